@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-cli.h: the sub-commands of scorch-cli */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Each sub-command gets argv with argv[0] = "scorch-cli SUBCOMMAND" and
+ * returns the process exit status. */
+int scorch_cli_record (int    argc,
+                       char **argv);
+int scorch_cli_report (int    argc,
+                       char **argv);
+int scorch_cli_export (int    argc,
+                       char **argv);
+
+G_END_DECLS

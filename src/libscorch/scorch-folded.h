@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-folded.h: folded stacks ("a;b;c 12"), as FlameGraph and inferno write them */
+
+#pragma once
+
+#include "scorch-profile.h"
+
+G_BEGIN_DECLS
+
+#define SCORCH_FOLDED_ERROR (scorch_folded_error_quark ())
+
+typedef enum
+{
+  SCORCH_FOLDED_ERROR_INVALID, /* a line is not "stack count" */
+  SCORCH_FOLDED_ERROR_EMPTY,   /* no stacks at all */
+} ScorchFoldedError;
+
+GQuark         scorch_folded_error_quark (void);
+
+/* TRUE when the first bytes look like folded stacks rather than perf.data. */
+gboolean       scorch_folded_sniff       (const guint8  *data,
+                                          gsize          len);
+ScorchProfile *scorch_folded_parse       (const char    *data,
+                                          gsize          len,
+                                          GError       **error);
+ScorchProfile *scorch_folded_load        (const char    *path,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+/* Writes one line per distinct stack of the profile's current view. Frame
+ * kinds are kept with FlameGraph's suffixes: _[k] kernel, _[j] JIT, _[i] inlined. */
+gboolean       scorch_folded_write       (ScorchProfile *profile,
+                                          GOutputStream *stream,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Installs everything Scorch needs to build, test and benchmark on
+# Debian 12 / Ubuntu. Idempotent; works as root or through sudo.
+set -eu
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+  else
+    echo "install-deps: run as root or install sudo" >&2
+    exit 1
+  fi
+fi
+
+PACKAGES="
+  build-essential gcc g++ clang llvm libclang-rt-14-dev
+  meson ninja-build pkg-config git
+  libglib2.0-dev libglib2.0-bin
+  libgtk-4-dev libgtk-4-bin libadwaita-1-dev
+  libcairo2-dev libpango1.0-dev
+  libdw-dev libelf-dev libdebuginfod-dev elfutils
+  libunwind-dev
+  libiberty-dev binutils
+  linux-perf
+  xvfb xauth
+  desktop-file-utils appstream gettext itstool
+  python3
+  rustc
+  hyperfine time
+  adwaita-icon-theme fonts-cantarell
+"
+
+# Only talk to the network when something is missing.
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -n "$missing" ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y --no-install-recommends $missing
+fi

@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Installs the dependencies, builds Scorch, and runs the whole test suite:
+#   1. build/      gcc, every suite (unit, integration, ui, data)
+#   2. build-san/  AddressSanitizer + UBSan, unit and integration suites
+#   3. build-fuzz/ clang + libFuzzer, the bounded fuzz suite
+# Exits non-zero if anything fails. Test logs: */meson-logs/testlog.txt.
+set -u
+cd "$(dirname "$0")/.."
+
+./tools/install-deps.sh || exit 1
+
+status=0
+
+setup () {
+  dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null || meson setup --wipe "$dir" "$@"
+  else
+    meson setup "$dir" "$@"
+  fi
+}
+
+echo "== build: gcc, all suites"
+if setup build && meson compile -C build; then
+  meson test -C build --print-errorlogs --num-processes 2 || status=1
+else
+  status=1
+fi
+
+echo "== build-san: AddressSanitizer + UBSan, unit and integration suites"
+if setup build-san -Dgtk=false -Db_sanitize=address,undefined -Db_lundef=false \
+     -Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug && meson compile -C build-san; then
+  meson test -C build-san --print-errorlogs --num-processes 2 \
+    --suite unit --suite integration || status=1
+else
+  status=1
+fi
+
+if grep -q "'fuzz'" tests/meson.build 2>/dev/null; then
+  echo "== build-fuzz: clang + libFuzzer, bounded fuzzing"
+  if CC=clang setup build-fuzz -Dgtk=false -Dfuzzing=true -Db_lundef=false -Dbuildtype=debug \
+       && meson compile -C build-fuzz; then
+    meson test -C build-fuzz --print-errorlogs --suite fuzz || status=1
+  else
+    status=1
+  fi
+fi
+
+exit $status
