@@ -121,6 +121,9 @@ void                  scorch_profile_builder_set_thread_name (ScorchProfileBuild
                                                               const char           *name);
 /* The info is copied; strings and the hash table are taken over by the builder. */
 ScorchProfileInfo    *scorch_profile_builder_get_info       (ScorchProfileBuilder *builder);
+/* The profile of what was added so far; the builder goes on (live view). */
+ScorchProfile        *scorch_profile_builder_snapshot       (ScorchProfileBuilder *builder);
+/* The final profile; the builder is freed. */
 ScorchProfile        *scorch_profile_builder_end            (ScorchProfileBuilder *builder);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScorchProfileBuilder, scorch_profile_builder_free)
