@@ -382,6 +382,44 @@ test_cli_bad_input (void)
   g_assert_cmpint (run_cli (nothing, &err), !=, 0);
 }
 
+static void
+test_cli_sigint (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("sigint.data");
+  g_autofree char *summary = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { g_getenv ("SCORCH_CLI"), "record", "-o", out, "--", prog, "30", NULL };
+  GPid pid;
+  int err_fd, status;
+  gint64 start;
+  char buf[4096];
+  gssize n;
+
+  if (!can_record ())
+    return;
+
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL, &pid, NULL, NULL, &err_fd, &error));
+  g_assert_no_error (error);
+  g_usleep (800000);
+  start = g_get_monotonic_time ();
+  kill (pid, SIGINT);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  n = read (err_fd, buf, sizeof buf - 1);
+  close (err_fd);
+  g_assert_cmpint (n, >, 0);
+  buf[n] = '\0';
+  g_test_message ("stderr: %s", buf);
+  g_assert_nonnull (strstr (buf, "samples"));
+  summary = perf_script (out, "sym");
+  g_assert_cmpuint (count_substr (summary, "\n"), >, 100);
+  g_spawn_close_pid (pid);
+}
+
 /* ---- CLI: attach ------------------------------------------------------- */
 
 static void
@@ -522,6 +560,40 @@ run_recorder (ScorchRecorder *recorder,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_main_loop_unref (state->loop);
+}
+
+static void
+test_cycles_fallback (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("cycles.data");
+  g_autofree char *header = NULL;
+  g_autoptr(ScorchRecorder) recorder = scorch_recorder_new ();
+  const char *argv[] = { prog, "0.3", NULL };
+  const char *hdr_argv[] = { "perf", "report", "-i", out, "--header-only", NULL };
+  const char * const *messages;
+  RunState state = { 0 };
+  gboolean fell_back = FALSE;
+
+  if (!can_record ())
+    return;
+
+  scorch_recorder_set_command (recorder, argv, NULL, NULL);
+  scorch_recorder_set_output_path (recorder, out);
+  scorch_recorder_set_event (recorder, "cycles");
+  scorch_recorder_set_frequency (recorder, 1000000);   /* above any max_sample_rate: capped */
+  run_recorder (recorder, NULL, &state);
+  g_assert_no_error (state.error);
+  messages = scorch_recorder_get_messages (recorder);
+  for (guint i = 0; messages[i] != NULL; i++)
+    {
+      g_test_message ("message: %s", messages[i]);
+      if (strstr (messages[i], "cycles") != NULL && strstr (messages[i], "cpu-clock") != NULL)
+        fell_back = TRUE;
+    }
+  g_assert_nonnull (messages[0]);   /* at least the frequency cap */
+  g_assert_cmpint (run (hdr_argv, &header, NULL), ==, 0);
+  g_assert_nonnull (strstr (header, fell_back ? "name = cpu-clock" : "name = cycles"));
 }
 
 static void
@@ -802,6 +874,8 @@ main (int    argc,
   g_test_add_func ("/libscorch/recorder/cli-exit-at-once", test_cli_exit_at_once);
   g_test_add_func ("/libscorch/recorder/cli-segv", test_cli_segv);
   g_test_add_func ("/libscorch/recorder/cli-bad-input", test_cli_bad_input);
+  g_test_add_func ("/libscorch/recorder/cli-sigint", test_cli_sigint);
+  g_test_add_func ("/libscorch/recorder/cycles-fallback", test_cycles_fallback);
   g_test_add_func ("/libscorch/recorder/cancel", test_cancel);
   g_test_add_func ("/libscorch/recorder/stop-and-sink", test_stop_and_sink);
   g_test_add_func ("/libscorch/recorder/duration", test_duration);
