@@ -825,6 +825,49 @@ test_bad_input (void)
   g_unlink (noexec_fmt);
 }
 
+/* As an unprivileged user (uid 65534) with perf_event_paranoid 2: the user
+ * part is recorded, the kernel part dropped with the command to allow it. */
+static void
+test_unprivileged (void)
+{
+  g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+  g_autofree char *setpriv = g_find_program_in_path ("setpriv");
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *dir = output_path ("nobody");
+  g_autofree char *out = g_build_filename (dir, "nobody.data", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *report = NULL;
+  const char *argv[] = { setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                         g_getenv ("SCORCH_CLI"), "record", "-o", out, "--", prog, "0.5", NULL };
+  const char *report_argv[] = { "perf", "report", "-f", "-i", out, "--stdio", "--sort", "sym", "-g", "none", NULL };
+
+  if (!can_record ())
+    return;
+  if (geteuid () != 0 || setpriv == NULL)
+    {
+      g_test_skip ("needs root and setpriv to run the recorder as another user");
+      return;
+    }
+  if (perms->paranoid != 2)
+    {
+      skip_printf ("kernel.perf_event_paranoid is %d, not 2", perms->paranoid);
+      return;
+    }
+  if (access (prog, X_OK) != 0 || g_mkdir_with_parents (dir, 0777) != 0 || g_chmod (dir, 0777) != 0 ||
+      g_chmod (tmpdir, 0755) != 0)
+    {
+      g_test_skip ("cannot make the workloads or an output directory reachable for uid 65534");
+      return;
+    }
+
+  g_assert_cmpint (run (argv, NULL, &err), ==, 0);
+  g_test_message ("stderr: %s", err);
+  g_assert_nonnull (strstr (err, "sudo sysctl kernel.perf_event_paranoid=1"));
+  g_assert_cmpint (run (report_argv, &report, NULL), ==, 0);
+  g_assert_nonnull (strstr (report, "[.] a"));
+  g_assert_null (strstr (report, "[k] "));
+}
+
 static void
 test_permissions (void)
 {
@@ -865,6 +908,7 @@ main (int    argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/libscorch/recorder/permissions", test_permissions);
+  g_test_add_func ("/libscorch/recorder/unprivileged", test_unprivileged);
   g_test_add_func ("/libscorch/recorder/cli-fp", test_cli_fp);
   g_test_add_func ("/libscorch/recorder/cli-dwarf", test_cli_dwarf);
   g_test_add_func ("/libscorch/recorder/cli-dwarf-stack-size", test_cli_dwarf_stack_size);

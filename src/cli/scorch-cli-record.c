@@ -214,6 +214,10 @@ scorch_cli_record (int    argc,
                      "%.1f MB written to %s\n"),
            g_get_prgname (), progress.samples, progress.lost, progress.elapsed,
            progress.bytes / 1e6, output_path);
+  if (progress.throttled > 0)
+    fprintf (stderr, _("%s: the kernel throttled sampling %" G_GUINT64_FORMAT " times "
+                       "(kernel.perf_event_max_sample_rate); use a lower -F\n"),
+             g_get_prgname (), progress.throttled);
 
 out:
   g_free (event);

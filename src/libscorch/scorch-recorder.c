@@ -1667,15 +1667,12 @@ record (Session  *s,
   g_autoptr(GError) finish_error = NULL;
   gboolean started = FALSE;
 
+  /* The target first: a bad one is the error to report, not permissions. */
+  if (s->launch ? !resolve_program (s, error) : !check_process (s, error))
+    return FALSE;
   if (!setup_attr (s, error))
     return FALSE;
-
-  if (s->launch)
-    {
-      if (!resolve_program (s, error) || !spawn_gated (s, error))
-        return FALSE;
-    }
-  else if (!check_process (s, error))
+  if (s->launch && !spawn_gated (s, error))
     return FALSE;
 
   if (!open_events (s, error) || !start_writer (s, error))
