@@ -31,7 +31,13 @@ static const struct
   { "win.record", { "<Control>r", NULL } },
   { "win.open",   { "<Control>o", NULL } },
   { "window.close", { "<Control>w", NULL } },
-  /* -- accelerators of other parts go below -- */
+
+  /* -- flame graph widget -- */
+
+  /* -- explore views -- */
+
+  /* -- record dialog -- */
+
 };
 
 static ScorchWindow *
@@ -139,7 +145,11 @@ static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action },
   { .name = "about", .activate = about_action },
   { .name = "shortcuts", .activate = shortcuts_action },
-  /* -- app actions of other parts (preferences) go below -- */
+
+  /* -- explore views (preferences) -- */
+
+  /* -- record dialog -- */
+
 };
 
 static void
@@ -182,6 +192,19 @@ scorch_application_dispose (GObject *object)
   G_OBJECT_CLASS (scorch_application_parent_class)->dispose (object);
 }
 
+static int
+scorch_application_handle_local_options (GApplication *app,
+                                         GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("scorch %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  return -1;
+}
+
 static void
 scorch_application_class_init (ScorchApplicationClass *klass)
 {
@@ -193,11 +216,22 @@ scorch_application_class_init (ScorchApplicationClass *klass)
   app_class->startup = scorch_application_startup;
   app_class->activate = scorch_application_activate;
   app_class->open = scorch_application_open;
+  app_class->handle_local_options = scorch_application_handle_local_options;
 }
 
 static void
 scorch_application_init (ScorchApplication *self)
 {
+  static const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Open perf.data captures or folded stacks, "
+                                              "or start Scorch to record a program."));
 }
 
 ScorchApplication *
