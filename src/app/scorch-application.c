@@ -82,13 +82,14 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   ScorchApplication *self = user_data;
-  GList *windows;
+  g_autoptr(GList) windows = NULL;
 
-  /* Close the windows first so each saves its state (size, ...). */
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
-    gtk_window_destroy (windows->data);
-
-  g_application_quit (G_APPLICATION (self));
+  /* Close (not destroy) each window, so that each saves its state and may
+   * refuse, e.g. to confirm stopping a recording. The application ends
+   * when its last window is gone. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (const GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
 }
 
 static void
