@@ -878,6 +878,13 @@ module_symbolize (ScorchSymbolizer *self,
   if (name == NULL || name[0] == '\0')
     return unresolved (self, m->path, vaddr, chain);
 
+  /* .dynsym names carry their version ("__libc_start_main@@GLIBC_2.34") */
+  if (strchr (name, '@') != NULL && name[0] != '@')
+    {
+      g_autofree char *plain = g_strndup (name, strchr (name, '@') - name);
+
+      return symbolize_dwarf (self, m, addr, vaddr, demangle_cached (self, plain), chain);
+    }
   return symbolize_dwarf (self, m, addr, vaddr, demangle_cached (self, name), chain);
 }
 
