@@ -165,10 +165,14 @@ scorch_analyzer_is_thread_entry (const char *function)
     "secondary_startup_64_no_verify", "start_kernel", "x86_64_start_kernel", "cpu_startup_entry",
   };
 
+  gsize len;
+
   if (function == NULL)
     return FALSE;
+  /* "__libc_start_main@@GLIBC_2.34": compare the name before the version */
+  len = strcspn (function, "@");
   for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
-    if (strcmp (function, entries[i]) == 0)
+    if (strlen (entries[i]) == len && strncmp (function, entries[i], len) == 0)
       return TRUE;
   return FALSE;
 }
@@ -455,6 +459,8 @@ push_callchain (ScorchAnalyzer         *self,
       if (first && i == 0)
         kernel = FALSE; /* no marker: user addresses (old kernels) */
       first = FALSE;
+      if (ip == 0)
+        continue; /* end of a broken frame-pointer chain */
 
       if ((kernel && want_kernel) || (!kernel && want_user))
         {
@@ -613,7 +619,7 @@ scorch_analyzer_add_record (ScorchAnalyzer     *self,
         guint32 maj = 0, min = 0, prot = PROT_READ | PROT_EXEC;
         const guint8 *build_id = NULL;
         guint build_id_len = 0;
-        gsize fixed = record->type == PERF_RECORD_MMAP ? 32 : 72;
+        gsize fixed = record->type == PERF_RECORD_MMAP ? 32 : 64;
         g_autofree char *filename = NULL;
 
         if (TOO_SHORT (fixed))
@@ -801,6 +807,12 @@ scorch_analyzer_finish (ScorchAnalyzer *self)
   g_return_val_if_fail (!self->finished, NULL);
 
   update_info (self);
+  {
+    g_autoptr(GPtrArray) problems = scorch_symbolizer_dup_problems (self->symbolizer);
+
+    for (guint i = 0; problems != NULL && i < problems->len; i++)
+      g_debug ("%s", (const char *) g_ptr_array_index (problems, i));
+  }
   self->finished = TRUE;
   return scorch_profile_builder_end (g_steal_pointer (&self->builder));
 }
