@@ -582,12 +582,15 @@ scorch_flame_renderer_render (ScorchFlameRenderer *self,
     {
       const ScorchFlameRect *rect = &rects[i];
       ScorchFlameColor fill, text;
-      double w = rect->width >= 2 ? rect->width - 1 : rect->width;
+      /* Whole pixels: crisp edges and a gap of exactly one pixel. */
+      double x0 = floor (rect->x + 0.5);
+      double x1 = floor (rect->x + rect->width + 0.5);
+      double w = x1 - x0 >= 2 ? x1 - x0 - 1 : 1;
       const char *label;
 
       scorch_flame_renderer_get_rect_colors (self, profile, rect, &fill, &text);
       cairo_set_source_rgb (cr, fill.red, fill.green, fill.blue);
-      cairo_rectangle (cr, rect->x, rect->y, w, rh - 1);
+      cairo_rectangle (cr, x0, rect->y, w, rh - 1);
       cairo_fill (cr);
 
       label = scorch_flame_rect_get_label (profile, rect);
