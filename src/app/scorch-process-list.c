@@ -250,6 +250,13 @@ struct _ScorchProcessList
   long       clock_ticks;
 };
 
+enum {
+  REFRESHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void list_model_iface_init (GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (ScorchProcessList, scorch_process_list, G_TYPE_OBJECT,
@@ -314,6 +321,10 @@ scorch_process_list_class_init (ScorchProcessListClass *klass)
 
   object_class->dispose = scorch_process_list_dispose;
   object_class->finalize = scorch_process_list_finalize;
+
+  /* After each refresh: CPU use changed in place (no items-changed). */
+  signals[REFRESHED] = g_signal_new ("refreshed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -494,6 +505,8 @@ scorch_process_list_refresh (ScorchProcessList *self)
           j++;
         }
     }
+
+  g_signal_emit (self, signals[REFRESHED], 0);
 }
 
 static gboolean

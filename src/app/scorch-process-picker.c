@@ -217,6 +217,16 @@ selection_changed (ScorchProcessPicker *self)
 }
 
 static void
+list_refreshed (ScorchProcessPicker *self)
+{
+  /* CPU use changed in place: sort again (the selection follows its item). */
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+
+  if (sorter != NULL)
+    gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
 row_activated (ScorchProcessPicker *self,
                guint                position,
                GtkColumnView       *view)
@@ -379,6 +389,9 @@ scorch_process_picker_init (ScorchProcessPicker *self)
                            G_CALLBACK (selection_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->column_view, "activate",
                            G_CALLBACK (row_activated), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (self->list, "refreshed",
+                           G_CALLBACK (list_refreshed), self, G_CONNECT_SWAPPED);
 
   scorch_process_list_refresh (self->list);
 }
