@@ -23,7 +23,7 @@ GtkStack     *scorch_window_get_stack (ScorchWindow      *self);
 /* Shows page NAME of the stack. */
 void          scorch_window_set_page  (ScorchWindow      *self,
                                        const char        *name);
-/* Shows a transient message (errors that need no decision). */
+/* Shows a transient message (errors that need no decision); takes TOAST. */
 void          scorch_window_add_toast (ScorchWindow      *self,
                                        AdwToast          *toast);
 

@@ -71,6 +71,8 @@ struct _ScorchAnalyzer
   guint64               n_unwind_failed;
   GHashTable           *truncated_by_module; /* const char* (builder-owned) -> count */
   gboolean              finished;
+  const ScorchCaptureAttr *main_attr;
+  guint64               n_other_events;
 };
 
 /* ------------------------------------------------------------------ */
@@ -279,6 +281,17 @@ scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
   const ScorchCaptureBuildId *bids;
   guint n_bids;
   ScorchCaptureAttrs *attrs = scorch_capture_reader_get_attrs (reader);
+
+  for (guint i = 0; i < scorch_capture_attrs_get_n_attrs (attrs); i++)
+    {
+      const ScorchCaptureAttr *a = scorch_capture_attrs_get_attr (attrs, i);
+
+      if (!(a->attr.type == PERF_TYPE_SOFTWARE && a->attr.config == PERF_COUNT_SW_DUMMY))
+        {
+          self->main_attr = a;
+          break;
+        }
+    }
 
   scorch_symbolizer_set_kernel_release (self->symbolizer, scorch_capture_reader_get_osrelease (reader));
 
@@ -503,9 +516,15 @@ handle_sample (ScorchAnalyzer     *self,
   if (!scorch_capture_attrs_parse_sample (self->attrs, record, &s, error))
     return FALSE;
 
-  /* perf's dummy tracking event never samples; skip anything it says. */
-  if (attr->attr.type == PERF_TYPE_SOFTWARE && attr->attr.config == PERF_COUNT_SW_DUMMY)
-    return TRUE;
+  /* One profile per event: the first sampling event of the capture (perf's
+   * dummy tracking event never samples). Other events' samples are skipped. */
+  if (self->main_attr == NULL && !(attr->attr.type == PERF_TYPE_SOFTWARE && attr->attr.config == PERF_COUNT_SW_DUMMY))
+    self->main_attr = attr;
+  if (attr != self->main_attr)
+    {
+      self->n_other_events++;
+      return TRUE;
+    }
 
   g_array_set_size (self->stack, 0);
 
