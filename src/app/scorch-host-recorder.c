@@ -288,7 +288,7 @@ communicate_cb (GObject      *object,
   if (!g_file_test (self->output, G_FILE_TEST_IS_REGULAR))
     {
       int status = g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess) : -1;
-      const char *why = err != NULL && err[0] != '\0' ? err : out;
+      char *why = err != NULL && err[0] != '\0' ? err : out;
 
       /* flatpak-spawn reports 127 when the host has no such command. */
       if (status == 127 && (why == NULL || strstr (why, "perf") != NULL || why[0] == '\0'))

@@ -352,8 +352,16 @@ scorch_record_dialog_show_error (ScorchRecordDialog *self,
 
   gtk_label_set_text (self->error_label, message ? message : "");
   gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
-  if (message != NULL)
-    gtk_accessible_announce_fallback (self, message);
+}
+
+const char *
+scorch_record_dialog_get_error (ScorchRecordDialog *self)
+{
+  g_return_val_if_fail (SCORCH_IS_RECORD_DIALOG (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->error_revealer))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
 }
 
 /* -- settings -- */

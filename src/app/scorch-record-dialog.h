@@ -53,6 +53,8 @@ ScorchRecordOptions *scorch_record_dialog_dup_options     (ScorchRecordDialog *s
 /* Shows why the recording could not start (in the dialog, which stays open). */
 void                 scorch_record_dialog_show_error      (ScorchRecordDialog *self,
                                                            const char         *message);
+/* The error shown, or NULL. */
+const char          *scorch_record_dialog_get_error       (ScorchRecordDialog *self);
 /* What the kernel allows (the dialog checks by itself when it opens; tests
  * and the window may set another answer). Copied. */
 void                 scorch_record_dialog_set_permissions (ScorchRecordDialog *self,
