@@ -377,9 +377,9 @@ scorch_flame_renderer_get_rect_colors (ScorchFlameRenderer   *self,
   if (rect->flags & SCORCH_FLAME_RECT_MERGED)
     {
       if (self->dark)
-        set_rgb (&f, 110, 110, 110);
+        set_rgb (&f, 85, 85, 85);
       else
-        set_rgb (&f, 200, 200, 200);
+        set_rgb (&f, 218, 218, 218);
     }
   else if (frame_matches (self, nodes[rect->node].frame))
     scorch_flame_renderer_get_match_color (self, &f);
