@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-flame-graph.h"
+#include "scorch-window-private.h"
 #include "scorch-window.h"
 
 struct _ScorchWindow
@@ -40,6 +42,7 @@ record_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   /* -- record from the app: start the record dialog here -- */
+  _scorch_window_record_open_dialog (SCORCH_WINDOW (widget));
 }
 
 static void
@@ -54,7 +57,7 @@ static void
 update_actions (ScorchWindow *self)
 {
   /* Enabled by the parts that implement them. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.record", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.record", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", FALSE);
 }
 
@@ -108,6 +111,8 @@ scorch_window_dispose (GObject *object)
 {
   ScorchWindow *self = SCORCH_WINDOW (object);
 
+  _scorch_window_record_dispose (self);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_WINDOW);
 
   g_clear_object (&self->settings);
@@ -138,6 +143,8 @@ scorch_window_class_init (ScorchWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.record", NULL, record_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+
+  _scorch_window_record_class_init (widget_class);
 }
 
 static void
@@ -149,6 +156,7 @@ scorch_window_init (ScorchWindow *self)
   restore_window_state (self);
 
   update_actions (self);
+  _scorch_window_record_init (self);
 }
 
 ScorchWindow *
@@ -176,6 +184,33 @@ scorch_window_open_file (ScorchWindow *self,
   /* Translators: %s is a file name */
   message = g_strdup_printf (_("Cannot open “%s”: this version of Scorch cannot load captures yet"), name);
   scorch_window_add_toast (self, adw_toast_new (message));
+}
+
+/* The minimal way to show a profile until the explore views provide the
+ * full profile page: a flame graph in page "profile". */
+void
+_scorch_window_show_profile (ScorchWindow  *self,
+                             ScorchProfile *profile,
+                             GFile         *file)
+{
+  GtkWidget *graph;
+
+  g_return_if_fail (SCORCH_IS_WINDOW (self));
+  g_return_if_fail (profile != NULL);
+
+  graph = gtk_stack_get_child_by_name (self->stack, "profile");
+  if (graph == NULL)
+    {
+      graph = scorch_flame_graph_new ();
+      gtk_stack_add_named (self->stack, graph, "profile");
+    }
+  scorch_flame_graph_set_profile (SCORCH_FLAME_GRAPH (graph), profile);
+  if (file != NULL)
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      adw_window_title_set_subtitle (self->window_title, name);
+    }
+  scorch_window_set_page (self, "profile");
 }
 
 GtkStack *
