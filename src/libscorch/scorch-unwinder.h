@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-unwinder.h: DWARF unwinding of PERF_SAMPLE_STACK_USER samples with
+ * libunwind's remote API, over the sampled registers and stack copy, using
+ * each module's .eh_frame_hdr (or .debug_frame), cached per module. */
+
+#pragma once
+
+#include <glib.h>
+
+#include "scorch-symbolizer.h"
+
+G_BEGIN_DECLS
+
+/* Maximum frames one unwind produces (perf's default max stack is 127). */
+#define SCORCH_UNWIND_MAX_DEPTH 256
+
+/* Returns the mapping of pid containing addr at the time of the sample
+ * being unwound, or NULL.  Called during scorch_unwinder_unwind() only;
+ * the result must stay valid until that call returns. */
+typedef const ScorchMapping *(*ScorchFindMappingFunc) (gpointer user_data,
+                                                       gint32   pid,
+                                                       guint64  addr);
+
+typedef struct _ScorchUnwinder ScorchUnwinder;   /* one per load; not thread-safe */
+
+ScorchUnwinder *scorch_unwinder_new        (ScorchFindMappingFunc  find_mapping,
+                                            gpointer               user_data);
+void            scorch_unwinder_free       (ScorchUnwinder        *self);
+
+/* regs are the sampled user registers in perf's order for regs_mask
+ * (x86_64 PERF_REG_X86_*: one u64 per set bit, lowest bit first).
+ * Writes instruction pointers, leaf first (callers already adjusted by -1),
+ * returns how many.  *truncated is set when the unwind stopped before an
+ * outermost frame (bad CFI, stack copy too short, max_ips reached). */
+guint           scorch_unwinder_unwind     (ScorchUnwinder        *self,
+                                            gint32                 pid,
+                                            guint64                regs_mask,
+                                            const guint64         *regs,
+                                            guint                  n_regs,
+                                            const guint8          *stack,
+                                            gsize                  stack_len,
+                                            guint64                stack_sp,
+                                            guint64               *ips,
+                                            guint                  max_ips,
+                                            gboolean              *truncated);
+
+/* The pid's maps changed (exec, munmap): drop cached per-process state. */
+void            scorch_unwinder_invalidate (ScorchUnwinder        *self,
+                                            gint32                 pid);
+
+/* The pid exited: free its address space. */
+void            scorch_unwinder_forget     (ScorchUnwinder        *self,
+                                            gint32                 pid);
+
+G_END_DECLS
