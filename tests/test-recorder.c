@@ -562,6 +562,54 @@ run_recorder (ScorchRecorder *recorder,
   g_main_loop_unref (state->loop);
 }
 
+/* The recorder dies mid-recording (SIGKILL): the header checkpoints make
+ * what was written up to about half a second before load. */
+static void
+test_cli_killed (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("killed.data");
+  g_autofree char *script = NULL;
+  g_autofree char *task_dir = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *argv[] = { g_getenv ("SCORCH_CLI"), "record", "-o", out, "--", prog, "30", NULL };
+  const char *name;
+  pid_t workload_pid = 0;
+  GPid pid;
+  int status;
+
+  if (!can_record ())
+    return;
+
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  g_usleep (1500000);
+
+  /* The workload is a child of one of the recorder's threads: end it too. */
+  task_dir = g_strdup_printf ("/proc/%d/task", (int) pid);
+  dir = g_dir_open (task_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s/children", task_dir, name);
+      g_autofree char *children = NULL;
+
+      if (g_file_get_contents (path, &children, NULL, NULL) && atoi (children) > 0)
+        workload_pid = atoi (children);
+    }
+  g_assert_cmpint (workload_pid, >, 0);
+  kill (pid, SIGKILL);
+  kill (workload_pid, SIGKILL);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+
+  script = perf_script (out, "sym");
+  g_assert_cmpuint (count_substr (script, "\n"), >, 100);
+}
+
 static void
 test_cycles_fallback (void)
 {
@@ -919,6 +967,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/recorder/cli-segv", test_cli_segv);
   g_test_add_func ("/libscorch/recorder/cli-bad-input", test_cli_bad_input);
   g_test_add_func ("/libscorch/recorder/cli-sigint", test_cli_sigint);
+  g_test_add_func ("/libscorch/recorder/cli-killed", test_cli_killed);
   g_test_add_func ("/libscorch/recorder/cycles-fallback", test_cycles_fallback);
   g_test_add_func ("/libscorch/recorder/cancel", test_cancel);
   g_test_add_func ("/libscorch/recorder/stop-and-sink", test_stop_and_sink);
