@@ -724,11 +724,12 @@ reap_child (Session *s,
 {
   ScorchRecorder *self = s->self;
   int status = 0;
+  pid_t r;
 
   if (!s->launch || s->reaped || s->target <= 0)
     return;
 
-  if (kill_it && waitpid (s->target, &status, WNOHANG) == 0)
+  if (kill_it && (r = waitpid (s->target, &status, WNOHANG)) == 0)
     {
       kill (s->target, SIGTERM);
       if (s->pidfd >= 0)
@@ -747,14 +748,15 @@ reap_child (Session *s,
   else if (kill_it)
     {
       s->reaped = TRUE;
-      self->exit_status = status;
+      self->exit_status = r == s->target ? status : -1;
       return;
     }
 
-  while (waitpid (s->target, &status, 0) < 0 && errno == EINTR)
-    ;
+  do
+    r = waitpid (s->target, &status, 0);
+  while (r < 0 && errno == EINTR);
   s->reaped = TRUE;
-  self->exit_status = status;
+  self->exit_status = r == s->target ? status : -1;
 }
 
 static gboolean
