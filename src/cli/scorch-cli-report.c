@@ -1,19 +1,399 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-cli-report.c: "scorch-cli report" (not built yet; the issue for it is open) */
+/* scorch-cli-report.c: "scorch-cli report FILE": the hottest functions of a
+ * capture (perf.data or folded stacks) as a table, TSV, JSON, folded stacks
+ * or a call tree. */
 
 #include "config.h"
 
 #define G_LOG_DOMAIN "scorch-cli"
 
+#include <gio/gunixoutputstream.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "scorch-cli.h"
+#include "scorch-folded.h"
+#include "scorch-loader.h"
+#include "scorch-profile.h"
+
+typedef enum
+{
+  FORMAT_TABLE,
+  FORMAT_TSV,
+  FORMAT_JSON,
+  FORMAT_FOLDED,
+  FORMAT_TREE,
+} Format;
+
+static double
+percent (guint64 part,
+         guint64 total)
+{
+  return total > 0 ? 100.0 * (double) part / (double) total : 0.0;
+}
+
+/* Names may hold anything the binary's symbol table held. */
+static char *
+sanitize (const char *s)
+{
+  char *copy = g_strdup (s != NULL ? s : "");
+
+  for (char *p = copy; *p; p++)
+    if (*p == '\t' || *p == '\n' || *p == '\r')
+      *p = ' ';
+  return copy;
+}
+
+static gboolean
+parse_tids (const char  *str,
+            GArray      *tids,
+            GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (str, ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      gint64 v;
+      char *end = NULL;
+      const char *p = g_strstrip (parts[i]);
+
+      if (*p == '\0')
+        continue;
+      v = g_ascii_strtoll (p, &end, 10);
+      if (end == p || *end != '\0' || v < 0 || v > G_MAXINT32)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--tid: “%s” is not a thread id"), p);
+          return FALSE;
+        }
+      {
+        gint32 tid = (gint32) v;
+        g_array_append_val (tids, tid);
+      }
+    }
+  if (tids->len == 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("--tid needs at least one thread id"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_seconds (const char *str,
+               double     *out)
+{
+  char *end = NULL;
+  double v;
+
+  str = str + strspn (str, " ");
+  v = g_ascii_strtod (str, &end);
+  if (end == str || *end != '\0' || !(v >= 0) || v > 1e9)
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+parse_time (const char *str,
+            double     *start,
+            double     *end,
+            GError    **error)
+{
+  const char *comma = strchr (str, ',');
+  g_autofree char *a = NULL;
+
+  *start = 0;
+  *end = -1;
+  if (comma == NULL)
+    goto bad;
+  a = g_strndup (str, comma - str);
+  if (*a != '\0' && !parse_seconds (a, start))
+    goto bad;
+  if (comma[1] != '\0' && !parse_seconds (comma + 1, end))
+    goto bad;
+  if (*end >= 0 && *end < *start)
+    goto bad;
+  return TRUE;
+
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--time: “%s” is not START,END in seconds (e.g. 1.5,3 or 2,)"), str);
+  return FALSE;
+}
+
+static void
+print_json_string (GString    *out,
+                   const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = s != NULL ? s : ""; *p; p++)
+    {
+      guchar c = *p;
+
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", c);
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+print_tree_node (ScorchProfile *profile,
+                 guint32        node,
+                 guint64        total,
+                 guint          indent,
+                 double         min_percent,
+                 guint          max_depth)
+{
+  const ScorchNode *nodes;
+  const guint64 *node_total = scorch_profile_get_node_total (profile);
+  const guint64 *node_self = scorch_profile_get_node_self (profile);
+  g_autoptr(GArray) children = g_array_new (FALSE, FALSE, sizeof (guint32));
+  guint n_nodes;
+
+  nodes = scorch_profile_get_nodes (profile, &n_nodes);
+  for (guint32 c = nodes[node].first_child; c != SCORCH_NODE_NONE; c = nodes[c].next_sibling)
+    if (percent (node_total[c], total) >= min_percent)
+      g_array_append_val (children, c);
+
+  /* hottest first */
+  for (guint i = 1; i < children->len; i++)
+    for (guint j = i; j > 0; j--)
+      {
+        guint32 *a = &g_array_index (children, guint32, j - 1);
+        guint32 *b = &g_array_index (children, guint32, j);
+
+        if (node_total[*a] >= node_total[*b])
+          break;
+        { guint32 t = *a; *a = *b; *b = t; }
+      }
+
+  for (guint i = 0; i < children->len; i++)
+    {
+      guint32 c = g_array_index (children, guint32, i);
+      const ScorchFrame *f = scorch_profile_get_frame (profile, nodes[c].frame);
+
+      printf ("%*s%6.2f%% %6.2f%%  %s%s%s\n", indent * 2, "",
+              percent (node_total[c], total), percent (node_self[c], total), f->function,
+              f->kind == SCORCH_FRAME_KIND_INLINED ? _(" (inlined)") : "",
+              f->kind == SCORCH_FRAME_KIND_KERNEL ? " [k]" : "");
+      if (indent + 1 < max_depth)
+        print_tree_node (profile, c, total, indent + 1, min_percent, max_depth);
+    }
+}
 
 int
 scorch_cli_report (int    argc,
-               char **argv)
+                   char **argv)
 {
-  fprintf (stderr, "%s\n", _("scorch-cli report is not available in this build yet"));
-  return 2;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScorchProfile) loaded = NULL;
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(GArray) tids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  gint top = -1;
+  gboolean tsv = FALSE, json = FALSE, folded = FALSE, tree = FALSE;
+  g_autofree char *tid_str = NULL;
+  g_autofree char *time_str = NULL;
+  double t_start = 0, t_end = -1;
+  Format format = FORMAT_TABLE;
+  const ScorchHotspot *hotspots;
+  guint n_hotspots;
+  guint64 total;
+  const ScorchProfileInfo *info;
+  GOptionEntry entries[] = {
+    { "top", 'n', 0, G_OPTION_ARG_INT, &top, N_("Print only the N hottest functions"), N_("N") },
+    { "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv,
+      N_("Tab-separated: self%, total%, self samples, total samples, function, module; sorted by self"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("JSON: totals and per-function figures"), NULL },
+    { "folded", 0, 0, G_OPTION_ARG_NONE, &folded, N_("Folded stacks (a;b;c COUNT), as FlameGraph reads them"), NULL },
+    { "tree", 0, 0, G_OPTION_ARG_NONE, &tree, N_("The call tree, top-down, with total and self percentages"), NULL },
+    { "tid", 0, 0, G_OPTION_ARG_STRING, &tid_str, N_("Only samples of these threads"), N_("TID,…") },
+    { "time", 0, 0, G_OPTION_ARG_STRING, &time_str,
+      N_("Only samples between START and END seconds after the first sample (either may be empty)"), N_("START,END") },
+    { NULL }
+  };
+  int n_formats;
+
+  context = g_option_context_new (_("FILE — the hottest functions of a capture"));
+  g_option_context_set_summary (context,
+                                _("FILE is a perf.data (from scorch-cli record or perf record, with frame pointer "
+                                  "or DWARF call graphs) or a folded-stacks file.\n"
+                                  "Percentages are of all samples in the selection (--tid, --time).\n"
+                                  "--time is in seconds relative to the first sample of the capture."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      return 2;
+    }
+
+  if (argc != 2)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      fprintf (stderr, "%s\n%s", argc < 2 ? _("No capture file given.") : _("Only one capture file can be given."), help);
+      return 2;
+    }
+
+  n_formats = !!tsv + !!json + !!folded + !!tree;
+  if (n_formats > 1)
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--tsv, --json, --folded and --tree are mutually exclusive"));
+      return 2;
+    }
+  format = tsv ? FORMAT_TSV : json ? FORMAT_JSON : folded ? FORMAT_FOLDED : tree ? FORMAT_TREE : FORMAT_TABLE;
+
+  if (top < -1 || top == 0)
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--top needs a positive number"));
+      return 2;
+    }
+  if ((tid_str != NULL && !parse_tids (tid_str, tids, &error)) ||
+      (time_str != NULL && !parse_time (time_str, &t_start, &t_end, &error)))
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      return 2;
+    }
+
+  loaded = scorch_load_sync (argv[1], SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
+  if (loaded == NULL)
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      return 1;
+    }
+
+  if (tids->len > 0 || time_str != NULL)
+    {
+      guint64 begin = 0, end = G_MAXUINT64, first, last;
+
+      scorch_profile_get_time_bounds (loaded, &first, &last);
+      if (time_str != NULL)
+        {
+          begin = first + (guint64) (t_start * 1e9);
+          if (t_end >= 0)
+            end = first + (guint64) (t_end * 1e9);
+        }
+      profile = scorch_profile_filter (loaded, (const gint32 *) (gpointer) tids->data, tids->len, begin, end);
+    }
+  else
+    profile = g_object_ref (loaded);
+
+  total = scorch_profile_get_total (profile);
+  hotspots = scorch_profile_get_hotspots (profile, &n_hotspots);
+  info = scorch_profile_get_info (profile);
+  if (top > 0 && (guint) top < n_hotspots)
+    n_hotspots = top;
+
+  switch (format)
+    {
+    case FORMAT_TSV:
+      for (guint i = 0; i < n_hotspots; i++)
+        {
+          const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
+          g_autofree char *fn = sanitize (f->function);
+          g_autofree char *mod = sanitize (f->module);
+
+          printf ("%.2f\t%.2f\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\n",
+                  percent (hotspots[i].self, total), percent (hotspots[i].total, total),
+                  hotspots[i].self, hotspots[i].total, fn, mod);
+        }
+      break;
+
+    case FORMAT_JSON:
+      {
+        g_autoptr(GString) out = g_string_new ("{\n");
+
+        g_string_append_printf (out, "  \"samples\": %" G_GUINT64_FORMAT ",\n", total);
+        g_string_append_printf (out, "  \"all_samples\": %" G_GUINT64_FORMAT ",\n", scorch_profile_get_n_all_samples (profile));
+        g_string_append_printf (out, "  \"lost\": %" G_GUINT64_FORMAT ",\n", info->n_lost);
+        g_string_append_printf (out, "  \"truncated\": %" G_GUINT64_FORMAT ",\n", info->n_truncated);
+        g_string_append (out, "  \"event\": ");
+        if (info->event_name != NULL)
+          print_json_string (out, info->event_name);
+        else
+          g_string_append (out, "null");
+        g_string_append (out, ",\n  \"functions\": [");
+        for (guint i = 0; i < n_hotspots; i++)
+          {
+            const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
+            static const char * const kinds[] = { "unknown", "user", "kernel", "inlined", "jit", "root" };
+
+            g_string_append (out, i == 0 ? "\n    {" : ",\n    {");
+            g_string_append (out, "\"function\": ");
+            print_json_string (out, f->function);
+            g_string_append (out, ", \"module\": ");
+            print_json_string (out, f->module);
+            g_string_append_printf (out, ", \"kind\": \"%s\"", kinds[MIN ((guint) f->kind, G_N_ELEMENTS (kinds) - 1)]);
+            if (f->file != NULL)
+              {
+                g_string_append (out, ", \"file\": ");
+                print_json_string (out, f->file);
+                g_string_append_printf (out, ", \"line\": %u", f->line);
+              }
+            g_string_append_printf (out, ", \"self\": %" G_GUINT64_FORMAT ", \"total\": %" G_GUINT64_FORMAT
+                                    ", \"self_percent\": %.2f, \"total_percent\": %.2f}",
+                                    hotspots[i].self, hotspots[i].total,
+                                    percent (hotspots[i].self, total), percent (hotspots[i].total, total));
+          }
+        g_string_append (out, "\n  ]\n}\n");
+        fputs (out->str, stdout);
+      }
+      break;
+
+    case FORMAT_FOLDED:
+      {
+        g_autoptr(GOutputStream) out = g_unix_output_stream_new (1, FALSE);
+
+        fflush (stdout);
+        if (!scorch_folded_write (profile, out, NULL, &error))
+          {
+            fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+            return 1;
+          }
+      }
+      break;
+
+    case FORMAT_TREE:
+      printf ("%s\n", _("  Total    Self  Function"));
+      print_tree_node (profile, SCORCH_PROFILE_ROOT, total, 0, 0.5, top > 0 ? (guint) top : 64);
+      break;
+
+    case FORMAT_TABLE:
+    default:
+      {
+        if (top < 0 && n_hotspots > 25)
+          n_hotspots = 25;
+        printf ("%7s %7s %9s  %-50s %s\n", _("Self"), _("Total"), _("Samples"), _("Function"), _("Module"));
+        for (guint i = 0; i < n_hotspots; i++)
+          {
+            const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
+            const char *base = strrchr (f->module, '/');
+
+            printf ("%6.2f%% %6.2f%% %9" G_GUINT64_FORMAT "  %-50s %s\n",
+                    percent (hotspots[i].self, total), percent (hotspots[i].total, total),
+                    hotspots[i].self, f->function, base != NULL ? base + 1 : f->module);
+          }
+        printf ("\n");
+        printf (_("%" G_GUINT64_FORMAT " samples"), total);
+        if (info->event_name != NULL)
+          printf (" (%s)", info->event_name);
+        if (info->n_lost > 0)
+          printf (_(", %" G_GUINT64_FORMAT " lost"), info->n_lost);
+        if (info->n_truncated > 0)
+          printf (_(", %" G_GUINT64_FORMAT " stacks truncated"), info->n_truncated);
+        printf ("\n");
+      }
+      break;
+    }
+
+  if (fflush (stdout) != 0)
+    return 1;
+  return 0;
 }

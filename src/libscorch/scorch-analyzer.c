@@ -1,0 +1,837 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-analyzer.c: records -> stacks -> symbols -> profile */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-analyzer"
+
+#include <glib/gi18n.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "scorch-analyzer.h"
+#include "scorch-unwinder.h"
+
+#define MAX_CALLCHAIN   1024  /* entries used from one callchain */
+#define MAX_INLINE      16    /* frames of one inline chain */
+#define MAX_STACK       4096  /* frames of one sample */
+
+#define KEY_KERNEL      G_GUINT64_CONSTANT (0xfffffffe00000000)
+#define KEY_UNMAPPED    G_GUINT64_CONSTANT (0xffffffff00000000)
+
+#ifndef PERF_RECORD_MISC_COMM_EXEC
+# define PERF_RECORD_MISC_COMM_EXEC (1 << 13)
+#endif
+#ifndef PERF_RECORD_MISC_MMAP_DATA
+# define PERF_RECORD_MISC_MMAP_DATA (1 << 13)
+#endif
+
+/* (module key, module-relative address) -> offset of a run in runs[]:
+ * runs[v] = n, runs[v+1..v+n] = frame ids, innermost (leaf) first. */
+typedef struct
+{
+  guint64 k1;
+  guint64 k2;
+  guint32 value;
+  guint32 used;
+} CacheSlot;
+
+typedef struct
+{
+  CacheSlot *slots;
+  guint      mask;
+  guint      len;
+} AddrCache;
+
+enum {
+  ENTRY_UNKNOWN = 0,
+  ENTRY_YES,
+  ENTRY_NO,
+};
+
+struct _ScorchAnalyzer
+{
+  ScorchCaptureAttrs   *attrs;
+  ScorchProcTable      *procs;
+  ScorchSymbolizer     *symbolizer;
+  ScorchUnwinder       *unwinder;
+  ScorchProfileBuilder *builder;
+
+  AddrCache             cache;
+  GArray               *runs;          /* guint32 */
+  GByteArray           *entry_class;   /* per frame id: ENTRY_* */
+  GPtrArray            *frame_module;  /* per frame id: module (builder-owned string) */
+
+  GArray               *stack;         /* guint32 frame ids of the current sample, leaf first */
+  guint64              *ips;           /* unwinder output */
+
+  guint64               n_samples;
+  guint64               n_lost;
+  guint64               n_truncated;
+  guint64               n_unwind_failed;
+  GHashTable           *truncated_by_module; /* const char* (builder-owned) -> count */
+  gboolean              finished;
+  const ScorchCaptureAttr *main_attr;
+  guint64               n_other_events;
+};
+
+/* ------------------------------------------------------------------ */
+
+static inline guint
+cache_hash (guint64 k1,
+            guint64 k2)
+{
+  guint64 h = k1 * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) ^ (k2 + (k2 >> 29)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+
+  return (guint) (h ^ (h >> 32));
+}
+
+static void
+cache_init (AddrCache *c,
+            guint      size)
+{
+  c->slots = g_new0 (CacheSlot, size);
+  c->mask = size - 1;
+  c->len = 0;
+}
+
+static inline gboolean
+cache_lookup (AddrCache *c,
+              guint64    k1,
+              guint64    k2,
+              guint32   *value)
+{
+  guint i = cache_hash (k1, k2) & c->mask;
+
+  for (;;)
+    {
+      const CacheSlot *s = &c->slots[i];
+
+      if (!s->used)
+        return FALSE;
+      if (s->k1 == k1 && s->k2 == k2)
+        {
+          *value = s->value;
+          return TRUE;
+        }
+      i = (i + 1) & c->mask;
+    }
+}
+
+static void cache_insert (AddrCache *c, guint64 k1, guint64 k2, guint32 value);
+
+static void
+cache_grow (AddrCache *c)
+{
+  CacheSlot *old = c->slots;
+  guint old_size = c->mask + 1;
+
+  cache_init (c, old_size * 2);
+  for (guint i = 0; i < old_size; i++)
+    if (old[i].used)
+      cache_insert (c, old[i].k1, old[i].k2, old[i].value);
+  g_free (old);
+}
+
+static void
+cache_insert (AddrCache *c,
+              guint64    k1,
+              guint64    k2,
+              guint32    value)
+{
+  guint i;
+
+  if ((c->len + 1) * 2 > c->mask + 1)
+    cache_grow (c);
+
+  i = cache_hash (k1, k2) & c->mask;
+  while (c->slots[i].used)
+    i = (i + 1) & c->mask;
+  c->slots[i].k1 = k1;
+  c->slots[i].k2 = k2;
+  c->slots[i].value = value;
+  c->slots[i].used = 1;
+  c->len++;
+}
+
+/* ------------------------------------------------------------------ */
+
+gboolean
+scorch_analyzer_is_thread_entry (const char *function)
+{
+  static const char * const entries[] = {
+    "_start", "__libc_start_main", "__libc_start_main_impl", "__libc_start_call_main",
+    "clone", "clone3", "__clone", "__clone3", "__clone_internal", "__GI___clone", "__GI___clone3",
+    "start_thread", "thread_start", "_dl_start", "_dl_start_user", "_dl_start_final",
+    "ret_from_fork", "ret_from_fork_asm", "kthread", "secondary_startup_64",
+    "secondary_startup_64_no_verify", "start_kernel", "x86_64_start_kernel", "cpu_startup_entry",
+  };
+
+  gsize len;
+
+  if (function == NULL)
+    return FALSE;
+  /* "__libc_start_main@@GLIBC_2.34": compare the name before the version */
+  len = strcspn (function, "@");
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    if (strlen (entries[i]) == len && strncmp (function, entries[i], len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static const ScorchMapping *
+find_mapping_cb (gpointer user_data,
+                 gint32   pid,
+                 guint64  addr)
+{
+  ScorchAnalyzer *self = user_data;
+  const ScorchProcMap *m = scorch_proc_table_find_map (self->procs, pid, addr);
+
+  return m != NULL ? &m->map : NULL;
+}
+
+ScorchAnalyzer *
+scorch_analyzer_new (ScorchCaptureAttrs *attrs)
+{
+  ScorchAnalyzer *self;
+
+  g_return_val_if_fail (attrs != NULL, NULL);
+
+  self = g_new0 (ScorchAnalyzer, 1);
+  self->attrs = scorch_capture_attrs_ref (attrs);
+  self->procs = scorch_proc_table_new ();
+  self->symbolizer = scorch_symbolizer_new ();
+  self->unwinder = scorch_unwinder_new (find_mapping_cb, self);
+  self->builder = scorch_profile_builder_new ();
+  cache_init (&self->cache, 4096);
+  self->runs = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->entry_class = g_byte_array_new ();
+  self->frame_module = g_ptr_array_new ();
+  self->stack = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 256);
+  self->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
+  self->truncated_by_module = g_hash_table_new (NULL, NULL);
+
+  return self;
+}
+
+void
+scorch_analyzer_free (ScorchAnalyzer *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->builder, scorch_profile_builder_free);
+  g_clear_pointer (&self->unwinder, scorch_unwinder_free);
+  g_clear_pointer (&self->symbolizer, scorch_symbolizer_free);
+  g_clear_pointer (&self->procs, scorch_proc_table_free);
+  g_clear_pointer (&self->attrs, scorch_capture_attrs_unref);
+  g_free (self->cache.slots);
+  g_array_unref (self->runs);
+  g_byte_array_unref (self->entry_class);
+  g_ptr_array_unref (self->frame_module);
+  g_array_unref (self->stack);
+  g_free (self->ips);
+  g_hash_table_unref (self->truncated_by_module);
+  g_free (self);
+}
+
+ScorchSymbolizer *
+scorch_analyzer_get_symbolizer (ScorchAnalyzer *self)
+{
+  return self->symbolizer;
+}
+
+ScorchProcTable *
+scorch_analyzer_get_proc_table (ScorchAnalyzer *self)
+{
+  return self->procs;
+}
+
+guint64
+scorch_analyzer_get_n_samples (ScorchAnalyzer *self)
+{
+  return self->n_samples;
+}
+
+static char *
+event_name_for (const ScorchCaptureAttr *a)
+{
+  static const char * const sw[] = {
+    "cpu-clock", "task-clock", "page-faults", "context-switches", "cpu-migrations",
+    "minor-faults", "major-faults", "alignment-faults", "emulation-faults", "dummy",
+  };
+  static const char * const hw[] = {
+    "cycles", "instructions", "cache-references", "cache-misses", "branches",
+    "branch-misses", "bus-cycles", "stalled-cycles-frontend", "stalled-cycles-backend", "ref-cycles",
+  };
+
+  if (a->name != NULL)
+    return g_strdup (a->name);
+  if (a->attr.type == PERF_TYPE_SOFTWARE && a->attr.config < G_N_ELEMENTS (sw))
+    return g_strdup (sw[a->attr.config]);
+  if (a->attr.type == PERF_TYPE_HARDWARE && a->attr.config < G_N_ELEMENTS (hw))
+    return g_strdup (hw[a->attr.config]);
+  return g_strdup_printf ("event %u:%" G_GINT64_MODIFIER "x", a->attr.type, (guint64) a->attr.config);
+}
+
+void
+scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
+                                  ScorchCaptureReader *reader)
+{
+  ScorchProfileInfo *info = scorch_profile_builder_get_info (self->builder);
+  const ScorchCaptureBuildId *bids;
+  guint n_bids;
+  ScorchCaptureAttrs *attrs = scorch_capture_reader_get_attrs (reader);
+
+  for (guint i = 0; i < scorch_capture_attrs_get_n_attrs (attrs); i++)
+    {
+      const ScorchCaptureAttr *a = scorch_capture_attrs_get_attr (attrs, i);
+
+      if (!(a->attr.type == PERF_TYPE_SOFTWARE && a->attr.config == PERF_COUNT_SW_DUMMY))
+        {
+          self->main_attr = a;
+          break;
+        }
+    }
+
+  scorch_symbolizer_set_kernel_release (self->symbolizer, scorch_capture_reader_get_osrelease (reader));
+
+  bids = scorch_capture_reader_get_build_ids (reader, &n_bids);
+  for (guint i = 0; i < n_bids; i++)
+    if (!bids[i].kernel && bids[i].filename[0] == '/')
+      scorch_proc_table_add_build_id (self->procs, bids[i].filename, bids[i].build_id, bids[i].build_id_len);
+
+  g_free (info->hostname);
+  info->hostname = g_strdup (scorch_capture_reader_get_hostname (reader));
+  g_free (info->command_line);
+  info->command_line = g_strdup (scorch_capture_reader_get_cmdline (reader));
+  g_free (info->event_name);
+  info->event_name = NULL;
+  for (guint i = 0; i < scorch_capture_attrs_get_n_attrs (attrs); i++)
+    {
+      const ScorchCaptureAttr *a = scorch_capture_attrs_get_attr (attrs, i);
+
+      /* the sampling event, not perf's dummy tracking event */
+      if (a->attr.type == PERF_TYPE_SOFTWARE && a->attr.config == PERF_COUNT_SW_DUMMY)
+        continue;
+      info->event_name = event_name_for (a);
+      break;
+    }
+}
+
+/* Interns the symbols of one address into the builder and the cache;
+ * returns the run offset. */
+static guint32
+symbolize (ScorchAnalyzer      *self,
+           gint32               pid,
+           const ScorchProcMap *pm,
+           guint64              ip,
+           gboolean             kernel,
+           guint64              k1,
+           guint64              k2)
+{
+  ScorchSymbol syms[MAX_INLINE];
+  guint n;
+  guint32 run = self->runs->len;
+
+  if (kernel)
+    n = scorch_symbolizer_lookup_kernel (self->symbolizer, ip, syms, MAX_INLINE);
+  else
+    n = scorch_symbolizer_lookup_user (self->symbolizer, pid, pm != NULL ? &pm->map : NULL, ip, syms, MAX_INLINE);
+  n = MIN (n, MAX_INLINE);
+
+  if (n == 0)
+    {
+      memset (&syms[0], 0, sizeof syms[0]);
+      syms[0].module = kernel ? "[kernel.kallsyms]" : (pm != NULL ? pm->map.path : "");
+      syms[0].offset = pm != NULL ? ip - pm->map.start + pm->map.pgoff : ip;
+      syms[0].kind = SCORCH_FRAME_KIND_UNKNOWN;
+      n = 1;
+    }
+
+  {
+    guint32 count = n;
+    g_array_append_val (self->runs, count);
+  }
+
+  for (guint i = 0; i < n; i++)
+    {
+      const ScorchSymbol *s = &syms[i];
+      g_autofree char *fallback = NULL;
+      const char *module = s->module != NULL ? s->module : "";
+      const char *function = s->function;
+      guint32 frame;
+
+      if (function == NULL)
+        {
+          if (module[0] != '\0')
+            {
+              const char *base = strrchr (module, '/');
+
+              fallback = g_strdup_printf ("%s+0x%" G_GINT64_MODIFIER "x", base != NULL ? base + 1 : module, s->offset);
+            }
+          else
+            fallback = g_strdup_printf ("[unknown] 0x%" G_GINT64_MODIFIER "x", ip);
+          function = fallback;
+        }
+
+      frame = scorch_profile_builder_intern_frame (self->builder, function, module, s->file, s->line, s->kind);
+      if (frame >= self->entry_class->len)
+        {
+          guint old = self->entry_class->len;
+
+          g_byte_array_set_size (self->entry_class, frame + 1);
+          memset (self->entry_class->data + old, ENTRY_UNKNOWN, frame + 1 - old);
+          g_ptr_array_set_size (self->frame_module, frame + 1);
+        }
+      if (self->entry_class->data[frame] == ENTRY_UNKNOWN)
+        {
+          self->entry_class->data[frame] = scorch_analyzer_is_thread_entry (s->function) ? ENTRY_YES : ENTRY_NO;
+          /* module strings are interned by the symbolizer and live as long as it */
+          g_ptr_array_index (self->frame_module, frame) = (gpointer) (module[0] != '\0' ? module : "[unknown]");
+        }
+      g_array_append_val (self->runs, frame);
+    }
+
+  cache_insert (&self->cache, k1, k2, run);
+  return run;
+}
+
+static inline void
+push_address (ScorchAnalyzer *self,
+              gint32          pid,
+              guint64         ip,
+              gboolean        kernel)
+{
+  const ScorchProcMap *pm = NULL;
+  guint64 k1, k2;
+  guint32 run;
+  const guint32 *r;
+
+  if (kernel)
+    {
+      k1 = KEY_KERNEL;
+      k2 = ip;
+    }
+  else
+    {
+      pm = scorch_proc_table_find_map (self->procs, pid, ip);
+      if (pm != NULL)
+        {
+          k1 = pm->module;
+          k2 = ip - pm->map.start + pm->map.pgoff;
+        }
+      else
+        {
+          k1 = KEY_UNMAPPED | (guint32) pid;
+          k2 = ip;
+        }
+    }
+
+  if (!cache_lookup (&self->cache, k1, k2, &run))
+    run = symbolize (self, pid, pm, ip, kernel, k1, k2);
+
+  r = &g_array_index (self->runs, guint32, run);
+  if (self->stack->len + r[0] <= MAX_STACK)
+    g_array_append_vals (self->stack, r + 1, r[0]);
+}
+
+static inline gboolean
+is_kernel_mode (guint16 misc)
+{
+  guint16 mode = misc & PERF_RECORD_MISC_CPUMODE_MASK;
+
+  return mode == PERF_RECORD_MISC_KERNEL || mode == PERF_RECORD_MISC_GUEST_KERNEL;
+}
+
+/* Walks a kernel callchain; user_part selects which context is used.
+ * Returns how many addresses were pushed. */
+static guint
+push_callchain (ScorchAnalyzer         *self,
+                const ScorchSampleData *s,
+                gboolean                want_kernel,
+                gboolean                want_user)
+{
+  gboolean kernel = FALSE;
+  gboolean first_in_context = TRUE;
+  gboolean first = TRUE;
+  guint pushed = 0;
+  guint64 n = MIN (s->callchain_nr, MAX_CALLCHAIN);
+
+  for (guint64 i = 0; i < n; i++)
+    {
+      guint64 ip;
+
+      memcpy (&ip, &s->callchain[i], sizeof ip);
+      if (ip >= (guint64) PERF_CONTEXT_MAX)
+        {
+          kernel = (ip == (guint64) PERF_CONTEXT_KERNEL || ip == (guint64) PERF_CONTEXT_GUEST_KERNEL ||
+                    ip == (guint64) PERF_CONTEXT_HV);
+          first_in_context = TRUE;
+          continue;
+        }
+      if (first && i == 0)
+        kernel = FALSE; /* no marker: user addresses (old kernels) */
+      first = FALSE;
+      if (ip == 0)
+        continue; /* end of a broken frame-pointer chain */
+
+      if ((kernel && want_kernel) || (!kernel && want_user))
+        {
+          /* Return addresses point after the call: look up the call. */
+          push_address (self, s->pid, first_in_context ? ip : ip - 1, kernel);
+          pushed++;
+        }
+      first_in_context = FALSE;
+    }
+  return pushed;
+}
+
+static void
+count_truncated (ScorchAnalyzer *self)
+{
+  guint32 outer;
+  const char *module;
+
+  if (self->stack->len == 0)
+    return;
+  outer = g_array_index (self->stack, guint32, self->stack->len - 1);
+  if (outer >= self->entry_class->len || self->entry_class->data[outer] != ENTRY_NO)
+    return;
+
+  self->n_truncated++;
+  module = g_ptr_array_index (self->frame_module, outer);
+  g_hash_table_insert (self->truncated_by_module, (gpointer) module,
+                       GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (self->truncated_by_module, module)) + 1));
+}
+
+static gboolean
+handle_sample (ScorchAnalyzer     *self,
+               const ScorchRecord *record,
+               GError            **error)
+{
+  ScorchSampleData s;
+  const ScorchCaptureAttr *attr = record->attr;
+  gboolean dwarf_done = FALSE;
+
+  if (!scorch_capture_attrs_parse_sample (self->attrs, record, &s, error))
+    return FALSE;
+
+  /* One profile per event: the first sampling event of the capture (perf's
+   * dummy tracking event never samples). Other events' samples are skipped. */
+  if (self->main_attr == NULL && !(attr->attr.type == PERF_TYPE_SOFTWARE && attr->attr.config == PERF_COUNT_SW_DUMMY))
+    self->main_attr = attr;
+  if (attr != self->main_attr)
+    {
+      self->n_other_events++;
+      return TRUE;
+    }
+
+  g_array_set_size (self->stack, 0);
+
+  if (s.regs_abi != 0 && s.stack != NULL && (s.regs_mask & (1ULL << 7 /* PERF_REG_X86_SP */)) &&
+      (attr->attr.sample_type & PERF_SAMPLE_STACK_USER))
+    {
+      gboolean truncated = FALSE;
+      guint sp_index = __builtin_popcountll (s.regs_mask & ((1ULL << 7) - 1));
+      guint64 sp;
+      guint n;
+      guint64 regs_buf[64];
+
+      /* The registers may be unaligned in a hand-made file: copy them. */
+      memcpy (regs_buf, s.regs, sizeof (guint64) * MIN (s.n_regs, 64));
+      sp = regs_buf[sp_index];
+
+      /* Kernel part first (leaf side), from the callchain. */
+      if (s.callchain != NULL)
+        push_callchain (self, &s, TRUE, FALSE);
+
+      n = scorch_unwinder_unwind (self->unwinder, s.pid, s.regs_mask, regs_buf, MIN (s.n_regs, 64),
+                                  s.stack, s.stack_size, sp,
+                                  self->ips, SCORCH_UNWIND_MAX_DEPTH, &truncated);
+      if (n > 0)
+        {
+          for (guint i = 0; i < n; i++)
+            push_address (self, s.pid, self->ips[i], FALSE);
+          dwarf_done = TRUE;
+        }
+      else
+        {
+          self->n_unwind_failed++;
+          g_array_set_size (self->stack, 0);
+        }
+    }
+
+  if (!dwarf_done)
+    {
+      guint pushed = 0;
+
+      if (s.callchain != NULL)
+        pushed = push_callchain (self, &s, TRUE, TRUE);
+      if (pushed == 0 && (attr->attr.sample_type & PERF_SAMPLE_IP))
+        push_address (self, s.pid, s.ip, is_kernel_mode (record->misc));
+    }
+
+  count_truncated (self);
+
+  scorch_profile_builder_add_sample_leaf_first (self->builder, s.time, s.pid, s.tid,
+                                                (const guint32 *) (gpointer) self->stack->data,
+                                                self->stack->len, 1);
+  self->n_samples++;
+  return TRUE;
+}
+
+/* A NUL-terminated string of at most max bytes inside the record. */
+static char *
+record_string (const guint8 *p,
+               gsize         max)
+{
+  gsize len = strnlen ((const char *) p, max);
+
+  return g_strndup ((const char *) p, len);
+}
+
+gboolean
+scorch_analyzer_add_record (ScorchAnalyzer     *self,
+                            const ScorchRecord *record,
+                            GError            **error)
+{
+  const guint8 *d = record->data + sizeof (struct perf_event_header);
+  gsize body = record->size - sizeof (struct perf_event_header);
+  gsize trailer = record->attr != NULL ? record->attr->id_hdr_size : 0;
+
+  g_return_val_if_fail (!self->finished, FALSE);
+
+  if (record->type == PERF_RECORD_SAMPLE)
+    return handle_sample (self, record, error);
+
+  if (trailer > body)
+    trailer = body;
+  body -= trailer;
+
+#define TOO_SHORT(n) (body < (n) ? (g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED, \
+    _("Malformed perf.data at offset %" G_GUINT64_FORMAT ": record of type %u is too short"), record->file_offset, record->type), TRUE) : FALSE)
+
+  switch (record->type)
+    {
+    case PERF_RECORD_COMM:
+      {
+        gint32 pid, tid;
+        g_autofree char *comm = NULL;
+        gboolean exec = (record->misc & PERF_RECORD_MISC_COMM_EXEC) != 0;
+
+        if (TOO_SHORT (8))
+          return FALSE;
+        memcpy (&pid, d, 4);
+        memcpy (&tid, d + 4, 4);
+        comm = record_string (d + 8, body - 8);
+        if (scorch_proc_table_comm (self->procs, pid, tid, comm, exec, record->time))
+          scorch_unwinder_invalidate (self->unwinder, pid);
+        scorch_profile_builder_set_thread_name (self->builder, pid, tid, comm);
+      }
+      break;
+
+    case PERF_RECORD_MMAP:
+    case PERF_RECORD_MMAP2:
+      {
+        gint32 pid;
+        guint64 addr, len, pgoff, ino = 0;
+        guint32 maj = 0, min = 0, prot = PROT_READ | PROT_EXEC;
+        const guint8 *build_id = NULL;
+        guint build_id_len = 0;
+        gsize fixed = record->type == PERF_RECORD_MMAP ? 32 : 64;
+        g_autofree char *filename = NULL;
+
+        if (TOO_SHORT (fixed))
+          return FALSE;
+        memcpy (&pid, d, 4);
+        memcpy (&addr, d + 8, 8);
+        memcpy (&len, d + 16, 8);
+        memcpy (&pgoff, d + 24, 8);
+        if (record->type == PERF_RECORD_MMAP2)
+          {
+            if (record->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)
+              {
+                build_id_len = MIN (d[32], 20);
+                build_id = d + 36;
+              }
+            else
+              {
+                memcpy (&maj, d + 32, 4);
+                memcpy (&min, d + 36, 4);
+                memcpy (&ino, d + 40, 8);
+              }
+            memcpy (&prot, d + 56, 4);
+          }
+        else if (record->misc & PERF_RECORD_MISC_MMAP_DATA)
+          prot = PROT_READ;
+
+        /* Kernel maps: the symbolizer reads kallsyms itself. */
+        if (is_kernel_mode (record->misc) || pid == -1)
+          break;
+
+        filename = record_string (d + fixed, body - fixed);
+        scorch_proc_table_mmap (self->procs, pid, addr, len, pgoff, filename, maj, min, ino,
+                                build_id, build_id_len, prot, record->time);
+        if (prot & PROT_EXEC)
+          scorch_unwinder_invalidate (self->unwinder, pid);
+      }
+      break;
+
+    case PERF_RECORD_FORK:
+      {
+        gint32 pid, ppid, tid, ptid;
+
+        if (TOO_SHORT (16))
+          return FALSE;
+        memcpy (&pid, d, 4);
+        memcpy (&ppid, d + 4, 4);
+        memcpy (&tid, d + 8, 4);
+        memcpy (&ptid, d + 12, 4);
+        scorch_proc_table_fork (self->procs, pid, ppid, tid, ptid, record->time);
+        if (pid != ppid)
+          scorch_unwinder_forget (self->unwinder, pid);
+        {
+          const char *comm = scorch_proc_table_get_comm (self->procs, tid);
+
+          if (comm != NULL)
+            scorch_profile_builder_set_thread_name (self->builder, pid, tid, comm);
+        }
+      }
+      break;
+
+    case PERF_RECORD_EXIT:
+      {
+        gint32 pid, ppid, tid, ptid;
+
+        if (TOO_SHORT (16))
+          return FALSE;
+        memcpy (&pid, d, 4);
+        memcpy (&ppid, d + 4, 4);
+        memcpy (&tid, d + 8, 4);
+        memcpy (&ptid, d + 12, 4);
+        scorch_proc_table_exit (self->procs, pid, tid, record->time);
+      }
+      break;
+
+    case PERF_RECORD_LOST:
+      {
+        guint64 lost;
+
+        if (TOO_SHORT (16))
+          return FALSE;
+        memcpy (&lost, d + 8, 8);
+        self->n_lost += lost;
+      }
+      break;
+
+    case PERF_RECORD_LOST_SAMPLES:
+      {
+        guint64 lost;
+
+        if (TOO_SHORT (8))
+          return FALSE;
+        memcpy (&lost, d, 8);
+        self->n_lost += lost;
+      }
+      break;
+
+    default:
+      break;
+    }
+#undef TOO_SHORT
+
+  return TRUE;
+}
+
+gboolean
+scorch_analyzer_add_raw_record (ScorchAnalyzer *self,
+                                const guint8   *data,
+                                gsize           len,
+                                GError        **error)
+{
+  ScorchRecord record;
+
+  if (!scorch_capture_attrs_parse_record (self->attrs, data, len, 0, &record, error))
+    return FALSE;
+  return scorch_analyzer_add_record (self, &record, error);
+}
+
+gboolean
+scorch_analyzer_load_reader (ScorchAnalyzer         *self,
+                             ScorchCaptureReader    *reader,
+                             GCancellable           *cancellable,
+                             ScorchAnalyzerProgress  progress,
+                             gpointer                progress_data,
+                             GError                **error)
+{
+  ScorchRecord record;
+  guint64 count = 0;
+  guint64 data_size = MAX (1, scorch_capture_reader_get_data_size (reader));
+  GError *local_error = NULL;
+
+  scorch_analyzer_set_capture_info (self, reader);
+
+  while (scorch_capture_reader_next (reader, &record, &local_error))
+    {
+      if (!scorch_analyzer_add_record (self, &record, error))
+        return FALSE;
+      if (++count % 8192 == 0)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+          if (progress != NULL)
+            progress ((gdouble) scorch_capture_reader_get_position (reader) / data_size,
+                      self->n_samples, progress_data);
+        }
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (progress != NULL)
+    progress (1.0, self->n_samples, progress_data);
+  return TRUE;
+}
+
+static void
+update_info (ScorchAnalyzer *self)
+{
+  ScorchProfileInfo *info = scorch_profile_builder_get_info (self->builder);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  info->n_lost = self->n_lost;
+  info->n_truncated = self->n_truncated;
+  info->n_unwind_failed = self->n_unwind_failed;
+  g_clear_pointer (&info->truncated_by_module, g_hash_table_unref);
+  info->truncated_by_module = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, self->truncated_by_module);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (info->truncated_by_module, g_strdup (key), value);
+}
+
+ScorchProfile *
+scorch_analyzer_snapshot (ScorchAnalyzer *self)
+{
+  g_return_val_if_fail (!self->finished, NULL);
+
+  update_info (self);
+  return scorch_profile_builder_snapshot (self->builder);
+}
+
+ScorchProfile *
+scorch_analyzer_finish (ScorchAnalyzer *self)
+{
+  g_return_val_if_fail (!self->finished, NULL);
+
+  update_info (self);
+  {
+    g_autoptr(GPtrArray) problems = scorch_symbolizer_dup_problems (self->symbolizer);
+
+    for (guint i = 0; problems != NULL && i < problems->len; i++)
+      g_debug ("%s", (const char *) g_ptr_array_index (problems, i));
+  }
+  self->finished = TRUE;
+  return scorch_profile_builder_end (g_steal_pointer (&self->builder));
+}

@@ -1,0 +1,1146 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-capture-reader.c: perf.data reader (see scorch-capture-reader.h) */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-capture-reader"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "scorch-capture-reader.h"
+
+G_DEFINE_QUARK (scorch-capture-error-quark, scorch_capture_error)
+
+#define SAMPLE_ID_MASK (PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ID | \
+                        PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU | PERF_SAMPLE_IDENTIFIER)
+
+/* ------------------------------------------------------------------ */
+/* Attrs                                                               */
+
+struct _ScorchCaptureAttrs
+{
+  gatomicrefcount    ref_count;
+  GPtrArray         *attrs;     /* of ScorchCaptureAttr* */
+  GHashTable        *by_id;     /* guint64 id -> ScorchCaptureAttr* */
+  gboolean           all_identifier;
+  gboolean           all_id;
+  int                sample_id_pos;   /* index (u64) of ID in a sample body, -1 unknown */
+  int                trailer_id_pos;  /* index (u64) from the end of the trailer, -1 unknown */
+};
+
+static void
+capture_attr_free (gpointer data)
+{
+  ScorchCaptureAttr *attr = data;
+
+  g_free (attr->ids);
+  g_free (attr->name);
+  g_free (attr);
+}
+
+ScorchCaptureAttrs *
+scorch_capture_attrs_new (void)
+{
+  ScorchCaptureAttrs *self = g_new0 (ScorchCaptureAttrs, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->attrs = g_ptr_array_new_with_free_func (capture_attr_free);
+  self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  self->sample_id_pos = -1;
+  self->trailer_id_pos = -1;
+  return self;
+}
+
+ScorchCaptureAttrs *
+scorch_capture_attrs_ref (ScorchCaptureAttrs *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+scorch_capture_attrs_unref (ScorchCaptureAttrs *self)
+{
+  if (self == NULL)
+    return;
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    {
+      g_hash_table_unref (self->by_id);
+      g_ptr_array_unref (self->attrs);
+      g_free (self);
+    }
+}
+
+guint
+scorch_capture_attrs_get_n_attrs (ScorchCaptureAttrs *self)
+{
+  return self->attrs->len;
+}
+
+const ScorchCaptureAttr *
+scorch_capture_attrs_get_attr (ScorchCaptureAttrs *self,
+                               guint               i)
+{
+  g_return_val_if_fail (i < self->attrs->len, NULL);
+  return g_ptr_array_index (self->attrs, i);
+}
+
+static void
+update_id_positions (ScorchCaptureAttrs *self)
+{
+  const ScorchCaptureAttr *first = g_ptr_array_index (self->attrs, 0);
+  guint64 st = first->attr.sample_type;
+  int pos;
+
+  self->all_identifier = TRUE;
+  self->all_id = TRUE;
+  for (guint i = 0; i < self->attrs->len; i++)
+    {
+      const ScorchCaptureAttr *a = g_ptr_array_index (self->attrs, i);
+
+      if (!(a->attr.sample_type & PERF_SAMPLE_IDENTIFIER))
+        self->all_identifier = FALSE;
+      if (!(a->attr.sample_type & (PERF_SAMPLE_ID | PERF_SAMPLE_IDENTIFIER)))
+        self->all_id = FALSE;
+    }
+
+  /* PERF_SAMPLE_ID without IDENTIFIER: perf assumes one layout for all. */
+  pos = 0;
+  if (st & PERF_SAMPLE_IP) pos++;
+  if (st & PERF_SAMPLE_TID) pos++;
+  if (st & PERF_SAMPLE_TIME) pos++;
+  if (st & PERF_SAMPLE_ADDR) pos++;
+  self->sample_id_pos = (st & PERF_SAMPLE_ID) ? pos : -1;
+
+  pos = 1;
+  if (st & PERF_SAMPLE_CPU) pos++;
+  if (st & PERF_SAMPLE_STREAM_ID) pos++;
+  self->trailer_id_pos = (st & PERF_SAMPLE_ID) ? pos : -1;
+}
+
+gboolean
+scorch_capture_attrs_add (ScorchCaptureAttrs *self,
+                          const void         *attr_data,
+                          gsize               attr_size,
+                          const guint64      *ids,
+                          guint               n_ids,
+                          GError            **error)
+{
+  ScorchCaptureAttr *attr;
+  guint64 st;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (attr_size < PERF_ATTR_SIZE_VER0 || attr_size > SCORCH_CAPTURE_MAX_ATTR_SIZE)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
+                   _("Event attribute size %" G_GSIZE_FORMAT " is out of range"), attr_size);
+      return FALSE;
+    }
+  if (self->attrs->len >= SCORCH_CAPTURE_MAX_ATTRS || n_ids > SCORCH_CAPTURE_MAX_IDS)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
+                   _("Too many events or event ids"));
+      return FALSE;
+    }
+
+  attr = g_new0 (ScorchCaptureAttr, 1);
+  memcpy (&attr->attr, attr_data, MIN (attr_size, sizeof attr->attr));
+  attr->attr.size = sizeof attr->attr;
+  st = attr->attr.sample_type;
+  attr->n_regs_user = __builtin_popcountll (attr->attr.sample_regs_user);
+  attr->n_regs_intr = __builtin_popcountll (attr->attr.sample_regs_intr);
+  attr->id_hdr_size = attr->attr.sample_id_all ? 8 * __builtin_popcountll (st & SAMPLE_ID_MASK) : 0;
+  if (n_ids > 0)
+    attr->ids = g_memdup2 (ids, sizeof (guint64) * n_ids);
+  attr->n_ids = n_ids;
+  g_ptr_array_add (self->attrs, attr);
+
+  for (guint i = 0; i < n_ids; i++)
+    g_hash_table_insert (self->by_id, &attr->ids[i], attr);
+
+  update_id_positions (self);
+  return TRUE;
+}
+
+static inline guint64
+rd64 (const guint8 *p)
+{
+  guint64 v;
+  memcpy (&v, p, 8);
+  return v;
+}
+
+static inline guint32
+rd32 (const guint8 *p)
+{
+  guint32 v;
+  memcpy (&v, p, 4);
+  return v;
+}
+
+static const ScorchCaptureAttr *
+attr_for_id (ScorchCaptureAttrs *self,
+             guint64             id)
+{
+  const ScorchCaptureAttr *attr = g_hash_table_lookup (self->by_id, &id);
+
+  return attr != NULL ? attr : g_ptr_array_index (self->attrs, 0);
+}
+
+static gboolean
+malformed (GError    **error,
+           guint64     offset,
+           const char *format,
+           ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+malformed (GError    **error,
+           guint64     offset,
+           const char *format,
+           ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
+               _("Malformed perf.data at offset %" G_GUINT64_FORMAT " (0x%" G_GINT64_MODIFIER "x): %s"),
+               offset, offset, what);
+  return FALSE;
+}
+
+gboolean
+scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
+                                   const guint8       *data,
+                                   gsize               len,
+                                   guint64             file_offset,
+                                   ScorchRecord       *record,
+                                   GError            **error)
+{
+  const ScorchCaptureAttr *attr;
+  struct perf_event_header hdr;
+
+  if (len < sizeof hdr)
+    return malformed (error, file_offset, _("record header cut short"));
+  memcpy (&hdr, data, sizeof hdr);
+  if (hdr.size < sizeof hdr)
+    return malformed (error, file_offset, _("record size %u is smaller than its header"), hdr.size);
+  if (hdr.size > len)
+    return malformed (error, file_offset, _("record of %u bytes runs past the end of the data (%" G_GSIZE_FORMAT " bytes left)"),
+                      hdr.size, len);
+  if (hdr.size % 8 != 0)
+    return malformed (error, file_offset, _("record size %u is not a multiple of 8"), hdr.size);
+
+  record->data = data;
+  record->type = hdr.type;
+  record->misc = hdr.misc;
+  record->size = hdr.size;
+  record->file_offset = file_offset;
+  record->attr = NULL;
+  record->has_time = FALSE;
+  record->time = 0;
+  record->pid = record->tid = -1;
+  record->cpu = 0;
+  record->id = 0;
+
+  if (hdr.type >= 64 /* PERF_RECORD_USER_TYPE_START */ || self->attrs->len == 0)
+    return TRUE;
+
+  if (hdr.type == PERF_RECORD_SAMPLE)
+    {
+      const guint8 *p = data + sizeof hdr;
+      const guint8 *end = data + hdr.size;
+      guint64 st;
+
+      if (self->attrs->len == 1)
+        attr = g_ptr_array_index (self->attrs, 0);
+      else if (self->all_identifier)
+        {
+          if (p + 8 > end)
+            return malformed (error, file_offset, _("sample too short for its identifier"));
+          attr = attr_for_id (self, rd64 (p));
+        }
+      else if (self->sample_id_pos >= 0)
+        {
+          if (p + 8 * (self->sample_id_pos + 1) > end)
+            return malformed (error, file_offset, _("sample too short for its id"));
+          attr = attr_for_id (self, rd64 (p + 8 * self->sample_id_pos));
+        }
+      else
+        attr = g_ptr_array_index (self->attrs, 0);
+
+      record->attr = attr;
+      st = attr->attr.sample_type;
+
+#define NEED(n) G_STMT_START { if ((gsize) (end - p) < (n)) \
+        return malformed (error, file_offset, _("sample shorter than its sample_type says")); } G_STMT_END
+      if (st & PERF_SAMPLE_IDENTIFIER) { NEED (8); record->id = rd64 (p); p += 8; }
+      if (st & PERF_SAMPLE_IP) { NEED (8); p += 8; }
+      if (st & PERF_SAMPLE_TID) { NEED (8); record->pid = (gint32) rd32 (p); record->tid = (gint32) rd32 (p + 4); p += 8; }
+      if (st & PERF_SAMPLE_TIME) { NEED (8); record->time = rd64 (p); record->has_time = TRUE; p += 8; }
+      if (st & PERF_SAMPLE_ADDR) { NEED (8); p += 8; }
+      if (st & PERF_SAMPLE_ID) { NEED (8); record->id = rd64 (p); p += 8; }
+      if (st & PERF_SAMPLE_STREAM_ID) { NEED (8); p += 8; }
+      if (st & PERF_SAMPLE_CPU) { NEED (8); record->cpu = rd32 (p); p += 8; }
+#undef NEED
+      return TRUE;
+    }
+
+  /* Other kernel records: the sample_id trailer, parsed from the end. */
+  if (self->attrs->len == 1)
+    attr = g_ptr_array_index (self->attrs, 0);
+  else if (self->all_identifier)
+    {
+      if (hdr.size < sizeof hdr + 8)
+        return malformed (error, file_offset, _("record too short for its identifier"));
+      attr = attr_for_id (self, rd64 (data + hdr.size - 8));
+    }
+  else if (self->trailer_id_pos > 0)
+    {
+      if (hdr.size < sizeof hdr + 8 * self->trailer_id_pos)
+        return malformed (error, file_offset, _("record too short for its id"));
+      attr = attr_for_id (self, rd64 (data + hdr.size - 8 * self->trailer_id_pos));
+    }
+  else
+    attr = g_ptr_array_index (self->attrs, 0);
+
+  record->attr = attr;
+
+  if (attr->attr.sample_id_all)
+    {
+      guint64 st = attr->attr.sample_type;
+      const guint8 *p;
+
+      if (hdr.size < sizeof hdr + attr->id_hdr_size)
+        return malformed (error, file_offset, _("record of type %u too short for its sample_id trailer"), hdr.type);
+
+      p = data + hdr.size - attr->id_hdr_size;
+      if (st & PERF_SAMPLE_TID) { record->pid = (gint32) rd32 (p); record->tid = (gint32) rd32 (p + 4); p += 8; }
+      if (st & PERF_SAMPLE_TIME) { record->time = rd64 (p); record->has_time = TRUE; p += 8; }
+      if (st & PERF_SAMPLE_ID) { record->id = rd64 (p); p += 8; }
+      if (st & PERF_SAMPLE_STREAM_ID) p += 8;
+      if (st & PERF_SAMPLE_CPU) { record->cpu = rd32 (p); p += 8; }
+      if (st & PERF_SAMPLE_IDENTIFIER) { record->id = rd64 (p); p += 8; }
+    }
+
+  return TRUE;
+}
+
+gboolean
+scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
+                                   const ScorchRecord *record,
+                                   ScorchSampleData   *s,
+                                   GError            **error)
+{
+  const ScorchCaptureAttr *attr = record->attr;
+  const guint8 *p = record->data + sizeof (struct perf_event_header);
+  const guint8 *end = record->data + record->size;
+  guint64 st;
+
+  g_return_val_if_fail (record->type == PERF_RECORD_SAMPLE, FALSE);
+
+  memset (s, 0, sizeof *s);
+  s->pid = s->tid = -1;
+
+  if (attr == NULL)
+    return malformed (error, record->file_offset, _("sample without an event attribute"));
+  st = attr->attr.sample_type;
+
+#define LEFT ((gsize) (end - p))
+#define NEED(n) G_STMT_START { if (LEFT < (guint64) (n)) \
+      return malformed (error, record->file_offset, _("sample shorter than its sample_type says")); } G_STMT_END
+
+  if (st & PERF_SAMPLE_IDENTIFIER) { NEED (8); s->id = rd64 (p); p += 8; }
+  if (st & PERF_SAMPLE_IP) { NEED (8); s->ip = rd64 (p); p += 8; }
+  if (st & PERF_SAMPLE_TID) { NEED (8); s->pid = (gint32) rd32 (p); s->tid = (gint32) rd32 (p + 4); p += 8; }
+  if (st & PERF_SAMPLE_TIME) { NEED (8); s->time = rd64 (p); p += 8; }
+  if (st & PERF_SAMPLE_ADDR) { NEED (8); s->addr = rd64 (p); p += 8; }
+  if (st & PERF_SAMPLE_ID) { NEED (8); s->id = rd64 (p); p += 8; }
+  if (st & PERF_SAMPLE_STREAM_ID) { NEED (8); p += 8; }
+  if (st & PERF_SAMPLE_CPU) { NEED (8); s->cpu = rd32 (p); p += 8; }
+  if (st & PERF_SAMPLE_PERIOD) { NEED (8); s->period = rd64 (p); p += 8; }
+  if (st & PERF_SAMPLE_READ)
+    {
+      guint64 rf = attr->attr.read_format;
+      guint64 per_value = 1 + !!(rf & PERF_FORMAT_ID) + !!(rf & (1u << 4) /* PERF_FORMAT_LOST */);
+      guint64 extra = !!(rf & PERF_FORMAT_TOTAL_TIME_ENABLED) + !!(rf & PERF_FORMAT_TOTAL_TIME_RUNNING);
+
+      if (rf & PERF_FORMAT_GROUP)
+        {
+          guint64 nr;
+
+          NEED (8);
+          nr = rd64 (p);
+          p += 8;
+          if (nr > LEFT / 8)
+            return malformed (error, record->file_offset, _("read group count %" G_GUINT64_FORMAT " too large"), nr);
+          NEED (8 * (extra + nr * per_value));
+          p += 8 * (extra + nr * per_value);
+        }
+      else
+        {
+          NEED (8 * (extra + per_value));
+          p += 8 * (extra + per_value);
+        }
+    }
+  if (st & PERF_SAMPLE_CALLCHAIN)
+    {
+      guint64 nr;
+
+      NEED (8);
+      nr = rd64 (p);
+      p += 8;
+      if (nr > LEFT / 8)
+        return malformed (error, record->file_offset, _("callchain of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
+      s->callchain = (const guint64 *) (gconstpointer) p;
+      s->callchain_nr = nr;
+      p += 8 * nr;
+    }
+  if (st & PERF_SAMPLE_RAW)
+    {
+      guint32 size;
+
+      NEED (4);
+      size = rd32 (p);
+      if ((guint64) size + 4 > LEFT)
+        return malformed (error, record->file_offset, _("raw data of %u bytes runs past the record"), size);
+      /* u32 size + data, padded to 8 bytes */
+      p += ((guint64) size + 4 + 7) & ~(guint64) 7;
+      if (p > end)
+        p = end;
+    }
+  if (st & PERF_SAMPLE_BRANCH_STACK)
+    {
+      guint64 nr;
+
+      NEED (8);
+      nr = rd64 (p);
+      p += 8;
+      if (attr->attr.branch_sample_type & (1u << 17) /* PERF_SAMPLE_BRANCH_HW_INDEX */)
+        {
+          NEED (8);
+          p += 8;
+        }
+      if (nr > LEFT / 24)
+        return malformed (error, record->file_offset, _("branch stack of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
+      p += 24 * nr;
+    }
+  if (st & PERF_SAMPLE_REGS_USER)
+    {
+      NEED (8);
+      s->regs_abi = rd64 (p);
+      p += 8;
+      if (s->regs_abi != 0)
+        {
+          NEED (8 * (guint64) attr->n_regs_user);
+          s->regs_mask = attr->attr.sample_regs_user;
+          s->regs = (const guint64 *) (gconstpointer) p;
+          s->n_regs = attr->n_regs_user;
+          p += 8 * attr->n_regs_user;
+        }
+    }
+  if (st & PERF_SAMPLE_STACK_USER)
+    {
+      guint64 size;
+
+      NEED (8);
+      size = rd64 (p);
+      p += 8;
+      if (size != 0)
+        {
+          guint64 dyn_size;
+
+          if (size > LEFT || LEFT - size < 8)
+            return malformed (error, record->file_offset, _("user stack of %" G_GUINT64_FORMAT " bytes runs past the record"), size);
+          s->stack = p;
+          p += size;
+          dyn_size = rd64 (p);
+          p += 8;
+          s->stack_size = MIN (size, dyn_size);
+        }
+    }
+  /* Later fields (weight, data_src, ...) are not needed. */
+
+#undef NEED
+#undef LEFT
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                              */
+
+typedef struct
+{
+  guint64 time;
+  guint64 offset; /* relative to the data section */
+} QueuedRecord;
+
+struct _ScorchCaptureReader
+{
+  GBytes               *bytes;
+  const guint8         *base;
+  gsize                 len;
+  ScorchPerfFileHeader  header;
+  ScorchCaptureAttrs   *attrs;
+
+  char                 *hostname;
+  char                 *osrelease;
+  char                 *arch;
+  char                 *version;
+  char                 *cmdline;
+  guint                 nr_cpus_online;
+  guint                 nr_cpus_avail;
+  GArray               *build_ids;  /* of ScorchCaptureBuildId */
+  GStringChunk         *strings;
+
+  /* Walk state */
+  const guint8         *data;       /* start of the data section */
+  guint64               data_size;
+  guint64               pos;
+  GArray               *queue;      /* of QueuedRecord, not yet flushable */
+  GArray               *ready;      /* of QueuedRecord, sorted, to deliver */
+  guint                 ready_pos;
+  guint64               next_flush;
+  guint64               max_time;
+  gboolean              eof;
+};
+
+static gboolean
+in_file (ScorchCaptureReader *self,
+         guint64              offset,
+         guint64              size)
+{
+  return offset <= self->len && size <= self->len - offset;
+}
+
+static gboolean
+check_section (ScorchCaptureReader         *self,
+               const ScorchPerfFileSection *section,
+               guint64                      where,
+               const char                  *what,
+               GError                     **error)
+{
+  if (!in_file (self, section->offset, section->size))
+    return malformed (error, where,
+                      _("%s section [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT ") lies outside the file (%" G_GSIZE_FORMAT " bytes; truncated?)"),
+                      what, section->offset, section->size, self->len);
+  return TRUE;
+}
+
+/* A perf header string: u32 len, then len bytes holding a NUL. */
+static char *
+read_string (ScorchCaptureReader  *self,
+             const guint8        **p,
+             const guint8         *end,
+             GError              **error)
+{
+  guint32 slen;
+  guint64 where = *p - self->base;
+
+  if (end - *p < 4)
+    {
+      malformed (error, where, _("string length cut short"));
+      return NULL;
+    }
+  slen = rd32 (*p);
+  if (slen > (gsize) (end - *p) - 4)
+    {
+      malformed (error, where, _("string of %u bytes runs past its section"), slen);
+      return NULL;
+    }
+  *p += 4;
+  {
+    char *s = g_strndup ((const char *) *p, slen);
+    *p += slen;
+    if (!g_utf8_validate (s, -1, NULL))
+      {
+        char *v = g_utf8_make_valid (s, -1);
+        g_free (s);
+        s = v;
+      }
+    return s;
+  }
+}
+
+static gboolean
+parse_string_feature (ScorchCaptureReader         *self,
+                      const ScorchPerfFileSection *sec,
+                      char                       **out,
+                      GError                     **error)
+{
+  const guint8 *p = self->base + sec->offset;
+
+  g_clear_pointer (out, g_free);
+  *out = read_string (self, &p, p + sec->size, error);
+  return *out != NULL;
+}
+
+static gboolean
+parse_cmdline (ScorchCaptureReader         *self,
+               const ScorchPerfFileSection *sec,
+               GError                     **error)
+{
+  const guint8 *p = self->base + sec->offset;
+  const guint8 *end = p + sec->size;
+  g_autoptr(GString) str = g_string_new (NULL);
+  guint32 nr;
+
+  if (sec->size < 4)
+    return malformed (error, sec->offset, _("CMDLINE section too short"));
+  nr = rd32 (p);
+  p += 4;
+  if (nr > sec->size / 4)
+    return malformed (error, sec->offset, _("CMDLINE has %u arguments, more than its size allows"), nr);
+  for (guint32 i = 0; i < nr; i++)
+    {
+      g_autofree char *arg = read_string (self, &p, end, error);
+
+      if (arg == NULL)
+        return FALSE;
+      if (str->len > 0)
+        g_string_append_c (str, ' ');
+      g_string_append (str, arg);
+    }
+  self->cmdline = g_string_free (g_steal_pointer (&str), FALSE);
+  return TRUE;
+}
+
+static gboolean
+parse_event_desc (ScorchCaptureReader         *self,
+                  const ScorchPerfFileSection *sec,
+                  GError                     **error)
+{
+  const guint8 *p = self->base + sec->offset;
+  const guint8 *end = p + sec->size;
+  guint32 nr, attr_size;
+
+  if (sec->size < 8)
+    return malformed (error, sec->offset, _("EVENT_DESC section too short"));
+  nr = rd32 (p);
+  attr_size = rd32 (p + 4);
+  p += 8;
+  if (nr > SCORCH_CAPTURE_MAX_ATTRS || attr_size < PERF_ATTR_SIZE_VER0 || attr_size > SCORCH_CAPTURE_MAX_ATTR_SIZE)
+    return malformed (error, sec->offset, _("EVENT_DESC has %u events of %u bytes"), nr, attr_size);
+
+  for (guint32 i = 0; i < nr; i++)
+    {
+      g_autofree char *name = NULL;
+      guint32 nr_ids;
+
+      if ((gsize) (end - p) < (gsize) attr_size + 4)
+        return malformed (error, p - self->base, _("EVENT_DESC entry %u cut short"), i);
+      p += attr_size;
+      nr_ids = rd32 (p);
+      p += 4;
+      if (!(name = read_string (self, &p, end, error)))
+        return FALSE;
+      if (nr_ids > (gsize) (end - p) / 8)
+        return malformed (error, p - self->base, _("EVENT_DESC entry %u has %u ids, more than its size allows"), i, nr_ids);
+      p += 8 * (gsize) nr_ids;
+
+      if (i < self->attrs->attrs->len)
+        {
+          ScorchCaptureAttr *attr = g_ptr_array_index (self->attrs->attrs, i);
+
+          g_free (attr->name);
+          attr->name = g_steal_pointer (&name);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_build_ids (ScorchCaptureReader         *self,
+                 const ScorchPerfFileSection *sec,
+                 GError                     **error)
+{
+  const guint8 *p = self->base + sec->offset;
+  const guint8 *end = p + sec->size;
+
+  while ((gsize) (end - p) >= sizeof (ScorchPerfBuildIdEvent))
+    {
+      struct perf_event_header hdr;
+      ScorchCaptureBuildId bid = { 0 };
+      gsize name_len;
+
+      memcpy (&hdr, p, sizeof hdr);
+      if (hdr.size < sizeof (ScorchPerfBuildIdEvent) || hdr.size > (gsize) (end - p))
+        return malformed (error, p - self->base, _("BUILD_ID entry of size %u does not fit its section"), hdr.size);
+
+      bid.pid = (gint32) rd32 (p + 8);
+      bid.kernel = (hdr.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL ||
+                   (hdr.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_GUEST_KERNEL;
+      memcpy (bid.build_id, p + 12, 20);
+      bid.build_id_len = 20;
+      if (hdr.misc & SCORCH_PERF_BUILD_ID_MISC_SIZE)
+        bid.build_id_len = MIN (p[12 + 20], 20);
+      name_len = strnlen ((const char *) p + sizeof (ScorchPerfBuildIdEvent), hdr.size - sizeof (ScorchPerfBuildIdEvent));
+      bid.filename = g_string_chunk_insert_len (self->strings, (const char *) p + sizeof (ScorchPerfBuildIdEvent), name_len);
+      g_array_append_val (self->build_ids, bid);
+      p += hdr.size;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_features (ScorchCaptureReader *self,
+                GError             **error)
+{
+  guint64 table = self->header.data.offset + self->header.data.size;
+  guint n = 0;
+
+  for (guint bit = 0; bit < SCORCH_PERF_FEAT_LAST; bit++)
+    if (self->header.adds_features[bit / 64] & (G_GUINT64_CONSTANT (1) << (bit % 64)))
+      n++;
+
+  if (n == 0)
+    return TRUE;
+
+  if (!in_file (self, table, (guint64) n * sizeof (ScorchPerfFileSection)))
+    return malformed (error, table, _("table of %u feature sections lies outside the file (truncated?)"), n);
+
+  for (guint bit = 0, i = 0; bit < SCORCH_PERF_FEAT_LAST; bit++)
+    {
+      ScorchPerfFileSection sec;
+      guint64 where;
+
+      if (!(self->header.adds_features[bit / 64] & (G_GUINT64_CONSTANT (1) << (bit % 64))))
+        continue;
+
+      where = table + (guint64) i * sizeof sec;
+      memcpy (&sec, self->base + where, sizeof sec);
+      i++;
+      if (!check_section (self, &sec, where, _("Feature"), error))
+        return FALSE;
+
+      switch (bit)
+        {
+        case SCORCH_PERF_FEAT_HOSTNAME:
+          if (!parse_string_feature (self, &sec, &self->hostname, error))
+            return FALSE;
+          break;
+        case SCORCH_PERF_FEAT_OSRELEASE:
+          if (!parse_string_feature (self, &sec, &self->osrelease, error))
+            return FALSE;
+          break;
+        case SCORCH_PERF_FEAT_ARCH:
+          if (!parse_string_feature (self, &sec, &self->arch, error))
+            return FALSE;
+          break;
+        case SCORCH_PERF_FEAT_VERSION:
+          if (!parse_string_feature (self, &sec, &self->version, error))
+            return FALSE;
+          break;
+        case SCORCH_PERF_FEAT_NRCPUS:
+          if (sec.size < 8)
+            return malformed (error, sec.offset, _("NRCPUS section too short"));
+          self->nr_cpus_avail = rd32 (self->base + sec.offset);
+          self->nr_cpus_online = rd32 (self->base + sec.offset + 4);
+          break;
+        case SCORCH_PERF_FEAT_CMDLINE:
+          if (!parse_cmdline (self, &sec, error))
+            return FALSE;
+          break;
+        case SCORCH_PERF_FEAT_EVENT_DESC:
+          if (!parse_event_desc (self, &sec, error))
+            return FALSE;
+          break;
+        case SCORCH_PERF_FEAT_BUILD_ID:
+          if (!parse_build_ids (self, &sec, error))
+            return FALSE;
+          break;
+        default:
+          break;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+reader_init (ScorchCaptureReader *self,
+             GError             **error)
+{
+  const ScorchPerfFileHeader *h = &self->header;
+  guint64 attr_size, n_attrs;
+
+  if (self->len < 16)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_NOT_PERF_DATA,
+                   _("Not a perf.data file: only %" G_GSIZE_FORMAT " bytes"), self->len);
+      return FALSE;
+    }
+  memcpy (&self->header, self->base, MIN (self->len, sizeof self->header));
+
+  if (h->magic == SCORCH_PERF_MAGIC_SWAPPED)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+                   _("This perf.data was written on a machine of the other byte order; "
+                     "convert it there with “perf inject -i FILE -o NEW”, or open it with perf report"));
+      return FALSE;
+    }
+  if (h->magic != SCORCH_PERF_MAGIC)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_NOT_PERF_DATA,
+                   _("Not a perf.data file (no PERFILE2 magic at offset 0)"));
+      return FALSE;
+    }
+  if (h->size == 16)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+                   _("This perf.data was written in pipe mode (perf record -o -), which Scorch does not read; "
+                     "convert it with “perf inject -i FILE -o NEW”"));
+      return FALSE;
+    }
+  if (self->len < sizeof self->header)
+    return malformed (error, 0, _("file header cut short (%" G_GSIZE_FORMAT " of 104 bytes)"), self->len);
+  if (h->size != sizeof self->header)
+    return malformed (error, 8, _("header size %" G_GUINT64_FORMAT " is not 104"), h->size);
+
+  attr_size = h->attr_size;
+  if (attr_size < PERF_ATTR_SIZE_VER0 + sizeof (ScorchPerfFileSection) ||
+      attr_size > SCORCH_CAPTURE_MAX_ATTR_SIZE + sizeof (ScorchPerfFileSection) ||
+      attr_size % 8 != 0)
+    return malformed (error, 16, _("attribute size %" G_GUINT64_FORMAT " is out of range"), attr_size);
+  if (!check_section (self, &h->attrs, 24, _("Attribute"), error) ||
+      !check_section (self, &h->data, 40, _("Data"), error))
+    return FALSE;
+  if (h->attrs.size % attr_size != 0)
+    return malformed (error, 32, _("attribute section size %" G_GUINT64_FORMAT " is not a multiple of %" G_GUINT64_FORMAT),
+                      h->attrs.size, attr_size);
+  n_attrs = h->attrs.size / attr_size;
+  if (n_attrs == 0)
+    return malformed (error, 32, _("the capture has no event attributes"));
+  if (n_attrs > SCORCH_CAPTURE_MAX_ATTRS)
+    return malformed (error, 32, _("%" G_GUINT64_FORMAT " event attributes is more than Scorch reads"), n_attrs);
+  if (h->data.offset % 8 != 0)
+    return malformed (error, 40, _("data section offset %" G_GUINT64_FORMAT " is not 8-byte aligned"), h->data.offset);
+
+  for (guint64 i = 0; i < n_attrs; i++)
+    {
+      guint64 where = h->attrs.offset + i * attr_size;
+      const guint8 *a = self->base + where;
+      ScorchPerfFileSection ids;
+      g_autofree guint64 *id_values = NULL;
+
+      memcpy (&ids, a + attr_size - sizeof ids, sizeof ids);
+      if (!check_section (self, &ids, where + attr_size - sizeof ids, _("Event id"), error))
+        return FALSE;
+      if (ids.size % 8 != 0 || ids.size / 8 > SCORCH_CAPTURE_MAX_IDS)
+        return malformed (error, where + attr_size - sizeof ids, _("id section size %" G_GUINT64_FORMAT " is invalid"), ids.size);
+      if (ids.size > 0)
+        {
+          id_values = g_malloc (ids.size);
+          memcpy (id_values, self->base + ids.offset, ids.size);
+        }
+      if (!scorch_capture_attrs_add (self->attrs, a, attr_size - sizeof ids, id_values, ids.size / 8, error))
+        {
+          g_prefix_error (error, _("Attribute at offset %" G_GUINT64_FORMAT ": "), where);
+          return FALSE;
+        }
+    }
+
+  for (guint i = 1; i < self->attrs->attrs->len; i++)
+    {
+      const ScorchCaptureAttr *a0 = g_ptr_array_index (self->attrs->attrs, 0);
+      const ScorchCaptureAttr *ai = g_ptr_array_index (self->attrs->attrs, i);
+
+      if (a0->attr.sample_id_all != ai->attr.sample_id_all)
+        return malformed (error, h->attrs.offset + i * attr_size, _("events disagree on sample_id_all"));
+      if (!self->attrs->all_identifier && a0->attr.sample_type != ai->attr.sample_type)
+        return malformed (error, h->attrs.offset + i * attr_size,
+                          _("events have different sample types but no PERF_SAMPLE_IDENTIFIER"));
+    }
+
+  if (!parse_features (self, error))
+    return FALSE;
+
+  self->data = self->base + h->data.offset;
+  self->data_size = h->data.size;
+  self->queue = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
+  self->ready = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
+  return TRUE;
+}
+
+static ScorchCaptureReader *
+reader_new (GBytes  *bytes,
+            GError **error)
+{
+  ScorchCaptureReader *self = g_new0 (ScorchCaptureReader, 1);
+
+  self->bytes = bytes;
+  self->base = g_bytes_get_data (bytes, &self->len);
+  self->attrs = scorch_capture_attrs_new ();
+  self->build_ids = g_array_new (FALSE, TRUE, sizeof (ScorchCaptureBuildId));
+  self->strings = g_string_chunk_new (1024);
+  if (self->base == NULL)
+    self->base = (const guint8 *) "";
+
+  if (!reader_init (self, error))
+    {
+      scorch_capture_reader_free (self);
+      return NULL;
+    }
+  return self;
+}
+
+ScorchCaptureReader *
+scorch_capture_reader_new (const char *path,
+                           GError    **error)
+{
+  g_autoptr(GMappedFile) mf = NULL;
+  g_autoptr(GError) local_error = NULL;
+  ScorchCaptureReader *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+                   _("“%s” is a directory: captures split per thread (perf record --threads) are not supported; "
+                     "merge them with “perf data convert” or record without --threads"), path);
+      return NULL;
+    }
+
+  mf = g_mapped_file_new (path, FALSE, &local_error);
+  if (mf == NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("Cannot open the capture: "));
+      return NULL;
+    }
+
+  self = reader_new (g_mapped_file_get_bytes (mf), error);
+  if (self == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return self;
+}
+
+ScorchCaptureReader *
+scorch_capture_reader_new_from_bytes (GBytes  *bytes,
+                                      GError **error)
+{
+  gsize len;
+  const guint8 *data;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &len);
+  if (((guintptr) data % 8) != 0)
+    return reader_new (g_bytes_new (data, len), error);
+  return reader_new (g_bytes_ref (bytes), error);
+}
+
+void
+scorch_capture_reader_free (ScorchCaptureReader *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->attrs, scorch_capture_attrs_unref);
+  g_clear_pointer (&self->queue, g_array_unref);
+  g_clear_pointer (&self->ready, g_array_unref);
+  g_clear_pointer (&self->build_ids, g_array_unref);
+  g_clear_pointer (&self->strings, g_string_chunk_free);
+  g_free (self->hostname);
+  g_free (self->osrelease);
+  g_free (self->arch);
+  g_free (self->version);
+  g_free (self->cmdline);
+  g_clear_pointer (&self->bytes, g_bytes_unref);
+  g_free (self);
+}
+
+ScorchCaptureAttrs *
+scorch_capture_reader_get_attrs (ScorchCaptureReader *self)
+{
+  return self->attrs;
+}
+
+const char *
+scorch_capture_reader_get_hostname (ScorchCaptureReader *self)
+{
+  return self->hostname;
+}
+
+const char *
+scorch_capture_reader_get_osrelease (ScorchCaptureReader *self)
+{
+  return self->osrelease;
+}
+
+const char *
+scorch_capture_reader_get_arch (ScorchCaptureReader *self)
+{
+  return self->arch;
+}
+
+const char *
+scorch_capture_reader_get_perf_version (ScorchCaptureReader *self)
+{
+  return self->version;
+}
+
+const char *
+scorch_capture_reader_get_cmdline (ScorchCaptureReader *self)
+{
+  return self->cmdline;
+}
+
+guint
+scorch_capture_reader_get_nr_cpus_online (ScorchCaptureReader *self)
+{
+  return self->nr_cpus_online;
+}
+
+guint
+scorch_capture_reader_get_nr_cpus_avail (ScorchCaptureReader *self)
+{
+  return self->nr_cpus_avail;
+}
+
+const ScorchCaptureBuildId *
+scorch_capture_reader_get_build_ids (ScorchCaptureReader *self,
+                                     guint               *n_build_ids)
+{
+  *n_build_ids = self->build_ids->len;
+  return (const ScorchCaptureBuildId *) (gpointer) self->build_ids->data;
+}
+
+gboolean
+scorch_capture_reader_has_feature (ScorchCaptureReader *self,
+                                   ScorchPerfFeature    feature)
+{
+  if ((guint) feature >= SCORCH_PERF_FEAT_LAST)
+    return FALSE;
+  return (self->header.adds_features[feature / 64] & (G_GUINT64_CONSTANT (1) << (feature % 64))) != 0;
+}
+
+guint64
+scorch_capture_reader_get_data_size (ScorchCaptureReader *self)
+{
+  return self->data_size;
+}
+
+guint64
+scorch_capture_reader_get_position (ScorchCaptureReader *self)
+{
+  return self->pos;
+}
+
+void
+scorch_capture_reader_rewind (ScorchCaptureReader *self)
+{
+  self->pos = 0;
+  self->eof = FALSE;
+  self->ready_pos = 0;
+  self->next_flush = 0;
+  self->max_time = 0;
+  g_array_set_size (self->queue, 0);
+  g_array_set_size (self->ready, 0);
+}
+
+static int
+compare_queued (gconstpointer a,
+                gconstpointer b)
+{
+  const QueuedRecord *qa = a;
+  const QueuedRecord *qb = b;
+
+  if (qa->time != qb->time)
+    return qa->time < qb->time ? -1 : 1;
+  return qa->offset < qb->offset ? -1 : (qa->offset > qb->offset);
+}
+
+/* Moves the queued records with time <= limit, sorted, to the ready list. */
+static void
+flush_queue (ScorchCaptureReader *self,
+             guint64              limit)
+{
+  guint k = 0;
+
+  g_array_set_size (self->ready, 0);
+  self->ready_pos = 0;
+  if (self->queue->len == 0)
+    return;
+
+  g_array_sort (self->queue, compare_queued);
+  while (k < self->queue->len && g_array_index (self->queue, QueuedRecord, k).time <= limit)
+    k++;
+  g_array_append_vals (self->ready, self->queue->data, k);
+  g_array_remove_range (self->queue, 0, k);
+}
+
+gboolean
+scorch_capture_reader_next (ScorchCaptureReader *self,
+                            ScorchRecord        *record,
+                            GError             **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  for (;;)
+    {
+      if (self->ready_pos < self->ready->len)
+        {
+          const QueuedRecord *q = &g_array_index (self->ready, QueuedRecord, self->ready_pos++);
+
+          return scorch_capture_attrs_parse_record (self->attrs, self->data + q->offset,
+                                                    self->data_size - q->offset,
+                                                    self->header.data.offset + q->offset,
+                                                    record, error);
+        }
+
+      if (self->eof)
+        {
+          if (self->queue->len == 0)
+            return FALSE;
+          flush_queue (self, G_MAXUINT64);
+          continue;
+        }
+
+      if (self->pos >= self->data_size)
+        {
+          self->eof = TRUE;
+          continue;
+        }
+
+      {
+        guint64 offset = self->pos;
+
+        if (!scorch_capture_attrs_parse_record (self->attrs, self->data + offset,
+                                                self->data_size - offset,
+                                                self->header.data.offset + offset,
+                                                record, error))
+          return FALSE;
+        /* size >= 8 is checked by the parser: no endless loop */
+        self->pos += record->size;
+
+        if (record->type == SCORCH_PERF_RECORD_FINISHED_ROUND)
+          {
+            flush_queue (self, self->next_flush);
+            self->next_flush = self->max_time;
+            continue;
+          }
+        if (record->type == SCORCH_PERF_RECORD_COMPRESSED)
+          {
+            g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+                         _("The capture holds compressed records (perf record -z), which Scorch does not read yet; "
+                           "decompress it with “perf inject -i FILE -o NEW”"));
+            return FALSE;
+          }
+
+        if (!record->has_time || record->time == 0 || record->time == G_MAXUINT64)
+          return TRUE; /* as perf: delivered at once, in file order */
+
+        {
+          QueuedRecord q = { record->time, offset };
+
+          g_array_append_val (self->queue, q);
+          if (record->time > self->max_time)
+            self->max_time = record->time;
+        }
+      }
+    }
+}

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-loader.c: perf.data / folded stacks -> ScorchProfile */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-loader"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scorch-analyzer.h"
+#include "scorch-capture-reader.h"
+#include "scorch-folded.h"
+#include "scorch-loader.h"
+
+static gboolean
+sniff_folded (const char  *path,
+              gboolean    *folded,
+              GError     **error)
+{
+  guint8 buf[4096];
+  gssize n;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Cannot open “%s”: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+  do
+    n = read (fd, buf, sizeof buf);
+  while (n < 0 && errno == EINTR);
+  close (fd);
+  if (n < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Cannot read “%s”: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  *folded = !(n >= 8 && memcmp (buf, "PERFILE2", 8) == 0) &&
+            !(n >= 8 && memcmp (buf, "2ELIFREP", 8) == 0) &&
+            scorch_folded_sniff (buf, n);
+  return TRUE;
+}
+
+static ScorchProfile *
+load (const char         *path,
+      ScorchLoadFlags     flags,
+      GCancellable       *cancellable,
+      ScorchLoadProgress  progress,
+      gpointer            progress_data,
+      GError            **error)
+{
+  g_autoptr(ScorchCaptureReader) reader = NULL;
+  g_autoptr(ScorchAnalyzer) analyzer = NULL;
+  gboolean folded = FALSE;
+  const char *debug_dirs;
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && !sniff_folded (path, &folded, error))
+    return NULL;
+
+  if (folded)
+    {
+      ScorchProfile *profile = scorch_folded_load (path, cancellable, error);
+
+      if (profile != NULL && progress != NULL)
+        progress (1.0, scorch_profile_get_n_all_samples (profile), progress_data);
+      return profile;
+    }
+
+  if (!(reader = scorch_capture_reader_new (path, error)))
+    return NULL;
+
+  analyzer = scorch_analyzer_new (scorch_capture_reader_get_attrs (reader));
+
+  debug_dirs = g_getenv ("SCORCH_DEBUG_DIRS");
+  if (debug_dirs != NULL && debug_dirs[0] != '\0')
+    {
+      g_auto(GStrv) dirs = g_strsplit (debug_dirs, ":", -1);
+
+      scorch_symbolizer_set_debug_dirs (scorch_analyzer_get_symbolizer (analyzer), (const char * const *) dirs);
+    }
+
+  if (!scorch_analyzer_load_reader (analyzer, reader, cancellable, progress, progress_data, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+
+  return scorch_analyzer_finish (analyzer);
+}
+
+ScorchProfile *
+scorch_load_sync (const char          *path,
+                  ScorchLoadFlags      flags,
+                  GCancellable        *cancellable,
+                  ScorchLoadProgress   progress,
+                  gpointer             progress_data,
+                  GError             **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return load (path, flags, cancellable, progress, progress_data, error);
+}
+
+/* ------------------------------------------------------------------ */
+
+typedef struct
+{
+  gatomicrefcount     ref_count;
+  char               *path;
+  ScorchLoadFlags     flags;
+  GMainContext       *context;
+  ScorchLoadProgress  progress;
+  gpointer            progress_data;
+  GDestroyNotify      progress_destroy;
+  gint64              last_report;
+  gint                done;        /* atomic: no progress after the callback */
+  gint                pending;     /* atomic: a report is queued */
+  GMutex              mutex;
+  gdouble             fraction;
+  guint64             n_samples;
+} LoadData;
+
+static LoadData *
+load_data_ref (LoadData *data)
+{
+  g_atomic_ref_count_inc (&data->ref_count);
+  return data;
+}
+
+static void
+load_data_unref (gpointer p)
+{
+  LoadData *data = p;
+
+  if (!g_atomic_ref_count_dec (&data->ref_count))
+    return;
+  /* The last reference is dropped in the caller's context (see below). */
+  if (data->progress_destroy != NULL)
+    data->progress_destroy (data->progress_data);
+  g_main_context_unref (data->context);
+  g_mutex_clear (&data->mutex);
+  g_free (data->path);
+  g_free (data);
+}
+
+static gboolean
+report_progress_cb (gpointer p)
+{
+  LoadData *data = p;
+  gdouble fraction;
+  guint64 n_samples;
+
+  g_mutex_lock (&data->mutex);
+  fraction = data->fraction;
+  n_samples = data->n_samples;
+  g_mutex_unlock (&data->mutex);
+  g_atomic_int_set (&data->pending, 0);
+
+  if (!g_atomic_int_get (&data->done) && data->progress != NULL)
+    data->progress (fraction, n_samples, data->progress_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+worker_progress (gdouble  fraction,
+                 guint64  n_samples,
+                 gpointer user_data)
+{
+  LoadData *data = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (data->progress == NULL)
+    return;
+  if (fraction < 1.0 && now - data->last_report < 50 * G_TIME_SPAN_MILLISECOND)
+    return;
+  data->last_report = now;
+
+  g_mutex_lock (&data->mutex);
+  data->fraction = fraction;
+  data->n_samples = n_samples;
+  g_mutex_unlock (&data->mutex);
+
+  if (g_atomic_int_compare_and_exchange (&data->pending, 0, 1))
+    g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, report_progress_cb,
+                                load_data_ref (data), load_data_unref);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  GError *error = NULL;
+  ScorchProfile *profile;
+
+  profile = load (data->path, data->flags, cancellable, worker_progress, data, &error);
+  if (profile == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, profile, g_object_unref);
+}
+
+static void
+load_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *outer = user_data;
+  LoadData *data = g_task_get_task_data (G_TASK (result));
+
+  g_atomic_int_set (&data->done, 1);
+  (void) object;
+  {
+    GError *error = NULL;
+    ScorchProfile *profile = g_task_propagate_pointer (G_TASK (result), &error);
+
+    if (profile == NULL)
+      g_task_return_error (outer, error);
+    else
+      g_task_return_pointer (outer, profile, g_object_unref);
+  }
+  g_object_unref (outer);
+}
+
+void
+scorch_load_async (const char          *path,
+                   ScorchLoadFlags      flags,
+                   GCancellable        *cancellable,
+                   ScorchLoadProgress   progress,
+                   gpointer             progress_data,
+                   GDestroyNotify       progress_destroy,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) outer = NULL;
+  g_autoptr(GTask) task = NULL;
+  LoadData *data;
+
+  g_return_if_fail (path != NULL);
+
+  data = g_new0 (LoadData, 1);
+  g_atomic_ref_count_init (&data->ref_count);
+  data->path = g_strdup (path);
+  data->flags = flags;
+  data->context = g_main_context_ref_thread_default ();
+  data->progress = progress;
+  data->progress_data = progress_data;
+  data->progress_destroy = progress_destroy;
+  g_mutex_init (&data->mutex);
+
+  /* The outer task is what the caller sees; the inner one runs in a
+   * worker and finishes (in the caller's context) before the outer one, so
+   * that progress reports stop before the callback runs. */
+  outer = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, scorch_load_async);
+  g_task_set_name (outer, "scorch_load_async");
+
+  task = g_task_new (NULL, cancellable, load_done, g_object_ref (outer));
+  g_task_set_source_tag (task, scorch_load_async);
+  g_task_set_task_data (task, data, load_data_unref);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, load_thread);
+}
+
+ScorchProfile *
+scorch_load_finish (GAsyncResult  *result,
+                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == scorch_load_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
