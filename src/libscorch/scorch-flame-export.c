@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-flame-export.c: flame graphs to SVG, PNG, PDF and folded stacks
+ *
+ * PNG and PDF go through the same ScorchFlameRenderer as the widget.  SVG
+ * is written by hand from the same layout, colours and label fitting,
+ * because each frame needs a <title> (function, samples, percentage) that
+ * cairo's SVG surface cannot write. */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-flame"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+
+#include "scorch-flame-export.h"
+#include "scorch-folded.h"
+
+#define CAIRO_MAX_SIZE 32767
+
+G_DEFINE_QUARK (scorch-flame-export-error-quark, scorch_flame_export_error)
+
+typedef struct
+{
+  ScorchProfile       *profile;   /* owned: the inverted one when asked */
+  ScorchFlameLayout   *layout;
+  ScorchFlameRenderer *renderer;
+  guint64              matched;
+  gboolean             searching;
+  double               width;
+  double               row_height;
+  double               header;    /* px above the graph (title) */
+  double               footer;    /* px below it (search result) */
+  double               graph_height;
+  char                *title;
+} Export;
+
+static void
+export_clear (Export *e)
+{
+  g_clear_pointer (&e->layout, scorch_flame_layout_free);
+  g_clear_pointer (&e->renderer, scorch_flame_renderer_free);
+  g_clear_object (&e->profile);
+  g_clear_pointer (&e->title, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Export, export_clear)
+
+static gboolean
+export_prepare (Export                         *e,
+                ScorchProfile                  *profile,
+                const ScorchFlameExportOptions *options,
+                GError                        **error)
+{
+  ScorchFlameViewport vp = { 0 };
+  guint n_nodes;
+  guint32 zoom;
+
+  memset (e, 0, sizeof *e);
+
+  e->profile = options->inverted ? scorch_profile_dup_inverted (profile) : g_object_ref (profile);
+  e->renderer = scorch_flame_renderer_new ();
+  scorch_flame_renderer_set_color_scheme (e->renderer, options->color_scheme);
+  scorch_flame_renderer_set_dark (e->renderer, options->dark);
+
+  if (options->search != NULL && options->search[0] != '\0')
+    {
+      g_autoptr(GRegex) regex = NULL;
+      g_autoptr(GError) local_error = NULL;
+      guint n_frames;
+      guint8 *matches;
+
+      regex = g_regex_new (options->search,
+                           G_REGEX_OPTIMIZE | (options->case_sensitive ? 0 : G_REGEX_CASELESS),
+                           0, &local_error);
+      if (regex == NULL)
+        {
+          g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_SEARCH,
+                       _("Invalid search expression “%s”: %s"),
+                       options->search, local_error->message);
+          return FALSE;
+        }
+      scorch_profile_get_frames (e->profile, &n_frames);
+      matches = g_malloc0 (MAX (n_frames, 1));
+      e->matched = scorch_profile_match_frames (e->profile, regex, matches);
+      e->searching = TRUE;
+      {
+        g_autoptr(GBytes) bytes = g_bytes_new_take (matches, MAX (n_frames, 1));
+        scorch_flame_renderer_set_matches (e->renderer, bytes);
+      }
+    }
+
+  e->width = options->width > 0 ? options->width : 1200;
+  e->row_height = options->row_height > 0 ? options->row_height : 18;
+  e->layout = scorch_flame_layout_new (e->profile);
+
+  scorch_profile_get_nodes (e->profile, &n_nodes);
+  zoom = options->zoom_root < n_nodes ? options->zoom_root : SCORCH_PROFILE_ROOT;
+
+  e->header = e->row_height * 2;
+  e->footer = e->searching ? e->row_height * 1.5 : e->row_height * 0.5;
+
+  /* First pass to learn the number of rows, then lay out all of them. */
+  vp.x_begin = 0;
+  vp.x_end = 1;
+  vp.width = e->width;
+  vp.row_height = e->row_height;
+  vp.height = e->row_height;
+  vp.orientation = options->orientation;
+  scorch_flame_layout_compute (e->layout, zoom, &vp);
+  vp.height = MAX (scorch_flame_layout_get_n_rows (e->layout), 1) * e->row_height;
+  e->graph_height = vp.height;
+  scorch_flame_layout_compute (e->layout, zoom, &vp);
+
+  if (options->title != NULL)
+    e->title = g_strdup (options->title);
+  else
+    e->title = g_strdup (options->inverted ? _("Inverted Flame Graph") : _("Flame Graph"));
+
+  return TRUE;
+}
+
+static char *
+search_summary (Export                         *e,
+                const ScorchFlameExportOptions *options)
+{
+  guint64 total = scorch_profile_get_total (e->profile);
+  double pct = total > 0 ? 100.0 * e->matched / total : 0;
+
+  /* TRANSLATORS: the regular expression, the percentage of samples matched */
+  return g_strdup_printf (_("Matched “%s”: %.2f%% of samples"), options->search, pct);
+}
+
+static double
+export_total_height (Export *e)
+{
+  return e->header + e->graph_height + e->footer;
+}
+
+static void
+draw_text_line (ScorchFlameRenderer *renderer,
+                cairo_t             *cr,
+                const char          *text,
+                double               x,
+                double               y,
+                double               width,
+                gboolean             bold,
+                gboolean             centered)
+{
+  g_autoptr(PangoLayout) layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *font = pango_font_description_from_string ("Sans 10");
+  ScorchFlameColor bg;
+  int w, h;
+
+  if (bold)
+    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_width (layout, (int) width * PANGO_SCALE);
+  pango_layout_get_pixel_size (layout, &w, &h);
+
+  scorch_flame_renderer_get_background (renderer, &bg);
+  if (bg.red > 0.5)
+    cairo_set_source_rgb (cr, 0.12, 0.12, 0.12);
+  else
+    cairo_set_source_rgb (cr, 0.95, 0.95, 0.95);
+  cairo_move_to (cr, centered ? x + (width - w) / 2 : x, y - h / 2.0);
+  pango_cairo_show_layout (cr, layout);
+}
+
+static void
+export_draw (Export                         *e,
+             const ScorchFlameExportOptions *options,
+             cairo_t                        *cr)
+{
+  ScorchFlameColor bg;
+
+  scorch_flame_renderer_get_background (e->renderer, &bg);
+  cairo_set_source_rgb (cr, bg.red, bg.green, bg.blue);
+  cairo_paint (cr);
+
+  draw_text_line (e->renderer, cr, e->title, 0, e->header / 2, e->width, TRUE, TRUE);
+
+  cairo_save (cr);
+  cairo_translate (cr, 0, e->header);
+  scorch_flame_renderer_render (e->renderer, cr, e->layout);
+  cairo_restore (cr);
+
+  if (e->searching)
+    {
+      g_autofree char *summary = search_summary (e, options);
+
+      draw_text_line (e->renderer, cr, summary, SCORCH_FLAME_LABEL_PADDING,
+                      e->header + e->graph_height + e->footer / 2,
+                      e->width - 2 * SCORCH_FLAME_LABEL_PADDING, FALSE, FALSE);
+    }
+}
+
+static gboolean
+check_cairo (cairo_status_t   status,
+             const char      *path,
+             GError         **error)
+{
+  if (status == CAIRO_STATUS_SUCCESS)
+    return TRUE;
+
+  g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_FAILED,
+               _("Could not write “%s”: %s"), path, cairo_status_to_string (status));
+  return FALSE;
+}
+
+static gboolean
+export_png (Export                         *e,
+            const ScorchFlameExportOptions *options,
+            const char                     *path,
+            GError                        **error)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  cairo_status_t status;
+  double height = ceil (export_total_height (e));
+
+  if (e->width > CAIRO_MAX_SIZE || height > CAIRO_MAX_SIZE)
+    {
+      g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
+                   _("The flame graph is too large for a PNG image (%.0f × %.0f pixels, at most %d): zoom in, or export SVG or PDF"),
+                   e->width, height, CAIRO_MAX_SIZE);
+      return FALSE;
+    }
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) e->width, (int) height);
+  cr = cairo_create (surface);
+  export_draw (e, options, cr);
+  cairo_destroy (cr);
+  status = cairo_surface_write_to_png (surface, path);
+  cairo_surface_destroy (surface);
+
+  return check_cairo (status, path, error);
+}
+
+static gboolean
+export_pdf (Export                         *e,
+            const ScorchFlameExportOptions *options,
+            const char                     *path,
+            GError                        **error)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  cairo_status_t status;
+  /* PDF user units are points; keep one pixel = one point. */
+  double height = ceil (export_total_height (e));
+
+  if (height > 14400 * 10)
+    {
+      g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
+                   _("The flame graph is too tall for a PDF page (%.0f points): zoom in, or export SVG"),
+                   height);
+      return FALSE;
+    }
+
+  surface = cairo_pdf_surface_create (path, e->width, height);
+  cr = cairo_create (surface);
+  export_draw (e, options, cr);
+  cairo_show_page (cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+
+  return check_cairo (status, path, error);
+}
+
+static void
+append_color (GString                *s,
+              const ScorchFlameColor *c)
+{
+  g_string_append_printf (s, "rgb(%d,%d,%d)",
+                          (int) lround (c->red * 255),
+                          (int) lround (c->green * 255),
+                          (int) lround (c->blue * 255));
+}
+
+static void
+append_escaped (GString    *s,
+                const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  g_string_append (s, escaped);
+}
+
+static gboolean
+flush_string (GString       *s,
+              GOutputStream *stream,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  gboolean ok = g_output_stream_write_all (stream, s->str, s->len, NULL, cancellable, error);
+
+  g_string_truncate (s, 0);
+  return ok;
+}
+
+gboolean
+scorch_flame_export_svg (ScorchProfile                  *profile,
+                         const ScorchFlameExportOptions *options,
+                         GOutputStream                  *stream,
+                         GCancellable                   *cancellable,
+                         GError                        **error)
+{
+  g_auto(Export) e = { 0 };
+  g_autoptr(GString) s = g_string_sized_new (65536);
+  const ScorchFlameRect *rects;
+  const ScorchNode *nodes;
+  ScorchFlameColor bg, fg;
+  guint n_rects;
+  guint64 total;
+  double height, font_px;
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (SCORCH_IS_PROFILE (profile), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  if (!export_prepare (&e, profile, options, error))
+    return FALSE;
+
+  height = ceil (export_total_height (&e));
+  font_px = scorch_flame_renderer_get_font_px (e.renderer);
+  scorch_flame_renderer_get_background (e.renderer, &bg);
+  if (bg.red > 0.5)
+    fg.red = fg.green = fg.blue = 0.12;
+  else
+    fg.red = fg.green = fg.blue = 0.95;
+
+  g_string_append_printf (s,
+                          "<?xml version=\"1.0\" standalone=\"no\"?>\n"
+                          "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" "
+                          "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
+                          e.width, height, e.width, height);
+  g_string_append_printf (s, "<style>text { font-family: sans-serif; font-size: %spx; } "
+                          "g.frame:hover rect { stroke: black; stroke-width: 0.5; }</style>\n",
+                          g_ascii_formatd (num, sizeof num, "%.1f", font_px));
+  g_string_append (s, "<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"");
+  append_color (s, &bg);
+  g_string_append (s, "\"/>\n");
+
+  g_string_append_printf (s, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"",
+                          e.width / 2, e.header / 2 + font_px * 0.35);
+  append_color (s, &fg);
+  g_string_append (s, "\">");
+  append_escaped (s, e.title);
+  g_string_append (s, "</text>\n");
+
+  rects = scorch_flame_layout_get_rects (e.layout, &n_rects);
+  nodes = scorch_profile_get_nodes (e.profile, NULL);
+  total = scorch_profile_get_total (e.profile);
+
+  for (guint i = 0; i < n_rects; i++)
+    {
+      const ScorchFlameRect *r = &rects[i];
+      const ScorchFrame *frame = scorch_profile_get_frame (e.profile, nodes[r->node].frame);
+      ScorchFlameColor fill, text;
+      double pct = total > 0 ? 100.0 * r->total / total : 0;
+      double y = r->y + e.header;
+      double w = r->width >= 2 ? r->width - 1 : r->width;
+      g_autofree char *label = NULL;
+
+      scorch_flame_renderer_get_rect_colors (e.renderer, e.profile, r, &fill, &text);
+
+      g_string_append (s, "<g class=\"frame\"><title>");
+      if (r->flags & SCORCH_FLAME_RECT_MERGED)
+        {
+          g_autofree char *what = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u small frame",
+                                                                "%u small frames", r->n_merged),
+                                                   r->n_merged);
+          append_escaped (s, what);
+        }
+      else
+        append_escaped (s, frame->function);
+      g_string_append_printf (s, " (%" G_GUINT64_FORMAT " %s, %s%%)</title>",
+                              r->total,
+                              g_dngettext (GETTEXT_PACKAGE, "sample", "samples", r->total),
+                              g_ascii_formatd (num, sizeof num, "%.2f", pct));
+      g_string_append_printf (s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"",
+                              r->x, y, w, e.row_height - 1);
+      append_color (s, &fill);
+      g_string_append (s, "\"/>");
+
+      if (!(r->flags & SCORCH_FLAME_RECT_MERGED))
+        label = scorch_flame_renderer_fit_label (e.renderer, frame->function,
+                                                 r->width - 1 - 2 * SCORCH_FLAME_LABEL_PADDING);
+      if (label != NULL)
+        {
+          g_string_append_printf (s, "<text x=\"%.1f\" y=\"%.1f\" fill=\"",
+                                  r->x + SCORCH_FLAME_LABEL_PADDING,
+                                  y + (e.row_height - 1) / 2 + font_px * 0.35);
+          append_color (s, &text);
+          g_string_append (s, "\">");
+          append_escaped (s, label);
+          g_string_append (s, "</text>");
+        }
+      g_string_append (s, "</g>\n");
+
+      if (s->len > 60000 && !flush_string (s, stream, cancellable, error))
+        return FALSE;
+    }
+
+  if (e.searching)
+    {
+      g_autofree char *summary = search_summary (&e, options);
+
+      g_string_append_printf (s, "<text x=\"%.1f\" y=\"%.1f\" fill=\"",
+                              SCORCH_FLAME_LABEL_PADDING,
+                              e.header + e.graph_height + e.footer / 2 + font_px * 0.35);
+      append_color (s, &fg);
+      g_string_append (s, "\">");
+      append_escaped (s, summary);
+      g_string_append (s, "</text>\n");
+    }
+
+  g_string_append (s, "</svg>\n");
+
+  return flush_string (s, stream, cancellable, error);
+}
+
+gboolean
+scorch_flame_format_from_path (const char         *path,
+                               ScorchFlameFormat  *format,
+                               GError            **error)
+{
+  static const struct { const char *ext; ScorchFlameFormat format; } table[] = {
+    { ".svg", SCORCH_FLAME_FORMAT_SVG },
+    { ".png", SCORCH_FLAME_FORMAT_PNG },
+    { ".pdf", SCORCH_FLAME_FORMAT_PDF },
+    { ".folded", SCORCH_FLAME_FORMAT_FOLDED },
+    { ".txt", SCORCH_FLAME_FORMAT_FOLDED },
+  };
+  g_autofree char *lower = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  lower = g_ascii_strdown (path, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    if (g_str_has_suffix (lower, table[i].ext))
+      {
+        *format = table[i].format;
+        return TRUE;
+      }
+
+  g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_FORMAT,
+               _("Cannot tell the format of “%s”: use a name ending in .svg, .png, .pdf or .folded"),
+               path);
+  return FALSE;
+}
+
+gboolean
+scorch_flame_export_to_file (ScorchProfile                  *profile,
+                             const ScorchFlameExportOptions *options,
+                             ScorchFlameFormat               format,
+                             const char                     *path,
+                             GError                        **error)
+{
+  g_return_val_if_fail (SCORCH_IS_PROFILE (profile), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  switch (format)
+    {
+    case SCORCH_FLAME_FORMAT_SVG:
+    case SCORCH_FLAME_FORMAT_FOLDED:
+      {
+        g_autoptr(GFile) file = g_file_new_for_path (path);
+        g_autoptr(GFileOutputStream) out = NULL;
+        g_autoptr(ScorchProfile) inverted = NULL;
+        gboolean ok;
+
+        out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
+        if (out == NULL)
+          return FALSE;
+
+        if (format == SCORCH_FLAME_FORMAT_SVG)
+          ok = scorch_flame_export_svg (profile, options, G_OUTPUT_STREAM (out), NULL, error);
+        else
+          {
+            if (options->inverted)
+              inverted = scorch_profile_dup_inverted (profile);
+            ok = scorch_folded_write (inverted != NULL ? inverted : profile,
+                                      G_OUTPUT_STREAM (out), NULL, error);
+          }
+        if (!ok)
+          {
+            g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+            return FALSE;
+          }
+        return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+      }
+
+    case SCORCH_FLAME_FORMAT_PNG:
+    case SCORCH_FLAME_FORMAT_PDF:
+      {
+        g_auto(Export) e = { 0 };
+
+        if (!export_prepare (&e, profile, options, error))
+          return FALSE;
+        if (format == SCORCH_FLAME_FORMAT_PNG)
+          return export_png (&e, options, path, error);
+        else
+          return export_pdf (&e, options, path, error);
+      }
+
+    default:
+      g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_FORMAT,
+                   _("Unknown export format"));
+      return FALSE;
+    }
+}

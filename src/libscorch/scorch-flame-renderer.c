@@ -1,0 +1,640 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-flame-renderer.c: draws a flame layout with cairo and pango
+ *
+ * Speed comes from not laying out text twice: each frame's label keeps its
+ * PangoLayout and the width it was ellipsized to, so a redraw at the same
+ * zoom (hover, selection, search) reuses every layout; labels that cannot
+ * fit even a few characters are skipped by an estimate from the font's
+ * average character width, without touching pango. */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-flame"
+
+#include <math.h>
+#include <string.h>
+
+#include <pango/pangocairo.h>
+
+#include "scorch-flame-renderer.h"
+
+#define LABEL_CACHE_MAX 16384
+
+typedef struct
+{
+  char        *text;
+  PangoLayout *layout;
+  int          full_width; /* px, unellipsized */
+  int          set_width;  /* px the layout is ellipsized to; -1 none */
+} Label;
+
+struct _ScorchFlameRenderer
+{
+  ScorchFlameColorScheme  scheme;
+  gboolean                dark;
+  PangoContext           *context;
+  PangoFontDescription   *font;
+  double                  font_px;
+  double                  char_width;
+  double                  ellipsis_width;
+  double                  text_height;
+  GHashTable             *labels; /* frame id -> Label */
+  GBytes                 *matches;
+  guint32                 selected;
+  guint32                 hovered;
+};
+
+static void
+label_free (gpointer data)
+{
+  Label *label = data;
+
+  g_free (label->text);
+  g_clear_object (&label->layout);
+  g_free (label);
+}
+
+static void
+update_metrics (ScorchFlameRenderer *self)
+{
+  PangoFontMetrics *metrics;
+  g_autoptr(PangoLayout) layout = NULL;
+  int w, h;
+
+  pango_context_set_font_description (self->context, self->font);
+  metrics = pango_context_get_metrics (self->context, self->font, NULL);
+  self->char_width = pango_font_metrics_get_approximate_char_width (metrics) / (double) PANGO_SCALE;
+  pango_font_metrics_unref (metrics);
+
+  if (pango_font_description_get_size_is_absolute (self->font))
+    self->font_px = pango_font_description_get_size (self->font) / (double) PANGO_SCALE;
+  else
+    self->font_px = pango_font_description_get_size (self->font) / (double) PANGO_SCALE * 96.0 / 72.0;
+
+  layout = pango_layout_new (self->context);
+  pango_layout_set_text (layout, "…", -1);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  self->ellipsis_width = w;
+  self->text_height = h;
+
+  g_hash_table_remove_all (self->labels);
+}
+
+ScorchFlameRenderer *
+scorch_flame_renderer_new (void)
+{
+  ScorchFlameRenderer *self = g_new0 (ScorchFlameRenderer, 1);
+  cairo_font_options_t *options;
+
+  self->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  pango_cairo_context_set_resolution (self->context, 96.0);
+  /* Unhinted metrics: the same label widths on screen, PNG, PDF and SVG. */
+  options = cairo_font_options_create ();
+  cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_antialias (options, CAIRO_ANTIALIAS_GRAY);
+  pango_cairo_context_set_font_options (self->context, options);
+  cairo_font_options_destroy (options);
+
+  self->font = pango_font_description_from_string ("Sans 9");
+  self->labels = g_hash_table_new_full (NULL, NULL, NULL, label_free);
+  self->selected = SCORCH_NODE_NONE;
+  self->hovered = SCORCH_NODE_NONE;
+  update_metrics (self);
+
+  return self;
+}
+
+void
+scorch_flame_renderer_free (ScorchFlameRenderer *self)
+{
+  if (self == NULL)
+    return;
+
+  g_hash_table_unref (self->labels);
+  g_clear_pointer (&self->matches, g_bytes_unref);
+  pango_font_description_free (self->font);
+  g_object_unref (self->context);
+  g_free (self);
+}
+
+void
+scorch_flame_renderer_set_color_scheme (ScorchFlameRenderer    *self,
+                                        ScorchFlameColorScheme  scheme)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (scheme < SCORCH_FLAME_N_COLOR_SCHEMES);
+
+  self->scheme = scheme;
+}
+
+ScorchFlameColorScheme
+scorch_flame_renderer_get_color_scheme (ScorchFlameRenderer *self)
+{
+  return self->scheme;
+}
+
+void
+scorch_flame_renderer_set_dark (ScorchFlameRenderer *self,
+                                gboolean             dark)
+{
+  g_return_if_fail (self != NULL);
+
+  self->dark = !!dark;
+}
+
+gboolean
+scorch_flame_renderer_get_dark (ScorchFlameRenderer *self)
+{
+  return self->dark;
+}
+
+void
+scorch_flame_renderer_set_font (ScorchFlameRenderer        *self,
+                                const PangoFontDescription *font)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (font != NULL);
+
+  pango_font_description_free (self->font);
+  self->font = pango_font_description_copy (font);
+  update_metrics (self);
+}
+
+void
+scorch_flame_renderer_set_matches (ScorchFlameRenderer *self,
+                                   GBytes              *matches)
+{
+  g_return_if_fail (self != NULL);
+
+  if (matches != NULL)
+    g_bytes_ref (matches);
+  g_clear_pointer (&self->matches, g_bytes_unref);
+  self->matches = matches;
+}
+
+void
+scorch_flame_renderer_set_selected (ScorchFlameRenderer *self,
+                                    guint32              node)
+{
+  g_return_if_fail (self != NULL);
+
+  self->selected = node;
+}
+
+void
+scorch_flame_renderer_set_hovered (ScorchFlameRenderer *self,
+                                   guint32              node)
+{
+  g_return_if_fail (self != NULL);
+
+  self->hovered = node;
+}
+
+double
+scorch_flame_renderer_get_font_px (ScorchFlameRenderer *self)
+{
+  return self->font_px;
+}
+
+double
+scorch_flame_renderer_get_char_width (ScorchFlameRenderer *self)
+{
+  return self->char_width;
+}
+
+guint32
+scorch_flame_hash_name (const char *name)
+{
+  guint32 h = 2166136261u;
+
+  for (const guchar *p = (const guchar *) name; *p; p++)
+    {
+      h ^= *p;
+      h *= 16777619u;
+    }
+
+  return h;
+}
+
+/* Three independent-looking fractions in [0, 1) from one hash. */
+static void
+hash_fractions (guint32  h,
+                double  *v1,
+                double  *v2,
+                double  *v3)
+{
+  guint32 m = h;
+
+  *v1 = (m & 0x3ff) / 1024.0;
+  m = m * 2654435761u;
+  *v2 = ((m >> 10) & 0x3ff) / 1024.0;
+  m = m * 2654435761u;
+  *v3 = ((m >> 20) & 0x3ff) / 1024.0;
+}
+
+static void
+set_rgb (ScorchFlameColor *c,
+         double            r,
+         double            g,
+         double            b)
+{
+  c->red = r / 255.0;
+  c->green = g / 255.0;
+  c->blue = b / 255.0;
+}
+
+static void
+hsl_to_rgb (double            h,
+            double            s,
+            double            l,
+            ScorchFlameColor *c)
+{
+  double q = l < 0.5 ? l * (1 + s) : l + s - l * s;
+  double p = 2 * l - q;
+  double t[3] = { h + 1.0 / 3.0, h, h - 1.0 / 3.0 };
+  double *out[3] = { &c->red, &c->green, &c->blue };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      double x = t[i];
+
+      if (x < 0)
+        x += 1;
+      if (x > 1)
+        x -= 1;
+      if (x < 1.0 / 6.0)
+        *out[i] = p + (q - p) * 6 * x;
+      else if (x < 0.5)
+        *out[i] = q;
+      else if (x < 2.0 / 3.0)
+        *out[i] = p + (q - p) * (2.0 / 3.0 - x) * 6;
+      else
+        *out[i] = p;
+    }
+}
+
+static void
+hot_color (const char       *name,
+           ScorchFlameColor *c)
+{
+  double v1, v2, v3;
+
+  hash_fractions (scorch_flame_hash_name (name), &v1, &v2, &v3);
+  /* FlameGraph's "hot", with the darkest reds left out so labels stay readable. */
+  set_rgb (c, 215 + 40 * v3, 80 + 150 * v1, 30 + 50 * v2);
+}
+
+static void
+kind_color (const ScorchFrame *frame,
+            ScorchFlameColor  *c)
+{
+  double v1, v2, v3;
+
+  hash_fractions (scorch_flame_hash_name (frame->function), &v1, &v2, &v3);
+  switch (frame->kind)
+    {
+    case SCORCH_FRAME_KIND_USER:
+      set_rgb (c, 220 + 35 * v3, 90 + 110 * v1, 60 + 40 * v2);   /* red */
+      break;
+    case SCORCH_FRAME_KIND_KERNEL:
+      set_rgb (c, 225 + 30 * v1, 160 + 50 * v1, 40 + 20 * v2);   /* orange */
+      break;
+    case SCORCH_FRAME_KIND_INLINED:
+      set_rgb (c, 80 + 60 * v1, 190 + 45 * v1, 200 + 45 * v2);   /* aqua */
+      break;
+    case SCORCH_FRAME_KIND_JIT:
+      set_rgb (c, 90 + 60 * v1, 200 + 45 * v1, 90 + 50 * v2);    /* green */
+      break;
+    case SCORCH_FRAME_KIND_ROOT:
+      set_rgb (c, 200, 200, 190);
+      break;
+    case SCORCH_FRAME_KIND_UNKNOWN:
+    default:
+      set_rgb (c, 175 + 30 * v1, 175 + 30 * v1, 175 + 30 * v1); /* grey */
+      break;
+    }
+}
+
+static void
+module_color (const ScorchFrame *frame,
+              ScorchFlameColor  *c)
+{
+  double v1, v2, v3;
+  const char *module = frame->module != NULL && frame->module[0] ? frame->module : frame->function;
+
+  hash_fractions (scorch_flame_hash_name (module), &v1, &v2, &v3);
+  hsl_to_rgb (v1, 0.55 + 0.2 * v2, 0.70 + 0.08 * v3, c);
+}
+
+static double
+luminance (const ScorchFlameColor *c)
+{
+  return 0.2126 * c->red + 0.7152 * c->green + 0.0722 * c->blue;
+}
+
+void
+scorch_flame_renderer_get_background (ScorchFlameRenderer *self,
+                                      ScorchFlameColor    *color)
+{
+  if (self->dark)
+    set_rgb (color, 0x24, 0x24, 0x24);
+  else
+    set_rgb (color, 0xff, 0xff, 0xff);
+}
+
+void
+scorch_flame_renderer_get_match_color (ScorchFlameRenderer *self,
+                                       ScorchFlameColor    *color)
+{
+  set_rgb (color, 230, 0, 230); /* FlameGraph's search magenta */
+}
+
+static gboolean
+frame_matches (ScorchFlameRenderer *self,
+               guint32              frame)
+{
+  const guint8 *m;
+  gsize n;
+
+  if (self->matches == NULL)
+    return FALSE;
+  m = g_bytes_get_data (self->matches, &n);
+
+  return frame < n && m[frame] != 0;
+}
+
+void
+scorch_flame_renderer_get_rect_colors (ScorchFlameRenderer   *self,
+                                       ScorchProfile         *profile,
+                                       const ScorchFlameRect *rect,
+                                       ScorchFlameColor      *fill,
+                                       ScorchFlameColor      *text)
+{
+  const ScorchNode *nodes = scorch_profile_get_nodes (profile, NULL);
+  const ScorchFrame *frame = scorch_profile_get_frame (profile, nodes[rect->node].frame);
+  ScorchFlameColor bg, f;
+
+  if (rect->flags & SCORCH_FLAME_RECT_MERGED)
+    {
+      if (self->dark)
+        set_rgb (&f, 110, 110, 110);
+      else
+        set_rgb (&f, 200, 200, 200);
+    }
+  else if (frame_matches (self, nodes[rect->node].frame))
+    scorch_flame_renderer_get_match_color (self, &f);
+  else
+    switch (self->scheme)
+      {
+      case SCORCH_FLAME_COLORS_MODULE:
+        module_color (frame, &f);
+        break;
+      case SCORCH_FLAME_COLORS_KIND:
+        kind_color (frame, &f);
+        break;
+      case SCORCH_FLAME_COLORS_HOT:
+      case SCORCH_FLAME_N_COLOR_SCHEMES:
+      default:
+        if (frame->kind == SCORCH_FRAME_KIND_ROOT)
+          set_rgb (&f, 200, 200, 190);
+        else
+          hot_color (frame->function, &f);
+        break;
+      }
+
+  if (self->dark && !(rect->flags & SCORCH_FLAME_RECT_MERGED))
+    {
+      /* Slightly deeper colours sit better on a dark background. */
+      f.red *= 0.85;
+      f.green *= 0.85;
+      f.blue *= 0.85;
+    }
+
+  if (rect->flags & SCORCH_FLAME_RECT_ANCESTOR)
+    {
+      scorch_flame_renderer_get_background (self, &bg);
+      f.red = 0.45 * f.red + 0.55 * bg.red;
+      f.green = 0.45 * f.green + 0.55 * bg.green;
+      f.blue = 0.45 * f.blue + 0.55 * bg.blue;
+    }
+
+  if (fill != NULL)
+    *fill = f;
+
+  if (text != NULL)
+    {
+      if (luminance (&f) > 0.45)
+        set_rgb (text, 0x1e, 0x1e, 0x1e);
+      else
+        set_rgb (text, 0xf6, 0xf6, 0xf6);
+      if (rect->flags & SCORCH_FLAME_RECT_ANCESTOR)
+        {
+          text->red = 0.6 * text->red + 0.4 * f.red;
+          text->green = 0.6 * text->green + 0.4 * f.green;
+          text->blue = 0.6 * text->blue + 0.4 * f.blue;
+        }
+    }
+}
+
+const char *
+scorch_flame_rect_get_label (ScorchProfile         *profile,
+                             const ScorchFlameRect *rect)
+{
+  const ScorchNode *nodes;
+
+  if (rect->flags & SCORCH_FLAME_RECT_MERGED)
+    return NULL;
+
+  nodes = scorch_profile_get_nodes (profile, NULL);
+  return scorch_profile_get_frame (profile, nodes[rect->node].frame)->function;
+}
+
+char *
+scorch_flame_renderer_fit_label (ScorchFlameRenderer *self,
+                                 const char          *text,
+                                 double               avail_px)
+{
+  glong len, fit;
+  const char *end;
+  GString *s;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (text == NULL || avail_px < self->char_width * 2 + self->ellipsis_width)
+    return NULL;
+
+  len = g_utf8_strlen (text, -1);
+  if (len * self->char_width <= avail_px)
+    return g_strdup (text);
+
+  fit = (glong) floor ((avail_px - self->ellipsis_width) / self->char_width);
+  if (fit < 2)
+    return NULL;
+
+  end = g_utf8_offset_to_pointer (text, fit);
+  s = g_string_new_len (text, end - text);
+  g_string_append (s, "…");
+
+  return g_string_free (s, FALSE);
+}
+
+static Label *
+get_label (ScorchFlameRenderer *self,
+           guint32              frame_id,
+           const char          *text)
+{
+  Label *label = g_hash_table_lookup (self->labels, GUINT_TO_POINTER (frame_id));
+  int w, h;
+
+  if (label != NULL && strcmp (label->text, text) == 0)
+    return label;
+
+  if (g_hash_table_size (self->labels) >= LABEL_CACHE_MAX)
+    g_hash_table_remove_all (self->labels);
+
+  label = g_new0 (Label, 1);
+  label->text = g_strdup (text);
+  label->layout = pango_layout_new (self->context);
+  pango_layout_set_single_paragraph_mode (label->layout, TRUE);
+  pango_layout_set_ellipsize (label->layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_text (label->layout, text, -1);
+  pango_layout_get_pixel_size (label->layout, &w, &h);
+  label->full_width = w;
+  label->set_width = -1;
+  g_hash_table_replace (self->labels, GUINT_TO_POINTER (frame_id), label);
+
+  return label;
+}
+
+static void
+draw_label (ScorchFlameRenderer    *self,
+            cairo_t                *cr,
+            const ScorchFlameRect  *rect,
+            guint32                 frame_id,
+            const char             *text,
+            const ScorchFlameColor *color,
+            double                  row_height)
+{
+  double avail = rect->width - 1 - 2 * SCORCH_FLAME_LABEL_PADDING;
+  int avail_px;
+  Label *label;
+
+  /* Estimate first: not even two characters and an ellipsis fit. */
+  if (avail < self->char_width * 2 + self->ellipsis_width)
+    return;
+
+  label = get_label (self, frame_id, text);
+  avail_px = (int) floor (avail);
+  if (label->full_width <= avail_px)
+    {
+      if (label->set_width != -1)
+        {
+          pango_layout_set_width (label->layout, -1);
+          label->set_width = -1;
+        }
+    }
+  else if (label->set_width != avail_px)
+    {
+      pango_layout_set_width (label->layout, avail_px * PANGO_SCALE);
+      label->set_width = avail_px;
+    }
+
+  cairo_set_source_rgb (cr, color->red, color->green, color->blue);
+  cairo_move_to (cr,
+                 rect->x + SCORCH_FLAME_LABEL_PADDING,
+                 rect->y + floor ((row_height - 1 - self->text_height) / 2));
+  pango_cairo_show_layout (cr, label->layout);
+}
+
+void
+scorch_flame_renderer_render (ScorchFlameRenderer *self,
+                              cairo_t             *cr,
+                              ScorchFlameLayout   *layout)
+{
+  const ScorchFlameViewport *vp;
+  const ScorchFlameRect *rects;
+  const ScorchNode *nodes;
+  ScorchProfile *profile;
+  ScorchFlameColor bg;
+  double rh;
+  guint n_rects;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (cr != NULL);
+  g_return_if_fail (layout != NULL);
+
+  vp = scorch_flame_layout_get_viewport (layout);
+  rects = scorch_flame_layout_get_rects (layout, &n_rects);
+  profile = scorch_flame_layout_get_profile (layout);
+  nodes = scorch_profile_get_nodes (profile, NULL);
+  rh = vp->row_height;
+
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, vp->width, vp->height);
+  cairo_clip (cr);
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
+
+  scorch_flame_renderer_get_background (self, &bg);
+  cairo_set_source_rgb (cr, bg.red, bg.green, bg.blue);
+  cairo_paint (cr);
+
+  for (guint i = 0; i < n_rects; i++)
+    {
+      const ScorchFlameRect *rect = &rects[i];
+      ScorchFlameColor fill, text;
+      /* Whole pixels: crisp edges and a gap of exactly one pixel. */
+      double x0 = floor (rect->x + 0.5);
+      double x1 = floor (rect->x + rect->width + 0.5);
+      double w = x1 - x0 >= 2 ? x1 - x0 - 1 : 1;
+      const char *label;
+
+      scorch_flame_renderer_get_rect_colors (self, profile, rect, &fill, &text);
+      cairo_set_source_rgb (cr, fill.red, fill.green, fill.blue);
+      cairo_rectangle (cr, x0, rect->y, w, rh - 1);
+      cairo_fill (cr);
+
+      label = scorch_flame_rect_get_label (profile, rect);
+      if (label != NULL)
+        draw_label (self, cr, rect, nodes[rect->node].frame, label, &text, rh);
+    }
+
+  /* Outlines last, so that neighbours do not paint over them. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      guint32 node = pass == 0 ? self->hovered : self->selected;
+      gint idx;
+
+      if (node == SCORCH_NODE_NONE)
+        continue;
+      if (pass == 0 && node == self->selected)
+        continue;
+      idx = scorch_flame_layout_find_node (layout, node);
+      if (idx < 0)
+        continue;
+
+      if (pass == 0)
+        {
+          if (self->dark)
+            cairo_set_source_rgba (cr, 1, 1, 1, 0.6);
+          else
+            cairo_set_source_rgba (cr, 0, 0, 0, 0.45);
+          cairo_set_line_width (cr, 1);
+          cairo_rectangle (cr, rects[idx].x + 0.5, rects[idx].y + 0.5,
+                           MAX (rects[idx].width - 2, 0), rh - 2);
+        }
+      else
+        {
+          if (self->dark)
+            set_rgb (&bg, 0x99, 0xc1, 0xf1);
+          else
+            set_rgb (&bg, 0x1c, 0x71, 0xd8);
+          cairo_set_source_rgb (cr, bg.red, bg.green, bg.blue);
+          cairo_set_line_width (cr, 2);
+          cairo_rectangle (cr, rects[idx].x + 1, rects[idx].y + 1,
+                           MAX (rects[idx].width - 3, 0), rh - 3);
+        }
+      cairo_stroke (cr);
+    }
+
+  cairo_restore (cr);
+}

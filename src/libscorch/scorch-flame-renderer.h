@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-flame-renderer.h: draws a flame layout with cairo and pango (no GTK) */
+
+#pragma once
+
+#include <cairo.h>
+#include <pango/pango.h>
+
+#include "scorch-flame-layout.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SCORCH_FLAME_COLORS_HOT = 0, /* warm palette hashed from the function name */
+  SCORCH_FLAME_COLORS_MODULE,  /* one hue per module */
+  SCORCH_FLAME_COLORS_KIND,    /* kernel, user, inlined, JIT, unknown */
+  SCORCH_FLAME_N_COLOR_SCHEMES
+} ScorchFlameColorScheme;
+
+typedef struct
+{
+  double red, green, blue; /* 0..1 */
+} ScorchFlameColor;
+
+typedef struct _ScorchFlameRenderer ScorchFlameRenderer;
+
+ScorchFlameRenderer *scorch_flame_renderer_new              (void);
+void                 scorch_flame_renderer_free             (ScorchFlameRenderer    *self);
+
+void                 scorch_flame_renderer_set_color_scheme (ScorchFlameRenderer    *self,
+                                                             ScorchFlameColorScheme  scheme);
+ScorchFlameColorScheme scorch_flame_renderer_get_color_scheme (ScorchFlameRenderer  *self);
+/* A dark background and matching dimming/outline colours. */
+void                 scorch_flame_renderer_set_dark         (ScorchFlameRenderer    *self,
+                                                             gboolean                dark);
+gboolean             scorch_flame_renderer_get_dark         (ScorchFlameRenderer    *self);
+/* Default "Sans 9" at 96 dpi. */
+void                 scorch_flame_renderer_set_font         (ScorchFlameRenderer    *self,
+                                                             const PangoFontDescription *font);
+/* Search highlight: matches[frame id] != 0 for matching frames (see
+ * scorch_profile_match_frames()); NULL clears. The bytes are referenced. */
+void                 scorch_flame_renderer_set_matches      (ScorchFlameRenderer    *self,
+                                                             GBytes                 *matches);
+/* Outlined frame; SCORCH_NODE_NONE for none. */
+void                 scorch_flame_renderer_set_selected     (ScorchFlameRenderer    *self,
+                                                             guint32                 node);
+void                 scorch_flame_renderer_set_hovered      (ScorchFlameRenderer    *self,
+                                                             guint32                 node);
+
+/* Draws the layout's viewport (0, 0, width, height) on cr: background,
+ * frames with one-pixel gaps, labels that fit, highlight and outline. */
+void                 scorch_flame_renderer_render           (ScorchFlameRenderer    *self,
+                                                             cairo_t                *cr,
+                                                             ScorchFlameLayout      *layout);
+
+/* The colours render() uses, for the SVG writer and tests. */
+void                 scorch_flame_renderer_get_background   (ScorchFlameRenderer    *self,
+                                                             ScorchFlameColor       *color);
+void                 scorch_flame_renderer_get_match_color  (ScorchFlameRenderer    *self,
+                                                             ScorchFlameColor       *color);
+void                 scorch_flame_renderer_get_rect_colors  (ScorchFlameRenderer    *self,
+                                                             ScorchProfile          *profile,
+                                                             const ScorchFlameRect  *rect,
+                                                             ScorchFlameColor       *fill,
+                                                             ScorchFlameColor       *text);
+/* Stable 32-bit FNV-1a hash, the palette's seed. */
+guint32              scorch_flame_hash_name                 (const char             *name);
+
+/* The label render() would fit in avail_px, estimated with the font's
+ * average character width and ended with "…"; NULL when nothing fits. */
+char                *scorch_flame_renderer_fit_label        (ScorchFlameRenderer    *self,
+                                                             const char             *text,
+                                                             double                  avail_px);
+/* Font size in px and average char width in px, for the SVG writer. */
+double               scorch_flame_renderer_get_font_px      (ScorchFlameRenderer    *self);
+double               scorch_flame_renderer_get_char_width   (ScorchFlameRenderer    *self);
+/* Horizontal padding of a label inside its frame, px. */
+#define SCORCH_FLAME_LABEL_PADDING 3.0
+
+/* The text of a frame's label (the function; "N frames" for a merged run). */
+const char          *scorch_flame_rect_get_label            (ScorchProfile          *profile,
+                                                             const ScorchFlameRect  *rect);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScorchFlameRenderer, scorch_flame_renderer_free)
+
+G_END_DECLS

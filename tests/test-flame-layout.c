@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-flame-layout.c: tests of scorch-flame-layout.c */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "scorch-flame-layout.h"
+#include "scorch-folded.h"
+
+static ScorchProfile *
+parse (const char *folded)
+{
+  g_autoptr(GError) error = NULL;
+  ScorchProfile *profile = scorch_folded_parse (folded, strlen (folded), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (profile);
+  return profile;
+}
+
+static const char *
+rect_name (ScorchProfile         *profile,
+           const ScorchFlameRect *rect)
+{
+  const ScorchNode *nodes = scorch_profile_get_nodes (profile, NULL);
+
+  return scorch_profile_get_frame (profile, nodes[rect->node].frame)->function;
+}
+
+static const ScorchFlameRect *
+find_rect (ScorchFlameLayout *layout,
+           const char        *name)
+{
+  ScorchProfile *profile = scorch_flame_layout_get_profile (layout);
+  const ScorchFlameRect *rects;
+  guint n;
+
+  rects = scorch_flame_layout_get_rects (layout, &n);
+  for (guint i = 0; i < n; i++)
+    if (!(rects[i].flags & SCORCH_FLAME_RECT_MERGED) && strcmp (rect_name (profile, &rects[i]), name) == 0)
+      return &rects[i];
+
+  return NULL;
+}
+
+static void
+viewport_init (ScorchFlameViewport    *vp,
+               double                  width,
+               double                  height,
+               ScorchFlameOrientation  orientation)
+{
+  memset (vp, 0, sizeof *vp);
+  vp->x_begin = 0;
+  vp->x_end = 1;
+  vp->width = width;
+  vp->height = height;
+  vp->row_height = 20;
+  vp->orientation = orientation;
+}
+
+static void
+check_sorted_and_hits (ScorchFlameLayout *layout)
+{
+  const ScorchFlameRect *rects;
+  guint n;
+
+  rects = scorch_flame_layout_get_rects (layout, &n);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_assert_true (rects[i - 1].row < rects[i].row ||
+                       (rects[i - 1].row == rects[i].row && rects[i - 1].x + rects[i - 1].width <= rects[i].x + 1e-6));
+      g_assert_cmpint (scorch_flame_layout_hit_test (layout,
+                                                     rects[i].x + rects[i].width / 2,
+                                                     rects[i].y + 10), ==, (gint) i);
+    }
+}
+
+static void
+test_proportional (void)
+{
+  g_autoptr(ScorchProfile) profile = parse ("a;b 30\na;c 10\nd 60\n");
+  g_autoptr(ScorchFlameLayout) layout = scorch_flame_layout_new (profile);
+  ScorchFlameViewport vp;
+  const ScorchFlameRect *r;
+  guint n;
+
+  viewport_init (&vp, 1000, 400, SCORCH_FLAME_ORIENTATION_ICICLE);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  scorch_flame_layout_get_rects (layout, &n);
+  g_assert_cmpuint (n, ==, 5); /* root, d, a, b, c */
+  g_assert_cmpuint (scorch_flame_layout_get_n_rows (layout), ==, 3);
+
+  r = find_rect (layout, "d");
+  g_assert_nonnull (r);
+  g_assert_cmpfloat_with_epsilon (r->x, 0, 1e-9);      /* widest first */
+  g_assert_cmpfloat_with_epsilon (r->width, 600, 1e-9);
+  g_assert_cmpuint (r->row, ==, 1);
+  g_assert_cmpfloat_with_epsilon (r->y, 20, 1e-9);
+
+  r = find_rect (layout, "a");
+  g_assert_cmpfloat_with_epsilon (r->x, 600, 1e-9);
+  g_assert_cmpfloat_with_epsilon (r->width, 400, 1e-9);
+  r = find_rect (layout, "b");
+  g_assert_cmpfloat_with_epsilon (r->x, 600, 1e-9);
+  g_assert_cmpfloat_with_epsilon (r->width, 300, 1e-9);
+  g_assert_cmpuint (r->total, ==, 30);
+  r = find_rect (layout, "c");
+  g_assert_cmpfloat_with_epsilon (r->x, 900, 1e-9);
+  g_assert_cmpfloat_with_epsilon (r->width, 100, 1e-9);
+  g_assert_cmpuint (r->row, ==, 2);
+
+  check_sorted_and_hits (layout);
+  g_assert_cmpint (scorch_flame_layout_hit_test (layout, 950, 70), ==, -1); /* nothing in row 3 */
+  g_assert_cmpint (scorch_flame_layout_hit_test (layout, 950, 50), ==,
+                   scorch_flame_layout_find_node (layout, find_rect (layout, "c")->node));
+}
+
+static void
+test_orientation (void)
+{
+  g_autoptr(ScorchProfile) profile = parse ("a;b 30\na;c 10\nd 60\n");
+  g_autoptr(ScorchFlameLayout) layout = scorch_flame_layout_new (profile);
+  ScorchFlameViewport vp;
+  const ScorchFlameRect *r;
+
+  /* Flame: the root on the bottom row of the viewport. */
+  viewport_init (&vp, 1000, 400, SCORCH_FLAME_ORIENTATION_FLAME);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  g_assert_cmpfloat (scorch_flame_layout_get_content_height (layout), ==, 400);
+  r = scorch_flame_layout_get_rects (layout, &(guint) { 0 });
+  g_assert_cmpuint (r[0].row, ==, 0);
+  g_assert_cmpfloat_with_epsilon (r[0].y, 380, 1e-9);
+  g_assert_cmpfloat_with_epsilon (find_rect (layout, "b")->y, 340, 1e-9);
+  check_sorted_and_hits (layout);
+  g_assert_cmpint (scorch_flame_layout_hit_test (layout, 10, 390), ==, 0);
+  g_assert_cmpint (scorch_flame_layout_hit_test (layout, 10, 10), ==, -1);
+
+  /* Taller than the viewport: scrolling to the bottom shows the root. */
+  viewport_init (&vp, 1000, 40, SCORCH_FLAME_ORIENTATION_FLAME);
+  vp.scroll_y = 20;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  g_assert_cmpfloat (scorch_flame_layout_get_content_height (layout), ==, 60);
+  r = scorch_flame_layout_get_rects (layout, &(guint) { 0 });
+  g_assert_cmpuint (r[0].row, ==, 0);
+  g_assert_cmpfloat_with_epsilon (r[0].y, 20, 1e-9);
+  g_assert_null (find_rect (layout, "b")); /* row 2 scrolled out */
+  g_assert_nonnull (find_rect (layout, "d"));
+  check_sorted_and_hits (layout);
+
+  /* Icicle scrolled down one row: the root is out, b and c are in. */
+  viewport_init (&vp, 1000, 40, SCORCH_FLAME_ORIENTATION_ICICLE);
+  vp.scroll_y = 20;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  r = scorch_flame_layout_get_rects (layout, &(guint) { 0 });
+  g_assert_cmpuint (r[0].row, ==, 1);
+  g_assert_cmpfloat_with_epsilon (r[0].y, 0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (find_rect (layout, "c")->y, 20, 1e-9);
+  check_sorted_and_hits (layout);
+}
+
+static void
+test_zoom (void)
+{
+  g_autoptr(ScorchProfile) profile = parse ("main;a;b 30\nmain;a;c 10\nmain;d 60\n");
+  g_autoptr(ScorchFlameLayout) layout = scorch_flame_layout_new (profile);
+  ScorchFlameViewport vp;
+  const ScorchFlameRect *rects, *a, *b;
+  guint n;
+
+  viewport_init (&vp, 800, 400, SCORCH_FLAME_ORIENTATION_ICICLE);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  a = find_rect (layout, "a");
+  g_assert_nonnull (a);
+
+  scorch_flame_layout_compute (layout, a->node, &vp);
+  rects = scorch_flame_layout_get_rects (layout, &n);
+  g_assert_cmpuint (n, ==, 5); /* [all], main (ancestors), a, b, c */
+  g_assert_true (rects[0].flags & SCORCH_FLAME_RECT_ANCESTOR);
+  g_assert_true (rects[1].flags & SCORCH_FLAME_RECT_ANCESTOR);
+  g_assert_cmpstr (rect_name (profile, &rects[1]), ==, "main");
+  g_assert_cmpfloat_with_epsilon (rects[1].width, 800, 1e-9);
+  g_assert_true (rects[2].flags & SCORCH_FLAME_RECT_ZOOM);
+  g_assert_cmpfloat_with_epsilon (rects[2].width, 800, 1e-9);
+  g_assert_null (find_rect (layout, "d"));
+  b = find_rect (layout, "b");
+  g_assert_cmpfloat_with_epsilon (b->width, 600, 1e-9);
+  g_assert_cmpuint (scorch_flame_layout_get_n_rows (layout), ==, 4);
+  check_sorted_and_hits (layout);
+
+  /* A horizontal zoom into the right half of the whole graph. */
+  vp.x_begin = 0.5;
+  vp.x_end = 1.0;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  /* d is [0, 0.6): its right sixth shows, clipped to the viewport */
+  g_assert_cmpfloat_with_epsilon (find_rect (layout, "d")->x, 0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (find_rect (layout, "d")->width, 160, 1e-9);
+  a = find_rect (layout, "a");              /* a is [0.6, 1.0) */
+  g_assert_cmpfloat_with_epsilon (a->x, 160, 1e-9);
+  g_assert_cmpfloat_with_epsilon (a->width, 640, 1e-9);
+  g_assert_cmpfloat_with_epsilon (find_rect (layout, "c")->width, 160, 1e-9);
+  check_sorted_and_hits (layout);
+}
+
+static void
+test_merge (void)
+{
+  g_autoptr(GString) folded = g_string_new ("main;hot 1000\n");
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(ScorchFlameLayout) layout = NULL;
+  const ScorchFlameRect *rects;
+  ScorchFlameViewport vp;
+  guint n, n_merged = 0;
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_printf (folded, "main;cold%u;deeper 1\n", i);
+  profile = parse (folded->str);
+  layout = scorch_flame_layout_new (profile);
+
+  viewport_init (&vp, 500, 400, SCORCH_FLAME_ORIENTATION_ICICLE);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  rects = scorch_flame_layout_get_rects (layout, &n);
+  for (guint i = 0; i < n; i++)
+    if (rects[i].flags & SCORCH_FLAME_RECT_MERGED)
+      {
+        n_merged++;
+        g_assert_cmpuint (rects[i].n_merged, ==, 1000);
+        g_assert_cmpuint (rects[i].total, ==, 1000);
+        g_assert_cmpuint (rects[i].row, ==, 2);
+        g_assert_cmpfloat_with_epsilon (rects[i].x, 250, 1e-9);
+        g_assert_cmpfloat_with_epsilon (rects[i].width, 250, 1e-9);
+      }
+  g_assert_cmpuint (n_merged, ==, 1);
+  g_assert_cmpuint (n, ==, 4); /* [all], main, hot, the merged run */
+  g_assert_cmpuint (scorch_flame_layout_get_n_visited (layout), <, 10);
+  g_assert_null (find_rect (layout, "deeper"));
+  check_sorted_and_hits (layout);
+
+  /* Wide enough, each cold frame is drawn again. */
+  viewport_init (&vp, 2000 * 3, 400, SCORCH_FLAME_ORIENTATION_ICICLE);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  scorch_flame_layout_get_rects (layout, &n);
+  g_assert_cmpuint (n, ==, 3 + 2000);
+
+  /* A higher threshold merges them again. */
+  vp.min_width = 4;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  scorch_flame_layout_get_rects (layout, &n);
+  g_assert_cmpuint (n, ==, 4);
+}
+
+static void
+test_inverted (void)
+{
+  g_autoptr(ScorchProfile) profile = parse ("main;a;leaf1 30\nmain;b;leaf1 20\nmain;leaf2 50\nmain;c;leaf3 5\n");
+  g_autoptr(ScorchProfile) inverted = scorch_profile_dup_inverted (profile);
+  g_autoptr(ScorchFlameLayout) layout = scorch_flame_layout_new (inverted);
+  const ScorchFlameRect *rects;
+  ScorchFlameViewport vp;
+  guint begin, end;
+
+  viewport_init (&vp, 1050, 400, SCORCH_FLAME_ORIENTATION_FLAME);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  rects = scorch_flame_layout_get_rects (layout, &(guint) { 0 });
+  scorch_flame_layout_get_row_range (layout, 1, &begin, &end);
+  g_assert_cmpuint (end - begin, ==, 3);
+  /* The hottest leaves at the base: leaf1 (50) and leaf2 (50), leaf3 (5). */
+  g_assert_cmpstr (rect_name (inverted, &rects[begin]), ==, "leaf1");
+  g_assert_cmpfloat_with_epsilon (rects[begin].width, 500, 1e-9);
+  g_assert_cmpstr (rect_name (inverted, &rects[begin + 1]), ==, "leaf2");
+  g_assert_cmpstr (rect_name (inverted, &rects[begin + 2]), ==, "leaf3");
+  g_assert_cmpfloat_with_epsilon (rects[begin + 2].width, 50, 1e-9);
+  /* Above leaf1, its callers a (30) and b (20). */
+  scorch_flame_layout_get_row_range (layout, 2, &begin, &end);
+  g_assert_cmpstr (rect_name (inverted, &rects[begin]), ==, "a");
+  g_assert_cmpfloat_with_epsilon (rects[begin].width, 300, 1e-9);
+  g_assert_cmpstr (rect_name (inverted, &rects[begin + 1]), ==, "b");
+  check_sorted_and_hits (layout);
+}
+
+static void
+test_filtered (void)
+{
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(ScorchProfile) filtered = NULL;
+  g_autoptr(ScorchFlameLayout) layout = NULL;
+  const ScorchFlameRect *rects;
+  ScorchFlameViewport vp;
+  guint32 f[3];
+  gint32 tid = 2;
+  guint n;
+
+  f[0] = scorch_profile_builder_intern_frame (builder, "main", "app", NULL, 0, SCORCH_FRAME_KIND_USER);
+  f[1] = scorch_profile_builder_intern_frame (builder, "one", "app", NULL, 0, SCORCH_FRAME_KIND_USER);
+  f[2] = scorch_profile_builder_intern_frame (builder, "two", "app", NULL, 0, SCORCH_FRAME_KIND_USER);
+  scorch_profile_builder_add_sample (builder, 1, 1, 1, (guint32[]) { f[0], f[1] }, 2, 10);
+  scorch_profile_builder_add_sample (builder, 2, 1, 2, (guint32[]) { f[0], f[2] }, 2, 10);
+  profile = scorch_profile_builder_end (g_steal_pointer (&builder));
+  filtered = scorch_profile_filter (profile, &tid, 1, 0, G_MAXUINT64);
+  layout = scorch_flame_layout_new (filtered);
+
+  viewport_init (&vp, 100, 100, SCORCH_FLAME_ORIENTATION_ICICLE);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  rects = scorch_flame_layout_get_rects (layout, &n);
+  g_assert_cmpuint (n, ==, 3);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (rects[i].total, >, 0);
+  g_assert_null (find_rect (layout, "one"));
+  g_assert_cmpfloat_with_epsilon (find_rect (layout, "two")->width, 100, 1e-9);
+}
+
+/* A big random tree: the layout must look at about as many nodes as it draws. */
+static void
+test_cost (void)
+{
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(ScorchFlameLayout) layout = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  ScorchFlameViewport vp;
+  guint32 frames[64], stack[24];
+  guint n_nodes, n_rects;
+
+  for (guint i = 0; i < G_N_ELEMENTS (frames); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("function_%u", i);
+      frames[i] = scorch_profile_builder_intern_frame (builder, name, "mod", NULL, 0, SCORCH_FRAME_KIND_USER);
+    }
+  for (guint s = 0; s < 60000; s++)
+    {
+      guint depth = 4 + g_rand_int_range (rand, 0, 20);
+
+      for (guint d = 0; d < depth; d++)
+        stack[d] = frames[g_rand_int_range (rand, 0, d < 2 ? 3 : 64)];
+      scorch_profile_builder_add_sample (builder, s, 1, 1, stack, depth, 1);
+    }
+  profile = scorch_profile_builder_end (g_steal_pointer (&builder));
+  scorch_profile_get_nodes (profile, &n_nodes);
+  g_assert_cmpuint (n_nodes, >, 200000);
+
+  layout = scorch_flame_layout_new (profile);
+  viewport_init (&vp, 1000, 100000, SCORCH_FLAME_ORIENTATION_ICICLE);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  scorch_flame_layout_get_rects (layout, &n_rects);
+  g_test_message ("%u nodes, %u rects, %u visited", n_nodes, n_rects,
+                  scorch_flame_layout_get_n_visited (layout));
+  g_assert_cmpuint (scorch_flame_layout_get_n_visited (layout), <=, 2 * n_rects);
+  g_assert_cmpuint (scorch_flame_layout_get_n_visited (layout), <, n_nodes / 20);
+  check_sorted_and_hits (layout);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/libscorch/flame-layout/proportional", test_proportional);
+  g_test_add_func ("/libscorch/flame-layout/orientation", test_orientation);
+  g_test_add_func ("/libscorch/flame-layout/zoom", test_zoom);
+  g_test_add_func ("/libscorch/flame-layout/merge", test_merge);
+  g_test_add_func ("/libscorch/flame-layout/inverted", test_inverted);
+  g_test_add_func ("/libscorch/flame-layout/filtered", test_filtered);
+  g_test_add_func ("/libscorch/flame-layout/cost", test_cost);
+
+  return g_test_run ();
+}

@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-window.c: starts the real application, checks its main window and
+ * saves screenshots of it (light and dark) in G_TEST_BUILDDIR. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scorch-application.h"
+#include "scorch-window.h"
+
+static ScorchApplication *app;
+
+/* -- main loop helpers -- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  gboolean *timed_out = data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until COND holds; fails after TIMEOUT_MS. */
+static void
+wait_for (Condition   cond,
+          gpointer    data,
+          guint       timeout_ms,
+          const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (timed_out)
+    g_error ("timed out after %u ms waiting for %s", timeout_ms, what);
+  g_source_remove (id);
+}
+
+static gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                guint         *n_frames)
+{
+  (*n_frames)++;
+}
+
+static gboolean
+painted (gpointer data)
+{
+  return *(guint *) data >= 1;
+}
+
+/* Waits until WIDGET is mapped and its surface has painted twice more, so
+ * that layout, styles and icons have settled. */
+static void
+wait_until_drawn (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  guint n_frames = 0;
+  gulong handler;
+
+  wait_for (widget_is_mapped, widget, 10000, "the window to be mapped");
+
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &n_frames);
+  for (guint i = 0; i < 2; i++)
+    {
+      n_frames = 0;
+      gtk_widget_queue_draw (widget);
+      wait_for (painted, &n_frames, 10000, "the window to be painted");
+    }
+  g_signal_handler_disconnect (clock, handler);
+}
+
+static ScorchWindow *
+get_main_window (void)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (app));
+      window = gtk_application_get_active_window (GTK_APPLICATION (app));
+    }
+  g_assert_true (SCORCH_IS_WINDOW (window));
+  wait_until_drawn (GTK_WIDGET (window));
+
+  return SCORCH_WINDOW (window);
+}
+
+/* -- screenshots -- */
+
+static GdkTexture *
+render_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_assert_nonnull (renderer);
+
+  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+typedef struct
+{
+  double mean;              /* luminance, 0..255 */
+  double variance;
+  double foreground;        /* share of pixels that differ from the most common colour */
+  guint  n_accent;          /* pixels in Adwaita's blue (suggested-action buttons) */
+} ImageStats;
+
+static ImageStats
+image_stats (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  g_autofree guchar *pixels = g_malloc ((gsize) height * stride);
+  g_autoptr(GHashTable) histogram = g_hash_table_new (NULL, NULL);
+  ImageStats stats = { 0, };
+  guint32 background = 0;
+  guint background_count = 0;
+  guint n_foreground = 0;
+  double sum = 0, sum2 = 0;
+  gsize n = (gsize) width * height;
+
+  /* CAIRO_FORMAT_ARGB32: B, G, R, A in memory on little endian. */
+  gdk_texture_download (texture, pixels, stride);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      const guchar *p = pixels + i * 4;
+      guint32 key = (p[2] << 16) | (p[1] << 8) | p[0];
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (histogram, GUINT_TO_POINTER (key))) + 1;
+      double lum = 0.2126 * p[2] + 0.7152 * p[1] + 0.0722 * p[0];
+
+      g_hash_table_insert (histogram, GUINT_TO_POINTER (key), GUINT_TO_POINTER (count));
+      if (count > background_count)
+        {
+          background_count = count;
+          background = key;
+        }
+      sum += lum;
+      sum2 += lum * lum;
+      if (p[0] > 140 && p[0] > p[2] + 50 && p[1] > p[2] + 20)
+        stats.n_accent++;
+    }
+
+  for (gsize i = 0; i < n; i++)
+    {
+      const guchar *p = pixels + i * 4;
+      int dr = abs ((int) p[2] - (int) ((background >> 16) & 0xff));
+      int dg = abs ((int) p[1] - (int) ((background >> 8) & 0xff));
+      int db = abs ((int) p[0] - (int) (background & 0xff));
+
+      if (dr + dg + db > 48)
+        n_foreground++;
+    }
+
+  stats.mean = sum / n;
+  stats.variance = sum2 / n - stats.mean * stats.mean;
+  stats.foreground = (double) n_foreground / n;
+
+  return stats;
+}
+
+static ImageStats
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkTexture) texture = render_widget (widget);
+  g_autofree char *path = g_build_filename (g_test_get_dir (G_TEST_BUILT), name, NULL);
+  ImageStats stats;
+
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%dx%d)", path,
+                  gdk_texture_get_width (texture), gdk_texture_get_height (texture));
+
+  stats = image_stats (texture);
+  g_test_message ("%s: mean %.1f, variance %.1f, %.1f%% foreground, %u accent pixels",
+                  name, stats.mean, stats.variance, 100 * stats.foreground, stats.n_accent);
+  return stats;
+}
+
+/* -- widget tree helpers -- */
+
+static GtkWidget *
+find_button_for_action (GtkWidget  *root,
+                        const char *action_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) &&
+          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action_name) == 0)
+        return child;
+      if ((found = find_button_for_action (child, action_name)))
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_widget_of_type (GtkWidget *root,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  GType      type;
+  GtkWindow *found;
+} FindToplevel;
+
+static gboolean
+toplevel_of_type_shown (gpointer data)
+{
+  FindToplevel *find = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, find->type) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        {
+          find->found = window;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* -- tests -- */
+
+static void
+test_window_shown (void)
+{
+  ScorchWindow *window = get_main_window ();
+  GtkStack *stack = scorch_window_get_stack (window);
+  GtkWidget *status_page;
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Scorch");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+
+  status_page = find_widget_of_type (GTK_WIDGET (stack), ADW_TYPE_STATUS_PAGE);
+  g_assert_nonnull (status_page);
+  g_assert_true (gtk_widget_get_mapped (status_page));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status_page)), ==, "Record or Open a Profile");
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status_page)), "allow"));
+}
+
+static void
+test_window_actions (void)
+{
+  ScorchWindow *window = get_main_window ();
+  static const char *expected_accels[][2] = {
+    { "win.record", "<Control>r" },
+    { "win.open", "<Control>o" },
+    { "app.quit", "<Control>q" },
+  };
+  GtkWidget *button;
+
+  /* Record and Open are wired to their actions, which stay disabled until
+   * their features exist: the buttons must show it. */
+  button = find_button_for_action (GTK_WIDGET (window), "win.record");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
+  g_assert_false (gtk_widget_is_sensitive (button));
+
+  button = find_button_for_action (GTK_WIDGET (window), "win.open");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_is_sensitive (button));
+
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "quit"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "shortcuts"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected_accels); i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), expected_accels[i][0]);
+
+      g_assert_nonnull (accels);
+      g_assert_cmpstr (accels[0], ==, expected_accels[i][1]);
+    }
+
+  /* The help overlay from the resource is attached to the window. */
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))));
+}
+
+static void
+test_window_screenshot (void)
+{
+  ScorchWindow *window = get_main_window ();
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  ImageStats light, dark;
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  wait_until_drawn (GTK_WIDGET (window));
+  light = save_screenshot (GTK_WIDGET (window), "screenshot-window.png");
+
+  /* Not blank: a real window has text, icons and edges on a background. */
+  g_assert_cmpfloat (light.variance, >, 100.0);
+  g_assert_cmpfloat (light.foreground, >, 0.01);
+  g_assert_cmpfloat (light.mean, >, 150.0);
+  /* The suggested-action Record buttons are drawn in the accent colour. */
+  g_assert_cmpuint (light.n_accent, >, 200);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  wait_until_drawn (GTK_WIDGET (window));
+  dark = save_screenshot (GTK_WIDGET (window), "screenshot-window-dark.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  g_assert_cmpfloat (dark.variance, >, 100.0);
+  g_assert_cmpfloat (dark.foreground, >, 0.01);
+  g_assert_cmpfloat (dark.mean, <, 100.0);
+}
+
+static void
+test_about (void)
+{
+  ScorchWindow *window = get_main_window ();
+  FindToplevel find = { ADW_TYPE_ABOUT_WINDOW, NULL };
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  wait_for (toplevel_of_type_shown, &find, 10000, "the About window");
+
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (find.found)), ==, PACKAGE_VERSION);
+  g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (find.found)), ==, APPLICATION_ID);
+  g_assert_true (gtk_window_get_transient_for (find.found) == GTK_WINDOW (window));
+
+  wait_until_drawn (GTK_WIDGET (find.found));
+  save_screenshot (GTK_WIDGET (find.found), "screenshot-about.png");
+  gtk_window_destroy (find.found);
+}
+
+static void
+test_shortcuts (void)
+{
+  FindToplevel find = { GTK_TYPE_SHORTCUTS_WINDOW, NULL };
+
+  get_main_window ();
+  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+  wait_for (toplevel_of_type_shown, &find, 10000, "the Keyboard Shortcuts window");
+  wait_until_drawn (GTK_WIDGET (find.found));
+  save_screenshot (GTK_WIDGET (find.found), "screenshot-shortcuts.png");
+  gtk_window_close (find.found);
+}
+
+static gboolean
+no_windows (gpointer data)
+{
+  return gtk_application_get_windows (GTK_APPLICATION (app)) == NULL;
+}
+
+static void
+test_window_size_remembered (void)
+{
+  ScorchWindow *window = get_main_window ();
+  GSettings *settings = scorch_application_get_settings (app);
+  int width, height;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  wait_until_drawn (GTK_WIDGET (window));
+  gtk_window_close (GTK_WINDOW (window));
+  wait_for (no_windows, NULL, 10000, "the window to close");
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 640);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  /* A new window comes back at that size. */
+  window = get_main_window ();
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 640);
+}
+
+static void
+test_quit (void)
+{
+  ScorchWindow *window = get_main_window ();
+  GSettings *settings = scorch_application_get_settings (app);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 820, 560);
+  wait_until_drawn (GTK_WIDGET (window));
+
+  /* app.quit closes every window, and each saves its state. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  wait_for (no_windows, NULL, 10000, "the windows to close");
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 820);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 560);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  app = scorch_application_new (APPLICATION_ID, G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("cannot register the application: %s", error->message);
+
+  g_test_add_func ("/app/window/shown", test_window_shown);
+  g_test_add_func ("/app/window/actions", test_window_actions);
+  g_test_add_func ("/app/window/screenshot", test_window_screenshot);
+  g_test_add_func ("/app/window/about", test_about);
+  g_test_add_func ("/app/window/shortcuts", test_shortcuts);
+  g_test_add_func ("/app/window/size-remembered", test_window_size_remembered);
+  g_test_add_func ("/app/quit", test_quit);
+
+  status = g_test_run ();
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  g_clear_object (&app);
+
+  return status;
+}
