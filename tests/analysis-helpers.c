@@ -23,14 +23,21 @@ entry_free (gpointer p)
   g_free (e);
 }
 
+static GHashTable *paths;
+
+void
+analysis_helpers_cleanup (void)
+{
+  g_clear_pointer (&paths, g_hash_table_unref);
+}
+
 const char *
 workload (const char *name)
 {
-  static GHashTable *paths;
   char *path;
 
   if (paths == NULL)
-    paths = g_hash_table_new (g_str_hash, g_str_equal);
+    paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   path = g_hash_table_lookup (paths, name);
   if (path == NULL)
     {
@@ -69,8 +76,9 @@ have_perf (void)
   const char *argv[] = { "perf", "record", "-q", "-o", "/dev/null", "-e", "cpu-clock", "--", "true", NULL };
   int status;
   g_autofree char *out = NULL;
+  g_autofree char *perf = g_find_program_in_path ("perf");
 
-  if (g_find_program_in_path ("perf") == NULL)
+  if (perf == NULL)
     return FALSE;
   out = run (argv, NULL, &status);
   return g_spawn_check_wait_status (status, NULL);
@@ -174,7 +182,12 @@ normalize (const char *name)
     if (last_space != NULL)
       memmove (n, last_space + 1, strlen (last_space + 1) + 1);
   }
-  /* glibc aliases */
+  /* glibc aliases: perf and Scorch may pick different names at one address */
+  if (g_str_has_prefix (n, "__GI_"))
+    memmove (n, n + 5, strlen (n + 5) + 1);
+  while (n[0] == '_' && n[1] == '_' && g_ascii_isalpha (n[2]) && strcmp (n, "__libc_start_main") != 0 &&
+         strcmp (n, "__libc_start_call_main") != 0)
+    memmove (n, n + 2, strlen (n + 2) + 1);
   if (strcmp (n, "__clone3") == 0 || strcmp (n, "__clone") == 0)
     memmove (n, n + 2, strlen (n + 2) + 1);
   /* perf names glibc's start routine by its internal alias */

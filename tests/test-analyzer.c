@@ -91,6 +91,14 @@ test_cpp (gconstpointer data)
   g_assert_true (lambda_seen);
 }
 
+static gboolean
+have_rustc (void)
+{
+  g_autofree char *rustc = g_find_program_in_path ("rustc");
+
+  return rustc != NULL;
+}
+
 static char *
 build_rust (gboolean v0)
 {
@@ -115,7 +123,7 @@ test_rust (gconstpointer data)
   gboolean seen = FALSE;
 
   SKIP_WITHOUT_PERF ();
-  if (g_find_program_in_path ("rustc") == NULL)
+  if (!have_rustc ())
     {
       g_test_skip ("rustc is not installed");
       return;
@@ -175,5 +183,6 @@ main (int    argc,
       g_warning ("could not remove %s", tmpdir);
   }
   g_free (tmpdir);
+  analysis_helpers_cleanup ();
   return ret;
 }

@@ -285,5 +285,6 @@ main (int    argc,
       g_warning ("could not remove %s", tmpdir);
   }
   g_free (tmpdir);
+  analysis_helpers_cleanup ();
   return ret;
 }
