@@ -181,6 +181,7 @@ test_layout (void)
   guint64 expected_features = 0;
   guint features[] = { 2, 3, 4, 5, 6, 7, 11, 12 };
   g_autoptr(GString) build_id = g_string_new (NULL);
+  g_autofree char *perf = g_find_program_in_path ("perf");
 
   g_assert_no_error (error);
   make_attr (&attr);
@@ -235,7 +236,7 @@ test_layout (void)
   }
 
   /* perf itself reads it (no perf_event_open needed). */
-  if (g_find_program_in_path ("perf") != NULL)
+  if (perf != NULL)
     {
       g_autofree char *out = NULL, *err = NULL;
       int status;

@@ -201,7 +201,7 @@ test_cli_fp (void)
   g_autofree char *err = NULL;
   g_autofree char *script = NULL;
   g_autofree char *buildids = NULL;
-  const char *args[] = { "-F", "999", "--call-graph", "fp", "-o", out, "--", prog, "2", NULL };
+  const char *args[] = { "-F", "2999", "--call-graph", "fp", "-o", out, "--", prog, "2", NULL };
   const char *bid_argv[] = { "perf", "buildid-list", "-i", out, NULL };
 
   if (!can_record ())
@@ -407,7 +407,7 @@ test_cli_attach (void)
   g_usleep (200000);
   pid_str = g_strdup_printf ("%d", (int) pid);
   {
-    const char *args[] = { "-p", pid_str, "--duration", "1.5", "-o", out, NULL };
+    const char *args[] = { "-p", pid_str, "-F", "2999", "--duration", "1.5", "-o", out, NULL };
     g_assert_cmpint (run_cli (args, &err), ==, 0);
   }
   assert_designed_shares (out);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wl-shares: CPU-bound, main calls a (60% of the time), b (30%) and c (10%)
- * until SECONDS (argv[1], default 2) have passed. */
+ * until SECONDS (argv[1], default 2) have passed, or exactly ROUNDS rounds
+ * when argv[2] gives them (fixed work, for benchmarks). */
 
 #include "wl-common.h"
 
@@ -32,6 +33,7 @@ int
 main (int argc, char **argv)
 {
   double end = wl_now () + wl_seconds (argc, argv, 2.0);
+  long rounds = argc > 2 ? atol (argv[2]) : -1;
 
   do
     {
@@ -42,6 +44,6 @@ main (int argc, char **argv)
           c ();
         }
     }
-  while (wl_now () < end);
+  while (rounds > 0 ? --rounds > 0 : (rounds < 0 && wl_now () < end));
   return 0;
 }

@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-hotspot-view.c: the table of the hottest functions
+ *
+ * A GListStore of ScorchFunctionItem (one per function of the profile)
+ * goes through a GtkFilterListModel (the search) and a GtkSortListModel
+ * (the column view's sorter) into a GtkSingleSelection.
+ */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-hotspot-view"
+
+#include <glib/gi18n.h>
+
+#include "scorch-function-item.h"
+#include "scorch-hotspot-view.h"
+
+struct _ScorchHotspotView
+{
+  GtkWidget            parent_instance;
+
+  /* template widgets */
+  GtkScrolledWindow   *scrolled_window;
+  GtkColumnView       *column_view;
+  GtkColumnViewColumn *function_column;
+  GtkColumnViewColumn *self_percent_column;
+  GtkColumnViewColumn *total_percent_column;
+  GtkColumnViewColumn *self_column;
+  GtkColumnViewColumn *total_column;
+  GtkColumnViewColumn *module_column;
+  GtkColumnViewColumn *source_column;
+
+  /* owned */
+  ScorchProfile       *profile;
+  GListStore          *store;
+  GtkCustomFilter     *filter;
+  GtkFilterListModel  *filter_model;
+  GtkSortListModel    *sort_model;
+  GtkSingleSelection  *selection;
+  char                *search_text;
+  char                *search_folded;
+  GRegex              *search_regex;
+
+  guint32              selected_frame;
+  guint                use_regex : 1;
+  guint                case_sensitive : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_PROFILE,
+  PROP_SEARCH_TEXT,
+  PROP_USE_REGEX,
+  PROP_CASE_SENSITIVE,
+  PROP_SELECTED_FRAME,
+  N_PROPS
+};
+
+enum {
+  FUNCTION_ACTIVATED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ScorchHotspotView, scorch_hotspot_view, GTK_TYPE_WIDGET)
+
+/* -- filtering -- */
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  ScorchHotspotView *self = user_data;
+  const char *name = scorch_function_item_get_name (item);
+
+  if (self->search_regex != NULL)
+    return g_regex_match (self->search_regex, name, 0, NULL);
+
+  if (self->search_folded == NULL)
+    return TRUE;
+
+  if (self->case_sensitive)
+    return strstr (name, self->search_folded) != NULL;
+  else
+    {
+      g_autofree char *folded = g_utf8_casefold (name, -1);
+      return strstr (folded, self->search_folded) != NULL;
+    }
+}
+
+static void
+update_filter (ScorchHotspotView *self)
+{
+  g_clear_pointer (&self->search_folded, g_free);
+  g_clear_pointer (&self->search_regex, g_regex_unref);
+
+  if (self->search_text != NULL && self->search_text[0] != '\0')
+    {
+      if (self->use_regex)
+        {
+          g_autoptr(GError) error = NULL;
+
+          self->search_regex = g_regex_new (self->search_text,
+                                            (self->case_sensitive ? 0 : G_REGEX_CASELESS) | G_REGEX_OPTIMIZE,
+                                            0, &error);
+          /* An expression being typed is often invalid for a moment: search
+           * for the text as it is until it parses. */
+          if (self->search_regex == NULL)
+            g_debug ("Searching “%s” as text: %s", self->search_text, error->message);
+        }
+      if (self->search_regex == NULL)
+        self->search_folded = self->case_sensitive ? g_strdup (self->search_text)
+                                                   : g_utf8_casefold (self->search_text, -1);
+    }
+
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/* -- selection -- */
+
+/* GtkColumnView has no scroll_to before GTK 4.12: its inner list view has
+ * the "list.scroll-to-item" action. */
+static void
+scroll_to_position (GtkColumnView *column_view,
+                    guint          position)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LIST_VIEW (child))
+        {
+          gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+          return;
+        }
+    }
+}
+
+static guint
+find_position (ScorchHotspotView *self,
+               guint32            frame)
+{
+  GListModel *model = G_LIST_MODEL (self->sort_model);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ScorchFunctionItem) item = g_list_model_get_item (model, i);
+
+      if (scorch_function_item_get_frame (item) == frame)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static void
+selection_changed_cb (ScorchHotspotView *self)
+{
+  ScorchFunctionItem *item = gtk_single_selection_get_selected_item (self->selection);
+  guint32 frame = item != NULL ? scorch_function_item_get_frame (item) : SCORCH_NODE_NONE;
+
+  if (frame != self->selected_frame)
+    {
+      self->selected_frame = frame;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_FRAME]);
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.activate", item != NULL);
+}
+
+static void
+activate_cb (ScorchHotspotView *self,
+             guint              position)
+{
+  g_autoptr(ScorchFunctionItem) item = g_list_model_get_item (G_LIST_MODEL (self->sort_model), position);
+
+  if (item != NULL)
+    g_signal_emit (self, signals[FUNCTION_ACTIVATED], 0, scorch_function_item_get_frame (item));
+}
+
+static void
+activate_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (widget);
+  guint position = gtk_single_selection_get_selected (self->selection);
+
+  if (position != GTK_INVALID_LIST_POSITION)
+    activate_cb (self, position);
+}
+
+/* -- model -- */
+
+static void
+rebuild (ScorchHotspotView *self)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint32 keep = self->selected_frame;
+
+  if (self->profile != NULL)
+    {
+      guint n_hotspots = 0;
+      const ScorchHotspot *hotspots = scorch_profile_get_hotspots (self->profile, &n_hotspots);
+
+      g_ptr_array_set_size (items, 0);
+      for (guint i = 0; i < n_hotspots; i++)
+        g_ptr_array_add (items, scorch_function_item_new (self->profile,
+                                                          hotspots[i].frame,
+                                                          SCORCH_NODE_NONE,
+                                                          hotspots[i].self,
+                                                          hotspots[i].total));
+    }
+
+  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
+                       items->pdata, items->len);
+
+  /* Keep the selected function selected when the view is re-filtered. */
+  if (keep != SCORCH_NODE_NONE)
+    scorch_hotspot_view_set_selected_frame (self, keep);
+}
+
+/* -- GObject -- */
+
+static void
+scorch_hotspot_view_dispose (GObject *object)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (object);
+
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_HOTSPOT_VIEW);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->store);
+  g_clear_object (&self->profile);
+
+  G_OBJECT_CLASS (scorch_hotspot_view_parent_class)->dispose (object);
+}
+
+static void
+scorch_hotspot_view_finalize (GObject *object)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (object);
+
+  g_clear_pointer (&self->search_text, g_free);
+  g_clear_pointer (&self->search_folded, g_free);
+  g_clear_pointer (&self->search_regex, g_regex_unref);
+
+  G_OBJECT_CLASS (scorch_hotspot_view_parent_class)->finalize (object);
+}
+
+static void
+scorch_hotspot_view_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      g_value_set_object (value, self->profile);
+      break;
+    case PROP_SEARCH_TEXT:
+      g_value_set_string (value, self->search_text);
+      break;
+    case PROP_USE_REGEX:
+      g_value_set_boolean (value, self->use_regex);
+      break;
+    case PROP_CASE_SENSITIVE:
+      g_value_set_boolean (value, self->case_sensitive);
+      break;
+    case PROP_SELECTED_FRAME:
+      g_value_set_uint (value, self->selected_frame);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scorch_hotspot_view_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      scorch_hotspot_view_set_profile (self, g_value_get_object (value));
+      break;
+    case PROP_SEARCH_TEXT:
+      scorch_hotspot_view_set_search_text (self, g_value_get_string (value));
+      break;
+    case PROP_USE_REGEX:
+      scorch_hotspot_view_set_use_regex (self, g_value_get_boolean (value));
+      break;
+    case PROP_CASE_SENSITIVE:
+      scorch_hotspot_view_set_case_sensitive (self, g_value_get_boolean (value));
+      break;
+    case PROP_SELECTED_FRAME:
+      scorch_hotspot_view_set_selected_frame (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = scorch_hotspot_view_dispose;
+  object_class->finalize = scorch_hotspot_view_finalize;
+  object_class->get_property = scorch_hotspot_view_get_property;
+  object_class->set_property = scorch_hotspot_view_set_property;
+
+  properties[PROP_PROFILE] =
+    g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE, flags);
+  properties[PROP_SEARCH_TEXT] =
+    g_param_spec_string ("search-text", NULL, NULL, NULL, flags);
+  properties[PROP_USE_REGEX] =
+    g_param_spec_boolean ("use-regex", NULL, NULL, FALSE, flags);
+  properties[PROP_CASE_SENSITIVE] =
+    g_param_spec_boolean ("case-sensitive", NULL, NULL, FALSE, flags);
+  properties[PROP_SELECTED_FRAME] =
+    g_param_spec_uint ("selected-frame", NULL, NULL, 0, G_MAXUINT32, SCORCH_NODE_NONE, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ScorchHotspotView::function-activated:
+   * @frame: the frame id of the row
+   *
+   * A row was activated (double click, Enter): the window zooms the flame
+   * graph to the function's hottest frame.
+   */
+  signals[FUNCTION_ACTIVATED] =
+    g_signal_new ("function-activated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-hotspot-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, scrolled_window);
+  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, function_column);
+  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, self_percent_column);
+  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, total_percent_column);
+  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, self_column);
+  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, total_column);
+  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, module_column);
+  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, source_column);
+
+  gtk_widget_class_install_action (widget_class, "hotspots.activate", NULL, activate_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "hotspotview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  g_type_ensure (SCORCH_TYPE_FUNCTION_ITEM);
+}
+
+static void
+scorch_hotspot_view_init (ScorchHotspotView *self)
+{
+  self->selected_frame = SCORCH_NODE_NONE;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->store = g_list_store_new (SCORCH_TYPE_FUNCTION_ITEM);
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),
+                                                  g_object_ref (GTK_FILTER (self->filter)));
+  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
+                                              g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->selection, "notify::selected-item",
+                           G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->column_view, "activate",
+                           G_CALLBACK (activate_cb), self, G_CONNECT_SWAPPED);
+
+  gtk_column_view_sort_by_column (self->column_view, self->self_column, GTK_SORT_DESCENDING);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.activate", FALSE);
+}
+
+GtkWidget *
+scorch_hotspot_view_new (void)
+{
+  return g_object_new (SCORCH_TYPE_HOTSPOT_VIEW, NULL);
+}
+
+ScorchProfile *
+scorch_hotspot_view_get_profile (ScorchHotspotView *self)
+{
+  g_return_val_if_fail (SCORCH_IS_HOTSPOT_VIEW (self), NULL);
+
+  return self->profile;
+}
+
+void
+scorch_hotspot_view_set_profile (ScorchHotspotView *self,
+                                 ScorchProfile     *profile)
+{
+  g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
+  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
+
+  if (g_set_object (&self->profile, profile))
+    {
+      rebuild (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+    }
+}
+
+const char *
+scorch_hotspot_view_get_search_text (ScorchHotspotView *self)
+{
+  g_return_val_if_fail (SCORCH_IS_HOTSPOT_VIEW (self), NULL);
+
+  return self->search_text;
+}
+
+void
+scorch_hotspot_view_set_search_text (ScorchHotspotView *self,
+                                     const char        *text)
+{
+  g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
+
+  if (text != NULL && text[0] == '\0')
+    text = NULL;
+  if (g_strcmp0 (text, self->search_text) == 0)
+    return;
+
+  g_free (self->search_text);
+  self->search_text = g_strdup (text);
+  update_filter (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+}
+
+gboolean
+scorch_hotspot_view_get_use_regex (ScorchHotspotView *self)
+{
+  g_return_val_if_fail (SCORCH_IS_HOTSPOT_VIEW (self), FALSE);
+
+  return self->use_regex;
+}
+
+void
+scorch_hotspot_view_set_use_regex (ScorchHotspotView *self,
+                                   gboolean           use_regex)
+{
+  g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
+
+  use_regex = !!use_regex;
+  if (self->use_regex == (guint) use_regex)
+    return;
+  self->use_regex = use_regex;
+  update_filter (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USE_REGEX]);
+}
+
+gboolean
+scorch_hotspot_view_get_case_sensitive (ScorchHotspotView *self)
+{
+  g_return_val_if_fail (SCORCH_IS_HOTSPOT_VIEW (self), FALSE);
+
+  return self->case_sensitive;
+}
+
+void
+scorch_hotspot_view_set_case_sensitive (ScorchHotspotView *self,
+                                        gboolean           case_sensitive)
+{
+  g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
+
+  case_sensitive = !!case_sensitive;
+  if (self->case_sensitive == (guint) case_sensitive)
+    return;
+  self->case_sensitive = case_sensitive;
+  update_filter (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_SENSITIVE]);
+}
+
+guint32
+scorch_hotspot_view_get_selected_frame (ScorchHotspotView *self)
+{
+  g_return_val_if_fail (SCORCH_IS_HOTSPOT_VIEW (self), SCORCH_NODE_NONE);
+
+  return self->selected_frame;
+}
+
+void
+scorch_hotspot_view_set_selected_frame (ScorchHotspotView *self,
+                                        guint32            frame)
+{
+  guint position = GTK_INVALID_LIST_POSITION;
+
+  g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
+
+  if (frame != SCORCH_NODE_NONE)
+    position = find_position (self, frame);
+
+  gtk_single_selection_set_selected (self->selection, position);
+  if (position != GTK_INVALID_LIST_POSITION)
+    scroll_to_position (self->column_view, position);
+
+  /* A function filtered out by the search stays the selected function, so
+   * that the flame graph keeps highlighting it. */
+  if (position == GTK_INVALID_LIST_POSITION && frame != self->selected_frame)
+    {
+      self->selected_frame = frame;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_FRAME]);
+    }
+}
+
+void
+scorch_hotspot_view_sort_by (ScorchHotspotView   *self,
+                             ScorchHotspotColumn  column,
+                             GtkSortType          order)
+{
+  GtkColumnViewColumn *columns[SCORCH_N_HOTSPOT_COLUMNS];
+
+  g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
+  g_return_if_fail (column < SCORCH_N_HOTSPOT_COLUMNS);
+
+  columns[SCORCH_HOTSPOT_COLUMN_FUNCTION] = self->function_column;
+  columns[SCORCH_HOTSPOT_COLUMN_SELF_PERCENT] = self->self_percent_column;
+  columns[SCORCH_HOTSPOT_COLUMN_TOTAL_PERCENT] = self->total_percent_column;
+  columns[SCORCH_HOTSPOT_COLUMN_SELF] = self->self_column;
+  columns[SCORCH_HOTSPOT_COLUMN_TOTAL] = self->total_column;
+  columns[SCORCH_HOTSPOT_COLUMN_MODULE] = self->module_column;
+  columns[SCORCH_HOTSPOT_COLUMN_SOURCE] = self->source_column;
+
+  gtk_column_view_sort_by_column (self->column_view, columns[column], order);
+}
+
+GListModel *
+scorch_hotspot_view_get_model (ScorchHotspotView *self)
+{
+  g_return_val_if_fail (SCORCH_IS_HOTSPOT_VIEW (self), NULL);
+
+  return G_LIST_MODEL (self->sort_model);
+}

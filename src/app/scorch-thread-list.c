@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-thread-list.c: the threads of a capture, with check boxes
+ *
+ * Emits "changed" when the set of checked threads changes; the window
+ * then re-filters the profile (scorch_profile_filter) for every view.
+ */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-thread-list"
+
+#include <glib/gi18n.h>
+
+#include "scorch-thread-item.h"
+#include "scorch-thread-list.h"
+
+struct _ScorchThreadList
+{
+  GtkWidget            parent_instance;
+
+  /* template widgets */
+  GtkScrolledWindow   *scrolled_window;
+  GtkColumnView       *column_view;
+  GtkColumnViewColumn *samples_column;
+
+  /* owned */
+  ScorchProfile       *profile;
+  GListStore          *store;
+  GtkSortListModel    *sort_model;
+
+  guint                in_bulk_change : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_PROFILE,
+  N_PROPS
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ScorchThreadList, scorch_thread_list, GTK_TYPE_WIDGET)
+
+static void
+item_active_cb (ScorchThreadList *self)
+{
+  if (!self->in_bulk_change)
+    g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+check_setup_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item,
+                ScorchThreadList         *self)
+{
+  GtkWidget *check = gtk_check_button_new ();
+
+  gtk_list_item_set_child (list_item, check);
+}
+
+static void
+check_bind_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               ScorchThreadList         *self)
+{
+  ScorchThreadItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *check = gtk_list_item_get_child (list_item);
+  g_autofree char *label = NULL;
+  GBinding *binding;
+
+  binding = g_object_bind_property (item, "active", check, "active",
+                                    G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_set_data (G_OBJECT (list_item), "scorch-binding", binding);
+
+  /* Translators: accessible name of a thread's check box; %s is the thread name, %d its id */
+  label = g_strdup_printf (_("Include thread %s (%d)"),
+                           scorch_thread_item_get_name (item), scorch_thread_item_get_tid (item));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+}
+
+static void
+check_unbind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item,
+                 ScorchThreadList         *self)
+{
+  GBinding *binding = g_object_steal_data (G_OBJECT (list_item), "scorch-binding");
+
+  if (binding != NULL)
+    g_binding_unbind (binding);
+}
+
+static void
+select_all_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  scorch_thread_list_select_only (SCORCH_THREAD_LIST (widget), -1);
+}
+
+static void
+scorch_thread_list_dispose (GObject *object)
+{
+  ScorchThreadList *self = SCORCH_THREAD_LIST (object);
+
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_THREAD_LIST);
+
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->store);
+  g_clear_object (&self->profile);
+
+  G_OBJECT_CLASS (scorch_thread_list_parent_class)->dispose (object);
+}
+
+static void
+scorch_thread_list_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  ScorchThreadList *self = SCORCH_THREAD_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      g_value_set_object (value, self->profile);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scorch_thread_list_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  ScorchThreadList *self = SCORCH_THREAD_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      scorch_thread_list_set_profile (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scorch_thread_list_class_init (ScorchThreadListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = scorch_thread_list_dispose;
+  object_class->get_property = scorch_thread_list_get_property;
+  object_class->set_property = scorch_thread_list_set_property;
+
+  properties[PROP_PROFILE] =
+    g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ScorchThreadList::changed:
+   *
+   * The set of checked threads changed.
+   */
+  signals[CHANGED] =
+    g_signal_new ("changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-thread-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, scrolled_window);
+  gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, samples_column);
+  gtk_widget_class_bind_template_callback (widget_class, check_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, check_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, check_unbind_cb);
+
+  gtk_widget_class_install_action (widget_class, "threads.select-all", NULL, select_all_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "threadlist");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  g_type_ensure (SCORCH_TYPE_THREAD_ITEM);
+}
+
+static void
+scorch_thread_list_init (ScorchThreadList *self)
+{
+  GtkNoSelection *selection;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->store = g_list_store_new (SCORCH_TYPE_THREAD_ITEM);
+  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),
+                                              g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
+  g_object_unref (selection);
+  gtk_column_view_sort_by_column (self->column_view, self->samples_column, GTK_SORT_DESCENDING);
+}
+
+GtkWidget *
+scorch_thread_list_new (void)
+{
+  return g_object_new (SCORCH_TYPE_THREAD_LIST, NULL);
+}
+
+ScorchProfile *
+scorch_thread_list_get_profile (ScorchThreadList *self)
+{
+  g_return_val_if_fail (SCORCH_IS_THREAD_LIST (self), NULL);
+
+  return self->profile;
+}
+
+void
+scorch_thread_list_set_profile (ScorchThreadList *self,
+                                ScorchProfile    *profile)
+{
+  g_autoptr(GPtrArray) items = NULL;
+
+  g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
+  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
+
+  if (!g_set_object (&self->profile, profile))
+    return;
+
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  if (profile != NULL)
+    {
+      guint n_threads = 0;
+      const ScorchThread *threads = scorch_profile_get_threads (profile, &n_threads);
+
+      for (guint i = 0; i < n_threads; i++)
+        {
+          ScorchThreadItem *item = scorch_thread_item_new (threads[i].pid, threads[i].tid,
+                                                           threads[i].name, threads[i].n_samples);
+
+          g_signal_connect_object (item, "notify::active",
+                                   G_CALLBACK (item_active_cb), self, G_CONNECT_SWAPPED);
+          g_ptr_array_add (items, item);
+        }
+    }
+  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
+                       items->pdata, items->len);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+}
+
+GArray *
+scorch_thread_list_dup_selected_tids (ScorchThreadList *self)
+{
+  GListModel *model;
+  GArray *tids;
+  guint n;
+
+  g_return_val_if_fail (SCORCH_IS_THREAD_LIST (self), NULL);
+
+  model = G_LIST_MODEL (self->store);
+  n = g_list_model_get_n_items (model);
+  tids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ScorchThreadItem) item = g_list_model_get_item (model, i);
+
+      if (scorch_thread_item_get_active (item))
+        {
+          gint32 tid = scorch_thread_item_get_tid (item);
+          g_array_append_val (tids, tid);
+        }
+    }
+
+  if (tids->len == n)
+    g_clear_pointer (&tids, g_array_unref);
+  return tids;
+}
+
+void
+scorch_thread_list_select_only (ScorchThreadList *self,
+                                gint32            tid)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
+
+  model = G_LIST_MODEL (self->store);
+  n = g_list_model_get_n_items (model);
+
+  /* One "changed" for the whole change, not one per thread. */
+  self->in_bulk_change = TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ScorchThreadItem) item = g_list_model_get_item (model, i);
+
+      scorch_thread_item_set_active (item, tid == -1 || scorch_thread_item_get_tid (item) == tid);
+    }
+  self->in_bulk_change = FALSE;
+
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+scorch_thread_list_set_thread_active (ScorchThreadList *self,
+                                      gint32            tid,
+                                      gboolean          active)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
+
+  model = G_LIST_MODEL (self->store);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ScorchThreadItem) item = g_list_model_get_item (model, i);
+
+      if (scorch_thread_item_get_tid (item) == tid)
+        scorch_thread_item_set_active (item, active);
+    }
+}
+
+GListModel *
+scorch_thread_list_get_model (ScorchThreadList *self)
+{
+  g_return_val_if_fail (SCORCH_IS_THREAD_LIST (self), NULL);
+
+  return G_LIST_MODEL (self->sort_model);
+}

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-app-explore.c: the real application on a capture recorded by
+ * `perf record -g` at test time: load through the application's open
+ * handler (as `scorch FILE`), the linked views, search, zoom, thread
+ * filter, export; light and dark screenshots in G_TEST_BUILDDIR. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "scorch-application.h"
+#include "scorch-flame-graph.h"
+#include "scorch-function-item.h"
+#include "scorch-hotspot-view.h"
+#include "scorch-thread-item.h"
+#include "scorch-thread-list.h"
+#include "scorch-window.h"
+#include "explore-test-util.h"
+
+static ScorchApplication *app;
+static char *tmpdir;
+static char *capture;
+static char *skip_reason;
+static ScorchWindow *window;
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+loaded_cb (ScorchWindow *w,
+           gboolean     *loaded)
+{
+  *loaded = TRUE;
+}
+
+static const char *
+first_row_name (ScorchHotspotView *view)
+{
+  g_autoptr(ScorchFunctionItem) item = g_list_model_get_item (scorch_hotspot_view_get_model (view), 0);
+
+  return item != NULL ? scorch_function_item_get_name (item) : NULL;
+}
+
+static gboolean
+record_capture (void)
+{
+  const char *dir = g_getenv ("SCORCH_TEST_WORKLOADS");
+  g_autofree char *workload = NULL;
+  g_autofree char *perf = g_find_program_in_path ("perf");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (perf == NULL)
+    {
+      skip_reason = g_strdup ("perf is not installed");
+      return FALSE;
+    }
+  workload = g_build_filename (dir != NULL ? dir : ".", "explore-workload", NULL);
+  g_assert_true (g_file_test (workload, G_FILE_TEST_IS_EXECUTABLE));
+
+  capture = g_build_filename (tmpdir, "explore.perf.data", NULL);
+  {
+    const char *argv[] = { perf, "record", "-g", "-F", "999", "-o", capture, "--", workload, "900", NULL };
+
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
+      g_error ("cannot run perf: %s", error->message);
+  }
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      /* perf_event_paranoid or a container without perf events */
+      skip_reason = g_strdup_printf ("perf record failed (not allowed here?): %s", err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_open_from_command_line (void)
+{
+  g_autoptr(GFile) file = NULL;
+  gboolean loaded = FALSE, timed_out = FALSE;
+  guint id;
+  GList *windows;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  /* As `scorch FILE` does: the application's open handler. */
+  file = g_file_new_for_path (capture);
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  g_assert_nonnull (windows);
+  window = SCORCH_WINDOW (windows->data);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+
+  /* The window shows the loading page and stays responsive meanwhile. */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "loading");
+
+  g_signal_connect (window, "profile-loaded", G_CALLBACK (loaded_cb), &loaded);
+  id = g_timeout_add_seconds (40, timeout_cb, &timed_out);
+  while (!loaded && !timed_out &&
+         g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), "error") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  if (!loaded)
+    {
+      AdwStatusPage *error = ADW_STATUS_PAGE (scorch_window_get_view_widget (window, "error"));
+      g_error ("the capture did not load: %s", timed_out ? "timed out" : adw_status_page_get_description (error));
+    }
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
+  g_assert_nonnull (scorch_window_get_profile (window));
+  g_assert_cmpuint (scorch_profile_get_total (scorch_window_get_profile (window)), >, 100);
+  explore_test_wait_drawn (GTK_WIDGET (window));
+}
+
+static void
+test_hottest_first (void)
+{
+  ScorchHotspotView *hotspots;
+  ScorchProfile *profile;
+  g_autoptr(ScorchFunctionItem) first = NULL;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no capture loaded");
+      return;
+    }
+
+  hotspots = SCORCH_HOTSPOT_VIEW (scorch_window_get_view_widget (window, "hotspots"));
+  profile = scorch_window_get_profile (window);
+  g_assert_true (scorch_hotspot_view_get_profile (hotspots) == profile);
+
+  /* The main thread spins in explore_hot_loop three times as long as the
+   * worker in explore_worker_loop: it is the hottest function by far. */
+  g_assert_cmpstr (first_row_name (hotspots), ==, "explore_hot_loop");
+  first = g_list_model_get_item (scorch_hotspot_view_get_model (hotspots), 0);
+  g_assert_cmpfloat (scorch_function_item_get_self_percent (first), >, 40.0);
+
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore.png");
+}
+
+static void
+test_search_and_zoom (void)
+{
+  ScorchHotspotView *hotspots;
+  ScorchFlameGraph *graph;
+  GtkEditable *entry;
+  ScorchProfile *shown;
+  const ScorchNode *nodes;
+  guint32 zoom;
+  GListModel *model;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no capture loaded");
+      return;
+    }
+
+  hotspots = SCORCH_HOTSPOT_VIEW (scorch_window_get_view_widget (window, "hotspots"));
+  graph = SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "flame-graph"));
+  entry = GTK_EDITABLE (scorch_window_get_view_widget (window, "search-entry"));
+  model = scorch_hotspot_view_get_model (hotspots);
+
+  /* Ctrl+F's action opens the search; one search drives every view. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  explore_test_run_for (100);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (entry)) || gtk_widget_is_focus (GTK_WIDGET (entry)) ||
+                 gtk_widget_get_mapped (GTK_WIDGET (entry)));
+  gtk_editable_set_text (entry, "explore_");
+  /* GtkSearchEntry delays search-changed a little. */
+  explore_test_run_for (400);
+  g_assert_cmpstr (scorch_flame_graph_get_search_text (graph), ==, "explore_");
+  g_assert_cmpstr (scorch_hotspot_view_get_search_text (hotspots), ==, "explore_");
+  g_assert_cmpuint (g_list_model_get_n_items (model), >=, 2);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ScorchFunctionItem) item = g_list_model_get_item (model, i);
+      g_assert_nonnull (strstr (scorch_function_item_get_name (item), "explore_"));
+    }
+  g_assert_cmpfloat (scorch_flame_graph_get_matched_fraction (graph), >, 0.5);
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-search.png");
+
+  /* Selecting the hottest row and activating it zooms the graph to the
+   * function's hottest frame. */
+  {
+    g_autoptr(ScorchFunctionItem) first = g_list_model_get_item (model, 0);
+    guint32 frame = scorch_function_item_get_frame (first);
+
+    g_assert_cmpstr (scorch_function_item_get_name (first), ==, "explore_hot_loop");
+    scorch_hotspot_view_set_selected_frame (hotspots, frame);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (hotspots), "hotspots.activate", NULL));
+
+    shown = scorch_flame_graph_get_displayed_profile (graph);
+    nodes = scorch_profile_get_nodes (shown, NULL);
+    zoom = scorch_flame_graph_get_zoom_node (graph);
+    g_assert_cmpuint (zoom, !=, SCORCH_PROFILE_ROOT);
+    g_assert_cmpuint (nodes[zoom].frame, ==, frame);
+    g_assert_cmpuint (scorch_flame_graph_get_selected_node (graph), ==, zoom);
+  }
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-zoom.png");
+
+  /* Back out: the flame graph's own action */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (graph), "flame.zoom-reset", NULL));
+  g_assert_cmpuint (scorch_flame_graph_get_zoom_node (graph), ==, SCORCH_PROFILE_ROOT);
+  gtk_editable_set_text (entry, "");
+  explore_test_run_for (400);
+  g_assert_cmpuint (g_list_model_get_n_items (model), >, 2);
+}
+
+static void
+test_thread_filter (void)
+{
+  ScorchHotspotView *hotspots;
+  ScorchThreadList *threads;
+  GtkLabel *status;
+  g_autofree char *status_before = NULL;
+  GListModel *thread_model;
+  gint32 worker_tid = 0;
+  guint64 worker_samples = 0, all;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no capture loaded");
+      return;
+    }
+
+  hotspots = SCORCH_HOTSPOT_VIEW (scorch_window_get_view_widget (window, "hotspots"));
+  threads = SCORCH_THREAD_LIST (scorch_window_get_view_widget (window, "threads"));
+  status = GTK_LABEL (scorch_window_get_view_widget (window, "status"));
+  status_before = g_strdup (gtk_label_get_text (status));
+  all = scorch_profile_get_total (scorch_window_get_profile (window));
+
+  thread_model = scorch_thread_list_get_model (threads);
+  for (guint i = 0; i < g_list_model_get_n_items (thread_model); i++)
+    {
+      g_autoptr(ScorchThreadItem) item = g_list_model_get_item (thread_model, i);
+
+      if (g_strcmp0 (scorch_thread_item_get_name (item), "explore-worker") == 0)
+        {
+          worker_tid = scorch_thread_item_get_tid (item);
+          worker_samples = scorch_thread_item_get_n_samples (item);
+        }
+    }
+  g_assert_cmpint (worker_tid, >, 0);
+  g_assert_cmpuint (worker_samples, >, 20);
+  g_assert_cmpuint (worker_samples, <, all);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.filter-thread", "i", worker_tid));
+
+  /* Every view shows the worker's samples only */
+  g_assert_cmpuint (scorch_profile_get_total (scorch_window_get_profile (window)), ==, worker_samples);
+  g_assert_true (scorch_hotspot_view_get_profile (hotspots) == scorch_window_get_profile (window));
+  g_assert_cmpstr (first_row_name (hotspots), ==, "explore_worker_loop");
+  g_assert_cmpstr (gtk_label_get_text (status), !=, status_before);
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-thread.png");
+
+  /* Exports follow the selection */
+  {
+    g_autofree char *svg = g_build_filename (tmpdir, "worker.svg", NULL);
+    g_autofree char *folded = g_build_filename (tmpdir, "worker.folded", NULL);
+    g_autoptr(GFile) svg_file = g_file_new_for_path (svg);
+    g_autoptr(GFile) folded_file = g_file_new_for_path (folded);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *contents = NULL;
+
+    g_assert_true (scorch_window_export (window, "svg", svg_file, &error));
+    g_assert_no_error (error);
+    g_assert_true (scorch_window_export (window, "folded", folded_file, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (folded, &contents, NULL, NULL));
+    g_assert_nonnull (strstr (contents, "explore_worker_loop"));
+    g_assert_null (strstr (contents, "explore_hot_loop"));
+    g_clear_pointer (&contents, g_free);
+    g_assert_true (g_file_get_contents (svg, &contents, NULL, NULL));
+    g_assert_nonnull (strstr (contents, "<svg"));
+  }
+
+  /* Every thread again */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.filter-thread", "i", -1));
+  g_assert_cmpuint (scorch_profile_get_total (scorch_window_get_profile (window)), ==, all);
+  g_assert_cmpstr (first_row_name (hotspots), ==, "explore_hot_loop");
+}
+
+static void
+test_dark (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  ScorchHotspotView *hotspots;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no capture loaded");
+      return;
+    }
+
+  hotspots = SCORCH_HOTSPOT_VIEW (scorch_window_get_view_widget (window, "hotspots"));
+  scorch_hotspot_view_set_selected_frame (hotspots, SCORCH_NODE_NONE);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  explore_test_run_for (200);
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-dark.png");
+  scorch_window_set_view (window, "call-tree");
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-call-tree-dark.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-call-tree.png");
+  scorch_window_set_view (window, "icicle");
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-icicle.png");
+  scorch_window_set_view (window, "caller-callee");
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-caller-callee.png");
+  scorch_window_set_view (window, "flame-graph");
+}
+
+static void
+test_bad_file (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "not-a-capture.data", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  ScorchWindow *w;
+  gboolean timed_out = FALSE;
+  guint id;
+  const char *page;
+
+  /* Binary garbage: neither perf.data nor folded stacks */
+  g_assert_true (g_file_set_contents (path, "PERFILE2\x01\x02\x03\x04garbage", 20, NULL));
+  w = scorch_window_new (app);
+  gtk_window_present (GTK_WINDOW (w));
+  scorch_window_open_file (w, file);
+
+  id = g_timeout_add_seconds (20, timeout_cb, &timed_out);
+  while (!timed_out &&
+         g_strcmp0 ((page = gtk_stack_get_visible_child_name (scorch_window_get_stack (w))), "loading") == 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+
+  /* The error page names the file and says why */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (w)), ==, "error");
+  {
+    AdwStatusPage *error = ADW_STATUS_PAGE (scorch_window_get_view_widget (w, "error"));
+
+    g_assert_nonnull (strstr (adw_status_page_get_title (error), "not-a-capture.data"));
+    g_assert_nonnull (strstr (adw_status_page_get_description (error), path));
+    g_test_message ("error shown: %s", adw_status_page_get_description (error));
+  }
+  explore_test_wait_drawn (GTK_WIDGET (w));
+  explore_test_screenshot (GTK_WIDGET (w), "app-explore-error.png");
+  gtk_window_destroy (GTK_WINDOW (w));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  tmpdir = g_dir_make_tmp ("scorch-explore-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* Recent files go to a private place, not the tester's list. */
+  g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
+
+  record_capture ();
+
+  app = scorch_application_new (APPLICATION_ID, G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("cannot register the application: %s", error->message);
+
+  g_test_add_func ("/app/explore/open-from-command-line", test_open_from_command_line);
+  g_test_add_func ("/app/explore/hottest-first", test_hottest_first);
+  g_test_add_func ("/app/explore/search-and-zoom", test_search_and_zoom);
+  g_test_add_func ("/app/explore/thread-filter", test_thread_filter);
+  g_test_add_func ("/app/explore/dark", test_dark);
+  g_test_add_func ("/app/explore/bad-file", test_bad_file);
+
+  status = g_test_run ();
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  g_clear_object (&app);
+
+  {
+    g_autoptr(GFile) dir = g_file_new_for_path (tmpdir);
+    g_autoptr(GFileEnumerator) children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                                                     G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+    GFileInfo *info;
+
+    /* Flat except the recent-files directory (XDG_DATA_HOME). */
+    while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+      {
+        g_autoptr(GFile) child = g_file_get_child (dir, g_file_info_get_name (info));
+        g_autofree char *p = g_file_get_path (child);
+        g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", p);
+
+        if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+          g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+        else
+          g_unlink (p);
+        g_object_unref (info);
+      }
+    g_rmdir (tmpdir);
+  }
+  g_free (capture);
+  g_free (tmpdir);
+  g_free (skip_reason);
+
+  return status;
+}

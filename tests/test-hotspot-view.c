@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-hotspot-view.c: the hotspot table: rows, sorting, search, selection, activation */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "explore-test-util.h"
+#include "scorch-function-item.h"
+#include "scorch-hotspot-view.h"
+
+static const char *
+row_name (GListModel *model,
+          guint       i)
+{
+  g_autoptr(ScorchFunctionItem) item = g_list_model_get_item (model, i);
+
+  g_assert_nonnull (item);
+  /* Names are owned by the profile, which outlives the item here. */
+  return scorch_function_item_get_name (item);
+}
+
+static void
+test_rows_and_sorting (void)
+{
+  g_autoptr(ScorchProfile) profile = explore_test_profile ();
+  ScorchHotspotView *view = SCORCH_HOTSPOT_VIEW (scorch_hotspot_view_new ());
+  GtkWindow *window = explore_test_window (GTK_WIDGET (view), 900, 360);
+  GListModel *model = scorch_hotspot_view_get_model (view);
+  g_autoptr(ScorchFunctionItem) first = NULL;
+
+  scorch_hotspot_view_set_profile (view, profile);
+  g_assert_true (scorch_hotspot_view_get_profile (view) == profile);
+
+  /* 6 functions; by default the hottest self first */
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 6);
+  g_assert_cmpstr (row_name (model, 0), ==, "hot_leaf");
+  g_assert_cmpstr (row_name (model, 1), ==, "warm");
+  g_assert_cmpstr (row_name (model, 2), ==, "io_wait");
+
+  first = g_list_model_get_item (model, 0);
+  g_assert_cmpuint (scorch_function_item_get_self (first), ==, 60);
+  g_assert_cmpuint (scorch_function_item_get_total (first), ==, 60);
+  g_assert_cmpfloat_with_epsilon (scorch_function_item_get_self_percent (first), 60.0, 1e-9);
+  g_assert_cmpstr (scorch_function_item_get_module (first), ==, "/usr/bin/workload");
+  g_assert_cmpstr (scorch_function_item_get_source (first), ==, "workload.c:30");
+
+  /* Total descending: main (100) then compute (85) */
+  scorch_hotspot_view_sort_by (view, SCORCH_HOTSPOT_COLUMN_TOTAL, GTK_SORT_DESCENDING);
+  g_assert_cmpstr (row_name (model, 0), ==, "main");
+  g_assert_cmpstr (row_name (model, 1), ==, "compute");
+  scorch_hotspot_view_sort_by (view, SCORCH_HOTSPOT_COLUMN_TOTAL_PERCENT, GTK_SORT_ASCENDING);
+  g_assert_cmpstr (row_name (model, 0), ==, "Parse_Config");
+
+  /* Function name, ascending (the string sorter ignores case) */
+  scorch_hotspot_view_sort_by (view, SCORCH_HOTSPOT_COLUMN_FUNCTION, GTK_SORT_ASCENDING);
+  g_assert_cmpstr (row_name (model, 0), ==, "compute");
+  g_assert_cmpstr (row_name (model, 5), ==, "warm");
+
+  /* Module descending, in the locale's collation */
+  scorch_hotspot_view_sort_by (view, SCORCH_HOTSPOT_COLUMN_MODULE, GTK_SORT_DESCENDING);
+  for (guint i = 1; i < 6; i++)
+    {
+      g_autoptr(ScorchFunctionItem) a = g_list_model_get_item (model, i - 1);
+      g_autoptr(ScorchFunctionItem) b = g_list_model_get_item (model, i);
+      g_autofree char *ka = g_utf8_collate_key (scorch_function_item_get_module (a), -1);
+      g_autofree char *kb = g_utf8_collate_key (scorch_function_item_get_module (b), -1);
+
+      g_assert_cmpint (strcmp (ka, kb), >=, 0);
+    }
+
+  scorch_hotspot_view_sort_by (view, SCORCH_HOTSPOT_COLUMN_SOURCE, GTK_SORT_DESCENDING);
+  g_assert_cmpstr (row_name (model, 0), ==, "hot_leaf"); /* workload.c:30 */
+
+  scorch_hotspot_view_sort_by (view, SCORCH_HOTSPOT_COLUMN_SELF_PERCENT, GTK_SORT_DESCENDING);
+  g_assert_cmpstr (row_name (model, 0), ==, "hot_leaf");
+  g_assert_cmpfloat (explore_test_screenshot (GTK_WIDGET (view), "hotspot-view.png"), >, 0.02);
+
+  explore_test_set_dark (TRUE);
+  g_assert_cmpfloat (explore_test_screenshot (GTK_WIDGET (view), "hotspot-view-dark.png"), >, 0.02);
+  explore_test_set_dark (FALSE);
+
+  /* A new profile (e.g. another thread filter) replaces the rows */
+  scorch_hotspot_view_set_profile (view, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_search (void)
+{
+  g_autoptr(ScorchProfile) profile = explore_test_profile ();
+  ScorchHotspotView *view = SCORCH_HOTSPOT_VIEW (scorch_hotspot_view_new ());
+  GtkWindow *window = explore_test_window (GTK_WIDGET (view), 900, 360);
+  GListModel *model = scorch_hotspot_view_get_model (view);
+
+  scorch_hotspot_view_set_profile (view, profile);
+
+  /* Substring, case-insensitive by default */
+  scorch_hotspot_view_set_search_text (view, "PARSE");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_assert_cmpstr (row_name (model, 0), ==, "Parse_Config");
+
+  scorch_hotspot_view_set_case_sensitive (view, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  scorch_hotspot_view_set_search_text (view, "Parse");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  scorch_hotspot_view_set_case_sensitive (view, FALSE);
+
+  /* Regular expression */
+  scorch_hotspot_view_set_use_regex (view, TRUE);
+  scorch_hotspot_view_set_search_text (view, "^(hot|warm)");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  g_assert_cmpstr (row_name (model, 0), ==, "hot_leaf");
+  g_assert_cmpstr (row_name (model, 1), ==, "warm");
+
+  /* An invalid expression (while typing) searches the text as it is */
+  scorch_hotspot_view_set_search_text (view, "comp(");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  scorch_hotspot_view_set_search_text (view, "o_w(");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  scorch_hotspot_view_set_use_regex (view, FALSE);
+  scorch_hotspot_view_set_search_text (view, "o_w");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_assert_cmpstr (row_name (model, 0), ==, "io_wait");
+
+  /* Through the property, as the window binds it */
+  g_object_set (view, "search-text", "", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 6);
+  g_assert_null (scorch_hotspot_view_get_search_text (view));
+
+  gtk_window_destroy (window);
+}
+
+static void
+activated_cb (ScorchHotspotView *view,
+              guint              frame,
+              guint             *out)
+{
+  *out = frame;
+}
+
+static void
+notify_cb (GObject    *object,
+           GParamSpec *pspec,
+           guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_selection (void)
+{
+  g_autoptr(ScorchProfile) profile = explore_test_profile ();
+  ScorchHotspotView *view = SCORCH_HOTSPOT_VIEW (scorch_hotspot_view_new ());
+  GtkWindow *window = explore_test_window (GTK_WIDGET (view), 900, 360);
+  guint32 warm = explore_test_frame (profile, "warm");
+  guint32 parse = explore_test_frame (profile, "Parse_Config");
+  guint activated = G_MAXUINT;
+  guint n_notify = 0;
+
+  scorch_hotspot_view_set_profile (view, profile);
+  g_signal_connect (view, "function-activated", G_CALLBACK (activated_cb), &activated);
+  g_signal_connect (view, "notify::selected-frame", G_CALLBACK (notify_cb), &n_notify);
+
+  g_assert_cmpuint (scorch_hotspot_view_get_selected_frame (view), ==, SCORCH_NODE_NONE);
+  /* Nothing selected: nothing to activate */
+  gtk_widget_activate_action (GTK_WIDGET (view), "hotspots.activate", NULL);
+  g_assert_cmpuint (activated, ==, G_MAXUINT);
+
+  scorch_hotspot_view_set_selected_frame (view, warm);
+  g_assert_cmpuint (scorch_hotspot_view_get_selected_frame (view), ==, warm);
+  g_assert_cmpuint (n_notify, ==, 1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "hotspots.activate", NULL));
+  g_assert_cmpuint (activated, ==, warm);
+
+  /* The selection follows the function through a re-sort */
+  scorch_hotspot_view_sort_by (view, SCORCH_HOTSPOT_COLUMN_FUNCTION, GTK_SORT_DESCENDING);
+  g_assert_cmpuint (scorch_hotspot_view_get_selected_frame (view), ==, warm);
+
+  /* ... and through a new profile of the same capture (a filter) */
+  {
+    g_autoptr(ScorchProfile) only_main = scorch_profile_filter (profile, (gint32[]) { 100 }, 1, 0, G_MAXUINT64);
+    GListModel *model = scorch_hotspot_view_get_model (view);
+
+    scorch_hotspot_view_set_profile (view, only_main);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4); /* main, compute, hot_leaf, warm */
+    g_assert_cmpuint (scorch_hotspot_view_get_selected_frame (view), ==, warm);
+    scorch_hotspot_view_set_profile (view, profile);
+  }
+
+  g_object_set (view, "selected-frame", parse, NULL);
+  g_assert_cmpuint (scorch_hotspot_view_get_selected_frame (view), ==, parse);
+  g_assert_cmpfloat (explore_test_screenshot (GTK_WIDGET (view), "hotspot-view-selected.png"), >, 0.02);
+
+  scorch_hotspot_view_set_selected_frame (view, SCORCH_NODE_NONE);
+  g_assert_cmpuint (scorch_hotspot_view_get_selected_frame (view), ==, SCORCH_NODE_NONE);
+
+  gtk_window_destroy (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/app/hotspot-view/rows-and-sorting", test_rows_and_sorting);
+  g_test_add_func ("/app/hotspot-view/search", test_search);
+  g_test_add_func ("/app/hotspot-view/selection", test_selection);
+
+  return g_test_run ();
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-timeline.c: the timeline strip and the thread list that filter every view */
+
+#include "config.h"
+
+#include "explore-test-util.h"
+#include "scorch-folded.h"
+#include "scorch-thread-item.h"
+#include "scorch-thread-list.h"
+#include "scorch-timeline.h"
+
+typedef struct
+{
+  guint   n;
+  guint64 begin;
+  guint64 end;
+} RangeLog;
+
+static void
+range_changed_cb (ScorchTimeline *timeline,
+                  guint64         begin,
+                  guint64         end,
+                  RangeLog       *log)
+{
+  log->n++;
+  log->begin = begin;
+  log->end = end;
+}
+
+static void
+test_timeline_range (void)
+{
+  g_autoptr(ScorchProfile) profile = explore_test_profile ();
+  ScorchTimeline *timeline = SCORCH_TIMELINE (scorch_timeline_new ());
+  GtkWindow *window = explore_test_window (GTK_WIDGET (timeline), 800, 120);
+  RangeLog log = { 0, };
+  guint64 t0, t1, begin, end;
+
+  g_signal_connect (timeline, "range-changed", G_CALLBACK (range_changed_cb), &log);
+  scorch_timeline_set_profile (timeline, profile);
+  scorch_profile_get_time_bounds (profile, &t0, &t1);
+  g_assert_cmpuint (t1, >, t0);
+
+  /* Every thread, then one row per thread */
+  g_assert_cmpuint (scorch_timeline_get_n_rows (timeline), ==, 3);
+  g_assert_false (scorch_timeline_get_range (timeline, &begin, &end));
+  g_assert_cmpuint (begin, ==, 0);
+  g_assert_cmpuint (end, ==, G_MAXUINT64);
+
+  /* Select the second half: the worker thread's samples */
+  scorch_timeline_set_range (timeline, 2000000000, t1);
+  g_assert_cmpuint (log.n, ==, 1);
+  g_assert_true (scorch_timeline_get_range (timeline, &begin, &end));
+  g_assert_cmpuint (begin, ==, log.begin);
+  g_assert_cmpuint (end, ==, log.end);
+
+  {
+    g_autoptr(ScorchProfile) part = scorch_profile_filter (profile, NULL, 0, begin, end);
+    guint n_threads = 0;
+    const ScorchThread *threads = scorch_profile_get_threads (part, &n_threads);
+
+    g_assert_cmpuint (scorch_profile_get_total (part), ==, 15);
+    for (guint i = 0; i < n_threads; i++)
+      g_assert_cmpuint (threads[i].n_samples, ==, threads[i].tid == 101 ? 15 : 0);
+  }
+
+  /* The same range again changes nothing */
+  scorch_timeline_set_range (timeline, begin, end);
+  g_assert_cmpuint (log.n, ==, 1);
+
+  /* Dimmed threads are drawn but do not change the range */
+  scorch_timeline_set_active_tids (timeline, (gint32[]) { 101 }, 1);
+  g_assert_cmpfloat (explore_test_screenshot (GTK_WIDGET (timeline), "timeline.png"), >, 0.05);
+  explore_test_set_dark (TRUE);
+  g_assert_cmpfloat (explore_test_screenshot (GTK_WIDGET (timeline), "timeline-dark.png"), >, 0.05);
+  explore_test_set_dark (FALSE);
+  scorch_timeline_set_active_tids (timeline, NULL, 0);
+
+  /* Escape (the widget's timeline.clear action) clears */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.clear", NULL));
+  g_assert_cmpuint (log.n, ==, 2);
+  g_assert_cmpuint (log.begin, ==, 0);
+  g_assert_cmpuint (log.end, ==, G_MAXUINT64);
+  g_assert_false (scorch_timeline_get_range (timeline, NULL, NULL));
+
+  /* Out-of-bounds ranges are clamped; the whole capture is no selection */
+  scorch_timeline_set_range (timeline, 0, t0 + 10);
+  g_assert_true (scorch_timeline_get_range (timeline, &begin, &end));
+  g_assert_cmpuint (begin, ==, t0);
+  g_assert_cmpuint (end, ==, t0 + 10);
+  scorch_timeline_set_range (timeline, 0, G_MAXUINT64);
+  g_assert_false (scorch_timeline_get_range (timeline, NULL, NULL));
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_timeline_no_time (void)
+{
+  g_autoptr(ScorchProfile) profile = NULL;
+  ScorchTimeline *timeline = SCORCH_TIMELINE (scorch_timeline_new ());
+  GtkWindow *window = explore_test_window (GTK_WIDGET (timeline), 600, 80);
+  const char folded[] = "main;a 3\nmain;b 2\n";
+
+  /* Folded stacks carry no time: nothing to select */
+  profile = scorch_folded_parse (folded, sizeof folded - 1, NULL);
+  g_assert_nonnull (profile);
+  scorch_timeline_set_profile (timeline, profile);
+  scorch_timeline_set_range (timeline, 1, 2);
+  g_assert_false (scorch_timeline_get_range (timeline, NULL, NULL));
+  explore_test_screenshot (GTK_WIDGET (timeline), "timeline-no-time.png");
+
+  gtk_window_destroy (window);
+}
+
+static void
+changed_cb (ScorchThreadList *list,
+            guint            *n)
+{
+  (*n)++;
+}
+
+static void
+test_thread_list (void)
+{
+  g_autoptr(ScorchProfile) profile = explore_test_profile ();
+  ScorchThreadList *list = SCORCH_THREAD_LIST (scorch_thread_list_new ());
+  GtkWindow *window = explore_test_window (GTK_WIDGET (list), 420, 200);
+  GListModel *model = scorch_thread_list_get_model (list);
+  g_autoptr(GArray) tids = NULL;
+  guint n_changed = 0;
+
+  g_signal_connect (list, "changed", G_CALLBACK (changed_cb), &n_changed);
+  scorch_thread_list_set_profile (list, profile);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+
+  /* Busiest first, all checked: no filter */
+  {
+    g_autoptr(ScorchThreadItem) first = g_list_model_get_item (model, 0);
+
+    g_assert_cmpint (scorch_thread_item_get_tid (first), ==, 100);
+    g_assert_cmpstr (scorch_thread_item_get_name (first), ==, "main-thread");
+    g_assert_cmpuint (scorch_thread_item_get_n_samples (first), ==, 85);
+    g_assert_true (scorch_thread_item_get_active (first));
+  }
+  g_assert_null (scorch_thread_list_dup_selected_tids (list));
+
+  /* Unchecking a box (as a click does, through the item's property) */
+  {
+    g_autoptr(ScorchThreadItem) first = g_list_model_get_item (model, 0);
+
+    scorch_thread_item_set_active (first, FALSE);
+    g_assert_cmpuint (n_changed, ==, 1);
+    tids = scorch_thread_list_dup_selected_tids (list);
+    g_assert_nonnull (tids);
+    g_assert_cmpuint (tids->len, ==, 1);
+    g_assert_cmpint (g_array_index (tids, gint32, 0), ==, 101);
+    g_clear_pointer (&tids, g_array_unref);
+  }
+  g_assert_cmpfloat (explore_test_screenshot (GTK_WIDGET (list), "thread-list.png"), >, 0.02);
+
+  /* Only one thread: one "changed" */
+  scorch_thread_list_select_only (list, 100);
+  g_assert_cmpuint (n_changed, ==, 2);
+  tids = scorch_thread_list_dup_selected_tids (list);
+  g_assert_cmpuint (tids->len, ==, 1);
+  g_assert_cmpint (g_array_index (tids, gint32, 0), ==, 100);
+  g_clear_pointer (&tids, g_array_unref);
+
+  /* Every thread again, through the action */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (list), "threads.select-all", NULL));
+  g_assert_cmpuint (n_changed, ==, 3);
+  g_assert_null (scorch_thread_list_dup_selected_tids (list));
+
+  gtk_window_destroy (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/app/timeline/range", test_timeline_range);
+  g_test_add_func ("/app/timeline/no-time", test_timeline_no_time);
+  g_test_add_func ("/app/thread-list/check", test_thread_list);
+
+  return g_test_run ();
+}
