@@ -102,7 +102,7 @@ test_open_from_command_line (void)
   g_assert_nonnull (windows);
   window = SCORCH_WINDOW (windows->data);
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
 
   /* The window shows the loading page and stays responsive meanwhile. */
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "loading");
@@ -308,6 +308,11 @@ test_dark (void)
 
   hotspots = SCORCH_HOTSPOT_VIEW (scorch_window_get_view_widget (window, "hotspots"));
   scorch_hotspot_view_set_selected_frame (hotspots, SCORCH_NODE_NONE);
+  /* The search bar closes as its close button does. */
+  gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (gtk_widget_get_ancestor (scorch_window_get_view_widget (window, "search-entry"),
+                                                                           GTK_TYPE_SEARCH_BAR)),
+                                  FALSE);
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-light.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   explore_test_run_for (200);
   explore_test_screenshot (GTK_WIDGET (window), "app-explore-dark.png");
@@ -378,6 +383,9 @@ main (int   argc,
   app = scorch_application_new (APPLICATION_ID, G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
     g_error ("cannot register the application: %s", error->message);
+
+  /* Screenshots of settled pages, not of a crossfade. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add_func ("/app/explore/open-from-command-line", test_open_from_command_line);
   g_test_add_func ("/app/explore/hottest-first", test_hottest_first);

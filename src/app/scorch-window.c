@@ -8,6 +8,7 @@
 #define G_LOG_DOMAIN "scorch-window"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "scorch-call-tree-view.h"
 #include "scorch-caller-callee-view.h"
@@ -525,7 +526,11 @@ show_error (ScorchWindow *self,
 
   /* Translators: %s is a file name */
   title = g_strdup_printf (_("Cannot Open “%s”"), name);
-  description = g_strdup_printf ("%s\n\n<small>%s</small>", escaped_message, escaped_path);
+  /* Say where, unless the reason already does. */
+  if (path != NULL && strstr (error->message, path) != NULL)
+    description = g_steal_pointer (&escaped_message);
+  else
+    description = g_strdup_printf ("%s\n\n<small>%s</small>", escaped_message, escaped_path);
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, description);
   gtk_stack_set_visible_child_name (self->stack, "error");
@@ -1013,8 +1018,8 @@ restore_window_state (ScorchWindow *self)
     gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  /* -1: the flame graph gets about two thirds of the window. */
-  gtk_paned_set_position (self->main_paned, position > 0 ? position : MAX (width, 900) * 3 / 5);
+  /* -1: the flame graph and the table share the width (the table a little more). */
+  gtk_paned_set_position (self->main_paned, position > 0 ? position : MAX (width, 900) * 9 / 20);
 }
 
 static void
