@@ -122,6 +122,15 @@ test_open_from_command_line (void)
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
   g_assert_nonnull (scorch_window_get_profile (window));
+
+  /* Listed in the recent files (the Open Recent menu) */
+  {
+    g_autofree char *uri = g_file_get_uri (file);
+    g_autoptr(GtkRecentInfo) info = gtk_recent_manager_lookup_item (gtk_recent_manager_get_default (), uri, NULL);
+
+    g_assert_nonnull (info);
+    g_assert_true (gtk_recent_info_has_group (info, "scorch"));
+  }
   g_assert_cmpuint (scorch_profile_get_total (scorch_window_get_profile (window)), >, 100);
   explore_test_wait_drawn (GTK_WIDGET (window));
 }
@@ -328,6 +337,98 @@ test_dark (void)
 }
 
 static void
+test_cancel_load (void)
+{
+  g_autoptr(GFile) file = NULL;
+  ScorchProfile *before;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no capture loaded");
+      return;
+    }
+
+  /* Cancel while loading: the window goes back to the capture it showed. */
+  before = scorch_window_get_profile (window);
+  file = g_file_new_for_path (capture);
+  scorch_window_open_file (window, file);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "loading");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-load", NULL));
+  while (g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), "loading") == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
+  g_assert_true (scorch_window_get_profile (window) == before);
+}
+
+static gboolean
+find_toplevel (GType type,
+               GtkWindow **out)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        {
+          *out = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static AdwComboRow *
+find_combo_row (GtkWidget  *root,
+                const char *title)
+{
+  if (ADW_IS_COMBO_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return ADW_COMBO_ROW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      AdwComboRow *found = find_combo_row (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_preferences (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWindow *prefs = NULL;
+  AdwComboRow *colors;
+  ScorchFlameGraph *graph;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no capture loaded");
+      return;
+    }
+  graph = SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "flame-graph"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+  g_assert_true (find_toplevel (ADW_TYPE_PREFERENCES_WINDOW, &prefs));
+  explore_test_wait_drawn (GTK_WIDGET (prefs));
+  explore_test_screenshot (GTK_WIDGET (prefs), "app-explore-preferences.png");
+
+  /* Choosing "By Kind" stores the key and recolours the graph */
+  colors = find_combo_row (GTK_WIDGET (prefs), "_Colours");
+  g_assert_nonnull (colors);
+  adw_combo_row_set_selected (colors, 2);
+  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "kind");
+  g_assert_cmpint (scorch_flame_graph_get_color_scheme (graph), ==, SCORCH_FLAME_COLORS_KIND);
+  g_settings_reset (settings, "color-scheme");
+  g_assert_cmpuint (adw_combo_row_get_selected (colors), ==, 0);
+  g_assert_cmpint (scorch_flame_graph_get_color_scheme (graph), ==, SCORCH_FLAME_COLORS_HOT);
+
+  gtk_window_destroy (prefs);
+}
+
+static void
 test_bad_file (void)
 {
   g_autofree char *path = g_build_filename (tmpdir, "not-a-capture.data", NULL);
@@ -392,6 +493,8 @@ main (int   argc,
   g_test_add_func ("/app/explore/search-and-zoom", test_search_and_zoom);
   g_test_add_func ("/app/explore/thread-filter", test_thread_filter);
   g_test_add_func ("/app/explore/dark", test_dark);
+  g_test_add_func ("/app/explore/cancel-load", test_cancel_load);
+  g_test_add_func ("/app/explore/preferences", test_preferences);
   g_test_add_func ("/app/explore/bad-file", test_bad_file);
 
   status = g_test_run ();
