@@ -20,13 +20,31 @@ typedef struct
 } Fixture;
 
 static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+/* Iterates until the window has been laid out and painted once more. */
+static void
 wait_for_draw (Fixture *f)
 {
-  /* Let the frame clock lay out and draw. */
-  for (guint i = 0; i < 20; i++)
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
-  g_usleep (10000);
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  gulong id;
+
+  while (!gtk_widget_get_mapped (f->window) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  clock = gtk_widget_get_frame_clock (f->window);
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (f->window);
+  while (!painted && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, id);
+  g_assert_true (painted);
   while (g_main_context_iteration (NULL, FALSE))
     ;
 }
@@ -65,7 +83,8 @@ fixture_teardown (Fixture       *f,
 {
   gtk_window_destroy (GTK_WINDOW (f->window));
   g_clear_object (&f->profile);
-  wait_for_draw (f);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 static void

@@ -350,6 +350,52 @@ test_cost (void)
   g_assert_cmpuint (scorch_flame_layout_get_n_visited (layout), <=, 2 * n_rects);
   g_assert_cmpuint (scorch_flame_layout_get_n_visited (layout), <, n_nodes / 20);
   check_sorted_and_hits (layout);
+
+  /* The substring fast path agrees with scorch_profile_match_frames(). */
+  {
+    const char *needles[] = { "function_1", "FUNCTION_63", "tion_4", "nothing", "_" };
+    guint n_frames;
+
+    scorch_profile_get_frames (profile, &n_frames);
+    for (guint i = 0; i < G_N_ELEMENTS (needles); i++)
+      for (guint cs = 0; cs < 2; cs++)
+        {
+          g_autofree guint8 *fast = g_malloc0 (n_frames);
+          g_autofree guint8 *slow = g_malloc0 (n_frames);
+          g_autofree char *escaped = g_regex_escape_string (needles[i], -1);
+          g_autoptr(GRegex) regex = g_regex_new (escaped, cs ? 0 : G_REGEX_CASELESS, 0, NULL);
+          g_autoptr(GError) error = NULL;
+          guint64 fast_matched = 0, slow_matched;
+
+          g_assert_true (scorch_flame_search (profile, needles[i], FALSE, cs, fast, &fast_matched, &error));
+          g_assert_no_error (error);
+          slow_matched = scorch_profile_match_frames (profile, regex, slow);
+          g_assert_cmpuint (fast_matched, ==, slow_matched);
+          g_assert_cmpmem (fast, n_frames, slow, n_frames);
+        }
+  }
+}
+
+static void
+test_search (void)
+{
+  g_autoptr(ScorchProfile) profile = parse ("main;Alloc;alloc 10\nmain;b 5\nmain;x.y 1\n");
+  g_autoptr(GError) error = NULL;
+  guint8 matches[16];
+  guint64 matched = 0;
+
+  g_assert_true (scorch_flame_search (profile, "alloc", FALSE, FALSE, matches, &matched, &error));
+  g_assert_cmpuint (matched, ==, 10); /* counted once under Alloc;alloc */
+  g_assert_true (scorch_flame_search (profile, "alloc", FALSE, TRUE, matches, &matched, &error));
+  g_assert_cmpuint (matched, ==, 10);
+  g_assert_true (scorch_flame_search (profile, "x.y", FALSE, TRUE, matches, &matched, &error));
+  g_assert_cmpuint (matched, ==, 1);
+  g_assert_true (scorch_flame_search (profile, "^[ab]$", TRUE, TRUE, matches, &matched, &error));
+  g_assert_cmpuint (matched, ==, 5);
+  g_assert_true (scorch_flame_search (profile, "a.l", FALSE, FALSE, matches, &matched, &error));
+  g_assert_cmpuint (matched, ==, 0);
+  g_assert_false (scorch_flame_search (profile, "(", TRUE, FALSE, matches, &matched, &error));
+  g_assert_nonnull (error);
 }
 
 int
@@ -365,6 +411,7 @@ main (int   argc,
   g_test_add_func ("/libscorch/flame-layout/inverted", test_inverted);
   g_test_add_func ("/libscorch/flame-layout/filtered", test_filtered);
   g_test_add_func ("/libscorch/flame-layout/cost", test_cost);
+  g_test_add_func ("/libscorch/flame-layout/search", test_search);
 
   return g_test_run ();
 }

@@ -313,7 +313,8 @@ test_window_actions (void)
   button = find_button_for_action (GTK_WIDGET (window), "win.record");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
-  g_assert_false (gtk_widget_is_sensitive (button));
+  /* Enabled by the record dialog (record from the app). */
+  g_assert_true (gtk_widget_is_sensitive (button));
 
   button = find_button_for_action (GTK_WIDGET (window), "win.open");
   g_assert_nonnull (button);
@@ -423,6 +424,23 @@ test_window_size_remembered (void)
   g_assert_cmpint (height, ==, 640);
 }
 
+static void
+test_quit (void)
+{
+  ScorchWindow *window = get_main_window ();
+  GSettings *settings = scorch_application_get_settings (app);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 820, 560);
+  wait_until_drawn (GTK_WIDGET (window));
+
+  /* app.quit closes every window, and each saves its state. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  wait_for (no_windows, NULL, 10000, "the windows to close");
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 820);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 560);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -442,6 +460,7 @@ main (int    argc,
   g_test_add_func ("/app/window/about", test_about);
   g_test_add_func ("/app/window/shortcuts", test_shortcuts);
   g_test_add_func ("/app/window/size-remembered", test_window_size_remembered);
+  g_test_add_func ("/app/quit", test_quit);
 
   status = g_test_run ();
 

@@ -30,7 +30,9 @@ PACKAGES="
   python3
   rustc
   hyperfine time
-  adwaita-icon-theme fonts-cantarell
+  adwaita-icon-theme hicolor-icon-theme librsvg2-common shared-mime-info
+  fonts-cantarell fonts-dejavu-core
+  dbus-daemon dconf-gsettings-backend gsettings-desktop-schemas at-spi2-core
 "
 
 # Only talk to the network when something is missing.

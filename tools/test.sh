@@ -4,14 +4,24 @@
 # Installs the dependencies, builds Scorch, and runs the whole test suite:
 #   1. build/      gcc, every suite (unit, integration, ui, data)
 #   2. build-san/  AddressSanitizer + UBSan, unit and integration suites
-#   3. build-fuzz/ clang + libFuzzer, the bounded fuzz suite
+#   3. build-fuzz/ clang + libFuzzer, the bounded fuzz suite (when there is one)
 # Exits non-zero if anything fails. Test logs: */meson-logs/testlog.txt.
+# A step that fails before its tests run (setup, compile) is appended to the
+# file named by $SCORCH_FAILED_STEPS, if set, so .ci/run can count it.
 set -u
 cd "$(dirname "$0")/.."
 
 ./tools/install-deps.sh || exit 1
 
 status=0
+
+step_failed () {
+  status=1
+  echo "== FAILED: $1" >&2
+  if [ -n "${SCORCH_FAILED_STEPS:-}" ]; then
+    echo "$1" >>"$SCORCH_FAILED_STEPS"
+  fi
+}
 
 setup () {
   dir=$1; shift
@@ -23,28 +33,28 @@ setup () {
 }
 
 echo "== build: gcc, all suites"
-if setup build && meson compile -C build; then
+if setup build -Dgtk=true -Dtests=true && meson compile -C build; then
   meson test -C build --print-errorlogs --num-processes 2 || status=1
 else
-  status=1
+  step_failed "build: setup or compile"
 fi
 
 echo "== build-san: AddressSanitizer + UBSan, unit and integration suites"
-if setup build-san -Dgtk=false -Db_sanitize=address,undefined -Db_lundef=false \
+if setup build-san -Dgtk=false -Dtests=true -Db_sanitize=address,undefined -Db_lundef=false \
      -Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug && meson compile -C build-san; then
   meson test -C build-san --print-errorlogs --num-processes 2 \
     --suite unit --suite integration || status=1
 else
-  status=1
+  step_failed "build-san: setup or compile"
 fi
 
 if grep -q "'fuzz'" tests/meson.build 2>/dev/null; then
   echo "== build-fuzz: clang + libFuzzer, bounded fuzzing"
-  if CC=clang setup build-fuzz -Dgtk=false -Dfuzzing=true -Db_lundef=false -Dbuildtype=debug \
+  if CC=clang setup build-fuzz -Dgtk=false -Dtests=true -Dfuzzing=true -Db_lundef=false -Dbuildtype=debug \
        && meson compile -C build-fuzz; then
     meson test -C build-fuzz --print-errorlogs --suite fuzz || status=1
   else
-    status=1
+    step_failed "build-fuzz: setup or compile"
   fi
 fi
 

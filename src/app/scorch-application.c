@@ -31,7 +31,13 @@ static const struct
   { "win.record", { "<Control>r", NULL } },
   { "win.open",   { "<Control>o", NULL } },
   { "window.close", { "<Control>w", NULL } },
-  /* -- accelerators of other parts go below -- */
+
+  /* -- flame graph widget -- */
+
+  /* -- explore views -- */
+
+  /* -- record dialog -- */
+
 };
 
 static ScorchWindow *
@@ -76,13 +82,14 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   ScorchApplication *self = user_data;
-  GList *windows;
+  g_autoptr(GList) windows = NULL;
 
-  /* Close the windows first so each saves its state (size, ...). */
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
-    gtk_window_destroy (windows->data);
-
-  g_application_quit (G_APPLICATION (self));
+  /* Close (not destroy) each window, so that each saves its state and may
+   * refuse, e.g. to confirm stopping a recording. The application ends
+   * when its last window is gone. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (const GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
 }
 
 static void
@@ -139,7 +146,11 @@ static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action },
   { .name = "about", .activate = about_action },
   { .name = "shortcuts", .activate = shortcuts_action },
-  /* -- app actions of other parts (preferences) go below -- */
+
+  /* -- explore views (preferences) -- */
+
+  /* -- record dialog -- */
+
 };
 
 static void
@@ -182,6 +193,19 @@ scorch_application_dispose (GObject *object)
   G_OBJECT_CLASS (scorch_application_parent_class)->dispose (object);
 }
 
+static int
+scorch_application_handle_local_options (GApplication *app,
+                                         GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("scorch %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  return -1;
+}
+
 static void
 scorch_application_class_init (ScorchApplicationClass *klass)
 {
@@ -193,11 +217,22 @@ scorch_application_class_init (ScorchApplicationClass *klass)
   app_class->startup = scorch_application_startup;
   app_class->activate = scorch_application_activate;
   app_class->open = scorch_application_open;
+  app_class->handle_local_options = scorch_application_handle_local_options;
 }
 
 static void
 scorch_application_init (ScorchApplication *self)
 {
+  static const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Open perf.data captures or folded stacks, "
+                                              "or start Scorch to record a program."));
 }
 
 ScorchApplication *

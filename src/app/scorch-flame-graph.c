@@ -375,28 +375,22 @@ update_search (ScorchFlameGraph *self)
 
   if (self->displayed != NULL && self->search_text != NULL && self->search_text[0] != '\0')
     {
-      g_autoptr(GRegex) regex = NULL;
-      g_autofree char *escaped = NULL;
-      GRegexCompileFlags flags = G_REGEX_OPTIMIZE;
+      guint n_frames;
+      guint8 *matches;
+      guint64 matched, total;
 
-      if (!self->search_case_sensitive)
-        flags |= G_REGEX_CASELESS;
-      if (!self->search_regex)
-        escaped = g_regex_escape_string (self->search_text, -1);
-      regex = g_regex_new (escaped != NULL ? escaped : self->search_text, flags, 0, NULL);
-      if (regex == NULL)
-        self->search_valid = FALSE;
+      scorch_profile_get_frames (self->displayed, &n_frames);
+      matches = g_malloc0 (MAX (n_frames, 1));
+      if (!scorch_flame_search (self->displayed, self->search_text, self->search_regex,
+                                self->search_case_sensitive, matches, &matched, NULL))
+        {
+          self->search_valid = FALSE;
+          g_free (matches);
+        }
       else
         {
-          guint n_frames;
-          guint8 *matches;
-          guint64 matched, total;
-          g_autoptr(GBytes) bytes = NULL;
+          g_autoptr(GBytes) bytes = g_bytes_new_take (matches, MAX (n_frames, 1));
 
-          scorch_profile_get_frames (self->displayed, &n_frames);
-          matches = g_malloc0 (MAX (n_frames, 1));
-          matched = scorch_profile_match_frames (self->displayed, regex, matches);
-          bytes = g_bytes_new_take (matches, MAX (n_frames, 1));
           scorch_flame_renderer_set_matches (self->renderer, bytes);
           total = scorch_profile_get_total (self->displayed);
           self->matched_fraction = total > 0 ? (double) matched / total : 0;

@@ -20,6 +20,7 @@
 #include "scorch-preferences-window.h"
 #include "scorch-thread-list.h"
 #include "scorch-timeline.h"
+#include "scorch-window-private.h"
 #include "scorch-window.h"
 
 /* A share of truncated stacks above which the status line explains why. */
@@ -774,6 +775,7 @@ record_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   /* -- record from the app: start the record dialog here -- */
+  _scorch_window_record_open_dialog (SCORCH_WINDOW (widget));
 }
 
 static void
@@ -945,8 +947,7 @@ update_actions (ScorchWindow *self)
 {
   gboolean have = self->base_profile != NULL;
 
-  /* -- record from the app: enable win.record here -- */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.record", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.record", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", self->loading);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", have);
@@ -1075,6 +1076,7 @@ scorch_window_dispose (GObject *object)
 {
   ScorchWindow *self = SCORCH_WINDOW (object);
 
+  _scorch_window_record_dispose (self);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
 
@@ -1164,6 +1166,8 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-as", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", "s", "svg");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
+
+  _scorch_window_record_class_init (widget_class);
 }
 
 static void
@@ -1211,6 +1215,7 @@ scorch_window_init (ScorchWindow *self)
   update_recent_menu (self);
 
   update_actions (self);
+  _scorch_window_record_init (self);
 }
 
 ScorchWindow *
@@ -1290,6 +1295,31 @@ scorch_window_get_profile (ScorchWindow *self)
   g_return_val_if_fail (SCORCH_IS_WINDOW (self), NULL);
 
   return self->view_profile;
+}
+
+/* Shows a profile that was made outside the loader (a recording), with
+ * FILE the capture on disk for Save As. */
+void
+_scorch_window_show_profile (ScorchWindow  *self,
+                             ScorchProfile *profile,
+                             GFile         *file)
+{
+  g_return_if_fail (SCORCH_IS_WINDOW (self));
+  g_return_if_fail (SCORCH_IS_PROFILE (profile));
+  g_return_if_fail (file == NULL || G_IS_FILE (file));
+
+  g_set_object (&self->loaded_file, file);
+  if (file != NULL)
+    {
+      g_autofree char *name = display_name (file);
+
+      adw_window_title_set_title (self->window_title, name);
+      adw_window_title_set_subtitle (self->window_title, NULL);
+      gtk_window_set_title (GTK_WINDOW (self), name);
+    }
+
+  scorch_window_set_profile (self, profile);
+  report_missing_symbols (self);
 }
 
 GtkStack *

@@ -1,19 +1,223 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-cli-record.c: "scorch-cli record" (not built yet; the issue for it is open) */
+/* scorch-cli-record.c: "scorch-cli record": sample a program or a process into perf.data */
 
 #include "config.h"
 
 #define G_LOG_DOMAIN "scorch-cli"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
 
 #include "scorch-cli.h"
+#include "scorch-recorder.h"
+
+typedef struct
+{
+  GMainLoop    *loop;
+  gboolean      ok;
+  GError       *error;
+} RecordState;
+
+static void
+record_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  RecordState *state = data;
+
+  state->ok = scorch_recorder_record_finish (SCORCH_RECORDER (object), result, &state->error);
+  g_main_loop_quit (state->loop);
+}
+
+static gboolean
+on_signal (gpointer data)
+{
+  scorch_recorder_stop (SCORCH_RECORDER (data));
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+parse_call_graph (const char       *value,
+                  ScorchCallGraph  *mode,
+                  guint            *stack_size,
+                  GError          **error)
+{
+  *stack_size = SCORCH_RECORDER_DEFAULT_STACK_SIZE;
+
+  if (value == NULL || strcmp (value, "fp") == 0)
+    {
+      *mode = SCORCH_CALL_GRAPH_FP;
+      return TRUE;
+    }
+  if (strcmp (value, "dwarf") == 0)
+    {
+      *mode = SCORCH_CALL_GRAPH_DWARF;
+      return TRUE;
+    }
+  if (g_str_has_prefix (value, "dwarf,"))
+    {
+      guint64 size;
+
+      if (!g_ascii_string_to_unsigned (value + 6, 10, 8, 65528, &size, NULL) || size % 8 != 0)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("Invalid DWARF stack size “%s”: use a multiple of 8 from 8 to 65528"), value + 6);
+          return FALSE;
+        }
+      *mode = SCORCH_CALL_GRAPH_DWARF;
+      *stack_size = size;
+      return TRUE;
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("Invalid call graph mode “%s”: use fp, dwarf or dwarf,BYTES"), value);
+  return FALSE;
+}
+
+static void
+print_exit_status (const char *program,
+                   int         status)
+{
+  if (status < 0)
+    return;
+  if (WIFSIGNALED (status))
+    fprintf (stderr, _("%s: %s was killed by signal %d (%s)\n"), g_get_prgname (), program,
+             WTERMSIG (status), strsignal (WTERMSIG (status)));
+  else if (WIFEXITED (status) && WEXITSTATUS (status) != 0)
+    fprintf (stderr, _("%s: %s exited with status %d\n"), g_get_prgname (), program, WEXITSTATUS (status));
+}
 
 int
 scorch_cli_record (int    argc,
-               char **argv)
+                   char **argv)
 {
-  fprintf (stderr, "%s\n", _("scorch-cli record is not available in this build yet"));
-  return 2;
+  int frequency = 0;
+  gint64 period = 0;
+  char *event = NULL;
+  char *call_graph = NULL;
+  gboolean no_kernel = FALSE;
+  int pid = 0;
+  double duration = 0;
+  char *output = NULL;
+  const GOptionEntry entries[] = {
+    { "freq", 'F', 0, G_OPTION_ARG_INT, &frequency, N_("Samples per second (default 999)"), N_("HZ") },
+    { "count", 'c', 0, G_OPTION_ARG_INT64, &period, N_("Sample every PERIOD events (nanoseconds for cpu-clock) instead of a frequency"), N_("PERIOD") },
+    { "event", 'e', 0, G_OPTION_ARG_STRING, &event, N_("Event: cpu-clock (default), task-clock or cycles"), N_("EVENT") },
+    { "call-graph", 0, 0, G_OPTION_ARG_STRING, &call_graph, N_("Call graphs from frame pointers or DWARF stack copies (default fp; dwarf stack 8192 bytes)"), "fp|dwarf[,BYTES]" },
+    { "no-kernel", 0, 0, G_OPTION_ARG_NONE, &no_kernel, N_("Do not record kernel stacks"), NULL },
+    { "pid", 'p', 0, G_OPTION_ARG_INT, &pid, N_("Attach to a running process and its threads"), N_("PID") },
+    { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration, N_("Stop after this many seconds"), N_("SECONDS") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Output file (default scorch.data)"), N_("FILE") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScorchRecorder) recorder = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *output_path = NULL;
+  ScorchRecorderProgress progress;
+  RecordState state = { 0 };
+  const char * const *messages;
+  ScorchCallGraph mode;
+  guint stack_size;
+  char **program;
+  guint sigint, sigterm;
+  int status = 0;
+
+  context = g_option_context_new (_("[-- PROGRAM ARGS…]"));
+  g_option_context_set_summary (context, _("Record a profile of a program or a running process into a perf.data file."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_strict_posix (context, TRUE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      status = 2;
+      goto out;
+    }
+
+  program = argv + 1;
+  if (program[0] != NULL && strcmp (program[0], "--") == 0)
+    program++;
+
+  if (pid != 0 && program[0] != NULL)
+    {
+      fprintf (stderr, _("%s: give either a program to run or -p PID, not both\n"), g_get_prgname ());
+      status = 2;
+      goto out;
+    }
+  if (pid == 0 && program[0] == NULL)
+    {
+      fprintf (stderr, _("%s: give a program to run (after --) or -p PID\n"), g_get_prgname ());
+      status = 2;
+      goto out;
+    }
+  if (pid < 0 || frequency < 0 || period < 0 || duration < 0)
+    {
+      fprintf (stderr, _("%s: PID, frequency, period and duration must not be negative\n"), g_get_prgname ());
+      status = 2;
+      goto out;
+    }
+  if (!parse_call_graph (call_graph, &mode, &stack_size, &error))
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      status = 2;
+      goto out;
+    }
+
+  output_path = g_strdup (output ? output : "scorch.data");
+
+  recorder = scorch_recorder_new ();
+  if (pid != 0)
+    scorch_recorder_set_pid (recorder, pid);
+  else
+    scorch_recorder_set_command (recorder, (const char * const *) program, NULL, NULL);
+  if (event != NULL)
+    scorch_recorder_set_event (recorder, event);
+  if (frequency > 0)
+    scorch_recorder_set_frequency (recorder, frequency);
+  if (period > 0)
+    scorch_recorder_set_period (recorder, period);
+  scorch_recorder_set_call_graph (recorder, mode, stack_size);
+  scorch_recorder_set_kernel (recorder, !no_kernel);
+  scorch_recorder_set_duration (recorder, duration);
+  scorch_recorder_set_output_path (recorder, output_path);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
+  sigint = g_unix_signal_add (SIGINT, on_signal, recorder);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, recorder);
+  scorch_recorder_record_async (recorder, NULL, record_done, &state);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  messages = scorch_recorder_get_messages (recorder);
+  for (guint i = 0; messages[i] != NULL; i++)
+    fprintf (stderr, "%s: %s\n", g_get_prgname (), messages[i]);
+
+  if (!state.ok)
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), state.error->message);
+      g_clear_error (&state.error);
+      status = 1;
+      goto out;
+    }
+
+  if (pid == 0)
+    print_exit_status (program[0], scorch_recorder_get_exit_status (recorder));
+
+  scorch_recorder_get_progress (recorder, &progress);
+  fprintf (stderr, _("%s: %" G_GUINT64_FORMAT " samples, %" G_GUINT64_FORMAT " lost, %.2f s, "
+                     "%.1f MB written to %s\n"),
+           g_get_prgname (), progress.samples, progress.lost, progress.elapsed,
+           progress.bytes / 1e6, output_path);
+
+out:
+  g_free (event);
+  g_free (call_graph);
+  g_free (output);
+  return status;
 }

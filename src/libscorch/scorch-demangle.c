@@ -42,6 +42,12 @@ scorch_demangle (const char *name)
   res = cplus_demangle (name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
   if (res == NULL)
     return NULL;
+  if (res[0] == '\0')
+    {
+      /* Some garbage "demangles" to nothing: keep the raw name instead. */
+      free (res);
+      return NULL;
+    }
 
   /* libiberty allocates with malloc(); hand back GLib memory. */
   copy = g_strdup (res);

@@ -565,3 +565,127 @@ scorch_flame_layout_find_node (ScorchFlameLayout *self,
 
   return -1;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Search                                                                    */
+
+static guchar ascii_lower[256];
+
+static void
+init_ascii_lower (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      for (guint c = 0; c < 256; c++)
+        ascii_lower[c] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+      g_once_init_leave (&done, 1);
+    }
+}
+
+/* needle is lower case already. */
+static gboolean
+contains_ascii_caseless (const char *haystack,
+                         const char *needle,
+                         gsize       needle_len)
+{
+  const guchar *h = (const guchar *) haystack;
+  const guchar *n = (const guchar *) needle;
+  guchar first = n[0];
+
+  for (; *h != '\0'; h++)
+    {
+      gsize i;
+
+      if (ascii_lower[*h] != first)
+        continue;
+      for (i = 1; i < needle_len; i++)
+        if (ascii_lower[h[i]] != n[i]) /* stops at the NUL too */
+          break;
+      if (i == needle_len)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+is_ascii (const char *s)
+{
+  for (; *s; s++)
+    if ((guchar) *s >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+scorch_flame_search (ScorchProfile  *profile,
+                     const char     *text,
+                     gboolean        regex,
+                     gboolean        case_sensitive,
+                     guint8         *matches,
+                     guint64        *matched,
+                     GError        **error)
+{
+  const ScorchFrame *frames;
+  const ScorchNode *nodes;
+  const guint64 *total;
+  guint n_frames, n_nodes;
+  g_autofree guint8 *under = NULL;
+  g_autofree char *needle = NULL;
+  gsize needle_len;
+  guint64 sum = 0;
+
+  g_return_val_if_fail (SCORCH_IS_PROFILE (profile), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (matches != NULL, FALSE);
+  g_return_val_if_fail (matched != NULL, FALSE);
+
+  if (regex || (!case_sensitive && !is_ascii (text)))
+    {
+      g_autoptr(GRegex) re = NULL;
+      g_autofree char *escaped = regex ? NULL : g_regex_escape_string (text, -1);
+
+      re = g_regex_new (escaped != NULL ? escaped : text,
+                        G_REGEX_OPTIMIZE | (case_sensitive ? 0 : G_REGEX_CASELESS), 0, error);
+      if (re == NULL)
+        return FALSE;
+      *matched = scorch_profile_match_frames (profile, re, matches);
+      return TRUE;
+    }
+
+  frames = scorch_profile_get_frames (profile, &n_frames);
+  nodes = scorch_profile_get_nodes (profile, &n_nodes);
+  total = scorch_profile_get_node_total (profile);
+  init_ascii_lower ();
+  needle = case_sensitive ? g_strdup (text) : g_ascii_strdown (text, -1);
+  needle_len = strlen (needle);
+
+  for (guint f = 0; f < n_frames; f++)
+    {
+      if (frames[f].kind == SCORCH_FRAME_KIND_ROOT)
+        matches[f] = 0;
+      else if (needle_len == 0)
+        matches[f] = 1;
+      else if (case_sensitive)
+        matches[f] = strstr (frames[f].function, needle) != NULL;
+      else
+        matches[f] = contains_ascii_caseless (frames[f].function, needle, needle_len);
+    }
+
+  /* under[i]: node i or an ancestor matches; parents come first, so each
+   * sample is counted once, at its outermost matching frame. */
+  under = g_new0 (guint8, MAX (n_nodes, 1));
+  for (guint i = 1; i < n_nodes; i++)
+    {
+      guint8 parent_under = under[nodes[i].parent];
+
+      under[i] = parent_under | matches[nodes[i].frame];
+      if (under[i] && !parent_under)
+        sum += total[i];
+    }
+  *matched = sum;
+
+  return TRUE;
+}

@@ -20,13 +20,36 @@
 
 #define LABEL_CACHE_MAX 16384
 
+/* A label's layout.  The cache holds one unellipsized layout per frame
+ * (key: frame, FULL_WIDTH) and one per ellipsized width (key: frame, px),
+ * so frames drawn at many widths (recursion, deep stacks) all hit. */
 typedef struct
 {
-  char        *text;
-  PangoLayout *layout;
-  int          full_width; /* px, unellipsized */
-  int          set_width;  /* px the layout is ellipsized to; -1 none */
+  cairo_scaled_font_t *font;
+  guint                first;
+  guint                n_glyphs;
+} GlyphRun;
+
+typedef struct
+{
+  char          *text;
+  PangoLayout   *layout;
+  int            width;    /* px: the full text's width, or the ellipsized width */
+  /* The shaped glyphs, relative to the layout's top left: drawing them with
+   * cairo_show_glyphs() is several times cheaper than pango_cairo_show_layout(). */
+  cairo_glyph_t *glyphs;
+  GlyphRun      *runs;
+  guint          n_runs;
 } Label;
+
+#define FULL_WIDTH 0xffffffffu
+
+typedef struct
+{
+  cairo_scaled_font_t *font;  /* a reference */
+  ScorchFlameColor     color;
+  GArray              *glyphs; /* of cairo_glyph_t */
+} GlyphBatch;
 
 struct _ScorchFlameRenderer
 {
@@ -38,8 +61,11 @@ struct _ScorchFlameRenderer
   double                  char_width;
   double                  ellipsis_width;
   double                  text_height;
-  GHashTable             *labels; /* frame id -> Label */
+  GHashTable             *labels; /* (frame id << 32 | width) -> Label */
   GBytes                 *matches;
+  GlyphBatch              batches[8];
+  guint                   n_batches;
+  gboolean                text_glyphs;
   guint32                 selected;
   guint32                 hovered;
 };
@@ -51,6 +77,10 @@ label_free (gpointer data)
 
   g_free (label->text);
   g_clear_object (&label->layout);
+  for (guint i = 0; i < label->n_runs; i++)
+    cairo_scaled_font_destroy (label->runs[i].font);
+  g_free (label->runs);
+  g_free (label->glyphs);
   g_free (label);
 }
 
@@ -96,9 +126,11 @@ scorch_flame_renderer_new (void)
   cairo_font_options_destroy (options);
 
   self->font = pango_font_description_from_string ("Sans 9");
-  self->labels = g_hash_table_new_full (NULL, NULL, NULL, label_free);
+  self->labels = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, label_free);
   self->selected = SCORCH_NODE_NONE;
   self->hovered = SCORCH_NODE_NONE;
+  for (guint i = 0; i < G_N_ELEMENTS (self->batches); i++)
+    self->batches[i].glyphs = g_array_new (FALSE, FALSE, sizeof (cairo_glyph_t));
   update_metrics (self);
 
   return self;
@@ -111,6 +143,8 @@ scorch_flame_renderer_free (ScorchFlameRenderer *self)
     return;
 
   g_hash_table_unref (self->labels);
+  for (guint i = 0; i < G_N_ELEMENTS (self->batches); i++)
+    g_array_unref (self->batches[i].glyphs);
   g_clear_pointer (&self->matches, g_bytes_unref);
   pango_font_description_free (self->font);
   g_object_unref (self->context);
@@ -478,12 +512,64 @@ scorch_flame_renderer_fit_label (ScorchFlameRenderer *self,
   return g_string_free (s, FALSE);
 }
 
+static void
+extract_glyphs (Label *label)
+{
+  PangoLayoutIter *iter = pango_layout_get_iter (label->layout);
+  GArray *glyphs = g_array_new (FALSE, FALSE, sizeof (cairo_glyph_t));
+  GArray *runs = g_array_new (FALSE, FALSE, sizeof (GlyphRun));
+
+  do
+    {
+      PangoLayoutRun *run = pango_layout_iter_get_run_readonly (iter);
+      PangoRectangle logical;
+      GlyphRun grun;
+      int x, baseline;
+
+      if (run == NULL)
+        continue;
+      pango_layout_iter_get_run_extents (iter, NULL, &logical);
+      baseline = pango_layout_iter_get_baseline (iter);
+      x = logical.x;
+      grun.font = pango_cairo_font_get_scaled_font (PANGO_CAIRO_FONT (run->item->analysis.font));
+      if (grun.font == NULL)
+        continue;
+      grun.font = cairo_scaled_font_reference (grun.font);
+      grun.first = glyphs->len;
+      for (int i = 0; i < run->glyphs->num_glyphs; i++)
+        {
+          const PangoGlyphInfo *gi = &run->glyphs->glyphs[i];
+
+          if (gi->glyph != PANGO_GLYPH_EMPTY && !(gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG))
+            {
+              cairo_glyph_t g;
+
+              g.index = gi->glyph;
+              g.x = (double) (x + gi->geometry.x_offset) / PANGO_SCALE;
+              g.y = (double) (baseline + gi->geometry.y_offset) / PANGO_SCALE;
+              g_array_append_val (glyphs, g);
+            }
+          x += gi->geometry.width;
+        }
+      grun.n_glyphs = glyphs->len - grun.first;
+      g_array_append_val (runs, grun);
+    }
+  while (pango_layout_iter_next_run (iter));
+  pango_layout_iter_free (iter);
+
+  label->n_runs = runs->len;
+  label->runs = (GlyphRun *) (gpointer) g_array_free (runs, FALSE);
+  label->glyphs = (cairo_glyph_t *) (gpointer) g_array_free (glyphs, FALSE);
+}
+
 static Label *
 get_label (ScorchFlameRenderer *self,
            guint32              frame_id,
+           guint32              width,
            const char          *text)
 {
-  Label *label = g_hash_table_lookup (self->labels, GUINT_TO_POINTER (frame_id));
+  gint64 key = ((gint64) frame_id << 32) | width;
+  Label *label = g_hash_table_lookup (self->labels, &key);
   int w, h;
 
   if (label != NULL && strcmp (label->text, text) == 0)
@@ -496,14 +582,66 @@ get_label (ScorchFlameRenderer *self,
   label->text = g_strdup (text);
   label->layout = pango_layout_new (self->context);
   pango_layout_set_single_paragraph_mode (label->layout, TRUE);
-  pango_layout_set_ellipsize (label->layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_text (label->layout, text, -1);
-  pango_layout_get_pixel_size (label->layout, &w, &h);
-  label->full_width = w;
-  label->set_width = -1;
-  g_hash_table_replace (self->labels, GUINT_TO_POINTER (frame_id), label);
+  if (width != FULL_WIDTH)
+    {
+      pango_layout_set_ellipsize (label->layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_width (label->layout, (int) width * PANGO_SCALE);
+      label->width = (int) width;
+    }
+  else
+    {
+      pango_layout_get_pixel_size (label->layout, &w, &h);
+      label->width = w;
+    }
+  extract_glyphs (label);
+  g_hash_table_replace (self->labels, g_memdup2 (&key, sizeof key), label);
 
   return label;
+}
+
+static void
+flush_batches (ScorchFlameRenderer *self,
+               cairo_t             *cr)
+{
+  for (guint i = 0; i < self->n_batches; i++)
+    {
+      GlyphBatch *b = &self->batches[i];
+
+      if (b->glyphs->len > 0)
+        {
+          cairo_set_source_rgb (cr, b->color.red, b->color.green, b->color.blue);
+          cairo_set_scaled_font (cr, b->font);
+          cairo_show_glyphs (cr, (cairo_glyph_t *) (gpointer) b->glyphs->data, b->glyphs->len);
+        }
+      g_array_set_size (b->glyphs, 0);
+      g_clear_pointer (&b->font, cairo_scaled_font_destroy);
+    }
+  self->n_batches = 0;
+}
+
+/* Labels are drawn at the end, one cairo_show_glyphs() per font and colour. */
+static GlyphBatch *
+get_batch (ScorchFlameRenderer    *self,
+           cairo_t                *cr,
+           cairo_scaled_font_t    *font,
+           const ScorchFlameColor *color)
+{
+  GlyphBatch *b;
+
+  for (guint i = 0; i < self->n_batches; i++)
+    {
+      b = &self->batches[i];
+      if (b->font == font && b->color.red == color->red &&
+          b->color.green == color->green && b->color.blue == color->blue)
+        return b;
+    }
+  if (self->n_batches == G_N_ELEMENTS (self->batches))
+    flush_batches (self, cr);
+  b = &self->batches[self->n_batches++];
+  b->font = cairo_scaled_font_reference (font);
+  b->color = *color;
+  return b;
 }
 
 static void
@@ -516,6 +654,7 @@ draw_label (ScorchFlameRenderer    *self,
             double                  row_height)
 {
   double avail = rect->width - 1 - 2 * SCORCH_FLAME_LABEL_PADDING;
+  double x0, y0;
   int avail_px;
   Label *label;
 
@@ -523,27 +662,41 @@ draw_label (ScorchFlameRenderer    *self,
   if (avail < self->char_width * 2 + self->ellipsis_width)
     return;
 
-  label = get_label (self, frame_id, text);
   avail_px = (int) floor (avail);
-  if (label->full_width <= avail_px)
-    {
-      if (label->set_width != -1)
-        {
-          pango_layout_set_width (label->layout, -1);
-          label->set_width = -1;
-        }
-    }
-  else if (label->set_width != avail_px)
-    {
-      pango_layout_set_width (label->layout, avail_px * PANGO_SCALE);
-      label->set_width = avail_px;
-    }
+  label = get_label (self, frame_id, FULL_WIDTH, text);
+  if (label->width > avail_px)
+    label = get_label (self, frame_id, (guint32) avail_px, text);
 
   cairo_set_source_rgb (cr, color->red, color->green, color->blue);
-  cairo_move_to (cr,
-                 rect->x + SCORCH_FLAME_LABEL_PADDING,
-                 rect->y + floor ((row_height - 1 - self->text_height) / 2));
-  pango_cairo_show_layout (cr, label->layout);
+  x0 = rect->x + SCORCH_FLAME_LABEL_PADDING;
+  y0 = rect->y + floor ((row_height - 1 - self->text_height) / 2);
+
+  if (self->text_glyphs)
+    {
+      /* PDF and SVG keep the text itself (searchable, copyable). */
+      cairo_move_to (cr, x0, y0);
+      pango_cairo_show_layout (cr, label->layout);
+      return;
+    }
+
+  for (guint r = 0; r < label->n_runs; r++)
+    {
+      const GlyphRun *run = &label->runs[r];
+      GlyphBatch *batch = get_batch (self, cr, run->font, color);
+      guint base = batch->glyphs->len;
+      cairo_glyph_t *out;
+
+      if (run->n_glyphs == 0)
+        continue;
+      g_array_set_size (batch->glyphs, base + run->n_glyphs);
+      out = &g_array_index (batch->glyphs, cairo_glyph_t, base);
+      for (guint i = 0; i < run->n_glyphs; i++)
+        {
+          out[i].index = label->glyphs[run->first + i].index;
+          out[i].x = label->glyphs[run->first + i].x + x0;
+          out[i].y = label->glyphs[run->first + i].y + y0;
+        }
+    }
 }
 
 void
@@ -568,6 +721,9 @@ scorch_flame_renderer_render (ScorchFlameRenderer *self,
   profile = scorch_flame_layout_get_profile (layout);
   nodes = scorch_profile_get_nodes (profile, NULL);
   rh = vp->row_height;
+
+  self->n_batches = 0;
+  self->text_glyphs = cairo_surface_has_show_text_glyphs (cairo_get_target (cr));
 
   cairo_save (cr);
   cairo_rectangle (cr, 0, 0, vp->width, vp->height);
@@ -597,6 +753,8 @@ scorch_flame_renderer_render (ScorchFlameRenderer *self,
       if (label != NULL)
         draw_label (self, cr, rect, nodes[rect->node].frame, label, &text, rh);
     }
+
+  flush_batches (self, cr);
 
   /* Outlines last, so that neighbours do not paint over them. */
   for (guint pass = 0; pass < 2; pass++)

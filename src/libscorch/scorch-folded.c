@@ -305,7 +305,6 @@ scorch_folded_write (ScorchProfile *profile,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  const ScorchNode *nodes;
   const ScorchFrame *frames;
   const guint64 *self_counts;
   guint n_nodes;
@@ -315,7 +314,7 @@ scorch_folded_write (ScorchProfile *profile,
   g_return_val_if_fail (SCORCH_IS_PROFILE (profile), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
 
-  nodes = scorch_profile_get_nodes (profile, &n_nodes);
+  scorch_profile_get_nodes (profile, &n_nodes);
   frames = scorch_profile_get_frames (profile, NULL);
   self_counts = scorch_profile_get_node_self (profile);
 

@@ -744,7 +744,7 @@ scorch_profile_match_frames (ScorchProfile *self,
 {
   const ScorchFrame *frames;
   const ScorchNode *nodes;
-  guint n_frames, n_nodes;
+  guint n_frames = 0, n_nodes = 0;
   g_autofree guint8 *under = NULL;
   guint64 matched = 0;
 

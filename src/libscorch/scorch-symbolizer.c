@@ -782,7 +782,18 @@ symbolize_dwarf (ScorchSymbolizer *self,
     {
       n_scopes = dwarf_getscopes (cu, addr - cu_bias, &scopes);
       if (n_scopes > 0)
-        dwarf_getsrcfiles (cu, &files, &n_files);
+        {
+          /* dwarf_getscopes continues from an inlined instance into its
+           * abstract definition's parents; the physical nesting (inlined
+           * instance inside inlined instance inside the subprogram) comes
+           * from the innermost DIE's own parents. */
+          Dwarf_Die innermost = scopes[0];
+
+          free (scopes);
+          scopes = NULL;
+          n_scopes = dwarf_getscopes_die (&innermost, &scopes);
+          dwarf_getsrcfiles (cu, &files, &n_files);
+        }
       for (int i = 0; i < n_scopes && n < MAX_CHAIN - 1; i++)
         {
           Dwarf_Die *s = &scopes[i];
@@ -867,6 +878,13 @@ module_symbolize (ScorchSymbolizer *self,
   if (name == NULL || name[0] == '\0')
     return unresolved (self, m->path, vaddr, chain);
 
+  /* .dynsym names carry their version ("__libc_start_main@@GLIBC_2.34") */
+  if (strchr (name, '@') != NULL && name[0] != '@')
+    {
+      g_autofree char *plain = g_strndup (name, strchr (name, '@') - name);
+
+      return symbolize_dwarf (self, m, addr, vaddr, demangle_cached (self, plain), chain);
+    }
   return symbolize_dwarf (self, m, addr, vaddr, demangle_cached (self, name), chain);
 }
 

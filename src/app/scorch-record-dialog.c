@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-record-dialog.c: what to record and how */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-record-dialog"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "scorch-elf-check.h"
+#include "scorch-process-picker.h"
+#include "scorch-record-dialog.h"
+
+struct _ScorchRecordDialog
+{
+  AdwWindow                  parent_instance;
+
+  /* template widgets */
+  AdwViewStack              *view_stack;
+  AdwEntryRow               *program_row;
+  AdwEntryRow               *arguments_row;
+  AdwEntryRow               *directory_row;
+  GtkTextView               *environment_view;
+  ScorchProcessPicker       *picker;
+  GtkRevealer               *permission_revealer;
+  GtkLabel                  *permission_label;
+  GtkLabel                  *permission_command;
+  GtkButton                 *user_only_button;
+  GtkRevealer               *error_revealer;
+  GtkLabel                  *error_label;
+  GtkSpinButton             *frequency_spin;
+  AdwComboRow               *call_graph_row;
+  GtkSwitch                 *kernel_switch;
+  GtkSpinButton             *duration_spin;
+
+  /* owned */
+  GSettings                 *settings;
+  ScorchRecorderPermissions *perms;
+#if !GTK_CHECK_VERSION (4, 10, 0)
+  GtkFileChooserNative      *chooser;
+#endif
+};
+
+enum {
+  RECORD,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ScorchRecordDialog, scorch_record_dialog, ADW_TYPE_WINDOW)
+
+void
+scorch_record_options_free (ScorchRecordOptions *options)
+{
+  if (options == NULL)
+    return;
+  g_strfreev (options->argv);
+  g_strfreev (options->envp);
+  g_free (options->program);
+  g_free (options->cwd);
+  g_free (options->call_graph_reason);
+  g_free (options);
+}
+
+gboolean
+scorch_record_choose_dwarf (const char  *path,
+                            char       **reason)
+{
+  g_autoptr(GError) error = NULL;
+  ScorchElfFramePointers fp;
+
+  if (!scorch_elf_check_frame_pointers (path, &fp, &error))
+    {
+      /* Scripts, stripped or foreign binaries: DWARF works for all. */
+      if (reason != NULL)
+        *reason = g_strdup_printf (_("DWARF stacks: %s"), error->message);
+      return TRUE;
+    }
+  if (reason != NULL)
+    {
+      if (fp.frame_pointers)
+        *reason = g_strdup_printf (_("Frame-pointer stacks: %u of %u functions of %s set up a frame pointer"),
+                                   fp.n_with_fp, fp.n_functions, path);
+      else
+        *reason = g_strdup_printf (_("DWARF stacks: only %u of %u functions of %s set up a frame pointer"),
+                                   fp.n_with_fp, fp.n_functions, path);
+    }
+  return !fp.frame_pointers;
+}
+
+/* -- permissions -- */
+
+static int
+selected_pid (ScorchRecordDialog *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (g_strcmp0 (page, "process") != 0)
+    return 0;
+  return scorch_process_picker_get_selected_pid (self->picker);
+}
+
+static void
+update_permissions (ScorchRecordDialog *self)
+{
+  const ScorchRecorderPermissions *p = self->perms;
+  g_autofree char *text = NULL;
+  const char *command = NULL;
+  gboolean can_start = TRUE;
+  gboolean offer_user_only = FALSE;
+  int pid = selected_pid (self);
+
+  if (p == NULL)
+    return;
+
+  if (!p->can_record)
+    {
+      text = g_strdup (p->message != NULL ? p->message : _("This system does not allow profiling."));
+      command = p->command;
+      can_start = FALSE;
+    }
+  else if (pid > 0 && !p->can_other_users)
+    {
+      struct stat sb;
+      char path[64];
+
+      g_snprintf (path, sizeof path, "/proc/%d", pid);
+      if (stat (path, &sb) == 0 && sb.st_uid != getuid ())
+        {
+          text = g_strdup (_("This process belongs to another user, and the system only lets you "
+                             "record your own processes. Allow recording any process with the command "
+                             "below (or run Scorch as that user)."));
+          command = "sudo sysctl kernel.perf_event_paranoid=-1";
+          can_start = FALSE;
+        }
+    }
+  if (text == NULL && gtk_switch_get_active (self->kernel_switch) && !p->can_kernel)
+    {
+      text = g_strdup (p->message != NULL ? p->message
+                                          : _("The system does not allow recording kernel stacks."));
+      command = p->command;
+      offer_user_only = TRUE;
+    }
+
+  gtk_label_set_text (self->permission_label, text ? text : "");
+  gtk_label_set_text (self->permission_command, command ? command : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->permission_command), command != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->user_only_button), offer_user_only);
+  gtk_revealer_set_reveal_child (self->permission_revealer, text != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "record-dialog.start", can_start);
+}
+
+static ScorchRecorderPermissions *
+copy_permissions (const ScorchRecorderPermissions *p)
+{
+  ScorchRecorderPermissions *copy = g_new0 (ScorchRecorderPermissions, 1);
+
+  *copy = *p;
+  copy->message = g_strdup (p->message);
+  copy->command = g_strdup (p->command);
+  return copy;
+}
+
+void
+scorch_record_dialog_set_permissions (ScorchRecordDialog              *self,
+                                      const ScorchRecorderPermissions *perms)
+{
+  g_return_if_fail (SCORCH_IS_RECORD_DIALOG (self));
+  g_return_if_fail (perms != NULL);
+
+  g_clear_pointer (&self->perms, scorch_recorder_permissions_free);
+  self->perms = copy_permissions (perms);
+  update_permissions (self);
+}
+
+/* -- validation -- */
+
+static char *
+get_environment_text (ScorchRecordDialog *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->environment_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+parse_environment (const char  *text,
+                   char      ***envp,
+                   GError     **error)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  char **env = g_get_environ ();
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      char *eq;
+
+      if (line[0] == '\0' || line[0] == '#')
+        continue;
+      eq = strchr (line, '=');
+      if (eq == NULL || eq == line)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Environment line %u, “%s”, is not KEY=VALUE"), i + 1, line);
+          g_strfreev (env);
+          return FALSE;
+        }
+      *eq = '\0';
+      env = g_environ_setenv (env, line, eq + 1, TRUE);
+    }
+  *envp = env;
+  return TRUE;
+}
+
+static char *
+expand_home (const char *path)
+{
+  if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
+    return g_build_filename (g_get_home_dir (), path + 1, NULL);
+  return g_strdup (path);
+}
+
+ScorchRecordOptions *
+scorch_record_dialog_dup_options (ScorchRecordDialog *self,
+                                  GError            **error)
+{
+  g_autoptr(ScorchRecordOptions) o = g_new0 (ScorchRecordOptions, 1);
+  g_autofree char *exe = NULL;
+
+  g_return_val_if_fail (SCORCH_IS_RECORD_DIALOG (self), NULL);
+
+  o->frequency = (guint) gtk_spin_button_get_value_as_int (self->frequency_spin);
+  o->call_graph = adw_combo_row_get_selected (self->call_graph_row);
+  o->kernel = gtk_switch_get_active (self->kernel_switch);
+  o->duration = (guint) gtk_spin_button_get_value_as_int (self->duration_spin);
+
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "process") == 0)
+    {
+      o->pid = scorch_process_picker_get_selected_pid (self->picker);
+      if (o->pid <= 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("Choose a process in the list to record"));
+          return NULL;
+        }
+      exe = g_strdup_printf ("/proc/%d/exe", o->pid);
+    }
+  else
+    {
+      const char *program = gtk_editable_get_text (GTK_EDITABLE (self->program_row));
+      const char *arguments = gtk_editable_get_text (GTK_EDITABLE (self->arguments_row));
+      const char *directory = gtk_editable_get_text (GTK_EDITABLE (self->directory_row));
+      g_autofree char *env_text = get_environment_text (self);
+      g_autofree char *expanded = NULL;
+      g_auto(GStrv) args = NULL;
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      g_autoptr(GError) local_error = NULL;
+
+      while (g_ascii_isspace (*program))
+        program++;
+      if (program[0] == '\0')
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("Choose a program to record"));
+          return NULL;
+        }
+      expanded = expand_home (program);
+      if (strchr (expanded, '/') != NULL)
+        o->program = g_canonicalize_filename (expanded, NULL);
+      else
+        o->program = g_find_program_in_path (expanded);
+      if (o->program == NULL || !g_file_test (o->program, G_FILE_TEST_EXISTS))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("Cannot start “%s”: there is no such program"), program);
+          return NULL;
+        }
+      if (g_file_test (o->program, G_FILE_TEST_IS_DIR) || access (o->program, X_OK) != 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                       _("Cannot start “%s”: it is not an executable program"), o->program);
+          return NULL;
+        }
+
+      if (arguments[0] != '\0' && !g_shell_parse_argv (arguments, NULL, &args, &local_error))
+        {
+          /* An empty or whitespace-only line is no arguments. */
+          if (!g_error_matches (local_error, G_SHELL_ERROR, G_SHELL_ERROR_EMPTY_STRING))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Cannot read the arguments: %s"), local_error->message);
+              return NULL;
+            }
+        }
+      g_strv_builder_add (b, o->program);
+      if (args != NULL)
+        g_strv_builder_addv (b, (const char **) args);
+      o->argv = g_strv_builder_end (b);
+
+      while (g_ascii_isspace (*directory))
+        directory++;
+      if (directory[0] != '\0')
+        {
+          g_autofree char *dir = expand_home (directory);
+
+          if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("The working directory “%s” does not exist"), directory);
+              return NULL;
+            }
+          o->cwd = g_steal_pointer (&dir);
+        }
+
+      if (!parse_environment (env_text, &o->envp, error))
+        return NULL;
+      exe = g_strdup (o->program);
+    }
+
+  switch (o->call_graph)
+    {
+    case SCORCH_RECORD_CALL_GRAPH_FP:
+      o->dwarf = FALSE;
+      break;
+    case SCORCH_RECORD_CALL_GRAPH_DWARF:
+      o->dwarf = TRUE;
+      break;
+    case SCORCH_RECORD_CALL_GRAPH_AUTO:
+    default:
+      {
+        g_autofree char *target = g_file_read_link (exe, NULL);
+        o->dwarf = scorch_record_choose_dwarf (target != NULL ? target : exe, &o->call_graph_reason);
+      }
+      break;
+    }
+
+  return g_steal_pointer (&o);
+}
+
+void
+scorch_record_dialog_show_error (ScorchRecordDialog *self,
+                                 const char         *message)
+{
+  g_return_if_fail (SCORCH_IS_RECORD_DIALOG (self));
+
+  gtk_label_set_text (self->error_label, message ? message : "");
+  gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
+}
+
+const char *
+scorch_record_dialog_get_error (ScorchRecordDialog *self)
+{
+  g_return_val_if_fail (SCORCH_IS_RECORD_DIALOG (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->error_revealer))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
+}
+
+/* -- settings -- */
+
+static void
+load_settings (ScorchRecordDialog *self)
+{
+  g_autofree char *program = g_settings_get_string (self->settings, "record-program");
+  g_autofree char *arguments = g_settings_get_string (self->settings, "record-arguments");
+  g_autofree char *directory = g_settings_get_string (self->settings, "record-directory");
+  g_autofree char *environment = g_settings_get_string (self->settings, "record-environment");
+
+  gtk_spin_button_set_value (self->frequency_spin, g_settings_get_uint (self->settings, "record-frequency"));
+  adw_combo_row_set_selected (self->call_graph_row, g_settings_get_enum (self->settings, "record-call-graph"));
+  gtk_switch_set_active (self->kernel_switch, g_settings_get_boolean (self->settings, "record-kernel"));
+  gtk_spin_button_set_value (self->duration_spin, g_settings_get_uint (self->settings, "record-duration"));
+  gtk_editable_set_text (GTK_EDITABLE (self->program_row), program);
+  gtk_editable_set_text (GTK_EDITABLE (self->arguments_row), arguments);
+  gtk_editable_set_text (GTK_EDITABLE (self->directory_row), directory);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->environment_view), environment, -1);
+}
+
+void
+scorch_record_dialog_save_settings (ScorchRecordDialog *self)
+{
+  g_autofree char *environment = NULL;
+
+  g_return_if_fail (SCORCH_IS_RECORD_DIALOG (self));
+
+  environment = get_environment_text (self);
+  g_settings_delay (self->settings);
+  g_settings_set_uint (self->settings, "record-frequency",
+                       (guint) gtk_spin_button_get_value_as_int (self->frequency_spin));
+  g_settings_set_enum (self->settings, "record-call-graph", adw_combo_row_get_selected (self->call_graph_row));
+  g_settings_set_boolean (self->settings, "record-kernel", gtk_switch_get_active (self->kernel_switch));
+  g_settings_set_uint (self->settings, "record-duration",
+                       (guint) gtk_spin_button_get_value_as_int (self->duration_spin));
+  g_settings_set_string (self->settings, "record-program",
+                         gtk_editable_get_text (GTK_EDITABLE (self->program_row)));
+  g_settings_set_string (self->settings, "record-arguments",
+                         gtk_editable_get_text (GTK_EDITABLE (self->arguments_row)));
+  g_settings_set_string (self->settings, "record-directory",
+                         gtk_editable_get_text (GTK_EDITABLE (self->directory_row)));
+  g_settings_set_string (self->settings, "record-environment", environment);
+  g_settings_apply (self->settings);
+}
+
+/* -- actions -- */
+
+static void
+start_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ScorchRecordDialog *self = SCORCH_RECORD_DIALOG (widget);
+  g_autoptr(ScorchRecordOptions) options = NULL;
+  g_autoptr(GError) error = NULL;
+
+  options = scorch_record_dialog_dup_options (self, &error);
+  if (options == NULL)
+    {
+      scorch_record_dialog_show_error (self, error->message);
+      return;
+    }
+  scorch_record_dialog_show_error (self, NULL);
+  scorch_record_dialog_save_settings (self);
+  g_signal_emit (self, signals[RECORD], 0);
+}
+
+static void
+user_space_only_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ScorchRecordDialog *self = SCORCH_RECORD_DIALOG (widget);
+
+  gtk_switch_set_active (self->kernel_switch, FALSE);
+}
+
+static void
+set_chosen_path (ScorchRecordDialog *self,
+                 GFile              *file,
+                 gboolean            directory)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path == NULL)
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (directory ? self->directory_row : self->program_row), path);
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+static void
+file_dialog_done (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ScorchRecordDialog) self = user_data;
+  GtkFileDialog *dialog = GTK_FILE_DIALOG (object);
+  gboolean directory = GPOINTER_TO_INT (g_object_get_data (object, "directory"));
+  g_autoptr(GFile) file = NULL;
+
+  if (directory)
+    file = gtk_file_dialog_select_folder_finish (dialog, result, NULL);
+  else
+    file = gtk_file_dialog_open_finish (dialog, result, NULL);
+  if (file != NULL)
+    set_chosen_path (self, file, directory);
+}
+
+static void
+choose (ScorchRecordDialog *self,
+        gboolean            directory)
+{
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+
+  gtk_file_dialog_set_title (dialog, directory ? _("Choose a Working Directory") : _("Choose a Program"));
+  g_object_set_data (G_OBJECT (dialog), "directory", GINT_TO_POINTER (directory));
+  if (directory)
+    gtk_file_dialog_select_folder (dialog, GTK_WINDOW (self), NULL, file_dialog_done, g_object_ref (self));
+  else
+    gtk_file_dialog_open (dialog, GTK_WINDOW (self), NULL, file_dialog_done, g_object_ref (self));
+}
+#else
+static void
+chooser_response (ScorchRecordDialog   *self,
+                  int                   response,
+                  GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      gboolean directory = gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)) ==
+                           GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER;
+
+      if (file != NULL)
+        set_chosen_path (self, file, directory);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+choose (ScorchRecordDialog *self,
+        gboolean            directory)
+{
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (directory ? _("Choose a Working Directory") : _("Choose a Program"),
+                                               GTK_WINDOW (self),
+                                               directory ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                                         : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                               _("_Choose"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+#endif
+
+static void
+choose_program_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  choose (SCORCH_RECORD_DIALOG (widget), FALSE);
+}
+
+static void
+choose_directory_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  choose (SCORCH_RECORD_DIALOG (widget), TRUE);
+}
+
+static void
+process_activated (ScorchRecordDialog *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "record-dialog.start", NULL);
+}
+
+static void
+entry_activated (ScorchRecordDialog *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "record-dialog.start", NULL);
+}
+
+/* -- GObject -- */
+
+static void
+scorch_record_dialog_dispose (GObject *object)
+{
+  ScorchRecordDialog *self = SCORCH_RECORD_DIALOG (object);
+
+#if !GTK_CHECK_VERSION (4, 10, 0)
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+#endif
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_RECORD_DIALOG);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->perms, scorch_recorder_permissions_free);
+
+  G_OBJECT_CLASS (scorch_record_dialog_parent_class)->dispose (object);
+}
+
+static void
+scorch_record_dialog_class_init (ScorchRecordDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = scorch_record_dialog_dispose;
+
+  signals[RECORD] = g_signal_new ("record", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  g_type_ensure (SCORCH_TYPE_PROCESS_PICKER);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/scorchprof/Scorch/ui/scorch-record-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, program_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, arguments_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, directory_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, environment_view);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, picker);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, permission_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, permission_label);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, permission_command);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, user_only_button);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, frequency_spin);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, call_graph_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, kernel_switch);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, duration_spin);
+
+  gtk_widget_class_install_action (widget_class, "record-dialog.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "record-dialog.user-space-only", NULL, user_space_only_action);
+  gtk_widget_class_install_action (widget_class, "record-dialog.choose-program", NULL, choose_program_action);
+  gtk_widget_class_install_action (widget_class, "record-dialog.choose-directory", NULL, choose_directory_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "record-dialog.start", NULL);
+}
+
+static void
+scorch_record_dialog_init (ScorchRecordDialog *self)
+{
+  g_autoptr(ScorchRecorderPermissions) perms = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  load_settings (self);
+
+  g_signal_connect_object (self->picker, "activated", G_CALLBACK (process_activated), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->picker, "notify::selected-pid", G_CALLBACK (update_permissions), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (update_permissions), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->kernel_switch, "notify::active", G_CALLBACK (update_permissions), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->program_row, "entry-activated", G_CALLBACK (entry_activated), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->arguments_row, "entry-activated", G_CALLBACK (entry_activated), self,
+                           G_CONNECT_SWAPPED);
+  adw_entry_row_set_show_apply_button (self->program_row, FALSE);
+
+  perms = scorch_recorder_check_permissions ();
+  scorch_record_dialog_set_permissions (self, perms);
+}
+
+ScorchRecordDialog *
+scorch_record_dialog_new (GtkWindow *parent)
+{
+  return g_object_new (SCORCH_TYPE_RECORD_DIALOG,
+                       "transient-for", parent,
+                       NULL);
+}
+
+void
+scorch_record_dialog_set_mode (ScorchRecordDialog *self,
+                               const char         *mode)
+{
+  g_return_if_fail (SCORCH_IS_RECORD_DIALOG (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, mode);
+}
+
+void
+scorch_record_dialog_set_program (ScorchRecordDialog *self,
+                                  const char         *program,
+                                  const char         *arguments)
+{
+  g_return_if_fail (SCORCH_IS_RECORD_DIALOG (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "program");
+  gtk_editable_set_text (GTK_EDITABLE (self->program_row), program ? program : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->arguments_row), arguments ? arguments : "");
+}
+
+gboolean
+scorch_record_dialog_select_pid (ScorchRecordDialog *self,
+                                 int                 pid)
+{
+  g_return_val_if_fail (SCORCH_IS_RECORD_DIALOG (self), FALSE);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "process");
+  scorch_process_list_refresh (scorch_process_picker_get_list (self->picker));
+  return scorch_process_picker_select_pid (self->picker, pid);
+}
+
+GtkWidget *
+scorch_record_dialog_get_picker (ScorchRecordDialog *self)
+{
+  g_return_val_if_fail (SCORCH_IS_RECORD_DIALOG (self), NULL);
+  return GTK_WIDGET (self->picker);
+}

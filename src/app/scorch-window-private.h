@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-window-private.h: what the window's parts share (each part keeps
+ * its lines in its own block) */
+
+#pragma once
+
+#include "scorch-profile.h"
+#include "scorch-window.h"
+
+G_BEGIN_DECLS
+
+/* -- the window: showing a profile -- */
+
+/* Shows PROFILE, loaded from FILE (the capture on disk, for Save As). */
+void _scorch_window_show_profile (ScorchWindow  *self,
+                                  ScorchProfile *profile,
+                                  GFile         *file);
+
+/* -- record from the app (scorch-window-record.c) -- */
+
+void       _scorch_window_record_class_init  (GtkWidgetClass *widget_class);
+void       _scorch_window_record_init        (ScorchWindow   *self);
+void       _scorch_window_record_dispose     (ScorchWindow   *self);
+/* win.record: opens the record dialog. */
+void       _scorch_window_record_open_dialog (ScorchWindow   *self);
+/* For tests: the dialog while it is open, the recording page, and whether
+ * a recording (or its loading) is in progress. */
+GtkWindow *_scorch_window_record_get_dialog  (ScorchWindow   *self);
+GtkWidget *_scorch_window_record_get_view    (ScorchWindow   *self);
+gboolean   _scorch_window_record_is_busy     (ScorchWindow   *self);
+/* Microseconds from the end of the recording to the profile shown. */
+gint64     _scorch_window_record_get_last_finish_time (ScorchWindow *self);
+/* The last error shown for a failed recording, or NULL. */
+const char *_scorch_window_record_get_last_error (ScorchWindow *self);
+/* The demo program, or NULL when it is not installed. */
+char      *_scorch_window_record_find_demo   (void);
+
+G_END_DECLS

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-elf-check.c: frame-pointer prologue check with libelf */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-elf-check"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "scorch-elf-check.h"
+
+G_DEFINE_QUARK (scorch-elf-check-error-quark, scorch_elf_check_error)
+
+/* Functions shorter than this (thunks, trivial getters) say nothing. */
+#define MIN_FUNCTION_SIZE 8
+/* Bytes of each function that are read. */
+#define PROLOGUE_BYTES 16
+
+/* The C runtime's start files are built without frame pointers whatever the
+ * program uses. */
+static const char * const crt_functions[] = {
+  "_start", "_init", "_fini", "deregister_tm_clones", "register_tm_clones",
+  "__do_global_dtors_aux", "frame_dummy", "__libc_csu_init", "__libc_csu_fini",
+  "_dl_relocate_static_pie", "__x86.get_pc_thunk.bx",
+};
+
+static gboolean
+is_crt_function (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (crt_functions); i++)
+    if (strcmp (name, crt_functions[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+x86_64_has_fp_prologue (const guint8 *code,
+                        gsize         len)
+{
+  gsize i = 0;
+
+  /* endbr64 */
+  if (len >= 4 && code[0] == 0xf3 && code[1] == 0x0f && code[2] == 0x1e && code[3] == 0xfa)
+    i = 4;
+  /* push %rbp */
+  if (i + 1 > len || code[i] != 0x55)
+    return FALSE;
+  i++;
+  /* mov %rsp,%rbp: 48 89 e5 or 48 8b ec */
+  if (i + 3 > len)
+    return FALSE;
+  return code[i] == 0x48 &&
+         ((code[i + 1] == 0x89 && code[i + 2] == 0xe5) ||
+          (code[i + 1] == 0x8b && code[i + 2] == 0xec));
+}
+
+static guint32
+read_le32 (const guint8 *p)
+{
+  return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) | ((guint32) p[3] << 24);
+}
+
+static gboolean
+aarch64_has_fp_prologue (const guint8 *code,
+                         gsize         len)
+{
+  /* Within the first instructions (after an optional bti/paciasp):
+   * stp x29, x30, [sp, #-N]! (pre-index 64-bit: 0xa9800000 | imm7 | Rt2=30 |
+   * Rn=sp | Rt=29) followed later by mov x29, sp (0x910003fd). */
+  gboolean saw_stp = FALSE;
+
+  for (gsize i = 0; i + 4 <= len; i += 4)
+    {
+      guint32 insn = read_le32 (code + i);
+
+      if ((insn & 0xffc07fff) == (0xa9800000 | (30u << 10) | (31u << 5) | 29u))
+        saw_stp = TRUE;
+      else if (insn == 0x910003fd && saw_stp)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+check_symbols (Elf                    *elf,
+               Elf_Scn                *symtab,
+               guint16                 machine,
+               ScorchElfFramePointers *result)
+{
+  GElf_Shdr shdr;
+  Elf_Data *data;
+  gsize n_syms;
+
+  if (gelf_getshdr (symtab, &shdr) == NULL || shdr.sh_entsize == 0)
+    return FALSE;
+  data = elf_getdata (symtab, NULL);
+  if (data == NULL)
+    return FALSE;
+  n_syms = MIN (shdr.sh_size / shdr.sh_entsize, data->d_size / shdr.sh_entsize);
+
+  for (gsize i = 0; i < n_syms; i++)
+    {
+      GElf_Sym sym;
+      GElf_Shdr text_shdr;
+      Elf_Scn *text;
+      Elf_Data *text_data;
+      const char *name;
+      guint64 offset;
+      gsize avail;
+      const guint8 *code;
+      gboolean has_fp;
+
+      if (gelf_getsym (data, (int) i, &sym) == NULL)
+        continue;
+      if (GELF_ST_TYPE (sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF ||
+          sym.st_shndx >= SHN_LORESERVE || sym.st_size < MIN_FUNCTION_SIZE)
+        continue;
+      name = elf_strptr (elf, shdr.sh_link, sym.st_name);
+      if (name == NULL || is_crt_function (name))
+        continue;
+
+      text = elf_getscn (elf, sym.st_shndx);
+      if (text == NULL || gelf_getshdr (text, &text_shdr) == NULL ||
+          text_shdr.sh_type != SHT_PROGBITS || (text_shdr.sh_flags & SHF_EXECINSTR) == 0)
+        continue;
+      if (sym.st_value < text_shdr.sh_addr)
+        continue;
+      offset = sym.st_value - text_shdr.sh_addr;
+      text_data = elf_getdata (text, NULL);
+      if (text_data == NULL || text_data->d_buf == NULL || offset >= text_data->d_size)
+        continue;
+      avail = MIN (text_data->d_size - offset, (gsize) MIN (sym.st_size, PROLOGUE_BYTES));
+      code = (const guint8 *) text_data->d_buf + offset;
+
+      if (machine == EM_X86_64)
+        has_fp = x86_64_has_fp_prologue (code, avail);
+      else
+        has_fp = aarch64_has_fp_prologue (code, avail);
+
+      result->n_functions++;
+      if (has_fp)
+        result->n_with_fp++;
+    }
+
+  return result->n_functions > 0;
+}
+
+gboolean
+scorch_elf_check_frame_pointers (const char             *path,
+                                 ScorchElfFramePointers *result,
+                                 GError                **error)
+{
+  ScorchElfFramePointers r = { 0, };
+  Elf_Scn *scn = NULL;
+  Elf_Scn *symtab = NULL;
+  Elf_Scn *dynsym = NULL;
+  GElf_Ehdr ehdr;
+  Elf *elf;
+  int fd;
+  gboolean ok;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN,
+                   _("Cannot open “%s”: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  elf_version (EV_CURRENT);
+  elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
+  if (elf == NULL || elf_kind (elf) != ELF_K_ELF || gelf_getehdr (elf, &ehdr) == NULL)
+    {
+      g_set_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_NOT_ELF,
+                   _("“%s” is not an ELF program"), path);
+      if (elf != NULL)
+        elf_end (elf);
+      close (fd);
+      return FALSE;
+    }
+
+  if (ehdr.e_machine != EM_X86_64 && ehdr.e_machine != EM_AARCH64)
+    {
+      g_set_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_UNSUPPORTED,
+                   _("Cannot check frame pointers of “%s”: unsupported architecture %u"),
+                   path, ehdr.e_machine);
+      elf_end (elf);
+      close (fd);
+      return FALSE;
+    }
+
+  while ((scn = elf_nextscn (elf, scn)) != NULL)
+    {
+      GElf_Shdr shdr;
+
+      if (gelf_getshdr (scn, &shdr) == NULL)
+        continue;
+      if (shdr.sh_type == SHT_SYMTAB)
+        symtab = scn;
+      else if (shdr.sh_type == SHT_DYNSYM)
+        dynsym = scn;
+    }
+
+  ok = (symtab != NULL && check_symbols (elf, symtab, ehdr.e_machine, &r));
+  if (!ok)
+    {
+      r = (ScorchElfFramePointers) { 0, };
+      ok = (dynsym != NULL && check_symbols (elf, dynsym, ehdr.e_machine, &r));
+    }
+
+  elf_end (elf);
+  close (fd);
+
+  if (!ok)
+    {
+      g_set_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_NO_SYMBOLS,
+                   _("“%s” has no function symbols to check for frame pointers"), path);
+      return FALSE;
+    }
+
+  /* Leaf functions may omit the frame even with -fno-omit-frame-pointer
+   * (without -mno-omit-leaf-frame-pointer); a half is a safe line between
+   * the two builds, which give nearly all or nearly none. */
+  r.frame_pointers = r.n_with_fp * 2 >= r.n_functions;
+  *result = r;
+  return TRUE;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-elf-check.h: does an ELF binary keep frame pointers? */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SCORCH_ELF_CHECK_ERROR (scorch_elf_check_error_quark ())
+
+typedef enum
+{
+  SCORCH_ELF_CHECK_ERROR_OPEN,        /* cannot open or read the file */
+  SCORCH_ELF_CHECK_ERROR_NOT_ELF,     /* not an ELF file (a script, text, ...) */
+  SCORCH_ELF_CHECK_ERROR_UNSUPPORTED, /* an architecture whose prologues we do not know */
+  SCORCH_ELF_CHECK_ERROR_NO_SYMBOLS,  /* no function symbols to look at (stripped) */
+} ScorchElfCheckError;
+
+typedef struct
+{
+  guint    n_functions;    /* function symbols whose first bytes were examined */
+  guint    n_with_fp;      /* of those, how many set up a frame pointer */
+  gboolean frame_pointers; /* the verdict: most functions set one up */
+} ScorchElfFramePointers;
+
+GQuark   scorch_elf_check_error_quark     (void);
+
+/* Looks at the prologue of each function symbol of the binary at PATH
+ * (.symtab, else .dynsym): on x86_64 `[endbr64] push %rbp; mov %rsp,%rbp`,
+ * on aarch64 `stp x29, x30, [sp, #-N]!; mov x29, sp`. Functions of a few
+ * bytes and the C runtime's start files are skipped. A binary built with
+ * -fno-omit-frame-pointer gives a large majority; one built without gives
+ * few or none. */
+gboolean scorch_elf_check_frame_pointers (const char             *path,
+                                          ScorchElfFramePointers *result,
+                                          GError                **error);
+
+G_END_DECLS

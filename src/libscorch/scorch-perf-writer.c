@@ -1,0 +1,1018 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-perf-writer.c: writes perf.data (PERFILE2) files that perf 6.1 reads */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-perf-writer"
+
+#include <elfutils/libdwelf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <glib/gi18n.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "scorch-perf-file.h"
+#include "scorch-perf-writer.h"
+
+#define BUFFER_SIZE         (1024 * 1024)
+#define CHECKPOINT_INTERVAL (G_USEC_PER_SEC / 2)
+#define NAME_ALIGN          64
+#define BUILD_ID_MAX        20
+
+typedef struct
+{
+  struct perf_event_attr attr;
+  char                  *name;
+  GArray                *ids;   /* of guint64 */
+} Attr;
+
+typedef struct
+{
+  char    *filename;
+  guint8   build_id[BUILD_ID_MAX];
+  guint8   build_id_len;
+  gboolean hit;
+  gboolean looked_up;
+} Dso;
+
+typedef struct
+{
+  guint64 start;
+  guint64 end;
+  Dso    *dso;
+} Map;
+
+typedef struct
+{
+  GArray  *maps;   /* of Map, most recent last */
+  gboolean sampled;
+} Proc;
+
+struct _ScorchPerfWriter
+{
+  GOutputStream *stream;
+  char          *name;
+  GArray        *attrs;         /* of Attr */
+  GStrv          cmdline;
+
+  GByteArray    *buffer;        /* whole records not yet written */
+  guint64        data_offset;
+  guint64        data_on_disk;  /* bytes of whole records in the file */
+  guint64        data_accepted; /* data_on_disk + buffer->len */
+  gint64         last_checkpoint;
+  GError        *failed;        /* first write error */
+  guint          begun : 1;
+  guint          finished : 1;
+  guint          closed : 1;
+
+  /* Which binaries samples hit, for the BUILD_ID feature */
+  guint64        sample_type;
+  gboolean       dwarf;
+  GHashTable    *dsos;          /* filename -> Dso */
+  GHashTable    *procs;         /* pid -> Proc */
+  gboolean       kernel_hit;
+  guint          n_build_ids;
+};
+
+static void
+attr_clear (gpointer data)
+{
+  Attr *attr = data;
+
+  g_free (attr->name);
+  g_array_unref (attr->ids);
+}
+
+static void
+dso_free (gpointer data)
+{
+  Dso *dso = data;
+
+  g_free (dso->filename);
+  g_free (dso);
+}
+
+static void
+proc_free (gpointer data)
+{
+  Proc *proc = data;
+
+  g_array_unref (proc->maps);
+  g_free (proc);
+}
+
+guint
+scorch_perf_id_header_size (const struct perf_event_attr *attr)
+{
+  guint64 st = attr->sample_type;
+  guint size = 0;
+
+  if (!attr->sample_id_all)
+    return 0;
+  if (st & PERF_SAMPLE_TID)
+    size += 8;
+  if (st & PERF_SAMPLE_TIME)
+    size += 8;
+  if (st & PERF_SAMPLE_ID)
+    size += 8;
+  if (st & PERF_SAMPLE_STREAM_ID)
+    size += 8;
+  if (st & PERF_SAMPLE_CPU)
+    size += 8;
+  if (st & PERF_SAMPLE_IDENTIFIER)
+    size += 8;
+  return size;
+}
+
+ScorchPerfWriter *
+scorch_perf_writer_new (GOutputStream *stream,
+                        const char    *name)
+{
+  ScorchPerfWriter *self;
+
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), NULL);
+  g_return_val_if_fail (G_IS_SEEKABLE (stream), NULL);
+
+  self = g_new0 (ScorchPerfWriter, 1);
+  self->stream = g_object_ref (stream);
+  self->name = g_strdup (name ? name : "perf.data");
+  self->attrs = g_array_new (FALSE, TRUE, sizeof (Attr));
+  g_array_set_clear_func (self->attrs, attr_clear);
+  self->buffer = g_byte_array_sized_new (BUFFER_SIZE);
+  self->dsos = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, dso_free);
+  self->procs = g_hash_table_new_full (NULL, NULL, NULL, proc_free);
+  return self;
+}
+
+ScorchPerfWriter *
+scorch_perf_writer_new_for_path (const char  *path,
+                                 GError     **error)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  /* Write in place (no temporary file renamed at close), so that what was
+   * written before a crash or a full disk is there under the right name. */
+  file = g_file_new_for_path (path);
+  if (!g_file_delete (file, NULL, &local_error) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("Cannot replace “%s”: %s"), path, local_error->message);
+      return NULL;
+    }
+  g_clear_error (&local_error);
+  stream = g_file_create (file, G_FILE_CREATE_NONE, NULL, &local_error);
+  if (stream == NULL)
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("Cannot create “%s”: %s"), path, local_error->message);
+      return NULL;
+    }
+  return scorch_perf_writer_new (G_OUTPUT_STREAM (stream), path);
+}
+
+void
+scorch_perf_writer_free (ScorchPerfWriter *self)
+{
+  if (self == NULL)
+    return;
+
+  if (!self->closed)
+    g_output_stream_close (self->stream, NULL, NULL);
+  g_clear_object (&self->stream);
+  g_free (self->name);
+  g_array_unref (self->attrs);
+  g_strfreev (self->cmdline);
+  g_byte_array_unref (self->buffer);
+  g_clear_error (&self->failed);
+  g_hash_table_unref (self->dsos);
+  g_hash_table_unref (self->procs);
+  g_free (self);
+}
+
+void
+scorch_perf_writer_add_attr (ScorchPerfWriter             *self,
+                             const struct perf_event_attr *attr,
+                             const char                   *name,
+                             const guint64                *ids,
+                             guint                         n_ids)
+{
+  Attr a = { 0 };
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (!self->begun);
+
+  a.attr = *attr;
+  a.attr.size = sizeof (struct perf_event_attr);
+  a.name = g_strdup (name ? name : "");
+  a.ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  if (n_ids > 0)
+    g_array_append_vals (a.ids, ids, n_ids);
+  g_array_append_val (self->attrs, a);
+}
+
+void
+scorch_perf_writer_set_cmdline (ScorchPerfWriter   *self,
+                                const char * const *argv)
+{
+  g_return_if_fail (self != NULL);
+
+  g_strfreev (self->cmdline);
+  self->cmdline = g_strdupv ((char **) argv);
+}
+
+static void
+set_failed (ScorchPerfWriter *self,
+            const GError     *error,
+            const char       *what)
+{
+  if (self->failed != NULL)
+    return;
+  self->failed = g_error_new (error->domain, error->code,
+                              _("Cannot write %s to “%s”: %s"),
+                              what, self->name, error->message);
+}
+
+static gboolean
+propagate_failed (ScorchPerfWriter  *self,
+                  GError           **error)
+{
+  if (self->failed == NULL)
+    return TRUE;
+  if (error != NULL)
+    *error = g_error_copy (self->failed);
+  return FALSE;
+}
+
+static gboolean
+write_at (ScorchPerfWriter  *self,
+          guint64            offset,
+          const void        *data,
+          gsize              len,
+          GError           **error)
+{
+  if (!g_seekable_seek (G_SEEKABLE (self->stream), offset, G_SEEK_SET, NULL, error))
+    return FALSE;
+  return g_output_stream_write_all (self->stream, data, len, NULL, NULL, error);
+}
+
+/* Writes the header: data size as it is on disk; with features only at the end. */
+static gboolean
+write_header (ScorchPerfWriter  *self,
+              const guint64      features[4],
+              GError           **error)
+{
+  ScorchPerfFileHeader header = { 0 };
+  guint64 attrs_offset = sizeof header;
+
+  for (guint i = 0; i < self->attrs->len; i++)
+    attrs_offset += g_array_index (self->attrs, Attr, i).ids->len * sizeof (guint64);
+
+  header.magic = SCORCH_PERF_MAGIC;
+  header.size = sizeof header;
+  header.attr_size = sizeof (struct perf_event_attr) + sizeof (ScorchPerfFileSection);
+  header.attrs.offset = attrs_offset;
+  header.attrs.size = self->attrs->len * header.attr_size;
+  header.data.offset = self->data_offset;
+  header.data.size = self->data_on_disk;
+  if (features != NULL)
+    memcpy (header.adds_features, features, sizeof header.adds_features);
+
+  if (!write_at (self, 0, &header, sizeof header, error))
+    return FALSE;
+  return g_output_stream_flush (self->stream, NULL, error);
+}
+
+gboolean
+scorch_perf_writer_begin (ScorchPerfWriter  *self,
+                          GError           **error)
+{
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(GError) local_error = NULL;
+  ScorchPerfFileHeader zero = { 0 };
+  guint64 ids_offset = sizeof (ScorchPerfFileHeader);
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!self->begun, FALSE);
+  g_return_val_if_fail (self->attrs->len > 0, FALSE);
+
+  self->begun = TRUE;
+  self->sample_type = g_array_index (self->attrs, Attr, 0).attr.sample_type;
+  self->dwarf = (self->sample_type & PERF_SAMPLE_STACK_USER) != 0;
+
+  g_byte_array_append (bytes, (const guint8 *) &zero, sizeof zero);
+  for (guint i = 0; i < self->attrs->len; i++)
+    {
+      Attr *a = &g_array_index (self->attrs, Attr, i);
+      g_byte_array_append (bytes, (const guint8 *) a->ids->data, a->ids->len * sizeof (guint64));
+    }
+  for (guint i = 0; i < self->attrs->len; i++)
+    {
+      Attr *a = &g_array_index (self->attrs, Attr, i);
+      ScorchPerfFileSection ids = { ids_offset, a->ids->len * sizeof (guint64) };
+
+      g_byte_array_append (bytes, (const guint8 *) &a->attr, sizeof a->attr);
+      g_byte_array_append (bytes, (const guint8 *) &ids, sizeof ids);
+      ids_offset += ids.size;
+    }
+  self->data_offset = bytes->len;
+
+  if (!g_output_stream_write_all (self->stream, bytes->data, bytes->len, NULL, NULL, &local_error))
+    {
+      set_failed (self, local_error, _("the header"));
+      return propagate_failed (self, error);
+    }
+  self->last_checkpoint = g_get_monotonic_time ();
+  return TRUE;
+}
+
+/* ---- which binaries samples hit ---------------------------------------- */
+
+static inline guint64
+read_u64 (const guint8 *p)
+{
+  guint64 v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static inline guint32
+read_u32 (const guint8 *p)
+{
+  guint32 v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static Proc *
+get_proc (ScorchPerfWriter *self,
+          guint32           pid,
+          gboolean          create)
+{
+  Proc *proc = g_hash_table_lookup (self->procs, GUINT_TO_POINTER (pid));
+
+  if (proc == NULL && create)
+    {
+      proc = g_new0 (Proc, 1);
+      proc->maps = g_array_new (FALSE, FALSE, sizeof (Map));
+      g_hash_table_insert (self->procs, GUINT_TO_POINTER (pid), proc);
+    }
+  return proc;
+}
+
+static void
+mark_all_maps (Proc *proc)
+{
+  for (guint i = 0; i < proc->maps->len; i++)
+    g_array_index (proc->maps, Map, i).dso->hit = TRUE;
+}
+
+static void
+mark_hit (ScorchPerfWriter *self,
+          guint32           pid,
+          guint64           ip)
+{
+  Proc *proc = get_proc (self, pid, FALSE);
+
+  if (proc == NULL)
+    return;
+  for (guint i = proc->maps->len; i > 0; i--)
+    {
+      Map *map = &g_array_index (proc->maps, Map, i - 1);
+
+      if (ip >= map->start && ip < map->end)
+        {
+          map->dso->hit = TRUE;
+          return;
+        }
+    }
+}
+
+static void
+note_mmap (ScorchPerfWriter *self,
+           guint32           pid,
+           guint64           start,
+           guint64           len,
+           const char       *filename,
+           const guint8     *build_id,
+           guint             build_id_len)
+{
+  Proc *proc;
+  Dso *dso;
+  Map map;
+
+  if (filename[0] == '\0' || len == 0)
+    return;
+
+  dso = g_hash_table_lookup (self->dsos, filename);
+  if (dso == NULL)
+    {
+      dso = g_new0 (Dso, 1);
+      dso->filename = g_strdup (filename);
+      g_hash_table_insert (self->dsos, dso->filename, dso);
+    }
+  if (build_id_len > 0 && build_id_len <= BUILD_ID_MAX && dso->build_id_len == 0)
+    {
+      memcpy (dso->build_id, build_id, build_id_len);
+      dso->build_id_len = build_id_len;
+      dso->looked_up = TRUE;
+    }
+
+  proc = get_proc (self, pid, TRUE);
+  map.start = start;
+  map.end = start + len;
+  map.dso = dso;
+  g_array_append_val (proc->maps, map);
+}
+
+static void
+note_sample (ScorchPerfWriter *self,
+             const guint8     *rec,
+             gsize             size)
+{
+  const struct perf_event_header *header = (const struct perf_event_header *) rec;
+  guint64 st = self->sample_type;
+  guint cpumode = header->misc & PERF_RECORD_MISC_CPUMODE_MASK;
+  gsize off = sizeof *header;
+  guint32 pid = 0;
+  guint64 ip = 0;
+  Proc *proc;
+
+#define SKIP(flag) G_STMT_START { if (st & (flag)) off += 8; } G_STMT_END
+  SKIP (PERF_SAMPLE_IDENTIFIER);
+  if (st & PERF_SAMPLE_IP)
+    {
+      if (off + 8 > size)
+        return;
+      ip = read_u64 (rec + off);
+      off += 8;
+    }
+  if (st & PERF_SAMPLE_TID)
+    {
+      if (off + 8 > size)
+        return;
+      pid = read_u32 (rec + off);
+      off += 8;
+    }
+  SKIP (PERF_SAMPLE_TIME);
+  SKIP (PERF_SAMPLE_ADDR);
+  SKIP (PERF_SAMPLE_ID);
+  SKIP (PERF_SAMPLE_STREAM_ID);
+  SKIP (PERF_SAMPLE_CPU);
+  SKIP (PERF_SAMPLE_PERIOD);
+#undef SKIP
+
+  if (cpumode == PERF_RECORD_MISC_KERNEL)
+    self->kernel_hit = TRUE;
+  else if (st & PERF_SAMPLE_IP)
+    mark_hit (self, pid, ip);
+
+  if (self->dwarf && (proc = get_proc (self, pid, FALSE)) != NULL)
+    proc->sampled = TRUE;
+
+  if ((st & PERF_SAMPLE_CALLCHAIN) && !(st & PERF_SAMPLE_READ) && off + 8 <= size)
+    {
+      guint64 nr = read_u64 (rec + off);
+      guint64 context = PERF_CONTEXT_USER;
+
+      off += 8;
+      if (nr > (size - off) / 8)
+        return;
+      for (guint64 i = 0; i < nr; i++, off += 8)
+        {
+          guint64 addr = read_u64 (rec + off);
+
+          if (addr >= (guint64) PERF_CONTEXT_MAX)
+            context = addr;
+          else if (context == PERF_CONTEXT_KERNEL)
+            self->kernel_hit = TRUE;
+          else if (context == PERF_CONTEXT_USER)
+            mark_hit (self, pid, addr);
+        }
+    }
+}
+
+static void
+note_record (ScorchPerfWriter *self,
+             const guint8     *rec,
+             gsize             size)
+{
+  const struct perf_event_header *header = (const struct perf_event_header *) rec;
+
+  switch (header->type)
+    {
+    case PERF_RECORD_SAMPLE:
+      note_sample (self, rec, size);
+      break;
+
+    case PERF_RECORD_MMAP2:
+      {
+        /* header, pid, tid, addr, len, pgoff, 24 bytes of ids or build id, prot, flags, filename */
+        const gsize fixed = 8 + 8 + 24 + 24 + 8;
+        guint32 prot;
+        const guint8 *ids = rec + 40;
+        const guint8 *build_id = NULL;
+        guint build_id_len = 0;
+        g_autofree char *filename = NULL;
+
+        if (size <= fixed)
+          return;
+        prot = read_u32 (rec + 64);
+        if (!(prot & PROT_EXEC))
+          return;
+        if (header->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)
+          {
+            build_id_len = MIN (ids[0], BUILD_ID_MAX);
+            build_id = ids + 4;
+          }
+        filename = g_strndup ((const char *) rec + fixed, size - fixed);
+        note_mmap (self, read_u32 (rec + 8), read_u64 (rec + 16), read_u64 (rec + 24),
+                   filename, build_id, build_id_len);
+      }
+      break;
+
+    case PERF_RECORD_MMAP:
+      {
+        const gsize fixed = 8 + 8 + 24;
+        g_autofree char *filename = NULL;
+
+        if (size <= fixed || (header->misc & PERF_RECORD_MISC_MMAP_DATA) ||
+            (header->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL)
+          return;
+        filename = g_strndup ((const char *) rec + fixed, size - fixed);
+        note_mmap (self, read_u32 (rec + 8), read_u64 (rec + 16), read_u64 (rec + 24),
+                   filename, NULL, 0);
+      }
+      break;
+
+    case PERF_RECORD_FORK:
+      if (size >= 8 + 16)
+        {
+          guint32 pid = read_u32 (rec + 8);
+          guint32 ppid = read_u32 (rec + 12);
+          Proc *parent;
+
+          if (pid != ppid && get_proc (self, pid, FALSE) == NULL &&
+              (parent = get_proc (self, ppid, FALSE)) != NULL)
+            {
+              Proc *child = get_proc (self, pid, TRUE);
+              g_array_append_vals (child->maps, parent->maps->data, parent->maps->len);
+            }
+        }
+      break;
+
+    case PERF_RECORD_COMM:
+      if ((header->misc & PERF_RECORD_MISC_COMM_EXEC) && size >= 16)
+        {
+          Proc *proc = get_proc (self, read_u32 (rec + 8), FALSE);
+
+          if (proc != NULL)
+            {
+              if (proc->sampled)
+                mark_all_maps (proc);
+              proc->sampled = FALSE;
+              g_array_set_size (proc->maps, 0);
+            }
+        }
+      break;
+
+    default:
+      break;
+    }
+}
+
+/* ---- data section ------------------------------------------------------ */
+
+static gboolean
+flush_buffer (ScorchPerfWriter  *self,
+              GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize written = 0;
+
+  if (self->failed != NULL)
+    return propagate_failed (self, error);
+  if (self->buffer->len == 0)
+    return TRUE;
+
+  if (!g_output_stream_write_all (self->stream, self->buffer->data, self->buffer->len,
+                                  &written, NULL, &local_error))
+    {
+      gsize whole = 0;
+
+      /* Keep the records that reached the file whole; the header says where they end. */
+      while (whole + sizeof (struct perf_event_header) <= written)
+        {
+          const struct perf_event_header *h = (const void *) (self->buffer->data + whole);
+
+          if (h->size == 0 || whole + h->size > written)
+            break;
+          whole += h->size;
+        }
+      self->data_on_disk += whole;
+      self->data_accepted = self->data_on_disk;
+      g_byte_array_set_size (self->buffer, 0);
+      set_failed (self, local_error, _("the capture"));
+      write_header (self, NULL, NULL);
+      return propagate_failed (self, error);
+    }
+
+  self->data_on_disk += self->buffer->len;
+  g_byte_array_set_size (self->buffer, 0);
+  return TRUE;
+}
+
+static gboolean
+checkpoint (ScorchPerfWriter  *self,
+            GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint64 end = self->data_offset + self->data_on_disk;
+
+  if (!write_header (self, NULL, &local_error) ||
+      !g_seekable_seek (G_SEEKABLE (self->stream), end, G_SEEK_SET, NULL, &local_error))
+    {
+      set_failed (self, local_error, _("the header"));
+      return propagate_failed (self, error);
+    }
+  self->last_checkpoint = g_get_monotonic_time ();
+  return TRUE;
+}
+
+gboolean
+scorch_perf_writer_add_records (ScorchPerfWriter  *self,
+                                const void        *data,
+                                gsize              len,
+                                GError           **error)
+{
+  const guint8 *p = data;
+  gsize off = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (self->begun && !self->finished, FALSE);
+
+  if (self->failed != NULL)
+    return propagate_failed (self, error);
+
+  while (off + sizeof (struct perf_event_header) <= len)
+    {
+      const struct perf_event_header *header = (const void *) (p + off);
+      gsize size = header->size;
+
+      if (size < sizeof *header || off + size > len)
+        break;
+      note_record (self, p + off, size);
+
+      if (self->buffer->len + size > BUFFER_SIZE && !flush_buffer (self, error))
+        return FALSE;
+      g_byte_array_append (self->buffer, p + off, size);
+      self->data_accepted += size;
+      off += size;
+    }
+
+  if (off != len)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Malformed record at offset %" G_GSIZE_FORMAT " of a batch of %" G_GSIZE_FORMAT " bytes"),
+                   off, len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+scorch_perf_writer_finish_round (ScorchPerfWriter  *self,
+                                 GError           **error)
+{
+  struct perf_event_header round = { SCORCH_PERF_RECORD_FINISHED_ROUND, 0, sizeof round };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!scorch_perf_writer_add_records (self, &round, sizeof round, error))
+    return FALSE;
+  if (g_get_monotonic_time () - self->last_checkpoint >= CHECKPOINT_INTERVAL)
+    return scorch_perf_writer_flush (self, error);
+  return TRUE;
+}
+
+gboolean
+scorch_perf_writer_flush (ScorchPerfWriter  *self,
+                          GError           **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (self->begun, FALSE);
+
+  if (!flush_buffer (self, error))
+    return FALSE;
+  return checkpoint (self, error);
+}
+
+guint64
+scorch_perf_writer_get_data_size (ScorchPerfWriter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->data_accepted;
+}
+
+guint
+scorch_perf_writer_get_n_build_ids (ScorchPerfWriter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_build_ids;
+}
+
+/* ---- feature sections -------------------------------------------------- */
+
+static void
+append_u32 (GByteArray *bytes,
+            guint32     v)
+{
+  g_byte_array_append (bytes, (const guint8 *) &v, sizeof v);
+}
+
+static void
+append_string (GByteArray *bytes,
+               const char *str)
+{
+  static const guint8 zeros[NAME_ALIGN] = { 0 };
+  gsize len = strlen (str) + 1;
+  gsize padded = (len + NAME_ALIGN - 1) / NAME_ALIGN * NAME_ALIGN;
+
+  append_u32 (bytes, padded);
+  g_byte_array_append (bytes, (const guint8 *) str, len - 1);
+  g_byte_array_append (bytes, zeros, padded - len + 1);
+}
+
+static gboolean
+parse_build_id_notes (const guint8 *data,
+                      gsize         len,
+                      guint8       *out,
+                      guint8       *out_len)
+{
+  gsize off = 0;
+
+  while (off + 12 <= len)
+    {
+      guint32 namesz = read_u32 (data + off);
+      guint32 descsz = read_u32 (data + off + 4);
+      guint32 type = read_u32 (data + off + 8);
+      gsize name_off = off + 12;
+      gsize desc_off = name_off + ((namesz + 3) & ~3u);
+      gsize next = desc_off + ((descsz + 3) & ~3u);
+
+      if (namesz > len || descsz > len || next > len)
+        return FALSE;
+      if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp (data + name_off, "GNU", 4) == 0 &&
+          descsz > 0 && descsz <= BUILD_ID_MAX)
+        {
+          memcpy (out, data + desc_off, descsz);
+          *out_len = descsz;
+          return TRUE;
+        }
+      off = next;
+    }
+  return FALSE;
+}
+
+static void
+read_build_id_from_file (Dso *dso)
+{
+  const void *id = NULL;
+  ssize_t len;
+  Elf *elf;
+  int fd;
+
+  dso->looked_up = TRUE;
+  if (dso->filename[0] != '/')
+    return;
+  fd = open (dso->filename, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  elf_version (EV_CURRENT);
+  elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
+  if (elf != NULL)
+    {
+      len = dwelf_elf_gnu_build_id (elf, &id);
+      if (len > 0 && len <= BUILD_ID_MAX)
+        {
+          memcpy (dso->build_id, id, len);
+          dso->build_id_len = len;
+        }
+      elf_end (elf);
+    }
+  close (fd);
+}
+
+static void
+append_build_id (ScorchPerfWriter *self,
+                 GByteArray       *bytes,
+                 const char       *filename,
+                 const guint8     *build_id,
+                 guint             build_id_len,
+                 guint16           cpumode)
+{
+  static const guint8 zeros[NAME_ALIGN] = { 0 };
+  ScorchPerfBuildIdEvent event = { 0 };
+  gsize len = strlen (filename) + 1;
+  gsize padded = (len + NAME_ALIGN - 1) / NAME_ALIGN * NAME_ALIGN;
+
+  event.header.type = 0;
+  event.header.misc = cpumode | SCORCH_PERF_BUILD_ID_MISC_SIZE;
+  event.header.size = sizeof event + padded;
+  event.pid = -1;
+  memcpy (event.build_id, build_id, build_id_len);
+  event.build_id[20] = build_id_len;
+  g_byte_array_append (bytes, (const guint8 *) &event, sizeof event);
+  g_byte_array_append (bytes, (const guint8 *) filename, len - 1);
+  g_byte_array_append (bytes, zeros, padded - len + 1);
+  self->n_build_ids++;
+}
+
+static void
+build_feature_build_id (ScorchPerfWriter *self,
+                        GByteArray       *bytes)
+{
+  GHashTableIter iter;
+  gpointer value;
+  g_autoptr(GPtrArray) dsos = g_ptr_array_new ();
+
+  g_hash_table_iter_init (&iter, self->procs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Proc *proc = value;
+      if (proc->sampled)
+        mark_all_maps (proc);
+    }
+
+  g_hash_table_iter_init (&iter, self->dsos);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Dso *dso = value;
+
+      if (!dso->hit)
+        continue;
+      if (!dso->looked_up)
+        read_build_id_from_file (dso);
+      if (dso->build_id_len > 0)
+        g_ptr_array_add (dsos, dso);
+    }
+
+  for (guint i = 0; i < dsos->len; i++)
+    {
+      Dso *dso = g_ptr_array_index (dsos, i);
+      append_build_id (self, bytes, dso->filename, dso->build_id, dso->build_id_len,
+                       PERF_RECORD_MISC_USER);
+    }
+
+  if (self->kernel_hit)
+    {
+      g_autofree char *notes = NULL;
+      gsize notes_len = 0;
+      guint8 id[BUILD_ID_MAX];
+      guint8 id_len = 0;
+
+      if (g_file_get_contents ("/sys/kernel/notes", &notes, &notes_len, NULL) &&
+          parse_build_id_notes ((const guint8 *) notes, notes_len, id, &id_len))
+        append_build_id (self, bytes, "[kernel.kallsyms]", id, id_len, PERF_RECORD_MISC_KERNEL);
+    }
+}
+
+static void
+build_feature (ScorchPerfWriter *self,
+               guint             feature,
+               GByteArray       *bytes)
+{
+  struct utsname uts;
+
+  uname (&uts);
+
+  switch (feature)
+    {
+    case SCORCH_PERF_FEAT_BUILD_ID:
+      build_feature_build_id (self, bytes);
+      break;
+
+    case SCORCH_PERF_FEAT_HOSTNAME:
+      append_string (bytes, uts.nodename);
+      break;
+
+    case SCORCH_PERF_FEAT_OSRELEASE:
+      append_string (bytes, uts.release);
+      break;
+
+    case SCORCH_PERF_FEAT_VERSION:
+      append_string (bytes, PACKAGE_VERSION " (scorch)");
+      break;
+
+    case SCORCH_PERF_FEAT_ARCH:
+      append_string (bytes, uts.machine);
+      break;
+
+    case SCORCH_PERF_FEAT_NRCPUS:
+      append_u32 (bytes, get_nprocs_conf ());
+      append_u32 (bytes, get_nprocs ());
+      break;
+
+    case SCORCH_PERF_FEAT_CMDLINE:
+      {
+        guint n = self->cmdline ? g_strv_length (self->cmdline) : 0;
+
+        if (n == 0)
+          {
+            append_u32 (bytes, 1);
+            append_string (bytes, "scorch");
+          }
+        else
+          {
+            append_u32 (bytes, n);
+            for (guint i = 0; i < n; i++)
+              append_string (bytes, self->cmdline[i]);
+          }
+      }
+      break;
+
+    case SCORCH_PERF_FEAT_EVENT_DESC:
+      append_u32 (bytes, self->attrs->len);
+      append_u32 (bytes, sizeof (struct perf_event_attr));
+      for (guint i = 0; i < self->attrs->len; i++)
+        {
+          Attr *a = &g_array_index (self->attrs, Attr, i);
+
+          g_byte_array_append (bytes, (const guint8 *) &a->attr, sizeof a->attr);
+          append_u32 (bytes, a->ids->len);
+          append_string (bytes, a->name);
+          g_byte_array_append (bytes, (const guint8 *) a->ids->data, a->ids->len * sizeof (guint64));
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+scorch_perf_writer_finish (ScorchPerfWriter  *self,
+                           GError           **error)
+{
+  static const guint features[] = {
+    SCORCH_PERF_FEAT_BUILD_ID, SCORCH_PERF_FEAT_HOSTNAME, SCORCH_PERF_FEAT_OSRELEASE,
+    SCORCH_PERF_FEAT_VERSION, SCORCH_PERF_FEAT_ARCH, SCORCH_PERF_FEAT_NRCPUS,
+    SCORCH_PERF_FEAT_CMDLINE, SCORCH_PERF_FEAT_EVENT_DESC,
+  };
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+  g_autoptr(GError) local_error = NULL;
+  ScorchPerfFileSection sections[G_N_ELEMENTS (features)];
+  guint64 bits[4] = { 0 };
+  guint64 base;
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (self->begun, FALSE);
+
+  if (self->finished)
+    return propagate_failed (self, error);
+  self->finished = TRUE;
+
+  if (!flush_buffer (self, NULL))
+    goto out;
+
+  base = self->data_offset + self->data_on_disk;
+  for (guint i = 0; i < G_N_ELEMENTS (features); i++)
+    {
+      guint before = payload->len;
+
+      build_feature (self, features[i], payload);
+      sections[i].offset = base + sizeof sections + before;
+      sections[i].size = payload->len - before;
+      bits[features[i] / 64] |= G_GUINT64_CONSTANT (1) << (features[i] % 64);
+    }
+
+  ok = write_at (self, base, sections, sizeof sections, &local_error) &&
+       g_output_stream_write_all (self->stream, payload->data, payload->len, NULL, NULL, &local_error) &&
+       write_header (self, bits, &local_error);
+  if (!ok)
+    {
+      /* Without the feature sections the data still loads. */
+      set_failed (self, local_error, _("the feature sections"));
+      write_header (self, NULL, NULL);
+    }
+
+out:
+  g_clear_error (&local_error);
+  if (!self->closed)
+    {
+      self->closed = TRUE;
+      if (!g_output_stream_close (self->stream, NULL, &local_error))
+        set_failed (self, local_error, _("the capture"));
+    }
+  return propagate_failed (self, error);
+}

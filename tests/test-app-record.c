@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-app-record.c: drives the real application to record: the record
+ * dialog through win.record, a live flame graph while a workload runs,
+ * Stop, the final profile; attaching to a running workload; a program that
+ * does not exist; the demo. Saves screenshots in G_TEST_BUILDDIR. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "scorch-application.h"
+#include "scorch-flame-graph.h"
+#include "scorch-record-dialog.h"
+#include "scorch-recording-view.h"
+#include "scorch-window-private.h"
+#include "scorch-window.h"
+
+static ScorchApplication *app;
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (Condition   cond,
+          gpointer    data,
+          guint       timeout_ms,
+          const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("timed out after %u ms waiting for %s", timeout_ms, what);
+  g_source_remove (id);
+}
+
+static gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                guint         *n_frames)
+{
+  (*n_frames)++;
+}
+
+static gboolean
+painted (gpointer data)
+{
+  return *(guint *) data >= 1;
+}
+
+static void
+wait_until_drawn (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  guint n_frames = 0;
+  gulong handler;
+
+  wait_for (widget_is_mapped, widget, 10000, "the window to be mapped");
+  clock = gtk_widget_get_frame_clock (widget);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &n_frames);
+  for (guint i = 0; i < 2; i++)
+    {
+      n_frames = 0;
+      gtk_widget_queue_draw (widget);
+      wait_for (painted, &n_frames, 10000, "the window to be painted");
+    }
+  g_signal_handler_disconnect (clock, handler);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (g_test_get_dir (G_TEST_BUILT), name, NULL);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%dx%d)", path, width, height);
+}
+
+static gboolean
+stack_settled (gpointer data)
+{
+  return !gtk_stack_get_transition_running (GTK_STACK (data));
+}
+
+static ScorchWindow *
+get_main_window (void)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (app));
+      window = gtk_application_get_active_window (GTK_APPLICATION (app));
+    }
+  g_assert_true (SCORCH_IS_WINDOW (window));
+  wait_until_drawn (GTK_WIDGET (window));
+  return SCORCH_WINDOW (window);
+}
+
+static char *
+workload (const char *name)
+{
+  return g_build_filename (g_getenv ("SCORCH_TEST_WORKLOADS"), name, NULL);
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  GtkWindow *dialog = _scorch_window_record_get_dialog (data);
+  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
+}
+
+static ScorchRecordDialog *
+open_dialog (ScorchWindow *window)
+{
+  ScorchRecordDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.record", NULL));
+  wait_for (dialog_shown, window, 10000, "the record dialog");
+  dialog = SCORCH_RECORD_DIALOG (_scorch_window_record_get_dialog (window));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  return dialog;
+}
+
+static gboolean
+live_has_frames (gpointer data)
+{
+  ScorchRecordingView *view = data;
+  ScorchProfile *profile = scorch_recording_view_get_live_profile (view);
+
+  return profile != NULL && scorch_profile_get_total (profile) >= 200 &&
+         scorch_recording_view_get_n_updates (view) >= 2;
+}
+
+static gboolean
+not_busy (gpointer data)
+{
+  return !_scorch_window_record_is_busy (data);
+}
+
+static gboolean
+output_contains (gpointer data)
+{
+  ScorchRecordingView *view = data;
+  g_autofree char *text = scorch_recording_view_dup_output (view);
+  return strstr (text, "app-workload: working") != NULL;
+}
+
+static const char *
+hottest_function (ScorchProfile *profile)
+{
+  const ScorchFrame *frames = scorch_profile_get_frames (profile, NULL);
+  const ScorchHotspot *h;
+  guint n;
+
+  h = scorch_profile_get_hotspots (profile, &n);
+  g_assert_cmpuint (n, >, 0);
+  return frames[h[0].frame].function;
+}
+
+static ScorchProfile *
+shown_profile (ScorchWindow *window)
+{
+  GtkStack *stack = scorch_window_get_stack (window);
+  GtkWidget *page;
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "profile");
+  page = gtk_stack_get_child_by_name (stack, "profile");
+  g_assert_nonnull (page);
+  /* The window's profile page (a flame graph, or the explore views' page
+   * holding one). */
+  for (GtkWidget *w = page; w != NULL; )
+    {
+      if (SCORCH_IS_FLAME_GRAPH (w))
+        return scorch_flame_graph_get_profile (SCORCH_FLAME_GRAPH (w));
+      w = gtk_widget_get_first_child (w);
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static void
+test_record_program (void)
+{
+  ScorchWindow *window = get_main_window ();
+  g_autofree char *program = workload ("app-workload");
+  ScorchRecordingView *view = SCORCH_RECORDING_VIEW (_scorch_window_record_get_view (window));
+  ScorchRecordDialog *dialog;
+  ScorchProfile *profile;
+  gint64 finish;
+
+  dialog = open_dialog (window);
+  scorch_record_dialog_set_program (dialog, program, "30");
+  wait_until_drawn (GTK_WIDGET (dialog));
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "record-dialog.start", NULL));
+  g_assert_null (_scorch_window_record_get_dialog (window));
+  g_assert_true (_scorch_window_record_is_busy (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "recording");
+
+  /* The live flame graph shows frames while the program runs. */
+  wait_for (live_has_frames, view, 20000, "the live flame graph");
+  wait_for (output_contains, view, 10000, "the program's output");
+  wait_until_drawn (GTK_WIDGET (window));
+  save_screenshot (GTK_WIDGET (window), "screenshot-recording.png");
+  g_assert_cmpstr (hottest_function (scorch_recording_view_get_live_profile (view)), ==, "hot_leaf");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop-recording", NULL));
+  wait_for (not_busy, window, 20000, "the final profile");
+  g_assert_null (_scorch_window_record_get_last_error (window));
+
+  profile = shown_profile (window);
+  g_assert_nonnull (profile);
+  g_assert_cmpstr (hottest_function (profile), ==, "hot_leaf");
+  finish = _scorch_window_record_get_last_finish_time (window);
+  g_test_message ("final profile shown %.3f s after stop, %" G_GUINT64_FORMAT " samples",
+                  finish / 1e6, scorch_profile_get_total (profile));
+  g_assert_cmpint (finish, <, 2 * G_USEC_PER_SEC);
+  wait_for (stack_settled, scorch_window_get_stack (window), 5000, "the page transition");
+  wait_until_drawn (GTK_WIDGET (window));
+  save_screenshot (GTK_WIDGET (window), "screenshot-record-result.png");
+}
+
+static void
+test_record_missing_program (void)
+{
+  ScorchWindow *window = get_main_window ();
+  ScorchRecordDialog *dialog = open_dialog (window);
+
+  scorch_record_dialog_set_program (dialog, "/nonexistent/scorch-no-such-program", "");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "record-dialog.start", NULL));
+  /* The dialog stays open and says why. */
+  g_assert_true (_scorch_window_record_get_dialog (window) == GTK_WINDOW (dialog));
+  g_assert_false (_scorch_window_record_is_busy (window));
+  g_assert_nonnull (scorch_record_dialog_get_error (dialog));
+  g_assert_nonnull (strstr (scorch_record_dialog_get_error (dialog), "no such program"));
+  wait_until_drawn (GTK_WIDGET (dialog));
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog-error.png");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_record_attach (void)
+{
+  ScorchWindow *window = get_main_window ();
+  g_autofree char *program = workload ("app-workload");
+  const char *argv[] = { program, "30", NULL };
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  ScorchRecordingView *view = SCORCH_RECORDING_VIEW (_scorch_window_record_get_view (window));
+  ScorchRecordDialog *dialog;
+  ScorchProfile *profile;
+  int pid;
+
+  child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  pid = atoi (g_subprocess_get_identifier (child));
+  g_usleep (300 * 1000);
+
+  dialog = open_dialog (window);
+  g_assert_true (scorch_record_dialog_select_pid (dialog, pid));
+  wait_until_drawn (GTK_WIDGET (dialog));
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog-process.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "record-dialog.start", NULL));
+  g_assert_true (_scorch_window_record_is_busy (window));
+
+  wait_for (live_has_frames, view, 20000, "the live flame graph of the attached process");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop-recording", NULL));
+  wait_for (not_busy, window, 20000, "the final profile");
+  g_assert_null (_scorch_window_record_get_last_error (window));
+  profile = shown_profile (window);
+  g_assert_cmpstr (hottest_function (profile), ==, "hot_leaf");
+
+  /* Attaching does not kill the process. */
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  g_subprocess_send_signal (child, SIGTERM);
+  g_subprocess_wait (child, NULL, NULL);
+}
+
+static void
+test_record_demo (void)
+{
+  ScorchWindow *window = get_main_window ();
+  ScorchProfile *profile;
+  g_autofree char *demo = _scorch_window_record_find_demo ();
+  const ScorchFrame *frames;
+  guint n_frames;
+  gboolean seen_parse = FALSE, seen_render = FALSE, seen_compress = FALSE;
+
+  g_assert_nonnull (demo);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.record-demo", NULL));
+  g_assert_true (_scorch_window_record_is_busy (window));
+  wait_for (not_busy, window, 30000, "the demo's profile");
+  g_assert_null (_scorch_window_record_get_last_error (window));
+  profile = shown_profile (window);
+  frames = scorch_profile_get_frames (profile, &n_frames);
+  for (guint i = 0; i < n_frames; i++)
+    {
+      seen_parse |= g_strcmp0 (frames[i].function, "parse") == 0;
+      seen_render |= g_strcmp0 (frames[i].function, "render") == 0;
+      seen_compress |= g_strcmp0 (frames[i].function, "compress") == 0;
+    }
+  g_assert_true (seen_parse && seen_render && seen_compress);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cache = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* Recordings go to the cache: keep them in the build tree. */
+  cache = g_build_filename (g_test_get_dir (G_TEST_BUILT), "app-record-cache", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  g_setenv ("SCORCH_FLATPAK_INFO", "/nonexistent/flatpak-info", TRUE);
+
+  app = scorch_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("cannot register the application: %s", error->message);
+
+  g_test_add_func ("/app/record/program", test_record_program);
+  g_test_add_func ("/app/record/missing-program", test_record_missing_program);
+  g_test_add_func ("/app/record/attach", test_record_attach);
+  g_test_add_func ("/app/record/demo", test_record_demo);
+
+  status = g_test_run ();
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  g_clear_object (&app);
+  return status;
+}

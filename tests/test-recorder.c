@@ -1,0 +1,820 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-recorder.c: integration tests of scorch-recorder.c and scorch-cli record,
+ * checked with perf report / perf script (the reference reader). */
+
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "scorch-recorder.h"
+
+static char *tmpdir;
+
+static void
+skip_printf (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static void
+skip_printf (const char *format,
+             ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_test_skip (msg);
+}
+
+static gboolean
+can_record (void)
+{
+  g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+  g_autofree char *perf = g_find_program_in_path ("perf");
+
+  if (!perms->can_record)
+    {
+      skip_printf ("perf_event_open is not allowed: %s", perms->message);
+      return FALSE;
+    }
+  if (perf == NULL)
+    {
+      g_test_skip ("perf is not installed: it is the reference reader of these tests");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+workload (const char *name)
+{
+  const char *dir = g_getenv ("SCORCH_TEST_WORKLOADS");
+
+  g_assert_nonnull (dir);
+  return g_build_filename (dir, name, NULL);
+}
+
+static char *
+output_path (const char *name)
+{
+  return g_build_filename (tmpdir, name, NULL);
+}
+
+/* Runs argv, returns the wait status; stdout/stderr into out/err. */
+static int
+run (const char * const *argv,
+     char              **out,
+     char              **err)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               out, err, &status, &error));
+  g_assert_no_error (error);
+  return status;
+}
+
+static int
+run_cli (const char * const *args,
+         char              **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  int status;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("SCORCH_CLI"));
+  g_ptr_array_add (argv, (gpointer) "record");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_nonnull (g_getenv ("SCORCH_CLI"));
+  status = run ((const char * const *) argv->pdata, NULL, err);
+  g_test_message ("scorch-cli record stderr: %s", err && *err ? *err : "");
+  return status;
+}
+
+static void
+assert_clean_stderr (const char *err)
+{
+  static const char *bad[] = { "corrupt", "Corrupt", "unprocessable", "Invalid", "invalid",
+                               "failed", "Failed", "unexpected", "Unexpected", "WARNING",
+                               "Warning", "error", "Error", "restricted" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    if (strstr (err, bad[i]) != NULL)
+      g_error ("perf complained (“%s”): %s", bad[i], err);
+}
+
+/* perf script -i path: checks it reads the file cleanly, returns the text. */
+static char *
+perf_script (const char *path,
+             const char *fields)
+{
+  const char *argv[] = { "perf", "script", "-i", path, fields ? "-F" : NULL, fields, NULL };
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int status = run (argv, &out, &err);
+
+  g_test_message ("perf script stderr: %s", err);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  assert_clean_stderr (err);
+  return out;
+}
+
+/* perf report --stdio --no-children --sort sym: symbol -> self percentage */
+static GHashTable *
+perf_report_shares (const char *path)
+{
+  const char *argv[] = { "perf", "report", "-i", path, "--stdio", "--no-children",
+                         "--sort", "sym", "-g", "none", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *shares = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  int status = run (argv, &out, &err);
+
+  g_test_message ("perf report stderr: %s", err);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  assert_clean_stderr (err);
+
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      double pct;
+      char sym[256];
+
+      if (sscanf (lines[i], " %lf%% [%*[^]]] %255s", &pct, sym) == 2)
+        {
+          double *v = g_new (double, 1);
+          *v = pct;
+          g_hash_table_insert (shares, g_strdup (sym), v);
+        }
+    }
+  return shares;
+}
+
+static double
+share (GHashTable *shares,
+       const char *sym)
+{
+  double *v = g_hash_table_lookup (shares, sym);
+  return v ? *v : 0.0;
+}
+
+static void
+assert_designed_shares (const char *path)
+{
+  g_autoptr(GHashTable) shares = perf_report_shares (path);
+
+  g_test_message ("a %.2f%%  b %.2f%%  c %.2f%%", share (shares, "a"), share (shares, "b"), share (shares, "c"));
+  g_assert_cmpfloat_with_epsilon (share (shares, "a"), 60.0, 5.0);
+  g_assert_cmpfloat_with_epsilon (share (shares, "b"), 30.0, 5.0);
+  g_assert_cmpfloat_with_epsilon (share (shares, "c"), 10.0, 5.0);
+}
+
+static guint
+count_substr (const char *haystack,
+              const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* ---- CLI: launch ------------------------------------------------------- */
+
+static void
+test_cli_fp (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("fp.data");
+  g_autofree char *err = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *buildids = NULL;
+  const char *args[] = { "-F", "2999", "--call-graph", "fp", "-o", out, "--", prog, "2", NULL };
+  const char *bid_argv[] = { "perf", "buildid-list", "-i", out, NULL };
+
+  if (!can_record ())
+    return;
+
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "samples"));
+  g_assert_nonnull (strstr (err, out));
+  assert_designed_shares (out);
+
+  /* Frame-pointer chains reach main. */
+  script = perf_script (out, "ip,sym");
+  g_assert_cmpuint (count_substr (script, " main"), >, 200);
+
+  g_assert_cmpint (run (bid_argv, &buildids, NULL), ==, 0);
+  g_assert_nonnull (strstr (buildids, prog));
+}
+
+static void
+test_cli_dwarf (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares-nofp");
+  g_autofree char *out = output_path ("dwarf.data");
+  g_autofree char *err = NULL;
+  g_autofree char *script = NULL;
+  const char *args[] = { "--call-graph", "dwarf", "-o", out, "--", prog, "2", NULL };
+
+  if (!can_record ())
+    return;
+
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  assert_designed_shares (out);
+
+  /* perf unwinds our stack copies to main and _start. */
+  script = perf_script (out, "ip,sym");
+  g_assert_cmpuint (count_substr (script, " main"), >, 200);
+  g_assert_cmpuint (count_substr (script, " _start"), >, 200);
+}
+
+static void
+test_cli_dwarf_stack_size (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares-nofp");
+  g_autofree char *out = output_path ("dwarf-small.data");
+  g_autofree char *err = NULL;
+  g_autofree char *header = NULL;
+  const char *args[] = { "--call-graph", "dwarf,1024", "--no-kernel", "-o", out, "--", prog, "0.3", NULL };
+  const char *bad[] = { "--call-graph", "dwarf,1001", "-o", out, "--", prog, NULL };
+  const char *hdr_argv[] = { "perf", "report", "-i", out, "--header-only", NULL };
+
+  if (!can_record ())
+    return;
+
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  g_assert_cmpint (run (hdr_argv, &header, NULL), ==, 0);
+  g_assert_nonnull (strstr (header, "sample_stack_user = 1024"));
+  g_assert_nonnull (strstr (header, "exclude_kernel = 1"));
+  g_assert_nonnull (strstr (header, "name = cpu-clock"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli (bad, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "1001"));
+}
+
+static void
+test_cli_threads (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-threads");
+  g_autofree char *out = output_path ("threads.data");
+  g_autofree char *err = NULL;
+  g_autofree char *script = NULL;
+  g_autoptr(GHashTable) tids = g_hash_table_new (NULL, NULL);
+  g_auto(GStrv) lines = NULL;
+  const char *args[] = { "-o", out, "--", prog, "1.5", NULL };
+
+  if (!can_record ())
+    return;
+
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  script = perf_script (out, "pid,tid,ip,sym");
+  lines = g_strsplit (script, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      int pid, tid;
+      if (sscanf (lines[i], " %d/%d", &pid, &tid) == 2)
+        g_hash_table_add (tids, GINT_TO_POINTER (tid));
+    }
+  g_assert_cmpuint (g_hash_table_size (tids), >=, 3);
+  g_assert_cmpuint (count_substr (script, "thread_one"), >, 100);
+  g_assert_cmpuint (count_substr (script, "thread_two"), >, 100);
+  g_assert_cmpuint (count_substr (script, "thread_three"), >, 100);
+}
+
+static void
+test_cli_fork_exec (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-forkexec");
+  g_autofree char *out = output_path ("forkexec.data");
+  g_autofree char *err = NULL;
+  g_autofree char *script = NULL;
+  g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
+  g_auto(GStrv) lines = NULL;
+  const char *args[] = { "-o", out, "--", prog, "1.5", NULL };
+
+  if (!can_record ())
+    return;
+
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  script = perf_script (out, "comm,pid,tid,ip,sym");
+  lines = g_strsplit (script, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char comm[64];
+      int pid, tid;
+      if (sscanf (lines[i], " %63s %d/%d", comm, &pid, &tid) == 3)
+        g_hash_table_add (pids, GINT_TO_POINTER (pid));
+    }
+  g_assert_cmpuint (g_hash_table_size (pids), >=, 2);
+  g_assert_cmpuint (count_substr (script, "parent_spin"), >, 100);    /* the parent */
+  g_assert_cmpuint (count_substr (script, "scorch-wl-share"), >, 100); /* the exec'd child */
+  g_assert_cmpuint (count_substr (script, " a\n"), >, 100);
+}
+
+static void
+test_cli_exit_at_once (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-exit");
+  g_autofree char *out = output_path ("exit.data");
+  g_autofree char *err = NULL;
+  g_autofree char *script = NULL;
+  const char *args[] = { "-o", out, "--", prog, NULL };
+  gint64 start = g_get_monotonic_time ();
+
+  if (!can_record ())
+    return;
+
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  script = perf_script (out, NULL);
+}
+
+static void
+test_cli_segv (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-segv");
+  g_autofree char *out = output_path ("segv.data");
+  g_autofree char *err = NULL;
+  g_autoptr(GHashTable) shares = NULL;
+  const char *args[] = { "-o", out, "--", prog, "0.5", NULL };
+
+  if (!can_record ())
+    return;
+
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "signal 11"));
+  shares = perf_report_shares (out);
+  g_assert_cmpfloat (share (shares, "doomed"), >, 80.0);
+}
+
+static void
+test_cli_bad_input (void)
+{
+  g_autofree char *out = output_path ("bad.data");
+  g_autofree char *err = NULL;
+  const char *missing[] = { "-o", out, "--", "/nonexistent/scorch-no-such-program", NULL };
+  const char *no_pid[] = { "-p", "4194000", "-o", out, NULL };
+  const char *nothing[] = { "-o", out, NULL };
+
+  if (!can_record ())
+    return;
+
+  g_assert_cmpint (run_cli (missing, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "scorch-no-such-program"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (no_pid, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "4194000"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (nothing, &err), !=, 0);
+}
+
+/* ---- CLI: attach ------------------------------------------------------- */
+
+static void
+test_cli_attach (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("attach.data");
+  g_autofree char *err = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *pid_str = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *argv[] = { prog, "3", NULL };
+  GPid pid;
+  int status;
+  guint foreign = 0, ours = 0;
+
+  if (!can_record ())
+    return;
+
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  g_usleep (200000);
+  pid_str = g_strdup_printf ("%d", (int) pid);
+  {
+    const char *args[] = { "-p", pid_str, "-F", "2999", "--duration", "1.5", "-o", out, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+  }
+  assert_designed_shares (out);
+
+  /* All samples are from the attached process; symbols of code mapped
+   * before the attach resolve through the synthesized MMAP2 records. */
+  script = perf_script (out, "pid");
+  lines = g_strsplit (script, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      int p;
+      if (sscanf (lines[i], " %d", &p) == 1)
+        {
+          if (p == pid)
+            ours++;
+          else
+            foreign++;
+        }
+    }
+  g_assert_cmpuint (ours, >, 200);
+  g_assert_cmpuint (foreign, ==, 0);
+
+  kill (pid, SIGKILL);
+  waitpid (pid, &status, 0);
+  g_spawn_close_pid (pid);
+}
+
+/* ---- library: async API, cancel, stop, sink, ENOSPC -------------------- */
+
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean   ok;
+  GError    *error;
+  guint      n_progress;
+  gint64     first_progress;
+  gint64     last_progress;
+  guint64    sink_bytes;
+  guint      sink_calls;
+  gboolean   sink_on_main;
+  GThread   *main_thread;
+  gint64     done_time;
+} RunState;
+
+static void
+on_done (GObject      *object,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  RunState *state = data;
+
+  state->ok = scorch_recorder_record_finish (SCORCH_RECORDER (object), result, &state->error);
+  state->done_time = g_get_monotonic_time ();
+  g_main_loop_quit (state->loop);
+}
+
+static void
+on_progress (ScorchRecorder               *recorder,
+             const ScorchRecorderProgress *progress,
+             gpointer                      data)
+{
+  RunState *state = data;
+
+  g_assert_true (g_thread_self () == state->main_thread);
+  if (state->n_progress++ == 0)
+    state->first_progress = g_get_monotonic_time ();
+  state->last_progress = g_get_monotonic_time ();
+}
+
+static void
+on_records (ScorchRecorder               *recorder,
+            const struct perf_event_attr *attr,
+            const guint8                 *records,
+            gsize                         len,
+            gpointer                      data)
+{
+  RunState *state = data;
+
+  g_assert_nonnull (attr);
+  g_assert_cmpuint (attr->sample_type & PERF_SAMPLE_CALLCHAIN, !=, 0);
+  if (g_thread_self () == state->main_thread)
+    state->sink_on_main = TRUE;
+  state->sink_bytes += len;
+  state->sink_calls++;
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (data));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+stop_cb (gpointer data)
+{
+  scorch_recorder_stop (SCORCH_RECORDER (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_recorder (ScorchRecorder *recorder,
+              GCancellable   *cancellable,
+              RunState       *state)
+{
+  state->loop = g_main_loop_new (NULL, FALSE);
+  state->main_thread = g_thread_self ();
+  g_signal_connect (recorder, "progress", G_CALLBACK (on_progress), state);
+  scorch_recorder_record_async (recorder, cancellable, on_done, state);
+  g_main_loop_run (state->loop);
+  /* let the last progress emission run */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_main_loop_unref (state->loop);
+}
+
+static void
+test_cancel (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("cancel.data");
+  g_autofree char *script = NULL;
+  g_autoptr(ScorchRecorder) recorder = scorch_recorder_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  const char *argv[] = { prog, "30", NULL };
+  RunState state = { 0 };
+  ScorchRecorderProgress progress;
+  gint64 start;
+  double seconds;
+  int status;
+
+  if (!can_record ())
+    return;
+
+  scorch_recorder_set_command (recorder, argv, NULL, NULL);
+  scorch_recorder_set_output_path (recorder, out);
+  g_timeout_add (1000, cancel_cb, cancellable);
+  start = g_get_monotonic_time ();
+  run_recorder (recorder, cancellable, &state);
+  seconds = (state.done_time - start) / (double) G_USEC_PER_SEC;
+
+  g_assert_false (state.ok);
+  g_assert_error (state.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&state.error);
+  g_assert_cmpfloat (seconds, <, 2.5);
+  g_assert_cmpint (scorch_recorder_get_stop_reason (recorder), ==, SCORCH_STOP_REASON_CANCELLED);
+
+  /* The child was ended and reaped. */
+  status = scorch_recorder_get_exit_status (recorder);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (kill (scorch_recorder_get_child_pid (recorder), 0), !=, 0);
+
+  /* Progress: at most ~10/s, at least a few. */
+  g_test_message ("%u progress signals in %.2f s", state.n_progress, seconds);
+  g_assert_cmpuint (state.n_progress, >=, 3);
+  g_assert_cmpuint (state.n_progress, <=, seconds * 10 + 3);
+
+  scorch_recorder_get_progress (recorder, &progress);
+  g_assert_cmpuint (progress.samples, >, 100);
+  script = perf_script (out, "sym");
+  g_assert_cmpuint (count_substr (script, "\n"), >=, progress.samples * 9 / 10);
+}
+
+static void
+test_stop_and_sink (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("stop.data");
+  g_autoptr(ScorchRecorder) recorder = scorch_recorder_new ();
+  const char *argv[] = { prog, "30", NULL };
+  RunState state = { 0 };
+  ScorchRecorderProgress progress;
+  GStatBuf st;
+
+  if (!can_record ())
+    return;
+
+  scorch_recorder_set_command (recorder, argv, g_get_tmp_dir (), NULL);
+  scorch_recorder_set_output_path (recorder, out);
+  scorch_recorder_set_sink (recorder, on_records, &state, NULL);
+  g_timeout_add (700, stop_cb, recorder);
+  run_recorder (recorder, NULL, &state);
+
+  g_assert_no_error (state.error);
+  g_assert_true (state.ok);
+  g_assert_cmpint (scorch_recorder_get_stop_reason (recorder), ==, SCORCH_STOP_REASON_STOPPED);
+  g_assert_false (state.sink_on_main);
+  g_assert_cmpuint (state.sink_calls, >, 1);
+
+  scorch_recorder_get_progress (recorder, &progress);
+  g_assert_cmpuint (progress.samples, >, 100);
+  g_assert_cmpuint (progress.lost, ==, 0);
+  /* The sink saw every record written except the FINISHED_ROUND markers (8 bytes each). */
+  g_assert_cmpuint (state.sink_bytes, <=, progress.bytes);
+  g_assert_cmpuint (state.sink_bytes + 8 * state.sink_calls, ==, progress.bytes);
+  g_assert_cmpint (g_stat (out, &st), ==, 0);
+  g_assert_cmpuint (st.st_size, >, progress.bytes);
+  g_free (perf_script (out, NULL));
+}
+
+static void
+test_duration (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("duration.data");
+  g_autoptr(ScorchRecorder) recorder = scorch_recorder_new ();
+  const char *argv[] = { prog, "30", NULL };
+  RunState state = { 0 };
+  ScorchRecorderProgress progress;
+  gint64 start;
+
+  if (!can_record ())
+    return;
+
+  scorch_recorder_set_command (recorder, argv, NULL, NULL);
+  scorch_recorder_set_output_path (recorder, out);
+  scorch_recorder_set_duration (recorder, 0.5);
+  scorch_recorder_set_period (recorder, 500000);   /* 2000 samples/s of CPU time */
+  start = g_get_monotonic_time ();
+  run_recorder (recorder, NULL, &state);
+  g_assert_no_error (state.error);
+  g_assert_cmpint (scorch_recorder_get_stop_reason (recorder), ==, SCORCH_STOP_REASON_DURATION);
+  g_assert_cmpint (state.done_time - start, <, G_USEC_PER_SEC * 3 / 2);
+  scorch_recorder_get_progress (recorder, &progress);
+  g_assert_cmpfloat_with_epsilon (progress.elapsed, 0.5, 0.25);
+  g_assert_cmpuint (progress.samples, >, 100);
+  g_assert_cmpuint (progress.samples, <, 1400);
+}
+
+static void
+test_no_space (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares-nofp");
+  g_autofree char *mnt = output_path ("tiny");
+  g_autofree char *out = g_build_filename (mnt, "full.data", NULL);
+  g_autofree char *script = NULL;
+  g_autoptr(ScorchRecorder) recorder = scorch_recorder_new ();
+  const char *argv[] = { prog, "30", NULL };
+  RunState state = { 0 };
+  gint64 start;
+
+  if (!can_record ())
+    return;
+
+  g_assert_cmpint (g_mkdir_with_parents (mnt, 0700), ==, 0);
+  if (mount ("tmpfs", mnt, "tmpfs", 0, "size=512k") != 0)
+    {
+      skip_printf ("cannot mount a small tmpfs to fill: %s", g_strerror (errno));
+      return;
+    }
+
+  scorch_recorder_set_command (recorder, argv, NULL, NULL);
+  scorch_recorder_set_output_path (recorder, out);
+  scorch_recorder_set_call_graph (recorder, SCORCH_CALL_GRAPH_DWARF, 8192);  /* ~8 MB/s */
+  start = g_get_monotonic_time ();
+  run_recorder (recorder, NULL, &state);
+
+  g_assert_false (state.ok);
+  g_assert_error (state.error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_test_message ("error: %s", state.error->message);
+  g_assert_nonnull (strstr (state.error->message, out));
+  g_clear_error (&state.error);
+  g_assert_cmpint (state.done_time - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (kill (scorch_recorder_get_child_pid (recorder), 0), !=, 0);
+
+  /* What reached the disk loads, samples included. */
+  script = perf_script (out, "sym");
+  g_assert_cmpuint (count_substr (script, "\n"), >, 10);
+
+  g_unlink (out);
+  g_assert_cmpint (umount2 (mnt, MNT_DETACH), ==, 0);
+  g_rmdir (mnt);
+}
+
+static void
+assert_record_error (ScorchRecorder *recorder,
+                     int             code,
+                     const char     *needle)
+{
+  RunState state = { 0 };
+  gint64 start = g_get_monotonic_time ();
+
+  run_recorder (recorder, NULL, &state);
+  g_assert_false (state.ok);
+  g_assert_error (state.error, SCORCH_RECORDER_ERROR, code);
+  g_test_message ("error: %s", state.error->message);
+  g_assert_nonnull (strstr (state.error->message, needle));
+  g_assert_cmpint (state.done_time - start, <, G_USEC_PER_SEC);
+  g_clear_error (&state.error);
+}
+
+static void
+test_bad_input (void)
+{
+  g_autoptr(ScorchRecorder) recorder = scorch_recorder_new ();
+  g_autofree char *out = output_path ("bad.data");
+  g_autofree char *text = output_path ("not-executable.sh");
+  g_autofree char *noexec_fmt = output_path ("garbage-exe");
+  const char *missing[] = { "scorch-surely-no-such-program", NULL };
+  const char *missing_path[] = { "/nonexistent/dir/prog", NULL };
+  const char *not_exec[] = { text, NULL };
+  const char *dir[] = { "/tmp", NULL };
+  const char *garbage[] = { noexec_fmt, NULL };
+  GPid child;
+  const char *true_argv[] = { "true", NULL };
+  g_autofree char *pid_str = NULL;
+  int status;
+
+  if (!can_record ())
+    return;
+
+  scorch_recorder_set_output_path (recorder, out);
+
+  scorch_recorder_set_command (recorder, missing, NULL, NULL);
+  assert_record_error (recorder, SCORCH_RECORDER_ERROR_NO_SUCH_PROGRAM, "scorch-surely-no-such-program");
+  scorch_recorder_set_command (recorder, missing_path, NULL, NULL);
+  assert_record_error (recorder, SCORCH_RECORDER_ERROR_NO_SUCH_PROGRAM, "/nonexistent/dir/prog");
+
+  g_assert_true (g_file_set_contents (text, "#!/bin/sh\necho hi\n", -1, NULL));
+  g_chmod (text, 0644);
+  scorch_recorder_set_command (recorder, not_exec, NULL, NULL);
+  assert_record_error (recorder, SCORCH_RECORDER_ERROR_NOT_EXECUTABLE, text);
+  scorch_recorder_set_command (recorder, dir, NULL, NULL);
+  assert_record_error (recorder, SCORCH_RECORDER_ERROR_NOT_EXECUTABLE, "/tmp");
+
+  /* Executable bit but no valid format: exec itself fails in the child. */
+  g_assert_true (g_file_set_contents (noexec_fmt, "\x01\x02\x03garbage", -1, NULL));
+  g_chmod (noexec_fmt, 0755);
+  scorch_recorder_set_command (recorder, garbage, NULL, NULL);
+  assert_record_error (recorder, SCORCH_RECORDER_ERROR_NOT_EXECUTABLE, noexec_fmt);
+
+  /* A PID that has gone: a reaped child's. */
+  g_assert_true (g_spawn_async (NULL, (char **) true_argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &child, NULL));
+  waitpid (child, &status, 0);
+  pid_str = g_strdup_printf ("%d", (int) child);
+  scorch_recorder_set_pid (recorder, child);
+  assert_record_error (recorder, SCORCH_RECORDER_ERROR_NO_SUCH_PROCESS, pid_str);
+  scorch_recorder_set_pid (recorder, 4194000);
+  assert_record_error (recorder, SCORCH_RECORDER_ERROR_NO_SUCH_PROCESS, "4194000");
+
+  g_unlink (text);
+  g_unlink (noexec_fmt);
+}
+
+static void
+test_permissions (void)
+{
+  g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/perf_event_paranoid", &contents, NULL, NULL))
+    {
+      g_assert_false (perms->can_record);
+      g_assert_nonnull (perms->message);
+      return;
+    }
+  g_assert_cmpint (perms->paranoid, ==, atoi (contents));
+  if (perms->cap_perfmon || perms->cap_sys_admin)
+    {
+      g_assert_true (perms->can_record);
+      g_assert_true (perms->can_kernel);
+    }
+  if (!perms->can_kernel)
+    {
+      g_assert_nonnull (perms->message);
+      g_assert_nonnull (strstr (perms->command, "perf_event_paranoid="));
+    }
+  else
+    g_assert_null (perms->message);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  tmpdir = g_dir_make_tmp ("scorch-recorder-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/libscorch/recorder/permissions", test_permissions);
+  g_test_add_func ("/libscorch/recorder/cli-fp", test_cli_fp);
+  g_test_add_func ("/libscorch/recorder/cli-dwarf", test_cli_dwarf);
+  g_test_add_func ("/libscorch/recorder/cli-dwarf-stack-size", test_cli_dwarf_stack_size);
+  g_test_add_func ("/libscorch/recorder/cli-attach", test_cli_attach);
+  g_test_add_func ("/libscorch/recorder/cli-threads", test_cli_threads);
+  g_test_add_func ("/libscorch/recorder/cli-fork-exec", test_cli_fork_exec);
+  g_test_add_func ("/libscorch/recorder/cli-exit-at-once", test_cli_exit_at_once);
+  g_test_add_func ("/libscorch/recorder/cli-segv", test_cli_segv);
+  g_test_add_func ("/libscorch/recorder/cli-bad-input", test_cli_bad_input);
+  g_test_add_func ("/libscorch/recorder/cancel", test_cancel);
+  g_test_add_func ("/libscorch/recorder/stop-and-sink", test_stop_and_sink);
+  g_test_add_func ("/libscorch/recorder/duration", test_duration);
+  g_test_add_func ("/libscorch/recorder/no-space", test_no_space);
+  g_test_add_func ("/libscorch/recorder/bad-input", test_bad_input);
+
+  status = g_test_run ();
+
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+    if (system (cmd) != 0)
+      g_printerr ("could not remove %s\n", tmpdir);
+  }
+  g_free (tmpdir);
+  return status;
+}

@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <elfutils/libdwelf.h>
+#include <gelf.h>
+#include <glib/gstdio.h>
+
+#include "scorch-symbolizer.h"
+
+static char *tmpdir;
+
+static const char inline_src[] =
+  "#include <stdlib.h>\n"                                              /* 1 */
+  "volatile int sink;\n"                                               /* 2 */
+  "__attribute__((noinline)) int work (int x) { sink = x; return sink; }\n" /* 3 */
+  "static inline __attribute__((always_inline)) int inner (int x)\n"  /* 4 */
+  "{\n"                                                                /* 5 */
+  "  return work (x * 3) + 7;\n"                                       /* 6 */
+  "}\n"                                                                /* 7 */
+  "static inline __attribute__((always_inline)) int middle (int x)\n" /* 8 */
+  "{\n"                                                                /* 9 */
+  "  return inner (x + 1) * 5;\n"                                      /* 10 */
+  "}\n"                                                                /* 11 */
+  "__attribute__((noinline)) int outer (int x)\n"                      /* 12 */
+  "{\n"                                                                /* 13 */
+  "  return middle (x) - 2;\n"                                         /* 14 */
+  "}\n"                                                                /* 15 */
+  "static __attribute__((noinline)) int hidden_static (int x) { return outer (x) + work (x); }\n" /* 16 */
+  "int main (int argc, char **argv) { return hidden_static (argc) + VARIANT; }\n";
+
+static void
+run (const char *cmd)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_test_message ("$ %s", cmd);
+  if (!g_spawn_command_line_sync (cmd, &out, &err, &status, &error))
+    g_error ("%s: %s", cmd, error->message);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s%s", cmd, out, err);
+}
+
+static char *
+run_out (const char *cmd)
+{
+  char *out = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
+/* Builds tmpdir/name from inline_src with VARIANT=variant; returns the path. */
+static char *
+build_program (const char *name,
+               const char *extra_flags,
+               int         variant)
+{
+  g_autofree char *src = g_build_filename (tmpdir, "inl.c", NULL);
+  char *bin = g_build_filename (tmpdir, name, NULL);
+  g_autofree char *cmd = NULL;
+
+  g_assert_true (g_file_set_contents (src, inline_src, -1, NULL));
+  cmd = g_strdup_printf ("cc -g -O2 -fno-omit-frame-pointer -Wl,--build-id -DVARIANT=%d %s -o %s %s",
+                         variant, extra_flags, bin, src);
+  run (cmd);
+  return bin;
+}
+
+/* The address of a symbol from the ELF symbol tables, and the build id. */
+static guint64
+elf_symbol (const char *path,
+            const char *symbol,
+            guint8     *build_id,
+            guint      *build_id_len)
+{
+  int fd = open (path, O_RDONLY);
+  Elf *elf;
+  Elf_Scn *scn = NULL;
+  guint64 addr = 0;
+
+  g_assert_cmpint (fd, >=, 0);
+  elf_version (EV_CURRENT);
+  elf = elf_begin (fd, ELF_C_READ, NULL);
+  g_assert_nonnull (elf);
+  while ((scn = elf_nextscn (elf, scn)) != NULL && addr == 0)
+    {
+      GElf_Shdr sh;
+      Elf_Data *data;
+
+      gelf_getshdr (scn, &sh);
+      if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM)
+        continue;
+      data = elf_getdata (scn, NULL);
+      for (gsize i = 0; i < sh.sh_size / sh.sh_entsize; i++)
+        {
+          GElf_Sym sym;
+          const char *name;
+
+          gelf_getsym (data, (int) i, &sym);
+          name = elf_strptr (elf, sh.sh_link, sym.st_name);
+          if (name != NULL && strcmp (name, symbol) == 0 && sym.st_value != 0)
+            {
+              addr = sym.st_value;
+              break;
+            }
+        }
+    }
+  if (build_id != NULL)
+    {
+      const void *id = NULL;
+      gssize len = dwelf_elf_gnu_build_id (elf, &id);
+
+      g_assert_cmpint (len, >, 0);
+      memcpy (build_id, id, len);
+      *build_id_len = (guint) len;
+    }
+  elf_end (elf);
+  close (fd);
+  return addr;
+}
+
+/* A mapping as the kernel would make it for the PT_LOAD holding vaddr,
+ * at a made-up load address; returns the runtime address of vaddr. */
+static guint64
+make_mapping (const char    *path,
+              guint64        vaddr,
+              ScorchMapping *map)
+{
+  int fd = open (path, O_RDONLY);
+  Elf *elf = elf_begin (fd, ELF_C_READ, NULL);
+  gsize n = 0;
+  struct stat st;
+  guint64 ip = 0;
+  const guint64 load = 0x7f1234000000;
+
+  g_assert_nonnull (elf);
+  g_assert_cmpint (fstat (fd, &st), ==, 0);
+  elf_getphdrnum (elf, &n);
+  for (gsize i = 0; i < n; i++)
+    {
+      GElf_Phdr ph;
+
+      gelf_getphdr (elf, (int) i, &ph);
+      if (ph.p_type != PT_LOAD || vaddr < ph.p_vaddr || vaddr >= ph.p_vaddr + ph.p_memsz)
+        continue;
+      memset (map, 0, sizeof *map);
+      map->path = path;
+      map->start = load + (ph.p_vaddr & ~0xfffull);
+      map->end = load + ph.p_vaddr + ph.p_memsz;
+      map->pgoff = ph.p_offset & ~0xfffull;
+      map->ino = st.st_ino;
+      map->maj = major (st.st_dev);
+      map->min = minor (st.st_dev);
+      ip = load + vaddr;
+    }
+  elf_end (elf);
+  close (fd);
+  g_assert_cmpuint (ip, !=, 0);
+  return ip;
+}
+
+static void
+test_symtab (void)
+{
+  g_autofree char *bin = build_program ("symtab", "", 1);
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  ScorchMapping map;
+  ScorchSymbol out[8];
+  guint64 ip;
+  guint n;
+
+  ip = make_mapping (bin, elf_symbol (bin, "hidden_static", NULL, NULL), &map);
+  n = scorch_symbolizer_lookup_user (sym, 100, &map, ip + 1, out, G_N_ELEMENTS (out));
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpstr (out[n - 1].function, ==, "hidden_static");
+  g_assert_cmpint (out[n - 1].kind, ==, SCORCH_FRAME_KIND_USER);
+  g_assert_true (out[n - 1].module == scorch_symbolizer_intern (sym, bin));
+  g_assert_nonnull (out[n - 1].file);
+  g_assert_true (g_str_has_suffix (out[n - 1].file, "inl.c"));
+  g_assert_cmpuint (out[n - 1].line, ==, 16);
+
+  /* the cached answer is the same, and shared by another process */
+  {
+    ScorchSymbol again[8];
+    guint m = scorch_symbolizer_lookup_user (sym, 200, &map, ip + 1, again, G_N_ELEMENTS (again));
+
+    g_assert_cmpuint (m, ==, n);
+    g_assert_true (again[m - 1].function == out[n - 1].function);
+  }
+  scorch_symbolizer_free (sym);
+}
+
+static void
+test_inline (void)
+{
+  g_autofree char *bin = build_program ("inline", "", 1);
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  ScorchMapping map;
+  guint64 start = elf_symbol (bin, "outer", NULL, NULL);
+  guint64 ip = make_mapping (bin, start, &map);
+  gboolean found = FALSE;
+
+  /* Somewhere in outer is the inlined call of work() from inner(). */
+  for (guint64 off = 0; off < 64 && !found; off++)
+    {
+      ScorchSymbol out[8];
+      guint n = scorch_symbolizer_lookup_user (sym, 1, &map, ip + off, out, G_N_ELEMENTS (out));
+
+      if (n != 3)
+        continue;
+      found = TRUE;
+      g_assert_cmpstr (out[0].function, ==, "inner");
+      g_assert_cmpint (out[0].kind, ==, SCORCH_FRAME_KIND_INLINED);
+      g_assert_cmpuint (out[0].line, ==, 6);
+      g_assert_cmpstr (out[1].function, ==, "middle");
+      g_assert_cmpint (out[1].kind, ==, SCORCH_FRAME_KIND_INLINED);
+      g_assert_cmpuint (out[1].line, ==, 10);  /* where middle calls inner */
+      g_assert_cmpstr (out[2].function, ==, "outer");
+      g_assert_cmpint (out[2].kind, ==, SCORCH_FRAME_KIND_USER);
+      g_assert_cmpuint (out[2].line, ==, 14);  /* where outer calls middle */
+      g_assert_true (g_str_has_suffix (out[2].file, "inl.c"));
+
+      /* the same as binutils' addr2line says */
+      {
+        g_autofree char *cmd = g_strdup_printf ("addr2line -i -f -e %s 0x%" G_GINT64_MODIFIER "x",
+                                                bin, start + off);
+        g_autofree char *a2l = run_out (cmd);
+        g_auto(GStrv) lines = g_strsplit (a2l, "\n", -1);
+
+        g_assert_cmpuint (g_strv_length (lines), >=, 6);
+        g_assert_cmpstr (lines[0], ==, "inner");
+        g_assert_true (g_str_has_suffix (lines[1], "inl.c:6"));
+        g_assert_cmpstr (lines[2], ==, "middle");
+        g_assert_true (g_str_has_suffix (lines[3], "inl.c:10"));
+        g_assert_cmpstr (lines[4], ==, "outer");
+        g_assert_true (g_str_has_suffix (lines[5], "inl.c:14"));
+      }
+    }
+  g_assert_true (found);
+
+  /* A caller with room for one frame gets the real function. */
+  {
+    ScorchSymbol one;
+
+    for (guint64 off = 0; off < 64; off++)
+      {
+        ScorchSymbol out[8];
+        if (scorch_symbolizer_lookup_user (sym, 1, &map, ip + off, out, 8) == 3)
+          {
+            g_assert_cmpuint (scorch_symbolizer_lookup_user (sym, 1, &map, ip + off, &one, 1), ==, 1);
+            g_assert_cmpstr (one.function, ==, "outer");
+            break;
+          }
+      }
+  }
+  scorch_symbolizer_free (sym);
+}
+
+static void
+test_dynsym_only (void)
+{
+  g_autofree char *src = g_build_filename (tmpdir, "lib.c", NULL);
+  g_autofree char *lib = g_build_filename (tmpdir, "libdyn.so", NULL);
+  g_autofree char *cmd = NULL;
+  g_autofree char *nm = NULL;
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  ScorchMapping map;
+  ScorchSymbol out[8];
+  guint64 ip;
+  guint n;
+
+  g_assert_true (g_file_set_contents (src,
+                                      "volatile int v;\n"
+                                      "int exported_function (int x) { v = x; return v * 2; }\n"
+                                      "static int helper (int x) { v = x; return v; }\n"
+                                      "int (*get_helper (void)) (int) { return helper; }\n",
+                                      -1, NULL));
+  cmd = g_strdup_printf ("cc -O1 -shared -fPIC -o %s %s", lib, src);
+  run (cmd);
+  g_free (cmd);
+  cmd = g_strdup_printf ("strip --strip-all %s", lib);
+  run (cmd);
+  g_free (cmd);
+  cmd = g_strdup_printf ("readelf -S %s", lib);
+  nm = run_out (cmd);
+  g_assert_null (strstr (nm, ".symtab"));
+
+  ip = make_mapping (lib, elf_symbol (lib, "exported_function", NULL, NULL), &map);
+  n = scorch_symbolizer_lookup_user (sym, 1, &map, ip + 2, out, G_N_ELEMENTS (out));
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpstr (out[0].function, ==, "exported_function");
+  g_assert_null (out[0].file);
+  scorch_symbolizer_free (sym);
+}
+
+static void
+test_debuginfo_by_build_id (void)
+{
+  g_autofree char *bin = build_program ("separate", "", 1);
+  g_autofree char *debugdir = g_build_filename (tmpdir, "debug", NULL);
+  g_autofree char *hex = NULL;
+  g_autofree char *iddir = NULL;
+  g_autofree char *debugfile = NULL;
+  g_autofree char *cmd = NULL;
+  guint8 id[64];
+  guint id_len = 0;
+  guint64 vaddr = elf_symbol (bin, "hidden_static", id, &id_len);
+  const char *dirs[] = { NULL, NULL };
+  ScorchSymbolizer *sym;
+  ScorchMapping map;
+  ScorchSymbol out[8];
+  GString *s = g_string_new (NULL);
+  guint64 ip;
+  guint n;
+
+  for (guint i = 0; i < id_len; i++)
+    g_string_append_printf (s, "%02x", id[i]);
+  hex = g_string_free (s, FALSE);
+  iddir = g_build_filename (debugdir, ".build-id", (char[]) { hex[0], hex[1], 0 }, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (iddir, 0755), ==, 0);
+  debugfile = g_strdup_printf ("%s/%s.debug", iddir, hex + 2);
+
+  cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", bin, debugfile);
+  run (cmd);
+  g_free (cmd);
+  cmd = g_strdup_printf ("strip --strip-all %s", bin);
+  run (cmd);
+
+  ip = make_mapping (bin, vaddr, &map);
+  map.build_id = id;
+  map.build_id_len = id_len;
+
+  /* Without the debug directory the static function has no name. */
+  sym = scorch_symbolizer_new ();
+  dirs[0] = tmpdir; /* holds no .build-id */
+  scorch_symbolizer_set_debug_dirs (sym, dirs);
+  n = scorch_symbolizer_lookup_user (sym, 1, &map, ip + 1, out, G_N_ELEMENTS (out));
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpstr (out[n - 1].function, !=, "hidden_static");
+  scorch_symbolizer_free (sym);
+
+  sym = scorch_symbolizer_new ();
+  dirs[0] = debugdir;
+  scorch_symbolizer_set_debug_dirs (sym, dirs);
+  n = scorch_symbolizer_lookup_user (sym, 1, &map, ip + 1, out, G_N_ELEMENTS (out));
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpstr (out[n - 1].function, ==, "hidden_static");
+  g_assert_nonnull (out[n - 1].file);
+  g_assert_cmpuint (out[n - 1].line, ==, 16);
+  scorch_symbolizer_free (sym);
+}
+
+static void
+test_replaced_binary (void)
+{
+  g_autofree char *bin = build_program ("replaced", "", 1);
+  g_autofree char *bin2 = NULL;
+  guint8 id[64];
+  guint id_len = 0;
+  guint64 vaddr = elf_symbol (bin, "hidden_static", id, &id_len);
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  g_autoptr(GPtrArray) problems = NULL;
+  ScorchMapping map;
+  ScorchSymbol out[8];
+  guint64 ip;
+  guint n;
+  gboolean reported = FALSE;
+
+  ip = make_mapping (bin, vaddr, &map);
+  /* rebuilt with a different constant: a different build id */
+  bin2 = build_program ("replaced", "", 2);
+  map.build_id = id;
+  map.build_id_len = id_len;
+
+  n = scorch_symbolizer_lookup_user (sym, 1, &map, ip + 1, out, G_N_ELEMENTS (out));
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_null (out[0].function);
+  g_assert_cmpint (out[0].kind, ==, SCORCH_FRAME_KIND_UNKNOWN);
+  g_assert_cmpstr (out[0].module, ==, bin);
+  g_assert_cmpuint (out[0].offset, ==, ip + 1 - map.start + map.pgoff);
+
+  problems = scorch_symbolizer_dup_problems (sym);
+  for (guint i = 0; i < problems->len; i++)
+    if (strstr (g_ptr_array_index (problems, i), bin) != NULL &&
+        strstr (g_ptr_array_index (problems, i), "changed") != NULL)
+      reported = TRUE;
+  g_assert_true (reported);
+  scorch_symbolizer_free (sym);
+}
+
+static void
+test_missing_file (void)
+{
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  g_autoptr(GPtrArray) problems = NULL;
+  ScorchMapping map = {
+    .path = "/nonexistent/libgone.so", .start = 0x400000, .end = 0x500000, .pgoff = 0x1000,
+  };
+  ScorchSymbol out[4];
+  guint n;
+
+  n = scorch_symbolizer_lookup_user (sym, 1, &map, 0x400123, out, G_N_ELEMENTS (out));
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_null (out[0].function);
+  g_assert_cmpstr (out[0].module, ==, "/nonexistent/libgone.so");
+  g_assert_cmpuint (out[0].offset, ==, 0x1123);
+  g_assert_cmpint (out[0].kind, ==, SCORCH_FRAME_KIND_UNKNOWN);
+
+  /* no mapping at all */
+  n = scorch_symbolizer_lookup_user (sym, 1, NULL, 0xdead, out, G_N_ELEMENTS (out));
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_null (out[0].function);
+  g_assert_cmpuint (out[0].offset, ==, 0xdead);
+
+  problems = scorch_symbolizer_dup_problems (sym);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (problems, 0), "/nonexistent/libgone.so"));
+  scorch_symbolizer_free (sym);
+}
+
+static void
+test_jit_map (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "perf-4242.map", NULL);
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  ScorchMapping anon = { .path = "//anon", .start = 0x10000000, .end = 0x20000000 };
+  ScorchSymbol out[4];
+  guint n;
+
+  g_assert_true (g_file_set_contents (path,
+                                      "10001000 100 jitted_one\n"
+                                      "garbage line\n"
+                                      "10002000 80 _ZN3jit3fooEv\n"
+                                      "0x10003000 0x10 LazyCompile:*bar file.js:1\n",
+                                      -1, NULL));
+  scorch_symbolizer_set_jit_map_dir (sym, tmpdir);
+
+  n = scorch_symbolizer_lookup_user (sym, 4242, &anon, 0x10001010, out, G_N_ELEMENTS (out));
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpstr (out[0].function, ==, "jitted_one");
+  g_assert_cmpint (out[0].kind, ==, SCORCH_FRAME_KIND_JIT);
+  g_assert_cmpuint (out[0].offset, ==, 0x10);
+
+  n = scorch_symbolizer_lookup_user (sym, 4242, &anon, 0x1000207f, out, G_N_ELEMENTS (out));
+  g_assert_cmpstr (out[0].function, ==, "jit::foo()");
+
+  n = scorch_symbolizer_lookup_user (sym, 4242, NULL, 0x10003004, out, G_N_ELEMENTS (out));
+  g_assert_cmpstr (out[0].function, ==, "LazyCompile:*bar file.js:1");
+
+  /* past the end of a symbol, another pid (no map file) */
+  n = scorch_symbolizer_lookup_user (sym, 4242, &anon, 0x10001100, out, G_N_ELEMENTS (out));
+  g_assert_null (out[0].function);
+  g_assert_cmpint (out[0].kind, ==, SCORCH_FRAME_KIND_UNKNOWN);
+  n = scorch_symbolizer_lookup_user (sym, 4243, &anon, 0x10001010, out, G_N_ELEMENTS (out));
+  g_assert_null (out[0].function);
+  scorch_symbolizer_free (sym);
+}
+
+static void
+test_kallsyms (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "kallsyms", NULL);
+  g_autofree char *zero = g_build_filename (tmpdir, "kallsyms-zero", NULL);
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  g_autoptr(GPtrArray) problems = NULL;
+  ScorchSymbol out[2];
+
+  g_assert_true (g_file_set_contents (path,
+                                      "ffffffff81000000 T _stext\n"
+                                      "ffffffff81001000 t do_one_initcall\n"
+                                      "ffffffff81000500 D some_data\n"
+                                      "ffffffff81002000 T schedule\n"
+                                      "ffffffffc0001000 t ext4_thing\t[ext4]\n"
+                                      "not a line\n",
+                                      -1, NULL));
+  scorch_symbolizer_set_kallsyms_path (sym, path);
+  scorch_symbolizer_lookup_kernel (sym, 0xffffffff81001234, out, 2);
+  g_assert_cmpstr (out[0].function, ==, "do_one_initcall");
+  g_assert_cmpstr (out[0].module, ==, "[kernel.kallsyms]");
+  g_assert_cmpint (out[0].kind, ==, SCORCH_FRAME_KIND_KERNEL);
+  g_assert_cmpuint (out[0].offset, ==, 0x234);
+  scorch_symbolizer_lookup_kernel (sym, 0xffffffff81000600, out, 2);
+  g_assert_cmpstr (out[0].function, ==, "_stext"); /* data symbols are skipped */
+  scorch_symbolizer_lookup_kernel (sym, 0xffffffffc0001010, out, 2);
+  g_assert_cmpstr (out[0].function, ==, "ext4_thing");
+  g_assert_cmpstr (out[0].module, ==, "[ext4]");
+  scorch_symbolizer_lookup_kernel (sym, 0x1000, out, 2);
+  g_assert_null (out[0].function);
+  scorch_symbolizer_free (sym);
+
+  /* kptr_restrict: all zero */
+  g_assert_true (g_file_set_contents (zero,
+                                      "0000000000000000 T _stext\n"
+                                      "0000000000000000 T schedule\n", -1, NULL));
+  sym = scorch_symbolizer_new ();
+  scorch_symbolizer_set_kallsyms_path (sym, zero);
+  scorch_symbolizer_lookup_kernel (sym, 0xffffffff81001234, out, 2);
+  g_assert_null (out[0].function);
+  g_assert_cmpint (out[0].kind, ==, SCORCH_FRAME_KIND_UNKNOWN);
+  problems = scorch_symbolizer_dup_problems (sym);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (problems, 0), "kptr_restrict"));
+  scorch_symbolizer_free (sym);
+
+  /* another kernel: not resolved with this one's symbols */
+  sym = scorch_symbolizer_new ();
+  scorch_symbolizer_set_kernel_release (sym, "0.0.0-not-this-kernel");
+  scorch_symbolizer_lookup_kernel (sym, 0xffffffff81001234, out, 2);
+  g_assert_null (out[0].function);
+  scorch_symbolizer_free (sym);
+}
+
+static void
+test_running_kernel (void)
+{
+  ScorchSymbolizer *sym;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  ScorchSymbol out[2];
+  guint64 addr;
+
+  if (!g_file_get_contents ("/proc/kallsyms", &contents, NULL, NULL))
+    {
+      g_test_skip ("/proc/kallsyms is not readable");
+      return;
+    }
+  fields = g_strsplit_set (contents, " \n", 4);
+  addr = g_ascii_strtoull (fields[0], NULL, 16);
+  if (addr == 0)
+    {
+      g_test_skip ("kernel addresses are hidden (kptr_restrict)");
+      return;
+    }
+  /* schedule() is in every kernel */
+  {
+    char *p = strstr (contents, " T schedule\n");
+    g_assert_nonnull (p);
+    while (p > contents && p[-1] != '\n')
+      p--;
+    addr = g_ascii_strtoull (p, NULL, 16);
+  }
+  sym = scorch_symbolizer_new ();
+  scorch_symbolizer_lookup_kernel (sym, addr + 1, out, 2);
+  g_assert_cmpstr (out[0].function, ==, "schedule");
+  scorch_symbolizer_free (sym);
+}
+
+static void
+test_vdso (void)
+{
+  g_autofree char *maps = NULL;
+  g_auto(GStrv) lines = NULL;
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 start, end;
+      ScorchMapping map = { .path = "[vdso]" };
+      ScorchSymbol out[4];
+      gboolean named = FALSE;
+
+      if (!g_str_has_suffix (lines[i], "[vdso]"))
+        continue;
+      g_assert_cmpint (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x", &start, &end), ==, 2);
+      map.start = start;
+      map.end = end;
+      for (guint64 a = start; a < end; a += 16)
+        {
+          scorch_symbolizer_lookup_user (sym, 1, &map, a, out, 4);
+          if (out[0].function != NULL && strstr (out[0].function, "clock_gettime") != NULL)
+            named = TRUE;
+        }
+      g_assert_true (named);
+    }
+  scorch_symbolizer_free (sym);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp ("scorch-symbolizer-XXXXXX", NULL);
+  g_assert_nonnull (tmpdir);
+
+  g_test_add_func ("/libscorch/symbolizer/symtab", test_symtab);
+  g_test_add_func ("/libscorch/symbolizer/inline", test_inline);
+  g_test_add_func ("/libscorch/symbolizer/dynsym-only", test_dynsym_only);
+  g_test_add_func ("/libscorch/symbolizer/debuginfo-build-id", test_debuginfo_by_build_id);
+  g_test_add_func ("/libscorch/symbolizer/replaced-binary", test_replaced_binary);
+  g_test_add_func ("/libscorch/symbolizer/missing-file", test_missing_file);
+  g_test_add_func ("/libscorch/symbolizer/jit-map", test_jit_map);
+  g_test_add_func ("/libscorch/symbolizer/kallsyms", test_kallsyms);
+  g_test_add_func ("/libscorch/symbolizer/running-kernel", test_running_kernel);
+  g_test_add_func ("/libscorch/symbolizer/vdso", test_vdso);
+  ret = g_test_run ();
+
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf %s", tmpdir);
+    if (g_str_has_prefix (tmpdir, g_get_tmp_dir ()))
+      run (cmd);
+  }
+  g_free (tmpdir);
+  return ret;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* unwind-chain.h: a known call chain built without frame pointers that
+ * captures its registers and a copy of its stack the way perf samples them
+ * (PERF_SAMPLE_REGS_USER + PERF_SAMPLE_STACK_USER), for the unwinder's test
+ * and benchmark. */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define UNWIND_CHAIN_STACK_MAX 65528
+
+/* perf's x86_64 DWARF register mask: AX..SS and R8..R15 */
+#define UNWIND_CHAIN_REGS_MASK G_GUINT64_CONSTANT (0xff0fff)
+
+typedef struct
+{
+  guint64 regs[24];           /* indexed by PERF_REG_X86_* */
+  guint64 packed[24];         /* regs in mask order, as in a sample record */
+  guint   n_packed;
+  guint64 sp;
+  gsize   stack_len;
+  gboolean reached_top;       /* the copy reached the top of the stack */
+  guint8  stack[UNWIND_CHAIN_STACK_MAX];
+} UnwindChainSample;
+
+/* Calls unwind_chain_a -> _b -> _c -> _d -> _e, which captures. */
+int unwind_chain_run (UnwindChainSample *sample,
+                      gsize              max_stack);
+
+G_END_DECLS
