@@ -194,16 +194,8 @@ shown_profile (ScorchWindow *window)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "profile");
   page = gtk_stack_get_child_by_name (stack, "profile");
   g_assert_nonnull (page);
-  /* The window's profile page (a flame graph, or the explore views' page
-   * holding one). */
-  for (GtkWidget *w = page; w != NULL; )
-    {
-      if (SCORCH_IS_FLAME_GRAPH (w))
-        return scorch_flame_graph_get_profile (SCORCH_FLAME_GRAPH (w));
-      w = gtk_widget_get_first_child (w);
-    }
-  g_assert_not_reached ();
-  return NULL;
+  /* The profile the window's flame graph shows. */
+  return scorch_flame_graph_get_profile (SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "flame-graph")));
 }
 
 static void
