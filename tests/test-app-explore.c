@@ -429,6 +429,91 @@ test_preferences (void)
 }
 
 static void
+test_save_and_drop (void)
+{
+  g_autofree char *copy = NULL;
+  g_autoptr(GFile) copy_file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+  gsize la, lb;
+  GtkDropTarget *drop = NULL;
+  g_autoptr(GListModel) controllers = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE, loaded = FALSE;
+  gulong handler;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no capture loaded");
+      return;
+    }
+
+  /* Save As copies the capture byte for byte */
+  copy = g_build_filename (tmpdir, "saved.perf.data", NULL);
+  copy_file = g_file_new_for_path (copy);
+  g_assert_true (scorch_window_save_capture (window, copy_file, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (capture, &a, &la, NULL));
+  g_assert_true (g_file_get_contents (copy, &b, &lb, NULL));
+  g_assert_cmpmem (a, la, b, lb);
+
+  /* Dropping that file on the window opens it */
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && drop == NULL; i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (c))
+        drop = GTK_DROP_TARGET (c);
+    }
+  g_assert_nonnull (drop);
+
+  handler = g_signal_connect (window, "profile-loaded", G_CALLBACK (loaded_cb), &loaded);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  {
+    GSList *files = g_slist_prepend (NULL, copy_file);
+
+    g_value_set_boxed (&value, files);
+    g_slist_free (files);
+  }
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  while (!loaded && g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), "error") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (window, handler);
+  g_assert_true (loaded);
+  g_assert_cmpstr (first_row_name (SCORCH_HOTSPOT_VIEW (scorch_window_get_view_widget (window, "hotspots"))), ==,
+                   "explore_hot_loop");
+}
+
+static void
+test_truncated_hint (void)
+{
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  g_autoptr(ScorchProfile) profile = NULL;
+  ScorchWindow *w;
+  guint32 f;
+  GtkWidget *hint;
+
+  /* A capture where a third of the stacks stopped early */
+  f = scorch_profile_builder_intern_frame (builder, "leaf", "/usr/bin/x", NULL, 0, SCORCH_FRAME_KIND_USER);
+  for (guint i = 0; i < 30; i++)
+    scorch_profile_builder_add_sample (builder, 1000 + i, 1, 1, &f, 1, 1);
+  scorch_profile_builder_get_info (builder)->n_truncated = 10;
+  profile = scorch_profile_builder_end (g_steal_pointer (&builder));
+
+  w = scorch_window_new (app);
+  gtk_window_present (GTK_WINDOW (w));
+  scorch_window_set_profile (w, profile);
+  hint = scorch_window_get_view_widget (w, "status-hint");
+  g_assert_true (gtk_widget_get_visible (hint));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (hint)), "frame pointers"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (scorch_window_get_view_widget (w, "status"))), "33.3"));
+  gtk_window_destroy (GTK_WINDOW (w));
+}
+
+static void
 test_bad_file (void)
 {
   g_autofree char *path = g_build_filename (tmpdir, "not-a-capture.data", NULL);
@@ -495,6 +580,8 @@ main (int   argc,
   g_test_add_func ("/app/explore/dark", test_dark);
   g_test_add_func ("/app/explore/cancel-load", test_cancel_load);
   g_test_add_func ("/app/explore/preferences", test_preferences);
+  g_test_add_func ("/app/explore/save-and-drop", test_save_and_drop);
+  g_test_add_func ("/app/explore/truncated-hint", test_truncated_hint);
   g_test_add_func ("/app/explore/bad-file", test_bad_file);
 
   status = g_test_run ();

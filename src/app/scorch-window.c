@@ -796,6 +796,27 @@ open_recent_action (GtkWidget  *widget,
   scorch_window_open_file (SCORCH_WINDOW (widget), file);
 }
 
+gboolean
+scorch_window_save_capture (ScorchWindow  *self,
+                            GFile         *file,
+                            GError       **error)
+{
+  g_return_val_if_fail (SCORCH_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (self->loaded_file == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("This profile has no capture file to save"));
+      return FALSE;
+    }
+  /* Saving over itself: nothing to do (a copy would truncate it first). */
+  if (g_file_equal (file, self->loaded_file))
+    return TRUE;
+
+  return g_file_copy (self->loaded_file, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error);
+}
+
 static void
 save_as_chosen (ScorchWindow *self,
                 GFile        *file,
@@ -803,12 +824,7 @@ save_as_chosen (ScorchWindow *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->loaded_file == NULL)
-    return;
-  if (g_file_equal (file, self->loaded_file))
-    return;
-
-  if (!g_file_copy (self->loaded_file, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+  if (!scorch_window_save_capture (self, file, &error))
     {
       g_autofree char *name = display_name (file);
       /* Translators: %s is a file name, the second %s the reason */
@@ -1385,6 +1401,8 @@ scorch_window_get_view_widget (ScorchWindow *self,
     return GTK_WIDGET (self->search_entry);
   if (g_str_equal (name, "status"))
     return GTK_WIDGET (self->status_label);
+  if (g_str_equal (name, "status-hint"))
+    return GTK_WIDGET (self->status_hint);
   if (g_str_equal (name, "error"))
     return GTK_WIDGET (self->error_page);
   return NULL;
