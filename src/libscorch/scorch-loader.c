@@ -16,6 +16,7 @@
 #include "scorch-capture-reader.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
+#include "scorch-util.h"
 
 static gboolean
 sniff_folded (const char  *path,
@@ -195,20 +196,9 @@ worker_progress (gdouble  fraction,
   data->n_samples = n_samples;
   g_mutex_unlock (&data->mutex);
 
-  /* Always through a source: g_main_context_invoke() would call back on this
-   * worker thread when the caller's context is the global default one and
-   * nobody iterates it at that moment (a GTask worker has no thread-default
-   * context of its own). */
   if (g_atomic_int_compare_and_exchange (&data->pending, 0, 1))
-    {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, report_progress_cb, load_data_ref (data), load_data_unref);
-      g_source_set_static_name (source, "[scorch] load progress");
-      g_source_attach (source, data->context);
-      g_source_unref (source);
-    }
+    scorch_main_context_post (data->context, report_progress_cb,
+                              load_data_ref (data), load_data_unref);
 }
 
 static void
