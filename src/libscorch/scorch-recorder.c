@@ -29,6 +29,7 @@
 #include "scorch-perf-file.h"
 #include "scorch-perf-writer.h"
 #include "scorch-recorder.h"
+#include "scorch-util.h"
 
 #define DRAIN_INTERVAL_MS     50
 #define PROGRESS_INTERVAL_US  (G_USEC_PER_SEC / 10)
@@ -1492,8 +1493,8 @@ update_progress (Session  *s,
   g_mutex_unlock (&self->lock);
 
   if (schedule)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_progress_cb,
-                                g_object_ref (self), g_object_unref);
+    scorch_main_context_post (self->context, emit_progress_cb,
+                              g_object_ref (self), g_object_unref);
 }
 
 /* ---- the worker -------------------------------------------------------- */
