@@ -189,13 +189,15 @@ static ScorchProfile *
 shown_profile (ScorchWindow *window)
 {
   GtkStack *stack = scorch_window_get_stack (window);
-  GtkWidget *page;
+  ScorchProfile *profile;
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "profile");
-  page = gtk_stack_get_child_by_name (stack, "profile");
-  g_assert_nonnull (page);
-  /* The profile the window's flame graph shows. */
-  return scorch_flame_graph_get_profile (SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "flame-graph")));
+  /* The profile every view of the window shows. */
+  profile = scorch_window_get_profile (window);
+  g_assert_nonnull (profile);
+  g_assert_true (profile == scorch_flame_graph_get_profile (
+                   SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "flame-graph"))));
+  return profile;
 }
 
 static void

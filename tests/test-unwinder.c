@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -118,6 +119,123 @@ test_deep_chain (void)
   scorch_unwinder_free (unw);
 }
 
+/* Unwinds sample and returns the function names, outermost last. */
+static GPtrArray *
+unwind_names (ScorchUnwinder    *unw,
+              UnwindChainSample *s,
+              gboolean          *truncated)
+{
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  guint64 ips[SCORCH_UNWIND_MAX_DEPTH];
+  guint n;
+
+  n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, s->packed, s->n_packed,
+                              s->stack, s->stack_len, s->sp, ips, G_N_ELEMENTS (ips), truncated);
+  for (guint i = 0; i < n; i++)
+    {
+      ScorchSymbol out[8];
+      const ScorchMapping *map = find_mapping (NULL, 0, ips[i]);
+      const char *name = NULL;
+
+      if (map != NULL)
+        {
+          guint k = scorch_symbolizer_lookup_user (sym, getpid (), map, ips[i], out, G_N_ELEMENTS (out));
+          name = out[k - 1].function;
+        }
+      g_test_message ("#%u 0x%" G_GINT64_MODIFIER "x %s", i, ips[i], name);
+      g_ptr_array_add (names, g_strdup (name != NULL ? name : "?"));
+    }
+  scorch_symbolizer_free (sym);
+  return names;
+}
+
+static guint
+index_of (GPtrArray  *names,
+          const char *name)
+{
+  for (guint i = 0; i < names->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (names, i), name) == 0)
+      return i;
+  return G_MAXUINT;
+}
+
+static void
+test_debug_frame (void)
+{
+  static const char *expected[] = {
+    "unwind_chain_df_e", "unwind_chain_df_d", "unwind_chain_df_c", "unwind_chain_df_b",
+    "unwind_chain_df_a", "unwind_chain_df_run", "test_debug_frame",
+  };
+  ScorchUnwinder *unw = scorch_unwinder_new (find_mapping, NULL);
+  g_autoptr(GPtrArray) names = NULL;
+  gboolean truncated = TRUE;
+
+  /* these functions have no .eh_frame entry: only .debug_frame unwinds them */
+  unwind_chain_df_run (&sample, UNWIND_CHAIN_STACK_MAX);
+  names = unwind_names (unw, &sample, &truncated);
+  g_assert_cmpuint (names->len, >=, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (g_ptr_array_index (names, i), ==, expected[i]);
+  g_assert_cmpuint (index_of (names, "main"), <, names->len);
+  if (sample.reached_top)
+    g_assert_false (truncated);
+  scorch_unwinder_free (unw);
+}
+
+static UnwindChainSample signal_sample;
+
+static volatile int raiser_sink;
+
+__attribute__((noinline)) static void
+on_sigusr1 (int signum)
+{
+  unwind_chain_run (&signal_sample, UNWIND_CHAIN_STACK_MAX);
+  raiser_sink++;   /* not a tail call */
+}
+
+__attribute__((noinline)) static void
+signal_raiser (void)
+{
+  raise (SIGUSR1);
+  raiser_sink++;
+}
+
+static void
+test_signal_frame (void)
+{
+  ScorchUnwinder *unw = scorch_unwinder_new (find_mapping, NULL);
+  g_autoptr(GPtrArray) names = NULL;
+  struct sigaction sa = { 0 }, old;
+  gboolean truncated = TRUE;
+  guint handler, raiser, caller, main_at;
+
+  sa.sa_handler = on_sigusr1;
+  sigemptyset (&sa.sa_mask);
+  g_assert_cmpint (sigaction (SIGUSR1, &sa, &old), ==, 0);
+  signal_raiser ();
+  g_assert_cmpint (sigaction (SIGUSR1, &old, NULL), ==, 0);
+
+  /* handler -> kernel's signal frame (__restore_rt, whose CFI restores
+   * every register from the ucontext with DWARF expressions) -> raise ->
+   * the interrupted caller and on to main */
+  names = unwind_names (unw, &signal_sample, &truncated);
+  handler = index_of (names, "on_sigusr1");
+  raiser = index_of (names, "signal_raiser");
+  caller = index_of (names, "test_signal_frame");
+  main_at = index_of (names, "main");
+  g_assert_cmpstr (g_ptr_array_index (names, 0), ==, "unwind_chain_e");
+  g_assert_cmpuint (handler, ==, 6);
+  g_assert_cmpuint (raiser, >, handler + 1);
+  g_assert_cmpuint (raiser, <, names->len);
+  g_assert_cmpuint (caller, ==, raiser + 1);
+  g_assert_cmpuint (main_at, >, caller);
+  g_assert_cmpuint (main_at, <, names->len);
+  if (signal_sample.reached_top)
+    g_assert_false (truncated);
+  scorch_unwinder_free (unw);
+}
+
 static void
 test_short_stack (void)
 {
@@ -208,6 +326,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   load_maps ();
   g_test_add_func ("/libscorch/unwinder/deep-chain", test_deep_chain);
+  g_test_add_func ("/libscorch/unwinder/debug-frame", test_debug_frame);
+  g_test_add_func ("/libscorch/unwinder/signal-frame", test_signal_frame);
   g_test_add_func ("/libscorch/unwinder/short-stack", test_short_stack);
   g_test_add_func ("/libscorch/unwinder/garbage", test_garbage);
   ret = g_test_run ();

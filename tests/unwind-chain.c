@@ -8,7 +8,20 @@
 
 #include "unwind-chain.h"
 
+#ifdef UNWIND_CHAIN_DEBUG_FRAME
+/* The same chain built with -fno-asynchronous-unwind-tables -g: its CFI is
+ * only in .debug_frame (it shares the capture helper of the other copy). */
+#define unwind_chain_run unwind_chain_df_run
+#define unwind_chain_a unwind_chain_df_a
+#define unwind_chain_b unwind_chain_df_b
+#define unwind_chain_c unwind_chain_df_c
+#define unwind_chain_d unwind_chain_df_d
+#define unwind_chain_e unwind_chain_df_e
+#endif
+
 void unwind_chain_capture_regs (guint64 *regs);
+
+#ifndef UNWIND_CHAIN_DEBUG_FRAME
 
 /* Saves the registers as the caller sees them right after the call
  * returns: IP is the return address, SP the caller's stack pointer. */
@@ -47,6 +60,7 @@ __asm__ (
   "  ret\n"
   ".cfi_endproc\n"
   ".size unwind_chain_capture_regs, .-unwind_chain_capture_regs\n");
+#endif
 
 /* Reads other frames' memory: must not be instrumented by ASan. */
 __attribute__((noinline, no_sanitize_address)) static void

@@ -30,4 +30,8 @@ typedef struct
 int unwind_chain_run (UnwindChainSample *sample,
                       gsize              max_stack);
 
+/* The same with unwind_chain_df_a .. _e, whose CFI is only in .debug_frame. */
+int unwind_chain_df_run (UnwindChainSample *sample,
+                         gsize              max_stack);
+
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "scorch-capture-reader.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
+#include "scorch-util.h"
 
 static gboolean
 sniff_folded (const char  *path,
@@ -65,6 +66,9 @@ load (const char         *path,
   g_autoptr(ScorchAnalyzer) analyzer = NULL;
   gboolean folded = FALSE;
   const char *debug_dirs;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
 
   if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && !sniff_folded (path, &folded, error))
     return NULL;
@@ -193,8 +197,8 @@ worker_progress (gdouble  fraction,
   g_mutex_unlock (&data->mutex);
 
   if (g_atomic_int_compare_and_exchange (&data->pending, 0, 1))
-    g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, report_progress_cb,
-                                load_data_ref (data), load_data_unref);
+    scorch_main_context_post (data->context, report_progress_cb,
+                              load_data_ref (data), load_data_unref);
 }
 
 static void

@@ -10,18 +10,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <gelf.h>
-#include <libunwind.h>
 
 #include "scorch-unwinder.h"
 
-/* Not in the public headers (perf declares it the same way). */
-extern int UNW_OBJ (dwarf_search_unwind_table) (unw_addr_space_t  as,
-                                                unw_word_t        ip,
-                                                unw_dyn_info_t   *di,
-                                                unw_proc_info_t  *pi,
-                                                int               need_unwind_info,
-                                                void             *arg);
+/* How it works
+ *
+ * Each step looks up the call frame information (CFI) row that applies at
+ * the frame's pc and applies it to the registers by hand: CFA from a
+ * register + offset (or a DWARF expression), then each register from its
+ * rule (same value, undefined, saved at CFA+N, CFA+N, expression).
+ *
+ * libdw parses the CFI (.eh_frame through .eh_frame_hdr, else .debug_frame)
+ * only on a cache miss; the decoded rows are kept per module, sorted by
+ * their pc range, and a direct-mapped cache maps (module, pc) to its row.
+ * So a warm step is a few hash probes and a few loads from the stack copy.
+ *
+ * This replaced libunwind's remote API: with it, every step went through
+ * libunwind's global register-state cache, whose lock costs two
+ * sigprocmask system calls per step (Debian's libunwind 1.6.2 maps
+ * UNW_CACHE_PER_THREAD back to the global cache, and UNW_CACHE_NONE
+ * re-parses the FDE through access_mem on every step), about 75% of the
+ * unwinding time.  libunwind also could not read .debug_frame remotely
+ * (dwarf_find_debug_frame is not exported). */
 
 /* x86_64 perf register numbers (asm/perf_regs.h) */
 enum
@@ -32,37 +45,21 @@ enum
   N_PREGS
 };
 
-/* libunwind's x86_64 numbering (DWARF order) -> perf's */
-static const gint8 unw_to_perf[] = {
-  [UNW_X86_64_RAX] = PREG_AX,
-  [UNW_X86_64_RDX] = PREG_DX,
-  [UNW_X86_64_RCX] = PREG_CX,
-  [UNW_X86_64_RBX] = PREG_BX,
-  [UNW_X86_64_RSI] = PREG_SI,
-  [UNW_X86_64_RDI] = PREG_DI,
-  [UNW_X86_64_RBP] = PREG_BP,
-  [UNW_X86_64_RSP] = PREG_SP,
-  [UNW_X86_64_R8] = PREG_R8,
-  [UNW_X86_64_R9] = PREG_R9,
-  [UNW_X86_64_R10] = PREG_R10,
-  [UNW_X86_64_R11] = PREG_R11,
-  [UNW_X86_64_R12] = PREG_R12,
-  [UNW_X86_64_R13] = PREG_R13,
-  [UNW_X86_64_R14] = PREG_R14,
-  [UNW_X86_64_R15] = PREG_R15,
-  [UNW_X86_64_RIP] = PREG_IP,
+/* x86_64 DWARF register numbers: RAX RDX RCX RBX RSI RDI RBP RSP R8..R15,
+ * then 16, the return address column (RIP). */
+enum
+{
+  DREG_RBP = 6,
+  DREG_RSP = 7,
+  DREG_RA = 16,
+  N_DREGS = 17
 };
 
-#define DW_EH_PE_omit    0xff
-#define DW_EH_PE_absptr  0x00
-#define DW_EH_PE_udata2  0x02
-#define DW_EH_PE_udata4  0x03
-#define DW_EH_PE_udata8  0x04
-#define DW_EH_PE_sdata2  0x0a
-#define DW_EH_PE_sdata4  0x0b
-#define DW_EH_PE_sdata8  0x0c
-#define DW_EH_PE_pcrel   0x10
-#define DW_EH_PE_datarel 0x30
+static const guint8 dwarf_to_perf[N_DREGS] = {
+  PREG_AX, PREG_DX, PREG_CX, PREG_BX, PREG_SI, PREG_DI, PREG_BP, PREG_SP,
+  PREG_R8, PREG_R9, PREG_R10, PREG_R11, PREG_R12, PREG_R13, PREG_R14, PREG_R15,
+  PREG_IP,
+};
 
 typedef struct
 {
@@ -71,6 +68,45 @@ typedef struct
   guint64 vaddr;
   guint64 memsz;
 } Segment;
+
+/* How a register of the caller is recovered */
+typedef enum
+{
+  LOC_SAME,      /* unchanged */
+  LOC_UNDEF,     /* not recoverable */
+  LOC_AT_CFA,    /* saved at CFA + offset */
+  LOC_VAL_CFA,   /* is CFA + offset */
+  LOC_EXPR,      /* a DWARF location description (ops) */
+} LocKind;
+
+typedef struct
+{
+  guint8  kind;
+  guint8  n_ops;
+  guint16 first_op;
+  gint64  offset;
+} Loc;
+
+typedef enum
+{
+  CFA_REG,       /* register cfa_reg + offset */
+  CFA_EXPR,
+} CfaKind;
+
+/* One decoded CFI row, valid for module-relative pcs [start, end) */
+typedef struct
+{
+  guint64  start, end;
+  guint8   cfa_kind;
+  guint8   cfa_reg;
+  guint8   ra_reg;
+  gboolean signal;
+  gint64   cfa_offset;
+  guint16  cfa_first_op, cfa_n_ops;
+  Loc      regs[N_DREGS];
+  guint    n_ops;
+  Dwarf_Op ops[];
+} Row;
 
 typedef struct
 {
@@ -82,47 +118,62 @@ typedef struct
   char        *path;
 
   gboolean     opened;
-  gboolean     usable;       /* has an eh_frame_hdr binary-search table */
   const guint8 *data;        /* the file, mapped read-only */
   gsize        size;
+  Elf         *elf;
+  Dwarf_CFI   *eh_cfi;       /* .eh_frame; ours to end */
+  Dwarf       *dwarf;        /* for .debug_frame, opened on demand */
+  Dwarf_CFI   *debug_cfi;    /* owned by dwarf */
+  gboolean     tried_debug_frame;
   Segment     *segments;
   guint        n_segments;
-  guint64      lo_vaddr, hi_vaddr;
-  guint64      hdr_vaddr;    /* .eh_frame_hdr */
-  guint64      table_vaddr;  /* its search table */
-  guint64      fde_count;
+  GPtrArray   *rows;         /* Row*, sorted by start, not overlapping */
 } UnwModule;
 
+/* (module, relative pc) -> row; row NULL with module set: no CFI there */
 typedef struct
 {
-  gint32           pid;
-  unw_addr_space_t as;
-} Proc;
+  UnwModule *module;
+  guint64    pc;
+  Row       *row;
+} RowSlot;
+
+#define ROW_CACHE_BITS 13
+
+/* mapping -> module and load bias */
+typedef struct
+{
+  const ScorchMapping *map;
+  guint64              start, end, pgoff, ino;
+  UnwModule           *module;
+  guint64              bias;
+  gboolean             bias_ok;
+} MapSlot;
+
+#define MAP_CACHE_SIZE 64
 
 struct _ScorchUnwinder
 {
   ScorchFindMappingFunc find_mapping;
   gpointer              user_data;
-  unw_accessors_t       accessors;
   GHashTable           *modules;    /* UnwModule* set */
-  GHashTable           *procs;      /* pid -> Proc* */
 
-  /* one-entry cache mapping -> module */
-  const ScorchMapping  *last_map;
-  guint64               last_map_start;
-  UnwModule            *last_module;
+  RowSlot              *row_cache;  /* 1 << ROW_CACHE_BITS */
+  MapSlot               map_cache[MAP_CACHE_SIZE];
 
   /* the sample being unwound */
   gint32                pid;
-  guint64               regs[N_PREGS];
-  guint32               regs_valid;
   const guint8         *stack;
   gsize                 stack_len;
   guint64               stack_sp;
-  UnwModule            *cur_module;    /* module of the last find_proc_info */
-  guint64               cur_bias;
-  gboolean              last_lookup_failed;
 };
+
+/* Registers of one frame, by DWARF number */
+typedef struct
+{
+  guint64 r[N_DREGS];
+  guint32 valid;
+} Regs;
 
 /* ------------------------------------------------------------------------ */
 
@@ -162,6 +213,14 @@ unw_module_free (gpointer p)
 {
   UnwModule *m = p;
 
+  if (m->rows != NULL)
+    g_ptr_array_unref (m->rows);
+  if (m->eh_cfi != NULL)
+    dwarf_cfi_end (m->eh_cfi);
+  if (m->dwarf != NULL)
+    dwarf_end (m->dwarf);
+  if (m->elf != NULL)
+    elf_end (m->elf);
   if (m->data != NULL)
     munmap ((void *) m->data, m->size);
   g_free (m->segments);
@@ -169,76 +228,54 @@ unw_module_free (gpointer p)
   g_free (m);
 }
 
-static void
-proc_free (gpointer p)
-{
-  Proc *proc = p;
-
-  unw_destroy_addr_space (proc->as);
-  g_free (proc);
-}
-
-/* Reads an encoded eh_frame_hdr value at data[*pos]; pcrel/datarel
- * applied against the runtime-independent vaddrs given. */
 static gboolean
-read_encoded (const guint8 *data,
-              gsize         size,
-              gsize        *pos,
-              guint8        enc,
-              guint64       pos_vaddr,
-              guint64       data_vaddr,
-              guint64      *out)
+build_id_matches (UnwModule *m,
+                  Elf       *elf)
 {
-  guint64 v;
-  gsize n;
+  gsize n_ph = 0;
 
-  switch (enc & 0x0f)
-    {
-    case DW_EH_PE_absptr:
-    case DW_EH_PE_udata8:
-    case DW_EH_PE_sdata8: n = 8; break;
-    case DW_EH_PE_udata4:
-    case DW_EH_PE_sdata4: n = 4; break;
-    case DW_EH_PE_udata2:
-    case DW_EH_PE_sdata2: n = 2; break;
-    default: return FALSE;
-    }
-  if (*pos > size || size - *pos < n)
+  if (elf_getphdrnum (elf, &n_ph) != 0)
     return FALSE;
-
-  switch (enc & 0x0f)
+  for (gsize i = 0; i < n_ph; i++)
     {
-    case DW_EH_PE_udata2: { guint16 x; memcpy (&x, data + *pos, 2); v = x; break; }
-    case DW_EH_PE_sdata2: { gint16 x; memcpy (&x, data + *pos, 2); v = (guint64) (gint64) x; break; }
-    case DW_EH_PE_udata4: { guint32 x; memcpy (&x, data + *pos, 4); v = x; break; }
-    case DW_EH_PE_sdata4: { gint32 x; memcpy (&x, data + *pos, 4); v = (guint64) (gint64) x; break; }
-    default: memcpy (&v, data + *pos, 8); break;
-    }
+      GElf_Phdr ph;
+      gsize pos = 0;
 
-  switch (enc & 0x70)
-    {
-    case 0: break;
-    case DW_EH_PE_pcrel: v += pos_vaddr; break;
-    case DW_EH_PE_datarel: v += data_vaddr; break;
-    default: return FALSE;
+      if (gelf_getphdr (elf, (int) i, &ph) == NULL || ph.p_type != PT_NOTE)
+        continue;
+      if (ph.p_offset > m->size || m->size - ph.p_offset < ph.p_filesz)
+        continue;
+      while (pos + 12 <= ph.p_filesz)
+        {
+          guint32 namesz, descsz, type;
+          const guint8 *n = m->data + ph.p_offset + pos;
+          gsize adv;
+
+          memcpy (&namesz, n, 4);
+          memcpy (&descsz, n + 4, 4);
+          memcpy (&type, n + 8, 4);
+          adv = 12 + ((namesz + 3ul) & ~3ul) + ((descsz + 3ul) & ~3ul);
+          if (adv > ph.p_filesz - pos)
+            break;
+          if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp (n + 12, "GNU", 4) == 0 &&
+              descsz <= m->build_id_len && memcmp (n + 16, m->build_id, descsz) == 0)
+            return TRUE;
+          pos += adv;
+        }
     }
-  *pos += n;
-  *out = v;
-  return TRUE;
+  return FALSE;
 }
 
 static void
 unw_module_open (UnwModule *m)
 {
   struct stat st;
-  Elf *elf = NULL;
   gsize n_phdrs = 0;
-  GElf_Phdr eh = { 0 };
-  gboolean have_eh = FALSE;
   void *base;
   int fd;
 
   m->opened = TRUE;
+  m->rows = g_ptr_array_new_with_free_func (g_free);
   if (m->path[0] != '/')
     return;
 
@@ -258,131 +295,37 @@ unw_module_open (UnwModule *m)
   m->data = base;
   m->size = st.st_size;
 
-  elf = elf_memory ((char *) m->data, m->size);
-  if (elf == NULL || elf_kind (elf) != ELF_K_ELF || gelf_getclass (elf) != ELFCLASS64)
-    goto out;
+  m->elf = elf_memory ((char *) m->data, m->size);
+  if (m->elf == NULL || elf_kind (m->elf) != ELF_K_ELF || gelf_getclass (m->elf) != ELFCLASS64)
+    goto fail;
 
-  if (m->build_id_len > 0)
-    {
-      /* A replaced file must not be used to unwind the old one's stacks. */
-      gsize n_ph = 0;
-      gboolean matched = FALSE;
+  /* A replaced file must not be used to unwind the old one's stacks. */
+  if (m->build_id_len > 0 && !build_id_matches (m, m->elf))
+    goto fail;
 
-      if (elf_getphdrnum (elf, &n_ph) == 0)
-        for (gsize i = 0; i < n_ph && !matched; i++)
-          {
-            GElf_Phdr ph;
-            gsize pos;
-
-            if (gelf_getphdr (elf, (int) i, &ph) == NULL || ph.p_type != PT_NOTE)
-              continue;
-            if (ph.p_offset > m->size || m->size - ph.p_offset < ph.p_filesz)
-              continue;
-            pos = 0;
-            while (pos + 12 <= ph.p_filesz)
-              {
-                guint32 namesz, descsz, type;
-                const guint8 *n = m->data + ph.p_offset + pos;
-                gsize adv;
-
-                memcpy (&namesz, n, 4);
-                memcpy (&descsz, n + 4, 4);
-                memcpy (&type, n + 8, 4);
-                adv = 12 + ((namesz + 3ul) & ~3ul) + ((descsz + 3ul) & ~3ul);
-                if (adv > ph.p_filesz - pos)
-                  break;
-                if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp (n + 12, "GNU", 4) == 0 &&
-                    descsz <= m->build_id_len &&
-                    memcmp (n + 16, m->build_id, descsz) == 0)
-                  matched = TRUE;
-                pos += adv;
-              }
-          }
-      if (!matched)
-        goto out;
-    }
-
-  if (elf_getphdrnum (elf, &n_phdrs) != 0 || n_phdrs > 4096)
-    goto out;
+  if (elf_getphdrnum (m->elf, &n_phdrs) != 0 || n_phdrs > 4096)
+    goto fail;
   m->segments = g_new0 (Segment, n_phdrs);
-  m->lo_vaddr = G_MAXUINT64;
   for (gsize i = 0; i < n_phdrs; i++)
     {
       GElf_Phdr ph;
 
-      if (gelf_getphdr (elf, (int) i, &ph) == NULL)
-        continue;
-      if (ph.p_type == PT_GNU_EH_FRAME)
-        {
-          eh = ph;
-          have_eh = TRUE;
-        }
-      if (ph.p_type != PT_LOAD)
+      if (gelf_getphdr (m->elf, (int) i, &ph) == NULL || ph.p_type != PT_LOAD)
         continue;
       m->segments[m->n_segments++] = (Segment) { ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_memsz };
-      m->lo_vaddr = MIN (m->lo_vaddr, ph.p_vaddr);
-      m->hi_vaddr = MAX (m->hi_vaddr, ph.p_vaddr + ph.p_memsz);
     }
+  if (m->n_segments == 0)
+    goto fail;
 
-  if (have_eh && eh.p_offset < m->size && m->size - eh.p_offset >= 4)
-    {
-      const guint8 *h = m->data + eh.p_offset;
-      gsize len = MIN (eh.p_filesz, m->size - eh.p_offset);
-      gsize pos = 4;
-      guint64 eh_frame_ptr, fde_count;
+  m->eh_cfi = dwarf_getcfi_elf (m->elf);
+  return;
 
-      if (h[0] == 1 && h[3] == (DW_EH_PE_datarel | DW_EH_PE_sdata4) &&
-          read_encoded (h, len, &pos, h[1], eh.p_vaddr + pos, eh.p_vaddr, &eh_frame_ptr) &&
-          h[2] != DW_EH_PE_omit &&
-          read_encoded (h, len, &pos, h[2], eh.p_vaddr + pos, eh.p_vaddr, &fde_count) &&
-          fde_count > 0 && fde_count <= (len - pos) / 8)
-        {
-          m->hdr_vaddr = eh.p_vaddr;
-          m->table_vaddr = eh.p_vaddr + pos;
-          m->fde_count = fde_count;
-          m->usable = m->n_segments > 0;
-        }
-    }
-
-out:
-  if (elf != NULL)
-    elf_end (elf);
-}
-
-static UnwModule *
-module_for_mapping (ScorchUnwinder      *self,
-                    const ScorchMapping *map)
-{
-  UnwModule key = { 0 };
-  UnwModule *m;
-
-  if (map == self->last_map && map->start == self->last_map_start && self->last_module != NULL &&
-      map->ino == self->last_module->ino)
-    return self->last_module;
-
-  if (map->build_id != NULL && map->build_id_len > 0 && map->build_id_len <= sizeof key.build_id)
-    {
-      memcpy (key.build_id, map->build_id, map->build_id_len);
-      key.build_id_len = map->build_id_len;
-    }
-  key.maj = map->maj;
-  key.min = map->min;
-  key.ino = map->ino;
-  key.path = (char *) (map->path != NULL ? map->path : "");
-
-  m = g_hash_table_lookup (self->modules, &key);
-  if (m == NULL)
-    {
-      m = g_new0 (UnwModule, 1);
-      *m = key;
-      m->path = g_strdup (key.path);
-      unw_module_open (m);
-      g_hash_table_add (self->modules, m);
-    }
-  self->last_map = map;
-  self->last_map_start = map->start;
-  self->last_module = m;
-  return m;
+fail:
+  g_clear_pointer (&m->elf, elf_end);
+  munmap ((void *) m->data, m->size);
+  m->data = NULL;
+  m->size = 0;
+  m->n_segments = 0;
 }
 
 /* Runtime address minus ELF vaddr for this mapping, or FALSE. */
@@ -404,16 +347,71 @@ mapping_bias (const UnwModule     *m,
   return FALSE;
 }
 
+static UnwModule *
+module_lookup (ScorchUnwinder      *self,
+               const ScorchMapping *map)
+{
+  UnwModule key = { 0 };
+  UnwModule *m;
+
+  if (map->build_id != NULL && map->build_id_len > 0 && map->build_id_len <= sizeof key.build_id)
+    {
+      memcpy (key.build_id, map->build_id, map->build_id_len);
+      key.build_id_len = map->build_id_len;
+    }
+  key.maj = map->maj;
+  key.min = map->min;
+  key.ino = map->ino;
+  key.path = (char *) (map->path != NULL ? map->path : "");
+
+  m = g_hash_table_lookup (self->modules, &key);
+  if (m == NULL)
+    {
+      m = g_new0 (UnwModule, 1);
+      *m = key;
+      m->path = g_strdup (key.path);
+      unw_module_open (m);
+      g_hash_table_add (self->modules, m);
+    }
+  return m;
+}
+
+/* The mapping containing addr, its module and load bias; NULL when
+ * nothing usable is mapped there. */
+static const MapSlot *
+map_for_addr (ScorchUnwinder *self,
+              guint64         addr)
+{
+  const ScorchMapping *map = self->find_mapping (self->user_data, self->pid, addr);
+  MapSlot *slot;
+
+  if (map == NULL)
+    return NULL;
+  slot = &self->map_cache[(GPOINTER_TO_SIZE (map) >> 4) % MAP_CACHE_SIZE];
+  if (slot->map != map || slot->start != map->start || slot->end != map->end ||
+      slot->pgoff != map->pgoff || slot->ino != map->ino)
+    {
+      slot->map = map;
+      slot->start = map->start;
+      slot->end = map->end;
+      slot->pgoff = map->pgoff;
+      slot->ino = map->ino;
+      slot->module = module_lookup (self, map);
+      slot->bias_ok = mapping_bias (slot->module, map, &slot->bias);
+    }
+  return slot->bias_ok ? slot : NULL;
+}
+
 static gboolean
 module_read (const UnwModule *m,
              guint64          vaddr,
-             unw_word_t      *val)
+             guint64         *val)
 {
   for (guint i = 0; i < m->n_segments; i++)
     {
       const Segment *s = &m->segments[i];
 
-      if (vaddr >= s->vaddr && vaddr - s->vaddr + 8 <= s->filesz)
+      if (vaddr >= s->vaddr && vaddr - s->vaddr < s->filesz && s->filesz - (vaddr - s->vaddr) >= 8)
         {
           guint64 off = vaddr - s->vaddr + s->offset;
 
@@ -426,151 +424,527 @@ module_read (const UnwModule *m,
   return FALSE;
 }
 
-/* ------------------------------------------------------------------------ */
-/* libunwind accessors                                                      */
-
-static int
-find_proc_info (unw_addr_space_t  as,
-                unw_word_t        ip,
-                unw_proc_info_t  *pi,
-                int               need_unwind_info,
-                void             *arg)
+/* 8 bytes of the sampled process's memory: the stack copy, else a mapped
+ * file's contents. */
+static gboolean
+read_word (ScorchUnwinder *self,
+           guint64         addr,
+           guint64        *val)
 {
-  ScorchUnwinder *self = arg;
-  const ScorchMapping *map;
-  UnwModule *m;
-  unw_dyn_info_t di;
-  guint64 bias;
-  int ret;
+  const MapSlot *slot;
 
-  self->last_lookup_failed = TRUE;
-  map = self->find_mapping (self->user_data, self->pid, ip);
-  if (map == NULL)
-    return -UNW_ENOINFO;
-  m = module_for_mapping (self, map);
-  if (!m->usable || !mapping_bias (m, map, &bias))
-    return -UNW_ENOINFO;
-
-  self->cur_module = m;
-  self->cur_bias = bias;
-
-  memset (&di, 0, sizeof di);
-  di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-  di.start_ip = m->lo_vaddr + bias;
-  di.end_ip = m->hi_vaddr + bias;
-  di.u.rti.name_ptr = 0;
-  di.u.rti.segbase = m->hdr_vaddr + bias;
-  di.u.rti.table_data = m->table_vaddr + bias;
-  di.u.rti.table_len = m->fde_count * 8 / sizeof (unw_word_t);
-
-  ret = UNW_OBJ (dwarf_search_unwind_table) (as, ip, &di, pi, need_unwind_info, arg);
-  if (ret >= 0)
-    self->last_lookup_failed = FALSE;
-  return ret;
-}
-
-static void
-put_unwind_info (unw_addr_space_t  as,
-                 unw_proc_info_t  *pi,
-                 void             *arg)
-{
-}
-
-static int
-get_dyn_info_list_addr (unw_addr_space_t  as,
-                        unw_word_t       *dil_addr,
-                        void             *arg)
-{
-  return -UNW_ENOINFO;
-}
-
-static int
-access_mem (unw_addr_space_t  as,
-            unw_word_t        addr,
-            unw_word_t       *valp,
-            int               write,
-            void             *arg)
-{
-  ScorchUnwinder *self = arg;
-  const ScorchMapping *map;
-  UnwModule *m;
-  guint64 bias;
-
-  if (write)
-    return -UNW_EINVAL;
-
-  /* The sampled stack copy */
-  if (addr >= self->stack_sp && addr - self->stack_sp + 8 <= self->stack_len)
+  if (addr >= self->stack_sp && addr - self->stack_sp < self->stack_len &&
+      self->stack_len - (addr - self->stack_sp) >= 8)
     {
-      memcpy (valp, self->stack + (addr - self->stack_sp), 8);
-      return 0;
+      memcpy (val, self->stack + (addr - self->stack_sp), 8);
+      return TRUE;
+    }
+  slot = map_for_addr (self, addr);
+  return slot != NULL && slot->module->data != NULL && module_read (slot->module, addr - slot->bias, val);
+}
+
+/* ------------------------------------------------------------------------ */
+/* CFI rows                                                                 */
+
+static gboolean
+is_cfa_plus (const Dwarf_Op *ops,
+             size_t          n,
+             gint64         *offset)
+{
+  if (n == 1 && ops[0].atom == DW_OP_call_frame_cfa)
+    {
+      *offset = 0;
+      return TRUE;
+    }
+  if (n == 2 && ops[0].atom == DW_OP_call_frame_cfa && ops[1].atom == DW_OP_plus_uconst)
+    {
+      *offset = (gint64) ops[1].number;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Decodes the CFI row of frame into a Row we own. */
+static Row *
+row_new (Dwarf_Frame *frame)
+{
+  Dwarf_Addr start, end;
+  bool signal = FALSE;
+  int ra;
+  Dwarf_Op *cfa_ops = NULL;
+  size_t n_cfa = 0;
+  Dwarf_Op mem[N_DREGS][3];
+  Dwarf_Op *ops[N_DREGS];
+  size_t n_ops[N_DREGS];
+  guint total = 0;
+  Row *row;
+
+  ra = dwarf_frame_info (frame, &start, &end, &signal);
+  if (ra < 0 || ra >= N_DREGS || start >= end)
+    return NULL;
+  if (dwarf_frame_cfa (frame, &cfa_ops, &n_cfa) != 0 || n_cfa == 0 || n_cfa > 64)
+    return NULL;
+  if (!(n_cfa == 1 && cfa_ops[0].atom == DW_OP_bregx && cfa_ops[0].number < N_DREGS))
+    total += n_cfa;
+  for (int r = 0; r < N_DREGS; r++)
+    {
+      gint64 off;
+
+      if (dwarf_frame_register (frame, r, mem[r], &ops[r], &n_ops[r]) != 0)
+        {
+          ops[r] = mem[r];   /* unknown: undefined */
+          n_ops[r] = 0;
+        }
+      if (n_ops[r] > 64)
+        return NULL;
+      if (n_ops[r] > 0 && !is_cfa_plus (ops[r], n_ops[r], &off) &&
+          !(n_ops[r] == 3 && is_cfa_plus (ops[r], 2, &off) && ops[r][2].atom == DW_OP_stack_value) &&
+          !(n_ops[r] == 2 && is_cfa_plus (ops[r], 1, &off) && ops[r][1].atom == DW_OP_stack_value))
+        total += n_ops[r];
     }
 
-  /* The module whose unwind tables are being read: its eh_frame_hdr and
-   * eh_frame may lie in a segment that was not recorded as a mapping
-   * (perf records only executable mappings without mmap_data). */
-  if (self->cur_module != NULL && addr >= self->cur_module->lo_vaddr + self->cur_bias &&
-      addr < self->cur_module->hi_vaddr + self->cur_bias &&
-      module_read (self->cur_module, addr - self->cur_bias, valp))
-    return 0;
+  row = g_malloc0 (sizeof (Row) + total * sizeof (Dwarf_Op));
+  row->start = start;
+  row->end = end;
+  row->ra_reg = ra;
+  row->signal = signal;
 
-  map = self->find_mapping (self->user_data, self->pid, addr);
-  if (map == NULL)
-    return -UNW_EINVAL;
-  m = module_for_mapping (self, map);
-  if (m->data == NULL || !mapping_bias (m, map, &bias) || !module_read (m, addr - bias, valp))
-    return -UNW_EINVAL;
-  return 0;
+  if (n_cfa == 1 && cfa_ops[0].atom == DW_OP_bregx && cfa_ops[0].number < N_DREGS)
+    {
+      row->cfa_kind = CFA_REG;
+      row->cfa_reg = cfa_ops[0].number;
+      row->cfa_offset = (gint64) cfa_ops[0].number2;
+    }
+  else
+    {
+      row->cfa_kind = CFA_EXPR;
+      row->cfa_first_op = row->n_ops;
+      row->cfa_n_ops = n_cfa;
+      memcpy (row->ops + row->n_ops, cfa_ops, n_cfa * sizeof (Dwarf_Op));
+      row->n_ops += n_cfa;
+    }
+
+  for (int r = 0; r < N_DREGS; r++)
+    {
+      Loc *loc = &row->regs[r];
+      gint64 off;
+
+      if (n_ops[r] == 0)
+        loc->kind = ops[r] == NULL ? LOC_SAME : LOC_UNDEF;
+      else if (is_cfa_plus (ops[r], n_ops[r], &off))
+        {
+          loc->kind = LOC_AT_CFA;
+          loc->offset = off;
+        }
+      else if ((n_ops[r] == 3 && is_cfa_plus (ops[r], 2, &off) && ops[r][2].atom == DW_OP_stack_value) ||
+               (n_ops[r] == 2 && is_cfa_plus (ops[r], 1, &off) && ops[r][1].atom == DW_OP_stack_value))
+        {
+          loc->kind = LOC_VAL_CFA;
+          loc->offset = off;
+        }
+      else
+        {
+          loc->kind = LOC_EXPR;
+          loc->first_op = row->n_ops;
+          loc->n_ops = n_ops[r];
+          memcpy (row->ops + row->n_ops, ops[r], n_ops[r] * sizeof (Dwarf_Op));
+          row->n_ops += n_ops[r];
+        }
+    }
+  return row;
 }
 
-static int
-access_reg (unw_addr_space_t  as,
-            unw_regnum_t      regnum,
-            unw_word_t       *valp,
-            int               write,
-            void             *arg)
+static Dwarf_CFI *
+module_debug_cfi (UnwModule *m)
 {
-  ScorchUnwinder *self = arg;
-  int preg;
-
-  if (write || regnum < 0 || (gsize) regnum >= G_N_ELEMENTS (unw_to_perf))
-    return -UNW_EBADREG;
-  preg = unw_to_perf[regnum];
-  if (preg == 0 && regnum != UNW_X86_64_RAX)
-    return -UNW_EBADREG;
-  if (!(self->regs_valid & (1u << preg)))
-    return -UNW_EBADREG;
-  *valp = self->regs[preg];
-  return 0;
+  if (!m->tried_debug_frame)
+    {
+      m->tried_debug_frame = TRUE;
+      if (m->elf != NULL)
+        m->dwarf = dwarf_begin_elf (m->elf, DWARF_C_READ, NULL);
+      if (m->dwarf != NULL)
+        m->debug_cfi = dwarf_getcfi (m->dwarf);
+    }
+  return m->debug_cfi;
 }
 
-static int
-access_fpreg (unw_addr_space_t  as,
-              unw_regnum_t      regnum,
-              unw_fpreg_t      *val,
-              int               write,
-              void             *arg)
+static Row *
+row_from_cfi (Dwarf_CFI *cfi,
+              guint64    pc)
 {
-  return -UNW_EINVAL;
+  Dwarf_Frame *frame = NULL;
+  Row *row;
+
+  if (cfi == NULL || dwarf_cfi_addrframe (cfi, pc, &frame) != 0)
+    return NULL;
+  row = row_new (frame);
+  free (frame);
+  if (row != NULL && !(pc >= row->start && pc < row->end))
+    g_clear_pointer (&row, g_free);
+  return row;
 }
 
-static int
-resume (unw_addr_space_t  as,
-        unw_cursor_t     *cu,
-        void             *arg)
+/* The decoded CFI row for module-relative pc, or NULL. */
+static Row *
+module_find_row (UnwModule *m,
+                 guint64    pc)
 {
-  return -UNW_EINVAL;
+  GPtrArray *rows = m->rows;
+  guint lo = 0, hi = rows->len;
+  Row *row;
+
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+      Row *r = g_ptr_array_index (rows, mid);
+
+      if (pc < r->start)
+        hi = mid;
+      else if (pc >= r->end)
+        lo = mid + 1;
+      else
+        return r;
+    }
+  if (m->elf == NULL)
+    return NULL;
+
+  row = row_from_cfi (m->eh_cfi, pc);
+  if (row == NULL)
+    row = row_from_cfi (module_debug_cfi (m), pc);
+  if (row == NULL)
+    return NULL;
+  /* rows from one CFI do not overlap; clip in case two sources disagree */
+  if (lo > 0)
+    row->start = MAX (row->start, ((Row *) g_ptr_array_index (rows, lo - 1))->end);
+  if (lo < rows->len)
+    row->end = MIN (row->end, ((Row *) g_ptr_array_index (rows, lo))->start);
+  g_ptr_array_insert (rows, lo, row);
+  return row;
 }
 
-static int
-get_proc_name (unw_addr_space_t  as,
-               unw_word_t        addr,
-               char             *bufp,
-               size_t            buf_len,
-               unw_word_t       *offp,
-               void             *arg)
+static Row *
+find_row (ScorchUnwinder *self,
+          UnwModule      *m,
+          guint64         pc)
 {
-  return -UNW_EINVAL;
+  guint64 h = (pc ^ (GPOINTER_TO_SIZE (m) >> 4) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+  RowSlot *slot = &self->row_cache[(h * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) >> (64 - ROW_CACHE_BITS)];
+
+  if (slot->module == m && slot->pc == pc)
+    return slot->row;
+  slot->module = m;
+  slot->pc = pc;
+  slot->row = module_find_row (m, pc);
+  return slot->row;
+}
+
+/* ------------------------------------------------------------------------ */
+/* DWARF expressions                                                        */
+
+static gboolean
+reg_value (const Regs *regs,
+           guint64     regno,
+           guint64    *val)
+{
+  if (regno >= N_DREGS || !(regs->valid & (1u << regno)))
+    return FALSE;
+  *val = regs->r[regno];
+  return TRUE;
+}
+
+/* Evaluates ops over the frame's registers and cfa; *is_value tells
+ * whether the result is a value (DW_OP_stack_value, DW_OP_regN) rather
+ * than an address. */
+static gboolean
+eval_ops (ScorchUnwinder *self,
+          const Dwarf_Op *ops,
+          guint           n_ops,
+          const Regs     *regs,
+          gboolean        have_cfa,
+          guint64         cfa,
+          guint64        *result,
+          gboolean       *is_value)
+{
+  guint64 stack[64];
+  guint sp = 0;
+  guint steps = 0;
+
+  *is_value = FALSE;
+  if (n_ops == 1 && ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31)
+    {
+      *is_value = TRUE;
+      return reg_value (regs, ops[0].atom - DW_OP_reg0, result);
+    }
+  if (n_ops == 1 && ops[0].atom == DW_OP_regx)
+    {
+      *is_value = TRUE;
+      return reg_value (regs, ops[0].number, result);
+    }
+
+#define PUSH(v) G_STMT_START { guint64 v_ = (v); if (sp >= G_N_ELEMENTS (stack)) return FALSE; stack[sp] = v_; sp++; } G_STMT_END
+#define NEED(k) G_STMT_START { if (sp < (k)) return FALSE; } G_STMT_END
+
+  for (guint i = 0; i < n_ops; i++)
+    {
+      const Dwarf_Op *op = &ops[i];
+      guint8 atom = op->atom;
+      guint64 a, b;
+
+      if (++steps > 1000)
+        return FALSE;
+
+      if (atom >= DW_OP_lit0 && atom <= DW_OP_lit31)
+        {
+          PUSH (atom - DW_OP_lit0);
+          continue;
+        }
+      if (atom >= DW_OP_breg0 && atom <= DW_OP_breg31)
+        {
+          if (!reg_value (regs, atom - DW_OP_breg0, &a))
+            return FALSE;
+          PUSH (a + op->number);
+          continue;
+        }
+
+      switch (atom)
+        {
+        case DW_OP_call_frame_cfa:
+          if (!have_cfa)
+            return FALSE;
+          PUSH (cfa);
+          break;
+        case DW_OP_bregx:
+          if (!reg_value (regs, op->number, &a))
+            return FALSE;
+          PUSH (a + op->number2);
+          break;
+        case DW_OP_addr:
+        case DW_OP_const1u: case DW_OP_const1s:
+        case DW_OP_const2u: case DW_OP_const2s:
+        case DW_OP_const4u: case DW_OP_const4s:
+        case DW_OP_const8u: case DW_OP_const8s:
+        case DW_OP_constu: case DW_OP_consts:
+          PUSH (op->number);
+          break;
+        case DW_OP_dup: NEED (1); PUSH (stack[sp - 1]); break;
+        case DW_OP_drop: NEED (1); sp--; break;
+        case DW_OP_over: NEED (2); PUSH (stack[sp - 2]); break;
+        case DW_OP_pick:
+          if (op->number >= sp)
+            return FALSE;
+          PUSH (stack[sp - 1 - op->number]);
+          break;
+        case DW_OP_swap:
+          NEED (2);
+          a = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = a;
+          break;
+        case DW_OP_rot:
+          NEED (3);
+          a = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = stack[sp - 3]; stack[sp - 3] = a;
+          break;
+        case DW_OP_deref:
+          NEED (1);
+          if (!read_word (self, stack[sp - 1], &stack[sp - 1]))
+            return FALSE;
+          break;
+        case DW_OP_deref_size:
+          NEED (1);
+          if (op->number == 0 || op->number > 8 || !read_word (self, stack[sp - 1], &a))
+            return FALSE;
+          stack[sp - 1] = op->number == 8 ? a : a & ((G_GUINT64_CONSTANT (1) << (op->number * 8)) - 1);
+          break;
+        case DW_OP_plus_uconst: NEED (1); stack[sp - 1] += op->number; break;
+        case DW_OP_neg: NEED (1); stack[sp - 1] = -stack[sp - 1]; break;
+        case DW_OP_not: NEED (1); stack[sp - 1] = ~stack[sp - 1]; break;
+        case DW_OP_abs:
+          NEED (1);
+          if ((gint64) stack[sp - 1] < 0)
+            stack[sp - 1] = -stack[sp - 1];
+          break;
+        case DW_OP_and: case DW_OP_or: case DW_OP_xor: case DW_OP_plus: case DW_OP_minus:
+        case DW_OP_mul: case DW_OP_div: case DW_OP_mod: case DW_OP_shl: case DW_OP_shr:
+        case DW_OP_shra: case DW_OP_eq: case DW_OP_ne: case DW_OP_lt: case DW_OP_le:
+        case DW_OP_gt: case DW_OP_ge:
+          NEED (2);
+          b = stack[--sp];
+          a = stack[sp - 1];
+          switch (atom)
+            {
+            case DW_OP_and: a &= b; break;
+            case DW_OP_or: a |= b; break;
+            case DW_OP_xor: a ^= b; break;
+            case DW_OP_plus: a += b; break;
+            case DW_OP_minus: a -= b; break;
+            case DW_OP_mul: a *= b; break;
+            case DW_OP_div:
+              if (b == 0 || ((gint64) a == G_MININT64 && (gint64) b == -1))
+                return FALSE;
+              a = (guint64) ((gint64) a / (gint64) b);
+              break;
+            case DW_OP_mod:
+              if (b == 0)
+                return FALSE;
+              a %= b;
+              break;
+            case DW_OP_shl: a = b >= 64 ? 0 : a << b; break;
+            case DW_OP_shr: a = b >= 64 ? 0 : a >> b; break;
+            case DW_OP_shra: a = (guint64) ((gint64) a >> MIN (b, 63)); break;
+            case DW_OP_eq: a = (gint64) a == (gint64) b; break;
+            case DW_OP_ne: a = (gint64) a != (gint64) b; break;
+            case DW_OP_lt: a = (gint64) a < (gint64) b; break;
+            case DW_OP_le: a = (gint64) a <= (gint64) b; break;
+            case DW_OP_gt: a = (gint64) a > (gint64) b; break;
+            case DW_OP_ge: a = (gint64) a >= (gint64) b; break;
+            default: g_assert_not_reached ();
+            }
+          stack[sp - 1] = a;
+          break;
+        case DW_OP_skip:
+        case DW_OP_bra:
+          {
+            guint64 target;
+            guint j;
+
+            if (atom == DW_OP_bra)
+              {
+                NEED (1);
+                if (stack[--sp] == 0)
+                  break;
+              }
+            target = op->offset + 3 + (guint64) (gint64) (gint16) op->number;
+            for (j = 0; j < n_ops && ops[j].offset != target; j++)
+              ;
+            if (j == n_ops && target != ops[n_ops - 1].offset + 1)
+              return FALSE;
+            i = j - 1;   /* j == n_ops: past the end, stop */
+          }
+          break;
+        case DW_OP_nop:
+          break;
+        case DW_OP_stack_value:
+          if (i != n_ops - 1)
+            return FALSE;
+          *is_value = TRUE;
+          break;
+        default:
+          return FALSE;
+        }
+    }
+#undef PUSH
+#undef NEED
+
+  if (sp == 0)
+    return FALSE;
+  *result = stack[sp - 1];
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stepping                                                                 */
+
+typedef enum
+{
+  STEP_OK,
+  STEP_END,        /* the outermost frame: return address undefined or 0 */
+  STEP_FAIL,       /* no CFI, or a value outside the stack copy */
+} StepResult;
+
+/* Recovers the caller's registers from regs with the CFI row for pc. */
+static StepResult
+step_cfi (ScorchUnwinder *self,
+          const Row      *row,
+          const Regs     *regs,
+          Regs           *out)
+{
+  guint64 cfa;
+  gboolean is_value;
+
+  if (row->cfa_kind == CFA_REG)
+    {
+      if (!reg_value (regs, row->cfa_reg, &cfa))
+        return STEP_FAIL;
+      cfa += row->cfa_offset;
+    }
+  else if (!eval_ops (self, row->ops + row->cfa_first_op, row->cfa_n_ops, regs, FALSE, 0, &cfa, &is_value))
+    return STEP_FAIL;
+
+  if (row->regs[row->ra_reg].kind == LOC_UNDEF)
+    return STEP_END;
+
+  out->valid = 0;
+  for (guint r = 0; r < N_DREGS; r++)
+    {
+      const Loc *loc = &row->regs[r];
+      guint64 v;
+
+      switch (loc->kind)
+        {
+        case LOC_SAME:
+          if (r == DREG_RSP)
+            {
+              /* the CFA is the caller's stack pointer */
+              out->r[r] = cfa;
+              out->valid |= 1u << r;
+            }
+          else if (regs->valid & (1u << r))
+            {
+              out->r[r] = regs->r[r];
+              out->valid |= 1u << r;
+            }
+          break;
+        case LOC_UNDEF:
+          break;
+        case LOC_AT_CFA:
+          if (read_word (self, cfa + loc->offset, &v))
+            {
+              out->r[r] = v;
+              out->valid |= 1u << r;
+            }
+          break;
+        case LOC_VAL_CFA:
+          out->r[r] = cfa + loc->offset;
+          out->valid |= 1u << r;
+          break;
+        case LOC_EXPR:
+          if (eval_ops (self, row->ops + loc->first_op, loc->n_ops, regs, TRUE, cfa, &v, &is_value) &&
+              (is_value || read_word (self, v, &v)))
+            {
+              out->r[r] = v;
+              out->valid |= 1u << r;
+            }
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  /* the return address column becomes the caller's pc */
+  if (!(out->valid & (1u << row->ra_reg)))
+    return STEP_FAIL;
+  out->r[DREG_RA] = out->r[row->ra_reg];
+  out->valid |= 1u << DREG_RA;
+  return out->r[DREG_RA] == 0 ? STEP_END : STEP_OK;
+}
+
+/* No CFI: follow the frame-pointer chain, as libunwind and perf do. */
+static StepResult
+step_frame_pointer (ScorchUnwinder *self,
+                    const Regs     *regs,
+                    Regs           *out)
+{
+  guint64 rbp, prev_rbp, ra;
+
+  if (!reg_value (regs, DREG_RBP, &rbp) || rbp == 0)
+    return STEP_FAIL;
+  if (!(regs->valid & (1u << DREG_RSP)) || rbp < regs->r[DREG_RSP] || rbp > G_MAXUINT64 - 16 ||
+      !read_word (self, rbp, &prev_rbp) || !read_word (self, rbp + 8, &ra))
+    return STEP_FAIL;
+  *out = *regs;
+  out->r[DREG_RBP] = prev_rbp;
+  out->r[DREG_RSP] = rbp + 16;
+  out->r[DREG_RA] = ra;
+  out->valid |= (1u << DREG_RBP) | (1u << DREG_RSP) | (1u << DREG_RA);
+  return ra == 0 ? STEP_END : STEP_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -588,16 +962,8 @@ scorch_unwinder_new (ScorchFindMappingFunc find_mapping,
   self = g_new0 (ScorchUnwinder, 1);
   self->find_mapping = find_mapping;
   self->user_data = user_data;
-  self->accessors.find_proc_info = find_proc_info;
-  self->accessors.put_unwind_info = put_unwind_info;
-  self->accessors.get_dyn_info_list_addr = get_dyn_info_list_addr;
-  self->accessors.access_mem = access_mem;
-  self->accessors.access_reg = access_reg;
-  self->accessors.access_fpreg = access_fpreg;
-  self->accessors.resume = resume;
-  self->accessors.get_proc_name = get_proc_name;
   self->modules = g_hash_table_new_full (unw_module_hash, unw_module_equal, unw_module_free, NULL);
-  self->procs = g_hash_table_new_full (NULL, NULL, NULL, proc_free);
+  self->row_cache = g_new0 (RowSlot, 1u << ROW_CACHE_BITS);
   return self;
 }
 
@@ -606,37 +972,16 @@ scorch_unwinder_free (ScorchUnwinder *self)
 {
   if (self == NULL)
     return;
-  g_hash_table_destroy (self->procs);
+  g_free (self->row_cache);
   g_hash_table_destroy (self->modules);
   g_free (self);
-}
-
-static Proc *
-proc_get (ScorchUnwinder *self,
-          gint32          pid)
-{
-  Proc *proc = g_hash_table_lookup (self->procs, GINT_TO_POINTER (pid));
-
-  if (proc == NULL)
-    {
-      unw_addr_space_t as = unw_create_addr_space (&self->accessors, 0);
-
-      if (as == NULL)
-        return NULL;
-      unw_set_caching_policy (as, UNW_CACHE_GLOBAL);
-      proc = g_new0 (Proc, 1);
-      proc->pid = pid;
-      proc->as = as;
-      g_hash_table_insert (self->procs, GINT_TO_POINTER (pid), proc);
-    }
-  return proc;
 }
 
 guint
 scorch_unwinder_unwind (ScorchUnwinder *self,
                         gint32          pid,
                         guint64         regs_mask,
-                        const guint64  *regs,
+                        const guint64  *regs_in,
                         guint           n_regs,
                         const guint8   *stack,
                         gsize           stack_len,
@@ -645,96 +990,90 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
                         guint           max_ips,
                         gboolean       *truncated)
 {
-  unw_cursor_t cursor;
-  Proc *proc;
+  guint64 pregs[N_PREGS];
+  guint32 pvalid = 0;
+  Regs regs, next;
+  gboolean prev_signal = FALSE;
   guint n = 0;
   guint idx = 0;
-  gboolean prev_signal = FALSE;
-  int ret;
 
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (truncated != NULL, 0);
 
   *truncated = TRUE;
-  if (max_ips == 0 || regs == NULL)
+  if (max_ips == 0 || regs_in == NULL)
     return 0;
 
-  self->regs_valid = 0;
   for (guint bit = 0; bit < 64 && idx < n_regs; bit++)
     {
       if (!(regs_mask & (G_GUINT64_CONSTANT (1) << bit)))
         continue;
       if (bit < N_PREGS)
         {
-          self->regs[bit] = regs[idx];
-          self->regs_valid |= 1u << bit;
+          pregs[bit] = regs_in[idx];
+          pvalid |= 1u << bit;
         }
       idx++;
     }
-  if (!(self->regs_valid & (1u << PREG_IP)))
+  if (!(pvalid & (1u << PREG_IP)))
     return 0;
 
+  ips[n++] = pregs[PREG_IP];
   /* Without SP (and a stack) only the leaf is known. */
-  if (!(self->regs_valid & (1u << PREG_SP)) || stack == NULL || stack_len == 0)
-    {
-      ips[0] = self->regs[PREG_IP];
-      return 1;
-    }
+  if (!(pvalid & (1u << PREG_SP)) || stack == NULL || stack_len == 0 || max_ips == 1)
+    return n;
 
-  proc = proc_get (self, pid);
-  if (proc == NULL)
-    {
-      ips[0] = self->regs[PREG_IP];
-      return 1;
-    }
+  regs.valid = 0;
+  for (guint r = 0; r < N_DREGS; r++)
+    if (pvalid & (1u << dwarf_to_perf[r]))
+      {
+        regs.r[r] = pregs[dwarf_to_perf[r]];
+        regs.valid |= 1u << r;
+      }
 
   self->pid = pid;
   self->stack = stack;
   self->stack_len = stack_len;
-  self->stack_sp = stack_sp != 0 ? stack_sp : self->regs[PREG_SP];
-  self->cur_module = NULL;
-  self->last_lookup_failed = FALSE;
-
-  if (unw_init_remote (&cursor, proc->as, self) < 0)
-    {
-      ips[0] = self->regs[PREG_IP];
-      n = 1;
-      goto done;
-    }
+  self->stack_sp = stack_sp != 0 ? stack_sp : pregs[PREG_SP];
 
   for (;;)
     {
-      unw_word_t ip = 0;
+      /* Callers point after the call: look up (and report) the call
+       * itself, except for the leaf and a frame interrupted by a signal. */
+      guint64 pc = regs.r[DREG_RA];
+      guint64 lookup = n > 1 && !prev_signal ? pc - 1 : pc;
+      const MapSlot *slot = map_for_addr (self, lookup);
+      const Row *row = NULL;
+      StepResult res;
 
-      if (unw_get_reg (&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
+      if (slot != NULL && slot->module->elf != NULL)
+        row = find_row (self, slot->module, lookup - slot->bias);
+      if (row != NULL)
+        res = step_cfi (self, row, &regs, &next);
+      else
+        res = step_frame_pointer (self, &regs, &next);
+
+      if (res == STEP_END)
         {
-          *truncated = n == 0;
+          *truncated = FALSE;
           break;
         }
-      /* Callers point after the call; back up into it, except for the
-       * leaf and for a frame interrupted by a signal. */
-      if (n > 0 && !prev_signal)
-        ip--;
-      ips[n++] = ip;
+      if (res == STEP_FAIL)
+        break;
+      /* the stack grows down: a caller's frame is above its callee's */
+      if (!(next.valid & (1u << DREG_RSP)) ||
+          (next.r[DREG_RSP] <= regs.r[DREG_RSP] && !(row != NULL && row->signal)))
+        break;
+
+      prev_signal = row != NULL && row->signal;
+      regs = next;
+      ips[n++] = prev_signal ? regs.r[DREG_RA] : regs.r[DREG_RA] - 1;
       if (n >= max_ips)
         break; /* truncated stays TRUE */
-      prev_signal = unw_is_signal_frame (&cursor) > 0;
-      ret = unw_step (&cursor);
-      if (ret == 0)
-        {
-          /* The outermost frame, unless CFI was missing for the last ip and
-           * libunwind gave up. */
-          *truncated = self->last_lookup_failed;
-          break;
-        }
-      if (ret < 0)
-        break;
     }
 
-done:
   self->stack = NULL;
   self->stack_len = 0;
-  self->cur_module = NULL;
   return n;
 }
 
@@ -742,14 +1081,10 @@ void
 scorch_unwinder_invalidate (ScorchUnwinder *self,
                             gint32          pid)
 {
-  Proc *proc;
-
   g_return_if_fail (self != NULL);
-  self->last_map = NULL;
-  self->last_module = NULL;
-  proc = g_hash_table_lookup (self->procs, GINT_TO_POINTER (pid));
-  if (proc != NULL)
-    unw_flush_cache (proc->as, 0, 0);
+  /* Modules and their rows are keyed by file, not by process: only the
+   * mapping cache refers to the process's (now stale) maps. */
+  memset (self->map_cache, 0, sizeof self->map_cache);
 }
 
 void
@@ -757,7 +1092,5 @@ scorch_unwinder_forget (ScorchUnwinder *self,
                         gint32          pid)
 {
   g_return_if_fail (self != NULL);
-  self->last_map = NULL;
-  self->last_module = NULL;
-  g_hash_table_remove (self->procs, GINT_TO_POINTER (pid));
+  memset (self->map_cache, 0, sizeof self->map_cache);
 }

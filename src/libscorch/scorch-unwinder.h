@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-unwinder.h: DWARF unwinding of PERF_SAMPLE_STACK_USER samples with
- * libunwind's remote API, over the sampled registers and stack copy, using
- * each module's .eh_frame_hdr (or .debug_frame), cached per module. */
+/* scorch-unwinder.h: DWARF unwinding of PERF_SAMPLE_STACK_USER samples over
+ * the sampled registers and stack copy, with each module's call frame
+ * information (.eh_frame, else .debug_frame) parsed by libdw and the
+ * decoded rows cached per module; frame-pointer chain where there is none. */
 
 #pragma once
 
