@@ -918,6 +918,7 @@ _scorch_window_record_init (ScorchWindow *self)
   WindowRecord *state = g_new0 (WindowRecord, 1);
   GtkStack *stack = scorch_window_get_stack (self);
   GtkStackPage *page;
+  g_autofree char *demo = NULL;
 
   g_object_set_data_full (G_OBJECT (self), "scorch-window-record", state, window_record_free);
 
@@ -925,7 +926,8 @@ _scorch_window_record_init (ScorchWindow *self)
   page = gtk_stack_add_named (stack, GTK_WIDGET (state->view), "recording");
   gtk_stack_page_set_title (page, _("Recording"));
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.record-demo", _scorch_window_record_find_demo () != NULL);
+  demo = _scorch_window_record_find_demo ();
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.record-demo", demo != NULL);
   update_actions (self);
 }
 
