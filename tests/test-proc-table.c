@@ -41,6 +41,9 @@ test_maps (void)
   g_assert_cmpstr (scorch_proc_table_get_comm (t, 20), ==, "prog");
   g_assert_nonnull (scorch_proc_table_find_map (t, 20, 0x1800));
   g_assert_true (scorch_proc_table_comm (t, 20, 20, "child", TRUE, 6));  /* exec */
+  /* inside execve the old image is still on the stack */
+  g_assert_nonnull (scorch_proc_table_find_map (t, 20, 0x1800));
+  scorch_proc_table_mmap (t, 20, 0x50000, 0x1000, 0, "/lib/ld.so", 8, 1, 500, NULL, 0, 5, 7);
   g_assert_null (scorch_proc_table_find_map (t, 20, 0x1800));
   g_assert_nonnull (scorch_proc_table_find_map (t, 10, 0x1800));
   scorch_proc_table_mmap (t, 20, 0x1000, 0x1000, 0, "/usr/bin/child", 8, 1, 400, NULL, 0, 5, 7);

@@ -72,6 +72,7 @@ struct _ScorchAnalyzer
   GHashTable           *truncated_by_module; /* const char* (builder-owned) -> count */
   gboolean              finished;
   const ScorchCaptureAttr *main_attr;
+  gboolean              offline;
   guint64               n_other_events;
 };
 
@@ -240,6 +241,13 @@ scorch_analyzer_get_symbolizer (ScorchAnalyzer *self)
   return self->symbolizer;
 }
 
+void
+scorch_analyzer_set_offline (ScorchAnalyzer *self,
+                             gboolean        offline)
+{
+  self->offline = !!offline;
+}
+
 ScorchProcTable *
 scorch_analyzer_get_proc_table (ScorchAnalyzer *self)
 {
@@ -333,7 +341,9 @@ symbolize (ScorchAnalyzer      *self,
   guint n;
   guint32 run = self->runs->len;
 
-  if (kernel)
+  if (self->offline)
+    n = 0;
+  else if (kernel)
     n = scorch_symbolizer_lookup_kernel (self->symbolizer, ip, syms, MAX_INLINE);
   else
     n = scorch_symbolizer_lookup_user (self->symbolizer, pid, pm != NULL ? &pm->map : NULL, ip, syms, MAX_INLINE);
@@ -528,7 +538,7 @@ handle_sample (ScorchAnalyzer     *self,
 
   g_array_set_size (self->stack, 0);
 
-  if (s.regs_abi != 0 && s.stack != NULL && (s.regs_mask & (1ULL << 7 /* PERF_REG_X86_SP */)) &&
+  if (!self->offline && s.regs_abi != 0 && s.stack != NULL && (s.regs_mask & (1ULL << 7 /* PERF_REG_X86_SP */)) &&
       (attr->attr.sample_type & PERF_SAMPLE_STACK_USER))
     {
       gboolean truncated = FALSE;

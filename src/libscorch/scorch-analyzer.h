@@ -30,6 +30,10 @@ void              scorch_analyzer_free           (ScorchAnalyzer         *self);
 void              scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
                                                     ScorchCaptureReader *reader);
 ScorchSymbolizer *scorch_analyzer_get_symbolizer (ScorchAnalyzer         *self);
+/* Offline: open no file (no symbolization, no DWARF unwinding); frames are
+ * named module+0xOFFSET. For fuzzing and for a quick structural load. */
+void              scorch_analyzer_set_offline    (ScorchAnalyzer         *self,
+                                                  gboolean                offline);
 ScorchProcTable  *scorch_analyzer_get_proc_table (ScorchAnalyzer         *self);
 
 /* Records must come in time order (as scorch_capture_reader_next gives them). */

@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "scorch-capture-reader.h"
 
@@ -508,7 +510,15 @@ struct _ScorchCaptureReader
   guint64               next_flush;
   guint64               max_time;
   gboolean              eof;
+
+  /* Pages of a mapped file already read are given back (MADV_DONTNEED),
+   * so that peak RSS does not grow with the file. */
+  gboolean              mapped;
+  guint64               dropped_until; /* data-relative */
+  guint64               next_drop;     /* data-relative position of the next check */
 };
+
+#define DROP_STEP (16u << 20)
 
 static gboolean
 in_file (ScorchCaptureReader *self,
@@ -916,6 +926,11 @@ scorch_capture_reader_new (const char *path,
   self = reader_new (g_mapped_file_get_bytes (mf), error);
   if (self == NULL)
     g_prefix_error (error, "%s: ", path);
+  else
+    {
+      self->mapped = g_mapped_file_get_length (mf) > 0;
+      self->next_drop = DROP_STEP;
+    }
   return self;
 }
 
@@ -1030,10 +1045,35 @@ scorch_capture_reader_get_position (ScorchCaptureReader *self)
   return self->pos;
 }
 
+/* Gives back the pages of the data section below the oldest record still
+ * to be delivered. */
+static void
+drop_consumed (ScorchCaptureReader *self)
+{
+  guint64 low = self->pos;
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  guintptr from, to;
+
+  for (guint i = 0; i < self->queue->len; i++)
+    low = MIN (low, g_array_index (self->queue, QueuedRecord, i).offset);
+  for (guint i = self->ready_pos; i < self->ready->len; i++)
+    low = MIN (low, g_array_index (self->ready, QueuedRecord, i).offset);
+
+  from = ((guintptr) (self->data + self->dropped_until) + page - 1) & ~(guintptr) (page - 1);
+  to = (guintptr) (self->data + low) & ~(guintptr) (page - 1);
+  if (to > from)
+    {
+      madvise ((void *) from, to - from, MADV_DONTNEED);
+      self->dropped_until = low;
+    }
+}
+
 void
 scorch_capture_reader_rewind (ScorchCaptureReader *self)
 {
   self->pos = 0;
+  self->dropped_until = 0;
+  self->next_drop = DROP_STEP;
   self->eof = FALSE;
   self->ready_pos = 0;
   self->next_flush = 0;
@@ -1104,6 +1144,12 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
         {
           self->eof = TRUE;
           continue;
+        }
+
+      if (self->mapped && self->pos >= self->next_drop)
+        {
+          drop_consumed (self);
+          self->next_drop = self->pos + DROP_STEP;
         }
 
       {

@@ -66,6 +66,9 @@ load (const char         *path,
   gboolean folded = FALSE;
   const char *debug_dirs;
 
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
   if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && !sniff_folded (path, &folded, error))
     return NULL;
 

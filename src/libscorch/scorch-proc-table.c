@@ -14,6 +14,7 @@ typedef struct
   gint32  pid;
   GArray *maps;      /* of ScorchProcMap, sorted by start, not overlapping */
   guint   last_hit;  /* index of the last map found */
+  gboolean exec_pending; /* exec seen; old maps go at the first new mmap */
 } Process;
 
 typedef struct
@@ -139,10 +140,13 @@ scorch_proc_table_comm (ScorchProcTable *self,
     {
       Process *p = get_process (self, pid, FALSE);
 
+      /* Samples taken in the execve syscall after this point still have
+       * the old image on their user stack (perf resolves them against the
+       * old maps too): drop the old maps at the first mmap of the new
+       * image instead of now. */
       if (p != NULL && p->maps->len > 0)
         {
-          g_array_set_size (p->maps, 0);
-          p->last_hit = 0;
+          p->exec_pending = TRUE;
           return TRUE;
         }
     }
@@ -246,6 +250,12 @@ scorch_proc_table_mmap (ScorchProcTable *self,
     return;
   end = start + len;
   p = get_process (self, pid, TRUE);
+  if (p->exec_pending)
+    {
+      g_array_set_size (p->maps, 0);
+      p->last_hit = 0;
+      p->exec_pending = FALSE;
+    }
 
   path = intern (self, path != NULL ? path : "");
   if (build_id_len == 0)
@@ -341,7 +351,7 @@ scorch_proc_table_fork (ScorchProcTable *self,
       self->last = NULL;
       g_hash_table_remove (self->processes, GINT_TO_POINTER (pid));
       child = get_process (self, pid, TRUE);
-      if (parent != NULL && parent != child)
+      if (parent != NULL && parent != child && !parent->exec_pending)
         g_array_append_vals (child->maps, parent->maps->data, parent->maps->len);
     }
 }

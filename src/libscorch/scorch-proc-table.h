@@ -38,7 +38,8 @@ void                 scorch_proc_table_add_build_id (ScorchProcTable *self,
                                                      guint            build_id_len);
 
 /* exec: the process image was replaced (PERF_RECORD_MISC_COMM_EXEC); its
- * maps are dropped. Returns TRUE when maps were dropped. */
+ * maps are dropped at the first mapping of the new image (samples inside
+ * execve still show the old image). Returns TRUE when maps will be dropped. */
 gboolean             scorch_proc_table_comm      (ScorchProcTable *self,
                                                   gint32           pid,
                                                   gint32           tid,
