@@ -23,6 +23,7 @@
 #include "scorch-record-dialog.h"
 #include "scorch-recorder.h"
 #include "scorch-recording-view.h"
+#include "scorch-util.h"
 #include "scorch-window-private.h"
 
 /* The live flame graph is refreshed this often. */
@@ -193,8 +194,7 @@ live_thread (gpointer data)
               last_samples = n;
               snap->live = live_ref (live);
               snap->profile = scorch_analyzer_snapshot (analyzer);
-              g_main_context_invoke_full (live->main_context, G_PRIORITY_DEFAULT,
-                                          deliver_snapshot, snap, free_snapshot);
+              scorch_main_context_post (live->main_context, deliver_snapshot, snap, free_snapshot);
             }
         }
     }

@@ -16,6 +16,7 @@
 #include "scorch-capture-reader.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
+#include "scorch-util.h"
 
 static gboolean
 sniff_folded (const char  *path,
@@ -196,8 +197,8 @@ worker_progress (gdouble  fraction,
   g_mutex_unlock (&data->mutex);
 
   if (g_atomic_int_compare_and_exchange (&data->pending, 0, 1))
-    g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, report_progress_cb,
-                                load_data_ref (data), load_data_unref);
+    scorch_main_context_post (data->context, report_progress_cb,
+                              load_data_ref (data), load_data_unref);
 }
 
 static void
