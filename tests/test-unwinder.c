@@ -401,6 +401,24 @@ cross_find_mapping (gpointer user_data,
   return m != NULL ? &m->map : NULL;
 }
 
+/* "module+0xOFFSET" (file offset) for the test log */
+static void
+describe_ip (GString  *out,
+             CrossCtx *ctx,
+             gint32    pid,
+             guint64   ip)
+{
+  const ScorchMapping *m = ip != 0 ? cross_find_mapping (ctx, pid, ip) : NULL;
+
+  if (m == NULL)
+    {
+      g_string_append_printf (out, "%#" G_GINT64_MODIFIER "x", ip);
+      return;
+    }
+  g_string_append_printf (out, "%s+%#" G_GINT64_MODIFIER "x", strrchr (m->path, '/') != NULL ? strrchr (m->path, '/') + 1 : m->path,
+                          ip - m->start + m->pgoff);
+}
+
 static gboolean
 perf_available (void)
 {
@@ -570,8 +588,13 @@ cross_check_capture (const char *path,
               g_string_append_printf (msg, "differ: pid %d cfi %u%s libunwind %u%s:", s.pid, na, ta ? " (truncated)" : "",
                                       nb, tb ? " (truncated)" : "");
               for (guint i = 0; i < MAX (na, nb); i++)
-                g_string_append_printf (msg, " [%#" G_GINT64_MODIFIER "x %#" G_GINT64_MODIFIER "x]",
-                                        i < na ? ips_a[i] : 0, i < nb ? ips_b[i] : 0);
+                {
+                  g_string_append (msg, " [");
+                  describe_ip (msg, &ctx, s.pid, i < na ? ips_a[i] : 0);
+                  g_string_append_c (msg, ' ');
+                  describe_ip (msg, &ctx, s.pid, i < nb ? ips_b[i] : 0);
+                  g_string_append_c (msg, ']');
+                }
               g_test_message ("%s", msg->str);
               g_string_free (msg, TRUE);
             }
@@ -626,6 +649,15 @@ test_cross_check (void)
   if (!g_file_test (workload, G_FILE_TEST_IS_EXECUTABLE))
     {
       g_test_skip ("the analysis-c-nofp workload is not built");
+      return;
+    }
+  /* Diagnostics: SCORCH_TEST_UNWIND_CAPTURE=perf.data compares the
+   * engines on that capture (run with --verbose to see each difference). */
+  if (g_getenv ("SCORCH_TEST_UNWIND_CAPTURE") != NULL)
+    {
+      guint n_samples, n_same, n_deep, n_lu_short;
+
+      cross_check_capture (g_getenv ("SCORCH_TEST_UNWIND_CAPTURE"), &n_samples, &n_same, &n_deep, &n_lu_short);
       return;
     }
   dir = g_dir_make_tmp ("scorch-unwind-XXXXXX", &error);

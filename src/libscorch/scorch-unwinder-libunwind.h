@@ -30,6 +30,7 @@ typedef struct
   guint64 filesz;
   guint64 vaddr;
   guint64 memsz;
+  guint32 flags;             /* PF_X | PF_W | PF_R */
 } UnwSegment;
 
 /* One ELF file, shared by every process and mapping that maps it */
@@ -52,6 +53,7 @@ typedef struct
   gboolean      tried_debug_frame;
   UnwSegment   *segments;    /* PT_LOAD */
   guint         n_segments;
+  guint64       entry;       /* e_entry (vaddr), 0 when none */
   GPtrArray    *rows;        /* cached-CFI rows, sorted by start */
 
   /* for libunwind, filled on first use: the .eh_frame_hdr search table */
@@ -71,6 +73,11 @@ typedef struct
   UnwModule           *module;
   guint64              bias;
   gboolean             bias_ok;
+  /* the runtime addresses of the mapping that can hold code: its part of
+   * an executable PT_LOAD segment, or all of it when that cannot be told
+   * (no readable ELF: JIT code, [vdso]); empty for data ([stack], [heap],
+   * a data segment) */
+  guint64              code_lo, code_hi;
 } UnwMapSlot;
 
 /* The mapping of the sample's process containing addr, or NULL when

@@ -279,10 +279,16 @@ unw_module_open (UnwModule *m)
 
       if (gelf_getphdr (m->elf, (int) i, &ph) == NULL || ph.p_type != PT_LOAD)
         continue;
-      m->segments[m->n_segments++] = (UnwSegment) { ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_memsz };
+      m->segments[m->n_segments++] = (UnwSegment) { ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_memsz, ph.p_flags };
     }
   if (m->n_segments == 0)
     goto fail;
+  {
+    GElf_Ehdr eh;
+
+    if (gelf_getehdr (m->elf, &eh) != NULL)
+      m->entry = eh.e_entry;
+  }
 
   m->eh_cfi = dwarf_getcfi_elf (m->elf);
   return;
@@ -343,11 +349,52 @@ module_lookup (ScorchUnwinder      *self,
   return m;
 }
 
-/* The mapping containing addr, its module and load bias; NULL when
- * nothing usable is mapped there. */
+/* Where code can be in the mapping of slot (see UnwMapSlot) */
+static void
+slot_code_range (UnwMapSlot          *slot,
+                 const ScorchMapping *map)
+{
+  const UnwModule *m = slot->module;
+  const char *path = map->path != NULL ? map->path : "";
+
+  slot->code_lo = slot->code_hi = 0;
+  if (m->elf == NULL)
+    {
+      /* Not an ELF file we can read: only the kernel's named data areas
+       * are known not to be code (an anonymous mapping may hold JIT code). */
+      if (!g_str_has_prefix (path, "[stack") && !g_str_equal (path, "[heap]") &&
+          !g_str_equal (path, "[vvar]"))
+        {
+          slot->code_lo = map->start;
+          slot->code_hi = map->end;
+        }
+      return;
+    }
+  if (!slot->bias_ok)
+    return;
+  for (guint i = 0; i < m->n_segments; i++)
+    {
+      const UnwSegment *s = &m->segments[i];
+      guint64 lo = s->vaddr + slot->bias, hi = lo + s->memsz;
+
+      if (!(s->flags & PF_X))
+        continue;
+      lo = MAX (lo, map->start);
+      hi = MIN (hi, map->end);
+      if (lo < hi)
+        {
+          slot->code_lo = lo;
+          slot->code_hi = hi;
+          return;
+        }
+    }
+}
+
+/* The mapping containing addr with its module and load bias (bias_ok
+ * FALSE when its ELF file cannot be used); NULL when nothing is mapped. */
 static const UnwMapSlot *
-map_for_addr (ScorchUnwinder *self,
-              guint64         addr)
+map_slot (ScorchUnwinder *self,
+          guint64         addr)
 {
   const ScorchMapping *map = self->find_mapping (self->user_data, self->pid, addr);
   UnwMapSlot *slot;
@@ -365,8 +412,28 @@ map_for_addr (ScorchUnwinder *self,
       slot->ino = map->ino;
       slot->module = module_lookup (self, map);
       slot->bias_ok = mapping_bias (slot->module, map, &slot->bias);
+      slot_code_range (slot, map);
     }
-  return slot->bias_ok ? slot : NULL;
+  return slot;
+}
+
+/* The mapping containing addr, its module and load bias; NULL when
+ * nothing usable is mapped there. */
+static const UnwMapSlot *
+map_for_addr (ScorchUnwinder *self,
+              guint64         addr)
+{
+  const UnwMapSlot *slot = map_slot (self, addr);
+
+  return slot != NULL && slot->bias_ok ? slot : NULL;
+}
+
+/* Whether addr may be code: in an executable mapping of the process */
+static inline gboolean
+slot_is_code (const UnwMapSlot *slot,
+              guint64           addr)
+{
+  return slot != NULL && addr >= slot->code_lo && addr < slot->code_hi;
 }
 
 const UnwMapSlot *
@@ -542,6 +609,62 @@ module_debug_cfi (UnwModule *m)
   return m->debug_cfi;
 }
 
+/* The end of the CFI row libdw gives for pc, or 0. */
+static guint64
+cfi_row_end (Dwarf_CFI *cfi,
+             guint64    pc)
+{
+  Dwarf_Frame *frame = NULL;
+  Dwarf_Addr start = 0, end = 0;
+  bool signal = FALSE;
+
+  if (dwarf_cfi_addrframe (cfi, pc, &frame) != 0)
+    return 0;
+  if (dwarf_frame_info (frame, &start, &end, &signal) < 0)
+    end = 0;
+  free (frame);
+  return end;
+}
+
+/* The real start of the row [start, end) libdw gave for pc.
+ *
+ * libdw (seen with 0.188) reports the wrong start for a row that
+ * DW_CFA_restore_state brings back: the start of the row in effect where
+ * DW_CFA_remember_state ran, not the address of the advance that led to
+ * the restore.  GCC emits exactly that around every mid-function epilogue
+ * (remember_state; def_cfa_offset per pop; restore_state after the ret),
+ * so the range covered the epilogue, whose rows differ: once such a body
+ * row was cached, a sample stopped in the epilogue was stepped with the
+ * body's CFA (rsp+144 where rsp+16 was right) and got a wrong caller --
+ * a stack slot or 0, i.e. a garbage frame 1 or a false outermost frame.
+ *
+ * A start is right when libdw gives a row ending at the same place for the
+ * start itself.  Otherwise the rows tile the FDE, so "the row at a ends at
+ * end" is false below the real start and true from it up to pc: bisect. */
+static guint64
+cfi_row_start (Dwarf_CFI *cfi,
+               guint64    start,
+               guint64    end,
+               guint64    pc)
+{
+  guint64 lo, hi;
+
+  if (start == pc || cfi_row_end (cfi, start) == end)
+    return start;
+  lo = start + 1;
+  hi = pc;
+  while (lo < hi)
+    {
+      guint64 mid = lo + (hi - lo) / 2;
+
+      if (cfi_row_end (cfi, mid) == end)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return lo;
+}
+
 static Row *
 row_from_cfi (Dwarf_CFI *cfi,
               guint64    pc)
@@ -555,6 +678,8 @@ row_from_cfi (Dwarf_CFI *cfi,
   free (frame);
   if (row != NULL && !(pc >= row->start && pc < row->end))
     g_clear_pointer (&row, g_free);
+  if (row != NULL)
+    row->start = cfi_row_start (cfi, row->start, row->end, pc);
   return row;
 }
 
@@ -820,9 +945,23 @@ eval_ops (ScorchUnwinder *self,
 typedef enum
 {
   STEP_OK,
-  STEP_END,        /* the outermost frame: return address undefined or 0 */
-  STEP_FAIL,       /* no CFI, or a value outside the stack copy */
+  STEP_END,        /* the CFI says the return address is undefined: outermost */
+  STEP_ZERO,       /* a return address of 0: the end, or a wrong rule or chain */
+  STEP_OUT,        /* the caller's frame is above the stack copy (too short) */
+  STEP_FAIL,       /* a register or memory the rules need is not known */
 } StepResult;
+
+/* A caller's frame further than this above its callee's is not believed */
+#define MAX_FRAME_SIZE (G_GUINT64_CONSTANT (16) << 20)
+
+/* Whether a needed word at addr was above the stack copy: the copy is too
+ * short, which stops the unwind but is nobody's error. */
+static inline gboolean
+above_copy (ScorchUnwinder *self,
+            guint64         addr)
+{
+  return addr >= self->stack_sp + self->stack_len && addr - self->stack_sp <= MAX_FRAME_SIZE + self->stack_len;
+}
 
 /* Recovers the caller's registers from regs with the CFI row for pc. */
 static StepResult
@@ -895,10 +1034,14 @@ step_cfi (ScorchUnwinder *self,
 
   /* the return address column becomes the caller's pc */
   if (!(out->valid & (1u << row->ra_reg)))
-    return STEP_FAIL;
+    {
+      const Loc *loc = &row->regs[row->ra_reg];
+
+      return loc->kind == LOC_AT_CFA && above_copy (self, cfa + loc->offset) ? STEP_OUT : STEP_FAIL;
+    }
   out->r[DREG_RA] = out->r[row->ra_reg];
   out->valid |= 1u << DREG_RA;
-  return out->r[DREG_RA] == 0 ? STEP_END : STEP_OK;
+  return out->r[DREG_RA] == 0 ? STEP_ZERO : STEP_OK;
 }
 
 /* No CFI: follow the frame-pointer chain, as libunwind and perf do. */
@@ -911,15 +1054,16 @@ step_frame_pointer (ScorchUnwinder *self,
 
   if (!reg_value (regs, DREG_RBP, &rbp) || rbp == 0)
     return STEP_FAIL;
-  if (!(regs->valid & (1u << DREG_RSP)) || rbp < regs->r[DREG_RSP] || rbp > G_MAXUINT64 - 16 ||
-      !read_word (self, rbp, &prev_rbp) || !read_word (self, rbp + 8, &ra))
+  if (!(regs->valid & (1u << DREG_RSP)) || rbp < regs->r[DREG_RSP] || rbp > G_MAXUINT64 - 16)
     return STEP_FAIL;
+  if (!read_word (self, rbp, &prev_rbp) || !read_word (self, rbp + 8, &ra))
+    return above_copy (self, rbp + 8) ? STEP_OUT : STEP_FAIL;
   *out = *regs;
   out->r[DREG_RBP] = prev_rbp;
   out->r[DREG_RSP] = rbp + 16;
   out->r[DREG_RA] = ra;
   out->valid |= (1u << DREG_RBP) | (1u << DREG_RSP) | (1u << DREG_RA);
-  return ra == 0 ? STEP_END : STEP_OK;
+  return ra == 0 ? STEP_ZERO : STEP_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1010,16 +1154,36 @@ get_libunwind (ScorchUnwinder *self)
 /* Where the cached-CFI stepper is in a sample */
 typedef struct
 {
-  Regs     regs;
-  gboolean prev_signal;
-  guint    n;            /* frames in ips so far */
+  Regs              regs;
+  gboolean          prev_signal;
+  guint             n;          /* frames in ips so far */
+  const UnwMapSlot *slot;       /* the mapping of the frame's pc, when known */
+  gboolean          have_slot;
 } CfiState;
 
-/* Runs the cached-CFI stepper from st.  With allow_fp, a frame without CFI
- * is stepped by its frame pointer; without, the stepper stops at the
- * first frame it cannot step that libunwind might (no CFI row for a pc in
- * a module it could read, an unsupported DWARF operation), leaves st at
- * that frame and returns TRUE. */
+/* Whether module-relative pc, which has no CFI, is the module's entry
+ * code (ld.so's _start and _dl_start_user carry none): an outermost frame
+ * whose missing CFI is no reason to ask libunwind, which has none either. */
+static gboolean
+is_entry_code (const UnwModule *m,
+               guint64          pc)
+{
+  return m->entry != 0 && pc >= m->entry && pc - m->entry < 256;
+}
+
+/* Runs the cached-CFI stepper from st.
+ *
+ * The stepper checks itself: a caller's pc outside any executable mapping
+ * of the process, a caller's stack pointer not above its callee's (but
+ * out of a signal frame) or implausibly far above it, a return address of
+ * 0 the CFI did not mark as the outermost frame, or a frame it cannot step
+ * (no CFI row in a module it could read, and no frame-pointer chain; a
+ * DWARF rule it does not handle) before a known entry: it is stuck.
+ *
+ * Without allow_fp (AUTO's first pass), the stepper stops where it is
+ * stuck, leaves st at that frame and returns TRUE.  With allow_fp, a frame
+ * without CFI is stepped by its frame pointer and a failed check ends the
+ * unwind (truncated) without the bad frame. */
 static gboolean
 cfi_unwind (ScorchUnwinder *self,
             CfiState       *st,
@@ -1037,15 +1201,23 @@ cfi_unwind (ScorchUnwinder *self,
        * itself, except for the leaf and a frame interrupted by a signal. */
       guint64 pc = st->regs.r[DREG_RA];
       guint64 lookup = st->n > 1 && !st->prev_signal ? pc - 1 : pc;
-      const UnwMapSlot *slot = map_for_addr (self, lookup);
+      const UnwMapSlot *slot = st->have_slot ? st->slot : map_slot (self, lookup);
+      const UnwMapSlot *next_slot;
       const Row *row = NULL;
+      gboolean entry = FALSE, signal;
+      guint64 next_lookup;
       StepResult res;
 
-      if (slot != NULL && slot->module->elf != NULL)
+      st->have_slot = FALSE;
+      if (slot != NULL && slot->bias_ok && slot->module->elf != NULL)
         {
           row = find_row (self, slot->module, lookup - slot->bias);
-          if (row == NULL && !allow_fp)
-            return TRUE;
+          if (row == NULL)
+            {
+              entry = is_entry_code (slot->module, lookup - slot->bias);
+              if (!entry && !allow_fp)
+                return TRUE;
+            }
         }
       self->unsupported = FALSE;
       if (row != NULL)
@@ -1053,27 +1225,61 @@ cfi_unwind (ScorchUnwinder *self,
       else
         res = step_frame_pointer (self, &st->regs, &next);
 
-      if (res == STEP_END)
+      switch (res)
         {
+        case STEP_OK:
+          break;
+        case STEP_END:
           *truncated = FALSE;
-          break;
-        }
-      if (res == STEP_FAIL)
-        {
-          if (self->unsupported && !allow_fp)
+          return FALSE;
+        case STEP_ZERO:
+          if (!allow_fp && !entry)
             return TRUE;
-          break;
+          *truncated = FALSE;
+          return FALSE;
+        case STEP_OUT:
+          return FALSE;
+        case STEP_FAIL:
+        default:
+          return !allow_fp && !entry;
         }
-      /* the stack grows down: a caller's frame is above its callee's */
-      if (!(next.valid & (1u << DREG_RSP)) ||
-          (next.r[DREG_RSP] <= st->regs.r[DREG_RSP] && !(row != NULL && row->signal)))
-        break;
 
-      st->prev_signal = row != NULL && row->signal;
+      /* The stack grows down: a caller's frame is above its callee's (a
+       * signal handler may run on another stack). */
+      signal = row != NULL && row->signal;
+      if (!(next.valid & (1u << DREG_RSP)) ||
+          (!signal && (next.r[DREG_RSP] <= st->regs.r[DREG_RSP] ||
+                       next.r[DREG_RSP] - st->regs.r[DREG_RSP] > MAX_FRAME_SIZE)))
+        return !allow_fp;
+      /* and returns into code */
+      next_lookup = signal ? next.r[DREG_RA] : next.r[DREG_RA] - 1;
+      next_slot = map_slot (self, next_lookup);
+      if (!slot_is_code (next_slot, next_lookup))
+        return !allow_fp;
+
+      st->prev_signal = signal;
       st->regs = next;
-      ips[st->n++] = st->prev_signal ? st->regs.r[DREG_RA] : st->regs.r[DREG_RA] - 1;
+      st->slot = next_slot;
+      st->have_slot = TRUE;
+      ips[st->n++] = next_lookup;
     }
   return FALSE;
+}
+
+/* Cuts libunwind's stack at its first caller outside executable code. */
+static guint
+check_code (ScorchUnwinder *self,
+            const guint64  *ips,
+            guint           n,
+            gboolean       *truncated)
+{
+  for (guint i = 1; i < n; i++)
+    if (!slot_is_code (map_slot (self, ips[i]), ips[i]))
+      {
+        *truncated = TRUE;
+        return i;
+      }
+  return n;
 }
 
 guint
@@ -1144,6 +1350,7 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
       }
   st.prev_signal = FALSE;
   st.n = n;
+  st.have_slot = FALSE;
 
   if (cfi_unwind (self, &st, ips, max_ips, self->engine == SCORCH_UNWIND_ENGINE_CACHED_CFI, truncated))
     {
@@ -1151,7 +1358,8 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
       guint lu_n;
 
       /* The stepper is stuck at frame st.n - 1: let libunwind do the
-       * whole sample, and take its stack when it gets further. */
+       * whole sample (from the sampled registers, which keeps its own
+       * caller-pc and signal-frame handling right), checked the same way. */
       self->n_libunwind++;
       if (self->lu_ips_len < max_ips)
         {
@@ -1161,14 +1369,26 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
         }
       lu_n = scorch_libunwind_unwind (get_libunwind (self), pid, pregs, pvalid, stack, stack_len,
                                       self->stack_sp, self->lu_ips, max_ips, &lu_truncated);
-      if (lu_n > st.n || (lu_n == st.n && !lu_truncated))
+      lu_n = check_code (self, self->lu_ips, lu_n, &lu_truncated);
+      if (lu_n > st.n && !lu_truncated)
         {
           memcpy (ips, self->lu_ips, lu_n * sizeof (guint64));
           st.n = lu_n;
-          *truncated = lu_truncated;
+          *truncated = FALSE;
         }
       else
-        cfi_unwind (self, &st, ips, max_ips, TRUE, truncated);
+        {
+          /* libunwind did not finish either: the stepper goes on by frame
+           * pointers, and the deeper of the two stacks is kept (libunwind's
+           * when they tie, but for a finished one of the stepper's) */
+          cfi_unwind (self, &st, ips, max_ips, TRUE, truncated);
+          if (lu_n > st.n || (lu_n == st.n && (*truncated || !lu_truncated)))
+            {
+              memcpy (ips, self->lu_ips, lu_n * sizeof (guint64));
+              st.n = lu_n;
+              *truncated = lu_truncated;
+            }
+        }
     }
   n = st.n;
 
