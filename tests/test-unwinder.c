@@ -17,6 +17,7 @@
 #include "unwind-chain.h"
 
 static GArray *maps;    /* ScorchMapping, paths owned */
+static GArray *maps_code;   /* gboolean per map: executable, or anonymous (may be JIT code) */
 
 static void
 load_maps (void)
@@ -25,6 +26,7 @@ load_maps (void)
   g_auto(GStrv) lines = NULL;
 
   maps = g_array_new (FALSE, TRUE, sizeof (ScorchMapping));
+  maps_code = g_array_new (FALSE, TRUE, sizeof (gboolean));
   g_assert_true (g_file_get_contents ("/proc/self/maps", &contents, NULL, NULL));
   lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -46,7 +48,24 @@ load_maps (void)
       m.ino = ino;
       m.path = g_strdup (pos > 0 ? lines[i] + pos : "");
       g_array_append_val (maps, m);
+      {
+        gboolean code = perms[2] == 'x' || m.path[0] == '\0';
+        g_array_append_val (maps_code, code);
+      }
     }
+}
+
+/* Whether addr may be code, by the test's own reading of its maps */
+static gboolean
+is_code (guint64 addr)
+{
+  for (guint i = 0; i < maps->len; i++)
+    {
+      const ScorchMapping *m = &g_array_index (maps, ScorchMapping, i);
+      if (addr >= m->start && addr < m->end)
+        return g_array_index (maps_code, gboolean, i);
+    }
+  return FALSE;
 }
 
 static const ScorchMapping *
@@ -372,11 +391,154 @@ test_garbage (gconstpointer data)
       n = scorch_unwinder_unwind (unw, 1000 + iter % 5, UNWIND_CHAIN_REGS_MASK, regs, sample.n_packed,
                                   junk, len, sample.sp, ips, G_N_ELEMENTS (ips), &truncated);
       g_assert_cmpuint (n, <=, G_N_ELEMENTS (ips));
+      /* the stepper checks itself: every caller it reports returns into
+       * code (libunwind alone is not checked) */
+      if (GPOINTER_TO_INT (data) != SCORCH_UNWIND_ENGINE_LIBUNWIND)
+        for (guint i = 1; i < n; i++)
+          g_assert_true (is_code (ips[i]));
       if (iter % 100 == 0)
         scorch_unwinder_invalidate (unw, 1000 + iter % 5);
     }
   scorch_unwinder_forget (unw, 1000);
   g_rand_free (rand);
+  check_stats (unw, data);
+  scorch_unwinder_free (unw);
+}
+
+/* Unwinds a copy of sample with a frame of unwind_chain_epilogue pushed
+ * under it: registers as if unwind_chain_e had called it and it had stopped
+ * at ip with frame_size bytes (locals, saved rbx, return address) on the
+ * stack.  Returns the depth; ips and truncated as scorch_unwinder_unwind(). */
+static guint
+unwind_with_leaf (ScorchUnwinder          *unw,
+                  const UnwindChainSample *s,
+                  guint64                  ip,
+                  gsize                    frame_size,
+                  guint64                 *ips,
+                  gboolean                *truncated)
+{
+  g_autofree guint8 *stack = g_malloc (s->stack_len + frame_size);
+  guint64 packed[24];
+  guint64 ra = s->regs[8];
+
+  memset (stack, 0x5a, frame_size);   /* locals and saved rbx: junk */
+  memcpy (stack + frame_size - 8, &ra, 8);
+  memcpy (stack + frame_size, s->stack, s->stack_len);
+  memcpy (packed, s->packed, sizeof packed);
+  packed[7] = s->sp - frame_size;     /* SP, in mask order */
+  packed[8] = ip;                     /* IP */
+  return scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, packed, s->n_packed,
+                                 stack, s->stack_len + frame_size, packed[7], ips,
+                                 SCORCH_UNWIND_MAX_DEPTH, truncated);
+}
+
+static void
+test_epilogue (gconstpointer data)
+{
+  ScorchUnwinder *unw = new_unwinder (data);
+  guint64 ref[SCORCH_UNWIND_MAX_DEPTH], ips[SCORCH_UNWIND_MAX_DEPTH];
+  gboolean ref_truncated, truncated;
+  guint n_ref, n;
+
+  unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
+  n_ref = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                                  sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref),
+                                  &ref_truncated);
+  g_assert_cmpuint (n_ref, >=, 7);
+
+  /* In the body first, which caches the body's CFI row, then at the ret
+   * of the epilogue: libdw 0.188 gives the body row (after the
+   * restore_state) a start before the epilogue, which must not make the
+   * body's CFA (rsp+80) apply at the ret (rsp+8). */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      guint64 ip = pass == 0 ? (guint64) (guintptr) unwind_chain_epilogue_body
+                             : (guint64) (guintptr) unwind_chain_epilogue_ret;
+
+      n = unwind_with_leaf (unw, &sample, ip, pass == 0 ? 80 : 8, ips, &truncated);
+      g_test_message ("pass %u: %u frames (reference %u)", pass, n, n_ref);
+      g_assert_cmpuint (n, ==, n_ref + 1);
+      g_assert_cmpuint (ips[0], ==, ip);
+      g_assert_cmpuint (ips[1], ==, ref[0] - 1);
+      g_assert_cmpmem (ips + 2, (n_ref - 1) * 8, ref + 1, (n_ref - 1) * 8);
+      g_assert_cmpint (truncated, ==, ref_truncated);
+    }
+  check_stats (unw, data);
+  if (GPOINTER_TO_INT (data) == SCORCH_UNWIND_ENGINE_AUTO)
+    {
+      guint64 n_libunwind = G_MAXUINT64;
+
+      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
+      g_assert_cmpuint (n_libunwind, ==, 0);
+    }
+  scorch_unwinder_free (unw);
+}
+
+/* The stack copy of sample with the return address into unwind_chain_d
+ * replaced by value. */
+static void
+plant_return_address (UnwindChainSample *s,
+                      guint64            ra_into_d,
+                      guint64            value)
+{
+  for (gsize off = 0; off + 8 <= s->stack_len; off += 8)
+    {
+      guint64 v;
+
+      memcpy (&v, s->stack + off, 8);
+      if (v == ra_into_d)
+        {
+          memcpy (s->stack + off, &value, 8);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_self_check (gconstpointer data)
+{
+  ScorchUnwindEngine engine = GPOINTER_TO_INT (data);
+  ScorchUnwinder *unw = new_unwinder (data);
+  guint64 ref[SCORCH_UNWIND_MAX_DEPTH], ips[SCORCH_UNWIND_MAX_DEPTH];
+  guint64 bad[] = { 0, 0 };   /* 0, then a stack address (below) */
+  guint64 n_libunwind = 0;
+  gboolean truncated;
+  guint n;
+
+  unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
+  n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                              sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref), &truncated);
+  g_assert_cmpuint (n, >=, 3);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      guint64 before = 0, after = 0;
+
+      bad[1] = sample.sp + 64;
+      unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
+      plant_return_address (&sample, ref[1] + 1, bad[i]);
+      scorch_unwinder_get_stats (unw, NULL, &before);
+      n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                                  sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
+                                  &truncated);
+      scorch_unwinder_get_stats (unw, NULL, &after);
+      g_test_message ("return address %#" G_GINT64_MODIFIER "x: %u frames%s, %" G_GUINT64_FORMAT " by libunwind",
+                      bad[i], n, truncated ? " (truncated)" : "", after - before);
+      g_assert_cmpuint (n, >=, 1);
+      if (engine == SCORCH_UNWIND_ENGINE_LIBUNWIND)
+        continue;
+      /* only the leaf is known: no invented caller */
+      g_assert_cmpuint (n, ==, 1);
+      /* a stack address as return address: truncated.  0: the end as far
+       * as the stack says, but no CFI said so */
+      if (bad[i] != 0)
+        g_assert_true (truncated);
+      /* AUTO does not trust the stepper: it asks libunwind */
+      if (engine == SCORCH_UNWIND_ENGINE_AUTO)
+        g_assert_cmpuint (after - before, ==, 1);
+    }
+  scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
   check_stats (unw, data);
   scorch_unwinder_free (unw);
 }
@@ -466,12 +628,80 @@ record_dwarf (const char  *path,
   return TRUE;
 }
 
+/* How an engine's stack differs from libunwind's (the reference) */
+typedef enum
+{
+  DIFF_NONE,
+  DIFF_LU_LEAF,    /* libunwind could not step the leaf at all */
+  DIFF_LU_LOST,    /* libunwind agreed to frame 1, then one wrong frame, then stopped */
+  DIFF_OTHER,
+  N_DIFF
+} DiffClass;
+
+static const char *diff_names[N_DIFF] = { "same", "libunwind-leaf", "libunwind-lost", "other" };
+
+static DiffClass
+classify_diff (const guint64 *x,
+               guint          nx,
+               gboolean       tx,
+               const guint64 *ref,
+               guint          nref,
+               gboolean       tref)
+{
+  guint common = 0;
+
+  if (nx == nref && tx == tref && memcmp (x, ref, nx * 8) == 0)
+    return DIFF_NONE;
+  while (common < MIN (nx, nref) && x[common] == ref[common])
+    common++;
+  if (nref == 1 && tref && nx > 1)
+    return DIFF_LU_LEAF;
+  if (tref && !tx && nx > nref && common >= 2 && nref - common <= 1)
+    return DIFF_LU_LOST;
+  return DIFF_OTHER;
+}
+
+typedef struct
+{
+  guint n_samples;
+  guint n_deep;                 /* with >= 3 frames */
+  guint cfi[N_DIFF];            /* the stepper alone against libunwind */
+  guint autou[N_DIFF];          /* AUTO against libunwind */
+  guint n_main;                 /* samples of the workload's own process (not perf's or a shim's) */
+  guint auto_main[N_DIFF];
+} CrossResult;
+
 static void
-cross_check_capture (const char *path,
-                     guint      *out_samples,
-                     guint      *out_same,
-                     guint      *out_deep,
-                     guint      *out_lu_short)
+log_diff (CrossCtx      *ctx,
+          gint32         pid,
+          const char    *what,
+          DiffClass      cls,
+          const guint64 *x,
+          guint          nx,
+          gboolean       tx,
+          const guint64 *ref,
+          guint          nref,
+          gboolean       tref)
+{
+  g_autoptr(GString) msg = g_string_new (NULL);
+
+  g_string_append_printf (msg, "differ (%s): pid %d %s %u%s libunwind %u%s:", diff_names[cls], pid, what,
+                          nx, tx ? " (truncated)" : "", nref, tref ? " (truncated)" : "");
+  for (guint i = 0; i < MAX (nx, nref); i++)
+    {
+      g_string_append (msg, " [");
+      describe_ip (msg, ctx, pid, i < nx ? x[i] : 0);
+      g_string_append_c (msg, ' ');
+      describe_ip (msg, ctx, pid, i < nref ? ref[i] : 0);
+      g_string_append_c (msg, ']');
+    }
+  g_test_message ("%s", msg->str);
+}
+
+static void
+cross_check_capture (const char  *path,
+                     const char  *main_comm,
+                     CrossResult *res)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ScorchCaptureReader) reader = scorch_capture_reader_new (path, &error);
@@ -481,10 +711,10 @@ cross_check_capture (const char *path,
   ScorchUnwinder *autou = scorch_unwinder_new (cross_find_mapping, &ctx);
   ScorchCaptureAttrs *attrs;
   ScorchRecord rec;
-  guint n_samples = 0, n_same = 0, n_deep = 0, n_auto_same = 0, n_lu_short = 0;
   guint64 auto_lu = 0;
   g_autoptr(GHashTable) execed = g_hash_table_new (NULL, NULL);
 
+  memset (res, 0, sizeof *res);
   g_assert_no_error (error);
   attrs = scorch_capture_reader_get_attrs (reader);
   scorch_unwinder_set_engine (cfi, SCORCH_UNWIND_ENGINE_CACHED_CFI);
@@ -570,50 +800,40 @@ cross_check_capture (const char *path,
                                        s.stack_size, regs[sp_index], ips_b, G_N_ELEMENTS (ips_b), &tb);
           nc = scorch_unwinder_unwind (autou, s.pid, s.regs_mask, regs, MIN (s.n_regs, 64), s.stack,
                                        s.stack_size, regs[sp_index], ips_c, G_N_ELEMENTS (ips_c), &tc);
-          n_samples++;
-          if (na >= 3)
-            n_deep++;
-          if (na == nb && ta == tb && memcmp (ips_a, ips_b, na * 8) == 0)
-            n_same++;
-          else
-            {
-              /* The one difference seen: libunwind goes wrong one frame
-               * out of a process's exit path (__run_exit_handlers, main
-               * calling exit) and stops, marked truncated, where the
-               * stepper reaches _start; both agree up to there. */
-              if (tb && !ta && na > nb && nb >= 2 && memcmp (ips_a, ips_b, 2 * 8) == 0)
-                n_lu_short++;
-              GString *msg = g_string_new (NULL);
+          {
+            DiffClass ca = classify_diff (ips_a, na, ta, ips_b, nb, tb);
+            DiffClass cc = classify_diff (ips_c, nc, tc, ips_b, nb, tb);
+            const char *comm = scorch_proc_table_get_comm (ctx.procs, s.tid);
 
-              g_string_append_printf (msg, "differ: pid %d cfi %u%s libunwind %u%s:", s.pid, na, ta ? " (truncated)" : "",
-                                      nb, tb ? " (truncated)" : "");
-              for (guint i = 0; i < MAX (na, nb); i++)
-                {
-                  g_string_append (msg, " [");
-                  describe_ip (msg, &ctx, s.pid, i < na ? ips_a[i] : 0);
-                  g_string_append_c (msg, ' ');
-                  describe_ip (msg, &ctx, s.pid, i < nb ? ips_b[i] : 0);
-                  g_string_append_c (msg, ']');
-                }
-              g_test_message ("%s", msg->str);
-              g_string_free (msg, TRUE);
-            }
-          if (nc == nb && tc == tb && memcmp (ips_c, ips_b, nc * 8) == 0)
-            n_auto_same++;
+            res->n_samples++;
+            if (na >= 3)
+              res->n_deep++;
+            res->cfi[ca]++;
+            res->autou[cc]++;
+            if (main_comm != NULL && g_strcmp0 (comm, main_comm) == 0)
+              {
+                res->n_main++;
+                res->auto_main[cc]++;
+              }
+            if (ca != DIFF_NONE)
+              log_diff (&ctx, s.pid, "cfi", ca, ips_a, na, ta, ips_b, nb, tb);
+            if (cc != DIFF_NONE && (cc != ca || nc != na || memcmp (ips_a, ips_c, na * 8) != 0))
+              log_diff (&ctx, s.pid, "auto", cc, ips_c, nc, tc, ips_b, nb, tb);
+          }
         }
     }
   g_assert_no_error (error);
   scorch_unwinder_get_stats (autou, NULL, &auto_lu);
-  g_test_message ("%s: %u samples, %u with >= 3 frames, %u identical (cfi vs libunwind), "
-                  "%u where libunwind stopped early, "
-                  "%u identical (auto vs libunwind), auto used libunwind for %" G_GUINT64_FORMAT,
-                  path, n_samples, n_deep, n_same, n_lu_short, n_auto_same, auto_lu);
+  g_test_message ("%s: %u samples, %u with >= 3 frames; against libunwind: cfi %u same, %u libunwind-leaf, "
+                  "%u libunwind-lost, %u other; auto %u same, %u libunwind-leaf, %u libunwind-lost, %u other "
+                  "(libunwind used for %" G_GUINT64_FORMAT "); %s: %u samples, auto %u same, %u other",
+                  path, res->n_samples, res->n_deep, res->cfi[DIFF_NONE], res->cfi[DIFF_LU_LEAF],
+                  res->cfi[DIFF_LU_LOST], res->cfi[DIFF_OTHER], res->autou[DIFF_NONE], res->autou[DIFF_LU_LEAF],
+                  res->autou[DIFF_LU_LOST], res->autou[DIFF_OTHER], auto_lu,
+                  main_comm != NULL ? main_comm : "-", res->n_main, res->auto_main[DIFF_NONE],
+                  res->auto_main[DIFF_OTHER]);
   /* AUTO is never worse than the stepper alone against the reference */
-  g_assert_cmpuint (n_auto_same, >=, n_same);
-  *out_samples = n_samples;
-  *out_same = n_same;
-  *out_lu_short = n_lu_short;
-  *out_deep = n_deep;
+  g_assert_cmpuint (res->autou[DIFF_NONE], >=, res->cfi[DIFF_NONE]);
   scorch_unwinder_free (autou);
   scorch_unwinder_free (lu);
   scorch_unwinder_free (cfi);
@@ -635,9 +855,9 @@ test_cross_check (void)
     "for i in range(60):\n"
     "    x += f(18) + len(json.dumps([re.sub('a', 'b', str(k)) for k in range(300)]))\n",
     NULL };
-  struct { const char *name; const char **argv; } runs[] = {
-    { "c-nofp", c_argv },
-    { "python3", py_argv },
+  struct { const char *name; const char *comm; const char **argv; } runs[] = {
+    { "c-nofp", "analysis-c-nofp", c_argv },
+    { "python3", "python3", py_argv },
   };
   g_autoptr(GError) error = NULL;
 
@@ -655,9 +875,9 @@ test_cross_check (void)
    * engines on that capture (run with --verbose to see each difference). */
   if (g_getenv ("SCORCH_TEST_UNWIND_CAPTURE") != NULL)
     {
-      guint n_samples, n_same, n_deep, n_lu_short;
+      CrossResult res;
 
-      cross_check_capture (g_getenv ("SCORCH_TEST_UNWIND_CAPTURE"), &n_samples, &n_same, &n_deep, &n_lu_short);
+      cross_check_capture (g_getenv ("SCORCH_TEST_UNWIND_CAPTURE"), g_getenv ("SCORCH_TEST_UNWIND_COMM"), &res);
       return;
     }
   dir = g_dir_make_tmp ("scorch-unwind-XXXXXX", &error);
@@ -667,7 +887,7 @@ test_cross_check (void)
     {
       g_autofree char *path = g_build_filename (dir, runs[r].name, NULL);
       g_autofree char *reason = NULL;
-      guint n_samples = 0, n_same = 0, n_deep = 0, n_lu_short = 0;
+      CrossResult res;
 
       if (runs[r].argv[0] == NULL)
         continue;
@@ -678,20 +898,45 @@ test_cross_check (void)
           g_test_skip (reason);
           break;
         }
-      cross_check_capture (path, &n_samples, &n_same, &n_deep, &n_lu_short);
+      cross_check_capture (path, runs[r].comm, &res);
       g_remove (path);
-      g_assert_cmpuint (n_samples, >=, 50);
+      g_assert_cmpuint (res.n_samples, >=, 50);
+      g_assert_cmpuint (res.n_main, >=, 25);
       /* real unwinding happened: most stacks are deeper than leaf + caller */
-      g_assert_cmpuint (n_deep, >=, n_samples / 2);
-      /* Both engines agree on every sample (ips and truncation), but for
-       * at most 1% where libunwind stops early on the exit path (above).
-       * Known, not yet explained: in about 1 python3 sample in 500 the
-       * two differ otherwise (the stepper stopping after a wrong frame
-       * where libunwind goes on; each is logged by cross_check_capture):
-       * tolerated for python3 within the same 1%, for the C workload not. */
+      g_assert_cmpuint (res.n_deep, >=, res.n_samples / 2);
+
+      /* Against libunwind (the same ips and the same truncation), per
+       * sample.  Two classes of difference remain, and in both libunwind
+       * is the one wrong (libunwind 1.6.2; perf script, which unwinds
+       * with libunwind too, shows the same):
+       *
+       * - libunwind-lost: the leaf has no CFI either engine can read (the
+       *   vDSO, whose image is not in any file; a .fini section), so both
+       *   step it by its frame pointer to the same frame 1; from there
+       *   libunwind gives one wrong caller (a stack or data address, e.g.
+       *   bash's main under clock_gettime, or exit under
+       *   __run_exit_handlers called from a .fini) and stops (truncated),
+       *   where the stepper, checked at each frame, reaches _start.
+       *   Seen in ~0.3% of the python3 capture's samples, mostly in the
+       *   processes of a pyenv shim (bash), once in python3's exit path.
+       * - libunwind-leaf: the leaf is in a PLT stub that has no CFI
+       *   (ld.so's .plt, during a process's start): libunwind gives up at
+       *   the leaf, the stepper (AUTO too, after asking libunwind) steps
+       *   it by frame pointers and says truncated.  ~0.1%.
+       *
+       * Anything else is at most 0.2% of the samples (none was seen over
+       * tens of runs once the libdw row-start bug was worked around; see
+       * cfi_row_start()), and none at all for the C workload.  Both
+       * explained classes together stay under 1%. */
+      g_assert_cmpuint (res.cfi[DIFF_OTHER], <=, res.n_samples / 500);
+      g_assert_cmpuint (res.autou[DIFF_OTHER], <=, res.n_samples / 500);
+      g_assert_cmpuint (res.auto_main[DIFF_OTHER], <=, res.n_main / 500);
+      g_assert_cmpuint (res.autou[DIFF_LU_LEAF] + res.autou[DIFF_LU_LOST], <=, MAX (2, res.n_samples / 100));
       if (r == 0)
-        g_assert_cmpuint (n_same + n_lu_short, ==, n_samples);
-      g_assert_cmpuint (n_samples - n_same, <=, MAX (2, n_samples / 100));
+        {
+          g_assert_cmpuint (res.cfi[DIFF_OTHER], ==, 0);
+          g_assert_cmpuint (res.autou[DIFF_OTHER], ==, 0);
+        }
     }
   g_rmdir (dir);
 }
@@ -711,6 +956,8 @@ main (int    argc,
     { "signal-frame", test_signal_frame },
     { "short-stack", test_short_stack },
     { "garbage", test_garbage },
+    { "epilogue", test_epilogue },
+    { "self-check", test_self_check },
   };
   int ret;
 
@@ -728,5 +975,6 @@ main (int    argc,
   for (guint i = 0; i < maps->len; i++)
     g_free ((char *) g_array_index (maps, ScorchMapping, i).path);
   g_array_unref (maps);
+  g_array_unref (maps_code);
   return ret;
 }

@@ -60,6 +60,44 @@ __asm__ (
   "  ret\n"
   ".cfi_endproc\n"
   ".size unwind_chain_capture_regs, .-unwind_chain_capture_regs\n");
+
+/* A function with a mid-body epilogue bracketed by DW_CFA_remember_state /
+ * DW_CFA_restore_state, as GCC emits them: the CFA is rsp+80 in the body,
+ * rsp+8 at the first ret.  Never called: its CFI is what the test uses. */
+__asm__ (
+  ".text\n"
+  ".globl unwind_chain_epilogue\n"
+  ".type unwind_chain_epilogue, @function\n"
+  "unwind_chain_epilogue:\n"
+  ".cfi_startproc\n"
+  "  pushq %rbx\n"
+  ".cfi_adjust_cfa_offset 8\n"
+  ".cfi_offset %rbx, -16\n"
+  "  subq $64, %rsp\n"
+  ".cfi_adjust_cfa_offset 64\n"
+  "  testq %rdi, %rdi\n"
+  "  je 1f\n"
+  ".cfi_remember_state\n"
+  "  addq $64, %rsp\n"
+  ".cfi_adjust_cfa_offset -64\n"
+  "  popq %rbx\n"
+  ".cfi_adjust_cfa_offset -8\n"
+  ".globl unwind_chain_epilogue_ret\n"
+  "unwind_chain_epilogue_ret:\n"
+  "  ret\n"
+  ".cfi_restore_state\n"
+  "1:\n"
+  "  movq %rdi, %rax\n"
+  ".globl unwind_chain_epilogue_body\n"
+  "unwind_chain_epilogue_body:\n"
+  "  movq %rax, %rbx\n"
+  "  addq $64, %rsp\n"
+  ".cfi_adjust_cfa_offset -64\n"
+  "  popq %rbx\n"
+  ".cfi_adjust_cfa_offset -8\n"
+  "  ret\n"
+  ".cfi_endproc\n"
+  ".size unwind_chain_epilogue, .-unwind_chain_epilogue\n");
 #endif
 
 /* Reads other frames' memory: must not be instrumented by ASan. */

@@ -34,4 +34,11 @@ int unwind_chain_run (UnwindChainSample *sample,
 int unwind_chain_df_run (UnwindChainSample *sample,
                          gsize              max_stack);
 
+/* Addresses inside unwind_chain_epilogue (never called): in its body
+ * (CFA rsp+80, rbx saved at CFA-16) and at the ret of its mid-body
+ * epilogue (CFA rsp+8), whose CFI rows DW_CFA_remember_state /
+ * DW_CFA_restore_state delimit. */
+extern const char unwind_chain_epilogue_body[];
+extern const char unwind_chain_epilogue_ret[];
+
 G_END_DECLS
