@@ -111,6 +111,8 @@ typedef struct
 
 #define MAP_CACHE_SIZE 64
 
+#define RECENT_MAPS 4
+
 struct _ScorchUnwinder
 {
   ScorchFindMappingFunc find_mapping;
@@ -119,6 +121,15 @@ struct _ScorchUnwinder
 
   RowSlot              *row_cache;  /* 1 << ROW_CACHE_BITS */
   UnwMapSlot            map_cache[MAP_CACHE_SIZE];
+  /* the mappings found during the current sample, most recent first: the
+   * maps do not change within a sample, so an address inside one of them
+   * needs no call to find_mapping */
+  struct
+  {
+    guint64              start, end;
+    const ScorchMapping *map;
+    UnwMapSlot          *slot;
+  }                     recent[RECENT_MAPS];
 
   ScorchUnwindEngine    engine;
   ScorchLibunwind      *libunwind;  /* created on first use */
@@ -396,12 +407,23 @@ static const UnwMapSlot *
 map_slot (ScorchUnwinder *self,
           guint64         addr)
 {
-  const ScorchMapping *map = self->find_mapping (self->user_data, self->pid, addr);
+  const ScorchMapping *map;
   UnwMapSlot *slot;
 
+  for (guint i = 0; i < RECENT_MAPS; i++)
+    if (addr >= self->recent[i].start && addr < self->recent[i].end &&
+        self->recent[i].slot->map == self->recent[i].map)
+      return self->recent[i].slot;
+
+  map = self->find_mapping (self->user_data, self->pid, addr);
   if (map == NULL)
     return NULL;
   slot = &self->map_cache[(GPOINTER_TO_SIZE (map) >> 4) % MAP_CACHE_SIZE];
+  memmove (&self->recent[1], &self->recent[0], (RECENT_MAPS - 1) * sizeof self->recent[0]);
+  self->recent[0].start = map->start;
+  self->recent[0].end = map->end;
+  self->recent[0].map = map;
+  self->recent[0].slot = slot;
   if (slot->map != map || slot->start != map->start || slot->end != map->end ||
       slot->pgoff != map->pgoff || slot->ino != map->ino)
     {
@@ -1332,6 +1354,7 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
   self->stack = stack;
   self->stack_len = stack_len;
   self->stack_sp = stack_sp != 0 ? stack_sp : pregs[PREG_SP];
+  memset (self->recent, 0, sizeof self->recent);
 
   if (self->engine == SCORCH_UNWIND_ENGINE_LIBUNWIND)
     {
