@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 
 #include <glib/gstdio.h>
@@ -633,7 +634,7 @@ typedef enum
 {
   DIFF_NONE,
   DIFF_LU_LEAF,    /* libunwind could not step the leaf at all */
-  DIFF_LU_LOST,    /* libunwind agreed to frame 1, then one wrong frame, then stopped */
+  DIFF_LU_LOST,    /* libunwind agreed on the first frames, then stopped (after a frame not in code) */
   DIFF_OTHER,
   N_DIFF
 } DiffClass;
@@ -641,13 +642,16 @@ typedef enum
 static const char *diff_names[N_DIFF] = { "same", "libunwind-leaf", "libunwind-lost", "other" };
 
 static DiffClass
-classify_diff (const guint64 *x,
+classify_diff (CrossCtx      *ctx,
+               gint32         pid,
+               const guint64 *x,
                guint          nx,
                gboolean       tx,
                const guint64 *ref,
                guint          nref,
                gboolean       tref)
 {
+  const ScorchProcMap *m;
   guint common = 0;
 
   if (nx == nref && tx == tref && memcmp (x, ref, nx * 8) == 0)
@@ -656,7 +660,13 @@ classify_diff (const guint64 *x,
     common++;
   if (nref == 1 && tref && nx > 1)
     return DIFF_LU_LEAF;
-  if (tref && nx > nref && common >= 2 && nref - common <= 1)
+  if (!tref || nx <= nref || common == 0)
+    return DIFF_OTHER;
+  if (nref == common)
+    return DIFF_LU_LOST;
+  /* libunwind's last frame is its only one not ours: wrong if not code */
+  m = nref == common + 1 ? scorch_proc_table_find_map (ctx->procs, pid, ref[common]) : NULL;
+  if (nref == common + 1 && (m == NULL || !(m->prot & PROT_EXEC)))
     return DIFF_LU_LOST;
   return DIFF_OTHER;
 }
@@ -801,8 +811,8 @@ cross_check_capture (const char  *path,
           nc = scorch_unwinder_unwind (autou, s.pid, s.regs_mask, regs, MIN (s.n_regs, 64), s.stack,
                                        s.stack_size, regs[sp_index], ips_c, G_N_ELEMENTS (ips_c), &tc);
           {
-            DiffClass ca = classify_diff (ips_a, na, ta, ips_b, nb, tb);
-            DiffClass cc = classify_diff (ips_c, nc, tc, ips_b, nb, tb);
+            DiffClass ca = classify_diff (&ctx, s.pid, ips_a, na, ta, ips_b, nb, tb);
+            DiffClass cc = classify_diff (&ctx, s.pid, ips_c, nc, tc, ips_b, nb, tb);
             const char *comm = scorch_proc_table_get_comm (ctx.procs, s.tid);
 
             res->n_samples++;
@@ -911,10 +921,10 @@ test_cross_check (void)
        * with libunwind too, shows the same):
        *
        * - libunwind-lost: the leaf has no CFI either engine can read (the
-       *   vDSO, whose image is not in any file; a .fini section), so both
-       *   step it by its frame pointer to the same frame 1; from there
-       *   libunwind gives one wrong caller (a stack or data address, e.g.
-       *   bash's main under clock_gettime, or exit under
+       *   vDSO, whose image is not in any file; a .fini section); both
+       *   step it by frame pointer, and within the next frames libunwind
+       *   gives one caller outside executable memory (a stack or data
+       *   address: under the vDSO's clock_gettime, or exit's caller under
        *   __run_exit_handlers called from a .fini) and stops (truncated),
        *   where the stepper, checked at each frame, goes on (to _start,
        *   or to the end of the stack copy).
