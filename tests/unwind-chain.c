@@ -98,6 +98,48 @@ __asm__ (
   "  ret\n"
   ".cfi_endproc\n"
   ".size unwind_chain_epilogue, .-unwind_chain_epilogue\n");
+
+/* A frame whose CFA is rbx-based (as ld.so's _dl_runtime_resolve), and a
+ * leaf that leaves rbx alone (no CFI rule for it).  Never called. */
+__asm__ (
+  ".text\n"
+  ".globl unwind_chain_rbx_cfa\n"
+  ".type unwind_chain_rbx_cfa, @function\n"
+  "unwind_chain_rbx_cfa:\n"
+  ".cfi_startproc\n"
+  "  pushq %rbx\n"
+  ".cfi_adjust_cfa_offset 8\n"
+  ".cfi_offset %rbx, -16\n"
+  "  movq %rsp, %rbx\n"
+  ".cfi_def_cfa_register %rbx\n"
+  "  andq $-32, %rsp\n"
+  "  subq $32, %rsp\n"
+  "  call unwind_chain_rbx_leaf\n"
+  ".globl unwind_chain_rbx_cfa_ret\n"
+  "unwind_chain_rbx_cfa_ret:\n"
+  "  movq %rbx, %rsp\n"
+  ".cfi_def_cfa_register %rsp\n"
+  "  popq %rbx\n"
+  ".cfi_adjust_cfa_offset -8\n"
+  ".cfi_restore %rbx\n"
+  "  ret\n"
+  ".cfi_endproc\n"
+  ".size unwind_chain_rbx_cfa, .-unwind_chain_rbx_cfa\n"
+  ".globl unwind_chain_rbx_leaf\n"
+  ".type unwind_chain_rbx_leaf, @function\n"
+  "unwind_chain_rbx_leaf:\n"
+  ".cfi_startproc\n"
+  "  pushq %r13\n"
+  ".cfi_adjust_cfa_offset 8\n"
+  ".cfi_offset %r13, -16\n"
+  ".globl unwind_chain_rbx_leaf_body\n"
+  "unwind_chain_rbx_leaf_body:\n"
+  "  popq %r13\n"
+  ".cfi_adjust_cfa_offset -8\n"
+  ".cfi_restore %r13\n"
+  "  ret\n"
+  ".cfi_endproc\n"
+  ".size unwind_chain_rbx_leaf, .-unwind_chain_rbx_leaf\n");
 #endif
 
 /* Reads other frames' memory: must not be instrumented by ASan. */

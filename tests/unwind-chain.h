@@ -41,4 +41,10 @@ int unwind_chain_df_run (UnwindChainSample *sample,
 extern const char unwind_chain_epilogue_body[];
 extern const char unwind_chain_epilogue_ret[];
 
+/* In unwind_chain_rbx_leaf (r13 pushed, no rule for rbx), and the return
+ * address into unwind_chain_rbx_cfa, whose CFA is rbx + 16 (rbx saved at
+ * CFA-16) with 32 bytes of aligned locals below.  Never called. */
+extern const char unwind_chain_rbx_leaf_body[];
+extern const char unwind_chain_rbx_cfa_ret[];
+
 G_END_DECLS

@@ -527,6 +527,23 @@ is_cfa_plus (const Dwarf_Op *ops,
   return FALSE;
 }
 
+/* Whether DWARF register r is preserved across calls (x86_64 SysV: rbx,
+ * rbp, r12-r15).
+ *
+ * With no rule for them in the CFI, such registers keep their value in the
+ * caller.  libdw 0.188 supplies that default from its x86_64 ABI table,
+ * which names register 0 (rax) where it means rbx (3): rbx came out
+ * "undefined" in every frame that did not save it, and the stepper could
+ * not step a caller whose CFA is rbx-based -- ld.so's
+ * _dl_runtime_resolve, under every lazy symbol binding.  So an undefined
+ * callee-saved register is taken as unchanged (as libunwind does); an
+ * explicit DW_CFA_undefined for one cannot be told apart, and is rare. */
+static inline gboolean
+is_callee_saved (int r)
+{
+  return r == 3 || r == DREG_RBP || (r >= 12 && r <= 15);
+}
+
 /* Decodes the CFI row of frame into a Row we own. */
 static Row *
 row_new (Dwarf_Frame *frame)
@@ -593,7 +610,7 @@ row_new (Dwarf_Frame *frame)
       gint64 off;
 
       if (n_ops[r] == 0)
-        loc->kind = ops[r] == NULL ? LOC_SAME : LOC_UNDEF;
+        loc->kind = ops[r] == NULL || is_callee_saved (r) ? LOC_SAME : LOC_UNDEF;
       else if (is_cfa_plus (ops[r], n_ops[r], &off))
         {
           loc->kind = LOC_AT_CFA;
