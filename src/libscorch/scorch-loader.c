@@ -85,6 +85,9 @@ load (const char         *path,
     return NULL;
 
   analyzer = scorch_analyzer_new (scorch_capture_reader_get_attrs (reader));
+  /* For benchmarks: the pipeline without symbolization and unwinding. */
+  if (g_strcmp0 (g_getenv ("SCORCH_LOAD_OFFLINE"), "1") == 0)
+    scorch_analyzer_set_offline (analyzer, TRUE);
 
   debug_dirs = g_getenv ("SCORCH_DEBUG_DIRS");
   if (debug_dirs != NULL && debug_dirs[0] != '\0')
