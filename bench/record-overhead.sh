@@ -45,7 +45,7 @@ run () {
 }
 
 lost () {
-  perf report -i "$1" --stdio 2>/dev/null | awk '/Total Lost Samples/ { print $NF; exit }'
+  perf report -i "$1" --stdio -g none 2>/dev/null | awk '/Total Lost Samples/ { print $NF; exit }'
 }
 
 configs="scorch-fp-999 perf-fp-999 scorch-fp-4999 perf-fp-4999 scorch-dwarf-999 perf-dwarf-999 scorch-dwarf-4999 perf-dwarf-4999"

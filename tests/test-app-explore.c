@@ -102,7 +102,7 @@ test_open_from_command_line (void)
   g_assert_nonnull (windows);
   window = SCORCH_WINDOW (windows->data);
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
 
   /* The window shows the loading page and stays responsive meanwhile. */
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "loading");
@@ -122,6 +122,15 @@ test_open_from_command_line (void)
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
   g_assert_nonnull (scorch_window_get_profile (window));
+
+  /* Listed in the recent files (the Open Recent menu) */
+  {
+    g_autofree char *uri = g_file_get_uri (file);
+    g_autoptr(GtkRecentInfo) info = gtk_recent_manager_lookup_item (gtk_recent_manager_get_default (), uri, NULL);
+
+    g_assert_nonnull (info);
+    g_assert_true (gtk_recent_info_has_group (info, "scorch"));
+  }
   g_assert_cmpuint (scorch_profile_get_total (scorch_window_get_profile (window)), >, 100);
   explore_test_wait_drawn (GTK_WIDGET (window));
 }
@@ -308,6 +317,11 @@ test_dark (void)
 
   hotspots = SCORCH_HOTSPOT_VIEW (scorch_window_get_view_widget (window, "hotspots"));
   scorch_hotspot_view_set_selected_frame (hotspots, SCORCH_NODE_NONE);
+  /* The search bar closes as its close button does. */
+  gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (gtk_widget_get_ancestor (scorch_window_get_view_widget (window, "search-entry"),
+                                                                           GTK_TYPE_SEARCH_BAR)),
+                                  FALSE);
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-light.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   explore_test_run_for (200);
   explore_test_screenshot (GTK_WIDGET (window), "app-explore-dark.png");
@@ -320,6 +334,183 @@ test_dark (void)
   scorch_window_set_view (window, "caller-callee");
   explore_test_screenshot (GTK_WIDGET (window), "app-explore-caller-callee.png");
   scorch_window_set_view (window, "flame-graph");
+}
+
+static void
+test_cancel_load (void)
+{
+  g_autoptr(GFile) file = NULL;
+  ScorchProfile *before;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no capture loaded");
+      return;
+    }
+
+  /* Cancel while loading: the window goes back to the capture it showed. */
+  before = scorch_window_get_profile (window);
+  file = g_file_new_for_path (capture);
+  scorch_window_open_file (window, file);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "loading");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-load", NULL));
+  while (g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), "loading") == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
+  g_assert_true (scorch_window_get_profile (window) == before);
+}
+
+static gboolean
+find_toplevel (GType type,
+               GtkWindow **out)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        {
+          *out = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static AdwComboRow *
+find_combo_row (GtkWidget  *root,
+                const char *title)
+{
+  if (ADW_IS_COMBO_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return ADW_COMBO_ROW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      AdwComboRow *found = find_combo_row (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_preferences (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWindow *prefs = NULL;
+  AdwComboRow *colors;
+  ScorchFlameGraph *graph;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no capture loaded");
+      return;
+    }
+  graph = SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "flame-graph"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+  g_assert_true (find_toplevel (ADW_TYPE_PREFERENCES_WINDOW, &prefs));
+  explore_test_wait_drawn (GTK_WIDGET (prefs));
+  explore_test_screenshot (GTK_WIDGET (prefs), "app-explore-preferences.png");
+
+  /* Choosing "By Kind" stores the key and recolours the graph */
+  colors = find_combo_row (GTK_WIDGET (prefs), "_Colours");
+  g_assert_nonnull (colors);
+  adw_combo_row_set_selected (colors, 2);
+  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "kind");
+  g_assert_cmpint (scorch_flame_graph_get_color_scheme (graph), ==, SCORCH_FLAME_COLORS_KIND);
+  g_settings_reset (settings, "color-scheme");
+  g_assert_cmpuint (adw_combo_row_get_selected (colors), ==, 0);
+  g_assert_cmpint (scorch_flame_graph_get_color_scheme (graph), ==, SCORCH_FLAME_COLORS_HOT);
+
+  gtk_window_destroy (prefs);
+}
+
+static void
+test_save_and_drop (void)
+{
+  g_autofree char *copy = NULL;
+  g_autoptr(GFile) copy_file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+  gsize la, lb;
+  GtkDropTarget *drop = NULL;
+  g_autoptr(GListModel) controllers = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE, loaded = FALSE;
+  gulong handler;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no capture loaded");
+      return;
+    }
+
+  /* Save As copies the capture byte for byte */
+  copy = g_build_filename (tmpdir, "saved.perf.data", NULL);
+  copy_file = g_file_new_for_path (copy);
+  g_assert_true (scorch_window_save_capture (window, copy_file, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (capture, &a, &la, NULL));
+  g_assert_true (g_file_get_contents (copy, &b, &lb, NULL));
+  g_assert_cmpmem (a, la, b, lb);
+
+  /* Dropping that file on the window opens it */
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && drop == NULL; i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (c))
+        drop = GTK_DROP_TARGET (c);
+    }
+  g_assert_nonnull (drop);
+
+  handler = g_signal_connect (window, "profile-loaded", G_CALLBACK (loaded_cb), &loaded);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  {
+    GSList *files = g_slist_prepend (NULL, copy_file);
+
+    g_value_set_boxed (&value, files);
+    g_slist_free (files);
+  }
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  while (!loaded && g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), "error") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (window, handler);
+  g_assert_true (loaded);
+  g_assert_cmpstr (first_row_name (SCORCH_HOTSPOT_VIEW (scorch_window_get_view_widget (window, "hotspots"))), ==,
+                   "explore_hot_loop");
+}
+
+static void
+test_truncated_hint (void)
+{
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  g_autoptr(ScorchProfile) profile = NULL;
+  ScorchWindow *w;
+  guint32 f;
+  GtkWidget *hint;
+
+  /* A capture where a third of the stacks stopped early */
+  f = scorch_profile_builder_intern_frame (builder, "leaf", "/usr/bin/x", NULL, 0, SCORCH_FRAME_KIND_USER);
+  for (guint i = 0; i < 30; i++)
+    scorch_profile_builder_add_sample (builder, 1000 + i, 1, 1, &f, 1, 1);
+  scorch_profile_builder_get_info (builder)->n_truncated = 10;
+  profile = scorch_profile_builder_end (g_steal_pointer (&builder));
+
+  w = scorch_window_new (app);
+  gtk_window_present (GTK_WINDOW (w));
+  scorch_window_set_profile (w, profile);
+  hint = scorch_window_get_view_widget (w, "status-hint");
+  g_assert_true (gtk_widget_get_visible (hint));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (hint)), "frame pointers"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (scorch_window_get_view_widget (w, "status"))), "33.3"));
+  gtk_window_destroy (GTK_WINDOW (w));
 }
 
 static void
@@ -379,11 +570,18 @@ main (int   argc,
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
     g_error ("cannot register the application: %s", error->message);
 
+  /* Screenshots of settled pages, not of a crossfade. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
   g_test_add_func ("/app/explore/open-from-command-line", test_open_from_command_line);
   g_test_add_func ("/app/explore/hottest-first", test_hottest_first);
   g_test_add_func ("/app/explore/search-and-zoom", test_search_and_zoom);
   g_test_add_func ("/app/explore/thread-filter", test_thread_filter);
   g_test_add_func ("/app/explore/dark", test_dark);
+  g_test_add_func ("/app/explore/cancel-load", test_cancel_load);
+  g_test_add_func ("/app/explore/preferences", test_preferences);
+  g_test_add_func ("/app/explore/save-and-drop", test_save_and_drop);
+  g_test_add_func ("/app/explore/truncated-hint", test_truncated_hint);
   g_test_add_func ("/app/explore/bad-file", test_bad_file);
 
   status = g_test_run ();

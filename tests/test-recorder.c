@@ -382,6 +382,44 @@ test_cli_bad_input (void)
   g_assert_cmpint (run_cli (nothing, &err), !=, 0);
 }
 
+static void
+test_cli_sigint (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("sigint.data");
+  g_autofree char *summary = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { g_getenv ("SCORCH_CLI"), "record", "-o", out, "--", prog, "30", NULL };
+  GPid pid;
+  int err_fd, status;
+  gint64 start;
+  char buf[4096];
+  gssize n;
+
+  if (!can_record ())
+    return;
+
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL, &pid, NULL, NULL, &err_fd, &error));
+  g_assert_no_error (error);
+  g_usleep (800000);
+  start = g_get_monotonic_time ();
+  kill (pid, SIGINT);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  n = read (err_fd, buf, sizeof buf - 1);
+  close (err_fd);
+  g_assert_cmpint (n, >, 0);
+  buf[n] = '\0';
+  g_test_message ("stderr: %s", buf);
+  g_assert_nonnull (strstr (buf, "samples"));
+  summary = perf_script (out, "sym");
+  g_assert_cmpuint (count_substr (summary, "\n"), >, 100);
+  g_spawn_close_pid (pid);
+}
+
 /* ---- CLI: attach ------------------------------------------------------- */
 
 static void
@@ -522,6 +560,88 @@ run_recorder (ScorchRecorder *recorder,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_main_loop_unref (state->loop);
+}
+
+/* The recorder dies mid-recording (SIGKILL): the header checkpoints make
+ * what was written up to about half a second before load. */
+static void
+test_cli_killed (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("killed.data");
+  g_autofree char *script = NULL;
+  g_autofree char *task_dir = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *argv[] = { g_getenv ("SCORCH_CLI"), "record", "-o", out, "--", prog, "30", NULL };
+  const char *name;
+  pid_t workload_pid = 0;
+  GPid pid;
+  int status;
+
+  if (!can_record ())
+    return;
+
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  g_usleep (1500000);
+
+  /* The workload is a child of one of the recorder's threads: end it too. */
+  task_dir = g_strdup_printf ("/proc/%d/task", (int) pid);
+  dir = g_dir_open (task_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s/children", task_dir, name);
+      g_autofree char *children = NULL;
+
+      if (g_file_get_contents (path, &children, NULL, NULL) && atoi (children) > 0)
+        workload_pid = atoi (children);
+    }
+  g_assert_cmpint (workload_pid, >, 0);
+  kill (pid, SIGKILL);
+  kill (workload_pid, SIGKILL);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+
+  script = perf_script (out, "sym");
+  g_assert_cmpuint (count_substr (script, "\n"), >, 100);
+}
+
+static void
+test_cycles_fallback (void)
+{
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *out = output_path ("cycles.data");
+  g_autofree char *header = NULL;
+  g_autoptr(ScorchRecorder) recorder = scorch_recorder_new ();
+  const char *argv[] = { prog, "0.3", NULL };
+  const char *hdr_argv[] = { "perf", "report", "-i", out, "--header-only", NULL };
+  const char * const *messages;
+  RunState state = { 0 };
+  gboolean fell_back = FALSE;
+
+  if (!can_record ())
+    return;
+
+  scorch_recorder_set_command (recorder, argv, NULL, NULL);
+  scorch_recorder_set_output_path (recorder, out);
+  scorch_recorder_set_event (recorder, "cycles");
+  scorch_recorder_set_frequency (recorder, 1000000);   /* above any max_sample_rate: capped */
+  run_recorder (recorder, NULL, &state);
+  g_assert_no_error (state.error);
+  messages = scorch_recorder_get_messages (recorder);
+  for (guint i = 0; messages[i] != NULL; i++)
+    {
+      g_test_message ("message: %s", messages[i]);
+      if (strstr (messages[i], "cycles") != NULL && strstr (messages[i], "cpu-clock") != NULL)
+        fell_back = TRUE;
+    }
+  g_assert_nonnull (messages[0]);   /* at least the frequency cap */
+  g_assert_cmpint (run (hdr_argv, &header, NULL), ==, 0);
+  g_assert_nonnull (strstr (header, fell_back ? "name = cpu-clock" : "name = cycles"));
 }
 
 static void
@@ -753,6 +873,49 @@ test_bad_input (void)
   g_unlink (noexec_fmt);
 }
 
+/* As an unprivileged user (uid 65534) with perf_event_paranoid 2: the user
+ * part is recorded, the kernel part dropped with the command to allow it. */
+static void
+test_unprivileged (void)
+{
+  g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+  g_autofree char *setpriv = g_find_program_in_path ("setpriv");
+  g_autofree char *prog = workload ("scorch-wl-shares");
+  g_autofree char *dir = output_path ("nobody");
+  g_autofree char *out = g_build_filename (dir, "nobody.data", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *report = NULL;
+  const char *argv[] = { setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                         g_getenv ("SCORCH_CLI"), "record", "-o", out, "--", prog, "0.5", NULL };
+  const char *report_argv[] = { "perf", "report", "-f", "-i", out, "--stdio", "--sort", "sym", "-g", "none", NULL };
+
+  if (!can_record ())
+    return;
+  if (geteuid () != 0 || setpriv == NULL)
+    {
+      g_test_skip ("needs root and setpriv to run the recorder as another user");
+      return;
+    }
+  if (perms->paranoid != 2)
+    {
+      skip_printf ("kernel.perf_event_paranoid is %d, not 2", perms->paranoid);
+      return;
+    }
+  if (access (prog, X_OK) != 0 || g_mkdir_with_parents (dir, 0777) != 0 || g_chmod (dir, 0777) != 0 ||
+      g_chmod (tmpdir, 0755) != 0)
+    {
+      g_test_skip ("cannot make the workloads or an output directory reachable for uid 65534");
+      return;
+    }
+
+  g_assert_cmpint (run (argv, NULL, &err), ==, 0);
+  g_test_message ("stderr: %s", err);
+  g_assert_nonnull (strstr (err, "sudo sysctl kernel.perf_event_paranoid=1"));
+  g_assert_cmpint (run (report_argv, &report, NULL), ==, 0);
+  g_assert_nonnull (strstr (report, "[.] a"));
+  g_assert_null (strstr (report, "[k] "));
+}
+
 static void
 test_permissions (void)
 {
@@ -793,6 +956,7 @@ main (int    argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/libscorch/recorder/permissions", test_permissions);
+  g_test_add_func ("/libscorch/recorder/unprivileged", test_unprivileged);
   g_test_add_func ("/libscorch/recorder/cli-fp", test_cli_fp);
   g_test_add_func ("/libscorch/recorder/cli-dwarf", test_cli_dwarf);
   g_test_add_func ("/libscorch/recorder/cli-dwarf-stack-size", test_cli_dwarf_stack_size);
@@ -802,6 +966,9 @@ main (int    argc,
   g_test_add_func ("/libscorch/recorder/cli-exit-at-once", test_cli_exit_at_once);
   g_test_add_func ("/libscorch/recorder/cli-segv", test_cli_segv);
   g_test_add_func ("/libscorch/recorder/cli-bad-input", test_cli_bad_input);
+  g_test_add_func ("/libscorch/recorder/cli-sigint", test_cli_sigint);
+  g_test_add_func ("/libscorch/recorder/cli-killed", test_cli_killed);
+  g_test_add_func ("/libscorch/recorder/cycles-fallback", test_cycles_fallback);
   g_test_add_func ("/libscorch/recorder/cancel", test_cancel);
   g_test_add_func ("/libscorch/recorder/stop-and-sink", test_stop_and_sink);
   g_test_add_func ("/libscorch/recorder/duration", test_duration);

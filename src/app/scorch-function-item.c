@@ -16,6 +16,8 @@ struct _ScorchFunctionItem
   /* owned */
   ScorchProfile *profile;
   char          *source;
+  char          *module_name;
+  char          *source_name;
   char          *self_text;
   char          *total_text;
   char          *self_percent_text;
@@ -40,6 +42,8 @@ enum {
   PROP_NAME,
   PROP_MODULE,
   PROP_SOURCE,
+  PROP_MODULE_NAME,
+  PROP_SOURCE_NAME,
   PROP_SELF,
   PROP_TOTAL,
   PROP_SELF_PERCENT,
@@ -78,6 +82,8 @@ scorch_function_item_finalize (GObject *object)
 
   g_clear_object (&self->profile);
   g_clear_pointer (&self->source, g_free);
+  g_clear_pointer (&self->module_name, g_free);
+  g_clear_pointer (&self->source_name, g_free);
   g_clear_pointer (&self->self_text, g_free);
   g_clear_pointer (&self->total_text, g_free);
   g_clear_pointer (&self->self_percent_text, g_free);
@@ -110,6 +116,12 @@ scorch_function_item_get_property (GObject    *object,
       break;
     case PROP_SOURCE:
       g_value_set_string (value, self->source);
+      break;
+    case PROP_MODULE_NAME:
+      g_value_set_string (value, self->module_name);
+      break;
+    case PROP_SOURCE_NAME:
+      g_value_set_string (value, self->source_name);
       break;
     case PROP_SELF:
       g_value_set_uint64 (value, self->self);
@@ -160,6 +172,9 @@ scorch_function_item_class_init (ScorchFunctionItemClass *klass)
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
   properties[PROP_MODULE] = g_param_spec_string ("module", NULL, NULL, NULL, flags);
   properties[PROP_SOURCE] = g_param_spec_string ("source", NULL, NULL, NULL, flags);
+  /* Short forms for the cells: the file names without their directories. */
+  properties[PROP_MODULE_NAME] = g_param_spec_string ("module-name", NULL, NULL, NULL, flags);
+  properties[PROP_SOURCE_NAME] = g_param_spec_string ("source-name", NULL, NULL, NULL, flags);
   properties[PROP_SELF] = g_param_spec_uint64 ("self", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_TOTAL] = g_param_spec_uint64 ("total", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_SELF_PERCENT] = g_param_spec_double ("self-percent", NULL, NULL, 0, 100, 0, flags);
@@ -206,6 +221,8 @@ scorch_function_item_new (ScorchProfile *profile,
     self->source = g_strdup_printf ("%s:%u", f->file, f->line);
   else
     self->source = g_strdup (f->file != NULL ? f->file : "");
+  self->module_name = self->module[0] == '/' ? g_path_get_basename (self->module) : g_strdup (self->module);
+  self->source_name = strchr (self->source, '/') != NULL ? g_path_get_basename (self->source) : g_strdup (self->source);
   self->self = self_samples;
   self->total = total_samples;
 

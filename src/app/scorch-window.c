@@ -8,6 +8,7 @@
 #define G_LOG_DOMAIN "scorch-window"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "scorch-call-tree-view.h"
 #include "scorch-caller-callee-view.h"
@@ -526,7 +527,11 @@ show_error (ScorchWindow *self,
 
   /* Translators: %s is a file name */
   title = g_strdup_printf (_("Cannot Open “%s”"), name);
-  description = g_strdup_printf ("%s\n\n<small>%s</small>", escaped_message, escaped_path);
+  /* Say where, unless the reason already does. */
+  if (path != NULL && strstr (error->message, path) != NULL)
+    description = g_steal_pointer (&escaped_message);
+  else
+    description = g_strdup_printf ("%s\n\n<small>%s</small>", escaped_message, escaped_path);
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, description);
   gtk_stack_set_visible_child_name (self->stack, "error");
@@ -791,6 +796,27 @@ open_recent_action (GtkWidget  *widget,
   scorch_window_open_file (SCORCH_WINDOW (widget), file);
 }
 
+gboolean
+scorch_window_save_capture (ScorchWindow  *self,
+                            GFile         *file,
+                            GError       **error)
+{
+  g_return_val_if_fail (SCORCH_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (self->loaded_file == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("This profile has no capture file to save"));
+      return FALSE;
+    }
+  /* Saving over itself: nothing to do (a copy would truncate it first). */
+  if (g_file_equal (file, self->loaded_file))
+    return TRUE;
+
+  return g_file_copy (self->loaded_file, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error);
+}
+
 static void
 save_as_chosen (ScorchWindow *self,
                 GFile        *file,
@@ -798,12 +824,7 @@ save_as_chosen (ScorchWindow *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->loaded_file == NULL)
-    return;
-  if (g_file_equal (file, self->loaded_file))
-    return;
-
-  if (!g_file_copy (self->loaded_file, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+  if (!scorch_window_save_capture (self, file, &error))
     {
       g_autofree char *name = display_name (file);
       /* Translators: %s is a file name, the second %s the reason */
@@ -1014,8 +1035,8 @@ restore_window_state (ScorchWindow *self)
     gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  /* -1: the flame graph gets about two thirds of the window. */
-  gtk_paned_set_position (self->main_paned, position > 0 ? position : MAX (width, 900) * 3 / 5);
+  /* -1: the flame graph and the table share the width (the table a little more). */
+  gtk_paned_set_position (self->main_paned, position > 0 ? position : MAX (width, 900) * 9 / 20);
 }
 
 static void
@@ -1380,6 +1401,8 @@ scorch_window_get_view_widget (ScorchWindow *self,
     return GTK_WIDGET (self->search_entry);
   if (g_str_equal (name, "status"))
     return GTK_WIDGET (self->status_label);
+  if (g_str_equal (name, "status-hint"))
+    return GTK_WIDGET (self->status_hint);
   if (g_str_equal (name, "error"))
     return GTK_WIDGET (self->error_page);
   return NULL;

@@ -37,7 +37,8 @@ void          scorch_window_set_view  (ScorchWindow      *self,
                                        const char        *name);
 /* A part of the window, for tests: "flame-graph", "icicle", "call-tree",
  * "caller-callee", "hotspots", "threads", "timeline", "search-entry",
- * "status" (the status line's GtkLabel), "error" (the error page). */
+ * "status" (the status line's GtkLabel), "status-hint" (its hint about
+ * truncated stacks), "error" (the error page). */
 GtkWidget    *scorch_window_get_view_widget (ScorchWindow *self,
                                              const char   *name);
 /* Exports the view: FORMAT "svg", "png", "pdf" (the flame graph shown) or
@@ -46,6 +47,10 @@ gboolean      scorch_window_export    (ScorchWindow      *self,
                                        const char        *format,
                                        GFile             *file,
                                        GError           **error);
+/* Copies the capture shown (perf.data or folded stacks) to FILE. */
+gboolean      scorch_window_save_capture (ScorchWindow   *self,
+                                          GFile          *file,
+                                          GError        **error);
 /* Shows a transient message (errors that need no decision). */
 void          scorch_window_add_toast (ScorchWindow      *self,
                                        AdwToast          *toast);

@@ -11,36 +11,7 @@
 
 #include "scorch-cli.h"
 #include "scorch-flame-export.h"
-#include "scorch-folded.h"
-
-static ScorchProfile *
-load_profile (const char  *path,
-              GError     **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
-  g_autoptr(GFileInputStream) in = NULL;
-  guint8 head[4096];
-  gssize n;
-
-  in = g_file_read (file, NULL, error);
-  if (in == NULL)
-    return NULL;
-  n = g_input_stream_read (G_INPUT_STREAM (in), head, sizeof head, NULL, error);
-  if (n < 0)
-    return NULL;
-
-  if (n >= 8 && memcmp (head, "PERFILE2", 8) == 0)
-    {
-      /* TODO: use the reader part's scorch-loader.h once it lands on main. */
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("“%s” is a perf.data capture, which this build of scorch-cli export cannot read yet; "
-                     "convert it with “perf script | stackcollapse-perf.pl” and export the folded stacks"),
-                   path);
-      return NULL;
-    }
-
-  return scorch_folded_load (g_file_peek_path (file), NULL, error);
-}
+#include "scorch-loader.h"
 
 int
 scorch_cli_export (int    argc,
@@ -135,7 +106,7 @@ scorch_cli_export (int    argc,
       return 2;
     }
 
-  profile = load_profile (files[0], &error);
+  profile = scorch_load_sync (files[0], SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
   if (profile == NULL)
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);

@@ -118,6 +118,7 @@ scorch_cli_record (int    argc,
   g_autoptr(ScorchRecorder) recorder = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *output_path = NULL;
+  g_autoptr(GPtrArray) cmdline = NULL;
   ScorchRecorderProgress progress;
   RecordState state = { 0 };
   const char * const *messages;
@@ -126,6 +127,13 @@ scorch_cli_record (int    argc,
   char **program;
   guint sigint, sigterm;
   int status = 0;
+
+  /* The command line as typed, for the CMDLINE feature ("scorch-cli record …"). */
+  cmdline = g_ptr_array_new ();
+  g_ptr_array_add (cmdline, (gpointer) "scorch-cli");
+  for (int i = 0; i < argc; i++)
+    g_ptr_array_add (cmdline, (gpointer) (i == 0 ? "record" : argv[i]));
+  g_ptr_array_add (cmdline, NULL);
 
   context = g_option_context_new (_("[-- PROGRAM ARGS…]"));
   g_option_context_set_summary (context, _("Record a profile of a program or a running process into a perf.data file."));
@@ -184,6 +192,7 @@ scorch_cli_record (int    argc,
   scorch_recorder_set_kernel (recorder, !no_kernel);
   scorch_recorder_set_duration (recorder, duration);
   scorch_recorder_set_output_path (recorder, output_path);
+  scorch_recorder_set_cmdline (recorder, (const char * const *) cmdline->pdata);
 
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
@@ -214,6 +223,10 @@ scorch_cli_record (int    argc,
                      "%.1f MB written to %s\n"),
            g_get_prgname (), progress.samples, progress.lost, progress.elapsed,
            progress.bytes / 1e6, output_path);
+  if (progress.throttled > 0)
+    fprintf (stderr, _("%s: the kernel throttled sampling %" G_GUINT64_FORMAT " times "
+                       "(kernel.perf_event_max_sample_rate); use a lower -F\n"),
+             g_get_prgname (), progress.throttled);
 
 out:
   g_free (event);

@@ -113,6 +113,22 @@ export_prepare (Export                         *e,
   vp.orientation = options->orientation;
   scorch_flame_layout_compute (e->layout, zoom, &vp);
   vp.height = MAX (scorch_flame_layout_get_n_rows (e->layout), 1) * e->row_height;
+  scorch_flame_layout_compute (e->layout, zoom, &vp);
+
+  /* Rows deeper than the last drawn one hold only sub-pixel frames: cut them. */
+  {
+    const ScorchFlameRect *rects;
+    guint n_rects, max_row = 0;
+    double content;
+
+    rects = scorch_flame_layout_get_rects (e->layout, &n_rects);
+    for (guint i = 0; i < n_rects; i++)
+      max_row = MAX (max_row, rects[i].row);
+    content = scorch_flame_layout_get_content_height (e->layout);
+    vp.height = (max_row + 1) * e->row_height;
+    if (options->orientation == SCORCH_FLAME_ORIENTATION_FLAME)
+      vp.scroll_y = content - vp.height;
+  }
   e->graph_height = vp.height;
   scorch_flame_layout_compute (e->layout, zoom, &vp);
 

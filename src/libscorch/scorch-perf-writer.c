@@ -55,7 +55,8 @@ typedef struct
 
 struct _ScorchPerfWriter
 {
-  GOutputStream *stream;
+  GOutputStream *stream;        /* or fd */
+  int            fd;
   char          *name;
   GArray        *attrs;         /* of Attr */
   GStrv          cmdline;
@@ -78,6 +79,9 @@ struct _ScorchPerfWriter
   gboolean       kernel_hit;
   guint          n_build_ids;
 };
+
+static gboolean io_close (ScorchPerfWriter  *self,
+                          GError           **error);
 
 static void
 attr_clear (gpointer data)
@@ -129,17 +133,16 @@ scorch_perf_id_header_size (const struct perf_event_attr *attr)
   return size;
 }
 
-ScorchPerfWriter *
-scorch_perf_writer_new (GOutputStream *stream,
-                        const char    *name)
+static ScorchPerfWriter *
+writer_new (GOutputStream *stream,
+            int            fd,
+            const char    *name)
 {
   ScorchPerfWriter *self;
 
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), NULL);
-  g_return_val_if_fail (G_IS_SEEKABLE (stream), NULL);
-
   self = g_new0 (ScorchPerfWriter, 1);
-  self->stream = g_object_ref (stream);
+  self->stream = stream ? g_object_ref (stream) : NULL;
+  self->fd = fd;
   self->name = g_strdup (name ? name : "perf.data");
   self->attrs = g_array_new (FALSE, TRUE, sizeof (Attr));
   g_array_set_clear_func (self->attrs, attr_clear);
@@ -150,34 +153,35 @@ scorch_perf_writer_new (GOutputStream *stream,
 }
 
 ScorchPerfWriter *
+scorch_perf_writer_new (GOutputStream *stream,
+                        const char    *name)
+{
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), NULL);
+  g_return_val_if_fail (G_IS_SEEKABLE (stream), NULL);
+
+  return writer_new (stream, -1, name);
+}
+
+ScorchPerfWriter *
 scorch_perf_writer_new_for_path (const char  *path,
                                  GError     **error)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) stream = NULL;
-  g_autoptr(GError) local_error = NULL;
+  int fd;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   /* Write in place (no temporary file renamed at close), so that what was
-   * written before a crash or a full disk is there under the right name. */
-  file = g_file_new_for_path (path);
-  if (!g_file_delete (file, NULL, &local_error) &&
-      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+   * written before a crash or a full disk is there under its name. Plain
+   * file descriptor I/O: no GVfs modules to load before the target starts. */
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
     {
-      g_set_error (error, local_error->domain, local_error->code,
-                   _("Cannot replace “%s”: %s"), path, local_error->message);
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Cannot create “%s”: %s"), path, g_strerror (errsv));
       return NULL;
     }
-  g_clear_error (&local_error);
-  stream = g_file_create (file, G_FILE_CREATE_NONE, NULL, &local_error);
-  if (stream == NULL)
-    {
-      g_set_error (error, local_error->domain, local_error->code,
-                   _("Cannot create “%s”: %s"), path, local_error->message);
-      return NULL;
-    }
-  return scorch_perf_writer_new (G_OUTPUT_STREAM (stream), path);
+  return writer_new (NULL, fd, path);
 }
 
 void
@@ -187,7 +191,7 @@ scorch_perf_writer_free (ScorchPerfWriter *self)
     return;
 
   if (!self->closed)
-    g_output_stream_close (self->stream, NULL, NULL);
+    io_close (self, NULL);
   g_clear_object (&self->stream);
   g_free (self->name);
   g_array_unref (self->attrs);
@@ -230,6 +234,85 @@ scorch_perf_writer_set_cmdline (ScorchPerfWriter   *self,
   self->cmdline = g_strdupv ((char **) argv);
 }
 
+/* ---- output: a seekable GOutputStream, or a file descriptor ------------ */
+
+static gboolean
+io_write_all (ScorchPerfWriter  *self,
+              const void        *data,
+              gsize              len,
+              gsize             *written,
+              GError           **error)
+{
+  gsize done = 0;
+
+  if (self->fd < 0)
+    return g_output_stream_write_all (self->stream, data, len, written, NULL, error);
+
+  while (done < len)
+    {
+      ssize_t r = write (self->fd, (const guint8 *) data + done, len - done);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        {
+          int errsv = r < 0 ? errno : ENOSPC;
+
+          if (written != NULL)
+            *written = done;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                       "%s", g_strerror (errsv));
+          return FALSE;
+        }
+      done += r;
+    }
+  if (written != NULL)
+    *written = done;
+  return TRUE;
+}
+
+static gboolean
+io_seek (ScorchPerfWriter  *self,
+         guint64            offset,
+         GError           **error)
+{
+  if (self->fd < 0)
+    return g_seekable_seek (G_SEEKABLE (self->stream), offset, G_SEEK_SET, NULL, error);
+  if (lseek (self->fd, offset, SEEK_SET) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s", g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+io_flush (ScorchPerfWriter  *self,
+          GError           **error)
+{
+  if (self->fd < 0)
+    return g_output_stream_flush (self->stream, NULL, error);
+  return TRUE;
+}
+
+static gboolean
+io_close (ScorchPerfWriter  *self,
+          GError           **error)
+{
+  if (self->fd < 0)
+    return g_output_stream_close (self->stream, NULL, error);
+  if (close (self->fd) != 0)
+    {
+      int errsv = errno;
+      self->fd = -1;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s", g_strerror (errsv));
+      return FALSE;
+    }
+  self->fd = -1;
+  return TRUE;
+}
+
 static void
 set_failed (ScorchPerfWriter *self,
             const GError     *error,
@@ -260,9 +343,9 @@ write_at (ScorchPerfWriter  *self,
           gsize              len,
           GError           **error)
 {
-  if (!g_seekable_seek (G_SEEKABLE (self->stream), offset, G_SEEK_SET, NULL, error))
+  if (!io_seek (self, offset, error))
     return FALSE;
-  return g_output_stream_write_all (self->stream, data, len, NULL, NULL, error);
+  return io_write_all (self, data, len, NULL, error);
 }
 
 /* Writes the header: data size as it is on disk; with features only at the end. */
@@ -289,7 +372,7 @@ write_header (ScorchPerfWriter  *self,
 
   if (!write_at (self, 0, &header, sizeof header, error))
     return FALSE;
-  return g_output_stream_flush (self->stream, NULL, error);
+  return io_flush (self, error);
 }
 
 gboolean
@@ -326,7 +409,7 @@ scorch_perf_writer_begin (ScorchPerfWriter  *self,
     }
   self->data_offset = bytes->len;
 
-  if (!g_output_stream_write_all (self->stream, bytes->data, bytes->len, NULL, NULL, &local_error))
+  if (!io_write_all (self, bytes->data, bytes->len, NULL, &local_error))
     {
       set_failed (self, local_error, _("the header"));
       return propagate_failed (self, error);
@@ -604,8 +687,7 @@ flush_buffer (ScorchPerfWriter  *self,
   if (self->buffer->len == 0)
     return TRUE;
 
-  if (!g_output_stream_write_all (self->stream, self->buffer->data, self->buffer->len,
-                                  &written, NULL, &local_error))
+  if (!io_write_all (self, self->buffer->data, self->buffer->len, &written, &local_error))
     {
       gsize whole = 0;
 
@@ -639,7 +721,7 @@ checkpoint (ScorchPerfWriter  *self,
   guint64 end = self->data_offset + self->data_on_disk;
 
   if (!write_header (self, NULL, &local_error) ||
-      !g_seekable_seek (G_SEEKABLE (self->stream), end, G_SEEK_SET, NULL, &local_error))
+      !io_seek (self, end, &local_error))
     {
       set_failed (self, local_error, _("the header"));
       return propagate_failed (self, error);
@@ -997,7 +1079,7 @@ scorch_perf_writer_finish (ScorchPerfWriter  *self,
     }
 
   ok = write_at (self, base, sections, sizeof sections, &local_error) &&
-       g_output_stream_write_all (self->stream, payload->data, payload->len, NULL, NULL, &local_error) &&
+       io_write_all (self, payload->data, payload->len, NULL, &local_error) &&
        write_header (self, bits, &local_error);
   if (!ok)
     {
@@ -1011,7 +1093,7 @@ out:
   if (!self->closed)
     {
       self->closed = TRUE;
-      if (!g_output_stream_close (self->stream, NULL, &local_error))
+      if (!io_close (self, &local_error))
         set_failed (self, local_error, _("the capture"));
     }
   return propagate_failed (self, error);

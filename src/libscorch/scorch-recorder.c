@@ -12,12 +12,14 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -948,6 +950,19 @@ open_one (Session  *s,
       fd = sys_perf_event_open (&s->attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
       if (fd >= 0)
         return fd;
+      if (errno == EMFILE)
+        {
+          /* One event per thread and CPU: many threads need many fds (perf does the same). */
+          struct rlimit rl;
+
+          if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+            {
+              rl.rlim_cur = rl.rlim_max;
+              if (setrlimit (RLIMIT_NOFILE, &rl) == 0)
+                continue;
+            }
+          errno = EMFILE;
+        }
       if (!first)
         break;
 
@@ -1667,15 +1682,12 @@ record (Session  *s,
   g_autoptr(GError) finish_error = NULL;
   gboolean started = FALSE;
 
+  /* The target first: a bad one is the error to report, not permissions. */
+  if (s->launch ? !resolve_program (s, error) : !check_process (s, error))
+    return FALSE;
   if (!setup_attr (s, error))
     return FALSE;
-
-  if (s->launch)
-    {
-      if (!resolve_program (s, error) || !spawn_gated (s, error))
-        return FALSE;
-    }
-  else if (!check_process (s, error))
+  if (s->launch && !spawn_gated (s, error))
     return FALSE;
 
   if (!open_events (s, error) || !start_writer (s, error))
@@ -1761,6 +1773,13 @@ worker (gpointer data)
   GError *error = NULL;
   gboolean ok;
   gulong cancel_id = 0;
+  sigset_t pipe_set;
+
+  /* A write to the gate of a child that died early must fail with EPIPE,
+   * not kill the process; thread-directed, so only this thread blocks it. */
+  sigemptyset (&pipe_set);
+  sigaddset (&pipe_set, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &pipe_set, NULL);
 
   if (s->cancellable != NULL)
     cancel_id = g_cancellable_connect (s->cancellable, G_CALLBACK (on_cancelled), self, NULL);
