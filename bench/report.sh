@@ -15,6 +15,7 @@
 #
 # Usage: bench/report.sh [BUILD_DIR]     (default: build)
 # Env:   OUT=/tmp/scorch-bench-report  RUNS=3  RUNS_BIG=1  SIZES="fp-10k fp-100k fp-1M dwarf-10k dwarf-100k"
+#        SCALE=1 (multiplies the recording lengths, when other jobs share the CPUs)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -52,7 +53,7 @@ capture () {
   file=$OUT/$name.data
   if [ -f "$file" ]; then return; fi
   calibrate
-  secs=$(awk -v n="$want" -v r="$RATE" 'BEGIN { printf "%.2f", n / r * 1.1 }')
+  secs=$(awk -v n="$want" -v r="$RATE" -v k="${SCALE:-1}" 'BEGIN { printf "%.2f", n / r * 1.1 * k }')
   if [ "$mode" = dwarf ]; then cg="--call-graph dwarf"; else cg="-g"; fi
   echo "recording $name ($secs s)..." >&2
   perf record -q -e cpu-clock -c $PERIOD $cg -o "$file" -- \
