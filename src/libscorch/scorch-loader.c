@@ -198,9 +198,18 @@ worker_progress (gdouble  fraction,
   data->n_samples = n_samples;
   g_mutex_unlock (&data->mutex);
 
+  /* Always through a source: g_main_context_invoke() would call back right
+   * here, in the worker, when no thread owns the context at this moment. */
   if (g_atomic_int_compare_and_exchange (&data->pending, 0, 1))
-    g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, report_progress_cb,
-                                load_data_ref (data), load_data_unref);
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, report_progress_cb, load_data_ref (data), load_data_unref);
+      g_source_set_static_name (source, "[scorch] load progress");
+      g_source_attach (source, data->context);
+      g_source_unref (source);
+    }
 }
 
 static void
