@@ -419,7 +419,10 @@ test_preferences (void)
   colors = find_combo_row (GTK_WIDGET (prefs), "_Colours");
   g_assert_nonnull (colors);
   adw_combo_row_set_selected (colors, 2);
-  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "kind");
+  {
+    g_autofree char *scheme = g_settings_get_string (settings, "color-scheme");
+    g_assert_cmpstr (scheme, ==, "kind");
+  }
   g_assert_cmpint (scorch_flame_graph_get_color_scheme (graph), ==, SCORCH_FLAME_COLORS_KIND);
   g_settings_reset (settings, "color-scheme");
   g_assert_cmpuint (adw_combo_row_get_selected (colors), ==, 0);
@@ -437,7 +440,7 @@ test_save_and_drop (void)
   g_autofree char *a = NULL, *b = NULL;
   gsize la, lb;
   GtkDropTarget *drop = NULL;
-  g_autoptr(GListModel) controllers = NULL;
+  GListModel *controllers;
   GValue value = G_VALUE_INIT;
   gboolean accepted = FALSE, loaded = FALSE;
   gulong handler;
@@ -466,6 +469,7 @@ test_save_and_drop (void)
       if (GTK_IS_DROP_TARGET (c))
         drop = GTK_DROP_TARGET (c);
     }
+  g_object_unref (controllers);
   g_assert_nonnull (drop);
 
   handler = g_signal_connect (window, "profile-loaded", G_CALLBACK (loaded_cb), &loaded);

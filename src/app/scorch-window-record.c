@@ -23,6 +23,7 @@
 #include "scorch-record-dialog.h"
 #include "scorch-recorder.h"
 #include "scorch-recording-view.h"
+#include "scorch-util.h"
 #include "scorch-window-private.h"
 
 /* The live flame graph is refreshed this often. */
@@ -193,8 +194,7 @@ live_thread (gpointer data)
               last_samples = n;
               snap->live = live_ref (live);
               snap->profile = scorch_analyzer_snapshot (analyzer);
-              g_main_context_invoke_full (live->main_context, G_PRIORITY_DEFAULT,
-                                          deliver_snapshot, snap, free_snapshot);
+              scorch_main_context_post (live->main_context, deliver_snapshot, snap, free_snapshot);
             }
         }
     }
@@ -918,6 +918,7 @@ _scorch_window_record_init (ScorchWindow *self)
   WindowRecord *state = g_new0 (WindowRecord, 1);
   GtkStack *stack = scorch_window_get_stack (self);
   GtkStackPage *page;
+  g_autofree char *demo = NULL;
 
   g_object_set_data_full (G_OBJECT (self), "scorch-window-record", state, window_record_free);
 
@@ -925,7 +926,8 @@ _scorch_window_record_init (ScorchWindow *self)
   page = gtk_stack_add_named (stack, GTK_WIDGET (state->view), "recording");
   gtk_stack_page_set_title (page, _("Recording"));
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.record-demo", _scorch_window_record_find_demo () != NULL);
+  demo = _scorch_window_record_find_demo ();
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.record-demo", demo != NULL);
   update_actions (self);
 }
 

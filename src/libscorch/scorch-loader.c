@@ -16,6 +16,7 @@
 #include "scorch-capture-reader.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
+#include "scorch-util.h"
 
 static gboolean
 sniff_folded (const char  *path,
@@ -201,15 +202,8 @@ worker_progress (gdouble  fraction,
   /* Always through a source: g_main_context_invoke() would call back right
    * here, in the worker, when no thread owns the context at this moment. */
   if (g_atomic_int_compare_and_exchange (&data->pending, 0, 1))
-    {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, report_progress_cb, load_data_ref (data), load_data_unref);
-      g_source_set_static_name (source, "[scorch] load progress");
-      g_source_attach (source, data->context);
-      g_source_unref (source);
-    }
+    scorch_main_context_post (data->context, report_progress_cb,
+                              load_data_ref (data), load_data_unref);
 }
 
 static void

@@ -29,6 +29,7 @@
 #include "scorch-perf-file.h"
 #include "scorch-perf-writer.h"
 #include "scorch-recorder.h"
+#include "scorch-util.h"
 
 #define DRAIN_INTERVAL_MS     50
 #define PROGRESS_INTERVAL_US  (G_USEC_PER_SEC / 10)
@@ -724,11 +725,12 @@ reap_child (Session *s,
 {
   ScorchRecorder *self = s->self;
   int status = 0;
+  pid_t r;
 
   if (!s->launch || s->reaped || s->target <= 0)
     return;
 
-  if (kill_it && waitpid (s->target, &status, WNOHANG) == 0)
+  if (kill_it && (r = waitpid (s->target, &status, WNOHANG)) == 0)
     {
       kill (s->target, SIGTERM);
       if (s->pidfd >= 0)
@@ -747,14 +749,15 @@ reap_child (Session *s,
   else if (kill_it)
     {
       s->reaped = TRUE;
-      self->exit_status = status;
+      self->exit_status = r == s->target ? status : -1;
       return;
     }
 
-  while (waitpid (s->target, &status, 0) < 0 && errno == EINTR)
-    ;
+  do
+    r = waitpid (s->target, &status, 0);
+  while (r < 0 && errno == EINTR);
   s->reaped = TRUE;
-  self->exit_status = status;
+  self->exit_status = r == s->target ? status : -1;
 }
 
 static gboolean
@@ -1490,8 +1493,8 @@ update_progress (Session  *s,
   g_mutex_unlock (&self->lock);
 
   if (schedule)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_progress_cb,
-                                g_object_ref (self), g_object_unref);
+    scorch_main_context_post (self->context, emit_progress_cb,
+                              g_object_ref (self), g_object_unref);
 }
 
 /* ---- the worker -------------------------------------------------------- */
