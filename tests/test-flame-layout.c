@@ -398,6 +398,91 @@ test_search (void)
   g_assert_nonnull (error);
 }
 
+/* The PCRE2 regex path agrees with scorch_profile_match_frames() (GRegex)
+ * on random patterns over names with Unicode, odd bytes and punctuation:
+ * same matching frames, same sample count, same patterns rejected. */
+static void
+test_search_regex_random (void)
+{
+  static const char *names[] = {
+    "main", "malloc", "Malloc", "_int_malloc", "std::vector<int>::push_back(int const&)",
+    "Größe", "GRÖSSE", "naïve_sort", "été", "ÉTÉ", "x٣y", "digit9", "a.b", "a\rb",
+    "bad\xff" "name", "caf\xc3", "[unknown]", "foo::bar::baz", "ABC", "abc", "a b", "ε",
+  };
+  static const char *atoms[] = {
+    "a", "b", "c", "m", "M", "l", "o", "é", "É", "ö", "Ö", "ß", "ε", "Ε", "::", "<", "(", "\\(",
+    ".", "\\w", "\\W", "\\d", "\\s", "\\b", "[a-f]", "[^a-z]", "[[:alpha:]]", "[[:upper:]]",
+    "\\p{Lu}", "\\p{L}", "^", "$", "(a|b)", "(?:ma|ba)", "(?i)", "\\R", "\\x{e9}", "\\",
+    "[", "]", ")", "*", "+", "?", "{2}", "|",
+  };
+  static const char *quantifiers[] = { "", "", "", "*", "+", "?", "{1,2}", "*?" };
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  g_autoptr(ScorchProfile) profile = NULL;
+  guint32 frames[G_N_ELEMENTS (names)];
+  guint n_frames, n_compared = 0, n_rejected = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    frames[i] = scorch_profile_builder_intern_frame (builder, names[i], i % 2 ? "libx.so" : "mod",
+                                                     NULL, 0, SCORCH_FRAME_KIND_USER);
+  /* The same function in another module: a second frame, same name. */
+  scorch_profile_builder_intern_frame (builder, "malloc", "libc.so", NULL, 0, SCORCH_FRAME_KIND_USER);
+  for (guint s = 0; s < 2000; s++)
+    {
+      guint32 stack[8];
+      guint depth = 1 + g_test_rand_int_range (0, 8);
+
+      for (guint d = 0; d < depth; d++)
+        stack[d] = frames[g_test_rand_int_range (0, G_N_ELEMENTS (names))];
+      scorch_profile_builder_add_sample (builder, s, 1, 1, stack, depth, 1 + s % 3);
+    }
+  profile = scorch_profile_builder_end (g_steal_pointer (&builder));
+  scorch_profile_get_frames (profile, &n_frames);
+
+  for (guint t = 0; t < 600; t++)
+    {
+      g_autoptr(GString) pattern = g_string_new (NULL);
+      guint n_atoms = 1 + g_test_rand_int_range (0, 4);
+      gboolean cs = g_test_rand_bit ();
+      g_autoptr(GRegex) regex = NULL;
+      g_autoptr(GError) slow_error = NULL;
+      g_autoptr(GError) fast_error = NULL;
+      g_autofree guint8 *fast = g_malloc0 (n_frames);
+      g_autofree guint8 *slow = g_malloc0 (n_frames);
+      guint64 fast_matched = 0, slow_matched;
+      gboolean ok;
+
+      for (guint a = 0; a < n_atoms; a++)
+        {
+          g_string_append (pattern, atoms[g_test_rand_int_range (0, G_N_ELEMENTS (atoms))]);
+          g_string_append (pattern, quantifiers[g_test_rand_int_range (0, G_N_ELEMENTS (quantifiers))]);
+        }
+
+      regex = g_regex_new (pattern->str, cs ? 0 : G_REGEX_CASELESS, 0, &slow_error);
+      ok = scorch_flame_search (profile, pattern->str, TRUE, cs, fast, &fast_matched, &fast_error);
+      if (regex == NULL)
+        {
+          g_assert_false (ok);
+          g_assert_error (fast_error, G_REGEX_ERROR, G_REGEX_ERROR_COMPILE);
+          n_rejected++;
+          continue;
+        }
+      if (!ok)
+        g_error ("/%s/ (case %s): GRegex compiles it, the fast path says %s",
+                 pattern->str, cs ? "sensitive" : "folded", fast_error->message);
+      slow_matched = scorch_profile_match_frames (profile, regex, slow);
+      for (guint f = 0; f < n_frames; f++)
+        if (fast[f] != slow[f])
+          g_error ("/%s/ (case %s) on \"%s\": fast %d, GRegex %d", pattern->str,
+                   cs ? "sensitive" : "folded",
+                   scorch_profile_get_frames (profile, &n_frames)[f].function, fast[f], slow[f]);
+      g_assert_cmpuint (fast_matched, ==, slow_matched);
+      n_compared++;
+    }
+  g_test_message ("%u patterns compared, %u rejected by both", n_compared, n_rejected);
+  g_assert_cmpuint (n_compared, >, 300);
+  g_assert_cmpuint (n_rejected, >, 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -412,6 +497,7 @@ main (int   argc,
   g_test_add_func ("/libscorch/flame-layout/filtered", test_filtered);
   g_test_add_func ("/libscorch/flame-layout/cost", test_cost);
   g_test_add_func ("/libscorch/flame-layout/search", test_search);
+  g_test_add_func ("/libscorch/flame-layout/search-regex-random", test_search_regex_random);
 
   return g_test_run ();
 }
