@@ -483,6 +483,74 @@ test_search_regex_random (void)
   g_assert_cmpuint (n_rejected, >, 10);
 }
 
+/* A deep stack holding 1 sample of 10000: at 1000 px its frames are a
+ * tenth of a pixel, so its rows are not part of the scrollable content;
+ * zoomed in horizontally or into it, they are. */
+static void
+test_trim_rows (void)
+{
+  g_autoptr(GString) folded = g_string_new ("main;a;b 9999\n");
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(ScorchFlameLayout) layout = NULL;
+  const ScorchFlameRect *rects;
+  ScorchFlameViewport vp;
+  guint n_rects, max_row = 0;
+  gint deep;
+
+  g_string_append (folded, "main;a;c");
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (folded, ";deep_%u", i);
+  g_string_append (folded, " 1\n");
+  profile = parse (folded->str);
+  layout = scorch_flame_layout_new (profile);
+
+  viewport_init (&vp, 1000, 2000, SCORCH_FLAME_ORIENTATION_FLAME);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  /* [all], main, a, b (and c's 0.1 px placeholder is not drawn). */
+  g_assert_cmpuint (scorch_flame_layout_get_n_rows (layout), ==, 4);
+  g_assert_cmpfloat (scorch_flame_layout_get_content_height (layout), ==, 2000);
+  rects = scorch_flame_layout_get_rects (layout, &n_rects);
+  for (guint i = 0; i < n_rects; i++)
+    max_row = MAX (max_row, rects[i].row);
+  g_assert_cmpuint (max_row + 1, ==, scorch_flame_layout_get_n_rows (layout));
+  /* Flame: the root row sits at the bottom of the content. */
+  g_assert_cmpfloat (scorch_flame_layout_row_to_content_y (layout, 0), ==, 2000 - vp.row_height);
+
+  /* A short viewport: the content is the 4 drawn rows, not 44. */
+  vp.height = vp.row_height;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  g_assert_cmpfloat (scorch_flame_layout_get_content_height (layout), ==, 4 * vp.row_height);
+
+  /* 10000x horizontal zoom: c's chain is 1 px wide, every row is drawn. */
+  vp.x_begin = 0.9999;
+  vp.x_end = 1.0;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  g_assert_cmpuint (scorch_flame_layout_get_n_rows (layout), ==, 44);
+  g_assert_cmpuint (scorch_flame_layout_count_drawn_rows (layout, SCORCH_PROFILE_ROOT, 1000, 0, 1, 0), ==, 4);
+
+  /* Zoomed into c: all of its chain. */
+  vp.x_begin = 0;
+  vp.x_end = 1;
+  vp.height = 2000;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  rects = scorch_flame_layout_get_rects (layout, &n_rects);
+  deep = -1;
+  for (guint i = 0; i < n_rects; i++)
+    if (rects[i].row == 2)
+      deep = (gint) rects[i].node; /* a */
+  g_assert_cmpint (deep, >=, 0);
+  g_assert_cmpuint (scorch_flame_layout_count_drawn_rows (layout, (guint32) deep, 1000, 0, 1, 0), ==, 4);
+  {
+    const guint32 *children;
+    guint n_children;
+
+    children = scorch_flame_layout_get_children (layout, (guint32) deep, &n_children);
+    g_assert_cmpuint (n_children, ==, 2);
+    scorch_flame_layout_compute (layout, children[1], &vp); /* c */
+    g_assert_cmpuint (scorch_flame_layout_get_n_rows (layout), ==, 44);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -497,6 +565,7 @@ main (int   argc,
   g_test_add_func ("/libscorch/flame-layout/filtered", test_filtered);
   g_test_add_func ("/libscorch/flame-layout/cost", test_cost);
   g_test_add_func ("/libscorch/flame-layout/search", test_search);
+  g_test_add_func ("/libscorch/flame-layout/trim-rows", test_trim_rows);
   g_test_add_func ("/libscorch/flame-layout/search-regex-random", test_search_regex_random);
 
   return g_test_run ();

@@ -139,12 +139,14 @@ node_is_valid (ScorchFlameGraph *self,
 static double
 content_height (ScorchFlameGraph *self)
 {
-  const ScorchNode *nodes = get_nodes (self, NULL);
   guint rows;
 
   if (self->layout == NULL)
     return 0;
-  rows = nodes[self->zoom_node].depth + scorch_flame_layout_get_subtree_height (self->layout, self->zoom_node);
+  /* As the layout counts them: rows of sub-pixel frames only are left out. */
+  rows = scorch_flame_layout_count_drawn_rows (self->layout, self->zoom_node,
+                                               MAX (gtk_widget_get_width (GTK_WIDGET (self)), 1),
+                                               self->x_begin, self->x_end, 0);
   return MAX (rows * self->row_height, gtk_widget_get_height (GTK_WIDGET (self)));
 }
 

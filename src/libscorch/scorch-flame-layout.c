@@ -34,6 +34,14 @@ struct _ScorchFlameLayout
   guint32             *child_list;
   guint32             *height;        /* subtree height in rows */
 
+  /* For the last zoom root asked about: widest[k] is the largest sum of
+   * children's totals of any node k rows below it, so row k + 1 holds a
+   * frame or placeholder at least min_width wide iff widest[k] is that
+   * wide.  Non-increasing in k. */
+  guint32              widest_root;
+  guint64             *widest;
+  guint                n_widest;
+
   ScorchFlameViewport  viewport;
   guint32              zoom_root;
   guint                n_rows;
@@ -168,6 +176,7 @@ scorch_flame_layout_free (ScorchFlameLayout *self)
   g_free (self->child_offset);
   g_free (self->child_list);
   g_free (self->height);
+  g_free (self->widest);
   g_array_unref (self->rects);
   g_array_unref (self->frontier);
   g_array_unref (self->next);
@@ -272,6 +281,77 @@ emit_rect (ScorchFlameLayout *self,
   g_array_append_val (self->rects, rect);
 }
 
+static void
+ensure_widest (ScorchFlameLayout *self,
+               guint32            zoom_root)
+{
+  g_autoptr(GArray) stack = NULL;
+  guint32 base;
+
+  if (self->widest != NULL && self->widest_root == zoom_root)
+    return;
+
+  g_clear_pointer (&self->widest, g_free);
+  self->widest_root = zoom_root;
+  self->n_widest = self->height[zoom_root];
+  self->widest = g_new0 (guint64, MAX (self->n_widest, 1));
+  base = self->nodes[zoom_root].depth;
+
+  /* One walk of the zoom root's subtree, once per zoom root. */
+  stack = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_array_append_val (stack, zoom_root);
+  while (stack->len > 0)
+    {
+      guint32 n = g_array_index (stack, guint32, stack->len - 1);
+      guint k = self->nodes[n].depth - base;
+      guint64 children;
+
+      g_array_set_size (stack, stack->len - 1);
+      children = self->total[n] > self->self_counts[n] ? self->total[n] - self->self_counts[n] : 0;
+      if (k < self->n_widest && children > self->widest[k])
+        self->widest[k] = children;
+      for (guint32 c = self->child_offset[n]; c < self->child_offset[n + 1]; c++)
+        g_array_append_val (stack, self->child_list[c]);
+    }
+}
+
+guint
+scorch_flame_layout_count_drawn_rows (ScorchFlameLayout *self,
+                                      guint32            zoom_root,
+                                      double             width,
+                                      double             x_begin,
+                                      double             x_end,
+                                      double             min_width)
+{
+  double px_per_sample;
+  guint rows;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  if (self->n_nodes == 0)
+    return 0;
+  if (zoom_root >= self->n_nodes)
+    zoom_root = SCORCH_PROFILE_ROOT;
+  if (min_width <= 0)
+    min_width = 1.0;
+  if (!(x_end > x_begin))
+    {
+      x_begin = 0;
+      x_end = 1;
+    }
+  rows = self->nodes[zoom_root].depth + 1;
+  if (self->total[zoom_root] == 0)
+    return rows;
+
+  ensure_widest (self, zoom_root);
+  /* The same arithmetic as compute(), so that both agree at the edge. */
+  px_per_sample = (width / (x_end - x_begin)) / (double) self->total[zoom_root];
+  for (guint k = 0; k + 1 < self->n_widest && self->widest[k] * px_per_sample >= min_width; k++)
+    rows++;
+
+  return rows;
+}
+
 void
 scorch_flame_layout_compute (ScorchFlameLayout         *self,
                              guint32                    zoom_root,
@@ -311,7 +391,9 @@ scorch_flame_layout_compute (ScorchFlameLayout         *self,
     }
 
   zoom_depth = self->nodes[zoom_root].depth;
-  self->n_rows = zoom_depth + self->height[zoom_root];
+  /* Rows that hold only sub-pixel frames are not part of the content. */
+  self->n_rows = scorch_flame_layout_count_drawn_rows (self, zoom_root, vp->width,
+                                                       vp->x_begin, vp->x_end, vp->min_width);
   self->content_height = MAX (self->n_rows * vp->row_height, vp->height);
 
   /* Ancestors: full-width, dimmed. */
