@@ -3,7 +3,7 @@
  * self-sampled stack (registers + 8 KiB stack copy, as perf's default
  * --call-graph dwarf), warm caches, median of several rounds.
  *
- *   bench-unwind [N_SAMPLES] [STACK_BYTES]
+ *   bench-unwind [N_SAMPLES] [STACK_BYTES] [auto|cfi|libunwind]
  *
  * bench/bench-unwind.sh compares it with perf report on a DWARF capture. */
 
@@ -84,27 +84,46 @@ main (int    argc,
 {
   guint n_samples = argc > 1 ? (guint) atoi (argv[1]) : 100000;
   gsize stack_bytes = argc > 2 ? (gsize) atoi (argv[2]) : 8192;
+  const char *engine_name = argc > 3 ? argv[3] : "auto";
+  ScorchUnwindEngine engine;
+  guint64 n_unwound = 0, n_libunwind = 0;
   ScorchUnwinder *unw;
   guint64 ips[SCORCH_UNWIND_MAX_DEPTH];
   double rounds[7];
   guint depth = 0;
   gboolean truncated = FALSE;
+  gint32 pid = getpid ();   /* a system call: not in the timed loop */
 
+  if (g_str_equal (engine_name, "auto"))
+    engine = SCORCH_UNWIND_ENGINE_AUTO;
+  else if (g_str_equal (engine_name, "cfi"))
+    engine = SCORCH_UNWIND_ENGINE_CACHED_CFI;
+  else if (g_str_equal (engine_name, "libunwind"))
+    engine = SCORCH_UNWIND_ENGINE_LIBUNWIND;
+  else
+    {
+      fprintf (stderr, "unknown engine %s (auto, cfi or libunwind)\n", engine_name);
+      return 1;
+    }
   load_maps ();
   unwind_chain_run (&sample, stack_bytes);
   unw = scorch_unwinder_new (find_mapping, NULL);
+  scorch_unwinder_set_engine (unw, engine);
 
   for (guint r = 0; r < G_N_ELEMENTS (rounds); r++)
     {
       gint64 t0 = g_get_monotonic_time ();
 
       for (guint i = 0; i < n_samples; i++)
-        depth = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed,
+        depth = scorch_unwinder_unwind (unw, pid, UNWIND_CHAIN_REGS_MASK, sample.packed,
                                         sample.n_packed, sample.stack, sample.stack_len, sample.sp,
                                         ips, G_N_ELEMENTS (ips), &truncated);
       rounds[r] = (double) (g_get_monotonic_time () - t0) * 1000.0 / n_samples;
     }
   qsort (rounds, G_N_ELEMENTS (rounds), sizeof (double), cmp_double);
+  scorch_unwinder_get_stats (unw, &n_unwound, &n_libunwind);
+  printf ("engine %s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " samples unwound by libunwind\n",
+          engine_name, n_libunwind, n_unwound);
   printf ("unwind: %u samples x %u rounds, depth %u frames%s, stack copy %zu bytes\n",
           n_samples, (guint) G_N_ELEMENTS (rounds), depth, truncated ? " (truncated)" : "",
           sample.stack_len);

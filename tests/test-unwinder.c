@@ -7,6 +7,11 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include <glib/gstdio.h>
+
+#include "scorch-capture-reader.h"
+#include "scorch-perf-file.h"
+#include "scorch-proc-table.h"
 #include "scorch-symbolizer.h"
 #include "scorch-unwinder.h"
 #include "unwind-chain.h"
@@ -60,14 +65,46 @@ find_mapping (gpointer user_data,
 
 static UnwindChainSample sample;
 
+static ScorchUnwinder *
+new_unwinder (gconstpointer data)
+{
+  ScorchUnwinder *unw = scorch_unwinder_new (find_mapping, NULL);
+
+  scorch_unwinder_set_engine (unw, GPOINTER_TO_INT (data));
+  return unw;
+}
+
 static void
-test_deep_chain (void)
+check_stats (ScorchUnwinder *unw,
+             gconstpointer   data)
+{
+  guint64 n_samples = 0, n_libunwind = 0;
+
+  scorch_unwinder_get_stats (unw, &n_samples, &n_libunwind);
+  g_test_message ("%" G_GUINT64_FORMAT " samples, %" G_GUINT64_FORMAT " by libunwind",
+                  n_samples, n_libunwind);
+  g_assert_cmpuint (n_libunwind, <=, n_samples);
+  switch (GPOINTER_TO_INT (data))
+    {
+    case SCORCH_UNWIND_ENGINE_CACHED_CFI:
+      g_assert_cmpuint (n_libunwind, ==, 0);
+      break;
+    case SCORCH_UNWIND_ENGINE_LIBUNWIND:
+      g_assert_cmpuint (n_libunwind, ==, n_samples);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+test_deep_chain (gconstpointer data)
 {
   static const char *expected[] = {
     "unwind_chain_e", "unwind_chain_d", "unwind_chain_c", "unwind_chain_b",
     "unwind_chain_a", "unwind_chain_run", "test_deep_chain",
   };
-  ScorchUnwinder *unw = scorch_unwinder_new (find_mapping, NULL);
+  ScorchUnwinder *unw = new_unwinder (data);
   ScorchSymbolizer *sym = scorch_symbolizer_new ();
   guint64 ips[SCORCH_UNWIND_MAX_DEPTH];
   gboolean truncated = TRUE;
@@ -116,6 +153,15 @@ test_deep_chain (void)
   g_assert_true (truncated);
 
   scorch_symbolizer_free (sym);
+  check_stats (unw, data);
+  if (GPOINTER_TO_INT (data) == SCORCH_UNWIND_ENGINE_AUTO)
+    {
+      guint64 n_libunwind = G_MAXUINT64;
+
+      /* all of this chain has CFI the stepper handles */
+      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
+      g_assert_cmpuint (n_libunwind, ==, 0);
+    }
   scorch_unwinder_free (unw);
 }
 
@@ -161,25 +207,40 @@ index_of (GPtrArray  *names,
 }
 
 static void
-test_debug_frame (void)
+test_debug_frame (gconstpointer data)
 {
   static const char *expected[] = {
     "unwind_chain_df_e", "unwind_chain_df_d", "unwind_chain_df_c", "unwind_chain_df_b",
     "unwind_chain_df_a", "unwind_chain_df_run", "test_debug_frame",
   };
-  ScorchUnwinder *unw = scorch_unwinder_new (find_mapping, NULL);
+  ScorchUnwinder *unw = new_unwinder (data);
   g_autoptr(GPtrArray) names = NULL;
   gboolean truncated = TRUE;
 
   /* these functions have no .eh_frame entry: only .debug_frame unwinds them */
   unwind_chain_df_run (&sample, UNWIND_CHAIN_STACK_MAX);
   names = unwind_names (unw, &sample, &truncated);
+  if (GPOINTER_TO_INT (data) == SCORCH_UNWIND_ENGINE_LIBUNWIND)
+    {
+      /* libunwind 1.6.2 cannot look up .debug_frame remotely (its
+       * dwarf_find_debug_frame is not exported) and these functions keep
+       * no frame pointer: it must stop early and say the stack is cut,
+       * never invent callers. */
+      g_assert_cmpuint (names->len, >=, 1);
+      g_assert_cmpstr (g_ptr_array_index (names, 0), ==, expected[0]);
+      g_assert_cmpuint (index_of (names, "main"), ==, G_MAXUINT);
+      g_assert_true (truncated);
+      check_stats (unw, data);
+      scorch_unwinder_free (unw);
+      return;
+    }
   g_assert_cmpuint (names->len, >=, G_N_ELEMENTS (expected));
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     g_assert_cmpstr (g_ptr_array_index (names, i), ==, expected[i]);
   g_assert_cmpuint (index_of (names, "main"), <, names->len);
   if (sample.reached_top)
     g_assert_false (truncated);
+  check_stats (unw, data);
   scorch_unwinder_free (unw);
 }
 
@@ -202,9 +263,9 @@ signal_raiser (void)
 }
 
 static void
-test_signal_frame (void)
+test_signal_frame (gconstpointer data)
 {
-  ScorchUnwinder *unw = scorch_unwinder_new (find_mapping, NULL);
+  ScorchUnwinder *unw = new_unwinder (data);
   g_autoptr(GPtrArray) names = NULL;
   struct sigaction sa = { 0 }, old;
   gboolean truncated = TRUE;
@@ -233,13 +294,14 @@ test_signal_frame (void)
   g_assert_cmpuint (main_at, <, names->len);
   if (signal_sample.reached_top)
     g_assert_false (truncated);
+  check_stats (unw, data);
   scorch_unwinder_free (unw);
 }
 
 static void
-test_short_stack (void)
+test_short_stack (gconstpointer data)
 {
-  ScorchUnwinder *unw = scorch_unwinder_new (find_mapping, NULL);
+  ScorchUnwinder *unw = new_unwinder (data);
   guint64 ips[SCORCH_UNWIND_MAX_DEPTH];
   gboolean truncated = FALSE;
   guint n;
@@ -272,13 +334,14 @@ test_short_stack (void)
                               sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
                               &truncated);
   g_assert_cmpuint (n, ==, 0);
+  check_stats (unw, data);
   scorch_unwinder_free (unw);
 }
 
 static void
-test_garbage (void)
+test_garbage (gconstpointer data)
 {
-  ScorchUnwinder *unw = scorch_unwinder_new (find_mapping, NULL);
+  ScorchUnwinder *unw = new_unwinder (data);
   GRand *rand = g_rand_new_with_seed (7);
   static guint8 junk[8192];
   guint64 ips[SCORCH_UNWIND_MAX_DEPTH];
@@ -314,22 +377,321 @@ test_garbage (void)
     }
   scorch_unwinder_forget (unw, 1000);
   g_rand_free (rand);
+  check_stats (unw, data);
   scorch_unwinder_free (unw);
+}
+
+/* Cross-check on a real capture: perf record --call-graph dwarf of
+ * programs built without frame pointers, every sample unwound by both
+ * engines from the same registers and stack copy. */
+
+typedef struct
+{
+  ScorchProcTable *procs;
+} CrossCtx;
+
+static const ScorchMapping *
+cross_find_mapping (gpointer user_data,
+                    gint32   pid,
+                    guint64  addr)
+{
+  CrossCtx *ctx = user_data;
+  const ScorchProcMap *m = scorch_proc_table_find_map (ctx->procs, pid, addr);
+
+  return m != NULL ? &m->map : NULL;
+}
+
+static gboolean
+perf_available (void)
+{
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  if (!g_spawn_command_line_sync ("perf --version", &out, NULL, &status, NULL) || status != 0)
+    return FALSE;
+  return TRUE;
+}
+
+/* Records argv into path; FALSE (with the reason) when perf cannot. */
+static gboolean
+record_dwarf (const char  *path,
+              const char **argv,
+              char       **reason)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_ptr_array_add (args, (char *) "perf");
+  g_ptr_array_add (args, (char *) "record");
+  g_ptr_array_add (args, (char *) "-q");
+  g_ptr_array_add (args, (char *) "-e");
+  g_ptr_array_add (args, (char *) "cpu-clock");
+  g_ptr_array_add (args, (char *) "-F");
+  g_ptr_array_add (args, (char *) "2000");
+  g_ptr_array_add (args, (char *) "--call-graph");
+  g_ptr_array_add (args, (char *) "dwarf,8192");
+  g_ptr_array_add (args, (char *) "-o");
+  g_ptr_array_add (args, (char *) path);
+  g_ptr_array_add (args, (char *) "--");
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (char *) argv[i]);
+  g_ptr_array_add (args, NULL);
+  if (!g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      *reason = g_strdup_printf ("perf record failed: %s", error != NULL ? error->message : err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+cross_check_capture (const char *path,
+                     guint      *out_samples,
+                     guint      *out_same,
+                     guint      *out_deep,
+                     guint      *out_lu_short)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScorchCaptureReader) reader = scorch_capture_reader_new (path, &error);
+  CrossCtx ctx = { scorch_proc_table_new () };
+  ScorchUnwinder *cfi = scorch_unwinder_new (cross_find_mapping, &ctx);
+  ScorchUnwinder *lu = scorch_unwinder_new (cross_find_mapping, &ctx);
+  ScorchUnwinder *autou = scorch_unwinder_new (cross_find_mapping, &ctx);
+  ScorchCaptureAttrs *attrs;
+  ScorchRecord rec;
+  guint n_samples = 0, n_same = 0, n_deep = 0, n_auto_same = 0, n_lu_short = 0;
+  guint64 auto_lu = 0;
+  g_autoptr(GHashTable) execed = g_hash_table_new (NULL, NULL);
+
+  g_assert_no_error (error);
+  attrs = scorch_capture_reader_get_attrs (reader);
+  scorch_unwinder_set_engine (cfi, SCORCH_UNWIND_ENGINE_CACHED_CFI);
+  scorch_unwinder_set_engine (lu, SCORCH_UNWIND_ENGINE_LIBUNWIND);
+  scorch_unwinder_set_engine (autou, SCORCH_UNWIND_ENGINE_AUTO);
+
+  while (scorch_capture_reader_next (reader, &rec, &error))
+    {
+      const guint8 *d = rec.data + sizeof (struct perf_event_header);
+
+      if (rec.type == PERF_RECORD_MMAP2 && rec.size >= 8 + 64)
+        {
+          gint32 pid;
+          guint64 addr, len, pgoff, ino = 0;
+          guint32 maj = 0, min = 0, prot;
+          g_autofree char *name = NULL;
+          gsize body = rec.size - 8 - (rec.attr != NULL ? rec.attr->id_hdr_size : 0);
+
+          memcpy (&pid, d, 4);
+          memcpy (&addr, d + 8, 8);
+          memcpy (&len, d + 16, 8);
+          memcpy (&pgoff, d + 24, 8);
+          if (!(rec.misc & PERF_RECORD_MISC_MMAP_BUILD_ID))
+            {
+              memcpy (&maj, d + 32, 4);
+              memcpy (&min, d + 36, 4);
+              memcpy (&ino, d + 40, 8);
+            }
+          memcpy (&prot, d + 56, 4);
+          name = g_strndup ((const char *) d + 64, body > 64 ? body - 64 : 0);
+          if (pid != -1)
+            scorch_proc_table_mmap (ctx.procs, pid, addr, len, pgoff, name, maj, min, ino,
+                                    (rec.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? d + 36 : NULL,
+                                    (rec.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? MIN (d[32], 20) : 0,
+                                    prot, rec.time);
+        }
+      else if (rec.type == PERF_RECORD_COMM && rec.size >= 16)
+        {
+          gint32 pid, tid;
+          g_autofree char *comm = g_strndup ((const char *) d + 8, rec.size - 16);
+
+          memcpy (&pid, d, 4);
+          memcpy (&tid, d + 4, 4);
+          if (rec.misc & PERF_RECORD_MISC_COMM_EXEC)
+            g_hash_table_add (execed, GINT_TO_POINTER (pid));
+          if (scorch_proc_table_comm (ctx.procs, pid, tid, comm, (rec.misc & PERF_RECORD_MISC_COMM_EXEC) != 0,
+                                      rec.time))
+            {
+              scorch_unwinder_invalidate (cfi, pid);
+              scorch_unwinder_invalidate (lu, pid);
+              scorch_unwinder_invalidate (autou, pid);
+            }
+        }
+      else if (rec.type == PERF_RECORD_FORK && rec.size >= 24)
+        {
+          gint32 pid, ppid, tid, ptid;
+
+          memcpy (&pid, d, 4);
+          memcpy (&ppid, d + 4, 4);
+          memcpy (&tid, d + 8, 4);
+          memcpy (&ptid, d + 12, 4);
+          scorch_proc_table_fork (ctx.procs, pid, ppid, tid, ptid, rec.time);
+        }
+      else if (rec.type == PERF_RECORD_SAMPLE)
+        {
+          ScorchSampleData s;
+          guint64 regs[64], ips_a[SCORCH_UNWIND_MAX_DEPTH], ips_b[SCORCH_UNWIND_MAX_DEPTH];
+          guint64 ips_c[SCORCH_UNWIND_MAX_DEPTH];
+          gboolean ta, tb, tc;
+          guint na, nb, nc, sp_index;
+
+          g_assert_true (scorch_capture_attrs_parse_sample (attrs, &rec, &s, &error));
+          if (s.regs_abi == 0 || s.stack == NULL || !(s.regs_mask & (1u << 7)))
+            continue;
+          /* the workload, not perf's own forked child before its exec */
+          if (!g_hash_table_contains (execed, GINT_TO_POINTER (s.pid)))
+            continue;
+          memcpy (regs, s.regs, 8 * MIN (s.n_regs, 64));
+          sp_index = __builtin_popcountll (s.regs_mask & ((1u << 7) - 1));
+          na = scorch_unwinder_unwind (cfi, s.pid, s.regs_mask, regs, MIN (s.n_regs, 64), s.stack,
+                                       s.stack_size, regs[sp_index], ips_a, G_N_ELEMENTS (ips_a), &ta);
+          nb = scorch_unwinder_unwind (lu, s.pid, s.regs_mask, regs, MIN (s.n_regs, 64), s.stack,
+                                       s.stack_size, regs[sp_index], ips_b, G_N_ELEMENTS (ips_b), &tb);
+          nc = scorch_unwinder_unwind (autou, s.pid, s.regs_mask, regs, MIN (s.n_regs, 64), s.stack,
+                                       s.stack_size, regs[sp_index], ips_c, G_N_ELEMENTS (ips_c), &tc);
+          n_samples++;
+          if (na >= 3)
+            n_deep++;
+          if (na == nb && ta == tb && memcmp (ips_a, ips_b, na * 8) == 0)
+            n_same++;
+          else
+            {
+              /* The one difference seen: libunwind goes wrong one frame
+               * out of a process's exit path (__run_exit_handlers, main
+               * calling exit) and stops, marked truncated, where the
+               * stepper reaches _start; both agree up to there. */
+              if (tb && !ta && na > nb && nb >= 2 && memcmp (ips_a, ips_b, 2 * 8) == 0)
+                n_lu_short++;
+              GString *msg = g_string_new (NULL);
+
+              g_string_append_printf (msg, "differ: pid %d cfi %u%s libunwind %u%s:", s.pid, na, ta ? " (truncated)" : "",
+                                      nb, tb ? " (truncated)" : "");
+              for (guint i = 0; i < MAX (na, nb); i++)
+                g_string_append_printf (msg, " [%#" G_GINT64_MODIFIER "x %#" G_GINT64_MODIFIER "x]",
+                                        i < na ? ips_a[i] : 0, i < nb ? ips_b[i] : 0);
+              g_test_message ("%s", msg->str);
+              g_string_free (msg, TRUE);
+            }
+          if (nc == nb && tc == tb && memcmp (ips_c, ips_b, nc * 8) == 0)
+            n_auto_same++;
+        }
+    }
+  g_assert_no_error (error);
+  scorch_unwinder_get_stats (autou, NULL, &auto_lu);
+  g_test_message ("%s: %u samples, %u with >= 3 frames, %u identical (cfi vs libunwind), "
+                  "%u where libunwind stopped early, "
+                  "%u identical (auto vs libunwind), auto used libunwind for %" G_GUINT64_FORMAT,
+                  path, n_samples, n_deep, n_same, n_lu_short, n_auto_same, auto_lu);
+  /* AUTO is never worse than the stepper alone against the reference */
+  g_assert_cmpuint (n_auto_same, >=, n_same);
+  *out_samples = n_samples;
+  *out_same = n_same;
+  *out_lu_short = n_lu_short;
+  *out_deep = n_deep;
+  scorch_unwinder_free (autou);
+  scorch_unwinder_free (lu);
+  scorch_unwinder_free (cfi);
+  scorch_proc_table_free (ctx.procs);
+}
+
+static void
+test_cross_check (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *workload = g_test_build_filename (G_TEST_BUILT, "workloads", "analysis-c-nofp", NULL);
+  g_autofree char *python = g_find_program_in_path ("python3");
+  const char *c_argv[] = { workload, "0.4", NULL };
+  const char *py_argv[] = { python, "-c",
+    "import json, re\n"
+    "def f(n):\n"
+    "    return n if n < 2 else f(n - 1) + f(n - 2)\n"
+    "x = 0\n"
+    "for i in range(60):\n"
+    "    x += f(18) + len(json.dumps([re.sub('a', 'b', str(k)) for k in range(300)]))\n",
+    NULL };
+  struct { const char *name; const char **argv; } runs[] = {
+    { "c-nofp", c_argv },
+    { "python3", py_argv },
+  };
+  g_autoptr(GError) error = NULL;
+
+  if (!perf_available ())
+    {
+      g_test_skip ("perf is not installed");
+      return;
+    }
+  if (!g_file_test (workload, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("the analysis-c-nofp workload is not built");
+      return;
+    }
+  dir = g_dir_make_tmp ("scorch-unwind-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  for (guint r = 0; r < G_N_ELEMENTS (runs); r++)
+    {
+      g_autofree char *path = g_build_filename (dir, runs[r].name, NULL);
+      g_autofree char *reason = NULL;
+      guint n_samples = 0, n_same = 0, n_deep = 0, n_lu_short = 0;
+
+      if (runs[r].argv[0] == NULL)
+        continue;
+      if (!record_dwarf (path, runs[r].argv, &reason))
+        {
+          /* perf_event_open refused: nothing to compare */
+          g_remove (path);
+          g_test_skip (reason);
+          break;
+        }
+      cross_check_capture (path, &n_samples, &n_same, &n_deep, &n_lu_short);
+      g_remove (path);
+      g_assert_cmpuint (n_samples, >=, 50);
+      /* real unwinding happened: most stacks are deeper than leaf + caller */
+      g_assert_cmpuint (n_deep, >=, n_samples / 2);
+      /* Both engines agree on every sample (ips and truncation), but for
+       * at most 1% where libunwind stops early on the exit path (above).
+       * Known, not yet explained: in about 1 python3 sample in 500 the
+       * two differ otherwise (the stepper stopping after a wrong frame
+       * where libunwind goes on; each is logged by cross_check_capture):
+       * tolerated for python3 within the same 1%, for the C workload not. */
+      if (r == 0)
+        g_assert_cmpuint (n_same + n_lu_short, ==, n_samples);
+      g_assert_cmpuint (n_samples - n_same, <=, MAX (2, n_samples / 100));
+    }
+  g_rmdir (dir);
 }
 
 int
 main (int    argc,
       char **argv)
 {
+  static const struct { const char *name; ScorchUnwindEngine engine; } engines[] = {
+    { "cfi", SCORCH_UNWIND_ENGINE_CACHED_CFI },
+    { "libunwind", SCORCH_UNWIND_ENGINE_LIBUNWIND },
+    { "auto", SCORCH_UNWIND_ENGINE_AUTO },
+  };
+  static const struct { const char *name; GTestDataFunc func; } tests[] = {
+    { "deep-chain", test_deep_chain },
+    { "debug-frame", test_debug_frame },
+    { "signal-frame", test_signal_frame },
+    { "short-stack", test_short_stack },
+    { "garbage", test_garbage },
+  };
   int ret;
 
   g_test_init (&argc, &argv, NULL);
   load_maps ();
-  g_test_add_func ("/libscorch/unwinder/deep-chain", test_deep_chain);
-  g_test_add_func ("/libscorch/unwinder/debug-frame", test_debug_frame);
-  g_test_add_func ("/libscorch/unwinder/signal-frame", test_signal_frame);
-  g_test_add_func ("/libscorch/unwinder/short-stack", test_short_stack);
-  g_test_add_func ("/libscorch/unwinder/garbage", test_garbage);
+  for (guint e = 0; e < G_N_ELEMENTS (engines); e++)
+    for (guint t = 0; t < G_N_ELEMENTS (tests); t++)
+      {
+        g_autofree char *path = g_strdup_printf ("/libscorch/unwinder/%s/%s", engines[e].name, tests[t].name);
+
+        g_test_add_data_func (path, GINT_TO_POINTER (engines[e].engine), tests[t].func);
+      }
+  g_test_add_func ("/libscorch/unwinder/cross-check-perf", test_cross_check);
   ret = g_test_run ();
   for (guint i = 0; i < maps->len; i++)
     g_free ((char *) g_array_index (maps, ScorchMapping, i).path);

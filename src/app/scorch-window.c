@@ -968,7 +968,8 @@ update_actions (ScorchWindow *self)
 {
   gboolean have = self->base_profile != NULL;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.record", TRUE);
+  /* win.record and win.record-demo follow the recording state
+   * (scorch-window-record.c). */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", self->loading);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", have);

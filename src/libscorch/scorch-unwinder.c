@@ -11,39 +11,38 @@
 #include <unistd.h>
 
 #include <dwarf.h>
-#include <elfutils/libdw.h>
-#include <gelf.h>
 
-#include "scorch-unwinder.h"
+#include "scorch-unwinder-libunwind.h"
 
 /* How it works
  *
- * Each step looks up the call frame information (CFI) row that applies at
- * the frame's pc and applies it to the registers by hand: CFA from a
- * register + offset (or a DWARF expression), then each register from its
- * rule (same value, undefined, saved at CFA+N, CFA+N, expression).
+ * Two engines (scorch_unwinder_set_engine(), SCORCH_UNWINDER):
  *
- * libdw parses the CFI (.eh_frame through .eh_frame_hdr, else .debug_frame)
- * only on a cache miss; the decoded rows are kept per module, sorted by
- * their pc range, and a direct-mapped cache maps (module, pc) to its row.
- * So a warm step is a few hash probes and a few loads from the stack copy.
+ * The cached-CFI stepper (this file): each step looks up the call frame
+ * information (CFI) row that applies at the frame's pc and applies it to
+ * the registers by hand: CFA from a register + offset (or a DWARF
+ * expression), then each register from its rule (same value, undefined,
+ * saved at CFA+N, CFA+N, expression).  libdw parses the CFI (.eh_frame
+ * through .eh_frame_hdr, else .debug_frame) only on a cache miss; the
+ * decoded rows are kept per module, sorted by their pc range, and a
+ * direct-mapped cache maps (module, pc) to its row.  So a warm step is a
+ * few hash probes and a few loads from the stack copy (~1 us a sample).
  *
- * This replaced libunwind's remote API: with it, every step went through
- * libunwind's global register-state cache, whose lock costs two
- * sigprocmask system calls per step (Debian's libunwind 1.6.2 maps
- * UNW_CACHE_PER_THREAD back to the global cache, and UNW_CACHE_NONE
- * re-parses the FDE through access_mem on every step), about 75% of the
- * unwinding time.  libunwind also could not read .debug_frame remotely
- * (dwarf_find_debug_frame is not exported). */
-
-/* x86_64 perf register numbers (asm/perf_regs.h) */
-enum
-{
-  PREG_AX = 0, PREG_BX, PREG_CX, PREG_DX, PREG_SI, PREG_DI, PREG_BP, PREG_SP,
-  PREG_IP, PREG_FLAGS, PREG_CS, PREG_SS, PREG_DS, PREG_ES, PREG_FS, PREG_GS,
-  PREG_R8, PREG_R9, PREG_R10, PREG_R11, PREG_R12, PREG_R13, PREG_R14, PREG_R15,
-  N_PREGS
-};
+ * libunwind remote unwinding (scorch-unwinder-libunwind.c), over the same
+ * per-module data (the ELF mapped once, its .eh_frame_hdr table).  It is
+ * the reference, but costs ~50 us a sample on Debian's libunwind 1.6.2:
+ * every step goes through its global register-state cache, whose lock
+ * costs two sigprocmask system calls (1.6.2 maps UNW_CACHE_PER_THREAD
+ * back to the global cache, and UNW_CACHE_NONE re-parses the FDE through
+ * access_mem on every step).  It cannot read .debug_frame remotely
+ * (dwarf_find_debug_frame is not exported).
+ *
+ * AUTO runs the stepper; when it cannot go on inside a mapped module (no
+ * CFI row for the pc, a DWARF operation or rule it does not handle), the
+ * whole sample is unwound again by libunwind -- restarting from the
+ * sampled registers keeps libunwind's own leaf/caller pc adjustment and
+ * signal-frame detection right -- and its stack is taken when it gets
+ * further; otherwise the stepper goes on with the frame-pointer chain. */
 
 /* x86_64 DWARF register numbers: RAX RDX RCX RBX RSI RDI RBP RSP R8..R15,
  * then 16, the return address column (RIP). */
@@ -60,14 +59,6 @@ static const guint8 dwarf_to_perf[N_DREGS] = {
   PREG_R8, PREG_R9, PREG_R10, PREG_R11, PREG_R12, PREG_R13, PREG_R14, PREG_R15,
   PREG_IP,
 };
-
-typedef struct
-{
-  guint64 offset;
-  guint64 filesz;
-  guint64 vaddr;
-  guint64 memsz;
-} Segment;
 
 /* How a register of the caller is recovered */
 typedef enum
@@ -108,28 +99,6 @@ typedef struct
   Dwarf_Op ops[];
 } Row;
 
-typedef struct
-{
-  /* key */
-  guint8       build_id[64];
-  guint        build_id_len;
-  guint32      maj, min;
-  guint64      ino;
-  char        *path;
-
-  gboolean     opened;
-  const guint8 *data;        /* the file, mapped read-only */
-  gsize        size;
-  Elf         *elf;
-  Dwarf_CFI   *eh_cfi;       /* .eh_frame; ours to end */
-  Dwarf       *dwarf;        /* for .debug_frame, opened on demand */
-  Dwarf_CFI   *debug_cfi;    /* owned by dwarf */
-  gboolean     tried_debug_frame;
-  Segment     *segments;
-  guint        n_segments;
-  GPtrArray   *rows;         /* Row*, sorted by start, not overlapping */
-} UnwModule;
-
 /* (module, relative pc) -> row; row NULL with module set: no CFI there */
 typedef struct
 {
@@ -140,16 +109,6 @@ typedef struct
 
 #define ROW_CACHE_BITS 13
 
-/* mapping -> module and load bias */
-typedef struct
-{
-  const ScorchMapping *map;
-  guint64              start, end, pgoff, ino;
-  UnwModule           *module;
-  guint64              bias;
-  gboolean             bias_ok;
-} MapSlot;
-
 #define MAP_CACHE_SIZE 64
 
 struct _ScorchUnwinder
@@ -159,7 +118,15 @@ struct _ScorchUnwinder
   GHashTable           *modules;    /* UnwModule* set */
 
   RowSlot              *row_cache;  /* 1 << ROW_CACHE_BITS */
-  MapSlot               map_cache[MAP_CACHE_SIZE];
+  UnwMapSlot            map_cache[MAP_CACHE_SIZE];
+
+  ScorchUnwindEngine    engine;
+  ScorchLibunwind      *libunwind;  /* created on first use */
+  guint64              *lu_ips;     /* libunwind's stack in AUTO */
+  guint                 lu_ips_len;
+  gboolean              unsupported; /* the last step met a rule it does not handle */
+  guint64               n_samples;
+  guint64               n_libunwind;
 
   /* the sample being unwound */
   gint32                pid;
@@ -305,14 +272,14 @@ unw_module_open (UnwModule *m)
 
   if (elf_getphdrnum (m->elf, &n_phdrs) != 0 || n_phdrs > 4096)
     goto fail;
-  m->segments = g_new0 (Segment, n_phdrs);
+  m->segments = g_new0 (UnwSegment, n_phdrs);
   for (gsize i = 0; i < n_phdrs; i++)
     {
       GElf_Phdr ph;
 
       if (gelf_getphdr (m->elf, (int) i, &ph) == NULL || ph.p_type != PT_LOAD)
         continue;
-      m->segments[m->n_segments++] = (Segment) { ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_memsz };
+      m->segments[m->n_segments++] = (UnwSegment) { ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_memsz };
     }
   if (m->n_segments == 0)
     goto fail;
@@ -336,7 +303,7 @@ mapping_bias (const UnwModule     *m,
 {
   for (guint i = 0; i < m->n_segments; i++)
     {
-      const Segment *s = &m->segments[i];
+      const UnwSegment *s = &m->segments[i];
 
       if (map->pgoff >= s->offset && map->pgoff < s->offset + MAX (s->filesz, 1))
         {
@@ -378,12 +345,12 @@ module_lookup (ScorchUnwinder      *self,
 
 /* The mapping containing addr, its module and load bias; NULL when
  * nothing usable is mapped there. */
-static const MapSlot *
+static const UnwMapSlot *
 map_for_addr (ScorchUnwinder *self,
               guint64         addr)
 {
   const ScorchMapping *map = self->find_mapping (self->user_data, self->pid, addr);
-  MapSlot *slot;
+  UnwMapSlot *slot;
 
   if (map == NULL)
     return NULL;
@@ -402,14 +369,21 @@ map_for_addr (ScorchUnwinder *self,
   return slot->bias_ok ? slot : NULL;
 }
 
-static gboolean
-module_read (const UnwModule *m,
-             guint64          vaddr,
-             guint64         *val)
+const UnwMapSlot *
+scorch_unwinder_map_for_addr (ScorchUnwinder *owner,
+                              guint64         addr)
+{
+  return map_for_addr (owner, addr);
+}
+
+gboolean
+scorch_unwinder_module_read (const UnwModule *m,
+                             guint64          vaddr,
+                             guint64         *val)
 {
   for (guint i = 0; i < m->n_segments; i++)
     {
-      const Segment *s = &m->segments[i];
+      const UnwSegment *s = &m->segments[i];
 
       if (vaddr >= s->vaddr && vaddr - s->vaddr < s->filesz && s->filesz - (vaddr - s->vaddr) >= 8)
         {
@@ -431,7 +405,7 @@ read_word (ScorchUnwinder *self,
            guint64         addr,
            guint64        *val)
 {
-  const MapSlot *slot;
+  const UnwMapSlot *slot;
 
   if (addr >= self->stack_sp && addr - self->stack_sp < self->stack_len &&
       self->stack_len - (addr - self->stack_sp) >= 8)
@@ -440,7 +414,7 @@ read_word (ScorchUnwinder *self,
       return TRUE;
     }
   slot = map_for_addr (self, addr);
-  return slot != NULL && slot->module->data != NULL && module_read (slot->module, addr - slot->bias, val);
+  return slot != NULL && slot->module->data != NULL && scorch_unwinder_module_read (slot->module, addr - slot->bias, val);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -827,6 +801,7 @@ eval_ops (ScorchUnwinder *self,
           *is_value = TRUE;
           break;
         default:
+          self->unsupported = TRUE;
           return FALSE;
         }
     }
@@ -949,6 +924,21 @@ step_frame_pointer (ScorchUnwinder *self,
 
 /* ------------------------------------------------------------------------ */
 
+static ScorchUnwindEngine
+engine_from_env (void)
+{
+  const char *v = g_getenv ("SCORCH_UNWINDER");
+
+  if (v == NULL || *v == '\0' || g_str_equal (v, "auto"))
+    return SCORCH_UNWIND_ENGINE_AUTO;
+  if (g_str_equal (v, "libunwind"))
+    return SCORCH_UNWIND_ENGINE_LIBUNWIND;
+  if (g_str_equal (v, "cfi"))
+    return SCORCH_UNWIND_ENGINE_CACHED_CFI;
+  g_warning ("SCORCH_UNWINDER=%s: unknown engine (auto, cfi or libunwind); using auto", v);
+  return SCORCH_UNWIND_ENGINE_AUTO;
+}
+
 ScorchUnwinder *
 scorch_unwinder_new (ScorchFindMappingFunc find_mapping,
                      gpointer              user_data)
@@ -964,6 +954,7 @@ scorch_unwinder_new (ScorchFindMappingFunc find_mapping,
   self->user_data = user_data;
   self->modules = g_hash_table_new_full (unw_module_hash, unw_module_equal, unw_module_free, NULL);
   self->row_cache = g_new0 (RowSlot, 1u << ROW_CACHE_BITS);
+  self->engine = engine_from_env ();
   return self;
 }
 
@@ -972,9 +963,117 @@ scorch_unwinder_free (ScorchUnwinder *self)
 {
   if (self == NULL)
     return;
+  /* libunwind's caches refer to nothing of ours past this point */
+  g_clear_pointer (&self->libunwind, scorch_libunwind_free);
+  g_free (self->lu_ips);
   g_free (self->row_cache);
   g_hash_table_destroy (self->modules);
   g_free (self);
+}
+
+void
+scorch_unwinder_set_engine (ScorchUnwinder     *self,
+                            ScorchUnwindEngine  engine)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (engine <= SCORCH_UNWIND_ENGINE_LIBUNWIND);
+  self->engine = engine;
+}
+
+ScorchUnwindEngine
+scorch_unwinder_get_engine (ScorchUnwinder *self)
+{
+  g_return_val_if_fail (self != NULL, SCORCH_UNWIND_ENGINE_AUTO);
+  return self->engine;
+}
+
+void
+scorch_unwinder_get_stats (ScorchUnwinder *self,
+                           guint64        *n_samples,
+                           guint64        *n_libunwind)
+{
+  g_return_if_fail (self != NULL);
+  if (n_samples != NULL)
+    *n_samples = self->n_samples;
+  if (n_libunwind != NULL)
+    *n_libunwind = self->n_libunwind;
+}
+
+static ScorchLibunwind *
+get_libunwind (ScorchUnwinder *self)
+{
+  if (self->libunwind == NULL)
+    self->libunwind = scorch_libunwind_new (self);
+  return self->libunwind;
+}
+
+/* Where the cached-CFI stepper is in a sample */
+typedef struct
+{
+  Regs     regs;
+  gboolean prev_signal;
+  guint    n;            /* frames in ips so far */
+} CfiState;
+
+/* Runs the cached-CFI stepper from st.  With allow_fp, a frame without CFI
+ * is stepped by its frame pointer; without, the stepper stops at the
+ * first frame it cannot step that libunwind might (no CFI row for a pc in
+ * a module it could read, an unsupported DWARF operation), leaves st at
+ * that frame and returns TRUE. */
+static gboolean
+cfi_unwind (ScorchUnwinder *self,
+            CfiState       *st,
+            guint64        *ips,
+            guint           max_ips,
+            gboolean        allow_fp,
+            gboolean       *truncated)
+{
+  Regs next;
+
+  *truncated = TRUE;
+  while (st->n < max_ips)
+    {
+      /* Callers point after the call: look up (and report) the call
+       * itself, except for the leaf and a frame interrupted by a signal. */
+      guint64 pc = st->regs.r[DREG_RA];
+      guint64 lookup = st->n > 1 && !st->prev_signal ? pc - 1 : pc;
+      const UnwMapSlot *slot = map_for_addr (self, lookup);
+      const Row *row = NULL;
+      StepResult res;
+
+      if (slot != NULL && slot->module->elf != NULL)
+        {
+          row = find_row (self, slot->module, lookup - slot->bias);
+          if (row == NULL && !allow_fp)
+            return TRUE;
+        }
+      self->unsupported = FALSE;
+      if (row != NULL)
+        res = step_cfi (self, row, &st->regs, &next);
+      else
+        res = step_frame_pointer (self, &st->regs, &next);
+
+      if (res == STEP_END)
+        {
+          *truncated = FALSE;
+          break;
+        }
+      if (res == STEP_FAIL)
+        {
+          if (self->unsupported && !allow_fp)
+            return TRUE;
+          break;
+        }
+      /* the stack grows down: a caller's frame is above its callee's */
+      if (!(next.valid & (1u << DREG_RSP)) ||
+          (next.r[DREG_RSP] <= st->regs.r[DREG_RSP] && !(row != NULL && row->signal)))
+        break;
+
+      st->prev_signal = row != NULL && row->signal;
+      st->regs = next;
+      ips[st->n++] = st->prev_signal ? st->regs.r[DREG_RA] : st->regs.r[DREG_RA] - 1;
+    }
+  return FALSE;
 }
 
 guint
@@ -990,10 +1089,9 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
                         guint           max_ips,
                         gboolean       *truncated)
 {
-  guint64 pregs[N_PREGS];
+  guint64 pregs[N_PREGS] = { 0 };
   guint32 pvalid = 0;
-  Regs regs, next;
-  gboolean prev_signal = FALSE;
+  CfiState st;
   guint n = 0;
   guint idx = 0;
 
@@ -1022,56 +1120,59 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
   /* Without SP (and a stack) only the leaf is known. */
   if (!(pvalid & (1u << PREG_SP)) || stack == NULL || stack_len == 0 || max_ips == 1)
     return n;
-
-  regs.valid = 0;
-  for (guint r = 0; r < N_DREGS; r++)
-    if (pvalid & (1u << dwarf_to_perf[r]))
-      {
-        regs.r[r] = pregs[dwarf_to_perf[r]];
-        regs.valid |= 1u << r;
-      }
+  self->n_samples++;
 
   self->pid = pid;
   self->stack = stack;
   self->stack_len = stack_len;
   self->stack_sp = stack_sp != 0 ? stack_sp : pregs[PREG_SP];
 
-  for (;;)
+  if (self->engine == SCORCH_UNWIND_ENGINE_LIBUNWIND)
     {
-      /* Callers point after the call: look up (and report) the call
-       * itself, except for the leaf and a frame interrupted by a signal. */
-      guint64 pc = regs.r[DREG_RA];
-      guint64 lookup = n > 1 && !prev_signal ? pc - 1 : pc;
-      const MapSlot *slot = map_for_addr (self, lookup);
-      const Row *row = NULL;
-      StepResult res;
-
-      if (slot != NULL && slot->module->elf != NULL)
-        row = find_row (self, slot->module, lookup - slot->bias);
-      if (row != NULL)
-        res = step_cfi (self, row, &regs, &next);
-      else
-        res = step_frame_pointer (self, &regs, &next);
-
-      if (res == STEP_END)
-        {
-          *truncated = FALSE;
-          break;
-        }
-      if (res == STEP_FAIL)
-        break;
-      /* the stack grows down: a caller's frame is above its callee's */
-      if (!(next.valid & (1u << DREG_RSP)) ||
-          (next.r[DREG_RSP] <= regs.r[DREG_RSP] && !(row != NULL && row->signal)))
-        break;
-
-      prev_signal = row != NULL && row->signal;
-      regs = next;
-      ips[n++] = prev_signal ? regs.r[DREG_RA] : regs.r[DREG_RA] - 1;
-      if (n >= max_ips)
-        break; /* truncated stays TRUE */
+      self->n_libunwind++;
+      n = scorch_libunwind_unwind (get_libunwind (self), pid, pregs, pvalid, stack, stack_len,
+                                   self->stack_sp, ips, max_ips, truncated);
+      goto out;
     }
 
+  st.regs.valid = 0;
+  for (guint r = 0; r < N_DREGS; r++)
+    if (pvalid & (1u << dwarf_to_perf[r]))
+      {
+        st.regs.r[r] = pregs[dwarf_to_perf[r]];
+        st.regs.valid |= 1u << r;
+      }
+  st.prev_signal = FALSE;
+  st.n = n;
+
+  if (cfi_unwind (self, &st, ips, max_ips, self->engine == SCORCH_UNWIND_ENGINE_CACHED_CFI, truncated))
+    {
+      gboolean lu_truncated = TRUE;
+      guint lu_n;
+
+      /* The stepper is stuck at frame st.n - 1: let libunwind do the
+       * whole sample, and take its stack when it gets further. */
+      self->n_libunwind++;
+      if (self->lu_ips_len < max_ips)
+        {
+          g_free (self->lu_ips);
+          self->lu_ips = g_new (guint64, max_ips);
+          self->lu_ips_len = max_ips;
+        }
+      lu_n = scorch_libunwind_unwind (get_libunwind (self), pid, pregs, pvalid, stack, stack_len,
+                                      self->stack_sp, self->lu_ips, max_ips, &lu_truncated);
+      if (lu_n > st.n || (lu_n == st.n && !lu_truncated))
+        {
+          memcpy (ips, self->lu_ips, lu_n * sizeof (guint64));
+          st.n = lu_n;
+          *truncated = lu_truncated;
+        }
+      else
+        cfi_unwind (self, &st, ips, max_ips, TRUE, truncated);
+    }
+  n = st.n;
+
+out:
   self->stack = NULL;
   self->stack_len = 0;
   return n;
@@ -1085,6 +1186,8 @@ scorch_unwinder_invalidate (ScorchUnwinder *self,
   /* Modules and their rows are keyed by file, not by process: only the
    * mapping cache refers to the process's (now stale) maps. */
   memset (self->map_cache, 0, sizeof self->map_cache);
+  if (self->libunwind != NULL)
+    scorch_libunwind_invalidate (self->libunwind, pid);
 }
 
 void
@@ -1093,4 +1196,6 @@ scorch_unwinder_forget (ScorchUnwinder *self,
 {
   g_return_if_fail (self != NULL);
   memset (self->map_cache, 0, sizeof self->map_cache);
+  if (self->libunwind != NULL)
+    scorch_libunwind_forget (self->libunwind, pid);
 }

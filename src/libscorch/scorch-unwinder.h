@@ -2,7 +2,19 @@
 /* scorch-unwinder.h: DWARF unwinding of PERF_SAMPLE_STACK_USER samples over
  * the sampled registers and stack copy, with each module's call frame
  * information (.eh_frame, else .debug_frame) parsed by libdw and the
- * decoded rows cached per module; frame-pointer chain where there is none. */
+ * decoded rows cached per module, or with libunwind remote unwinding over
+ * the modules' .eh_frame_hdr tables; frame-pointer chain where there is
+ * no CFI.
+ *
+ * Engines: the cached-CFI stepper is fast (~1 us a sample); libunwind is
+ * the reference (~50 us a sample on libunwind 1.6.2, which also cannot
+ * read .debug_frame remotely).  AUTO, the default, uses the stepper and
+ * hands a sample to libunwind only when the stepper cannot go on inside a
+ * mapped module (no CFI row for the pc, a DWARF rule it does not handle).
+ *
+ * The environment variable SCORCH_UNWINDER=cfi|libunwind|auto picks the
+ * engine of every new unwinder, for diagnostics and for comparing the two
+ * (scorch_unwinder_set_engine() overrides it). */
 
 #pragma once
 
@@ -24,6 +36,13 @@ typedef const ScorchMapping *(*ScorchFindMappingFunc) (gpointer user_data,
 
 typedef struct _ScorchUnwinder ScorchUnwinder;   /* one per load; not thread-safe */
 
+typedef enum
+{
+  SCORCH_UNWIND_ENGINE_AUTO,        /* cached CFI, libunwind where it cannot go on */
+  SCORCH_UNWIND_ENGINE_CACHED_CFI,  /* cached CFI only (then frame pointers) */
+  SCORCH_UNWIND_ENGINE_LIBUNWIND,   /* libunwind remote unwinding only */
+} ScorchUnwindEngine;
+
 ScorchUnwinder *scorch_unwinder_new        (ScorchFindMappingFunc  find_mapping,
                                             gpointer               user_data);
 void            scorch_unwinder_free       (ScorchUnwinder        *self);
@@ -44,6 +63,17 @@ guint           scorch_unwinder_unwind     (ScorchUnwinder        *self,
                                             guint64               *ips,
                                             guint                  max_ips,
                                             gboolean              *truncated);
+
+void            scorch_unwinder_set_engine (ScorchUnwinder        *self,
+                                            ScorchUnwindEngine     engine);
+ScorchUnwindEngine scorch_unwinder_get_engine (ScorchUnwinder     *self);
+
+/* Diagnostics: samples unwound so far (with registers and a stack), and how many of
+ * them were unwound by libunwind (all with the LIBUNWIND engine; with AUTO
+ * those where the cached-CFI stepper could not go on). */
+void            scorch_unwinder_get_stats  (ScorchUnwinder        *self,
+                                            guint64               *n_samples,
+                                            guint64               *n_libunwind);
 
 /* The pid's maps changed (exec, munmap): drop cached per-process state. */
 void            scorch_unwinder_invalidate (ScorchUnwinder        *self,

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The libunwind remote engine of the unwinder: libunwind steps over the
+ * sampled registers and stack copy, reading each module's .eh_frame_hdr
+ * search table and FDEs from the file the unwinder mapped once (shared with
+ * the cached-CFI stepper), one address space per process with libunwind's
+ * global cache.
+ *
+ * libunwind 1.6.2 does not export its remote .debug_frame lookup
+ * (dwarf_find_debug_frame), so this engine unwinds code whose CFI is only
+ * in .debug_frame by libunwind's frame-pointer heuristic; the cached-CFI
+ * stepper reads .debug_frame itself (through libdw). */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "Scorch"
+
+#include <string.h>
+
+#include <libunwind.h>
+
+#include "scorch-unwinder-libunwind.h"
+
+/* Not in the public headers (perf declares it the same way). */
+extern int UNW_OBJ (dwarf_search_unwind_table) (unw_addr_space_t  as,
+                                                unw_word_t        ip,
+                                                unw_dyn_info_t   *di,
+                                                unw_proc_info_t  *pi,
+                                                int               need_unwind_info,
+                                                void             *arg);
+
+/* libunwind's x86_64 numbering (DWARF order) -> perf's; -1: none */
+static const gint8 unw_to_perf[] = {
+  [UNW_X86_64_RAX] = PREG_AX,
+  [UNW_X86_64_RDX] = PREG_DX,
+  [UNW_X86_64_RCX] = PREG_CX,
+  [UNW_X86_64_RBX] = PREG_BX,
+  [UNW_X86_64_RSI] = PREG_SI,
+  [UNW_X86_64_RDI] = PREG_DI,
+  [UNW_X86_64_RBP] = PREG_BP,
+  [UNW_X86_64_RSP] = PREG_SP,
+  [UNW_X86_64_R8] = PREG_R8,
+  [UNW_X86_64_R9] = PREG_R9,
+  [UNW_X86_64_R10] = PREG_R10,
+  [UNW_X86_64_R11] = PREG_R11,
+  [UNW_X86_64_R12] = PREG_R12,
+  [UNW_X86_64_R13] = PREG_R13,
+  [UNW_X86_64_R14] = PREG_R14,
+  [UNW_X86_64_R15] = PREG_R15,
+  [UNW_X86_64_RIP] = PREG_IP,
+};
+
+#define DW_EH_PE_omit    0xff
+#define DW_EH_PE_absptr  0x00
+#define DW_EH_PE_udata2  0x02
+#define DW_EH_PE_udata4  0x03
+#define DW_EH_PE_udata8  0x04
+#define DW_EH_PE_sdata2  0x0a
+#define DW_EH_PE_sdata4  0x0b
+#define DW_EH_PE_sdata8  0x0c
+#define DW_EH_PE_pcrel   0x10
+#define DW_EH_PE_datarel 0x30
+
+typedef struct
+{
+  gint32           pid;
+  unw_addr_space_t as;
+} Proc;
+
+struct _ScorchLibunwind
+{
+  ScorchUnwinder  *owner;
+  unw_accessors_t  accessors;
+  GHashTable      *procs;       /* pid -> Proc* */
+
+  /* the sample being unwound */
+  guint64          regs[N_PREGS];
+  guint32          regs_valid;
+  const guint8    *stack;
+  gsize            stack_len;
+  guint64          stack_sp;
+  const UnwModule *cur_module;  /* module of the last find_proc_info */
+  guint64          cur_bias;
+  gboolean         last_lookup_failed;
+};
+
+static void
+proc_free (gpointer p)
+{
+  Proc *proc = p;
+
+  unw_destroy_addr_space (proc->as);
+  g_free (proc);
+}
+
+/* Reads an encoded .eh_frame_hdr value at data[*pos]; pcrel/datarel
+ * applied against the link-time vaddrs given. */
+static gboolean
+read_encoded (const guint8 *data,
+              gsize         size,
+              gsize        *pos,
+              guint8        enc,
+              guint64       pos_vaddr,
+              guint64       data_vaddr,
+              guint64      *out)
+{
+  guint64 v;
+  gsize n;
+
+  switch (enc & 0x0f)
+    {
+    case DW_EH_PE_absptr:
+    case DW_EH_PE_udata8:
+    case DW_EH_PE_sdata8: n = 8; break;
+    case DW_EH_PE_udata4:
+    case DW_EH_PE_sdata4: n = 4; break;
+    case DW_EH_PE_udata2:
+    case DW_EH_PE_sdata2: n = 2; break;
+    default: return FALSE;
+    }
+  if (*pos > size || size - *pos < n)
+    return FALSE;
+
+  switch (enc & 0x0f)
+    {
+    case DW_EH_PE_udata2: { guint16 x; memcpy (&x, data + *pos, 2); v = x; break; }
+    case DW_EH_PE_sdata2: { gint16 x; memcpy (&x, data + *pos, 2); v = (guint64) (gint64) x; break; }
+    case DW_EH_PE_udata4: { guint32 x; memcpy (&x, data + *pos, 4); v = x; break; }
+    case DW_EH_PE_sdata4: { gint32 x; memcpy (&x, data + *pos, 4); v = (guint64) (gint64) x; break; }
+    default: memcpy (&v, data + *pos, 8); break;
+    }
+
+  switch (enc & 0x70)
+    {
+    case 0: break;
+    case DW_EH_PE_pcrel: v += pos_vaddr; break;
+    case DW_EH_PE_datarel: v += data_vaddr; break;
+    default: return FALSE;
+    }
+  *pos += n;
+  *out = v;
+  return TRUE;
+}
+
+/* Finds the module's .eh_frame_hdr binary-search table (once). */
+static gboolean
+module_eh_hdr (UnwModule *m)
+{
+  gsize n_phdrs = 0;
+  GElf_Phdr eh = { 0 };
+  gboolean have_eh = FALSE;
+
+  if (m->eh_hdr_parsed)
+    return m->eh_hdr_ok;
+  m->eh_hdr_parsed = TRUE;
+  if (m->elf == NULL || m->data == NULL || elf_getphdrnum (m->elf, &n_phdrs) != 0)
+    return FALSE;
+
+  m->lo_vaddr = G_MAXUINT64;
+  m->hi_vaddr = 0;
+  for (gsize i = 0; i < n_phdrs; i++)
+    {
+      GElf_Phdr ph;
+
+      if (gelf_getphdr (m->elf, (int) i, &ph) == NULL)
+        continue;
+      if (ph.p_type == PT_GNU_EH_FRAME)
+        {
+          eh = ph;
+          have_eh = TRUE;
+        }
+      if (ph.p_type == PT_LOAD)
+        {
+          m->lo_vaddr = MIN (m->lo_vaddr, ph.p_vaddr);
+          m->hi_vaddr = MAX (m->hi_vaddr, ph.p_vaddr + ph.p_memsz);
+        }
+    }
+
+  if (have_eh && m->hi_vaddr > 0 && eh.p_offset < m->size && m->size - eh.p_offset >= 4)
+    {
+      const guint8 *h = m->data + eh.p_offset;
+      gsize len = MIN (eh.p_filesz, m->size - eh.p_offset);
+      gsize pos = 4;
+      guint64 eh_frame_ptr, fde_count;
+
+      /* libunwind's remote table lookup wants (sdata4, datarel) pairs */
+      if (h[0] == 1 && h[3] == (DW_EH_PE_datarel | DW_EH_PE_sdata4) &&
+          read_encoded (h, len, &pos, h[1], eh.p_vaddr + pos, eh.p_vaddr, &eh_frame_ptr) &&
+          h[2] != DW_EH_PE_omit &&
+          read_encoded (h, len, &pos, h[2], eh.p_vaddr + pos, eh.p_vaddr, &fde_count) &&
+          fde_count > 0 && fde_count <= (len - pos) / 8)
+        {
+          m->hdr_vaddr = eh.p_vaddr;
+          m->table_vaddr = eh.p_vaddr + pos;
+          m->fde_count = fde_count;
+          m->eh_hdr_ok = TRUE;
+        }
+    }
+  return m->eh_hdr_ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* libunwind accessors                                                      */
+
+static int
+find_proc_info (unw_addr_space_t  as,
+                unw_word_t        ip,
+                unw_proc_info_t  *pi,
+                int               need_unwind_info,
+                void             *arg)
+{
+  ScorchLibunwind *self = arg;
+  const UnwMapSlot *slot;
+  unw_dyn_info_t di;
+  int ret;
+
+  self->last_lookup_failed = TRUE;
+  slot = scorch_unwinder_map_for_addr (self->owner, ip);
+  if (slot == NULL || !module_eh_hdr (slot->module))
+    return -UNW_ENOINFO;
+
+  self->cur_module = slot->module;
+  self->cur_bias = slot->bias;
+
+  memset (&di, 0, sizeof di);
+  di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+  di.start_ip = slot->module->lo_vaddr + slot->bias;
+  di.end_ip = slot->module->hi_vaddr + slot->bias;
+  di.u.rti.name_ptr = 0;
+  di.u.rti.segbase = slot->module->hdr_vaddr + slot->bias;
+  di.u.rti.table_data = slot->module->table_vaddr + slot->bias;
+  di.u.rti.table_len = slot->module->fde_count * 8 / sizeof (unw_word_t);
+
+  ret = UNW_OBJ (dwarf_search_unwind_table) (as, ip, &di, pi, need_unwind_info, arg);
+  if (ret >= 0)
+    self->last_lookup_failed = FALSE;
+  return ret;
+}
+
+static void
+put_unwind_info (unw_addr_space_t  as,
+                 unw_proc_info_t  *pi,
+                 void             *arg)
+{
+}
+
+static int
+get_dyn_info_list_addr (unw_addr_space_t  as,
+                        unw_word_t       *dil_addr,
+                        void             *arg)
+{
+  return -UNW_ENOINFO;
+}
+
+static int
+access_mem (unw_addr_space_t  as,
+            unw_word_t        addr,
+            unw_word_t       *valp,
+            int               write,
+            void             *arg)
+{
+  ScorchLibunwind *self = arg;
+  const UnwMapSlot *slot;
+  guint64 v;
+
+  if (write)
+    return -UNW_EINVAL;
+
+  /* The sampled stack copy */
+  if (addr >= self->stack_sp && addr - self->stack_sp < self->stack_len &&
+      self->stack_len - (addr - self->stack_sp) >= 8)
+    {
+      memcpy (valp, self->stack + (addr - self->stack_sp), 8);
+      return 0;
+    }
+
+  /* The module whose unwind tables are being read: its .eh_frame_hdr and
+   * .eh_frame may lie in a segment that was not recorded as a mapping
+   * (perf records only executable mappings without mmap_data). */
+  if (self->cur_module != NULL && addr >= self->cur_module->lo_vaddr + self->cur_bias &&
+      addr < self->cur_module->hi_vaddr + self->cur_bias &&
+      scorch_unwinder_module_read (self->cur_module, addr - self->cur_bias, &v))
+    {
+      *valp = v;
+      return 0;
+    }
+
+  slot = scorch_unwinder_map_for_addr (self->owner, addr);
+  if (slot == NULL || slot->module->data == NULL ||
+      !scorch_unwinder_module_read (slot->module, addr - slot->bias, &v))
+    return -UNW_EINVAL;
+  *valp = v;
+  return 0;
+}
+
+static int
+access_reg (unw_addr_space_t  as,
+            unw_regnum_t      regnum,
+            unw_word_t       *valp,
+            int               write,
+            void             *arg)
+{
+  ScorchLibunwind *self = arg;
+  int preg;
+
+  if (write || regnum < 0 || (gsize) regnum >= G_N_ELEMENTS (unw_to_perf))
+    return -UNW_EBADREG;
+  preg = unw_to_perf[regnum];
+  if (preg == 0 && regnum != UNW_X86_64_RAX)
+    return -UNW_EBADREG;
+  if (!(self->regs_valid & (1u << preg)))
+    return -UNW_EBADREG;
+  *valp = self->regs[preg];
+  return 0;
+}
+
+static int
+access_fpreg (unw_addr_space_t  as,
+              unw_regnum_t      regnum,
+              unw_fpreg_t      *val,
+              int               write,
+              void             *arg)
+{
+  return -UNW_EINVAL;
+}
+
+static int
+resume (unw_addr_space_t  as,
+        unw_cursor_t     *cu,
+        void             *arg)
+{
+  return -UNW_EINVAL;
+}
+
+static int
+get_proc_name (unw_addr_space_t  as,
+               unw_word_t        addr,
+               char             *bufp,
+               size_t            buf_len,
+               unw_word_t       *offp,
+               void             *arg)
+{
+  return -UNW_EINVAL;
+}
+
+/* ------------------------------------------------------------------------ */
+
+ScorchLibunwind *
+scorch_libunwind_new (ScorchUnwinder *owner)
+{
+  ScorchLibunwind *self = g_new0 (ScorchLibunwind, 1);
+
+  self->owner = owner;
+  self->accessors.find_proc_info = find_proc_info;
+  self->accessors.put_unwind_info = put_unwind_info;
+  self->accessors.get_dyn_info_list_addr = get_dyn_info_list_addr;
+  self->accessors.access_mem = access_mem;
+  self->accessors.access_reg = access_reg;
+  self->accessors.access_fpreg = access_fpreg;
+  self->accessors.resume = resume;
+  self->accessors.get_proc_name = get_proc_name;
+  self->procs = g_hash_table_new_full (NULL, NULL, NULL, proc_free);
+  return self;
+}
+
+void
+scorch_libunwind_free (ScorchLibunwind *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_destroy (self->procs);
+  g_free (self);
+}
+
+static Proc *
+proc_get (ScorchLibunwind *self,
+          gint32           pid)
+{
+  Proc *proc = g_hash_table_lookup (self->procs, GINT_TO_POINTER (pid));
+
+  if (proc == NULL)
+    {
+      unw_addr_space_t as = unw_create_addr_space (&self->accessors, 0);
+
+      if (as == NULL)
+        return NULL;
+      /* Debian's 1.6.2 maps UNW_CACHE_PER_THREAD to the global cache
+       * anyway; UNW_CACHE_NONE re-parses every FDE on every step. */
+      unw_set_caching_policy (as, UNW_CACHE_GLOBAL);
+      proc = g_new0 (Proc, 1);
+      proc->pid = pid;
+      proc->as = as;
+      g_hash_table_insert (self->procs, GINT_TO_POINTER (pid), proc);
+    }
+  return proc;
+}
+
+guint
+scorch_libunwind_unwind (ScorchLibunwind *self,
+                         gint32           pid,
+                         const guint64   *pregs,
+                         guint32          pvalid,
+                         const guint8    *stack,
+                         gsize            stack_len,
+                         guint64          stack_sp,
+                         guint64         *ips,
+                         guint            max_ips,
+                         gboolean        *truncated)
+{
+  unw_cursor_t cursor;
+  Proc *proc;
+  guint n = 0;
+  gboolean prev_signal;
+  int ret;
+
+  *truncated = TRUE;
+  if (max_ips == 0 || !(pvalid & (1u << PREG_IP)))
+    return 0;
+
+  ips[n++] = pregs[PREG_IP];
+  /* Without SP (and a stack) only the leaf is known. */
+  if (!(pvalid & (1u << PREG_SP)) || stack == NULL || stack_len == 0 || max_ips == 1)
+    return n;
+
+  proc = proc_get (self, pid);
+  if (proc == NULL)
+    return n;
+
+  memcpy (self->regs, pregs, sizeof self->regs);
+  self->regs_valid = pvalid;
+  self->stack = stack;
+  self->stack_len = stack_len;
+  self->stack_sp = stack_sp;
+  self->cur_module = NULL;
+  self->last_lookup_failed = FALSE;
+
+  if (unw_init_remote (&cursor, proc->as, self) < 0)
+    goto done;
+
+  for (;;)
+    {
+      unw_word_t ip = 0;
+
+      ret = unw_step (&cursor);
+      if (ret == 0)
+        {
+          /* The outermost frame, unless CFI was missing for the last ip
+           * and libunwind gave up. */
+          *truncated = self->last_lookup_failed;
+          break;
+        }
+      if (ret < 0)
+        break;
+      if (unw_get_reg (&cursor, UNW_REG_IP, &ip) < 0)
+        break;
+      if (ip == 0)
+        {
+          *truncated = FALSE;
+          break;
+        }
+      /* libunwind tells whether a frame is a signal trampoline only once
+       * it has fetched that frame's FDE, i.e. during the step out of it:
+       * asked now, it answers for the frame just left. */
+      prev_signal = unw_is_signal_frame (&cursor) > 0;
+      /* Callers point after the call: report the call itself, except for a
+       * frame interrupted by a signal. */
+      ips[n++] = prev_signal ? ip : ip - 1;
+      if (n >= max_ips)
+        break; /* truncated stays TRUE */
+    }
+
+done:
+  self->stack = NULL;
+  self->stack_len = 0;
+  self->cur_module = NULL;
+  return n;
+}
+
+void
+scorch_libunwind_invalidate (ScorchLibunwind *self,
+                             gint32           pid)
+{
+  Proc *proc = g_hash_table_lookup (self->procs, GINT_TO_POINTER (pid));
+
+  if (proc != NULL)
+    unw_flush_cache (proc->as, 0, 0);
+}
+
+void
+scorch_libunwind_forget (ScorchLibunwind *self,
+                         gint32           pid)
+{
+  g_hash_table_remove (self->procs, GINT_TO_POINTER (pid));
+}
