@@ -375,6 +375,95 @@ test_search_and_zoom (void)
   image_clear (&img);
 }
 
+/* Every node of the highlighted function, in the highlight fill with its
+ * outline; other frames keep their colours, search matches their magenta. */
+static void
+test_highlight_frame (void)
+{
+  g_autoptr(ScorchProfile) profile = parse ("main;a;c 10\nmain;b;c 20\nmain;b 5\nmain;c 7\nmain;d;e;c 8\n");
+  g_autoptr(ScorchFlameLayout) layout = scorch_flame_layout_new (profile);
+  g_autoptr(ScorchFlameRenderer) renderer = scorch_flame_renderer_new ();
+  const ScorchNode *nodes = scorch_profile_get_nodes (profile, NULL);
+  g_autoptr(GRegex) regex = g_regex_new ("^[bc]$", 0, 0, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  const ScorchFlameRect *rects;
+  ScorchFlameViewport vp;
+  ScorchFlameColor hl_fill, hl_outline, magenta;
+  guint32 c_frame = G_MAXUINT32;
+  guint8 *matches;
+  guint n_frames, n_rects;
+  Image img;
+
+  scorch_profile_get_frames (profile, &n_frames);
+  matches = g_malloc0 (n_frames);
+  scorch_profile_match_frames (profile, regex, matches);
+  bytes = g_bytes_new_take (matches, n_frames);
+
+  for (guint dark = 0; dark < 2; dark++)
+    for (guint orientation = 0; orientation < 2; orientation++)
+      {
+        guint n_highlighted = 0;
+
+        image_init (&img, 1000, 120);
+        viewport_init (&vp, 1000, 120, orientation);
+        scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+        rects = scorch_flame_layout_get_rects (layout, &n_rects);
+        c_frame = nodes[find_rect (layout, "c")->node].frame;
+        scorch_flame_renderer_set_dark (renderer, dark);
+        scorch_flame_renderer_set_matches (renderer, bytes);
+        scorch_flame_renderer_set_highlight_frame (renderer, c_frame);
+        g_assert_cmpuint (scorch_flame_renderer_get_highlight_frame (renderer), ==, c_frame);
+        image_render (&img, renderer, layout);
+        check_frames (&img, renderer, layout);
+
+        scorch_flame_renderer_get_highlight_colors (renderer, &hl_fill, &hl_outline);
+        scorch_flame_renderer_get_match_color (renderer, &magenta);
+        g_assert_false (same_color (&hl_fill, &magenta));
+        for (guint i = 0; i < n_rects; i++)
+          {
+            ScorchFlameColor fill;
+            int x0 = (int) floor (rects[i].x + 0.5);
+            int x1 = (int) floor (rects[i].x + rects[i].width + 0.5);
+            const char *name = scorch_profile_get_frame (profile, nodes[rects[i].node].frame)->function;
+
+            if (nodes[rects[i].node].frame == c_frame)
+              {
+                /* c also matches the search: the highlight wins. */
+                assert_pixel (&img, x1 - 3, (int) rects[i].y + 9, &hl_fill);
+                assert_pixel (&img, x0, (int) rects[i].y + 9, &hl_outline);
+                assert_pixel (&img, x1 - 2, (int) rects[i].y + 9, &hl_outline);
+                assert_pixel (&img, x0 + 4, (int) rects[i].y, &hl_outline);
+                n_highlighted++;
+              }
+            else
+              {
+                scorch_flame_renderer_get_rect_colors (renderer, profile, &rects[i], &fill, NULL);
+                g_assert_false (same_color (&fill, &hl_fill));
+                assert_pixel (&img, x0, (int) rects[i].y + 9, &fill);
+                if (strcmp (name, "b") == 0 && !dark) /* dark: a deeper magenta */
+                  assert_pixel (&img, x1 - 3, (int) rects[i].y + 9, &magenta);
+              }
+          }
+        g_assert_cmpuint (n_highlighted, ==, 4);
+
+        /* None: c is back to the search's magenta. */
+        scorch_flame_renderer_set_highlight_frame (renderer, G_MAXUINT32);
+        image_render (&img, renderer, layout);
+        for (guint i = 0; i < n_rects; i++)
+          if (nodes[rects[i].node].frame == c_frame)
+            {
+              ScorchFlameColor fill;
+
+              scorch_flame_renderer_get_rect_colors (renderer, profile, &rects[i], &fill, NULL);
+              g_assert_false (same_color (&fill, &hl_fill));
+              if (!dark)
+                g_assert_true (same_color (&fill, &magenta));
+              assert_pixel (&img, (int) floor (rects[i].x + 0.5), (int) rects[i].y + 9, &fill);
+            }
+        image_clear (&img);
+      }
+}
+
 static void
 test_fit_label (void)
 {
@@ -575,6 +664,7 @@ main (int   argc,
   g_test_add_func ("/libscorch/flame-renderer/pixels", test_pixels);
   g_test_add_func ("/libscorch/flame-renderer/schemes", test_schemes);
   g_test_add_func ("/libscorch/flame-renderer/search-and-zoom", test_search_and_zoom);
+  g_test_add_func ("/libscorch/flame-renderer/highlight-frame", test_highlight_frame);
   g_test_add_func ("/libscorch/flame-renderer/fit-label", test_fit_label);
   g_test_add_func ("/libscorch/flame-renderer/export", test_export);
   g_test_add_func ("/libscorch/flame-renderer/cli", test_cli);

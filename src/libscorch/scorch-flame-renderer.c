@@ -68,6 +68,7 @@ struct _ScorchFlameRenderer
   gboolean                text_glyphs;
   guint32                 selected;
   guint32                 hovered;
+  guint32                 highlight_frame;
 };
 
 static void
@@ -129,6 +130,7 @@ scorch_flame_renderer_new (void)
   self->labels = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, label_free);
   self->selected = SCORCH_NODE_NONE;
   self->hovered = SCORCH_NODE_NONE;
+  self->highlight_frame = G_MAXUINT32;
   for (guint i = 0; i < G_N_ELEMENTS (self->batches); i++)
     self->batches[i].glyphs = g_array_new (FALSE, FALSE, sizeof (cairo_glyph_t));
   update_metrics (self);
@@ -204,6 +206,23 @@ scorch_flame_renderer_set_matches (ScorchFlameRenderer *self,
     g_bytes_ref (matches);
   g_clear_pointer (&self->matches, g_bytes_unref);
   self->matches = matches;
+}
+
+void
+scorch_flame_renderer_set_highlight_frame (ScorchFlameRenderer *self,
+                                           guint32              frame)
+{
+  g_return_if_fail (self != NULL);
+
+  self->highlight_frame = frame;
+}
+
+guint32
+scorch_flame_renderer_get_highlight_frame (ScorchFlameRenderer *self)
+{
+  g_return_val_if_fail (self != NULL, G_MAXUINT32);
+
+  return self->highlight_frame;
 }
 
 void
@@ -383,6 +402,29 @@ scorch_flame_renderer_get_match_color (ScorchFlameRenderer *self,
   set_rgb (color, 230, 0, 230); /* FlameGraph's search magenta */
 }
 
+/* Teal: away from the warm palette, the search's magenta and the
+ * selection's blue, and readable with dark text. */
+void
+scorch_flame_renderer_get_highlight_colors (ScorchFlameRenderer *self,
+                                            ScorchFlameColor    *fill,
+                                            ScorchFlameColor    *outline)
+{
+  if (fill != NULL)
+    {
+      if (self->dark)
+        set_rgb (fill, 0x2a, 0xb8, 0xa8);
+      else
+        set_rgb (fill, 0x5c, 0xdb, 0xc8);
+    }
+  if (outline != NULL)
+    {
+      if (self->dark)
+        set_rgb (outline, 0xb6, 0xf5, 0xea);
+      else
+        set_rgb (outline, 0x00, 0x5a, 0x50);
+    }
+}
+
 static gboolean
 frame_matches (ScorchFlameRenderer *self,
                guint32              frame)
@@ -415,6 +457,8 @@ scorch_flame_renderer_get_rect_colors (ScorchFlameRenderer   *self,
       else
         set_rgb (&f, 218, 218, 218);
     }
+  else if (nodes[rect->node].frame == self->highlight_frame)
+    scorch_flame_renderer_get_highlight_colors (self, &f, NULL);
   else if (frame_matches (self, nodes[rect->node].frame))
     scorch_flame_renderer_get_match_color (self, &f);
   else
@@ -436,7 +480,8 @@ scorch_flame_renderer_get_rect_colors (ScorchFlameRenderer   *self,
         break;
       }
 
-  if (self->dark && !(rect->flags & SCORCH_FLAME_RECT_MERGED))
+  if (self->dark && !(rect->flags & SCORCH_FLAME_RECT_MERGED) &&
+      nodes[rect->node].frame != self->highlight_frame)
     {
       /* Slightly deeper colours sit better on a dark background. */
       f.red *= 0.85;
@@ -756,7 +801,36 @@ scorch_flame_renderer_render (ScorchFlameRenderer *self,
 
   flush_batches (self, cr);
 
-  /* Outlines last, so that neighbours do not paint over them. */
+  /* Outlines last, so that neighbours do not paint over them: first every
+   * node of the highlighted function, then hover and selection. */
+  if (self->highlight_frame != G_MAXUINT32)
+    {
+      ScorchFlameColor outline;
+      gboolean any = FALSE;
+
+      for (guint i = 0; i < n_rects; i++)
+        {
+          double x0, x1;
+
+          if ((rects[i].flags & SCORCH_FLAME_RECT_MERGED) ||
+              nodes[rects[i].node].frame != self->highlight_frame)
+            continue;
+          x0 = floor (rects[i].x + 0.5);
+          x1 = floor (rects[i].x + rects[i].width + 0.5);
+          if (x1 - x0 < 3)
+            continue; /* the fill alone shows it */
+          cairo_rectangle (cr, x0 + 0.5, rects[i].y + 0.5, x1 - x0 - 2, rh - 2);
+          any = TRUE;
+        }
+      if (any)
+        {
+          scorch_flame_renderer_get_highlight_colors (self, NULL, &outline);
+          cairo_set_source_rgb (cr, outline.red, outline.green, outline.blue);
+          cairo_set_line_width (cr, 1);
+          cairo_stroke (cr);
+        }
+    }
+
   for (guint pass = 0; pass < 2; pass++)
     {
       guint32 node = pass == 0 ? self->hovered : self->selected;
