@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-flame.c: flame graph redraw and search times at 2560x1440
  *
- *   bench-flame [FOLDED]
+ *   bench-flame [--only=synthetic-1M|deep|capture] [FOLDED]
  *
  * Profiles: a synthetic one with about a million nodes, a deep one
  * (recursive descent, stacks of a few hundred frames) and, when given, a
@@ -243,9 +243,24 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *only = NULL;
+  const GOptionEntry entries[] = {
+    { "only", 0, 0, G_OPTION_ARG_STRING, &only,
+      "Run only this profile (synthetic-1M, deep or capture), e.g. under callgrind", "NAME" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("[FOLDED] - flame graph redraw benchmark");
+  g_autoptr(GError) option_error = NULL;
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, WIDTH, HEIGHT);
   cairo_t *cr = cairo_create (surface);
   double t_fill[RUNS], reference, t0;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &option_error))
+    {
+      g_printerr ("%s\n", option_error->message);
+      return 1;
+    }
 
   /* Reference: one opaque fill of the whole surface. */
   for (guint r = 0; r < RUNS; r++)
@@ -261,19 +276,21 @@ main (int   argc,
   cairo_surface_destroy (surface);
   g_print ("reference: fill %dx%d  median %.3f ms\n", WIDTH, HEIGHT, reference);
 
-  {
-    g_autoptr(ScorchProfile) wide = NULL;
+  if (only == NULL || g_str_equal (only, "synthetic-1M"))
+    {
+      g_autoptr(ScorchProfile) wide = NULL;
 
-    t0 = g_get_monotonic_time ();
-    wide = make_wide (1000000);
-    g_print ("(built the synthetic profile in %.0f ms)\n", (g_get_monotonic_time () - t0) / 1000.0);
-    bench_profile ("synthetic-1M", wide, "function_1234", reference);
-  }
-  {
-    g_autoptr(ScorchProfile) deep = make_deep ();
-    bench_profile ("deep", deep, "malloc", reference);
-  }
-  if (argc > 1)
+      t0 = g_get_monotonic_time ();
+      wide = make_wide (1000000);
+      g_print ("(built the synthetic profile in %.0f ms)\n", (g_get_monotonic_time () - t0) / 1000.0);
+      bench_profile ("synthetic-1M", wide, "function_1234", reference);
+    }
+  if (only == NULL || g_str_equal (only, "deep"))
+    {
+      g_autoptr(ScorchProfile) deep = make_deep ();
+      bench_profile ("deep", deep, "malloc", reference);
+    }
+  if (argc > 1 && (only == NULL || g_str_equal (only, "capture")))
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(ScorchProfile) real = scorch_folded_load (argv[1], NULL, &error);
