@@ -10,11 +10,12 @@
 # running code with many distinct frames):
 #   fp-10k fp-100k fp-1M         perf record -g
 #   dwarf-10k dwarf-100k         perf record --call-graph dwarf (8 KiB stacks)
-# Each tool runs RUNS times per file (median reported; the 1M perf runs once
-# unless RUNS_BIG is set); peak RSS from /usr/bin/time.
+# Each tool runs RUNS times per file (median reported); files of 100k samples
+# and more RUNS_BIG times (default 1); peak RSS from /usr/bin/time.
 #
 # Usage: bench/report.sh [BUILD_DIR]     (default: build)
 # Env:   OUT=/tmp/scorch-bench-report  RUNS=3  RUNS_BIG=1  SIZES="fp-10k fp-100k fp-1M dwarf-10k dwarf-100k"
+#        SCALE=1 (multiplies the recording lengths, when other jobs share the CPUs)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -26,7 +27,7 @@ OUT=${OUT:-/tmp/scorch-bench-report}
 RUNS=${RUNS:-3}
 RUNS_BIG=${RUNS_BIG:-1}
 SIZES=${SIZES:-"fp-10k fp-100k fp-1M dwarf-10k dwarf-100k"}
-PERIOD=50000            # ns of cpu-clock: 20 kHz per busy CPU
+PERIOD=20000            # ns of cpu-clock: 50 kHz per busy CPU
 
 for f in "$CLI" "$WL"; do
   [ -x "$f" ] || { echo "missing $f: meson compile -C $BUILD" >&2; exit 1; }
@@ -35,12 +36,24 @@ command -v perf >/dev/null || { echo "perf is not installed" >&2; exit 1; }
 mkdir -p "$OUT"
 
 
+# samples per second this machine gives (CPUs may be shared): measured once
+RATE=
+calibrate () {
+  [ -n "$RATE" ] && return
+  perf record -q -e cpu-clock -c $PERIOD -g -o "$OUT/.calib.data" -- \
+    sh -c "$WL 2 & python3 $PY 2 & wait" >/dev/null 2>&1
+  n=$(perf script -i "$OUT/.calib.data" -F time 2>/dev/null | wc -l)
+  RATE=$(awk -v n="$n" 'BEGIN { r = n / 2.0; if (r < 1000) r = 1000; printf "%d", r }')
+  echo "calibration: about $RATE samples/s" >&2
+  rm -f "$OUT/.calib.data"
+}
+
 capture () {
   name=$1; mode=$2; want=$3
   file=$OUT/$name.data
   if [ -f "$file" ]; then return; fi
-  # two busy processes: ~2 * 1e9/PERIOD samples per second
-  secs=$(awk -v n="$want" -v p=$PERIOD 'BEGIN { printf "%.2f", n * p / 2e9 * 1.05 }')
+  calibrate
+  secs=$(awk -v n="$want" -v r="$RATE" -v k="${SCALE:-1}" 'BEGIN { printf "%.2f", n / r * 1.1 * k }')
   if [ "$mode" = dwarf ]; then cg="--call-graph dwarf"; else cg="-g"; fi
   echo "recording $name ($secs s)..." >&2
   perf record -q -e cpu-clock -c $PERIOD $cg -o "$file" -- \
@@ -65,8 +78,8 @@ measure () {
   echo "$t $m"
 }
 
-printf "%-11s %8s %8s | %8s %7s | %8s %7s | %8s %7s | %7s %7s\n" \
-  capture samples MB scorch MB perf-rep MB perf-scr MB rep/sc scr/sc
+printf "%-11s %8s %6s | %8s %6s | %8s %6s | %8s %6s | %8s %6s | %7s %7s\n" \
+  capture samples fileMB scorch MB sc-nosym MB perf-rep MB perf-scr MB rep/sc scr/sc
 for size in $SIZES; do
   mode=${size%%-*}
   case ${size#*-} in
@@ -78,13 +91,16 @@ for size in $SIZES; do
   n=$(perf script -i "$file" -F time 2>/dev/null | wc -l)
   mb=$(du -m "$file" | cut -f1)
   runs=$RUNS; big=$RUNS
-  [ "$want" -ge 1000000 ] && big=$RUNS_BIG
-  set -- $(measure "$runs" "$CLI" report --tsv "$file");  sc_t=$1; sc_m=$2
+  [ "$want" -ge 100000 ] && big=$RUNS_BIG
+  set -- $(measure "$big" "$CLI" report --tsv "$file");  sc_t=$1; sc_m=$2
+  set -- $(measure "$big" env SCORCH_LOAD_OFFLINE=1 "$CLI" report --tsv "$file"); so_t=$1; so_m=$2
   set -- $(measure "$big" perf report -i "$file" --stdio -g); pr_t=$1; pr_m=$2
   set -- $(measure "$big" perf script -i "$file");         ps_t=$1; ps_m=$2
-  printf "%-11s %8s %8s | %8.2f %7d | %8.2f %7d | %8.2f %7d | %7.1f %7.1f\n" \
-    "$size" "$n" "$mb" "$sc_t" $((sc_m / 1024)) "$pr_t" $((pr_m / 1024)) "$ps_t" $((ps_m / 1024)) \
+  printf "%-11s %8s %6s | %8.2f %6d | %8.2f %6d | %8.2f %6d | %8.2f %6d | %7.2f %7.2f\n" \
+    "$size" "$n" "$mb" "$sc_t" $((sc_m / 1024)) "$so_t" $((so_m / 1024)) "$pr_t" $((pr_m / 1024)) "$ps_t" $((ps_m / 1024)) \
     "$(awk -v a="$pr_t" -v b="$sc_t" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
     "$(awk -v a="$ps_t" -v b="$sc_t" 'BEGIN { print (b > 0 ? a / b : 0) }')"
 done
-echo "times: median seconds of $RUNS runs (1M perf: $RUNS_BIG); MB: peak RSS; rep/sc = perf report -g time / scorch time"
+echo "times: median seconds of $RUNS runs ($RUNS_BIG for 100k samples and more); MB: peak RSS"
+echo "sc-nosym: scorch-cli report with SCORCH_LOAD_OFFLINE=1 (reader, process table, analyzer, profile; no symbolization or DWARF unwinding)"
+echo "rep/sc = perf report -g time / scorch time (higher is better for Scorch); scr/sc likewise for perf script"

@@ -123,6 +123,19 @@ test_jit (void)
   p = strstr (json, "\"function\": \"jitted_hot_loop\"");
   g_assert_nonnull (p);
   g_assert_true (g_str_has_prefix (strstr (p, "\"kind\""), "\"kind\": \"jit\""));
+
+  /* the workload's /tmp/perf-PID.map is no longer needed */
+  {
+    const char *argv[] = { "perf", "script", "-i", file, "-F", "pid", NULL };
+    g_autofree char *pids = run (argv, NULL, NULL);
+    gint64 pid = g_ascii_strtoll (g_strchug (pids), NULL, 10);
+
+    if (pid > 0)
+      {
+        g_autofree char *map = g_strdup_printf ("/tmp/perf-%" G_GINT64_FORMAT ".map", pid);
+        g_unlink (map);
+      }
+  }
 }
 
 static void

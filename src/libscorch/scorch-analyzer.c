@@ -841,6 +841,8 @@ scorch_analyzer_finish (ScorchAnalyzer *self)
 
     for (guint i = 0; problems != NULL && i < problems->len; i++)
       g_debug ("%s", (const char *) g_ptr_array_index (problems, i));
+    g_debug ("%" G_GUINT64_FORMAT " samples, %u unique addresses symbolized, %u modules",
+             self->n_samples, self->cache.len, scorch_proc_table_get_n_modules (self->procs));
   }
   self->finished = TRUE;
   return scorch_profile_builder_end (g_steal_pointer (&self->builder));

@@ -86,6 +86,9 @@ load (const char         *path,
     return NULL;
 
   analyzer = scorch_analyzer_new (scorch_capture_reader_get_attrs (reader));
+  /* For benchmarks: the pipeline without symbolization and unwinding. */
+  if (g_strcmp0 (g_getenv ("SCORCH_LOAD_OFFLINE"), "1") == 0)
+    scorch_analyzer_set_offline (analyzer, TRUE);
 
   debug_dirs = g_getenv ("SCORCH_DEBUG_DIRS");
   if (debug_dirs != NULL && debug_dirs[0] != '\0')
@@ -196,6 +199,8 @@ worker_progress (gdouble  fraction,
   data->n_samples = n_samples;
   g_mutex_unlock (&data->mutex);
 
+  /* Always through a source: g_main_context_invoke() would call back right
+   * here, in the worker, when no thread owns the context at this moment. */
   if (g_atomic_int_compare_and_exchange (&data->pending, 0, 1))
     scorch_main_context_post (data->context, report_progress_cb,
                               load_data_ref (data), load_data_unref);

@@ -21,7 +21,8 @@ typedef void (*ScorchLoadProgress) (gdouble  fraction,
                                     gpointer user_data);
 
 /* Directories searched for separate debug info: SCORCH_DEBUG_DIRS
- * (colon-separated) when set, else the symbolizer's default. */
+ * (colon-separated) when set, else the symbolizer's default.
+ * SCORCH_LOAD_OFFLINE=1 (benchmarks): no symbolization, no DWARF unwinding. */
 
 /* progress is called in the thread-default main context of the caller of
  * scorch_load_async (at most every 50 ms, and not after callback);
