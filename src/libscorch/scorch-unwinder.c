@@ -37,12 +37,18 @@
  * access_mem on every step).  It cannot read .debug_frame remotely
  * (dwarf_find_debug_frame is not exported).
  *
- * AUTO runs the stepper; when it cannot go on inside a mapped module (no
- * CFI row for the pc, a DWARF operation or rule it does not handle), the
+ * AUTO runs the stepper, which checks every step (cfi_unwind()); when it
+ * is stuck (no CFI row for the pc in a module it can read, a DWARF
+ * operation or rule it does not handle, a step that fails a check), the
  * whole sample is unwound again by libunwind -- restarting from the
  * sampled registers keeps libunwind's own leaf/caller pc adjustment and
- * signal-frame detection right -- and its stack is taken when it gets
- * further; otherwise the stepper goes on with the frame-pointer chain. */
+ * signal-frame detection right -- and its stack, cut at its first caller
+ * outside code, is taken when it gets further; otherwise the stepper goes
+ * on with the frame-pointer chain.
+ *
+ * Two libdw 0.188 defects are worked around: row starts after
+ * DW_CFA_restore_state (cfi_row_start()) and the x86_64 default rule for
+ * rbx (is_callee_saved()). */
 
 /* x86_64 DWARF register numbers: RAX RDX RCX RBX RSI RDI RBP RSP R8..R15,
  * then 16, the return address column (RIP). */

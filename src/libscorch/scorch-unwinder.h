@@ -9,8 +9,12 @@
  * Engines: the cached-CFI stepper is fast (~1 us a sample); libunwind is
  * the reference (~50 us a sample on libunwind 1.6.2, which also cannot
  * read .debug_frame remotely).  AUTO, the default, uses the stepper and
- * hands a sample to libunwind only when the stepper cannot go on inside a
- * mapped module (no CFI row for the pc, a DWARF rule it does not handle).
+ * hands a sample to libunwind only when the stepper is stuck: no CFI row
+ * for a pc in a readable module (but its entry code), a DWARF rule it does
+ * not handle, or a step that fails its checks (a caller's pc outside
+ * executable mappings, a CFA not above the previous one, a return address
+ * of 0 the CFI did not mark as outermost).  libunwind's stack is checked
+ * the same way, and the deeper of the two is kept.
  *
  * The environment variable SCORCH_UNWINDER=cfi|libunwind|auto picks the
  * engine of every new unwinder, for diagnostics and for comparing the two
