@@ -361,31 +361,64 @@ fail:
  * down to a page */
 #define PAGE_SIZE_X86_64 G_GUINT64_CONSTANT (4096)
 
+/* The load bias from the file's lowest mapping in the process: the
+ * mappings of the same file contiguously below map, down to the one of
+ * its first segment. */
+static gboolean
+file_base_bias (ScorchUnwinder      *self,
+                const UnwModule     *m,
+                const ScorchMapping *map,
+                guint64             *bias)
+{
+  const ScorchMapping *lo = map;
+
+  for (guint i = 0; i < 64 && lo->start > 0; i++)
+    {
+      const ScorchMapping *prev = self->find_mapping (self->user_data, self->pid, lo->start - 1);
+
+      if (prev == NULL || prev->end != lo->start || prev->ino != map->ino || prev->maj != map->maj ||
+          prev->min != map->min || g_strcmp0 (prev->path, map->path) != 0 || prev->pgoff > lo->pgoff)
+        break;
+      lo = prev;
+    }
+  if (lo->pgoff != (m->segments[0].offset & ~(PAGE_SIZE_X86_64 - 1)))
+    return FALSE;
+  *bias = lo->start - (m->segments[0].vaddr & ~(PAGE_SIZE_X86_64 - 1));
+  return TRUE;
+}
+
 /* Runtime address minus ELF vaddr for this mapping, or FALSE.
  *
- * The mapping's segment is the last one whose pages hold its file offset:
- * without page padding between segments (lld's default), the first page
- * of the code segment also holds the end of the read-only one before it,
- * and the code mapping starts at that page, below the segment's own
- * p_offset. */
+ * The loader maps each segment from its offset rounded down to a page.
+ * Without page padding between segments (lld's default) one file page
+ * holds the end of a segment and the start of the next (of all of them
+ * in a small binary), so the mapping's file offset does not tell its
+ * segment: then the bias comes from the file's first mapping. */
 static gboolean
-mapping_bias (const UnwModule     *m,
+mapping_bias (ScorchUnwinder      *self,
+              const UnwModule     *m,
               const ScorchMapping *map,
               guint64             *bias)
 {
   const UnwSegment *found = NULL;
+  guint n_found = 0;
 
   for (guint i = 0; i < m->n_segments; i++)
     {
       const UnwSegment *s = &m->segments[i];
 
       if (map->pgoff >= (s->offset & ~(PAGE_SIZE_X86_64 - 1)) &&
-          map->pgoff < s->offset + MAX (s->filesz, 1) &&
-          (found == NULL || s->offset >= found->offset))
-        found = s;
+          map->pgoff < s->offset + MAX (s->filesz, 1))
+        {
+          n_found++;
+          if (found == NULL || s->offset >= found->offset)
+            found = s;
+        }
     }
   if (found == NULL)
     return FALSE;
+  if (n_found > 1 && file_base_bias (self, m, map, bias))
+    return TRUE;
   /* modulo 2^64: pgoff may be below the segment's offset */
   *bias = map->start - map->pgoff + found->offset - found->vaddr;
   return TRUE;
@@ -493,7 +526,7 @@ map_slot (ScorchUnwinder *self,
       slot->pgoff = map->pgoff;
       slot->ino = map->ino;
       slot->module = module_lookup (self, map);
-      slot->bias_ok = mapping_bias (slot->module, map, &slot->bias);
+      slot->bias_ok = mapping_bias (self, slot->module, map, &slot->bias);
       slot_code_range (slot, map);
     }
   return slot;
