@@ -234,7 +234,7 @@ typedef struct
 typedef struct
 {
   guint64     addr;
-  const char *name;    /* interned */
+  const char *name;    /* in kstrings; interned when a lookup hits it */
   const char *module;  /* interned: "[kernel.kallsyms]" or "[modname]" */
 } KernelSym;
 
@@ -259,6 +259,7 @@ struct _ScorchSymbolizer
   gboolean        kernel_usable;
   KernelSym      *ksyms;
   gsize           n_ksyms;
+  GStringChunk   *kstrings;
   AddrMap         kcache;
 
   char           *jit_dir;
@@ -466,6 +467,8 @@ scorch_symbolizer_free (ScorchSymbolizer *self)
   g_free (self->kernel_release);
   g_free (self->jit_dir);
   g_free (self->ksyms);
+  if (self->kstrings != NULL)
+    g_string_chunk_free (self->kstrings);
   addr_map_clear (&self->kcache);
   g_string_chunk_free (self->strings);
   g_free (self);
@@ -1527,12 +1530,15 @@ ksym_compare (gconstpointer a,
 static void
 kernel_load (ScorchSymbolizer *self)
 {
-  g_autofree char *contents = NULL;
+  FILE *f;
   GArray *syms;
-  gsize len = 0;
   gboolean any_nonzero = FALSE;
   guint n_lines = 0;
-  char *line, *next;
+  char *line = NULL;
+  size_t line_cap = 0;
+  ssize_t len;
+  const char *last_mod = NULL;
+  char *vbuf;
 
   self->kernel_loaded = TRUE;
   self->kernel_usable = FALSE;
@@ -1547,24 +1553,28 @@ kernel_load (ScorchSymbolizer *self)
       return;
     }
 
-  if (!g_file_get_contents (self->kallsyms_path, &contents, &len, NULL))
+  /* Streamed: /proc/kallsyms is ~10 MB of text for ~100k functions, and
+   * only the few that samples hit get interned (on lookup). */
+  f = fopen (self->kallsyms_path, "re");
+  if (f == NULL)
     {
       add_problem (self, _("Cannot read %s; kernel frames are shown as addresses"), self->kallsyms_path);
       return;
     }
+  vbuf = g_malloc (256 * 1024);
+  setvbuf (f, vbuf, _IOFBF, 256 * 1024);
+  if (self->kstrings == NULL)
+    self->kstrings = g_string_chunk_new (256 * 1024);
 
-  syms = g_array_new (FALSE, FALSE, sizeof (KernelSym));
-  for (line = contents; line < contents + len; line = next)
+  syms = g_array_sized_new (FALSE, FALSE, sizeof (KernelSym), 64 * 1024);
+  while ((len = getline (&line, &line_cap, f)) > 0)
     {
       KernelSym s;
       char *end, *name, *mod;
       char type;
 
-      next = memchr (line, '\n', contents + len - line);
-      if (next != NULL)
-        *next++ = '\0';
-      else
-        next = contents + len;
+      if (line[len - 1] == '\n')
+        line[--len] = '\0';
 
       s.addr = g_ascii_strtoull (line, &end, 16);
       if (end == line || *end != ' ')
@@ -1583,16 +1593,24 @@ kernel_load (ScorchSymbolizer *self)
         {
           *mod++ = '\0';
           g_strstrip (mod);
-          s.module = *mod != '\0' ? intern (self, mod) : self->kernel_module;
+          if (*mod == '\0')
+            s.module = self->kernel_module;
+          else if (last_mod != NULL && strcmp (last_mod, mod) == 0)
+            s.module = last_mod;
+          else
+            s.module = last_mod = intern (self, mod);
         }
       else
         s.module = self->kernel_module;
       g_strchomp (name);
       if (*name == '\0')
         continue;
-      s.name = intern (self, name);
+      s.name = g_string_chunk_insert (self->kstrings, name);
       g_array_append_val (syms, s);
     }
+  free (line);
+  fclose (f);
+  g_free (vbuf);
 
   if (n_lines > 0 && !any_nonzero)
     {
@@ -1661,7 +1679,7 @@ scorch_symbolizer_lookup_kernel (ScorchSymbolizer *self,
         unresolved (self, self->kernel_module, ip, out);
       else
         out[0] = (ScorchSymbol) {
-          .function = s->name,
+          .function = intern (self, s->name),
           .module = s->module,
           .offset = ip - s->addr,
           .kind = SCORCH_FRAME_KIND_KERNEL,
