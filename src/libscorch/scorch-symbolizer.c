@@ -147,6 +147,7 @@ typedef struct
   const char *raw;           /* borrowed from the ELF string table */
   const char *name;          /* demangled and interned on first use */
   guint64     section_end;   /* bound for a sizeless symbol */
+  guint32     index;         /* in the symbol table: the first wins a full tie, as in perf */
   guint8      binding;       /* STB_* */
   guint8      sized;
 } FuncSym;
@@ -853,8 +854,7 @@ func_sym_compare (gconstpointer pa,
 
   if (a->start != b->start)
     return a->start < b->start ? -1 : 1;
-  /* keep the order stable across qsort implementations */
-  return strcmp (a->raw, b->raw);
+  return a->index < b->index ? -1 : a->index > b->index ? 1 : 0;
 }
 
 static void
@@ -894,6 +894,7 @@ module_build_symbols (Module *m)
       f.end = addr + sym.st_size;
       f.raw = name;
       f.name = NULL;
+      f.index = (guint32) i;
       f.binding = GELF_ST_BIND (sym.st_info);
       f.sized = sym.st_size > 0;
       f.section_end = G_MAXUINT64;
