@@ -210,6 +210,10 @@ test_search_and_zoom (void)
 
     g_assert_cmpstr (scorch_function_item_get_name (first), ==, "explore_hot_loop");
     scorch_hotspot_view_set_selected_frame (hotspots, frame);
+    /* Selecting the row highlights all the function's frames in both graphs. */
+    g_assert_cmpuint (scorch_flame_graph_get_highlight_frame (graph), ==, frame);
+    g_assert_cmpuint (scorch_flame_graph_get_highlight_frame (SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "icicle"))),
+                      ==, frame);
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (hotspots), "hotspots.activate", NULL));
 
     shown = scorch_flame_graph_get_displayed_profile (graph);
@@ -227,6 +231,8 @@ test_search_and_zoom (void)
   gtk_editable_set_text (entry, "");
   explore_test_run_for (400);
   g_assert_cmpuint (g_list_model_get_n_items (model), >, 2);
+  /* The hottest function's frames stay highlighted, without the search. */
+  explore_test_screenshot (GTK_WIDGET (window), "app-explore-highlight.png");
 }
 
 static void
@@ -317,6 +323,8 @@ test_dark (void)
 
   hotspots = SCORCH_HOTSPOT_VIEW (scorch_window_get_view_widget (window, "hotspots"));
   scorch_hotspot_view_set_selected_frame (hotspots, SCORCH_NODE_NONE);
+  g_assert_cmpuint (scorch_flame_graph_get_highlight_frame (SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "flame-graph"))),
+                    ==, G_MAXUINT32);
   /* The search bar closes as its close button does. */
   gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (gtk_widget_get_ancestor (scorch_window_get_view_widget (window, "search-entry"),
                                                                            GTK_TYPE_SEARCH_BAR)),

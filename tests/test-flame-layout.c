@@ -398,6 +398,159 @@ test_search (void)
   g_assert_nonnull (error);
 }
 
+/* The PCRE2 regex path agrees with scorch_profile_match_frames() (GRegex)
+ * on random patterns over names with Unicode, odd bytes and punctuation:
+ * same matching frames, same sample count, same patterns rejected. */
+static void
+test_search_regex_random (void)
+{
+  static const char *names[] = {
+    "main", "malloc", "Malloc", "_int_malloc", "std::vector<int>::push_back(int const&)",
+    "Größe", "GRÖSSE", "naïve_sort", "été", "ÉTÉ", "x٣y", "digit9", "a.b", "a\rb",
+    "bad\xff" "name", "caf\xc3", "[unknown]", "foo::bar::baz", "ABC", "abc", "a b", "ε",
+  };
+  static const char *atoms[] = {
+    "a", "b", "c", "m", "M", "l", "o", "é", "É", "ö", "Ö", "ß", "ε", "Ε", "::", "<", "(", "\\(",
+    ".", "\\w", "\\W", "\\d", "\\s", "\\b", "[a-f]", "[^a-z]", "[[:alpha:]]", "[[:upper:]]",
+    "\\p{Lu}", "\\p{L}", "^", "$", "(a|b)", "(?:ma|ba)", "(?i)", "\\R", "\\x{e9}", "\\",
+    "[", "]", ")", "*", "+", "?", "{2}", "|",
+  };
+  static const char *quantifiers[] = { "", "", "", "*", "+", "?", "{1,2}", "*?" };
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  g_autoptr(ScorchProfile) profile = NULL;
+  guint32 frames[G_N_ELEMENTS (names)];
+  guint n_frames, n_compared = 0, n_rejected = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    frames[i] = scorch_profile_builder_intern_frame (builder, names[i], i % 2 ? "libx.so" : "mod",
+                                                     NULL, 0, SCORCH_FRAME_KIND_USER);
+  /* The same function in another module: a second frame, same name. */
+  scorch_profile_builder_intern_frame (builder, "malloc", "libc.so", NULL, 0, SCORCH_FRAME_KIND_USER);
+  for (guint s = 0; s < 2000; s++)
+    {
+      guint32 stack[8];
+      guint depth = 1 + g_test_rand_int_range (0, 8);
+
+      for (guint d = 0; d < depth; d++)
+        stack[d] = frames[g_test_rand_int_range (0, G_N_ELEMENTS (names))];
+      scorch_profile_builder_add_sample (builder, s, 1, 1, stack, depth, 1 + s % 3);
+    }
+  profile = scorch_profile_builder_end (g_steal_pointer (&builder));
+  scorch_profile_get_frames (profile, &n_frames);
+
+  for (guint t = 0; t < 600; t++)
+    {
+      g_autoptr(GString) pattern = g_string_new (NULL);
+      guint n_atoms = 1 + g_test_rand_int_range (0, 4);
+      gboolean cs = g_test_rand_bit ();
+      g_autoptr(GRegex) regex = NULL;
+      g_autoptr(GError) slow_error = NULL;
+      g_autoptr(GError) fast_error = NULL;
+      g_autofree guint8 *fast = g_malloc0 (n_frames);
+      g_autofree guint8 *slow = g_malloc0 (n_frames);
+      guint64 fast_matched = 0, slow_matched;
+      gboolean ok;
+
+      for (guint a = 0; a < n_atoms; a++)
+        {
+          g_string_append (pattern, atoms[g_test_rand_int_range (0, G_N_ELEMENTS (atoms))]);
+          g_string_append (pattern, quantifiers[g_test_rand_int_range (0, G_N_ELEMENTS (quantifiers))]);
+        }
+
+      regex = g_regex_new (pattern->str, cs ? 0 : G_REGEX_CASELESS, 0, &slow_error);
+      ok = scorch_flame_search (profile, pattern->str, TRUE, cs, fast, &fast_matched, &fast_error);
+      if (regex == NULL)
+        {
+          g_assert_false (ok);
+          g_assert_error (fast_error, G_REGEX_ERROR, G_REGEX_ERROR_COMPILE);
+          n_rejected++;
+          continue;
+        }
+      if (!ok)
+        g_error ("/%s/ (case %s): GRegex compiles it, the fast path says %s",
+                 pattern->str, cs ? "sensitive" : "folded", fast_error->message);
+      slow_matched = scorch_profile_match_frames (profile, regex, slow);
+      for (guint f = 0; f < n_frames; f++)
+        if (fast[f] != slow[f])
+          g_error ("/%s/ (case %s) on \"%s\": fast %d, GRegex %d", pattern->str,
+                   cs ? "sensitive" : "folded",
+                   scorch_profile_get_frames (profile, &n_frames)[f].function, fast[f], slow[f]);
+      g_assert_cmpuint (fast_matched, ==, slow_matched);
+      n_compared++;
+    }
+  g_test_message ("%u patterns compared, %u rejected by both", n_compared, n_rejected);
+  g_assert_cmpuint (n_compared, >, 300);
+  g_assert_cmpuint (n_rejected, >, 10);
+}
+
+/* A deep stack holding 1 sample of 10000: at 1000 px its frames are a
+ * tenth of a pixel, so its rows are not part of the scrollable content;
+ * zoomed in horizontally or into it, they are. */
+static void
+test_trim_rows (void)
+{
+  g_autoptr(GString) folded = g_string_new ("main;a;b 9999\n");
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(ScorchFlameLayout) layout = NULL;
+  const ScorchFlameRect *rects;
+  ScorchFlameViewport vp;
+  guint n_rects, max_row = 0;
+  gint deep;
+
+  g_string_append (folded, "main;a;c");
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (folded, ";deep_%u", i);
+  g_string_append (folded, " 1\n");
+  profile = parse (folded->str);
+  layout = scorch_flame_layout_new (profile);
+
+  viewport_init (&vp, 1000, 2000, SCORCH_FLAME_ORIENTATION_FLAME);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  /* [all], main, a, b (and c's 0.1 px placeholder is not drawn). */
+  g_assert_cmpuint (scorch_flame_layout_get_n_rows (layout), ==, 4);
+  g_assert_cmpfloat (scorch_flame_layout_get_content_height (layout), ==, 2000);
+  rects = scorch_flame_layout_get_rects (layout, &n_rects);
+  for (guint i = 0; i < n_rects; i++)
+    max_row = MAX (max_row, rects[i].row);
+  g_assert_cmpuint (max_row + 1, ==, scorch_flame_layout_get_n_rows (layout));
+  /* Flame: the root row sits at the bottom of the content. */
+  g_assert_cmpfloat (scorch_flame_layout_row_to_content_y (layout, 0), ==, 2000 - vp.row_height);
+
+  /* A short viewport: the content is the 4 drawn rows, not 44. */
+  vp.height = vp.row_height;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  g_assert_cmpfloat (scorch_flame_layout_get_content_height (layout), ==, 4 * vp.row_height);
+
+  /* 10000x horizontal zoom: c's chain is 1 px wide, every row is drawn. */
+  vp.x_begin = 0.9999;
+  vp.x_end = 1.0;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  g_assert_cmpuint (scorch_flame_layout_get_n_rows (layout), ==, 44);
+  g_assert_cmpuint (scorch_flame_layout_count_drawn_rows (layout, SCORCH_PROFILE_ROOT, 1000, 0, 1, 0), ==, 4);
+
+  /* Zoomed into c: all of its chain. */
+  vp.x_begin = 0;
+  vp.x_end = 1;
+  vp.height = 2000;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  rects = scorch_flame_layout_get_rects (layout, &n_rects);
+  deep = -1;
+  for (guint i = 0; i < n_rects; i++)
+    if (rects[i].row == 2)
+      deep = (gint) rects[i].node; /* a */
+  g_assert_cmpint (deep, >=, 0);
+  g_assert_cmpuint (scorch_flame_layout_count_drawn_rows (layout, (guint32) deep, 1000, 0, 1, 0), ==, 4);
+  {
+    const guint32 *children;
+    guint n_children;
+
+    children = scorch_flame_layout_get_children (layout, (guint32) deep, &n_children);
+    g_assert_cmpuint (n_children, ==, 2);
+    scorch_flame_layout_compute (layout, children[1], &vp); /* c */
+    g_assert_cmpuint (scorch_flame_layout_get_n_rows (layout), ==, 44);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -412,6 +565,8 @@ main (int   argc,
   g_test_add_func ("/libscorch/flame-layout/filtered", test_filtered);
   g_test_add_func ("/libscorch/flame-layout/cost", test_cost);
   g_test_add_func ("/libscorch/flame-layout/search", test_search);
+  g_test_add_func ("/libscorch/flame-layout/trim-rows", test_trim_rows);
+  g_test_add_func ("/libscorch/flame-layout/search-regex-random", test_search_regex_random);
 
   return g_test_run ();
 }

@@ -375,6 +375,95 @@ test_search_and_zoom (void)
   image_clear (&img);
 }
 
+/* Every node of the highlighted function, in the highlight fill with its
+ * outline; other frames keep their colours, search matches their magenta. */
+static void
+test_highlight_frame (void)
+{
+  g_autoptr(ScorchProfile) profile = parse ("main;a;c 10\nmain;b;c 20\nmain;b 5\nmain;c 7\nmain;d;e;c 8\n");
+  g_autoptr(ScorchFlameLayout) layout = scorch_flame_layout_new (profile);
+  g_autoptr(ScorchFlameRenderer) renderer = scorch_flame_renderer_new ();
+  const ScorchNode *nodes = scorch_profile_get_nodes (profile, NULL);
+  g_autoptr(GRegex) regex = g_regex_new ("^[bc]$", 0, 0, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  const ScorchFlameRect *rects;
+  ScorchFlameViewport vp;
+  ScorchFlameColor hl_fill, hl_outline, magenta;
+  guint32 c_frame = G_MAXUINT32;
+  guint8 *matches;
+  guint n_frames, n_rects;
+  Image img;
+
+  scorch_profile_get_frames (profile, &n_frames);
+  matches = g_malloc0 (n_frames);
+  scorch_profile_match_frames (profile, regex, matches);
+  bytes = g_bytes_new_take (matches, n_frames);
+
+  for (guint dark = 0; dark < 2; dark++)
+    for (guint orientation = 0; orientation < 2; orientation++)
+      {
+        guint n_highlighted = 0;
+
+        image_init (&img, 1000, 120);
+        viewport_init (&vp, 1000, 120, orientation);
+        scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+        rects = scorch_flame_layout_get_rects (layout, &n_rects);
+        c_frame = nodes[find_rect (layout, "c")->node].frame;
+        scorch_flame_renderer_set_dark (renderer, dark);
+        scorch_flame_renderer_set_matches (renderer, bytes);
+        scorch_flame_renderer_set_highlight_frame (renderer, c_frame);
+        g_assert_cmpuint (scorch_flame_renderer_get_highlight_frame (renderer), ==, c_frame);
+        image_render (&img, renderer, layout);
+        check_frames (&img, renderer, layout);
+
+        scorch_flame_renderer_get_highlight_colors (renderer, &hl_fill, &hl_outline);
+        scorch_flame_renderer_get_match_color (renderer, &magenta);
+        g_assert_false (same_color (&hl_fill, &magenta));
+        for (guint i = 0; i < n_rects; i++)
+          {
+            ScorchFlameColor fill;
+            int x0 = (int) floor (rects[i].x + 0.5);
+            int x1 = (int) floor (rects[i].x + rects[i].width + 0.5);
+            const char *name = scorch_profile_get_frame (profile, nodes[rects[i].node].frame)->function;
+
+            if (nodes[rects[i].node].frame == c_frame)
+              {
+                /* c also matches the search: the highlight wins. */
+                assert_pixel (&img, x1 - 3, (int) rects[i].y + 9, &hl_fill);
+                assert_pixel (&img, x0, (int) rects[i].y + 9, &hl_outline);
+                assert_pixel (&img, x1 - 2, (int) rects[i].y + 9, &hl_outline);
+                assert_pixel (&img, x0 + 4, (int) rects[i].y, &hl_outline);
+                n_highlighted++;
+              }
+            else
+              {
+                scorch_flame_renderer_get_rect_colors (renderer, profile, &rects[i], &fill, NULL);
+                g_assert_false (same_color (&fill, &hl_fill));
+                assert_pixel (&img, x0, (int) rects[i].y + 9, &fill);
+                if (strcmp (name, "b") == 0 && !dark) /* dark: a deeper magenta */
+                  assert_pixel (&img, x1 - 3, (int) rects[i].y + 9, &magenta);
+              }
+          }
+        g_assert_cmpuint (n_highlighted, ==, 4);
+
+        /* None: c is back to the search's magenta. */
+        scorch_flame_renderer_set_highlight_frame (renderer, G_MAXUINT32);
+        image_render (&img, renderer, layout);
+        for (guint i = 0; i < n_rects; i++)
+          if (nodes[rects[i].node].frame == c_frame)
+            {
+              ScorchFlameColor fill;
+
+              scorch_flame_renderer_get_rect_colors (renderer, profile, &rects[i], &fill, NULL);
+              g_assert_false (same_color (&fill, &hl_fill));
+              if (!dark)
+                g_assert_true (same_color (&fill, &magenta));
+              assert_pixel (&img, (int) floor (rects[i].x + 0.5), (int) rects[i].y + 9, &fill);
+            }
+        image_clear (&img);
+      }
+}
+
 static void
 test_fit_label (void)
 {
@@ -566,6 +655,210 @@ test_cli (void)
   g_rmdir (dir);
 }
 
+/* A recursive-descent interpreter's profile: stacks of 60 to 260 frames
+ * that branch at every level with skewed odds, names of different lengths:
+ * frames of every width down to a pixel, labels ellipsized at many widths. */
+static ScorchProfile *
+make_deep (void)
+{
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  const char *names[] = { "main", "parse_expression", "eval", "visit_children_of_node_recursively",
+                          "W", "apply_rule", "match_pattern_against_subject", "malloc" };
+  guint32 frames[G_N_ELEMENTS (names)];
+  guint32 stack[260];
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    frames[i] = scorch_profile_builder_intern_frame (builder, names[i], "/usr/bin/interp", NULL, 0,
+                                                     SCORCH_FRAME_KIND_USER);
+  for (guint s = 0; s < 20000; s++)
+    {
+      guint n = 60 + g_rand_int_range (rand, 0, 200);
+
+      stack[0] = frames[0];
+      for (guint d = 1; d < n; d++)
+        {
+          /* Mostly the same callee, sometimes another: 70%, 20%, 10%. */
+          guint r = g_rand_int_range (rand, 0, 10);
+          guint pick = r < 7 ? 0 : r < 9 ? 1 : 2 + g_rand_int_range (rand, 0, 5);
+
+          stack[d] = frames[1 + (d + pick) % (G_N_ELEMENTS (names) - 1)];
+        }
+      scorch_profile_builder_add_sample (builder, s, 1, 1, stack, n, 1);
+    }
+
+  return scorch_profile_builder_end (g_steal_pointer (&builder));
+}
+
+/* Every pixel outside the frames is background, and inside a frame every
+ * pixel that is not its fill (its label's ink) lies at least one pixel
+ * inside the frame; frames too narrow for two characters and "…" have no
+ * label.  Returns the labelled frames. */
+static guint
+check_labels_fit (Image               *img,
+                  ScorchFlameRenderer *renderer,
+                  ScorchFlameLayout   *layout)
+{
+  ScorchProfile *profile = scorch_flame_layout_get_profile (layout);
+  const ScorchFlameViewport *vp = scorch_flame_layout_get_viewport (layout);
+  g_autofree gint32 *owner = g_new (gint32, img->width);
+  const ScorchFlameRect *rects;
+  ScorchFlameColor bg;
+  guint n, labelled = 0;
+
+  scorch_flame_renderer_get_background (renderer, &bg);
+  rects = scorch_flame_layout_get_rects (layout, &n);
+  for (int y = 0; y < img->height; y++)
+    {
+      for (int x = 0; x < img->width; x++)
+        owner[x] = -1;
+      for (guint i = 0; i < n; i++)
+        {
+          int x0 = (int) floor (rects[i].x + 0.5);
+          int x1 = (int) floor (rects[i].x + rects[i].width + 0.5);
+          int w = x1 - x0 >= 2 ? x1 - x0 - 1 : 1;
+
+          if (y < rects[i].y || y >= rects[i].y + vp->row_height - 1)
+            continue;
+          for (int x = MAX (x0, 0); x < MIN (x0 + w, img->width); x++)
+            owner[x] = (gint32) i;
+        }
+      for (int x = 0; x < img->width; x++)
+        {
+          ScorchFlameColor fill;
+          int x0, x1;
+
+          if (owner[x] < 0)
+            {
+              assert_pixel (img, x, y, &bg);
+              continue;
+            }
+          scorch_flame_renderer_get_rect_colors (renderer, profile, &rects[owner[x]], &fill, NULL);
+          x0 = (int) floor (rects[owner[x]].x + 0.5);
+          x1 = (int) floor (rects[owner[x]].x + rects[owner[x]].width + 0.5);
+          /* The frame's first and last columns, and its top row: fill only. */
+          if (x == x0 || x == x1 - 2 || y == (int) rects[owner[x]].y)
+            assert_pixel (img, x, y, &fill);
+        }
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *text = scorch_flame_rect_get_label (profile, &rects[i]);
+      g_autofree char *fit = NULL;
+      ScorchFlameColor fill;
+      guint ink;
+
+      if (text == NULL)
+        continue;
+      scorch_flame_renderer_get_rect_colors (renderer, profile, &rects[i], &fill, NULL);
+      ink = 0;
+      for (int y = (int) rects[i].y; y < (int) (rects[i].y + vp->row_height - 1); y++)
+        for (int x = MAX ((int) floor (rects[i].x + 0.5), 0);
+             x < MIN ((int) floor (rects[i].x + rects[i].width + 0.5) - 1, img->width); x++)
+          {
+            ScorchFlameColor c;
+
+            pixel_at (img, x, y, &c);
+            if (!same_color (&c, &fill))
+              ink++;
+          }
+      /* Too narrow for two characters and an ellipsis: no label at all. */
+      fit = scorch_flame_renderer_fit_label (renderer, text, rects[i].width - 1 - 2 * SCORCH_FLAME_LABEL_PADDING);
+      if (fit == NULL)
+        g_assert_cmpuint (ink, ==, 0);
+      if (ink > 0)
+        labelled++;
+    }
+
+  return labelled;
+}
+
+static void
+test_deep_labels_fit (void)
+{
+  g_autoptr(ScorchProfile) profile = make_deep ();
+  g_autoptr(ScorchFlameLayout) layout = scorch_flame_layout_new (profile);
+  g_autoptr(ScorchFlameRenderer) renderer = scorch_flame_renderer_new ();
+  ScorchFlameViewport vp;
+  const ScorchFlameRect *rects;
+  guint n, labelled;
+  Image img;
+
+  image_init (&img, 1280, 720);
+  viewport_init (&vp, 1280, 720, SCORCH_FLAME_ORIENTATION_FLAME);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  vp.scroll_y = scorch_flame_layout_get_content_height (layout) - vp.height;
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  rects = scorch_flame_layout_get_rects (layout, &n);
+  g_assert_cmpuint (n, >, 300);
+
+  /* Twice: labels laid out, then from the cache. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      image_render (&img, renderer, layout);
+      labelled = check_labels_fit (&img, renderer, layout);
+      g_assert_cmpuint (labelled, >=, 30);
+    }
+
+  /* Zoomed into a frame halfway up: other widths, other ellipsized labels. */
+  {
+    guint32 zoom = rects[n / 2].node;
+
+    scorch_flame_layout_compute (layout, zoom, &vp);
+    vp.scroll_y = scorch_flame_layout_get_content_height (layout) - vp.height;
+    scorch_flame_layout_compute (layout, zoom, &vp);
+    image_render (&img, renderer, layout);
+    g_assert_cmpuint (check_labels_fit (&img, renderer, layout), >, 10);
+
+    /* Dark mode: light text on darkened frames, same fit. */
+    scorch_flame_renderer_set_dark (renderer, TRUE);
+    image_render (&img, renderer, layout);
+    g_assert_cmpuint (check_labels_fit (&img, renderer, layout), >, 10);
+  }
+
+  /* Scaled (HiDPI) output: no cached masks; labels still drawn, inside
+   * their frames (checked on the frame's first column at 2x). */
+  {
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 2 * 1280, 2 * 720);
+    cairo_t *cr;
+    const ScorchFlameRect *r = NULL;
+    ScorchFlameColor fill, got;
+    guint ink = 0;
+    guchar *data;
+    int stride;
+
+    cairo_surface_set_device_scale (surface, 2, 2);
+    cr = cairo_create (surface);
+    scorch_flame_renderer_render (renderer, cr, layout);
+    cairo_destroy (cr);
+    cairo_surface_flush (surface);
+    data = cairo_image_surface_get_data (surface);
+    stride = cairo_image_surface_get_stride (surface);
+    rects = scorch_flame_layout_get_rects (layout, &n);
+    for (guint i = 0; i < n && r == NULL; i++)
+      if (rects[i].width > 200 && scorch_flame_rect_get_label (profile, &rects[i]) != NULL)
+        r = &rects[i];
+    g_assert_nonnull (r);
+    scorch_flame_renderer_get_rect_colors (renderer, profile, r, &fill, NULL);
+    for (int y = 2 * (int) r->y; y < 2 * (int) (r->y + 17); y++)
+      for (int x = 2 * (int) ceil (r->x); x < 2 * (int) (r->x + r->width - 1); x++)
+        {
+          guint32 px = *(guint32 *) (gpointer) (data + y * stride + x * 4);
+
+          got.red = ((px >> 16) & 0xff) / 255.0;
+          got.green = ((px >> 8) & 0xff) / 255.0;
+          got.blue = (px & 0xff) / 255.0;
+          if (!same_color (&got, &fill))
+            ink++;
+        }
+    g_assert_cmpuint (ink, >, 40);
+    cairo_surface_destroy (surface);
+  }
+
+  image_clear (&img);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -575,7 +868,9 @@ main (int   argc,
   g_test_add_func ("/libscorch/flame-renderer/pixels", test_pixels);
   g_test_add_func ("/libscorch/flame-renderer/schemes", test_schemes);
   g_test_add_func ("/libscorch/flame-renderer/search-and-zoom", test_search_and_zoom);
+  g_test_add_func ("/libscorch/flame-renderer/highlight-frame", test_highlight_frame);
   g_test_add_func ("/libscorch/flame-renderer/fit-label", test_fit_label);
+  g_test_add_func ("/libscorch/flame-renderer/deep-labels-fit", test_deep_labels_fit);
   g_test_add_func ("/libscorch/flame-renderer/export", test_export);
   g_test_add_func ("/libscorch/flame-renderer/cli", test_cli);
 

@@ -18,7 +18,7 @@ fi
 PACKAGES="
   build-essential gcc g++ clang llvm libclang-rt-14-dev
   meson ninja-build pkg-config git
-  libglib2.0-dev libglib2.0-bin
+  libglib2.0-dev libglib2.0-bin libpcre2-dev
   libgtk-4-dev libgtk-4-bin libadwaita-1-dev
   libcairo2-dev libpango1.0-dev
   libdw-dev libelf-dev libdebuginfod-dev elfutils

@@ -75,6 +75,7 @@ enum {
   PROP_ZOOM_NODE,
   PROP_SELECTED_NODE,
   PROP_MATCHED_FRACTION,
+  PROP_HIGHLIGHT_FRAME,
   N_PROPS,
   /* GtkScrollable */
   PROP_HADJUSTMENT,
@@ -138,12 +139,14 @@ node_is_valid (ScorchFlameGraph *self,
 static double
 content_height (ScorchFlameGraph *self)
 {
-  const ScorchNode *nodes = get_nodes (self, NULL);
   guint rows;
 
   if (self->layout == NULL)
     return 0;
-  rows = nodes[self->zoom_node].depth + scorch_flame_layout_get_subtree_height (self->layout, self->zoom_node);
+  /* As the layout counts them: rows of sub-pixel frames only are left out. */
+  rows = scorch_flame_layout_count_drawn_rows (self->layout, self->zoom_node,
+                                               MAX (gtk_widget_get_width (GTK_WIDGET (self)), 1),
+                                               self->x_begin, self->x_end, 0);
   return MAX (rows * self->row_height, gtk_widget_get_height (GTK_WIDGET (self)));
 }
 
@@ -1178,6 +1181,9 @@ scorch_flame_graph_get_property (GObject    *object,
     case PROP_MATCHED_FRACTION:
       g_value_set_double (value, self->matched_fraction);
       break;
+    case PROP_HIGHLIGHT_FRAME:
+      g_value_set_uint (value, scorch_flame_renderer_get_highlight_frame (self->renderer));
+      break;
     case PROP_HADJUSTMENT:
       g_value_set_object (value, self->hadjustment);
       break;
@@ -1231,6 +1237,9 @@ scorch_flame_graph_set_property (GObject      *object,
       break;
     case PROP_SELECTED_NODE:
       scorch_flame_graph_set_selected_node (self, g_value_get_uint (value));
+      break;
+    case PROP_HIGHLIGHT_FRAME:
+      scorch_flame_graph_set_highlight_frame (self, g_value_get_uint (value));
       break;
     case PROP_HADJUSTMENT:
       set_adjustment (self, &self->hadjustment, g_value_get_object (value), G_CALLBACK (on_hadjustment_changed));
@@ -1299,6 +1308,12 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_SELECTED_NODE] =
     g_param_spec_uint ("selected-node", NULL, NULL, 0, G_MAXUINT32, SCORCH_NODE_NONE,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* A frame (function) id whose every node is drawn highlighted, e.g. the
+   * hotspot table's selected row; G_MAXUINT32 for none.  Frame ids are
+   * the profile's, so they hold in the inverted and filtered views. */
+  properties[PROP_HIGHLIGHT_FRAME] =
+    g_param_spec_uint ("highlight-frame", NULL, NULL, 0, G_MAXUINT32, G_MAXUINT32,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_MATCHED_FRACTION] =
     g_param_spec_double ("matched-fraction", NULL, NULL, 0, 1, 0,
@@ -1652,6 +1667,27 @@ scorch_flame_graph_set_selected_node (ScorchFlameGraph *self,
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
   select_node (self, node);
+}
+
+guint32
+scorch_flame_graph_get_highlight_frame (ScorchFlameGraph *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), G_MAXUINT32);
+
+  return scorch_flame_renderer_get_highlight_frame (self->renderer);
+}
+
+void
+scorch_flame_graph_set_highlight_frame (ScorchFlameGraph *self,
+                                        guint32           frame)
+{
+  g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
+
+  if (scorch_flame_renderer_get_highlight_frame (self->renderer) == frame)
+    return;
+  scorch_flame_renderer_set_highlight_frame (self->renderer, frame);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIGHLIGHT_FRAME]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 void

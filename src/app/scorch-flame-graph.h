@@ -76,6 +76,11 @@ GArray             *scorch_flame_graph_dup_zoom_path      (ScorchFlameGraph     
 guint32             scorch_flame_graph_get_selected_node  (ScorchFlameGraph       *self);
 void                scorch_flame_graph_set_selected_node  (ScorchFlameGraph       *self,
                                                            guint32                 node);
+/* "highlight-frame": every node of this frame id drawn highlighted
+ * (G_MAXUINT32: none). */
+guint32             scorch_flame_graph_get_highlight_frame (ScorchFlameGraph      *self);
+void                scorch_flame_graph_set_highlight_frame (ScorchFlameGraph      *self,
+                                                            guint32                frame);
 /* The horizontal range shown, as fractions of the zoom node's width. */
 void                scorch_flame_graph_get_visible_range  (ScorchFlameGraph       *self,
                                                            double                 *x_begin,

@@ -354,6 +354,11 @@ hotspot_selected_cb (ScorchWindow *self)
 {
   guint32 frame = scorch_hotspot_view_get_selected_frame (self->hotspot_view);
 
+  /* The selected row's function: all its frames, in both graphs, also
+   * when the row follows a frame selected in a graph. */
+  scorch_flame_graph_set_highlight_frame (self->flame_graph, frame);
+  scorch_flame_graph_set_highlight_frame (self->icicle_graph, frame);
+
   if (self->syncing_selection)
     return;
 

@@ -14,6 +14,11 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "scorch-flame-layout.h"
 
 struct _ScorchFlameLayout
@@ -28,6 +33,14 @@ struct _ScorchFlameLayout
   guint32             *child_offset;
   guint32             *child_list;
   guint32             *height;        /* subtree height in rows */
+
+  /* For the last zoom root asked about: widest[k] is the largest sum of
+   * children's totals of any node k rows below it, so row k + 1 holds a
+   * frame or placeholder at least min_width wide iff widest[k] is that
+   * wide.  Non-increasing in k. */
+  guint32              widest_root;
+  guint64             *widest;
+  guint                n_widest;
 
   ScorchFlameViewport  viewport;
   guint32              zoom_root;
@@ -163,6 +176,7 @@ scorch_flame_layout_free (ScorchFlameLayout *self)
   g_free (self->child_offset);
   g_free (self->child_list);
   g_free (self->height);
+  g_free (self->widest);
   g_array_unref (self->rects);
   g_array_unref (self->frontier);
   g_array_unref (self->next);
@@ -267,6 +281,77 @@ emit_rect (ScorchFlameLayout *self,
   g_array_append_val (self->rects, rect);
 }
 
+static void
+ensure_widest (ScorchFlameLayout *self,
+               guint32            zoom_root)
+{
+  g_autoptr(GArray) stack = NULL;
+  guint32 base;
+
+  if (self->widest != NULL && self->widest_root == zoom_root)
+    return;
+
+  g_clear_pointer (&self->widest, g_free);
+  self->widest_root = zoom_root;
+  self->n_widest = self->height[zoom_root];
+  self->widest = g_new0 (guint64, MAX (self->n_widest, 1));
+  base = self->nodes[zoom_root].depth;
+
+  /* One walk of the zoom root's subtree, once per zoom root. */
+  stack = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_array_append_val (stack, zoom_root);
+  while (stack->len > 0)
+    {
+      guint32 n = g_array_index (stack, guint32, stack->len - 1);
+      guint k = self->nodes[n].depth - base;
+      guint64 children;
+
+      g_array_set_size (stack, stack->len - 1);
+      children = self->total[n] > self->self_counts[n] ? self->total[n] - self->self_counts[n] : 0;
+      if (k < self->n_widest && children > self->widest[k])
+        self->widest[k] = children;
+      for (guint32 c = self->child_offset[n]; c < self->child_offset[n + 1]; c++)
+        g_array_append_val (stack, self->child_list[c]);
+    }
+}
+
+guint
+scorch_flame_layout_count_drawn_rows (ScorchFlameLayout *self,
+                                      guint32            zoom_root,
+                                      double             width,
+                                      double             x_begin,
+                                      double             x_end,
+                                      double             min_width)
+{
+  double px_per_sample;
+  guint rows;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  if (self->n_nodes == 0)
+    return 0;
+  if (zoom_root >= self->n_nodes)
+    zoom_root = SCORCH_PROFILE_ROOT;
+  if (min_width <= 0)
+    min_width = 1.0;
+  if (!(x_end > x_begin))
+    {
+      x_begin = 0;
+      x_end = 1;
+    }
+  rows = self->nodes[zoom_root].depth + 1;
+  if (self->total[zoom_root] == 0)
+    return rows;
+
+  ensure_widest (self, zoom_root);
+  /* The same arithmetic as compute(), so that both agree at the edge. */
+  px_per_sample = (width / (x_end - x_begin)) / (double) self->total[zoom_root];
+  for (guint k = 0; k + 1 < self->n_widest && self->widest[k] * px_per_sample >= min_width; k++)
+    rows++;
+
+  return rows;
+}
+
 void
 scorch_flame_layout_compute (ScorchFlameLayout         *self,
                              guint32                    zoom_root,
@@ -306,7 +391,9 @@ scorch_flame_layout_compute (ScorchFlameLayout         *self,
     }
 
   zoom_depth = self->nodes[zoom_root].depth;
-  self->n_rows = zoom_depth + self->height[zoom_root];
+  /* Rows that hold only sub-pixel frames are not part of the content. */
+  self->n_rows = scorch_flame_layout_count_drawn_rows (self, zoom_root, vp->width,
+                                                       vp->x_begin, vp->x_end, vp->min_width);
   self->content_height = MAX (self->n_rows * vp->row_height, vp->height);
 
   /* Ancestors: full-width, dimmed. */
@@ -619,6 +706,99 @@ is_ascii (const char *s)
   return TRUE;
 }
 
+/* The regex path, with PCRE2 directly: GRegex allocates a GMatchInfo and
+ * PCRE2 match data on every g_regex_match() (~0.3 us a name), which made a
+ * search over 200k functions take 50-70 ms.  Here the pattern is compiled
+ * once, JIT-compiled when the platform allows, and matched with one match
+ * data block.  The options are the ones GRegex uses by default, so the
+ * syntax and the results are GRegex's (GRegex is PCRE2 underneath): UTF-8
+ * with Unicode properties for \w, \d and classes (PCRE2_UCP), and any
+ * newline sequence for ".", "^" and "$".  A name that is not valid UTF-8
+ * does not match, as with g_regex_match().  A frame whose function is
+ * the same interned string as the previous frame's reuses its result; a
+ * hash table to find every repeat would cost more than the matches it
+ * saves (frames are already interned by function, module and kind, so
+ * repeats are few). */
+static gboolean
+match_frames_pcre2 (const ScorchFrame *frames,
+                    guint              n_frames,
+                    const char        *pattern,
+                    gboolean           case_sensitive,
+                    guint8            *matches,
+                    GError           **error)
+{
+  pcre2_compile_context *cctx;
+  pcre2_code *code;
+  pcre2_match_data *md;
+  int errcode = 0;
+  PCRE2_SIZE erroffset = 0;
+  uint32_t options = PCRE2_UTF | PCRE2_UCP;
+  const char *last_name = NULL;
+  guint8 last_result = 0;
+  gboolean jit;
+
+  if (!case_sensitive)
+    options |= PCRE2_CASELESS;
+
+  cctx = pcre2_compile_context_create (NULL);
+  pcre2_set_newline (cctx, PCRE2_NEWLINE_ANY);
+  code = pcre2_compile ((PCRE2_SPTR) pattern, PCRE2_ZERO_TERMINATED, options,
+                        &errcode, &erroffset, cctx);
+  pcre2_compile_context_free (cctx);
+  if (code == NULL)
+    {
+      PCRE2_UCHAR buf[256];
+
+      pcre2_get_error_message (errcode, buf, sizeof buf);
+      g_set_error (error, G_REGEX_ERROR, G_REGEX_ERROR_COMPILE,
+                   _("Error while compiling regular expression “%s” at char %u: %s"),
+                   pattern, (guint) erroffset, (const char *) buf);
+      return FALSE;
+    }
+
+  /* No JIT (unsupported CPU, or W^X policy): the interpreter still works. */
+  jit = pcre2_jit_compile (code, PCRE2_JIT_COMPLETE) == 0;
+  md = pcre2_match_data_create (1, NULL);
+
+  for (guint f = 0; f < n_frames; f++)
+    {
+      const char *name = frames[f].function;
+      const guchar *p;
+      guchar bits = 0;
+      int rc;
+
+      if (frames[f].kind == SCORCH_FRAME_KIND_ROOT)
+        {
+          matches[f] = 0;
+          continue;
+        }
+      if (name == last_name)
+        {
+          matches[f] = last_result;
+          continue;
+        }
+
+      /* PCRE2's UTF-8 check costs as much as a JIT match; most names are
+       * ASCII, which is valid UTF-8, so only the others are checked (a bad
+       * one gives rc < 0: no match).  The same pass gives the length. */
+      for (p = (const guchar *) name; *p != '\0'; p++)
+        bits |= *p;
+      if (bits < 0x80 && jit)
+        rc = pcre2_jit_match (code, (PCRE2_SPTR) name, p - (const guchar *) name, 0,
+                              PCRE2_NO_UTF_CHECK, md, NULL);
+      else
+        rc = pcre2_match (code, (PCRE2_SPTR) name, p - (const guchar *) name, 0,
+                          bits < 0x80 ? PCRE2_NO_UTF_CHECK : 0, md, NULL);
+      last_name = name;
+      last_result = matches[f] = rc >= 0;
+    }
+
+  pcre2_match_data_free (md);
+  pcre2_code_free (code);
+
+  return TRUE;
+}
+
 gboolean
 scorch_flame_search (ScorchProfile  *profile,
                      const char     *text,
@@ -642,36 +822,35 @@ scorch_flame_search (ScorchProfile  *profile,
   g_return_val_if_fail (matches != NULL, FALSE);
   g_return_val_if_fail (matched != NULL, FALSE);
 
-  if (regex || (!case_sensitive && !is_ascii (text)))
-    {
-      g_autoptr(GRegex) re = NULL;
-      g_autofree char *escaped = regex ? NULL : g_regex_escape_string (text, -1);
-
-      re = g_regex_new (escaped != NULL ? escaped : text,
-                        G_REGEX_OPTIMIZE | (case_sensitive ? 0 : G_REGEX_CASELESS), 0, error);
-      if (re == NULL)
-        return FALSE;
-      *matched = scorch_profile_match_frames (profile, re, matches);
-      return TRUE;
-    }
-
   frames = scorch_profile_get_frames (profile, &n_frames);
   nodes = scorch_profile_get_nodes (profile, &n_nodes);
   total = scorch_profile_get_node_total (profile);
-  init_ascii_lower ();
-  needle = case_sensitive ? g_strdup (text) : g_ascii_strdown (text, -1);
-  needle_len = strlen (needle);
 
-  for (guint f = 0; f < n_frames; f++)
+  if (regex || (!case_sensitive && !is_ascii (text)))
     {
-      if (frames[f].kind == SCORCH_FRAME_KIND_ROOT)
-        matches[f] = 0;
-      else if (needle_len == 0)
-        matches[f] = 1;
-      else if (case_sensitive)
-        matches[f] = strstr (frames[f].function, needle) != NULL;
-      else
-        matches[f] = contains_ascii_caseless (frames[f].function, needle, needle_len);
+      g_autofree char *escaped = regex ? NULL : g_regex_escape_string (text, -1);
+
+      if (!match_frames_pcre2 (frames, n_frames, escaped != NULL ? escaped : text,
+                               case_sensitive, matches, error))
+        return FALSE;
+    }
+  else
+    {
+      init_ascii_lower ();
+      needle = case_sensitive ? g_strdup (text) : g_ascii_strdown (text, -1);
+      needle_len = strlen (needle);
+
+      for (guint f = 0; f < n_frames; f++)
+        {
+          if (frames[f].kind == SCORCH_FRAME_KIND_ROOT)
+            matches[f] = 0;
+          else if (needle_len == 0)
+            matches[f] = 1;
+          else if (case_sensitive)
+            matches[f] = strstr (frames[f].function, needle) != NULL;
+          else
+            matches[f] = contains_ascii_caseless (frames[f].function, needle, needle_len);
+        }
     }
 
   /* under[i]: node i or an ancestor matches; parents come first, so each

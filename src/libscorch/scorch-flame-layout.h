@@ -68,7 +68,19 @@ const ScorchFlameRect *scorch_flame_layout_get_rects          (ScorchFlameLayout
                                                                guint                     *n_rects);
 const ScorchFlameViewport *scorch_flame_layout_get_viewport   (ScorchFlameLayout         *self);
 guint32                scorch_flame_layout_get_zoom_root      (ScorchFlameLayout         *self);
-/* Rows from the profile root to the deepest frame under the zoom root. */
+/* Rows from the profile root to the deepest row under zoom_root that holds
+ * a frame or merged placeholder at least min_width px wide when the zoom
+ * root's x_begin..x_end spans width px (whether or not it is in the
+ * visible x range).  compute() uses it for n_rows and the content height;
+ * the first call for a zoom root walks its subtree once. */
+guint                  scorch_flame_layout_count_drawn_rows   (ScorchFlameLayout         *self,
+                                                               guint32                    zoom_root,
+                                                               double                     width,
+                                                               double                     x_begin,
+                                                               double                     x_end,
+                                                               double                     min_width);
+/* Rows from the profile root to the deepest drawn row under the zoom root
+ * (see scorch_flame_layout_count_drawn_rows()). */
 guint                  scorch_flame_layout_get_n_rows         (ScorchFlameLayout         *self);
 /* MAX (n_rows * row_height, viewport height): the scrollable height. */
 double                 scorch_flame_layout_get_content_height (ScorchFlameLayout         *self);

@@ -5,7 +5,15 @@
  * PangoLayout and the width it was ellipsized to, so a redraw at the same
  * zoom (hover, selection, search) reuses every layout; labels that cannot
  * fit even a few characters are skipped by an estimate from the font's
- * average character width, without touching pango. */
+ * average character width, without touching pango.
+ *
+ * On raster targets (image surfaces, no scaling) each label is also
+ * rasterised once into a small A8 mask, and a redraw fills all frames of
+ * one colour with one path, then composites each label's mask: cairo's
+ * glyph path would build and composite a mask spanning every glyph of a
+ * call, i.e. the whole screen, and filling frames one by one costs a full
+ * trip through cairo's compositor each.  Vector targets (PDF, SVG) and
+ * scaled ones keep real text drawn frame by frame. */
 
 #include "config.h"
 
@@ -40,9 +48,35 @@ typedef struct
   cairo_glyph_t *glyphs;
   GlyphRun      *runs;
   guint          n_runs;
+  /* The glyphs rasterised once into an A8 coverage mask (raster targets
+   * with an integer-translation transform only): a redraw composites it
+   * with one cairo_mask_surface() over the label's own pixels.  Drawing
+   * many labels with cairo_show_glyphs() instead makes pixman build and
+   * composite a mask as large as the whole batch's extents, i.e. the whole
+   * screen, which dominated deep profiles' redraws. */
+  cairo_surface_t *mask;     /* NULL: not made yet, or no ink */
+  int              mask_x;   /* mask origin relative to the label's, px */
+  int              mask_y;
+  gboolean         mask_made;
 } Label;
 
 #define FULL_WIDTH 0xffffffffu
+
+/* On raster targets render() collects the frames and labels first, then
+ * fills all frames of one colour with a single path and draws the labels
+ * from their masks: a few dozen cairo calls instead of thousands. */
+typedef struct
+{
+  ScorchFlameColor color;
+  double           x, y, width, height;
+} PendingFill;
+
+typedef struct
+{
+  Label           *label;
+  ScorchFlameColor color;
+  double           x, y;  /* whole pixels: the mask's top left */
+} PendingLabel;
 
 typedef struct
 {
@@ -66,8 +100,12 @@ struct _ScorchFlameRenderer
   GlyphBatch              batches[8];
   guint                   n_batches;
   gboolean                text_glyphs;
+  gboolean                label_masks;  /* this render() draws from fill and label lists */
+  GArray                 *fills;        /* of PendingFill */
+  GArray                 *pending;      /* of PendingLabel */
   guint32                 selected;
   guint32                 hovered;
+  guint32                 highlight_frame;
 };
 
 static void
@@ -81,6 +119,7 @@ label_free (gpointer data)
     cairo_scaled_font_destroy (label->runs[i].font);
   g_free (label->runs);
   g_free (label->glyphs);
+  g_clear_pointer (&label->mask, cairo_surface_destroy);
   g_free (label);
 }
 
@@ -129,8 +168,11 @@ scorch_flame_renderer_new (void)
   self->labels = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, label_free);
   self->selected = SCORCH_NODE_NONE;
   self->hovered = SCORCH_NODE_NONE;
+  self->highlight_frame = G_MAXUINT32;
   for (guint i = 0; i < G_N_ELEMENTS (self->batches); i++)
     self->batches[i].glyphs = g_array_new (FALSE, FALSE, sizeof (cairo_glyph_t));
+  self->fills = g_array_new (FALSE, FALSE, sizeof (PendingFill));
+  self->pending = g_array_new (FALSE, FALSE, sizeof (PendingLabel));
   update_metrics (self);
 
   return self;
@@ -145,6 +187,8 @@ scorch_flame_renderer_free (ScorchFlameRenderer *self)
   g_hash_table_unref (self->labels);
   for (guint i = 0; i < G_N_ELEMENTS (self->batches); i++)
     g_array_unref (self->batches[i].glyphs);
+  g_array_unref (self->fills);
+  g_array_unref (self->pending);
   g_clear_pointer (&self->matches, g_bytes_unref);
   pango_font_description_free (self->font);
   g_object_unref (self->context);
@@ -204,6 +248,23 @@ scorch_flame_renderer_set_matches (ScorchFlameRenderer *self,
     g_bytes_ref (matches);
   g_clear_pointer (&self->matches, g_bytes_unref);
   self->matches = matches;
+}
+
+void
+scorch_flame_renderer_set_highlight_frame (ScorchFlameRenderer *self,
+                                           guint32              frame)
+{
+  g_return_if_fail (self != NULL);
+
+  self->highlight_frame = frame;
+}
+
+guint32
+scorch_flame_renderer_get_highlight_frame (ScorchFlameRenderer *self)
+{
+  g_return_val_if_fail (self != NULL, G_MAXUINT32);
+
+  return self->highlight_frame;
 }
 
 void
@@ -383,6 +444,29 @@ scorch_flame_renderer_get_match_color (ScorchFlameRenderer *self,
   set_rgb (color, 230, 0, 230); /* FlameGraph's search magenta */
 }
 
+/* Teal: away from the warm palette, the search's magenta and the
+ * selection's blue, and readable with dark text. */
+void
+scorch_flame_renderer_get_highlight_colors (ScorchFlameRenderer *self,
+                                            ScorchFlameColor    *fill,
+                                            ScorchFlameColor    *outline)
+{
+  if (fill != NULL)
+    {
+      if (self->dark)
+        set_rgb (fill, 0x2a, 0xb8, 0xa8);
+      else
+        set_rgb (fill, 0x5c, 0xdb, 0xc8);
+    }
+  if (outline != NULL)
+    {
+      if (self->dark)
+        set_rgb (outline, 0xb6, 0xf5, 0xea);
+      else
+        set_rgb (outline, 0x00, 0x5a, 0x50);
+    }
+}
+
 static gboolean
 frame_matches (ScorchFlameRenderer *self,
                guint32              frame)
@@ -415,6 +499,8 @@ scorch_flame_renderer_get_rect_colors (ScorchFlameRenderer   *self,
       else
         set_rgb (&f, 218, 218, 218);
     }
+  else if (nodes[rect->node].frame == self->highlight_frame)
+    scorch_flame_renderer_get_highlight_colors (self, &f, NULL);
   else if (frame_matches (self, nodes[rect->node].frame))
     scorch_flame_renderer_get_match_color (self, &f);
   else
@@ -436,7 +522,8 @@ scorch_flame_renderer_get_rect_colors (ScorchFlameRenderer   *self,
         break;
       }
 
-  if (self->dark && !(rect->flags & SCORCH_FLAME_RECT_MERGED))
+  if (self->dark && !(rect->flags & SCORCH_FLAME_RECT_MERGED) &&
+      nodes[rect->node].frame != self->highlight_frame)
     {
       /* Slightly deeper colours sit better on a dark background. */
       f.red *= 0.85;
@@ -562,6 +649,65 @@ extract_glyphs (Label *label)
   label->glyphs = (cairo_glyph_t *) (gpointer) g_array_free (glyphs, FALSE);
 }
 
+/* Rasterises the label's glyphs, its origin on a whole pixel, into an A8
+ * mask by adding their coverage as pixman does when it composites a glyph
+ * run, so that the mask composited in the text colour gives the pixels
+ * cairo_show_glyphs() gives at that origin. */
+static void
+make_label_mask (Label *label)
+{
+  double x1 = G_MAXDOUBLE, y1 = G_MAXDOUBLE, x2 = -G_MAXDOUBLE, y2 = -G_MAXDOUBLE;
+  int mx, my, mw, mh;
+  cairo_t *cr;
+
+  label->mask_made = TRUE;
+  for (guint r = 0; r < label->n_runs; r++)
+    {
+      const GlyphRun *run = &label->runs[r];
+      cairo_text_extents_t e;
+      double gx, gy;
+
+      if (run->n_glyphs == 0)
+        continue;
+      cairo_scaled_font_glyph_extents (run->font, &label->glyphs[run->first], run->n_glyphs, &e);
+      if (e.width <= 0 || e.height <= 0)
+        continue;
+      /* The extents are relative to the first glyph's origin. */
+      gx = label->glyphs[run->first].x + e.x_bearing;
+      gy = label->glyphs[run->first].y + e.y_bearing;
+      x1 = MIN (x1, gx);
+      y1 = MIN (y1, gy);
+      x2 = MAX (x2, gx + e.width);
+      y2 = MAX (y2, gy + e.height);
+    }
+  if (x1 >= x2)
+    return; /* no ink: nothing to draw */
+
+  /* Two pixels of slack for rounding glyph positions and antialiasing. */
+  mx = (int) floor (x1) - 2;
+  my = (int) floor (y1) - 2;
+  mw = (int) ceil (x2) + 2 - mx;
+  mh = (int) ceil (y2) + 2 - my;
+  label->mask = cairo_image_surface_create (CAIRO_FORMAT_A8, mw, mh);
+  label->mask_x = mx;
+  label->mask_y = my;
+
+  cr = cairo_create (label->mask);
+  cairo_translate (cr, -mx, -my);
+  cairo_set_operator (cr, CAIRO_OPERATOR_ADD);
+  for (guint r = 0; r < label->n_runs; r++)
+    {
+      const GlyphRun *run = &label->runs[r];
+
+      if (run->n_glyphs == 0)
+        continue;
+      cairo_set_scaled_font (cr, run->font);
+      cairo_show_glyphs (cr, &label->glyphs[run->first], run->n_glyphs);
+    }
+  cairo_destroy (cr);
+  cairo_surface_flush (label->mask);
+}
+
 static Label *
 get_label (ScorchFlameRenderer *self,
            guint32              frame_id,
@@ -667,9 +813,28 @@ draw_label (ScorchFlameRenderer    *self,
   if (label->width > avail_px)
     label = get_label (self, frame_id, (guint32) avail_px, text);
 
+  y0 = rect->y + floor ((row_height - 1 - self->text_height) / 2);
+
+  if (self->label_masks)
+    {
+      PendingLabel p;
+
+      if (!label->mask_made)
+        make_label_mask (label);
+      if (label->mask == NULL)
+        return;
+      /* On the frame's snapped left edge, so that the mask stays on whole
+       * pixels (as the frame does) and can be reused at any position. */
+      p.label = label;
+      p.color = *color;
+      p.x = floor (rect->x + 0.5) + SCORCH_FLAME_LABEL_PADDING + label->mask_x;
+      p.y = floor (y0 + 0.5) + label->mask_y;
+      g_array_append_val (self->pending, p);
+      return;
+    }
+
   cairo_set_source_rgb (cr, color->red, color->green, color->blue);
   x0 = rect->x + SCORCH_FLAME_LABEL_PADDING;
-  y0 = rect->y + floor ((row_height - 1 - self->text_height) / 2);
 
   if (self->text_glyphs)
     {
@@ -699,6 +864,80 @@ draw_label (ScorchFlameRenderer    *self,
     }
 }
 
+/* User space is device space moved by whole pixels: cached label masks
+ * land on whole device pixels, unscaled. */
+static gboolean
+is_pixel_aligned (cairo_t *cr)
+{
+  double x = 0, y = 0, ux = 1, uy = 0, vx = 0, vy = 1;
+
+  cairo_user_to_device (cr, &x, &y);
+  cairo_user_to_device_distance (cr, &ux, &uy);
+  cairo_user_to_device_distance (cr, &vx, &vy);
+
+  return x == floor (x) && y == floor (y) &&
+         ux == 1 && uy == 0 && vx == 0 && vy == 1;
+}
+
+static int
+compare_colors (const ScorchFlameColor *a,
+                const ScorchFlameColor *b)
+{
+  if (a->red != b->red)
+    return a->red < b->red ? -1 : 1;
+  if (a->green != b->green)
+    return a->green < b->green ? -1 : 1;
+  if (a->blue != b->blue)
+    return a->blue < b->blue ? -1 : 1;
+  return 0;
+}
+
+static int
+compare_fills (gconstpointer a,
+               gconstpointer b)
+{
+  return compare_colors (&((const PendingFill *) a)->color, &((const PendingFill *) b)->color);
+}
+
+static int
+compare_pending_labels (gconstpointer a,
+                        gconstpointer b)
+{
+  return compare_colors (&((const PendingLabel *) a)->color, &((const PendingLabel *) b)->color);
+}
+
+/* Frames do not overlap, so they can be filled in any order: one path
+ * per colour.  Then the labels, one mask each, sorted by colour so that
+ * the source changes only a few times. */
+static void
+flush_pending (ScorchFlameRenderer *self,
+               cairo_t             *cr)
+{
+  const PendingFill *fills = (const PendingFill *) (gpointer) self->fills->data;
+  const PendingLabel *labels = (const PendingLabel *) (gpointer) self->pending->data;
+
+  g_array_sort (self->fills, compare_fills);
+  for (guint i = 0; i < self->fills->len; i++)
+    {
+      cairo_rectangle (cr, fills[i].x, fills[i].y, fills[i].width, fills[i].height);
+      if (i + 1 == self->fills->len || compare_colors (&fills[i].color, &fills[i + 1].color) != 0)
+        {
+          cairo_set_source_rgb (cr, fills[i].color.red, fills[i].color.green, fills[i].color.blue);
+          cairo_fill (cr);
+        }
+    }
+  g_array_set_size (self->fills, 0);
+
+  g_array_sort (self->pending, compare_pending_labels);
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      if (i == 0 || compare_colors (&labels[i].color, &labels[i - 1].color) != 0)
+        cairo_set_source_rgb (cr, labels[i].color.red, labels[i].color.green, labels[i].color.blue);
+      cairo_mask_surface (cr, labels[i].label->mask, labels[i].x, labels[i].y);
+    }
+  g_array_set_size (self->pending, 0);
+}
+
 void
 scorch_flame_renderer_render (ScorchFlameRenderer *self,
                               cairo_t             *cr,
@@ -724,6 +963,9 @@ scorch_flame_renderer_render (ScorchFlameRenderer *self,
 
   self->n_batches = 0;
   self->text_glyphs = cairo_surface_has_show_text_glyphs (cairo_get_target (cr));
+  self->label_masks = !self->text_glyphs && is_pixel_aligned (cr);
+  g_array_set_size (self->fills, 0);
+  g_array_set_size (self->pending, 0);
 
   cairo_save (cr);
   cairo_rectangle (cr, 0, 0, vp->width, vp->height);
@@ -745,9 +987,18 @@ scorch_flame_renderer_render (ScorchFlameRenderer *self,
       const char *label;
 
       scorch_flame_renderer_get_rect_colors (self, profile, rect, &fill, &text);
-      cairo_set_source_rgb (cr, fill.red, fill.green, fill.blue);
-      cairo_rectangle (cr, x0, rect->y, w, rh - 1);
-      cairo_fill (cr);
+      if (self->label_masks)
+        {
+          PendingFill f = { fill, x0, rect->y, w, rh - 1 };
+
+          g_array_append_val (self->fills, f);
+        }
+      else
+        {
+          cairo_set_source_rgb (cr, fill.red, fill.green, fill.blue);
+          cairo_rectangle (cr, x0, rect->y, w, rh - 1);
+          cairo_fill (cr);
+        }
 
       label = scorch_flame_rect_get_label (profile, rect);
       if (label != NULL)
@@ -755,8 +1006,38 @@ scorch_flame_renderer_render (ScorchFlameRenderer *self,
     }
 
   flush_batches (self, cr);
+  flush_pending (self, cr);
 
-  /* Outlines last, so that neighbours do not paint over them. */
+  /* Outlines last, so that neighbours do not paint over them: first every
+   * node of the highlighted function, then hover and selection. */
+  if (self->highlight_frame != G_MAXUINT32)
+    {
+      ScorchFlameColor outline;
+      gboolean any = FALSE;
+
+      for (guint i = 0; i < n_rects; i++)
+        {
+          double x0, x1;
+
+          if ((rects[i].flags & SCORCH_FLAME_RECT_MERGED) ||
+              nodes[rects[i].node].frame != self->highlight_frame)
+            continue;
+          x0 = floor (rects[i].x + 0.5);
+          x1 = floor (rects[i].x + rects[i].width + 0.5);
+          if (x1 - x0 < 3)
+            continue; /* the fill alone shows it */
+          cairo_rectangle (cr, x0 + 0.5, rects[i].y + 0.5, x1 - x0 - 2, rh - 2);
+          any = TRUE;
+        }
+      if (any)
+        {
+          scorch_flame_renderer_get_highlight_colors (self, NULL, &outline);
+          cairo_set_source_rgb (cr, outline.red, outline.green, outline.blue);
+          cairo_set_line_width (cr, 1);
+          cairo_stroke (cr);
+        }
+    }
+
   for (guint pass = 0; pass < 2; pass++)
     {
       guint32 node = pass == 0 ? self->hovered : self->selected;

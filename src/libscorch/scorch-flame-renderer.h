@@ -42,6 +42,12 @@ void                 scorch_flame_renderer_set_font         (ScorchFlameRenderer
  * scorch_profile_match_frames()); NULL clears. The bytes are referenced. */
 void                 scorch_flame_renderer_set_matches      (ScorchFlameRenderer    *self,
                                                              GBytes                 *matches);
+/* Every node of this frame (function) is filled with the highlight colour
+ * and outlined, e.g. for the hotspot table's selected row; distinct from
+ * the search highlight, and wins over it.  G_MAXUINT32 for none. */
+void                 scorch_flame_renderer_set_highlight_frame (ScorchFlameRenderer *self,
+                                                                guint32              frame);
+guint32              scorch_flame_renderer_get_highlight_frame (ScorchFlameRenderer *self);
 /* Outlined frame; SCORCH_NODE_NONE for none. */
 void                 scorch_flame_renderer_set_selected     (ScorchFlameRenderer    *self,
                                                              guint32                 node);
@@ -59,6 +65,10 @@ void                 scorch_flame_renderer_get_background   (ScorchFlameRenderer
                                                              ScorchFlameColor       *color);
 void                 scorch_flame_renderer_get_match_color  (ScorchFlameRenderer    *self,
                                                              ScorchFlameColor       *color);
+/* Fill and outline of highlighted frames (light or dark as set). */
+void                 scorch_flame_renderer_get_highlight_colors (ScorchFlameRenderer *self,
+                                                                 ScorchFlameColor    *fill,
+                                                                 ScorchFlameColor    *outline);
 void                 scorch_flame_renderer_get_rect_colors  (ScorchFlameRenderer    *self,
                                                              ScorchProfile          *profile,
                                                              const ScorchFlameRect  *rect,
