@@ -172,6 +172,54 @@ make_mapping (const char    *path,
   return ip;
 }
 
+static const char alias_src[] =
+  "volatile int sink;\n"
+  "__attribute__((noinline)) int impl_fn (int x) { sink = x; return sink * 7 + 1; }\n"
+  "extern int __impl_fn (int) __attribute__((alias (\"impl_fn\")));\n"
+  "extern int weak_fn_with_a_longer_name (int) __attribute__((weak, alias (\"impl_fn\")));\n"
+  "static int local_fn_with_a_longer_name (int) __attribute__((alias (\"impl_fn\"), used));\n"
+  "__attribute__((noinline)) int aa_fn (int x) { sink = x; return sink * 3; }\n"
+  "extern int aa_fn_longer (int) __attribute__((alias (\"aa_fn\")));\n"
+  "__asm__ (\".text\\n.globl nosize_fn\\n.type nosize_fn, @function\\n\"\n"
+  "         \"nosize_fn:\\n nop\\n nop\\n nop\\n ret\\n\");\n"
+  "int nosize_fn (void);\n"
+  "int main (void) { return impl_fn (3) + aa_fn (2) + nosize_fn (); }\n";
+
+static const char *
+lookup_name (ScorchSymbolizer *sym,
+             const char       *bin,
+             const char       *symbol,
+             guint             delta)
+{
+  ScorchMapping map;
+  ScorchSymbol out[8];
+  guint64 ip = make_mapping (bin, elf_symbol (bin, symbol, NULL, NULL), &map);
+  guint n = scorch_symbolizer_lookup_user (sym, 100, &map, ip + delta, out, G_N_ELEMENTS (out));
+
+  g_assert_cmpuint (n, >=, 1);
+  return out[n - 1].function;
+}
+
+/* Aliases at one address get the name perf report shows (sized, non-weak,
+ * global, fewest leading underscores, then longest); a sizeless function
+ * runs to the next symbol. */
+static void
+test_aliases (void)
+{
+  g_autofree char *src = g_build_filename (tmpdir, "alias.c", NULL);
+  g_autofree char *bin = g_build_filename (tmpdir, "alias", NULL);
+  g_autofree char *cmd = g_strdup_printf ("cc -g -O2 -o %s %s", bin, src);
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+
+  g_assert_true (g_file_set_contents (src, alias_src, -1, NULL));
+  run (cmd);
+
+  g_assert_cmpstr (lookup_name (sym, bin, "local_fn_with_a_longer_name", 1), ==, "impl_fn");
+  g_assert_cmpstr (lookup_name (sym, bin, "aa_fn", 1), ==, "aa_fn_longer");
+  g_assert_cmpstr (lookup_name (sym, bin, "nosize_fn", 2), ==, "nosize_fn");
+  scorch_symbolizer_free (sym);
+}
+
 static void
 test_symtab (void)
 {
@@ -602,6 +650,7 @@ main (int    argc,
 
   g_test_add_func ("/libscorch/symbolizer/symtab", test_symtab);
   g_test_add_func ("/libscorch/symbolizer/inline", test_inline);
+  g_test_add_func ("/libscorch/symbolizer/aliases", test_aliases);
   g_test_add_func ("/libscorch/symbolizer/dynsym-only", test_dynsym_only);
   g_test_add_func ("/libscorch/symbolizer/debuginfo-build-id", test_debuginfo_by_build_id);
   g_test_add_func ("/libscorch/symbolizer/replaced-binary", test_replaced_binary);

@@ -140,6 +140,60 @@ typedef struct
   guint64 vaddr;
 } LoadSegment;
 
+/* One function symbol of a module, bounds resolved as perf does. */
+typedef struct
+{
+  guint64     start, end;    /* dwfl addresses, [start, end) */
+  const char *raw;           /* borrowed from the ELF string table */
+  const char *name;          /* demangled and interned on first use */
+  guint64     section_end;   /* bound for a sizeless symbol */
+  guint32     index;         /* in the symbol table: the first wins a full tie, as in perf */
+  guint8      binding;       /* STB_* */
+  guint8      sized;
+} FuncSym;
+
+/* A DW_TAG_subprogram or DW_TAG_inlined_subroutine of an indexed CU. */
+typedef struct
+{
+  Dwarf_Die   die;
+  gint32      parent;        /* enclosing inlined/subprogram node, -1 for a subprogram */
+  gboolean    inlined;
+  gboolean    resolved;      /* the fields below are filled */
+  const char *name;
+  const char *call_file;
+  guint       call_line;
+} ScopeNode;
+
+/* One address range of an inlined subroutine. */
+typedef struct
+{
+  guint64 lo, hi;
+  guint32 node;
+  guint32 depth;
+} ScopeRange;
+
+/* One address range of a subprogram, with the slice of the CU's inlined
+ * ranges (in walk order) that lie inside that subprogram. */
+typedef struct
+{
+  guint64 lo, hi;
+  guint32 node;
+  guint32 first, last;
+} RootRange;
+
+/* Per compilation unit, built on its first lookup: every code scope with
+ * its ranges, so an address costs two binary searches and a scan of one
+ * function's inlined ranges instead of walks of the whole CU. */
+typedef struct
+{
+  Dwarf_Die    cu;
+  Dwarf_Files *files;
+  gboolean     files_loaded;
+  GArray      *nodes;        /* ScopeNode */
+  GArray      *ranges;       /* ScopeRange */
+  GArray      *roots;        /* RootRange, sorted by lo */
+} CuIndex;
+
 typedef struct
 {
   /* key */
@@ -158,6 +212,11 @@ typedef struct
   gboolean     has_symbols;
 
   AddrMap      cache;         /* ELF vaddr (or file offset when unopened) -> chain */
+
+  gboolean     syms_built;
+  FuncSym     *syms;          /* sorted by start, one per start address */
+  gsize        n_syms;
+  GHashTable  *cus;           /* CU DIE offset -> CuIndex* */
 } Module;
 
 typedef struct
@@ -176,7 +235,7 @@ typedef struct
 typedef struct
 {
   guint64     addr;
-  const char *name;    /* interned */
+  const char *name;    /* in kstrings; interned when a lookup hits it */
   const char *module;  /* interned: "[kernel.kallsyms]" or "[modname]" */
 } KernelSym;
 
@@ -201,6 +260,7 @@ struct _ScorchSymbolizer
   gboolean        kernel_usable;
   KernelSym      *ksyms;
   gsize           n_ksyms;
+  GStringChunk   *kstrings;
   AddrMap         kcache;
 
   char           *jit_dir;
@@ -251,6 +311,17 @@ module_equal (gconstpointer a,
 }
 
 static void
+cu_index_free (gpointer p)
+{
+  CuIndex *ci = p;
+
+  g_array_unref (ci->nodes);
+  g_array_unref (ci->ranges);
+  g_array_unref (ci->roots);
+  g_free (ci);
+}
+
+static void
 module_free (gpointer p)
 {
   Module *m = p;
@@ -259,6 +330,9 @@ module_free (gpointer p)
     dwfl_end (m->dwfl);
   g_free (m->segments);
   addr_map_clear (&m->cache);
+  g_free (m->syms);
+  if (m->cus != NULL)
+    g_hash_table_destroy (m->cus);
   g_free (m);
 }
 
@@ -394,6 +468,8 @@ scorch_symbolizer_free (ScorchSymbolizer *self)
   g_free (self->kernel_release);
   g_free (self->jit_dir);
   g_free (self->ksyms);
+  if (self->kstrings != NULL)
+    g_string_chunk_free (self->kstrings);
   addr_map_clear (&self->kcache);
   g_string_chunk_free (self->strings);
   g_free (self);
@@ -734,6 +810,397 @@ module_offset_to_vaddr (Module  *m,
   return FALSE;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Function symbols: a sorted table per module                              */
+
+static guint
+count_leading_underscores (const char *s)
+{
+  guint n = 0;
+
+  while (s[n] == '_')
+    n++;
+  return n;
+}
+
+/* Among symbols at the same address, the one perf reports
+ * (tools/perf/util/symbol.c, choose_best_symbol): sized over sizeless,
+ * non-weak over weak, global over local, fewer leading underscores, then
+ * the longer name.  TRUE when b beats a. */
+static gboolean
+func_sym_better (const FuncSym *a,
+                 const FuncSym *b)
+{
+  gsize la, lb;
+
+  if (a->sized != b->sized)
+    return b->sized;
+  if ((a->binding == STB_WEAK) != (b->binding == STB_WEAK))
+    return a->binding == STB_WEAK;
+  if ((a->binding == STB_GLOBAL) != (b->binding == STB_GLOBAL))
+    return b->binding == STB_GLOBAL;
+  if (count_leading_underscores (a->raw) != count_leading_underscores (b->raw))
+    return count_leading_underscores (b->raw) < count_leading_underscores (a->raw);
+  la = strlen (a->raw);
+  lb = strlen (b->raw);
+  return lb > la;
+}
+
+static int
+func_sym_compare (gconstpointer pa,
+                  gconstpointer pb)
+{
+  const FuncSym *a = pa, *b = pb;
+
+  if (a->start != b->start)
+    return a->start < b->start ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index ? 1 : 0;
+}
+
+static void
+module_build_symbols (Module *m)
+{
+  GArray *syms;
+  int n;
+  gsize out = 0;
+
+  m->syms_built = TRUE;
+  n = dwfl_module_getsymtab (m->mod);
+  if (n <= 0)
+    return;
+
+  syms = g_array_sized_new (FALSE, FALSE, sizeof (FuncSym), (guint) MIN (n, 1 << 20));
+  for (int i = 0; i < n; i++)
+    {
+      GElf_Sym sym;
+      GElf_Addr addr = 0;
+      GElf_Word shndx = 0;
+      Elf *elf = NULL;
+      const char *name;
+      int type;
+      FuncSym f;
+
+      name = dwfl_module_getsym_info (m->mod, i, &sym, &addr, &shndx, &elf, NULL);
+      if (name == NULL || name[0] == '\0')
+        continue;
+      if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS)
+        continue;
+      /* Functions, and labels in code (perf keeps both: "_start" in ld.so
+       * is a label). */
+      type = GELF_ST_TYPE (sym.st_info);
+      if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE)
+        continue;
+      f.start = addr;
+      f.end = addr + sym.st_size;
+      f.raw = name;
+      f.name = NULL;
+      f.index = (guint32) i;
+      f.binding = GELF_ST_BIND (sym.st_info);
+      f.sized = sym.st_size > 0;
+      f.section_end = G_MAXUINT64;
+      if (type == STT_NOTYPE || !f.sized)
+        {
+          /* A label must be in code; a sizeless symbol ends with its
+           * section at the latest (not to lend its name to the PLT). */
+          Elf_Scn *scn = elf != NULL ? elf_getscn (elf, shndx) : NULL;
+          GElf_Shdr shdr;
+
+          if (scn == NULL || gelf_getshdr (scn, &shdr) == NULL)
+            continue;
+          if (type == STT_NOTYPE && (shdr.sh_flags & SHF_EXECINSTR) == 0)
+            continue;
+          f.section_end = shdr.sh_addr + shdr.sh_size + (addr - sym.st_value);
+        }
+      g_array_append_val (syms, f);
+    }
+  g_array_sort (syms, func_sym_compare);
+
+  /* one entry per address */
+  for (guint i = 0; i < syms->len; i++)
+    {
+      FuncSym *cur = &g_array_index (syms, FuncSym, i);
+
+      if (out > 0 && g_array_index (syms, FuncSym, out - 1).start == cur->start)
+        {
+          FuncSym *kept = &g_array_index (syms, FuncSym, out - 1);
+
+          if (func_sym_better (kept, cur))
+            *kept = *cur;
+          continue;
+        }
+      g_array_index (syms, FuncSym, out++) = *cur;
+    }
+
+  /* A sizeless symbol runs to the next one (perf's symbols__fixup_end). */
+  for (gsize i = 0; i < out; i++)
+    {
+      FuncSym *f = &g_array_index (syms, FuncSym, i);
+
+      if (f->sized)
+        continue;
+      if (i + 1 < out)
+        f->end = g_array_index (syms, FuncSym, i + 1).start;
+      else
+        f->end = ((f->start + 4095) & ~(guint64) 4095) + 4096;
+      f->end = MIN (f->end, f->section_end);
+    }
+
+  m->n_syms = out;
+  g_array_set_size (syms, (guint) out);
+  m->syms = (FuncSym *) (gpointer) g_array_free (syms, FALSE);
+}
+
+static FuncSym *
+module_find_symbol (Module    *m,
+                    GElf_Addr  addr)
+{
+  gsize lo = 0, hi;
+
+  if (!m->syms_built)
+    module_build_symbols (m);
+  hi = m->n_syms;
+
+  /* last symbol starting at or before addr */
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      if (m->syms[mid].start <= addr)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  /* Nearest first; a few steps back cover a small symbol nested in a
+   * larger one (the larger one holds the addresses past the small one). */
+  for (gsize i = lo; i > 0 && lo - i < 16; i--)
+    {
+      FuncSym *f = &m->syms[i - 1];
+
+      if (addr < f->end)
+        return f;
+    }
+  return NULL;
+}
+
+static const char *
+func_sym_name (ScorchSymbolizer *self,
+               FuncSym          *f)
+{
+  const char *at;
+
+  if (f->name != NULL)
+    return f->name;
+  /* .symtab names may carry their version ("memcpy@@GLIBC_2.14") */
+  at = strchr (f->raw, '@');
+  if (at != NULL && at != f->raw)
+    {
+      g_autofree char *plain = g_strndup (f->raw, at - f->raw);
+
+      f->name = demangle_cached (self, plain);
+    }
+  else
+    {
+      f->name = demangle_cached (self, f->raw);
+    }
+  return f->name;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Inline chains: a scope index per compilation unit                        */
+
+/* Deeper nesting than this in DWARF is garbage; stop descending. */
+#define MAX_SCOPE_DEPTH 256
+
+static void
+cu_add_ranges (CuIndex   *ci,
+               Dwarf_Die *die,
+               guint32    node,
+               guint32    depth,
+               gboolean   root)
+{
+  Dwarf_Addr base, start, end;
+  ptrdiff_t off = 0;
+
+  while ((off = dwarf_ranges (die, off, &base, &start, &end)) > 0)
+    {
+      if (end <= start)
+        continue;
+      if (root)
+        {
+          RootRange r = { start, end, node, 0, 0 };
+          g_array_append_val (ci->roots, r);
+        }
+      else
+        {
+          ScopeRange r = { start, end, node, depth };
+          g_array_append_val (ci->ranges, r);
+        }
+    }
+}
+
+static void
+cu_walk (CuIndex   *ci,
+         Dwarf_Die *parent_die,
+         gint32     parent_node,
+         guint32    depth,
+         guint      nesting)
+{
+  Dwarf_Die child;
+
+  if (nesting > MAX_SCOPE_DEPTH)
+    return;
+  if (dwarf_child (parent_die, &child) != 0)
+    return;
+
+  do
+    {
+      int tag = dwarf_tag (&child);
+
+      switch (tag)
+        {
+        case DW_TAG_subprogram:
+          {
+            ScopeNode n = { child, -1, FALSE, FALSE, NULL, NULL, 0 };
+            guint32 idx = ci->nodes->len;
+            guint first_root = ci->roots->len;
+            guint32 first = ci->ranges->len;
+
+            g_array_append_val (ci->nodes, n);
+            cu_add_ranges (ci, &child, idx, 0, TRUE);
+            cu_walk (ci, &child, (gint32) idx, 1, nesting + 1);
+            /* Nested subprograms (local classes, GNU nested functions)
+             * are roots of their own and were appended after ours. */
+            for (guint r = first_root; r < ci->roots->len; r++)
+              {
+                RootRange *rr = &g_array_index (ci->roots, RootRange, r);
+
+                if (rr->node == idx)
+                  {
+                    rr->first = first;
+                    rr->last = ci->ranges->len;
+                  }
+              }
+          }
+          break;
+
+        case DW_TAG_inlined_subroutine:
+          if (parent_node >= 0)
+            {
+              ScopeNode n = { child, parent_node, TRUE, FALSE, NULL, NULL, 0 };
+              guint32 idx = ci->nodes->len;
+
+              g_array_append_val (ci->nodes, n);
+              cu_add_ranges (ci, &child, idx, depth, FALSE);
+              cu_walk (ci, &child, (gint32) idx, depth + 1, nesting + 1);
+            }
+          break;
+
+        case DW_TAG_lexical_block:
+        case DW_TAG_try_block:
+        case DW_TAG_catch_block:
+        case DW_TAG_namespace:
+        case DW_TAG_module:
+        case DW_TAG_class_type:
+        case DW_TAG_structure_type:
+        case DW_TAG_union_type:
+        case DW_TAG_interface_type:
+          cu_walk (ci, &child, parent_node, depth, nesting + 1);
+          break;
+
+        case DW_TAG_imported_unit:
+          {
+            Dwarf_Attribute attr;
+            Dwarf_Die unit;
+
+            /* dwz moves shared DIEs into partial units */
+            if (dwarf_attr (&child, DW_AT_import, &attr) != NULL &&
+                dwarf_formref_die (&attr, &unit) != NULL)
+              cu_walk (ci, &unit, parent_node, depth, nesting + 1);
+          }
+          break;
+
+        default:
+          break;
+        }
+    }
+  while (dwarf_siblingof (&child, &child) == 0);
+}
+
+static int
+root_range_compare (gconstpointer pa,
+                    gconstpointer pb)
+{
+  const RootRange *a = pa, *b = pb;
+
+  if (a->lo != b->lo)
+    return a->lo < b->lo ? -1 : 1;
+  /* the larger range first: a nested root found later wins on a scan back */
+  if (a->hi != b->hi)
+    return a->hi > b->hi ? -1 : 1;
+  return a->node < b->node ? -1 : a->node > b->node ? 1 : 0;
+}
+
+static CuIndex *
+module_cu_index (Module    *m,
+                 Dwarf_Die *cu)
+{
+  Dwarf_Off off = dwarf_dieoffset (cu);
+  CuIndex *ci;
+
+  if (m->cus == NULL)
+    m->cus = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, cu_index_free);
+  ci = g_hash_table_lookup (m->cus, &off);
+  if (ci != NULL)
+    return ci;
+
+  ci = g_new0 (CuIndex, 1);
+  ci->cu = *cu;
+  ci->nodes = g_array_new (FALSE, FALSE, sizeof (ScopeNode));
+  ci->ranges = g_array_new (FALSE, FALSE, sizeof (ScopeRange));
+  ci->roots = g_array_new (FALSE, FALSE, sizeof (RootRange));
+  cu_walk (ci, cu, -1, 0, 0);
+  g_array_sort (ci->roots, root_range_compare);
+  g_hash_table_insert (m->cus, g_memdup2 (&off, sizeof off), ci);
+  return ci;
+}
+
+/* The innermost inlined scope at addr (a CU-relative address), or -1. */
+static gint32
+cu_innermost_inlined (CuIndex    *ci,
+                      Dwarf_Addr  addr)
+{
+  const RootRange *roots = (const RootRange *) (gpointer) ci->roots->data;
+  const ScopeRange *ranges = (const ScopeRange *) (gpointer) ci->ranges->data;
+  gsize lo = 0, hi = ci->roots->len;
+  const RootRange *root = NULL;
+  gint32 best = -1;
+  guint32 best_depth = 0;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      if (roots[mid].lo <= addr)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  for (gsize i = lo; i > 0 && lo - i < 64; i--)
+    if (addr < roots[i - 1].hi)
+      {
+        root = &roots[i - 1];
+        break;
+      }
+  if (root == NULL)
+    return -1;
+
+  for (guint32 i = root->first; i < root->last; i++)
+    if (addr >= ranges[i].lo && addr < ranges[i].hi && ranges[i].depth > best_depth)
+      {
+        best = (gint32) ranges[i].node;
+        best_depth = ranges[i].depth;
+      }
+  return best;
+}
+
 static const char *
 die_function_name (ScorchSymbolizer *self,
                    Dwarf_Die        *die)
@@ -751,6 +1218,37 @@ die_function_name (ScorchSymbolizer *self,
   return name != NULL ? demangle_cached (self, name) : NULL;
 }
 
+static void
+scope_node_resolve (ScorchSymbolizer *self,
+                    CuIndex          *ci,
+                    ScopeNode        *n)
+{
+  Dwarf_Attribute attr;
+  Dwarf_Word call_file = 0, call_line = 0;
+
+  if (n->resolved)
+    return;
+  n->resolved = TRUE;
+  n->name = die_function_name (self, &n->die);
+  if (n->name == NULL)
+    n->name = intern (self, "[inlined]");
+
+  if (!ci->files_loaded)
+    {
+      size_t n_files = 0;
+
+      ci->files_loaded = TRUE;
+      if (dwarf_getsrcfiles (&ci->cu, &ci->files, &n_files) != 0)
+        ci->files = NULL;
+    }
+  if (dwarf_attr (&n->die, DW_AT_call_file, &attr) != NULL &&
+      dwarf_formudata (&attr, &call_file) == 0 && ci->files != NULL)
+    n->call_file = intern (self, dwarf_filesrc (ci->files, call_file, NULL, NULL));
+  if (dwarf_attr (&n->die, DW_AT_call_line, &attr) != NULL &&
+      dwarf_formudata (&attr, &call_line) == 0 && call_line <= G_MAXINT)
+    n->call_line = (guint) call_line;
+}
+
 static guint
 symbolize_dwarf (ScorchSymbolizer *self,
                  Module           *m,
@@ -761,14 +1259,10 @@ symbolize_dwarf (ScorchSymbolizer *self,
 {
   Dwarf_Addr cu_bias = 0;
   Dwarf_Die *cu;
-  Dwarf_Die *scopes = NULL;
-  Dwarf_Files *files = NULL;
-  size_t n_files = 0;
   Dwfl_Line *line;
   const char *cur_file = NULL;
   int cur_line = 0;
   guint n = 0;
-  int n_scopes;
 
   line = dwfl_module_getsrc (m->mod, addr);
   if (line != NULL)
@@ -780,55 +1274,31 @@ symbolize_dwarf (ScorchSymbolizer *self,
   cu = dwfl_module_addrdie (m->mod, addr, &cu_bias);
   if (cu != NULL)
     {
-      n_scopes = dwarf_getscopes (cu, addr - cu_bias, &scopes);
-      if (n_scopes > 0)
-        {
-          /* dwarf_getscopes continues from an inlined instance into its
-           * abstract definition's parents; the physical nesting (inlined
-           * instance inside inlined instance inside the subprogram) comes
-           * from the innermost DIE's own parents. */
-          Dwarf_Die innermost = scopes[0];
+      CuIndex *ci = module_cu_index (m, cu);
+      gint32 node = cu_innermost_inlined (ci, addr - cu_bias);
 
-          free (scopes);
-          scopes = NULL;
-          n_scopes = dwarf_getscopes_die (&innermost, &scopes);
-          dwarf_getsrcfiles (cu, &files, &n_files);
-        }
-      for (int i = 0; i < n_scopes && n < MAX_CHAIN - 1; i++)
+      while (node >= 0 && n < MAX_CHAIN - 1)
         {
-          Dwarf_Die *s = &scopes[i];
-          int tag = dwarf_tag (s);
-          Dwarf_Attribute attr;
-          Dwarf_Word call_file = 0, call_line = 0;
+          ScopeNode *s = &g_array_index (ci->nodes, ScopeNode, node);
 
-          if (tag == DW_TAG_subprogram)
+          if (!s->inlined)
             break;
-          if (tag != DW_TAG_inlined_subroutine)
-            continue;
-
+          scope_node_resolve (self, ci, s);
           chain[n] = (ScorchSymbol) {
-            .function = die_function_name (self, s),
+            .function = s->name,
             .module = m->path,
             .file = cur_file,
             .line = cur_line > 0 ? (guint) cur_line : 0,
             .offset = vaddr,
             .kind = SCORCH_FRAME_KIND_INLINED,
           };
-          if (chain[n].function == NULL)
-            chain[n].function = intern (self, "[inlined]");
           n++;
 
           /* The caller's position is where this scope was inlined. */
-          cur_file = NULL;
-          cur_line = 0;
-          if (dwarf_attr (s, DW_AT_call_file, &attr) != NULL &&
-              dwarf_formudata (&attr, &call_file) == 0 && files != NULL)
-            cur_file = intern (self, dwarf_filesrc (files, call_file, NULL, NULL));
-          if (dwarf_attr (s, DW_AT_call_line, &attr) != NULL &&
-              dwarf_formudata (&attr, &call_line) == 0)
-            cur_line = (int) call_line;
+          cur_file = s->call_file;
+          cur_line = (int) s->call_line;
+          node = s->parent;
         }
-      free (scopes);
     }
 
   chain[n] = (ScorchSymbol) {
@@ -865,27 +1335,18 @@ module_symbolize (ScorchSymbolizer *self,
                   ScorchSymbol     *chain)
 {
   GElf_Addr addr;
-  GElf_Off sym_off = 0;
-  GElf_Sym sym;
   guint64 vaddr;
-  const char *name;
+  FuncSym *f;
 
   if (m->state == MODULE_FAILED || !module_offset_to_vaddr (m, file_off, &vaddr))
     return unresolved (self, m->path, file_off, chain);
 
   addr = vaddr + m->bias;
-  name = dwfl_module_addrinfo (m->mod, addr, &sym_off, &sym, NULL, NULL, NULL);
-  if (name == NULL || name[0] == '\0')
+  f = module_find_symbol (m, addr);
+  if (f == NULL)
     return unresolved (self, m->path, vaddr, chain);
 
-  /* .dynsym names carry their version ("__libc_start_main@@GLIBC_2.34") */
-  if (strchr (name, '@') != NULL && name[0] != '@')
-    {
-      g_autofree char *plain = g_strndup (name, strchr (name, '@') - name);
-
-      return symbolize_dwarf (self, m, addr, vaddr, demangle_cached (self, plain), chain);
-    }
-  return symbolize_dwarf (self, m, addr, vaddr, demangle_cached (self, name), chain);
+  return symbolize_dwarf (self, m, addr, vaddr, func_sym_name (self, f), chain);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1070,12 +1531,15 @@ ksym_compare (gconstpointer a,
 static void
 kernel_load (ScorchSymbolizer *self)
 {
-  g_autofree char *contents = NULL;
+  FILE *f;
   GArray *syms;
-  gsize len = 0;
   gboolean any_nonzero = FALSE;
   guint n_lines = 0;
-  char *line, *next;
+  char *line = NULL;
+  size_t line_cap = 0;
+  ssize_t len;
+  const char *last_mod = NULL;
+  char *vbuf;
 
   self->kernel_loaded = TRUE;
   self->kernel_usable = FALSE;
@@ -1090,24 +1554,28 @@ kernel_load (ScorchSymbolizer *self)
       return;
     }
 
-  if (!g_file_get_contents (self->kallsyms_path, &contents, &len, NULL))
+  /* Streamed: /proc/kallsyms is ~10 MB of text for ~100k functions, and
+   * only the few that samples hit get interned (on lookup). */
+  f = fopen (self->kallsyms_path, "re");
+  if (f == NULL)
     {
       add_problem (self, _("Cannot read %s; kernel frames are shown as addresses"), self->kallsyms_path);
       return;
     }
+  vbuf = g_malloc (256 * 1024);
+  setvbuf (f, vbuf, _IOFBF, 256 * 1024);
+  if (self->kstrings == NULL)
+    self->kstrings = g_string_chunk_new (256 * 1024);
 
-  syms = g_array_new (FALSE, FALSE, sizeof (KernelSym));
-  for (line = contents; line < contents + len; line = next)
+  syms = g_array_sized_new (FALSE, FALSE, sizeof (KernelSym), 64 * 1024);
+  while ((len = getline (&line, &line_cap, f)) > 0)
     {
       KernelSym s;
       char *end, *name, *mod;
       char type;
 
-      next = memchr (line, '\n', contents + len - line);
-      if (next != NULL)
-        *next++ = '\0';
-      else
-        next = contents + len;
+      if (line[len - 1] == '\n')
+        line[--len] = '\0';
 
       s.addr = g_ascii_strtoull (line, &end, 16);
       if (end == line || *end != ' ')
@@ -1126,16 +1594,24 @@ kernel_load (ScorchSymbolizer *self)
         {
           *mod++ = '\0';
           g_strstrip (mod);
-          s.module = *mod != '\0' ? intern (self, mod) : self->kernel_module;
+          if (*mod == '\0')
+            s.module = self->kernel_module;
+          else if (last_mod != NULL && strcmp (last_mod, mod) == 0)
+            s.module = last_mod;
+          else
+            s.module = last_mod = intern (self, mod);
         }
       else
         s.module = self->kernel_module;
       g_strchomp (name);
       if (*name == '\0')
         continue;
-      s.name = intern (self, name);
+      s.name = g_string_chunk_insert (self->kstrings, name);
       g_array_append_val (syms, s);
     }
+  free (line);
+  fclose (f);
+  g_free (vbuf);
 
   if (n_lines > 0 && !any_nonzero)
     {
@@ -1204,7 +1680,7 @@ scorch_symbolizer_lookup_kernel (ScorchSymbolizer *self,
         unresolved (self, self->kernel_module, ip, out);
       else
         out[0] = (ScorchSymbol) {
-          .function = s->name,
+          .function = intern (self, s->name),
           .module = s->module,
           .offset = ip - s->addr,
           .kind = SCORCH_FRAME_KIND_KERNEL,
