@@ -175,10 +175,13 @@ live_thread (gpointer data)
 
               if (size < 8 || off + size > len)
                 break;
-              if (!scorch_analyzer_add_raw_record (analyzer, p + off, size, &error))
+              if (!scorch_analyzer_queue_raw_record (analyzer, p + off, size, &error))
                 g_debug ("live view: record skipped: %s", error->message);
               off += size;
             }
+          /* A batch is one drain pass over every ring buffer: a round. */
+          if (!broken)
+            scorch_analyzer_finish_round (analyzer);
         }
 
       now = g_get_monotonic_time ();

@@ -74,7 +74,25 @@ struct _ScorchAnalyzer
   const ScorchCaptureAttr *main_attr;
   gboolean              offline;
   guint64               n_other_events;
+
+  /* Live feeding (scorch_analyzer_queue_raw_record): records from several
+   * ring buffers arrive out of time order; they wait here until a round
+   * boundary says nothing earlier can still come, as perf does with
+   * FINISHED_ROUND. */
+  GByteArray           *live_bytes;
+  GArray               *live_queue;    /* LiveQueued */
+  guint64               live_seq;
+  guint64               live_max_time;
+  guint64               live_next_flush;
 };
+
+typedef struct
+{
+  guint64 time;
+  guint64 seq;
+  gsize   offset;
+  gsize   size;
+} LiveQueued;
 
 /* ------------------------------------------------------------------ */
 
@@ -232,6 +250,8 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_array_unref (self->stack);
   g_free (self->ips);
   g_hash_table_unref (self->truncated_by_module);
+  g_clear_pointer (&self->live_bytes, g_byte_array_unref);
+  g_clear_pointer (&self->live_queue, g_array_unref);
   g_free (self);
 }
 
@@ -765,6 +785,127 @@ scorch_analyzer_add_raw_record (ScorchAnalyzer *self,
   if (!scorch_capture_attrs_parse_record (self->attrs, data, len, 0, &record, error))
     return FALSE;
   return scorch_analyzer_add_record (self, &record, error);
+}
+
+static int
+compare_live_queued (gconstpointer a,
+                     gconstpointer b)
+{
+  const LiveQueued *qa = a;
+  const LiveQueued *qb = b;
+
+  if (qa->time != qb->time)
+    return qa->time < qb->time ? -1 : 1;
+  return qa->seq < qb->seq ? -1 : (qa->seq > qb->seq);
+}
+
+/* Analyzes the queued records with a time up to limit, in time order, and
+ * keeps the others. */
+static void
+live_flush (ScorchAnalyzer *self,
+            guint64         limit)
+{
+  g_autoptr(GByteArray) rest = NULL;
+  guint kept = 0;
+
+  if (self->live_queue == NULL || self->live_queue->len == 0)
+    return;
+
+  g_array_sort (self->live_queue, compare_live_queued);
+  rest = g_byte_array_new ();
+
+  for (guint i = 0; i < self->live_queue->len; i++)
+    {
+      LiveQueued *q = &g_array_index (self->live_queue, LiveQueued, i);
+
+      if (q->time <= limit)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!scorch_analyzer_add_raw_record (self, self->live_bytes->data + q->offset, q->size, &error))
+            g_debug ("live record skipped: %s", error->message);
+        }
+      else
+        {
+          LiveQueued moved = *q;
+
+          moved.offset = rest->len;
+          g_byte_array_append (rest, self->live_bytes->data + q->offset, q->size);
+          g_array_index (self->live_queue, LiveQueued, kept++) = moved;
+        }
+    }
+
+  g_array_set_size (self->live_queue, kept);
+  g_byte_array_unref (self->live_bytes);
+  self->live_bytes = g_steal_pointer (&rest);
+}
+
+gboolean
+scorch_analyzer_queue_raw_record (ScorchAnalyzer *self,
+                                  const guint8   *data,
+                                  gsize           len,
+                                  GError        **error)
+{
+  struct perf_event_header header;
+  ScorchRecord record;
+  LiveQueued q;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+
+  if (len < sizeof header)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
+                   "A record of %" G_GSIZE_FORMAT " bytes is shorter than its header", len);
+      return FALSE;
+    }
+  memcpy (&header, data, sizeof header);
+  if (header.type == SCORCH_PERF_RECORD_FINISHED_ROUND)
+    {
+      scorch_analyzer_finish_round (self);
+      return TRUE;
+    }
+
+  if (!scorch_capture_attrs_parse_record (self->attrs, data, len, 0, &record, error))
+    return FALSE;
+
+  /* As perf: records without a time go through at once, in arrival order. */
+  if (!record.has_time || record.time == 0 || record.time == G_MAXUINT64)
+    return scorch_analyzer_add_record (self, &record, error);
+
+  if (self->live_queue == NULL)
+    {
+      self->live_queue = g_array_new (FALSE, FALSE, sizeof (LiveQueued));
+      self->live_bytes = g_byte_array_new ();
+    }
+
+  q.time = record.time;
+  q.seq = self->live_seq++;
+  q.offset = self->live_bytes->len;
+  q.size = record.size;
+  g_byte_array_append (self->live_bytes, data, record.size);
+  g_array_append_val (self->live_queue, q);
+  if (record.time > self->live_max_time)
+    self->live_max_time = record.time;
+
+  return TRUE;
+}
+
+void
+scorch_analyzer_finish_round (ScorchAnalyzer *self)
+{
+  g_return_if_fail (self != NULL);
+
+  live_flush (self, self->live_next_flush);
+  self->live_next_flush = self->live_max_time;
+}
+
+void
+scorch_analyzer_flush_queued (ScorchAnalyzer *self)
+{
+  g_return_if_fail (self != NULL);
+
+  live_flush (self, G_MAXUINT64);
 }
 
 gboolean

@@ -47,6 +47,19 @@ gboolean          scorch_analyzer_add_raw_record (ScorchAnalyzer         *self,
                                                   gsize                   len,
                                                   GError                **error);
 
+/* The live path: records in ring-buffer order (several buffers, so not in
+ * time order). Each is held until the round after the one it came in has
+ * ended, then analyzed in time order, as perf orders records between
+ * FINISHED_ROUND records. A FINISHED_ROUND record ends a round, as does
+ * scorch_analyzer_finish_round() (call it after each drain pass). */
+gboolean          scorch_analyzer_queue_raw_record (ScorchAnalyzer       *self,
+                                                    const guint8         *data,
+                                                    gsize                 len,
+                                                    GError              **error);
+void              scorch_analyzer_finish_round   (ScorchAnalyzer         *self);
+/* Analyzes every record still held (at the end of a recording). */
+void              scorch_analyzer_flush_queued   (ScorchAnalyzer         *self);
+
 /* Reads every record of reader. Checks cancellable every few thousand records. */
 gboolean          scorch_analyzer_load_reader    (ScorchAnalyzer         *self,
                                                   ScorchCaptureReader    *reader,
