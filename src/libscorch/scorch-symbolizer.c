@@ -1688,7 +1688,8 @@ scope_node_resolve_decl (ScorchSymbolizer *self,
   die_decl_location (self, m, &n->die, &n->decl_file, &n->decl_line);
 }
 
-/* The CU's own source file, for code no subprogram DIE covers (assembly). */
+/* The CU's own source file, for code whose subprogram DIE (if any) names
+ * no file (assembly). */
 static const char *
 cu_source_file (ScorchSymbolizer *self,
                 Dwarf_Die        *cu)
@@ -1749,7 +1750,8 @@ symbolize_dwarf_functions (ScorchSymbolizer *self,
           file = s->decl_file;
           line = s->decl_line;
         }
-      else
+      /* Assembly: no subprogram, or one without DW_AT_decl_file */
+      if (file == NULL)
         file = cu_source_file (self, cu);
     }
 
