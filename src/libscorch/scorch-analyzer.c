@@ -204,7 +204,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->symbolizer = scorch_symbolizer_new ();
   /* The profile keeps one file:line per function: its declaration, which
    * needs no line tables (a third of the memory of a large load). */
-  scorch_symbolizer_set_line_mode (self->symbolizer, g_getenv ("XADDR") ? SCORCH_SYMBOLIZER_LINES_ADDRESS : SCORCH_SYMBOLIZER_LINES_FUNCTION);
+  scorch_symbolizer_set_line_mode (self->symbolizer, SCORCH_SYMBOLIZER_LINES_FUNCTION);
   self->unwinder = scorch_unwinder_new (find_mapping_cb, self);
   self->builder = scorch_profile_builder_new ();
   cache_init (&self->cache, 4096);
