@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -856,6 +857,71 @@ log_diff (CrossCtx      *ctx,
   g_test_message ("%s", msg->str);
 }
 
+/* Replays a MMAP2, COMM or FORK record of a capture into procs; TRUE
+ * when the maps of *changed_pid changed (exec). */
+static gboolean
+replay_maps (ScorchProcTable    *procs,
+             const ScorchRecord *rec,
+             GHashTable         *execed,
+             gint32             *changed_pid)
+{
+  const guint8 *d = rec->data + sizeof (struct perf_event_header);
+
+  if (rec->type == PERF_RECORD_MMAP2 && rec->size >= 8 + 64)
+    {
+      gint32 pid;
+      guint64 addr, len, pgoff, ino = 0;
+      guint32 maj = 0, min = 0, prot;
+      g_autofree char *name = NULL;
+      gsize body = rec->size - 8 - (rec->attr != NULL ? rec->attr->id_hdr_size : 0);
+
+      memcpy (&pid, d, 4);
+      memcpy (&addr, d + 8, 8);
+      memcpy (&len, d + 16, 8);
+      memcpy (&pgoff, d + 24, 8);
+      if (!(rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID))
+        {
+          memcpy (&maj, d + 32, 4);
+          memcpy (&min, d + 36, 4);
+          memcpy (&ino, d + 40, 8);
+        }
+      memcpy (&prot, d + 56, 4);
+      name = g_strndup ((const char *) d + 64, body > 64 ? body - 64 : 0);
+      if (pid != -1)
+        scorch_proc_table_mmap (procs, pid, addr, len, pgoff, name, maj, min, ino,
+                                (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? d + 36 : NULL,
+                                (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? MIN (d[32], 20) : 0,
+                                prot, rec->time);
+    }
+  else if (rec->type == PERF_RECORD_COMM && rec->size >= 16)
+    {
+      gint32 pid, tid;
+      g_autofree char *comm = g_strndup ((const char *) d + 8, rec->size - 16);
+
+      memcpy (&pid, d, 4);
+      memcpy (&tid, d + 4, 4);
+      if (rec->misc & PERF_RECORD_MISC_COMM_EXEC)
+        g_hash_table_add (execed, GINT_TO_POINTER (pid));
+      if (scorch_proc_table_comm (procs, pid, tid, comm, (rec->misc & PERF_RECORD_MISC_COMM_EXEC) != 0,
+                                  rec->time))
+        {
+          *changed_pid = pid;
+          return TRUE;
+        }
+    }
+  else if (rec->type == PERF_RECORD_FORK && rec->size >= 24)
+    {
+      gint32 pid, ppid, tid, ptid;
+
+      memcpy (&pid, d, 4);
+      memcpy (&ppid, d + 4, 4);
+      memcpy (&tid, d + 8, 4);
+      memcpy (&ptid, d + 12, 4);
+      scorch_proc_table_fork (procs, pid, ppid, tid, ptid, rec->time);
+    }
+  return FALSE;
+}
+
 static void
 cross_check_capture (const char  *path,
                      const char  *main_comm,
@@ -871,6 +937,7 @@ cross_check_capture (const char  *path,
   ScorchRecord rec;
   guint64 auto_lu = 0;
   g_autoptr(GHashTable) execed = g_hash_table_new (NULL, NULL);
+  gint32 changed_pid;
 
   memset (res, 0, sizeof *res);
   g_assert_no_error (error);
@@ -881,62 +948,13 @@ cross_check_capture (const char  *path,
 
   while (scorch_capture_reader_next (reader, &rec, &error))
     {
-      const guint8 *d = rec.data + sizeof (struct perf_event_header);
-
-      if (rec.type == PERF_RECORD_MMAP2 && rec.size >= 8 + 64)
+      if (replay_maps (ctx.procs, &rec, execed, &changed_pid))
         {
-          gint32 pid;
-          guint64 addr, len, pgoff, ino = 0;
-          guint32 maj = 0, min = 0, prot;
-          g_autofree char *name = NULL;
-          gsize body = rec.size - 8 - (rec.attr != NULL ? rec.attr->id_hdr_size : 0);
-
-          memcpy (&pid, d, 4);
-          memcpy (&addr, d + 8, 8);
-          memcpy (&len, d + 16, 8);
-          memcpy (&pgoff, d + 24, 8);
-          if (!(rec.misc & PERF_RECORD_MISC_MMAP_BUILD_ID))
-            {
-              memcpy (&maj, d + 32, 4);
-              memcpy (&min, d + 36, 4);
-              memcpy (&ino, d + 40, 8);
-            }
-          memcpy (&prot, d + 56, 4);
-          name = g_strndup ((const char *) d + 64, body > 64 ? body - 64 : 0);
-          if (pid != -1)
-            scorch_proc_table_mmap (ctx.procs, pid, addr, len, pgoff, name, maj, min, ino,
-                                    (rec.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? d + 36 : NULL,
-                                    (rec.misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? MIN (d[32], 20) : 0,
-                                    prot, rec.time);
+          scorch_unwinder_invalidate (cfi, changed_pid);
+          scorch_unwinder_invalidate (lu, changed_pid);
+          scorch_unwinder_invalidate (autou, changed_pid);
         }
-      else if (rec.type == PERF_RECORD_COMM && rec.size >= 16)
-        {
-          gint32 pid, tid;
-          g_autofree char *comm = g_strndup ((const char *) d + 8, rec.size - 16);
-
-          memcpy (&pid, d, 4);
-          memcpy (&tid, d + 4, 4);
-          if (rec.misc & PERF_RECORD_MISC_COMM_EXEC)
-            g_hash_table_add (execed, GINT_TO_POINTER (pid));
-          if (scorch_proc_table_comm (ctx.procs, pid, tid, comm, (rec.misc & PERF_RECORD_MISC_COMM_EXEC) != 0,
-                                      rec.time))
-            {
-              scorch_unwinder_invalidate (cfi, pid);
-              scorch_unwinder_invalidate (lu, pid);
-              scorch_unwinder_invalidate (autou, pid);
-            }
-        }
-      else if (rec.type == PERF_RECORD_FORK && rec.size >= 24)
-        {
-          gint32 pid, ppid, tid, ptid;
-
-          memcpy (&pid, d, 4);
-          memcpy (&ppid, d + 4, 4);
-          memcpy (&tid, d + 8, 4);
-          memcpy (&ptid, d + 12, 4);
-          scorch_proc_table_fork (ctx.procs, pid, ppid, tid, ptid, rec.time);
-        }
-      else if (rec.type == PERF_RECORD_SAMPLE)
+      if (rec.type == PERF_RECORD_SAMPLE)
         {
           ScorchSampleData s;
           guint64 regs[64], ips_a[SCORCH_UNWIND_MAX_DEPTH], ips_b[SCORCH_UNWIND_MAX_DEPTH];
@@ -1103,6 +1121,243 @@ test_cross_check (void)
   g_rmdir (dir);
 }
 
+/* A leaf in the vDSO: perf record --call-graph dwarf of a program that
+ * spends its time in clock_gettime (the vDSO's, no frame pointers), where
+ * only the vDSO's CFI -- read from our own vDSO, the same kernel's --
+ * leads back to vdso_spin() and main.  Each engine's totals (the share of
+ * the samples with the function on their stack) must be within a point
+ * of perf's own unwinding (perf script). */
+
+static const char *vdso_fns[] = { "vdso_spin", "main" };
+
+/* perf's totals: samples of comm, and of those with each of vdso_fns */
+static gboolean
+perf_script_totals (const char *path,
+                    const char *comm,
+                    guint      *n_samples,
+                    guint      *hits,
+                    char      **reason)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *argv[] = { "perf", "script", "-i", path, "--comm", comm, "-F", "comm,tid,ip,sym", NULL };
+  gboolean seen[G_N_ELEMENTS (vdso_fns)] = { FALSE };
+  int status = -1;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      *reason = g_strdup_printf ("perf script failed: %s", error != NULL ? error->message : err);
+      return FALSE;
+    }
+  *n_samples = 0;
+  memset (hits, 0, G_N_ELEMENTS (vdso_fns) * sizeof *hits);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *l = lines[i];
+
+      if (l[0] != '\t' && l[0] != '\0')
+        {
+          /* a sample's header: count the previous one's functions */
+          for (guint f = 0; f < G_N_ELEMENTS (vdso_fns); f++)
+            hits[f] += seen[f] ? 1 : 0;
+          memset (seen, 0, sizeof seen);
+          (*n_samples)++;
+        }
+      else if (l[0] == '\t')
+        {
+          /* "\t  IP SYM[ (inlined)]" */
+          g_autofree char *sym = NULL;
+          const char *p = l;
+
+          while (*p == '\t' || *p == ' ')
+            p++;
+          p = strchr (p, ' ');
+          if (p == NULL)
+            continue;
+          sym = g_strdup (p + 1);
+          if (g_str_has_suffix (sym, " (inlined)"))
+            sym[strlen (sym) - strlen (" (inlined)")] = '\0';
+          for (guint f = 0; f < G_N_ELEMENTS (vdso_fns); f++)
+            if (g_str_equal (sym, vdso_fns[f]))
+              seen[f] = TRUE;
+        }
+    }
+  for (guint f = 0; f < G_N_ELEMENTS (vdso_fns); f++)
+    hits[f] += seen[f] ? 1 : 0;
+  return TRUE;
+}
+
+/* Ours, with the engine: samples of comm, of those with each of
+ * vdso_fns, and of those whose leaf is in [vdso] */
+static void
+unwinder_totals (const char         *path,
+                 const char         *comm,
+                 ScorchUnwindEngine  engine,
+                 guint              *n_samples,
+                 guint              *hits,
+                 guint              *n_vdso_leaf)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScorchCaptureReader) reader = scorch_capture_reader_new (path, &error);
+  CrossCtx ctx = { scorch_proc_table_new () };
+  ScorchUnwinder *unw = scorch_unwinder_new (cross_find_mapping, &ctx);
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  g_autoptr(GHashTable) execed = g_hash_table_new (NULL, NULL);
+  const ScorchCaptureBuildId *bids;
+  ScorchCaptureAttrs *attrs;
+  ScorchRecord rec;
+  guint n_bids = 0;
+  gint32 changed_pid;
+
+  g_assert_no_error (error);
+  *n_samples = *n_vdso_leaf = 0;
+  memset (hits, 0, G_N_ELEMENTS (vdso_fns) * sizeof *hits);
+  attrs = scorch_capture_reader_get_attrs (reader);
+  scorch_unwinder_set_engine (unw, engine);
+  /* as the analyzer does: the capture's kernel and the recorded build
+   * ids, among them the [vdso]'s */
+  scorch_unwinder_set_kernel_release (unw, scorch_capture_reader_get_osrelease (reader));
+  bids = scorch_capture_reader_get_build_ids (reader, &n_bids);
+  for (guint i = 0; i < n_bids; i++)
+    scorch_proc_table_add_build_id (ctx.procs, bids[i].filename, bids[i].build_id, bids[i].build_id_len);
+
+  while (scorch_capture_reader_next (reader, &rec, &error))
+    {
+      ScorchSampleData s;
+      guint64 regs[64], ips[SCORCH_UNWIND_MAX_DEPTH];
+      gboolean seen[G_N_ELEMENTS (vdso_fns)] = { FALSE };
+      gboolean truncated;
+      guint n = 0, sp_index;
+      const ScorchMapping *leaf_map;
+
+      if (replay_maps (ctx.procs, &rec, execed, &changed_pid))
+        scorch_unwinder_invalidate (unw, changed_pid);
+      if (rec.type != PERF_RECORD_SAMPLE)
+        continue;
+      g_assert_true (scorch_capture_attrs_parse_sample (attrs, &rec, &s, &error));
+      if (g_strcmp0 (scorch_proc_table_get_comm (ctx.procs, s.tid), comm) != 0)
+        continue;
+      (*n_samples)++;
+      if (s.regs_abi == 0 || s.stack == NULL || !(s.regs_mask & (1u << 7)))
+        continue;
+      memcpy (regs, s.regs, 8 * MIN (s.n_regs, 64));
+      sp_index = __builtin_popcountll (s.regs_mask & ((1u << 7) - 1));
+      n = scorch_unwinder_unwind (unw, s.pid, s.regs_mask, regs, MIN (s.n_regs, 64), s.stack,
+                                  s.stack_size, regs[sp_index], ips, G_N_ELEMENTS (ips), &truncated);
+      leaf_map = n > 0 ? cross_find_mapping (&ctx, s.pid, ips[0]) : NULL;
+      if (leaf_map != NULL && g_strcmp0 (leaf_map->path, "[vdso]") == 0)
+        (*n_vdso_leaf)++;
+      for (guint i = 0; i < n; i++)
+        {
+          ScorchSymbol out[16];
+          guint n_out = scorch_symbolizer_lookup_user (sym, s.pid, cross_find_mapping (&ctx, s.pid, ips[i]),
+                                                       ips[i], out, G_N_ELEMENTS (out));
+
+          for (guint k = 0; k < n_out; k++)
+            for (guint f = 0; f < G_N_ELEMENTS (vdso_fns); f++)
+              if (g_strcmp0 (out[k].function, vdso_fns[f]) == 0)
+                seen[f] = TRUE;
+        }
+      for (guint f = 0; f < G_N_ELEMENTS (vdso_fns); f++)
+        hits[f] += seen[f] ? 1 : 0;
+    }
+  g_assert_no_error (error);
+  scorch_symbolizer_free (sym);
+  scorch_unwinder_free (unw);
+  scorch_proc_table_free (ctx.procs);
+}
+
+static void
+test_vdso_leaf (void)
+{
+  static const struct
+  {
+    const char *name;
+    const char *comm;
+  } programs[] = {
+    { "unwind-vdso", "unwind-vdso" },
+    /* linked by lld: the code mapping starts a page below its segment */
+    { "unwind-vdso-lld", "unwind-vdso-lld" },
+  };
+  static const struct
+  {
+    const char         *name;
+    ScorchUnwindEngine  engine;
+  } engines[] = {
+    { "auto", SCORCH_UNWIND_ENGINE_AUTO },
+    { "cfi", SCORCH_UNWIND_ENGINE_CACHED_CFI },
+    { "libunwind", SCORCH_UNWIND_ENGINE_LIBUNWIND },
+  };
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_run = 0;
+
+  if (!perf_available ())
+    {
+      g_test_skip ("perf is not installed");
+      return;
+    }
+  dir = g_dir_make_tmp ("scorch-unwind-vdso-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  for (guint p = 0; p < G_N_ELEMENTS (programs); p++)
+    {
+      g_autofree char *workload = g_test_build_filename (G_TEST_BUILT, "workloads", programs[p].name, NULL);
+      g_autofree char *path = g_build_filename (dir, "perf.data", NULL);
+      g_autofree char *reason = NULL;
+      const char *argv[] = { workload, "0.5", NULL };
+      guint perf_n = 0, perf_hits[G_N_ELEMENTS (vdso_fns)];
+
+      if (!g_file_test (workload, G_FILE_TEST_IS_EXECUTABLE))
+        {
+          g_test_message ("%s is not built (no lld?)", programs[p].name);
+          continue;
+        }
+      if (!record_dwarf (path, argv, &reason))
+        {
+          g_remove (path);
+          g_test_skip (reason);
+          break;
+        }
+      if (!perf_script_totals (path, programs[p].comm, &perf_n, perf_hits, &reason))
+        {
+          g_remove (path);
+          g_test_skip (reason);
+          break;
+        }
+      g_assert_cmpuint (perf_n, >=, 200);
+      /* the workload is what it says: perf sees vdso_spin on most stacks */
+      g_assert_cmpfloat (100.0 * perf_hits[0] / perf_n, >, 80.0);
+
+      for (guint e = 0; e < G_N_ELEMENTS (engines); e++)
+        {
+          guint n = 0, hits[G_N_ELEMENTS (vdso_fns)], n_vdso_leaf = 0;
+
+          unwinder_totals (path, programs[p].comm, engines[e].engine, &n, hits, &n_vdso_leaf);
+          g_assert_cmpuint (n, ==, perf_n);
+          /* most samples stop in the vDSO, so this tests its CFI */
+          g_assert_cmpfloat (100.0 * n_vdso_leaf / n, >, 50.0);
+          for (guint f = 0; f < G_N_ELEMENTS (vdso_fns); f++)
+            {
+              double ours = 100.0 * hits[f] / n, theirs = 100.0 * perf_hits[f] / perf_n;
+
+              g_test_message ("%s %s: %s total %.2f%% (perf %.2f%%), %u samples, %.1f%% with a [vdso] leaf",
+                              programs[p].name, engines[e].name, vdso_fns[f], ours, theirs, n,
+                              100.0 * n_vdso_leaf / n);
+              g_assert_cmpfloat (fabs (ours - theirs), <=, 1.0);
+            }
+        }
+      n_run++;
+      g_remove (path);
+    }
+  g_rmdir (dir);
+  if (n_run == 0 && !g_test_failed ())
+    g_test_skip ("no vDSO workload ran");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1135,6 +1390,7 @@ main (int    argc,
         g_test_add_data_func (path, GINT_TO_POINTER (engines[e].engine), tests[t].func);
       }
   g_test_add_func ("/libscorch/unwinder/cross-check-perf", test_cross_check);
+  g_test_add_func ("/libscorch/unwinder/vdso-leaf", test_vdso_leaf);
   ret = g_test_run ();
   for (guint i = 0; i < maps->len; i++)
     g_free ((char *) g_array_index (maps, ScorchMapping, i).path);

@@ -28,7 +28,7 @@ PACKAGES="
   xvfb xauth
   desktop-file-utils appstream gettext itstool
   python3
-  rustc
+  rustc lld
   hyperfine time
   adwaita-icon-theme hicolor-icon-theme librsvg2-common shared-mime-info
   fonts-cantarell fonts-dejavu-core

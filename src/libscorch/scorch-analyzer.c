@@ -305,6 +305,7 @@ scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
     }
 
   scorch_symbolizer_set_kernel_release (self->symbolizer, scorch_capture_reader_get_osrelease (reader));
+  scorch_unwinder_set_kernel_release (self->unwinder, scorch_capture_reader_get_osrelease (reader));
 
   bids = scorch_capture_reader_get_build_ids (reader, &n_bids);
   for (guint i = 0; i < n_bids; i++)

@@ -45,6 +45,7 @@ typedef struct
 
   gboolean      opened;
   const guint8 *data;        /* the file, mapped read-only; NULL when unusable */
+  gboolean      data_borrowed; /* data is the running vDSO's image, not ours to unmap */
   gsize         size;
   Elf          *elf;
   Dwarf_CFI    *eh_cfi;      /* .eh_frame; ours to end */

@@ -8,11 +8,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <dwarf.h>
 
 #include "scorch-unwinder-libunwind.h"
+#include "scorch-vdso.h"
 
 /* How it works
  *
@@ -137,6 +139,10 @@ struct _ScorchUnwinder
     UnwMapSlot          *slot;
   }                     recent[RECENT_MAPS];
 
+  /* the capture's kernel, for the [vdso] (see vdso_usable()) */
+  gboolean              kernel_release_set;
+  char                 *kernel_release;
+
   ScorchUnwindEngine    engine;
   ScorchLibunwind      *libunwind;  /* created on first use */
   guint64              *lu_ips;     /* libunwind's stack in AUTO */
@@ -205,7 +211,7 @@ unw_module_free (gpointer p)
     dwarf_end (m->dwarf);
   if (m->elf != NULL)
     elf_end (m->elf);
-  if (m->data != NULL)
+  if (m->data != NULL && !m->data_borrowed)
     munmap ((void *) m->data, m->size);
   g_free (m->segments);
   g_free (m->path);
@@ -250,8 +256,26 @@ build_id_matches (UnwModule *m,
   return FALSE;
 }
 
+/* Whether the running vDSO is the one mapped as [vdso] module m in the
+ * capture: the same build id when the capture recorded one, else the
+ * same kernel release (an unknown release is taken for the running
+ * kernel, as for a live capture). */
+static gboolean
+vdso_usable (ScorchUnwinder  *self,
+             const UnwModule *m)
+{
+  struct utsname u;
+
+  if (m->build_id_len > 0)
+    return scorch_vdso_build_id_matches (m->build_id, m->build_id_len);
+  if (!self->kernel_release_set || self->kernel_release == NULL)
+    return TRUE;
+  return uname (&u) == 0 && strcmp (u.release, self->kernel_release) == 0;
+}
+
 static void
-unw_module_open (UnwModule *m)
+unw_module_open (ScorchUnwinder *self,
+                 UnwModule      *m)
 {
   struct stat st;
   gsize n_phdrs = 0;
@@ -260,6 +284,18 @@ unw_module_open (UnwModule *m)
 
   m->opened = TRUE;
   m->rows = g_ptr_array_new_with_free_func (g_free);
+  if (g_str_equal (m->path, "[vdso]"))
+    {
+      /* The kernel's vDSO is not a file: read ours, the same image on the
+       * same kernel (perf does the same). */
+      if (!vdso_usable (self, m))
+        return;
+      m->data = scorch_vdso_get_image (&m->size);
+      if (m->data == NULL)
+        return;
+      m->data_borrowed = TRUE;
+      goto parse;
+    }
   if (m->path[0] != '/')
     return;
 
@@ -279,6 +315,7 @@ unw_module_open (UnwModule *m)
   m->data = base;
   m->size = st.st_size;
 
+parse:
   m->elf = elf_memory ((char *) m->data, m->size);
   if (m->elf == NULL || elf_kind (m->elf) != ELF_K_ELF || gelf_getclass (m->elf) != ELFCLASS64)
     goto fail;
@@ -312,29 +349,79 @@ unw_module_open (UnwModule *m)
 
 fail:
   g_clear_pointer (&m->elf, elf_end);
-  munmap ((void *) m->data, m->size);
+  if (!m->data_borrowed)
+    munmap ((void *) m->data, m->size);
   m->data = NULL;
+  m->data_borrowed = FALSE;
   m->size = 0;
   m->n_segments = 0;
 }
 
-/* Runtime address minus ELF vaddr for this mapping, or FALSE. */
+/* x86_64 pages: the loader maps each segment from its offset rounded
+ * down to a page */
+#define PAGE_SIZE_X86_64 G_GUINT64_CONSTANT (4096)
+
+/* The load bias from the file's lowest mapping in the process: the
+ * mappings of the same file contiguously below map, down to the one of
+ * its first segment. */
 static gboolean
-mapping_bias (const UnwModule     *m,
+file_base_bias (ScorchUnwinder      *self,
+                const UnwModule     *m,
+                const ScorchMapping *map,
+                guint64             *bias)
+{
+  const ScorchMapping *lo = map;
+
+  for (guint i = 0; i < 64 && lo->start > 0; i++)
+    {
+      const ScorchMapping *prev = self->find_mapping (self->user_data, self->pid, lo->start - 1);
+
+      if (prev == NULL || prev->end != lo->start || prev->ino != map->ino || prev->maj != map->maj ||
+          prev->min != map->min || g_strcmp0 (prev->path, map->path) != 0 || prev->pgoff > lo->pgoff)
+        break;
+      lo = prev;
+    }
+  if (lo->pgoff != (m->segments[0].offset & ~(PAGE_SIZE_X86_64 - 1)))
+    return FALSE;
+  *bias = lo->start - (m->segments[0].vaddr & ~(PAGE_SIZE_X86_64 - 1));
+  return TRUE;
+}
+
+/* Runtime address minus ELF vaddr for this mapping, or FALSE.
+ *
+ * The loader maps each segment from its offset rounded down to a page.
+ * Without page padding between segments (lld's default) one file page
+ * holds the end of a segment and the start of the next (of all of them
+ * in a small binary), so the mapping's file offset does not tell its
+ * segment: then the bias comes from the file's first mapping. */
+static gboolean
+mapping_bias (ScorchUnwinder      *self,
+              const UnwModule     *m,
               const ScorchMapping *map,
               guint64             *bias)
 {
+  const UnwSegment *found = NULL;
+  guint n_found = 0;
+
   for (guint i = 0; i < m->n_segments; i++)
     {
       const UnwSegment *s = &m->segments[i];
 
-      if (map->pgoff >= s->offset && map->pgoff < s->offset + MAX (s->filesz, 1))
+      if (map->pgoff >= (s->offset & ~(PAGE_SIZE_X86_64 - 1)) &&
+          map->pgoff < s->offset + MAX (s->filesz, 1))
         {
-          *bias = map->start - (map->pgoff - s->offset + s->vaddr);
-          return TRUE;
+          n_found++;
+          if (found == NULL || s->offset >= found->offset)
+            found = s;
         }
     }
-  return FALSE;
+  if (found == NULL)
+    return FALSE;
+  if (n_found > 1 && file_base_bias (self, m, map, bias))
+    return TRUE;
+  /* modulo 2^64: pgoff may be below the segment's offset */
+  *bias = map->start - map->pgoff + found->offset - found->vaddr;
+  return TRUE;
 }
 
 static UnwModule *
@@ -360,7 +447,7 @@ module_lookup (ScorchUnwinder      *self,
       m = g_new0 (UnwModule, 1);
       *m = key;
       m->path = g_strdup (key.path);
-      unw_module_open (m);
+      unw_module_open (self, m);
       g_hash_table_add (self->modules, m);
     }
   return m;
@@ -439,7 +526,7 @@ map_slot (ScorchUnwinder *self,
       slot->pgoff = map->pgoff;
       slot->ino = map->ino;
       slot->module = module_lookup (self, map);
-      slot->bias_ok = mapping_bias (slot->module, map, &slot->bias);
+      slot->bias_ok = mapping_bias (self, slot->module, map, &slot->bias);
       slot_code_range (slot, map);
     }
   return slot;
@@ -1157,6 +1244,7 @@ scorch_unwinder_free (ScorchUnwinder *self)
   g_free (self->lu_ips);
   g_free (self->row_cache);
   g_hash_table_destroy (self->modules);
+  g_free (self->kernel_release);
   g_free (self);
 }
 
@@ -1167,6 +1255,16 @@ scorch_unwinder_set_engine (ScorchUnwinder     *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (engine <= SCORCH_UNWIND_ENGINE_LIBUNWIND);
   self->engine = engine;
+}
+
+void
+scorch_unwinder_set_kernel_release (ScorchUnwinder *self,
+                                    const char     *osrelease)
+{
+  g_return_if_fail (self != NULL);
+  self->kernel_release_set = TRUE;
+  g_free (self->kernel_release);
+  self->kernel_release = g_strdup (osrelease);
 }
 
 ScorchUnwindEngine

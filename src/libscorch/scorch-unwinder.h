@@ -72,6 +72,14 @@ void            scorch_unwinder_set_engine (ScorchUnwinder        *self,
                                             ScorchUnwindEngine     engine);
 ScorchUnwindEngine scorch_unwinder_get_engine (ScorchUnwinder     *self);
 
+/* The OS release (uname -r) of the kernel the capture was made on, or
+ * NULL when unknown; call before the first unwind.  A [vdso] mapping is
+ * unwound with the running vDSO's call frame information when it is the
+ * same vDSO: the same build id when the capture recorded one for [vdso],
+ * else the same release (or an unknown one, as for a live capture). */
+void            scorch_unwinder_set_kernel_release (ScorchUnwinder *self,
+                                                    const char     *osrelease);
+
 /* Diagnostics: samples unwound so far (with registers and a stack), and how many of
  * them were unwound by libunwind (all with the LIBUNWIND engine; with AUTO
  * those where the cached-CFI stepper could not go on). */
