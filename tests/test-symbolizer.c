@@ -354,6 +354,83 @@ test_dynsym_only (void)
   scorch_symbolizer_free (sym);
 }
 
+/* Function line mode: each frame of the chain is where its function is
+ * declared (inl.c: inner 4, middle 8, outer 12), read from the DIEs and
+ * the line program's file table only; the file names are the ones the
+ * line table gives, for DWARF 4 and 5 headers and compressed sections. */
+static void
+check_function_lines (const char *name,
+                      const char *flags,
+                      gboolean    compress)
+{
+  g_autofree char *bin = build_program (name, flags, 1);
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  ScorchMapping map;
+  guint64 start = elf_symbol (bin, "outer", NULL, NULL);
+  guint64 ip = make_mapping (bin, start, &map);
+  gboolean found = FALSE;
+
+  if (compress)
+    {
+      g_autofree char *cmd = g_strdup_printf ("objcopy --compress-debug-sections=zlib %s", bin);
+
+      run (cmd);
+    }
+
+  for (guint64 off = 0; off < 64 && !found; off++)
+    {
+      ScorchSymbol by_addr[8], out[8];
+      guint n;
+
+      scorch_symbolizer_set_line_mode (sym, SCORCH_SYMBOLIZER_LINES_ADDRESS);
+      n = scorch_symbolizer_lookup_user (sym, 1, &map, ip + off, by_addr, G_N_ELEMENTS (by_addr));
+      if (n != 3)
+        continue;
+      found = TRUE;
+      g_assert_cmpuint (by_addr[2].line, ==, 14);
+
+      /* switching the mode drops the cached chain of the other mode */
+      scorch_symbolizer_set_line_mode (sym, SCORCH_SYMBOLIZER_LINES_FUNCTION);
+      g_assert_cmpuint (scorch_symbolizer_lookup_user (sym, 1, &map, ip + off, out, G_N_ELEMENTS (out)), ==, 3);
+      g_assert_cmpstr (out[0].function, ==, "inner");
+      g_assert_cmpint (out[0].kind, ==, SCORCH_FRAME_KIND_INLINED);
+      g_assert_cmpuint (out[0].line, ==, 4);
+      g_assert_cmpstr (out[1].function, ==, "middle");
+      g_assert_cmpuint (out[1].line, ==, 8);
+      g_assert_cmpstr (out[2].function, ==, "outer");
+      g_assert_cmpint (out[2].kind, ==, SCORCH_FRAME_KIND_USER);
+      g_assert_cmpuint (out[2].line, ==, 12);
+      for (guint i = 0; i < 3; i++)
+        {
+          g_assert_nonnull (out[i].file);
+          g_assert_true (g_str_has_suffix (out[i].file, "/inl.c"));
+          /* the same (interned) name as libdw's line table gives */
+          g_assert_true (out[i].file == by_addr[2].file);
+        }
+    }
+  g_assert_true (found);
+
+  {
+    ScorchSymbol out[8];
+    guint n;
+
+    ip = make_mapping (bin, elf_symbol (bin, "hidden_static", NULL, NULL), &map);
+    n = scorch_symbolizer_lookup_user (sym, 1, &map, ip + 1, out, G_N_ELEMENTS (out));
+    g_assert_cmpstr (out[n - 1].function, ==, "hidden_static");
+    g_assert_true (g_str_has_suffix (out[n - 1].file, "/inl.c"));
+    g_assert_cmpuint (out[n - 1].line, ==, 16);
+  }
+  scorch_symbolizer_free (sym);
+}
+
+static void
+test_function_lines (void)
+{
+  check_function_lines ("funclines-dwarf5", "-gdwarf-5", FALSE);
+  check_function_lines ("funclines-dwarf4", "-gdwarf-4", FALSE);
+  check_function_lines ("funclines-zlib", "-gdwarf-5", TRUE);
+}
+
 static void
 test_debuginfo_by_build_id (void)
 {
@@ -650,6 +727,7 @@ main (int    argc,
 
   g_test_add_func ("/libscorch/symbolizer/symtab", test_symtab);
   g_test_add_func ("/libscorch/symbolizer/inline", test_inline);
+  g_test_add_func ("/libscorch/symbolizer/function-lines", test_function_lines);
   g_test_add_func ("/libscorch/symbolizer/aliases", test_aliases);
   g_test_add_func ("/libscorch/symbolizer/dynsym-only", test_dynsym_only);
   g_test_add_func ("/libscorch/symbolizer/debuginfo-build-id", test_debuginfo_by_build_id);

@@ -158,10 +158,13 @@ typedef struct
   Dwarf_Die   die;
   gint32      parent;        /* enclosing inlined/subprogram node, -1 for a subprogram */
   gboolean    inlined;
-  gboolean    resolved;      /* the fields below are filled */
+  gboolean    resolved;      /* call_file and call_line are filled */
   const char *name;
   const char *call_file;
   guint       call_line;
+  gboolean    decl_resolved; /* the two below are filled */
+  const char *decl_file;
+  guint       decl_line;
 } ScopeNode;
 
 /* One address range of an inlined subroutine. */
@@ -194,6 +197,15 @@ typedef struct
   GArray      *roots;        /* RootRange, sorted by lo */
 } CuIndex;
 
+/* The file names of one line program header, as dwarf_filesrc gives them;
+ * read without decoding the line program itself. */
+typedef struct
+{
+  const char **names;        /* interned; NULL where the index names nothing */
+  guint        n_names;
+  gboolean     ok;           /* FALSE: fall back to libdw's dwarf_decl_file */
+} FileTable;
+
 typedef struct
 {
   /* key */
@@ -217,6 +229,7 @@ typedef struct
   FuncSym     *syms;          /* sorted by start, one per start address */
   gsize        n_syms;
   GHashTable  *cus;           /* CU DIE offset -> CuIndex* */
+  GHashTable  *file_tables;   /* Dwarf_CU* -> FileTable*, for decl_file */
 } Module;
 
 typedef struct
@@ -248,6 +261,7 @@ struct _ScorchSymbolizer
   GHashTable     *problem_set;   /* owned strings */
   GPtrArray      *problems;      /* borrowed from problem_set, in order */
   GArray         *chains;        /* ScorchSymbol */
+  ScorchSymbolizerLineMode line_mode;
 
   char           *debuginfo_path;
   Dwfl_Callbacks  callbacks;
@@ -322,9 +336,22 @@ cu_index_free (gpointer p)
 }
 
 static void
+file_table_free (gpointer p)
+{
+  FileTable *t = p;
+
+  g_free (t->names);
+  g_free (t);
+}
+
+static void
 module_free (gpointer p)
 {
   Module *m = p;
+
+  /* before dwfl_end: the keys point into libdw's CUs */
+  if (m->file_tables != NULL)
+    g_hash_table_destroy (m->file_tables);
 
   if (m->dwfl != NULL)
     dwfl_end (m->dwfl);
@@ -483,6 +510,30 @@ scorch_symbolizer_set_kernel_release (ScorchSymbolizer *self,
   g_free (self->kernel_release);
   self->kernel_release = g_strdup (osrelease);
   self->kernel_release_set = TRUE;
+}
+
+void
+scorch_symbolizer_set_line_mode (ScorchSymbolizer         *self,
+                                 ScorchSymbolizerLineMode  mode)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (mode == SCORCH_SYMBOLIZER_LINES_ADDRESS || mode == SCORCH_SYMBOLIZER_LINES_FUNCTION);
+
+  if (self->line_mode == mode)
+    return;
+  self->line_mode = mode;
+  /* Cached user chains carry the other kind of file:line. */
+  g_hash_table_iter_init (&iter, self->modules);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      Module *m = key;
+
+      addr_map_clear (&m->cache);
+      addr_map_init (&m->cache);
+    }
 }
 
 void
@@ -1059,7 +1110,7 @@ cu_walk (CuIndex   *ci,
         {
         case DW_TAG_subprogram:
           {
-            ScopeNode n = { child, -1, FALSE, FALSE, NULL, NULL, 0 };
+            ScopeNode n = { .die = child, .parent = -1 };
             guint32 idx = ci->nodes->len;
             guint first_root = ci->roots->len;
             guint32 first = ci->ranges->len;
@@ -1085,7 +1136,7 @@ cu_walk (CuIndex   *ci,
         case DW_TAG_inlined_subroutine:
           if (parent_node >= 0)
             {
-              ScopeNode n = { child, parent_node, TRUE, FALSE, NULL, NULL, 0 };
+              ScopeNode n = { .die = child, .parent = parent_node, .inlined = TRUE };
               guint32 idx = ci->nodes->len;
 
               g_array_append_val (ci->nodes, n);
@@ -1163,10 +1214,12 @@ module_cu_index (Module    *m,
   return ci;
 }
 
-/* The innermost inlined scope at addr (a CU-relative address), or -1. */
+/* The innermost inlined scope at addr (a CU-relative address), or -1;
+ * *root_node is the subprogram holding addr, or -1. */
 static gint32
 cu_innermost_inlined (CuIndex    *ci,
-                      Dwarf_Addr  addr)
+                      Dwarf_Addr  addr,
+                      gint32     *root_node)
 {
   const RootRange *roots = (const RootRange *) (gpointer) ci->roots->data;
   const ScopeRange *ranges = (const ScopeRange *) (gpointer) ci->ranges->data;
@@ -1189,8 +1242,10 @@ cu_innermost_inlined (CuIndex    *ci,
         root = &roots[i - 1];
         break;
       }
+  *root_node = -1;
   if (root == NULL)
     return -1;
+  *root_node = (gint32) root->node;
 
   for (guint32 i = root->first; i < root->last; i++)
     if (addr >= ranges[i].lo && addr < ranges[i].hi && ranges[i].depth > best_depth)
@@ -1219,6 +1274,18 @@ die_function_name (ScorchSymbolizer *self,
 }
 
 static void
+scope_node_resolve_name (ScorchSymbolizer *self,
+                         ScopeNode        *n)
+{
+  if (n->name != NULL)
+    return;
+  n->name = die_function_name (self, &n->die);
+  if (n->name == NULL)
+    n->name = intern (self, "[inlined]");
+}
+
+/* Name and call site (the call site needs the CU's file table). */
+static void
 scope_node_resolve (ScorchSymbolizer *self,
                     CuIndex          *ci,
                     ScopeNode        *n)
@@ -1229,9 +1296,7 @@ scope_node_resolve (ScorchSymbolizer *self,
   if (n->resolved)
     return;
   n->resolved = TRUE;
-  n->name = die_function_name (self, &n->die);
-  if (n->name == NULL)
-    n->name = intern (self, "[inlined]");
+  scope_node_resolve_name (self, n);
 
   if (!ci->files_loaded)
     {
@@ -1247,6 +1312,458 @@ scope_node_resolve (ScorchSymbolizer *self,
   if (dwarf_attr (&n->die, DW_AT_call_line, &attr) != NULL &&
       dwarf_formudata (&attr, &call_line) == 0 && call_line <= G_MAXINT)
     n->call_line = (guint) call_line;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Declaration file:line without decoding line tables                       */
+
+typedef struct
+{
+  const guint8 *p, *end;
+  gboolean      bad;
+} Reader;
+
+static gboolean
+rd_need (Reader *r,
+         gsize   n)
+{
+  if (r->bad || (gsize) (r->end - r->p) < n)
+    {
+      r->bad = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static guint64
+rd_uint (Reader *r,
+         guint   size)
+{
+  guint64 v = 0;
+
+  if (!rd_need (r, size))
+    return 0;
+  /* DWARF of the host's byte order: we symbolize local x86-64/aarch64 files */
+  for (guint i = 0; i < size; i++)
+    v |= (guint64) r->p[i] << (8 * (G_BYTE_ORDER == G_LITTLE_ENDIAN ? i : size - 1 - i));
+  r->p += size;
+  return v;
+}
+
+static guint64
+rd_uleb (Reader *r)
+{
+  guint64 v = 0;
+  guint shift = 0;
+
+  while (rd_need (r, 1))
+    {
+      guint8 b = *r->p++;
+
+      if (shift < 64)
+        v |= (guint64) (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) == 0)
+        return v;
+    }
+  return 0;
+}
+
+static const char *
+rd_cstr (Reader *r)
+{
+  const guint8 *nul;
+  const char *str;
+
+  if (r->bad)
+    return NULL;
+  nul = memchr (r->p, '\0', r->end - r->p);
+  if (nul == NULL)
+    {
+      r->bad = TRUE;
+      return NULL;
+    }
+  str = (const char *) r->p;
+  r->p = nul + 1;
+  return str;
+}
+
+typedef struct
+{
+  Elf_Data *str, *line_str;
+} StrSections;
+
+static const char *
+section_string (Elf_Data *d,
+                guint64   off)
+{
+  const char *base;
+
+  if (d == NULL || d->d_buf == NULL || off >= d->d_size)
+    return NULL;
+  base = (const char *) d->d_buf + off;
+  return memchr (base, '\0', d->d_size - off) != NULL ? base : NULL;
+}
+
+/* Reads one attribute of a DWARF 5 directory or file entry.  Sets *str for
+ * string forms, *num for constants; FALSE for a form we do not read. */
+static gboolean
+rd_form (Reader            *r,
+         guint64            form,
+         guint              offset_size,
+         const StrSections *secs,
+         const char       **str,
+         guint64           *num)
+{
+  *str = NULL;
+  *num = 0;
+  switch (form)
+    {
+    case DW_FORM_string:
+      *str = rd_cstr (r);
+      return !r->bad;
+    case DW_FORM_line_strp:
+      *str = section_string (secs->line_str, rd_uint (r, offset_size));
+      return !r->bad && *str != NULL;
+    case DW_FORM_strp:
+      *str = section_string (secs->str, rd_uint (r, offset_size));
+      return !r->bad && *str != NULL;
+    case DW_FORM_udata:
+      *num = rd_uleb (r);
+      return !r->bad;
+    case DW_FORM_data1:
+      *num = rd_uint (r, 1);
+      return !r->bad;
+    case DW_FORM_data2:
+      *num = rd_uint (r, 2);
+      return !r->bad;
+    case DW_FORM_data4:
+      *num = rd_uint (r, 4);
+      return !r->bad;
+    case DW_FORM_data8:
+      *num = rd_uint (r, 8);
+      return !r->bad;
+    case DW_FORM_data16:
+      return rd_need (r, 16) && (r->p += 16, TRUE);
+    case DW_FORM_block:
+      {
+        guint64 len = rd_uleb (r);
+
+        return rd_need (r, len) && (r->p += len, TRUE);
+      }
+    default:
+      return FALSE;
+    }
+}
+
+static Elf_Data *
+debug_section (Elf        *elf,
+               const char *name)
+{
+  size_t shstrndx;
+  Elf_Scn *scn = NULL;
+
+  if (elf == NULL || elf_getshdrstrndx (elf, &shstrndx) != 0)
+    return NULL;
+  while ((scn = elf_nextscn (elf, scn)) != NULL)
+    {
+      GElf_Shdr sh;
+      const char *n;
+
+      if (gelf_getshdr (scn, &sh) == NULL || sh.sh_type == SHT_NOBITS)
+        continue;
+      n = elf_strptr (elf, shstrndx, sh.sh_name);
+      if (n == NULL || strcmp (n, name) != 0)
+        continue;
+      /* libdw decompressed the section in place when it opened it; one
+       * still compressed is not ours to read. */
+      if ((sh.sh_flags & SHF_COMPRESSED) != 0)
+        return NULL;
+      return elf_getdata (scn, NULL);
+    }
+  return NULL;
+}
+
+static const char *
+join_path (ScorchSymbolizer *self,
+           const char       *dir,
+           const char       *name)
+{
+  g_autofree char *path = NULL;
+
+  if (name == NULL)
+    return NULL;
+  if (name[0] == '/' || dir == NULL || dir[0] == '\0')
+    return intern (self, name);
+  path = g_strconcat (dir, "/", name, NULL);
+  return intern (self, path);
+}
+
+/* Parses the file table of the line program header at off in .debug_line;
+ * names as libdw's dwarf_filesrc builds them (dir "/" name). */
+static gboolean
+parse_file_table (ScorchSymbolizer  *self,
+                  Elf_Data          *line,
+                  guint64            off,
+                  const char        *comp_dir,
+                  const StrSections *secs,
+                  GPtrArray         *names)
+{
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new ();
+  Reader r;
+  guint64 unit_length, opcode_base;
+  guint offset_size = 4, version;
+
+  if (line == NULL || line->d_buf == NULL || off >= line->d_size)
+    return FALSE;
+  r.p = (const guint8 *) line->d_buf + off;
+  r.end = (const guint8 *) line->d_buf + line->d_size;
+  r.bad = FALSE;
+
+  unit_length = rd_uint (&r, 4);
+  if (unit_length == 0xffffffff)
+    {
+      offset_size = 8;
+      unit_length = rd_uint (&r, 8);
+    }
+  if (!rd_need (&r, unit_length))
+    return FALSE;
+  r.end = r.p + unit_length;
+
+  version = (guint) rd_uint (&r, 2);
+  if (version < 2 || version > 5)
+    return FALSE;
+  if (version >= 5)
+    rd_uint (&r, 2);             /* address_size, segment_selector_size */
+  rd_uint (&r, offset_size);     /* header_length */
+  rd_uint (&r, 1);               /* minimum_instruction_length */
+  if (version >= 4)
+    rd_uint (&r, 1);             /* maximum_operations_per_instruction */
+  rd_uint (&r, 3);               /* default_is_stmt, line_base, line_range */
+  opcode_base = rd_uint (&r, 1);
+  if (opcode_base == 0 || !rd_need (&r, opcode_base - 1))
+    return FALSE;
+  r.p += opcode_base - 1;
+
+  if (version < 5)
+    {
+      const char *s;
+
+      /* directory 0 is the compilation directory, file 0 names nothing */
+      g_ptr_array_add (dirs, (gpointer) comp_dir);
+      while ((s = rd_cstr (&r)) != NULL && s[0] != '\0')
+        g_ptr_array_add (dirs, (gpointer) s);
+      g_ptr_array_add (names, NULL);
+      while ((s = rd_cstr (&r)) != NULL && s[0] != '\0')
+        {
+          guint64 dir = rd_uleb (&r);
+
+          rd_uleb (&r);          /* mtime */
+          rd_uleb (&r);          /* length */
+          if (r.bad)
+            return FALSE;
+          g_ptr_array_add (names, (gpointer) join_path (self, dir < dirs->len ? g_ptr_array_index (dirs, dir) : NULL, s));
+        }
+      return !r.bad;
+    }
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      guint64 formats[2 * 16];
+      guint n_formats = (guint) rd_uint (&r, 1);
+      guint64 count;
+
+      if (n_formats > G_N_ELEMENTS (formats) / 2)
+        return FALSE;
+      for (guint i = 0; i < 2 * n_formats; i++)
+        formats[i] = rd_uleb (&r);
+      count = rd_uleb (&r);
+      if (r.bad || count > (guint64) (r.end - r.p))
+        return FALSE;
+      for (guint64 e = 0; e < count; e++)
+        {
+          const char *path = NULL;
+          guint64 dir = 0;
+
+          for (guint i = 0; i < n_formats; i++)
+            {
+              const char *str;
+              guint64 num;
+
+              if (!rd_form (&r, formats[2 * i + 1], offset_size, secs, &str, &num))
+                return FALSE;
+              if (formats[2 * i] == DW_LNCT_path)
+                path = str;
+              else if (formats[2 * i] == DW_LNCT_directory_index)
+                dir = num;
+            }
+          if (pass == 0)
+            g_ptr_array_add (dirs, (gpointer) path);
+          else
+            g_ptr_array_add (names, (gpointer) join_path (self, dir < dirs->len ? g_ptr_array_index (dirs, dir) : NULL, path));
+        }
+    }
+  return !r.bad;
+}
+
+static FileTable *
+module_file_table (ScorchSymbolizer *self,
+                   Module           *m,
+                   Dwarf_CU         *cu)
+{
+  FileTable *t;
+  Dwarf_Die cudie;
+  Dwarf_Attribute attr;
+  Dwarf_Word stmt_list;
+  Dwarf *dbg;
+  Elf *elf;
+  StrSections secs;
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (m->file_tables == NULL)
+    m->file_tables = g_hash_table_new_full (NULL, NULL, NULL, file_table_free);
+  t = g_hash_table_lookup (m->file_tables, cu);
+  if (t != NULL)
+    return t;
+
+  t = g_new0 (FileTable, 1);
+  g_hash_table_insert (m->file_tables, cu, t);
+
+  if (dwarf_cu_die (cu, &cudie, NULL, NULL, NULL, NULL, NULL, NULL) == NULL ||
+      dwarf_attr (&cudie, DW_AT_stmt_list, &attr) == NULL ||
+      dwarf_formudata (&attr, &stmt_list) != 0)
+    return t;
+  dbg = dwarf_cu_getdwarf (cu);
+  elf = dbg != NULL ? dwarf_getelf (dbg) : NULL;
+  secs.str = debug_section (elf, ".debug_str");
+  secs.line_str = debug_section (elf, ".debug_line_str");
+  names = g_ptr_array_new ();
+  if (!parse_file_table (self, debug_section (elf, ".debug_line"), stmt_list,
+                         dwarf_formstring (dwarf_attr (&cudie, DW_AT_comp_dir, &attr)), &secs, names))
+    return t;
+  t->n_names = names->len;
+  t->names = (const char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+  t->ok = TRUE;
+  return t;
+}
+
+/* Where the function of die is declared, following abstract_origin and
+ * specification as dwarf_decl_file does. */
+static void
+die_decl_location (ScorchSymbolizer *self,
+                   Module           *m,
+                   Dwarf_Die        *die,
+                   const char      **file,
+                   guint            *line)
+{
+  Dwarf_Attribute attr;
+  Dwarf_Word idx;
+  int l = 0;
+
+  *file = NULL;
+  *line = 0;
+  if (dwarf_decl_line (die, &l) == 0 && l > 0)
+    *line = (guint) l;
+  if (dwarf_attr_integrate (die, DW_AT_decl_file, &attr) == NULL ||
+      dwarf_formudata (&attr, &idx) != 0)
+    return;
+  {
+    FileTable *t = module_file_table (self, m, attr.cu);
+
+    if (t->ok)
+      *file = idx < t->n_names ? t->names[idx] : NULL;
+    else
+      *file = intern (self, dwarf_decl_file (die));
+  }
+}
+
+static void
+scope_node_resolve_decl (ScorchSymbolizer *self,
+                         Module           *m,
+                         ScopeNode        *n)
+{
+  if (n->decl_resolved)
+    return;
+  n->decl_resolved = TRUE;
+  die_decl_location (self, m, &n->die, &n->decl_file, &n->decl_line);
+}
+
+/* The CU's own source file, for code whose subprogram DIE (if any) names
+ * no file (assembly). */
+static const char *
+cu_source_file (ScorchSymbolizer *self,
+                Dwarf_Die        *cu)
+{
+  Dwarf_Attribute attr;
+  const char *name = dwarf_diename (cu);
+
+  if (name == NULL)
+    return NULL;
+  return join_path (self, dwarf_formstring (dwarf_attr (cu, DW_AT_comp_dir, &attr)), name);
+}
+
+static guint
+symbolize_dwarf_functions (ScorchSymbolizer *self,
+                           Module           *m,
+                           GElf_Addr         addr,
+                           guint64           vaddr,
+                           const char       *function,
+                           ScorchSymbol     *chain)
+{
+  Dwarf_Addr cu_bias = 0;
+  Dwarf_Die *cu;
+  const char *file = NULL;
+  guint line = 0;
+  guint n = 0;
+
+  cu = dwfl_module_addrdie (m->mod, addr, &cu_bias);
+  if (cu != NULL)
+    {
+      CuIndex *ci = module_cu_index (m, cu);
+      gint32 root = -1;
+      gint32 node = cu_innermost_inlined (ci, addr - cu_bias, &root);
+
+      while (node >= 0 && n < MAX_CHAIN - 1)
+        {
+          ScopeNode *s = &g_array_index (ci->nodes, ScopeNode, node);
+
+          if (!s->inlined)
+            break;
+          scope_node_resolve_name (self, s);
+          scope_node_resolve_decl (self, m, s);
+          chain[n] = (ScorchSymbol) {
+            .function = s->name,
+            .module = m->path,
+            .file = s->decl_file,
+            .line = s->decl_line,
+            .offset = vaddr,
+            .kind = SCORCH_FRAME_KIND_INLINED,
+          };
+          n++;
+          node = s->parent;
+        }
+      if (root >= 0)
+        {
+          ScopeNode *s = &g_array_index (ci->nodes, ScopeNode, root);
+
+          scope_node_resolve_decl (self, m, s);
+          file = s->decl_file;
+          line = s->decl_line;
+        }
+      /* Assembly: no subprogram, or one without DW_AT_decl_file */
+      if (file == NULL)
+        file = cu_source_file (self, cu);
+    }
+
+  chain[n] = (ScorchSymbol) {
+    .function = function,
+    .module = m->path,
+    .file = file,
+    .line = line,
+    .offset = vaddr,
+    .kind = SCORCH_FRAME_KIND_USER,
+  };
+  return n + 1;
 }
 
 static guint
@@ -1275,7 +1792,8 @@ symbolize_dwarf (ScorchSymbolizer *self,
   if (cu != NULL)
     {
       CuIndex *ci = module_cu_index (m, cu);
-      gint32 node = cu_innermost_inlined (ci, addr - cu_bias);
+      gint32 root = -1;
+      gint32 node = cu_innermost_inlined (ci, addr - cu_bias, &root);
 
       while (node >= 0 && n < MAX_CHAIN - 1)
         {
@@ -1346,6 +1864,8 @@ module_symbolize (ScorchSymbolizer *self,
   if (f == NULL)
     return unresolved (self, m->path, vaddr, chain);
 
+  if (self->line_mode == SCORCH_SYMBOLIZER_LINES_FUNCTION)
+    return symbolize_dwarf_functions (self, m, addr, vaddr, func_sym_name (self, f), chain);
   return symbolize_dwarf (self, m, addr, vaddr, func_sym_name (self, f), chain);
 }
 

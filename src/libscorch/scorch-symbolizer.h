@@ -39,6 +39,19 @@ typedef struct
 
 typedef struct _ScorchSymbolizer ScorchSymbolizer;   /* one per load; not thread-safe */
 
+/* What ScorchSymbol.file/line mean for user frames. */
+typedef enum
+{
+  /* The source line of the address itself (from the line table); for an
+   * inlined frame's callers, the line of the call.  As addr2line -i. */
+  SCORCH_SYMBOLIZER_LINES_ADDRESS,
+  /* Where each function of the chain is declared (DW_AT_decl_file/line of
+   * its DIE, through abstract_origin/specification).  No line table is
+   * decoded, which saves time and memory when only the function's
+   * location is wanted (the profile stores one file:line per function). */
+  SCORCH_SYMBOLIZER_LINES_FUNCTION,
+} ScorchSymbolizerLineMode;
+
 ScorchSymbolizer *scorch_symbolizer_new                (void);
 void              scorch_symbolizer_free               (ScorchSymbolizer   *self);
 
@@ -46,6 +59,11 @@ void              scorch_symbolizer_free               (ScorchSymbolizer   *self
  * matches uname -r.  NULL: unknown release, kernel frames stay unresolved. */
 void              scorch_symbolizer_set_kernel_release (ScorchSymbolizer   *self,
                                                         const char         *osrelease);
+
+/* Default SCORCH_SYMBOLIZER_LINES_ADDRESS.  Changing it drops the answers
+ * cached so far. */
+void              scorch_symbolizer_set_line_mode      (ScorchSymbolizer         *self,
+                                                        ScorchSymbolizerLineMode  mode);
 
 /* Directories searched for separate debug info (each holding
  * .build-id/xx/yyyy.debug and debuglink targets), in order, replacing the
