@@ -423,6 +423,63 @@ check_function_lines (const char *name,
   scorch_symbolizer_free (sym);
 }
 
+/* clang emits no .debug_aranges, with which libdw 0.188 finds no CU by
+ * address: inline chains must still come out. */
+static void
+test_inline_clang (void)
+{
+  g_autofree char *clang = g_find_program_in_path ("clang");
+  g_autofree char *src = g_build_filename (tmpdir, "inl.c", NULL);
+  g_autofree char *bin = g_build_filename (tmpdir, "inline-clang", NULL);
+  g_autofree char *cmd = NULL;
+  g_autofree char *sections = NULL;
+  ScorchSymbolizer *sym;
+  ScorchMapping map;
+  guint64 start, ip;
+  gboolean found = FALSE;
+
+  if (clang == NULL)
+    {
+      g_test_skip ("clang is not installed");
+      return;
+    }
+
+  g_assert_true (g_file_set_contents (src, inline_src, -1, NULL));
+  cmd = g_strdup_printf ("%s -g -O2 -fno-omit-frame-pointer -Wl,--build-id -DVARIANT=1 -o %s %s",
+                         clang, bin, src);
+  run (cmd);
+  g_free (cmd);
+  cmd = g_strdup_printf ("readelf -S %s", bin);
+  sections = run_out (cmd);
+  if (strstr (sections, ".debug_aranges") != NULL)
+    g_test_message ("this clang emits .debug_aranges; the fallback is not exercised");
+
+  sym = scorch_symbolizer_new ();
+  scorch_symbolizer_set_line_mode (sym, SCORCH_SYMBOLIZER_LINES_FUNCTION);
+  start = elf_symbol (bin, "outer", NULL, NULL);
+  ip = make_mapping (bin, start, &map);
+
+  for (guint64 off = 0; off < 64 && !found; off++)
+    {
+      ScorchSymbol out[8];
+      guint n = scorch_symbolizer_lookup_user (sym, 1, &map, ip + off, out, G_N_ELEMENTS (out));
+
+      if (n != 3)
+        continue;
+      found = TRUE;
+      g_assert_cmpstr (out[0].function, ==, "inner");
+      g_assert_cmpint (out[0].kind, ==, SCORCH_FRAME_KIND_INLINED);
+      g_assert_cmpstr (out[1].function, ==, "middle");
+      g_assert_cmpint (out[1].kind, ==, SCORCH_FRAME_KIND_INLINED);
+      g_assert_cmpstr (out[2].function, ==, "outer");
+      g_assert_cmpint (out[2].kind, ==, SCORCH_FRAME_KIND_USER);
+      g_assert_nonnull (out[2].file);
+      g_assert_true (g_str_has_suffix (out[2].file, "inl.c"));
+    }
+  g_assert_true (found);
+  scorch_symbolizer_free (sym);
+}
+
 static void
 test_function_lines (void)
 {
@@ -727,6 +784,7 @@ main (int    argc,
 
   g_test_add_func ("/libscorch/symbolizer/symtab", test_symtab);
   g_test_add_func ("/libscorch/symbolizer/inline", test_inline);
+  g_test_add_func ("/libscorch/symbolizer/inline-clang", test_inline_clang);
   g_test_add_func ("/libscorch/symbolizer/function-lines", test_function_lines);
   g_test_add_func ("/libscorch/symbolizer/aliases", test_aliases);
   g_test_add_func ("/libscorch/symbolizer/dynsym-only", test_dynsym_only);

@@ -230,7 +230,20 @@ typedef struct
   gsize        n_syms;
   GHashTable  *cus;           /* CU DIE offset -> CuIndex* */
   GHashTable  *file_tables;   /* Dwarf_CU* -> FileTable*, for decl_file */
+
+  /* Address ranges of every CU, for objects without .debug_aranges (clang
+   * does not emit it, and libdw 0.188 then finds no CU by address). */
+  gboolean     cu_ranges_built;
+  GArray      *cu_ranges;     /* CuRange, sorted by lo */
 } Module;
+
+typedef struct
+{
+  Dwarf_Addr lo;
+  Dwarf_Addr hi;
+  Dwarf_Addr bias;
+  Dwarf_Die  die;
+} CuRange;
 
 typedef struct
 {
@@ -360,6 +373,7 @@ module_free (gpointer p)
   g_free (m->syms);
   if (m->cus != NULL)
     g_hash_table_destroy (m->cus);
+  g_clear_pointer (&m->cu_ranges, g_array_unref);
   g_free (m);
 }
 
@@ -1702,6 +1716,85 @@ cu_source_file (ScorchSymbolizer *self,
   return join_path (self, dwarf_formstring (dwarf_attr (cu, DW_AT_comp_dir, &attr)), name);
 }
 
+static int
+cu_range_compare (gconstpointer pa,
+                  gconstpointer pb)
+{
+  const CuRange *a = pa, *b = pb;
+
+  if (a->lo != b->lo)
+    return a->lo < b->lo ? -1 : 1;
+  return a->hi < b->hi ? -1 : (a->hi > b->hi);
+}
+
+/* The CU holding addr: libdw's lookup (through .debug_aranges), else our
+ * own table of every CU's ranges, built once per module. */
+static Dwarf_Die *
+module_addrdie (Module     *m,
+                Dwarf_Addr  addr,
+                Dwarf_Addr *bias)
+{
+  Dwarf_Die *cu = dwfl_module_addrdie (m->mod, addr, bias);
+  const CuRange *ranges;
+  gsize lo, hi;
+
+  if (cu != NULL)
+    return cu;
+
+  if (!m->cu_ranges_built)
+    {
+      Dwarf_Die *unit = NULL;
+      Dwarf_Addr unit_bias = 0;
+
+      m->cu_ranges_built = TRUE;
+      m->cu_ranges = g_array_new (FALSE, FALSE, sizeof (CuRange));
+      while ((unit = dwfl_module_nextcu (m->mod, unit, &unit_bias)) != NULL)
+        {
+          Dwarf_Addr base, start, end;
+          ptrdiff_t off = 0;
+
+          while ((off = dwarf_ranges (unit, off, &base, &start, &end)) > 0)
+            {
+              CuRange r = { start, end, unit_bias, *unit };
+
+              if (end > start)
+                g_array_append_val (m->cu_ranges, r);
+            }
+        }
+      g_array_sort (m->cu_ranges, cu_range_compare);
+    }
+
+  if (m->cu_ranges->len == 0)
+    return NULL;
+
+  ranges = (const CuRange *) (gpointer) m->cu_ranges->data;
+  /* bias is the same for every CU of a module */
+  addr -= ranges[0].bias;
+  lo = 0;
+  hi = m->cu_ranges->len;
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if (ranges[mid].lo <= addr)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  /* ranges may nest (a CU's overall range around another's): look back a little */
+  for (gsize i = lo; i > 0 && lo - i < 16; i--)
+    {
+      CuRange *r = &g_array_index (m->cu_ranges, CuRange, i - 1);
+
+      if (addr < r->hi)
+        {
+          *bias = r->bias;
+          return &r->die;
+        }
+    }
+  return NULL;
+}
+
 static guint
 symbolize_dwarf_functions (ScorchSymbolizer *self,
                            Module           *m,
@@ -1716,7 +1809,7 @@ symbolize_dwarf_functions (ScorchSymbolizer *self,
   guint line = 0;
   guint n = 0;
 
-  cu = dwfl_module_addrdie (m->mod, addr, &cu_bias);
+  cu = module_addrdie (m, addr, &cu_bias);
   if (cu != NULL)
     {
       CuIndex *ci = module_cu_index (m, cu);
@@ -1788,7 +1881,7 @@ symbolize_dwarf (ScorchSymbolizer *self,
       cur_file = intern (self, f);
     }
 
-  cu = dwfl_module_addrdie (m->mod, addr, &cu_bias);
+  cu = module_addrdie (m, addr, &cu_bias);
   if (cu != NULL)
     {
       CuIndex *ci = module_cu_index (m, cu);
