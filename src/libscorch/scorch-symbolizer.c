@@ -24,6 +24,7 @@
 
 #include "scorch-demangle.h"
 #include "scorch-symbolizer.h"
+#include "scorch-vdso.h"
 
 /* Longest inline chain kept for one address. */
 #define MAX_CHAIN 32
@@ -674,28 +675,21 @@ is_file_backed (const char *path)
          !g_str_has_prefix (path, "/SYSV") && !g_str_has_suffix (path, " (deleted)");
 }
 
-/* A memfd holding the running kernel's vdso image, or -1. */
+/* A memfd holding the running vDSO's image (scorch-vdso.c), or -1:
+ * libdwfl reads modules from file descriptors. */
 static int
 running_vdso_fd (void)
 {
-  const guint8 *base = (const guint8 *) getauxval (AT_SYSINFO_EHDR);
-  const GElf_Ehdr *eh;
   gsize size = 0;
+  const guint8 *image = scorch_vdso_get_image (&size);
   int fd;
 
-  if (base == NULL)
-    return -1;
-  eh = (const GElf_Ehdr *) base;
-  if (memcmp (eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64)
-    return -1;
-  /* The image is its sections; the section headers come last. */
-  size = eh->e_shoff + (gsize) eh->e_shnum * eh->e_shentsize;
-  if (size == 0 || size > 1024 * 1024)
+  if (image == NULL)
     return -1;
   fd = memfd_create ("scorch-vdso", MFD_CLOEXEC);
   if (fd < 0)
     return -1;
-  if (write (fd, base, size) != (gssize) size)
+  if (write (fd, image, size) != (gssize) size)
     {
       close (fd);
       return -1;
