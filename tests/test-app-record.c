@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "app-test-util.h"
 #include "scorch-application.h"
 #include "scorch-flame-graph.h"
 #include "scorch-record-dialog.h"
@@ -19,109 +20,10 @@
 
 static ScorchApplication *app;
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (Condition   cond,
-          gpointer    data,
-          guint       timeout_ms,
-          const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("timed out after %u ms waiting for %s", timeout_ms, what);
-  g_source_remove (id);
-}
-
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                guint         *n_frames)
-{
-  (*n_frames)++;
-}
-
-static gboolean
-painted (gpointer data)
-{
-  return *(guint *) data >= 1;
-}
-
-static void
-wait_until_drawn (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  guint n_frames = 0;
-  gulong handler;
-
-  wait_for (widget_is_mapped, widget, 10000, "the window to be mapped");
-  clock = gtk_widget_get_frame_clock (widget);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &n_frames);
-  for (guint i = 0; i < 2; i++)
-    {
-      n_frames = 0;
-      gtk_widget_queue_draw (widget);
-      wait_for (painted, &n_frames, 10000, "the window to be painted");
-    }
-  g_signal_handler_disconnect (clock, handler);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_build_filename (g_test_get_dir (G_TEST_BUILT), name, NULL);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%dx%d)", path, width, height);
-}
-
 static gboolean
 stack_settled (gpointer data)
 {
   return !gtk_stack_get_transition_running (GTK_STACK (data));
-}
-
-static ScorchWindow *
-get_main_window (void)
-{
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-  if (window == NULL)
-    {
-      g_application_activate (G_APPLICATION (app));
-      window = gtk_application_get_active_window (GTK_APPLICATION (app));
-    }
-  g_assert_true (SCORCH_IS_WINDOW (window));
-  wait_until_drawn (GTK_WIDGET (window));
-  return SCORCH_WINDOW (window);
 }
 
 static char *
@@ -143,7 +45,7 @@ open_dialog (ScorchWindow *window)
   ScorchRecordDialog *dialog;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.record", NULL));
-  wait_for (dialog_shown, window, 10000, "the record dialog");
+  app_test_wait_for (dialog_shown, window, 10000, "the record dialog");
   dialog = SCORCH_RECORD_DIALOG (_scorch_window_record_get_dialog (window));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
   return dialog;
@@ -203,7 +105,7 @@ shown_profile (ScorchWindow *window)
 static void
 test_record_program (void)
 {
-  ScorchWindow *window = get_main_window ();
+  ScorchWindow *window = app_test_get_main_window (app);
   g_autofree char *program = workload ("app-workload");
   ScorchRecordingView *view = SCORCH_RECORDING_VIEW (_scorch_window_record_get_view (window));
   ScorchRecordDialog *dialog;
@@ -212,8 +114,8 @@ test_record_program (void)
 
   dialog = open_dialog (window);
   scorch_record_dialog_set_program (dialog, program, "30");
-  wait_until_drawn (GTK_WIDGET (dialog));
-  save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog.png");
+  app_test_wait_until_drawn (GTK_WIDGET (dialog));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog.png"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "record-dialog.start", NULL));
   g_assert_null (_scorch_window_record_get_dialog (window));
@@ -221,14 +123,14 @@ test_record_program (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "recording");
 
   /* The live flame graph shows frames while the program runs. */
-  wait_for (live_has_frames, view, 20000, "the live flame graph");
-  wait_for (output_contains, view, 10000, "the program's output");
-  wait_until_drawn (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "screenshot-recording.png");
+  app_test_wait_for (live_has_frames, view, 20000, "the live flame graph");
+  app_test_wait_for (output_contains, view, 10000, "the program's output");
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (window), "screenshot-recording.png"));
   g_assert_cmpstr (hottest_function (scorch_recording_view_get_live_profile (view)), ==, "hot_leaf");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop-recording", NULL));
-  wait_for (not_busy, window, 20000, "the final profile");
+  app_test_wait_for (not_busy, window, 20000, "the final profile");
   g_assert_null (_scorch_window_record_get_last_error (window));
 
   profile = shown_profile (window);
@@ -238,15 +140,15 @@ test_record_program (void)
   g_test_message ("final profile shown %.3f s after stop, %" G_GUINT64_FORMAT " samples",
                   finish / 1e6, scorch_profile_get_total (profile));
   g_assert_cmpint (finish, <, 2 * G_USEC_PER_SEC);
-  wait_for (stack_settled, scorch_window_get_stack (window), 5000, "the page transition");
-  wait_until_drawn (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "screenshot-record-result.png");
+  app_test_wait_for (stack_settled, scorch_window_get_stack (window), 5000, "the page transition");
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (window), "screenshot-record-result.png"));
 }
 
 static void
 test_record_missing_program (void)
 {
-  ScorchWindow *window = get_main_window ();
+  ScorchWindow *window = app_test_get_main_window (app);
   ScorchRecordDialog *dialog = open_dialog (window);
 
   scorch_record_dialog_set_program (dialog, "/nonexistent/scorch-no-such-program", "");
@@ -256,15 +158,15 @@ test_record_missing_program (void)
   g_assert_false (_scorch_window_record_is_busy (window));
   g_assert_nonnull (scorch_record_dialog_get_error (dialog));
   g_assert_nonnull (strstr (scorch_record_dialog_get_error (dialog), "no such program"));
-  wait_until_drawn (GTK_WIDGET (dialog));
-  save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog-error.png");
+  app_test_wait_until_drawn (GTK_WIDGET (dialog));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog-error.png"));
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
 static void
 test_record_attach (void)
 {
-  ScorchWindow *window = get_main_window ();
+  ScorchWindow *window = app_test_get_main_window (app);
   g_autofree char *program = workload ("app-workload");
   const char *argv[] = { program, "30", NULL };
   g_autoptr(GSubprocess) child = NULL;
@@ -281,14 +183,14 @@ test_record_attach (void)
 
   dialog = open_dialog (window);
   g_assert_true (scorch_record_dialog_select_pid (dialog, pid));
-  wait_until_drawn (GTK_WIDGET (dialog));
-  save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog-process.png");
+  app_test_wait_until_drawn (GTK_WIDGET (dialog));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog-process.png"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "record-dialog.start", NULL));
   g_assert_true (_scorch_window_record_is_busy (window));
 
-  wait_for (live_has_frames, view, 20000, "the live flame graph of the attached process");
+  app_test_wait_for (live_has_frames, view, 20000, "the live flame graph of the attached process");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop-recording", NULL));
-  wait_for (not_busy, window, 20000, "the final profile");
+  app_test_wait_for (not_busy, window, 20000, "the final profile");
   g_assert_null (_scorch_window_record_get_last_error (window));
   profile = shown_profile (window);
   g_assert_cmpstr (hottest_function (profile), ==, "hot_leaf");
@@ -302,7 +204,7 @@ test_record_attach (void)
 static void
 test_record_demo (void)
 {
-  ScorchWindow *window = get_main_window ();
+  ScorchWindow *window = app_test_get_main_window (app);
   ScorchProfile *profile;
   g_autofree char *demo = _scorch_window_record_find_demo ();
   const ScorchFrame *frames;
@@ -312,7 +214,7 @@ test_record_demo (void)
   g_assert_nonnull (demo);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.record-demo", NULL));
   g_assert_true (_scorch_window_record_is_busy (window));
-  wait_for (not_busy, window, 30000, "the demo's profile");
+  app_test_wait_for (not_busy, window, 30000, "the demo's profile");
   g_assert_null (_scorch_window_record_get_last_error (window));
   profile = shown_profile (window);
   frames = scorch_profile_get_frames (profile, &n_frames);

@@ -8,126 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app-test-util.h"
 #include "scorch-application.h"
 #include "scorch-window.h"
 
 static ScorchApplication *app;
 
-/* -- main loop helpers -- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-timeout_cb (gpointer data)
-{
-  gboolean *timed_out = data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until COND holds; fails after TIMEOUT_MS. */
-static void
-wait_for (Condition   cond,
-          gpointer    data,
-          guint       timeout_ms,
-          const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("timed out after %u ms waiting for %s", timeout_ms, what);
-  g_source_remove (id);
-}
-
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                guint         *n_frames)
-{
-  (*n_frames)++;
-}
-
-static gboolean
-painted (gpointer data)
-{
-  return *(guint *) data >= 1;
-}
-
-/* Waits until WIDGET is mapped and its surface has painted twice more, so
- * that layout, styles and icons have settled. */
-static void
-wait_until_drawn (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  guint n_frames = 0;
-  gulong handler;
-
-  wait_for (widget_is_mapped, widget, 10000, "the window to be mapped");
-
-  clock = gtk_widget_get_frame_clock (widget);
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &n_frames);
-  for (guint i = 0; i < 2; i++)
-    {
-      n_frames = 0;
-      gtk_widget_queue_draw (widget);
-      wait_for (painted, &n_frames, 10000, "the window to be painted");
-    }
-  g_signal_handler_disconnect (clock, handler);
-}
-
-static ScorchWindow *
-get_main_window (void)
-{
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-  if (window == NULL)
-    {
-      g_application_activate (G_APPLICATION (app));
-      window = gtk_application_get_active_window (GTK_APPLICATION (app));
-    }
-  g_assert_true (SCORCH_IS_WINDOW (window));
-  wait_until_drawn (GTK_WIDGET (window));
-
-  return SCORCH_WINDOW (window);
-}
-
 /* -- screenshots -- */
-
-static GdkTexture *
-render_widget (GtkWidget *widget)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  g_assert_nonnull (renderer);
-
-  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-}
 
 typedef struct
 {
@@ -196,13 +83,8 @@ static ImageStats
 save_screenshot (GtkWidget  *widget,
                  const char *name)
 {
-  g_autoptr(GdkTexture) texture = render_widget (widget);
-  g_autofree char *path = g_build_filename (g_test_get_dir (G_TEST_BUILT), name, NULL);
+  g_autoptr(GdkTexture) texture = app_test_save_screenshot (widget, name);
   ImageStats stats;
-
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%dx%d)", path,
-                  gdk_texture_get_width (texture), gdk_texture_get_height (texture));
 
   stats = image_stats (texture);
   g_test_message ("%s: mean %.1f, variance %.1f, %.1f%% foreground, %u accent pixels",
@@ -283,7 +165,7 @@ toplevel_of_type_shown (gpointer data)
 static void
 test_window_shown (void)
 {
-  ScorchWindow *window = get_main_window ();
+  ScorchWindow *window = app_test_get_main_window (app);
   GtkStack *stack = scorch_window_get_stack (window);
   GtkWidget *status_page;
 
@@ -300,7 +182,7 @@ test_window_shown (void)
 static void
 test_window_actions (void)
 {
-  ScorchWindow *window = get_main_window ();
+  ScorchWindow *window = app_test_get_main_window (app);
   static const char *expected_accels[][2] = {
     { "win.record", "<Control>r" },
     { "win.open", "<Control>o" },
@@ -339,12 +221,12 @@ test_window_actions (void)
 static void
 test_window_screenshot (void)
 {
-  ScorchWindow *window = get_main_window ();
+  ScorchWindow *window = app_test_get_main_window (app);
   AdwStyleManager *style = adw_style_manager_get_default ();
   ImageStats light, dark;
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
-  wait_until_drawn (GTK_WIDGET (window));
+  app_test_wait_until_drawn (GTK_WIDGET (window));
   light = save_screenshot (GTK_WIDGET (window), "screenshot-window.png");
 
   /* Not blank: a real window has text, icons and edges on a background. */
@@ -355,7 +237,7 @@ test_window_screenshot (void)
   g_assert_cmpuint (light.n_accent, >, 200);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  wait_until_drawn (GTK_WIDGET (window));
+  app_test_wait_until_drawn (GTK_WIDGET (window));
   dark = save_screenshot (GTK_WIDGET (window), "screenshot-window-dark.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
@@ -367,17 +249,17 @@ test_window_screenshot (void)
 static void
 test_about (void)
 {
-  ScorchWindow *window = get_main_window ();
+  ScorchWindow *window = app_test_get_main_window (app);
   FindToplevel find = { ADW_TYPE_ABOUT_WINDOW, NULL };
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-  wait_for (toplevel_of_type_shown, &find, 10000, "the About window");
+  app_test_wait_for (toplevel_of_type_shown, &find, 10000, "the About window");
 
   g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (find.found)), ==, PACKAGE_VERSION);
   g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (find.found)), ==, APPLICATION_ID);
   g_assert_true (gtk_window_get_transient_for (find.found) == GTK_WINDOW (window));
 
-  wait_until_drawn (GTK_WIDGET (find.found));
+  app_test_wait_until_drawn (GTK_WIDGET (find.found));
   save_screenshot (GTK_WIDGET (find.found), "screenshot-about.png");
   gtk_window_destroy (find.found);
 }
@@ -387,10 +269,10 @@ test_shortcuts (void)
 {
   FindToplevel find = { GTK_TYPE_SHORTCUTS_WINDOW, NULL };
 
-  get_main_window ();
+  app_test_get_main_window (app);
   g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
-  wait_for (toplevel_of_type_shown, &find, 10000, "the Keyboard Shortcuts window");
-  wait_until_drawn (GTK_WIDGET (find.found));
+  app_test_wait_for (toplevel_of_type_shown, &find, 10000, "the Keyboard Shortcuts window");
+  app_test_wait_until_drawn (GTK_WIDGET (find.found));
   save_screenshot (GTK_WIDGET (find.found), "screenshot-shortcuts.png");
   gtk_window_close (find.found);
 }
@@ -404,21 +286,21 @@ no_windows (gpointer data)
 static void
 test_window_size_remembered (void)
 {
-  ScorchWindow *window = get_main_window ();
+  ScorchWindow *window = app_test_get_main_window (app);
   GSettings *settings = scorch_application_get_settings (app);
   int width, height;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
-  wait_until_drawn (GTK_WIDGET (window));
+  app_test_wait_until_drawn (GTK_WIDGET (window));
   gtk_window_close (GTK_WINDOW (window));
-  wait_for (no_windows, NULL, 10000, "the window to close");
+  app_test_wait_for (no_windows, NULL, 10000, "the window to close");
 
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 640);
   g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
 
   /* A new window comes back at that size. */
-  window = get_main_window ();
+  window = app_test_get_main_window (app);
   gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
   g_assert_cmpint (width, ==, 900);
   g_assert_cmpint (height, ==, 640);
@@ -427,15 +309,15 @@ test_window_size_remembered (void)
 static void
 test_quit (void)
 {
-  ScorchWindow *window = get_main_window ();
+  ScorchWindow *window = app_test_get_main_window (app);
   GSettings *settings = scorch_application_get_settings (app);
 
   gtk_window_set_default_size (GTK_WINDOW (window), 820, 560);
-  wait_until_drawn (GTK_WIDGET (window));
+  app_test_wait_until_drawn (GTK_WIDGET (window));
 
   /* app.quit closes every window, and each saves its state. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-  wait_for (no_windows, NULL, 10000, "the windows to close");
+  app_test_wait_for (no_windows, NULL, 10000, "the windows to close");
 
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 820);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 560);
