@@ -24,8 +24,10 @@ PACKAGES="
   libdw-dev libelf-dev libdebuginfod-dev elfutils
   libunwind-dev
   libiberty-dev binutils
+  libjson-glib-dev
   linux-perf
-  xvfb xauth
+  xvfb xauth xdotool x11-utils
+  libxml2-utils locales
   desktop-file-utils appstream gettext itstool
   python3
   rustc lld
@@ -48,4 +50,9 @@ if [ -n "$missing" ]; then
   $SUDO apt-get update
   # shellcheck disable=SC2086
   $SUDO apt-get install -y --no-install-recommends $missing
+fi
+
+# The output tests check JSON and numbers under a comma-decimal locale.
+if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+  $SUDO localedef -i de_DE -f UTF-8 de_DE.UTF-8 || echo "install-deps: could not generate de_DE.UTF-8" >&2
 fi
