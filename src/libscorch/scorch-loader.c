@@ -264,10 +264,10 @@ report_progress_cb (gpointer p)
   gdouble fraction;
   guint64 n_samples;
 
-  g_mutex_lock (&data->mutex);
+  scorch_mutex_lock (&data->mutex);
   fraction = data->fraction;
   n_samples = data->n_samples;
-  g_mutex_unlock (&data->mutex);
+  scorch_mutex_unlock (&data->mutex);
   g_atomic_int_set (&data->pending, 0);
 
   if (!g_atomic_int_get (&data->done) && data->progress != NULL)
@@ -289,10 +289,10 @@ worker_progress (gdouble  fraction,
     return;
   data->last_report = now;
 
-  g_mutex_lock (&data->mutex);
+  scorch_mutex_lock (&data->mutex);
   data->fraction = fraction;
   data->n_samples = n_samples;
-  g_mutex_unlock (&data->mutex);
+  scorch_mutex_unlock (&data->mutex);
 
   /* Always through a source: g_main_context_invoke() would call back right
    * here, in the worker, when no thread owns the context at this moment. */
@@ -312,11 +312,15 @@ load_thread (GTask        *task,
   ScorchProfile *profile;
   guint delay_ms = g_atomic_int_get (&test_delay_ms);
 
+  /* what scorch_load_async wrote, handed over by GTask (see scorch-util.h) */
+  scorch_tsan_acquire (data);
   /* Tests: a worker busy in a call that cannot be interrupted. */
   if (delay_ms > 0)
     g_usleep (delay_ms * G_TIME_SPAN_MILLISECOND);
 
   profile = load (data->path, data->flags, cancellable, worker_progress, data, &error);
+  /* the profile and the worker's writes, to load_done */
+  scorch_tsan_release (data);
   if (profile == NULL)
     g_task_return_error (task, error);
   else
@@ -331,7 +335,10 @@ load_done (GObject      *object,
 {
   LoadData *data = user_data;
   GError *error = NULL;
-  ScorchProfile *profile = g_task_propagate_pointer (G_TASK (result), &error);
+  ScorchProfile *profile;
+
+  scorch_tsan_acquire (data);
+  profile = g_task_propagate_pointer (G_TASK (result), &error);
 
   return_outer (data, profile, error);
   /* The worker's reference */
@@ -404,6 +411,7 @@ scorch_load_async (const char          *path,
   g_task_set_name (task, "scorch_load_async worker");
   g_task_set_task_data (task, data, NULL);
   g_task_set_return_on_cancel (task, FALSE);
+  scorch_tsan_release (data);
   g_task_run_in_thread (task, load_thread);
 }
 

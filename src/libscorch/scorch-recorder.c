@@ -437,9 +437,9 @@ scorch_recorder_get_progress (ScorchRecorder         *self,
 {
   g_return_if_fail (SCORCH_IS_RECORDER (self));
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   *progress = self->progress;
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 }
 
 ScorchStopReason
@@ -494,9 +494,9 @@ static void
 add_message (ScorchRecorder *self,
              char           *message)
 {
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   g_ptr_array_insert (self->messages, self->messages->len - 1, message);
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 }
 
 /* ---- the recording session (worker thread) ----------------------------- */
@@ -1461,10 +1461,10 @@ emit_progress_cb (gpointer data)
   ScorchRecorder *self = data;
   ScorchRecorderProgress progress;
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   progress = self->progress;
   self->progress_pending = FALSE;
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 
   g_signal_emit (self, signals[PROGRESS], 0, &progress);
   return G_SOURCE_REMOVE;
@@ -1482,7 +1482,7 @@ update_progress (Session  *s,
     return;
   s->last_progress = now;
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   self->progress.elapsed = s->start_time ? (now - s->start_time) / (double) G_USEC_PER_SEC : 0;
   self->progress.samples = s->samples;
   self->progress.lost = s->lost;
@@ -1490,7 +1490,7 @@ update_progress (Session  *s,
   self->progress.bytes = s->writer ? scorch_perf_writer_get_data_size (s->writer) : 0;
   schedule = !self->progress_pending;
   self->progress_pending = TRUE;
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 
   if (schedule)
     scorch_main_context_post (self->context, emit_progress_cb,
@@ -1733,9 +1733,9 @@ record (Session  *s,
   if (!scorch_perf_writer_finish (s->writer, &finish_error) && loop_error == NULL)
     loop_error = g_steal_pointer (&finish_error);
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   self->progress.elapsed = (g_get_monotonic_time () - s->start_time) / (double) G_USEC_PER_SEC;
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
   update_progress (s, TRUE);
 
   if (loop_error != NULL)
@@ -1790,9 +1790,9 @@ worker (gpointer data)
   if (cancel_id != 0)
     g_cancellable_disconnect (s->cancellable, cancel_id);
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   self->running = FALSE;
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 
   if (!ok)
     g_task_return_error (task, error);
@@ -1821,7 +1821,7 @@ scorch_recorder_record_async (ScorchRecorder      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, scorch_recorder_record_async);
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   busy = self->running;
   if (!busy)
     {
@@ -1829,7 +1829,7 @@ scorch_recorder_record_async (ScorchRecorder      *self,
       memset (&self->progress, 0, sizeof self->progress);
       self->progress_pending = FALSE;
     }
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 
   if (busy)
     {
