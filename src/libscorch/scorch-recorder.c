@@ -1767,12 +1767,19 @@ on_cancelled (GCancellable *cancellable,
   request_stop (SCORCH_RECORDER (data), SCORCH_STOP_REASON_CANCELLED);
 }
 
+static gboolean
+drop_task_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
 static gpointer
 worker (gpointer data)
 {
   GTask *task = data;
   Session *s = g_task_get_task_data (task);
   ScorchRecorder *self = s->self;
+  GMainContext *context;
   GError *error = NULL;
   gboolean ok;
   gulong cancel_id = 0;
@@ -1794,6 +1801,10 @@ worker (gpointer data)
   self->running = FALSE;
   scorch_mutex_unlock (&self->lock);
 
+  /* Before the task returns: after that, a new recording may replace it. */
+  context = g_main_context_ref (self->context);
+  /* what this thread did, to scorch_recorder_record_finish (TSan) */
+  scorch_tsan_release (self);
   if (!ok)
     g_task_return_error (task, error);
   else if (self->stop_reason == SCORCH_STOP_REASON_CANCELLED)
@@ -1801,7 +1812,11 @@ worker (gpointer data)
                              _("The recording was cancelled"));
   else
     g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  /* The task holds the session and the recorder (its source object): the
+   * last reference must not be dropped here, or the recorder and its sink
+   * data could be finalized on this thread once the caller has let go. */
+  scorch_main_context_post (context, drop_task_cb, task, g_object_unref);
+  g_main_context_unref (context);
   return NULL;
 }
 
@@ -1892,5 +1907,6 @@ scorch_recorder_record_finish (ScorchRecorder  *self,
   g_return_val_if_fail (SCORCH_IS_RECORDER (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
+  scorch_tsan_acquire (self);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
