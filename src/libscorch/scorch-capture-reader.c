@@ -778,8 +778,8 @@ parse_feature (ScorchCaptureReader         *self,
 
 /* Feature sections are optional: as perf report does, a damaged one is
  * dropped with a warning and the rest of the capture is read. Only a table
- * whose first entry points back into the capture (or wraps around) is an
- * error: then data.offset or data.size, which locate the table, are wrong. */
+ * whose first entry points back into the capture (or is no offset at all)
+ * is an error: then data.offset or data.size, which locate it, are wrong. */
 static gboolean
 parse_features (ScorchCaptureReader *self,
                 GError             **error)
@@ -815,7 +815,8 @@ parse_features (ScorchCaptureReader *self,
       else
         {
           memcpy (&sec, self->base + where, sizeof sec);
-          if (i == 1 && (sec.offset < table_end || sec.size > G_MAXUINT64 - sec.offset))
+          /* Offsets are off_t: one above 2^63 is no file offset at all. */
+          if (i == 1 && (sec.offset < table_end || sec.offset > G_MAXINT64 || sec.size > G_MAXINT64))
             return malformed (error, 40,
                               _("data.offset (%" G_GUINT64_FORMAT ") or data.size (%" G_GUINT64_FORMAT ") in the header "
                                 "is wrong: the feature table they locate at offset %" G_GUINT64_FORMAT
