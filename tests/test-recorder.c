@@ -351,11 +351,16 @@ test_cli_segv (void)
   g_autofree char *err = NULL;
   g_autoptr(GHashTable) shares = NULL;
   const char *args[] = { "-o", out, "--", prog, "0.5", NULL };
+  int status;
 
   if (!can_record ())
     return;
 
-  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  /* the capture is kept, and the target's death is passed on as a shell
+   * would: 128 + SIGSEGV */
+  status = run_cli (args, &err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 128 + SIGSEGV);
   g_assert_nonnull (strstr (err, "signal 11"));
   shares = perf_report_shares (out);
   g_assert_cmpfloat (share (shares, "doomed"), >, 80.0);
