@@ -347,7 +347,7 @@ test_salvage_killed_perf_record (void)
 {
   g_autofree char *data = g_build_filename (tmpdir, "killed.data", NULL);
   const char *argv[] = { "perf", "record", "-q", "-F", "999", "-g", "-m", "4", "-o", data, "--",
-                         workload ("analysis-c-fp"), "5", NULL };
+                         workload ("analysis-c-fp"), "30", NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -364,7 +364,17 @@ test_salvage_killed_perf_record (void)
   g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
                                 NULL, NULL, &perf, &error));
   g_assert_no_error (error);
-  g_usleep (G_USEC_PER_SEC * 3 / 2);
+  /* kill it once it has written some records (perf writes as its ring
+   * buffers fill), at least 1 s in */
+  {
+    gint64 start = g_get_monotonic_time ();
+    GStatBuf st;
+
+    while (g_get_monotonic_time () - start < 10 * G_USEC_PER_SEC &&
+           (g_get_monotonic_time () - start < G_USEC_PER_SEC ||
+            g_stat (data, &st) != 0 || st.st_size < 48 * 1024))
+      g_usleep (20000);
+  }
   target = first_child (perf);
   kill (perf, SIGKILL);
   g_assert_cmpint (waitpid (perf, &status, 0), ==, perf);
