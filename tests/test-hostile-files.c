@@ -391,6 +391,48 @@ test_symbolizer_fifo_module (void)
     }
 }
 
+typedef struct
+{
+  ScorchSymbolizer *sym;
+  ScorchSymbol      out[2];
+} KernelJob;
+
+static gpointer
+kernel_job (gpointer data)
+{
+  KernelJob *job = data;
+
+  scorch_symbolizer_lookup_kernel (job->sym, 0xffffffff81001234, job->out, G_N_ELEMENTS (job->out));
+  return NULL;
+}
+
+/* perf-PID.map of a JIT (PID 1, as lookup_function asks) and the
+ * kallsyms file, FIFOs. */
+static void
+test_symbolizer_fifo_maps (void)
+{
+  g_autofree char *jitdir = g_build_filename (tmpdir, "jit", NULL);
+  g_autofree char *jitmap = g_build_filename (jitdir, "perf-1.map", NULL);
+  ScorchMapping anon = { .path = "//anon", .start = 0x10000000, .end = 0x20000000 };
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  KernelJob kjob = { 0, };
+
+  g_assert_cmpint (g_mkdir_with_parents (jitdir, 0755), ==, 0);
+  g_assert_cmpint (mkfifo (jitmap, 0600), ==, 0);
+  scorch_symbolizer_set_jit_map_dir (sym, jitdir);
+  g_assert_null (lookup_function (sym, &anon, 0x10001010, "JIT map FIFO"));
+  g_assert_true (problems_mention (sym, jitmap, "FIFO"));
+  scorch_symbolizer_free (sym);
+  g_unlink (jitmap);
+
+  kjob.sym = scorch_symbolizer_new ();
+  scorch_symbolizer_set_kallsyms_path (kjob.sym, fifo_link);
+  run_with_deadline ("kallsyms FIFO", kernel_job, &kjob);
+  g_assert_null (kjob.out[0].function);
+  g_assert_true (problems_mention (kjob.sym, fifo_link, NULL));
+  scorch_symbolizer_free (kjob.sym);
+}
+
 /* Separate debug files: found by .gnu_debuglink (in the binary's
  * directory, its .debug subdirectory, or DEBUGDIR/<binary's directory>)
  * or by build id; each of those places holding a FIFO is passed over. */
@@ -754,6 +796,7 @@ main (int    argc,
 
   g_test_add_func ("/libscorch/hostile-files/open-helper", test_open_helper);
   g_test_add_func ("/libscorch/hostile-files/symbolizer-fifo-module", test_symbolizer_fifo_module);
+  g_test_add_func ("/libscorch/hostile-files/symbolizer-fifo-maps", test_symbolizer_fifo_maps);
   g_test_add_func ("/libscorch/hostile-files/symbolizer-debug-files", test_symbolizer_debug_files);
   g_test_add_func ("/libscorch/hostile-files/capture-mmap-fifo", test_capture_mmap_fifo);
   g_test_add_func ("/libscorch/hostile-files/capture-not-a-file", test_capture_not_a_file);
