@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "scorch-elf-check.h"
+#include "scorch-folded.h"
 #include "scorch-loader.h"
 #include "scorch-symbolizer.h"
 #include "scorch-util.h"
@@ -768,6 +769,15 @@ test_folded_first_line (void)
   for (guint i = 0; i < 500; i++)
     g_string_append_printf (deep, "%sframe_%03u", i ? ";" : "", i);
   assert_file_fails ("long-no-count.folded", deep->str, deep->len, "Line 1 has no sample count");
+
+  /* Read directly, a folded FIFO is refused, not waited on. */
+  {
+    g_autoptr(ScorchProfile) p = scorch_folded_load (fifo_link, NULL, &error);
+
+    g_assert_null (p);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+    g_clear_error (&error);
+  }
 
   /* Neither: binary garbage; perf.data variants keep their own errors. */
   assert_file_fails ("garbage.bin", "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0", 18,
