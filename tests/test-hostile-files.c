@@ -18,6 +18,7 @@
 #include <gelf.h>
 #include <glib/gstdio.h>
 
+#include "scorch-capture-reader.h"
 #include "scorch-elf-check.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
@@ -677,6 +678,39 @@ test_capture_not_a_file (void)
     g_assert_true (g_file_set_contents (part, "", 0, NULL));
   }
   assert_load_fails (threads_dir, "perf record --threads");
+
+  /* perf record --kcore: DIR/data is a whole capture, next to kcore_dir. */
+  {
+    g_autofree char *kcore_dir = g_build_filename (tmpdir, "kcore.data", NULL);
+    g_autofree char *data = NULL;
+    g_autofree char *header = g_build_filename (kcore_dir, "data", NULL);
+    g_autofree char *sub = g_build_filename (kcore_dir, "kcore_dir", NULL);
+    g_autofree char *inner = NULL;
+    gsize len = 0;
+
+    g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
+    g_assert_true (g_file_get_contents (corpus, &data, &len, NULL));
+    g_assert_true (g_file_set_contents (header, data, len, NULL));
+    inner = g_strdup_printf ("%s/data", kcore_dir);
+    assert_load_fails (kcore_dir, inner);
+  }
+
+  /* The reader alone, as the app's and CLI's other paths use it. */
+  {
+    const char *paths[] = { fifo, fifo_link, "/dev/zero", plain_dir, threads_dir };
+    const char *expect[] = { "FIFO", "FIFO", "character device", "not a capture", "--threads" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+      {
+        g_autoptr(GError) error = NULL;
+        ScorchCaptureReader *reader = scorch_capture_reader_new (paths[i], &error);
+
+        g_assert_null (reader);
+        g_assert_nonnull (error);
+        g_test_message ("reader %s: %s", paths[i], error->message);
+        g_assert_nonnull (strstr (error->message, expect[i]));
+      }
+  }
 }
 
 /* -- elf-check --------------------------------------------------------------- */
