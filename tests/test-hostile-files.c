@@ -227,20 +227,28 @@ run_cmd (const char *cmd)
 
 static const char program_src[] =
   "volatile int sink;\n"
+
   "static __attribute__((noinline)) int hidden_static (int x) { sink = x; return sink; }\n"
   "int main (int argc, char **argv) { return hidden_static (argc); }\n";
 
 static char *
-build_program (const char *name)
+build_program_with (const char *name,
+                    const char *flags)
 {
   g_autofree char *src = g_build_filename (tmpdir, "prog.c", NULL);
   g_autofree char *cmd = NULL;
   char *bin = g_build_filename (tmpdir, name, NULL);
 
   g_assert_true (g_file_set_contents (src, program_src, -1, NULL));
-  cmd = g_strdup_printf ("cc -g -O2 -Wl,--build-id -o %s %s", bin, src);
+  cmd = g_strdup_printf ("cc -g -O2 %s -o %s %s", flags, bin, src);
   run_cmd (cmd);
   return bin;
+}
+
+static char *
+build_program (const char *name)
+{
+  return build_program_with (name, "-Wl,--build-id");
 }
 
 static guint64
@@ -277,6 +285,7 @@ elf_symbol (const char *path,
             addr = sym.st_value;
         }
     }
+  if (build_id_hex != NULL)
   {
     const guint8 *id = NULL;
     gssize len = dwelf_elf_gnu_build_id (elf, (const void **) &id);
@@ -518,6 +527,49 @@ test_symbolizer_debug_files (void)
       g_unlink (fifo_places[i]);
       g_free ((char *) fifo_places[i]);
     }
+}
+
+/* Without a build id, a .gnu_debuglink match is checked by its CRC. */
+static void
+test_symbolizer_debuglink_crc (void)
+{
+  g_autofree char *bin = build_program_with ("no-id", "-Wl,--build-id=none");
+  g_autofree char *other = build_program_with ("no-id-other", "-Wl,--build-id=none -g3");
+  g_autofree char *dotdebug = g_build_filename (tmpdir, ".debug", NULL);
+  g_autofree char *debugfile = g_build_filename (dotdebug, "no-id.debug", NULL);
+  g_autofree char *cmd = NULL;
+  guint64 vaddr = elf_symbol (bin, "hidden_static", NULL);
+  const char *dirs[] = { "", ".debug", NULL };
+  ScorchSymbolizer *sym;
+  ScorchMapping map;
+  guint64 ip;
+
+  g_assert_cmpint (g_mkdir_with_parents (dotdebug, 0755), ==, 0);
+  cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", bin, debugfile);
+  run_cmd (cmd);
+  g_free (cmd);
+  cmd = g_strdup_printf ("strip --strip-all %s", bin);
+  run_cmd (cmd);
+  g_free (cmd);
+  cmd = g_strdup_printf ("sh -c 'cd %s && objcopy --add-gnu-debuglink=no-id.debug %s'", dotdebug, bin);
+  run_cmd (cmd);
+  ip = make_mapping (bin, vaddr, &map);
+
+  sym = scorch_symbolizer_new ();
+  scorch_symbolizer_set_debug_dirs (sym, dirs);
+  g_assert_cmpstr (lookup_function (sym, &map, ip + 1, "debuglink, CRC matches"), ==, "hidden_static");
+  scorch_symbolizer_free (sym);
+
+  /* A debug file of the same code built with -g3 (more DWARF, same
+   * addresses) under the same name: only the CRC tells it apart. */
+  g_free (cmd);
+  cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", other, debugfile);
+  run_cmd (cmd);
+  sym = scorch_symbolizer_new ();
+  scorch_symbolizer_set_debug_dirs (sym, dirs);
+  g_assert_cmpstr (lookup_function (sym, &map, ip + 1, "debuglink, CRC differs"), !=, "hidden_static");
+  scorch_symbolizer_free (sym);
+  g_unlink (debugfile);
 }
 
 /* -- captures naming a FIFO ----------------------------------------------- */
@@ -842,6 +894,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/hostile-files/symbolizer-fifo-module", test_symbolizer_fifo_module);
   g_test_add_func ("/libscorch/hostile-files/symbolizer-fifo-maps", test_symbolizer_fifo_maps);
   g_test_add_func ("/libscorch/hostile-files/symbolizer-debug-files", test_symbolizer_debug_files);
+  g_test_add_func ("/libscorch/hostile-files/symbolizer-debuglink-crc", test_symbolizer_debuglink_crc);
   g_test_add_func ("/libscorch/hostile-files/capture-mmap-fifo", test_capture_mmap_fifo);
   g_test_add_func ("/libscorch/hostile-files/capture-not-a-file", test_capture_not_a_file);
   g_test_add_func ("/libscorch/hostile-files/elf-check-fifo", test_elf_check_fifo);

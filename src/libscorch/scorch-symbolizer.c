@@ -493,11 +493,54 @@ find_elf_none (Dwfl_Module  *mod,
   return -1;
 }
 
+/* The CRC-32 (IEEE 802.3, as zlib's crc32()) of the whole file, which
+ * .gnu_debuglink records for a debug file. */
+static gboolean
+file_crc32 (int      fd,
+            guint32 *out)
+{
+  static guint32 table[256];
+  static gsize table_ready = 0;
+  guint8 buf[64 * 1024];
+  guint32 crc = 0xffffffff;
+  off_t off = 0;
+
+  if (g_once_init_enter (&table_ready))
+    {
+      for (guint32 i = 0; i < 256; i++)
+        {
+          guint32 c = i;
+
+          for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xedb88320 ^ (c >> 1) : c >> 1;
+          table[i] = c;
+        }
+      g_once_init_leave (&table_ready, 1);
+    }
+  for (;;)
+    {
+      gssize n = pread (fd, buf, sizeof buf, off);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      for (gssize i = 0; i < n; i++)
+        crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
+      off += n;
+    }
+  *out = crc ^ 0xffffffff;
+  return TRUE;
+}
+
 static int
 open_debug_candidate (const char        *fname,
                       const struct stat *main_st,
                       const void        *want_id,
                       gssize             want_len,
+                      guint32            want_crc,
                       char             **debuginfo_file_name)
 {
   struct stat st;
@@ -529,6 +572,17 @@ open_debug_candidate (const char        *fname,
         }
       elf_end (elf);
     }
+  else if (want_crc != 0)
+    {
+      /* No build id to compare: the debuglink's CRC says it is the one. */
+      guint32 crc;
+
+      if (!file_crc32 (fd, &crc) || crc != want_crc)
+        {
+          close (fd);
+          return -1;
+        }
+    }
   *debuginfo_file_name = strdup (fname); /* libdwfl frees it with free() */
   return fd;
 }
@@ -558,6 +612,7 @@ static int
 find_debug_in_dirs (const char        *debuginfo_path,
                     const char        *file_name,
                     const char        *link,
+                    guint32            link_crc,
                     gboolean           is_alt,
                     const struct stat *main_st,
                     const guint8      *id,
@@ -576,6 +631,7 @@ find_debug_in_dirs (const char        *debuginfo_path,
       invented = g_strconcat (file_name + (strrchr (file_name, '/') ? strrchr (file_name, '/') - file_name + 1 : 0),
                               ".debug", NULL);
       link = invented;
+      link_crc = 0;
     }
 
   for (guint pass = 0; pass < 2; pass++)
@@ -613,7 +669,9 @@ find_debug_in_dirs (const char        *debuginfo_path,
 
         if (fname == NULL)
           continue;
-        fd = open_debug_candidate (fname, main_st, id, id_len, debuginfo_file_name);
+        /* The build-id tree is checked by build id only. */
+        fd = open_debug_candidate (fname, main_st, id, id_len, pass == 0 ? 0 : link_crc,
+                                   debuginfo_file_name);
         if (fd >= 0)
           return fd;
       }
@@ -711,7 +769,7 @@ find_debuginfo_checked (Dwfl_Module  *mod,
   if (mainfile != NULL && stat (mainfile, &main_st) == 0)
     main_stp = &main_st;
 
-  fd = find_debug_in_dirs (self->debuginfo_path, file_name, debuglink_file, is_alt,
+  fd = find_debug_in_dirs (self->debuginfo_path, file_name, debuglink_file, debuglink_crc, is_alt,
                            main_stp, id, id_len, debuginfo_file_name);
   if (fd < 0 && file_name != NULL && !is_alt)
     {
@@ -719,7 +777,7 @@ find_debuginfo_checked (Dwfl_Module  *mod,
       g_autofree char *canon = realpath (file_name, NULL);
 
       if (canon != NULL && strcmp (canon, file_name) != 0)
-        fd = find_debug_in_dirs (self->debuginfo_path, canon, debuglink_file, FALSE,
+        fd = find_debug_in_dirs (self->debuginfo_path, canon, debuglink_file, debuglink_crc, FALSE,
                                  main_stp, id, id_len, debuginfo_file_name);
     }
 #if HAVE_DEBUGINFOD
