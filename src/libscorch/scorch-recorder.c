@@ -1704,7 +1704,7 @@ record (Session  *s,
   g_autoptr(GError) loop_error = NULL;
   g_autoptr(GError) finish_error = NULL;
   gboolean started = FALSE;
-  gboolean keep_output = FALSE;
+  gboolean keep_output = self->output_stream != NULL; /* not our file to remove */
 
   /* The target first: a bad one is the error to report, not permissions. */
   if (s->launch ? !resolve_program (s, error) : !check_process (s, error))
@@ -1716,7 +1716,7 @@ record (Session  *s,
 
   if (!open_events (s, error))
     goto fail;
-  if (self->output_stream == NULL && !output_is_ours (self->output_path))
+  if (!keep_output && !output_is_ours (self->output_path))
     keep_output = TRUE;
   if (!start_writer (s, error))
     goto fail;
