@@ -16,7 +16,7 @@
 /* Distinct stopping places kept per capture; beyond, per module only. */
 #define MAX_CANDIDATES 4096
 /* Entries below this share of samples give no advice of their own. */
-#define ADVICE_MIN_SHARE 0.005
+#define ADVICE_MIN_SHARE 0.02
 /* The kernel's limit on sample_stack_user (the record size is a u16). */
 #define MAX_STACK_COPY 65528
 
