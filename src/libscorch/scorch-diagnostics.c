@@ -31,8 +31,21 @@ typedef enum
   CAT_MAX_DEPTH,
 } Category;
 
+/* Candidates are found by the addresses of the analyzer's interned
+ * strings (a module path and a function name are one pointer each for the
+ * whole load), so a sample costs no string work; the strings are copied
+ * once, when a place is first seen, and merged by value in finish(). */
 typedef struct
 {
+  Category    cat;
+  const void *key_module;   /* compared, never dereferenced */
+  const void *key_function;
+  guint64     key_offset;
+} PlaceKey;
+
+typedef struct
+{
+  PlaceKey  key;
   Category  cat;
   char     *module;
   char     *function;
@@ -44,11 +57,32 @@ typedef struct
 
 typedef struct
 {
-  char    *module;
-  char    *function;
-  guint64  offset;
-  guint64  n_samples;
+  PlaceKey  key;
+  char     *module;
+  char     *function;
+  guint64   offset;
+  guint64   n_samples;
 } LeafCandidate;
+
+static guint
+place_hash (gconstpointer p)
+{
+  const PlaceKey *k = p;
+  guint64 h = (guint64) (gsize) k->key_module * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+
+  h ^= ((guint64) (gsize) k->key_function + k->key_offset + k->cat) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  return (guint) (h ^ (h >> 32));
+}
+
+static gboolean
+place_equal (gconstpointer a,
+             gconstpointer b)
+{
+  const PlaceKey *ka = a, *kb = b;
+
+  return ka->cat == kb->cat && ka->key_module == kb->key_module &&
+         ka->key_function == kb->key_function && ka->key_offset == kb->key_offset;
+}
 
 struct _ScorchDiagnostics
 {
@@ -83,8 +117,8 @@ struct _ScorchDiagnostics
   guint                  n_processes;
   gboolean               have_totals;
 
-  GHashTable            *candidates;    /* key string -> Candidate */
-  GHashTable            *leaves;        /* key string -> LeafCandidate */
+  GHashTable            *candidates;    /* Candidate (its PlaceKey) -> itself */
+  GHashTable            *leaves;        /* LeafCandidate (its PlaceKey) -> itself */
   GArray                *needed;        /* guint64: stack bytes of samples whose copy was too small */
 
   /* results of finish() */
@@ -205,8 +239,8 @@ scorch_diagnostics_new (void)
   self->check = default_module_check;
   self->check_data = self;
   self->module_fp = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->candidates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, candidate_free);
-  self->leaves = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, leaf_candidate_free);
+  self->candidates = g_hash_table_new_full (place_hash, place_equal, NULL, candidate_free);
+  self->leaves = g_hash_table_new_full (place_hash, place_equal, NULL, leaf_candidate_free);
   self->needed = g_array_new (FALSE, FALSE, sizeof (guint64));
   self->stops = g_array_new (FALSE, TRUE, sizeof (ScorchUnwindStopEntry));
   g_array_set_clear_func (self->stops, stop_entry_clear);
@@ -384,32 +418,31 @@ add_candidate (ScorchDiagnostics        *self,
   const char *module = where != NULL && where->module != NULL ? where->module : "";
   const char *function = where != NULL && where->named ? where->function : NULL;
   guint64 offset = where != NULL ? where->offset : 0;
-  g_autofree char *key = NULL;
+  PlaceKey key = { cat, module, function, 0 };
   Candidate *c;
 
   /* Unnamed code: one entry per address (each may be a different function). */
-  if (function != NULL)
-    key = g_strdup_printf ("%d\x1f%s\x1f%s", cat, module, function);
-  else
-    key = g_strdup_printf ("%d\x1f%s\x1f@%" G_GINT64_MODIFIER "x", cat, module, offset);
+  if (function == NULL)
+    key.key_offset = offset;
 
-  c = g_hash_table_lookup (self->candidates, key);
+  c = g_hash_table_lookup (self->candidates, &key);
   if (c == NULL && g_hash_table_size (self->candidates) >= MAX_CANDIDATES)
     {
       /* Too many distinct places (garbage chains): keep counting per module. */
-      g_free (key);
-      key = g_strdup_printf ("%d\x1f%s\x1f*", cat, module);
+      key.key_function = NULL;
+      key.key_offset = G_MAXUINT64;
       function = NULL;
-      c = g_hash_table_lookup (self->candidates, key);
+      c = g_hash_table_lookup (self->candidates, &key);
     }
   if (c == NULL)
     {
       c = g_new0 (Candidate, 1);
+      c->key = key;
       c->cat = cat;
       c->module = g_strdup (module);
       c->function = g_strdup (function);
       c->offset = offset;
-      g_hash_table_insert (self->candidates, g_steal_pointer (&key), c);
+      g_hash_table_add (self->candidates, c);
     }
   c->n_samples++;
   if (at_leaf)
@@ -421,22 +454,22 @@ static void
 add_leaf (ScorchDiagnostics        *self,
           const ScorchStackAddress *leaf)
 {
-  g_autofree char *key = NULL;
+  PlaceKey key = { CAT_FP, leaf->module, leaf->function, 0 };
   LeafCandidate *c;
 
   if (leaf->mapping != SCORCH_MAPPING_FILE || !leaf->named || leaf->function == NULL)
     return;
-  key = g_strdup_printf ("%s\x1f%s", leaf->module, leaf->function);
-  c = g_hash_table_lookup (self->leaves, key);
+  c = g_hash_table_lookup (self->leaves, &key);
   if (c == NULL)
     {
       if (g_hash_table_size (self->leaves) >= MAX_CANDIDATES)
         return;
       c = g_new0 (LeafCandidate, 1);
+      c->key = key;
       c->module = g_strdup (leaf->module);
       c->function = g_strdup (leaf->function);
       c->offset = leaf->offset;
-      g_hash_table_insert (self->leaves, g_steal_pointer (&key), c);
+      g_hash_table_add (self->leaves, c);
     }
   c->n_samples++;
 }
@@ -693,10 +726,23 @@ classify (ScorchDiagnostics *self)
         {
           const LeafCandidate *c = value;
           gboolean found = FALSE, frame = FALSE, cfi = FALSE, module_fp = FALSE;
+          gboolean merged = FALSE;
           ScorchLeafEntry e;
 
           if (!self->check (c->module, c->offset, &found, &frame, &cfi, &module_fp, self->check_data) ||
               !found || frame)
+            continue;
+          for (guint i = 0; i < self->frameless->len && !merged; i++)
+            {
+              ScorchLeafEntry *l = &g_array_index (self->frameless, ScorchLeafEntry, i);
+
+              if (g_str_equal (l->module, c->module) && g_str_equal (l->function, c->function))
+                {
+                  l->n_samples += c->n_samples;
+                  merged = TRUE;
+                }
+            }
+          if (merged)
             continue;
           e.module = g_strdup (c->module);
           e.function = g_strdup (c->function);
@@ -726,6 +772,17 @@ share (guint64 part,
   return total > 0 ? 100.0 * (double) part / (double) total : 0.0;
 }
 
+/* The stack the copies should have held: enough for 95 % of the samples
+ * that needed more (0 when no sample told). */
+static guint64
+needed_bytes (ScorchDiagnostics *self)
+{
+  if (self->needed->len == 0)
+    return 0;
+  g_array_sort (self->needed, compare_u64);
+  return g_array_index (self->needed, guint64, (self->needed->len - 1) * 95 / 100);
+}
+
 static guint
 suggest_copy_size (ScorchDiagnostics *self,
                    guint64            max_needed)
@@ -733,12 +790,7 @@ suggest_copy_size (ScorchDiagnostics *self,
   guint64 want;
 
   if (self->needed->len > 0)
-    {
-      /* Enough for 95 % of the samples that needed more. */
-      g_array_sort (self->needed, compare_u64);
-      want = g_array_index (self->needed, guint64, (self->needed->len - 1) * 95 / 100);
-      want = MAX (want, self->copy_size + 1);
-    }
+    want = MAX (needed_bytes (self), self->copy_size + 1);
   else if (max_needed > 0)
     want = max_needed;
   else
@@ -868,6 +920,11 @@ build_advice (ScorchDiagnostics *self)
                     g_strdup_printf (_("stack copy of %u bytes, the most the kernel allows, too small for %.1f %% of "
                                        "samples: record with --call-graph fp+repair where the code keeps frame pointers"),
                                      self->copy_size, share (self->n_stack_copy, n)));
+      else if (needed_bytes (self) > 0)
+        add_advice (self, SCORCH_ADVICE_WARNING,
+                    g_strdup_printf (_("stack copy of %u bytes too small for %.1f %% of samples "
+                                       "(their stacks held up to %" G_GUINT64_FORMAT " bytes): use --call-graph dwarf,%u"),
+                                     self->copy_size, share (self->n_stack_copy, n), needed_bytes (self), size));
       else
         add_advice (self, SCORCH_ADVICE_WARNING,
                     g_strdup_printf (_("stack copy of %u bytes too small for %.1f %% of samples: "
