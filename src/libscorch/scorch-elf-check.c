@@ -10,7 +10,6 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -312,11 +311,11 @@ scorch_elf_check_function_frame (const char             *path,
                                  GError                **error)
 {
   ScorchElfFunctionFrame r = { 0, };
+  g_autoptr(GError) local_error = NULL;
   Elf_Scn *scn = NULL;
   Elf_Scn *symtab = NULL;
   Elf_Scn *dynsym = NULL;
   GElf_Ehdr ehdr;
-  struct stat st;
   gboolean have_vaddr = FALSE;
   guint64 vaddr = 0;
   gsize n_phdrs = 0;
@@ -329,16 +328,11 @@ scorch_elf_check_function_frame (const char             *path,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* The path comes from a capture: only ever read a regular file. */
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+  fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, &local_error);
+  if (fd < 0)
     {
-      int errsv = fd < 0 ? errno : EINVAL;
-
-      g_set_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN,
-                   _("Cannot open “%s”: %s"), path,
-                   fd < 0 ? g_strerror (errsv) : _("not a regular file"));
-      if (fd >= 0)
-        close (fd);
+      g_set_error_literal (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN,
+                           local_error->message);
       return FALSE;
     }
 
