@@ -5,12 +5,18 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <gelf.h>
 #include <glib/gstdio.h>
+#include <libelf.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "scorch-capture-reader.h"
 #include "scorch-diagnostics.h"
+#include "scorch-elf-check.h"
 #include "scorch-perf-writer.h"
 
 #define PROG    "/opt/fake/prog"
@@ -418,6 +424,118 @@ test_many_places (void)
   g_assert_cmpuint (calls, <=, 4097);
 }
 
+/* ---- the real module check ---- */
+
+/* The file offset of function NAME in the ELF file at PATH (0 if absent). */
+static guint64
+symbol_file_offset (const char *path,
+                    const char *name)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  Elf *elf;
+  Elf_Scn *scn = NULL;
+  guint64 vaddr = 0, offset = 0;
+  gsize n_phdrs = 0;
+
+  g_assert_cmpint (fd, >=, 0);
+  elf_version (EV_CURRENT);
+  elf = elf_begin (fd, ELF_C_READ, NULL);
+  g_assert_nonnull (elf);
+  while ((scn = elf_nextscn (elf, scn)) != NULL && vaddr == 0)
+    {
+      GElf_Shdr shdr;
+      Elf_Data *data;
+
+      if (gelf_getshdr (scn, &shdr) == NULL || shdr.sh_type != SHT_SYMTAB || shdr.sh_entsize == 0)
+        continue;
+      data = elf_getdata (scn, NULL);
+      for (gsize i = 0; i < shdr.sh_size / shdr.sh_entsize; i++)
+        {
+          GElf_Sym sym;
+          const char *n;
+
+          if (gelf_getsym (data, (int) i, &sym) == NULL || GELF_ST_TYPE (sym.st_info) != STT_FUNC)
+            continue;
+          n = elf_strptr (elf, shdr.sh_link, sym.st_name);
+          if (n != NULL && g_str_equal (n, name))
+            {
+              vaddr = sym.st_value;
+              break;
+            }
+        }
+    }
+  g_assert_cmpuint (elf_getphdrnum (elf, &n_phdrs), ==, 0);
+  for (gsize i = 0; i < n_phdrs && vaddr != 0; i++)
+    {
+      GElf_Phdr phdr;
+
+      if (gelf_getphdr (elf, (int) i, &phdr) != NULL && phdr.p_type == PT_LOAD &&
+          vaddr >= phdr.p_vaddr && vaddr < phdr.p_vaddr + phdr.p_filesz)
+        offset = vaddr - phdr.p_vaddr + phdr.p_offset;
+    }
+  elf_end (elf);
+  close (fd);
+  g_assert_cmpuint (offset, !=, 0);
+  return offset;
+}
+
+/* scorch_elf_check_function_frame on the analysis workloads: "run" sets up
+ * a frame with -fno-omit-frame-pointer and none without; the hot leaf
+ * sets up none in either build (gcc -O1 omits a leaf's frame); an offset
+ * inside a function finds that function; FIFOs and missing files are
+ * errors, not hangs. */
+static void
+test_function_frame (void)
+{
+  const char *dir = g_getenv ("SCORCH_TEST_WORKLOADS");
+  g_autofree char *fp = g_build_filename (dir != NULL ? dir : ".", "analysis-c-fp", NULL);
+  g_autofree char *nofp = g_build_filename (dir != NULL ? dir : ".", "analysis-c-nofp", NULL);
+  g_autoptr(GError) error = NULL;
+  ScorchElfFunctionFrame r;
+  guint64 run_fp, run_nofp;
+
+  if (!g_file_test (fp, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("analysis workloads not built");
+      return;
+    }
+  run_fp = symbol_file_offset (fp, "run");
+  run_nofp = symbol_file_offset (nofp, "run");
+
+  g_assert_true (scorch_elf_check_function_frame (fp, run_fp + 5, &r, &error));
+  g_assert_no_error (error);
+  g_assert_true (r.found);
+  g_assert_true (r.sets_up_frame);
+  g_assert_true (r.has_cfi);
+  g_assert_cmpuint (r.symbol_offset, ==, run_fp);
+
+  g_assert_true (scorch_elf_check_function_frame (nofp, run_nofp + 5, &r, &error));
+  g_assert_true (r.found);
+  g_assert_false (r.sets_up_frame);
+
+  g_assert_true (scorch_elf_check_function_frame (fp, symbol_file_offset (fp, "hot_a"), &r, &error));
+  g_assert_true (r.found);
+  g_assert_false (r.sets_up_frame);
+
+  /* the ELF header: no function there */
+  g_assert_true (scorch_elf_check_function_frame (fp, 0, &r, &error));
+  g_assert_false (r.found);
+
+  g_assert_false (scorch_elf_check_function_frame ("/nonexistent/binary", 0, &r, &error));
+  g_assert_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN);
+  g_clear_error (&error);
+  {
+    g_autofree char *tmp = g_dir_make_tmp ("scorch-diag-XXXXXX", NULL);
+    g_autofree char *fifo = g_build_filename (tmp, "fifo.so", NULL);
+
+    g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+    g_assert_false (scorch_elf_check_function_frame (fifo, 0, &r, &error));
+    g_assert_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN);
+    g_unlink (fifo);
+    g_rmdir (tmp);
+  }
+}
+
 /* ---- Scorch's feature section ---- */
 
 static char *
@@ -565,6 +683,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/diagnostics/dwarf", test_dwarf);
   g_test_add_func ("/libscorch/diagnostics/symbols-lost-facts", test_symbols_lost_and_facts);
   g_test_add_func ("/libscorch/diagnostics/many-places", test_many_places);
+  g_test_add_func ("/libscorch/diagnostics/function-frame", test_function_frame);
   g_test_add_func ("/libscorch/diagnostics/feature-section", test_feature_section);
   g_test_add_func ("/libscorch/diagnostics/feature-section-hostile", test_feature_section_hostile);
 
