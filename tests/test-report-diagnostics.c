@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "analysis-helpers.h"
 
@@ -155,7 +156,9 @@ test_cpp_threads_scorch_record (void)
 static void
 test_exit_status (void)
 {
-  const char *cmd[] = { "/bin/sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exit 3", NULL };
+  /* the command line carries a terminal escape (retitle) and a BEL:
+   * diagnostics_of() checks that none reaches the terminal */
+  const char *cmd[] = { "/bin/sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exit 3 # \033]0;pwned\007", NULL };
   g_autofree char *file = NULL;
   g_autofree char *out = NULL;
   int status = 0;
@@ -166,6 +169,7 @@ test_exit_status (void)
   g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
   out = diagnostics_of (file);
   g_assert_nonnull (strstr (out, "Exit status              exited with status 3"));
+  g_assert_nonnull (strstr (out, "exit 3 # ?]0;pwned?"));
 
   {
     const char *report[] = { "perf", "report", "--stdio", "-i", file, NULL };
@@ -187,6 +191,34 @@ test_exit_status (void)
   }
 }
 
+static void
+test_options (void)
+{
+  g_autofree char *folded = g_build_filename (tmpdir, "stacks.folded", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_assert_true (g_file_set_contents (folded, "main;a 3\nmain;b 2\n", -1, NULL));
+  {
+    const char *argv[] = { g_getenv ("SCORCH_CLI"), "report", "--diagnostics", folded, NULL };
+
+    out = run_full (argv, &err, &status);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (out, "No diagnostics"));
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *argv[] = { g_getenv ("SCORCH_CLI"), "report", "--diagnostics", "--json", folded, NULL };
+
+    out = run_full (argv, &err, &status);
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+    g_assert_nonnull (strstr (err, "--diagnostics"));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -201,6 +233,7 @@ main (int    argc,
   g_test_add_func ("/cli/report/diagnostics/cpp-threads-perf-record", test_cpp_threads_perf_record);
   g_test_add_func ("/cli/report/diagnostics/cpp-threads-scorch-record", test_cpp_threads_scorch_record);
   g_test_add_func ("/cli/report/diagnostics/exit-status", test_exit_status);
+  g_test_add_func ("/cli/report/diagnostics/options", test_options);
 
   ret = g_test_run ();
 
