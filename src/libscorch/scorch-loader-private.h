@@ -7,10 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* Tests only: each async load's worker first sleeps DELAY_MS, not
- * interruptible by cancellation (as a libdw call reading a slow file);
- * 0 turns it off. */
-void  _scorch_loader_set_test_delay           (guint delay_ms);
+/* Tests only: while HOLD is TRUE, each async load's worker waits before
+ * it starts, and cancellation cannot interrupt it (as a libdw call
+ * reading a slow file); it goes on once HOLD is FALSE again. */
+void  _scorch_loader_hold_workers             (gboolean hold);
 /* Tests only: async loads whose state is still alive (a worker that has
  * not finished, or a report still queued). */
 guint _scorch_loader_get_n_live               (void);

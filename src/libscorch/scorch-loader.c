@@ -222,14 +222,14 @@ typedef struct
 } LoadData;
 
 /* Test hooks (scorch-loader-private.h) */
-static guint test_delay_ms;     /* atomic */
+static gint test_hold;          /* atomic */
 static gint n_live;             /* atomic */
 static gint n_released_elsewhere;  /* atomic */
 
 void
-_scorch_loader_set_test_delay (guint delay_ms)
+_scorch_loader_hold_workers (gboolean hold)
 {
-  g_atomic_int_set (&test_delay_ms, delay_ms);
+  g_atomic_int_set (&test_hold, hold ? 1 : 0);
 }
 
 guint
@@ -362,13 +362,12 @@ load_thread (GTask        *task,
   LoadData *data = task_data;
   GError *error = NULL;
   ScorchProfile *profile;
-  guint delay_ms = g_atomic_int_get (&test_delay_ms);
 
   /* what scorch_load_async wrote, handed over by GTask (see scorch-util.h) */
   scorch_tsan_acquire (data);
   /* Tests: a worker busy in a call that cannot be interrupted. */
-  if (delay_ms > 0)
-    g_usleep (delay_ms * G_TIME_SPAN_MILLISECOND);
+  while (g_atomic_int_get (&test_hold))
+    g_usleep (G_TIME_SPAN_MILLISECOND);
 
   profile = load (data->path, data->flags, cancellable, worker_progress, data, &error);
   /* the profile and the worker's writes, to load_done */
