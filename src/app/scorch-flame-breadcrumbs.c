@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scorch-flame-breadcrumbs.c: the zoom path of a flame graph, as buttons
  *
- * One flat button per frame from the root to the zoom node; clicking one
- * zooms the graph out to it.  Long paths keep the root and the last few
- * frames, with an ellipsis between. */
+ * Back, Forward and Home buttons (the graph's flame.back, flame.forward and
+ * flame.zoom-reset), then one flat button per frame from the root to the
+ * zoom node; clicking one zooms the graph out to it.  Long paths keep the
+ * root and the last few frames, with a menu of the others between.  The
+ * buttons stay out of the Tab chain: the graph has a key for each of them
+ * (Alt+Left, Alt+Right, Home, Escape). */
 
 #include "config.h"
 
@@ -19,6 +22,10 @@ struct _ScorchFlameBreadcrumbs
 {
   GtkWidget         parent_instance;
   GtkWidget        *box;
+  GtkWidget        *back_button;
+  GtkWidget        *forward_button;
+  GtkWidget        *home_button;
+  GtkWidget        *crumbs;
   ScorchFlameGraph *graph;
 };
 
@@ -49,7 +56,100 @@ add_separator (ScorchFlameBreadcrumbs *self,
   GtkWidget *label = gtk_label_new (text);
 
   gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (self->box), label);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  gtk_box_append (GTK_BOX (self->crumbs), label);
+}
+
+/* The frames left out of a long path, as a menu. */
+static void
+add_hidden_menu (ScorchFlameBreadcrumbs *self,
+                 ScorchProfile          *profile,
+                 GArray                 *path,
+                 guint                   begin,
+                 guint                   end)
+{
+  const ScorchNode *nodes = scorch_profile_get_nodes (profile, NULL);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  GtkWidget *button;
+
+  for (guint i = begin; i < end; i++)
+    {
+      guint32 node = g_array_index (path, guint32, i);
+      const ScorchFrame *frame = scorch_profile_get_frame (profile, nodes[node].frame);
+      g_autoptr(GMenuItem) item = NULL;
+      g_autofree char *label = NULL;
+
+      /* No mnemonics from a capture's names. */
+      label = g_strdup (frame->function);
+      g_strdelimit (label, "_", ' ');
+      if (g_utf8_strlen (label, -1) > 60)
+        {
+          char *cut = g_utf8_offset_to_pointer (label, 59);
+          char *shorter;
+
+          *cut = '\0';
+          shorter = g_strconcat (label, "…", NULL);
+          g_free (label);
+          label = shorter;
+        }
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "crumbs.zoom-to", g_variant_new_uint32 (node));
+      g_menu_append_item (menu, item);
+    }
+
+  add_separator (self, "›");
+  button = gtk_menu_button_new ();
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (button), "…");
+  gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (button), FALSE);
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
+  gtk_widget_set_focusable (button, FALSE);
+  {
+    g_autofree char *tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u more frame",
+                                                             "%u more frames", end - begin),
+                                                end - begin);
+    gtk_widget_set_tooltip_text (button, tooltip);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  }
+  gtk_box_append (GTK_BOX (self->crumbs), button);
+}
+
+static void
+zoom_to_action (GtkWidget  *widget,
+                const char *name,
+                GVariant   *param)
+{
+  ScorchFlameBreadcrumbs *self = SCORCH_FLAME_BREADCRUMBS (widget);
+
+  if (self->graph != NULL)
+    scorch_flame_graph_set_zoom_node (self->graph, g_variant_get_uint32 (param));
+}
+
+static void
+on_graph_button_clicked (GtkButton              *button,
+                         ScorchFlameBreadcrumbs *self)
+{
+  const char *action = g_object_get_data (G_OBJECT (button), "graph-action");
+
+  if (self->graph != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self->graph), action, NULL);
+}
+
+static GtkWidget *
+add_graph_button (ScorchFlameBreadcrumbs *self,
+                  const char             *icon_name,
+                  const char             *tooltip,
+                  const char             *action)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
+  gtk_widget_set_focusable (button, FALSE);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  g_object_set_data (G_OBJECT (button), "graph-action", (gpointer) action);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_graph_button_clicked), self);
+  gtk_box_append (GTK_BOX (self->box), button);
+  return button;
 }
 
 static void
@@ -60,11 +160,24 @@ rebuild (ScorchFlameBreadcrumbs *self)
   g_autoptr(GArray) path = NULL;
   const ScorchNode *nodes;
 
-  while ((child = gtk_widget_get_first_child (self->box)) != NULL)
-    gtk_box_remove (GTK_BOX (self->box), child);
+  while ((child = gtk_widget_get_first_child (self->crumbs)) != NULL)
+    gtk_box_remove (GTK_BOX (self->crumbs), child);
 
   if (self->graph == NULL || (profile = scorch_flame_graph_get_displayed_profile (self->graph)) == NULL)
-    return;
+    {
+      gtk_widget_set_sensitive (self->back_button, FALSE);
+      gtk_widget_set_sensitive (self->forward_button, FALSE);
+      gtk_widget_set_sensitive (self->home_button, FALSE);
+      return;
+    }
+  {
+    ScorchZoomHistory *history = scorch_flame_graph_get_zoom_history (self->graph);
+
+    gtk_widget_set_sensitive (self->back_button, scorch_zoom_history_get_can_go_back (history));
+    gtk_widget_set_sensitive (self->forward_button, scorch_zoom_history_get_can_go_forward (history));
+    gtk_widget_set_sensitive (self->home_button,
+                              scorch_flame_graph_get_zoom_node (self->graph) != SCORCH_PROFILE_ROOT);
+  }
 
   nodes = scorch_profile_get_nodes (profile, NULL);
   path = scorch_flame_graph_dup_zoom_path (self->graph);
@@ -77,7 +190,7 @@ rebuild (ScorchFlameBreadcrumbs *self)
       if (path->len > MAX_CRUMBS && i > 0 && i < path->len - (MAX_CRUMBS - 1))
         {
           if (i == 1)
-            add_separator (self, "› … ");
+            add_hidden_menu (self, profile, path, 1, path->len - (MAX_CRUMBS - 1));
           continue;
         }
       if (i > 0)
@@ -89,12 +202,16 @@ rebuild (ScorchFlameBreadcrumbs *self)
       button = gtk_button_new ();
       gtk_button_set_child (GTK_BUTTON (button), label);
       gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
+      gtk_widget_set_focusable (button, FALSE);
       gtk_widget_set_tooltip_text (button, frame->function);
       g_object_set_data (G_OBJECT (button), "node", GUINT_TO_POINTER (node));
       g_signal_connect (button, "clicked", G_CALLBACK (on_crumb_clicked), self);
       if (i == path->len - 1)
-        gtk_widget_add_css_class (label, "heading");
-      gtk_box_append (GTK_BOX (self->box), button);
+        {
+          gtk_widget_add_css_class (label, "heading");
+          gtk_accessible_update_state (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_STATE_SELECTED, TRUE, -1);
+        }
+      gtk_box_append (GTK_BOX (self->crumbs), button);
     }
 }
 
@@ -123,6 +240,7 @@ scorch_flame_breadcrumbs_set_flame_graph (ScorchFlameBreadcrumbs *self,
       g_signal_connect (graph, "notify::zoom-node", G_CALLBACK (on_graph_changed), self);
       g_signal_connect (graph, "notify::profile", G_CALLBACK (on_graph_changed), self);
       g_signal_connect (graph, "notify::inverted", G_CALLBACK (on_graph_changed), self);
+      g_signal_connect (graph, "notify::zoom-history", G_CALLBACK (on_graph_changed), self);
     }
   rebuild (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FLAME_GRAPH]);
@@ -203,6 +321,8 @@ scorch_flame_breadcrumbs_class_init (ScorchFlameBreadcrumbsClass *klass)
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  gtk_widget_class_install_action (widget_class, "crumbs.zoom-to", "u", zoom_to_action);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "flamebreadcrumbs");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -214,6 +334,13 @@ scorch_flame_breadcrumbs_init (ScorchFlameBreadcrumbs *self)
   self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+  self->back_button = add_graph_button (self, "go-previous-symbolic", _("Back (Alt+Left)"), "flame.back");
+  self->forward_button = add_graph_button (self, "go-next-symbolic", _("Forward (Alt+Right)"), "flame.forward");
+  self->home_button = add_graph_button (self, "go-home-symbolic", _("Whole Graph (Home)"), "flame.zoom-reset");
+  gtk_box_append (GTK_BOX (self->box), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+  self->crumbs = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
+  gtk_box_append (GTK_BOX (self->box), self->crumbs);
+  rebuild (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Zoom path"), -1);
 }
