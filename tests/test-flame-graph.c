@@ -104,6 +104,20 @@ node_name (Fixture *f,
   return scorch_profile_get_frame (p, nodes[node].frame)->function;
 }
 
+/* The breadcrumb buttons (those that zoom to a node), in order. */
+static void
+collect_crumbs (GtkWidget *widget,
+                GPtrArray *buttons)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      if (GTK_IS_BUTTON (w) && gtk_widget_has_css_class (w, "crumb"))
+        g_ptr_array_add (buttons, w);
+      else
+        collect_crumbs (w, buttons);
+    }
+}
+
 static void
 test_zoom (Fixture       *f,
            gconstpointer  data)
@@ -158,12 +172,9 @@ test_zoom (Fixture       *f,
 
   /* The breadcrumbs show the path; the middle one zooms out to child. */
   {
-    GtkWidget *box = gtk_widget_get_first_child (f->crumbs);
     GPtrArray *buttons = g_ptr_array_new ();
 
-    for (GtkWidget *w = gtk_widget_get_first_child (box); w != NULL; w = gtk_widget_get_next_sibling (w))
-      if (GTK_IS_BUTTON (w))
-        g_ptr_array_add (buttons, w);
+    collect_crumbs (f->crumbs, buttons);
     g_assert_cmpuint (buttons->len, ==, 3);
     g_assert_cmpstr (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, 2)), ==, node_name (f, grandchild));
     g_signal_emit_by_name (g_ptr_array_index (buttons, 1), "clicked");

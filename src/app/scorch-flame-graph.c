@@ -790,8 +790,7 @@ on_history_button (GtkGestureClick  *gesture,
   else if (button == 9)
     gtk_widget_activate_action (GTK_WIDGET (self), "flame.forward", NULL);
   else
-    return;
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
 }
 
 static void

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "scorch-flame"
 
 #include "scorch-zoom-history.h"

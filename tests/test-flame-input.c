@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-flame-input.c: the flame graph in the real window, driven by real
+ * input events (XTest through xdotool) under Xvfb: wheel scrolling to the
+ * root of a 60-deep stack, Tab from the header to the graph, arrows, Enter,
+ * Alt+Left, the mouse back button and a breadcrumb click; screenshots in
+ * light and dark.
+ *
+ * GTK 4.8 cannot inject events itself, so the events go through the X
+ * server as a person's would: `xdotool` moves the pointer and presses keys
+ * in the window found by its X id, and the test waits (main loop, with a
+ * timeout) until the widget state shows the effect. */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
+#include "app-test-util.h"
+#include "scorch-flame-breadcrumbs.h"
+#include "scorch-flame-graph.h"
+
+#define DEPTH 60
+
+static ScorchApplication *app;
+static ScorchWindow *window;
+static ScorchFlameGraph *graph;
+static char *tmpdir;
+static char *skip_reason;
+
+/* -- xdotool -- */
+
+static gulong
+window_xid (void)
+{
+#ifdef GDK_WINDOWING_X11
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  if (GDK_IS_X11_SURFACE (surface))
+    return gdk_x11_surface_get_xid (surface);
+#endif
+  return 0;
+}
+
+/* Runs xdotool with ARGS (NULL-terminated); "%w" stands for the window. */
+static void
+xdotool (const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+  va_list ap;
+
+  g_ptr_array_add (argv, g_strdup ("xdotool"));
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, g_str_equal (arg, "%w") ? g_strdup_printf ("%lu", window_xid ()) : g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &err, &status, &error))
+    g_error ("cannot run xdotool: %s", error->message);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("xdotool %s failed: %s (%s)", first, error->message, err);
+}
+
+static void
+key (const char *keys)
+{
+  xdotool ("key", "--clearmodifiers", keys, NULL);
+}
+
+/* Moves the pointer to the centre of WIDGET (or X, Y in it when x >= 0). */
+static void
+pointer_to (GtkWidget *widget,
+            double     x,
+            double     y)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t p = GRAPHENE_POINT_INIT (x >= 0 ? x : gtk_widget_get_width (widget) / 2.0,
+                                            y >= 0 ? y : gtk_widget_get_height (widget) / 2.0);
+  graphene_point_t out;
+  double sx, sy;
+  g_autofree char *px = NULL, *py = NULL;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &p, &out));
+  /* From the native widget to its surface (client-side decorations). */
+  gtk_native_get_surface_transform (native, &sx, &sy);
+  px = g_strdup_printf ("%d", (int) (out.x + sx));
+  py = g_strdup_printf ("%d", (int) (out.y + sy));
+  xdotool ("mousemove", "--window", "%w", px, py, NULL);
+}
+
+/* -- waiting -- */
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates until COND holds or TIMEOUT_MS pass; returns whether it holds. */
+static gboolean
+wait_until (gboolean (*cond) (gpointer),
+            gpointer   data,
+            guint      timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return cond (data);
+}
+
+/* The events sent so far have been handled: a round trip to the X server
+ * and a painted frame. */
+static void
+settle (void)
+{
+  gdk_display_sync (gtk_widget_get_display (GTK_WIDGET (window)));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+}
+
+static gboolean
+loaded (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+loaded_cb (ScorchWindow *w,
+           gboolean     *flag)
+{
+  *flag = TRUE;
+}
+
+/* -- the graph -- */
+
+static guint32
+node_at_depth_visible (guint depth)
+{
+  ScorchFlameLayout *layout = scorch_flame_graph_get_layout (graph);
+  ScorchProfile *profile = scorch_flame_graph_get_displayed_profile (graph);
+  const ScorchNode *nodes = scorch_profile_get_nodes (profile, NULL);
+  const ScorchFlameRect *rects;
+  double height = gtk_widget_get_height (GTK_WIDGET (graph));
+  guint n;
+
+  rects = scorch_flame_layout_get_rects (layout, &n);
+  for (guint i = 0; i < n; i++)
+    if (!(rects[i].flags & SCORCH_FLAME_RECT_MERGED) && nodes[rects[i].node].depth == depth &&
+        rects[i].y >= 0 && rects[i].y + 18 <= height + 0.5)
+      return rects[i].node;
+  return SCORCH_NODE_NONE;
+}
+
+static gboolean
+root_visible (gpointer data)
+{
+  return node_at_depth_visible (0) != SCORCH_NODE_NONE;
+}
+
+static GtkAdjustment *
+vadjustment (void)
+{
+  GtkAdjustment *adj = NULL;
+
+  g_object_get (graph, "vadjustment", &adj, NULL);
+  g_assert_nonnull (adj);
+  g_object_unref (adj); /* the scrolled window holds it */
+  return adj;
+}
+
+typedef struct
+{
+  double before;
+} ValueChange;
+
+static gboolean
+value_changed (gpointer data)
+{
+  return gtk_adjustment_get_value (vadjustment ()) != ((ValueChange *) data)->before;
+}
+
+static gboolean
+at_top (gpointer data)
+{
+  return gtk_adjustment_get_value (vadjustment ()) <= 0;
+}
+
+/* One wheel click (4 up, 5 down) over the graph; FALSE when nothing moved. */
+static gboolean
+wheel (const char *button)
+{
+  ValueChange change = { gtk_adjustment_get_value (vadjustment ()) };
+  gboolean moved;
+
+  xdotool ("click", button, NULL);
+  moved = wait_until (value_changed, &change, 2000);
+  settle ();
+  return moved;
+}
+
+static gboolean
+graph_has_focus (gpointer data)
+{
+  return gtk_widget_has_focus (GTK_WIDGET (graph));
+}
+
+typedef struct
+{
+  guint32 node;
+} NodeWait;
+
+static gboolean
+selection_not (gpointer data)
+{
+  return scorch_flame_graph_get_selected_node (graph) != ((NodeWait *) data)->node;
+}
+
+static gboolean
+zoom_is (gpointer data)
+{
+  return scorch_flame_graph_get_zoom_node (graph) == ((NodeWait *) data)->node;
+}
+
+static void
+find_crumbs (GtkWidget *widget,
+             GPtrArray *out)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w != NULL; w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_BUTTON (w) && gtk_widget_has_css_class (w, "crumb"))
+      g_ptr_array_add (out, w);
+    else
+      find_crumbs (w, out);
+}
+
+static void
+screenshot (const char *name,
+            gboolean    dark)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *file = g_strdup_printf ("flame-input-%s-%s.png", name, dark ? "dark" : "light");
+  g_autoptr(GdkTexture) texture = NULL;
+
+  adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+  settle ();
+  texture = app_test_save_screenshot (GTK_WIDGET (window), file);
+  g_assert_nonnull (texture);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+/* -- tests -- */
+
+static void
+write_deep_profile (const char *path)
+{
+  GString *s = g_string_new (NULL);
+
+  /* One 60-frame chain that takes most samples, a few side branches so
+   * that rows have siblings for Left/Right. */
+  for (guint line = 0; line < 4; line++)
+    {
+      guint depth = line == 0 ? DEPTH : 20 + line * 8;
+
+      for (guint d = 0; d < depth; d++)
+        {
+          if (d > 0)
+            g_string_append_c (s, ';');
+          if (d < 3 || line == 0)
+            g_string_append_printf (s, "level_%02u", d);
+          else
+            g_string_append_printf (s, "side%u_%02u", line, d);
+        }
+      g_string_append_printf (s, " %u\n", line == 0 ? 600 : 100 * line);
+    }
+  g_assert_true (g_file_set_contents (path, s->str, s->len, NULL));
+  g_string_free (s, TRUE);
+}
+
+static void
+test_load (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "deep.folded", NULL);
+  g_autoptr(GFile) file = NULL;
+  gboolean done = FALSE;
+  gulong id;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  write_deep_profile (path);
+  window = app_test_get_main_window (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_unmaximize (GTK_WINDOW (window));
+  id = g_signal_connect (window, "profile-loaded", G_CALLBACK (loaded_cb), &done);
+  file = g_file_new_for_path (path);
+  scorch_window_open_file (window, file);
+  g_assert_true (wait_until (loaded, &done, 20000));
+  g_signal_handler_disconnect (window, id);
+
+  graph = SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "flame-graph"));
+  scorch_window_set_view (window, "flame-graph");
+  settle ();
+  g_assert_cmpuint (window_xid (), !=, 0);
+  /* No window manager under Xvfb: give the window the input focus. */
+  xdotool ("windowfocus", "--sync", "%w", NULL);
+  settle ();
+
+  /* Deeper than the pane: the content scrolls. */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (vadjustment ()), >=, DEPTH * 18.0);
+  g_assert_cmpfloat (gtk_adjustment_get_page_size (vadjustment ()), <, DEPTH * 18.0);
+}
+
+static void
+test_wheel_to_root (void)
+{
+  guint clicks = 0;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no window");
+      return;
+    }
+
+  /* A flame graph opens with its root in view. */
+  g_assert_true (root_visible (NULL));
+  screenshot ("root", FALSE);
+
+  /* The wheel scrolls up to the leaves: the root leaves the pane. */
+  pointer_to (GTK_WIDGET (graph), -1, -1);
+  while (!at_top (NULL) && clicks++ < 100)
+    g_assert_true (wheel ("4"));
+  g_assert_true (at_top (NULL));
+  g_assert_false (root_visible (NULL));
+  g_assert_cmpuint (node_at_depth_visible (DEPTH - 1), !=, SCORCH_NODE_NONE);
+  screenshot ("scrolled-to-leaves", FALSE);
+  screenshot ("scrolled-to-leaves", TRUE);
+
+  /* And back down to the root. */
+  clicks = 0;
+  while (!root_visible (NULL) && clicks++ < 100)
+    g_assert_true (wheel ("5"));
+  g_assert_true (root_visible (NULL));
+  g_test_message ("root reached again after %u wheel clicks", clicks);
+}
+
+static void
+test_keyboard (void)
+{
+  ScorchProfile *profile;
+  const ScorchNode *nodes;
+  GtkWidget *header;
+  NodeWait wait;
+  guint presses = 0;
+  guint32 first, second, sibling;
+  g_autoptr(GPtrArray) crumbs = g_ptr_array_new ();
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no window");
+      return;
+    }
+  profile = scorch_flame_graph_get_displayed_profile (graph);
+  nodes = scorch_profile_get_nodes (profile, NULL);
+
+  /* Start in the header bar, then Tab until the graph has the focus. */
+  header = gtk_widget_get_first_child (GTK_WIDGET (window));
+  while (header != NULL && !ADW_IS_HEADER_BAR (header) && !GTK_IS_HEADER_BAR (header))
+    header = gtk_widget_get_first_child (header);
+  g_assert_nonnull (header);
+  g_assert_true (gtk_widget_child_focus (header, GTK_DIR_TAB_FORWARD));
+  settle ();
+  g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (window)), header));
+  while (!graph_has_focus (NULL) && presses++ < 40)
+    {
+      GtkWidget *before = gtk_window_get_focus (GTK_WINDOW (window));
+
+      key ("Tab");
+      settle ();
+      g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) != before);
+    }
+  g_assert_true (graph_has_focus (NULL));
+  g_test_message ("the graph took the focus after %u Tab presses from the header", presses);
+  g_assert_cmpuint (presses, <=, 12);
+
+  /* Up (towards the leaves in a flame graph): first the zoom root, then
+   * its widest child; Right moves along the row. */
+  wait.node = SCORCH_NODE_NONE;
+  key ("Up");
+  g_assert_true (wait_until (selection_not, &wait, 2000));
+  first = scorch_flame_graph_get_selected_node (graph);
+  g_assert_cmpuint (first, ==, SCORCH_PROFILE_ROOT);
+  for (guint i = 0; i < 4; i++)
+    {
+      wait.node = scorch_flame_graph_get_selected_node (graph);
+      key ("Up");
+      g_assert_true (wait_until (selection_not, &wait, 2000));
+    }
+  second = scorch_flame_graph_get_selected_node (graph);
+  g_assert_cmpuint (nodes[second].depth, ==, 4);
+  wait.node = second;
+  key ("Right");
+  if (wait_until (selection_not, &wait, 1000))
+    {
+      sibling = scorch_flame_graph_get_selected_node (graph);
+      g_assert_cmpuint (nodes[sibling].depth, ==, 4);
+      wait.node = sibling;
+      key ("Left");
+      g_assert_true (wait_until (selection_not, &wait, 2000));
+    }
+  else
+    {
+      /* The widest frame may be the last of its row; then Left finds one. */
+      key ("Left");
+      g_assert_true (wait_until (selection_not, &wait, 2000));
+      sibling = scorch_flame_graph_get_selected_node (graph);
+      g_assert_cmpuint (nodes[sibling].depth, ==, 4);
+      wait.node = sibling;
+      key ("Right");
+      g_assert_true (wait_until (selection_not, &wait, 2000));
+    }
+  g_assert_cmpuint (scorch_flame_graph_get_selected_node (graph), ==, second);
+  settle ();
+  screenshot ("focus-ring", FALSE);
+  screenshot ("focus-ring", TRUE);
+
+  /* Enter zooms to the selection; Alt+Left goes back to the root. */
+  wait.node = second;
+  key ("Return");
+  g_assert_true (wait_until (zoom_is, &wait, 2000));
+  settle ();
+  g_assert_cmpuint (node_at_depth_visible (4), ==, second); /* the zoomed row is in view */
+  screenshot ("zoomed", FALSE);
+  wait.node = SCORCH_PROFILE_ROOT;
+  key ("alt+Left");
+  g_assert_true (wait_until (zoom_is, &wait, 2000));
+  /* Deeper, then a click on a breadcrumb zooms out to that frame. */
+  wait.node = second;
+  key ("Return");
+  g_assert_true (wait_until (zoom_is, &wait, 2000));
+  settle ();
+  find_crumbs (gtk_widget_get_ancestor (GTK_WIDGET (graph), GTK_TYPE_BOX), crumbs);
+  g_assert_cmpuint (crumbs->len, ==, 5); /* All, level_01 … the zoom node */
+  pointer_to (g_ptr_array_index (crumbs, 2), -1, -1);
+  xdotool ("click", "1", NULL);
+  wait.node = nodes[nodes[second].parent].parent;
+  g_assert_true (wait_until (zoom_is, &wait, 2000));
+  settle ();
+  screenshot ("breadcrumb", FALSE);
+
+  /* Alt+Right goes forward again (to the zoom before the breadcrumb
+   * click), the mouse's back button back.  The mouse button comes last:
+   * under Xvfb, after an XTest button 8 click GTK 4.8 sends the next
+   * button 1 press to the graph still (the implicit grab outlives it). */
+  wait.node = second;
+  key ("alt+Left");
+  g_assert_true (wait_until (zoom_is, &wait, 2000));
+  wait.node = nodes[nodes[second].parent].parent;
+  key ("alt+Right");
+  g_assert_true (wait_until (zoom_is, &wait, 2000));
+  pointer_to (GTK_WIDGET (graph), -1, -1);
+  wait.node = second;
+  xdotool ("click", "8", NULL);
+  g_assert_true (wait_until (zoom_is, &wait, 2000));
+  wait.node = nodes[nodes[second].parent].parent;
+  xdotool ("click", "9", NULL);
+  g_assert_true (wait_until (zoom_is, &wait, 2000));
+
+  /* Home shows the whole graph. */
+  gtk_widget_grab_focus (GTK_WIDGET (graph));
+  wait.node = SCORCH_PROFILE_ROOT;
+  key ("Home");
+  g_assert_true (wait_until (zoom_is, &wait, 2000));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xdotool_path = NULL;
+  int status;
+
+  /* XTest events reach X11 windows only. */
+  g_setenv ("GDK_BACKEND", "x11", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  xdotool_path = g_find_program_in_path ("xdotool");
+  if (xdotool_path == NULL)
+    skip_reason = g_strdup ("xdotool is not installed (tools/install-deps.sh installs it)");
+  tmpdir = g_dir_make_tmp ("scorch-flame-input-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  app = scorch_application_new (APPLICATION_ID, G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("cannot register the application: %s", error->message);
+
+  g_test_add_func ("/app/flame-input/load", test_load);
+  g_test_add_func ("/app/flame-input/wheel-to-root", test_wheel_to_root);
+  g_test_add_func ("/app/flame-input/keyboard", test_keyboard);
+
+  status = g_test_run ();
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  g_clear_object (&app);
+  {
+    g_autofree char *path = g_build_filename (tmpdir, "deep.folded", NULL);
+    g_unlink (path);
+    g_rmdir (tmpdir);
+  }
+  g_free (tmpdir);
+  g_free (skip_reason);
+  return status;
+}
