@@ -237,6 +237,33 @@ zoom_is (gpointer data)
   return scorch_flame_graph_get_zoom_node (graph) == ((NodeWait *) data)->node;
 }
 
+static gboolean
+widget_visible (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static gboolean
+widget_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (GTK_WIDGET (data));
+}
+
+/* A GtkLabel (or accelerator label) under WIDGET reads TEXT. */
+static gboolean
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      if (GTK_IS_LABEL (w) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), text) == 0)
+        return TRUE;
+      if (find_label (w, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 find_crumbs (GtkWidget *widget,
              GPtrArray *out)
@@ -440,6 +467,36 @@ test_keyboard (void)
   settle ();
   screenshot ("focus-ring", FALSE);
   screenshot ("focus-ring", TRUE);
+
+  /* The frame's menu (Menu key): no hover tooltip over it while it is
+   * open, and its Zoom item shows the key as people type it. */
+  {
+    GtkWidget *popover = NULL;
+
+    for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (graph)); w != NULL; w = gtk_widget_get_next_sibling (w))
+      if (GTK_IS_POPOVER (w))
+        popover = w;
+    g_assert_nonnull (popover);
+    key ("Menu");
+    g_assert_true (wait_until (widget_visible, popover, 2000));
+    g_assert_false (gtk_widget_get_has_tooltip (GTK_WIDGET (graph)));
+    app_test_wait_until_drawn (popover);
+    {
+      /* The main Enter key's label (GTK 4.8 prints it "Return"), not the
+       * keypad's ("KP Enter"). */
+      g_autofree char *enter = gtk_accelerator_get_label (GDK_KEY_Return, 0);
+      g_autofree char *kp_enter = gtk_accelerator_get_label (GDK_KEY_KP_Enter, 0);
+
+      g_assert_true (find_label (popover, enter));
+      g_assert_false (find_label (popover, kp_enter));
+    }
+    g_object_unref (app_test_save_screenshot (popover, "flame-input-menu-light.png"));
+    key ("Escape");
+    g_assert_true (wait_until (widget_hidden, popover, 2000));
+    g_assert_true (gtk_widget_get_has_tooltip (GTK_WIDGET (graph)));
+    gtk_widget_grab_focus (GTK_WIDGET (graph));
+    g_assert_cmpuint (scorch_flame_graph_get_selected_node (graph), ==, second);
+  }
 
   /* Enter zooms to the selection; Alt+Left goes back to the root. */
   wait.node = second;

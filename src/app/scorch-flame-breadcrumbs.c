@@ -204,7 +204,7 @@ rebuild (ScorchFlameBreadcrumbs *self)
       gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
       gtk_widget_set_focusable (button, FALSE);
       gtk_widget_add_css_class (button, "crumb");
-      gtk_widget_set_tooltip_text (button, frame->function);
+      gtk_widget_set_tooltip_text (button, node == SCORCH_PROFILE_ROOT ? _("All samples") : frame->function);
       g_object_set_data (G_OBJECT (button), "node", GUINT_TO_POINTER (node));
       g_signal_connect (button, "clicked", G_CALLBACK (on_crumb_clicked), self);
       if (i == path->len - 1)

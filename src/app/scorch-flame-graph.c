@@ -1570,7 +1570,8 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "flame.forward", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Back, 0, "flame.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Forward, 0, "flame.forward", NULL);
-  /* Keypad Enter first: menus show the last binding of an action ("Enter"). */
+  /* Keypad Enter first: menus show the last binding of an action, and
+   * "KP Enter" is not what people type. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "flame.activate", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "flame.activate", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "flame.copy-name", NULL);
