@@ -282,6 +282,22 @@ test_keyboard (Fixture       *f,
   c = scorch_flame_graph_get_selected_node (f->graph);
   g_assert_cmpuint (c, ==, nodes[a].parent);
 
+  /* A screen reader reads the selected frame: name, self and total. */
+  {
+    guint64 all = scorch_profile_get_total (p);
+    g_autofree char *label = g_strdup_printf ("%s, self %.2f %%, total %.2f %%, depth %u",
+                                              node_name (f, c),
+                                              100.0 * scorch_profile_get_node_self (p)[c] / all,
+                                              100.0 * scorch_profile_get_node_total (p)[c] / all,
+                                              nodes[c].depth);
+    g_autofree char *error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (f->graph),
+                                                                 GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+
+    g_assert_null (error);
+    g_assert_true (gtk_test_accessible_has_role (GTK_ACCESSIBLE (f->graph), GTK_ACCESSIBLE_ROLE_WIDGET));
+    g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (f->graph)));
+  }
+
   /* Icicle: Down goes towards the leaves. */
   activate (f, "flame.toggle-orientation");
   g_assert_cmpint (scorch_flame_graph_get_orientation (f->graph), ==, SCORCH_FLAME_ORIENTATION_ICICLE);
@@ -384,7 +400,8 @@ main (int   argc,
       /* no xvfb-run: fall through, gtk_init fails with a clear message */
     }
 
-  g_setenv ("GTK_A11Y", "none", FALSE);
+  /* The test AT context: accessible properties can be read back. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   g_setenv ("GDK_BACKEND", "x11", FALSE);
   g_test_init (&argc, &argv, NULL);
   gtk_init ();

@@ -1652,6 +1652,11 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   self->history = scorch_zoom_history_new (SCORCH_PROFILE_ROOT);
   connect_history (self);
 
+  /* What a screen reader calls it, instead of the generic role's name. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_ROLE_DESCRIPTION, _("flame graph"),
+                                  -1);
+
   style_manager = adw_style_manager_get_default ();
   scorch_flame_renderer_set_dark (self->renderer, adw_style_manager_get_dark (style_manager));
   g_signal_connect (style_manager, "notify::dark", G_CALLBACK (on_dark_changed), self);

@@ -750,7 +750,8 @@ scorch_timeline_class_init (ScorchTimelineClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_SHIFT_MASK, "timeline.grow", NULL);
 
   gtk_widget_class_set_css_name (widget_class, "timeline");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  /* Interactive (focus, keyboard range selection), not a picture. */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_WIDGET);
 }
 
 static void
@@ -779,6 +780,7 @@ scorch_timeline_init (ScorchTimeline *self)
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sample timeline"),
+                                  GTK_ACCESSIBLE_PROPERTY_ROLE_DESCRIPTION, _("timeline"),
                                   -1);
   update_accessible (self);
 }
