@@ -547,6 +547,82 @@ test_keyboard (void)
   g_assert_true (wait_until (zoom_is, &wait, 2000));
 }
 
+static gboolean
+help_overlay_shown (gpointer data)
+{
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+
+  return overlay != NULL && gtk_widget_get_mapped (GTK_WIDGET (overlay));
+}
+
+/* Walks WIDGET for a GtkShortcutsShortcut with this accelerator. */
+static gboolean
+lists_accelerator (GtkWidget  *widget,
+                   const char *accelerator)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      if (GTK_IS_SHORTCUTS_SHORTCUT (w))
+        {
+          g_autofree char *accel = NULL;
+
+          g_object_get (w, "accelerator", &accel, NULL);
+          if (g_strcmp0 (accel, accelerator) == 0)
+            return TRUE;
+        }
+      if (lists_accelerator (w, accelerator))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static GtkStack *
+find_stack (GtkWidget *widget)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkStack *found;
+
+      if (GTK_IS_STACK (w) && gtk_stack_get_child_by_name (GTK_STACK (w), "flame-graph") != NULL)
+        return GTK_STACK (w);
+      if ((found = find_stack (w)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The flame graph page is shown, its transition over. */
+static gboolean
+section_shown (gpointer data)
+{
+  GtkStack *stack = find_stack (GTK_WIDGET (data));
+
+  return stack != NULL && !gtk_stack_get_transition_running (stack) &&
+         g_strcmp0 (gtk_stack_get_visible_child_name (stack), "flame-graph") == 0;
+}
+
+static void
+test_shortcuts_window (void)
+{
+  GtkShortcutsWindow *overlay;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no window");
+      return;
+    }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  g_assert_true (wait_until (help_overlay_shown, NULL, 5000));
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_object_set (overlay, "section-name", "flame-graph", NULL);
+  g_assert_true (wait_until (section_shown, overlay, 5000));
+  app_test_wait_until_drawn (GTK_WIDGET (overlay));
+  g_assert_true (lists_accelerator (GTK_WIDGET (overlay), "<Alt>Left"));
+  g_assert_true (lists_accelerator (GTK_WIDGET (overlay), "Home"));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (overlay), "flame-input-shortcuts.png"));
+  gtk_window_close (GTK_WINDOW (overlay));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -572,6 +648,7 @@ main (int    argc,
   g_test_add_func ("/app/flame-input/load", test_load);
   g_test_add_func ("/app/flame-input/wheel-to-root", test_wheel_to_root);
   g_test_add_func ("/app/flame-input/keyboard", test_keyboard);
+  g_test_add_func ("/app/flame-input/shortcuts-window", test_shortcuts_window);
 
   status = g_test_run ();
 
