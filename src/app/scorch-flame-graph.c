@@ -705,12 +705,31 @@ scorch_flame_graph_measure (GtkWidget      *widget,
 /* ------------------------------------------------------------------------ */
 /* Input                                                                     */
 
+/* GTK 4.8 labels the main Enter key "Return" in menus; people know it as
+ * Enter.  Relabels the accelerator labels of the menu's items. */
+static void
+relabel_enter (GtkWidget  *widget,
+               const char *gtk_label,
+               const char *label)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      if (GTK_IS_LABEL (w) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), gtk_label) == 0)
+        gtk_label_set_label (GTK_LABEL (w), label);
+      relabel_enter (w, gtk_label, label);
+    }
+}
+
 /* The context menu; the hover tooltip stays away while it is open. */
 static void
 popup_menu (ScorchFlameGraph *self)
 {
+  g_autofree char *enter = gtk_accelerator_get_label (GDK_KEY_Return, 0);
+
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), FALSE);
   gtk_popover_popup (GTK_POPOVER (self->popover));
+  /* Translators: the Enter key, as shown next to a menu item */
+  relabel_enter (self->popover, enter, C_("keyboard key", "Enter"));
 }
 
 static void
