@@ -542,6 +542,40 @@ test_keyboard (void)
   xdotool ("click", "9", NULL);
   g_assert_true (wait_until (zoom_is, &wait, 5000));
 
+  /* A long path keeps the root and the last frames; a menu holds the rest. */
+  {
+    guint32 deep = second;
+    GtkWidget *more = NULL;
+    g_autoptr(GPtrArray) long_crumbs = g_ptr_array_new ();
+
+    while (nodes[deep].depth < 40 && nodes[deep].first_child != SCORCH_NODE_NONE)
+      deep = nodes[deep].first_child;
+    g_assert_cmpuint (nodes[deep].depth, ==, 40);
+    scorch_flame_graph_set_zoom_node (graph, deep);
+    settle ();
+    find_crumbs (gtk_widget_get_ancestor (GTK_WIDGET (graph), GTK_TYPE_BOX), long_crumbs);
+    g_assert_cmpuint (long_crumbs->len, ==, 8);
+    for (GtkWidget *c = gtk_widget_get_first_child (gtk_widget_get_parent (g_ptr_array_index (long_crumbs, 0)));
+         c != NULL; c = gtk_widget_get_next_sibling (c))
+      if (GTK_IS_MENU_BUTTON (c))
+        more = c;
+    g_assert_nonnull (more);
+    /* 41 frames from the root: 8 shown, 33 in the menu */
+    g_assert_cmpint (g_menu_model_get_n_items (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (more))), ==, 41 - 8);
+    /* The zoomed frame's crumb is in view: the path scrolls to its end. */
+    {
+      GtkWidget *last = g_ptr_array_index (long_crumbs, long_crumbs->len - 1);
+      GtkWidget *scroller = gtk_widget_get_ancestor (last, GTK_TYPE_SCROLLED_WINDOW);
+      graphene_point_t p;
+
+      g_assert_true (gtk_widget_compute_point (last, scroller, &GRAPHENE_POINT_INIT (gtk_widget_get_width (last), 0), &p));
+      g_assert_cmpfloat (p.x, <=, gtk_widget_get_width (scroller) + 0.5);
+      g_assert_cmpfloat (p.x, >, 0);
+    }
+    screenshot ("long-path", FALSE);
+    screenshot ("long-path", TRUE);
+  }
+
   /* Home shows the whole graph. */
   gtk_widget_grab_focus (GTK_WIDGET (graph));
   wait.node = SCORCH_PROFILE_ROOT;

@@ -26,6 +26,8 @@ struct _ScorchFlameBreadcrumbs
   GtkWidget        *forward_button;
   GtkWidget        *home_button;
   GtkWidget        *crumbs;
+  GtkWidget        *scroller;
+  guint             show_end_tick;
   ScorchFlameGraph *graph;
 };
 
@@ -216,6 +218,28 @@ rebuild (ScorchFlameBreadcrumbs *self)
     }
 }
 
+static gboolean
+show_end_tick (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  ScorchFlameBreadcrumbs *self = SCORCH_FLAME_BREADCRUMBS (widget);
+  GtkAdjustment *adj = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+
+  self->show_end_tick = 0;
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  return G_SOURCE_REMOVE;
+}
+
+/* The path's size changed (during the viewport's allocation, when a
+ * scroll would be lost): scroll to its end at the next frame. */
+static void
+show_end (ScorchFlameBreadcrumbs *self)
+{
+  if (self->show_end_tick == 0)
+    self->show_end_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), show_end_tick, NULL, NULL);
+}
+
 static void
 on_graph_changed (ScorchFlameGraph       *graph,
                   GParamSpec             *pspec,
@@ -266,6 +290,11 @@ scorch_flame_breadcrumbs_dispose (GObject *object)
   ScorchFlameBreadcrumbs *self = SCORCH_FLAME_BREADCRUMBS (object);
 
   scorch_flame_breadcrumbs_set_flame_graph (self, NULL);
+  if (self->show_end_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->show_end_tick);
+      self->show_end_tick = 0;
+    }
   g_clear_pointer (&self->box, gtk_widget_unparent);
 
   G_OBJECT_CLASS (scorch_flame_breadcrumbs_parent_class)->dispose (object);
@@ -339,8 +368,19 @@ scorch_flame_breadcrumbs_init (ScorchFlameBreadcrumbs *self)
   self->forward_button = add_graph_button (self, "go-next-symbolic", _("Forward (Alt+Right)"), "flame.forward");
   self->home_button = add_graph_button (self, "go-home-symbolic", _("Whole Graph (Home)"), "flame.zoom-reset");
   gtk_box_append (GTK_BOX (self->box), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+  /* The path scrolls sideways rather than squeezing every name to "l…";
+   * it shows its end (the zoomed frame) after each change. */
   self->crumbs = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
-  gtk_box_append (GTK_BOX (self->box), self->crumbs);
+  self->scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_EXTERNAL, GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (self->scroller), TRUE);
+  gtk_widget_set_hexpand (self->scroller, TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), self->crumbs);
+  gtk_scrollable_set_hscroll_policy (GTK_SCROLLABLE (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scroller))),
+                                     GTK_SCROLL_NATURAL);
+  g_signal_connect_swapped (gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (self->scroller)),
+                            "changed", G_CALLBACK (show_end), self);
+  gtk_box_append (GTK_BOX (self->box), self->scroller);
   rebuild (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Zoom path"), -1);

@@ -254,6 +254,27 @@ scroll_to_start (ScorchFlameGraph *self)
     gtk_adjustment_set_value (self->vadjustment, 0);
 }
 
+/* After a zoom: the zoomed frame's row in view at the edge its callees
+ * grow from (the bottom of a flame, the top of an icicle), two rows of
+ * callers beyond it, so that as much of its subtree as fits is shown. */
+static void
+scroll_to_zoom_row (ScorchFlameGraph *self,
+                    guint             row)
+{
+  double height = gtk_widget_get_height (GTK_WIDGET (self));
+  double upper = content_height (self);
+  double value;
+
+  if (self->vadjustment == NULL || self->layout == NULL)
+    return;
+
+  if (self->orientation == SCORCH_FLAME_ORIENTATION_ICICLE)
+    value = row * self->row_height - self->row_height * MIN (row, 2);
+  else
+    value = upper - (row + 1) * self->row_height + self->row_height * (MIN (row, 2) + 1) - height;
+  gtk_adjustment_set_value (self->vadjustment, CLAMP (value, 0, MAX (upper - height, 0)));
+}
+
 static void
 set_x_range (ScorchFlameGraph *self,
              double            x_begin,
@@ -308,7 +329,7 @@ apply_zoom (ScorchFlameGraph *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM_NODE]);
     }
   configure_adjustments (self);
-  scroll_to_row (self, nodes[node].depth);
+  scroll_to_zoom_row (self, nodes[node].depth);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
