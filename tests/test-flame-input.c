@@ -576,11 +576,51 @@ test_keyboard (void)
     screenshot ("long-path", TRUE);
   }
 
-  /* Home shows the whole graph. */
+  /* Escape from 40 deep: every caller up to level_03 is as wide, so the
+   * first press goes to the first wider one, the next to the root. */
   gtk_widget_grab_focus (GTK_WIDGET (graph));
+  wait.node = nodes[second].parent;
+  key ("Escape");
+  g_assert_true (wait_until (zoom_is, &wait, 5000));
+  wait.node = SCORCH_PROFILE_ROOT;
+  key ("Escape");
+  g_assert_true (wait_until (zoom_is, &wait, 5000));
+  scorch_flame_graph_set_zoom_node (graph, second);
+
+  /* Home shows the whole graph. */
   wait.node = SCORCH_PROFILE_ROOT;
   key ("Home");
   g_assert_true (wait_until (zoom_is, &wait, 5000));
+}
+
+static void
+test_timeline_focus (void)
+{
+  GtkWidget *timeline, *header;
+  guint presses = 0;
+
+  if (window == NULL)
+    {
+      g_test_skip (skip_reason != NULL ? skip_reason : "no window");
+      return;
+    }
+  timeline = scorch_window_get_view_widget (window, "timeline");
+
+  /* The timeline is the last stop before the status line: Shift+Tab from
+   * the header reaches it in a few presses. */
+  header = gtk_widget_get_first_child (GTK_WIDGET (window));
+  while (header != NULL && !ADW_IS_HEADER_BAR (header) && !GTK_IS_HEADER_BAR (header))
+    header = gtk_widget_get_first_child (header);
+  g_assert_true (gtk_widget_child_focus (header, GTK_DIR_TAB_FORWARD));
+  settle ();
+  while (!gtk_widget_has_focus (timeline) && presses++ < 6)
+    {
+      key ("shift+Tab");
+      settle ();
+    }
+  g_test_message ("the timeline took the focus after %u Shift+Tab presses from the header", presses);
+  g_assert_true (gtk_widget_has_focus (timeline));
+  g_assert_true (gtk_widget_has_visible_focus (timeline));
 }
 
 static gboolean
@@ -684,6 +724,7 @@ main (int    argc,
   g_test_add_func ("/app/flame-input/load", test_load);
   g_test_add_func ("/app/flame-input/wheel-to-root", test_wheel_to_root);
   g_test_add_func ("/app/flame-input/keyboard", test_keyboard);
+  g_test_add_func ("/app/flame-input/timeline-focus", test_timeline_focus);
   g_test_add_func ("/app/flame-input/shortcuts-window", test_shortcuts_window);
 
   status = g_test_run ();

@@ -1029,7 +1029,16 @@ action_zoom_out (GtkWidget  *widget,
       return;
     }
   if (self->zoom_node != SCORCH_PROFILE_ROOT)
-    set_zoom_node_internal (self, nodes[self->zoom_node].parent);
+    {
+      const guint64 *total = scorch_profile_get_node_total (self->displayed);
+      guint32 target = nodes[self->zoom_node].parent;
+
+      /* Callers as wide as the zoomed frame (a chain of single calls) would
+       * look the same: skip them, so that each press changes what is seen. */
+      while (target != SCORCH_PROFILE_ROOT && total[target] == total[self->zoom_node])
+        target = nodes[target].parent;
+      set_zoom_node_internal (self, target);
+    }
 }
 
 static void

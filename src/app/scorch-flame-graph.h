@@ -21,7 +21,8 @@ G_DECLARE_FINAL_TYPE (ScorchFlameGraph, scorch_flame_graph, SCORCH, FLAME_GRAPH,
 /*
  * Actions (gtk_widget_class_install_action), with their key bindings:
  *   flame.zoom-in           Ctrl+plus     zoom to the selected frame (or 2× around the centre)
- *   flame.zoom-out          Escape, BackSpace, Ctrl+minus   one level out
+ *   flame.zoom-out          Escape, BackSpace, Ctrl+minus   out to the first caller wider
+ *                                         than the zoomed frame (one press, one visible change)
  *   flame.zoom-reset        Home, Ctrl+0  the whole graph
  *   flame.back              Alt+Left, Back, mouse button 8     the previous zoom root
  *   flame.forward           Alt+Right, Forward, mouse button 9 the next zoom root
