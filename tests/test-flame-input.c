@@ -386,6 +386,22 @@ test_wheel_to_root (void)
     g_assert_true (wheel ("5"));
   g_assert_true (root_visible (NULL));
   g_test_message ("root reached again after %u wheel clicks", clicks);
+
+  /* The icicle (callers) view opens at its top, where its root is. */
+  {
+    ScorchFlameGraph *flame = graph;
+
+    scorch_window_set_view (window, "icicle");
+    graph = SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "icicle"));
+    settle ();
+    g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment ()), ==, 0);
+    g_assert_cmpfloat (gtk_adjustment_get_upper (vadjustment ()), >, gtk_adjustment_get_page_size (vadjustment ()));
+    g_assert_true (root_visible (NULL));
+    screenshot ("icicle", FALSE);
+    scorch_window_set_view (window, "flame-graph");
+    graph = flame;
+    settle ();
+  }
 }
 
 static void
