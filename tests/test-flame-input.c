@@ -443,6 +443,20 @@ test_keyboard (void)
   g_test_message ("the graph took the focus after %u Tab presses from the header", presses);
   g_assert_cmpuint (presses, <=, 12);
 
+  /* Page Up and Page Down scroll the graph (the scrolled window's keys). */
+  {
+    ValueChange change = { gtk_adjustment_get_value (vadjustment ()) };
+
+    key ("Prior");
+    g_assert_true (wait_until (value_changed, &change, 5000));
+    g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment ()), <, change.before);
+    change.before = gtk_adjustment_get_value (vadjustment ());
+    key ("Next");
+    g_assert_true (wait_until (value_changed, &change, 5000));
+    g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment ()), >, change.before);
+    g_assert_true (graph_has_focus (NULL));
+  }
+
   /* Up (towards the leaves in a flame graph): first the zoom root, then
    * its widest child; Right moves along the row. */
   wait.node = SCORCH_NODE_NONE;
