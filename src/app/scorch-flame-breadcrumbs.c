@@ -81,19 +81,22 @@ add_hidden_menu (ScorchFlameBreadcrumbs *self,
       g_autoptr(GMenuItem) item = NULL;
       g_autofree char *label = NULL;
 
-      /* No mnemonics from a capture's names. */
-      label = g_strdup (frame->function);
-      g_strdelimit (label, "_", ' ');
-      if (g_utf8_strlen (label, -1) > 60)
+      /* Menu labels take mnemonics: a name's underscores are doubled
+       * to be shown as they are. */
+      if (g_utf8_strlen (frame->function, -1) > 60)
         {
-          char *cut = g_utf8_offset_to_pointer (label, 59);
-          char *shorter;
+          g_autofree char *cut = g_utf8_substring (frame->function, 0, 59);
 
-          *cut = '\0';
-          shorter = g_strconcat (label, "…", NULL);
-          g_free (label);
-          label = shorter;
+          label = g_strconcat (cut, "…", NULL);
         }
+      else
+        label = g_strdup (frame->function);
+      {
+        g_auto(GStrv) parts = g_strsplit (label, "_", -1);
+
+        g_free (label);
+        label = g_strjoinv ("__", parts);
+      }
       item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target_value (item, "crumbs.zoom-to", g_variant_new_uint32 (node));
       g_menu_append_item (menu, item);
