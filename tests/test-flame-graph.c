@@ -373,6 +373,56 @@ test_screenshot (Fixture       *f,
   g_assert_nonnull (strstr (contents, "memset"));
 }
 
+/* Outside a scrolled window (the live graph while recording), a stack
+ * deeper than the widget still shows its root. */
+static void
+test_unscrolled_root (void)
+{
+  GString *folded = g_string_new (NULL);
+  g_autoptr(ScorchProfile) profile = NULL;
+  GtkWidget *window = gtk_window_new ();
+  ScorchFlameGraph *graph = SCORCH_FLAME_GRAPH (scorch_flame_graph_new ());
+  ScorchFlameLayout *layout;
+  const ScorchFlameRect *rects;
+  gboolean painted = FALSE;
+  gint idx;
+  guint n;
+
+  for (guint d = 0; d < 60; d++)
+    g_string_append_printf (folded, "%sframe_%u", d > 0 ? ";" : "", d);
+  g_string_append (folded, " 10\n");
+  profile = scorch_folded_parse (folded->str, folded->len, NULL);
+  g_string_free (folded, TRUE);
+  g_assert_nonnull (profile);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 300);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (graph));
+  scorch_flame_graph_set_profile (graph, profile);
+  gtk_window_present (GTK_WINDOW (window));
+  {
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while (!gtk_widget_get_mapped (GTK_WIDGET (graph)) && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (on_after_paint), &painted);
+    gtk_widget_queue_draw (window);
+    while (!painted && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (window), on_after_paint, &painted);
+  }
+  g_assert_true (painted);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (graph)), <, 60 * 18);
+
+  layout = scorch_flame_graph_get_layout (graph);
+  idx = scorch_flame_layout_find_node (layout, SCORCH_PROFILE_ROOT);
+  g_assert_cmpint (idx, >=, 0);
+  rects = scorch_flame_layout_get_rects (layout, &n);
+  g_assert_cmpfloat (rects[idx].y, >=, 0);
+  g_assert_cmpfloat (rects[idx].y + 18, <=, gtk_widget_get_height (GTK_WIDGET (graph)) + 0.5);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -411,6 +461,7 @@ main (int   argc,
   g_test_add ("/app/flame-graph/search", Fixture, NULL, fixture_setup, test_search, fixture_teardown);
   g_test_add ("/app/flame-graph/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
   g_test_add ("/app/flame-graph/screenshot", Fixture, NULL, fixture_setup, test_screenshot, fixture_teardown);
+  g_test_add_func ("/app/flame-graph/unscrolled-root", test_unscrolled_root);
 
   return g_test_run ();
 }

@@ -207,7 +207,12 @@ ensure_layout (ScorchFlameGraph *self)
   vp.width = gtk_widget_get_width (GTK_WIDGET (self));
   vp.height = gtk_widget_get_height (GTK_WIDGET (self));
   vp.row_height = self->row_height;
-  vp.scroll_y = self->vadjustment != NULL ? gtk_adjustment_get_value (self->vadjustment) : 0;
+  if (self->vadjustment != NULL)
+    vp.scroll_y = gtk_adjustment_get_value (self->vadjustment);
+  else if (self->orientation == SCORCH_FLAME_ORIENTATION_FLAME)
+    vp.scroll_y = MAX (content_height (self) - vp.height, 0); /* not scrollable: the root in view */
+  else
+    vp.scroll_y = 0;
   vp.orientation = self->orientation;
   if (vp.width <= 0 || vp.height <= 0)
     {
