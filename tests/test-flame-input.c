@@ -215,6 +215,15 @@ wheel (const char *button)
 }
 
 static gboolean
+x_zoomed (gpointer data)
+{
+  double b, e;
+
+  scorch_flame_graph_get_visible_range (graph, &b, &e);
+  return e - b < 1.0;
+}
+
+static gboolean
 graph_has_focus (gpointer data)
 {
   return gtk_widget_has_focus (GTK_WIDGET (graph));
@@ -386,6 +395,21 @@ test_wheel_to_root (void)
     g_assert_true (wheel ("5"));
   g_assert_true (root_visible (NULL));
   g_test_message ("root reached again after %u wheel clicks", clicks);
+
+  /* Ctrl+wheel still zooms the width around the pointer, without scrolling. */
+  {
+    double before = gtk_adjustment_get_value (vadjustment ());
+    double b, e;
+
+    xdotool ("keydown", "ctrl", "click", "4", "keyup", "ctrl", NULL);
+    g_assert_true (wait_until (x_zoomed, NULL, 5000));
+    settle ();
+    scorch_flame_graph_get_visible_range (graph, &b, &e);
+    g_assert_cmpfloat (e - b, <, 1.0);
+    g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment ()), ==, before);
+    gtk_widget_activate_action (GTK_WIDGET (graph), "flame.zoom-reset", NULL);
+    settle ();
+  }
 
   /* The icicle (callers) view opens at its top, where its root is. */
   {
