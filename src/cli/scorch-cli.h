@@ -16,4 +16,9 @@ int scorch_cli_report (int    argc,
 int scorch_cli_export (int    argc,
                        char **argv);
 
+/* Prints "scorch-cli: MESSAGE" and a newline to stderr. MESSAGE may quote
+ * names from a capture: control characters (but newline and tab) and
+ * invalid UTF-8 are escaped, so it cannot drive the terminal. */
+void scorch_cli_print_error (const char *message);
+
 G_END_DECLS

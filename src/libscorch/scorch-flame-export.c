@@ -19,6 +19,7 @@
 
 #include "scorch-flame-export.h"
 #include "scorch-folded.h"
+#include "scorch-text.h"
 
 #define CAIRO_MAX_SIZE 32767
 
@@ -169,6 +170,7 @@ draw_text_line (ScorchFlameRenderer *renderer,
 {
   g_autoptr(PangoLayout) layout = pango_cairo_create_layout (cr);
   PangoFontDescription *font = pango_font_description_from_string ("Sans 10");
+  g_autofree char *valid = scorch_text_valid_utf8 (text, -1);
   ScorchFlameColor bg;
   int w, h;
 
@@ -176,7 +178,7 @@ draw_text_line (ScorchFlameRenderer *renderer,
     pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
-  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_text (layout, valid, -1);
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_width (layout, (int) width * PANGO_SCALE);
   pango_layout_get_pixel_size (layout, &w, &h);
@@ -302,13 +304,13 @@ append_color (GString                *s,
                           (int) lround (c->blue * 255));
 }
 
+/* Every name may hold anything (control characters, invalid UTF-8, XML's
+ * forbidden code points): the output stays well-formed XML 1.0. */
 static void
 append_escaped (GString    *s,
                 const char *text)
 {
-  g_autofree char *escaped = g_markup_escape_text (text, -1);
-
-  g_string_append (s, escaped);
+  scorch_text_append_xml (s, text, -1);
 }
 
 static gboolean
@@ -356,7 +358,7 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
     fg.red = fg.green = fg.blue = 0.95;
 
   g_string_append_printf (s,
-                          "<?xml version=\"1.0\" standalone=\"no\"?>\n"
+                          "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
                           "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" "
                           "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
                           e.width, height, e.width, height);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "scorch-folded.h"
+#include "scorch-text.h"
 
 G_DEFINE_QUARK (scorch-folded-error-quark, scorch_folded_error)
 
@@ -268,16 +269,9 @@ static void
 append_frame_name (GString           *out,
                    const ScorchFrame *frame)
 {
-  for (const char *p = frame->function; *p; p++)
-    {
-      /* ';' separates frames and a newline ends the line: keep them out. */
-      if (*p == ';')
-        g_string_append_c (out, ':');
-      else if (*p == '\n' || *p == '\r')
-        g_string_append_c (out, ' ');
-      else
-        g_string_append_c (out, *p);
-    }
+  /* ';' separates frames, a newline ends the line, a trailing number would
+   * read as a count, and the reader wants UTF-8: the name is made safe. */
+  scorch_text_append_folded_frame (out, frame->function);
 
   switch (frame->kind)
     {

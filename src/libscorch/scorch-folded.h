@@ -27,7 +27,10 @@ ScorchProfile *scorch_folded_load        (const char    *path,
                                           GCancellable  *cancellable,
                                           GError       **error);
 /* Writes one line per distinct stack of the profile's current view. Frame
- * kinds are kept with FlameGraph's suffixes: _[k] kernel, _[j] JIT, _[i] inlined. */
+ * kinds are kept with FlameGraph's suffixes: _[k] kernel, _[j] JIT, _[i] inlined.
+ * Names are written so that every line parses back (scorch_text_append_folded_frame()):
+ * ';' becomes ':', tab/newline/CR a space, other control characters and
+ * invalid UTF-8 U+FFFD, and the spaces before a trailing number ("f 123") '_'. */
 gboolean       scorch_folded_write       (ScorchProfile *profile,
                                           GOutputStream *stream,
                                           GCancellable  *cancellable,
