@@ -22,6 +22,7 @@
 #include "scorch-text.h"
 
 #define CAIRO_MAX_SIZE 32767
+#define PDF_MAX_HEIGHT (14400 * 10)
 
 G_DEFINE_QUARK (scorch-flame-export-error-quark, scorch_flame_export_error)
 
@@ -247,7 +248,8 @@ export_png (Export                         *e,
   if (e->width > CAIRO_MAX_SIZE || height > CAIRO_MAX_SIZE)
     {
       g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
-                   _("The flame graph is too large for a PNG image (%.0f × %.0f pixels, at most %d): zoom in, or export SVG or PDF"),
+                   _("The flame graph is too large for a PNG image: it would be %.0f × %.0f pixels, "
+                     "and a PNG image can be at most %d pixels wide and high. Export SVG or PDF instead"),
                    e->width, height, CAIRO_MAX_SIZE);
       return FALSE;
     }
@@ -274,11 +276,12 @@ export_pdf (Export                         *e,
   /* PDF user units are points; keep one pixel = one point. */
   double height = ceil (export_total_height (e));
 
-  if (height > 14400 * 10)
+  if (height > PDF_MAX_HEIGHT)
     {
       g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
-                   _("The flame graph is too tall for a PDF page (%.0f points): zoom in, or export SVG"),
-                   height);
+                   _("The flame graph is too tall for a PDF page: it would be %.0f points high, "
+                     "and the page can be at most %d. Export SVG instead"),
+                   height, PDF_MAX_HEIGHT);
       return FALSE;
     }
 
@@ -458,7 +461,6 @@ scorch_flame_format_from_path (const char         *path,
     { ".png", SCORCH_FLAME_FORMAT_PNG },
     { ".pdf", SCORCH_FLAME_FORMAT_PDF },
     { ".folded", SCORCH_FLAME_FORMAT_FOLDED },
-    { ".txt", SCORCH_FLAME_FORMAT_FOLDED },
   };
   g_autofree char *lower = NULL;
 
