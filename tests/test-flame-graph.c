@@ -10,6 +10,7 @@
 #include "scorch-flame-breadcrumbs.h"
 #include "scorch-flame-graph.h"
 #include "scorch-folded.h"
+#include "output-check.h"
 
 typedef struct
 {
@@ -344,6 +345,7 @@ test_screenshot (Fixture       *f,
   g_assert_true (g_file_get_contents (svg, &contents, NULL, &error));
   g_assert_nonnull (strstr (contents, "<title>"));
   g_assert_nonnull (strstr (contents, "memset"));
+  output_check_svg (svg);
 }
 
 int

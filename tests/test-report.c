@@ -234,8 +234,11 @@ test_cli_options (void)
   {
     const char *argv[] = { cli, "report", "--tsv", "--top", "3", file, NULL };
     g_autofree char *out = run (argv, NULL, NULL);
-    g_auto(GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+    g_auto(GStrv) lines = NULL;
     double prev = 101;
+
+    output_check_terminal (out, strlen (out));
+    lines = g_strsplit (g_strstrip (out), "\n", -1);
 
     g_assert_cmpuint (g_strv_length (lines), ==, 3);
     for (guint i = 0; lines[i]; i++)
@@ -293,11 +296,15 @@ test_cli_options (void)
   {
     const char *argv[] = { cli, "report", "--tree", file, NULL };
     g_autofree char *out = run (argv, NULL, NULL);
+
+    output_check_terminal (out, strlen (out));
     g_assert_nonnull (strstr (out, "worker"));
   }
   {
     const char *argv[] = { cli, "report", file, NULL };
     g_autofree char *out = run (argv, NULL, NULL);
+
+    output_check_terminal (out, strlen (out));
     g_assert_nonnull (strstr (out, "samples"));
   }
   /* errors: non-zero exit, no crash */
