@@ -141,6 +141,9 @@ test_folded_frame (void)
     { "12", "12" },
     { "operator new 12 x", "operator new 12 x" },
     { "\x01\xff", FFFD FFFD },
+    { "", "[unknown]" },
+    { "  ", "[unknown]" },
+    { "\t\n", "[unknown]" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -304,6 +304,7 @@ scorch_folded_write (ScorchProfile *profile,
   guint n_nodes;
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
+  gsize line_start, line_end;
 
   g_return_val_if_fail (SCORCH_IS_PROFILE (profile), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
@@ -318,13 +319,26 @@ scorch_folded_write (ScorchProfile *profile,
         continue;
 
       scorch_profile_node_get_stack (profile, i, stack);
+      line_start = out->len;
       for (guint j = stack->len; j-- > 0;)
         {
           append_frame_name (out, &frames[g_array_index (stack, guint32, j)]);
           if (j > 0)
             g_string_append_c (out, ';');
         }
-      g_string_append_printf (out, " %" G_GUINT64_FORMAT "\n", self_counts[i]);
+      line_end = out->len;
+
+      /* A reader takes counts up to G_MAXUINT32: a larger one (lines merged
+       * from several) is written over several lines. */
+      for (guint64 left = self_counts[i]; left > 0;)
+        {
+          guint64 count = MIN (left, (guint64) G_MAXUINT32);
+
+          if (left != self_counts[i])
+            g_string_append_len (out, out->str + line_start, line_end - line_start);
+          g_string_append_printf (out, " %" G_GUINT64_FORMAT "\n", count);
+          left -= count;
+        }
 
       if (out->len > 256 * 1024)
         {

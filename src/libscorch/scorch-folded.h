@@ -30,7 +30,9 @@ ScorchProfile *scorch_folded_load        (const char    *path,
  * kinds are kept with FlameGraph's suffixes: _[k] kernel, _[j] JIT, _[i] inlined.
  * Names are written so that every line parses back (scorch_text_append_folded_frame()):
  * ';' becomes ':', tab/newline/CR a space, other control characters and
- * invalid UTF-8 U+FFFD, and the spaces before a trailing number ("f 123") '_'. */
+ * invalid UTF-8 U+FFFD, the spaces before a trailing number ("f 123") '_',
+ * and an empty name "[unknown]". A count above G_MAXUINT32 (what readers
+ * take) is split over several lines. */
 gboolean       scorch_folded_write       (ScorchProfile *profile,
                                           GOutputStream *stream,
                                           GCancellable  *cancellable,

@@ -232,6 +232,17 @@ scorch_text_append_folded_frame (GString    *out,
         g_string_append_len (out, start, p - start);
     }
 
+  /* An empty or blank name would leave a line of a single frame with no
+   * stack before its count. */
+  for (i = begin; i < out->len && out->str[i] == ' '; i++)
+    ;
+  if (i == out->len)
+    {
+      g_string_truncate (out, begin);
+      g_string_append (out, "[unknown]");
+      return;
+    }
+
   /* "name 123" would end a line as "a;name 123 42": FlameGraph reads two
    * counts (a differential profile). Join the number to the name. */
   i = out->len;

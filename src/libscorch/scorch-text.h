@@ -52,8 +52,9 @@ char    *scorch_text_to_terminal         (const char              *text,
 /* Appends NAME as one frame of a folded-stacks line ("a;b;c 42"), so that
  * the line still parses whatever the name holds: ';' becomes ':', tab,
  * newline and carriage return become a space, other control characters and
- * invalid UTF-8 become U+FFFD, and the spaces before a trailing number
- * ("name 123") become '_' (a reader would take that number for a count). */
+ * invalid UTF-8 become U+FFFD, the spaces before a trailing number
+ * ("name 123") become '_' (a reader would take that number for a count),
+ * and an empty or blank name becomes "[unknown]". */
 void     scorch_text_append_folded_frame (GString                 *out,
                                           const char              *name);
 
