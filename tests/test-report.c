@@ -472,7 +472,8 @@ test_hostile_names (void)
                                       "main;\x1b]0;title\x07;leaf 2\n"
                                       "main;a\xef\xbf\xbe<&>\"' 3\n"
                                       "main;\xc2\x9b" "31mred\xe2\x80\xae 4\n"
-                                      "main;x\x7fy 10\n", -1, NULL));
+                                      "main;x\x7fy 10\n"
+                                      "main;unit\x1fseparator 5\n", -1, NULL));
   check_report_outputs (folded, "31mred");
 
   g_assert_true (g_file_get_contents (corpus, &data, &len, NULL));

@@ -107,6 +107,34 @@ test_xml_exhaustive (void)
 }
 
 static void
+test_display (void)
+{
+  static const struct { const char *in; const char *out; } cases[] = {
+    { "ns::f<int>(a&b)", "ns::f<int>(a&b)" },
+    { "\001x\ty", FFFD "x y" },
+    { "a\xef\xbf\xbe\xff", "a" FFFD FFFD },
+    { "caf\xc3\xa9", "caf\xc3\xa9" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = scorch_text_to_display (cases[i].in);
+      g_autofree char *escaped = g_markup_escape_text (out, -1);
+      g_autoptr(GMarkupParseContext) ctx = NULL;
+      g_autofree char *doc = g_strdup_printf ("<t>%s</t>", escaped);
+      GMarkupParser parser = { 0 };
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+      g_assert_true (scorch_text_is_display_safe (out));
+      g_assert_true (scorch_text_is_display_safe (cases[i].in) == (strcmp (cases[i].in, cases[i].out) == 0));
+      /* What GTK does with a tooltip text: escape it, parse it as markup. */
+      ctx = g_markup_parse_context_new (&parser, 0, NULL, NULL);
+      g_assert_true (g_markup_parse_context_parse (ctx, doc, -1, NULL));
+      g_assert_true (g_markup_parse_context_end_parse (ctx, NULL));
+    }
+}
+
+static void
 test_terminal (void)
 {
   static const struct { const char *in; ScorchTextTerminalFlags flags; const char *out; } cases[] = {
@@ -217,6 +245,7 @@ main (int   argc,
   g_test_add_func ("/libscorch/text/valid-utf8", test_valid_utf8);
   g_test_add_func ("/libscorch/text/xml", test_xml);
   g_test_add_func ("/libscorch/text/xml-exhaustive", test_xml_exhaustive);
+  g_test_add_func ("/libscorch/text/display", test_display);
   g_test_add_func ("/libscorch/text/terminal", test_terminal);
   g_test_add_func ("/libscorch/text/folded-frame", test_folded_frame);
   g_test_add_func ("/libscorch/text/random", test_random);

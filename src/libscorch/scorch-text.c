@@ -95,14 +95,14 @@ scorch_text_is_xml_char (gunichar c)
   return c <= 0x10FFFF;
 }
 
-void
-scorch_text_append_xml (GString    *out,
-                        const char *text,
-                        gssize      len)
+/* XML-legal characters; with ESCAPE, the markup ones as entities. */
+static void
+append_xml_chars (GString    *out,
+                  const char *text,
+                  gssize      len,
+                  gboolean    escape)
 {
   const char *end;
-
-  g_return_if_fail (out != NULL);
 
   if (text == NULL)
     return;
@@ -112,6 +112,12 @@ scorch_text_append_xml (GString    *out,
     {
       const char *start = p;
       gint32 c = next_char (&p, end);
+
+      if (!escape && (c == '&' || c == '<' || c == '>' || c == '"' || c == '\''))
+        {
+          g_string_append_c (out, (char) c);
+          continue;
+        }
 
       switch (c)
         {
@@ -145,12 +151,50 @@ scorch_text_append_xml (GString    *out,
     }
 }
 
+void
+scorch_text_append_xml (GString    *out,
+                        const char *text,
+                        gssize      len)
+{
+  g_return_if_fail (out != NULL);
+
+  append_xml_chars (out, text, len, TRUE);
+}
+
 char *
 scorch_text_to_xml (const char *text)
 {
   GString *out = g_string_new (NULL);
 
   scorch_text_append_xml (out, text, -1);
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+scorch_text_is_display_safe (const char *text)
+{
+  const char *end;
+
+  if (text == NULL)
+    return TRUE;
+
+  end = text_end (text, -1);
+  for (const char *p = text; p < end;)
+    {
+      gint32 c = next_char (&p, end);
+
+      if (c < 0 || c == '\t' || c == '\n' || c == '\r' || !scorch_text_is_xml_char ((gunichar) c))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+scorch_text_to_display (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  append_xml_chars (out, text, -1, FALSE);
   return g_string_free (out, FALSE);
 }
 

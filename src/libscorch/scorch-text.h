@@ -37,6 +37,15 @@ void     scorch_text_append_xml          (GString                 *out,
                                           gssize                   len);
 char    *scorch_text_to_xml              (const char              *text);
 
+/* TEXT for GTK labels, tooltips (GTK turns a plain tooltip text into
+ * markup by escaping it) and accessible names: the characters of
+ * scorch_text_append_xml() (U+FFFD for control characters, forbidden code
+ * points and invalid UTF-8; a space for tab, newline and CR), unescaped.
+ * scorch_text_is_display_safe() tells whether TEXT is already so (no copy
+ * needed); NULL is safe, and gives "". */
+char    *scorch_text_to_display          (const char              *text);
+gboolean scorch_text_is_display_safe     (const char              *text);
+
 /* Appends TEXT so that printing it to a terminal shows it and cannot
  * control the terminal: C0 controls and DEL become "\xNN", C1 controls and
  * the bidirectional overrides become "\uNNNN", invalid UTF-8 bytes become
