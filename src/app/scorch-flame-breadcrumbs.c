@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-flame-breadcrumbs.h"
+#include "scorch-text.h"
 
 #define MAX_CRUMBS 8
 
@@ -72,6 +73,7 @@ rebuild (ScorchFlameBreadcrumbs *self)
     {
       guint32 node = g_array_index (path, guint32, i);
       const ScorchFrame *frame = scorch_profile_get_frame (profile, nodes[node].frame);
+      g_autofree char *function = NULL;
       GtkWidget *button, *label;
 
       if (path->len > MAX_CRUMBS && i > 0 && i < path->len - (MAX_CRUMBS - 1))
@@ -83,13 +85,14 @@ rebuild (ScorchFlameBreadcrumbs *self)
       if (i > 0)
         add_separator (self, "›");
 
-      label = gtk_label_new (node == SCORCH_PROFILE_ROOT ? _("All") : frame->function);
+      function = scorch_text_to_display (frame->function);
+      label = gtk_label_new (node == SCORCH_PROFILE_ROOT ? _("All") : function);
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
       gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
       button = gtk_button_new ();
       gtk_button_set_child (GTK_BUTTON (button), label);
       gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
-      gtk_widget_set_tooltip_text (button, frame->function);
+      gtk_widget_set_tooltip_text (button, function);
       g_object_set_data (G_OBJECT (button), "node", GUINT_TO_POINTER (node));
       g_signal_connect (button, "clicked", G_CALLBACK (on_crumb_clicked), self);
       if (i == path->len - 1)

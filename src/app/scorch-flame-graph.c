@@ -18,6 +18,7 @@
 
 #include "scorch-flame-export.h"
 #include "scorch-flame-graph.h"
+#include "scorch-text.h"
 
 #define MIN_SPAN 1e-6
 
@@ -421,7 +422,8 @@ describe_node (ScorchFlameGraph *self,
   guint64 all = scorch_profile_get_total (self->displayed);
   guint64 zoom_total = total[self->zoom_node];
   GString *s = g_string_new (NULL);
-  g_autofree char *function = markup ? g_markup_escape_text (frame->function, -1) : g_strdup (frame->function);
+  /* Names come from the capture: XML-safe markup, or display-safe text. */
+  g_autofree char *function = markup ? scorch_text_to_xml (frame->function) : scorch_text_to_display (frame->function);
 
   if (markup)
     g_string_append_printf (s, "<b>%s</b>", function);
@@ -430,12 +432,12 @@ describe_node (ScorchFlameGraph *self,
 
   if (frame->module != NULL && frame->module[0] != '\0')
     {
-      g_autofree char *module = markup ? g_markup_escape_text (frame->module, -1) : g_strdup (frame->module);
+      g_autofree char *module = markup ? scorch_text_to_xml (frame->module) : scorch_text_to_display (frame->module);
       g_string_append_printf (s, "\n%s", module);
     }
   if (frame->file != NULL)
     {
-      g_autofree char *file = markup ? g_markup_escape_text (frame->file, -1) : g_strdup (frame->file);
+      g_autofree char *file = markup ? scorch_text_to_xml (frame->file) : scorch_text_to_display (frame->file);
       if (frame->line > 0)
         g_string_append_printf (s, "\n%s:%u", file, frame->line);
       else
@@ -460,7 +462,8 @@ update_accessible (ScorchFlameGraph *self)
     {
       const ScorchNode *nodes = get_nodes (self, NULL);
       const ScorchFrame *frame = scorch_profile_get_frame (self->displayed, nodes[self->selected_node].frame);
-      g_autofree char *label = g_strdup_printf (_("Flame graph, selected: %s"), frame->function);
+      g_autofree char *function = scorch_text_to_display (frame->function);
+      g_autofree char *label = g_strdup_printf (_("Flame graph, selected: %s"), function);
       g_autofree char *description = describe_node (self, self->selected_node, FALSE);
 
       gtk_accessible_update_property (GTK_ACCESSIBLE (self),

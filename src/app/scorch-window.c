@@ -18,6 +18,7 @@
 #include "scorch-hotspot-view.h"
 #include "scorch-loader.h"
 #include "scorch-preferences-window.h"
+#include "scorch-text.h"
 #include "scorch-thread-list.h"
 #include "scorch-timeline.h"
 #include "scorch-window-private.h"
@@ -527,8 +528,9 @@ show_error (ScorchWindow *self,
   g_autofree char *path = g_file_get_path (file);
   g_autofree char *title = NULL;
   g_autofree char *description = NULL;
-  g_autofree char *escaped_message = g_markup_escape_text (error->message, -1);
-  g_autofree char *escaped_path = g_markup_escape_text (path != NULL ? path : name, -1);
+  /* The message may quote names from the capture: valid markup whatever they hold. */
+  g_autofree char *escaped_message = scorch_text_to_xml (error->message);
+  g_autofree char *escaped_path = scorch_text_to_xml (path != NULL ? path : name);
 
   /* Translators: %s is a file name */
   title = g_strdup_printf (_("Cannot Open “%s”"), name);

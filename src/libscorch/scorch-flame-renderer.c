@@ -586,8 +586,9 @@ scorch_flame_renderer_fit_label (ScorchFlameRenderer *self,
   if (text == NULL || avail_px < self->char_width * 2 + self->ellipsis_width)
     return NULL;
 
-  /* The g_utf8_*() walks below need valid UTF-8; names may not be. */
-  valid = scorch_text_valid_utf8 (text, -1);
+  /* The g_utf8_*() walks below need valid UTF-8; names may not be. The
+   * label is what get_label() draws: control characters as U+FFFD. */
+  valid = scorch_text_to_display (text);
   text = valid;
   len = g_utf8_strlen (text, -1);
   if (len * self->char_width <= avail_px)
@@ -734,8 +735,9 @@ get_label (ScorchFlameRenderer *self,
   label->layout = pango_layout_new (self->context);
   pango_layout_set_single_paragraph_mode (label->layout, TRUE);
   {
-    /* Names come from the capture: Pango wants valid UTF-8. */
-    g_autofree char *valid = scorch_text_valid_utf8 (text, -1);
+    /* Names come from the capture: Pango wants valid UTF-8, and control
+     * characters would be drawn as hex boxes. */
+    g_autofree char *valid = scorch_text_to_display (text);
 
     pango_layout_set_text (label->layout, valid, -1);
   }
