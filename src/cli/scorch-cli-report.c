@@ -347,10 +347,13 @@ scorch_cli_report (int    argc,
             g_autofree char *mod = sanitize (base != NULL ? base + 1 : f->module);
             char sp[32], tp[32];
 
-            printf ("%s%% %s%% %9" G_GUINT64_FORMAT "  %-50s %s\n",
+            /* Pad by characters, not bytes: names are UTF-8. */
+            glong pad = MAX (0, 50 - g_utf8_strlen (fn, -1));
+
+            printf ("%s%% %s%% %9" G_GUINT64_FORMAT "  %s%*s %s\n",
                     format_percent (sp, sizeof sp, 6, percent (hotspots[i].self, total)),
                     format_percent (tp, sizeof tp, 6, percent (hotspots[i].total, total)),
-                    hotspots[i].self, fn, mod);
+                    hotspots[i].self, fn, (int) pad, "", mod);
           }
         printf ("\n");
         printf (_("%" G_GUINT64_FORMAT " samples"), total);
