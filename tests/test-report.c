@@ -501,6 +501,37 @@ test_hostile_names (void)
   g_unlink (capture);
 }
 
+/* The issue's reproducer on a real binary: a symbol whose name holds an
+ * OSC title sequence (ESC ]0;…BEL), a DEL and an invalid UTF-8 byte, found
+ * by the symbolizer in a recorded capture. */
+static void
+test_hostile_symbol (void)
+{
+  g_autofree char *bin = g_strdup_printf ("%s/hostile-c", tmpdir);
+  g_autofree char *file = NULL;
+  const char *hostile = "\x1b]0;pwned\x07hot_a\x7f\xff";
+  g_autofree char *redefine = g_strdup_printf ("hot_a=%s", hostile);
+
+  SKIP_WITHOUT_PERF ();
+
+  g_free (copy_file (workload ("analysis-c-fp"), bin));
+  {
+    const char *argv[] = { "objcopy", "--redefine-sym", redefine, bin, NULL };
+    g_free (run (argv, NULL, NULL));
+  }
+  {
+    const char *cmd[] = { bin, "0.7", NULL };
+    file = record ("hostile-symbol", FALSE, cmd);
+  }
+  check_report_outputs (file, "]0;pwned\x07hot_a\x7f\xef\xbf\xbd");
+  {
+    const char *args[] = { "report", file, NULL };
+    g_autofree char *table = run_cli_de (args, NULL, TRUE);
+
+    g_assert_nonnull (strstr (table, "\\x1b]0;pwned\\x07hot_a\\x7f\\xff"));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -519,6 +550,7 @@ main (int    argc,
   g_test_add_func ("/cli/report/deleted-and-replaced", test_deleted_and_replaced);
   g_test_add_func ("/cli/report/options", test_cli_options);
   g_test_add_func ("/cli/report/hostile-names", test_hostile_names);
+  g_test_add_func ("/cli/report/hostile-symbol", test_hostile_symbol);
 
   ret = g_test_run ();
 
