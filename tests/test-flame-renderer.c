@@ -1003,12 +1003,18 @@ test_cli_output_errors (void)
   g_assert_true (g_file_set_contents (in, "main;\001x 1\nmain;\x1b]0;t\x07 2\nmain;\xef\xbf\xbe 3\n", -1, &error));
 
   {
+    /* Under a comma-decimal locale: coordinates keep their decimal point. */
     const char *argv[] = { cli, "export", in, "-o", svg, NULL };
+    g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "LC_ALL", "de_DE.UTF-8", TRUE);
+    g_autofree char *written = NULL;
 
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+    g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
     output_check_svg (svg);
+    written = read_file (svg);
+    g_assert_true (g_regex_match_simple ("=\"[0-9.]+\"", written, 0, 0));
+    g_assert_false (g_regex_match_simple ("=\"-?[0-9]+,[0-9]", written, 0, 0));
   }
 
   {

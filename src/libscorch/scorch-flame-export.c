@@ -297,6 +297,20 @@ export_pdf (Export                         *e,
   return check_cairo (status, path, error);
 }
 
+/* Appends ` NAME="VALUE"` with FORMAT ("%.1f"): a decimal point whatever
+ * the locale (the app and the CLI run with the user's; "12,5" is no SVG
+ * number). */
+static void
+append_number_attr (GString    *s,
+                    const char *name,
+                    const char *format,
+                    double      value)
+{
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_printf (s, " %s=\"%s\"", name, g_ascii_formatd (num, sizeof num, format, value));
+}
+
 static void
 append_color (GString                *s,
               const ScorchFlameColor *c)
@@ -360,11 +374,13 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
   else
     fg.red = fg.green = fg.blue = 0.95;
 
-  g_string_append_printf (s,
-                          "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-                          "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" "
-                          "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
-                          e.width, height, e.width, height);
+  g_string_append (s,
+                   "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+                   "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\"");
+  append_number_attr (s, "width", "%.0f", e.width);
+  append_number_attr (s, "height", "%.0f", height);
+  g_string_append_printf (s, " viewBox=\"0 0 %s", g_ascii_formatd (num, sizeof num, "%.0f", e.width));
+  g_string_append_printf (s, " %s\">\n", g_ascii_formatd (num, sizeof num, "%.0f", height));
   g_string_append_printf (s, "<style>text { font-family: sans-serif; font-size: %spx; } "
                           "g.frame:hover rect { stroke: black; stroke-width: 0.5; }</style>\n",
                           g_ascii_formatd (num, sizeof num, "%.1f", font_px));
@@ -372,8 +388,10 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
   append_color (s, &bg);
   g_string_append (s, "\"/>\n");
 
-  g_string_append_printf (s, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"",
-                          e.width / 2, e.header / 2 + font_px * 0.35);
+  g_string_append (s, "<text");
+  append_number_attr (s, "x", "%.1f", e.width / 2);
+  append_number_attr (s, "y", "%.1f", e.header / 2 + font_px * 0.35);
+  g_string_append (s, " text-anchor=\"middle\" font-weight=\"bold\" fill=\"");
   append_color (s, &fg);
   g_string_append (s, "\">");
   append_escaped (s, e.title);
@@ -409,8 +427,12 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
                               r->total,
                               g_dngettext (GETTEXT_PACKAGE, "sample", "samples", r->total),
                               g_ascii_formatd (num, sizeof num, "%.2f", pct));
-      g_string_append_printf (s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"",
-                              r->x, y, w, e.row_height - 1);
+      g_string_append (s, "<rect");
+      append_number_attr (s, "x", "%.1f", r->x);
+      append_number_attr (s, "y", "%.1f", y);
+      append_number_attr (s, "width", "%.1f", w);
+      append_number_attr (s, "height", "%.1f", e.row_height - 1);
+      g_string_append (s, " fill=\"");
       append_color (s, &fill);
       g_string_append (s, "\"/>");
 
@@ -419,9 +441,10 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
                                                  r->width - 1 - 2 * SCORCH_FLAME_LABEL_PADDING);
       if (label != NULL)
         {
-          g_string_append_printf (s, "<text x=\"%.1f\" y=\"%.1f\" fill=\"",
-                                  r->x + SCORCH_FLAME_LABEL_PADDING,
-                                  y + (e.row_height - 1) / 2 + font_px * 0.35);
+          g_string_append (s, "<text");
+          append_number_attr (s, "x", "%.1f", r->x + SCORCH_FLAME_LABEL_PADDING);
+          append_number_attr (s, "y", "%.1f", y + (e.row_height - 1) / 2 + font_px * 0.35);
+          g_string_append (s, " fill=\"");
           append_color (s, &text);
           g_string_append (s, "\">");
           append_escaped (s, label);
@@ -437,9 +460,10 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
     {
       g_autofree char *summary = search_summary (&e, options);
 
-      g_string_append_printf (s, "<text x=\"%.1f\" y=\"%.1f\" fill=\"",
-                              SCORCH_FLAME_LABEL_PADDING,
-                              e.header + e.graph_height + e.footer / 2 + font_px * 0.35);
+      g_string_append (s, "<text");
+      append_number_attr (s, "x", "%.1f", SCORCH_FLAME_LABEL_PADDING);
+      append_number_attr (s, "y", "%.1f", e.header + e.graph_height + e.footer / 2 + font_px * 0.35);
+      g_string_append (s, " fill=\"");
       append_color (s, &fg);
       g_string_append (s, "\">");
       append_escaped (s, summary);
