@@ -88,11 +88,14 @@ static void update_actions (ScorchWindow *self);
 
 /* -- helpers -- */
 
+/* MESSAGE is plain text (it may quote file and module names): toast
+ * titles are Pango markup, so it is escaped here, XML-safe. */
 static void
 toast (ScorchWindow *self,
        const char   *message)
 {
-  AdwToast *t = adw_toast_new (message);
+  g_autofree char *markup = scorch_text_to_xml (message);
+  AdwToast *t = adw_toast_new (markup);
 
   adw_toast_set_timeout (t, 8);
   scorch_window_add_toast (self, t);
@@ -219,12 +222,7 @@ report_capture_warnings (ScorchWindow *self)
   const ScorchProfileInfo *info = scorch_profile_get_info (self->base_profile);
 
   for (guint i = 0; info->warnings != NULL && i < info->warnings->len; i++)
-    {
-      /* toast titles are markup */
-      g_autofree char *escaped = g_markup_escape_text (g_ptr_array_index (info->warnings, i), -1);
-
-      toast (self, escaped);
-    }
+    toast (self, g_ptr_array_index (info->warnings, i));
 }
 
 /* Functions nothing could name come from modules without symbols: say
