@@ -47,39 +47,30 @@ sanitize (const char *s)
   return scorch_text_to_terminal (s, SCORCH_TEXT_TERMINAL_DEFAULT);
 }
 
-/* "12.34", right-aligned in WIDTH columns: a decimal point whatever the
- * locale, so that scripts read the same figures everywhere. */
+/* VALUE with FORMAT ("%.2f"), right-aligned in WIDTH columns: a decimal
+ * point whatever the locale, so that scripts read the same figures
+ * everywhere. */
+static const char *
+format_fixed (char       *buf,
+              gsize       size,
+              int         width,
+              const char *format,
+              double      value)
+{
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (num, sizeof num, format, value);
+  g_snprintf (buf, size, "%*s", width, num);
+  return buf;
+}
+
 static const char *
 format_percent (char   *buf,
                 gsize   size,
                 int     width,
                 double  value)
 {
-  char num[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_ascii_formatd (num, sizeof num, "%.2f", value);
-  g_snprintf (buf, size, "%*s", width, num);
-  return buf;
-}
-
-/* For the terminal: valid UTF-8 without control characters (C0, DEL, C1),
- * so a name from a capture cannot move the cursor or retitle the terminal. */
-static char *
-terminal_safe (const char *s)
-{
-  g_autofree char *valid = g_utf8_make_valid (s != NULL ? s : "", -1);
-  GString *out = g_string_sized_new (strlen (valid));
-
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-        g_string_append_c (out, '?');
-      else
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
+  return format_fixed (buf, size, width, "%.2f", value);
 }
 
 /* --diagnostics: what the capture is, how far its stacks can be trusted,
@@ -108,8 +99,8 @@ print_diagnostics (ScorchProfile *profile)
   printf ("%s\n", _("Capture"));
   for (guint i = 0; i < n_facts; i++)
     {
-      g_autofree char *title = terminal_safe (facts[i].title);
-      g_autofree char *value = terminal_safe (facts[i].value);
+      g_autofree char *title = sanitize (facts[i].title);
+      g_autofree char *value = sanitize (facts[i].value);
 
       printf ("  %-24s %s\n", title, value);
     }
@@ -120,10 +111,11 @@ print_diagnostics (ScorchProfile *profile)
     printf ("  %s\n", _("nowhere: every stack is complete or kernel-only"));
   for (guint i = 0; i < n_stops && i < 20; i++)
     {
-      g_autofree char *module = terminal_safe (scorch_diagnostics_module_name (stops[i].module));
-      g_autofree char *function = terminal_safe (stops[i].function != NULL ? stops[i].function : _("(no symbol)"));
+      g_autofree char *module = sanitize (scorch_diagnostics_module_name (stops[i].module));
+      g_autofree char *function = sanitize (stops[i].function != NULL ? stops[i].function : _("(no symbol)"));
+      char pct[32];
 
-      printf ("  %6.1f %%  %s  %s — %s\n", percent (stops[i].n_samples, n),
+      printf ("  %s %%  %s  %s — %s\n", format_fixed (pct, sizeof pct, 6, "%.1f", percent (stops[i].n_samples, n)),
               module[0] != '\0' ? module : _("(no file)"), function,
               scorch_unwind_stop_describe (stops[i].reason));
     }
@@ -134,10 +126,12 @@ print_diagnostics (ScorchProfile *profile)
       printf ("\n%s\n", _("Leaf functions without a frame (callers of these leaves are missing)"));
       for (guint i = 0; i < n_leaves && i < 10; i++)
         {
-          g_autofree char *module = terminal_safe (scorch_diagnostics_module_name (leaves[i].module));
-          g_autofree char *function = terminal_safe (leaves[i].function);
+          g_autofree char *module = sanitize (scorch_diagnostics_module_name (leaves[i].module));
+          g_autofree char *function = sanitize (leaves[i].function);
+          char pct[32];
 
-          printf ("  %6.1f %%  %s  %s\n", percent (leaves[i].n_samples, n), module, function);
+          printf ("  %s %%  %s  %s\n", format_fixed (pct, sizeof pct, 6, "%.1f", percent (leaves[i].n_samples, n)),
+                  module, function);
         }
     }
 
@@ -147,7 +141,7 @@ print_diagnostics (ScorchProfile *profile)
       printf ("\n%s\n", _("Modules without symbols"));
       for (guint i = 0; i < n_unnamed && i < 10; i++)
         {
-          g_autofree char *module = terminal_safe (unnamed[i].module);
+          g_autofree char *module = sanitize (unnamed[i].module);
 
           printf ("  %" G_GUINT64_FORMAT " %s  %s\n", unnamed[i].n_samples, _("samples"), module);
         }
@@ -159,7 +153,7 @@ print_diagnostics (ScorchProfile *profile)
     printf ("  %s\n", _("none"));
   for (guint i = 0; i < n_advice; i++)
     {
-      g_autofree char *text = terminal_safe (advice[i].text);
+      g_autofree char *text = sanitize (advice[i].text);
 
       printf ("  %s %s\n", advice[i].level == SCORCH_ADVICE_WARNING ? "!" : "·", text);
     }
