@@ -12,6 +12,7 @@
 
 #include "scorch-call-tree-view.h"
 #include "scorch-caller-callee-view.h"
+#include "scorch-flame-breadcrumbs.h"
 #include "scorch-flame-graph.h"
 #include "scorch-folded.h"
 #include "scorch-function-item.h"
@@ -1173,6 +1174,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (SCORCH_TYPE_FLAME_GRAPH);
+  g_type_ensure (SCORCH_TYPE_FLAME_BREADCRUMBS);
   g_type_ensure (SCORCH_TYPE_HOTSPOT_VIEW);
   g_type_ensure (SCORCH_TYPE_CALL_TREE_VIEW);
   g_type_ensure (SCORCH_TYPE_CALLER_CALLEE_VIEW);
