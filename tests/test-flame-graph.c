@@ -381,7 +381,8 @@ static ScorchProfile *
 make_hostile (void)
 {
   static const char * const names[] = {
-    "\001x<b>", "\x1b]0;title\x07", "a\xef\xbf\xbe&amp;", "\xff\xfe bad", "tab\there", "cut\xf0",
+    "\001x<b>", "\x1b]0;title\x07", "a\xef\xbf\xbe&amp;", "\xff\xfe bad", "tab\there",
+    "\x1b[2Jclear_screen", "deep_\xc0_under", "cut\xf0",
   };
   g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
   guint32 stack[G_N_ELEMENTS (names) + 1];
@@ -405,7 +406,8 @@ make_hostile (void)
 /* Tooltips are Pango markup and labels want valid UTF-8: whatever the names
  * hold, no markup error and no Pango warning (either would abort here, as
  * GTest makes warnings fatal), for the tooltip, the accessible description,
- * the breadcrumbs and the drawing. */
+ * the breadcrumbs (deep enough for their menu of hidden frames) and the
+ * drawing. */
 static void
 test_hostile_names (Fixture       *f,
                     gconstpointer  data)
@@ -414,7 +416,7 @@ test_hostile_names (Fixture       *f,
 
   scorch_flame_graph_set_profile (f->graph, hostile);
   wait_for_draw (f);
-  for (guint depth = 0; depth < 7; depth++)
+  for (guint depth = 0; depth < 9; depth++)
     {
       GtkTooltip *tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
       gboolean shown = FALSE;
@@ -424,7 +426,7 @@ test_hostile_names (Fixture       *f,
       g_assert_true (shown);
       g_object_unref (tooltip);
     }
-  for (guint depth = 0; depth < 5; depth++)
+  for (guint depth = 0; depth < 9; depth++)
     {
       activate (f, "flame.activate");
       activate (f, "flame.select-child");
