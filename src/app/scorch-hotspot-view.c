@@ -42,6 +42,7 @@ struct _ScorchHotspotView
   GRegex              *search_regex;
 
   guint32              selected_frame;
+  guint                rebuilding : 1;
   guint                use_regex : 1;
   guint                case_sensitive : 1;
 };
@@ -161,6 +162,10 @@ selection_changed_cb (ScorchHotspotView *self)
   ScorchFunctionItem *item = gtk_single_selection_get_selected_item (self->selection);
   guint32 frame = item != NULL ? scorch_function_item_get_frame (item) : SCORCH_NODE_NONE;
 
+  /* While the rows are replaced, the selection is briefly empty: that is
+   * no change of the selected function. */
+  if (self->rebuilding)
+    return;
   if (frame != self->selected_frame)
     {
       self->selected_frame = frame;
@@ -213,12 +218,13 @@ rebuild (ScorchHotspotView *self)
                                                           hotspots[i].total));
     }
 
+  self->rebuilding = TRUE;
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
+  self->rebuilding = FALSE;
 
   /* Keep the selected function selected when the view is re-filtered. */
-  if (keep != SCORCH_NODE_NONE)
-    scorch_hotspot_view_set_selected_frame (self, keep);
+  scorch_hotspot_view_set_selected_frame (self, keep);
 }
 
 /* -- GObject -- */

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "scorch-profile.h"
+#include "scorch-session.h"
 #include "scorch-window.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,10 @@ G_BEGIN_DECLS
 void _scorch_window_show_profile (ScorchWindow  *self,
                                   ScorchProfile *profile,
                                   GFile         *file);
+
+/* The session: the capture shown, its filters, selection and search
+ * (borrowed; lives as long as the window). */
+ScorchSession *_scorch_window_get_session (ScorchWindow *self);
 
 /* -- record from the app (scorch-window-record.c) -- */
 

@@ -18,6 +18,7 @@
 #include "scorch-hotspot-view.h"
 #include "scorch-loader.h"
 #include "scorch-preferences-window.h"
+#include "scorch-session.h"
 #include "scorch-thread-list.h"
 #include "scorch-timeline.h"
 #include "scorch-window-private.h"
@@ -64,13 +65,10 @@ struct _ScorchWindow
 
   /* owned */
   GSettings              *settings;
-  GFile                  *file;          /* the capture shown, or being loaded */
-  GFile                  *loaded_file;   /* the capture shown */
-  ScorchProfile          *base_profile;  /* the whole capture */
-  ScorchProfile          *view_profile;  /* filtered by threads and time */
+  ScorchSession          *session;       /* the capture shown, its filters, selection, search */
+  GFile                  *loading_file;  /* the capture being loaded */
   GCancellable           *load_cancellable;
 
-  guint                   syncing_selection : 1;
   guint                   loading : 1;
 };
 
@@ -84,6 +82,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void update_actions (ScorchWindow *self);
+static void update_search_status (ScorchWindow *self);
 
 /* -- helpers -- */
 
@@ -146,17 +145,20 @@ update_status (ScorchWindow *self)
   guint64 begin = 0, end = 0, total, all;
   g_autofree char *samples = NULL;
 
-  if (self->view_profile == NULL)
+  ScorchProfile *base = scorch_session_get_profile (self->session);
+  ScorchProfile *view = scorch_session_get_filtered_profile (self->session);
+
+  if (view == NULL)
     {
       gtk_label_set_text (self->status_label, "");
       gtk_widget_set_visible (GTK_WIDGET (self->status_hint), FALSE);
       return;
     }
 
-  info = scorch_profile_get_info (self->base_profile);
-  total = scorch_profile_get_total (self->view_profile);
-  all = scorch_profile_get_n_all_samples (self->base_profile);
-  threads = scorch_profile_get_threads (self->view_profile, &n_threads);
+  info = scorch_profile_get_info (base);
+  total = scorch_profile_get_total (view);
+  all = scorch_profile_get_n_all_samples (base);
+  threads = scorch_profile_get_threads (view, &n_threads);
   for (guint i = 0; i < n_threads; i++)
     if (threads[i].n_samples > 0)
       n_active++;
@@ -172,7 +174,7 @@ update_status (ScorchWindow *self)
     /* Translators: number of samples in the capture */
     g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%s sample", "%s samples", total), samples);
 
-  scorch_profile_get_time_bounds (self->base_profile, &begin, &end);
+  scorch_profile_get_time_bounds (base, &begin, &end);
   if (end > begin)
     {
       g_string_append (text, "  ·  ");
@@ -223,12 +225,15 @@ report_missing_symbols (ScorchWindow *self)
   guint64 unknown = 0, total;
   GHashTableIter iter;
   gpointer key;
+  ScorchProfile *base = scorch_session_get_profile (self->session);
 
-  hotspots = scorch_profile_get_hotspots (self->base_profile, &n_hotspots);
-  total = scorch_profile_get_total (self->base_profile);
+  if (base == NULL)
+    return;
+  hotspots = scorch_profile_get_hotspots (base, &n_hotspots);
+  total = scorch_profile_get_total (base);
   for (guint i = 0; i < n_hotspots; i++)
     {
-      const ScorchFrame *f = scorch_profile_get_frame (self->base_profile, hotspots[i].frame);
+      const ScorchFrame *f = scorch_profile_get_frame (base, hotspots[i].frame);
 
       if (f->kind != SCORCH_FRAME_KIND_UNKNOWN)
         continue;
@@ -245,11 +250,11 @@ report_missing_symbols (ScorchWindow *self)
   g_hash_table_iter_init (&iter, modules);
   while (g_hash_table_iter_next (&iter, &key, NULL) && n_listed < 3)
     {
-      g_autofree char *base = g_path_get_basename (key);
+      g_autofree char *module = g_path_get_basename (key);
 
       if (list->len > 0)
         g_string_append (list, ", ");
-      g_string_append (list, base);
+      g_string_append (list, module);
       n_listed++;
     }
   if (g_hash_table_size (modules) > n_listed)
@@ -263,71 +268,28 @@ report_missing_symbols (ScorchWindow *self)
   toast (self, message);
 }
 
-/* -- filtering and linked views -- */
-
-static void
-set_view_profile (ScorchWindow  *self,
-                  ScorchProfile *profile)
-{
-  guint32 frame = scorch_hotspot_view_get_selected_frame (self->hotspot_view);
-
-  g_set_object (&self->view_profile, profile);
-
-  self->syncing_selection = TRUE;
-  scorch_flame_graph_set_profile (self->flame_graph, profile);
-  scorch_flame_graph_set_profile (self->icicle_graph, profile);
-  scorch_call_tree_view_set_profile (self->call_tree_view, profile);
-  scorch_caller_callee_view_set_profile (self->caller_callee_view, profile);
-  scorch_hotspot_view_set_profile (self->hotspot_view, profile);
-  self->syncing_selection = FALSE;
-
-  /* The selected function stays selected in the new view. */
-  if (frame != SCORCH_NODE_NONE && profile != NULL)
-    scorch_hotspot_view_set_selected_frame (self->hotspot_view, frame);
-
-  update_status (self);
-}
-
-static void
-apply_filter (ScorchWindow *self)
-{
-  g_autoptr(GArray) tids = NULL;
-  g_autoptr(ScorchProfile) view = NULL;
-  guint64 begin = 0, end = G_MAXUINT64;
-  gboolean has_range;
-
-  if (self->base_profile == NULL)
-    return;
-
-  tids = scorch_thread_list_dup_selected_tids (self->thread_list);
-  has_range = scorch_timeline_get_range (self->timeline, &begin, &end);
-
-  if (tids != NULL)
-    scorch_timeline_set_active_tids (self->timeline, (const gint32 *) (gpointer) tids->data, tids->len);
-  else
-    scorch_timeline_set_active_tids (self->timeline, NULL, 0);
-
-  if (tids == NULL && !has_range)
-    view = g_object_ref (self->base_profile);
-  else if (tids != NULL && tids->len == 0)
-    {
-      /* No thread checked: an empty view, not "every thread". */
-      gint32 none = G_MININT32;
-      view = scorch_profile_filter (self->base_profile, &none, 1, begin, end);
-    }
-  else
-    view = scorch_profile_filter (self->base_profile,
-                                  tids != NULL ? (const gint32 *) (gpointer) tids->data : NULL,
-                                  tids != NULL ? tids->len : 0,
-                                  begin, end);
-
-  set_view_profile (self, view);
-}
+/* -- filtering and linked views --
+ *
+ * The session owns the capture, the filters, the selected function and the
+ * search; the views are bound to its properties (scorch_window_init). What
+ * is left here turns a view's own vocabulary (a graph node, a call tree
+ * row, a thread list) into the session's. */
 
 static void
 threads_changed_cb (ScorchWindow *self)
 {
-  apply_filter (self);
+  g_autoptr(GArray) tids = scorch_thread_list_dup_selected_tids (self->thread_list);
+
+  if (tids != NULL)
+    {
+      scorch_timeline_set_active_tids (self->timeline, (const gint32 *) (gpointer) tids->data, tids->len);
+      scorch_session_set_thread_filter (self->session, (const gint32 *) (gpointer) tids->data, tids->len);
+    }
+  else
+    {
+      scorch_timeline_set_active_tids (self->timeline, NULL, 0);
+      scorch_session_set_thread_filter (self->session, NULL, -1);
+    }
 }
 
 static void
@@ -335,39 +297,56 @@ range_changed_cb (ScorchWindow *self,
                   guint64       begin,
                   guint64       end)
 {
-  apply_filter (self);
+  if (!scorch_timeline_get_range (self->timeline, &begin, &end))
+    {
+      begin = 0;
+      end = G_MAXUINT64;
+    }
+  scorch_session_set_time_range (self->session, begin, end);
 }
 
+/* Selects FRAME's hottest node in GRAPH, unless the node selected there
+ * already is one of FRAME's (the click that selected the function). */
 static void
 select_in_graph (ScorchWindow     *self,
                  ScorchFlameGraph *graph,
                  guint32           frame)
 {
   ScorchProfile *shown = scorch_flame_graph_get_displayed_profile (graph);
-  guint32 node = hottest_node (shown, frame);
+  guint32 node = scorch_flame_graph_get_selected_node (graph);
+  const ScorchNode *nodes;
+  guint n_nodes = 0;
 
-  scorch_flame_graph_set_selected_node (graph, node);
+  if (shown == NULL)
+    return;
+  nodes = scorch_profile_get_nodes (shown, &n_nodes);
+  if (frame != SCORCH_NODE_NONE && node != SCORCH_NODE_NONE && node < n_nodes && nodes[node].frame == frame)
+    return;
+
+  scorch_flame_graph_set_selected_node (graph, hottest_node (shown, frame));
 }
 
 static void
-hotspot_selected_cb (ScorchWindow *self)
+selected_frame_changed_cb (ScorchWindow *self)
 {
-  guint32 frame = scorch_hotspot_view_get_selected_frame (self->hotspot_view);
+  guint32 frame = scorch_session_get_selected_frame (self->session);
 
-  /* The selected row's function: all its frames, in both graphs, also
-   * when the row follows a frame selected in a graph. */
-  scorch_flame_graph_set_highlight_frame (self->flame_graph, frame);
-  scorch_flame_graph_set_highlight_frame (self->icicle_graph, frame);
-
-  if (self->syncing_selection)
-    return;
-
-  self->syncing_selection = TRUE;
+  /* The highlight (every frame of the function) is bound; the graphs'
+   * selected node and the caller/callee page follow here. */
   select_in_graph (self, self->flame_graph, frame);
   select_in_graph (self, self->icicle_graph, frame);
   if (frame != SCORCH_NODE_NONE)
     scorch_caller_callee_view_set_frame (self->caller_callee_view, frame);
-  self->syncing_selection = FALSE;
+}
+
+static void
+filtered_profile_changed_cb (ScorchWindow *self)
+{
+  /* The views have the new profile (bindings run first); the selected
+   * function stays selected in the graphs. */
+  selected_frame_changed_cb (self);
+  update_status (self);
+  update_search_status (self);
 }
 
 static void
@@ -402,17 +381,14 @@ graph_selection_changed_cb (ScorchWindow     *self,
   const ScorchNode *nodes;
   guint n_nodes = 0;
 
-  if (self->syncing_selection || shown == NULL || node == SCORCH_NODE_NONE)
+  if (shown == NULL || node == SCORCH_NODE_NONE)
     return;
 
   nodes = scorch_profile_get_nodes (shown, &n_nodes);
   if (node == SCORCH_PROFILE_ROOT || node >= n_nodes)
     return;
 
-  self->syncing_selection = TRUE;
-  scorch_hotspot_view_set_selected_frame (self->hotspot_view, nodes[node].frame);
-  scorch_caller_callee_view_set_frame (self->caller_callee_view, nodes[node].frame);
-  self->syncing_selection = FALSE;
+  scorch_session_set_selected_frame (self->session, nodes[node].frame);
 }
 
 static void
@@ -420,8 +396,8 @@ call_tree_selected_cb (ScorchWindow *self)
 {
   guint32 frame = scorch_call_tree_view_get_selected_frame (self->call_tree_view);
 
-  if (!self->syncing_selection && frame != SCORCH_NODE_NONE)
-    scorch_hotspot_view_set_selected_frame (self->hotspot_view, frame);
+  if (frame != SCORCH_NODE_NONE)
+    scorch_session_set_selected_frame (self->session, frame);
 }
 
 static void
@@ -440,8 +416,8 @@ caller_callee_frame_cb (ScorchWindow *self)
 {
   guint32 frame = scorch_caller_callee_view_get_frame (self->caller_callee_view);
 
-  if (!self->syncing_selection && frame != SCORCH_NODE_NONE)
-    scorch_hotspot_view_set_selected_frame (self->hotspot_view, frame);
+  if (frame != SCORCH_NODE_NONE)
+    scorch_session_set_selected_frame (self->session, frame);
 }
 
 /* -- search -- */
@@ -449,18 +425,17 @@ caller_callee_frame_cb (ScorchWindow *self)
 static void
 update_search_status (ScorchWindow *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  ScorchFlameGraph *graph = current_flame_graph (self);
+  const char *text = scorch_session_get_search_text (self->session);
   g_autofree char *status = NULL;
 
   if (text == NULL || text[0] == '\0')
     status = g_strdup ("");
-  else if (!scorch_flame_graph_get_search_valid (graph))
+  else if (!scorch_session_get_search_valid (self->session))
     status = g_strdup (_("Not a valid regular expression"));
   else
     /* Translators: share of the samples under functions matching the search */
     status = g_strdup_printf (_("%.1f %% of samples match"),
-                              100.0 * scorch_flame_graph_get_matched_fraction (graph));
+                              100.0 * scorch_session_get_matched_fraction (self->session));
 
   gtk_label_set_text (self->search_status, status);
 }
@@ -468,23 +443,7 @@ update_search_status (ScorchWindow *self)
 static void
 search_changed_cb (ScorchWindow *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  gboolean regex = gtk_toggle_button_get_active (self->regex_button);
-  gboolean case_sensitive = gtk_toggle_button_get_active (self->case_button);
-  ScorchFlameGraph *graphs[] = { self->flame_graph, self->icicle_graph };
-
-  for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
-    {
-      scorch_flame_graph_set_search_regex (graphs[i], regex);
-      scorch_flame_graph_set_search_case_sensitive (graphs[i], case_sensitive);
-      scorch_flame_graph_set_search_text (graphs[i], text);
-    }
-
-  scorch_hotspot_view_set_use_regex (self->hotspot_view, regex);
-  scorch_hotspot_view_set_case_sensitive (self->hotspot_view, case_sensitive);
-  scorch_hotspot_view_set_search_text (self->hotspot_view, text);
-
-  update_search_status (self);
+  scorch_session_set_search_text (self->session, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
 
 static void
@@ -537,26 +496,43 @@ show_error (ScorchWindow *self,
     description = g_steal_pointer (&escaped_message);
   else
     description = g_strdup_printf ("%s\n\n<small>%s</small>", escaped_message, escaped_path);
+  /* Honest states: the capture shown stays shown (its title, Save As and
+   * Export still refer to it), and a toast says what failed. With nothing
+   * shown, the error page does, and nothing refers to the failed file. */
+  if (scorch_session_get_profile (self->session) != NULL)
+    {
+      /* Translators: %s is a file name, the second %s the reason */
+      g_autofree char *message = g_strdup_printf (_("Could not open “%s”: %s"), name, error->message);
+
+      gtk_stack_set_visible_child_name (self->stack, "profile");
+      toast (self, message);
+      return;
+    }
+
+  scorch_session_clear (self->session);
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, description);
   gtk_stack_set_visible_child_name (self->stack, "error");
 }
 
+/* Shows PROFILE, the capture in FILE (NULL: not on disk), in every view. */
 static void
-set_base_profile (ScorchWindow  *self,
-                  ScorchProfile *profile)
+show_capture (ScorchWindow  *self,
+              ScorchProfile *profile,
+              GFile         *file)
 {
   g_autofree char *view = NULL;
 
-  g_set_object (&self->base_profile, profile);
-  scorch_thread_list_set_profile (self->thread_list, profile);
-  scorch_timeline_set_profile (self->timeline, profile);
-  scorch_hotspot_view_set_selected_frame (self->hotspot_view, SCORCH_NODE_NONE);
+  g_object_freeze_notify (G_OBJECT (self->session));
+  scorch_session_set_file (self->session, file);
+  scorch_session_set_profile (self->session, profile);
+  g_object_thaw_notify (G_OBJECT (self->session));
   scorch_caller_callee_view_set_frame (self->caller_callee_view, SCORCH_NODE_NONE);
-  set_view_profile (self, profile);
 
   view = g_settings_get_string (self->settings, "default-view");
   adw_view_stack_set_visible_child_name (self->view_stack, view);
+  gtk_stack_set_visible_child_name (self->stack, profile != NULL ? "profile" : "empty");
+  update_actions (self);
 }
 
 static void
@@ -612,31 +588,20 @@ load_done_cb (GObject      *source,
 
   self->loading = FALSE;
   g_clear_object (&self->load_cancellable);
-  g_clear_object (&self->file);
+  g_clear_object (&self->loading_file);
 
   if (profile == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        gtk_stack_set_visible_child_name (self->stack, self->base_profile != NULL ? "profile" : "empty");
+        gtk_stack_set_visible_child_name (self->stack,
+                                          scorch_session_get_profile (self->session) != NULL ? "profile" : "empty");
       else
         show_error (self, file, error);
       update_actions (self);
       return;
     }
 
-  g_set_object (&self->loaded_file, file);
-  {
-    g_autofree char *name = display_name (file);
-    g_autoptr(GFile) parent = g_file_get_parent (file);
-    g_autofree char *dir = parent != NULL ? g_file_get_parse_name (parent) : NULL;
-
-    adw_window_title_set_title (self->window_title, name);
-    adw_window_title_set_subtitle (self->window_title, dir);
-    gtk_window_set_title (GTK_WINDOW (self), name);
-  }
-
-  set_base_profile (self, profile);
-  gtk_stack_set_visible_child_name (self->stack, "profile");
+  show_capture (self, profile, file);
   add_recent (self, file);
   update_actions (self);
   report_missing_symbols (self);
@@ -806,20 +771,29 @@ scorch_window_save_capture (ScorchWindow  *self,
                             GFile         *file,
                             GError       **error)
 {
+  GFile *source;
+
   g_return_val_if_fail (SCORCH_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  if (self->loaded_file == NULL)
+  source = scorch_session_get_file (self->session);
+  if (source == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                            _("This profile has no capture file to save"));
       return FALSE;
     }
   /* Saving over itself: nothing to do (a copy would truncate it first). */
-  if (g_file_equal (file, self->loaded_file))
+  if (g_file_equal (file, source))
     return TRUE;
 
-  return g_file_copy (self->loaded_file, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error);
+  if (!g_file_copy (source, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+    return FALSE;
+  /* The capture shown is now the saved file: the title says so, and the
+   * next Save As starts from it. */
+  scorch_session_set_file (self->session, file);
+  add_recent (self, file);
+  return TRUE;
 }
 
 static void
@@ -848,9 +822,9 @@ save_as_action (GtkWidget  *widget,
   ScorchWindow *self = SCORCH_WINDOW (widget);
   g_autofree char *name = NULL;
 
-  if (self->loaded_file == NULL)
+  if (scorch_session_get_file (self->session) == NULL)
     return;
-  name = g_file_get_basename (self->loaded_file);
+  name = g_file_get_basename (scorch_session_get_file (self->session));
   choose_file (self, _("Save the Capture As"), name, save_as_chosen, NULL);
 }
 
@@ -861,12 +835,14 @@ scorch_window_export (ScorchWindow  *self,
                       GError       **error)
 {
   g_autofree char *path = NULL;
+  ScorchProfile *profile;
 
   g_return_val_if_fail (SCORCH_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (format != NULL, FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  if (self->view_profile == NULL)
+  profile = scorch_session_get_filtered_profile (self->session);
+  if (profile == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("No capture is open"));
       return FALSE;
@@ -878,7 +854,7 @@ scorch_window_export (ScorchWindow  *self,
 
       if (stream == NULL)
         return FALSE;
-      if (!scorch_folded_write (self->view_profile, G_OUTPUT_STREAM (stream), NULL, error))
+      if (!scorch_folded_write (profile, G_OUTPUT_STREAM (stream), NULL, error))
         return FALSE;
       return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
     }
@@ -922,9 +898,12 @@ export_action (GtkWidget  *widget,
   g_autofree char *name = NULL;
   char *dot;
 
-  if (self->loaded_file == NULL)
+  if (scorch_session_get_profile (self->session) == NULL)
     return;
-  base = g_file_get_basename (self->loaded_file);
+  /* A capture not on disk (a test, a live view) exports as "profile.svg". */
+  base = scorch_session_get_file (self->session) != NULL
+           ? g_file_get_basename (scorch_session_get_file (self->session))
+           : g_strdup ("profile");
   if ((dot = strrchr (base, '.')) != NULL && dot != base)
     *dot = '\0';
   name = g_strdup_printf ("%s.%s", base, format);
@@ -940,7 +919,7 @@ show_in_hotspots_action (GtkWidget  *widget,
 {
   ScorchWindow *self = SCORCH_WINDOW (widget);
 
-  scorch_hotspot_view_set_selected_frame (self->hotspot_view, g_variant_get_uint32 (parameter));
+  scorch_session_set_selected_frame (self->session, g_variant_get_uint32 (parameter));
 }
 
 static void
@@ -966,14 +945,14 @@ preferences_action (GtkWidget  *widget,
 static void
 update_actions (ScorchWindow *self)
 {
-  gboolean have = self->base_profile != NULL;
+  gboolean have = scorch_session_get_profile (self->session) != NULL;
 
   /* win.record and win.record-demo follow the recording state
    * (scorch-window-record.c). */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", self->loading);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", have);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", have && self->loaded_file != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", have && scorch_session_get_file (self->session) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", have);
   gtk_widget_set_visible (GTK_WIDGET (self->search_button), have);
   gtk_widget_set_visible (GTK_WIDGET (self->export_menu_button), have);
@@ -1084,6 +1063,85 @@ settings_changed_cb (ScorchWindow *self,
 }
 
 static gboolean
+frame_to_highlight (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  /* Both say "none" with G_MAXUINT32 today; keep the mapping explicit. */
+  guint32 frame = g_value_get_uint (from);
+
+  g_value_set_uint (to, frame == SCORCH_NODE_NONE ? G_MAXUINT32 : frame);
+  return TRUE;
+}
+
+static gboolean
+title_or_default (GBinding     *binding,
+                  const GValue *from,
+                  GValue       *to,
+                  gpointer      user_data)
+{
+  const char *title = g_value_get_string (from);
+
+  g_value_set_string (to, title != NULL ? title : _("Scorch"));
+  return TRUE;
+}
+
+/* The views show the session's state through bindings; the window's own
+ * handlers are connected after them, so they see the views updated. */
+static void
+bind_session (ScorchWindow *self)
+{
+  GObject *session = G_OBJECT (self->session);
+  GObject *graphs[] = { G_OBJECT (self->flame_graph), G_OBJECT (self->icicle_graph) };
+  const GBindingFlags sync = G_BINDING_SYNC_CREATE;
+
+  /* the capture and its title */
+  g_object_bind_property (session, "profile", self->thread_list, "profile", sync);
+  g_object_bind_property (session, "profile", self->timeline, "profile", sync);
+  g_object_bind_property_full (session, "title", self->window_title, "title", sync,
+                               title_or_default, NULL, NULL, NULL);
+  g_object_bind_property_full (session, "title", self, "title", sync,
+                               title_or_default, NULL, NULL, NULL);
+  g_object_bind_property (session, "subtitle", self->window_title, "subtitle", sync);
+
+  /* what every view shows */
+  for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
+    g_object_bind_property (session, "filtered-profile", graphs[i], "profile", sync);
+  g_object_bind_property (session, "filtered-profile", self->call_tree_view, "profile", sync);
+  g_object_bind_property (session, "filtered-profile", self->caller_callee_view, "profile", sync);
+  g_object_bind_property (session, "filtered-profile", self->hotspot_view, "profile", sync);
+
+  /* the selected function */
+  g_object_bind_property (session, "selected-frame", self->hotspot_view, "selected-frame",
+                          sync | G_BINDING_BIDIRECTIONAL);
+  for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
+    g_object_bind_property_full (session, "selected-frame", graphs[i], "highlight-frame", sync,
+                                 frame_to_highlight, NULL, NULL, NULL);
+
+  /* the search */
+  g_object_bind_property (self->regex_button, "active", session, "search-regex",
+                          sync | G_BINDING_BIDIRECTIONAL);
+  g_object_bind_property (self->case_button, "active", session, "search-case-sensitive",
+                          sync | G_BINDING_BIDIRECTIONAL);
+  for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
+    {
+      g_object_bind_property (session, "search-regex", graphs[i], "search-regex", sync);
+      g_object_bind_property (session, "search-case-sensitive", graphs[i], "search-case-sensitive", sync);
+      g_object_bind_property (session, "search-text", graphs[i], "search-text", sync);
+    }
+  g_object_bind_property (session, "search-regex", self->hotspot_view, "use-regex", sync);
+  g_object_bind_property (session, "search-case-sensitive", self->hotspot_view, "case-sensitive", sync);
+  g_object_bind_property (session, "search-text", self->hotspot_view, "search-text", sync);
+
+  g_signal_connect_object (session, "notify::filtered-profile", G_CALLBACK (filtered_profile_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::selected-frame", G_CALLBACK (selected_frame_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::search-text", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::search-valid", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::matched-fraction", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
+}
+
+static gboolean
 scorch_window_close_request (GtkWindow *window)
 {
   ScorchWindow *self = SCORCH_WINDOW (window);
@@ -1105,10 +1163,8 @@ scorch_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_WINDOW);
 
   g_clear_object (&self->load_cancellable);
-  g_clear_object (&self->view_profile);
-  g_clear_object (&self->base_profile);
-  g_clear_object (&self->file);
-  g_clear_object (&self->loaded_file);
+  g_clear_object (&self->session);
+  g_clear_object (&self->loading_file);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (scorch_window_parent_class)->dispose (object);
@@ -1200,6 +1256,7 @@ scorch_window_init (ScorchWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
+  self->session = scorch_session_new ();
   restore_window_state (self);
 
   /* Fixed: the bottom-up graph hangs from the top, as its name says. */
@@ -1207,26 +1264,23 @@ scorch_window_init (ScorchWindow *self)
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
   settings_changed_cb (self, NULL);
 
+  bind_session (self);
+
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   g_object_bind_property (self->search_bar, "search-mode-enabled",
                           self->search_button, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->regex_button, "toggled", G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->case_button, "toggled", G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->flame_graph, "notify::matched-fraction", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->thread_list, "changed", G_CALLBACK (threads_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->timeline, "range-changed", G_CALLBACK (range_changed_cb), self, G_CONNECT_SWAPPED);
 
-  g_signal_connect_object (self->hotspot_view, "notify::selected-frame", G_CALLBACK (hotspot_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->hotspot_view, "function-activated", G_CALLBACK (hotspot_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flame_graph, "selection-changed", G_CALLBACK (graph_selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->icicle_graph, "selection-changed", G_CALLBACK (graph_selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->call_tree_view, "notify::selected-frame", G_CALLBACK (call_tree_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->call_tree_view, "node-activated", G_CALLBACK (call_tree_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->caller_callee_view, "notify::frame", G_CALLBACK (caller_callee_frame_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
@@ -1277,7 +1331,7 @@ scorch_window_open_file (ScorchWindow *self,
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
   self->load_cancellable = g_cancellable_new ();
-  g_set_object (&self->file, file);
+  g_set_object (&self->loading_file, file);
   self->loading = TRUE;
 
   name = display_name (file);
@@ -1306,9 +1360,7 @@ scorch_window_set_profile (ScorchWindow  *self,
   g_return_if_fail (SCORCH_IS_WINDOW (self));
   g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
 
-  set_base_profile (self, profile);
-  gtk_stack_set_visible_child_name (self->stack, profile != NULL ? "profile" : "empty");
-  update_actions (self);
+  show_capture (self, profile, NULL);
 }
 
 ScorchProfile *
@@ -1316,7 +1368,7 @@ scorch_window_get_profile (ScorchWindow *self)
 {
   g_return_val_if_fail (SCORCH_IS_WINDOW (self), NULL);
 
-  return self->view_profile;
+  return scorch_session_get_filtered_profile (self->session);
 }
 
 /* Shows a profile that was made outside the loader (a recording), with
@@ -1330,18 +1382,16 @@ _scorch_window_show_profile (ScorchWindow  *self,
   g_return_if_fail (SCORCH_IS_PROFILE (profile));
   g_return_if_fail (file == NULL || G_IS_FILE (file));
 
-  g_set_object (&self->loaded_file, file);
-  if (file != NULL)
-    {
-      g_autofree char *name = display_name (file);
-
-      adw_window_title_set_title (self->window_title, name);
-      adw_window_title_set_subtitle (self->window_title, NULL);
-      gtk_window_set_title (GTK_WINDOW (self), name);
-    }
-
-  scorch_window_set_profile (self, profile);
+  show_capture (self, profile, file);
   report_missing_symbols (self);
+}
+
+ScorchSession *
+_scorch_window_get_session (ScorchWindow *self)
+{
+  g_return_val_if_fail (SCORCH_IS_WINDOW (self), NULL);
+
+  return self->session;
 }
 
 GtkStack *
