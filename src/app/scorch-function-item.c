@@ -7,7 +7,12 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-demangle.h"
 #include "scorch-function-item.h"
+
+/* The display preference (collapse template arguments), for items made
+ * from now on; the main thread only. */
+static ScorchDisplayNameFlags display_flags = SCORCH_DISPLAY_NAME_DEFAULT;
 
 struct _ScorchFunctionItem
 {
@@ -16,6 +21,7 @@ struct _ScorchFunctionItem
   /* owned */
   ScorchProfile *profile;
   char          *source;
+  char          *display_name;  /* made on first use */
   char          *module_name;
   char          *source_name;
   char          *self_text;
@@ -40,6 +46,7 @@ enum {
   PROP_FRAME,
   PROP_NODE,
   PROP_NAME,
+  PROP_DISPLAY_NAME,
   PROP_MODULE,
   PROP_SOURCE,
   PROP_MODULE_NAME,
@@ -82,6 +89,7 @@ scorch_function_item_finalize (GObject *object)
 
   g_clear_object (&self->profile);
   g_clear_pointer (&self->source, g_free);
+  g_clear_pointer (&self->display_name, g_free);
   g_clear_pointer (&self->module_name, g_free);
   g_clear_pointer (&self->source_name, g_free);
   g_clear_pointer (&self->self_text, g_free);
@@ -110,6 +118,9 @@ scorch_function_item_get_property (GObject    *object,
       break;
     case PROP_NAME:
       g_value_set_string (value, self->name);
+      break;
+    case PROP_DISPLAY_NAME:
+      g_value_set_string (value, scorch_function_item_get_display_name (self));
       break;
     case PROP_MODULE:
       g_value_set_string (value, self->module);
@@ -170,6 +181,9 @@ scorch_function_item_class_init (ScorchFunctionItemClass *klass)
   properties[PROP_FRAME] = g_param_spec_uint ("frame", NULL, NULL, 0, G_MAXUINT32, 0, flags);
   properties[PROP_NODE] = g_param_spec_uint ("node", NULL, NULL, 0, G_MAXUINT32, SCORCH_NODE_NONE, flags);
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  /* The name as people read it: without return type and parameters
+   * (scorch_display_name()); "name" is the full signature. */
+  properties[PROP_DISPLAY_NAME] = g_param_spec_string ("display-name", NULL, NULL, NULL, flags);
   properties[PROP_MODULE] = g_param_spec_string ("module", NULL, NULL, NULL, flags);
   properties[PROP_SOURCE] = g_param_spec_string ("source", NULL, NULL, NULL, flags);
   /* Short forms for the cells: the file names without their directories. */
@@ -263,6 +277,28 @@ scorch_function_item_get_name (ScorchFunctionItem *self)
 {
   g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
   return self->name;
+}
+
+const char *
+scorch_function_item_get_display_name (ScorchFunctionItem *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+
+  if (self->display_name == NULL)
+    self->display_name = scorch_display_name (self->name, display_flags);
+  return self->display_name;
+}
+
+void
+scorch_function_item_set_display_flags (ScorchDisplayNameFlags flags)
+{
+  display_flags = flags;
+}
+
+ScorchDisplayNameFlags
+scorch_function_item_get_display_flags (void)
+{
+  return display_flags;
 }
 
 const char *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scorch-window.c: the main window: opening and loading a capture, the
- * linked views (flame graph, icicle, call tree, caller/callee, hotspots),
+ * linked views (flame graph, bottom-up, call tree, caller/callee, hotspots),
  * search, thread and time filters, save and export, window state */
 
 #include "config.h"
@@ -1060,6 +1060,26 @@ settings_changed_cb (ScorchWindow *self,
     }
   if (key == NULL || g_strcmp0 (key, "orientation") == 0)
     scorch_flame_graph_set_orientation (self->flame_graph, g_settings_get_enum (self->settings, "orientation"));
+  if (key == NULL || g_strcmp0 (key, "collapse-templates") == 0)
+    {
+      ScorchProfile *shown = scorch_session_get_filtered_profile (self->session);
+
+      scorch_function_item_set_display_flags (g_settings_get_boolean (self->settings, "collapse-templates")
+                                                ? SCORCH_DISPLAY_NAME_COLLAPSE_TEMPLATES
+                                                : SCORCH_DISPLAY_NAME_DEFAULT);
+      /* The rows name their function once: make them again. */
+      if (key != NULL && shown != NULL)
+        {
+          scorch_hotspot_view_set_profile (self->hotspot_view, NULL);
+          scorch_hotspot_view_set_profile (self->hotspot_view, shown);
+          scorch_call_tree_view_set_profile (self->call_tree_view, NULL);
+          scorch_call_tree_view_set_profile (self->call_tree_view, shown);
+          scorch_caller_callee_view_set_profile (self->caller_callee_view, NULL);
+          scorch_caller_callee_view_set_profile (self->caller_callee_view, shown);
+          scorch_caller_callee_view_set_frame (self->caller_callee_view,
+                                               scorch_session_get_selected_frame (self->session));
+        }
+    }
 }
 
 static gboolean
