@@ -922,6 +922,34 @@ show_in_hotspots_action (GtkWidget  *widget,
   scorch_session_set_selected_frame (self->session, g_variant_get_uint32 (parameter));
 }
 
+/* win.show-in-flame-graph (u): the function's hottest frame, selected in
+ * the Flame Graph (which is shown). */
+static void
+show_in_flame_graph_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+  guint32 frame = g_variant_get_uint32 (parameter);
+
+  scorch_session_set_selected_frame (self->session, frame);
+  adw_view_stack_set_visible_child_name (self->view_stack, "flame-graph");
+  gtk_widget_grab_focus (GTK_WIDGET (self->flame_graph));
+}
+
+/* win.show-callers (u): the Caller/Callee page for the function. */
+static void
+show_callers_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+
+  scorch_session_set_selected_frame (self->session, g_variant_get_uint32 (parameter));
+  scorch_caller_callee_view_set_frame (self->caller_callee_view, g_variant_get_uint32 (parameter));
+  adw_view_stack_set_visible_child_name (self->view_stack, "caller-callee");
+}
+
 static void
 filter_thread_action (GtkWidget  *widget,
                       const char *action_name,
@@ -1258,6 +1286,8 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-hotspots", "u", show_in_hotspots_action);
   gtk_widget_class_install_action (widget_class, "win.filter-thread", "i", filter_thread_action);
+  gtk_widget_class_install_action (widget_class, "win.show-in-flame-graph", "u", show_in_flame_graph_action);
+  gtk_widget_class_install_action (widget_class, "win.show-callers", "u", show_callers_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
