@@ -24,6 +24,12 @@
 #include "scorch-window-private.h"
 #include "scorch-window.h"
 
+/* Narrower than this, the hotspot table goes under the graph. */
+#define STACKED_BELOW_WIDTH 1000
+/* The graph's share of the width (side by side) or height (stacked). */
+#define GRAPH_SHARE_SIDE_BY_SIDE 0.62
+#define GRAPH_SHARE_STACKED      0.58
+
 /* A share of truncated stacks above which the status line explains why. */
 #define TRUNCATED_HINT_THRESHOLD 0.10
 
@@ -51,6 +57,7 @@ struct _ScorchWindow
   GtkToggleButton        *case_button;
   GtkLabel               *search_status;
   GtkPaned               *main_paned;
+  AdwViewSwitcher        *view_switcher;
   AdwViewStack           *view_stack;
   ScorchFlameGraph       *flame_graph;
   ScorchFlameGraph       *icicle_graph;
@@ -69,7 +76,14 @@ struct _ScorchWindow
   GFile                  *loading_file;  /* the capture being loaded */
   GCancellable           *load_cancellable;
 
+  guint                   layout_idle;
+  double                  graph_share[2];        /* side by side, stacked */
+  int                     placed_extent;         /* the paned's size when the divider was placed */
+
   guint                   loading : 1;
+  guint                   stacked : 1;           /* the table under the graph */
+  guint                   paned_placed : 1;      /* the divider placed for this layout */
+  guint                   placing : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ScorchWindow, scorch_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -83,6 +97,8 @@ static guint signals[N_SIGNALS];
 
 static void update_actions (ScorchWindow *self);
 static void update_search_status (ScorchWindow *self);
+static void set_stacked (ScorchWindow *self,
+                         gboolean      stacked);
 
 /* -- helpers -- */
 
@@ -1048,15 +1064,24 @@ restore_window_state (ScorchWindow *self)
     gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  /* -1: the flame graph and the table share the width (the table a little more). */
-  gtk_paned_set_position (self->main_paned, position > 0 ? position : MAX (width, 900) * 9 / 20);
+  /* The graph's share side by side, as a person last left it. */
+  self->graph_share[0] = GRAPH_SHARE_SIDE_BY_SIDE;
+  self->graph_share[1] = GRAPH_SHARE_STACKED;
+  if (position > 0 && width > 0)
+    self->graph_share[0] = CLAMP ((double) position / width, 0.2, 0.9);
+
+  /* The layout the window will open with (so that its minimum width is
+   * that layout's); the divider is placed once the window knows its size
+   * (place_divider). */
+  (void) position;
+  set_stacked (self, (width > 0 ? width : 1100) < STACKED_BELOW_WIDTH);
 }
 
 static void
 save_window_state (ScorchWindow *self)
 {
   gboolean maximized = gtk_window_is_maximized (GTK_WINDOW (self));
-  int width, height;
+  int width = 0, height = 0;
 
   g_settings_delay (self->settings);
   /* A maximized window keeps the size it had before, to return to it. */
@@ -1070,8 +1095,9 @@ save_window_state (ScorchWindow *self)
         }
     }
   g_settings_set_boolean (self->settings, "window-maximized", maximized);
-  if (gtk_widget_get_mapped (GTK_WIDGET (self->main_paned)))
-    g_settings_set_int (self->settings, "paned-position", gtk_paned_get_position (self->main_paned));
+  /* The graph's share side by side, as pixels of the saved window width. */
+  if (!maximized && width > 0)
+    g_settings_set_int (self->settings, "paned-position", (int) (width * self->graph_share[0]));
   g_settings_apply (self->settings);
 }
 
@@ -1189,6 +1215,147 @@ bind_session (ScorchWindow *self)
   g_signal_connect_object (session, "notify::matched-fraction", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
 }
 
+/* -- adaptive layout --
+ *
+ * Side by side (graph | table) from STACKED_BELOW_WIDTH up, the table under
+ * the graph below it, with the view switcher's narrow form. libadwaita 1.4
+ * does it with a breakpoint; older versions switch on the window's width
+ * from size_allocate (in an idle: not while allocating). */
+
+/* The divider keeps the graph's share of the paned (the default, or what
+ * a person chose by dragging it) when the window is resized. */
+static int
+paned_extent (ScorchWindow *self)
+{
+  return self->stacked ? gtk_widget_get_height (GTK_WIDGET (self->main_paned))
+                       : gtk_widget_get_width (GTK_WIDGET (self->main_paned));
+}
+
+static void
+place_divider (ScorchWindow *self)
+{
+  int extent = paned_extent (self);
+
+  if (extent <= 0)
+    return;
+  self->placing = TRUE;
+  gtk_paned_set_position (self->main_paned, extent * self->graph_share[self->stacked]);
+  self->placing = FALSE;
+  self->placed_extent = extent;
+  self->paned_placed = TRUE;
+  g_debug ("divider placed at %d of %d (%s)", gtk_paned_get_position (self->main_paned), extent,
+           self->stacked ? "stacked" : "side by side");
+}
+
+static void
+divider_moved_cb (ScorchWindow *self)
+{
+  int extent = paned_extent (self);
+
+  /* Moved by a person (not by place_divider nor by a resize). */
+  if (self->placing || !self->paned_placed || extent != self->placed_extent || extent <= 0)
+    return;
+  self->graph_share[self->stacked] = CLAMP ((double) gtk_paned_get_position (self->main_paned) / extent, 0.2, 0.9);
+  g_debug ("divider moved to %d of %d", gtk_paned_get_position (self->main_paned), extent);
+}
+
+static void
+set_stacked (ScorchWindow *self,
+             gboolean      stacked)
+{
+  if (self->paned_placed && (guint) !!stacked == self->stacked)
+    return;
+  self->stacked = !!stacked;
+  self->paned_placed = FALSE;
+#if !ADW_CHECK_VERSION(1, 4, 0)
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->main_paned),
+                                  stacked ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+  adw_view_switcher_set_policy (self->view_switcher,
+                                stacked ? ADW_VIEW_SWITCHER_POLICY_NARROW : ADW_VIEW_SWITCHER_POLICY_WIDE);
+#endif
+}
+
+static gboolean
+layout_idle_cb (gpointer data)
+{
+  ScorchWindow *self = data;
+
+  self->layout_idle = 0;
+#if !ADW_CHECK_VERSION(1, 4, 0)
+  {
+    gboolean stacked = gtk_widget_get_width (GTK_WIDGET (self)) < STACKED_BELOW_WIDTH;
+
+    /* A new orientation: the divider is placed after the paned has been
+     * allocated in it (size_allocate comes back here). */
+    if ((guint) stacked != self->stacked)
+      {
+        set_stacked (self, stacked);
+        return G_SOURCE_REMOVE;
+      }
+  }
+#endif
+  if (!self->paned_placed || paned_extent (self) != self->placed_extent)
+    place_divider (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scorch_window_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+  gboolean relayout;
+
+  GTK_WIDGET_CLASS (scorch_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  relayout = !self->paned_placed || paned_extent (self) != self->placed_extent;
+#if !ADW_CHECK_VERSION(1, 4, 0)
+  relayout |= (guint) (width < STACKED_BELOW_WIDTH) != self->stacked;
+#endif
+  if (relayout && self->layout_idle == 0)
+    self->layout_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, layout_idle_cb, self, NULL);
+}
+
+#if ADW_CHECK_VERSION(1, 4, 0)
+static void
+breakpoint_apply_cb (ScorchWindow *self)
+{
+  set_stacked (self, TRUE);
+}
+
+static void
+breakpoint_unapply_cb (ScorchWindow *self)
+{
+  set_stacked (self, FALSE);
+}
+#endif
+
+static void
+setup_adaptive_layout (ScorchWindow *self)
+{
+#if ADW_CHECK_VERSION(1, 4, 0)
+  g_autofree char *condition = g_strdup_printf ("max-width: %dpx", STACKED_BELOW_WIDTH - 1);
+  AdwBreakpoint *breakpoint = adw_breakpoint_new (adw_breakpoint_condition_parse (condition));
+  GValue vertical = G_VALUE_INIT, narrow = G_VALUE_INIT;
+
+  g_value_init (&vertical, GTK_TYPE_ORIENTATION);
+  g_value_set_enum (&vertical, GTK_ORIENTATION_VERTICAL);
+  g_value_init (&narrow, ADW_TYPE_VIEW_SWITCHER_POLICY);
+  g_value_set_enum (&narrow, ADW_VIEW_SWITCHER_POLICY_NARROW);
+  adw_breakpoint_add_setter (breakpoint, G_OBJECT (self->main_paned), "orientation", &vertical);
+  adw_breakpoint_add_setter (breakpoint, G_OBJECT (self->view_switcher), "policy", &narrow);
+  g_signal_connect_object (breakpoint, "apply", G_CALLBACK (breakpoint_apply_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (breakpoint, "unapply", G_CALLBACK (breakpoint_unapply_cb), self, G_CONNECT_SWAPPED);
+  adw_application_window_add_breakpoint (ADW_APPLICATION_WINDOW (self), breakpoint);
+  /* With breakpoints the window's minimum is its size request. */
+  gtk_widget_set_size_request (GTK_WIDGET (self), 560, 420);
+#else
+  (void) self;
+#endif
+}
+
 static gboolean
 scorch_window_close_request (GtkWindow *window)
 {
@@ -1205,6 +1372,7 @@ scorch_window_dispose (GObject *object)
   ScorchWindow *self = SCORCH_WINDOW (object);
 
   _scorch_window_record_dispose (self);
+  g_clear_handle_id (&self->layout_idle, g_source_remove);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
 
@@ -1226,6 +1394,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = scorch_window_dispose;
+  widget_class->size_allocate = scorch_window_size_allocate;
 
   window_class->close_request = scorch_window_close_request;
 
@@ -1265,6 +1434,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, case_button);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, search_status);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, main_paned);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, view_switcher);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, flame_graph);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, icicle_graph);
@@ -1308,6 +1478,8 @@ scorch_window_init (ScorchWindow *self)
   self->settings = g_settings_new (APPLICATION_ID);
   self->session = scorch_session_new ();
   restore_window_state (self);
+  setup_adaptive_layout (self);
+  g_signal_connect_object (self->main_paned, "notify::position", G_CALLBACK (divider_moved_cb), self, G_CONNECT_SWAPPED);
 
   /* Fixed: the bottom-up graph hangs from the top, as its name says. */
   scorch_flame_graph_set_orientation (self->icicle_graph, SCORCH_FLAME_ORIENTATION_ICICLE);

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-app-window.c: the real application on a deep C++ profile: the
+ * adaptive layout at 800×600 and 1600×1000 (with screenshots, light and
+ * dark), readable names, and honest states driven with real input events
+ * (xdotool's XTest) under Xvfb. */
+
+#include "config.h"
+
+#include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "app-test-util.h"
+#include "scorch-application.h"
+#include "scorch-function-item.h"
+#include "scorch-hotspot-view.h"
+#include "scorch-session.h"
+#include "scorch-window-private.h"
+#include "scorch-window.h"
+
+static ScorchApplication *app;
+static char *tmpdir;
+static char *good_path;
+static ScorchWindow *window;
+
+/* -- a deep C++ profile, as folded stacks --
+ *
+ * 60 frames at the deepest, long template names, a lambda, an anonymous
+ * namespace, operators: what the issue's C++ user saw. */
+
+static const char *deep_leaves[] = {
+  "double physics::integrate<double>(std::vector<double, std::allocator<double> >&, int)",
+  "matrix_kernel(double*, double const*, unsigned long)",
+  "(anonymous namespace)::hash_combine(unsigned long, unsigned long)",
+  "std::_Rb_tree<int, std::pair<int const, double>, std::_Select1st<std::pair<int const, double> >, "
+    "std::less<int>, std::allocator<std::pair<int const, double> > >::_M_lower_bound("
+    "std::_Rb_tree_node<std::pair<int const, double> >*, std::_Rb_tree_node_base*, int const&)",
+  "operator new(unsigned long)",
+};
+
+static char *
+write_deep_profile (void)
+{
+  static const char *base[] = {
+    "_start", "__libc_start_main", "main", "app::Application::run(int, char**)",
+    "app::Scheduler<app::Job>::dispatch(std::vector<app::Job, std::allocator<app::Job> >&)",
+    "std::function<void (app::Job&)>::operator()(app::Job&) const",
+    "app::Application::run(int, char**)::{lambda(app::Job&)#1}::operator()(app::Job&) const",
+  };
+  g_autoptr(GString) text = g_string_new (NULL);
+  char *path = g_build_filename (tmpdir, "deep-cpp.folded", NULL);
+
+  for (guint depth = 4; depth <= 52; depth += 4)
+    for (guint leaf = 0; leaf < G_N_ELEMENTS (deep_leaves); leaf++)
+      {
+        for (guint i = 0; i < G_N_ELEMENTS (base); i++)
+          g_string_append_printf (text, "%s;", base[i]);
+        for (guint i = 0; i < depth; i++)
+          g_string_append_printf (text, "physics::detail::Integrator<double, %u>::step("
+                                  "std::vector<double, std::allocator<double> >&, int);", i % 4 + 1);
+        /* weights: the integrator is the hottest function */
+        g_string_append_printf (text, "%s %u\n", deep_leaves[leaf],
+                                (leaf == 0 ? 40 : 10) + (depth * 7 + leaf * 13) % 23);
+      }
+  g_string_append (text, "_start;__libc_start_main;main;app::Loader::parse_config("
+                         "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&) 120\n");
+
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+  return path;
+}
+
+/* -- helpers -- */
+
+static gboolean
+page_is_not_loading (gpointer data)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (data)), "loading") != 0;
+}
+
+static void
+run_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (2000);
+}
+
+static void
+set_size (int width,
+          int height)
+{
+  /* Twice, as a person keeps dragging the edge: crossing into the stacked
+   * layout lowers the minimum width (libadwaita < 1.4 switches layouts
+   * on the width it gets). */
+  for (guint i = 0; i < 2; i++)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+      run_for (150);
+      app_test_wait_until_drawn (GTK_WIDGET (window));
+      run_for (150);
+      app_test_wait_until_drawn (GTK_WIDGET (window));
+    }
+}
+
+static void
+set_dark (gboolean dark)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+  run_for (100);
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+}
+
+static GtkWidget *
+find_by_id (GtkWidget  *widget,
+            const char *id)
+{
+  if (GTK_IS_BUILDABLE (widget) && g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_by_id (c, id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Widgets whose minimum width is at least MIN, for the log: what forces
+ * the window's minimum width. */
+static void
+log_wide_widgets (GtkWidget *widget,
+                  int        min_width,
+                  int        depth)
+{
+  int min = 0, nat = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  if (min < min_width || depth > 12)
+    return;
+  g_test_message ("%*s%s%s%s min %d nat %d", depth, "", G_OBJECT_TYPE_NAME (widget),
+                  GTK_IS_BUILDABLE (widget) && gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)) ? " #" : "",
+                  GTK_IS_BUILDABLE (widget) && gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget))
+                    ? gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)) : "",
+                  min, nat);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    log_wide_widgets (c, min_width, depth + 1);
+}
+
+/* -- tests -- */
+
+static void
+test_open (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (good_path);
+
+  /* As `scorch FILE` does. */
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  window = SCORCH_WINDOW (gtk_application_get_windows (GTK_APPLICATION (app))->data);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  app_test_wait_for (page_is_not_loading, window, 30000, "the deep profile to load");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "deep-cpp.folded");
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+}
+
+static void
+check_layout (int         width,
+              int         height,
+              const char *name)
+{
+  GtkWidget *paned = find_by_id (GTK_WIDGET (window), "main_paned");
+  GtkWidget *graph = scorch_window_get_view_widget (window, "flame-graph");
+  GtkWidget *table = scorch_window_get_view_widget (window, "hotspots");
+  g_autofree char *light = g_strdup_printf ("%s-%dx%d.png", name, width, height);
+  g_autofree char *dark = g_strdup_printf ("%s-%dx%d-dark.png", name, width, height);
+
+  set_size (width, height);
+  g_assert_nonnull (paned);
+  /* (the default size counts the client-side shadow; the widget does not) */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, width);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >=, width - 24);
+  g_test_message ("%dx%d: paned %s, graph %dx%d, table %dx%d", width, height,
+                  gtk_orientable_get_orientation (GTK_ORIENTABLE (paned)) == GTK_ORIENTATION_HORIZONTAL
+                    ? "side by side" : "stacked",
+                  gtk_widget_get_width (graph), gtk_widget_get_height (graph),
+                  gtk_widget_get_width (table), gtk_widget_get_height (table));
+
+  /* The graph is the larger part, in both layouts. */
+  g_assert_true (gtk_widget_get_mapped (graph));
+  g_assert_true (gtk_widget_get_mapped (table));
+  g_assert_cmpint (gtk_widget_get_width (graph) * gtk_widget_get_height (graph), >,
+                   gtk_widget_get_width (table) * gtk_widget_get_height (table));
+  g_assert_cmpint (gtk_widget_get_height (graph), >=, 150);
+  g_assert_cmpint (gtk_widget_get_height (table), >=, 100);
+
+  set_dark (FALSE);
+  app_test_save_screenshot (GTK_WIDGET (window), light);
+  set_dark (TRUE);
+  app_test_save_screenshot (GTK_WIDGET (window), dark);
+  set_dark (FALSE);
+
+  /* The call tree, whose Total column was cut off. */
+  {
+    g_autofree char *tree = g_strdup_printf ("%s-%dx%d-call-tree.png", name, width, height);
+
+    scorch_window_set_view (window, "call-tree");
+    run_for (100);
+    app_test_wait_until_drawn (GTK_WIDGET (window));
+    app_test_save_screenshot (GTK_WIDGET (window), tree);
+    scorch_window_set_view (window, "flame-graph");
+    run_for (100);
+    app_test_wait_until_drawn (GTK_WIDGET (window));
+  }
+}
+
+static void
+test_layout (void)
+{
+  GtkWidget *paned = find_by_id (GTK_WIDGET (window), "main_paned");
+  int min = 0, nat = 0;
+
+  /* Narrow: the table goes under the graph. */
+  check_layout (800, 600, "window-deep-cpp");
+  g_assert_cmpint (gtk_orientable_get_orientation (GTK_ORIENTABLE (paned)), ==, GTK_ORIENTATION_VERTICAL);
+
+  /* Stacked, the window can narrow well under the 872 px it used to need. */
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  g_test_message ("window minimum width %d px stacked", min);
+  log_wide_widgets (GTK_WIDGET (window), MAX (min - 60, 200), 0);
+  g_assert_cmpint (min, <=, 640);
+
+  /* Wide: side by side, the graph the larger part. */
+  check_layout (1600, 1000, "window-deep-cpp");
+  g_assert_cmpint (gtk_orientable_get_orientation (GTK_ORIENTABLE (paned)), ==, GTK_ORIENTATION_HORIZONTAL);
+  g_assert_cmpint (gtk_widget_get_width (scorch_window_get_view_widget (window, "flame-graph")), >,
+                   gtk_widget_get_width (scorch_window_get_view_widget (window, "hotspots")));
+
+  /* Side by side the window can still narrow below the switch point, so
+   * that a person dragging its edge reaches the stacked layout. */
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  g_test_message ("window minimum width %d px side by side", min);
+  g_assert_cmpint (min, <, 1000);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  tmpdir = g_dir_make_tmp ("scorch-app-window-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
+  good_path = write_deep_profile ();
+
+  app = scorch_application_new (APPLICATION_ID, G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("cannot register the application: %s", error->message);
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add_func ("/app/window/open", test_open);
+  g_test_add_func ("/app/window/layout", test_layout);
+
+  status = g_test_run ();
+
+  if (window != NULL)
+    gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&app);
+  g_unlink (good_path);
+  g_rmdir (tmpdir);
+  g_free (good_path);
+  g_free (tmpdir);
+  return status;
+}
