@@ -17,6 +17,7 @@
 #include "scorch-session.h"
 #include "scorch-window-private.h"
 #include "scorch-window.h"
+#include "xdo-test-util.h"
 
 static ScorchApplication *app;
 static char *tmpdir;
@@ -245,6 +246,162 @@ test_layout (void)
   g_assert_cmpint (min, <, 1000);
 }
 
+/* -- honest states, with real input -- */
+
+typedef struct
+{
+  GType      type;
+  GtkWindow *found;
+} FindToplevel;
+
+static gboolean
+find_toplevel (gpointer data)
+{
+  FindToplevel *find = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, find->type) && gtk_widget_get_mapped (GTK_WIDGET (w)))
+        {
+          find->found = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+no_file_chooser (gpointer data)
+{
+  FindToplevel find = { GTK_TYPE_FILE_CHOOSER_DIALOG, NULL };
+
+  return !find_toplevel (&find);
+}
+
+static gboolean
+label_shown (GtkWidget  *widget,
+             const char *text)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (label_shown (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+toast_shown (gpointer data)
+{
+  return label_shown (GTK_WIDGET (window), data);
+}
+
+/* Ctrl+O, the location typed into the file chooser, Enter: as a person
+ * opens a file. Returns once the load ended. */
+static void
+open_with_keyboard (const char *path)
+{
+  FindToplevel find = { GTK_TYPE_FILE_CHOOSER_DIALOG, NULL };
+
+  xdo_test_focus (GTK_WINDOW (window));
+  xdo_test_key ("ctrl+o");
+  app_test_wait_for (find_toplevel, &find, 10000, "the file chooser");
+  app_test_wait_until_drawn (GTK_WIDGET (find.found));
+  xdo_test_focus (find.found);
+  xdo_test_key ("ctrl+l");
+  run_for (200);
+  xdo_test_type (path);
+  /* The chooser checks the typed location asynchronously before it
+   * accepts Enter. */
+  run_for (1000);
+  app_test_wait_until_drawn (GTK_WIDGET (find.found));
+  app_test_save_screenshot (GTK_WIDGET (find.found), "window-open-chooser.png");
+  xdo_test_key ("Return");
+  app_test_wait_for (no_file_chooser, NULL, 10000, "the file chooser to close");
+  run_for (100);
+  app_test_wait_for (page_is_not_loading, window, 30000, "the load to end");
+}
+
+static void
+test_invalid_after_good (void)
+{
+  const char *why = xdo_test_unavailable ();
+  g_autofree char *bad = g_build_filename (tmpdir, "broken.data", NULL);
+  ScorchSession *session;
+
+  if (why != NULL)
+    {
+      g_test_skip (why);
+      return;
+    }
+  g_assert_true (g_file_set_contents (bad, "PERFILE2\x01\x02\x03garbage", 19, NULL));
+  session = _scorch_window_get_session (window);
+  g_assert_nonnull (scorch_session_get_profile (session));
+
+  open_with_keyboard (bad);
+
+  /* The good capture is still what is shown, and everything that names a
+   * capture names it: the title, Save As, Export. A toast says what failed. */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "deep-cpp.folded");
+  {
+    g_autofree char *path = g_file_get_path (scorch_session_get_file (session));
+
+    g_assert_cmpstr (path, ==, good_path);
+  }
+  g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (window), "export_menu_button")));
+  app_test_wait_for (toast_shown, (gpointer) "broken.data", 5000, "a toast naming the failed file");
+  g_assert_true (toast_shown ((gpointer) "Could not open"));
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+  app_test_save_screenshot (GTK_WIDGET (window), "window-open-failed.png");
+
+  /* Save As offers the capture shown, not the broken file. */
+  {
+    FindToplevel find = { GTK_TYPE_FILE_CHOOSER_DIALOG, NULL };
+    g_autofree char *name = NULL;
+
+    xdo_test_focus (GTK_WINDOW (window));
+    xdo_test_key ("ctrl+shift+s");
+    app_test_wait_for (find_toplevel, &find, 10000, "the Save As dialog");
+    name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (find.found));
+    g_assert_cmpstr (name, ==, "deep-cpp.folded");
+    app_test_wait_until_drawn (GTK_WIDGET (find.found));
+    xdo_test_focus (find.found);
+    xdo_test_key ("Escape");
+    app_test_wait_for (no_file_chooser, NULL, 10000, "the Save As dialog to close");
+  }
+  g_unlink (bad);
+}
+
+/* With nothing shown, a failed open leaves nothing that refers to it. */
+static void
+test_invalid_first (void)
+{
+  g_autofree char *bad = g_build_filename (tmpdir, "broken-first.data", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (bad);
+  ScorchWindow *w;
+
+  g_assert_true (g_file_set_contents (bad, "not a capture at all\n\x01", 22, NULL));
+  w = scorch_window_new (app);
+  gtk_window_present (GTK_WINDOW (w));
+  scorch_window_open_file (w, file);
+  app_test_wait_for (page_is_not_loading, w, 30000, "the load to fail");
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (w)), ==, "error");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (w)), ==, "Scorch");
+  g_assert_null (scorch_session_get_file (_scorch_window_get_session (w)));
+  g_assert_null (scorch_session_get_profile (_scorch_window_get_session (w)));
+  /* Save and Export are not offered. */
+  g_assert_false (gtk_widget_get_visible (find_by_id (GTK_WIDGET (w), "export_menu_button")));
+  gtk_window_destroy (GTK_WINDOW (w));
+  g_unlink (bad);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -266,6 +423,8 @@ main (int   argc,
 
   g_test_add_func ("/app/window/open", test_open);
   g_test_add_func ("/app/window/layout", test_layout);
+  g_test_add_func ("/app/window/invalid-after-good", test_invalid_after_good);
+  g_test_add_func ("/app/window/invalid-first", test_invalid_first);
 
   status = g_test_run ();
 

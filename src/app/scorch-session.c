@@ -22,6 +22,9 @@ struct _ScorchSession
   GArray        *tids;            /* of gint32; NULL: every thread */
   char          *search_text;
   GRegex        *matcher;         /* NULL: no search, or not a valid expression */
+  char          *program;
+  char          *program_output;
+  int            exit_status;
 
   guint64        time_begin;
   guint64        time_end;
@@ -45,6 +48,9 @@ enum {
   PROP_SEARCH_CASE_SENSITIVE,
   PROP_SEARCH_VALID,
   PROP_MATCHED_FRACTION,
+  PROP_PROGRAM,
+  PROP_PROGRAM_OUTPUT,
+  PROP_EXIT_STATUS,
   N_PROPS
 };
 
@@ -166,6 +172,8 @@ scorch_session_finalize (GObject *object)
   g_clear_pointer (&self->tids, g_array_unref);
   g_clear_pointer (&self->search_text, g_free);
   g_clear_pointer (&self->matcher, g_regex_unref);
+  g_clear_pointer (&self->program, g_free);
+  g_clear_pointer (&self->program_output, g_free);
 
   G_OBJECT_CLASS (scorch_session_parent_class)->finalize (object);
 }
@@ -212,6 +220,15 @@ scorch_session_get_property (GObject    *object,
       break;
     case PROP_MATCHED_FRACTION:
       g_value_set_double (value, self->matched_fraction);
+      break;
+    case PROP_PROGRAM:
+      g_value_set_string (value, self->program);
+      break;
+    case PROP_PROGRAM_OUTPUT:
+      g_value_set_string (value, self->program_output);
+      break;
+    case PROP_EXIT_STATUS:
+      g_value_set_int (value, self->exit_status);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -291,6 +308,12 @@ scorch_session_class_init (ScorchSessionClass *klass)
     g_param_spec_boolean ("search-valid", NULL, NULL, TRUE, ro);
   properties[PROP_MATCHED_FRACTION] =
     g_param_spec_double ("matched-fraction", NULL, NULL, 0.0, 1.0, 0.0, ro);
+  properties[PROP_PROGRAM] =
+    g_param_spec_string ("program", NULL, NULL, NULL, ro);
+  properties[PROP_PROGRAM_OUTPUT] =
+    g_param_spec_string ("program-output", NULL, NULL, NULL, ro);
+  properties[PROP_EXIT_STATUS] =
+    g_param_spec_int ("exit-status", NULL, NULL, -1, G_MAXINT, -1, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -300,6 +323,7 @@ scorch_session_init (ScorchSession *self)
   self->selected_frame = SCORCH_NODE_NONE;
   self->time_end = G_MAXUINT64;
   self->search_valid = TRUE;
+  self->exit_status = -1;
 }
 
 ScorchSession *
@@ -334,6 +358,7 @@ scorch_session_set_profile (ScorchSession *self,
   self->time_begin = 0;
   self->time_end = G_MAXUINT64;
   scorch_session_set_selected_frame (self, SCORCH_NODE_NONE);
+  scorch_session_set_recording (self, NULL, NULL, -1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
   refilter (self);
   g_object_thaw_notify (G_OBJECT (self));
@@ -427,6 +452,61 @@ scorch_session_clear (ScorchSession *self)
   scorch_session_set_profile (self, NULL);
   scorch_session_set_file (self, NULL);
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* -- a recording's program -- */
+
+void
+scorch_session_set_recording (ScorchSession *self,
+                              const char    *program,
+                              const char    *output,
+                              int            exit_status)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (program, self->program) != 0)
+    {
+      g_free (self->program);
+      self->program = g_strdup (program);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRAM]);
+    }
+  if (g_strcmp0 (output, self->program_output) != 0)
+    {
+      g_free (self->program_output);
+      self->program_output = g_strdup (output);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRAM_OUTPUT]);
+    }
+  if (exit_status != self->exit_status)
+    {
+      self->exit_status = exit_status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXIT_STATUS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+scorch_session_get_program (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->program;
+}
+
+const char *
+scorch_session_get_program_output (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->program_output;
+}
+
+int
+scorch_session_get_exit_status (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), -1);
+
+  return self->exit_status;
 }
 
 /* -- filters -- */

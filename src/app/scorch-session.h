@@ -29,6 +29,10 @@ G_DECLARE_FINAL_TYPE (ScorchSession, scorch_session, SCORCH, SESSION, GObject)
  *   search-valid       boolean        (read-only) FALSE while search-text is not a valid expression
  *   matched-fraction   double         (read-only) share of the filtered samples under a matching
  *                                     function, each sample counted once
+ *   program            string         (read-only) the recorded program's name, for a recording
+ *   program-output     string         (read-only) what it wrote (stdout and stderr), or NULL
+ *   exit-status        int            (read-only) its wait status, -1: not known (not a recording,
+ *                                     attached, or stopped before it ended)
  *
  * -- zoom history: the flame graph's zoom history object is added here as
  *    a "zoom-history" property (see scorch-zoom-history.h); it is reset with
@@ -54,6 +58,16 @@ void           scorch_session_set_subtitle         (ScorchSession *self,
                                                     const char    *subtitle);
 /* Forgets the capture: profile, file, title, filters and selection. */
 void           scorch_session_clear                (ScorchSession *self);
+
+/* A recording just shown (after set_profile(), which forgets these):
+ * PROGRAM's output and wait status (-1: unknown). */
+void           scorch_session_set_recording        (ScorchSession *self,
+                                                    const char    *program,
+                                                    const char    *output,
+                                                    int            exit_status);
+const char    *scorch_session_get_program          (ScorchSession *self);
+const char    *scorch_session_get_program_output   (ScorchSession *self);
+int            scorch_session_get_exit_status      (ScorchSession *self);
 
 ScorchProfile *scorch_session_get_filtered_profile (ScorchSession *self);
 /* Only the samples of these threads (N_TIDS < 0: every thread; 0: none). */

@@ -17,6 +17,10 @@ void _scorch_window_show_profile (ScorchWindow  *self,
                                   ScorchProfile *profile,
                                   GFile         *file);
 
+/* Back to what was shown before a recording that produced no profile:
+ * the capture (with its title) or the start page. */
+void _scorch_window_show_previous (ScorchWindow *self);
+
 /* The session: the capture shown, its filters, selection and search
  * (borrowed; lives as long as the window). */
 ScorchSession *_scorch_window_get_session (ScorchWindow *self);

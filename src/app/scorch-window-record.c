@@ -321,7 +321,7 @@ fail_session (ScorchWindow *self,
 
   set_last_error (self, message);
   end_session (self);
-  scorch_window_set_page (self, "empty");
+  _scorch_window_show_previous (self);
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 0);
   scorch_window_add_toast (self, toast);
@@ -364,8 +364,21 @@ load_done (GObject      *object,
            state->last_finish_usec / 1e6, scorch_profile_get_total (profile));
 
   file = g_file_new_for_path (s->output_path);
-  end_session (self);
-  _scorch_window_show_profile (self, profile, file);
+  {
+    /* The program's output and how it ended stay with the profile
+     * (an Output page, a notice when it failed). */
+    g_autofree char *output = s->fifo_path != NULL ? scorch_recording_view_dup_output (s->view) : NULL;
+    g_autofree char *program = s->options->pid > 0 || s->options->argv == NULL
+                                 ? NULL : g_path_get_basename (s->options->argv[0]);
+    int exit_status = -1;
+
+    if (s->recorder != NULL && scorch_recorder_get_stop_reason (s->recorder) == SCORCH_STOP_REASON_TARGET_EXITED)
+      exit_status = scorch_recorder_get_exit_status (s->recorder);
+
+    end_session (self);
+    _scorch_window_show_profile (self, profile, file);
+    scorch_session_set_recording (_scorch_window_get_session (self), program, output, exit_status);
+  }
 }
 
 static void
@@ -580,6 +593,18 @@ setup_output_capture (Session  *s,
   return g_strv_builder_end (b);
 }
 
+/* While recording, the title says what is recorded (not the capture shown
+ * before); the profile's file names it once loaded. */
+static void
+show_recording_title (ScorchWindow *self,
+                      Session      *s)
+{
+  ScorchSession *session = _scorch_window_get_session (self);
+
+  scorch_session_set_title (session, s->title);
+  scorch_session_set_subtitle (session, NULL);
+}
+
 static char *
 make_output_path (GError **error)
 {
@@ -681,6 +706,7 @@ start_recording (ScorchWindow         *self,
         }
       state->session = s;
       scorch_recording_view_reset (s->view, s->title, subtitle);
+      show_recording_title (self, s);
       scorch_recording_view_set_output_note (s->view,
                                              _("Recording on the host with perf: the live flame graph "
                                                "and the program’s output are not available from the "
@@ -733,6 +759,7 @@ start_recording (ScorchWindow         *self,
 
   state->session = s;
   scorch_recording_view_reset (s->view, s->title, subtitle);
+  show_recording_title (self, s);
   if (s->output_stream != NULL)
     read_output (s);
   else

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "scorch-call-tree-view.h"
 #include "scorch-caller-callee-view.h"
@@ -68,6 +69,10 @@ struct _ScorchWindow
   ScorchTimeline         *timeline;
   GtkLabel               *status_label;
   GtkLabel               *status_hint;
+  GtkInfoBar             *exit_banner;
+  GtkLabel               *exit_label;
+  AdwViewStackPage       *output_page;
+  GtkTextView            *output_text;
   GMenu                  *recent_section;
 
   /* owned */
@@ -363,6 +368,63 @@ filtered_profile_changed_cb (ScorchWindow *self)
   selected_frame_changed_cb (self);
   update_status (self);
   update_search_status (self);
+}
+
+/* -- a recording's program: its output and how it ended -- */
+
+/* "“ls” exited with status 2", "“prog” was killed by signal 11
+ * (Segmentation fault)", or NULL for a normal end. */
+static char *
+describe_exit (const char *program,
+               int         status)
+{
+  if (status < 0)
+    return NULL;
+  if (WIFEXITED (status) && WEXITSTATUS (status) != 0)
+    /* Translators: %s is a program name, %d its exit status */
+    return g_strdup_printf (_("“%s” exited with status %d"), program, WEXITSTATUS (status));
+  if (WIFSIGNALED (status))
+    /* Translators: %s is a program name, %d a signal number, the last %s its name */
+    return g_strdup_printf (_("“%s” was killed by signal %d (%s)"), program, WTERMSIG (status),
+                            g_strsignal (WTERMSIG (status)));
+  return NULL;
+}
+
+static void
+recording_changed_cb (ScorchWindow *self)
+{
+  const char *output = scorch_session_get_program_output (self->session);
+  const char *program = scorch_session_get_program (self->session);
+  g_autofree char *exit_text = describe_exit (program != NULL ? program : "?",
+                                              scorch_session_get_exit_status (self->session));
+  gboolean have_output = output != NULL && output[0] != '\0';
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->output_text), have_output ? output : "", -1);
+  adw_view_stack_page_set_visible (self->output_page, have_output);
+  if (!have_output && g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "output") == 0)
+    adw_view_stack_set_visible_child_name (self->view_stack, "flame-graph");
+
+  gtk_label_set_text (self->exit_label, exit_text != NULL ? exit_text : "");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-output", have_output);
+  gtk_info_bar_set_revealed (self->exit_banner, exit_text != NULL);
+}
+
+static void
+exit_banner_response_cb (ScorchWindow *self,
+                         int           response)
+{
+  if (response == GTK_RESPONSE_CLOSE)
+    gtk_info_bar_set_revealed (self->exit_banner, FALSE);
+}
+
+static void
+show_output_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "output");
 }
 
 static void
@@ -1213,6 +1275,8 @@ bind_session (ScorchWindow *self)
   g_signal_connect_object (session, "notify::search-text", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::search-valid", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::matched-fraction", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::program-output", G_CALLBACK (recording_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::exit-status", G_CALLBACK (recording_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 /* -- adaptive layout --
@@ -1445,6 +1509,10 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_hint);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, exit_banner);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, exit_label);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, output_page);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, output_text);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, recent_section);
 
   gtk_widget_class_install_action (widget_class, "win.record", NULL, record_action);
@@ -1458,6 +1526,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.filter-thread", "i", filter_thread_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-flame-graph", "u", show_in_flame_graph_action);
   gtk_widget_class_install_action (widget_class, "win.show-callers", "u", show_callers_action);
+  gtk_widget_class_install_action (widget_class, "win.show-output", NULL, show_output_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
@@ -1487,6 +1556,8 @@ scorch_window_init (ScorchWindow *self)
   settings_changed_cb (self, NULL);
 
   bind_session (self);
+  g_signal_connect_object (self->exit_banner, "response", G_CALLBACK (exit_banner_response_cb), self, G_CONNECT_SWAPPED);
+  recording_changed_cb (self);
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   g_object_bind_property (self->search_bar, "search-mode-enabled",
@@ -1606,6 +1677,18 @@ _scorch_window_show_profile (ScorchWindow  *self,
 
   show_capture (self, profile, file);
   report_missing_symbols (self);
+}
+
+void
+_scorch_window_show_previous (ScorchWindow *self)
+{
+  g_return_if_fail (SCORCH_IS_WINDOW (self));
+
+  /* The title said "Recording …": it names the capture again. */
+  scorch_session_set_file (self->session, scorch_session_get_file (self->session));
+  gtk_stack_set_visible_child_name (self->stack,
+                                    scorch_session_get_profile (self->session) != NULL ? "profile" : "empty");
+  update_actions (self);
 }
 
 ScorchSession *
