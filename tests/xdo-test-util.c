@@ -28,6 +28,18 @@ run_xdotool (const char * const *args)
     g_error ("xdotool %s failed: %s %s", args[0], error->message, err != NULL ? err : "");
 }
 
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
 const char *
 xdo_test_unavailable (void)
 {
@@ -96,8 +108,17 @@ xdo_test_click (GtkWidget *widget,
   x = g_strdup_printf ("%d", (int) (p.x + dx));
   y = g_strdup_printf ("%d", (int) (p.y + dy));
   {
-    const char *args[] = { "mousemove", "--sync", "--window", id, x, y, "click", b, NULL };
+    const char *move[] = { "mousemove", "--sync", "--window", id, x, y, NULL };
+    const char *down[] = { "mousedown", b, NULL };
+    const char *up[] = { "mouseup", b, NULL };
 
-    run_xdotool (args);
+    /* GTK sees the pointer enter and move before the button goes down,
+     * and the press before the release, as with a real mouse. */
+    run_xdotool (move);
+    iterate_for (150);
+    run_xdotool (down);
+    iterate_for (80);
+    run_xdotool (up);
+    iterate_for (80);
   }
 }
