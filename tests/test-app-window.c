@@ -402,6 +402,56 @@ test_invalid_first (void)
   g_unlink (bad);
 }
 
+/* `scorch DIR` while Scorch shows a capture: no second window; the window
+ * in use says why a directory cannot be opened. */
+static void
+test_open_directory (void)
+{
+  g_autoptr(GFile) dir = g_file_new_for_path (tmpdir);
+  guint n_windows = g_list_length (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+  g_application_open (G_APPLICATION (app), &dir, 1, "");
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, n_windows);
+  app_test_wait_for (page_is_not_loading, window, 30000, "the directory to be refused");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "deep-cpp.folded");
+}
+
+/* `scorch FILE` with an empty window open: the file opens there, on the
+ * loading page from the first frame (no start page fading out). */
+static void
+test_open_reuses_empty_window (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (good_path);
+  ScorchWindow *empty = scorch_window_new (app);
+  guint n_windows;
+
+  gtk_window_present (GTK_WINDOW (empty));
+  app_test_wait_until_drawn (GTK_WIDGET (empty));
+  n_windows = g_list_length (gtk_application_get_windows (GTK_APPLICATION (app)));
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, n_windows);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (empty)), ==, "loading");
+  app_test_wait_for (page_is_not_loading, empty, 30000, "the capture to load");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (empty)), ==, "profile");
+
+  /* A second file while both windows show captures: a window of its own. */
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, n_windows + 1);
+  {
+    ScorchWindow *third = SCORCH_WINDOW (gtk_application_get_windows (GTK_APPLICATION (app))->data);
+
+    /* Not yet drawn, already loading: no start page in between. */
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (third)), ==, "loading");
+    g_assert_false (gtk_stack_get_transition_running (scorch_window_get_stack (third)));
+    app_test_wait_for (page_is_not_loading, third, 30000, "the capture to load");
+    gtk_window_destroy (GTK_WINDOW (third));
+  }
+  gtk_window_destroy (GTK_WINDOW (empty));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -425,6 +475,8 @@ main (int   argc,
   g_test_add_func ("/app/window/layout", test_layout);
   g_test_add_func ("/app/window/invalid-after-good", test_invalid_after_good);
   g_test_add_func ("/app/window/invalid-first", test_invalid_first);
+  g_test_add_func ("/app/window/open-directory", test_open_directory);
+  g_test_add_func ("/app/window/open-reuses-empty-window", test_open_reuses_empty_window);
 
   status = g_test_run ();
 

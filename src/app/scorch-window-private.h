@@ -17,6 +17,10 @@ void _scorch_window_show_profile (ScorchWindow  *self,
                                   ScorchProfile *profile,
                                   GFile         *file);
 
+/* TRUE when the window shows no capture and does nothing (the start page
+ * or an error): a file opened from the command line may use it. */
+gboolean _scorch_window_is_unused (ScorchWindow *self);
+
 /* Back to what was shown before a recording that produced no profile:
  * the capture (with its title) or the start page. */
 void _scorch_window_show_previous (ScorchWindow *self);

@@ -80,6 +80,8 @@ struct _ScorchWindow
   ScorchSession          *session;       /* the capture shown, its filters, selection, search */
   GFile                  *loading_file;  /* the capture being loaded */
   GCancellable           *load_cancellable;
+  guint                   pulse_id;      /* the "Building the profile" phase */
+  gint64                  read_done_at;  /* monotonic, when the loader had read everything */
 
   guint                   layout_idle;
   double                  graph_share[2];        /* side by side, stacked */
@@ -115,6 +117,19 @@ toast (ScorchWindow *self,
 
   adw_toast_set_timeout (t, 8);
   scorch_window_add_toast (self, t);
+}
+
+/* Shows page NAME of the stack; before the window is on screen without a
+ * crossfade (a cold start with a file must not show the start page
+ * fading out). */
+static void
+show_page (ScorchWindow *self,
+           const char   *name)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_stack_set_visible_child_name (self->stack, name);
+  else
+    gtk_stack_set_visible_child_full (self->stack, name, GTK_STACK_TRANSITION_TYPE_NONE);
 }
 
 static char *
@@ -537,6 +552,19 @@ search_action (GtkWidget  *widget,
 
 /* -- loading -- */
 
+static gboolean
+pulse_cb (gpointer data)
+{
+  gtk_progress_bar_pulse (GTK_PROGRESS_BAR (data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_pulse (ScorchWindow *self)
+{
+  g_clear_handle_id (&self->pulse_id, g_source_remove);
+}
+
 static void
 load_progress_cb (double   fraction,
                   guint64  n_samples,
@@ -545,6 +573,23 @@ load_progress_cb (double   fraction,
   ScorchWindow *self = user_data;
   g_autofree char *text = NULL;
   g_autofree char *count = scorch_format_count (n_samples);
+
+  /* 100 %: every record is read; building the call tree, the hotspots and
+   * the views still takes a while on big captures. Say so, with a bar
+   * that moves, rather than a full bar that seems stuck. */
+  if (fraction >= 1.0 && self->loading)
+    {
+      if (self->pulse_id == 0)
+        {
+          self->read_done_at = g_get_monotonic_time ();
+          /* Translators: loading phase after all samples were read, %s is a number of samples */
+          text = g_strdup_printf (_("Building the profile — %s samples"), count);
+          gtk_progress_bar_set_text (self->load_progress, text);
+          gtk_progress_bar_pulse (self->load_progress);
+          self->pulse_id = g_timeout_add (100, pulse_cb, self->load_progress);
+        }
+      return;
+    }
 
   gtk_progress_bar_set_fraction (self->load_progress, CLAMP (fraction, 0.0, 1.0));
   if (n_samples > 0)
@@ -582,7 +627,7 @@ show_error (ScorchWindow *self,
       /* Translators: %s is a file name, the second %s the reason */
       g_autofree char *message = g_strdup_printf (_("Could not open “%s”: %s"), name, error->message);
 
-      gtk_stack_set_visible_child_name (self->stack, "profile");
+      show_page (self, "profile");
       toast (self, message);
       return;
     }
@@ -590,7 +635,7 @@ show_error (ScorchWindow *self,
   scorch_session_clear (self->session);
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, description);
-  gtk_stack_set_visible_child_name (self->stack, "error");
+  show_page (self, "error");
 }
 
 /* Shows PROFILE, the capture in FILE (NULL: not on disk), in every view. */
@@ -609,7 +654,7 @@ show_capture (ScorchWindow  *self,
 
   view = g_settings_get_string (self->settings, "default-view");
   adw_view_stack_set_visible_child_name (self->view_stack, view);
-  gtk_stack_set_visible_child_name (self->stack, profile != NULL ? "profile" : "empty");
+  show_page (self, profile != NULL ? "profile" : "empty");
   update_actions (self);
 }
 
@@ -659,19 +704,26 @@ load_done_cb (GObject      *source,
   GFile *file = request->file;
   g_autoptr(GError) error = NULL;
   g_autoptr(ScorchProfile) profile = scorch_load_finish (result, &error);
+  gint64 read_done_at;
 
   /* A newer load replaced this one: it owns the page now. */
   if (request->cancellable != self->load_cancellable)
     return;
 
   self->loading = FALSE;
+  stop_pulse (self);
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->loading_file);
+  read_done_at = self->read_done_at;
+  self->read_done_at = 0;
+  if (read_done_at != 0)
+    g_debug ("profile built %.3f s after the last record was read",
+             (g_get_monotonic_time () - read_done_at) / 1e6);
 
   if (profile == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        gtk_stack_set_visible_child_name (self->stack,
+        show_page (self,
                                           scorch_session_get_profile (self->session) != NULL ? "profile" : "empty");
       else
         show_error (self, file, error);
@@ -680,6 +732,9 @@ load_done_cb (GObject      *source,
     }
 
   show_capture (self, profile, file);
+  if (read_done_at != 0)
+    g_debug ("views filled %.3f s after the last record was read",
+             (g_get_monotonic_time () - read_done_at) / 1e6);
   add_recent (self, file);
   update_actions (self);
   report_missing_symbols (self);
@@ -1437,6 +1492,7 @@ scorch_window_dispose (GObject *object)
 
   _scorch_window_record_dispose (self);
   g_clear_handle_id (&self->layout_idle, g_source_remove);
+  stop_pulse (self);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
 
@@ -1626,6 +1682,8 @@ scorch_window_open_file (ScorchWindow *self,
   self->load_cancellable = g_cancellable_new ();
   g_set_object (&self->loading_file, file);
   self->loading = TRUE;
+  stop_pulse (self);
+  self->read_done_at = 0;
 
   name = display_name (file);
   /* Translators: %s is a file name */
@@ -1634,7 +1692,7 @@ scorch_window_open_file (ScorchWindow *self,
   adw_status_page_set_description (self->loading_page,
                                    _("Reading samples, unwinding stacks and looking up function names"));
   load_progress_cb (0.0, 0, self);
-  gtk_stack_set_visible_child_name (self->stack, "loading");
+  show_page (self, "loading");
   update_actions (self);
 
   request = g_new0 (LoadRequest, 1);
@@ -1679,6 +1737,15 @@ _scorch_window_show_profile (ScorchWindow  *self,
   report_missing_symbols (self);
 }
 
+gboolean
+_scorch_window_is_unused (ScorchWindow *self)
+{
+  g_return_val_if_fail (SCORCH_IS_WINDOW (self), FALSE);
+
+  return scorch_session_get_profile (self->session) == NULL && !self->loading &&
+         !_scorch_window_record_is_busy (self) && _scorch_window_record_get_dialog (self) == NULL;
+}
+
 void
 _scorch_window_show_previous (ScorchWindow *self)
 {
@@ -1686,7 +1753,7 @@ _scorch_window_show_previous (ScorchWindow *self)
 
   /* The title said "Recording …": it names the capture again. */
   scorch_session_set_file (self->session, scorch_session_get_file (self->session));
-  gtk_stack_set_visible_child_name (self->stack,
+  show_page (self,
                                     scorch_session_get_profile (self->session) != NULL ? "profile" : "empty");
   update_actions (self);
 }
@@ -1714,7 +1781,7 @@ scorch_window_set_page (ScorchWindow *self,
   g_return_if_fail (SCORCH_IS_WINDOW (self));
   g_return_if_fail (name != NULL);
 
-  gtk_stack_set_visible_child_name (self->stack, name);
+  show_page (self, name);
 }
 
 void
