@@ -248,6 +248,26 @@ update_status (ScorchWindow *self)
   gtk_label_set_text (self->status_label, text->str);
 }
 
+/* What the loader read around (an unfinished capture, a damaged header
+ * section, samples of unknown events): one toast each. */
+static void
+report_capture_warnings (ScorchWindow *self)
+{
+  ScorchProfile *base = scorch_session_get_profile (self->session);
+  const ScorchProfileInfo *info;
+
+  if (base == NULL)
+    return;
+  info = scorch_profile_get_info (base);
+  for (guint i = 0; info->warnings != NULL && i < info->warnings->len; i++)
+    {
+      /* toast titles are markup */
+      g_autofree char *escaped = g_markup_escape_text (g_ptr_array_index (info->warnings, i), -1);
+
+      toast (self, escaped);
+    }
+}
+
 /* Functions nothing could name come from modules without symbols: say
  * which, once per capture, and what would fix it. */
 static void
@@ -737,6 +757,7 @@ load_done_cb (GObject      *source,
              (g_get_monotonic_time () - read_done_at) / 1e6);
   add_recent (self, file);
   update_actions (self);
+  report_capture_warnings (self);
   report_missing_symbols (self);
 
   g_signal_emit (self, signals[PROFILE_LOADED], 0);

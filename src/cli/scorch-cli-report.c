@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scorch-analyzer.h"
 #include "scorch-cli.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
@@ -82,21 +83,6 @@ parse_tids (const char  *str,
 }
 
 static gboolean
-parse_seconds (const char *str,
-               double     *out)
-{
-  char *end = NULL;
-  double v;
-
-  str = str + strspn (str, " ");
-  v = g_ascii_strtod (str, &end);
-  if (end == str || *end != '\0' || !(v >= 0) || v > 1e9)
-    return FALSE;
-  *out = v;
-  return TRUE;
-}
-
-static gboolean
 parse_time (const char *str,
             double     *start,
             double     *end,
@@ -107,21 +93,42 @@ parse_time (const char *str,
 
   *start = 0;
   *end = -1;
-  if (comma == NULL)
-    goto bad;
+  if (comma == NULL || strchr (comma + 1, ',') != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--time: “%s” is not START,END in seconds (e.g. 1.5,3 or 2,)"), str);
+      return FALSE;
+    }
   a = g_strndup (str, comma - str);
-  if (*a != '\0' && !parse_seconds (a, start))
-    goto bad;
-  if (comma[1] != '\0' && !parse_seconds (comma + 1, end))
-    goto bad;
+  if (*g_strstrip (a) != '\0' && !scorch_cli_parse_seconds ("--time START", a, TRUE, 1e9, start, error))
+    return FALSE;
+  if (comma[1] != '\0' && !scorch_cli_parse_seconds ("--time END", comma + 1, TRUE, 1e9, end, error))
+    return FALSE;
   if (*end >= 0 && *end < *start)
-    goto bad;
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--time: the start (%g s) is after the end (%g s)"), *start, *end);
+      return FALSE;
+    }
   return TRUE;
+}
 
-bad:
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               _("--time: “%s” is not START,END in seconds (e.g. 1.5,3 or 2,)"), str);
-  return FALSE;
+/* Stacks whose outermost frame is not a thread's entry point, among the
+ * samples of this (maybe filtered) profile: the analyzer's rule for
+ * ScorchProfileInfo.n_truncated, which counts the whole capture. */
+static guint64
+count_truncated (ScorchProfile *profile)
+{
+  const guint64 *node_total = scorch_profile_get_node_total (profile);
+  const ScorchNode *nodes;
+  guint n_nodes;
+  guint64 n = 0;
+
+  nodes = scorch_profile_get_nodes (profile, &n_nodes);
+  for (guint32 c = nodes[SCORCH_PROFILE_ROOT].first_child; c != SCORCH_NODE_NONE; c = nodes[c].next_sibling)
+    if (!scorch_analyzer_is_thread_entry (scorch_profile_get_frame (profile, nodes[c].frame)->function))
+      n += node_total[c];
+  return n;
 }
 
 static void
@@ -197,7 +204,9 @@ scorch_cli_report (int    argc,
   g_autoptr(ScorchProfile) loaded = NULL;
   g_autoptr(ScorchProfile) profile = NULL;
   g_autoptr(GArray) tids = g_array_new (FALSE, FALSE, sizeof (gint32));
-  gint top = -1;
+  gint64 top = -1;
+  g_autofree char *top_str = NULL;
+  guint64 n_truncated;
   gboolean tsv = FALSE, json = FALSE, folded = FALSE, tree = FALSE;
   g_autofree char *tid_str = NULL;
   g_autofree char *time_str = NULL;
@@ -208,7 +217,7 @@ scorch_cli_report (int    argc,
   guint64 total;
   const ScorchProfileInfo *info;
   GOptionEntry entries[] = {
-    { "top", 'n', 0, G_OPTION_ARG_INT, &top, N_("Print only the N hottest functions"), N_("N") },
+    { "top", 'n', 0, G_OPTION_ARG_STRING, &top_str, N_("Print only the N hottest functions"), N_("N") },
     { "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv,
       N_("Tab-separated: self%, total%, self samples, total samples, function, module; sorted by self"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("JSON: totals and per-function figures"), NULL },
@@ -250,12 +259,8 @@ scorch_cli_report (int    argc,
     }
   format = tsv ? FORMAT_TSV : json ? FORMAT_JSON : folded ? FORMAT_FOLDED : tree ? FORMAT_TREE : FORMAT_TABLE;
 
-  if (top < -1 || top == 0)
-    {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--top needs a positive number"));
-      return 2;
-    }
-  if ((tid_str != NULL && !parse_tids (tid_str, tids, &error)) ||
+  if ((top_str != NULL && !scorch_cli_parse_integer ("--top (-n)", top_str, 1, G_MAXINT32, &top, &error)) ||
+      (tid_str != NULL && !parse_tids (tid_str, tids, &error)) ||
       (time_str != NULL && !parse_time (time_str, &t_start, &t_end, &error)))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
@@ -288,6 +293,11 @@ scorch_cli_report (int    argc,
   total = scorch_profile_get_total (profile);
   hotspots = scorch_profile_get_hotspots (profile, &n_hotspots);
   info = scorch_profile_get_info (profile);
+  /* The info's count is for the whole capture; a selection has its own. */
+  n_truncated = profile != loaded && info->n_truncated > 0 ? count_truncated (profile) : info->n_truncated;
+
+  for (guint i = 0; info->warnings != NULL && i < info->warnings->len; i++)
+    fprintf (stderr, _("%s: warning: %s\n"), g_get_prgname (), (const char *) g_ptr_array_index (info->warnings, i));
   if (top > 0 && (guint) top < n_hotspots)
     n_hotspots = top;
 
@@ -386,8 +396,8 @@ scorch_cli_report (int    argc,
           printf (" (%s)", info->event_name);
         if (info->n_lost > 0)
           printf (_(", %" G_GUINT64_FORMAT " lost"), info->n_lost);
-        if (info->n_truncated > 0)
-          printf (_(", %" G_GUINT64_FORMAT " stacks truncated"), info->n_truncated);
+        if (n_truncated > 0)
+          printf (_(", %" G_GUINT64_FORMAT " stacks truncated"), n_truncated);
         printf ("\n");
       }
       break;

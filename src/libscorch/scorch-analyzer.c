@@ -74,6 +74,8 @@ struct _ScorchAnalyzer
   const ScorchCaptureAttr *main_attr;
   gboolean              offline;
   guint64               n_other_events;
+  guint64               n_unknown_id;  /* samples whose id matches no event: dropped */
+  GPtrArray            *warnings;      /* of char*: from the reader */
 
   /* Live feeding (scorch_analyzer_queue_raw_record): records from several
    * ring buffers arrive out of time order; they wait here until a round
@@ -232,6 +234,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->stack = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 256);
   self->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
   self->truncated_by_module = g_hash_table_new (NULL, NULL);
+  self->warnings = g_ptr_array_new_with_free_func (g_free);
 
   return self;
 }
@@ -253,6 +256,7 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_array_unref (self->stack);
   g_free (self->ips);
   g_hash_table_unref (self->truncated_by_module);
+  g_ptr_array_unref (self->warnings);
   g_clear_pointer (&self->live_bytes, g_byte_array_unref);
   g_clear_pointer (&self->live_queue, g_array_unref);
   g_free (self);
@@ -546,6 +550,13 @@ handle_sample (ScorchAnalyzer     *self,
   ScorchSampleData s;
   const ScorchCaptureAttr *attr = record->attr;
   gboolean dwarf_done = FALSE;
+
+  /* An id that belongs to no event: not a sample of any of them. */
+  if (attr == NULL)
+    {
+      self->n_unknown_id++;
+      return TRUE;
+    }
 
   if (!scorch_capture_attrs_parse_sample (self->attrs, record, &s, error))
     return FALSE;
@@ -944,6 +955,8 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
       g_propagate_error (error, local_error);
       return FALSE;
     }
+  for (guint i = 0; i < scorch_capture_reader_get_n_warnings (reader); i++)
+    g_ptr_array_add (self->warnings, g_strdup (scorch_capture_reader_get_warning (reader, i)));
   if (progress != NULL)
     progress (1.0, self->n_samples, progress_data);
   return TRUE;
@@ -959,6 +972,20 @@ update_info (ScorchAnalyzer *self)
   info->n_lost = self->n_lost;
   info->n_truncated = self->n_truncated;
   info->n_unwind_failed = self->n_unwind_failed;
+  g_clear_pointer (&info->warnings, g_ptr_array_unref);
+  if (self->warnings->len > 0 || self->n_unknown_id > 0)
+    {
+      info->warnings = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < self->warnings->len; i++)
+        g_ptr_array_add (info->warnings, g_strdup (g_ptr_array_index (self->warnings, i)));
+      if (self->n_unknown_id > 0)
+        g_ptr_array_add (info->warnings,
+                         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                       "%" G_GUINT64_FORMAT " sample had an event id that matches no event of the capture and was dropped",
+                                                       "%" G_GUINT64_FORMAT " samples had an event id that matches no event of the capture and were dropped",
+                                                       self->n_unknown_id),
+                                          self->n_unknown_id));
+    }
   g_clear_pointer (&info->truncated_by_module, g_hash_table_unref);
   info->truncated_by_module = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_iter_init (&iter, self->truncated_by_module);

@@ -144,6 +144,14 @@ const ScorchCaptureBuildId *scorch_capture_reader_get_build_ids (ScorchCaptureRe
 gboolean             scorch_capture_reader_has_feature  (ScorchCaptureReader  *self,
                                                          ScorchPerfFeature     feature);
 guint64              scorch_capture_reader_get_data_size (ScorchCaptureReader *self);
+/* Damage read around (a skipped feature section, an unfinished capture),
+ * for the user. More may come while the records are read. */
+guint                scorch_capture_reader_get_n_warnings (ScorchCaptureReader *self);
+const char          *scorch_capture_reader_get_warning  (ScorchCaptureReader  *self,
+                                                         guint                 i);
+/* data.size was 0 (a killed perf record): records are read up to the end
+ * of the file, and the feature sections are not there. */
+gboolean             scorch_capture_reader_is_unfinished (ScorchCaptureReader *self);
 
 /* Next record in time order (perf's rule: records are sorted within the
  * window that FINISHED_ROUND bounds; records without a time are delivered

@@ -83,6 +83,7 @@ typedef struct
   char   *hostname;            /* may be NULL */
   char   *command_line;        /* may be NULL */
   GHashTable *truncated_by_module; /* module name (char *) -> count (GUINT_TO_POINTER) or NULL */
+  GPtrArray  *warnings;        /* of char *, or NULL: damage read around, for the user */
 } ScorchProfileInfo;
 
 #define SCORCH_TYPE_PROFILE (scorch_profile_get_type ())

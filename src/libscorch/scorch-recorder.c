@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -651,7 +652,7 @@ spawn_gated (Session  *s,
   const char *cwd = self->cwd;
   const char *program = s->program;
   int gate[2], err[2];
-  pid_t pid;
+  pid_t pid, parent = getpid ();
 
   if (pipe2 (gate, O_CLOEXEC) != 0)
     goto fail;
@@ -685,6 +686,13 @@ spawn_gated (Session  *s,
       signal (SIGPIPE, SIG_DFL);
       close (gate[1]);
       close (err[0]);
+      /* Die with the recorder (even a SIGKILLed one) instead of running on,
+       * reparented to init. The parent may have died before prctl: then
+       * the signal never comes, and getppid() is no longer it. The death
+       * signal follows the forking thread, which reaps the child before it
+       * ends. */
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != parent)
+        _exit (127);
       do
         r = read (gate[0], &c, 1);
       while (r < 0 && errno == EINTR);
@@ -1638,6 +1646,18 @@ start_writer (Session  *s,
   return scorch_perf_writer_begin (s->writer, error);
 }
 
+/* Whether the output path is, or would be, a plain file we may remove
+ * again when the recording never starts. */
+static gboolean
+output_is_ours (const char *path)
+{
+  struct stat st;
+
+  if (lstat (path, &st) != 0)
+    return errno == ENOENT;
+  return S_ISREG (st.st_mode);
+}
+
 /* Opens the gate and waits for the child's exec (or its failure). */
 static gboolean
 release_child (Session  *s,
@@ -1684,6 +1704,7 @@ record (Session  *s,
   g_autoptr(GError) loop_error = NULL;
   g_autoptr(GError) finish_error = NULL;
   gboolean started = FALSE;
+  gboolean keep_output = self->output_stream != NULL; /* not our file to remove */
 
   /* The target first: a bad one is the error to report, not permissions. */
   if (s->launch ? !resolve_program (s, error) : !check_process (s, error))
@@ -1693,7 +1714,11 @@ record (Session  *s,
   if (s->launch && !spawn_gated (s, error))
     return FALSE;
 
-  if (!open_events (s, error) || !start_writer (s, error))
+  if (!open_events (s, error))
+    goto fail;
+  if (!keep_output && !output_is_ours (self->output_path))
+    keep_output = TRUE;
+  if (!start_writer (s, error))
     goto fail;
 
   if (!s->attr.exclude_kernel)
@@ -1756,7 +1781,14 @@ fail:
       reap_child (s, started);
     }
   if (s->writer != NULL)
-    scorch_perf_writer_finish (s->writer, NULL);
+    {
+      scorch_perf_writer_finish (s->writer, NULL);
+      /* Nothing was recorded yet (exec failed, full disk, ...): leave no
+       * empty capture behind; but never remove what is not a plain file
+       * (-o /dev/null). */
+      if (!started && !keep_output && output_is_ours (self->output_path))
+        g_unlink (self->output_path);
+    }
   return FALSE;
 }
 
