@@ -40,7 +40,9 @@ static const char *deep_leaves[] = {
 };
 
 static char *
-write_deep_profile (void)
+write_profile (const char *name,
+               guint       max_depth,
+               guint       step)
 {
   static const char *base[] = {
     "_start", "__libc_start_main", "main", "app::Application::run(int, char**)",
@@ -49,9 +51,9 @@ write_deep_profile (void)
     "app::Application::run(int, char**)::{lambda(app::Job&)#1}::operator()(app::Job&) const",
   };
   g_autoptr(GString) text = g_string_new (NULL);
-  char *path = g_build_filename (tmpdir, "deep-cpp.folded", NULL);
+  char *path = g_build_filename (tmpdir, name, NULL);
 
-  for (guint depth = 4; depth <= 52; depth += 4)
+  for (guint depth = step; depth <= max_depth; depth += step)
     for (guint leaf = 0; leaf < G_N_ELEMENTS (deep_leaves); leaf++)
       {
         for (guint i = 0; i < G_N_ELEMENTS (base); i++)
@@ -452,6 +454,51 @@ test_open_reuses_empty_window (void)
   gtk_window_destroy (GTK_WINDOW (empty));
 }
 
+/* For the metainfo and the README: a C++ profile that fits the window,
+ * at 1280x800 (the graph the larger part), light and dark. */
+static void
+test_screenshots (void)
+{
+  g_autofree char *path = write_profile ("physics-sim.folded", 18, 3);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  ScorchWindow *w = scorch_window_new (app);
+  ScorchSession *session = _scorch_window_get_session (w);
+  GListModel *rows;
+
+  gtk_window_set_default_size (GTK_WINDOW (w), 1280, 800);
+  scorch_window_open_file (w, file);
+  gtk_window_present (GTK_WINDOW (w));
+  app_test_wait_for (page_is_not_loading, w, 30000, "the profile to load");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (w)), ==, "profile");
+
+  /* The hottest function selected, as after a click on its row. */
+  rows = scorch_hotspot_view_get_model (SCORCH_HOTSPOT_VIEW (scorch_window_get_view_widget (w, "hotspots")));
+  {
+    g_autoptr(ScorchFunctionItem) first = g_list_model_get_item (rows, 0);
+
+    g_assert_cmpstr (scorch_function_item_get_display_name (first), ==, "physics::integrate<double>");
+    scorch_session_set_selected_frame (session, scorch_function_item_get_frame (first));
+  }
+  run_for (200);
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+  run_for (100);
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  app_test_save_screenshot (GTK_WIDGET (w), "screenshot-window-profile.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  run_for (100);
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  app_test_save_screenshot (GTK_WIDGET (w), "screenshot-window-profile-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+
+  scorch_window_set_view (w, "call-tree");
+  run_for (100);
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  app_test_save_screenshot (GTK_WIDGET (w), "screenshot-window-call-tree.png");
+  gtk_window_destroy (GTK_WINDOW (w));
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -464,7 +511,7 @@ main (int   argc,
   tmpdir = g_dir_make_tmp ("scorch-app-window-XXXXXX", &error);
   g_assert_no_error (error);
   g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
-  good_path = write_deep_profile ();
+  good_path = write_profile ("deep-cpp.folded", 52, 4);
 
   app = scorch_application_new (APPLICATION_ID, G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
@@ -477,6 +524,7 @@ main (int   argc,
   g_test_add_func ("/app/window/invalid-first", test_invalid_first);
   g_test_add_func ("/app/window/open-directory", test_open_directory);
   g_test_add_func ("/app/window/open-reuses-empty-window", test_open_reuses_empty_window);
+  g_test_add_func ("/app/window/screenshots", test_screenshots);
 
   status = g_test_run ();
 

@@ -28,7 +28,7 @@
 /* Narrower than this, the hotspot table goes under the graph. */
 #define STACKED_BELOW_WIDTH 1000
 /* The graph's share of the width (side by side) or height (stacked). */
-#define GRAPH_SHARE_SIDE_BY_SIDE 0.62
+#define GRAPH_SHARE_SIDE_BY_SIDE 0.60
 #define GRAPH_SHARE_STACKED      0.58
 
 /* A share of truncated stacks above which the status line explains why. */
