@@ -12,6 +12,7 @@
 
 #include "app-test-util.h"
 #include "scorch-application.h"
+#include "scorch-caller-callee-view.h"
 #include "scorch-function-item.h"
 #include "scorch-hotspot-view.h"
 #include "scorch-session.h"
@@ -454,6 +455,119 @@ test_open_reuses_empty_window (void)
   gtk_window_destroy (GTK_WINDOW (empty));
 }
 
+static GtkWidget *
+find_inscription (GtkWidget  *widget,
+                  const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_inscription (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_mapped_popover (GtkWidget *widget)
+{
+  if (GTK_IS_POPOVER_MENU (widget) && gtk_widget_get_mapped (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_mapped_popover (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+popover_shown (gpointer data)
+{
+  return find_mapped_popover (data) != NULL;
+}
+
+/* A widget of POPOVER whose label (mnemonic underscores aside) is TEXT. */
+static GtkWidget *
+find_menu_item (GtkWidget  *widget,
+                const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_menu_item (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+caller_callee_shown (gpointer data)
+{
+  GtkWidget *view = scorch_window_get_view_widget (window, "caller-callee");
+
+  return gtk_widget_get_mapped (view);
+}
+
+/* Right click on a hotspot row, "Show Callers": the Caller/Callee page of
+ * that function. Real mouse. */
+static void
+test_hotspot_context_menu (void)
+{
+  const char *why = xdo_test_unavailable ();
+  GtkWidget *cell, *popover, *item;
+  ScorchSession *session = _scorch_window_get_session (window);
+
+  if (why != NULL)
+    {
+      g_test_skip (why);
+      return;
+    }
+  set_size (1600, 1000);
+  scorch_session_set_selected_frame (session, SCORCH_NODE_NONE);
+  cell = find_inscription (scorch_window_get_view_widget (window, "hotspots"), "matrix_kernel");
+  g_assert_nonnull (cell);
+  /* The full signature is the cell's tooltip. */
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (cell), ==, "matrix_kernel(double*, double const*, unsigned long)");
+
+  xdo_test_click (cell, 3);
+  app_test_wait_for (popover_shown, scorch_window_get_view_widget (window, "hotspots"), 5000, "the context menu");
+  popover = find_mapped_popover (scorch_window_get_view_widget (window, "hotspots"));
+  /* The row under the pointer is the row the menu acts on. */
+  g_assert_cmpstr (scorch_function_item_get_display_name (
+                     gtk_single_selection_get_selected_item (
+                       GTK_SINGLE_SELECTION (gtk_column_view_get_model (
+                         GTK_COLUMN_VIEW (gtk_widget_get_ancestor (cell, GTK_TYPE_COLUMN_VIEW)))))),
+                   ==, "matrix_kernel");
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+  app_test_save_screenshot (GTK_WIDGET (window), "window-hotspot-menu.png");
+  item = find_menu_item (popover, "Show Callers");
+  g_assert_nonnull (item);
+  g_assert_nonnull (find_menu_item (popover, "Copy Full Name"));
+  xdo_test_click (item, 1);
+  app_test_wait_for (caller_callee_shown, NULL, 5000, "the Caller/Callee page");
+  g_assert_cmpuint (scorch_caller_callee_view_get_frame (
+                      SCORCH_CALLER_CALLEE_VIEW (scorch_window_get_view_widget (window, "caller-callee"))),
+                    ==, scorch_session_get_selected_frame (session));
+  {
+    const ScorchFrame *f = scorch_profile_get_frame (scorch_session_get_profile (session),
+                                                     scorch_session_get_selected_frame (session));
+
+    g_assert_cmpstr (f->function, ==, "matrix_kernel(double*, double const*, unsigned long)");
+  }
+  scorch_window_set_view (window, "flame-graph");
+}
+
 /* For the metainfo and the README: a C++ profile that fits the window,
  * at 1280x800 (the graph the larger part), light and dark. */
 static void
@@ -524,6 +638,7 @@ main (int   argc,
   g_test_add_func ("/app/window/invalid-first", test_invalid_first);
   g_test_add_func ("/app/window/open-directory", test_open_directory);
   g_test_add_func ("/app/window/open-reuses-empty-window", test_open_reuses_empty_window);
+  g_test_add_func ("/app/window/hotspot-context-menu", test_hotspot_context_menu);
   g_test_add_func ("/app/window/screenshots", test_screenshots);
 
   status = g_test_run ();

@@ -53,9 +53,9 @@ xdo_test_unavailable (void)
 }
 
 static char *
-window_id (GtkWindow *window)
+window_id (GtkNative *native)
 {
-  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  GdkSurface *surface = gtk_native_get_surface (native);
 
   g_assert_nonnull (surface);
   return g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (surface));
@@ -64,7 +64,7 @@ window_id (GtkWindow *window)
 void
 xdo_test_focus (GtkWindow *window)
 {
-  g_autofree char *id = window_id (window);
+  g_autofree char *id = window_id (GTK_NATIVE (window));
   const char *args[] = { "windowfocus", "--sync", id, NULL };
 
   run_xdotool (args);
@@ -91,7 +91,8 @@ xdo_test_click (GtkWidget *widget,
                 int        button)
 {
   GtkNative *native = gtk_widget_get_native (widget);
-  g_autofree char *id = window_id (GTK_WINDOW (gtk_widget_get_root (widget)));
+  /* Relative to the widget's own surface: a window, or a popover's. */
+  g_autofree char *id = window_id (native);
   g_autofree char *x = NULL;
   g_autofree char *y = NULL;
   g_autofree char *b = g_strdup_printf ("%d", button);

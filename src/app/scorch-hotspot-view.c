@@ -31,6 +31,8 @@ struct _ScorchHotspotView
   GtkColumnViewColumn *source_column;
   GMenuModel          *context_menu;
   GtkPopover          *popover;       /* the context menu, made on first use */
+  double               menu_x;        /* where the right button went down, -1: not */
+  double               menu_y;
 
   /* owned */
   ScorchProfile       *profile;
@@ -293,7 +295,24 @@ context_click_cb (ScorchHotspotView *self,
       selected_item (self) == NULL)
     return;
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  popup_menu (self, x, y);
+  self->menu_x = x;
+  self->menu_y = y;
+}
+
+/* The menu opens when the button is released: opened while it is down,
+ * the popover would get the release (GTK 4.8 then loses count of the
+ * pressed widgets). */
+static void
+context_release_cb (ScorchHotspotView *self,
+                    int                n_press,
+                    double             x,
+                    double             y,
+                    GtkGestureClick   *gesture)
+{
+  if (self->menu_x < 0 || selected_item (self) == NULL)
+    return;
+  popup_menu (self, self->menu_x, self->menu_y);
+  self->menu_x = self->menu_y = -1;
 }
 
 static void
@@ -508,6 +527,7 @@ static void
 scorch_hotspot_view_init (ScorchHotspotView *self)
 {
   self->selected_frame = SCORCH_NODE_NONE;
+  self->menu_x = self->menu_y = -1;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -534,6 +554,7 @@ scorch_hotspot_view_init (ScorchHotspotView *self)
 
     gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
     g_signal_connect_object (click, "pressed", G_CALLBACK (context_click_cb), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (click, "released", G_CALLBACK (context_release_cb), self, G_CONNECT_SWAPPED);
     gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
   }
   selection_changed_cb (self);
