@@ -290,6 +290,27 @@ test_display_names_garbage (void)
       g_assert_true (g_utf8_validate (b, -1, NULL));
     }
   g_rand_free (rand);
+
+  /* Long hostile names (unmatched brackets, nesting) end; past 4 KB they
+   * come back as they are. */
+  {
+    static const char *units[] = { "<", "(", "f<", "operator<", "a::", "{lambda(", "(anonymous namespace)" };
+
+    for (guint u = 0; u < G_N_ELEMENTS (units); u++)
+      {
+        g_autoptr(GString) s = g_string_new (NULL);
+        g_autofree char *a = NULL;
+
+        while (s->len < 4000)
+          g_string_append (s, units[u]);
+        a = scorch_display_name (s->str, SCORCH_DISPLAY_NAME_COLLAPSE_TEMPLATES);
+        g_assert_nonnull (a);
+        g_string_append (s, s->str);
+        g_free (a);
+        a = scorch_display_name (s->str, SCORCH_DISPLAY_NAME_DEFAULT);
+        g_assert_cmpstr (a, ==, s->str);
+      }
+  }
 }
 
 int

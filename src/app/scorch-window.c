@@ -1490,7 +1490,7 @@ setup_adaptive_layout (ScorchWindow *self)
   g_signal_connect_object (breakpoint, "unapply", G_CALLBACK (breakpoint_unapply_cb), self, G_CONNECT_SWAPPED);
   adw_application_window_add_breakpoint (ADW_APPLICATION_WINDOW (self), breakpoint);
   /* With breakpoints the window's minimum is its size request. */
-  gtk_widget_set_size_request (GTK_WIDGET (self), 560, 420);
+  gtk_widget_set_size_request (GTK_WIDGET (self), 600, 420);
 #else
   (void) self;
 #endif

@@ -75,6 +75,9 @@ scorch_demangle_or_dup (const char *name)
  * the return type. */
 
 #define IS_IDENT(c) (g_ascii_isalnum (c) || (c) == '_' || (c) == '$')
+/* Longer names are shown as they are: nobody reads them either way, and
+ * the scanner's bracket matching is quadratic on hostile input. */
+#define SCORCH_DISPLAY_NAME_MAX_LEN 4096
 #define ANONYMOUS_NAMESPACE "(anonymous namespace)"
 
 static gboolean
@@ -411,7 +414,7 @@ scorch_display_name (const char             *name,
 
   g_return_val_if_fail (name != NULL, NULL);
 
-  if (strnlen (name, SCORCH_DEMANGLE_MAX_LEN + 1) > SCORCH_DEMANGLE_MAX_LEN)
+  if (strnlen (name, SCORCH_DISPLAY_NAME_MAX_LEN + 1) > SCORCH_DISPLAY_NAME_MAX_LEN)
     return g_strdup (name);
 
   out = g_string_new (NULL);
