@@ -242,11 +242,24 @@ test_layout (void)
   g_assert_cmpint (gtk_widget_get_width (scorch_window_get_view_widget (window, "flame-graph")), >,
                    gtk_widget_get_width (scorch_window_get_view_widget (window, "hotspots")));
 
-  /* Side by side the window can still narrow below the switch point, so
-   * that a person dragging its edge reaches the stacked layout. */
-  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
-  g_test_message ("window minimum width %d px side by side", min);
-  g_assert_cmpint (min, <, 1000);
+  /* A person drags the edge from 1600 px down to 800: the window follows
+   * every step (its minimum width always below the width it has: the
+   * switcher narrows, then the table goes under the graph). */
+  for (int w = 1500; w >= 800; w -= 100)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (window), w, 1000);
+      run_for (100);
+      app_test_wait_until_drawn (GTK_WIDGET (window));
+      run_for (100);
+      gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+      g_test_message ("dragged to %d: %d px wide, minimum %d, %s", w, gtk_widget_get_width (GTK_WIDGET (window)), min,
+                      gtk_orientable_get_orientation (GTK_ORIENTABLE (paned)) == GTK_ORIENTATION_HORIZONTAL
+                        ? "side by side" : "stacked");
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, w);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >=, w - 24);
+      g_assert_cmpint (min, <, w - 24);
+    }
+  g_assert_cmpint (gtk_orientable_get_orientation (GTK_ORIENTABLE (paned)), ==, GTK_ORIENTATION_VERTICAL);
 }
 
 /* -- honest states, with real input -- */

@@ -24,6 +24,7 @@
 #include "scorch-timeline.h"
 #include "scorch-window-private.h"
 #include "scorch-window.h"
+#include "scorch-summary-view.h"
 
 /* Narrower than this, the hotspot table goes under the graph. */
 #define STACKED_BELOW_WIDTH 1000
@@ -69,6 +70,7 @@ struct _ScorchWindow
   ScorchTimeline         *timeline;
   GtkLabel               *status_label;
   GtkLabel               *status_hint;
+  ScorchSummaryView      *summary_view;
   GtkInfoBar             *exit_banner;
   GtkLabel               *exit_label;
   AdwViewStackPage       *output_page;
@@ -86,6 +88,8 @@ struct _ScorchWindow
   guint                   layout_idle;
   double                  graph_share[2];        /* side by side, stacked */
   int                     placed_extent;         /* the paned's size when the divider was placed */
+  int                     switcher_wide_min;
+  int                     allocated_width;     /* the view switcher's minimum width with labels beside icons */
 
   guint                   loading : 1;
   guint                   stacked : 1;           /* the table under the graph */
@@ -237,11 +241,11 @@ update_status (ScorchWindow *self)
       gtk_widget_set_visible (GTK_WIDGET (self->status_hint), truncated > TRUNCATED_HINT_THRESHOLD);
       if (truncated > TRUNCATED_HINT_THRESHOLD)
         {
-          gtk_label_set_text (self->status_hint,
-                              _("Many stacks are cut short: rebuild with frame pointers "
-                                "(-fno-omit-frame-pointer) or record with DWARF call graphs"));
-          gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_hint),
-                                       gtk_label_get_text (self->status_hint));
+          /* What the diagnostics found, as a link to the summary page. */
+          g_autofree char *markup = scorch_summary_view_dup_hint_markup (info->diagnostics);
+
+          gtk_label_set_markup (self->status_hint, markup);
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_hint), _("Open the capture summary"));
         }
     }
 
@@ -656,6 +660,24 @@ show_error (ScorchWindow *self,
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, description);
   show_page (self, "error");
+}
+
+static void
+show_summary_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "summary");
+}
+
+static gboolean
+status_hint_link_cb (ScorchWindow *self,
+                     const char   *uri)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-summary", NULL);
+  return TRUE;
 }
 
 /* Shows PROFILE, the capture in FILE (NULL: not on disk), in every view. */
@@ -1311,6 +1333,7 @@ bind_session (ScorchWindow *self)
   /* the capture and its title */
   g_object_bind_property (session, "profile", self->thread_list, "profile", sync);
   g_object_bind_property (session, "profile", self->timeline, "profile", sync);
+  g_object_bind_property (session, "profile", self->summary_view, "profile", sync);
   g_object_bind_property_full (session, "title", self->window_title, "title", sync,
                                title_or_default, NULL, NULL, NULL);
   g_object_bind_property_full (session, "title", self, "title", sync,
@@ -1410,9 +1433,26 @@ set_stacked (ScorchWindow *self,
 #if !ADW_CHECK_VERSION(1, 4, 0)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self->main_paned),
                                   stacked ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
-  adw_view_switcher_set_policy (self->view_switcher,
-                                stacked ? ADW_VIEW_SWITCHER_POLICY_NARROW : ADW_VIEW_SWITCHER_POLICY_WIDE);
 #endif
+}
+
+/* The view switcher's wide form (labels beside icons, 650+ px with six
+ * pages) only where the graph's pane has room to spare for it: a window
+ * at its minimum width could not get narrower, so the narrow form comes
+ * before the window reaches it. */
+static void
+update_switcher_policy (ScorchWindow *self)
+{
+  int pane = self->stacked ? gtk_widget_get_width (GTK_WIDGET (self))
+                           : gtk_widget_get_width (GTK_WIDGET (self)) * self->graph_share[0];
+  gboolean wide;
+
+  if (adw_view_switcher_get_policy (self->view_switcher) == ADW_VIEW_SWITCHER_POLICY_WIDE)
+    gtk_widget_measure (GTK_WIDGET (self->view_switcher), GTK_ORIENTATION_HORIZONTAL, -1,
+                        &self->switcher_wide_min, NULL, NULL, NULL);
+  wide = self->switcher_wide_min > 0 && pane >= self->switcher_wide_min + 80;
+  adw_view_switcher_set_policy (self->view_switcher,
+                                wide ? ADW_VIEW_SWITCHER_POLICY_WIDE : ADW_VIEW_SWITCHER_POLICY_NARROW);
 }
 
 static gboolean
@@ -1434,6 +1474,7 @@ layout_idle_cb (gpointer data)
       }
   }
 #endif
+  update_switcher_policy (self);
   if (!self->paned_placed || paned_extent (self) != self->placed_extent)
     place_divider (self);
   return G_SOURCE_REMOVE;
@@ -1450,7 +1491,9 @@ scorch_window_size_allocate (GtkWidget *widget,
 
   GTK_WIDGET_CLASS (scorch_window_parent_class)->size_allocate (widget, width, height, baseline);
 
-  relayout = !self->paned_placed || paned_extent (self) != self->placed_extent;
+  relayout = !self->paned_placed || paned_extent (self) != self->placed_extent ||
+             width != self->allocated_width;
+  self->allocated_width = width;
 #if !ADW_CHECK_VERSION(1, 4, 0)
   relayout |= (guint) (width < STACKED_BELOW_WIDTH) != self->stacked;
 #endif
@@ -1478,14 +1521,11 @@ setup_adaptive_layout (ScorchWindow *self)
 #if ADW_CHECK_VERSION(1, 4, 0)
   g_autofree char *condition = g_strdup_printf ("max-width: %dpx", STACKED_BELOW_WIDTH - 1);
   AdwBreakpoint *breakpoint = adw_breakpoint_new (adw_breakpoint_condition_parse (condition));
-  GValue vertical = G_VALUE_INIT, narrow = G_VALUE_INIT;
+  GValue vertical = G_VALUE_INIT;
 
   g_value_init (&vertical, GTK_TYPE_ORIENTATION);
   g_value_set_enum (&vertical, GTK_ORIENTATION_VERTICAL);
-  g_value_init (&narrow, ADW_TYPE_VIEW_SWITCHER_POLICY);
-  g_value_set_enum (&narrow, ADW_VIEW_SWITCHER_POLICY_NARROW);
   adw_breakpoint_add_setter (breakpoint, G_OBJECT (self->main_paned), "orientation", &vertical);
-  adw_breakpoint_add_setter (breakpoint, G_OBJECT (self->view_switcher), "policy", &narrow);
   g_signal_connect_object (breakpoint, "apply", G_CALLBACK (breakpoint_apply_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (breakpoint, "unapply", G_CALLBACK (breakpoint_unapply_cb), self, G_CONNECT_SWAPPED);
   adw_application_window_add_breakpoint (ADW_APPLICATION_WINDOW (self), breakpoint);
@@ -1554,6 +1594,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   g_type_ensure (SCORCH_TYPE_CALLER_CALLEE_VIEW);
   g_type_ensure (SCORCH_TYPE_THREAD_LIST);
   g_type_ensure (SCORCH_TYPE_TIMELINE);
+  g_type_ensure (SCORCH_TYPE_SUMMARY_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, header_bar);
@@ -1586,6 +1627,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_hint);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, summary_view);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, exit_banner);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, exit_label);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, output_page);
@@ -1605,6 +1647,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-callers", "u", show_callers_action);
   gtk_widget_class_install_action (widget_class, "win.show-output", NULL, show_output_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.show-summary", NULL, show_summary_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-as", NULL);
@@ -1651,6 +1694,8 @@ scorch_window_init (ScorchWindow *self)
   g_signal_connect_object (self->call_tree_view, "notify::selected-frame", G_CALLBACK (call_tree_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->call_tree_view, "node-activated", G_CALLBACK (call_tree_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->caller_callee_view, "notify::frame", G_CALLBACK (caller_callee_frame_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->status_hint, "activate-link", G_CALLBACK (status_hint_link_cb), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
@@ -1852,6 +1897,8 @@ scorch_window_get_view_widget (ScorchWindow *self,
     return GTK_WIDGET (self->status_label);
   if (g_str_equal (name, "status-hint"))
     return GTK_WIDGET (self->status_hint);
+  if (g_str_equal (name, "summary"))
+    return GTK_WIDGET (self->summary_view);
   if (g_str_equal (name, "error"))
     return GTK_WIDGET (self->error_page);
   return NULL;

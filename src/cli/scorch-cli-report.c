@@ -15,6 +15,7 @@
 
 #include "scorch-analyzer.h"
 #include "scorch-cli.h"
+#include "scorch-diagnostics.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
 #include "scorch-profile.h"
@@ -45,6 +46,110 @@ sanitize (const char *s)
     if (*p == '\t' || *p == '\n' || *p == '\r')
       *p = ' ';
   return copy;
+}
+
+/* For the terminal: valid UTF-8 without control characters (C0, DEL, C1),
+ * so a name from a capture cannot move the cursor or retitle the terminal. */
+static char *
+terminal_safe (const char *s)
+{
+  g_autofree char *valid = g_utf8_make_valid (s != NULL ? s : "", -1);
+  GString *out = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+        g_string_append_c (out, '?');
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* --diagnostics: what the capture is, how far its stacks can be trusted,
+ * and what to do about it. */
+static int
+print_diagnostics (ScorchProfile *profile)
+{
+  ScorchDiagnostics *d = scorch_profile_get_info (profile)->diagnostics;
+  const ScorchCaptureFact *facts;
+  const ScorchUnwindStopEntry *stops;
+  const ScorchLeafEntry *leaves;
+  const ScorchUnnamedModule *unnamed;
+  const ScorchAdvice *advice;
+  guint n_facts, n_stops, n_leaves, n_unnamed, n_advice;
+  guint64 n;
+
+  if (d == NULL)
+    {
+      /* Folded stacks carry no capture facts and no unwinding to judge. */
+      printf ("%s\n", _("No diagnostics: the file holds no perf.data capture."));
+      return 0;
+    }
+
+  n = scorch_diagnostics_get_n_samples (d);
+  facts = scorch_diagnostics_get_facts (d, &n_facts);
+  printf ("%s\n", _("Capture"));
+  for (guint i = 0; i < n_facts; i++)
+    {
+      g_autofree char *title = terminal_safe (facts[i].title);
+      g_autofree char *value = terminal_safe (facts[i].value);
+
+      printf ("  %-24s %s\n", title, value);
+    }
+
+  stops = scorch_diagnostics_get_stops (d, &n_stops);
+  printf ("\n%s\n", _("Where stacks stop (samples whose stack does not reach the thread's entry)"));
+  if (n_stops == 0)
+    printf ("  %s\n", _("nowhere: every stack is complete or kernel-only"));
+  for (guint i = 0; i < n_stops && i < 20; i++)
+    {
+      g_autofree char *module = terminal_safe (scorch_diagnostics_module_name (stops[i].module));
+      g_autofree char *function = terminal_safe (stops[i].function != NULL ? stops[i].function : _("(no symbol)"));
+
+      printf ("  %6.1f %%  %s  %s — %s\n", percent (stops[i].n_samples, n),
+              module[0] != '\0' ? module : _("(no file)"), function,
+              scorch_unwind_stop_describe (stops[i].reason));
+    }
+
+  leaves = scorch_diagnostics_get_frameless_leaves (d, &n_leaves);
+  if (n_leaves > 0)
+    {
+      printf ("\n%s\n", _("Leaf functions without a frame (callers of these leaves are missing)"));
+      for (guint i = 0; i < n_leaves && i < 10; i++)
+        {
+          g_autofree char *module = terminal_safe (scorch_diagnostics_module_name (leaves[i].module));
+          g_autofree char *function = terminal_safe (leaves[i].function);
+
+          printf ("  %6.1f %%  %s  %s\n", percent (leaves[i].n_samples, n), module, function);
+        }
+    }
+
+  unnamed = scorch_diagnostics_get_unnamed_modules (d, &n_unnamed);
+  if (n_unnamed > 0)
+    {
+      printf ("\n%s\n", _("Modules without symbols"));
+      for (guint i = 0; i < n_unnamed && i < 10; i++)
+        {
+          g_autofree char *module = terminal_safe (unnamed[i].module);
+
+          printf ("  %" G_GUINT64_FORMAT " %s  %s\n", unnamed[i].n_samples, _("samples"), module);
+        }
+    }
+
+  advice = scorch_diagnostics_get_advice (d, &n_advice);
+  printf ("\n%s\n", _("Advice"));
+  if (n_advice == 0)
+    printf ("  %s\n", _("none"));
+  for (guint i = 0; i < n_advice; i++)
+    {
+      g_autofree char *text = terminal_safe (advice[i].text);
+
+      printf ("  %s %s\n", advice[i].level == SCORCH_ADVICE_WARNING ? "!" : "·", text);
+    }
+  return 0;
 }
 
 static gboolean
@@ -208,6 +313,7 @@ scorch_cli_report (int    argc,
   g_autofree char *top_str = NULL;
   guint64 n_truncated;
   gboolean tsv = FALSE, json = FALSE, folded = FALSE, tree = FALSE;
+  gboolean diagnostics = FALSE;
   g_autofree char *tid_str = NULL;
   g_autofree char *time_str = NULL;
   double t_start = 0, t_end = -1;
@@ -226,6 +332,8 @@ scorch_cli_report (int    argc,
     { "tid", 0, 0, G_OPTION_ARG_STRING, &tid_str, N_("Only samples of these threads"), N_("TID,…") },
     { "time", 0, 0, G_OPTION_ARG_STRING, &time_str,
       N_("Only samples between START and END seconds after the first sample (either may be empty)"), N_("START,END") },
+    { "diagnostics", 0, 0, G_OPTION_ARG_NONE, &diagnostics,
+      N_("The capture's summary and unwind diagnostics: where stacks stop, why, and what to do"), NULL },
     { NULL }
   };
   int n_formats;
@@ -267,12 +375,20 @@ scorch_cli_report (int    argc,
       return 2;
     }
 
+  if (diagnostics && (n_formats > 0 || top != -1 || tid_str != NULL || time_str != NULL))
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--diagnostics describes the whole capture: it takes no other option"));
+      return 2;
+    }
+
   loaded = scorch_load_sync (argv[1], SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
   if (loaded == NULL)
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
       return 1;
     }
+  if (diagnostics)
+    return print_diagnostics (loaded);
 
   if (tids->len > 0 || time_str != NULL)
     {

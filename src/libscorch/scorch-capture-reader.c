@@ -502,6 +502,10 @@ struct _ScorchCaptureReader
   char                 *arch;
   char                 *version;
   char                 *cmdline;
+  /* the Scorch feature section */
+  gboolean              has_exit_status;
+  int                   exit_status;
+  char                 *call_graph;
   guint                 nr_cpus_online;
   guint                 nr_cpus_avail;
   GArray               *build_ids;  /* of ScorchCaptureBuildId */
@@ -712,6 +716,56 @@ parse_build_ids (ScorchCaptureReader         *self,
   return TRUE;
 }
 
+/* Scorch's own section (scorch-perf-file.h). A section that is not ours
+ * (another tool using the bit) or of a later version is skipped. */
+static gboolean
+parse_scorch_section (ScorchCaptureReader         *self,
+                      const ScorchPerfFileSection *sec,
+                      GError                     **error)
+{
+  const guint8 *p = self->base + sec->offset;
+  const guint8 *end = p + sec->size;
+  guint32 n;
+
+  if (sec->size < 12 || rd32 (p) != SCORCH_PERF_SCORCH_MAGIC || rd32 (p + 4) != SCORCH_PERF_SCORCH_VERSION)
+    return TRUE;
+  n = rd32 (p + 8);
+  p += 12;
+  if (n > sec->size / 4)
+    return malformed (error, sec->offset, _("Scorch section has %u entries, more than its size allows"), n);
+  for (guint32 i = 0; i < n; i++)
+    {
+      g_autofree char *entry = read_string (self, &p, end, error);
+      const char *value;
+
+      if (entry == NULL)
+        return FALSE;
+      value = strchr (entry, '=');
+      if (value == NULL)
+        continue;
+      value++;
+      if (g_str_has_prefix (entry, "exit-status="))
+        {
+          gint64 status;
+          char *endp = NULL;
+
+          status = g_ascii_strtoll (value, &endp, 10);
+          if (endp != value && *endp == '\0' && status >= 0 && status <= G_MAXINT)
+            {
+              self->has_exit_status = TRUE;
+              self->exit_status = (int) status;
+            }
+        }
+      else if (g_str_has_prefix (entry, "call-graph="))
+        {
+          g_free (self->call_graph);
+          self->call_graph = g_strdup (value);
+        }
+    }
+  return TRUE;
+}
+
+
 static const char *
 feature_name (guint bit)
 {
@@ -773,6 +827,8 @@ parse_feature (ScorchCaptureReader         *self,
       return parse_event_desc (self, sec, error);
     case SCORCH_PERF_FEAT_BUILD_ID:
       return parse_build_ids (self, sec, error);
+    case SCORCH_PERF_FEAT_SCORCH:
+      return parse_scorch_section (self, sec, error);
     default:
       return TRUE;
     }
@@ -1164,6 +1220,7 @@ scorch_capture_reader_free (ScorchCaptureReader *self)
   g_free (self->arch);
   g_free (self->version);
   g_free (self->cmdline);
+  g_free (self->call_graph);
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_free (self);
 }
@@ -1196,6 +1253,25 @@ const char *
 scorch_capture_reader_get_perf_version (ScorchCaptureReader *self)
 {
   return self->version;
+}
+
+gboolean
+scorch_capture_reader_get_exit_status (ScorchCaptureReader *self,
+                                       int                 *status)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (status != NULL)
+    *status = self->has_exit_status ? self->exit_status : -1;
+  return self->has_exit_status;
+}
+
+const char *
+scorch_capture_reader_get_call_graph (ScorchCaptureReader *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->call_graph;
 }
 
 const char *

@@ -135,6 +135,12 @@ const char          *scorch_capture_reader_get_hostname (ScorchCaptureReader  *s
 const char          *scorch_capture_reader_get_osrelease (ScorchCaptureReader *self);
 const char          *scorch_capture_reader_get_arch     (ScorchCaptureReader  *self);
 const char          *scorch_capture_reader_get_perf_version (ScorchCaptureReader *self);
+/* From Scorch's feature section: the launched program's wait status
+ * (FALSE when the capture does not say), the call-graph mode as recorded
+ * ("fp+repair,512"; NULL when unknown). */
+gboolean             scorch_capture_reader_get_exit_status (ScorchCaptureReader *self,
+                                                            int                 *status);
+const char          *scorch_capture_reader_get_call_graph (ScorchCaptureReader  *self);
 /* Joined with spaces, or NULL. */
 const char          *scorch_capture_reader_get_cmdline  (ScorchCaptureReader  *self);
 guint                scorch_capture_reader_get_nr_cpus_online (ScorchCaptureReader *self);

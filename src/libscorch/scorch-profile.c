@@ -179,6 +179,7 @@ profile_info_clear (ScorchProfileInfo *info)
   g_clear_pointer (&info->command_line, g_free);
   g_clear_pointer (&info->truncated_by_module, g_hash_table_unref);
   g_clear_pointer (&info->warnings, g_ptr_array_unref);
+  g_clear_pointer (&info->diagnostics, scorch_diagnostics_unref);
 }
 
 static void
@@ -195,6 +196,8 @@ profile_info_copy (ScorchProfileInfo       *dst,
       for (guint i = 0; i < src->warnings->len; i++)
         g_ptr_array_add (dst->warnings, g_strdup (g_ptr_array_index (src->warnings, i)));
     }
+  if (src->diagnostics != NULL)
+    scorch_diagnostics_ref (src->diagnostics);
   if (src->truncated_by_module != NULL)
     {
       GHashTableIter iter;

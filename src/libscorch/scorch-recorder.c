@@ -1755,6 +1755,18 @@ record (Session  *s,
   if (s->launch)
     reap_child (s, TRUE);
 
+  /* What only Scorch knows goes into its feature section, written with
+   * the final header. (A new call-graph mode names itself here.) */
+  if (s->launch)
+    scorch_perf_writer_set_exit_status (s->writer, self->exit_status);
+  {
+    g_autofree char *mode = self->call_graph == SCORCH_CALL_GRAPH_DWARF
+                            ? g_strdup_printf ("dwarf,%u", (guint) s->attr.sample_stack_user)
+                            : g_strdup ("fp");
+
+    scorch_perf_writer_set_call_graph (s->writer, mode);
+  }
+
   if (!scorch_perf_writer_finish (s->writer, &finish_error) && loop_error == NULL)
     loop_error = g_steal_pointer (&finish_error);
 
