@@ -1437,7 +1437,7 @@ set_stacked (ScorchWindow *self,
 }
 
 /* The view switcher's wide form (labels beside icons, 650+ px with six
- * pages) only where the graph's pane has room to spare for it: a window
+ * pages) only where the graph’s pane has room for it: a window
  * at its minimum width could not get narrower, so the narrow form comes
  * before the window reaches it. */
 static void
@@ -1450,7 +1450,7 @@ update_switcher_policy (ScorchWindow *self)
   if (adw_view_switcher_get_policy (self->view_switcher) == ADW_VIEW_SWITCHER_POLICY_WIDE)
     gtk_widget_measure (GTK_WIDGET (self->view_switcher), GTK_ORIENTATION_HORIZONTAL, -1,
                         &self->switcher_wide_min, NULL, NULL, NULL);
-  wide = self->switcher_wide_min > 0 && pane >= self->switcher_wide_min + 80;
+  wide = self->switcher_wide_min > 0 && pane >= self->switcher_wide_min + 16;
   adw_view_switcher_set_policy (self->view_switcher,
                                 wide ? ADW_VIEW_SWITCHER_POLICY_WIDE : ADW_VIEW_SWITCHER_POLICY_NARROW);
 }
