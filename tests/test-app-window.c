@@ -456,6 +456,15 @@ test_open_reuses_empty_window (void)
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, n_windows);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (empty)), ==, "loading");
   app_test_wait_for (page_is_not_loading, empty, 30000, "the capture to load");
+  g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (empty), "export_menu_button")));
+
+  /* Loading another capture hides the one shown: Save and Export are not
+   * offered for it meanwhile. */
+  scorch_window_open_file (empty, file);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (empty)), ==, "loading");
+  g_assert_false (gtk_widget_get_visible (find_by_id (GTK_WIDGET (empty), "export_menu_button")));
+  app_test_wait_for (page_is_not_loading, empty, 30000, "the capture to load again");
+  g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (empty), "export_menu_button")));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (empty)), ==, "profile");
 
   /* A second file while both windows show captures: a window of its own. */

@@ -1149,7 +1149,10 @@ preferences_action (GtkWidget  *widget,
 static void
 update_actions (ScorchWindow *self)
 {
-  gboolean have = scorch_session_get_profile (self->session) != NULL;
+  /* Only what is on screen can be searched, saved or exported: not a
+   * capture hidden behind the loading or recording page. */
+  gboolean have = scorch_session_get_profile (self->session) != NULL &&
+                  g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "profile") == 0;
 
   /* win.record and win.record-demo follow the recording state
    * (scorch-window-record.c). */
@@ -1676,6 +1679,7 @@ scorch_window_init (ScorchWindow *self)
   settings_changed_cb (self, NULL);
 
   bind_session (self);
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->exit_banner, "response", G_CALLBACK (exit_banner_response_cb), self, G_CONNECT_SWAPPED);
   recording_changed_cb (self);
 
