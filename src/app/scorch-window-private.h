@@ -31,6 +31,14 @@ ScorchSession *_scorch_window_get_session (ScorchWindow *self);
 
 /* -- record from the app (scorch-window-record.c) -- */
 
+/* The record part's state, held by the window: made by
+ * _scorch_window_record_init, freed with the window. */
+typedef struct _ScorchWindowRecord ScorchWindowRecord;
+ScorchWindowRecord *_scorch_window_get_record (ScorchWindow       *self);
+void       _scorch_window_set_record         (ScorchWindow       *self,
+                                              ScorchWindowRecord *record);
+void       _scorch_window_record_free        (ScorchWindowRecord *record);
+
 void       _scorch_window_record_class_init  (GtkWidgetClass *widget_class);
 void       _scorch_window_record_init        (ScorchWindow   *self);
 void       _scorch_window_record_dispose     (ScorchWindow   *self);

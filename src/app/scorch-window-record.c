@@ -234,19 +234,22 @@ struct _Session
   gboolean             stopping;
 };
 
-typedef struct
+/* The record part's state; the window holds it (_scorch_window_get_record). */
+struct _ScorchWindowRecord
 {
   ScorchRecordDialog  *dialog;          /* while open */
   ScorchRecordingView *view;
   Session             *session;
   gint64               last_finish_usec;
   char                *last_error;
-} WindowRecord;
+};
+
+typedef struct _ScorchWindowRecord WindowRecord;
 
 static WindowRecord *
 get_state (ScorchWindow *self)
 {
-  return g_object_get_data (G_OBJECT (self), "scorch-window-record");
+  return _scorch_window_get_record (self);
 }
 
 static void
@@ -922,10 +925,11 @@ stop_recording_action (GtkWidget  *widget,
 
 /* -- the window's hooks -- */
 
-static void
-window_record_free (gpointer data)
+void
+_scorch_window_record_free (ScorchWindowRecord *state)
 {
-  WindowRecord *state = data;
+  if (state == NULL)
+    return;
 
   g_clear_pointer (&state->session, session_free);
   g_free (state->last_error);
@@ -950,7 +954,7 @@ _scorch_window_record_init (ScorchWindow *self)
   GtkStackPage *page;
   g_autofree char *demo = NULL;
 
-  g_object_set_data_full (G_OBJECT (self), "scorch-window-record", state, window_record_free);
+  _scorch_window_set_record (self, state);
 
   state->view = SCORCH_RECORDING_VIEW (scorch_recording_view_new ());
   page = gtk_stack_add_named (stack, GTK_WIDGET (state->view), "recording");

@@ -82,6 +82,7 @@ struct _ScorchWindow
   ScorchSession          *session;       /* the capture shown, its filters, selection, search */
   GFile                  *loading_file;  /* the capture being loaded */
   GCancellable           *load_cancellable;
+  ScorchWindowRecord     *record;        /* recording from the app (scorch-window-record.c) */
   guint                   pulse_id;      /* the "Building the profile" phase */
   gint64                  read_done_at;  /* monotonic, when the loader had read everything */
 
@@ -807,6 +808,7 @@ typedef struct
   ScorchWindow   *self;
   FileChosenFunc  func;
   char           *data;
+  gboolean        save;
 } FileRequest;
 
 static void
@@ -828,7 +830,7 @@ file_dialog_done_cb (GObject      *source,
   g_autoptr(GFile) file = NULL;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (GPOINTER_TO_INT (g_object_get_data (source, "scorch-save")))
+  if (request->save)
     file = gtk_file_dialog_save_finish (GTK_FILE_DIALOG (source), result, &error);
   else
     file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (source), result, &error);
@@ -870,6 +872,7 @@ choose_file (ScorchWindow   *self,
   request->self = g_object_ref (self);
   request->func = func;
   request->data = g_strdup (data);
+  request->save = save_name != NULL;
 
 #if GTK_CHECK_VERSION(4, 10, 0)
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -877,7 +880,6 @@ choose_file (ScorchWindow   *self,
     g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
 
     gtk_file_dialog_set_title (dialog, title);
-    g_object_set_data (G_OBJECT (dialog), "scorch-save", GINT_TO_POINTER (save_name != NULL));
     if (save_name != NULL)
       {
         gtk_file_dialog_set_initial_name (dialog, save_name);
@@ -1571,6 +1573,18 @@ scorch_window_dispose (GObject *object)
 }
 
 static void
+scorch_window_finalize (GObject *object)
+{
+  ScorchWindow *self = SCORCH_WINDOW (object);
+
+  /* Late callbacks of a recording (holding a reference) read it until
+   * the window goes. */
+  g_clear_pointer (&self->record, _scorch_window_record_free);
+
+  G_OBJECT_CLASS (scorch_window_parent_class)->finalize (object);
+}
+
+static void
 scorch_window_class_init (ScorchWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -1578,6 +1592,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = scorch_window_dispose;
+  object_class->finalize = scorch_window_finalize;
   widget_class->size_allocate = scorch_window_size_allocate;
 
   window_class->close_request = scorch_window_close_request;
@@ -1826,6 +1841,20 @@ _scorch_window_show_previous (ScorchWindow *self)
   show_page (self,
                                     scorch_session_get_profile (self->session) != NULL ? "profile" : "empty");
   update_actions (self);
+}
+
+ScorchWindowRecord *
+_scorch_window_get_record (ScorchWindow *self)
+{
+  return self->record;
+}
+
+void
+_scorch_window_set_record (ScorchWindow       *self,
+                           ScorchWindowRecord *record)
+{
+  g_assert (self->record == NULL);
+  self->record = record;
 }
 
 ScorchSession *
