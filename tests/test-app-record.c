@@ -70,6 +70,12 @@ not_busy (gpointer data)
 }
 
 static gboolean
+busy (gpointer data)
+{
+  return _scorch_window_record_is_busy (data);
+}
+
+static gboolean
 output_contains (gpointer data)
 {
   ScorchRecordingView *view = data;
@@ -338,6 +344,9 @@ test_record_exit_status (void)
   app_test_wait_until_drawn (GTK_WIDGET (dialog));
   xdo_test_focus (GTK_WINDOW (dialog));
   xdo_test_key ("ctrl+Return");
+  app_test_wait_for (busy, window, 10000, "the recording to start");
+  /* The title names the recording, not the capture shown before. */
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Recording sh");
   app_test_wait_for (not_busy, window, 30000, "the profile of the failing program");
   g_assert_null (_scorch_window_record_get_last_error (window));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
