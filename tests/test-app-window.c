@@ -183,6 +183,9 @@ check_layout (int         width,
 
   set_size (width, height);
   g_assert_nonnull (paned);
+  /* What shows of the graph: its viewport when it scrolls. */
+  if (gtk_widget_get_ancestor (graph, GTK_TYPE_SCROLLED_WINDOW) != NULL)
+    graph = gtk_widget_get_ancestor (graph, GTK_TYPE_SCROLLED_WINDOW);
   /* (the default size counts the client-side shadow; the widget does not) */
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, width);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >=, width - 24);
