@@ -74,6 +74,10 @@ test_contract (void)
 
   g_assert_cmpuint (len, ==, strlen (json));
   g_assert_true (g_str_has_suffix (json, "}\n"));
+  /* percentages read as people write them, not json-glib's 17 digits */
+  g_assert_nonnull (strstr (json, "\"self_percent\" : 66.67,"));
+  g_assert_null (strstr (json, "66.670000"));
+  g_assert_null (strstr (json, "33.329999"));
   g_assert_true (g_utf8_validate (json, len, NULL));
   for (gsize i = 0; i < len; i++)
     g_assert_true ((guchar) json[i] >= 0x20 || json[i] == '\n');

@@ -75,6 +75,33 @@ format_percent (char   *buf,
 
 /* --diagnostics: what the capture is, how far its stacks can be trusted,
  * and what to do about it. */
+/* Modules whose file cannot be read here (missing, or not a regular file
+ * such as a FIFO a hostile capture names) leave frames as addresses and
+ * cut stacks short: say so, once per module, where stacks stop in them. */
+static void
+warn_unreadable_modules (ScorchProfile *profile)
+{
+  const ScorchProfileInfo *info = scorch_profile_get_info (profile);
+  const ScorchUnwindStopEntry *stops;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n_stops = 0;
+
+  if (info->diagnostics == NULL)
+    return;
+  stops = scorch_diagnostics_get_stops (info->diagnostics, &n_stops);
+  for (guint i = 0; i < n_stops; i++)
+    {
+      g_autofree char *name = NULL;
+
+      if (stops[i].reason != SCORCH_UNWIND_STOP_MODULE_UNREADABLE ||
+          !g_hash_table_add (seen, stops[i].module))
+        continue;
+      name = scorch_text_to_terminal (stops[i].module, SCORCH_TEXT_TERMINAL_DEFAULT);
+      fprintf (stderr, _("%s: warning: %s cannot be read on this machine: its frames are shown as addresses "
+                         "(--diagnostics says why)\n"), g_get_prgname (), name);
+    }
+}
+
 static int
 print_diagnostics (ScorchProfile *profile)
 {
@@ -412,6 +439,7 @@ scorch_cli_report (int    argc,
 
       fprintf (stderr, _("%s: warning: %s\n"), g_get_prgname (), warning);
     }
+  warn_unreadable_modules (loaded);
   if (top > 0 && (guint) top < n_hotspots)
     n_hotspots = top;
 

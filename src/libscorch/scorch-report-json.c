@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <string.h>
 
 #include "scorch-report-json.h"
 #include "scorch-text.h"
@@ -50,6 +51,36 @@ add_double (JsonBuilder *builder,
   json_builder_add_double_value (builder, isfinite (value) ? value : 0.0);
 }
 
+/* json-glib 1.6 writes doubles with 17 significant digits (33.33 becomes
+ * 33.329999999999998): write the shortest of 15 digits instead, which
+ * reads back as the same two-decimal value. Integers are left as they are. */
+static void
+append_number (GString    *out,
+               const char *token,
+               gsize       len)
+{
+  g_autofree char *copy = g_strndup (token, len);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  char *end = NULL;
+  double value;
+
+  if (strpbrk (copy, ".eE") == NULL)
+    {
+      g_string_append (out, copy);
+      return;
+    }
+  value = g_ascii_strtod (copy, &end);
+  if (end == NULL || *end != '\0' || !isfinite (value))
+    {
+      g_string_append (out, copy);
+      return;
+    }
+  g_ascii_formatd (buf, sizeof buf, "%.15g", value);
+  g_string_append (out, buf);
+  if (strpbrk (buf, ".eE") == NULL)
+    g_string_append (out, ".0");
+}
+
 char *
 scorch_report_json_to_data (ScorchProfile *profile,
                             guint          max_functions,
@@ -66,6 +97,8 @@ scorch_report_json_to_data (ScorchProfile *profile,
   g_autofree char *text = NULL;
   gsize text_len;
   GString *out;
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
 
   g_return_val_if_fail (SCORCH_IS_PROFILE (profile), NULL);
 
@@ -126,11 +159,35 @@ scorch_report_json_to_data (ScorchProfile *profile,
     {
       guchar c = (guchar) text[i];
 
-      /* json-glib 1.6 writes U+001F raw inside strings (found by
-       * fuzz-folded-output). The generator's own whitespace is only
-       * newlines and spaces, so any other control byte is in a string. */
-      if (c < 0x20 && c != '\n')
-        g_string_append_printf (out, "\\u%04x", c);
+      if (in_string)
+        {
+          /* json-glib 1.6 writes U+001F raw inside strings (found by
+           * fuzz-folded-output): escape any control byte it leaves. */
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        {
+          in_string = TRUE;
+          g_string_append_c (out, (char) c);
+        }
+      else if (c == '-' || g_ascii_isdigit (c))
+        {
+          gsize end = i;
+
+          while (end < text_len && strchr ("+-.eE0123456789", text[end]) != NULL)
+            end++;
+          append_number (out, text + i, end - i);
+          i = end - 1;
+        }
       else
         g_string_append_c (out, (char) c);
     }
