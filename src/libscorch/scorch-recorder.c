@@ -1475,14 +1475,15 @@ write_batch (Session  *s,
       scorch_leaf_repairer_process (s->repairer, s->scratch->data, s->scratch->len, s->repaired);
       attr = scorch_leaf_repairer_get_written_attr (s->repairer);
       batch = s->repaired;
+      g_byte_array_set_size (s->scratch, 0);
+      if (batch->len == 0)
+        return TRUE;
     }
-  g_byte_array_set_size (s->scratch, 0);
-  if (batch->len == 0)
-    return TRUE;
   if (!scorch_perf_writer_add_records (s->writer, batch->data, batch->len, error))
     return FALSE;
   if (self->sink != NULL)
     self->sink (self, attr, batch->data, batch->len, self->sink_data);
+  g_byte_array_set_size (batch, 0);
   return scorch_perf_writer_finish_round (s->writer, error);
 }
 

@@ -61,8 +61,8 @@ NOINLINE static unsigned long
 render (unsigned long x)
 {
   /* a little work of its own, then a tail call */
-  for (int i = 0; i < 20; i++)
-    x ^= x >> 7;
+  for (int i = 0; i < 200; i++)
+    x ^= (x >> 7) + (unsigned long) i;
   return draw_leaf (x);
 }
 
