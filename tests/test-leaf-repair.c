@@ -305,6 +305,136 @@ test_left_alone (Fixture       *f,
   ASSERT_CHAIN (f, n, USER, A (t_leaf_body), X1);
 }
 
+static void
+put64 (GByteArray *b,
+       guint64     v)
+{
+  g_byte_array_append (b, (const guint8 *) &v, 8);
+}
+
+static void
+put32 (GByteArray *b,
+       guint32     v)
+{
+  g_byte_array_append (b, (const guint8 *) &v, 4);
+}
+
+static void
+set_size (GByteArray *b,
+          gsize       start)
+{
+  struct perf_event_header *h = (gpointer) (b->data + start);
+  h->size = b->len - start;
+}
+
+/* The record rewrite: a batch of an MMAP2 (this test's code) and a sample
+ * with registers and a stack copy becomes the MMAP2 unchanged and a plain
+ * callchain sample with the repaired chain; the written attr has no
+ * registers and no stack. */
+static void
+test_rewrite_records (void)
+{
+  struct perf_event_attr attr = { 0 };
+  g_autoptr(ScorchLeafRepairer) repairer = NULL;
+  g_autoptr(GByteArray) in = g_byte_array_new ();
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  const struct perf_event_attr *written;
+  const ScorchMapping *m = find_mapping (NULL, 0, A (t_leaf_body));
+  struct perf_event_header h;
+  ScorchLeafRepairStats stats;
+  guint32 pid = getpid ();
+  gsize mmap_size, start;
+  char name[256] = { 0 };
+  guint64 stack[8] = { A (t_fp_ret) };
+  const guint64 *sample;
+
+  g_assert_nonnull (m);
+  attr.size = sizeof attr;
+  attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
+                     PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_REGS_USER |
+                     PERF_SAMPLE_STACK_USER;
+  attr.sample_regs_user = SCORCH_LEAF_REPAIR_REGS_MASK;
+  attr.sample_stack_user = sizeof stack;
+  attr.sample_id_all = 1;
+  repairer = scorch_leaf_repairer_new (&attr);
+  written = scorch_leaf_repairer_get_written_attr (repairer);
+  g_assert_cmphex (written->sample_type, ==, attr.sample_type & ~(guint64) (PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER));
+  g_assert_cmphex (written->sample_regs_user, ==, 0);
+  g_assert_cmpuint (written->sample_stack_user, ==, 0);
+
+  /* MMAP2 of the code, with the sample_id trailer (tid, time, cpu) */
+  h = (struct perf_event_header) { PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER, 0 };
+  g_byte_array_append (in, (const guint8 *) &h, sizeof h);
+  put32 (in, pid);
+  put32 (in, pid);
+  put64 (in, m->start);
+  put64 (in, m->end - m->start);
+  put64 (in, m->pgoff);
+  put32 (in, m->maj);
+  put32 (in, m->min);
+  put64 (in, m->ino);
+  put64 (in, 0);
+  put32 (in, 5);   /* PROT_READ | PROT_EXEC */
+  put32 (in, 2);   /* MAP_PRIVATE */
+  g_strlcpy (name, m->path, sizeof name);
+  g_byte_array_append (in, (const guint8 *) name, (strlen (name) + 8) & ~7u);
+  put64 (in, pid | ((guint64) pid << 32));
+  put64 (in, 1000);
+  put64 (in, 0);
+  set_size (in, 0);
+  mmap_size = in->len;
+
+  /* the sample */
+  start = in->len;
+  h = (struct perf_event_header) { PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, 0 };
+  g_byte_array_append (in, (const guint8 *) &h, sizeof h);
+  put64 (in, A (t_leaf_body));
+  put64 (in, pid | ((guint64) pid << 32));
+  put64 (in, 2000);
+  put64 (in, 1);
+  put64 (in, 1000000);
+  put64 (in, 4);
+  put64 (in, USER);
+  put64 (in, A (t_leaf_body));
+  put64 (in, X1);
+  put64 (in, X2);
+  put64 (in, PERF_SAMPLE_REGS_ABI_64);
+  put64 (in, SP + 64);       /* BP */
+  put64 (in, SP);            /* SP */
+  put64 (in, A (t_leaf_body));
+  put64 (in, sizeof stack);
+  g_byte_array_append (in, (const guint8 *) stack, sizeof stack);
+  put64 (in, sizeof stack);  /* dyn_size */
+  set_size (in, start);
+
+  scorch_leaf_repairer_process (repairer, in->data, in->len, out);
+
+  g_assert_cmpuint (out->len, ==, mmap_size + 8 + 5 * 8 + 8 + 5 * 8);
+  g_assert_cmpmem (out->data, mmap_size, in->data, mmap_size);
+  sample = (const guint64 *) (gconstpointer) (out->data + mmap_size);
+  g_assert_cmpuint (((const struct perf_event_header *) sample)->type, ==, PERF_RECORD_SAMPLE);
+  g_assert_cmpuint (((const struct perf_event_header *) sample)->size, ==, 8 + 5 * 8 + 8 + 5 * 8);
+  g_assert_cmphex (sample[1], ==, A (t_leaf_body));
+  g_assert_cmpuint (sample[3], ==, 2000);
+  g_assert_cmpuint (sample[6], ==, 5);
+  g_assert_cmphex (sample[7], ==, USER);
+  g_assert_cmphex (sample[8], ==, A (t_leaf_body));
+  g_assert_cmphex (sample[9], ==, A (t_fp_ret));
+  g_assert_cmphex (sample[10], ==, X1);
+  g_assert_cmphex (sample[11], ==, X2);
+
+  scorch_leaf_repairer_get_stats (repairer, &stats);
+  g_assert_cmpuint (stats.samples, ==, 1);
+  g_assert_cmpuint (stats.repaired, ==, 1);
+
+  /* a truncated sample is dropped, never written half */
+  g_byte_array_set_size (out, 0);
+  ((struct perf_event_header *) (gpointer) (in->data + start))->size = 8 + 5 * 8 + 8 + 2 * 8;
+  g_byte_array_set_size (in, start + 8 + 5 * 8 + 8 + 2 * 8);
+  scorch_leaf_repairer_process (repairer, in->data, in->len, out);
+  g_assert_cmpuint (out->len, ==, mmap_size);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -325,6 +455,7 @@ main (int   argc,
   ADD ("kernel-sample", test_kernel_sample);
   ADD ("left-alone", test_left_alone);
 #undef ADD
+  g_test_add_func ("/libscorch/leaf-repair/rewrite-records", test_rewrite_records);
 
   return g_test_run ();
 }
