@@ -5,12 +5,14 @@
 
 #define G_LOG_DOMAIN "scorch-capture-reader"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "scorch-capture-reader.h"
+#include "scorch-util.h"
 
 G_DEFINE_QUARK (scorch-capture-error-quark, scorch_capture_error)
 
@@ -898,6 +900,53 @@ reader_new (GBytes  *bytes,
   return self;
 }
 
+/* perf record writes a directory in two cases (tools/perf/util/data.c,
+ * open_dir and perf_data__create_dir): with --threads (perf 5.17+) the
+ * header and main stream go to DIR/data and each recording thread's
+ * records to DIR/data.N; with --kcore DIR/data is a whole capture next to
+ * DIR/kcore_dir. */
+typedef enum
+{
+  DIR_OTHER,
+  DIR_PERF_KCORE,
+  DIR_PERF_THREADS,
+} DirKind;
+
+static DirKind
+classify_dir (const char *path)
+{
+  g_autofree char *header = g_build_filename (path, "data", NULL);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  char magic[8];
+  gssize n;
+  int fd;
+
+  fd = scorch_open_regular_file (header, G_MAXINT64, NULL, NULL);
+  if (fd < 0)
+    return DIR_OTHER;
+  do
+    n = read (fd, magic, sizeof magic);
+  while (n < 0 && errno == EINTR);
+  close (fd);
+  if (n != sizeof magic || memcmp (magic, "PERFILE2", 8) != 0)
+    return DIR_OTHER;
+
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      const char *digits = name + 5;
+
+      if (!g_str_has_prefix (name, "data.") || *digits == '\0')
+        continue;
+      while (g_ascii_isdigit (*digits))
+        digits++;
+      if (*digits == '\0')
+        return DIR_PERF_THREADS;
+    }
+  return DIR_PERF_KCORE;
+}
+
 ScorchCaptureReader *
 scorch_capture_reader_new (const char *path,
                            GError    **error)
@@ -905,18 +954,45 @@ scorch_capture_reader_new (const char *path,
   g_autoptr(GMappedFile) mf = NULL;
   g_autoptr(GError) local_error = NULL;
   ScorchCaptureReader *self;
+  int fd;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+  /* Never block on, or map, what is not a regular file (a FIFO would
+   * hang the open; /dev/zero would map endless zeros). */
+  fd = scorch_open_regular_file (path, G_MAXINT64, NULL, &local_error);
+  if (fd < 0)
     {
-      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
-                   _("“%s” is a directory: captures split per thread (perf record --threads) are not supported; "
-                     "merge them with “perf data convert” or record without --threads"), path);
+      g_autofree char *display = g_filename_display_name (path);
+
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("Cannot open the capture: "));
+          return NULL;
+        }
+      switch (classify_dir (path))
+        {
+        case DIR_PERF_THREADS:
+          g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+                       _("“%s” is a directory: captures split per thread (perf record --threads) are not supported; "
+                         "merge them with “perf data convert” or record without --threads"), display);
+          break;
+        case DIR_PERF_KCORE:
+          g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_NOT_PERF_DATA,
+                       _("“%s” is a directory, not a capture; open the capture in it, “%s/data”"),
+                       display, display);
+          break;
+        case DIR_OTHER:
+        default:
+          g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_NOT_PERF_DATA,
+                       _("“%s” is a directory, not a capture"), display);
+          break;
+        }
       return NULL;
     }
 
-  mf = g_mapped_file_new (path, FALSE, &local_error);
+  mf = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  close (fd);
   if (mf == NULL)
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("Cannot open the capture: "));

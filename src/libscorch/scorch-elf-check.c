@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-elf-check.h"
+#include "scorch-util.h"
 
 G_DEFINE_QUARK (scorch-elf-check-error-quark, scorch_elf_check_error)
 
@@ -194,6 +195,7 @@ scorch_elf_check_frame_pointers (const char             *path,
                                  ScorchElfFramePointers *result,
                                  GError                **error)
 {
+  g_autoptr(GError) local_error = NULL;
   ScorchElfFramePointers r = { 0, };
   Elf_Scn *scn = NULL;
   Elf_Scn *symtab = NULL;
@@ -207,12 +209,11 @@ scorch_elf_check_frame_pointers (const char             *path,
   g_return_val_if_fail (result != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, &local_error);
   if (fd < 0)
     {
-      int errsv = errno;
-      g_set_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN,
-                   _("Cannot open “%s”: %s"), path, g_strerror (errsv));
+      g_set_error_literal (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN,
+                           local_error->message);
       return FALSE;
     }
 

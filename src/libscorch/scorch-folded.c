@@ -8,8 +8,10 @@
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scorch-folded.h"
+#include "scorch-util.h"
 
 G_DEFINE_QUARK (scorch-folded-error-quark, scorch_folded_error)
 
@@ -241,10 +243,16 @@ scorch_folded_load (const char    *path,
   g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GError) local_error = NULL;
   ScorchProfile *profile;
+  int fd;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  mapped = g_mapped_file_new (path, FALSE, error);
+  /* Not g_mapped_file_new(): it would block on a FIFO. */
+  fd = scorch_open_regular_file (path, G_MAXINT64, NULL, error);
+  if (fd < 0)
+    return NULL;
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, error);
+  close (fd);
   if (mapped == NULL)
     return NULL;
 

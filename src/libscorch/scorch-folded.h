@@ -23,6 +23,7 @@ gboolean       scorch_folded_sniff       (const guint8  *data,
 ScorchProfile *scorch_folded_parse       (const char    *data,
                                           gsize          len,
                                           GError       **error);
+/* Errors opening PATH are G_IO_ERROR (see scorch_open_regular_file()). */
 ScorchProfile *scorch_folded_load        (const char    *path,
                                           GCancellable  *cancellable,
                                           GError       **error);

@@ -18,40 +18,92 @@
 #include "scorch-loader.h"
 #include "scorch-util.h"
 
+/* Whether the first bytes of a file can start folded stacks: text, that
+ * is no NUL and valid UTF-8 (a multi-byte character cut by the end of the
+ * buffer is fine). Whether it parses is the folded parser's to say, per
+ * line, however long the first line is. */
+static gboolean
+looks_like_text (const guint8 *buf,
+                 gsize         n,
+                 gboolean      truncated)
+{
+  const char *end = NULL;
+
+  if (memchr (buf, 0, n) != NULL)
+    return FALSE;
+  if (g_utf8_validate ((const char *) buf, n, &end))
+    return TRUE;
+  return truncated && (const guint8 *) end + 4 > buf + n &&
+         g_utf8_get_char_validated (end, buf + n - (const guint8 *) end) == (gunichar) -2;
+}
+
+/* Tells perf.data from folded stacks by the magic: "PERFILE2" (also
+ * pipe mode) and its byte-swapped form are perf.data, which the capture
+ * reader then accepts or refuses with its own clear error; text is folded
+ * stacks; anything else is neither. A directory, a FIFO or a device is
+ * left to the capture reader, which refuses them without blocking. */
 static gboolean
 sniff_folded (const char  *path,
               gboolean    *folded,
               GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
   guint8 buf[4096];
-  gssize n;
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  gsize n = 0;
+  int fd;
 
+  *folded = FALSE;
+  fd = scorch_open_regular_file (path, G_MAXINT64, NULL, &local_error);
   if (fd < 0)
     {
-      int errsv = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Cannot open “%s”: %s"), path, g_strerror (errsv));
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  do
-    n = read (fd, buf, sizeof buf);
-  while (n < 0 && errno == EINTR);
-  close (fd);
-  if (n < 0)
+  while (n < sizeof buf)
     {
-      int errsv = errno;
+      gssize r = read (fd, buf + n, sizeof buf - n);
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Cannot read “%s”: %s"), path, g_strerror (errsv));
-      return FALSE;
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          int errsv = errno;
+          g_autofree char *display = g_filename_display_name (path);
+
+          close (fd);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                       _("Cannot read “%s”: %s"), display, g_strerror (errsv));
+          return FALSE;
+        }
+      if (r == 0)
+        break;
+      n += r;
     }
+  close (fd);
 
-  *folded = !(n >= 8 && memcmp (buf, "PERFILE2", 8) == 0) &&
-            !(n >= 8 && memcmp (buf, "2ELIFREP", 8) == 0) &&
-            scorch_folded_sniff (buf, n);
-  return TRUE;
+  /* Empty, or too short for a magic: the reader says what is wrong. */
+  if (n < 8 && !looks_like_text (buf, n, FALSE))
+    return TRUE;
+  if (n >= 8 && (memcmp (buf, "PERFILE2", 8) == 0 || memcmp (buf, "2ELIFREP", 8) == 0))
+    return TRUE;
+  if (n > 0 && looks_like_text (buf, n, n == sizeof buf))
+    {
+      *folded = TRUE;
+      return TRUE;
+    }
+  if (n == 0)
+    return TRUE;
+
+  {
+    g_autofree char *display = g_filename_display_name (path);
+
+    g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_NOT_PERF_DATA,
+                 _("“%s” is neither a perf.data file (no PERFILE2 magic) nor folded stacks (not text)"),
+                 display);
+  }
+  return FALSE;
 }
 
 static ScorchProfile *
@@ -70,7 +122,7 @@ load (const char         *path,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && !sniff_folded (path, &folded, error))
+  if (!sniff_folded (path, &folded, error))
     return NULL;
 
   if (folded)

@@ -18,6 +18,7 @@
 
 #include "scorch-perf-file.h"
 #include "scorch-perf-writer.h"
+#include "scorch-util.h"
 
 #define BUFFER_SIZE         (1024 * 1024)
 #define CHECKPOINT_INTERVAL (G_USEC_PER_SEC / 2)
@@ -876,7 +877,7 @@ read_build_id_from_file (Dso *dso)
   dso->looked_up = TRUE;
   if (dso->filename[0] != '/')
     return;
-  fd = open (dso->filename, O_RDONLY | O_CLOEXEC);
+  fd = scorch_open_regular_file (dso->filename, SCORCH_MAX_ELF_SIZE, NULL, NULL);
   if (fd < 0)
     return;
   elf_version (EV_CURRENT);

@@ -14,6 +14,7 @@
 #include <dwarf.h>
 
 #include "scorch-unwinder-libunwind.h"
+#include "scorch-util.h"
 #include "scorch-vdso.h"
 
 /* How it works
@@ -299,10 +300,10 @@ unw_module_open (ScorchUnwinder *self,
   if (m->path[0] != '/')
     return;
 
-  fd = open (m->path, O_RDONLY | O_CLOEXEC);
+  fd = scorch_open_regular_file (m->path, SCORCH_MAX_ELF_SIZE, &st, NULL);
   if (fd < 0)
     return;
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size < 64 ||
+  if (st.st_size < 64 ||
       (m->ino != 0 && (guint64) st.st_ino != m->ino))
     {
       close (fd);

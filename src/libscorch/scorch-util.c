@@ -4,6 +4,11 @@
 
 #define G_LOG_DOMAIN "Scorch"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <unistd.h>
+
 #include "scorch-util.h"
 
 const char *
@@ -25,4 +30,169 @@ scorch_main_context_post (GMainContext   *context,
   g_source_set_static_name (source, "[scorch] post");
   g_source_attach (source, context);
   g_source_unref (source);
+}
+
+static const char *
+file_type_name (mode_t mode)
+{
+  if (S_ISFIFO (mode))
+    return _("a FIFO (named pipe)");
+  if (S_ISCHR (mode))
+    return _("a character device");
+  if (S_ISBLK (mode))
+    return _("a block device");
+  if (S_ISSOCK (mode))
+    return _("a socket");
+  return _("not a regular file");
+}
+
+static gboolean
+check_stat (const char         *path,
+            const struct stat  *st,
+            gint64              max_size,
+            GError            **error)
+{
+  g_autofree char *display = NULL;
+
+  if (S_ISREG (st->st_mode) && st->st_size >= 0 && (gint64) st->st_size <= max_size)
+    return TRUE;
+
+  display = g_filename_display_name (path);
+  if (S_ISDIR (st->st_mode))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                 _("“%s” is a directory, not a file"), display);
+  else if (!S_ISREG (st->st_mode))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                 _("“%s” is not a regular file: it is %s"), display, file_type_name (st->st_mode));
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                 _("“%s” is too large (%" G_GINT64_FORMAT " bytes)"), display, (gint64) st->st_size);
+  return FALSE;
+}
+
+static void
+set_errno_error (GError     **error,
+                 const char  *path,
+                 int          errsv)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+               _("Cannot open “%s”: %s"), display, g_strerror (errsv));
+}
+
+int
+scorch_open_regular_file (const char   *path,
+                          gint64        max_size,
+                          struct stat  *out_stat,
+                          GError      **error)
+{
+  struct stat before;
+  struct stat st;
+  int flags;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  /* Refuse what is not a regular file before opening it at all: opening
+   * some devices has side effects, and a FIFO's open() waits for a writer. */
+  if (stat (path, &before) != 0)
+    {
+      set_errno_error (error, path, errno);
+      return -1;
+    }
+  if (!check_stat (path, &before, max_size, error))
+    return -1;
+
+  /* The file can be swapped between stat() and open(): O_NONBLOCK keeps
+   * the open of a FIFO from waiting, and fstat() checks what was opened. */
+  do
+    fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    {
+      set_errno_error (error, path, errno);
+      return -1;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      set_errno_error (error, path, errno);
+      close (fd);
+      return -1;
+    }
+  if (!check_stat (path, &st, max_size, error))
+    {
+      close (fd);
+      return -1;
+    }
+
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0 || fcntl (fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+    {
+      set_errno_error (error, path, errno);
+      close (fd);
+      return -1;
+    }
+
+  if (out_stat != NULL)
+    *out_stat = st;
+  return fd;
+}
+
+gboolean
+scorch_read_regular_file (const char   *path,
+                          gint64        max_size,
+                          char        **contents,
+                          gsize        *length,
+                          GError      **error)
+{
+  g_autoptr(GByteArray) buf = NULL;
+  int fd;
+
+  g_return_val_if_fail (contents != NULL, FALSE);
+
+  fd = scorch_open_regular_file (path, max_size, NULL, error);
+  if (fd < 0)
+    return FALSE;
+
+  buf = g_byte_array_new ();
+  for (;;)
+    {
+      guint8 chunk[16 * 1024];
+      gssize n = read (fd, chunk, sizeof chunk);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int errsv = errno;
+          g_autofree char *display = g_filename_display_name (path);
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                       _("Cannot read “%s”: %s"), display, g_strerror (errsv));
+          close (fd);
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      /* The file may grow after fstat(): MAX_SIZE still holds. */
+      if ((gint64) (buf->len + n) > max_size)
+        {
+          g_autofree char *display = g_filename_display_name (path);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                       _("“%s” is too large"), display);
+          close (fd);
+          return FALSE;
+        }
+      g_byte_array_append (buf, chunk, n);
+    }
+  close (fd);
+
+  if (length != NULL)
+    *length = buf->len;
+  g_byte_array_append (buf, (const guint8 *) "", 1);
+  *contents = (char *) g_byte_array_free (g_steal_pointer (&buf), FALSE);
+  return TRUE;
 }

@@ -3,7 +3,8 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
+#include <sys/stat.h>
 
 G_BEGIN_DECLS
 
@@ -18,5 +19,33 @@ void        scorch_main_context_post (GMainContext   *context,
                                       GSourceFunc     func,
                                       gpointer        data,
                                       GDestroyNotify  destroy);
+
+/* The largest file the core opens for symbols, unwind tables or build
+ * ids (an ELF binary or a separate debug file). */
+#define SCORCH_MAX_ELF_SIZE (G_GINT64_CONSTANT (16) << 30)
+
+/* Opens PATH for reading when, and only when, it is a regular file of at
+ * most MAX_SIZE bytes (G_MAXINT64: any size). Every path that comes from a
+ * capture or its environment goes through here: a FIFO, a device or a
+ * socket is refused before anything can block on it, since it is never
+ * opened (stat first) and the open itself does not wait (O_NONBLOCK,
+ * cleared again on the returned descriptor). Returns the descriptor
+ * (O_CLOEXEC) and fills OUT_STAT when not NULL; on failure returns -1 and
+ * sets ERROR in G_IO_ERROR naming PATH and the reason
+ * (G_IO_ERROR_IS_DIRECTORY, G_IO_ERROR_NOT_REGULAR_FILE,
+ * G_IO_ERROR_MESSAGE_TOO_LARGE, or the open()'s errno). */
+int         scorch_open_regular_file (const char   *path,
+                                      gint64        max_size,
+                                      struct stat  *out_stat,
+                                      GError      **error);
+
+/* Reads all of PATH through scorch_open_regular_file(): a regular file
+ * of at most MAX_SIZE bytes, NUL-terminated in *CONTENTS (free with
+ * g_free()). */
+gboolean    scorch_read_regular_file (const char   *path,
+                                      gint64        max_size,
+                                      char        **contents,
+                                      gsize        *length,
+                                      GError      **error);
 
 G_END_DECLS
