@@ -40,7 +40,7 @@ trap 'rm -rf "$TMP"' EXIT
 AS_USER=
 if [ -n "${SCORCH_BENCH_USER:-}" ]; then
   chmod 0777 "$TMP"
-  AS_USER="setpriv --reuid=$SCORCH_BENCH_USER --regid=$SCORCH_BENCH_USER --clear-groups --"
+  AS_USER="setpriv --reuid=$(id -u "$SCORCH_BENCH_USER") --regid=$(id -g "$SCORCH_BENCH_USER") --clear-groups --"
 fi
 
 median () {

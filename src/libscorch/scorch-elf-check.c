@@ -337,7 +337,7 @@ read_dynamic (const char  *path,
   Elf *elf;
   int fd;
 
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, NULL);
   if (fd < 0)
     return;
   elf_version (EV_CURRENT);
@@ -422,7 +422,7 @@ script_interpreter (const char *path)
   char line[256];
   gssize n;
   char *end, *start;
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  int fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, NULL);
 
   if (fd < 0)
     return NULL;
