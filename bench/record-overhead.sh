@@ -4,7 +4,7 @@
 # Recording overhead of "scorch-cli record" against "perf record" on the same
 # CPU-bound workload (a fixed amount of work), at 999 and 4999 Hz, with frame
 # pointers, frame pointers with leaf repair (scorch only: fp+repair) and
-# DWARF: wall and user CPU time of the whole command as ratios
+# DWARF: wall, user and user+system CPU time of the whole command as ratios
 # to the plain run (medians of RUNS runs, all measured in this one run), lost
 # samples (as perf report counts them, for both files), and the start and stop
 # latency (command start -> target's first instruction, target's exit ->
@@ -15,7 +15,7 @@
 #   RUNS      repetitions per configuration (default: 5)
 #   ROUNDS    work of the workload, in rounds of scorch-wl-shares (default: 500, ~1.5 s)
 #
-# SCORCH_BENCH_USER=nobody runs scorch-cli as that user (setpriv), under the
+# SCORCH_BENCH_USER=nobody runs scorch-cli and perf as that user (setpriv), under the
 # unprivileged ring-buffer limit (kernel.perf_event_mlock_kb, 516 KiB per
 # CPU by default), which is what decides whether fp+repair loses samples at
 # 4999 Hz; as root the rings are 4 MiB.
@@ -47,10 +47,10 @@ median () {
   sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# run NAME COMMAND...: appends "wall user" of one run to $TMP/NAME.times
+# run NAME COMMAND...: appends "wall user sys" of one run to $TMP/NAME.times
 run () {
   name=$1; shift
-  $TIME -f "%e %U" -o "$TMP/time.out" "$@" >/dev/null 2>"$TMP/$name.err" || {
+  $TIME -f "%e %U %S" -o "$TMP/time.out" "$@" >/dev/null 2>"$TMP/$name.err" || {
     echo "failed: $*" >&2; cat "$TMP/$name.err" >&2; exit 1; }
   cat "$TMP/time.out" >> "$TMP/$name.times"
 }
@@ -66,7 +66,7 @@ command_for () {
   if [ "$tool" = scorch ]; then
     echo "$AS_USER $CLI record -e cpu-clock -F $hz --call-graph $mode -o $TMP/$1.data --"
   else
-    echo "perf record -q -e cpu-clock -F $hz --call-graph $mode -o $TMP/$1.data --"
+    echo "$AS_USER perf record -q -e cpu-clock -F $hz --call-graph $mode -o $TMP/$1.data --"
   fi
 }
 
@@ -82,15 +82,18 @@ done
 
 pw=$(awk '{ print $1 }' "$TMP/plain.times" | median)
 pu=$(awk '{ print $2 }' "$TMP/plain.times" | median)
-printf "\nplain run: wall %.3f s, user %.3f s (medians)\n\n" "$pw" "$pu"
-printf "%-22s %10s %10s %12s %12s\n" configuration "wall/plain" "user/plain" "lost(median)" "lost(max)"
+pc=$(awk '{ print $2 + $3 }' "$TMP/plain.times" | median)
+printf "\nplain run: wall %.3f s, user %.3f s, user+sys %.3f s (medians)\n\n" "$pw" "$pu" "$pc"
+printf "%-22s %10s %10s %10s %12s %12s\n" configuration "wall/plain" "user/plain" "cpu/plain" "lost(median)" "lost(max)"
 for c in $configs; do
   w=$(awk '{ print $1 }' "$TMP/$c.times" | median)
   u=$(awk '{ print $2 }' "$TMP/$c.times" | median)
+  cpu=$(awk '{ print $2 + $3 }' "$TMP/$c.times" | median)
   l=$(median < "$TMP/$c.lost")
   m=$(sort -g "$TMP/$c.lost" | tail -1)
-  printf "%-22s %10.3f %10.3f %12s %12s\n" "$c" "$(echo "$w $pw" | awk '{ print $1 / $2 }')" \
-    "$(echo "$u $pu" | awk '{ print ($2 > 0 ? $1 / $2 : 0) }')" "$l" "$m"
+  printf "%-22s %10.3f %10.3f %10.3f %12s %12s\n" "$c" "$(echo "$w $pw" | awk '{ print $1 / $2 }')" \
+    "$(echo "$u $pu" | awk '{ print ($2 > 0 ? $1 / $2 : 0) }')" \
+    "$(echo "$cpu $pc" | awk '{ print ($2 > 0 ? $1 / $2 : 0) }')" "$l" "$m"
 done
 
 # Start and stop latency: the target prints the time it starts; it exits at once.
