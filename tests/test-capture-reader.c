@@ -456,9 +456,11 @@ test_identifier (void)
   g_assert_cmpuint (n_b, ==, 3);
 }
 
-/* Loads bytes through reader and analyzer; returns the error, if any. */
+/* Loads bytes through reader and analyzer; returns the error, if any,
+ * else the profile in profile_out (when not NULL). */
 static GError *
-load_bytes (GBytes *bytes)
+load_bytes_full (GBytes         *bytes,
+                 ScorchProfile **profile_out)
 {
   g_autoptr(ScorchCaptureReader) reader = NULL;
   g_autoptr(ScorchAnalyzer) analyzer = NULL;
@@ -473,7 +475,46 @@ load_bytes (GBytes *bytes)
     return error;
   profile = scorch_analyzer_finish (analyzer);
   g_assert_nonnull (profile);
+  if (profile_out != NULL)
+    *profile_out = g_steal_pointer (&profile);
   return NULL;
+}
+
+static GError *
+load_bytes (GBytes *bytes)
+{
+  return load_bytes_full (bytes, NULL);
+}
+
+/* The one warning of the profile's info that holds fragment, or NULL. */
+static const char *
+find_warning (ScorchProfile *profile,
+              const char    *fragment)
+{
+  const ScorchProfileInfo *info = scorch_profile_get_info (profile);
+
+  for (guint i = 0; info->warnings != NULL && i < info->warnings->len; i++)
+    if (strstr (g_ptr_array_index (info->warnings, i), fragment) != NULL)
+      return g_ptr_array_index (info->warnings, i);
+  return NULL;
+}
+
+/* Loads with a warning holding fragment, and n_samples samples. */
+static void
+expect_warning (GBytes     *bytes,
+                guint64     n_samples,
+                const char *fragment)
+{
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(GError) error = load_bytes_full (bytes, &profile);
+  const char *w;
+
+  g_assert_no_error (error);
+  w = find_warning (profile, fragment);
+  if (w == NULL)
+    g_error ("no warning with “%s”", fragment);
+  g_test_message ("warning: %s", w);
+  g_assert_cmpuint (scorch_profile_get_n_all_samples (profile), ==, n_samples);
 }
 
 static GBytes *
@@ -582,25 +623,180 @@ test_malformed (void)
     expect_error (b, SCORCH_CAPTURE_ERROR_MALFORMED, "callchain");
   }
   {
-    /* feature table pointing outside the file */
+    /* a feature section pointing outside the file: only it is dropped */
     guint64 table = h.data.offset + h.data.size;
     ScorchPerfFileSection s = { len - 4, 4096 };
     g_autoptr(GBytes) b = patched (good, table, &s, sizeof s);
-    expect_error (b, SCORCH_CAPTURE_ERROR_MALFORMED, "outside the file");
+    expect_warning (b, 5, "HOSTNAME header section");
   }
   {
-    /* a string feature whose length runs past its section */
+    /* a string feature whose length runs past its section: dropped too */
     guint64 table = h.data.offset + h.data.size;
     ScorchPerfFileSection s;
     guint32 huge = 0x7fffffff;
 
     memcpy (&s, d + table, sizeof s);
     g_autoptr(GBytes) b = patched (good, s.offset, &huge, 4);
-    expect_error (b, SCORCH_CAPTURE_ERROR_MALFORMED, "past its section");
+    expect_warning (b, 5, "HOSTNAME header section");
+  }
+  {
+    /* data.offset moved back by a record: the feature table it locates is
+     * garbage; the error names data.offset, not a feature section */
+    v = h.data.offset - 8;
+    g_autoptr(GBytes) b = patched (good, 40, &v, 8);
+    expect_error (b, SCORCH_CAPTURE_ERROR_MALFORMED, "data.offset");
+  }
+  {
+    /* data.offset into the header, past the end, unaligned */
+    guint64 bad[] = { 64, len + 64, h.data.offset + 4 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(GBytes) b = patched (good, 40, &bad[i], 8);
+        expect_error (b, SCORCH_CAPTURE_ERROR_MALFORMED, "data.offset");
+      }
+  }
+  {
+    /* the table as the probe's corrupt data.offset found it: an entry
+     * at 2^64 - 128 */
+    guint64 table = h.data.offset + h.data.size;
+    ScorchPerfFileSection s = { G_MAXUINT64 - 127, 64 };
+    g_autoptr(GBytes) b = patched (good, table, &s, sizeof s);
+    g_autoptr(GError) error = load_bytes (b);
+
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "data.offset"));
+    g_assert_null (strstr (error->message, "Feature section"));
   }
   {
     g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
     expect_error (empty, SCORCH_CAPTURE_ERROR_NOT_PERF_DATA, NULL);
+  }
+}
+
+/* A capture missing only its last byte: perf report loads it; so do we,
+ * without the one damaged feature section (CMDLINE, the last). */
+static void
+test_last_byte (void)
+{
+  g_autoptr(GBytes) good = build_basic ();
+  g_autoptr(GBytes) cut = g_bytes_new_from_bytes (good, 0, g_bytes_get_size (good) - 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScorchCaptureReader) reader = scorch_capture_reader_new_from_bytes (cut, &error);
+  const char *w;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (scorch_capture_reader_get_hostname (reader), ==, "testhost");
+  g_assert_cmpstr (scorch_capture_reader_get_osrelease (reader), ==, "6.1.0-test");
+  g_assert_cmpuint (scorch_capture_reader_get_nr_cpus_avail (reader), ==, 4);
+  g_assert_null (scorch_capture_reader_get_cmdline (reader));
+  g_assert_true (scorch_capture_reader_has_feature (reader, SCORCH_PERF_FEAT_HOSTNAME));
+  g_assert_false (scorch_capture_reader_has_feature (reader, SCORCH_PERF_FEAT_CMDLINE));
+  g_assert_cmpuint (scorch_capture_reader_get_n_warnings (reader), ==, 1);
+  w = scorch_capture_reader_get_warning (reader, 0);
+  g_assert_nonnull (strstr (w, "CMDLINE"));
+  g_assert_null (strstr (w, "HOSTNAME"));
+
+  expect_warning (cut, 5, "CMDLINE header section");
+}
+
+/* Samples whose id belongs to no event are dropped and counted, not
+ * given to the first event. */
+static void
+test_unknown_id (void)
+{
+  const guint64 st = ST_BASIC | PERF_SAMPLE_IDENTIFIER;
+  FileBuilder *fb = fb_new ();
+  guint64 chain[] = { (guint64) PERF_CONTEXT_USER, 0x401010 };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *w;
+
+  fb_add_attr (fb, st, PERF_COUNT_SW_CPU_CLOCK, 7);
+  fb_add_attr (fb, st, PERF_COUNT_SW_DUMMY, 9);
+  fb_comm (fb, st, 5, 5, "ids", FALSE, 1, 9);
+  for (guint i = 0; i < 4; i++)
+    fb_sample (fb, st, 5, 5, 10 + i, 7, chain, 2);
+  for (guint i = 0; i < 3; i++)
+    fb_sample (fb, st, 5, 5, 20 + i, 1000 + i, chain, 2);
+  bytes = fb_build (fb);
+  fb_free (fb);
+
+  error = load_bytes_full (bytes, &profile);
+  g_assert_no_error (error);
+  g_assert_cmpuint (scorch_profile_get_n_all_samples (profile), ==, 4);
+  w = find_warning (profile, "dropped");
+  g_assert_nonnull (w);
+  g_assert_nonnull (strstr (w, "3 samples"));
+}
+
+/* perf record killed: data.size 0, records to the end of the file, the
+ * last one cut, feature bits set but no table. */
+static void
+test_unfinished (void)
+{
+  FileBuilder *fb = fb_new ();
+  guint64 chain[] = { (guint64) PERF_CONTEXT_USER, 0x401010, 0x401110 };
+  g_autoptr(GBytes) whole = NULL;
+  ScorchPerfFileHeader h;
+  gsize len;
+  guint8 *copy;
+  guint n_records = 0;
+
+  fb_add_attr (fb, ST_BASIC, PERF_COUNT_SW_CPU_CLOCK, 42);
+  fb_comm (fb, ST_BASIC, 100, 100, "killed", TRUE, 0, 0);
+  for (guint i = 0; i < 6; i++)
+    fb_sample (fb, ST_BASIC, 100, 100, 100 + i, 0, chain, G_N_ELEMENTS (chain));
+  whole = fb_build (fb);
+  fb_free (fb);
+
+  len = g_bytes_get_size (whole);
+  copy = g_memdup2 (g_bytes_get_data (whole, NULL), len);
+  memcpy (&h, copy, sizeof h);
+  /* as perf leaves it: the last sample half written */
+  len = h.data.offset + h.data.size - 20;
+  h.data.size = 0;
+  h.adds_features[0] = (1u << SCORCH_PERF_FEAT_HOSTNAME) | (1u << SCORCH_PERF_FEAT_CMDLINE);
+  memcpy (copy, &h, sizeof h);
+
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_take (copy, len);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScorchCaptureReader) reader = scorch_capture_reader_new_from_bytes (bytes, &error);
+    ScorchRecord rec;
+    g_autofree char *expected = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (scorch_capture_reader_is_unfinished (reader));
+    g_assert_false (scorch_capture_reader_has_feature (reader, SCORCH_PERF_FEAT_HOSTNAME));
+    while (scorch_capture_reader_next (reader, &rec, &error))
+      n_records++;
+    g_assert_no_error (error);
+    g_assert_cmpuint (n_records, ==, 1 + 5);
+    g_assert_cmpuint (scorch_capture_reader_get_n_warnings (reader), ==, 1);
+    expected = g_strdup_printf ("not finished (perf record was killed?): %u records read", n_records);
+    g_assert_cmpstr (strstr (scorch_capture_reader_get_warning (reader, 0), "not finished"), ==, expected);
+
+    expect_warning (bytes, 5, "6 records read");
+  }
+
+  /* a finished capture without records is not taken for an unfinished one */
+  {
+    FileBuilder *fb2 = fb_new ();
+    g_autoptr(GBytes) empty = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ScorchCaptureReader) reader = NULL;
+
+    fb_add_attr (fb2, ST_BASIC, PERF_COUNT_SW_CPU_CLOCK, 42);
+    fb_feature_string (fb2, SCORCH_PERF_FEAT_HOSTNAME, "emptyhost");
+    empty = fb_build (fb2);
+    fb_free (fb2);
+    reader = scorch_capture_reader_new_from_bytes (empty, &error);
+    g_assert_no_error (error);
+    g_assert_false (scorch_capture_reader_is_unfinished (reader));
+    g_assert_cmpstr (scorch_capture_reader_get_hostname (reader), ==, "emptyhost");
+    g_assert_cmpuint (scorch_capture_reader_get_n_warnings (reader), ==, 0);
   }
 }
 
@@ -621,29 +817,51 @@ test_truncation (gconstpointer data)
   gsize len;
   g_autoptr(GError) error = NULL;
   guint n_errors = 0, n_cuts = 0;
+  ScorchPerfFileHeader h;
+  guint64 data_end, n_all;
 
   g_assert_true (g_file_get_contents (path, &contents, &len, &error));
   g_assert_no_error (error);
 
   {
     g_autoptr(GBytes) all = g_bytes_new_static (contents, len);
-    g_autoptr(GError) e = load_bytes (all);
+    g_autoptr(ScorchProfile) profile = NULL;
+    g_autoptr(GError) e = load_bytes_full (all, &profile);
     g_assert_no_error (e);
+    g_assert_null (scorch_profile_get_info (profile)->warnings);
+    n_all = scorch_profile_get_n_all_samples (profile);
   }
 
-  for (gsize cut = 0; cut < len; cut += (cut < 4096 ? 1 : 97))
+  memcpy (&h, contents, sizeof h);
+  data_end = h.data.offset + h.data.size;
+  g_assert_cmpuint (data_end, <, len);
+
+  /* Cuts in the records are errors; cuts after them only damage the
+   * optional feature sections: the capture loads, with a warning. */
+  for (gsize cut = 0; cut < len;
+       cut += (cut < MIN (data_end, 4096) || (cut + 8 >= data_end && cut < data_end + 8) || cut + 8 >= len ? 1 :
+               97))
     {
       g_autoptr(GBytes) bytes = g_bytes_new (contents, cut);
-      g_autoptr(GError) e = load_bytes (bytes);
+      g_autoptr(ScorchProfile) profile = NULL;
+      g_autoptr(GError) e = load_bytes_full (bytes, &profile);
 
       n_cuts++;
       if (e != NULL)
         {
           n_errors++;
           g_assert_true (e->domain == SCORCH_CAPTURE_ERROR);
+          if (cut >= data_end)
+            g_error ("%s cut at %" G_GSIZE_FORMAT " (after the records, at %" G_GUINT64_FORMAT "): %s",
+                     name, cut, data_end, e->message);
         }
-      else
+      else if (cut < data_end)
         g_error ("%s cut at %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes loaded without an error", name, cut, len);
+      else
+        {
+          g_assert_nonnull (find_warning (profile, "header section"));
+          g_assert_cmpuint (scorch_profile_get_n_all_samples (profile), ==, n_all);
+        }
     }
   g_test_message ("%s: %u cuts, %u errors", name, n_cuts, n_errors);
 }
@@ -657,6 +875,9 @@ main (int    argc,
   g_test_add_func ("/libscorch/capture-reader/basic", test_basic);
   g_test_add_func ("/libscorch/capture-reader/identifier", test_identifier);
   g_test_add_func ("/libscorch/capture-reader/malformed", test_malformed);
+  g_test_add_func ("/libscorch/capture-reader/last-byte", test_last_byte);
+  g_test_add_func ("/libscorch/capture-reader/unknown-id", test_unknown_id);
+  g_test_add_func ("/libscorch/capture-reader/unfinished", test_unfinished);
   g_test_add_data_func ("/libscorch/capture-reader/truncation/fp", "fp-small.data", test_truncation);
   g_test_add_data_func ("/libscorch/capture-reader/truncation/dwarf", "dwarf-small.data", test_truncation);
   g_test_add_data_func ("/libscorch/capture-reader/truncation/two-events", "two-events.data", test_truncation);

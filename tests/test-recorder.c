@@ -351,11 +351,16 @@ test_cli_segv (void)
   g_autofree char *err = NULL;
   g_autoptr(GHashTable) shares = NULL;
   const char *args[] = { "-o", out, "--", prog, "0.5", NULL };
+  int status;
 
   if (!can_record ())
     return;
 
-  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  /* the capture is kept, and the target's death is passed on as a shell
+   * would: 128 + SIGSEGV */
+  status = run_cli (args, &err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 128 + SIGSEGV);
   g_assert_nonnull (strstr (err, "signal 11"));
   shares = perf_report_shares (out);
   g_assert_cmpfloat (share (shares, "doomed"), >, 80.0);
@@ -858,6 +863,22 @@ test_bad_input (void)
   g_chmod (noexec_fmt, 0755);
   scorch_recorder_set_command (recorder, garbage, NULL, NULL);
   assert_record_error (recorder, SCORCH_RECORDER_ERROR_NOT_EXECUTABLE, noexec_fmt);
+  /* nothing was recorded: no empty capture is left behind */
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+
+  /* ... but a capture written to the caller's stream is the caller's: the
+   * file under the stream's name is not removed */
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (out);
+    g_autoptr(GFileOutputStream) stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL);
+
+    g_assert_nonnull (stream);
+    scorch_recorder_set_output_stream (recorder, G_OUTPUT_STREAM (stream));
+    assert_record_error (recorder, SCORCH_RECORDER_ERROR_NOT_EXECUTABLE, noexec_fmt);
+    g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
+    scorch_recorder_set_output_stream (recorder, NULL);
+    g_unlink (out);
+  }
 
   /* A PID that has gone: a reaped child's. */
   g_assert_true (g_spawn_async (NULL, (char **) true_argv, NULL,

@@ -22,6 +22,7 @@
 #include "scorch-timeline.h"
 #include "scorch-window-private.h"
 #include "scorch-window.h"
+#include "scorch-summary-view.h"
 
 /* A share of truncated stacks above which the status line explains why. */
 #define TRUNCATED_HINT_THRESHOLD 0.10
@@ -60,6 +61,7 @@ struct _ScorchWindow
   ScorchTimeline         *timeline;
   GtkLabel               *status_label;
   GtkLabel               *status_hint;
+  ScorchSummaryView      *summary_view;
   GMenu                  *recent_section;
 
   /* owned */
@@ -199,15 +201,31 @@ update_status (ScorchWindow *self)
       gtk_widget_set_visible (GTK_WIDGET (self->status_hint), truncated > TRUNCATED_HINT_THRESHOLD);
       if (truncated > TRUNCATED_HINT_THRESHOLD)
         {
-          gtk_label_set_text (self->status_hint,
-                              _("Many stacks are cut short: rebuild with frame pointers "
-                                "(-fno-omit-frame-pointer) or record with DWARF call graphs"));
-          gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_hint),
-                                       gtk_label_get_text (self->status_hint));
+          /* What the diagnostics found, as a link to the summary page. */
+          g_autofree char *markup = scorch_summary_view_dup_hint_markup (info->diagnostics);
+
+          gtk_label_set_markup (self->status_hint, markup);
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_hint), _("Open the capture summary"));
         }
     }
 
   gtk_label_set_text (self->status_label, text->str);
+}
+
+/* What the loader read around (an unfinished capture, a damaged header
+ * section, samples of unknown events): one toast each. */
+static void
+report_capture_warnings (ScorchWindow *self)
+{
+  const ScorchProfileInfo *info = scorch_profile_get_info (self->base_profile);
+
+  for (guint i = 0; info->warnings != NULL && i < info->warnings->len; i++)
+    {
+      /* toast titles are markup */
+      g_autofree char *escaped = g_markup_escape_text (g_ptr_array_index (info->warnings, i), -1);
+
+      toast (self, escaped);
+    }
 }
 
 /* Functions nothing could name come from modules without symbols: say
@@ -543,12 +561,31 @@ show_error (ScorchWindow *self,
 }
 
 static void
+show_summary_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "summary");
+}
+
+static gboolean
+status_hint_link_cb (ScorchWindow *self,
+                     const char   *uri)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-summary", NULL);
+  return TRUE;
+}
+
+static void
 set_base_profile (ScorchWindow  *self,
                   ScorchProfile *profile)
 {
   g_autofree char *view = NULL;
 
   g_set_object (&self->base_profile, profile);
+  scorch_summary_view_set_profile (self->summary_view, profile);
   scorch_thread_list_set_profile (self->thread_list, profile);
   scorch_timeline_set_profile (self->timeline, profile);
   scorch_hotspot_view_set_selected_frame (self->hotspot_view, SCORCH_NODE_NONE);
@@ -639,6 +676,7 @@ load_done_cb (GObject      *source,
   gtk_stack_set_visible_child_name (self->stack, "profile");
   add_recent (self, file);
   update_actions (self);
+  report_capture_warnings (self);
   report_missing_symbols (self);
 
   g_signal_emit (self, signals[PROFILE_LOADED], 0);
@@ -1140,6 +1178,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   g_type_ensure (SCORCH_TYPE_CALLER_CALLEE_VIEW);
   g_type_ensure (SCORCH_TYPE_THREAD_LIST);
   g_type_ensure (SCORCH_TYPE_TIMELINE);
+  g_type_ensure (SCORCH_TYPE_SUMMARY_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, header_bar);
@@ -1171,6 +1210,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_hint);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, summary_view);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, recent_section);
 
   gtk_widget_class_install_action (widget_class, "win.record", NULL, record_action);
@@ -1183,6 +1223,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-in-hotspots", "u", show_in_hotspots_action);
   gtk_widget_class_install_action (widget_class, "win.filter-thread", "i", filter_thread_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.show-summary", NULL, show_summary_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-as", NULL);
@@ -1227,6 +1268,7 @@ scorch_window_init (ScorchWindow *self)
   g_signal_connect_object (self->call_tree_view, "node-activated", G_CALLBACK (call_tree_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->caller_callee_view, "notify::frame", G_CALLBACK (caller_callee_frame_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->status_hint, "activate-link", G_CALLBACK (status_hint_link_cb), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
@@ -1409,6 +1451,8 @@ scorch_window_get_view_widget (ScorchWindow *self,
     return GTK_WIDGET (self->status_label);
   if (g_str_equal (name, "status-hint"))
     return GTK_WIDGET (self->status_hint);
+  if (g_str_equal (name, "summary"))
+    return GTK_WIDGET (self->summary_view);
   if (g_str_equal (name, "error"))
     return GTK_WIDGET (self->error_page);
   return NULL;

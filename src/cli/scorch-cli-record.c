@@ -97,6 +97,20 @@ parse_call_graph (const char       *value,
   return TRUE;
 }
 
+/* What scorch-cli returns for a target that ended by itself, as perf
+ * record and shells do: its exit status, or 128 + the signal that killed it. */
+static int
+target_status (int status)
+{
+  if (status < 0)
+    return 0;
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  return 0;
+}
+
 static void
 print_exit_status (const char *program,
                    int         status)
@@ -114,25 +128,31 @@ int
 scorch_cli_record (int    argc,
                    char **argv)
 {
-  int frequency = 0;
+  gint64 frequency = 0;
   gint64 period = 0;
   char *event = NULL;
   char *call_graph = NULL;
   gboolean no_kernel = FALSE;
-  int pid = 0;
+  gint64 pid = 0;
   double duration = 0;
   char *output = NULL;
+  g_autofree char *freq_str = NULL;
+  g_autofree char *count_str = NULL;
+  g_autofree char *pid_str = NULL;
+  g_autofree char *duration_str = NULL;
+  /* Numbers are taken as strings and parsed strictly below: GOption's own
+   * parsers take 0, negatives, "nan" and "inf" without a word. */
   const GOptionEntry entries[] = {
-    { "freq", 'F', 0, G_OPTION_ARG_INT, &frequency, N_("Samples per second (default 999)"), N_("HZ") },
-    { "count", 'c', 0, G_OPTION_ARG_INT64, &period, N_("Sample every PERIOD events (nanoseconds for cpu-clock) instead of a frequency"), N_("PERIOD") },
+    { "freq", 'F', 0, G_OPTION_ARG_STRING, &freq_str, N_("Samples per second (default 999)"), N_("HZ") },
+    { "count", 'c', 0, G_OPTION_ARG_STRING, &count_str, N_("Sample every PERIOD events (nanoseconds for cpu-clock) instead of a frequency"), N_("PERIOD") },
     { "event", 'e', 0, G_OPTION_ARG_STRING, &event, N_("Event: cpu-clock (default), task-clock or cycles"), N_("EVENT") },
     { "call-graph", 0, 0, G_OPTION_ARG_STRING, &call_graph, N_("Call graphs: auto (default: fp+repair when the program and its libraries keep frame pointers, else dwarf), "
                                                                           "fp (the kernel's frame-pointer chains as they are), fp+repair (frame pointers, each leaf's caller "
                                                                           "restored from a stack copy of 512 bytes) or dwarf (stack copies of 8192 bytes, unwound with debug info)"),
       "auto|fp|fp+repair[,BYTES]|dwarf[,BYTES]" },
     { "no-kernel", 0, 0, G_OPTION_ARG_NONE, &no_kernel, N_("Do not record kernel stacks"), NULL },
-    { "pid", 'p', 0, G_OPTION_ARG_INT, &pid, N_("Attach to a running process and its threads"), N_("PID") },
-    { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration, N_("Stop after this many seconds"), N_("SECONDS") },
+    { "pid", 'p', 0, G_OPTION_ARG_STRING, &pid_str, N_("Attach to a running process and its threads"), N_("PID") },
+    { "duration", 0, 0, G_OPTION_ARG_STRING, &duration_str, N_("Stop after this many seconds"), N_("SECONDS") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Output file (default scorch.data)"), N_("FILE") },
     { NULL }
   };
@@ -174,21 +194,39 @@ scorch_cli_record (int    argc,
   if (program[0] != NULL && strcmp (program[0], "--") == 0)
     program++;
 
-  if (pid != 0 && program[0] != NULL)
+  if ((freq_str != NULL && !scorch_cli_parse_integer ("--freq (-F)", freq_str, 1, G_MAXINT32, &frequency, &error)) ||
+      (count_str != NULL && !scorch_cli_parse_integer ("--count (-c)", count_str, 1, G_MAXINT64, &period, &error)) ||
+      (duration_str != NULL && !scorch_cli_parse_seconds ("--duration", duration_str, FALSE, 1e9, &duration, &error)))
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      status = 2;
+      goto out;
+    }
+  if (pid_str != NULL)
+    {
+      if (!scorch_cli_parse_integer ("--pid (-p)", pid_str, G_MININT32, G_MAXINT32, &pid, &error))
+        {
+          fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+          status = 2;
+          goto out;
+        }
+      if (pid <= 0)
+        {
+          fprintf (stderr, _("%s: --pid (-p): %s is not a process ID; give the PID of a running process "
+                             "(see “pidof NAME”)\n"), g_get_prgname (), pid_str);
+          status = 2;
+          goto out;
+        }
+    }
+  if (pid_str != NULL && program[0] != NULL)
     {
       fprintf (stderr, _("%s: give either a program to run or -p PID, not both\n"), g_get_prgname ());
       status = 2;
       goto out;
     }
-  if (pid == 0 && program[0] == NULL)
+  if (pid_str == NULL && program[0] == NULL)
     {
       fprintf (stderr, _("%s: give a program to run (after --) or -p PID\n"), g_get_prgname ());
-      status = 2;
-      goto out;
-    }
-  if (pid < 0 || frequency < 0 || period < 0 || duration < 0)
-    {
-      fprintf (stderr, _("%s: PID, frequency, period and duration must not be negative\n"), g_get_prgname ());
       status = 2;
       goto out;
     }
@@ -201,7 +239,7 @@ scorch_cli_record (int    argc,
   if (is_auto)
     {
       /* the same decision as the Record dialog's "Automatic" */
-      g_autofree char *exe = pid != 0 ? g_strdup_printf ("/proc/%d/exe", pid) : g_strdup (program[0]);
+      g_autofree char *exe = pid != 0 ? g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/exe", (gint64) pid) : g_strdup (program[0]);
       g_autofree char *reason = NULL;
 
       mode = scorch_elf_check_choose_call_graph (exe, &reason);
@@ -212,13 +250,13 @@ scorch_cli_record (int    argc,
 
   recorder = scorch_recorder_new ();
   if (pid != 0)
-    scorch_recorder_set_pid (recorder, pid);
+    scorch_recorder_set_pid (recorder, (GPid) pid);
   else
     scorch_recorder_set_command (recorder, (const char * const *) program, NULL, NULL);
   if (event != NULL)
     scorch_recorder_set_event (recorder, event);
   if (frequency > 0)
-    scorch_recorder_set_frequency (recorder, frequency);
+    scorch_recorder_set_frequency (recorder, (guint) frequency);
   if (period > 0)
     scorch_recorder_set_period (recorder, period);
   scorch_recorder_set_call_graph (recorder, mode, stack_size);
@@ -249,7 +287,15 @@ scorch_cli_record (int    argc,
     }
 
   if (pid == 0)
-    print_exit_status (program[0], scorch_recorder_get_exit_status (recorder));
+    {
+      /* The target's own end is passed on; one we brought about (--duration,
+       * Ctrl+C) is not a failure. */
+      if (scorch_recorder_get_stop_reason (recorder) == SCORCH_STOP_REASON_TARGET_EXITED)
+        {
+          print_exit_status (program[0], scorch_recorder_get_exit_status (recorder));
+          status = target_status (scorch_recorder_get_exit_status (recorder));
+        }
+    }
 
   scorch_recorder_get_progress (recorder, &progress);
   fprintf (stderr, _("%s: %" G_GUINT64_FORMAT " samples, %" G_GUINT64_FORMAT " lost, %.2f s, "

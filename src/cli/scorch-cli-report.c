@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scorch-analyzer.h"
 #include "scorch-cli.h"
+#include "scorch-diagnostics.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
 #include "scorch-profile.h"
@@ -44,6 +46,110 @@ sanitize (const char *s)
     if (*p == '\t' || *p == '\n' || *p == '\r')
       *p = ' ';
   return copy;
+}
+
+/* For the terminal: valid UTF-8 without control characters (C0, DEL, C1),
+ * so a name from a capture cannot move the cursor or retitle the terminal. */
+static char *
+terminal_safe (const char *s)
+{
+  g_autofree char *valid = g_utf8_make_valid (s != NULL ? s : "", -1);
+  GString *out = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+        g_string_append_c (out, '?');
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* --diagnostics: what the capture is, how far its stacks can be trusted,
+ * and what to do about it. */
+static int
+print_diagnostics (ScorchProfile *profile)
+{
+  ScorchDiagnostics *d = scorch_profile_get_info (profile)->diagnostics;
+  const ScorchCaptureFact *facts;
+  const ScorchUnwindStopEntry *stops;
+  const ScorchLeafEntry *leaves;
+  const ScorchUnnamedModule *unnamed;
+  const ScorchAdvice *advice;
+  guint n_facts, n_stops, n_leaves, n_unnamed, n_advice;
+  guint64 n;
+
+  if (d == NULL)
+    {
+      /* Folded stacks carry no capture facts and no unwinding to judge. */
+      printf ("%s\n", _("No diagnostics: the file holds no perf.data capture."));
+      return 0;
+    }
+
+  n = scorch_diagnostics_get_n_samples (d);
+  facts = scorch_diagnostics_get_facts (d, &n_facts);
+  printf ("%s\n", _("Capture"));
+  for (guint i = 0; i < n_facts; i++)
+    {
+      g_autofree char *title = terminal_safe (facts[i].title);
+      g_autofree char *value = terminal_safe (facts[i].value);
+
+      printf ("  %-24s %s\n", title, value);
+    }
+
+  stops = scorch_diagnostics_get_stops (d, &n_stops);
+  printf ("\n%s\n", _("Where stacks stop (samples whose stack does not reach the thread's entry)"));
+  if (n_stops == 0)
+    printf ("  %s\n", _("nowhere: every stack is complete or kernel-only"));
+  for (guint i = 0; i < n_stops && i < 20; i++)
+    {
+      g_autofree char *module = terminal_safe (scorch_diagnostics_module_name (stops[i].module));
+      g_autofree char *function = terminal_safe (stops[i].function != NULL ? stops[i].function : _("(no symbol)"));
+
+      printf ("  %6.1f %%  %s  %s — %s\n", percent (stops[i].n_samples, n),
+              module[0] != '\0' ? module : _("(no file)"), function,
+              scorch_unwind_stop_describe (stops[i].reason));
+    }
+
+  leaves = scorch_diagnostics_get_frameless_leaves (d, &n_leaves);
+  if (n_leaves > 0)
+    {
+      printf ("\n%s\n", _("Leaf functions without a frame (callers of these leaves are missing)"));
+      for (guint i = 0; i < n_leaves && i < 10; i++)
+        {
+          g_autofree char *module = terminal_safe (scorch_diagnostics_module_name (leaves[i].module));
+          g_autofree char *function = terminal_safe (leaves[i].function);
+
+          printf ("  %6.1f %%  %s  %s\n", percent (leaves[i].n_samples, n), module, function);
+        }
+    }
+
+  unnamed = scorch_diagnostics_get_unnamed_modules (d, &n_unnamed);
+  if (n_unnamed > 0)
+    {
+      printf ("\n%s\n", _("Modules without symbols"));
+      for (guint i = 0; i < n_unnamed && i < 10; i++)
+        {
+          g_autofree char *module = terminal_safe (unnamed[i].module);
+
+          printf ("  %" G_GUINT64_FORMAT " %s  %s\n", unnamed[i].n_samples, _("samples"), module);
+        }
+    }
+
+  advice = scorch_diagnostics_get_advice (d, &n_advice);
+  printf ("\n%s\n", _("Advice"));
+  if (n_advice == 0)
+    printf ("  %s\n", _("none"));
+  for (guint i = 0; i < n_advice; i++)
+    {
+      g_autofree char *text = terminal_safe (advice[i].text);
+
+      printf ("  %s %s\n", advice[i].level == SCORCH_ADVICE_WARNING ? "!" : "·", text);
+    }
+  return 0;
 }
 
 static gboolean
@@ -82,21 +188,6 @@ parse_tids (const char  *str,
 }
 
 static gboolean
-parse_seconds (const char *str,
-               double     *out)
-{
-  char *end = NULL;
-  double v;
-
-  str = str + strspn (str, " ");
-  v = g_ascii_strtod (str, &end);
-  if (end == str || *end != '\0' || !(v >= 0) || v > 1e9)
-    return FALSE;
-  *out = v;
-  return TRUE;
-}
-
-static gboolean
 parse_time (const char *str,
             double     *start,
             double     *end,
@@ -107,21 +198,42 @@ parse_time (const char *str,
 
   *start = 0;
   *end = -1;
-  if (comma == NULL)
-    goto bad;
+  if (comma == NULL || strchr (comma + 1, ',') != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--time: “%s” is not START,END in seconds (e.g. 1.5,3 or 2,)"), str);
+      return FALSE;
+    }
   a = g_strndup (str, comma - str);
-  if (*a != '\0' && !parse_seconds (a, start))
-    goto bad;
-  if (comma[1] != '\0' && !parse_seconds (comma + 1, end))
-    goto bad;
+  if (*g_strstrip (a) != '\0' && !scorch_cli_parse_seconds ("--time START", a, TRUE, 1e9, start, error))
+    return FALSE;
+  if (comma[1] != '\0' && !scorch_cli_parse_seconds ("--time END", comma + 1, TRUE, 1e9, end, error))
+    return FALSE;
   if (*end >= 0 && *end < *start)
-    goto bad;
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--time: the start (%g s) is after the end (%g s)"), *start, *end);
+      return FALSE;
+    }
   return TRUE;
+}
 
-bad:
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               _("--time: “%s” is not START,END in seconds (e.g. 1.5,3 or 2,)"), str);
-  return FALSE;
+/* Stacks whose outermost frame is not a thread's entry point, among the
+ * samples of this (maybe filtered) profile: the analyzer's rule for
+ * ScorchProfileInfo.n_truncated, which counts the whole capture. */
+static guint64
+count_truncated (ScorchProfile *profile)
+{
+  const guint64 *node_total = scorch_profile_get_node_total (profile);
+  const ScorchNode *nodes;
+  guint n_nodes;
+  guint64 n = 0;
+
+  nodes = scorch_profile_get_nodes (profile, &n_nodes);
+  for (guint32 c = nodes[SCORCH_PROFILE_ROOT].first_child; c != SCORCH_NODE_NONE; c = nodes[c].next_sibling)
+    if (!scorch_analyzer_is_thread_entry (scorch_profile_get_frame (profile, nodes[c].frame)->function))
+      n += node_total[c];
+  return n;
 }
 
 static void
@@ -197,8 +309,11 @@ scorch_cli_report (int    argc,
   g_autoptr(ScorchProfile) loaded = NULL;
   g_autoptr(ScorchProfile) profile = NULL;
   g_autoptr(GArray) tids = g_array_new (FALSE, FALSE, sizeof (gint32));
-  gint top = -1;
+  gint64 top = -1;
+  g_autofree char *top_str = NULL;
+  guint64 n_truncated;
   gboolean tsv = FALSE, json = FALSE, folded = FALSE, tree = FALSE;
+  gboolean diagnostics = FALSE;
   g_autofree char *tid_str = NULL;
   g_autofree char *time_str = NULL;
   double t_start = 0, t_end = -1;
@@ -208,7 +323,7 @@ scorch_cli_report (int    argc,
   guint64 total;
   const ScorchProfileInfo *info;
   GOptionEntry entries[] = {
-    { "top", 'n', 0, G_OPTION_ARG_INT, &top, N_("Print only the N hottest functions"), N_("N") },
+    { "top", 'n', 0, G_OPTION_ARG_STRING, &top_str, N_("Print only the N hottest functions"), N_("N") },
     { "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv,
       N_("Tab-separated: self%, total%, self samples, total samples, function, module; sorted by self"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("JSON: totals and per-function figures"), NULL },
@@ -217,6 +332,8 @@ scorch_cli_report (int    argc,
     { "tid", 0, 0, G_OPTION_ARG_STRING, &tid_str, N_("Only samples of these threads"), N_("TID,…") },
     { "time", 0, 0, G_OPTION_ARG_STRING, &time_str,
       N_("Only samples between START and END seconds after the first sample (either may be empty)"), N_("START,END") },
+    { "diagnostics", 0, 0, G_OPTION_ARG_NONE, &diagnostics,
+      N_("The capture's summary and unwind diagnostics: where stacks stop, why, and what to do"), NULL },
     { NULL }
   };
   int n_formats;
@@ -250,15 +367,17 @@ scorch_cli_report (int    argc,
     }
   format = tsv ? FORMAT_TSV : json ? FORMAT_JSON : folded ? FORMAT_FOLDED : tree ? FORMAT_TREE : FORMAT_TABLE;
 
-  if (top < -1 || top == 0)
-    {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--top needs a positive number"));
-      return 2;
-    }
-  if ((tid_str != NULL && !parse_tids (tid_str, tids, &error)) ||
+  if ((top_str != NULL && !scorch_cli_parse_integer ("--top (-n)", top_str, 1, G_MAXINT32, &top, &error)) ||
+      (tid_str != NULL && !parse_tids (tid_str, tids, &error)) ||
       (time_str != NULL && !parse_time (time_str, &t_start, &t_end, &error)))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      return 2;
+    }
+
+  if (diagnostics && (n_formats > 0 || top != -1 || tid_str != NULL || time_str != NULL))
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--diagnostics describes the whole capture: it takes no other option"));
       return 2;
     }
 
@@ -268,6 +387,8 @@ scorch_cli_report (int    argc,
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
       return 1;
     }
+  if (diagnostics)
+    return print_diagnostics (loaded);
 
   if (tids->len > 0 || time_str != NULL)
     {
@@ -288,6 +409,11 @@ scorch_cli_report (int    argc,
   total = scorch_profile_get_total (profile);
   hotspots = scorch_profile_get_hotspots (profile, &n_hotspots);
   info = scorch_profile_get_info (profile);
+  /* The info's count is for the whole capture; a selection has its own. */
+  n_truncated = profile != loaded && info->n_truncated > 0 ? count_truncated (profile) : info->n_truncated;
+
+  for (guint i = 0; info->warnings != NULL && i < info->warnings->len; i++)
+    fprintf (stderr, _("%s: warning: %s\n"), g_get_prgname (), (const char *) g_ptr_array_index (info->warnings, i));
   if (top > 0 && (guint) top < n_hotspots)
     n_hotspots = top;
 
@@ -386,8 +512,8 @@ scorch_cli_report (int    argc,
           printf (" (%s)", info->event_name);
         if (info->n_lost > 0)
           printf (_(", %" G_GUINT64_FORMAT " lost"), info->n_lost);
-        if (info->n_truncated > 0)
-          printf (_(", %" G_GUINT64_FORMAT " stacks truncated"), info->n_truncated);
+        if (n_truncated > 0)
+          printf (_(", %" G_GUINT64_FORMAT " stacks truncated"), n_truncated);
         printf ("\n");
       }
       break;

@@ -6,7 +6,9 @@
 #define G_LOG_DOMAIN "scorch-cli"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +26,86 @@ static const Command commands[] = {
   { "report", scorch_cli_report, N_("Print the hottest functions of a capture or folded stacks") },
   { "export", scorch_cli_export, N_("Export a flame graph as SVG, PNG, PDF or folded stacks") },
 };
+
+gboolean
+scorch_cli_parse_integer (const char *option,
+                          const char *value,
+                          gint64      min,
+                          gint64      max,
+                          gint64     *out,
+                          GError    **error)
+{
+  const char *p = value;
+  char *end = NULL;
+  gint64 v;
+
+  while (g_ascii_isspace (*p))
+    p++;
+  errno = 0;
+  v = g_ascii_strtoll (p, &end, 10);
+  if (end == p || *end != '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s: “%s” is not a whole number"), option, value);
+      return FALSE;
+    }
+  if (errno == ERANGE || v < min || v > max)
+    {
+      if (v < min && errno != ERANGE && min == 1)
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("%s must be at least 1, not %s"), option, value);
+      else
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("%s must lie between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT ", not %s"),
+                     option, min, max, value);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+gboolean
+scorch_cli_parse_seconds (const char *option,
+                          const char *value,
+                          gboolean    allow_zero,
+                          double      max,
+                          double     *out,
+                          GError    **error)
+{
+  const char *p = value;
+  char *end = NULL;
+  double v;
+
+  while (g_ascii_isspace (*p))
+    p++;
+  /* strtod takes "nan", "inf" and hex floats: a number of seconds is digits. */
+  if (!(g_ascii_isdigit (*p) || *p == '.' || *p == '-' || *p == '+') ||
+      strpbrk (p, "xXnNiI") != NULL)
+    goto not_number;
+  v = g_ascii_strtod (p, &end);
+  if (end == p || *end != '\0' || !isfinite (v))
+    goto not_number;
+  if (v < 0 || (v == 0 && !allow_zero))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   allow_zero ? _("%s must not be negative (%s)") : _("%s must be more than 0 seconds, not %s"),
+                   option, value);
+      return FALSE;
+    }
+  if (v > max)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s must be at most %g seconds, not %s"), option, max, value);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+
+not_number:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("%s: “%s” is not a number of seconds"), option, value);
+  return FALSE;
+}
 
 static void
 usage (FILE *out)

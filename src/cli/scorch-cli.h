@@ -16,4 +16,21 @@ int scorch_cli_report (int    argc,
 int scorch_cli_export (int    argc,
                        char **argv);
 
+/* Strict parsers for numeric option values: the whole string must be a
+ * number in [min, max]; the error names the option and says what is
+ * expected. */
+gboolean scorch_cli_parse_integer (const char *option,
+                                   const char *value,
+                                   gint64      min,
+                                   gint64      max,
+                                   gint64     *out,
+                                   GError    **error);
+/* A finite number of seconds, > 0 (or >= 0 with allow_zero), at most max. */
+gboolean scorch_cli_parse_seconds (const char *option,
+                                   const char *value,
+                                   gboolean    allow_zero,
+                                   double      max,
+                                   double     *out,
+                                   GError    **error);
+
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "scorch-analyzer.h"
+#include "scorch-diagnostics.h"
 #include "scorch-unwinder.h"
 
 #define MAX_CALLCHAIN   1024  /* entries used from one callchain */
@@ -70,10 +71,22 @@ struct _ScorchAnalyzer
   guint64               n_truncated;
   guint64               n_unwind_failed;
   GHashTable           *truncated_by_module; /* const char* (builder-owned) -> count */
+
+  /* Unwind diagnostics: the user addresses of the current sample that
+   * tell where and why its stack stops (see scorch-diagnostics.h). */
+  ScorchDiagnostics    *diagnostics;
+  GPtrArray            *frame_function;  /* per frame id: function name (owned) or NULL when unnamed */
+  guint                 cur_n_user;
+  guint                 cur_n_kernel;
+  ScorchStackAddress    cur_leaf;
+  ScorchStackAddress    cur_outer;
+  ScorchStackAddress    cur_before_outer;
   gboolean              finished;
   const ScorchCaptureAttr *main_attr;
   gboolean              offline;
   guint64               n_other_events;
+  guint64               n_unknown_id;  /* samples whose id matches no event: dropped */
+  GPtrArray            *warnings;      /* of char*: from the reader */
 
   /* Live feeding (scorch_analyzer_queue_raw_record): records from several
    * ring buffers arrive out of time order; they wait here until a round
@@ -232,6 +245,9 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->stack = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 256);
   self->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
   self->truncated_by_module = g_hash_table_new (NULL, NULL);
+  self->warnings = g_ptr_array_new_with_free_func (g_free);
+  self->diagnostics = scorch_diagnostics_new ();
+  self->frame_function = g_ptr_array_new_with_free_func (g_free);
 
   return self;
 }
@@ -253,6 +269,9 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_array_unref (self->stack);
   g_free (self->ips);
   g_hash_table_unref (self->truncated_by_module);
+  g_ptr_array_unref (self->warnings);
+  g_clear_pointer (&self->diagnostics, scorch_diagnostics_unref);
+  g_clear_pointer (&self->frame_function, g_ptr_array_unref);
   g_clear_pointer (&self->live_bytes, g_byte_array_unref);
   g_clear_pointer (&self->live_queue, g_array_unref);
   g_free (self);
@@ -304,6 +323,10 @@ event_name_for (const ScorchCaptureAttr *a)
   return g_strdup_printf ("event %u:%" G_GINT64_MODIFIER "x", a->attr.type, (guint64) a->attr.config);
 }
 
+static void set_diagnostics_capture (ScorchAnalyzer      *self,
+                                     ScorchCaptureReader *reader,
+                                     const char          *event_name);
+
 void
 scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
                                   ScorchCaptureReader *reader)
@@ -348,6 +371,49 @@ scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
       info->event_name = event_name_for (a);
       break;
     }
+
+  set_diagnostics_capture (self, reader, info->event_name);
+}
+
+/* What the capture says about itself, for the summary and the diagnostics. */
+static void
+set_diagnostics_capture (ScorchAnalyzer      *self,
+                         ScorchCaptureReader *reader,
+                         const char          *event_name)
+{
+  const ScorchCaptureAttr *a = self->main_attr;
+  const char *call_graph = scorch_capture_reader_get_call_graph (reader);
+  ScorchStackMode mode = SCORCH_STACK_MODE_UNKNOWN;
+  guint copy_size = 0;
+  int status;
+
+  scorch_diagnostics_set_capture (self->diagnostics,
+                                  scorch_capture_reader_get_cmdline (reader),
+                                  scorch_capture_reader_get_hostname (reader),
+                                  scorch_capture_reader_get_osrelease (reader),
+                                  scorch_capture_reader_get_arch (reader),
+                                  scorch_capture_reader_get_perf_version (reader),
+                                  event_name);
+  if (a != NULL)
+    {
+      scorch_diagnostics_set_sampling (self->diagnostics, a->attr.freq, a->attr.sample_period);
+      if ((a->attr.sample_type & PERF_SAMPLE_STACK_USER) && (a->attr.sample_type & PERF_SAMPLE_REGS_USER))
+        {
+          mode = SCORCH_STACK_MODE_DWARF;
+          copy_size = a->attr.sample_stack_user;
+        }
+      else if (a->attr.sample_type & PERF_SAMPLE_CALLCHAIN)
+        mode = a->attr.exclude_callchain_user ? SCORCH_STACK_MODE_NONE : SCORCH_STACK_MODE_FP;
+      else
+        mode = SCORCH_STACK_MODE_NONE;
+    }
+  /* Leaf repair writes plain callchains: only Scorch's section tells. */
+  if (mode == SCORCH_STACK_MODE_FP && call_graph != NULL && g_str_has_prefix (call_graph, "fp+repair"))
+    mode = SCORCH_STACK_MODE_FP_REPAIR;
+  scorch_diagnostics_set_stack_mode (self->diagnostics, mode, copy_size);
+
+  if (scorch_capture_reader_get_exit_status (reader, &status))
+    scorch_diagnostics_set_exit_status (self->diagnostics, status);
 }
 
 /* Interns the symbols of one address into the builder and the cache;
@@ -416,18 +482,51 @@ symbolize (ScorchAnalyzer      *self,
           g_byte_array_set_size (self->entry_class, frame + 1);
           memset (self->entry_class->data + old, ENTRY_UNKNOWN, frame + 1 - old);
           g_ptr_array_set_size (self->frame_module, frame + 1);
+          g_ptr_array_set_size (self->frame_function, frame + 1);
         }
       if (self->entry_class->data[frame] == ENTRY_UNKNOWN)
         {
           self->entry_class->data[frame] = scorch_analyzer_is_thread_entry (s->function) ? ENTRY_YES : ENTRY_NO;
           /* module strings are interned by the symbolizer and live as long as it */
           g_ptr_array_index (self->frame_module, frame) = (gpointer) (module[0] != '\0' ? module : "[unknown]");
+          g_ptr_array_index (self->frame_function, frame) = g_strdup (s->function);
         }
       g_array_append_val (self->runs, frame);
     }
 
   cache_insert (&self->cache, k1, k2, run);
   return run;
+}
+
+/* Keeps what the diagnostics need of the user addresses of a sample:
+ * the first (leaf), the last (where the stack stops) and the one before. */
+static void
+note_user_address (ScorchAnalyzer      *self,
+                   const ScorchProcMap *pm,
+                   guint64              offset,
+                   guint32              frame)
+{
+  ScorchStackAddress a;
+
+  a.module = pm != NULL ? pm->map.path : "";
+  a.offset = offset;
+  a.mapping = pm == NULL ? SCORCH_MAPPING_NONE
+            : pm->map.path[0] == '/' ? SCORCH_MAPPING_FILE : SCORCH_MAPPING_ANON;
+  a.function = frame < self->frame_function->len ? g_ptr_array_index (self->frame_function, frame) : NULL;
+  a.named = a.function != NULL;
+
+  if (self->cur_n_user == 0)
+    self->cur_leaf = a;
+  self->cur_before_outer = self->cur_outer;
+  self->cur_outer = a;
+  self->cur_n_user++;
+}
+
+static inline void
+reset_sample_facts (ScorchAnalyzer *self)
+{
+  self->cur_n_user = 0;
+  self->cur_n_kernel = 0;
 }
 
 static inline void
@@ -467,6 +566,11 @@ push_address (ScorchAnalyzer *self,
   r = &g_array_index (self->runs, guint32, run);
   if (self->stack->len + r[0] <= MAX_STACK)
     g_array_append_vals (self->stack, r + 1, r[0]);
+
+  if (kernel)
+    self->cur_n_kernel++;
+  else
+    note_user_address (self, pm, k2, r[r[0]]);
 }
 
 static inline gboolean
@@ -520,22 +624,58 @@ push_callchain (ScorchAnalyzer         *self,
   return pushed;
 }
 
+/* Counts the sample's stack as complete, kernel-only or cut short, and
+ * hands the diagnostics where and why it stops. */
 static void
-count_truncated (ScorchAnalyzer *self)
+diagnose_sample (ScorchAnalyzer         *self,
+                 const ScorchSampleData *s,
+                 const ScorchCaptureAttr *attr,
+                 gboolean                dwarf,
+                 gboolean                unwind_failed,
+                 guint64                 sp)
 {
-  guint32 outer;
-  const char *module;
+  ScorchStackFacts facts = { 0, };
+  guint32 outer = SCORCH_NODE_NONE;
 
-  if (self->stack->len == 0)
-    return;
-  outer = g_array_index (self->stack, guint32, self->stack->len - 1);
-  if (outer >= self->entry_class->len || self->entry_class->data[outer] != ENTRY_NO)
+  facts.n_kernel = self->cur_n_kernel;
+  facts.n_user = self->cur_n_user;
+  facts.leaf = self->cur_leaf;
+  facts.outer = self->cur_outer;
+  facts.before_outer = self->cur_before_outer;
+  facts.dwarf = dwarf;
+  facts.unwind_failed = unwind_failed;
+  if (self->stack->len > 0)
+    {
+      outer = g_array_index (self->stack, guint32, self->stack->len - 1);
+      facts.complete = outer < self->entry_class->len && self->entry_class->data[outer] == ENTRY_YES;
+    }
+  if (dwarf)
+    {
+      const ScorchProcMap *stack_map = scorch_proc_table_find_map (self->procs, s->pid, sp);
+
+      facts.copy_requested = attr->attr.sample_stack_user;
+      facts.copy_valid = s->stack_size;
+      if (stack_map != NULL && stack_map->map.end > sp)
+        facts.stack_needed = stack_map->map.end - sp;
+      facts.max_depth = SCORCH_UNWIND_MAX_DEPTH;
+    }
+  else
+    facts.max_depth = attr->attr.sample_max_stack > 0 ? attr->attr.sample_max_stack : 127;
+
+  scorch_diagnostics_add_sample (self->diagnostics, &facts);
+
+  /* Kernel-only samples (exec, kernel threads) have no user stack to cut. */
+  if (facts.complete || facts.n_user == 0 || outer == SCORCH_NODE_NONE ||
+      outer >= self->entry_class->len)
     return;
 
-  self->n_truncated++;
-  module = g_ptr_array_index (self->frame_module, outer);
-  g_hash_table_insert (self->truncated_by_module, (gpointer) module,
-                       GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (self->truncated_by_module, module)) + 1));
+  {
+    const char *module = g_ptr_array_index (self->frame_module, outer);
+
+    self->n_truncated++;
+    g_hash_table_insert (self->truncated_by_module, (gpointer) module,
+                         GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (self->truncated_by_module, module)) + 1));
+  }
 }
 
 static gboolean
@@ -546,6 +686,16 @@ handle_sample (ScorchAnalyzer     *self,
   ScorchSampleData s;
   const ScorchCaptureAttr *attr = record->attr;
   gboolean dwarf_done = FALSE;
+  gboolean dwarf_tried = FALSE;
+  gboolean unwind_failed = FALSE;
+  guint64 dwarf_sp = 0;
+
+  /* An id that belongs to no event: not a sample of any of them. */
+  if (attr == NULL)
+    {
+      self->n_unknown_id++;
+      return TRUE;
+    }
 
   if (!scorch_capture_attrs_parse_sample (self->attrs, record, &s, error))
     return FALSE;
@@ -561,6 +711,7 @@ handle_sample (ScorchAnalyzer     *self,
     }
 
   g_array_set_size (self->stack, 0);
+  reset_sample_facts (self);
 
   if (!self->offline && s.regs_abi != 0 && s.stack != NULL && (s.regs_mask & (1ULL << 7 /* PERF_REG_X86_SP */)) &&
       (attr->attr.sample_type & PERF_SAMPLE_STACK_USER))
@@ -574,6 +725,8 @@ handle_sample (ScorchAnalyzer     *self,
       /* The registers may be unaligned in a hand-made file: copy them. */
       memcpy (regs_buf, s.regs, sizeof (guint64) * MIN (s.n_regs, 64));
       sp = regs_buf[sp_index];
+      dwarf_tried = TRUE;
+      dwarf_sp = sp;
 
       /* Kernel part first (leaf side), from the callchain. */
       if (s.callchain != NULL)
@@ -592,6 +745,8 @@ handle_sample (ScorchAnalyzer     *self,
         {
           self->n_unwind_failed++;
           g_array_set_size (self->stack, 0);
+          reset_sample_facts (self);
+          unwind_failed = TRUE;
         }
     }
 
@@ -605,7 +760,7 @@ handle_sample (ScorchAnalyzer     *self,
         push_address (self, s.pid, s.ip, is_kernel_mode (record->misc));
     }
 
-  count_truncated (self);
+  diagnose_sample (self, &s, attr, dwarf_tried, unwind_failed, dwarf_sp);
 
   scorch_profile_builder_add_sample_leaf_first (self->builder, s.time, s.pid, s.tid,
                                                 (const guint32 *) (gpointer) self->stack->data,
@@ -944,9 +1099,55 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
       g_propagate_error (error, local_error);
       return FALSE;
     }
+  for (guint i = 0; i < scorch_capture_reader_get_n_warnings (reader); i++)
+    g_ptr_array_add (self->warnings, g_strdup (scorch_capture_reader_get_warning (reader, i)));
   if (progress != NULL)
     progress (1.0, self->n_samples, progress_data);
   return TRUE;
+}
+
+/* The parts of the diagnostics that need the built profile: totals and
+ * modules without symbols; then the classification and advice. */
+static void
+finish_diagnostics (ScorchAnalyzer *self,
+                    ScorchProfile  *profile)
+{
+  g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) unnamed = g_hash_table_new (g_str_hash, g_str_equal);
+  const ScorchThread *threads;
+  const ScorchHotspot *hotspots;
+  guint n_threads = 0, n_hotspots = 0;
+  guint64 begin = 0, end = 0;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  threads = scorch_profile_get_threads (profile, &n_threads);
+  for (guint i = 0; i < n_threads; i++)
+    g_hash_table_add (pids, GINT_TO_POINTER (threads[i].pid));
+  scorch_profile_get_time_bounds (profile, &begin, &end);
+  scorch_diagnostics_set_totals (self->diagnostics, scorch_profile_get_n_all_samples (profile),
+                                 end > begin ? end - begin : 0, n_threads, g_hash_table_size (pids));
+  scorch_diagnostics_set_lost (self->diagnostics, self->n_lost);
+
+  /* A module's unnamed code: the samples under its hottest unnamed frame
+   * (a lower bound of the samples that touch it). */
+  hotspots = scorch_profile_get_hotspots (profile, &n_hotspots);
+  for (guint i = 0; i < n_hotspots; i++)
+    {
+      const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
+      guint64 seen;
+
+      if (f->kind != SCORCH_FRAME_KIND_UNKNOWN || f->module == NULL || f->module[0] != '/')
+        continue;
+      seen = GPOINTER_TO_SIZE (g_hash_table_lookup (unnamed, f->module));
+      if (hotspots[i].total > seen)
+        g_hash_table_insert (unnamed, (gpointer) f->module, GSIZE_TO_POINTER (hotspots[i].total));
+    }
+  g_hash_table_iter_init (&iter, unnamed);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    scorch_diagnostics_add_unnamed_module (self->diagnostics, key, GPOINTER_TO_SIZE (value));
+
+  scorch_diagnostics_finish (self->diagnostics);
 }
 
 static void
@@ -956,9 +1157,24 @@ update_info (ScorchAnalyzer *self)
   GHashTableIter iter;
   gpointer key, value;
 
+
   info->n_lost = self->n_lost;
   info->n_truncated = self->n_truncated;
   info->n_unwind_failed = self->n_unwind_failed;
+  g_clear_pointer (&info->warnings, g_ptr_array_unref);
+  if (self->warnings->len > 0 || self->n_unknown_id > 0)
+    {
+      info->warnings = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < self->warnings->len; i++)
+        g_ptr_array_add (info->warnings, g_strdup (g_ptr_array_index (self->warnings, i)));
+      if (self->n_unknown_id > 0)
+        g_ptr_array_add (info->warnings,
+                         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                       "%" G_GUINT64_FORMAT " sample had an event id that matches no event of the capture and was dropped",
+                                                       "%" G_GUINT64_FORMAT " samples had an event id that matches no event of the capture and were dropped",
+                                                       self->n_unknown_id),
+                                          self->n_unknown_id));
+    }
   g_clear_pointer (&info->truncated_by_module, g_hash_table_unref);
   info->truncated_by_module = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_iter_init (&iter, self->truncated_by_module);
@@ -971,6 +1187,8 @@ scorch_analyzer_snapshot (ScorchAnalyzer *self)
 {
   g_return_val_if_fail (!self->finished, NULL);
 
+  /* No diagnostics on snapshots: they are read on another thread while
+   * the analyzer goes on. */
   update_info (self);
   return scorch_profile_builder_snapshot (self->builder);
 }
@@ -981,6 +1199,7 @@ scorch_analyzer_finish (ScorchAnalyzer *self)
   g_return_val_if_fail (!self->finished, NULL);
 
   update_info (self);
+  scorch_profile_builder_get_info (self->builder)->diagnostics = scorch_diagnostics_ref (self->diagnostics);
   {
     g_autoptr(GPtrArray) problems = scorch_symbolizer_dup_problems (self->symbolizer);
 
@@ -990,5 +1209,10 @@ scorch_analyzer_finish (ScorchAnalyzer *self)
              self->n_samples, self->cache.len, scorch_proc_table_get_n_modules (self->procs));
   }
   self->finished = TRUE;
-  return scorch_profile_builder_end (g_steal_pointer (&self->builder));
+  {
+    ScorchProfile *profile = scorch_profile_builder_end (g_steal_pointer (&self->builder));
+
+    finish_diagnostics (self, profile);
+    return profile;
+  }
 }

@@ -185,13 +185,12 @@ rd32 (const guint8 *p)
   return v;
 }
 
+/* NULL when the id belongs to no event. */
 static const ScorchCaptureAttr *
 attr_for_id (ScorchCaptureAttrs *self,
              guint64             id)
 {
-  const ScorchCaptureAttr *attr = g_hash_table_lookup (self->by_id, &id);
-
-  return attr != NULL ? attr : g_ptr_array_index (self->attrs, 0);
+  return g_hash_table_lookup (self->by_id, &id);
 }
 
 static gboolean
@@ -279,6 +278,8 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
         attr = g_ptr_array_index (self->attrs, 0);
 
       record->attr = attr;
+      if (attr == NULL)
+        return TRUE; /* an id of no event: the consumer drops and counts it */
       st = attr->attr.sample_type;
 
 #define NEED(n) G_STMT_START { if ((gsize) (end - p) < (n)) \
@@ -311,6 +312,10 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
       attr = attr_for_id (self, rd64 (data + hdr.size - 8 * self->trailer_id_pos));
     }
   else
+    attr = g_ptr_array_index (self->attrs, 0);
+  /* A side-band record (MMAP2, COMM, ...) of an unknown id is still needed:
+   * read its trailer with the first event's layout. */
+  if (attr == NULL)
     attr = g_ptr_array_index (self->attrs, 0);
 
   record->attr = attr;
@@ -497,6 +502,10 @@ struct _ScorchCaptureReader
   char                 *arch;
   char                 *version;
   char                 *cmdline;
+  /* the Scorch feature section */
+  gboolean              has_exit_status;
+  int                   exit_status;
+  char                 *call_graph;
   guint                 nr_cpus_online;
   guint                 nr_cpus_avail;
   GArray               *build_ids;  /* of ScorchCaptureBuildId */
@@ -518,6 +527,14 @@ struct _ScorchCaptureReader
   gboolean              mapped;
   guint64               dropped_until; /* data-relative */
   guint64               next_drop;     /* data-relative position of the next check */
+
+  /* Damage that was read around */
+  GPtrArray            *warnings;      /* of char* */
+  gboolean              warned_unfinished;
+  guint64               dropped_features[4];
+  gboolean              unfinished;    /* data.size 0: perf record was killed */
+  guint64               n_records;     /* read from the data section */
+  gboolean              stopped_early; /* unfinished: the last record was cut */
 };
 
 #define DROP_STEP (16u << 20)
@@ -699,78 +716,221 @@ parse_build_ids (ScorchCaptureReader         *self,
   return TRUE;
 }
 
+/* Scorch's own section (scorch-perf-file.h). A section that is not ours
+ * (another tool using the bit) or of a later version is skipped. */
+static gboolean
+parse_scorch_section (ScorchCaptureReader         *self,
+                      const ScorchPerfFileSection *sec,
+                      GError                     **error)
+{
+  const guint8 *p = self->base + sec->offset;
+  const guint8 *end = p + sec->size;
+  guint32 n;
+
+  if (sec->size < 12 || rd32 (p) != SCORCH_PERF_SCORCH_MAGIC || rd32 (p + 4) != SCORCH_PERF_SCORCH_VERSION)
+    return TRUE;
+  n = rd32 (p + 8);
+  p += 12;
+  if (n > sec->size / 4)
+    return malformed (error, sec->offset, _("Scorch section has %u entries, more than its size allows"), n);
+  for (guint32 i = 0; i < n; i++)
+    {
+      g_autofree char *entry = read_string (self, &p, end, error);
+      const char *value;
+
+      if (entry == NULL)
+        return FALSE;
+      value = strchr (entry, '=');
+      if (value == NULL)
+        continue;
+      value++;
+      if (g_str_has_prefix (entry, "exit-status="))
+        {
+          gint64 status;
+          char *endp = NULL;
+
+          status = g_ascii_strtoll (value, &endp, 10);
+          if (endp != value && *endp == '\0' && status >= 0 && status <= G_MAXINT)
+            {
+              self->has_exit_status = TRUE;
+              self->exit_status = (int) status;
+            }
+        }
+      else if (g_str_has_prefix (entry, "call-graph="))
+        {
+          g_free (self->call_graph);
+          self->call_graph = g_strdup (value);
+        }
+    }
+  return TRUE;
+}
+
+
+static const char *
+feature_name (guint bit)
+{
+  static const char * const names[] = {
+    [SCORCH_PERF_FEAT_TRACING_DATA] = "TRACING_DATA", [SCORCH_PERF_FEAT_BUILD_ID] = "BUILD_ID",
+    [SCORCH_PERF_FEAT_HOSTNAME] = "HOSTNAME", [SCORCH_PERF_FEAT_OSRELEASE] = "OSRELEASE",
+    [SCORCH_PERF_FEAT_VERSION] = "VERSION", [SCORCH_PERF_FEAT_ARCH] = "ARCH",
+    [SCORCH_PERF_FEAT_NRCPUS] = "NRCPUS", [SCORCH_PERF_FEAT_CPUDESC] = "CPUDESC",
+    [SCORCH_PERF_FEAT_CPUID] = "CPUID", [SCORCH_PERF_FEAT_TOTAL_MEM] = "TOTAL_MEM",
+    [SCORCH_PERF_FEAT_CMDLINE] = "CMDLINE", [SCORCH_PERF_FEAT_EVENT_DESC] = "EVENT_DESC",
+    [SCORCH_PERF_FEAT_CPU_TOPOLOGY] = "CPU_TOPOLOGY", [SCORCH_PERF_FEAT_NUMA_TOPOLOGY] = "NUMA_TOPOLOGY",
+    [SCORCH_PERF_FEAT_BRANCH_STACK] = "BRANCH_STACK", [SCORCH_PERF_FEAT_PMU_MAPPINGS] = "PMU_MAPPINGS",
+    [SCORCH_PERF_FEAT_GROUP_DESC] = "GROUP_DESC", [SCORCH_PERF_FEAT_AUXTRACE] = "AUXTRACE",
+    [SCORCH_PERF_FEAT_STAT] = "STAT", [SCORCH_PERF_FEAT_CACHE] = "CACHE",
+    [SCORCH_PERF_FEAT_SAMPLE_TIME] = "SAMPLE_TIME", [SCORCH_PERF_FEAT_MEM_TOPOLOGY] = "MEM_TOPOLOGY",
+    [SCORCH_PERF_FEAT_CLOCKID] = "CLOCKID", [SCORCH_PERF_FEAT_DIR_FORMAT] = "DIR_FORMAT",
+    [SCORCH_PERF_FEAT_BPF_PROG_INFO] = "BPF_PROG_INFO", [SCORCH_PERF_FEAT_BPF_BTF] = "BPF_BTF",
+    [SCORCH_PERF_FEAT_COMPRESSED] = "COMPRESSED", [SCORCH_PERF_FEAT_CPU_PMU_CAPS] = "CPU_PMU_CAPS",
+    [SCORCH_PERF_FEAT_CLOCK_DATA] = "CLOCK_DATA", [SCORCH_PERF_FEAT_HYBRID_TOPOLOGY] = "HYBRID_TOPOLOGY",
+    [SCORCH_PERF_FEAT_PMU_CAPS] = "PMU_CAPS",
+  };
+
+  return bit < G_N_ELEMENTS (names) ? names[bit] : NULL;
+}
+
+static void
+add_warning (ScorchCaptureReader *self,
+             char                *message)
+{
+  g_ptr_array_add (self->warnings, message);
+}
+
+/* Parses one feature section; FALSE with error set when it is damaged. */
+static gboolean
+parse_feature (ScorchCaptureReader         *self,
+               guint                        bit,
+               const ScorchPerfFileSection *sec,
+               GError                     **error)
+{
+  switch (bit)
+    {
+    case SCORCH_PERF_FEAT_HOSTNAME:
+      return parse_string_feature (self, sec, &self->hostname, error);
+    case SCORCH_PERF_FEAT_OSRELEASE:
+      return parse_string_feature (self, sec, &self->osrelease, error);
+    case SCORCH_PERF_FEAT_ARCH:
+      return parse_string_feature (self, sec, &self->arch, error);
+    case SCORCH_PERF_FEAT_VERSION:
+      return parse_string_feature (self, sec, &self->version, error);
+    case SCORCH_PERF_FEAT_NRCPUS:
+      if (sec->size < 8)
+        return malformed (error, sec->offset, _("NRCPUS section too short"));
+      self->nr_cpus_avail = rd32 (self->base + sec->offset);
+      self->nr_cpus_online = rd32 (self->base + sec->offset + 4);
+      return TRUE;
+    case SCORCH_PERF_FEAT_CMDLINE:
+      return parse_cmdline (self, sec, error);
+    case SCORCH_PERF_FEAT_EVENT_DESC:
+      return parse_event_desc (self, sec, error);
+    case SCORCH_PERF_FEAT_BUILD_ID:
+      return parse_build_ids (self, sec, error);
+    case SCORCH_PERF_FEAT_SCORCH:
+      return parse_scorch_section (self, sec, error);
+    default:
+      return TRUE;
+    }
+}
+
+/* Feature sections are optional: as perf report does, a damaged one is
+ * dropped with a warning and the rest of the capture is read. Only a table
+ * whose first entry points back into the capture (or is no offset at all)
+ * is an error: then data.offset or data.size, which locate it, are wrong. */
 static gboolean
 parse_features (ScorchCaptureReader *self,
                 GError             **error)
 {
-  guint64 table = self->header.data.offset + self->header.data.size;
-  guint n = 0;
+  const ScorchPerfFileHeader *h = &self->header;
+  guint64 table = h->data.offset + h->data.size;
+  guint64 table_end;
+  g_autoptr(GString) damaged = g_string_new (NULL);
+  guint n = 0, n_damaged = 0;
 
   for (guint bit = 0; bit < SCORCH_PERF_FEAT_LAST; bit++)
-    if (self->header.adds_features[bit / 64] & (G_GUINT64_CONSTANT (1) << (bit % 64)))
+    if (h->adds_features[bit / 64] & (G_GUINT64_CONSTANT (1) << (bit % 64)))
       n++;
 
   if (n == 0)
     return TRUE;
-
-  if (!in_file (self, table, (guint64) n * sizeof (ScorchPerfFileSection)))
-    return malformed (error, table, _("table of %u feature sections lies outside the file (truncated?)"), n);
+  table_end = table + (guint64) n * sizeof (ScorchPerfFileSection);
 
   for (guint bit = 0, i = 0; bit < SCORCH_PERF_FEAT_LAST; bit++)
     {
+      g_autoptr(GError) local_error = NULL;
       ScorchPerfFileSection sec;
       guint64 where;
+      gboolean ok;
 
-      if (!(self->header.adds_features[bit / 64] & (G_GUINT64_CONSTANT (1) << (bit % 64))))
+      if (!(h->adds_features[bit / 64] & (G_GUINT64_CONSTANT (1) << (bit % 64))))
         continue;
 
       where = table + (guint64) i * sizeof sec;
-      memcpy (&sec, self->base + where, sizeof sec);
       i++;
-      if (!check_section (self, &sec, where, _("Feature"), error))
-        return FALSE;
-
-      switch (bit)
+      if (!in_file (self, where, sizeof sec))
+        ok = FALSE;
+      else
         {
-        case SCORCH_PERF_FEAT_HOSTNAME:
-          if (!parse_string_feature (self, &sec, &self->hostname, error))
-            return FALSE;
-          break;
-        case SCORCH_PERF_FEAT_OSRELEASE:
-          if (!parse_string_feature (self, &sec, &self->osrelease, error))
-            return FALSE;
-          break;
-        case SCORCH_PERF_FEAT_ARCH:
-          if (!parse_string_feature (self, &sec, &self->arch, error))
-            return FALSE;
-          break;
-        case SCORCH_PERF_FEAT_VERSION:
-          if (!parse_string_feature (self, &sec, &self->version, error))
-            return FALSE;
-          break;
-        case SCORCH_PERF_FEAT_NRCPUS:
-          if (sec.size < 8)
-            return malformed (error, sec.offset, _("NRCPUS section too short"));
-          self->nr_cpus_avail = rd32 (self->base + sec.offset);
-          self->nr_cpus_online = rd32 (self->base + sec.offset + 4);
-          break;
-        case SCORCH_PERF_FEAT_CMDLINE:
-          if (!parse_cmdline (self, &sec, error))
-            return FALSE;
-          break;
-        case SCORCH_PERF_FEAT_EVENT_DESC:
-          if (!parse_event_desc (self, &sec, error))
-            return FALSE;
-          break;
-        case SCORCH_PERF_FEAT_BUILD_ID:
-          if (!parse_build_ids (self, &sec, error))
-            return FALSE;
-          break;
-        default:
-          break;
+          memcpy (&sec, self->base + where, sizeof sec);
+          /* Offsets are off_t: one above 2^63 is no file offset at all. */
+          if (i == 1 && (sec.offset < table_end || sec.offset > G_MAXINT64 || sec.size > G_MAXINT64))
+            return malformed (error, 40,
+                              _("data.offset (%" G_GUINT64_FORMAT ") or data.size (%" G_GUINT64_FORMAT ") in the header "
+                                "is wrong: the feature table they locate at offset %" G_GUINT64_FORMAT
+                                " starts with the section [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT "), which is not after it"),
+                              h->data.offset, h->data.size, table, sec.offset, sec.size);
+          ok = sec.offset >= table_end && in_file (self, sec.offset, sec.size) &&
+               parse_feature (self, bit, &sec, &local_error);
+        }
+
+      if (!ok)
+        {
+          const char *name = feature_name (bit);
+
+          self->dropped_features[bit / 64] |= G_GUINT64_CONSTANT (1) << (bit % 64);
+          if (damaged->len > 0)
+            g_string_append (damaged, ", ");
+          if (name != NULL)
+            g_string_append (damaged, name);
+          else
+            g_string_append_printf (damaged, "%u", bit);
+          if (local_error != NULL)
+            g_debug ("feature %u: %s", bit, local_error->message);
+          n_damaged++;
         }
     }
+
+  if (n_damaged > 0)
+    /* Translators: %s is a list of perf.data header section names (HOSTNAME, CMDLINE, ...) */
+    add_warning (self, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                     "The capture's %s header section is damaged or cut off and was skipped; the rest was read",
+                                                     "The capture's %s header sections are damaged or cut off and were skipped; the rest was read",
+                                                     n_damaged),
+                                        damaged->str));
   return TRUE;
+}
+
+/* perf record writes data.size only when it ends: a perf record that was
+ * killed leaves 0 there and records up to the end of the file (and no
+ * feature sections). A finished empty capture has its feature table there. */
+static gboolean
+looks_unfinished (ScorchCaptureReader *self)
+{
+  const ScorchPerfFileHeader *h = &self->header;
+  ScorchPerfFileSection first;
+  guint n = 0;
+
+  if (h->data.size != 0 || h->data.offset >= self->len)
+    return FALSE;
+  for (guint bit = 0; bit < SCORCH_PERF_FEAT_LAST; bit++)
+    if (h->adds_features[bit / 64] & (G_GUINT64_CONSTANT (1) << (bit % 64)))
+      n++;
+  if (n == 0 || !in_file (self, h->data.offset, sizeof first))
+    return TRUE;
+  memcpy (&first, self->base + h->data.offset, sizeof first);
+  return !(first.offset >= h->data.offset + (guint64) n * sizeof first &&
+           in_file (self, first.offset, first.size));
 }
 
 static gboolean
@@ -818,9 +978,19 @@ reader_init (ScorchCaptureReader *self,
       attr_size > SCORCH_CAPTURE_MAX_ATTR_SIZE + sizeof (ScorchPerfFileSection) ||
       attr_size % 8 != 0)
     return malformed (error, 16, _("attribute size %" G_GUINT64_FORMAT " is out of range"), attr_size);
-  if (!check_section (self, &h->attrs, 24, _("Attribute"), error) ||
-      !check_section (self, &h->data, 40, _("Data"), error))
+  if (!check_section (self, &h->attrs, 24, _("Attribute"), error))
     return FALSE;
+  if (h->data.offset < sizeof self->header || h->data.offset > self->len)
+    return malformed (error, 40, _("data.offset %" G_GUINT64_FORMAT " in the header points %s"),
+                      h->data.offset, h->data.offset < sizeof self->header ? _("into the file header")
+                                                                            : _("past the end of the file"));
+  self->unfinished = looks_unfinished (self);
+  if (!self->unfinished && !in_file (self, h->data.offset, h->data.size))
+    return malformed (error, 40,
+                      _("the data section (data.offset %" G_GUINT64_FORMAT ", data.size %" G_GUINT64_FORMAT
+                        ") ends past the end of the file (%" G_GSIZE_FORMAT " bytes): the file is truncated "
+                        "or data.size is corrupt"),
+                      h->data.offset, h->data.size, self->len);
   if (h->attrs.size % attr_size != 0)
     return malformed (error, 32, _("attribute section size %" G_GUINT64_FORMAT " is not a multiple of %" G_GUINT64_FORMAT),
                       h->attrs.size, attr_size);
@@ -830,7 +1000,7 @@ reader_init (ScorchCaptureReader *self,
   if (n_attrs > SCORCH_CAPTURE_MAX_ATTRS)
     return malformed (error, 32, _("%" G_GUINT64_FORMAT " event attributes is more than Scorch reads"), n_attrs);
   if (h->data.offset % 8 != 0)
-    return malformed (error, 40, _("data section offset %" G_GUINT64_FORMAT " is not 8-byte aligned"), h->data.offset);
+    return malformed (error, 40, _("data.offset %" G_GUINT64_FORMAT " in the header is not 8-byte aligned"), h->data.offset);
 
   for (guint64 i = 0; i < n_attrs; i++)
     {
@@ -868,11 +1038,19 @@ reader_init (ScorchCaptureReader *self,
                           _("events have different sample types but no PERF_SAMPLE_IDENTIFIER"));
     }
 
-  if (!parse_features (self, error))
-    return FALSE;
-
   self->data = self->base + h->data.offset;
-  self->data_size = h->data.size;
+  if (self->unfinished)
+    {
+      /* Salvage: the records up to the end of the file; no features. */
+      self->data_size = (self->len - h->data.offset) & ~(guint64) 7;
+      memcpy (self->dropped_features, h->adds_features, sizeof self->dropped_features);
+    }
+  else
+    {
+      self->data_size = h->data.size;
+      if (!parse_features (self, error))
+        return FALSE;
+    }
   self->queue = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
   self->ready = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
   return TRUE;
@@ -889,6 +1067,7 @@ reader_new (GBytes  *bytes,
   self->attrs = scorch_capture_attrs_new ();
   self->build_ids = g_array_new (FALSE, TRUE, sizeof (ScorchCaptureBuildId));
   self->strings = g_string_chunk_new (1024);
+  self->warnings = g_ptr_array_new_with_free_func (g_free);
   if (self->base == NULL)
     self->base = (const guint8 *) "";
 
@@ -1035,11 +1214,13 @@ scorch_capture_reader_free (ScorchCaptureReader *self)
   g_clear_pointer (&self->ready, g_array_unref);
   g_clear_pointer (&self->build_ids, g_array_unref);
   g_clear_pointer (&self->strings, g_string_chunk_free);
+  g_clear_pointer (&self->warnings, g_ptr_array_unref);
   g_free (self->hostname);
   g_free (self->osrelease);
   g_free (self->arch);
   g_free (self->version);
   g_free (self->cmdline);
+  g_free (self->call_graph);
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_free (self);
 }
@@ -1074,6 +1255,25 @@ scorch_capture_reader_get_perf_version (ScorchCaptureReader *self)
   return self->version;
 }
 
+gboolean
+scorch_capture_reader_get_exit_status (ScorchCaptureReader *self,
+                                       int                 *status)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (status != NULL)
+    *status = self->has_exit_status ? self->exit_status : -1;
+  return self->has_exit_status;
+}
+
+const char *
+scorch_capture_reader_get_call_graph (ScorchCaptureReader *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->call_graph;
+}
+
 const char *
 scorch_capture_reader_get_cmdline (ScorchCaptureReader *self)
 {
@@ -1106,13 +1306,34 @@ scorch_capture_reader_has_feature (ScorchCaptureReader *self,
 {
   if ((guint) feature >= SCORCH_PERF_FEAT_LAST)
     return FALSE;
-  return (self->header.adds_features[feature / 64] & (G_GUINT64_CONSTANT (1) << (feature % 64))) != 0;
+  return ((self->header.adds_features[feature / 64] & ~self->dropped_features[feature / 64]) &
+          (G_GUINT64_CONSTANT (1) << (feature % 64))) != 0;
 }
 
 guint64
 scorch_capture_reader_get_data_size (ScorchCaptureReader *self)
 {
   return self->data_size;
+}
+
+guint
+scorch_capture_reader_get_n_warnings (ScorchCaptureReader *self)
+{
+  return self->warnings->len;
+}
+
+const char *
+scorch_capture_reader_get_warning (ScorchCaptureReader *self,
+                                   guint                i)
+{
+  g_return_val_if_fail (i < self->warnings->len, NULL);
+  return g_ptr_array_index (self->warnings, i);
+}
+
+gboolean
+scorch_capture_reader_is_unfinished (ScorchCaptureReader *self)
+{
+  return self->unfinished;
 }
 
 guint64
@@ -1219,7 +1440,34 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
       if (self->pos >= self->data_size)
         {
           self->eof = TRUE;
+          if (self->unfinished && !self->warned_unfinished)
+            {
+              self->warned_unfinished = TRUE;
+              add_warning (self, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "The capture was not finished (perf record was killed?): "
+                                                             "%" G_GUINT64_FORMAT " record read",
+                                                             "The capture was not finished (perf record was killed?): "
+                                                             "%" G_GUINT64_FORMAT " records read",
+                                                             self->n_records),
+                                                self->n_records));
+            }
           continue;
+        }
+
+      /* An unfinished capture ends where the writer was stopped, maybe
+       * inside a record: stop cleanly at the first one that is cut. */
+      if (self->unfinished)
+        {
+          struct perf_event_header hdr;
+          guint64 left = self->data_size - self->pos;
+
+          memcpy (&hdr, self->data + self->pos, MIN (left, sizeof hdr));
+          if (left < sizeof hdr || hdr.size < sizeof hdr || hdr.size % 8 != 0 || hdr.size > left)
+            {
+              self->stopped_early = TRUE;
+              self->data_size = self->pos;
+              continue;
+            }
         }
 
       if (self->mapped && self->pos >= self->next_drop)
@@ -1235,9 +1483,15 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
                                                 self->data_size - offset,
                                                 self->header.data.offset + offset,
                                                 record, error))
-          return FALSE;
+          {
+            if (offset == 0)
+              g_prefix_error (error, _("data.offset %" G_GUINT64_FORMAT " in the header does not point at a record: "),
+                              self->header.data.offset);
+            return FALSE;
+          }
         /* size >= 8 is checked by the parser: no endless loop */
         self->pos += record->size;
+        self->n_records++;
 
         if (record->type == SCORCH_PERF_RECORD_FINISHED_ROUND)
           {

@@ -135,6 +135,12 @@ const char          *scorch_capture_reader_get_hostname (ScorchCaptureReader  *s
 const char          *scorch_capture_reader_get_osrelease (ScorchCaptureReader *self);
 const char          *scorch_capture_reader_get_arch     (ScorchCaptureReader  *self);
 const char          *scorch_capture_reader_get_perf_version (ScorchCaptureReader *self);
+/* From Scorch's feature section: the launched program's wait status
+ * (FALSE when the capture does not say), the call-graph mode as recorded
+ * ("fp+repair,512"; NULL when unknown). */
+gboolean             scorch_capture_reader_get_exit_status (ScorchCaptureReader *self,
+                                                            int                 *status);
+const char          *scorch_capture_reader_get_call_graph (ScorchCaptureReader  *self);
 /* Joined with spaces, or NULL. */
 const char          *scorch_capture_reader_get_cmdline  (ScorchCaptureReader  *self);
 guint                scorch_capture_reader_get_nr_cpus_online (ScorchCaptureReader *self);
@@ -144,6 +150,14 @@ const ScorchCaptureBuildId *scorch_capture_reader_get_build_ids (ScorchCaptureRe
 gboolean             scorch_capture_reader_has_feature  (ScorchCaptureReader  *self,
                                                          ScorchPerfFeature     feature);
 guint64              scorch_capture_reader_get_data_size (ScorchCaptureReader *self);
+/* Damage read around (a skipped feature section, an unfinished capture),
+ * for the user. More may come while the records are read. */
+guint                scorch_capture_reader_get_n_warnings (ScorchCaptureReader *self);
+const char          *scorch_capture_reader_get_warning  (ScorchCaptureReader  *self,
+                                                         guint                 i);
+/* data.size was 0 (a killed perf record): records are read up to the end
+ * of the file, and the feature sections are not there. */
+gboolean             scorch_capture_reader_is_unfinished (ScorchCaptureReader *self);
 
 /* Next record in time order (perf's rule: records are sorted within the
  * window that FINISHED_ROUND bounds; records without a time are delivered

@@ -276,6 +276,158 @@ scorch_elf_check_frame_pointers (const char             *path,
   return TRUE;
 }
 
+static gboolean
+prologue_sets_up_frame (guint16       machine,
+                        const guint8 *code,
+                        gsize         len)
+{
+  if (machine == EM_X86_64)
+    return x86_64_has_fp_prologue (code, len);
+  return aarch64_has_fp_prologue (code, len);
+}
+
+/* Finds the function symbol of symtab covering vaddr and checks it. */
+static gboolean
+find_function (Elf                    *elf,
+               Elf_Scn                *symtab,
+               guint16                 machine,
+               guint64                 vaddr,
+               guint64                 file_offset,
+               ScorchElfFunctionFrame *result)
+{
+  GElf_Shdr shdr;
+  Elf_Data *data;
+  gsize n_syms;
+
+  if (symtab == NULL || gelf_getshdr (symtab, &shdr) == NULL || shdr.sh_entsize == 0)
+    return FALSE;
+  data = elf_getdata (symtab, NULL);
+  if (data == NULL)
+    return FALSE;
+  n_syms = MIN (shdr.sh_size / shdr.sh_entsize, data->d_size / shdr.sh_entsize);
+
+  for (gsize i = 0; i < n_syms; i++)
+    {
+      GElf_Sym sym;
+      GElf_Shdr text_shdr;
+      Elf_Scn *text;
+      Elf_Data *text_data;
+      guint64 offset;
+      gsize avail;
+
+      if (gelf_getsym (data, (int) i, &sym) == NULL)
+        continue;
+      if (GELF_ST_TYPE (sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF ||
+          sym.st_shndx >= SHN_LORESERVE || sym.st_size == 0)
+        continue;
+      if (vaddr < sym.st_value || vaddr - sym.st_value >= sym.st_size)
+        continue;
+
+      text = elf_getscn (elf, sym.st_shndx);
+      if (text == NULL || gelf_getshdr (text, &text_shdr) == NULL ||
+          text_shdr.sh_type != SHT_PROGBITS || sym.st_value < text_shdr.sh_addr)
+        continue;
+      offset = sym.st_value - text_shdr.sh_addr;
+      text_data = elf_getdata (text, NULL);
+      if (text_data == NULL || text_data->d_buf == NULL || offset >= text_data->d_size)
+        continue;
+      avail = MIN (text_data->d_size - offset, (gsize) MIN (sym.st_size, PROLOGUE_BYTES));
+
+      result->found = TRUE;
+      result->sets_up_frame = prologue_sets_up_frame (machine, (const guint8 *) text_data->d_buf + offset, avail);
+      result->symbol_offset = file_offset - (vaddr - sym.st_value);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+scorch_elf_check_function_frame (const char             *path,
+                                 guint64                 file_offset,
+                                 ScorchElfFunctionFrame *result,
+                                 GError                **error)
+{
+  ScorchElfFunctionFrame r = { 0, };
+  g_autoptr(GError) local_error = NULL;
+  Elf_Scn *scn = NULL;
+  Elf_Scn *symtab = NULL;
+  Elf_Scn *dynsym = NULL;
+  GElf_Ehdr ehdr;
+  gboolean have_vaddr = FALSE;
+  guint64 vaddr = 0;
+  gsize n_phdrs = 0;
+  gsize shstrndx = 0;
+  Elf *elf;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* The path comes from a capture: only ever read a regular file. */
+  fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, &local_error);
+  if (fd < 0)
+    {
+      g_set_error_literal (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN,
+                           local_error->message);
+      return FALSE;
+    }
+
+  elf_version (EV_CURRENT);
+  elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
+  if (elf == NULL || elf_kind (elf) != ELF_K_ELF || gelf_getehdr (elf, &ehdr) == NULL ||
+      (ehdr.e_machine != EM_X86_64 && ehdr.e_machine != EM_AARCH64))
+    {
+      g_set_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_NOT_ELF,
+                   _("“%s” is not an ELF program of a supported architecture"), path);
+      if (elf != NULL)
+        elf_end (elf);
+      close (fd);
+      return FALSE;
+    }
+
+  /* The file offset of a sampled address -> its link-time address. */
+  if (elf_getphdrnum (elf, &n_phdrs) == 0)
+    for (gsize i = 0; i < n_phdrs && !have_vaddr; i++)
+      {
+        GElf_Phdr phdr;
+
+        if (gelf_getphdr (elf, (int) i, &phdr) == NULL || phdr.p_type != PT_LOAD)
+          continue;
+        if (file_offset >= phdr.p_offset && file_offset - phdr.p_offset < phdr.p_filesz)
+          {
+            vaddr = file_offset - phdr.p_offset + phdr.p_vaddr;
+            have_vaddr = TRUE;
+          }
+      }
+
+  elf_getshdrstrndx (elf, &shstrndx);
+  while ((scn = elf_nextscn (elf, scn)) != NULL)
+    {
+      GElf_Shdr shdr;
+      const char *name;
+
+      if (gelf_getshdr (scn, &shdr) == NULL)
+        continue;
+      if (shdr.sh_type == SHT_SYMTAB)
+        symtab = scn;
+      else if (shdr.sh_type == SHT_DYNSYM)
+        dynsym = scn;
+      name = elf_strptr (elf, shstrndx, shdr.sh_name);
+      if (name != NULL && shdr.sh_size > 0 && shdr.sh_type != SHT_NOBITS &&
+          (strcmp (name, ".eh_frame") == 0 || strcmp (name, ".debug_frame") == 0))
+        r.has_cfi = TRUE;
+    }
+
+  if (have_vaddr && !find_function (elf, symtab, ehdr.e_machine, vaddr, file_offset, &r))
+    find_function (elf, dynsym, ehdr.e_machine, vaddr, file_offset, &r);
+
+  elf_end (elf);
+  close (fd);
+  *result = r;
+  return TRUE;
+}
+
 /* ---- the automatic call-graph mode -------------------------------------- */
 
 char *

@@ -40,6 +40,24 @@ gboolean scorch_elf_check_frame_pointers (const char             *path,
                                           ScorchElfFramePointers *result,
                                           GError                **error);
 
+/* What one function of a binary does at its entry. */
+typedef struct
+{
+  gboolean found;          /* a function symbol covers the address */
+  gboolean sets_up_frame;  /* its prologue links a frame (only when found) */
+  gboolean has_cfi;        /* the binary has .eh_frame or .debug_frame */
+  guint64  symbol_offset;  /* the symbol's start, as a file offset (when found) */
+} ScorchElfFunctionFrame;
+
+/* Looks up the function symbol (.symtab, else .dynsym) that covers
+ * FILE_OFFSET of the regular file at PATH and checks its prologue as
+ * scorch_elf_check_frame_pointers() does. Not finding a symbol is no error
+ * (result->found is FALSE). */
+gboolean scorch_elf_check_function_frame (const char             *path,
+                                          guint64                 file_offset,
+                                          ScorchElfFunctionFrame *result,
+                                          GError                **error);
+
 /* The file a program path names: symbolic links are followed, each
  * relative target looked up in its link's directory (/bin/sh -> dash is
  * /bin/dash, whatever the working directory), and the result made

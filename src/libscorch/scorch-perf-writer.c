@@ -61,6 +61,10 @@ struct _ScorchPerfWriter
   char          *name;
   GArray        *attrs;         /* of Attr */
   GStrv          cmdline;
+  /* the Scorch feature section */
+  gboolean       has_exit_status;
+  int            exit_status;
+  char          *call_graph;
 
   GByteArray    *buffer;        /* whole records not yet written */
   guint64        data_offset;
@@ -197,6 +201,7 @@ scorch_perf_writer_free (ScorchPerfWriter *self)
   g_free (self->name);
   g_array_unref (self->attrs);
   g_strfreev (self->cmdline);
+  g_free (self->call_graph);
   g_byte_array_unref (self->buffer);
   g_clear_error (&self->failed);
   g_hash_table_unref (self->dsos);
@@ -233,6 +238,26 @@ scorch_perf_writer_set_cmdline (ScorchPerfWriter   *self,
 
   g_strfreev (self->cmdline);
   self->cmdline = g_strdupv ((char **) argv);
+}
+
+void
+scorch_perf_writer_set_exit_status (ScorchPerfWriter *self,
+                                    int               status)
+{
+  g_return_if_fail (self != NULL);
+
+  self->has_exit_status = status >= 0;
+  self->exit_status = status;
+}
+
+void
+scorch_perf_writer_set_call_graph (ScorchPerfWriter *self,
+                                   const char       *mode)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->call_graph);
+  self->call_graph = g_strdup (mode);
 }
 
 /* ---- output: a seekable GOutputStream, or a file descriptor ------------ */
@@ -1037,6 +1062,22 @@ build_feature (ScorchPerfWriter *self,
         }
       break;
 
+    case SCORCH_PERF_FEAT_SCORCH:
+      {
+        g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
+
+        if (self->has_exit_status)
+          g_ptr_array_add (entries, g_strdup_printf ("exit-status=%d", self->exit_status));
+        if (self->call_graph != NULL)
+          g_ptr_array_add (entries, g_strdup_printf ("call-graph=%s", self->call_graph));
+        append_u32 (bytes, SCORCH_PERF_SCORCH_MAGIC);
+        append_u32 (bytes, SCORCH_PERF_SCORCH_VERSION);
+        append_u32 (bytes, entries->len);
+        for (guint i = 0; i < entries->len; i++)
+          append_string (bytes, g_ptr_array_index (entries, i));
+      }
+      break;
+
     default:
       g_assert_not_reached ();
     }
@@ -1050,6 +1091,7 @@ scorch_perf_writer_finish (ScorchPerfWriter  *self,
     SCORCH_PERF_FEAT_BUILD_ID, SCORCH_PERF_FEAT_HOSTNAME, SCORCH_PERF_FEAT_OSRELEASE,
     SCORCH_PERF_FEAT_VERSION, SCORCH_PERF_FEAT_ARCH, SCORCH_PERF_FEAT_NRCPUS,
     SCORCH_PERF_FEAT_CMDLINE, SCORCH_PERF_FEAT_EVENT_DESC,
+    SCORCH_PERF_FEAT_SCORCH,
   };
   g_autoptr(GByteArray) payload = g_byte_array_new ();
   g_autoptr(GError) local_error = NULL;

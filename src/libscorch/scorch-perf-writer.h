@@ -13,7 +13,7 @@ G_BEGIN_DECLS
  * Layout: a header (written zeroed first, patched at the end and at
  * checkpoints), the attributes with their id arrays, the data section
  * (records verbatim), then the feature sections (BUILD_ID, HOSTNAME,
- * OSRELEASE, VERSION, ARCH, NRCPUS, CMDLINE, EVENT_DESC).
+ * OSRELEASE, VERSION, ARCH, NRCPUS, CMDLINE, EVENT_DESC, and Scorch's own).
  *
  * The header is rewritten at most every half second with the size of the
  * data written so far (and no feature bits), so a crash leaves a file that
@@ -42,6 +42,15 @@ void              scorch_perf_writer_add_attr       (ScorchPerfWriter           
 /* The command line stored in the CMDLINE feature. */
 void              scorch_perf_writer_set_cmdline    (ScorchPerfWriter              *self,
                                                      const char * const            *argv);
+
+/* What only Scorch knows, stored in its own feature section (see
+ * scorch-perf-file.h); both may be set until scorch_perf_writer_finish().
+ * status is the launched program's wait status (-1: unknown). */
+void              scorch_perf_writer_set_exit_status (ScorchPerfWriter             *self,
+                                                      int                           status);
+/* "fp", "fp+repair,512", "dwarf,8192"… */
+void              scorch_perf_writer_set_call_graph (ScorchPerfWriter              *self,
+                                                     const char                    *mode);
 
 /* Writes the placeholder header and the attributes; records follow. */
 gboolean          scorch_perf_writer_begin          (ScorchPerfWriter              *self,

@@ -178,6 +178,8 @@ profile_info_clear (ScorchProfileInfo *info)
   g_clear_pointer (&info->hostname, g_free);
   g_clear_pointer (&info->command_line, g_free);
   g_clear_pointer (&info->truncated_by_module, g_hash_table_unref);
+  g_clear_pointer (&info->warnings, g_ptr_array_unref);
+  g_clear_pointer (&info->diagnostics, scorch_diagnostics_unref);
 }
 
 static void
@@ -188,6 +190,14 @@ profile_info_copy (ScorchProfileInfo       *dst,
   dst->event_name = g_strdup (src->event_name);
   dst->hostname = g_strdup (src->hostname);
   dst->command_line = g_strdup (src->command_line);
+  if (src->warnings != NULL)
+    {
+      dst->warnings = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < src->warnings->len; i++)
+        g_ptr_array_add (dst->warnings, g_strdup (g_ptr_array_index (src->warnings, i)));
+    }
+  if (src->diagnostics != NULL)
+    scorch_diagnostics_ref (src->diagnostics);
   if (src->truncated_by_module != NULL)
     {
       GHashTableIter iter;

@@ -5,6 +5,8 @@
 
 #include <gio/gio.h>
 
+#include "scorch-diagnostics.h"
+
 G_BEGIN_DECLS
 
 #define SCORCH_NODE_NONE G_MAXUINT32
@@ -83,6 +85,8 @@ typedef struct
   char   *hostname;            /* may be NULL */
   char   *command_line;        /* may be NULL */
   GHashTable *truncated_by_module; /* module name (char *) -> count (GUINT_TO_POINTER) or NULL */
+  GPtrArray  *warnings;        /* of char *, or NULL: damage read around, for the user */
+  ScorchDiagnostics *diagnostics;  /* capture facts and unwind diagnostics (referenced), or NULL */
 } ScorchProfileInfo;
 
 #define SCORCH_TYPE_PROFILE (scorch_profile_get_type ())

@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -659,7 +660,7 @@ spawn_gated (Session  *s,
   const char *cwd = self->cwd;
   const char *program = s->program;
   int gate[2], err[2];
-  pid_t pid;
+  pid_t pid, parent = getpid ();
 
   if (pipe2 (gate, O_CLOEXEC) != 0)
     goto fail;
@@ -693,6 +694,13 @@ spawn_gated (Session  *s,
       signal (SIGPIPE, SIG_DFL);
       close (gate[1]);
       close (err[0]);
+      /* Die with the recorder (even a SIGKILLed one) instead of running on,
+       * reparented to init. The parent may have died before prctl: then
+       * the signal never comes, and getppid() is no longer it. The death
+       * signal follows the forking thread, which reaps the child before it
+       * ends. */
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != parent)
+        _exit (127);
       do
         r = read (gate[0], &c, 1);
       while (r < 0 && errno == EINTR);
@@ -1696,6 +1704,18 @@ start_writer (Session  *s,
   return scorch_perf_writer_begin (s->writer, error);
 }
 
+/* Whether the output path is, or would be, a plain file we may remove
+ * again when the recording never starts. */
+static gboolean
+output_is_ours (const char *path)
+{
+  struct stat st;
+
+  if (lstat (path, &st) != 0)
+    return errno == ENOENT;
+  return S_ISREG (st.st_mode);
+}
+
 /* Opens the gate and waits for the child's exec (or its failure). */
 static gboolean
 release_child (Session  *s,
@@ -1742,6 +1762,7 @@ record (Session  *s,
   g_autoptr(GError) loop_error = NULL;
   g_autoptr(GError) finish_error = NULL;
   gboolean started = FALSE;
+  gboolean keep_output = self->output_stream != NULL; /* not our file to remove */
 
   /* The target first: a bad one is the error to report, not permissions. */
   if (s->launch ? !resolve_program (s, error) : !check_process (s, error))
@@ -1751,7 +1772,11 @@ record (Session  *s,
   if (s->launch && !spawn_gated (s, error))
     return FALSE;
 
-  if (!open_events (s, error) || !start_writer (s, error))
+  if (!open_events (s, error))
+    goto fail;
+  if (!keep_output && !output_is_ours (self->output_path))
+    keep_output = TRUE;
+  if (!start_writer (s, error))
     goto fail;
 
   if (!s->attr.exclude_kernel)
@@ -1806,6 +1831,20 @@ record (Session  *s,
                                             100.0 * st.no_cfi / user));
     }
 
+  /* What only Scorch knows goes into its feature section, written with
+   * the final header. (A new call-graph mode names itself here.) */
+  if (s->launch)
+    scorch_perf_writer_set_exit_status (s->writer, self->exit_status);
+  {
+    g_autofree char *mode = self->call_graph == SCORCH_CALL_GRAPH_DWARF
+                            ? g_strdup_printf ("dwarf,%u", (guint) s->attr.sample_stack_user)
+                            : self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR
+                            ? g_strdup_printf ("fp+repair,%u", (guint) s->attr.sample_stack_user)
+                            : g_strdup ("fp");
+
+    scorch_perf_writer_set_call_graph (s->writer, mode);
+  }
+
   if (!scorch_perf_writer_finish (s->writer, &finish_error) && loop_error == NULL)
     loop_error = g_steal_pointer (&finish_error);
 
@@ -1832,7 +1871,14 @@ fail:
       reap_child (s, started);
     }
   if (s->writer != NULL)
-    scorch_perf_writer_finish (s->writer, NULL);
+    {
+      scorch_perf_writer_finish (s->writer, NULL);
+      /* Nothing was recorded yet (exec failed, full disk, ...): leave no
+       * empty capture behind; but never remove what is not a plain file
+       * (-o /dev/null). */
+      if (!started && !keep_output && output_is_ours (self->output_path))
+        g_unlink (self->output_path);
+    }
   return FALSE;
 }
 

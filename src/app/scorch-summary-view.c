@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-summary-view.c: the capture summary page, rows built from the
+ * profile's ScorchDiagnostics */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-summary"
+
+#include <glib/gi18n.h>
+
+#include "scorch-diagnostics.h"
+#include "scorch-summary-view.h"
+
+#define MAX_ROWS 12
+
+struct _ScorchSummaryView
+{
+  AdwBin                parent_instance;
+
+  /* template widgets (the GtkStack is the bin's child, not bound: AdwBin
+   * unparents it) */
+  AdwPreferencesPage   *page;
+  AdwPreferencesGroup  *advice_group;
+  AdwPreferencesGroup  *capture_group;
+  AdwPreferencesGroup  *stops_group;
+  AdwPreferencesGroup  *leaves_group;
+  AdwPreferencesGroup  *symbols_group;
+
+  /* owned */
+  ScorchProfile        *profile;
+  GPtrArray            *rows;       /* (group, row) pairs added by us */
+  GHashTable           *fact_rows;  /* fact id -> AdwActionRow (borrowed from rows) */
+};
+
+G_DEFINE_FINAL_TYPE (ScorchSummaryView, scorch_summary_view, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_PROFILE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Names come from the capture: no control characters on screen. */
+static char *
+displayable (const char *s)
+{
+  g_autofree char *valid = g_utf8_make_valid (s != NULL ? s : "", -1);
+  GString *out = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+        g_string_append_unichar (out, 0xfffd);
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static GtkStack *
+get_stack (ScorchSummaryView *self)
+{
+  return GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
+}
+
+static AdwActionRow *
+add_row (ScorchSummaryView   *self,
+         AdwPreferencesGroup *group,
+         const char          *title,
+         const char          *subtitle,
+         const char          *icon_name,
+         const char          *suffix)
+{
+  g_autofree char *safe_title = displayable (title);
+  g_autofree char *safe_subtitle = subtitle != NULL ? displayable (subtitle) : NULL;
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+
+  /* Function names hold '<' and '&': plain text, never markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), safe_title);
+  adw_action_row_set_title_lines (row, 0);
+  if (safe_subtitle != NULL)
+    {
+      adw_action_row_set_subtitle (row, safe_subtitle);
+      adw_action_row_set_subtitle_lines (row, 0);
+    }
+  if (icon_name != NULL)
+    {
+      GtkWidget *image = gtk_image_new_from_icon_name (icon_name);
+
+      if (g_str_has_prefix (icon_name, "dialog-warning"))
+        gtk_widget_add_css_class (image, "warning");
+      else
+        gtk_widget_add_css_class (image, "dim-label");
+      adw_action_row_add_prefix (row, image);
+    }
+  if (suffix != NULL)
+    {
+      GtkWidget *label = gtk_label_new (suffix);
+
+      gtk_widget_add_css_class (label, "numeric");
+      gtk_widget_add_css_class (label, "dim-label");
+      adw_action_row_add_suffix (row, label);
+    }
+
+  adw_preferences_group_add (group, GTK_WIDGET (row));
+  g_ptr_array_add (self->rows, group);
+  g_ptr_array_add (self->rows, row);
+  return row;
+}
+
+static void
+clear_rows (ScorchSummaryView *self)
+{
+  for (guint i = 0; i + 1 < self->rows->len; i += 2)
+    adw_preferences_group_remove (g_ptr_array_index (self->rows, i), g_ptr_array_index (self->rows, i + 1));
+  g_ptr_array_set_size (self->rows, 0);
+  g_hash_table_remove_all (self->fact_rows);
+}
+
+static char *
+percent_text (guint64 part,
+              guint64 total)
+{
+  /* Translators: a share of samples */
+  return g_strdup_printf (_("%.1f %%"), total > 0 ? 100.0 * (double) part / (double) total : 0.0);
+}
+
+static void
+rebuild (ScorchSummaryView *self)
+{
+  ScorchDiagnostics *d;
+  const ScorchCaptureFact *facts;
+  const ScorchAdvice *advice;
+  const ScorchUnwindStopEntry *stops;
+  const ScorchLeafEntry *leaves;
+  const ScorchUnnamedModule *unnamed;
+  guint n_facts, n_advice, n_stops, n_leaves, n_unnamed;
+  guint64 n;
+
+  clear_rows (self);
+
+  d = self->profile != NULL ? scorch_profile_get_info (self->profile)->diagnostics : NULL;
+  if (d == NULL)
+    {
+      gtk_stack_set_visible_child_name (get_stack (self), "empty");
+      return;
+    }
+  gtk_stack_set_visible_child_name (get_stack (self), "summary");
+  n = scorch_diagnostics_get_n_samples (d);
+
+  advice = scorch_diagnostics_get_advice (d, &n_advice);
+  for (guint i = 0; i < n_advice; i++)
+    add_row (self, self->advice_group, advice[i].text, NULL,
+             advice[i].level == SCORCH_ADVICE_WARNING ? "dialog-warning-symbolic" : "dialog-information-symbolic",
+             NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->advice_group), n_advice > 0);
+
+  facts = scorch_diagnostics_get_facts (d, &n_facts);
+  for (guint i = 0; i < n_facts; i++)
+    {
+      AdwActionRow *row = add_row (self, self->capture_group, facts[i].title, facts[i].value, NULL, NULL);
+      g_autofree char *name = g_strconcat ("fact-", facts[i].id, NULL);
+
+      /* the value is what a person looks for: show it as the main text */
+      gtk_widget_add_css_class (GTK_WIDGET (row), "property");
+      gtk_widget_set_name (GTK_WIDGET (row), name);
+      g_hash_table_insert (self->fact_rows, (gpointer) facts[i].id, row);
+    }
+
+  stops = scorch_diagnostics_get_stops (d, &n_stops);
+  for (guint i = 0; i < n_stops && i < MAX_ROWS; i++)
+    {
+      const char *module = scorch_diagnostics_module_name (stops[i].module);
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+      g_autofree char *pct = percent_text (stops[i].n_samples, n);
+
+      title = g_strdup_printf ("%s — %s", module[0] != '\0' ? module : _("no file"),
+                               scorch_unwind_stop_describe (stops[i].reason));
+      if (stops[i].function != NULL)
+        subtitle = g_strdup_printf (_("in %s"), stops[i].function);
+      else if (module[0] != '\0')
+        subtitle = g_strdup_printf (_("in %s+0x%" G_GINT64_MODIFIER "x (no symbol)"), module, stops[i].example_offset);
+      add_row (self, self->stops_group, title, subtitle, NULL, pct);
+    }
+  if (n_stops == 0)
+    add_row (self, self->stops_group, _("Nowhere: every stack is complete or kernel-only"), NULL,
+             "emblem-ok-symbolic", NULL);
+
+  leaves = scorch_diagnostics_get_frameless_leaves (d, &n_leaves);
+  for (guint i = 0; i < n_leaves && i < MAX_ROWS; i++)
+    {
+      g_autofree char *pct = percent_text (leaves[i].n_samples, n);
+
+      add_row (self, self->leaves_group, leaves[i].function,
+               scorch_diagnostics_module_name (leaves[i].module), NULL, pct);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->leaves_group), n_leaves > 0);
+
+  unnamed = scorch_diagnostics_get_unnamed_modules (d, &n_unnamed);
+  for (guint i = 0; i < n_unnamed && i < MAX_ROWS; i++)
+    {
+      g_autofree char *samples = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " sample",
+                                                               "%" G_GUINT64_FORMAT " samples", unnamed[i].n_samples),
+                                                  unnamed[i].n_samples);
+
+      add_row (self, self->symbols_group, scorch_diagnostics_module_name (unnamed[i].module),
+               unnamed[i].module, NULL, samples);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->symbols_group), n_unnamed > 0);
+}
+
+char *
+scorch_summary_view_dup_hint_markup (ScorchDiagnostics *diagnostics)
+{
+  const ScorchAdvice *advice;
+  guint n_advice = 0;
+  g_autofree char *text = NULL;
+  g_autofree char *escaped = NULL;
+
+  advice = diagnostics != NULL ? scorch_diagnostics_get_advice (diagnostics, &n_advice) : NULL;
+  for (guint i = 0; i < n_advice && text == NULL; i++)
+    if (advice[i].level == SCORCH_ADVICE_WARNING)
+      text = displayable (advice[i].text);
+  if (text == NULL)
+    text = g_strdup (_("Many stacks are cut short (missing frame pointers or unwind information): see the Summary"));
+  escaped = g_markup_escape_text (text, -1);
+  return g_strdup_printf ("<a href=\"summary\">%s</a>", escaped);
+}
+
+void
+scorch_summary_view_set_profile (ScorchSummaryView *self,
+                                 ScorchProfile     *profile)
+{
+  g_return_if_fail (SCORCH_IS_SUMMARY_VIEW (self));
+  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
+
+  if (!g_set_object (&self->profile, profile))
+    return;
+  rebuild (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+}
+
+ScorchProfile *
+scorch_summary_view_get_profile (ScorchSummaryView *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SUMMARY_VIEW (self), NULL);
+
+  return self->profile;
+}
+
+AdwActionRow *
+scorch_summary_view_get_fact_row (ScorchSummaryView *self,
+                                  const char        *id)
+{
+  g_return_val_if_fail (SCORCH_IS_SUMMARY_VIEW (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return g_hash_table_lookup (self->fact_rows, id);
+}
+
+GtkWidget *
+scorch_summary_view_new (void)
+{
+  return g_object_new (SCORCH_TYPE_SUMMARY_VIEW, NULL);
+}
+
+static void
+scorch_summary_view_dispose (GObject *object)
+{
+  ScorchSummaryView *self = SCORCH_SUMMARY_VIEW (object);
+
+  if (self->fact_rows != NULL)
+    g_hash_table_remove_all (self->fact_rows);
+  if (self->rows != NULL)
+    g_ptr_array_set_size (self->rows, 0);
+  g_clear_object (&self->profile);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_SUMMARY_VIEW);
+
+  G_OBJECT_CLASS (scorch_summary_view_parent_class)->dispose (object);
+}
+
+static void
+scorch_summary_view_finalize (GObject *object)
+{
+  ScorchSummaryView *self = SCORCH_SUMMARY_VIEW (object);
+
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_pointer (&self->fact_rows, g_hash_table_unref);
+
+  G_OBJECT_CLASS (scorch_summary_view_parent_class)->finalize (object);
+}
+
+static void
+scorch_summary_view_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  ScorchSummaryView *self = SCORCH_SUMMARY_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      g_value_set_object (value, self->profile);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scorch_summary_view_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  ScorchSummaryView *self = SCORCH_SUMMARY_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      scorch_summary_view_set_profile (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scorch_summary_view_class_init (ScorchSummaryViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = scorch_summary_view_dispose;
+  object_class->finalize = scorch_summary_view_finalize;
+  object_class->get_property = scorch_summary_view_get_property;
+  object_class->set_property = scorch_summary_view_set_property;
+
+  properties[PROP_PROFILE] =
+    g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-summary-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, page);
+  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, advice_group);
+  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, capture_group);
+  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, stops_group);
+  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, leaves_group);
+  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, symbols_group);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+scorch_summary_view_init (ScorchSummaryView *self)
+{
+  self->rows = g_ptr_array_new ();
+  self->fact_rows = g_hash_table_new (g_str_hash, g_str_equal);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_stack_set_visible_child_name (get_stack (self), "empty");
+}
