@@ -297,7 +297,7 @@ rewrite_sample (ScorchLeafRepairer *self,
   const struct perf_event_header *h = (const void *) rec;
   guint64 st = self->attr.sample_type;
   gsize off = sizeof *h + 8 * self->n_prefix;
-  gsize chain_off, after_chain, tail;
+  gsize chain_off, tail;
   guint64 nr, abi = 0, ip = 0, sp = 0, bp = 0, stack_size = 0;
   const guint8 *regs = NULL, *stack = NULL;
   guint64 *chain;
@@ -321,7 +321,6 @@ rewrite_sample (ScorchLeafRepairer *self,
   if (nr > (size - off) / 8 || nr > 65536)
     return FALSE;
   off += nr * 8;
-  after_chain = off;
 
   if (st & PERF_SAMPLE_REGS_USER)
     {
@@ -399,7 +398,6 @@ rewrite_sample (ScorchLeafRepairer *self,
     g_byte_array_append (out, (const guint8 *) (chain + nr), 8 * n);
     g_byte_array_append (out, rec + size - tail, tail);
   }
-  (void) after_chain;
   return TRUE;
 }
 
