@@ -10,6 +10,7 @@
 #include "scorch-flame-breadcrumbs.h"
 #include "scorch-flame-graph.h"
 #include "scorch-folded.h"
+#include "output-check.h"
 
 typedef struct
 {
@@ -104,6 +105,20 @@ node_name (Fixture *f,
   return scorch_profile_get_frame (p, nodes[node].frame)->function;
 }
 
+/* The breadcrumb buttons (those that zoom to a node), in order. */
+static void
+collect_crumbs (GtkWidget *widget,
+                GPtrArray *buttons)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      if (GTK_IS_BUTTON (w) && gtk_widget_has_css_class (w, "crumb"))
+        g_ptr_array_add (buttons, w);
+      else
+        collect_crumbs (w, buttons);
+    }
+}
+
 static void
 test_zoom (Fixture       *f,
            gconstpointer  data)
@@ -158,12 +173,9 @@ test_zoom (Fixture       *f,
 
   /* The breadcrumbs show the path; the middle one zooms out to child. */
   {
-    GtkWidget *box = gtk_widget_get_first_child (f->crumbs);
     GPtrArray *buttons = g_ptr_array_new ();
 
-    for (GtkWidget *w = gtk_widget_get_first_child (box); w != NULL; w = gtk_widget_get_next_sibling (w))
-      if (GTK_IS_BUTTON (w))
-        g_ptr_array_add (buttons, w);
+    collect_crumbs (f->crumbs, buttons);
     g_assert_cmpuint (buttons->len, ==, 3);
     g_assert_cmpstr (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, 2)), ==, node_name (f, grandchild));
     g_signal_emit_by_name (g_ptr_array_index (buttons, 1), "clicked");
@@ -271,6 +283,22 @@ test_keyboard (Fixture       *f,
   c = scorch_flame_graph_get_selected_node (f->graph);
   g_assert_cmpuint (c, ==, nodes[a].parent);
 
+  /* A screen reader reads the selected frame: name, self and total. */
+  {
+    guint64 all = scorch_profile_get_total (p);
+    g_autofree char *label = g_strdup_printf ("%s, self %.2f %%, total %.2f %%, depth %u",
+                                              node_name (f, c),
+                                              100.0 * scorch_profile_get_node_self (p)[c] / all,
+                                              100.0 * scorch_profile_get_node_total (p)[c] / all,
+                                              nodes[c].depth);
+    g_autofree char *error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (f->graph),
+                                                                 GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+
+    g_assert_null (error);
+    g_assert_true (gtk_test_accessible_has_role (GTK_ACCESSIBLE (f->graph), GTK_ACCESSIBLE_ROLE_WIDGET));
+    g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (f->graph)));
+  }
+
   /* Icicle: Down goes towards the leaves. */
   activate (f, "flame.toggle-orientation");
   g_assert_cmpint (scorch_flame_graph_get_orientation (f->graph), ==, SCORCH_FLAME_ORIENTATION_ICICLE);
@@ -344,6 +372,117 @@ test_screenshot (Fixture       *f,
   g_assert_true (g_file_get_contents (svg, &contents, NULL, &error));
   g_assert_nonnull (strstr (contents, "<title>"));
   g_assert_nonnull (strstr (contents, "memset"));
+  output_check_svg (svg);
+}
+
+/* Names as a capture may hold them: control characters, an OSC sequence,
+ * XML's forbidden code points, invalid UTF-8 (also cut at the very end). */
+static ScorchProfile *
+make_hostile (void)
+{
+  static const char * const names[] = {
+    "\001x<b>", "\x1b]0;title\x07", "a\xef\xbf\xbe&amp;", "\xff\xfe bad", "tab\there",
+    "\x1b[2Jclear_screen", "deep_\xc0_under", "cut\xf0",
+  };
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  guint32 stack[G_N_ELEMENTS (names) + 1];
+
+  stack[0] = scorch_profile_builder_intern_frame (builder, "main", "/bin/\x1b[31m\xff", "/src/\x01.c", 1,
+                                                  SCORCH_FRAME_KIND_USER);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    stack[i + 1] = scorch_profile_builder_intern_frame (builder, names[i], "/lib/\x02\xfe.so", "/src/\x1b.c", 2,
+                                                        SCORCH_FRAME_KIND_USER);
+  /* One deep stack (breadcrumbs show every name) and a sibling of each depth. */
+  scorch_profile_builder_add_sample (builder, 0, 1, 1, stack, G_N_ELEMENTS (stack), 100);
+  for (guint i = 1; i < G_N_ELEMENTS (stack); i++)
+    {
+      guint32 two[2] = { stack[0], stack[i] };
+
+      scorch_profile_builder_add_sample (builder, i, 1, 1, two, 2, 10);
+    }
+  return scorch_profile_builder_end (g_steal_pointer (&builder));
+}
+
+/* Tooltips are Pango markup and labels want valid UTF-8: whatever the names
+ * hold, no markup error and no Pango warning (either would abort here, as
+ * GTest makes warnings fatal), for the tooltip, the accessible description,
+ * the breadcrumbs (deep enough for their menu of hidden frames) and the
+ * drawing. */
+static void
+test_hostile_names (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(ScorchProfile) hostile = make_hostile ();
+
+  scorch_flame_graph_set_profile (f->graph, hostile);
+  wait_for_draw (f);
+  for (guint depth = 0; depth < 9; depth++)
+    {
+      GtkTooltip *tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+      gboolean shown = FALSE;
+
+      activate (f, "flame.select-child");
+      g_signal_emit_by_name (f->graph, "query-tooltip", 10, 10, TRUE, tooltip, &shown);
+      g_assert_true (shown);
+      g_object_unref (tooltip);
+    }
+  for (guint depth = 0; depth < 9; depth++)
+    {
+      activate (f, "flame.activate");
+      activate (f, "flame.select-child");
+      wait_for_draw (f);
+    }
+  save_screenshot (f, f->window, "flame-graph-hostile-names.png");
+}
+
+/* Outside a scrolled window (the live graph while recording), a stack
+ * deeper than the widget still shows its root. */
+static void
+test_unscrolled_root (void)
+{
+  GString *folded = g_string_new (NULL);
+  g_autoptr(ScorchProfile) profile = NULL;
+  GtkWidget *window = gtk_window_new ();
+  ScorchFlameGraph *graph = SCORCH_FLAME_GRAPH (scorch_flame_graph_new ());
+  ScorchFlameLayout *layout;
+  const ScorchFlameRect *rects;
+  gboolean painted = FALSE;
+  gint idx;
+  guint n;
+
+  for (guint d = 0; d < 60; d++)
+    g_string_append_printf (folded, "%sframe_%u", d > 0 ? ";" : "", d);
+  g_string_append (folded, " 10\n");
+  profile = scorch_folded_parse (folded->str, folded->len, NULL);
+  g_string_free (folded, TRUE);
+  g_assert_nonnull (profile);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 300);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (graph));
+  scorch_flame_graph_set_profile (graph, profile);
+  gtk_window_present (GTK_WINDOW (window));
+  {
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while (!gtk_widget_get_mapped (GTK_WIDGET (graph)) && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (on_after_paint), &painted);
+    gtk_widget_queue_draw (window);
+    while (!painted && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (window), on_after_paint, &painted);
+  }
+  g_assert_true (painted);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (graph)), <, 60 * 18);
+
+  layout = scorch_flame_graph_get_layout (graph);
+  idx = scorch_flame_layout_find_node (layout, SCORCH_PROFILE_ROOT);
+  g_assert_cmpint (idx, >=, 0);
+  rects = scorch_flame_layout_get_rects (layout, &n);
+  g_assert_cmpfloat (rects[idx].y, >=, 0);
+  g_assert_cmpfloat (rects[idx].y + 18, <=, gtk_widget_get_height (GTK_WIDGET (graph)) + 0.5);
+
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 int
@@ -373,7 +512,8 @@ main (int   argc,
       /* no xvfb-run: fall through, gtk_init fails with a clear message */
     }
 
-  g_setenv ("GTK_A11Y", "none", FALSE);
+  /* The test AT context: accessible properties can be read back. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   g_setenv ("GDK_BACKEND", "x11", FALSE);
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
@@ -383,6 +523,8 @@ main (int   argc,
   g_test_add ("/app/flame-graph/search", Fixture, NULL, fixture_setup, test_search, fixture_teardown);
   g_test_add ("/app/flame-graph/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
   g_test_add ("/app/flame-graph/screenshot", Fixture, NULL, fixture_setup, test_screenshot, fixture_teardown);
+  g_test_add ("/app/flame-graph/hostile-names", Fixture, NULL, fixture_setup, test_hostile_names, fixture_teardown);
+  g_test_add_func ("/app/flame-graph/unscrolled-root", test_unscrolled_root);
 
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -134,7 +135,7 @@ static GHashTable *
 perf_report_shares (const char *path)
 {
   const char *argv[] = { "perf", "report", "-i", path, "--stdio", "--no-children",
-                         "--sort", "sym", "-g", "none", NULL };
+                         "--sort", "sym", "-g", "none", "--show-nr-samples", NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_auto(GStrv) lines = NULL;
@@ -149,13 +150,22 @@ perf_report_shares (const char *path)
   for (guint i = 0; lines[i] != NULL; i++)
     {
       double pct;
+      unsigned long n;
       char sym[256];
 
-      if (sscanf (lines[i], " %lf%% [%*[^]]] %255s", &pct, sym) == 2)
+      if (sscanf (lines[i], " %lf%% %lu [%*[^]]] %255s", &pct, &n, sym) == 3)
         {
           double *v = g_new (double, 1);
+          double *total = g_hash_table_lookup (shares, "");
+
           *v = pct;
           g_hash_table_insert (shares, g_strdup (sym), v);
+          if (total == NULL)
+            {
+              total = g_new0 (double, 1);
+              g_hash_table_insert (shares, g_strdup (""), total);
+            }
+          *total += n;
         }
     }
   return shares;
@@ -174,10 +184,23 @@ assert_designed_shares (const char *path)
 {
   g_autoptr(GHashTable) shares = perf_report_shares (path);
 
-  g_test_message ("a %.2f%%  b %.2f%%  c %.2f%%", share (shares, "a"), share (shares, "b"), share (shares, "c"));
-  g_assert_cmpfloat_with_epsilon (share (shares, "a"), 60.0, 5.0);
-  g_assert_cmpfloat_with_epsilon (share (shares, "b"), 30.0, 5.0);
-  g_assert_cmpfloat_with_epsilon (share (shares, "c"), 10.0, 5.0);
+  double n = share (shares, "");
+  const double designed[] = { 60.0, 30.0, 10.0 };
+  const char *syms[] = { "a", "b", "c" };
+
+  /* Statistical: a share from n samples has a binomial standard error of
+   * sqrt(p(1-p)/n); samples of one time slice are correlated, so allow 5
+   * of them, and never less than 5 points. */
+  g_test_message ("%.0f samples: a %.2f%%  b %.2f%%  c %.2f%%", n,
+                  share (shares, "a"), share (shares, "b"), share (shares, "c"));
+  g_assert_cmpfloat (n, >, 50);
+  for (guint i = 0; i < G_N_ELEMENTS (syms); i++)
+    {
+      double p = designed[i] / 100.0;
+      double tol = MAX (5.0, 500.0 * sqrt (p * (1 - p) / n));
+
+      g_assert_cmpfloat_with_epsilon (share (shares, syms[i]), designed[i], tol);
+    }
 }
 
 static guint

@@ -113,6 +113,83 @@ test_timeline_no_time (void)
   gtk_window_destroy (window);
 }
 
+/* -- time axis and keyboard range selection (flame graph / timeline work) -- */
+
+static void
+test_timeline_axis (void)
+{
+  struct { guint64 span; guint max; guint64 step; } steps[] = {
+    { 4000000000ull, 4, 1000000000 },  /* 4 s: 0, 1, 2, 3, 4 s */
+    { 2000000, 4, 500000 },            /* 2 ms: 0, 0.5, … 2 ms */
+    { 1700, 5, 500 },                  /* 1.7 µs */
+    { 999, 10, 100 },
+    { 3, 10, 1 },
+    { 0, 4, 1 },
+  };
+  struct { guint64 ns, step; const char *text; } labels[] = {
+    { 0, 500000, "0.0 ms" },
+    { 1500000, 500000, "1.5 ms" },
+    { 2000000000, 1000000000, "2 s" },
+    { 250000, 250000, "0.25 ms" },
+    { 40000, 20000, "40 µs" },
+    { 7, 1, "7 ns" },
+  };
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  ScorchTimeline *timeline = SCORCH_TIMELINE (scorch_timeline_new ());
+  GtkWindow *window = explore_test_window (GTK_WIDGET (timeline), 800, 80);
+  guint32 frame;
+  guint64 begin, end, t0 = 5000000000ull;
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      guint64 step = scorch_timeline_axis_step (steps[i].span, steps[i].max);
+
+      g_assert_cmpuint (step, ==, steps[i].step);
+      g_assert_cmpuint (steps[i].span / step, <=, steps[i].max);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      g_autofree char *text = scorch_timeline_format_time (labels[i].ns, labels[i].step);
+      g_assert_cmpstr (text, ==, labels[i].text);
+    }
+  /* Consecutive ticks of any span never read the same. */
+  for (guint64 span = 1; span < G_GUINT64_CONSTANT (100000000000); span = span * 3 + 1)
+    {
+      guint64 step = scorch_timeline_axis_step (span, 8);
+      g_autofree char *a = scorch_timeline_format_time (step, step);
+      g_autofree char *b = scorch_timeline_format_time (2 * step, step);
+
+      g_assert_cmpstr (a, !=, b);
+    }
+
+  /* A capture of two samples 2 ms apart: a readable axis, and the range
+   * selected with the keyboard. */
+  frame = scorch_profile_builder_intern_frame (builder, "main", "/usr/bin/x", NULL, 0, SCORCH_FRAME_KIND_USER);
+  scorch_profile_builder_add_sample (builder, t0, 1, 1, &frame, 1, 1);
+  scorch_profile_builder_add_sample (builder, t0 + 2000000, 1, 1, &frame, 1, 1);
+  profile = scorch_profile_builder_end (g_steal_pointer (&builder));
+  scorch_timeline_set_profile (timeline, profile);
+  explore_test_screenshot (GTK_WIDGET (timeline), "timeline-two-samples.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.move-right", NULL));
+  g_assert_false (scorch_timeline_get_range (timeline, NULL, NULL)); /* nothing to move */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.shrink", NULL));
+  g_assert_true (scorch_timeline_get_range (timeline, &begin, &end));
+  g_assert_cmpuint (begin, ==, t0);
+  g_assert_cmpuint (end, ==, t0 + 2000000 - 100000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.move-right", NULL));
+  g_assert_true (scorch_timeline_get_range (timeline, &begin, &end));
+  g_assert_cmpuint (begin, ==, t0 + 100000);
+  g_assert_cmpuint (end, ==, t0 + 2000000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.move-left", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.grow", NULL));
+  g_assert_false (scorch_timeline_get_range (timeline, NULL, NULL)); /* the whole capture again */
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (timeline)));
+
+  gtk_window_destroy (window);
+}
+
 static void
 changed_cb (ScorchThreadList *list,
             guint            *n)
@@ -183,6 +260,7 @@ main (int   argc,
 
   g_test_add_func ("/app/timeline/range", test_timeline_range);
   g_test_add_func ("/app/timeline/no-time", test_timeline_no_time);
+  g_test_add_func ("/app/timeline/axis", test_timeline_axis);
   g_test_add_func ("/app/thread-list/check", test_thread_list);
 
   return g_test_run ();

@@ -18,6 +18,8 @@
 
 #include "scorch-flame-export.h"
 #include "scorch-flame-graph.h"
+#include "scorch-text.h"
+#include "scorch-zoom-history.h"
 
 #define MIN_SPAN 1e-6
 
@@ -60,6 +62,9 @@ struct _ScorchFlameGraph
   double                  pointer_x;
 
   GtkWidget              *popover;
+
+  /* owned; may be shared with a session object */
+  ScorchZoomHistory      *history;
 };
 
 enum {
@@ -76,6 +81,7 @@ enum {
   PROP_SELECTED_NODE,
   PROP_MATCHED_FRACTION,
   PROP_HIGHLIGHT_FRAME,
+  PROP_ZOOM_HISTORY,
   N_PROPS,
   /* GtkScrollable */
   PROP_HADJUSTMENT,
@@ -108,6 +114,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (ScorchFlameGraph, scorch_flame_graph, GTK_TYPE_WI
 
 static void update_search (ScorchFlameGraph *self);
 static void update_accessible (ScorchFlameGraph *self);
+static void update_actions (ScorchFlameGraph *self);
 
 /* ------------------------------------------------------------------------ */
 /* Geometry                                                                  */
@@ -161,7 +168,19 @@ configure_adjustments (ScorchFlameGraph *self)
   if (self->vadjustment != NULL)
     {
       double upper = content_height (self);
-      double value = CLAMP (gtk_adjustment_get_value (self->vadjustment), 0, MAX (upper - height, 0));
+      double value = gtk_adjustment_get_value (self->vadjustment);
+
+      /* The flame grows upwards from its root: keep the distance to the
+       * bottom when the content or the viewport changes size, so that the
+       * root stays where it was (at first: in view). */
+      if (self->orientation == SCORCH_FLAME_ORIENTATION_FLAME)
+        {
+          double old_bottom = gtk_adjustment_get_upper (self->vadjustment)
+                              - gtk_adjustment_get_page_size (self->vadjustment) - value;
+
+          value = upper - height - MAX (old_bottom, 0);
+        }
+      value = CLAMP (value, 0, MAX (upper - height, 0));
 
       gtk_adjustment_configure (self->vadjustment, value, 0, upper,
                                 self->row_height * 3, height * 0.9, height);
@@ -189,7 +208,12 @@ ensure_layout (ScorchFlameGraph *self)
   vp.width = gtk_widget_get_width (GTK_WIDGET (self));
   vp.height = gtk_widget_get_height (GTK_WIDGET (self));
   vp.row_height = self->row_height;
-  vp.scroll_y = self->vadjustment != NULL ? gtk_adjustment_get_value (self->vadjustment) : 0;
+  if (self->vadjustment != NULL)
+    vp.scroll_y = gtk_adjustment_get_value (self->vadjustment);
+  else if (self->orientation == SCORCH_FLAME_ORIENTATION_FLAME)
+    vp.scroll_y = MAX (content_height (self) - vp.height, 0); /* not scrollable: the root in view */
+  else
+    vp.scroll_y = 0;
   vp.orientation = self->orientation;
   if (vp.width <= 0 || vp.height <= 0)
     {
@@ -221,6 +245,39 @@ scroll_to_row (ScorchFlameGraph *self,
     value = y - self->row_height * 2;
   else if (y + self->row_height > value + height - self->row_height)
     value = y + self->row_height * 3 - height;
+  gtk_adjustment_set_value (self->vadjustment, CLAMP (value, 0, MAX (upper - height, 0)));
+}
+
+/* The root (flame) or the top (icicle) in view. */
+static void
+scroll_to_start (ScorchFlameGraph *self)
+{
+  if (self->vadjustment == NULL)
+    return;
+  if (self->orientation == SCORCH_FLAME_ORIENTATION_FLAME)
+    gtk_adjustment_set_value (self->vadjustment, gtk_adjustment_get_upper (self->vadjustment));
+  else
+    gtk_adjustment_set_value (self->vadjustment, 0);
+}
+
+/* After a zoom: the zoomed frame's row in view at the edge its callees
+ * grow from (the bottom of a flame, the top of an icicle), two rows of
+ * callers beyond it, so that as much of its subtree as fits is shown. */
+static void
+scroll_to_zoom_row (ScorchFlameGraph *self,
+                    guint             row)
+{
+  double height = gtk_widget_get_height (GTK_WIDGET (self));
+  double upper = content_height (self);
+  double value;
+
+  if (self->vadjustment == NULL || self->layout == NULL)
+    return;
+
+  if (self->orientation == SCORCH_FLAME_ORIENTATION_ICICLE)
+    value = row * self->row_height - self->row_height * MIN (row, 2);
+  else
+    value = upper - (row + 1) * self->row_height + self->row_height * (MIN (row, 2) + 1) - height;
   gtk_adjustment_set_value (self->vadjustment, CLAMP (value, 0, MAX (upper - height, 0)));
 }
 
@@ -257,9 +314,10 @@ zoom_x_around (ScorchFlameGraph *self,
 /* ------------------------------------------------------------------------ */
 /* Zoom, selection                                                           */
 
+/* Shows NODE as the zoom root, without touching the history. */
 static void
-set_zoom_node_internal (ScorchFlameGraph *self,
-                        guint32           node)
+apply_zoom (ScorchFlameGraph *self,
+            guint32           node)
 {
   const ScorchNode *nodes;
 
@@ -277,8 +335,34 @@ set_zoom_node_internal (ScorchFlameGraph *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM_NODE]);
     }
   configure_adjustments (self);
-  scroll_to_row (self, nodes[node].depth);
+  scroll_to_zoom_row (self, nodes[node].depth);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_history_current_changed (ScorchZoomHistory *history,
+                            GParamSpec        *pspec,
+                            ScorchFlameGraph  *self)
+{
+  apply_zoom (self, scorch_zoom_history_get_current (history));
+  update_actions (self);
+}
+
+/* A zoom the person asked for: recorded in the history, then shown. */
+static void
+set_zoom_node_internal (ScorchFlameGraph *self,
+                        guint32           node)
+{
+  if (self->displayed == NULL)
+    return;
+  if (!node_is_valid (self, node))
+    node = SCORCH_PROFILE_ROOT;
+
+  g_signal_handlers_block_by_func (self->history, on_history_current_changed, self);
+  scorch_zoom_history_push (self->history, node);
+  g_signal_handlers_unblock_by_func (self->history, on_history_current_changed, self);
+  apply_zoom (self, node);
+  update_actions (self);
 }
 
 static void
@@ -348,14 +432,15 @@ rebuild (ScorchFlameGraph *self)
   self->hovered_node = SCORCH_NODE_NONE;
   self->x_begin = 0;
   self->x_end = 1;
+  g_signal_handlers_block_by_func (self->history, on_history_current_changed, self);
+  scorch_zoom_history_reset (self->history, SCORCH_PROFILE_ROOT);
+  g_signal_handlers_unblock_by_func (self->history, on_history_current_changed, self);
+  update_actions (self);
   scorch_flame_renderer_set_selected (self->renderer, SCORCH_NODE_NONE);
   scorch_flame_renderer_set_hovered (self->renderer, SCORCH_NODE_NONE);
   update_search (self);
   configure_adjustments (self);
-  if (self->vadjustment != NULL && self->orientation == SCORCH_FLAME_ORIENTATION_FLAME)
-    gtk_adjustment_set_value (self->vadjustment, gtk_adjustment_get_upper (self->vadjustment));
-  else if (self->vadjustment != NULL)
-    gtk_adjustment_set_value (self->vadjustment, 0);
+  scroll_to_start (self);
   update_accessible (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM_NODE]);
@@ -421,7 +506,8 @@ describe_node (ScorchFlameGraph *self,
   guint64 all = scorch_profile_get_total (self->displayed);
   guint64 zoom_total = total[self->zoom_node];
   GString *s = g_string_new (NULL);
-  g_autofree char *function = markup ? g_markup_escape_text (frame->function, -1) : g_strdup (frame->function);
+  /* Names come from the capture: XML-safe markup, or display-safe text. */
+  g_autofree char *function = markup ? scorch_text_to_xml (frame->function) : scorch_text_to_display (frame->function);
 
   if (markup)
     g_string_append_printf (s, "<b>%s</b>", function);
@@ -430,12 +516,12 @@ describe_node (ScorchFlameGraph *self,
 
   if (frame->module != NULL && frame->module[0] != '\0')
     {
-      g_autofree char *module = markup ? g_markup_escape_text (frame->module, -1) : g_strdup (frame->module);
+      g_autofree char *module = markup ? scorch_text_to_xml (frame->module) : scorch_text_to_display (frame->module);
       g_string_append_printf (s, "\n%s", module);
     }
   if (frame->file != NULL)
     {
-      g_autofree char *file = markup ? g_markup_escape_text (frame->file, -1) : g_strdup (frame->file);
+      g_autofree char *file = markup ? scorch_text_to_xml (frame->file) : scorch_text_to_display (frame->file);
       if (frame->line > 0)
         g_string_append_printf (s, "\n%s:%u", file, frame->line);
       else
@@ -460,7 +546,17 @@ update_accessible (ScorchFlameGraph *self)
     {
       const ScorchNode *nodes = get_nodes (self, NULL);
       const ScorchFrame *frame = scorch_profile_get_frame (self->displayed, nodes[self->selected_node].frame);
-      g_autofree char *label = g_strdup_printf (_("Flame graph, selected: %s"), frame->function);
+      g_autofree char *function = scorch_text_to_display (frame->function);
+      guint64 self_samples = scorch_profile_get_node_self (self->displayed)[self->selected_node];
+      guint64 total_samples = scorch_profile_get_node_total (self->displayed)[self->selected_node];
+      guint64 all = MAX (scorch_profile_get_total (self->displayed), 1);
+      /* Translators: what a screen reader says for the selected frame, e.g.
+       * "main, self 2.50 %, total 98.00 %, depth 1" */
+      g_autofree char *label = g_strdup_printf (_("%s, self %.2f %%, total %.2f %%, depth %u"),
+                                                function,
+                                                100.0 * self_samples / all,
+                                                100.0 * total_samples / all,
+                                                nodes[self->selected_node].depth);
       g_autofree char *description = describe_node (self, self->selected_node, FALSE);
 
       gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -472,7 +568,7 @@ update_accessible (ScorchFlameGraph *self)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, _("Flame graph"),
                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                    _("Arrow keys move between frames, Enter zooms in, Escape zooms out"),
+                                    _("Arrow keys move between frames, Enter zooms in, Escape zooms out, Alt+Left goes back"),
                                     -1);
 }
 
@@ -491,6 +587,9 @@ on_query_tooltip (GtkWidget  *widget,
   gint idx;
 
   if (self->layout == NULL)
+    return FALSE;
+  /* Never over the frame's context menu. */
+  if (self->popover != NULL && gtk_widget_get_visible (self->popover))
     return FALSE;
 
   if (keyboard)
@@ -556,7 +655,35 @@ scorch_flame_graph_snapshot (GtkWidget   *widget,
     }
   cairo_destroy (cr);
 
-  if (gtk_widget_has_visible_focus (widget) && self->selected_node == SCORCH_NODE_NONE)
+  if (gtk_widget_has_visible_focus (widget) && self->selected_node != SCORCH_NODE_NONE &&
+      self->layout != NULL)
+    {
+      gint idx = scorch_flame_layout_find_node (self->layout, self->selected_node);
+      guint n_rects;
+
+      if (idx >= 0)
+        {
+          const ScorchFlameRect *rect = &scorch_flame_layout_get_rects (self->layout, &n_rects)[idx];
+          AdwStyleManager *manager = adw_style_manager_get_default ();
+          GdkRGBA focus = adw_style_manager_get_dark (manager)
+                          ? (GdkRGBA) { 0.47, 0.68, 0.93, 0.9 }
+                          : (GdkRGBA) { 0.21, 0.52, 0.89, 0.9 };
+          GskRoundedRect ring;
+          float w[4] = { 2, 2, 2, 2 };
+          GdkRGBA colors[4] = { focus, focus, focus, focus };
+          double x = MAX (rect->x - 2, 0);
+          double right = MIN (rect->x + MAX (rect->width, 4) + 2, width);
+
+          /* Just outside the frame, as GTK draws focus rings. */
+          gsk_rounded_rect_init_from_rect (&ring,
+                                           &GRAPHENE_RECT_INIT (x, rect->y - 2,
+                                                                MAX (right - x, 4),
+                                                                self->row_height + 3),
+                                           3);
+          gtk_snapshot_append_border (snapshot, &ring, w, colors);
+        }
+    }
+  else if (gtk_widget_has_visible_focus (widget) && self->selected_node == SCORCH_NODE_NONE)
     {
       GdkRGBA focus = { 0.21, 0.52, 0.89, 0.6 };
       GskRoundedRect outline;
@@ -606,6 +733,40 @@ scorch_flame_graph_measure (GtkWidget      *widget,
 
 /* ------------------------------------------------------------------------ */
 /* Input                                                                     */
+
+/* GTK 4.8 labels the main Enter key "Return" in menus; people know it as
+ * Enter.  Relabels the accelerator labels of the menu's items. */
+static void
+relabel_enter (GtkWidget  *widget,
+               const char *gtk_label,
+               const char *label)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      if (GTK_IS_LABEL (w) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), gtk_label) == 0)
+        gtk_label_set_label (GTK_LABEL (w), label);
+      relabel_enter (w, gtk_label, label);
+    }
+}
+
+/* The context menu; the hover tooltip stays away while it is open. */
+static void
+popup_menu (ScorchFlameGraph *self)
+{
+  g_autofree char *enter = gtk_accelerator_get_label (GDK_KEY_Return, 0);
+
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), FALSE);
+  gtk_popover_popup (GTK_POPOVER (self->popover));
+  /* Translators: the Enter key, as shown next to a menu item */
+  relabel_enter (self->popover, enter, C_("keyboard key", "Enter"));
+}
+
+static void
+on_popover_closed (GtkPopover       *popover,
+                   ScorchFlameGraph *self)
+{
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+}
 
 static gint
 hit (ScorchFlameGraph *self,
@@ -662,6 +823,24 @@ on_click_released (GtkGestureClick  *gesture,
   activate_node (self, rect->node);
 }
 
+/* Mouse buttons 8 and 9 (back and forward, as in a browser). */
+static void
+on_history_button (GtkGestureClick  *gesture,
+                   int               n_press,
+                   double            x,
+                   double            y,
+                   ScorchFlameGraph *self)
+{
+  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+
+  if (button == 8)
+    gtk_widget_activate_action (GTK_WIDGET (self), "flame.back", NULL);
+  else if (button == 9)
+    gtk_widget_activate_action (GTK_WIDGET (self), "flame.forward", NULL);
+  else
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+}
+
 static void
 on_right_click (GtkGestureClick  *gesture,
                 int               n_press,
@@ -678,7 +857,7 @@ on_right_click (GtkGestureClick  *gesture,
   select_node (self, rect->node);
   gtk_popover_set_pointing_to (GTK_POPOVER (self->popover),
                                &(GdkRectangle) { (int) x, (int) y, 1, 1 });
-  gtk_popover_popup (GTK_POPOVER (self->popover));
+  popup_menu (self);
 }
 
 static void
@@ -858,7 +1037,16 @@ action_zoom_out (GtkWidget  *widget,
       return;
     }
   if (self->zoom_node != SCORCH_PROFILE_ROOT)
-    set_zoom_node_internal (self, nodes[self->zoom_node].parent);
+    {
+      const guint64 *total = scorch_profile_get_node_total (self->displayed);
+      guint32 target = nodes[self->zoom_node].parent;
+
+      /* Callers as wide as the zoomed frame (a chain of single calls) would
+       * look the same: skip them, so that each press changes what is seen. */
+      while (target != SCORCH_PROFILE_ROOT && total[target] == total[self->zoom_node])
+        target = nodes[target].parent;
+      set_zoom_node_internal (self, target);
+    }
 }
 
 static void
@@ -867,6 +1055,48 @@ action_zoom_reset (GtkWidget  *widget,
                    GVariant   *param)
 {
   set_zoom_node_internal (SCORCH_FLAME_GRAPH (widget), SCORCH_PROFILE_ROOT);
+}
+
+static void
+action_back (GtkWidget  *widget,
+             const char *name,
+             GVariant   *param)
+{
+  ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
+
+  /* The history notifies "current"; on_history_current_changed zooms. */
+  if (self->displayed != NULL)
+    scorch_zoom_history_go_back (self->history, NULL);
+}
+
+static void
+action_forward (GtkWidget  *widget,
+                const char *name,
+                GVariant   *param)
+{
+  ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
+
+  if (self->displayed != NULL)
+    scorch_zoom_history_go_forward (self->history, NULL);
+}
+
+static void
+update_actions (ScorchFlameGraph *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  gtk_widget_action_set_enabled (widget, "flame.back",
+                                 self->displayed != NULL &&
+                                 scorch_zoom_history_get_can_go_back (self->history));
+  gtk_widget_action_set_enabled (widget, "flame.forward",
+                                 self->displayed != NULL &&
+                                 scorch_zoom_history_get_can_go_forward (self->history));
+}
+
+static void
+on_history_can_go_changed (ScorchFlameGraph *self)
+{
+  update_actions (self);
 }
 
 static void
@@ -1084,7 +1314,7 @@ action_context_menu (GtkWidget  *widget,
       area.y = (int) (rects[idx].y + self->row_height / 2);
     }
   gtk_popover_set_pointing_to (GTK_POPOVER (self->popover), &area);
-  gtk_popover_popup (GTK_POPOVER (self->popover));
+  popup_menu (self);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1112,6 +1342,18 @@ set_adjustment (ScorchFlameGraph  *self,
 }
 
 static void
+connect_history (ScorchFlameGraph *self)
+{
+  g_signal_connect (self->history, "notify::current",
+                    G_CALLBACK (on_history_current_changed), self);
+  g_signal_connect_swapped (self->history, "notify::can-go-back",
+                            G_CALLBACK (on_history_can_go_changed), self);
+  g_signal_connect_swapped (self->history, "notify::can-go-forward",
+                            G_CALLBACK (on_history_can_go_changed), self);
+  update_actions (self);
+}
+
+static void
 scorch_flame_graph_dispose (GObject *object)
 {
   ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (object);
@@ -1120,6 +1362,11 @@ scorch_flame_graph_dispose (GObject *object)
   set_adjustment (self, &self->hadjustment, NULL, G_CALLBACK (on_hadjustment_changed));
   set_adjustment (self, &self->vadjustment, NULL, G_CALLBACK (on_vadjustment_changed));
   g_signal_handlers_disconnect_by_func (adw_style_manager_get_default (), on_dark_changed, self);
+  if (self->history != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->history, self);
+      g_clear_object (&self->history);
+    }
 
   G_OBJECT_CLASS (scorch_flame_graph_parent_class)->dispose (object);
 }
@@ -1184,6 +1431,9 @@ scorch_flame_graph_get_property (GObject    *object,
     case PROP_HIGHLIGHT_FRAME:
       g_value_set_uint (value, scorch_flame_renderer_get_highlight_frame (self->renderer));
       break;
+    case PROP_ZOOM_HISTORY:
+      g_value_set_object (value, self->history);
+      break;
     case PROP_HADJUSTMENT:
       g_value_set_object (value, self->hadjustment);
       break;
@@ -1240,6 +1490,9 @@ scorch_flame_graph_set_property (GObject      *object,
       break;
     case PROP_HIGHLIGHT_FRAME:
       scorch_flame_graph_set_highlight_frame (self, g_value_get_uint (value));
+      break;
+    case PROP_ZOOM_HISTORY:
+      scorch_flame_graph_set_zoom_history (self, g_value_get_object (value));
       break;
     case PROP_HADJUSTMENT:
       set_adjustment (self, &self->hadjustment, g_value_get_object (value), G_CALLBACK (on_hadjustment_changed));
@@ -1315,6 +1568,12 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   properties[PROP_HIGHLIGHT_FRAME] =
     g_param_spec_uint ("highlight-frame", NULL, NULL, 0, G_MAXUINT32, G_MAXUINT32,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The zoom roots gone through, for Back and Forward (flame.back,
+   * flame.forward).  The graph makes its own; a session object may give
+   * it one to share.  Reset when the displayed profile changes. */
+  properties[PROP_ZOOM_HISTORY] =
+    g_param_spec_object ("zoom-history", NULL, NULL, SCORCH_TYPE_ZOOM_HISTORY,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_MATCHED_FRACTION] =
     g_param_spec_double ("matched-fraction", NULL, NULL, 0, 1, 0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -1339,6 +1598,8 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   gtk_widget_class_install_action (widget_class, "flame.zoom-out", NULL, action_zoom_out);
   gtk_widget_class_install_action (widget_class, "flame.zoom-reset", NULL, action_zoom_reset);
   gtk_widget_class_install_action (widget_class, "flame.zoom-to", "u", action_zoom_to);
+  gtk_widget_class_install_action (widget_class, "flame.back", NULL, action_back);
+  gtk_widget_class_install_action (widget_class, "flame.forward", NULL, action_forward);
   gtk_widget_class_install_action (widget_class, "flame.search", "s", action_search);
   gtk_widget_class_install_action (widget_class, "flame.toggle-orientation", NULL, action_toggle_orientation);
   gtk_widget_class_install_action (widget_class, "flame.toggle-inverted", NULL, action_toggle_inverted);
@@ -1362,8 +1623,14 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, 0, "flame.select-down", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "flame.select-previous", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "flame.select-next", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "flame.activate", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "flame.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "flame.forward", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Back, 0, "flame.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Forward, 0, "flame.forward", NULL);
+  /* Keypad Enter first: menus show the last binding of an action, and
+   * "KP Enter" is not what people type. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "flame.activate", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, 0, "flame.activate", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "flame.copy-name", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "flame.context-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "flame.context-menu", NULL);
@@ -1405,6 +1672,11 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   g_signal_connect (gesture, "pressed", G_CALLBACK (on_right_click), self);
   gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (gesture));
 
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), 0);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (on_history_button), self);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (gesture));
+
   gesture = gtk_gesture_drag_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
   g_signal_connect (gesture, "drag-begin", G_CALLBACK (on_drag_begin), self);
@@ -1432,6 +1704,15 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   gtk_popover_set_has_arrow (GTK_POPOVER (self->popover), FALSE);
   gtk_widget_set_halign (self->popover, GTK_ALIGN_START);
   gtk_widget_set_parent (self->popover, widget);
+  g_signal_connect (self->popover, "closed", G_CALLBACK (on_popover_closed), self);
+
+  self->history = scorch_zoom_history_new (SCORCH_PROFILE_ROOT);
+  connect_history (self);
+
+  /* What a screen reader calls it, instead of the generic role's name. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_ROLE_DESCRIPTION, _("flame graph"),
+                                  -1);
 
   style_manager = adw_style_manager_get_default ();
   scorch_flame_renderer_set_dark (self->renderer, adw_style_manager_get_dark (style_manager));
@@ -1652,6 +1933,34 @@ scorch_flame_graph_dup_zoom_path (ScorchFlameGraph *self)
   for (guint32 n = self->zoom_node; n != SCORCH_NODE_NONE; n = nodes[n].parent)
     g_array_prepend_val (path, n);
   return path;
+}
+
+ScorchZoomHistory *
+scorch_flame_graph_get_zoom_history (ScorchFlameGraph *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), NULL);
+  return self->history;
+}
+
+void
+scorch_flame_graph_set_zoom_history (ScorchFlameGraph  *self,
+                                     ScorchZoomHistory *history)
+{
+  g_autoptr(ScorchZoomHistory) fresh = NULL;
+
+  g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
+  g_return_if_fail (history == NULL || SCORCH_IS_ZOOM_HISTORY (history));
+
+  if (history == NULL)
+    history = fresh = scorch_zoom_history_new (self->zoom_node);
+  if (history == self->history)
+    return;
+  g_signal_handlers_disconnect_by_data (self->history, self);
+  g_set_object (&self->history, history);
+  connect_history (self);
+  /* The history decides where the graph is. */
+  apply_zoom (self, scorch_zoom_history_get_current (history));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM_HISTORY]);
 }
 
 guint32

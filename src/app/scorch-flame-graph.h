@@ -6,6 +6,7 @@
 #include <gtk/gtk.h>
 
 #include "scorch-flame-renderer.h"
+#include "scorch-zoom-history.h"
 
 G_BEGIN_DECLS
 
@@ -20,8 +21,11 @@ G_DECLARE_FINAL_TYPE (ScorchFlameGraph, scorch_flame_graph, SCORCH, FLAME_GRAPH,
 /*
  * Actions (gtk_widget_class_install_action), with their key bindings:
  *   flame.zoom-in           Ctrl+plus     zoom to the selected frame (or 2× around the centre)
- *   flame.zoom-out          Escape, BackSpace, Ctrl+minus   one level out
+ *   flame.zoom-out          Escape, BackSpace, Ctrl+minus   out to the first caller wider
+ *                                         than the zoomed frame (one press, one visible change)
  *   flame.zoom-reset        Home, Ctrl+0  the whole graph
+ *   flame.back              Alt+Left, Back, mouse button 8     the previous zoom root
+ *   flame.forward           Alt+Right, Forward, mouse button 9 the next zoom root
  *   flame.zoom-to  (u)                    zoom to a node
  *   flame.search   (s)                    set the search text
  *   flame.toggle-orientation              flame <-> icicle
@@ -29,7 +33,7 @@ G_DECLARE_FINAL_TYPE (ScorchFlameGraph, scorch_flame_graph, SCORCH, FLAME_GRAPH,
  *   flame.select-parent / flame.select-child / flame.select-previous / flame.select-next
  *   flame.select-up / flame.select-down   Up / Down: towards the leaves or the root as drawn
  *                                         Left / Right: previous / next frame in the row
- *   flame.activate          Return        zoom to the selection (emits frame-activated)
+ *   flame.activate          Enter         zoom to the selection (emits frame-activated)
  *   flame.copy-name                       copy the selected function's name
  *   flame.show-in-hotspots                emits show-in-hotspots and activates
  *                                         "win.show-in-hotspots" (u: frame id)
@@ -73,6 +77,12 @@ void                scorch_flame_graph_set_zoom_node      (ScorchFlameGraph     
                                                            guint32                 node);
 /* Nodes from the root to the zoom node (of guint32). */
 GArray             *scorch_flame_graph_dup_zoom_path      (ScorchFlameGraph       *self);
+/* The zoom history behind flame.back / flame.forward ("zoom-history"):
+ * every zoom the person asks for is pushed to it, and the graph follows its
+ * "current" entry, so an owner (a session) may share one between views. */
+ScorchZoomHistory  *scorch_flame_graph_get_zoom_history   (ScorchFlameGraph       *self);
+void                scorch_flame_graph_set_zoom_history   (ScorchFlameGraph       *self,
+                                                           ScorchZoomHistory      *history);
 guint32             scorch_flame_graph_get_selected_node  (ScorchFlameGraph       *self);
 void                scorch_flame_graph_set_selected_node  (ScorchFlameGraph       *self,
                                                            guint32                 node);

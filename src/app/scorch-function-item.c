@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-function-item.h"
+#include "scorch-text.h"
 
 struct _ScorchFunctionItem
 {
@@ -22,8 +23,10 @@ struct _ScorchFunctionItem
   char          *total_text;
   char          *self_percent_text;
   char          *total_percent_text;
+  char          *display_name;   /* only when the frame's names need it */
+  char          *display_module;
 
-  /* borrowed from the profile */
+  /* borrowed from the profile (or the display copies above) */
   const char    *name;
   const char    *module;
 
@@ -88,6 +91,8 @@ scorch_function_item_finalize (GObject *object)
   g_clear_pointer (&self->total_text, g_free);
   g_clear_pointer (&self->self_percent_text, g_free);
   g_clear_pointer (&self->total_percent_text, g_free);
+  g_clear_pointer (&self->display_name, g_free);
+  g_clear_pointer (&self->display_module, g_free);
 
   G_OBJECT_CLASS (scorch_function_item_parent_class)->finalize (object);
 }
@@ -215,12 +220,25 @@ scorch_function_item_new (ScorchProfile *profile,
   self->profile = g_object_ref (profile);
   self->frame = frame;
   self->node = node;
+  /* Labels and tooltips want valid UTF-8 without control characters;
+   * names from a capture may hold anything. Copy only those that need it. */
   self->name = f->function;
+  if (!scorch_text_is_display_safe (self->name))
+    self->name = self->display_name = scorch_text_to_display (f->function);
   self->module = f->module != NULL ? f->module : "";
+  if (!scorch_text_is_display_safe (self->module))
+    self->module = self->display_module = scorch_text_to_display (f->module);
   if (f->file != NULL && f->line > 0)
     self->source = g_strdup_printf ("%s:%u", f->file, f->line);
   else
     self->source = g_strdup (f->file != NULL ? f->file : "");
+  if (!scorch_text_is_display_safe (self->source))
+    {
+      char *safe = scorch_text_to_display (self->source);
+
+      g_free (self->source);
+      self->source = safe;
+    }
   self->module_name = self->module[0] == '/' ? g_path_get_basename (self->module) : g_strdup (self->module);
   self->source_name = strchr (self->source, '/') != NULL ? g_path_get_basename (self->source) : g_strdup (self->source);
   self->self = self_samples;

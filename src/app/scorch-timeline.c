@@ -215,11 +215,74 @@ rebuild_rows (ScorchTimeline *self)
 
 /* -- accessibility -- */
 
+/* -- time axis -- */
+
+guint64
+scorch_timeline_axis_step (guint64 span,
+                           guint   max_ticks)
+{
+  static const guint64 mantissa[] = { 1, 2, 5 };
+  guint64 decade = 1;
+
+  max_ticks = MAX (max_ticks, 1);
+  if (span == 0)
+    return 1;
+  /* The smallest 1, 2, 5 × 10^k step with at most max_ticks intervals. */
+  for (;;)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (mantissa); i++)
+        if (span / (mantissa[i] * decade) <= max_ticks)
+          return mantissa[i] * decade;
+      if (decade > G_MAXUINT64 / 100)
+        return decade * 10;
+      decade *= 10;
+    }
+}
+
+char *
+scorch_timeline_format_time (guint64 ns,
+                             guint64 step)
+{
+  const char *unit;
+  double scale;
+  int decimals = 0;
+
+  /* The unit in which the step is at least 0.1, and as many decimals as
+   * the step needs ("0.5 ms" rather than "500 µs"). */
+  step = MAX (step, 1);
+  if (step >= 100000000)
+    scale = 1e9, unit = "s";
+  else if (step >= 100000)
+    scale = 1e6, unit = "ms";
+  else if (step >= 100)
+    scale = 1e3, unit = "µs";
+  else
+    scale = 1, unit = "ns";
+  for (double v = step / scale; decimals < 3 && fabs (v - round (v)) > 1e-9; v *= 10)
+    decimals++;
+
+  /* Translators: a time and its unit, e.g. "1.25 ms" */
+  return g_strdup_printf (_("%.*f %s"), decimals, ns / scale, unit);
+}
+
+/* A duration for people (and screen readers): three significant digits
+ * in the unit of its size ("1.23 s", "40.0 ms", "512 µs"). */
 static char *
 format_seconds (guint64 ns)
 {
-  /* Translators: a time in seconds, e.g. "1.25 s" */
-  return g_strdup_printf (_("%.2f s"), ns / 1e9);
+  const char *unit = "ns";
+  double v = ns;
+  int decimals;
+
+  if (ns >= 1000000000)
+    v = ns / 1e9, unit = "s";
+  else if (ns >= 1000000)
+    v = ns / 1e6, unit = "ms";
+  else if (ns >= 1000)
+    v = ns / 1e3, unit = "µs";
+  decimals = v >= 100 || ns < 1000 ? 0 : v >= 10 ? 1 : 2;
+
+  return g_strdup_printf (_("%.*f %s"), decimals, v, unit);
 }
 
 static void
@@ -238,7 +301,7 @@ update_accessible (ScorchTimeline *self)
       description = g_strdup_printf (_("Selected from %s to %s. Press Escape to select the whole capture."), from, to);
     }
   else
-    description = g_strdup (_("The whole capture is selected. Drag across the timeline to select a time range."));
+    description = g_strdup (_("The whole capture is selected. Drag across the timeline, or press Shift+Left, to select a time range."));
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
@@ -371,24 +434,32 @@ scorch_timeline_snapshot (GtkWidget   *widget,
         }
     }
 
-  /* Axis: start, middle and end of the capture, in seconds from its start. */
+  /* Axis: round times from the start of the capture, the step and its
+   * unit chosen from the span (a 2 ms capture reads 0, 0.5 ms, 1 ms…). */
   {
     guint64 span = self->time_end - self->time_begin;
+    guint max_ticks = (guint) CLAMP ((x1 - x0) / 90, 1, 10);
+    guint64 step = scorch_timeline_axis_step (span, max_ticks);
     double y = height - AXIS_HEIGHT / 2.0;
 
     cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
-    for (guint k = 0; k <= 4; k++)
+    for (guint64 t = 0; t <= span; t += step)
       {
-        g_autofree char *label = format_seconds (span / 4 * k);
-        double x = x0 + (x1 - x0) * k / 4.0;
+        g_autofree char *label = scorch_timeline_format_time (t, step);
+        double x = x0 + (x1 - x0) * ((double) t / span);
 
-        /* The end labels stay inside the plot: left- and right-aligned. */
-        if (k == 0)
-          draw_text (widget, cr, label, x, y, 80, 0.0, TRUE);
-        else if (k == 4)
+        cairo_rectangle (cr, x - 0.5, height - AXIS_HEIGHT, 1, 3);
+        cairo_fill (cr);
+        /* Labels stay inside the plot: the first left-aligned, the ones
+         * near the right edge right-aligned. */
+        if (t == 0)
+          draw_text (widget, cr, label, x + 2, y, 80, 0.0, TRUE);
+        else if (x + 40 > x1)
           draw_text (widget, cr, label, x - 80, y, 80, 1.0, TRUE);
         else
           draw_text (widget, cr, label, x - 40, y, 80, 0.5, TRUE);
+        if (t > G_MAXUINT64 - step)
+          break;
       }
   }
 
@@ -527,6 +598,48 @@ click_pressed_cb (ScorchTimeline *self,
     scorch_timeline_clear_range (self);
 }
 
+/* Left / Right move the selected range by a twentieth of the capture;
+ * Shift+Left / Shift+Right move its end (selecting from the start of the
+ * capture when nothing is selected). */
+static void
+keyboard_range_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ScorchTimeline *self = SCORCH_TIMELINE (widget);
+  guint64 span, step, begin, end;
+
+  if (!has_time (self))
+    return;
+  span = self->time_end - self->time_begin;
+  step = MAX (span / 20, 1);
+  begin = has_range (self) ? self->range_begin : self->time_begin;
+  end = has_range (self) ? self->range_end : self->time_end;
+
+  if (g_str_equal (action_name, "timeline.move-left"))
+    {
+      if (!has_range (self))
+        return;
+      step = MIN (step, begin - self->time_begin);
+      begin -= step;
+      end -= step;
+    }
+  else if (g_str_equal (action_name, "timeline.move-right"))
+    {
+      if (!has_range (self))
+        return;
+      step = MIN (step, self->time_end - end);
+      begin += step;
+      end += step;
+    }
+  else if (g_str_equal (action_name, "timeline.shrink"))
+    end = end - begin > step ? end - step : begin + MIN (step, end - begin) / 2;
+  else if (g_str_equal (action_name, "timeline.grow"))
+    end = MIN (end + step, self->time_end);
+
+  scorch_timeline_set_range (self, begin, end);
+}
+
 static void
 clear_action (GtkWidget  *widget,
               const char *action_name,
@@ -627,9 +740,18 @@ scorch_timeline_class_init (ScorchTimelineClass *klass)
 
   gtk_widget_class_install_action (widget_class, "timeline.clear", NULL, clear_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "timeline.clear", NULL);
+  gtk_widget_class_install_action (widget_class, "timeline.move-left", NULL, keyboard_range_action);
+  gtk_widget_class_install_action (widget_class, "timeline.move-right", NULL, keyboard_range_action);
+  gtk_widget_class_install_action (widget_class, "timeline.shrink", NULL, keyboard_range_action);
+  gtk_widget_class_install_action (widget_class, "timeline.grow", NULL, keyboard_range_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "timeline.move-left", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "timeline.move-right", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_SHIFT_MASK, "timeline.shrink", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_SHIFT_MASK, "timeline.grow", NULL);
 
   gtk_widget_class_set_css_name (widget_class, "timeline");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  /* Interactive (focus, keyboard range selection), not a picture. */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_WIDGET);
 }
 
 static void
@@ -658,6 +780,7 @@ scorch_timeline_init (ScorchTimeline *self)
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sample timeline"),
+                                  GTK_ACCESSIBLE_PROPERTY_ROLE_DESCRIPTION, _("timeline"),
                                   -1);
   update_accessible (self);
 }

@@ -36,4 +36,15 @@ void           scorch_timeline_clear_range      (ScorchTimeline *self);
 /* Number of thread rows drawn (the first row sums every thread). */
 guint          scorch_timeline_get_n_rows       (ScorchTimeline *self);
 
+/* The time axis (public for tests): the 1-2-5 step in ns that divides
+ * SPAN into at most MAX_TICKS intervals, and a time formatted in the unit
+ * and with the decimals that STEP needs ("0.5 ms", "250 µs", "2 s"). */
+guint64        scorch_timeline_axis_step        (guint64         span,
+                                                 guint           max_ticks);
+char          *scorch_timeline_format_time      (guint64         ns,
+                                                 guint64         step);
+
+/* Keys (the timeline has the focus): Escape selects the whole capture;
+ * Left/Right move the selected range, Shift+Left/Right move its end. */
+
 G_END_DECLS

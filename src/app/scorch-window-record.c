@@ -23,6 +23,7 @@
 #include "scorch-record-dialog.h"
 #include "scorch-recorder.h"
 #include "scorch-recording-view.h"
+#include "scorch-text.h"
 #include "scorch-util.h"
 #include "scorch-window-private.h"
 
@@ -322,7 +323,12 @@ fail_session (ScorchWindow *self,
   set_last_error (self, message);
   end_session (self);
   scorch_window_set_page (self, "empty");
-  toast = adw_toast_new (message);
+  {
+    /* Toast titles are markup; the message may quote paths. */
+    g_autofree char *markup = scorch_text_to_xml (message);
+
+    toast = adw_toast_new (markup);
+  }
   adw_toast_set_timeout (toast, 0);
   scorch_window_add_toast (self, toast);
 }
@@ -375,7 +381,11 @@ show_recorder_messages (ScorchWindow   *self,
   const char * const *messages = scorch_recorder_get_messages (recorder);
 
   for (guint i = 0; messages != NULL && messages[i] != NULL; i++)
-    scorch_window_add_toast (self, adw_toast_new (messages[i]));
+    {
+      g_autofree char *markup = scorch_text_to_xml (messages[i]);
+
+      scorch_window_add_toast (self, adw_toast_new (markup));
+    }
 }
 
 static void

@@ -12,12 +12,14 @@
 
 #include "scorch-call-tree-view.h"
 #include "scorch-caller-callee-view.h"
+#include "scorch-flame-breadcrumbs.h"
 #include "scorch-flame-graph.h"
 #include "scorch-folded.h"
 #include "scorch-function-item.h"
 #include "scorch-hotspot-view.h"
 #include "scorch-loader.h"
 #include "scorch-preferences-window.h"
+#include "scorch-text.h"
 #include "scorch-thread-list.h"
 #include "scorch-timeline.h"
 #include "scorch-window-private.h"
@@ -89,11 +91,14 @@ static void update_actions (ScorchWindow *self);
 
 /* -- helpers -- */
 
+/* MESSAGE is plain text (it may quote file and module names): toast
+ * titles are Pango markup, so it is escaped here, XML-safe. */
 static void
 toast (ScorchWindow *self,
        const char   *message)
 {
-  AdwToast *t = adw_toast_new (message);
+  g_autofree char *markup = scorch_text_to_xml (message);
+  AdwToast *t = adw_toast_new (markup);
 
   adw_toast_set_timeout (t, 8);
   scorch_window_add_toast (self, t);
@@ -220,12 +225,7 @@ report_capture_warnings (ScorchWindow *self)
   const ScorchProfileInfo *info = scorch_profile_get_info (self->base_profile);
 
   for (guint i = 0; info->warnings != NULL && i < info->warnings->len; i++)
-    {
-      /* toast titles are markup */
-      g_autofree char *escaped = g_markup_escape_text (g_ptr_array_index (info->warnings, i), -1);
-
-      toast (self, escaped);
-    }
+    toast (self, g_ptr_array_index (info->warnings, i));
 }
 
 /* Functions nothing could name come from modules without symbols: say
@@ -545,8 +545,9 @@ show_error (ScorchWindow *self,
   g_autofree char *path = g_file_get_path (file);
   g_autofree char *title = NULL;
   g_autofree char *description = NULL;
-  g_autofree char *escaped_message = g_markup_escape_text (error->message, -1);
-  g_autofree char *escaped_path = g_markup_escape_text (path != NULL ? path : name, -1);
+  /* The message may quote names from the capture: valid markup whatever they hold. */
+  g_autofree char *escaped_message = scorch_text_to_xml (error->message);
+  g_autofree char *escaped_path = scorch_text_to_xml (path != NULL ? path : name);
 
   /* Translators: %s is a file name */
   title = g_strdup_printf (_("Cannot Open “%s”"), name);
@@ -1173,6 +1174,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (SCORCH_TYPE_FLAME_GRAPH);
+  g_type_ensure (SCORCH_TYPE_FLAME_BREADCRUMBS);
   g_type_ensure (SCORCH_TYPE_HOTSPOT_VIEW);
   g_type_ensure (SCORCH_TYPE_CALL_TREE_VIEW);
   g_type_ensure (SCORCH_TYPE_CALLER_CALLEE_VIEW);

@@ -25,6 +25,7 @@
 #include <pango/pangocairo.h>
 
 #include "scorch-flame-renderer.h"
+#include "scorch-text.h"
 
 #define LABEL_CACHE_MAX 16384
 
@@ -575,6 +576,7 @@ scorch_flame_renderer_fit_label (ScorchFlameRenderer *self,
                                  const char          *text,
                                  double               avail_px)
 {
+  g_autofree char *valid = NULL;
   glong len, fit;
   const char *end;
   GString *s;
@@ -584,6 +586,10 @@ scorch_flame_renderer_fit_label (ScorchFlameRenderer *self,
   if (text == NULL || avail_px < self->char_width * 2 + self->ellipsis_width)
     return NULL;
 
+  /* The g_utf8_*() walks below need valid UTF-8; names may not be. The
+   * label is what get_label() draws: control characters as U+FFFD. */
+  valid = scorch_text_to_display (text);
+  text = valid;
   len = g_utf8_strlen (text, -1);
   if (len * self->char_width <= avail_px)
     return g_strdup (text);
@@ -728,7 +734,13 @@ get_label (ScorchFlameRenderer *self,
   label->text = g_strdup (text);
   label->layout = pango_layout_new (self->context);
   pango_layout_set_single_paragraph_mode (label->layout, TRUE);
-  pango_layout_set_text (label->layout, text, -1);
+  {
+    /* Names come from the capture: Pango wants valid UTF-8, and control
+     * characters would be drawn as hex boxes. */
+    g_autofree char *valid = scorch_text_to_display (text);
+
+    pango_layout_set_text (label->layout, valid, -1);
+  }
   if (width != FULL_WIDTH)
     {
       pango_layout_set_ellipsize (label->layout, PANGO_ELLIPSIZE_END);
