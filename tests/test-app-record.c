@@ -110,6 +110,30 @@ shown_profile (ScorchWindow *window)
   return profile;
 }
 
+static AdwComboRow *
+find_combo_row (GtkWidget *widget)
+{
+  if (ADW_IS_COMBO_ROW (widget))
+    return ADW_COMBO_ROW (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      AdwComboRow *row = find_combo_row (c);
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+/* Automatic says in the dialog what it chose and why (the program keeps
+ * frame pointers: leaf repair) */
+static gboolean
+call_graph_reason_shown (gpointer data)
+{
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (data));
+
+  return subtitle != NULL && strstr (subtitle, "app-workload") != NULL;
+}
+
 static void
 test_record_program (void)
 {
@@ -122,6 +146,14 @@ test_record_program (void)
 
   dialog = open_dialog (window);
   scorch_record_dialog_set_program (dialog, program, "30");
+  {
+    AdwComboRow *row = find_combo_row (GTK_WIDGET (dialog));
+
+    g_assert_nonnull (row);
+    g_assert_cmpuint (adw_combo_row_get_selected (row), ==, SCORCH_RECORD_CALL_GRAPH_AUTO);
+    app_test_wait_for (call_graph_reason_shown, row, 5000, "the reason for the call-graph mode");
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "leaf repair"));
+  }
   app_test_wait_until_drawn (GTK_WIDGET (dialog));
   g_object_unref (app_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog.png"));
 

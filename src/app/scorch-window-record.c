@@ -750,9 +750,7 @@ start_recording (ScorchWindow         *self,
       scorch_recorder_set_cmdline (s->recorder, (const char * const *) options->argv);
     }
   scorch_recorder_set_frequency (s->recorder, options->frequency);
-  scorch_recorder_set_call_graph (s->recorder,
-                                  options->dwarf ? SCORCH_CALL_GRAPH_DWARF : SCORCH_CALL_GRAPH_FP,
-                                  SCORCH_RECORDER_DEFAULT_STACK_SIZE);
+  scorch_recorder_set_call_graph (s->recorder, options->mode, 0);
   /* Record what is allowed: kernel stacks only where the kernel lets us. */
   perms = scorch_recorder_check_permissions ();
   scorch_recorder_set_kernel (s->recorder, options->kernel && perms->can_kernel);
@@ -903,6 +901,7 @@ record_demo_action (GtkWidget  *widget,
   o->frequency = g_settings_get_uint (settings, "record-frequency");
   o->call_graph = SCORCH_RECORD_CALL_GRAPH_AUTO;
   o->dwarf = scorch_record_choose_dwarf (demo, &o->call_graph_reason);
+  o->mode = o->dwarf ? SCORCH_CALL_GRAPH_DWARF : SCORCH_CALL_GRAPH_FP_REPAIR;
   /* The demo is about the program, not the kernel: user space only keeps
    * it working on systems that forbid kernel profiling. */
   o->kernel = FALSE;

@@ -27,12 +27,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "scorch-leaf-repair.h"
 #include "scorch-perf-file.h"
 #include "scorch-perf-writer.h"
 #include "scorch-recorder.h"
 #include "scorch-util.h"
 
 #define DRAIN_INTERVAL_MS     50
+/* fp+repair samples are ~800 bytes in the ring: at 4999 Hz a 512 KiB ring
+ * (the default perf_event_mlock_kb) fills in about 0.1 s per busy CPU */
+#define REPAIR_DRAIN_INTERVAL_MS 10
 #define PROGRESS_INTERVAL_US  (G_USEC_PER_SEC / 10)
 #define KILL_GRACE_MS         500
 
@@ -278,7 +282,7 @@ scorch_recorder_init (ScorchRecorder *self)
   self->event = g_strdup ("cpu-clock");
   self->frequency = SCORCH_RECORDER_DEFAULT_FREQUENCY;
   self->call_graph = SCORCH_CALL_GRAPH_FP;
-  self->stack_size = SCORCH_RECORDER_DEFAULT_STACK_SIZE;
+  self->stack_size = 0;
   self->kernel = TRUE;
   self->output_path = g_strdup ("scorch.data");
   self->messages = g_ptr_array_new_with_free_func (g_free);
@@ -363,7 +367,7 @@ scorch_recorder_set_call_graph (ScorchRecorder  *self,
   g_return_if_fail (!self->running);
 
   self->call_graph = mode;
-  self->stack_size = stack_size ? stack_size : SCORCH_RECORDER_DEFAULT_STACK_SIZE;
+  self->stack_size = stack_size;
 }
 
 void
@@ -529,6 +533,8 @@ typedef struct
 
   ScorchPerfWriter       *writer;
   GByteArray             *scratch;
+  ScorchLeafRepairer     *repairer;   /* fp+repair */
+  GByteArray             *repaired;   /* the batch as written */
 
   /* target */
   gboolean                launch;
@@ -571,6 +577,8 @@ session_free (Session *s)
   g_clear_pointer (&s->tids, g_hash_table_unref);
   g_clear_pointer (&s->writer, scorch_perf_writer_free);
   g_clear_pointer (&s->scratch, g_byte_array_unref);
+  g_clear_pointer (&s->repairer, scorch_leaf_repairer_free);
+  g_clear_pointer (&s->repaired, g_byte_array_unref);
   if (s->pidfd >= 0)
     close (s->pidfd);
   if (s->gate_fd >= 0)
@@ -890,21 +898,40 @@ setup_attr (Session  *s,
 
   attr->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
                       PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN;
-  if (self->call_graph == SCORCH_CALL_GRAPH_DWARF)
+  if (self->call_graph == SCORCH_CALL_GRAPH_DWARF || self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR)
     {
+      gboolean repair = self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR;
       guint stack = self->stack_size;
 
+      if (stack == 0)
+        stack = repair ? SCORCH_RECORDER_DEFAULT_REPAIR_STACK_SIZE : SCORCH_RECORDER_DEFAULT_STACK_SIZE;
       if (stack % 8 != 0 || stack < 8 || stack > 65528)
         {
           g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_INVALID,
-                       _("DWARF stack size %u is invalid: use a multiple of 8 up to 65528"), stack);
+                       _("Stack copy size %u is invalid: use a multiple of 8 up to 65528"), stack);
           return FALSE;
         }
+#if !defined(__x86_64__)
+      if (repair)
+        {
+          g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_INVALID,
+                       _("Frame-pointer leaf repair is only available on x86_64: use fp or dwarf"));
+          return FALSE;
+        }
+#endif
       attr->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
-      attr->sample_regs_user = SCORCH_PERF_REGS_USER_X86_64;
       attr->sample_stack_user = stack;
-      attr->exclude_callchain_user = 1;
-      attr->mmap_data = 1;
+      if (repair)
+        {
+          /* BP, SP, IP next to the kernel's callchain */
+          attr->sample_regs_user = SCORCH_LEAF_REPAIR_REGS_MASK;
+        }
+      else
+        {
+          attr->sample_regs_user = SCORCH_PERF_REGS_USER_X86_64;
+          attr->exclude_callchain_user = 1;
+          attr->mmap_data = 1;
+        }
     }
 
   attr->disabled = 1;
@@ -932,7 +959,7 @@ setup_attr (Session  *s,
   privileged = perms->cap_sys_admin || perms->cap_perfmon ||
                ((read_cap_eff () >> CAP_IPC_LOCK_BIT) & 1) || perms->paranoid < 0;
   if (privileged)
-    s->ring_pages = self->call_graph == SCORCH_CALL_GRAPH_DWARF ? 1024 : 256;
+    s->ring_pages = self->call_graph != SCORCH_CALL_GRAPH_FP ? 1024 : 256;
   else
     {
       int kb = read_int_file ("/proc/sys/kernel/perf_event_mlock_kb", 516);
@@ -942,7 +969,9 @@ setup_attr (Session  *s,
       while (s->ring_pages * 2 <= pages && s->ring_pages < 1024)
         s->ring_pages *= 2;
     }
-  attr->wakeup_watermark = s->ring_pages * sysconf (_SC_PAGESIZE) / 4;
+  /* fp+repair fills the rings several times faster: wake earlier */
+  attr->wakeup_watermark = s->ring_pages * sysconf (_SC_PAGESIZE) /
+                           (self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR ? 8 : 4);
   return TRUE;
 }
 
@@ -1441,14 +1470,28 @@ write_batch (Session  *s,
              GError  **error)
 {
   ScorchRecorder *self = s->self;
+  const struct perf_event_attr *attr = &s->attr;
+  GByteArray *batch = s->scratch;
 
   if (s->scratch->len == 0)
     return TRUE;
-  if (!scorch_perf_writer_add_records (s->writer, s->scratch->data, s->scratch->len, error))
+  if (s->repairer != NULL)
+    {
+      /* fp+repair: the samples are written with their repaired chains and
+       * without registers and stack copies */
+      g_byte_array_set_size (s->repaired, 0);
+      scorch_leaf_repairer_process (s->repairer, s->scratch->data, s->scratch->len, s->repaired);
+      attr = scorch_leaf_repairer_get_written_attr (s->repairer);
+      batch = s->repaired;
+      g_byte_array_set_size (s->scratch, 0);
+      if (batch->len == 0)
+        return TRUE;
+    }
+  if (!scorch_perf_writer_add_records (s->writer, batch->data, batch->len, error))
     return FALSE;
   if (self->sink != NULL)
-    self->sink (self, &s->attr, s->scratch->data, s->scratch->len, self->sink_data);
-  g_byte_array_set_size (s->scratch, 0);
+    self->sink (self, attr, batch->data, batch->len, self->sink_data);
+  g_byte_array_set_size (batch, 0);
   return scorch_perf_writer_finish_round (s->writer, error);
 }
 
@@ -1496,6 +1539,14 @@ update_progress (Session  *s,
   self->progress.lost = s->lost;
   self->progress.throttled = s->throttled;
   self->progress.bytes = s->writer ? scorch_perf_writer_get_data_size (s->writer) : 0;
+  if (s->repairer != NULL)
+    {
+      ScorchLeafRepairStats st;
+
+      scorch_leaf_repairer_get_stats (s->repairer, &st);
+      self->progress.repaired = st.repaired + st.complete;
+      self->progress.truncated = st.cut + st.short_copy;
+    }
   schedule = !self->progress_pending;
   self->progress_pending = TRUE;
   scorch_mutex_unlock (&self->lock);
@@ -1563,7 +1614,7 @@ run_loop (Session  *s,
   for (;;)
     {
       struct pollfd *fds = (struct pollfd *) pfds->data;
-      int timeout = DRAIN_INTERVAL_MS;
+      int timeout = s->repairer != NULL ? REPAIR_DRAIN_INTERVAL_MS : DRAIN_INTERVAL_MS;
       gint64 now;
       int request;
 
@@ -1631,7 +1682,14 @@ start_writer (Session  *s,
         return FALSE;
     }
 
-  scorch_perf_writer_add_attr (s->writer, &s->attr, s->event_name,
+  if (self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR)
+    {
+      s->repairer = scorch_leaf_repairer_new (&s->attr);
+      s->repaired = g_byte_array_sized_new (1024 * 1024);
+    }
+  scorch_perf_writer_add_attr (s->writer,
+                               s->repairer != NULL ? scorch_leaf_repairer_get_written_attr (s->repairer) : &s->attr,
+                               s->event_name,
                                (const guint64 *) s->ids->data, s->ids->len);
   if (self->cmdline != NULL)
     scorch_perf_writer_set_cmdline (s->writer, (const char * const *) self->cmdline);
@@ -1755,6 +1813,24 @@ record (Session  *s,
   if (s->launch)
     reap_child (s, TRUE);
 
+  if (s->repairer != NULL)
+    {
+      ScorchLeafRepairStats st;
+      guint64 user;
+
+      scorch_leaf_repairer_get_stats (s->repairer, &st);
+      user = st.samples - st.no_user;
+      if (user > 0)
+        add_message (self, g_strdup_printf (_("Leaf repair: %.1f %% of the stacks had their leaf’s caller restored, "
+                                              "%.1f %% were cut short (%.1f %% because the %u-byte stack copy was too small), "
+                                              "%.1f %% had no CFI at the leaf"),
+                                            100.0 * (st.repaired + st.complete) / user,
+                                            100.0 * (st.cut + st.short_copy) / user,
+                                            100.0 * st.short_copy / user,
+                                            (guint) s->attr.sample_stack_user,
+                                            100.0 * st.no_cfi / user));
+    }
+
   /* What only Scorch knows goes into its feature section, written with
    * the final header. (A new call-graph mode names itself here.) */
   if (s->launch)
@@ -1762,6 +1838,8 @@ record (Session  *s,
   {
     g_autofree char *mode = self->call_graph == SCORCH_CALL_GRAPH_DWARF
                             ? g_strdup_printf ("dwarf,%u", (guint) s->attr.sample_stack_user)
+                            : self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR
+                            ? g_strdup_printf ("fp+repair,%u", (guint) s->attr.sample_stack_user)
                             : g_strdup ("fp");
 
     scorch_perf_writer_set_call_graph (s->writer, mode);
