@@ -487,6 +487,33 @@ test_fit_label (void)
   g_assert_null (none);
 }
 
+/* With short names on (the widget's default), a C++ frame is labelled
+ * without return type and parameters; off (exports, the default), the
+ * full signature is drawn. */
+static void
+test_short_names (void)
+{
+  g_autoptr(ScorchProfile) profile =
+    parse ("main;double physics::integrate<double>(std::vector<double, std::allocator<double> >&, int) 10\n");
+  g_autoptr(ScorchFlameLayout) layout = scorch_flame_layout_new (profile);
+  g_autoptr(ScorchFlameRenderer) renderer = scorch_flame_renderer_new ();
+  const char *full = "double physics::integrate<double>(std::vector<double, std::allocator<double> >&, int)";
+  const ScorchFlameRect *rect;
+  ScorchFlameViewport vp;
+
+  viewport_init (&vp, 800, 200, SCORCH_FLAME_ORIENTATION_ICICLE);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  rect = find_rect (layout, full);
+  g_assert_nonnull (rect);
+  g_assert_cmpstr (scorch_flame_renderer_get_shown_label (renderer, profile, rect), ==, full);
+  scorch_flame_renderer_set_short_names (renderer, TRUE, SCORCH_DISPLAY_NAME_DEFAULT);
+  g_assert_cmpstr (scorch_flame_renderer_get_shown_label (renderer, profile, rect), ==, "physics::integrate<double>");
+  scorch_flame_renderer_set_short_names (renderer, TRUE, SCORCH_DISPLAY_NAME_COLLAPSE_TEMPLATES);
+  g_assert_cmpstr (scorch_flame_renderer_get_shown_label (renderer, profile, rect), ==, "physics::integrate<…>");
+  scorch_flame_renderer_set_short_names (renderer, FALSE, SCORCH_DISPLAY_NAME_DEFAULT);
+  g_assert_cmpstr (scorch_flame_renderer_get_shown_label (renderer, profile, rect), ==, full);
+}
+
 static char *
 read_file (const char *path)
 {
@@ -1097,6 +1124,7 @@ main (int   argc,
   g_test_add_func ("/libscorch/flame-renderer/search-and-zoom", test_search_and_zoom);
   g_test_add_func ("/libscorch/flame-renderer/highlight-frame", test_highlight_frame);
   g_test_add_func ("/libscorch/flame-renderer/fit-label", test_fit_label);
+  g_test_add_func ("/libscorch/flame-renderer/short-names", test_short_names);
   g_test_add_func ("/libscorch/flame-renderer/deep-labels-fit", test_deep_labels_fit);
   g_test_add_func ("/libscorch/flame-renderer/export", test_export);
   g_test_add_func ("/libscorch/flame-renderer/cli", test_cli);

@@ -1649,6 +1649,8 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   AdwStyleManager *style_manager;
 
   self->renderer = scorch_flame_renderer_new ();
+  /* Frames are labelled as people read names; the tooltip has the full one. */
+  scorch_flame_renderer_set_short_names (self->renderer, TRUE, SCORCH_DISPLAY_NAME_DEFAULT);
   self->row_height = 18;
   self->zoom_node = SCORCH_PROFILE_ROOT;
   self->selected_node = SCORCH_NODE_NONE;
@@ -1809,6 +1811,16 @@ scorch_flame_graph_get_color_scheme (ScorchFlameGraph *self)
 {
   g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), SCORCH_FLAME_COLORS_HOT);
   return self->color_scheme;
+}
+
+void
+scorch_flame_graph_set_name_flags (ScorchFlameGraph       *self,
+                                   ScorchDisplayNameFlags  flags)
+{
+  g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
+
+  scorch_flame_renderer_set_short_names (self->renderer, TRUE, flags);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 void

@@ -1284,9 +1284,13 @@ settings_changed_cb (ScorchWindow *self,
     {
       ScorchProfile *shown = scorch_session_get_filtered_profile (self->session);
 
-      scorch_function_item_set_display_flags (g_settings_get_boolean (self->settings, "collapse-templates")
-                                                ? SCORCH_DISPLAY_NAME_COLLAPSE_TEMPLATES
-                                                : SCORCH_DISPLAY_NAME_DEFAULT);
+      ScorchDisplayNameFlags name_flags = g_settings_get_boolean (self->settings, "collapse-templates")
+                                            ? SCORCH_DISPLAY_NAME_COLLAPSE_TEMPLATES
+                                            : SCORCH_DISPLAY_NAME_DEFAULT;
+
+      scorch_function_item_set_display_flags (name_flags);
+      scorch_flame_graph_set_name_flags (self->flame_graph, name_flags);
+      scorch_flame_graph_set_name_flags (self->icicle_graph, name_flags);
       /* The rows name their function once: make them again. */
       if (key != NULL && shown != NULL)
         {
