@@ -339,7 +339,11 @@ check_shares (Stacks     *st,
       double p = (a + b) / 2;
       /* two independent recordings: the sampling error of the difference */
       double sigma = sqrt (MAX (p * (1 - p), 1e-4) * (1.0 / n1 + 1.0 / n2));
-      double tolerance = MAX (0.02, 4 * sigma);
+      /* ... plus what differs between two runs of the program itself (the
+       * time it spends in each function moves with the machine's load and
+       * caches: 2.4 points were seen between two runs on a busy CI machine,
+       * well outside the sampling error of ~10k samples). */
+      double tolerance = MAX (0.02, 4 * sigma) + 0.015;
 
       g_test_message ("%s: %s under %s: %.2f %% (n=%u), DWARF %.2f %% (n=%u), tolerance %.2f points",
                       what, shares[i].leaf, shares[i].caller, 100 * a, n1, 100 * b, n2, 100 * tolerance);
