@@ -11,6 +11,7 @@
 
 #include "scorch-dwarf-inline.h"
 #include "scorch-line-table.h"
+#include "scorch-sorted.h"
 
 #define MAX_CHAIN SCORCH_SYMBOLIZER_MAX_CHAIN
 
@@ -288,19 +289,13 @@ cu_innermost_inlined (CuIndex    *ci,
 {
   const RootRange *roots = (const RootRange *) (gpointer) ci->roots->data;
   const ScopeRange *ranges = (const ScopeRange *) (gpointer) ci->ranges->data;
-  gsize lo = 0, hi = ci->roots->len;
+  gsize lo;
   const RootRange *root = NULL;
   gint32 best = -1;
   guint32 best_depth = 0;
 
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-      if (roots[mid].lo <= addr)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
+  lo = scorch_sorted_upper_bound (roots, ci->roots->len, sizeof (RootRange),
+                                  G_STRUCT_OFFSET (RootRange, lo), addr);
   for (gsize i = lo; i > 0 && lo - i < 64; i--)
     if (addr < roots[i - 1].hi)
       {
@@ -477,7 +472,7 @@ module_addrdie (Module     *m,
 {
   Dwarf_Die *cu = dwfl_module_addrdie (m->mod, addr, bias);
   const CuRange *ranges;
-  gsize lo, hi;
+  gsize lo;
 
   if (cu != NULL)
     return cu;
@@ -511,17 +506,8 @@ module_addrdie (Module     *m,
   ranges = (const CuRange *) (gpointer) m->dwarf->cu_ranges->data;
   /* bias is the same for every CU of a module */
   addr -= ranges[0].bias;
-  lo = 0;
-  hi = m->dwarf->cu_ranges->len;
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-
-      if (ranges[mid].lo <= addr)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
+  lo = scorch_sorted_upper_bound (ranges, m->dwarf->cu_ranges->len, sizeof (CuRange),
+                                  G_STRUCT_OFFSET (CuRange, lo), addr);
   /* ranges may nest (a CU's overall range around another's): look back a little */
   for (gsize i = lo; i > 0 && lo - i < 16; i--)
     {

@@ -9,6 +9,7 @@
 #include <gelf.h>
 
 #include "scorch-elf-symbols.h"
+#include "scorch-sorted.h"
 
 struct _ScorchElfSymbols
 {
@@ -161,21 +162,13 @@ ScorchElfSymbol *
 scorch_elf_symbols_lookup (ScorchElfSymbols *self,
                            GElf_Addr         addr)
 {
-  gsize lo = 0, hi;
+  gsize lo;
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  hi = self->n_syms;
-
   /* last symbol starting at or before addr */
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-      if (self->syms[mid].start <= addr)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
+  lo = scorch_sorted_upper_bound (self->syms, self->n_syms, sizeof (ScorchElfSymbol),
+                                  G_STRUCT_OFFSET (ScorchElfSymbol, start), addr);
   /* Nearest first; a few steps back cover a small symbol nested in a
    * larger one (the larger one holds the addresses past the small one). */
   for (gsize i = lo; i > 0 && lo - i < 16; i--)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "scorch-kallsyms.h"
+#include "scorch-sorted.h"
 #include "scorch-util.h"
 
 /* Longest a symbol may lie past the last one and still be kernel text. */
@@ -201,21 +202,13 @@ const ScorchKernelSymbol *
 scorch_kallsyms_lookup (ScorchKallsyms *self,
                         guint64         ip)
 {
-  gsize lo = 0, hi;
+  gsize lo;
   const ScorchKernelSymbol *s;
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  hi = self->n_syms;
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-
-      if (self->syms[mid].addr <= ip)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
+  lo = scorch_sorted_upper_bound (self->syms, self->n_syms, sizeof (ScorchKernelSymbol),
+                                  G_STRUCT_OFFSET (ScorchKernelSymbol, addr), ip);
   if (lo == 0)
     return NULL;
   s = &self->syms[lo - 1];

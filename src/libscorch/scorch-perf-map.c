@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "scorch-perf-map.h"
+#include "scorch-sorted.h"
 #include "scorch-util.h"
 
 /* Sanity limit on the text we parse. */
@@ -98,21 +99,13 @@ ScorchPerfMapSymbol *
 scorch_perf_map_lookup (ScorchPerfMap *self,
                         guint64        ip)
 {
-  gsize lo = 0, hi;
+  gsize lo;
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  hi = self->n_syms;
   /* last symbol with start <= ip; later entries win (re-JITted code) */
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-
-      if (self->syms[mid].start <= ip)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
+  lo = scorch_sorted_upper_bound (self->syms, self->n_syms, sizeof (ScorchPerfMapSymbol),
+                                  G_STRUCT_OFFSET (ScorchPerfMapSymbol, start), ip);
   for (gsize i = lo; i > 0 && lo - i < 16; i--)
     {
       ScorchPerfMapSymbol *s = &self->syms[i - 1];
