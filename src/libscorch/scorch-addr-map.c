@@ -4,8 +4,6 @@
 
 #define G_LOG_DOMAIN "Scorch"
 
-#include <string.h>
-
 #include "scorch-addr-map.h"
 
 void
@@ -14,9 +12,7 @@ scorch_addr_map_init (ScorchAddrMap *map,
 {
   g_return_if_fail (size >= 2 && (size & (size - 1)) == 0);
 
-  map->slots = g_new (ScorchAddrMapSlot, size);
-  /* every value SCORCH_ADDR_MAP_EMPTY */
-  memset (map->slots, 0xff, sizeof (ScorchAddrMapSlot) * size);
+  map->slots = g_new0 (ScorchAddrMapSlot, size);
   map->mask = size - 1;
   map->len = 0;
 }
@@ -37,8 +33,8 @@ scorch_addr_map_grow (ScorchAddrMap *map)
 
   scorch_addr_map_init (map, old_size * 2);
   for (gsize i = 0; i < old_size; i++)
-    if (old[i].value != SCORCH_ADDR_MAP_EMPTY)
-      scorch_addr_map_insert (map, old[i].k1, old[i].k2, old[i].value);
+    if (old[i].stored != 0)
+      scorch_addr_map_insert (map, old[i].k1, old[i].k2, old[i].stored - 1);
   g_free (old);
 }
 
@@ -57,17 +53,17 @@ scorch_addr_map_insert (ScorchAddrMap *map,
   if ((map->len + 1) * 2 > map->mask + 1)
     scorch_addr_map_grow (map);
   i = scorch_addr_map_hash (k1, k2) & map->mask;
-  while (map->slots[i].value != SCORCH_ADDR_MAP_EMPTY)
+  while (map->slots[i].stored != 0)
     {
       if (map->slots[i].k1 == k1 && map->slots[i].k2 == k2)
         {
-          map->slots[i].value = value;
+          map->slots[i].stored = value + 1;
           return;
         }
       i = (i + 1) & map->mask;
     }
   map->slots[i].k1 = k1;
   map->slots[i].k2 = k2;
-  map->slots[i].value = value;
+  map->slots[i].stored = value + 1;
   map->len++;
 }

@@ -9,15 +9,14 @@
 
 G_BEGIN_DECLS
 
-/* A slot whose value is SCORCH_ADDR_MAP_EMPTY is free; it is the one
- * value that cannot be stored. */
+/* The one value that cannot be stored. */
 #define SCORCH_ADDR_MAP_EMPTY G_MAXUINT64
 
 typedef struct
 {
   guint64 k1;
   guint64 k2;
-  guint64 value;
+  guint64 stored;  /* value + 1; 0: a free slot (so new slots are calloc'ed pages) */
 } ScorchAddrMapSlot;
 
 typedef struct
@@ -59,11 +58,11 @@ scorch_addr_map_lookup (const ScorchAddrMap *map,
     {
       const ScorchAddrMapSlot *s = &map->slots[i];
 
-      if (s->value == SCORCH_ADDR_MAP_EMPTY)
+      if (s->stored == 0)
         return FALSE;
       if (s->k1 == k1 && s->k2 == k2)
         {
-          *value = s->value;
+          *value = s->stored - 1;
           return TRUE;
         }
       i = (i + 1) & map->mask;

@@ -14,7 +14,6 @@
  *   scorch-perf-map.c      JIT symbols from perf-PID.map
  *   scorch-kallsyms.c      kernel symbols */
 
-#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
@@ -90,7 +89,12 @@ module_free (gpointer p)
 
 /* ------------------------------------------------------------------------ */
 
-#define intern _scorch_symbolizer_intern
+static inline const char *
+intern (ScorchSymbolizer *self,
+        const char       *str)
+{
+  return _scorch_symbolizer_intern (self, str);
+}
 
 const char *
 scorch_symbolizer_intern (ScorchSymbolizer *self,
@@ -561,6 +565,7 @@ module_offset_to_vaddr (Module  *m,
   return FALSE;
 }
 
+/* The demangled name of an ELF symbol, made on its first use. */
 static const char *
 func_sym_name (ScorchSymbolizer *self,
                ScorchElfSymbol  *f)
@@ -583,6 +588,7 @@ func_sym_name (ScorchSymbolizer *self,
     }
   return f->name;
 }
+
 static guint
 unresolved (ScorchSymbolizer *self,
             const char       *module,
@@ -621,6 +627,7 @@ module_symbolize (ScorchSymbolizer *self,
 
   return _scorch_dwarf_inline_chain (self, m, addr, vaddr, func_sym_name (self, f), chain);
 }
+
 /* ------------------------------------------------------------------------ */
 /* JIT maps                                                                 */
 
