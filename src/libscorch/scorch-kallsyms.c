@@ -72,7 +72,9 @@ stream_close (KallsymsStream *st)
 }
 
 /* The next line that starts with an address; *type is '\0' and
- * name NULL on a line with nothing after it.  FALSE at the end. */
+ * name NULL on a line with nothing after it.  The name still holds the
+ * module: split_module() takes it off, for the lines the caller keeps.
+ * FALSE at the end. */
 static gboolean
 stream_next (KallsymsStream *st,
              KallsymsLine   *out)
@@ -97,16 +99,21 @@ stream_next (KallsymsStream *st,
           return TRUE;
         }
       out->name = end + 3;
-      out->module = strchr (out->name, '\t');
-      if (out->module != NULL)
-        {
-          *out->module++ = '\0';
-          g_strstrip (out->module);
-        }
-      g_strchomp (out->name);
       return TRUE;
     }
   return FALSE;
+}
+
+static void
+split_module (KallsymsLine *l)
+{
+  l->module = strchr (l->name, '\t');
+  if (l->module != NULL)
+    {
+      *l->module++ = '\0';
+      g_strstrip (l->module);
+    }
+  g_strchomp (l->name);
 }
 
 static int
@@ -152,6 +159,7 @@ scorch_kallsyms_load (const char           *path,
         any_nonzero = TRUE;
       if (l.type != 't' && l.type != 'T' && l.type != 'w' && l.type != 'W')
         continue;
+      split_module (&l);
       if (l.module == NULL || *l.module == '\0')
         s.module = NULL;
       else if (last_mod != NULL && strcmp (last_mod, l.module) == 0)
@@ -235,12 +243,17 @@ scorch_kallsyms_find (const char *path,
   if (!stream_open (&st, path))
     return FALSE;
   for (guint i = 0; i < max_lines && stream_next (&st, &l); i++)
-    if (l.name != NULL && strcmp (l.name, name) == 0)
-      {
-        *addr = l.addr;
-        found = l.addr != 0;
-        break;
-      }
+    {
+      if (l.name == NULL)
+        continue;
+      split_module (&l);
+      if (strcmp (l.name, name) == 0)
+        {
+          *addr = l.addr;
+          found = l.addr != 0;
+          break;
+        }
+    }
   stream_close (&st);
   return found;
 }
