@@ -75,7 +75,7 @@ stream_close (KallsymsStream *st)
  * name NULL on a line with nothing after it.  The name still holds the
  * module: split_module() takes it off, for the lines the caller keeps.
  * FALSE at the end. */
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 stream_next (KallsymsStream *st,
              KallsymsLine   *out)
 {
@@ -104,7 +104,7 @@ stream_next (KallsymsStream *st,
   return FALSE;
 }
 
-static void
+G_ALWAYS_INLINE static inline void
 split_module (KallsymsLine *l)
 {
   l->module = strchr (l->name, '\t');
