@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-capture-reader.c: libFuzzer target: arbitrary bytes through the
- * perf.data reader and the analyzer (offline: no file is opened). Any
- * crash, hang, leak or sanitizer report is a bug. */
+ * perf.data reader and the analyzer (offline: no file is opened), then the
+ * profile's names (from COMM and MMAP2 records) through the SVG, JSON and
+ * terminal writers with the output oracle of fuzz-output-oracle.h. Any
+ * crash, hang, leak, sanitizer report or invalid output is a bug. */
 
 #include "config.h"
 
@@ -11,6 +13,7 @@
 
 #include "scorch-analyzer.h"
 #include "scorch-capture-reader.h"
+#include "fuzz-output-oracle.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data,
                             size_t        size);
@@ -57,6 +60,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 
       g_assert (snapshot != NULL && profile != NULL);
       (void) scorch_profile_get_hotspots (profile, &n);
+      oracle_check_profile (profile, NULL, size % 2 == 1, FALSE);
     }
   else
     g_assert (error != NULL);

@@ -17,6 +17,7 @@
 #include "scorch-thread-list.h"
 #include "scorch-window.h"
 #include "explore-test-util.h"
+#include "output-check.h"
 
 static ScorchApplication *app;
 static char *tmpdir;
@@ -301,6 +302,7 @@ test_thread_filter (void)
     g_clear_pointer (&contents, g_free);
     g_assert_true (g_file_get_contents (svg, &contents, NULL, NULL));
     g_assert_nonnull (strstr (contents, "<svg"));
+    output_check_svg (svg);
   }
 
   /* Every thread again */

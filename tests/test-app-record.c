@@ -16,7 +16,9 @@
 #include "scorch-record-dialog.h"
 #include "scorch-recording-view.h"
 #include "scorch-window-private.h"
+#include "scorch-session.h"
 #include "scorch-window.h"
+#include "xdo-test-util.h"
 
 static ScorchApplication *app;
 
@@ -68,6 +70,12 @@ not_busy (gpointer data)
 }
 
 static gboolean
+busy (gpointer data)
+{
+  return _scorch_window_record_is_busy (data);
+}
+
+static gboolean
 output_contains (gpointer data)
 {
   ScorchRecordingView *view = data;
@@ -102,6 +110,30 @@ shown_profile (ScorchWindow *window)
   return profile;
 }
 
+static AdwComboRow *
+find_combo_row (GtkWidget *widget)
+{
+  if (ADW_IS_COMBO_ROW (widget))
+    return ADW_COMBO_ROW (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      AdwComboRow *row = find_combo_row (c);
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+/* Automatic says in the dialog what it chose and why (the program keeps
+ * frame pointers: leaf repair) */
+static gboolean
+call_graph_reason_shown (gpointer data)
+{
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (data));
+
+  return subtitle != NULL && strstr (subtitle, "app-workload") != NULL;
+}
+
 static void
 test_record_program (void)
 {
@@ -114,6 +146,14 @@ test_record_program (void)
 
   dialog = open_dialog (window);
   scorch_record_dialog_set_program (dialog, program, "30");
+  {
+    AdwComboRow *row = find_combo_row (GTK_WIDGET (dialog));
+
+    g_assert_nonnull (row);
+    g_assert_cmpuint (adw_combo_row_get_selected (row), ==, SCORCH_RECORD_CALL_GRAPH_AUTO);
+    app_test_wait_for (call_graph_reason_shown, row, 5000, "the reason for the call-graph mode");
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "leaf repair"));
+  }
   app_test_wait_until_drawn (GTK_WIDGET (dialog));
   g_object_unref (app_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog.png"));
 
@@ -227,6 +267,144 @@ test_record_demo (void)
   g_assert_true (seen_parse && seen_render && seen_compress);
 }
 
+/* -- a program that fails: its status and output stay on screen -- */
+
+static gboolean
+label_shown (GtkWidget  *widget,
+             const char *text)
+{
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget))
+    return FALSE;
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (label_shown (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+status_on_screen (gpointer data)
+{
+  return label_shown (GTK_WIDGET (data), "exited with status 3");
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *widget,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button_labelled (c, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+text_view_shows (GtkWidget  *widget,
+                 const char *text)
+{
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget))
+    return FALSE;
+  if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextIter start, end;
+      g_autofree char *content = NULL;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      content = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      return strstr (content, text) != NULL;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (text_view_shows (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* The Output page shows the program's output (the profile page, not the
+ * recording page that had it). */
+static gboolean
+output_page_shown (gpointer data)
+{
+  GtkStack *stack = scorch_window_get_stack (data);
+
+  return text_view_shows (gtk_stack_get_child_by_name (stack, "profile"), "exit-test: about to fail");
+}
+
+static void
+clicked_cb (GtkButton *button,
+            guint     *n_clicks)
+{
+  (*n_clicks)++;
+}
+
+static void
+test_record_exit_status (void)
+{
+  const char *why = xdo_test_unavailable ();
+  ScorchWindow *window = app_test_get_main_window (app);
+  ScorchSession *session = _scorch_window_get_session (window);
+  ScorchRecordDialog *dialog;
+  GtkWidget *button;
+  guint n_clicks = 0;
+
+  if (why != NULL)
+    {
+      g_test_skip (why);
+      return;
+    }
+  /* Screenshots and clicks on settled pages, not on a crossfade. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  /* Ctrl+R opens the record dialog, Ctrl+Enter starts: real keys. */
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+  xdo_test_focus (GTK_WINDOW (window));
+  xdo_test_key ("ctrl+r");
+  app_test_wait_for (dialog_shown, window, 10000, "the record dialog");
+  dialog = SCORCH_RECORD_DIALOG (_scorch_window_record_get_dialog (window));
+  /* Busy for a moment (samples), says something, then fails with 3. */
+  scorch_record_dialog_set_program (dialog, "/bin/sh",
+                                    "-c 'i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done; "
+                                    "echo exit-test: about to fail; exit 3'");
+  app_test_wait_until_drawn (GTK_WIDGET (dialog));
+  xdo_test_focus (GTK_WINDOW (dialog));
+  xdo_test_key ("ctrl+Return");
+  app_test_wait_for (busy, window, 10000, "the recording to start");
+  /* The title names the recording, not the capture shown before. */
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Recording sh");
+  app_test_wait_for (not_busy, window, 30000, "the profile of the failing program");
+  g_assert_null (_scorch_window_record_get_last_error (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
+
+  /* The status is on screen, and the title names this recording. */
+  app_test_wait_for (stack_settled, scorch_window_get_stack (window), 5000, "the page transition");
+  app_test_wait_for (status_on_screen, window, 5000, "“exited with status 3” on screen");
+  g_assert_cmpint (scorch_session_get_exit_status (session), !=, -1);
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "recording-"));
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (window), "screenshot-record-exit-status.png"));
+
+  /* Its output stays available: a click on Show Output (the mouse). */
+  g_assert_nonnull (strstr (scorch_session_get_program_output (session), "exit-test: about to fail"));
+  button = find_button_labelled (GTK_WIDGET (window), "Show _Output");
+  g_assert_nonnull (button);
+  g_signal_connect (button, "clicked", G_CALLBACK (clicked_cb), &n_clicks);
+  xdo_test_focus (GTK_WINDOW (window));
+  xdo_test_click (button, 1);
+  g_assert_cmpuint (n_clicks, ==, 1);
+  app_test_wait_for (output_page_shown, window, 5000, "the Output page");
+  g_assert_true (label_shown (GTK_WIDGET (window), "Output"));
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (window), "screenshot-record-output.png"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -250,6 +428,7 @@ main (int    argc,
   g_test_add_func ("/app/record/missing-program", test_record_missing_program);
   g_test_add_func ("/app/record/attach", test_record_attach);
   g_test_add_func ("/app/record/demo", test_record_demo);
+  g_test_add_func ("/app/record/exit-status", test_record_exit_status);
 
   status = g_test_run ();
 

@@ -115,6 +115,54 @@ test_unfinished_capture (void)
   gtk_window_destroy (GTK_WINDOW (w));
 }
 
+/* A capture whose binary's path holds markup and control characters
+ * ("<&", ESC, invalid UTF-8): its frames stay unnamed, so a toast lists the
+ * module. Toast titles are Pango markup: the name must neither break them
+ * (a markup error is a fatal warning here) nor be read as markup. */
+static void
+test_hostile_module_name (void)
+{
+  g_autofree char *src = g_test_build_filename (G_TEST_DIST, "corpus", "fp-small.data", NULL);
+  g_autofree char *path = g_build_filename (tmpdir, "hostile.data", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *contents = NULL;
+  ScorchWindow *w;
+  gboolean loaded = FALSE, timed_out = FALSE;
+  GtkLabel *label;
+  guint n_patched = 0;
+  gsize len;
+  guint id;
+
+  g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
+  for (char *p = contents; (p = memmem (p, len - (p - contents), "/tmp/rd/tiny", 12)) != NULL; p += 12)
+    {
+      memcpy (p, "/tmp/<&\x1b]0;\xff", 12);
+      n_patched++;
+    }
+  g_assert_cmpuint (n_patched, >, 0);
+  g_assert_true (g_file_set_contents (path, contents, len, NULL));
+
+  w = scorch_window_new (app);
+  g_signal_connect (w, "profile-loaded", G_CALLBACK (loaded_cb), &loaded);
+  gtk_window_set_default_size (GTK_WINDOW (w), 1000, 700);
+  gtk_window_present (GTK_WINDOW (w));
+  scorch_window_open_file (w, file);
+  id = g_timeout_add_seconds (30, timeout_cb, &timed_out);
+  while (!loaded && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_true (loaded);
+  explore_test_wait_drawn (GTK_WIDGET (w));
+
+  label = find_label (GTK_WIDGET (w), "No function names");
+  g_assert_nonnull (label);
+  g_test_message ("toast: %s", gtk_label_get_text (label));
+  g_assert_nonnull (strstr (gtk_label_get_text (label), "<&\xef\xbf\xbd]0;\xef\xbf\xbd"));
+  explore_test_screenshot (GTK_WIDGET (w), "app-warnings-hostile-module.png");
+  gtk_window_destroy (GTK_WINDOW (w));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -134,6 +182,7 @@ main (int   argc,
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add_func ("/app/warnings/unfinished-capture", test_unfinished_capture);
+  g_test_add_func ("/app/warnings/hostile-module-name", test_hostile_module_name);
 
   status = g_test_run ();
 

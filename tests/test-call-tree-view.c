@@ -88,6 +88,20 @@ test_tree (void)
     g_assert_cmpuint (g_list_model_get_n_items (model), ==, 6);
     g_assert_cmpuint (scorch_call_tree_view_get_selected_node (view), ==, warm_node);
     g_assert_cmpuint (scorch_call_tree_view_get_selected_frame (view), ==, warm);
+
+    /* Ctrl+Shift+C's action copies the selected row's function. */
+    {
+      GdkContentProvider *content;
+      GValue value = G_VALUE_INIT;
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "call-tree.copy-full-name", NULL));
+      content = gdk_clipboard_get_content (gtk_widget_get_clipboard (GTK_WIDGET (view)));
+      g_assert_nonnull (content);
+      g_value_init (&value, G_TYPE_STRING);
+      g_assert_true (gdk_content_provider_get_value (content, &value, NULL));
+      g_assert_cmpstr (g_value_get_string (&value), ==, "warm");
+      g_value_unset (&value);
+    }
   }
 
   g_assert_cmpfloat (explore_test_screenshot (GTK_WIDGET (view), "call-tree-view.png"), >, 0.01);

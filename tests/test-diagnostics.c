@@ -23,6 +23,8 @@
 #define LIBCXX  "/usr/lib/fake/libstdc++.so.6"
 #define LIBC    "/usr/lib/fake/libc.so.6"
 #define NOCFI   "/usr/lib/fake/libnocfi.so.1"
+#define NOFP_PROG "/opt/fake/nofp-prog"
+#define MISSING "/nonexistent/scorch-test/missing-prog"
 
 /* The fake binaries: PROG keeps frame pointers except in leaf_nofp;
  * LIBCXX and LIBC have none; NOCFI has no .eh_frame. Function offsets
@@ -44,6 +46,14 @@ fake_check (const char *module,
       *module_fp = TRUE;
       *found = TRUE;
       *frame = offset != 0x500; /* leaf_nofp */
+      *cfi = TRUE;
+      return TRUE;
+    }
+  if (g_str_equal (module, NOFP_PROG))
+    {
+      *module_fp = FALSE;
+      *found = TRUE;
+      *frame = FALSE;
       *cfi = TRUE;
       return TRUE;
     }
@@ -177,18 +187,43 @@ test_program_without_frame_pointers (void)
   guint n_stops;
 
   f.n_user = 2;
-  f.leaf = addr ("/opt/fake/nofp-prog", "leaf", 0x100, SCORCH_MAPPING_FILE);
-  f.outer = addr ("/opt/fake/nofp-prog", "middle", 0x200, SCORCH_MAPPING_FILE);
+  f.leaf = addr (NOFP_PROG, "leaf", 0x100, SCORCH_MAPPING_FILE);
+  f.outer = addr (NOFP_PROG, "middle", 0x200, SCORCH_MAPPING_FILE);
   add_n (d, &f, 50);
-  /* the fake check cannot read this module: the reason stays unchecked */
+  scorch_diagnostics_finish (d);
+  dump_advice (d);
+  stops = scorch_diagnostics_get_stops (d, &n_stops);
+  g_assert_cmpuint (n_stops, ==, 1);
+  g_assert_true (stops[0].checked);
+  g_assert_cmpint (stops[0].reason, ==, SCORCH_UNWIND_STOP_NO_FRAME_POINTER);
+  g_assert_true (advice_contains (d, "nofp-prog has no frame pointers; 100.0 % of stacks stop in it"));
+  g_assert_true (advice_contains (d, "rebuild it with -fno-omit-frame-pointer"));
+}
+
+/* A module whose file cannot be read here (missing, or a FIFO a hostile
+ * capture names) is not blamed for missing frame pointers: the advice says
+ * it cannot be read, and never to rebuild it. */
+static void
+test_unreadable_module (void)
+{
+  guint calls = 0;
+  g_autoptr(ScorchDiagnostics) d = new_diagnostics (SCORCH_STACK_MODE_FP, 0, &calls);
+  ScorchStackFacts f = { 0, };
+  const ScorchUnwindStopEntry *stops;
+  guint n_stops;
+
+  f.n_user = 2;
+  f.leaf = addr (MISSING, NULL, 0x100, SCORCH_MAPPING_FILE);
+  f.outer = addr (MISSING, NULL, 0x200, SCORCH_MAPPING_FILE);
+  add_n (d, &f, 50);
   scorch_diagnostics_finish (d);
   dump_advice (d);
   stops = scorch_diagnostics_get_stops (d, &n_stops);
   g_assert_cmpuint (n_stops, ==, 1);
   g_assert_false (stops[0].checked);
-  g_assert_cmpint (stops[0].reason, ==, SCORCH_UNWIND_STOP_NO_FRAME_POINTER);
-  g_assert_true (advice_contains (d, "nofp-prog has no frame pointers; 100.0 % of stacks stop in it"));
-  g_assert_true (advice_contains (d, "rebuild it with -fno-omit-frame-pointer"));
+  g_assert_cmpint (stops[0].reason, ==, SCORCH_UNWIND_STOP_MODULE_UNREADABLE);
+  g_assert_true (advice_contains (d, "missing-prog, whose file cannot be read on this machine (no such file)"));
+  g_assert_false (advice_contains (d, "rebuild"));
 }
 
 /* Samples with only kernel frames (execve, kernel threads) are not cut
@@ -677,6 +712,7 @@ main (int    argc,
 
   g_test_add_func ("/libscorch/diagnostics/thread-start-in-library", test_thread_start_in_library);
   g_test_add_func ("/libscorch/diagnostics/program-without-frame-pointers", test_program_without_frame_pointers);
+  g_test_add_func ("/libscorch/diagnostics/unreadable-module", test_unreadable_module);
   g_test_add_func ("/libscorch/diagnostics/kernel-only", test_kernel_only);
   g_test_add_func ("/libscorch/diagnostics/broken-chains", test_broken_chains);
   g_test_add_func ("/libscorch/diagnostics/frameless-leaves", test_frameless_leaves);

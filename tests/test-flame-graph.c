@@ -10,6 +10,7 @@
 #include "scorch-flame-breadcrumbs.h"
 #include "scorch-flame-graph.h"
 #include "scorch-folded.h"
+#include "output-check.h"
 
 typedef struct
 {
@@ -371,6 +372,67 @@ test_screenshot (Fixture       *f,
   g_assert_true (g_file_get_contents (svg, &contents, NULL, &error));
   g_assert_nonnull (strstr (contents, "<title>"));
   g_assert_nonnull (strstr (contents, "memset"));
+  output_check_svg (svg);
+}
+
+/* Names as a capture may hold them: control characters, an OSC sequence,
+ * XML's forbidden code points, invalid UTF-8 (also cut at the very end). */
+static ScorchProfile *
+make_hostile (void)
+{
+  static const char * const names[] = {
+    "\001x<b>", "\x1b]0;title\x07", "a\xef\xbf\xbe&amp;", "\xff\xfe bad", "tab\there",
+    "\x1b[2Jclear_screen", "deep_\xc0_under", "cut\xf0",
+  };
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  guint32 stack[G_N_ELEMENTS (names) + 1];
+
+  stack[0] = scorch_profile_builder_intern_frame (builder, "main", "/bin/\x1b[31m\xff", "/src/\x01.c", 1,
+                                                  SCORCH_FRAME_KIND_USER);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    stack[i + 1] = scorch_profile_builder_intern_frame (builder, names[i], "/lib/\x02\xfe.so", "/src/\x1b.c", 2,
+                                                        SCORCH_FRAME_KIND_USER);
+  /* One deep stack (breadcrumbs show every name) and a sibling of each depth. */
+  scorch_profile_builder_add_sample (builder, 0, 1, 1, stack, G_N_ELEMENTS (stack), 100);
+  for (guint i = 1; i < G_N_ELEMENTS (stack); i++)
+    {
+      guint32 two[2] = { stack[0], stack[i] };
+
+      scorch_profile_builder_add_sample (builder, i, 1, 1, two, 2, 10);
+    }
+  return scorch_profile_builder_end (g_steal_pointer (&builder));
+}
+
+/* Tooltips are Pango markup and labels want valid UTF-8: whatever the names
+ * hold, no markup error and no Pango warning (either would abort here, as
+ * GTest makes warnings fatal), for the tooltip, the accessible description,
+ * the breadcrumbs (deep enough for their menu of hidden frames) and the
+ * drawing. */
+static void
+test_hostile_names (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(ScorchProfile) hostile = make_hostile ();
+
+  scorch_flame_graph_set_profile (f->graph, hostile);
+  wait_for_draw (f);
+  for (guint depth = 0; depth < 9; depth++)
+    {
+      GtkTooltip *tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+      gboolean shown = FALSE;
+
+      activate (f, "flame.select-child");
+      g_signal_emit_by_name (f->graph, "query-tooltip", 10, 10, TRUE, tooltip, &shown);
+      g_assert_true (shown);
+      g_object_unref (tooltip);
+    }
+  for (guint depth = 0; depth < 9; depth++)
+    {
+      activate (f, "flame.activate");
+      activate (f, "flame.select-child");
+      wait_for_draw (f);
+    }
+  save_screenshot (f, f->window, "flame-graph-hostile-names.png");
 }
 
 /* Outside a scrolled window (the live graph while recording), a stack
@@ -461,6 +523,7 @@ main (int   argc,
   g_test_add ("/app/flame-graph/search", Fixture, NULL, fixture_setup, test_search, fixture_teardown);
   g_test_add ("/app/flame-graph/keyboard", Fixture, NULL, fixture_setup, test_keyboard, fixture_teardown);
   g_test_add ("/app/flame-graph/screenshot", Fixture, NULL, fixture_setup, test_screenshot, fixture_teardown);
+  g_test_add ("/app/flame-graph/hostile-names", Fixture, NULL, fixture_setup, test_hostile_names, fixture_teardown);
   g_test_add_func ("/app/flame-graph/unscrolled-root", test_unscrolled_root);
 
   return g_test_run ();

@@ -11,6 +11,7 @@
 #include "scorch-flame-export.h"
 #include "scorch-flame-renderer.h"
 #include "scorch-folded.h"
+#include "output-check.h"
 
 #define FOLDED "main;a;b 30\nmain;a;c 10\nmain;d 60\nmain;d;e_with_a_rather_long_name_that_will_not_fit 1\n"
 
@@ -486,6 +487,33 @@ test_fit_label (void)
   g_assert_null (none);
 }
 
+/* With short names on (the widget's default), a C++ frame is labelled
+ * without return type and parameters; off (exports, the default), the
+ * full signature is drawn. */
+static void
+test_short_names (void)
+{
+  g_autoptr(ScorchProfile) profile =
+    parse ("main;double physics::integrate<double>(std::vector<double, std::allocator<double> >&, int) 10\n");
+  g_autoptr(ScorchFlameLayout) layout = scorch_flame_layout_new (profile);
+  g_autoptr(ScorchFlameRenderer) renderer = scorch_flame_renderer_new ();
+  const char *full = "double physics::integrate<double>(std::vector<double, std::allocator<double> >&, int)";
+  const ScorchFlameRect *rect;
+  ScorchFlameViewport vp;
+
+  viewport_init (&vp, 800, 200, SCORCH_FLAME_ORIENTATION_ICICLE);
+  scorch_flame_layout_compute (layout, SCORCH_PROFILE_ROOT, &vp);
+  rect = find_rect (layout, full);
+  g_assert_nonnull (rect);
+  g_assert_cmpstr (scorch_flame_renderer_get_shown_label (renderer, profile, rect), ==, full);
+  scorch_flame_renderer_set_short_names (renderer, TRUE, SCORCH_DISPLAY_NAME_DEFAULT);
+  g_assert_cmpstr (scorch_flame_renderer_get_shown_label (renderer, profile, rect), ==, "physics::integrate<double>");
+  scorch_flame_renderer_set_short_names (renderer, TRUE, SCORCH_DISPLAY_NAME_COLLAPSE_TEMPLATES);
+  g_assert_cmpstr (scorch_flame_renderer_get_shown_label (renderer, profile, rect), ==, "physics::integrate<…>");
+  scorch_flame_renderer_set_short_names (renderer, FALSE, SCORCH_DISPLAY_NAME_DEFAULT);
+  g_assert_cmpstr (scorch_flame_renderer_get_shown_label (renderer, profile, rect), ==, full);
+}
+
 static char *
 read_file (const char *path)
 {
@@ -541,6 +569,7 @@ test_export (void)
   g_assert_cmpint (format, ==, SCORCH_FLAME_FORMAT_SVG);
   g_assert_true (scorch_flame_export_to_file (profile, &options, format, svg_path, &error));
   g_assert_no_error (error);
+  output_check_svg (svg_path);
   svg = read_file (svg_path);
   g_assert_nonnull (strstr (svg, "<title>b (30 samples, 29.70%)</title>"));
   g_assert_nonnull (strstr (svg, "<title>main (101 samples, 100.00%)</title>"));
@@ -635,6 +664,7 @@ test_cli (void)
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
   }
+  output_check_svg (out);
   svg = read_file (out);
   g_assert_nonnull (strstr (svg, "width=\"800\""));
   g_assert_nonnull (strstr (svg, "Inverted Flame Graph"));
@@ -859,6 +889,230 @@ test_deep_labels_fit (void)
   image_clear (&img);
 }
 
+/* Names as a capture may hold them: control characters, terminal escapes,
+ * XML's forbidden code points, invalid UTF-8 (one cut in the middle of a
+ * sequence at the very end), separators of the folded format. */
+static const char * const hostile_names[] = {
+  "\001x",
+  "a\xef\xbf\xbe<&>\"'",
+  "\x1b]0;title\x07",
+  "\xff\xfe bad \xc0\xaf",
+  "tab\there\nnewline\r",
+  "\xc2\x85 next line \x7f",
+  "trailing 123",
+  "semi;colon",
+  "cut\xf0",
+  "cut\xe6\x97",
+};
+
+static ScorchProfile *
+make_hostile (void)
+{
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  guint32 root = scorch_profile_builder_intern_frame (builder, "main", "/bin/\x1b[31mred\xff", NULL, 0,
+                                                      SCORCH_FRAME_KIND_USER);
+
+  for (guint i = 0; i < G_N_ELEMENTS (hostile_names); i++)
+    {
+      guint32 stack[2];
+
+      stack[0] = root;
+      stack[1] = scorch_profile_builder_intern_frame (builder, hostile_names[i], "/lib/\x01\xfe.so",
+                                                      "/src/\x1b]0;x\x07.c", 3,
+                                                      i % 2 ? SCORCH_FRAME_KIND_USER : SCORCH_FRAME_KIND_KERNEL);
+      scorch_profile_builder_add_sample (builder, i, 1, 1, stack, 2, 10 + i);
+    }
+  return scorch_profile_builder_end (g_steal_pointer (&builder));
+}
+
+/* The issue's reproducers: every export format stays valid whatever the
+ * names hold, and PNG/PDF rendering does not trip on invalid UTF-8 (a
+ * Pango warning would abort this test). */
+static void
+test_export_hostile_names (void)
+{
+  g_autoptr(ScorchProfile) profile = make_hostile ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("scorch-flame-XXXXXX", &error);
+  g_autofree char *svg_path = g_build_filename (dir, "hostile.svg", NULL);
+  g_autofree char *png_path = g_build_filename (dir, "hostile.png", NULL);
+  g_autofree char *pdf_path = g_build_filename (dir, "hostile.pdf", NULL);
+  g_autofree char *folded_path = g_build_filename (dir, "hostile.folded", NULL);
+  g_autofree char *svg = NULL;
+  g_autofree char *folded = NULL;
+  ScorchFlameExportOptions options = { 0 };
+
+  g_assert_no_error (error);
+  options.width = 2000;
+  options.title = "Title \x01 with \x1b[2J & <tags> \xef\xbf\xbf \xff";
+  options.search = "x|\\x01";
+
+  for (guint variant = 0; variant < 2; variant++)
+    {
+      options.inverted = variant == 1;
+      options.orientation = variant == 1 ? SCORCH_FLAME_ORIENTATION_ICICLE : SCORCH_FLAME_ORIENTATION_FLAME;
+      g_assert_true (scorch_flame_export_to_file (profile, &options, SCORCH_FLAME_FORMAT_SVG, svg_path, &error));
+      g_assert_no_error (error);
+      output_check_svg (svg_path);
+
+      g_clear_pointer (&svg, g_free);
+      svg = read_file (svg_path);
+      g_assert_true (g_utf8_validate (svg, -1, NULL));
+      g_assert_null (strstr (svg, "&#x1;"));
+      g_assert_null (strstr (svg, "\xef\xbf\xbe"));
+      g_assert_null (strstr (svg, "\x1b"));
+      g_assert_nonnull (strstr (svg, "<title>a\xef\xbf\xbd&lt;&amp;&gt;&quot;&apos; ("));
+      g_assert_nonnull (strstr (svg, "<title>cut\xef\xbf\xbd ("));
+      g_assert_nonnull (strstr (svg, "Title \xef\xbf\xbd with \xef\xbf\xbd[2J &amp; &lt;tags&gt;"));
+
+      g_assert_true (scorch_flame_export_to_file (profile, &options, SCORCH_FLAME_FORMAT_PNG, png_path, &error));
+      g_assert_no_error (error);
+      g_assert_true (scorch_flame_export_to_file (profile, &options, SCORCH_FLAME_FORMAT_PDF, pdf_path, &error));
+      g_assert_no_error (error);
+    }
+
+  /* Folded: every line reads back, with the same stacks and counts. */
+  options.inverted = FALSE;
+  g_assert_true (scorch_flame_export_to_file (profile, &options, SCORCH_FLAME_FORMAT_FOLDED, folded_path, &error));
+  g_assert_no_error (error);
+  folded = read_file (folded_path);
+  g_assert_true (g_utf8_validate (folded, -1, NULL));
+  g_assert_nonnull (strstr (folded, "main;trailing_123_[k] "));
+  g_assert_nonnull (strstr (folded, "main;semi:colon "));
+  {
+    g_auto(GStrv) lines = g_strsplit (folded, "\n", -1);
+    g_autoptr(ScorchProfile) again = parse (folded);
+    guint n_nodes;
+
+    g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (hostile_names) + 1);
+    g_assert_cmpuint (scorch_profile_get_total (again), ==, scorch_profile_get_total (profile));
+    scorch_profile_get_nodes (again, &n_nodes);
+    g_assert_cmpuint (n_nodes, ==, 2 + G_N_ELEMENTS (hostile_names));
+  }
+
+  g_unlink (svg_path);
+  g_unlink (png_path);
+  g_unlink (pdf_path);
+  g_unlink (folded_path);
+  g_rmdir (dir);
+}
+
+/* The issue's command line: a control character in a folded name, exported
+ * by scorch-cli, passes xmllint; out.txt is no longer written as folded
+ * stacks without being asked; a PNG too large names its options. */
+static void
+test_cli_output_errors (void)
+{
+  const char *cli = g_getenv ("SCORCH_CLI");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *in = NULL;
+  g_autofree char *deep = NULL;
+  g_autofree char *svg = NULL;
+  g_autofree char *txt = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr(GString) deep_stack = g_string_new ("a 1\n");
+  int status;
+
+  if (cli == NULL)
+    {
+      g_test_skip ("SCORCH_CLI is not set (run through meson test)");
+      return;
+    }
+
+  dir = g_dir_make_tmp ("scorch-cli-export-XXXXXX", &error);
+  g_assert_no_error (error);
+  in = g_build_filename (dir, "c.folded", NULL);
+  svg = g_build_filename (dir, "c.svg", NULL);
+  txt = g_build_filename (dir, "out.txt", NULL);
+  png = g_build_filename (dir, "deep.png", NULL);
+  deep = g_build_filename (dir, "deep.folded", NULL);
+  g_assert_true (g_file_set_contents (in, "main;\001x 1\nmain;\x1b]0;t\x07 2\nmain;\xef\xbf\xbe 3\n", -1, &error));
+
+  {
+    /* Under a comma-decimal locale: coordinates keep their decimal point. */
+    const char *argv[] = { cli, "export", in, "-o", svg, NULL };
+    g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "LC_ALL", "de_DE.UTF-8", TRUE);
+    g_autofree char *written = NULL;
+
+    g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    output_check_svg (svg);
+    written = read_file (svg);
+    g_assert_true (g_regex_match_simple ("=\"[0-9.]+\"", written, 0, 0));
+    g_assert_false (g_regex_match_simple ("=\"-?[0-9]+,[0-9]", written, 0, 0));
+  }
+
+  {
+    const char *argv[] = { cli, "export", in, "-o", txt, NULL };
+    g_autofree char *err = NULL;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (err, ".svg, .png, .pdf or .folded"));
+    g_assert_nonnull (strstr (err, "--format"));
+    g_assert_false (g_file_test (txt, G_FILE_TEST_EXISTS));
+  }
+
+  {
+    const char *argv[] = { cli, "export", in, "-o", txt, "--format", "folded", NULL };
+    g_autofree char *written = NULL;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    written = read_file (txt);
+    g_assert_true (g_str_has_prefix (written, "main;"));
+  }
+
+  {
+    const char *argv[] = { cli, "export", in, "-o", txt, "--format", "bmp", NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+  }
+
+  /* 2000 levels of 18 px: taller than a PNG can be. */
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (deep_stack, "%sf%u", i > 0 ? ";" : "", i);
+  g_string_append (deep_stack, " 5\n");
+  g_assert_true (g_file_set_contents (deep, deep_stack->str, deep_stack->len, &error));
+  {
+    const char *argv[] = { cli, "export", deep, "-o", png, NULL };
+    g_autofree char *err = NULL;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_assert_null (strstr (err, "zoom in"));
+    g_assert_nonnull (strstr (err, "32767"));
+    g_assert_nonnull (strstr (err, "--row-height"));
+    g_assert_nonnull (strstr (err, "--width"));
+  }
+  {
+    const char *argv[] = { cli, "export", deep, "-o", png, "--row-height", "8", NULL };
+    cairo_surface_t *image;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    image = cairo_image_surface_create_from_png (png);
+    g_assert_cmpint (cairo_surface_status (image), ==, CAIRO_STATUS_SUCCESS);
+    g_assert_cmpint (cairo_image_surface_get_height (image), >, 2000 * 8);
+    cairo_surface_destroy (image);
+  }
+
+  g_unlink (in);
+  g_unlink (svg);
+  g_unlink (txt);
+  g_unlink (png);
+  g_unlink (deep);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -870,9 +1124,12 @@ main (int   argc,
   g_test_add_func ("/libscorch/flame-renderer/search-and-zoom", test_search_and_zoom);
   g_test_add_func ("/libscorch/flame-renderer/highlight-frame", test_highlight_frame);
   g_test_add_func ("/libscorch/flame-renderer/fit-label", test_fit_label);
+  g_test_add_func ("/libscorch/flame-renderer/short-names", test_short_names);
   g_test_add_func ("/libscorch/flame-renderer/deep-labels-fit", test_deep_labels_fit);
   g_test_add_func ("/libscorch/flame-renderer/export", test_export);
   g_test_add_func ("/libscorch/flame-renderer/cli", test_cli);
+  g_test_add_func ("/libscorch/flame-renderer/export-hostile-names", test_export_hostile_names);
+  g_test_add_func ("/libscorch/flame-renderer/cli-output-errors", test_cli_output_errors);
 
   return g_test_run ();
 }

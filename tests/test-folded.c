@@ -91,6 +91,29 @@ test_errors (void)
     }
 }
 
+/* Two lines of the largest count a reader takes merge into one stack:
+ * written back, it still reads (over two lines), with the same total. */
+static void
+test_write_large_count (void)
+{
+  static const char big[] = "main;f 4294967295\nmain;f 4294967295\nmain;g 3\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScorchProfile) p = scorch_folded_parse (big, strlen (big), &error);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(ScorchProfile) again = NULL;
+  const char *text;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (scorch_profile_get_total (p), ==, 2 * (guint64) G_MAXUINT32 + 3);
+  g_assert_true (scorch_folded_write (p, out, NULL, &error));
+  g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  text = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out));
+  again = scorch_folded_parse (text, strlen (text), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (scorch_profile_get_total (again), ==, scorch_profile_get_total (p));
+}
+
 static void
 test_sniff (void)
 {
@@ -123,6 +146,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/folded/roundtrip", test_roundtrip);
   g_test_add_func ("/libscorch/folded/errors", test_errors);
   g_test_add_func ("/libscorch/folded/sniff", test_sniff);
+  g_test_add_func ("/libscorch/folded/write-large-count", test_write_large_count);
   g_test_add_func ("/libscorch/folded/load-missing", test_load_missing);
 
   return g_test_run ();

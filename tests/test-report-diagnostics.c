@@ -169,7 +169,7 @@ test_exit_status (void)
   g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
   out = diagnostics_of (file);
   g_assert_nonnull (strstr (out, "Exit status              exited with status 3"));
-  g_assert_nonnull (strstr (out, "exit 3 # ?]0;pwned?"));
+  g_assert_nonnull (strstr (out, "exit 3 # \\x1b]0;pwned\\x07"));
 
   {
     const char *report[] = { "perf", "report", "--stdio", "-i", file, NULL };

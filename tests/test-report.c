@@ -11,7 +11,49 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-glib/json-glib.h>
+
 #include "analysis-helpers.h"
+#include "output-check.h"
+
+/* The parsed --json output (checked by Python under a comma-decimal locale
+ * first). */
+static JsonNode *
+parse_json (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  output_check_json_data (json, -1);
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* The entry of "functions" for FUNCTION, or NULL. */
+static JsonObject *
+json_function (JsonNode   *root,
+               const char *function)
+{
+  JsonArray *functions = json_object_get_array_member (json_node_get_object (root), "functions");
+
+  for (guint i = 0; i < json_array_get_length (functions); i++)
+    {
+      JsonObject *f = json_array_get_object_element (functions, i);
+
+      if (g_strcmp0 (json_object_get_string_member (f, "function"), function) == 0)
+        return f;
+    }
+  return NULL;
+}
+
+static guint64
+json_samples (const char *json)
+{
+  g_autoptr(JsonNode) root = parse_json (json);
+
+  return (guint64) json_object_get_int_member (json_node_get_object (root), "samples");
+}
 
 static const char * const c_functions[] = { "hot_a", "hot_b", "hot_c", "recurse", "mid", "run", "main", NULL };
 
@@ -69,7 +111,8 @@ test_inline (void)
   const char *cmd[] = { workload ("analysis-inline"), "0.7", NULL };
   g_autofree char *file = NULL;
   g_autofree char *json = NULL;
-  const char *p;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *f;
 
   SKIP_WITHOUT_PERF ();
   file = record ("inline", TRUE, cmd);
@@ -77,9 +120,10 @@ test_inline (void)
     const char *argv[] = { g_getenv ("SCORCH_CLI"), "report", "--json", file, NULL };
     json = run (argv, NULL, NULL);
   }
-  p = strstr (json, "\"function\": \"inlined_square_loop\"");
-  g_assert_nonnull (p);
-  g_assert_true (g_str_has_prefix (strstr (p, "\"kind\""), "\"kind\": \"inlined\""));
+  root = parse_json (json);
+  f = json_function (root, "inlined_square_loop");
+  g_assert_nonnull (f);
+  g_assert_cmpstr (json_object_get_string_member (f, "kind"), ==, "inlined");
   {
     g_autoptr(GHashTable) ours = scorch_report (file, NULL);
     const Entry *inl = g_hash_table_lookup (ours, "inlined_square_loop");
@@ -111,7 +155,8 @@ test_jit (void)
   const char * const expected[] = { "jitted_hot_loop", NULL };
   g_autofree char *file = NULL;
   g_autofree char *json = NULL;
-  const char *p;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *f;
 
   SKIP_WITHOUT_PERF ();
   file = record ("jit", FALSE, cmd);
@@ -120,9 +165,10 @@ test_jit (void)
     const char *argv[] = { g_getenv ("SCORCH_CLI"), "report", "--json", file, NULL };
     json = run (argv, NULL, NULL);
   }
-  p = strstr (json, "\"function\": \"jitted_hot_loop\"");
-  g_assert_nonnull (p);
-  g_assert_true (g_str_has_prefix (strstr (p, "\"kind\""), "\"kind\": \"jit\""));
+  root = parse_json (json);
+  f = json_function (root, "jitted_hot_loop");
+  g_assert_nonnull (f);
+  g_assert_cmpstr (json_object_get_string_member (f, "kind"), ==, "jit");
 
   /* the workload's /tmp/perf-PID.map is no longer needed */
   {
@@ -188,8 +234,11 @@ test_cli_options (void)
   {
     const char *argv[] = { cli, "report", "--tsv", "--top", "3", file, NULL };
     g_autofree char *out = run (argv, NULL, NULL);
-    g_auto(GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+    g_auto(GStrv) lines = NULL;
     double prev = 101;
+
+    output_check_terminal (out, strlen (out));
+    lines = g_strsplit (g_strstrip (out), "\n", -1);
 
     g_assert_cmpuint (g_strv_length (lines), ==, 3);
     for (guint i = 0; lines[i]; i++)
@@ -215,8 +264,8 @@ test_cli_options (void)
     {
       const char *argv[] = { cli, "report", "--json", "--tid", tid, file, NULL };
       g_autofree char *one = run (argv, NULL, NULL);
-      guint64 n_all = g_ascii_strtoull (strstr (all, "\"samples\": ") + 11, NULL, 10);
-      guint64 n_one = g_ascii_strtoull (strstr (one, "\"samples\": ") + 11, NULL, 10);
+      guint64 n_all = json_samples (all);
+      guint64 n_one = json_samples (one);
 
       g_assert_cmpuint (n_one, >, 0);
       g_assert_cmpuint (n_one, <, n_all);
@@ -224,8 +273,8 @@ test_cli_options (void)
     {
       const char *argv[] = { cli, "report", "--json", "--time", "0,0.2", file, NULL };
       g_autofree char *part = run (argv, NULL, NULL);
-      guint64 n_all = g_ascii_strtoull (strstr (all, "\"samples\": ") + 11, NULL, 10);
-      guint64 n_part = g_ascii_strtoull (strstr (part, "\"samples\": ") + 11, NULL, 10);
+      guint64 n_all = json_samples (all);
+      guint64 n_part = json_samples (part);
 
       g_assert_cmpuint (n_part, >, 0);
       g_assert_cmpuint (n_part, <, n_all);
@@ -247,11 +296,15 @@ test_cli_options (void)
   {
     const char *argv[] = { cli, "report", "--tree", file, NULL };
     g_autofree char *out = run (argv, NULL, NULL);
+
+    output_check_terminal (out, strlen (out));
     g_assert_nonnull (strstr (out, "worker"));
   }
   {
     const char *argv[] = { cli, "report", file, NULL };
     g_autofree char *out = run (argv, NULL, NULL);
+
+    output_check_terminal (out, strlen (out));
     g_assert_nonnull (strstr (out, "samples"));
   }
   /* errors: non-zero exit, no crash */
@@ -272,6 +325,213 @@ test_cli_options (void)
   }
 }
 
+/* Runs scorch-cli ARGS under LC_ALL=de_DE.UTF-8 (a comma-decimal locale);
+ * returns stdout, and stderr in *ERR. */
+static char *
+run_cli_de (const char * const *args,
+            char              **err,
+            gboolean            expect_success)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "LC_ALL", "de_DE.UTF-8", TRUE);
+  char *out = NULL;
+  int status;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("SCORCH_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL) == expect_success);
+  return out;
+}
+
+/* Each line of a table or tree after its header starts with a percentage
+ * written with a decimal point ("20.00%", never "20,00%"), up to the first
+ * empty line. */
+static void
+check_percent_lines (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++, n++)
+    {
+      const char *p = lines[i] + strspn (lines[i], " ");
+      char *end = NULL;
+
+      g_ascii_strtod (p, &end);
+      g_assert_true (end > p && *end == '%');
+      g_assert_true (end - p > 3 && end[-3] == '.');
+    }
+  g_assert_cmpuint (n, >, 2);
+}
+
+/* Every output of report for a capture whose names are hostile: the table,
+ * the tree and TSV print no control character, TSV keeps six columns, the
+ * numbers have a decimal point under de_DE, the JSON parses, the folded
+ * stacks load back. */
+static void
+check_report_outputs (const char *file,
+                      const char *expect_in_json)
+{
+  g_autofree char *table = NULL;
+  g_autofree char *tree = NULL;
+  g_autofree char *tsv = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *folded = NULL;
+  g_autofree char *folded_path = g_strdup_printf ("%s/hostile-again.folded", tmpdir);
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *functions;
+  gboolean found = FALSE;
+
+  {
+    const char *args[] = { "report", file, NULL };
+    table = run_cli_de (args, NULL, TRUE);
+    output_check_terminal (table, strlen (table));
+    check_percent_lines (table);
+  }
+  {
+    const char *args[] = { "report", "--tree", file, NULL };
+    tree = run_cli_de (args, NULL, TRUE);
+    output_check_terminal (tree, strlen (tree));
+    check_percent_lines (tree);
+  }
+  {
+    const char *args[] = { "report", "--tsv", file, NULL };
+    g_auto(GStrv) lines = NULL;
+
+    tsv = run_cli_de (args, NULL, TRUE);
+    output_check_terminal (tsv, strlen (tsv));
+    lines = g_strsplit (tsv, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), >, 2);
+    for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+      {
+        g_auto(GStrv) cols = g_strsplit (lines[i], "\t", -1);
+        char *end = NULL;
+
+        g_assert_cmpuint (g_strv_length (cols), ==, 6);
+        g_ascii_strtod (cols[0], &end);
+        g_assert_true (end != cols[0] && *end == '\0'); /* "20.00", not "20,00" */
+        g_assert_nonnull (strchr (cols[0], '.'));
+        g_ascii_strtod (cols[1], &end);
+        g_assert_true (end != cols[1] && *end == '\0');
+      }
+  }
+  {
+    const char *args[] = { "report", "--json", file, NULL };
+    json = run_cli_de (args, NULL, TRUE);
+    g_assert_null (strstr (json, ",00"));
+    root = parse_json (json);
+    functions = json_object_get_array_member (json_node_get_object (root), "functions");
+    for (guint i = 0; i < json_array_get_length (functions); i++)
+      {
+        JsonObject *f = json_array_get_object_element (functions, i);
+        const char *name = json_object_get_string_member (f, "function");
+
+        g_assert_true (g_utf8_validate (name, -1, NULL));
+        if (strstr (name, expect_in_json) != NULL)
+          found = TRUE;
+        g_assert_true (JSON_NODE_HOLDS_VALUE (json_object_get_member (f, "self_percent")));
+      }
+    g_assert_true (found);
+  }
+  {
+    const char *args[] = { "report", "--folded", file, NULL };
+    folded = run_cli_de (args, NULL, TRUE);
+    g_assert_true (g_utf8_validate (folded, -1, NULL));
+    g_assert_true (g_file_set_contents (folded_path, folded, -1, NULL));
+  }
+  {
+    const char *args[] = { "report", "--tsv", folded_path, NULL };
+    g_autofree char *again = run_cli_de (args, NULL, TRUE);
+
+    output_check_terminal (again, strlen (again));
+  }
+  g_unlink (folded_path);
+}
+
+/* The issue's reproducers, without perf: a folded file with control
+ * characters and an OSC title sequence (ESC ]0;… BEL), and a real capture
+ * whose binary's path was rewritten to hold ESC ]0;X BEL and an invalid
+ * UTF-8 byte (its unresolved frames are named after it). */
+static void
+test_hostile_names (void)
+{
+  g_autofree char *folded = g_strdup_printf ("%s/hostile.folded", tmpdir);
+  g_autofree char *capture = g_strdup_printf ("%s/hostile.data", tmpdir);
+  g_autofree char *corpus = g_test_build_filename (G_TEST_DIST, "corpus", "fp-small.data", NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+  guint n_patched = 0;
+
+  g_assert_true (g_file_set_contents (folded,
+                                      "main;\001x 1\n"
+                                      "main;\x1b]0;title\x07;leaf 2\n"
+                                      "main;a\xef\xbf\xbe<&>\"' 3\n"
+                                      "main;\xc2\x9b" "31mred\xe2\x80\xae 4\n"
+                                      "main;x\x7fy 10\n"
+                                      "main;unit\x1fseparator 5\n", -1, NULL));
+  check_report_outputs (folded, "31mred");
+
+  g_assert_true (g_file_get_contents (corpus, &data, &len, NULL));
+  for (char *p = data; (p = memmem (p, len - (p - data), "/tmp/rd/tiny", 12)) != NULL; p += 12)
+    {
+      memcpy (p, "/tmp/\x1b]0;X\x07\xff", 12);
+      n_patched++;
+    }
+  g_assert_cmpuint (n_patched, >, 0);
+  g_assert_true (g_file_set_contents (capture, data, len, NULL));
+  check_report_outputs (capture, "]0;X");
+
+  /* Error messages quote names too. */
+  {
+    g_autofree char *missing = g_strdup_printf ("%s/\x1b]0;gone\x07\xff.data", tmpdir);
+    const char *args[] = { "report", missing, NULL };
+    g_autofree char *err = NULL;
+    g_autofree char *out = run_cli_de (args, &err, FALSE);
+
+    g_assert_nonnull (strstr (err, "\\x1b]0;gone\\x07"));
+    output_check_terminal (err, strlen (err));
+  }
+
+  g_unlink (folded);
+  g_unlink (capture);
+}
+
+/* The issue's reproducer on a real binary: a symbol whose name holds an
+ * OSC title sequence (ESC ]0;…BEL), a DEL and an invalid UTF-8 byte, found
+ * by the symbolizer in a recorded capture. */
+static void
+test_hostile_symbol (void)
+{
+  g_autofree char *bin = g_strdup_printf ("%s/hostile-c", tmpdir);
+  g_autofree char *file = NULL;
+  const char *hostile = "\x1b]0;pwned\x07hot_a\x7f\xff";
+  g_autofree char *redefine = g_strdup_printf ("hot_a=%s", hostile);
+
+  SKIP_WITHOUT_PERF ();
+
+  g_free (copy_file (workload ("analysis-c-fp"), bin));
+  {
+    const char *argv[] = { "objcopy", "--redefine-sym", redefine, bin, NULL };
+    g_free (run (argv, NULL, NULL));
+  }
+  {
+    const char *cmd[] = { bin, "0.7", NULL };
+    file = record ("hostile-symbol", FALSE, cmd);
+  }
+  check_report_outputs (file, "]0;pwned\x07hot_a\x7f\xef\xbf\xbd");
+  {
+    const char *args[] = { "report", file, NULL };
+    g_autofree char *table = run_cli_de (args, NULL, TRUE);
+
+    g_assert_nonnull (strstr (table, "\\x1b]0;pwned\\x07hot_a\\x7f\\xff"));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -289,6 +549,8 @@ main (int    argc,
   g_test_add_func ("/cli/report/jit", test_jit);
   g_test_add_func ("/cli/report/deleted-and-replaced", test_deleted_and_replaced);
   g_test_add_func ("/cli/report/options", test_cli_options);
+  g_test_add_func ("/cli/report/hostile-names", test_hostile_names);
+  g_test_add_func ("/cli/report/hostile-symbol", test_hostile_symbol);
 
   ret = g_test_run ();
 

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "explore-test-util.h"
 #include "scorch-folded.h"
 #include "scorch-thread-item.h"
@@ -98,17 +100,49 @@ static void
 test_timeline_no_time (void)
 {
   g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(ScorchProfile) timed = explore_test_profile ();
   ScorchTimeline *timeline = SCORCH_TIMELINE (scorch_timeline_new ());
   GtkWindow *window = explore_test_window (GTK_WIDGET (timeline), 600, 80);
   const char folded[] = "main;a 3\nmain;b 2\n";
+  RangeLog log = { 0, };
+  guint64 begin = 1, end = 1;
+  double blank, shown;
+
+  g_signal_connect (timeline, "range-changed", G_CALLBACK (range_changed_cb), &log);
+  /* Nothing loaded: a strip that says so */
+  g_assert_cmpuint (scorch_timeline_get_n_rows (timeline), ==, 0);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (timeline)), ==, "No time information in this capture");
+  blank = explore_test_screenshot (GTK_WIDGET (timeline), "timeline-no-capture.png");
 
   /* Folded stacks carry no time: nothing to select */
   profile = scorch_folded_parse (folded, sizeof folded - 1, NULL);
   g_assert_nonnull (profile);
   scorch_timeline_set_profile (timeline, profile);
   scorch_timeline_set_range (timeline, 1, 2);
+  g_assert_false (scorch_timeline_get_range (timeline, &begin, &end));
+  g_assert_cmpuint (begin, ==, 0);
+  g_assert_cmpuint (end, ==, G_MAXUINT64);
+  /* neither the call nor Escape's action announces a range */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.clear", NULL));
+  scorch_timeline_clear_range (timeline);
+  g_assert_cmpuint (log.n, ==, 0);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (timeline)), ==, "No time information in this capture");
+  /* the message is drawn (text on the background, more than nothing) */
+  shown = explore_test_screenshot (GTK_WIDGET (timeline), "timeline-no-time.png");
+  g_assert_cmpfloat (shown, >, 0.002);
+
+  /* A profile with time after one without: selectable again */
+  scorch_timeline_set_profile (timeline, timed);
+  scorch_timeline_set_range (timeline, 2000000000, 2500000000);
+  g_assert_cmpuint (log.n, ==, 1);
+  g_assert_true (scorch_timeline_get_range (timeline, &begin, &end));
+  g_assert_cmpuint (begin, ==, 2000000000);
+  g_assert_cmpuint (end, ==, 2500000000);
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (timeline)), "Selected from 1.00 s to 1.50 s"));
+  /* and back to the one without: the selection goes with it */
+  scorch_timeline_set_profile (timeline, profile);
   g_assert_false (scorch_timeline_get_range (timeline, NULL, NULL));
-  explore_test_screenshot (GTK_WIDGET (timeline), "timeline-no-time.png");
+  g_test_message ("no capture: %.4f of the pixels drawn; no time: %.4f", blank, shown);
 
   gtk_window_destroy (window);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "scorch-loader-private.h"
 #include "scorch-application.h"
 #include "scorch-window.h"
 
@@ -264,17 +265,214 @@ test_about (void)
   gtk_window_destroy (find.found);
 }
 
+/* Every GtkShortcutsGroup and GtkShortcutsShortcut under ROOT */
+static void
+collect_shortcuts (GtkWidget *root,
+                   GPtrArray *groups,
+                   GPtrArray *shortcuts)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_SHORTCUTS_GROUP (child))
+        g_ptr_array_add (groups, child);
+      else if (GTK_IS_SHORTCUTS_SHORTCUT (child))
+        g_ptr_array_add (shortcuts, child);
+      collect_shortcuts (child, groups, shortcuts);
+    }
+}
+
+/* Whether a shortcut controller of ROOT or of a widget under it has a
+ * key trigger for KEYVAL + MODS. */
+static gboolean
+widget_tree_binds (GtkWidget       *root,
+                   guint            keyval,
+                   GdkModifierType  mods)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (root);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)); k++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger) &&
+              gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval &&
+              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
+            return TRUE;
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (widget_tree_binds (child, keyval, mods))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_shortcuts (void)
 {
   FindToplevel find = { GTK_TYPE_SHORTCUTS_WINDOW, NULL };
+  ScorchWindow *window = app_test_get_main_window (app);
+  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
+  g_autoptr(GPtrArray) shortcuts = g_ptr_array_new ();
+  gboolean seen_general = FALSE, seen_exploring = FALSE;
 
-  app_test_get_main_window (app);
   g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
   app_test_wait_for (toplevel_of_type_shown, &find, 10000, "the Keyboard Shortcuts window");
   app_test_wait_until_drawn (GTK_WIDGET (find.found));
   save_screenshot (GTK_WIDGET (find.found), "screenshot-shortcuts.png");
+  g_assert_true (gtk_window_get_transient_for (find.found) == GTK_WINDOW (window));
+
+  /* The two sections of help-overlay.ui */
+  collect_shortcuts (GTK_WIDGET (find.found), groups, shortcuts);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      g_autofree char *title = NULL;
+
+      g_object_get (groups->pdata[i], "title", &title, NULL);
+      seen_general |= g_strcmp0 (title, "General") == 0;
+      seen_exploring |= g_strcmp0 (title, "Exploring a Capture") == 0;
+    }
+  g_assert_true (seen_general);
+  g_assert_true (seen_exploring);
+  g_assert_cmpuint (shortcuts->len, >=, 10);
+  /* (the lookup below can say no) */
+  g_assert_false (widget_tree_binds (GTK_WIDGET (window), GDK_KEY_j, GDK_CONTROL_MASK | GDK_ALT_MASK));
+
+  /* Each entry shows a key that really does what it says: an action with
+   * an accelerator in the application, or a key bound in the window. */
+  for (guint i = 0; i < shortcuts->len; i++)
+    {
+      g_autofree char *title = NULL, *accelerator = NULL, *action_name = NULL;
+
+      g_object_get (shortcuts->pdata[i], "title", &title, "accelerator", &accelerator,
+                    "action-name", &action_name, NULL);
+      g_test_message ("shortcut “%s”: %s", title, accelerator != NULL && accelerator[0] != '\0' ? accelerator : action_name);
+      g_assert_nonnull (title);
+      g_assert_cmpstr (title, !=, "");
+      if (action_name != NULL && action_name[0] != '\0')
+        {
+          g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), action_name);
+
+          g_assert_nonnull (accels);
+          g_assert_nonnull (accels[0]);
+        }
+      else
+        {
+          /* one key or several, separated by spaces ("Up Down") */
+          g_auto(GStrv) keys = g_strsplit (accelerator != NULL ? accelerator : "", " ", -1);
+          guint n_keys = 0;
+
+          for (guint k = 0; keys[k] != NULL; k++)
+            {
+              guint keyval = 0;
+              GdkModifierType mods = 0;
+
+              if (keys[k][0] == '\0')
+                continue;
+              n_keys++;
+              if (!gtk_accelerator_parse (keys[k], &keyval, &mods) || keyval == 0)
+                g_error ("“%s” shows %s, which is not a key", title, keys[k]);
+              if (!widget_tree_binds (GTK_WIDGET (window), keyval, mods))
+                g_error ("“%s” shows %s, which nothing in the window binds", title, keys[k]);
+            }
+          g_assert_cmpuint (n_keys, >, 0);
+        }
+    }
   gtk_window_close (find.found);
+}
+
+static gboolean
+stack_left_loading (gpointer data)
+{
+  ScorchWindow *window = data;
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), "loading") != 0;
+}
+
+static gboolean
+loads_finished (gpointer data)
+{
+  return _scorch_loader_get_n_live () == 0;
+}
+
+typedef struct
+{
+  ScorchWindow *window;
+  gint64        painted;     /* first paint without the loading page */
+} PaintWatch;
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                PaintWatch    *watch)
+{
+  if (watch->painted == 0 && stack_left_loading (watch->window))
+    watch->painted = g_get_monotonic_time ();
+}
+
+/* Cancel gives the window back at once, even while the loader's worker is
+ * inside a call that cannot be interrupted (a libdw call on a slow file;
+ * here held by the loader's test hook): within 200 ms, and the worker's late
+ * result does not replace the page. */
+static void
+test_cancel_load (void)
+{
+  ScorchWindow *window = app_test_get_main_window (app);
+  GtkStack *stack = scorch_window_get_stack (window);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "corpus", "fp-small.data", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *before = g_strdup (gtk_stack_get_visible_child_name (stack));
+  GdkFrameClock *clock;
+  PaintWatch watch = { window, 0 };
+  GtkWidget *button;
+  gint64 start, back;
+  gulong handler;
+
+  _scorch_loader_hold_workers (TRUE);
+  scorch_window_open_file (window, file);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "loading");
+  app_test_wait_until_drawn (GTK_WIDGET (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "loading");
+
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &watch);
+  /* the loading page's Cancel button, clicked (a pointer release emits
+   * "clicked"; gtk_widget_activate() would add GtkButton's 250 ms
+   * keyboard-activation animation first) */
+  button = find_button_for_action (GTK_WIDGET (window), "win.cancel-load");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_is_drawable (button));
+  start = g_get_monotonic_time ();
+  g_signal_emit_by_name (button, "clicked");
+  app_test_wait_for (stack_left_loading, window, 2000, "the loading page to go");
+  back = g_get_monotonic_time ();
+  while (watch.painted == 0 && g_get_monotonic_time () - start < 2 * G_TIME_SPAN_SECOND)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, handler);
+  g_test_message ("Cancel: page switched after %.1f ms, drawn after %.1f ms",
+                  (back - start) / 1000.0, watch.painted > 0 ? (watch.painted - start) / 1000.0 : -1.0);
+  /* Back, and drawn so, within 200 ms */
+  g_assert_cmpint (watch.painted, >, 0);
+  g_assert_cmpint (watch.painted - start, <, 200 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, before);
+  /* nothing left to cancel */
+  g_assert_false (gtk_widget_is_sensitive (button));
+
+  /* The worker ends later; its result changes nothing. */
+  g_assert_cmpuint (_scorch_loader_get_n_live (), >, 0);
+  _scorch_loader_hold_workers (FALSE);
+  app_test_wait_for (loads_finished, NULL, 10000, "the loader's worker to finish");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, before);
 }
 
 static gboolean
@@ -341,6 +539,7 @@ main (int    argc,
   g_test_add_func ("/app/window/screenshot", test_window_screenshot);
   g_test_add_func ("/app/window/about", test_about);
   g_test_add_func ("/app/window/shortcuts", test_shortcuts);
+  g_test_add_func ("/app/window/cancel-load", test_cancel_load);
   g_test_add_func ("/app/window/size-remembered", test_window_size_remembered);
   g_test_add_func ("/app/quit", test_quit);
 

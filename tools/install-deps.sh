@@ -28,6 +28,7 @@ PACKAGES="
   linux-perf
   xvfb xauth xdotool x11-utils
   libxml2-utils locales
+  libxml2-dev
   desktop-file-utils appstream gettext itstool
   python3
   rustc lld

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-application.h"
+#include "scorch-window-private.h"
 #include "scorch-window.h"
 
 struct _ScorchApplication
@@ -59,6 +60,22 @@ scorch_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
+/* A window that shows nothing yet (the start page, or an error), to open
+ * a file in rather than adding a window beside it. */
+static ScorchWindow *
+find_unused_window (ScorchApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (SCORCH_IS_WINDOW (l->data) && _scorch_window_is_unused (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* `scorch FILE…`, also when Scorch already runs: one window per capture,
+ * reusing a window that shows nothing. A directory is not a capture of
+ * its own (unless the loader reads it, e.g. perf record --threads): it is
+ * opened where the person is, whose window then says why it cannot be
+ * read, instead of opening a second window for an error. */
 static void
 scorch_application_open (GApplication  *app,
                          GFile        **files,
@@ -69,10 +86,22 @@ scorch_application_open (GApplication  *app,
 
   for (int i = 0; i < n_files; i++)
     {
-      ScorchWindow *window = scorch_application_new_window (self);
+      gboolean is_dir = g_file_query_file_type (files[i], G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY;
+      ScorchWindow *window = find_unused_window (self);
 
-      gtk_window_present (GTK_WINDOW (window));
+      if (window == NULL && is_dir)
+        {
+          GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+          window = SCORCH_IS_WINDOW (active) ? SCORCH_WINDOW (active) : NULL;
+        }
+      if (window == NULL)
+        window = scorch_application_new_window (self);
+
+      /* The load starts before the window shows: it opens on the loading
+       * page, not on the start page. */
       scorch_window_open_file (window, files[i]);
+      gtk_window_present (GTK_WINDOW (window));
     }
 }
 

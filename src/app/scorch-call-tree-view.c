@@ -135,6 +135,25 @@ selection_changed_cb (ScorchCallTreeView *self)
     }
 }
 
+/* call-tree.copy-name (Ctrl+C), call-tree.copy-full-name (Ctrl+Shift+C):
+ * the selected row's function, as shown or with its full signature. */
+static void
+copy_name_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ScorchCallTreeView *self = SCORCH_CALL_TREE_VIEW (widget);
+  GtkTreeListRow *row = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr(ScorchFunctionItem) item = row_item (row);
+
+  if (item == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                          g_str_equal (action_name, "call-tree.copy-full-name")
+                            ? scorch_function_item_get_name (item)
+                            : scorch_function_item_get_display_name (item));
+}
+
 static void
 activate_cb (ScorchCallTreeView *self,
              guint               position)
@@ -271,6 +290,12 @@ scorch_call_tree_view_class_init (ScorchCallTreeViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, total_percent_column);
   gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, self_column);
   gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, total_column);
+
+  gtk_widget_class_install_action (widget_class, "call-tree.copy-name", NULL, copy_name_action);
+  gtk_widget_class_install_action (widget_class, "call-tree.copy-full-name", NULL, copy_name_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "call-tree.copy-name", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "call-tree.copy-full-name", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "calltreeview");

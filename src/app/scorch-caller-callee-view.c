@@ -9,6 +9,7 @@
 
 #include "scorch-caller-callee-view.h"
 #include "scorch-function-item.h"
+#include "scorch-text.h"
 
 struct _ScorchCallerCalleeView
 {
@@ -74,11 +75,13 @@ rebuild (ScorchCallerCalleeView *self)
   if (self->profile != NULL && self->frame < n_frames)
     {
       const ScorchFrame *f = scorch_profile_get_frame (self->profile, self->frame);
+      g_autofree char *function = scorch_text_to_display (f->function);
+      g_autofree char *shown = scorch_display_name (function, scorch_function_item_get_display_flags ());
 
       callers = scorch_profile_dup_callers (self->profile, self->frame);
       callees = scorch_profile_dup_callees (self->profile, self->frame);
-      gtk_label_set_text (self->title_label, f->function);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), f->function);
+      gtk_label_set_text (self->title_label, shown);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), function);
       gtk_widget_set_sensitive (GTK_WIDGET (self->paned), TRUE);
     }
   else

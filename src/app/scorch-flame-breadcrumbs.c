@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-flame-breadcrumbs.h"
+#include "scorch-text.h"
 
 #define MAX_CRUMBS 8
 
@@ -80,17 +81,20 @@ add_hidden_menu (ScorchFlameBreadcrumbs *self,
       const ScorchFrame *frame = scorch_profile_get_frame (profile, nodes[node].frame);
       g_autoptr(GMenuItem) item = NULL;
       g_autofree char *label = NULL;
+      /* The name comes from the capture: valid UTF-8 (the g_utf8_*()
+       * calls below need it) without control characters. */
+      g_autofree char *function = scorch_text_to_display (frame->function);
 
       /* Menu labels take mnemonics: a name's underscores are doubled
        * to be shown as they are. */
-      if (g_utf8_strlen (frame->function, -1) > 60)
+      if (g_utf8_strlen (function, -1) > 60)
         {
-          g_autofree char *cut = g_utf8_substring (frame->function, 0, 59);
+          g_autofree char *cut = g_utf8_substring (function, 0, 59);
 
           label = g_strconcat (cut, "…", NULL);
         }
       else
-        label = g_strdup (frame->function);
+        label = g_strdup (function);
       {
         g_auto(GStrv) parts = g_strsplit (label, "_", -1);
 
@@ -190,6 +194,7 @@ rebuild (ScorchFlameBreadcrumbs *self)
     {
       guint32 node = g_array_index (path, guint32, i);
       const ScorchFrame *frame = scorch_profile_get_frame (profile, nodes[node].frame);
+      g_autofree char *function = NULL;
       GtkWidget *button, *label;
 
       if (path->len > MAX_CRUMBS && i > 0 && i < path->len - (MAX_CRUMBS - 1))
@@ -201,7 +206,8 @@ rebuild (ScorchFlameBreadcrumbs *self)
       if (i > 0)
         add_separator (self, "›");
 
-      label = gtk_label_new (node == SCORCH_PROFILE_ROOT ? _("All") : frame->function);
+      function = scorch_text_to_display (frame->function);
+      label = gtk_label_new (node == SCORCH_PROFILE_ROOT ? _("All") : function);
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
       gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
       button = gtk_button_new ();
@@ -209,7 +215,7 @@ rebuild (ScorchFlameBreadcrumbs *self)
       gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
       gtk_widget_set_focusable (button, FALSE);
       gtk_widget_add_css_class (button, "crumb");
-      gtk_widget_set_tooltip_text (button, node == SCORCH_PROFILE_ROOT ? _("All samples") : frame->function);
+      gtk_widget_set_tooltip_text (button, node == SCORCH_PROFILE_ROOT ? _("All samples") : function);
       g_object_set_data (G_OBJECT (button), "node", GUINT_TO_POINTER (node));
       g_signal_connect (button, "clicked", G_CALLBACK (on_crumb_clicked), self);
       if (i == path->len - 1)

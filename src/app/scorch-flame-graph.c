@@ -18,6 +18,7 @@
 
 #include "scorch-flame-export.h"
 #include "scorch-flame-graph.h"
+#include "scorch-text.h"
 #include "scorch-zoom-history.h"
 
 #define MIN_SPAN 1e-6
@@ -505,7 +506,8 @@ describe_node (ScorchFlameGraph *self,
   guint64 all = scorch_profile_get_total (self->displayed);
   guint64 zoom_total = total[self->zoom_node];
   GString *s = g_string_new (NULL);
-  g_autofree char *function = markup ? g_markup_escape_text (frame->function, -1) : g_strdup (frame->function);
+  /* Names come from the capture: XML-safe markup, or display-safe text. */
+  g_autofree char *function = markup ? scorch_text_to_xml (frame->function) : scorch_text_to_display (frame->function);
 
   if (markup)
     g_string_append_printf (s, "<b>%s</b>", function);
@@ -514,12 +516,12 @@ describe_node (ScorchFlameGraph *self,
 
   if (frame->module != NULL && frame->module[0] != '\0')
     {
-      g_autofree char *module = markup ? g_markup_escape_text (frame->module, -1) : g_strdup (frame->module);
+      g_autofree char *module = markup ? scorch_text_to_xml (frame->module) : scorch_text_to_display (frame->module);
       g_string_append_printf (s, "\n%s", module);
     }
   if (frame->file != NULL)
     {
-      g_autofree char *file = markup ? g_markup_escape_text (frame->file, -1) : g_strdup (frame->file);
+      g_autofree char *file = markup ? scorch_text_to_xml (frame->file) : scorch_text_to_display (frame->file);
       if (frame->line > 0)
         g_string_append_printf (s, "\n%s:%u", file, frame->line);
       else
@@ -544,13 +546,14 @@ update_accessible (ScorchFlameGraph *self)
     {
       const ScorchNode *nodes = get_nodes (self, NULL);
       const ScorchFrame *frame = scorch_profile_get_frame (self->displayed, nodes[self->selected_node].frame);
+      g_autofree char *function = scorch_text_to_display (frame->function);
       guint64 self_samples = scorch_profile_get_node_self (self->displayed)[self->selected_node];
       guint64 total_samples = scorch_profile_get_node_total (self->displayed)[self->selected_node];
       guint64 all = MAX (scorch_profile_get_total (self->displayed), 1);
       /* Translators: what a screen reader says for the selected frame, e.g.
        * "main, self 2.50 %, total 98.00 %, depth 1" */
       g_autofree char *label = g_strdup_printf (_("%s, self %.2f %%, total %.2f %%, depth %u"),
-                                                frame->function,
+                                                function,
                                                 100.0 * self_samples / all,
                                                 100.0 * total_samples / all,
                                                 nodes[self->selected_node].depth);
@@ -1646,6 +1649,8 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   AdwStyleManager *style_manager;
 
   self->renderer = scorch_flame_renderer_new ();
+  /* Frames are labelled as people read names; the tooltip has the full one. */
+  scorch_flame_renderer_set_short_names (self->renderer, TRUE, SCORCH_DISPLAY_NAME_DEFAULT);
   self->row_height = 18;
   self->zoom_node = SCORCH_PROFILE_ROOT;
   self->selected_node = SCORCH_NODE_NONE;
@@ -1806,6 +1811,16 @@ scorch_flame_graph_get_color_scheme (ScorchFlameGraph *self)
 {
   g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), SCORCH_FLAME_COLORS_HOT);
   return self->color_scheme;
+}
+
+void
+scorch_flame_graph_set_name_flags (ScorchFlameGraph       *self,
+                                   ScorchDisplayNameFlags  flags)
+{
+  g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
+
+  scorch_flame_renderer_set_short_names (self->renderer, TRUE, flags);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 void

@@ -55,6 +55,9 @@ ScorchFlameOrientation scorch_flame_graph_get_orientation (ScorchFlameGraph     
 void                scorch_flame_graph_set_orientation    (ScorchFlameGraph       *self,
                                                            ScorchFlameOrientation  orientation);
 ScorchFlameColorScheme scorch_flame_graph_get_color_scheme (ScorchFlameGraph      *self);
+/* How frame labels shorten names (the "collapse-templates" preference). */
+void                scorch_flame_graph_set_name_flags     (ScorchFlameGraph       *self,
+                                                           ScorchDisplayNameFlags  flags);
 void                scorch_flame_graph_set_color_scheme   (ScorchFlameGraph       *self,
                                                            ScorchFlameColorScheme  scheme);
 

@@ -7,7 +7,13 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-demangle.h"
 #include "scorch-function-item.h"
+#include "scorch-text.h"
+
+/* The display preference (collapse template arguments), for items made
+ * from now on; the main thread only. */
+static ScorchDisplayNameFlags display_flags = SCORCH_DISPLAY_NAME_DEFAULT;
 
 struct _ScorchFunctionItem
 {
@@ -16,14 +22,17 @@ struct _ScorchFunctionItem
   /* owned */
   ScorchProfile *profile;
   char          *source;
+  char          *short_name;    /* scorch_display_name() of name, made on first use */
   char          *module_name;
   char          *source_name;
   char          *self_text;
   char          *total_text;
   char          *self_percent_text;
   char          *total_percent_text;
+  char          *display_name;   /* only when the frame's names need it */
+  char          *display_module;
 
-  /* borrowed from the profile */
+  /* borrowed from the profile (or the display copies above) */
   const char    *name;
   const char    *module;
 
@@ -40,6 +49,7 @@ enum {
   PROP_FRAME,
   PROP_NODE,
   PROP_NAME,
+  PROP_DISPLAY_NAME,
   PROP_MODULE,
   PROP_SOURCE,
   PROP_MODULE_NAME,
@@ -82,12 +92,15 @@ scorch_function_item_finalize (GObject *object)
 
   g_clear_object (&self->profile);
   g_clear_pointer (&self->source, g_free);
+  g_clear_pointer (&self->short_name, g_free);
   g_clear_pointer (&self->module_name, g_free);
   g_clear_pointer (&self->source_name, g_free);
   g_clear_pointer (&self->self_text, g_free);
   g_clear_pointer (&self->total_text, g_free);
   g_clear_pointer (&self->self_percent_text, g_free);
   g_clear_pointer (&self->total_percent_text, g_free);
+  g_clear_pointer (&self->display_name, g_free);
+  g_clear_pointer (&self->display_module, g_free);
 
   G_OBJECT_CLASS (scorch_function_item_parent_class)->finalize (object);
 }
@@ -110,6 +123,9 @@ scorch_function_item_get_property (GObject    *object,
       break;
     case PROP_NAME:
       g_value_set_string (value, self->name);
+      break;
+    case PROP_DISPLAY_NAME:
+      g_value_set_string (value, scorch_function_item_get_display_name (self));
       break;
     case PROP_MODULE:
       g_value_set_string (value, self->module);
@@ -170,6 +186,9 @@ scorch_function_item_class_init (ScorchFunctionItemClass *klass)
   properties[PROP_FRAME] = g_param_spec_uint ("frame", NULL, NULL, 0, G_MAXUINT32, 0, flags);
   properties[PROP_NODE] = g_param_spec_uint ("node", NULL, NULL, 0, G_MAXUINT32, SCORCH_NODE_NONE, flags);
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  /* The name as people read it: without return type and parameters
+   * (scorch_display_name()); "name" is the full signature. */
+  properties[PROP_DISPLAY_NAME] = g_param_spec_string ("display-name", NULL, NULL, NULL, flags);
   properties[PROP_MODULE] = g_param_spec_string ("module", NULL, NULL, NULL, flags);
   properties[PROP_SOURCE] = g_param_spec_string ("source", NULL, NULL, NULL, flags);
   /* Short forms for the cells: the file names without their directories. */
@@ -215,12 +234,25 @@ scorch_function_item_new (ScorchProfile *profile,
   self->profile = g_object_ref (profile);
   self->frame = frame;
   self->node = node;
+  /* Labels and tooltips want valid UTF-8 without control characters;
+   * names from a capture may hold anything. Copy only those that need it. */
   self->name = f->function;
+  if (!scorch_text_is_display_safe (self->name))
+    self->name = self->display_name = scorch_text_to_display (f->function);
   self->module = f->module != NULL ? f->module : "";
+  if (!scorch_text_is_display_safe (self->module))
+    self->module = self->display_module = scorch_text_to_display (f->module);
   if (f->file != NULL && f->line > 0)
     self->source = g_strdup_printf ("%s:%u", f->file, f->line);
   else
     self->source = g_strdup (f->file != NULL ? f->file : "");
+  if (!scorch_text_is_display_safe (self->source))
+    {
+      char *safe = scorch_text_to_display (self->source);
+
+      g_free (self->source);
+      self->source = safe;
+    }
   self->module_name = self->module[0] == '/' ? g_path_get_basename (self->module) : g_strdup (self->module);
   self->source_name = strchr (self->source, '/') != NULL ? g_path_get_basename (self->source) : g_strdup (self->source);
   self->self = self_samples;
@@ -263,6 +295,29 @@ scorch_function_item_get_name (ScorchFunctionItem *self)
 {
   g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
   return self->name;
+}
+
+const char *
+scorch_function_item_get_display_name (ScorchFunctionItem *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+
+  /* name is already safe to display; shortening only drops characters. */
+  if (self->short_name == NULL)
+    self->short_name = scorch_display_name (self->name, display_flags);
+  return self->short_name;
+}
+
+void
+scorch_function_item_set_display_flags (ScorchDisplayNameFlags flags)
+{
+  display_flags = flags;
+}
+
+ScorchDisplayNameFlags
+scorch_function_item_get_display_flags (void)
+{
+  return display_flags;
 }
 
 const char *

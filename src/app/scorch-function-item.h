@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "scorch-demangle.h"
 #include "scorch-profile.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,8 @@ ScorchProfile      *scorch_function_item_get_profile      (ScorchFunctionItem *s
 guint32             scorch_function_item_get_frame        (ScorchFunctionItem *self);
 guint32             scorch_function_item_get_node         (ScorchFunctionItem *self);
 const char         *scorch_function_item_get_name         (ScorchFunctionItem *self);
+/* The short form the cells show ("ns::f<int>"); get_name() is the full one. */
+const char         *scorch_function_item_get_display_name (ScorchFunctionItem *self);
 const char         *scorch_function_item_get_module       (ScorchFunctionItem *self);
 /* "file:line", "file" or "" */
 const char         *scorch_function_item_get_source       (ScorchFunctionItem *self);
@@ -32,6 +35,11 @@ guint64             scorch_function_item_get_self         (ScorchFunctionItem *s
 guint64             scorch_function_item_get_total        (ScorchFunctionItem *self);
 double              scorch_function_item_get_self_percent (ScorchFunctionItem *self);
 double              scorch_function_item_get_total_percent (ScorchFunctionItem *self);
+
+/* How items made from now on shorten names (the "collapse-templates"
+ * preference); views rebuild their rows when it changes. */
+void                scorch_function_item_set_display_flags (ScorchDisplayNameFlags flags);
+ScorchDisplayNameFlags scorch_function_item_get_display_flags (void);
 
 /* Formatting shared by the views: "12.34 %" and "1 234". */
 char               *scorch_format_percent                 (double              percent);

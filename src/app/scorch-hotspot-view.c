@@ -29,6 +29,10 @@ struct _ScorchHotspotView
   GtkColumnViewColumn *total_column;
   GtkColumnViewColumn *module_column;
   GtkColumnViewColumn *source_column;
+  GMenuModel          *context_menu;
+  GtkPopover          *popover;       /* the context menu, made on first use */
+  double               menu_x;        /* where the right button went down, -1: not */
+  double               menu_y;
 
   /* owned */
   ScorchProfile       *profile;
@@ -42,6 +46,7 @@ struct _ScorchHotspotView
   GRegex              *search_regex;
 
   guint32              selected_frame;
+  guint                rebuilding : 1;
   guint                use_regex : 1;
   guint                case_sensitive : 1;
 };
@@ -161,12 +166,20 @@ selection_changed_cb (ScorchHotspotView *self)
   ScorchFunctionItem *item = gtk_single_selection_get_selected_item (self->selection);
   guint32 frame = item != NULL ? scorch_function_item_get_frame (item) : SCORCH_NODE_NONE;
 
+  /* While the rows are replaced, the selection is briefly empty: that is
+   * no change of the selected function. */
+  if (self->rebuilding)
+    return;
   if (frame != self->selected_frame)
     {
       self->selected_frame = frame;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_FRAME]);
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.activate", item != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.copy-name", item != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.copy-full-name", item != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.show-in-flame-graph", item != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.show-callers", item != NULL);
 }
 
 static void
@@ -191,6 +204,128 @@ activate_action (GtkWidget  *widget,
     activate_cb (self, position);
 }
 
+/* -- context menu -- */
+
+static ScorchFunctionItem *
+selected_item (ScorchHotspotView *self)
+{
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+static void
+copy_text (ScorchHotspotView *self,
+           const char        *text)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+}
+
+static void
+copy_name_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (widget);
+  ScorchFunctionItem *item = selected_item (self);
+
+  if (item != NULL)
+    copy_text (self, scorch_function_item_get_display_name (item));
+}
+
+static void
+copy_full_name_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (widget);
+  ScorchFunctionItem *item = selected_item (self);
+
+  if (item != NULL)
+    copy_text (self, scorch_function_item_get_name (item));
+}
+
+/* "Show in Flame Graph" and "Show Callers" are the window's: the row's
+ * function goes with them. */
+static void
+forward_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (widget);
+  ScorchFunctionItem *item = selected_item (self);
+  const char *target = g_str_equal (action_name, "hotspots.show-callers") ? "win.show-callers"
+                                                                           : "win.show-in-flame-graph";
+
+  if (item != NULL)
+    gtk_widget_activate_action (widget, target, "u", scorch_function_item_get_frame (item));
+}
+
+static void
+popup_menu (ScorchHotspotView *self,
+            double             x,
+            double             y)
+{
+  GdkRectangle rect = { (int) x, (int) y, 1, 1 };
+
+  if (self->popover == NULL)
+    {
+      self->popover = GTK_POPOVER (gtk_popover_menu_new_from_model (self->context_menu));
+      gtk_widget_set_parent (GTK_WIDGET (self->popover), GTK_WIDGET (self));
+      gtk_popover_set_has_arrow (self->popover, FALSE);
+      gtk_widget_set_halign (GTK_WIDGET (self->popover), GTK_ALIGN_START);
+    }
+  gtk_popover_set_pointing_to (self->popover, &rect);
+  gtk_popover_popup (self->popover);
+}
+
+static void
+context_click_cb (ScorchHotspotView *self,
+                  int                n_press,
+                  double             x,
+                  double             y,
+                  GtkGestureClick   *gesture)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self), x, y, GTK_PICK_DEFAULT);
+
+  if (picked == NULL)
+    return;
+  /* The row under the pointer becomes the selected row: every item of
+   * the menu acts on it. A cell's list item has the "listitem.select"
+   * action (GTK 4.8 has no public row widget). */
+  if (!gtk_widget_activate_action (picked, "listitem.select", "(bb)", FALSE, FALSE) ||
+      selected_item (self) == NULL)
+    return;
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  self->menu_x = x;
+  self->menu_y = y;
+}
+
+/* The menu opens when the button is released: opened while it is down,
+ * the popover would get the release (GTK 4.8 then loses count of the
+ * pressed widgets). */
+static void
+context_release_cb (ScorchHotspotView *self,
+                    int                n_press,
+                    double             x,
+                    double             y,
+                    GtkGestureClick   *gesture)
+{
+  if (self->menu_x < 0 || selected_item (self) == NULL)
+    return;
+  popup_menu (self, self->menu_x, self->menu_y);
+  self->menu_x = self->menu_y = -1;
+}
+
+static void
+context_menu_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (widget);
+
+  if (selected_item (self) != NULL)
+    popup_menu (self, gtk_widget_get_width (widget) / 3.0, gtk_widget_get_height (widget) / 3.0);
+}
+
 /* -- model -- */
 
 static void
@@ -213,12 +348,13 @@ rebuild (ScorchHotspotView *self)
                                                           hotspots[i].total));
     }
 
+  self->rebuilding = TRUE;
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
+  self->rebuilding = FALSE;
 
   /* Keep the selected function selected when the view is re-filtered. */
-  if (keep != SCORCH_NODE_NONE)
-    scorch_hotspot_view_set_selected_frame (self, keep);
+  scorch_hotspot_view_set_selected_frame (self, keep);
 }
 
 /* -- GObject -- */
@@ -230,6 +366,9 @@ scorch_hotspot_view_dispose (GObject *object)
 
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
+  if (self->popover != NULL)
+    gtk_widget_unparent (GTK_WIDGET (self->popover));
+  self->popover = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_HOTSPOT_VIEW);
 
   g_clear_object (&self->selection);
@@ -362,8 +501,20 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, total_column);
   gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, module_column);
   gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, source_column);
+  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, context_menu);
 
   gtk_widget_class_install_action (widget_class, "hotspots.activate", NULL, activate_action);
+  gtk_widget_class_install_action (widget_class, "hotspots.copy-name", NULL, copy_name_action);
+  gtk_widget_class_install_action (widget_class, "hotspots.copy-full-name", NULL, copy_full_name_action);
+  gtk_widget_class_install_action (widget_class, "hotspots.show-in-flame-graph", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "hotspots.show-callers", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "hotspots.context-menu", NULL, context_menu_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "hotspots.copy-name", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "hotspots.copy-full-name", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "hotspots.context-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "hotspots.context-menu", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "hotspotview");
@@ -376,6 +527,7 @@ static void
 scorch_hotspot_view_init (ScorchHotspotView *self)
 {
   self->selected_frame = SCORCH_NODE_NONE;
+  self->menu_x = self->menu_y = -1;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -396,7 +548,16 @@ scorch_hotspot_view_init (ScorchHotspotView *self)
                            G_CALLBACK (activate_cb), self, G_CONNECT_SWAPPED);
 
   gtk_column_view_sort_by_column (self->column_view, self->self_column, GTK_SORT_DESCENDING);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.activate", FALSE);
+
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+    g_signal_connect_object (click, "pressed", G_CALLBACK (context_click_cb), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (click, "released", G_CALLBACK (context_release_cb), self, G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  }
+  selection_changed_cb (self);
 }
 
 GtkWidget *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-preferences-window.c: colour scheme, orientation and default view,
- * each a combo row bound to its GSettings key */
+/* scorch-preferences-window.c: colour scheme, orientation, default view and
+ * how function names are shortened, each a row bound to its GSettings key */
 
 #include "config.h"
 
@@ -18,6 +18,7 @@ struct _ScorchPreferencesWindow
   AdwComboRow          *color_scheme_row;
   AdwComboRow          *orientation_row;
   AdwComboRow          *default_view_row;
+  GtkSwitch            *collapse_templates_switch;
 
   /* owned */
   GSettings            *settings;
@@ -94,6 +95,7 @@ scorch_preferences_window_class_init (ScorchPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, color_scheme_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, orientation_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, default_view_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, collapse_templates_switch);
 }
 
 static void
@@ -105,6 +107,8 @@ scorch_preferences_window_init (ScorchPreferencesWindow *self)
   bind_row (self, "color-scheme", self->color_scheme_row, color_schemes);
   bind_row (self, "orientation", self->orientation_row, orientations);
   bind_row (self, "default-view", self->default_view_row, views);
+  g_settings_bind (self->settings, "collapse-templates", self->collapse_templates_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
 }
 
 GtkWindow *

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-process-list.h"
+#include "scorch-text.h"
 
 /* -- ScorchProcessItem -- */
 
@@ -401,8 +402,10 @@ update_item (ScorchProcessList *self,
       item->pid = pid;
       item->uid = sb.st_uid;
       item->user = g_strdup (get_user (self, sb.st_uid));
-      item->name = g_steal_pointer (&st.name);
-      item->commandline = g_steal_pointer (&cmdline);
+      /* Any process sets its own name and arguments: shown, never trusted. */
+      item->name = scorch_text_to_display (st.name);
+      item->commandline = scorch_text_to_display (cmdline);
+      g_free (st.name);
       item->starttime = st.starttime;
       item->cpu_ticks = st.cpu_ticks;
       item->sampled_at = now;

@@ -5,6 +5,7 @@
 
 #define G_LOG_DOMAIN "scorch-record-dialog"
 
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,6 +40,8 @@ struct _ScorchRecordDialog
   /* owned */
   GSettings                 *settings;
   ScorchRecorderPermissions *perms;
+  char                      *call_graph_subtitle;  /* the .ui's, shown when not Automatic */
+  guint                      reason_timeout;
 #if !GTK_CHECK_VERSION (4, 10, 0)
   GtkFileChooserNative      *chooser;
 #endif
@@ -70,26 +73,7 @@ gboolean
 scorch_record_choose_dwarf (const char  *path,
                             char       **reason)
 {
-  g_autoptr(GError) error = NULL;
-  ScorchElfFramePointers fp;
-
-  if (!scorch_elf_check_frame_pointers (path, &fp, &error))
-    {
-      /* Scripts, stripped or foreign binaries: DWARF works for all. */
-      if (reason != NULL)
-        *reason = g_strdup_printf (_("DWARF stacks: %s"), error->message);
-      return TRUE;
-    }
-  if (reason != NULL)
-    {
-      if (fp.frame_pointers)
-        *reason = g_strdup_printf (_("Frame-pointer stacks: %u of %u functions of %s set up a frame pointer"),
-                                   fp.n_with_fp, fp.n_functions, path);
-      else
-        *reason = g_strdup_printf (_("DWARF stacks: only %u of %u functions of %s set up a frame pointer"),
-                                   fp.n_with_fp, fp.n_functions, path);
-    }
-  return !fp.frame_pointers;
+  return scorch_elf_check_choose_call_graph (path, reason) == SCORCH_CALL_GRAPH_DWARF;
 }
 
 /* -- permissions -- */
@@ -227,6 +211,57 @@ expand_home (const char *path)
   return g_strdup (path);
 }
 
+/* -- why Automatic chooses what it chooses -- */
+
+/* The executable the dialog would record, or NULL */
+static char *
+current_executable (ScorchRecordDialog *self)
+{
+  g_autofree char *expanded = NULL;
+  const char *program;
+
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "process") == 0)
+    {
+      int pid = scorch_process_picker_get_selected_pid (self->picker);
+
+      return pid > 0 ? g_strdup_printf ("/proc/%d/exe", pid) : NULL;
+    }
+  program = gtk_editable_get_text (GTK_EDITABLE (self->program_row));
+  while (g_ascii_isspace (*program))
+    program++;
+  if (program[0] == '\0')
+    return NULL;
+  expanded = expand_home (program);
+  if (strchr (expanded, '/') != NULL)
+    return g_canonicalize_filename (expanded, NULL);
+  return g_find_program_in_path (expanded);
+}
+
+static gboolean
+update_call_graph_reason (gpointer data)
+{
+  ScorchRecordDialog *self = data;
+  g_autofree char *exe = NULL;
+  g_autofree char *reason = NULL;
+
+  self->reason_timeout = 0;
+  if (adw_combo_row_get_selected (self->call_graph_row) == SCORCH_RECORD_CALL_GRAPH_AUTO)
+    exe = current_executable (self);
+  if (exe != NULL && g_file_test (exe, G_FILE_TEST_EXISTS))
+    scorch_elf_check_choose_call_graph (exe, &reason);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->call_graph_row),
+                               reason != NULL ? reason : self->call_graph_subtitle);
+  return G_SOURCE_REMOVE;
+}
+
+/* The check reads the program's symbols: not at every keystroke. */
+static void
+queue_call_graph_reason (ScorchRecordDialog *self)
+{
+  g_clear_handle_id (&self->reason_timeout, g_source_remove);
+  self->reason_timeout = g_timeout_add (300, update_call_graph_reason, self);
+}
+
 ScorchRecordOptions *
 scorch_record_dialog_dup_options (ScorchRecordDialog *self,
                                   GError            **error)
@@ -327,19 +362,21 @@ scorch_record_dialog_dup_options (ScorchRecordDialog *self,
   switch (o->call_graph)
     {
     case SCORCH_RECORD_CALL_GRAPH_FP:
-      o->dwarf = FALSE;
+      o->mode = SCORCH_CALL_GRAPH_FP;
       break;
     case SCORCH_RECORD_CALL_GRAPH_DWARF:
-      o->dwarf = TRUE;
+      o->mode = SCORCH_CALL_GRAPH_DWARF;
+      break;
+    case SCORCH_RECORD_CALL_GRAPH_FP_REPAIR:
+      o->mode = SCORCH_CALL_GRAPH_FP_REPAIR;
       break;
     case SCORCH_RECORD_CALL_GRAPH_AUTO:
     default:
-      {
-        g_autofree char *target = g_file_read_link (exe, NULL);
-        o->dwarf = scorch_record_choose_dwarf (target != NULL ? target : exe, &o->call_graph_reason);
-      }
+      /* the same decision as scorch-cli record's --call-graph auto */
+      o->mode = scorch_elf_check_choose_call_graph (exe, &o->call_graph_reason);
       break;
     }
+  o->dwarf = o->mode == SCORCH_CALL_GRAPH_DWARF;
 
   return g_steal_pointer (&o);
 }
@@ -561,6 +598,8 @@ scorch_record_dialog_dispose (GObject *object)
   g_clear_object (&self->chooser);
 #endif
 
+  g_clear_handle_id (&self->reason_timeout, g_source_remove);
+  g_clear_pointer (&self->call_graph_subtitle, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_RECORD_DIALOG);
 
   g_clear_object (&self->settings);
@@ -632,6 +671,18 @@ scorch_record_dialog_init (ScorchRecordDialog *self)
   g_signal_connect_object (self->arguments_row, "entry-activated", G_CALLBACK (entry_activated), self,
                            G_CONNECT_SWAPPED);
   adw_entry_row_set_show_apply_button (self->program_row, FALSE);
+
+  /* the combo row says why Automatic chooses what it chooses */
+  self->call_graph_subtitle = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (self->call_graph_row)));
+  g_signal_connect_object (self->call_graph_row, "notify::selected", G_CALLBACK (queue_call_graph_reason), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->program_row, "changed", G_CALLBACK (queue_call_graph_reason), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->picker, "notify::selected-pid", G_CALLBACK (queue_call_graph_reason), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (queue_call_graph_reason), self,
+                           G_CONNECT_SWAPPED);
+  queue_call_graph_reason (self);
 
   perms = scorch_recorder_check_permissions ();
   scorch_record_dialog_set_permissions (self, perms);

@@ -15,6 +15,7 @@ typedef enum
   SCORCH_RECORD_CALL_GRAPH_FP,
   SCORCH_RECORD_CALL_GRAPH_DWARF,
   SCORCH_RECORD_CALL_GRAPH_AUTO,
+  SCORCH_RECORD_CALL_GRAPH_FP_REPAIR,
 } ScorchRecordCallGraph;  /* the values of the record-call-graph setting */
 
 /* A recording request, validated. */
@@ -28,6 +29,7 @@ typedef struct
   guint                  frequency;
   ScorchRecordCallGraph  call_graph;  /* as chosen */
   gboolean               dwarf;       /* resolved: DWARF stacks */
+  ScorchCallGraph        mode;        /* resolved: what the recorder records */
   char                  *call_graph_reason; /* why "automatic" chose what it chose */
   gboolean               kernel;
   guint                  duration;    /* seconds, 0 = no limit */
@@ -36,8 +38,9 @@ typedef struct
 void                 scorch_record_options_free (ScorchRecordOptions *options);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScorchRecordOptions, scorch_record_options_free)
 
-/* Resolves "automatic" for the binary at PATH (frame pointers if its
- * functions set them up, else DWARF); sets *reason to a sentence. */
+/* Resolves "automatic" for the binary at PATH with
+ * scorch_elf_check_choose_call_graph(), as the CLI does: TRUE for DWARF
+ * (FALSE: frame pointers with leaf repair); sets *reason to a sentence. */
 gboolean             scorch_record_choose_dwarf (const char  *path,
                                                  char       **reason);
 

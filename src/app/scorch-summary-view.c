@@ -10,6 +10,7 @@
 
 #include "scorch-diagnostics.h"
 #include "scorch-summary-view.h"
+#include "scorch-text.h"
 
 #define MAX_ROWS 12
 
@@ -42,23 +43,12 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Names come from the capture: no control characters on screen. */
+/* Names come from the capture: no control characters on screen (the one
+ * display sanitizer of libscorch). */
 static char *
 displayable (const char *s)
 {
-  g_autofree char *valid = g_utf8_make_valid (s != NULL ? s : "", -1);
-  GString *out = g_string_sized_new (strlen (valid));
-
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-        g_string_append_unichar (out, 0xfffd);
-      else
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
+  return scorch_text_to_display (s);
 }
 
 static GtkStack *

@@ -9,6 +9,7 @@
 
 #include "scorch-function-item.h"
 #include "scorch-thread-item.h"
+#include "scorch-text.h"
 
 struct _ScorchThreadItem
 {
@@ -146,7 +147,8 @@ scorch_thread_item_new (gint32      pid,
   self->pid = pid;
   self->tid = tid;
   /* Translators: the name of a thread whose name the capture does not record */
-  self->name = g_strdup (name != NULL && name[0] != '\0' ? name : _("Unnamed thread"));
+  /* The name (comm) comes from the capture. */
+  self->name = name != NULL && name[0] != '\0' ? scorch_text_to_display (name) : g_strdup (_("Unnamed thread"));
   self->tid_text = g_strdup_printf ("%d", tid);
   self->n_samples = n_samples;
   self->samples_text = scorch_format_count (n_samples);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "scorch-profile.h"
+#include "scorch-session.h"
 #include "scorch-window.h"
 
 G_BEGIN_DECLS
@@ -16,7 +17,27 @@ void _scorch_window_show_profile (ScorchWindow  *self,
                                   ScorchProfile *profile,
                                   GFile         *file);
 
+/* TRUE when the window shows no capture and does nothing (the start page
+ * or an error): a file opened from the command line may use it. */
+gboolean _scorch_window_is_unused (ScorchWindow *self);
+
+/* Back to what was shown before a recording that produced no profile:
+ * the capture (with its title) or the start page. */
+void _scorch_window_show_previous (ScorchWindow *self);
+
+/* The session: the capture shown, its filters, selection and search
+ * (borrowed; lives as long as the window). */
+ScorchSession *_scorch_window_get_session (ScorchWindow *self);
+
 /* -- record from the app (scorch-window-record.c) -- */
+
+/* The record part's state, held by the window: made by
+ * _scorch_window_record_init, freed with the window. */
+typedef struct _ScorchWindowRecord ScorchWindowRecord;
+ScorchWindowRecord *_scorch_window_get_record (ScorchWindow       *self);
+void       _scorch_window_set_record         (ScorchWindow       *self,
+                                              ScorchWindowRecord *record);
+void       _scorch_window_record_free        (ScorchWindowRecord *record);
 
 void       _scorch_window_record_class_init  (GtkWidgetClass *widget_class);
 void       _scorch_window_record_init        (ScorchWindow   *self);

@@ -23,6 +23,7 @@
 #include "scorch-record-dialog.h"
 #include "scorch-recorder.h"
 #include "scorch-recording-view.h"
+#include "scorch-text.h"
 #include "scorch-util.h"
 #include "scorch-window-private.h"
 
@@ -234,19 +235,22 @@ struct _Session
   gboolean             stopping;
 };
 
-typedef struct
+/* The record part's state; the window holds it (_scorch_window_get_record). */
+struct _ScorchWindowRecord
 {
   ScorchRecordDialog  *dialog;          /* while open */
   ScorchRecordingView *view;
   Session             *session;
   gint64               last_finish_usec;
   char                *last_error;
-} WindowRecord;
+};
+
+typedef struct _ScorchWindowRecord WindowRecord;
 
 static WindowRecord *
 get_state (ScorchWindow *self)
 {
-  return g_object_get_data (G_OBJECT (self), "scorch-window-record");
+  return _scorch_window_get_record (self);
 }
 
 static void
@@ -321,8 +325,13 @@ fail_session (ScorchWindow *self,
 
   set_last_error (self, message);
   end_session (self);
-  scorch_window_set_page (self, "empty");
-  toast = adw_toast_new (message);
+  _scorch_window_show_previous (self);
+  {
+    /* Toast titles are markup; the message may quote paths. */
+    g_autofree char *markup = scorch_text_to_xml (message);
+
+    toast = adw_toast_new (markup);
+  }
   adw_toast_set_timeout (toast, 0);
   scorch_window_add_toast (self, toast);
 }
@@ -364,8 +373,21 @@ load_done (GObject      *object,
            state->last_finish_usec / 1e6, scorch_profile_get_total (profile));
 
   file = g_file_new_for_path (s->output_path);
-  end_session (self);
-  _scorch_window_show_profile (self, profile, file);
+  {
+    /* The program's output and how it ended stay with the profile
+     * (an Output page, a notice when it failed). */
+    g_autofree char *output = s->fifo_path != NULL ? scorch_recording_view_dup_output (s->view) : NULL;
+    g_autofree char *program = s->options->pid > 0 || s->options->argv == NULL
+                                 ? NULL : g_path_get_basename (s->options->argv[0]);
+    int exit_status = -1;
+
+    if (s->recorder != NULL && scorch_recorder_get_stop_reason (s->recorder) == SCORCH_STOP_REASON_TARGET_EXITED)
+      exit_status = scorch_recorder_get_exit_status (s->recorder);
+
+    end_session (self);
+    _scorch_window_show_profile (self, profile, file);
+    scorch_session_set_recording (_scorch_window_get_session (self), program, output, exit_status);
+  }
 }
 
 static void
@@ -375,7 +397,11 @@ show_recorder_messages (ScorchWindow   *self,
   const char * const *messages = scorch_recorder_get_messages (recorder);
 
   for (guint i = 0; messages != NULL && messages[i] != NULL; i++)
-    scorch_window_add_toast (self, adw_toast_new (messages[i]));
+    {
+      g_autofree char *markup = scorch_text_to_xml (messages[i]);
+
+      scorch_window_add_toast (self, adw_toast_new (markup));
+    }
 }
 
 static void
@@ -580,6 +606,18 @@ setup_output_capture (Session  *s,
   return g_strv_builder_end (b);
 }
 
+/* While recording, the title says what is recorded (not the capture shown
+ * before); the profile's file names it once loaded. */
+static void
+show_recording_title (ScorchWindow *self,
+                      Session      *s)
+{
+  ScorchSession *session = _scorch_window_get_session (self);
+
+  scorch_session_set_title (session, s->title);
+  scorch_session_set_subtitle (session, NULL);
+}
+
 static char *
 make_output_path (GError **error)
 {
@@ -681,6 +719,7 @@ start_recording (ScorchWindow         *self,
         }
       state->session = s;
       scorch_recording_view_reset (s->view, s->title, subtitle);
+      show_recording_title (self, s);
       scorch_recording_view_set_output_note (s->view,
                                              _("Recording on the host with perf: the live flame graph "
                                                "and the program’s output are not available from the "
@@ -711,9 +750,7 @@ start_recording (ScorchWindow         *self,
       scorch_recorder_set_cmdline (s->recorder, (const char * const *) options->argv);
     }
   scorch_recorder_set_frequency (s->recorder, options->frequency);
-  scorch_recorder_set_call_graph (s->recorder,
-                                  options->dwarf ? SCORCH_CALL_GRAPH_DWARF : SCORCH_CALL_GRAPH_FP,
-                                  SCORCH_RECORDER_DEFAULT_STACK_SIZE);
+  scorch_recorder_set_call_graph (s->recorder, options->mode, 0);
   /* Record what is allowed: kernel stacks only where the kernel lets us. */
   perms = scorch_recorder_check_permissions ();
   scorch_recorder_set_kernel (s->recorder, options->kernel && perms->can_kernel);
@@ -733,6 +770,7 @@ start_recording (ScorchWindow         *self,
 
   state->session = s;
   scorch_recording_view_reset (s->view, s->title, subtitle);
+  show_recording_title (self, s);
   if (s->output_stream != NULL)
     read_output (s);
   else
@@ -863,6 +901,7 @@ record_demo_action (GtkWidget  *widget,
   o->frequency = g_settings_get_uint (settings, "record-frequency");
   o->call_graph = SCORCH_RECORD_CALL_GRAPH_AUTO;
   o->dwarf = scorch_record_choose_dwarf (demo, &o->call_graph_reason);
+  o->mode = o->dwarf ? SCORCH_CALL_GRAPH_DWARF : SCORCH_CALL_GRAPH_FP_REPAIR;
   /* The demo is about the program, not the kernel: user space only keeps
    * it working on systems that forbid kernel profiling. */
   o->kernel = FALSE;
@@ -895,10 +934,11 @@ stop_recording_action (GtkWidget  *widget,
 
 /* -- the window's hooks -- */
 
-static void
-window_record_free (gpointer data)
+void
+_scorch_window_record_free (ScorchWindowRecord *state)
 {
-  WindowRecord *state = data;
+  if (state == NULL)
+    return;
 
   g_clear_pointer (&state->session, session_free);
   g_free (state->last_error);
@@ -923,7 +963,7 @@ _scorch_window_record_init (ScorchWindow *self)
   GtkStackPage *page;
   g_autofree char *demo = NULL;
 
-  g_object_set_data_full (G_OBJECT (self), "scorch-window-record", state, window_record_free);
+  _scorch_window_set_record (self, state);
 
   state->view = SCORCH_RECORDING_VIEW (scorch_recording_view_new ());
   page = gtk_stack_add_named (stack, GTK_WIDGET (state->view), "recording");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scorch-window.c: the main window: opening and loading a capture, the
- * linked views (flame graph, icicle, call tree, caller/callee, hotspots),
+ * linked views (flame graph, bottom-up, call tree, caller/callee, hotspots),
  * search, thread and time filters, save and export, window state */
 
 #include "config.h"
@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "scorch-call-tree-view.h"
 #include "scorch-caller-callee-view.h"
@@ -19,11 +20,19 @@
 #include "scorch-hotspot-view.h"
 #include "scorch-loader.h"
 #include "scorch-preferences-window.h"
+#include "scorch-session.h"
+#include "scorch-text.h"
 #include "scorch-thread-list.h"
 #include "scorch-timeline.h"
 #include "scorch-window-private.h"
 #include "scorch-window.h"
 #include "scorch-summary-view.h"
+
+/* Narrower than this, the hotspot table goes under the graph. */
+#define STACKED_BELOW_WIDTH 1000
+/* The graph's share of the width (side by side) or height (stacked). */
+#define GRAPH_SHARE_SIDE_BY_SIDE 0.60
+#define GRAPH_SHARE_STACKED      0.62
 
 /* A share of truncated stacks above which the status line explains why. */
 #define TRUNCATED_HINT_THRESHOLD 0.10
@@ -52,6 +61,7 @@ struct _ScorchWindow
   GtkToggleButton        *case_button;
   GtkLabel               *search_status;
   GtkPaned               *main_paned;
+  AdwViewSwitcher        *view_switcher;
   AdwViewStack           *view_stack;
   ScorchFlameGraph       *flame_graph;
   ScorchFlameGraph       *icicle_graph;
@@ -63,18 +73,31 @@ struct _ScorchWindow
   GtkLabel               *status_label;
   GtkLabel               *status_hint;
   ScorchSummaryView      *summary_view;
+  GtkInfoBar             *exit_banner;
+  GtkLabel               *exit_label;
+  AdwViewStackPage       *output_page;
+  GtkTextView            *output_text;
   GMenu                  *recent_section;
 
   /* owned */
   GSettings              *settings;
-  GFile                  *file;          /* the capture shown, or being loaded */
-  GFile                  *loaded_file;   /* the capture shown */
-  ScorchProfile          *base_profile;  /* the whole capture */
-  ScorchProfile          *view_profile;  /* filtered by threads and time */
+  ScorchSession          *session;       /* the capture shown, its filters, selection, search */
+  GFile                  *loading_file;  /* the capture being loaded */
   GCancellable           *load_cancellable;
+  ScorchWindowRecord     *record;        /* recording from the app (scorch-window-record.c) */
+  guint                   pulse_id;      /* the "Building the profile" phase */
+  gint64                  read_done_at;  /* monotonic, when the loader had read everything */
 
-  guint                   syncing_selection : 1;
+  guint                   layout_idle;
+  double                  graph_share[2];        /* side by side, stacked */
+  int                     placed_extent;         /* the paned's size when the divider was placed */
+  int                     switcher_wide_min;
+  int                     allocated_width;     /* the view switcher's minimum width with labels beside icons */
+
   guint                   loading : 1;
+  guint                   stacked : 1;           /* the table under the graph */
+  guint                   paned_placed : 1;      /* the divider placed for this layout */
+  guint                   placing : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ScorchWindow, scorch_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -87,17 +110,36 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void update_actions (ScorchWindow *self);
+static void update_search_status (ScorchWindow *self);
+static void set_stacked (ScorchWindow *self,
+                         gboolean      stacked);
 
 /* -- helpers -- */
 
+/* MESSAGE is plain text (it may quote file and module names): toast
+ * titles are Pango markup, so it is escaped here, XML-safe. */
 static void
 toast (ScorchWindow *self,
        const char   *message)
 {
-  AdwToast *t = adw_toast_new (message);
+  g_autofree char *markup = scorch_text_to_xml (message);
+  AdwToast *t = adw_toast_new (markup);
 
   adw_toast_set_timeout (t, 8);
   scorch_window_add_toast (self, t);
+}
+
+/* Shows page NAME of the stack; before the window is on screen without a
+ * crossfade (a cold start with a file must not show the start page
+ * fading out). */
+static void
+show_page (ScorchWindow *self,
+           const char   *name)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_stack_set_visible_child_name (self->stack, name);
+  else
+    gtk_stack_set_visible_child_full (self->stack, name, GTK_STACK_TRANSITION_TYPE_NONE);
 }
 
 static char *
@@ -149,17 +191,20 @@ update_status (ScorchWindow *self)
   guint64 begin = 0, end = 0, total, all;
   g_autofree char *samples = NULL;
 
-  if (self->view_profile == NULL)
+  ScorchProfile *base = scorch_session_get_profile (self->session);
+  ScorchProfile *view = scorch_session_get_filtered_profile (self->session);
+
+  if (view == NULL)
     {
       gtk_label_set_text (self->status_label, "");
       gtk_widget_set_visible (GTK_WIDGET (self->status_hint), FALSE);
       return;
     }
 
-  info = scorch_profile_get_info (self->base_profile);
-  total = scorch_profile_get_total (self->view_profile);
-  all = scorch_profile_get_n_all_samples (self->base_profile);
-  threads = scorch_profile_get_threads (self->view_profile, &n_threads);
+  info = scorch_profile_get_info (base);
+  total = scorch_profile_get_total (view);
+  all = scorch_profile_get_n_all_samples (base);
+  threads = scorch_profile_get_threads (view, &n_threads);
   for (guint i = 0; i < n_threads; i++)
     if (threads[i].n_samples > 0)
       n_active++;
@@ -175,7 +220,7 @@ update_status (ScorchWindow *self)
     /* Translators: number of samples in the capture */
     g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%s sample", "%s samples", total), samples);
 
-  scorch_profile_get_time_bounds (self->base_profile, &begin, &end);
+  scorch_profile_get_time_bounds (base, &begin, &end);
   if (end > begin)
     {
       g_string_append (text, "  ·  ");
@@ -218,15 +263,14 @@ update_status (ScorchWindow *self)
 static void
 report_capture_warnings (ScorchWindow *self)
 {
-  const ScorchProfileInfo *info = scorch_profile_get_info (self->base_profile);
+  ScorchProfile *base = scorch_session_get_profile (self->session);
+  const ScorchProfileInfo *info;
 
+  if (base == NULL)
+    return;
+  info = scorch_profile_get_info (base);
   for (guint i = 0; info->warnings != NULL && i < info->warnings->len; i++)
-    {
-      /* toast titles are markup */
-      g_autofree char *escaped = g_markup_escape_text (g_ptr_array_index (info->warnings, i), -1);
-
-      toast (self, escaped);
-    }
+    toast (self, g_ptr_array_index (info->warnings, i));
 }
 
 /* Functions nothing could name come from modules without symbols: say
@@ -242,12 +286,15 @@ report_missing_symbols (ScorchWindow *self)
   guint64 unknown = 0, total;
   GHashTableIter iter;
   gpointer key;
+  ScorchProfile *base = scorch_session_get_profile (self->session);
 
-  hotspots = scorch_profile_get_hotspots (self->base_profile, &n_hotspots);
-  total = scorch_profile_get_total (self->base_profile);
+  if (base == NULL)
+    return;
+  hotspots = scorch_profile_get_hotspots (base, &n_hotspots);
+  total = scorch_profile_get_total (base);
   for (guint i = 0; i < n_hotspots; i++)
     {
-      const ScorchFrame *f = scorch_profile_get_frame (self->base_profile, hotspots[i].frame);
+      const ScorchFrame *f = scorch_profile_get_frame (base, hotspots[i].frame);
 
       if (f->kind != SCORCH_FRAME_KIND_UNKNOWN)
         continue;
@@ -264,11 +311,11 @@ report_missing_symbols (ScorchWindow *self)
   g_hash_table_iter_init (&iter, modules);
   while (g_hash_table_iter_next (&iter, &key, NULL) && n_listed < 3)
     {
-      g_autofree char *base = g_path_get_basename (key);
+      g_autofree char *module = g_path_get_basename (key);
 
       if (list->len > 0)
         g_string_append (list, ", ");
-      g_string_append (list, base);
+      g_string_append (list, module);
       n_listed++;
     }
   if (g_hash_table_size (modules) > n_listed)
@@ -282,71 +329,28 @@ report_missing_symbols (ScorchWindow *self)
   toast (self, message);
 }
 
-/* -- filtering and linked views -- */
-
-static void
-set_view_profile (ScorchWindow  *self,
-                  ScorchProfile *profile)
-{
-  guint32 frame = scorch_hotspot_view_get_selected_frame (self->hotspot_view);
-
-  g_set_object (&self->view_profile, profile);
-
-  self->syncing_selection = TRUE;
-  scorch_flame_graph_set_profile (self->flame_graph, profile);
-  scorch_flame_graph_set_profile (self->icicle_graph, profile);
-  scorch_call_tree_view_set_profile (self->call_tree_view, profile);
-  scorch_caller_callee_view_set_profile (self->caller_callee_view, profile);
-  scorch_hotspot_view_set_profile (self->hotspot_view, profile);
-  self->syncing_selection = FALSE;
-
-  /* The selected function stays selected in the new view. */
-  if (frame != SCORCH_NODE_NONE && profile != NULL)
-    scorch_hotspot_view_set_selected_frame (self->hotspot_view, frame);
-
-  update_status (self);
-}
-
-static void
-apply_filter (ScorchWindow *self)
-{
-  g_autoptr(GArray) tids = NULL;
-  g_autoptr(ScorchProfile) view = NULL;
-  guint64 begin = 0, end = G_MAXUINT64;
-  gboolean has_range;
-
-  if (self->base_profile == NULL)
-    return;
-
-  tids = scorch_thread_list_dup_selected_tids (self->thread_list);
-  has_range = scorch_timeline_get_range (self->timeline, &begin, &end);
-
-  if (tids != NULL)
-    scorch_timeline_set_active_tids (self->timeline, (const gint32 *) (gpointer) tids->data, tids->len);
-  else
-    scorch_timeline_set_active_tids (self->timeline, NULL, 0);
-
-  if (tids == NULL && !has_range)
-    view = g_object_ref (self->base_profile);
-  else if (tids != NULL && tids->len == 0)
-    {
-      /* No thread checked: an empty view, not "every thread". */
-      gint32 none = G_MININT32;
-      view = scorch_profile_filter (self->base_profile, &none, 1, begin, end);
-    }
-  else
-    view = scorch_profile_filter (self->base_profile,
-                                  tids != NULL ? (const gint32 *) (gpointer) tids->data : NULL,
-                                  tids != NULL ? tids->len : 0,
-                                  begin, end);
-
-  set_view_profile (self, view);
-}
+/* -- filtering and linked views --
+ *
+ * The session owns the capture, the filters, the selected function and the
+ * search; the views are bound to its properties (scorch_window_init). What
+ * is left here turns a view's own vocabulary (a graph node, a call tree
+ * row, a thread list) into the session's. */
 
 static void
 threads_changed_cb (ScorchWindow *self)
 {
-  apply_filter (self);
+  g_autoptr(GArray) tids = scorch_thread_list_dup_selected_tids (self->thread_list);
+
+  if (tids != NULL)
+    {
+      scorch_timeline_set_active_tids (self->timeline, (const gint32 *) (gpointer) tids->data, tids->len);
+      scorch_session_set_thread_filter (self->session, (const gint32 *) (gpointer) tids->data, tids->len);
+    }
+  else
+    {
+      scorch_timeline_set_active_tids (self->timeline, NULL, 0);
+      scorch_session_set_thread_filter (self->session, NULL, -1);
+    }
 }
 
 static void
@@ -354,39 +358,113 @@ range_changed_cb (ScorchWindow *self,
                   guint64       begin,
                   guint64       end)
 {
-  apply_filter (self);
+  if (!scorch_timeline_get_range (self->timeline, &begin, &end))
+    {
+      begin = 0;
+      end = G_MAXUINT64;
+    }
+  scorch_session_set_time_range (self->session, begin, end);
 }
 
+/* Selects FRAME's hottest node in GRAPH, unless the node selected there
+ * already is one of FRAME's (the click that selected the function). */
 static void
 select_in_graph (ScorchWindow     *self,
                  ScorchFlameGraph *graph,
                  guint32           frame)
 {
   ScorchProfile *shown = scorch_flame_graph_get_displayed_profile (graph);
-  guint32 node = hottest_node (shown, frame);
+  guint32 node = scorch_flame_graph_get_selected_node (graph);
+  const ScorchNode *nodes;
+  guint n_nodes = 0;
 
-  scorch_flame_graph_set_selected_node (graph, node);
+  if (shown == NULL)
+    return;
+  nodes = scorch_profile_get_nodes (shown, &n_nodes);
+  if (frame != SCORCH_NODE_NONE && node != SCORCH_NODE_NONE && node < n_nodes && nodes[node].frame == frame)
+    return;
+
+  scorch_flame_graph_set_selected_node (graph, hottest_node (shown, frame));
 }
 
 static void
-hotspot_selected_cb (ScorchWindow *self)
+selected_frame_changed_cb (ScorchWindow *self)
 {
-  guint32 frame = scorch_hotspot_view_get_selected_frame (self->hotspot_view);
+  guint32 frame = scorch_session_get_selected_frame (self->session);
 
-  /* The selected row's function: all its frames, in both graphs, also
-   * when the row follows a frame selected in a graph. */
-  scorch_flame_graph_set_highlight_frame (self->flame_graph, frame);
-  scorch_flame_graph_set_highlight_frame (self->icicle_graph, frame);
-
-  if (self->syncing_selection)
-    return;
-
-  self->syncing_selection = TRUE;
+  /* The highlight (every frame of the function) is bound; the graphs'
+   * selected node and the caller/callee page follow here. */
   select_in_graph (self, self->flame_graph, frame);
   select_in_graph (self, self->icicle_graph, frame);
   if (frame != SCORCH_NODE_NONE)
     scorch_caller_callee_view_set_frame (self->caller_callee_view, frame);
-  self->syncing_selection = FALSE;
+}
+
+static void
+filtered_profile_changed_cb (ScorchWindow *self)
+{
+  /* The views have the new profile (bindings run first); the selected
+   * function stays selected in the graphs. */
+  selected_frame_changed_cb (self);
+  update_status (self);
+  update_search_status (self);
+}
+
+/* -- a recording's program: its output and how it ended -- */
+
+/* "“ls” exited with status 2", "“prog” was killed by signal 11
+ * (Segmentation fault)", or NULL for a normal end. */
+static char *
+describe_exit (const char *program,
+               int         status)
+{
+  if (status < 0)
+    return NULL;
+  if (WIFEXITED (status) && WEXITSTATUS (status) != 0)
+    /* Translators: %s is a program name, %d its exit status */
+    return g_strdup_printf (_("“%s” exited with status %d"), program, WEXITSTATUS (status));
+  if (WIFSIGNALED (status))
+    /* Translators: %s is a program name, %d a signal number, the last %s its name */
+    return g_strdup_printf (_("“%s” was killed by signal %d (%s)"), program, WTERMSIG (status),
+                            g_strsignal (WTERMSIG (status)));
+  return NULL;
+}
+
+static void
+recording_changed_cb (ScorchWindow *self)
+{
+  const char *output = scorch_session_get_program_output (self->session);
+  const char *program = scorch_session_get_program (self->session);
+  g_autofree char *exit_text = describe_exit (program != NULL ? program : "?",
+                                              scorch_session_get_exit_status (self->session));
+  gboolean have_output = output != NULL && output[0] != '\0';
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->output_text), have_output ? output : "", -1);
+  adw_view_stack_page_set_visible (self->output_page, have_output);
+  if (!have_output && g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "output") == 0)
+    adw_view_stack_set_visible_child_name (self->view_stack, "flame-graph");
+
+  gtk_label_set_text (self->exit_label, exit_text != NULL ? exit_text : "");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-output", have_output);
+  gtk_info_bar_set_revealed (self->exit_banner, exit_text != NULL);
+}
+
+static void
+exit_banner_response_cb (ScorchWindow *self,
+                         int           response)
+{
+  if (response == GTK_RESPONSE_CLOSE)
+    gtk_info_bar_set_revealed (self->exit_banner, FALSE);
+}
+
+static void
+show_output_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "output");
 }
 
 static void
@@ -421,17 +499,14 @@ graph_selection_changed_cb (ScorchWindow     *self,
   const ScorchNode *nodes;
   guint n_nodes = 0;
 
-  if (self->syncing_selection || shown == NULL || node == SCORCH_NODE_NONE)
+  if (shown == NULL || node == SCORCH_NODE_NONE)
     return;
 
   nodes = scorch_profile_get_nodes (shown, &n_nodes);
   if (node == SCORCH_PROFILE_ROOT || node >= n_nodes)
     return;
 
-  self->syncing_selection = TRUE;
-  scorch_hotspot_view_set_selected_frame (self->hotspot_view, nodes[node].frame);
-  scorch_caller_callee_view_set_frame (self->caller_callee_view, nodes[node].frame);
-  self->syncing_selection = FALSE;
+  scorch_session_set_selected_frame (self->session, nodes[node].frame);
 }
 
 static void
@@ -439,8 +514,8 @@ call_tree_selected_cb (ScorchWindow *self)
 {
   guint32 frame = scorch_call_tree_view_get_selected_frame (self->call_tree_view);
 
-  if (!self->syncing_selection && frame != SCORCH_NODE_NONE)
-    scorch_hotspot_view_set_selected_frame (self->hotspot_view, frame);
+  if (frame != SCORCH_NODE_NONE)
+    scorch_session_set_selected_frame (self->session, frame);
 }
 
 static void
@@ -459,8 +534,8 @@ caller_callee_frame_cb (ScorchWindow *self)
 {
   guint32 frame = scorch_caller_callee_view_get_frame (self->caller_callee_view);
 
-  if (!self->syncing_selection && frame != SCORCH_NODE_NONE)
-    scorch_hotspot_view_set_selected_frame (self->hotspot_view, frame);
+  if (frame != SCORCH_NODE_NONE)
+    scorch_session_set_selected_frame (self->session, frame);
 }
 
 /* -- search -- */
@@ -468,18 +543,17 @@ caller_callee_frame_cb (ScorchWindow *self)
 static void
 update_search_status (ScorchWindow *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  ScorchFlameGraph *graph = current_flame_graph (self);
+  const char *text = scorch_session_get_search_text (self->session);
   g_autofree char *status = NULL;
 
   if (text == NULL || text[0] == '\0')
     status = g_strdup ("");
-  else if (!scorch_flame_graph_get_search_valid (graph))
+  else if (!scorch_session_get_search_valid (self->session))
     status = g_strdup (_("Not a valid regular expression"));
   else
     /* Translators: share of the samples under functions matching the search */
     status = g_strdup_printf (_("%.1f %% of samples match"),
-                              100.0 * scorch_flame_graph_get_matched_fraction (graph));
+                              100.0 * scorch_session_get_matched_fraction (self->session));
 
   gtk_label_set_text (self->search_status, status);
 }
@@ -487,23 +561,7 @@ update_search_status (ScorchWindow *self)
 static void
 search_changed_cb (ScorchWindow *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  gboolean regex = gtk_toggle_button_get_active (self->regex_button);
-  gboolean case_sensitive = gtk_toggle_button_get_active (self->case_button);
-  ScorchFlameGraph *graphs[] = { self->flame_graph, self->icicle_graph };
-
-  for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
-    {
-      scorch_flame_graph_set_search_regex (graphs[i], regex);
-      scorch_flame_graph_set_search_case_sensitive (graphs[i], case_sensitive);
-      scorch_flame_graph_set_search_text (graphs[i], text);
-    }
-
-  scorch_hotspot_view_set_use_regex (self->hotspot_view, regex);
-  scorch_hotspot_view_set_case_sensitive (self->hotspot_view, case_sensitive);
-  scorch_hotspot_view_set_search_text (self->hotspot_view, text);
-
-  update_search_status (self);
+  scorch_session_set_search_text (self->session, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
 
 static void
@@ -519,6 +577,19 @@ search_action (GtkWidget  *widget,
 
 /* -- loading -- */
 
+static gboolean
+pulse_cb (gpointer data)
+{
+  gtk_progress_bar_pulse (GTK_PROGRESS_BAR (data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_pulse (ScorchWindow *self)
+{
+  g_clear_handle_id (&self->pulse_id, g_source_remove);
+}
+
 static void
 load_progress_cb (double   fraction,
                   guint64  n_samples,
@@ -527,6 +598,23 @@ load_progress_cb (double   fraction,
   ScorchWindow *self = user_data;
   g_autofree char *text = NULL;
   g_autofree char *count = scorch_format_count (n_samples);
+
+  /* 100 %: every record is read; building the call tree, the hotspots and
+   * the views still takes a while on big captures. Say so, with a bar
+   * that moves, rather than a full bar that seems stuck. */
+  if (fraction >= 1.0 && self->loading)
+    {
+      if (self->pulse_id == 0)
+        {
+          self->read_done_at = g_get_monotonic_time ();
+          /* Translators: loading phase after all samples were read, %s is a number of samples */
+          text = g_strdup_printf (_("Building the profile — %s samples"), count);
+          gtk_progress_bar_set_text (self->load_progress, text);
+          gtk_progress_bar_pulse (self->load_progress);
+          self->pulse_id = g_timeout_add (100, pulse_cb, self->load_progress);
+        }
+      return;
+    }
 
   gtk_progress_bar_set_fraction (self->load_progress, CLAMP (fraction, 0.0, 1.0));
   if (n_samples > 0)
@@ -546,8 +634,9 @@ show_error (ScorchWindow *self,
   g_autofree char *path = g_file_get_path (file);
   g_autofree char *title = NULL;
   g_autofree char *description = NULL;
-  g_autofree char *escaped_message = g_markup_escape_text (error->message, -1);
-  g_autofree char *escaped_path = g_markup_escape_text (path != NULL ? path : name, -1);
+  /* The message may quote names from the capture: valid markup whatever they hold. */
+  g_autofree char *escaped_message = scorch_text_to_xml (error->message);
+  g_autofree char *escaped_path = scorch_text_to_xml (path != NULL ? path : name);
 
   /* Translators: %s is a file name */
   title = g_strdup_printf (_("Cannot Open “%s”"), name);
@@ -556,9 +645,23 @@ show_error (ScorchWindow *self,
     description = g_steal_pointer (&escaped_message);
   else
     description = g_strdup_printf ("%s\n\n<small>%s</small>", escaped_message, escaped_path);
+  /* Honest states: the capture shown stays shown (its title, Save As and
+   * Export still refer to it), and a toast says what failed. With nothing
+   * shown, the error page does, and nothing refers to the failed file. */
+  if (scorch_session_get_profile (self->session) != NULL)
+    {
+      /* Translators: %s is a file name, the second %s the reason */
+      g_autofree char *message = g_strdup_printf (_("Could not open “%s”: %s"), name, error->message);
+
+      show_page (self, "profile");
+      toast (self, message);
+      return;
+    }
+
+  scorch_session_clear (self->session);
   adw_status_page_set_title (self->error_page, title);
   adw_status_page_set_description (self->error_page, description);
-  gtk_stack_set_visible_child_name (self->stack, "error");
+  show_page (self, "error");
 }
 
 static void
@@ -579,22 +682,24 @@ status_hint_link_cb (ScorchWindow *self,
   return TRUE;
 }
 
+/* Shows PROFILE, the capture in FILE (NULL: not on disk), in every view. */
 static void
-set_base_profile (ScorchWindow  *self,
-                  ScorchProfile *profile)
+show_capture (ScorchWindow  *self,
+              ScorchProfile *profile,
+              GFile         *file)
 {
   g_autofree char *view = NULL;
 
-  g_set_object (&self->base_profile, profile);
-  scorch_summary_view_set_profile (self->summary_view, profile);
-  scorch_thread_list_set_profile (self->thread_list, profile);
-  scorch_timeline_set_profile (self->timeline, profile);
-  scorch_hotspot_view_set_selected_frame (self->hotspot_view, SCORCH_NODE_NONE);
+  g_object_freeze_notify (G_OBJECT (self->session));
+  scorch_session_set_file (self->session, file);
+  scorch_session_set_profile (self->session, profile);
+  g_object_thaw_notify (G_OBJECT (self->session));
   scorch_caller_callee_view_set_frame (self->caller_callee_view, SCORCH_NODE_NONE);
-  set_view_profile (self, profile);
 
   view = g_settings_get_string (self->settings, "default-view");
   adw_view_stack_set_visible_child_name (self->view_stack, view);
+  show_page (self, profile != NULL ? "profile" : "empty");
+  update_actions (self);
 }
 
 static void
@@ -643,38 +748,37 @@ load_done_cb (GObject      *source,
   GFile *file = request->file;
   g_autoptr(GError) error = NULL;
   g_autoptr(ScorchProfile) profile = scorch_load_finish (result, &error);
+  gint64 read_done_at;
 
   /* A newer load replaced this one: it owns the page now. */
   if (request->cancellable != self->load_cancellable)
     return;
 
   self->loading = FALSE;
+  stop_pulse (self);
   g_clear_object (&self->load_cancellable);
-  g_clear_object (&self->file);
+  g_clear_object (&self->loading_file);
+  read_done_at = self->read_done_at;
+  self->read_done_at = 0;
+  if (read_done_at != 0)
+    g_debug ("profile built %.3f s after the last record was read",
+             (g_get_monotonic_time () - read_done_at) / 1e6);
 
   if (profile == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        gtk_stack_set_visible_child_name (self->stack, self->base_profile != NULL ? "profile" : "empty");
+        show_page (self,
+                                          scorch_session_get_profile (self->session) != NULL ? "profile" : "empty");
       else
         show_error (self, file, error);
       update_actions (self);
       return;
     }
 
-  g_set_object (&self->loaded_file, file);
-  {
-    g_autofree char *name = display_name (file);
-    g_autoptr(GFile) parent = g_file_get_parent (file);
-    g_autofree char *dir = parent != NULL ? g_file_get_parse_name (parent) : NULL;
-
-    adw_window_title_set_title (self->window_title, name);
-    adw_window_title_set_subtitle (self->window_title, dir);
-    gtk_window_set_title (GTK_WINDOW (self), name);
-  }
-
-  set_base_profile (self, profile);
-  gtk_stack_set_visible_child_name (self->stack, "profile");
+  show_capture (self, profile, file);
+  if (read_done_at != 0)
+    g_debug ("views filled %.3f s after the last record was read",
+             (g_get_monotonic_time () - read_done_at) / 1e6);
   add_recent (self, file);
   update_actions (self);
   report_capture_warnings (self);
@@ -705,6 +809,7 @@ typedef struct
   ScorchWindow   *self;
   FileChosenFunc  func;
   char           *data;
+  gboolean        save;
 } FileRequest;
 
 static void
@@ -726,7 +831,7 @@ file_dialog_done_cb (GObject      *source,
   g_autoptr(GFile) file = NULL;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (GPOINTER_TO_INT (g_object_get_data (source, "scorch-save")))
+  if (request->save)
     file = gtk_file_dialog_save_finish (GTK_FILE_DIALOG (source), result, &error);
   else
     file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (source), result, &error);
@@ -768,6 +873,7 @@ choose_file (ScorchWindow   *self,
   request->self = g_object_ref (self);
   request->func = func;
   request->data = g_strdup (data);
+  request->save = save_name != NULL;
 
 #if GTK_CHECK_VERSION(4, 10, 0)
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -775,7 +881,6 @@ choose_file (ScorchWindow   *self,
     g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
 
     gtk_file_dialog_set_title (dialog, title);
-    g_object_set_data (G_OBJECT (dialog), "scorch-save", GINT_TO_POINTER (save_name != NULL));
     if (save_name != NULL)
       {
         gtk_file_dialog_set_initial_name (dialog, save_name);
@@ -845,20 +950,29 @@ scorch_window_save_capture (ScorchWindow  *self,
                             GFile         *file,
                             GError       **error)
 {
+  GFile *source;
+
   g_return_val_if_fail (SCORCH_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  if (self->loaded_file == NULL)
+  source = scorch_session_get_file (self->session);
+  if (source == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                            _("This profile has no capture file to save"));
       return FALSE;
     }
   /* Saving over itself: nothing to do (a copy would truncate it first). */
-  if (g_file_equal (file, self->loaded_file))
+  if (g_file_equal (file, source))
     return TRUE;
 
-  return g_file_copy (self->loaded_file, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error);
+  if (!g_file_copy (source, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+    return FALSE;
+  /* The capture shown is now the saved file: the title says so, and the
+   * next Save As starts from it. */
+  scorch_session_set_file (self->session, file);
+  add_recent (self, file);
+  return TRUE;
 }
 
 static void
@@ -887,9 +1001,9 @@ save_as_action (GtkWidget  *widget,
   ScorchWindow *self = SCORCH_WINDOW (widget);
   g_autofree char *name = NULL;
 
-  if (self->loaded_file == NULL)
+  if (scorch_session_get_file (self->session) == NULL)
     return;
-  name = g_file_get_basename (self->loaded_file);
+  name = g_file_get_basename (scorch_session_get_file (self->session));
   choose_file (self, _("Save the Capture As"), name, save_as_chosen, NULL);
 }
 
@@ -900,12 +1014,14 @@ scorch_window_export (ScorchWindow  *self,
                       GError       **error)
 {
   g_autofree char *path = NULL;
+  ScorchProfile *profile;
 
   g_return_val_if_fail (SCORCH_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (format != NULL, FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  if (self->view_profile == NULL)
+  profile = scorch_session_get_filtered_profile (self->session);
+  if (profile == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("No capture is open"));
       return FALSE;
@@ -917,7 +1033,7 @@ scorch_window_export (ScorchWindow  *self,
 
       if (stream == NULL)
         return FALSE;
-      if (!scorch_folded_write (self->view_profile, G_OUTPUT_STREAM (stream), NULL, error))
+      if (!scorch_folded_write (profile, G_OUTPUT_STREAM (stream), NULL, error))
         return FALSE;
       return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
     }
@@ -961,9 +1077,12 @@ export_action (GtkWidget  *widget,
   g_autofree char *name = NULL;
   char *dot;
 
-  if (self->loaded_file == NULL)
+  if (scorch_session_get_profile (self->session) == NULL)
     return;
-  base = g_file_get_basename (self->loaded_file);
+  /* A capture not on disk (a test, a live view) exports as "profile.svg". */
+  base = scorch_session_get_file (self->session) != NULL
+           ? g_file_get_basename (scorch_session_get_file (self->session))
+           : g_strdup ("profile");
   if ((dot = strrchr (base, '.')) != NULL && dot != base)
     *dot = '\0';
   name = g_strdup_printf ("%s.%s", base, format);
@@ -979,7 +1098,35 @@ show_in_hotspots_action (GtkWidget  *widget,
 {
   ScorchWindow *self = SCORCH_WINDOW (widget);
 
-  scorch_hotspot_view_set_selected_frame (self->hotspot_view, g_variant_get_uint32 (parameter));
+  scorch_session_set_selected_frame (self->session, g_variant_get_uint32 (parameter));
+}
+
+/* win.show-in-flame-graph (u): the function's hottest frame, selected in
+ * the Flame Graph (which is shown). */
+static void
+show_in_flame_graph_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+  guint32 frame = g_variant_get_uint32 (parameter);
+
+  scorch_session_set_selected_frame (self->session, frame);
+  adw_view_stack_set_visible_child_name (self->view_stack, "flame-graph");
+  gtk_widget_grab_focus (GTK_WIDGET (self->flame_graph));
+}
+
+/* win.show-callers (u): the Caller/Callee page for the function. */
+static void
+show_callers_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+
+  scorch_session_set_selected_frame (self->session, g_variant_get_uint32 (parameter));
+  scorch_caller_callee_view_set_frame (self->caller_callee_view, g_variant_get_uint32 (parameter));
+  adw_view_stack_set_visible_child_name (self->view_stack, "caller-callee");
 }
 
 static void
@@ -1005,14 +1152,17 @@ preferences_action (GtkWidget  *widget,
 static void
 update_actions (ScorchWindow *self)
 {
-  gboolean have = self->base_profile != NULL;
+  /* Only what is on screen can be searched, saved or exported: not a
+   * capture hidden behind the loading or recording page. */
+  gboolean have = scorch_session_get_profile (self->session) != NULL &&
+                  g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "profile") == 0;
 
   /* win.record and win.record-demo follow the recording state
    * (scorch-window-record.c). */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", self->loading);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", have);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", have && self->loaded_file != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", have && scorch_session_get_file (self->session) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", have);
   gtk_widget_set_visible (GTK_WIDGET (self->search_button), have);
   gtk_widget_set_visible (GTK_WIDGET (self->export_menu_button), have);
@@ -1080,15 +1230,24 @@ restore_window_state (ScorchWindow *self)
     gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  /* -1: the flame graph and the table share the width (the table a little more). */
-  gtk_paned_set_position (self->main_paned, position > 0 ? position : MAX (width, 900) * 9 / 20);
+  /* The graph's share side by side, as a person last left it. */
+  self->graph_share[0] = GRAPH_SHARE_SIDE_BY_SIDE;
+  self->graph_share[1] = GRAPH_SHARE_STACKED;
+  if (position > 0 && width > 0)
+    self->graph_share[0] = CLAMP ((double) position / width, 0.2, 0.9);
+
+  /* The layout the window will open with (so that its minimum width is
+   * that layout's); the divider is placed once the window knows its size
+   * (place_divider). */
+  (void) position;
+  set_stacked (self, (width > 0 ? width : 1100) < STACKED_BELOW_WIDTH);
 }
 
 static void
 save_window_state (ScorchWindow *self)
 {
   gboolean maximized = gtk_window_is_maximized (GTK_WINDOW (self));
-  int width, height;
+  int width = 0, height = 0;
 
   g_settings_delay (self->settings);
   /* A maximized window keeps the size it had before, to return to it. */
@@ -1102,8 +1261,9 @@ save_window_state (ScorchWindow *self)
         }
     }
   g_settings_set_boolean (self->settings, "window-maximized", maximized);
-  if (gtk_widget_get_mapped (GTK_WIDGET (self->main_paned)))
-    g_settings_set_int (self->settings, "paned-position", gtk_paned_get_position (self->main_paned));
+  /* The graph's share side by side, as pixels of the saved window width. */
+  if (!maximized && width > 0)
+    g_settings_set_int (self->settings, "paned-position", (int) (width * self->graph_share[0]));
   g_settings_apply (self->settings);
 }
 
@@ -1120,6 +1280,270 @@ settings_changed_cb (ScorchWindow *self,
     }
   if (key == NULL || g_strcmp0 (key, "orientation") == 0)
     scorch_flame_graph_set_orientation (self->flame_graph, g_settings_get_enum (self->settings, "orientation"));
+  if (key == NULL || g_strcmp0 (key, "collapse-templates") == 0)
+    {
+      ScorchProfile *shown = scorch_session_get_filtered_profile (self->session);
+
+      ScorchDisplayNameFlags name_flags = g_settings_get_boolean (self->settings, "collapse-templates")
+                                            ? SCORCH_DISPLAY_NAME_COLLAPSE_TEMPLATES
+                                            : SCORCH_DISPLAY_NAME_DEFAULT;
+
+      scorch_function_item_set_display_flags (name_flags);
+      scorch_flame_graph_set_name_flags (self->flame_graph, name_flags);
+      scorch_flame_graph_set_name_flags (self->icicle_graph, name_flags);
+      /* The rows name their function once: make them again. */
+      if (key != NULL && shown != NULL)
+        {
+          scorch_hotspot_view_set_profile (self->hotspot_view, NULL);
+          scorch_hotspot_view_set_profile (self->hotspot_view, shown);
+          scorch_call_tree_view_set_profile (self->call_tree_view, NULL);
+          scorch_call_tree_view_set_profile (self->call_tree_view, shown);
+          scorch_caller_callee_view_set_profile (self->caller_callee_view, NULL);
+          scorch_caller_callee_view_set_profile (self->caller_callee_view, shown);
+          scorch_caller_callee_view_set_frame (self->caller_callee_view,
+                                               scorch_session_get_selected_frame (self->session));
+        }
+    }
+}
+
+static gboolean
+frame_to_highlight (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  /* Both say "none" with G_MAXUINT32 today; keep the mapping explicit. */
+  guint32 frame = g_value_get_uint (from);
+
+  g_value_set_uint (to, frame == SCORCH_NODE_NONE ? G_MAXUINT32 : frame);
+  return TRUE;
+}
+
+static gboolean
+title_or_default (GBinding     *binding,
+                  const GValue *from,
+                  GValue       *to,
+                  gpointer      user_data)
+{
+  const char *title = g_value_get_string (from);
+
+  g_value_set_string (to, title != NULL ? title : _("Scorch"));
+  return TRUE;
+}
+
+/* The views show the session's state through bindings; the window's own
+ * handlers are connected after them, so they see the views updated. */
+static void
+bind_session (ScorchWindow *self)
+{
+  GObject *session = G_OBJECT (self->session);
+  GObject *graphs[] = { G_OBJECT (self->flame_graph), G_OBJECT (self->icicle_graph) };
+  const GBindingFlags sync = G_BINDING_SYNC_CREATE;
+
+  /* the capture and its title */
+  g_object_bind_property (session, "profile", self->thread_list, "profile", sync);
+  g_object_bind_property (session, "profile", self->timeline, "profile", sync);
+  g_object_bind_property (session, "profile", self->summary_view, "profile", sync);
+  g_object_bind_property_full (session, "title", self->window_title, "title", sync,
+                               title_or_default, NULL, NULL, NULL);
+  g_object_bind_property_full (session, "title", self, "title", sync,
+                               title_or_default, NULL, NULL, NULL);
+  g_object_bind_property (session, "subtitle", self->window_title, "subtitle", sync);
+
+  /* what every view shows */
+  for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
+    g_object_bind_property (session, "filtered-profile", graphs[i], "profile", sync);
+  g_object_bind_property (session, "filtered-profile", self->call_tree_view, "profile", sync);
+  g_object_bind_property (session, "filtered-profile", self->caller_callee_view, "profile", sync);
+  g_object_bind_property (session, "filtered-profile", self->hotspot_view, "profile", sync);
+
+  /* the selected function */
+  g_object_bind_property (session, "selected-frame", self->hotspot_view, "selected-frame",
+                          sync | G_BINDING_BIDIRECTIONAL);
+  for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
+    g_object_bind_property_full (session, "selected-frame", graphs[i], "highlight-frame", sync,
+                                 frame_to_highlight, NULL, NULL, NULL);
+
+  /* the search */
+  g_object_bind_property (self->regex_button, "active", session, "search-regex",
+                          sync | G_BINDING_BIDIRECTIONAL);
+  g_object_bind_property (self->case_button, "active", session, "search-case-sensitive",
+                          sync | G_BINDING_BIDIRECTIONAL);
+  for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
+    {
+      g_object_bind_property (session, "search-regex", graphs[i], "search-regex", sync);
+      g_object_bind_property (session, "search-case-sensitive", graphs[i], "search-case-sensitive", sync);
+      g_object_bind_property (session, "search-text", graphs[i], "search-text", sync);
+    }
+  g_object_bind_property (session, "search-regex", self->hotspot_view, "use-regex", sync);
+  g_object_bind_property (session, "search-case-sensitive", self->hotspot_view, "case-sensitive", sync);
+  g_object_bind_property (session, "search-text", self->hotspot_view, "search-text", sync);
+
+  g_signal_connect_object (session, "notify::filtered-profile", G_CALLBACK (filtered_profile_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::selected-frame", G_CALLBACK (selected_frame_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::search-text", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::search-valid", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::matched-fraction", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::program-output", G_CALLBACK (recording_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::exit-status", G_CALLBACK (recording_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+/* -- adaptive layout --
+ *
+ * Side by side (graph | table) from STACKED_BELOW_WIDTH up, the table under
+ * the graph below it, with the view switcher's narrow form. libadwaita 1.4
+ * does it with a breakpoint; older versions switch on the window's width
+ * from size_allocate (in an idle: not while allocating). */
+
+/* The divider keeps the graph's share of the paned (the default, or what
+ * a person chose by dragging it) when the window is resized. */
+static int
+paned_extent (ScorchWindow *self)
+{
+  return self->stacked ? gtk_widget_get_height (GTK_WIDGET (self->main_paned))
+                       : gtk_widget_get_width (GTK_WIDGET (self->main_paned));
+}
+
+static void
+place_divider (ScorchWindow *self)
+{
+  int extent = paned_extent (self);
+
+  if (extent <= 0)
+    return;
+  self->placing = TRUE;
+  gtk_paned_set_position (self->main_paned, extent * self->graph_share[self->stacked]);
+  self->placing = FALSE;
+  self->placed_extent = extent;
+  self->paned_placed = TRUE;
+  g_debug ("divider placed at %d of %d (%s)", gtk_paned_get_position (self->main_paned), extent,
+           self->stacked ? "stacked" : "side by side");
+}
+
+static void
+divider_moved_cb (ScorchWindow *self)
+{
+  int extent = paned_extent (self);
+
+  /* Moved by a person (not by place_divider nor by a resize). */
+  if (self->placing || !self->paned_placed || extent != self->placed_extent || extent <= 0)
+    return;
+  self->graph_share[self->stacked] = CLAMP ((double) gtk_paned_get_position (self->main_paned) / extent, 0.2, 0.9);
+  g_debug ("divider moved to %d of %d", gtk_paned_get_position (self->main_paned), extent);
+}
+
+static void
+set_stacked (ScorchWindow *self,
+             gboolean      stacked)
+{
+  if (self->paned_placed && (guint) !!stacked == self->stacked)
+    return;
+  self->stacked = !!stacked;
+  self->paned_placed = FALSE;
+#if !ADW_CHECK_VERSION(1, 4, 0)
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->main_paned),
+                                  stacked ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+#endif
+}
+
+/* The view switcher's wide form (labels beside icons, 650+ px with six
+ * pages) only where the graph’s pane has room for it: a window
+ * at its minimum width could not get narrower, so the narrow form comes
+ * before the window reaches it. */
+static void
+update_switcher_policy (ScorchWindow *self)
+{
+  int pane = self->stacked ? gtk_widget_get_width (GTK_WIDGET (self))
+                           : gtk_widget_get_width (GTK_WIDGET (self)) * self->graph_share[0];
+  gboolean wide;
+
+  if (adw_view_switcher_get_policy (self->view_switcher) == ADW_VIEW_SWITCHER_POLICY_WIDE)
+    gtk_widget_measure (GTK_WIDGET (self->view_switcher), GTK_ORIENTATION_HORIZONTAL, -1,
+                        &self->switcher_wide_min, NULL, NULL, NULL);
+  wide = self->switcher_wide_min > 0 && pane >= self->switcher_wide_min + 16;
+  adw_view_switcher_set_policy (self->view_switcher,
+                                wide ? ADW_VIEW_SWITCHER_POLICY_WIDE : ADW_VIEW_SWITCHER_POLICY_NARROW);
+}
+
+static gboolean
+layout_idle_cb (gpointer data)
+{
+  ScorchWindow *self = data;
+
+  self->layout_idle = 0;
+#if !ADW_CHECK_VERSION(1, 4, 0)
+  {
+    gboolean stacked = gtk_widget_get_width (GTK_WIDGET (self)) < STACKED_BELOW_WIDTH;
+
+    /* A new orientation: the divider is placed after the paned has been
+     * allocated in it (size_allocate comes back here). */
+    if ((guint) stacked != self->stacked)
+      {
+        set_stacked (self, stacked);
+        return G_SOURCE_REMOVE;
+      }
+  }
+#endif
+  update_switcher_policy (self);
+  if (!self->paned_placed || paned_extent (self) != self->placed_extent)
+    place_divider (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scorch_window_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+  gboolean relayout;
+
+  GTK_WIDGET_CLASS (scorch_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  relayout = !self->paned_placed || paned_extent (self) != self->placed_extent ||
+             width != self->allocated_width;
+  self->allocated_width = width;
+#if !ADW_CHECK_VERSION(1, 4, 0)
+  relayout |= (guint) (width < STACKED_BELOW_WIDTH) != self->stacked;
+#endif
+  if (relayout && self->layout_idle == 0)
+    self->layout_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, layout_idle_cb, self, NULL);
+}
+
+#if ADW_CHECK_VERSION(1, 4, 0)
+static void
+breakpoint_apply_cb (ScorchWindow *self)
+{
+  set_stacked (self, TRUE);
+}
+
+static void
+breakpoint_unapply_cb (ScorchWindow *self)
+{
+  set_stacked (self, FALSE);
+}
+#endif
+
+static void
+setup_adaptive_layout (ScorchWindow *self)
+{
+#if ADW_CHECK_VERSION(1, 4, 0)
+  g_autofree char *condition = g_strdup_printf ("max-width: %dpx", STACKED_BELOW_WIDTH - 1);
+  AdwBreakpoint *breakpoint = adw_breakpoint_new (adw_breakpoint_condition_parse (condition));
+  GValue vertical = G_VALUE_INIT;
+
+  g_value_init (&vertical, GTK_TYPE_ORIENTATION);
+  g_value_set_enum (&vertical, GTK_ORIENTATION_VERTICAL);
+  adw_breakpoint_add_setter (breakpoint, G_OBJECT (self->main_paned), "orientation", &vertical);
+  g_signal_connect_object (breakpoint, "apply", G_CALLBACK (breakpoint_apply_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (breakpoint, "unapply", G_CALLBACK (breakpoint_unapply_cb), self, G_CONNECT_SWAPPED);
+  adw_application_window_add_breakpoint (ADW_APPLICATION_WINDOW (self), breakpoint);
+  /* With breakpoints the window's minimum is its size request. */
+  gtk_widget_set_size_request (GTK_WIDGET (self), 600, 420);
+#else
+  (void) self;
+#endif
 }
 
 static gboolean
@@ -1138,19 +1562,31 @@ scorch_window_dispose (GObject *object)
   ScorchWindow *self = SCORCH_WINDOW (object);
 
   _scorch_window_record_dispose (self);
+  g_clear_handle_id (&self->layout_idle, g_source_remove);
+  stop_pulse (self);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_WINDOW);
 
   g_clear_object (&self->load_cancellable);
-  g_clear_object (&self->view_profile);
-  g_clear_object (&self->base_profile);
-  g_clear_object (&self->file);
-  g_clear_object (&self->loaded_file);
+  g_clear_object (&self->session);
+  g_clear_object (&self->loading_file);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (scorch_window_parent_class)->dispose (object);
+}
+
+static void
+scorch_window_finalize (GObject *object)
+{
+  ScorchWindow *self = SCORCH_WINDOW (object);
+
+  /* Late callbacks of a recording (holding a reference) read it until
+   * the window goes. */
+  g_clear_pointer (&self->record, _scorch_window_record_free);
+
+  G_OBJECT_CLASS (scorch_window_parent_class)->finalize (object);
 }
 
 static void
@@ -1161,6 +1597,8 @@ scorch_window_class_init (ScorchWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = scorch_window_dispose;
+  object_class->finalize = scorch_window_finalize;
+  widget_class->size_allocate = scorch_window_size_allocate;
 
   window_class->close_request = scorch_window_close_request;
 
@@ -1202,6 +1640,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, case_button);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, search_status);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, main_paned);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, view_switcher);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, flame_graph);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, icicle_graph);
@@ -1213,17 +1652,26 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_hint);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, summary_view);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, exit_banner);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, exit_label);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, output_page);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, output_text);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, recent_section);
 
   gtk_widget_class_install_action (widget_class, "win.record", NULL, record_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load_action);
+  /* A keyboard user cancels without the button's 250 ms press animation. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-load", NULL);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_as_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-hotspots", "u", show_in_hotspots_action);
   gtk_widget_class_install_action (widget_class, "win.filter-thread", "i", filter_thread_action);
+  gtk_widget_class_install_action (widget_class, "win.show-in-flame-graph", "u", show_in_flame_graph_action);
+  gtk_widget_class_install_action (widget_class, "win.show-callers", "u", show_callers_action);
+  gtk_widget_class_install_action (widget_class, "win.show-output", NULL, show_output_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "win.show-summary", NULL, show_summary_action);
 
@@ -1243,26 +1691,30 @@ scorch_window_init (ScorchWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
+  self->session = scorch_session_new ();
   restore_window_state (self);
+  setup_adaptive_layout (self);
+  g_signal_connect_object (self->main_paned, "notify::position", G_CALLBACK (divider_moved_cb), self, G_CONNECT_SWAPPED);
 
   /* Fixed: the bottom-up graph hangs from the top, as its name says. */
   scorch_flame_graph_set_orientation (self->icicle_graph, SCORCH_FLAME_ORIENTATION_ICICLE);
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
   settings_changed_cb (self, NULL);
 
+  bind_session (self);
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->exit_banner, "response", G_CALLBACK (exit_banner_response_cb), self, G_CONNECT_SWAPPED);
+  recording_changed_cb (self);
+
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   g_object_bind_property (self->search_bar, "search-mode-enabled",
                           self->search_button, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->regex_button, "toggled", G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->case_button, "toggled", G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->flame_graph, "notify::matched-fraction", G_CALLBACK (update_search_status), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->thread_list, "changed", G_CALLBACK (threads_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->timeline, "range-changed", G_CALLBACK (range_changed_cb), self, G_CONNECT_SWAPPED);
 
-  g_signal_connect_object (self->hotspot_view, "notify::selected-frame", G_CALLBACK (hotspot_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->hotspot_view, "function-activated", G_CALLBACK (hotspot_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flame_graph, "selection-changed", G_CALLBACK (graph_selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->icicle_graph, "selection-changed", G_CALLBACK (graph_selection_changed_cb), self, G_CONNECT_SWAPPED);
@@ -1321,8 +1773,10 @@ scorch_window_open_file (ScorchWindow *self,
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
   self->load_cancellable = g_cancellable_new ();
-  g_set_object (&self->file, file);
+  g_set_object (&self->loading_file, file);
   self->loading = TRUE;
+  stop_pulse (self);
+  self->read_done_at = 0;
 
   name = display_name (file);
   /* Translators: %s is a file name */
@@ -1331,7 +1785,7 @@ scorch_window_open_file (ScorchWindow *self,
   adw_status_page_set_description (self->loading_page,
                                    _("Reading samples, unwinding stacks and looking up function names"));
   load_progress_cb (0.0, 0, self);
-  gtk_stack_set_visible_child_name (self->stack, "loading");
+  show_page (self, "loading");
   update_actions (self);
 
   request = g_new0 (LoadRequest, 1);
@@ -1350,9 +1804,7 @@ scorch_window_set_profile (ScorchWindow  *self,
   g_return_if_fail (SCORCH_IS_WINDOW (self));
   g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
 
-  set_base_profile (self, profile);
-  gtk_stack_set_visible_child_name (self->stack, profile != NULL ? "profile" : "empty");
-  update_actions (self);
+  show_capture (self, profile, NULL);
 }
 
 ScorchProfile *
@@ -1360,7 +1812,7 @@ scorch_window_get_profile (ScorchWindow *self)
 {
   g_return_val_if_fail (SCORCH_IS_WINDOW (self), NULL);
 
-  return self->view_profile;
+  return scorch_session_get_filtered_profile (self->session);
 }
 
 /* Shows a profile that was made outside the loader (a recording), with
@@ -1374,18 +1826,51 @@ _scorch_window_show_profile (ScorchWindow  *self,
   g_return_if_fail (SCORCH_IS_PROFILE (profile));
   g_return_if_fail (file == NULL || G_IS_FILE (file));
 
-  g_set_object (&self->loaded_file, file);
-  if (file != NULL)
-    {
-      g_autofree char *name = display_name (file);
-
-      adw_window_title_set_title (self->window_title, name);
-      adw_window_title_set_subtitle (self->window_title, NULL);
-      gtk_window_set_title (GTK_WINDOW (self), name);
-    }
-
-  scorch_window_set_profile (self, profile);
+  show_capture (self, profile, file);
   report_missing_symbols (self);
+}
+
+gboolean
+_scorch_window_is_unused (ScorchWindow *self)
+{
+  g_return_val_if_fail (SCORCH_IS_WINDOW (self), FALSE);
+
+  return scorch_session_get_profile (self->session) == NULL && !self->loading &&
+         !_scorch_window_record_is_busy (self) && _scorch_window_record_get_dialog (self) == NULL;
+}
+
+void
+_scorch_window_show_previous (ScorchWindow *self)
+{
+  g_return_if_fail (SCORCH_IS_WINDOW (self));
+
+  /* The title said "Recording …": it names the capture again. */
+  scorch_session_set_file (self->session, scorch_session_get_file (self->session));
+  show_page (self,
+                                    scorch_session_get_profile (self->session) != NULL ? "profile" : "empty");
+  update_actions (self);
+}
+
+ScorchWindowRecord *
+_scorch_window_get_record (ScorchWindow *self)
+{
+  return self->record;
+}
+
+void
+_scorch_window_set_record (ScorchWindow       *self,
+                           ScorchWindowRecord *record)
+{
+  g_assert (self->record == NULL);
+  self->record = record;
+}
+
+ScorchSession *
+_scorch_window_get_session (ScorchWindow *self)
+{
+  g_return_val_if_fail (SCORCH_IS_WINDOW (self), NULL);
+
+  return self->session;
 }
 
 GtkStack *
@@ -1403,7 +1888,7 @@ scorch_window_set_page (ScorchWindow *self,
   g_return_if_fail (SCORCH_IS_WINDOW (self));
   g_return_if_fail (name != NULL);
 
-  gtk_stack_set_visible_child_name (self->stack, name);
+  show_page (self, name);
 }
 
 void

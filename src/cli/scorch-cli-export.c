@@ -13,6 +13,30 @@
 #include "scorch-flame-export.h"
 #include "scorch-loader.h"
 
+static const struct
+{
+  const char       *name;
+  ScorchFlameFormat format;
+} formats[] = {
+  { "svg", SCORCH_FLAME_FORMAT_SVG },
+  { "png", SCORCH_FLAME_FORMAT_PNG },
+  { "pdf", SCORCH_FLAME_FORMAT_PDF },
+  { "folded", SCORCH_FLAME_FORMAT_FOLDED },
+};
+
+static gboolean
+parse_format (const char        *name,
+              ScorchFlameFormat *format)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (g_ascii_strcasecmp (name, formats[i].name) == 0)
+      {
+        *format = formats[i].format;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 int
 scorch_cli_export (int    argc,
                    char **argv)
@@ -22,6 +46,8 @@ scorch_cli_export (int    argc,
   g_autofree char *orientation = NULL;
   g_autofree char *colors = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *format_name = NULL;
+  double row_height = 18;
   g_auto(GStrv) files = NULL;
   gint width = 1200;
   gboolean inverted = FALSE;
@@ -37,6 +63,9 @@ scorch_cli_export (int    argc,
     { "colors", 0, 0, G_OPTION_ARG_STRING, &colors, N_("Colour scheme: hot (default), module or kind"), N_("SCHEME") },
     { "dark", 0, 0, G_OPTION_ARG_NONE, &dark, N_("Dark background"), NULL },
     { "title", 0, 0, G_OPTION_ARG_STRING, &title, N_("Title above the graph"), N_("TEXT") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
+      N_("Output format: svg, png, pdf or folded (default: from OUT’s extension)"), N_("FORMAT") },
+    { "row-height", 0, 0, G_OPTION_ARG_DOUBLE, &row_height, N_("Height of a frame in pixels (default 18)"), N_("PX") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
     { NULL }
   };
@@ -50,7 +79,8 @@ scorch_cli_export (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
                                     _("FILE is a perf.data capture or folded stacks (“a;b;c 42” lines).\n"
-                                      "The format of OUT follows its extension: .svg, .png, .pdf or .folded."));
+                                      "The format of OUT follows its extension: .svg, .png, .pdf or .folded,\n"
+                                      "unless --format names it."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
@@ -72,13 +102,28 @@ scorch_cli_export (int    argc,
       fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--width must lie between 16 and 32767 pixels"));
       return 2;
     }
-  if (!scorch_flame_format_from_path (output, &format, &error))
+  if (!(row_height >= 4 && row_height <= 200))
     {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--row-height must lie between 4 and 200 pixels"));
+      return 2;
+    }
+  if (format_name != NULL)
+    {
+      if (!parse_format (format_name, &format))
+        {
+          fprintf (stderr, _("%s: unknown format “%s” (svg, png, pdf or folded)\n"), g_get_prgname (), format_name);
+          return 2;
+        }
+    }
+  else if (!scorch_flame_format_from_path (output, &format, &error))
+    {
+      fprintf (stderr, "%s: %s\n%s\n", g_get_prgname (), error->message,
+               _("Give OUT one of these extensions, or name the format with --format svg|png|pdf|folded."));
       return 2;
     }
 
   options.width = width;
+  options.row_height = row_height;
   options.inverted = inverted;
   options.search = search;
   options.case_sensitive = case_sensitive;
@@ -109,13 +154,23 @@ scorch_cli_export (int    argc,
   profile = scorch_load_sync (files[0], SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
   if (profile == NULL)
     {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      scorch_cli_print_error (error->message);
       return 1;
     }
 
   if (!scorch_flame_export_to_file (profile, &options, format, output, &error))
     {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      scorch_cli_print_error (error->message);
+      if (g_error_matches (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG))
+        {
+          char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+          /* TRANSLATORS: the current --row-height and --width */
+          fprintf (stderr, _("The height is the number of stack levels times --row-height (now %s pixels); "
+                             "a smaller --row-height or --width (now %d pixels, narrower frames are left out) "
+                             "makes it smaller, or name an .svg output.\n"),
+                   g_ascii_formatd (num, sizeof num, "%g", row_height), width);
+        }
       return 1;
     }
 

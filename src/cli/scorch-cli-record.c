@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "scorch-cli.h"
+#include "scorch-elf-check.h"
 #include "scorch-recorder.h"
 
 typedef struct
@@ -40,41 +41,60 @@ on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* fp | fp+repair[,BYTES] | dwarf[,BYTES] | auto; *is_auto for auto */
 static gboolean
 parse_call_graph (const char       *value,
                   ScorchCallGraph  *mode,
                   guint            *stack_size,
+                  gboolean         *is_auto,
                   GError          **error)
 {
-  *stack_size = SCORCH_RECORDER_DEFAULT_STACK_SIZE;
+  const char *size_text = NULL;
 
-  if (value == NULL || strcmp (value, "fp") == 0)
+  *stack_size = 0;   /* the mode's default */
+  *is_auto = FALSE;
+
+  if (value == NULL || strcmp (value, "auto") == 0)
+    {
+      *is_auto = TRUE;
+      *mode = SCORCH_CALL_GRAPH_FP_REPAIR;
+      return TRUE;
+    }
+  if (strcmp (value, "fp") == 0)
     {
       *mode = SCORCH_CALL_GRAPH_FP;
       return TRUE;
     }
-  if (strcmp (value, "dwarf") == 0)
+  if (strcmp (value, "dwarf") == 0 || g_str_has_prefix (value, "dwarf,"))
     {
       *mode = SCORCH_CALL_GRAPH_DWARF;
-      return TRUE;
+      size_text = value[5] == ',' ? value + 6 : NULL;
     }
-  if (g_str_has_prefix (value, "dwarf,"))
+  else if (strcmp (value, "fp+repair") == 0 || g_str_has_prefix (value, "fp+repair,"))
+    {
+      *mode = SCORCH_CALL_GRAPH_FP_REPAIR;
+      size_text = value[9] == ',' ? value + 10 : NULL;
+    }
+  else
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Invalid call graph mode “%s”: use auto, fp, fp+repair[,BYTES] or dwarf[,BYTES]"), value);
+      return FALSE;
+    }
+
+  if (size_text != NULL)
     {
       guint64 size;
 
-      if (!g_ascii_string_to_unsigned (value + 6, 10, 8, 65528, &size, NULL) || size % 8 != 0)
+      if (!g_ascii_string_to_unsigned (size_text, 10, 8, 65528, &size, NULL) || size % 8 != 0)
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("Invalid DWARF stack size “%s”: use a multiple of 8 from 8 to 65528"), value + 6);
+                       _("Invalid stack copy size “%s”: use a multiple of 8 from 8 to 65528"), size_text);
           return FALSE;
         }
-      *mode = SCORCH_CALL_GRAPH_DWARF;
       *stack_size = size;
-      return TRUE;
     }
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               _("Invalid call graph mode “%s”: use fp, dwarf or dwarf,BYTES"), value);
-  return FALSE;
+  return TRUE;
 }
 
 /* What scorch-cli returns for a target that ended by itself, as perf
@@ -126,7 +146,10 @@ scorch_cli_record (int    argc,
     { "freq", 'F', 0, G_OPTION_ARG_STRING, &freq_str, N_("Samples per second (default 999)"), N_("HZ") },
     { "count", 'c', 0, G_OPTION_ARG_STRING, &count_str, N_("Sample every PERIOD events (nanoseconds for cpu-clock) instead of a frequency"), N_("PERIOD") },
     { "event", 'e', 0, G_OPTION_ARG_STRING, &event, N_("Event: cpu-clock (default), task-clock or cycles"), N_("EVENT") },
-    { "call-graph", 0, 0, G_OPTION_ARG_STRING, &call_graph, N_("Call graphs from frame pointers or DWARF stack copies (default fp; dwarf stack 8192 bytes)"), "fp|dwarf[,BYTES]" },
+    { "call-graph", 0, 0, G_OPTION_ARG_STRING, &call_graph, N_("Call graphs: auto (default: fp+repair when the program and its libraries keep frame pointers, else dwarf), "
+                                                                          "fp (the kernel's frame-pointer chains as they are), fp+repair (frame pointers, each leaf's caller "
+                                                                          "restored from a stack copy of 512 bytes) or dwarf (stack copies of 8192 bytes, unwound with debug info)"),
+      "auto|fp|fp+repair[,BYTES]|dwarf[,BYTES]" },
     { "no-kernel", 0, 0, G_OPTION_ARG_NONE, &no_kernel, N_("Do not record kernel stacks"), NULL },
     { "pid", 'p', 0, G_OPTION_ARG_STRING, &pid_str, N_("Attach to a running process and its threads"), N_("PID") },
     { "duration", 0, 0, G_OPTION_ARG_STRING, &duration_str, N_("Stop after this many seconds"), N_("SECONDS") },
@@ -144,6 +167,7 @@ scorch_cli_record (int    argc,
   const char * const *messages;
   ScorchCallGraph mode;
   guint stack_size;
+  gboolean is_auto;
   char **program;
   guint sigint, sigterm;
   int status = 0;
@@ -206,11 +230,20 @@ scorch_cli_record (int    argc,
       status = 2;
       goto out;
     }
-  if (!parse_call_graph (call_graph, &mode, &stack_size, &error))
+  if (!parse_call_graph (call_graph, &mode, &stack_size, &is_auto, &error))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
       status = 2;
       goto out;
+    }
+  if (is_auto)
+    {
+      /* the same decision as the Record dialog's "Automatic" */
+      g_autofree char *exe = pid != 0 ? g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/exe", (gint64) pid) : g_strdup (program[0]);
+      g_autofree char *reason = NULL;
+
+      mode = scorch_elf_check_choose_call_graph (exe, &reason);
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), reason);
     }
 
   output_path = g_strdup (output ? output : "scorch.data");
@@ -269,6 +302,9 @@ scorch_cli_record (int    argc,
                      "%.1f MB written to %s\n"),
            g_get_prgname (), progress.samples, progress.lost, progress.elapsed,
            progress.bytes / 1e6, output_path);
+  if (mode == SCORCH_CALL_GRAPH_FP_REPAIR)
+    fprintf (stderr, _("%s: leaf repair: %" G_GUINT64_FORMAT " stacks repaired, %" G_GUINT64_FORMAT " cut short\n"),
+             g_get_prgname (), progress.repaired, progress.truncated);
   if (progress.throttled > 0)
     fprintf (stderr, _("%s: the kernel throttled sampling %" G_GUINT64_FORMAT " times "
                        "(kernel.perf_event_max_sample_rate); use a lower -F\n"),

@@ -19,6 +19,8 @@
 #include "scorch-folded.h"
 #include "scorch-loader.h"
 #include "scorch-profile.h"
+#include "scorch-report-json.h"
+#include "scorch-text.h"
 
 typedef enum
 {
@@ -36,40 +38,70 @@ percent (guint64 part,
   return total > 0 ? 100.0 * (double) part / (double) total : 0.0;
 }
 
-/* Names may hold anything the binary's symbol table held. */
+/* Names may hold anything the binary's symbol table held: escape control
+ * characters (tab and newline too, for TSV's columns) and invalid UTF-8,
+ * so that printing a name can neither drive the terminal nor break a line. */
 static char *
 sanitize (const char *s)
 {
-  char *copy = g_strdup (s != NULL ? s : "");
-
-  for (char *p = copy; *p; p++)
-    if (*p == '\t' || *p == '\n' || *p == '\r')
-      *p = ' ';
-  return copy;
+  return scorch_text_to_terminal (s, SCORCH_TEXT_TERMINAL_DEFAULT);
 }
 
-/* For the terminal: valid UTF-8 without control characters (C0, DEL, C1),
- * so a name from a capture cannot move the cursor or retitle the terminal. */
-static char *
-terminal_safe (const char *s)
+/* VALUE with FORMAT ("%.2f"), right-aligned in WIDTH columns: a decimal
+ * point whatever the locale, so that scripts read the same figures
+ * everywhere. */
+static const char *
+format_fixed (char       *buf,
+              gsize       size,
+              int         width,
+              const char *format,
+              double      value)
 {
-  g_autofree char *valid = g_utf8_make_valid (s != NULL ? s : "", -1);
-  GString *out = g_string_sized_new (strlen (valid));
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
 
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
+  g_ascii_formatd (num, sizeof num, format, value);
+  g_snprintf (buf, size, "%*s", width, num);
+  return buf;
+}
 
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-        g_string_append_c (out, '?');
-      else
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
+static const char *
+format_percent (char   *buf,
+                gsize   size,
+                int     width,
+                double  value)
+{
+  return format_fixed (buf, size, width, "%.2f", value);
 }
 
 /* --diagnostics: what the capture is, how far its stacks can be trusted,
  * and what to do about it. */
+/* Modules whose file cannot be read here (missing, or not a regular file
+ * such as a FIFO a hostile capture names) leave frames as addresses and
+ * cut stacks short: say so, once per module, where stacks stop in them. */
+static void
+warn_unreadable_modules (ScorchProfile *profile)
+{
+  const ScorchProfileInfo *info = scorch_profile_get_info (profile);
+  const ScorchUnwindStopEntry *stops;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n_stops = 0;
+
+  if (info->diagnostics == NULL)
+    return;
+  stops = scorch_diagnostics_get_stops (info->diagnostics, &n_stops);
+  for (guint i = 0; i < n_stops; i++)
+    {
+      g_autofree char *name = NULL;
+
+      if (stops[i].reason != SCORCH_UNWIND_STOP_MODULE_UNREADABLE ||
+          !g_hash_table_add (seen, stops[i].module))
+        continue;
+      name = scorch_text_to_terminal (stops[i].module, SCORCH_TEXT_TERMINAL_DEFAULT);
+      fprintf (stderr, _("%s: warning: %s cannot be read on this machine: its frames are shown as addresses "
+                         "(--diagnostics says why)\n"), g_get_prgname (), name);
+    }
+}
+
 static int
 print_diagnostics (ScorchProfile *profile)
 {
@@ -94,8 +126,8 @@ print_diagnostics (ScorchProfile *profile)
   printf ("%s\n", _("Capture"));
   for (guint i = 0; i < n_facts; i++)
     {
-      g_autofree char *title = terminal_safe (facts[i].title);
-      g_autofree char *value = terminal_safe (facts[i].value);
+      g_autofree char *title = sanitize (facts[i].title);
+      g_autofree char *value = sanitize (facts[i].value);
 
       printf ("  %-24s %s\n", title, value);
     }
@@ -106,10 +138,11 @@ print_diagnostics (ScorchProfile *profile)
     printf ("  %s\n", _("nowhere: every stack is complete or kernel-only"));
   for (guint i = 0; i < n_stops && i < 20; i++)
     {
-      g_autofree char *module = terminal_safe (scorch_diagnostics_module_name (stops[i].module));
-      g_autofree char *function = terminal_safe (stops[i].function != NULL ? stops[i].function : _("(no symbol)"));
+      g_autofree char *module = sanitize (scorch_diagnostics_module_name (stops[i].module));
+      g_autofree char *function = sanitize (stops[i].function != NULL ? stops[i].function : _("(no symbol)"));
+      char pct[32];
 
-      printf ("  %6.1f %%  %s  %s — %s\n", percent (stops[i].n_samples, n),
+      printf ("  %s %%  %s  %s — %s\n", format_fixed (pct, sizeof pct, 6, "%.1f", percent (stops[i].n_samples, n)),
               module[0] != '\0' ? module : _("(no file)"), function,
               scorch_unwind_stop_describe (stops[i].reason));
     }
@@ -120,10 +153,12 @@ print_diagnostics (ScorchProfile *profile)
       printf ("\n%s\n", _("Leaf functions without a frame (callers of these leaves are missing)"));
       for (guint i = 0; i < n_leaves && i < 10; i++)
         {
-          g_autofree char *module = terminal_safe (scorch_diagnostics_module_name (leaves[i].module));
-          g_autofree char *function = terminal_safe (leaves[i].function);
+          g_autofree char *module = sanitize (scorch_diagnostics_module_name (leaves[i].module));
+          g_autofree char *function = sanitize (leaves[i].function);
+          char pct[32];
 
-          printf ("  %6.1f %%  %s  %s\n", percent (leaves[i].n_samples, n), module, function);
+          printf ("  %s %%  %s  %s\n", format_fixed (pct, sizeof pct, 6, "%.1f", percent (leaves[i].n_samples, n)),
+                  module, function);
         }
     }
 
@@ -133,7 +168,7 @@ print_diagnostics (ScorchProfile *profile)
       printf ("\n%s\n", _("Modules without symbols"));
       for (guint i = 0; i < n_unnamed && i < 10; i++)
         {
-          g_autofree char *module = terminal_safe (unnamed[i].module);
+          g_autofree char *module = sanitize (unnamed[i].module);
 
           printf ("  %" G_GUINT64_FORMAT " %s  %s\n", unnamed[i].n_samples, _("samples"), module);
         }
@@ -145,7 +180,7 @@ print_diagnostics (ScorchProfile *profile)
     printf ("  %s\n", _("none"));
   for (guint i = 0; i < n_advice; i++)
     {
-      g_autofree char *text = terminal_safe (advice[i].text);
+      g_autofree char *text = sanitize (advice[i].text);
 
       printf ("  %s %s\n", advice[i].level == SCORCH_ADVICE_WARNING ? "!" : "·", text);
     }
@@ -237,25 +272,6 @@ count_truncated (ScorchProfile *profile)
 }
 
 static void
-print_json_string (GString    *out,
-                   const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = s != NULL ? s : ""; *p; p++)
-    {
-      guchar c = *p;
-
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, c);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 print_tree_node (ScorchProfile *profile,
                  guint32        node,
                  guint64        total,
@@ -290,9 +306,12 @@ print_tree_node (ScorchProfile *profile,
     {
       guint32 c = g_array_index (children, guint32, i);
       const ScorchFrame *f = scorch_profile_get_frame (profile, nodes[c].frame);
+      g_autofree char *fn = sanitize (f->function);
+      char t[32], p[32];
 
-      printf ("%*s%6.2f%% %6.2f%%  %s%s%s\n", indent * 2, "",
-              percent (node_total[c], total), percent (node_self[c], total), f->function,
+      printf ("%*s%s%% %s%%  %s%s%s\n", indent * 2, "",
+              format_percent (t, sizeof t, 6, percent (node_total[c], total)),
+              format_percent (p, sizeof p, 6, percent (node_self[c], total)), fn,
               f->kind == SCORCH_FRAME_KIND_INLINED ? _(" (inlined)") : "",
               f->kind == SCORCH_FRAME_KIND_KERNEL ? " [k]" : "");
       if (indent + 1 < max_depth)
@@ -384,7 +403,7 @@ scorch_cli_report (int    argc,
   loaded = scorch_load_sync (argv[1], SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
   if (loaded == NULL)
     {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+      scorch_cli_print_error (error->message);
       return 1;
     }
   if (diagnostics)
@@ -413,7 +432,14 @@ scorch_cli_report (int    argc,
   n_truncated = profile != loaded && info->n_truncated > 0 ? count_truncated (profile) : info->n_truncated;
 
   for (guint i = 0; info->warnings != NULL && i < info->warnings->len; i++)
-    fprintf (stderr, _("%s: warning: %s\n"), g_get_prgname (), (const char *) g_ptr_array_index (info->warnings, i));
+    {
+      /* A warning may quote a name from the capture. */
+      g_autofree char *warning = scorch_text_to_terminal (g_ptr_array_index (info->warnings, i),
+                                                          SCORCH_TEXT_TERMINAL_KEEP_LINES);
+
+      fprintf (stderr, _("%s: warning: %s\n"), g_get_prgname (), warning);
+    }
+  warn_unreadable_modules (loaded);
   if (top > 0 && (guint) top < n_hotspots)
     n_hotspots = top;
 
@@ -425,51 +451,21 @@ scorch_cli_report (int    argc,
           const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
           g_autofree char *fn = sanitize (f->function);
           g_autofree char *mod = sanitize (f->module);
+          char sp[32], tp[32];
 
-          printf ("%.2f\t%.2f\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\n",
-                  percent (hotspots[i].self, total), percent (hotspots[i].total, total),
+          printf ("%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\n",
+                  format_percent (sp, sizeof sp, 0, percent (hotspots[i].self, total)),
+                  format_percent (tp, sizeof tp, 0, percent (hotspots[i].total, total)),
                   hotspots[i].self, hotspots[i].total, fn, mod);
         }
       break;
 
     case FORMAT_JSON:
       {
-        g_autoptr(GString) out = g_string_new ("{\n");
+        gsize len;
+        g_autofree char *out = scorch_report_json_to_data (profile, top > 0 ? (guint) top : 0, &len);
 
-        g_string_append_printf (out, "  \"samples\": %" G_GUINT64_FORMAT ",\n", total);
-        g_string_append_printf (out, "  \"all_samples\": %" G_GUINT64_FORMAT ",\n", scorch_profile_get_n_all_samples (profile));
-        g_string_append_printf (out, "  \"lost\": %" G_GUINT64_FORMAT ",\n", info->n_lost);
-        g_string_append_printf (out, "  \"truncated\": %" G_GUINT64_FORMAT ",\n", info->n_truncated);
-        g_string_append (out, "  \"event\": ");
-        if (info->event_name != NULL)
-          print_json_string (out, info->event_name);
-        else
-          g_string_append (out, "null");
-        g_string_append (out, ",\n  \"functions\": [");
-        for (guint i = 0; i < n_hotspots; i++)
-          {
-            const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
-            static const char * const kinds[] = { "unknown", "user", "kernel", "inlined", "jit", "root" };
-
-            g_string_append (out, i == 0 ? "\n    {" : ",\n    {");
-            g_string_append (out, "\"function\": ");
-            print_json_string (out, f->function);
-            g_string_append (out, ", \"module\": ");
-            print_json_string (out, f->module);
-            g_string_append_printf (out, ", \"kind\": \"%s\"", kinds[MIN ((guint) f->kind, G_N_ELEMENTS (kinds) - 1)]);
-            if (f->file != NULL)
-              {
-                g_string_append (out, ", \"file\": ");
-                print_json_string (out, f->file);
-                g_string_append_printf (out, ", \"line\": %u", f->line);
-              }
-            g_string_append_printf (out, ", \"self\": %" G_GUINT64_FORMAT ", \"total\": %" G_GUINT64_FORMAT
-                                    ", \"self_percent\": %.2f, \"total_percent\": %.2f}",
-                                    hotspots[i].self, hotspots[i].total,
-                                    percent (hotspots[i].self, total), percent (hotspots[i].total, total));
-          }
-        g_string_append (out, "\n  ]\n}\n");
-        fputs (out->str, stdout);
+        fwrite (out, 1, len, stdout);
       }
       break;
 
@@ -480,7 +476,7 @@ scorch_cli_report (int    argc,
         fflush (stdout);
         if (!scorch_folded_write (profile, out, NULL, &error))
           {
-            fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+            scorch_cli_print_error (error->message);
             return 1;
           }
       }
@@ -501,15 +497,26 @@ scorch_cli_report (int    argc,
           {
             const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
             const char *base = strrchr (f->module, '/');
+            g_autofree char *fn = sanitize (f->function);
+            g_autofree char *mod = sanitize (base != NULL ? base + 1 : f->module);
+            char sp[32], tp[32];
 
-            printf ("%6.2f%% %6.2f%% %9" G_GUINT64_FORMAT "  %-50s %s\n",
-                    percent (hotspots[i].self, total), percent (hotspots[i].total, total),
-                    hotspots[i].self, f->function, base != NULL ? base + 1 : f->module);
+            /* Pad by characters, not bytes: names are UTF-8. */
+            glong pad = MAX (0, 50 - g_utf8_strlen (fn, -1));
+
+            printf ("%s%% %s%% %9" G_GUINT64_FORMAT "  %s%*s %s\n",
+                    format_percent (sp, sizeof sp, 6, percent (hotspots[i].self, total)),
+                    format_percent (tp, sizeof tp, 6, percent (hotspots[i].total, total)),
+                    hotspots[i].self, fn, (int) pad, "", mod);
           }
         printf ("\n");
         printf (_("%" G_GUINT64_FORMAT " samples"), total);
         if (info->event_name != NULL)
-          printf (" (%s)", info->event_name);
+          {
+            g_autofree char *event = sanitize (info->event_name);
+
+            printf (" (%s)", event);
+          }
         if (info->n_lost > 0)
           printf (_(", %" G_GUINT64_FORMAT " lost"), info->n_lost);
         if (n_truncated > 0)

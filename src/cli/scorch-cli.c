@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "scorch-cli.h"
+#include "scorch-text.h"
 
 typedef struct
 {
@@ -161,4 +162,12 @@ main (int    argc,
   fprintf (stderr, _("scorch-cli: unknown command “%s”\n\n"), argv[1]);
   usage (stderr);
   return 2;
+}
+
+void
+scorch_cli_print_error (const char *message)
+{
+  g_autofree char *safe = scorch_text_to_terminal (message, SCORCH_TEXT_TERMINAL_KEEP_LINES);
+
+  fprintf (stderr, "%s: %s\n", g_get_prgname (), safe);
 }

@@ -16,6 +16,11 @@ int scorch_cli_report (int    argc,
 int scorch_cli_export (int    argc,
                        char **argv);
 
+/* Prints "scorch-cli: MESSAGE" and a newline to stderr. MESSAGE may quote
+ * names from a capture: control characters (but newline and tab) and
+ * invalid UTF-8 are escaped, so it cannot drive the terminal. */
+void scorch_cli_print_error (const char *message);
+
 /* Strict parsers for numeric option values: the whole string must be a
  * number in [min, max]; the error names the option and says what is
  * expected. */

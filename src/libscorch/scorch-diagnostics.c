@@ -9,9 +9,14 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "scorch-diagnostics.h"
 #include "scorch-elf-check.h"
+#include "scorch-util.h"
+
+static char     *module_unreadable_reason (const char *module);
+static gboolean  module_unreadable        (const char *module);
 
 /* Distinct stopping places kept per capture; beyond, per module only. */
 #define MAX_CANDIDATES 4096
@@ -684,10 +689,14 @@ classify (ScorchDiagnostics *self)
           if (checked && !found)
             frame = module_fp;
           reason = checked && frame ? SCORCH_UNWIND_STOP_BROKEN_CHAIN : SCORCH_UNWIND_STOP_NO_FRAME_POINTER;
+          if (!checked && module_unreadable (c->module))
+            reason = SCORCH_UNWIND_STOP_MODULE_UNREADABLE;
           break;
         case CAT_DWARF:
           checked = self->check (c->module, c->offset, &found, &frame, &cfi, &module_fp, self->check_data);
           reason = checked && !cfi ? SCORCH_UNWIND_STOP_NO_CFI : SCORCH_UNWIND_STOP_OTHER;
+          if (!checked && module_unreadable (c->module))
+            reason = SCORCH_UNWIND_STOP_MODULE_UNREADABLE;
           break;
         case CAT_STACK_COPY:
           reason = SCORCH_UNWIND_STOP_STACK_COPY;
@@ -800,6 +809,36 @@ suggest_copy_size (ScorchDiagnostics *self,
   return (guint) MIN (want, MAX_STACK_COPY);
 }
 
+/* The reason a module's file cannot be opened here, or NULL when it can.
+ * Only through scorch_open_regular_file(): a name from a capture may point
+ * at a FIFO or a device. */
+static char *
+module_unreadable_reason (const char *module)
+{
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  if (module == NULL || module[0] != '/')
+    return NULL;
+  fd = scorch_open_regular_file (module, SCORCH_MAX_ELF_SIZE, NULL, &error);
+  if (fd >= 0)
+    {
+      close (fd);
+      return NULL;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return g_strdup (_("no such file"));
+  return g_strdup (error->message);
+}
+
+static gboolean
+module_unreadable (const char *module)
+{
+  g_autofree char *why = module_unreadable_reason (module);
+
+  return why != NULL;
+}
+
 static void
 advise_stop (ScorchDiagnostics           *self,
              const ScorchUnwindStopEntry *s,
@@ -868,6 +907,17 @@ advise_stop (ScorchDiagnostics           *self,
       add_advice (self, SCORCH_ADVICE_WARNING,
                   g_strdup_printf (_("%.1f %% of stacks are deeper than the kernel's limit "
                                      "(kernel.perf_event_max_stack): raise it to see their outer frames"), pct));
+      break;
+
+    case SCORCH_UNWIND_STOP_MODULE_UNREADABLE:
+      {
+        g_autofree char *why = module_unreadable_reason (s->module);
+
+        add_advice (self, SCORCH_ADVICE_WARNING,
+                    g_strdup_printf (_("%.1f %% of stacks stop in %s, whose file cannot be read on this machine (%s): "
+                                       "its frames are shown as addresses and the frames above them are unknown; "
+                                       "open the capture where it was recorded"), pct, name, why));
+      }
       break;
 
     case SCORCH_UNWIND_STOP_OTHER:
@@ -963,7 +1013,15 @@ build_advice (ScorchDiagnostics *self)
         continue;
       if (m->module[0] != '/')
         continue;
-      if (is_library (m->module))
+      if (module_unreadable (m->module))
+        {
+          g_autofree char *why = module_unreadable_reason (m->module);
+
+          add_advice (self, SCORCH_ADVICE_INFO,
+                      g_strdup_printf (_("%s cannot be read on this machine (%s): its frames are shown as addresses"),
+                                       name, why));
+        }
+      else if (is_library (m->module))
         add_advice (self, SCORCH_ADVICE_INFO,
                     g_strdup_printf (_("%s has no symbols: install the -dbgsym package of the package that ships it, "
                                        "or set DEBUGINFOD_URLS"), name));
@@ -1015,6 +1073,8 @@ scorch_unwind_stop_describe (ScorchUnwindStop reason)
       return _("DWARF unwinding failed");
     case SCORCH_UNWIND_STOP_MAX_DEPTH:
       return _("depth limit");
+    case SCORCH_UNWIND_STOP_MODULE_UNREADABLE:
+      return _("file cannot be read here");
     case SCORCH_UNWIND_STOP_OTHER:
     case SCORCH_N_UNWIND_STOPS:
     default:

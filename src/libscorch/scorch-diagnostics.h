@@ -32,6 +32,7 @@ typedef enum
   SCORCH_UNWIND_STOP_UNWIND_FAILED,        /* DWARF: unwinding gave nothing; frame pointers used */
   SCORCH_UNWIND_STOP_MAX_DEPTH,            /* the chain hit the depth limit */
   SCORCH_UNWIND_STOP_OTHER,                /* DWARF: the unwinder stopped for another reason */
+  SCORCH_UNWIND_STOP_MODULE_UNREADABLE,    /* the module's file cannot be read here (missing, not a regular file) */
   SCORCH_N_UNWIND_STOPS
 } ScorchUnwindStop;
 

@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "scorch-elf-check"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -21,8 +22,10 @@ G_DEFINE_QUARK (scorch-elf-check-error-quark, scorch_elf_check_error)
 
 /* Functions shorter than this (thunks, trivial getters) say nothing. */
 #define MIN_FUNCTION_SIZE 8
-/* Bytes of each function that are read. */
-#define PROLOGUE_BYTES 16
+/* Bytes at the start of each function where its prologue is looked for */
+#define PROLOGUE_BYTES 64
+/* Bytes of each function searched for calls */
+#define BODY_BYTES 4096
 
 /* The C runtime's start files are built without frame pointers whatever the
  * program uses. */
@@ -41,25 +44,54 @@ is_crt_function (const char *name)
   return FALSE;
 }
 
+/* push %rbp, then mov %rsp,%rbp (48 89 e5 or 48 8b ec) in the first bytes:
+ * GCC schedules other instructions between the two at -O2, and shrink-wraps
+ * the prologue behind an early exit. */
 static gboolean
 x86_64_has_fp_prologue (const guint8 *code,
                         gsize         len)
 {
-  gsize i = 0;
+  gboolean pushed = FALSE;
 
-  /* endbr64 */
-  if (len >= 4 && code[0] == 0xf3 && code[1] == 0x0f && code[2] == 0x1e && code[3] == 0xfa)
-    i = 4;
-  /* push %rbp */
-  if (i + 1 > len || code[i] != 0x55)
-    return FALSE;
-  i++;
-  /* mov %rsp,%rbp: 48 89 e5 or 48 8b ec */
-  if (i + 3 > len)
-    return FALSE;
-  return code[i] == 0x48 &&
-         ((code[i + 1] == 0x89 && code[i + 2] == 0xe5) ||
-          (code[i + 1] == 0x8b && code[i + 2] == 0xec));
+  len = MIN (len, PROLOGUE_BYTES);
+  for (gsize i = 0; i < len; i++)
+    {
+      if (code[i] == 0x55)
+        pushed = TRUE;
+      else if (pushed && i + 3 <= len && code[i] == 0x48 &&
+               ((code[i + 1] == 0x89 && code[i + 2] == 0xe5) ||
+                (code[i + 1] == 0x8b && code[i + 2] == 0xec)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether the function's code (at vaddr) looks like it calls: a call rel32
+ * into the same section, or an indirect call through memory or a register.
+ * Leaves keep no frame even with -fno-omit-frame-pointer, so only callers
+ * tell how a binary was built. */
+static gboolean
+x86_64_has_call (const guint8 *code,
+                 gsize         len,
+                 guint64       vaddr,
+                 guint64       sec_start,
+                 guint64       sec_end)
+{
+  for (gsize i = 0; i + 5 <= len; i++)
+    {
+      if (code[i] == 0xe8)
+        {
+          gint32 rel = (gint32) ((guint32) code[i + 1] | ((guint32) code[i + 2] << 8) |
+                                 ((guint32) code[i + 3] << 16) | ((guint32) code[i + 4] << 24));
+          guint64 target = vaddr + i + 5 + (gint64) rel;
+
+          if (target >= sec_start && target < sec_end)
+            return TRUE;
+        }
+      else if (code[i] == 0xff && (code[i + 1] == 0x15 || (code[i + 1] >= 0xd0 && code[i + 1] <= 0xd7)))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static guint32
@@ -137,13 +169,18 @@ check_symbols (Elf                    *elf,
       text_data = elf_getdata (text, NULL);
       if (text_data == NULL || text_data->d_buf == NULL || offset >= text_data->d_size)
         continue;
-      avail = MIN (text_data->d_size - offset, (gsize) MIN (sym.st_size, PROLOGUE_BYTES));
+      avail = MIN (text_data->d_size - offset, (gsize) MIN (sym.st_size, BODY_BYTES));
       code = (const guint8 *) text_data->d_buf + offset;
 
       if (machine == EM_X86_64)
-        has_fp = x86_64_has_fp_prologue (code, avail);
+        {
+          if (!x86_64_has_call (code, avail, sym.st_value, text_shdr.sh_addr,
+                                text_shdr.sh_addr + text_data->d_size))
+            continue;   /* a leaf says nothing */
+          has_fp = x86_64_has_fp_prologue (code, avail);
+        }
       else
-        has_fp = aarch64_has_fp_prologue (code, avail);
+        has_fp = aarch64_has_fp_prologue (code, MIN (avail, 16));
 
       result->n_functions++;
       if (has_fp)
@@ -389,4 +426,276 @@ scorch_elf_check_function_frame (const char             *path,
   close (fd);
   *result = r;
   return TRUE;
+}
+
+/* ---- the automatic call-graph mode -------------------------------------- */
+
+char *
+scorch_elf_check_resolve_program (const char *path)
+{
+  g_autofree char *found = NULL;
+  char *resolved;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (strchr (path, '/') == NULL)
+    {
+      found = g_find_program_in_path (path);
+      if (found == NULL)
+        {
+          errno = ENOENT;
+          return NULL;
+        }
+      path = found;
+    }
+  /* realpath() resolves every link of every component, each relative to
+   * the directory holding it. */
+  resolved = realpath (path, NULL);
+  if (resolved == NULL)
+    return NULL;
+  {
+    char *copy = g_strdup (resolved);
+    free (resolved);
+    return copy;
+  }
+}
+
+/* Libraries whose own frames leaf repair handles from their CFI: the C
+ * and C++ runtime, built without frame pointers by distributions, whose
+ * hot functions are leaves (memcpy, strlen, sqrt) or short frameless
+ * chains above them (malloc). */
+static gboolean
+is_runtime_library (const char *soname)
+{
+  static const char * const prefixes[] = {
+    "libc.so", "libm.so", "libmvec.so", "ld-linux", "libpthread.so", "libdl.so", "librt.so",
+    "libgcc_s.so", "libstdc++.so", "libresolv.so", "libutil.so", "libatomic.so",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    if (g_str_has_prefix (soname, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* The program's DT_NEEDED names and its RUNPATH/RPATH directories. */
+static void
+read_dynamic (const char  *path,
+              GPtrArray   *needed,
+              GPtrArray   *dirs)
+{
+  g_autofree char *origin = g_path_get_dirname (path);
+  Elf_Scn *scn = NULL;
+  Elf *elf;
+  int fd;
+
+  fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, NULL);
+  if (fd < 0)
+    return;
+  elf_version (EV_CURRENT);
+  elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
+  while (elf != NULL && elf_kind (elf) == ELF_K_ELF && (scn = elf_nextscn (elf, scn)) != NULL)
+    {
+      GElf_Shdr shdr;
+      Elf_Data *data;
+
+      if (gelf_getshdr (scn, &shdr) == NULL || shdr.sh_type != SHT_DYNAMIC || shdr.sh_entsize == 0)
+        continue;
+      data = elf_getdata (scn, NULL);
+      if (data == NULL)
+        continue;
+      for (gsize i = 0; i < MIN (shdr.sh_size / shdr.sh_entsize, 4096); i++)
+        {
+          GElf_Dyn dyn;
+          const char *str;
+
+          if (gelf_getdyn (data, (int) i, &dyn) == NULL || dyn.d_tag == DT_NULL)
+            break;
+          if (dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RUNPATH && dyn.d_tag != DT_RPATH)
+            continue;
+          str = elf_strptr (elf, shdr.sh_link, dyn.d_un.d_val);
+          if (str == NULL || *str == '\0')
+            continue;
+          if (dyn.d_tag == DT_NEEDED)
+            {
+              /* a name, never a path taken from the file */
+              if (strchr (str, '/') == NULL)
+                g_ptr_array_add (needed, g_strdup (str));
+            }
+          else
+            {
+              g_auto(GStrv) parts = g_strsplit (str, ":", 16);
+
+              for (guint j = 0; parts[j] != NULL; j++)
+                {
+                  g_autoptr(GString) dir = g_string_new (parts[j]);
+
+                  g_string_replace (dir, "$ORIGIN", origin, 0);
+                  g_string_replace (dir, "${ORIGIN}", origin, 0);
+                  if (g_path_is_absolute (dir->str))
+                    g_ptr_array_add (dirs, g_string_free (g_steal_pointer (&dir), FALSE));
+                }
+            }
+        }
+    }
+  if (elf != NULL)
+    elf_end (elf);
+  close (fd);
+}
+
+static char *
+find_library (const char *soname,
+              GPtrArray  *dirs)
+{
+  static const char * const system_dirs[] = {
+#if defined(__x86_64__)
+    "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+#elif defined(__aarch64__)
+    "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+#endif
+    "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib",
+  };
+
+  for (guint i = 0; i < dirs->len + G_N_ELEMENTS (system_dirs); i++)
+    {
+      const char *dir = i < dirs->len ? g_ptr_array_index (dirs, i) : system_dirs[i - dirs->len];
+      g_autofree char *candidate = g_build_filename (dir, soname, NULL);
+
+      if (g_file_test (candidate, G_FILE_TEST_IS_REGULAR))
+        return scorch_elf_check_resolve_program (candidate);
+    }
+  return NULL;
+}
+
+/* The interpreter of a "#!" script, resolved; NULL when path is no script. */
+static char *
+script_interpreter (const char *path)
+{
+  char line[256];
+  gssize n;
+  char *end, *start;
+  int fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, NULL);
+
+  if (fd < 0)
+    return NULL;
+  n = read (fd, line, sizeof line - 1);
+  close (fd);
+  if (n < 3 || line[0] != '#' || line[1] != '!')
+    return NULL;
+  line[n] = '\0';
+  start = line + 2;
+  while (*start == ' ' || *start == '\t')
+    start++;
+  end = start + strcspn (start, " \t\n");
+  *end = '\0';
+  if (*start != '/')
+    return NULL;
+  /* "#!/usr/bin/env python3": the program env runs */
+  if (g_str_has_suffix (start, "/env"))
+    {
+      char *arg = end + 1;
+
+      if (arg - line < n)
+        {
+          arg += strspn (arg, " \t");
+          arg[strcspn (arg, " \t\n")] = '\0';
+          if (*arg != '\0' && *arg != '-')
+            return scorch_elf_check_resolve_program (arg);
+        }
+    }
+  return scorch_elf_check_resolve_program (start);
+}
+
+ScorchCallGraph
+scorch_elf_check_choose_call_graph (const char  *path,
+                                    char       **reason)
+{
+  g_autofree char *program = NULL;
+  g_autofree char *interpreter = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) needed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) checked = g_string_new (NULL);
+  ScorchElfFramePointers fp;
+  const char *name;
+
+  g_return_val_if_fail (path != NULL, SCORCH_CALL_GRAPH_DWARF);
+
+  program = scorch_elf_check_resolve_program (path);
+  if (program == NULL)
+    {
+      int errsv = errno;
+
+      if (reason != NULL)
+        *reason = g_strdup_printf (_("DWARF stacks: “%s” cannot be examined (%s)."), path, g_strerror (errsv));
+      return SCORCH_CALL_GRAPH_DWARF;
+    }
+  interpreter = script_interpreter (program);
+  if (interpreter != NULL)
+    {
+      g_free (program);
+      program = g_steal_pointer (&interpreter);
+    }
+  name = program;
+
+  if (!scorch_elf_check_frame_pointers (program, &fp, &error))
+    {
+      /* scripts without an interpreter line, stripped or foreign
+       * binaries: DWARF works for all */
+      if (reason != NULL)
+        *reason = g_strdup_printf (_("DWARF stacks: %s."), error->message);
+      return SCORCH_CALL_GRAPH_DWARF;
+    }
+  if (!fp.frame_pointers)
+    {
+      if (reason != NULL)
+        *reason = g_strdup_printf (_("DWARF stacks: only %u of the %u functions of %s that call others set up a frame pointer."),
+                                   fp.n_with_fp, fp.n_functions, name);
+      return SCORCH_CALL_GRAPH_DWARF;
+    }
+
+  read_dynamic (program, needed, dirs);
+  for (guint i = 0; i < needed->len; i++)
+    {
+      const char *soname = g_ptr_array_index (needed, i);
+      g_autofree char *lib = NULL;
+      g_autoptr(GError) lib_error = NULL;
+      ScorchElfFramePointers lfp;
+
+      if (is_runtime_library (soname))
+        continue;
+      lib = find_library (soname, dirs);
+      if (lib == NULL)
+        continue;   /* the loader will say so */
+      if (!scorch_elf_check_frame_pointers (lib, &lfp, &lib_error))
+        {
+          if (reason != NULL)
+            *reason = g_strdup_printf (_("DWARF stacks: %s keeps frame pointers, but the library %s "
+                                         "it uses cannot be checked (%s)."),
+                                       name, soname, lib_error->message);
+          return SCORCH_CALL_GRAPH_DWARF;
+        }
+      if (!lfp.frame_pointers)
+        {
+          if (reason != NULL)
+            *reason = g_strdup_printf (_("DWARF stacks: %s keeps frame pointers, but the library %s it uses "
+                                         "does not (%u of %u functions set one up)."),
+                                       name, soname, lfp.n_with_fp, lfp.n_functions);
+          return SCORCH_CALL_GRAPH_DWARF;
+        }
+      g_string_append_printf (checked, "%s%s", checked->len > 0 ? ", " : "", soname);
+    }
+
+  if (reason != NULL)
+    {
+      if (checked->len > 0)
+        *reason = g_strdup_printf (_("Frame pointers with leaf repair: %u of the %u functions of %s that call others "
+                                     "set up a frame pointer, and so do the libraries it uses (%s)."),
+                                   fp.n_with_fp, fp.n_functions, name, checked->str);
+      else
+        *reason = g_strdup_printf (_("Frame pointers with leaf repair: %u of the %u functions of %s that call others "
+                                     "set up a frame pointer, and leaves without one are repaired from their CFI."),
+                                   fp.n_with_fp, fp.n_functions, name);
+    }
+  return SCORCH_CALL_GRAPH_FP_REPAIR;
 }

@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "scorch-recorder.h"
+
 G_BEGIN_DECLS
 
 #define SCORCH_ELF_CHECK_ERROR (scorch_elf_check_error_quark ())
@@ -27,7 +29,9 @@ typedef struct
 GQuark   scorch_elf_check_error_quark     (void);
 
 /* Looks at the prologue of each function symbol of the binary at PATH
- * (.symtab, else .dynsym): on x86_64 `[endbr64] push %rbp; mov %rsp,%rbp`,
+ * (.symtab, else .dynsym) that calls another (leaves keep no frame even
+ * with -fno-omit-frame-pointer): on x86_64 `push %rbp` then `mov %rsp,%rbp`
+ * in its first 64 bytes,
  * on aarch64 `stp x29, x30, [sp, #-N]!; mov x29, sp`. Functions of a few
  * bytes and the C runtime's start files are skipped. A binary built with
  * -fno-omit-frame-pointer gives a large majority; one built without gives
@@ -53,5 +57,22 @@ gboolean scorch_elf_check_function_frame (const char             *path,
                                           guint64                 file_offset,
                                           ScorchElfFunctionFrame *result,
                                           GError                **error);
+
+/* The file a program path names: symbolic links are followed, each
+ * relative target looked up in its link's directory (/bin/sh -> dash is
+ * /bin/dash, whatever the working directory), and the result made
+ * absolute.  NULL with errno set when it cannot be resolved. */
+char           *scorch_elf_check_resolve_program  (const char  *path);
+
+/* What the "auto" call-graph mode records for the program at PATH (a
+ * path, or a name looked up in PATH; /proc/PID/exe for a running
+ * process): SCORCH_CALL_GRAPH_FP_REPAIR when the program and the
+ * libraries it links (its DT_NEEDED libraries but the C and C++ runtime,
+ * whose frameless functions leaf repair steps through with their CFI)
+ * keep frame pointers, SCORCH_CALL_GRAPH_DWARF otherwise.  A script is
+ * judged by its interpreter.  *reason (if not NULL) gets one sentence
+ * saying why.  The CLI and the Record dialog both decide with this. */
+ScorchCallGraph scorch_elf_check_choose_call_graph (const char  *path,
+                                                    char       **reason);
 
 G_END_DECLS

@@ -19,8 +19,10 @@
 
 #include "scorch-flame-export.h"
 #include "scorch-folded.h"
+#include "scorch-text.h"
 
 #define CAIRO_MAX_SIZE 32767
+#define PDF_MAX_HEIGHT (14400 * 10)
 
 G_DEFINE_QUARK (scorch-flame-export-error-quark, scorch_flame_export_error)
 
@@ -169,6 +171,7 @@ draw_text_line (ScorchFlameRenderer *renderer,
 {
   g_autoptr(PangoLayout) layout = pango_cairo_create_layout (cr);
   PangoFontDescription *font = pango_font_description_from_string ("Sans 10");
+  g_autofree char *valid = scorch_text_valid_utf8 (text, -1);
   ScorchFlameColor bg;
   int w, h;
 
@@ -176,7 +179,7 @@ draw_text_line (ScorchFlameRenderer *renderer,
     pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
-  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_text (layout, valid, -1);
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_width (layout, (int) width * PANGO_SCALE);
   pango_layout_get_pixel_size (layout, &w, &h);
@@ -245,7 +248,8 @@ export_png (Export                         *e,
   if (e->width > CAIRO_MAX_SIZE || height > CAIRO_MAX_SIZE)
     {
       g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
-                   _("The flame graph is too large for a PNG image (%.0f × %.0f pixels, at most %d): zoom in, or export SVG or PDF"),
+                   _("The flame graph is too large for a PNG image: it would be %.0f × %.0f pixels, "
+                     "and a PNG image can be at most %d pixels wide and high. Export SVG or PDF instead"),
                    e->width, height, CAIRO_MAX_SIZE);
       return FALSE;
     }
@@ -272,11 +276,12 @@ export_pdf (Export                         *e,
   /* PDF user units are points; keep one pixel = one point. */
   double height = ceil (export_total_height (e));
 
-  if (height > 14400 * 10)
+  if (height > PDF_MAX_HEIGHT)
     {
       g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
-                   _("The flame graph is too tall for a PDF page (%.0f points): zoom in, or export SVG"),
-                   height);
+                   _("The flame graph is too tall for a PDF page: it would be %.0f points high, "
+                     "and the page can be at most %d. Export SVG instead"),
+                   height, PDF_MAX_HEIGHT);
       return FALSE;
     }
 
@@ -292,6 +297,20 @@ export_pdf (Export                         *e,
   return check_cairo (status, path, error);
 }
 
+/* Appends ` NAME="VALUE"` with FORMAT ("%.1f"): a decimal point whatever
+ * the locale (the app and the CLI run with the user's; "12,5" is no SVG
+ * number). */
+static void
+append_number_attr (GString    *s,
+                    const char *name,
+                    const char *format,
+                    double      value)
+{
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_printf (s, " %s=\"%s\"", name, g_ascii_formatd (num, sizeof num, format, value));
+}
+
 static void
 append_color (GString                *s,
               const ScorchFlameColor *c)
@@ -302,13 +321,13 @@ append_color (GString                *s,
                           (int) lround (c->blue * 255));
 }
 
+/* Every name may hold anything (control characters, invalid UTF-8, XML's
+ * forbidden code points): the output stays well-formed XML 1.0. */
 static void
 append_escaped (GString    *s,
                 const char *text)
 {
-  g_autofree char *escaped = g_markup_escape_text (text, -1);
-
-  g_string_append (s, escaped);
+  scorch_text_append_xml (s, text, -1);
 }
 
 static gboolean
@@ -355,11 +374,13 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
   else
     fg.red = fg.green = fg.blue = 0.95;
 
-  g_string_append_printf (s,
-                          "<?xml version=\"1.0\" standalone=\"no\"?>\n"
-                          "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" "
-                          "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
-                          e.width, height, e.width, height);
+  g_string_append (s,
+                   "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+                   "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\"");
+  append_number_attr (s, "width", "%.0f", e.width);
+  append_number_attr (s, "height", "%.0f", height);
+  g_string_append_printf (s, " viewBox=\"0 0 %s", g_ascii_formatd (num, sizeof num, "%.0f", e.width));
+  g_string_append_printf (s, " %s\">\n", g_ascii_formatd (num, sizeof num, "%.0f", height));
   g_string_append_printf (s, "<style>text { font-family: sans-serif; font-size: %spx; } "
                           "g.frame:hover rect { stroke: black; stroke-width: 0.5; }</style>\n",
                           g_ascii_formatd (num, sizeof num, "%.1f", font_px));
@@ -367,8 +388,10 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
   append_color (s, &bg);
   g_string_append (s, "\"/>\n");
 
-  g_string_append_printf (s, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"",
-                          e.width / 2, e.header / 2 + font_px * 0.35);
+  g_string_append (s, "<text");
+  append_number_attr (s, "x", "%.1f", e.width / 2);
+  append_number_attr (s, "y", "%.1f", e.header / 2 + font_px * 0.35);
+  g_string_append (s, " text-anchor=\"middle\" font-weight=\"bold\" fill=\"");
   append_color (s, &fg);
   g_string_append (s, "\">");
   append_escaped (s, e.title);
@@ -404,8 +427,12 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
                               r->total,
                               g_dngettext (GETTEXT_PACKAGE, "sample", "samples", r->total),
                               g_ascii_formatd (num, sizeof num, "%.2f", pct));
-      g_string_append_printf (s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"",
-                              r->x, y, w, e.row_height - 1);
+      g_string_append (s, "<rect");
+      append_number_attr (s, "x", "%.1f", r->x);
+      append_number_attr (s, "y", "%.1f", y);
+      append_number_attr (s, "width", "%.1f", w);
+      append_number_attr (s, "height", "%.1f", e.row_height - 1);
+      g_string_append (s, " fill=\"");
       append_color (s, &fill);
       g_string_append (s, "\"/>");
 
@@ -414,9 +441,10 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
                                                  r->width - 1 - 2 * SCORCH_FLAME_LABEL_PADDING);
       if (label != NULL)
         {
-          g_string_append_printf (s, "<text x=\"%.1f\" y=\"%.1f\" fill=\"",
-                                  r->x + SCORCH_FLAME_LABEL_PADDING,
-                                  y + (e.row_height - 1) / 2 + font_px * 0.35);
+          g_string_append (s, "<text");
+          append_number_attr (s, "x", "%.1f", r->x + SCORCH_FLAME_LABEL_PADDING);
+          append_number_attr (s, "y", "%.1f", y + (e.row_height - 1) / 2 + font_px * 0.35);
+          g_string_append (s, " fill=\"");
           append_color (s, &text);
           g_string_append (s, "\">");
           append_escaped (s, label);
@@ -432,9 +460,10 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
     {
       g_autofree char *summary = search_summary (&e, options);
 
-      g_string_append_printf (s, "<text x=\"%.1f\" y=\"%.1f\" fill=\"",
-                              SCORCH_FLAME_LABEL_PADDING,
-                              e.header + e.graph_height + e.footer / 2 + font_px * 0.35);
+      g_string_append (s, "<text");
+      append_number_attr (s, "x", "%.1f", SCORCH_FLAME_LABEL_PADDING);
+      append_number_attr (s, "y", "%.1f", e.header + e.graph_height + e.footer / 2 + font_px * 0.35);
+      g_string_append (s, " fill=\"");
       append_color (s, &fg);
       g_string_append (s, "\">");
       append_escaped (s, summary);
@@ -456,7 +485,6 @@ scorch_flame_format_from_path (const char         *path,
     { ".png", SCORCH_FLAME_FORMAT_PNG },
     { ".pdf", SCORCH_FLAME_FORMAT_PDF },
     { ".folded", SCORCH_FLAME_FORMAT_FOLDED },
-    { ".txt", SCORCH_FLAME_FORMAT_FOLDED },
   };
   g_autofree char *lower = NULL;
 

@@ -41,7 +41,8 @@ typedef struct
 
 GQuark   scorch_flame_export_error_quark   (void);
 
-/* Guesses the format from the file name's extension (.svg .png .pdf .folded .txt). */
+/* The format from the file name's extension (.svg .png .pdf .folded, any
+ * case); any other name is an error that lists them. */
 gboolean scorch_flame_format_from_path     (const char                     *path,
                                             ScorchFlameFormat              *format,
                                             GError                        **error);

@@ -25,6 +25,8 @@
 #include <pango/pangocairo.h>
 
 #include "scorch-flame-renderer.h"
+#include "scorch-demangle.h"
+#include "scorch-text.h"
 
 #define LABEL_CACHE_MAX 16384
 
@@ -106,7 +108,28 @@ struct _ScorchFlameRenderer
   guint32                 selected;
   guint32                 hovered;
   guint32                 highlight_frame;
+  gboolean                short_names;
+  ScorchDisplayNameFlags  name_flags;
+  GHashTable             *short_cache; /* function name (borrowed pointer) -> ShortName */
 };
+
+/* A function's display name, keyed by the profile's interned name; the
+ * full text is kept to check the key was not reused by another profile. */
+typedef struct
+{
+  char *full;
+  char *shown;
+} ShortName;
+
+static void
+short_name_free (gpointer data)
+{
+  ShortName *n = data;
+
+  g_free (n->full);
+  g_free (n->shown);
+  g_free (n);
+}
 
 static void
 label_free (gpointer data)
@@ -166,6 +189,7 @@ scorch_flame_renderer_new (void)
 
   self->font = pango_font_description_from_string ("Sans 9");
   self->labels = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, label_free);
+  self->short_cache = g_hash_table_new_full (NULL, NULL, NULL, short_name_free);
   self->selected = SCORCH_NODE_NONE;
   self->hovered = SCORCH_NODE_NONE;
   self->highlight_frame = G_MAXUINT32;
@@ -185,6 +209,7 @@ scorch_flame_renderer_free (ScorchFlameRenderer *self)
     return;
 
   g_hash_table_unref (self->labels);
+  g_hash_table_unref (self->short_cache);
   for (guint i = 0; i < G_N_ELEMENTS (self->batches); i++)
     g_array_unref (self->batches[i].glyphs);
   g_array_unref (self->fills);
@@ -575,6 +600,7 @@ scorch_flame_renderer_fit_label (ScorchFlameRenderer *self,
                                  const char          *text,
                                  double               avail_px)
 {
+  g_autofree char *valid = NULL;
   glong len, fit;
   const char *end;
   GString *s;
@@ -584,6 +610,10 @@ scorch_flame_renderer_fit_label (ScorchFlameRenderer *self,
   if (text == NULL || avail_px < self->char_width * 2 + self->ellipsis_width)
     return NULL;
 
+  /* The g_utf8_*() walks below need valid UTF-8; names may not be. The
+   * label is what get_label() draws: control characters as U+FFFD. */
+  valid = scorch_text_to_display (text);
+  text = valid;
   len = g_utf8_strlen (text, -1);
   if (len * self->char_width <= avail_px)
     return g_strdup (text);
@@ -708,6 +738,52 @@ make_label_mask (Label *label)
   cairo_surface_flush (label->mask);
 }
 
+void
+scorch_flame_renderer_set_short_names (ScorchFlameRenderer    *self,
+                                       gboolean                short_names,
+                                       ScorchDisplayNameFlags  flags)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->short_names == !!short_names && self->name_flags == flags)
+    return;
+  self->short_names = !!short_names;
+  self->name_flags = flags;
+  g_hash_table_remove_all (self->short_cache);
+  g_hash_table_remove_all (self->labels);
+}
+
+/* The name a label shows: shortened once per function (see
+ * scorch_display_name()), cached by the profile's interned string. */
+static const char *
+shown_name (ScorchFlameRenderer *self,
+            const char          *full)
+{
+  ShortName *n = g_hash_table_lookup (self->short_cache, full);
+
+  if (n != NULL && strcmp (n->full, full) == 0)
+    return n->shown;
+  if (g_hash_table_size (self->short_cache) >= LABEL_CACHE_MAX)
+    g_hash_table_remove_all (self->short_cache);
+  n = g_new (ShortName, 1);
+  n->full = g_strdup (full);
+  n->shown = scorch_display_name (full, self->name_flags);
+  g_hash_table_replace (self->short_cache, (gpointer) full, n);
+  return n->shown;
+}
+
+const char *
+scorch_flame_renderer_get_shown_label (ScorchFlameRenderer   *self,
+                                       ScorchProfile         *profile,
+                                       const ScorchFlameRect *rect)
+{
+  const char *label = scorch_flame_rect_get_label (profile, rect);
+
+  if (label != NULL && self->short_names)
+    label = shown_name (self, label);
+  return label;
+}
+
 static Label *
 get_label (ScorchFlameRenderer *self,
            guint32              frame_id,
@@ -728,7 +804,13 @@ get_label (ScorchFlameRenderer *self,
   label->text = g_strdup (text);
   label->layout = pango_layout_new (self->context);
   pango_layout_set_single_paragraph_mode (label->layout, TRUE);
-  pango_layout_set_text (label->layout, text, -1);
+  {
+    /* Names come from the capture: Pango wants valid UTF-8, and control
+     * characters would be drawn as hex boxes. */
+    g_autofree char *valid = scorch_text_to_display (text);
+
+    pango_layout_set_text (label->layout, valid, -1);
+  }
   if (width != FULL_WIDTH)
     {
       pango_layout_set_ellipsize (label->layout, PANGO_ELLIPSIZE_END);
@@ -1000,7 +1082,7 @@ scorch_flame_renderer_render (ScorchFlameRenderer *self,
           cairo_fill (cr);
         }
 
-      label = scorch_flame_rect_get_label (profile, rect);
+      label = scorch_flame_renderer_get_shown_label (self, profile, rect);
       if (label != NULL)
         draw_label (self, cr, rect, nodes[rect->node].frame, label, &text, rh);
     }

@@ -7,6 +7,7 @@
 #include <pango/pango.h>
 
 #include "scorch-flame-layout.h"
+#include "scorch-demangle.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,17 @@ ScorchFlameColorScheme scorch_flame_renderer_get_color_scheme (ScorchFlameRender
 void                 scorch_flame_renderer_set_dark         (ScorchFlameRenderer    *self,
                                                              gboolean                dark);
 gboolean             scorch_flame_renderer_get_dark         (ScorchFlameRenderer    *self);
+/* Labels show names as people read them (scorch_display_name() with
+ * FLAGS: no return type or parameters) instead of the full signature.
+ * Off by default: exports and tests draw the names as they are. */
+void                 scorch_flame_renderer_set_short_names  (ScorchFlameRenderer    *self,
+                                                             gboolean                short_names,
+                                                             ScorchDisplayNameFlags  flags);
+/* The text drawn in RECT before fitting (borrowed, valid until the next
+ * render or option change); NULL for merged frames. */
+const char          *scorch_flame_renderer_get_shown_label  (ScorchFlameRenderer    *self,
+                                                             ScorchProfile          *profile,
+                                                             const ScorchFlameRect  *rect);
 /* Default "Sans 9" at 96 dpi. */
 void                 scorch_flame_renderer_set_font         (ScorchFlameRenderer    *self,
                                                              const PangoFontDescription *font);

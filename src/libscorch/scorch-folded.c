@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "scorch-folded.h"
+#include "scorch-text.h"
 #include "scorch-util.h"
 
 G_DEFINE_QUARK (scorch-folded-error-quark, scorch_folded_error)
@@ -276,16 +277,9 @@ static void
 append_frame_name (GString           *out,
                    const ScorchFrame *frame)
 {
-  for (const char *p = frame->function; *p; p++)
-    {
-      /* ';' separates frames and a newline ends the line: keep them out. */
-      if (*p == ';')
-        g_string_append_c (out, ':');
-      else if (*p == '\n' || *p == '\r')
-        g_string_append_c (out, ' ');
-      else
-        g_string_append_c (out, *p);
-    }
+  /* ';' separates frames, a newline ends the line, a trailing number would
+   * read as a count, and the reader wants UTF-8: the name is made safe. */
+  scorch_text_append_folded_frame (out, frame->function);
 
   switch (frame->kind)
     {
@@ -318,6 +312,7 @@ scorch_folded_write (ScorchProfile *profile,
   guint n_nodes;
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
+  gsize line_start, line_end;
 
   g_return_val_if_fail (SCORCH_IS_PROFILE (profile), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
@@ -332,13 +327,26 @@ scorch_folded_write (ScorchProfile *profile,
         continue;
 
       scorch_profile_node_get_stack (profile, i, stack);
+      line_start = out->len;
       for (guint j = stack->len; j-- > 0;)
         {
           append_frame_name (out, &frames[g_array_index (stack, guint32, j)]);
           if (j > 0)
             g_string_append_c (out, ';');
         }
-      g_string_append_printf (out, " %" G_GUINT64_FORMAT "\n", self_counts[i]);
+      line_end = out->len;
+
+      /* A reader takes counts up to G_MAXUINT32: a larger one (lines merged
+       * from several) is written over several lines. */
+      for (guint64 left = self_counts[i]; left > 0;)
+        {
+          guint64 count = MIN (left, (guint64) G_MAXUINT32);
+
+          if (left != self_counts[i])
+            g_string_append_len (out, out->str + line_start, line_end - line_start);
+          g_string_append_printf (out, " %" G_GUINT64_FORMAT "\n", count);
+          left -= count;
+        }
 
       if (out->len > 256 * 1024)
         {

@@ -28,7 +28,12 @@ ScorchProfile *scorch_folded_load        (const char    *path,
                                           GCancellable  *cancellable,
                                           GError       **error);
 /* Writes one line per distinct stack of the profile's current view. Frame
- * kinds are kept with FlameGraph's suffixes: _[k] kernel, _[j] JIT, _[i] inlined. */
+ * kinds are kept with FlameGraph's suffixes: _[k] kernel, _[j] JIT, _[i] inlined.
+ * Names are written so that every line parses back (scorch_text_append_folded_frame()):
+ * ';' becomes ':', tab/newline/CR a space, other control characters and
+ * invalid UTF-8 U+FFFD, the spaces before a trailing number ("f 123") '_',
+ * and an empty name "[unknown]". A count above G_MAXUINT32 (what readers
+ * take) is split over several lines. */
 gboolean       scorch_folded_write       (ScorchProfile *profile,
                                           GOutputStream *stream,
                                           GCancellable  *cancellable,

@@ -16,6 +16,7 @@
 #include "scorch-capture-reader.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
+#include "scorch-loader-private.h"
 #include "scorch-util.h"
 
 /* Whether the first bytes of a file can start folded stacks: text, that
@@ -174,22 +175,74 @@ scorch_load_sync (const char          *path,
 
 /* ------------------------------------------------------------------ */
 
+/* The async load, and who may touch what:
+ *
+ * - The worker (load_thread) runs load() and reads path and flags; its
+ *   progress goes into fraction/n_samples under the mutex, and a source
+ *   posted to the caller's context reports it there.
+ * - Everything else happens in the caller's context (the thread-default
+ *   main context of the caller of scorch_load_async): progress reports,
+ *   progress_destroy, the outer task's callback, and every release of a
+ *   reference to LoadData.  Each reference belongs to something that ends
+ *   in that context: the outer task (until it returns), the worker (until
+ *   the inner task's callback, load_done, runs), the cancellation source,
+ *   and each posted progress report.  The inner GTask object itself may be
+ *   finalized on the worker thread (GLib drops the worker's reference
+ *   there after the callback may already have run), so it holds no
+ *   reference with a destroy notify.
+ * - The outer task returns once: with the worker's result, or as soon as
+ *   the cancellable fires (through a GCancellableSource in the caller's
+ *   context), whichever comes first.  A worker stuck in a call that cannot
+ *   be interrupted (libdw reading a file) finishes later; its result is
+ *   then dropped. */
+
 typedef struct
 {
   gatomicrefcount     ref_count;
   char               *path;
   ScorchLoadFlags     flags;
   GMainContext       *context;
+
+  /* The caller's context only */
+  GTask              *outer;        /* until it has returned */
+  GSource            *cancel_source;
   ScorchLoadProgress  progress;
   gpointer            progress_data;
   GDestroyNotify      progress_destroy;
+
+  /* The worker only */
   gint64              last_report;
-  gint                done;        /* atomic: no progress after the callback */
+
+  /* Shared */
+  gint                done;        /* atomic: the outer task has returned */
   gint                pending;     /* atomic: a report is queued */
-  GMutex              mutex;
+  GMutex              mutex;       /* guards fraction and n_samples */
   gdouble             fraction;
   guint64             n_samples;
 } LoadData;
+
+/* Test hooks (scorch-loader-private.h) */
+static gint test_hold;          /* atomic */
+static gint n_live;             /* atomic */
+static gint n_released_elsewhere;  /* atomic */
+
+void
+_scorch_loader_hold_workers (gboolean hold)
+{
+  g_atomic_int_set (&test_hold, hold ? 1 : 0);
+}
+
+guint
+_scorch_loader_get_n_live (void)
+{
+  return (guint) g_atomic_int_get (&n_live);
+}
+
+guint
+_scorch_loader_get_n_released_elsewhere (void)
+{
+  return (guint) g_atomic_int_get (&n_released_elsewhere);
+}
 
 static LoadData *
 load_data_ref (LoadData *data)
@@ -205,13 +258,55 @@ load_data_unref (gpointer p)
 
   if (!g_atomic_ref_count_dec (&data->ref_count))
     return;
-  /* The last reference is dropped in the caller's context (see below). */
-  if (data->progress_destroy != NULL)
-    data->progress_destroy (data->progress_data);
+  /* Every reference ends in the caller's context (see above). */
+  if (!g_main_context_is_owner (data->context))
+    g_atomic_int_inc (&n_released_elsewhere);
+  g_assert (data->outer == NULL);
+  g_assert (data->cancel_source == NULL);
+  g_assert (data->progress_destroy == NULL);
   g_main_context_unref (data->context);
   g_mutex_clear (&data->mutex);
   g_free (data->path);
   g_free (data);
+  g_atomic_int_add (&n_live, -1);
+}
+
+/* In the caller's context: returns the outer task, once; takes PROFILE and
+ * ERROR (exactly one of them is set). */
+static void
+return_outer (LoadData      *data,
+              ScorchProfile *profile,
+              GError        *error)
+{
+  g_autoptr(GTask) outer = g_steal_pointer (&data->outer);
+  GDestroyNotify progress_destroy = g_steal_pointer (&data->progress_destroy);
+
+  g_assert ((profile == NULL) != (error == NULL));
+
+  if (outer == NULL)
+    {
+      /* Returned already (cancelled): the late result is dropped. */
+      g_clear_object (&profile);
+      g_clear_error (&error);
+      return;
+    }
+
+  /* No progress report from now on. */
+  g_atomic_int_set (&data->done, 1);
+  if (data->cancel_source != NULL)
+    {
+      g_source_destroy (data->cancel_source);
+      g_clear_pointer (&data->cancel_source, g_source_unref);
+    }
+  if (progress_destroy != NULL)
+    progress_destroy (data->progress_data);
+
+  if (profile == NULL)
+    g_task_return_error (outer, error);
+  else
+    g_task_return_pointer (outer, profile, g_object_unref);
+  /* The outer task's reference */
+  load_data_unref (data);
 }
 
 static gboolean
@@ -221,10 +316,10 @@ report_progress_cb (gpointer p)
   gdouble fraction;
   guint64 n_samples;
 
-  g_mutex_lock (&data->mutex);
+  scorch_mutex_lock (&data->mutex);
   fraction = data->fraction;
   n_samples = data->n_samples;
-  g_mutex_unlock (&data->mutex);
+  scorch_mutex_unlock (&data->mutex);
   g_atomic_int_set (&data->pending, 0);
 
   if (!g_atomic_int_get (&data->done) && data->progress != NULL)
@@ -240,16 +335,16 @@ worker_progress (gdouble  fraction,
   LoadData *data = user_data;
   gint64 now = g_get_monotonic_time ();
 
-  if (data->progress == NULL)
+  if (data->progress == NULL || g_atomic_int_get (&data->done))
     return;
   if (fraction < 1.0 && now - data->last_report < 50 * G_TIME_SPAN_MILLISECOND)
     return;
   data->last_report = now;
 
-  g_mutex_lock (&data->mutex);
+  scorch_mutex_lock (&data->mutex);
   data->fraction = fraction;
   data->n_samples = n_samples;
-  g_mutex_unlock (&data->mutex);
+  scorch_mutex_unlock (&data->mutex);
 
   /* Always through a source: g_main_context_invoke() would call back right
    * here, in the worker, when no thread owns the context at this moment. */
@@ -268,33 +363,51 @@ load_thread (GTask        *task,
   GError *error = NULL;
   ScorchProfile *profile;
 
+  /* what scorch_load_async wrote, handed over by GTask (see scorch-util.h) */
+  scorch_tsan_acquire (data);
+  /* Tests: a worker busy in a call that cannot be interrupted. */
+  while (g_atomic_int_get (&test_hold))
+    g_usleep (G_TIME_SPAN_MILLISECOND);
+
   profile = load (data->path, data->flags, cancellable, worker_progress, data, &error);
+  /* the profile and the worker's writes, to load_done */
+  scorch_tsan_release (data);
   if (profile == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, profile, g_object_unref);
 }
 
+/* The inner task's callback, in the caller's context. */
 static void
 load_done (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  GTask *outer = user_data;
-  LoadData *data = g_task_get_task_data (G_TASK (result));
+  LoadData *data = user_data;
+  GError *error = NULL;
+  ScorchProfile *profile;
 
-  g_atomic_int_set (&data->done, 1);
-  (void) object;
-  {
-    GError *error = NULL;
-    ScorchProfile *profile = g_task_propagate_pointer (G_TASK (result), &error);
+  scorch_tsan_acquire (data);
+  profile = g_task_propagate_pointer (G_TASK (result), &error);
 
-    if (profile == NULL)
-      g_task_return_error (outer, error);
-    else
-      g_task_return_pointer (outer, profile, g_object_unref);
-  }
-  g_object_unref (outer);
+  return_outer (data, profile, error);
+  /* The worker's reference */
+  load_data_unref (data);
+}
+
+/* The cancellable fired: in the caller's context. */
+static gboolean
+load_cancelled_cb (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  LoadData *data = user_data;
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  g_assert (error != NULL);
+  return_outer (data, NULL, error);
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -307,13 +420,15 @@ scorch_load_async (const char          *path,
                    GAsyncReadyCallback  callback,
                    gpointer             user_data)
 {
-  g_autoptr(GTask) outer = NULL;
   g_autoptr(GTask) task = NULL;
   LoadData *data;
 
   g_return_if_fail (path != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   data = g_new0 (LoadData, 1);
+  g_atomic_int_inc (&n_live);
+  /* The outer task's reference */
   g_atomic_ref_count_init (&data->ref_count);
   data->path = g_strdup (path);
   data->flags = flags;
@@ -324,16 +439,30 @@ scorch_load_async (const char          *path,
   g_mutex_init (&data->mutex);
 
   /* The outer task is what the caller sees; the inner one runs in a
-   * worker and finishes (in the caller's context) before the outer one, so
-   * that progress reports stop before the callback runs. */
-  outer = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (outer, scorch_load_async);
-  g_task_set_name (outer, "scorch_load_async");
+   * worker and reports to load_done (in the caller's context), which
+   * returns the outer one unless cancellation did first. */
+  data->outer = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (data->outer, scorch_load_async);
+  g_task_set_name (data->outer, "scorch_load_async");
 
-  task = g_task_new (NULL, cancellable, load_done, g_object_ref (outer));
+  if (cancellable != NULL)
+    {
+      data->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_priority (data->cancel_source, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (data->cancel_source, "[scorch] load cancelled");
+      g_source_set_callback (data->cancel_source, (GSourceFunc) (void (*) (void)) load_cancelled_cb,
+                             load_data_ref (data), load_data_unref);
+      g_source_attach (data->cancel_source, data->context);
+    }
+
+  /* The worker's reference, dropped by load_done; the task data has no
+   * destroy notify, since the inner task may be finalized in the worker. */
+  task = g_task_new (NULL, cancellable, load_done, load_data_ref (data));
   g_task_set_source_tag (task, scorch_load_async);
-  g_task_set_task_data (task, data, load_data_unref);
+  g_task_set_name (task, "scorch_load_async worker");
+  g_task_set_task_data (task, data, NULL);
   g_task_set_return_on_cancel (task, FALSE);
+  scorch_tsan_release (data);
   g_task_run_in_thread (task, load_thread);
 }
 

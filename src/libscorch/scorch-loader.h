@@ -26,7 +26,11 @@ typedef void (*ScorchLoadProgress) (gdouble  fraction,
 
 /* progress is called in the thread-default main context of the caller of
  * scorch_load_async (at most every 50 ms, and not after callback);
- * progress_destroy is called on progress_data when the load ends. */
+ * progress_destroy is called on progress_data in that context when the
+ * load ends, right before callback; nothing of the caller's is used after
+ * callback.  When cancellable fires, callback comes at once (in that
+ * context) with G_IO_ERROR_CANCELLED, even if the worker is still inside a
+ * call that cannot be interrupted: its result is dropped when it returns. */
 void           scorch_load_async  (const char          *path,
                                    ScorchLoadFlags      flags,
                                    GCancellable        *cancellable,

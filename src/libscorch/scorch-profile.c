@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "scorch-profile-private.h"
+#include "scorch-util.h"
 
 /* ------------------------------------------------------------------------ */
 /* String pool                                                               */
@@ -549,7 +550,7 @@ scorch_profile_get_hotspots (ScorchProfile *self,
 {
   g_return_val_if_fail (SCORCH_IS_PROFILE (self), NULL);
 
-  g_mutex_lock (&self->hotspots_lock);
+  scorch_mutex_lock (&self->hotspots_lock);
 
   if (self->hotspots == NULL)
     {
@@ -582,7 +583,7 @@ scorch_profile_get_hotspots (ScorchProfile *self,
       self->hotspots = (ScorchHotspot *) (gpointer) g_array_free (g_steal_pointer (&hotspots), FALSE);
     }
 
-  g_mutex_unlock (&self->hotspots_lock);
+  scorch_mutex_unlock (&self->hotspots_lock);
 
   if (n_hotspots != NULL)
     *n_hotspots = self->n_hotspots;

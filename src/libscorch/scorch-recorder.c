@@ -28,12 +28,16 @@
 #include <unistd.h>
 
 #include "scorch-kallsyms.h"
+#include "scorch-leaf-repair.h"
 #include "scorch-perf-file.h"
 #include "scorch-perf-writer.h"
 #include "scorch-recorder.h"
 #include "scorch-util.h"
 
 #define DRAIN_INTERVAL_MS     50
+/* fp+repair samples are ~800 bytes in the ring: at 4999 Hz a 512 KiB ring
+ * (the default perf_event_mlock_kb) fills in about 0.1 s per busy CPU */
+#define REPAIR_DRAIN_INTERVAL_MS 10
 #define PROGRESS_INTERVAL_US  (G_USEC_PER_SEC / 10)
 #define KILL_GRACE_MS         500
 
@@ -279,7 +283,7 @@ scorch_recorder_init (ScorchRecorder *self)
   self->event = g_strdup ("cpu-clock");
   self->frequency = SCORCH_RECORDER_DEFAULT_FREQUENCY;
   self->call_graph = SCORCH_CALL_GRAPH_FP;
-  self->stack_size = SCORCH_RECORDER_DEFAULT_STACK_SIZE;
+  self->stack_size = 0;
   self->kernel = TRUE;
   self->output_path = g_strdup ("scorch.data");
   self->messages = g_ptr_array_new_with_free_func (g_free);
@@ -364,7 +368,7 @@ scorch_recorder_set_call_graph (ScorchRecorder  *self,
   g_return_if_fail (!self->running);
 
   self->call_graph = mode;
-  self->stack_size = stack_size ? stack_size : SCORCH_RECORDER_DEFAULT_STACK_SIZE;
+  self->stack_size = stack_size;
 }
 
 void
@@ -439,9 +443,9 @@ scorch_recorder_get_progress (ScorchRecorder         *self,
 {
   g_return_if_fail (SCORCH_IS_RECORDER (self));
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   *progress = self->progress;
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 }
 
 ScorchStopReason
@@ -496,9 +500,9 @@ static void
 add_message (ScorchRecorder *self,
              char           *message)
 {
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   g_ptr_array_insert (self->messages, self->messages->len - 1, message);
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 }
 
 /* ---- the recording session (worker thread) ----------------------------- */
@@ -530,6 +534,8 @@ typedef struct
 
   ScorchPerfWriter       *writer;
   GByteArray             *scratch;
+  ScorchLeafRepairer     *repairer;   /* fp+repair */
+  GByteArray             *repaired;   /* the batch as written */
 
   /* target */
   gboolean                launch;
@@ -572,6 +578,8 @@ session_free (Session *s)
   g_clear_pointer (&s->tids, g_hash_table_unref);
   g_clear_pointer (&s->writer, scorch_perf_writer_free);
   g_clear_pointer (&s->scratch, g_byte_array_unref);
+  g_clear_pointer (&s->repairer, scorch_leaf_repairer_free);
+  g_clear_pointer (&s->repaired, g_byte_array_unref);
   if (s->pidfd >= 0)
     close (s->pidfd);
   if (s->gate_fd >= 0)
@@ -891,21 +899,40 @@ setup_attr (Session  *s,
 
   attr->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
                       PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN;
-  if (self->call_graph == SCORCH_CALL_GRAPH_DWARF)
+  if (self->call_graph == SCORCH_CALL_GRAPH_DWARF || self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR)
     {
+      gboolean repair = self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR;
       guint stack = self->stack_size;
 
+      if (stack == 0)
+        stack = repair ? SCORCH_RECORDER_DEFAULT_REPAIR_STACK_SIZE : SCORCH_RECORDER_DEFAULT_STACK_SIZE;
       if (stack % 8 != 0 || stack < 8 || stack > 65528)
         {
           g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_INVALID,
-                       _("DWARF stack size %u is invalid: use a multiple of 8 up to 65528"), stack);
+                       _("Stack copy size %u is invalid: use a multiple of 8 up to 65528"), stack);
           return FALSE;
         }
+#if !defined(__x86_64__)
+      if (repair)
+        {
+          g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_INVALID,
+                       _("Frame-pointer leaf repair is only available on x86_64: use fp or dwarf"));
+          return FALSE;
+        }
+#endif
       attr->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
-      attr->sample_regs_user = SCORCH_PERF_REGS_USER_X86_64;
       attr->sample_stack_user = stack;
-      attr->exclude_callchain_user = 1;
-      attr->mmap_data = 1;
+      if (repair)
+        {
+          /* BP, SP, IP next to the kernel's callchain */
+          attr->sample_regs_user = SCORCH_LEAF_REPAIR_REGS_MASK;
+        }
+      else
+        {
+          attr->sample_regs_user = SCORCH_PERF_REGS_USER_X86_64;
+          attr->exclude_callchain_user = 1;
+          attr->mmap_data = 1;
+        }
     }
 
   attr->disabled = 1;
@@ -933,7 +960,7 @@ setup_attr (Session  *s,
   privileged = perms->cap_sys_admin || perms->cap_perfmon ||
                ((read_cap_eff () >> CAP_IPC_LOCK_BIT) & 1) || perms->paranoid < 0;
   if (privileged)
-    s->ring_pages = self->call_graph == SCORCH_CALL_GRAPH_DWARF ? 1024 : 256;
+    s->ring_pages = self->call_graph != SCORCH_CALL_GRAPH_FP ? 1024 : 256;
   else
     {
       int kb = read_int_file ("/proc/sys/kernel/perf_event_mlock_kb", 516);
@@ -943,7 +970,9 @@ setup_attr (Session  *s,
       while (s->ring_pages * 2 <= pages && s->ring_pages < 1024)
         s->ring_pages *= 2;
     }
-  attr->wakeup_watermark = s->ring_pages * sysconf (_SC_PAGESIZE) / 4;
+  /* fp+repair fills the rings several times faster: wake earlier */
+  attr->wakeup_watermark = s->ring_pages * sysconf (_SC_PAGESIZE) /
+                           (self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR ? 8 : 4);
   return TRUE;
 }
 
@@ -1425,14 +1454,28 @@ write_batch (Session  *s,
              GError  **error)
 {
   ScorchRecorder *self = s->self;
+  const struct perf_event_attr *attr = &s->attr;
+  GByteArray *batch = s->scratch;
 
   if (s->scratch->len == 0)
     return TRUE;
-  if (!scorch_perf_writer_add_records (s->writer, s->scratch->data, s->scratch->len, error))
+  if (s->repairer != NULL)
+    {
+      /* fp+repair: the samples are written with their repaired chains and
+       * without registers and stack copies */
+      g_byte_array_set_size (s->repaired, 0);
+      scorch_leaf_repairer_process (s->repairer, s->scratch->data, s->scratch->len, s->repaired);
+      attr = scorch_leaf_repairer_get_written_attr (s->repairer);
+      batch = s->repaired;
+      g_byte_array_set_size (s->scratch, 0);
+      if (batch->len == 0)
+        return TRUE;
+    }
+  if (!scorch_perf_writer_add_records (s->writer, batch->data, batch->len, error))
     return FALSE;
   if (self->sink != NULL)
-    self->sink (self, &s->attr, s->scratch->data, s->scratch->len, self->sink_data);
-  g_byte_array_set_size (s->scratch, 0);
+    self->sink (self, attr, batch->data, batch->len, self->sink_data);
+  g_byte_array_set_size (batch, 0);
   return scorch_perf_writer_finish_round (s->writer, error);
 }
 
@@ -1453,10 +1496,10 @@ emit_progress_cb (gpointer data)
   ScorchRecorder *self = data;
   ScorchRecorderProgress progress;
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   progress = self->progress;
   self->progress_pending = FALSE;
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 
   g_signal_emit (self, signals[PROGRESS], 0, &progress);
   return G_SOURCE_REMOVE;
@@ -1474,15 +1517,23 @@ update_progress (Session  *s,
     return;
   s->last_progress = now;
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   self->progress.elapsed = s->start_time ? (now - s->start_time) / (double) G_USEC_PER_SEC : 0;
   self->progress.samples = s->samples;
   self->progress.lost = s->lost;
   self->progress.throttled = s->throttled;
   self->progress.bytes = s->writer ? scorch_perf_writer_get_data_size (s->writer) : 0;
+  if (s->repairer != NULL)
+    {
+      ScorchLeafRepairStats st;
+
+      scorch_leaf_repairer_get_stats (s->repairer, &st);
+      self->progress.repaired = st.repaired + st.complete;
+      self->progress.truncated = st.cut + st.short_copy;
+    }
   schedule = !self->progress_pending;
   self->progress_pending = TRUE;
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 
   if (schedule)
     scorch_main_context_post (self->context, emit_progress_cb,
@@ -1547,7 +1598,7 @@ run_loop (Session  *s,
   for (;;)
     {
       struct pollfd *fds = (struct pollfd *) pfds->data;
-      int timeout = DRAIN_INTERVAL_MS;
+      int timeout = s->repairer != NULL ? REPAIR_DRAIN_INTERVAL_MS : DRAIN_INTERVAL_MS;
       gint64 now;
       int request;
 
@@ -1615,7 +1666,14 @@ start_writer (Session  *s,
         return FALSE;
     }
 
-  scorch_perf_writer_add_attr (s->writer, &s->attr, s->event_name,
+  if (self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR)
+    {
+      s->repairer = scorch_leaf_repairer_new (&s->attr);
+      s->repaired = g_byte_array_sized_new (1024 * 1024);
+    }
+  scorch_perf_writer_add_attr (s->writer,
+                               s->repairer != NULL ? scorch_leaf_repairer_get_written_attr (s->repairer) : &s->attr,
+                               s->event_name,
                                (const guint64 *) s->ids->data, s->ids->len);
   if (self->cmdline != NULL)
     scorch_perf_writer_set_cmdline (s->writer, (const char * const *) self->cmdline);
@@ -1739,6 +1797,24 @@ record (Session  *s,
   if (s->launch)
     reap_child (s, TRUE);
 
+  if (s->repairer != NULL)
+    {
+      ScorchLeafRepairStats st;
+      guint64 user;
+
+      scorch_leaf_repairer_get_stats (s->repairer, &st);
+      user = st.samples - st.no_user;
+      if (user > 0)
+        add_message (self, g_strdup_printf (_("Leaf repair: %.1f %% of the stacks had their leaf’s caller restored, "
+                                              "%.1f %% were cut short (%.1f %% because the %u-byte stack copy was too small), "
+                                              "%.1f %% had no CFI at the leaf"),
+                                            100.0 * (st.repaired + st.complete) / user,
+                                            100.0 * (st.cut + st.short_copy) / user,
+                                            100.0 * st.short_copy / user,
+                                            (guint) s->attr.sample_stack_user,
+                                            100.0 * st.no_cfi / user));
+    }
+
   /* What only Scorch knows goes into its feature section, written with
    * the final header. (A new call-graph mode names itself here.) */
   if (s->launch)
@@ -1746,6 +1822,8 @@ record (Session  *s,
   {
     g_autofree char *mode = self->call_graph == SCORCH_CALL_GRAPH_DWARF
                             ? g_strdup_printf ("dwarf,%u", (guint) s->attr.sample_stack_user)
+                            : self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR
+                            ? g_strdup_printf ("fp+repair,%u", (guint) s->attr.sample_stack_user)
                             : g_strdup ("fp");
 
     scorch_perf_writer_set_call_graph (s->writer, mode);
@@ -1754,9 +1832,9 @@ record (Session  *s,
   if (!scorch_perf_writer_finish (s->writer, &finish_error) && loop_error == NULL)
     loop_error = g_steal_pointer (&finish_error);
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   self->progress.elapsed = (g_get_monotonic_time () - s->start_time) / (double) G_USEC_PER_SEC;
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
   update_progress (s, TRUE);
 
   if (loop_error != NULL)
@@ -1795,12 +1873,19 @@ on_cancelled (GCancellable *cancellable,
   request_stop (SCORCH_RECORDER (data), SCORCH_STOP_REASON_CANCELLED);
 }
 
+static gboolean
+drop_task_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
 static gpointer
 worker (gpointer data)
 {
   GTask *task = data;
   Session *s = g_task_get_task_data (task);
   ScorchRecorder *self = s->self;
+  GMainContext *context;
   GError *error = NULL;
   gboolean ok;
   gulong cancel_id = 0;
@@ -1818,10 +1903,14 @@ worker (gpointer data)
   if (cancel_id != 0)
     g_cancellable_disconnect (s->cancellable, cancel_id);
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   self->running = FALSE;
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 
+  /* Before the task returns: after that, a new recording may replace it. */
+  context = g_main_context_ref (self->context);
+  /* what this thread did, to scorch_recorder_record_finish (TSan) */
+  scorch_tsan_release (self);
   if (!ok)
     g_task_return_error (task, error);
   else if (self->stop_reason == SCORCH_STOP_REASON_CANCELLED)
@@ -1829,7 +1918,11 @@ worker (gpointer data)
                              _("The recording was cancelled"));
   else
     g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  /* The task holds the session and the recorder (its source object): the
+   * last reference must not be dropped here, or the recorder and its sink
+   * data could be finalized on this thread once the caller has let go. */
+  scorch_main_context_post (context, drop_task_cb, task, g_object_unref);
+  g_main_context_unref (context);
   return NULL;
 }
 
@@ -1849,7 +1942,7 @@ scorch_recorder_record_async (ScorchRecorder      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, scorch_recorder_record_async);
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   busy = self->running;
   if (!busy)
     {
@@ -1857,7 +1950,7 @@ scorch_recorder_record_async (ScorchRecorder      *self,
       memset (&self->progress, 0, sizeof self->progress);
       self->progress_pending = FALSE;
     }
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 
   if (busy)
     {
@@ -1920,5 +2013,6 @@ scorch_recorder_record_finish (ScorchRecorder  *self,
   g_return_val_if_fail (SCORCH_IS_RECORDER (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
+  scorch_tsan_acquire (self);
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -24,8 +24,11 @@ typedef enum
 
 typedef enum
 {
-  SCORCH_CALL_GRAPH_FP,
-  SCORCH_CALL_GRAPH_DWARF,
+  SCORCH_CALL_GRAPH_FP,         /* the kernel's frame-pointer callchains, as they are */
+  SCORCH_CALL_GRAPH_DWARF,      /* user stack copies, unwound with CFI when loaded */
+  SCORCH_CALL_GRAPH_FP_REPAIR,  /* frame-pointer callchains whose leaf is repaired at
+                                 * record time (see scorch-leaf-repair.h); written as
+                                 * plain callchains */
 } ScorchCallGraph;
 
 typedef enum
@@ -40,6 +43,8 @@ typedef enum
 
 #define SCORCH_RECORDER_DEFAULT_FREQUENCY  999
 #define SCORCH_RECORDER_DEFAULT_STACK_SIZE 8192
+/* The stack copy of fp+repair: only the leaf's frame is needed */
+#define SCORCH_RECORDER_DEFAULT_REPAIR_STACK_SIZE 512
 
 typedef struct
 {
@@ -48,6 +53,10 @@ typedef struct
   guint64 lost;        /* samples lost (PERF_RECORD_LOST / LOST_SAMPLES) */
   guint64 throttled;   /* PERF_RECORD_THROTTLE records */
   guint64 bytes;       /* bytes of records written */
+  /* fp+repair: samples whose leaf's caller was restored, and stacks cut
+   * because the leaf had overwritten rbp or the stack copy was too small */
+  guint64 repaired;
+  guint64 truncated;
 } ScorchRecorderProgress;
 
 /* What the current process may record, and how to allow the rest. */
@@ -101,6 +110,8 @@ void            scorch_recorder_set_frequency     (ScorchRecorder      *self,
 /* …or one sample every period events (nanoseconds for the clocks). */
 void            scorch_recorder_set_period        (ScorchRecorder      *self,
                                                    guint64              period);
+/* stack_size: bytes of stack copied per sample for DWARF and FP_REPAIR
+ * (multiple of 8 up to 65528), 0 for the mode's default. */
 void            scorch_recorder_set_call_graph    (ScorchRecorder      *self,
                                                    ScorchCallGraph      mode,
                                                    guint                stack_size);

@@ -1543,6 +1543,153 @@ out:
   return n;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Leaf repair of frame-pointer callchains                                  */
+
+/* Frames without a linked frame that one repair steps through at most */
+#define MAX_FRAMELESS 16
+
+/* Whether the CFA of row is computed from rbp: the frame is linked, and a
+ * walk of the frame-pointer chain from it is right (a realigned frame's
+ * CFA is an expression over rbp: DW_OP_breg6 N; DW_OP_deref). */
+static gboolean
+row_cfa_from_rbp (const Row *row)
+{
+  if (row->cfa_kind == CFA_REG)
+    return row->cfa_reg == DREG_RBP;
+  return row->cfa_n_ops > 0 &&
+         (row->ops[row->cfa_first_op].atom == DW_OP_breg6 ||
+          (row->ops[row->cfa_first_op].atom == DW_OP_bregx && row->ops[row->cfa_first_op].number == DREG_RBP));
+}
+
+/* Where the kernel's walk from bp is right again, at a frame whose CFA is
+ * computed from rbp (regs are that frame's): bp must be its rbp, and a
+ * frame pointer cannot be below its stack pointer. */
+static ScorchLeafRepair
+repair_sync (const Regs *regs,
+             guint64     bp)
+{
+  if (!(regs->valid & (1u << DREG_RBP)) || regs->r[DREG_RBP] != bp)
+    return SCORCH_LEAF_REPAIR_CUT;
+  if ((regs->valid & (1u << DREG_RSP)) && bp < regs->r[DREG_RSP])
+    return SCORCH_LEAF_REPAIR_CUT;
+  return SCORCH_LEAF_REPAIR_INSERTED;
+}
+
+guint
+scorch_unwinder_repair_leaf (ScorchUnwinder   *self,
+                             gint32            pid,
+                             guint64           ip,
+                             guint64           sp,
+                             guint64           bp,
+                             const guint8     *stack,
+                             gsize             stack_len,
+                             guint64          *callers,
+                             guint             max_callers,
+                             ScorchLeafRepair *result)
+{
+  Regs regs = { { 0 }, 0 };
+  guint n = 0;
+  ScorchLeafRepair res = SCORCH_LEAF_REPAIR_CUT;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (result != NULL, 0);
+
+  self->pid = pid;
+  self->stack = stack;
+  self->stack_len = stack != NULL ? stack_len : 0;
+  self->stack_sp = sp;
+  memset (self->recent, 0, sizeof self->recent);
+
+  regs.r[DREG_RA] = ip;
+  regs.r[DREG_RSP] = sp;
+  regs.r[DREG_RBP] = bp;
+  regs.valid = (1u << DREG_RA) | (1u << DREG_RSP) | (1u << DREG_RBP);
+
+  for (guint depth = 0; depth <= MAX_FRAMELESS; depth++)
+    {
+      /* callers point after their call: look up the call itself */
+      guint64 pc = regs.r[DREG_RA];
+      guint64 lookup = depth == 0 ? pc : pc - 1;
+      const UnwMapSlot *slot = map_slot (self, lookup);
+      const Row *row = NULL;
+      const Loc *bp_loc;
+      Regs next;
+      StepResult step;
+
+      if (slot != NULL && slot->bias_ok && slot->module->elf != NULL)
+        row = find_row (self, slot->module, lookup - slot->bias);
+      if (row == NULL)
+        {
+          /* Nothing known at the leaf: the chain stays as the kernel
+           * made it.  A caller without CFI (JIT code, an unreadable
+           * module) is taken to link its frame, as the kernel did. */
+          res = depth == 0 ? SCORCH_LEAF_REPAIR_NO_CFI : repair_sync (&regs, bp);
+          break;
+        }
+      if (row_cfa_from_rbp (row))
+        {
+          res = depth == 0 ? SCORCH_LEAF_REPAIR_LINKED : repair_sync (&regs, bp);
+          break;
+        }
+      if (n >= max_callers)
+        {
+          res = SCORCH_LEAF_REPAIR_CUT;
+          break;
+        }
+
+      self->unsupported = FALSE;
+      step = step_cfi (self, row, &regs, &next);
+      if (step == STEP_END || step == STEP_ZERO)
+        {
+          res = SCORCH_LEAF_REPAIR_COMPLETE;
+          break;
+        }
+      if (step == STEP_OUT)
+        {
+          res = SCORCH_LEAF_REPAIR_SHORT;
+          break;
+        }
+      if (step != STEP_OK || !(next.valid & (1u << DREG_RSP)))
+        {
+          res = SCORCH_LEAF_REPAIR_CUT;
+          break;
+        }
+
+      /* rbp saved below the current stack pointer has been popped: the
+       * register holds the caller's value again (an epilogue after
+       * "pop %rbp", whose CFI still names the slot). */
+      bp_loc = &row->regs[DREG_RBP];
+      if (bp_loc->kind == LOC_AT_CFA && next.r[DREG_RSP] + bp_loc->offset < regs.r[DREG_RSP])
+        {
+          next.r[DREG_RBP] = regs.r[DREG_RBP];
+          next.valid |= 1u << DREG_RBP;
+        }
+      else if (bp_loc->kind == LOC_AT_CFA && !(next.valid & (1u << DREG_RBP)) &&
+               above_copy (self, next.r[DREG_RSP] + bp_loc->offset))
+        {
+          res = SCORCH_LEAF_REPAIR_SHORT;
+          break;
+        }
+
+      /* the caller's frame is above the callee's, and it returns into code */
+      if (next.r[DREG_RSP] <= regs.r[DREG_RSP] || next.r[DREG_RSP] - regs.r[DREG_RSP] > MAX_FRAME_SIZE ||
+          !slot_is_code (map_slot (self, next.r[DREG_RA] - 1), next.r[DREG_RA] - 1))
+        {
+          res = SCORCH_LEAF_REPAIR_CUT;
+          break;
+        }
+
+      callers[n++] = next.r[DREG_RA];
+      regs = next;
+    }
+
+  self->stack = NULL;
+  self->stack_len = 0;
+  *result = res;
+  return n;
+}
+
 void
 scorch_unwinder_invalidate (ScorchUnwinder *self,
                             gint32          pid)

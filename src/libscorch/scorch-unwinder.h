@@ -87,6 +87,45 @@ void            scorch_unwinder_get_stats  (ScorchUnwinder        *self,
                                             guint64               *n_samples,
                                             guint64               *n_libunwind);
 
+/* Leaf repair of a frame-pointer callchain (--call-graph fp+repair).
+ *
+ * The kernel's user callchain is [ip, *(bp+8), *(*bp+8), ...]: when the
+ * function at ip has not linked its frame (a leaf built without one, a
+ * prologue, an epilogue, a function of a library without frame pointers),
+ * bp is still its caller's frame and the caller is missing from the chain.
+ * Given the sampled ip, sp, bp and a copy of the top of the user stack,
+ * this decides by the CFI rows at ip (and, when the caller has no frame
+ * either, at the callers' pcs): while a frame's CFA is computed from rsp,
+ * its return address is read from the stack copy; the first frame whose
+ * CFA is computed from rbp is where the kernel's walk is right again,
+ * provided bp is that frame's rbp (no frame in between changed it).
+ * Addresses are never compared with the chain: a recovered caller may
+ * legitimately equal the kernel's next address (recursion). */
+typedef enum
+{
+  SCORCH_LEAF_REPAIR_LINKED,    /* the leaf's CFA is from rbp: the kernel's chain is right */
+  SCORCH_LEAF_REPAIR_INSERTED,  /* callers recovered; the kernel's chain goes on after them */
+  SCORCH_LEAF_REPAIR_COMPLETE,  /* callers recovered up to the outermost frame */
+  SCORCH_LEAF_REPAIR_CUT,       /* callers recovered (maybe none), but bp is not the frame
+                                 * the kernel needed (overwritten): the rest is garbage */
+  SCORCH_LEAF_REPAIR_SHORT,     /* a word that was needed is beyond the stack copy: cut */
+  SCORCH_LEAF_REPAIR_NO_CFI,    /* nothing known at ip (no module, no CFI): left alone */
+} ScorchLeafRepair;
+
+/* Writes the recovered callers (return addresses, as the kernel stores
+ * them) to callers and returns how many; *result says what to do with the
+ * kernel's chain after the leaf. */
+guint           scorch_unwinder_repair_leaf (ScorchUnwinder   *self,
+                                             gint32            pid,
+                                             guint64           ip,
+                                             guint64           sp,
+                                             guint64           bp,
+                                             const guint8     *stack,
+                                             gsize             stack_len,
+                                             guint64          *callers,
+                                             guint             max_callers,
+                                             ScorchLeafRepair *result);
+
 /* The pid's maps changed (exec, munmap): drop cached per-process state. */
 void            scorch_unwinder_invalidate (ScorchUnwinder        *self,
                                             gint32                 pid);

@@ -1,0 +1,677 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-session.c: the one owner of what a window explores (capture,
+ * filters, filtered profile, selection, search); the views bind to it */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-session"
+
+
+#include "scorch-session.h"
+
+struct _ScorchSession
+{
+  GObject        parent_instance;
+
+  /* owned */
+  ScorchProfile *profile;
+  ScorchProfile *filtered;
+  GFile         *file;
+  char          *title;
+  char          *subtitle;
+  GArray        *tids;            /* of gint32; NULL: every thread */
+  char          *search_text;
+  GRegex        *matcher;         /* NULL: no search, or not a valid expression */
+  char          *program;
+  char          *program_output;
+  int            exit_status;
+
+  guint64        time_begin;
+  guint64        time_end;
+  double         matched_fraction;
+  guint32        selected_frame;
+  guint          search_regex : 1;
+  guint          search_case_sensitive : 1;
+  guint          search_valid : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_PROFILE,
+  PROP_FILE,
+  PROP_TITLE,
+  PROP_SUBTITLE,
+  PROP_FILTERED_PROFILE,
+  PROP_SELECTED_FRAME,
+  PROP_SEARCH_TEXT,
+  PROP_SEARCH_REGEX,
+  PROP_SEARCH_CASE_SENSITIVE,
+  PROP_SEARCH_VALID,
+  PROP_MATCHED_FRACTION,
+  PROP_PROGRAM,
+  PROP_PROGRAM_OUTPUT,
+  PROP_EXIT_STATUS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (ScorchSession, scorch_session, G_TYPE_OBJECT)
+
+/* -- search -- */
+
+static void
+update_matched_fraction (ScorchSession *self)
+{
+  double fraction = 0.0;
+
+  if (self->matcher != NULL && self->filtered != NULL)
+    {
+      guint n_frames = 0;
+      guint64 total = scorch_profile_get_total (self->filtered);
+      g_autofree guint8 *matches = NULL;
+      guint64 matched;
+
+      scorch_profile_get_frames (self->filtered, &n_frames);
+      matches = g_new0 (guint8, MAX (n_frames, 1));
+      matched = scorch_profile_match_frames (self->filtered, self->matcher, matches);
+      if (total > 0)
+        fraction = (double) matched / total;
+    }
+
+  if (fraction != self->matched_fraction)
+    {
+      self->matched_fraction = fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MATCHED_FRACTION]);
+    }
+}
+
+static void
+update_matcher (ScorchSession *self)
+{
+  gboolean valid = TRUE;
+
+  g_clear_pointer (&self->matcher, g_regex_unref);
+  if (self->search_text != NULL)
+    {
+      g_autofree char *pattern = self->search_regex ? g_strdup (self->search_text)
+                                                    : g_regex_escape_string (self->search_text, -1);
+      g_autoptr(GError) error = NULL;
+
+      self->matcher = g_regex_new (pattern,
+                                   (self->search_case_sensitive ? 0 : G_REGEX_CASELESS) | G_REGEX_OPTIMIZE,
+                                   0, &error);
+      if (self->matcher == NULL)
+        {
+          g_debug ("Not a valid expression: “%s”: %s", self->search_text, error->message);
+          valid = FALSE;
+        }
+    }
+
+  if ((guint) valid != self->search_valid)
+    {
+      self->search_valid = valid;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_VALID]);
+    }
+  update_matched_fraction (self);
+}
+
+/* -- filtering -- */
+
+static void
+refilter (ScorchSession *self)
+{
+  g_autoptr(ScorchProfile) view = NULL;
+  gboolean has_range = self->time_begin != 0 || self->time_end != G_MAXUINT64;
+
+  if (self->profile == NULL)
+    view = NULL;
+  else if (self->tids == NULL && !has_range)
+    view = g_object_ref (self->profile);
+  else if (self->tids != NULL && self->tids->len == 0)
+    {
+      /* No thread chosen: an empty view, not "every thread". */
+      gint32 none = G_MININT32;
+
+      view = scorch_profile_filter (self->profile, &none, 1, self->time_begin, self->time_end);
+    }
+  else
+    view = scorch_profile_filter (self->profile,
+                                  self->tids != NULL ? (const gint32 *) (gpointer) self->tids->data : NULL,
+                                  self->tids != NULL ? self->tids->len : 0,
+                                  self->time_begin, self->time_end);
+
+  if (g_set_object (&self->filtered, view))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTERED_PROFILE]);
+      update_matched_fraction (self);
+    }
+}
+
+/* -- GObject -- */
+
+static void
+scorch_session_dispose (GObject *object)
+{
+  ScorchSession *self = SCORCH_SESSION (object);
+
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->profile);
+  g_clear_object (&self->file);
+
+  G_OBJECT_CLASS (scorch_session_parent_class)->dispose (object);
+}
+
+static void
+scorch_session_finalize (GObject *object)
+{
+  ScorchSession *self = SCORCH_SESSION (object);
+
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->subtitle, g_free);
+  g_clear_pointer (&self->tids, g_array_unref);
+  g_clear_pointer (&self->search_text, g_free);
+  g_clear_pointer (&self->matcher, g_regex_unref);
+  g_clear_pointer (&self->program, g_free);
+  g_clear_pointer (&self->program_output, g_free);
+
+  G_OBJECT_CLASS (scorch_session_parent_class)->finalize (object);
+}
+
+static void
+scorch_session_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ScorchSession *self = SCORCH_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      g_value_set_object (value, self->profile);
+      break;
+    case PROP_FILE:
+      g_value_set_object (value, self->file);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    case PROP_SUBTITLE:
+      g_value_set_string (value, self->subtitle);
+      break;
+    case PROP_FILTERED_PROFILE:
+      g_value_set_object (value, self->filtered);
+      break;
+    case PROP_SELECTED_FRAME:
+      g_value_set_uint (value, self->selected_frame);
+      break;
+    case PROP_SEARCH_TEXT:
+      g_value_set_string (value, self->search_text);
+      break;
+    case PROP_SEARCH_REGEX:
+      g_value_set_boolean (value, self->search_regex);
+      break;
+    case PROP_SEARCH_CASE_SENSITIVE:
+      g_value_set_boolean (value, self->search_case_sensitive);
+      break;
+    case PROP_SEARCH_VALID:
+      g_value_set_boolean (value, self->search_valid);
+      break;
+    case PROP_MATCHED_FRACTION:
+      g_value_set_double (value, self->matched_fraction);
+      break;
+    case PROP_PROGRAM:
+      g_value_set_string (value, self->program);
+      break;
+    case PROP_PROGRAM_OUTPUT:
+      g_value_set_string (value, self->program_output);
+      break;
+    case PROP_EXIT_STATUS:
+      g_value_set_int (value, self->exit_status);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scorch_session_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ScorchSession *self = SCORCH_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      scorch_session_set_profile (self, g_value_get_object (value));
+      break;
+    case PROP_FILE:
+      scorch_session_set_file (self, g_value_get_object (value));
+      break;
+    case PROP_TITLE:
+      scorch_session_set_title (self, g_value_get_string (value));
+      break;
+    case PROP_SUBTITLE:
+      scorch_session_set_subtitle (self, g_value_get_string (value));
+      break;
+    case PROP_SELECTED_FRAME:
+      scorch_session_set_selected_frame (self, g_value_get_uint (value));
+      break;
+    case PROP_SEARCH_TEXT:
+      scorch_session_set_search_text (self, g_value_get_string (value));
+      break;
+    case PROP_SEARCH_REGEX:
+      scorch_session_set_search_regex (self, g_value_get_boolean (value));
+      break;
+    case PROP_SEARCH_CASE_SENSITIVE:
+      scorch_session_set_search_case_sensitive (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scorch_session_class_init (ScorchSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = scorch_session_dispose;
+  object_class->finalize = scorch_session_finalize;
+  object_class->get_property = scorch_session_get_property;
+  object_class->set_property = scorch_session_set_property;
+
+  properties[PROP_PROFILE] =
+    g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE, rw);
+  properties[PROP_FILE] =
+    g_param_spec_object ("file", NULL, NULL, G_TYPE_FILE, rw);
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL, rw);
+  properties[PROP_SUBTITLE] =
+    g_param_spec_string ("subtitle", NULL, NULL, NULL, rw);
+  properties[PROP_FILTERED_PROFILE] =
+    g_param_spec_object ("filtered-profile", NULL, NULL, SCORCH_TYPE_PROFILE, ro);
+  properties[PROP_SELECTED_FRAME] =
+    g_param_spec_uint ("selected-frame", NULL, NULL, 0, G_MAXUINT32, SCORCH_NODE_NONE, rw);
+  properties[PROP_SEARCH_TEXT] =
+    g_param_spec_string ("search-text", NULL, NULL, NULL, rw);
+  properties[PROP_SEARCH_REGEX] =
+    g_param_spec_boolean ("search-regex", NULL, NULL, FALSE, rw);
+  properties[PROP_SEARCH_CASE_SENSITIVE] =
+    g_param_spec_boolean ("search-case-sensitive", NULL, NULL, FALSE, rw);
+  properties[PROP_SEARCH_VALID] =
+    g_param_spec_boolean ("search-valid", NULL, NULL, TRUE, ro);
+  properties[PROP_MATCHED_FRACTION] =
+    g_param_spec_double ("matched-fraction", NULL, NULL, 0.0, 1.0, 0.0, ro);
+  properties[PROP_PROGRAM] =
+    g_param_spec_string ("program", NULL, NULL, NULL, ro);
+  properties[PROP_PROGRAM_OUTPUT] =
+    g_param_spec_string ("program-output", NULL, NULL, NULL, ro);
+  properties[PROP_EXIT_STATUS] =
+    g_param_spec_int ("exit-status", NULL, NULL, -1, G_MAXINT, -1, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+scorch_session_init (ScorchSession *self)
+{
+  self->selected_frame = SCORCH_NODE_NONE;
+  self->time_end = G_MAXUINT64;
+  self->search_valid = TRUE;
+  self->exit_status = -1;
+}
+
+ScorchSession *
+scorch_session_new (void)
+{
+  return g_object_new (SCORCH_TYPE_SESSION, NULL);
+}
+
+/* -- the capture -- */
+
+ScorchProfile *
+scorch_session_get_profile (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->profile;
+}
+
+void
+scorch_session_set_profile (ScorchSession *self,
+                            ScorchProfile *profile)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
+
+  if (!g_set_object (&self->profile, profile))
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  /* A new capture starts unfiltered, with nothing selected. */
+  g_clear_pointer (&self->tids, g_array_unref);
+  self->time_begin = 0;
+  self->time_end = G_MAXUINT64;
+  scorch_session_set_selected_frame (self, SCORCH_NODE_NONE);
+  scorch_session_set_recording (self, NULL, NULL, -1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+  refilter (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+GFile *
+scorch_session_get_file (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->file;
+}
+
+void
+scorch_session_set_file (ScorchSession *self,
+                         GFile         *file)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+  g_return_if_fail (file == NULL || G_IS_FILE (file));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_set_object (&self->file, file))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+
+  if (file != NULL)
+    {
+      g_autofree char *path = g_file_get_path (file);
+      g_autofree char *name = path != NULL ? g_filename_display_basename (path) : g_file_get_uri (file);
+      g_autoptr(GFile) parent = g_file_get_parent (file);
+      g_autofree char *dir = parent != NULL ? g_file_get_parse_name (parent) : NULL;
+
+      scorch_session_set_title (self, name);
+      scorch_session_set_subtitle (self, dir);
+    }
+  else
+    {
+      scorch_session_set_title (self, NULL);
+      scorch_session_set_subtitle (self, NULL);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+scorch_session_get_title (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->title;
+}
+
+void
+scorch_session_set_title (ScorchSession *self,
+                          const char    *title)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+
+  if (g_strcmp0 (title, self->title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+const char *
+scorch_session_get_subtitle (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->subtitle;
+}
+
+void
+scorch_session_set_subtitle (ScorchSession *self,
+                             const char    *subtitle)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+
+  if (g_strcmp0 (subtitle, self->subtitle) == 0)
+    return;
+  g_free (self->subtitle);
+  self->subtitle = g_strdup (subtitle);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBTITLE]);
+}
+
+void
+scorch_session_clear (ScorchSession *self)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  scorch_session_set_profile (self, NULL);
+  scorch_session_set_file (self, NULL);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* -- a recording's program -- */
+
+void
+scorch_session_set_recording (ScorchSession *self,
+                              const char    *program,
+                              const char    *output,
+                              int            exit_status)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (program, self->program) != 0)
+    {
+      g_free (self->program);
+      self->program = g_strdup (program);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRAM]);
+    }
+  if (g_strcmp0 (output, self->program_output) != 0)
+    {
+      g_free (self->program_output);
+      self->program_output = g_strdup (output);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRAM_OUTPUT]);
+    }
+  if (exit_status != self->exit_status)
+    {
+      self->exit_status = exit_status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXIT_STATUS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+scorch_session_get_program (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->program;
+}
+
+const char *
+scorch_session_get_program_output (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->program_output;
+}
+
+int
+scorch_session_get_exit_status (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), -1);
+
+  return self->exit_status;
+}
+
+/* -- filters -- */
+
+ScorchProfile *
+scorch_session_get_filtered_profile (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->filtered;
+}
+
+void
+scorch_session_set_thread_filter (ScorchSession *self,
+                                  const gint32  *tids,
+                                  int            n_tids)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+  g_return_if_fail (n_tids <= 0 || tids != NULL);
+
+  g_clear_pointer (&self->tids, g_array_unref);
+  if (n_tids >= 0)
+    {
+      self->tids = g_array_sized_new (FALSE, FALSE, sizeof (gint32), n_tids);
+      g_array_append_vals (self->tids, tids, n_tids);
+    }
+  refilter (self);
+}
+
+void
+scorch_session_set_time_range (ScorchSession *self,
+                               guint64        begin,
+                               guint64        end)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+
+  if (begin == self->time_begin && end == self->time_end)
+    return;
+  self->time_begin = begin;
+  self->time_end = end;
+  refilter (self);
+}
+
+/* -- selection -- */
+
+guint32
+scorch_session_get_selected_frame (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), SCORCH_NODE_NONE);
+
+  return self->selected_frame;
+}
+
+void
+scorch_session_set_selected_frame (ScorchSession *self,
+                                   guint32        frame)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+
+  if (frame == self->selected_frame)
+    return;
+  self->selected_frame = frame;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_FRAME]);
+}
+
+/* -- search -- */
+
+const char *
+scorch_session_get_search_text (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->search_text;
+}
+
+void
+scorch_session_set_search_text (ScorchSession *self,
+                                const char    *text)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+
+  if (text != NULL && text[0] == '\0')
+    text = NULL;
+  if (g_strcmp0 (text, self->search_text) == 0)
+    return;
+  g_free (self->search_text);
+  self->search_text = g_strdup (text);
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+  update_matcher (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+scorch_session_get_search_regex (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
+
+  return self->search_regex;
+}
+
+void
+scorch_session_set_search_regex (ScorchSession *self,
+                                 gboolean       regex)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+
+  if ((guint) !!regex == self->search_regex)
+    return;
+  self->search_regex = !!regex;
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
+  update_matcher (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+scorch_session_get_search_case_sensitive (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
+
+  return self->search_case_sensitive;
+}
+
+void
+scorch_session_set_search_case_sensitive (ScorchSession *self,
+                                          gboolean       case_sensitive)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+
+  if ((guint) !!case_sensitive == self->search_case_sensitive)
+    return;
+  self->search_case_sensitive = !!case_sensitive;
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
+  update_matcher (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+scorch_session_get_search_valid (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
+
+  return self->search_valid;
+}
+
+double
+scorch_session_get_matched_fraction (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), 0.0);
+
+  return self->matched_fraction;
+}
+
+gboolean
+scorch_session_search_matches (ScorchSession *self,
+                               const char    *function)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (function != NULL, FALSE);
+
+  if (self->search_text == NULL)
+    return TRUE;
+  if (self->matcher == NULL)
+    return FALSE;
+  return g_regex_match (self->matcher, function, 0, NULL);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-report-json.h: the hotspots of a profile as JSON ("report --json") */
+
+#pragma once
+
+#include "scorch-profile.h"
+
+G_BEGIN_DECLS
+
+/* The JSON document of "scorch-cli report --json" (a contract: keep its
+ * keys). An object with "samples", "all_samples", "lost", "truncated",
+ * "event" (string or null) and "functions": an array, hottest self first,
+ * of at most MAX_FUNCTIONS objects (0: all) with "function", "module",
+ * "kind", optionally "file" and "line", "self", "total", "self_percent" and
+ * "total_percent" (rounded to two decimals). Written with json-glib: every
+ * string valid UTF-8 (invalid bytes become U+FFFD), numbers in the C locale
+ * whatever the process's locale. Returns a NUL-terminated string ending
+ * with a newline. */
+char *scorch_report_json_to_data (ScorchProfile *profile,
+                                  guint          max_functions,
+                                  gsize         *length);
+
+G_END_DECLS

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-text.c: untrusted names made safe for each output */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-text"
+
+#include <string.h>
+
+#include "scorch-text.h"
+
+#define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
+
+static const char *
+text_end (const char *text,
+          gssize      len)
+{
+  return text + (len < 0 ? strlen (text) : (gsize) len);
+}
+
+/* The code point at *P (reading no further than END), advancing *P past
+ * it; or -1 for a byte that starts no valid UTF-8 sequence (NUL included),
+ * advancing by that one byte. */
+static gint32
+next_char (const char **p,
+           const char  *end)
+{
+  const guchar c = (guchar) **p;
+  gunichar u;
+
+  if (c != 0 && c < 0x80)
+    {
+      (*p)++;
+      return c;
+    }
+  if (c == 0)
+    {
+      (*p)++;
+      return -1;
+    }
+
+  u = g_utf8_get_char_validated (*p, end - *p);
+  if (u == (gunichar) -1 || u == (gunichar) -2 || u == 0)
+    {
+      (*p)++;
+      return -1;
+    }
+  *p = g_utf8_next_char (*p);
+  return (gint32) u;
+}
+
+char *
+scorch_text_valid_utf8 (const char *text,
+                        gssize      len)
+{
+  const char *end;
+  GString *out;
+
+  if (text == NULL)
+    return g_strdup ("");
+
+  end = text_end (text, len);
+  if (g_utf8_validate (text, end - text, NULL))
+    return g_strndup (text, end - text);
+
+  out = g_string_sized_new ((end - text) + 16);
+  for (const char *p = text; p < end;)
+    {
+      const char *start = p;
+      gint32 c = next_char (&p, end);
+
+      if (c < 0)
+        g_string_append (out, REPLACEMENT);
+      else
+        g_string_append_len (out, start, p - start);
+    }
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+scorch_text_is_xml_char (gunichar c)
+{
+  if (c == 0x9 || c == 0xA || c == 0xD)
+    return TRUE;
+  if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+    return FALSE;
+  if (c <= 0xD7FF)
+    return TRUE;
+  if (c < 0xE000)
+    return FALSE;                  /* surrogates */
+  if (c >= 0xFDD0 && c <= 0xFDEF)
+    return FALSE;                  /* non-characters */
+  if ((c & 0xFFFE) == 0xFFFE)
+    return FALSE;                  /* U+FFFE, U+FFFF and their kin in every plane */
+  return c <= 0x10FFFF;
+}
+
+/* XML-legal characters; with ESCAPE, the markup ones as entities. */
+static void
+append_xml_chars (GString    *out,
+                  const char *text,
+                  gssize      len,
+                  gboolean    escape)
+{
+  const char *end;
+
+  if (text == NULL)
+    return;
+
+  end = text_end (text, len);
+  for (const char *p = text; p < end;)
+    {
+      const char *start = p;
+      gint32 c = next_char (&p, end);
+
+      if (!escape && (c == '&' || c == '<' || c == '>' || c == '"' || c == '\''))
+        {
+          g_string_append_c (out, (char) c);
+          continue;
+        }
+
+      switch (c)
+        {
+        case '&':
+          g_string_append (out, "&amp;");
+          break;
+        case '<':
+          g_string_append (out, "&lt;");
+          break;
+        case '>':
+          g_string_append (out, "&gt;");
+          break;
+        case '"':
+          g_string_append (out, "&quot;");
+          break;
+        case '\'':
+          g_string_append (out, "&apos;");
+          break;
+        case '\t':
+        case '\n':
+        case '\r':
+          g_string_append_c (out, ' ');
+          break;
+        default:
+          if (c < 0 || !scorch_text_is_xml_char ((gunichar) c))
+            g_string_append (out, REPLACEMENT);
+          else
+            g_string_append_len (out, start, p - start);
+          break;
+        }
+    }
+}
+
+void
+scorch_text_append_xml (GString    *out,
+                        const char *text,
+                        gssize      len)
+{
+  g_return_if_fail (out != NULL);
+
+  append_xml_chars (out, text, len, TRUE);
+}
+
+char *
+scorch_text_to_xml (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  scorch_text_append_xml (out, text, -1);
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+scorch_text_is_display_safe (const char *text)
+{
+  const char *end;
+
+  if (text == NULL)
+    return TRUE;
+
+  end = text_end (text, -1);
+  for (const char *p = text; p < end;)
+    {
+      gint32 c = next_char (&p, end);
+
+      if (c < 0 || c == '\t' || c == '\n' || c == '\r' || !scorch_text_is_xml_char ((gunichar) c))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+scorch_text_to_display (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  append_xml_chars (out, text, -1, FALSE);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_bidi_control (gunichar c)
+{
+  return c == 0x061C || c == 0x200E || c == 0x200F ||
+         (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+void
+scorch_text_append_terminal (GString                 *out,
+                             const char              *text,
+                             gssize                   len,
+                             ScorchTextTerminalFlags  flags)
+{
+  const char *end;
+
+  g_return_if_fail (out != NULL);
+
+  if (text == NULL)
+    return;
+
+  end = text_end (text, len);
+  for (const char *p = text; p < end;)
+    {
+      const char *start = p;
+      gint32 c = next_char (&p, end);
+
+      if (c < 0)
+        g_string_append_printf (out, "\\x%02x", (guchar) *start);
+      else if ((c == '\n' || c == '\t') && (flags & SCORCH_TEXT_TERMINAL_KEEP_LINES))
+        g_string_append_c (out, (char) c);
+      else if (c < 0x20 || c == 0x7F)
+        g_string_append_printf (out, "\\x%02x", (guint) c);
+      else if ((c >= 0x80 && c <= 0x9F) || is_bidi_control ((gunichar) c))
+        g_string_append_printf (out, "\\u%04x", (guint) c);
+      else
+        g_string_append_len (out, start, p - start);
+    }
+}
+
+char *
+scorch_text_to_terminal (const char              *text,
+                         ScorchTextTerminalFlags  flags)
+{
+  GString *out = g_string_new (NULL);
+
+  scorch_text_append_terminal (out, text, -1, flags);
+  return g_string_free (out, FALSE);
+}
+
+void
+scorch_text_append_folded_frame (GString    *out,
+                                 const char *name)
+{
+  const char *end;
+  gsize begin, i;
+
+  g_return_if_fail (out != NULL);
+
+  if (name == NULL)
+    return;
+
+  begin = out->len;
+  end = text_end (name, -1);
+  for (const char *p = name; p < end;)
+    {
+      const char *start = p;
+      gint32 c = next_char (&p, end);
+
+      if (c == ';')
+        g_string_append_c (out, ':');
+      else if (c == '\t' || c == '\n' || c == '\r')
+        g_string_append_c (out, ' ');
+      else if (c < 0 || c < 0x20 || (c >= 0x7F && c <= 0x9F))
+        g_string_append (out, REPLACEMENT);
+      else
+        g_string_append_len (out, start, p - start);
+    }
+
+  /* An empty or blank name would leave a line of a single frame with no
+   * stack before its count. */
+  for (i = begin; i < out->len && out->str[i] == ' '; i++)
+    ;
+  if (i == out->len)
+    {
+      g_string_truncate (out, begin);
+      g_string_append (out, "[unknown]");
+      return;
+    }
+
+  /* "name 123" would end a line as "a;name 123 42": FlameGraph reads two
+   * counts (a differential profile). Join the number to the name. */
+  i = out->len;
+  while (i > begin && (g_ascii_isdigit (out->str[i - 1]) || out->str[i - 1] == '.'))
+    i--;
+  if (i < out->len && i > begin && out->str[i - 1] == ' ')
+    while (i > begin && out->str[i - 1] == ' ')
+      out->str[--i] = '_';
+}
