@@ -273,7 +273,7 @@ oracle_check_json (ScorchProfile *profile)
   g_autofree char *json = NULL;
   gsize len;
 
-  json = scorch_report_json_to_data (profile, 50, &len);
+  json = scorch_report_json_to_data (profile, -1, 50, &len);
   if (!oracle_json_is_strict (json, len))
     oracle_fail ("report's JSON is not strict JSON", json, len);
   if (!json_parser_load_from_data (parser, json, (gssize) len, &error))

@@ -458,6 +458,15 @@ test_tid_truncated (void)
       t = footer_truncated (out);
       g_test_message ("tid %s: %" G_GUINT64_FORMAT " samples, %" G_GUINT64_FORMAT " truncated", tid, n, t);
       g_assert_cmpuint (t, <=, n);
+      {
+        /* --json reports the same count for the selection */
+        const char *json_args[] = { "report", "--json", "--tid", tid, data, NULL };
+        g_autofree char *json = NULL;
+        g_autofree char *expected = g_strdup_printf ("\"truncated\" : %" G_GUINT64_FORMAT ",", t);
+
+        g_assert_cmpint (cli (json_args, &json, NULL), ==, 0);
+        g_assert_nonnull (strstr (json, expected));
+      }
       n_sum += n;
       t_sum += t;
       n_threads++;

@@ -69,7 +69,7 @@ test_contract (void)
   /* As the CLI runs: with the user's (comma-decimal) locale. */
   if (setlocale (LC_ALL, "de_DE.UTF-8") == NULL)
     g_test_message ("de_DE.UTF-8 is missing: the locale part is not exercised in-process");
-  json = scorch_report_json_to_data (profile, 0, &len);
+  json = scorch_report_json_to_data (profile, -1, 0, &len);
   setlocale (LC_ALL, "C");
 
   g_assert_cmpuint (len, ==, strlen (json));
@@ -120,7 +120,7 @@ test_contract (void)
 
   /* --top */
   g_clear_pointer (&json, g_free);
-  json = scorch_report_json_to_data (profile, 1, NULL);
+  json = scorch_report_json_to_data (profile, -1, 1, NULL);
   g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
   root = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "functions")), ==, 1);

@@ -463,7 +463,7 @@ scorch_cli_report (int    argc,
     case FORMAT_JSON:
       {
         gsize len;
-        g_autofree char *out = scorch_report_json_to_data (profile, top > 0 ? (guint) top : 0, &len);
+        g_autofree char *out = scorch_report_json_to_data (profile, (gint64) n_truncated, top > 0 ? (guint) top : 0, &len);
 
         fwrite (out, 1, len, stdout);
       }

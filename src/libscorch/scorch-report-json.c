@@ -83,6 +83,7 @@ append_number (GString    *out,
 
 char *
 scorch_report_json_to_data (ScorchProfile *profile,
+                            gint64         n_truncated,
                             guint          max_functions,
                             gsize         *length)
 {
@@ -112,7 +113,7 @@ scorch_report_json_to_data (ScorchProfile *profile,
   add_uint (builder, "samples", total);
   add_uint (builder, "all_samples", scorch_profile_get_n_all_samples (profile));
   add_uint (builder, "lost", info->n_lost);
-  add_uint (builder, "truncated", info->n_truncated);
+  add_uint (builder, "truncated", n_truncated >= 0 ? (guint64) n_truncated : info->n_truncated);
   json_builder_set_member_name (builder, "event");
   if (info->event_name != NULL)
     {

@@ -15,8 +15,11 @@ G_BEGIN_DECLS
  * "total_percent" (rounded to two decimals). Written with json-glib: every
  * string valid UTF-8 (invalid bytes become U+FFFD), numbers in the C locale
  * whatever the process's locale. Returns a NUL-terminated string ending
- * with a newline. */
+ * with a newline. N_TRUNCATED is what "truncated" reports: the count for
+ * a filtered selection, or -1 for the capture's own
+ * (ScorchProfileInfo.n_truncated). */
 char *scorch_report_json_to_data (ScorchProfile *profile,
+                                  gint64         n_truncated,
                                   guint          max_functions,
                                   gsize         *length);
 
