@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "scorch-addr-map.h"
 #include "scorch-analyzer.h"
 #include "scorch-diagnostics.h"
 #include "scorch-unwinder.h"
@@ -27,23 +28,6 @@
 # define PERF_RECORD_MISC_MMAP_DATA (1 << 13)
 #endif
 
-/* (module key, module-relative address) -> offset of a run in runs[]:
- * runs[v] = n, runs[v+1..v+n] = frame ids, innermost (leaf) first. */
-typedef struct
-{
-  guint64 k1;
-  guint64 k2;
-  guint32 value;
-  guint32 used;
-} CacheSlot;
-
-typedef struct
-{
-  CacheSlot *slots;
-  guint      mask;
-  guint      len;
-} AddrCache;
-
 enum {
   ENTRY_UNKNOWN = 0,
   ENTRY_YES,
@@ -58,7 +42,9 @@ struct _ScorchAnalyzer
   ScorchUnwinder       *unwinder;
   ScorchProfileBuilder *builder;
 
-  AddrCache             cache;
+  /* (module key, module-relative address) -> offset of a run in runs[]:
+   * runs[v] = n, runs[v+1..v+n] = frame ids, innermost (leaf) first. */
+  ScorchAddrMap         cache;
   GArray               *runs;          /* guint32 */
   GByteArray           *entry_class;   /* per frame id: ENTRY_* */
   GPtrArray            *frame_module;  /* per frame id: module (builder-owned string) */
@@ -106,85 +92,6 @@ typedef struct
   gsize   offset;
   gsize   size;
 } LiveQueued;
-
-/* ------------------------------------------------------------------ */
-
-static inline guint
-cache_hash (guint64 k1,
-            guint64 k2)
-{
-  guint64 h = k1 * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) ^ (k2 + (k2 >> 29)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-
-  return (guint) (h ^ (h >> 32));
-}
-
-static void
-cache_init (AddrCache *c,
-            guint      size)
-{
-  c->slots = g_new0 (CacheSlot, size);
-  c->mask = size - 1;
-  c->len = 0;
-}
-
-static inline gboolean
-cache_lookup (AddrCache *c,
-              guint64    k1,
-              guint64    k2,
-              guint32   *value)
-{
-  guint i = cache_hash (k1, k2) & c->mask;
-
-  for (;;)
-    {
-      const CacheSlot *s = &c->slots[i];
-
-      if (!s->used)
-        return FALSE;
-      if (s->k1 == k1 && s->k2 == k2)
-        {
-          *value = s->value;
-          return TRUE;
-        }
-      i = (i + 1) & c->mask;
-    }
-}
-
-static void cache_insert (AddrCache *c, guint64 k1, guint64 k2, guint32 value);
-
-static void
-cache_grow (AddrCache *c)
-{
-  CacheSlot *old = c->slots;
-  guint old_size = c->mask + 1;
-
-  cache_init (c, old_size * 2);
-  for (guint i = 0; i < old_size; i++)
-    if (old[i].used)
-      cache_insert (c, old[i].k1, old[i].k2, old[i].value);
-  g_free (old);
-}
-
-static void
-cache_insert (AddrCache *c,
-              guint64    k1,
-              guint64    k2,
-              guint32    value)
-{
-  guint i;
-
-  if ((c->len + 1) * 2 > c->mask + 1)
-    cache_grow (c);
-
-  i = cache_hash (k1, k2) & c->mask;
-  while (c->slots[i].used)
-    i = (i + 1) & c->mask;
-  c->slots[i].k1 = k1;
-  c->slots[i].k2 = k2;
-  c->slots[i].value = value;
-  c->slots[i].used = 1;
-  c->len++;
-}
 
 /* ------------------------------------------------------------------ */
 
@@ -238,7 +145,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   scorch_symbolizer_set_line_mode (self->symbolizer, SCORCH_SYMBOLIZER_LINES_FUNCTION);
   self->unwinder = scorch_unwinder_new (find_mapping_cb, self);
   self->builder = scorch_profile_builder_new ();
-  cache_init (&self->cache, 4096);
+  scorch_addr_map_init (&self->cache, 4096);
   self->runs = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->entry_class = g_byte_array_new ();
   self->frame_module = g_ptr_array_new ();
@@ -262,7 +169,7 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_clear_pointer (&self->symbolizer, scorch_symbolizer_free);
   g_clear_pointer (&self->procs, scorch_proc_table_free);
   g_clear_pointer (&self->attrs, scorch_capture_attrs_unref);
-  g_free (self->cache.slots);
+  scorch_addr_map_clear (&self->cache);
   g_array_unref (self->runs);
   g_byte_array_unref (self->entry_class);
   g_ptr_array_unref (self->frame_module);
@@ -494,7 +401,7 @@ symbolize (ScorchAnalyzer      *self,
       g_array_append_val (self->runs, frame);
     }
 
-  cache_insert (&self->cache, k1, k2, run);
+  scorch_addr_map_insert (&self->cache, k1, k2, run);
   return run;
 }
 
@@ -538,6 +445,7 @@ push_address (ScorchAnalyzer *self,
   const ScorchProcMap *pm = NULL;
   guint64 k1, k2;
   guint32 run;
+  guint64 cached;
   const guint32 *r;
 
   if (kernel)
@@ -560,7 +468,9 @@ push_address (ScorchAnalyzer *self,
         }
     }
 
-  if (!cache_lookup (&self->cache, k1, k2, &run))
+  if (scorch_addr_map_lookup (&self->cache, k1, k2, &cached))
+    run = (guint32) cached;
+  else
     run = symbolize (self, pid, pm, ip, kernel, k1, k2);
 
   r = &g_array_index (self->runs, guint32, run);
@@ -1206,7 +1116,7 @@ scorch_analyzer_finish (ScorchAnalyzer *self)
     for (guint i = 0; problems != NULL && i < problems->len; i++)
       g_debug ("%s", (const char *) g_ptr_array_index (problems, i));
     g_debug ("%" G_GUINT64_FORMAT " samples, %u unique addresses symbolized, %u modules",
-             self->n_samples, self->cache.len, scorch_proc_table_get_n_modules (self->procs));
+             self->n_samples, (guint) self->cache.len, scorch_proc_table_get_n_modules (self->procs));
   }
   self->finished = TRUE;
   {

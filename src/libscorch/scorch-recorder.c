@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "scorch-kallsyms.h"
 #include "scorch-leaf-repair.h"
 #include "scorch-perf-file.h"
 #include "scorch-perf-writer.h"
@@ -1335,29 +1336,12 @@ static void
 synthesize_kernel_map (GByteArray *rec,
                        guint       id_size)
 {
-  FILE *file = fopen ("/proc/kallsyms", "re");
-  char line[512];
   guint64 text = 0;
   gsize start;
 
-  if (file == NULL)
+  /* FALSE also when kptr_restrict hides the addresses */
+  if (!scorch_kallsyms_find ("/proc/kallsyms", "_text", 10000, &text))
     return;
-  for (guint i = 0; i < 10000 && fgets (line, sizeof line, file) != NULL; i++)
-    {
-      char name[256];
-      guint64 addr;
-      char type;
-
-      if (sscanf (line, "%" G_GINT64_MODIFIER "x %c %255s", &addr, &type, name) == 3 &&
-          strcmp (name, "_text") == 0)
-        {
-          text = addr;
-          break;
-        }
-    }
-  fclose (file);
-  if (text == 0)
-    return;   /* kptr_restrict hides the addresses */
 
   start = rec->len;
   begin_record (rec, PERF_RECORD_MMAP, PERF_RECORD_MISC_KERNEL);

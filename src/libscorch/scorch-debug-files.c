@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "Scorch"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <elfutils/libdwelf.h>
+#if HAVE_DEBUGINFOD
+#include <elfutils/debuginfod.h>
+#endif
+#include <gelf.h>
+
+#include "scorch-debug-files.h"
+#include "scorch-util.h"
+
+char *
+scorch_debug_files_dup_search_path (const char * const *dirs)
+{
+  GString *s = g_string_new (":.debug");
+
+  if (dirs == NULL)
+    g_string_append (s, ":/usr/lib/debug");
+  else
+    for (guint i = 0; dirs[i] != NULL; i++)
+      {
+        g_string_append_c (s, ':');
+        g_string_append (s, dirs[i]);
+      }
+  return g_string_free (s, FALSE);
+}
+
+/* libdwfl's standard find_elf and find_debuginfo callbacks open() every
+ * candidate path blocking, and the paths come from the capture (a module's
+ * file name) and the environment (SCORCH_DEBUG_DIRS): a FIFO there would
+ * hang the load for good. So the main file reaches libdwfl as a checked
+ * descriptor, and debug files are found here, each candidate opened with
+ * scorch_open_regular_file() and accepted only when its build id is the
+ * one wanted. */
+static int
+find_elf_none (Dwfl_Module  *mod,
+               void        **userdata,
+               const char   *modname,
+               Dwarf_Addr    base,
+               char        **file_name,
+               Elf         **elfp)
+{
+  *file_name = NULL;
+  *elfp = NULL;
+  errno = 0;
+  return -1;
+}
+
+/* The CRC-32 (IEEE 802.3, as zlib's crc32()) of the whole file, which
+ * .gnu_debuglink records for a debug file. */
+static gboolean
+file_crc32 (int      fd,
+            guint32 *out)
+{
+  static guint32 table[256];
+  static gsize table_ready = 0;
+  guint8 buf[64 * 1024];
+  guint32 crc = 0xffffffff;
+  off_t off = 0;
+
+  if (g_once_init_enter (&table_ready))
+    {
+      for (guint32 i = 0; i < 256; i++)
+        {
+          guint32 c = i;
+
+          for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xedb88320 ^ (c >> 1) : c >> 1;
+          table[i] = c;
+        }
+      g_once_init_leave (&table_ready, 1);
+    }
+  for (;;)
+    {
+      gssize n = pread (fd, buf, sizeof buf, off);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      for (gssize i = 0; i < n; i++)
+        crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
+      off += n;
+    }
+  *out = crc ^ 0xffffffff;
+  return TRUE;
+}
+
+static int
+open_debug_candidate (const char        *fname,
+                      const struct stat *main_st,
+                      const void        *want_id,
+                      gssize             want_len,
+                      guint32            want_crc,
+                      char             **debuginfo_file_name)
+{
+  struct stat st;
+  const void *id = NULL;
+  gssize len = -1;
+  Elf *elf;
+  int fd;
+
+  fd = scorch_open_regular_file (fname, SCORCH_MAX_ELF_SIZE, &st, NULL);
+  if (fd < 0)
+    return -1;
+  /* The main file by another name (an empty debug dir entry). */
+  if (main_st != NULL && st.st_dev == main_st->st_dev && st.st_ino == main_st->st_ino)
+    {
+      close (fd);
+      return -1;
+    }
+  if (want_len > 0)
+    {
+      elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
+      if (elf != NULL)
+        len = dwelf_elf_gnu_build_id (elf, &id);
+      if (len != want_len || memcmp (id, want_id, want_len) != 0)
+        {
+          if (elf != NULL)
+            elf_end (elf);
+          close (fd);
+          return -1;
+        }
+      elf_end (elf);
+    }
+  else if (want_crc != 0)
+    {
+      /* No build id to compare: the debuglink's CRC says it is the one. */
+      guint32 crc;
+
+      if (!file_crc32 (fd, &crc) || crc != want_crc)
+        {
+          close (fd);
+          return -1;
+        }
+    }
+  *debuginfo_file_name = strdup (fname); /* libdwfl frees it with free() */
+  return fd;
+}
+
+static char *
+build_id_debug_path (const char   *dir,
+                     const guint8 *id,
+                     gssize        len)
+{
+  GString *s;
+
+  if (len < 2 || len > 64)
+    return NULL;
+  s = g_string_new (dir);
+  g_string_append_printf (s, "/.build-id/%02x/", id[0]);
+  for (gssize i = 1; i < len; i++)
+    g_string_append_printf (s, "%02x", id[i]);
+  g_string_append (s, ".debug");
+  return g_string_free (s, FALSE);
+}
+
+/* The separate debug file (build-id tree, then .gnu_debuglink in the
+ * file's directory, its .debug subdirectory and DIR/<file's directory>),
+ * or with IS_ALT the dwz file a debug file's .gnu_debugaltlink names;
+ * the order and places are libdwfl's standard ones. */
+static int
+find_debug_in_dirs (const char        *debuginfo_path,
+                    const char        *file_name,
+                    const char        *link,
+                    guint32            link_crc,
+                    gboolean           is_alt,
+                    const struct stat *main_st,
+                    const guint8      *id,
+                    gssize             id_len,
+                    char             **debuginfo_file_name)
+{
+  g_auto(GStrv) dirs = g_strsplit (debuginfo_path != NULL ? debuginfo_path : ":.debug:/usr/lib/debug", ":", -1);
+  g_autofree char *file_dir = file_name != NULL ? g_path_get_dirname (file_name) : NULL;
+  g_autofree char *invented = NULL;
+  int fd;
+
+  if (link == NULL)
+    {
+      if (file_name == NULL || is_alt)
+        return -1;
+      invented = g_strconcat (file_name + (strrchr (file_name, '/') ? strrchr (file_name, '/') - file_name + 1 : 0),
+                              ".debug", NULL);
+      link = invented;
+      link_crc = 0;
+    }
+
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; dirs[i] != NULL; i++)
+      {
+        const char *dir = dirs[i];
+        g_autofree char *fname = NULL;
+
+        if (dir[0] == '+' || dir[0] == '-')
+          dir++;
+        if (pass == 0)
+          {
+            /* By build id: DIR/.build-id/xx/yyyy.debug */
+            if (dir[0] != '/' || id_len <= 0)
+              continue;
+            fname = build_id_debug_path (dir, id, id_len);
+          }
+        else if (is_alt)
+          {
+            if (dir[0] == '/')
+              {
+                g_autofree char *base = g_path_get_basename (link);
+                fname = g_build_filename (dir, ".dwz", base, NULL);
+              }
+            else if (dir[0] == '\0')
+              fname = g_path_is_absolute (link) ? g_strdup (link)
+                      : file_dir != NULL ? g_build_filename (file_dir, link, NULL) : NULL;
+          }
+        else if (dir[0] == '\0')
+          fname = file_dir != NULL ? g_build_filename (file_dir, link, NULL) : NULL;
+        else if (dir[0] == '/')
+          fname = file_dir != NULL && file_dir[0] == '/' ? g_build_filename (dir, file_dir, link, NULL) : NULL;
+        else
+          fname = file_dir != NULL ? g_build_filename (file_dir, dir, link, NULL) : NULL;
+
+        if (fname == NULL)
+          continue;
+        /* The build-id tree is checked by build id only. */
+        fd = open_debug_candidate (fname, main_st, id, id_len, pass == 0 ? 0 : link_crc,
+                                   debuginfo_file_name);
+        if (fd >= 0)
+          return fd;
+      }
+  return -1;
+}
+
+#if HAVE_DEBUGINFOD
+static int
+find_debug_debuginfod (const guint8  *id,
+                       gssize         id_len,
+                       char         **debuginfo_file_name)
+{
+  const char *urls = g_getenv ("DEBUGINFOD_URLS");
+  debuginfod_client *client;
+  struct stat st;
+  char *path = NULL;
+  int fd;
+
+  if (urls == NULL || urls[0] == '\0' || id_len <= 0)
+    return -1;
+  client = debuginfod_begin ();
+  if (client == NULL)
+    return -1;
+  fd = debuginfod_find_debuginfo (client, id, (int) id_len, &path);
+  debuginfod_end (client);
+  /* The cache file it returns must be a regular file too. */
+  if (fd >= 0 && (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)))
+    {
+      close (fd);
+      fd = -1;
+    }
+  if (fd < 0)
+    free (path);
+  else
+    *debuginfo_file_name = path;
+  return fd < 0 ? -1 : fd;
+}
+#endif
+
+static int
+find_debuginfo_checked (Dwfl_Module  *mod,
+                        void        **userdata,
+                        const char   *modname,
+                        Dwarf_Addr    base,
+                        const char   *file_name,
+                        const char   *debuglink_file,
+                        GElf_Word     debuglink_crc,
+                        char        **debuginfo_file_name)
+{
+  char **debuginfo_path = *userdata;
+  const char *main_link = NULL;
+  const unsigned char *id = NULL;
+  const void *alt_id = NULL;
+  gssize id_len = 0;
+  gboolean is_alt = FALSE;
+  struct stat main_st;
+  const struct stat *main_stp = NULL;
+  const char *mainfile = NULL;
+  GElf_Addr vaddr;
+  Dwarf_Addr bias;
+  Elf *main_elf;
+  int fd;
+
+  *debuginfo_file_name = NULL;
+  if (debuginfo_path == NULL)
+    return -1;
+
+  /* libdwfl asks for the debug file with the main file's own
+   * .gnu_debuglink (or none), and later for the dwz file named by the
+   * debug file's .gnu_debugaltlink, with the Dwarf already open. */
+  main_elf = dwfl_module_getelf (mod, &bias);
+  if (main_elf != NULL)
+    {
+      GElf_Word crc;
+      main_link = dwelf_elf_gnu_debuglink (main_elf, &crc);
+    }
+  is_alt = debuglink_file != NULL && (main_link == NULL || strcmp (main_link, debuglink_file) != 0);
+
+  if (is_alt)
+    {
+      Dwarf *dw = dwfl_module_getdwarf (mod, &bias);
+      const char *altname;
+
+      if (dw == NULL)
+        return -1;
+      id_len = dwelf_dwarf_gnu_debugaltlink (dw, &altname, &alt_id);
+      if (id_len <= 0)
+        return -1;
+      id = alt_id;
+    }
+  else
+    id_len = dwfl_module_build_id (mod, &id, &vaddr);
+
+  dwfl_module_info (mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+  if (mainfile != NULL && stat (mainfile, &main_st) == 0)
+    main_stp = &main_st;
+
+  fd = find_debug_in_dirs (*debuginfo_path, file_name, debuglink_file, debuglink_crc, is_alt,
+                           main_stp, id, id_len, debuginfo_file_name);
+  if (fd < 0 && file_name != NULL && !is_alt)
+    {
+      /* A symlink's debug file may go by its target's name. */
+      g_autofree char *canon = realpath (file_name, NULL);
+
+      if (canon != NULL && strcmp (canon, file_name) != 0)
+        fd = find_debug_in_dirs (*debuginfo_path, canon, debuglink_file, debuglink_crc, FALSE,
+                                 main_stp, id, id_len, debuginfo_file_name);
+    }
+#if HAVE_DEBUGINFOD
+  if (fd < 0)
+    fd = find_debug_debuginfod (id, id_len, debuginfo_file_name);
+#endif
+  errno = 0;
+  return fd;
+}
+
+void
+scorch_debug_files_init_callbacks (Dwfl_Callbacks  *callbacks,
+                                   char           **debuginfo_path)
+{
+  memset (callbacks, 0, sizeof *callbacks);
+  callbacks->find_elf = find_elf_none;
+  callbacks->find_debuginfo = find_debuginfo_checked;
+  callbacks->section_address = dwfl_offline_section_address;
+  callbacks->debuginfo_path = debuginfo_path;
+}
+
+void
+scorch_debug_files_set_module_userdata (Dwfl_Module  *mod,
+                                        char        **debuginfo_path)
+{
+  void **userdata = NULL;
+
+  /* For find_debuginfo_checked(). */
+  dwfl_module_info (mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+  if (userdata != NULL)
+    *userdata = debuginfo_path;
+}

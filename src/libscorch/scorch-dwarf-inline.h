@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-dwarf-inline.h: inline chains from DWARF.  Per compilation unit
+ * an index of every code scope and its address ranges, built on the CU's
+ * first lookup; per address a walk from the innermost inlined scope out
+ * to the subprogram, with file:line as ScorchSymbolizerLineMode says. */
+
+#pragma once
+
+#include "scorch-symbolizer-private.h"
+
+G_BEGIN_DECLS
+
+void  _scorch_dwarf_inline_free  (ScorchDwarfInline *self);
+
+/* Writes the chain for addr (a dwfl address of the open module m; vaddr
+ * the same as an ELF address) into chain[0..SCORCH_SYMBOLIZER_MAX_CHAIN),
+ * innermost first; the last frame is function, the ELF symbol's name.
+ * Returns the chain's length (at least 1). */
+guint _scorch_dwarf_inline_chain (ScorchSymbolizer *self,
+                                  Module           *m,
+                                  GElf_Addr         addr,
+                                  guint64           vaddr,
+                                  const char       *function,
+                                  ScorchSymbol     *chain);
+
+G_END_DECLS

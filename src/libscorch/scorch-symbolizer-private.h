@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-symbolizer-private.h: the symbolizer's state, shared by
+ * scorch-symbolizer.c (the façade: modules, chains, lookups) and
+ * scorch-dwarf-inline.c (inline chains from DWARF). */
+
+#pragma once
+
+#include <glib.h>
+
+#include <elfutils/libdwfl.h>
+
+#include "scorch-addr-map.h"
+#include "scorch-elf-symbols.h"
+#include "scorch-kallsyms.h"
+#include "scorch-symbolizer.h"
+
+G_BEGIN_DECLS
+
+/* Longest inline chain kept for one address. */
+#define SCORCH_SYMBOLIZER_MAX_CHAIN 32
+/* Largest build id we keep (SHA-1 is 20; allow some slack). */
+#define SCORCH_SYMBOLIZER_MAX_BUILD_ID 64
+
+/* Per module, built on first use (scorch-dwarf-inline.c). */
+typedef struct _ScorchDwarfInline ScorchDwarfInline;
+
+typedef enum
+{
+  MODULE_UNOPENED,
+  MODULE_OK,
+  MODULE_FAILED,
+} ModuleState;
+
+typedef struct
+{
+  guint64 offset;  /* p_offset */
+  guint64 filesz;
+  guint64 vaddr;
+} LoadSegment;
+
+typedef struct
+{
+  /* key */
+  guint8             build_id[SCORCH_SYMBOLIZER_MAX_BUILD_ID];
+  guint              build_id_len;
+  guint32            maj, min;
+  guint64            ino;
+  const char        *path;          /* interned */
+
+  ModuleState        state;
+  Dwfl              *dwfl;
+  Dwfl_Module       *mod;
+  GElf_Addr          bias;
+  LoadSegment       *segments;
+  guint              n_segments;
+  gboolean           has_symbols;
+
+  ScorchAddrMap      cache;         /* (0, file offset) -> chain */
+
+  ScorchElfSymbols  *syms;          /* NULL until the first lookup */
+  ScorchDwarfInline *dwarf;         /* NULL until the first lookup */
+} Module;
+
+struct _ScorchSymbolizer
+{
+  GStringChunk   *strings;
+  GHashTable     *modules;       /* Module* (key = itself) */
+  GHashTable     *demangled;     /* mangled (owned) -> interned demangled */
+  GHashTable     *jit_maps;      /* pid -> ScorchPerfMap* */
+  GHashTable     *problem_set;   /* owned strings */
+  GPtrArray      *problems;      /* borrowed from problem_set, in order */
+  GArray         *chains;        /* ScorchSymbol */
+  ScorchSymbolizerLineMode line_mode;
+
+  char           *debuginfo_path;
+  Dwfl_Callbacks  callbacks;
+
+  char           *kallsyms_path;
+  gboolean        kallsyms_forced;
+  char           *kernel_release;
+  gboolean        kernel_release_set;
+  gboolean        kernel_loaded;
+  ScorchKallsyms *kallsyms;      /* NULL: kernel frames stay addresses */
+  ScorchAddrMap   kcache;        /* (0, ip) -> chain */
+
+  char           *jit_dir;
+
+  /* one-entry cache of the last mapping -> module */
+  const ScorchMapping *last_map;
+  ScorchMapping        last_map_copy;
+  Module              *last_module;
+
+  const char     *unknown_module;
+  const char     *kernel_module;
+};
+
+static inline const char *
+_scorch_symbolizer_intern (ScorchSymbolizer *self,
+                           const char       *str)
+{
+  if (str == NULL)
+    return NULL;
+  return g_string_chunk_insert_const (self->strings, str);
+}
+
+/* Demangles once per distinct symbol name; the result is interned. */
+const char *_scorch_symbolizer_demangle (ScorchSymbolizer *self,
+                                         const char       *name);
+
+G_END_DECLS
