@@ -31,6 +31,7 @@ typedef struct
   ScorchProfile       *profile;   /* owned: the inverted one when asked */
   ScorchFlameLayout   *layout;
   ScorchFlameRenderer *renderer;
+  ScorchSearch        *search;
   guint64              matched;
   gboolean             searching;
   double               width;
@@ -47,6 +48,7 @@ export_clear (Export *e)
   g_clear_pointer (&e->layout, scorch_flame_layout_free);
   g_clear_pointer (&e->renderer, scorch_flame_renderer_free);
   g_clear_object (&e->profile);
+  g_clear_pointer (&e->search, scorch_search_unref);
   g_clear_pointer (&e->title, g_free);
 }
 
@@ -69,31 +71,26 @@ export_prepare (Export                         *e,
   scorch_flame_renderer_set_color_scheme (e->renderer, options->color_scheme);
   scorch_flame_renderer_set_dark (e->renderer, options->dark);
 
-  if (options->search != NULL && options->search[0] != '\0')
-    {
-      g_autoptr(GRegex) regex = NULL;
-      g_autoptr(GError) local_error = NULL;
-      guint n_frames;
-      guint8 *matches;
+  if (options->search_object != NULL)
+    e->search = scorch_search_ref (options->search_object);
+  else if (options->search != NULL && options->search[0] != '\0')
+    e->search = scorch_search_new (options->search, SCORCH_SEARCH_REGEX, options->case_sensitive);
 
-      regex = g_regex_new (options->search,
-                           G_REGEX_OPTIMIZE | (options->case_sensitive ? 0 : G_REGEX_CASELESS),
-                           0, &local_error);
-      if (regex == NULL)
+  if (e->search != NULL && !scorch_search_is_empty (e->search))
+    {
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (!scorch_search_is_valid (e->search))
         {
           g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_SEARCH,
                        _("Invalid search expression “%s”: %s"),
-                       options->search, local_error->message);
+                       scorch_search_get_pattern (e->search),
+                       scorch_search_get_error_message (e->search));
           return FALSE;
         }
-      scorch_profile_get_frames (e->profile, &n_frames);
-      matches = g_malloc0 (MAX (n_frames, 1));
-      e->matched = scorch_profile_match_frames (e->profile, regex, matches);
+      bytes = scorch_search_dup_frame_matches (e->search, e->profile, &e->matched);
       e->searching = TRUE;
-      {
-        g_autoptr(GBytes) bytes = g_bytes_new_take (matches, MAX (n_frames, 1));
-        scorch_flame_renderer_set_matches (e->renderer, bytes);
-      }
+      scorch_flame_renderer_set_matches (e->renderer, bytes);
     }
 
   e->width = options->width > 0 ? options->width : 1200;
@@ -150,7 +147,8 @@ search_summary (Export                         *e,
   double pct = total > 0 ? 100.0 * e->matched / total : 0;
 
   /* TRANSLATORS: the regular expression, the percentage of samples matched */
-  return g_strdup_printf (_("Matched “%s”: %.2f%% of samples"), options->search, pct);
+  return g_strdup_printf (_("Matched “%s”: %.2f%% of samples"),
+                          scorch_search_get_pattern (e->search), pct);
 }
 
 static double

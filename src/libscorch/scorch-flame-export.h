@@ -4,6 +4,7 @@
 #pragma once
 
 #include "scorch-flame-renderer.h"
+#include "scorch-search.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,8 @@ typedef struct
   ScorchFlameColorScheme color_scheme;
   gboolean               dark;
   const char            *title;          /* NULL: "Flame Graph" / "Inverted Flame Graph" */
+  ScorchSearch          *search_object;  /* the search to highlight as the views have it
+                                          * (overrides search/case_sensitive), or NULL */
 } ScorchFlameExportOptions;
 
 GQuark   scorch_flame_export_error_quark   (void);

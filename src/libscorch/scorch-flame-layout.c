@@ -16,10 +16,8 @@
 
 #include <glib/gi18n.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include "scorch-flame-layout.h"
+#include "scorch-search.h"
 
 struct _ScorchFlameLayout
 {
@@ -656,149 +654,6 @@ scorch_flame_layout_find_node (ScorchFlameLayout *self,
 /* ------------------------------------------------------------------------ */
 /* Search                                                                    */
 
-static guchar ascii_lower[256];
-
-static void
-init_ascii_lower (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done))
-    {
-      for (guint c = 0; c < 256; c++)
-        ascii_lower[c] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-      g_once_init_leave (&done, 1);
-    }
-}
-
-/* needle is lower case already. */
-static gboolean
-contains_ascii_caseless (const char *haystack,
-                         const char *needle,
-                         gsize       needle_len)
-{
-  const guchar *h = (const guchar *) haystack;
-  const guchar *n = (const guchar *) needle;
-  guchar first = n[0];
-
-  for (; *h != '\0'; h++)
-    {
-      gsize i;
-
-      if (ascii_lower[*h] != first)
-        continue;
-      for (i = 1; i < needle_len; i++)
-        if (ascii_lower[h[i]] != n[i]) /* stops at the NUL too */
-          break;
-      if (i == needle_len)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-static gboolean
-is_ascii (const char *s)
-{
-  for (; *s; s++)
-    if ((guchar) *s >= 0x80)
-      return FALSE;
-  return TRUE;
-}
-
-/* The regex path, with PCRE2 directly: GRegex allocates a GMatchInfo and
- * PCRE2 match data on every g_regex_match() (~0.3 us a name), which made a
- * search over 200k functions take 50-70 ms.  Here the pattern is compiled
- * once, JIT-compiled when the platform allows, and matched with one match
- * data block.  The options are the ones GRegex uses by default, so the
- * syntax and the results are GRegex's (GRegex is PCRE2 underneath): UTF-8
- * with Unicode properties for \w, \d and classes (PCRE2_UCP), and any
- * newline sequence for ".", "^" and "$".  A name that is not valid UTF-8
- * does not match, as with g_regex_match().  A frame whose function is
- * the same interned string as the previous frame's reuses its result; a
- * hash table to find every repeat would cost more than the matches it
- * saves (frames are already interned by function, module and kind, so
- * repeats are few). */
-static gboolean
-match_frames_pcre2 (const ScorchFrame *frames,
-                    guint              n_frames,
-                    const char        *pattern,
-                    gboolean           case_sensitive,
-                    guint8            *matches,
-                    GError           **error)
-{
-  pcre2_compile_context *cctx;
-  pcre2_code *code;
-  pcre2_match_data *md;
-  int errcode = 0;
-  PCRE2_SIZE erroffset = 0;
-  uint32_t options = PCRE2_UTF | PCRE2_UCP;
-  const char *last_name = NULL;
-  guint8 last_result = 0;
-  gboolean jit;
-
-  if (!case_sensitive)
-    options |= PCRE2_CASELESS;
-
-  cctx = pcre2_compile_context_create (NULL);
-  pcre2_set_newline (cctx, PCRE2_NEWLINE_ANY);
-  code = pcre2_compile ((PCRE2_SPTR) pattern, PCRE2_ZERO_TERMINATED, options,
-                        &errcode, &erroffset, cctx);
-  pcre2_compile_context_free (cctx);
-  if (code == NULL)
-    {
-      PCRE2_UCHAR buf[256];
-
-      pcre2_get_error_message (errcode, buf, sizeof buf);
-      g_set_error (error, G_REGEX_ERROR, G_REGEX_ERROR_COMPILE,
-                   _("Error while compiling regular expression “%s” at char %u: %s"),
-                   pattern, (guint) erroffset, (const char *) buf);
-      return FALSE;
-    }
-
-  /* No JIT (unsupported CPU, or W^X policy): the interpreter still works. */
-  jit = pcre2_jit_compile (code, PCRE2_JIT_COMPLETE) == 0;
-  md = pcre2_match_data_create (1, NULL);
-
-  for (guint f = 0; f < n_frames; f++)
-    {
-      const char *name = frames[f].function;
-      const guchar *p;
-      guchar bits = 0;
-      int rc;
-
-      if (frames[f].kind == SCORCH_FRAME_KIND_ROOT)
-        {
-          matches[f] = 0;
-          continue;
-        }
-      if (name == last_name)
-        {
-          matches[f] = last_result;
-          continue;
-        }
-
-      /* PCRE2's UTF-8 check costs as much as a JIT match; most names are
-       * ASCII, which is valid UTF-8, so only the others are checked (a bad
-       * one gives rc < 0: no match).  The same pass gives the length. */
-      for (p = (const guchar *) name; *p != '\0'; p++)
-        bits |= *p;
-      if (bits < 0x80 && jit)
-        rc = pcre2_jit_match (code, (PCRE2_SPTR) name, p - (const guchar *) name, 0,
-                              PCRE2_NO_UTF_CHECK, md, NULL);
-      else
-        rc = pcre2_match (code, (PCRE2_SPTR) name, p - (const guchar *) name, 0,
-                          bits < 0x80 ? PCRE2_NO_UTF_CHECK : 0, md, NULL);
-      last_name = name;
-      last_result = matches[f] = rc >= 0;
-    }
-
-  pcre2_match_data_free (md);
-  pcre2_code_free (code);
-
-  return TRUE;
-}
-
 gboolean
 scorch_flame_search (ScorchProfile  *profile,
                      const char     *text,
@@ -808,63 +663,18 @@ scorch_flame_search (ScorchProfile  *profile,
                      guint64        *matched,
                      GError        **error)
 {
-  const ScorchFrame *frames;
-  const ScorchNode *nodes;
-  const guint64 *total;
-  guint n_frames, n_nodes;
-  g_autofree guint8 *under = NULL;
-  g_autofree char *needle = NULL;
-  gsize needle_len;
-  guint64 sum = 0;
+  g_autoptr(ScorchSearch) search = NULL;
 
   g_return_val_if_fail (SCORCH_IS_PROFILE (profile), FALSE);
   g_return_val_if_fail (text != NULL, FALSE);
   g_return_val_if_fail (matches != NULL, FALSE);
   g_return_val_if_fail (matched != NULL, FALSE);
 
-  frames = scorch_profile_get_frames (profile, &n_frames);
-  nodes = scorch_profile_get_nodes (profile, &n_nodes);
-  total = scorch_profile_get_node_total (profile);
-
-  if (regex || (!case_sensitive && !is_ascii (text)))
-    {
-      g_autofree char *escaped = regex ? NULL : g_regex_escape_string (text, -1);
-
-      if (!match_frames_pcre2 (frames, n_frames, escaped != NULL ? escaped : text,
-                               case_sensitive, matches, error))
-        return FALSE;
-    }
-  else
-    {
-      init_ascii_lower ();
-      needle = case_sensitive ? g_strdup (text) : g_ascii_strdown (text, -1);
-      needle_len = strlen (needle);
-
-      for (guint f = 0; f < n_frames; f++)
-        {
-          if (frames[f].kind == SCORCH_FRAME_KIND_ROOT)
-            matches[f] = 0;
-          else if (needle_len == 0)
-            matches[f] = 1;
-          else if (case_sensitive)
-            matches[f] = strstr (frames[f].function, needle) != NULL;
-          else
-            matches[f] = contains_ascii_caseless (frames[f].function, needle, needle_len);
-        }
-    }
-
-  /* under[i]: node i or an ancestor matches; parents come first, so each
-   * sample is counted once, at its outermost matching frame. */
-  under = g_new0 (guint8, MAX (n_nodes, 1));
-  for (guint i = 1; i < n_nodes; i++)
-    {
-      guint8 parent_under = under[nodes[i].parent];
-
-      under[i] = parent_under | matches[nodes[i].frame];
-      if (under[i] && !parent_under)
-        sum += total[i];
-    }
-  *matched = sum;
+  search = scorch_search_new (text, regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING,
+                              case_sensitive);
+  if (!scorch_search_check (search, error))
+    return FALSE;
+  *matched = scorch_search_match_frames (search, profile, matches);
 
   return TRUE;
 }

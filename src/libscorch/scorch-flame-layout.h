@@ -113,12 +113,9 @@ const guint32         *scorch_flame_layout_get_children       (ScorchFlameLayout
 /* How many nodes the last compute() looked at: for tests of the cost bound. */
 guint                  scorch_flame_layout_get_n_visited      (ScorchFlameLayout         *self);
 
-/* Search for the flame graph: sets matches[frame] (n_frames bytes) for the
- * frames whose function contains text (regex FALSE: a plain substring,
- * ASCII case folded unless case_sensitive) or matches it (regex TRUE, see
- * scorch_profile_match_frames()).  *matched gets the samples under
- * matching nodes, each sample counted once.  Plain substrings take a fast
- * path without GRegex.  FALSE with an error if the regex does not compile. */
+/* Search for the flame graph: a one-shot ScorchSearch (see scorch-search.h)
+ * and scorch_search_match_frames().  FALSE with an error if the regex does
+ * not compile. */
 gboolean               scorch_flame_search                    (ScorchProfile             *profile,
                                                                const char                *text,
                                                                gboolean                   regex,
