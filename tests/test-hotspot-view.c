@@ -115,9 +115,12 @@ test_search (void)
   g_assert_cmpstr (row_name (model, 0), ==, "hot_leaf");
   g_assert_cmpstr (row_name (model, 1), ==, "warm");
 
-  /* An invalid expression (while typing) searches the text as it is */
+  /* An invalid expression (while typing) is invalid here as in the
+   * graphs: no row, never the text searched as it is */
   scorch_hotspot_view_set_search_text (view, "comp(");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_nonnull (scorch_hotspot_view_get_search (view));
+  g_assert_false (scorch_search_is_valid (scorch_hotspot_view_get_search (view)));
   scorch_hotspot_view_set_search_text (view, "o_w(");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
   scorch_hotspot_view_set_use_regex (view, FALSE);
@@ -129,6 +132,28 @@ test_search (void)
   g_object_set (view, "search-text", "", NULL);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 6);
   g_assert_null (scorch_hotspot_view_get_search_text (view));
+  g_assert_null (scorch_hotspot_view_get_search (view));
+
+  /* A ScorchSearch from the session: the text properties follow it */
+  {
+    g_autoptr(ScorchSearch) search = scorch_search_new ("^(HOT|warm)", SCORCH_SEARCH_REGEX, FALSE);
+    g_autoptr(ScorchSearch) bad = scorch_search_new ("hot_(", SCORCH_SEARCH_REGEX, FALSE);
+    g_autoptr(ScorchSearch) text = scorch_search_new ("hot_(", SCORCH_SEARCH_SUBSTRING, FALSE);
+
+    g_object_set (view, "search", search, NULL);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+    g_assert_cmpstr (scorch_hotspot_view_get_search_text (view), ==, "^(HOT|warm)");
+    g_assert_true (scorch_hotspot_view_get_use_regex (view));
+    g_assert_true (scorch_hotspot_view_get_search (view) == search);
+    scorch_hotspot_view_set_search (view, bad);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+    scorch_hotspot_view_set_search (view, text);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+    g_assert_false (scorch_hotspot_view_get_use_regex (view));
+    scorch_hotspot_view_set_search (view, NULL);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 6);
+    g_assert_null (scorch_hotspot_view_get_search_text (view));
+  }
 
   gtk_window_destroy (window);
 }

@@ -46,6 +46,8 @@ struct _ScorchFlameGraph
   gboolean                search_regex;
   gboolean                search_case_sensitive;
   gboolean                search_valid;
+  ScorchSearch           *search;          /* NULL: no search */
+  gboolean                search_pending;  /* matches not computed: hidden since it changed */
   double                  matched_fraction;
 
   GtkAdjustment          *hadjustment;
@@ -77,6 +79,7 @@ enum {
   PROP_SEARCH_REGEX,
   PROP_SEARCH_CASE_SENSITIVE,
   PROP_SEARCH_VALID,
+  PROP_SEARCH,
   PROP_ZOOM_NODE,
   PROP_SELECTED_NODE,
   PROP_MATCHED_FRACTION,
@@ -451,45 +454,73 @@ rebuild (ScorchFlameGraph *self)
 /* ------------------------------------------------------------------------ */
 /* Search                                                                    */
 
+/* The matches, from the ScorchSearch (cached per profile there: the graph
+ * that shows the session's filtered profile reuses what the session
+ * computed for the matched share). */
 static void
-update_search (ScorchFlameGraph *self)
+compute_matches (ScorchFlameGraph *self)
 {
   double old_fraction = self->matched_fraction;
-  gboolean old_valid = self->search_valid;
 
+  self->search_pending = FALSE;
   self->matched_fraction = 0;
-  self->search_valid = TRUE;
   scorch_flame_renderer_set_matches (self->renderer, NULL);
 
-  if (self->displayed != NULL && self->search_text != NULL && self->search_text[0] != '\0')
+  if (self->displayed != NULL && self->search != NULL && scorch_search_is_valid (self->search))
     {
-      guint n_frames;
-      guint8 *matches;
-      guint64 matched, total;
+      g_autoptr(GBytes) bytes = NULL;
+      guint64 matched = 0, total;
 
-      scorch_profile_get_frames (self->displayed, &n_frames);
-      matches = g_malloc0 (MAX (n_frames, 1));
-      if (!scorch_flame_search (self->displayed, self->search_text, self->search_regex,
-                                self->search_case_sensitive, matches, &matched, NULL))
-        {
-          self->search_valid = FALSE;
-          g_free (matches);
-        }
-      else
-        {
-          g_autoptr(GBytes) bytes = g_bytes_new_take (matches, MAX (n_frames, 1));
-
-          scorch_flame_renderer_set_matches (self->renderer, bytes);
-          total = scorch_profile_get_total (self->displayed);
-          self->matched_fraction = total > 0 ? (double) matched / total : 0;
-        }
+      bytes = scorch_search_dup_frame_matches (self->search, self->displayed, &matched);
+      scorch_flame_renderer_set_matches (self->renderer, bytes);
+      total = scorch_profile_get_total (self->displayed);
+      self->matched_fraction = total > 0 ? (double) matched / total : 0;
     }
 
   if (old_fraction != self->matched_fraction)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MATCHED_FRACTION]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Validity is known at once; the matching waits until the graph is shown
+ * (the hidden one of the two graphs does not search on every keystroke). */
+static void
+update_search (ScorchFlameGraph *self)
+{
+  gboolean old_valid = self->search_valid;
+
+  self->search_valid = self->search == NULL || scorch_search_is_valid (self->search);
   if (old_valid != self->search_valid)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_VALID]);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    compute_matches (self);
+  else
+    self->search_pending = TRUE;
+}
+
+/* From the text properties, for callers without a session. */
+static void
+rebuild_search (ScorchFlameGraph *self)
+{
+  g_clear_pointer (&self->search, scorch_search_unref);
+  if (self->search_text != NULL && self->search_text[0] != '\0')
+    self->search = scorch_search_new (self->search_text,
+                                      self->search_regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING,
+                                      self->search_case_sensitive);
+  update_search (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
+}
+
+static void
+scorch_flame_graph_map (GtkWidget *widget)
+{
+  ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
+
+  GTK_WIDGET_CLASS (scorch_flame_graph_parent_class)->map (widget);
+
+  if (self->search_pending)
+    compute_matches (self);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1381,6 +1412,7 @@ scorch_flame_graph_finalize (GObject *object)
   g_clear_object (&self->displayed);
   g_clear_object (&self->profile);
   g_clear_pointer (&self->search_text, g_free);
+  g_clear_pointer (&self->search, scorch_search_unref);
 
   G_OBJECT_CLASS (scorch_flame_graph_parent_class)->finalize (object);
 }
@@ -1419,6 +1451,9 @@ scorch_flame_graph_get_property (GObject    *object,
     case PROP_SEARCH_VALID:
       g_value_set_boolean (value, self->search_valid);
       break;
+    case PROP_SEARCH:
+      g_value_set_boxed (value, self->search);
+      break;
     case PROP_ZOOM_NODE:
       g_value_set_uint (value, self->zoom_node);
       break;
@@ -1426,7 +1461,7 @@ scorch_flame_graph_get_property (GObject    *object,
       g_value_set_uint (value, self->selected_node);
       break;
     case PROP_MATCHED_FRACTION:
-      g_value_set_double (value, self->matched_fraction);
+      g_value_set_double (value, scorch_flame_graph_get_matched_fraction (self));
       break;
     case PROP_HIGHLIGHT_FRAME:
       g_value_set_uint (value, scorch_flame_renderer_get_highlight_frame (self->renderer));
@@ -1482,6 +1517,9 @@ scorch_flame_graph_set_property (GObject      *object,
     case PROP_SEARCH_CASE_SENSITIVE:
       scorch_flame_graph_set_search_case_sensitive (self, g_value_get_boolean (value));
       break;
+    case PROP_SEARCH:
+      scorch_flame_graph_set_search (self, g_value_get_boxed (value));
+      break;
     case PROP_ZOOM_NODE:
       scorch_flame_graph_set_zoom_node (self, g_value_get_uint (value));
       break;
@@ -1527,6 +1565,7 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   object_class->set_property = scorch_flame_graph_set_property;
 
   widget_class->snapshot = scorch_flame_graph_snapshot;
+  widget_class->map = scorch_flame_graph_map;
   widget_class->size_allocate = scorch_flame_graph_size_allocate;
   widget_class->measure = scorch_flame_graph_measure;
 
@@ -1556,6 +1595,9 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   properties[PROP_SEARCH_VALID] =
     g_param_spec_boolean ("search-valid", NULL, NULL, TRUE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SEARCH] =
+    g_param_spec_boxed ("search", NULL, NULL, SCORCH_TYPE_SEARCH,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_ZOOM_NODE] =
     g_param_spec_uint ("zoom-node", NULL, NULL, 0, G_MAXUINT32, SCORCH_PROFILE_ROOT,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -1855,7 +1897,7 @@ scorch_flame_graph_set_search_text (ScorchFlameGraph *self,
     return;
   g_free (self->search_text);
   self->search_text = g_strdup (text);
-  update_search (self);
+  rebuild_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
 }
 
@@ -1876,7 +1918,7 @@ scorch_flame_graph_set_search_regex (ScorchFlameGraph *self,
   if (self->search_regex == regex)
     return;
   self->search_regex = regex;
-  update_search (self);
+  rebuild_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
 }
 
@@ -1897,7 +1939,7 @@ scorch_flame_graph_set_search_case_sensitive (ScorchFlameGraph *self,
   if (self->search_case_sensitive == case_sensitive)
     return;
   self->search_case_sensitive = case_sensitive;
-  update_search (self);
+  rebuild_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
 }
 
@@ -1905,7 +1947,63 @@ double
 scorch_flame_graph_get_matched_fraction (ScorchFlameGraph *self)
 {
   g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), 0);
+
+  /* Asked for while hidden: computed now, once. */
+  if (self->search_pending)
+    compute_matches (self);
   return self->matched_fraction;
+}
+
+ScorchSearch *
+scorch_flame_graph_get_search (ScorchFlameGraph *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), NULL);
+  return self->search;
+}
+
+void
+scorch_flame_graph_set_search (ScorchFlameGraph *self,
+                               ScorchSearch     *search)
+{
+  const char *text;
+  gboolean regex, case_sensitive;
+
+  g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
+
+  if (search != NULL && scorch_search_is_empty (search))
+    search = NULL;
+  if (search == self->search)
+    return;
+
+  if (search != NULL)
+    scorch_search_ref (search);
+  g_clear_pointer (&self->search, scorch_search_unref);
+  self->search = search;
+
+  /* The text properties follow the search. */
+  g_object_freeze_notify (G_OBJECT (self));
+  text = search != NULL ? scorch_search_get_pattern (search) : NULL;
+  if (g_strcmp0 (text, self->search_text) != 0)
+    {
+      g_free (self->search_text);
+      self->search_text = g_strdup (text);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+    }
+  regex = search != NULL ? scorch_search_get_mode (search) == SCORCH_SEARCH_REGEX : self->search_regex;
+  if (regex != self->search_regex)
+    {
+      self->search_regex = regex;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
+    }
+  case_sensitive = search != NULL ? scorch_search_get_case_sensitive (search) : self->search_case_sensitive;
+  if (case_sensitive != self->search_case_sensitive)
+    {
+      self->search_case_sensitive = case_sensitive;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
+    }
+  update_search (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 gboolean
@@ -2037,8 +2135,6 @@ scorch_flame_graph_export (ScorchFlameGraph  *self,
 {
   ScorchFlameExportOptions options = { 0 };
   ScorchFlameFormat format;
-  g_autofree char *regex = NULL;
-
   g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), FALSE);
 
   if (self->displayed == NULL)
@@ -2050,15 +2146,13 @@ scorch_flame_graph_export (ScorchFlameGraph  *self,
   if (!scorch_flame_format_from_path (path, &format, error))
     return FALSE;
 
-  if (self->search_text != NULL && self->search_text[0] != '\0' && self->search_valid)
-    regex = self->search_regex ? g_strdup (self->search_text) : g_regex_escape_string (self->search_text, -1);
-
   options.width = width > 0 ? width : (guint) MAX (gtk_widget_get_width (GTK_WIDGET (self)), 200);
   options.row_height = self->row_height;
   options.zoom_root = self->zoom_node;
   options.inverted = FALSE; /* the displayed profile is already inverted */
-  options.search = regex;
-  options.case_sensitive = self->search_case_sensitive;
+  /* The search itself, not its text turned back into a regex. */
+  if (self->search != NULL && scorch_search_is_valid (self->search))
+    options.search_object = self->search;
   options.orientation = self->orientation;
   options.color_scheme = self->color_scheme;
   options.dark = scorch_flame_renderer_get_dark (self->renderer);

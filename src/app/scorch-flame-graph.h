@@ -6,6 +6,7 @@
 #include <gtk/gtk.h>
 
 #include "scorch-flame-renderer.h"
+#include "scorch-search.h"
 #include "scorch-zoom-history.h"
 
 G_BEGIN_DECLS
@@ -74,6 +75,12 @@ void                scorch_flame_graph_set_search_case_sensitive (ScorchFlameGra
 double              scorch_flame_graph_get_matched_fraction (ScorchFlameGraph     *self);
 /* FALSE when the search text is not a valid regular expression. */
 gboolean            scorch_flame_graph_get_search_valid   (ScorchFlameGraph       *self);
+/* The search (the session's, bound by the window; the text properties
+ * above build one too), NULL: none.  The matches are computed when the
+ * graph is mapped: a hidden graph does not search. */
+ScorchSearch       *scorch_flame_graph_get_search         (ScorchFlameGraph       *self);
+void                scorch_flame_graph_set_search         (ScorchFlameGraph       *self,
+                                                           ScorchSearch           *search);
 
 guint32             scorch_flame_graph_get_zoom_node      (ScorchFlameGraph       *self);
 void                scorch_flame_graph_set_zoom_node      (ScorchFlameGraph       *self,

@@ -42,8 +42,7 @@ struct _ScorchHotspotView
   GtkSortListModel    *sort_model;
   GtkSingleSelection  *selection;
   char                *search_text;
-  char                *search_folded;
-  GRegex              *search_regex;
+  ScorchSearch        *search;     /* NULL: every row */
 
   guint32              selected_frame;
   guint                rebuilding : 1;
@@ -57,6 +56,7 @@ enum {
   PROP_SEARCH_TEXT,
   PROP_USE_REGEX,
   PROP_CASE_SENSITIVE,
+  PROP_SEARCH,
   PROP_SELECTED_FRAME,
   N_PROPS
 };
@@ -73,54 +73,73 @@ G_DEFINE_FINAL_TYPE (ScorchHotspotView, scorch_hotspot_view, GTK_TYPE_WIDGET)
 
 /* -- filtering -- */
 
+/* The session's ScorchSearch (or one built from the text properties): an
+ * invalid expression matches nothing here as in the graphs, never the text
+ * as it is. */
 static gboolean
 filter_func (gpointer item,
              gpointer user_data)
 {
   ScorchHotspotView *self = user_data;
-  const char *name = scorch_function_item_get_name (item);
 
-  if (self->search_regex != NULL)
-    return g_regex_match (self->search_regex, name, 0, NULL);
-
-  if (self->search_folded == NULL)
+  if (self->search == NULL)
     return TRUE;
-
-  if (self->case_sensitive)
-    return strstr (name, self->search_folded) != NULL;
-  else
-    {
-      g_autofree char *folded = g_utf8_casefold (name, -1);
-      return strstr (folded, self->search_folded) != NULL;
-    }
+  return scorch_search_match (self->search, scorch_function_item_get_name (item));
 }
 
 static void
+apply_search (ScorchHotspotView *self,
+              ScorchSearch      *search)
+{
+  const char *text = search != NULL ? scorch_search_get_pattern (search) : NULL;
+  gboolean use_regex = search != NULL && scorch_search_get_mode (search) == SCORCH_SEARCH_REGEX;
+  gboolean case_sensitive = search != NULL && scorch_search_get_case_sensitive (search);
+
+  if (search != NULL && scorch_search_is_empty (search))
+    search = NULL;
+  if (search != NULL)
+    scorch_search_ref (search);
+  g_clear_pointer (&self->search, scorch_search_unref);
+  self->search = search;
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (search != NULL && g_strcmp0 (text, self->search_text) != 0)
+    {
+      g_free (self->search_text);
+      self->search_text = g_strdup (text);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+    }
+  else if (search == NULL && self->search_text != NULL)
+    {
+      g_clear_pointer (&self->search_text, g_free);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+    }
+  if (search != NULL && (guint) use_regex != self->use_regex)
+    {
+      self->use_regex = use_regex;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USE_REGEX]);
+    }
+  if (search != NULL && (guint) case_sensitive != self->case_sensitive)
+    {
+      self->case_sensitive = case_sensitive;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_SENSITIVE]);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* The text properties, for callers without a session. */
+static void
 update_filter (ScorchHotspotView *self)
 {
-  g_clear_pointer (&self->search_folded, g_free);
-  g_clear_pointer (&self->search_regex, g_regex_unref);
+  g_autoptr(ScorchSearch) search = NULL;
 
-  if (self->search_text != NULL && self->search_text[0] != '\0')
-    {
-      if (self->use_regex)
-        {
-          g_autoptr(GError) error = NULL;
-
-          self->search_regex = g_regex_new (self->search_text,
-                                            (self->case_sensitive ? 0 : G_REGEX_CASELESS) | G_REGEX_OPTIMIZE,
-                                            0, &error);
-          /* An expression being typed is often invalid for a moment: search
-           * for the text as it is until it parses. */
-          if (self->search_regex == NULL)
-            g_debug ("Searching “%s” as text: %s", self->search_text, error->message);
-        }
-      if (self->search_regex == NULL)
-        self->search_folded = self->case_sensitive ? g_strdup (self->search_text)
-                                                   : g_utf8_casefold (self->search_text, -1);
-    }
-
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (self->search_text != NULL)
+    search = scorch_search_new (self->search_text,
+                                self->use_regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING,
+                                self->case_sensitive);
+  apply_search (self, search);
 }
 
 /* -- selection -- */
@@ -387,8 +406,7 @@ scorch_hotspot_view_finalize (GObject *object)
   ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (object);
 
   g_clear_pointer (&self->search_text, g_free);
-  g_clear_pointer (&self->search_folded, g_free);
-  g_clear_pointer (&self->search_regex, g_regex_unref);
+  g_clear_pointer (&self->search, scorch_search_unref);
 
   G_OBJECT_CLASS (scorch_hotspot_view_parent_class)->finalize (object);
 }
@@ -414,6 +432,9 @@ scorch_hotspot_view_get_property (GObject    *object,
       break;
     case PROP_CASE_SENSITIVE:
       g_value_set_boolean (value, self->case_sensitive);
+      break;
+    case PROP_SEARCH:
+      g_value_set_boxed (value, self->search);
       break;
     case PROP_SELECTED_FRAME:
       g_value_set_uint (value, self->selected_frame);
@@ -445,6 +466,9 @@ scorch_hotspot_view_set_property (GObject      *object,
     case PROP_CASE_SENSITIVE:
       scorch_hotspot_view_set_case_sensitive (self, g_value_get_boolean (value));
       break;
+    case PROP_SEARCH:
+      scorch_hotspot_view_set_search (self, g_value_get_boxed (value));
+      break;
     case PROP_SELECTED_FRAME:
       scorch_hotspot_view_set_selected_frame (self, g_value_get_uint (value));
       break;
@@ -473,6 +497,8 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
     g_param_spec_boolean ("use-regex", NULL, NULL, FALSE, flags);
   properties[PROP_CASE_SENSITIVE] =
     g_param_spec_boolean ("case-sensitive", NULL, NULL, FALSE, flags);
+  properties[PROP_SEARCH] =
+    g_param_spec_boxed ("search", NULL, NULL, SCORCH_TYPE_SEARCH, flags);
   properties[PROP_SELECTED_FRAME] =
     g_param_spec_uint ("selected-frame", NULL, NULL, 0, G_MAXUINT32, SCORCH_NODE_NONE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -655,6 +681,25 @@ scorch_hotspot_view_set_case_sensitive (ScorchHotspotView *self,
   self->case_sensitive = case_sensitive;
   update_filter (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_SENSITIVE]);
+}
+
+ScorchSearch *
+scorch_hotspot_view_get_search (ScorchHotspotView *self)
+{
+  g_return_val_if_fail (SCORCH_IS_HOTSPOT_VIEW (self), NULL);
+
+  return self->search;
+}
+
+void
+scorch_hotspot_view_set_search (ScorchHotspotView *self,
+                                ScorchSearch      *search)
+{
+  g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
+
+  if (search == self->search)
+    return;
+  apply_search (self, search);
 }
 
 guint32

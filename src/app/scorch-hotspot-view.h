@@ -6,6 +6,7 @@
 #include <gtk/gtk.h>
 
 #include "scorch-profile.h"
+#include "scorch-search.h"
 
 G_BEGIN_DECLS
 
@@ -31,7 +32,8 @@ void           scorch_hotspot_view_set_profile        (ScorchHotspotView  *self,
                                                        ScorchProfile      *profile);
 const char    *scorch_hotspot_view_get_search_text    (ScorchHotspotView  *self);
 /* Rows whose function contains TEXT (or matches it, as a regular
- * expression when use-regex is set); NULL or "" shows every row. */
+ * expression when use-regex is set; no row while it is not a valid one);
+ * NULL or "" shows every row. */
 void           scorch_hotspot_view_set_search_text    (ScorchHotspotView  *self,
                                                        const char         *text);
 gboolean       scorch_hotspot_view_get_use_regex      (ScorchHotspotView  *self);
@@ -40,6 +42,12 @@ void           scorch_hotspot_view_set_use_regex      (ScorchHotspotView  *self,
 gboolean       scorch_hotspot_view_get_case_sensitive (ScorchHotspotView  *self);
 void           scorch_hotspot_view_set_case_sensitive (ScorchHotspotView  *self,
                                                        gboolean            case_sensitive);
+/* The search the rows are filtered with (the session's, bound by the
+ * window; the text properties above build one too).  An invalid one
+ * matches no row, as in the graphs. */
+ScorchSearch  *scorch_hotspot_view_get_search         (ScorchHotspotView  *self);
+void           scorch_hotspot_view_set_search         (ScorchHotspotView  *self,
+                                                       ScorchSearch       *search);
 /* The frame id of the selected row, or SCORCH_NODE_NONE. */
 guint32        scorch_hotspot_view_get_selected_frame (ScorchHotspotView  *self);
 /* Selects the row of FRAME (SCORCH_NODE_NONE: none) and scrolls to it. */

@@ -21,7 +21,7 @@ struct _ScorchSession
   char          *subtitle;
   GArray        *tids;            /* of gint32; NULL: every thread */
   char          *search_text;
-  GRegex        *matcher;         /* NULL: no search, or not a valid expression */
+  ScorchSearch  *search;          /* NULL: no search; never NULL with search_text */
   char          *program;
   char          *program_output;
   int            exit_status;
@@ -47,6 +47,7 @@ enum {
   PROP_SEARCH_REGEX,
   PROP_SEARCH_CASE_SENSITIVE,
   PROP_SEARCH_VALID,
+  PROP_SEARCH,
   PROP_MATCHED_FRACTION,
   PROP_PROGRAM,
   PROP_PROGRAM_OUTPUT,
@@ -65,16 +66,14 @@ update_matched_fraction (ScorchSession *self)
 {
   double fraction = 0.0;
 
-  if (self->matcher != NULL && self->filtered != NULL)
+  if (self->search != NULL && self->filtered != NULL)
     {
-      guint n_frames = 0;
       guint64 total = scorch_profile_get_total (self->filtered);
-      g_autofree guint8 *matches = NULL;
-      guint64 matched;
+      g_autoptr(GBytes) matches = NULL;
+      guint64 matched = 0;
 
-      scorch_profile_get_frames (self->filtered, &n_frames);
-      matches = g_new0 (guint8, MAX (n_frames, 1));
-      matched = scorch_profile_match_frames (self->filtered, self->matcher, matches);
+      /* Cached in the search: a graph showing this profile reuses it. */
+      matches = scorch_search_dup_frame_matches (self->search, self->filtered, &matched);
       if (total > 0)
         fraction = (double) matched / total;
     }
@@ -86,27 +85,26 @@ update_matched_fraction (ScorchSession *self)
     }
 }
 
+/* One ScorchSearch for the window: built here when the text or an option
+ * changes, and taken by every view from the "search" property. */
 static void
 update_matcher (ScorchSession *self)
 {
   gboolean valid = TRUE;
 
-  g_clear_pointer (&self->matcher, g_regex_unref);
+  g_clear_pointer (&self->search, scorch_search_unref);
   if (self->search_text != NULL)
     {
-      g_autofree char *pattern = self->search_regex ? g_strdup (self->search_text)
-                                                    : g_regex_escape_string (self->search_text, -1);
-      g_autoptr(GError) error = NULL;
-
-      self->matcher = g_regex_new (pattern,
-                                   (self->search_case_sensitive ? 0 : G_REGEX_CASELESS) | G_REGEX_OPTIMIZE,
-                                   0, &error);
-      if (self->matcher == NULL)
+      self->search = scorch_search_new (self->search_text,
+                                        self->search_regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING,
+                                        self->search_case_sensitive);
+      if (!scorch_search_is_valid (self->search))
         {
-          g_debug ("Not a valid expression: “%s”: %s", self->search_text, error->message);
+          g_debug ("Not a valid expression: %s", scorch_search_get_error_message (self->search));
           valid = FALSE;
         }
     }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 
   if ((guint) valid != self->search_valid)
     {
@@ -171,7 +169,7 @@ scorch_session_finalize (GObject *object)
   g_clear_pointer (&self->subtitle, g_free);
   g_clear_pointer (&self->tids, g_array_unref);
   g_clear_pointer (&self->search_text, g_free);
-  g_clear_pointer (&self->matcher, g_regex_unref);
+  g_clear_pointer (&self->search, scorch_search_unref);
   g_clear_pointer (&self->program, g_free);
   g_clear_pointer (&self->program_output, g_free);
 
@@ -217,6 +215,9 @@ scorch_session_get_property (GObject    *object,
       break;
     case PROP_SEARCH_VALID:
       g_value_set_boolean (value, self->search_valid);
+      break;
+    case PROP_SEARCH:
+      g_value_set_boxed (value, self->search);
       break;
     case PROP_MATCHED_FRACTION:
       g_value_set_double (value, self->matched_fraction);
@@ -306,6 +307,8 @@ scorch_session_class_init (ScorchSessionClass *klass)
     g_param_spec_boolean ("search-case-sensitive", NULL, NULL, FALSE, rw);
   properties[PROP_SEARCH_VALID] =
     g_param_spec_boolean ("search-valid", NULL, NULL, TRUE, ro);
+  properties[PROP_SEARCH] =
+    g_param_spec_boxed ("search", NULL, NULL, SCORCH_TYPE_SEARCH, ro);
   properties[PROP_MATCHED_FRACTION] =
     g_param_spec_double ("matched-fraction", NULL, NULL, 0.0, 1.0, 0.0, ro);
   properties[PROP_PROGRAM] =
@@ -669,9 +672,15 @@ scorch_session_search_matches (ScorchSession *self,
   g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
   g_return_val_if_fail (function != NULL, FALSE);
 
-  if (self->search_text == NULL)
+  if (self->search == NULL)
     return TRUE;
-  if (self->matcher == NULL)
-    return FALSE;
-  return g_regex_match (self->matcher, function, 0, NULL);
+  return scorch_search_match (self->search, function);
+}
+
+ScorchSearch *
+scorch_session_get_search (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->search;
 }

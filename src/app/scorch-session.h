@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "scorch-profile.h"
+#include "scorch-search.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,8 @@ G_DECLARE_FINAL_TYPE (ScorchSession, scorch_session, SCORCH, SESSION, GObject)
  *   search-regex       boolean        search-text is a regular expression
  *   search-case-sensitive boolean
  *   search-valid       boolean        (read-only) FALSE while search-text is not a valid expression
+ *   search             ScorchSearch   (read-only) the compiled search every view uses, NULL: none;
+ *                                     an invalid one matches nothing
  *   matched-fraction   double         (read-only) share of the filtered samples under a matching
  *                                     function, each sample counted once
  *   program            string         (read-only) the recorded program's name, for a recording
@@ -93,6 +96,8 @@ gboolean       scorch_session_get_search_case_sensitive (ScorchSession *self);
 void           scorch_session_set_search_case_sensitive (ScorchSession *self,
                                                          gboolean       case_sensitive);
 gboolean       scorch_session_get_search_valid     (ScorchSession *self);
+/* The current search (borrowed), NULL without search text. */
+ScorchSearch  *scorch_session_get_search           (ScorchSession *self);
 double         scorch_session_get_matched_fraction (ScorchSession *self);
 /* TRUE when FUNCTION matches the search (always without one). */
 gboolean       scorch_session_search_matches       (ScorchSession *self,

@@ -1369,15 +1369,10 @@ bind_session (ScorchWindow *self)
                           sync | G_BINDING_BIDIRECTIONAL);
   g_object_bind_property (self->case_button, "active", session, "search-case-sensitive",
                           sync | G_BINDING_BIDIRECTIONAL);
+  /* One ScorchSearch, compiled once by the session, for every view. */
   for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
-    {
-      g_object_bind_property (session, "search-regex", graphs[i], "search-regex", sync);
-      g_object_bind_property (session, "search-case-sensitive", graphs[i], "search-case-sensitive", sync);
-      g_object_bind_property (session, "search-text", graphs[i], "search-text", sync);
-    }
-  g_object_bind_property (session, "search-regex", self->hotspot_view, "use-regex", sync);
-  g_object_bind_property (session, "search-case-sensitive", self->hotspot_view, "case-sensitive", sync);
-  g_object_bind_property (session, "search-text", self->hotspot_view, "search-text", sync);
+    g_object_bind_property (session, "search", graphs[i], "search", sync);
+  g_object_bind_property (session, "search", self->hotspot_view, "search", sync);
 
   g_signal_connect_object (session, "notify::filtered-profile", G_CALLBACK (filtered_profile_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::selected-frame", G_CALLBACK (selected_frame_changed_cb), self, G_CONNECT_SWAPPED);
