@@ -11,6 +11,7 @@
 #include "scorch-flame-graph.h"
 #include "scorch-folded.h"
 #include "output-check.h"
+#include "gregex-reference.h"
 
 typedef struct
 {
@@ -207,6 +208,14 @@ test_zoom (Fixture       *f,
 }
 
 static void
+on_notify_count (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
 test_search (Fixture       *f,
              gconstpointer  data)
 {
@@ -218,7 +227,7 @@ test_search (Fixture       *f,
 
   scorch_profile_get_frames (f->profile, &n_frames);
   matches = g_malloc0 (n_frames);
-  expected = scorch_profile_match_frames (f->profile, regex, matches);
+  expected = gregex_match_frames (f->profile, regex, matches);
   g_assert_cmpuint (expected, >, 0);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->graph), "flame.search", "s", "ALLOC"));
@@ -244,6 +253,46 @@ test_search (Fixture       *f,
   scorch_flame_graph_set_search_text (f->graph, "alloc|memset");
   g_assert_cmpfloat (scorch_flame_graph_get_matched_fraction (f->graph), >, (double) expected / scorch_profile_get_total (f->profile));
   wait_for_draw (f);
+
+  /* A hidden graph does not search until it is shown. */
+  {
+    g_autoptr(ScorchSearch) search = scorch_search_new ("MEMSET", SCORCH_SEARCH_SUBSTRING, FALSE);
+    g_autoptr(GRegex) memset_re = g_regex_new ("memset", G_REGEX_CASELESS, 0, NULL);
+    guint notified = 0;
+    gulong id;
+
+    expected = gregex_match_frames (f->profile, memset_re, matches);
+    g_assert_cmpuint (expected, >, 0);
+    scorch_flame_graph_set_search_text (f->graph, NULL);
+    g_assert_cmpfloat (scorch_flame_graph_get_matched_fraction (f->graph), ==, 0);
+    gtk_widget_set_visible (GTK_WIDGET (f->graph), FALSE);
+    g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (f->graph)));
+    id = g_signal_connect (f->graph, "notify::matched-fraction", G_CALLBACK (on_notify_count), &notified);
+
+    scorch_flame_graph_set_search (f->graph, search);
+    g_assert_true (scorch_flame_graph_get_search (f->graph) == search);
+    g_assert_cmpstr (scorch_flame_graph_get_search_text (f->graph), ==, "MEMSET");
+    g_assert_false (scorch_flame_graph_get_search_regex (f->graph));
+    g_assert_true (scorch_flame_graph_get_search_valid (f->graph));
+    g_assert_cmpuint (notified, ==, 0);
+
+    gtk_widget_set_visible (GTK_WIDGET (f->graph), TRUE);
+    wait_for_draw (f);
+    g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (f->graph)));
+    g_assert_cmpuint (notified, ==, 1);
+    g_assert_cmpfloat_with_epsilon (scorch_flame_graph_get_matched_fraction (f->graph),
+                                    (double) expected / scorch_profile_get_total (f->profile), 1e-12);
+
+    /* Invalid: valid goes FALSE at once, nothing matches. */
+    {
+      g_autoptr(ScorchSearch) bad = scorch_search_new ("memset(", SCORCH_SEARCH_REGEX, FALSE);
+
+      scorch_flame_graph_set_search (f->graph, bad);
+      g_assert_false (scorch_flame_graph_get_search_valid (f->graph));
+      g_assert_cmpfloat (scorch_flame_graph_get_matched_fraction (f->graph), ==, 0);
+    }
+    g_signal_handler_disconnect (f->graph, id);
+  }
 }
 
 static void

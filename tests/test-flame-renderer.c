@@ -12,6 +12,7 @@
 #include "scorch-flame-renderer.h"
 #include "scorch-folded.h"
 #include "output-check.h"
+#include "gregex-reference.h"
 
 #define FOLDED "main;a;b 30\nmain;a;c 10\nmain;d 60\nmain;d;e_with_a_rather_long_name_that_will_not_fit 1\n"
 
@@ -329,7 +330,7 @@ test_search_and_zoom (void)
 
   scorch_profile_get_frames (profile, &n_frames);
   matches = g_malloc0 (n_frames);
-  matched = scorch_profile_match_frames (profile, regex, matches);
+  matched = gregex_match_frames (profile, regex, matches);
   g_assert_cmpuint (matched, ==, 40);
   bytes = g_bytes_new_take (matches, n_frames);
 
@@ -397,7 +398,7 @@ test_highlight_frame (void)
 
   scorch_profile_get_frames (profile, &n_frames);
   matches = g_malloc0 (n_frames);
-  scorch_profile_match_frames (profile, regex, matches);
+  gregex_match_frames (profile, regex, matches);
   bytes = g_bytes_new_take (matches, n_frames);
 
   for (guint dark = 0; dark < 2; dark++)

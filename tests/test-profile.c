@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "scorch-profile.h"
+#include "gregex-reference.h"
+#include "scorch-search.h"
 
 static guint32
 frame (ScorchProfileBuilder *b,
@@ -193,16 +195,22 @@ test_match (void)
   g_autoptr(ScorchProfile) p = make_simple ();
   guint n_frames;
   g_autofree guint8 *matches = NULL;
-  g_autoptr(GRegex) re = g_regex_new ("^(a|b)$", 0, 0, NULL);
-  g_autoptr(GRegex) re2 = g_regex_new ("nothing", 0, 0, NULL);
+  g_autoptr(ScorchSearch) re = scorch_search_new ("^(a|b)$", SCORCH_SEARCH_REGEX, TRUE);
+  g_autoptr(ScorchSearch) re2 = scorch_search_new ("nothing", SCORCH_SEARCH_REGEX, TRUE);
+  g_autoptr(GRegex) gre = g_regex_new ("^(a|b)$", 0, 0, NULL);
+  g_autofree guint8 *reference = NULL;
 
   scorch_profile_get_frames (p, &n_frames);
   matches = g_new0 (guint8, n_frames);
+  reference = g_new0 (guint8, n_frames);
   /* a and b are nested: their 4 samples are counted once */
-  g_assert_cmpuint (scorch_profile_match_frames (p, re, matches), ==, 4);
+  g_assert_cmpuint (scorch_search_match_frames (re, p, matches), ==, 4);
   g_assert_true (matches[find_hotspot (p, "b")->frame]);
   g_assert_false (matches[find_hotspot (p, "c")->frame]);
-  g_assert_cmpuint (scorch_profile_match_frames (p, re2, matches), ==, 0);
+  /* as the GRegex oracle of the tests */
+  g_assert_cmpuint (gregex_match_frames (p, gre, reference), ==, 4);
+  g_assert_cmpmem (matches, n_frames, reference, n_frames);
+  g_assert_cmpuint (scorch_search_match_frames (re2, p, matches), ==, 0);
 }
 
 static void

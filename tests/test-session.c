@@ -127,6 +127,18 @@ test_search (void)
   scorch_session_set_search_text (session, "(warm");
   g_assert_false (scorch_session_get_search_valid (session));
   g_assert_cmpfloat (scorch_session_get_matched_fraction (session), ==, 0.0);
+  /* One ScorchSearch for every view; invalid matches nothing, never the text. */
+  {
+    ScorchSearch *search = NULL;
+
+    g_object_get (session, "search", &search, NULL);
+    g_assert_nonnull (search);
+    g_assert_true (search == scorch_session_get_search (session));
+    g_assert_false (scorch_search_is_valid (search));
+    g_assert_cmpint (scorch_search_get_mode (search), ==, SCORCH_SEARCH_REGEX);
+    g_assert_false (scorch_session_search_matches (session, "(warm"));
+    scorch_search_unref (search);
+  }
   /* The same text is fine when it is not a regular expression. */
   scorch_session_set_search_regex (session, FALSE);
   g_assert_true (scorch_session_get_search_valid (session));

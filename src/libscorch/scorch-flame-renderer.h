@@ -51,7 +51,7 @@ const char          *scorch_flame_renderer_get_shown_label  (ScorchFlameRenderer
 void                 scorch_flame_renderer_set_font         (ScorchFlameRenderer    *self,
                                                              const PangoFontDescription *font);
 /* Search highlight: matches[frame id] != 0 for matching frames (see
- * scorch_profile_match_frames()); NULL clears. The bytes are referenced. */
+ * scorch_search_dup_frame_matches()); NULL clears. The bytes are referenced. */
 void                 scorch_flame_renderer_set_matches      (ScorchFlameRenderer    *self,
                                                              GBytes                 *matches);
 /* Every node of this frame (function) is filled with the highlight colour

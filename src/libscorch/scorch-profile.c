@@ -748,42 +748,6 @@ scorch_profile_dup_callees (ScorchProfile *self,
   return collect_pairs (self, frame, FALSE);
 }
 
-guint64
-scorch_profile_match_frames (ScorchProfile *self,
-                             GRegex        *regex,
-                             guint8        *matches)
-{
-  const ScorchFrame *frames;
-  const ScorchNode *nodes;
-  guint n_frames = 0, n_nodes = 0;
-  g_autofree guint8 *under = NULL;
-  guint64 matched = 0;
-
-  g_return_val_if_fail (SCORCH_IS_PROFILE (self), 0);
-  g_return_val_if_fail (regex != NULL, 0);
-  g_return_val_if_fail (matches != NULL, 0);
-
-  frames = scorch_profile_get_frames (self, &n_frames);
-  nodes = scorch_profile_get_nodes (self, &n_nodes);
-
-  for (guint f = 0; f < n_frames; f++)
-    matches[f] = frames[f].kind != SCORCH_FRAME_KIND_ROOT &&
-                 g_regex_match (regex, frames[f].function, 0, NULL);
-
-  /* under[i]: node i or one of its ancestors matches. Parents come first. */
-  under = g_new0 (guint8, n_nodes);
-  for (guint i = 1; i < n_nodes; i++)
-    {
-      gboolean parent_under = under[nodes[i].parent];
-
-      under[i] = parent_under || matches[nodes[i].frame];
-      if (under[i] && !parent_under)
-        matched += self->total[i];
-    }
-
-  return matched;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Builder                                                                   */
 

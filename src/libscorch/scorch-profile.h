@@ -185,10 +185,6 @@ GArray                  *scorch_profile_dup_callers     (ScorchProfile *self,
 GArray                  *scorch_profile_dup_callees     (ScorchProfile *self,
                                                          guint32        frame); /* of ScorchHotspot */
 
-/* Search: matches[frame] is set for frames whose function matches. Returns
- * the samples under matching nodes, each sample counted once. */
-guint64                  scorch_profile_match_frames    (ScorchProfile *self,
-                                                         GRegex        *regex,
-                                                         guint8        *matches /* n_frames */);
+/* Search: see ScorchSearch (scorch-search.h), scorch_search_match_frames(). */
 
 G_END_DECLS
