@@ -269,7 +269,7 @@ scorch_search_check (ScorchSearch  *self,
  * much as a JIT match; most names are ASCII, which is valid UTF-8, so only
  * the others are checked (a bad one gives rc < 0: no match).  The same
  * pass gives the length.  A match limit hit is rc < 0 too. */
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 match_code (ScorchSearch     *self,
             pcre2_match_data *md,
             const char       *name)
@@ -376,9 +376,23 @@ scorch_search_match_frames (ScorchSearch  *self,
     }
   else
     {
-      for (guint f = 0; f < n_frames; f++)
-        matches[f] = frames[f].kind != SCORCH_FRAME_KIND_ROOT &&
-                     match_needle (self, frames[f].function);
+      /* Locals: the byte stores into matches[] may alias *self, which
+       * would make the compiler reload the needle on every frame. */
+      const char *needle = self->needle;
+      gsize needle_len = self->needle_len;
+      gboolean case_sensitive = self->case_sensitive;
+
+      if (needle_len == 0)
+        for (guint f = 0; f < n_frames; f++)
+          matches[f] = frames[f].kind != SCORCH_FRAME_KIND_ROOT;
+      else if (case_sensitive)
+        for (guint f = 0; f < n_frames; f++)
+          matches[f] = frames[f].kind != SCORCH_FRAME_KIND_ROOT &&
+                       strstr (frames[f].function, needle) != NULL;
+      else
+        for (guint f = 0; f < n_frames; f++)
+          matches[f] = frames[f].kind != SCORCH_FRAME_KIND_ROOT &&
+                       contains_ascii_caseless (frames[f].function, needle, needle_len);
     }
 
   /* under[i]: node i or an ancestor matches; parents come first, so each
