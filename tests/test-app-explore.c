@@ -162,6 +162,25 @@ test_hottest_first (void)
   explore_test_screenshot (GTK_WIDGET (window), "app-explore.png");
 }
 
+/* The toggle button labelled LABEL under WIDGET, or NULL. */
+static GtkToggleButton *
+find_toggle_button (GtkWidget  *widget,
+                    const char *label)
+{
+  if (GTK_IS_TOGGLE_BUTTON (widget) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return GTK_TOGGLE_BUTTON (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkToggleButton *found = find_toggle_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_search_and_zoom (void)
 {
@@ -202,6 +221,37 @@ test_search_and_zoom (void)
     }
   g_assert_cmpfloat (scorch_flame_graph_get_matched_fraction (graph), >, 0.5);
   explore_test_screenshot (GTK_WIDGET (window), "app-explore-search.png");
+
+  /* One ScorchSearch for every view; the hidden icicle graph has it but
+   * has not searched (it is not mapped). */
+  {
+    ScorchFlameGraph *icicle = SCORCH_FLAME_GRAPH (scorch_window_get_view_widget (window, "icicle"));
+
+    g_assert_nonnull (scorch_flame_graph_get_search (graph));
+    g_assert_true (scorch_flame_graph_get_search (icicle) == scorch_flame_graph_get_search (graph));
+    g_assert_true (scorch_hotspot_view_get_search (hotspots) == scorch_flame_graph_get_search (graph));
+    g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (icicle)));
+  }
+
+  /* An invalid expression is invalid everywhere: no highlight in the
+   * graph, no row in the table (never the text searched as it is). */
+  {
+    GtkToggleButton *regex_button = find_toggle_button (GTK_WIDGET (window), ".*");
+    g_assert_nonnull (regex_button);
+    gtk_toggle_button_set_active (regex_button, TRUE);
+    gtk_editable_set_text (entry, "explore_(");
+    explore_test_run_for (400);
+    g_assert_false (scorch_flame_graph_get_search_valid (graph));
+    g_assert_false (scorch_search_is_valid (scorch_hotspot_view_get_search (hotspots)));
+    g_assert_cmpfloat (scorch_flame_graph_get_matched_fraction (graph), ==, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+    explore_test_screenshot (GTK_WIDGET (window), "app-explore-search-invalid.png");
+    gtk_toggle_button_set_active (regex_button, FALSE);
+    gtk_editable_set_text (entry, "explore_");
+    explore_test_run_for (400);
+    g_assert_true (scorch_flame_graph_get_search_valid (graph));
+    g_assert_cmpuint (g_list_model_get_n_items (model), >=, 2);
+  }
 
   /* Selecting the hottest row and activating it zooms the graph to the
    * function's hottest frame. */
