@@ -83,7 +83,7 @@ is_ascii (const char *s)
 }
 
 /* needle is lower case already. */
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 contains_ascii_caseless (const char *haystack,
                          const char *needle,
                          gsize       needle_len)
