@@ -15,8 +15,8 @@
 #include "scorch-elf-check.h"
 #include "scorch-util.h"
 
-static char     *module_unreadable_reason (const char *module);
-static gboolean  module_unreadable        (const char *module);
+static const char *module_unreadable_reason (ScorchDiagnostics *self,
+                                             const char        *module);
 
 /* Distinct stopping places kept per capture; beyond, per module only. */
 #define MAX_CANDIDATES 4096
@@ -96,6 +96,7 @@ struct _ScorchDiagnostics
   ScorchModuleCheckFunc  check;
   gpointer               check_data;
   GHashTable            *module_fp;     /* module -> GINT_TO_POINTER (1 + verdict), default check */
+  GHashTable            *unreadable;    /* module -> why it cannot be read here, "" when it can */
 
   ScorchStackMode        mode;
   guint                  copy_size;
@@ -244,6 +245,7 @@ scorch_diagnostics_new (void)
   self->check = default_module_check;
   self->check_data = self;
   self->module_fp = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->unreadable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->candidates = g_hash_table_new_full (place_hash, place_equal, NULL, candidate_free);
   self->leaves = g_hash_table_new_full (place_hash, place_equal, NULL, leaf_candidate_free);
   self->needed = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -276,6 +278,7 @@ scorch_diagnostics_unref (ScorchDiagnostics *self)
     return;
 
   g_hash_table_unref (self->module_fp);
+  g_hash_table_unref (self->unreadable);
   g_hash_table_unref (self->candidates);
   g_hash_table_unref (self->leaves);
   g_array_unref (self->needed);
@@ -689,13 +692,13 @@ classify (ScorchDiagnostics *self)
           if (checked && !found)
             frame = module_fp;
           reason = checked && frame ? SCORCH_UNWIND_STOP_BROKEN_CHAIN : SCORCH_UNWIND_STOP_NO_FRAME_POINTER;
-          if (!checked && module_unreadable (c->module))
+          if (!checked && module_unreadable_reason (self, c->module) != NULL)
             reason = SCORCH_UNWIND_STOP_MODULE_UNREADABLE;
           break;
         case CAT_DWARF:
           checked = self->check (c->module, c->offset, &found, &frame, &cfi, &module_fp, self->check_data);
           reason = checked && !cfi ? SCORCH_UNWIND_STOP_NO_CFI : SCORCH_UNWIND_STOP_OTHER;
-          if (!checked && module_unreadable (c->module))
+          if (!checked && module_unreadable_reason (self, c->module) != NULL)
             reason = SCORCH_UNWIND_STOP_MODULE_UNREADABLE;
           break;
         case CAT_STACK_COPY:
@@ -809,34 +812,32 @@ suggest_copy_size (ScorchDiagnostics *self,
   return (guint) MIN (want, MAX_STACK_COPY);
 }
 
-/* The reason a module's file cannot be opened here, or NULL when it can.
- * Only through scorch_open_regular_file(): a name from a capture may point
- * at a FIFO or a device. */
-static char *
-module_unreadable_reason (const char *module)
+/* Why a module's file cannot be opened here, or NULL when it can; asked
+ * once per module. Only through scorch_open_regular_file(): a name from a
+ * capture may point at a FIFO or a device. */
+static const char *
+module_unreadable_reason (ScorchDiagnostics *self,
+                          const char        *module)
 {
+  const char *cached;
   g_autoptr(GError) error = NULL;
+  char *why = NULL;
   int fd;
 
   if (module == NULL || module[0] != '/')
     return NULL;
+  cached = g_hash_table_lookup (self->unreadable, module);
+  if (cached != NULL)
+    return cached[0] != '\0' ? cached : NULL;
   fd = scorch_open_regular_file (module, SCORCH_MAX_ELF_SIZE, NULL, &error);
   if (fd >= 0)
-    {
-      close (fd);
-      return NULL;
-    }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    return g_strdup (_("no such file"));
-  return g_strdup (error->message);
-}
-
-static gboolean
-module_unreadable (const char *module)
-{
-  g_autofree char *why = module_unreadable_reason (module);
-
-  return why != NULL;
+    close (fd);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    why = g_strdup (_("no such file"));
+  else
+    why = g_strdup (error->message);
+  g_hash_table_insert (self->unreadable, g_strdup (module), why != NULL ? why : g_strdup (""));
+  return why;
 }
 
 static void
@@ -911,7 +912,7 @@ advise_stop (ScorchDiagnostics           *self,
 
     case SCORCH_UNWIND_STOP_MODULE_UNREADABLE:
       {
-        g_autofree char *why = module_unreadable_reason (s->module);
+        const char *why = module_unreadable_reason (self, s->module);
 
         add_advice (self, SCORCH_ADVICE_WARNING,
                     g_strdup_printf (_("%.1f %% of stacks stop in %s, whose file cannot be read on this machine (%s): "
@@ -1013,9 +1014,9 @@ build_advice (ScorchDiagnostics *self)
         continue;
       if (m->module[0] != '/')
         continue;
-      if (module_unreadable (m->module))
+      if (module_unreadable_reason (self, m->module) != NULL)
         {
-          g_autofree char *why = module_unreadable_reason (m->module);
+          const char *why = module_unreadable_reason (self, m->module);
 
           add_advice (self, SCORCH_ADVICE_INFO,
                       g_strdup_printf (_("%s cannot be read on this machine (%s): its frames are shown as addresses"),
