@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "app-test-util.h"
 
 static gboolean
@@ -121,4 +123,18 @@ app_test_save_screenshot (GtkWidget  *widget,
   g_test_message ("screenshot: %s (%dx%d)", path,
                   gdk_texture_get_width (texture), gdk_texture_get_height (texture));
   return texture;
+}
+
+gboolean
+app_test_label_shown (GtkWidget  *widget,
+                      const char *text)
+{
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget))
+    return FALSE;
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (app_test_label_shown (c, text))
+      return TRUE;
+  return FALSE;
 }

@@ -30,4 +30,9 @@ GdkTexture   *app_test_render_widget     (GtkWidget        *widget);
 GdkTexture   *app_test_save_screenshot   (GtkWidget        *widget,
                                           const char       *name);
 
+/* TRUE when a label under WIDGET that is on screen (mapped, not hidden by
+ * its parent) contains TEXT. */
+gboolean      app_test_label_shown       (GtkWidget        *widget,
+                                          const char       *text);
+
 G_END_DECLS

@@ -270,23 +270,9 @@ test_record_demo (void)
 /* -- a program that fails: its status and output stay on screen -- */
 
 static gboolean
-label_shown (GtkWidget  *widget,
-             const char *text)
-{
-  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget))
-    return FALSE;
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
-    return TRUE;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    if (label_shown (c, text))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
 status_on_screen (gpointer data)
 {
-  return label_shown (GTK_WIDGET (data), "exited with status 3");
+  return app_test_label_shown (GTK_WIDGET (data), "exited with status 3");
 }
 
 static GtkWidget *
@@ -400,7 +386,7 @@ test_record_exit_status (void)
   xdo_test_click (button, 1);
   g_assert_cmpuint (n_clicks, ==, 1);
   app_test_wait_for (output_page_shown, window, 5000, "the Output page");
-  g_assert_true (label_shown (GTK_WIDGET (window), "Output"));
+  g_assert_true (app_test_label_shown (GTK_WIDGET (window), "Output"));
   app_test_wait_until_drawn (GTK_WIDGET (window));
   g_object_unref (app_test_save_screenshot (GTK_WIDGET (window), "screenshot-record-output.png"));
 }

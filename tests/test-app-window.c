@@ -306,23 +306,9 @@ no_file_chooser (gpointer data)
 }
 
 static gboolean
-label_shown (GtkWidget  *widget,
-             const char *text)
-{
-  if (!gtk_widget_get_mapped (widget))
-    return FALSE;
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
-    return TRUE;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    if (label_shown (c, text))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
 toast_shown (gpointer data)
 {
-  return label_shown (GTK_WIDGET (window), data);
+  return app_test_label_shown (GTK_WIDGET (window), data);
 }
 
 /* Ctrl+O, the location typed into the file chooser, Enter: as a person
