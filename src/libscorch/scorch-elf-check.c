@@ -16,9 +16,19 @@
 #include <glib/gi18n.h>
 
 #include "scorch-elf-check.h"
+#include "scorch-module.h"
 #include "scorch-util.h"
 
 G_DEFINE_QUARK (scorch-elf-check-error-quark, scorch_elf_check_error)
+
+/* The file through the module cache: the symbolizer, the unwinder and
+ * this check share one open of it. */
+static ScorchModule *
+open_module (const char  *path,
+             GError     **error)
+{
+  return scorch_module_cache_open (scorch_module_cache_get_default (), path, error);
+}
 
 /* Functions shorter than this (thunks, trivial getters) say nothing. */
 #define MIN_FUNCTION_SIZE 8
@@ -201,31 +211,29 @@ scorch_elf_check_frame_pointers (const char             *path,
   Elf_Scn *symtab = NULL;
   Elf_Scn *dynsym = NULL;
   GElf_Ehdr ehdr;
+  g_autoptr(ScorchModule) module = NULL;
   Elf *elf;
-  int fd;
   gboolean ok;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (result != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, &local_error);
-  if (fd < 0)
+  module = open_module (path, &local_error);
+  if (module == NULL && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
     {
       g_set_error_literal (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN,
                            local_error->message);
       return FALSE;
     }
 
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
+  elf = module != NULL ? scorch_module_begin_elf (module) : NULL;
   if (elf == NULL || elf_kind (elf) != ELF_K_ELF || gelf_getehdr (elf, &ehdr) == NULL)
     {
       g_set_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_NOT_ELF,
                    _("“%s” is not an ELF program"), path);
       if (elf != NULL)
         elf_end (elf);
-      close (fd);
       return FALSE;
     }
 
@@ -235,7 +243,6 @@ scorch_elf_check_frame_pointers (const char             *path,
                    _("Cannot check frame pointers of “%s”: unsupported architecture %u"),
                    path, ehdr.e_machine);
       elf_end (elf);
-      close (fd);
       return FALSE;
     }
 
@@ -259,7 +266,6 @@ scorch_elf_check_frame_pointers (const char             *path,
     }
 
   elf_end (elf);
-  close (fd);
 
   if (!ok)
     {
@@ -357,24 +363,24 @@ scorch_elf_check_function_frame (const char             *path,
   guint64 vaddr = 0;
   gsize n_phdrs = 0;
   gsize shstrndx = 0;
+  g_autoptr(ScorchModule) module = NULL;
   Elf *elf;
-  int fd;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (result != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* The path comes from a capture: only ever read a regular file. */
-  fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, &local_error);
-  if (fd < 0)
+  /* The path comes from a capture: the module cache only ever reads a
+   * regular file. */
+  module = open_module (path, &local_error);
+  if (module == NULL && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
     {
       g_set_error_literal (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN,
                            local_error->message);
       return FALSE;
     }
 
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
+  elf = module != NULL ? scorch_module_begin_elf (module) : NULL;
   if (elf == NULL || elf_kind (elf) != ELF_K_ELF || gelf_getehdr (elf, &ehdr) == NULL ||
       (ehdr.e_machine != EM_X86_64 && ehdr.e_machine != EM_AARCH64))
     {
@@ -382,7 +388,6 @@ scorch_elf_check_function_frame (const char             *path,
                    _("“%s” is not an ELF program of a supported architecture"), path);
       if (elf != NULL)
         elf_end (elf);
-      close (fd);
       return FALSE;
     }
 
@@ -423,7 +428,6 @@ scorch_elf_check_function_frame (const char             *path,
     find_function (elf, dynsym, ehdr.e_machine, vaddr, file_offset, &r);
 
   elf_end (elf);
-  close (fd);
   *result = r;
   return TRUE;
 }
@@ -486,14 +490,13 @@ read_dynamic (const char  *path,
 {
   g_autofree char *origin = g_path_get_dirname (path);
   Elf_Scn *scn = NULL;
+  g_autoptr(ScorchModule) module = NULL;
   Elf *elf;
-  int fd;
 
-  fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, NULL);
-  if (fd < 0)
+  module = open_module (path, NULL);
+  if (module == NULL)
     return;
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
+  elf = scorch_module_begin_elf (module);
   while (elf != NULL && elf_kind (elf) == ELF_K_ELF && (scn = elf_nextscn (elf, scn)) != NULL)
     {
       GElf_Shdr shdr;
@@ -540,7 +543,6 @@ read_dynamic (const char  *path,
     }
   if (elf != NULL)
     elf_end (elf);
-  close (fd);
 }
 
 static char *

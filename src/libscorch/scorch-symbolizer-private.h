@@ -12,6 +12,7 @@
 #include "scorch-addr-map.h"
 #include "scorch-elf-symbols.h"
 #include "scorch-kallsyms.h"
+#include "scorch-module.h"
 #include "scorch-symbolizer.h"
 
 G_BEGIN_DECLS
@@ -19,7 +20,7 @@ G_BEGIN_DECLS
 /* Longest inline chain kept for one address. */
 #define SCORCH_SYMBOLIZER_MAX_CHAIN 32
 /* Largest build id we keep (SHA-1 is 20; allow some slack). */
-#define SCORCH_SYMBOLIZER_MAX_BUILD_ID 64
+#define SCORCH_SYMBOLIZER_MAX_BUILD_ID SCORCH_MODULE_MAX_BUILD_ID
 
 /* Per module, built on first use (scorch-dwarf-inline.c). */
 typedef struct _ScorchDwarfInline ScorchDwarfInline;
@@ -31,28 +32,19 @@ typedef enum
   MODULE_FAILED,
 } ModuleState;
 
-typedef struct
-{
-  guint64 offset;  /* p_offset */
-  guint64 filesz;
-  guint64 vaddr;
-} LoadSegment;
 
+/* The symbolizer's state for one module of the capture, over the module
+ * cache's ScorchModule (the file, mapped once for every user) */
 typedef struct
 {
-  /* key */
-  guint8             build_id[SCORCH_SYMBOLIZER_MAX_BUILD_ID];
-  guint              build_id_len;
-  guint32            maj, min;
-  guint64            ino;
+  ScorchModuleKey    key;           /* first: the table's key; key.path is path */
   const char        *path;          /* interned */
 
   ModuleState        state;
-  Dwfl              *dwfl;
+  ScorchModule      *file;          /* NULL unless state is MODULE_OK */
+  Dwfl              *dwfl;          /* ours, over file's bytes */
   Dwfl_Module       *mod;
   GElf_Addr          bias;
-  LoadSegment       *segments;
-  guint              n_segments;
   gboolean           has_symbols;
 
   ScorchAddrMap      cache;         /* (0, file offset) -> chain */

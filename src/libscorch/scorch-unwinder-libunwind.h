@@ -11,6 +11,7 @@
 #include <elfutils/libdw.h>
 #include <gelf.h>
 
+#include "scorch-module.h"
 #include "scorch-unwinder.h"
 
 G_BEGIN_DECLS
@@ -24,35 +25,26 @@ enum
   N_PREGS
 };
 
-typedef struct
-{
-  guint64 offset;
-  guint64 filesz;
-  guint64 vaddr;
-  guint64 memsz;
-  guint32 flags;             /* PF_X | PF_W | PF_R */
-} UnwSegment;
+/* A PT_LOAD segment, as the module cache decodes it */
+typedef ScorchModuleSegment UnwSegment;
 
-/* One ELF file, shared by every process and mapping that maps it */
+/* One ELF file, shared by every process and mapping that maps it: the
+ * unwinder's state over the module cache's ScorchModule */
 typedef struct
 {
-  /* key */
-  guint8        build_id[64];
-  guint         build_id_len;
-  guint32       maj, min;
-  guint64       ino;
+  ScorchModuleKey key;       /* first: the table's key; key.path is path */
   char         *path;
 
   gboolean      opened;
-  const guint8 *data;        /* the file, mapped read-only; NULL when unusable */
-  gboolean      data_borrowed; /* data is the running vDSO's image, not ours to unmap */
+  ScorchModule *module;      /* the file (mapped once for every user); NULL when unusable */
+  const guint8 *data;        /* module's bytes; NULL when unusable */
   gsize         size;
-  Elf          *elf;
+  Elf          *elf;         /* ours, over data */
   Dwarf_CFI    *eh_cfi;      /* .eh_frame; ours to end */
   Dwarf        *dwarf;       /* for .debug_frame, opened on demand */
   Dwarf_CFI    *debug_cfi;   /* owned by dwarf */
   gboolean      tried_debug_frame;
-  UnwSegment   *segments;    /* PT_LOAD */
+  const UnwSegment *segments; /* PT_LOAD, the module's */
   guint         n_segments;
   guint64       entry;       /* e_entry (vaddr), 0 when none */
   GPtrArray    *rows;        /* cached-CFI rows, sorted by start */

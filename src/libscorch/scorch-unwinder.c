@@ -168,37 +168,6 @@ typedef struct
 
 /* ------------------------------------------------------------------------ */
 
-static guint
-unw_module_hash (gconstpointer p)
-{
-  const UnwModule *m = p;
-  guint h = 5381;
-
-  if (m->build_id_len > 0)
-    {
-      for (guint i = 0; i < m->build_id_len; i++)
-        h = h * 33 + m->build_id[i];
-      return h;
-    }
-  h ^= g_str_hash (m->path);
-  h = h * 31 + m->maj;
-  h = h * 31 + m->min;
-  return h * 31 + (guint) (m->ino ^ (m->ino >> 32));
-}
-
-static gboolean
-unw_module_equal (gconstpointer a,
-                  gconstpointer b)
-{
-  const UnwModule *x = a, *y = b;
-
-  if (x->build_id_len != y->build_id_len)
-    return FALSE;
-  if (x->build_id_len > 0)
-    return memcmp (x->build_id, y->build_id, x->build_id_len) == 0;
-  return x->maj == y->maj && x->min == y->min && x->ino == y->ino && strcmp (x->path, y->path) == 0;
-}
-
 static void
 unw_module_free (gpointer p)
 {
@@ -212,49 +181,9 @@ unw_module_free (gpointer p)
     dwarf_end (m->dwarf);
   if (m->elf != NULL)
     elf_end (m->elf);
-  if (m->data != NULL && !m->data_borrowed)
-    munmap ((void *) m->data, m->size);
-  g_free (m->segments);
+  g_clear_pointer (&m->module, scorch_module_unref);
   g_free (m->path);
   g_free (m);
-}
-
-static gboolean
-build_id_matches (UnwModule *m,
-                  Elf       *elf)
-{
-  gsize n_ph = 0;
-
-  if (elf_getphdrnum (elf, &n_ph) != 0)
-    return FALSE;
-  for (gsize i = 0; i < n_ph; i++)
-    {
-      GElf_Phdr ph;
-      gsize pos = 0;
-
-      if (gelf_getphdr (elf, (int) i, &ph) == NULL || ph.p_type != PT_NOTE)
-        continue;
-      if (ph.p_offset > m->size || m->size - ph.p_offset < ph.p_filesz)
-        continue;
-      while (pos + 12 <= ph.p_filesz)
-        {
-          guint32 namesz, descsz, type;
-          const guint8 *n = m->data + ph.p_offset + pos;
-          gsize adv;
-
-          memcpy (&namesz, n, 4);
-          memcpy (&descsz, n + 4, 4);
-          memcpy (&type, n + 8, 4);
-          adv = 12 + ((namesz + 3ul) & ~3ul) + ((descsz + 3ul) & ~3ul);
-          if (adv > ph.p_filesz - pos)
-            break;
-          if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp (n + 12, "GNU", 4) == 0 &&
-              descsz <= m->build_id_len && memcmp (n + 16, m->build_id, descsz) == 0)
-            return TRUE;
-          pos += adv;
-        }
-    }
-  return FALSE;
 }
 
 /* Whether the running vDSO is the one mapped as [vdso] module m in the
@@ -267,8 +196,8 @@ vdso_usable (ScorchUnwinder  *self,
 {
   struct utsname u;
 
-  if (m->build_id_len > 0)
-    return scorch_vdso_build_id_matches (m->build_id, m->build_id_len);
+  if (m->key.build_id_len > 0)
+    return scorch_vdso_build_id_matches (m->key.build_id, m->key.build_id_len);
   if (!self->kernel_release_set || self->kernel_release == NULL)
     return TRUE;
   return uname (&u) == 0 && strcmp (u.release, self->kernel_release) == 0;
@@ -278,10 +207,7 @@ static void
 unw_module_open (ScorchUnwinder *self,
                  UnwModule      *m)
 {
-  struct stat st;
-  gsize n_phdrs = 0;
-  void *base;
-  int fd;
+  guint64 ino = 0;
 
   m->opened = TRUE;
   m->rows = g_ptr_array_new_with_free_func (g_free);
@@ -291,70 +217,43 @@ unw_module_open (ScorchUnwinder *self,
        * same kernel (perf does the same). */
       if (!vdso_usable (self, m))
         return;
-      m->data = scorch_vdso_get_image (&m->size);
-      if (m->data == NULL)
-        return;
-      m->data_borrowed = TRUE;
-      goto parse;
     }
-  if (m->path[0] != '/')
+  else if (m->path[0] != '/')
     return;
 
-  fd = scorch_open_regular_file (m->path, SCORCH_MAX_ELF_SIZE, &st, NULL);
-  if (fd < 0)
+  m->module = scorch_module_cache_open (scorch_module_cache_get_default (), m->path, NULL);
+  if (m->module == NULL)
     return;
-  if (st.st_size < 64 ||
-      (m->ino != 0 && (guint64) st.st_ino != m->ino))
-    {
-      close (fd);
-      return;
-    }
-  base = mmap (NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close (fd);
-  if (base == MAP_FAILED)
-    return;
-  m->data = base;
-  m->size = st.st_size;
-
-parse:
-  m->elf = elf_memory ((char *) m->data, m->size);
-  if (m->elf == NULL || elf_kind (m->elf) != ELF_K_ELF || gelf_getclass (m->elf) != ELFCLASS64)
+  scorch_module_get_file_id (m->module, NULL, &ino);
+  m->data = scorch_module_get_data (m->module, &m->size);
+  if (m->size < 64 || scorch_module_get_elf_class (m->module) != ELFCLASS64 ||
+      (m->key.ino != 0 && ino != 0 && ino != m->key.ino))
     goto fail;
 
   /* A replaced file must not be used to unwind the old one's stacks. */
-  if (m->build_id_len > 0 && !build_id_matches (m, m->elf))
+  if (m->key.build_id_len > 0 && !g_str_equal (m->path, "[vdso]") &&
+      !scorch_module_matches_build_id (m->module, m->key.build_id, m->key.build_id_len))
     goto fail;
 
-  if (elf_getphdrnum (m->elf, &n_phdrs) != 0 || n_phdrs > 4096)
-    goto fail;
-  m->segments = g_new0 (UnwSegment, n_phdrs);
-  for (gsize i = 0; i < n_phdrs; i++)
-    {
-      GElf_Phdr ph;
-
-      if (gelf_getphdr (m->elf, (int) i, &ph) == NULL || ph.p_type != PT_LOAD)
-        continue;
-      m->segments[m->n_segments++] = (UnwSegment) { ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_memsz, ph.p_flags };
-    }
+  m->segments = scorch_module_get_segments (m->module, &m->n_segments);
   if (m->n_segments == 0)
     goto fail;
-  {
-    GElf_Ehdr eh;
+  m->entry = scorch_module_get_entry (m->module);
 
-    if (gelf_getehdr (m->elf, &eh) != NULL)
-      m->entry = eh.e_entry;
-  }
-
+  /* libelf and libdw are not thread-safe: this unwinder's own Elf over
+   * the module's bytes (no I/O). */
+  m->elf = elf_memory ((char *) m->data, m->size);
+  if (m->elf == NULL)
+    goto fail;
   m->eh_cfi = dwarf_getcfi_elf (m->elf);
   return;
 
 fail:
   g_clear_pointer (&m->elf, elf_end);
-  if (!m->data_borrowed)
-    munmap ((void *) m->data, m->size);
+  g_clear_pointer (&m->module, scorch_module_unref);
   m->data = NULL;
-  m->data_borrowed = FALSE;
   m->size = 0;
+  m->segments = NULL;
   m->n_segments = 0;
 }
 
@@ -429,25 +328,18 @@ static UnwModule *
 module_lookup (ScorchUnwinder      *self,
                const ScorchMapping *map)
 {
-  UnwModule key = { 0 };
+  ScorchModuleKey key;
   UnwModule *m;
 
-  if (map->build_id != NULL && map->build_id_len > 0 && map->build_id_len <= sizeof key.build_id)
-    {
-      memcpy (key.build_id, map->build_id, map->build_id_len);
-      key.build_id_len = map->build_id_len;
-    }
-  key.maj = map->maj;
-  key.min = map->min;
-  key.ino = map->ino;
-  key.path = (char *) (map->path != NULL ? map->path : "");
-
+  scorch_module_key_init (&key, map->path, map->build_id, map->build_id_len, map->maj, map->min,
+                          map->ino);
   m = g_hash_table_lookup (self->modules, &key);
   if (m == NULL)
     {
       m = g_new0 (UnwModule, 1);
-      *m = key;
+      m->key = key;
       m->path = g_strdup (key.path);
+      m->key.path = m->path;
       unw_module_open (self, m);
       g_hash_table_add (self->modules, m);
     }
@@ -1229,7 +1121,7 @@ scorch_unwinder_new (ScorchFindMappingFunc find_mapping,
   self = g_new0 (ScorchUnwinder, 1);
   self->find_mapping = find_mapping;
   self->user_data = user_data;
-  self->modules = g_hash_table_new_full (unw_module_hash, unw_module_equal, unw_module_free, NULL);
+  self->modules = g_hash_table_new_full (scorch_module_key_hash, scorch_module_key_equal, unw_module_free, NULL);
   self->row_cache = g_new0 (RowSlot, 1u << ROW_CACHE_BITS);
   self->engine = engine_from_env ();
   return self;
