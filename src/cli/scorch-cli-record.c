@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "scorch-cli.h"
+#include "scorch-call-graph-choice.h"
 #include "scorch-elf-check.h"
 #include "scorch-recorder.h"
 
