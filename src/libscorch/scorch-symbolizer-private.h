@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scorch-symbolizer-private.h: the symbolizer's state, shared by
- * scorch-symbolizer.c (the façade: modules, chains, lookups) and
- * scorch-dwarf-inline.c (inline chains from DWARF). */
+ * the files of the façade (scorch-symbolizer.c: modules, chains,
+ * lookups).  Its parts (scorch-dwarf-inline.c, ...) do not include it:
+ * they get what they need as arguments. */
 
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "scorch-addr-map.h"
+#include "scorch-dwarf-inline.h"
 #include "scorch-elf-symbols.h"
 #include "scorch-kallsyms.h"
 #include "scorch-module.h"
@@ -17,13 +19,8 @@
 
 G_BEGIN_DECLS
 
-/* Longest inline chain kept for one address. */
-#define SCORCH_SYMBOLIZER_MAX_CHAIN 32
 /* Largest build id we keep (SHA-1 is 20; allow some slack). */
 #define SCORCH_SYMBOLIZER_MAX_BUILD_ID SCORCH_MODULE_MAX_BUILD_ID
-
-/* Per module, built on first use (scorch-dwarf-inline.c). */
-typedef struct _ScorchDwarfInline ScorchDwarfInline;
 
 typedef enum
 {
@@ -42,15 +39,14 @@ typedef struct
 
   ModuleState        state;
   ScorchModule      *file;          /* NULL unless state is MODULE_OK */
-  Dwfl              *dwfl;          /* ours, over file's bytes */
-  Dwfl_Module       *mod;
+  Dwfl              *dwfl;          /* ours, over the file's descriptor */
+  ScorchDwarfModule  dw;            /* dw.mod: the Dwfl_Module; dw.path: path */
   GElf_Addr          bias;
   gboolean           has_symbols;
 
   ScorchAddrMap      cache;         /* (0, file offset) -> chain */
 
   ScorchElfSymbols  *syms;          /* NULL until the first lookup */
-  ScorchDwarfInline *dwarf;         /* NULL until the first lookup */
 } Module;
 
 struct _ScorchSymbolizer
@@ -63,6 +59,7 @@ struct _ScorchSymbolizer
   GPtrArray      *problems;      /* borrowed from problem_set, in order */
   GArray         *chains;        /* ScorchSymbol */
   ScorchSymbolizerLineMode line_mode;
+  ScorchDwarfContext dwarf_context;  /* strings, line_mode, demangling for scorch-dwarf-inline.c */
 
   char           *debuginfo_path;
   Dwfl_Callbacks  callbacks;

@@ -43,7 +43,7 @@ module_free (gpointer p)
   Module *m = p;
 
   /* before dwfl_end: they point into libdw's data */
-  _scorch_dwarf_inline_free (m->dwarf);
+  _scorch_dwarf_inline_free (m->dw.dwarf);
   scorch_elf_symbols_free (m->syms);
   if (m->dwfl != NULL)
     dwfl_end (m->dwfl);
@@ -113,12 +113,22 @@ _scorch_symbolizer_demangle (ScorchSymbolizer *self,
   return res;
 }
 
+static const char *
+dwarf_demangle (gpointer    user_data,
+                const char *name)
+{
+  return _scorch_symbolizer_demangle (user_data, name);
+}
+
 ScorchSymbolizer *
 scorch_symbolizer_new (void)
 {
   ScorchSymbolizer *self = g_new0 (ScorchSymbolizer, 1);
 
   self->strings = g_string_chunk_new (64 * 1024);
+  self->dwarf_context.strings = self->strings;
+  self->dwarf_context.demangle = dwarf_demangle;
+  self->dwarf_context.demangle_data = self;
   self->modules = g_hash_table_new_full (scorch_module_key_hash, scorch_module_key_equal, module_free, NULL);
   self->demangled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->jit_maps = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) scorch_perf_map_free);
@@ -179,6 +189,7 @@ scorch_symbolizer_set_line_mode (ScorchSymbolizer         *self,
   if (self->line_mode == mode)
     return;
   self->line_mode = mode;
+  self->dwarf_context.line_mode = mode;
   /* Cached user chains carry the other kind of file:line. */
   g_hash_table_iter_init (&iter, self->modules);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -370,24 +381,24 @@ module_open (ScorchSymbolizer    *self,
   /* With add_p_vaddr the module sits at its own link-time addresses, so
    * ELF virtual addresses are dwfl addresses (plus the bias, normally 0).
    * libdwfl takes ownership of fd, but leaves it open on failure. */
-  m->mod = dwfl_report_elf (m->dwfl, m->path, m->path, fd, 0, true);
+  m->dw.mod = dwfl_report_elf (m->dwfl, m->path, m->path, fd, 0, true);
   dwfl_report_end (m->dwfl, NULL, NULL);
-  if (m->mod == NULL)
+  if (m->dw.mod == NULL)
     close (fd);
-  if (m->mod != NULL)
-    scorch_debug_files_set_module_userdata (m->mod, &self->debuginfo_path);
-  elf = m->mod != NULL ? dwfl_module_getelf (m->mod, &m->bias) : NULL;
+  if (m->dw.mod != NULL)
+    scorch_debug_files_set_module_userdata (m->dw.mod, &self->debuginfo_path);
+  elf = m->dw.mod != NULL ? dwfl_module_getelf (m->dw.mod, &m->bias) : NULL;
   if (elf == NULL)
     {
       add_problem (self, _("%s: cannot read it as ELF (%s); its frames are shown as addresses"),
                    m->path, dwfl_errmsg (-1));
       g_clear_pointer (&m->dwfl, dwfl_end);
       g_clear_pointer (&m->file, scorch_module_unref);
-      m->mod = NULL;
+      m->dw.mod = NULL;
       return;
     }
 
-  m->has_symbols = dwfl_module_getsymtab (m->mod) > 0;
+  m->has_symbols = dwfl_module_getsymtab (m->dw.mod) > 0;
   if (!m->has_symbols)
     add_problem (self, _("%s: no symbol table; its frames are shown as addresses"), m->path);
 
@@ -418,6 +429,7 @@ module_for_mapping (ScorchSymbolizer    *self,
       m->key = key;
       m->path = intern (self, path);
       m->key.path = m->path;
+      m->dw.path = m->path;
       m->state = MODULE_UNOPENED;
       scorch_addr_map_init (&m->cache, CACHE_SIZE);
       g_hash_table_add (self->modules, m);
@@ -484,12 +496,12 @@ module_symbolize (ScorchSymbolizer *self,
 
   addr = vaddr + m->bias;
   if (m->syms == NULL)
-    m->syms = scorch_elf_symbols_new (m->mod);
+    m->syms = scorch_elf_symbols_new (m->dw.mod);
   f = scorch_elf_symbols_lookup (m->syms, addr);
   if (f == NULL)
     return unresolved (self, m->path, vaddr, chain);
 
-  return _scorch_dwarf_inline_chain (self, m, addr, vaddr, func_sym_name (self, f), chain);
+  return _scorch_dwarf_inline_chain (&self->dwarf_context, &m->dw, addr, vaddr, func_sym_name (self, f), chain);
 }
 
 /* ------------------------------------------------------------------------ */
