@@ -29,6 +29,14 @@ typedef struct
   guint64       ino;
 } ScorchMapping;
 
+/* Returns the mapping of pid containing addr at the time of the sample
+ * being unwound, or NULL.  Called during an unwind
+ * (scorch_unwinder_unwind()) only;
+ * the result must stay valid until that call returns. */
+typedef const ScorchMapping *(*ScorchFindMappingFunc) (gpointer user_data,
+                                                       gint32   pid,
+                                                       guint64  addr);
+
 /* One frame of a symbolized address.  All strings are interned by the
  * symbolizer and live as long as it does. */
 typedef struct
