@@ -256,6 +256,8 @@ test_separate_debug_file (void)
   guint n;
   struct stat st;
 
+  /* count only what is held (the default cache keeps recent ones too) */
+  scorch_module_cache_set_keep (cache, 0);
   m = scorch_module_cache_open (cache, bin, &error);
   g_assert_no_error (error);
   id = scorch_module_get_build_id (m, &len);
@@ -334,6 +336,73 @@ test_separate_debug_file (void)
   scorch_module_unref (dm);
   scorch_module_unref (m);
   g_assert_cmpuint (scorch_module_cache_get_size (cache), ==, 0);
+  scorch_module_cache_set_keep (cache, 64);
+}
+
+/* A cache that keeps recent modules: a file asked for again after its
+ * users dropped it is not mapped again, until newer ones push it out. */
+static void
+test_keep_recent (void)
+{
+  g_autofree char *a_path = build ("keep-a", "-Wl,--build-id", 1);
+  g_autofree char *b_path = build ("keep-b", "-Wl,--build-id", 2);
+  g_autofree char *c_path = build ("keep-c", "-Wl,--build-id", 3);
+  ScorchModuleCache *cache = scorch_module_cache_new ();
+  ScorchModule *a, *a2, *b, *c;
+  const guint8 *data;
+  gsize size = 0;
+
+  scorch_module_cache_set_keep (cache, 2);
+  a = scorch_module_cache_open (cache, a_path, NULL);
+  data = scorch_module_get_data (a, &size);
+  scorch_module_unref (a);
+  g_assert_cmpuint (scorch_module_cache_get_size (cache), ==, 1);
+  a2 = scorch_module_cache_open (cache, a_path, NULL);
+  g_assert_true (a2 == a);
+  g_assert_true (scorch_module_get_data (a2, &size) == data);
+  scorch_module_unref (a2);
+
+  b = scorch_module_cache_open (cache, b_path, NULL);
+  c = scorch_module_cache_open (cache, c_path, NULL);
+  /* a, the least recent, is pushed out; b and c are held */
+  g_assert_cmpuint (scorch_module_cache_get_size (cache), ==, 2);
+  scorch_module_unref (b);
+  scorch_module_unref (c);
+  g_assert_cmpuint (scorch_module_cache_get_size (cache), ==, 2);
+  scorch_module_cache_set_keep (cache, 0);
+  g_assert_cmpuint (scorch_module_cache_get_size (cache), ==, 0);
+  scorch_module_cache_free (cache);
+}
+
+/* The function index behind the frame-pointer check */
+static void
+test_functions (void)
+{
+  g_autofree char *bin = build ("functions", "-Wl,--build-id", 1);
+  g_autofree char *stripped = build ("functions-stripped", "-Wl,--build-id -s", 1);
+  ScorchModuleCache *cache = scorch_module_cache_new ();
+  ScorchModule *m = scorch_module_cache_open (cache, bin, NULL);
+  ScorchModule *s = scorch_module_cache_open (cache, stripped, NULL);
+  const ScorchModuleFunction *f, *g;
+  guint64 entry = scorch_module_get_entry (m);
+
+  g_assert_true (scorch_module_has_cfi (m));
+  /* _start is a function at the entry point, in the file */
+  f = scorch_module_find_function (m, entry);
+  g_assert_nonnull (f);
+  g_assert_cmpuint (f->start, <=, entry);
+  g_assert_cmpuint (entry - f->start, <, f->size);
+  g_assert_cmpuint (f->avail, >, 0);
+  g_assert_true (scorch_module_find_function (m, f->start + f->size - 1) == f);
+  g = scorch_module_find_function (m, f->start + f->size);
+  g_assert_true (g != f);
+  g_assert_null (scorch_module_find_function (m, 0));
+  g_assert_null (scorch_module_find_function (m, G_MAXUINT64));
+  /* stripped: only .dynsym, which holds no local function */
+  g_assert_null (scorch_module_find_function (s, entry));
+  scorch_module_unref (s);
+  scorch_module_unref (m);
+  scorch_module_cache_free (cache);
 }
 
 static void
@@ -552,6 +621,8 @@ main (int    argc,
   g_test_add_func ("/libscorch/module/hostile", test_hostile);
   g_test_add_func ("/libscorch/module/threads", test_threads);
   g_test_add_func ("/libscorch/module/vdso", test_vdso);
+  g_test_add_func ("/libscorch/module/keep-recent", test_keep_recent);
+  g_test_add_func ("/libscorch/module/functions", test_functions);
 
   ret = g_test_run ();
   {

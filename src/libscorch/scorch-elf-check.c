@@ -292,61 +292,6 @@ prologue_sets_up_frame (guint16       machine,
   return aarch64_has_fp_prologue (code, len);
 }
 
-/* Finds the function symbol of symtab covering vaddr and checks it. */
-static gboolean
-find_function (Elf                    *elf,
-               Elf_Scn                *symtab,
-               guint16                 machine,
-               guint64                 vaddr,
-               guint64                 file_offset,
-               ScorchElfFunctionFrame *result)
-{
-  GElf_Shdr shdr;
-  Elf_Data *data;
-  gsize n_syms;
-
-  if (symtab == NULL || gelf_getshdr (symtab, &shdr) == NULL || shdr.sh_entsize == 0)
-    return FALSE;
-  data = elf_getdata (symtab, NULL);
-  if (data == NULL)
-    return FALSE;
-  n_syms = MIN (shdr.sh_size / shdr.sh_entsize, data->d_size / shdr.sh_entsize);
-
-  for (gsize i = 0; i < n_syms; i++)
-    {
-      GElf_Sym sym;
-      GElf_Shdr text_shdr;
-      Elf_Scn *text;
-      Elf_Data *text_data;
-      guint64 offset;
-      gsize avail;
-
-      if (gelf_getsym (data, (int) i, &sym) == NULL)
-        continue;
-      if (GELF_ST_TYPE (sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF ||
-          sym.st_shndx >= SHN_LORESERVE || sym.st_size == 0)
-        continue;
-      if (vaddr < sym.st_value || vaddr - sym.st_value >= sym.st_size)
-        continue;
-
-      text = elf_getscn (elf, sym.st_shndx);
-      if (text == NULL || gelf_getshdr (text, &text_shdr) == NULL ||
-          text_shdr.sh_type != SHT_PROGBITS || sym.st_value < text_shdr.sh_addr)
-        continue;
-      offset = sym.st_value - text_shdr.sh_addr;
-      text_data = elf_getdata (text, NULL);
-      if (text_data == NULL || text_data->d_buf == NULL || offset >= text_data->d_size)
-        continue;
-      avail = MIN (text_data->d_size - offset, (gsize) MIN (sym.st_size, PROLOGUE_BYTES));
-
-      result->found = TRUE;
-      result->sets_up_frame = prologue_sets_up_frame (machine, (const guint8 *) text_data->d_buf + offset, avail);
-      result->symbol_offset = file_offset - (vaddr - sym.st_value);
-      return TRUE;
-    }
-  return FALSE;
-}
-
 gboolean
 scorch_elf_check_function_frame (const char             *path,
                                  guint64                 file_offset,
@@ -355,23 +300,20 @@ scorch_elf_check_function_frame (const char             *path,
 {
   ScorchElfFunctionFrame r = { 0, };
   g_autoptr(GError) local_error = NULL;
-  Elf_Scn *scn = NULL;
-  Elf_Scn *symtab = NULL;
-  Elf_Scn *dynsym = NULL;
-  GElf_Ehdr ehdr;
-  gboolean have_vaddr = FALSE;
-  guint64 vaddr = 0;
-  gsize n_phdrs = 0;
-  gsize shstrndx = 0;
   g_autoptr(ScorchModule) module = NULL;
-  Elf *elf;
+  const ScorchModuleFunction *f;
+  const guint8 *data;
+  gsize size = 0;
+  guint machine;
+  guint64 vaddr = 0;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (result != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* The path comes from a capture: the module cache only ever reads a
-   * regular file. */
+   * regular file, and indexes its function symbols once for all the
+   * addresses asked about. */
   module = open_module (path, &local_error);
   if (module == NULL && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
     {
@@ -379,55 +321,26 @@ scorch_elf_check_function_frame (const char             *path,
                            local_error->message);
       return FALSE;
     }
-
-  elf = module != NULL ? scorch_module_begin_elf (module) : NULL;
-  if (elf == NULL || elf_kind (elf) != ELF_K_ELF || gelf_getehdr (elf, &ehdr) == NULL ||
-      (ehdr.e_machine != EM_X86_64 && ehdr.e_machine != EM_AARCH64))
+  machine = module != NULL ? scorch_module_get_machine (module) : EM_NONE;
+  if (machine != EM_X86_64 && machine != EM_AARCH64)
     {
       g_set_error (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_NOT_ELF,
                    _("“%s” is not an ELF program of a supported architecture"), path);
-      if (elf != NULL)
-        elf_end (elf);
       return FALSE;
     }
 
+  r.has_cfi = scorch_module_has_cfi (module);
   /* The file offset of a sampled address -> its link-time address. */
-  if (elf_getphdrnum (elf, &n_phdrs) == 0)
-    for (gsize i = 0; i < n_phdrs && !have_vaddr; i++)
-      {
-        GElf_Phdr phdr;
-
-        if (gelf_getphdr (elf, (int) i, &phdr) == NULL || phdr.p_type != PT_LOAD)
-          continue;
-        if (file_offset >= phdr.p_offset && file_offset - phdr.p_offset < phdr.p_filesz)
-          {
-            vaddr = file_offset - phdr.p_offset + phdr.p_vaddr;
-            have_vaddr = TRUE;
-          }
-      }
-
-  elf_getshdrstrndx (elf, &shstrndx);
-  while ((scn = elf_nextscn (elf, scn)) != NULL)
+  if (scorch_module_offset_to_vaddr (module, file_offset, &vaddr) &&
+      (f = scorch_module_find_function (module, vaddr)) != NULL)
     {
-      GElf_Shdr shdr;
-      const char *name;
-
-      if (gelf_getshdr (scn, &shdr) == NULL)
-        continue;
-      if (shdr.sh_type == SHT_SYMTAB)
-        symtab = scn;
-      else if (shdr.sh_type == SHT_DYNSYM)
-        dynsym = scn;
-      name = elf_strptr (elf, shstrndx, shdr.sh_name);
-      if (name != NULL && shdr.sh_size > 0 && shdr.sh_type != SHT_NOBITS &&
-          (strcmp (name, ".eh_frame") == 0 || strcmp (name, ".debug_frame") == 0))
-        r.has_cfi = TRUE;
+      data = scorch_module_get_data (module, &size);
+      r.found = TRUE;
+      r.sets_up_frame = prologue_sets_up_frame ((guint16) machine, data + f->offset,
+                                                (gsize) MIN (f->avail, MIN (f->size, PROLOGUE_BYTES)));
+      r.symbol_offset = file_offset - (vaddr - f->start);
     }
 
-  if (have_vaddr && !find_function (elf, symtab, ehdr.e_machine, vaddr, file_offset, &r))
-    find_function (elf, dynsym, ehdr.e_machine, vaddr, file_offset, &r);
-
-  elf_end (elf);
   *result = r;
   return TRUE;
 }

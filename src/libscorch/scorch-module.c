@@ -140,6 +140,13 @@ struct _ScorchModule
   guint64              entry;
   guint                elf_class;
   guint                machine;
+
+  /* built on first use, under lock */
+  GMutex               lock;
+  gboolean             index_built;   /* atomic once set */
+  ScorchModuleFunction *funcs[2];     /* .symtab, .dynsym: sorted by start */
+  gsize                n_funcs[2];
+  gboolean             has_cfi;
 };
 
 struct _ScorchModuleCache
@@ -147,6 +154,8 @@ struct _ScorchModuleCache
   GMutex      lock;
   gint        ref_count;  /* atomic: the creator and each module */
   GHashTable *modules;    /* FileId* (in the module) -> ScorchModule* (weak) */
+  guint       keep;
+  GQueue      recent;     /* ScorchModule* (a reference each), most recent first */
 };
 
 static guint
@@ -207,8 +216,63 @@ scorch_module_cache_new (void)
 void
 scorch_module_cache_free (ScorchModuleCache *self)
 {
-  if (self != NULL)
-    cache_unref (self);
+  if (self == NULL)
+    return;
+  scorch_module_cache_set_keep (self, 0);
+  cache_unref (self);
+}
+
+/* Trims the recent list to keep; returns what to unref (outside the lock). */
+static GList *
+trim_recent_locked (ScorchModuleCache *self)
+{
+  GList *drop = NULL;
+
+  while (self->recent.length > self->keep)
+    drop = g_list_prepend (drop, g_queue_pop_tail (&self->recent));
+  return drop;
+}
+
+static void
+unref_list (GList *list)
+{
+  g_list_free_full (list, (GDestroyNotify) scorch_module_unref);
+}
+
+void
+scorch_module_cache_set_keep (ScorchModuleCache *self,
+                              guint              keep)
+{
+  GList *drop;
+
+  g_return_if_fail (self != NULL);
+  g_mutex_lock (&self->lock);
+  self->keep = keep;
+  drop = trim_recent_locked (self);
+  g_mutex_unlock (&self->lock);
+  unref_list (drop);
+}
+
+/* m (referenced by the caller, under the lock) was just opened: it goes to
+ * the front of the recent list. */
+static GList *
+touch_locked (ScorchModuleCache *self,
+              ScorchModule      *m)
+{
+  GList *link;
+
+  if (self->keep == 0)
+    return NULL;
+  link = g_queue_find (&self->recent, m);
+  if (link != NULL)
+    {
+      g_queue_unlink (&self->recent, link);
+      g_queue_push_head_link (&self->recent, link);
+      return NULL;
+    }
+  m->ref_count++;
+  g_queue_push_head (&self->recent, m);
+  return trim_recent_locked (self);
 }
 
 ScorchModuleCache *
@@ -217,7 +281,12 @@ scorch_module_cache_get_default (void)
   static ScorchModuleCache *cache;
 
   if (g_once_init_enter (&cache))
-    g_once_init_leave (&cache, scorch_module_cache_new ());
+    {
+      ScorchModuleCache *c = scorch_module_cache_new ();
+
+      c->keep = 64;
+      g_once_init_leave (&cache, c);
+    }
   return cache;
 }
 
@@ -240,6 +309,9 @@ module_free (ScorchModule *m)
     munmap ((void *) m->data, m->size);
   if (m->fd >= 0)
     close (m->fd);
+  g_free (m->funcs[0]);
+  g_free (m->funcs[1]);
+  g_mutex_clear (&m->lock);
   g_free (m->segments);
   g_free (m->path);
   g_free (m);
@@ -310,6 +382,7 @@ module_new (const char        *path,
   void *base;
 
   m->fd = fd;
+  g_mutex_init (&m->lock);
   file_id_from_stat (&m->id, st);
   m->path = g_strdup (path);
   if (st->st_size < (off_t) sizeof (Elf32_Ehdr))
@@ -353,6 +426,7 @@ module_new_vdso (GError **error)
     }
   m = g_new0 (ScorchModule, 1);
   m->fd = -1;
+  g_mutex_init (&m->lock);
   m->id.vdso = TRUE;
   m->id.size = size;
   m->path = g_strdup ("[vdso]");
@@ -371,12 +445,16 @@ module_new_vdso (GError **error)
 /* The cached module for id with a new reference, or NULL. Under the lock. */
 static ScorchModule *
 cache_lookup_locked (ScorchModuleCache *self,
-                     const FileId      *id)
+                     const FileId      *id,
+                     GList            **drop)
 {
   ScorchModule *m = g_hash_table_lookup (self->modules, id);
 
   if (m != NULL)
-    m->ref_count++;
+    {
+      m->ref_count++;
+      *drop = touch_locked (self, m);
+    }
   return m;
 }
 
@@ -387,20 +465,23 @@ cache_insert (ScorchModuleCache *self,
               ScorchModule      *fresh)
 {
   ScorchModule *m;
+  GList *drop = NULL;
 
   g_mutex_lock (&self->lock);
-  m = cache_lookup_locked (self, &fresh->id);
+  m = cache_lookup_locked (self, &fresh->id, &drop);
   if (m == NULL)
     {
       m = fresh;
       m->ref_count = 1;
       m->cache = cache_ref (self);
       g_hash_table_insert (self->modules, &m->id, m);
+      drop = touch_locked (self, m);
       fresh = NULL;
     }
   g_mutex_unlock (&self->lock);
   if (fresh != NULL)
     module_free (fresh);
+  unref_list (drop);
   return m;
 }
 
@@ -412,6 +493,7 @@ scorch_module_cache_open (ScorchModuleCache *self,
   struct stat st;
   FileId id;
   ScorchModule *m;
+  GList *drop = NULL;
   int fd;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -426,8 +508,9 @@ scorch_module_cache_open (ScorchModuleCache *self,
       id.vdso = TRUE;
       id.size = size;
       g_mutex_lock (&self->lock);
-      m = cache_lookup_locked (self, &id);
+      m = cache_lookup_locked (self, &id, &drop);
       g_mutex_unlock (&self->lock);
+      unref_list (drop);
       if (m != NULL)
         return m;
       m = module_new_vdso (error);
@@ -440,8 +523,9 @@ scorch_module_cache_open (ScorchModuleCache *self,
     {
       file_id_from_stat (&id, &st);
       g_mutex_lock (&self->lock);
-      m = cache_lookup_locked (self, &id);
+      m = cache_lookup_locked (self, &id, &drop);
       g_mutex_unlock (&self->lock);
+      unref_list (drop);
       if (m != NULL)
         return m;
     }
@@ -610,6 +694,171 @@ scorch_module_dup_fd (ScorchModule *self)
       return -1;
     }
   return fd;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Function index (the frame-pointer check)                                 */
+
+static int
+function_compare (gconstpointer pa,
+                  gconstpointer pb)
+{
+  const ScorchModuleFunction *a = pa, *b = pb;
+
+  if (a->start != b->start)
+    return a->start < b->start ? -1 : 1;
+  return 0;
+}
+
+/* The sized function symbols of symtab whose bytes are in the file. */
+static ScorchModuleFunction *
+index_symtab (ScorchModule *self,
+              Elf          *elf,
+              Elf_Scn      *symtab,
+              gsize        *n_out)
+{
+  GElf_Shdr shdr;
+  Elf_Data *data;
+  GArray *funcs;
+  gsize n_syms;
+
+  *n_out = 0;
+  if (symtab == NULL || gelf_getshdr (symtab, &shdr) == NULL || shdr.sh_entsize == 0)
+    return NULL;
+  data = elf_getdata (symtab, NULL);
+  if (data == NULL)
+    return NULL;
+  n_syms = MIN (shdr.sh_size / shdr.sh_entsize, data->d_size / shdr.sh_entsize);
+  funcs = g_array_new (FALSE, FALSE, sizeof (ScorchModuleFunction));
+  for (gsize i = 0; i < n_syms; i++)
+    {
+      GElf_Sym sym;
+      GElf_Shdr text_shdr;
+      Elf_Scn *text;
+      ScorchModuleFunction f;
+      guint64 in_section;
+
+      if (gelf_getsym (data, (int) i, &sym) == NULL)
+        continue;
+      if (GELF_ST_TYPE (sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF ||
+          sym.st_shndx >= SHN_LORESERVE || sym.st_size == 0)
+        continue;
+      text = elf_getscn (elf, sym.st_shndx);
+      if (text == NULL || gelf_getshdr (text, &text_shdr) == NULL ||
+          text_shdr.sh_type != SHT_PROGBITS || sym.st_value < text_shdr.sh_addr)
+        continue;
+      in_section = sym.st_value - text_shdr.sh_addr;
+      if (in_section >= text_shdr.sh_size || text_shdr.sh_offset > self->size ||
+          in_section >= self->size - text_shdr.sh_offset)
+        continue;
+      f.start = sym.st_value;
+      f.size = sym.st_size;
+      f.offset = text_shdr.sh_offset + in_section;
+      f.avail = MIN (text_shdr.sh_size - in_section, self->size - f.offset);
+      g_array_append_val (funcs, f);
+    }
+  /* stable: of symbols at one address the first in the table stays first */
+  g_array_sort (funcs, function_compare);
+  *n_out = funcs->len;
+  return (ScorchModuleFunction *) (gpointer) g_array_free (funcs, FALSE);
+}
+
+static void
+build_index (ScorchModule *self)
+{
+  Elf *elf;
+  Elf_Scn *scn = NULL;
+  Elf_Scn *symtab = NULL, *dynsym = NULL;
+  gsize shstrndx = 0;
+
+  if (g_atomic_int_get (&self->index_built))
+    return;
+  g_mutex_lock (&self->lock);
+  if (self->index_built)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  elf = scorch_module_begin_elf (self);
+  if (elf != NULL && elf_getshdrstrndx (elf, &shstrndx) == 0)
+    while ((scn = elf_nextscn (elf, scn)) != NULL)
+      {
+        GElf_Shdr shdr;
+        const char *name;
+
+        if (gelf_getshdr (scn, &shdr) == NULL)
+          continue;
+        if (shdr.sh_type == SHT_SYMTAB && symtab == NULL)
+          symtab = scn;
+        else if (shdr.sh_type == SHT_DYNSYM && dynsym == NULL)
+          dynsym = scn;
+        name = elf_strptr (elf, shstrndx, shdr.sh_name);
+        if (name != NULL && shdr.sh_size > 0 && shdr.sh_type != SHT_NOBITS &&
+            (strcmp (name, ".eh_frame") == 0 || strcmp (name, ".debug_frame") == 0))
+          self->has_cfi = TRUE;
+      }
+  if (elf != NULL)
+    {
+      self->funcs[0] = index_symtab (self, elf, symtab, &self->n_funcs[0]);
+      self->funcs[1] = index_symtab (self, elf, dynsym, &self->n_funcs[1]);
+      elf_end (elf);
+    }
+  g_atomic_int_set (&self->index_built, TRUE);
+  g_mutex_unlock (&self->lock);
+}
+
+static const ScorchModuleFunction *
+find_in (const ScorchModuleFunction *funcs,
+         gsize                       n,
+         guint64                     vaddr)
+{
+  gsize lo = 0, hi = n;
+
+  /* the first function starting above vaddr */
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if (funcs[mid].start <= vaddr)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  /* nearest start first; a few steps back find a larger function holding
+   * a small one */
+  for (gsize i = lo; i > 0 && lo - i < 16; i--)
+    {
+      const ScorchModuleFunction *f = &funcs[i - 1];
+
+      if (vaddr - f->start < f->size)
+        {
+          /* of symbols at the same address, the first */
+          while (f > funcs && (f - 1)->start == f->start && vaddr - (f - 1)->start < (f - 1)->size)
+            f--;
+          return f;
+        }
+    }
+  return NULL;
+}
+
+const ScorchModuleFunction *
+scorch_module_find_function (ScorchModule *self,
+                             guint64       vaddr)
+{
+  const ScorchModuleFunction *f;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  build_index (self);
+  f = find_in (self->funcs[0], self->n_funcs[0], vaddr);
+  return f != NULL ? f : find_in (self->funcs[1], self->n_funcs[1], vaddr);
+}
+
+gboolean
+scorch_module_has_cfi (ScorchModule *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  build_index (self);
+  return self->has_cfi;
 }
 
 guint

@@ -139,6 +139,31 @@ gboolean           scorch_module_offset_to_vaddr   (ScorchModule      *self,
                                                     guint64            offset,
                                                     guint64           *vaddr);
 
+/* A function symbol (STT_FUNC, sized, in a PROGBITS section) of the file */
+typedef struct
+{
+  guint64 start;             /* st_value (a virtual address) */
+  guint64 size;              /* st_size */
+  guint64 offset;            /* the file offset of start */
+  guint64 avail;             /* bytes of the section from start, within the file */
+} ScorchModuleFunction;
+
+/* The function symbol covering vaddr (.symtab, else .dynsym), or NULL.
+ * The index is built on the first call (thread-safe) and kept with the
+ * module, so the frame-pointer check of many addresses reads the symbol
+ * table once. */
+const ScorchModuleFunction *scorch_module_find_function (ScorchModule *self,
+                                                         guint64       vaddr);
+/* Whether the file has call frame information (.eh_frame or .debug_frame). */
+gboolean           scorch_module_has_cfi           (ScorchModule      *self);
+
+/* The cache keeps the keep most recently opened modules alive (holding a
+ * reference) after their users drop them, so that a file asked for again
+ * soon (the diagnostics after a load) is not mapped again.  0 (the default
+ * of a new cache) keeps none; the default cache keeps 64. */
+void               scorch_module_cache_set_keep    (ScorchModuleCache *self,
+                                                    guint              keep);
+
 /* The build id of the ELF file at path, through the default cache (the
  * file is opened once whoever else asks).  Returns its length, 0 when the
  * file has none or cannot be read; at most max bytes are copied. */

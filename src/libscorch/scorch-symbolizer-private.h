@@ -74,6 +74,9 @@ struct _ScorchSymbolizer
 
   char           *jit_dir;
 
+  char           *symbol_cache_dir;   /* NULL: no persistent symbol cache */
+  guint           symbol_cache_min;   /* modules with fewer raw symbols are not cached */
+
   /* one-entry cache of the last mapping -> module */
   const ScorchMapping *last_map;
   ScorchMapping        last_map_copy;

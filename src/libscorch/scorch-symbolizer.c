@@ -34,6 +34,10 @@
 /* Address caches start with this many slots. */
 #define CACHE_SIZE 256
 
+/* Modules with fewer ELF symbols are parsed faster than a cache entry is
+ * read and checked. */
+#define DEFAULT_SYMBOL_CACHE_MIN 2000
+
 /* ------------------------------------------------------------------------ */
 /* Module keys                                                              */
 
@@ -139,6 +143,8 @@ scorch_symbolizer_new (void)
   scorch_debug_files_init_callbacks (&self->callbacks, &self->debuginfo_path);
   self->kallsyms_path = g_strdup ("/proc/kallsyms");
   self->jit_dir = g_strdup ("/tmp");
+  self->symbol_cache_dir = scorch_elf_symbols_dup_default_cache_dir ();
+  self->symbol_cache_min = DEFAULT_SYMBOL_CACHE_MIN;
   scorch_addr_map_init (&self->kcache, CACHE_SIZE);
   self->unknown_module = intern (self, "[unknown]");
   self->kernel_module = intern (self, "[kernel.kallsyms]");
@@ -160,6 +166,7 @@ scorch_symbolizer_free (ScorchSymbolizer *self)
   g_free (self->kallsyms_path);
   g_free (self->kernel_release);
   g_free (self->jit_dir);
+  g_free (self->symbol_cache_dir);
   scorch_kallsyms_free (self->kallsyms);
   scorch_addr_map_clear (&self->kcache);
   g_string_chunk_free (self->strings);
@@ -228,6 +235,17 @@ scorch_symbolizer_set_jit_map_dir (ScorchSymbolizer *self,
   g_return_if_fail (self != NULL);
   g_free (self->jit_dir);
   self->jit_dir = g_strdup (dir != NULL ? dir : "/tmp");
+}
+
+void
+scorch_symbolizer_set_symbol_cache (ScorchSymbolizer *self,
+                                    const char       *dir,
+                                    guint             min_symbols)
+{
+  g_return_if_fail (self != NULL);
+  g_free (self->symbol_cache_dir);
+  self->symbol_cache_dir = g_strdup (dir);
+  self->symbol_cache_min = min_symbols;
 }
 
 GPtrArray *
@@ -480,6 +498,45 @@ unresolved (ScorchSymbolizer *self,
   return 1;
 }
 
+/* The module's function symbols: from the persistent cache when it holds
+ * a current entry for the build id, else parsed (and saved for a large
+ * module). */
+static ScorchElfSymbols *
+module_symbols (ScorchSymbolizer *self,
+                Module           *m)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *source = NULL;
+  const char *debugfile = NULL;
+  const guint8 *id;
+  guint id_len = 0;
+  ScorchElfSymbols *syms;
+  int n_raw;
+
+  if (self->symbol_cache_dir == NULL)
+    return scorch_elf_symbols_new (m->dw.mod);
+  id = scorch_module_get_build_id (m->file, &id_len);
+  n_raw = dwfl_module_getsymtab (m->dw.mod);
+  if (id == NULL || n_raw < 0 || (guint) n_raw < self->symbol_cache_min)
+    return scorch_elf_symbols_new (m->dw.mod);
+
+  /* The table depends on where libdwfl read it: the file's own tables or
+   * a separate debug file (one installed since makes the entry stale). */
+  dwfl_module_info (m->dw.mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+  source = g_strdup_printf ("%s#%d", debugfile != NULL ? debugfile : "", n_raw);
+  syms = scorch_elf_symbols_load_cached (self->symbol_cache_dir, id, id_len, source, m->bias, &local_error);
+  if (syms != NULL)
+    return syms;
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("symbol cache: %s (rewritten)", local_error->message);
+  g_clear_error (&local_error);
+
+  syms = scorch_elf_symbols_new (m->dw.mod);
+  if (!scorch_elf_symbols_save_cached (syms, self->symbol_cache_dir, id, id_len, source, m->bias, &local_error))
+    g_debug ("symbol cache: %s", local_error->message);
+  return syms;
+}
+
 /* Symbolizes a module-relative address into chain; returns its length. */
 static guint
 module_symbolize (ScorchSymbolizer *self,
@@ -496,7 +553,7 @@ module_symbolize (ScorchSymbolizer *self,
 
   addr = vaddr + m->bias;
   if (m->syms == NULL)
-    m->syms = scorch_elf_symbols_new (m->dw.mod);
+    m->syms = module_symbols (self, m);
   f = scorch_elf_symbols_lookup (m->syms, addr);
   if (f == NULL)
     return unresolved (self, m->path, vaddr, chain);

@@ -67,6 +67,15 @@ const char       *scorch_symbolizer_intern             (ScorchSymbolizer   *self
 /* Diagnostics: modules whose file was missing, replaced (build id differs)
  * or had no symbols; kernel symbols hidden by kptr_restrict.  Each problem
  * is reported once. */
+/* The persistent symbol cache (scorch_elf_symbols_load_cached()): the
+ * symbol tables of modules with a build id and at least min_symbols
+ * symbols are kept in dir, so the next load skips parsing them.  The
+ * default is scorch_elf_symbols_dup_default_cache_dir() and 2000; NULL
+ * turns it off. */
+void              scorch_symbolizer_set_symbol_cache   (ScorchSymbolizer   *self,
+                                                        const char         *dir,
+                                                        guint               min_symbols);
+
 GPtrArray        *scorch_symbolizer_dup_problems       (ScorchSymbolizer   *self); /* of char*, human-readable */
 
 G_END_DECLS
