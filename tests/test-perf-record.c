@@ -508,6 +508,18 @@ test_user_types (void)
           put64 (b, 10); put64 (b, 20); put64 (b, 30);
           min = 32;
           break;
+        case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
+          {
+            guint8 id[24] = { 0xab, 0xcd, 0xef };
+
+            ((struct perf_event_header *) (gpointer) b->data)->misc = PERF_RECORD_MISC_KERNEL | SCORCH_PERF_BUILD_ID_MISC_SIZE;
+            id[20] = 3;
+            put32 (b, (guint32) -1);
+            put_bytes (b, id, 24);
+            put_string (b, "[kernel.kallsyms]");
+            min = 8 + 4 + 24 + 4; /* padding of the fixed part */
+          }
+          break;
         default:
           put64 (b, 0);
           break;
@@ -558,6 +570,14 @@ test_user_types (void)
         case SCORCH_PERF_RECORD_TIME_CONV:
           g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_TIME_CONV);
           g_assert_cmpuint (body.u.time_conv.time_mult, ==, 20);
+          break;
+        case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_BUILD_ID);
+          g_assert_cmpint (body.u.build_id.pid, ==, -1);
+          g_assert_true (body.u.build_id.kernel);
+          g_assert_cmpuint (body.u.build_id.build_id_len, ==, 3);
+          g_assert_cmphex (body.u.build_id.build_id[2], ==, 0xef);
+          g_assert_cmpmem (body.u.build_id.filename, body.u.build_id.filename_len, "[kernel.kallsyms]", 17);
           break;
         case SCORCH_PERF_RECORD_FINISHED_ROUND:
         case SCORCH_PERF_RECORD_FINISHED_INIT:

@@ -261,25 +261,19 @@ parse_build_ids (ScorchCaptureReader         *self,
 
   while ((gsize) (end - p) >= sizeof (ScorchPerfBuildIdEvent))
     {
-      struct perf_event_header hdr;
       ScorchCaptureBuildId bid = { 0 };
-      gsize name_len;
+      ScorchPerfBuildId entry;
+      gsize size;
 
-      memcpy (&hdr, p, sizeof hdr);
-      if (hdr.size < sizeof (ScorchPerfBuildIdEvent) || hdr.size > (gsize) (end - p))
-        return malformed (error, p - self->base, _("BUILD_ID entry of size %u does not fit its section"), hdr.size);
-
-      bid.pid = (gint32) rd32 (p + 8);
-      bid.kernel = (hdr.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL ||
-                   (hdr.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_GUEST_KERNEL;
-      memcpy (bid.build_id, p + 12, 20);
-      bid.build_id_len = 20;
-      if (hdr.misc & SCORCH_PERF_BUILD_ID_MISC_SIZE)
-        bid.build_id_len = MIN (p[12 + 20], 20);
-      name_len = strnlen ((const char *) p + sizeof (ScorchPerfBuildIdEvent), hdr.size - sizeof (ScorchPerfBuildIdEvent));
-      bid.filename = g_string_chunk_insert_len (self->strings, (const char *) p + sizeof (ScorchPerfBuildIdEvent), name_len);
+      if (!scorch_perf_record_parse_build_id (p, end - p, p - self->base, &entry, &size, error))
+        return FALSE;
+      bid.pid = entry.pid;
+      bid.kernel = entry.kernel;
+      memcpy (bid.build_id, entry.build_id, entry.build_id_len);
+      bid.build_id_len = entry.build_id_len;
+      bid.filename = g_string_chunk_insert_len (self->strings, entry.filename, entry.filename_len);
       g_array_append_val (self->build_ids, bid);
-      p += hdr.size;
+      p += size;
     }
   return TRUE;
 }
@@ -1021,10 +1015,9 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
       if (self->unfinished)
         {
           struct perf_event_header hdr;
-          guint64 left = self->data_size - self->pos;
 
-          memcpy (&hdr, self->data + self->pos, MIN (left, sizeof hdr));
-          if (left < sizeof hdr || hdr.size < sizeof hdr || hdr.size % 8 != 0 || hdr.size > left)
+          if (!scorch_perf_record_parse_header (self->data + self->pos, self->data_size - self->pos,
+                                                0, &hdr, NULL))
             {
               self->stopped_early = TRUE;
               self->data_size = self->pos;

@@ -966,6 +966,48 @@ scorch_perf_record_get_time_conv (const ScorchRecord *record,
 }
 
 gboolean
+scorch_perf_record_parse_build_id (const guint8      *data,
+                                   gsize              len,
+                                   guint64            file_offset,
+                                   ScorchPerfBuildId *out,
+                                   gsize             *entry_size,
+                                   GError           **error)
+{
+  struct perf_event_header hdr;
+  const gsize fixed = sizeof (ScorchPerfBuildIdEvent);
+  guint16 mode;
+
+  if (len < fixed)
+    return malformed (error, file_offset, _("build id entry cut short"));
+  memcpy (&hdr, data, sizeof hdr);
+  if (hdr.size < fixed || hdr.size > len)
+    return malformed (error, file_offset, _("build id entry of size %u does not fit (%" G_GSIZE_FORMAT " bytes left)"),
+                      hdr.size, len);
+  mode = hdr.misc & PERF_RECORD_MISC_CPUMODE_MASK;
+  out->pid = (gint32) rd32 (data + 8);
+  out->kernel = mode == PERF_RECORD_MISC_KERNEL || mode == PERF_RECORD_MISC_GUEST_KERNEL;
+  out->build_id = data + 12;
+  out->build_id_len = 20;
+  if (hdr.misc & SCORCH_PERF_BUILD_ID_MISC_SIZE)
+    out->build_id_len = MIN (data[12 + 20], 20);
+  out->filename = (const char *) data + fixed;
+  out->filename_len = strnlen (out->filename, hdr.size - fixed);
+  if (entry_size != NULL)
+    *entry_size = hdr.size;
+  return TRUE;
+}
+
+gboolean
+scorch_perf_record_get_build_id (const ScorchRecord *record,
+                                 ScorchPerfBuildId  *out,
+                                 GError            **error)
+{
+  if (record->type != SCORCH_PERF_RECORD_HEADER_BUILD_ID)
+    return wrong_type (record, error);
+  return scorch_perf_record_parse_build_id (record->data, record->size, record->file_offset, out, NULL, error);
+}
+
+gboolean
 scorch_perf_record_decode (ScorchCaptureAttrs *attrs,
                            const ScorchRecord *record,
                            ScorchPerfBody     *body,
@@ -1023,6 +1065,9 @@ scorch_perf_record_decode (ScorchCaptureAttrs *attrs,
     case SCORCH_PERF_RECORD_TIME_CONV:
       body->kind = SCORCH_PERF_BODY_TIME_CONV;
       return scorch_perf_record_get_time_conv (record, &body->u.time_conv, error);
+    case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
+      body->kind = SCORCH_PERF_BODY_BUILD_ID;
+      return scorch_perf_record_get_build_id (record, &body->u.build_id, error);
     case SCORCH_PERF_RECORD_FINISHED_ROUND:
     case SCORCH_PERF_RECORD_FINISHED_INIT:
       body->kind = SCORCH_PERF_BODY_EMPTY;

@@ -274,6 +274,28 @@ typedef struct
   guint64 size;
 } ScorchPerfTrailingData;
 
+/* One entry of the BUILD_ID feature section, or the body of a
+ * PERF_RECORD_HEADER_BUILD_ID (pipe mode): header, pid, build id (20 bytes
+ * and, with SCORCH_PERF_BUILD_ID_MISC_SIZE, its size in byte 20, padded to
+ * 24), NUL-padded filename. Entries in the feature section need not be
+ * 8-byte multiples. */
+typedef struct
+{
+  gint32        pid;
+  gboolean      kernel;
+  const guint8 *build_id;
+  guint         build_id_len;
+  const char   *filename;
+  gsize         filename_len;
+} ScorchPerfBuildId;
+
+gboolean scorch_perf_record_parse_build_id (const guint8      *data,
+                                            gsize              len,
+                                            guint64            file_offset,
+                                            ScorchPerfBuildId *out,
+                                            gsize             *entry_size,
+                                            GError           **error);
+
 /* PERF_RECORD_TIME_CONV */
 typedef struct
 {
@@ -326,6 +348,9 @@ gboolean scorch_perf_record_get_compressed (const ScorchRecord   *record,
 gboolean scorch_perf_record_get_trailing_data (const ScorchRecord     *record,
                                                ScorchPerfTrailingData *out,
                                                GError                **error);
+gboolean scorch_perf_record_get_build_id (const ScorchRecord *record,
+                                          ScorchPerfBuildId  *out,
+                                          GError            **error);
 gboolean scorch_perf_record_get_time_conv (const ScorchRecord  *record,
                                            ScorchPerfTimeConv  *out,
                                            GError             **error);
@@ -350,6 +375,7 @@ typedef enum
   SCORCH_PERF_BODY_COMPRESSED,
   SCORCH_PERF_BODY_TRAILING_DATA,
   SCORCH_PERF_BODY_TIME_CONV,
+  SCORCH_PERF_BODY_BUILD_ID,
   SCORCH_PERF_BODY_EMPTY,        /* FINISHED_ROUND, FINISHED_INIT */
 } ScorchPerfBodyKind;
 
@@ -372,6 +398,7 @@ typedef struct
     ScorchPerfCompressed    compressed;
     ScorchPerfTrailingData  trailing;
     ScorchPerfTimeConv      time_conv;
+    ScorchPerfBuildId       build_id;
   } u;
 } ScorchPerfBody;
 

@@ -588,13 +588,13 @@ flush_buffer (ScorchPerfWriter  *self,
       gsize whole = 0;
 
       /* Keep the records that reached the file whole; the header says where they end. */
-      while (whole + sizeof (struct perf_event_header) <= written)
+      for (;;)
         {
-          const struct perf_event_header *h = (const void *) (self->buffer->data + whole);
+          struct perf_event_header h;
 
-          if (h->size == 0 || whole + h->size > written)
+          if (!scorch_perf_record_parse_header (self->buffer->data + whole, written - whole, 0, &h, NULL))
             break;
-          whole += h->size;
+          whole += h.size;
         }
       self->data_on_disk += whole;
       self->data_accepted = self->data_on_disk;
@@ -641,13 +641,14 @@ scorch_perf_writer_add_records (ScorchPerfWriter  *self,
   if (self->failed != NULL)
     return propagate_failed (self, error);
 
-  while (off + sizeof (struct perf_event_header) <= len)
+  while (off < len)
     {
-      const struct perf_event_header *header = (const void *) (p + off);
-      gsize size = header->size;
+      struct perf_event_header header;
+      gsize size;
 
-      if (size < sizeof *header || off + size > len)
+      if (!scorch_perf_record_parse_header (p + off, len - off, off, &header, NULL))
         break;
+      size = header.size;
       note_record (self, p + off, size);
 
       if (self->buffer->len + size > BUFFER_SIZE && !flush_buffer (self, error))
