@@ -212,6 +212,14 @@ test_replaced_and_deleted (void)
   g_assert_false (scorch_module_matches_build_id (b, old_id, len));
   g_assert_true (scorch_module_matches_build_id (a, old_id, len));
   g_assert_cmpuint (scorch_module_cache_get_size (cache), ==, 2);
+  /* a descriptor for libdwfl is the module's file or nothing */
+  {
+    int fd = scorch_module_dup_fd (b);
+
+    g_assert_cmpint (fd, >=, 0);
+    close (fd);
+    g_assert_cmpint (scorch_module_dup_fd (a), ==, -1);
+  }
 
   /* deleted: not found; the modules held stay readable */
   g_assert_cmpint (g_unlink (bin), ==, 0);
@@ -220,6 +228,7 @@ test_replaced_and_deleted (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpmem (scorch_module_get_build_id (a, &len), len, old_id, len);
   g_assert_true (has_section (b, SHT_SYMTAB));
+  g_assert_cmpint (scorch_module_dup_fd (b), ==, -1);
 
   scorch_module_unref (a);
   scorch_module_unref (b);

@@ -129,7 +129,6 @@ struct _ScorchModule
   guint                ref_count;   /* under cache->lock */
 
   char                *path;
-  int                  fd;          /* the checked descriptor; -1 for [vdso] */
   const guint8        *data;
   gsize                size;
   gboolean             data_borrowed; /* the vDSO's image */
@@ -307,8 +306,6 @@ module_free (ScorchModule *m)
 {
   if (m->data != NULL && !m->data_borrowed)
     munmap ((void *) m->data, m->size);
-  if (m->fd >= 0)
-    close (m->fd);
   g_free (m->funcs[0]);
   g_free (m->funcs[1]);
   g_mutex_clear (&m->lock);
@@ -381,7 +378,6 @@ module_new (const char        *path,
   ScorchModule *m = g_new0 (ScorchModule, 1);
   void *base;
 
-  m->fd = fd;
   g_mutex_init (&m->lock);
   file_id_from_stat (&m->id, st);
   m->path = g_strdup (path);
@@ -425,7 +421,6 @@ module_new_vdso (GError **error)
       return NULL;
     }
   m = g_new0 (ScorchModule, 1);
-  m->fd = -1;
   g_mutex_init (&m->lock);
   m->id.vdso = TRUE;
   m->id.size = size;
@@ -533,7 +528,10 @@ scorch_module_cache_open (ScorchModuleCache *self,
   fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, &st, error);
   if (fd < 0)
     return NULL;
-  m = module_new (path, fd, &st, error);   /* takes fd */
+  m = module_new (path, fd, &st, error);
+  /* The mapping stays; the descriptor need not (a capture may map a
+   * thousand files). */
+  close (fd);
   return m != NULL ? cache_insert (self, m) : NULL;
 }
 
@@ -678,12 +676,28 @@ scorch_module_begin_elf (ScorchModule *self)
 int
 scorch_module_dup_fd (ScorchModule *self)
 {
+  struct stat st;
+  FileId id;
   int fd;
 
   g_return_val_if_fail (self != NULL, -1);
 
-  if (self->fd >= 0)
-    return fcntl (self->fd, F_DUPFD_CLOEXEC, 3);
+  if (!self->id.vdso)
+    {
+      /* The same file again, checked as the first open was; anything else
+       * at the path now (replaced since) is refused. */
+      fd = scorch_open_regular_file (self->path, SCORCH_MAX_ELF_SIZE, &st, NULL);
+      if (fd < 0)
+        return -1;
+      file_id_from_stat (&id, &st);
+      if (!file_id_equal (&id, &self->id))
+        {
+          close (fd);
+          errno = ESTALE;
+          return -1;
+        }
+      return fd;
+    }
   /* [vdso]: its image in a memfd */
   fd = memfd_create ("scorch-vdso", MFD_CLOEXEC);
   if (fd < 0)

@@ -105,7 +105,10 @@ const guint8      *scorch_module_get_data          (ScorchModule      *self,
 /* A new descriptor of the file (O_CLOEXEC; a memfd holding the image for
  * [vdso]), for libraries that read a file from a descriptor (libdwfl,
  * whose libelf maps it copy-on-write: it decompresses sections in place,
- * which the shared read-only bytes must not see).  -1 with errno set. */
+ * which the shared read-only bytes must not see).  The module keeps no
+ * descriptor (a capture may map a thousand files): the path is opened
+ * again, checked as the first open was, and refused (-1, errno ESTALE)
+ * unless it is still the same file (device, inode, size, mtime). */
 int                scorch_module_dup_fd            (ScorchModule      *self);
 /* A new libelf handle over the shared bytes (elf_memory(): no I/O, no
  * copy), for reading headers, symbols and section data; free with
