@@ -304,6 +304,15 @@ scorch_elf_symbols_dup_default_cache_dir (void)
 }
 
 static gboolean
+errno_error (GError     **error,
+             const char  *what,
+             int          saved)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", what, g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
 bad_entry (GError     **error,
            const char  *path,
            const char  *why)
@@ -496,24 +505,14 @@ scorch_elf_symbols_save_cached (ScorchElfSymbols  *self,
   memcpy (out->data, &h, sizeof h);
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", dir, g_strerror (saved));
-      return FALSE;
-    }
+    return errno_error (error, dir, errno);
   path = scorch_elf_symbols_get_cache_path (dir, build_id, build_id_len);
   /* a temporary file in the same directory, renamed over the entry: a
    * reader sees the old entry or the new one, never half of one */
   tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", tmp, g_strerror (saved));
-      return FALSE;
-    }
+    return errno_error (error, tmp, errno);
   while (written < out->len)
     {
       gssize n = write (fd, out->data + written, out->len - written);
@@ -526,8 +525,7 @@ scorch_elf_symbols_save_cached (ScorchElfSymbols  *self,
 
           close (fd);
           g_unlink (tmp);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", tmp, g_strerror (saved));
-          return FALSE;
+          return errno_error (error, tmp, saved);
         }
       written += n;
     }
@@ -536,8 +534,7 @@ scorch_elf_symbols_save_cached (ScorchElfSymbols  *self,
       int saved = errno;
 
       g_unlink (tmp);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
-      return FALSE;
+      return errno_error (error, path, saved);
     }
   return TRUE;
 }
