@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "scorch-elf-symbols.h"
+#include "scorch-module.h"
 #include "scorch-sorted.h"
 #include "scorch-util.h"
 
@@ -276,18 +277,13 @@ scorch_elf_symbols_get_cache_path (const char   *dir,
                                    const guint8 *build_id,
                                    guint         build_id_len)
 {
-  GString *name = g_string_sized_new (build_id_len * 2 + 4);
+  g_autofree char *hex = NULL;
+  g_autofree char *name = NULL;
 
   g_return_val_if_fail (dir != NULL, NULL);
-  for (guint i = 0; i < build_id_len; i++)
-    g_string_append_printf (name, "%02x", build_id[i]);
-  g_string_append (name, ".sym");
-  {
-    char *path = g_build_filename (dir, name->str, NULL);
-
-    g_string_free (name, TRUE);
-    return path;
-  }
+  hex = scorch_module_build_id_to_hex (build_id, build_id_len);
+  name = g_strconcat (hex, ".sym", NULL);
+  return g_build_filename (dir, name, NULL);
 }
 
 char *
