@@ -18,4 +18,19 @@ ScorchStringPool *_scorch_string_pool_new   (void);
 ScorchStringPool *_scorch_string_pool_ref   (ScorchStringPool *pool);
 void              _scorch_string_pool_unref (ScorchStringPool *pool);
 
+/* Derived profiles (inverted, transformed): a builder with SRC's strings,
+ * frame ids, thread names and info, so that frame ids stay comparable. */
+ScorchProfileBuilder *_scorch_profile_builder_new_like   (ScorchProfile        *src);
+/* The child of PARENT for FRAME in the builder's tree, made if missing. */
+guint32               _scorch_profile_builder_child      (ScorchProfileBuilder *builder,
+                                                          guint32               parent,
+                                                          guint32               frame);
+/* The builder's nodes so far (valid until the next _child call). */
+const ScorchNode     *_scorch_profile_builder_get_nodes  (ScorchProfileBuilder *builder,
+                                                          guint                *n_nodes);
+/* Adds SAMPLE (time, pid, tid, weight) with NODE of the builder's tree as its leaf. */
+void                  _scorch_profile_builder_add_at_node (ScorchProfileBuilder *builder,
+                                                           const ScorchSample   *sample,
+                                                           guint32               node);
+
 G_END_DECLS

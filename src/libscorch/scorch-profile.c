@@ -1140,13 +1140,10 @@ scorch_profile_builder_end (ScorchProfileBuilder *builder)
 /* ------------------------------------------------------------------------ */
 /* Inverted (bottom-up) profile                                              */
 
-ScorchProfile *
-scorch_profile_dup_inverted (ScorchProfile *self)
+ScorchProfileBuilder *
+_scorch_profile_builder_new_like (ScorchProfile *self)
 {
   ScorchProfileBuilder *builder;
-  const ScorchNode *nodes;
-  const ScorchSample *samples;
-  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
   ProfileData *src;
 
   g_return_val_if_fail (SCORCH_IS_PROFILE (self), NULL);
@@ -1176,6 +1173,58 @@ scorch_profile_dup_inverted (ScorchProfile *self)
       scorch_profile_builder_set_thread_name (builder, tn->pid, tn->tid, tn->name);
     }
   profile_info_copy (&builder->info, &src->info);
+
+  return builder;
+}
+
+guint32
+_scorch_profile_builder_child (ScorchProfileBuilder *builder,
+                               guint32               parent,
+                               guint32               frame)
+{
+  return builder_child (builder, parent, frame);
+}
+
+const ScorchNode *
+_scorch_profile_builder_get_nodes (ScorchProfileBuilder *builder,
+                                   guint                *n_nodes)
+{
+  if (n_nodes != NULL)
+    *n_nodes = builder->nodes->len;
+  return (const ScorchNode *) (gpointer) builder->nodes->data;
+}
+
+void
+_scorch_profile_builder_add_at_node (ScorchProfileBuilder *builder,
+                                     const ScorchSample   *sample,
+                                     guint32               node)
+{
+  ScorchSample s = *sample;
+
+  if (s.weight == 0)
+    return;
+  s.node = node;
+  g_array_append_val (builder->samples, s);
+  builder->n_all += s.weight;
+  if (s.time < builder->time_begin)
+    builder->time_begin = s.time;
+  if (s.time > builder->time_end)
+    builder->time_end = s.time;
+}
+
+ScorchProfile *
+scorch_profile_dup_inverted (ScorchProfile *self)
+{
+  ScorchProfileBuilder *builder;
+  const ScorchNode *nodes;
+  const ScorchSample *samples;
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
+  ProfileData *src;
+
+  g_return_val_if_fail (SCORCH_IS_PROFILE (self), NULL);
+
+  src = self->data;
+  builder = _scorch_profile_builder_new_like (self);
 
   nodes = (const ScorchNode *) (gpointer) src->nodes->data;
   samples = (const ScorchSample *) (gpointer) self->samples->data;
