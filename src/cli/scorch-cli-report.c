@@ -15,6 +15,7 @@
 
 #include "scorch-analyzer.h"
 #include "scorch-cli.h"
+#include "scorch-cli-transforms.h"
 #include "scorch-diagnostics.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
@@ -356,13 +357,18 @@ scorch_cli_report (int    argc,
     { NULL }
   };
   int n_formats;
+  /* -- transforms -- */
+  g_autoptr(ScorchCliTransforms) transforms = scorch_cli_transforms_new ();
 
   context = g_option_context_new (_("FILE — the hottest functions of a capture"));
+  scorch_cli_transforms_add_to_context (transforms, context);
+  g_option_context_set_description (context, scorch_cli_transforms_get_help ());
   g_option_context_set_summary (context,
                                 _("FILE is a perf.data (from scorch-cli record or perf record, with frame pointer "
                                   "or DWARF call graphs) or a folded-stacks file.\n"
                                   "Percentages are of all samples in the selection (--tid, --time).\n"
-                                  "--time is in seconds relative to the first sample of the capture."));
+                                  "--time is in seconds relative to the first sample of the capture.\n"
+                                  "Transforms apply after --tid and --time; percentages are of the samples left."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -394,7 +400,8 @@ scorch_cli_report (int    argc,
       return 2;
     }
 
-  if (diagnostics && (n_formats > 0 || top != -1 || tid_str != NULL || time_str != NULL))
+  if (diagnostics && (n_formats > 0 || top != -1 || tid_str != NULL || time_str != NULL ||
+                      scorch_cli_transforms_get_n (transforms) > 0))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--diagnostics describes the whole capture: it takes no other option"));
       return 2;
@@ -424,6 +431,14 @@ scorch_cli_report (int    argc,
     }
   else
     profile = g_object_ref (loaded);
+  /* -- transforms: applied in the order given, to the selection -- */
+  if (scorch_cli_transforms_get_n (transforms) > 0)
+    {
+      ScorchProfile *transformed = scorch_cli_transforms_apply (transforms, profile);
+
+      g_object_unref (profile);
+      profile = transformed;
+    }
 
   total = scorch_profile_get_total (profile);
   hotspots = scorch_profile_get_hotspots (profile, &n_hotspots);
