@@ -1802,6 +1802,24 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
     g_menu_append (section, _("Merge M_odule"), "flame.transform::merge-module");
     g_menu_append (section, _("_Drop Samples With Function"), "flame.transform::drop-function");
     g_menu_append (section, _("Collapse _Recursion"), "flame.transform::collapse-recursion");
+    {
+      static const char *percents[] = { "0.5", "1", "2", "5" };
+      g_autoptr(GMenu) below = g_menu_new ();
+
+      for (guint i = 0; i < G_N_ELEMENTS (percents); i++)
+        {
+          const char *args[] = { percents[i], NULL };
+          g_autoptr(GMenuItem) item = NULL;
+          /* Translators: a threshold in the "Hide Frames Below" submenu; %s is a number */
+          g_autofree char *label = g_strdup_printf (_("%s %%"), percents[i]);
+
+          item = g_menu_item_new (label, NULL);
+          g_menu_item_set_action_and_target_value (item, "win.push-transform",
+                                                   g_variant_new ("(s^as)", "min-percent", args));
+          g_menu_append_item (below, item);
+        }
+      g_menu_append_submenu (section, _("_Hide Frames Below"), G_MENU_MODEL (below));
+    }
     g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
   }
   self->popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));

@@ -130,6 +130,10 @@ rebuild (ScorchTransformBar *self)
   while ((child = gtk_widget_get_next_sibling (self->hint)) != NULL)
     gtk_box_remove (self->chips, child);
 
+  /* Only while there is something to show or bring back: the graph keeps
+   * its height otherwise. */
+  gtk_widget_set_visible (GTK_WIDGET (self),
+                          self->stack != NULL && scorch_transform_stack_get_n_transforms (self->stack) > 0);
   gtk_widget_set_visible (self->hint, n == 0);
   for (guint i = 0; i < n; i++)
     {
@@ -219,6 +223,7 @@ static void
 scorch_transform_bar_init (ScorchTransformBar *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
 
 GtkWidget *

@@ -17,7 +17,7 @@ G_DECLARE_FINAL_TYPE (ScorchTransformBar, scorch_transform_bar, SCORCH, TRANSFOR
  * stack back to before it (as Firefox Profiler's breadcrumbs: it and the
  * ones after it go, and Redo brings them back), and a menu with the
  * transforms that need no function (collapse recursion, threshold), undo
- * and redo. The chips activate win.pop-transforms (u) and the menu
+ * and redo. Hidden while the stack holds no transform. The chips activate win.pop-transforms (u) and the menu
  * win.push-transform (sas), win.undo-transform and win.redo-transform.
  *
  * Properties:
