@@ -1174,6 +1174,18 @@ _scorch_profile_builder_new_like (ScorchProfile *self)
     }
   profile_info_copy (&builder->info, &src->info);
 
+  /* A derived tree is at most as large as the source's: no growing on the way. */
+  {
+    gsize capacity = 1024;
+
+    while (capacity < (gsize) src->nodes->len * 2 + 2)
+      capacity *= 2;
+    u64_map_clear (&builder->children);
+    u64_map_init (&builder->children, capacity);
+    g_array_set_size (builder->samples, self->samples->len);
+    g_array_set_size (builder->samples, 0);
+  }
+
   return builder;
 }
 
