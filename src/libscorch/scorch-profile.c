@@ -336,6 +336,9 @@ profile_compute_counts (ScorchProfile *self)
   self->self = g_new0 (guint64, n_nodes);
   self->total = g_new0 (guint64, n_nodes);
 
+  gint32 last_tid = 0;
+  guint last_idx = G_MAXUINT;
+
   for (guint i = 0; i < self->samples->len; i++)
     {
       const ScorchSample *s = &samples[i];
@@ -343,14 +346,23 @@ profile_compute_counts (ScorchProfile *self)
 
       self->self[s->node] += s->weight;
 
-      if (g_hash_table_lookup_extended (per_thread, GINT_TO_POINTER (s->tid), NULL, &idx))
+      /* Runs of samples of one thread are the rule: no lookup for them. */
+      if (last_idx != G_MAXUINT && s->tid == last_tid)
         {
-          g_array_index (threads, ScorchThread, GPOINTER_TO_UINT (idx)).n_samples += s->weight;
+          g_array_index (threads, ScorchThread, last_idx).n_samples += s->weight;
+        }
+      else if (g_hash_table_lookup_extended (per_thread, GINT_TO_POINTER (s->tid), NULL, &idx))
+        {
+          last_tid = s->tid;
+          last_idx = GPOINTER_TO_UINT (idx);
+          g_array_index (threads, ScorchThread, last_idx).n_samples += s->weight;
         }
       else
         {
           ScorchThread t = { s->pid, s->tid, NULL, s->weight };
 
+          last_tid = s->tid;
+          last_idx = threads->len;
           g_hash_table_insert (per_thread, GINT_TO_POINTER (s->tid), GUINT_TO_POINTER (threads->len));
           g_array_append_val (threads, t);
         }
