@@ -335,6 +335,20 @@ test_apply_undo_redo (void)
   check_views (TRUE, FALSE, "redo after the chip");
   xdo_test_key ("ctrl+shift+z");
   check_views (TRUE, TRUE, "both again");
+
+  /* 5. In the search field Ctrl+Z undoes typing, not a transform. */
+  xdo_test_key ("ctrl+f");
+  run_for (200);
+  xdo_test_type ("wa");
+  run_for (200);
+  g_assert_cmpstr (scorch_session_get_search_text (_scorch_window_get_session (window)), ==, "wa");
+  xdo_test_key ("ctrl+z");
+  run_for (300);
+  g_assert_cmpuint (scorch_transform_stack_get_n_applied (stack ()), ==, 2);
+  g_assert_cmpstr (scorch_session_get_search_text (_scorch_window_get_session (window)), !=, "wa");
+  xdo_test_key ("Escape");
+  scorch_session_set_search_text (_scorch_window_get_session (window), NULL);
+  check_views (TRUE, TRUE, "after the search");
 }
 
 static void

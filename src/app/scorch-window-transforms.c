@@ -97,12 +97,27 @@ push_transform_action (GtkWidget  *widget,
   scorch_session_push_transform (_scorch_window_get_session (SCORCH_WINDOW (widget)), transform);
 }
 
+/* Application accelerators run before the focused widget sees the key:
+ * in a text field (the search), Ctrl+Z is the text's own undo. */
+static gboolean
+forward_to_text (GtkWidget  *widget,
+                 const char *text_action)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (widget));
+
+  if (focus == NULL || !GTK_IS_TEXT (focus))
+    return FALSE;
+  gtk_widget_activate_action (focus, text_action, NULL);
+  return TRUE;
+}
+
 static void
 undo_transform_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  scorch_transform_stack_undo (get_stack (widget));
+  if (!forward_to_text (widget, "text.undo"))
+    scorch_transform_stack_undo (get_stack (widget));
 }
 
 static void
@@ -110,7 +125,8 @@ redo_transform_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  scorch_transform_stack_redo (get_stack (widget));
+  if (!forward_to_text (widget, "text.redo"))
+    scorch_transform_stack_redo (get_stack (widget));
 }
 
 /* win.pop-transforms (u): back to N applied (a chip's ×: it and the ones after it). */
