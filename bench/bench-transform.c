@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-transform.c: applying and undoing a transform on 1M-sample profiles
  *
- *   bench-transform
+ *   bench-transform [KIND]    (KIND: only that transform, e.g. merge-function)
  *
  * Two profiles of 1,000,000 samples (weight 1, as from perf.data): "wide"
  * (stacks of 10 to 40 frames over 5,000 functions, some recursion) and
@@ -213,6 +213,8 @@ bench_one (const char      *profile_name,
            median (t_apply, RUNS), median (t_full, RUNS), median (t_undo, RUNS), median (t_redo, RUNS), left);
 }
 
+static const char *only;
+
 static void
 bench_profile (const char    *name,
                ScorchProfile *profile,
@@ -253,7 +255,8 @@ bench_profile (const char    *name,
            "apply ms", "+redraw ms", "undo+redraw", "redo+redraw", "samples");
   for (guint i = 0; i < G_N_ELEMENTS (list); i++)
     {
-      bench_one (name, profile, list[i], cr);
+      if (only == NULL || g_str_equal (only, scorch_transform_kind_to_string (scorch_transform_get_kind (list[i]))))
+        bench_one (name, profile, list[i], cr);
       scorch_transform_unref (list[i]);
     }
   cairo_destroy (cr);
@@ -264,9 +267,13 @@ int
 main (int    argc,
       char **argv)
 {
-  gint64 t0 = now_us ();
-  g_autoptr(ScorchProfile) wide = make_wide ();
+  gint64 t0;
+  g_autoptr(ScorchProfile) wide = NULL;
   g_autoptr(ScorchProfile) deep = NULL;
+
+  only = argc > 1 ? argv[1] : NULL;
+  t0 = now_us ();
+  wide = make_wide ();
 
   g_print ("(built wide in %.0f ms)\n", (now_us () - t0) / 1000.0);
   bench_profile ("wide", wide, "function_3", "libc.so.6", "function_0", "function_1");

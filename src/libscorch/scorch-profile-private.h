@@ -28,9 +28,9 @@ guint32               _scorch_profile_builder_child      (ScorchProfileBuilder *
 /* The builder's nodes so far (valid until the next _child call). */
 const ScorchNode     *_scorch_profile_builder_get_nodes  (ScorchProfileBuilder *builder,
                                                           guint                *n_nodes);
-/* Adds SAMPLE (time, pid, tid, weight) with NODE of the builder's tree as its leaf. */
-void                  _scorch_profile_builder_add_at_node (ScorchProfileBuilder *builder,
-                                                           const ScorchSample   *sample,
-                                                           guint32               node);
+/* Replaces the builder's samples with SAMPLES (taken; their nodes are the
+ * builder's, weights not 0), in one go. */
+void                  _scorch_profile_builder_take_samples (ScorchProfileBuilder *builder,
+                                                            GArray               *samples);
 
 G_END_DECLS

@@ -1194,8 +1194,6 @@ _scorch_profile_builder_new_like (ScorchProfile *self)
       capacity *= 2;
     u64_map_clear (&builder->children);
     u64_map_init (&builder->children, capacity);
-    g_array_set_size (builder->samples, self->samples->len);
-    g_array_set_size (builder->samples, 0);
   }
 
   return builder;
@@ -1219,21 +1217,21 @@ _scorch_profile_builder_get_nodes (ScorchProfileBuilder *builder,
 }
 
 void
-_scorch_profile_builder_add_at_node (ScorchProfileBuilder *builder,
-                                     const ScorchSample   *sample,
-                                     guint32               node)
+_scorch_profile_builder_take_samples (ScorchProfileBuilder *builder,
+                                      GArray               *samples)
 {
-  ScorchSample s = *sample;
+  const ScorchSample *s = (const ScorchSample *) (gpointer) samples->data;
 
-  if (s.weight == 0)
-    return;
-  s.node = node;
-  g_array_append_val (builder->samples, s);
-  builder->n_all += s.weight;
-  if (s.time < builder->time_begin)
-    builder->time_begin = s.time;
-  if (s.time > builder->time_end)
-    builder->time_end = s.time;
+  g_array_unref (builder->samples);
+  builder->samples = samples;
+  for (guint i = 0; i < samples->len; i++)
+    {
+      builder->n_all += s[i].weight;
+      if (s[i].time < builder->time_begin)
+        builder->time_begin = s[i].time;
+      if (s[i].time > builder->time_end)
+        builder->time_end = s[i].time;
+    }
 }
 
 ScorchProfile *

@@ -391,9 +391,26 @@ scorch_transform_apply (const ScorchTransform *self,
         }
     }
 
-  for (guint i = 0; i < n_samples; i++)
-    if (map[samples[i].node] != SCORCH_NODE_NONE)
-      _scorch_profile_builder_add_at_node (builder, &samples[i], map[samples[i].node]);
+  /* The samples in one array, handed over at once. */
+  {
+    GArray *kept = g_array_sized_new (FALSE, FALSE, sizeof (ScorchSample), n_samples);
+    ScorchSample *out = (ScorchSample *) (gpointer) kept->data;
+    guint n_kept = 0;
+
+    for (guint i = 0; i < n_samples; i++)
+      {
+        guint32 node = map[samples[i].node];
+
+        if (node != SCORCH_NODE_NONE && samples[i].weight > 0)
+          {
+            out[n_kept] = samples[i];
+            out[n_kept].node = node;
+            n_kept++;
+          }
+      }
+    g_array_set_size (kept, n_kept);
+    _scorch_profile_builder_take_samples (builder, kept);
+  }
 
   return scorch_profile_builder_end (builder);
 }
