@@ -732,6 +732,9 @@ static void
 truncate_to (ScorchTransformStack *self,
              guint                 n)
 {
+  /* Nothing left to cache: the base profile need not stay alive either. */
+  if (n == 0)
+    g_clear_object (&self->base);
   if (self->transforms->len > n)
     g_ptr_array_set_size (self->transforms, n);
   if (self->results->len > n)
