@@ -234,18 +234,49 @@ reversed_path (ScorchProfileBuilder *builder,
   return node;
 }
 
-/* The node on the new path ending at NODE (inclusive) whose frame is FRAME, or NONE. */
+/* One bit of a 64-bit summary of the frames on a path. */
+static inline guint64
+frame_bit (guint32 frame)
+{
+  return G_GUINT64_CONSTANT (1) << ((frame * 2654435761u) >> 26);
+}
+
+/* The node on the new path ending at NODE (inclusive) whose frame is FRAME,
+ * or NONE. PATH_BITS holds, per new node, the bits of the frames on its
+ * path: most frames are not there, and that needs no walk. */
 static guint32
 find_on_new_path (ScorchProfileBuilder *builder,
+                  GArray               *path_bits,
                   guint32               node,
                   guint32               frame)
 {
   const ScorchNode *nodes = _scorch_profile_builder_get_nodes (builder, NULL);
 
+  if ((g_array_index (path_bits, guint64, node) & frame_bit (frame)) == 0)
+    return SCORCH_NODE_NONE;
   for (; node != SCORCH_PROFILE_ROOT; node = nodes[node].parent)
     if (nodes[node].frame == frame)
       return node;
   return SCORCH_NODE_NONE;
+}
+
+/* The child of UP for FRAME, its path's bits recorded when it is new. */
+static guint32
+child_with_bits (ScorchProfileBuilder *builder,
+                 GArray               *path_bits,
+                 guint32               up,
+                 guint32               frame)
+{
+  guint32 child = _scorch_profile_builder_child (builder, up, frame);
+
+  if (child >= path_bits->len)
+    {
+      guint64 bits = g_array_index (path_bits, guint64, up) | frame_bit (frame);
+
+      g_assert (child == path_bits->len);
+      g_array_append_val (path_bits, bits);
+    }
+  return child;
 }
 
 static gboolean
@@ -268,6 +299,7 @@ scorch_transform_apply (const ScorchTransform *self,
   g_autofree guint32 *map = NULL;
   g_autofree guint32 *aux = NULL;
   g_autofree gboolean *hit = NULL;
+  g_autoptr(GArray) path_bits = NULL;
   guint n_nodes, n_samples;
   guint path_len = 0;
   guint64 threshold = 0;
@@ -315,6 +347,13 @@ scorch_transform_apply (const ScorchTransform *self,
       break;
     }
 
+  if (self->kind == SCORCH_TRANSFORM_COLLAPSE_RECURSION)
+    {
+      guint64 none = 0;
+
+      path_bits = g_array_sized_new (FALSE, FALSE, sizeof (guint64), n_nodes);
+      g_array_append_val (path_bits, none); /* the root */
+    }
   if (self->kind == SCORCH_TRANSFORM_FOCUS_SUBTREE || self->kind == SCORCH_TRANSFORM_FOCUS_CALLERS)
     {
       /* FOCUS_SUBTREE: whether the node's path so far follows the focus path.
@@ -373,9 +412,9 @@ scorch_transform_apply (const ScorchTransform *self,
 
         case SCORCH_TRANSFORM_COLLAPSE_RECURSION:
           {
-            guint32 again = find_on_new_path (builder, up, frame);
+            guint32 again = find_on_new_path (builder, path_bits, up, frame);
 
-            map[n] = again != SCORCH_NODE_NONE ? again : _scorch_profile_builder_child (builder, up, frame);
+            map[n] = again != SCORCH_NODE_NONE ? again : child_with_bits (builder, path_bits, up, frame);
           }
           break;
 
