@@ -306,6 +306,11 @@ test_apply_undo_redo (void)
   /* The chips row, looked at. */
   app_test_save_screenshot (GTK_WIDGET (window), "transforms-window.png");
   app_test_save_screenshot (find_bar (), "transforms-chips.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  settle ();
+  app_test_save_screenshot (GTK_WIDGET (window), "transforms-window-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+  settle ();
   /* Each × has a name for screen readers. */
   g_assert_cmpstr (gtk_widget_get_tooltip_text (chip_remove_button ("Drop: io_wait")), ==,
                    "Remove “Drop: io_wait” and the transforms after it");
