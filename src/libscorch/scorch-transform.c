@@ -486,8 +486,9 @@ scorch_transforms_to_json (ScorchTransform * const *transforms,
       json_builder_add_string_value (b, kind_names[t->kind]);
       if (t->name != NULL)
         {
-          /* JSON holds UTF-8 only; a name that is not stays out rather than
-           * writing a file that cannot be read back. */
+          /* JSON holds UTF-8 only: a name that is not is written with
+           * U+FFFD for its bad bytes (read back, it matches nothing), so
+           * that the file stays readable. */
           g_autofree char *valid = g_utf8_make_valid (t->name, -1);
 
           json_builder_set_member_name (b, "name");
