@@ -171,21 +171,78 @@ live_snapshot_cb (ScorchLiveSession *live,
 }
 
 /* SCORCH_TRACE_TIMING=1: one line on stderr per recording, for
- * bench/stop-latency.sh. */
+ * bench/stop-latency.sh: when the final profile was ready, handed to the
+ * window, and first drawn, after the recorder ended and after Stop. */
+typedef struct
+{
+  char    *how;
+  gint64   finished_at;
+  gint64   stop_requested_at;
+  gint64   ready_at;
+  gint64   shown_at;
+  guint64  n_samples;
+} Timing;
+
 static void
-trace_timing (Session       *s,
-              const char    *how,
-              ScorchProfile *profile)
+timing_free (gpointer data)
+{
+  Timing *t = data;
+
+  g_free (t->how);
+  g_free (t);
+}
+
+static void
+timing_after_paint (GdkFrameClock *clock,
+                    Timing        *t)
 {
   gint64 now = g_get_monotonic_time ();
 
+  g_signal_handlers_disconnect_by_data (clock, t);
+  g_printerr ("scorch-timing: %s: %" G_GUINT64_FORMAT " samples; after the recording ended: "
+              "ready %.1f ms, in the window %.1f ms, drawn %.1f ms; after Stop: drawn %.1f ms\n",
+              t->how, t->n_samples,
+              (t->ready_at - t->finished_at) / 1e3, (t->shown_at - t->finished_at) / 1e3,
+              (now - t->finished_at) / 1e3,
+              t->stop_requested_at != 0 ? (now - t->stop_requested_at) / 1e3 : -1.0);
+  timing_free (t);
+}
+
+static Timing *
+timing_begin (Session       *s,
+              const char    *how,
+              ScorchProfile *profile)
+{
+  Timing *t;
+
   if (g_strcmp0 (g_getenv ("SCORCH_TRACE_TIMING"), "1") != 0)
+    return NULL;
+  t = g_new0 (Timing, 1);
+  t->how = g_strdup (how);
+  t->finished_at = s->finished_at;
+  t->stop_requested_at = s->stop_requested_at;
+  t->ready_at = g_get_monotonic_time ();
+  t->n_samples = scorch_profile_get_n_all_samples (profile);
+  return t;
+}
+
+static void
+timing_shown (ScorchWindow *self,
+              Timing       *t)
+{
+  GdkFrameClock *clock;
+
+  if (t == NULL)
     return;
-  g_printerr ("scorch-timing: %s: profile shown %.1f ms after the recording ended, "
-              "%.1f ms after Stop; %" G_GUINT64_FORMAT " samples\n",
-              how, (now - s->finished_at) / 1e3,
-              s->stop_requested_at != 0 ? (now - s->stop_requested_at) / 1e3 : -1.0,
-              scorch_profile_get_n_all_samples (profile));
+  t->shown_at = g_get_monotonic_time ();
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock == NULL)
+    {
+      timing_free (t);
+      return;
+    }
+  g_signal_connect (clock, "after-paint", G_CALLBACK (timing_after_paint), t);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* The final profile goes to the window's session as a loaded capture
@@ -197,6 +254,7 @@ show_final_profile (ScorchWindow  *self,
                     const char    *how)
 {
   WindowRecord *state = get_state (self);
+  Timing *timing = timing_begin (s, how, profile);
   g_autoptr(GFile) file = g_file_new_for_path (s->output_path);
   /* The program's output and how it ended stay with the profile
    * (an Output page, a notice when it failed). */
@@ -215,6 +273,7 @@ show_final_profile (ScorchWindow  *self,
   end_session (self);
   _scorch_window_show_profile (self, profile, file);
   scorch_session_set_recording (_scorch_window_get_session (self), program, output, exit_status);
+  timing_shown (self, timing);
 }
 
 static void
@@ -238,7 +297,6 @@ load_done (GObject      *object,
       fail_session (self, message);
       return;
     }
-  trace_timing (s, "loaded", profile);
   show_final_profile (self, s, profile, "loaded from the file");
 }
 
@@ -286,7 +344,6 @@ live_end_done (GObject      *object,
       load_capture (self, s);
       return;
     }
-  trace_timing (s, "live", profile);
   show_final_profile (self, s, profile, "from the live analysis");
 }
 
@@ -344,7 +401,9 @@ record_done (GObject      *object,
       return;
     }
 
-  if (s->live != NULL)
+  /* SCORCH_RECORD_RELOAD=1 (bench/stop-latency.sh, for comparison):
+   * read the capture again as before the live session had the profile. */
+  if (s->live != NULL && g_strcmp0 (g_getenv ("SCORCH_RECORD_RELOAD"), "1") != 0)
     finish_live (self, s);
   else
     load_capture (self, s);
