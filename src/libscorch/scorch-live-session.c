@@ -199,15 +199,17 @@ worker_add_records (Worker *w,
       ScorchRecord record;
 
       /* The attrs' parser says where the record ends (the recorder hands
-       * whole records only). */
-      if (!scorch_capture_attrs_parse_record (w->attrs, p + off, len - off, 0, &record, &error) ||
-          record.size == 0)
+       * whole records only). A record whose body does not parse is
+       * skipped, as the loader skips it; one whose header does not,
+       * ends the batch. */
+      record.size = 0;
+      if (!scorch_capture_attrs_parse_record (w->attrs, p + off, len - off, 0, &record, &error))
         {
-          g_debug ("live analysis: rest of a batch skipped: %s",
-                   error != NULL ? error->message : "empty record");
-          break;
+          g_debug ("live analysis: record skipped: %s", error->message);
+          if (record.size == 0)
+            break;
         }
-      if (!scorch_analyzer_queue_raw_record (w->analyzer, p + off, record.size, &error))
+      else if (!scorch_analyzer_queue_raw_record (w->analyzer, p + off, record.size, &error))
         g_debug ("live analysis: record skipped: %s", error->message);
       off += record.size;
     }
