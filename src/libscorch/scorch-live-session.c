@@ -12,6 +12,7 @@
 #include "scorch-analyzer.h"
 #include "scorch-capture-reader.h"
 #include "scorch-live-session.h"
+#include "scorch-perf-record.h"
 #include "scorch-util.h"
 
 #define DEFAULT_INTERVAL_MSEC 500
@@ -196,22 +197,19 @@ worker_add_records (Worker *w,
   while (off < len)
     {
       g_autoptr(GError) error = NULL;
-      ScorchRecord record;
+      struct perf_event_header header;
 
-      /* The attrs' parser says where the record ends (the recorder hands
-       * whole records only). A record whose body does not parse is
-       * skipped, as the loader skips it; one whose header does not,
-       * ends the batch. */
-      record.size = 0;
-      if (!scorch_capture_attrs_parse_record (w->attrs, p + off, len - off, 0, &record, &error))
+      /* The recorder hands whole records; a header that does not check
+       * out ends the batch, a record whose body does not parse is
+       * skipped alone, as the loader skips it. */
+      if (!scorch_perf_record_parse_header (p + off, len - off, 0, &header, &error))
         {
-          g_debug ("live analysis: record skipped: %s", error->message);
-          if (record.size == 0)
-            break;
+          g_debug ("live analysis: rest of a batch skipped: %s", error->message);
+          break;
         }
-      else if (!scorch_analyzer_queue_raw_record (w->analyzer, p + off, record.size, &error))
+      if (!scorch_analyzer_queue_raw_record (w->analyzer, p + off, header.size, &error))
         g_debug ("live analysis: record skipped: %s", error->message);
-      off += record.size;
+      off += header.size;
     }
   /* A batch is one drain pass over every ring buffer: a round. */
   scorch_analyzer_finish_round (w->analyzer);

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "scorch-leaf-repair.h"
+#include "scorch-perf-record.h"
 #include "scorch-perf-writer.h"
 #include "scorch-recorder.h"
 
@@ -86,6 +87,7 @@ typedef struct
   GCancellable           *cancellable;
 
   struct perf_event_attr  attr;
+  ScorchCaptureAttrs     *attrs;      /* of attr: to decode drained records */
   const char             *event_name;
   GArray                 *cpus;       /* of int */
   GArray                 *fds;        /* of int: every event */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "scorch-leaf-repair.h"
+#include "scorch-perf-record.h"
 #include "scorch-perf-writer.h"
 #include "scorch-recorder-private.h"
 #include "scorch-util.h"
@@ -335,6 +336,7 @@ session_free (ScorchRecordSession *s)
       g_array_unref (s->fds);
     }
   g_clear_pointer (&s->ids, g_array_unref);
+  g_clear_pointer (&s->attrs, scorch_capture_attrs_unref);
   g_clear_pointer (&s->cpus, g_array_unref);
   g_clear_pointer (&s->tids, g_hash_table_unref);
   g_clear_pointer (&s->writer, scorch_perf_writer_free);
@@ -352,6 +354,8 @@ session_free (ScorchRecordSession *s)
   g_free (s);
 }
 
+/* Counts what a drained batch holds, for the progress: samples, lost
+ * samples, throttling. */
 static void
 count_records (ScorchRecordSession *s,
                const guint8        *data,
@@ -359,31 +363,33 @@ count_records (ScorchRecordSession *s,
 {
   gsize off = 0;
 
-  while (off + sizeof (struct perf_event_header) <= len)
+  if (s->attrs == NULL)
     {
-      const struct perf_event_header *h = (const void *) (data + off);
-      guint64 v;
+      s->attrs = scorch_capture_attrs_new ();
+      scorch_capture_attrs_add (s->attrs, &s->attr, sizeof s->attr, NULL, 0, NULL);
+    }
 
-      if (h->size < sizeof *h)
+  while (off < len)
+    {
+      struct perf_event_header header;
+
+      if (!scorch_perf_record_parse_header (data + off, len - off, 0, &header, NULL))
         break;
-      switch (h->type)
+      switch (header.type)
         {
         case PERF_RECORD_SAMPLE:
           s->samples++;
           break;
         case PERF_RECORD_LOST:
-          if (h->size >= 24)
-            {
-              memcpy (&v, data + off + 16, sizeof v);
-              s->lost += v;
-            }
-          break;
         case PERF_RECORD_LOST_SAMPLES:
-          if (h->size >= 16)
-            {
-              memcpy (&v, data + off + 8, sizeof v);
-              s->lost += v;
-            }
+          {
+            ScorchRecord record;
+            ScorchPerfLost lost;
+
+            if (scorch_capture_attrs_parse_record (s->attrs, data + off, header.size, 0, &record, NULL) &&
+                scorch_perf_record_get_lost (&record, &lost, NULL))
+              s->lost += lost.lost;
+          }
           break;
         case PERF_RECORD_THROTTLE:
           s->throttled++;
@@ -391,7 +397,7 @@ count_records (ScorchRecordSession *s,
         default:
           break;
         }
-      off += h->size;
+      off += header.size;
     }
 }
 

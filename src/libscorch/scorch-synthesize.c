@@ -48,13 +48,15 @@ finish_record (GByteArray *rec,
                gsize       start,
                guint       id_size)
 {
-  struct perf_event_header *header;
   gsize old = rec->len;
+  guint16 size;
 
   g_byte_array_set_size (rec, old + id_size);
   memset (rec->data + old, 0, id_size);
-  header = (struct perf_event_header *) (rec->data + start);
-  header->size = rec->len - start;
+  /* The record is built here: its size goes into the header begun by
+   * begin_record. */
+  size = rec->len - start;
+  memcpy (rec->data + start + G_STRUCT_OFFSET (struct perf_event_header, size), &size, sizeof size);
 }
 
 static void
