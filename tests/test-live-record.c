@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "scorch-recorder.h"
 
@@ -106,6 +107,27 @@ check_workload (gconstpointer data)
   g_unlink (live_tsv);
 }
 
+/* --live-report takes a positive count; nothing is recorded otherwise. */
+static void
+test_bad_count (void)
+{
+  const char *values[] = { "0", "-3", "ten", "" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *capture = g_strdup_printf ("%s/bad-%u.data", tmpdir, i);
+      const char *argv[] = { g_getenv ("SCORCH_CLI"), "record", "-o", capture, "--live-report", values[i],
+                             "--", "true", NULL };
+      g_autofree char *out = NULL;
+      int status;
+
+      out = run (argv, &status);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+      g_assert_false (g_file_test (capture, G_FILE_TEST_EXISTS));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -127,6 +149,7 @@ main (int    argc,
   cache = g_build_filename (tmpdir, "cache", NULL);
   g_setenv ("XDG_CACHE_HOME", cache, TRUE);
 
+  g_test_add_func ("/libscorch/live-record/bad-count", test_bad_count);
   g_test_add_data_func ("/libscorch/live-record/fp", fp, check_workload);
   g_test_add_data_func ("/libscorch/live-record/fp-repair", repair, check_workload);
   g_test_add_data_func ("/libscorch/live-record/dwarf", dwarf, check_workload);
