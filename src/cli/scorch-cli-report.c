@@ -74,6 +74,29 @@ format_percent (char   *buf,
   return format_fixed (buf, size, width, "%.2f", value);
 }
 
+void
+scorch_cli_write_tsv (FILE          *out,
+                      ScorchProfile *profile,
+                      guint          n)
+{
+  guint64 total = scorch_profile_get_total (profile);
+  guint n_hotspots;
+  const ScorchHotspot *hotspots = scorch_profile_get_hotspots (profile, &n_hotspots);
+
+  for (guint i = 0; i < MIN (n, n_hotspots); i++)
+    {
+      const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
+      g_autofree char *fn = sanitize (f->function);
+      g_autofree char *mod = sanitize (f->module);
+      char sp[32], tp[32];
+
+      fprintf (out, "%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\n",
+               format_percent (sp, sizeof sp, 0, percent (hotspots[i].self, total)),
+               format_percent (tp, sizeof tp, 0, percent (hotspots[i].total, total)),
+               hotspots[i].self, hotspots[i].total, fn, mod);
+    }
+}
+
 /* --diagnostics: what the capture is, how far its stacks can be trusted,
  * and what to do about it. */
 /* Modules whose file cannot be read here (missing, or not a regular file
@@ -461,18 +484,7 @@ scorch_cli_report (int    argc,
   switch (format)
     {
     case FORMAT_TSV:
-      for (guint i = 0; i < n_hotspots; i++)
-        {
-          const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
-          g_autofree char *fn = sanitize (f->function);
-          g_autofree char *mod = sanitize (f->module);
-          char sp[32], tp[32];
-
-          printf ("%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\n",
-                  format_percent (sp, sizeof sp, 0, percent (hotspots[i].self, total)),
-                  format_percent (tp, sizeof tp, 0, percent (hotspots[i].total, total)),
-                  hotspots[i].self, hotspots[i].total, fn, mod);
-        }
+      scorch_cli_write_tsv (stdout, profile, n_hotspots);
       break;
 
     case FORMAT_JSON:
