@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "scorch-capture-notes.h"
 #include "scorch-capture-reader.h"
 #include "scorch-util.h"
 
@@ -76,10 +77,7 @@ struct _ScorchCaptureReader
   char                 *arch;
   char                 *version;
   char                 *cmdline;
-  /* the Scorch feature section */
-  gboolean              has_exit_status;
-  int                   exit_status;
-  char                 *call_graph;
+  ScorchCaptureNotes   *notes;      /* the Scorch feature section (empty without one) */
   guint                 nr_cpus_online;
   guint                 nr_cpus_avail;
   GArray               *build_ids;  /* of ScorchCaptureBuildId */
@@ -278,55 +276,35 @@ parse_build_ids (ScorchCaptureReader         *self,
   return TRUE;
 }
 
-/* Scorch's own section (scorch-perf-file.h). A section that is not ours
- * (another tool using the bit) or of a later version is skipped. */
+static void add_warning (ScorchCaptureReader *self,
+                         char                *message);
+
+/* Scorch's own section (scorch-capture-notes.h). A section that is not
+ * ours (another tool using the bit) or of a later version is skipped with
+ * a warning; a damaged one is dropped by the caller. */
 static gboolean
 parse_scorch_section (ScorchCaptureReader         *self,
                       const ScorchPerfFileSection *sec,
                       GError                     **error)
 {
-  const guint8 *p = self->base + sec->offset;
-  const guint8 *end = p + sec->size;
-  guint32 n;
+  g_autoptr(GError) local_error = NULL;
+  ScorchCaptureNotes *notes;
 
-  if (sec->size < 12 || rd32 (p) != SCORCH_PERF_SCORCH_MAGIC || rd32 (p + 4) != SCORCH_PERF_SCORCH_VERSION)
-    return TRUE;
-  n = rd32 (p + 8);
-  p += 12;
-  if (n > sec->size / 4)
-    return malformed (error, sec->offset, _("Scorch section has %u entries, more than its size allows"), n);
-  for (guint32 i = 0; i < n; i++)
+  notes = scorch_capture_notes_parse (self->base + sec->offset, sec->size, sec->offset, &local_error);
+  if (notes == NULL)
     {
-      g_autofree char *entry = read_string (self, &p, end, error);
-      const char *value;
-
-      if (entry == NULL)
-        return FALSE;
-      value = strchr (entry, '=');
-      if (value == NULL)
-        continue;
-      value++;
-      if (g_str_has_prefix (entry, "exit-status="))
+      if (g_error_matches (local_error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED))
         {
-          gint64 status;
-          char *endp = NULL;
-
-          status = g_ascii_strtoll (value, &endp, 10);
-          if (endp != value && *endp == '\0' && status >= 0 && status <= G_MAXINT)
-            {
-              self->has_exit_status = TRUE;
-              self->exit_status = (int) status;
-            }
+          add_warning (self, g_strdup_printf (_("%s; it was skipped"), local_error->message));
+          return TRUE;
         }
-      else if (g_str_has_prefix (entry, "call-graph="))
-        {
-          g_free (self->call_graph);
-          self->call_graph = g_strdup (value);
-        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
+  scorch_capture_notes_free (self->notes);
+  self->notes = notes;
   return TRUE;
 }
-
 
 static const char *
 feature_name (guint bit)
@@ -624,6 +602,7 @@ reader_new (GBytes  *bytes,
   self->build_ids = g_array_new (FALSE, TRUE, sizeof (ScorchCaptureBuildId));
   self->strings = g_string_chunk_new (1024);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
+  self->notes = scorch_capture_notes_new ();
   if (self->base == NULL)
     self->base = (const guint8 *) "";
 
@@ -776,7 +755,7 @@ scorch_capture_reader_free (ScorchCaptureReader *self)
   g_free (self->arch);
   g_free (self->version);
   g_free (self->cmdline);
-  g_free (self->call_graph);
+  g_clear_pointer (&self->notes, scorch_capture_notes_free);
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_free (self);
 }
@@ -815,11 +794,16 @@ gboolean
 scorch_capture_reader_get_exit_status (ScorchCaptureReader *self,
                                        int                 *status)
 {
+  gint64 value = -1;
+  gboolean has;
+
   g_return_val_if_fail (self != NULL, FALSE);
 
+  has = scorch_capture_notes_get_int (self->notes, SCORCH_CAPTURE_NOTE_EXIT_STATUS, &value) &&
+        value >= 0 && value <= G_MAXINT;
   if (status != NULL)
-    *status = self->has_exit_status ? self->exit_status : -1;
-  return self->has_exit_status;
+    *status = has ? (int) value : -1;
+  return has;
 }
 
 const char *
@@ -827,7 +811,15 @@ scorch_capture_reader_get_call_graph (ScorchCaptureReader *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return self->call_graph;
+  return scorch_capture_notes_get_string (self->notes, SCORCH_CAPTURE_NOTE_CALL_GRAPH);
+}
+
+ScorchCaptureNotes *
+scorch_capture_reader_get_notes (ScorchCaptureReader *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->notes;
 }
 
 const char *
