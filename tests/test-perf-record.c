@@ -508,6 +508,11 @@ test_user_types (void)
           put64 (b, 10); put64 (b, 20); put64 (b, 30);
           min = 32;
           break;
+        case SCORCH_PERF_RECORD_EVENT_UPDATE:
+          put64 (b, SCORCH_PERF_EVENT_UPDATE_NAME); put64 (b, 77);
+          put_string (b, "cpu-clock");
+          min = 24;
+          break;
         case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
           {
             guint8 id[24] = { 0xab, 0xcd, 0xef };
@@ -570,6 +575,11 @@ test_user_types (void)
         case SCORCH_PERF_RECORD_TIME_CONV:
           g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_TIME_CONV);
           g_assert_cmpuint (body.u.time_conv.time_mult, ==, 20);
+          break;
+        case SCORCH_PERF_RECORD_EVENT_UPDATE:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_EVENT_UPDATE);
+          g_assert_cmpuint (body.u.event_update.id, ==, 77);
+          g_assert_cmpmem (body.u.event_update.name, body.u.event_update.name_len, "cpu-clock", 9);
           break;
         case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
           g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_BUILD_ID);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "scorch-capture-notes.h"
 #include "scorch-capture-reader.h"
@@ -107,6 +108,12 @@ struct _ScorchCaptureReader
   gboolean              unfinished;    /* data.size 0: perf record was killed */
   guint64               n_records;     /* read from the data section */
   gboolean              stopped_early; /* unfinished: the last record was cut */
+
+  /* Pipe-mode and compressed captures: their records rewritten as a plain
+   * record stream (header records applied, PERF_RECORD_COMPRESSED
+   * expanded); data points here then. */
+  guint8               *stream;
+  gboolean              pipe;
 };
 
 #define DROP_STEP (16u << 20)
@@ -451,6 +458,323 @@ parse_features (ScorchCaptureReader *self,
   return TRUE;
 }
 
+/* ---- pipe mode and compressed records ---------------------------------- */
+
+#define MAX_STREAM_SIZE (G_GUINT64_CONSTANT (64) << 30)
+#define STREAM_STEP     (1u << 20)
+
+typedef struct
+{
+  guint8 *data;
+  gsize   len;
+  gsize   alloc;
+} Stream;
+
+static gboolean
+stream_reserve (Stream  *out,
+                gsize    extra,
+                GError **error)
+{
+  gsize want;
+  guint8 *grown;
+
+  if (out->alloc - out->len >= extra)
+    return TRUE;
+  if (extra > MAX_STREAM_SIZE - out->len)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+                   _("The capture's records take more than %" G_GUINT64_FORMAT " GiB once decompressed"),
+                   MAX_STREAM_SIZE >> 30);
+      return FALSE;
+    }
+  want = MAX (out->alloc + out->alloc / 2, out->len + extra);
+  want = MIN (MAX (want, STREAM_STEP), MAX_STREAM_SIZE);
+  grown = g_try_realloc (out->data, want);
+  if (grown == NULL)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+                   _("Not enough memory for the capture's decompressed records (%" G_GSIZE_FORMAT " MiB)"),
+                   want >> 20);
+      return FALSE;
+    }
+  out->data = grown;
+  out->alloc = want;
+  return TRUE;
+}
+
+static gboolean
+stream_append (Stream       *out,
+               const guint8 *data,
+               gsize         len,
+               GError      **error)
+{
+  if (!stream_reserve (out, len, error))
+    return FALSE;
+  memcpy (out->data + out->len, data, len);
+  out->len += len;
+  return TRUE;
+}
+
+/* perf compresses the ring buffers' bytes as one zstd stream over the
+ * whole session; a record may be cut between two COMPRESSED records. */
+static gboolean
+decompress (ZSTD_DCtx                  *dctx,
+            const ScorchPerfCompressed *c,
+            guint64                     where,
+            Stream                     *out,
+            GError                    **error)
+{
+  ZSTD_inBuffer in = { c->data, c->size, 0 };
+  gboolean full;
+
+  do
+    {
+      ZSTD_outBuffer o;
+      size_t r;
+
+      if (!stream_reserve (out, STREAM_STEP, error))
+        return FALSE;
+      o.dst = out->data + out->len;
+      o.size = out->alloc - out->len;
+      o.pos = 0;
+      r = ZSTD_decompressStream (dctx, &o, &in);
+      if (ZSTD_isError (r))
+        return malformed (error, where, _("compressed records cannot be decompressed: %s"), ZSTD_getErrorName (r));
+      out->len += o.pos;
+      full = o.pos == o.size;
+    }
+  while (in.pos < in.size || full);
+  return TRUE;
+}
+
+static void
+drop_feature_with_warning (ScorchCaptureReader *self,
+                           guint64              bit,
+                           const GError        *error)
+{
+  const char *name = feature_name (bit);
+  g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, bit);
+
+  if (bit < SCORCH_PERF_FEAT_LAST)
+    self->dropped_features[bit / 64] |= G_GUINT64_CONSTANT (1) << (bit % 64);
+  g_debug ("feature %" G_GUINT64_FORMAT ": %s", bit, error != NULL ? error->message : "");
+  add_warning (self, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                   "The capture's %s header section is damaged or cut off and was skipped; the rest was read",
+                                                   "The capture's %s header sections are damaged or cut off and were skipped; the rest was read",
+                                                   1),
+                                      name != NULL ? name : number));
+}
+
+/* A header record of a pipe-mode capture, applied as the file header's
+ * sections would be. */
+static gboolean
+apply_pipe_header_record (ScorchCaptureReader *self,
+                          const ScorchRecord  *record,
+                          GError             **error)
+{
+  switch (record->type)
+    {
+    case SCORCH_PERF_RECORD_HEADER_ATTR:
+      {
+        ScorchPerfHeaderAttr a;
+        g_autofree guint64 *ids = NULL;
+
+        if (!scorch_perf_record_get_header_attr (record, &a, error))
+          return FALSE;
+        if (a.n_ids > SCORCH_CAPTURE_MAX_IDS)
+          return malformed (error, record->file_offset, _("HEADER_ATTR with %u ids"), a.n_ids);
+        if (a.n_ids > 0)
+          ids = g_memdup2 (a.ids, (gsize) a.n_ids * 8);
+        return scorch_capture_attrs_add (self->attrs, a.attr, a.attr_size, ids, a.n_ids, error);
+      }
+
+    case SCORCH_PERF_RECORD_HEADER_FEATURE:
+      {
+        g_autoptr(GError) local_error = NULL;
+        ScorchPerfHeaderFeature f;
+        ScorchPerfFileSection sec;
+
+        if (!scorch_perf_record_get_header_feature (record, &f, error))
+          return FALSE;
+        if (f.feature >= SCORCH_PERF_FEAT_LAST)
+          return TRUE;
+        sec.offset = f.data - self->base;
+        sec.size = f.size;
+        if (!parse_feature (self, f.feature, &sec, &local_error))
+          drop_feature_with_warning (self, f.feature, local_error);
+        else
+          self->header.adds_features[f.feature / 64] |= G_GUINT64_CONSTANT (1) << (f.feature % 64);
+        return TRUE;
+      }
+
+    case SCORCH_PERF_RECORD_EVENT_UPDATE:
+      {
+        ScorchPerfEventUpdate u;
+        const ScorchCaptureAttr *attr;
+
+        if (!scorch_perf_record_get_event_update (record, &u, error))
+          return FALSE;
+        attr = scorch_capture_attrs_lookup_id (self->attrs, u.id);
+        if (u.name == NULL || attr == NULL)
+          return TRUE;
+        for (guint i = 0; i < scorch_capture_attrs_get_n_attrs (self->attrs); i++)
+          if (scorch_capture_attrs_get_attr (self->attrs, i) == attr)
+            {
+              g_autofree char *name = g_utf8_make_valid (u.name, u.name_len);
+
+              scorch_capture_attrs_set_name (self->attrs, i, name);
+            }
+        return TRUE;
+      }
+
+    case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
+      {
+        ScorchPerfBuildId b;
+        ScorchCaptureBuildId bid = { 0 };
+
+        if (!scorch_perf_record_get_build_id (record, &b, error))
+          return FALSE;
+        bid.pid = b.pid;
+        bid.kernel = b.kernel;
+        memcpy (bid.build_id, b.build_id, b.build_id_len);
+        bid.build_id_len = b.build_id_len;
+        bid.filename = g_string_chunk_insert_len (self->strings, b.filename, b.filename_len);
+        g_array_append_val (self->build_ids, bid);
+        return TRUE;
+      }
+
+    default:
+      return TRUE;
+    }
+}
+
+/* Rewrites the records of [data, data + size) (a pipe-mode stream, or the
+ * data section of a perf record -z capture) as a plain record stream:
+ * kernel records and FINISHED_ROUND are kept, COMPRESSED records expanded,
+ * the header records of pipe mode applied and dropped, the data that
+ * TRACING_DATA and AUXTRACE records carry after them skipped. A stream cut
+ * inside a record (perf killed) ends there with a warning. */
+static gboolean
+rewrite_stream (ScorchCaptureReader *self,
+                const guint8        *data,
+                gsize                size,
+                GError             **error)
+{
+  Stream out = { NULL, 0, 0 };
+  ZSTD_DCtx *dctx = NULL;
+  gsize pos = 0;
+  guint64 n_compressed = 0;
+  gboolean ok = TRUE;
+
+  while (pos < size && ok)
+    {
+      g_autoptr(GError) local_error = NULL;
+      guint64 where = (data - self->base) + pos;
+      struct perf_event_header hdr;
+      ScorchRecord record;
+      gsize advance;
+
+      if (!scorch_perf_record_parse_stream_header (data + pos, size - pos, where, &hdr, &local_error))
+        {
+          if (pos > 0 && (self->pipe || self->unfinished) && size - pos < G_MAXUINT16)
+            {
+              self->stopped_early = TRUE;
+              add_warning (self, g_strdup_printf (_("The capture ends inside a record at offset %" G_GUINT64_FORMAT
+                                                    " (perf record was killed?); the records before it were read"),
+                                                  where));
+              break;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          ok = FALSE;
+          break;
+        }
+      scorch_perf_record_init_raw (&record, &hdr, data + pos, where);
+      advance = hdr.size;
+
+      switch (hdr.type)
+        {
+        case SCORCH_PERF_RECORD_COMPRESSED:
+          {
+            ScorchPerfCompressed c;
+
+            if (dctx == NULL)
+              dctx = ZSTD_createDCtx ();
+            ok = scorch_perf_record_get_compressed (&record, &c, error) &&
+                 decompress (dctx, &c, where, &out, error);
+            n_compressed++;
+          }
+          break;
+
+        case SCORCH_PERF_RECORD_HEADER_TRACING_DATA:
+        case SCORCH_PERF_RECORD_AUXTRACE:
+          {
+            ScorchPerfTrailingData t;
+
+            ok = scorch_perf_record_get_trailing_data (&record, &t, error);
+            if (ok && t.size > size - pos - hdr.size)
+              ok = malformed (error, where, _("record of type %u carries %" G_GUINT64_FORMAT " bytes past the end of the capture"),
+                              hdr.type, t.size);
+            if (ok)
+              advance += t.size;
+          }
+          break;
+
+        case SCORCH_PERF_RECORD_FINISHED_ROUND:
+          ok = stream_append (&out, data + pos, hdr.size, error);
+          break;
+
+        default:
+          if (hdr.type < 64)
+            ok = stream_append (&out, data + pos, hdr.size, error);
+          else if (self->pipe)
+            ok = apply_pipe_header_record (self, &record, error);
+          /* other user types (ID_INDEX, THREAD_MAP, ...) carry nothing we read */
+          break;
+        }
+      pos += advance;
+    }
+
+  if (dctx != NULL)
+    ZSTD_freeDCtx (dctx);
+  if (!ok)
+    {
+      g_free (out.data);
+      return FALSE;
+    }
+  g_debug ("%" G_GUINT64_FORMAT " compressed records; %" G_GSIZE_FORMAT " bytes of records", n_compressed, out.len);
+  self->stream = out.data != NULL ? out.data : g_malloc (8);
+  self->data = self->stream;
+  self->data_size = out.len;
+  return TRUE;
+}
+
+static gboolean
+reader_init_pipe (ScorchCaptureReader *self,
+                  GError             **error)
+{
+  self->pipe = TRUE;
+  memset (&self->header, 0, sizeof self->header);
+  self->header.magic = SCORCH_PERF_MAGIC;
+  self->header.size = 16;
+  if (!rewrite_stream (self, self->base + 16, self->len - 16, error))
+    {
+      g_prefix_error (error, _("In this capture, written in pipe mode (perf record -o -): "));
+      return FALSE;
+    }
+  if (scorch_capture_attrs_get_n_attrs (self->attrs) == 0)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
+                   _("The capture, written in pipe mode (perf record -o -), has no event attributes: "
+                     "it is empty or was cut off at its start"));
+      return FALSE;
+    }
+  if (!scorch_capture_attrs_check (self->attrs, error))
+    return FALSE;
+  self->queue = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
+  self->ready = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
+  return TRUE;
+}
+
 /* perf record writes data.size only when it ends: a perf record that was
  * killed leaves 0 there and records up to the end of the file (and no
  * feature sections). A finished empty capture has its feature table there. */
@@ -502,12 +826,7 @@ reader_init (ScorchCaptureReader *self,
       return FALSE;
     }
   if (h->size == 16)
-    {
-      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
-                   _("This perf.data was written in pipe mode (perf record -o -), which Scorch does not read; "
-                     "convert it with “perf inject -i FILE -o NEW”"));
-      return FALSE;
-    }
+    return reader_init_pipe (self, error);
   if (self->len < sizeof self->header)
     return malformed (error, 0, _("file header cut short (%" G_GSIZE_FORMAT " of 104 bytes)"), self->len);
   if (h->size != sizeof self->header)
@@ -583,6 +902,15 @@ reader_init (ScorchCaptureReader *self,
     {
       self->data_size = h->data.size;
       if (!parse_features (self, error))
+        return FALSE;
+    }
+  /* perf record -z: records in zstd frames (their sizes are no multiple
+   * of 8; a killed capture may have them without the feature). */
+  if ((h->adds_features[0] & (G_GUINT64_CONSTANT (1) << SCORCH_PERF_FEAT_COMPRESSED)) != 0)
+    {
+      gsize size = self->unfinished ? self->len - h->data.offset : self->data_size;
+
+      if (!rewrite_stream (self, self->data, size, error))
         return FALSE;
     }
   self->queue = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
@@ -756,6 +1084,7 @@ scorch_capture_reader_free (ScorchCaptureReader *self)
   g_free (self->version);
   g_free (self->cmdline);
   g_clear_pointer (&self->notes, scorch_capture_notes_free);
+  g_clear_pointer (&self->stream, g_free);
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_free (self);
 }
@@ -1017,7 +1346,7 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
             }
         }
 
-      if (self->mapped && self->pos >= self->next_drop)
+      if (self->mapped && self->stream == NULL && self->pos >= self->next_drop)
         {
           drop_consumed (self);
           self->next_drop = self->pos + DROP_STEP;
@@ -1048,9 +1377,9 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
           }
         if (record->type == SCORCH_PERF_RECORD_COMPRESSED)
           {
-            g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
-                         _("The capture holds compressed records (perf record -z), which Scorch does not read yet; "
-                           "decompress it with “perf inject -i FILE -o NEW”"));
+            g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
+                         _("Malformed perf.data at offset %" G_GUINT64_FORMAT ": compressed records, but the header "
+                           "does not say the capture is compressed"), record->file_offset);
             return FALSE;
           }
 
