@@ -52,7 +52,7 @@ make_attr (struct perf_event_attr *attr)
 
 /* COMM, MMAP2 and samples (kernel records), one FINISHED_ROUND. */
 static GByteArray *
-kernel_records (void)
+kernel_records_n (guint n_samples)
 {
   GByteArray *b = g_byte_array_new ();
   const guint64 pidtid = (guint64) PID << 32 | PID;
@@ -67,13 +67,19 @@ kernel_records (void)
   put64 (b, (guint64) MAP_PRIVATE << 32 | (PROT_READ | PROT_EXEC));
   put (b, "/bin/stream-test", 16);
   put64 (b, 7); put64 (b, pidtid); put64 (b, 11);
-  for (guint i = 0; i < N_SAMPLES; i++)
+  for (guint i = 0; i < n_samples; i++)
     {
       put_header (b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, 8 + 32);
       put64 (b, 7); put64 (b, 0x400100 + i); put64 (b, pidtid); put64 (b, 100 + i);
     }
   put_header (b, SCORCH_PERF_RECORD_FINISHED_ROUND, 0, 8);
   return b;
+}
+
+static GByteArray *
+kernel_records (void)
+{
+  return kernel_records_n (N_SAMPLES);
 }
 
 /* perf record -o -: a 16-byte header, then HEADER_ATTR, a HEADER_FEATURE
@@ -193,11 +199,12 @@ test_pipe_cut (void)
 /* A plain file whose data section holds the kernel records as perf -z
  * writes them: COMPRESSED records of a zstd stream, cut at odd places. */
 static GByteArray *
-compressed_capture (gsize    chunk,
-                    gboolean corrupt)
+compressed_capture_n (gsize    chunk,
+                      gboolean corrupt,
+                      guint    n_samples)
 {
   GByteArray *b = g_byte_array_new ();
-  g_autoptr(GByteArray) k = kernel_records ();
+  g_autoptr(GByteArray) k = kernel_records_n (n_samples);
   g_autoptr(GByteArray) data = g_byte_array_new ();
   ZSTD_CCtx *cctx = ZSTD_createCCtx ();
   struct perf_event_attr attr;
@@ -211,7 +218,7 @@ compressed_capture (gsize    chunk,
   while (off < k->len)
     {
       gsize n = MIN (chunk, k->len - off);
-      guint8 out[4096];
+      guint8 out[1 << 16];
       ZSTD_inBuffer in = { k->data + off, n, 0 };
       ZSTD_outBuffer o = { out, sizeof out, 0 };
       size_t r;
@@ -251,6 +258,13 @@ compressed_capture (gsize    chunk,
   return b;
 }
 
+static GByteArray *
+compressed_capture (gsize    chunk,
+                    gboolean corrupt)
+{
+  return compressed_capture_n (chunk, corrupt, N_SAMPLES);
+}
+
 static void
 test_compressed (void)
 {
@@ -270,6 +284,37 @@ test_compressed (void)
     }
 }
 
+/* Larger than the steps the stream is decompressed in (and than the
+ * reader's page-release step): every record once, in order, also after a
+ * rewind. */
+static void
+test_compressed_large (void)
+{
+  const guint n = 600000; /* 24 MB of samples */
+  g_autoptr(GByteArray) b = compressed_capture_n (1 << 15, FALSE, n);
+  g_autoptr(GBytes) bytes = g_bytes_new (b->data, b->len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScorchCaptureReader) reader = scorch_capture_reader_new_from_bytes (bytes, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (b->len, <, 8 << 20);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      ScorchRecord record;
+      guint n_samples = 0;
+
+      while (scorch_capture_reader_next (reader, &record, &error))
+        if (record.type == PERF_RECORD_SAMPLE)
+          {
+            g_assert_cmpuint (record.time, ==, 100 + n_samples);
+            n_samples++;
+          }
+      g_assert_no_error (error);
+      g_assert_cmpuint (n_samples, ==, n);
+      scorch_capture_reader_rewind (reader);
+    }
+}
+
 static void
 test_compressed_damaged (void)
 {
@@ -277,8 +322,12 @@ test_compressed_damaged (void)
   g_autoptr(GBytes) bytes = g_bytes_new (b->data, b->len);
   g_autoptr(GError) error = NULL;
   g_autoptr(ScorchCaptureReader) reader = scorch_capture_reader_new_from_bytes (bytes, &error);
+  ScorchRecord damaged;
 
-  g_assert_null (reader);
+  /* records are decompressed as they are read: the error comes then */
+  g_assert_no_error (error);
+  while (scorch_capture_reader_next (reader, &damaged, &error))
+    ;
   g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
   g_assert_nonnull (strstr (error->message, "decompress"));
 
@@ -339,6 +388,7 @@ main (int   argc,
   g_test_add_func ("/libscorch/capture-streams/pipe", test_pipe);
   g_test_add_func ("/libscorch/capture-streams/pipe-cut", test_pipe_cut);
   g_test_add_func ("/libscorch/capture-streams/compressed", test_compressed);
+  g_test_add_func ("/libscorch/capture-streams/compressed-large", test_compressed_large);
   g_test_add_func ("/libscorch/capture-streams/compressed-damaged", test_compressed_damaged);
 
   return g_test_run ();

@@ -65,6 +65,8 @@ typedef struct
   guint64 offset; /* relative to the data section */
 } QueuedRecord;
 
+typedef struct _Rewrite Rewrite;
+
 struct _ScorchCaptureReader
 {
   GBytes               *bytes;
@@ -110,9 +112,9 @@ struct _ScorchCaptureReader
   gboolean              stopped_early; /* unfinished: the last record was cut */
 
   /* Pipe-mode and compressed captures: their records rewritten as a plain
-   * record stream (header records applied, PERF_RECORD_COMPRESSED
-   * expanded); data points here then. */
-  guint8               *stream;
+   * record stream as they are read (header records applied,
+   * PERF_RECORD_COMPRESSED expanded); data points into it then. */
+  Rewrite              *rewrite;
   gboolean              pipe;
 };
 
@@ -460,90 +462,120 @@ parse_features (ScorchCaptureReader *self,
 
 /* ---- pipe mode and compressed records ---------------------------------- */
 
+/* The rewritten stream lives in one reservation of address space (pages
+ * appear as they are written and are given back as they are read), so a
+ * capture of gigabytes decompressed needs no more memory than a plain one. */
 #define MAX_STREAM_SIZE (G_GUINT64_CONSTANT (64) << 30)
 #define STREAM_STEP     (1u << 20)
 
-typedef struct
+struct _Rewrite
 {
-  guint8 *data;
-  gsize   len;
-  gsize   alloc;
-} Stream;
+  const guint8 *in;           /* the records as perf wrote them */
+  gsize         in_size;
+  gsize         in_pos;       /* next record to rewrite */
+  gsize         applied_until; /* pipe header records before this were applied */
+  ZSTD_DCtx    *dctx;
+  ZSTD_inBuffer pending;      /* a COMPRESSED record not yet all decompressed */
+  guint64       pending_where;
+  gboolean      has_pending;
+  gboolean      done;
+  gboolean      init_done;    /* pipe mode: the header records were read */
+  gboolean      warned_cut;
+  guint8       *out;          /* the rewritten stream (self->data) */
+  gsize         out_len;
+  gsize         reserved;
+};
 
-static gboolean
-stream_reserve (Stream  *out,
-                gsize    extra,
-                GError **error)
+static Rewrite *
+rewrite_new (const guint8 *in,
+             gsize         in_size,
+             GError      **error)
 {
-  gsize want;
-  guint8 *grown;
+  Rewrite *rw;
+  void *out = MAP_FAILED;
 
-  if (out->alloc - out->len >= extra)
-    return TRUE;
-  if (extra > MAX_STREAM_SIZE - out->len)
+  for (guint64 size = MAX_STREAM_SIZE; size >= (G_GUINT64_CONSTANT (1) << 30) && out == MAP_FAILED; size /= 4)
     {
-      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
-                   _("The capture's records take more than %" G_GUINT64_FORMAT " GiB once decompressed"),
-                   MAX_STREAM_SIZE >> 30);
-      return FALSE;
+      out = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (out != MAP_FAILED)
+        {
+          rw = g_new0 (Rewrite, 1);
+          rw->reserved = size;
+          rw->out = out;
+          rw->in = in;
+          rw->in_size = in_size;
+          return rw;
+        }
     }
-  want = MAX (out->alloc + out->alloc / 2, out->len + extra);
-  want = MIN (MAX (want, STREAM_STEP), MAX_STREAM_SIZE);
-  grown = g_try_realloc (out->data, want);
-  if (grown == NULL)
-    {
-      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
-                   _("Not enough memory for the capture's decompressed records (%" G_GSIZE_FORMAT " MiB)"),
-                   want >> 20);
-      return FALSE;
-    }
-  out->data = grown;
-  out->alloc = want;
-  return TRUE;
+  g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+               _("Not enough address space to decompress the capture's records: %s"), g_strerror (errno));
+  return NULL;
+}
+
+static void
+rewrite_free (Rewrite *rw)
+{
+  if (rw == NULL)
+    return;
+  if (rw->dctx != NULL)
+    ZSTD_freeDCtx (rw->dctx);
+  munmap (rw->out, rw->reserved);
+  g_free (rw);
+}
+
+/* Starts over (rewind): the pages read were given back. */
+static void
+rewrite_restart (Rewrite *rw)
+{
+  madvise (rw->out, rw->out_len, MADV_DONTNEED);
+  rw->out_len = 0;
+  rw->in_pos = 0;
+  rw->has_pending = FALSE;
+  rw->done = FALSE;
+  if (rw->dctx != NULL)
+    ZSTD_DCtx_reset (rw->dctx, ZSTD_reset_session_only);
 }
 
 static gboolean
-stream_append (Stream       *out,
-               const guint8 *data,
-               gsize         len,
-               GError      **error)
+rewrite_append (Rewrite      *rw,
+                const guint8 *data,
+                gsize         len,
+                GError      **error)
 {
-  if (!stream_reserve (out, len, error))
-    return FALSE;
-  memcpy (out->data + out->len, data, len);
-  out->len += len;
+  if (len > rw->reserved - rw->out_len)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+                   _("The capture's records take more than %" G_GSIZE_FORMAT " GiB once decompressed"),
+                   rw->reserved >> 30);
+      return FALSE;
+    }
+  memcpy (rw->out + rw->out_len, data, len);
+  rw->out_len += len;
   return TRUE;
 }
 
-/* perf compresses the ring buffers' bytes as one zstd stream over the
- * whole session; a record may be cut between two COMPRESSED records. */
+/* Decompresses at most STREAM_STEP bytes of the pending COMPRESSED record.
+ * perf compresses the ring buffers' bytes as one zstd stream over the
+ * whole session: a record may be cut between two COMPRESSED records. */
 static gboolean
-decompress (ZSTD_DCtx                  *dctx,
-            const ScorchPerfCompressed *c,
-            guint64                     where,
-            Stream                     *out,
-            GError                    **error)
+rewrite_decompress (Rewrite  *rw,
+                    GError  **error)
 {
-  ZSTD_inBuffer in = { c->data, c->size, 0 };
-  gboolean full;
+  ZSTD_outBuffer o;
+  size_t r;
 
-  do
-    {
-      ZSTD_outBuffer o;
-      size_t r;
-
-      if (!stream_reserve (out, STREAM_STEP, error))
-        return FALSE;
-      o.dst = out->data + out->len;
-      o.size = out->alloc - out->len;
-      o.pos = 0;
-      r = ZSTD_decompressStream (dctx, &o, &in);
-      if (ZSTD_isError (r))
-        return malformed (error, where, _("compressed records cannot be decompressed: %s"), ZSTD_getErrorName (r));
-      out->len += o.pos;
-      full = o.pos == o.size;
-    }
-  while (in.pos < in.size || full);
+  if (rw->out_len == rw->reserved)
+    return rewrite_append (rw, NULL, 1, error); /* the error */
+  o.dst = rw->out + rw->out_len;
+  o.size = MIN (STREAM_STEP, rw->reserved - rw->out_len);
+  o.pos = 0;
+  r = ZSTD_decompressStream (rw->dctx, &o, &rw->pending);
+  if (ZSTD_isError (r))
+    return malformed (error, rw->pending_where, _("compressed records cannot be decompressed: %s"), ZSTD_getErrorName (r));
+  rw->out_len += o.pos;
+  /* all input read and the output not full: nothing is held back */
+  if (rw->pending.pos == rw->pending.size && o.pos < o.size)
+    rw->has_pending = FALSE;
   return TRUE;
 }
 
@@ -648,47 +680,62 @@ apply_pipe_header_record (ScorchCaptureReader *self,
     }
 }
 
-/* Rewrites the records of [data, data + size) (a pipe-mode stream, or the
- * data section of a perf record -z capture) as a plain record stream:
- * kernel records and FINISHED_ROUND are kept, COMPRESSED records expanded,
- * the header records of pipe mode applied and dropped, the data that
- * TRACING_DATA and AUXTRACE records carry after them skipped. A stream cut
- * inside a record (perf killed) ends there with a warning. */
+/* Rewrites the records perf wrote (a pipe-mode stream, or the data
+ * section of a perf record -z capture) as a plain record stream, a step
+ * of about STREAM_STEP bytes at a time: kernel records and FINISHED_ROUND
+ * are kept, COMPRESSED records expanded, the header records of pipe mode
+ * applied and dropped, the data that TRACING_DATA and AUXTRACE records
+ * carry after them skipped. A stream cut inside a record (perf killed)
+ * ends there with a warning. */
 static gboolean
-rewrite_stream (ScorchCaptureReader *self,
-                const guint8        *data,
-                gsize                size,
-                GError             **error)
+rewrite_more (ScorchCaptureReader *self,
+              GError             **error)
 {
-  Stream out = { NULL, 0, 0 };
-  ZSTD_DCtx *dctx = NULL;
-  gsize pos = 0;
-  guint64 n_compressed = 0;
-  gboolean ok = TRUE;
+  Rewrite *rw = self->rewrite;
+  gsize goal = rw->out_len + STREAM_STEP;
 
-  while (pos < size && ok)
+  while (!rw->done && rw->out_len < goal)
     {
       g_autoptr(GError) local_error = NULL;
-      guint64 where = (data - self->base) + pos;
+      guint64 where;
       struct perf_event_header hdr;
       ScorchRecord record;
       gsize advance;
+      gboolean ok = TRUE;
 
-      if (!scorch_perf_record_parse_stream_header (data + pos, size - pos, where, &hdr, &local_error))
+      if (rw->has_pending)
         {
-          if (pos > 0 && (self->pipe || self->unfinished) && size - pos < G_MAXUINT16)
+          if (!rewrite_decompress (rw, error))
+            return FALSE;
+          continue;
+        }
+      if (rw->in_pos >= rw->in_size)
+        {
+          rw->done = TRUE;
+          break;
+        }
+
+      where = (rw->in - self->base) + rw->in_pos;
+      if (!scorch_perf_record_parse_stream_header (rw->in + rw->in_pos, rw->in_size - rw->in_pos, where,
+                                                   &hdr, &local_error))
+        {
+          if (rw->in_pos > 0 && (self->pipe || self->unfinished) && rw->in_size - rw->in_pos < G_MAXUINT16)
             {
-              self->stopped_early = TRUE;
-              add_warning (self, g_strdup_printf (_("The capture ends inside a record at offset %" G_GUINT64_FORMAT
-                                                    " (perf record was killed?); the records before it were read"),
-                                                  where));
+              rw->done = TRUE;
+              if (!rw->warned_cut)
+                {
+                  rw->warned_cut = TRUE;
+                  self->stopped_early = TRUE;
+                  add_warning (self, g_strdup_printf (_("The capture ends inside a record at offset %" G_GUINT64_FORMAT
+                                                        " (perf record was killed?); the records before it were read"),
+                                                      where));
+                }
               break;
             }
           g_propagate_error (error, g_steal_pointer (&local_error));
-          ok = FALSE;
-          break;
+          return FALSE;
         }
-      scorch_perf_record_init_raw (&record, &hdr, data + pos, where);
+      scorch_perf_record_init_raw (&record, &hdr, rw->in + rw->in_pos, where);
       advance = hdr.size;
 
       switch (hdr.type)
@@ -697,11 +744,15 @@ rewrite_stream (ScorchCaptureReader *self,
           {
             ScorchPerfCompressed c;
 
-            if (dctx == NULL)
-              dctx = ZSTD_createDCtx ();
-            ok = scorch_perf_record_get_compressed (&record, &c, error) &&
-                 decompress (dctx, &c, where, &out, error);
-            n_compressed++;
+            if (!scorch_perf_record_get_compressed (&record, &c, error))
+              return FALSE;
+            if (rw->dctx == NULL)
+              rw->dctx = ZSTD_createDCtx ();
+            rw->pending.src = c.data;
+            rw->pending.size = c.size;
+            rw->pending.pos = 0;
+            rw->pending_where = where;
+            rw->has_pending = TRUE;
           }
           break;
 
@@ -710,41 +761,42 @@ rewrite_stream (ScorchCaptureReader *self,
           {
             ScorchPerfTrailingData t;
 
-            ok = scorch_perf_record_get_trailing_data (&record, &t, error);
-            if (ok && t.size > size - pos - hdr.size)
-              ok = malformed (error, where, _("record of type %u carries %" G_GUINT64_FORMAT " bytes past the end of the capture"),
-                              hdr.type, t.size);
-            if (ok)
-              advance += t.size;
+            if (!scorch_perf_record_get_trailing_data (&record, &t, error))
+              return FALSE;
+            if (t.size > rw->in_size - rw->in_pos - hdr.size)
+              return malformed (error, where, _("record of type %u carries %" G_GUINT64_FORMAT " bytes past the end of the capture"),
+                                hdr.type, t.size);
+            advance += t.size;
           }
           break;
 
         case SCORCH_PERF_RECORD_FINISHED_ROUND:
-          ok = stream_append (&out, data + pos, hdr.size, error);
+          ok = rewrite_append (rw, rw->in + rw->in_pos, hdr.size, error);
+          break;
+
+        case SCORCH_PERF_RECORD_FINISHED_INIT:
+          rw->init_done = TRUE;
           break;
 
         default:
           if (hdr.type < 64)
-            ok = stream_append (&out, data + pos, hdr.size, error);
-          else if (self->pipe)
+            {
+              ok = rewrite_append (rw, rw->in + rw->in_pos, hdr.size, error);
+              rw->init_done = TRUE;
+            }
+          else if (self->pipe && rw->in_pos >= rw->applied_until)
             ok = apply_pipe_header_record (self, &record, error);
           /* other user types (ID_INDEX, THREAD_MAP, ...) carry nothing we read */
           break;
         }
-      pos += advance;
+      if (!ok)
+        return FALSE;
+      rw->in_pos += advance;
+      rw->applied_until = MAX (rw->applied_until, rw->in_pos);
     }
 
-  if (dctx != NULL)
-    ZSTD_freeDCtx (dctx);
-  if (!ok)
-    {
-      g_free (out.data);
-      return FALSE;
-    }
-  g_debug ("%" G_GUINT64_FORMAT " compressed records; %" G_GSIZE_FORMAT " bytes of records", n_compressed, out.len);
-  self->stream = out.data != NULL ? out.data : g_malloc (8);
-  self->data = self->stream;
-  self->data_size = out.len;
+  self->data = rw->out;
+  self->data_size = rw->out_len;
   return TRUE;
 }
 
@@ -756,11 +808,18 @@ reader_init_pipe (ScorchCaptureReader *self,
   memset (&self->header, 0, sizeof self->header);
   self->header.magic = SCORCH_PERF_MAGIC;
   self->header.size = 16;
-  if (!rewrite_stream (self, self->base + 16, self->len - 16, error))
-    {
-      g_prefix_error (error, _("In this capture, written in pipe mode (perf record -o -): "));
-      return FALSE;
-    }
+  self->rewrite = rewrite_new (self->base + 16, self->len - 16, error);
+  if (self->rewrite == NULL)
+    return FALSE;
+  /* The header records (attrs, features) come before the first kernel
+   * record or FINISHED_INIT; the records after them are rewritten as they
+   * are read. */
+  while (!self->rewrite->init_done && !self->rewrite->done)
+    if (!rewrite_more (self, error))
+      {
+        g_prefix_error (error, _("In this capture, written in pipe mode (perf record -o -): "));
+        return FALSE;
+      }
   if (scorch_capture_attrs_get_n_attrs (self->attrs) == 0)
     {
       g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
@@ -910,8 +969,11 @@ reader_init (ScorchCaptureReader *self,
     {
       gsize size = self->unfinished ? self->len - h->data.offset : self->data_size;
 
-      if (!rewrite_stream (self, self->data, size, error))
+      self->rewrite = rewrite_new (self->data, size, error);
+      if (self->rewrite == NULL)
         return FALSE;
+      self->data = self->rewrite->out;
+      self->data_size = 0;
     }
   self->queue = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
   self->ready = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
@@ -1084,7 +1146,7 @@ scorch_capture_reader_free (ScorchCaptureReader *self)
   g_free (self->version);
   g_free (self->cmdline);
   g_clear_pointer (&self->notes, scorch_capture_notes_free);
-  g_clear_pointer (&self->stream, g_free);
+  g_clear_pointer (&self->rewrite, rewrite_free);
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_free (self);
 }
@@ -1245,6 +1307,11 @@ drop_consumed (ScorchCaptureReader *self)
 void
 scorch_capture_reader_rewind (ScorchCaptureReader *self)
 {
+  if (self->rewrite != NULL)
+    {
+      rewrite_restart (self->rewrite);
+      self->data_size = 0;
+    }
   self->pos = 0;
   self->dropped_until = 0;
   self->next_drop = DROP_STEP;
@@ -1314,6 +1381,21 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
           continue;
         }
 
+      /* A rewritten stream is made as it is read: a whole record must be
+       * there before it is parsed. */
+      if (self->rewrite != NULL && !self->rewrite->done)
+        {
+          struct perf_event_header hdr;
+
+          if (!scorch_perf_record_parse_stream_header (self->data + self->pos, self->data_size - self->pos,
+                                                       0, &hdr, NULL))
+            {
+              if (!rewrite_more (self, error))
+                return FALSE;
+              continue;
+            }
+        }
+
       if (self->pos >= self->data_size)
         {
           self->eof = TRUE;
@@ -1346,7 +1428,7 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
             }
         }
 
-      if (self->mapped && self->stream == NULL && self->pos >= self->next_drop)
+      if ((self->mapped || self->rewrite != NULL) && self->pos >= self->next_drop)
         {
           drop_consumed (self);
           self->next_drop = self->pos + DROP_STEP;
