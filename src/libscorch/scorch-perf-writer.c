@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "scorch-capture-notes.h"
 #include "scorch-perf-file.h"
 #include "scorch-module.h"
 #include "scorch-perf-record.h"
@@ -52,10 +53,7 @@ struct _ScorchPerfWriter
   char          *name;
   GArray        *attrs;         /* of Attr */
   GStrv          cmdline;
-  /* the Scorch feature section */
-  gboolean       has_exit_status;
-  int            exit_status;
-  char          *call_graph;
+  ScorchCaptureNotes *notes;    /* the Scorch feature section */
 
   GByteArray    *buffer;        /* whole records not yet written */
   guint64        data_offset;
@@ -109,6 +107,7 @@ writer_new (GOutputStream *stream,
   self->attrs = g_array_new (FALSE, TRUE, sizeof (Attr));
   g_array_set_clear_func (self->attrs, attr_clear);
   self->buffer = g_byte_array_sized_new (BUFFER_SIZE);
+  self->notes = scorch_capture_notes_new ();
   self->decoder = scorch_capture_attrs_new ();
   self->procs = scorch_proc_table_new ();
   self->dsos = g_hash_table_new_full (NULL, NULL, NULL, g_free);
@@ -160,7 +159,7 @@ scorch_perf_writer_free (ScorchPerfWriter *self)
   g_free (self->name);
   g_array_unref (self->attrs);
   g_strfreev (self->cmdline);
-  g_free (self->call_graph);
+  scorch_capture_notes_free (self->notes);
   g_byte_array_unref (self->buffer);
   g_clear_error (&self->failed);
   g_hash_table_unref (self->dsos);
@@ -207,8 +206,10 @@ scorch_perf_writer_set_exit_status (ScorchPerfWriter *self,
 {
   g_return_if_fail (self != NULL);
 
-  self->has_exit_status = status >= 0;
-  self->exit_status = status;
+  if (status >= 0)
+    scorch_capture_notes_set_int (self->notes, SCORCH_CAPTURE_NOTE_EXIT_STATUS, status);
+  else
+    scorch_capture_notes_remove (self->notes, SCORCH_CAPTURE_NOTE_EXIT_STATUS);
 }
 
 void
@@ -217,8 +218,18 @@ scorch_perf_writer_set_call_graph (ScorchPerfWriter *self,
 {
   g_return_if_fail (self != NULL);
 
-  g_free (self->call_graph);
-  self->call_graph = g_strdup (mode);
+  if (mode != NULL)
+    scorch_capture_notes_set_string (self->notes, SCORCH_CAPTURE_NOTE_CALL_GRAPH, mode);
+  else
+    scorch_capture_notes_remove (self->notes, SCORCH_CAPTURE_NOTE_CALL_GRAPH);
+}
+
+ScorchCaptureNotes *
+scorch_perf_writer_get_notes (ScorchPerfWriter *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->notes;
 }
 
 /* ---- output: a seekable GOutputStream, or a file descriptor ------------ */
@@ -916,17 +927,9 @@ build_feature (ScorchPerfWriter *self,
 
     case SCORCH_PERF_FEAT_SCORCH:
       {
-        g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
+        g_autoptr(GBytes) payload = scorch_capture_notes_serialize (self->notes);
 
-        if (self->has_exit_status)
-          g_ptr_array_add (entries, g_strdup_printf ("exit-status=%d", self->exit_status));
-        if (self->call_graph != NULL)
-          g_ptr_array_add (entries, g_strdup_printf ("call-graph=%s", self->call_graph));
-        append_u32 (bytes, SCORCH_PERF_SCORCH_MAGIC);
-        append_u32 (bytes, SCORCH_PERF_SCORCH_VERSION);
-        append_u32 (bytes, entries->len);
-        for (guint i = 0; i < entries->len; i++)
-          append_string (bytes, g_ptr_array_index (entries, i));
+        g_byte_array_append (bytes, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
       }
       break;
 
