@@ -171,6 +171,88 @@ _scorch_recorder_open_off_cpu (ScorchRecordSession  *s,
   return TRUE;
 }
 
+static void
+append_file (GByteArray *out,
+             const char *dir,
+             const char *name,
+             gboolean    u64_size)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    len = 0;
+  if (u64_size)
+    {
+      guint64 n = len;
+      g_byte_array_append (out, (const guint8 *) &n, 8);
+    }
+  else
+    {
+      guint32 n = len;
+      g_byte_array_append (out, (const guint8 *) &n, 4);
+    }
+  g_byte_array_append (out, (const guint8 *) contents, len);
+}
+
+/* perf's tracing data (tools/perf/util/trace-event-info.c, version 0.6):
+ * magic, version, endianness, long and page size, header_page,
+ * header_event, no ftrace formats, the sched system with sched_switch's
+ * format, no kallsyms, printk formats or saved cmdlines. */
+static GBytes *
+build_tracing_data (void)
+{
+  static const guint8 magic[] = { 23, 8, 68, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
+  GByteArray *out = g_byte_array_new ();
+  const char *dir = NULL;
+  guint8 b;
+  guint32 u32;
+  guint64 zero64 = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tracefs_dirs) && dir == NULL; i++)
+    {
+      g_autofree char *probe = g_build_filename (tracefs_dirs[i], "events", "header_page", NULL);
+
+      if (g_file_test (probe, G_FILE_TEST_IS_REGULAR))
+        dir = tracefs_dirs[i];
+    }
+  if (dir == NULL)
+    dir = tracefs_dirs[0];
+
+  g_byte_array_append (out, magic, sizeof magic);
+  g_byte_array_append (out, (const guint8 *) "0.6", 4);
+  b = G_BYTE_ORDER == G_BIG_ENDIAN;
+  g_byte_array_append (out, &b, 1);
+  b = sizeof (long);
+  g_byte_array_append (out, &b, 1);
+  u32 = sysconf (_SC_PAGESIZE);
+  g_byte_array_append (out, (const guint8 *) &u32, 4);
+
+  {
+    g_autofree char *events = g_build_filename (dir, "events", NULL);
+    g_autofree char *sched = g_build_filename (dir, "events", "sched", "sched_switch", NULL);
+
+    g_byte_array_append (out, (const guint8 *) "header_page", 12);
+    append_file (out, events, "header_page", TRUE);
+    g_byte_array_append (out, (const guint8 *) "header_event", 13);
+    append_file (out, events, "header_event", TRUE);
+    u32 = 0;                                   /* ftrace formats */
+    g_byte_array_append (out, (const guint8 *) &u32, 4);
+    u32 = 1;                                   /* event systems */
+    g_byte_array_append (out, (const guint8 *) &u32, 4);
+    g_byte_array_append (out, (const guint8 *) "sched", 6);
+    u32 = 1;                                   /* events of sched */
+    g_byte_array_append (out, (const guint8 *) &u32, 4);
+    append_file (out, sched, "format", TRUE);
+  }
+  u32 = 0;                                     /* kallsyms */
+  g_byte_array_append (out, (const guint8 *) &u32, 4);
+  g_byte_array_append (out, (const guint8 *) &u32, 4);   /* printk formats */
+  g_byte_array_append (out, (const guint8 *) &zero64, 8); /* saved cmdlines */
+  return g_byte_array_free_to_bytes (out);
+}
+
 /* The switch event's attr in the file (fp+repair writes no registers or
  * stack copies), with its ids. */
 void
@@ -189,6 +271,11 @@ _scorch_recorder_add_off_cpu_attr (ScorchRecordSession *s)
     }
   scorch_perf_writer_add_attr (s->writer, &written, SCORCH_OFF_CPU_SWITCH_EVENT,
                                (const guint64 *) (gpointer) s->switch_ids->data, s->switch_ids->len);
+  {
+    g_autoptr(GBytes) tracing = build_tracing_data ();
+
+    scorch_perf_writer_set_tracing_data (s->writer, tracing);
+  }
 }
 
 /* The batch without switch samples, for the live sink (which knows the
