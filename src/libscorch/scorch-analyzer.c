@@ -234,6 +234,9 @@ static void set_diagnostics_capture (ScorchAnalyzer      *self,
                                      ScorchCaptureReader *reader,
                                      const char          *event_name);
 
+enum { SCHED_NONE, SCHED_SWITCH, SCHED_WAKEUP };
+static int sched_event_kind (const ScorchCaptureAttr *attr);
+
 void
 scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
                                   ScorchCaptureReader *reader)
@@ -247,7 +250,8 @@ scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
     {
       const ScorchCaptureAttr *a = scorch_capture_attrs_get_attr (attrs, i);
 
-      if (!(a->attr.type == PERF_TYPE_SOFTWARE && a->attr.config == PERF_COUNT_SW_DUMMY))
+      if (!(a->attr.type == PERF_TYPE_SOFTWARE && a->attr.config == PERF_COUNT_SW_DUMMY) &&
+          sched_event_kind (a) == SCHED_NONE)
         {
           self->main_attr = a;
           break;
@@ -590,8 +594,6 @@ diagnose_sample (ScorchAnalyzer         *self,
 
 /* ---- off-CPU: scheduler events (scorch-off-cpu.c) ------------------------ */
 
-enum { SCHED_NONE, SCHED_SWITCH, SCHED_WAKEUP };
-
 static int
 sched_event_kind (const ScorchCaptureAttr *attr)
 {
@@ -670,7 +672,7 @@ handle_sample (ScorchAnalyzer     *self,
       scorch_off_cpu_switch_in (self->off_cpu, s.time, s.tid);
       return TRUE;
     }
-  if (attr != self->main_attr && !(sched == SCHED_SWITCH && off_cpu_tracker (self) != NULL))
+  if (sched == SCHED_SWITCH ? off_cpu_tracker (self) == NULL : attr != self->main_attr)
     {
       self->n_other_events++;
       return TRUE;
@@ -695,7 +697,7 @@ handle_sample (ScorchAnalyzer     *self,
       dwarf_sp = sp;
 
       /* Kernel part first (leaf side), from the callchain. */
-      if (s.callchain != NULL)
+      if (s.callchain != NULL && sched != SCHED_SWITCH)
         push_callchain (self, &s, TRUE, FALSE);
 
       n = scorch_unwinder_unwind (self->unwinder, s.pid, s.regs_mask, regs_buf, MIN (s.n_regs, 64),
@@ -721,14 +723,16 @@ handle_sample (ScorchAnalyzer     *self,
       guint pushed = 0;
 
       if (s.callchain != NULL)
-        pushed = push_callchain (self, &s, TRUE, TRUE);
+        pushed = push_callchain (self, &s, sched != SCHED_SWITCH, TRUE);
       if (pushed == 0 && (attr->attr.sample_type & PERF_SAMPLE_IP))
         push_address (self, s.pid, s.ip, is_kernel_mode (record->misc));
     }
 
   if (sched == SCHED_SWITCH)
     {
-      /* the stack the thread blocked in: off-CPU time, not a CPU sample */
+      /* the stack the thread blocked in: off-CPU time, not a CPU sample;
+       * its user part only (above, no kernel frames), so that it ends in
+       * the function that blocked, not in schedule() */
       scorch_off_cpu_switch_out (self->off_cpu, s.time, s.pid, s.tid,
                                  (const guint32 *) (gpointer) self->stack->data, self->stack->len);
       return TRUE;
