@@ -5,7 +5,6 @@
  * that a child process ("offcpu-peer") answers 20 ms after each request.
  * Usage: scorch-wl-offcpu [SECONDS] (default 2). */
 
-#define _GNU_SOURCE
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
