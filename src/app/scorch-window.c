@@ -48,6 +48,7 @@ struct _ScorchWindow
   GtkMenuButton          *primary_menu_button;
   GtkMenuButton          *export_menu_button;
   GtkToggleButton        *search_button;
+  GtkDropDown            *time_view_dropdown;  /* off-CPU: On-CPU / Off-CPU / Wall clock */
   AdwWindowTitle         *window_title;
   AdwToastOverlay        *toast_overlay;
   GtkStack               *stack;
@@ -1342,6 +1343,11 @@ bind_session (ScorchWindow *self)
   GObject *graphs[] = { G_OBJECT (self->flame_graph), G_OBJECT (self->icicle_graph) };
   const GBindingFlags sync = G_BINDING_SYNC_CREATE;
 
+  /* -- off-CPU: the time view selector, shown for captures with switch events -- */
+  g_object_bind_property (session, "time-view", self->time_view_dropdown, "selected",
+                          sync | G_BINDING_BIDIRECTIONAL);
+  g_object_bind_property (session, "has-time-views", self->time_view_dropdown, "visible", sync);
+
   /* the capture and its title */
   g_object_bind_property (session, "profile", self->thread_list, "profile", sync);
   g_object_bind_property (session, "profile", self->timeline, "profile", sync);
@@ -1624,6 +1630,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, export_menu_button);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, time_view_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, stack);
