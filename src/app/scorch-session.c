@@ -65,6 +65,7 @@ enum {
   /* -- off-CPU -- */
   PROP_TIME_VIEW,
   PROP_HAS_TIME_VIEWS,
+  PROP_VIEW_PROFILE,
   N_PROPS
 };
 
@@ -284,6 +285,9 @@ scorch_session_get_property (GObject    *object,
     case PROP_HAS_TIME_VIEWS:
       g_value_set_boolean (value, scorch_session_has_time_views (self));
       break;
+    case PROP_VIEW_PROFILE:
+      g_value_set_object (value, time_view_source (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -379,6 +383,8 @@ scorch_session_class_init (ScorchSessionClass *klass)
                        SCORCH_PROFILE_VIEW_ON_CPU, rw);
   properties[PROP_HAS_TIME_VIEWS] =
     g_param_spec_boolean ("has-time-views", NULL, NULL, FALSE, ro);
+  properties[PROP_VIEW_PROFILE] =
+    g_param_spec_object ("view-profile", NULL, NULL, SCORCH_TYPE_PROFILE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -439,6 +445,7 @@ scorch_session_set_profile (ScorchSession *self,
       self->time_view = SCORCH_PROFILE_VIEW_ON_CPU;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME_VIEW]);
     }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW_PROFILE]);
   refilter (self);
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -472,9 +479,20 @@ scorch_session_set_time_view (ScorchSession *self,
   if (self->time_view == view)
     return;
   self->time_view = view;
+  g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME_VIEW]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW_PROFILE]);
   /* the frame ids are the same in every view: the selection stays */
   refilter (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+ScorchProfile *
+scorch_session_get_view_profile (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return time_view_source (self);
 }
 
 GFile *

@@ -211,7 +211,20 @@ update_status (ScorchWindow *self)
       n_active++;
 
   samples = scorch_format_count (total);
-  if (total != all)
+  /* -- off-CPU: the time views weigh microseconds, not samples -- */
+  if (scorch_session_get_time_view (self->session) != SCORCH_PROFILE_VIEW_ON_CPU)
+    {
+      ScorchProfile *tv = scorch_session_get_view_profile (self->session);
+      guint64 tv_all = tv != NULL ? scorch_profile_get_n_all_samples (tv) : total;
+
+      if (scorch_session_get_time_view (self->session) == SCORCH_PROFILE_VIEW_OFF_CPU)
+        /* Translators: blocked time in the selection, of all blocked time */
+        g_string_append_printf (text, _("%.2f s blocked of %.2f s"), total / 1e6, tv_all / 1e6);
+      else
+        /* Translators: wall-clock time in the selection, of all */
+        g_string_append_printf (text, _("%.2f s of %.2f s wall-clock time"), total / 1e6, tv_all / 1e6);
+    }
+  else if (total != all)
     {
       g_autofree char *all_text = scorch_format_count (all);
       /* Translators: samples in the current selection, of all samples */
@@ -1349,8 +1362,9 @@ bind_session (ScorchWindow *self)
   g_object_bind_property (session, "has-time-views", self->time_view_dropdown, "visible", sync);
 
   /* the capture and its title */
-  g_object_bind_property (session, "profile", self->thread_list, "profile", sync);
-  g_object_bind_property (session, "profile", self->timeline, "profile", sync);
+  /* the thread list and timeline follow the time view (off-CPU) */
+  g_object_bind_property (session, "view-profile", self->thread_list, "profile", sync);
+  g_object_bind_property (session, "view-profile", self->timeline, "profile", sync);
   g_object_bind_property (session, "profile", self->summary_view, "profile", sync);
   g_object_bind_property_full (session, "title", self->window_title, "title", sync,
                                title_or_default, NULL, NULL, NULL);
