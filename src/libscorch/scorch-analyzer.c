@@ -630,7 +630,7 @@ sample_cpu_ns (const ScorchCaptureAttr *attr,
 {
   if (attr->attr.type == PERF_TYPE_SOFTWARE &&
       (attr->attr.config == PERF_COUNT_SW_CPU_CLOCK || attr->attr.config == PERF_COUNT_SW_TASK_CLOCK))
-    return (attr->attr.sample_type & PERF_SAMPLE_PERIOD) ? s->period
+    return s->period != 0 ? s->period   /* 0: not in the sample */
            : attr->attr.freq ? 0 : attr->attr.sample_period;
   if (attr->attr.freq && attr->attr.sample_freq > 0)
     return G_GUINT64_CONSTANT (1000000000) / attr->attr.sample_freq;
