@@ -84,6 +84,8 @@ test_shares (void)
   const char *argv[] = { g_getenv ("SCORCH_CLI"), "record", "--off-cpu", "--call-graph", "fp+repair",
                          "-o", out, "--", workload, "3", NULL };
   g_autofree char *err = NULL;
+  g_autofree char *wl_out = NULL;
+  double measured[3] = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(ScorchProfile) profile = NULL;
   ScorchProfile *wall, *off;
@@ -94,8 +96,8 @@ test_shares (void)
   Shares w, o;
 
   g_assert_nonnull (argv[0]);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, &err, &status, &error));
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &wl_out, &err, &status, &error));
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
     {
@@ -107,6 +109,11 @@ test_shares (void)
         }
       g_error ("record failed: %s", err);
     }
+
+  /* the workload's own clock: what each phase took on this machine now */
+  g_assert_nonnull (strstr (wl_out, "compute "));
+  g_assert_cmpint (sscanf (strstr (wl_out, "compute "), "compute %lf sleep %lf wait %lf",
+                           &measured[0], &measured[1], &measured[2]), ==, 3);
 
   profile = scorch_load_sync (out, SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -138,9 +145,27 @@ test_shares (void)
                     100.0 * o.under[0] / MAX (o.total, 1), 100.0 * o.under[1] / MAX (o.total, 1),
                     100.0 * o.leaf_ok[1] / MAX (o.under[1], 1),
                     100.0 * o.under[2] / MAX (o.total, 1), 100.0 * o.leaf_ok[2] / MAX (o.under[2], 1));
-    g_assert_cmpfloat (ABS (compute - 30), <=, 5);
-    g_assert_cmpfloat (ABS (sleep - 50), <=, 5);
-    g_assert_cmpfloat (ABS (wait - 20), <=, 5);
+    double sum = measured[0] + measured[1] + measured[2];
+    double own[3] = { 100 * measured[0] / sum, 100 * measured[1] / sum, 100 * measured[2] / sum };
+    gboolean nominal = ABS (own[0] - 30) <= 2 && ABS (own[1] - 50) <= 2 && ABS (own[2] - 20) <= 2;
+
+    g_test_message ("the workload's own clock: compute %.1f %%, sleep %.1f %%, pipe wait %.1f %%",
+                    own[0], own[1], own[2]);
+    /* Scorch against the workload's own clock, always */
+    g_assert_cmpfloat (ABS (compute - own[0]), <=, 5);
+    g_assert_cmpfloat (ABS (sleep - own[1]), <=, 5);
+    g_assert_cmpfloat (ABS (wait - own[2]), <=, 5);
+    /* and against the design's 30/50/20 when the machine let the
+     * workload keep it (a busy machine stretches the computing phase:
+     * its wall-clock loop ends late when it is preempted at the end) */
+    if (nominal)
+      {
+        g_assert_cmpfloat (ABS (compute - 30), <=, 5);
+        g_assert_cmpfloat (ABS (sleep - 50), <=, 5);
+        g_assert_cmpfloat (ABS (wait - 20), <=, 5);
+      }
+    else
+      g_test_message ("the machine is too busy for the nominal 30/50/20: compared with the workload's clock only");
   }
   /* The blocked time of sleep and wait is off-CPU time whose stacks end
    * in libc's nanosleep and read wrappers, under the workload's callers. */
@@ -148,6 +173,27 @@ test_shares (void)
   g_assert_cmpuint (o.under[2], >=, w.under[2] * 9 / 10);
   g_assert_cmpuint (o.leaf_ok[1], >=, o.under[1] * 95 / 100);
   g_assert_cmpuint (o.leaf_ok[2], >=, o.under[2] * 95 / 100);
+
+  /* perf reads the capture: the switch events with their stacks */
+  {
+    g_autofree char *perf = g_find_program_in_path ("perf");
+
+    if (perf != NULL)
+      {
+        const char *pargv[] = { perf, "script", "-i", out, NULL };
+        g_autofree char *script = NULL;
+        g_autofree char *perr = NULL;
+        int pstatus = 0;
+
+        g_assert_true (g_spawn_sync (NULL, (char **) pargv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                     &script, &perr, &pstatus, &error));
+        g_assert_no_error (error);
+        g_assert_true (g_spawn_check_wait_status (pstatus, NULL));
+        g_assert_nonnull (strstr (script, "sched:sched_switch"));
+        g_assert_nonnull (strstr (script, "offcpu_sleep"));
+        g_assert_nonnull (strstr (script, "cpu-clock"));
+      }
+  }
 
 out:
   g_unlink (out);
