@@ -920,22 +920,36 @@ scorch_annotation_new (ScorchProfile               *profile,
 
   counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  for (guint i = 0; have_elf && i < self->insns->len; i++)
-    {
-      ScorchAnnotateInsn *a = &g_array_index (self->insns, ScorchAnnotateInsn, i);
-      guint64 offset;
-      const char *file;
-      guint line;
+  /* An instruction of line 0 (code the compiler made for no line, as
+   * clang marks much of an unrolled loop) belongs to the line before it. */
+  {
+    const char *prev_file = NULL;
+    guint prev_line = 0;
 
-      if (vaddr_to_offset (&elf, a->address, &offset) && line_of (&lk, offset, -1, &file, &line))
-        {
-          LineCount *lc = line_count (counts, self, file, line);
+    for (guint i = 0; have_elf && i < self->insns->len; i++)
+      {
+        ScorchAnnotateInsn *a = &g_array_index (self->insns, ScorchAnnotateInsn, i);
+        guint64 offset;
+        const char *file = NULL;
+        guint line = 0;
 
-          a->file = lc->file;
-          a->line = line;
-          lc->n_insns++;
-        }
-    }
+        if (!vaddr_to_offset (&elf, a->address, &offset) || !line_of (&lk, offset, -1, &file, &line))
+          {
+            file = prev_file;
+            line = prev_line;
+          }
+        if (file != NULL)
+          {
+            LineCount *lc = line_count (counts, self, file, line);
+
+            a->file = lc->file;
+            a->line = line;
+            lc->n_insns++;
+          }
+        prev_file = a->file;
+        prev_line = a->line;
+      }
+  }
 
   for (guint c = 0; c < chosen->len; c++)
     {
