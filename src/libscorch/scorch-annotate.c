@@ -11,6 +11,8 @@
 
 #include <glib/gi18n.h>
 #include <fcntl.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <gelf.h>
 #include <string.h>
 #include <unistd.h>
@@ -356,6 +358,31 @@ section_bytes (const ElfFile *f,
   return NULL;
 }
 
+/* The compilation directory of the CU holding vaddr, from the DWARF in
+ * the module's own file (relative source names are relative to it), or
+ * NULL. */
+static char *
+comp_dir_of (const ElfFile *f,
+             guint64        vaddr)
+{
+  Dwarf *dbg = dwarf_begin_elf (f->elf, DWARF_C_READ, NULL);
+  Dwarf_Die cu;
+  char *dir = NULL;
+
+  if (dbg == NULL)
+    return NULL;
+  if (dwarf_addrdie (dbg, vaddr, &cu) != NULL)
+    {
+      Dwarf_Attribute attr;
+      const char *s = dwarf_formstring (dwarf_attr (&cu, DW_AT_comp_dir, &attr));
+
+      if (s != NULL && g_path_is_absolute (s))
+        dir = g_strdup (s);
+    }
+  dwarf_end (dbg);
+  return dir;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Disassembly                                                              */
 
@@ -589,7 +616,8 @@ source_read (const char *path)
 static SourceFile *
 source_find (const char                  *name,
              const ScorchAnnotateOptions *options,
-             const ScorchAddrModule      *module)
+             const ScorchAddrModule      *module,
+             const char                  *comp_dir)
 {
   SourceFile *s;
 
@@ -597,6 +625,13 @@ source_find (const char                  *name,
     return NULL;
   if (g_path_is_absolute (name) && (s = source_read (name)) != NULL)
     return s;
+  if (!g_path_is_absolute (name) && comp_dir != NULL)
+    {
+      g_autofree char *path = g_build_filename (comp_dir, name, NULL);
+
+      if ((s = source_read (path)) != NULL)
+        return s;
+    }
 
   for (guint r = 0; options != NULL && options->source_roots != NULL && options->source_roots[r] != NULL; r++)
     {
@@ -764,6 +799,7 @@ scorch_annotation_new (ScorchProfile               *profile,
   gboolean have_range = FALSE;
   const ScorchHotspot *hotspots;
   guint n_hotspots;
+  g_autofree char *comp_dir = NULL;
 
   g_return_val_if_fail (SCORCH_IS_PROFILE (profile), NULL);
 
@@ -981,6 +1017,8 @@ scorch_annotation_new (ScorchProfile               *profile,
         lc->total += s->total;
       }
     }
+  if (have_elf && have_range)
+    comp_dir = comp_dir_of (&elf, start);
   elf_file_clear (&elf);
 
   if (have_elf && !lk.any_line)
@@ -1037,7 +1075,7 @@ scorch_annotation_new (ScorchProfile               *profile,
 
     if (main_file != NULL)
       {
-        SourceFile *src = source_find (main_file, options, &modules[module]);
+        SourceFile *src = source_find (main_file, options, &modules[module], comp_dir);
 
         self->source_file = main_file;
         self->source = src;
@@ -1096,7 +1134,7 @@ scorch_annotation_new (ScorchProfile               *profile,
             {
               if (!g_hash_table_lookup_extended (self->sources, row->file, NULL, (gpointer *) &src))
                 {
-                  src = source_find (row->file, options, &modules[module]);
+                  src = source_find (row->file, options, &modules[module], comp_dir);
                   g_hash_table_insert (self->sources, (gpointer) row->file, src);
                 }
               row->text = intern (self, source_line (src, row->line, buf));
