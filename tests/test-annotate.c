@@ -566,6 +566,50 @@ test_missing_debug_info (void)
   g_assert_cmpuint (self, >, 0);
 }
 
+/* A source named relative to the compilation directory (as meson builds
+ * name theirs) is found there. */
+static void
+test_relative_source (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "aw-relative", NULL);
+  g_autofree char *sub = g_build_filename (dir, "src", NULL);
+  g_autofree char *source = g_build_filename (sub, "annotate-workload.c", NULL);
+  g_autofree char *binary = g_build_filename (dir, "aw-relative.bin", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GArray) rows = NULL;
+  const LineRow *hot;
+  gsize len;
+  int status;
+
+  SKIP_WITHOUT_PERF ();
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
+  g_assert_true (g_file_get_contents (g_test_get_filename (G_TEST_DIST, "workloads", "annotate-workload.c", NULL),
+                                      &text, &len, NULL));
+  g_assert_true (g_file_set_contents (source, text, len, NULL));
+  {
+    const char *argv[] = { "gcc", "-O2", "-g", "-fno-omit-frame-pointer", "-o", "aw-relative.bin",
+                           "src/annotate-workload.c", NULL };
+
+    g_assert_true (g_spawn_sync (dir, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  {
+    const char *cmd[] = { binary, "0.4", "hot", NULL };
+    file = record ("aw-relative", FALSE, cmd);
+  }
+  out = annotate (file, "hot_loop", FALSE, NULL, &err, &status);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_null (strstr (err, "was not found"));
+  rows = parse_lines (out);
+  hot = find_line (rows, marker_line ("HOT_LINE"));
+  g_assert_nonnull (hot);
+  g_assert_cmpstr (hot->file, ==, "src/annotate-workload.c");
+  g_assert_nonnull (strstr (hot->text, "HOT_LINE"));
+}
+
 static void
 test_debian_package (void)
 {
@@ -603,6 +647,7 @@ main (int    argc,
   g_test_add_data_func ("/cli/annotate/clang", "clang", test_compiler);
   g_test_add_func ("/cli/annotate/missing-source", test_missing_source);
   g_test_add_func ("/cli/annotate/missing-debug-info", test_missing_debug_info);
+  g_test_add_func ("/cli/annotate/relative-source", test_relative_source);
   g_test_add_func ("/cli/annotate/debian-package", test_debian_package);
 
   ret = g_test_run ();
