@@ -394,7 +394,7 @@ annotate_thread (GTask        *task,
 {
   ScorchSourceView *self = source_object;
   g_autoptr(GError) error = NULL;
-  g_autofree char *root = g_settings_get_string (self->settings, "source-root");
+  const char *root = task_data;   /* read in the main thread: GSettings stays there */
   const char *roots[] = { root, NULL };
   ScorchAnnotateOptions options = { 0, };
   ScorchAnnotation *a;
@@ -479,6 +479,7 @@ load (ScorchSourceView *self)
   gtk_spinner_set_spinning (self->spinner, TRUE);
   task = g_task_new (self, self->cancellable, annotate_done_cb, NULL);
   g_task_set_source_tag (task, load);
+  g_task_set_task_data (task, g_settings_get_string (self->settings, "source-root"), g_free);
   g_task_run_in_thread (task, annotate_thread);
 }
 
