@@ -800,6 +800,7 @@ scorch_annotation_new (ScorchProfile               *profile,
   const ScorchHotspot *hotspots;
   guint n_hotspots;
   g_autofree char *comp_dir = NULL;
+  gint64 t_begin = g_get_monotonic_time (), t_disasm = 0, t_lines = 0;
 
   g_return_val_if_fail (SCORCH_IS_PROFILE (profile), NULL);
 
@@ -934,6 +935,7 @@ scorch_annotation_new (ScorchProfile               *profile,
       elf_file_clear (&elf);
       return NULL;
     }
+  t_disasm = g_get_monotonic_time ();
 
   /* Lines, through a symbolizer in address mode. */
   lk.symbolizer = scorch_symbolizer_new ();
@@ -1017,6 +1019,7 @@ scorch_annotation_new (ScorchProfile               *profile,
         lc->total += s->total;
       }
     }
+  t_lines = g_get_monotonic_time ();
   if (have_elf && have_range)
     comp_dir = comp_dir_of (&elf, start);
   elf_file_clear (&elf);
@@ -1144,6 +1147,9 @@ scorch_annotation_new (ScorchProfile               *profile,
     }
   }
 
+  g_debug ("%s: %u instructions, %u lines; %.1f ms: addresses and disassembly %.1f, lines %.1f, rows and sources %.1f",
+           self->function, self->insns->len, self->lines->len, (g_get_monotonic_time () - t_begin) / 1000.0,
+           (t_disasm - t_begin) / 1000.0, (t_lines - t_disasm) / 1000.0, (g_get_monotonic_time () - t_lines) / 1000.0);
   return g_steal_pointer (&self);
 }
 
