@@ -299,7 +299,9 @@ show_disassembly (ScorchSourceView *self)
         gtk_text_buffer_insert (buffer, &end, line_text, -1);
       if (in->target_insn >= 0)
         {
-          g_autofree char *link = g_strdup_printf ("  → %" G_GINT64_MODIFIER "x", insns[in->target_insn].address);
+          g_autofree char *link = g_strdup_printf ("→ %" G_GINT64_MODIFIER "x", insns[in->target_insn].address);
+
+          gtk_text_buffer_insert (buffer, &end, "  ", -1);
           gtk_text_buffer_insert_with_tags_by_name (buffer, &end, link, -1, "link", NULL);
         }
       gtk_text_buffer_insert (buffer, &end, "\n", -1);
