@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <gelf.h>
 #include <string.h>
 #include <unistd.h>
@@ -200,33 +201,10 @@ elf_file_open (ElfFile           *f,
 
   if (build_id_len > 0)
     {
-      Elf_Scn *scn = NULL;
-      gboolean same = FALSE;
-      gboolean seen = FALSE;
+      const void *id = NULL;
+      ssize_t len = dwelf_elf_gnu_build_id (f->elf, &id);
 
-      while (!seen && (scn = elf_nextscn (f->elf, scn)) != NULL)
-        {
-          GElf_Shdr shdr;
-          Elf_Data *data;
-          size_t off = 0, name_off, desc_off;
-          GElf_Nhdr nhdr;
-
-          if (gelf_getshdr (scn, &shdr) == NULL || shdr.sh_type != SHT_NOTE)
-            continue;
-          data = elf_getdata (scn, NULL);
-          if (data == NULL)
-            continue;
-          while ((off = gelf_getnote (data, off, &nhdr, &name_off, &desc_off)) > 0)
-            if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == 4 &&
-                memcmp ((const char *) data->d_buf + name_off, "GNU", 4) == 0)
-              {
-                seen = TRUE;
-                same = nhdr.n_descsz == build_id_len &&
-                       memcmp ((const guint8 *) data->d_buf + desc_off, build_id, build_id_len) == 0;
-                break;
-              }
-        }
-      if (seen && !same)
+      if (len > 0 && ((gsize) len != build_id_len || memcmp (id, build_id, build_id_len) != 0))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                        _("%s changed since the capture was made (its build id differs)"), path);
