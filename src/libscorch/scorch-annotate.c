@@ -226,41 +226,31 @@ elf_file_open (ElfFile           *f,
   return TRUE;
 }
 
+/* A file offset to its virtual address (to_vaddr) or back, through the
+ * PT_LOAD segment holding it. */
 static gboolean
-offset_to_vaddr (const ElfFile *f,
-                 guint64        offset,
-                 guint64       *vaddr)
+map_through_segments (const ElfFile *f,
+                      guint64        value,
+                      gboolean       to_vaddr,
+                      guint64       *out)
 {
   for (guint i = 0; f->segments != NULL && i < f->segments->len; i++)
     {
       const Segment *s = &g_array_index (f->segments, Segment, i);
+      guint64 from = to_vaddr ? s->offset : s->vaddr;
+      guint64 to = to_vaddr ? s->vaddr : s->offset;
 
-      if (offset >= s->offset && offset - s->offset < s->filesz)
+      if (value >= from && value - from < s->filesz)
         {
-          *vaddr = offset - s->offset + s->vaddr;
+          *out = value - from + to;
           return TRUE;
         }
     }
   return FALSE;
 }
 
-static gboolean
-vaddr_to_offset (const ElfFile *f,
-                 guint64        vaddr,
-                 guint64       *offset)
-{
-  for (guint i = 0; f->segments != NULL && i < f->segments->len; i++)
-    {
-      const Segment *s = &g_array_index (f->segments, Segment, i);
-
-      if (vaddr >= s->vaddr && vaddr - s->vaddr < s->filesz)
-        {
-          *offset = vaddr - s->vaddr + s->offset;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
+#define offset_to_vaddr(f, offset, vaddr) map_through_segments ((f), (offset), TRUE, (vaddr))
+#define vaddr_to_offset(f, vaddr, offset) map_through_segments ((f), (vaddr), FALSE, (offset))
 
 /* The function symbol holding vaddr: [*start, *end). */
 static gboolean
