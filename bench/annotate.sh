@@ -7,7 +7,8 @@
 # with perf record -g at 50 kHz of cpu-clock, then times
 # scorch_annotation_new() for its functions (bench-annotate: the capture
 # is loaded once, each run reads the module, line tables, disassembly and
-# source afresh).
+# source afresh), and the source view window (bench-source-view, under
+# Xvfb) when built with -Dgtk=true.
 #
 # Usage: bench/annotate.sh [BUILD_DIR]     (default: build)
 # Env:   OUT=/tmp/scorch-bench-annotate  RUNS=10  SECONDS_=70 (recording length)
@@ -33,3 +34,13 @@ rm -rf "$XDG_CACHE_HOME"
 for f in hot_loop split_work with_inline ${EXTRA_FUNCTIONS:-_PyEval_EvalFrameDefault}; do
   "$BENCH" "$OUT/annotate-1M.data" "$f" "$RUNS"
 done
+
+# The app's source view window, from scorch_source_view_new() until shown
+# and drawn (under Xvfb), when built with -Dgtk=true.
+if [ -x "$BUILD/bench/bench-source-view" ]; then
+  for f in hot_loop split_work ${EXTRA_FUNCTIONS:-_PyEval_EvalFrameDefault}; do
+    GSETTINGS_SCHEMA_DIR="$BUILD/data" GSETTINGS_BACKEND=memory GSK_RENDERER=cairo NO_AT_BRIDGE=1 \
+      tests/run-under-xvfb.sh "$BUILD/bench/bench-source-view" "$OUT/annotate-1M.data" "$f" 5 2>/dev/null |
+      grep "source view"
+  done
+fi
