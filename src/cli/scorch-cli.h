@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "scorch-profile.h"
+
 G_BEGIN_DECLS
 
 /* Each sub-command gets argv with argv[0] = "scorch-cli SUBCOMMAND" and
@@ -15,6 +17,15 @@ int scorch_cli_report (int    argc,
                        char **argv);
 int scorch_cli_export (int    argc,
                        char **argv);
+int scorch_cli_diff   (int    argc,
+                       char **argv);
+
+/* Loads two captures at once (BASE in a second thread); prints the errors
+ * and returns FALSE if either fails. */
+gboolean _scorch_cli_load_pair (const char              *base_path,
+                                const char              *new_path,
+                                ScorchProfile          **base,
+                                ScorchProfile          **new_profile);
 
 /* Prints "scorch-cli: MESSAGE" and a newline to stderr. MESSAGE may quote
  * names from a capture: control characters (but newline and tab) and

@@ -182,6 +182,12 @@ intern_function (ScorchDiff        *self,
 
     if (*slot == NO_FRAME)
       *slot = frame_id;
+    /* Names print as the new capture has them. */
+    if (side == SCORCH_DIFF_NEW && f->new_frame == frame_id)
+      {
+        f->function = frame->function;
+        f->module = frame->module;
+      }
   }
   return index;
 }
