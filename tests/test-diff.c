@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "scorch-diff.h"
+#include "scorch-flame-export.h"
 
 /* Builds a profile from "a;b;c COUNT" lines (root side first).  Frames
  * named "libc:NAME" live in LIBC, the others in EXE.  Samples are spread
@@ -398,6 +399,113 @@ test_hostile_names (void)
   g_assert_cmpuint (n, ==, 3);
 }
 
+/* The renderer's diff colouring: red for hot's path node, blue for cold,
+ * grey within the noise, the one-sided frame flagged; in the inverse view
+ * (baseline's shape) the same changes, seen from the base's nodes. */
+static void
+test_renderer_colours (void)
+{
+  g_autoptr(ScorchProfile) base = make_profile (base_lines, "/build-1/prog", "/usr/lib/libc.so.6", 1);
+  g_autoptr(ScorchProfile) new_p = make_profile (new_lines, "/build-2/prog", "/usr/lib/libc.so.6", 1);
+  g_autoptr(ScorchDiff) diff = scorch_diff_new (base, new_p, SCORCH_DIFF_SHARES);
+  g_autoptr(ScorchFlameRenderer) renderer = scorch_flame_renderer_new ();
+
+  for (guint side = SCORCH_DIFF_BASE; side <= SCORCH_DIFF_NEW; side++)
+    {
+      ScorchProfile *shown = scorch_diff_get_profile (diff, side);
+      const ScorchNode *nodes;
+      guint n;
+
+      scorch_flame_renderer_set_diff (renderer, diff, side);
+      nodes = scorch_profile_get_nodes (shown, &n);
+      for (guint i = 1; i < n; i++)
+        {
+          const char *name = scorch_profile_get_frame (shown, nodes[i].frame)->function;
+          ScorchFlameRect rect = { .node = i, .n_merged = 1 };
+          ScorchFlameRectDiff d;
+          ScorchFlameColor fill;
+
+          g_assert_true (scorch_flame_renderer_get_rect_diff (renderer, shown, &rect, &d));
+          scorch_flame_renderer_get_rect_colors (renderer, shown, &rect, &fill, NULL);
+          if (g_str_equal (name, "hot") || g_str_equal (name, "only_new"))
+            {
+              g_assert_cmpint (d.change, ==, SCORCH_DIFF_HOTTER);
+              g_assert_cmpfloat (fill.red, >, fill.blue + 0.1);
+            }
+          else if (g_str_equal (name, "cold") || g_str_equal (name, "only_base"))
+            {
+              g_assert_cmpint (d.change, ==, SCORCH_DIFF_COOLER);
+              g_assert_cmpfloat (fill.blue, >, fill.red + 0.1);
+            }
+          else
+            {
+              /* main 100 % both; work 80 -> 84.6 and memcpy 15 -> 11.5 are
+               * within 3 sd at 1000 and 1300 samples */
+              g_assert_cmpint (d.change, ==, SCORCH_DIFF_NEUTRAL);
+              g_assert_cmpfloat (fabs (fill.red - fill.blue), <, 0.1);
+            }
+          g_assert_cmpint (d.only_here, ==, g_str_has_prefix (name, "only_"));
+        }
+      /* Another profile than the diff's side: no diff figures, grey. */
+      {
+        ScorchFlameRect rect = { .node = 1, .n_merged = 1 };
+        ScorchFlameRectDiff d;
+
+        g_assert_false (scorch_flame_renderer_get_rect_diff (renderer, scorch_diff_get_profile (diff, !side),
+                                                             &rect, &d));
+      }
+    }
+
+  /* Stronger change, stronger colour. */
+  {
+    ScorchFlameColor weak, strong;
+
+    scorch_flame_diff_color (SCORCH_DIFF_HOTTER, 0.25, FALSE, &weak);
+    scorch_flame_diff_color (SCORCH_DIFF_HOTTER, 1.0, FALSE, &strong);
+    g_assert_cmpfloat (strong.green, <, weak.green);
+  }
+}
+
+/* The differential SVG with hostile names is well-formed, has a legend and
+ * says the change in each frame's title. */
+static void
+test_export_svg (void)
+{
+  static const char *const evil_lines[] = {
+    "main;<script>&\"x\" 30",
+    "main;work;hot 600",
+    NULL,
+  };
+  g_autoptr(ScorchProfile) base = make_profile (base_lines, "/build-1/prog", "/usr/lib/libc.so.6", 1);
+  g_autoptr(ScorchProfile) new_p = make_profile (evil_lines, "/build-2/prog", "/usr/lib/libc.so.6", 1);
+  g_autoptr(ScorchDiff) diff = scorch_diff_new (base, new_p, SCORCH_DIFF_SHARES);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *svg = NULL;
+  ScorchFlameExportOptions options = { 0 };
+
+  options.diff = diff;
+  options.diff_side = SCORCH_DIFF_NEW;
+  /* the diff's NEW profile must be the one drawn */
+  g_assert_false (scorch_flame_export_svg (base, &options, out, NULL, &error));
+  g_assert_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_FAILED);
+  g_clear_error (&error);
+
+  g_assert_true (scorch_flame_export_svg (new_p, &options, out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  svg = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+
+  g_assert_nonnull (strstr (svg, "<g class=\"legend\">"));
+  g_assert_nonnull (strstr (svg, "<g class=\"frame hotter\"><title>hot (600 samples"));
+  g_assert_nonnull (strstr (svg, "class=\"frame hotter only-here\"><title>&lt;script&gt;&amp;&quot;x&quot;"));
+  g_assert_nonnull (strstr (svg, "stroke-dasharray"));
+  g_assert_null (strstr (svg, "<script"));
+  /* hot: 30 % -> 600/630 = 95.24 % */
+  g_assert_nonnull (strstr (svg, "base 30.00% → new 95.24% (+65.24)"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -411,6 +519,8 @@ main (int    argc,
   g_test_add_func ("/libscorch/diff/threshold", test_threshold);
   g_test_add_func ("/libscorch/diff/folded", test_folded);
   g_test_add_func ("/libscorch/diff/hostile-names", test_hostile_names);
+  g_test_add_func ("/libscorch/diff/renderer-colours", test_renderer_colours);
+  g_test_add_func ("/libscorch/diff/export-svg", test_export_svg);
 
   return g_test_run ();
 }
