@@ -12,6 +12,7 @@
 #include "app-test-util.h"
 #include "scorch-compare-view.h"
 #include "scorch-diff-item.h"
+#include "scorch-folded.h"
 #include "scorch-window-private.h"
 #include "xdo-test-util.h"
 
@@ -188,6 +189,56 @@ check_comparison (GApplication *app)
   gtk_widget_activate_action (GTK_WIDGET (view), "compare.close", NULL);
   run_for (50);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (w)), ==, "profile");
+
+  /* A file dropped on the window showing a profile is compared with it. */
+  {
+    g_autoptr(GFile) base = g_file_new_for_path (base_path);
+    ScorchDiff *before = diff;
+
+    g_assert_true (_scorch_window_compare_drop (w, base));
+    app_test_wait_for (comparing, app, 30000, "the dropped file's comparison");
+    diff = scorch_compare_view_get_diff (view);
+    g_assert_true (diff != before || scorch_compare_view_get_diff (view) != NULL);
+    g_assert_cmpuint (scorch_diff_get_n_samples (diff, SCORCH_DIFF_BASE), ==, 1000);
+    g_assert_cmpuint (scorch_diff_get_n_samples (diff, SCORCH_DIFF_NEW), ==, 1300);
+    gtk_widget_activate_action (GTK_WIDGET (w), "win.close-comparison", NULL);
+    run_for (50);
+  }
+
+  /* Two selections of one capture: the baseline set, then compared. */
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.set-baseline", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.compare-baseline", NULL);
+  run_for (50);
+  g_assert_true (comparing (app));
+  diff = scorch_compare_view_get_diff (view);
+  g_assert_true (scorch_diff_get_profile (diff, SCORCH_DIFF_NEW) == scorch_window_get_profile (w));
+  {
+    const ScorchDiffFunction *f = scorch_diff_get_functions (diff, &n);
+
+    for (guint i = 0; i < n; i++)
+      {
+        g_assert_cmpuint (f[i].base_self, ==, f[i].new_self);
+        g_assert_cmpuint (f[i].base_total, ==, f[i].new_total);
+      }
+  }
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.close-comparison", NULL);
+
+  /* Two recordings shown one after the other: the last against the one
+   * before it. */
+  {
+    g_autoptr(ScorchProfile) first = scorch_folded_parse (base_folded, strlen (base_folded), NULL);
+    g_autoptr(ScorchProfile) second = scorch_folded_parse (new_folded, strlen (new_folded), NULL);
+
+    _scorch_window_show_profile (w, first, NULL);
+    _scorch_window_show_profile (w, second, NULL);
+    run_for (50);
+    gtk_widget_activate_action (GTK_WIDGET (w), "win.compare-previous", NULL);
+    run_for (50);
+    g_assert_true (comparing (app));
+    diff = scorch_compare_view_get_diff (view);
+    g_assert_true (scorch_diff_get_profile (diff, SCORCH_DIFF_BASE) == first);
+    g_assert_true (scorch_diff_get_profile (diff, SCORCH_DIFF_NEW) == second);
+  }
 
   checked = TRUE;
 }
