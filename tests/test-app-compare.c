@@ -131,6 +131,17 @@ check_comparison (GApplication *app)
   g_assert_true (shown == scorch_diff_get_profile (diff, SCORCH_DIFF_NEW));
   g_assert_true (scorch_flame_graph_get_diff (graph, NULL) == diff);
 
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+  run_for (100);
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  app_test_save_screenshot (GTK_WIDGET (w), "screenshot-compare.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  run_for (100);
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  app_test_save_screenshot (GTK_WIDGET (w), "screenshot-compare-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+
   /* Table -> graph: the selected row's function is highlighted. */
   gtk_single_selection_set_selected (selection, 0);
   run_for (50);
@@ -144,16 +155,20 @@ check_comparison (GApplication *app)
   run_for (50);
   g_assert_cmpstr (row_function (view, gtk_single_selection_get_selected (selection)), ==, "cold");
 
-  app_test_wait_until_drawn (GTK_WIDGET (w));
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
-  run_for (100);
-  app_test_wait_until_drawn (GTK_WIDGET (w));
-  app_test_save_screenshot (GTK_WIDGET (w), "screenshot-compare.png");
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  run_for (100);
-  app_test_wait_until_drawn (GTK_WIDGET (w));
-  app_test_save_screenshot (GTK_WIDGET (w), "screenshot-compare-dark.png");
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+  /* Export what is shown: a differential SVG of the new capture's shape. */
+  {
+    g_autofree char *svg_path = g_build_filename (tmpdir, "comparison.svg", NULL);
+    g_autofree char *svg = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (scorch_compare_view_export (view, svg_path, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (svg_path, &svg, NULL, NULL));
+    g_assert_nonnull (strstr (svg, "Differential Flame Graph"));
+    g_assert_nonnull (strstr (svg, "<g class=\"frame hotter\"><title>hot (600 samples"));
+    g_assert_nonnull (strstr (svg, "<g class=\"frame cooler\"><title>cold (500 samples"));
+    g_unlink (svg_path);
+  }
 
   /* The inverse view, one real click away: the baseline's shape. */
   unavailable = xdo_test_unavailable ();

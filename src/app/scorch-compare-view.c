@@ -77,6 +77,7 @@ static void
 update_title (ScorchCompareView *self)
 {
   g_autofree char *text = NULL;
+  g_autofree char *title = NULL;
   g_autofree char *b = scorch_text_to_display (self->titles[SCORCH_DIFF_BASE]);
   g_autofree char *n = scorch_text_to_display (self->titles[SCORCH_DIFF_NEW]);
 
@@ -85,11 +86,13 @@ update_title (ScorchCompareView *self)
       gtk_label_set_text (self->title_label, "");
       return;
     }
+  /* Translators: the baseline's name, the new capture's name */
+  title = g_strdup_printf (_("%s → %s"), b, n);
   /* Translators: baseline name, its samples, new capture's name, its samples */
-  text = g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " samples) → %s (%" G_GUINT64_FORMAT " samples)"),
+  text = g_strdup_printf (_("Baseline: %s, %" G_GUINT64_FORMAT " samples\nNew: %s, %" G_GUINT64_FORMAT " samples"),
                           b, scorch_diff_get_n_samples (self->diff, SCORCH_DIFF_BASE),
                           n, scorch_diff_get_n_samples (self->diff, SCORCH_DIFF_NEW));
-  gtk_label_set_text (self->title_label, text);
+  gtk_label_set_text (self->title_label, title);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), text);
 }
 
@@ -312,6 +315,77 @@ close_action (GtkWidget  *widget,
   g_signal_emit (widget, signals[CLOSE], 0);
 }
 
+/* -- export ---------------------------------------------------------------- */
+
+static void
+show_export_error (ScorchCompareView *self,
+                   const char        *message)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *safe = scorch_text_to_display (message);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                              _("Could Not Export the Comparison"), NULL);
+
+  /* The body is plain text: the message may quote a path. */
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), safe);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+export_response_cb (GtkNativeDialog   *dialog,
+                    int                response,
+                    ScorchCompareView *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (path != NULL && !scorch_compare_view_export (self, path, &error))
+        show_export_error (self, error->message);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ScorchCompareView *self = SCORCH_COMPARE_VIEW (widget);
+  const char *format = g_variant_get_string (parameter, NULL);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *name = NULL;
+  GtkFileChooserNative *dialog;
+
+  if (!g_str_equal (format, "svg") && !g_str_equal (format, "png") && !g_str_equal (format, "pdf"))
+    return;
+  /* Translators: the default file name of an exported comparison; keep the extension */
+  name = g_strdup_printf (_("comparison.%s"), format);
+  dialog = gtk_file_chooser_native_new (_("Export the Comparison"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+gboolean
+scorch_compare_view_export (ScorchCompareView  *self,
+                            const char         *path,
+                            GError            **error)
+{
+  g_return_val_if_fail (SCORCH_IS_COMPARE_VIEW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  /* The graph exports what it shows: the zoom, the search, the diff colours. */
+  return scorch_flame_graph_export (self->flame_graph, path, 0, error);
+}
+
 static void
 scorch_compare_view_dispose (GObject *object)
 {
@@ -418,6 +492,7 @@ scorch_compare_view_class_init (ScorchCompareViewClass *klass)
   gtk_widget_class_install_property_action (widget_class, "compare.baseline-shape", "baseline-shape");
   gtk_widget_class_install_property_action (widget_class, "compare.rates", "rates");
   gtk_widget_class_install_action (widget_class, "compare.close", NULL, close_action);
+  gtk_widget_class_install_action (widget_class, "compare.export", "s", export_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);

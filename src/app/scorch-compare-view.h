@@ -18,7 +18,8 @@ G_DECLARE_FINAL_TYPE (ScorchCompareView, scorch_compare_view, SCORCH, COMPARE_VI
  * Actions: compare.baseline-shape (the "baseline-shape" property: draw the
  * baseline's call tree instead of the new capture's), compare.rates (the
  * "rates" property: samples per second instead of shares; disabled when a
- * capture has no sample times), compare.close (emits "close").
+ * capture has no sample times), compare.close (emits "close"), compare.export
+ * (s: "svg", "png" or "pdf": asks where to write the graph as shown).
  * Signals: close ().
  */
 
@@ -36,6 +37,10 @@ void              scorch_compare_view_set_baseline_shape (ScorchCompareView *sel
 gboolean          scorch_compare_view_get_rates      (ScorchCompareView *self);
 void              scorch_compare_view_set_rates      (ScorchCompareView *self,
                                                       gboolean           rates);
+/* Writes the differential flame graph as shown (.svg, .png or .pdf). */
+gboolean          scorch_compare_view_export         (ScorchCompareView *self,
+                                                      const char        *path,
+                                                      GError           **error);
 /* Parts, for tests. */
 ScorchFlameGraph *scorch_compare_view_get_flame_graph (ScorchCompareView *self);
 GtkColumnView    *scorch_compare_view_get_table      (ScorchCompareView *self);

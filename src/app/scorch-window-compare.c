@@ -193,8 +193,13 @@ _scorch_window_compare_note_recording (ScorchWindow  *self,
 
   if (c->last_recording != NULL)
     {
+      AdwToast *toast = adw_toast_new (_("Recorded again: compare with the previous recording?"));
+
       g_clear_object (&c->previous_recording);
       c->previous_recording = g_steal_pointer (&c->last_recording);
+      adw_toast_set_button_label (toast, _("_Compare"));
+      adw_toast_set_action_name (toast, "win.compare-previous");
+      scorch_window_add_toast (self, toast);
     }
   c->last_recording = g_object_ref (profile);
 }
