@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #define ROUNDS "2400"  /* about 2 s of CPU for the base build */
 
@@ -272,6 +273,88 @@ test_diff_self (void)
     }
 }
 
+/* The output contracts on folded stacks with hostile names (no recording
+ * needed): TSV lines of 8 fields with a decimal point under a German
+ * locale, JSON that parses, difffolded lines of 3 fields. */
+static void
+test_diff_outputs (void)
+{
+  g_autofree char *a = g_build_filename (tmpdir, "hostile-a.folded", NULL);
+  g_autofree char *b = g_build_filename (tmpdir, "hostile-b.folded", NULL);
+  g_autofree char *tsv = NULL, *json = NULL, *folded = NULL;
+  g_autoptr(GHashTable) rows = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "LC_ALL", "de_DE.UTF-8", TRUE);
+  const Row *hot;
+
+  g_assert_true (g_file_set_contents (a, "main;hot 300\nmain;cold 700\nmain;evil\x1b[31m\x1f 10\n", -1, NULL));
+  g_assert_true (g_file_set_contents (b, "main;hot 600\nmain;cold 700\nmain;tab\there\xe2\x80\xae 10\n", -1, NULL));
+
+  {
+    const char *argv[] = { g_getenv ("SCORCH_CLI"), "diff", "--tsv", a, b, NULL };
+    g_autofree char *err = NULL;
+    int status;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &tsv, &err, &status,
+                                 &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  g_assert_true (g_utf8_validate (tsv, -1, NULL));
+  g_assert_null (strchr (tsv, '\x1b'));
+  rows = parse_tsv (tsv);
+  hot = g_hash_table_lookup (rows, "hot");
+  g_assert_nonnull (hot);
+  /* 30 % -> 600/1310 */
+  g_assert_cmpfloat (fabs (hot->new_self - 100.0 * 600 / 1310), <, 0.006);
+  /* names print as report --tsv prints them */
+  g_assert_true (g_hash_table_contains (rows, "tab\\x09here\\u202e"));
+  g_assert_true (g_hash_table_contains (rows, "evil\\x1b[31m\\x1f"));
+
+  {
+    const char *argv[] = { g_getenv ("SCORCH_CLI"), "diff", "--json", a, b, NULL };
+
+    json = run (argv, NULL);
+  }
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  g_assert_no_error (error);
+  {
+    JsonObject *root = json_node_get_object (json_parser_get_root (parser));
+    JsonArray *functions = json_object_get_array_member (root, "functions");
+    JsonObject *first = json_array_get_object_element (functions, 0);
+
+    g_assert_cmpstr (json_object_get_string_member (root, "unit"), ==, "percent");
+    g_assert_cmpuint (json_array_get_length (functions), ==, 5);
+    g_assert_cmpstr (json_object_get_string_member (first, "function"), ==, "hot");
+    g_assert_cmpstr (json_object_get_string_member (first, "change_self"), ==, "hotter");
+  }
+
+  {
+    const char *argv[] = { g_getenv ("SCORCH_CLI"), "diff", "--folded", a, b, NULL };
+
+    folded = run (argv, NULL);
+  }
+  lines = g_strsplit (folded, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4 + 1);
+  for (guint i = 0; lines[i][0] != '\0'; i++)
+    {
+      /* names may hold spaces (FlameGraph's format allows them): the
+       * last two fields are the counts */
+      g_auto(GStrv) cols = g_strsplit (lines[i], " ", -1);
+      guint n = g_strv_length (cols);
+
+      g_assert_cmpuint (n, >=, 3);
+      g_assert_true (g_ascii_isdigit (cols[n - 1][0]) && g_ascii_isdigit (cols[n - 2][0]));
+      g_assert_null (strchr (lines[i], '\t'));
+      g_assert_null (strchr (lines[i], '\x1b'));
+    }
+  g_assert_true (g_strv_contains ((const char *const *) lines, "main;hot 300 600"));
+  g_unlink (a);
+  g_unlink (b);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -291,6 +374,7 @@ main (int    argc,
 
   g_test_add_func ("/cli/diff/two-builds", test_diff_builds);
   g_test_add_func ("/cli/diff/self", test_diff_self);
+  g_test_add_func ("/cli/diff/outputs", test_diff_outputs);
 
   status = g_test_run ();
 

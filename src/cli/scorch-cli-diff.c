@@ -16,6 +16,7 @@
 #include "scorch-cli.h"
 #include "scorch-diff.h"
 #include "scorch-loader.h"
+#include "scorch-report-json.h"
 #include "scorch-text.h"
 
 typedef struct
@@ -151,7 +152,7 @@ json_add_double (JsonBuilder *builder,
 {
   json_builder_set_member_name (builder, name);
   /* Four decimals are plenty for percentages and rates. */
-  json_builder_add_double_value (builder, isfinite (value) ? round (value * 1e4) / 1e4 : 0.0);
+  json_builder_add_double_value (builder, isfinite (value) ? round (value * 1e4) / 1e4 + 0.0 : 0.0);
 }
 
 static void
@@ -185,7 +186,6 @@ diff_to_json (ScorchDiff *diff,
               guint       n_rows)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   const ScorchDiffFunction *functions = scorch_diff_get_functions (diff, NULL);
 
@@ -233,9 +233,7 @@ diff_to_json (ScorchDiff *diff,
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, NULL);
+  return scorch_json_node_to_data (root, NULL);
 }
 
 /* TRANSFORMS HOOK: when the shared transform options of report and export
@@ -331,7 +329,7 @@ scorch_cli_diff (int    argc,
     {
       g_autofree char *text = diff_to_json (diff, files[0], files[1], n_rows);
 
-      printf ("%s\n", text);
+      fputs (text, stdout);
       return fflush (stdout) == 0 ? 0 : 1;
     }
 
