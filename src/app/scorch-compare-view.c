@@ -391,7 +391,12 @@ scorch_compare_view_dispose (GObject *object)
 {
   ScorchCompareView *self = SCORCH_COMPARE_VIEW (object);
 
+  GtkWidget *child;
+
   gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_COMPARE_VIEW);
+  /* The rows of the box layout, bound to no field, go too. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->diff);
   g_clear_object (&self->profiles[0]);

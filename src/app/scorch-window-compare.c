@@ -98,8 +98,9 @@ _scorch_window_compare_get_view (ScorchWindow *self)
 
 typedef struct
 {
-  ScorchWindow *self;
-  GFile        *file;
+  ScorchWindow  *self;
+  GFile         *file;
+  ScorchProfile *target;  /* the capture shown when asked: compared only if still shown */
 } BaseLoad;
 
 static void
@@ -107,6 +108,7 @@ base_load_free (BaseLoad *load)
 {
   g_clear_object (&load->self);
   g_clear_object (&load->file);
+  g_clear_object (&load->target);
   g_free (load);
 }
 
@@ -142,7 +144,8 @@ base_loaded_cb (GObject      *source,
 
   g_clear_object (&c->load);
   current = scorch_window_get_profile (self);
-  if (current != NULL)
+  /* Another capture was opened meanwhile ("Open Instead"): not this one's baseline. */
+  if (current != NULL && scorch_session_get_profile (_scorch_window_get_session (self)) == load->target)
     {
       g_autofree char *base_title = file_title (load->file);
       g_autofree char *new_title = current_title (self);
@@ -161,7 +164,7 @@ _scorch_window_compare_with_file (ScorchWindow *self,
   g_autofree char *path = g_file_get_path (file);
   BaseLoad *load;
 
-  if (path == NULL)
+  if (path == NULL || scorch_session_get_profile (_scorch_window_get_session (self)) == NULL)
     return;
   if (c->load != NULL)
     g_cancellable_cancel (c->load);
@@ -171,6 +174,7 @@ _scorch_window_compare_with_file (ScorchWindow *self,
   load = g_new0 (BaseLoad, 1);
   load->self = g_object_ref (self);
   load->file = g_object_ref (file);
+  load->target = g_object_ref (scorch_session_get_profile (_scorch_window_get_session (self)));
   scorch_load_async (path, SCORCH_LOAD_FLAGS_NONE, c->load, NULL, NULL, NULL, base_loaded_cb, load);
 }
 
@@ -179,9 +183,27 @@ _scorch_window_compare_drop (ScorchWindow *self,
                              GFile        *file)
 {
   /* Onto a window showing a profile, a second capture is compared with it. */
+  g_autofree char *uri = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *markup = NULL;
+  AdwToast *toast;
+
   if (scorch_session_get_profile (_scorch_window_get_session (self)) == NULL)
     return FALSE;
   _scorch_window_compare_with_file (self, file);
+
+  /* Whoever meant to open it gets there in one click. */
+  uri = g_file_get_uri (file);
+  name = file_title (file);
+  /* Translators: the dropped file's name */
+  text = g_strdup_printf (_("Comparing with “%s”"), name);
+  markup = scorch_text_to_xml (text);
+  toast = adw_toast_new (markup);
+  adw_toast_set_button_label (toast, _("_Open Instead"));
+  adw_toast_set_action_name (toast, "win.open-recent");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
+  scorch_window_add_toast (self, toast);
   return TRUE;
 }
 
