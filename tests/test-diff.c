@@ -399,6 +399,65 @@ test_hostile_names (void)
   g_assert_cmpuint (n, ==, 3);
 }
 
+/* Two selections of one capture (two threads, two time ranges) compare as
+ * two captures do: filtered profiles share nodes and frames. */
+static void
+test_selections (void)
+{
+  g_autoptr(ScorchProfileBuilder) b = scorch_profile_builder_new ();
+  g_autoptr(ScorchProfile) all = NULL;
+  g_autoptr(ScorchProfile) t1 = NULL, t2 = NULL, early = NULL, late = NULL;
+  g_autoptr(ScorchDiff) threads = NULL, times = NULL;
+  guint32 m, x, y, s1[2], s2[2];
+  const ScorchDiffFunction *f;
+
+  m = scorch_profile_builder_intern_frame (b, "main", "/p", NULL, 0, SCORCH_FRAME_KIND_USER);
+  x = scorch_profile_builder_intern_frame (b, "x", "/p", NULL, 0, SCORCH_FRAME_KIND_USER);
+  y = scorch_profile_builder_intern_frame (b, "y", "/p", NULL, 0, SCORCH_FRAME_KIND_USER);
+  s1[0] = s2[0] = m;
+  s1[1] = x;
+  s2[1] = y;
+  /* thread 1: x 75, y 25 (times 1..100); thread 2: x 25, y 75 (times 101..200) */
+  for (guint i = 0; i < 100; i++)
+    {
+      scorch_profile_builder_add_sample (b, 1 + i, 1, 1, i < 75 ? s1 : s2, 2, 1);
+      scorch_profile_builder_add_sample (b, 101 + i, 1, 2, i < 25 ? s1 : s2, 2, 1);
+    }
+  all = scorch_profile_builder_end (g_steal_pointer (&b));
+
+  {
+    gint32 tid1 = 1, tid2 = 2;
+
+    t1 = scorch_profile_filter (all, &tid1, 1, 0, G_MAXUINT64);
+    t2 = scorch_profile_filter (all, &tid2, 1, 0, G_MAXUINT64);
+  }
+  early = scorch_profile_filter (all, NULL, 0, 0, 100);
+  late = scorch_profile_filter (all, NULL, 0, 101, G_MAXUINT64);
+
+  threads = scorch_diff_new (t1, t2, SCORCH_DIFF_SHARES);
+  times = scorch_diff_new (early, late, SCORCH_DIFF_RATES);
+  g_assert_cmpint (scorch_diff_get_mode (times), ==, SCORCH_DIFF_RATES);
+
+  for (guint k = 0; k < 2; k++)
+    {
+      ScorchDiff *diff = k == 0 ? threads : times;
+      double delta;
+
+      g_assert_cmpuint (scorch_diff_get_n_samples (diff, SCORCH_DIFF_BASE), ==, 100);
+      g_assert_cmpuint (scorch_diff_get_n_samples (diff, SCORCH_DIFF_NEW), ==, 100);
+      f = find_function (diff, "x");
+      g_assert_cmpuint (f->base_self, ==, 75);
+      g_assert_cmpuint (f->new_self, ==, 25);
+      g_assert_cmpint (scorch_diff_compare (diff, f->base_self, f->new_self, &delta), ==, SCORCH_DIFF_COOLER);
+      if (k == 0)
+        g_assert_cmpfloat_with_epsilon (delta, -50.0, 1e-9);
+      f = find_function (diff, "y");
+      g_assert_cmpint (scorch_diff_compare (diff, f->base_self, f->new_self, NULL), ==, SCORCH_DIFF_HOTTER);
+      f = find_function (diff, "main");
+      g_assert_cmpint (scorch_diff_compare (diff, f->base_total, f->new_total, NULL), ==, SCORCH_DIFF_NEUTRAL);
+    }
+}
+
 /* The renderer's diff colouring: red for hot's path node, blue for cold,
  * grey within the noise, the one-sided frame flagged; in the inverse view
  * (baseline's shape) the same changes, seen from the base's nodes. */
@@ -519,6 +578,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/diff/threshold", test_threshold);
   g_test_add_func ("/libscorch/diff/folded", test_folded);
   g_test_add_func ("/libscorch/diff/hostile-names", test_hostile_names);
+  g_test_add_func ("/libscorch/diff/selections", test_selections);
   g_test_add_func ("/libscorch/diff/renderer-colours", test_renderer_colours);
   g_test_add_func ("/libscorch/diff/export-svg", test_export_svg);
 
