@@ -351,6 +351,20 @@ test_diff_outputs (void)
       g_assert_null (strchr (lines[i], '\x1b'));
     }
   g_assert_true (g_strv_contains ((const char *const *) lines, "main;hot 300 600"));
+
+  /* The transform options apply to both sides: without hot, cold's share
+   * is 700/710 in both. */
+  {
+    const char *argv[] = { g_getenv ("SCORCH_CLI"), "diff", "--tsv", "--drop", "hot", a, b, NULL };
+    g_autofree char *out = run (argv, NULL);
+    g_autoptr(GHashTable) dropped = parse_tsv (out);
+    const Row *cold = g_hash_table_lookup (dropped, "cold");
+
+    g_assert_false (g_hash_table_contains (dropped, "hot"));
+    g_assert_nonnull (cold);
+    g_assert_cmpfloat (fabs (cold->base_self - 100.0 * 700 / 710), <, 0.006);
+    g_assert_cmpfloat (cold->delta_self, ==, 0);
+  }
   g_unlink (a);
   g_unlink (b);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "scorch-cli.h"
+#include "scorch-cli-transforms.h"
 #include "scorch-diff.h"
 #include "scorch-loader.h"
 #include "scorch-report-json.h"
@@ -236,9 +237,25 @@ diff_to_json (ScorchDiff *diff,
   return scorch_json_node_to_data (root, NULL);
 }
 
-/* TRANSFORMS HOOK: when the shared transform options of report and export
- * (--focus, --merge, …) land, they are applied here to both profiles, in
- * the order given, before they are matched. */
+/* The transform options (--focus, --merge, …), in the order given, applied
+ * to both sides before they are matched: the same view of each. */
+void
+_scorch_cli_transform_pair (ScorchCliTransforms  *transforms,
+                            ScorchProfile       **base,
+                            ScorchProfile       **new_profile)
+{
+  ScorchProfile **sides[2] = { base, new_profile };
+
+  if (scorch_cli_transforms_get_n (transforms) == 0)
+    return;
+  for (guint i = 0; i < 2; i++)
+    {
+      ScorchProfile *transformed = scorch_cli_transforms_apply (transforms, *sides[i]);
+
+      g_object_unref (*sides[i]);
+      *sides[i] = transformed;
+    }
+}
 
 int
 scorch_cli_diff (int    argc,
@@ -269,7 +286,12 @@ scorch_cli_diff (int    argc,
     { NULL }
   };
 
+  /* -- transforms -- */
+  g_autoptr(ScorchCliTransforms) transforms = scorch_cli_transforms_new ();
+
   context = g_option_context_new (_("BASE NEW — what changed between two captures"));
+  scorch_cli_transforms_add_to_context (transforms, context);
+  g_option_context_set_description (context, scorch_cli_transforms_get_help ());
   g_option_context_set_summary (context,
                                 _("BASE and NEW are perf.data captures or folded-stacks files. Functions are "
                                   "matched by name and module (the module by its file name; the two main "
@@ -303,6 +325,7 @@ scorch_cli_diff (int    argc,
 
   if (!_scorch_cli_load_pair (files[0], files[1], &base, &new_profile))
     return 1;
+  _scorch_cli_transform_pair (transforms, &base, &new_profile);
 
   diff = scorch_diff_new (base, new_profile, rates ? SCORCH_DIFF_RATES : SCORCH_DIFF_SHARES);
   if (rates && scorch_diff_get_mode (diff) != SCORCH_DIFF_RATES)

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
+
+#include "scorch-profile.h"
 
 #include "scorch-profile.h"
 
@@ -20,6 +23,11 @@ int scorch_cli_export (int    argc,
 int scorch_cli_diff   (int    argc,
                        char **argv);
 
+/* Applies TRANSFORMS (a ScorchCliTransforms) to both profiles, in place. */
+struct _ScorchCliTransforms;
+void     _scorch_cli_transform_pair (struct _ScorchCliTransforms  *transforms,
+                                     ScorchProfile               **base,
+                                     ScorchProfile               **new_profile);
 /* Loads two captures at once (BASE in a second thread); prints the errors
  * and returns FALSE if either fails. */
 gboolean _scorch_cli_load_pair (const char              *base_path,
@@ -48,5 +56,11 @@ gboolean scorch_cli_parse_seconds (const char *option,
                                    double      max,
                                    double     *out,
                                    GError    **error);
+
+/* "report --tsv": the N hottest functions by self (G_MAXUINT: all), one
+ * line each: self%, total%, self, total, function, module. */
+void scorch_cli_write_tsv (FILE          *out,
+                           ScorchProfile *profile,
+                           guint          n);
 
 G_END_DECLS

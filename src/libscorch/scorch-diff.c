@@ -39,6 +39,7 @@ struct _ScorchDiff
   guint32        *frame_map[2];  /* profile frame -> function key index */
   gint           *position;      /* key index -> sorted position */
   ScorchDiffFunction *sorted_functions;
+  guint           n_listed;      /* functions with samples on either side */
 };
 
 G_DEFINE_FINAL_TYPE (ScorchDiff, scorch_diff, G_TYPE_OBJECT)
@@ -371,12 +372,22 @@ sort_functions (ScorchDiff *self)
     }
   qsort (keys, n, sizeof (SortKey), compare_keys);
 
+  /* Functions with no sample on either side (frames a filter or transform
+   * left without samples) are not listed. */
   self->position = g_new (gint, MAX (n, 1));
   self->sorted_functions = g_new (ScorchDiffFunction, MAX (n, 1));
+  self->n_listed = 0;
   for (guint i = 0; i < n; i++)
     {
-      self->position[keys[i].index] = (gint) i;
-      self->sorted_functions[i] = g_array_index (self->functions, ScorchDiffFunction, keys[i].index);
+      const ScorchDiffFunction *f = &g_array_index (self->functions, ScorchDiffFunction, keys[i].index);
+
+      if (f->base_total == 0 && f->new_total == 0)
+        {
+          self->position[keys[i].index] = -1;
+          continue;
+        }
+      self->position[keys[i].index] = (gint) self->n_listed;
+      self->sorted_functions[self->n_listed++] = *f;
     }
 }
 
@@ -584,7 +595,7 @@ scorch_diff_get_functions (ScorchDiff *self,
   g_return_val_if_fail (SCORCH_IS_DIFF (self), NULL);
 
   if (n_functions != NULL)
-    *n_functions = self->functions->len;
+    *n_functions = self->n_listed;
   return self->sorted_functions;
 }
 

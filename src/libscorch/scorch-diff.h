@@ -109,11 +109,12 @@ const ScorchDiffNode   *scorch_diff_get_nodes         (ScorchDiff     *self,
 guint32                 scorch_diff_lookup_node       (ScorchDiff     *self,
                                                        ScorchDiffSide  side,
                                                        guint32         node);
-/* Functions sorted by |delta self| descending (ties: |delta total|
- * descending, then name and module). */
+/* Functions with samples on either side, sorted by |delta self|
+ * descending (ties: |delta total| descending, then name and module). */
 const ScorchDiffFunction *scorch_diff_get_functions   (ScorchDiff     *self,
                                                        guint          *n_functions);
-/* The sorted index of a frame of one side's profile, or -1. */
+/* The sorted index of a frame of one side's profile, or -1 (no such
+ * frame, or its function has no samples on either side). */
 gint                    scorch_diff_lookup_frame      (ScorchDiff     *self,
                                                        ScorchDiffSide  side,
                                                        guint32         frame);
