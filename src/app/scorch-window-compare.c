@@ -112,6 +112,26 @@ base_load_free (BaseLoad *load)
   g_free (load);
 }
 
+/* The baseline seen as the capture shown is: with the same transforms
+ * applied, in order (the stack's own cache stays the shown capture's). */
+static ScorchProfile *
+apply_session_transforms (ScorchWindow  *self,
+                          ScorchProfile *profile)
+{
+  ScorchTransformStack *stack = scorch_session_get_transforms (_scorch_window_get_session (self));
+  guint n = stack != NULL ? scorch_transform_stack_get_n_applied (stack) : 0;
+  ScorchProfile *result = g_object_ref (profile);
+
+  for (guint i = 0; i < n; i++)
+    {
+      ScorchProfile *next = scorch_transform_apply (scorch_transform_stack_get_transform (stack, i), result);
+
+      g_object_unref (result);
+      result = next;
+    }
+  return result;
+}
+
 static void
 base_loaded_cb (GObject      *source,
                 GAsyncResult *result,
@@ -149,8 +169,9 @@ base_loaded_cb (GObject      *source,
     {
       g_autofree char *base_title = file_title (load->file);
       g_autofree char *new_title = current_title (self);
+      g_autoptr(ScorchProfile) seen = apply_session_transforms (self, base);
 
-      _scorch_window_compare_show (self, base, current, base_title, new_title);
+      _scorch_window_compare_show (self, seen, current, base_title, new_title);
     }
   base_load_free (load);
 }
