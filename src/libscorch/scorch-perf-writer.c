@@ -5,7 +5,6 @@
 
 #define G_LOG_DOMAIN "scorch-perf-writer"
 
-#include <elfutils/libdwelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -18,6 +17,7 @@
 
 #include "scorch-capture-notes.h"
 #include "scorch-perf-file.h"
+#include "scorch-module.h"
 #include "scorch-perf-record.h"
 #include "scorch-perf-writer.h"
 #include "scorch-proc-table.h"
@@ -742,34 +742,33 @@ append_string (GByteArray *bytes,
   g_byte_array_append (bytes, zeros, padded - len + 1);
 }
 
+/* The NT_GNU_BUILD_ID among raw notes (/sys/kernel/notes), read with
+ * libelf's note reader. */
 static gboolean
 parse_build_id_notes (const guint8 *data,
                       gsize         len,
                       guint8       *out,
                       guint8       *out_len)
 {
-  gsize off = 0;
+  Elf_Data notes = {
+    .d_buf = (void *) data,
+    .d_type = ELF_T_NHDR,
+    .d_version = EV_CURRENT,
+    .d_size = len,
+    .d_align = 4,
+  };
+  GElf_Nhdr nhdr;
+  gsize off = 0, next, name_off, desc_off;
 
-  while (off + 12 <= len)
+  elf_version (EV_CURRENT);
+  while (off < len && (next = gelf_getnote (&notes, off, &nhdr, &name_off, &desc_off)) > 0)
     {
-      guint32 namesz, descsz, type;
-      gsize name_off, desc_off;
-      gsize next;
-
-      memcpy (&namesz, data + off, 4);
-      memcpy (&descsz, data + off + 4, 4);
-      memcpy (&type, data + off + 8, 4);
-      name_off = off + 12;
-      desc_off = name_off + ((namesz + 3) & ~3u);
-      next = desc_off + ((descsz + 3) & ~3u);
-
-      if (namesz > len || descsz > len || next > len)
-        return FALSE;
-      if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp (data + name_off, "GNU", 4) == 0 &&
-          descsz > 0 && descsz <= BUILD_ID_MAX)
+      if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == 4 &&
+          memcmp (data + name_off, "GNU", 4) == 0 &&
+          nhdr.n_descsz > 0 && nhdr.n_descsz <= BUILD_ID_MAX)
         {
-          memcpy (out, data + desc_off, descsz);
-          *out_len = descsz;
+          memcpy (out, data + desc_off, nhdr.n_descsz);
+          *out_len = nhdr.n_descsz;
           return TRUE;
         }
       off = next;
@@ -777,33 +776,15 @@ parse_build_id_notes (const guint8 *data,
   return FALSE;
 }
 
+/* Through the module cache: the file is opened once, whoever else
+ * (symbolizer, unwinder, frame-pointer check) reads it. */
 static void
 read_build_id_from_file (Dso *dso)
 {
-  const void *id = NULL;
-  ssize_t len;
-  Elf *elf;
-  int fd;
-
   dso->looked_up = TRUE;
   if (dso->filename[0] != '/')
     return;
-  fd = scorch_open_regular_file (dso->filename, SCORCH_MAX_ELF_SIZE, NULL, NULL);
-  if (fd < 0)
-    return;
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
-  if (elf != NULL)
-    {
-      len = dwelf_elf_gnu_build_id (elf, &id);
-      if (len > 0 && len <= BUILD_ID_MAX)
-        {
-          memcpy (dso->build_id, id, len);
-          dso->build_id_len = len;
-        }
-      elf_end (elf);
-    }
-  close (fd);
+  dso->build_id_len = scorch_module_read_build_id (dso->filename, dso->build_id, BUILD_ID_MAX);
 }
 
 static void
