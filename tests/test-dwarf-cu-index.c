@@ -517,6 +517,63 @@ test_index (void)
   close (fd);
 }
 
+/* Split DWARF: the skeleton unit in the executable holds the ranges and
+ * the line table (its .dwo the scopes); DWARF 5 tags it
+ * DW_TAG_skeleton_unit, DWARF 4 (GNU) DW_TAG_compile_unit. */
+static void
+test_split (gconstpointer data)
+{
+  const char *dwarf = data;
+  g_autofree char *name = g_strdup_printf ("clang-split%s", dwarf);
+  g_autofree char *plain_name = g_strdup_printf ("clang-plain%s", dwarf);
+  g_autofree char *bin = NULL, *plain = NULL;
+  const char *fns[] = { "outer", "other_fn" };
+
+  if (!have ("clang"))
+    {
+      g_test_skip ("clang missing");
+      return;
+    }
+  {
+    /* clang writes the .dwo files into the current directory */
+    g_autofree char *cwd = g_get_current_dir ();
+
+    g_assert_cmpint (g_chdir (tmpdir), ==, 0);
+    bin = build ("clang", name, dwarf, "-gsplit-dwarf");
+    g_assert_cmpint (g_chdir (cwd), ==, 0);
+  }
+  plain = build ("clang", plain_name, dwarf, NULL);
+  for (guint k = 0; k < G_N_ELEMENTS (fns); k++)
+    {
+      guint64 size = 0;
+      guint64 start = elf_symbol (bin, fns[k], &size);
+      int lines[2] = { 0, 0 };
+      const char *paths[2] = { bin, plain };
+
+      g_assert_cmpuint (start, ==, elf_symbol (plain, fns[k], &size));
+      for (guint b = 0; b < 2; b++)
+        {
+          int fd = open (paths[b], O_RDONLY);
+          Dwarf *dbg = dwarf_begin (fd, DWARF_C_READ);
+          ScorchDwarfCuIndex *index = NULL;
+          Dwarf_Die cu;
+          Dwarf_Line *line;
+
+          g_assert_nonnull (dbg);
+          /* through aranges or not, the CU is found */
+          g_assert_true (scorch_dwarf_cu_find (dbg, &index, start, &cu));
+          line = dwarf_getsrc_die (&cu, start);
+          g_assert_nonnull (line);
+          g_assert_cmpint (dwarf_lineno (line, &lines[b]), ==, 0);
+          scorch_dwarf_cu_index_free (index);
+          dwarf_end (dbg);
+          close (fd);
+        }
+      g_assert_cmpint (lines[0], >, 0);
+      g_assert_cmpint (lines[0], ==, lines[1]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -527,6 +584,8 @@ main (int argc, char **argv)
   g_assert_nonnull (tmpdir);
 
   g_test_add_func ("/libscorch/dwarf-cu-index/index", test_index);
+  g_test_add_data_func ("/libscorch/dwarf-cu-index/split-dwarf5", "-gdwarf-5", test_split);
+  g_test_add_data_func ("/libscorch/dwarf-cu-index/split-dwarf4", "-gdwarf-4", test_split);
   g_test_add_data_func ("/libscorch/dwarf-cu-index/clang-dwarf5", "-gdwarf-5", test_clang);
   g_test_add_data_func ("/libscorch/dwarf-cu-index/clang-dwarf4", "-gdwarf-4", test_clang);
   g_test_add_func ("/libscorch/dwarf-cu-index/gcc-dwarf5", test_gcc_dwarf5);

@@ -129,7 +129,7 @@ scorch_dwarf_cu_index_new (Dwarf *dbg)
        * the ranges and the line table of its unit in this file. */
       if (unit_type != DW_UT_compile && unit_type != DW_UT_skeleton)
         continue;
-      if (dwarf_tag (&cudie) != DW_TAG_compile_unit)
+      if (dwarf_tag (&cudie) != DW_TAG_compile_unit && dwarf_tag (&cudie) != DW_TAG_skeleton_unit)
         continue;
       while ((off = dwarf_ranges (&cudie, off, &base, &start, &end)) > 0 && n < MAX_CU_RANGES)
         {
