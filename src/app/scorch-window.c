@@ -87,6 +87,9 @@ struct _ScorchWindow
   ScorchWindowRecord     *record;        /* recording from the app (scorch-window-record.c) */
   guint                   pulse_id;      /* the "Building the profile" phase */
   gint64                  read_done_at;  /* monotonic, when the loader had read everything */
+  gint64                  open_at;       /* monotonic, when the open began (SCORCH_TRACE_TIMING) */
+  gint64                  loaded_at;     /* monotonic, when the loader returned (SCORCH_TRACE_TIMING) */
+  gint64                  shown_at;      /* monotonic, the views were given the profile */
 
   guint                   layout_idle;
   double                  graph_share[2];        /* side by side, stacked */
@@ -682,6 +685,61 @@ status_hint_link_cb (ScorchWindow *self,
   return TRUE;
 }
 
+/* -- SCORCH_TRACE_TIMING=1: one line on stderr per opened capture, for
+ * bench/app-open.sh: open → loader done → views given the profile →
+ * first frame painted → main loop idle again (seconds since the open). */
+
+static gboolean
+trace_timing_enabled (void)
+{
+  static int enabled = -1;
+
+  if (enabled < 0)
+    enabled = g_strcmp0 (g_getenv ("SCORCH_TRACE_TIMING"), "1") == 0;
+  return enabled;
+}
+
+static gboolean
+trace_idle_cb (gpointer data)
+{
+  ScorchWindow *self = data;
+  gint64 now = g_get_monotonic_time ();
+
+  g_printerr ("scorch-timing: open load=%.3f shown=%.3f idle=%.3f\n",
+              (self->loaded_at - self->open_at) / 1e6,
+              (self->shown_at - self->open_at) / 1e6,
+              (now - self->open_at) / 1e6);
+  self->open_at = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+trace_after_paint_cb (GdkFrameClock *clock,
+                      ScorchWindow  *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, trace_after_paint_cb, self);
+  /* After the first frame: when nothing of higher priority is left. */
+  g_idle_add_full (G_PRIORITY_LOW, trace_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+trace_shown (ScorchWindow *self)
+{
+  GdkFrameClock *clock;
+
+  if (self->open_at == 0)
+    return;
+  self->shown_at = g_get_monotonic_time ();
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock == NULL)
+    {
+      trace_idle_cb (self);
+      return;
+    }
+  g_signal_connect (clock, "after-paint", G_CALLBACK (trace_after_paint_cb), self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* Shows PROFILE, the capture in FILE (NULL: not on disk), in every view. */
 static void
 show_capture (ScorchWindow  *self,
@@ -753,6 +811,8 @@ load_done_cb (GObject      *source,
   /* A newer load replaced this one: it owns the page now. */
   if (request->cancellable != self->load_cancellable)
     return;
+  if (self->open_at != 0)
+    self->loaded_at = g_get_monotonic_time ();
 
   self->loading = FALSE;
   stop_pulse (self);
@@ -785,6 +845,7 @@ load_done_cb (GObject      *source,
   report_missing_symbols (self);
 
   g_signal_emit (self, signals[PROFILE_LOADED], 0);
+  trace_shown (self);
 }
 
 static void
@@ -1770,6 +1831,7 @@ scorch_window_open_file (ScorchWindow *self,
   self->load_cancellable = g_cancellable_new ();
   g_set_object (&self->loading_file, file);
   self->loading = TRUE;
+  self->open_at = trace_timing_enabled () ? g_get_monotonic_time () : 0;
   stop_pulse (self);
   self->read_done_at = 0;
 
