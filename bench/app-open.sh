@@ -56,7 +56,7 @@ while [ ! -s "$tmp/display" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); don
 DISPLAY=:$(cat "$tmp/display")
 export DISPLAY
 export GDK_BACKEND=x11 GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$BUILD/data
-export NO_AT_BRIDGE=1
+export NO_AT_BRIDGE=1 GSK_RENDERER=${GSK_RENDERER:-cairo}
 
 median () { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 

@@ -403,6 +403,42 @@ selected_frame_changed_cb (ScorchWindow *self)
     scorch_caller_callee_view_set_frame (self->caller_callee_view, frame);
 }
 
+/* -- lazy views --
+ *
+ * The pages of the view stack that are not shown (icicle graph, call tree,
+ * caller/callee) are given the filtered profile when they are shown, not
+ * when it changes: opening a capture builds the visible views only.  A
+ * hidden view whose profile is no longer the session's lets it go. */
+
+static void
+sync_lazy_views (ScorchWindow *self)
+{
+  ScorchProfile *filtered = scorch_session_get_filtered_profile (self->session);
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+  guint32 frame = scorch_session_get_selected_frame (self->session);
+
+  if (g_strcmp0 (page, "icicle") == 0)
+    {
+      if (scorch_flame_graph_get_profile (self->icicle_graph) != filtered)
+        {
+          scorch_flame_graph_set_profile (self->icicle_graph, filtered);
+          select_in_graph (self, self->icicle_graph, frame);
+        }
+    }
+  else if (scorch_flame_graph_get_profile (self->icicle_graph) != filtered)
+    scorch_flame_graph_set_profile (self->icicle_graph, NULL);
+
+  if (g_strcmp0 (page, "call-tree") == 0 ||
+      scorch_call_tree_view_get_profile (self->call_tree_view) != filtered)
+    scorch_call_tree_view_set_profile (self->call_tree_view,
+                                       g_strcmp0 (page, "call-tree") == 0 ? filtered : NULL);
+
+  if (g_strcmp0 (page, "caller-callee") == 0 ||
+      scorch_caller_callee_view_get_profile (self->caller_callee_view) != filtered)
+    scorch_caller_callee_view_set_profile (self->caller_callee_view,
+                                           g_strcmp0 (page, "caller-callee") == 0 ? filtered : NULL);
+}
+
 static void
 filtered_profile_changed_cb (ScorchWindow *self)
 {
@@ -748,14 +784,16 @@ show_capture (ScorchWindow  *self,
 {
   g_autofree char *view = NULL;
 
+  /* The page first: only the views shown are built (sync_lazy_views). */
+  view = g_settings_get_string (self->settings, "default-view");
+  adw_view_stack_set_visible_child_name (self->view_stack, view);
+
   g_object_freeze_notify (G_OBJECT (self->session));
   scorch_session_set_file (self->session, file);
   scorch_session_set_profile (self->session, profile);
   g_object_thaw_notify (G_OBJECT (self->session));
   scorch_caller_callee_view_set_frame (self->caller_callee_view, SCORCH_NODE_NONE);
 
-  view = g_settings_get_string (self->settings, "default-view");
-  adw_view_stack_set_visible_child_name (self->view_stack, view);
   show_page (self, profile != NULL ? "profile" : "empty");
   update_actions (self);
 }
@@ -1358,9 +1396,8 @@ settings_changed_cb (ScorchWindow *self,
           scorch_hotspot_view_set_profile (self->hotspot_view, NULL);
           scorch_hotspot_view_set_profile (self->hotspot_view, shown);
           scorch_call_tree_view_set_profile (self->call_tree_view, NULL);
-          scorch_call_tree_view_set_profile (self->call_tree_view, shown);
           scorch_caller_callee_view_set_profile (self->caller_callee_view, NULL);
-          scorch_caller_callee_view_set_profile (self->caller_callee_view, shown);
+          sync_lazy_views (self);
           scorch_caller_callee_view_set_frame (self->caller_callee_view,
                                                scorch_session_get_selected_frame (self->session));
         }
@@ -1411,12 +1448,12 @@ bind_session (ScorchWindow *self)
                                title_or_default, NULL, NULL, NULL);
   g_object_bind_property (session, "subtitle", self->window_title, "subtitle", sync);
 
-  /* what every view shows */
-  for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
-    g_object_bind_property (session, "filtered-profile", graphs[i], "profile", sync);
-  g_object_bind_property (session, "filtered-profile", self->call_tree_view, "profile", sync);
-  g_object_bind_property (session, "filtered-profile", self->caller_callee_view, "profile", sync);
+  /* what every view shows; the pages not shown get it when shown */
+  g_object_bind_property (session, "filtered-profile", self->flame_graph, "profile", sync);
   g_object_bind_property (session, "filtered-profile", self->hotspot_view, "profile", sync);
+  g_signal_connect_object (session, "notify::filtered-profile", G_CALLBACK (sync_lazy_views), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name", G_CALLBACK (sync_lazy_views), self, G_CONNECT_SWAPPED);
+  sync_lazy_views (self);
 
   /* the selected function */
   g_object_bind_property (session, "selected-frame", self->hotspot_view, "selected-frame",
