@@ -97,7 +97,8 @@ struct _ScorchAnalyzer
   GMutex                pool_mutex;
   GCond                 pool_cond;
   guint                 pool_generation;
-  guint                 pool_busy;
+  guint                 pool_active;   /* workers inside the open batch */
+  gboolean              pool_open;     /* workers may still join the batch */
   gboolean              pool_quit;
   gboolean              pool_started;
   gint                  pool_next;     /* atomic: next sample of the batch to take */
@@ -944,12 +945,20 @@ worker_thread (gpointer data)
           break;
         }
       seen = self->pool_generation;
+      /* Woken after the loading thread did the batch alone (a busy
+       * machine): nothing to do, and the batch is not ours to touch. */
+      if (!self->pool_open)
+        {
+          scorch_mutex_unlock (&self->pool_mutex);
+          continue;
+        }
+      self->pool_active++;
       scorch_mutex_unlock (&self->pool_mutex);
 
       prepare_batch_part (w);
 
       scorch_mutex_lock (&self->pool_mutex);
-      if (--self->pool_busy == 0)
+      if (--self->pool_active == 0)
         g_cond_broadcast (&self->pool_cond);
       scorch_mutex_unlock (&self->pool_mutex);
     }
@@ -1146,15 +1155,19 @@ run_batch (ScorchAnalyzer *self,
   g_atomic_int_set (&self->pool_next, 0);
 
   scorch_mutex_lock (&self->pool_mutex);
-  self->pool_busy = self->n_workers - 1;
+  self->pool_open = TRUE;
   self->pool_generation++;
   g_cond_broadcast (&self->pool_cond);
   scorch_mutex_unlock (&self->pool_mutex);
 
+  /* The loading thread takes samples too, until none is left; then it
+   * waits only for the workers that joined (not for those a busy machine
+   * has not scheduled yet). */
   prepare_batch_part (&self->workers[0]);
 
   scorch_mutex_lock (&self->pool_mutex);
-  while (self->pool_busy > 0)
+  self->pool_open = FALSE;
+  while (self->pool_active > 0)
     {
       scorch_tsan_release (&self->pool_mutex);
       g_cond_wait (&self->pool_cond, &self->pool_mutex);
