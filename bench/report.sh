@@ -25,7 +25,8 @@
 # Usage: bench/report.sh [BUILD_DIR]     (default: build)
 # Env:   OUT=/tmp/scorch-bench-report  RUNS=3  RUNS_BIG=1  SIZES="fp-10k fp-100k fp-1M dwarf-10k dwarf-100k"
 #        SCALE=1 (multiplies the recording lengths, when other jobs share the CPUs)
-#        BEFORE=DIR (another build dir, e.g. of an older commit, timed on the same files)
+#        BEFORE=DIR (another build dir, e.g. of an older commit, timed on the same files,
+#        its runs alternating with this build's)
 #        EXTRA=1 (also scorch with SCORCH_LOAD_OFFLINE=1 and perf script)
 set -eu
 cd "$(dirname "$0")/.."
@@ -115,6 +116,24 @@ measure () {
   echo "$t $m"
 }
 
+# measure_ab RUNS "CMD_A" "CMD_B" FILE: the two Scorch builds run in
+# alternation (A, B, A, B, ...), so that a change of the machine's load
+# hits both; prints "medA maxrssA medB maxrssB"
+measure_ab () {
+  n=$1; a=$2; b=$3; f=$4
+  : > "$OUT/.ta"; : > "$OUT/.tb"
+  i=0
+  while [ $i -lt "$n" ]; do
+    /usr/bin/time -f "%e %M" -o "$OUT/.one" "$a" report --tsv "$f" >/dev/null 2>"$OUT/.err" || { echo "failed: $a" >&2; tail -5 "$OUT/.err" >&2; }
+    cat "$OUT/.one" >> "$OUT/.ta"
+    /usr/bin/time -f "%e %M" -o "$OUT/.one" "$b" report --tsv "$f" >/dev/null 2>"$OUT/.err" || { echo "failed: $b" >&2; tail -5 "$OUT/.err" >&2; }
+    cat "$OUT/.one" >> "$OUT/.tb"
+    i=$((i + 1))
+  done
+  echo "$(awk '{ print $1 }' "$OUT/.ta" | median) $(awk '{ print $2 }' "$OUT/.ta" | sort -n | tail -1)" \
+       "$(awk '{ print $1 }' "$OUT/.tb" | median) $(awk '{ print $2 }' "$OUT/.tb" | sort -n | tail -1)"
+}
+
 # anon_peak CMD...: runs CMD once, prints its peak RssAnon in kB (polled
 # every 20 ms with shell builtins only, so that the poll costs little)
 anon_peak () {
@@ -154,12 +173,13 @@ for size in $SIZES; do
   fmb=$(du -m "$file" | cut -f1)
   big=$RUNS
   [ "$want" -ge 100000 ] && big=$RUNS_BIG
-  set -- $(measure "$big" "$CLI" report --tsv "$file"); sc_t=$1; sc_m=$2
-  sc_a=$(anon_peak "$CLI" report --tsv "$file")
   if [ -n "${BEFORE:-}" ]; then
-    set -- $(measure "$big" "$BEFORE/src/cli/scorch-cli" report --tsv "$file"); bf_t=$1; bf_m=$2
+    set -- $(measure_ab "$big" "$CLI" "$BEFORE/src/cli/scorch-cli" "$file"); sc_t=$1; sc_m=$2; bf_t=$3; bf_m=$4
     bf_a=$(anon_peak "$BEFORE/src/cli/scorch-cli" report --tsv "$file")
+  else
+    set -- $(measure "$big" "$CLI" report --tsv "$file"); sc_t=$1; sc_m=$2
   fi
+  sc_a=$(anon_peak "$CLI" report --tsv "$file")
   set -- $(measure "$big" perf report -i "$file" --stdio -g); pr_t=$1; pr_m=$2
   if [ "$PERFPARSER" != none ]; then
     set -- $(measure "$big" "$PERFPARSER" --input "$file" --output /dev/null); pp_t=$1; pp_m=$2
