@@ -12,6 +12,7 @@
 #include "scorch-addr-map.h"
 #include "scorch-analyzer.h"
 #include "scorch-diagnostics.h"
+#include "scorch-module.h"
 #include "scorch-unwinder.h"
 #include "scorch-util.h"
 
@@ -963,6 +964,10 @@ workers_start (ScorchAnalyzer *self)
 {
   self->pool_started = TRUE;
   g_debug ("unwinding and looking up samples on %u workers", self->n_workers);
+  /* The module cache every unwinder shares is made here, before the
+   * workers start: GLib's g_once is not instrumented, and this way TSan
+   * sees its creation ordered before their first lookup. */
+  (void) scorch_module_cache_get_default ();
   for (guint i = 1; i < self->n_workers; i++)
     {
       g_autofree char *name = g_strdup_printf ("scorch-unwind-%u", i);
