@@ -16,6 +16,12 @@
  * batch (NULL: the default); returns stdout.  With debug, GLib's debug
  * messages of the analyzer are on (they go to stdout). */
 static char *
+run_with (const char * const *argv,
+          const char         *threads,
+          const char         *batch,
+          gboolean            debug);
+
+static char *
 report_with (const char *file,
              const char *format,
              const char *threads,
@@ -23,6 +29,17 @@ report_with (const char *file,
              gboolean    debug)
 {
   const char *argv[] = { g_getenv ("SCORCH_CLI"), "report", format, file, NULL };
+
+  return run_with (argv, threads, batch, debug);
+}
+
+/* scorch-cli ARGV... with THREADS workers and BATCH samples per batch. */
+static char *
+run_with (const char * const *argv,
+          const char         *threads,
+          const char         *batch,
+          gboolean            debug)
+{
   g_auto(GStrv) envp = g_get_environ ();
   g_autoptr(GError) error = NULL;
   char *out = NULL;
@@ -41,7 +58,7 @@ report_with (const char *file,
                                &out, &err, &status, &error));
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("scorch-cli report %s %s failed: %s", format, file, err);
+    g_error ("scorch-cli %s %s failed: %s", argv[1], argv[2], err);
   return out;
 }
 
@@ -126,6 +143,17 @@ test_recorded (gconstpointer data)
       file = record ("threads-forkexec", g_str_equal (which, "forkexec-dwarf"), cmd);
     }
   check_same (file);
+
+  /* per source line: the per-address counts the commit keeps */
+  if (g_str_equal (which, "fp") || g_str_equal (which, "dwarf"))
+    {
+      const char *argv[] = { g_getenv ("SCORCH_CLI"), "annotate", "--tsv", file, "hot_a", NULL };
+      g_autofree char *serial = run_with (argv, "1", NULL, FALSE);
+      g_autofree char *parallel = run_with (argv, "3", "7", FALSE);
+
+      g_assert_cmpuint (strlen (serial), >, 0);
+      g_assert_cmpstr (serial, ==, parallel);
+    }
 }
 
 int
