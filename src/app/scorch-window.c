@@ -90,6 +90,9 @@ struct _ScorchWindow
   ScorchWindowCompare    *compare;       /* comparing captures (scorch-window-compare.c) */
   guint                   pulse_id;      /* the "Building the profile" phase */
   gint64                  read_done_at;  /* monotonic, when the loader had read everything */
+  gint64                  open_at;       /* monotonic, when the open began (SCORCH_TRACE_TIMING) */
+  gint64                  loaded_at;     /* monotonic, when the loader returned (SCORCH_TRACE_TIMING) */
+  gint64                  shown_at;      /* monotonic, the views were given the profile */
 
   guint                   layout_idle;
   double                  graph_share[2];        /* side by side, stacked */
@@ -416,6 +419,42 @@ selected_frame_changed_cb (ScorchWindow *self)
     scorch_caller_callee_view_set_frame (self->caller_callee_view, frame);
 }
 
+/* -- lazy views --
+ *
+ * The pages of the view stack that are not shown (icicle graph, call tree,
+ * caller/callee) are given the filtered profile when they are shown, not
+ * when it changes: opening a capture builds the visible views only.  A
+ * hidden view whose profile is no longer the session's lets it go. */
+
+static void
+sync_lazy_views (ScorchWindow *self)
+{
+  ScorchProfile *filtered = scorch_session_get_filtered_profile (self->session);
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+  guint32 frame = scorch_session_get_selected_frame (self->session);
+
+  if (g_strcmp0 (page, "icicle") == 0)
+    {
+      if (scorch_flame_graph_get_profile (self->icicle_graph) != filtered)
+        {
+          scorch_flame_graph_set_profile (self->icicle_graph, filtered);
+          select_in_graph (self, self->icicle_graph, frame);
+        }
+    }
+  else if (scorch_flame_graph_get_profile (self->icicle_graph) != filtered)
+    scorch_flame_graph_set_profile (self->icicle_graph, NULL);
+
+  if (g_strcmp0 (page, "call-tree") == 0 ||
+      scorch_call_tree_view_get_profile (self->call_tree_view) != filtered)
+    scorch_call_tree_view_set_profile (self->call_tree_view,
+                                       g_strcmp0 (page, "call-tree") == 0 ? filtered : NULL);
+
+  if (g_strcmp0 (page, "caller-callee") == 0 ||
+      scorch_caller_callee_view_get_profile (self->caller_callee_view) != filtered)
+    scorch_caller_callee_view_set_profile (self->caller_callee_view,
+                                           g_strcmp0 (page, "caller-callee") == 0 ? filtered : NULL);
+}
+
 static void
 filtered_profile_changed_cb (ScorchWindow *self)
 {
@@ -698,6 +737,61 @@ status_hint_link_cb (ScorchWindow *self,
   return TRUE;
 }
 
+/* -- SCORCH_TRACE_TIMING=1: one line on stderr per opened capture, for
+ * bench/app-open.sh: open → loader done → views given the profile →
+ * first frame painted → main loop idle again (seconds since the open). */
+
+static gboolean
+trace_timing_enabled (void)
+{
+  static int enabled = -1;
+
+  if (enabled < 0)
+    enabled = g_strcmp0 (g_getenv ("SCORCH_TRACE_TIMING"), "1") == 0;
+  return enabled;
+}
+
+static gboolean
+trace_idle_cb (gpointer data)
+{
+  ScorchWindow *self = data;
+  gint64 now = g_get_monotonic_time ();
+
+  g_printerr ("scorch-timing: open load=%.3f shown=%.3f idle=%.3f\n",
+              (self->loaded_at - self->open_at) / 1e6,
+              (self->shown_at - self->open_at) / 1e6,
+              (now - self->open_at) / 1e6);
+  self->open_at = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+trace_after_paint_cb (GdkFrameClock *clock,
+                      ScorchWindow  *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, trace_after_paint_cb, self);
+  /* After the first frame: when nothing of higher priority is left. */
+  g_idle_add_full (G_PRIORITY_LOW, trace_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+trace_shown (ScorchWindow *self)
+{
+  GdkFrameClock *clock;
+
+  if (self->open_at == 0)
+    return;
+  self->shown_at = g_get_monotonic_time ();
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock == NULL)
+    {
+      trace_idle_cb (self);
+      return;
+    }
+  g_signal_connect (clock, "after-paint", G_CALLBACK (trace_after_paint_cb), self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* Shows PROFILE, the capture in FILE (NULL: not on disk), in every view. */
 static void
 show_capture (ScorchWindow  *self,
@@ -706,6 +800,10 @@ show_capture (ScorchWindow  *self,
 {
   g_autofree char *view = NULL;
 
+  /* The page first: only the views shown are built (sync_lazy_views). */
+  view = g_settings_get_string (self->settings, "default-view");
+  adw_view_stack_set_visible_child_name (self->view_stack, view);
+
   g_object_freeze_notify (G_OBJECT (self->session));
   scorch_session_set_file (self->session, file);
   scorch_session_set_profile (self->session, profile);
@@ -713,8 +811,6 @@ show_capture (ScorchWindow  *self,
   g_object_thaw_notify (G_OBJECT (self->session));
   scorch_caller_callee_view_set_frame (self->caller_callee_view, SCORCH_NODE_NONE);
 
-  view = g_settings_get_string (self->settings, "default-view");
-  adw_view_stack_set_visible_child_name (self->view_stack, view);
   show_page (self, profile != NULL ? "profile" : "empty");
   update_actions (self);
 }
@@ -770,6 +866,8 @@ load_done_cb (GObject      *source,
   /* A newer load replaced this one: it owns the page now. */
   if (request->cancellable != self->load_cancellable)
     return;
+  if (self->open_at != 0)
+    self->loaded_at = g_get_monotonic_time ();
 
   self->loading = FALSE;
   stop_pulse (self);
@@ -802,6 +900,7 @@ load_done_cb (GObject      *source,
   report_missing_symbols (self);
 
   g_signal_emit (self, signals[PROFILE_LOADED], 0);
+  trace_shown (self);
 }
 
 static void
@@ -1340,9 +1439,8 @@ settings_changed_cb (ScorchWindow *self,
           scorch_hotspot_view_set_profile (self->hotspot_view, NULL);
           scorch_hotspot_view_set_profile (self->hotspot_view, shown);
           scorch_call_tree_view_set_profile (self->call_tree_view, NULL);
-          scorch_call_tree_view_set_profile (self->call_tree_view, shown);
           scorch_caller_callee_view_set_profile (self->caller_callee_view, NULL);
-          scorch_caller_callee_view_set_profile (self->caller_callee_view, shown);
+          sync_lazy_views (self);
           scorch_caller_callee_view_set_frame (self->caller_callee_view,
                                                scorch_session_get_selected_frame (self->session));
         }
@@ -1399,12 +1497,12 @@ bind_session (ScorchWindow *self)
                                title_or_default, NULL, NULL, NULL);
   g_object_bind_property (session, "subtitle", self->window_title, "subtitle", sync);
 
-  /* what every view shows */
-  for (guint i = 0; i < G_N_ELEMENTS (graphs); i++)
-    g_object_bind_property (session, "filtered-profile", graphs[i], "profile", sync);
-  g_object_bind_property (session, "filtered-profile", self->call_tree_view, "profile", sync);
-  g_object_bind_property (session, "filtered-profile", self->caller_callee_view, "profile", sync);
+  /* what every view shows; the pages not shown get it when shown */
+  g_object_bind_property (session, "filtered-profile", self->flame_graph, "profile", sync);
   g_object_bind_property (session, "filtered-profile", self->hotspot_view, "profile", sync);
+  g_signal_connect_object (session, "notify::filtered-profile", G_CALLBACK (sync_lazy_views), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name", G_CALLBACK (sync_lazy_views), self, G_CONNECT_SWAPPED);
+  sync_lazy_views (self);
 
   /* the selected function */
   g_object_bind_property (session, "selected-frame", self->hotspot_view, "selected-frame",
@@ -1829,6 +1927,7 @@ scorch_window_open_file (ScorchWindow *self,
   self->load_cancellable = g_cancellable_new ();
   g_set_object (&self->loading_file, file);
   self->loading = TRUE;
+  self->open_at = trace_timing_enabled () ? g_get_monotonic_time () : 0;
   stop_pulse (self);
   self->read_done_at = 0;
 

@@ -14,7 +14,9 @@
 #include "scorch-analyzer.h"
 #include "scorch-off-cpu.h"
 #include "scorch-diagnostics.h"
+#include "scorch-module.h"
 #include "scorch-unwinder.h"
+#include "scorch-util.h"
 
 #define MAX_CALLCHAIN   1024  /* entries used from one callchain */
 #define MAX_INLINE      16    /* frames of one inline chain */
@@ -22,6 +24,8 @@
 
 #define KEY_KERNEL      G_GUINT64_CONSTANT (0xfffffffe00000000)
 #define KEY_UNMAPPED    G_GUINT64_CONSTANT (0xffffffff00000000)
+
+typedef struct _Worker Worker;   /* the parallel sample path, below */
 
 enum {
   ENTRY_UNKNOWN = 0,
@@ -88,6 +92,22 @@ struct _ScorchAnalyzer
   guint64               live_seq;
   guint64               live_max_time;
   guint64               live_next_flush;
+
+  /* The parallel sample path (see PreparedSample) */
+  guint                 n_workers;     /* 1: every sample analyzed as it comes */
+  Worker               *workers;       /* n_workers, threads started on the first batch */
+  char                 *kernel_release;
+  GArray               *batch;         /* PreparedSample */
+  guint                 batch_max;     /* samples: BATCH_SAMPLES, or SCORCH_LOAD_BATCH (tests) */
+  gsize                 batch_bytes;   /* record bytes in batch */
+  GMutex                pool_mutex;
+  GCond                 pool_cond;
+  guint                 pool_generation;
+  guint                 pool_active;   /* workers inside the open batch */
+  gboolean              pool_open;     /* workers may still join the batch */
+  gboolean              pool_quit;
+  gboolean              pool_started;
+  gint                  pool_next;     /* atomic: next sample of the batch to take */
 };
 
 typedef struct
@@ -107,6 +127,55 @@ typedef struct
   gsize   offset;
   gsize   size;
 } LiveQueued;
+
+/* The parallel sample path (scorch_analyzer_load_reader with more than
+ * one worker): samples wait in a batch until a record that changes the
+ * process table (or a full batch) comes; then every worker takes samples
+ * of the batch, parses them, unwinds them with its own unwinder, finds
+ * their mappings and the addresses already symbolized (all read-only on
+ * shared state); then the loading thread commits them in sample order:
+ * symbolizes what was new, builds the stacks, counts the diagnostics and
+ * adds them to the profile, exactly as the serial path does. */
+typedef struct
+{
+  guint64              ip;
+  const ScorchProcMap *pm;
+  guint64              k1, k2;
+  guint32              entry;    /* index in addrs[]; ENTRY_NONE: not in the cache when prepared */
+  guint8               kernel;
+  guint8               discard;  /* symbolized, not pushed (before a failed unwind) */
+} PreparedAddr;
+
+typedef struct
+{
+  ScorchRecord     record;       /* data in the reader's mapping */
+  ScorchSampleData s;
+  GError          *error;        /* the sample could not be parsed */
+  guint            worker;
+  guint            first, n;     /* in that worker's addrs */
+  guint64          sp;
+  guint8           dwarf_tried;
+  guint8           unwind_failed;
+} PreparedSample;
+
+struct _Worker
+{
+  ScorchAnalyzer      *analyzer;
+  guint                index;
+  ScorchUnwinder      *unwinder;  /* worker 0: the analyzer's own */
+  GArray              *addrs;     /* PreparedAddr */
+  guint64             *ips;
+  gint32               last_pid;
+  const ScorchProcMap *last_map;  /* valid during one batch */
+  GThread             *thread;
+};
+
+#define ENTRY_NONE      G_MAXUINT32
+#define BATCH_SAMPLES   4096
+#define BATCH_BYTES     (4u << 20)  /* of records: DWARF samples are ~8 KiB, and
+                                     * their pages stay resident while they wait */
+#define BATCH_CHUNK     64
+#define MAX_WORKERS     16
 
 /* ------------------------------------------------------------------ */
 
@@ -139,7 +208,8 @@ find_mapping_cb (gpointer user_data,
                  guint64  addr)
 {
   ScorchAnalyzer *self = user_data;
-  const ScorchProcMap *m = scorch_proc_table_find_map (self->procs, pid, addr);
+  /* read-only: the loader's workers unwind at the same time */
+  const ScorchProcMap *m = scorch_proc_table_lookup_map (self->procs, pid, addr);
 
   return m != NULL ? &m->map : NULL;
 }
@@ -175,15 +245,22 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->diagnostics = scorch_diagnostics_new ();
   self->frame_function = g_ptr_array_new_with_free_func (g_free);
   self->has_switch_attr = -1;
+  self->n_workers = 1;
+  g_mutex_init (&self->pool_mutex);
+  g_cond_init (&self->pool_cond);
 
   return self;
 }
+
+static void workers_stop (ScorchAnalyzer *self);
+static void workers_free (ScorchAnalyzer *self);
 
 void
 scorch_analyzer_free (ScorchAnalyzer *self)
 {
   if (self == NULL)
     return;
+  workers_stop (self);
   g_clear_pointer (&self->builder, scorch_profile_builder_free);
   g_clear_pointer (&self->unwinder, scorch_unwinder_free);
   g_clear_pointer (&self->symbolizer, scorch_symbolizer_free);
@@ -207,6 +284,9 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_clear_pointer (&self->live_bytes, g_byte_array_unref);
   g_clear_pointer (&self->off_cpu, scorch_off_cpu_free);
   g_clear_pointer (&self->live_queue, g_array_unref);
+  workers_free (self);
+  g_mutex_clear (&self->pool_mutex);
+  g_cond_clear (&self->pool_cond);
   g_free (self);
 }
 
@@ -498,53 +578,52 @@ reset_sample_facts (ScorchAnalyzer *self)
   self->cur_leaf_addr = G_MAXUINT32;
 }
 
+/* The cache keys of an address: its module and offset in it. */
 static inline void
-push_address (ScorchAnalyzer *self,
-              gint32          pid,
-              guint64         ip,
-              gboolean        kernel)
+address_keys (const ScorchProcMap *pm,
+              gint32               pid,
+              guint64              ip,
+              gboolean             kernel,
+              guint64             *k1,
+              guint64             *k2)
 {
-  const ScorchProcMap *pm = NULL;
-  guint64 k1, k2;
-  guint32 run;
-  guint64 cached;
-  const guint32 *r;
-  AddrEntry *e;
-
   if (kernel)
     {
-      k1 = KEY_KERNEL;
-      k2 = ip;
+      *k1 = KEY_KERNEL;
+      *k2 = ip;
+    }
+  else if (pm != NULL)
+    {
+      *k1 = pm->module;
+      *k2 = ip - pm->map.start + pm->map.pgoff;
     }
   else
     {
-      pm = scorch_proc_table_find_map (self->procs, pid, ip);
-      if (pm != NULL)
-        {
-          k1 = pm->module;
-          k2 = ip - pm->map.start + pm->map.pgoff;
-        }
-      else
-        {
-          k1 = KEY_UNMAPPED | (guint32) pid;
-          k2 = ip;
-        }
+      *k1 = KEY_UNMAPPED | (guint32) pid;
+      *k2 = ip;
     }
+}
 
-  if (!scorch_addr_map_lookup (&self->cache, k1, k2, &cached))
-    cached = symbolize (self, pid, pm, ip, kernel, k1, k2);
+/* Counts the address at INDEX of addrs[] in the sample and appends its
+ * frames (its inline chain) to the stack. */
+static inline void
+push_entry (ScorchAnalyzer      *self,
+            const ScorchProcMap *pm,
+            guint64              k2,
+            gboolean             kernel,
+            guint32              index)
+{
+  AddrEntry *e = &g_array_index (self->addrs, AddrEntry, index);
+  const guint32 *r = &g_array_index (self->runs, guint32, e->run);
 
-  e = &g_array_index (self->addrs, AddrEntry, cached);
-  run = e->run;
   if (e->stamp != self->n_samples + 1)
     {
       e->stamp = self->n_samples + 1;
       e->total++;
     }
   if (self->stack->len == 0 && self->cur_leaf_addr == G_MAXUINT32)
-    self->cur_leaf_addr = (guint32) cached;
+    self->cur_leaf_addr = index;
 
-  r = &g_array_index (self->runs, guint32, run);
   if (self->stack->len + r[0] <= MAX_STACK)
     g_array_append_vals (self->stack, r + 1, r[0]);
 
@@ -554,6 +633,27 @@ push_address (ScorchAnalyzer *self,
     note_user_address (self, pm, k2, r[r[0]]);
 }
 
+static inline void
+push_address (ScorchAnalyzer *self,
+              gint32          pid,
+              guint64         ip,
+              gboolean        kernel)
+{
+  const ScorchProcMap *pm = NULL;
+  guint64 k1, k2;
+  guint64 cached;
+
+  if (!kernel)
+    pm = scorch_proc_table_find_map (self->procs, pid, ip);
+  address_keys (pm, pid, ip, kernel, &k1, &k2);
+
+  if (!scorch_addr_map_lookup (&self->cache, k1, k2, &cached))
+    cached = symbolize (self, pid, pm, ip, kernel, k1, k2);
+
+  push_entry (self, pm, k2, kernel, (guint32) cached);
+}
+
+
 static inline gboolean
 is_kernel_mode (guint16 misc)
 {
@@ -562,13 +662,19 @@ is_kernel_mode (guint16 misc)
   return mode == PERF_RECORD_MISC_KERNEL || mode == PERF_RECORD_MISC_GUEST_KERNEL;
 }
 
-/* Walks a kernel callchain; user_part selects which context is used.
- * Returns how many addresses were pushed. */
-static guint
-push_callchain (ScorchAnalyzer         *self,
-                const ScorchSampleData *s,
+typedef void (*EmitAddress) (gpointer data,
+                             gint32   pid,
+                             guint64  ip,
+                             gboolean kernel);
+
+/* Walks a kernel callchain; want_kernel and want_user select which
+ * contexts are used.  Calls emit for each address; returns how many. */
+static inline guint
+walk_callchain (const ScorchSampleData *s,
                 gboolean                want_kernel,
-                gboolean                want_user)
+                gboolean                want_user,
+                EmitAddress             emit,
+                gpointer                data)
 {
   gboolean kernel = FALSE;
   gboolean first_in_context = TRUE;
@@ -597,12 +703,30 @@ push_callchain (ScorchAnalyzer         *self,
       if ((kernel && want_kernel) || (!kernel && want_user))
         {
           /* Return addresses point after the call: look up the call. */
-          push_address (self, s->pid, first_in_context ? ip : ip - 1, kernel);
+          emit (data, s->pid, first_in_context ? ip : ip - 1, kernel);
           pushed++;
         }
       first_in_context = FALSE;
     }
   return pushed;
+}
+
+static void
+emit_push (gpointer data,
+           gint32   pid,
+           guint64  ip,
+           gboolean kernel)
+{
+  push_address (data, pid, ip, kernel);
+}
+
+static guint
+push_callchain (ScorchAnalyzer         *self,
+                const ScorchSampleData *s,
+                gboolean                want_kernel,
+                gboolean                want_user)
+{
+  return walk_callchain (s, want_kernel, want_user, emit_push, self);
 }
 
 /* Counts the sample's stack as complete, kernel-only or cut short, and
@@ -819,6 +943,451 @@ handle_sample (ScorchAnalyzer     *self,
   return TRUE;
 }
 
+/* ---- the parallel sample path (see PreparedSample) ---- */
+
+/* In a worker: what push_address looks up, without changing anything. */
+static void
+emit_prepare (gpointer data,
+              gint32   pid,
+              guint64  ip,
+              gboolean kernel)
+{
+  Worker *w = data;
+  ScorchAnalyzer *self = w->analyzer;
+  PreparedAddr a = { 0, };
+  guint64 cached;
+
+  a.ip = ip;
+  a.kernel = !!kernel;
+  if (!kernel)
+    {
+      if (w->last_map != NULL && w->last_pid == pid &&
+          ip >= w->last_map->map.start && ip < w->last_map->map.end)
+        a.pm = w->last_map;
+      else
+        {
+          a.pm = scorch_proc_table_lookup_map (self->procs, pid, ip);
+          if (a.pm != NULL)
+            {
+              w->last_pid = pid;
+              w->last_map = a.pm;
+            }
+        }
+    }
+  address_keys (a.pm, pid, ip, kernel, &a.k1, &a.k2);
+  a.entry = scorch_addr_map_lookup (&self->cache, a.k1, a.k2, &cached) ? (guint32) cached : ENTRY_NONE;
+  g_array_append_val (w->addrs, a);
+}
+
+/* In a worker: handle_sample up to the symbolizer. */
+static void
+prepare_sample (Worker         *w,
+                PreparedSample *ps)
+{
+  ScorchAnalyzer *self = w->analyzer;
+  ScorchSampleData *s = &ps->s;
+  const ScorchCaptureAttr *attr = ps->record.attr;
+  gboolean dwarf_done = FALSE;
+
+  ps->worker = w->index;
+  ps->first = w->addrs->len;
+  ps->n = 0;
+  if (!scorch_capture_attrs_parse_sample (self->attrs, &ps->record, s, &ps->error))
+    return;
+
+  if (!self->offline && s->regs_abi != 0 && s->stack != NULL && (s->regs_mask & (1ULL << 7 /* PERF_REG_X86_SP */)) &&
+      (attr->attr.sample_type & PERF_SAMPLE_STACK_USER))
+    {
+      gboolean truncated = FALSE;
+      guint sp_index = __builtin_popcountll (s->regs_mask & ((1ULL << 7) - 1));
+      guint n;
+      guint64 regs_buf[64];
+
+      memcpy (regs_buf, s->regs, sizeof (guint64) * MIN (s->n_regs, 64));
+      ps->sp = regs_buf[sp_index];
+      ps->dwarf_tried = TRUE;
+
+      if (s->callchain != NULL)
+        walk_callchain (s, TRUE, FALSE, emit_prepare, w);
+
+      n = scorch_unwinder_unwind (w->unwinder, s->pid, s->regs_mask, regs_buf, MIN (s->n_regs, 64),
+                                  s->stack, s->stack_size, ps->sp,
+                                  w->ips, SCORCH_UNWIND_MAX_DEPTH, &truncated);
+      if (n > 0)
+        {
+          for (guint i = 0; i < n; i++)
+            emit_prepare (w, s->pid, w->ips[i], FALSE);
+          dwarf_done = TRUE;
+        }
+      else
+        {
+          /* The kernel part is symbolized (as the serial path does) but
+           * not kept. */
+          for (guint i = ps->first; i < w->addrs->len; i++)
+            g_array_index (w->addrs, PreparedAddr, i).discard = TRUE;
+          ps->unwind_failed = TRUE;
+        }
+    }
+
+  if (!dwarf_done)
+    {
+      guint pushed = 0;
+
+      if (s->callchain != NULL)
+        pushed = walk_callchain (s, TRUE, TRUE, emit_prepare, w);
+      if (pushed == 0 && (attr->attr.sample_type & PERF_SAMPLE_IP))
+        emit_prepare (w, s->pid, s->ip, is_kernel_mode (ps->record.misc));
+    }
+  ps->n = w->addrs->len - ps->first;
+}
+
+/* In a worker: takes samples of the batch until none is left. */
+static void
+prepare_batch_part (Worker *w)
+{
+  ScorchAnalyzer *self = w->analyzer;
+  guint len = self->batch->len;
+
+  w->last_map = NULL;
+  for (;;)
+    {
+      guint begin = (guint) g_atomic_int_add (&self->pool_next, BATCH_CHUNK);
+      guint end;
+
+      if (begin >= len)
+        break;
+      end = MIN (begin + BATCH_CHUNK, len);
+      for (guint i = begin; i < end; i++)
+        prepare_sample (w, &g_array_index (self->batch, PreparedSample, i));
+    }
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Worker *w = data;
+  ScorchAnalyzer *self = w->analyzer;
+  guint seen = 0;
+
+  for (;;)
+    {
+      scorch_mutex_lock (&self->pool_mutex);
+      while (self->pool_generation == seen && !self->pool_quit)
+        {
+          scorch_tsan_release (&self->pool_mutex);
+          g_cond_wait (&self->pool_cond, &self->pool_mutex);
+          scorch_tsan_acquire (&self->pool_mutex);
+        }
+      if (self->pool_quit)
+        {
+          scorch_mutex_unlock (&self->pool_mutex);
+          break;
+        }
+      seen = self->pool_generation;
+      /* Woken after the loading thread did the batch alone (a busy
+       * machine): nothing to do, and the batch is not ours to touch. */
+      if (!self->pool_open)
+        {
+          scorch_mutex_unlock (&self->pool_mutex);
+          continue;
+        }
+      self->pool_active++;
+      scorch_mutex_unlock (&self->pool_mutex);
+
+      prepare_batch_part (w);
+
+      scorch_mutex_lock (&self->pool_mutex);
+      if (--self->pool_active == 0)
+        g_cond_broadcast (&self->pool_cond);
+      scorch_mutex_unlock (&self->pool_mutex);
+    }
+  return NULL;
+}
+
+static void
+workers_start (ScorchAnalyzer *self)
+{
+  self->pool_started = TRUE;
+  g_debug ("unwinding and looking up samples on %u workers", self->n_workers);
+  /* The module cache every unwinder shares is made here, before the
+   * workers start: GLib's g_once is not instrumented, and this way TSan
+   * sees its creation ordered before their first lookup. */
+  (void) scorch_module_cache_get_default ();
+  for (guint i = 1; i < self->n_workers; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("scorch-unwind-%u", i);
+
+      self->workers[i].thread = g_thread_new (name, worker_thread, &self->workers[i]);
+    }
+}
+
+/* Ends the threads (the workers' state stays until workers_free). */
+static void
+workers_stop (ScorchAnalyzer *self)
+{
+  if (!self->pool_started)
+    return;
+  scorch_mutex_lock (&self->pool_mutex);
+  self->pool_quit = TRUE;
+  g_cond_broadcast (&self->pool_cond);
+  scorch_mutex_unlock (&self->pool_mutex);
+  for (guint i = 1; i < self->n_workers; i++)
+    g_clear_pointer (&self->workers[i].thread, g_thread_join);
+  self->pool_started = FALSE;
+}
+
+static void
+workers_free (ScorchAnalyzer *self)
+{
+  workers_stop (self);
+  for (guint i = 0; self->workers != NULL && i < self->n_workers; i++)
+    {
+      Worker *w = &self->workers[i];
+
+      if (i > 0)
+        g_clear_pointer (&w->unwinder, scorch_unwinder_free);
+      g_clear_pointer (&w->addrs, g_array_unref);
+      g_free (w->ips);
+    }
+  g_clear_pointer (&self->workers, g_free);
+  if (self->batch != NULL)
+    {
+      for (guint i = 0; i < self->batch->len; i++)
+        g_clear_error (&g_array_index (self->batch, PreparedSample, i).error);
+      g_clear_pointer (&self->batch, g_array_unref);
+    }
+  g_clear_pointer (&self->kernel_release, g_free);
+}
+
+/* The pid's maps changed (FALSE) or it is a new process (TRUE): every
+ * worker's unwinder drops what it cached of it. */
+static void
+unwinders_invalidate (ScorchAnalyzer *self,
+                      gint32          pid,
+                      gboolean        forget)
+{
+  for (guint i = 0; i < MAX (self->n_workers, 1); i++)
+    {
+      ScorchUnwinder *u = i == 0 ? self->unwinder : (self->workers != NULL ? self->workers[i].unwinder : NULL);
+
+      if (u == NULL)
+        continue;
+      if (forget)
+        scorch_unwinder_forget (u, pid);
+      else
+        scorch_unwinder_invalidate (u, pid);
+    }
+}
+
+/* How many threads unwind and look up addresses while loading a file:
+ * SCORCH_LOAD_THREADS when set (1: the serial path, as the live path
+ * always is), else one per CPU.  The profile is the same either way. */
+static guint
+default_n_workers (void)
+{
+  const char *env = g_getenv ("SCORCH_LOAD_THREADS");
+  guint64 n = 0;
+
+  if (env != NULL && env[0] != '\0')
+    g_ascii_string_to_unsigned (env, 10, 1, MAX_WORKERS, &n, NULL);
+  if (n == 0)
+    n = CLAMP (g_get_num_processors (), 1, MAX_WORKERS);
+  return (guint) n;
+}
+
+static void
+workers_setup (ScorchAnalyzer *self,
+               guint           n_workers)
+{
+  self->n_workers = MAX (n_workers, 1);
+  if (self->n_workers == 1)
+    return;
+  self->workers = g_new0 (Worker, self->n_workers);
+  for (guint i = 0; i < self->n_workers; i++)
+    {
+      Worker *w = &self->workers[i];
+
+      w->analyzer = self;
+      w->index = i;
+      w->addrs = g_array_sized_new (FALSE, FALSE, sizeof (PreparedAddr), 4096);
+      w->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
+      if (i == 0)
+        w->unwinder = self->unwinder;
+      else
+        {
+          w->unwinder = scorch_unwinder_new (find_mapping_cb, self);
+          scorch_unwinder_set_engine (w->unwinder, scorch_unwinder_get_engine (self->unwinder));
+          scorch_unwinder_set_kernel_release (w->unwinder, self->kernel_release);
+        }
+    }
+  self->batch = g_array_sized_new (FALSE, TRUE, sizeof (PreparedSample), BATCH_SAMPLES);
+  self->batch_max = BATCH_SAMPLES;
+  {
+    /* Tests: small batches put many batch boundaries in a small capture. */
+    const char *env = g_getenv ("SCORCH_LOAD_BATCH");
+    guint64 n;
+
+    if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1, BATCH_SAMPLES, &n, NULL))
+      self->batch_max = (guint) n;
+  }
+}
+
+/* In the loading thread, in sample order: the rest of handle_sample. */
+static gboolean
+commit_sample (ScorchAnalyzer *self,
+               PreparedSample *ps,
+               GError        **error)
+{
+  Worker *w = &self->workers[ps->worker];
+  const PreparedAddr *addrs = &g_array_index (w->addrs, PreparedAddr, ps->first);
+
+  if (ps->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&ps->error));
+      return FALSE;
+    }
+
+  g_array_set_size (self->stack, 0);
+  reset_sample_facts (self);
+
+  for (guint i = 0; i <= ps->n; i++)
+    {
+      const PreparedAddr *a = i < ps->n ? &addrs[i] : NULL;
+      guint32 entry;
+
+      /* The unwind failed after the kernel part was pushed: as the serial
+       * path, start the sample over before the fallback's addresses. */
+      if (ps->unwind_failed && (a == NULL || !a->discard) && (i == 0 || addrs[i - 1].discard))
+        {
+          g_array_set_size (self->stack, 0);
+          reset_sample_facts (self);
+        }
+      if (a == NULL)
+        break;
+
+      entry = a->entry;
+      if (entry == ENTRY_NONE)
+        {
+          guint64 cached;
+
+          /* maybe symbolized by an earlier sample of this batch */
+          if (scorch_addr_map_lookup (&self->cache, a->k1, a->k2, &cached))
+            entry = (guint32) cached;
+          else
+            entry = symbolize (self, ps->s.pid, a->pm, a->ip, a->kernel, a->k1, a->k2);
+        }
+      push_entry (self, a->pm, a->k2, a->kernel, entry);
+    }
+  if (ps->unwind_failed)
+    self->n_unwind_failed++;
+
+  diagnose_sample (self, &ps->s, ps->record.attr, ps->dwarf_tried, ps->unwind_failed, ps->sp);
+
+  if (self->cur_leaf_addr != G_MAXUINT32)
+    g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
+
+  scorch_profile_builder_add_sample_leaf_first (self->builder, ps->s.time, ps->s.pid, ps->s.tid,
+                                                (const guint32 *) (gpointer) self->stack->data,
+                                                self->stack->len, 1);
+  self->n_samples++;
+  return TRUE;
+}
+
+/* Prepares the batch on every worker, then commits it in order. */
+static gboolean
+run_batch (ScorchAnalyzer *self,
+           GError        **error)
+{
+  gboolean ok = TRUE;
+  guint i;
+
+  if (self->batch == NULL || self->batch->len == 0)
+    return TRUE;
+  if (!self->pool_started)
+    workers_start (self);
+
+  for (i = 0; i < self->n_workers; i++)
+    g_array_set_size (self->workers[i].addrs, 0);
+  g_atomic_int_set (&self->pool_next, 0);
+
+  scorch_mutex_lock (&self->pool_mutex);
+  self->pool_open = TRUE;
+  self->pool_generation++;
+  g_cond_broadcast (&self->pool_cond);
+  scorch_mutex_unlock (&self->pool_mutex);
+
+  /* The loading thread takes samples too, until none is left; then it
+   * waits only for the workers that joined (not for those a busy machine
+   * has not scheduled yet). */
+  prepare_batch_part (&self->workers[0]);
+
+  scorch_mutex_lock (&self->pool_mutex);
+  self->pool_open = FALSE;
+  while (self->pool_active > 0)
+    {
+      scorch_tsan_release (&self->pool_mutex);
+      g_cond_wait (&self->pool_cond, &self->pool_mutex);
+      scorch_tsan_acquire (&self->pool_mutex);
+    }
+  scorch_mutex_unlock (&self->pool_mutex);
+
+  for (i = 0; i < self->batch->len && ok; i++)
+    ok = commit_sample (self, &g_array_index (self->batch, PreparedSample, i), error);
+  for (; i < self->batch->len; i++)
+    g_clear_error (&g_array_index (self->batch, PreparedSample, i).error);
+  g_array_set_size (self->batch, 0);
+  self->batch_bytes = 0;
+  return ok;
+}
+
+/* A sample for the batch; what handle_sample decides before parsing is
+ * decided here, in record order. */
+static gboolean
+queue_sample (ScorchAnalyzer     *self,
+              const ScorchRecord *record,
+              GError            **error)
+{
+  const ScorchCaptureAttr *attr = record->attr;
+  PreparedSample *ps;
+
+  if (attr == NULL)
+    {
+      self->n_unknown_id++;
+      return TRUE;
+    }
+  if (self->main_attr == NULL && !(attr->attr.type == PERF_TYPE_SOFTWARE && attr->attr.config == PERF_COUNT_SW_DUMMY) &&
+      sched_event_kind (attr) == SCHED_NONE)
+    self->main_attr = attr;
+  if (attr != self->main_attr)
+    {
+      ScorchSampleData s;
+
+      /* The serial path parses it before it skips it: the same error, after
+       * those of the samples before it. */
+      if (!scorch_capture_attrs_parse_sample (self->attrs, record, &s, NULL))
+        return run_batch (self, error) && scorch_capture_attrs_parse_sample (self->attrs, record, &s, error);
+      self->n_other_events++;
+      return TRUE;
+    }
+
+  g_array_set_size (self->batch, self->batch->len + 1);
+  ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
+  memset (ps, 0, sizeof *ps);
+  ps->record = *record;
+  self->batch_bytes += record->size;
+  if (self->batch->len >= self->batch_max || self->batch_bytes >= BATCH_BYTES)
+    return run_batch (self, error);
+  return TRUE;
+}
+
+/* Records after which the samples waiting must see the new state. */
+static inline gboolean
+changes_sample_state (guint32 type)
+{
+  return type == PERF_RECORD_COMM || type == PERF_RECORD_MMAP || type == PERF_RECORD_MMAP2 ||
+         type == PERF_RECORD_FORK || type == PERF_RECORD_EXIT;
+}
+
 gboolean
 scorch_analyzer_add_record (ScorchAnalyzer     *self,
                             const ScorchRecord *record,
@@ -842,7 +1411,7 @@ scorch_analyzer_add_record (ScorchAnalyzer     *self,
           return FALSE;
         comm = g_strndup (c.comm, c.comm_len);
         if (scorch_proc_table_comm (self->procs, c.pid, c.tid, comm, c.exec, record->time))
-          scorch_unwinder_invalidate (self->unwinder, c.pid);
+          unwinders_invalidate (self, c.pid, FALSE);
         scorch_profile_builder_set_thread_name (self->builder, c.pid, c.tid, comm);
       }
       break;
@@ -864,7 +1433,7 @@ scorch_analyzer_add_record (ScorchAnalyzer     *self,
         scorch_proc_table_mmap (self->procs, m.pid, m.start, m.len, m.pgoff, filename, m.maj, m.min, m.ino,
                                 m.build_id, m.build_id_len, m.prot, record->time);
         if (m.prot & PROT_EXEC)
-          scorch_unwinder_invalidate (self->unwinder, m.pid);
+          unwinders_invalidate (self, m.pid, FALSE);
       }
       break;
 
@@ -876,7 +1445,7 @@ scorch_analyzer_add_record (ScorchAnalyzer     *self,
           return FALSE;
         scorch_proc_table_fork (self->procs, t.pid, t.ppid, t.tid, t.ptid, record->time);
         if (t.pid != t.ppid)
-          scorch_unwinder_forget (self->unwinder, t.pid);
+          unwinders_invalidate (self, t.pid, TRUE);
         {
           const char *comm = scorch_proc_table_get_comm (self->procs, t.tid);
 
@@ -1073,15 +1642,43 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
   guint64 count = 0;
   guint64 data_size = MAX (1, scorch_capture_reader_get_data_size (reader));
   GError *local_error = NULL;
+  gboolean parallel;
+
+  g_return_val_if_fail (!self->finished, FALSE);
 
   scorch_analyzer_set_capture_info (self, reader);
 
+  /* Records are read in order here; samples are unwound and looked up by
+   * several workers in batches, and committed in order (run_batch). */
+  if (self->workers == NULL)
+    {
+      g_free (self->kernel_release);
+      self->kernel_release = g_strdup (scorch_capture_reader_get_osrelease (reader));
+      workers_setup (self, default_n_workers ());
+    }
+  /* Off-CPU time pairs scheduler samples with the records around them in
+   * file order, which the batches would reorder: such captures (only those
+   * recorded with --off-cpu or perf's sched events) load on one thread. */
+  parallel = self->n_workers > 1 && off_cpu_tracker (self) == NULL;
+
   while (scorch_capture_reader_next (reader, &record, &local_error))
     {
-      if (!scorch_analyzer_add_record (self, &record, error))
-        return FALSE;
+      if (parallel && record.type == PERF_RECORD_SAMPLE)
+        {
+          if (!queue_sample (self, &record, error))
+            return FALSE;
+        }
+      else
+        {
+          if (parallel && changes_sample_state (record.type) && !run_batch (self, error))
+            return FALSE;
+          if (!scorch_analyzer_add_record (self, &record, error))
+            return FALSE;
+        }
       if (++count % 8192 == 0)
         {
+          if (parallel && !run_batch (self, error))
+            return FALSE;
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
             return FALSE;
           if (progress != NULL)
@@ -1093,6 +1690,13 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
     {
       g_propagate_error (error, local_error);
       return FALSE;
+    }
+  if (parallel)
+    {
+      if (!run_batch (self, error))
+        return FALSE;
+      /* the threads end with the load; the workers' unwinders stay */
+      workers_stop (self);
     }
   for (guint i = 0; i < scorch_capture_reader_get_n_warnings (reader); i++)
     g_ptr_array_add (self->warnings, g_strdup (scorch_capture_reader_get_warning (reader, i)));

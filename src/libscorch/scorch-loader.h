@@ -22,7 +22,10 @@ typedef void (*ScorchLoadProgress) (gdouble  fraction,
 
 /* Directories searched for separate debug info: SCORCH_DEBUG_DIRS
  * (colon-separated) when set, else the symbolizer's default.
- * SCORCH_LOAD_OFFLINE=1 (benchmarks): no symbolization, no DWARF unwinding. */
+ * SCORCH_LOAD_OFFLINE=1 (benchmarks): no symbolization, no DWARF unwinding.
+ * SCORCH_LOAD_THREADS=N: workers that parse, unwind and look up samples
+ * (default: one per CPU; 1: all in the loading thread); the profile is the
+ * same for any N (scorch_analyzer_load_reader). */
 
 /* progress is called in the thread-default main context of the caller of
  * scorch_load_async (at most every 50 ms, and not after callback);

@@ -245,10 +245,10 @@ scorch_module_cache_set_keep (ScorchModuleCache *self,
   GList *drop;
 
   g_return_if_fail (self != NULL);
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   self->keep = keep;
   drop = trim_recent_locked (self);
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
   unref_list (drop);
 }
 
@@ -295,9 +295,9 @@ scorch_module_cache_get_size (ScorchModuleCache *self)
   guint n;
 
   g_return_val_if_fail (self != NULL, 0);
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   n = g_hash_table_size (self->modules);
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
   return n;
 }
 
@@ -462,7 +462,7 @@ cache_insert (ScorchModuleCache *self,
   ScorchModule *m;
   GList *drop = NULL;
 
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   m = cache_lookup_locked (self, &fresh->id, &drop);
   if (m == NULL)
     {
@@ -473,7 +473,7 @@ cache_insert (ScorchModuleCache *self,
       drop = touch_locked (self, m);
       fresh = NULL;
     }
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
   if (fresh != NULL)
     module_free (fresh);
   unref_list (drop);
@@ -502,9 +502,9 @@ scorch_module_cache_open (ScorchModuleCache *self,
       memset (&id, 0, sizeof id);
       id.vdso = TRUE;
       id.size = size;
-      g_mutex_lock (&self->lock);
+      scorch_mutex_lock (&self->lock);
       m = cache_lookup_locked (self, &id, &drop);
-      g_mutex_unlock (&self->lock);
+      scorch_mutex_unlock (&self->lock);
       unref_list (drop);
       if (m != NULL)
         return m;
@@ -517,9 +517,9 @@ scorch_module_cache_open (ScorchModuleCache *self,
   if (stat (path, &st) == 0 && S_ISREG (st.st_mode))
     {
       file_id_from_stat (&id, &st);
-      g_mutex_lock (&self->lock);
+      scorch_mutex_lock (&self->lock);
       m = cache_lookup_locked (self, &id, &drop);
-      g_mutex_unlock (&self->lock);
+      scorch_mutex_unlock (&self->lock);
       unref_list (drop);
       if (m != NULL)
         return m;
@@ -539,9 +539,9 @@ ScorchModule *
 scorch_module_ref (ScorchModule *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  g_mutex_lock (&self->cache->lock);
+  scorch_mutex_lock (&self->cache->lock);
   self->ref_count++;
-  g_mutex_unlock (&self->cache->lock);
+  scorch_mutex_unlock (&self->cache->lock);
   return self;
 }
 
@@ -553,16 +553,16 @@ scorch_module_unref (ScorchModule *self)
   if (self == NULL)
     return;
   cache = self->cache;
-  g_mutex_lock (&cache->lock);
+  scorch_mutex_lock (&cache->lock);
   g_assert (self->ref_count > 0);
   if (--self->ref_count > 0)
     {
-      g_mutex_unlock (&cache->lock);
+      scorch_mutex_unlock (&cache->lock);
       return;
     }
   if (g_hash_table_lookup (cache->modules, &self->id) == self)
     g_hash_table_remove (cache->modules, &self->id);
-  g_mutex_unlock (&cache->lock);
+  scorch_mutex_unlock (&cache->lock);
   module_free (self);
   cache_unref (cache);
 }
@@ -787,10 +787,10 @@ build_index (ScorchModule *self)
 
   if (g_atomic_int_get (&self->index_built))
     return;
-  g_mutex_lock (&self->lock);
+  scorch_mutex_lock (&self->lock);
   if (self->index_built)
     {
-      g_mutex_unlock (&self->lock);
+      scorch_mutex_unlock (&self->lock);
       return;
     }
   elf = scorch_module_begin_elf (self);
@@ -818,7 +818,7 @@ build_index (ScorchModule *self)
       elf_end (elf);
     }
   g_atomic_int_set (&self->index_built, TRUE);
-  g_mutex_unlock (&self->lock);
+  scorch_mutex_unlock (&self->lock);
 }
 
 static const ScorchModuleFunction *

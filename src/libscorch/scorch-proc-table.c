@@ -395,6 +395,24 @@ scorch_proc_table_find_map (ScorchProcTable *self,
   return m;
 }
 
+const ScorchProcMap *
+scorch_proc_table_lookup_map (ScorchProcTable *self,
+                              gint32           pid,
+                              guint64          addr)
+{
+  Process *p = g_hash_table_lookup (self->processes, GINT_TO_POINTER (pid));
+  const ScorchProcMap *m;
+  guint i;
+
+  if (p == NULL || p->maps->len == 0)
+    return NULL;
+  i = find_index (p->maps, addr);
+  if (i == 0)
+    return NULL;
+  m = &g_array_index (p->maps, ScorchProcMap, i - 1);
+  return addr < m->map.end ? m : NULL;
+}
+
 const char *
 scorch_proc_table_get_comm (ScorchProcTable *self,
                             gint32           tid)

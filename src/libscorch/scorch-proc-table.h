@@ -77,6 +77,11 @@ void                 scorch_proc_table_exit      (ScorchProcTable *self,
 const ScorchProcMap *scorch_proc_table_find_map  (ScorchProcTable *self,
                                                   gint32           pid,
                                                   guint64          addr);
+/* The same without touching the table's lookup caches: safe from several
+ * threads at once while nothing changes the table (the loader's workers). */
+const ScorchProcMap *scorch_proc_table_lookup_map (ScorchProcTable *self,
+                                                   gint32           pid,
+                                                   guint64          addr);
 /* The thread's current name, or NULL. */
 const char          *scorch_proc_table_get_comm  (ScorchProcTable *self,
                                                   gint32           tid);

@@ -1,0 +1,121 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# bench/app-open.sh: how long opening a capture in a running Scorch window
+# takes (the Open action → the profile shown → the main loop idle again),
+# beside `scorch-cli report --tsv` on the same file, in the same run.
+#
+# The app runs under its own Xvfb and D-Bus session with
+# SCORCH_TRACE_TIMING=1, which makes the window print, per opened capture:
+#   scorch-timing: open load=L shown=S idle=I
+# (seconds since the open: the loader returned, the views were given the
+# profile, the main loop was idle after the first frame painted with it).
+# Each run starts the app with no file, waits until its window is up, then
+# opens FILE through a second `scorch FILE` (GApplication's remote open:
+# the same path as the Open action, in the running app), reads the line
+# and ends the app. "cold" runs start the app with FILE on its command
+# line instead (window creation and first show inside the measure).
+#
+# Usage: bench/app-open.sh [BUILD_DIR] FILE...     (default BUILD_DIR: build)
+# Env:   RUNS=5  WARM=2 (seconds the empty window gets to settle)  COLD=1
+set -eu
+cd "$(dirname "$0")/.."
+
+BUILD=build
+if [ $# -gt 0 ] && [ -d "$1" ] && [ ! -f "$1" ]; then BUILD=$1; shift; fi
+[ $# -gt 0 ] || { echo "usage: $0 [BUILD_DIR] FILE..." >&2; exit 2; }
+RUNS=${RUNS:-5}
+WARM=${WARM:-2}
+COLD=${COLD:-1}
+APP=$BUILD/src/app/scorch
+CLI=$BUILD/src/cli/scorch-cli
+for f in "$APP" "$CLI"; do
+  [ -x "$f" ] || { echo "missing $f: meson compile -C $BUILD" >&2; exit 1; }
+done
+
+# One D-Bus session and one X server for the whole run.
+if [ -z "${SCORCH_APP_OPEN_INNER:-}" ]; then
+  command -v Xvfb >/dev/null || { echo "Xvfb is not installed" >&2; exit 1; }
+  command -v dbus-run-session >/dev/null || { echo "dbus-run-session is not installed" >&2; exit 1; }
+  SCORCH_APP_OPEN_INNER=1 exec dbus-run-session -- "$0" "$BUILD" "$@"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/scorch-app-open.XXXXXX")
+xvfb_pid=
+app_pid=
+cleanup () {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || :
+  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || :
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp -noreset 3>"$tmp/display" >"$tmp/xvfb.log" 2>&1 &
+xvfb_pid=$!
+i=0
+while [ ! -s "$tmp/display" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+DISPLAY=:$(cat "$tmp/display")
+export DISPLAY
+export GDK_BACKEND=x11 GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$BUILD/data
+export NO_AT_BRIDGE=1 GSK_RENDERER=${GSK_RENDERER:-cairo}
+
+median () { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# waits (up to 120 s) for the timing line in $1; prints it
+wait_line () {
+  i=0
+  while ! grep -q '^scorch-timing: open' "$1" 2>/dev/null; do
+    sleep 0.05; i=$((i + 1))
+    if [ $i -gt 2400 ] || ! kill -0 "$app_pid" 2>/dev/null; then
+      echo "no timing line; app log:" >&2; cat "$1" >&2; return 1
+    fi
+  done
+  grep '^scorch-timing: open' "$1" | head -1
+}
+
+stop_app () {
+  kill "$app_pid" 2>/dev/null || :
+  wait "$app_pid" 2>/dev/null || :
+  app_pid=
+}
+
+field () { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
+
+printf "%-28s %8s | %8s %8s %8s | %8s | %8s\n" file cli-s load-s shown-s idle-s cold-s "idle-cli"
+for file in "$@"; do
+  : > "$tmp/cli"; : > "$tmp/load"; : > "$tmp/shown"; : > "$tmp/idle"; : > "$tmp/cold"
+  r=0
+  while [ $r -lt "$RUNS" ]; do
+    /usr/bin/time -f "%e" -o "$tmp/one" "$CLI" report --tsv "$file" >/dev/null 2>"$tmp/err" ||
+      { echo "scorch-cli failed:" >&2; cat "$tmp/err" >&2; }
+    cat "$tmp/one" >> "$tmp/cli"
+
+    # In a running app: an empty window first, then a remote open.
+    SCORCH_TRACE_TIMING=1 "$APP" >"$tmp/app.log" 2>&1 &
+    app_pid=$!
+    sleep "$WARM"
+    "$APP" "$file" >/dev/null 2>&1 || :
+    line=$(wait_line "$tmp/app.log") || { stop_app; r=$((r + 1)); continue; }
+    echo "$line" | field load >> "$tmp/load"
+    echo "$line" | field shown >> "$tmp/shown"
+    echo "$line" | field idle >> "$tmp/idle"
+    stop_app
+
+    if [ "$COLD" = 1 ]; then
+      # Cold: the file on the command line (window creation included).
+      SCORCH_TRACE_TIMING=1 "$APP" "$file" >"$tmp/app.log" 2>&1 &
+      app_pid=$!
+      if line=$(wait_line "$tmp/app.log"); then
+        echo "$line" | field idle >> "$tmp/cold"
+      fi
+      stop_app
+    fi
+    r=$((r + 1))
+  done
+  cli=$(median < "$tmp/cli"); idle=$(median < "$tmp/idle")
+  printf "%-28s %8.3f | %8.3f %8.3f %8.3f | %8s | %+8.3f\n" "$(basename "$file")" "$cli" \
+    "$(median < "$tmp/load")" "$(median < "$tmp/shown")" "$idle" "$(median < "$tmp/cold")" \
+    "$(awk -v a="$idle" -v b="$cli" 'BEGIN { print a - b }')"
+done
+echo "medians of $RUNS runs; cli-s: scorch-cli report --tsv (whole process); load/shown/idle: seconds from"
+echo "the open in a running window to the loader's result / the views given the profile / the main loop idle"
+echo "after the first frame; cold-s: idle with the file on the app's command line; idle-cli: idle - cli-s"
