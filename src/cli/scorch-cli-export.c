@@ -12,6 +12,8 @@
 #include "scorch-cli.h"
 #include "scorch-flame-export.h"
 #include "scorch-loader.h"
+#include "scorch-pprof.h"
+#include "scorch-speedscope.h"
 
 static const struct
 {
@@ -23,6 +25,88 @@ static const struct
   { "pdf", SCORCH_FLAME_FORMAT_PDF },
   { "folded", SCORCH_FLAME_FORMAT_FOLDED },
 };
+
+/* -- formats beyond the flame graph: pprof, speedscope -- */
+typedef enum
+{
+  PROFILE_FORMAT_NONE,
+  PROFILE_FORMAT_PPROF,
+  PROFILE_FORMAT_SPEEDSCOPE,
+} ProfileFormat;
+
+static ProfileFormat
+profile_format (const char *format_name,
+                const char *output)
+{
+  g_autofree char *lower = g_ascii_strdown (output, -1);
+
+  if (format_name != NULL)
+    return g_ascii_strcasecmp (format_name, "pprof") == 0 ? PROFILE_FORMAT_PPROF
+         : g_ascii_strcasecmp (format_name, "speedscope") == 0 ? PROFILE_FORMAT_SPEEDSCOPE
+         : PROFILE_FORMAT_NONE;
+  if (g_str_has_suffix (lower, ".pb.gz") || g_str_has_suffix (lower, ".pprof") || g_str_has_suffix (lower, ".pb"))
+    return PROFILE_FORMAT_PPROF;
+  if (g_str_has_suffix (lower, ".speedscope.json"))
+    return PROFILE_FORMAT_SPEEDSCOPE;
+  return PROFILE_FORMAT_NONE;
+}
+
+/* The capture's start, for pprof's time_nanos: perf.data holds no wall
+ * clock, so the file's last change (the end of recording) less the
+ * duration of the samples. */
+static gint64
+capture_time_nanos (const char    *path,
+                    ScorchProfile *profile)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                                                 G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  guint64 begin = 0, end = 0;
+  gint64 t;
+
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED))
+    return 0;
+  t = (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) * G_GINT64_CONSTANT (1000000000);
+  scorch_profile_get_time_bounds (profile, &begin, &end);
+  if (end > begin && end - begin < (guint64) t)
+    t -= (gint64) (end - begin);
+  return t;
+}
+
+static gboolean
+export_profile (ScorchProfile  *profile,
+                ProfileFormat   format,
+                const char     *input,
+                const char     *output,
+                GError        **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (output);
+  g_autoptr(GFileOutputStream) out = NULL;
+  gboolean ok;
+
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
+  if (out == NULL)
+    return FALSE;
+  if (format == PROFILE_FORMAT_PPROF)
+    {
+      ScorchPprofWriteOptions options = { 0 };
+
+      options.time_nanos = capture_time_nanos (input, profile);
+      ok = scorch_pprof_write (profile, &options, G_OUTPUT_STREAM (out), NULL, error);
+    }
+  else
+    {
+      g_autofree char *name = g_path_get_basename (input);
+
+      ok = scorch_speedscope_write (profile, name, G_OUTPUT_STREAM (out), NULL, error);
+    }
+  if (!ok)
+    {
+      g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+      return FALSE;
+    }
+  return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+}
 
 static gboolean
 parse_format (const char        *name,
@@ -54,7 +138,7 @@ scorch_cli_export (int    argc,
   gboolean case_sensitive = FALSE;
   gboolean dark = FALSE;
   GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to OUT (.svg, .png, .pdf or .folded)"), N_("OUT") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to OUT (.svg, .html, .png, .pdf, .folded, .pb.gz or .speedscope.json)"), N_("OUT") },
     { "width", 'w', 0, G_OPTION_ARG_INT, &width, N_("Width of the image in pixels (default 1200)"), N_("PX") },
     { "inverted", 'i', 0, G_OPTION_ARG_NONE, &inverted, N_("Bottom-up graph: the hottest leaf functions at the base"), NULL },
     { "search", 's', 0, G_OPTION_ARG_STRING, &search, N_("Highlight functions matching the regular expression"), N_("REGEX") },
@@ -64,7 +148,7 @@ scorch_cli_export (int    argc,
     { "dark", 0, 0, G_OPTION_ARG_NONE, &dark, N_("Dark background"), NULL },
     { "title", 0, 0, G_OPTION_ARG_STRING, &title, N_("Title above the graph"), N_("TEXT") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
-      N_("Output format: svg, png, pdf or folded (default: from OUT’s extension)"), N_("FORMAT") },
+      N_("Output format: svg, html, png, pdf, folded, pprof or speedscope (default: from OUT’s extension)"), N_("FORMAT") },
     { "row-height", 0, 0, G_OPTION_ARG_DOUBLE, &row_height, N_("Height of a frame in pixels (default 18)"), N_("PX") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
     { NULL }
@@ -73,14 +157,15 @@ scorch_cli_export (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(ScorchProfile) profile = NULL;
   ScorchFlameExportOptions options = { 0 };
-  ScorchFlameFormat format;
+  ScorchFlameFormat format = SCORCH_FLAME_FORMAT_SVG;
+  ProfileFormat profile_fmt = PROFILE_FORMAT_NONE;
 
   context = g_option_context_new (_("FILE — export a flame graph of a capture or folded stacks"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
-                                    _("FILE is a perf.data capture or folded stacks (“a;b;c 42” lines).\n"
-                                      "The format of OUT follows its extension: .svg, .png, .pdf or .folded,\n"
-                                      "unless --format names it."));
+                                    _("FILE is a perf.data capture, folded stacks (“a;b;c 42” lines), a pprof or a speedscope profile.\n"
+                                      "The format of OUT follows its extension: .svg, .html, .png, .pdf, .folded,\n"
+                                      ".pb.gz (pprof) or .speedscope.json, unless --format names it."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
@@ -107,7 +192,10 @@ scorch_cli_export (int    argc,
       fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--row-height must lie between 4 and 200 pixels"));
       return 2;
     }
-  if (format_name != NULL)
+  profile_fmt = profile_format (format_name, output);
+  if (profile_fmt != PROFILE_FORMAT_NONE)
+    ;
+  else if (format_name != NULL)
     {
       if (!parse_format (format_name, &format))
         {
@@ -156,6 +244,18 @@ scorch_cli_export (int    argc,
     {
       scorch_cli_print_error (error->message);
       return 1;
+    }
+
+  /* Transforms and filters apply to the profile before this point: the
+   * profile formats write its current view. */
+  if (profile_fmt != PROFILE_FORMAT_NONE)
+    {
+      if (!export_profile (profile, profile_fmt, files[0], output, &error))
+        {
+          scorch_cli_print_error (error->message);
+          return 1;
+        }
+      return 0;
     }
 
   if (!scorch_flame_export_to_file (profile, &options, format, output, &error))
