@@ -46,15 +46,17 @@ scorch_pprof_sniff (const guint8 *data,
     return FALSE;
   if (data[0] == 0x1f && data[1] == 0x8b)
     return TRUE;
-  /* A bare message starts with one of Profile's length-delimited fields
+  /* A bare message starts with one of Profile's fields: length-delimited
    * 1-6 (sample_type, sample, mapping, location, function, string_table)
-   * or a varint field 7-14; every profile holds string_table[0] = "",
-   * encoded as 0x32 0x00, so it is never text. */
-  if ((data[0] & 7) == 2 && (data[0] >> 3) >= 1 && (data[0] >> 3) <= 6)
-    return memchr (data, 0, len) != NULL || !g_utf8_validate ((const char *) data, len, NULL);
-  if ((data[0] & 7) == 0 && (data[0] >> 3) >= 7 && (data[0] >> 3) <= 14)
-    return TRUE;
-  return FALSE;
+   * or a varint 7-14; and it is binary: tags and lengths below 0x20 that
+   * text (folded stacks) never holds, but for tab, newline and CR. */
+  if (!(((data[0] & 7) == 2 && (data[0] >> 3) >= 1 && (data[0] >> 3) <= 6) ||
+        ((data[0] & 7) == 0 && (data[0] >> 3) >= 7 && (data[0] >> 3) <= 14)))
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (data[i] < 0x20 && data[i] != '\t' && data[i] != '\n' && data[i] != '\r')
+      return TRUE;
+  return !g_utf8_validate ((const char *) data, len, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -674,7 +676,9 @@ read_location (Reader                *r,
       if (name[0] == '\0')
         name = "[unknown]";
       file = string_at (r->pb, fn->filename);
-      if (i > 0)
+      /* line[0] is the leaf-most inlined function, the last line the
+       * function they were all inlined into. */
+      if (i + 1 < loc->n_line)
         kind = SCORCH_FRAME_KIND_INLINED;
       else if (kernel)
         kind = SCORCH_FRAME_KIND_KERNEL;
