@@ -18,6 +18,9 @@ const puppeteer = require('puppeteer-core');
 const cli = process.argv[2];
 const workdir = process.argv[3];
 const chromium = process.env.SCORCH_CHROMIUM || '/usr/bin/chromium';
+// No cache from another run (or the user's) may hide a missing file.
+process.env.XDG_CACHE_HOME = path.join(workdir, 'cache');
+process.env.XDG_CONFIG_HOME = path.join(workdir, 'config');
 
 // Names a browser and an XML parser must both survive.
 const HOSTILE = 'evil<script>alert(1)</script>]]>&"\'';
