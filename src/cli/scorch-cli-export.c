@@ -51,28 +51,6 @@ profile_format (const char *format_name,
   return PROFILE_FORMAT_NONE;
 }
 
-/* The capture's start, for pprof's time_nanos: perf.data holds no wall
- * clock, so the file's last change (the end of recording) less the
- * duration of the samples. */
-static gint64
-capture_time_nanos (const char    *path,
-                    ScorchProfile *profile)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED,
-                                                 G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  guint64 begin = 0, end = 0;
-  gint64 t;
-
-  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED))
-    return 0;
-  t = (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) * G_GINT64_CONSTANT (1000000000);
-  scorch_profile_get_time_bounds (profile, &begin, &end);
-  if (end > begin && end - begin < (guint64) t)
-    t -= (gint64) (end - begin);
-  return t;
-}
-
 static gboolean
 export_profile (ScorchProfile  *profile,
                 ProfileFormat   format,
@@ -91,7 +69,9 @@ export_profile (ScorchProfile  *profile,
     {
       ScorchPprofWriteOptions options = { 0 };
 
-      options.time_nanos = capture_time_nanos (input, profile);
+      g_autoptr(GFile) in = g_file_new_for_path (input);
+
+      options.time_nanos = scorch_pprof_capture_time_nanos (profile, in);
       ok = scorch_pprof_write (profile, &options, G_OUTPUT_STREAM (out), NULL, error);
     }
   else

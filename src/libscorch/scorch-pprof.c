@@ -240,6 +240,29 @@ scorch_pprof_period_nanos (ScorchProfile *profile)
   return 0;
 }
 
+gint64
+scorch_pprof_capture_time_nanos (ScorchProfile *profile,
+                                 GFile         *file)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  guint64 begin = 0, end = 0;
+  gint64 t;
+
+  g_return_val_if_fail (SCORCH_IS_PROFILE (profile), 0);
+
+  if (file == NULL)
+    return 0;
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED))
+    return 0;
+  t = (gint64) MIN (g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED),
+                    (guint64) (G_MAXINT64 / 1000000000)) * 1000000000;
+  scorch_profile_get_time_bounds (profile, &begin, &end);
+  if (end > begin && end - begin < (guint64) t)
+    t -= (gint64) (end - begin);
+  return t;
+}
+
 gboolean
 scorch_pprof_write (ScorchProfile                 *profile,
                     const ScorchPprofWriteOptions *options,

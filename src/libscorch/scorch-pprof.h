@@ -42,6 +42,12 @@ gboolean       scorch_pprof_write       (ScorchProfile                 *profile,
                                          GCancellable                  *cancellable,
                                          GError                       **error);
 
+/* When the capture in FILE began, for time_nanos: perf.data holds no wall
+ * clock, so the file's last change (the end of recording) less the span of
+ * the samples; 0 when FILE is NULL or cannot be asked. */
+gint64         scorch_pprof_capture_time_nanos (ScorchProfile *profile,
+                                                GFile         *file);
+
 /* Nanoseconds per sample when the capture's event counts time (cpu-clock,
  * task-clock) or was sampled at a frequency; 0 when unknown (folded stacks,
  * a period of events).  Speedscope export weighs with it too. */
