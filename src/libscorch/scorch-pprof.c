@@ -312,6 +312,30 @@ scorch_pprof_write (ScorchProfile                 *profile,
   w.lines = g_array_new (FALSE, FALSE, sizeof (PbLine));
   w.loc_ids = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
 
+  /* mapping[0] is the main binary, says profile.proto: of the modules that
+   * are no library and not [kernel], the one that most samples pass through. */
+  {
+    const ScorchNode *nodes;
+    const guint64 *totals = scorch_profile_get_node_total (profile);
+    const char *main_module = NULL;
+    guint64 best = 0;
+    guint n_nodes;
+
+    nodes = scorch_profile_get_nodes (profile, &n_nodes);
+    for (guint32 c = 1; c < n_nodes; c++)
+      {
+        const char *module = scorch_profile_get_frame (profile, nodes[c].frame)->module;
+
+        if (totals[c] > best && module[0] != '\0' && module[0] != '[' && strstr (module, ".so") == NULL)
+          {
+            best = totals[c];
+            main_module = module;
+          }
+      }
+    if (main_module != NULL)
+      intern_mapping (&w, main_module);
+  }
+
   /* One pprof sample per (stack, thread) of the current view. */
   samples = scorch_profile_get_samples (profile, &n_samples);
   aggs = g_array_sized_new (FALSE, FALSE, sizeof (Agg), n_samples);
