@@ -402,6 +402,87 @@ test_fifo_module (void)
   g_rmdir (dir);
 }
 
+/* BUILD_ID lists the binaries samples hit: in frame-pointer mode the
+ * ones an address falls in; in DWARF mode every binary of a sampled
+ * process (the unwinder may read any of them), also after that process
+ * exec'd another program. */
+static void
+check_build_ids_hit (gboolean dwarf,
+                     gboolean exec_after,
+                     guint    expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(ScorchPerfWriter) writer = scorch_perf_writer_new (out, "memory");
+  g_autoptr(GByteArray) records = NULL;
+  struct perf_event_attr attr;
+  guint64 text_start;
+  gsize s;
+
+  make_attr (&attr);
+  if (dwarf)
+    attr.sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+  scorch_perf_writer_add_attr (writer, &attr, "cpu-clock", NULL, 0);
+  g_assert_true (scorch_perf_writer_begin (writer, &error));
+
+  records = fake_records (0, &text_start);
+  s = records->len;
+  begin_record (records, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+  put_u64 (records, 0x10); /* IP in no mapping */
+  put_u32 (records, FAKE_PID);
+  put_u32 (records, FAKE_PID);
+  put_u64 (records, 2000);
+  put_u64 (records, 1000000);
+  if (dwarf)
+    {
+      put_u64 (records, 0); /* regs: ABI none */
+      put_u64 (records, 0); /* stack: size 0 */
+    }
+  end_record (records, s, FALSE);
+  if (exec_after)
+    {
+      s = records->len;
+      begin_record (records, PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC);
+      put_u32 (records, FAKE_PID);
+      put_u32 (records, FAKE_PID);
+      put_string (records, "other");
+      end_record (records, s, TRUE);
+      s = records->len;
+      begin_record (records, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
+      put_u32 (records, FAKE_PID);
+      put_u32 (records, FAKE_PID);
+      put_u64 (records, text_start);
+      put_u64 (records, 0x1000);
+      put_u64 (records, 0);
+      put_u64 (records, 0); put_u64 (records, 0); put_u64 (records, 0);
+      put_u32 (records, PROT_READ | PROT_EXEC);
+      put_u32 (records, MAP_PRIVATE);
+      put_string (records, "/nonexistent/other");
+      end_record (records, s, TRUE);
+    }
+
+  g_assert_true (scorch_perf_writer_add_records (writer, records->data, records->len, &error));
+  g_assert_true (scorch_perf_writer_finish (writer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (scorch_perf_writer_get_n_build_ids (writer), ==, expected);
+}
+
+static void
+test_build_ids_hit (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(GString) build_id = g_string_new (NULL);
+
+  if (!read_build_id (exe, build_id))
+    {
+      g_test_skip ("the test binary has no build id");
+      return;
+    }
+  check_build_ids_hit (FALSE, FALSE, 0);
+  check_build_ids_hit (TRUE, FALSE, 1);
+  check_build_ids_hit (TRUE, TRUE, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -413,6 +494,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/perf-writer/malformed", test_malformed);
   g_test_add_func ("/libscorch/perf-writer/id-header-size", test_id_header_size);
   g_test_add_func ("/libscorch/perf-writer/fifo-module", test_fifo_module);
+  g_test_add_func ("/libscorch/perf-writer/build-ids-hit", test_build_ids_hit);
 
   return g_test_run ();
 }

@@ -21,13 +21,6 @@
 #define KEY_KERNEL      G_GUINT64_CONSTANT (0xfffffffe00000000)
 #define KEY_UNMAPPED    G_GUINT64_CONSTANT (0xffffffff00000000)
 
-#ifndef PERF_RECORD_MISC_COMM_EXEC
-# define PERF_RECORD_MISC_COMM_EXEC (1 << 13)
-#endif
-#ifndef PERF_RECORD_MISC_MMAP_DATA
-# define PERF_RECORD_MISC_MMAP_DATA (1 << 13)
-#endif
-
 enum {
   ENTRY_UNKNOWN = 0,
   ENTRY_YES,
@@ -679,165 +672,95 @@ handle_sample (ScorchAnalyzer     *self,
   return TRUE;
 }
 
-/* A NUL-terminated string of at most max bytes inside the record. */
-static char *
-record_string (const guint8 *p,
-               gsize         max)
-{
-  gsize len = strnlen ((const char *) p, max);
-
-  return g_strndup ((const char *) p, len);
-}
-
 gboolean
 scorch_analyzer_add_record (ScorchAnalyzer     *self,
                             const ScorchRecord *record,
                             GError            **error)
 {
-  const guint8 *d = record->data + sizeof (struct perf_event_header);
-  gsize body = record->size - sizeof (struct perf_event_header);
-  gsize trailer = record->attr != NULL ? record->attr->id_hdr_size : 0;
-
   g_return_val_if_fail (!self->finished, FALSE);
 
   if (record->type == PERF_RECORD_SAMPLE)
     return handle_sample (self, record, error);
 
-  if (trailer > body)
-    trailer = body;
-  body -= trailer;
-
-#define TOO_SHORT(n) (body < (n) ? (g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED, \
-    _("Malformed perf.data at offset %" G_GUINT64_FORMAT ": record of type %u is too short"), record->file_offset, record->type), TRUE) : FALSE)
-
   switch (record->type)
     {
     case PERF_RECORD_COMM:
       {
-        gint32 pid, tid;
+        ScorchPerfComm c;
         g_autofree char *comm = NULL;
-        gboolean exec = (record->misc & PERF_RECORD_MISC_COMM_EXEC) != 0;
 
-        if (TOO_SHORT (8))
+        if (!scorch_perf_record_get_comm (record, &c, error))
           return FALSE;
-        memcpy (&pid, d, 4);
-        memcpy (&tid, d + 4, 4);
-        comm = record_string (d + 8, body - 8);
-        if (scorch_proc_table_comm (self->procs, pid, tid, comm, exec, record->time))
-          scorch_unwinder_invalidate (self->unwinder, pid);
-        scorch_profile_builder_set_thread_name (self->builder, pid, tid, comm);
+        comm = g_strndup (c.comm, c.comm_len);
+        if (scorch_proc_table_comm (self->procs, c.pid, c.tid, comm, c.exec, record->time))
+          scorch_unwinder_invalidate (self->unwinder, c.pid);
+        scorch_profile_builder_set_thread_name (self->builder, c.pid, c.tid, comm);
       }
       break;
 
     case PERF_RECORD_MMAP:
     case PERF_RECORD_MMAP2:
       {
-        gint32 pid;
-        guint64 addr, len, pgoff, ino = 0;
-        guint32 maj = 0, min = 0, prot = PROT_READ | PROT_EXEC;
-        const guint8 *build_id = NULL;
-        guint build_id_len = 0;
-        gsize fixed = record->type == PERF_RECORD_MMAP ? 32 : 64;
+        ScorchPerfMmap m;
         g_autofree char *filename = NULL;
 
-        if (TOO_SHORT (fixed))
+        if (!scorch_perf_record_get_mmap (record, &m, error))
           return FALSE;
-        memcpy (&pid, d, 4);
-        memcpy (&addr, d + 8, 8);
-        memcpy (&len, d + 16, 8);
-        memcpy (&pgoff, d + 24, 8);
-        if (record->type == PERF_RECORD_MMAP2)
-          {
-            if (record->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)
-              {
-                build_id_len = MIN (d[32], 20);
-                build_id = d + 36;
-              }
-            else
-              {
-                memcpy (&maj, d + 32, 4);
-                memcpy (&min, d + 36, 4);
-                memcpy (&ino, d + 40, 8);
-              }
-            memcpy (&prot, d + 56, 4);
-          }
-        else if (record->misc & PERF_RECORD_MISC_MMAP_DATA)
-          prot = PROT_READ;
 
         /* Kernel maps: the symbolizer reads kallsyms itself. */
-        if (is_kernel_mode (record->misc) || pid == -1)
+        if (m.kernel || m.pid == -1)
           break;
 
-        filename = record_string (d + fixed, body - fixed);
-        scorch_proc_table_mmap (self->procs, pid, addr, len, pgoff, filename, maj, min, ino,
-                                build_id, build_id_len, prot, record->time);
-        if (prot & PROT_EXEC)
-          scorch_unwinder_invalidate (self->unwinder, pid);
+        filename = g_strndup (m.filename, m.filename_len);
+        scorch_proc_table_mmap (self->procs, m.pid, m.start, m.len, m.pgoff, filename, m.maj, m.min, m.ino,
+                                m.build_id, m.build_id_len, m.prot, record->time);
+        if (m.prot & PROT_EXEC)
+          scorch_unwinder_invalidate (self->unwinder, m.pid);
       }
       break;
 
     case PERF_RECORD_FORK:
       {
-        gint32 pid, ppid, tid, ptid;
+        ScorchPerfTask t;
 
-        if (TOO_SHORT (16))
+        if (!scorch_perf_record_get_task (record, &t, error))
           return FALSE;
-        memcpy (&pid, d, 4);
-        memcpy (&ppid, d + 4, 4);
-        memcpy (&tid, d + 8, 4);
-        memcpy (&ptid, d + 12, 4);
-        scorch_proc_table_fork (self->procs, pid, ppid, tid, ptid, record->time);
-        if (pid != ppid)
-          scorch_unwinder_forget (self->unwinder, pid);
+        scorch_proc_table_fork (self->procs, t.pid, t.ppid, t.tid, t.ptid, record->time);
+        if (t.pid != t.ppid)
+          scorch_unwinder_forget (self->unwinder, t.pid);
         {
-          const char *comm = scorch_proc_table_get_comm (self->procs, tid);
+          const char *comm = scorch_proc_table_get_comm (self->procs, t.tid);
 
           if (comm != NULL)
-            scorch_profile_builder_set_thread_name (self->builder, pid, tid, comm);
+            scorch_profile_builder_set_thread_name (self->builder, t.pid, t.tid, comm);
         }
       }
       break;
 
     case PERF_RECORD_EXIT:
       {
-        gint32 pid, ppid, tid, ptid;
+        ScorchPerfTask t;
 
-        if (TOO_SHORT (16))
+        if (!scorch_perf_record_get_task (record, &t, error))
           return FALSE;
-        memcpy (&pid, d, 4);
-        memcpy (&ppid, d + 4, 4);
-        memcpy (&tid, d + 8, 4);
-        memcpy (&ptid, d + 12, 4);
-        scorch_proc_table_exit (self->procs, pid, tid, record->time);
+        scorch_proc_table_exit (self->procs, t.pid, t.tid, record->time);
       }
       break;
 
     case PERF_RECORD_LOST:
-      {
-        guint64 lost;
-
-        if (TOO_SHORT (16))
-          return FALSE;
-        memcpy (&lost, d + 8, 8);
-        self->n_lost += lost;
-      }
-      break;
-
     case PERF_RECORD_LOST_SAMPLES:
       {
-        guint64 lost;
+        ScorchPerfLost l;
 
-        if (TOO_SHORT (8))
+        if (!scorch_perf_record_get_lost (record, &l, error))
           return FALSE;
-        memcpy (&lost, d, 8);
-        self->n_lost += lost;
+        self->n_lost += l.lost;
       }
       break;
 
     default:
       break;
     }
-#undef TOO_SHORT
 
   return TRUE;
 }
@@ -921,13 +844,8 @@ scorch_analyzer_queue_raw_record (ScorchAnalyzer *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (data != NULL, FALSE);
 
-  if (len < sizeof header)
-    {
-      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
-                   "A record of %" G_GSIZE_FORMAT " bytes is shorter than its header", len);
-      return FALSE;
-    }
-  memcpy (&header, data, sizeof header);
+  if (!scorch_perf_record_parse_header (data, len, 0, &header, error))
+    return FALSE;
   if (header.type == SCORCH_PERF_RECORD_FINISHED_ROUND)
     {
       scorch_analyzer_finish_round (self);

@@ -14,161 +14,6 @@
 #include "scorch-capture-reader.h"
 #include "scorch-util.h"
 
-G_DEFINE_QUARK (scorch-capture-error-quark, scorch_capture_error)
-
-#define SAMPLE_ID_MASK (PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ID | \
-                        PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU | PERF_SAMPLE_IDENTIFIER)
-
-/* ------------------------------------------------------------------ */
-/* Attrs                                                               */
-
-struct _ScorchCaptureAttrs
-{
-  gatomicrefcount    ref_count;
-  GPtrArray         *attrs;     /* of ScorchCaptureAttr* */
-  GHashTable        *by_id;     /* guint64 id -> ScorchCaptureAttr* */
-  gboolean           all_identifier;
-  gboolean           all_id;
-  int                sample_id_pos;   /* index (u64) of ID in a sample body, -1 unknown */
-  int                trailer_id_pos;  /* index (u64) from the end of the trailer, -1 unknown */
-};
-
-static void
-capture_attr_free (gpointer data)
-{
-  ScorchCaptureAttr *attr = data;
-
-  g_free (attr->ids);
-  g_free (attr->name);
-  g_free (attr);
-}
-
-ScorchCaptureAttrs *
-scorch_capture_attrs_new (void)
-{
-  ScorchCaptureAttrs *self = g_new0 (ScorchCaptureAttrs, 1);
-
-  g_atomic_ref_count_init (&self->ref_count);
-  self->attrs = g_ptr_array_new_with_free_func (capture_attr_free);
-  self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
-  self->sample_id_pos = -1;
-  self->trailer_id_pos = -1;
-  return self;
-}
-
-ScorchCaptureAttrs *
-scorch_capture_attrs_ref (ScorchCaptureAttrs *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  g_atomic_ref_count_inc (&self->ref_count);
-  return self;
-}
-
-void
-scorch_capture_attrs_unref (ScorchCaptureAttrs *self)
-{
-  if (self == NULL)
-    return;
-  if (g_atomic_ref_count_dec (&self->ref_count))
-    {
-      g_hash_table_unref (self->by_id);
-      g_ptr_array_unref (self->attrs);
-      g_free (self);
-    }
-}
-
-guint
-scorch_capture_attrs_get_n_attrs (ScorchCaptureAttrs *self)
-{
-  return self->attrs->len;
-}
-
-const ScorchCaptureAttr *
-scorch_capture_attrs_get_attr (ScorchCaptureAttrs *self,
-                               guint               i)
-{
-  g_return_val_if_fail (i < self->attrs->len, NULL);
-  return g_ptr_array_index (self->attrs, i);
-}
-
-static void
-update_id_positions (ScorchCaptureAttrs *self)
-{
-  const ScorchCaptureAttr *first = g_ptr_array_index (self->attrs, 0);
-  guint64 st = first->attr.sample_type;
-  int pos;
-
-  self->all_identifier = TRUE;
-  self->all_id = TRUE;
-  for (guint i = 0; i < self->attrs->len; i++)
-    {
-      const ScorchCaptureAttr *a = g_ptr_array_index (self->attrs, i);
-
-      if (!(a->attr.sample_type & PERF_SAMPLE_IDENTIFIER))
-        self->all_identifier = FALSE;
-      if (!(a->attr.sample_type & (PERF_SAMPLE_ID | PERF_SAMPLE_IDENTIFIER)))
-        self->all_id = FALSE;
-    }
-
-  /* PERF_SAMPLE_ID without IDENTIFIER: perf assumes one layout for all. */
-  pos = 0;
-  if (st & PERF_SAMPLE_IP) pos++;
-  if (st & PERF_SAMPLE_TID) pos++;
-  if (st & PERF_SAMPLE_TIME) pos++;
-  if (st & PERF_SAMPLE_ADDR) pos++;
-  self->sample_id_pos = (st & PERF_SAMPLE_ID) ? pos : -1;
-
-  pos = 1;
-  if (st & PERF_SAMPLE_CPU) pos++;
-  if (st & PERF_SAMPLE_STREAM_ID) pos++;
-  self->trailer_id_pos = (st & PERF_SAMPLE_ID) ? pos : -1;
-}
-
-gboolean
-scorch_capture_attrs_add (ScorchCaptureAttrs *self,
-                          const void         *attr_data,
-                          gsize               attr_size,
-                          const guint64      *ids,
-                          guint               n_ids,
-                          GError            **error)
-{
-  ScorchCaptureAttr *attr;
-  guint64 st;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (attr_size < PERF_ATTR_SIZE_VER0 || attr_size > SCORCH_CAPTURE_MAX_ATTR_SIZE)
-    {
-      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
-                   _("Event attribute size %" G_GSIZE_FORMAT " is out of range"), attr_size);
-      return FALSE;
-    }
-  if (self->attrs->len >= SCORCH_CAPTURE_MAX_ATTRS || n_ids > SCORCH_CAPTURE_MAX_IDS)
-    {
-      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
-                   _("Too many events or event ids"));
-      return FALSE;
-    }
-
-  attr = g_new0 (ScorchCaptureAttr, 1);
-  memcpy (&attr->attr, attr_data, MIN (attr_size, sizeof attr->attr));
-  attr->attr.size = sizeof attr->attr;
-  st = attr->attr.sample_type;
-  attr->n_regs_user = __builtin_popcountll (attr->attr.sample_regs_user);
-  attr->n_regs_intr = __builtin_popcountll (attr->attr.sample_regs_intr);
-  attr->id_hdr_size = attr->attr.sample_id_all ? 8 * __builtin_popcountll (st & SAMPLE_ID_MASK) : 0;
-  if (n_ids > 0)
-    attr->ids = g_memdup2 (ids, sizeof (guint64) * n_ids);
-  attr->n_ids = n_ids;
-  g_ptr_array_add (self->attrs, attr);
-
-  for (guint i = 0; i < n_ids; i++)
-    g_hash_table_insert (self->by_id, &attr->ids[i], attr);
-
-  update_id_positions (self);
-  return TRUE;
-}
-
 static inline guint64
 rd64 (const guint8 *p)
 {
@@ -183,14 +28,6 @@ rd32 (const guint8 *p)
   guint32 v;
   memcpy (&v, p, 4);
   return v;
-}
-
-/* NULL when the id belongs to no event. */
-static const ScorchCaptureAttr *
-attr_for_id (ScorchCaptureAttrs *self,
-             guint64             id)
-{
-  return g_hash_table_lookup (self->by_id, &id);
 }
 
 static gboolean
@@ -215,269 +52,6 @@ malformed (GError    **error,
                _("Malformed perf.data at offset %" G_GUINT64_FORMAT " (0x%" G_GINT64_MODIFIER "x): %s"),
                offset, offset, what);
   return FALSE;
-}
-
-gboolean
-scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
-                                   const guint8       *data,
-                                   gsize               len,
-                                   guint64             file_offset,
-                                   ScorchRecord       *record,
-                                   GError            **error)
-{
-  const ScorchCaptureAttr *attr;
-  struct perf_event_header hdr;
-
-  if (len < sizeof hdr)
-    return malformed (error, file_offset, _("record header cut short"));
-  memcpy (&hdr, data, sizeof hdr);
-  if (hdr.size < sizeof hdr)
-    return malformed (error, file_offset, _("record size %u is smaller than its header"), hdr.size);
-  if (hdr.size > len)
-    return malformed (error, file_offset, _("record of %u bytes runs past the end of the data (%" G_GSIZE_FORMAT " bytes left)"),
-                      hdr.size, len);
-  if (hdr.size % 8 != 0)
-    return malformed (error, file_offset, _("record size %u is not a multiple of 8"), hdr.size);
-
-  record->data = data;
-  record->type = hdr.type;
-  record->misc = hdr.misc;
-  record->size = hdr.size;
-  record->file_offset = file_offset;
-  record->attr = NULL;
-  record->has_time = FALSE;
-  record->time = 0;
-  record->pid = record->tid = -1;
-  record->cpu = 0;
-  record->id = 0;
-
-  if (hdr.type >= 64 /* PERF_RECORD_USER_TYPE_START */ || self->attrs->len == 0)
-    return TRUE;
-
-  if (hdr.type == PERF_RECORD_SAMPLE)
-    {
-      const guint8 *p = data + sizeof hdr;
-      const guint8 *end = data + hdr.size;
-      guint64 st;
-
-      if (self->attrs->len == 1)
-        attr = g_ptr_array_index (self->attrs, 0);
-      else if (self->all_identifier)
-        {
-          if (p + 8 > end)
-            return malformed (error, file_offset, _("sample too short for its identifier"));
-          attr = attr_for_id (self, rd64 (p));
-        }
-      else if (self->sample_id_pos >= 0)
-        {
-          if (p + 8 * (self->sample_id_pos + 1) > end)
-            return malformed (error, file_offset, _("sample too short for its id"));
-          attr = attr_for_id (self, rd64 (p + 8 * self->sample_id_pos));
-        }
-      else
-        attr = g_ptr_array_index (self->attrs, 0);
-
-      record->attr = attr;
-      if (attr == NULL)
-        return TRUE; /* an id of no event: the consumer drops and counts it */
-      st = attr->attr.sample_type;
-
-#define NEED(n) G_STMT_START { if ((gsize) (end - p) < (n)) \
-        return malformed (error, file_offset, _("sample shorter than its sample_type says")); } G_STMT_END
-      if (st & PERF_SAMPLE_IDENTIFIER) { NEED (8); record->id = rd64 (p); p += 8; }
-      if (st & PERF_SAMPLE_IP) { NEED (8); p += 8; }
-      if (st & PERF_SAMPLE_TID) { NEED (8); record->pid = (gint32) rd32 (p); record->tid = (gint32) rd32 (p + 4); p += 8; }
-      if (st & PERF_SAMPLE_TIME) { NEED (8); record->time = rd64 (p); record->has_time = TRUE; p += 8; }
-      if (st & PERF_SAMPLE_ADDR) { NEED (8); p += 8; }
-      if (st & PERF_SAMPLE_ID) { NEED (8); record->id = rd64 (p); p += 8; }
-      if (st & PERF_SAMPLE_STREAM_ID) { NEED (8); p += 8; }
-      if (st & PERF_SAMPLE_CPU) { NEED (8); record->cpu = rd32 (p); p += 8; }
-#undef NEED
-      return TRUE;
-    }
-
-  /* Other kernel records: the sample_id trailer, parsed from the end. */
-  if (self->attrs->len == 1)
-    attr = g_ptr_array_index (self->attrs, 0);
-  else if (self->all_identifier)
-    {
-      if (hdr.size < sizeof hdr + 8)
-        return malformed (error, file_offset, _("record too short for its identifier"));
-      attr = attr_for_id (self, rd64 (data + hdr.size - 8));
-    }
-  else if (self->trailer_id_pos > 0)
-    {
-      if (hdr.size < sizeof hdr + 8 * self->trailer_id_pos)
-        return malformed (error, file_offset, _("record too short for its id"));
-      attr = attr_for_id (self, rd64 (data + hdr.size - 8 * self->trailer_id_pos));
-    }
-  else
-    attr = g_ptr_array_index (self->attrs, 0);
-  /* A side-band record (MMAP2, COMM, ...) of an unknown id is still needed:
-   * read its trailer with the first event's layout. */
-  if (attr == NULL)
-    attr = g_ptr_array_index (self->attrs, 0);
-
-  record->attr = attr;
-
-  if (attr->attr.sample_id_all)
-    {
-      guint64 st = attr->attr.sample_type;
-      const guint8 *p;
-
-      if (hdr.size < sizeof hdr + attr->id_hdr_size)
-        return malformed (error, file_offset, _("record of type %u too short for its sample_id trailer"), hdr.type);
-
-      p = data + hdr.size - attr->id_hdr_size;
-      if (st & PERF_SAMPLE_TID) { record->pid = (gint32) rd32 (p); record->tid = (gint32) rd32 (p + 4); p += 8; }
-      if (st & PERF_SAMPLE_TIME) { record->time = rd64 (p); record->has_time = TRUE; p += 8; }
-      if (st & PERF_SAMPLE_ID) { record->id = rd64 (p); p += 8; }
-      if (st & PERF_SAMPLE_STREAM_ID) p += 8;
-      if (st & PERF_SAMPLE_CPU) { record->cpu = rd32 (p); p += 8; }
-      if (st & PERF_SAMPLE_IDENTIFIER) { record->id = rd64 (p); p += 8; }
-    }
-
-  return TRUE;
-}
-
-gboolean
-scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
-                                   const ScorchRecord *record,
-                                   ScorchSampleData   *s,
-                                   GError            **error)
-{
-  const ScorchCaptureAttr *attr = record->attr;
-  const guint8 *p = record->data + sizeof (struct perf_event_header);
-  const guint8 *end = record->data + record->size;
-  guint64 st;
-
-  g_return_val_if_fail (record->type == PERF_RECORD_SAMPLE, FALSE);
-
-  memset (s, 0, sizeof *s);
-  s->pid = s->tid = -1;
-
-  if (attr == NULL)
-    return malformed (error, record->file_offset, _("sample without an event attribute"));
-  st = attr->attr.sample_type;
-
-#define LEFT ((gsize) (end - p))
-#define NEED(n) G_STMT_START { if (LEFT < (guint64) (n)) \
-      return malformed (error, record->file_offset, _("sample shorter than its sample_type says")); } G_STMT_END
-
-  if (st & PERF_SAMPLE_IDENTIFIER) { NEED (8); s->id = rd64 (p); p += 8; }
-  if (st & PERF_SAMPLE_IP) { NEED (8); s->ip = rd64 (p); p += 8; }
-  if (st & PERF_SAMPLE_TID) { NEED (8); s->pid = (gint32) rd32 (p); s->tid = (gint32) rd32 (p + 4); p += 8; }
-  if (st & PERF_SAMPLE_TIME) { NEED (8); s->time = rd64 (p); p += 8; }
-  if (st & PERF_SAMPLE_ADDR) { NEED (8); s->addr = rd64 (p); p += 8; }
-  if (st & PERF_SAMPLE_ID) { NEED (8); s->id = rd64 (p); p += 8; }
-  if (st & PERF_SAMPLE_STREAM_ID) { NEED (8); p += 8; }
-  if (st & PERF_SAMPLE_CPU) { NEED (8); s->cpu = rd32 (p); p += 8; }
-  if (st & PERF_SAMPLE_PERIOD) { NEED (8); s->period = rd64 (p); p += 8; }
-  if (st & PERF_SAMPLE_READ)
-    {
-      guint64 rf = attr->attr.read_format;
-      guint64 per_value = 1 + !!(rf & PERF_FORMAT_ID) + !!(rf & (1u << 4) /* PERF_FORMAT_LOST */);
-      guint64 extra = !!(rf & PERF_FORMAT_TOTAL_TIME_ENABLED) + !!(rf & PERF_FORMAT_TOTAL_TIME_RUNNING);
-
-      if (rf & PERF_FORMAT_GROUP)
-        {
-          guint64 nr;
-
-          NEED (8);
-          nr = rd64 (p);
-          p += 8;
-          if (nr > LEFT / 8)
-            return malformed (error, record->file_offset, _("read group count %" G_GUINT64_FORMAT " too large"), nr);
-          NEED (8 * (extra + nr * per_value));
-          p += 8 * (extra + nr * per_value);
-        }
-      else
-        {
-          NEED (8 * (extra + per_value));
-          p += 8 * (extra + per_value);
-        }
-    }
-  if (st & PERF_SAMPLE_CALLCHAIN)
-    {
-      guint64 nr;
-
-      NEED (8);
-      nr = rd64 (p);
-      p += 8;
-      if (nr > LEFT / 8)
-        return malformed (error, record->file_offset, _("callchain of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
-      s->callchain = (const guint64 *) (gconstpointer) p;
-      s->callchain_nr = nr;
-      p += 8 * nr;
-    }
-  if (st & PERF_SAMPLE_RAW)
-    {
-      guint32 size;
-
-      NEED (4);
-      size = rd32 (p);
-      if ((guint64) size + 4 > LEFT)
-        return malformed (error, record->file_offset, _("raw data of %u bytes runs past the record"), size);
-      /* u32 size + data, padded to 8 bytes */
-      p += ((guint64) size + 4 + 7) & ~(guint64) 7;
-      if (p > end)
-        p = end;
-    }
-  if (st & PERF_SAMPLE_BRANCH_STACK)
-    {
-      guint64 nr;
-
-      NEED (8);
-      nr = rd64 (p);
-      p += 8;
-      if (attr->attr.branch_sample_type & (1u << 17) /* PERF_SAMPLE_BRANCH_HW_INDEX */)
-        {
-          NEED (8);
-          p += 8;
-        }
-      if (nr > LEFT / 24)
-        return malformed (error, record->file_offset, _("branch stack of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
-      p += 24 * nr;
-    }
-  if (st & PERF_SAMPLE_REGS_USER)
-    {
-      NEED (8);
-      s->regs_abi = rd64 (p);
-      p += 8;
-      if (s->regs_abi != 0)
-        {
-          NEED (8 * (guint64) attr->n_regs_user);
-          s->regs_mask = attr->attr.sample_regs_user;
-          s->regs = (const guint64 *) (gconstpointer) p;
-          s->n_regs = attr->n_regs_user;
-          p += 8 * attr->n_regs_user;
-        }
-    }
-  if (st & PERF_SAMPLE_STACK_USER)
-    {
-      guint64 size;
-
-      NEED (8);
-      size = rd64 (p);
-      p += 8;
-      if (size != 0)
-        {
-          guint64 dyn_size;
-
-          if (size > LEFT || LEFT - size < 8)
-            return malformed (error, record->file_offset, _("user stack of %" G_GUINT64_FORMAT " bytes runs past the record"), size);
-          s->stack = p;
-          p += size;
-          dyn_size = rd64 (p);
-          p += 8;
-          s->stack_size = MIN (size, dyn_size);
-        }
-    }
-  /* Later fields (weight, data_src, ...) are not needed. */
-
-#undef NEED
-#undef LEFT
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -672,13 +246,7 @@ parse_event_desc (ScorchCaptureReader         *self,
         return malformed (error, p - self->base, _("EVENT_DESC entry %u has %u ids, more than its size allows"), i, nr_ids);
       p += 8 * (gsize) nr_ids;
 
-      if (i < self->attrs->attrs->len)
-        {
-          ScorchCaptureAttr *attr = g_ptr_array_index (self->attrs->attrs, i);
-
-          g_free (attr->name);
-          attr->name = g_steal_pointer (&name);
-        }
+      scorch_capture_attrs_set_name (self->attrs, i, name);
     }
   return TRUE;
 }
@@ -693,25 +261,19 @@ parse_build_ids (ScorchCaptureReader         *self,
 
   while ((gsize) (end - p) >= sizeof (ScorchPerfBuildIdEvent))
     {
-      struct perf_event_header hdr;
       ScorchCaptureBuildId bid = { 0 };
-      gsize name_len;
+      ScorchPerfBuildId entry;
+      gsize size;
 
-      memcpy (&hdr, p, sizeof hdr);
-      if (hdr.size < sizeof (ScorchPerfBuildIdEvent) || hdr.size > (gsize) (end - p))
-        return malformed (error, p - self->base, _("BUILD_ID entry of size %u does not fit its section"), hdr.size);
-
-      bid.pid = (gint32) rd32 (p + 8);
-      bid.kernel = (hdr.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL ||
-                   (hdr.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_GUEST_KERNEL;
-      memcpy (bid.build_id, p + 12, 20);
-      bid.build_id_len = 20;
-      if (hdr.misc & SCORCH_PERF_BUILD_ID_MISC_SIZE)
-        bid.build_id_len = MIN (p[12 + 20], 20);
-      name_len = strnlen ((const char *) p + sizeof (ScorchPerfBuildIdEvent), hdr.size - sizeof (ScorchPerfBuildIdEvent));
-      bid.filename = g_string_chunk_insert_len (self->strings, (const char *) p + sizeof (ScorchPerfBuildIdEvent), name_len);
+      if (!scorch_perf_record_parse_build_id (p, end - p, p - self->base, &entry, &size, error))
+        return FALSE;
+      bid.pid = entry.pid;
+      bid.kernel = entry.kernel;
+      memcpy (bid.build_id, entry.build_id, entry.build_id_len);
+      bid.build_id_len = entry.build_id_len;
+      bid.filename = g_string_chunk_insert_len (self->strings, entry.filename, entry.filename_len);
       g_array_append_val (self->build_ids, bid);
-      p += hdr.size;
+      p += size;
     }
   return TRUE;
 }
@@ -1026,16 +588,10 @@ reader_init (ScorchCaptureReader *self,
         }
     }
 
-  for (guint i = 1; i < self->attrs->attrs->len; i++)
+  if (!scorch_capture_attrs_check (self->attrs, error))
     {
-      const ScorchCaptureAttr *a0 = g_ptr_array_index (self->attrs->attrs, 0);
-      const ScorchCaptureAttr *ai = g_ptr_array_index (self->attrs->attrs, i);
-
-      if (a0->attr.sample_id_all != ai->attr.sample_id_all)
-        return malformed (error, h->attrs.offset + i * attr_size, _("events disagree on sample_id_all"));
-      if (!self->attrs->all_identifier && a0->attr.sample_type != ai->attr.sample_type)
-        return malformed (error, h->attrs.offset + i * attr_size,
-                          _("events have different sample types but no PERF_SAMPLE_IDENTIFIER"));
+      g_prefix_error (error, _("Malformed perf.data at offset %" G_GUINT64_FORMAT ": "), h->attrs.offset);
+      return FALSE;
     }
 
   self->data = self->base + h->data.offset;
@@ -1459,10 +1015,9 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
       if (self->unfinished)
         {
           struct perf_event_header hdr;
-          guint64 left = self->data_size - self->pos;
 
-          memcpy (&hdr, self->data + self->pos, MIN (left, sizeof hdr));
-          if (left < sizeof hdr || hdr.size < sizeof hdr || hdr.size % 8 != 0 || hdr.size > left)
+          if (!scorch_perf_record_parse_header (self->data + self->pos, self->data_size - self->pos,
+                                                0, &hdr, NULL))
             {
               self->stopped_early = TRUE;
               self->data_size = self->pos;

@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "scorch-perf-file.h"
+#include "scorch-perf-record.h"
 #include "scorch-perf-writer.h"
+#include "scorch-proc-table.h"
 #include "scorch-util.h"
 
 #define BUFFER_SIZE         (1024 * 1024)
@@ -32,27 +34,16 @@ typedef struct
   GArray                *ids;   /* of guint64 */
 } Attr;
 
+/* A binary that samples may hit, keyed by the path the process table
+ * interned. */
 typedef struct
 {
-  char    *filename;
-  guint8   build_id[BUILD_ID_MAX];
-  guint8   build_id_len;
-  gboolean hit;
-  gboolean looked_up;
+  const char *filename;
+  guint8      build_id[BUILD_ID_MAX];
+  guint8      build_id_len;
+  gboolean    hit;
+  gboolean    looked_up;
 } Dso;
-
-typedef struct
-{
-  guint64 start;
-  guint64 end;
-  Dso    *dso;
-} Map;
-
-typedef struct
-{
-  GArray  *maps;   /* of Map, most recent last */
-  gboolean sampled;
-} Proc;
 
 struct _ScorchPerfWriter
 {
@@ -77,10 +68,11 @@ struct _ScorchPerfWriter
   guint          closed : 1;
 
   /* Which binaries samples hit, for the BUILD_ID feature */
-  guint64        sample_type;
+  ScorchCaptureAttrs *decoder;  /* the attrs, to decode records */
   gboolean       dwarf;
-  GHashTable    *dsos;          /* filename -> Dso */
-  GHashTable    *procs;         /* pid -> Proc */
+  ScorchProcTable *procs;
+  GHashTable    *dsos;          /* interned filename -> Dso */
+  GHashTable    *sampled;       /* pids sampled since their last exec (DWARF) */
   gboolean       kernel_hit;
   guint          n_build_ids;
 };
@@ -97,45 +89,10 @@ attr_clear (gpointer data)
   g_array_unref (attr->ids);
 }
 
-static void
-dso_free (gpointer data)
-{
-  Dso *dso = data;
-
-  g_free (dso->filename);
-  g_free (dso);
-}
-
-static void
-proc_free (gpointer data)
-{
-  Proc *proc = data;
-
-  g_array_unref (proc->maps);
-  g_free (proc);
-}
-
 guint
 scorch_perf_id_header_size (const struct perf_event_attr *attr)
 {
-  guint64 st = attr->sample_type;
-  guint size = 0;
-
-  if (!attr->sample_id_all)
-    return 0;
-  if (st & PERF_SAMPLE_TID)
-    size += 8;
-  if (st & PERF_SAMPLE_TIME)
-    size += 8;
-  if (st & PERF_SAMPLE_ID)
-    size += 8;
-  if (st & PERF_SAMPLE_STREAM_ID)
-    size += 8;
-  if (st & PERF_SAMPLE_CPU)
-    size += 8;
-  if (st & PERF_SAMPLE_IDENTIFIER)
-    size += 8;
-  return size;
+  return scorch_perf_record_id_header_size (attr);
 }
 
 static ScorchPerfWriter *
@@ -152,8 +109,10 @@ writer_new (GOutputStream *stream,
   self->attrs = g_array_new (FALSE, TRUE, sizeof (Attr));
   g_array_set_clear_func (self->attrs, attr_clear);
   self->buffer = g_byte_array_sized_new (BUFFER_SIZE);
-  self->dsos = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, dso_free);
-  self->procs = g_hash_table_new_full (NULL, NULL, NULL, proc_free);
+  self->decoder = scorch_capture_attrs_new ();
+  self->procs = scorch_proc_table_new ();
+  self->dsos = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->sampled = g_hash_table_new (NULL, NULL);
   return self;
 }
 
@@ -205,7 +164,9 @@ scorch_perf_writer_free (ScorchPerfWriter *self)
   g_byte_array_unref (self->buffer);
   g_clear_error (&self->failed);
   g_hash_table_unref (self->dsos);
-  g_hash_table_unref (self->procs);
+  g_hash_table_unref (self->sampled);
+  scorch_proc_table_free (self->procs);
+  scorch_capture_attrs_unref (self->decoder);
   g_free (self);
 }
 
@@ -415,8 +376,20 @@ scorch_perf_writer_begin (ScorchPerfWriter  *self,
   g_return_val_if_fail (self->attrs->len > 0, FALSE);
 
   self->begun = TRUE;
-  self->sample_type = g_array_index (self->attrs, Attr, 0).attr.sample_type;
-  self->dwarf = (self->sample_type & PERF_SAMPLE_STACK_USER) != 0;
+  for (guint i = 0; i < self->attrs->len; i++)
+    {
+      Attr *a = &g_array_index (self->attrs, Attr, i);
+
+      /* Our own attrs: only a caller's bug makes them invalid. */
+      if (!scorch_capture_attrs_add (self->decoder, &a->attr, sizeof a->attr,
+                                     (const guint64 *) (gpointer) a->ids->data, a->ids->len, &local_error))
+        {
+          g_critical ("%s", local_error->message);
+          g_clear_error (&local_error);
+        }
+      if (a->attr.sample_type & PERF_SAMPLE_STACK_USER)
+        self->dwarf = TRUE;
+    }
 
   g_byte_array_append (bytes, (const guint8 *) &zero, sizeof zero);
   for (guint i = 0; i < self->attrs->len; i++)
@@ -446,167 +419,91 @@ scorch_perf_writer_begin (ScorchPerfWriter  *self,
 
 /* ---- which binaries samples hit ---------------------------------------- */
 
-static inline guint64
-read_u64 (const guint8 *p)
+static Dso *
+get_dso (ScorchPerfWriter    *self,
+         const ScorchProcMap *map)
 {
-  guint64 v;
-  memcpy (&v, p, sizeof v);
-  return v;
-}
+  Dso *dso = g_hash_table_lookup (self->dsos, map->map.path);
 
-static inline guint32
-read_u32 (const guint8 *p)
-{
-  guint32 v;
-  memcpy (&v, p, sizeof v);
-  return v;
-}
-
-static Proc *
-get_proc (ScorchPerfWriter *self,
-          guint32           pid,
-          gboolean          create)
-{
-  Proc *proc = g_hash_table_lookup (self->procs, GUINT_TO_POINTER (pid));
-
-  if (proc == NULL && create)
+  if (dso == NULL)
     {
-      proc = g_new0 (Proc, 1);
-      proc->maps = g_array_new (FALSE, FALSE, sizeof (Map));
-      g_hash_table_insert (self->procs, GUINT_TO_POINTER (pid), proc);
+      dso = g_new0 (Dso, 1);
+      dso->filename = map->map.path;
+      g_hash_table_insert (self->dsos, (gpointer) dso->filename, dso);
     }
-  return proc;
+  if (map->map.build_id_len > 0 && map->map.build_id_len <= BUILD_ID_MAX && dso->build_id_len == 0)
+    {
+      memcpy (dso->build_id, map->map.build_id, map->map.build_id_len);
+      dso->build_id_len = map->map.build_id_len;
+      dso->looked_up = TRUE;
+    }
+  return dso;
 }
 
 static void
-mark_all_maps (Proc *proc)
+mark_map (ScorchPerfWriter    *self,
+          const ScorchProcMap *map)
 {
-  for (guint i = 0; i < proc->maps->len; i++)
-    g_array_index (proc->maps, Map, i).dso->hit = TRUE;
+  if (map->map.path[0] == '\0' || !(map->prot & PROT_EXEC))
+    return;
+  get_dso (self, map)->hit = TRUE;
+}
+
+/* DWARF: the unwinder may need every binary of a sampled process. */
+static void
+mark_all_maps (ScorchPerfWriter *self,
+               gint32            pid)
+{
+  const ScorchProcMap *maps;
+  guint n;
+
+  maps = scorch_proc_table_get_maps (self->procs, pid, &n);
+  for (guint i = 0; i < n; i++)
+    mark_map (self, &maps[i]);
 }
 
 static void
 mark_hit (ScorchPerfWriter *self,
-          guint32           pid,
+          gint32            pid,
           guint64           ip)
 {
-  Proc *proc = get_proc (self, pid, FALSE);
+  const ScorchProcMap *map = scorch_proc_table_find_map (self->procs, pid, ip);
 
-  if (proc == NULL)
-    return;
-  for (guint i = proc->maps->len; i > 0; i--)
-    {
-      Map *map = &g_array_index (proc->maps, Map, i - 1);
-
-      if (ip >= map->start && ip < map->end)
-        {
-          map->dso->hit = TRUE;
-          return;
-        }
-    }
+  if (map != NULL)
+    mark_map (self, map);
 }
 
 static void
-note_mmap (ScorchPerfWriter *self,
-           guint32           pid,
-           guint64           start,
-           guint64           len,
-           const char       *filename,
-           const guint8     *build_id,
-           guint             build_id_len)
+note_sample (ScorchPerfWriter   *self,
+             const ScorchRecord *record)
 {
-  Proc *proc;
-  Dso *dso;
-  Map map;
+  ScorchSampleData s;
+  guint cpumode = record->misc & PERF_RECORD_MISC_CPUMODE_MASK;
+  guint64 context = PERF_CONTEXT_USER;
+  const ScorchCaptureAttr *attr = record->attr;
 
-  if (filename[0] == '\0' || len == 0)
+  if (attr == NULL || !scorch_capture_attrs_parse_sample (self->decoder, record, &s, NULL))
     return;
-
-  dso = g_hash_table_lookup (self->dsos, filename);
-  if (dso == NULL)
-    {
-      dso = g_new0 (Dso, 1);
-      dso->filename = g_strdup (filename);
-      g_hash_table_insert (self->dsos, dso->filename, dso);
-    }
-  if (build_id_len > 0 && build_id_len <= BUILD_ID_MAX && dso->build_id_len == 0)
-    {
-      memcpy (dso->build_id, build_id, build_id_len);
-      dso->build_id_len = build_id_len;
-      dso->looked_up = TRUE;
-    }
-
-  proc = get_proc (self, pid, TRUE);
-  map.start = start;
-  map.end = start + len;
-  map.dso = dso;
-  g_array_append_val (proc->maps, map);
-}
-
-static void
-note_sample (ScorchPerfWriter *self,
-             const guint8     *rec,
-             gsize             size)
-{
-  const struct perf_event_header *header = (const struct perf_event_header *) rec;
-  guint64 st = self->sample_type;
-  guint cpumode = header->misc & PERF_RECORD_MISC_CPUMODE_MASK;
-  gsize off = sizeof *header;
-  guint32 pid = 0;
-  guint64 ip = 0;
-  Proc *proc;
-
-#define SKIP(flag) G_STMT_START { if (st & (flag)) off += 8; } G_STMT_END
-  SKIP (PERF_SAMPLE_IDENTIFIER);
-  if (st & PERF_SAMPLE_IP)
-    {
-      if (off + 8 > size)
-        return;
-      ip = read_u64 (rec + off);
-      off += 8;
-    }
-  if (st & PERF_SAMPLE_TID)
-    {
-      if (off + 8 > size)
-        return;
-      pid = read_u32 (rec + off);
-      off += 8;
-    }
-  SKIP (PERF_SAMPLE_TIME);
-  SKIP (PERF_SAMPLE_ADDR);
-  SKIP (PERF_SAMPLE_ID);
-  SKIP (PERF_SAMPLE_STREAM_ID);
-  SKIP (PERF_SAMPLE_CPU);
-  SKIP (PERF_SAMPLE_PERIOD);
-#undef SKIP
 
   if (cpumode == PERF_RECORD_MISC_KERNEL)
     self->kernel_hit = TRUE;
-  else if (st & PERF_SAMPLE_IP)
-    mark_hit (self, pid, ip);
+  else if (attr->attr.sample_type & PERF_SAMPLE_IP)
+    mark_hit (self, s.pid, s.ip);
 
-  if (self->dwarf && (proc = get_proc (self, pid, FALSE)) != NULL)
-    proc->sampled = TRUE;
+  if (self->dwarf && s.pid >= 0 && scorch_proc_table_get_n_maps (self->procs, s.pid) > 0)
+    g_hash_table_add (self->sampled, GINT_TO_POINTER (s.pid));
 
-  if ((st & PERF_SAMPLE_CALLCHAIN) && !(st & PERF_SAMPLE_READ) && off + 8 <= size)
+  for (guint64 i = 0; i < s.callchain_nr; i++)
     {
-      guint64 nr = read_u64 (rec + off);
-      guint64 context = PERF_CONTEXT_USER;
+      guint64 addr;
 
-      off += 8;
-      if (nr > (size - off) / 8)
-        return;
-      for (guint64 i = 0; i < nr; i++, off += 8)
-        {
-          guint64 addr = read_u64 (rec + off);
-
-          if (addr >= (guint64) PERF_CONTEXT_MAX)
-            context = addr;
-          else if (context == PERF_CONTEXT_KERNEL)
-            self->kernel_hit = TRUE;
-          else if (context == PERF_CONTEXT_USER)
-            mark_hit (self, pid, addr);
-        }
+      memcpy (&addr, &s.callchain[i], sizeof addr);
+      if (addr >= (guint64) PERF_CONTEXT_MAX)
+        context = addr;
+      else if (context == PERF_CONTEXT_KERNEL)
+        self->kernel_hit = TRUE;
+      else if (context == PERF_CONTEXT_USER)
+        mark_hit (self, s.pid, addr);
     }
 }
 
@@ -615,83 +512,56 @@ note_record (ScorchPerfWriter *self,
              const guint8     *rec,
              gsize             size)
 {
-  const struct perf_event_header *header = (const struct perf_event_header *) rec;
+  ScorchRecord record;
 
-  switch (header->type)
+  /* Records come from the kernel (or our own synthesis): one we cannot
+   * decode is still written, but tells us nothing. */
+  if (!scorch_capture_attrs_parse_record (self->decoder, rec, size, 0, &record, NULL))
+    return;
+
+  switch (record.type)
     {
     case PERF_RECORD_SAMPLE:
-      note_sample (self, rec, size);
-      break;
-
-    case PERF_RECORD_MMAP2:
-      {
-        /* header, pid, tid, addr, len, pgoff, 24 bytes of ids or build id, prot, flags, filename */
-        const gsize fixed = 8 + 8 + 24 + 24 + 8;
-        guint32 prot;
-        const guint8 *ids = rec + 40;
-        const guint8 *build_id = NULL;
-        guint build_id_len = 0;
-        g_autofree char *filename = NULL;
-
-        if (size <= fixed)
-          return;
-        prot = read_u32 (rec + 64);
-        if (!(prot & PROT_EXEC))
-          return;
-        if (header->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)
-          {
-            build_id_len = MIN (ids[0], BUILD_ID_MAX);
-            build_id = ids + 4;
-          }
-        filename = g_strndup ((const char *) rec + fixed, size - fixed);
-        note_mmap (self, read_u32 (rec + 8), read_u64 (rec + 16), read_u64 (rec + 24),
-                   filename, build_id, build_id_len);
-      }
+      note_sample (self, &record);
       break;
 
     case PERF_RECORD_MMAP:
+    case PERF_RECORD_MMAP2:
       {
-        const gsize fixed = 8 + 8 + 24;
+        ScorchPerfMmap m;
         g_autofree char *filename = NULL;
 
-        if (size <= fixed || (header->misc & PERF_RECORD_MISC_MMAP_DATA) ||
-            (header->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL)
+        if (!scorch_perf_record_get_mmap (&record, &m, NULL) ||
+            m.kernel || !(m.prot & PROT_EXEC) || m.filename_len == 0 || m.len == 0)
           return;
-        filename = g_strndup ((const char *) rec + fixed, size - fixed);
-        note_mmap (self, read_u32 (rec + 8), read_u64 (rec + 16), read_u64 (rec + 24),
-                   filename, NULL, 0);
+        filename = g_strndup (m.filename, m.filename_len);
+        scorch_proc_table_mmap (self->procs, m.pid, m.start, m.len, m.pgoff, filename, m.maj, m.min, m.ino,
+                                m.build_id, m.build_id_len, m.prot, record.time);
       }
       break;
 
     case PERF_RECORD_FORK:
-      if (size >= 8 + 16)
-        {
-          guint32 pid = read_u32 (rec + 8);
-          guint32 ppid = read_u32 (rec + 12);
-          Proc *parent;
+      {
+        ScorchPerfTask t;
 
-          if (pid != ppid && get_proc (self, pid, FALSE) == NULL &&
-              (parent = get_proc (self, ppid, FALSE)) != NULL)
-            {
-              Proc *child = get_proc (self, pid, TRUE);
-              g_array_append_vals (child->maps, parent->maps->data, parent->maps->len);
-            }
-        }
+        if (scorch_perf_record_get_task (&record, &t, NULL) && t.pid != t.ppid &&
+            scorch_proc_table_get_n_maps (self->procs, t.pid) == 0)
+          scorch_proc_table_fork (self->procs, t.pid, t.ppid, t.tid, t.ptid, record.time);
+      }
       break;
 
     case PERF_RECORD_COMM:
-      if ((header->misc & PERF_RECORD_MISC_COMM_EXEC) && size >= 16)
-        {
-          Proc *proc = get_proc (self, read_u32 (rec + 8), FALSE);
+      {
+        ScorchPerfComm c;
+        g_autofree char *comm = NULL;
 
-          if (proc != NULL)
-            {
-              if (proc->sampled)
-                mark_all_maps (proc);
-              proc->sampled = FALSE;
-              g_array_set_size (proc->maps, 0);
-            }
-        }
+        if (!scorch_perf_record_get_comm (&record, &c, NULL) || !c.exec)
+          return;
+        if (g_hash_table_remove (self->sampled, GINT_TO_POINTER (c.pid)))
+          mark_all_maps (self, c.pid);
+        comm = g_strndup (c.comm, c.comm_len);
+        scorch_proc_table_comm (self->procs, c.pid, c.tid, comm, TRUE, record.time);
+      }
       break;
 
     default:
@@ -718,13 +588,13 @@ flush_buffer (ScorchPerfWriter  *self,
       gsize whole = 0;
 
       /* Keep the records that reached the file whole; the header says where they end. */
-      while (whole + sizeof (struct perf_event_header) <= written)
+      for (;;)
         {
-          const struct perf_event_header *h = (const void *) (self->buffer->data + whole);
+          struct perf_event_header h;
 
-          if (h->size == 0 || whole + h->size > written)
+          if (!scorch_perf_record_parse_header (self->buffer->data + whole, written - whole, 0, &h, NULL))
             break;
-          whole += h->size;
+          whole += h.size;
         }
       self->data_on_disk += whole;
       self->data_accepted = self->data_on_disk;
@@ -771,13 +641,14 @@ scorch_perf_writer_add_records (ScorchPerfWriter  *self,
   if (self->failed != NULL)
     return propagate_failed (self, error);
 
-  while (off + sizeof (struct perf_event_header) <= len)
+  while (off < len)
     {
-      const struct perf_event_header *header = (const void *) (p + off);
-      gsize size = header->size;
+      struct perf_event_header header;
+      gsize size;
 
-      if (size < sizeof *header || off + size > len)
+      if (!scorch_perf_record_parse_header (p + off, len - off, off, &header, NULL))
         break;
+      size = header.size;
       note_record (self, p + off, size);
 
       if (self->buffer->len + size > BUFFER_SIZE && !flush_buffer (self, error))
@@ -870,12 +741,16 @@ parse_build_id_notes (const guint8 *data,
 
   while (off + 12 <= len)
     {
-      guint32 namesz = read_u32 (data + off);
-      guint32 descsz = read_u32 (data + off + 4);
-      guint32 type = read_u32 (data + off + 8);
-      gsize name_off = off + 12;
-      gsize desc_off = name_off + ((namesz + 3) & ~3u);
-      gsize next = desc_off + ((descsz + 3) & ~3u);
+      guint32 namesz, descsz, type;
+      gsize name_off, desc_off;
+      gsize next;
+
+      memcpy (&namesz, data + off, 4);
+      memcpy (&descsz, data + off + 4, 4);
+      memcpy (&type, data + off + 8, 4);
+      name_off = off + 12;
+      desc_off = name_off + ((namesz + 3) & ~3u);
+      next = desc_off + ((descsz + 3) & ~3u);
 
       if (namesz > len || descsz > len || next > len)
         return FALSE;
@@ -953,13 +828,9 @@ build_feature_build_id (ScorchPerfWriter *self,
   gpointer value;
   g_autoptr(GPtrArray) dsos = g_ptr_array_new ();
 
-  g_hash_table_iter_init (&iter, self->procs);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Proc *proc = value;
-      if (proc->sampled)
-        mark_all_maps (proc);
-    }
+  g_hash_table_iter_init (&iter, self->sampled);
+  while (g_hash_table_iter_next (&iter, &value, NULL))
+    mark_all_maps (self, GPOINTER_TO_INT (value));
 
   g_hash_table_iter_init (&iter, self->dsos);
   while (g_hash_table_iter_next (&iter, NULL, &value))

@@ -411,6 +411,17 @@ scorch_proc_table_get_n_maps (ScorchProcTable *self,
   return p != NULL ? p->maps->len : 0;
 }
 
+const ScorchProcMap *
+scorch_proc_table_get_maps (ScorchProcTable *self,
+                            gint32           pid,
+                            guint           *n_maps)
+{
+  Process *p = get_process (self, pid, FALSE);
+
+  *n_maps = p != NULL ? p->maps->len : 0;
+  return p != NULL && p->maps->len > 0 ? &g_array_index (p->maps, ScorchProcMap, 0) : NULL;
+}
+
 guint
 scorch_proc_table_get_n_modules (ScorchProcTable *self)
 {

@@ -82,6 +82,10 @@ const char          *scorch_proc_table_get_comm  (ScorchProcTable *self,
                                                   gint32           tid);
 guint                scorch_proc_table_get_n_maps (ScorchProcTable *self,
                                                    gint32           pid);
+/* The process's maps, sorted by start; borrowed until the table changes. */
+const ScorchProcMap *scorch_proc_table_get_maps  (ScorchProcTable *self,
+                                                  gint32           pid,
+                                                  guint           *n_maps);
 guint                scorch_proc_table_get_n_modules (ScorchProcTable *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScorchProcTable, scorch_proc_table_free)

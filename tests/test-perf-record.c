@@ -1,0 +1,969 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-perf-record.c: the record decoder (scorch-perf-record.c): every
+ * record type it knows, every sample_type bit it reads, the sample_id_all
+ * trailer, id routing between events, and records cut at every byte. */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-test"
+
+#include <glib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "scorch-perf-record.h"
+
+/* ---- building records ---------------------------------------------------- */
+
+static void
+put64 (GByteArray *b,
+       guint64     v)
+{
+  g_byte_array_append (b, (const guint8 *) &v, 8);
+}
+
+static void
+put32 (GByteArray *b,
+       guint32     v)
+{
+  g_byte_array_append (b, (const guint8 *) &v, 4);
+}
+
+static void
+put16 (GByteArray *b,
+       guint16     v)
+{
+  g_byte_array_append (b, (const guint8 *) &v, 2);
+}
+
+static void
+put_bytes (GByteArray *b,
+           const void *data,
+           gsize       len)
+{
+  g_byte_array_append (b, data, len);
+}
+
+/* NUL-terminated and padded to 8 bytes from the start of the record. */
+static void
+put_string (GByteArray *b,
+            const char *s)
+{
+  static const guint8 zeros[8] = { 0 };
+
+  g_byte_array_append (b, (const guint8 *) s, strlen (s) + 1);
+  if (b->len % 8 != 0)
+    g_byte_array_append (b, zeros, 8 - b->len % 8);
+}
+
+static GByteArray *
+begin (guint32 type,
+       guint16 misc)
+{
+  GByteArray *b = g_byte_array_new ();
+  struct perf_event_header h = { type, misc, 0 };
+
+  g_byte_array_append (b, (const guint8 *) &h, sizeof h);
+  return b;
+}
+
+/* The sample_id trailer for st (TID, TIME, ID, STREAM_ID, CPU, IDENTIFIER). */
+#define T_PID   4242
+#define T_TID   4343
+#define T_TIME  G_GUINT64_CONSTANT (123456789)
+#define T_ID    G_GUINT64_CONSTANT (77)
+#define T_CPU   3
+
+static void
+put_trailer (GByteArray *b,
+             guint64     st,
+             guint64     id)
+{
+  if (st & PERF_SAMPLE_TID) { put32 (b, T_PID); put32 (b, T_TID); }
+  if (st & PERF_SAMPLE_TIME) put64 (b, T_TIME);
+  if (st & PERF_SAMPLE_ID) put64 (b, id);
+  if (st & PERF_SAMPLE_STREAM_ID) put64 (b, 0x5757);
+  if (st & PERF_SAMPLE_CPU) { put32 (b, T_CPU); put32 (b, 0); }
+  if (st & PERF_SAMPLE_IDENTIFIER) put64 (b, id);
+}
+
+static guint8 *
+finish (GByteArray *b,
+        gsize      *len)
+{
+  struct perf_event_header *h = (struct perf_event_header *) (gpointer) b->data;
+
+  g_assert_cmpuint (b->len % 8, ==, 0);
+  h->size = b->len;
+  *len = b->len;
+  return g_byte_array_free (b, FALSE);
+}
+
+#define TRAILER_ST (PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID | \
+                    PERF_SAMPLE_CPU | PERF_SAMPLE_IDENTIFIER)
+
+static ScorchCaptureAttrs *
+attrs_with (guint64  sample_type,
+            gboolean sample_id_all,
+            guint64  id)
+{
+  ScorchCaptureAttrs *attrs = scorch_capture_attrs_new ();
+  struct perf_event_attr attr = { 0 };
+
+  attr.size = sizeof attr;
+  attr.type = PERF_TYPE_SOFTWARE;
+  attr.config = PERF_COUNT_SW_CPU_CLOCK;
+  attr.sample_type = sample_type;
+  attr.sample_id_all = sample_id_all;
+  attr.sample_regs_user = 0x3; /* two registers */
+  attr.sample_regs_intr = 0x1;
+  attr.read_format = PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED;
+  g_assert_true (scorch_capture_attrs_add (attrs, &attr, sizeof attr, &id, 1, NULL));
+  return attrs;
+}
+
+/* Parses data as one record into a copy of exactly len bytes (so that
+ * ASan sees any read past it) and decodes its body. */
+static gboolean
+decode_copy (ScorchCaptureAttrs *attrs,
+             const guint8       *data,
+             gsize               len,
+             ScorchPerfBody     *body,
+             ScorchRecord       *record_out,
+             GError            **error)
+{
+  static GPtrArray *kept;
+  guint8 *copy = g_memdup2 (data, MAX (len, 1));
+  ScorchRecord record;
+
+  /* The body points into the copy: keep it until the next call. */
+  if (kept == NULL)
+    kept = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_set_size (kept, 0);
+  g_ptr_array_add (kept, copy);
+
+  if (!scorch_capture_attrs_parse_record (attrs, copy, len, 0, &record, error))
+    return FALSE;
+  if (!scorch_perf_record_decode (attrs, &record, body, error))
+    return FALSE;
+  if (record_out != NULL)
+    *record_out = record;
+  return TRUE;
+}
+
+/* Every cut of the record fails clearly; every smaller header.size (the
+ * bytes that remain) either fails clearly or decodes inside the record. */
+static void
+check_truncations (ScorchCaptureAttrs *attrs,
+                   const guint8       *data,
+                   gsize               len,
+                   gsize               min_ok)
+{
+  for (gsize cut = 0; cut < len; cut++)
+    {
+      g_autoptr(GError) error = NULL;
+      ScorchPerfBody body;
+
+      g_assert_false (decode_copy (attrs, data, cut, &body, NULL, &error));
+      g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+      g_assert_nonnull (strstr (error->message, "offset"));
+    }
+
+  for (gsize size = 8; size < len; size += 8)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree guint8 *copy = g_memdup2 (data, size);
+      struct perf_event_header *h = (struct perf_event_header *) (gpointer) copy;
+      ScorchPerfBody body;
+      gboolean ok;
+
+      h->size = size;
+      ok = decode_copy (attrs, copy, size, &body, NULL, &error);
+      if (ok)
+        {
+          g_assert_no_error (error);
+          if (size < min_ok)
+            g_error ("a record of %" G_GSIZE_FORMAT " bytes decoded; its layout needs %" G_GSIZE_FORMAT,
+                     size, min_ok);
+        }
+      else
+        g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+    }
+}
+
+static void
+check_trailer (const ScorchRecord *record)
+{
+  g_assert_true (record->has_time);
+  g_assert_cmpuint (record->time, ==, T_TIME);
+  g_assert_cmpint (record->pid, ==, T_PID);
+  g_assert_cmpint (record->tid, ==, T_TID);
+  g_assert_cmpuint (record->cpu, ==, T_CPU);
+  g_assert_cmpuint (record->id, ==, T_ID);
+}
+
+/* ---- side-band records ---------------------------------------------------- */
+
+static void
+test_mmap (void)
+{
+  g_autoptr(ScorchCaptureAttrs) attrs = attrs_with (PERF_SAMPLE_IP | TRAILER_ST, TRUE, T_ID);
+  static const guint8 build_id[20] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+
+  /* MMAP2 with device and inode */
+  {
+    g_autoptr(GByteArray) b = begin (PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
+    g_autofree guint8 *data = NULL;
+    ScorchPerfBody body;
+    ScorchRecord record;
+    gsize len;
+
+    put32 (b, 100); put32 (b, 101);
+    put64 (b, 0x400000); put64 (b, 0x1000); put64 (b, 0x2000);
+    put32 (b, 8); put32 (b, 1); put64 (b, 999); put64 (b, 7);
+    put32 (b, PROT_READ | PROT_EXEC); put32 (b, MAP_PRIVATE);
+    put_string (b, "/usr/bin/true");
+    put_trailer (b, TRAILER_ST, T_ID);
+    data = finish (g_steal_pointer (&b), &len);
+
+    g_assert_true (decode_copy (attrs, data, len, &body, &record, NULL));
+    g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_MMAP);
+    check_trailer (&record);
+    g_assert_cmpint (body.u.mmap.pid, ==, 100);
+    g_assert_cmpint (body.u.mmap.tid, ==, 101);
+    g_assert_cmphex (body.u.mmap.start, ==, 0x400000);
+    g_assert_cmphex (body.u.mmap.len, ==, 0x1000);
+    g_assert_cmphex (body.u.mmap.pgoff, ==, 0x2000);
+    g_assert_cmpuint (body.u.mmap.maj, ==, 8);
+    g_assert_cmpuint (body.u.mmap.min, ==, 1);
+    g_assert_cmpuint (body.u.mmap.ino, ==, 999);
+    g_assert_cmpuint (body.u.mmap.ino_generation, ==, 7);
+    g_assert_null (body.u.mmap.build_id);
+    g_assert_cmpuint (body.u.mmap.prot, ==, PROT_READ | PROT_EXEC);
+    g_assert_cmpuint (body.u.mmap.flags, ==, MAP_PRIVATE);
+    g_assert_false (body.u.mmap.kernel);
+    g_assert_cmpuint (body.u.mmap.filename_len, ==, strlen ("/usr/bin/true"));
+    g_assert_cmpmem (body.u.mmap.filename, body.u.mmap.filename_len, "/usr/bin/true", 13);
+    check_truncations (attrs, data, len, 8 + 64 + 48);
+  }
+
+  /* MMAP2 with a build id */
+  {
+    g_autoptr(GByteArray) b = begin (PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER | PERF_RECORD_MISC_MMAP_BUILD_ID);
+    g_autofree guint8 *data = NULL;
+    ScorchPerfBody body;
+    gsize len;
+
+    put32 (b, 100); put32 (b, 101);
+    put64 (b, 0x400000); put64 (b, 0x1000); put64 (b, 0);
+    g_byte_array_append (b, (const guint8 *) "\x14\0\0\0", 4);
+    put_bytes (b, build_id, 20);
+    put32 (b, PROT_READ); put32 (b, 0);
+    put_string (b, "/lib/libc.so.6");
+    put_trailer (b, TRAILER_ST, T_ID);
+    data = finish (g_steal_pointer (&b), &len);
+
+    g_assert_true (decode_copy (attrs, data, len, &body, NULL, NULL));
+    g_assert_cmpuint (body.u.mmap.build_id_len, ==, 20);
+    g_assert_cmpmem (body.u.mmap.build_id, 20, build_id, 20);
+    g_assert_cmpuint (body.u.mmap.maj, ==, 0);
+    g_assert_cmpuint (body.u.mmap.prot, ==, PROT_READ);
+    g_assert_cmpmem (body.u.mmap.filename, body.u.mmap.filename_len, "/lib/libc.so.6", 14);
+    check_truncations (attrs, data, len, 8 + 64 + 48);
+  }
+
+  /* MMAP of the kernel, a data MMAP, and a name without a NUL */
+  {
+    g_autoptr(GByteArray) b = begin (PERF_RECORD_MMAP, PERF_RECORD_MISC_KERNEL);
+    g_autofree guint8 *data = NULL;
+    ScorchPerfBody body;
+    gsize len;
+
+    put32 (b, (guint32) -1); put32 (b, 0);
+    put64 (b, 0xffffffff81000000); put64 (b, 0x1000000); put64 (b, 0);
+    put_bytes (b, "[kernel.kallsyms]_text\x01\x01", 24); /* no NUL */
+    put_trailer (b, TRAILER_ST, T_ID);
+    data = finish (g_steal_pointer (&b), &len);
+
+    g_assert_true (decode_copy (attrs, data, len, &body, NULL, NULL));
+    g_assert_true (body.u.mmap.kernel);
+    g_assert_cmpint (body.u.mmap.pid, ==, -1);
+    g_assert_cmpuint (body.u.mmap.prot, ==, PROT_READ | PROT_EXEC);
+    g_assert_cmpuint (body.u.mmap.filename_len, ==, 24); /* bounded by the body, not the trailer */
+    check_truncations (attrs, data, len, 8 + 32 + 40);
+
+    ((struct perf_event_header *) (gpointer) data)->misc = PERF_RECORD_MISC_USER | PERF_RECORD_MISC_MMAP_DATA;
+    g_assert_true (decode_copy (attrs, data, len, &body, NULL, NULL));
+    g_assert_false (body.u.mmap.kernel);
+    g_assert_cmpuint (body.u.mmap.prot, ==, PROT_READ);
+  }
+}
+
+static void
+test_comm_task (void)
+{
+  g_autoptr(ScorchCaptureAttrs) attrs = attrs_with (PERF_SAMPLE_IP | TRAILER_ST, TRUE, T_ID);
+
+  {
+    g_autoptr(GByteArray) b = begin (PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC);
+    g_autofree guint8 *data = NULL;
+    ScorchPerfBody body;
+    ScorchRecord record;
+    gsize len;
+
+    put32 (b, 10); put32 (b, 11);
+    put_string (b, "burn");
+    put_trailer (b, TRAILER_ST, T_ID);
+    data = finish (g_steal_pointer (&b), &len);
+    g_assert_true (decode_copy (attrs, data, len, &body, &record, NULL));
+    g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_COMM);
+    check_trailer (&record);
+    g_assert_cmpint (body.u.comm.pid, ==, 10);
+    g_assert_cmpint (body.u.comm.tid, ==, 11);
+    g_assert_true (body.u.comm.exec);
+    g_assert_cmpmem (body.u.comm.comm, body.u.comm.comm_len, "burn", 4);
+    check_truncations (attrs, data, len, 8 + 8 + 48);
+  }
+
+  for (guint type = PERF_RECORD_EXIT; type <= PERF_RECORD_FORK; type += PERF_RECORD_FORK - PERF_RECORD_EXIT)
+    {
+      g_autoptr(GByteArray) b = begin (type, 0);
+      g_autofree guint8 *data = NULL;
+      ScorchPerfBody body;
+      ScorchRecord record;
+      gsize len;
+
+      put32 (b, 20); put32 (b, 21); put32 (b, 22); put32 (b, 23); put64 (b, 555);
+      put_trailer (b, TRAILER_ST, T_ID);
+      data = finish (g_steal_pointer (&b), &len);
+      g_assert_true (decode_copy (attrs, data, len, &body, &record, NULL));
+      g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_TASK);
+      check_trailer (&record);
+      g_assert_cmpint (body.u.task.pid, ==, 20);
+      g_assert_cmpint (body.u.task.ppid, ==, 21);
+      g_assert_cmpint (body.u.task.tid, ==, 22);
+      g_assert_cmpint (body.u.task.ptid, ==, 23);
+      g_assert_cmpuint (body.u.task.time, ==, 555);
+      check_truncations (attrs, data, len, 8 + 16 + 48);
+    }
+}
+
+static void
+test_lost_throttle_switch_ksymbol (void)
+{
+  g_autoptr(ScorchCaptureAttrs) attrs = attrs_with (PERF_SAMPLE_IP | TRAILER_ST, TRUE, T_ID);
+  struct { guint32 type; guint16 misc; gsize min; } cases[] = {
+    { PERF_RECORD_LOST, 0, 8 + 16 + 48 },
+    { PERF_RECORD_LOST_SAMPLES, 0, 8 + 8 + 48 },
+    { PERF_RECORD_THROTTLE, 0, 8 + 24 + 48 },
+    { PERF_RECORD_UNTHROTTLE, 0, 8 + 24 + 48 },
+    { PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT | PERF_RECORD_MISC_SWITCH_OUT_PREEMPT, 8 + 48 },
+    { PERF_RECORD_SWITCH_CPU_WIDE, 0, 8 + 8 + 48 },
+    { PERF_RECORD_KSYMBOL, 0, 8 + 16 + 48 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GByteArray) b = begin (cases[i].type, cases[i].misc);
+      g_autofree guint8 *data = NULL;
+      ScorchPerfBody body;
+      ScorchRecord record;
+      gsize len;
+
+      switch (cases[i].type)
+        {
+        case PERF_RECORD_LOST: put64 (b, T_ID); put64 (b, 31); break;
+        case PERF_RECORD_LOST_SAMPLES: put64 (b, 32); break;
+        case PERF_RECORD_THROTTLE:
+        case PERF_RECORD_UNTHROTTLE: put64 (b, 1000); put64 (b, T_ID); put64 (b, 0x5757); break;
+        case PERF_RECORD_SWITCH: break;
+        case PERF_RECORD_SWITCH_CPU_WIDE: put32 (b, 61); put32 (b, 62); break;
+        case PERF_RECORD_KSYMBOL:
+          put64 (b, 0xffffffffc0000000); put32 (b, 256); put16 (b, 1); put16 (b, 0);
+          put_string (b, "bpf_prog_x");
+          break;
+        default: g_assert_not_reached ();
+        }
+      put_trailer (b, TRAILER_ST, T_ID);
+      data = finish (g_steal_pointer (&b), &len);
+      g_assert_true (decode_copy (attrs, data, len, &body, &record, NULL));
+      check_trailer (&record);
+
+      switch (cases[i].type)
+        {
+        case PERF_RECORD_LOST:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_LOST);
+          g_assert_cmpuint (body.u.lost.id, ==, T_ID);
+          g_assert_cmpuint (body.u.lost.lost, ==, 31);
+          break;
+        case PERF_RECORD_LOST_SAMPLES:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_LOST);
+          g_assert_cmpuint (body.u.lost.lost, ==, 32);
+          break;
+        case PERF_RECORD_THROTTLE:
+        case PERF_RECORD_UNTHROTTLE:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_THROTTLE);
+          g_assert_cmpuint (body.u.throttle.time, ==, 1000);
+          g_assert_cmpuint (body.u.throttle.id, ==, T_ID);
+          g_assert_cmpuint (body.u.throttle.stream_id, ==, 0x5757);
+          g_assert_cmpint (body.u.throttle.throttle, ==, cases[i].type == PERF_RECORD_THROTTLE);
+          break;
+        case PERF_RECORD_SWITCH:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_SWITCH);
+          g_assert_true (body.u.sw.out);
+          g_assert_true (body.u.sw.preempt);
+          g_assert_cmpint (body.u.sw.next_prev_pid, ==, -1);
+          break;
+        case PERF_RECORD_SWITCH_CPU_WIDE:
+          g_assert_false (body.u.sw.out);
+          g_assert_cmpint (body.u.sw.next_prev_pid, ==, 61);
+          g_assert_cmpint (body.u.sw.next_prev_tid, ==, 62);
+          break;
+        case PERF_RECORD_KSYMBOL:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_KSYMBOL);
+          g_assert_cmphex (body.u.ksymbol.addr, ==, 0xffffffffc0000000);
+          g_assert_cmpuint (body.u.ksymbol.len, ==, 256);
+          g_assert_cmpuint (body.u.ksymbol.ksym_type, ==, 1);
+          g_assert_cmpmem (body.u.ksymbol.name, body.u.ksymbol.name_len, "bpf_prog_x", 10);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      check_truncations (attrs, data, len, cases[i].min);
+    }
+}
+
+/* Without sample_id_all no trailer is read, and the body is the whole
+ * record. */
+static void
+test_no_sample_id_all (void)
+{
+  g_autoptr(ScorchCaptureAttrs) attrs = attrs_with (PERF_SAMPLE_IP | TRAILER_ST, FALSE, T_ID);
+  g_autoptr(GByteArray) b = begin (PERF_RECORD_COMM, 0);
+  g_autofree guint8 *data = NULL;
+  ScorchPerfBody body;
+  ScorchRecord record;
+  gsize len;
+
+  put32 (b, 1); put32 (b, 2);
+  put_string (b, "abcdefghijklmno"); /* 16 bytes */
+  data = finish (g_steal_pointer (&b), &len);
+  g_assert_true (decode_copy (attrs, data, len, &body, &record, NULL));
+  g_assert_false (record.has_time);
+  g_assert_cmpint (record.pid, ==, -1);
+  g_assert_cmpmem (body.u.comm.comm, body.u.comm.comm_len, "abcdefghijklmno", 15);
+  check_truncations (attrs, data, len, 16);
+}
+
+/* ---- user types ------------------------------------------------------------ */
+
+static void
+test_user_types (void)
+{
+  g_autoptr(ScorchCaptureAttrs) attrs = attrs_with (PERF_SAMPLE_IP | TRAILER_ST, TRUE, T_ID);
+  struct perf_event_attr pattr = { 0 };
+
+  pattr.size = sizeof pattr;
+  pattr.sample_type = PERF_SAMPLE_IP;
+
+  for (guint32 type = 64; type <= 82; type++)
+    {
+      g_autoptr(GByteArray) b = begin (type, 0);
+      g_autofree guint8 *data = NULL;
+      g_autoptr(GError) error = NULL;
+      ScorchPerfBody body;
+      ScorchRecord record;
+      gsize len, min = 8;
+
+      switch (type)
+        {
+        case SCORCH_PERF_RECORD_ID_INDEX:
+          put64 (b, 2);
+          put64 (b, 5); put64 (b, 0); put64 (b, 1); put64 (b, 100);
+          put64 (b, 6); put64 (b, 0); put64 (b, 2); put64 (b, 101);
+          min = 8 + 8 + 64;
+          break;
+        case SCORCH_PERF_RECORD_HEADER_ATTR:
+          put_bytes (b, &pattr, sizeof pattr);
+          put64 (b, 41); put64 (b, 42);
+          min = 8 + sizeof pattr;
+          break;
+        case SCORCH_PERF_RECORD_HEADER_FEATURE:
+          put64 (b, SCORCH_PERF_FEAT_HOSTNAME);
+          put32 (b, 4); put_bytes (b, "box", 4);
+          min = 16;
+          break;
+        case SCORCH_PERF_RECORD_COMPRESSED:
+          put64 (b, 0x1122334455667788);
+          break;
+        case SCORCH_PERF_RECORD_HEADER_TRACING_DATA:
+          put32 (b, 13); put32 (b, 0);
+          min = 16;
+          break;
+        case SCORCH_PERF_RECORD_AUXTRACE:
+          put64 (b, 64); put64 (b, 0); put64 (b, 0); put32 (b, 0); put32 (b, 1); put32 (b, 2); put32 (b, 0);
+          min = 16;
+          break;
+        case SCORCH_PERF_RECORD_TIME_CONV:
+          put64 (b, 10); put64 (b, 20); put64 (b, 30);
+          min = 32;
+          break;
+        case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
+          {
+            guint8 id[24] = { 0xab, 0xcd, 0xef };
+
+            ((struct perf_event_header *) (gpointer) b->data)->misc = PERF_RECORD_MISC_KERNEL | SCORCH_PERF_BUILD_ID_MISC_SIZE;
+            id[20] = 3;
+            put32 (b, (guint32) -1);
+            put_bytes (b, id, 24);
+            put_string (b, "[kernel.kallsyms]");
+            min = 8 + 4 + 24 + 4; /* padding of the fixed part */
+          }
+          break;
+        default:
+          put64 (b, 0);
+          break;
+        }
+      data = finish (g_steal_pointer (&b), &len);
+      g_assert_true (decode_copy (attrs, data, len, &body, &record, &error));
+      g_assert_no_error (error);
+      g_assert_null (record.attr);
+      g_assert_false (record.has_time);
+
+      switch (type)
+        {
+        case SCORCH_PERF_RECORD_ID_INDEX:
+          {
+            ScorchPerfIdIndexEntry e;
+
+            g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_ID_INDEX);
+            g_assert_cmpuint (body.u.id_index.nr, ==, 2);
+            scorch_perf_record_get_id_index_entry (&body.u.id_index, 1, &e);
+            g_assert_cmpuint (e.id, ==, 6);
+            g_assert_cmpuint (e.cpu, ==, 2);
+            g_assert_cmpuint (e.tid, ==, 101);
+          }
+          break;
+        case SCORCH_PERF_RECORD_HEADER_ATTR:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_HEADER_ATTR);
+          g_assert_cmpuint (body.u.header_attr.attr_size, ==, sizeof pattr);
+          g_assert_cmpuint (body.u.header_attr.n_ids, ==, 2);
+          g_assert_cmpmem (body.u.header_attr.attr, sizeof pattr, &pattr, sizeof pattr);
+          break;
+        case SCORCH_PERF_RECORD_HEADER_FEATURE:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_HEADER_FEATURE);
+          g_assert_cmpuint (body.u.header_feature.feature, ==, SCORCH_PERF_FEAT_HOSTNAME);
+          g_assert_cmpuint (body.u.header_feature.size, ==, 8);
+          break;
+        case SCORCH_PERF_RECORD_COMPRESSED:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_COMPRESSED);
+          g_assert_cmpuint (body.u.compressed.size, ==, 8);
+          break;
+        case SCORCH_PERF_RECORD_HEADER_TRACING_DATA:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_TRAILING_DATA);
+          g_assert_cmpuint (body.u.trailing.size, ==, 16);
+          break;
+        case SCORCH_PERF_RECORD_AUXTRACE:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_TRAILING_DATA);
+          g_assert_cmpuint (body.u.trailing.size, ==, 64);
+          break;
+        case SCORCH_PERF_RECORD_TIME_CONV:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_TIME_CONV);
+          g_assert_cmpuint (body.u.time_conv.time_mult, ==, 20);
+          break;
+        case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_BUILD_ID);
+          g_assert_cmpint (body.u.build_id.pid, ==, -1);
+          g_assert_true (body.u.build_id.kernel);
+          g_assert_cmpuint (body.u.build_id.build_id_len, ==, 3);
+          g_assert_cmphex (body.u.build_id.build_id[2], ==, 0xef);
+          g_assert_cmpmem (body.u.build_id.filename, body.u.build_id.filename_len, "[kernel.kallsyms]", 17);
+          break;
+        case SCORCH_PERF_RECORD_FINISHED_ROUND:
+        case SCORCH_PERF_RECORD_FINISHED_INIT:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_EMPTY);
+          break;
+        default:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_NONE);
+          break;
+        }
+      check_truncations (attrs, data, len, min);
+    }
+
+  /* A HEADER_ATTR whose attr.size is larger than the record */
+  {
+    g_autoptr(GByteArray) b = begin (SCORCH_PERF_RECORD_HEADER_ATTR, 0);
+    g_autofree guint8 *data = NULL;
+    g_autoptr(GError) error = NULL;
+    ScorchPerfBody body;
+    gsize len;
+
+    put32 (b, 0); put32 (b, 4000); put64 (b, 0);
+    data = finish (g_steal_pointer (&b), &len);
+    g_assert_false (decode_copy (attrs, data, len, &body, NULL, &error));
+    g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+  }
+  /* An ID_INDEX whose count is larger than the record */
+  {
+    g_autoptr(GByteArray) b = begin (SCORCH_PERF_RECORD_ID_INDEX, 0);
+    g_autofree guint8 *data = NULL;
+    g_autoptr(GError) error = NULL;
+    ScorchPerfBody body;
+    gsize len;
+
+    put64 (b, G_GUINT64_CONSTANT (1) << 60);
+    put64 (b, 1); put64 (b, 2); put64 (b, 3); put64 (b, 4);
+    data = finish (g_steal_pointer (&b), &len);
+    g_assert_false (decode_copy (attrs, data, len, &body, NULL, &error));
+    g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+  }
+}
+
+/* ---- samples --------------------------------------------------------------- */
+
+/* The sample_type bits the decoder reads, in the kernel's order. */
+static const guint64 sample_bits[] = {
+  PERF_SAMPLE_IDENTIFIER, PERF_SAMPLE_IP, PERF_SAMPLE_TID, PERF_SAMPLE_TIME, PERF_SAMPLE_ADDR,
+  PERF_SAMPLE_ID, PERF_SAMPLE_STREAM_ID, PERF_SAMPLE_CPU, PERF_SAMPLE_PERIOD, PERF_SAMPLE_READ,
+  PERF_SAMPLE_CALLCHAIN, PERF_SAMPLE_RAW, PERF_SAMPLE_BRANCH_STACK, PERF_SAMPLE_REGS_USER,
+  PERF_SAMPLE_STACK_USER, PERF_SAMPLE_WEIGHT, PERF_SAMPLE_DATA_SRC, PERF_SAMPLE_TRANSACTION,
+  PERF_SAMPLE_REGS_INTR, PERF_SAMPLE_PHYS_ADDR, PERF_SAMPLE_AUX, PERF_SAMPLE_CGROUP,
+  PERF_SAMPLE_DATA_PAGE_SIZE, PERF_SAMPLE_CODE_PAGE_SIZE,
+};
+
+static const guint8 stack_bytes[24] = "0123456789abcdefghijklm";
+
+/* A sample with every field of st set to a value that names it. */
+static guint8 *
+build_sample (guint64  st,
+              gsize   *len)
+{
+  GByteArray *b = begin (PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+
+  if (st & PERF_SAMPLE_IDENTIFIER) put64 (b, T_ID);
+  if (st & PERF_SAMPLE_IP) put64 (b, 0x401000);
+  if (st & PERF_SAMPLE_TID) { put32 (b, T_PID); put32 (b, T_TID); }
+  if (st & PERF_SAMPLE_TIME) put64 (b, T_TIME);
+  if (st & PERF_SAMPLE_ADDR) put64 (b, 0xadd4);
+  if (st & PERF_SAMPLE_ID) put64 (b, T_ID);
+  if (st & PERF_SAMPLE_STREAM_ID) put64 (b, 0x5757);
+  if (st & PERF_SAMPLE_CPU) { put32 (b, T_CPU); put32 (b, 0); }
+  if (st & PERF_SAMPLE_PERIOD) put64 (b, 1000001);
+  if (st & PERF_SAMPLE_READ) { put64 (b, 9); put64 (b, 8); put64 (b, T_ID); } /* value, enabled, id */
+  if (st & PERF_SAMPLE_CALLCHAIN) { put64 (b, 3); put64 (b, PERF_CONTEXT_USER); put64 (b, 0x401000); put64 (b, 0x402000); }
+  if (st & PERF_SAMPLE_RAW) { put32 (b, 4); put_bytes (b, "rawx", 4); }
+  if (st & PERF_SAMPLE_BRANCH_STACK) { put64 (b, 1); put64 (b, 1); put64 (b, 2); put64 (b, 3); }
+  if (st & PERF_SAMPLE_REGS_USER) { put64 (b, PERF_SAMPLE_REGS_ABI_64); put64 (b, 0x7ff0); put64 (b, 0x7ff8); }
+  if (st & PERF_SAMPLE_STACK_USER) { put64 (b, sizeof stack_bytes); put_bytes (b, stack_bytes, sizeof stack_bytes); put64 (b, 16); }
+  if (st & PERF_SAMPLE_WEIGHT) put64 (b, 0x3e);
+  if (st & PERF_SAMPLE_DATA_SRC) put64 (b, 0xd5);
+  if (st & PERF_SAMPLE_TRANSACTION) put64 (b, 0x7a);
+  if (st & PERF_SAMPLE_REGS_INTR) { put64 (b, PERF_SAMPLE_REGS_ABI_64); put64 (b, 0x1); }
+  if (st & PERF_SAMPLE_PHYS_ADDR) put64 (b, 0xfa);
+  if (st & PERF_SAMPLE_AUX) { put64 (b, 8); put64 (b, 0); }
+  if (st & PERF_SAMPLE_CGROUP) put64 (b, 0xc6);
+  if (st & PERF_SAMPLE_DATA_PAGE_SIZE) put64 (b, 4096);
+  if (st & PERF_SAMPLE_CODE_PAGE_SIZE) put64 (b, 4096);
+  return finish (b, len);
+}
+
+static void
+check_sample (guint64                 st,
+              const ScorchSampleData *s)
+{
+  guint64 v;
+
+  g_assert_cmphex (s->ip, ==, (st & PERF_SAMPLE_IP) ? 0x401000 : 0);
+  g_assert_cmpint (s->pid, ==, (st & PERF_SAMPLE_TID) ? T_PID : -1);
+  g_assert_cmpint (s->tid, ==, (st & PERF_SAMPLE_TID) ? T_TID : -1);
+  g_assert_cmpuint (s->time, ==, (st & PERF_SAMPLE_TIME) ? T_TIME : 0);
+  g_assert_cmphex (s->addr, ==, (st & PERF_SAMPLE_ADDR) ? 0xadd4 : 0);
+  g_assert_cmpuint (s->id, ==, (st & (PERF_SAMPLE_ID | PERF_SAMPLE_IDENTIFIER)) ? T_ID : 0);
+  g_assert_cmphex (s->stream_id, ==, (st & PERF_SAMPLE_STREAM_ID) ? 0x5757 : 0);
+  g_assert_cmpuint (s->cpu, ==, (st & PERF_SAMPLE_CPU) ? T_CPU : 0);
+  g_assert_cmpuint (s->period, ==, (st & PERF_SAMPLE_PERIOD) ? 1000001 : 0);
+  if (st & PERF_SAMPLE_CALLCHAIN)
+    {
+      g_assert_cmpuint (s->callchain_nr, ==, 3);
+      memcpy (&v, &s->callchain[2], 8);
+      g_assert_cmphex (v, ==, 0x402000);
+    }
+  else
+    g_assert_null (s->callchain);
+  if (st & PERF_SAMPLE_RAW)
+    {
+      g_assert_cmpuint (s->raw_size, ==, 4);
+      g_assert_cmpmem (s->raw, 4, "rawx", 4);
+    }
+  g_assert_cmpuint (s->branch_nr, ==, (st & PERF_SAMPLE_BRANCH_STACK) ? 1 : 0);
+  if (st & PERF_SAMPLE_REGS_USER)
+    {
+      g_assert_cmpuint (s->regs_abi, ==, PERF_SAMPLE_REGS_ABI_64);
+      g_assert_cmpuint (s->n_regs, ==, 2);
+      g_assert_cmphex (s->regs_mask, ==, 0x3);
+      memcpy (&v, &s->regs[1], 8);
+      g_assert_cmphex (v, ==, 0x7ff8);
+    }
+  else
+    g_assert_null (s->regs);
+  if (st & PERF_SAMPLE_STACK_USER)
+    {
+      g_assert_cmpuint (s->stack_size, ==, 16); /* dyn_size */
+      g_assert_cmpmem (s->stack, 16, stack_bytes, 16);
+    }
+  else
+    g_assert_null (s->stack);
+  g_assert_cmphex (s->weight, ==, (st & PERF_SAMPLE_WEIGHT) ? 0x3e : 0);
+  g_assert_cmphex (s->data_src, ==, (st & PERF_SAMPLE_DATA_SRC) ? 0xd5 : 0);
+  g_assert_cmphex (s->transaction, ==, (st & PERF_SAMPLE_TRANSACTION) ? 0x7a : 0);
+  g_assert_cmphex (s->intr_regs_abi, ==, (st & PERF_SAMPLE_REGS_INTR) ? PERF_SAMPLE_REGS_ABI_64 : 0);
+  g_assert_cmphex (s->phys_addr, ==, (st & PERF_SAMPLE_PHYS_ADDR) ? 0xfa : 0);
+  g_assert_cmphex (s->cgroup, ==, (st & PERF_SAMPLE_CGROUP) ? 0xc6 : 0);
+}
+
+static void
+check_sample_type (guint64  st,
+                   gboolean truncations)
+{
+  g_autoptr(ScorchCaptureAttrs) attrs = attrs_with (st, TRUE, T_ID);
+  g_autofree guint8 *data = NULL;
+  g_autoptr(GError) error = NULL;
+  ScorchPerfBody body;
+  ScorchRecord record;
+  gsize len;
+
+  data = build_sample (st, &len);
+  if (!decode_copy (attrs, data, len, &body, &record, &error))
+    g_error ("sample_type 0x%" G_GINT64_MODIFIER "x: %s", st, error->message);
+  g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_SAMPLE);
+  check_sample (st, &body.u.sample);
+  /* the record's sample_id comes from the body */
+  g_assert_cmpint (record.has_time, ==, (st & PERF_SAMPLE_TIME) != 0);
+  g_assert_cmpint (record.tid, ==, (st & PERF_SAMPLE_TID) ? T_TID : -1);
+
+  if (truncations)
+    {
+      /* Every smaller size misses a field the sample_type promises. */
+      for (gsize size = 8; size < len; size += 8)
+        {
+          g_autoptr(GError) cut_error = NULL;
+          g_autofree guint8 *copy = g_memdup2 (data, size);
+
+          ((struct perf_event_header *) (gpointer) copy)->size = size;
+          if (decode_copy (attrs, copy, size, &body, NULL, &cut_error))
+            g_error ("sample_type 0x%" G_GINT64_MODIFIER "x: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
+                     " bytes decoded", st, size, len);
+          g_assert_error (cut_error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+        }
+      check_truncations (attrs, data, len, len);
+    }
+}
+
+static void
+test_sample_types (void)
+{
+  guint64 all = 0;
+  GRand *rand = g_rand_new_with_seed (13);
+
+  /* each bit alone, then with all others */
+  for (guint i = 0; i < G_N_ELEMENTS (sample_bits); i++)
+    {
+      check_sample_type (sample_bits[i], TRUE);
+      all |= sample_bits[i];
+    }
+  check_sample_type (all, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (sample_bits); i++)
+    check_sample_type (all & ~sample_bits[i], TRUE);
+
+  /* what perf record and Scorch write */
+  check_sample_type (PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN, TRUE);
+  check_sample_type (PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD |
+                     PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER, TRUE);
+  check_sample_type (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+                     PERF_SAMPLE_ID | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD, TRUE);
+
+  /* a fixed sample of the other combinations (deterministic seed) */
+  for (guint n = 0; n < 2000; n++)
+    {
+      guint64 st = 0;
+
+      for (guint i = 0; i < G_N_ELEMENTS (sample_bits); i++)
+        if (g_rand_boolean (rand))
+          st |= sample_bits[i];
+      check_sample_type (st, n < 100);
+    }
+  g_rand_free (rand);
+}
+
+/* Hostile sizes inside a sample: counts that would run past it. */
+static void
+test_sample_hostile_counts (void)
+{
+  struct { guint64 st; guint64 words[4]; guint n; } cases[] = {
+    { PERF_SAMPLE_CALLCHAIN, { G_GUINT64_CONSTANT (1) << 61, 0, 0, 0 }, 2 },
+    { PERF_SAMPLE_CALLCHAIN, { 2, 1, 0, 0 }, 2 },
+    { PERF_SAMPLE_RAW, { 0xffffffff, 0, 0, 0 }, 2 },
+    { PERF_SAMPLE_BRANCH_STACK, { G_GUINT64_CONSTANT (1) << 62, 0, 0, 0 }, 2 },
+    { PERF_SAMPLE_STACK_USER, { G_MAXUINT64, 0, 0, 0 }, 2 },
+    { PERF_SAMPLE_STACK_USER, { 16, 0, 0, 0 }, 3 }, /* no room for dyn_size */
+    { PERF_SAMPLE_AUX, { 1 << 20, 0, 0, 0 }, 2 },
+    { PERF_SAMPLE_REGS_USER, { 2, 0, 0, 0 }, 2 },   /* two registers promised, one there */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ScorchCaptureAttrs) attrs = attrs_with (cases[i].st, TRUE, T_ID);
+      GByteArray *b = begin (PERF_RECORD_SAMPLE, 0);
+      g_autofree guint8 *data = NULL;
+      g_autoptr(GError) error = NULL;
+      ScorchPerfBody body;
+      gsize len;
+
+      for (guint k = 0; k < cases[i].n; k++)
+        put64 (b, cases[i].words[k]);
+      data = finish (b, &len);
+      g_assert_false (decode_copy (attrs, data, len, &body, NULL, &error));
+      g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+    }
+
+  /* PERF_FORMAT_GROUP: a count larger than the record */
+  {
+    g_autoptr(ScorchCaptureAttrs) attrs = scorch_capture_attrs_new ();
+    struct perf_event_attr attr = { 0 };
+    GByteArray *b = begin (PERF_RECORD_SAMPLE, 0);
+    g_autofree guint8 *data = NULL;
+    g_autoptr(GError) error = NULL;
+    ScorchPerfBody body;
+    gsize len;
+
+    attr.size = sizeof attr;
+    attr.sample_type = PERF_SAMPLE_READ;
+    attr.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID;
+    g_assert_true (scorch_capture_attrs_add (attrs, &attr, sizeof attr, NULL, 0, NULL));
+    put64 (b, G_GUINT64_CONSTANT (1) << 62);
+    put64 (b, 1); put64 (b, 2);
+    data = finish (b, &len);
+    g_assert_false (decode_copy (attrs, data, len, &body, NULL, &error));
+    g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+  }
+}
+
+/* ---- several events ---------------------------------------------------------- */
+
+static void
+test_id_routing (void)
+{
+  g_autoptr(ScorchCaptureAttrs) attrs = scorch_capture_attrs_new ();
+  struct perf_event_attr a = { 0 }, b2 = { 0 };
+  guint64 ids_a[] = { 5, 6 }, ids_b[] = { 9 };
+  g_autoptr(GError) error = NULL;
+
+  a.size = b2.size = sizeof a;
+  a.sample_id_all = b2.sample_id_all = 1;
+  a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME;
+  b2.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
+  g_assert_true (scorch_capture_attrs_add (attrs, &a, sizeof a, ids_a, 2, NULL));
+  g_assert_true (scorch_capture_attrs_add (attrs, &b2, PERF_ATTR_SIZE_VER0, ids_b, 1, NULL));
+  g_assert_true (scorch_capture_attrs_check (attrs, &error));
+  g_assert_no_error (error);
+  g_assert_true (scorch_capture_attrs_lookup_id (attrs, 6) == scorch_capture_attrs_get_attr (attrs, 0));
+  g_assert_true (scorch_capture_attrs_lookup_id (attrs, 9) == scorch_capture_attrs_get_attr (attrs, 1));
+  g_assert_null (scorch_capture_attrs_lookup_id (attrs, 7));
+
+  for (guint64 id = 5; id <= 10; id++)
+    {
+      GByteArray *b = begin (PERF_RECORD_SAMPLE, 0);
+      g_autofree guint8 *data = NULL;
+      ScorchRecord record;
+      gsize len;
+
+      put64 (b, id);
+      put64 (b, 0x1000);
+      if (id != 9)
+        { put32 (b, 1); put32 (b, 2); }
+      put64 (b, 500 + id);
+      if (id == 9)
+        { put32 (b, 1); put32 (b, 0); }
+      data = finish (b, &len);
+      g_assert_true (scorch_capture_attrs_parse_record (attrs, data, len, 0, &record, NULL));
+      if (id == 5 || id == 6)
+        g_assert_true (record.attr == scorch_capture_attrs_get_attr (attrs, 0));
+      else if (id == 9)
+        {
+          g_assert_true (record.attr == scorch_capture_attrs_get_attr (attrs, 1));
+          g_assert_cmpuint (record.cpu, ==, 1);
+        }
+      else
+        g_assert_null (record.attr); /* an id of no event */
+      if (record.attr != NULL)
+        {
+          g_assert_cmpuint (record.time, ==, 500 + id);
+          g_assert_cmpuint (record.id, ==, id);
+        }
+    }
+
+  /* a side-band record of the second event: trailer in its layout */
+  {
+    GByteArray *b = begin (PERF_RECORD_EXIT, 0);
+    g_autofree guint8 *data = NULL;
+    ScorchRecord record;
+    gsize len;
+
+    put32 (b, 1); put32 (b, 1); put32 (b, 1); put32 (b, 1); put64 (b, 0);
+    put64 (b, 700); put32 (b, 1); put32 (b, 0); put64 (b, 9); /* TIME, CPU, IDENTIFIER */
+    data = finish (b, &len);
+    g_assert_true (scorch_capture_attrs_parse_record (attrs, data, len, 0, &record, NULL));
+    g_assert_true (record.attr == scorch_capture_attrs_get_attr (attrs, 1));
+    g_assert_cmpuint (record.time, ==, 700);
+  }
+
+  /* events that cannot be told apart */
+  {
+    g_autoptr(ScorchCaptureAttrs) bad = scorch_capture_attrs_new ();
+    g_autoptr(GError) bad_error = NULL;
+
+    a.sample_type = PERF_SAMPLE_IP;
+    b2.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TIME;
+    g_assert_true (scorch_capture_attrs_add (bad, &a, sizeof a, NULL, 0, NULL));
+    g_assert_true (scorch_capture_attrs_add (bad, &b2, sizeof b2, NULL, 0, NULL));
+    g_assert_false (scorch_capture_attrs_check (bad, &bad_error));
+    g_assert_error (bad_error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+  }
+}
+
+static void
+test_wrong_type (void)
+{
+  g_autoptr(ScorchCaptureAttrs) attrs = attrs_with (PERF_SAMPLE_IP, FALSE, T_ID);
+  GByteArray *b = begin (PERF_RECORD_COMM, 0);
+  g_autofree guint8 *data = NULL;
+  g_autoptr(GError) error = NULL;
+  ScorchRecord record;
+  ScorchPerfMmap m;
+  gsize len;
+
+  put64 (b, 0); put64 (b, 0);
+  data = finish (b, &len);
+  g_assert_true (scorch_capture_attrs_parse_record (attrs, data, len, 0, &record, NULL));
+  g_assert_false (scorch_perf_record_get_mmap (&record, &m, &error));
+  g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/libscorch/perf-record/mmap", test_mmap);
+  g_test_add_func ("/libscorch/perf-record/comm-task", test_comm_task);
+  g_test_add_func ("/libscorch/perf-record/lost-throttle-switch-ksymbol", test_lost_throttle_switch_ksymbol);
+  g_test_add_func ("/libscorch/perf-record/no-sample-id-all", test_no_sample_id_all);
+  g_test_add_func ("/libscorch/perf-record/user-types", test_user_types);
+  g_test_add_func ("/libscorch/perf-record/sample-types", test_sample_types);
+  g_test_add_func ("/libscorch/perf-record/sample-hostile-counts", test_sample_hostile_counts);
+  g_test_add_func ("/libscorch/perf-record/id-routing", test_id_routing);
+  g_test_add_func ("/libscorch/perf-record/wrong-type", test_wrong_type);
+
+  return g_test_run ();
+}
