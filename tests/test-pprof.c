@@ -25,6 +25,9 @@ make_profile (void)
   const guint32 s3[] = { main_f, work, kfn };
   const guint32 s4[] = { main_f, hostile };
 
+  scorch_profile_builder_get_info (b)->build_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (scorch_profile_builder_get_info (b)->build_ids, g_strdup ("/usr/bin/app"),
+                       g_strdup ("00112233445566778899aabbccddeeff00112233"));
   scorch_profile_builder_set_thread_name (b, 100, 100, "app");
   scorch_profile_builder_set_thread_name (b, 100, 101, "worker");
   for (guint i = 0; i < 5; i++)
@@ -137,6 +140,12 @@ test_round_trip (void)
 
         g_assert_cmpstr (got, ==, want_valid);
       }
+
+      /* Mappings carry build ids. */
+      g_assert_nonnull (scorch_profile_get_info (back)->build_ids);
+      g_assert_cmpstr (g_hash_table_lookup (scorch_profile_get_info (back)->build_ids, "/usr/bin/app"), ==,
+                       "00112233445566778899aabbccddeeff00112233");
+      g_assert_null (g_hash_table_lookup (scorch_profile_get_info (back)->build_ids, "/usr/lib/libc.so.6"));
 
       threads = scorch_profile_get_threads (back, &n_threads);
       g_assert_cmpuint (n_threads, ==, 2);

@@ -88,6 +88,7 @@ typedef struct
   GArray     *locs;         /* Loc */
   GArray     *lines;        /* PbLine */
   GHashTable *loc_ids;      /* GBytes (frame ids of the run) -> id */
+  GHashTable *build_ids;    /* borrowed: the profile's module -> hex build id, or NULL */
   gboolean    have_files;
   gboolean    have_inline;
 } Writer;
@@ -165,8 +166,8 @@ intern_mapping (Writer     *w,
 
   m.id = w->mappings->len + 1;
   m.filename = intern_string (w, module);
-  /* Build ids are not in the profile (frames are per function); the
-   * module cache will give them (issue 13). */
+  if (w->build_ids != NULL)
+    m.build_id = intern_string (w, g_hash_table_lookup (w->build_ids, module));
   m.has_functions = TRUE;
   g_array_append_val (w->mappings, m);
   g_hash_table_insert (w->mapping_ids, (gpointer) module, GUINT_TO_POINTER ((guint) m.id));
@@ -303,6 +304,7 @@ scorch_pprof_write (ScorchProfile                 *profile,
 
   w.strings = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (w.strings, g_strdup (""));
+  w.build_ids = scorch_profile_get_info (profile)->build_ids;
   w.string_index = g_hash_table_new (g_str_hash, g_str_equal);
   w.functions = g_array_new (FALSE, FALSE, sizeof (PbFunction));
   w.function_ids = g_hash_table_new (NULL, NULL);
@@ -613,6 +615,7 @@ typedef struct
   GHashTable      *functions; /* id -> PbFunction */
   GHashTable      *mappings;  /* id -> PbMapping */
   GHashTable      *locations; /* id -> GArray of guint32 frame ids, root first */
+  GHashTable      *build_ids; /* module -> build id, for the profile's info */
 } Reader;
 
 static void
@@ -621,6 +624,7 @@ reader_clear (Reader *r)
   g_clear_pointer (&r->functions, g_hash_table_unref);
   g_clear_pointer (&r->mappings, g_hash_table_unref);
   g_clear_pointer (&r->locations, g_hash_table_unref);
+  g_clear_pointer (&r->build_ids, g_hash_table_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reader, reader_clear)
@@ -680,6 +684,8 @@ read_location (Reader                *r,
           return NULL;
         }
       module = string_at (r->pb, mapping->filename);
+      if (mapping->build_id > 0 && module[0] != '\0' && r->build_ids != NULL)
+        g_hash_table_replace (r->build_ids, g_strdup (module), g_strdup (string_at (r->pb, mapping->build_id)));
     }
   kernel = is_kernel_module (module);
 
@@ -817,6 +823,7 @@ build_profile (const PbProfile  *pb,
       g_hash_table_insert (r.mappings, (gpointer) &m->id, (gpointer) m);
     }
   r.locations = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) g_array_unref);
+  r.build_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (gsize i = 0; i < pb->n_location; i++)
     {
       GArray *frames = read_location (&r, builder, pb->location[i], error);
@@ -937,6 +944,8 @@ build_profile (const PbProfile  *pb,
 
     g_free (info->event_name);
     info->event_name = g_strdup_printf ("%s/%s", string_at (pb, t->type), string_at (pb, t->unit));
+    if (g_hash_table_size (r.build_ids) > 0)
+      info->build_ids = g_steal_pointer (&r.build_ids);
   }
 
   return scorch_profile_builder_end (g_steal_pointer (&builder));

@@ -196,3 +196,19 @@ scorch_read_regular_file (const char   *path,
   *contents = (char *) g_byte_array_free (g_steal_pointer (&buf), FALSE);
   return TRUE;
 }
+
+char *
+scorch_hex_encode (const guint8 *data,
+                   gsize         len)
+{
+  static const char digits[] = "0123456789abcdef";
+  char *out = g_malloc (len * 2 + 1);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      out[2 * i] = digits[data[i] >> 4];
+      out[2 * i + 1] = digits[data[i] & 15];
+    }
+  out[len * 2] = '\0';
+  return out;
+}

@@ -88,4 +88,8 @@ scorch_mutex_unlock (GMutex *mutex)
   g_mutex_unlock (mutex);
 }
 
+/* LEN bytes as lowercase hex ("a1b2..."), as build ids are written. */
+char       *scorch_hex_encode        (const guint8 *data,
+                                      gsize         len);
+
 G_END_DECLS
