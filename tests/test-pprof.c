@@ -7,7 +7,11 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
+#include "scorch-loader.h"
 #include "scorch-pprof.h"
+#include "scorch-speedscope.h"
 
 /* Two threads; "inl" is inlined into "work", and "kfn" is a kernel frame. */
 static ScorchProfile *
@@ -271,6 +275,55 @@ test_sniff (void)
   g_assert_true (scorch_pprof_sniff ((const guint8 *) "\x0a\x04\x08\x01\x10\x02\x32\x00", 8));
 }
 
+/* The loader (scorch-cli report, the app) tells pprof and speedscope by
+ * their content, whatever the file's name; a cut file gets a clear error. */
+static void
+test_load_by_content (void)
+{
+  g_autoptr(ScorchProfile) profile = make_profile ();
+  g_autoptr(GBytes) gz = write_pprof (profile, TRUE);
+  g_autoptr(GBytes) raw = write_pprof (profile, FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("scorch-pprof-XXXXXX", &error);
+  g_autofree char *gz_path = g_build_filename (dir, "capture.folded", NULL);
+  g_autofree char *raw_path = g_build_filename (dir, "perf.data", NULL);
+  g_autofree char *ss_path = g_build_filename (dir, "stacks.txt", NULL);
+  g_autofree char *cut_path = g_build_filename (dir, "cut.pb.gz", NULL);
+  g_autoptr(GOutputStream) ss = g_memory_output_stream_new_resizable ();
+  g_autoptr(GBytes) ss_bytes = NULL;
+  const char *paths[] = { gz_path, raw_path, ss_path };
+
+  g_assert_no_error (error);
+  g_assert_true (scorch_speedscope_write (profile, NULL, ss, NULL, &error));
+  g_assert_true (g_output_stream_close (ss, NULL, &error));
+  ss_bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (ss));
+  g_assert_true (g_file_set_contents (gz_path, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz), &error));
+  g_assert_true (g_file_set_contents (raw_path, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw), &error));
+  g_assert_true (g_file_set_contents (ss_path, g_bytes_get_data (ss_bytes, NULL), g_bytes_get_size (ss_bytes), &error));
+  g_assert_true (g_file_set_contents (cut_path, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz) / 2, &error));
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(ScorchProfile) p = scorch_load_sync (paths[i], SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (scorch_profile_get_total (p), ==, scorch_profile_get_total (profile));
+    }
+  {
+    g_autoptr(ScorchProfile) p = scorch_load_sync (cut_path, SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
+
+    g_assert_null (p);
+    g_assert_error (error, SCORCH_PPROF_ERROR, SCORCH_PPROF_ERROR_GZIP);
+    g_assert_nonnull (strstr (error->message, "cut.pb.gz"));
+    g_assert_nonnull (strstr (error->message, "cut short"));
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    g_unlink (paths[i]);
+  g_unlink (cut_path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -282,6 +335,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/pprof/truncated", test_truncated);
   g_test_add_func ("/libscorch/pprof/damaged", test_damaged);
   g_test_add_func ("/libscorch/pprof/sniff", test_sniff);
+  g_test_add_func ("/libscorch/pprof/load-by-content", test_load_by_content);
 
   return g_test_run ();
 }
