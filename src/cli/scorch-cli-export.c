@@ -24,6 +24,7 @@ static const struct
   { "png", SCORCH_FLAME_FORMAT_PNG },
   { "pdf", SCORCH_FLAME_FORMAT_PDF },
   { "folded", SCORCH_FLAME_FORMAT_FOLDED },
+  { "html", SCORCH_FLAME_FORMAT_HTML },
 };
 
 /* -- formats beyond the flame graph: pprof, speedscope -- */
@@ -179,14 +180,15 @@ scorch_cli_export (int    argc,
     {
       if (!parse_format (format_name, &format))
         {
-          fprintf (stderr, _("%s: unknown format “%s” (svg, png, pdf or folded)\n"), g_get_prgname (), format_name);
+          fprintf (stderr, _("%s: unknown format “%s” (svg, html, png, pdf, folded, pprof or speedscope)\n"), g_get_prgname (), format_name);
           return 2;
         }
     }
   else if (!scorch_flame_format_from_path (output, &format, &error))
     {
       fprintf (stderr, "%s: %s\n%s\n", g_get_prgname (), error->message,
-               _("Give OUT one of these extensions, or name the format with --format svg|png|pdf|folded."));
+               _("Give OUT one of these extensions (or .pb.gz, .speedscope.json), or name the format with "
+                 "--format svg|html|png|pdf|folded|pprof|speedscope."));
       return 2;
     }
 
