@@ -15,9 +15,12 @@
 #include <glib/gi18n.h>
 #include <string.h>
 #include <unistd.h>
+
+#if HAVE_PPROF
 #include <zlib.h>
 
 #include "profile.pb-c.h"
+#endif
 
 #include "scorch-pprof.h"
 #include "scorch-text.h"
@@ -28,15 +31,6 @@ G_DEFINE_QUARK (scorch-pprof-error-quark, scorch_pprof_error)
 /* What a file may decompress to, and how deep a stack may be. */
 #define MAX_PPROF_SIZE   ((gsize) 1024 * 1024 * 1024)
 #define MAX_PPROF_DEPTH  65536
-
-typedef Perftools__Profiles__Profile   PbProfile;
-typedef Perftools__Profiles__Sample    PbSample;
-typedef Perftools__Profiles__Location  PbLocation;
-typedef Perftools__Profiles__Function  PbFunction;
-typedef Perftools__Profiles__Mapping   PbMapping;
-typedef Perftools__Profiles__Line      PbLine;
-typedef Perftools__Profiles__Label     PbLabel;
-typedef Perftools__Profiles__ValueType PbValueType;
 
 gboolean
 scorch_pprof_sniff (const guint8 *data,
@@ -58,6 +52,57 @@ scorch_pprof_sniff (const guint8 *data,
       return TRUE;
   return !g_utf8_validate ((const char *) data, len, NULL);
 }
+
+gint64
+scorch_pprof_capture_time_nanos (ScorchProfile *profile,
+                                 GFile         *file)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  guint64 begin = 0, end = 0;
+  gint64 t;
+
+  g_return_val_if_fail (SCORCH_IS_PROFILE (profile), 0);
+
+  if (file == NULL)
+    return 0;
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED))
+    return 0;
+  t = (gint64) MIN (g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED),
+                    (guint64) (G_MAXINT64 / 1000000000)) * 1000000000;
+  scorch_profile_get_time_bounds (profile, &begin, &end);
+  if (end > begin && end - begin < (guint64) t)
+    t -= (gint64) (end - begin);
+  return t;
+}
+
+guint64
+scorch_pprof_period_nanos (ScorchProfile *profile)
+{
+  const ScorchProfileInfo *info = scorch_profile_get_info (profile);
+  gboolean freq = FALSE;
+  guint64 value = 0;
+
+  if (info->diagnostics == NULL ||
+      !scorch_diagnostics_get_sampling (info->diagnostics, &freq, &value) || value == 0)
+    return 0;
+  if (freq)
+    return 1000000000 / value;
+  if (info->event_name != NULL && g_str_has_suffix (info->event_name, "-clock"))
+    return value;
+  return 0;
+}
+
+#if HAVE_PPROF
+
+typedef Perftools__Profiles__Profile   PbProfile;
+typedef Perftools__Profiles__Sample    PbSample;
+typedef Perftools__Profiles__Location  PbLocation;
+typedef Perftools__Profiles__Function  PbFunction;
+typedef Perftools__Profiles__Mapping   PbMapping;
+typedef Perftools__Profiles__Line      PbLine;
+typedef Perftools__Profiles__Label     PbLabel;
+typedef Perftools__Profiles__ValueType PbValueType;
 
 /* ------------------------------------------------------------------ */
 /* Export */
@@ -222,46 +267,6 @@ compare_agg (gconstpointer a,
   if (x->pid != y->pid)
     return x->pid < y->pid ? -1 : 1;
   return 0;
-}
-
-guint64
-scorch_pprof_period_nanos (ScorchProfile *profile)
-{
-  const ScorchProfileInfo *info = scorch_profile_get_info (profile);
-  gboolean freq = FALSE;
-  guint64 value = 0;
-
-  if (info->diagnostics == NULL ||
-      !scorch_diagnostics_get_sampling (info->diagnostics, &freq, &value) || value == 0)
-    return 0;
-  if (freq)
-    return 1000000000 / value;
-  if (info->event_name != NULL && g_str_has_suffix (info->event_name, "-clock"))
-    return value;
-  return 0;
-}
-
-gint64
-scorch_pprof_capture_time_nanos (ScorchProfile *profile,
-                                 GFile         *file)
-{
-  g_autoptr(GFileInfo) info = NULL;
-  guint64 begin = 0, end = 0;
-  gint64 t;
-
-  g_return_val_if_fail (SCORCH_IS_PROFILE (profile), 0);
-
-  if (file == NULL)
-    return 0;
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED, G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED))
-    return 0;
-  t = (gint64) MIN (g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED),
-                    (guint64) (G_MAXINT64 / 1000000000)) * 1000000000;
-  scorch_profile_get_time_bounds (profile, &begin, &end);
-  if (end > begin && end - begin < (guint64) t)
-    t -= (gint64) (end - begin);
-  return t;
 }
 
 gboolean
@@ -1020,3 +1025,43 @@ scorch_pprof_load (const char    *path,
     }
   return profile;
 }
+
+#else /* !HAVE_PPROF */
+
+static gboolean
+unsupported (GError **error)
+{
+  g_set_error (error, SCORCH_PPROF_ERROR, SCORCH_PPROF_ERROR_UNSUPPORTED,
+               _("This Scorch was built without pprof support (protobuf-c)"));
+  return FALSE;
+}
+
+gboolean
+scorch_pprof_write (ScorchProfile                 *profile,
+                    const ScorchPprofWriteOptions *options,
+                    GOutputStream                 *stream,
+                    GCancellable                  *cancellable,
+                    GError                       **error)
+{
+  return unsupported (error);
+}
+
+ScorchProfile *
+scorch_pprof_parse (const guint8  *data,
+                    gsize          len,
+                    GError       **error)
+{
+  unsupported (error);
+  return NULL;
+}
+
+ScorchProfile *
+scorch_pprof_load (const char    *path,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  unsupported (error);
+  return NULL;
+}
+
+#endif /* HAVE_PPROF */

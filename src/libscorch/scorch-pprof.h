@@ -16,6 +16,7 @@ typedef enum
   SCORCH_PPROF_ERROR_GZIP,     /* the gzip stream is damaged or cut short */
   SCORCH_PPROF_ERROR_TOO_BIG,  /* it would decompress to more than the limit */
   SCORCH_PPROF_ERROR_EMPTY,    /* no samples with a positive value */
+  SCORCH_PPROF_ERROR_UNSUPPORTED, /* built without protobuf-c (-Dpprof=disabled) */
 } ScorchPprofError;
 
 typedef struct
