@@ -112,6 +112,17 @@ test_evented_and_fractions (void)
   /* a: 2.5 + 0.25 of 10.5; b: 7.5 + 0.25 of 10.5 */
   g_assert_cmpfloat_with_epsilon (self_share (p, "a"), 2.75 / 10.5, 1e-6);
   g_assert_cmpfloat_with_epsilon (self_share (p, "b"), 7.75 / 10.5, 1e-6);
+
+  /* Nanoseconds that are whole periods read back as sample counts. */
+  {
+    static const char ns[] =
+      "{\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\","
+      "\"unit\":\"nanoseconds\",\"samples\":[[0],[0]],\"weights\":[500000,1000000]}]}";
+    g_autoptr(ScorchProfile) q = scorch_speedscope_parse (ns, strlen (ns), &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (scorch_profile_get_total (q), ==, 3);
+  }
 }
 
 static void

@@ -564,8 +564,32 @@ scorch_speedscope_parse (const char  *data,
       if (w != floor (w))
         integral = FALSE;
     }
+  if (integral)
+    {
+      /* Weights that are whole multiples of one period (nanoseconds of a
+       * sampling profile, Scorch's own export) become sample counts. */
+      guint64 g = 0;
+
+      for (guint i = 0; i < stacks->len && g != 1; i++)
+        {
+          guint64 a = (guint64) g_array_index (stacks, Stack, i).weight;
+
+          while (a != 0)
+            {
+              guint64 t = g % a;
+
+              g = a;
+              a = t;
+            }
+        }
+      if (g > 1)
+        {
+          scale = 1.0 / (double) g;
+          max_w /= (double) g;
+        }
+    }
   if (!integral || max_w > G_MAXUINT32)
-    scale = max_w > 0 ? 1e9 / max_w : 1;
+    scale = max_w > 0 ? scale * 1e9 / max_w : 1;
 
   for (guint i = 0; i < stacks->len; i++)
     {
