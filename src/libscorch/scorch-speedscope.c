@@ -288,10 +288,11 @@ check_depth (const char  *data,
 
 typedef struct
 {
-  guint   tid;
-  guint   first;  /* into the frame-id array */
-  guint   n;
-  double  weight;
+  guint    tid;
+  guint    first;  /* into the frame-id array */
+  guint    n;
+  double   weight;
+  gboolean timed;  /* the profile's unit is a time (weights may be whole periods) */
 } Stack;
 
 static gboolean
@@ -372,7 +373,7 @@ read_sampled (JsonObject  *prof,
   for (guint i = 0; i < n; i++)
     {
       JsonNode *stack = json_array_get_element (samples, i);
-      Stack s = { tid, ids->len, 0, 0 };
+      Stack s = { tid, ids->len, 0, 0, FALSE };
       JsonArray *frames;
 
       if (!JSON_NODE_HOLDS_ARRAY (stack) || !number (json_array_get_element (weights, i), &s.weight) ||
@@ -432,7 +433,7 @@ read_evented (JsonObject  *prof,
         return invalid (error, _("events go back in time"));
       if (open->len > 0 && at > last)
         {
-          Stack s = { tid, ids->len, open->len, at - last };
+          Stack s = { tid, ids->len, open->len, at - last, FALSE };
 
           g_array_append_vals (ids, open->data, open->len);
           g_array_append_val (stacks, s);
@@ -531,6 +532,7 @@ scorch_speedscope_parse (const char  *data,
       JsonNode *pn = json_array_get_element (profiles, i);
       JsonObject *prof;
       const char *type, *name;
+      guint first_stack = stacks->len;
       gboolean ok;
 
       if (!JSON_NODE_HOLDS_OBJECT (pn))
@@ -546,6 +548,14 @@ scorch_speedscope_parse (const char  *data,
         return invalid (error, _("a profile is neither “sampled” nor “evented”")), NULL;
       if (!ok)
         return NULL;
+      {
+        const char *unit = string_member (prof, "unit", "none");
+        gboolean timed = g_str_equal (unit, "nanoseconds") || g_str_equal (unit, "microseconds") ||
+                         g_str_equal (unit, "milliseconds") || g_str_equal (unit, "seconds");
+
+        for (guint k = first_stack; k < stacks->len; k++)
+          g_array_index (stacks, Stack, k).timed = timed;
+      }
       if (name != NULL)
         {
           g_autofree char *thread = g_strdup (name);
@@ -564,16 +574,21 @@ scorch_speedscope_parse (const char  *data,
       if (w != floor (w))
         integral = FALSE;
     }
+  /* Time weights that are whole multiples of one period (nanoseconds of a
+   * sampling profile, Scorch's own export) become sample counts. */
   if (integral)
     {
-      /* Weights that are whole multiples of one period (nanoseconds of a
-       * sampling profile, Scorch's own export) become sample counts. */
       guint64 g = 0;
 
       for (guint i = 0; i < stacks->len && g != 1; i++)
         {
           guint64 a = (guint64) g_array_index (stacks, Stack, i).weight;
 
+          if (!g_array_index (stacks, Stack, i).timed)
+            {
+              g = 1;
+              break;
+            }
           while (a != 0)
             {
               guint64 t = g % a;
