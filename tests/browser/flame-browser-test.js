@@ -190,6 +190,11 @@ async function run() {
       const hostile = await page.evaluate(() => Array.from(document.querySelectorAll('g.frame'))
         .map((g) => g.getAttribute('data-f')));
       assert(hostile.includes(HOSTILE), 'a hostile name is shown as text, not markup');
+      const titles = await page.evaluate(() => Array.from(document.querySelectorAll('g.frame'))
+        .map((g) => g.querySelector('title') && g.querySelector('title').textContent));
+      assert(titles.every((t) => t && /\(\d+ samples?, [\d.]+%\)$/.test(t)), 'every frame has a tooltip with its samples');
+      assert(titles.includes('lex (30 samples, 30.00%)') || titles.includes('lex (40 samples, 40.00%)'),
+             'tooltips name the function: ' + titles.join(' | '));
       assert.strictEqual(await page.evaluate(() => typeof window.alert), 'function');
     });
     await page.screenshot({ path: path.join(workdir, 'browser-svg.png') });
