@@ -371,6 +371,27 @@ scorch_flame_export_get_script (gsize *len)
   return g_bytes_get_data (script, len);
 }
 
+/* <text ATTRS display="none" x y fill>TEXT (escaped) TAIL</text>: a control
+ * of the interactive SVG, hidden until the script shows it. */
+static void
+append_control (GString                *s,
+                const char             *attrs,
+                double                  x,
+                double                  y,
+                const ScorchFlameColor *fg,
+                const char             *text,
+                const char             *tail)
+{
+  g_string_append_printf (s, "<text %s display=\"none\"", attrs);
+  append_number_attr (s, "x", "%.1f", x);
+  append_number_attr (s, "y", "%.1f", y);
+  g_string_append (s, " fill=\"");
+  append_color (s, fg);
+  g_string_append (s, "\">");
+  append_escaped (s, text);
+  g_string_append_printf (s, "%s</text>\n", tail);
+}
+
 /* The <svg> element: standalone (an .svg file, with the XML declaration and
  * the script in CDATA) or inline in the HTML page (which adds the script). */
 static gboolean
@@ -435,28 +456,12 @@ write_svg (Export                         *e_ptr,
 
   /* Controls, hidden until the script shows them: without scripts the
    * picture is the static one. */
-  g_string_append (s, "<text id=\"scorch-reset\" class=\"scorch-control\" display=\"none\"");
-  append_number_attr (s, "x", "%.1f", SCORCH_FLAME_LABEL_PADDING);
-  append_number_attr (s, "y", "%.1f", e.header / 2 + font_px * 0.35);
-  g_string_append (s, " fill=\"");
-  append_color (s, &fg);
-  g_string_append (s, "\">");
-  append_escaped (s, _("Reset Zoom"));
-  g_string_append (s, "</text>\n<text id=\"scorch-search\" class=\"scorch-control\" display=\"none\" text-anchor=\"end\"");
-  append_number_attr (s, "x", "%.1f", e.width - SCORCH_FLAME_LABEL_PADDING);
-  append_number_attr (s, "y", "%.1f", e.header / 2 + font_px * 0.35);
-  g_string_append (s, " fill=\"");
-  append_color (s, &fg);
-  g_string_append (s, "\">");
-  append_escaped (s, _("Search"));
-  g_string_append (s, "</text>\n<text id=\"scorch-matched\" display=\"none\" text-anchor=\"end\"");
-  append_number_attr (s, "x", "%.1f", e.width - SCORCH_FLAME_LABEL_PADDING);
-  append_number_attr (s, "y", "%.1f", e.header - 2);
-  g_string_append (s, " fill=\"");
-  append_color (s, &fg);
-  g_string_append (s, "\">");
-  append_escaped (s, _("Matched:"));
-  g_string_append (s, " <tspan id=\"scorch-share\"></tspan></text>\n");
+  append_control (s, "id=\"scorch-reset\" class=\"scorch-control\"", SCORCH_FLAME_LABEL_PADDING,
+                  e.header / 2 + font_px * 0.35, &fg, _("Reset Zoom"), "");
+  append_control (s, "id=\"scorch-search\" class=\"scorch-control\" text-anchor=\"end\"",
+                  e.width - SCORCH_FLAME_LABEL_PADDING, e.header / 2 + font_px * 0.35, &fg, _("Search"), "");
+  append_control (s, "id=\"scorch-matched\" text-anchor=\"end\"", e.width - SCORCH_FLAME_LABEL_PADDING,
+                  e.header - 2, &fg, _("Matched:"), " <tspan id=\"scorch-share\"></tspan>");
 
   rects = scorch_flame_layout_get_rects (e.layout, &n_rects);
   nodes = scorch_profile_get_nodes (e.profile, NULL);
@@ -589,6 +594,7 @@ scorch_flame_export_html (ScorchProfile                  *profile,
                           GCancellable                   *cancellable,
                           GError                        **error)
 {
+  static const char *columns[] = { N_("Self"), N_("Total"), N_("Samples"), N_("Function"), N_("Module") };
   g_auto(Export) e = { 0 };
   g_autoptr(GString) s = g_string_sized_new (65536);
   const ScorchHotspot *hotspots;
@@ -633,17 +639,14 @@ scorch_flame_export_html (ScorchProfile                  *profile,
 
   g_string_append (s, "<h2>");
   append_escaped (s, _("Hotspots"));
-  g_string_append (s, "</h2>\n<table id=\"scorch-hotspots\">\n<thead><tr><th>");
-  append_escaped (s, _("Self"));
-  g_string_append (s, "</th><th>");
-  append_escaped (s, _("Total"));
-  g_string_append (s, "</th><th>");
-  append_escaped (s, _("Samples"));
-  g_string_append (s, "</th><th>");
-  append_escaped (s, _("Function"));
-  g_string_append (s, "</th><th>");
-  append_escaped (s, _("Module"));
-  g_string_append (s, "</th></tr></thead>\n<tbody>\n");
+  g_string_append (s, "</h2>\n<table id=\"scorch-hotspots\">\n<thead><tr>");
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      g_string_append (s, "<th>");
+      append_escaped (s, _(columns[i]));
+      g_string_append (s, "</th>");
+    }
+  g_string_append (s, "</tr></thead>\n<tbody>\n");
 
   hotspots = scorch_profile_get_hotspots (e.profile, &n_hotspots);
   total = scorch_profile_get_total (e.profile);
