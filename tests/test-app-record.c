@@ -13,6 +13,7 @@
 #include "app-test-util.h"
 #include "scorch-application.h"
 #include "scorch-flame-graph.h"
+#include "scorch-loader.h"
 #include "scorch-record-dialog.h"
 #include "scorch-recording-view.h"
 #include "scorch-window-private.h"
@@ -134,6 +135,48 @@ call_graph_reason_shown (gpointer data)
   return subtitle != NULL && strstr (subtitle, "app-workload") != NULL;
 }
 
+/* The hotspots of a profile, one line each: what the views show of it. */
+static char *
+describe_hotspots (ScorchProfile *profile)
+{
+  GString *s = g_string_new (NULL);
+  guint n = 0;
+  const ScorchHotspot *hotspots = scorch_profile_get_hotspots (profile, &n);
+
+  g_string_append_printf (s, "%" G_GUINT64_FORMAT " samples\n", scorch_profile_get_n_all_samples (profile));
+  for (guint i = 0; i < n; i++)
+    {
+      const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
+
+      g_string_append_printf (s, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %s %s\n",
+                              hotspots[i].self, hotspots[i].total, f->function, f->module);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* The final profile came from the live session, not from reading the
+ * capture again: it must be what loading the capture gives. */
+static void
+check_same_as_loaded (ScorchWindow  *window,
+                      ScorchProfile *shown)
+{
+  GFile *file = scorch_session_get_file (_scorch_window_get_session (window));
+  g_autofree char *path = NULL;
+  g_autoptr(ScorchProfile) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+
+  g_assert_nonnull (file);
+  path = g_file_get_path (file);
+  loaded = scorch_load_sync (path, SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (loaded != shown);
+  want = describe_hotspots (loaded);
+  got = describe_hotspots (shown);
+  g_assert_cmpstr (got, ==, want);
+}
+
 static void
 test_record_program (void)
 {
@@ -176,6 +219,7 @@ test_record_program (void)
   profile = shown_profile (window);
   g_assert_nonnull (profile);
   g_assert_cmpstr (hottest_function (profile), ==, "hot_leaf");
+  check_same_as_loaded (window, profile);
   finish = _scorch_window_record_get_last_finish_time (window);
   g_test_message ("final profile shown %.3f s after stop, %" G_GUINT64_FORMAT " samples",
                   finish / 1e6, scorch_profile_get_total (profile));

@@ -90,6 +90,15 @@ void
 xdo_test_click (GtkWidget *widget,
                 int        button)
 {
+  xdo_test_click_at (widget, gtk_widget_get_width (widget) / 2.0, gtk_widget_get_height (widget) / 2.0, button);
+}
+
+void
+xdo_test_click_at (GtkWidget *widget,
+                   double     wx,
+                   double     wy,
+                   int        button)
+{
   GtkNative *native = gtk_widget_get_native (widget);
   /* Relative to the widget's own surface: a window, or a popover's. */
   g_autofree char *id = window_id (native);
@@ -101,8 +110,7 @@ xdo_test_click (GtkWidget *widget,
 
   g_assert_true (gtk_widget_get_mapped (widget));
   g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
-                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0,
-                                                                 gtk_widget_get_height (widget) / 2.0),
+                                           &GRAPHENE_POINT_INIT (wx, wy),
                                            &p));
   /* From the native widget to its surface (the client-side shadow). */
   gtk_native_get_surface_transform (native, &dx, &dy);

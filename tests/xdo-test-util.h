@@ -21,4 +21,10 @@ void        xdo_test_type          (const char *text);
 void        xdo_test_click         (GtkWidget  *widget,
                                     int         button);
 
+/* Clicks BUTTON at (X, Y) in WIDGET's coordinates. */
+void        xdo_test_click_at      (GtkWidget  *widget,
+                                    double      x,
+                                    double      y,
+                                    int         button);
+
 G_END_DECLS

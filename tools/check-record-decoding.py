@@ -38,12 +38,8 @@ ALLOWED = {
 
 # file -> why it still parses records itself
 PENDING = {
-    'src/libscorch/scorch-recorder.c':
-        'the recorder split (issue 13) moves its ring-buffer walk to the decoder',
     'src/libscorch/scorch-leaf-repair.c':
         'rewrites samples at record time; moves with the recorder split',
-    'src/app/scorch-window-record.c':
-        'the live view moves into libscorch (issue 13) and uses the decoder there',
 }
 
 PLACEMENT_BITS = ('TID|TIME|ADDR|ID|STREAM_ID|CPU|IDENTIFIER|PERIOD|READ|RAW|BRANCH_STACK|'

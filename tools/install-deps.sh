@@ -25,6 +25,7 @@ PACKAGES="
   libunwind-dev
   libiberty-dev binutils
   libjson-glib-dev
+  libzstd-dev
   linux-perf
   xvfb xauth xdotool x11-utils
   libxml2-utils locales

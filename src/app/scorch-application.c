@@ -33,6 +33,10 @@ static const struct
   { "win.open",   { "<Control>o", NULL } },
   { "window.close", { "<Control>w", NULL } },
 
+  /* -- transforms -- */
+  { "win.undo-transform", { "<Control>z", NULL } },
+  { "win.redo-transform", { "<Control><Shift>z", NULL } },
+
   /* -- flame graph widget -- */
 
   /* -- explore views -- */

@@ -787,6 +787,7 @@ popup_menu (ScorchFlameGraph *self)
   g_autofree char *enter = gtk_accelerator_get_label (GDK_KEY_Return, 0);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "flame.focus-subtree", !self->inverted); /* -- transforms -- */
   gtk_popover_popup (GTK_POPOVER (self->popover));
   /* Translators: the Enter key, as shown next to a menu item */
   relabel_enter (self->popover, enter, C_("keyboard key", "Enter"));
@@ -1324,6 +1325,49 @@ action_show_in_hotspots (GtkWidget  *widget,
   gtk_widget_activate_action (widget, "win.show-in-hotspots", "u", frame);
 }
 
+/* -- transforms: the selected frame's function, module or call path, to
+ *    win.push-transform (the window's session applies it) -- */
+static void
+action_transform (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *param)
+{
+  ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
+  const ScorchNode *nodes = get_nodes (self, NULL);
+  const char *kind = param != NULL ? g_variant_get_string (param, NULL) : "focus-subtree";
+  g_autoptr(GVariant) transform = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const ScorchFrame *frame;
+
+  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
+    return;
+  frame = scorch_profile_get_frame (self->displayed, nodes[self->selected_node].frame);
+  if (g_str_equal (name, "flame.focus-subtree"))
+    {
+      g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+      /* A bottom-up graph's paths are not call paths. */
+      if (self->inverted)
+        return;
+      scorch_profile_node_get_stack (self->displayed, self->selected_node, stack);
+      for (guint i = stack->len; i-- > 0;)
+        g_ptr_array_add (args, (gpointer) scorch_profile_get_frame (self->displayed,
+                                                                    g_array_index (stack, guint32, i))->function);
+    }
+  else if (g_str_equal (kind, "merge-module"))
+    {
+      if (frame->module[0] == '\0')
+        return;
+      g_ptr_array_add (args, (gpointer) frame->module);
+    }
+  else if (!g_str_equal (kind, "collapse-recursion"))
+    g_ptr_array_add (args, (gpointer) frame->function);
+
+  g_ptr_array_add (args, NULL);
+  transform = g_variant_ref_sink (g_variant_new ("(s^as)", kind, (const char * const *) args->pdata));
+  gtk_widget_activate_action_variant (widget, "win.push-transform", transform);
+}
+
 static void
 action_context_menu (GtkWidget  *widget,
                      const char *name,
@@ -1651,6 +1695,9 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   gtk_widget_class_install_action (widget_class, "flame.copy-name", NULL, action_copy_name);
   gtk_widget_class_install_action (widget_class, "flame.context-menu", NULL, action_context_menu);
   gtk_widget_class_install_action (widget_class, "flame.show-in-hotspots", NULL, action_show_in_hotspots);
+  /* -- transforms -- */
+  gtk_widget_class_install_action (widget_class, "flame.transform", "s", action_transform);
+  gtk_widget_class_install_action (widget_class, "flame.focus-subtree", NULL, action_transform);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "flame.zoom-out", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_BackSpace, 0, "flame.zoom-out", NULL);
@@ -1744,6 +1791,37 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   g_menu_append (menu, _("_Copy Function Name"), "flame.copy-name");
   g_menu_append (menu, _("_Zoom to Frame"), "flame.activate");
   g_menu_append (menu, _("Show in _Hotspots"), "flame.show-in-hotspots");
+  /* -- transforms: applied to every view, undone with Ctrl+Z -- */
+  {
+    g_autoptr(GMenu) section = g_menu_new ();
+
+    g_menu_append (section, _("Focus on _Subtree"), "flame.focus-subtree");
+    g_menu_append (section, _("_Focus on Function"), "flame.transform::focus-function");
+    g_menu_append (section, _("Focus on C_allers"), "flame.transform::focus-callers");
+    g_menu_append (section, _("_Merge Function"), "flame.transform::merge-function");
+    g_menu_append (section, _("Merge M_odule"), "flame.transform::merge-module");
+    g_menu_append (section, _("_Drop Samples With Function"), "flame.transform::drop-function");
+    g_menu_append (section, _("Collapse _Recursion"), "flame.transform::collapse-recursion");
+    {
+      static const char *percents[] = { "0.5", "1", "2", "5" };
+      g_autoptr(GMenu) below = g_menu_new ();
+
+      for (guint i = 0; i < G_N_ELEMENTS (percents); i++)
+        {
+          const char *args[] = { percents[i], NULL };
+          g_autoptr(GMenuItem) item = NULL;
+          /* Translators: a threshold in the "Hide Frames Below" submenu; %s is a number */
+          g_autofree char *label = g_strdup_printf (_("%s %%"), percents[i]);
+
+          item = g_menu_item_new (label, NULL);
+          g_menu_item_set_action_and_target_value (item, "win.push-transform",
+                                                   g_variant_new ("(s^as)", "min-percent", args));
+          g_menu_append_item (below, item);
+        }
+      g_menu_append_submenu (section, _("_Hide Frames Below"), G_MENU_MODEL (below));
+    }
+    g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  }
   self->popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
   gtk_popover_set_has_arrow (GTK_POPOVER (self->popover), FALSE);
   gtk_widget_set_halign (self->popover, GTK_ALIGN_START);

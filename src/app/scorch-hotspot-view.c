@@ -278,6 +278,30 @@ forward_action (GtkWidget  *widget,
     gtk_widget_activate_action (widget, target, "u", scorch_function_item_get_frame (item));
 }
 
+/* -- transforms: the row's function (or module) to win.push-transform -- */
+static void
+transform_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (widget);
+  ScorchFunctionItem *item = selected_item (self);
+  const char *kind = g_variant_get_string (parameter, NULL);
+  const ScorchFrame *frame;
+  const char *arg;
+  const char *args[2] = { NULL, NULL };
+
+  if (item == NULL || scorch_function_item_get_profile (item) == NULL)
+    return;
+  /* The raw names (the row shows them made safe for display). */
+  frame = scorch_profile_get_frame (scorch_function_item_get_profile (item), scorch_function_item_get_frame (item));
+  arg = g_str_equal (kind, "merge-module") ? frame->module : frame->function;
+  if (arg == NULL || arg[0] == '\0')
+    return;
+  args[0] = arg;
+  gtk_widget_activate_action (widget, "win.push-transform", "(s^as)", kind, args);
+}
+
 static void
 popup_menu (ScorchHotspotView *self,
             double             x,
@@ -535,6 +559,8 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
   gtk_widget_class_install_action (widget_class, "hotspots.show-in-flame-graph", NULL, forward_action);
   gtk_widget_class_install_action (widget_class, "hotspots.show-callers", NULL, forward_action);
   gtk_widget_class_install_action (widget_class, "hotspots.context-menu", NULL, context_menu_action);
+  /* -- transforms -- */
+  gtk_widget_class_install_action (widget_class, "hotspots.transform", "s", transform_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "hotspots.copy-name", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,

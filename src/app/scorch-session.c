@@ -9,6 +9,9 @@
 
 #include "scorch-session.h"
 
+/* -- transforms -- */
+#include <glib/gi18n.h>
+
 struct _ScorchSession
 {
   GObject        parent_instance;
@@ -33,6 +36,10 @@ struct _ScorchSession
   guint          search_regex : 1;
   guint          search_case_sensitive : 1;
   guint          search_valid : 1;
+
+  /* -- transforms: applied to the thread- and time-filtered view -- */
+  ScorchTransformStack *transforms;
+  ScorchProfile        *untransformed; /* the filters' result, before transforms */
 };
 
 enum {
@@ -114,6 +121,25 @@ update_matcher (ScorchSession *self)
   update_matched_fraction (self);
 }
 
+/* -- transforms -- */
+
+/* filtered-profile: the filters' view with the applied transforms (cached
+ * per step by the stack, so undo and redo are instant). */
+static void
+retransform (ScorchSession *self)
+{
+  g_autoptr(ScorchProfile) view = NULL;
+
+  if (self->untransformed != NULL)
+    view = scorch_transform_stack_apply (self->transforms, self->untransformed);
+
+  if (g_set_object (&self->filtered, view))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTERED_PROFILE]);
+      update_matched_fraction (self);
+    }
+}
+
 /* -- filtering -- */
 
 static void
@@ -139,11 +165,8 @@ refilter (ScorchSession *self)
                                   self->tids != NULL ? self->tids->len : 0,
                                   self->time_begin, self->time_end);
 
-  if (g_set_object (&self->filtered, view))
-    {
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTERED_PROFILE]);
-      update_matched_fraction (self);
-    }
+  g_set_object (&self->untransformed, view);
+  retransform (self);
 }
 
 /* -- GObject -- */
@@ -155,6 +178,11 @@ scorch_session_dispose (GObject *object)
 
   g_clear_object (&self->filtered);
   g_clear_object (&self->profile);
+  /* -- transforms -- */
+  g_clear_object (&self->untransformed);
+  if (self->transforms != NULL)
+    g_signal_handlers_disconnect_by_func (self->transforms, retransform, self);
+  g_clear_object (&self->transforms);
   g_clear_object (&self->file);
 
   G_OBJECT_CLASS (scorch_session_parent_class)->dispose (object);
@@ -327,6 +355,9 @@ scorch_session_init (ScorchSession *self)
   self->time_end = G_MAXUINT64;
   self->search_valid = TRUE;
   self->exit_status = -1;
+  /* -- transforms -- */
+  self->transforms = scorch_transform_stack_new ();
+  g_signal_connect_swapped (self->transforms, "changed", G_CALLBACK (retransform), self);
 }
 
 ScorchSession *
@@ -362,6 +393,10 @@ scorch_session_set_profile (ScorchSession *self,
   self->time_end = G_MAXUINT64;
   scorch_session_set_selected_frame (self, SCORCH_NODE_NONE);
   scorch_session_set_recording (self, NULL, NULL, -1);
+  /* -- transforms: a new capture starts untransformed -- */
+  g_signal_handlers_block_by_func (self->transforms, retransform, self);
+  scorch_transform_stack_clear (self->transforms);
+  g_signal_handlers_unblock_by_func (self->transforms, retransform, self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
   refilter (self);
   g_object_thaw_notify (G_OBJECT (self));
@@ -683,4 +718,116 @@ scorch_session_get_search (ScorchSession *self)
   g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
 
   return self->search;
+}
+
+/* -- transforms -- */
+
+ScorchTransformStack *
+scorch_session_get_transforms (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return self->transforms;
+}
+
+void
+scorch_session_push_transform (ScorchSession   *self,
+                               ScorchTransform *transform)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+  g_return_if_fail (transform != NULL);
+
+  scorch_transform_stack_push (self->transforms, transform);
+}
+
+GFile *
+scorch_session_dup_transforms_file (GFile *capture)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GFile) parent = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (capture), NULL);
+
+  base = g_file_get_basename (capture);
+  parent = g_file_get_parent (capture);
+  if (base == NULL || parent == NULL)
+    return NULL;
+  name = g_strconcat (base, ".scorch-transforms", NULL);
+  return g_file_get_child (parent, name);
+}
+
+gboolean
+scorch_session_save_transforms (ScorchSession  *self,
+                                GFile          *capture,
+                                GError        **error)
+{
+  g_autoptr(GFile) sidecar = NULL;
+  g_autofree char *json = NULL;
+  gsize len;
+
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (capture), FALSE);
+
+  sidecar = scorch_session_dup_transforms_file (capture);
+  if (sidecar == NULL)
+    return TRUE;
+  if (scorch_transform_stack_get_n_applied (self->transforms) == 0)
+    {
+      g_autoptr(GError) local = NULL;
+
+      /* No transform: a list left from an earlier save would come back. */
+      if (!g_file_delete (sidecar, NULL, &local) && !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  json = scorch_transform_stack_to_json (self->transforms, &len);
+  return g_file_replace_contents (sidecar, json, len, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error);
+}
+
+gboolean
+scorch_session_load_transforms (ScorchSession  *self,
+                                GFile          *capture,
+                                GError        **error)
+{
+  g_autoptr(GFile) sidecar = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (capture), FALSE);
+
+  sidecar = scorch_session_dup_transforms_file (capture);
+  if (sidecar == NULL)
+    return TRUE;
+  info = g_file_query_info (sidecar, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                            G_FILE_QUERY_INFO_NONE, NULL, &local);
+  if (info == NULL)
+    {
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  /* Untrusted: a regular file of bounded size only (never a FIFO or device). */
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR ||
+      g_file_info_get_size (info) > SCORCH_TRANSFORMS_MAX_FILE_SIZE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The saved transforms are not a regular file of at most 1 MiB"));
+      return FALSE;
+    }
+  if (!g_file_load_contents (sidecar, NULL, &data, &len, NULL, error))
+    return FALSE;
+  list = scorch_transforms_from_json (data, len, error);
+  if (list == NULL)
+    return FALSE;
+  scorch_transform_stack_set (self->transforms, (ScorchTransform * const *) list->pdata, list->len);
+  return TRUE;
 }

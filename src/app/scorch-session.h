@@ -9,6 +9,7 @@
 
 #include "scorch-profile.h"
 #include "scorch-search.h"
+#include "scorch-transform.h"
 
 G_BEGIN_DECLS
 
@@ -102,5 +103,26 @@ double         scorch_session_get_matched_fraction (ScorchSession *self);
 /* TRUE when FUNCTION matches the search (always without one). */
 gboolean       scorch_session_search_matches       (ScorchSession *self,
                                                     const char    *function);
+
+/* -- transforms: the stack (borrowed; lives as long as the session) whose
+ *    applied transforms filtered-profile shows, after the thread and time
+ *    filters; a new profile clears it. Saved beside a capture as
+ *    CAPTURE.scorch-transforms (JSON, scorch-transform.h). -- */
+ScorchTransformStack *scorch_session_get_transforms (ScorchSession   *self);
+void           scorch_session_push_transform       (ScorchSession   *self,
+                                                    ScorchTransform *transform);
+/* CAPTURE's sidecar file, or NULL (a file with no name). */
+GFile         *scorch_session_dup_transforms_file  (GFile           *capture);
+/* Writes the applied transforms beside CAPTURE (removes the sidecar when
+ * there is none). */
+gboolean       scorch_session_save_transforms      (ScorchSession   *self,
+                                                    GFile           *capture,
+                                                    GError         **error);
+/* Applies the transforms saved beside CAPTURE: TRUE when there are none
+ * or they were applied; FALSE with ERROR for a file that is not a valid
+ * list (nothing is applied then). */
+gboolean       scorch_session_load_transforms      (ScorchSession   *self,
+                                                    GFile           *capture,
+                                                    GError         **error);
 
 G_END_DECLS

@@ -56,4 +56,15 @@ const char *_scorch_window_record_get_last_error (ScorchWindow *self);
 /* The demo program, or NULL when it is not installed. */
 char      *_scorch_window_record_find_demo   (void);
 
+/* -- transforms (scorch-window-transforms.c): win.push-transform (sas),
+ *    win.undo-transform, win.redo-transform, win.pop-transforms (u), the
+ *    chips row, the sidecar -- */
+void             _scorch_window_transforms_class_init (GtkWidgetClass *widget_class);
+void             _scorch_window_transforms_init       (ScorchWindow   *self);
+/* Applies the transforms saved beside FILE (a toast says why when they are not). */
+void             _scorch_window_transforms_load       (ScorchWindow   *self,
+                                                       GFile          *file);
+/* (sas) as win.push-transform takes it, or NULL. */
+ScorchTransform *_scorch_window_transform_from_variant (GVariant      *parameter);
+
 G_END_DECLS

@@ -9,16 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <gio/gunixinputstream.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include "scorch-analyzer.h"
-#include "scorch-capture-reader.h"
 #include "scorch-host-recorder.h"
+#include "scorch-live-session.h"
 #include "scorch-loader.h"
 #include "scorch-record-dialog.h"
 #include "scorch-recorder.h"
@@ -28,186 +26,11 @@
 #include "scorch-window-private.h"
 
 /* The live flame graph is refreshed this often. */
-#define LIVE_INTERVAL_USEC (500 * 1000)
-
-/* -- the live analyzer: records in, snapshots out, on its own thread --
- *
- * The recorder's sink runs on the recorder's worker and must not block, so
- * it only copies each batch into a queue. The live thread feeds the batches
- * to a ScorchAnalyzer and, every LIVE_INTERVAL_USEC, hands a snapshot to
- * the main context. The main thread never waits for it. */
-
-typedef struct _Session Session;
-
-typedef struct
-{
-  gatomicrefcount         ref;
-  GAsyncQueue            *queue;        /* of GBytes; an empty GBytes ends the thread */
-  GMainContext           *main_context;
-  GMutex                  lock;
-  struct perf_event_attr  attr;         /* under lock */
-  gboolean                have_attr;    /* under lock */
-  Session                *session;      /* main thread only; NULL once the session ends */
-} Live;
-
-static Live *
-live_ref (Live *live)
-{
-  g_atomic_ref_count_inc (&live->ref);
-  return live;
-}
-
-static void
-live_unref (Live *live)
-{
-  if (!g_atomic_ref_count_dec (&live->ref))
-    return;
-  g_async_queue_unref (live->queue);
-  g_main_context_unref (live->main_context);
-  g_mutex_clear (&live->lock);
-  g_free (live);
-}
-
-typedef struct
-{
-  Live          *live;
-  ScorchProfile *profile;
-} LiveSnapshot;
-
-static void session_live_snapshot (Session *session, ScorchProfile *profile);
-
-static gboolean
-deliver_snapshot (gpointer data)
-{
-  LiveSnapshot *snap = data;
-
-  if (snap->live->session != NULL)
-    session_live_snapshot (snap->live->session, snap->profile);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-free_snapshot (gpointer data)
-{
-  LiveSnapshot *snap = data;
-
-  g_clear_object (&snap->profile);
-  live_unref (snap->live);
-  g_free (snap);
-}
-
-static void
-live_sink (ScorchRecorder               *recorder,
-           const struct perf_event_attr *attr,
-           const guint8                 *records,
-           gsize                         len,
-           gpointer                      user_data)
-{
-  Live *live = user_data;
-
-  g_mutex_lock (&live->lock);
-  if (!live->have_attr)
-    {
-      live->attr = *attr;
-      live->have_attr = TRUE;
-    }
-  g_mutex_unlock (&live->lock);
-
-  if (len > 0)
-    g_async_queue_push (live->queue, g_bytes_new (records, len));
-}
-
-static ScorchAnalyzer *
-live_create_analyzer (Live *live)
-{
-  g_autoptr(ScorchCaptureAttrs) attrs = scorch_capture_attrs_new ();
-  g_autoptr(GError) error = NULL;
-  struct perf_event_attr attr;
-  ScorchAnalyzer *analyzer;
-  struct utsname uts;
-
-  g_mutex_lock (&live->lock);
-  attr = live->attr;
-  g_mutex_unlock (&live->lock);
-
-  if (!scorch_capture_attrs_add (attrs, &attr, sizeof attr, NULL, 0, &error))
-    {
-      g_warning ("Live view disabled: %s", error->message);
-      return NULL;
-    }
-  analyzer = scorch_analyzer_new (attrs);
-  /* The records come from this machine: its kernel symbols apply. */
-  if (uname (&uts) == 0)
-    scorch_symbolizer_set_kernel_release (scorch_analyzer_get_symbolizer (analyzer), uts.release);
-  return analyzer;
-}
-
-static gpointer
-live_thread (gpointer data)
-{
-  Live *live = data;
-  g_autoptr(ScorchAnalyzer) analyzer = NULL;
-  gboolean broken = FALSE;
-  gint64 last_snapshot = g_get_monotonic_time ();
-  guint64 last_samples = 0;
-
-  for (;;)
-    {
-      g_autoptr(GBytes) batch = g_async_queue_timeout_pop (live->queue, 100 * 1000);
-      gint64 now;
-
-      if (batch != NULL && g_bytes_get_size (batch) == 0)
-        break;
-
-      if (batch != NULL && !broken)
-        {
-          gsize len;
-          const guint8 *p = g_bytes_get_data (batch, &len);
-          gsize off = 0;
-
-          if (analyzer == NULL && (analyzer = live_create_analyzer (live)) == NULL)
-            broken = TRUE;
-
-          /* Whole records, each starting with perf_event_header. */
-          while (!broken && off + 8 <= len)
-            {
-              guint16 size = (guint16) (p[off + 6] | (p[off + 7] << 8));
-              g_autoptr(GError) error = NULL;
-
-              if (size < 8 || off + size > len)
-                break;
-              if (!scorch_analyzer_queue_raw_record (analyzer, p + off, size, &error))
-                g_debug ("live view: record skipped: %s", error->message);
-              off += size;
-            }
-          /* A batch is one drain pass over every ring buffer: a round. */
-          if (!broken)
-            scorch_analyzer_finish_round (analyzer);
-        }
-
-      now = g_get_monotonic_time ();
-      if (analyzer != NULL && now - last_snapshot >= LIVE_INTERVAL_USEC)
-        {
-          guint64 n = scorch_analyzer_get_n_samples (analyzer);
-
-          last_snapshot = now;
-          if (n != last_samples)
-            {
-              LiveSnapshot *snap = g_new0 (LiveSnapshot, 1);
-
-              last_samples = n;
-              snap->live = live_ref (live);
-              snap->profile = scorch_analyzer_snapshot (analyzer);
-              scorch_main_context_post (live->main_context, deliver_snapshot, snap, free_snapshot);
-            }
-        }
-    }
-
-  live_unref (live);
-  return NULL;
-}
+#define LIVE_INTERVAL_MSEC 500
 
 /* -- a recording session -- */
+
+typedef struct _Session Session;
 
 struct _Session
 {
@@ -219,7 +42,7 @@ struct _Session
   GCancellable        *cancellable;
   char                *output_path;
   char                *title;
-  Live                *live;
+  ScorchLiveSession   *live;            /* the recorder's records, analyzed as they come */
 
   /* the program's output, through a FIFO */
   char                *fifo_dir;
@@ -231,6 +54,7 @@ struct _Session
   guint                host_timer;
   gint64               host_started;
 
+  gint64               stop_requested_at; /* monotonic, when Stop was pressed */
   gint64               finished_at;     /* monotonic, when the target stopped */
   gboolean             stopping;
 };
@@ -260,10 +84,10 @@ session_free (Session *s)
     return;
   if (s->live != NULL)
     {
-      s->live->session = NULL;
-      /* Ends the live thread once it has drained the queue. */
-      g_async_queue_push (s->live->queue, g_bytes_new (NULL, 0));
-      live_unref (s->live);
+      /* Dropping it ends its thread; a pending end still returns to
+       * live_end_done, which finds no session. */
+      g_signal_handlers_disconnect_by_data (s->live, s);
+      g_clear_object (&s->live);
     }
   if (s->cancellable != NULL)
     g_cancellable_cancel (s->cancellable);
@@ -337,12 +161,119 @@ fail_session (ScorchWindow *self,
 }
 
 static void
-session_live_snapshot (Session       *s,
-                       ScorchProfile *profile)
+live_snapshot_cb (ScorchLiveSession *live,
+                  ScorchProfile     *profile,
+                  Session           *s)
 {
   if (s->finished_at != 0)
     return;
   scorch_recording_view_set_live_profile (s->view, profile);
+}
+
+/* SCORCH_TRACE_TIMING=1: one line on stderr per recording, for
+ * bench/stop-latency.sh: when the final profile was ready, handed to the
+ * window, and first drawn, after the recorder ended and after Stop. */
+typedef struct
+{
+  char    *how;
+  gint64   finished_at;
+  gint64   stop_requested_at;
+  gint64   ready_at;
+  gint64   shown_at;
+  guint64  n_samples;
+} Timing;
+
+static void
+timing_free (gpointer data)
+{
+  Timing *t = data;
+
+  g_free (t->how);
+  g_free (t);
+}
+
+static void
+timing_after_paint (GdkFrameClock *clock,
+                    Timing        *t)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_signal_handlers_disconnect_by_data (clock, t);
+  g_printerr ("scorch-timing: %s: %" G_GUINT64_FORMAT " samples; after the recording ended: "
+              "ready %.1f ms, in the window %.1f ms, drawn %.1f ms; after Stop: drawn %.1f ms\n",
+              t->how, t->n_samples,
+              (t->ready_at - t->finished_at) / 1e3, (t->shown_at - t->finished_at) / 1e3,
+              (now - t->finished_at) / 1e3,
+              t->stop_requested_at != 0 ? (now - t->stop_requested_at) / 1e3 : -1.0);
+  timing_free (t);
+}
+
+static Timing *
+timing_begin (Session       *s,
+              const char    *how,
+              ScorchProfile *profile)
+{
+  Timing *t;
+
+  if (g_strcmp0 (g_getenv ("SCORCH_TRACE_TIMING"), "1") != 0)
+    return NULL;
+  t = g_new0 (Timing, 1);
+  t->how = g_strdup (how);
+  t->finished_at = s->finished_at;
+  t->stop_requested_at = s->stop_requested_at;
+  t->ready_at = g_get_monotonic_time ();
+  t->n_samples = scorch_profile_get_n_all_samples (profile);
+  return t;
+}
+
+static void
+timing_shown (ScorchWindow *self,
+              Timing       *t)
+{
+  GdkFrameClock *clock;
+
+  if (t == NULL)
+    return;
+  t->shown_at = g_get_monotonic_time ();
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock == NULL)
+    {
+      timing_free (t);
+      return;
+    }
+  g_signal_connect (clock, "after-paint", G_CALLBACK (timing_after_paint), t);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The final profile goes to the window's session as a loaded capture
+ * does, with what only the recording knows (output, exit status). */
+static void
+show_final_profile (ScorchWindow  *self,
+                    Session       *s,
+                    ScorchProfile *profile,
+                    const char    *how)
+{
+  WindowRecord *state = get_state (self);
+  Timing *timing = timing_begin (s, how, profile);
+  g_autoptr(GFile) file = g_file_new_for_path (s->output_path);
+  /* The program's output and how it ended stay with the profile
+   * (an Output page, a notice when it failed). */
+  g_autofree char *output = s->fifo_path != NULL ? scorch_recording_view_dup_output (s->view) : NULL;
+  g_autofree char *program = s->options->pid > 0 || s->options->argv == NULL
+                               ? NULL : g_path_get_basename (s->options->argv[0]);
+  int exit_status = -1;
+
+  state->last_finish_usec = g_get_monotonic_time () - s->finished_at;
+  g_debug ("profile ready %.3f s after the recording ended (%" G_GUINT64_FORMAT " samples, %s)",
+           state->last_finish_usec / 1e6, scorch_profile_get_total (profile), how);
+
+  if (s->recorder != NULL && scorch_recorder_get_stop_reason (s->recorder) == SCORCH_STOP_REASON_TARGET_EXITED)
+    exit_status = scorch_recorder_get_exit_status (s->recorder);
+
+  end_session (self);
+  _scorch_window_show_profile (self, profile, file);
+  scorch_session_set_recording (_scorch_window_get_session (self), program, output, exit_status);
+  timing_shown (self, timing);
 }
 
 static void
@@ -354,7 +285,6 @@ load_done (GObject      *object,
   WindowRecord *state = get_state (self);
   g_autoptr(ScorchProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
   Session *s = state != NULL ? state->session : NULL;
 
   profile = scorch_load_finish (result, &error);
@@ -367,27 +297,7 @@ load_done (GObject      *object,
       fail_session (self, message);
       return;
     }
-
-  state->last_finish_usec = g_get_monotonic_time () - s->finished_at;
-  g_debug ("profile shown %.3f s after the recording ended (%" G_GUINT64_FORMAT " samples)",
-           state->last_finish_usec / 1e6, scorch_profile_get_total (profile));
-
-  file = g_file_new_for_path (s->output_path);
-  {
-    /* The program's output and how it ended stay with the profile
-     * (an Output page, a notice when it failed). */
-    g_autofree char *output = s->fifo_path != NULL ? scorch_recording_view_dup_output (s->view) : NULL;
-    g_autofree char *program = s->options->pid > 0 || s->options->argv == NULL
-                                 ? NULL : g_path_get_basename (s->options->argv[0]);
-    int exit_status = -1;
-
-    if (s->recorder != NULL && scorch_recorder_get_stop_reason (s->recorder) == SCORCH_STOP_REASON_TARGET_EXITED)
-      exit_status = scorch_recorder_get_exit_status (s->recorder);
-
-    end_session (self);
-    _scorch_window_show_profile (self, profile, file);
-    scorch_session_set_recording (_scorch_window_get_session (self), program, output, exit_status);
-  }
+  show_final_profile (self, s, profile, "loaded from the file");
 }
 
 static void
@@ -411,6 +321,40 @@ load_capture (ScorchWindow *self,
   scorch_recording_view_set_finishing (s->view, _("Loading the profile…"));
   scorch_load_async (s->output_path, SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, NULL,
                      load_done, g_object_ref (self));
+}
+
+static void
+live_end_done (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ScorchWindow) self = user_data;
+  WindowRecord *state = get_state (self);
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  Session *s = state != NULL ? state->session : NULL;
+
+  profile = scorch_live_session_end_finish (SCORCH_LIVE_SESSION (object), result, &error);
+  if (s == NULL || s->live != SCORCH_LIVE_SESSION (object))
+    return;
+  if (profile == NULL)
+    {
+      /* The live analysis could not run: the file still has it all. */
+      g_debug ("live analysis failed, loading the capture: %s", error->message);
+      load_capture (self, s);
+      return;
+    }
+  show_final_profile (self, s, profile, "from the live analysis");
+}
+
+/* The live session has analyzed the records as they came; once it has
+ * the last ones its profile is the final one. */
+static void
+finish_live (ScorchWindow *self,
+             Session      *s)
+{
+  scorch_recording_view_set_finishing (s->view, _("Loading the profile…"));
+  scorch_live_session_end_async (s->live, s->output_path, NULL, live_end_done, g_object_ref (self));
 }
 
 static void
@@ -457,7 +401,12 @@ record_done (GObject      *object,
       return;
     }
 
-  load_capture (self, s);
+  /* SCORCH_RECORD_RELOAD=1 (bench/stop-latency.sh, for comparison):
+   * read the capture again as before the live session had the profile. */
+  if (s->live != NULL && g_strcmp0 (g_getenv ("SCORCH_RECORD_RELOAD"), "1") != 0)
+    finish_live (self, s);
+  else
+    load_capture (self, s);
 }
 
 static void
@@ -757,14 +706,10 @@ start_recording (ScorchWindow         *self,
   scorch_recorder_set_duration (s->recorder, options->duration);
   scorch_recorder_set_output_path (s->recorder, s->output_path);
 
-  s->live = g_new0 (Live, 1);
-  g_atomic_ref_count_init (&s->live->ref);
-  g_mutex_init (&s->live->lock);
-  s->live->queue = g_async_queue_new_full ((GDestroyNotify) g_bytes_unref);
-  s->live->main_context = g_main_context_ref_thread_default ();
-  s->live->session = s;
-  scorch_recorder_set_sink (s->recorder, live_sink, live_ref (s->live), (GDestroyNotify) live_unref);
-  g_thread_unref (g_thread_new ("scorch-live", live_thread, live_ref (s->live)));
+  s->live = scorch_live_session_new ();
+  scorch_live_session_set_snapshot_interval (s->live, LIVE_INTERVAL_MSEC);
+  scorch_live_session_attach (s->live, s->recorder);
+  g_signal_connect (s->live, "snapshot", G_CALLBACK (live_snapshot_cb), s);
 
   g_signal_connect_object (s->recorder, "progress", G_CALLBACK (progress_cb), self, 0);
 
@@ -924,6 +869,7 @@ stop_recording_action (GtkWidget  *widget,
   if (s == NULL || s->stopping)
     return;
   s->stopping = TRUE;
+  s->stop_requested_at = g_get_monotonic_time ();
   scorch_recording_view_set_finishing (s->view, _("Stopping…"));
   if (s->recorder != NULL)
     scorch_recorder_stop (s->recorder);

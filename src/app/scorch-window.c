@@ -695,6 +695,7 @@ show_capture (ScorchWindow  *self,
   g_object_freeze_notify (G_OBJECT (self->session));
   scorch_session_set_file (self->session, file);
   scorch_session_set_profile (self->session, profile);
+  _scorch_window_transforms_load (self, file); /* -- transforms: the sidecar's -- */
   g_object_thaw_notify (G_OBJECT (self->session));
   scorch_caller_callee_view_set_frame (self->caller_callee_view, SCORCH_NODE_NONE);
 
@@ -964,9 +965,9 @@ scorch_window_save_capture (ScorchWindow  *self,
                            _("This profile has no capture file to save"));
       return FALSE;
     }
-  /* Saving over itself: nothing to do (a copy would truncate it first). */
+  /* Saving over itself: nothing to copy (a copy would truncate it first). */
   if (g_file_equal (file, source))
-    return TRUE;
+    return scorch_session_save_transforms (self->session, file, error); /* -- transforms -- */
 
   if (!g_file_copy (source, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
     return FALSE;
@@ -974,7 +975,8 @@ scorch_window_save_capture (ScorchWindow  *self,
    * next Save As starts from it. */
   scorch_session_set_file (self->session, file);
   add_recent (self, file);
-  return TRUE;
+  /* -- transforms: the applied list beside the capture, reapplied on open -- */
+  return scorch_session_save_transforms (self->session, file, error);
 }
 
 static void
@@ -1029,8 +1031,8 @@ scorch_window_export (ScorchWindow  *self,
       return FALSE;
     }
 
-  /* pprof and speedscope: the profile as the views show it (filters, time
-   * range; transforms once the session holds them). */
+  /* pprof and speedscope: the profile as the views show it (thread and
+   * time filters, then the session's transforms). */
   if (g_strcmp0 (format, "pprof") == 0 || g_strcmp0 (format, "speedscope") == 0)
     {
       g_autoptr(GFileOutputStream) stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
@@ -1717,6 +1719,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
 
   _scorch_window_record_class_init (widget_class);
+  _scorch_window_transforms_class_init (widget_class);
 }
 
 static void
@@ -1770,6 +1773,7 @@ scorch_window_init (ScorchWindow *self)
 
   update_actions (self);
   _scorch_window_record_init (self);
+  _scorch_window_transforms_init (self);
 }
 
 ScorchWindow *

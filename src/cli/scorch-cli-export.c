@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "scorch-cli.h"
+#include "scorch-cli-transforms.h"
 #include "scorch-flame-export.h"
 #include "scorch-loader.h"
 #include "scorch-pprof.h"
@@ -140,13 +141,19 @@ scorch_cli_export (int    argc,
   ScorchFlameExportOptions options = { 0 };
   ScorchFlameFormat format = SCORCH_FLAME_FORMAT_SVG;
   ProfileFormat profile_fmt = PROFILE_FORMAT_NONE;
+  /* -- transforms -- */
+  g_autoptr(ScorchCliTransforms) transforms = scorch_cli_transforms_new ();
+  g_autofree char *description = NULL;
 
   context = g_option_context_new (_("FILE — export a flame graph of a capture or folded stacks"));
+  scorch_cli_transforms_add_to_context (transforms, context);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_description (context,
-                                    _("FILE is a perf.data capture, folded stacks (“a;b;c 42” lines), a pprof or a speedscope profile.\n"
-                                      "The format of OUT follows its extension: .svg, .html, .png, .pdf, .folded,\n"
-                                      ".pb.gz (pprof) or .speedscope.json, unless --format names it."));
+  description = g_strdup_printf ("%s\n%s",
+                                 _("FILE is a perf.data capture, folded stacks (“a;b;c 42” lines), a pprof or a speedscope profile.\n"
+                                   "The format of OUT follows its extension: .svg, .html, .png, .pdf, .folded,\n"
+                                   ".pb.gz (pprof) or .speedscope.json, unless --format names it."),
+                                 scorch_cli_transforms_get_help ());
+  g_option_context_set_description (context, description);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
@@ -226,6 +233,14 @@ scorch_cli_export (int    argc,
     {
       scorch_cli_print_error (error->message);
       return 1;
+    }
+  /* -- transforms: applied in the order given -- */
+  if (scorch_cli_transforms_get_n (transforms) > 0)
+    {
+      ScorchProfile *transformed = scorch_cli_transforms_apply (transforms, profile);
+
+      g_object_unref (profile);
+      profile = transformed;
     }
 
   /* Transforms and filters apply to the profile before this point: the

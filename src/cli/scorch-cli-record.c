@@ -5,6 +5,7 @@
 
 #define G_LOG_DOMAIN "scorch-cli"
 
+#include <errno.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <signal.h>
@@ -13,8 +14,11 @@
 #include <sys/wait.h>
 
 #include "scorch-cli.h"
+#include "scorch-call-graph-choice.h"
 #include "scorch-elf-check.h"
+#include "scorch-live-session.h"
 #include "scorch-recorder.h"
+#include "scorch-text.h"
 
 typedef struct
 {
@@ -32,6 +36,54 @@ record_done (GObject      *object,
 
   state->ok = scorch_recorder_record_finish (SCORCH_RECORDER (object), result, &state->error);
   g_main_loop_quit (state->loop);
+}
+
+/* --live-report: the N hottest functions of the live session's profile,
+ * by self samples, to stdout. */
+static void
+print_live_report (ScorchProfile *profile,
+                   guint          n,
+                   const char    *title)
+{
+  guint64 total = scorch_profile_get_total (profile);
+  guint64 begin = 0, end = 0;
+  guint n_hotspots;
+  const ScorchHotspot *hotspots = scorch_profile_get_hotspots (profile, &n_hotspots);
+
+  scorch_profile_get_time_bounds (profile, &begin, &end);
+  printf (_("── %s: %" G_GUINT64_FORMAT " samples over %.1f s ──\n"), title, total,
+          end > begin ? (end - begin) / 1e9 : 0.0);
+  for (guint i = 0; i < MIN (n, n_hotspots); i++)
+    {
+      const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
+      const char *base = strrchr (f->module, '/');
+      /* Names come from the target: nothing in them may drive the terminal. */
+      g_autofree char *fn = scorch_text_to_terminal (f->function, SCORCH_TEXT_TERMINAL_DEFAULT);
+      g_autofree char *mod = scorch_text_to_terminal (base != NULL ? base + 1 : f->module,
+                                                      SCORCH_TEXT_TERMINAL_DEFAULT);
+      char sp[G_ASCII_DTOSTR_BUF_SIZE], tp[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_formatd (sp, sizeof sp, "%6.2f", total > 0 ? 100.0 * hotspots[i].self / total : 0.0);
+      g_ascii_formatd (tp, sizeof tp, "%6.2f", total > 0 ? 100.0 * hotspots[i].total / total : 0.0);
+      printf ("%s%% %s%%  %s  (%s)\n", sp, tp, fn, mod);
+    }
+  fflush (stdout);
+}
+
+typedef struct
+{
+  guint n;
+  gint64 started;
+} LiveReport;
+
+static void
+live_snapshot_cb (ScorchLiveSession *live,
+                  ScorchProfile     *profile,
+                  LiveReport        *report)
+{
+  g_autofree char *title = g_strdup_printf (_("%.0f s"), (g_get_monotonic_time () - report->started) / 1e6);
+
+  print_live_report (profile, report->n, title);
 }
 
 static gboolean
@@ -140,6 +192,9 @@ scorch_cli_record (int    argc,
   g_autofree char *count_str = NULL;
   g_autofree char *pid_str = NULL;
   g_autofree char *duration_str = NULL;
+  g_autofree char *live_report_str = NULL;
+  g_autofree char *live_tsv = NULL;
+  gint64 live_report = 0;
   /* Numbers are taken as strings and parsed strictly below: GOption's own
    * parsers take 0, negatives, "nan" and "inf" without a word. */
   const GOptionEntry entries[] = {
@@ -154,11 +209,18 @@ scorch_cli_record (int    argc,
     { "pid", 'p', 0, G_OPTION_ARG_STRING, &pid_str, N_("Attach to a running process and its threads"), N_("PID") },
     { "duration", 0, 0, G_OPTION_ARG_STRING, &duration_str, N_("Stop after this many seconds"), N_("SECONDS") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Output file (default scorch.data)"), N_("FILE") },
+    { "live-report", 0, 0, G_OPTION_ARG_STRING, &live_report_str,
+      N_("While recording, print the N hottest functions every second, and at the end those of the final profile, "
+         "analyzed as the records come (the capture is not read again)"), N_("N") },
+    { "live-tsv", 0, 0, G_OPTION_ARG_FILENAME, &live_tsv,
+      N_("Write every function of the live analysis's final profile to FILE, as “report --tsv” prints them"), N_("FILE") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ScorchRecorder) recorder = NULL;
+  g_autoptr(ScorchLiveSession) live = NULL;
+  LiveReport report = { 0 };
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *output_path = NULL;
   g_autoptr(GPtrArray) cmdline = NULL;
@@ -196,7 +258,8 @@ scorch_cli_record (int    argc,
 
   if ((freq_str != NULL && !scorch_cli_parse_integer ("--freq (-F)", freq_str, 1, G_MAXINT32, &frequency, &error)) ||
       (count_str != NULL && !scorch_cli_parse_integer ("--count (-c)", count_str, 1, G_MAXINT64, &period, &error)) ||
-      (duration_str != NULL && !scorch_cli_parse_seconds ("--duration", duration_str, FALSE, 1e9, &duration, &error)))
+      (duration_str != NULL && !scorch_cli_parse_seconds ("--duration", duration_str, FALSE, 1e9, &duration, &error)) ||
+      (live_report_str != NULL && !scorch_cli_parse_integer ("--live-report", live_report_str, 1, G_MAXINT32, &live_report, &error)))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
       status = 2;
@@ -265,6 +328,21 @@ scorch_cli_record (int    argc,
   scorch_recorder_set_output_path (recorder, output_path);
   scorch_recorder_set_cmdline (recorder, (const char * const *) cmdline->pdata);
 
+  if (live_report > 0 || live_tsv != NULL)
+    {
+      live = scorch_live_session_new ();
+      scorch_live_session_attach (live, recorder);
+      report.n = (guint) live_report;
+      report.started = g_get_monotonic_time ();
+      if (live_report > 0)
+        {
+          scorch_live_session_set_snapshot_interval (live, 1000);
+          g_signal_connect (live, "snapshot", G_CALLBACK (live_snapshot_cb), &report);
+        }
+      else
+        scorch_live_session_set_snapshot_interval (live, 0);
+    }
+
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
   sigint = g_unix_signal_add (SIGINT, on_signal, recorder);
@@ -284,6 +362,42 @@ scorch_cli_record (int    argc,
       g_clear_error (&state.error);
       status = 1;
       goto out;
+    }
+
+  if (live != NULL)
+    {
+      g_autoptr(ScorchProfile) final = NULL;
+
+      g_signal_handlers_disconnect_by_data (live, &report);
+      final = scorch_live_session_end (live, output_path, &error);
+      if (final == NULL)
+        {
+          fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+          g_clear_error (&error);
+        }
+      else
+        {
+          if (live_report > 0)
+            print_live_report (final, (guint) live_report, _("final"));
+          if (live_tsv != NULL)
+            {
+              FILE *f = fopen (live_tsv, "w");
+
+              if (f == NULL)
+                {
+                  fprintf (stderr, "%s: %s: %s\n", g_get_prgname (), live_tsv, g_strerror (errno));
+                  status = 1;
+                  goto out;
+                }
+              scorch_cli_write_tsv (f, final, G_MAXUINT);
+              if (fclose (f) != 0)
+                {
+                  fprintf (stderr, "%s: %s: %s\n", g_get_prgname (), live_tsv, g_strerror (errno));
+                  status = 1;
+                  goto out;
+                }
+            }
+        }
     }
 
   if (pid == 0)

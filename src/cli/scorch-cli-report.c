@@ -15,6 +15,7 @@
 
 #include "scorch-analyzer.h"
 #include "scorch-cli.h"
+#include "scorch-cli-transforms.h"
 #include "scorch-diagnostics.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
@@ -71,6 +72,29 @@ format_percent (char   *buf,
                 double  value)
 {
   return format_fixed (buf, size, width, "%.2f", value);
+}
+
+void
+scorch_cli_write_tsv (FILE          *out,
+                      ScorchProfile *profile,
+                      guint          n)
+{
+  guint64 total = scorch_profile_get_total (profile);
+  guint n_hotspots;
+  const ScorchHotspot *hotspots = scorch_profile_get_hotspots (profile, &n_hotspots);
+
+  for (guint i = 0; i < MIN (n, n_hotspots); i++)
+    {
+      const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
+      g_autofree char *fn = sanitize (f->function);
+      g_autofree char *mod = sanitize (f->module);
+      char sp[32], tp[32];
+
+      fprintf (out, "%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\n",
+               format_percent (sp, sizeof sp, 0, percent (hotspots[i].self, total)),
+               format_percent (tp, sizeof tp, 0, percent (hotspots[i].total, total)),
+               hotspots[i].self, hotspots[i].total, fn, mod);
+    }
 }
 
 /* --diagnostics: what the capture is, how far its stacks can be trusted,
@@ -356,14 +380,19 @@ scorch_cli_report (int    argc,
     { NULL }
   };
   int n_formats;
+  /* -- transforms -- */
+  g_autoptr(ScorchCliTransforms) transforms = scorch_cli_transforms_new ();
 
   context = g_option_context_new (_("FILE — the hottest functions of a capture"));
+  scorch_cli_transforms_add_to_context (transforms, context);
+  g_option_context_set_description (context, scorch_cli_transforms_get_help ());
   g_option_context_set_summary (context,
                                 _("FILE is a perf.data (from scorch-cli record or perf record, with frame pointer "
                                   "or DWARF call graphs), a folded-stacks file, or a pprof (gzip or not) or speedscope profile,\n"
                                   "told apart by their content.\n"
                                   "Percentages are of all samples in the selection (--tid, --time).\n"
-                                  "--time is in seconds relative to the first sample of the capture."));
+                                  "--time is in seconds relative to the first sample of the capture.\n"
+                                  "Transforms apply after --tid and --time; percentages are of the samples left."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -395,7 +424,8 @@ scorch_cli_report (int    argc,
       return 2;
     }
 
-  if (diagnostics && (n_formats > 0 || top != -1 || tid_str != NULL || time_str != NULL))
+  if (diagnostics && (n_formats > 0 || top != -1 || tid_str != NULL || time_str != NULL ||
+                      scorch_cli_transforms_get_n (transforms) > 0))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--diagnostics describes the whole capture: it takes no other option"));
       return 2;
@@ -425,6 +455,14 @@ scorch_cli_report (int    argc,
     }
   else
     profile = g_object_ref (loaded);
+  /* -- transforms: applied in the order given, to the selection -- */
+  if (scorch_cli_transforms_get_n (transforms) > 0)
+    {
+      ScorchProfile *transformed = scorch_cli_transforms_apply (transforms, profile);
+
+      g_object_unref (profile);
+      profile = transformed;
+    }
 
   total = scorch_profile_get_total (profile);
   hotspots = scorch_profile_get_hotspots (profile, &n_hotspots);
@@ -447,18 +485,7 @@ scorch_cli_report (int    argc,
   switch (format)
     {
     case FORMAT_TSV:
-      for (guint i = 0; i < n_hotspots; i++)
-        {
-          const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
-          g_autofree char *fn = sanitize (f->function);
-          g_autofree char *mod = sanitize (f->module);
-          char sp[32], tp[32];
-
-          printf ("%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\n",
-                  format_percent (sp, sizeof sp, 0, percent (hotspots[i].self, total)),
-                  format_percent (tp, sizeof tp, 0, percent (hotspots[i].total, total)),
-                  hotspots[i].self, hotspots[i].total, fn, mod);
-        }
+      scorch_cli_write_tsv (stdout, profile, n_hotspots);
       break;
 
     case FORMAT_JSON:

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
+
+#include "scorch-profile.h"
 
 G_BEGIN_DECLS
 
@@ -37,5 +40,11 @@ gboolean scorch_cli_parse_seconds (const char *option,
                                    double      max,
                                    double     *out,
                                    GError    **error);
+
+/* "report --tsv": the N hottest functions by self (G_MAXUINT: all), one
+ * line each: self%, total%, self, total, function, module. */
+void scorch_cli_write_tsv (FILE          *out,
+                           ScorchProfile *profile,
+                           guint          n);
 
 G_END_DECLS

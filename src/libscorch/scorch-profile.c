@@ -339,6 +339,9 @@ profile_compute_counts (ScorchProfile *self)
   self->self = g_new0 (guint64, n_nodes);
   self->total = g_new0 (guint64, n_nodes);
 
+  gint32 last_tid = 0;
+  guint last_idx = G_MAXUINT;
+
   for (guint i = 0; i < self->samples->len; i++)
     {
       const ScorchSample *s = &samples[i];
@@ -346,14 +349,23 @@ profile_compute_counts (ScorchProfile *self)
 
       self->self[s->node] += s->weight;
 
-      if (g_hash_table_lookup_extended (per_thread, GINT_TO_POINTER (s->tid), NULL, &idx))
+      /* Runs of samples of one thread are the rule: no lookup for them. */
+      if (last_idx != G_MAXUINT && s->tid == last_tid)
         {
-          g_array_index (threads, ScorchThread, GPOINTER_TO_UINT (idx)).n_samples += s->weight;
+          g_array_index (threads, ScorchThread, last_idx).n_samples += s->weight;
+        }
+      else if (g_hash_table_lookup_extended (per_thread, GINT_TO_POINTER (s->tid), NULL, &idx))
+        {
+          last_tid = s->tid;
+          last_idx = GPOINTER_TO_UINT (idx);
+          g_array_index (threads, ScorchThread, last_idx).n_samples += s->weight;
         }
       else
         {
           ScorchThread t = { s->pid, s->tid, NULL, s->weight };
 
+          last_tid = s->tid;
+          last_idx = threads->len;
           g_hash_table_insert (per_thread, GINT_TO_POINTER (s->tid), GUINT_TO_POINTER (threads->len));
           g_array_append_val (threads, t);
         }
@@ -1143,13 +1155,10 @@ scorch_profile_builder_end (ScorchProfileBuilder *builder)
 /* ------------------------------------------------------------------------ */
 /* Inverted (bottom-up) profile                                              */
 
-ScorchProfile *
-scorch_profile_dup_inverted (ScorchProfile *self)
+ScorchProfileBuilder *
+_scorch_profile_builder_new_like (ScorchProfile *self)
 {
   ScorchProfileBuilder *builder;
-  const ScorchNode *nodes;
-  const ScorchSample *samples;
-  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
   ProfileData *src;
 
   g_return_val_if_fail (SCORCH_IS_PROFILE (self), NULL);
@@ -1179,6 +1188,68 @@ scorch_profile_dup_inverted (ScorchProfile *self)
       scorch_profile_builder_set_thread_name (builder, tn->pid, tn->tid, tn->name);
     }
   profile_info_copy (&builder->info, &src->info);
+
+  /* A derived tree is at most as large as the source's: no growing on the way. */
+  {
+    gsize capacity = 1024;
+
+    while (capacity < (gsize) src->nodes->len * 2 + 2)
+      capacity *= 2;
+    u64_map_clear (&builder->children);
+    u64_map_init (&builder->children, capacity);
+  }
+
+  return builder;
+}
+
+guint32
+_scorch_profile_builder_child (ScorchProfileBuilder *builder,
+                               guint32               parent,
+                               guint32               frame)
+{
+  return builder_child (builder, parent, frame);
+}
+
+const ScorchNode *
+_scorch_profile_builder_get_nodes (ScorchProfileBuilder *builder,
+                                   guint                *n_nodes)
+{
+  if (n_nodes != NULL)
+    *n_nodes = builder->nodes->len;
+  return (const ScorchNode *) (gpointer) builder->nodes->data;
+}
+
+void
+_scorch_profile_builder_take_samples (ScorchProfileBuilder *builder,
+                                      GArray               *samples)
+{
+  const ScorchSample *s = (const ScorchSample *) (gpointer) samples->data;
+
+  g_array_unref (builder->samples);
+  builder->samples = samples;
+  for (guint i = 0; i < samples->len; i++)
+    {
+      builder->n_all += s[i].weight;
+      if (s[i].time < builder->time_begin)
+        builder->time_begin = s[i].time;
+      if (s[i].time > builder->time_end)
+        builder->time_end = s[i].time;
+    }
+}
+
+ScorchProfile *
+scorch_profile_dup_inverted (ScorchProfile *self)
+{
+  ScorchProfileBuilder *builder;
+  const ScorchNode *nodes;
+  const ScorchSample *samples;
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
+  ProfileData *src;
+
+  g_return_val_if_fail (SCORCH_IS_PROFILE (self), NULL);
+
+  src = self->data;
+  builder = _scorch_profile_builder_new_like (self);
 
   nodes = (const ScorchNode *) (gpointer) src->nodes->data;
   samples = (const ScorchSample *) (gpointer) self->samples->data;

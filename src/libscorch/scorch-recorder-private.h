@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-recorder-private.h: what the recorder's files share: the
+ * recorder's fields, the recording session of the worker thread, and the
+ * functions of each part (permissions, spawn, event setup, synthesis) that
+ * scorch-recorder.c calls. Include only from those files. */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <linux/perf_event.h>
+#include <sys/types.h>
+
+#include "scorch-leaf-repair.h"
+#include "scorch-perf-record.h"
+#include "scorch-perf-writer.h"
+#include "scorch-recorder.h"
+
+G_BEGIN_DECLS
+
+#define DRAIN_INTERVAL_MS     50
+/* fp+repair samples are ~800 bytes in the ring: at 4999 Hz a 512 KiB ring
+ * (the default perf_event_mlock_kb) fills in about 0.1 s per busy CPU */
+#define REPAIR_DRAIN_INTERVAL_MS 10
+#define PROGRESS_INTERVAL_US  (G_USEC_PER_SEC / 10)
+#define KILL_GRACE_MS         500
+
+#define CAP_SYS_PTRACE_BIT 19
+#define CAP_SYS_ADMIN_BIT  21
+#define CAP_IPC_LOCK_BIT   14
+#define CAP_PERFMON_BIT    38
+
+struct _ScorchRecorder
+{
+  GObject                 parent_instance;
+
+  /* configuration */
+  GStrv                   argv;
+  char                   *cwd;
+  GStrv                   envp;
+  GPid                    pid;
+  char                   *event;
+  guint                   frequency;
+  guint64                 period;
+  ScorchCallGraph         call_graph;
+  guint                   stack_size;
+  gboolean                kernel;
+  double                  duration;
+  char                   *output_path;
+  GOutputStream          *output_stream;
+  GStrv                   cmdline;
+  ScorchRecorderSinkFunc  sink;
+  gpointer                sink_data;
+  GDestroyNotify          sink_destroy;
+
+  /* shared with the worker */
+  GMutex                  lock;
+  int                     wake_fd;
+  gint                    stop_request;   /* ScorchStopReason, atomic */
+  gboolean                running;
+  GMainContext           *context;
+  gboolean                progress_pending;
+  ScorchRecorderProgress  progress;
+
+  /* results */
+  ScorchStopReason        stop_reason;
+  GPtrArray              *messages;
+  GPid                    child_pid;
+  int                     exit_status;
+};
+
+/* ---- the recording session (worker thread) ----------------------------- */
+
+typedef struct
+{
+  int                          fd;
+  guint8                      *base;
+  gsize                        map_size;
+  struct perf_event_mmap_page *page;
+  guint8                      *data;
+  guint64                      size;
+  gboolean                     hup;
+} ScorchRecordRing;
+
+typedef struct
+{
+  ScorchRecorder         *self;
+  GCancellable           *cancellable;
+
+  struct perf_event_attr  attr;
+  ScorchCaptureAttrs     *attrs;      /* of attr: to decode drained records */
+  const char             *event_name;
+  GArray                 *cpus;       /* of int */
+  GArray                 *fds;        /* of int: every event */
+  GArray                 *ids;        /* of guint64 */
+  GArray                 *rings;      /* of ScorchRecordRing, one per CPU */
+  GHashTable             *tids;       /* attach: tids with events */
+  gsize                   ring_pages;
+
+  ScorchPerfWriter       *writer;
+  GByteArray             *scratch;
+  ScorchLeafRepairer     *repairer;   /* fp+repair */
+  GByteArray             *repaired;   /* the batch as written */
+
+  /* target */
+  gboolean                launch;
+  pid_t                   target;
+  int                     pidfd;
+  int                     gate_fd;
+  int                     err_fd;
+  char                   *program;
+  gboolean                target_exited;
+  gboolean                reaped;
+
+  gint64                  start_time;
+  gint64                  last_progress;
+  guint64                 samples;
+  guint64                 lost;
+  guint64                 throttled;
+} ScorchRecordSession;
+
+/* scorch-recorder.c */
+void
+_scorch_recorder_add_message (ScorchRecorder *self,
+                              char           *message);
+
+/* scorch-record-permissions.c */
+int
+_scorch_recorder_read_int_file (const char *path,
+                                int         fallback);
+guint64
+_scorch_recorder_read_cap_eff (void);
+
+/* scorch-spawn.c */
+gboolean
+_scorch_recorder_resolve_program (ScorchRecordSession  *s,
+                                  GError              **error);
+gboolean
+_scorch_recorder_spawn_gated (ScorchRecordSession  *s,
+                              GError              **error);
+void
+_scorch_recorder_reap_child (ScorchRecordSession *s,
+                             gboolean             kill_it);
+gboolean
+_scorch_recorder_check_process (ScorchRecordSession  *s,
+                                GError              **error);
+gboolean
+_scorch_recorder_target_has_exited (ScorchRecordSession *s,
+                                    short                pidfd_revents);
+gboolean
+_scorch_recorder_release_child (ScorchRecordSession  *s,
+                                GError              **error);
+
+/* scorch-event-setup.c */
+GArray *
+_scorch_recorder_list_tids (pid_t pid);
+gboolean
+_scorch_recorder_setup_attr (ScorchRecordSession  *s,
+                             GError              **error);
+gboolean
+_scorch_recorder_open_events (ScorchRecordSession  *s,
+                              GError              **error);
+void
+_scorch_recorder_set_enabled (ScorchRecordSession *s,
+                              gboolean             enabled);
+
+/* scorch-synthesize.c */
+void
+_scorch_recorder_synthesize_kernel_map (GByteArray *rec,
+                                        guint       id_size);
+GByteArray *
+_scorch_recorder_synthesize_process (ScorchRecordSession *s);
+
+G_END_DECLS
