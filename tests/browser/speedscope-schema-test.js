@@ -94,5 +94,34 @@ for (const input of ['corpus/fp-small.data', 'corpus/two-events.data', 'data/fla
      `${input}: speedscope -> Scorch -> speedscope -> report keeps the shares`, d2.join('\n'));
 }
 
+// Transforms apply before the export: the export of `--drop FUNC` reads
+// back with the shares `report --drop FUNC` prints, and without FUNC.
+function report2(args) {
+  const out = childProcess.execFileSync(cli, ['report', '--tsv', ...args], { encoding: 'utf8' });
+  const shares = new Map();
+  for (const line of out.split('\n')) {
+    const cols = line.split('\t');
+    if (cols.length >= 5) {
+      shares.set(cols[4], (shares.get(cols[4]) || 0) + parseFloat(cols[0]));
+    }
+  }
+  return shares;
+}
+{
+  const src = path.join(srcdir, 'data/flame-gcc.folded');
+  const before = report(src);
+  const victim = [...before.entries()].sort((a, b) => b[1] - a[1])[1][0];
+  const want = report2(['--drop', victim, src]);
+  for (const ext of ['.speedscope.json', '.pb.gz']) {
+    const out = path.join(workdir, 'dropped' + ext);
+    childProcess.execFileSync(cli, ['export', src, '--drop', victim, '-o', out]);
+    const after = report(out);
+    const diffs = sameShares(want, after);
+    ok(!after.has(victim) && after.size > 0 && diffs.length === 0,
+       `export --drop ${JSON.stringify(victim)} to ${ext}: the shares of report --drop, without the function`,
+       diffs.join('\n'));
+  }
+}
+
 process.stdout.write(`1..${n}\n`);
 process.exit(failed > 0 ? 1 : 0);
