@@ -87,6 +87,7 @@ struct _ScorchWindow
   GFile                  *loading_file;  /* the capture being loaded */
   GCancellable           *load_cancellable;
   ScorchWindowRecord     *record;        /* recording from the app (scorch-window-record.c) */
+  ScorchWindowCompare    *compare;       /* comparing captures (scorch-window-compare.c) */
   guint                   pulse_id;      /* the "Building the profile" phase */
   gint64                  read_done_at;  /* monotonic, when the loader had read everything */
 
@@ -1256,6 +1257,9 @@ drop_cb (ScorchWindow  *self,
   files = g_value_get_boxed (value);
   if (files == NULL)
     return FALSE;
+  /* -- compare: onto a profile, a second capture is compared with it -- */
+  if (_scorch_window_compare_drop (self, files->data))
+    return TRUE;
   scorch_window_open_file (self, files->data);
   return TRUE;
 }
@@ -1623,6 +1627,8 @@ scorch_window_finalize (GObject *object)
   /* Late callbacks of a recording (holding a reference) read it until
    * the window goes. */
   g_clear_pointer (&self->record, _scorch_window_record_free);
+  /* -- compare: late baseline loads hold a reference too -- */
+  g_clear_pointer (&self->compare, _scorch_window_compare_free);
 
   G_OBJECT_CLASS (scorch_window_parent_class)->finalize (object);
 }
@@ -1720,6 +1726,8 @@ scorch_window_class_init (ScorchWindowClass *klass)
 
   _scorch_window_record_class_init (widget_class);
   _scorch_window_transforms_class_init (widget_class);
+  /* -- compare two captures -- */
+  _scorch_window_compare_class_init (widget_class);
 }
 
 static void
@@ -1774,6 +1782,8 @@ scorch_window_init (ScorchWindow *self)
   update_actions (self);
   _scorch_window_record_init (self);
   _scorch_window_transforms_init (self);
+  /* -- compare two captures -- */
+  _scorch_window_compare_init (self);
 }
 
 ScorchWindow *
@@ -1866,6 +1876,8 @@ _scorch_window_show_profile (ScorchWindow  *self,
   g_return_if_fail (SCORCH_IS_PROFILE (profile));
   g_return_if_fail (file == NULL || G_IS_FILE (file));
 
+  /* -- compare: "Compare With Previous Recording" -- */
+  _scorch_window_compare_note_recording (self, profile);
   show_capture (self, profile, file);
   report_missing_symbols (self);
 }
@@ -1983,4 +1995,20 @@ scorch_window_get_view_widget (ScorchWindow *self,
   if (g_str_equal (name, "error"))
     return GTK_WIDGET (self->error_page);
   return NULL;
+}
+
+/* -- compare two captures (scorch-window-compare.c) -- */
+
+ScorchWindowCompare *
+_scorch_window_get_compare (ScorchWindow *self)
+{
+  return self->compare;
+}
+
+void
+_scorch_window_set_compare (ScorchWindow        *self,
+                            ScorchWindowCompare *compare)
+{
+  g_assert (self->compare == NULL);
+  self->compare = compare;
 }

@@ -5,7 +5,7 @@
 // expression (Ctrl+F, or the page's search box) showing the matched share,
 // and tooltips (each frame's <title>).  No external resources; works from
 // a file:// URL.  The C side embeds this file in a CDATA section or an
-// HTML <script>: it must never hold the sequence that ends either.
+// HTML script element: it must never hold the sequence that ends either.
 (function () {
   'use strict';
 
@@ -42,11 +42,11 @@
       g: g,
       rect: rect,
       text: text,
-      x: parseFloat(g.getAttribute('data-x')),
-      w: parseFloat(g.getAttribute('data-w')),
-      row: parseInt(g.getAttribute('data-row'), 10),
-      name: g.getAttribute('data-f'), // null for a run of merged small frames
-      samples: parseFloat(g.getAttribute('data-s')) || 0,
+      x: parseFloat(rect.getAttribute('data-x')),
+      w: parseFloat(rect.getAttribute('data-w')),
+      row: parseInt(rect.getAttribute('data-row'), 10),
+      name: rect.getAttribute('data-f'), // null for a run of merged small frames
+      samples: parseFloat(rect.getAttribute('data-s')) || 0,
       fill: rect.getAttribute('fill'),
       rectX: rect.getAttribute('x'),
       rectW: rect.getAttribute('width'),

@@ -77,7 +77,7 @@ async function check(name, fn) {
 async function frameBox(page, name) {
   return page.evaluate((n) => {
     for (const g of document.querySelectorAll('g.frame')) {
-      if (g.getAttribute('data-f') === n && g.style.display !== 'none') {
+      if (g.querySelector('rect').getAttribute('data-f') === n && g.style.display !== 'none') {
         const r = g.querySelector('rect').getBoundingClientRect();
         return { x: r.x, y: r.y, width: r.width, height: r.height };
       }
@@ -128,7 +128,7 @@ async function zoomAndReset(page, label) {
   assert.strictEqual(await frameBox(page, 'print'), null, 'a frame outside the zoom is hidden');
   const label2 = await page.evaluate(() => {
     for (const g of document.querySelectorAll('g.frame')) {
-      if (g.getAttribute('data-f') === 'eval_inner') {
+      if (g.querySelector('rect').getAttribute('data-f') === 'eval_inner') {
         return g.querySelector('text').textContent;
       }
     }
@@ -188,7 +188,7 @@ async function run() {
       assert.deepStrictEqual(errors, []);
       assert.deepStrictEqual(outside, []);
       const hostile = await page.evaluate(() => Array.from(document.querySelectorAll('g.frame'))
-        .map((g) => g.getAttribute('data-f')));
+        .map((g) => g.querySelector('rect').getAttribute('data-f')));
       assert(hostile.includes(HOSTILE), 'a hostile name is shown as text, not markup');
       const titles = await page.evaluate(() => Array.from(document.querySelectorAll('g.frame'))
         .map((g) => g.querySelector('title') && g.querySelector('title').textContent));
