@@ -39,6 +39,14 @@ PACKAGES="
   dbus-daemon dconf-gsettings-backend gsettings-desktop-schemas at-spi2-core
 "
 
+# -- formats: pprof (protobuf-c, zlib), and the tests that check exports with
+# the tools people run: Go's pprof, headless Chromium, node for puppeteer-core,
+# speedscope's schema and ajv (npm packages: see the end of this script) --
+PACKAGES="$PACKAGES
+  protobuf-c-compiler libprotobuf-c-dev zlib1g-dev
+  golang-go chromium nodejs
+"
+
 # annotate (source and disassembly view): Capstone for the disassembly,
 # GtkSourceView 5 for the source view, eu-addr2line (elfutils) and clang
 # for its tests
@@ -64,4 +72,17 @@ fi
 # The output tests check JSON and numbers under a comma-decimal locale.
 if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
   $SUDO localedef -i de_DE -f UTF-8 de_DE.UTF-8 || echo "install-deps: could not generate de_DE.UTF-8" >&2
+fi
+
+# -- formats: npm packages of the browser and schema tests, pinned by
+# tests/browser/package-lock.json, installed into tests/browser/node_modules
+# (offline afterwards). Some nodejs builds bundle npm; Debian's splits it out. --
+if ! command -v npm >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y --no-install-recommends npm
+fi
+browser_dir="$(dirname "$0")/../tests/browser"
+if [ ! -f "$browser_dir/node_modules/.package-lock.json" ] ||
+   [ "$browser_dir/package-lock.json" -nt "$browser_dir/node_modules/.package-lock.json" ]; then
+  (cd "$browser_dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi

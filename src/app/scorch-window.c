@@ -19,9 +19,11 @@
 #include "scorch-function-item.h"
 #include "scorch-hotspot-view.h"
 #include "scorch-loader.h"
+#include "scorch-pprof.h"
 #include "scorch-preferences-window.h"
 #include "scorch-session.h"
 #include "scorch-source-view.h"
+#include "scorch-speedscope.h"
 #include "scorch-text.h"
 #include "scorch-thread-list.h"
 #include "scorch-timeline.h"
@@ -1144,6 +1146,37 @@ scorch_window_export (ScorchWindow  *self,
       return FALSE;
     }
 
+  /* pprof and speedscope: the profile as the views show it (thread and
+   * time filters, then the session's transforms). */
+  if (g_strcmp0 (format, "pprof") == 0 || g_strcmp0 (format, "speedscope") == 0)
+    {
+      g_autoptr(GFileOutputStream) stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
+      GFile *source = scorch_session_get_file (self->session);
+      gboolean ok;
+
+      if (stream == NULL)
+        return FALSE;
+      if (g_strcmp0 (format, "pprof") == 0)
+        {
+          ScorchPprofWriteOptions options = { 0 };
+
+          options.time_nanos = scorch_pprof_capture_time_nanos (profile, source);
+          ok = scorch_pprof_write (profile, &options, G_OUTPUT_STREAM (stream), NULL, error);
+        }
+      else
+        {
+          g_autofree char *name = source != NULL ? g_file_get_basename (source) : NULL;
+
+          ok = scorch_speedscope_write (profile, name, G_OUTPUT_STREAM (stream), NULL, error);
+        }
+      if (!ok)
+        {
+          g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, NULL);
+          return FALSE;
+        }
+      return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+    }
+
   if (g_strcmp0 (format, "folded") == 0)
     {
       g_autoptr(GFileOutputStream) stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
@@ -1202,9 +1235,17 @@ export_action (GtkWidget  *widget,
            : g_strdup ("profile");
   if ((dot = strrchr (base, '.')) != NULL && dot != base)
     *dot = '\0';
-  name = g_strdup_printf ("%s.%s", base, format);
+  if (g_strcmp0 (format, "pprof") == 0)
+    name = g_strdup_printf ("%s.pb.gz", base);
+  else if (g_strcmp0 (format, "speedscope") == 0)
+    name = g_strdup_printf ("%s.speedscope.json", base);
+  else
+    name = g_strdup_printf ("%s.%s", base, format);
   choose_file (self,
-               g_strcmp0 (format, "folded") == 0 ? _("Export Folded Stacks") : _("Export the Flame Graph"),
+               g_strcmp0 (format, "folded") == 0 ? _("Export Folded Stacks")
+               : g_strcmp0 (format, "pprof") == 0 ? _("Export a pprof Profile")
+               : g_strcmp0 (format, "speedscope") == 0 ? _("Export a speedscope Profile")
+               : _("Export the Flame Graph"),
                name, export_chosen, format);
 }
 

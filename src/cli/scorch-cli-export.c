@@ -14,6 +14,8 @@
 #include "scorch-diff.h"
 #include "scorch-flame-export.h"
 #include "scorch-loader.h"
+#include "scorch-pprof.h"
+#include "scorch-speedscope.h"
 
 static const struct
 {
@@ -24,7 +26,70 @@ static const struct
   { "png", SCORCH_FLAME_FORMAT_PNG },
   { "pdf", SCORCH_FLAME_FORMAT_PDF },
   { "folded", SCORCH_FLAME_FORMAT_FOLDED },
+  { "html", SCORCH_FLAME_FORMAT_HTML },
 };
+
+/* -- formats beyond the flame graph: pprof, speedscope -- */
+typedef enum
+{
+  PROFILE_FORMAT_NONE,
+  PROFILE_FORMAT_PPROF,
+  PROFILE_FORMAT_SPEEDSCOPE,
+} ProfileFormat;
+
+static ProfileFormat
+profile_format (const char *format_name,
+                const char *output)
+{
+  g_autofree char *lower = g_ascii_strdown (output, -1);
+
+  if (format_name != NULL)
+    return g_ascii_strcasecmp (format_name, "pprof") == 0 ? PROFILE_FORMAT_PPROF
+         : g_ascii_strcasecmp (format_name, "speedscope") == 0 ? PROFILE_FORMAT_SPEEDSCOPE
+         : PROFILE_FORMAT_NONE;
+  if (g_str_has_suffix (lower, ".pb.gz") || g_str_has_suffix (lower, ".pprof") || g_str_has_suffix (lower, ".pb"))
+    return PROFILE_FORMAT_PPROF;
+  if (g_str_has_suffix (lower, ".speedscope.json"))
+    return PROFILE_FORMAT_SPEEDSCOPE;
+  return PROFILE_FORMAT_NONE;
+}
+
+static gboolean
+export_profile (ScorchProfile  *profile,
+                ProfileFormat   format,
+                const char     *input,
+                const char     *output,
+                GError        **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (output);
+  g_autoptr(GFileOutputStream) out = NULL;
+  gboolean ok;
+
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
+  if (out == NULL)
+    return FALSE;
+  if (format == PROFILE_FORMAT_PPROF)
+    {
+      ScorchPprofWriteOptions options = { 0 };
+
+      g_autoptr(GFile) in = g_file_new_for_path (input);
+
+      options.time_nanos = scorch_pprof_capture_time_nanos (profile, in);
+      ok = scorch_pprof_write (profile, &options, G_OUTPUT_STREAM (out), NULL, error);
+    }
+  else
+    {
+      g_autofree char *name = g_path_get_basename (input);
+
+      ok = scorch_speedscope_write (profile, name, G_OUTPUT_STREAM (out), NULL, error);
+    }
+  if (!ok)
+    {
+      g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+      return FALSE;
+    }
+  return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+}
 
 static gboolean
 parse_format (const char        *name,
@@ -65,7 +130,7 @@ scorch_cli_export (int    argc,
       N_("With --baseline: draw BASE's shape instead (what got cooler or disappeared)"), NULL },
     { "rates", 0, 0, G_OPTION_ARG_NONE, &rates,
       N_("With --baseline: compare samples per second instead of shares of samples"), NULL },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to OUT (.svg, .png, .pdf or .folded)"), N_("OUT") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to OUT (.svg, .html, .png, .pdf, .folded, .pb.gz or .speedscope.json)"), N_("OUT") },
     { "width", 'w', 0, G_OPTION_ARG_INT, &width, N_("Width of the image in pixels (default 1200)"), N_("PX") },
     { "inverted", 'i', 0, G_OPTION_ARG_NONE, &inverted, N_("Bottom-up graph: the hottest leaf functions at the base"), NULL },
     { "search", 's', 0, G_OPTION_ARG_STRING, &search, N_("Highlight functions matching the regular expression"), N_("REGEX") },
@@ -75,7 +140,7 @@ scorch_cli_export (int    argc,
     { "dark", 0, 0, G_OPTION_ARG_NONE, &dark, N_("Dark background"), NULL },
     { "title", 0, 0, G_OPTION_ARG_STRING, &title, N_("Title above the graph"), N_("TEXT") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
-      N_("Output format: svg, png, pdf or folded (default: from OUT’s extension)"), N_("FORMAT") },
+      N_("Output format: svg, html, png, pdf, folded, pprof or speedscope (default: from OUT’s extension)"), N_("FORMAT") },
     { "row-height", 0, 0, G_OPTION_ARG_DOUBLE, &row_height, N_("Height of a frame in pixels (default 18)"), N_("PX") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
     { NULL }
@@ -84,7 +149,8 @@ scorch_cli_export (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(ScorchProfile) profile = NULL;
   ScorchFlameExportOptions options = { 0 };
-  ScorchFlameFormat format;
+  ScorchFlameFormat format = SCORCH_FLAME_FORMAT_SVG;
+  ProfileFormat profile_fmt = PROFILE_FORMAT_NONE;
   /* -- transforms -- */
   g_autoptr(ScorchCliTransforms) transforms = scorch_cli_transforms_new ();
   g_autofree char *description = NULL;
@@ -93,9 +159,9 @@ scorch_cli_export (int    argc,
   scorch_cli_transforms_add_to_context (transforms, context);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   description = g_strdup_printf ("%s\n%s",
-                                 _("FILE is a perf.data capture or folded stacks (“a;b;c 42” lines).\n"
-                                   "The format of OUT follows its extension: .svg, .png, .pdf or .folded,\n"
-                                   "unless --format names it."),
+                                 _("FILE is a perf.data capture, folded stacks (“a;b;c 42” lines), a pprof or a speedscope profile.\n"
+                                   "The format of OUT follows its extension: .svg, .html, .png, .pdf, .folded,\n"
+                                   ".pb.gz (pprof) or .speedscope.json, unless --format names it."),
                                  scorch_cli_transforms_get_help ());
   g_option_context_set_description (context, description);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -124,18 +190,22 @@ scorch_cli_export (int    argc,
       fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--row-height must lie between 4 and 200 pixels"));
       return 2;
     }
-  if (format_name != NULL)
+  profile_fmt = profile_format (format_name, output);
+  if (profile_fmt != PROFILE_FORMAT_NONE)
+    ;
+  else if (format_name != NULL)
     {
       if (!parse_format (format_name, &format))
         {
-          fprintf (stderr, _("%s: unknown format “%s” (svg, png, pdf or folded)\n"), g_get_prgname (), format_name);
+          fprintf (stderr, _("%s: unknown format “%s” (svg, html, png, pdf, folded, pprof or speedscope)\n"), g_get_prgname (), format_name);
           return 2;
         }
     }
   else if (!scorch_flame_format_from_path (output, &format, &error))
     {
       fprintf (stderr, "%s: %s\n%s\n", g_get_prgname (), error->message,
-               _("Give OUT one of these extensions, or name the format with --format svg|png|pdf|folded."));
+               _("Give OUT one of these extensions (or .pb.gz, .speedscope.json), or name the format with "
+                 "--format svg|html|png|pdf|folded|pprof|speedscope."));
       return 2;
     }
 
@@ -174,7 +244,7 @@ scorch_cli_export (int    argc,
       g_autoptr(ScorchProfile) new_profile = NULL;
       g_autoptr(ScorchDiff) diff = NULL;
 
-      if (inverted || format == SCORCH_FLAME_FORMAT_FOLDED)
+      if (inverted || format == SCORCH_FLAME_FORMAT_FOLDED || profile_fmt != PROFILE_FORMAT_NONE)
         {
           fprintf (stderr, "%s: %s\n", g_get_prgname (),
                    inverted ? _("--baseline draws a flame graph as captured: it cannot be --inverted")
@@ -215,6 +285,18 @@ scorch_cli_export (int    argc,
 
       g_object_unref (profile);
       profile = transformed;
+    }
+
+  /* Transforms and filters apply to the profile before this point: the
+   * profile formats write its current view. */
+  if (profile_fmt != PROFILE_FORMAT_NONE)
+    {
+      if (!export_profile (profile, profile_fmt, files[0], output, &error))
+        {
+          scorch_cli_print_error (error->message);
+          return 1;
+        }
+      return 0;
     }
 
   if (!scorch_flame_export_to_file (profile, &options, format, output, &error))

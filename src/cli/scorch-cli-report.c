@@ -395,7 +395,8 @@ scorch_cli_report (int    argc,
   g_option_context_set_description (context, scorch_cli_transforms_get_help ());
   g_option_context_set_summary (context,
                                 _("FILE is a perf.data (from scorch-cli record or perf record, with frame pointer "
-                                  "or DWARF call graphs) or a folded-stacks file.\n"
+                                  "or DWARF call graphs), a folded-stacks file, or a pprof (gzip or not) or speedscope profile,\n"
+                                  "told apart by their content.\n"
                                   "Percentages are of all samples in the selection (--tid, --time).\n"
                                   "--time is in seconds relative to the first sample of the capture.\n"
                                   "Transforms apply after --tid and --time; percentages are of the samples left."));

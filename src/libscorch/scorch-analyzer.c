@@ -371,6 +371,14 @@ scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
   for (guint i = 0; i < n_bids; i++)
     if (!bids[i].kernel && bids[i].filename[0] == '/')
       scorch_proc_table_add_build_id (self->procs, bids[i].filename, bids[i].build_id, bids[i].build_id_len);
+  /* For exports that name modules by build id (pprof mappings). */
+  g_clear_pointer (&info->build_ids, g_hash_table_unref);
+  if (n_bids > 0)
+    info->build_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; i < n_bids; i++)
+    if (bids[i].build_id_len > 0 && bids[i].filename[0] != '\0')
+      g_hash_table_replace (info->build_ids, g_strdup (bids[i].filename),
+                            scorch_hex_encode (bids[i].build_id, bids[i].build_id_len));
 
   g_free (info->hostname);
   info->hostname = g_strdup (scorch_capture_reader_get_hostname (reader));

@@ -356,6 +356,20 @@ scorch_diagnostics_set_sampling (ScorchDiagnostics *self,
   self->freq_or_period = freq_or_period;
 }
 
+gboolean
+scorch_diagnostics_get_sampling (ScorchDiagnostics *self,
+                                 gboolean          *freq,
+                                 guint64           *freq_or_period)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (freq != NULL)
+    *freq = self->freq;
+  if (freq_or_period != NULL)
+    *freq_or_period = self->freq_or_period;
+  return self->freq_or_period > 0;
+}
+
 void
 scorch_diagnostics_set_exit_status (ScorchDiagnostics *self,
                                     int                status)

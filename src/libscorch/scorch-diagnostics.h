@@ -188,6 +188,11 @@ guint64  scorch_diagnostics_get_n_complete   (ScorchDiagnostics     *self);
 guint64  scorch_diagnostics_get_n_truncated  (ScorchDiagnostics     *self);
 guint64  scorch_diagnostics_get_n_kernel_only (ScorchDiagnostics    *self);
 guint64  scorch_diagnostics_get_n_lost       (ScorchDiagnostics     *self);
+/* The sampling frequency (Hz, when *freq) or period (events); FALSE when
+ * the capture does not say. */
+gboolean scorch_diagnostics_get_sampling     (ScorchDiagnostics     *self,
+                                              gboolean              *freq,
+                                              guint64               *freq_or_period);
 /* FALSE when the capture does not say (not launched by Scorch). */
 gboolean scorch_diagnostics_get_exit_status  (ScorchDiagnostics     *self,
                                               int                   *status);

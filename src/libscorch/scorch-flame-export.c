@@ -18,6 +18,7 @@
 #include <pango/pangocairo.h>
 
 #include "scorch-flame-export.h"
+#include "scorch-flame-export-resources.h"
 #include "scorch-folded.h"
 #include "scorch-text.h"
 
@@ -477,15 +478,69 @@ flush_string (GString       *s,
   return ok;
 }
 
-gboolean
-scorch_flame_export_svg (ScorchProfile                  *profile,
-                         const ScorchFlameExportOptions *options,
-                         GOutputStream                  *stream,
-                         GCancellable                   *cancellable,
-                         GError                        **error)
+/* The interactive part (scorch-flame-export.js, embedded as a resource):
+ * the same script for the SVG and the HTML page.  It holds neither "]]>"
+ * (the end of the SVG's CDATA section) nor "</" (the end of HTML's
+ * <script>): checked here, and by the tests. */
+static GBytes *
+dup_script (void)
 {
-  g_auto(Export) e = { 0 };
-  g_autoptr(GString) s = g_string_sized_new (65536);
+  GBytes *bytes = g_resource_lookup_data (scorch_flame_export_get_resource (),
+                                          "/io/github/scorchprof/Scorch/export/scorch-flame-export.js",
+                                          G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  gsize len;
+  const char *data;
+
+  g_assert (bytes != NULL);
+  data = g_bytes_get_data (bytes, &len);
+  g_assert (g_strstr_len (data, len, "]]>") == NULL);
+  g_assert (g_strstr_len (data, len, "</") == NULL);
+  return bytes;
+}
+
+const char *
+scorch_flame_export_get_script (gsize *len)
+{
+  static GBytes *script;
+
+  if (g_once_init_enter (&script))
+    g_once_init_leave (&script, dup_script ());
+  return g_bytes_get_data (script, len);
+}
+
+/* <text ATTRS display="none" x y fill>TEXT (escaped) TAIL</text>: a control
+ * of the interactive SVG, hidden until the script shows it. */
+static void
+append_control (GString                *s,
+                const char             *attrs,
+                double                  x,
+                double                  y,
+                const ScorchFlameColor *fg,
+                const char             *text,
+                const char             *tail)
+{
+  g_string_append_printf (s, "<text %s display=\"none\"", attrs);
+  append_number_attr (s, "x", "%.1f", x);
+  append_number_attr (s, "y", "%.1f", y);
+  g_string_append (s, " fill=\"");
+  append_color (s, fg);
+  g_string_append (s, "\">");
+  append_escaped (s, text);
+  g_string_append_printf (s, "%s</text>\n", tail);
+}
+
+/* The <svg> element: standalone (an .svg file, with the XML declaration and
+ * the script in CDATA) or inline in the HTML page (which adds the script). */
+static gboolean
+write_svg (Export                         *e_ptr,
+           const ScorchFlameExportOptions *options,
+           gboolean                        standalone,
+           GString                        *s,
+           GOutputStream                  *stream,
+           GCancellable                   *cancellable,
+           GError                        **error)
+{
+  Export e = *e_ptr;
   const ScorchFlameRect *rects;
   const ScorchNode *nodes;
   ScorchFlameColor bg, fg;
@@ -493,13 +548,6 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
   guint64 total;
   double height, font_px;
   char num[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_return_val_if_fail (SCORCH_IS_PROFILE (profile), FALSE);
-  g_return_val_if_fail (options != NULL, FALSE);
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
-
-  if (!export_prepare (&e, profile, options, error))
-    return FALSE;
 
   height = ceil (export_total_height (&e));
   font_px = scorch_flame_renderer_get_font_px (e.renderer);
@@ -509,15 +557,26 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
   else
     fg.red = fg.green = fg.blue = 0.95;
 
-  g_string_append (s,
-                   "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-                   "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\"");
+  if (standalone)
+    g_string_append (s, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
+  g_string_append (s, "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" id=\"scorch-flame\"");
   append_number_attr (s, "width", "%.0f", e.width);
   append_number_attr (s, "height", "%.0f", height);
   g_string_append_printf (s, " viewBox=\"0 0 %s", g_ascii_formatd (num, sizeof num, "%.0f", e.width));
-  g_string_append_printf (s, " %s\">\n", g_ascii_formatd (num, sizeof num, "%.0f", height));
+  g_string_append_printf (s, " %s\"", g_ascii_formatd (num, sizeof num, "%.0f", height));
+  /* What the script needs: graph width, samples in view, font, padding. */
+  append_number_attr (s, "data-width", "%.3f", e.width);
+  g_string_append_printf (s, " data-total=\"%" G_GUINT64_FORMAT "\"", scorch_profile_get_total (e.profile));
+  append_number_attr (s, "data-font", "%.1f", font_px);
+  append_number_attr (s, "data-pad", "%.1f", SCORCH_FLAME_LABEL_PADDING);
+  g_string_append (s, " data-prompt=\"");
+  append_escaped (s, _("Search functions (regular expression)"));
+  g_string_append (s, "\">\n");
   g_string_append_printf (s, "<style>text { font-family: sans-serif; font-size: %spx; } "
-                          "g.frame:hover rect { stroke: black; stroke-width: 0.5; }</style>\n",
+                          "g.frame { cursor: pointer; } "
+                          "g.frame:hover rect { stroke: black; stroke-width: 0.5; } "
+                          "g.scorch-ancestor { opacity: 0.6; } "
+                          ".scorch-control { cursor: pointer; text-decoration: underline; }</style>\n",
                           g_ascii_formatd (num, sizeof num, "%.1f", font_px));
   g_string_append (s, "<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"");
   append_color (s, &bg);
@@ -533,6 +592,15 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
   g_string_append (s, "</text>\n");
   if (e.legend > 0)
     append_svg_legend (s, &e, options, &fg, font_px);
+
+  /* Controls, hidden until the script shows them: without scripts the
+   * picture is the static one. */
+  append_control (s, "id=\"scorch-reset\" class=\"scorch-control\"", SCORCH_FLAME_LABEL_PADDING,
+                  e.header / 2 + font_px * 0.35, &fg, _("Reset Zoom"), "");
+  append_control (s, "id=\"scorch-search\" class=\"scorch-control\" text-anchor=\"end\"",
+                  e.width - SCORCH_FLAME_LABEL_PADDING, e.header / 2 + font_px * 0.35, &fg, _("Search"), "");
+  append_control (s, "id=\"scorch-matched\" text-anchor=\"end\"", e.width - SCORCH_FLAME_LABEL_PADDING,
+                  e.header - 2, &fg, _("Matched:"), " <tspan id=\"scorch-share\"></tspan>");
 
   rects = scorch_flame_layout_get_rects (e.layout, &n_rects);
   nodes = scorch_profile_get_nodes (e.profile, NULL);
@@ -554,6 +622,7 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
       scorch_flame_renderer_get_rect_colors (e.renderer, e.profile, r, &fill, &text);
       has_diff = scorch_flame_renderer_get_rect_diff (e.renderer, e.profile, r, &d);
 
+      /* Every class starts with "frame" (the script's selector). */
       g_string_append_printf (s, "<g class=\"%s\"><title>", has_diff ? diff_class (&d) : "frame");
       if (r->flags & SCORCH_FLAME_RECT_MERGED)
         {
@@ -576,6 +645,16 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
           g_string_append (s, "</title>");
         }
       g_string_append (s, "<rect");
+      /* Geometry and name for the script (zoom, search, matched share). */
+      append_number_attr (s, "data-x", "%.3f", r->x);
+      append_number_attr (s, "data-w", "%.3f", r->width);
+      g_string_append_printf (s, " data-row=\"%u\" data-s=\"%" G_GUINT64_FORMAT "\"", r->row, r->total);
+      if (!(r->flags & SCORCH_FLAME_RECT_MERGED))
+        {
+          g_string_append (s, " data-f=\"");
+          append_escaped (s, frame->function);
+          g_string_append (s, "\"");
+        }
       append_number_attr (s, "x", "%.1f", r->x);
       append_number_attr (s, "y", "%.1f", y);
       append_number_attr (s, "width", "%.1f", w);
@@ -592,6 +671,10 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
       if (!(r->flags & SCORCH_FLAME_RECT_MERGED))
         label = scorch_flame_renderer_fit_label (e.renderer, frame->function,
                                                  r->width - 1 - 2 * SCORCH_FLAME_LABEL_PADDING);
+      /* Every named frame has a <text>, empty when its label does not
+       * fit: the script fills it when a zoom makes the frame wider. */
+      if (label == NULL && !(r->flags & SCORCH_FLAME_RECT_MERGED))
+        label = g_strdup ("");
       if (label != NULL)
         {
           g_string_append (s, "<text");
@@ -623,7 +706,129 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
       g_string_append (s, "</text>\n");
     }
 
+  if (standalone)
+    {
+      const char *script;
+      gsize len;
+
+      script = scorch_flame_export_get_script (&len);
+      g_string_append (s, "<script type=\"text/ecmascript\"><![CDATA[\n");
+      g_string_append_len (s, script, len);
+      g_string_append (s, "]]></script>\n");
+    }
+
   g_string_append (s, "</svg>\n");
+
+  return flush_string (s, stream, cancellable, error);
+}
+
+gboolean
+scorch_flame_export_svg (ScorchProfile                  *profile,
+                         const ScorchFlameExportOptions *options,
+                         GOutputStream                  *stream,
+                         GCancellable                   *cancellable,
+                         GError                        **error)
+{
+  g_auto(Export) e = { 0 };
+  g_autoptr(GString) s = g_string_sized_new (65536);
+
+  g_return_val_if_fail (SCORCH_IS_PROFILE (profile), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  if (!export_prepare (&e, profile, options, error))
+    return FALSE;
+  return write_svg (&e, options, TRUE, s, stream, cancellable, error);
+}
+
+/* The HTML page: the graph inline, a search box, and the hotspot table. */
+gboolean
+scorch_flame_export_html (ScorchProfile                  *profile,
+                          const ScorchFlameExportOptions *options,
+                          GOutputStream                  *stream,
+                          GCancellable                   *cancellable,
+                          GError                        **error)
+{
+  static const char *columns[] = { N_("Self"), N_("Total"), N_("Samples"), N_("Function"), N_("Module") };
+  g_auto(Export) e = { 0 };
+  g_autoptr(GString) s = g_string_sized_new (65536);
+  const ScorchHotspot *hotspots;
+  const char *script;
+  guint n_hotspots;
+  guint64 total;
+  gsize len;
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (SCORCH_IS_PROFILE (profile), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  if (!export_prepare (&e, profile, options, error))
+    return FALSE;
+
+  g_string_append (s, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+                      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n<title>");
+  append_escaped (s, e.title);
+  g_string_append (s, "</title>\n<style>\n"
+                      "body { font-family: sans-serif; margin: 1em; }\n"
+                      ".bar { display: flex; gap: 1em; align-items: center; margin-bottom: 0.5em; }\n"
+                      "#scorch-search-box { width: 24em; }\n"
+                      "table { border-collapse: collapse; margin-top: 1em; }\n"
+                      "th, td { padding: 0.15em 0.8em; text-align: left; }\n"
+                      "td.num { text-align: right; font-variant-numeric: tabular-nums; }\n"
+                      "tbody tr { cursor: pointer; }\n"
+                      "tbody tr:hover { background: #eee; }\n"
+                      "</style>\n</head>\n<body>\n<div class=\"bar\">\n<input id=\"scorch-search-box\" type=\"search\" placeholder=\"");
+  append_escaped (s, _("Search functions (regular expression)"));
+  g_string_append (s, "\" aria-label=\"");
+  append_escaped (s, _("Search functions (regular expression)"));
+  g_string_append (s, "\">\n<button id=\"scorch-reset-button\" type=\"button\">");
+  append_escaped (s, _("Reset Zoom"));
+  g_string_append (s, "</button>\n<span>");
+  append_escaped (s, _("Matched:"));
+  g_string_append (s, " <span id=\"scorch-page-share\"></span></span>\n</div>\n");
+
+  if (!write_svg (&e, options, FALSE, s, stream, cancellable, error))
+    return FALSE;
+
+  g_string_append (s, "<h2>");
+  append_escaped (s, _("Hotspots"));
+  g_string_append (s, "</h2>\n<table id=\"scorch-hotspots\">\n<thead><tr>");
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      g_string_append (s, "<th>");
+      append_escaped (s, _(columns[i]));
+      g_string_append (s, "</th>");
+    }
+  g_string_append (s, "</tr></thead>\n<tbody>\n");
+
+  hotspots = scorch_profile_get_hotspots (e.profile, &n_hotspots);
+  total = scorch_profile_get_total (e.profile);
+  for (guint i = 0; i < n_hotspots && i < 200; i++)
+    {
+      const ScorchFrame *frame = scorch_profile_get_frame (e.profile, hotspots[i].frame);
+
+      g_string_append (s, "<tr data-f=\"");
+      append_escaped (s, frame->function);
+      g_string_append (s, "\"><td class=\"num\">");
+      g_string_append (s, g_ascii_formatd (num, sizeof num, "%.2f",
+                                           total > 0 ? 100.0 * hotspots[i].self / total : 0));
+      g_string_append (s, "%</td><td class=\"num\">");
+      g_string_append (s, g_ascii_formatd (num, sizeof num, "%.2f",
+                                           total > 0 ? 100.0 * hotspots[i].total / total : 0));
+      g_string_append_printf (s, "%%</td><td class=\"num\">%" G_GUINT64_FORMAT "</td><td>", hotspots[i].self);
+      append_escaped (s, frame->function);
+      g_string_append (s, "</td><td>");
+      append_escaped (s, frame->module);
+      g_string_append (s, "</td></tr>\n");
+      if (s->len > 60000 && !flush_string (s, stream, cancellable, error))
+        return FALSE;
+    }
+  g_string_append (s, "</tbody>\n</table>\n<script>\n");
+  script = scorch_flame_export_get_script (&len);
+  g_string_append_len (s, script, len);
+  g_string_append (s, "</script>\n</body>\n</html>\n");
 
   return flush_string (s, stream, cancellable, error);
 }
@@ -638,6 +843,8 @@ scorch_flame_format_from_path (const char         *path,
     { ".png", SCORCH_FLAME_FORMAT_PNG },
     { ".pdf", SCORCH_FLAME_FORMAT_PDF },
     { ".folded", SCORCH_FLAME_FORMAT_FOLDED },
+    { ".html", SCORCH_FLAME_FORMAT_HTML },
+    { ".htm", SCORCH_FLAME_FORMAT_HTML },
   };
   g_autofree char *lower = NULL;
 
@@ -652,7 +859,7 @@ scorch_flame_format_from_path (const char         *path,
       }
 
   g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_FORMAT,
-               _("Cannot tell the format of “%s”: use a name ending in .svg, .png, .pdf or .folded"),
+               _("Cannot tell the format of “%s”: use a name ending in .html, .svg, .png, .pdf or .folded"),
                path);
   return FALSE;
 }
@@ -671,6 +878,7 @@ scorch_flame_export_to_file (ScorchProfile                  *profile,
   switch (format)
     {
     case SCORCH_FLAME_FORMAT_SVG:
+    case SCORCH_FLAME_FORMAT_HTML:
     case SCORCH_FLAME_FORMAT_FOLDED:
       {
         g_autoptr(GFile) file = g_file_new_for_path (path);
@@ -684,6 +892,8 @@ scorch_flame_export_to_file (ScorchProfile                  *profile,
 
         if (format == SCORCH_FLAME_FORMAT_SVG)
           ok = scorch_flame_export_svg (profile, options, G_OUTPUT_STREAM (out), NULL, error);
+        else if (format == SCORCH_FLAME_FORMAT_HTML)
+          ok = scorch_flame_export_html (profile, options, G_OUTPUT_STREAM (out), NULL, error);
         else
           {
             if (options->inverted)

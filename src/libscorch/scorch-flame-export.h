@@ -24,6 +24,7 @@ typedef enum
   SCORCH_FLAME_FORMAT_PNG,
   SCORCH_FLAME_FORMAT_PDF,
   SCORCH_FLAME_FORMAT_FOLDED,
+  SCORCH_FLAME_FORMAT_HTML,   /* the interactive SVG in a page, with the hotspot table */
 } ScorchFlameFormat;
 
 typedef struct
@@ -64,11 +65,25 @@ gboolean scorch_flame_export_to_file       (ScorchProfile                  *prof
                                             GError                        **error);
 
 /* SVG only, to a stream: each frame is a <g> with a <title> "function
- * (N samples, P%)", its <rect> and its label fitted like the renderer's. */
+ * (N samples, P%)", its <rect> and its label fitted like the renderer's.
+ * An embedded script (scorch-flame-export.js) makes it interactive in a
+ * browser: click to zoom, reset, Ctrl+F search with the matched share;
+ * with scripts off it is the same static picture. */
 gboolean scorch_flame_export_svg           (ScorchProfile                  *profile,
                                             const ScorchFlameExportOptions *options,
                                             GOutputStream                  *stream,
                                             GCancellable                   *cancellable,
                                             GError                        **error);
+
+/* A self-contained HTML page: the interactive SVG, a search box and the
+ * hotspot table (a row searches for its function). */
+gboolean scorch_flame_export_html          (ScorchProfile                  *profile,
+                                            const ScorchFlameExportOptions *options,
+                                            GOutputStream                  *stream,
+                                            GCancellable                   *cancellable,
+                                            GError                        **error);
+
+/* The embedded script (for tests): no "]]>" and no "</" in it. */
+const char *scorch_flame_export_get_script (gsize                          *len);
 
 G_END_DECLS

@@ -241,36 +241,9 @@ scorch_folded_load (const char    *path,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  g_autoptr(GMappedFile) mapped = NULL;
-  g_autoptr(GError) local_error = NULL;
-  ScorchProfile *profile;
-  int fd;
-
   g_return_val_if_fail (path != NULL, NULL);
 
-  /* Not g_mapped_file_new(): it would block on a FIFO. */
-  fd = scorch_open_regular_file (path, G_MAXINT64, NULL, error);
-  if (fd < 0)
-    return NULL;
-  mapped = g_mapped_file_new_from_fd (fd, FALSE, error);
-  close (fd);
-  if (mapped == NULL)
-    return NULL;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-
-  profile = scorch_folded_parse (g_mapped_file_get_contents (mapped),
-                                 g_mapped_file_get_length (mapped),
-                                 &local_error);
-  if (profile == NULL)
-    {
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, local_error->domain, local_error->code,
-                   "%s: %s", display, local_error->message);
-    }
-  return profile;
+  return scorch_parse_regular_file (path, cancellable, (ScorchParseFunc) scorch_folded_parse, error);
 }
 
 static void

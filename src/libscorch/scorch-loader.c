@@ -17,7 +17,18 @@
 #include "scorch-folded.h"
 #include "scorch-loader.h"
 #include "scorch-loader-private.h"
+#include "scorch-pprof.h"
+#include "scorch-speedscope.h"
 #include "scorch-util.h"
+
+/* What a file holds, by its first bytes (not its name). */
+typedef enum
+{
+  LOAD_FORMAT_PERF_DATA,
+  LOAD_FORMAT_FOLDED,
+  LOAD_FORMAT_PPROF,      /* gzip or a bare profile.proto message */
+  LOAD_FORMAT_SPEEDSCOPE, /* JSON naming speedscope's schema */
+} LoadFormat;
 
 /* Whether the first bytes of a file can start folded stacks: text, that
  * is no NUL and valid UTF-8 (a multi-byte character cut by the end of the
@@ -44,8 +55,8 @@ looks_like_text (const guint8 *buf,
  * stacks; anything else is neither. A directory, a FIFO or a device is
  * left to the capture reader, which refuses them without blocking. */
 static gboolean
-sniff_folded (const char  *path,
-              gboolean    *folded,
+sniff_format (const char  *path,
+              LoadFormat  *format,
               GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -53,7 +64,7 @@ sniff_folded (const char  *path,
   gsize n = 0;
   int fd;
 
-  *folded = FALSE;
+  *format = LOAD_FORMAT_PERF_DATA;
   fd = scorch_open_regular_file (path, G_MAXINT64, NULL, &local_error);
   if (fd < 0)
     {
@@ -89,9 +100,19 @@ sniff_folded (const char  *path,
     return TRUE;
   if (n >= 8 && (memcmp (buf, "PERFILE2", 8) == 0 || memcmp (buf, "2ELIFREP", 8) == 0))
     return TRUE;
+  if (scorch_speedscope_sniff (buf, n))
+    {
+      *format = LOAD_FORMAT_SPEEDSCOPE;
+      return TRUE;
+    }
   if (n > 0 && looks_like_text (buf, n, n == sizeof buf))
     {
-      *folded = TRUE;
+      *format = LOAD_FORMAT_FOLDED;
+      return TRUE;
+    }
+  if (scorch_pprof_sniff (buf, n))
+    {
+      *format = LOAD_FORMAT_PPROF;
       return TRUE;
     }
   if (n == 0)
@@ -101,7 +122,8 @@ sniff_folded (const char  *path,
     g_autofree char *display = g_filename_display_name (path);
 
     g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_NOT_PERF_DATA,
-                 _("“%s” is neither a perf.data file (no PERFILE2 magic) nor folded stacks (not text)"),
+                 _("“%s” is neither a perf.data file (no PERFILE2 magic), nor folded stacks (not text), "
+                   "nor a pprof or speedscope profile"),
                  display);
   }
   return FALSE;
@@ -117,18 +139,25 @@ load (const char         *path,
 {
   g_autoptr(ScorchCaptureReader) reader = NULL;
   g_autoptr(ScorchAnalyzer) analyzer = NULL;
-  gboolean folded = FALSE;
+  LoadFormat format = LOAD_FORMAT_PERF_DATA;
   const char *debug_dirs;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (!sniff_folded (path, &folded, error))
+  if (!sniff_format (path, &format, error))
     return NULL;
 
-  if (folded)
+  if (format != LOAD_FORMAT_PERF_DATA)
     {
-      ScorchProfile *profile = scorch_folded_load (path, cancellable, error);
+      ScorchProfile *profile;
+
+      if (format == LOAD_FORMAT_PPROF)
+        profile = scorch_pprof_load (path, cancellable, error);
+      else if (format == LOAD_FORMAT_SPEEDSCOPE)
+        profile = scorch_speedscope_load (path, cancellable, error);
+      else
+        profile = scorch_folded_load (path, cancellable, error);
 
       if (profile != NULL && progress != NULL)
         progress (1.0, scorch_profile_get_n_all_samples (profile), progress_data);

@@ -182,6 +182,7 @@ profile_info_clear (ScorchProfileInfo *info)
   g_clear_pointer (&info->truncated_by_module, g_hash_table_unref);
   g_clear_pointer (&info->warnings, g_ptr_array_unref);
   g_clear_pointer (&info->diagnostics, scorch_diagnostics_unref);
+  g_clear_pointer (&info->build_ids, g_hash_table_unref);
 }
 
 static void
@@ -200,6 +201,8 @@ profile_info_copy (ScorchProfileInfo       *dst,
     }
   if (src->diagnostics != NULL)
     scorch_diagnostics_ref (src->diagnostics);
+  if (src->build_ids != NULL)
+    g_hash_table_ref (src->build_ids);
   if (src->truncated_by_module != NULL)
     {
       GHashTableIter iter;

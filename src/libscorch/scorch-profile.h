@@ -88,6 +88,8 @@ typedef struct
   GHashTable *truncated_by_module; /* module name (char *) -> count (GUINT_TO_POINTER) or NULL */
   GPtrArray  *warnings;        /* of char *, or NULL: damage read around, for the user */
   ScorchDiagnostics *diagnostics;  /* capture facts and unwind diagnostics (referenced), or NULL */
+  GHashTable *build_ids;       /* module path (char *) -> build id in lowercase hex (char *), from the
+                                * capture's build-id table; or NULL. Referenced, never changed once set */
 } ScorchProfileInfo;
 
 #define SCORCH_TYPE_PROFILE (scorch_profile_get_type ())

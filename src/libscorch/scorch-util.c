@@ -196,3 +196,55 @@ scorch_read_regular_file (const char   *path,
   *contents = (char *) g_byte_array_free (g_steal_pointer (&buf), FALSE);
   return TRUE;
 }
+
+char *
+scorch_hex_encode (const guint8 *data,
+                   gsize         len)
+{
+  static const char digits[] = "0123456789abcdef";
+  char *out = g_malloc (len * 2 + 1);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      out[2 * i] = digits[data[i] >> 4];
+      out[2 * i + 1] = digits[data[i] & 15];
+    }
+  out[len * 2] = '\0';
+  return out;
+}
+
+gpointer
+scorch_parse_regular_file (const char       *path,
+                           GCancellable     *cancellable,
+                           ScorchParseFunc   parse,
+                           GError          **error)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gpointer result;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (parse != NULL, NULL);
+
+  /* Not g_mapped_file_new(): it would block on a FIFO. */
+  fd = scorch_open_regular_file (path, G_MAXINT64, NULL, error);
+  if (fd < 0)
+    return NULL;
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, error);
+  close (fd);
+  if (mapped == NULL)
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  result = parse (g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped), &local_error);
+  if (result == NULL)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, local_error->domain, local_error->code,
+                   "%s: %s", display, local_error->message);
+    }
+  return result;
+}

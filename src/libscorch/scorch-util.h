@@ -88,4 +88,20 @@ scorch_mutex_unlock (GMutex *mutex)
   g_mutex_unlock (mutex);
 }
 
+/* Maps PATH read-only through scorch_open_regular_file() (so a FIFO is
+ * refused, never waited on) and returns what PARSE makes of its bytes
+ * (DATA may be NULL when the file is empty); an error of PARSE is prefixed
+ * with PATH's display name ("path: message"). For the profile formats. */
+typedef gpointer (*ScorchParseFunc) (const char  *data,
+                                     gsize        len,
+                                     GError     **error);
+gpointer    scorch_parse_regular_file (const char      *path,
+                                       GCancellable    *cancellable,
+                                       ScorchParseFunc  parse,
+                                       GError         **error);
+
+/* LEN bytes as lowercase hex ("a1b2..."), as build ids are written. */
+char       *scorch_hex_encode        (const guint8 *data,
+                                      gsize         len);
+
 G_END_DECLS
