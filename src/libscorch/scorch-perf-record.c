@@ -603,6 +603,25 @@ scorch_perf_record_get_body (const ScorchRecord  *record,
   return TRUE;
 }
 
+/* The body of a record of type a or b, at least min_len bytes. */
+static gboolean
+body_of (const ScorchRecord  *record,
+         guint32              a,
+         guint32              b,
+         gsize                min_len,
+         const guint8       **body,
+         gsize               *body_len,
+         GError             **error)
+{
+  if (record->type != a && record->type != b)
+    return wrong_type (record, error);
+  if (!scorch_perf_record_get_body (record, body, body_len, error))
+    return FALSE;
+  if (*body_len < min_len)
+    return too_short (record, error);
+  return TRUE;
+}
+
 static gboolean
 is_kernel_mode (guint16 misc)
 {
@@ -619,9 +638,7 @@ scorch_perf_record_get_mmap (const ScorchRecord *record,
   const guint8 *d;
   gsize len, fixed;
 
-  if (record->type != PERF_RECORD_MMAP && record->type != PERF_RECORD_MMAP2)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_MMAP, PERF_RECORD_MMAP2, 0, &d, &len, error))
     return FALSE;
   /* MMAP: pid, tid, addr, len, pgoff; MMAP2 adds maj, min, ino,
    * ino_generation (or build_id_size, 3 reserved bytes, build_id[20]),
@@ -670,12 +687,8 @@ scorch_perf_record_get_comm (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != PERF_RECORD_COMM)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_COMM, PERF_RECORD_COMM, 8, &d, &len, error))
     return FALSE;
-  if (len < 8)
-    return too_short (record, error);
   out->pid = (gint32) scorch_perf_rd32 (d);
   out->tid = (gint32) scorch_perf_rd32 (d + 4);
   out->comm = (const char *) d + 8;
@@ -692,9 +705,7 @@ scorch_perf_record_get_task (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != PERF_RECORD_FORK && record->type != PERF_RECORD_EXIT)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_FORK, PERF_RECORD_EXIT, 0, &d, &len, error))
     return FALSE;
   /* pid, ppid, tid, ptid, time (the time may be absent in hand-made files) */
   if (len < 16)
@@ -744,12 +755,8 @@ scorch_perf_record_get_throttle (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != PERF_RECORD_THROTTLE && record->type != PERF_RECORD_UNTHROTTLE)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_THROTTLE, PERF_RECORD_UNTHROTTLE, 24, &d, &len, error))
     return FALSE;
-  if (len < 24)
-    return too_short (record, error);
   out->time = scorch_perf_rd64 (d);
   out->id = scorch_perf_rd64 (d + 8);
   out->stream_id = scorch_perf_rd64 (d + 16);
@@ -765,9 +772,7 @@ scorch_perf_record_get_switch (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != PERF_RECORD_SWITCH && record->type != PERF_RECORD_SWITCH_CPU_WIDE)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_SWITCH, PERF_RECORD_SWITCH_CPU_WIDE, 0, &d, &len, error))
     return FALSE;
   out->out = (record->misc & PERF_RECORD_MISC_SWITCH_OUT) != 0;
   out->preempt = out->out && (record->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0;
@@ -790,12 +795,8 @@ scorch_perf_record_get_ksymbol (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != PERF_RECORD_KSYMBOL)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_KSYMBOL, PERF_RECORD_KSYMBOL, 16, &d, &len, error))
     return FALSE;
-  if (len < 16)
-    return too_short (record, error);
   out->addr = scorch_perf_rd64 (d);
   out->len = scorch_perf_rd32 (d + 8);
   out->ksym_type = scorch_perf_rd16 (d + 12);
@@ -813,12 +814,8 @@ scorch_perf_record_get_id_index (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != SCORCH_PERF_RECORD_ID_INDEX)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_ID_INDEX, SCORCH_PERF_RECORD_ID_INDEX, 8, &d, &len, error))
     return FALSE;
-  if (len < 8)
-    return too_short (record, error);
   out->nr = scorch_perf_rd64 (d);
   if (out->nr > (len - 8) / 32)
     return scorch_capture_malformed (error, record->file_offset, _("ID_INDEX of %" G_GUINT64_FORMAT " entries runs past the record"), out->nr);
@@ -850,12 +847,8 @@ scorch_perf_record_get_header_attr (const ScorchRecord   *record,
   gsize len;
   guint32 attr_size;
 
-  if (record->type != SCORCH_PERF_RECORD_HEADER_ATTR)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_HEADER_ATTR, SCORCH_PERF_RECORD_HEADER_ATTR, 8, &d, &len, error))
     return FALSE;
-  if (len < 8)
-    return too_short (record, error);
   attr_size = scorch_perf_rd32 (d + 4); /* perf_event_attr.size */
   if (attr_size == 0)
     attr_size = PERF_ATTR_SIZE_VER0;
@@ -877,12 +870,8 @@ scorch_perf_record_get_header_feature (const ScorchRecord      *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != SCORCH_PERF_RECORD_HEADER_FEATURE)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_HEADER_FEATURE, SCORCH_PERF_RECORD_HEADER_FEATURE, 8, &d, &len, error))
     return FALSE;
-  if (len < 8)
-    return too_short (record, error);
   out->feature = scorch_perf_rd64 (d);
   out->data = d + 8;
   out->size = len - 8;
@@ -897,9 +886,7 @@ scorch_perf_record_get_compressed (const ScorchRecord   *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != SCORCH_PERF_RECORD_COMPRESSED)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_COMPRESSED, SCORCH_PERF_RECORD_COMPRESSED, 0, &d, &len, error))
     return FALSE;
   out->data = d;
   out->size = len;
@@ -945,12 +932,8 @@ scorch_perf_record_get_time_conv (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != SCORCH_PERF_RECORD_TIME_CONV)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_TIME_CONV, SCORCH_PERF_RECORD_TIME_CONV, 24, &d, &len, error))
     return FALSE;
-  if (len < 24)
-    return too_short (record, error);
   out->time_shift = scorch_perf_rd64 (d);
   out->time_mult = scorch_perf_rd64 (d + 8);
   out->time_zero = scorch_perf_rd64 (d + 16);
@@ -1007,12 +990,8 @@ scorch_perf_record_get_event_update (const ScorchRecord    *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != SCORCH_PERF_RECORD_EVENT_UPDATE)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_EVENT_UPDATE, SCORCH_PERF_RECORD_EVENT_UPDATE, 16, &d, &len, error))
     return FALSE;
-  if (len < 16)
-    return too_short (record, error);
   out->type = scorch_perf_rd64 (d);
   out->id = scorch_perf_rd64 (d + 8);
   out->name = NULL;
