@@ -90,17 +90,6 @@ scorch_leaf_repair_chain (ScorchUnwinder   *unwinder,
 
 /* ---- the repairer ------------------------------------------------------- */
 
-static const ScorchMapping *
-find_mapping_cb (gpointer user_data,
-                 gint32   pid,
-                 guint64  addr)
-{
-  ScorchLeafRepairer *self = user_data;
-  const ScorchProcMap *m = scorch_proc_table_find_map (self->procs, pid, addr);
-
-  return m != NULL ? &m->map : NULL;
-}
-
 static int
 reg_index (guint64 mask,
            guint   reg)
@@ -140,7 +129,7 @@ scorch_leaf_repairer_new (const struct perf_event_attr *attr)
     self->bp_index = self->sp_index = self->ip_index = -1;
 
   self->procs = scorch_proc_table_new ();
-  self->unwinder = scorch_unwinder_new (find_mapping_cb, self);
+  self->unwinder = scorch_unwinder_new (scorch_proc_table_find_mapping, self->procs);
   scorch_unwinder_set_engine (self->unwinder, SCORCH_UNWIND_ENGINE_CACHED_CFI);
   self->chain = g_array_new (FALSE, FALSE, sizeof (guint64));
   return self;

@@ -395,6 +395,16 @@ scorch_proc_table_find_map (ScorchProcTable *self,
   return m;
 }
 
+const ScorchMapping *
+scorch_proc_table_find_mapping (gpointer table,
+                                gint32   pid,
+                                guint64  addr)
+{
+  const ScorchProcMap *m = scorch_proc_table_find_map (table, pid, addr);
+
+  return m != NULL ? &m->map : NULL;
+}
+
 const char *
 scorch_proc_table_get_comm (ScorchProcTable *self,
                             gint32           tid)
