@@ -723,6 +723,12 @@ check_sample (guint64                 st,
     }
   else
     g_assert_null (s->stack);
+  /* the span a rewrite leaves out: abi and 2 registers, size, copy, dyn_size */
+  g_assert_cmpuint (s->user_end - s->user_start, ==,
+                    ((st & PERF_SAMPLE_REGS_USER) ? 8 + 2 * 8 : 0) +
+                    ((st & PERF_SAMPLE_STACK_USER) ? 8 + sizeof stack_bytes + 8 : 0));
+  if (st & PERF_SAMPLE_REGS_USER)
+    g_assert_true (s->user_start + 8 == (const guint8 *) s->regs);
   g_assert_cmphex (s->weight, ==, (st & PERF_SAMPLE_WEIGHT) ? 0x3e : 0);
   g_assert_cmphex (s->data_src, ==, (st & PERF_SAMPLE_DATA_SRC) ? 0xd5 : 0);
   g_assert_cmphex (s->transaction, ==, (st & PERF_SAMPLE_TRANSACTION) ? 0x7a : 0);

@@ -21,6 +21,9 @@ test_maps (void)
   g_assert_cmpstr (m->map.path, ==, "/usr/bin/prog");
   g_assert_null (scorch_proc_table_find_map (t, 10, 0x4000));
   g_assert_null (scorch_proc_table_find_map (t, 11, 0x1800));
+  /* the same lookup as a ScorchFindMappingFunc */
+  g_assert_true (scorch_proc_table_find_mapping (t, 10, 0x1800) == &scorch_proc_table_find_map (t, 10, 0x1800)->map);
+  g_assert_null (scorch_proc_table_find_mapping (t, 10, 0x4000));
   m = scorch_proc_table_find_map (t, 10, 0x13fff);
   g_assert_nonnull (m);
   g_assert_cmpuint (m->map.pgoff, ==, 0x2000);

@@ -16,46 +16,6 @@
 #include "scorch-capture-reader.h"
 #include "scorch-util.h"
 
-static inline guint64
-rd64 (const guint8 *p)
-{
-  guint64 v;
-  memcpy (&v, p, 8);
-  return v;
-}
-
-static inline guint32
-rd32 (const guint8 *p)
-{
-  guint32 v;
-  memcpy (&v, p, 4);
-  return v;
-}
-
-static gboolean
-malformed (GError    **error,
-           guint64     offset,
-           const char *format,
-           ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-malformed (GError    **error,
-           guint64     offset,
-           const char *format,
-           ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
-               _("Malformed perf.data at offset %" G_GUINT64_FORMAT " (0x%" G_GINT64_MODIFIER "x): %s"),
-               offset, offset, what);
-  return FALSE;
-}
-
 /* ------------------------------------------------------------------ */
 /* Reader                                                              */
 
@@ -136,7 +96,7 @@ check_section (ScorchCaptureReader         *self,
                GError                     **error)
 {
   if (!in_file (self, section->offset, section->size))
-    return malformed (error, where,
+    return scorch_capture_malformed (error, where,
                       _("%s section [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT ") lies outside the file (%" G_GSIZE_FORMAT " bytes; truncated?)"),
                       what, section->offset, section->size, self->len);
   return TRUE;
@@ -154,13 +114,13 @@ read_string (ScorchCaptureReader  *self,
 
   if (end - *p < 4)
     {
-      malformed (error, where, _("string length cut short"));
+      scorch_capture_malformed (error, where, _("string length cut short"));
       return NULL;
     }
-  slen = rd32 (*p);
+  slen = scorch_perf_rd32 (*p);
   if (slen > (gsize) (end - *p) - 4)
     {
-      malformed (error, where, _("string of %u bytes runs past its section"), slen);
+      scorch_capture_malformed (error, where, _("string of %u bytes runs past its section"), slen);
       return NULL;
     }
   *p += 4;
@@ -201,11 +161,11 @@ parse_cmdline (ScorchCaptureReader         *self,
   guint32 nr;
 
   if (sec->size < 4)
-    return malformed (error, sec->offset, _("CMDLINE section too short"));
-  nr = rd32 (p);
+    return scorch_capture_malformed (error, sec->offset, _("CMDLINE section too short"));
+  nr = scorch_perf_rd32 (p);
   p += 4;
   if (nr > sec->size / 4)
-    return malformed (error, sec->offset, _("CMDLINE has %u arguments, more than its size allows"), nr);
+    return scorch_capture_malformed (error, sec->offset, _("CMDLINE has %u arguments, more than its size allows"), nr);
   for (guint32 i = 0; i < nr; i++)
     {
       g_autofree char *arg = read_string (self, &p, end, error);
@@ -232,12 +192,12 @@ parse_event_desc (ScorchCaptureReader         *self,
   guint32 nr, attr_size;
 
   if (sec->size < 8)
-    return malformed (error, sec->offset, _("EVENT_DESC section too short"));
-  nr = rd32 (p);
-  attr_size = rd32 (p + 4);
+    return scorch_capture_malformed (error, sec->offset, _("EVENT_DESC section too short"));
+  nr = scorch_perf_rd32 (p);
+  attr_size = scorch_perf_rd32 (p + 4);
   p += 8;
   if (nr > SCORCH_CAPTURE_MAX_ATTRS || attr_size < PERF_ATTR_SIZE_VER0 || attr_size > SCORCH_CAPTURE_MAX_ATTR_SIZE)
-    return malformed (error, sec->offset, _("EVENT_DESC has %u events of %u bytes"), nr, attr_size);
+    return scorch_capture_malformed (error, sec->offset, _("EVENT_DESC has %u events of %u bytes"), nr, attr_size);
 
   for (guint32 i = 0; i < nr; i++)
     {
@@ -245,14 +205,14 @@ parse_event_desc (ScorchCaptureReader         *self,
       guint32 nr_ids;
 
       if ((gsize) (end - p) < (gsize) attr_size + 4)
-        return malformed (error, p - self->base, _("EVENT_DESC entry %u cut short"), i);
+        return scorch_capture_malformed (error, p - self->base, _("EVENT_DESC entry %u cut short"), i);
       p += attr_size;
-      nr_ids = rd32 (p);
+      nr_ids = scorch_perf_rd32 (p);
       p += 4;
       if (!(name = read_string (self, &p, end, error)))
         return FALSE;
       if (nr_ids > (gsize) (end - p) / 8)
-        return malformed (error, p - self->base, _("EVENT_DESC entry %u has %u ids, more than its size allows"), i, nr_ids);
+        return scorch_capture_malformed (error, p - self->base, _("EVENT_DESC entry %u has %u ids, more than its size allows"), i, nr_ids);
       p += 8 * (gsize) nr_ids;
 
       scorch_capture_attrs_set_name (self->attrs, i, name);
@@ -368,9 +328,9 @@ parse_feature (ScorchCaptureReader         *self,
       return parse_string_feature (self, sec, &self->version, error);
     case SCORCH_PERF_FEAT_NRCPUS:
       if (sec->size < 8)
-        return malformed (error, sec->offset, _("NRCPUS section too short"));
-      self->nr_cpus_avail = rd32 (self->base + sec->offset);
-      self->nr_cpus_online = rd32 (self->base + sec->offset + 4);
+        return scorch_capture_malformed (error, sec->offset, _("NRCPUS section too short"));
+      self->nr_cpus_avail = scorch_perf_rd32 (self->base + sec->offset);
+      self->nr_cpus_online = scorch_perf_rd32 (self->base + sec->offset + 4);
       return TRUE;
     case SCORCH_PERF_FEAT_CMDLINE:
       return parse_cmdline (self, sec, error);
@@ -426,7 +386,7 @@ parse_features (ScorchCaptureReader *self,
           memcpy (&sec, self->base + where, sizeof sec);
           /* Offsets are off_t: one above 2^63 is no file offset at all. */
           if (i == 1 && (sec.offset < table_end || sec.offset > G_MAXINT64 || sec.size > G_MAXINT64))
-            return malformed (error, 40,
+            return scorch_capture_malformed (error, 40,
                               _("data.offset (%" G_GUINT64_FORMAT ") or data.size (%" G_GUINT64_FORMAT ") in the header "
                                 "is wrong: the feature table they locate at offset %" G_GUINT64_FORMAT
                                 " starts with the section [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT "), which is not after it"),
@@ -573,7 +533,7 @@ rewrite_decompress (Rewrite  *rw,
   o.pos = 0;
   r = ZSTD_decompressStream (rw->dctx, &o, &rw->pending);
   if (ZSTD_isError (r))
-    return malformed (error, rw->pending_where, _("compressed records cannot be decompressed: %s"), ZSTD_getErrorName (r));
+    return scorch_capture_malformed (error, rw->pending_where, _("compressed records cannot be decompressed: %s"), ZSTD_getErrorName (r));
   rw->out_len += o.pos;
   /* all input read and the output not full: nothing is held back */
   if (rw->pending.pos == rw->pending.size && o.pos < o.size)
@@ -616,7 +576,7 @@ apply_pipe_header_record (ScorchCaptureReader *self,
         if (!scorch_perf_record_get_header_attr (record, &a, error))
           return FALSE;
         if (a.n_ids > SCORCH_CAPTURE_MAX_IDS)
-          return malformed (error, record->file_offset, _("HEADER_ATTR with %u ids"), a.n_ids);
+          return scorch_capture_malformed (error, record->file_offset, _("HEADER_ATTR with %u ids"), a.n_ids);
         if (a.n_ids > 0)
           ids = g_memdup2 (a.ids, (gsize) a.n_ids * 8);
         return scorch_capture_attrs_add (self->attrs, a.attr, a.attr_size, ids, a.n_ids, error);
@@ -766,7 +726,7 @@ rewrite_more (ScorchCaptureReader *self,
             if (!scorch_perf_record_get_trailing_data (&record, &t, error))
               return FALSE;
             if (t.size > rw->in_size - rw->in_pos - hdr.size)
-              return malformed (error, where, _("record of type %u carries %" G_GUINT64_FORMAT " bytes past the end of the capture"),
+              return scorch_capture_malformed (error, where, _("record of type %u carries %" G_GUINT64_FORMAT " bytes past the end of the capture"),
                                 hdr.type, t.size);
             advance += t.size;
           }
@@ -889,38 +849,38 @@ reader_init (ScorchCaptureReader *self,
   if (h->size == 16)
     return reader_init_pipe (self, error);
   if (self->len < sizeof self->header)
-    return malformed (error, 0, _("file header cut short (%" G_GSIZE_FORMAT " of 104 bytes)"), self->len);
+    return scorch_capture_malformed (error, 0, _("file header cut short (%" G_GSIZE_FORMAT " of 104 bytes)"), self->len);
   if (h->size != sizeof self->header)
-    return malformed (error, 8, _("header size %" G_GUINT64_FORMAT " is not 104"), h->size);
+    return scorch_capture_malformed (error, 8, _("header size %" G_GUINT64_FORMAT " is not 104"), h->size);
 
   attr_size = h->attr_size;
   if (attr_size < PERF_ATTR_SIZE_VER0 + sizeof (ScorchPerfFileSection) ||
       attr_size > SCORCH_CAPTURE_MAX_ATTR_SIZE + sizeof (ScorchPerfFileSection) ||
       attr_size % 8 != 0)
-    return malformed (error, 16, _("attribute size %" G_GUINT64_FORMAT " is out of range"), attr_size);
+    return scorch_capture_malformed (error, 16, _("attribute size %" G_GUINT64_FORMAT " is out of range"), attr_size);
   if (!check_section (self, &h->attrs, 24, _("Attribute"), error))
     return FALSE;
   if (h->data.offset < sizeof self->header || h->data.offset > self->len)
-    return malformed (error, 40, _("data.offset %" G_GUINT64_FORMAT " in the header points %s"),
+    return scorch_capture_malformed (error, 40, _("data.offset %" G_GUINT64_FORMAT " in the header points %s"),
                       h->data.offset, h->data.offset < sizeof self->header ? _("into the file header")
                                                                             : _("past the end of the file"));
   self->unfinished = looks_unfinished (self);
   if (!self->unfinished && !in_file (self, h->data.offset, h->data.size))
-    return malformed (error, 40,
+    return scorch_capture_malformed (error, 40,
                       _("the data section (data.offset %" G_GUINT64_FORMAT ", data.size %" G_GUINT64_FORMAT
                         ") ends past the end of the file (%" G_GSIZE_FORMAT " bytes): the file is truncated "
                         "or data.size is corrupt"),
                       h->data.offset, h->data.size, self->len);
   if (h->attrs.size % attr_size != 0)
-    return malformed (error, 32, _("attribute section size %" G_GUINT64_FORMAT " is not a multiple of %" G_GUINT64_FORMAT),
+    return scorch_capture_malformed (error, 32, _("attribute section size %" G_GUINT64_FORMAT " is not a multiple of %" G_GUINT64_FORMAT),
                       h->attrs.size, attr_size);
   n_attrs = h->attrs.size / attr_size;
   if (n_attrs == 0)
-    return malformed (error, 32, _("the capture has no event attributes"));
+    return scorch_capture_malformed (error, 32, _("the capture has no event attributes"));
   if (n_attrs > SCORCH_CAPTURE_MAX_ATTRS)
-    return malformed (error, 32, _("%" G_GUINT64_FORMAT " event attributes is more than Scorch reads"), n_attrs);
+    return scorch_capture_malformed (error, 32, _("%" G_GUINT64_FORMAT " event attributes is more than Scorch reads"), n_attrs);
   if (h->data.offset % 8 != 0)
-    return malformed (error, 40, _("data.offset %" G_GUINT64_FORMAT " in the header is not 8-byte aligned"), h->data.offset);
+    return scorch_capture_malformed (error, 40, _("data.offset %" G_GUINT64_FORMAT " in the header is not 8-byte aligned"), h->data.offset);
 
   for (guint64 i = 0; i < n_attrs; i++)
     {
@@ -933,7 +893,7 @@ reader_init (ScorchCaptureReader *self,
       if (!check_section (self, &ids, where + attr_size - sizeof ids, _("Event id"), error))
         return FALSE;
       if (ids.size % 8 != 0 || ids.size / 8 > SCORCH_CAPTURE_MAX_IDS)
-        return malformed (error, where + attr_size - sizeof ids, _("id section size %" G_GUINT64_FORMAT " is invalid"), ids.size);
+        return scorch_capture_malformed (error, where + attr_size - sizeof ids, _("id section size %" G_GUINT64_FORMAT " is invalid"), ids.size);
       if (ids.size > 0)
         {
           id_values = g_malloc (ids.size);

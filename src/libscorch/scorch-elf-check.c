@@ -22,21 +22,21 @@
 G_DEFINE_QUARK (scorch-elf-check-error-quark, scorch_elf_check_error)
 
 /* The file through the module cache: the symbolizer, the unwinder and
- * this check share one open of it (only ever of a regular file).  NULL
- * with SCORCH_ELF_CHECK_ERROR_OPEN when it cannot be read; NULL with
- * *not_elf set and no error when it is not an ELF file. */
-static ScorchModule *
-open_module (const char  *path,
-             gboolean    *not_elf,
-             GError     **error)
+ * this check share one open of it (only ever of a regular file).  FALSE
+ * with SCORCH_ELF_CHECK_ERROR_OPEN when it cannot be read; TRUE with
+ * *module NULL and no error when it is not an ELF file. */
+static gboolean
+open_module (const char    *path,
+             ScorchModule **module,
+             GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
-  ScorchModule *m = scorch_module_cache_open (scorch_module_cache_get_default (), path, &local_error);
 
-  *not_elf = m == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  if (m == NULL && !*not_elf)
-    g_set_error_literal (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN, local_error->message);
-  return m;
+  *module = scorch_module_cache_open (scorch_module_cache_get_default (), path, &local_error);
+  if (*module != NULL || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+    return TRUE;
+  g_set_error_literal (error, SCORCH_ELF_CHECK_ERROR, SCORCH_ELF_CHECK_ERROR_OPEN, local_error->message);
+  return FALSE;
 }
 
 /* Functions shorter than this (thunks, trivial getters) say nothing. */
@@ -215,7 +215,6 @@ scorch_elf_check_frame_pointers (const char             *path,
                                  GError                **error)
 {
   ScorchElfFramePointers r = { 0, };
-  gboolean not_elf = FALSE;
   Elf_Scn *scn = NULL;
   Elf_Scn *symtab = NULL;
   Elf_Scn *dynsym = NULL;
@@ -228,8 +227,7 @@ scorch_elf_check_frame_pointers (const char             *path,
   g_return_val_if_fail (result != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  module = open_module (path, &not_elf, error);
-  if (module == NULL && !not_elf)
+  if (!open_module (path, &module, error))
     return FALSE;
 
   elf = module != NULL ? scorch_module_begin_elf (module) : NULL;
@@ -304,7 +302,6 @@ scorch_elf_check_function_frame (const char             *path,
                                  GError                **error)
 {
   ScorchElfFunctionFrame r = { 0, };
-  gboolean not_elf = FALSE;
   g_autoptr(ScorchModule) module = NULL;
   const ScorchModuleFunction *f;
   const guint8 *data;
@@ -319,8 +316,7 @@ scorch_elf_check_function_frame (const char             *path,
   /* The path comes from a capture: the module cache only ever reads a
    * regular file, and indexes its function symbols once for all the
    * addresses asked about. */
-  module = open_module (path, &not_elf, error);
-  if (module == NULL && !not_elf)
+  if (!open_module (path, &module, error))
     return FALSE;
   machine = module != NULL ? scorch_module_get_machine (module) : EM_NONE;
   if (machine != EM_X86_64 && machine != EM_AARCH64)

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "scorch-leaf-repair.h"
+#include "scorch-perf-record.h"
 #include "scorch-proc-table.h"
 
 #define PREG_X86_BP 6
@@ -18,12 +19,9 @@
 
 struct _ScorchLeafRepairer
 {
-  struct perf_event_attr attr;      /* as opened */
+  ScorchCaptureAttrs    *attrs;     /* the attr as opened, for the decoder */
   struct perf_event_attr written;   /* as written */
-  guint                  n_prefix;  /* u64 fields before the callchain */
-  guint                  n_regs;    /* popcount (sample_regs_user) */
-  int                    bp_index, sp_index, ip_index;
-  gsize                  id_size;   /* sample_id trailer of other records */
+  int                    bp_index, sp_index, ip_index;   /* in the user registers */
 
   ScorchProcTable       *procs;
   ScorchUnwinder        *unwinder;
@@ -92,17 +90,6 @@ scorch_leaf_repair_chain (ScorchUnwinder   *unwinder,
 
 /* ---- the repairer ------------------------------------------------------- */
 
-static const ScorchMapping *
-find_mapping_cb (gpointer user_data,
-                 gint32   pid,
-                 guint64  addr)
-{
-  ScorchLeafRepairer *self = user_data;
-  const ScorchProcMap *m = scorch_proc_table_find_map (self->procs, pid, addr);
-
-  return m != NULL ? &m->map : NULL;
-}
-
 static int
 reg_index (guint64 mask,
            guint   reg)
@@ -120,25 +107,20 @@ scorch_leaf_repairer_new (const struct perf_event_attr *attr)
 
   g_return_val_if_fail (attr != NULL, NULL);
   st = attr->sample_type;
-  /* the recorder's layouts; anything else is not ours to rewrite */
+  /* without a callchain there is nothing to repair */
   g_return_val_if_fail ((st & PERF_SAMPLE_CALLCHAIN) != 0, NULL);
-  g_return_val_if_fail ((st & (PERF_SAMPLE_READ | PERF_SAMPLE_RAW | PERF_SAMPLE_BRANCH_STACK)) == 0, NULL);
 
   self = g_new0 (ScorchLeafRepairer, 1);
-  self->attr = *attr;
+  self->attrs = scorch_capture_attrs_new ();
+  /* one attr of this build's size: cannot fail */
+  scorch_capture_attrs_add (self->attrs, attr, sizeof *attr, NULL, 0, NULL);
   self->written = *attr;
   self->written.sample_type &= ~(guint64) (PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER);
   self->written.sample_regs_user = 0;
   self->written.sample_stack_user = 0;
 
-  /* IDENTIFIER, IP, TID, TIME, ADDR, ID, STREAM_ID, CPU, PERIOD: one u64 each */
-  self->n_prefix = __builtin_popcountll (st & (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
-                                               PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR | PERF_SAMPLE_ID |
-                                               PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD));
-
   if (st & PERF_SAMPLE_REGS_USER)
     {
-      self->n_regs = __builtin_popcountll (attr->sample_regs_user);
       self->bp_index = reg_index (attr->sample_regs_user, PREG_X86_BP);
       self->sp_index = reg_index (attr->sample_regs_user, PREG_X86_SP);
       self->ip_index = reg_index (attr->sample_regs_user, PREG_X86_IP);
@@ -146,15 +128,8 @@ scorch_leaf_repairer_new (const struct perf_event_attr *attr)
   else
     self->bp_index = self->sp_index = self->ip_index = -1;
 
-  if (attr->sample_id_all)
-    {
-      guint64 id_flags = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ID |
-                         PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU | PERF_SAMPLE_IDENTIFIER;
-      self->id_size = 8 * __builtin_popcountll (st & id_flags);
-    }
-
   self->procs = scorch_proc_table_new ();
-  self->unwinder = scorch_unwinder_new (find_mapping_cb, self);
+  self->unwinder = scorch_unwinder_new (scorch_proc_table_find_mapping, self->procs);
   scorch_unwinder_set_engine (self->unwinder, SCORCH_UNWIND_ENGINE_CACHED_CFI);
   self->chain = g_array_new (FALSE, FALSE, sizeof (guint64));
   return self;
@@ -167,7 +142,8 @@ scorch_leaf_repairer_free (ScorchLeafRepairer *self)
     return;
   scorch_unwinder_free (self->unwinder);
   scorch_proc_table_free (self->procs);
-  g_array_unref (self->chain);
+  g_clear_pointer (&self->chain, g_array_unref);
+  scorch_capture_attrs_unref (self->attrs);
   g_free (self);
 }
 
@@ -186,99 +162,51 @@ scorch_leaf_repairer_get_stats (ScorchLeafRepairer    *self,
   *stats = self->stats;
 }
 
-static inline guint64
-rd64 (const guint8 *p)
-{
-  guint64 v;
-  memcpy (&v, p, sizeof v);
-  return v;
-}
-
-static inline guint32
-rd32 (const guint8 *p)
-{
-  guint32 v;
-  memcpy (&v, p, sizeof v);
-  return v;
-}
-
-static char *
-body_string (const guint8 *p,
-             gsize         max)
-{
-  return g_strndup ((const char *) p, strnlen ((const char *) p, max));
-}
-
 /* Keeps the process maps (what the analyzer does with the same records). */
 static void
 track_record (ScorchLeafRepairer *self,
-              const guint8       *rec,
-              gsize               size)
+              const ScorchRecord *record)
 {
-  const struct perf_event_header *h = (const void *) rec;
-  const guint8 *d = rec + sizeof *h;
-  gsize body = size - sizeof *h;
-  guint mode = h->misc & PERF_RECORD_MISC_CPUMODE_MASK;
+  ScorchPerfComm comm;
+  ScorchPerfMmap map;
+  ScorchPerfTask task;
 
-  body = body > self->id_size ? body - self->id_size : 0;
-  switch (h->type)
+  switch (record->type)
     {
     case PERF_RECORD_COMM:
-      if (body >= 8)
+      if (scorch_perf_record_get_comm (record, &comm, NULL))
         {
-          g_autofree char *comm = body_string (d + 8, body - 8);
-          gint32 pid = rd32 (d);
+          g_autofree char *name = g_strndup (comm.comm, comm.comm_len);
 
-          if (scorch_proc_table_comm (self->procs, pid, rd32 (d + 4), comm,
-                                      (h->misc & PERF_RECORD_MISC_COMM_EXEC) != 0, 0))
-            scorch_unwinder_invalidate (self->unwinder, pid);
+          if (scorch_proc_table_comm (self->procs, comm.pid, comm.tid, name, comm.exec, 0))
+            scorch_unwinder_invalidate (self->unwinder, comm.pid);
         }
       break;
 
     case PERF_RECORD_MMAP2:
-      if (body > 64 && mode != PERF_RECORD_MISC_KERNEL)
+      if (scorch_perf_record_get_mmap (record, &map, NULL) && !map.kernel && map.pid != -1)
         {
-          gint32 pid = rd32 (d);
-          guint32 maj = 0, min = 0, prot = rd32 (d + 56);
-          guint64 ino = 0;
-          const guint8 *build_id = NULL;
-          guint build_id_len = 0;
-          g_autofree char *path = body_string (d + 64, body - 64);
+          g_autofree char *path = g_strndup (map.filename, map.filename_len);
 
-          if (pid == -1)
-            break;
-          if (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)
-            {
-              build_id_len = MIN (d[32], 20);
-              build_id = d + 36;
-            }
-          else
-            {
-              maj = rd32 (d + 32);
-              min = rd32 (d + 36);
-              ino = rd64 (d + 40);
-            }
-          scorch_proc_table_mmap (self->procs, pid, rd64 (d + 8), rd64 (d + 16), rd64 (d + 24), path,
-                                  maj, min, ino, build_id, build_id_len, prot, 0);
-          if (prot & PROT_EXEC)
-            scorch_unwinder_invalidate (self->unwinder, pid);
+          scorch_proc_table_mmap (self->procs, map.pid, map.start, map.len, map.pgoff, path,
+                                  map.maj, map.min, map.ino, map.build_id, map.build_id_len, map.prot, 0);
+          if (map.prot & PROT_EXEC)
+            scorch_unwinder_invalidate (self->unwinder, map.pid);
         }
       break;
 
     case PERF_RECORD_FORK:
-      if (body >= 16)
+      if (scorch_perf_record_get_task (record, &task, NULL))
         {
-          gint32 pid = rd32 (d), ppid = rd32 (d + 4);
-
-          scorch_proc_table_fork (self->procs, pid, ppid, rd32 (d + 8), rd32 (d + 12), 0);
-          if (pid != ppid)
-            scorch_unwinder_forget (self->unwinder, pid);
+          scorch_proc_table_fork (self->procs, task.pid, task.ppid, task.tid, task.ptid, 0);
+          if (task.pid != task.ppid)
+            scorch_unwinder_forget (self->unwinder, task.pid);
         }
       break;
 
     case PERF_RECORD_EXIT:
-      if (body >= 16)
-        scorch_proc_table_exit (self->procs, rd32 (d), rd32 (d + 8), 0);
+      if (scorch_perf_record_get_task (record, &task, NULL))
+        scorch_proc_table_exit (self->procs, task.pid, task.tid, 0);
       break;
 
     default:
@@ -286,118 +214,94 @@ track_record (ScorchLeafRepairer *self,
     }
 }
 
-/* Appends the rewritten sample rec to out; FALSE (nothing appended) when
- * its layout does not parse. */
+static inline guint64
+user_reg (const ScorchSampleData *s,
+          int                     index)
+{
+  guint64 v;
+
+  /* the registers may be unaligned in a batch: copy */
+  memcpy (&v, (const guint8 *) s->regs + 8 * index, sizeof v);
+  return v;
+}
+
+static void
+count_result (ScorchLeafRepairStats *stats,
+              gboolean               have_regs,
+              ScorchLeafRepair       result)
+{
+  stats->samples++;
+  if (!have_regs)
+    stats->no_user++;
+  else
+    switch (result)
+      {
+      case SCORCH_LEAF_REPAIR_LINKED:   stats->linked++; break;
+      case SCORCH_LEAF_REPAIR_INSERTED: stats->repaired++; break;
+      case SCORCH_LEAF_REPAIR_COMPLETE: stats->complete++; break;
+      case SCORCH_LEAF_REPAIR_CUT:      stats->cut++; break;
+      case SCORCH_LEAF_REPAIR_SHORT:    stats->short_copy++; break;
+      case SCORCH_LEAF_REPAIR_NO_CFI:
+      default:                          stats->no_cfi++; break;
+      }
+}
+
+/* Appends the rewritten sample to out: the same fields but the callchain,
+ * which is the repaired one, and the user registers and stack copy, which
+ * are left out; FALSE (nothing appended) when the sample does not
+ * decode. */
 static gboolean
 rewrite_sample (ScorchLeafRepairer *self,
-                const guint8       *rec,
-                gsize               size,
+                const ScorchRecord *record,
                 GByteArray         *out)
 {
-  const struct perf_event_header *h = (const void *) rec;
-  guint64 st = self->attr.sample_type;
-  gsize off = sizeof *h + 8 * self->n_prefix;
-  gsize chain_off, tail;
-  guint64 nr, abi = 0, ip = 0, sp = 0, bp = 0, stack_size = 0;
-  const guint8 *regs = NULL, *stack = NULL;
+  ScorchSampleData s;
+  const guint8 *nr_field, *chain_end, *end = record->data + record->size;
+  guint8 *w;
+  gsize at;
+  guint64 ip = 0, sp = 0, bp = 0, n64;
   guint64 *chain;
-  gint32 pid = -1;
   gboolean have_regs = FALSE;
   ScorchLeafRepair result;
-  struct perf_event_header nh;
-  guint n;
+  struct perf_event_header nh = { .type = record->type, .misc = record->misc };
+  guint nr, n;
 
-  if (off + 8 > size)
+  if (!scorch_capture_attrs_parse_sample (self->attrs, record, &s, NULL) || s.callchain_nr > 65536)
     return FALSE;
-  if (st & PERF_SAMPLE_TID)
-    {
-      gsize tid_off = sizeof *h + 8 * (((st & PERF_SAMPLE_IDENTIFIER) ? 1 : 0) + ((st & PERF_SAMPLE_IP) ? 1 : 0));
-      pid = rd32 (rec + tid_off);
-    }
+  nr = s.callchain_nr;
+  nr_field = (const guint8 *) s.callchain - 8;
+  chain_end = (const guint8 *) s.callchain + 8 * nr;
 
-  chain_off = off;
-  nr = rd64 (rec + off);
-  off += 8;
-  if (nr > (size - off) / 8 || nr > 65536)
-    return FALSE;
-  off += nr * 8;
-
-  if (st & PERF_SAMPLE_REGS_USER)
+  if (s.regs != NULL && self->bp_index >= 0 && self->sp_index >= 0 && self->ip_index >= 0)
     {
-      if (off + 8 > size)
-        return FALSE;
-      abi = rd64 (rec + off);
-      off += 8;
-      if (abi != PERF_SAMPLE_REGS_ABI_NONE)
-        {
-          if (self->n_regs > (size - off) / 8)
-            return FALSE;
-          regs = rec + off;
-          off += 8 * self->n_regs;
-        }
-    }
-  if (st & PERF_SAMPLE_STACK_USER)
-    {
-      if (off + 8 > size)
-        return FALSE;
-      stack_size = rd64 (rec + off);
-      off += 8;
-      if (stack_size > 0)
-        {
-          guint64 dyn;
-
-          if (stack_size > size - off || size - off - stack_size < 8)
-            return FALSE;
-          stack = rec + off;
-          off += stack_size;
-          dyn = rd64 (rec + off);
-          off += 8;
-          stack_size = MIN (dyn, stack_size);
-        }
-    }
-  tail = size - off;
-
-  if (regs != NULL && self->bp_index >= 0 && self->sp_index >= 0 && self->ip_index >= 0)
-    {
-      bp = rd64 (regs + 8 * self->bp_index);
-      sp = rd64 (regs + 8 * self->sp_index);
-      ip = rd64 (regs + 8 * self->ip_index);
+      bp = user_reg (&s, self->bp_index);
+      sp = user_reg (&s, self->sp_index);
+      ip = user_reg (&s, self->ip_index);
       have_regs = TRUE;
     }
 
   /* the chain may be unaligned in a batch: copy it */
   g_array_set_size (self->chain, 2 * nr + SCORCH_LEAF_REPAIR_MAX_INSERTED);
   chain = (guint64 *) (gpointer) self->chain->data;
-  memcpy (chain, rec + chain_off + 8, nr * 8);
+  memcpy (chain, s.callchain, nr * 8);
 
-  self->stats.samples++;
-  n = scorch_leaf_repair_chain (self->unwinder, pid, chain, nr, have_regs, ip, sp, bp,
-                                stack, stack != NULL ? stack_size : 0, chain + nr, &result);
-  if (!have_regs)
-    self->stats.no_user++;
-  else
-    switch (result)
-      {
-      case SCORCH_LEAF_REPAIR_LINKED:   self->stats.linked++; break;
-      case SCORCH_LEAF_REPAIR_INSERTED: self->stats.repaired++; break;
-      case SCORCH_LEAF_REPAIR_COMPLETE: self->stats.complete++; break;
-      case SCORCH_LEAF_REPAIR_CUT:      self->stats.cut++; break;
-      case SCORCH_LEAF_REPAIR_SHORT:    self->stats.short_copy++; break;
-      case SCORCH_LEAF_REPAIR_NO_CFI:
-      default:                          self->stats.no_cfi++; break;
-      }
+  n = scorch_leaf_repair_chain (self->unwinder, s.pid, chain, nr, have_regs, ip, sp, bp,
+                                s.stack, s.stack != NULL ? s.stack_size : 0, chain + nr, &result);
+  count_result (&self->stats, have_regs, result);
 
-  nh = *h;
-  nh.size = chain_off + 8 + 8 * n + tail;
-  {
-    guint64 n64 = n;
-
-    g_byte_array_append (out, (const guint8 *) &nh, sizeof nh);
-    g_byte_array_append (out, rec + sizeof *h, chain_off - sizeof *h);
-    g_byte_array_append (out, (const guint8 *) &n64, 8);
-    g_byte_array_append (out, (const guint8 *) (chain + nr), 8 * n);
-    g_byte_array_append (out, rec + size - tail, tail);
-  }
+  /* header, fields before the chain, chain, fields between the chain and
+   * the registers (RAW, BRANCH_STACK), fields after the stack copy */
+  n64 = n;
+  nh.size = (nr_field - record->data) + 8 + 8 * n + (s.user_start - chain_end) + (end - s.user_end);
+  at = out->len;
+  g_byte_array_set_size (out, at + nh.size);
+  w = out->data + at;
+  w = mempcpy (w, &nh, sizeof nh);
+  w = mempcpy (w, record->data + sizeof nh, nr_field - record->data - sizeof nh);
+  w = mempcpy (w, &n64, 8);
+  w = mempcpy (w, chain + nr, 8 * n);
+  w = mempcpy (w, chain_end, s.user_start - chain_end);
+  memcpy (w, s.user_end, end - s.user_end);
   return TRUE;
 }
 
@@ -407,39 +311,36 @@ scorch_leaf_repairer_process (ScorchLeafRepairer *self,
                               gsize               len,
                               GByteArray         *out)
 {
+  struct perf_event_header hdr;
+  ScorchRecord record;
   gsize off;
 
   g_return_if_fail (self != NULL);
 
   /* The rings are drained one CPU after the other: a library mapped on
-   * one CPU may be sampled on another earlier in the batch. */
-  for (off = 0; off + sizeof (struct perf_event_header) <= len;)
+   * one CPU may be sampled on another earlier in the batch.  A header
+   * that does not parse ends the batch (the rest is not records). */
+  for (off = 0; off < len && scorch_perf_record_parse_header (records + off, len - off, off, &hdr, NULL);
+       off += hdr.size)
+    if (hdr.type != PERF_RECORD_SAMPLE &&
+        scorch_capture_attrs_parse_record (self->attrs, records + off, len - off, off, &record, NULL))
+      track_record (self, &record);
+
+  for (off = 0; off < len; off += hdr.size)
     {
-      const struct perf_event_header *h = (const void *) (records + off);
+      /* the header is parsed again only when the record does not decode */
+      gboolean decoded = scorch_capture_attrs_parse_record (self->attrs, records + off, len - off, off,
+                                                            &record, NULL);
 
-      if (h->size < sizeof *h || h->size > len - off)
+      if (decoded)
+        hdr = (struct perf_event_header) { record.type, record.misc, record.size };
+      else if (!scorch_perf_record_parse_header (records + off, len - off, off, &hdr, NULL))
         break;
-      if (h->type != PERF_RECORD_SAMPLE)
-        track_record (self, records + off, h->size);
-      off += h->size;
-    }
 
-  for (off = 0; off + sizeof (struct perf_event_header) <= len;)
-    {
-      const struct perf_event_header *h = (const void *) (records + off);
-
-      if (h->size < sizeof *h || h->size > len - off)
-        break;
-      if (h->type != PERF_RECORD_SAMPLE || !rewrite_sample (self, records + off, h->size, out))
-        {
-          if (h->type == PERF_RECORD_SAMPLE)
-            {
-              /* an unparsable sample cannot be written with the new attr */
-              off += h->size;
-              continue;
-            }
-          g_byte_array_append (out, records + off, h->size);
-        }
-      off += h->size;
+      if (hdr.type != PERF_RECORD_SAMPLE)
+        g_byte_array_append (out, records + off, hdr.size);
+      else if (decoded)
+        rewrite_sample (self, &record, out);
+      /* else: an unparsable sample cannot be written with the new attr */
     }
 }

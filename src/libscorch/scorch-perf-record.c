@@ -193,41 +193,11 @@ scorch_capture_attrs_add (ScorchCaptureAttrs *self,
   return TRUE;
 }
 
-static inline guint64
-rd64 (const guint8 *p)
-{
-  guint64 v;
-  memcpy (&v, p, 8);
-  return v;
-}
-
-static inline guint32
-rd32 (const guint8 *p)
-{
-  guint32 v;
-  memcpy (&v, p, 4);
-  return v;
-}
-
-static inline guint16
-rd16 (const guint8 *p)
-{
-  guint16 v;
-  memcpy (&v, p, 2);
-  return v;
-}
-
-static gboolean
-malformed (GError    **error,
-           guint64     offset,
-           const char *format,
-           ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-malformed (GError    **error,
-           guint64     offset,
-           const char *format,
-           ...)
+gboolean
+scorch_capture_malformed (GError    **error,
+                          guint64     offset,
+                          const char *format,
+                          ...)
 {
   g_autofree char *what = NULL;
   va_list args;
@@ -277,15 +247,15 @@ scorch_perf_record_parse_header (const guint8             *data,
                                  GError                  **error)
 {
   if (len < sizeof *hdr)
-    return malformed (error, file_offset, _("record header cut short"));
+    return scorch_capture_malformed (error, file_offset, _("record header cut short"));
   memcpy (hdr, data, sizeof *hdr);
   if (hdr->size < sizeof *hdr)
-    return malformed (error, file_offset, _("record size %u is smaller than its header"), hdr->size);
+    return scorch_capture_malformed (error, file_offset, _("record size %u is smaller than its header"), hdr->size);
   if (hdr->size > len)
-    return malformed (error, file_offset, _("record of %u bytes runs past the end of the data (%" G_GSIZE_FORMAT " bytes left)"),
+    return scorch_capture_malformed (error, file_offset, _("record of %u bytes runs past the end of the data (%" G_GSIZE_FORMAT " bytes left)"),
                       hdr->size, len);
   if (hdr->size % 8 != 0)
-    return malformed (error, file_offset, _("record size %u is not a multiple of 8"), hdr->size);
+    return scorch_capture_malformed (error, file_offset, _("record size %u is not a multiple of 8"), hdr->size);
   return TRUE;
 }
 
@@ -297,12 +267,12 @@ scorch_perf_record_parse_stream_header (const guint8             *data,
                                         GError                  **error)
 {
   if (len < sizeof *hdr)
-    return malformed (error, file_offset, _("record header cut short"));
+    return scorch_capture_malformed (error, file_offset, _("record header cut short"));
   memcpy (hdr, data, sizeof *hdr);
   if (hdr->size < sizeof *hdr)
-    return malformed (error, file_offset, _("record size %u is smaller than its header"), hdr->size);
+    return scorch_capture_malformed (error, file_offset, _("record size %u is smaller than its header"), hdr->size);
   if (hdr->size > len)
-    return malformed (error, file_offset, _("record of %u bytes runs past the end of the data (%" G_GSIZE_FORMAT " bytes left)"),
+    return scorch_capture_malformed (error, file_offset, _("record of %u bytes runs past the end of the data (%" G_GSIZE_FORMAT " bytes left)"),
                       hdr->size, len);
   return TRUE;
 }
@@ -355,14 +325,14 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
       else if (self->all_identifier)
         {
           if (p + 8 > end)
-            return malformed (error, file_offset, _("sample too short for its identifier"));
-          attr = scorch_capture_attrs_lookup_id (self, rd64 (p));
+            return scorch_capture_malformed (error, file_offset, _("sample too short for its identifier"));
+          attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (p));
         }
       else if (self->sample_id_pos >= 0)
         {
           if ((gsize) (end - p) < 8 * (gsize) (self->sample_id_pos + 1))
-            return malformed (error, file_offset, _("sample too short for its id"));
-          attr = scorch_capture_attrs_lookup_id (self, rd64 (p + 8 * self->sample_id_pos));
+            return scorch_capture_malformed (error, file_offset, _("sample too short for its id"));
+          attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (p + 8 * self->sample_id_pos));
         }
       else
         attr = g_ptr_array_index (self->attrs, 0);
@@ -373,15 +343,15 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
       st = attr->attr.sample_type;
 
 #define NEED(n) G_STMT_START { if ((gsize) (end - p) < (n)) \
-        return malformed (error, file_offset, _("sample shorter than its sample_type says")); } G_STMT_END
-      if (st & PERF_SAMPLE_IDENTIFIER) { NEED (8); record->id = rd64 (p); p += 8; }
+        return scorch_capture_malformed (error, file_offset, _("sample shorter than its sample_type says")); } G_STMT_END
+      if (st & PERF_SAMPLE_IDENTIFIER) { NEED (8); record->id = scorch_perf_rd64 (p); p += 8; }
       if (st & PERF_SAMPLE_IP) { NEED (8); p += 8; }
-      if (st & PERF_SAMPLE_TID) { NEED (8); record->pid = (gint32) rd32 (p); record->tid = (gint32) rd32 (p + 4); p += 8; }
-      if (st & PERF_SAMPLE_TIME) { NEED (8); record->time = rd64 (p); record->has_time = TRUE; p += 8; }
+      if (st & PERF_SAMPLE_TID) { NEED (8); record->pid = (gint32) scorch_perf_rd32 (p); record->tid = (gint32) scorch_perf_rd32 (p + 4); p += 8; }
+      if (st & PERF_SAMPLE_TIME) { NEED (8); record->time = scorch_perf_rd64 (p); record->has_time = TRUE; p += 8; }
       if (st & PERF_SAMPLE_ADDR) { NEED (8); p += 8; }
-      if (st & PERF_SAMPLE_ID) { NEED (8); record->id = rd64 (p); p += 8; }
+      if (st & PERF_SAMPLE_ID) { NEED (8); record->id = scorch_perf_rd64 (p); p += 8; }
       if (st & PERF_SAMPLE_STREAM_ID) { NEED (8); p += 8; }
-      if (st & PERF_SAMPLE_CPU) { NEED (8); record->cpu = rd32 (p); p += 8; }
+      if (st & PERF_SAMPLE_CPU) { NEED (8); record->cpu = scorch_perf_rd32 (p); p += 8; }
 #undef NEED
       return TRUE;
     }
@@ -392,14 +362,14 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
   else if (self->all_identifier)
     {
       if (hdr.size < sizeof hdr + 8)
-        return malformed (error, file_offset, _("record too short for its identifier"));
-      attr = scorch_capture_attrs_lookup_id (self, rd64 (data + hdr.size - 8));
+        return scorch_capture_malformed (error, file_offset, _("record too short for its identifier"));
+      attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (data + hdr.size - 8));
     }
   else if (self->trailer_id_pos > 0)
     {
       if (hdr.size < sizeof hdr + 8 * self->trailer_id_pos)
-        return malformed (error, file_offset, _("record too short for its id"));
-      attr = scorch_capture_attrs_lookup_id (self, rd64 (data + hdr.size - 8 * self->trailer_id_pos));
+        return scorch_capture_malformed (error, file_offset, _("record too short for its id"));
+      attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (data + hdr.size - 8 * self->trailer_id_pos));
     }
   else
     attr = g_ptr_array_index (self->attrs, 0);
@@ -416,15 +386,15 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
       const guint8 *p;
 
       if (hdr.size < sizeof hdr + attr->id_hdr_size)
-        return malformed (error, file_offset, _("record of type %u too short for its sample_id trailer"), hdr.type);
+        return scorch_capture_malformed (error, file_offset, _("record of type %u too short for its sample_id trailer"), hdr.type);
 
       p = data + hdr.size - attr->id_hdr_size;
-      if (st & PERF_SAMPLE_TID) { record->pid = (gint32) rd32 (p); record->tid = (gint32) rd32 (p + 4); p += 8; }
-      if (st & PERF_SAMPLE_TIME) { record->time = rd64 (p); record->has_time = TRUE; p += 8; }
-      if (st & PERF_SAMPLE_ID) { record->id = rd64 (p); p += 8; }
+      if (st & PERF_SAMPLE_TID) { record->pid = (gint32) scorch_perf_rd32 (p); record->tid = (gint32) scorch_perf_rd32 (p + 4); p += 8; }
+      if (st & PERF_SAMPLE_TIME) { record->time = scorch_perf_rd64 (p); record->has_time = TRUE; p += 8; }
+      if (st & PERF_SAMPLE_ID) { record->id = scorch_perf_rd64 (p); p += 8; }
       if (st & PERF_SAMPLE_STREAM_ID) p += 8;
-      if (st & PERF_SAMPLE_CPU) { record->cpu = rd32 (p); p += 8; }
-      if (st & PERF_SAMPLE_IDENTIFIER) { record->id = rd64 (p); p += 8; }
+      if (st & PERF_SAMPLE_CPU) { record->cpu = scorch_perf_rd32 (p); p += 8; }
+      if (st & PERF_SAMPLE_IDENTIFIER) { record->id = scorch_perf_rd64 (p); p += 8; }
     }
 
   return TRUE;
@@ -450,22 +420,22 @@ scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
   s->pid = s->tid = -1;
 
   if (attr == NULL)
-    return malformed (error, record->file_offset, _("sample without an event attribute"));
+    return scorch_capture_malformed (error, record->file_offset, _("sample without an event attribute"));
   st = attr->attr.sample_type;
 
 #define LEFT ((gsize) (end - p))
 #define NEED(n) G_STMT_START { if (LEFT < (guint64) (n)) \
-      return malformed (error, record->file_offset, _("sample shorter than its sample_type says")); } G_STMT_END
-#define U64(field) G_STMT_START { NEED (8); (field) = rd64 (p); p += 8; } G_STMT_END
+      return scorch_capture_malformed (error, record->file_offset, _("sample shorter than its sample_type says")); } G_STMT_END
+#define U64(field) G_STMT_START { NEED (8); (field) = scorch_perf_rd64 (p); p += 8; } G_STMT_END
 
   if (st & PERF_SAMPLE_IDENTIFIER) U64 (s->id);
   if (st & PERF_SAMPLE_IP) U64 (s->ip);
-  if (st & PERF_SAMPLE_TID) { NEED (8); s->pid = (gint32) rd32 (p); s->tid = (gint32) rd32 (p + 4); p += 8; }
+  if (st & PERF_SAMPLE_TID) { NEED (8); s->pid = (gint32) scorch_perf_rd32 (p); s->tid = (gint32) scorch_perf_rd32 (p + 4); p += 8; }
   if (st & PERF_SAMPLE_TIME) U64 (s->time);
   if (st & PERF_SAMPLE_ADDR) U64 (s->addr);
   if (st & PERF_SAMPLE_ID) U64 (s->id);
   if (st & PERF_SAMPLE_STREAM_ID) U64 (s->stream_id);
-  if (st & PERF_SAMPLE_CPU) { NEED (8); s->cpu = rd32 (p); p += 8; }
+  if (st & PERF_SAMPLE_CPU) { NEED (8); s->cpu = scorch_perf_rd32 (p); p += 8; }
   if (st & PERF_SAMPLE_PERIOD) U64 (s->period);
   if (st & PERF_SAMPLE_READ)
     {
@@ -479,7 +449,7 @@ scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
 
           U64 (nr);
           if (nr > LEFT / 8 / per_value)
-            return malformed (error, record->file_offset, _("read group count %" G_GUINT64_FORMAT " too large"), nr);
+            return scorch_capture_malformed (error, record->file_offset, _("read group count %" G_GUINT64_FORMAT " too large"), nr);
           NEED (8 * (extra + nr * per_value));
           p += 8 * (extra + nr * per_value);
         }
@@ -495,7 +465,7 @@ scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
 
       U64 (nr);
       if (nr > LEFT / 8)
-        return malformed (error, record->file_offset, _("callchain of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
+        return scorch_capture_malformed (error, record->file_offset, _("callchain of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
       s->callchain = (const guint64 *) (gconstpointer) p;
       s->callchain_nr = nr;
       p += 8 * nr;
@@ -505,9 +475,9 @@ scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
       guint32 size;
 
       NEED (4);
-      size = rd32 (p);
+      size = scorch_perf_rd32 (p);
       if ((guint64) size + 4 > LEFT)
-        return malformed (error, record->file_offset, _("raw data of %u bytes runs past the record"), size);
+        return scorch_capture_malformed (error, record->file_offset, _("raw data of %u bytes runs past the record"), size);
       s->raw = p + 4;
       s->raw_size = size;
       /* u32 size + data, padded to 8 bytes */
@@ -524,10 +494,11 @@ scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
           p += 8;
         }
       if (nr > LEFT / 24)
-        return malformed (error, record->file_offset, _("branch stack of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
+        return scorch_capture_malformed (error, record->file_offset, _("branch stack of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
       s->branch_nr = nr;
       p += 24 * nr;
     }
+  s->user_start = p;
   if (st & PERF_SAMPLE_REGS_USER)
     {
       U64 (s->regs_abi);
@@ -550,14 +521,15 @@ scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
           guint64 dyn_size;
 
           if (size > LEFT || LEFT - size < 8)
-            return malformed (error, record->file_offset, _("user stack of %" G_GUINT64_FORMAT " bytes runs past the record"), size);
+            return scorch_capture_malformed (error, record->file_offset, _("user stack of %" G_GUINT64_FORMAT " bytes runs past the record"), size);
           s->stack = p;
           p += size;
-          dyn_size = rd64 (p);
+          dyn_size = scorch_perf_rd64 (p);
           p += 8;
           s->stack_size = MIN (size, dyn_size);
         }
     }
+  s->user_end = p;
   /* What follows is decoded for completeness; a sample cut after the
    * stack is still an error, as perf's parser says. */
   if (st & (PERF_SAMPLE_WEIGHT | PERF_SAMPLE_WEIGHT_STRUCT)) U64 (s->weight);
@@ -579,7 +551,7 @@ scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
 
       U64 (size);
       if (size > LEFT)
-        return malformed (error, record->file_offset, _("aux data of %" G_GUINT64_FORMAT " bytes runs past the record"), size);
+        return scorch_capture_malformed (error, record->file_offset, _("aux data of %" G_GUINT64_FORMAT " bytes runs past the record"), size);
       p += size;
     }
   if (st & PERF_SAMPLE_CGROUP) U64 (s->cgroup);
@@ -599,14 +571,16 @@ static gboolean
 too_short (const ScorchRecord *record,
            GError            **error)
 {
-  return malformed (error, record->file_offset, _("record of type %u is too short"), record->type);
+  scorch_capture_malformed (error, record->file_offset, _("record of type %u is too short"), record->type);
+  return FALSE;
 }
 
 static gboolean
 wrong_type (const ScorchRecord *record,
             GError            **error)
 {
-  return malformed (error, record->file_offset, _("record of type %u decoded as another type"), record->type);
+  scorch_capture_malformed (error, record->file_offset, _("record of type %u decoded as another type"), record->type);
+  return FALSE;
 }
 
 gboolean
@@ -629,6 +603,25 @@ scorch_perf_record_get_body (const ScorchRecord  *record,
   return TRUE;
 }
 
+/* The body of a record of type a or b, at least min_len bytes. */
+static gboolean
+body_of (const ScorchRecord  *record,
+         guint32              a,
+         guint32              b,
+         gsize                min_len,
+         const guint8       **body,
+         gsize               *body_len,
+         GError             **error)
+{
+  if (record->type != a && record->type != b)
+    return wrong_type (record, error);
+  if (!scorch_perf_record_get_body (record, body, body_len, error))
+    return FALSE;
+  if (*body_len < min_len)
+    return too_short (record, error);
+  return TRUE;
+}
+
 static gboolean
 is_kernel_mode (guint16 misc)
 {
@@ -645,9 +638,7 @@ scorch_perf_record_get_mmap (const ScorchRecord *record,
   const guint8 *d;
   gsize len, fixed;
 
-  if (record->type != PERF_RECORD_MMAP && record->type != PERF_RECORD_MMAP2)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_MMAP, PERF_RECORD_MMAP2, 0, &d, &len, error))
     return FALSE;
   /* MMAP: pid, tid, addr, len, pgoff; MMAP2 adds maj, min, ino,
    * ino_generation (or build_id_size, 3 reserved bytes, build_id[20]),
@@ -657,11 +648,11 @@ scorch_perf_record_get_mmap (const ScorchRecord *record,
     return too_short (record, error);
 
   memset (out, 0, sizeof *out);
-  out->pid = (gint32) rd32 (d);
-  out->tid = (gint32) rd32 (d + 4);
-  out->start = rd64 (d + 8);
-  out->len = rd64 (d + 16);
-  out->pgoff = rd64 (d + 24);
+  out->pid = (gint32) scorch_perf_rd32 (d);
+  out->tid = (gint32) scorch_perf_rd32 (d + 4);
+  out->start = scorch_perf_rd64 (d + 8);
+  out->len = scorch_perf_rd64 (d + 16);
+  out->pgoff = scorch_perf_rd64 (d + 24);
   out->kernel = is_kernel_mode (record->misc);
   if (record->type == PERF_RECORD_MMAP2)
     {
@@ -672,13 +663,13 @@ scorch_perf_record_get_mmap (const ScorchRecord *record,
         }
       else
         {
-          out->maj = rd32 (d + 32);
-          out->min = rd32 (d + 36);
-          out->ino = rd64 (d + 40);
-          out->ino_generation = rd64 (d + 48);
+          out->maj = scorch_perf_rd32 (d + 32);
+          out->min = scorch_perf_rd32 (d + 36);
+          out->ino = scorch_perf_rd64 (d + 40);
+          out->ino_generation = scorch_perf_rd64 (d + 48);
         }
-      out->prot = rd32 (d + 56);
-      out->flags = rd32 (d + 60);
+      out->prot = scorch_perf_rd32 (d + 56);
+      out->flags = scorch_perf_rd32 (d + 60);
     }
   else
     out->prot = (record->misc & PERF_RECORD_MISC_MMAP_DATA) ? PROT_READ : PROT_READ | PROT_EXEC;
@@ -696,14 +687,10 @@ scorch_perf_record_get_comm (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != PERF_RECORD_COMM)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_COMM, PERF_RECORD_COMM, 8, &d, &len, error))
     return FALSE;
-  if (len < 8)
-    return too_short (record, error);
-  out->pid = (gint32) rd32 (d);
-  out->tid = (gint32) rd32 (d + 4);
+  out->pid = (gint32) scorch_perf_rd32 (d);
+  out->tid = (gint32) scorch_perf_rd32 (d + 4);
   out->comm = (const char *) d + 8;
   out->comm_len = strnlen (out->comm, len - 8);
   out->exec = (record->misc & PERF_RECORD_MISC_COMM_EXEC) != 0;
@@ -718,18 +705,16 @@ scorch_perf_record_get_task (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != PERF_RECORD_FORK && record->type != PERF_RECORD_EXIT)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_FORK, PERF_RECORD_EXIT, 0, &d, &len, error))
     return FALSE;
   /* pid, ppid, tid, ptid, time (the time may be absent in hand-made files) */
   if (len < 16)
     return too_short (record, error);
-  out->pid = (gint32) rd32 (d);
-  out->ppid = (gint32) rd32 (d + 4);
-  out->tid = (gint32) rd32 (d + 8);
-  out->ptid = (gint32) rd32 (d + 12);
-  out->time = len >= 24 ? rd64 (d + 16) : record->time;
+  out->pid = (gint32) scorch_perf_rd32 (d);
+  out->ppid = (gint32) scorch_perf_rd32 (d + 4);
+  out->tid = (gint32) scorch_perf_rd32 (d + 8);
+  out->ptid = (gint32) scorch_perf_rd32 (d + 12);
+  out->time = len >= 24 ? scorch_perf_rd64 (d + 16) : record->time;
   return TRUE;
 }
 
@@ -747,8 +732,8 @@ scorch_perf_record_get_lost (const ScorchRecord *record,
     {
       if (len < 16)
         return too_short (record, error);
-      out->id = rd64 (d);
-      out->lost = rd64 (d + 8);
+      out->id = scorch_perf_rd64 (d);
+      out->lost = scorch_perf_rd64 (d + 8);
       return TRUE;
     }
   if (record->type == PERF_RECORD_LOST_SAMPLES)
@@ -756,7 +741,7 @@ scorch_perf_record_get_lost (const ScorchRecord *record,
       if (len < 8)
         return too_short (record, error);
       out->id = record->id;
-      out->lost = rd64 (d);
+      out->lost = scorch_perf_rd64 (d);
       return TRUE;
     }
   return wrong_type (record, error);
@@ -770,15 +755,11 @@ scorch_perf_record_get_throttle (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != PERF_RECORD_THROTTLE && record->type != PERF_RECORD_UNTHROTTLE)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_THROTTLE, PERF_RECORD_UNTHROTTLE, 24, &d, &len, error))
     return FALSE;
-  if (len < 24)
-    return too_short (record, error);
-  out->time = rd64 (d);
-  out->id = rd64 (d + 8);
-  out->stream_id = rd64 (d + 16);
+  out->time = scorch_perf_rd64 (d);
+  out->id = scorch_perf_rd64 (d + 8);
+  out->stream_id = scorch_perf_rd64 (d + 16);
   out->throttle = record->type == PERF_RECORD_THROTTLE;
   return TRUE;
 }
@@ -791,9 +772,7 @@ scorch_perf_record_get_switch (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != PERF_RECORD_SWITCH && record->type != PERF_RECORD_SWITCH_CPU_WIDE)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_SWITCH, PERF_RECORD_SWITCH_CPU_WIDE, 0, &d, &len, error))
     return FALSE;
   out->out = (record->misc & PERF_RECORD_MISC_SWITCH_OUT) != 0;
   out->preempt = out->out && (record->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0;
@@ -802,8 +781,8 @@ scorch_perf_record_get_switch (const ScorchRecord *record,
     {
       if (len < 8)
         return too_short (record, error);
-      out->next_prev_pid = (gint32) rd32 (d);
-      out->next_prev_tid = (gint32) rd32 (d + 4);
+      out->next_prev_pid = (gint32) scorch_perf_rd32 (d);
+      out->next_prev_tid = (gint32) scorch_perf_rd32 (d + 4);
     }
   return TRUE;
 }
@@ -816,16 +795,12 @@ scorch_perf_record_get_ksymbol (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != PERF_RECORD_KSYMBOL)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, PERF_RECORD_KSYMBOL, PERF_RECORD_KSYMBOL, 16, &d, &len, error))
     return FALSE;
-  if (len < 16)
-    return too_short (record, error);
-  out->addr = rd64 (d);
-  out->len = rd32 (d + 8);
-  out->ksym_type = rd16 (d + 12);
-  out->flags = rd16 (d + 14);
+  out->addr = scorch_perf_rd64 (d);
+  out->len = scorch_perf_rd32 (d + 8);
+  out->ksym_type = scorch_perf_rd16 (d + 12);
+  out->flags = scorch_perf_rd16 (d + 14);
   out->name = (const char *) d + 16;
   out->name_len = strnlen (out->name, len - 16);
   return TRUE;
@@ -839,15 +814,11 @@ scorch_perf_record_get_id_index (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != SCORCH_PERF_RECORD_ID_INDEX)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_ID_INDEX, SCORCH_PERF_RECORD_ID_INDEX, 8, &d, &len, error))
     return FALSE;
-  if (len < 8)
-    return too_short (record, error);
-  out->nr = rd64 (d);
+  out->nr = scorch_perf_rd64 (d);
   if (out->nr > (len - 8) / 32)
-    return malformed (error, record->file_offset, _("ID_INDEX of %" G_GUINT64_FORMAT " entries runs past the record"), out->nr);
+    return scorch_capture_malformed (error, record->file_offset, _("ID_INDEX of %" G_GUINT64_FORMAT " entries runs past the record"), out->nr);
   out->entries = d + 8;
   return TRUE;
 }
@@ -861,10 +832,10 @@ scorch_perf_record_get_id_index_entry (const ScorchPerfIdIndex *index,
 
   g_return_if_fail (i < index->nr);
   e = index->entries + 32 * i;
-  entry->id = rd64 (e);
-  entry->idx = rd64 (e + 8);
-  entry->cpu = rd64 (e + 16);
-  entry->tid = rd64 (e + 24);
+  entry->id = scorch_perf_rd64 (e);
+  entry->idx = scorch_perf_rd64 (e + 8);
+  entry->cpu = scorch_perf_rd64 (e + 16);
+  entry->tid = scorch_perf_rd64 (e + 24);
 }
 
 gboolean
@@ -876,18 +847,14 @@ scorch_perf_record_get_header_attr (const ScorchRecord   *record,
   gsize len;
   guint32 attr_size;
 
-  if (record->type != SCORCH_PERF_RECORD_HEADER_ATTR)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_HEADER_ATTR, SCORCH_PERF_RECORD_HEADER_ATTR, 8, &d, &len, error))
     return FALSE;
-  if (len < 8)
-    return too_short (record, error);
-  attr_size = rd32 (d + 4); /* perf_event_attr.size */
+  attr_size = scorch_perf_rd32 (d + 4); /* perf_event_attr.size */
   if (attr_size == 0)
     attr_size = PERF_ATTR_SIZE_VER0;
   if (attr_size < PERF_ATTR_SIZE_VER0 || attr_size > SCORCH_CAPTURE_MAX_ATTR_SIZE || attr_size > len ||
       attr_size % 8 != 0)
-    return malformed (error, record->file_offset, _("HEADER_ATTR with an attribute of %u bytes"), attr_size);
+    return scorch_capture_malformed (error, record->file_offset, _("HEADER_ATTR with an attribute of %u bytes"), attr_size);
   out->attr = d;
   out->attr_size = attr_size;
   out->ids = d + attr_size;
@@ -903,13 +870,9 @@ scorch_perf_record_get_header_feature (const ScorchRecord      *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != SCORCH_PERF_RECORD_HEADER_FEATURE)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_HEADER_FEATURE, SCORCH_PERF_RECORD_HEADER_FEATURE, 8, &d, &len, error))
     return FALSE;
-  if (len < 8)
-    return too_short (record, error);
-  out->feature = rd64 (d);
+  out->feature = scorch_perf_rd64 (d);
   out->data = d + 8;
   out->size = len - 8;
   return TRUE;
@@ -923,9 +886,7 @@ scorch_perf_record_get_compressed (const ScorchRecord   *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != SCORCH_PERF_RECORD_COMPRESSED)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_COMPRESSED, SCORCH_PERF_RECORD_COMPRESSED, 0, &d, &len, error))
     return FALSE;
   out->data = d;
   out->size = len;
@@ -947,7 +908,7 @@ scorch_perf_record_get_trailing_data (const ScorchRecord     *record,
       /* u32 size, padded; the data (size bytes, 8-aligned) follows */
       if (len < 4)
         return too_short (record, error);
-      out->size = ((guint64) rd32 (d) + 7) & ~(guint64) 7;
+      out->size = ((guint64) scorch_perf_rd32 (d) + 7) & ~(guint64) 7;
       return TRUE;
     }
   if (record->type == SCORCH_PERF_RECORD_AUXTRACE)
@@ -955,9 +916,9 @@ scorch_perf_record_get_trailing_data (const ScorchRecord     *record,
       /* u64 size, offset, reference; u32 idx, tid, cpu, reserved */
       if (len < 8)
         return too_short (record, error);
-      out->size = rd64 (d);
+      out->size = scorch_perf_rd64 (d);
       if (out->size > G_MAXINT64 || out->size % 8 != 0)
-        return malformed (error, record->file_offset, _("AUXTRACE data size %" G_GUINT64_FORMAT " is invalid"), out->size);
+        return scorch_capture_malformed (error, record->file_offset, _("AUXTRACE data size %" G_GUINT64_FORMAT " is invalid"), out->size);
       return TRUE;
     }
   return wrong_type (record, error);
@@ -971,15 +932,11 @@ scorch_perf_record_get_time_conv (const ScorchRecord *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != SCORCH_PERF_RECORD_TIME_CONV)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_TIME_CONV, SCORCH_PERF_RECORD_TIME_CONV, 24, &d, &len, error))
     return FALSE;
-  if (len < 24)
-    return too_short (record, error);
-  out->time_shift = rd64 (d);
-  out->time_mult = rd64 (d + 8);
-  out->time_zero = rd64 (d + 16);
+  out->time_shift = scorch_perf_rd64 (d);
+  out->time_mult = scorch_perf_rd64 (d + 8);
+  out->time_zero = scorch_perf_rd64 (d + 16);
   return TRUE;
 }
 
@@ -996,13 +953,13 @@ scorch_perf_record_parse_build_id (const guint8      *data,
   guint16 mode;
 
   if (len < fixed)
-    return malformed (error, file_offset, _("build id entry cut short"));
+    return scorch_capture_malformed (error, file_offset, _("build id entry cut short"));
   memcpy (&hdr, data, sizeof hdr);
   if (hdr.size < fixed || hdr.size > len)
-    return malformed (error, file_offset, _("build id entry of size %u does not fit (%" G_GSIZE_FORMAT " bytes left)"),
+    return scorch_capture_malformed (error, file_offset, _("build id entry of size %u does not fit (%" G_GSIZE_FORMAT " bytes left)"),
                       hdr.size, len);
   mode = hdr.misc & PERF_RECORD_MISC_CPUMODE_MASK;
-  out->pid = (gint32) rd32 (data + 8);
+  out->pid = (gint32) scorch_perf_rd32 (data + 8);
   out->kernel = mode == PERF_RECORD_MISC_KERNEL || mode == PERF_RECORD_MISC_GUEST_KERNEL;
   out->build_id = data + 12;
   out->build_id_len = 20;
@@ -1033,14 +990,10 @@ scorch_perf_record_get_event_update (const ScorchRecord    *record,
   const guint8 *d;
   gsize len;
 
-  if (record->type != SCORCH_PERF_RECORD_EVENT_UPDATE)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
+  if (!body_of (record, SCORCH_PERF_RECORD_EVENT_UPDATE, SCORCH_PERF_RECORD_EVENT_UPDATE, 16, &d, &len, error))
     return FALSE;
-  if (len < 16)
-    return too_short (record, error);
-  out->type = rd64 (d);
-  out->id = rd64 (d + 8);
+  out->type = scorch_perf_rd64 (d);
+  out->id = scorch_perf_rd64 (d + 8);
   out->name = NULL;
   out->name_len = 0;
   if (out->type == SCORCH_PERF_EVENT_UPDATE_NAME)

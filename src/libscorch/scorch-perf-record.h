@@ -16,6 +16,7 @@
 
 #include <glib.h>
 #include <linux/perf_event.h>
+#include <string.h>
 
 #include "scorch-perf-file.h"
 
@@ -31,6 +32,38 @@ typedef enum
 } ScorchCaptureError;
 
 GQuark scorch_capture_error_quark (void);
+
+/* Sets error to SCORCH_CAPTURE_ERROR_MALFORMED, "Malformed perf.data at
+ * offset N (0xN): " and the formatted text; returns FALSE. */
+gboolean scorch_capture_malformed (GError    **error,
+                                   guint64     offset,
+                                   const char *format,
+                                   ...) G_GNUC_PRINTF (3, 4);
+
+/* Native-endian loads of record fields at any alignment. */
+static inline guint64
+scorch_perf_rd64 (const guint8 *p)
+{
+  guint64 v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static inline guint32
+scorch_perf_rd32 (const guint8 *p)
+{
+  guint32 v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static inline guint16
+scorch_perf_rd16 (const guint8 *p)
+{
+  guint16 v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
 
 /* Sanity limits on counts read from files. */
 #define SCORCH_CAPTURE_MAX_ATTRS        4096
@@ -158,6 +191,11 @@ typedef struct
   guint          n_regs;
   const guint8  *stack;
   guint64        stack_size;    /* bytes valid: dyn_size when it is smaller */
+  /* The user registers and stack copy (REGS_USER and STACK_USER, with
+   * their abi and size fields) span [user_start, user_end) of the record;
+   * empty when the sample has neither.  For rewriting samples. */
+  const guint8  *user_start;
+  const guint8  *user_end;
   guint64        weight;
   guint64        data_src;
   guint64        transaction;

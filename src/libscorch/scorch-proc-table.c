@@ -413,6 +413,16 @@ scorch_proc_table_lookup_map (ScorchProcTable *self,
   return addr < m->map.end ? m : NULL;
 }
 
+const ScorchMapping *
+scorch_proc_table_find_mapping (gpointer table,
+                                gint32   pid,
+                                guint64  addr)
+{
+  const ScorchProcMap *m = scorch_proc_table_find_map (table, pid, addr);
+
+  return m != NULL ? &m->map : NULL;
+}
+
 const char *
 scorch_proc_table_get_comm (ScorchProcTable *self,
                             gint32           tid)

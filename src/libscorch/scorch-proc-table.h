@@ -82,6 +82,11 @@ const ScorchProcMap *scorch_proc_table_find_map  (ScorchProcTable *self,
 const ScorchProcMap *scorch_proc_table_lookup_map (ScorchProcTable *self,
                                                    gint32           pid,
                                                    guint64          addr);
+/* scorch_proc_table_find_map() as a ScorchFindMappingFunc (user_data is
+ * the table): what an unwinder fed from this table is made with. */
+const ScorchMapping *scorch_proc_table_find_mapping (gpointer        table,
+                                                     gint32          pid,
+                                                     guint64         addr);
 /* The thread's current name, or NULL. */
 const char          *scorch_proc_table_get_comm  (ScorchProcTable *self,
                                                   gint32           tid);

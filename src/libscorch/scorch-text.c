@@ -95,6 +95,21 @@ scorch_text_is_xml_char (gunichar c)
   return c <= 0x10FFFF;
 }
 
+/* The entity of a markup character, or NULL. */
+static const char *
+xml_entity (gint32 c)
+{
+  switch (c)
+    {
+    case '&':  return "&amp;";
+    case '<':  return "&lt;";
+    case '>':  return "&gt;";
+    case '"':  return "&quot;";
+    case '\'': return "&apos;";
+    default:   return NULL;
+    }
+}
+
 /* XML-legal characters; with ESCAPE, the markup ones as entities. */
 static void
 append_xml_chars (GString    *out,
@@ -112,42 +127,18 @@ append_xml_chars (GString    *out,
     {
       const char *start = p;
       gint32 c = next_char (&p, end);
+      const char *entity = xml_entity (c);
 
-      if (!escape && (c == '&' || c == '<' || c == '>' || c == '"' || c == '\''))
-        {
-          g_string_append_c (out, (char) c);
-          continue;
-        }
-
-      switch (c)
-        {
-        case '&':
-          g_string_append (out, "&amp;");
-          break;
-        case '<':
-          g_string_append (out, "&lt;");
-          break;
-        case '>':
-          g_string_append (out, "&gt;");
-          break;
-        case '"':
-          g_string_append (out, "&quot;");
-          break;
-        case '\'':
-          g_string_append (out, "&apos;");
-          break;
-        case '\t':
-        case '\n':
-        case '\r':
-          g_string_append_c (out, ' ');
-          break;
-        default:
-          if (c < 0 || !scorch_text_is_xml_char ((gunichar) c))
-            g_string_append (out, REPLACEMENT);
-          else
-            g_string_append_len (out, start, p - start);
-          break;
-        }
+      if (entity != NULL && escape)
+        g_string_append (out, entity);
+      else if (entity != NULL)
+        g_string_append_c (out, (char) c);
+      else if (c == '\t' || c == '\n' || c == '\r')
+        g_string_append_c (out, ' ');
+      else if (c < 0 || !scorch_text_is_xml_char ((gunichar) c))
+        g_string_append (out, REPLACEMENT);
+      else
+        g_string_append_len (out, start, p - start);
     }
 }
 
