@@ -18,6 +18,8 @@ int scorch_cli_report (int    argc,
                        char **argv);
 int scorch_cli_export (int    argc,
                        char **argv);
+int scorch_cli_pack   (int    argc,
+                       char **argv);
 
 /* Prints "scorch-cli: MESSAGE" and a newline to stderr. MESSAGE may quote
  * names from a capture: control characters (but newline and tab) and

@@ -9,6 +9,7 @@
 
 #include "scorch-capture-reader.h"
 #include "scorch-profile.h"
+#include "scorch-portable.h"
 #include "scorch-proc-table.h"
 #include "scorch-symbolizer.h"
 
@@ -35,6 +36,10 @@ ScorchSymbolizer *scorch_analyzer_get_symbolizer (ScorchAnalyzer         *self);
 void              scorch_analyzer_set_offline    (ScorchAnalyzer         *self,
                                                   gboolean                offline);
 ScorchProcTable  *scorch_analyzer_get_proc_table (ScorchAnalyzer         *self);
+/* Collects every symbolized address and unwound stack into builder (not
+ * owned; for scorch_portable_pack()). Set before loading. */
+void              scorch_analyzer_set_portable_builder (ScorchAnalyzer        *self,
+                                                        ScorchPortableBuilder *builder);
 
 /* Records must come in time order (as scorch_capture_reader_next gives them). */
 gboolean          scorch_analyzer_add_record     (ScorchAnalyzer         *self,
