@@ -29,6 +29,7 @@ scorch_cli_pack (int    argc,
                                            "its samples hit, so it opens with the same functions on another machine "
                                            "(perf report still reads it)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, scorch_cli_symbol_paths_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);

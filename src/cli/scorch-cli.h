@@ -21,6 +21,10 @@ int scorch_cli_export (int    argc,
 int scorch_cli_pack   (int    argc,
                        char **argv);
 
+/* --sysroot, --substitute-path, --kallsyms, --debug-dirs
+ * (scorch-cli-symbol-paths.c) */
+GOptionGroup *scorch_cli_symbol_paths_group (void);
+
 /* Prints "scorch-cli: MESSAGE" and a newline to stderr. MESSAGE may quote
  * names from a capture: control characters (but newline and tab) and
  * invalid UTF-8 are escaped, so it cannot drive the terminal. */

@@ -16,6 +16,7 @@
 #include <gio/gio.h>
 
 #include "scorch-module.h"
+#include "scorch-symbol-paths.h"
 #include "scorch-util.h"
 #include "scorch-vdso.h"
 
@@ -480,10 +481,34 @@ cache_insert (ScorchModuleCache *self,
   return m;
 }
 
+static ScorchModule *cache_open_path (ScorchModuleCache *self,
+                                      const char        *path,
+                                      GError           **error);
+
+/* A capture's path, first where the symbol paths (scorch-symbol-paths.h:
+ * --sysroot, --substitute-path) say it is on this machine. */
 ScorchModule *
 scorch_module_cache_open (ScorchModuleCache *self,
                           const char        *path,
                           GError           **error)
+{
+  g_autoptr(ScorchSymbolPaths) paths = scorch_symbol_paths_dup_default ();
+  g_auto(GStrv) candidates = scorch_symbol_paths_candidates (paths, path);
+
+  for (guint i = 0; candidates != NULL && candidates[i] != NULL; i++)
+    {
+      ScorchModule *m = cache_open_path (self, candidates[i], NULL);
+
+      if (m != NULL)
+        return m;
+    }
+  return cache_open_path (self, path, error);
+}
+
+static ScorchModule *
+cache_open_path (ScorchModuleCache *self,
+                 const char        *path,
+                 GError           **error)
 {
   struct stat st;
   FileId id;

@@ -16,6 +16,7 @@
 #include "scorch-perf-file.h"
 #include "scorch-perf-record.h"
 #include "scorch-portable.h"
+#include "scorch-symbol-paths.h"
 #include "scorch-symbolizer.h"
 
 #define PORTABLE_VERSION 1
@@ -729,20 +730,22 @@ scorch_portable_pack (const char  *in_path,
   g_autoptr(ScorchCaptureNotes) notes = NULL;
   g_autoptr(GBytes) serialized = NULL;
   g_autoptr(ScorchProfile) profile = NULL;
-  const char *debug_dirs;
 
   g_return_val_if_fail (in_path != NULL && out_path != NULL, FALSE);
 
   if (!(reader = scorch_capture_reader_new (in_path, error)))
     return FALSE;
   analyzer = scorch_analyzer_new (scorch_capture_reader_get_attrs (reader));
-  debug_dirs = g_getenv ("SCORCH_DEBUG_DIRS");
-  if (debug_dirs != NULL && debug_dirs[0] != '\0')
-    {
-      g_auto(GStrv) dirs = g_strsplit (debug_dirs, ":", -1);
+  /* --debug-dirs, --kallsyms (scorch-symbol-paths.h; SCORCH_DEBUG_DIRS) */
+  {
+    g_autoptr(ScorchSymbolPaths) paths = scorch_symbol_paths_dup_default ();
+    ScorchSymbolizer *symbolizer = scorch_analyzer_get_symbolizer (analyzer);
 
-      scorch_symbolizer_set_debug_dirs (scorch_analyzer_get_symbolizer (analyzer), (const char * const *) dirs);
-    }
+    if (scorch_symbol_paths_get_debug_dirs (paths) != NULL)
+      scorch_symbolizer_set_debug_dirs (symbolizer, scorch_symbol_paths_get_debug_dirs (paths));
+    if (scorch_symbol_paths_get_kallsyms (paths) != NULL)
+      scorch_symbolizer_set_kallsyms_path (symbolizer, scorch_symbol_paths_get_kallsyms (paths));
+  }
   scorch_analyzer_set_portable_builder (analyzer, builder);
   if (!scorch_analyzer_load_reader (analyzer, reader, NULL, NULL, NULL, error))
     return FALSE;
