@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scorch-capture-notes.h"
 #include "scorch-capture-reader.h"
@@ -374,6 +375,65 @@ test_symbol_path_candidates (void)
   g_assert_null (c3);
 }
 
+/* Containers: the program runs in its own mount namespace from a private
+ * copy bind-mounted at a path that is empty outside; record --portable
+ * reads it through /proc/PID/root while it runs. */
+static void
+test_mount_namespace (void)
+{
+  g_autofree char *exe = NULL;
+  g_autofree char *cap = g_build_filename (tmp, "ns.data", NULL);
+  g_autofree char *plain = g_build_filename (tmp, "ns-plain.data", NULL);
+  g_autofree char *shadow = g_build_filename (tmp, "shadow", NULL);
+  g_autofree char *bin = g_build_filename (tmp, "bin", NULL);
+  g_autofree char *inside = g_build_filename (shadow, "w", NULL);
+  g_autofree char *script = NULL;
+  g_autofree char *tsv = NULL, *tsv_plain = NULL;
+  g_autofree char *unshare = g_find_program_in_path ("unshare");
+
+  if (!can_record ())
+    {
+      g_test_skip ("perf_event_open is not permitted here");
+      return;
+    }
+  if (unshare == NULL || getuid () != 0)
+    {
+      g_test_skip ("unshare -m needs unshare(1) and root");
+      return;
+    }
+  exe = build_workload ();
+  g_assert_cmpint (g_mkdir_with_parents (shadow, 0755), ==, 0);
+  script = g_strdup_printf ("mount --bind '%s' '%s' && exec '%s' 100000000", bin, shadow, inside);
+  g_assert_false (g_file_test (inside, G_FILE_TEST_EXISTS));
+  {
+    const char *argv[] = { g_getenv ("SCORCH_CLI"), "record", "--portable", "--call-graph", "dwarf",
+                           "--duration", "0.7", "-o", cap, "--", "unshare", "-m", "sh", "-c", script, NULL };
+    g_autofree char *out = run_ok (argv, NULL, NULL);
+  }
+  {
+    const char *argv[] = { g_getenv ("SCORCH_CLI"), "record", "--call-graph", "dwarf",
+                           "--duration", "0.3", "-o", plain, "--", "unshare", "-m", "sh", "-c", script, NULL };
+    g_autofree char *out = run_ok (argv, NULL, NULL);
+  }
+  /* the path exists only inside */
+  g_assert_false (g_file_test (inside, G_FILE_TEST_EXISTS));
+  tsv = report ("--tsv", cap);
+  g_test_message ("%s", tsv);
+  /* symbols from the binary (its separate debug file, found next to it
+   * through the debuglink, is not reached once the process is gone: no
+   * inline frames here) */
+  g_assert_nonnull (strstr (tsv, "\twork_a\t"));
+  g_assert_nonnull (strstr (tsv, "\twork_b\t"));
+  g_assert_nonnull (strstr (tsv, inside));
+  /* read later, without the portable entries, the path is not there */
+  tsv_plain = report ("--tsv", plain);
+  g_assert_null (strstr (tsv_plain, "\twork_a\t"));
+  {
+    const char *rm[] = { "rm", "-rf", bin, shadow, NULL };
+    g_autofree char *o = run_ok (rm, NULL, NULL);
+  }
+}
+
 /* Every truncation and single-byte corruption of valid entries: an error
  * or a table, never a crash or a read out of bounds (ASan). */
 static void
@@ -480,6 +540,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/portable/pack-moved-binary", test_pack_moved_binary);
   g_test_add_func ("/libscorch/portable/record-portable", test_record_portable);
   g_test_add_func ("/libscorch/portable/symbol-paths", test_symbol_paths);
+  g_test_add_func ("/libscorch/portable/mount-namespace", test_mount_namespace);
   g_test_add_func ("/libscorch/portable/symbol-path-candidates", test_symbol_path_candidates);
   ret = g_test_run ();
 
