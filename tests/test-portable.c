@@ -18,6 +18,7 @@
 
 #include "scorch-capture-notes.h"
 #include "scorch-capture-reader.h"
+#include "scorch-module.h"
 #include "scorch-perf-record.h"
 #include "scorch-portable.h"
 #include "scorch-symbol-paths.h"
@@ -342,6 +343,32 @@ test_symbol_paths (void)
     g_assert_false (g_spawn_check_wait_status (status, NULL));
     g_assert_nonnull (strstr (err, "FROM=TO"));
   }
+
+  /* perf's build-id cache: <PERF_BUILDID_DIR><path>/<build id>/elf */
+  {
+    g_autofree char *cache = g_build_filename (tmp, "buildid-cache", NULL);
+    guint8 id[64];
+    guint id_len = scorch_module_read_build_id (copy_exe, id, sizeof id);
+    g_autofree char *hex = NULL;
+    g_autofree char *entry_dir = NULL;
+    g_autofree char *entry = NULL;
+    g_autofree char *tsv_cache = NULL;
+
+    g_assert_cmpuint (id_len, >, 0);
+    hex = scorch_module_build_id_to_hex (id, id_len);
+    entry_dir = g_strconcat (cache, exe, "/", hex, NULL);
+    entry = g_build_filename (entry_dir, "elf", NULL);
+    g_assert_cmpint (g_mkdir_with_parents (entry_dir, 0755), ==, 0);
+    {
+      const char *cp[] = { "cp", copy_exe, entry, NULL };
+      g_autofree char *o = run_ok (cp, NULL, NULL);
+    }
+    g_setenv ("PERF_BUILDID_DIR", cache, TRUE);
+    tsv_cache = report ("--tsv", cap);
+    g_unsetenv ("PERF_BUILDID_DIR");
+    g_assert_nonnull (strstr (tsv_cache, "\twork_b\t"));
+  }
+
   {
     const char *rm[] = { "rm", "-rf", sysroot, NULL };
     g_autofree char *o = run_ok (rm, NULL, NULL);

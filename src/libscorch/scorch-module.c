@@ -626,7 +626,25 @@ scorch_module_cache_open (ScorchModuleCache *self,
       if (m != NULL)
         return m;
     }
-  return cache_open_path (self, path, error);
+  {
+    GError *local_error = NULL;
+    ScorchModule *m = cache_open_path (self, path, &local_error);
+    g_auto(GStrv) cached = NULL;
+
+    if (m != NULL)
+      return m;
+    /* gone from its path: perf's build-id cache may hold a copy */
+    if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+      cached = scorch_symbol_paths_build_id_cache_candidates (path);
+    for (guint i = 0; cached != NULL && cached[i] != NULL; i++)
+      if ((m = cache_open_path (self, cached[i], NULL)) != NULL)
+        {
+          g_clear_error (&local_error);
+          return m;
+        }
+    g_propagate_error (error, local_error);
+    return NULL;
+  }
 }
 
 static ScorchModule *

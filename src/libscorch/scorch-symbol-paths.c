@@ -217,3 +217,48 @@ scorch_symbol_paths_dup_default (void)
   g_mutex_unlock (&default_lock);
   return p;
 }
+
+/* perf's build-id cache: $PERF_BUILDID_DIR, else ~/.debug */
+static char *
+build_id_cache_dir (void)
+{
+  const char *env = g_getenv ("PERF_BUILDID_DIR");
+
+  if (env != NULL && env[0] == '/')
+    return g_strdup (env);
+  return g_build_filename (g_get_home_dir (), ".debug", NULL);
+}
+
+GStrv
+scorch_symbol_paths_build_id_cache_candidates (const char *path)
+{
+  g_autofree char *root = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GDir) d = NULL;
+  g_autoptr(GPtrArray) out = NULL;
+  const char *name;
+
+  if (path == NULL || path[0] != '/' || strstr (path, "/../") != NULL || g_str_has_suffix (path, "/.."))
+    return NULL;
+  root = build_id_cache_dir ();
+  dir = g_strconcat (root, path, NULL);
+  if (!(d = g_dir_open (dir, 0, NULL)))
+    return NULL;
+  out = g_ptr_array_new_with_free_func (g_free);
+  /* <cache><path>/<build id hex>/elf, as perf buildid-cache and perf
+   * archive (extracted into the cache) lay them out */
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      gboolean hex = name[0] != '\0' && strlen (name) <= 128;
+
+      for (const char *c = name; hex && *c != '\0'; c++)
+        hex = g_ascii_isxdigit (*c);
+      if (hex)
+        g_ptr_array_add (out, g_build_filename (dir, name, "elf", NULL));
+    }
+  if (out->len == 0)
+    return NULL;
+  g_ptr_array_set_free_func (out, NULL);
+  g_ptr_array_add (out, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}

@@ -51,6 +51,11 @@ gboolean           scorch_symbol_paths_is_empty          (ScorchSymbolPaths *sel
 GStrv              scorch_symbol_paths_candidates        (ScorchSymbolPaths *self,
                                                           const char        *path);
 
+/* perf's build-id cache ($PERF_BUILDID_DIR, else ~/.debug; also what
+ * `perf archive` holds): <cache><path>/<build id>/elf for each build id
+ * cached for path.  NULL when none. */
+GStrv              scorch_symbol_paths_build_id_cache_candidates (const char *path);
+
 /* The process-wide paths (initially from the environment). */
 void               scorch_symbol_paths_set_default       (ScorchSymbolPaths *paths);
 ScorchSymbolPaths *scorch_symbol_paths_dup_default       (void);
