@@ -30,7 +30,7 @@ apply (GSettings *settings)
       g_autofree char *spec = g_strstrip (g_strdup (subs[i]));
 
       if (spec[0] != '\0' && !scorch_symbol_paths_add_substitution (paths, spec, &error))
-        g_message ("%s", error->message);
+        g_debug ("%s", error->message);
     }
   scorch_symbol_paths_set_default (paths);
 }
