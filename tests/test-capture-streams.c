@@ -104,6 +104,17 @@ pipe_capture (void)
   put (b, &len, 4);
   put (b, "pipebox\0", 8);
   put (b, "\0\0\0\0", 4);
+  /* CMDLINE twice (a stream may repeat a section): the last one counts */
+  for (guint i = 0; i < 2; i++)
+    {
+      const guint32 one = 1, eight = 8;
+
+      put_header (b, SCORCH_PERF_RECORD_HEADER_FEATURE, 0, 8 + 8 + 16);
+      put64 (b, SCORCH_PERF_FEAT_CMDLINE);
+      put (b, &one, 4);
+      put (b, &eight, 4);
+      put (b, i == 0 ? "first\0\0\0" : "second\0\0", 8);
+    }
   put_header (b, SCORCH_PERF_RECORD_EVENT_UPDATE, 0, 8 + 16 + 16);
   put64 (b, 2); put64 (b, 7);
   put (b, "cpu-clock\0\0\0\0\0\0\0", 16);
@@ -150,6 +161,7 @@ check_capture (ScorchCaptureReader *reader,
   if (pipe)
     {
       g_assert_cmpstr (scorch_capture_reader_get_hostname (reader), ==, "pipebox");
+      g_assert_cmpstr (scorch_capture_reader_get_cmdline (reader), ==, "second");
       g_assert_true (scorch_capture_reader_has_feature (reader, SCORCH_PERF_FEAT_HOSTNAME));
       g_assert_cmpstr (scorch_capture_attrs_get_attr (scorch_capture_reader_get_attrs (reader), 0)->name, ==, "cpu-clock");
     }

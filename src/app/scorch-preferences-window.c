@@ -23,6 +23,8 @@ struct _ScorchPreferencesWindow
   AdwEntryRow          *substitute_paths_row;
   AdwEntryRow          *kallsyms_row;
   AdwEntryRow          *debug_dirs_row;
+  AdwEntryRow          *editor_command_row;
+  AdwEntryRow          *source_root_row;
 
   /* owned */
   GSettings            *settings;
@@ -135,6 +137,8 @@ scorch_preferences_window_class_init (ScorchPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, substitute_paths_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, kallsyms_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, debug_dirs_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, editor_command_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, source_root_row);
 }
 
 static void
@@ -154,6 +158,8 @@ scorch_preferences_window_init (ScorchPreferencesWindow *self)
   g_settings_bind (self->settings, "symbol-debug-dirs", self->debug_dirs_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "symbol-substitute-paths", self->substitute_paths_row, "text",
                                 G_SETTINGS_BIND_DEFAULT, strv_to_text, text_to_strv, NULL, NULL);
+  g_settings_bind (self->settings, "editor-command", self->editor_command_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "source-root", self->source_root_row, "text", G_SETTINGS_BIND_DEFAULT);
 }
 
 GtkWindow *

@@ -216,6 +216,8 @@ parse_cmdline (ScorchCaptureReader         *self,
         g_string_append_c (str, ' ');
       g_string_append (str, arg);
     }
+  /* a pipe-mode stream may carry the section twice */
+  g_free (self->cmdline);
   self->cmdline = g_string_free (g_steal_pointer (&str), FALSE);
   return TRUE;
 }
