@@ -19,7 +19,7 @@
 #include "scorch-function-item.h"
 #include "scorch-hotspot-view.h"
 #include "scorch-loader.h"
-#include "scorch-portable.h"
+#include "scorch-portable-pack.h"
 #include "scorch-preferences-window.h"
 #include "scorch-session.h"
 #include "scorch-source-view.h"

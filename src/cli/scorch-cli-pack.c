@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "scorch-cli.h"
-#include "scorch-portable.h"
+#include "scorch-portable-pack.h"
 
 int
 scorch_cli_pack (int    argc,

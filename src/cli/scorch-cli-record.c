@@ -17,7 +17,7 @@
 #include "scorch-call-graph-choice.h"
 #include "scorch-elf-check.h"
 #include "scorch-live-session.h"
-#include "scorch-portable.h"
+#include "scorch-portable-pack.h"
 #include "scorch-recorder.h"
 #include "scorch-text.h"
 

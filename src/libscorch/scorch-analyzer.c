@@ -13,6 +13,7 @@
 #include "scorch-addr-samples.h"
 #include "scorch-analyzer.h"
 #include "scorch-diagnostics.h"
+#include "scorch-portable.h"
 #include "scorch-unwinder.h"
 
 #define MAX_CALLCHAIN   1024  /* entries used from one callchain */

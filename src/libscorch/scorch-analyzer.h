@@ -9,7 +9,6 @@
 
 #include "scorch-capture-reader.h"
 #include "scorch-profile.h"
-#include "scorch-portable.h"
 #include "scorch-proc-table.h"
 #include "scorch-symbolizer.h"
 
@@ -36,6 +35,8 @@ ScorchSymbolizer *scorch_analyzer_get_symbolizer (ScorchAnalyzer         *self);
 void              scorch_analyzer_set_offline    (ScorchAnalyzer         *self,
                                                   gboolean                offline);
 ScorchProcTable  *scorch_analyzer_get_proc_table (ScorchAnalyzer         *self);
+typedef struct _ScorchPortableBuilder ScorchPortableBuilder; /* scorch-portable.h */
+
 /* Collects every symbolized address and unwound stack into builder (not
  * owned; for scorch_portable_pack()). Set before loading. */
 void              scorch_analyzer_set_portable_builder (ScorchAnalyzer        *self,

@@ -92,13 +92,6 @@ gboolean               scorch_portable_get_stack           (ScorchPortable      
 guint                  scorch_portable_get_n_addresses     (ScorchPortable        *self);
 guint                  scorch_portable_get_n_stacks        (ScorchPortable        *self);
 
-/* Loads the capture at in_path on this machine and writes out_path: the
- * same file with the portable entries in its Scorch section (in_path ==
- * out_path replaces it). Pipe-mode captures are refused. */
-gboolean               scorch_portable_pack                (const char            *in_path,
-                                                            const char            *out_path,
-                                                            GError               **error);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScorchPortableBuilder, scorch_portable_builder_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScorchPortable, scorch_portable_free)
 
