@@ -125,6 +125,7 @@ test_pack_moved_binary (void)
   g_autofree char *tsv_p = NULL, *folded_p = NULL, *json_p = NULL, *tsv_plain = NULL;
   g_autofree char *moved_exe = NULL, *moved_dbg = NULL;
   goffset cap_size, port_size;
+  g_autofree char *perf = NULL;
 
   if (!can_record ())
     {
@@ -200,7 +201,8 @@ test_pack_moved_binary (void)
   g_assert_cmpint ((port_size - cap_size) * 10, <=, cap_size);
 
   /* perf report still reads it */
-  if (g_find_program_in_path ("perf") != NULL)
+  perf = g_find_program_in_path ("perf");
+  if (perf != NULL)
     {
       const char *argv[] = { "perf", "report", "-i", port, "--stdio", "--sort", "dso", NULL };
       g_autofree char *err = NULL;
@@ -510,8 +512,9 @@ test_hostile_entries (void)
 
   for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
     {
-      gsize len;
-      g_autofree guint8 *valid = g_memdup2 (scorch_capture_notes_get (notes, keys[k], &len), len);
+      gsize len = 0;
+      const guint8 *value = scorch_capture_notes_get (notes, keys[k], &len);
+      g_autofree guint8 *valid = g_memdup2 (value, len);
       guint n_errors = 0;
 
       for (gsize cut = 0; cut < len; cut++)
