@@ -275,7 +275,8 @@ set_portable (ScorchAnalyzer      *self,
   self->portable = scorch_portable_new_from_notes (scorch_capture_reader_get_notes (reader), &local_error);
   if (local_error != NULL)
     {
-      g_warning ("%s", local_error->message);
+      /* shown with the reader's warnings (report prints them) */
+      g_debug ("%s", local_error->message);
       g_ptr_array_add (self->warnings, g_strdup (local_error->message));
     }
 }
