@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-application.h"
+#include "scorch-symbol-path-settings.h"
 #include "scorch-window-private.h"
 #include "scorch-window.h"
 
@@ -219,6 +220,7 @@ scorch_application_startup (GApplication *app)
              "or run it from the build tree with GSETTINGS_SCHEMA_DIR=BUILDDIR/data "
              "(./tools/run.sh does this).", APPLICATION_ID);
   self->settings = g_settings_new (APPLICATION_ID);
+  scorch_symbol_path_settings_watch (self->settings);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self),
                                    app_actions, G_N_ELEMENTS (app_actions),

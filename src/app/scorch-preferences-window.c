@@ -19,6 +19,10 @@ struct _ScorchPreferencesWindow
   AdwComboRow          *orientation_row;
   AdwComboRow          *default_view_row;
   GtkSwitch            *collapse_templates_switch;
+  AdwEntryRow          *sysroot_row;
+  AdwEntryRow          *substitute_paths_row;
+  AdwEntryRow          *kallsyms_row;
+  AdwEntryRow          *debug_dirs_row;
   AdwEntryRow          *editor_command_row;
   AdwEntryRow          *source_root_row;
 
@@ -74,6 +78,37 @@ bind_row (ScorchPreferencesWindow *self,
                                 enum_to_index, index_to_enum, (gpointer) nicks, NULL);
 }
 
+/* Symbol Paths: the substitutions' list as one line, "A=B; C=D" */
+static gboolean
+strv_to_text (GValue   *value,
+              GVariant *variant,
+              gpointer  user_data)
+{
+  g_autofree const char **v = g_variant_get_strv (variant, NULL);
+  g_autofree char *text = g_strjoinv ("; ", (char **) v);
+
+  g_value_set_string (value, text);
+  return TRUE;
+}
+
+static GVariant *
+text_to_strv (const GValue       *value,
+              const GVariantType *expected_type,
+              gpointer            user_data)
+{
+  const char *text = g_value_get_string (value);
+  g_auto(GStrv) parts = g_strsplit (text != NULL ? text : "", ";", -1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_ptr_array_add (kept, parts[i]);
+    }
+  return g_variant_new_strv ((const char * const *) kept->pdata, kept->len);
+}
+
 static void
 scorch_preferences_window_dispose (GObject *object)
 {
@@ -98,6 +133,10 @@ scorch_preferences_window_class_init (ScorchPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, orientation_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, default_view_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, collapse_templates_switch);
+  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, sysroot_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, substitute_paths_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, kallsyms_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, debug_dirs_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, editor_command_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, source_root_row);
 }
@@ -113,6 +152,12 @@ scorch_preferences_window_init (ScorchPreferencesWindow *self)
   bind_row (self, "default-view", self->default_view_row, views);
   g_settings_bind (self->settings, "collapse-templates", self->collapse_templates_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  /* Symbol Paths (scorch-symbol-path-settings.c applies them) */
+  g_settings_bind (self->settings, "symbol-sysroot", self->sysroot_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "symbol-kallsyms", self->kallsyms_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "symbol-debug-dirs", self->debug_dirs_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "symbol-substitute-paths", self->substitute_paths_row, "text",
+                                G_SETTINGS_BIND_DEFAULT, strv_to_text, text_to_strv, NULL, NULL);
   g_settings_bind (self->settings, "editor-command", self->editor_command_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "source-root", self->source_root_row, "text", G_SETTINGS_BIND_DEFAULT);
 }

@@ -20,6 +20,7 @@
 #include "scorch-hotspot-view.h"
 #include "scorch-loader.h"
 #include "scorch-pprof.h"
+#include "scorch-portable-pack.h"
 #include "scorch-preferences-window.h"
 #include "scorch-session.h"
 #include "scorch-source-view.h"
@@ -1063,6 +1064,110 @@ open_recent_action (GtkWidget  *widget,
   scorch_window_open_file (SCORCH_WINDOW (widget), file);
 }
 
+/* -- portable captures: Make Portable… writes a copy with the symbols the
+ * samples hit (scorch-portable.h), on a worker thread -- */
+
+typedef struct
+{
+  char *in_path;
+  char *out_path;
+} PackPaths;
+
+static void
+pack_paths_free (gpointer data)
+{
+  PackPaths *p = data;
+
+  g_free (p->in_path);
+  g_free (p->out_path);
+  g_free (p);
+}
+
+static void
+pack_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  PackPaths *p = task_data;
+  GError *error = NULL;
+
+  if (scorch_portable_pack (p->in_path, p->out_path, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+pack_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ScorchWindow *self = SCORCH_WINDOW (object);
+  PackPaths *p = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_filename_display_basename (p->out_path);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* Translators: %s is a file name, the second %s the reason */
+      g_autofree char *message = g_strdup_printf (_("Could not make “%s” portable: %s"), name, error->message);
+
+      toast (self, message);
+      return;
+    }
+  {
+    /* Translators: %s is a file name */
+    g_autofree char *message = g_strdup_printf (_("Portable capture saved as “%s”: it opens with the same functions on another machine"), name);
+
+    toast (self, message);
+  }
+}
+
+static void
+make_portable_chosen (ScorchWindow *self,
+                      GFile        *file,
+                      gpointer      data)
+{
+  GFile *source = scorch_session_get_file (self->session);
+  g_autofree char *in_path = source != NULL ? g_file_get_path (source) : NULL;
+  g_autofree char *out_path = g_file_get_path (file);
+  g_autoptr(GTask) task = NULL;
+  PackPaths *p;
+
+  if (in_path == NULL || out_path == NULL)
+    {
+      toast (self, _("Only a local capture file can be made portable"));
+      return;
+    }
+  p = g_new0 (PackPaths, 1);
+  p->in_path = g_steal_pointer (&in_path);
+  p->out_path = g_steal_pointer (&out_path);
+  task = g_task_new (self, NULL, pack_done, NULL);
+  g_task_set_task_data (task, p, pack_paths_free);
+  g_task_run_in_thread (task, pack_thread);
+}
+
+static void
+make_portable_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+  g_autofree char *base = NULL;
+  g_autofree char *name = NULL;
+  char *dot;
+
+  if (scorch_session_get_file (self->session) == NULL)
+    return;
+  base = g_file_get_basename (scorch_session_get_file (self->session));
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  name = g_strconcat (base, "-portable.data", NULL);
+  choose_file (self, _("Save a Portable Copy of the Capture"), name, make_portable_chosen, NULL);
+}
+
 gboolean
 scorch_window_save_capture (ScorchWindow  *self,
                             GFile         *file,
@@ -1343,6 +1448,7 @@ update_actions (ScorchWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", self->loading);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", have && scorch_session_get_file (self->session) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.make-portable", have && scorch_session_get_file (self->session) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", have);
   gtk_widget_set_visible (GTK_WIDGET (self->search_button), have);
   gtk_widget_set_visible (GTK_WIDGET (self->export_menu_button), have);
@@ -1852,6 +1958,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-load", NULL);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_as_action);
+  gtk_widget_class_install_action (widget_class, "win.make-portable", NULL, make_portable_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-hotspots", "u", show_in_hotspots_action);
   gtk_widget_class_install_action (widget_class, "win.filter-thread", "i", filter_thread_action);

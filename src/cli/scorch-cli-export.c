@@ -157,6 +157,7 @@ scorch_cli_export (int    argc,
 
   context = g_option_context_new (_("FILE — export a flame graph of a capture or folded stacks"));
   scorch_cli_transforms_add_to_context (transforms, context);
+  g_option_context_add_group (context, scorch_cli_symbol_paths_group ());
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   description = g_strdup_printf ("%s\n%s",
                                  _("FILE is a perf.data capture, folded stacks (“a;b;c 42” lines), a pprof or a speedscope profile.\n"

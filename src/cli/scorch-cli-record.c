@@ -17,6 +17,7 @@
 #include "scorch-call-graph-choice.h"
 #include "scorch-elf-check.h"
 #include "scorch-live-session.h"
+#include "scorch-portable-pack.h"
 #include "scorch-recorder.h"
 #include "scorch-text.h"
 
@@ -196,6 +197,7 @@ scorch_cli_record (int    argc,
   g_autofree char *live_report_str = NULL;
   g_autofree char *live_tsv = NULL;
   gint64 live_report = 0;
+  gboolean portable = FALSE;
   /* Numbers are taken as strings and parsed strictly below: GOption's own
    * parsers take 0, negatives, "nan" and "inf" without a word. */
   const GOptionEntry entries[] = {
@@ -218,6 +220,9 @@ scorch_cli_record (int    argc,
          "analyzed as the records come (the capture is not read again)"), N_("N") },
     { "live-tsv", 0, 0, G_OPTION_ARG_FILENAME, &live_tsv,
       N_("Write every function of the live analysis's final profile to FILE, as “report --tsv” prints them"), N_("FILE") },
+    { "portable", 0, 0, G_OPTION_ARG_NONE, &portable,
+      N_("Store the symbols and unwound stacks the samples hit in the capture, so it opens with the same "
+         "functions on another machine"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -402,6 +407,18 @@ scorch_cli_record (int    argc,
                   goto out;
                 }
             }
+        }
+    }
+
+  if (portable)
+    {
+      /* portable captures: scorch-portable.h */
+      if (!scorch_portable_pack (output_path, output_path, &error))
+        {
+          fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+          g_clear_error (&error);
+          status = 1;
+          goto out;
         }
     }
 

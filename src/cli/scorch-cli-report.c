@@ -392,6 +392,7 @@ scorch_cli_report (int    argc,
 
   context = g_option_context_new (_("FILE — the hottest functions of a capture"));
   scorch_cli_transforms_add_to_context (transforms, context);
+  g_option_context_add_group (context, scorch_cli_symbol_paths_group ());
   g_option_context_set_description (context, scorch_cli_transforms_get_help ());
   g_option_context_set_summary (context,
                                 _("FILE is a perf.data (from scorch-cli record or perf record, with frame pointer "

@@ -20,6 +20,12 @@ int scorch_cli_report (int    argc,
                        char **argv);
 int scorch_cli_export (int    argc,
                        char **argv);
+int scorch_cli_pack   (int    argc,
+                       char **argv);
+
+/* --sysroot, --substitute-path, --kallsyms, --debug-dirs
+ * (scorch-cli-symbol-paths.c) */
+GOptionGroup *scorch_cli_symbol_paths_group (void);
 int scorch_cli_diff   (int    argc,
                        char **argv);
 

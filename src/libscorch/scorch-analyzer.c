@@ -15,6 +15,7 @@
 #include "scorch-off-cpu.h"
 #include "scorch-diagnostics.h"
 #include "scorch-module.h"
+#include "scorch-portable.h"
 #include "scorch-unwinder.h"
 #include "scorch-util.h"
 
@@ -79,6 +80,11 @@ struct _ScorchAnalyzer
   guint64               n_unknown_id;  /* samples whose id matches no event: dropped */
   GPtrArray            *warnings;      /* of char*: from the reader */
 
+  /* Portable captures (scorch-portable.h): the stored answers used before
+   * the symbolizer and unwinder; the builder collects them for `pack`. */
+  ScorchPortable        *portable;
+  ScorchPortableBuilder *portable_out;  /* not owned */
+  guint64               portable_stack_index;
   /* off-CPU time (scorch-off-cpu.c): made at the first scheduler event */
   ScorchOffCpu         *off_cpu;
   int                   has_switch_attr; /* -1: not looked yet */
@@ -282,6 +288,7 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_clear_pointer (&self->diagnostics, scorch_diagnostics_unref);
   g_clear_pointer (&self->frame_function, g_ptr_array_unref);
   g_clear_pointer (&self->live_bytes, g_byte_array_unref);
+  g_clear_pointer (&self->portable, scorch_portable_free);
   g_clear_pointer (&self->off_cpu, scorch_off_cpu_free);
   g_clear_pointer (&self->live_queue, g_array_unref);
   workers_free (self);
@@ -334,6 +341,44 @@ event_name_for (const ScorchCaptureAttr *a)
   if (a->attr.type == PERF_TYPE_HARDWARE && a->attr.config < G_N_ELEMENTS (hw))
     return g_strdup (hw[a->attr.config]);
   return g_strdup_printf ("event %u:%" G_GINT64_MODIFIER "x", a->attr.type, (guint64) a->attr.config);
+}
+
+void
+scorch_analyzer_set_portable_builder (ScorchAnalyzer        *self,
+                                      ScorchPortableBuilder *builder)
+{
+  self->portable_out = builder;
+}
+
+/* The capture's portable entries; damaged ones are dropped with a warning. */
+static void
+set_portable (ScorchAnalyzer      *self,
+              ScorchCaptureReader *reader)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_clear_pointer (&self->portable, scorch_portable_free);
+  self->portable = scorch_portable_new_from_notes (scorch_capture_reader_get_notes (reader), &local_error);
+  if (local_error != NULL)
+    {
+      /* shown with the reader's warnings (report prints them) */
+      g_debug ("%s", local_error->message);
+      g_ptr_array_add (self->warnings, g_strdup (local_error->message));
+    }
+}
+
+/* The stored frames of an address in a portable capture. */
+static gboolean
+portable_lookup (ScorchAnalyzer      *self,
+                 const ScorchProcMap *pm,
+                 gboolean             kernel,
+                 guint64              offset,
+                 ScorchSymbol        *syms,
+                 guint               *n)
+{
+  if (self->portable == NULL || (!kernel && pm == NULL))
+    return FALSE;
+  return scorch_portable_lookup (self->portable, kernel ? NULL : &pm->map, offset, syms, MAX_INLINE, n);
 }
 
 static void set_diagnostics_capture (ScorchAnalyzer      *self,
@@ -398,6 +443,7 @@ scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
     }
 
   set_diagnostics_capture (self, reader, info->event_name);
+  set_portable (self, reader);
 }
 
 /* What the capture says about itself, for the summary and the diagnostics. */
@@ -481,11 +527,15 @@ symbolize (ScorchAnalyzer      *self,
 
   if (self->offline)
     n = 0;
+  else if (portable_lookup (self, pm, kernel, k2, syms, &n))
+    ;
   else if (kernel)
     n = scorch_symbolizer_lookup_kernel (self->symbolizer, ip, syms, MAX_INLINE);
   else
     n = scorch_symbolizer_lookup_user (self->symbolizer, pid, pm != NULL ? &pm->map : NULL, ip, syms, MAX_INLINE);
   n = MIN (n, MAX_INLINE);
+  if (self->portable_out != NULL && !self->offline && (kernel || pm != NULL))
+    scorch_portable_builder_add_address (self->portable_out, kernel ? NULL : &pm->map, k2, syms, n);
 
   if (n == 0)
     {
@@ -899,9 +949,24 @@ handle_sample (ScorchAnalyzer     *self,
       if (s.callchain != NULL && sched != SCHED_SWITCH)
         push_callchain (self, &s, TRUE, FALSE);
 
-      n = scorch_unwinder_unwind (self->unwinder, s.pid, s.regs_mask, regs_buf, MIN (s.n_regs, 64),
-                                  s.stack, s.stack_size, sp,
-                                  self->ips, SCORCH_UNWIND_MAX_DEPTH, &truncated);
+      {
+        const guint64 *stored;
+        guint n_stored;
+
+        if (self->portable != NULL &&
+            scorch_portable_get_stack (self->portable, self->portable_stack_index, s.time, s.tid, &stored, &n_stored))
+          {
+            n = MIN (n_stored, SCORCH_UNWIND_MAX_DEPTH);
+            memcpy (self->ips, stored, n * sizeof (guint64));
+          }
+        else
+          n = scorch_unwinder_unwind (self->unwinder, s.pid, s.regs_mask, regs_buf, MIN (s.n_regs, 64),
+                                      s.stack, s.stack_size, sp,
+                                      self->ips, SCORCH_UNWIND_MAX_DEPTH, &truncated);
+        self->portable_stack_index++;
+        if (self->portable_out != NULL)
+          scorch_portable_builder_add_stack (self->portable_out, s.time, s.tid, self->ips, n);
+      }
       if (n > 0)
         {
           for (guint i = 0; i < n; i++)
@@ -1666,8 +1731,11 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
     }
   /* Off-CPU time pairs scheduler samples with the records around them in
    * file order, which the batches would reorder: such captures (only those
-   * recorded with --off-cpu or perf's sched events) load on one thread. */
-  parallel = self->n_workers > 1 && off_cpu_tracker (self) == NULL;
+   * recorded with --off-cpu or perf's sched events) load on one thread.
+   * So do portable captures and packing (scorch-portable.h): their stored
+   * stacks are matched to DWARF samples in file order. */
+  parallel = self->n_workers > 1 && off_cpu_tracker (self) == NULL &&
+             self->portable == NULL && self->portable_out == NULL;
 
   while (scorch_capture_reader_next (reader, &record, &local_error))
     {

@@ -35,6 +35,12 @@ ScorchSymbolizer *scorch_analyzer_get_symbolizer (ScorchAnalyzer         *self);
 void              scorch_analyzer_set_offline    (ScorchAnalyzer         *self,
                                                   gboolean                offline);
 ScorchProcTable  *scorch_analyzer_get_proc_table (ScorchAnalyzer         *self);
+typedef struct _ScorchPortableBuilder ScorchPortableBuilder; /* scorch-portable.h */
+
+/* Collects every symbolized address and unwound stack into builder (not
+ * owned; for scorch_portable_pack()). Set before loading. */
+void              scorch_analyzer_set_portable_builder (ScorchAnalyzer        *self,
+                                                        ScorchPortableBuilder *builder);
 
 /* Records must come in time order (as scorch_capture_reader_next gives them). */
 gboolean          scorch_analyzer_add_record     (ScorchAnalyzer         *self,

@@ -19,6 +19,7 @@
 #include "scorch-loader-private.h"
 #include "scorch-pprof.h"
 #include "scorch-speedscope.h"
+#include "scorch-symbol-paths.h"
 #include "scorch-util.h"
 
 /* What a file holds, by its first bytes (not its name). */
@@ -140,7 +141,6 @@ load (const char         *path,
   g_autoptr(ScorchCaptureReader) reader = NULL;
   g_autoptr(ScorchAnalyzer) analyzer = NULL;
   LoadFormat format = LOAD_FORMAT_PERF_DATA;
-  const char *debug_dirs;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
@@ -172,13 +172,16 @@ load (const char         *path,
   if (g_strcmp0 (g_getenv ("SCORCH_LOAD_OFFLINE"), "1") == 0)
     scorch_analyzer_set_offline (analyzer, TRUE);
 
-  debug_dirs = g_getenv ("SCORCH_DEBUG_DIRS");
-  if (debug_dirs != NULL && debug_dirs[0] != '\0')
-    {
-      g_auto(GStrv) dirs = g_strsplit (debug_dirs, ":", -1);
+  /* --debug-dirs, --kallsyms (scorch-symbol-paths.h; SCORCH_DEBUG_DIRS) */
+  {
+    g_autoptr(ScorchSymbolPaths) paths = scorch_symbol_paths_dup_default ();
+    ScorchSymbolizer *symbolizer = scorch_analyzer_get_symbolizer (analyzer);
 
-      scorch_symbolizer_set_debug_dirs (scorch_analyzer_get_symbolizer (analyzer), (const char * const *) dirs);
-    }
+    if (scorch_symbol_paths_get_debug_dirs (paths) != NULL)
+      scorch_symbolizer_set_debug_dirs (symbolizer, scorch_symbol_paths_get_debug_dirs (paths));
+    if (scorch_symbol_paths_get_kallsyms (paths) != NULL)
+      scorch_symbolizer_set_kallsyms_path (symbolizer, scorch_symbol_paths_get_kallsyms (paths));
+  }
 
   if (!scorch_analyzer_load_reader (analyzer, reader, cancellable, progress, progress_data, error))
     {

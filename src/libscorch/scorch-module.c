@@ -16,6 +16,7 @@
 #include <gio/gio.h>
 
 #include "scorch-module.h"
+#include "scorch-symbol-paths.h"
 #include "scorch-util.h"
 #include "scorch-vdso.h"
 
@@ -480,10 +481,176 @@ cache_insert (ScorchModuleCache *self,
   return m;
 }
 
+static ScorchModule *cache_open_path (ScorchModuleCache *self,
+                                      const char        *path,
+                                      GError           **error);
+
+/* ---- containers: a live process's files through /proc/PID/root ---------
+ * A process in another mount namespace (a container) maps files at paths
+ * that do not exist, or are other files, outside it.  While it lives, its
+ * files are opened through /proc/PID/root and pinned under the recorded
+ * path for the rest of this process's life (with a descriptor, so the
+ * symbolizer can open them again after the process and its namespace are
+ * gone): the writer's build ids, the live analysis and `record --portable`
+ * then read the container's files. */
+
+typedef struct
+{
+  ScorchModule *module;
+  int           fd;
+} Pinned;
+
+static GMutex pinned_lock;
+static GHashTable *pinned_files; /* recorded path -> Pinned* */
+
+static ScorchModule *
+pinned_lookup (const char *path)
+{
+  ScorchModule *m = NULL;
+  Pinned *p;
+
+  g_mutex_lock (&pinned_lock);
+  p = pinned_files != NULL ? g_hash_table_lookup (pinned_files, path) : NULL;
+  if (p != NULL)
+    m = p->module;
+  g_mutex_unlock (&pinned_lock);
+  return m != NULL ? scorch_module_ref (m) : NULL;
+}
+
+/* A descriptor of a pinned module's file, or -1 */
+static int
+pinned_fd (ScorchModule *module)
+{
+  GHashTableIter iter;
+  gpointer v;
+  int fd = -1;
+
+  g_mutex_lock (&pinned_lock);
+  if (pinned_files != NULL)
+    {
+      g_hash_table_iter_init (&iter, pinned_files);
+      while (g_hash_table_iter_next (&iter, NULL, &v))
+        if (((Pinned *) v)->module == module)
+          {
+            fd = ((Pinned *) v)->fd;
+            break;
+          }
+    }
+  g_mutex_unlock (&pinned_lock);
+  return fd;
+}
+
+static gboolean
+same_mount_namespace (gint32 pid)
+{
+  g_autofree char *link = g_strdup_printf ("/proc/%d/ns/mnt", pid);
+  g_autofree char *theirs = g_file_read_link (link, NULL);
+  g_autofree char *ours = g_file_read_link ("/proc/self/ns/mnt", NULL);
+
+  /* unknown (the process is gone, or no permission): take the path as it is */
+  return theirs == NULL || ours == NULL || strcmp (theirs, ours) == 0;
+}
+
+gboolean
+scorch_module_note_process_file (gint32      pid,
+                                 const char *path)
+{
+  g_autofree char *proc_path = NULL;
+  ScorchModule *m;
+  struct stat st;
+  Pinned *p;
+  int fd;
+
+  if (pid <= 0 || path == NULL || path[0] != '/' || strstr (path, "/../") != NULL)
+    return FALSE;
+  g_mutex_lock (&pinned_lock);
+  if (pinned_files != NULL && g_hash_table_contains (pinned_files, path))
+    {
+      g_mutex_unlock (&pinned_lock);
+      return TRUE;
+    }
+  g_mutex_unlock (&pinned_lock);
+  if (same_mount_namespace (pid))
+    return FALSE;
+
+  /* a path from the process is untrusted: a regular file only */
+  proc_path = g_strdup_printf ("/proc/%d/root%s", pid, path);
+  fd = scorch_open_regular_file (proc_path, SCORCH_MAX_ELF_SIZE, &st, NULL);
+  if (fd < 0)
+    return FALSE;
+  m = cache_open_path (scorch_module_cache_get_default (), proc_path, NULL);
+  if (m == NULL)
+    {
+      close (fd);
+      return FALSE;
+    }
+  p = g_new0 (Pinned, 1);
+  p->module = m;
+  p->fd = fd;
+  g_mutex_lock (&pinned_lock);
+  if (pinned_files == NULL)
+    pinned_files = g_hash_table_new (g_str_hash, g_str_equal);
+  if (g_hash_table_contains (pinned_files, path))
+    {
+      g_mutex_unlock (&pinned_lock);
+      scorch_module_unref (m);
+      close (fd);
+      g_free (p);
+      return TRUE;
+    }
+  g_hash_table_insert (pinned_files, g_strdup (path), p);
+  g_mutex_unlock (&pinned_lock);
+  g_debug ("%s: read through %s (another mount namespace)", path, proc_path);
+  return TRUE;
+}
+
+/* A capture's path, first where the symbol paths (scorch-symbol-paths.h:
+ * --sysroot, --substitute-path) say it is on this machine. */
 ScorchModule *
 scorch_module_cache_open (ScorchModuleCache *self,
                           const char        *path,
                           GError           **error)
+{
+  g_autoptr(ScorchSymbolPaths) paths = NULL;
+  g_auto(GStrv) candidates = NULL;
+  ScorchModule *pinned = pinned_lookup (path);
+
+  if (pinned != NULL)
+    return pinned;
+  paths = scorch_symbol_paths_dup_default ();
+  candidates = scorch_symbol_paths_candidates (paths, path);
+  for (guint i = 0; candidates != NULL && candidates[i] != NULL; i++)
+    {
+      ScorchModule *m = cache_open_path (self, candidates[i], NULL);
+
+      if (m != NULL)
+        return m;
+    }
+  {
+    GError *local_error = NULL;
+    ScorchModule *m = cache_open_path (self, path, &local_error);
+    g_auto(GStrv) cached = NULL;
+
+    if (m != NULL)
+      return m;
+    /* gone from its path: perf's build-id cache may hold a copy */
+    if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+      cached = scorch_symbol_paths_build_id_cache_candidates (path);
+    for (guint i = 0; cached != NULL && cached[i] != NULL; i++)
+      if ((m = cache_open_path (self, cached[i], NULL)) != NULL)
+        {
+          g_clear_error (&local_error);
+          return m;
+        }
+    g_propagate_error (error, local_error);
+    return NULL;
+  }
+}
+
+static ScorchModule *
+cache_open_path (ScorchModuleCache *self,
+                 const char        *path,
+                 GError           **error)
 {
   struct stat st;
   FileId id;
@@ -687,6 +854,14 @@ scorch_module_dup_fd (ScorchModule *self)
       /* The same file again, checked as the first open was; anything else
        * at the path now (replaced since) is refused. */
       fd = scorch_open_regular_file (self->path, SCORCH_MAX_ELF_SIZE, &st, NULL);
+      /* a container's file whose process is gone: through the pinned
+       * descriptor (a new open file description, its own offset) */
+      if (fd < 0 && pinned_fd (self) >= 0)
+        {
+          g_autofree char *again = g_strdup_printf ("/proc/self/fd/%d", pinned_fd (self));
+
+          fd = scorch_open_regular_file (again, SCORCH_MAX_ELF_SIZE, &st, NULL);
+        }
       if (fd < 0)
         return -1;
       file_id_from_stat (&id, &st);

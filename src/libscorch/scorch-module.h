@@ -167,6 +167,13 @@ gboolean           scorch_module_has_cfi           (ScorchModule      *self);
 void               scorch_module_cache_set_keep    (ScorchModuleCache *self,
                                                     guint              keep);
 
+/* Containers: when pid (alive) is in another mount namespace, opens path
+ * as that process sees it (/proc/PID/root/path, a regular file only) and
+ * pins it: scorch_module_cache_open (path) then returns it for the rest of
+ * this process's life.  TRUE when the path is pinned. */
+gboolean           scorch_module_note_process_file (gint32             pid,
+                                                    const char        *path);
+
 /* The build id of the ELF file at path, through the default cache (the
  * file is opened once whoever else asks).  Returns its length, 0 when the
  * file has none or cannot be read; at most max bytes are copied. */

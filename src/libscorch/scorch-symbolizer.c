@@ -399,7 +399,9 @@ module_open (ScorchSymbolizer    *self,
   /* With add_p_vaddr the module sits at its own link-time addresses, so
    * ELF virtual addresses are dwfl addresses (plus the bias, normally 0).
    * libdwfl takes ownership of fd, but leaves it open on failure. */
-  m->dw.mod = dwfl_report_elf (m->dwfl, m->path, m->path, fd, 0, true);
+  /* the file's own path: where --sysroot/--substitute-path found it, for
+   * its .gnu_debuglink next to it */
+  m->dw.mod = dwfl_report_elf (m->dwfl, m->path, scorch_module_get_path (m->file), fd, 0, true);
   dwfl_report_end (m->dwfl, NULL, NULL);
   if (m->dw.mod == NULL)
     close (fd);
