@@ -39,6 +39,13 @@ PACKAGES="
   dbus-daemon dconf-gsettings-backend gsettings-desktop-schemas at-spi2-core
 "
 
+# annotate (source and disassembly view): Capstone for the disassembly,
+# GtkSourceView 5 for the source view, eu-addr2line (elfutils) and clang
+# for its tests
+PACKAGES="$PACKAGES
+  libcapstone-dev libgtksourceview-5-dev elfutils clang
+"
+
 # Only talk to the network when something is missing.
 missing=""
 for p in $PACKAGES; do

@@ -1331,6 +1331,20 @@ action_show_in_hotspots (GtkWidget  *widget,
   gtk_widget_activate_action (widget, "win.show-in-hotspots", "u", frame);
 }
 
+/* The selected frame's function in the source view (the window's action). */
+static void
+action_show_source (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *param)
+{
+  ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
+  const ScorchNode *nodes = get_nodes (self, NULL);
+
+  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
+    return;
+  gtk_widget_activate_action (widget, "win.show-source", "u", nodes[self->selected_node].frame);
+}
+
 /* -- transforms: the selected frame's function, module or call path, to
  *    win.push-transform (the window's session applies it) -- */
 static void
@@ -1701,6 +1715,8 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   gtk_widget_class_install_action (widget_class, "flame.copy-name", NULL, action_copy_name);
   gtk_widget_class_install_action (widget_class, "flame.context-menu", NULL, action_context_menu);
   gtk_widget_class_install_action (widget_class, "flame.show-in-hotspots", NULL, action_show_in_hotspots);
+  gtk_widget_class_install_action (widget_class, "flame.show-source", NULL, action_show_source);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "flame.show-source", NULL);
   /* -- transforms -- */
   gtk_widget_class_install_action (widget_class, "flame.transform", "s", action_transform);
   gtk_widget_class_install_action (widget_class, "flame.focus-subtree", NULL, action_transform);
@@ -1797,6 +1813,7 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   g_menu_append (menu, _("_Copy Function Name"), "flame.copy-name");
   g_menu_append (menu, _("_Zoom to Frame"), "flame.activate");
   g_menu_append (menu, _("Show in _Hotspots"), "flame.show-in-hotspots");
+  g_menu_append (menu, _("Show _Source"), "flame.show-source");
   /* -- transforms: applied to every view, undone with Ctrl+Z -- */
   {
     g_autoptr(GMenu) section = g_menu_new ();

@@ -21,6 +21,7 @@
 #include "scorch-loader.h"
 #include "scorch-preferences-window.h"
 #include "scorch-session.h"
+#include "scorch-source-view.h"
 #include "scorch-text.h"
 #include "scorch-thread-list.h"
 #include "scorch-timeline.h"
@@ -1119,6 +1120,28 @@ show_in_flame_graph_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->flame_graph));
 }
 
+/* win.show-source (u): the function's source and disassembly, in a window
+ * of their own. */
+static void
+show_source_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+  ScorchProfile *profile = scorch_session_get_profile (self->session);
+  guint32 frame = g_variant_get_uint32 (parameter);
+  guint n_frames = 0;
+  ScorchSourceView *view;
+
+  if (profile == NULL)
+    return;
+  scorch_profile_get_frames (profile, &n_frames);
+  if (frame >= n_frames)
+    return;
+  view = scorch_source_view_new (GTK_WINDOW (self), profile, frame);
+  gtk_window_present (GTK_WINDOW (view));
+}
+
 /* win.show-callers (u): the Caller/Callee page for the function. */
 static void
 show_callers_action (GtkWidget  *widget,
@@ -1674,6 +1697,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.filter-thread", "i", filter_thread_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-flame-graph", "u", show_in_flame_graph_action);
   gtk_widget_class_install_action (widget_class, "win.show-callers", "u", show_callers_action);
+  gtk_widget_class_install_action (widget_class, "win.show-source", "u", show_source_action);
   gtk_widget_class_install_action (widget_class, "win.show-output", NULL, show_output_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "win.show-summary", NULL, show_summary_action);

@@ -35,6 +35,9 @@ gboolean _scorch_cli_load_pair (const char              *base_path,
                                 ScorchProfile          **base,
                                 ScorchProfile          **new_profile);
 
+int scorch_cli_annotate (int    argc,
+                         char **argv);
+
 /* Prints "scorch-cli: MESSAGE" and a newline to stderr. MESSAGE may quote
  * names from a capture: control characters (but newline and tab) and
  * invalid UTF-8 are escaped, so it cannot drive the terminal. */
