@@ -234,6 +234,8 @@ cp -r /etc/fonts "$RT/files/etc/"
 cp -r /usr/share/mime "$RT/files/share/"
 mkdir -p "$RT/files/lib/locale"
 [ ! -d /usr/lib/locale/C.utf8 ] || cp -r /usr/lib/locale/C.utf8 "$RT/files/lib/locale/"
+# GtkSourceView's languages and styles (the source view), when linked.
+[ ! -d /usr/share/gtksourceview-5 ] || cp -r /usr/share/gtksourceview-5 "$RT/files/share/"
 # The decoy: same path as the host fixture, another build id and names.
 mkdir -p "$RT/files/local/lib/scorch-flatpak-check"
 cp "$WORK/fixture/libscorchfixture-decoy.so" "$RT/files/local/lib/scorch-flatpak-check/libscorchfixture.so"
