@@ -48,6 +48,7 @@ struct _ScorchRecorder
   char                   *output_path;
   GOutputStream          *output_stream;
   GStrv                   cmdline;
+  gboolean                off_cpu;
   ScorchRecorderSinkFunc  sink;
   gpointer                sink_data;
   GDestroyNotify          sink_destroy;
@@ -116,6 +117,11 @@ typedef struct
   guint64                 samples;
   guint64                 lost;
   guint64                 throttled;
+
+  /* off-CPU (scorch-record-off-cpu.c): NULL/zero without --off-cpu */
+  struct perf_event_attr  switch_attr;
+  GArray                 *switch_ids;   /* of guint64 */
+  ScorchCaptureAttrs     *switch_attrs; /* both events, to filter the sink's batches */
 } ScorchRecordSession;
 
 /* scorch-recorder.c */
@@ -162,6 +168,24 @@ _scorch_recorder_open_events (ScorchRecordSession  *s,
 void
 _scorch_recorder_set_enabled (ScorchRecordSession *s,
                               gboolean             enabled);
+
+/* scorch-record-off-cpu.c */
+gboolean
+_scorch_recorder_setup_off_cpu (ScorchRecordSession  *s,
+                                GError              **error);
+gboolean
+_scorch_recorder_open_off_cpu (ScorchRecordSession  *s,
+                               pid_t                 tid,
+                               int                   cpu,
+                               int                   ring_fd,
+                               GError              **error);
+void
+_scorch_recorder_add_off_cpu_attr (ScorchRecordSession *s);
+GByteArray *
+_scorch_recorder_off_cpu_sink_batch (ScorchRecordSession          *s,
+                                     const struct perf_event_attr *written,
+                                     const guint8                 *data,
+                                     gsize                         len);
 
 /* scorch-synthesize.c */
 void
