@@ -6,8 +6,11 @@
 
 #define G_LOG_DOMAIN "scorch-recorder"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <linux/perf_event.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "scorch-recorder-private.h"
@@ -38,6 +41,47 @@ _scorch_recorder_read_cap_eff (void)
   return g_ascii_strtoull (line + strlen ("\nCapEff:"), NULL, 16);
 }
 
+/* Inside a Flatpak (/.flatpak-info exists), the sandbox's seccomp filter
+ * refuses perf_event_open with EPERM unless the app has the “devel”
+ * permission, whatever kernel.perf_event_paranoid says: advising a sysctl
+ * there is wrong.  Probes with the least event there is (a disabled
+ * software dummy event on this process, user space only), which any
+ * paranoid level up to 2 allows.  Returns the app id when the sandbox
+ * refuses it, else NULL. */
+static char *
+flatpak_refuses_perf (void)
+{
+  struct perf_event_attr attr;
+  g_autoptr(GKeyFile) info = NULL;
+  char *app_id;
+  int fd;
+
+  if (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return NULL;
+
+  memset (&attr, 0, sizeof attr);
+  attr.size = sizeof attr;
+  attr.type = PERF_TYPE_SOFTWARE;
+  attr.config = PERF_COUNT_SW_DUMMY;
+  attr.disabled = 1;
+  attr.exclude_kernel = 1;
+  attr.exclude_hv = 1;
+  fd = syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+  if (fd >= 0)
+    {
+      close (fd);
+      return NULL;
+    }
+  if (errno != EPERM)
+    return NULL;
+
+  info = g_key_file_new ();
+  app_id = NULL;
+  if (g_key_file_load_from_file (info, "/.flatpak-info", G_KEY_FILE_NONE, NULL))
+    app_id = g_key_file_get_string (info, "Application", "name", NULL);
+  return app_id != NULL ? app_id : g_strdup ("io.github.scorchprof.Scorch");
+}
+
 ScorchRecorderPermissions *
 scorch_recorder_check_permissions (void)
 {
@@ -58,6 +102,23 @@ scorch_recorder_check_permissions (void)
                                    "cannot be read (is this a container or sandbox without perf support?)"));
       return perms;
     }
+
+  /* Flatpak without --allow=devel: name the missing permission. */
+  {
+    g_autofree char *app_id = flatpak_refuses_perf ();
+
+    if (app_id != NULL)
+      {
+        perms->can_record = FALSE;
+        perms->message = g_strdup (_("Profiling is not allowed inside this Flatpak: the sandbox refuses "
+                                     "perf_event_open because the app lacks the “devel” permission. "
+                                     "Grant it with the command below, or install “sysprof” on the host "
+                                     "so that Scorch can record through sysprofd "
+                                     "(permission --system-talk-name=org.gnome.Sysprof3)."));
+        perms->command = g_strdup_printf ("flatpak override --user --allow=devel %s", app_id);
+        return perms;
+      }
+  }
 
   perms->can_record = privileged || perms->paranoid <= 2;
   perms->can_kernel = privileged || perms->paranoid <= 1;

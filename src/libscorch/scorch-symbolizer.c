@@ -24,6 +24,7 @@
 #include "scorch-debug-files.h"
 #include "scorch-demangle.h"
 #include "scorch-dwarf-inline.h"
+#include "scorch-host-path.h"
 #include "scorch-perf-map.h"
 #include "scorch-symbolizer-private.h"
 #include "scorch-util.h"
@@ -352,6 +353,23 @@ module_open (ScorchSymbolizer    *self,
   /* The module cache opens the file through scorch_open_regular_file():
    * a FIFO at a capture's path never blocks the load. */
   m->file = scorch_module_cache_open (scorch_module_cache_get_default (), m->path, &local_error);
+
+  /* Inside a Flatpak, a host capture's file is under /run/host; the
+   * runtime's copy of the same path (if any) is used only when its build
+   * id is the recorded one. */
+  if (!is_vdso && map->build_id != NULL && map->build_id_len > 0 &&
+      (m->file == NULL || !scorch_module_matches_build_id (m->file, map->build_id, map->build_id_len)))
+    {
+      ScorchModule *host = scorch_host_path_open_module (m->path, map->build_id, map->build_id_len);
+
+      if (host != NULL)
+        {
+          g_clear_pointer (&m->file, scorch_module_unref);
+          g_clear_error (&local_error);
+          m->file = host;
+        }
+    }
+
   if (m->file == NULL)
     {
       if (is_vdso)
