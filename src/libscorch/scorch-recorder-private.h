@@ -50,6 +50,10 @@ struct _ScorchRecorder
   GStrv                   cmdline;
   ScorchRecorderSinkFunc  sink;
   gpointer                sink_data;
+  /* reach (scorch-record-reach.c) */
+  ScorchRecordVia         via;
+  gboolean                system_wide;
+  ScorchRecordVia         via_used;
   GDestroyNotify          sink_destroy;
 
   /* shared with the worker */
@@ -116,6 +120,11 @@ typedef struct
   guint64                 samples;
   guint64                 lost;
   guint64                 throttled;
+
+  /* reach (scorch-record-reach.c): sysprofd, per-CPU events, the filter */
+  GDBusConnection        *sysprofd;   /* set when events go through sysprofd */
+  gboolean                cpu_wide;   /* one event per CPU for every process */
+  GHashTable             *filter;     /* pids kept from cpu-wide events, or NULL */
 } ScorchRecordSession;
 
 /* scorch-recorder.c */
@@ -163,7 +172,35 @@ void
 _scorch_recorder_set_enabled (ScorchRecordSession *s,
                               gboolean             enabled);
 
+/* scorch-record-reach.c */
+gboolean
+_scorch_recorder_choose_path (ScorchRecordSession        *s,
+                              ScorchRecorderPermissions  *perms,
+                              GError                    **error);
+void
+_scorch_recorder_adapt_attr_to_path (ScorchRecordSession *s);
+int
+_scorch_recorder_perf_event_open (ScorchRecordSession  *s,
+                                  pid_t                 tid,
+                                  int                   cpu,
+                                  GError              **error);
+gboolean
+_scorch_recorder_fall_back_to_broker (ScorchRecordSession  *s,
+                                      GError               *direct_error,
+                                      GError              **error);
+void
+_scorch_recorder_filter_records (ScorchRecordSession *s,
+                                 GByteArray          *batch,
+                                 gsize                from);
+GByteArray *
+_scorch_recorder_synthesize_system (ScorchRecordSession *s);
+void
+_scorch_recorder_reach_free (ScorchRecordSession *s);
+
 /* scorch-synthesize.c */
+GByteArray *
+_scorch_recorder_synthesize_pid (ScorchRecordSession *s,
+                                 pid_t                pid);
 void
 _scorch_recorder_synthesize_kernel_map (GByteArray *rec,
                                         guint       id_size);

@@ -264,6 +264,8 @@ _scorch_recorder_target_has_exited (ScorchRecordSession *s,
 {
   if (s->target_exited)
     return TRUE;
+  if (s->self->system_wide)
+    return FALSE;   /* no target: duration or stop() */
   if (s->pidfd >= 0)
     {
       if (pidfd_revents & (POLLIN | POLLHUP))
