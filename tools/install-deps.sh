@@ -38,6 +38,12 @@ PACKAGES="
   dbus-daemon dconf-gsettings-backend gsettings-desktop-schemas at-spi2-core
 "
 
+# reach: sysprofd (GNOME's polkit-authorized perf broker) and polkitd, for
+# the reach-record test on a private system bus
+PACKAGES="$PACKAGES
+  sysprof polkitd
+"
+
 # Only talk to the network when something is missing.
 missing=""
 for p in $PACKAGES; do

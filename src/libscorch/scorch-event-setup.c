@@ -183,7 +183,7 @@ _scorch_recorder_setup_attr (ScorchRecordSession  *s,
 
   if (!self->kernel)
     attr->exclude_kernel = 1;
-  else if (!perms->can_kernel)
+  else if (!perms->can_kernel && s->sysprofd == NULL)   /* reach: sysprofd records them */
     {
       attr->exclude_kernel = 1;
       _scorch_recorder_add_message (self, g_strdup_printf ("%s\n  %s", perms->message, perms->command));
