@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -27,6 +28,39 @@
 
 static char *tmpdir;
 static GPid bus_pid;
+
+/* perf_event_paranoid as it was, written back even when the test is
+ * aborted or killed while it is changed */
+static char saved_paranoid[32];
+static gsize saved_paranoid_len;
+static volatile sig_atomic_t paranoid_changed;
+
+static void
+restore_paranoid (void)
+{
+  int fd;
+
+  if (!paranoid_changed)
+    return;
+  fd = open (PARANOID, O_WRONLY);
+  if (fd >= 0)
+    {
+      if (write (fd, saved_paranoid, saved_paranoid_len) < 0)
+        {
+          /* nothing more can be done here */
+        }
+      close (fd);
+    }
+  paranoid_changed = 0;
+}
+
+static void
+restore_paranoid_on_signal (int sig)
+{
+  restore_paranoid ();
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
 
 static char *
 workload (const char *name)
@@ -295,12 +329,21 @@ test_paranoid_2_user (void)
       g_test_skip ("needs root to set perf_event_paranoid and become uid 65534");
       return;
     }
-  g_assert_true (g_file_get_contents (PARANOID, &saved, NULL, NULL));
+  g_assert_true (g_file_get_contents (PARANOID, &saved, &saved_paranoid_len, NULL));
+  g_assert_cmpuint (saved_paranoid_len, <, sizeof saved_paranoid);
+  memcpy (saved_paranoid, saved, saved_paranoid_len);
+  signal (SIGABRT, restore_paranoid_on_signal);
+  signal (SIGTERM, restore_paranoid_on_signal);
+  signal (SIGINT, restore_paranoid_on_signal);
+  paranoid_changed = 1;
   set = g_file_set_contents_full (PARANOID, "2\n", -1, G_FILE_SET_CONTENTS_NONE, 0644, NULL);
   if (set)
     out = run (TRUE, args, &err, &status);
   /* restored before anything is checked */
-  g_file_set_contents_full (PARANOID, saved, -1, G_FILE_SET_CONTENTS_NONE, 0644, NULL);
+  restore_paranoid ();
+  signal (SIGABRT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGINT, SIG_DFL);
   g_assert_true (g_file_get_contents (PARANOID, &restored, NULL, NULL));
   g_assert_cmpstr (restored, ==, saved);
   if (!set)
