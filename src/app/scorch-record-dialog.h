@@ -33,6 +33,9 @@ typedef struct
   char                  *call_graph_reason; /* why "automatic" chose what it chose */
   gboolean               kernel;
   guint                  duration;    /* seconds, 0 = no limit */
+  /* reach */
+  gboolean               system_wide; /* every process (no argv, no pid) */
+  ScorchRecordVia        via;         /* how the events are opened */
 } ScorchRecordOptions;
 
 void                 scorch_record_options_free (ScorchRecordOptions *options);
@@ -62,7 +65,7 @@ const char          *scorch_record_dialog_get_error       (ScorchRecordDialog *s
  * and the window may set another answer). Copied. */
 void                 scorch_record_dialog_set_permissions (ScorchRecordDialog *self,
                                                            const ScorchRecorderPermissions *perms);
-/* "program" or "process". */
+/* "program", "process" or "system". */
 void                 scorch_record_dialog_set_mode        (ScorchRecordDialog *self,
                                                            const char         *mode);
 void                 scorch_record_dialog_set_program     (ScorchRecordDialog *self,
