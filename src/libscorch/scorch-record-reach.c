@@ -156,7 +156,7 @@ _scorch_recorder_choose_path (ScorchRecordSession        *s,
   g_autofree char *msg = NULL;
 
   s->cpu_wide = self->system_wide;
-  if (self->via != SCORCH_RECORD_VIA_SYSPROFD && direct_allowed (perms, self->system_wide))
+  if (self->via != SCORCH_RECORD_VIA_SYSPROFD && direct_allowed (perms, self->system_wide) && !s->other_user)
     {
       self->via_used = SCORCH_RECORD_VIA_DIRECT;
       return TRUE;
@@ -164,8 +164,13 @@ _scorch_recorder_choose_path (ScorchRecordSession        *s,
   if (self->via != SCORCH_RECORD_VIA_DIRECT && use_broker (s, &broker_error))
     return TRUE;
 
-  direct_why = self->via == SCORCH_RECORD_VIA_SYSPROFD ? g_strdup (_("not chosen (--via=sysprofd)"))
-                                                      : direct_refusal (perms, self->system_wide);
+  if (self->via == SCORCH_RECORD_VIA_SYSPROFD)
+    direct_why = g_strdup (_("not chosen (--via=sysprofd)"));
+  else if (s->other_user && perms->can_record)
+    direct_why = g_strdup_printf (_("process %d belongs to another user (recording it needs CAP_SYS_PTRACE)"),
+                                  (int) s->target);
+  else
+    direct_why = direct_refusal (perms, self->system_wide);
   msg = no_path_message (perms, self->system_wide, direct_why,
                          broker_error ? broker_error->message : _("not chosen (--via=direct)"));
   g_set_error_literal (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION, msg);
@@ -383,6 +388,28 @@ _scorch_recorder_synthesize_system (ScorchRecordSession *s)
     }
   closedir (dir);
   return all;
+}
+
+/* A /proc file, read here or (another user's, when the broker is used)
+ * through sysprofd's GetProcFile. NUL-terminated, or NULL. */
+char *
+_scorch_recorder_read_proc_file (ScorchRecordSession *s,
+                                 const char          *path)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  char *contents = NULL;
+  gconstpointer data;
+  gsize len;
+
+  if (g_file_get_contents (path, &contents, NULL, NULL))
+    return contents;
+  if (s->sysprofd == NULL)
+    return NULL;
+  bytes = scorch_sysprofd_get_proc_file (s->sysprofd, path, s->cancellable, NULL);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  return g_strndup (data, len);
 }
 
 void

@@ -125,6 +125,7 @@ typedef struct
   GDBusConnection        *sysprofd;   /* set when events go through sysprofd */
   gboolean                cpu_wide;   /* one event per CPU for every process */
   GHashTable             *filter;     /* pids kept from cpu-wide events, or NULL */
+  gboolean                other_user; /* attach: the target is another user's */
 } ScorchRecordSession;
 
 /* scorch-recorder.c */
@@ -196,6 +197,9 @@ GByteArray *
 _scorch_recorder_synthesize_system (ScorchRecordSession *s);
 void
 _scorch_recorder_reach_free (ScorchRecordSession *s);
+char *
+_scorch_recorder_read_proc_file (ScorchRecordSession *s,
+                                 const char          *path);
 
 /* scorch-synthesize.c */
 GByteArray *

@@ -98,15 +98,18 @@ synthesize_thread (GByteArray *rec,
 }
 
 static void
-synthesize_maps (GByteArray *rec,
-                 guint       id_size,
-                 pid_t       pid)
+synthesize_maps (ScorchRecordSession *s,
+                 GByteArray          *rec,
+                 guint                id_size,
+                 pid_t                pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/maps", (int) pid);
   g_autofree char *maps = NULL;
   g_auto(GStrv) lines = NULL;
 
-  if (!g_file_get_contents (path, &maps, NULL, NULL))
+  /* reach: another user's maps come through sysprofd when it is used */
+  maps = _scorch_recorder_read_proc_file (s, path);
+  if (maps == NULL)
     return;
   lines = g_strsplit (maps, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -209,6 +212,6 @@ _scorch_recorder_synthesize_pid (ScorchRecordSession *s,
   for (guint i = 0; i < tids->len; i++)
     if (g_array_index (tids, pid_t, i) != target)
       synthesize_thread (rec, id_size, target, g_array_index (tids, pid_t, i), ppid);
-  synthesize_maps (rec, id_size, target);
+  synthesize_maps (s, rec, id_size, target);
   return rec;
 }
