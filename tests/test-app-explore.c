@@ -543,6 +543,13 @@ test_save_and_drop (void)
   g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
   g_value_unset (&value);
   g_assert_true (accepted);
+  /* -- compare: onto a profile, a drop compares; its toast's "Open
+   * Instead" (win.open-recent) opens the file -- */
+  {
+    g_autofree char *uri = g_file_get_uri (copy_file);
+
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.open-recent", "s", uri);
+  }
   while (!loaded && g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), "error") != 0)
     g_main_context_iteration (NULL, TRUE);
   g_signal_handler_disconnect (window, handler);

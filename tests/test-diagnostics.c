@@ -677,12 +677,13 @@ test_feature_section_hostile (void)
           v = 0x10000;
           memcpy (bad + sec.offset + 12, &v, 4);
           break;
-        case 3: /* a value that is no number */
+        case 3: /* a value that is no number (7 bytes, not an 8-byte integer) */
           {
-            char *p = memmem (bad + sec.offset, sec.size, "exit-status=768", 15);
+            char *p = memmem (bad + sec.offset, sec.size, "exit-status", 11);
 
             g_assert_nonnull (p);
-            p[12] = 'x';
+            v = 7;
+            memcpy (p - 4, &v, 4); /* the entry's value length */
           }
           break;
         }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scorch-call-graph-choice.h"
 #include "scorch-elf-check.h"
 
 static char *

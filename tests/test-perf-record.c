@@ -508,6 +508,11 @@ test_user_types (void)
           put64 (b, 10); put64 (b, 20); put64 (b, 30);
           min = 32;
           break;
+        case SCORCH_PERF_RECORD_EVENT_UPDATE:
+          put64 (b, SCORCH_PERF_EVENT_UPDATE_NAME); put64 (b, 77);
+          put_string (b, "cpu-clock");
+          min = 24;
+          break;
         case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
           {
             guint8 id[24] = { 0xab, 0xcd, 0xef };
@@ -570,6 +575,11 @@ test_user_types (void)
         case SCORCH_PERF_RECORD_TIME_CONV:
           g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_TIME_CONV);
           g_assert_cmpuint (body.u.time_conv.time_mult, ==, 20);
+          break;
+        case SCORCH_PERF_RECORD_EVENT_UPDATE:
+          g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_EVENT_UPDATE);
+          g_assert_cmpuint (body.u.event_update.id, ==, 77);
+          g_assert_cmpmem (body.u.event_update.name, body.u.event_update.name_len, "cpu-clock", 9);
           break;
         case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
           g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_BUILD_ID);
@@ -949,6 +959,34 @@ test_wrong_type (void)
   g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
 }
 
+/* Header checks: records inside a file must be 8-byte multiples; in a
+ * stream perf wrote (COMPRESSED records of perf record -z) any size >= 8. */
+static void
+test_headers (void)
+{
+  struct perf_event_header in = { SCORCH_PERF_RECORD_COMPRESSED, 0, 373 }, out;
+  g_autofree guint8 *data = g_malloc0 (373);
+  g_autoptr(GError) error = NULL;
+
+  memcpy (data, &in, sizeof in);
+  g_assert_false (scorch_perf_record_parse_header (data, 373, 0, &out, &error));
+  g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+  g_clear_error (&error);
+  g_assert_true (scorch_perf_record_parse_stream_header (data, 373, 0, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (out.size, ==, 373);
+  g_assert_false (scorch_perf_record_parse_stream_header (data, 372, 0, &out, &error));
+  g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+  g_clear_error (&error);
+  in.size = 7;
+  memcpy (data, &in, sizeof in);
+  g_assert_false (scorch_perf_record_parse_stream_header (data, 373, 0, &out, &error));
+  g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+  g_clear_error (&error);
+  g_assert_false (scorch_perf_record_parse_stream_header (data, 7, 0, &out, &error));
+  g_assert_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -964,6 +1002,7 @@ main (int   argc,
   g_test_add_func ("/libscorch/perf-record/sample-hostile-counts", test_sample_hostile_counts);
   g_test_add_func ("/libscorch/perf-record/id-routing", test_id_routing);
   g_test_add_func ("/libscorch/perf-record/wrong-type", test_wrong_type);
+  g_test_add_func ("/libscorch/perf-record/headers", test_headers);
 
   return g_test_run ();
 }

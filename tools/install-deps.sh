@@ -25,6 +25,7 @@ PACKAGES="
   libunwind-dev
   libiberty-dev binutils
   libjson-glib-dev
+  libzstd-dev
   linux-perf
   xvfb xauth xdotool x11-utils
   libxml2-utils locales
@@ -36,6 +37,13 @@ PACKAGES="
   adwaita-icon-theme hicolor-icon-theme librsvg2-common shared-mime-info
   fonts-cantarell fonts-dejavu-core
   dbus-daemon dconf-gsettings-backend gsettings-desktop-schemas at-spi2-core
+"
+
+# annotate (source and disassembly view): Capstone for the disassembly,
+# GtkSourceView 5 for the source view, eu-addr2line (elfutils) and clang
+# for its tests
+PACKAGES="$PACKAGES
+  libcapstone-dev libgtksourceview-5-dev elfutils clang
 "
 
 # reach: sysprofd (GNOME's polkit-authorized perf broker) and polkitd, for

@@ -17,6 +17,7 @@ struct _ScorchApplication
 
   /* owned */
   GSettings      *settings;
+  GFile          *compare_base;  /* --compare BASE: compared with the file opened */
 };
 
 G_DEFINE_FINAL_TYPE (ScorchApplication, scorch_application, ADW_TYPE_APPLICATION)
@@ -56,6 +57,13 @@ scorch_application_activate (GApplication *app)
 {
   ScorchApplication *self = SCORCH_APPLICATION (app);
   GtkWindow *window;
+
+  /* -- compare: --compare BASE without NEW -- */
+  if (self->compare_base != NULL)
+    {
+      g_printerr ("%s\n", _("--compare BASE needs the capture to compare with it: scorch --compare BASE NEW"));
+      g_clear_object (&self->compare_base);
+    }
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
@@ -104,7 +112,15 @@ scorch_application_open (GApplication  *app,
 
       /* The load starts before the window shows: it opens on the loading
        * page, not on the start page. */
-      scorch_window_open_file (window, files[i]);
+      if (self->compare_base != NULL)
+        {
+          /* -- compare: --compare BASE NEW -- */
+          g_autoptr(GFile) base = g_steal_pointer (&self->compare_base);
+
+          _scorch_window_compare_files (window, base, files[i]);
+        }
+      else
+        scorch_window_open_file (window, files[i]);
       gtk_window_present (GTK_WINDOW (window));
     }
 }
@@ -222,6 +238,7 @@ scorch_application_dispose (GObject *object)
   ScorchApplication *self = SCORCH_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->compare_base);
 
   G_OBJECT_CLASS (scorch_application_parent_class)->dispose (object);
 }
@@ -235,6 +252,20 @@ scorch_application_handle_local_options (GApplication *app,
       g_print ("scorch %s\n", PACKAGE_VERSION);
       return 0;
     }
+
+  /* -- compare: --compare BASE NEW -- */
+  {
+    ScorchApplication *self = SCORCH_APPLICATION (app);
+    g_autofree char *base = NULL;
+
+    if (g_variant_dict_lookup (options, "compare", "^ay", &base))
+      {
+        self->compare_base = g_file_new_for_commandline_arg (base);
+        /* The comparison is this process's: a running Scorch would not see
+         * the option. */
+        g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+      }
+  }
 
   return -1;
 }
@@ -258,6 +289,8 @@ scorch_application_init (ScorchApplication *self)
 {
   static const GOptionEntry entries[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+    { "compare", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Compare the capture opened with BASE (a differential flame graph and table)"), N_("BASE") },
     { NULL }
   };
 

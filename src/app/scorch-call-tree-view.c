@@ -154,6 +154,21 @@ copy_name_action (GtkWidget  *widget,
                             : scorch_function_item_get_display_name (item));
 }
 
+/* call-tree.show-source (Ctrl+Enter): the selected row's function in the
+ * source view (the window's action). */
+static void
+show_source_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ScorchCallTreeView *self = SCORCH_CALL_TREE_VIEW (widget);
+  GtkTreeListRow *row = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr(ScorchFunctionItem) item = row_item (row);
+
+  if (item != NULL)
+    gtk_widget_activate_action (widget, "win.show-source", "u", scorch_function_item_get_frame (item));
+}
+
 static void
 activate_cb (ScorchCallTreeView *self,
              guint               position)
@@ -293,6 +308,8 @@ scorch_call_tree_view_class_init (ScorchCallTreeViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "call-tree.copy-name", NULL, copy_name_action);
   gtk_widget_class_install_action (widget_class, "call-tree.copy-full-name", NULL, copy_name_action);
+  gtk_widget_class_install_action (widget_class, "call-tree.show-source", NULL, show_source_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "call-tree.show-source", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "call-tree.copy-name", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "call-tree.copy-full-name", NULL);

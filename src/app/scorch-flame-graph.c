@@ -526,6 +526,11 @@ scorch_flame_graph_map (GtkWidget *widget)
 /* ------------------------------------------------------------------------ */
 /* Accessibility and tooltips                                                */
 
+static void append_diff_description (ScorchFlameGraph *self,
+                                     guint32           node,
+                                     GString          *s,
+                                     gboolean          markup);
+
 static char *
 describe_node (ScorchFlameGraph *self,
                guint32           node,
@@ -566,6 +571,7 @@ describe_node (ScorchFlameGraph *self,
   if (self->zoom_node != SCORCH_PROFILE_ROOT)
     g_string_append_printf (s, _(", %.2f%% of the zoomed frame"),
                             zoom_total > 0 ? 100.0 * total[node] / zoom_total : 0.0);
+  append_diff_description (self, node, s, markup);
 
   return g_string_free (s, FALSE);
 }
@@ -1325,6 +1331,20 @@ action_show_in_hotspots (GtkWidget  *widget,
   gtk_widget_activate_action (widget, "win.show-in-hotspots", "u", frame);
 }
 
+/* The selected frame's function in the source view (the window's action). */
+static void
+action_show_source (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *param)
+{
+  ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
+  const ScorchNode *nodes = get_nodes (self, NULL);
+
+  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
+    return;
+  gtk_widget_activate_action (widget, "win.show-source", "u", nodes[self->selected_node].frame);
+}
+
 /* -- transforms: the selected frame's function, module or call path, to
  *    win.push-transform (the window's session applies it) -- */
 static void
@@ -1695,6 +1715,8 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   gtk_widget_class_install_action (widget_class, "flame.copy-name", NULL, action_copy_name);
   gtk_widget_class_install_action (widget_class, "flame.context-menu", NULL, action_context_menu);
   gtk_widget_class_install_action (widget_class, "flame.show-in-hotspots", NULL, action_show_in_hotspots);
+  gtk_widget_class_install_action (widget_class, "flame.show-source", NULL, action_show_source);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "flame.show-source", NULL);
   /* -- transforms -- */
   gtk_widget_class_install_action (widget_class, "flame.transform", "s", action_transform);
   gtk_widget_class_install_action (widget_class, "flame.focus-subtree", NULL, action_transform);
@@ -1791,6 +1813,7 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   g_menu_append (menu, _("_Copy Function Name"), "flame.copy-name");
   g_menu_append (menu, _("_Zoom to Frame"), "flame.activate");
   g_menu_append (menu, _("Show in _Hotspots"), "flame.show-in-hotspots");
+  g_menu_append (menu, _("Show _Source"), "flame.show-source");
   /* -- transforms: applied to every view, undone with Ctrl+Z -- */
   {
     g_autoptr(GMenu) section = g_menu_new ();
@@ -2235,6 +2258,87 @@ scorch_flame_graph_export (ScorchFlameGraph  *self,
   options.color_scheme = self->color_scheme;
   options.dark = scorch_flame_renderer_get_dark (self->renderer);
   options.title = self->inverted ? _("Inverted Flame Graph") : NULL;
+  /* A differential graph exports as one. */
+  options.diff = scorch_flame_renderer_get_diff (self->renderer, &options.diff_side);
+  if (options.diff != NULL && scorch_diff_get_profile (options.diff, options.diff_side) != self->displayed)
+    options.diff = NULL;
+  else if (options.diff != NULL)
+    options.title = NULL;
 
   return scorch_flame_export_to_file (self->displayed, &options, format, path, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Differential colouring (compare two captures)                             */
+
+void
+scorch_flame_graph_set_diff (ScorchFlameGraph *self,
+                             ScorchDiff       *diff,
+                             ScorchDiffSide    side)
+{
+  ScorchDiffSide old_side;
+  ScorchDiff *old;
+
+  g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
+  g_return_if_fail (diff == NULL || SCORCH_IS_DIFF (diff));
+
+  old = scorch_flame_renderer_get_diff (self->renderer, &old_side);
+  if (old == diff && old_side == side)
+    return;
+  scorch_flame_renderer_set_diff (self->renderer, diff, side);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+ScorchDiff *
+scorch_flame_graph_get_diff (ScorchFlameGraph *self,
+                             ScorchDiffSide   *side)
+{
+  g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), NULL);
+
+  return scorch_flame_renderer_get_diff (self->renderer, side);
+}
+
+/* The tooltip's lines for a differential graph: both values and the delta. */
+static void
+append_diff_description (ScorchFlameGraph *self,
+                         guint32           node,
+                         GString          *s,
+                         gboolean          markup)
+{
+  ScorchFlameRect rect = { 0 };
+  ScorchFlameRectDiff d;
+  ScorchDiff *diff = scorch_flame_renderer_get_diff (self->renderer, NULL);
+  gboolean rates;
+  const char *change;
+
+  rect.node = node;
+  rect.n_merged = 1;
+  if (diff == NULL || !scorch_flame_renderer_get_rect_diff (self->renderer, self->displayed, &rect, &d))
+    return;
+  rates = scorch_diff_get_mode (diff) == SCORCH_DIFF_RATES;
+  change = d.change == SCORCH_DIFF_HOTTER ? _("hotter") : d.change == SCORCH_DIFF_COOLER ? _("cooler")
+                                                                                        : _("within the noise");
+  g_string_append_c (s, '\n');
+  if (rates)
+    /* Translators: samples per second in the baseline, in the new capture, their difference, and
+     * "hotter", "cooler" or "within the noise" */
+    g_string_append_printf (s, _("Baseline %.1f/s → new %.1f/s (%+.1f/s, %s)"),
+                            d.base_value, d.new_value, d.delta, change);
+  else
+    /* Translators: percent of samples in the baseline, in the new capture, the difference in
+     * points, and "hotter", "cooler" or "within the noise" */
+    g_string_append_printf (s, _("Baseline %.2f%% → new %.2f%% (%+.2f points, %s)"),
+                            d.base_value, d.new_value, fabs (d.delta) < 0.005 ? 0.0 : d.delta, change);
+  if (d.only_here)
+    {
+      ScorchDiffSide side;
+
+      scorch_flame_renderer_get_diff (self->renderer, &side);
+      g_string_append_c (s, '\n');
+      if (markup)
+        g_string_append (s, "<i>");
+      g_string_append (s, side == SCORCH_DIFF_NEW ? _("Only in the new capture") : _("Only in the baseline"));
+      if (markup)
+        g_string_append (s, "</i>");
+    }
 }

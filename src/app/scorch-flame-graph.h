@@ -106,6 +106,15 @@ void                scorch_flame_graph_get_visible_range  (ScorchFlameGraph     
                                                            double                 *x_begin,
                                                            double                 *x_end);
 
+/* Differential colouring (compare two captures): DIFF's SIDE profile must
+ * be the one set with set_profile(); the tooltip then shows both values
+ * and the delta.  NULL: the colour scheme again. */
+void                scorch_flame_graph_set_diff           (ScorchFlameGraph       *self,
+                                                           ScorchDiff             *diff,
+                                                           ScorchDiffSide          side);
+ScorchDiff         *scorch_flame_graph_get_diff           (ScorchFlameGraph       *self,
+                                                           ScorchDiffSide         *side);
+
 /* For tests and export: the layout of the last frame drawn. */
 ScorchFlameLayout  *scorch_flame_graph_get_layout         (ScorchFlameGraph       *self);
 /* Export what is shown (the zoom node, search, orientation, colours). */

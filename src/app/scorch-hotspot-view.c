@@ -199,6 +199,7 @@ selection_changed_cb (ScorchHotspotView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.copy-full-name", item != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.show-in-flame-graph", item != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.show-callers", item != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "hotspots.show-source", item != NULL);
 }
 
 static void
@@ -272,7 +273,8 @@ forward_action (GtkWidget  *widget,
   ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (widget);
   ScorchFunctionItem *item = selected_item (self);
   const char *target = g_str_equal (action_name, "hotspots.show-callers") ? "win.show-callers"
-                                                                           : "win.show-in-flame-graph";
+                     : g_str_equal (action_name, "hotspots.show-source") ? "win.show-source"
+                                                                          : "win.show-in-flame-graph";
 
   if (item != NULL)
     gtk_widget_activate_action (widget, target, "u", scorch_function_item_get_frame (item));
@@ -558,6 +560,9 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
   gtk_widget_class_install_action (widget_class, "hotspots.copy-full-name", NULL, copy_full_name_action);
   gtk_widget_class_install_action (widget_class, "hotspots.show-in-flame-graph", NULL, forward_action);
   gtk_widget_class_install_action (widget_class, "hotspots.show-callers", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "hotspots.show-source", NULL, forward_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "hotspots.show-source", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "hotspots.show-source", NULL);
   gtk_widget_class_install_action (widget_class, "hotspots.context-menu", NULL, context_menu_action);
   /* -- transforms -- */
   gtk_widget_class_install_action (widget_class, "hotspots.transform", "s", transform_action);

@@ -19,6 +19,8 @@ struct _ScorchPreferencesWindow
   AdwComboRow          *orientation_row;
   AdwComboRow          *default_view_row;
   GtkSwitch            *collapse_templates_switch;
+  AdwEntryRow          *editor_command_row;
+  AdwEntryRow          *source_root_row;
 
   /* owned */
   GSettings            *settings;
@@ -96,6 +98,8 @@ scorch_preferences_window_class_init (ScorchPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, orientation_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, default_view_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, collapse_templates_switch);
+  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, editor_command_row);
+  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, source_root_row);
 }
 
 static void
@@ -109,6 +113,8 @@ scorch_preferences_window_init (ScorchPreferencesWindow *self)
   bind_row (self, "default-view", self->default_view_row, views);
   g_settings_bind (self->settings, "collapse-templates", self->collapse_templates_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "editor-command", self->editor_command_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "source-root", self->source_root_row, "text", G_SETTINGS_BIND_DEFAULT);
 }
 
 GtkWindow *

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-call-graph-choice.h"
 #include "scorch-elf-check.h"
 #include "scorch-process-picker.h"
 #include "scorch-record-dialog.h"

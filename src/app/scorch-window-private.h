@@ -67,4 +67,36 @@ void             _scorch_window_transforms_load       (ScorchWindow   *self,
 /* (sas) as win.push-transform takes it, or NULL. */
 ScorchTransform *_scorch_window_transform_from_variant (GVariant      *parameter);
 
+/* -- compare two captures (scorch-window-compare.c) -- */
+
+typedef struct _ScorchWindowCompare ScorchWindowCompare;
+ScorchWindowCompare *_scorch_window_get_compare (ScorchWindow        *self);
+void       _scorch_window_set_compare        (ScorchWindow        *self,
+                                              ScorchWindowCompare *compare);
+void       _scorch_window_compare_free       (ScorchWindowCompare *compare);
+void       _scorch_window_compare_class_init (GtkWidgetClass      *widget_class);
+void       _scorch_window_compare_init       (ScorchWindow        *self);
+/* Shows the comparison of NEW_PROFILE with BASE on the "compare" page. */
+void       _scorch_window_compare_show       (ScorchWindow        *self,
+                                              ScorchProfile       *base,
+                                              ScorchProfile       *new_profile,
+                                              const char          *base_title,
+                                              const char          *new_title);
+/* Loads FILE and compares the profile shown with it. */
+void       _scorch_window_compare_with_file  (ScorchWindow        *self,
+                                              GFile               *file);
+/* A file dropped: compared with the profile shown (TRUE), or FALSE when
+ * the window shows none (then it is opened). */
+gboolean   _scorch_window_compare_drop       (ScorchWindow        *self,
+                                              GFile               *file);
+/* A recording is about to be shown (for win.compare-previous). */
+void       _scorch_window_compare_note_recording (ScorchWindow    *self,
+                                                  ScorchProfile   *profile);
+/* Opens NEW_FILE, then compares it with BASE (scorch --compare). */
+void       _scorch_window_compare_files      (ScorchWindow        *self,
+                                              GFile               *base,
+                                              GFile               *new_file);
+/* The ScorchCompareView of the "compare" page, for tests. */
+GtkWidget *_scorch_window_compare_get_view   (ScorchWindow        *self);
+
 G_END_DECLS

@@ -21,6 +21,7 @@
 #include "scorch-loader.h"
 #include "scorch-preferences-window.h"
 #include "scorch-session.h"
+#include "scorch-source-view.h"
 #include "scorch-text.h"
 #include "scorch-capture-processes.h"
 #include "scorch-thread-list.h"
@@ -87,6 +88,7 @@ struct _ScorchWindow
   GFile                  *loading_file;  /* the capture being loaded */
   GCancellable           *load_cancellable;
   ScorchWindowRecord     *record;        /* recording from the app (scorch-window-record.c) */
+  ScorchWindowCompare    *compare;       /* comparing captures (scorch-window-compare.c) */
   guint                   pulse_id;      /* the "Building the profile" phase */
   gint64                  read_done_at;  /* monotonic, when the loader had read everything */
 
@@ -1120,6 +1122,28 @@ show_in_flame_graph_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->flame_graph));
 }
 
+/* win.show-source (u): the function's source and disassembly, in a window
+ * of their own. */
+static void
+show_source_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ScorchWindow *self = SCORCH_WINDOW (widget);
+  ScorchProfile *profile = scorch_session_get_profile (self->session);
+  guint32 frame = g_variant_get_uint32 (parameter);
+  guint n_frames = 0;
+  ScorchSourceView *view;
+
+  if (profile == NULL)
+    return;
+  scorch_profile_get_frames (profile, &n_frames);
+  if (frame >= n_frames)
+    return;
+  view = scorch_source_view_new (GTK_WINDOW (self), profile, frame);
+  gtk_window_present (GTK_WINDOW (view));
+}
+
 /* win.show-callers (u): the Caller/Callee page for the function. */
 static void
 show_callers_action (GtkWidget  *widget,
@@ -1217,6 +1241,9 @@ drop_cb (ScorchWindow  *self,
   files = g_value_get_boxed (value);
   if (files == NULL)
     return FALSE;
+  /* -- compare: onto a profile, a second capture is compared with it -- */
+  if (_scorch_window_compare_drop (self, files->data))
+    return TRUE;
   scorch_window_open_file (self, files->data);
   return TRUE;
 }
@@ -1586,6 +1613,8 @@ scorch_window_finalize (GObject *object)
   /* Late callbacks of a recording (holding a reference) read it until
    * the window goes. */
   g_clear_pointer (&self->record, _scorch_window_record_free);
+  /* -- compare: late baseline loads hold a reference too -- */
+  g_clear_pointer (&self->compare, _scorch_window_compare_free);
 
   G_OBJECT_CLASS (scorch_window_parent_class)->finalize (object);
 }
@@ -1674,6 +1703,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.filter-thread", "i", filter_thread_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-flame-graph", "u", show_in_flame_graph_action);
   gtk_widget_class_install_action (widget_class, "win.show-callers", "u", show_callers_action);
+  gtk_widget_class_install_action (widget_class, "win.show-source", "u", show_source_action);
   gtk_widget_class_install_action (widget_class, "win.show-output", NULL, show_output_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "win.show-summary", NULL, show_summary_action);
@@ -1685,6 +1715,8 @@ scorch_window_class_init (ScorchWindowClass *klass)
 
   _scorch_window_record_class_init (widget_class);
   _scorch_window_transforms_class_init (widget_class);
+  /* -- compare two captures -- */
+  _scorch_window_compare_class_init (widget_class);
 }
 
 static void
@@ -1740,6 +1772,8 @@ scorch_window_init (ScorchWindow *self)
   update_actions (self);
   _scorch_window_record_init (self);
   _scorch_window_transforms_init (self);
+  /* -- compare two captures -- */
+  _scorch_window_compare_init (self);
 }
 
 ScorchWindow *
@@ -1832,6 +1866,8 @@ _scorch_window_show_profile (ScorchWindow  *self,
   g_return_if_fail (SCORCH_IS_PROFILE (profile));
   g_return_if_fail (file == NULL || G_IS_FILE (file));
 
+  /* -- compare: "Compare With Previous Recording" -- */
+  _scorch_window_compare_note_recording (self, profile);
   show_capture (self, profile, file);
   report_missing_symbols (self);
 }
@@ -1951,4 +1987,20 @@ scorch_window_get_view_widget (ScorchWindow *self,
   if (g_str_equal (name, "error"))
     return GTK_WIDGET (self->error_page);
   return NULL;
+}
+
+/* -- compare two captures (scorch-window-compare.c) -- */
+
+ScorchWindowCompare *
+_scorch_window_get_compare (ScorchWindow *self)
+{
+  return self->compare;
+}
+
+void
+_scorch_window_set_compare (ScorchWindow        *self,
+                            ScorchWindowCompare *compare)
+{
+  g_assert (self->compare == NULL);
+  self->compare = compare;
 }

@@ -11,6 +11,7 @@
 
 #include "scorch-cli.h"
 #include "scorch-cli-transforms.h"
+#include "scorch-diff.h"
 #include "scorch-flame-export.h"
 #include "scorch-loader.h"
 
@@ -54,7 +55,16 @@ scorch_cli_export (int    argc,
   gboolean inverted = FALSE;
   gboolean case_sensitive = FALSE;
   gboolean dark = FALSE;
+  g_autofree char *baseline = NULL;
+  gboolean baseline_shape = FALSE, rates = FALSE;
   GOptionEntry entries[] = {
+    { "baseline", 'b', 0, G_OPTION_ARG_FILENAME, &baseline,
+      N_("Differential flame graph: FILE's shape coloured by the change since BASE (red hotter, blue cooler)"),
+      N_("BASE") },
+    { "baseline-shape", 0, 0, G_OPTION_ARG_NONE, &baseline_shape,
+      N_("With --baseline: draw BASE's shape instead (what got cooler or disappeared)"), NULL },
+    { "rates", 0, 0, G_OPTION_ARG_NONE, &rates,
+      N_("With --baseline: compare samples per second instead of shares of samples"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to OUT (.svg, .png, .pdf or .folded)"), N_("OUT") },
     { "width", 'w', 0, G_OPTION_ARG_INT, &width, N_("Width of the image in pixels (default 1200)"), N_("PX") },
     { "inverted", 'i', 0, G_OPTION_ARG_NONE, &inverted, N_("Bottom-up graph: the hottest leaf functions at the base"), NULL },
@@ -155,6 +165,40 @@ scorch_cli_export (int    argc,
   else
     {
       fprintf (stderr, _("%s: unknown colour scheme “%s” (hot, module or kind)\n"), g_get_prgname (), colors);
+      return 2;
+    }
+
+  if (baseline != NULL)
+    {
+      g_autoptr(ScorchProfile) base = NULL;
+      g_autoptr(ScorchProfile) new_profile = NULL;
+      g_autoptr(ScorchDiff) diff = NULL;
+
+      if (inverted || format == SCORCH_FLAME_FORMAT_FOLDED)
+        {
+          fprintf (stderr, "%s: %s\n", g_get_prgname (),
+                   inverted ? _("--baseline draws a flame graph as captured: it cannot be --inverted")
+                            : _("--baseline makes an image (svg, png, pdf); for stacks with both counts "
+                                "use “scorch-cli diff --folded BASE NEW”"));
+          return 2;
+        }
+      if (!_scorch_cli_load_pair (baseline, files[0], &base, &new_profile))
+        return 1;
+      /* -- transforms: the same, in the order given, on both sides -- */
+      _scorch_cli_transform_pair (transforms, &base, &new_profile);
+      diff = scorch_diff_new (base, new_profile, rates ? SCORCH_DIFF_RATES : SCORCH_DIFF_SHARES);
+      options.diff = diff;
+      options.diff_side = baseline_shape ? SCORCH_DIFF_BASE : SCORCH_DIFF_NEW;
+      if (!scorch_flame_export_to_file (baseline_shape ? base : new_profile, &options, format, output, &error))
+        {
+          scorch_cli_print_error (error->message);
+          return 1;
+        }
+      return 0;
+    }
+  if (baseline_shape || rates)
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--baseline-shape and --rates need --baseline BASE"));
       return 2;
     }
 

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "scorch-cli.h"
+#include "scorch-call-graph-choice.h"
 #include "scorch-elf-check.h"
 #include "scorch-live-session.h"
 #include "scorch-recorder.h"

@@ -26,6 +26,8 @@ static const Command commands[] = {
   { "record", scorch_cli_record, N_("Record a profile of a program or process into perf.data") },
   { "report", scorch_cli_report, N_("Print the hottest functions of a capture or folded stacks") },
   { "export", scorch_cli_export, N_("Export a flame graph as SVG, PNG, PDF or folded stacks") },
+  { "diff", scorch_cli_diff, N_("Compare two captures: what got hotter or cooler, per function") },
+  { "annotate", scorch_cli_annotate, N_("Samples per source line or instruction of one function") },
 };
 
 gboolean

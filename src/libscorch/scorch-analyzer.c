@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "scorch-addr-map.h"
+#include "scorch-addr-samples.h"
 #include "scorch-analyzer.h"
 #include "scorch-diagnostics.h"
 #include "scorch-unwinder.h"
@@ -39,6 +40,12 @@ struct _ScorchAnalyzer
    * runs[v] = n, runs[v+1..v+n] = frame ids, innermost (leaf) first. */
   ScorchAddrMap         cache;
   GArray               *runs;          /* guint32 */
+  /* Per unique address (the cache's values index it): its run and its
+   * self/total counts, for the annotation (ScorchAddrSamples). */
+  GArray               *addrs;         /* AddrEntry */
+  GHashTable           *addr_modules;  /* proc-table module key -> index + 1 into addr_module_list */
+  GArray               *addr_module_list; /* ScorchAddrModule (paths owned) */
+  guint32               cur_leaf_addr; /* the current sample's first address, or G_MAXUINT32 */
   GByteArray           *entry_class;   /* per frame id: ENTRY_* */
   GPtrArray            *frame_module;  /* per frame id: module (builder-owned string) */
 
@@ -77,6 +84,16 @@ struct _ScorchAnalyzer
   guint64               live_max_time;
   guint64               live_next_flush;
 };
+
+typedef struct
+{
+  guint32 run;       /* offset in runs[] */
+  guint32 module;    /* index into addr_module_list; G_MAXUINT32: kernel or unmapped */
+  guint64 offset;    /* file offset */
+  guint64 self;
+  guint64 total;
+  guint64 stamp;     /* n_samples + 1 of the last sample that counted it in total */
+} AddrEntry;
 
 typedef struct
 {
@@ -140,6 +157,10 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->builder = scorch_profile_builder_new ();
   scorch_addr_map_init (&self->cache, 4096);
   self->runs = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->addrs = g_array_new (FALSE, FALSE, sizeof (AddrEntry));
+  self->addr_modules = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->addr_module_list = g_array_new (FALSE, FALSE, sizeof (ScorchAddrModule));
+  self->cur_leaf_addr = G_MAXUINT32;
   self->entry_class = g_byte_array_new ();
   self->frame_module = g_ptr_array_new ();
   self->stack = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 256);
@@ -164,6 +185,11 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_clear_pointer (&self->attrs, scorch_capture_attrs_unref);
   scorch_addr_map_clear (&self->cache);
   g_array_unref (self->runs);
+  g_array_unref (self->addrs);
+  g_hash_table_unref (self->addr_modules);
+  for (guint i = 0; i < self->addr_module_list->len; i++)
+    g_free (g_array_index (self->addr_module_list, ScorchAddrModule, i).path);
+  g_array_unref (self->addr_module_list);
   g_byte_array_unref (self->entry_class);
   g_ptr_array_unref (self->frame_module);
   g_array_unref (self->stack);
@@ -316,8 +342,31 @@ set_diagnostics_capture (ScorchAnalyzer      *self,
     scorch_diagnostics_set_exit_status (self->diagnostics, status);
 }
 
+/* The index of pm's module in addr_module_list. */
+static guint32
+addr_module_index (ScorchAnalyzer      *self,
+                   const ScorchProcMap *pm)
+{
+  gpointer key = GUINT_TO_POINTER (pm->module);
+  guint32 index = GPOINTER_TO_UINT (g_hash_table_lookup (self->addr_modules, key));
+  ScorchAddrModule m = { 0, };
+
+  if (index != 0)
+    return index - 1;
+  m.path = g_strdup (pm->map.path);
+  if (pm->map.build_id != NULL && pm->map.build_id_len <= sizeof m.build_id)
+    {
+      memcpy (m.build_id, pm->map.build_id, pm->map.build_id_len);
+      m.build_id_len = pm->map.build_id_len;
+    }
+  g_array_append_val (self->addr_module_list, m);
+  index = self->addr_module_list->len;
+  g_hash_table_insert (self->addr_modules, key, GUINT_TO_POINTER (index));
+  return index - 1;
+}
+
 /* Interns the symbols of one address into the builder and the cache;
- * returns the run offset. */
+ * returns the address's index in addrs[]. */
 static guint32
 symbolize (ScorchAnalyzer      *self,
            gint32               pid,
@@ -394,8 +443,16 @@ symbolize (ScorchAnalyzer      *self,
       g_array_append_val (self->runs, frame);
     }
 
-  scorch_addr_map_insert (&self->cache, k1, k2, run);
-  return run;
+  {
+    AddrEntry e = { 0, };
+
+    e.run = run;
+    e.module = (!kernel && pm != NULL) ? addr_module_index (self, pm) : G_MAXUINT32;
+    e.offset = k2;
+    g_array_append_val (self->addrs, e);
+  }
+  scorch_addr_map_insert (&self->cache, k1, k2, self->addrs->len - 1);
+  return self->addrs->len - 1;
 }
 
 /* Keeps what the diagnostics need of the user addresses of a sample:
@@ -427,6 +484,7 @@ reset_sample_facts (ScorchAnalyzer *self)
 {
   self->cur_n_user = 0;
   self->cur_n_kernel = 0;
+  self->cur_leaf_addr = G_MAXUINT32;
 }
 
 static inline void
@@ -440,6 +498,7 @@ push_address (ScorchAnalyzer *self,
   guint32 run;
   guint64 cached;
   const guint32 *r;
+  AddrEntry *e;
 
   if (kernel)
     {
@@ -461,10 +520,18 @@ push_address (ScorchAnalyzer *self,
         }
     }
 
-  if (scorch_addr_map_lookup (&self->cache, k1, k2, &cached))
-    run = (guint32) cached;
-  else
-    run = symbolize (self, pid, pm, ip, kernel, k1, k2);
+  if (!scorch_addr_map_lookup (&self->cache, k1, k2, &cached))
+    cached = symbolize (self, pid, pm, ip, kernel, k1, k2);
+
+  e = &g_array_index (self->addrs, AddrEntry, cached);
+  run = e->run;
+  if (e->stamp != self->n_samples + 1)
+    {
+      e->stamp = self->n_samples + 1;
+      e->total++;
+    }
+  if (self->stack->len == 0 && self->cur_leaf_addr == G_MAXUINT32)
+    self->cur_leaf_addr = (guint32) cached;
 
   r = &g_array_index (self->runs, guint32, run);
   if (self->stack->len + r[0] <= MAX_STACK)
@@ -664,6 +731,9 @@ handle_sample (ScorchAnalyzer     *self,
     }
 
   diagnose_sample (self, &s, attr, dwarf_tried, unwind_failed, dwarf_sp);
+
+  if (self->cur_leaf_addr != G_MAXUINT32)
+    g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
 
   scorch_profile_builder_add_sample_leaf_first (self->builder, s.time, s.pid, s.tid,
                                                 (const guint32 *) (gpointer) self->stack->data,
@@ -1021,6 +1091,34 @@ scorch_analyzer_snapshot (ScorchAnalyzer *self)
   return scorch_profile_builder_snapshot (self->builder);
 }
 
+/* The per-address counts of the user addresses in a file mapping, for
+ * the annotation; the analyzer's arrays are handed over (it takes no more
+ * records once finished). */
+static ScorchAddrSamples *
+make_addr_samples (ScorchAnalyzer *self)
+{
+  GArray *samples = g_array_new (FALSE, FALSE, sizeof (ScorchAddrSample));
+  GArray *modules = g_steal_pointer (&self->addr_module_list);
+
+  for (guint i = 0; i < self->addrs->len; i++)
+    {
+      const AddrEntry *e = &g_array_index (self->addrs, AddrEntry, i);
+      ScorchAddrSample s;
+
+      if (e->module == G_MAXUINT32 || e->total == 0)
+        continue;
+      s.module = e->module;
+      s.run = e->run;
+      s.offset = e->offset;
+      s.self = e->self;
+      s.total = e->total;
+      g_array_append_val (samples, s);
+    }
+  self->addr_module_list = g_array_new (FALSE, FALSE, sizeof (ScorchAddrModule));
+  g_hash_table_remove_all (self->addr_modules);
+  return scorch_addr_samples_new (modules, samples, g_array_ref (self->runs));
+}
+
 ScorchProfile *
 scorch_analyzer_finish (ScorchAnalyzer *self)
 {
@@ -1038,7 +1136,11 @@ scorch_analyzer_finish (ScorchAnalyzer *self)
   }
   self->finished = TRUE;
   {
-    ScorchProfile *profile = scorch_profile_builder_end (g_steal_pointer (&self->builder));
+    g_autoptr(ScorchAddrSamples) addr_samples = make_addr_samples (self);
+    ScorchProfile *profile;
+
+    scorch_profile_builder_set_addr_samples (self->builder, addr_samples);
+    profile = scorch_profile_builder_end (g_steal_pointer (&self->builder));
 
     finish_diagnostics (self, profile);
     return profile;

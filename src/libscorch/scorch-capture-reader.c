@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zstd.h>
 
+#include "scorch-capture-notes.h"
 #include "scorch-capture-reader.h"
 #include "scorch-util.h"
 
@@ -63,6 +65,8 @@ typedef struct
   guint64 offset; /* relative to the data section */
 } QueuedRecord;
 
+typedef struct _Rewrite Rewrite;
+
 struct _ScorchCaptureReader
 {
   GBytes               *bytes;
@@ -76,10 +80,7 @@ struct _ScorchCaptureReader
   char                 *arch;
   char                 *version;
   char                 *cmdline;
-  /* the Scorch feature section */
-  gboolean              has_exit_status;
-  int                   exit_status;
-  char                 *call_graph;
+  ScorchCaptureNotes   *notes;      /* the Scorch feature section (empty without one) */
   guint                 nr_cpus_online;
   guint                 nr_cpus_avail;
   GArray               *build_ids;  /* of ScorchCaptureBuildId */
@@ -109,6 +110,12 @@ struct _ScorchCaptureReader
   gboolean              unfinished;    /* data.size 0: perf record was killed */
   guint64               n_records;     /* read from the data section */
   gboolean              stopped_early; /* unfinished: the last record was cut */
+
+  /* Pipe-mode and compressed captures: their records rewritten as a plain
+   * record stream as they are read (header records applied,
+   * PERF_RECORD_COMPRESSED expanded); data points into it then. */
+  Rewrite              *rewrite;
+  gboolean              pipe;
 };
 
 #define DROP_STEP (16u << 20)
@@ -209,6 +216,8 @@ parse_cmdline (ScorchCaptureReader         *self,
         g_string_append_c (str, ' ');
       g_string_append (str, arg);
     }
+  /* a pipe-mode stream may carry the section twice */
+  g_free (self->cmdline);
   self->cmdline = g_string_free (g_steal_pointer (&str), FALSE);
   return TRUE;
 }
@@ -278,55 +287,35 @@ parse_build_ids (ScorchCaptureReader         *self,
   return TRUE;
 }
 
-/* Scorch's own section (scorch-perf-file.h). A section that is not ours
- * (another tool using the bit) or of a later version is skipped. */
+static void add_warning (ScorchCaptureReader *self,
+                         char                *message);
+
+/* Scorch's own section (scorch-capture-notes.h). A section that is not
+ * ours (another tool using the bit) or of a later version is skipped with
+ * a warning; a damaged one is dropped by the caller. */
 static gboolean
 parse_scorch_section (ScorchCaptureReader         *self,
                       const ScorchPerfFileSection *sec,
                       GError                     **error)
 {
-  const guint8 *p = self->base + sec->offset;
-  const guint8 *end = p + sec->size;
-  guint32 n;
+  g_autoptr(GError) local_error = NULL;
+  ScorchCaptureNotes *notes;
 
-  if (sec->size < 12 || rd32 (p) != SCORCH_PERF_SCORCH_MAGIC || rd32 (p + 4) != SCORCH_PERF_SCORCH_VERSION)
-    return TRUE;
-  n = rd32 (p + 8);
-  p += 12;
-  if (n > sec->size / 4)
-    return malformed (error, sec->offset, _("Scorch section has %u entries, more than its size allows"), n);
-  for (guint32 i = 0; i < n; i++)
+  notes = scorch_capture_notes_parse (self->base + sec->offset, sec->size, sec->offset, &local_error);
+  if (notes == NULL)
     {
-      g_autofree char *entry = read_string (self, &p, end, error);
-      const char *value;
-
-      if (entry == NULL)
-        return FALSE;
-      value = strchr (entry, '=');
-      if (value == NULL)
-        continue;
-      value++;
-      if (g_str_has_prefix (entry, "exit-status="))
+      if (g_error_matches (local_error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED))
         {
-          gint64 status;
-          char *endp = NULL;
-
-          status = g_ascii_strtoll (value, &endp, 10);
-          if (endp != value && *endp == '\0' && status >= 0 && status <= G_MAXINT)
-            {
-              self->has_exit_status = TRUE;
-              self->exit_status = (int) status;
-            }
+          add_warning (self, g_strdup_printf (_("%s; it was skipped"), local_error->message));
+          return TRUE;
         }
-      else if (g_str_has_prefix (entry, "call-graph="))
-        {
-          g_free (self->call_graph);
-          self->call_graph = g_strdup (value);
-        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
+  scorch_capture_notes_free (self->notes);
+  self->notes = notes;
   return TRUE;
 }
-
 
 static const char *
 feature_name (guint bit)
@@ -473,6 +462,380 @@ parse_features (ScorchCaptureReader *self,
   return TRUE;
 }
 
+/* ---- pipe mode and compressed records ---------------------------------- */
+
+/* The rewritten stream lives in one reservation of address space (pages
+ * appear as they are written and are given back as they are read), so a
+ * capture of gigabytes decompressed needs no more memory than a plain one. */
+#define MAX_STREAM_SIZE (G_GUINT64_CONSTANT (64) << 30)
+#define STREAM_STEP     (1u << 20)
+
+struct _Rewrite
+{
+  const guint8 *in;           /* the records as perf wrote them */
+  gsize         in_size;
+  gsize         in_pos;       /* next record to rewrite */
+  gsize         applied_until; /* pipe header records before this were applied */
+  ZSTD_DCtx    *dctx;
+  ZSTD_inBuffer pending;      /* a COMPRESSED record not yet all decompressed */
+  guint64       pending_where;
+  gboolean      has_pending;
+  gboolean      done;
+  gboolean      init_done;    /* pipe mode: the header records were read */
+  gboolean      warned_cut;
+  guint8       *out;          /* the rewritten stream (self->data) */
+  gsize         out_len;
+  gsize         reserved;
+};
+
+static Rewrite *
+rewrite_new (const guint8 *in,
+             gsize         in_size,
+             GError      **error)
+{
+  Rewrite *rw;
+  void *out = MAP_FAILED;
+
+  for (guint64 size = MAX_STREAM_SIZE; size >= (G_GUINT64_CONSTANT (1) << 30) && out == MAP_FAILED; size /= 4)
+    {
+      out = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (out != MAP_FAILED)
+        {
+          rw = g_new0 (Rewrite, 1);
+          rw->reserved = size;
+          rw->out = out;
+          rw->in = in;
+          rw->in_size = in_size;
+          return rw;
+        }
+    }
+  g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+               _("Not enough address space to decompress the capture's records: %s"), g_strerror (errno));
+  return NULL;
+}
+
+static void
+rewrite_free (Rewrite *rw)
+{
+  if (rw == NULL)
+    return;
+  if (rw->dctx != NULL)
+    ZSTD_freeDCtx (rw->dctx);
+  munmap (rw->out, rw->reserved);
+  g_free (rw);
+}
+
+/* Starts over (rewind): the pages read were given back. */
+static void
+rewrite_restart (Rewrite *rw)
+{
+  madvise (rw->out, rw->out_len, MADV_DONTNEED);
+  rw->out_len = 0;
+  rw->in_pos = 0;
+  rw->has_pending = FALSE;
+  rw->done = FALSE;
+  if (rw->dctx != NULL)
+    ZSTD_DCtx_reset (rw->dctx, ZSTD_reset_session_only);
+}
+
+static gboolean
+rewrite_append (Rewrite      *rw,
+                const guint8 *data,
+                gsize         len,
+                GError      **error)
+{
+  if (len > rw->reserved - rw->out_len)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
+                   _("The capture's records take more than %" G_GSIZE_FORMAT " GiB once decompressed"),
+                   rw->reserved >> 30);
+      return FALSE;
+    }
+  memcpy (rw->out + rw->out_len, data, len);
+  rw->out_len += len;
+  return TRUE;
+}
+
+/* Decompresses at most STREAM_STEP bytes of the pending COMPRESSED record.
+ * perf compresses the ring buffers' bytes as one zstd stream over the
+ * whole session: a record may be cut between two COMPRESSED records. */
+static gboolean
+rewrite_decompress (Rewrite  *rw,
+                    GError  **error)
+{
+  ZSTD_outBuffer o;
+  size_t r;
+
+  if (rw->out_len == rw->reserved)
+    return rewrite_append (rw, NULL, 1, error); /* the error */
+  o.dst = rw->out + rw->out_len;
+  o.size = MIN (STREAM_STEP, rw->reserved - rw->out_len);
+  o.pos = 0;
+  r = ZSTD_decompressStream (rw->dctx, &o, &rw->pending);
+  if (ZSTD_isError (r))
+    return malformed (error, rw->pending_where, _("compressed records cannot be decompressed: %s"), ZSTD_getErrorName (r));
+  rw->out_len += o.pos;
+  /* all input read and the output not full: nothing is held back */
+  if (rw->pending.pos == rw->pending.size && o.pos < o.size)
+    rw->has_pending = FALSE;
+  return TRUE;
+}
+
+static void
+drop_feature_with_warning (ScorchCaptureReader *self,
+                           guint64              bit,
+                           const GError        *error)
+{
+  const char *name = feature_name (bit);
+  g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, bit);
+
+  if (bit < SCORCH_PERF_FEAT_LAST)
+    self->dropped_features[bit / 64] |= G_GUINT64_CONSTANT (1) << (bit % 64);
+  g_debug ("feature %" G_GUINT64_FORMAT ": %s", bit, error != NULL ? error->message : "");
+  add_warning (self, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                   "The capture's %s header section is damaged or cut off and was skipped; the rest was read",
+                                                   "The capture's %s header sections are damaged or cut off and were skipped; the rest was read",
+                                                   1),
+                                      name != NULL ? name : number));
+}
+
+/* A header record of a pipe-mode capture, applied as the file header's
+ * sections would be. */
+static gboolean
+apply_pipe_header_record (ScorchCaptureReader *self,
+                          const ScorchRecord  *record,
+                          GError             **error)
+{
+  switch (record->type)
+    {
+    case SCORCH_PERF_RECORD_HEADER_ATTR:
+      {
+        ScorchPerfHeaderAttr a;
+        g_autofree guint64 *ids = NULL;
+
+        if (!scorch_perf_record_get_header_attr (record, &a, error))
+          return FALSE;
+        if (a.n_ids > SCORCH_CAPTURE_MAX_IDS)
+          return malformed (error, record->file_offset, _("HEADER_ATTR with %u ids"), a.n_ids);
+        if (a.n_ids > 0)
+          ids = g_memdup2 (a.ids, (gsize) a.n_ids * 8);
+        return scorch_capture_attrs_add (self->attrs, a.attr, a.attr_size, ids, a.n_ids, error);
+      }
+
+    case SCORCH_PERF_RECORD_HEADER_FEATURE:
+      {
+        g_autoptr(GError) local_error = NULL;
+        ScorchPerfHeaderFeature f;
+        ScorchPerfFileSection sec;
+
+        if (!scorch_perf_record_get_header_feature (record, &f, error))
+          return FALSE;
+        if (f.feature >= SCORCH_PERF_FEAT_LAST)
+          return TRUE;
+        sec.offset = f.data - self->base;
+        sec.size = f.size;
+        if (!parse_feature (self, f.feature, &sec, &local_error))
+          drop_feature_with_warning (self, f.feature, local_error);
+        else
+          self->header.adds_features[f.feature / 64] |= G_GUINT64_CONSTANT (1) << (f.feature % 64);
+        return TRUE;
+      }
+
+    case SCORCH_PERF_RECORD_EVENT_UPDATE:
+      {
+        ScorchPerfEventUpdate u;
+        const ScorchCaptureAttr *attr;
+
+        if (!scorch_perf_record_get_event_update (record, &u, error))
+          return FALSE;
+        attr = scorch_capture_attrs_lookup_id (self->attrs, u.id);
+        if (u.name == NULL || attr == NULL)
+          return TRUE;
+        for (guint i = 0; i < scorch_capture_attrs_get_n_attrs (self->attrs); i++)
+          if (scorch_capture_attrs_get_attr (self->attrs, i) == attr)
+            {
+              g_autofree char *name = g_utf8_make_valid (u.name, u.name_len);
+
+              scorch_capture_attrs_set_name (self->attrs, i, name);
+            }
+        return TRUE;
+      }
+
+    case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
+      {
+        ScorchPerfBuildId b;
+        ScorchCaptureBuildId bid = { 0 };
+
+        if (!scorch_perf_record_get_build_id (record, &b, error))
+          return FALSE;
+        bid.pid = b.pid;
+        bid.kernel = b.kernel;
+        memcpy (bid.build_id, b.build_id, b.build_id_len);
+        bid.build_id_len = b.build_id_len;
+        bid.filename = g_string_chunk_insert_len (self->strings, b.filename, b.filename_len);
+        g_array_append_val (self->build_ids, bid);
+        return TRUE;
+      }
+
+    default:
+      return TRUE;
+    }
+}
+
+/* Rewrites the records perf wrote (a pipe-mode stream, or the data
+ * section of a perf record -z capture) as a plain record stream, a step
+ * of about STREAM_STEP bytes at a time: kernel records and FINISHED_ROUND
+ * are kept, COMPRESSED records expanded, the header records of pipe mode
+ * applied and dropped, the data that TRACING_DATA and AUXTRACE records
+ * carry after them skipped. A stream cut inside a record (perf killed)
+ * ends there with a warning. */
+static gboolean
+rewrite_more (ScorchCaptureReader *self,
+              GError             **error)
+{
+  Rewrite *rw = self->rewrite;
+  gsize goal = rw->out_len + STREAM_STEP;
+
+  while (!rw->done && rw->out_len < goal)
+    {
+      g_autoptr(GError) local_error = NULL;
+      guint64 where;
+      struct perf_event_header hdr;
+      ScorchRecord record;
+      gsize advance;
+      gboolean ok = TRUE;
+
+      if (rw->has_pending)
+        {
+          if (!rewrite_decompress (rw, error))
+            return FALSE;
+          continue;
+        }
+      if (rw->in_pos >= rw->in_size)
+        {
+          rw->done = TRUE;
+          break;
+        }
+
+      where = (rw->in - self->base) + rw->in_pos;
+      if (!scorch_perf_record_parse_stream_header (rw->in + rw->in_pos, rw->in_size - rw->in_pos, where,
+                                                   &hdr, &local_error))
+        {
+          if (rw->in_pos > 0 && (self->pipe || self->unfinished) && rw->in_size - rw->in_pos < G_MAXUINT16)
+            {
+              rw->done = TRUE;
+              if (!rw->warned_cut)
+                {
+                  rw->warned_cut = TRUE;
+                  self->stopped_early = TRUE;
+                  add_warning (self, g_strdup_printf (_("The capture ends inside a record at offset %" G_GUINT64_FORMAT
+                                                        " (perf record was killed?); the records before it were read"),
+                                                      where));
+                }
+              break;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      scorch_perf_record_init_raw (&record, &hdr, rw->in + rw->in_pos, where);
+      advance = hdr.size;
+
+      switch (hdr.type)
+        {
+        case SCORCH_PERF_RECORD_COMPRESSED:
+          {
+            ScorchPerfCompressed c;
+
+            if (!scorch_perf_record_get_compressed (&record, &c, error))
+              return FALSE;
+            if (rw->dctx == NULL)
+              rw->dctx = ZSTD_createDCtx ();
+            rw->pending.src = c.data;
+            rw->pending.size = c.size;
+            rw->pending.pos = 0;
+            rw->pending_where = where;
+            rw->has_pending = TRUE;
+          }
+          break;
+
+        case SCORCH_PERF_RECORD_HEADER_TRACING_DATA:
+        case SCORCH_PERF_RECORD_AUXTRACE:
+          {
+            ScorchPerfTrailingData t;
+
+            if (!scorch_perf_record_get_trailing_data (&record, &t, error))
+              return FALSE;
+            if (t.size > rw->in_size - rw->in_pos - hdr.size)
+              return malformed (error, where, _("record of type %u carries %" G_GUINT64_FORMAT " bytes past the end of the capture"),
+                                hdr.type, t.size);
+            advance += t.size;
+          }
+          break;
+
+        case SCORCH_PERF_RECORD_FINISHED_ROUND:
+          ok = rewrite_append (rw, rw->in + rw->in_pos, hdr.size, error);
+          break;
+
+        case SCORCH_PERF_RECORD_FINISHED_INIT:
+          rw->init_done = TRUE;
+          break;
+
+        default:
+          if (hdr.type < 64)
+            {
+              ok = rewrite_append (rw, rw->in + rw->in_pos, hdr.size, error);
+              rw->init_done = TRUE;
+            }
+          else if (self->pipe && rw->in_pos >= rw->applied_until)
+            ok = apply_pipe_header_record (self, &record, error);
+          /* other user types (ID_INDEX, THREAD_MAP, ...) carry nothing we read */
+          break;
+        }
+      if (!ok)
+        return FALSE;
+      rw->in_pos += advance;
+      rw->applied_until = MAX (rw->applied_until, rw->in_pos);
+    }
+
+  self->data = rw->out;
+  self->data_size = rw->out_len;
+  return TRUE;
+}
+
+static gboolean
+reader_init_pipe (ScorchCaptureReader *self,
+                  GError             **error)
+{
+  self->pipe = TRUE;
+  memset (&self->header, 0, sizeof self->header);
+  self->header.magic = SCORCH_PERF_MAGIC;
+  self->header.size = 16;
+  self->rewrite = rewrite_new (self->base + 16, self->len - 16, error);
+  if (self->rewrite == NULL)
+    return FALSE;
+  /* The header records (attrs, features) come before the first kernel
+   * record or FINISHED_INIT; the records after them are rewritten as they
+   * are read. */
+  while (!self->rewrite->init_done && !self->rewrite->done)
+    if (!rewrite_more (self, error))
+      {
+        g_prefix_error (error, _("In this capture, written in pipe mode (perf record -o -): "));
+        return FALSE;
+      }
+  if (scorch_capture_attrs_get_n_attrs (self->attrs) == 0)
+    {
+      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
+                   _("The capture, written in pipe mode (perf record -o -), has no event attributes: "
+                     "it is empty or was cut off at its start"));
+      return FALSE;
+    }
+  if (!scorch_capture_attrs_check (self->attrs, error))
+    return FALSE;
+  self->queue = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
+  self->ready = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
+  return TRUE;
+}
+
 /* perf record writes data.size only when it ends: a perf record that was
  * killed leaves 0 there and records up to the end of the file (and no
  * feature sections). A finished empty capture has its feature table there. */
@@ -524,12 +887,7 @@ reader_init (ScorchCaptureReader *self,
       return FALSE;
     }
   if (h->size == 16)
-    {
-      g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
-                   _("This perf.data was written in pipe mode (perf record -o -), which Scorch does not read; "
-                     "convert it with “perf inject -i FILE -o NEW”"));
-      return FALSE;
-    }
+    return reader_init_pipe (self, error);
   if (self->len < sizeof self->header)
     return malformed (error, 0, _("file header cut short (%" G_GSIZE_FORMAT " of 104 bytes)"), self->len);
   if (h->size != sizeof self->header)
@@ -607,6 +965,18 @@ reader_init (ScorchCaptureReader *self,
       if (!parse_features (self, error))
         return FALSE;
     }
+  /* perf record -z: records in zstd frames (their sizes are no multiple
+   * of 8; a killed capture may have them without the feature). */
+  if ((h->adds_features[0] & (G_GUINT64_CONSTANT (1) << SCORCH_PERF_FEAT_COMPRESSED)) != 0)
+    {
+      gsize size = self->unfinished ? self->len - h->data.offset : self->data_size;
+
+      self->rewrite = rewrite_new (self->data, size, error);
+      if (self->rewrite == NULL)
+        return FALSE;
+      self->data = self->rewrite->out;
+      self->data_size = 0;
+    }
   self->queue = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
   self->ready = g_array_new (FALSE, FALSE, sizeof (QueuedRecord));
   return TRUE;
@@ -624,6 +994,7 @@ reader_new (GBytes  *bytes,
   self->build_ids = g_array_new (FALSE, TRUE, sizeof (ScorchCaptureBuildId));
   self->strings = g_string_chunk_new (1024);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
+  self->notes = scorch_capture_notes_new ();
   if (self->base == NULL)
     self->base = (const guint8 *) "";
 
@@ -776,7 +1147,8 @@ scorch_capture_reader_free (ScorchCaptureReader *self)
   g_free (self->arch);
   g_free (self->version);
   g_free (self->cmdline);
-  g_free (self->call_graph);
+  g_clear_pointer (&self->notes, scorch_capture_notes_free);
+  g_clear_pointer (&self->rewrite, rewrite_free);
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_free (self);
 }
@@ -815,11 +1187,16 @@ gboolean
 scorch_capture_reader_get_exit_status (ScorchCaptureReader *self,
                                        int                 *status)
 {
+  gint64 value = -1;
+  gboolean has;
+
   g_return_val_if_fail (self != NULL, FALSE);
 
+  has = scorch_capture_notes_get_int (self->notes, SCORCH_CAPTURE_NOTE_EXIT_STATUS, &value) &&
+        value >= 0 && value <= G_MAXINT;
   if (status != NULL)
-    *status = self->has_exit_status ? self->exit_status : -1;
-  return self->has_exit_status;
+    *status = has ? (int) value : -1;
+  return has;
 }
 
 const char *
@@ -827,7 +1204,15 @@ scorch_capture_reader_get_call_graph (ScorchCaptureReader *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return self->call_graph;
+  return scorch_capture_notes_get_string (self->notes, SCORCH_CAPTURE_NOTE_CALL_GRAPH);
+}
+
+ScorchCaptureNotes *
+scorch_capture_reader_get_notes (ScorchCaptureReader *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->notes;
 }
 
 const char *
@@ -924,6 +1309,11 @@ drop_consumed (ScorchCaptureReader *self)
 void
 scorch_capture_reader_rewind (ScorchCaptureReader *self)
 {
+  if (self->rewrite != NULL)
+    {
+      rewrite_restart (self->rewrite);
+      self->data_size = 0;
+    }
   self->pos = 0;
   self->dropped_until = 0;
   self->next_drop = DROP_STEP;
@@ -993,6 +1383,21 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
           continue;
         }
 
+      /* A rewritten stream is made as it is read: a whole record must be
+       * there before it is parsed. */
+      if (self->rewrite != NULL && !self->rewrite->done)
+        {
+          struct perf_event_header hdr;
+
+          if (!scorch_perf_record_parse_stream_header (self->data + self->pos, self->data_size - self->pos,
+                                                       0, &hdr, NULL))
+            {
+              if (!rewrite_more (self, error))
+                return FALSE;
+              continue;
+            }
+        }
+
       if (self->pos >= self->data_size)
         {
           self->eof = TRUE;
@@ -1025,7 +1430,7 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
             }
         }
 
-      if (self->mapped && self->pos >= self->next_drop)
+      if ((self->mapped || self->rewrite != NULL) && self->pos >= self->next_drop)
         {
           drop_consumed (self);
           self->next_drop = self->pos + DROP_STEP;
@@ -1056,9 +1461,9 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
           }
         if (record->type == SCORCH_PERF_RECORD_COMPRESSED)
           {
-            g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_UNSUPPORTED,
-                         _("The capture holds compressed records (perf record -z), which Scorch does not read yet; "
-                           "decompress it with “perf inject -i FILE -o NEW”"));
+            g_set_error (error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED,
+                         _("Malformed perf.data at offset %" G_GUINT64_FORMAT ": compressed records, but the header "
+                           "does not say the capture is compressed"), record->file_offset);
             return FALSE;
           }
 

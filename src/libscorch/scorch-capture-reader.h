@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <linux/perf_event.h>
 
+#include "scorch-capture-notes.h"
 #include "scorch-perf-file.h"
 #include "scorch-perf-record.h"
 
@@ -41,6 +42,9 @@ const char          *scorch_capture_reader_get_perf_version (ScorchCaptureReader
 gboolean             scorch_capture_reader_get_exit_status (ScorchCaptureReader *self,
                                                             int                 *status);
 const char          *scorch_capture_reader_get_call_graph (ScorchCaptureReader  *self);
+/* Every entry of Scorch's feature section (empty when the capture has
+ * none); borrowed. */
+ScorchCaptureNotes  *scorch_capture_reader_get_notes    (ScorchCaptureReader  *self);
 /* Joined with spaces, or NULL. */
 const char          *scorch_capture_reader_get_cmdline  (ScorchCaptureReader  *self);
 guint                scorch_capture_reader_get_nr_cpus_online (ScorchCaptureReader *self);

@@ -15,6 +15,13 @@
 
 #define MAX_CHAIN SCORCH_SYMBOLIZER_MAX_CHAIN
 
+static inline const char *
+intern (ScorchDwarfContext *self,
+        const char         *str)
+{
+  return str != NULL ? g_string_chunk_insert_const (self->strings, str) : NULL;
+}
+
 /* A DW_TAG_subprogram or DW_TAG_inlined_subroutine of an indexed CU. */
 typedef struct
 {
@@ -257,8 +264,8 @@ root_range_compare (gconstpointer pa,
 }
 
 static CuIndex *
-module_cu_index (Module    *m,
-                 Dwarf_Die *cu)
+module_cu_index (ScorchDwarfModule *m,
+                 Dwarf_Die         *cu)
 {
   Dwarf_Off off = dwarf_dieoffset (cu);
   CuIndex *ci;
@@ -317,8 +324,8 @@ cu_innermost_inlined (CuIndex    *ci,
 }
 
 static const char *
-die_function_name (ScorchSymbolizer *self,
-                   Dwarf_Die        *die)
+die_function_name (ScorchDwarfContext *self,
+                   Dwarf_Die          *die)
 {
   Dwarf_Attribute attr;
   const char *name = NULL;
@@ -330,25 +337,25 @@ die_function_name (ScorchSymbolizer *self,
     name = dwarf_diename (die);
   if (name == NULL && dwarf_attr_integrate (die, DW_AT_name, &attr) != NULL)
     name = dwarf_formstring (&attr);
-  return name != NULL ? _scorch_symbolizer_demangle (self, name) : NULL;
+  return name != NULL ? self->demangle (self->demangle_data, name) : NULL;
 }
 
 static void
-scope_node_resolve_name (ScorchSymbolizer *self,
-                         ScopeNode        *n)
+scope_node_resolve_name (ScorchDwarfContext *self,
+                         ScopeNode          *n)
 {
   if (n->name != NULL)
     return;
   n->name = die_function_name (self, &n->die);
   if (n->name == NULL)
-    n->name = _scorch_symbolizer_intern (self, "[inlined]");
+    n->name = intern (self, "[inlined]");
 }
 
 /* Name and call site (the call site needs the CU's file table). */
 static void
-scope_node_resolve (ScorchSymbolizer *self,
-                    CuIndex          *ci,
-                    ScopeNode        *n)
+scope_node_resolve (ScorchDwarfContext *self,
+                    CuIndex            *ci,
+                    ScopeNode          *n)
 {
   Dwarf_Attribute attr;
   Dwarf_Word call_file = 0, call_line = 0;
@@ -368,7 +375,7 @@ scope_node_resolve (ScorchSymbolizer *self,
     }
   if (dwarf_attr (&n->die, DW_AT_call_file, &attr) != NULL &&
       dwarf_formudata (&attr, &call_file) == 0 && ci->files != NULL)
-    n->call_file = _scorch_symbolizer_intern (self, dwarf_filesrc (ci->files, call_file, NULL, NULL));
+    n->call_file = intern (self, dwarf_filesrc (ci->files, call_file, NULL, NULL));
   if (dwarf_attr (&n->die, DW_AT_call_line, &attr) != NULL &&
       dwarf_formudata (&attr, &call_line) == 0 && call_line <= G_MAXINT)
     n->call_line = (guint) call_line;
@@ -378,9 +385,9 @@ scope_node_resolve (ScorchSymbolizer *self,
 /* Declaration file:line without decoding line tables                       */
 
 static FileTable *
-module_file_table (ScorchSymbolizer *self,
-                   Module           *m,
-                   Dwarf_CU         *cu)
+module_file_table (ScorchDwarfContext *self,
+                   ScorchDwarfModule  *m,
+                   Dwarf_CU           *cu)
 {
   FileTable *t;
 
@@ -400,11 +407,11 @@ module_file_table (ScorchSymbolizer *self,
 /* Where the function of die is declared, following abstract_origin and
  * specification as dwarf_decl_file does. */
 static void
-die_decl_location (ScorchSymbolizer *self,
-                   Module           *m,
-                   Dwarf_Die        *die,
-                   const char      **file,
-                   guint            *line)
+die_decl_location (ScorchDwarfContext  *self,
+                   ScorchDwarfModule   *m,
+                   Dwarf_Die           *die,
+                   const char         **file,
+                   guint               *line)
 {
   Dwarf_Attribute attr;
   Dwarf_Word idx;
@@ -423,14 +430,14 @@ die_decl_location (ScorchSymbolizer *self,
     if (t->ok)
       *file = idx < t->n_names ? t->names[idx] : NULL;
     else
-      *file = _scorch_symbolizer_intern (self, dwarf_decl_file (die));
+      *file = intern (self, dwarf_decl_file (die));
   }
 }
 
 static void
-scope_node_resolve_decl (ScorchSymbolizer *self,
-                         Module           *m,
-                         ScopeNode        *n)
+scope_node_resolve_decl (ScorchDwarfContext *self,
+                         ScorchDwarfModule  *m,
+                         ScopeNode          *n)
 {
   if (n->decl_resolved)
     return;
@@ -441,8 +448,8 @@ scope_node_resolve_decl (ScorchSymbolizer *self,
 /* The CU's own source file, for code whose subprogram DIE (if any) names
  * no file (assembly). */
 static const char *
-cu_source_file (ScorchSymbolizer *self,
-                Dwarf_Die        *cu)
+cu_source_file (ScorchDwarfContext *self,
+                Dwarf_Die          *cu)
 {
   Dwarf_Attribute attr;
   const char *name = dwarf_diename (cu);
@@ -466,9 +473,9 @@ cu_range_compare (gconstpointer pa,
 /* The CU holding addr: libdw's lookup (through .debug_aranges), else our
  * own table of every CU's ranges, built once per module. */
 static Dwarf_Die *
-module_addrdie (Module     *m,
-                Dwarf_Addr  addr,
-                Dwarf_Addr *bias)
+module_addrdie (ScorchDwarfModule *m,
+                Dwarf_Addr         addr,
+                Dwarf_Addr        *bias)
 {
   Dwarf_Die *cu = dwfl_module_addrdie (m->mod, addr, bias);
   const CuRange *ranges;
@@ -523,12 +530,12 @@ module_addrdie (Module     *m,
 }
 
 guint
-_scorch_dwarf_inline_chain (ScorchSymbolizer *self,
-                            Module           *m,
-                            GElf_Addr         addr,
-                            guint64           vaddr,
-                            const char       *function,
-                            ScorchSymbol     *chain)
+_scorch_dwarf_inline_chain (ScorchDwarfContext *self,
+                            ScorchDwarfModule  *m,
+                            GElf_Addr           addr,
+                            guint64             vaddr,
+                            const char         *function,
+                            ScorchSymbol       *chain)
 {
   gboolean by_function = self->line_mode == SCORCH_SYMBOLIZER_LINES_FUNCTION;
   Dwarf_Addr cu_bias = 0;
@@ -550,7 +557,7 @@ _scorch_dwarf_inline_chain (ScorchSymbolizer *self,
           int l = 0;
           const char *f = dwfl_lineinfo (src, NULL, &l, NULL, NULL, NULL);
 
-          file = _scorch_symbolizer_intern (self, f);
+          file = intern (self, f);
           line = l > 0 ? (guint) l : 0;
         }
     }

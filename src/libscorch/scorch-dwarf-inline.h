@@ -6,9 +6,37 @@
 
 #pragma once
 
-#include "scorch-symbolizer-private.h"
+#include <glib.h>
+
+#include <elfutils/libdwfl.h>
+
+#include "scorch-symbol.h"
 
 G_BEGIN_DECLS
+
+/* Per module, built on first use. */
+typedef struct _ScorchDwarfInline ScorchDwarfInline;
+
+/* What the chains are made with: the caller's string chunk (every string
+ * in a chain is interned there), its demangler (returns an interned
+ * name) and the meaning of file:line. */
+typedef struct
+{
+  GStringChunk             *strings;
+  const char             *(*demangle) (gpointer    user_data,
+                                       const char *name);
+  gpointer                  demangle_data;
+  ScorchSymbolizerLineMode  line_mode;
+} ScorchDwarfContext;
+
+/* One module: its libdwfl module, path (interned) and the index, which
+ * starts NULL and is built on the first chain. */
+typedef struct
+{
+  Dwfl_Module       *mod;
+  const char        *path;
+  ScorchDwarfInline *dwarf;
+} ScorchDwarfModule;
 
 void  _scorch_dwarf_inline_free  (ScorchDwarfInline *self);
 
@@ -16,11 +44,11 @@ void  _scorch_dwarf_inline_free  (ScorchDwarfInline *self);
  * the same as an ELF address) into chain[0..SCORCH_SYMBOLIZER_MAX_CHAIN),
  * innermost first; the last frame is function, the ELF symbol's name.
  * Returns the chain's length (at least 1). */
-guint _scorch_dwarf_inline_chain (ScorchSymbolizer *self,
-                                  Module           *m,
-                                  GElf_Addr         addr,
-                                  guint64           vaddr,
-                                  const char       *function,
-                                  ScorchSymbol     *chain);
+guint _scorch_dwarf_inline_chain (ScorchDwarfContext *self,
+                                  ScorchDwarfModule  *m,
+                                  GElf_Addr           addr,
+                                  guint64             vaddr,
+                                  const char         *function,
+                                  ScorchSymbol       *chain);
 
 G_END_DECLS

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-elf-check.h: does an ELF binary keep frame pointers? */
+/* scorch-elf-check.h: does an ELF binary keep frame pointers?  (What the
+ * "auto" call-graph mode records, which needs the recorder's types, is in
+ * scorch-call-graph-choice.h: this file stays below the recorder.) */
 
 #pragma once
 
 #include <glib.h>
 
-#include "scorch-recorder.h"
 
 G_BEGIN_DECLS
 
@@ -63,16 +64,5 @@ gboolean scorch_elf_check_function_frame (const char             *path,
  * /bin/dash, whatever the working directory), and the result made
  * absolute.  NULL with errno set when it cannot be resolved. */
 char           *scorch_elf_check_resolve_program  (const char  *path);
-
-/* What the "auto" call-graph mode records for the program at PATH (a
- * path, or a name looked up in PATH; /proc/PID/exe for a running
- * process): SCORCH_CALL_GRAPH_FP_REPAIR when the program and the
- * libraries it links (its DT_NEEDED libraries but the C and C++ runtime,
- * whose frameless functions leaf repair steps through with their CFI)
- * keep frame pointers, SCORCH_CALL_GRAPH_DWARF otherwise.  A script is
- * judged by its interpreter.  *reason (if not NULL) gets one sentence
- * saying why.  The CLI and the Record dialog both decide with this. */
-ScorchCallGraph scorch_elf_check_choose_call_graph (const char  *path,
-                                                    char       **reason);
 
 G_END_DECLS

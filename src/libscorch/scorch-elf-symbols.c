@@ -4,17 +4,25 @@
 
 #define G_LOG_DOMAIN "Scorch"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gelf.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include "scorch-elf-symbols.h"
+#include "scorch-module.h"
 #include "scorch-sorted.h"
+#include "scorch-util.h"
 
 struct _ScorchElfSymbols
 {
   ScorchElfSymbol *syms;   /* sorted by start, one per start address */
   gsize            n_syms;
+  GBytes          *names;  /* a cache entry's names (raw points into it), or NULL */
 };
 
 static guint
@@ -187,5 +195,342 @@ scorch_elf_symbols_free (ScorchElfSymbols *self)
   if (self == NULL)
     return;
   g_free (self->syms);
+  g_clear_pointer (&self->names, g_bytes_unref);
   g_free (self);
+}
+
+gsize
+scorch_elf_symbols_get_size (ScorchElfSymbols *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_syms;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Persistent cache                                                         */
+
+#define CACHE_MAGIC       "SCORCHSY"
+#define CACHE_VERSION     1
+#define CACHE_BYTE_ORDER  0x01020304u
+#define CACHE_MAX_ID      64
+/* A bound on what an entry may claim (a corrupt size must not make us
+ * allocate gigabytes). */
+#define CACHE_MAX_SIZE    (G_GUINT64_CONSTANT (1) << 31)
+
+typedef struct
+{
+  char    magic[8];
+  guint32 version;
+  guint32 byte_order;
+  guint32 build_id_len;
+  guint32 source_len;        /* bytes of source, after the header */
+  guint8  build_id[CACHE_MAX_ID];
+  guint64 n_syms;
+  guint64 names_size;        /* bytes of names, NUL-terminated each */
+  guint64 payload_size;      /* everything after the header */
+  guint64 checksum;          /* of the payload */
+} CacheHeader;
+
+typedef struct
+{
+  guint64 start, end, section_end;   /* ELF virtual addresses (section_end G_MAXUINT64: none) */
+  guint32 index;
+  guint32 name;                      /* offset in names */
+  guint8  binding;
+  guint8  sized;
+  guint8  pad[6];
+} CacheSymbol;
+
+G_STATIC_ASSERT (sizeof (CacheHeader) % 8 == 0);
+G_STATIC_ASSERT (sizeof (CacheSymbol) == 40);
+
+/* FNV-1a over 64-bit words, then the tail: corruption, not attacks (the
+ * directory is the user's own). */
+static guint64
+cache_checksum (const guint8 *data,
+                gsize         len)
+{
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+
+      memcpy (&w, data + i, 8);
+      h = (h ^ w) * G_GUINT64_CONSTANT (0x100000001b3);
+      h ^= h >> 29;
+    }
+  for (; i < len; i++)
+    h = (h ^ data[i]) * G_GUINT64_CONSTANT (0x100000001b3);
+  return h;
+}
+
+static gsize
+pad8 (gsize n)
+{
+  return (n + 7) & ~(gsize) 7;
+}
+
+char *
+scorch_elf_symbols_get_cache_path (const char   *dir,
+                                   const guint8 *build_id,
+                                   guint         build_id_len)
+{
+  g_autofree char *hex = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  hex = scorch_module_build_id_to_hex (build_id, build_id_len);
+  name = g_strconcat (hex, ".sym", NULL);
+  return g_build_filename (dir, name, NULL);
+}
+
+char *
+scorch_elf_symbols_dup_default_cache_dir (void)
+{
+  const char *env = g_getenv ("SCORCH_SYMBOL_CACHE");
+  const char *dir = g_getenv ("SCORCH_SYMBOL_CACHE_DIR");
+
+  if (env != NULL && (g_str_equal (env, "0") || g_str_equal (env, "off")))
+    return NULL;
+  if (dir != NULL && dir[0] != '\0')
+    return g_strdup (dir);
+  return g_build_filename (g_get_user_cache_dir (), "scorch", "symbols", NULL);
+}
+
+static gboolean
+errno_error (GError     **error,
+             const char  *what,
+             int          saved)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", what, g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
+bad_entry (GError     **error,
+           const char  *path,
+           const char  *why)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, why);
+  return FALSE;
+}
+
+/* Checks the entry in bytes; fills the table from it when it is whole,
+ * ours and current. */
+static gboolean
+cache_parse (ScorchElfSymbols *self,
+             GBytes           *bytes,
+             const char       *path,
+             const guint8     *build_id,
+             guint             build_id_len,
+             const char       *source,
+             guint64           bias,
+             GError          **error)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  CacheHeader h;
+  const guint8 *payload;
+  const CacheSymbol *recs;
+  const char *names;
+  gsize source_len = strlen (source);
+  guint64 expect;
+
+  if (len < sizeof h)
+    return bad_entry (error, path, "truncated header");
+  memcpy (&h, data, sizeof h);
+  if (memcmp (h.magic, CACHE_MAGIC, 8) != 0 || h.version != CACHE_VERSION ||
+      h.byte_order != CACHE_BYTE_ORDER)
+    return bad_entry (error, path, "not a symbol cache entry of this version");
+  if (h.payload_size != len - sizeof h)
+    return bad_entry (error, path, "truncated or padded entry");
+  if (h.n_syms > CACHE_MAX_SIZE / sizeof (CacheSymbol) || h.names_size > CACHE_MAX_SIZE ||
+      h.source_len > 4096)
+    return bad_entry (error, path, "sizes out of range");
+  expect = pad8 (h.source_len) + h.n_syms * sizeof (CacheSymbol) + h.names_size;
+  if (expect != h.payload_size)
+    return bad_entry (error, path, "sizes do not add up");
+  payload = data + sizeof h;
+  if (cache_checksum (payload, h.payload_size) != h.checksum)
+    return bad_entry (error, path, "checksum mismatch");
+  /* whole and ours: now is it the table asked for? */
+  if (h.build_id_len != build_id_len || build_id_len > CACHE_MAX_ID ||
+      memcmp (h.build_id, build_id, build_id_len) != 0)
+    return bad_entry (error, path, "another build id");
+  if (h.source_len != source_len || memcmp (payload, source, source_len) != 0)
+    return bad_entry (error, path, "read from another file");
+
+  recs = (const CacheSymbol *) (gconstpointer) (payload + pad8 (h.source_len));
+  names = (const char *) payload + pad8 (h.source_len) + h.n_syms * sizeof (CacheSymbol);
+  if (h.n_syms > 0 && (h.names_size == 0 || names[h.names_size - 1] != '\0'))
+    return bad_entry (error, path, "names not terminated");
+
+  self->syms = g_new (ScorchElfSymbol, MAX (h.n_syms, 1));
+  for (guint64 i = 0; i < h.n_syms; i++)
+    {
+      CacheSymbol r;
+      ScorchElfSymbol *f = &self->syms[i];
+
+      memcpy (&r, &recs[i], sizeof r);
+      if (r.name >= h.names_size || r.end < r.start ||
+          (i > 0 && r.start <= self->syms[i - 1].start - bias))
+        {
+          g_clear_pointer (&self->syms, g_free);
+          return bad_entry (error, path, "symbols out of order");
+        }
+      f->start = r.start + bias;
+      f->end = r.end + bias;
+      f->section_end = r.section_end == G_MAXUINT64 ? G_MAXUINT64 : r.section_end + bias;
+      f->raw = names + r.name;
+      f->name = NULL;
+      f->index = r.index;
+      f->binding = r.binding;
+      f->sized = r.sized != 0;
+    }
+  self->n_syms = h.n_syms;
+  return TRUE;
+}
+
+ScorchElfSymbols *
+scorch_elf_symbols_load_cached (const char    *dir,
+                                const guint8  *build_id,
+                                guint          build_id_len,
+                                const char    *source,
+                                guint64        bias,
+                                GError       **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GMappedFile) file = NULL;
+  ScorchElfSymbols *self;
+  GBytes *bytes;
+  int fd;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (build_id != NULL && build_id_len > 0, NULL);
+
+  if (source == NULL)
+    source = "";
+  path = scorch_elf_symbols_get_cache_path (dir, build_id, build_id_len);
+  /* only ever a regular file, even in our own directory */
+  fd = scorch_open_regular_file (path, CACHE_MAX_SIZE, NULL, error);
+  if (fd < 0)
+    return NULL;
+  file = g_mapped_file_new_from_fd (fd, FALSE, error);
+  close (fd);
+  if (file == NULL)
+    return NULL;
+  bytes = g_mapped_file_get_bytes (file);
+  self = g_new0 (ScorchElfSymbols, 1);
+  if (!cache_parse (self, bytes, path, build_id, build_id_len, source, bias, error))
+    {
+      g_bytes_unref (bytes);
+      scorch_elf_symbols_free (self);
+      return NULL;
+    }
+  self->names = bytes;
+  return self;
+}
+
+gboolean
+scorch_elf_symbols_save_cached (ScorchElfSymbols  *self,
+                                const char        *dir,
+                                const guint8      *build_id,
+                                guint              build_id_len,
+                                const char        *source,
+                                guint64            bias,
+                                GError           **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *tmp = NULL;
+  g_autoptr(GByteArray) out = NULL;
+  g_autoptr(GByteArray) names = NULL;
+  g_autoptr(GHashTable) name_offsets = NULL;
+  static const guint8 zeros[8] = { 0 };
+  CacheHeader h = { 0 };
+  gsize written = 0;
+  int fd;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (dir != NULL, FALSE);
+  g_return_val_if_fail (build_id != NULL && build_id_len > 0 && build_id_len <= CACHE_MAX_ID, FALSE);
+
+  if (source == NULL)
+    source = "";
+  memcpy (h.magic, CACHE_MAGIC, 8);
+  h.version = CACHE_VERSION;
+  h.byte_order = CACHE_BYTE_ORDER;
+  h.build_id_len = build_id_len;
+  memcpy (h.build_id, build_id, build_id_len);
+  h.source_len = strlen (source);
+  h.n_syms = self->n_syms;
+
+  /* names, each once */
+  names = g_byte_array_new ();
+  name_offsets = g_hash_table_new (g_str_hash, g_str_equal);
+  out = g_byte_array_sized_new (sizeof h + pad8 (h.source_len) + self->n_syms * (sizeof (CacheSymbol) + 16));
+  g_byte_array_append (out, (const guint8 *) &h, sizeof h);
+  g_byte_array_append (out, (const guint8 *) source, h.source_len);
+  g_byte_array_append (out, zeros, pad8 (h.source_len) - h.source_len);
+  for (gsize i = 0; i < self->n_syms; i++)
+    {
+      const ScorchElfSymbol *f = &self->syms[i];
+      CacheSymbol r = { 0 };
+      gpointer off;
+
+      if (!g_hash_table_lookup_extended (name_offsets, f->raw, NULL, &off))
+        {
+          off = GUINT_TO_POINTER (names->len);
+          g_hash_table_insert (name_offsets, (gpointer) f->raw, off);
+          g_byte_array_append (names, (const guint8 *) f->raw, strlen (f->raw) + 1);
+        }
+      r.start = f->start - bias;
+      r.end = f->end - bias;
+      r.section_end = f->section_end == G_MAXUINT64 ? G_MAXUINT64 : f->section_end - bias;
+      r.index = f->index;
+      r.name = GPOINTER_TO_UINT (off);
+      r.binding = f->binding;
+      r.sized = f->sized;
+      g_byte_array_append (out, (const guint8 *) &r, sizeof r);
+    }
+  g_byte_array_append (out, names->data, names->len);
+  h.names_size = names->len;
+  h.payload_size = out->len - sizeof h;
+  h.checksum = cache_checksum (out->data + sizeof h, h.payload_size);
+  memcpy (out->data, &h, sizeof h);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return errno_error (error, dir, errno);
+  path = scorch_elf_symbols_get_cache_path (dir, build_id, build_id_len);
+  /* a temporary file in the same directory, renamed over the entry: a
+   * reader sees the old entry or the new one, never half of one */
+  tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return errno_error (error, tmp, errno);
+  while (written < out->len)
+    {
+      gssize n = write (fd, out->data + written, out->len - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : ENOSPC;
+
+          close (fd);
+          g_unlink (tmp);
+          return errno_error (error, tmp, saved);
+        }
+      written += n;
+    }
+  if (close (fd) != 0 || g_rename (tmp, path) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (tmp);
+      return errno_error (error, path, saved);
+    }
+  return TRUE;
 }

@@ -34,6 +34,49 @@ void              scorch_elf_symbols_free   (ScorchElfSymbols *self);
 ScorchElfSymbol  *scorch_elf_symbols_lookup (ScorchElfSymbols *self,
                                              GElf_Addr         addr);
 
+/* How many symbols the table holds. */
+gsize             scorch_elf_symbols_get_size (ScorchElfSymbols *self);
+
+/* The persistent cache: a parsed table saved per build id under dir
+ * ($XDG_CACHE_HOME/scorch/symbols by default), so that the next load of a
+ * large module skips reading and sorting its ELF symbols.
+ *
+ * An entry is one file, <build id in hex>.sym, holding a header (magic,
+ * version, byte order, build id, sizes, a checksum of the rest), the
+ * source the table was read from (source: the separate debug file, or ""
+ * for the module's own tables, with the raw symbol count -- a debug file
+ * installed since makes the entry stale), then the symbols and their
+ * names.  Symbols are stored as ELF virtual addresses: bias is added on
+ * load (the Dwfl's bias), subtracted on save.
+ *
+ * Loading checks everything and trusts nothing: a missing entry is
+ * G_IO_ERROR_NOT_FOUND; a truncated, corrupt, foreign or stale one (other
+ * build id, other source) is G_IO_ERROR_INVALID_DATA and must be
+ * rewritten.  Saving writes a temporary file in dir and renames it over
+ * the entry, so concurrent writers (two loads at once) and readers only
+ * ever see a whole entry. */
+ScorchElfSymbols *scorch_elf_symbols_load_cached (const char       *dir,
+                                                  const guint8     *build_id,
+                                                  guint             build_id_len,
+                                                  const char       *source,
+                                                  guint64           bias,
+                                                  GError          **error);
+gboolean          scorch_elf_symbols_save_cached (ScorchElfSymbols *self,
+                                                  const char       *dir,
+                                                  const guint8     *build_id,
+                                                  guint             build_id_len,
+                                                  const char       *source,
+                                                  guint64           bias,
+                                                  GError          **error);
+/* The entry's path (free with g_free()). */
+char             *scorch_elf_symbols_get_cache_path (const char   *dir,
+                                                     const guint8 *build_id,
+                                                     guint         build_id_len);
+/* The default directory: $SCORCH_SYMBOL_CACHE_DIR, else
+ * g_get_user_cache_dir()/scorch/symbols; NULL when SCORCH_SYMBOL_CACHE=0
+ * turns the cache off.  Free with g_free(). */
+char             *scorch_elf_symbols_dup_default_cache_dir (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScorchElfSymbols, scorch_elf_symbols_free)
 
 G_END_DECLS

@@ -38,6 +38,7 @@ typedef struct
   double               row_height;
   double               header;    /* px above the graph (title) */
   double               footer;    /* px below it (search result) */
+  double               legend;    /* px of the diff legend under the title (0: none) */
   double               graph_height;
   char                *title;
 } Export;
@@ -101,6 +102,20 @@ export_prepare (Export                         *e,
   zoom = options->zoom_root < n_nodes ? options->zoom_root : SCORCH_PROFILE_ROOT;
 
   e->header = e->row_height * 2;
+  if (options->diff != NULL)
+    {
+      if (options->inverted ||
+          scorch_diff_get_profile (options->diff, options->diff_side) != profile)
+        {
+          g_set_error_literal (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_FAILED,
+                               _("A differential flame graph draws one of the compared profiles as it is "
+                                 "(not inverted)"));
+          return FALSE;
+        }
+      scorch_flame_renderer_set_diff (e->renderer, options->diff, options->diff_side);
+      e->legend = e->row_height * 1.5;
+      e->header += e->legend;
+    }
   e->footer = e->searching ? e->row_height * 1.5 : e->row_height * 0.5;
 
   /* First pass to learn the number of rows, then lay out all of them. */
@@ -133,6 +148,9 @@ export_prepare (Export                         *e,
 
   if (options->title != NULL)
     e->title = g_strdup (options->title);
+  else if (options->diff != NULL)
+    e->title = g_strdup (options->diff_side == SCORCH_DIFF_NEW ? _("Differential Flame Graph")
+                                                               : _("Differential Flame Graph (baseline’s shape)"));
   else
     e->title = g_strdup (options->inverted ? _("Inverted Flame Graph") : _("Flame Graph"));
 
@@ -149,6 +167,117 @@ search_summary (Export                         *e,
   /* TRANSLATORS: the regular expression, the percentage of samples matched */
   return g_strdup_printf (_("Matched “%s”: %.2f%% of samples"),
                           scorch_search_get_pattern (e->search), pct);
+}
+
+/* ---- differential flame graph: legend and frame titles ------------------ */
+
+static void append_number_attr (GString *s, const char *name, const char *format, double value);
+static void append_color       (GString *s, const ScorchFlameColor *c);
+static void append_escaped     (GString *s, const char *text);
+
+static char **
+diff_legend_labels (const ScorchFlameExportOptions *options)
+{
+  char **labels = g_new0 (char *, 4);
+
+  labels[0] = g_strdup (_("blue: cooler"));
+  labels[1] = g_strdup (_("red: hotter (grey: within the noise)"));
+  labels[2] = g_strdup (options->diff_side == SCORCH_DIFF_NEW ? _("only in the new capture")
+                                                              : _("only in the baseline"));
+  return labels;
+}
+
+/* " — base 12.00% → new 20.00% (+8.00)" for a frame's title, in the
+ * diff's unit. */
+static void
+append_diff_title (GString                   *s,
+                   ScorchDiff                *diff,
+                   const ScorchFlameRectDiff *d)
+{
+  gboolean rates = scorch_diff_get_mode (diff) == SCORCH_DIFF_RATES;
+  const char *unit = rates ? "/s" : "%";
+  char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *text = NULL;
+
+  g_ascii_formatd (a, sizeof a, "%.2f", d->base_value);
+  g_ascii_formatd (b, sizeof b, "%.2f", d->new_value);
+  g_ascii_formatd (c, sizeof c, "%+.2f", fabs (d->delta) < 0.005 ? 0 : d->delta);
+  /* TRANSLATORS: base value, unit, new value, unit, delta */
+  text = g_strdup_printf (_(" — base %s%s → new %s%s (%s)"), a, unit, b, unit, c);
+  g_string_append (s, text);
+  if (d->only_here)
+    g_string_append (s, _(" [only in this capture]"));
+}
+
+static const char *
+diff_class (const ScorchFlameRectDiff *d)
+{
+  switch (d->change)
+    {
+    case SCORCH_DIFF_HOTTER:
+      return d->only_here ? "frame hotter only-here" : "frame hotter";
+    case SCORCH_DIFF_COOLER:
+      return d->only_here ? "frame cooler only-here" : "frame cooler";
+    case SCORCH_DIFF_NEUTRAL:
+    default:
+      return d->only_here ? "frame neutral only-here" : "frame neutral";
+    }
+}
+
+static void
+append_svg_legend (GString                        *s,
+                   Export                         *e,
+                   const ScorchFlameExportOptions *options,
+                   const ScorchFlameColor         *fg,
+                   double                          font_px)
+{
+  g_auto(GStrv) labels = diff_legend_labels (options);
+  double h = e->row_height - 4, sw = h * 1.4;
+  double x = SCORCH_FLAME_LABEL_PADDING, y = e->header - e->legend;
+
+  g_string_append (s, "<g class=\"legend\">");
+  for (int i = -3; i <= 3; i++)
+    {
+      ScorchDiffChange change = i < 0 ? SCORCH_DIFF_COOLER : i > 0 ? SCORCH_DIFF_HOTTER : SCORCH_DIFF_NEUTRAL;
+      ScorchFlameColor c;
+
+      scorch_flame_diff_color (change, 0.25 + 0.75 * (abs (i) - 1) / 2.0, options->dark, &c);
+      g_string_append (s, "<rect");
+      append_number_attr (s, "x", "%.1f", x);
+      append_number_attr (s, "y", "%.1f", y);
+      append_number_attr (s, "width", "%.1f", sw - 1);
+      append_number_attr (s, "height", "%.1f", h);
+      g_string_append (s, " fill=\"");
+      append_color (s, &c);
+      g_string_append (s, "\"/>");
+      x += sw;
+    }
+  x += 6;
+  for (guint i = 0; i < 3; i++)
+    {
+      if (i == 2)
+        {
+          g_string_append (s, "<rect");
+          append_number_attr (s, "x", "%.1f", x);
+          append_number_attr (s, "y", "%.1f", y);
+          append_number_attr (s, "width", "%.1f", sw * 1.5);
+          append_number_attr (s, "height", "%.1f", h);
+          g_string_append (s, " fill=\"none\" stroke-dasharray=\"3,2\" stroke=\"");
+          append_color (s, fg);
+          g_string_append (s, "\"/>");
+          x += sw * 1.5 + 4;
+        }
+      g_string_append (s, "<text");
+      append_number_attr (s, "x", "%.1f", x);
+      append_number_attr (s, "y", "%.1f", y + h / 2 + font_px * 0.35);
+      g_string_append (s, " fill=\"");
+      append_color (s, fg);
+      g_string_append (s, "\">");
+      append_escaped (s, labels[i]);
+      g_string_append (s, "</text>");
+      x += scorch_flame_renderer_get_char_width (e->renderer) * g_utf8_strlen (labels[i], -1) + 14;
+    }
+  g_string_append (s, "</g>\n");
 }
 
 static double
@@ -202,7 +331,15 @@ export_draw (Export                         *e,
   cairo_set_source_rgb (cr, bg.red, bg.green, bg.blue);
   cairo_paint (cr);
 
-  draw_text_line (e->renderer, cr, e->title, 0, e->header / 2, e->width, TRUE, TRUE);
+  draw_text_line (e->renderer, cr, e->title, 0, (e->header - e->legend) / 2, e->width, TRUE, TRUE);
+  if (e->legend > 0)
+    {
+      g_auto(GStrv) labels = diff_legend_labels (options);
+
+      scorch_flame_renderer_draw_diff_legend (e->renderer, cr, SCORCH_FLAME_LABEL_PADDING,
+                                              e->header - e->legend, e->row_height - 4,
+                                              (const char *const *) labels);
+    }
 
   cairo_save (cr);
   cairo_translate (cr, 0, e->header);
@@ -388,12 +525,14 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
 
   g_string_append (s, "<text");
   append_number_attr (s, "x", "%.1f", e.width / 2);
-  append_number_attr (s, "y", "%.1f", e.header / 2 + font_px * 0.35);
+  append_number_attr (s, "y", "%.1f", (e.header - e.legend) / 2 + font_px * 0.35);
   g_string_append (s, " text-anchor=\"middle\" font-weight=\"bold\" fill=\"");
   append_color (s, &fg);
   g_string_append (s, "\">");
   append_escaped (s, e.title);
   g_string_append (s, "</text>\n");
+  if (e.legend > 0)
+    append_svg_legend (s, &e, options, &fg, font_px);
 
   rects = scorch_flame_layout_get_rects (e.layout, &n_rects);
   nodes = scorch_profile_get_nodes (e.profile, NULL);
@@ -409,9 +548,13 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
       double w = r->width >= 2 ? r->width - 1 : r->width;
       g_autofree char *label = NULL;
 
-      scorch_flame_renderer_get_rect_colors (e.renderer, e.profile, r, &fill, &text);
+      ScorchFlameRectDiff d;
+      gboolean has_diff;
 
-      g_string_append (s, "<g class=\"frame\"><title>");
+      scorch_flame_renderer_get_rect_colors (e.renderer, e.profile, r, &fill, &text);
+      has_diff = scorch_flame_renderer_get_rect_diff (e.renderer, e.profile, r, &d);
+
+      g_string_append_printf (s, "<g class=\"%s\"><title>", has_diff ? diff_class (&d) : "frame");
       if (r->flags & SCORCH_FLAME_RECT_MERGED)
         {
           g_autofree char *what = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u small frame",
@@ -425,6 +568,13 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
                               r->total,
                               g_dngettext (GETTEXT_PACKAGE, "sample", "samples", r->total),
                               g_ascii_formatd (num, sizeof num, "%.2f", pct));
+      if (has_diff)
+        {
+          /* the title's text ends before "</title>": put the change inside */
+          g_string_truncate (s, s->len - strlen ("</title>"));
+          append_diff_title (s, options->diff, &d);
+          g_string_append (s, "</title>");
+        }
       g_string_append (s, "<rect");
       append_number_attr (s, "x", "%.1f", r->x);
       append_number_attr (s, "y", "%.1f", y);
@@ -432,6 +582,11 @@ scorch_flame_export_svg (ScorchProfile                  *profile,
       append_number_attr (s, "height", "%.1f", e.row_height - 1);
       g_string_append (s, " fill=\"");
       append_color (s, &fill);
+      if (has_diff && d.only_here && w >= 4)
+        {
+          g_string_append (s, "\" stroke-dasharray=\"3,2\" stroke=\"");
+          append_color (s, &text);
+        }
       g_string_append (s, "\"/>");
 
       if (!(r->flags & SCORCH_FLAME_RECT_MERGED))

@@ -40,6 +40,11 @@ typedef struct
   const char            *title;          /* NULL: "Flame Graph" / "Inverted Flame Graph" */
   ScorchSearch          *search_object;  /* the search to highlight as the views have it
                                           * (overrides search/case_sensitive), or NULL */
+  /* Differential flame graph: the profile passed is the diff's DIFF_SIDE
+   * profile (NEW: the new capture's shape), coloured by change, with a
+   * legend.  Not with inverted.  NULL: an ordinary flame graph. */
+  ScorchDiff            *diff;
+  ScorchDiffSide         diff_side;
 } ScorchFlameExportOptions;
 
 GQuark   scorch_flame_export_error_quark   (void);

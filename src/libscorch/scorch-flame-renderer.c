@@ -111,6 +111,8 @@ struct _ScorchFlameRenderer
   gboolean                short_names;
   ScorchDisplayNameFlags  name_flags;
   GHashTable             *short_cache; /* function name (borrowed pointer) -> ShortName */
+  ScorchDiff             *diff;        /* differential colouring, or NULL */
+  ScorchDiffSide          diff_side;   /* the diff's profile the layouts draw */
 };
 
 /* A function's display name, keyed by the profile's interned name; the
@@ -215,6 +217,7 @@ scorch_flame_renderer_free (ScorchFlameRenderer *self)
   g_array_unref (self->fills);
   g_array_unref (self->pending);
   g_clear_pointer (&self->matches, g_bytes_unref);
+  g_clear_object (&self->diff);
   pango_font_description_free (self->font);
   g_object_unref (self->context);
   g_free (self);
@@ -506,6 +509,218 @@ frame_matches (ScorchFlameRenderer *self,
   return frame < n && m[frame] != 0;
 }
 
+/* ---- differential colouring (compare two captures) ---------------------- */
+
+void
+scorch_flame_renderer_set_diff (ScorchFlameRenderer *self,
+                                ScorchDiff          *diff,
+                                ScorchDiffSide       side)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (diff == NULL || SCORCH_IS_DIFF (diff));
+
+  g_set_object (&self->diff, diff);
+  self->diff_side = side;
+}
+
+ScorchDiff *
+scorch_flame_renderer_get_diff (ScorchFlameRenderer *self,
+                                ScorchDiffSide      *side)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (side != NULL)
+    *side = self->diff_side;
+  return self->diff;
+}
+
+void
+scorch_flame_diff_color (ScorchDiffChange  change,
+                         double            intensity,
+                         gboolean          dark,
+                         ScorchFlameColor *color)
+{
+  /* From a light tint (just beyond the noise) to a saturated colour (a
+   * change of a tenth of all samples or more). */
+  static const double hot[2][3] = { { 250, 212, 200 }, { 200, 28, 28 } };
+  static const double cool[2][3] = { { 208, 220, 250 }, { 30, 80, 205 } };
+  const double (*ends)[3];
+  double t;
+
+  if (change == SCORCH_DIFF_NEUTRAL)
+    {
+      if (dark)
+        set_rgb (color, 110, 110, 106);
+      else
+        set_rgb (color, 222, 220, 212);
+      return;
+    }
+  ends = change == SCORCH_DIFF_HOTTER ? hot : cool;
+  t = CLAMP (intensity, 0, 1);
+  set_rgb (color,
+           ends[0][0] + (ends[1][0] - ends[0][0]) * t,
+           ends[0][1] + (ends[1][1] - ends[0][1]) * t,
+           ends[0][2] + (ends[1][2] - ends[0][2]) * t);
+}
+
+/* A tenth of all samples (10 points, or a tenth of the larger overall
+ * rate) is full intensity; anything beyond the threshold starts at 0.25. */
+static double
+diff_intensity (ScorchDiff *diff,
+                double      delta)
+{
+  double scale = 0.1 * MAX (scorch_diff_normalize (diff, SCORCH_DIFF_BASE,
+                                                   scorch_diff_get_n_samples (diff, SCORCH_DIFF_BASE)),
+                            scorch_diff_normalize (diff, SCORCH_DIFF_NEW,
+                                                   scorch_diff_get_n_samples (diff, SCORCH_DIFF_NEW)));
+
+  if (scale <= 0)
+    return 1;
+  return 0.25 + 0.75 * MIN (fabs (delta) / scale, 1.0);
+}
+
+gboolean
+scorch_flame_renderer_get_rect_diff (ScorchFlameRenderer   *self,
+                                     ScorchProfile         *profile,
+                                     const ScorchFlameRect *rect,
+                                     ScorchFlameRectDiff   *out)
+{
+  const ScorchDiffNode *dn;
+  guint32 m;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  memset (out, 0, sizeof *out);
+  if (self->diff == NULL || (rect->flags & SCORCH_FLAME_RECT_MERGED) ||
+      profile != scorch_diff_get_profile (self->diff, self->diff_side))
+    return FALSE;
+  m = scorch_diff_lookup_node (self->diff, self->diff_side, rect->node);
+  if (m == SCORCH_NODE_NONE)
+    return FALSE;
+
+  dn = &scorch_diff_get_nodes (self->diff, NULL)[m];
+  out->base_count = dn->base_total;
+  out->new_count = dn->new_total;
+  out->base_value = scorch_diff_normalize (self->diff, SCORCH_DIFF_BASE, dn->base_total);
+  out->new_value = scorch_diff_normalize (self->diff, SCORCH_DIFF_NEW, dn->new_total);
+  out->change = scorch_diff_compare (self->diff, dn->base_total, dn->new_total, &out->delta);
+  out->only_here = self->diff_side == SCORCH_DIFF_NEW ? dn->base_node == SCORCH_NODE_NONE
+                                                      : dn->new_node == SCORCH_NODE_NONE;
+  return TRUE;
+}
+
+static void
+diff_rect_color (ScorchFlameRenderer   *self,
+                 ScorchProfile         *profile,
+                 const ScorchFlameRect *rect,
+                 ScorchFlameColor      *color)
+{
+  ScorchFlameRectDiff d;
+
+  if (!scorch_flame_renderer_get_rect_diff (self, profile, rect, &d))
+    scorch_flame_diff_color (SCORCH_DIFF_NEUTRAL, 0, self->dark, color);
+  else
+    scorch_flame_diff_color (d.change, diff_intensity (self->diff, d.delta), self->dark, color);
+}
+
+/* Frames whose path exists only in the drawn side get a dashed outline in
+ * their text colour. */
+static void
+diff_mark_one_sided (ScorchFlameRenderer   *self,
+                     cairo_t               *cr,
+                     ScorchProfile         *profile,
+                     const ScorchFlameRect *rects,
+                     guint                  n_rects,
+                     double                 rh)
+{
+  static const double dashes[] = { 3, 2 };
+
+  if (self->diff == NULL)
+    return;
+
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1);
+  cairo_set_dash (cr, dashes, G_N_ELEMENTS (dashes), 0);
+  for (guint i = 0; i < n_rects; i++)
+    {
+      ScorchFlameRectDiff d;
+      ScorchFlameColor text;
+      double x0 = floor (rects[i].x + 0.5), x1 = floor (rects[i].x + rects[i].width + 0.5);
+
+      if (x1 - x0 < 4 || !scorch_flame_renderer_get_rect_diff (self, profile, &rects[i], &d) || !d.only_here)
+        continue;
+      scorch_flame_renderer_get_rect_colors (self, profile, &rects[i], NULL, &text);
+      cairo_set_source_rgb (cr, text.red, text.green, text.blue);
+      cairo_rectangle (cr, x0 + 0.5, rects[i].y + 0.5, x1 - x0 - 2, rh - 2);
+      cairo_stroke (cr);
+    }
+  cairo_restore (cr);
+}
+
+void
+scorch_flame_renderer_draw_diff_legend (ScorchFlameRenderer *self,
+                                        cairo_t             *cr,
+                                        double               x,
+                                        double               y,
+                                        double               height,
+                                        const char          *const labels[3])
+{
+  g_autoptr(PangoLayout) layout = NULL;
+  ScorchFlameColor c, fg;
+  double cx = x, sw = height * 1.4;
+
+  g_return_if_fail (self != NULL);
+
+  layout = pango_layout_new (self->context);
+  pango_layout_set_font_description (layout, self->font);
+  if (self->dark)
+    set_rgb (&fg, 0xee, 0xee, 0xee);
+  else
+    set_rgb (&fg, 0x1e, 0x1e, 0x1e);
+
+  /* cooler (strong to light) | neutral | hotter (light to strong) */
+  for (int i = -3; i <= 3; i++)
+    {
+      ScorchDiffChange change = i < 0 ? SCORCH_DIFF_COOLER : i > 0 ? SCORCH_DIFF_HOTTER : SCORCH_DIFF_NEUTRAL;
+
+      scorch_flame_diff_color (change, 0.25 + 0.75 * (abs (i) - 1) / 2.0, self->dark, &c);
+      cairo_set_source_rgb (cr, c.red, c.green, c.blue);
+      cairo_rectangle (cr, cx, y, sw - 1, height);
+      cairo_fill (cr);
+      cx += sw;
+    }
+  cx += 6;
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *valid = scorch_text_valid_utf8 (labels[i], -1);
+      int w, h;
+
+      if (valid[0] == '\0')
+        continue;
+      pango_layout_set_text (layout, valid, -1);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      if (i == 2)
+        {
+          /* the one-sided marker: a dashed box */
+          static const double dashes[] = { 3, 2 };
+
+          cairo_save (cr);
+          cairo_set_source_rgb (cr, fg.red, fg.green, fg.blue);
+          cairo_set_line_width (cr, 1);
+          cairo_set_dash (cr, dashes, 2, 0);
+          cairo_rectangle (cr, floor (cx) + 0.5, floor (y) + 0.5, sw * 1.5, height - 1);
+          cairo_stroke (cr);
+          cairo_restore (cr);
+          cx += sw * 1.5 + 4;
+        }
+      cairo_set_source_rgb (cr, fg.red, fg.green, fg.blue);
+      cairo_move_to (cr, cx, y + (height - h) / 2);
+      pango_cairo_show_layout (cr, layout);
+      cx += w + 14;
+    }
+}
+
 void
 scorch_flame_renderer_get_rect_colors (ScorchFlameRenderer   *self,
                                        ScorchProfile         *profile,
@@ -528,6 +743,8 @@ scorch_flame_renderer_get_rect_colors (ScorchFlameRenderer   *self,
     scorch_flame_renderer_get_highlight_colors (self, &f, NULL);
   else if (frame_matches (self, nodes[rect->node].frame))
     scorch_flame_renderer_get_match_color (self, &f);
+  else if (self->diff != NULL)
+    diff_rect_color (self, profile, rect, &f);
   else
     switch (self->scheme)
       {
@@ -1089,6 +1306,8 @@ scorch_flame_renderer_render (ScorchFlameRenderer *self,
 
   flush_batches (self, cr);
   flush_pending (self, cr);
+
+  diff_mark_one_sided (self, cr, profile, rects, n_rects, rh);
 
   /* Outlines last, so that neighbours do not paint over them: first every
    * node of the highlighted function, then hover and selection. */

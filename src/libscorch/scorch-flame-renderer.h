@@ -8,6 +8,7 @@
 
 #include "scorch-flame-layout.h"
 #include "scorch-demangle.h"
+#include "scorch-diff.h"
 
 G_BEGIN_DECLS
 
@@ -65,6 +66,47 @@ void                 scorch_flame_renderer_set_selected     (ScorchFlameRenderer
                                                              guint32                 node);
 void                 scorch_flame_renderer_set_hovered      (ScorchFlameRenderer    *self,
                                                              guint32                 node);
+
+/* Differential colouring (compare two captures): frames are coloured by
+ * the change of their call path's total, new − base (red hotter, blue
+ * cooler, intensity by magnitude, grey within the noise), and frames whose
+ * path exists only in the drawn side get a dashed outline.  SIDE says which
+ * of the diff's profiles the layouts draw (NEW: the new capture's shape;
+ * BASE: the inverse view).  Search and highlight still win.  NULL clears. */
+void                 scorch_flame_renderer_set_diff         (ScorchFlameRenderer    *self,
+                                                             ScorchDiff             *diff,
+                                                             ScorchDiffSide          side);
+ScorchDiff          *scorch_flame_renderer_get_diff         (ScorchFlameRenderer    *self,
+                                                             ScorchDiffSide         *side);
+typedef struct
+{
+  guint64          base_count;  /* the path's total samples in each side */
+  guint64          new_count;
+  double           base_value;  /* normalized (the diff's unit) */
+  double           new_value;
+  double           delta;       /* new − base */
+  ScorchDiffChange change;
+  gboolean         only_here;   /* the path exists only in the drawn side */
+} ScorchFlameRectDiff;
+/* FALSE when no diff is set, or for merged frames. */
+gboolean             scorch_flame_renderer_get_rect_diff    (ScorchFlameRenderer    *self,
+                                                             ScorchProfile          *profile,
+                                                             const ScorchFlameRect  *rect,
+                                                             ScorchFlameRectDiff    *out);
+/* The fill of a change at INTENSITY (0..1). */
+void                 scorch_flame_diff_color                (ScorchDiffChange        change,
+                                                             double                  intensity,
+                                                             gboolean                dark,
+                                                             ScorchFlameColor       *color);
+/* The legend: seven swatches (cooler … neutral … hotter), then LABELS[0]
+ * and [1] (e.g. "blue: cooler", "red: hotter") and a dashed box before
+ * LABELS[2] (e.g. "only in new"); empty labels are left out. */
+void                 scorch_flame_renderer_draw_diff_legend (ScorchFlameRenderer    *self,
+                                                             cairo_t                *cr,
+                                                             double                  x,
+                                                             double                  y,
+                                                             double                  height,
+                                                             const char             *const labels[3]);
 
 /* Draws the layout's viewport (0, 0, width, height) on cr: background,
  * frames with one-pixel gaps, labels that fit, highlight and outline. */

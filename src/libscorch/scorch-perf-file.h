@@ -68,16 +68,12 @@ typedef enum
   SCORCH_PERF_FEAT_LAST = 256,
 } ScorchPerfFeature;
 
-/* Scorch's own feature section: what only Scorch knows of a capture (the
- * launched program's exit status, the call-graph mode). perf 6.1 skips
+/* Scorch's own feature section: what only Scorch knows of a capture. Its
+ * payload format is defined in scorch-capture-notes.h. perf 6.1 skips
  * feature bits it does not know (HEADER_LAST_FEATURE is 32 there), so the
- * file still reads in perf report and perf script. Payload: u32 magic
- * SCORCH_PERF_SCORCH_MAGIC, u32 version, u32 n, then n perf strings
- * (u32 len, NUL-padded bytes) of the form "key=value"; unknown keys are
- * skipped. */
+ * file still reads in perf report and perf script. */
 #define SCORCH_PERF_FEAT_SCORCH   200
 #define SCORCH_PERF_SCORCH_MAGIC  0x524f4353u /* "SCOR" */
-#define SCORCH_PERF_SCORCH_VERSION 1
 
 /* Record types perf itself adds to the data section (user types, >= 64) */
 typedef enum

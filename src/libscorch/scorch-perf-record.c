@@ -289,6 +289,24 @@ scorch_perf_record_parse_header (const guint8             *data,
   return TRUE;
 }
 
+gboolean
+scorch_perf_record_parse_stream_header (const guint8             *data,
+                                        gsize                     len,
+                                        guint64                   file_offset,
+                                        struct perf_event_header *hdr,
+                                        GError                  **error)
+{
+  if (len < sizeof *hdr)
+    return malformed (error, file_offset, _("record header cut short"));
+  memcpy (hdr, data, sizeof *hdr);
+  if (hdr->size < sizeof *hdr)
+    return malformed (error, file_offset, _("record size %u is smaller than its header"), hdr->size);
+  if (hdr->size > len)
+    return malformed (error, file_offset, _("record of %u bytes runs past the end of the data (%" G_GSIZE_FORMAT " bytes left)"),
+                      hdr->size, len);
+  return TRUE;
+}
+
 void
 scorch_perf_record_init_raw (ScorchRecord                   *record,
                              const struct perf_event_header *hdr,
@@ -1008,6 +1026,32 @@ scorch_perf_record_get_build_id (const ScorchRecord *record,
 }
 
 gboolean
+scorch_perf_record_get_event_update (const ScorchRecord    *record,
+                                     ScorchPerfEventUpdate *out,
+                                     GError               **error)
+{
+  const guint8 *d;
+  gsize len;
+
+  if (record->type != SCORCH_PERF_RECORD_EVENT_UPDATE)
+    return wrong_type (record, error);
+  if (!scorch_perf_record_get_body (record, &d, &len, error))
+    return FALSE;
+  if (len < 16)
+    return too_short (record, error);
+  out->type = rd64 (d);
+  out->id = rd64 (d + 8);
+  out->name = NULL;
+  out->name_len = 0;
+  if (out->type == SCORCH_PERF_EVENT_UPDATE_NAME)
+    {
+      out->name = (const char *) d + 16;
+      out->name_len = strnlen (out->name, len - 16);
+    }
+  return TRUE;
+}
+
+gboolean
 scorch_perf_record_decode (ScorchCaptureAttrs *attrs,
                            const ScorchRecord *record,
                            ScorchPerfBody     *body,
@@ -1068,6 +1112,9 @@ scorch_perf_record_decode (ScorchCaptureAttrs *attrs,
     case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
       body->kind = SCORCH_PERF_BODY_BUILD_ID;
       return scorch_perf_record_get_build_id (record, &body->u.build_id, error);
+    case SCORCH_PERF_RECORD_EVENT_UPDATE:
+      body->kind = SCORCH_PERF_BODY_EVENT_UPDATE;
+      return scorch_perf_record_get_event_update (record, &body->u.event_update, error);
     case SCORCH_PERF_RECORD_FINISHED_ROUND:
     case SCORCH_PERF_RECORD_FINISHED_INIT:
       body->kind = SCORCH_PERF_BODY_EMPTY;

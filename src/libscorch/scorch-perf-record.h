@@ -96,6 +96,16 @@ gboolean scorch_perf_record_parse_header (const guint8             *data,
                                           struct perf_event_header *header,
                                           GError                  **error);
 
+/* The same for a record in a stream perf wrote: perf requires only
+ * size >= 8 there, and PERF_RECORD_COMPRESSED records (perf record -z)
+ * have sizes that are no multiple of 8, so the records after them are not
+ * aligned. */
+gboolean scorch_perf_record_parse_stream_header (const guint8             *data,
+                                                 gsize                     len,
+                                                 guint64                   file_offset,
+                                                 struct perf_event_header *header,
+                                                 GError                  **error);
+
 /* One record. data points into the mapped file (or the caller's buffer)
  * and is 8-byte aligned; the sample_id fields are filled from the trailer
  * (non-sample records with sample_id_all) or the sample body. */
@@ -296,6 +306,18 @@ gboolean scorch_perf_record_parse_build_id (const guint8      *data,
                                             gsize             *entry_size,
                                             GError           **error);
 
+/* PERF_RECORD_EVENT_UPDATE: a name, unit, scale or cpu map for the event
+ * of an id (pipe mode). Only the name is decoded. */
+#define SCORCH_PERF_EVENT_UPDATE_NAME 2
+
+typedef struct
+{
+  guint64     type;
+  guint64     id;
+  const char *name;              /* type NAME, else NULL */
+  gsize       name_len;
+} ScorchPerfEventUpdate;
+
 /* PERF_RECORD_TIME_CONV */
 typedef struct
 {
@@ -351,6 +373,9 @@ gboolean scorch_perf_record_get_trailing_data (const ScorchRecord     *record,
 gboolean scorch_perf_record_get_build_id (const ScorchRecord *record,
                                           ScorchPerfBuildId  *out,
                                           GError            **error);
+gboolean scorch_perf_record_get_event_update (const ScorchRecord    *record,
+                                              ScorchPerfEventUpdate *out,
+                                              GError              **error);
 gboolean scorch_perf_record_get_time_conv (const ScorchRecord  *record,
                                            ScorchPerfTimeConv  *out,
                                            GError             **error);
@@ -376,6 +401,7 @@ typedef enum
   SCORCH_PERF_BODY_TRAILING_DATA,
   SCORCH_PERF_BODY_TIME_CONV,
   SCORCH_PERF_BODY_BUILD_ID,
+  SCORCH_PERF_BODY_EVENT_UPDATE,
   SCORCH_PERF_BODY_EMPTY,        /* FINISHED_ROUND, FINISHED_INIT */
 } ScorchPerfBodyKind;
 
@@ -399,6 +425,7 @@ typedef struct
     ScorchPerfTrailingData  trailing;
     ScorchPerfTimeConv      time_conv;
     ScorchPerfBuildId       build_id;
+    ScorchPerfEventUpdate   event_update;
   } u;
 } ScorchPerfBody;
 

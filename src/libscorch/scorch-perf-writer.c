@@ -5,7 +5,6 @@
 
 #define G_LOG_DOMAIN "scorch-perf-writer"
 
-#include <elfutils/libdwelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -16,7 +15,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "scorch-capture-notes.h"
 #include "scorch-perf-file.h"
+#include "scorch-module.h"
 #include "scorch-perf-record.h"
 #include "scorch-perf-writer.h"
 #include "scorch-proc-table.h"
@@ -52,10 +53,7 @@ struct _ScorchPerfWriter
   char          *name;
   GArray        *attrs;         /* of Attr */
   GStrv          cmdline;
-  /* the Scorch feature section */
-  gboolean       has_exit_status;
-  int            exit_status;
-  char          *call_graph;
+  ScorchCaptureNotes *notes;    /* the Scorch feature section */
 
   GByteArray    *buffer;        /* whole records not yet written */
   guint64        data_offset;
@@ -109,6 +107,7 @@ writer_new (GOutputStream *stream,
   self->attrs = g_array_new (FALSE, TRUE, sizeof (Attr));
   g_array_set_clear_func (self->attrs, attr_clear);
   self->buffer = g_byte_array_sized_new (BUFFER_SIZE);
+  self->notes = scorch_capture_notes_new ();
   self->decoder = scorch_capture_attrs_new ();
   self->procs = scorch_proc_table_new ();
   self->dsos = g_hash_table_new_full (NULL, NULL, NULL, g_free);
@@ -160,7 +159,7 @@ scorch_perf_writer_free (ScorchPerfWriter *self)
   g_free (self->name);
   g_array_unref (self->attrs);
   g_strfreev (self->cmdline);
-  g_free (self->call_graph);
+  scorch_capture_notes_free (self->notes);
   g_byte_array_unref (self->buffer);
   g_clear_error (&self->failed);
   g_hash_table_unref (self->dsos);
@@ -207,8 +206,10 @@ scorch_perf_writer_set_exit_status (ScorchPerfWriter *self,
 {
   g_return_if_fail (self != NULL);
 
-  self->has_exit_status = status >= 0;
-  self->exit_status = status;
+  if (status >= 0)
+    scorch_capture_notes_set_int (self->notes, SCORCH_CAPTURE_NOTE_EXIT_STATUS, status);
+  else
+    scorch_capture_notes_remove (self->notes, SCORCH_CAPTURE_NOTE_EXIT_STATUS);
 }
 
 void
@@ -217,8 +218,18 @@ scorch_perf_writer_set_call_graph (ScorchPerfWriter *self,
 {
   g_return_if_fail (self != NULL);
 
-  g_free (self->call_graph);
-  self->call_graph = g_strdup (mode);
+  if (mode != NULL)
+    scorch_capture_notes_set_string (self->notes, SCORCH_CAPTURE_NOTE_CALL_GRAPH, mode);
+  else
+    scorch_capture_notes_remove (self->notes, SCORCH_CAPTURE_NOTE_CALL_GRAPH);
+}
+
+ScorchCaptureNotes *
+scorch_perf_writer_get_notes (ScorchPerfWriter *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->notes;
 }
 
 /* ---- output: a seekable GOutputStream, or a file descriptor ------------ */
@@ -731,34 +742,33 @@ append_string (GByteArray *bytes,
   g_byte_array_append (bytes, zeros, padded - len + 1);
 }
 
+/* The NT_GNU_BUILD_ID among raw notes (/sys/kernel/notes), read with
+ * libelf's note reader. */
 static gboolean
 parse_build_id_notes (const guint8 *data,
                       gsize         len,
                       guint8       *out,
                       guint8       *out_len)
 {
-  gsize off = 0;
+  Elf_Data notes = {
+    .d_buf = (void *) data,
+    .d_type = ELF_T_NHDR,
+    .d_version = EV_CURRENT,
+    .d_size = len,
+    .d_align = 4,
+  };
+  GElf_Nhdr nhdr;
+  gsize off = 0, next, name_off, desc_off;
 
-  while (off + 12 <= len)
+  elf_version (EV_CURRENT);
+  while (off < len && (next = gelf_getnote (&notes, off, &nhdr, &name_off, &desc_off)) > 0)
     {
-      guint32 namesz, descsz, type;
-      gsize name_off, desc_off;
-      gsize next;
-
-      memcpy (&namesz, data + off, 4);
-      memcpy (&descsz, data + off + 4, 4);
-      memcpy (&type, data + off + 8, 4);
-      name_off = off + 12;
-      desc_off = name_off + ((namesz + 3) & ~3u);
-      next = desc_off + ((descsz + 3) & ~3u);
-
-      if (namesz > len || descsz > len || next > len)
-        return FALSE;
-      if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp (data + name_off, "GNU", 4) == 0 &&
-          descsz > 0 && descsz <= BUILD_ID_MAX)
+      if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == 4 &&
+          memcmp (data + name_off, "GNU", 4) == 0 &&
+          nhdr.n_descsz > 0 && nhdr.n_descsz <= BUILD_ID_MAX)
         {
-          memcpy (out, data + desc_off, descsz);
-          *out_len = descsz;
+          memcpy (out, data + desc_off, nhdr.n_descsz);
+          *out_len = nhdr.n_descsz;
           return TRUE;
         }
       off = next;
@@ -766,33 +776,15 @@ parse_build_id_notes (const guint8 *data,
   return FALSE;
 }
 
+/* Through the module cache: the file is opened once, whoever else
+ * (symbolizer, unwinder, frame-pointer check) reads it. */
 static void
 read_build_id_from_file (Dso *dso)
 {
-  const void *id = NULL;
-  ssize_t len;
-  Elf *elf;
-  int fd;
-
   dso->looked_up = TRUE;
   if (dso->filename[0] != '/')
     return;
-  fd = scorch_open_regular_file (dso->filename, SCORCH_MAX_ELF_SIZE, NULL, NULL);
-  if (fd < 0)
-    return;
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
-  if (elf != NULL)
-    {
-      len = dwelf_elf_gnu_build_id (elf, &id);
-      if (len > 0 && len <= BUILD_ID_MAX)
-        {
-          memcpy (dso->build_id, id, len);
-          dso->build_id_len = len;
-        }
-      elf_end (elf);
-    }
-  close (fd);
+  dso->build_id_len = scorch_module_read_build_id (dso->filename, dso->build_id, BUILD_ID_MAX);
 }
 
 static void
@@ -935,17 +927,9 @@ build_feature (ScorchPerfWriter *self,
 
     case SCORCH_PERF_FEAT_SCORCH:
       {
-        g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
+        g_autoptr(GBytes) payload = scorch_capture_notes_serialize (self->notes);
 
-        if (self->has_exit_status)
-          g_ptr_array_add (entries, g_strdup_printf ("exit-status=%d", self->exit_status));
-        if (self->call_graph != NULL)
-          g_ptr_array_add (entries, g_strdup_printf ("call-graph=%s", self->call_graph));
-        append_u32 (bytes, SCORCH_PERF_SCORCH_MAGIC);
-        append_u32 (bytes, SCORCH_PERF_SCORCH_VERSION);
-        append_u32 (bytes, entries->len);
-        for (guint i = 0; i < entries->len; i++)
-          append_string (bytes, g_ptr_array_index (entries, i));
+        g_byte_array_append (bytes, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
       }
       break;
 

@@ -6,6 +6,8 @@
 #include <gio/gio.h>
 #include <linux/perf_event.h>
 
+#include "scorch-capture-notes.h"
+
 G_BEGIN_DECLS
 
 /* The writer streams records into the data section of a perf.data file.
@@ -44,13 +46,17 @@ void              scorch_perf_writer_set_cmdline    (ScorchPerfWriter           
                                                      const char * const            *argv);
 
 /* What only Scorch knows, stored in its own feature section (see
- * scorch-perf-file.h); both may be set until scorch_perf_writer_finish().
+ * scorch-capture-notes.h); both may be set until scorch_perf_writer_finish().
  * status is the launched program's wait status (-1: unknown). */
 void              scorch_perf_writer_set_exit_status (ScorchPerfWriter             *self,
                                                       int                           status);
 /* "fp", "fp+repair,512", "dwarf,8192"… */
 void              scorch_perf_writer_set_call_graph (ScorchPerfWriter              *self,
                                                      const char                    *mode);
+
+/* The entries of that section, for other parts to add theirs (keys of
+ * [a-z0-9.-]) until scorch_perf_writer_finish(); borrowed. */
+ScorchCaptureNotes *scorch_perf_writer_get_notes    (ScorchPerfWriter              *self);
 
 /* Writes the placeholder header and the attributes; records follow. */
 gboolean          scorch_perf_writer_begin          (ScorchPerfWriter              *self,

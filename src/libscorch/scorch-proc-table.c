@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "scorch-module.h"
 #include "scorch-proc-table.h"
 
 typedef struct
@@ -28,7 +29,7 @@ struct _ScorchProcTable
   GHashTable   *processes;  /* pid -> Process* */
   GHashTable   *comms;      /* tid -> interned comm */
   GHashTable   *strings;    /* interned strings (set) */
-  GHashTable   *modules;    /* identity key (char*) -> module index + 1 */
+  GHashTable   *modules;    /* ScorchModuleKey* (owned, interned path) -> module index + 1 */
   GHashTable   *build_ids_by_path; /* interned path -> BuildId* */
   GPtrArray    *build_id_store;    /* owns interned build ids (guint8[len]) */
   guint         n_modules;
@@ -52,7 +53,7 @@ scorch_proc_table_new (void)
   self->processes = g_hash_table_new_full (NULL, NULL, NULL, process_free);
   self->comms = g_hash_table_new (NULL, NULL);
   self->strings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->modules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->modules = g_hash_table_new_full (scorch_module_key_hash, scorch_module_key_equal, g_free, NULL);
   self->build_ids_by_path = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->build_id_store = g_ptr_array_new_with_free_func (g_free);
   return self;
@@ -160,6 +161,9 @@ is_file_backed (const char *path)
          !g_str_has_prefix (path, "/memfd:") && !g_str_has_prefix (path, "/SYSV");
 }
 
+/* The module index of a mapping: one per ScorchModuleKey (the identity
+ * the symbolizer and unwinder use), anonymous and special mappings one
+ * per process. */
 static guint32
 module_for (ScorchProcTable *self,
             gint32           pid,
@@ -170,28 +174,24 @@ module_for (ScorchProcTable *self,
             const guint8    *build_id,
             guint            build_id_len)
 {
-  g_autofree char *key = NULL;
+  ScorchModuleKey key;
   gpointer value;
 
   if (!is_file_backed (path))
-    key = g_strdup_printf ("%d:%s", pid, path);
-  else if (build_id_len > 0)
     {
-      g_autoptr(GString) s = g_string_new ("b:");
+      g_autofree char *per_pid = g_strdup_printf ("%d:%s", pid, path);
 
-      for (guint i = 0; i < build_id_len; i++)
-        g_string_append_printf (s, "%02x", build_id[i]);
-      g_string_append_printf (s, ":%s", path);
-      key = g_string_free (g_steal_pointer (&s), FALSE);
+      scorch_module_key_init (&key, intern (self, per_pid), NULL, 0, 0, 0, 0);
     }
   else
-    key = g_strdup_printf ("f:%u:%u:%" G_GUINT64_FORMAT ":%s", maj, min, ino, path);
+    scorch_module_key_init (&key, path, build_id, build_id_len, maj, min, ino);
 
-  value = g_hash_table_lookup (self->modules, key);
+  value = g_hash_table_lookup (self->modules, &key);
   if (value != NULL)
     return GPOINTER_TO_UINT (value) - 1;
 
-  g_hash_table_insert (self->modules, g_steal_pointer (&key), GUINT_TO_POINTER (self->n_modules + 1));
+  /* key.path is interned: it lives as long as the table */
+  g_hash_table_insert (self->modules, g_memdup2 (&key, sizeof key), GUINT_TO_POINTER (self->n_modules + 1));
   return self->n_modules++;
 }
 

@@ -170,6 +170,7 @@ typedef struct
   guint64           time_begin;
   guint64           time_end;
   guint64           n_all;     /* sum of weights */
+  ScorchAddrSamples *addr_samples; /* or NULL */
 } ProfileData;
 
 static void
@@ -230,6 +231,7 @@ profile_data_unref (ProfileData *data)
   g_clear_pointer (&data->threads, g_array_unref);
   g_clear_pointer (&data->process_names, g_hash_table_unref);
   profile_info_clear (&data->info);
+  g_clear_pointer (&data->addr_samples, scorch_addr_samples_unref);
   _scorch_string_pool_unref (data->pool);
   g_free (data);
 }
@@ -778,6 +780,7 @@ struct _ScorchProfileBuilder
   guint64           time_begin;
   guint64           time_end;
   guint64           n_all;
+  ScorchAddrSamples *addr_samples;
 };
 
 typedef struct
@@ -847,6 +850,7 @@ scorch_profile_builder_free (ScorchProfileBuilder *builder)
   g_clear_pointer (&builder->scratch, g_array_unref);
   u64_map_clear (&builder->children);
   profile_info_clear (&builder->info);
+  g_clear_pointer (&builder->addr_samples, scorch_addr_samples_unref);
   _scorch_string_pool_unref (builder->pool);
   g_free (builder);
 }
@@ -1079,6 +1083,8 @@ builder_make_data (ScorchProfileBuilder *builder,
 
   g_atomic_ref_count_init (&data->ref);
   data->pool = _scorch_string_pool_ref (builder->pool);
+  if (builder->addr_samples != NULL)
+    data->addr_samples = scorch_addr_samples_ref (builder->addr_samples);
 
   if (steal)
     {
@@ -1118,6 +1124,26 @@ builder_make_data (ScorchProfileBuilder *builder,
     }
 
   return data;
+}
+
+void
+scorch_profile_builder_set_addr_samples (ScorchProfileBuilder *builder,
+                                         ScorchAddrSamples    *addr_samples)
+{
+  g_return_if_fail (builder != NULL);
+
+  if (addr_samples != NULL)
+    scorch_addr_samples_ref (addr_samples);
+  g_clear_pointer (&builder->addr_samples, scorch_addr_samples_unref);
+  builder->addr_samples = addr_samples;
+}
+
+ScorchAddrSamples *
+scorch_profile_get_addr_samples (ScorchProfile *self)
+{
+  g_return_val_if_fail (SCORCH_IS_PROFILE (self), NULL);
+
+  return self->data->addr_samples;
 }
 
 ScorchProfile *
@@ -1185,6 +1211,7 @@ _scorch_profile_builder_new_like (ScorchProfile *self)
       scorch_profile_builder_set_thread_name (builder, tn->pid, tn->tid, tn->name);
     }
   profile_info_copy (&builder->info, &src->info);
+  scorch_profile_builder_set_addr_samples (builder, src->addr_samples);
 
   /* A derived tree is at most as large as the source's: no growing on the way. */
   {

@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "scorch-addr-samples.h"
 #include "scorch-diagnostics.h"
 
 G_BEGIN_DECLS
@@ -125,6 +126,9 @@ void                  scorch_profile_builder_set_thread_name (ScorchProfileBuild
                                                               const char           *name);
 /* The info is copied; strings and the hash table are taken over by the builder. */
 ScorchProfileInfo    *scorch_profile_builder_get_info       (ScorchProfileBuilder *builder);
+/* Per-address counts for the annotation (referenced); NULL: none. */
+void                  scorch_profile_builder_set_addr_samples (ScorchProfileBuilder *builder,
+                                                               ScorchAddrSamples    *addr_samples);
 /* The profile of what was added so far; the builder goes on (live view). */
 ScorchProfile        *scorch_profile_builder_snapshot       (ScorchProfileBuilder *builder);
 /* The final profile; the builder is freed. */
@@ -154,6 +158,10 @@ const ScorchThread      *scorch_profile_get_threads     (ScorchProfile *self,
 const char              *scorch_profile_get_process_name (ScorchProfile *self,
                                                           gint32         pid);
 const ScorchProfileInfo *scorch_profile_get_info        (ScorchProfile *self);
+
+/* Per-address counts of the whole capture (every view shares them), or
+ * NULL (folded stacks, live snapshots). */
+ScorchAddrSamples       *scorch_profile_get_addr_samples (ScorchProfile *self);
 
 /* Hotspots sorted by self descending (ties: total descending, then name). */
 const ScorchHotspot     *scorch_profile_get_hotspots    (ScorchProfile *self,

@@ -82,6 +82,67 @@ append_number (GString    *out,
 }
 
 char *
+scorch_json_node_to_data (JsonNode *root,
+                          gsize    *length)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+  gsize text_len;
+  GString *out;
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+
+  g_return_val_if_fail (root != NULL, NULL);
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+
+  text = json_generator_to_data (generator, &text_len);
+  out = g_string_sized_new (text_len + 2);
+  for (gsize i = 0; i < text_len; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      if (in_string)
+        {
+          /* json-glib 1.6 writes U+001F raw inside strings (found by
+           * fuzz-folded-output): escape any control byte it leaves. */
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        {
+          in_string = TRUE;
+          g_string_append_c (out, (char) c);
+        }
+      else if (c == '-' || g_ascii_isdigit (c))
+        {
+          gsize end = i;
+
+          while (end < text_len && strchr ("+-.eE0123456789", text[end]) != NULL)
+            end++;
+          append_number (out, text + i, end - i);
+          i = end - 1;
+        }
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '\n');
+  if (length != NULL)
+    *length = out->len;
+  return g_string_free (out, FALSE);
+}
+
+char *
 scorch_report_json_to_data (ScorchProfile *profile,
                             gint64         n_truncated,
                             guint          max_functions,
@@ -89,17 +150,11 @@ scorch_report_json_to_data (ScorchProfile *profile,
 {
   static const char * const kinds[] = { "unknown", "user", "kernel", "inlined", "jit", "root" };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   const ScorchProfileInfo *info;
   const ScorchHotspot *hotspots;
   guint n_hotspots;
   guint64 total;
-  g_autofree char *text = NULL;
-  gsize text_len;
-  GString *out;
-  gboolean in_string = FALSE;
-  gboolean escaped = FALSE;
 
   g_return_val_if_fail (SCORCH_IS_PROFILE (profile), NULL);
 
@@ -150,50 +205,5 @@ scorch_report_json_to_data (ScorchProfile *profile,
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-
-  text = json_generator_to_data (generator, &text_len);
-  out = g_string_sized_new (text_len + 2);
-  for (gsize i = 0; i < text_len; i++)
-    {
-      guchar c = (guchar) text[i];
-
-      if (in_string)
-        {
-          /* json-glib 1.6 writes U+001F raw inside strings (found by
-           * fuzz-folded-output): escape any control byte it leaves. */
-          if (c < 0x20)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, (char) c);
-          if (escaped)
-            escaped = FALSE;
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        {
-          in_string = TRUE;
-          g_string_append_c (out, (char) c);
-        }
-      else if (c == '-' || g_ascii_isdigit (c))
-        {
-          gsize end = i;
-
-          while (end < text_len && strchr ("+-.eE0123456789", text[end]) != NULL)
-            end++;
-          append_number (out, text + i, end - i);
-          i = end - 1;
-        }
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '\n');
-  if (length != NULL)
-    *length = out->len;
-  return g_string_free (out, FALSE);
+  return scorch_json_node_to_data (root, length);
 }

@@ -3,6 +3,8 @@
 
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "scorch-profile.h"
 
 G_BEGIN_DECLS
@@ -21,6 +23,13 @@ G_BEGIN_DECLS
 char *scorch_report_json_to_data (ScorchProfile *profile,
                                   gint64         n_truncated,
                                   guint          max_functions,
+                                  gsize         *length);
+
+/* ROOT as json-glib writes it (pretty, indent 2), made safe and tidy: any
+ * control byte json-glib 1.6 leaves raw in a string is escaped, doubles
+ * are written with the shortest of 15 digits; ends with a newline.  Shared
+ * by every JSON output (report --json, diff --json). */
+char *scorch_json_node_to_data   (JsonNode      *root,
                                   gsize         *length);
 
 G_END_DECLS

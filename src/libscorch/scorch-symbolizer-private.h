@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scorch-symbolizer-private.h: the symbolizer's state, shared by
- * scorch-symbolizer.c (the façade: modules, chains, lookups) and
- * scorch-dwarf-inline.c (inline chains from DWARF). */
+ * the files of the façade (scorch-symbolizer.c: modules, chains,
+ * lookups).  Its parts (scorch-dwarf-inline.c, ...) do not include it:
+ * they get what they need as arguments. */
 
 #pragma once
 
@@ -10,19 +11,16 @@
 #include <elfutils/libdwfl.h>
 
 #include "scorch-addr-map.h"
+#include "scorch-dwarf-inline.h"
 #include "scorch-elf-symbols.h"
 #include "scorch-kallsyms.h"
+#include "scorch-module.h"
 #include "scorch-symbolizer.h"
 
 G_BEGIN_DECLS
 
-/* Longest inline chain kept for one address. */
-#define SCORCH_SYMBOLIZER_MAX_CHAIN 32
 /* Largest build id we keep (SHA-1 is 20; allow some slack). */
-#define SCORCH_SYMBOLIZER_MAX_BUILD_ID 64
-
-/* Per module, built on first use (scorch-dwarf-inline.c). */
-typedef struct _ScorchDwarfInline ScorchDwarfInline;
+#define SCORCH_SYMBOLIZER_MAX_BUILD_ID SCORCH_MODULE_MAX_BUILD_ID
 
 typedef enum
 {
@@ -31,34 +29,24 @@ typedef enum
   MODULE_FAILED,
 } ModuleState;
 
-typedef struct
-{
-  guint64 offset;  /* p_offset */
-  guint64 filesz;
-  guint64 vaddr;
-} LoadSegment;
 
+/* The symbolizer's state for one module of the capture, over the module
+ * cache's ScorchModule (the file, mapped once for every user) */
 typedef struct
 {
-  /* key */
-  guint8             build_id[SCORCH_SYMBOLIZER_MAX_BUILD_ID];
-  guint              build_id_len;
-  guint32            maj, min;
-  guint64            ino;
+  ScorchModuleKey    key;           /* first: the table's key; key.path is path */
   const char        *path;          /* interned */
 
   ModuleState        state;
-  Dwfl              *dwfl;
-  Dwfl_Module       *mod;
+  ScorchModule      *file;          /* NULL unless state is MODULE_OK */
+  Dwfl              *dwfl;          /* ours, over the file's descriptor */
+  ScorchDwarfModule  dw;            /* dw.mod: the Dwfl_Module; dw.path: path */
   GElf_Addr          bias;
-  LoadSegment       *segments;
-  guint              n_segments;
   gboolean           has_symbols;
 
   ScorchAddrMap      cache;         /* (0, file offset) -> chain */
 
   ScorchElfSymbols  *syms;          /* NULL until the first lookup */
-  ScorchDwarfInline *dwarf;         /* NULL until the first lookup */
 } Module;
 
 struct _ScorchSymbolizer
@@ -71,6 +59,7 @@ struct _ScorchSymbolizer
   GPtrArray      *problems;      /* borrowed from problem_set, in order */
   GArray         *chains;        /* ScorchSymbol */
   ScorchSymbolizerLineMode line_mode;
+  ScorchDwarfContext dwarf_context;  /* strings, line_mode, demangling for scorch-dwarf-inline.c */
 
   char           *debuginfo_path;
   Dwfl_Callbacks  callbacks;
@@ -84,6 +73,9 @@ struct _ScorchSymbolizer
   ScorchAddrMap   kcache;        /* (0, ip) -> chain */
 
   char           *jit_dir;
+
+  char           *symbol_cache_dir;   /* NULL: no persistent symbol cache */
+  guint           symbol_cache_min;   /* modules with fewer raw symbols are not cached */
 
   /* one-entry cache of the last mapping -> module */
   const ScorchMapping *last_map;

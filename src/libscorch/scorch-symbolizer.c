@@ -15,11 +15,9 @@
  *   scorch-kallsyms.c      kernel symbols */
 
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/utsname.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 
-#include <elfutils/libdwelf.h>
 #include <gelf.h>
 #include <glib/gi18n.h>
 
@@ -32,57 +30,28 @@
 #include "scorch-vdso.h"
 
 #define MAX_CHAIN SCORCH_SYMBOLIZER_MAX_CHAIN
-#define MAX_BUILD_ID SCORCH_SYMBOLIZER_MAX_BUILD_ID
 
 /* Address caches start with this many slots. */
 #define CACHE_SIZE 256
 
+/* Modules with fewer ELF symbols are parsed faster than a cache entry is
+ * read and checked. */
+#define DEFAULT_SYMBOL_CACHE_MIN 2000
+
 /* ------------------------------------------------------------------------ */
 /* Module keys                                                              */
 
-static guint
-module_hash (gconstpointer p)
-{
-  const Module *m = p;
-  guint h = 5381;
-
-  if (m->build_id_len > 0)
-    {
-      for (guint i = 0; i < m->build_id_len; i++)
-        h = h * 33 + m->build_id[i];
-      return h;
-    }
-  h ^= g_str_hash (m->path);
-  h = h * 31 + m->maj;
-  h = h * 31 + m->min;
-  h = h * 31 + (guint) (m->ino ^ (m->ino >> 32));
-  return h;
-}
-
-static gboolean
-module_equal (gconstpointer a,
-              gconstpointer b)
-{
-  const Module *x = a, *y = b;
-
-  if (x->build_id_len != y->build_id_len)
-    return FALSE;
-  if (x->build_id_len > 0)
-    return memcmp (x->build_id, y->build_id, x->build_id_len) == 0;
-  return x->maj == y->maj && x->min == y->min && x->ino == y->ino &&
-         strcmp (x->path, y->path) == 0;
-}
 static void
 module_free (gpointer p)
 {
   Module *m = p;
 
   /* before dwfl_end: they point into libdw's data */
-  _scorch_dwarf_inline_free (m->dwarf);
+  _scorch_dwarf_inline_free (m->dw.dwarf);
   scorch_elf_symbols_free (m->syms);
   if (m->dwfl != NULL)
     dwfl_end (m->dwfl);
-  g_free (m->segments);
+  g_clear_pointer (&m->file, scorch_module_unref);
   scorch_addr_map_clear (&m->cache);
   g_free (m);
 }
@@ -148,13 +117,23 @@ _scorch_symbolizer_demangle (ScorchSymbolizer *self,
   return res;
 }
 
+static const char *
+dwarf_demangle (gpointer    user_data,
+                const char *name)
+{
+  return _scorch_symbolizer_demangle (user_data, name);
+}
+
 ScorchSymbolizer *
 scorch_symbolizer_new (void)
 {
   ScorchSymbolizer *self = g_new0 (ScorchSymbolizer, 1);
 
   self->strings = g_string_chunk_new (64 * 1024);
-  self->modules = g_hash_table_new_full (module_hash, module_equal, module_free, NULL);
+  self->dwarf_context.strings = self->strings;
+  self->dwarf_context.demangle = dwarf_demangle;
+  self->dwarf_context.demangle_data = self;
+  self->modules = g_hash_table_new_full (scorch_module_key_hash, scorch_module_key_equal, module_free, NULL);
   self->demangled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->jit_maps = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) scorch_perf_map_free);
   self->problem_set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -164,6 +143,8 @@ scorch_symbolizer_new (void)
   scorch_debug_files_init_callbacks (&self->callbacks, &self->debuginfo_path);
   self->kallsyms_path = g_strdup ("/proc/kallsyms");
   self->jit_dir = g_strdup ("/tmp");
+  self->symbol_cache_dir = scorch_elf_symbols_dup_default_cache_dir ();
+  self->symbol_cache_min = DEFAULT_SYMBOL_CACHE_MIN;
   scorch_addr_map_init (&self->kcache, CACHE_SIZE);
   self->unknown_module = intern (self, "[unknown]");
   self->kernel_module = intern (self, "[kernel.kallsyms]");
@@ -185,6 +166,7 @@ scorch_symbolizer_free (ScorchSymbolizer *self)
   g_free (self->kallsyms_path);
   g_free (self->kernel_release);
   g_free (self->jit_dir);
+  g_free (self->symbol_cache_dir);
   scorch_kallsyms_free (self->kallsyms);
   scorch_addr_map_clear (&self->kcache);
   g_string_chunk_free (self->strings);
@@ -214,6 +196,7 @@ scorch_symbolizer_set_line_mode (ScorchSymbolizer         *self,
   if (self->line_mode == mode)
     return;
   self->line_mode = mode;
+  self->dwarf_context.line_mode = mode;
   /* Cached user chains carry the other kind of file:line. */
   g_hash_table_iter_init (&iter, self->modules);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -252,6 +235,17 @@ scorch_symbolizer_set_jit_map_dir (ScorchSymbolizer *self,
   g_return_if_fail (self != NULL);
   g_free (self->jit_dir);
   self->jit_dir = g_strdup (dir != NULL ? dir : "/tmp");
+}
+
+void
+scorch_symbolizer_set_symbol_cache (ScorchSymbolizer *self,
+                                    const char       *dir,
+                                    guint             min_symbols)
+{
+  g_return_if_fail (self != NULL);
+  g_free (self->symbol_cache_dir);
+  self->symbol_cache_dir = g_strdup (dir);
+  self->symbol_cache_min = min_symbols;
 }
 
 GPtrArray *
@@ -313,63 +307,12 @@ store_chain (ScorchSymbolizer   *self,
 /* ------------------------------------------------------------------------ */
 /* ELF modules through libdwfl                                              */
 
-static char *
-build_id_to_hex (const guint8 *id,
-                 guint         len)
-{
-  GString *s = g_string_sized_new (len * 2 + 1);
-
-  for (guint i = 0; i < len; i++)
-    g_string_append_printf (s, "%02x", id[i]);
-  return g_string_free (s, FALSE);
-}
-
-/* perf pads build ids to 20 bytes; a shorter real id matches when the
- * padding is zero. */
-static gboolean
-build_ids_match (const guint8 *recorded,
-                 guint         recorded_len,
-                 const guint8 *actual,
-                 guint         actual_len)
-{
-  if (actual_len > recorded_len)
-    return FALSE;
-  if (memcmp (recorded, actual, actual_len) != 0)
-    return FALSE;
-  for (guint i = actual_len; i < recorded_len; i++)
-    if (recorded[i] != 0)
-      return FALSE;
-  return TRUE;
-}
-
 static gboolean
 is_file_backed (const char *path)
 {
   return path != NULL && path[0] == '/' && !g_str_has_prefix (path, "//") &&
          !g_str_has_prefix (path, "/memfd:") && !g_str_has_prefix (path, "/dev/") &&
          !g_str_has_prefix (path, "/SYSV") && !g_str_has_suffix (path, " (deleted)");
-}
-
-/* A memfd holding the running vDSO's image (scorch-vdso.c), or -1:
- * libdwfl reads modules from file descriptors. */
-static int
-running_vdso_fd (void)
-{
-  gsize size = 0;
-  const guint8 *image = scorch_vdso_get_image (&size);
-  int fd;
-
-  if (image == NULL)
-    return -1;
-  fd = memfd_create ("scorch-vdso", MFD_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  if (write (fd, image, size) != (gssize) size)
-    {
-      close (fd);
-      return -1;
-    }
-  return fd;
 }
 
 static gboolean
@@ -391,11 +334,9 @@ module_open (ScorchSymbolizer    *self,
              Module              *m,
              const ScorchMapping *map)
 {
+  g_autoptr(GError) local_error = NULL;
   Elf *elf;
-  const void *id = NULL;
-  gssize id_len;
-  gsize n_phdrs = 0;
-  int fd = -1;
+  int fd;
   gboolean is_vdso = g_strcmp0 (m->path, "[vdso]") == 0;
 
   m->state = MODULE_FAILED;
@@ -404,101 +345,78 @@ module_open (ScorchSymbolizer    *self,
     {
       if (!kernel_matches_running (self))
         return;
-      fd = running_vdso_fd ();
-      if (fd < 0)
-        return;
     }
   else if (!is_file_backed (m->path))
     return;
-  else
-    {
-      g_autoptr(GError) local_error = NULL;
 
-      /* Never let libdwfl open a capture's path itself: a FIFO there
-       * would block the load forever. */
-      fd = scorch_open_regular_file (m->path, SCORCH_MAX_ELF_SIZE, NULL, &local_error);
-      if (fd < 0)
-        {
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-            add_problem (self, _("%s: file not found; its frames are shown as addresses"), m->path);
-          else
-            add_problem (self, _("%s: cannot read it (%s); its frames are shown as addresses"),
-                         m->path, local_error->message);
-          return;
-        }
+  /* The module cache opens the file through scorch_open_regular_file():
+   * a FIFO at a capture's path never blocks the load. */
+  m->file = scorch_module_cache_open (scorch_module_cache_get_default (), m->path, &local_error);
+  if (m->file == NULL)
+    {
+      if (is_vdso)
+        return;
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        add_problem (self, _("%s: file not found; its frames are shown as addresses"), m->path);
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+        add_problem (self, _("%s: cannot read it as ELF (%s); its frames are shown as addresses"),
+                     m->path, local_error->message);
+      else
+        add_problem (self, _("%s: cannot read it (%s); its frames are shown as addresses"),
+                     m->path, local_error->message);
+      return;
     }
 
-  m->dwfl = dwfl_begin (&self->callbacks);
+  /* A binary replaced since the capture must not lend its names. */
+  if (map->build_id != NULL && map->build_id_len > 0 && !is_vdso &&
+      !scorch_module_matches_build_id (m->file, map->build_id, map->build_id_len))
+    {
+      guint id_len = 0;
+      const guint8 *id = scorch_module_get_build_id (m->file, &id_len);
+      g_autofree char *want = scorch_module_build_id_to_hex (map->build_id, map->build_id_len);
+      g_autofree char *have = id != NULL ? scorch_module_build_id_to_hex (id, id_len) : g_strdup (_("none"));
+
+      add_problem (self,
+                   _("%s: the file changed since the capture (build id %s, recorded %s); "
+                     "its frames are shown as addresses"),
+                   m->path, have, want);
+      g_clear_pointer (&m->file, scorch_module_unref);
+      return;
+    }
+
+  /* libdwfl reads the module's descriptor (no second open of the path);
+   * the Dwfl is ours, since libdw objects are not thread-safe. */
+  fd = scorch_module_dup_fd (m->file);
+  m->dwfl = fd >= 0 ? dwfl_begin (&self->callbacks) : NULL;
   if (m->dwfl == NULL)
     {
-      close (fd);
+      if (fd >= 0)
+        close (fd);
+      g_clear_pointer (&m->file, scorch_module_unref);
       return;
     }
   dwfl_report_begin (m->dwfl);
   /* With add_p_vaddr the module sits at its own link-time addresses, so
    * ELF virtual addresses are dwfl addresses (plus the bias, normally 0).
-   * libdwfl takes ownership of fd. */
-  m->mod = dwfl_report_elf (m->dwfl, m->path, m->path, fd, 0, true);
+   * libdwfl takes ownership of fd, but leaves it open on failure. */
+  m->dw.mod = dwfl_report_elf (m->dwfl, m->path, m->path, fd, 0, true);
   dwfl_report_end (m->dwfl, NULL, NULL);
-  if (m->mod != NULL)
-    scorch_debug_files_set_module_userdata (m->mod, &self->debuginfo_path);
-  if (m->mod == NULL)
-    {
-      /* On failure libdwfl leaves a descriptor it was given open. */
-      close (fd);
-      add_problem (self, _("%s: cannot read it as ELF (%s); its frames are shown as addresses"),
-                   m->path, dwfl_errmsg (-1));
-      g_clear_pointer (&m->dwfl, dwfl_end);
-      m->mod = NULL;
-      return;
-    }
-
-  elf = dwfl_module_getelf (m->mod, &m->bias);
+  if (m->dw.mod == NULL)
+    close (fd);
+  if (m->dw.mod != NULL)
+    scorch_debug_files_set_module_userdata (m->dw.mod, &self->debuginfo_path);
+  elf = m->dw.mod != NULL ? dwfl_module_getelf (m->dw.mod, &m->bias) : NULL;
   if (elf == NULL)
     {
       add_problem (self, _("%s: cannot read it as ELF (%s); its frames are shown as addresses"),
                    m->path, dwfl_errmsg (-1));
       g_clear_pointer (&m->dwfl, dwfl_end);
-      m->mod = NULL;
+      g_clear_pointer (&m->file, scorch_module_unref);
+      m->dw.mod = NULL;
       return;
     }
 
-  /* A binary replaced since the capture must not lend its names. */
-  id_len = dwelf_elf_gnu_build_id (elf, &id);
-  if (map->build_id != NULL && map->build_id_len > 0 && !is_vdso)
-    {
-      if (id_len <= 0 || !build_ids_match (map->build_id, map->build_id_len, id, (guint) id_len))
-        {
-          g_autofree char *want = build_id_to_hex (map->build_id, map->build_id_len);
-          g_autofree char *have = id_len > 0 ? build_id_to_hex (id, (guint) id_len) : g_strdup (_("none"));
-
-          add_problem (self,
-                       _("%s: the file changed since the capture (build id %s, recorded %s); "
-                         "its frames are shown as addresses"),
-                       m->path, have, want);
-          g_clear_pointer (&m->dwfl, dwfl_end);
-          m->mod = NULL;
-          return;
-        }
-    }
-
-  if (elf_getphdrnum (elf, &n_phdrs) == 0 && n_phdrs < 4096)
-    {
-      m->segments = g_new0 (LoadSegment, n_phdrs);
-      for (gsize i = 0; i < n_phdrs; i++)
-        {
-          GElf_Phdr ph;
-
-          if (gelf_getphdr (elf, (int) i, &ph) == NULL || ph.p_type != PT_LOAD)
-            continue;
-          m->segments[m->n_segments].offset = ph.p_offset;
-          m->segments[m->n_segments].filesz = ph.p_filesz;
-          m->segments[m->n_segments].vaddr = ph.p_vaddr;
-          m->n_segments++;
-        }
-    }
-
-  m->has_symbols = dwfl_module_getsymtab (m->mod) > 0;
+  m->has_symbols = dwfl_module_getsymtab (m->dw.mod) > 0;
   if (!m->has_symbols)
     add_problem (self, _("%s: no symbol table; its frames are shown as addresses"), m->path);
 
@@ -509,8 +427,9 @@ static Module *
 module_for_mapping (ScorchSymbolizer    *self,
                     const ScorchMapping *map)
 {
-  Module key = { 0 };
+  ScorchModuleKey key;
   Module *m;
+  const char *path = map->path != NULL ? map->path : "";
 
   if (self->last_map == map && self->last_module != NULL &&
       self->last_map_copy.start == map->start &&
@@ -519,22 +438,16 @@ module_for_mapping (ScorchSymbolizer    *self,
       self->last_map_copy.build_id == map->build_id)
     return self->last_module;
 
-  if (map->build_id != NULL && map->build_id_len > 0 && map->build_id_len <= MAX_BUILD_ID)
-    {
-      memcpy (key.build_id, map->build_id, map->build_id_len);
-      key.build_id_len = map->build_id_len;
-    }
-  key.maj = map->maj;
-  key.min = map->min;
-  key.ino = map->ino;
-  key.path = map->path != NULL ? map->path : "";
-
+  scorch_module_key_init (&key, path, map->build_id, map->build_id_len, map->maj, map->min,
+                          map->ino);
   m = g_hash_table_lookup (self->modules, &key);
   if (m == NULL)
     {
       m = g_new0 (Module, 1);
-      *m = key;
-      m->path = intern (self, key.path);
+      m->key = key;
+      m->path = intern (self, path);
+      m->key.path = m->path;
+      m->dw.path = m->path;
       m->state = MODULE_UNOPENED;
       scorch_addr_map_init (&m->cache, CACHE_SIZE);
       g_hash_table_add (self->modules, m);
@@ -544,25 +457,6 @@ module_for_mapping (ScorchSymbolizer    *self,
   self->last_map_copy = *map;
   self->last_module = m;
   return m;
-}
-
-/* File offset -> ELF virtual address through the PT_LOAD headers. */
-static gboolean
-module_offset_to_vaddr (Module  *m,
-                        guint64  off,
-                        guint64 *vaddr)
-{
-  for (guint i = 0; i < m->n_segments; i++)
-    {
-      const LoadSegment *s = &m->segments[i];
-
-      if (off >= s->offset && off < s->offset + s->filesz)
-        {
-          *vaddr = off - s->offset + s->vaddr;
-          return TRUE;
-        }
-    }
-  return FALSE;
 }
 
 /* The demangled name of an ELF symbol, made on its first use. */
@@ -604,6 +498,45 @@ unresolved (ScorchSymbolizer *self,
   return 1;
 }
 
+/* The module's function symbols: from the persistent cache when it holds
+ * a current entry for the build id, else parsed (and saved for a large
+ * module). */
+static ScorchElfSymbols *
+module_symbols (ScorchSymbolizer *self,
+                Module           *m)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *source = NULL;
+  const char *debugfile = NULL;
+  const guint8 *id;
+  guint id_len = 0;
+  ScorchElfSymbols *syms;
+  int n_raw;
+
+  if (self->symbol_cache_dir == NULL)
+    return scorch_elf_symbols_new (m->dw.mod);
+  id = scorch_module_get_build_id (m->file, &id_len);
+  n_raw = dwfl_module_getsymtab (m->dw.mod);
+  if (id == NULL || n_raw < 0 || (guint) n_raw < self->symbol_cache_min)
+    return scorch_elf_symbols_new (m->dw.mod);
+
+  /* The table depends on where libdwfl read it: the file's own tables or
+   * a separate debug file (one installed since makes the entry stale). */
+  dwfl_module_info (m->dw.mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+  source = g_strdup_printf ("%s#%d", debugfile != NULL ? debugfile : "", n_raw);
+  syms = scorch_elf_symbols_load_cached (self->symbol_cache_dir, id, id_len, source, m->bias, &local_error);
+  if (syms != NULL)
+    return syms;
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("symbol cache: %s (rewritten)", local_error->message);
+  g_clear_error (&local_error);
+
+  syms = scorch_elf_symbols_new (m->dw.mod);
+  if (!scorch_elf_symbols_save_cached (syms, self->symbol_cache_dir, id, id_len, source, m->bias, &local_error))
+    g_debug ("symbol cache: %s", local_error->message);
+  return syms;
+}
+
 /* Symbolizes a module-relative address into chain; returns its length. */
 static guint
 module_symbolize (ScorchSymbolizer *self,
@@ -615,17 +548,17 @@ module_symbolize (ScorchSymbolizer *self,
   guint64 vaddr;
   ScorchElfSymbol *f;
 
-  if (m->state == MODULE_FAILED || !module_offset_to_vaddr (m, file_off, &vaddr))
+  if (m->state == MODULE_FAILED || !scorch_module_offset_to_vaddr (m->file, file_off, &vaddr))
     return unresolved (self, m->path, file_off, chain);
 
   addr = vaddr + m->bias;
   if (m->syms == NULL)
-    m->syms = scorch_elf_symbols_new (m->mod);
+    m->syms = module_symbols (self, m);
   f = scorch_elf_symbols_lookup (m->syms, addr);
   if (f == NULL)
     return unresolved (self, m->path, vaddr, chain);
 
-  return _scorch_dwarf_inline_chain (self, m, addr, vaddr, func_sym_name (self, f), chain);
+  return _scorch_dwarf_inline_chain (&self->dwarf_context, &m->dw, addr, vaddr, func_sym_name (self, f), chain);
 }
 
 /* ------------------------------------------------------------------------ */

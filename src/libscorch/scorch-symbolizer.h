@@ -8,49 +8,12 @@
 
 #include <glib.h>
 
-#include "scorch-profile.h"
+#include "scorch-symbol.h"
 
 G_BEGIN_DECLS
 
-/* One mapping of a process, as recorded in MMAP/MMAP2.  Borrowed: the
- * symbolizer copies what it keeps. */
-typedef struct
-{
-  const char   *path;          /* filename as recorded in MMAP/MMAP2 ("//anon", "[vdso]", ...) */
-  const guint8 *build_id;      /* from MMAP2 with PERF_RECORD_MISC_MMAP_BUILD_ID or the BUILD_ID feature; may be NULL */
-  guint         build_id_len;
-  guint64       start, end;    /* runtime address range [start, end) */
-  guint64       pgoff;         /* file offset mapped at start */
-  guint32       maj, min;
-  guint64       ino;
-} ScorchMapping;
-
-/* One frame of a symbolized address.  All strings are interned by the
- * symbolizer and live as long as it does. */
-typedef struct
-{
-  const char      *function;   /* demangled, interned by the symbolizer; NULL when nothing names it */
-  const char      *module;     /* module path, interned ("[kernel.kallsyms]" for the kernel) */
-  const char      *file;       /* source file or NULL */
-  guint            line;
-  guint64          offset;     /* module-relative address, for "module+0xOFFSET" */
-  ScorchFrameKind  kind;       /* USER, KERNEL, INLINED, JIT, UNKNOWN */
-} ScorchSymbol;
-
 typedef struct _ScorchSymbolizer ScorchSymbolizer;   /* one per load; not thread-safe */
 
-/* What ScorchSymbol.file/line mean for user frames. */
-typedef enum
-{
-  /* The source line of the address itself (from the line table); for an
-   * inlined frame's callers, the line of the call.  As addr2line -i. */
-  SCORCH_SYMBOLIZER_LINES_ADDRESS,
-  /* Where each function of the chain is declared (DW_AT_decl_file/line of
-   * its DIE, through abstract_origin/specification).  No line table is
-   * decoded, which saves time and memory when only the function's
-   * location is wanted (the profile stores one file:line per function). */
-  SCORCH_SYMBOLIZER_LINES_FUNCTION,
-} ScorchSymbolizerLineMode;
 
 ScorchSymbolizer *scorch_symbolizer_new                (void);
 void              scorch_symbolizer_free               (ScorchSymbolizer   *self);
@@ -104,6 +67,15 @@ const char       *scorch_symbolizer_intern             (ScorchSymbolizer   *self
 /* Diagnostics: modules whose file was missing, replaced (build id differs)
  * or had no symbols; kernel symbols hidden by kptr_restrict.  Each problem
  * is reported once. */
+/* The persistent symbol cache (scorch_elf_symbols_load_cached()): the
+ * symbol tables of modules with a build id and at least min_symbols
+ * symbols are kept in dir, so the next load skips parsing them.  The
+ * default is scorch_elf_symbols_dup_default_cache_dir() and 2000; NULL
+ * turns it off. */
+void              scorch_symbolizer_set_symbol_cache   (ScorchSymbolizer   *self,
+                                                        const char         *dir,
+                                                        guint               min_symbols);
+
 GPtrArray        *scorch_symbolizer_dup_problems       (ScorchSymbolizer   *self); /* of char*, human-readable */
 
 G_END_DECLS

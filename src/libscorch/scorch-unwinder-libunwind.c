@@ -68,7 +68,7 @@ typedef struct
 
 struct _ScorchLibunwind
 {
-  ScorchUnwinder  *owner;
+  ScorchUnwindMaps *owner;
   unw_accessors_t  accessors;
   GHashTable      *procs;       /* pid -> Proc* */
 
@@ -214,7 +214,7 @@ find_proc_info (unw_addr_space_t  as,
   int ret;
 
   self->last_lookup_failed = TRUE;
-  slot = scorch_unwinder_map_for_addr (self->owner, ip);
+  slot = scorch_unwind_maps_for_addr (self->owner, ip);
   if (slot == NULL || !module_eh_hdr (slot->module))
     return -UNW_ENOINFO;
 
@@ -278,15 +278,15 @@ access_mem (unw_addr_space_t  as,
    * (perf records only executable mappings without mmap_data). */
   if (self->cur_module != NULL && addr >= self->cur_module->lo_vaddr + self->cur_bias &&
       addr < self->cur_module->hi_vaddr + self->cur_bias &&
-      scorch_unwinder_module_read (self->cur_module, addr - self->cur_bias, &v))
+      scorch_unwind_maps_module_read (self->cur_module, addr - self->cur_bias, &v))
     {
       *valp = v;
       return 0;
     }
 
-  slot = scorch_unwinder_map_for_addr (self->owner, addr);
+  slot = scorch_unwind_maps_for_addr (self->owner, addr);
   if (slot == NULL || slot->module->data == NULL ||
-      !scorch_unwinder_module_read (slot->module, addr - slot->bias, &v))
+      !scorch_unwind_maps_module_read (slot->module, addr - slot->bias, &v))
     return -UNW_EINVAL;
   *valp = v;
   return 0;
@@ -345,7 +345,7 @@ get_proc_name (unw_addr_space_t  as,
 /* ------------------------------------------------------------------------ */
 
 ScorchLibunwind *
-scorch_libunwind_new (ScorchUnwinder *owner)
+scorch_libunwind_new (ScorchUnwindMaps *owner)
 {
   ScorchLibunwind *self = g_new0 (ScorchLibunwind, 1);
 

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-unwinder-libunwind.h (private to the unwinder): the state the
- * cached-CFI stepper of scorch-unwinder.c shares with the libunwind remote
- * engine of scorch-unwinder-libunwind.c -- the per-module cache (ELF
- * mapped once, .eh_frame_hdr search table) and the mapping lookup. */
+/* scorch-unwinder-libunwind.h (internal to the unwinder): the libunwind
+ * remote engine, reading the sample through ScorchUnwindMaps (the
+ * mappings, modules and stack copy the cached-CFI stepper reads too). */
 
 #pragma once
 
@@ -11,92 +10,17 @@
 #include <elfutils/libdw.h>
 #include <gelf.h>
 
-#include "scorch-unwinder.h"
+#include "scorch-unwind-maps.h"
 
 G_BEGIN_DECLS
-
-/* x86_64 perf register numbers (asm/perf_regs.h) */
-enum
-{
-  PREG_AX = 0, PREG_BX, PREG_CX, PREG_DX, PREG_SI, PREG_DI, PREG_BP, PREG_SP,
-  PREG_IP, PREG_FLAGS, PREG_CS, PREG_SS, PREG_DS, PREG_ES, PREG_FS, PREG_GS,
-  PREG_R8, PREG_R9, PREG_R10, PREG_R11, PREG_R12, PREG_R13, PREG_R14, PREG_R15,
-  N_PREGS
-};
-
-typedef struct
-{
-  guint64 offset;
-  guint64 filesz;
-  guint64 vaddr;
-  guint64 memsz;
-  guint32 flags;             /* PF_X | PF_W | PF_R */
-} UnwSegment;
-
-/* One ELF file, shared by every process and mapping that maps it */
-typedef struct
-{
-  /* key */
-  guint8        build_id[64];
-  guint         build_id_len;
-  guint32       maj, min;
-  guint64       ino;
-  char         *path;
-
-  gboolean      opened;
-  const guint8 *data;        /* the file, mapped read-only; NULL when unusable */
-  gboolean      data_borrowed; /* data is the running vDSO's image, not ours to unmap */
-  gsize         size;
-  Elf          *elf;
-  Dwarf_CFI    *eh_cfi;      /* .eh_frame; ours to end */
-  Dwarf        *dwarf;       /* for .debug_frame, opened on demand */
-  Dwarf_CFI    *debug_cfi;   /* owned by dwarf */
-  gboolean      tried_debug_frame;
-  UnwSegment   *segments;    /* PT_LOAD */
-  guint         n_segments;
-  guint64       entry;       /* e_entry (vaddr), 0 when none */
-  GPtrArray    *rows;        /* cached-CFI rows, sorted by start */
-
-  /* for libunwind, filled on first use: the .eh_frame_hdr search table */
-  gboolean      eh_hdr_parsed;
-  gboolean      eh_hdr_ok;
-  guint64       lo_vaddr, hi_vaddr;
-  guint64       hdr_vaddr;
-  guint64       table_vaddr;
-  guint64       fde_count;
-} UnwModule;
-
-/* A mapping with its module and load bias (runtime address - ELF vaddr) */
-typedef struct
-{
-  const ScorchMapping *map;
-  guint64              start, end, pgoff, ino;
-  UnwModule           *module;
-  guint64              bias;
-  gboolean             bias_ok;
-  /* the runtime addresses of the mapping that can hold code: its part of
-   * an executable PT_LOAD segment, or all of it when that cannot be told
-   * (no readable ELF: JIT code, [vdso]); empty for data ([stack], [heap],
-   * a data segment) */
-  guint64              code_lo, code_hi;
-} UnwMapSlot;
-
-/* The mapping of the sample's process containing addr, or NULL when
- * nothing usable is mapped there (through the unwinder's caches). */
-const UnwMapSlot *scorch_unwinder_map_for_addr (ScorchUnwinder  *owner,
-                                                guint64          addr);
-/* 8 bytes at module vaddr, from the file. */
-gboolean          scorch_unwinder_module_read  (const UnwModule *m,
-                                                guint64          vaddr,
-                                                guint64         *val);
 
 /* The libunwind remote engine */
 typedef struct _ScorchLibunwind ScorchLibunwind;
 
-ScorchLibunwind *scorch_libunwind_new        (ScorchUnwinder  *owner);
+ScorchLibunwind *scorch_libunwind_new        (ScorchUnwindMaps *maps);
 void             scorch_libunwind_free       (ScorchLibunwind *self);
 /* pregs/pvalid: the sampled registers by perf number and which are set;
- * the caller has set the owner's current pid.  Same contract as
+ * the caller has begun the sample on the maps.  Same contract as
  * scorch_unwinder_unwind(). */
 guint            scorch_libunwind_unwind     (ScorchLibunwind *self,
                                               gint32           pid,

@@ -31,13 +31,6 @@ G_BEGIN_DECLS
 /* Maximum frames one unwind produces (perf's default max stack is 127). */
 #define SCORCH_UNWIND_MAX_DEPTH 256
 
-/* Returns the mapping of pid containing addr at the time of the sample
- * being unwound, or NULL.  Called during scorch_unwinder_unwind() only;
- * the result must stay valid until that call returns. */
-typedef const ScorchMapping *(*ScorchFindMappingFunc) (gpointer user_data,
-                                                       gint32   pid,
-                                                       guint64  addr);
-
 typedef struct _ScorchUnwinder ScorchUnwinder;   /* one per load; not thread-safe */
 
 typedef enum

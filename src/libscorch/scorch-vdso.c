@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+#include <elfutils/libdwelf.h>
+#include <libelf.h>
+
 #include "scorch-vdso.h"
 
 /* Far above any vDSO (a few pages): a bound on a corrupt header */
@@ -65,37 +68,21 @@ image_size (const guint8 *base)
 static void
 find_build_id (Vdso *v)
 {
-  const Elf64_Ehdr *eh = (const Elf64_Ehdr *) v->image;
+  const void *id = NULL;
+  gssize len;
+  Elf *elf;
 
-  for (guint i = 0; i < eh->e_phnum; i++)
+  elf_version (EV_CURRENT);
+  elf = elf_memory ((char *) v->image, v->size);
+  if (elf == NULL)
+    return;
+  len = dwelf_elf_gnu_build_id (elf, &id);
+  if (len > 0 && (gsize) len <= sizeof v->build_id)
     {
-      const Elf64_Phdr *ph = (const Elf64_Phdr *) (v->image + eh->e_phoff) + i;
-      gsize pos = 0;
-
-      if (ph->p_type != PT_NOTE)
-        continue;
-      while (pos + 12 <= ph->p_filesz)
-        {
-          const guint8 *n = v->image + ph->p_offset + pos;
-          guint32 namesz, descsz, type;
-          gsize adv;
-
-          memcpy (&namesz, n, 4);
-          memcpy (&descsz, n + 4, 4);
-          memcpy (&type, n + 8, 4);
-          adv = 12 + ((namesz + 3ul) & ~3ul) + ((descsz + 3ul) & ~3ul);
-          if (adv > ph->p_filesz - pos)
-            break;
-          if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp (n + 12, "GNU", 4) == 0 &&
-              descsz > 0 && descsz <= sizeof v->build_id)
-            {
-              memcpy (v->build_id, n + 16, descsz);
-              v->build_id_len = descsz;
-              return;
-            }
-          pos += adv;
-        }
+      memcpy (v->build_id, id, len);
+      v->build_id_len = (guint) len;
     }
+  elf_end (elf);
 }
 
 static const Vdso *

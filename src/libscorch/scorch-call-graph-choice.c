@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-elf-check"
+
+#include <gelf.h>
+#include <libelf.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "scorch-call-graph-choice.h"
+#include "scorch-elf-check.h"
+#include "scorch-module.h"
+#include "scorch-util.h"
+
+/* Libraries whose own frames leaf repair handles from their CFI: the C
+ * and C++ runtime, built without frame pointers by distributions, whose
+ * hot functions are leaves (memcpy, strlen, sqrt) or short frameless
+ * chains above them (malloc). */
+static gboolean
+is_runtime_library (const char *soname)
+{
+  static const char * const prefixes[] = {
+    "libc.so", "libm.so", "libmvec.so", "ld-linux", "libpthread.so", "libdl.so", "librt.so",
+    "libgcc_s.so", "libstdc++.so", "libresolv.so", "libutil.so", "libatomic.so",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    if (g_str_has_prefix (soname, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* The program's DT_NEEDED names and its RUNPATH/RPATH directories. */
+static void
+read_dynamic (const char  *path,
+              GPtrArray   *needed,
+              GPtrArray   *dirs)
+{
+  g_autofree char *origin = g_path_get_dirname (path);
+  Elf_Scn *scn = NULL;
+  g_autoptr(ScorchModule) module = NULL;
+  Elf *elf;
+
+  module = scorch_module_cache_open (scorch_module_cache_get_default (), path, NULL);
+  if (module == NULL)
+    return;
+  elf = scorch_module_begin_elf (module);
+  while (elf != NULL && elf_kind (elf) == ELF_K_ELF && (scn = elf_nextscn (elf, scn)) != NULL)
+    {
+      GElf_Shdr shdr;
+      Elf_Data *data;
+
+      if (gelf_getshdr (scn, &shdr) == NULL || shdr.sh_type != SHT_DYNAMIC || shdr.sh_entsize == 0)
+        continue;
+      data = elf_getdata (scn, NULL);
+      if (data == NULL)
+        continue;
+      for (gsize i = 0; i < MIN (shdr.sh_size / shdr.sh_entsize, 4096); i++)
+        {
+          GElf_Dyn dyn;
+          const char *str;
+
+          if (gelf_getdyn (data, (int) i, &dyn) == NULL || dyn.d_tag == DT_NULL)
+            break;
+          if (dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RUNPATH && dyn.d_tag != DT_RPATH)
+            continue;
+          str = elf_strptr (elf, shdr.sh_link, dyn.d_un.d_val);
+          if (str == NULL || *str == '\0')
+            continue;
+          if (dyn.d_tag == DT_NEEDED)
+            {
+              /* a name, never a path taken from the file */
+              if (strchr (str, '/') == NULL)
+                g_ptr_array_add (needed, g_strdup (str));
+            }
+          else
+            {
+              g_auto(GStrv) parts = g_strsplit (str, ":", 16);
+
+              for (guint j = 0; parts[j] != NULL; j++)
+                {
+                  g_autoptr(GString) dir = g_string_new (parts[j]);
+
+                  g_string_replace (dir, "$ORIGIN", origin, 0);
+                  g_string_replace (dir, "${ORIGIN}", origin, 0);
+                  if (g_path_is_absolute (dir->str))
+                    g_ptr_array_add (dirs, g_string_free (g_steal_pointer (&dir), FALSE));
+                }
+            }
+        }
+    }
+  if (elf != NULL)
+    elf_end (elf);
+}
+
+static char *
+find_library (const char *soname,
+              GPtrArray  *dirs)
+{
+  static const char * const system_dirs[] = {
+#if defined(__x86_64__)
+    "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+#elif defined(__aarch64__)
+    "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+#endif
+    "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib",
+  };
+
+  for (guint i = 0; i < dirs->len + G_N_ELEMENTS (system_dirs); i++)
+    {
+      const char *dir = i < dirs->len ? g_ptr_array_index (dirs, i) : system_dirs[i - dirs->len];
+      g_autofree char *candidate = g_build_filename (dir, soname, NULL);
+
+      if (g_file_test (candidate, G_FILE_TEST_IS_REGULAR))
+        return scorch_elf_check_resolve_program (candidate);
+    }
+  return NULL;
+}
+
+/* The interpreter of a "#!" script, resolved; NULL when path is no script. */
+static char *
+script_interpreter (const char *path)
+{
+  char line[256];
+  gssize n;
+  char *end, *start;
+  int fd = scorch_open_regular_file (path, SCORCH_MAX_ELF_SIZE, NULL, NULL);
+
+  if (fd < 0)
+    return NULL;
+  n = read (fd, line, sizeof line - 1);
+  close (fd);
+  if (n < 3 || line[0] != '#' || line[1] != '!')
+    return NULL;
+  line[n] = '\0';
+  start = line + 2;
+  while (*start == ' ' || *start == '\t')
+    start++;
+  end = start + strcspn (start, " \t\n");
+  *end = '\0';
+  if (*start != '/')
+    return NULL;
+  /* "#!/usr/bin/env python3": the program env runs */
+  if (g_str_has_suffix (start, "/env"))
+    {
+      char *arg = end + 1;
+
+      if (arg - line < n)
+        {
+          arg += strspn (arg, " \t");
+          arg[strcspn (arg, " \t\n")] = '\0';
+          if (*arg != '\0' && *arg != '-')
+            return scorch_elf_check_resolve_program (arg);
+        }
+    }
+  return scorch_elf_check_resolve_program (start);
+}
+
+ScorchCallGraph
+scorch_elf_check_choose_call_graph (const char  *path,
+                                    char       **reason)
+{
+  g_autofree char *program = NULL;
+  g_autofree char *interpreter = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) needed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) checked = g_string_new (NULL);
+  ScorchElfFramePointers fp;
+  const char *name;
+
+  g_return_val_if_fail (path != NULL, SCORCH_CALL_GRAPH_DWARF);
+
+  program = scorch_elf_check_resolve_program (path);
+  if (program == NULL)
+    {
+      int errsv = errno;
+
+      if (reason != NULL)
+        *reason = g_strdup_printf (_("DWARF stacks: “%s” cannot be examined (%s)."), path, g_strerror (errsv));
+      return SCORCH_CALL_GRAPH_DWARF;
+    }
+  interpreter = script_interpreter (program);
+  if (interpreter != NULL)
+    {
+      g_free (program);
+      program = g_steal_pointer (&interpreter);
+    }
+  name = program;
+
+  if (!scorch_elf_check_frame_pointers (program, &fp, &error))
+    {
+      /* scripts without an interpreter line, stripped or foreign
+       * binaries: DWARF works for all */
+      if (reason != NULL)
+        *reason = g_strdup_printf (_("DWARF stacks: %s."), error->message);
+      return SCORCH_CALL_GRAPH_DWARF;
+    }
+  if (!fp.frame_pointers)
+    {
+      if (reason != NULL)
+        *reason = g_strdup_printf (_("DWARF stacks: only %u of the %u functions of %s that call others set up a frame pointer."),
+                                   fp.n_with_fp, fp.n_functions, name);
+      return SCORCH_CALL_GRAPH_DWARF;
+    }
+
+  read_dynamic (program, needed, dirs);
+  for (guint i = 0; i < needed->len; i++)
+    {
+      const char *soname = g_ptr_array_index (needed, i);
+      g_autofree char *lib = NULL;
+      g_autoptr(GError) lib_error = NULL;
+      ScorchElfFramePointers lfp;
+
+      if (is_runtime_library (soname))
+        continue;
+      lib = find_library (soname, dirs);
+      if (lib == NULL)
+        continue;   /* the loader will say so */
+      if (!scorch_elf_check_frame_pointers (lib, &lfp, &lib_error))
+        {
+          if (reason != NULL)
+            *reason = g_strdup_printf (_("DWARF stacks: %s keeps frame pointers, but the library %s "
+                                         "it uses cannot be checked (%s)."),
+                                       name, soname, lib_error->message);
+          return SCORCH_CALL_GRAPH_DWARF;
+        }
+      if (!lfp.frame_pointers)
+        {
+          if (reason != NULL)
+            *reason = g_strdup_printf (_("DWARF stacks: %s keeps frame pointers, but the library %s it uses "
+                                         "does not (%u of %u functions set one up)."),
+                                       name, soname, lfp.n_with_fp, lfp.n_functions);
+          return SCORCH_CALL_GRAPH_DWARF;
+        }
+      g_string_append_printf (checked, "%s%s", checked->len > 0 ? ", " : "", soname);
+    }
+
+  if (reason != NULL)
+    {
+      if (checked->len > 0)
+        *reason = g_strdup_printf (_("Frame pointers with leaf repair: %u of the %u functions of %s that call others "
+                                     "set up a frame pointer, and so do the libraries it uses (%s)."),
+                                   fp.n_with_fp, fp.n_functions, name, checked->str);
+      else
+        *reason = g_strdup_printf (_("Frame pointers with leaf repair: %u of the %u functions of %s that call others "
+                                     "set up a frame pointer, and leaves without one are repaired from their CFI."),
+                                   fp.n_with_fp, fp.n_functions, name);
+    }
+  return SCORCH_CALL_GRAPH_FP_REPAIR;
+}

@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "Scorch"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <dwarf.h>
+
+#include "scorch-cfi.h"
+
+#define MAX_FRAME_SIZE SCORCH_UNWIND_MAX_FRAME_SIZE
+
+const guint8 scorch_cfi_dwarf_to_perf[N_DREGS] = {
+  PREG_AX, PREG_DX, PREG_CX, PREG_BX, PREG_SI, PREG_DI, PREG_BP, PREG_SP,
+  PREG_R8, PREG_R9, PREG_R10, PREG_R11, PREG_R12, PREG_R13, PREG_R14, PREG_R15,
+  PREG_IP,
+};
+
+void
+scorch_cfi_init (ScorchCfi        *self,
+                 ScorchUnwindMaps *maps)
+{
+  self->maps = maps;
+  self->row_cache = g_new0 (RowSlot, 1u << SCORCH_CFI_ROW_CACHE_BITS);
+  self->unsupported = FALSE;
+}
+
+void
+scorch_cfi_clear (ScorchCfi *self)
+{
+  g_clear_pointer (&self->row_cache, g_free);
+}
+
+/* ------------------------------------------------------------------------ */
+/* CFI rows                                                                 */
+
+static gboolean
+is_cfa_plus (const Dwarf_Op *ops,
+             size_t          n,
+             gint64         *offset)
+{
+  if (n == 1 && ops[0].atom == DW_OP_call_frame_cfa)
+    {
+      *offset = 0;
+      return TRUE;
+    }
+  if (n == 2 && ops[0].atom == DW_OP_call_frame_cfa && ops[1].atom == DW_OP_plus_uconst)
+    {
+      *offset = (gint64) ops[1].number;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether DWARF register r is preserved across calls (x86_64 SysV: rbx,
+ * rbp, r12-r15).
+ *
+ * With no rule for them in the CFI, such registers keep their value in the
+ * caller.  libdw 0.188 supplies that default from its x86_64 ABI table,
+ * which names register 0 (rax) where it means rbx (3): rbx came out
+ * "undefined" in every frame that did not save it, and the stepper could
+ * not step a caller whose CFA is rbx-based -- ld.so's
+ * _dl_runtime_resolve, under every lazy symbol binding.  So an undefined
+ * callee-saved register is taken as unchanged (as libunwind does); an
+ * explicit DW_CFA_undefined for one cannot be told apart, and is rare. */
+static inline gboolean
+is_callee_saved (int r)
+{
+  return r == 3 || r == DREG_RBP || (r >= 12 && r <= 15);
+}
+
+/* Decodes the CFI row of frame into a Row we own. */
+static Row *
+row_new (Dwarf_Frame *frame)
+{
+  Dwarf_Addr start, end;
+  bool signal = FALSE;
+  int ra;
+  Dwarf_Op *cfa_ops = NULL;
+  size_t n_cfa = 0;
+  Dwarf_Op mem[N_DREGS][3];
+  Dwarf_Op *ops[N_DREGS];
+  size_t n_ops[N_DREGS];
+  guint total = 0;
+  Row *row;
+
+  ra = dwarf_frame_info (frame, &start, &end, &signal);
+  if (ra < 0 || ra >= N_DREGS || start >= end)
+    return NULL;
+  if (dwarf_frame_cfa (frame, &cfa_ops, &n_cfa) != 0 || n_cfa == 0 || n_cfa > 64)
+    return NULL;
+  if (!(n_cfa == 1 && cfa_ops[0].atom == DW_OP_bregx && cfa_ops[0].number < N_DREGS))
+    total += n_cfa;
+  for (int r = 0; r < N_DREGS; r++)
+    {
+      gint64 off;
+
+      if (dwarf_frame_register (frame, r, mem[r], &ops[r], &n_ops[r]) != 0)
+        {
+          ops[r] = mem[r];   /* unknown: undefined */
+          n_ops[r] = 0;
+        }
+      if (n_ops[r] > 64)
+        return NULL;
+      if (n_ops[r] > 0 && !is_cfa_plus (ops[r], n_ops[r], &off) &&
+          !(n_ops[r] == 3 && is_cfa_plus (ops[r], 2, &off) && ops[r][2].atom == DW_OP_stack_value) &&
+          !(n_ops[r] == 2 && is_cfa_plus (ops[r], 1, &off) && ops[r][1].atom == DW_OP_stack_value))
+        total += n_ops[r];
+    }
+
+  row = g_malloc0 (sizeof (Row) + total * sizeof (Dwarf_Op));
+  row->start = start;
+  row->end = end;
+  row->ra_reg = ra;
+  row->signal = signal;
+
+  if (n_cfa == 1 && cfa_ops[0].atom == DW_OP_bregx && cfa_ops[0].number < N_DREGS)
+    {
+      row->cfa_kind = CFA_REG;
+      row->cfa_reg = cfa_ops[0].number;
+      row->cfa_offset = (gint64) cfa_ops[0].number2;
+    }
+  else
+    {
+      row->cfa_kind = CFA_EXPR;
+      row->cfa_first_op = row->n_ops;
+      row->cfa_n_ops = n_cfa;
+      memcpy (row->ops + row->n_ops, cfa_ops, n_cfa * sizeof (Dwarf_Op));
+      row->n_ops += n_cfa;
+    }
+
+  for (int r = 0; r < N_DREGS; r++)
+    {
+      Loc *loc = &row->regs[r];
+      gint64 off;
+
+      if (n_ops[r] == 0)
+        loc->kind = ops[r] == NULL || is_callee_saved (r) ? LOC_SAME : LOC_UNDEF;
+      else if (is_cfa_plus (ops[r], n_ops[r], &off))
+        {
+          loc->kind = LOC_AT_CFA;
+          loc->offset = off;
+        }
+      else if ((n_ops[r] == 3 && is_cfa_plus (ops[r], 2, &off) && ops[r][2].atom == DW_OP_stack_value) ||
+               (n_ops[r] == 2 && is_cfa_plus (ops[r], 1, &off) && ops[r][1].atom == DW_OP_stack_value))
+        {
+          loc->kind = LOC_VAL_CFA;
+          loc->offset = off;
+        }
+      else
+        {
+          loc->kind = LOC_EXPR;
+          loc->first_op = row->n_ops;
+          loc->n_ops = n_ops[r];
+          memcpy (row->ops + row->n_ops, ops[r], n_ops[r] * sizeof (Dwarf_Op));
+          row->n_ops += n_ops[r];
+        }
+    }
+  return row;
+}
+
+static Dwarf_CFI *
+module_debug_cfi (UnwModule *m)
+{
+  if (!m->tried_debug_frame)
+    {
+      m->tried_debug_frame = TRUE;
+      if (m->elf != NULL)
+        m->dwarf = dwarf_begin_elf (m->elf, DWARF_C_READ, NULL);
+      if (m->dwarf != NULL)
+        m->debug_cfi = dwarf_getcfi (m->dwarf);
+    }
+  return m->debug_cfi;
+}
+
+/* The end of the CFI row libdw gives for pc, or 0. */
+static guint64
+cfi_row_end (Dwarf_CFI *cfi,
+             guint64    pc)
+{
+  Dwarf_Frame *frame = NULL;
+  Dwarf_Addr start = 0, end = 0;
+  bool signal = FALSE;
+
+  if (dwarf_cfi_addrframe (cfi, pc, &frame) != 0)
+    return 0;
+  if (dwarf_frame_info (frame, &start, &end, &signal) < 0)
+    end = 0;
+  free (frame);
+  return end;
+}
+
+/* The real start of the row [start, end) libdw gave for pc.
+ *
+ * libdw (seen with 0.188) reports the wrong start for a row that
+ * DW_CFA_restore_state brings back: the start of the row in effect where
+ * DW_CFA_remember_state ran, not the address of the advance that led to
+ * the restore.  GCC emits exactly that around every mid-function epilogue
+ * (remember_state; def_cfa_offset per pop; restore_state after the ret),
+ * so the range covered the epilogue, whose rows differ: once such a body
+ * row was cached, a sample stopped in the epilogue was stepped with the
+ * body's CFA (rsp+144 where rsp+16 was right) and got a wrong caller --
+ * a stack slot or 0, i.e. a garbage frame 1 or a false outermost frame.
+ *
+ * A start is right when libdw gives a row ending at the same place for the
+ * start itself.  Otherwise the rows tile the FDE, so "the row at a ends at
+ * end" is false below the real start and true from it up to pc: bisect. */
+static guint64
+cfi_row_start (Dwarf_CFI *cfi,
+               guint64    start,
+               guint64    end,
+               guint64    pc)
+{
+  guint64 lo, hi;
+
+  if (start == pc || cfi_row_end (cfi, start) == end)
+    return start;
+  lo = start + 1;
+  hi = pc;
+  while (lo < hi)
+    {
+      guint64 mid = lo + (hi - lo) / 2;
+
+      if (cfi_row_end (cfi, mid) == end)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return lo;
+}
+
+static Row *
+row_from_cfi (Dwarf_CFI *cfi,
+              guint64    pc)
+{
+  Dwarf_Frame *frame = NULL;
+  Row *row;
+
+  if (cfi == NULL || dwarf_cfi_addrframe (cfi, pc, &frame) != 0)
+    return NULL;
+  row = row_new (frame);
+  free (frame);
+  if (row != NULL && !(pc >= row->start && pc < row->end))
+    g_clear_pointer (&row, g_free);
+  if (row != NULL)
+    row->start = cfi_row_start (cfi, row->start, row->end, pc);
+  return row;
+}
+
+/* The decoded CFI row for module-relative pc, or NULL. */
+static Row *
+module_find_row (UnwModule *m,
+                 guint64    pc)
+{
+  GPtrArray *rows = m->rows;
+  guint lo = 0, hi = rows->len;
+  Row *row;
+
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+      Row *r = g_ptr_array_index (rows, mid);
+
+      if (pc < r->start)
+        hi = mid;
+      else if (pc >= r->end)
+        lo = mid + 1;
+      else
+        return r;
+    }
+  if (m->elf == NULL)
+    return NULL;
+
+  row = row_from_cfi (m->eh_cfi, pc);
+  if (row == NULL)
+    row = row_from_cfi (module_debug_cfi (m), pc);
+  if (row == NULL)
+    return NULL;
+  /* rows from one CFI do not overlap; clip in case two sources disagree */
+  if (lo > 0)
+    row->start = MAX (row->start, ((Row *) g_ptr_array_index (rows, lo - 1))->end);
+  if (lo < rows->len)
+    row->end = MIN (row->end, ((Row *) g_ptr_array_index (rows, lo))->start);
+  g_ptr_array_insert (rows, lo, row);
+  return row;
+}
+
+const Row *
+scorch_cfi_find_row (ScorchCfi *self,
+                     UnwModule *m,
+                     guint64    pc)
+{
+  guint64 h = (pc ^ (GPOINTER_TO_SIZE (m) >> 4) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+  RowSlot *slot = &self->row_cache[(h * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) >> (64 - SCORCH_CFI_ROW_CACHE_BITS)];
+
+  if (slot->module == m && slot->pc == pc)
+    return slot->row;
+  slot->module = m;
+  slot->pc = pc;
+  slot->row = module_find_row (m, pc);
+  return slot->row;
+}
+
+/* ------------------------------------------------------------------------ */
+/* DWARF expressions                                                        */
+
+static gboolean
+reg_value (const Regs *regs,
+           guint64     regno,
+           guint64    *val)
+{
+  if (regno >= N_DREGS || !(regs->valid & (1u << regno)))
+    return FALSE;
+  *val = regs->r[regno];
+  return TRUE;
+}
+
+/* Evaluates ops over the frame's registers and cfa; *is_value tells
+ * whether the result is a value (DW_OP_stack_value, DW_OP_regN) rather
+ * than an address. */
+static gboolean
+eval_ops (ScorchCfi      *self,
+          const Dwarf_Op *ops,
+          guint           n_ops,
+          const Regs     *regs,
+          gboolean        have_cfa,
+          guint64         cfa,
+          guint64        *result,
+          gboolean       *is_value)
+{
+  guint64 stack[64];
+  guint sp = 0;
+  guint steps = 0;
+
+  *is_value = FALSE;
+  if (n_ops == 1 && ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31)
+    {
+      *is_value = TRUE;
+      return reg_value (regs, ops[0].atom - DW_OP_reg0, result);
+    }
+  if (n_ops == 1 && ops[0].atom == DW_OP_regx)
+    {
+      *is_value = TRUE;
+      return reg_value (regs, ops[0].number, result);
+    }
+
+#define PUSH(v) G_STMT_START { guint64 v_ = (v); if (sp >= G_N_ELEMENTS (stack)) return FALSE; stack[sp] = v_; sp++; } G_STMT_END
+#define NEED(k) G_STMT_START { if (sp < (k)) return FALSE; } G_STMT_END
+
+  for (guint i = 0; i < n_ops; i++)
+    {
+      const Dwarf_Op *op = &ops[i];
+      guint8 atom = op->atom;
+      guint64 a, b;
+
+      if (++steps > 1000)
+        return FALSE;
+
+      if (atom >= DW_OP_lit0 && atom <= DW_OP_lit31)
+        {
+          PUSH (atom - DW_OP_lit0);
+          continue;
+        }
+      if (atom >= DW_OP_breg0 && atom <= DW_OP_breg31)
+        {
+          if (!reg_value (regs, atom - DW_OP_breg0, &a))
+            return FALSE;
+          PUSH (a + op->number);
+          continue;
+        }
+
+      switch (atom)
+        {
+        case DW_OP_call_frame_cfa:
+          if (!have_cfa)
+            return FALSE;
+          PUSH (cfa);
+          break;
+        case DW_OP_bregx:
+          if (!reg_value (regs, op->number, &a))
+            return FALSE;
+          PUSH (a + op->number2);
+          break;
+        case DW_OP_addr:
+        case DW_OP_const1u: case DW_OP_const1s:
+        case DW_OP_const2u: case DW_OP_const2s:
+        case DW_OP_const4u: case DW_OP_const4s:
+        case DW_OP_const8u: case DW_OP_const8s:
+        case DW_OP_constu: case DW_OP_consts:
+          PUSH (op->number);
+          break;
+        case DW_OP_dup: NEED (1); PUSH (stack[sp - 1]); break;
+        case DW_OP_drop: NEED (1); sp--; break;
+        case DW_OP_over: NEED (2); PUSH (stack[sp - 2]); break;
+        case DW_OP_pick:
+          if (op->number >= sp)
+            return FALSE;
+          PUSH (stack[sp - 1 - op->number]);
+          break;
+        case DW_OP_swap:
+          NEED (2);
+          a = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = a;
+          break;
+        case DW_OP_rot:
+          NEED (3);
+          a = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = stack[sp - 3]; stack[sp - 3] = a;
+          break;
+        case DW_OP_deref:
+          NEED (1);
+          if (!scorch_unwind_maps_read_word (self->maps, stack[sp - 1], &stack[sp - 1]))
+            return FALSE;
+          break;
+        case DW_OP_deref_size:
+          NEED (1);
+          if (op->number == 0 || op->number > 8 || !scorch_unwind_maps_read_word (self->maps, stack[sp - 1], &a))
+            return FALSE;
+          stack[sp - 1] = op->number == 8 ? a : a & ((G_GUINT64_CONSTANT (1) << (op->number * 8)) - 1);
+          break;
+        case DW_OP_plus_uconst: NEED (1); stack[sp - 1] += op->number; break;
+        case DW_OP_neg: NEED (1); stack[sp - 1] = -stack[sp - 1]; break;
+        case DW_OP_not: NEED (1); stack[sp - 1] = ~stack[sp - 1]; break;
+        case DW_OP_abs:
+          NEED (1);
+          if ((gint64) stack[sp - 1] < 0)
+            stack[sp - 1] = -stack[sp - 1];
+          break;
+        case DW_OP_and: case DW_OP_or: case DW_OP_xor: case DW_OP_plus: case DW_OP_minus:
+        case DW_OP_mul: case DW_OP_div: case DW_OP_mod: case DW_OP_shl: case DW_OP_shr:
+        case DW_OP_shra: case DW_OP_eq: case DW_OP_ne: case DW_OP_lt: case DW_OP_le:
+        case DW_OP_gt: case DW_OP_ge:
+          NEED (2);
+          b = stack[--sp];
+          a = stack[sp - 1];
+          switch (atom)
+            {
+            case DW_OP_and: a &= b; break;
+            case DW_OP_or: a |= b; break;
+            case DW_OP_xor: a ^= b; break;
+            case DW_OP_plus: a += b; break;
+            case DW_OP_minus: a -= b; break;
+            case DW_OP_mul: a *= b; break;
+            case DW_OP_div:
+              if (b == 0 || ((gint64) a == G_MININT64 && (gint64) b == -1))
+                return FALSE;
+              a = (guint64) ((gint64) a / (gint64) b);
+              break;
+            case DW_OP_mod:
+              if (b == 0)
+                return FALSE;
+              a %= b;
+              break;
+            case DW_OP_shl: a = b >= 64 ? 0 : a << b; break;
+            case DW_OP_shr: a = b >= 64 ? 0 : a >> b; break;
+            case DW_OP_shra: a = (guint64) ((gint64) a >> MIN (b, 63)); break;
+            case DW_OP_eq: a = (gint64) a == (gint64) b; break;
+            case DW_OP_ne: a = (gint64) a != (gint64) b; break;
+            case DW_OP_lt: a = (gint64) a < (gint64) b; break;
+            case DW_OP_le: a = (gint64) a <= (gint64) b; break;
+            case DW_OP_gt: a = (gint64) a > (gint64) b; break;
+            case DW_OP_ge: a = (gint64) a >= (gint64) b; break;
+            default: g_assert_not_reached ();
+            }
+          stack[sp - 1] = a;
+          break;
+        case DW_OP_skip:
+        case DW_OP_bra:
+          {
+            guint64 target;
+            guint j;
+
+            if (atom == DW_OP_bra)
+              {
+                NEED (1);
+                if (stack[--sp] == 0)
+                  break;
+              }
+            target = op->offset + 3 + (guint64) (gint64) (gint16) op->number;
+            for (j = 0; j < n_ops && ops[j].offset != target; j++)
+              ;
+            if (j == n_ops && target != ops[n_ops - 1].offset + 1)
+              return FALSE;
+            i = j - 1;   /* j == n_ops: past the end, stop */
+          }
+          break;
+        case DW_OP_nop:
+          break;
+        case DW_OP_stack_value:
+          if (i != n_ops - 1)
+            return FALSE;
+          *is_value = TRUE;
+          break;
+        default:
+          self->unsupported = TRUE;
+          return FALSE;
+        }
+    }
+#undef PUSH
+#undef NEED
+
+  if (sp == 0)
+    return FALSE;
+  *result = stack[sp - 1];
+  return TRUE;
+}
+
+StepResult
+scorch_cfi_step (ScorchCfi  *self,
+                 const Row  *row,
+                 const Regs *regs,
+                 Regs       *out)
+{
+  guint64 cfa;
+  gboolean is_value;
+
+  if (row->cfa_kind == CFA_REG)
+    {
+      if (!reg_value (regs, row->cfa_reg, &cfa))
+        return STEP_FAIL;
+      cfa += row->cfa_offset;
+    }
+  else if (!eval_ops (self, row->ops + row->cfa_first_op, row->cfa_n_ops, regs, FALSE, 0, &cfa, &is_value))
+    return STEP_FAIL;
+
+  if (row->regs[row->ra_reg].kind == LOC_UNDEF)
+    return STEP_END;
+
+  out->valid = 0;
+  for (guint r = 0; r < N_DREGS; r++)
+    {
+      const Loc *loc = &row->regs[r];
+      guint64 v;
+
+      switch (loc->kind)
+        {
+        case LOC_SAME:
+          if (r == DREG_RSP)
+            {
+              /* the CFA is the caller's stack pointer */
+              out->r[r] = cfa;
+              out->valid |= 1u << r;
+            }
+          else if (regs->valid & (1u << r))
+            {
+              out->r[r] = regs->r[r];
+              out->valid |= 1u << r;
+            }
+          break;
+        case LOC_UNDEF:
+          break;
+        case LOC_AT_CFA:
+          if (scorch_unwind_maps_read_word (self->maps, cfa + loc->offset, &v))
+            {
+              out->r[r] = v;
+              out->valid |= 1u << r;
+            }
+          break;
+        case LOC_VAL_CFA:
+          out->r[r] = cfa + loc->offset;
+          out->valid |= 1u << r;
+          break;
+        case LOC_EXPR:
+          if (eval_ops (self, row->ops + loc->first_op, loc->n_ops, regs, TRUE, cfa, &v, &is_value) &&
+              (is_value || scorch_unwind_maps_read_word (self->maps, v, &v)))
+            {
+              out->r[r] = v;
+              out->valid |= 1u << r;
+            }
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  /* the return address column becomes the caller's pc */
+  if (!(out->valid & (1u << row->ra_reg)))
+    {
+      const Loc *loc = &row->regs[row->ra_reg];
+
+      return loc->kind == LOC_AT_CFA && scorch_unwind_maps_above_copy (self->maps, cfa + loc->offset) ? STEP_OUT : STEP_FAIL;
+    }
+  out->r[DREG_RA] = out->r[row->ra_reg];
+  out->valid |= 1u << DREG_RA;
+  return out->r[DREG_RA] == 0 ? STEP_ZERO : STEP_OK;
+}
+
+StepResult
+scorch_cfi_step_frame_pointer (ScorchCfi  *self,
+                               const Regs *regs,
+                               Regs       *out)
+{
+  guint64 rbp, prev_rbp, ra;
+
+  if (!reg_value (regs, DREG_RBP, &rbp) || rbp == 0)
+    return STEP_FAIL;
+  if (!(regs->valid & (1u << DREG_RSP)) || rbp < regs->r[DREG_RSP] || rbp > G_MAXUINT64 - 16)
+    return STEP_FAIL;
+  if (!scorch_unwind_maps_read_word (self->maps, rbp, &prev_rbp) || !scorch_unwind_maps_read_word (self->maps, rbp + 8, &ra))
+    return scorch_unwind_maps_above_copy (self->maps, rbp + 8) ? STEP_OUT : STEP_FAIL;
+  *out = *regs;
+  out->r[DREG_RBP] = prev_rbp;
+  out->r[DREG_RSP] = rbp + 16;
+  out->r[DREG_RA] = ra;
+  out->valid |= (1u << DREG_RBP) | (1u << DREG_RSP) | (1u << DREG_RA);
+  return ra == 0 ? STEP_ZERO : STEP_OK;
+}
+

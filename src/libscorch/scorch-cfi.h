@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-cfi.h (internal to the unwinder): the cached-CFI stepper.  Call
+ * frame information rows (.eh_frame, else .debug_frame, parsed by libdw
+ * on a miss) decoded into Rows kept per module and found through a
+ * direct-mapped (module, pc) cache; a step applies a row to a frame's
+ * registers by hand (CFA rule, register rules, DWARF expressions), reading
+ * memory through ScorchUnwindMaps. */
+
+#pragma once
+
+#include <glib.h>
+
+#include <elfutils/libdw.h>
+
+#include "scorch-unwind-maps.h"
+
+G_BEGIN_DECLS
+
+/* x86_64 DWARF register numbers: RAX RDX RCX RBX RSI RDI RBP RSP R8..R15,
+ * then 16, the return address column (RIP). */
+enum
+{
+  DREG_RBP = 6,
+  DREG_RSP = 7,
+  DREG_RA = 16,
+  N_DREGS = 17
+};
+
+/* perf register number of each DWARF register */
+extern const guint8 scorch_cfi_dwarf_to_perf[N_DREGS];
+
+/* How a register of the caller is recovered */
+typedef enum
+{
+  LOC_SAME,      /* unchanged */
+  LOC_UNDEF,     /* not recoverable */
+  LOC_AT_CFA,    /* saved at CFA + offset */
+  LOC_VAL_CFA,   /* is CFA + offset */
+  LOC_EXPR,      /* a DWARF location description (ops) */
+} LocKind;
+
+typedef struct
+{
+  guint8  kind;
+  guint8  n_ops;
+  guint16 first_op;
+  gint64  offset;
+} Loc;
+
+typedef enum
+{
+  CFA_REG,       /* register cfa_reg + offset */
+  CFA_EXPR,
+} CfaKind;
+
+/* One decoded CFI row, valid for module-relative pcs [start, end) */
+typedef struct
+{
+  guint64  start, end;
+  guint8   cfa_kind;
+  guint8   cfa_reg;
+  guint8   ra_reg;
+  gboolean signal;
+  gint64   cfa_offset;
+  guint16  cfa_first_op, cfa_n_ops;
+  Loc      regs[N_DREGS];
+  guint    n_ops;
+  Dwarf_Op ops[];
+} Row;
+
+/* (module, relative pc) -> row; row NULL with module set: no CFI there */
+typedef struct
+{
+  UnwModule *module;
+  guint64    pc;
+  Row       *row;
+} RowSlot;
+
+/* Registers of one frame, by DWARF number */
+typedef struct
+{
+  guint64 r[N_DREGS];
+  guint32 valid;
+} Regs;
+
+/* ------------------------------------------------------------------------ */
+/* Stepping                                                                 */
+
+typedef enum
+{
+  STEP_OK,
+  STEP_END,        /* the CFI says the return address is undefined: outermost */
+  STEP_ZERO,       /* a return address of 0: the end, or a wrong rule or chain */
+  STEP_OUT,        /* the caller's frame is above the stack copy (too short) */
+  STEP_FAIL,       /* a register or memory the rules need is not known */
+} StepResult;
+
+
+#define SCORCH_CFI_ROW_CACHE_BITS 13
+
+typedef struct
+{
+  ScorchUnwindMaps *maps;        /* borrowed */
+  RowSlot          *row_cache;   /* 1 << SCORCH_CFI_ROW_CACHE_BITS */
+  gboolean          unsupported; /* the last step met a rule it does not handle */
+} ScorchCfi;
+
+void        scorch_cfi_init     (ScorchCfi        *self,
+                                 ScorchUnwindMaps *maps);
+void        scorch_cfi_clear    (ScorchCfi        *self);
+
+/* The row for module-relative pc of m, or NULL when its CFI has none. */
+const Row  *scorch_cfi_find_row (ScorchCfi        *self,
+                                 UnwModule        *m,
+                                 guint64           pc);
+/* Recovers the caller's registers from regs with row (sets unsupported
+ * when a rule or operation is not handled). */
+StepResult  scorch_cfi_step     (ScorchCfi        *self,
+                                 const Row        *row,
+                                 const Regs       *regs,
+                                 Regs             *out);
+/* No CFI: follows the frame-pointer chain, as libunwind and perf do. */
+StepResult  scorch_cfi_step_frame_pointer (ScorchCfi  *self,
+                                           const Regs *regs,
+                                           Regs       *out);
+
+G_END_DECLS

@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# run-with-own-cache.sh DIR PROGRAM [ARGS...]: runs PROGRAM with
+# XDG_CACHE_HOME=DIR, emptied first, so that no test depends on a cache
+# (Scorch's persistent symbol cache lives in $XDG_CACHE_HOME/scorch) left
+# by an earlier run or another test.  DIR must be a directory of the build
+# tree named after the test (tests/meson.build passes it).
+set -eu
+dir=$1
+shift
+case "$dir" in
+  */xdg-cache/*) ;;
+  *) echo "run-with-own-cache.sh: refusing to empty $dir" >&2; exit 99 ;;
+esac
+rm -rf "$dir"
+mkdir -p "$dir"
+XDG_CACHE_HOME=$dir
+export XDG_CACHE_HOME
+exec "$@"
