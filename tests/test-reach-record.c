@@ -375,6 +375,33 @@ test_broker_denied (void)
   g_assert_false (g_file_test (capture, G_FILE_TEST_EXISTS));
 }
 
+/* inside a Flatpak the fixes are the sandbox's permissions, not a sysctl */
+static void
+test_broker_denied_flatpak (void)
+{
+  g_autofree char *wl = workload ("scorch-wl-shares");
+  g_autofree char *capture = g_build_filename (tmpdir, "denied-flatpak.data", NULL);
+  g_autofree char *info = g_build_filename (tmpdir, "flatpak-info", NULL);
+  g_autofree char *info_env = g_strdup_printf ("SCORCH_FLATPAK_INFO=%s", info);
+  const char *args[] = { "env", info_env, g_getenv ("SCORCH_CLI"), "record", "--via=sysprofd",
+                         "-o", capture, "--", wl, "0.2", NULL };
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  if (!have_broker ())
+    return;
+  g_assert_true (g_file_set_contents (info, "[Application]\nname=io.github.scorchprof.Scorch\n", -1, NULL));
+  g_chmod (info, 0644);
+  out = run (TRUE, args, &err, &status);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_nonnull (strstr (err, "Not authorized"));
+  g_assert_nonnull (strstr (err, "--system-talk-name=org.gnome.Sysprof3"));
+  g_assert_nonnull (strstr (err, "--allow=devel"));
+  g_assert_null (strstr (err, "sysctl"));
+}
+
 static void
 test_paranoid_2_user (void)
 {
@@ -492,6 +519,7 @@ main (int    argc,
   g_test_add_func ("/reach/sysprofd/shares-match-direct", test_broker_shares);
   g_test_add_func ("/reach/sysprofd/attach", test_broker_attach);
   g_test_add_func ("/reach/sysprofd/denied-message", test_broker_denied);
+  g_test_add_func ("/reach/sysprofd/denied-message-flatpak", test_broker_denied_flatpak);
   g_test_add_func ("/reach/paranoid-2/user-stacks", test_paranoid_2_user);
   g_test_add_data_func ("/reach/system-wide/direct", "direct", test_system_wide);
   g_test_add_data_func ("/reach/system-wide/sysprofd", "sysprofd", test_system_wide);
