@@ -396,10 +396,27 @@ test_broker_denied_flatpak (void)
   out = run (TRUE, args, &err, &status);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  /* sysprofd was reached (polkit said no): the other permission, and no
+   * sysctl the sandbox cannot change */
   g_assert_nonnull (strstr (err, "Not authorized"));
-  g_assert_nonnull (strstr (err, "--system-talk-name=org.gnome.Sysprof3"));
-  g_assert_nonnull (strstr (err, "--allow=devel"));
+  g_assert_nonnull (strstr (err, "polkit can ask for your password"));
+  g_assert_nonnull (strstr (err, "flatpak override --user --allow=devel"));
   g_assert_null (strstr (err, "sysctl"));
+
+  /* no way to the bus (the sandbox lacks --system-talk-name): that permission */
+  {
+    g_autofree char *no_bus = g_strdup_printf ("DBUS_SYSTEM_BUS_ADDRESS=unix:path=%s/no-such-bus", tmpdir);
+    const char *args2[] = { "env", info_env, no_bus, g_getenv ("SCORCH_CLI"), "record", "--via=sysprofd",
+                            "-o", capture, "--", wl, "0.2", NULL };
+    g_autofree char *err2 = NULL;
+    g_autofree char *out2 = run (TRUE, args2, &err2, &status);
+
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+    g_assert_nonnull (strstr (err2, "flatpak override --user --system-talk-name=org.gnome.Sysprof3"));
+    g_assert_nonnull (strstr (err2, "flatpak override --user --allow=devel"));
+    g_assert_null (strstr (err2, "sysctl"));
+  }
 }
 
 static void

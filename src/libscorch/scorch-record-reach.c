@@ -66,6 +66,7 @@ direct_allowed (ScorchRecorderPermissions *perms,
 static char *
 no_path_message (ScorchRecorderPermissions *perms,
                  gboolean                   system_wide,
+                 gboolean                   broker_reached,
                  const char                *direct_why,
                  const char                *broker_why)
 {
@@ -78,7 +79,14 @@ no_path_message (ScorchRecorderPermissions *perms,
   g_string_append_c (msg, '\n');
   g_string_append_printf (msg, _("  Through sysprofd: %s"), broker_why);
   g_string_append_c (msg, '\n');
-  if (scorch_sysprofd_in_flatpak ())
+  if (scorch_sysprofd_in_flatpak () && broker_reached)
+    {
+      /* the sandbox reaches sysprofd: polkit said no (no agent, or refused) */
+      g_string_append (msg, _("Either record from a desktop session where polkit can ask for your password, "
+                              "or allow perf_event_open inside the sandbox:"));
+      g_string_append (msg, "\n  flatpak override --user --allow=devel " FLATPAK_APP_ID);
+    }
+  else if (scorch_sysprofd_in_flatpak ())
     {
       g_string_append (msg, _("Either let the sandbox talk to sysprofd (and install the “sysprof” package on the host; "
                               "polkit then asks for your password):"));
@@ -128,7 +136,7 @@ scorch_recorder_predict_via (ScorchRecordVia   via,
     {
       direct_why = via == SCORCH_RECORD_VIA_SYSPROFD ? g_strdup (_("not chosen"))
                                                     : direct_refusal (perms, system_wide);
-      *why = no_path_message (perms, system_wide, direct_why,
+      *why = no_path_message (perms, system_wide, FALSE, direct_why,
                               broker_error ? broker_error->message : _("not chosen"));
     }
   return SCORCH_RECORD_VIA_AUTO;
@@ -171,7 +179,7 @@ _scorch_recorder_choose_path (ScorchRecordSession        *s,
                                   (int) s->target);
   else
     direct_why = direct_refusal (perms, self->system_wide);
-  msg = no_path_message (perms, self->system_wide, direct_why,
+  msg = no_path_message (perms, self->system_wide, FALSE, direct_why,
                          broker_error ? broker_error->message : _("not chosen (--via=direct)"));
   g_set_error_literal (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION, msg);
   return FALSE;
@@ -265,7 +273,7 @@ _scorch_recorder_perf_event_open (ScorchRecordSession  *s,
       g_autofree char *direct_why = s->self->via == SCORCH_RECORD_VIA_SYSPROFD
                                     ? g_strdup (_("not chosen (--via=sysprofd)"))
                                     : direct_refusal (perms, s->self->system_wide);
-      g_autofree char *msg = no_path_message (perms, s->self->system_wide, direct_why, why);
+      g_autofree char *msg = no_path_message (perms, s->self->system_wide, TRUE, direct_why, why);
 
       g_set_error_literal (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION, msg);
     }
@@ -292,7 +300,7 @@ _scorch_recorder_fall_back_to_broker (ScorchRecordSession  *s,
   if (!use_broker (s, &broker_error))
     {
       g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
-      g_autofree char *msg = no_path_message (perms, s->self->system_wide, direct_error->message,
+      g_autofree char *msg = no_path_message (perms, s->self->system_wide, FALSE, direct_error->message,
                                               broker_error->message);
 
       g_set_error_literal (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION, msg);
