@@ -212,12 +212,18 @@ addr2line (const char *binary,
   GHashTable *result = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   gint64 current = -1;
   char *last = NULL;
+  g_autofree char *ref = g_strdup_printf ("%s.aranges", binary);
 
   g_ptr_array_add (argv, g_strdup ("eu-addr2line"));
   g_ptr_array_add (argv, g_strdup ("-a"));
   g_ptr_array_add (argv, g_strdup ("-i"));
   g_ptr_array_add (argv, g_strdup ("-e"));
-  g_ptr_array_add (argv, g_strdup (binary));
+  /* clang's build has no .debug_aranges, without which eu-addr2line
+   * (elfutils 0.188) finds no line: ask the build that has them */
+  if (g_file_test (ref, G_FILE_TEST_IS_REGULAR))
+    g_ptr_array_add (argv, g_steal_pointer (&ref));
+  else
+    g_ptr_array_add (argv, g_strdup (binary));
   for (guint i = 0; i < insns->len; i++)
     g_ptr_array_add (argv, g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", g_array_index (insns, InsnRow, i).address));
   g_ptr_array_add (argv, NULL);
@@ -400,13 +406,19 @@ build (const char *compiler,
   g_free (binary);
   binary = g_strdup_printf ("%s/%s.bin", tmpdir, name);
   {
-    /* clang writes no .debug_aranges unless asked, and elfutils 0.188
-     * (libdw, hence Scorch's symbolizer and eu-addr2line) finds a CU by
-     * them: without, neither has lines for clang's code. */
-    const char *argv[] = { compiler, "-O2", debug ? "-g" : "-g0", "-fno-omit-frame-pointer", "-o", binary, source,
-                           debug && strcmp (compiler, "clang") == 0 ? "-gdwarf-aranges" : NULL, NULL };
+    /* clang writes no .debug_aranges unless asked (-gdwarf-aranges), and
+     * elfutils 0.188 finds a CU only by them: built without, so Scorch's
+     * own CU index (scorch-dwarf-cu-index.c) is what finds clang's lines. */
+    const char *argv[] = { compiler, "-O2", debug ? "-g" : "-g0", "-fno-omit-frame-pointer", "-o", binary, source, NULL };
     g_autofree char *out = run (argv, NULL, NULL);
   }
+  if (debug && strcmp (compiler, "clang") == 0)
+    {
+      /* the same code with .debug_aranges, for eu-addr2line (the reference) */
+      g_autofree char *ref = g_strdup_printf ("%s.aranges", binary);
+      const char *argv[] = { compiler, "-O2", "-g", "-gdwarf-aranges", "-fno-omit-frame-pointer", "-o", ref, source, NULL };
+      g_autofree char *out = run (argv, NULL, NULL);
+    }
   if (source_out != NULL)
     *source_out = g_steal_pointer (&source);
   return binary;

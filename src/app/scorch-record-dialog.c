@@ -36,6 +36,7 @@ struct _ScorchRecordDialog
   GtkSpinButton             *frequency_spin;
   AdwComboRow               *call_graph_row;
   GtkSwitch                 *kernel_switch;
+  GtkSwitch                 *off_cpu_switch;   /* -- off-CPU: Include blocked time -- */
   GtkSpinButton             *duration_spin;
   AdwComboRow               *via_row;             /* reach */
 
@@ -336,6 +337,7 @@ scorch_record_dialog_dup_options (ScorchRecordDialog *self,
   o->frequency = (guint) gtk_spin_button_get_value_as_int (self->frequency_spin);
   o->call_graph = adw_combo_row_get_selected (self->call_graph_row);
   o->kernel = gtk_switch_get_active (self->kernel_switch);
+  o->off_cpu = gtk_switch_get_active (self->off_cpu_switch);
   o->duration = (guint) gtk_spin_button_get_value_as_int (self->duration_spin);
   /* reach */
   o->via = adw_combo_row_get_selected (self->via_row);
@@ -710,6 +712,7 @@ scorch_record_dialog_class_init (ScorchRecordDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, frequency_spin);
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, call_graph_row);
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, kernel_switch);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, off_cpu_switch);
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, duration_spin);
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, via_row);
 

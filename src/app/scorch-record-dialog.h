@@ -33,6 +33,7 @@ typedef struct
   char                  *call_graph_reason; /* why "automatic" chose what it chose */
   gboolean               kernel;
   guint                  duration;    /* seconds, 0 = no limit */
+  gboolean               off_cpu;     /* also blocked time (sched_switch) */
   /* reach */
   gboolean               system_wide; /* every process (no argv, no pid) */
   ScorchRecordVia        via;         /* how the events are opened */

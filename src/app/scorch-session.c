@@ -40,6 +40,9 @@ struct _ScorchSession
   /* -- transforms: applied to the thread- and time-filtered view -- */
   ScorchTransformStack *transforms;
   ScorchProfile        *untransformed; /* the filters' result, before transforms */
+
+  /* -- off-CPU: which time the views show (ScorchProfileView) -- */
+  guint                 time_view;
 };
 
 enum {
@@ -59,6 +62,10 @@ enum {
   PROP_PROGRAM,
   PROP_PROGRAM_OUTPUT,
   PROP_EXIT_STATUS,
+  /* -- off-CPU -- */
+  PROP_TIME_VIEW,
+  PROP_HAS_TIME_VIEWS,
+  PROP_VIEW_PROFILE,
   N_PROPS
 };
 
@@ -142,25 +149,38 @@ retransform (ScorchSession *self)
 
 /* -- filtering -- */
 
+/* -- off-CPU: the profile of the time view shown (On-CPU: the capture's) -- */
+static ScorchProfile *
+time_view_source (ScorchSession *self)
+{
+  ScorchProfile *view;
+
+  if (self->profile == NULL)
+    return NULL;
+  view = scorch_profile_get_view (self->profile, self->time_view);
+  return view != NULL ? view : self->profile;
+}
+
 static void
 refilter (ScorchSession *self)
 {
   g_autoptr(ScorchProfile) view = NULL;
   gboolean has_range = self->time_begin != 0 || self->time_end != G_MAXUINT64;
+  ScorchProfile *source = time_view_source (self);
 
-  if (self->profile == NULL)
+  if (source == NULL)
     view = NULL;
   else if (self->tids == NULL && !has_range)
-    view = g_object_ref (self->profile);
+    view = g_object_ref (source);
   else if (self->tids != NULL && self->tids->len == 0)
     {
       /* No thread chosen: an empty view, not "every thread". */
       gint32 none = G_MININT32;
 
-      view = scorch_profile_filter (self->profile, &none, 1, self->time_begin, self->time_end);
+      view = scorch_profile_filter (source, &none, 1, self->time_begin, self->time_end);
     }
   else
-    view = scorch_profile_filter (self->profile,
+    view = scorch_profile_filter (source,
                                   self->tids != NULL ? (const gint32 *) (gpointer) self->tids->data : NULL,
                                   self->tids != NULL ? self->tids->len : 0,
                                   self->time_begin, self->time_end);
@@ -259,6 +279,15 @@ scorch_session_get_property (GObject    *object,
     case PROP_EXIT_STATUS:
       g_value_set_int (value, self->exit_status);
       break;
+    case PROP_TIME_VIEW:
+      g_value_set_uint (value, self->time_view);
+      break;
+    case PROP_HAS_TIME_VIEWS:
+      g_value_set_boolean (value, scorch_session_has_time_views (self));
+      break;
+    case PROP_VIEW_PROFILE:
+      g_value_set_object (value, time_view_source (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -297,6 +326,9 @@ scorch_session_set_property (GObject      *object,
       break;
     case PROP_SEARCH_CASE_SENSITIVE:
       scorch_session_set_search_case_sensitive (self, g_value_get_boolean (value));
+      break;
+    case PROP_TIME_VIEW:
+      scorch_session_set_time_view (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -345,6 +377,14 @@ scorch_session_class_init (ScorchSessionClass *klass)
     g_param_spec_string ("program-output", NULL, NULL, NULL, ro);
   properties[PROP_EXIT_STATUS] =
     g_param_spec_int ("exit-status", NULL, NULL, -1, G_MAXINT, -1, ro);
+  /* -- off-CPU -- */
+  properties[PROP_TIME_VIEW] =
+    g_param_spec_uint ("time-view", NULL, NULL, SCORCH_PROFILE_VIEW_ON_CPU, SCORCH_PROFILE_VIEW_WALL,
+                       SCORCH_PROFILE_VIEW_ON_CPU, rw);
+  properties[PROP_HAS_TIME_VIEWS] =
+    g_param_spec_boolean ("has-time-views", NULL, NULL, FALSE, ro);
+  properties[PROP_VIEW_PROFILE] =
+    g_param_spec_object ("view-profile", NULL, NULL, SCORCH_TYPE_PROFILE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -398,8 +438,61 @@ scorch_session_set_profile (ScorchSession *self,
   scorch_transform_stack_clear (self->transforms);
   g_signal_handlers_unblock_by_func (self->transforms, retransform, self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+  /* -- off-CPU: a capture without switch events shows CPU time -- */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_TIME_VIEWS]);
+  if (!scorch_session_has_time_views (self) && self->time_view != SCORCH_PROFILE_VIEW_ON_CPU)
+    {
+      self->time_view = SCORCH_PROFILE_VIEW_ON_CPU;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME_VIEW]);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW_PROFILE]);
   refilter (self);
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* -- off-CPU: On-CPU, Off-CPU or Wall clock time -- */
+
+gboolean
+scorch_session_has_time_views (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
+
+  return self->profile != NULL &&
+         scorch_profile_get_view (self->profile, SCORCH_PROFILE_VIEW_OFF_CPU) != NULL;
+}
+
+guint
+scorch_session_get_time_view (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), SCORCH_PROFILE_VIEW_ON_CPU);
+
+  return self->time_view;
+}
+
+void
+scorch_session_set_time_view (ScorchSession *self,
+                              guint          view)
+{
+  g_return_if_fail (SCORCH_IS_SESSION (self));
+  g_return_if_fail (view <= SCORCH_PROFILE_VIEW_WALL);
+
+  if (self->time_view == view)
+    return;
+  self->time_view = view;
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME_VIEW]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW_PROFILE]);
+  /* the frame ids are the same in every view: the selection stays */
+  refilter (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+ScorchProfile *
+scorch_session_get_view_profile (ScorchSession *self)
+{
+  g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
+
+  return time_view_source (self);
 }
 
 GFile *

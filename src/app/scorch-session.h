@@ -38,6 +38,13 @@ G_DECLARE_FINAL_TYPE (ScorchSession, scorch_session, SCORCH, SESSION, GObject)
  *   exit-status        int            (read-only) its wait status, -1: not known (not a recording,
  *                                     attached, or stopped before it ended)
  *
+ * -- off-CPU: (scorch-off-cpu.h) --
+ *   time-view          uint           ScorchProfileView: On-CPU (default), Off-CPU or Wall clock;
+ *                                     filtered-profile is made from that view of profile
+ *   has-time-views     boolean        (read-only) the capture has switch events (Off-CPU, Wall)
+ *   view-profile       ScorchProfile  (read-only) that view of profile, unfiltered (thread list,
+ *                                     timeline); profile itself for On-CPU
+ *
  * -- zoom history: the flame graph's zoom history object is added here as
  *    a "zoom-history" property (see scorch-zoom-history.h); it is reset with
  *    the profile, like the selection. --
@@ -74,6 +81,12 @@ const char    *scorch_session_get_program_output   (ScorchSession *self);
 int            scorch_session_get_exit_status      (ScorchSession *self);
 
 ScorchProfile *scorch_session_get_filtered_profile (ScorchSession *self);
+/* -- off-CPU -- */
+gboolean       scorch_session_has_time_views       (ScorchSession *self);
+guint          scorch_session_get_time_view        (ScorchSession *self);
+void           scorch_session_set_time_view        (ScorchSession *self,
+                                                    guint          view);
+ScorchProfile *scorch_session_get_view_profile     (ScorchSession *self);
 /* Only the samples of these threads (N_TIDS < 0: every thread; 0: none). */
 void           scorch_session_set_thread_filter    (ScorchSession *self,
                                                     const gint32  *tids,

@@ -403,7 +403,9 @@ record_done (GObject      *object,
 
   /* SCORCH_RECORD_RELOAD=1 (bench/stop-latency.sh, for comparison):
    * read the capture again as before the live session had the profile. */
-  if (s->live != NULL && g_strcmp0 (g_getenv ("SCORCH_RECORD_RELOAD"), "1") != 0)
+  /* -- off-CPU: the live session sees CPU samples only; the Off-CPU and
+   * Wall clock views come from the capture -- */
+  if (s->live != NULL && !s->options->off_cpu && g_strcmp0 (g_getenv ("SCORCH_RECORD_RELOAD"), "1") != 0)
     finish_live (self, s);
   else
     load_capture (self, s);
@@ -713,6 +715,7 @@ start_recording (ScorchWindow         *self,
   perms = scorch_recorder_check_permissions ();
   scorch_recorder_set_kernel (s->recorder, options->kernel && perms->can_kernel);
   scorch_recorder_set_duration (s->recorder, options->duration);
+  scorch_recorder_set_off_cpu (s->recorder, options->off_cpu);   /* -- off-CPU -- */
   scorch_recorder_set_output_path (s->recorder, s->output_path);
 
   s->live = scorch_live_session_new ();

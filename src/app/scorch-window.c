@@ -50,6 +50,7 @@ struct _ScorchWindow
   GtkMenuButton          *primary_menu_button;
   GtkMenuButton          *export_menu_button;
   GtkToggleButton        *search_button;
+  GtkDropDown            *time_view_dropdown;  /* off-CPU: On-CPU / Off-CPU / Wall clock */
   AdwWindowTitle         *window_title;
   AdwToastOverlay        *toast_overlay;
   GtkStack               *stack;
@@ -214,7 +215,20 @@ update_status (ScorchWindow *self)
       n_active++;
 
   samples = scorch_format_count (total);
-  if (total != all)
+  /* -- off-CPU: the time views weigh microseconds, not samples -- */
+  if (scorch_session_get_time_view (self->session) != SCORCH_PROFILE_VIEW_ON_CPU)
+    {
+      ScorchProfile *tv = scorch_session_get_view_profile (self->session);
+      guint64 tv_all = tv != NULL ? scorch_profile_get_n_all_samples (tv) : total;
+
+      if (scorch_session_get_time_view (self->session) == SCORCH_PROFILE_VIEW_OFF_CPU)
+        /* Translators: blocked time in the selection, of all blocked time */
+        g_string_append_printf (text, _("%.2f s blocked of %.2f s"), total / 1e6, tv_all / 1e6);
+      else
+        /* Translators: wall-clock time in the selection, of all */
+        g_string_append_printf (text, _("%.2f s of %.2f s wall-clock time"), total / 1e6, tv_all / 1e6);
+    }
+  else if (total != all)
     {
       g_autofree char *all_text = scorch_format_count (all);
       /* Translators: samples in the current selection, of all samples */
@@ -1371,11 +1385,17 @@ bind_session (ScorchWindow *self)
   GObject *graphs[] = { G_OBJECT (self->flame_graph), G_OBJECT (self->icicle_graph) };
   const GBindingFlags sync = G_BINDING_SYNC_CREATE;
 
+  /* -- off-CPU: the time view selector, shown for captures with switch events -- */
+  g_object_bind_property (session, "time-view", self->time_view_dropdown, "selected",
+                          sync | G_BINDING_BIDIRECTIONAL);
+  g_object_bind_property (session, "has-time-views", self->time_view_dropdown, "visible", sync);
+
   /* the capture and its title */
-  g_object_bind_property (session, "profile", self->thread_list, "profile", sync);
+  /* the thread list and timeline follow the time view (off-CPU) */
+  g_object_bind_property (session, "view-profile", self->thread_list, "profile", sync);
   /* reach: after the thread list, whose threads choosing a process checks */
-  g_object_bind_property (session, "profile", self->capture_processes, "profile", sync);
-  g_object_bind_property (session, "profile", self->timeline, "profile", sync);
+  g_object_bind_property (session, "view-profile", self->capture_processes, "profile", sync);
+  g_object_bind_property (session, "view-profile", self->timeline, "profile", sync);
   g_object_bind_property (session, "profile", self->summary_view, "profile", sync);
   g_object_bind_property_full (session, "title", self->window_title, "title", sync,
                                title_or_default, NULL, NULL, NULL);
@@ -1658,6 +1678,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, export_menu_button);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, time_view_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, stack);

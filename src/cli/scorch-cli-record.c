@@ -185,6 +185,7 @@ scorch_cli_record (int    argc,
   char *event = NULL;
   char *call_graph = NULL;
   gboolean no_kernel = FALSE;
+  gboolean off_cpu = FALSE;
   gint64 pid = 0;
   double duration = 0;
   char *output = NULL;
@@ -210,6 +211,9 @@ scorch_cli_record (int    argc,
                                                                           "restored from a stack copy of 512 bytes) or dwarf (stack copies of 8192 bytes, unwound with debug info)"),
       "auto|fp|fp+repair[,BYTES]|dwarf[,BYTES]" },
     { "no-kernel", 0, 0, G_OPTION_ARG_NONE, &no_kernel, N_("Do not record kernel stacks"), NULL },
+    { "off-cpu", 0, 0, G_OPTION_ARG_NONE, &off_cpu,
+      N_("Also record blocked time: sched:sched_switch with stacks and context switches "
+         "(for report --off-cpu and --wall; needs kernel.perf_event_paranoid 1 or less)"), NULL },
     { "pid", 'p', 0, G_OPTION_ARG_STRING, &pid_str, N_("Attach to a running process and its threads"), N_("PID") },
     { "duration", 0, 0, G_OPTION_ARG_STRING, &duration_str, N_("Stop after this many seconds"), N_("SECONDS") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Output file (default scorch.data)"), N_("FILE") },
@@ -360,6 +364,7 @@ scorch_cli_record (int    argc,
     scorch_recorder_set_period (recorder, period);
   scorch_recorder_set_call_graph (recorder, mode, stack_size);
   scorch_recorder_set_kernel (recorder, !no_kernel);
+  scorch_recorder_set_off_cpu (recorder, off_cpu);
   scorch_recorder_set_duration (recorder, duration);
   scorch_recorder_set_output_path (recorder, output_path);
   scorch_recorder_set_cmdline (recorder, (const char * const *) cmdline->pdata);

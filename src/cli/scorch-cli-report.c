@@ -357,6 +357,8 @@ scorch_cli_report (int    argc,
   guint64 n_truncated;
   gboolean tsv = FALSE, json = FALSE, folded = FALSE, tree = FALSE;
   gboolean diagnostics = FALSE;
+  gboolean off_cpu = FALSE, wall = FALSE;
+  ScorchProfileView view = SCORCH_PROFILE_VIEW_ON_CPU;
   g_autofree char *tid_str = NULL;
   g_autofree char *time_str = NULL;
   double t_start = 0, t_end = -1;
@@ -377,6 +379,11 @@ scorch_cli_report (int    argc,
       N_("Only samples between START and END seconds after the first sample (either may be empty)"), N_("START,END") },
     { "diagnostics", 0, 0, G_OPTION_ARG_NONE, &diagnostics,
       N_("The capture's summary and unwind diagnostics: where stacks stop, why, and what to do"), NULL },
+    { "off-cpu", 0, 0, G_OPTION_ARG_NONE, &off_cpu,
+      N_("Blocked time instead of CPU samples: the stacks threads were switched out in, weighted by the time "
+         "(microseconds); needs sched:sched_switch events (record --off-cpu)"), NULL },
+    { "wall", 0, 0, G_OPTION_ARG_NONE, &wall,
+      N_("Wall-clock time: CPU samples weighted by their time plus blocked time (microseconds)"), NULL },
     { NULL }
   };
   int n_formats;
@@ -423,6 +430,13 @@ scorch_cli_report (int    argc,
       return 2;
     }
 
+  if (off_cpu && wall)
+    {
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), _("--off-cpu and --wall are mutually exclusive"));
+      return 2;
+    }
+  view = off_cpu ? SCORCH_PROFILE_VIEW_OFF_CPU : wall ? SCORCH_PROFILE_VIEW_WALL : SCORCH_PROFILE_VIEW_ON_CPU;
+
   if (diagnostics && (n_formats > 0 || top != -1 || tid_str != NULL || time_str != NULL ||
                       scorch_cli_transforms_get_n (transforms) > 0))
     {
@@ -438,6 +452,22 @@ scorch_cli_report (int    argc,
     }
   if (diagnostics)
     return print_diagnostics (loaded);
+  /* -- off-CPU: the time view asked for -- */
+  if (view != SCORCH_PROFILE_VIEW_ON_CPU)
+    {
+      ScorchProfile *time_view = scorch_profile_get_view (loaded, view);
+
+      if (time_view == NULL)
+        {
+          scorch_cli_print_error (_("The capture has no sched:sched_switch events with stacks: record with "
+                                    "“scorch-cli record --off-cpu” (or “perf record -e sched:sched_switch "
+                                    "--switch-events -g”)"));
+          return 1;
+        }
+      g_object_ref (time_view);
+      g_object_unref (loaded);
+      loaded = time_view;
+    }
 
   if (tids->len > 0 || time_str != NULL)
     {
@@ -537,8 +567,13 @@ scorch_cli_report (int    argc,
                     hotspots[i].self, fn, (int) pad, "", mod);
           }
         printf ("\n");
-        printf (_("%" G_GUINT64_FORMAT " samples"), total);
-        if (info->event_name != NULL)
+        if (view == SCORCH_PROFILE_VIEW_OFF_CPU)
+          printf (_("%.3f s blocked (off-CPU)"), total / 1e6);
+        else if (view == SCORCH_PROFILE_VIEW_WALL)
+          printf (_("%.3f s of wall-clock time (on- and off-CPU)"), total / 1e6);
+        else
+          printf (_("%" G_GUINT64_FORMAT " samples"), total);
+        if (view == SCORCH_PROFILE_VIEW_ON_CPU && info->event_name != NULL)
           {
             g_autofree char *event = sanitize (info->event_name);
 

@@ -12,6 +12,7 @@
 #include "scorch-addr-map.h"
 #include "scorch-addr-samples.h"
 #include "scorch-analyzer.h"
+#include "scorch-off-cpu.h"
 #include "scorch-diagnostics.h"
 #include "scorch-unwinder.h"
 
@@ -73,6 +74,10 @@ struct _ScorchAnalyzer
   guint64               n_other_events;
   guint64               n_unknown_id;  /* samples whose id matches no event: dropped */
   GPtrArray            *warnings;      /* of char*: from the reader */
+
+  /* off-CPU time (scorch-off-cpu.c): made at the first scheduler event */
+  ScorchOffCpu         *off_cpu;
+  int                   has_switch_attr; /* -1: not looked yet */
 
   /* Live feeding (scorch_analyzer_queue_raw_record): records from several
    * ring buffers arrive out of time order; they wait here until a round
@@ -169,6 +174,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   self->diagnostics = scorch_diagnostics_new ();
   self->frame_function = g_ptr_array_new_with_free_func (g_free);
+  self->has_switch_attr = -1;
 
   return self;
 }
@@ -199,6 +205,7 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_clear_pointer (&self->diagnostics, scorch_diagnostics_unref);
   g_clear_pointer (&self->frame_function, g_ptr_array_unref);
   g_clear_pointer (&self->live_bytes, g_byte_array_unref);
+  g_clear_pointer (&self->off_cpu, scorch_off_cpu_free);
   g_clear_pointer (&self->live_queue, g_array_unref);
   g_free (self);
 }
@@ -253,6 +260,9 @@ static void set_diagnostics_capture (ScorchAnalyzer      *self,
                                      ScorchCaptureReader *reader,
                                      const char          *event_name);
 
+enum { SCHED_NONE, SCHED_SWITCH, SCHED_WAKEUP };
+static int sched_event_kind (const ScorchCaptureAttr *attr);
+
 void
 scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
                                   ScorchCaptureReader *reader)
@@ -266,7 +276,8 @@ scorch_analyzer_set_capture_info (ScorchAnalyzer      *self,
     {
       const ScorchCaptureAttr *a = scorch_capture_attrs_get_attr (attrs, i);
 
-      if (!(a->attr.type == PERF_TYPE_SOFTWARE && a->attr.config == PERF_COUNT_SW_DUMMY))
+      if (!(a->attr.type == PERF_TYPE_SOFTWARE && a->attr.config == PERF_COUNT_SW_DUMMY) &&
+          sched_event_kind (a) == SCHED_NONE)
         {
           self->main_attr = a;
           break;
@@ -648,6 +659,51 @@ diagnose_sample (ScorchAnalyzer         *self,
   }
 }
 
+/* ---- off-CPU: scheduler events (scorch-off-cpu.c) ------------------------ */
+
+static int
+sched_event_kind (const ScorchCaptureAttr *attr)
+{
+  if (attr->attr.type != PERF_TYPE_TRACEPOINT || attr->name == NULL)
+    return SCHED_NONE;
+  if (strcmp (attr->name, SCORCH_OFF_CPU_SWITCH_EVENT) == 0)
+    return SCHED_SWITCH;
+  if (strcmp (attr->name, SCORCH_OFF_CPU_WAKEUP_EVENT) == 0 ||
+      strcmp (attr->name, SCORCH_OFF_CPU_WAKING_EVENT) == 0)
+    return SCHED_WAKEUP;
+  return SCHED_NONE;
+}
+
+/* The off-CPU tracker when the capture has sched_switch events, else NULL. */
+static ScorchOffCpu *
+off_cpu_tracker (ScorchAnalyzer *self)
+{
+  if (self->has_switch_attr < 0)
+    {
+      self->has_switch_attr = 0;
+      for (guint i = 0; i < scorch_capture_attrs_get_n_attrs (self->attrs); i++)
+        if (sched_event_kind (scorch_capture_attrs_get_attr (self->attrs, i)) == SCHED_SWITCH)
+          self->has_switch_attr = 1;
+      if (self->has_switch_attr)
+        self->off_cpu = scorch_off_cpu_new ();
+    }
+  return self->off_cpu;
+}
+
+/* The CPU time an on-CPU sample stands for, in ns (0: not a time event). */
+static guint64
+sample_cpu_ns (const ScorchCaptureAttr *attr,
+               const ScorchSampleData  *s)
+{
+  if (attr->attr.type == PERF_TYPE_SOFTWARE &&
+      (attr->attr.config == PERF_COUNT_SW_CPU_CLOCK || attr->attr.config == PERF_COUNT_SW_TASK_CLOCK))
+    return s->period != 0 ? s->period   /* 0: not in the sample */
+           : attr->attr.freq ? 0 : attr->attr.sample_period;
+  if (attr->attr.freq && attr->attr.sample_freq > 0)
+    return G_GUINT64_CONSTANT (1000000000) / attr->attr.sample_freq;
+  return 0;
+}
+
 static gboolean
 handle_sample (ScorchAnalyzer     *self,
                const ScorchRecord *record,
@@ -659,6 +715,7 @@ handle_sample (ScorchAnalyzer     *self,
   gboolean dwarf_tried = FALSE;
   gboolean unwind_failed = FALSE;
   guint64 dwarf_sp = 0;
+  int sched;
 
   /* An id that belongs to no event: not a sample of any of them. */
   if (attr == NULL)
@@ -672,9 +729,17 @@ handle_sample (ScorchAnalyzer     *self,
 
   /* One profile per event: the first sampling event of the capture (perf's
    * dummy tracking event never samples). Other events' samples are skipped. */
-  if (self->main_attr == NULL && !(attr->attr.type == PERF_TYPE_SOFTWARE && attr->attr.config == PERF_COUNT_SW_DUMMY))
+  sched = sched_event_kind (attr);
+  if (self->main_attr == NULL && !(attr->attr.type == PERF_TYPE_SOFTWARE && attr->attr.config == PERF_COUNT_SW_DUMMY) &&
+      sched == SCHED_NONE)
     self->main_attr = attr;
-  if (attr != self->main_attr)
+  if (sched == SCHED_WAKEUP && off_cpu_tracker (self) != NULL)
+    {
+      /* sched_wakeup is delivered to the woken task: it runs again soon */
+      scorch_off_cpu_switch_in (self->off_cpu, s.time, s.tid);
+      return TRUE;
+    }
+  if (sched == SCHED_SWITCH ? off_cpu_tracker (self) == NULL : attr != self->main_attr)
     {
       self->n_other_events++;
       return TRUE;
@@ -699,7 +764,7 @@ handle_sample (ScorchAnalyzer     *self,
       dwarf_sp = sp;
 
       /* Kernel part first (leaf side), from the callchain. */
-      if (s.callchain != NULL)
+      if (s.callchain != NULL && sched != SCHED_SWITCH)
         push_callchain (self, &s, TRUE, FALSE);
 
       n = scorch_unwinder_unwind (self->unwinder, s.pid, s.regs_mask, regs_buf, MIN (s.n_regs, 64),
@@ -725,10 +790,22 @@ handle_sample (ScorchAnalyzer     *self,
       guint pushed = 0;
 
       if (s.callchain != NULL)
-        pushed = push_callchain (self, &s, TRUE, TRUE);
+        pushed = push_callchain (self, &s, sched != SCHED_SWITCH, TRUE);
       if (pushed == 0 && (attr->attr.sample_type & PERF_SAMPLE_IP))
         push_address (self, s.pid, s.ip, is_kernel_mode (record->misc));
     }
+
+  if (sched == SCHED_SWITCH)
+    {
+      /* the stack the thread blocked in: off-CPU time, not a CPU sample;
+       * its user part only (above, no kernel frames), so that it ends in
+       * the function that blocked, not in schedule() */
+      scorch_off_cpu_switch_out (self->off_cpu, s.time, s.pid, s.tid,
+                                 (const guint32 *) (gpointer) self->stack->data, self->stack->len);
+      return TRUE;
+    }
+  if (self->off_cpu != NULL || off_cpu_tracker (self) != NULL)
+    scorch_off_cpu_on_cpu (self->off_cpu, s.time, s.tid, sample_cpu_ns (attr, &s));
 
   diagnose_sample (self, &s, attr, dwarf_tried, unwind_failed, dwarf_sp);
 
@@ -749,6 +826,8 @@ scorch_analyzer_add_record (ScorchAnalyzer     *self,
 {
   g_return_val_if_fail (!self->finished, FALSE);
 
+  if (self->off_cpu != NULL && record->has_time)
+    scorch_off_cpu_saw_time (self->off_cpu, record->time);
   if (record->type == PERF_RECORD_SAMPLE)
     return handle_sample (self, record, error);
 
@@ -814,7 +893,25 @@ scorch_analyzer_add_record (ScorchAnalyzer     *self,
         if (!scorch_perf_record_get_task (record, &t, error))
           return FALSE;
         scorch_proc_table_exit (self->procs, t.pid, t.tid, record->time);
+        if (self->off_cpu != NULL && record->has_time)
+          scorch_off_cpu_exit (self->off_cpu, record->time, t.tid);
       }
+      break;
+
+    case PERF_RECORD_SWITCH:
+    case PERF_RECORD_SWITCH_CPU_WIDE:
+      if (off_cpu_tracker (self) != NULL)
+        {
+          ScorchPerfSwitch sw;
+
+          if (!scorch_perf_record_get_switch (record, &sw, error))
+            return FALSE;
+          /* in: this thread runs again; out (CPU-wide): the next one does */
+          if (!sw.out && record->has_time)
+            scorch_off_cpu_switch_in (self->off_cpu, record->time, record->tid);
+          else if (sw.out && record->has_time && record->type == PERF_RECORD_SWITCH_CPU_WIDE)
+            scorch_off_cpu_switch_in (self->off_cpu, record->time, sw.next_prev_tid);
+        }
       break;
 
     case PERF_RECORD_LOST:
@@ -1143,6 +1240,8 @@ scorch_analyzer_finish (ScorchAnalyzer *self)
     profile = scorch_profile_builder_end (g_steal_pointer (&self->builder));
 
     finish_diagnostics (self, profile);
+    if (self->off_cpu != NULL)
+      scorch_off_cpu_finish (self->off_cpu, profile);
     return profile;
   }
 }

@@ -27,6 +27,7 @@
 
 #include "scorch-annotate.h"
 #include "scorch-demangle.h"
+#include "scorch-dwarf-cu-index.h"
 #include "scorch-symbolizer.h"
 #include "scorch-util.h"
 
@@ -334,12 +335,14 @@ comp_dir_of (const ElfFile *f,
              guint64        vaddr)
 {
   Dwarf *dbg = dwarf_begin_elf (f->elf, DWARF_C_READ, NULL);
+  ScorchDwarfCuIndex *index = NULL;
   Dwarf_Die cu;
   char *dir = NULL;
 
   if (dbg == NULL)
     return NULL;
-  if (dwarf_addrdie (dbg, vaddr, &cu) != NULL)
+  /* without .debug_aranges (clang), by the CUs' own ranges */
+  if (scorch_dwarf_cu_find (dbg, &index, vaddr, &cu))
     {
       Dwarf_Attribute attr;
       const char *s = dwarf_formstring (dwarf_attr (&cu, DW_AT_comp_dir, &attr));
@@ -347,6 +350,7 @@ comp_dir_of (const ElfFile *f,
       if (s != NULL && g_path_is_absolute (s))
         dir = g_strdup (s);
     }
+  scorch_dwarf_cu_index_free (index);
   dwarf_end (dbg);
   return dir;
 }

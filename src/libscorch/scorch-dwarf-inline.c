@@ -9,6 +9,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 
+#include "scorch-dwarf-cu-index.h"
 #include "scorch-dwarf-inline.h"
 #include "scorch-line-table.h"
 #include "scorch-sorted.h"
@@ -76,23 +77,15 @@ typedef struct
   gboolean     ok;           /* FALSE: fall back to libdw's dwarf_decl_file */
 } FileTable;
 
-typedef struct
-{
-  Dwarf_Addr lo;
-  Dwarf_Addr hi;
-  Dwarf_Addr bias;
-  Dwarf_Die  die;
-} CuRange;
-
 struct _ScorchDwarfInline
 {
   GHashTable  *cus;           /* CU DIE offset -> CuIndex* */
   GHashTable  *file_tables;   /* Dwarf_CU* -> FileTable*, for decl_file */
 
   /* Address ranges of every CU, for objects without .debug_aranges (clang
-   * does not emit it, and libdw 0.188 then finds no CU by address). */
-  gboolean     cu_ranges_built;
-  GArray      *cu_ranges;     /* CuRange, sorted by lo */
+   * does not emit it, and libdw 0.188 then finds no CU by address);
+   * built on the first address no arange covers. */
+  ScorchDwarfCuIndex *cu_index;
 };
 
 static void
@@ -124,7 +117,7 @@ _scorch_dwarf_inline_free (ScorchDwarfInline *self)
     g_hash_table_destroy (self->file_tables);
   if (self->cus != NULL)
     g_hash_table_destroy (self->cus);
-  g_clear_pointer (&self->cu_ranges, g_array_unref);
+  g_clear_pointer (&self->cu_index, scorch_dwarf_cu_index_free);
   g_free (self);
 }
 
@@ -459,74 +452,31 @@ cu_source_file (ScorchDwarfContext *self,
   return scorch_line_table_join_path (self->strings, dwarf_formstring (dwarf_attr (cu, DW_AT_comp_dir, &attr)), name);
 }
 
-static int
-cu_range_compare (gconstpointer pa,
-                  gconstpointer pb)
-{
-  const CuRange *a = pa, *b = pb;
-
-  if (a->lo != b->lo)
-    return a->lo < b->lo ? -1 : 1;
-  return a->hi < b->hi ? -1 : (a->hi > b->hi);
-}
-
 /* The CU holding addr: libdw's lookup (through .debug_aranges), else our
- * own table of every CU's ranges, built once per module. */
+ * own index of every CU's ranges, built once per module.  *fallback says
+ * which: libdw's line lookups fail on the CUs it cannot find itself. */
 static Dwarf_Die *
 module_addrdie (ScorchDwarfModule *m,
                 Dwarf_Addr         addr,
-                Dwarf_Addr        *bias)
+                Dwarf_Addr        *bias,
+                Dwarf_Die         *storage,
+                gboolean          *fallback)
 {
   Dwarf_Die *cu = dwfl_module_addrdie (m->mod, addr, bias);
-  const CuRange *ranges;
-  gsize lo;
+  Dwarf *dbg;
 
+  *fallback = FALSE;
   if (cu != NULL)
     return cu;
-
-  if (!m->dwarf->cu_ranges_built)
-    {
-      Dwarf_Die *unit = NULL;
-      Dwarf_Addr unit_bias = 0;
-
-      m->dwarf->cu_ranges_built = TRUE;
-      m->dwarf->cu_ranges = g_array_new (FALSE, FALSE, sizeof (CuRange));
-      while ((unit = dwfl_module_nextcu (m->mod, unit, &unit_bias)) != NULL)
-        {
-          Dwarf_Addr base, start, end;
-          ptrdiff_t off = 0;
-
-          while ((off = dwarf_ranges (unit, off, &base, &start, &end)) > 0)
-            {
-              CuRange r = { start, end, unit_bias, *unit };
-
-              if (end > start)
-                g_array_append_val (m->dwarf->cu_ranges, r);
-            }
-        }
-      g_array_sort (m->dwarf->cu_ranges, cu_range_compare);
-    }
-
-  if (m->dwarf->cu_ranges->len == 0)
+  dbg = dwfl_module_getdwarf (m->mod, bias);
+  if (dbg == NULL)
     return NULL;
-
-  ranges = (const CuRange *) (gpointer) m->dwarf->cu_ranges->data;
-  /* bias is the same for every CU of a module */
-  addr -= ranges[0].bias;
-  lo = scorch_sorted_upper_bound (ranges, m->dwarf->cu_ranges->len, sizeof (CuRange),
-                                  G_STRUCT_OFFSET (CuRange, lo), addr);
-  /* ranges may nest (a CU's overall range around another's): look back a little */
-  for (gsize i = lo; i > 0 && lo - i < 16; i--)
-    {
-      CuRange *r = &g_array_index (m->dwarf->cu_ranges, CuRange, i - 1);
-
-      if (addr < r->hi)
-        {
-          *bias = r->bias;
-          return &r->die;
-        }
-    }
-  return NULL;
+  if (m->dwarf->cu_index == NULL)
+    m->dwarf->cu_index = scorch_dwarf_cu_index_new (dbg);
+  if (!scorch_dwarf_cu_index_lookup (m->dwarf->cu_index, addr - *bias, storage))
+    return NULL;
+  *fallback = TRUE;
+  return storage;
 }
 
 guint
@@ -539,7 +489,9 @@ _scorch_dwarf_inline_chain (ScorchDwarfContext *self,
 {
   gboolean by_function = self->line_mode == SCORCH_SYMBOLIZER_LINES_FUNCTION;
   Dwarf_Addr cu_bias = 0;
+  Dwarf_Die cu_storage;
   Dwarf_Die *cu;
+  gboolean fallback = FALSE;
   const char *file = NULL;
   guint line = 0;
   guint n = 0;
@@ -547,10 +499,14 @@ _scorch_dwarf_inline_chain (ScorchDwarfContext *self,
   if (m->dwarf == NULL)
     m->dwarf = g_new0 (ScorchDwarfInline, 1);
 
+  cu = module_addrdie (m, addr, &cu_bias, &cu_storage, &fallback);
+
   if (!by_function)
     {
-      /* The address's own line; each caller's is where its callee was inlined. */
-      Dwfl_Line *src = dwfl_module_getsrc (m->mod, addr);
+      /* The address's own line; each caller's is where its callee was
+       * inlined.  libdw finds the line table by .debug_aranges: without
+       * them, look in the table of the CU our index found. */
+      Dwfl_Line *src = fallback ? NULL : dwfl_module_getsrc (m->mod, addr);
 
       if (src != NULL)
         {
@@ -560,9 +516,19 @@ _scorch_dwarf_inline_chain (ScorchDwarfContext *self,
           file = intern (self, f);
           line = l > 0 ? (guint) l : 0;
         }
+      else if (fallback)
+        {
+          Dwarf_Line *dl = dwarf_getsrc_die (cu, addr - cu_bias);
+          int l = 0;
+
+          if (dl != NULL && dwarf_lineno (dl, &l) == 0)
+            {
+              file = intern (self, dwarf_linesrc (dl, NULL, NULL));
+              line = l > 0 ? (guint) l : 0;
+            }
+        }
     }
 
-  cu = module_addrdie (m, addr, &cu_bias);
   if (cu != NULL)
     {
       CuIndex *ci = module_cu_index (m, cu);

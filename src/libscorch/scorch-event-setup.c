@@ -370,6 +370,9 @@ open_thread (ScorchRecordSession  *s,
                        _("Cannot share the sample buffer of CPU %d: %s"), cpu, g_strerror (errno));
           return FALSE;
         }
+      /* --off-cpu: the switch event of this thread and CPU, same ring */
+      if (!_scorch_recorder_open_off_cpu (s, tid, cpu, g_array_index (s->rings, ScorchRecordRing, i).fd, error))
+        return FALSE;
     }
   return TRUE;
 }

@@ -54,6 +54,7 @@ struct _ScorchPerfWriter
   GArray        *attrs;         /* of Attr */
   GStrv          cmdline;
   ScorchCaptureNotes *notes;    /* the Scorch feature section */
+  GBytes        *tracing_data;  /* TRACING_DATA feature (tracepoint events), or NULL */
 
   GByteArray    *buffer;        /* whole records not yet written */
   guint64        data_offset;
@@ -159,6 +160,7 @@ scorch_perf_writer_free (ScorchPerfWriter *self)
   g_free (self->name);
   g_array_unref (self->attrs);
   g_strfreev (self->cmdline);
+  g_clear_pointer (&self->tracing_data, g_bytes_unref);
   scorch_capture_notes_free (self->notes);
   g_byte_array_unref (self->buffer);
   g_clear_error (&self->failed);
@@ -188,6 +190,17 @@ scorch_perf_writer_add_attr (ScorchPerfWriter             *self,
   if (n_ids > 0)
     g_array_append_vals (a.ids, ids, n_ids);
   g_array_append_val (self->attrs, a);
+}
+
+void
+scorch_perf_writer_set_tracing_data (ScorchPerfWriter *self,
+                                     GBytes           *data)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->tracing_data, g_bytes_unref);
+  if (data != NULL)
+    self->tracing_data = g_bytes_ref (data);
 }
 
 void
@@ -925,6 +938,11 @@ build_feature (ScorchPerfWriter *self,
         }
       break;
 
+    case SCORCH_PERF_FEAT_TRACING_DATA:
+      g_byte_array_append (bytes, g_bytes_get_data (self->tracing_data, NULL),
+                           g_bytes_get_size (self->tracing_data));
+      break;
+
     case SCORCH_PERF_FEAT_SCORCH:
       {
         g_autoptr(GBytes) payload = scorch_capture_notes_serialize (self->notes);
@@ -942,15 +960,19 @@ gboolean
 scorch_perf_writer_finish (ScorchPerfWriter  *self,
                            GError           **error)
 {
-  static const guint features[] = {
+  /* in bit order; TRACING_DATA only with tracepoint events */
+  static const guint all_features[] = {
+    SCORCH_PERF_FEAT_TRACING_DATA,
     SCORCH_PERF_FEAT_BUILD_ID, SCORCH_PERF_FEAT_HOSTNAME, SCORCH_PERF_FEAT_OSRELEASE,
     SCORCH_PERF_FEAT_VERSION, SCORCH_PERF_FEAT_ARCH, SCORCH_PERF_FEAT_NRCPUS,
     SCORCH_PERF_FEAT_CMDLINE, SCORCH_PERF_FEAT_EVENT_DESC,
     SCORCH_PERF_FEAT_SCORCH,
   };
+  const guint *features = self->tracing_data != NULL ? all_features : all_features + 1;
+  const guint n_features = G_N_ELEMENTS (all_features) - (self->tracing_data != NULL ? 0 : 1);
   g_autoptr(GByteArray) payload = g_byte_array_new ();
   g_autoptr(GError) local_error = NULL;
-  ScorchPerfFileSection sections[G_N_ELEMENTS (features)];
+  ScorchPerfFileSection sections[G_N_ELEMENTS (all_features)];
   guint64 bits[4] = { 0 };
   guint64 base;
   gboolean ok;
@@ -966,17 +988,17 @@ scorch_perf_writer_finish (ScorchPerfWriter  *self,
     goto out;
 
   base = self->data_offset + self->data_on_disk;
-  for (guint i = 0; i < G_N_ELEMENTS (features); i++)
+  for (guint i = 0; i < n_features; i++)
     {
       guint before = payload->len;
 
       build_feature (self, features[i], payload);
-      sections[i].offset = base + sizeof sections + before;
+      sections[i].offset = base + n_features * sizeof sections[0] + before;
       sections[i].size = payload->len - before;
       bits[features[i] / 64] |= G_GUINT64_CONSTANT (1) << (features[i] % 64);
     }
 
-  ok = write_at (self, base, sections, sizeof sections, &local_error) &&
+  ok = write_at (self, base, sections, n_features * sizeof sections[0], &local_error) &&
        io_write_all (self, payload->data, payload->len, NULL, &local_error) &&
        write_header (self, bits, &local_error);
   if (!ok)

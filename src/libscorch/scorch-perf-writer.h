@@ -41,6 +41,11 @@ void              scorch_perf_writer_add_attr       (ScorchPerfWriter           
                                                      const char                    *name,
                                                      const guint64                 *ids,
                                                      guint                          n_ids);
+/* The TRACING_DATA feature (perf's trace-event-info layout: the formats
+ * of the tracepoints recorded), which perf needs to read a capture with
+ * tracepoint events; NULL: none. */
+void              scorch_perf_writer_set_tracing_data (ScorchPerfWriter            *self,
+                                                       GBytes                      *data);
 /* The command line stored in the CMDLINE feature. */
 void              scorch_perf_writer_set_cmdline    (ScorchPerfWriter              *self,
                                                      const char * const            *argv);

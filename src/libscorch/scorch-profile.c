@@ -252,6 +252,10 @@ struct _ScorchProfile
   ScorchHotspot *hotspots;     /* computed on first use */
   guint          n_hotspots;
   GMutex         hotspots_lock;
+
+  /* time views (scorch-off-cpu.c): NULL without switch events */
+  ScorchProfile *off_cpu;
+  ScorchProfile *wall;
 };
 
 G_DEFINE_FINAL_TYPE (ScorchProfile, scorch_profile, G_TYPE_OBJECT)
@@ -268,8 +272,41 @@ scorch_profile_finalize (GObject *object)
   g_clear_pointer (&self->hotspots, g_free);
   g_clear_pointer (&self->data, profile_data_unref);
   g_mutex_clear (&self->hotspots_lock);
+  g_clear_object (&self->off_cpu);
+  g_clear_object (&self->wall);
 
   G_OBJECT_CLASS (scorch_profile_parent_class)->finalize (object);
+}
+
+/* ---- time views (off-CPU) ------------------------------------------------ */
+
+ScorchProfile *
+scorch_profile_get_view (ScorchProfile     *self,
+                         ScorchProfileView  view)
+{
+  g_return_val_if_fail (SCORCH_IS_PROFILE (self), NULL);
+
+  switch (view)
+    {
+    case SCORCH_PROFILE_VIEW_OFF_CPU:
+      return self->off_cpu;
+    case SCORCH_PROFILE_VIEW_WALL:
+      return self->wall;
+    case SCORCH_PROFILE_VIEW_ON_CPU:
+    default:
+      return self;
+    }
+}
+
+void
+scorch_profile_set_time_views (ScorchProfile *self,
+                               ScorchProfile *off_cpu,
+                               ScorchProfile *wall)
+{
+  g_return_if_fail (SCORCH_IS_PROFILE (self));
+
+  g_set_object (&self->off_cpu, off_cpu);
+  g_set_object (&self->wall, wall);
 }
 
 static void

@@ -195,4 +195,22 @@ GArray                  *scorch_profile_dup_callees     (ScorchProfile *self,
 
 /* Search: see ScorchSearch (scorch-search.h), scorch_search_match_frames(). */
 
+/* Time views (off-CPU, scorch-off-cpu.h).  A capture with scheduler
+ * switch events gets an Off-CPU and a Wall clock profile beside the
+ * on-CPU one, weighted in microseconds.  get_view returns self for
+ * ON_CPU, the attached profile (borrowed) or NULL. */
+typedef enum
+{
+  SCORCH_PROFILE_VIEW_ON_CPU = 0,
+  SCORCH_PROFILE_VIEW_OFF_CPU,
+  SCORCH_PROFILE_VIEW_WALL,
+} ScorchProfileView;
+
+ScorchProfile           *scorch_profile_get_view        (ScorchProfile     *self,
+                                                         ScorchProfileView  view);
+/* Both referenced; for scorch_off_cpu_finish(). */
+void                     scorch_profile_set_time_views  (ScorchProfile     *self,
+                                                         ScorchProfile     *off_cpu,
+                                                         ScorchProfile     *wall);
+
 G_END_DECLS

@@ -48,6 +48,7 @@ struct _ScorchRecorder
   char                   *output_path;
   GOutputStream          *output_stream;
   GStrv                   cmdline;
+  gboolean                off_cpu;
   ScorchRecorderSinkFunc  sink;
   gpointer                sink_data;
   /* reach (scorch-record-reach.c) */
@@ -121,6 +122,10 @@ typedef struct
   guint64                 lost;
   guint64                 throttled;
 
+  /* off-CPU (scorch-record-off-cpu.c): NULL/zero without --off-cpu */
+  struct perf_event_attr  switch_attr;
+  GArray                 *switch_ids;   /* of guint64 */
+  ScorchCaptureAttrs     *switch_attrs; /* both events, to filter the sink's batches */
   /* reach (scorch-record-reach.c): sysprofd, per-CPU events, the filter */
   GDBusConnection        *sysprofd;   /* set when events go through sysprofd */
   gboolean                cpu_wide;   /* one event per CPU for every process */
@@ -173,6 +178,23 @@ void
 _scorch_recorder_set_enabled (ScorchRecordSession *s,
                               gboolean             enabled);
 
+/* scorch-record-off-cpu.c */
+gboolean
+_scorch_recorder_setup_off_cpu (ScorchRecordSession  *s,
+                                GError              **error);
+gboolean
+_scorch_recorder_open_off_cpu (ScorchRecordSession  *s,
+                               pid_t                 tid,
+                               int                   cpu,
+                               int                   ring_fd,
+                               GError              **error);
+void
+_scorch_recorder_add_off_cpu_attr (ScorchRecordSession *s);
+GByteArray *
+_scorch_recorder_off_cpu_sink_batch (ScorchRecordSession          *s,
+                                     const struct perf_event_attr *written,
+                                     const guint8                 *data,
+                                     gsize                         len);
 /* scorch-record-reach.c */
 gboolean
 _scorch_recorder_choose_path (ScorchRecordSession        *s,

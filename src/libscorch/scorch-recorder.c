@@ -181,6 +181,15 @@ scorch_recorder_set_kernel (ScorchRecorder *self,
   self->kernel = !!kernel;
 }
 
+/* --off-cpu: sched:sched_switch events with callchains and switch records */
+void
+scorch_recorder_set_off_cpu (ScorchRecorder *self,
+                             gboolean        off_cpu)
+{
+  g_return_if_fail (SCORCH_IS_RECORDER (self));
+  self->off_cpu = !!off_cpu;
+}
+
 void
 scorch_recorder_set_duration (ScorchRecorder *self,
                               double          seconds)
@@ -334,6 +343,8 @@ session_free (ScorchRecordSession *s)
   g_clear_pointer (&s->scratch, g_byte_array_unref);
   g_clear_pointer (&s->repairer, scorch_leaf_repairer_free);
   g_clear_pointer (&s->repaired, g_byte_array_unref);
+  g_clear_pointer (&s->switch_ids, g_array_unref);
+  g_clear_pointer (&s->switch_attrs, scorch_capture_attrs_unref);
   if (s->pidfd >= 0)
     close (s->pidfd);
   if (s->gate_fd >= 0)
@@ -445,7 +456,15 @@ write_batch (ScorchRecordSession  *s,
   if (!scorch_perf_writer_add_records (s->writer, batch->data, batch->len, error))
     return FALSE;
   if (self->sink != NULL)
-    self->sink (self, attr, batch->data, batch->len, self->sink_data);
+    {
+      /* --off-cpu: the live sink gets the sampling event's records only */
+      g_autoptr(GByteArray) on_cpu = _scorch_recorder_off_cpu_sink_batch (s, attr, batch->data, batch->len);
+
+      if (on_cpu != NULL)
+        self->sink (self, attr, on_cpu->data, on_cpu->len, self->sink_data);
+      else
+        self->sink (self, attr, batch->data, batch->len, self->sink_data);
+    }
   g_byte_array_set_size (batch, 0);
   return scorch_perf_writer_finish_round (s->writer, error);
 }
@@ -608,6 +627,7 @@ start_writer (ScorchRecordSession  *s,
                                s->repairer != NULL ? scorch_leaf_repairer_get_written_attr (s->repairer) : &s->attr,
                                s->event_name,
                                (const guint64 *) s->ids->data, s->ids->len);
+  _scorch_recorder_add_off_cpu_attr (s);
   if (self->cmdline != NULL)
     scorch_perf_writer_set_cmdline (s->writer, (const char * const *) self->cmdline);
   else if (self->system_wide)
@@ -654,6 +674,8 @@ record (ScorchRecordSession  *s,
   else if (s->launch ? !_scorch_recorder_resolve_program (s, error) : !_scorch_recorder_check_process (s, error))
     return FALSE;
   if (!_scorch_recorder_setup_attr (s, error))
+    return FALSE;
+  if (!_scorch_recorder_setup_off_cpu (s, error))
     return FALSE;
   if (s->launch && !_scorch_recorder_spawn_gated (s, error))
     return FALSE;

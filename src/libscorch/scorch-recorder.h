@@ -128,6 +128,11 @@ void            scorch_recorder_set_call_graph    (ScorchRecorder      *self,
 void            scorch_recorder_set_kernel        (ScorchRecorder      *self,
                                                    gboolean             kernel);
 /* Seconds; 0 means until the target exits or the recording is stopped. */
+/* Also records when threads block and their stacks (off-CPU time):
+ * sched:sched_switch with callchains and context-switch records; needs
+ * kernel.perf_event_paranoid <= 1 or CAP_PERFMON and a readable tracefs. */
+void            scorch_recorder_set_off_cpu       (ScorchRecorder      *self,
+                                                   gboolean             off_cpu);
 void            scorch_recorder_set_duration      (ScorchRecorder      *self,
                                                    double               seconds);
 void            scorch_recorder_set_output_path   (ScorchRecorder      *self,

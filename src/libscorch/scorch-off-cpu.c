@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-off-cpu.c: off-CPU (blocked) time from context switches; see
+ * scorch-off-cpu.h */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-off-cpu"
+
+#include <string.h>
+
+#include "scorch-off-cpu.h"
+#include "scorch-profile-private.h"
+
+typedef struct
+{
+  guint64 out_time;
+  gint32  pid;
+  guint   frames_at;     /* offset in self->frames */
+  guint   n_frames;
+  gboolean open;
+  guint64 on_ns;         /* on-CPU time of the thread's samples */
+  guint64 on_samples;
+} ThreadState;
+
+typedef struct
+{
+  guint64 time;
+  gint32  pid, tid;
+  guint   frames_at;
+  guint   n_frames;
+  guint64 duration;      /* ns */
+} OffSample;
+
+struct _ScorchOffCpu
+{
+  GHashTable *threads;   /* tid -> ThreadState* */
+  GArray     *frames;    /* guint32: the stacks of switch-outs, leaf first */
+  GArray     *samples;   /* OffSample */
+  guint64     end_time;
+  guint64     n_switches;
+};
+
+ScorchOffCpu *
+scorch_off_cpu_new (void)
+{
+  ScorchOffCpu *self = g_new0 (ScorchOffCpu, 1);
+
+  self->threads = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->frames = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->samples = g_array_new (FALSE, FALSE, sizeof (OffSample));
+  return self;
+}
+
+void
+scorch_off_cpu_free (ScorchOffCpu *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->threads);
+  g_array_unref (self->frames);
+  g_array_unref (self->samples);
+  g_free (self);
+}
+
+static ThreadState *
+thread_state (ScorchOffCpu *self,
+              gint32        tid)
+{
+  ThreadState *t = g_hash_table_lookup (self->threads, GINT_TO_POINTER (tid));
+
+  if (t == NULL)
+    {
+      t = g_new0 (ThreadState, 1);
+      g_hash_table_insert (self->threads, GINT_TO_POINTER (tid), t);
+    }
+  return t;
+}
+
+static void
+close_interval (ScorchOffCpu *self,
+                ThreadState  *t,
+                gint32        tid,
+                guint64       time)
+{
+  OffSample s;
+
+  if (!t->open)
+    return;
+  t->open = FALSE;
+  if (time <= t->out_time)
+    return;   /* ran again at once (or out of order): no time blocked */
+  s.time = t->out_time;
+  s.pid = t->pid;
+  s.tid = tid;
+  s.frames_at = t->frames_at;
+  s.n_frames = t->n_frames;
+  s.duration = time - t->out_time;
+  g_array_append_val (self->samples, s);
+}
+
+void
+scorch_off_cpu_saw_time (ScorchOffCpu *self,
+                         guint64       time)
+{
+  if (time > self->end_time)
+    self->end_time = time;
+}
+
+void
+scorch_off_cpu_switch_out (ScorchOffCpu  *self,
+                           guint64        time,
+                           gint32         pid,
+                           gint32         tid,
+                           const guint32 *frames,
+                           guint          n_frames)
+{
+  ThreadState *t = thread_state (self, tid);
+
+  scorch_off_cpu_saw_time (self, time);
+  /* A second switch-out without a sign of running in between (a perf
+   * capture without switch records): the thread ran in between, for an
+   * unknown time; count the first interval up to here. */
+  close_interval (self, t, tid, time);
+
+  t->open = TRUE;
+  t->out_time = time;
+  t->pid = pid;
+  t->frames_at = self->frames->len;
+  t->n_frames = n_frames;
+  g_array_append_vals (self->frames, frames, n_frames);
+  self->n_switches++;
+}
+
+void
+scorch_off_cpu_switch_in (ScorchOffCpu *self,
+                          guint64       time,
+                          gint32        tid)
+{
+  ThreadState *t = g_hash_table_lookup (self->threads, GINT_TO_POINTER (tid));
+
+  scorch_off_cpu_saw_time (self, time);
+  if (t != NULL)
+    close_interval (self, t, tid, time);
+}
+
+void
+scorch_off_cpu_on_cpu (ScorchOffCpu *self,
+                       guint64       time,
+                       gint32        tid,
+                       guint64       period_ns)
+{
+  ThreadState *t = thread_state (self, tid);
+
+  scorch_off_cpu_saw_time (self, time);
+  close_interval (self, t, tid, time);
+  t->on_ns += period_ns;
+  t->on_samples++;
+}
+
+void
+scorch_off_cpu_exit (ScorchOffCpu *self,
+                     guint64       time,
+                     gint32        tid)
+{
+  scorch_off_cpu_switch_in (self, time, tid);
+}
+
+gboolean
+scorch_off_cpu_has_switches (ScorchOffCpu *self)
+{
+  return self->n_switches > 0;
+}
+
+static guint32
+to_weight (guint64 ns)
+{
+  guint64 us = (ns + 500) / 1000;
+
+  return (guint32) CLAMP (us, 1, G_MAXUINT32);
+}
+
+/* The path of node, root side first, into frames. */
+static void
+node_path (const ScorchNode *nodes,
+           guint32           node,
+           GArray           *frames)
+{
+  g_array_set_size (frames, 0);
+  for (guint32 n = node; n != SCORCH_PROFILE_ROOT && n != SCORCH_NODE_NONE; n = nodes[n].parent)
+    g_array_append_val (frames, nodes[n].frame);
+  /* reverse: leaf first -> root first */
+  for (guint i = 0, j = frames->len; i + 1 < j; i++, j--)
+    {
+      guint32 tmp = g_array_index (frames, guint32, i);
+
+      g_array_index (frames, guint32, i) = g_array_index (frames, guint32, j - 1);
+      g_array_index (frames, guint32, j - 1) = tmp;
+    }
+}
+
+static void
+add_off_samples (ScorchOffCpu         *self,
+                 ScorchProfileBuilder *builder)
+{
+  for (guint i = 0; i < self->samples->len; i++)
+    {
+      const OffSample *s = &g_array_index (self->samples, OffSample, i);
+
+      scorch_profile_builder_add_sample_leaf_first (builder, s->time, s->pid, s->tid,
+                                                    s->n_frames > 0
+                                                    ? &g_array_index (self->frames, guint32, s->frames_at)
+                                                    : NULL,
+                                                    s->n_frames, to_weight (s->duration));
+    }
+}
+
+void
+scorch_off_cpu_finish (ScorchOffCpu  *self,
+                       ScorchProfile *on_cpu)
+{
+  g_autoptr(ScorchProfile) off = NULL;
+  g_autoptr(ScorchProfile) wall = NULL;
+  g_autoptr(GArray) path = g_array_new (FALSE, FALSE, sizeof (guint32));
+  ScorchProfileBuilder *builder;
+  GHashTableIter iter;
+  gpointer key, value;
+  const ScorchSample *samples;
+  const ScorchNode *nodes;
+  guint n_samples = 0, n_nodes = 0;
+
+  g_return_if_fail (SCORCH_IS_PROFILE (on_cpu));
+
+  if (self->n_switches == 0)
+    return;
+
+  /* Still switched out at the end: blocked until the capture ends. */
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    close_interval (self, value, GPOINTER_TO_INT (key), self->end_time);
+
+  builder = _scorch_profile_builder_new_like (on_cpu);
+  add_off_samples (self, builder);
+  off = scorch_profile_builder_end (builder);
+
+  /* Wall clock: each on-CPU sample weighs its thread's mean CPU time per
+   * sample (the period of a time event), then the blocked time. */
+  builder = _scorch_profile_builder_new_like (on_cpu);
+  samples = scorch_profile_get_samples (on_cpu, &n_samples);
+  nodes = scorch_profile_get_nodes (on_cpu, &n_nodes);
+  for (guint i = 0; i < n_samples; i++)
+    {
+      ThreadState *t = g_hash_table_lookup (self->threads, GINT_TO_POINTER (samples[i].tid));
+      guint64 ns = 0;
+
+      if (t != NULL && t->on_samples > 0)
+        ns = t->on_ns / t->on_samples;
+      node_path (nodes, samples[i].node, path);
+      scorch_profile_builder_add_sample (builder, samples[i].time, samples[i].pid, samples[i].tid,
+                                         (const guint32 *) (gpointer) path->data, path->len,
+                                         (guint32) MIN ((guint64) to_weight (ns) * samples[i].weight, G_MAXUINT32));
+    }
+  add_off_samples (self, builder);
+  wall = scorch_profile_builder_end (builder);
+
+  scorch_profile_set_time_views (on_cpu, off, wall);
+}
