@@ -54,6 +54,12 @@ PACKAGES="$PACKAGES
   libcapstone-dev libgtksourceview-5-dev elfutils clang
 "
 
+# reach: sysprofd (GNOME's polkit-authorized perf broker) and polkitd, for
+# the reach-record test on a private system bus
+PACKAGES="$PACKAGES
+  sysprof polkitd
+"
+
 # Only talk to the network when something is missing.
 missing=""
 for p in $PACKAGES; do

@@ -38,8 +38,10 @@ struct _ScorchRecordDialog
   GtkSwitch                 *kernel_switch;
   GtkSwitch                 *off_cpu_switch;   /* -- off-CPU: Include blocked time -- */
   GtkSpinButton             *duration_spin;
+  AdwComboRow               *via_row;             /* reach */
 
   /* owned */
+  gboolean                   sysprofd_available;  /* reach: checked once */
   GSettings                 *settings;
   ScorchRecorderPermissions *perms;
   char                      *call_graph_subtitle;  /* the .ui's, shown when not Automatic */
@@ -80,6 +82,50 @@ scorch_record_choose_dwarf (const char  *path,
 
 /* -- permissions -- */
 
+/* -- reach: which privilege path a recording will take -- */
+
+static gboolean
+is_system_wide (ScorchRecordDialog *self)
+{
+  return g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "system") == 0;
+}
+
+/* Like scorch_recorder_predict_via() but from the dialog's permissions
+ * (which tests may set) and sysprofd's availability checked once. */
+static ScorchRecordVia
+predict_via (ScorchRecordDialog *self)
+{
+  const ScorchRecorderPermissions *p = self->perms;
+  ScorchRecordVia via = adw_combo_row_get_selected (self->via_row);
+  gboolean direct = p->can_record;
+
+  if (is_system_wide (self))
+    direct = direct && (p->cap_perfmon || p->cap_sys_admin || p->paranoid <= 0);
+  if (via != SCORCH_RECORD_VIA_SYSPROFD && direct)
+    return SCORCH_RECORD_VIA_DIRECT;
+  if (via != SCORCH_RECORD_VIA_DIRECT && self->sysprofd_available)
+    return SCORCH_RECORD_VIA_SYSPROFD;
+  return SCORCH_RECORD_VIA_AUTO;
+}
+
+/* Says on the Access row which path will be used; returns it. */
+static ScorchRecordVia
+update_via (ScorchRecordDialog *self)
+{
+  ScorchRecordVia path = predict_via (self);
+  const char *subtitle;
+
+  if (path == SCORCH_RECORD_VIA_DIRECT)
+    subtitle = _("Directly with perf_event_open: every call-stack mode is available");
+  else if (path == SCORCH_RECORD_VIA_SYSPROFD)
+    subtitle = _("Through sysprofd, which asks for your password: frame-pointer stacks sampled "
+                 "per CPU and kept to the target; leaf functions without a frame lose their caller");
+  else
+    subtitle = _("Not available: see above");
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->via_row), subtitle);
+  return path;
+}
+
 static int
 selected_pid (ScorchRecordDialog *self)
 {
@@ -99,16 +145,30 @@ update_permissions (ScorchRecordDialog *self)
   gboolean can_start = TRUE;
   gboolean offer_user_only = FALSE;
   int pid = selected_pid (self);
+  ScorchRecordVia access_path;
 
   if (p == NULL)
     return;
 
-  if (!p->can_record)
+  /* reach: sysprofd records what the kernel refuses this user */
+  access_path = update_via (self);
+  if (access_path == SCORCH_RECORD_VIA_AUTO)
     {
-      text = g_strdup (p->message != NULL ? p->message : _("This system does not allow profiling."));
-      command = p->command;
+      if (p->can_record && adw_combo_row_get_selected (self->via_row) == SCORCH_RECORD_VIA_SYSPROFD)
+        text = g_strdup (_("sysprofd is not installed: install the “sysprof” package, or choose "
+                           "Automatic or Directly."));
+      else if (is_system_wide (self) && p->can_record)
+        text = g_strdup (_("Recording the whole system needs kernel.perf_event_paranoid at 0 or less, "
+                           "CAP_PERFMON, or the “sysprof” package (sysprofd asks for your password)."));
+      else
+        text = g_strdup_printf (_("%s Or install the “sysprof” package: its sysprofd service records "
+                                  "for you after asking for your password."),
+                                p->message != NULL ? p->message : _("This system does not allow profiling."));
+      command = is_system_wide (self) ? "sudo sysctl kernel.perf_event_paranoid=0" : p->command;
       can_start = FALSE;
     }
+  else if (access_path == SCORCH_RECORD_VIA_SYSPROFD)
+    ;   /* sysprofd opens the events as root: any process, kernel stacks */
   else if (pid > 0 && !p->can_other_users)
     {
       struct stat sb;
@@ -124,7 +184,8 @@ update_permissions (ScorchRecordDialog *self)
           can_start = FALSE;
         }
     }
-  if (text == NULL && gtk_switch_get_active (self->kernel_switch) && !p->can_kernel)
+  if (text == NULL && gtk_switch_get_active (self->kernel_switch) && !p->can_kernel &&
+      access_path != SCORCH_RECORD_VIA_SYSPROFD)
     {
       text = g_strdup (p->message != NULL ? p->message
                                           : _("The system does not allow recording kernel stacks."));
@@ -278,7 +339,17 @@ scorch_record_dialog_dup_options (ScorchRecordDialog *self,
   o->kernel = gtk_switch_get_active (self->kernel_switch);
   o->off_cpu = gtk_switch_get_active (self->off_cpu_switch);
   o->duration = (guint) gtk_spin_button_get_value_as_int (self->duration_spin);
+  /* reach */
+  o->via = adw_combo_row_get_selected (self->via_row);
+  o->system_wide = is_system_wide (self);
 
+  if (o->system_wide)
+    {
+      /* no one program to check: frame pointers as they are */
+      o->mode = SCORCH_CALL_GRAPH_FP;
+      o->dwarf = FALSE;
+      return g_steal_pointer (&o);
+    }
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "process") == 0)
     {
       o->pid = scorch_process_picker_get_selected_pid (self->picker);
@@ -643,6 +714,7 @@ scorch_record_dialog_class_init (ScorchRecordDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, kernel_switch);
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, off_cpu_switch);
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, duration_spin);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, via_row);
 
   gtk_widget_class_install_action (widget_class, "record-dialog.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "record-dialog.user-space-only", NULL, user_space_only_action);
@@ -687,6 +759,14 @@ scorch_record_dialog_init (ScorchRecordDialog *self)
   g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (queue_call_graph_reason), self,
                            G_CONNECT_SWAPPED);
   queue_call_graph_reason (self);
+
+  /* reach: the Access row follows the page and the choice (tests that
+   * fake the permissions set SCORCH_TEST_NO_SYSPROFD: no real bus answer) */
+  self->sysprofd_available = g_getenv ("SCORCH_TEST_NO_SYSPROFD") == NULL &&
+                             scorch_recorder_predict_via (SCORCH_RECORD_VIA_SYSPROFD, FALSE, NULL) ==
+                             SCORCH_RECORD_VIA_SYSPROFD;
+  g_signal_connect_object (self->via_row, "notify::selected", G_CALLBACK (update_permissions), self,
+                           G_CONNECT_SWAPPED);
 
   perms = scorch_recorder_check_permissions ();
   scorch_record_dialog_set_permissions (self, perms);

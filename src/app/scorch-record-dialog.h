@@ -34,6 +34,9 @@ typedef struct
   gboolean               kernel;
   guint                  duration;    /* seconds, 0 = no limit */
   gboolean               off_cpu;     /* also blocked time (sched_switch) */
+  /* reach */
+  gboolean               system_wide; /* every process (no argv, no pid) */
+  ScorchRecordVia        via;         /* how the events are opened */
 } ScorchRecordOptions;
 
 void                 scorch_record_options_free (ScorchRecordOptions *options);
@@ -63,7 +66,7 @@ const char          *scorch_record_dialog_get_error       (ScorchRecordDialog *s
  * and the window may set another answer). Copied. */
 void                 scorch_record_dialog_set_permissions (ScorchRecordDialog *self,
                                                            const ScorchRecorderPermissions *perms);
-/* "program" or "process". */
+/* "program", "process" or "system". */
 void                 scorch_record_dialog_set_mode        (ScorchRecordDialog *self,
                                                            const char         *mode);
 void                 scorch_record_dialog_set_program     (ScorchRecordDialog *self,

@@ -318,6 +318,30 @@ scorch_thread_list_select_only (ScorchThreadList *self,
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+/* reach: the process list filters by process, then the threads by thread */
+void
+scorch_thread_list_select_process (ScorchThreadList *self,
+                                   gint32            pid)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
+
+  model = G_LIST_MODEL (self->store);
+  n = g_list_model_get_n_items (model);
+  self->in_bulk_change = TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ScorchThreadItem) item = g_list_model_get_item (model, i);
+
+      scorch_thread_item_set_active (item, pid == -1 || scorch_thread_item_get_pid (item) == pid);
+    }
+  self->in_bulk_change = FALSE;
+
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 void
 scorch_thread_list_set_thread_active (ScorchThreadList *self,
                                       gint32            tid,

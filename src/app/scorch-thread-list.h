@@ -24,6 +24,9 @@ GArray        *scorch_thread_list_dup_selected_tids (ScorchThreadList *self);
 /* Checks only TID (or every thread when TID is -1). */
 void           scorch_thread_list_select_only      (ScorchThreadList *self,
                                                     gint32            tid);
+/* Checks only the threads of process PID (or every thread when PID is -1). */
+void           scorch_thread_list_select_process   (ScorchThreadList *self,
+                                                    gint32            pid);
 void           scorch_thread_list_set_thread_active (ScorchThreadList *self,
                                                     gint32            tid,
                                                     gboolean          active);

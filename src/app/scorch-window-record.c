@@ -578,9 +578,9 @@ make_output_path (GError **error)
   g_autofree char *name = NULL;
   char *path;
 
-  if (scorch_host_recorder_is_sandboxed ())
+  if (scorch_host_recorder_is_sandboxed () && scorch_host_recorder_check_permission (NULL))
     {
-      /* The host's perf writes it: use the directory both sides see. */
+      /* The host's perf may write it: use the directory both sides see. */
       dir = scorch_host_recorder_dup_shared_dir (error);
       if (dir == NULL)
         return NULL;
@@ -631,7 +631,9 @@ start_recording (ScorchWindow         *self,
       session_free (s);
       return FALSE;
     }
-  if (options->pid > 0)
+  if (options->system_wide)   /* reach */
+    s->title = g_strdup (_("Recording the whole system"));
+  else if (options->pid > 0)
     {
       g_autofree char *comm_path = g_strdup_printf ("/proc/%d/comm", options->pid);
       g_autofree char *comm = NULL;
@@ -650,7 +652,11 @@ start_recording (ScorchWindow         *self,
                               options->call_graph_reason != NULL ? options->call_graph_reason
                               : options->dwarf ? _("DWARF stacks") : _("Frame-pointer stacks"));
 
-  if (scorch_host_recorder_is_sandboxed ())
+  /* reach: inside the Flatpak, perf record on the host only to launch a
+   * program when the user granted flatpak-spawn --host (off by default);
+   * everything else records in the sandbox, directly or through sysprofd */
+  if (scorch_host_recorder_is_sandboxed () && !options->system_wide && options->pid <= 0 &&
+      scorch_host_recorder_check_permission (NULL))
     {
       /* Inside the Flatpak: perf record on the host. */
       s->host_recorder = scorch_host_recorder_new ();
@@ -685,7 +691,10 @@ start_recording (ScorchWindow         *self,
     }
 
   s->recorder = scorch_recorder_new ();
-  if (options->pid > 0)
+  scorch_recorder_set_via (s->recorder, options->via);   /* reach */
+  if (options->system_wide)
+    scorch_recorder_set_system_wide (s->recorder, TRUE);
+  else if (options->pid > 0)
     scorch_recorder_set_pid (s->recorder, options->pid);
   else
     {

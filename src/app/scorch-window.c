@@ -26,6 +26,7 @@
 #include "scorch-source-view.h"
 #include "scorch-speedscope.h"
 #include "scorch-text.h"
+#include "scorch-capture-processes.h"
 #include "scorch-thread-list.h"
 #include "scorch-timeline.h"
 #include "scorch-window-private.h"
@@ -74,6 +75,7 @@ struct _ScorchWindow
   ScorchCallerCalleeView *caller_callee_view;
   ScorchHotspotView      *hotspot_view;
   ScorchThreadList       *thread_list;
+  ScorchCaptureProcesses *capture_processes;   /* reach */
   ScorchTimeline         *timeline;
   GtkLabel               *status_label;
   GtkLabel               *status_hint;
@@ -1636,6 +1638,8 @@ bind_session (ScorchWindow *self)
   /* the capture and its title */
   /* the thread list and timeline follow the time view (off-CPU) */
   g_object_bind_property (session, "view-profile", self->thread_list, "profile", sync);
+  /* reach: after the thread list, whose threads choosing a process checks */
+  g_object_bind_property (session, "view-profile", self->capture_processes, "profile", sync);
   g_object_bind_property (session, "view-profile", self->timeline, "profile", sync);
   g_object_bind_property (session, "profile", self->summary_view, "profile", sync);
   g_object_bind_property_full (session, "title", self->window_title, "title", sync,
@@ -1903,6 +1907,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (SCORCH_TYPE_FLAME_GRAPH);
+  g_type_ensure (SCORCH_TYPE_CAPTURE_PROCESSES);
   g_type_ensure (SCORCH_TYPE_FLAME_BREADCRUMBS);
   g_type_ensure (SCORCH_TYPE_HOTSPOT_VIEW);
   g_type_ensure (SCORCH_TYPE_CALL_TREE_VIEW);
@@ -1940,6 +1945,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, caller_callee_view);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, hotspot_view);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, thread_list);
+  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, capture_processes);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_hint);
@@ -2010,6 +2016,7 @@ scorch_window_init (ScorchWindow *self)
   g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->thread_list, "changed", G_CALLBACK (threads_changed_cb), self, G_CONNECT_SWAPPED);
+  scorch_capture_processes_set_thread_list (self->capture_processes, self->thread_list);
   g_signal_connect_object (self->timeline, "range-changed", G_CALLBACK (range_changed_cb), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->hotspot_view, "function-activated", G_CALLBACK (hotspot_activated_cb), self, G_CONNECT_SWAPPED);
@@ -2233,6 +2240,8 @@ scorch_window_get_view_widget (ScorchWindow *self,
     return GTK_WIDGET (self->hotspot_view);
   if (g_str_equal (name, "threads"))
     return GTK_WIDGET (self->thread_list);
+  if (g_str_equal (name, "processes"))   /* reach */
+    return GTK_WIDGET (self->capture_processes);
   if (g_str_equal (name, "timeline"))
     return GTK_WIDGET (self->timeline);
   if (g_str_equal (name, "search-entry"))

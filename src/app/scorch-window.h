@@ -36,7 +36,7 @@ ScorchProfile *scorch_window_get_profile (ScorchWindow   *self);
 void          scorch_window_set_view  (ScorchWindow      *self,
                                        const char        *name);
 /* A part of the window, for tests: "flame-graph", "icicle", "call-tree",
- * "caller-callee", "hotspots", "threads", "timeline", "search-entry",
+ * "caller-callee", "hotspots", "threads", "processes", "timeline", "search-entry",
  * "status" (the status line's GtkLabel), "status-hint" (its hint about
  * truncated stacks), "error" (the error page). */
 GtkWidget    *scorch_window_get_view_widget (ScorchWindow *self,

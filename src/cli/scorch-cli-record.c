@@ -198,6 +198,10 @@ scorch_cli_record (int    argc,
   g_autofree char *live_tsv = NULL;
   gint64 live_report = 0;
   gboolean portable = FALSE;
+  /* reach: privilege path, system-wide */
+  char *via_str = NULL;
+  gboolean all_cpus = FALSE;
+  ScorchRecordVia via = SCORCH_RECORD_VIA_AUTO;
   /* Numbers are taken as strings and parsed strictly below: GOption's own
    * parsers take 0, negatives, "nan" and "inf" without a word. */
   const GOptionEntry entries[] = {
@@ -215,6 +219,12 @@ scorch_cli_record (int    argc,
     { "pid", 'p', 0, G_OPTION_ARG_STRING, &pid_str, N_("Attach to a running process and its threads"), N_("PID") },
     { "duration", 0, 0, G_OPTION_ARG_STRING, &duration_str, N_("Stop after this many seconds"), N_("SECONDS") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Output file (default scorch.data)"), N_("FILE") },
+    { "via", 0, 0, G_OPTION_ARG_STRING, &via_str,
+      N_("How to open the perf events: auto (default: directly when the kernel allows it, else through sysprofd), "
+         "direct (perf_event_open here) or sysprofd (GNOME's sysprof service after polkit authorization: "
+         "period-based frame-pointer stacks)"), "auto|direct|sysprofd" },
+    { "all-cpus", 'a', 0, G_OPTION_ARG_NONE, &all_cpus,
+      N_("Record the whole system: every process on every CPU, until --duration or Ctrl+C"), NULL },
     { "live-report", 0, 0, G_OPTION_ARG_STRING, &live_report_str,
       N_("While recording, print the N hottest functions every second, and at the end those of the final profile, "
          "analyzed as the records come (the capture is not read again)"), N_("N") },
@@ -290,13 +300,34 @@ scorch_cli_record (int    argc,
           goto out;
         }
     }
+  if (via_str != NULL)
+    {
+      if (g_strcmp0 (via_str, "auto") == 0)
+        via = SCORCH_RECORD_VIA_AUTO;
+      else if (g_strcmp0 (via_str, "direct") == 0)
+        via = SCORCH_RECORD_VIA_DIRECT;
+      else if (g_strcmp0 (via_str, "sysprofd") == 0)
+        via = SCORCH_RECORD_VIA_SYSPROFD;
+      else
+        {
+          fprintf (stderr, _("%s: --via: “%s” is not auto, direct or sysprofd\n"), g_get_prgname (), via_str);
+          status = 2;
+          goto out;
+        }
+    }
+  if (all_cpus && (pid_str != NULL || program[0] != NULL))
+    {
+      fprintf (stderr, _("%s: -a records the whole system: give no program and no -p PID\n"), g_get_prgname ());
+      status = 2;
+      goto out;
+    }
   if (pid_str != NULL && program[0] != NULL)
     {
       fprintf (stderr, _("%s: give either a program to run or -p PID, not both\n"), g_get_prgname ());
       status = 2;
       goto out;
     }
-  if (pid_str == NULL && program[0] == NULL)
+  if (pid_str == NULL && program[0] == NULL && !all_cpus)
     {
       fprintf (stderr, _("%s: give a program to run (after --) or -p PID\n"), g_get_prgname ());
       status = 2;
@@ -308,7 +339,9 @@ scorch_cli_record (int    argc,
       status = 2;
       goto out;
     }
-  if (is_auto)
+  if (is_auto && all_cpus)
+    mode = SCORCH_CALL_GRAPH_FP;   /* reach: no one program to check */
+  else if (is_auto)
     {
       /* the same decision as the Record dialog's "Automatic" */
       g_autofree char *exe = pid != 0 ? g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/exe", (gint64) pid) : g_strdup (program[0]);
@@ -321,7 +354,10 @@ scorch_cli_record (int    argc,
   output_path = g_strdup (output ? output : "scorch.data");
 
   recorder = scorch_recorder_new ();
-  if (pid != 0)
+  scorch_recorder_set_via (recorder, via);
+  if (all_cpus)
+    scorch_recorder_set_system_wide (recorder, TRUE);
+  else if (pid != 0)
     scorch_recorder_set_pid (recorder, (GPid) pid);
   else
     scorch_recorder_set_command (recorder, (const char * const *) program, NULL, NULL);
@@ -422,7 +458,7 @@ scorch_cli_record (int    argc,
         }
     }
 
-  if (pid == 0)
+  if (pid == 0 && !all_cpus)
     {
       /* The target's own end is passed on; one we brought about (--duration,
        * Ctrl+C) is not a failure. */
@@ -433,12 +469,14 @@ scorch_cli_record (int    argc,
         }
     }
 
+  if (scorch_recorder_get_via_used (recorder) == SCORCH_RECORD_VIA_SYSPROFD)
+    fprintf (stderr, _("%s: recorded through sysprofd (per-CPU events, frame-pointer stacks)\n"), g_get_prgname ());
   scorch_recorder_get_progress (recorder, &progress);
   fprintf (stderr, _("%s: %" G_GUINT64_FORMAT " samples, %" G_GUINT64_FORMAT " lost, %.2f s, "
                      "%.1f MB written to %s\n"),
            g_get_prgname (), progress.samples, progress.lost, progress.elapsed,
            progress.bytes / 1e6, output_path);
-  if (mode == SCORCH_CALL_GRAPH_FP_REPAIR)
+  if (mode == SCORCH_CALL_GRAPH_FP_REPAIR && scorch_recorder_get_via_used (recorder) != SCORCH_RECORD_VIA_SYSPROFD)
     fprintf (stderr, _("%s: leaf repair: %" G_GUINT64_FORMAT " stacks repaired, %" G_GUINT64_FORMAT " cut short\n"),
              g_get_prgname (), progress.repaired, progress.truncated);
   if (progress.throttled > 0)
@@ -450,5 +488,6 @@ out:
   g_free (event);
   g_free (call_graph);
   g_free (output);
+  g_free (via_str);
   return status;
 }

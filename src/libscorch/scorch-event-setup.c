@@ -22,16 +22,6 @@
 #include "scorch-recorder-private.h"
 #include "scorch-util.h"
 
-static int
-sys_perf_event_open (struct perf_event_attr *attr,
-                     pid_t                   pid,
-                     int                     cpu,
-                     int                     group_fd,
-                     unsigned long           flags)
-{
-  return syscall (SYS_perf_event_open, attr, pid, cpu, group_fd, flags);
-}
-
 static GArray *
 online_cpus (void)
 {
@@ -91,13 +81,9 @@ _scorch_recorder_setup_attr (ScorchRecordSession  *s,
   struct perf_event_attr *attr = &s->attr;
   gboolean privileged;
 
-  if (!perms->can_record)
-    {
-      g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION,
-                   "%s%s%s", perms->message,
-                   perms->command ? "\n  " : "", perms->command ? perms->command : "");
-      return FALSE;
-    }
+  /* reach: directly or through sysprofd (scorch-record-reach.c) */
+  if (!_scorch_recorder_choose_path (s, perms, error))
+    return FALSE;
 
   memset (attr, 0, sizeof *attr);
   attr->size = sizeof *attr;
@@ -197,7 +183,7 @@ _scorch_recorder_setup_attr (ScorchRecordSession  *s,
 
   if (!self->kernel)
     attr->exclude_kernel = 1;
-  else if (!perms->can_kernel)
+  else if (!perms->can_kernel && s->sysprofd == NULL)   /* reach: sysprofd records them */
     {
       attr->exclude_kernel = 1;
       _scorch_recorder_add_message (self, g_strdup_printf ("%s\n  %s", perms->message, perms->command));
@@ -220,6 +206,8 @@ _scorch_recorder_setup_attr (ScorchRecordSession  *s,
   /* fp+repair fills the rings several times faster: wake earlier */
   attr->wakeup_watermark = s->ring_pages * sysconf (_SC_PAGESIZE) /
                            (self->call_graph == SCORCH_CALL_GRAPH_FP_REPAIR ? 8 : 4);
+  /* reach: what per-CPU events and the broker allow */
+  _scorch_recorder_adapt_attr_to_path (s);
   return TRUE;
 }
 
@@ -235,7 +223,9 @@ open_one (ScorchRecordSession  *s,
 
   for (;;)
     {
-      fd = sys_perf_event_open (&s->attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+      if (s->sysprofd != NULL)   /* reach: through the broker */
+        return _scorch_recorder_perf_event_open (s, tid, cpu, error);
+      fd = _scorch_recorder_perf_event_open (s, tid, cpu, NULL);
       if (fd >= 0)
         return fd;
       if (errno == EMFILE)
@@ -387,6 +377,9 @@ open_thread (ScorchRecordSession  *s,
   return TRUE;
 }
 
+static gboolean open_attached (ScorchRecordSession  *s,
+                               GError              **error);
+
 gboolean
 _scorch_recorder_open_events (ScorchRecordSession  *s,
                               GError              **error)
@@ -396,9 +389,28 @@ _scorch_recorder_open_events (ScorchRecordSession  *s,
   s->ids = g_array_new (FALSE, FALSE, sizeof (guint64));
   s->rings = g_array_new (FALSE, TRUE, sizeof (ScorchRecordRing));
 
-  if (s->launch)
-    return open_thread (s, s->target, TRUE, error);
+  /* reach: one event per CPU for every task (system-wide, or the broker,
+   * filtered to the target); in auto mode a direct refusal tries the broker */
+  if (!s->cpu_wide)
+    {
+      g_autoptr(GError) direct_error = NULL;
 
+      if (s->launch ? open_thread (s, s->target, TRUE, &direct_error) : open_attached (s, &direct_error))
+        return TRUE;
+      if (s->fds->len > 0 || !_scorch_recorder_fall_back_to_broker (s, direct_error, error))
+        {
+          if (error != NULL && *error == NULL)
+            g_propagate_error (error, g_steal_pointer (&direct_error));
+          return FALSE;
+        }
+    }
+  return open_thread (s, -1, TRUE, error);
+}
+
+static gboolean
+open_attached (ScorchRecordSession  *s,
+               GError              **error)
+{
   /* Attach: every thread, then the ones that started meanwhile. */
   s->tids = g_hash_table_new (NULL, NULL);
   for (guint pass = 0; pass < 2; pass++)

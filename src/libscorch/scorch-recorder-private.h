@@ -51,6 +51,10 @@ struct _ScorchRecorder
   gboolean                off_cpu;
   ScorchRecorderSinkFunc  sink;
   gpointer                sink_data;
+  /* reach (scorch-record-reach.c) */
+  ScorchRecordVia         via;
+  gboolean                system_wide;
+  ScorchRecordVia         via_used;
   GDestroyNotify          sink_destroy;
 
   /* shared with the worker */
@@ -122,6 +126,11 @@ typedef struct
   struct perf_event_attr  switch_attr;
   GArray                 *switch_ids;   /* of guint64 */
   ScorchCaptureAttrs     *switch_attrs; /* both events, to filter the sink's batches */
+  /* reach (scorch-record-reach.c): sysprofd, per-CPU events, the filter */
+  GDBusConnection        *sysprofd;   /* set when events go through sysprofd */
+  gboolean                cpu_wide;   /* one event per CPU for every process */
+  GHashTable             *filter;     /* pids kept from cpu-wide events, or NULL */
+  gboolean                other_user; /* attach: the target is another user's */
 } ScorchRecordSession;
 
 /* scorch-recorder.c */
@@ -186,8 +195,38 @@ _scorch_recorder_off_cpu_sink_batch (ScorchRecordSession          *s,
                                      const struct perf_event_attr *written,
                                      const guint8                 *data,
                                      gsize                         len);
+/* scorch-record-reach.c */
+gboolean
+_scorch_recorder_choose_path (ScorchRecordSession        *s,
+                              ScorchRecorderPermissions  *perms,
+                              GError                    **error);
+void
+_scorch_recorder_adapt_attr_to_path (ScorchRecordSession *s);
+int
+_scorch_recorder_perf_event_open (ScorchRecordSession  *s,
+                                  pid_t                 tid,
+                                  int                   cpu,
+                                  GError              **error);
+gboolean
+_scorch_recorder_fall_back_to_broker (ScorchRecordSession  *s,
+                                      GError               *direct_error,
+                                      GError              **error);
+void
+_scorch_recorder_filter_records (ScorchRecordSession *s,
+                                 GByteArray          *batch,
+                                 gsize                from);
+GByteArray *
+_scorch_recorder_synthesize_system (ScorchRecordSession *s);
+void
+_scorch_recorder_reach_free (ScorchRecordSession *s);
+char *
+_scorch_recorder_read_proc_file (ScorchRecordSession *s,
+                                 const char          *path);
 
 /* scorch-synthesize.c */
+GByteArray *
+_scorch_recorder_synthesize_pid (ScorchRecordSession *s,
+                                 pid_t                pid);
 void
 _scorch_recorder_synthesize_kernel_map (GByteArray *rec,
                                         guint       id_size);

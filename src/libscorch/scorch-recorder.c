@@ -352,6 +352,7 @@ session_free (ScorchRecordSession *s)
   if (s->err_fd >= 0)
     close (s->err_fd);
   g_free (s->program);
+  _scorch_recorder_reach_free (s);
   g_clear_object (&s->cancellable);
   g_free (s);
 }
@@ -425,6 +426,8 @@ drain_ring (ScorchRecordSession *s,
     g_byte_array_append (s->scratch, ring->data, avail - first);
 
   __atomic_store_n (&ring->page->data_tail, head, __ATOMIC_RELEASE);
+  /* reach: per-CPU events for a target keep only its records */
+  _scorch_recorder_filter_records (s, s->scratch, old);
   count_records (s, s->scratch->data + old, s->scratch->len - old);
 }
 
@@ -627,6 +630,11 @@ start_writer (ScorchRecordSession  *s,
   _scorch_recorder_add_off_cpu_attr (s);
   if (self->cmdline != NULL)
     scorch_perf_writer_set_cmdline (s->writer, (const char * const *) self->cmdline);
+  else if (self->system_wide)
+    {
+      const char *argv[] = { "scorch", "record", "-a", NULL };
+      scorch_perf_writer_set_cmdline (s->writer, argv);
+    }
   else if (self->argv != NULL)
     scorch_perf_writer_set_cmdline (s->writer, (const char * const *) self->argv);
   else
@@ -661,7 +669,9 @@ record (ScorchRecordSession  *s,
   gboolean keep_output = self->output_stream != NULL; /* not our file to remove */
 
   /* The target first: a bad one is the error to report, not permissions. */
-  if (s->launch ? !_scorch_recorder_resolve_program (s, error) : !_scorch_recorder_check_process (s, error))
+  if (self->system_wide)
+    ;   /* reach: no target */
+  else if (s->launch ? !_scorch_recorder_resolve_program (s, error) : !_scorch_recorder_check_process (s, error))
     return FALSE;
   if (!_scorch_recorder_setup_attr (s, error))
     return FALSE;
@@ -682,7 +692,9 @@ record (ScorchRecordSession  *s,
 
   if (!s->launch)
     {
-      g_autoptr(GByteArray) synth = _scorch_recorder_synthesize_process (s);
+      /* reach: -a synthesizes every process */
+      g_autoptr(GByteArray) synth = self->system_wide ? _scorch_recorder_synthesize_system (s)
+                                                      : _scorch_recorder_synthesize_process (s);
 
       g_byte_array_append (s->scratch, synth->data, synth->len);
       if (!write_batch (s, error))
@@ -695,6 +707,10 @@ record (ScorchRecordSession  *s,
       if (!write_batch (s, error))
         goto fail;
       s->start_time = g_get_monotonic_time ();
+      /* reach: per-CPU events have no enable_on_exec; the gated child
+       * has not run a line of its own yet */
+      if (s->cpu_wide)
+        _scorch_recorder_set_enabled (s, TRUE);
       if (!_scorch_recorder_release_child (s, error))
         goto fail;
     }
@@ -873,7 +889,7 @@ scorch_recorder_record_async (ScorchRecorder      *self,
       return;
     }
 
-  if ((self->argv == NULL || self->argv[0] == NULL) && self->pid <= 0)
+  if ((self->argv == NULL || self->argv[0] == NULL) && self->pid <= 0 && !self->system_wide)
     {
       self->running = FALSE;
       g_task_return_new_error (task, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_INVALID,
@@ -900,7 +916,8 @@ scorch_recorder_record_async (ScorchRecorder      *self,
   s = g_new0 (ScorchRecordSession, 1);
   s->self = self;
   s->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
-  s->launch = self->argv != NULL && self->argv[0] != NULL;
+  s->launch = !self->system_wide && self->argv != NULL && self->argv[0] != NULL;
+  self->via_used = SCORCH_RECORD_VIA_AUTO;
   s->pidfd = -1;
   s->gate_fd = -1;
   s->err_fd = -1;

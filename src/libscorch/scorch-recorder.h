@@ -41,6 +41,16 @@ typedef enum
   SCORCH_STOP_REASON_ERROR,
 } ScorchStopReason;
 
+/* How perf events are opened. */
+typedef enum
+{
+  SCORCH_RECORD_VIA_AUTO,       /* directly when the kernel allows it, else through sysprofd */
+  SCORCH_RECORD_VIA_DIRECT,     /* perf_event_open in this process */
+  SCORCH_RECORD_VIA_SYSPROFD,   /* sysprofd's PerfEventOpen after polkit authorization:
+                                 * period-based frame-pointer stacks, per CPU, filtered
+                                 * to the target */
+} ScorchRecordVia;
+
 #define SCORCH_RECORDER_DEFAULT_FREQUENCY  999
 #define SCORCH_RECORDER_DEFAULT_STACK_SIZE 8192
 /* The stack copy of fp+repair: only the leaf's frame is needed */
@@ -152,6 +162,20 @@ gboolean        scorch_recorder_record_finish     (ScorchRecorder      *self,
                                                    GError             **error);
 /* Thread-safe; returns at once, the recording ends shortly after. */
 void            scorch_recorder_stop              (ScorchRecorder      *self);
+
+/* -- reach: privilege path and system-wide recording -- */
+void            scorch_recorder_set_via           (ScorchRecorder      *self,
+                                                   ScorchRecordVia      via);
+/* Every process on every CPU (no target; stops on duration or stop()). */
+void            scorch_recorder_set_system_wide   (ScorchRecorder      *self,
+                                                   gboolean             system_wide);
+/* The path used by the last recording (DIRECT or SYSPROFD; AUTO before). */
+ScorchRecordVia scorch_recorder_get_via_used      (ScorchRecorder      *self);
+/* The path a recording would take now, without asking polkit: DIRECT,
+ * SYSPROFD, or AUTO when neither is available (then *why says why). */
+ScorchRecordVia scorch_recorder_predict_via       (ScorchRecordVia      via,
+                                                   gboolean             system_wide,
+                                                   char               **why);
 
 /* Results (valid after record_finish). */
 void            scorch_recorder_get_progress      (ScorchRecorder         *self,

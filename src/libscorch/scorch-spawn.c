@@ -243,7 +243,9 @@ _scorch_recorder_check_process (ScorchRecordSession  *s,
       guint64 ruid = g_ascii_strtoull (uid_line + 5, NULL, 10);
       g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
 
-      if (ruid != geteuid () && !perms->can_other_users)
+      /* reach: sysprofd may record it (the path is chosen next) */
+      s->other_user = ruid != geteuid () && !perms->can_other_users;
+      if (s->other_user && self->via == SCORCH_RECORD_VIA_DIRECT)
         {
           g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION,
                        _("Process %d belongs to another user: recording it needs CAP_SYS_PTRACE "
@@ -264,6 +266,8 @@ _scorch_recorder_target_has_exited (ScorchRecordSession *s,
 {
   if (s->target_exited)
     return TRUE;
+  if (s->self->system_wide)
+    return FALSE;   /* no target: duration or stop() */
   if (s->pidfd >= 0)
     {
       if (pidfd_revents & (POLLIN | POLLHUP))

@@ -98,15 +98,18 @@ synthesize_thread (GByteArray *rec,
 }
 
 static void
-synthesize_maps (GByteArray *rec,
-                 guint       id_size,
-                 pid_t       pid)
+synthesize_maps (ScorchRecordSession *s,
+                 GByteArray          *rec,
+                 guint                id_size,
+                 pid_t                pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/maps", (int) pid);
   g_autofree char *maps = NULL;
   g_auto(GStrv) lines = NULL;
 
-  if (!g_file_get_contents (path, &maps, NULL, NULL))
+  /* reach: another user's maps come through sysprofd when it is used */
+  maps = _scorch_recorder_read_proc_file (s, path);
+  if (maps == NULL)
     return;
   lines = g_strsplit (maps, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -184,11 +187,18 @@ _scorch_recorder_synthesize_kernel_map (GByteArray *rec,
 GByteArray *
 _scorch_recorder_synthesize_process (ScorchRecordSession *s)
 {
+  return _scorch_recorder_synthesize_pid (s, s->target);
+}
+
+GByteArray *
+_scorch_recorder_synthesize_pid (ScorchRecordSession *s,
+                                 pid_t                target)
+{
   GByteArray *rec = g_byte_array_new ();
   guint id_size = scorch_perf_id_header_size (&s->attr);
-  g_autofree char *status_path = g_strdup_printf ("/proc/%d/status", (int) s->target);
+  g_autofree char *status_path = g_strdup_printf ("/proc/%d/status", (int) target);
   g_autofree char *status = NULL;
-  g_autoptr(GArray) tids = _scorch_recorder_list_tids (s->target);
+  g_autoptr(GArray) tids = _scorch_recorder_list_tids (target);
   pid_t ppid = 0;
 
   if (g_file_get_contents (status_path, &status, NULL, NULL))
@@ -198,10 +208,10 @@ _scorch_recorder_synthesize_process (ScorchRecordSession *s)
         ppid = atoi (line + 6);
     }
 
-  synthesize_thread (rec, id_size, s->target, s->target, ppid);
+  synthesize_thread (rec, id_size, target, target, ppid);
   for (guint i = 0; i < tids->len; i++)
-    if (g_array_index (tids, pid_t, i) != s->target)
-      synthesize_thread (rec, id_size, s->target, g_array_index (tids, pid_t, i), ppid);
-  synthesize_maps (rec, id_size, s->target);
+    if (g_array_index (tids, pid_t, i) != target)
+      synthesize_thread (rec, id_size, target, g_array_index (tids, pid_t, i), ppid);
+  synthesize_maps (s, rec, id_size, target);
   return rec;
 }

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-record-reach.c: how far the recorder reaches: which privilege path
+ * opens the events (perf_event_open here, or sysprofd after polkit
+ * authorization), per-CPU events for the whole system or for a target the
+ * broker cannot follow with inherit, and the filter that keeps the target's
+ * records from them */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-recorder"
+
+#include <dirent.h>
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "scorch-recorder-private.h"
+#include "scorch-sysprofd.h"
+#include "scorch-util.h"
+
+#define FLATPAK_APP_ID "io.github.scorchprof.Scorch"
+
+void
+scorch_recorder_set_via (ScorchRecorder  *self,
+                         ScorchRecordVia  via)
+{
+  g_return_if_fail (SCORCH_IS_RECORDER (self));
+  g_return_if_fail (!self->running);
+  self->via = via;
+}
+
+void
+scorch_recorder_set_system_wide (ScorchRecorder *self,
+                                 gboolean        system_wide)
+{
+  g_return_if_fail (SCORCH_IS_RECORDER (self));
+  g_return_if_fail (!self->running);
+  self->system_wide = !!system_wide;
+}
+
+ScorchRecordVia
+scorch_recorder_get_via_used (ScorchRecorder *self)
+{
+  g_return_val_if_fail (SCORCH_IS_RECORDER (self), SCORCH_RECORD_VIA_AUTO);
+  return self->via_used;
+}
+
+/* Whether this process may open the events itself. */
+static gboolean
+direct_allowed (ScorchRecorderPermissions *perms,
+                gboolean                   system_wide)
+{
+  if (!perms->can_record)
+    return FALSE;
+  /* every process on a CPU: paranoid <= 0 or CAP_PERFMON/CAP_SYS_ADMIN */
+  if (system_wide)
+    return perms->cap_perfmon || perms->cap_sys_admin || perms->paranoid <= 0;
+  return TRUE;
+}
+
+/* The one message when neither path works: both fixes, and inside a
+ * Flatpak the missing permissions instead of a sysctl the sandbox cannot
+ * change. */
+static char *
+no_path_message (ScorchRecorderPermissions *perms,
+                 gboolean                   system_wide,
+                 gboolean                   broker_reached,
+                 const char                *direct_why,
+                 const char                *broker_why)
+{
+  GString *msg = g_string_new (NULL);
+
+  g_string_append (msg, system_wide ? _("Cannot record the whole system.")
+                                    : _("Cannot record."));
+  g_string_append_c (msg, '\n');
+  g_string_append_printf (msg, _("  Directly: %s"), direct_why);
+  g_string_append_c (msg, '\n');
+  g_string_append_printf (msg, _("  Through sysprofd: %s"), broker_why);
+  g_string_append_c (msg, '\n');
+  if (scorch_sysprofd_in_flatpak () && broker_reached)
+    {
+      /* the sandbox reaches sysprofd: polkit said no (no agent, or refused) */
+      g_string_append (msg, _("Either record from a desktop session where polkit can ask for your password, "
+                              "or allow perf_event_open inside the sandbox:"));
+      g_string_append (msg, "\n  flatpak override --user --allow=devel " FLATPAK_APP_ID);
+    }
+  else if (scorch_sysprofd_in_flatpak ())
+    {
+      g_string_append (msg, _("Either let the sandbox talk to sysprofd (and install the “sysprof” package on the host; "
+                              "polkit then asks for your password):"));
+      g_string_append (msg, "\n  flatpak override --user --system-talk-name=org.gnome.Sysprof3 " FLATPAK_APP_ID "\n");
+      g_string_append (msg, _("or allow perf_event_open inside the sandbox:"));
+      g_string_append (msg, "\n  flatpak override --user --allow=devel " FLATPAK_APP_ID);
+    }
+  else
+    {
+      g_string_append (msg, _("Either install the “sysprof” package (its sysprofd service records for you after "
+                              "polkit asks for your password), or allow perf_event_open for your user "
+                              "(or give the recorder CAP_PERFMON):"));
+      g_string_append_printf (msg, "\n  sudo sysctl kernel.perf_event_paranoid=%d",
+                              system_wide ? 0 : (perms->paranoid > 2 ? 2 : 1));
+    }
+  return g_string_free (msg, FALSE);
+}
+
+static char *
+direct_refusal (ScorchRecorderPermissions *perms,
+                gboolean                   system_wide)
+{
+  if (perms->paranoid == G_MININT)
+    return g_strdup (_("perf events are not available here (/proc/sys/kernel/perf_event_paranoid cannot be read)"));
+  if (!perms->can_record)
+    return g_strdup_printf (_("not allowed: kernel.perf_event_paranoid is %d"), perms->paranoid);
+  if (system_wide)
+    return g_strdup_printf (_("not allowed for other users' processes: kernel.perf_event_paranoid is %d "
+                              "and there is no CAP_PERFMON"), perms->paranoid);
+  return g_strdup (_("refused by the kernel"));
+}
+
+ScorchRecordVia
+scorch_recorder_predict_via (ScorchRecordVia   via,
+                             gboolean          system_wide,
+                             char            **why)
+{
+  g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+  g_autoptr(GError) broker_error = NULL;
+  g_autofree char *direct_why = NULL;
+
+  if (via != SCORCH_RECORD_VIA_SYSPROFD && direct_allowed (perms, system_wide))
+    return SCORCH_RECORD_VIA_DIRECT;
+  if (via != SCORCH_RECORD_VIA_DIRECT && scorch_sysprofd_available (NULL, &broker_error))
+    return SCORCH_RECORD_VIA_SYSPROFD;
+  if (why != NULL)
+    {
+      direct_why = via == SCORCH_RECORD_VIA_SYSPROFD ? g_strdup (_("not chosen"))
+                                                    : direct_refusal (perms, system_wide);
+      *why = no_path_message (perms, system_wide, FALSE, direct_why,
+                              broker_error ? broker_error->message : _("not chosen"));
+    }
+  return SCORCH_RECORD_VIA_AUTO;
+}
+
+static gboolean
+use_broker (ScorchRecordSession  *s,
+            GError              **error)
+{
+  if (s->sysprofd == NULL && !scorch_sysprofd_available (&s->sysprofd, error))
+    return FALSE;
+  s->cpu_wide = TRUE;
+  s->self->via_used = SCORCH_RECORD_VIA_SYSPROFD;
+  return TRUE;
+}
+
+gboolean
+_scorch_recorder_choose_path (ScorchRecordSession        *s,
+                              ScorchRecorderPermissions  *perms,
+                              GError                    **error)
+{
+  ScorchRecorder *self = s->self;
+  g_autoptr(GError) broker_error = NULL;
+  g_autofree char *direct_why = NULL;
+  g_autofree char *msg = NULL;
+
+  s->cpu_wide = self->system_wide;
+  if (self->via != SCORCH_RECORD_VIA_SYSPROFD && direct_allowed (perms, self->system_wide) && !s->other_user)
+    {
+      self->via_used = SCORCH_RECORD_VIA_DIRECT;
+      return TRUE;
+    }
+  if (self->via != SCORCH_RECORD_VIA_DIRECT && use_broker (s, &broker_error))
+    return TRUE;
+
+  if (self->via == SCORCH_RECORD_VIA_SYSPROFD)
+    direct_why = g_strdup (_("not chosen (--via=sysprofd)"));
+  else if (s->other_user && perms->can_record)
+    direct_why = g_strdup_printf (_("process %d belongs to another user (recording it needs CAP_SYS_PTRACE)"),
+                                  (int) s->target);
+  else
+    direct_why = direct_refusal (perms, self->system_wide);
+  msg = no_path_message (perms, self->system_wide, FALSE, direct_why,
+                         broker_error ? broker_error->message : _("not chosen (--via=direct)"));
+  g_set_error_literal (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION, msg);
+  return FALSE;
+}
+
+/* What the broker can open: a period instead of a frequency, no inherit or
+ * enable_on_exec (hence per-CPU events filtered to the target, enabled
+ * before the child's exec), no mmap2, no user registers or stack copies
+ * (hence plain frame-pointer stacks). The recorder's settings are adapted
+ * and every change is said. */
+void
+_scorch_recorder_adapt_attr_to_path (ScorchRecordSession *s)
+{
+  ScorchRecorder *self = s->self;
+  struct perf_event_attr *attr = &s->attr;
+
+  if (s->cpu_wide)
+    {
+      /* per-CPU events follow every task on their CPU */
+      attr->inherit = 0;
+      attr->enable_on_exec = 0;
+      if (!self->system_wide)
+        {
+          s->filter = g_hash_table_new (NULL, NULL);
+        }
+    }
+  if (s->sysprofd == NULL)
+    return;
+
+  if (attr->freq)
+    {
+      guint64 hz = MAX (attr->sample_freq, 1);
+      /* the clocks count nanoseconds; for cycles assume a 1 GHz order */
+      guint64 period = 1000000000 / hz;
+
+      attr->freq = 0;
+      attr->sample_period = period;
+    }
+  if (attr->sample_period < SCORCH_SYSPROFD_MIN_PERIOD)
+    {
+      _scorch_recorder_add_message (self, g_strdup_printf (_("sysprofd samples at most every %u events: "
+                                                             "the period was raised from %" G_GUINT64_FORMAT),
+                                                           SCORCH_SYSPROFD_MIN_PERIOD, (guint64) attr->sample_period));
+      attr->sample_period = SCORCH_SYSPROFD_MIN_PERIOD;
+    }
+  if (attr->sample_type & (PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER))
+    {
+      _scorch_recorder_add_message (self, g_strdup (_("Through sysprofd only frame-pointer stacks are recorded "
+                                                      "(it copies no registers or stacks): leaf functions without "
+                                                      "a frame lose their caller; the report's diagnostics flag them")));
+      attr->sample_type &= ~(guint64) (PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER);
+      attr->sample_regs_user = 0;
+      attr->sample_stack_user = 0;
+      attr->exclude_callchain_user = 0;
+      self->call_graph = SCORCH_CALL_GRAPH_FP;
+    }
+  if (!self->kernel)
+    _scorch_recorder_add_message (self, g_strdup (_("sysprofd always records kernel stacks")));
+  /* sysprofd wakes the reader every wakeup_events samples (no watermark) */
+  attr->wakeup_events = 16;
+  attr->disabled = 1;
+  attr->sample_id_all = 1;
+  attr->comm = 1;
+  attr->mmap = 1;
+  attr->task = 1;
+  scorch_sysprofd_restrict_attr (attr);
+}
+
+int
+_scorch_recorder_perf_event_open (ScorchRecordSession  *s,
+                                  pid_t                 tid,
+                                  int                   cpu,
+                                  GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  int fd;
+
+  if (s->sysprofd == NULL)
+    return syscall (SYS_perf_event_open, &s->attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+  fd = scorch_sysprofd_perf_event_open (s->sysprofd, &s->attr, tid, cpu, s->cancellable, &local_error);
+  if (fd >= 0)
+    return fd;
+  if (g_dbus_error_is_remote_error (local_error))
+    g_dbus_error_strip_remote_error (local_error);
+  if (g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED) ||
+      g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    {
+      g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+      g_autofree char *why = g_strdup_printf (_("polkit did not authorize it (%s)"), local_error->message);
+      g_autofree char *direct_why = s->self->via == SCORCH_RECORD_VIA_SYSPROFD
+                                    ? g_strdup (_("not chosen (--via=sysprofd)"))
+                                    : direct_refusal (perms, s->self->system_wide);
+      g_autofree char *msg = no_path_message (perms, s->self->system_wide, TRUE, direct_why, why);
+
+      g_set_error_literal (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION, msg);
+    }
+  else
+    g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_EVENT,
+                 _("sysprofd cannot open the “%s” event on CPU %d: %s"),
+                 s->event_name, cpu, local_error->message);
+  errno = EPERM;
+  return -1;
+}
+
+/* auto: the kernel refused what the permissions promised (a sandbox's
+ * seccomp filter, an LSM): try the broker before giving up. */
+gboolean
+_scorch_recorder_fall_back_to_broker (ScorchRecordSession  *s,
+                                      GError               *direct_error,
+                                      GError              **error)
+{
+  g_autoptr(GError) broker_error = NULL;
+
+  if (s->self->via != SCORCH_RECORD_VIA_AUTO || s->sysprofd != NULL ||
+      !g_error_matches (direct_error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION))
+    return FALSE;
+  if (!use_broker (s, &broker_error))
+    {
+      g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+      g_autofree char *msg = no_path_message (perms, s->self->system_wide, FALSE, direct_error->message,
+                                              broker_error->message);
+
+      g_set_error_literal (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION, msg);
+      return FALSE;
+    }
+  _scorch_recorder_adapt_attr_to_path (s);
+  return TRUE;
+}
+
+/* Keeps, of the records drained from per-CPU events since from, those of
+ * the target and the processes it forks. */
+void
+_scorch_recorder_filter_records (ScorchRecordSession *s,
+                                 GByteArray          *batch,
+                                 gsize                from)
+{
+  gsize in = from, out = from;
+
+  if (s->filter == NULL)
+    return;
+  if (s->target > 0)
+    g_hash_table_add (s->filter, GINT_TO_POINTER (s->target));   /* spawned after the setup */
+  if (s->attrs == NULL)
+    {
+      s->attrs = scorch_capture_attrs_new ();
+      scorch_capture_attrs_add (s->attrs, &s->attr, sizeof s->attr, NULL, 0, NULL);
+    }
+
+  while (in < batch->len)
+    {
+      struct perf_event_header header;
+      ScorchRecord record;
+      gboolean keep = TRUE;
+
+      if (!scorch_perf_record_parse_header (batch->data + in, batch->len - in, 0, &header, NULL))
+        break;
+      if (scorch_capture_attrs_parse_record (s->attrs, batch->data + in, header.size, 0, &record, NULL))
+        {
+          switch (header.type)
+            {
+            case PERF_RECORD_FORK:
+              {
+                ScorchPerfTask task;
+
+                if (!scorch_perf_record_get_task (&record, &task, NULL))
+                  break;
+                if (g_hash_table_contains (s->filter, GINT_TO_POINTER (task.ppid)))
+                  g_hash_table_add (s->filter, GINT_TO_POINTER (task.pid));
+                keep = g_hash_table_contains (s->filter, GINT_TO_POINTER (task.pid));
+              }
+              break;
+            case PERF_RECORD_LOST:
+            case PERF_RECORD_LOST_SAMPLES:
+            case PERF_RECORD_THROTTLE:
+            case PERF_RECORD_UNTHROTTLE:
+              break;
+            default:
+              keep = record.pid < 0 || g_hash_table_contains (s->filter, GINT_TO_POINTER (record.pid));
+              break;
+            }
+        }
+      if (keep)
+        {
+          if (out != in)
+            memmove (batch->data + out, batch->data + in, header.size);
+          out += header.size;
+        }
+      in += header.size;
+    }
+  g_byte_array_set_size (batch, out);
+}
+
+/* Every process's threads and maps, as perf record -a synthesizes them. */
+GByteArray *
+_scorch_recorder_synthesize_system (ScorchRecordSession *s)
+{
+  GByteArray *all = g_byte_array_new ();
+  DIR *dir = opendir ("/proc");
+  struct dirent *de;
+
+  if (dir == NULL)
+    return all;
+  while ((de = readdir (dir)) != NULL)
+    {
+      char *end = NULL;
+      long pid = strtol (de->d_name, &end, 10);
+      g_autoptr(GByteArray) one = NULL;
+
+      if (end == de->d_name || *end != '\0' || pid <= 0 || pid > G_MAXINT32)
+        continue;
+      one = _scorch_recorder_synthesize_pid (s, (pid_t) pid);
+      g_byte_array_append (all, one->data, one->len);
+    }
+  closedir (dir);
+  return all;
+}
+
+/* A /proc file, read here or (another user's, when the broker is used)
+ * through sysprofd's GetProcFile. NUL-terminated, or NULL. */
+char *
+_scorch_recorder_read_proc_file (ScorchRecordSession *s,
+                                 const char          *path)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  char *contents = NULL;
+  gconstpointer data;
+  gsize len;
+
+  if (g_file_get_contents (path, &contents, NULL, NULL))
+    return contents;
+  if (s->sysprofd == NULL)
+    return NULL;
+  bytes = scorch_sysprofd_get_proc_file (s->sysprofd, path, s->cancellable, NULL);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  return g_strndup (data, len);
+}
+
+void
+_scorch_recorder_reach_free (ScorchRecordSession *s)
+{
+  g_clear_object (&s->sysprofd);
+  g_clear_pointer (&s->filter, g_hash_table_unref);
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-capture-processes.c: the process list beside the thread list: shown
+ * for a capture of several processes (a system-wide recording), hidden for
+ * one; choosing a process keeps only its threads, whose samples every view
+ * then shows; "All Processes" brings everything back. Saves a screenshot. */
+
+#include "config.h"
+
+#include "app-test-util.h"
+#include "scorch-application.h"
+#include "scorch-capture-processes.h"
+#include "scorch-thread-list.h"
+#include "scorch-window.h"
+
+static ScorchApplication *app;
+
+/* pid 100 "alpha" (threads 100, 101), pid 200 "beta", pid 300 "gamma" */
+static ScorchProfile *
+make_profile (gboolean one_process)
+{
+  ScorchProfileBuilder *b = scorch_profile_builder_new ();
+  guint32 main_frame = scorch_profile_builder_intern_frame (b, "main", "prog", NULL, 0, SCORCH_FRAME_KIND_USER);
+  guint32 work = scorch_profile_builder_intern_frame (b, "work", "prog", NULL, 0, SCORCH_FRAME_KIND_USER);
+  const struct { gint32 pid, tid; const char *name; guint n; } t[] = {
+    { 100, 100, "alpha", 40 }, { 100, 101, "alpha-worker", 20 }, { 200, 200, "beta", 30 }, { 300, 300, "gamma", 10 },
+  };
+  guint64 time = 1000;
+
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    {
+      guint32 frames[] = { main_frame, work };
+
+      if (one_process && t[i].pid != 100)
+        continue;
+      scorch_profile_builder_set_thread_name (b, t[i].pid, t[i].tid, t[i].name);
+      for (guint k = 0; k < t[i].n; k++)
+        scorch_profile_builder_add_sample (b, time += 1000, t[i].pid, t[i].tid, frames, 2, 1);
+    }
+  return scorch_profile_builder_end (b);
+}
+
+static void
+test_filter_by_process (void)
+{
+  ScorchWindow *w = scorch_window_new (app);
+  g_autoptr(ScorchProfile) profile = make_profile (FALSE);
+  g_autoptr(ScorchProfile) single = make_profile (TRUE);
+  ScorchCaptureProcesses *processes;
+  g_autoptr(GArray) tids = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (w), 1100, 700);
+  gtk_window_present (GTK_WINDOW (w));
+  scorch_window_set_profile (w, profile);
+  processes = SCORCH_CAPTURE_PROCESSES (scorch_window_get_view_widget (w, "processes"));
+  g_assert_nonnull (processes);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (processes)));
+  g_assert_cmpuint (scorch_capture_processes_get_n_processes (processes), ==, 3);
+  g_assert_cmpuint (scorch_profile_get_total (scorch_window_get_profile (w)), ==, 100);
+
+  /* the process, then its threads */
+  scorch_capture_processes_select (processes, 100);
+  tids = scorch_thread_list_dup_selected_tids (SCORCH_THREAD_LIST (scorch_window_get_view_widget (w, "threads")));
+  g_assert_nonnull (tids);
+  g_assert_cmpuint (tids->len, ==, 2);
+  g_assert_cmpuint (scorch_profile_get_total (scorch_window_get_profile (w)), ==, 60);
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (w), "screenshot-capture-processes.png"));
+
+  scorch_capture_processes_select (processes, 200);
+  g_assert_cmpuint (scorch_profile_get_total (scorch_window_get_profile (w)), ==, 30);
+  scorch_capture_processes_select (processes, -1);
+  g_assert_cmpuint (scorch_profile_get_total (scorch_window_get_profile (w)), ==, 100);
+
+  /* one process: nothing to choose, no list */
+  scorch_window_set_profile (w, single);
+  g_assert_cmpuint (scorch_capture_processes_get_n_processes (processes), ==, 1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (processes)));
+
+  gtk_window_destroy (GTK_WINDOW (w));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  app = scorch_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("cannot register the application: %s", error->message);
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add_func ("/app/capture-processes/filter-by-process", test_filter_by_process);
+  status = g_test_run ();
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  g_clear_object (&app);
+  return status;
+}

@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-reach-record.c: recording beyond the user's own perf_event_open:
+ * through sysprofd on a private system bus (as root: the shares match a
+ * direct recording and the live session gets samples; as uid 65534 with
+ * no polkit agent: the one message with both fixes), user-only stacks at
+ * perf_event_paranoid=2 as an unprivileged user (the value is restored
+ * before anything is checked), and system-wide recording of two processes
+ * at once. Needs root (skips otherwise); not run in parallel (it changes
+ * perf_event_paranoid). */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SYSPROFD "/usr/libexec/sysprofd"
+#define PARANOID "/proc/sys/kernel/perf_event_paranoid"
+#define NOBODY   "65534"
+/* wl-shares rounds: a fixed amount of work (about 2 s of CPU), so that the
+ * sample count, and with it the resolution of the comparison, does not
+ * depend on how busy the machine is */
+#define SHARES_ROUNDS "700"
+
+static char *tmpdir;
+static GPid bus_pid;
+
+/* perf_event_paranoid as it was, written back even when the test is
+ * aborted or killed while it is changed */
+static char saved_paranoid[32];
+static gsize saved_paranoid_len;
+static volatile sig_atomic_t paranoid_changed;
+
+static void
+restore_paranoid (void)
+{
+  int fd;
+
+  if (!paranoid_changed)
+    return;
+  fd = open (PARANOID, O_WRONLY);
+  if (fd >= 0)
+    {
+      if (write (fd, saved_paranoid, saved_paranoid_len) < 0)
+        {
+          /* nothing more can be done here */
+        }
+      close (fd);
+    }
+  paranoid_changed = 0;
+}
+
+static void
+restore_paranoid_on_signal (int sig)
+{
+  restore_paranoid ();
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+static char *
+workload (const char *name)
+{
+  return g_build_filename (g_getenv ("SCORCH_TEST_WORKLOADS"), name, NULL);
+}
+
+/* Runs argv (as uid 65534 when nobody), returns stdout; stderr in *err. */
+static char *
+run (gboolean             nobody,
+     const char * const  *args,
+     char               **err,
+     int                 *status)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  if (nobody)
+    {
+      g_ptr_array_add (argv, (gpointer) "setpriv");
+      g_ptr_array_add (argv, (gpointer) "--reuid=" NOBODY);
+      g_ptr_array_add (argv, (gpointer) "--regid=" NOBODY);
+      g_ptr_array_add (argv, (gpointer) "--clear-groups");
+    }
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (tmpdir, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, err, status, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s: %s", args[1], *err);
+  return out;
+}
+
+/* self % of FUNC in MODULE from report --tsv, or -1 */
+static double
+share (const char *tsv,
+       const char *func,
+       const char *module,
+       guint64    *total_samples)
+{
+  g_auto(GStrv) lines = g_strsplit (tsv, "\n", -1);
+  double found = -1;
+
+  *total_samples = 0;
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+
+      if (g_strv_length (f) < 6)
+        continue;
+      *total_samples += g_ascii_strtoull (f[2], NULL, 10);
+      if (strcmp (f[4], func) == 0 && found < 0)
+        {
+          g_autofree char *base = g_path_get_basename (f[5]);
+
+          if (module == NULL || strcmp (base, module) == 0)
+            found = g_ascii_strtod (f[0], NULL);
+        }
+    }
+  return found;
+}
+
+static char *
+report_tsv (const char *capture)
+{
+  const char *args[] = { g_getenv ("SCORCH_CLI"), "report", "--tsv", capture, NULL };
+  g_autofree char *err = NULL;
+  int status;
+  char *out = run (FALSE, args, &err, &status);
+
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
+/* self samples of FUNC in MODULE from report --tsv (0 when absent) */
+static guint64
+samples_of (const char *tsv,
+            const char *func,
+            const char *module)
+{
+  g_auto(GStrv) lines = g_strsplit (tsv, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      g_autofree char *base = NULL;
+
+      if (g_strv_length (f) < 6 || strcmp (f[4], func) != 0)
+        continue;
+      base = g_path_get_basename (f[5]);
+      if (strcmp (base, module) == 0)
+        return g_ascii_strtoull (f[2], NULL, 10);
+    }
+  return 0;
+}
+
+/* ---- the private system bus ------------------------------------------- */
+
+/* The bus ends with the test, even when an assertion aborts it; sysprofd
+ * and polkitd, which it starts, exit when their bus goes. */
+static void
+bus_child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static gboolean
+start_bus (void)
+{
+  g_autofree char *conf = g_build_filename (tmpdir, "bus.conf", NULL);
+  g_autofree char *socket = g_build_filename (tmpdir, "system_bus_socket", NULL);
+  g_autofree char *xml = g_strdup_printf ("<busconfig><type>system</type><listen>unix:path=%s</listen>"
+                                          "<auth>EXTERNAL</auth>"
+                                          "<servicedir>/usr/share/dbus-1/system-services</servicedir>"
+                                          "<policy context=\"default\"><allow send_destination=\"*\"/>"
+                                          "<allow receive_sender=\"*\"/><allow own=\"*\"/><allow user=\"*\"/>"
+                                          "</policy></busconfig>", socket);
+  g_autofree char *config_arg = g_strdup_printf ("--config-file=%s", conf);
+  g_autofree char *address = g_strdup_printf ("unix:path=%s", socket);
+  const char *argv[] = { "dbus-daemon", config_arg, "--nofork", NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (conf, xml, -1, NULL));
+  if (!g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                      G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                      bus_child_setup, NULL, &bus_pid, &error))
+    return FALSE;
+  for (int i = 0; i < 100 && !g_file_test (socket, G_FILE_TEST_EXISTS); i++)
+    g_usleep (50000);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
+  return g_file_test (socket, G_FILE_TEST_EXISTS);
+}
+
+/* The bus and what it activated (sysprofd, polkitd), by PID. */
+static void
+stop_bus (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  if (bus_pid <= 0)
+    return;
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/stat", name);
+      g_autofree char *stat = NULL;
+      const char *paren;
+      int ppid = 0;
+      char state;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      paren = strrchr (stat, ')');
+      if (paren != NULL && sscanf (paren + 1, " %c %d", &state, &ppid) == 2 && ppid == bus_pid)
+        kill (atoi (name), SIGTERM);
+    }
+  kill (bus_pid, SIGTERM);
+  waitpid (bus_pid, NULL, 0);
+  bus_pid = 0;
+}
+
+static gboolean
+have_broker (void)
+{
+  if (getuid () != 0)
+    {
+      g_test_skip ("needs root (the broker's root path, setpriv, perf_event_paranoid)");
+      return FALSE;
+    }
+  if (!g_file_test (SYSPROFD, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("sysprofd is not installed (Debian package sysprof)");
+      return FALSE;
+    }
+  if (bus_pid <= 0 && !start_bus ())
+    {
+      g_test_skip ("cannot start a private system bus");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- tests ---------------------------------------------------------- */
+
+static void
+test_broker_shares (void)
+{
+  g_autofree char *wl = workload ("scorch-wl-shares");
+  g_autofree char *direct = g_build_filename (tmpdir, "direct.data", NULL);
+  g_autofree char *broker = g_build_filename (tmpdir, "broker.data", NULL);
+  g_autofree char *live = g_build_filename (tmpdir, "broker-live.tsv", NULL);
+  g_autofree char *err = NULL, *err2 = NULL;
+  g_autofree char *out = NULL, *out2 = NULL;
+  g_autofree char *tsv_direct = NULL, *tsv_broker = NULL, *tsv_live = NULL;
+  const char *funcs[] = { "a", "b", "c" };
+  int status;
+
+  if (!have_broker ())
+    return;
+  {
+    const char *args[] = { g_getenv ("SCORCH_CLI"), "record", "--via=direct", "--call-graph=fp", "-F", "1999",
+                           "-o", direct, "--", wl, "0", SHARES_ROUNDS, NULL };
+    out = run (FALSE, args, &err, &status);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  {
+    const char *args[] = { g_getenv ("SCORCH_CLI"), "record", "--via=sysprofd", "--call-graph=fp", "-F", "1999",
+                           "--live-tsv", live, "-o", broker, "--", wl, "0", SHARES_ROUNDS, NULL };
+    out2 = run (FALSE, args, &err2, &status);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (err2, "through sysprofd"));
+  }
+
+  tsv_direct = report_tsv (direct);
+  tsv_broker = report_tsv (broker);
+  g_assert_true (g_file_get_contents (live, &tsv_live, NULL, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (funcs); i++)
+    {
+      guint64 n_direct, n_broker, n_live;
+      double p_direct = share (tsv_direct, funcs[i], "scorch-wl-shares", &n_direct);
+      double p_broker = share (tsv_broker, funcs[i], "scorch-wl-shares", &n_broker);
+      double p_live = share (tsv_live, funcs[i], "scorch-wl-shares", &n_live);
+      double p = MAX (p_direct, 1) / 100;
+      /* 3 sigma of the difference of two independent shares */
+      double tol = 300 * sqrt (p * (1 - p) / MAX (n_direct, 1) + p * (1 - p) / MAX (n_broker, 1));
+
+      g_test_message ("%s: direct %.2f %% of %" G_GUINT64_FORMAT ", sysprofd %.2f %% of %" G_GUINT64_FORMAT
+                      ", live %.2f %% (3 sigma %.2f points)",
+                      funcs[i], p_direct, n_direct, p_broker, n_broker, p_live, tol);
+      g_assert_cmpfloat (p_direct, >, 0);
+      g_assert_cmpfloat (p_broker, >, 0);
+      /* the comparison must be able to resolve 5 points */
+      g_assert_cmpfloat (tol, <=, 5.0);
+      g_assert_cmpfloat (fabs (p_direct - p_broker), <=, 5.0);
+      /* the live session got the broker's samples: its profile is the capture's */
+      g_assert_cmpuint (n_live, ==, n_broker);
+      g_assert_cmpfloat (fabs (p_live - p_broker), <, 0.01);
+    }
+}
+
+/* attaching through the broker: per-CPU events kept to the process (of
+ * another user: uid 65534) and its children */
+static void
+test_broker_attach (void)
+{
+  g_autofree char *wl = workload ("scorch-wl-shares");
+  g_autofree char *capture = g_build_filename (tmpdir, "attach.data", NULL);
+  const char *argv1[] = { "setpriv", "--reuid=" NOBODY, "--regid=" NOBODY, "--clear-groups", wl, "4", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *tsv = NULL;
+  g_autofree char *pid_arg = NULL;
+  GPid pid = 0;
+  guint64 n;
+  int status;
+
+  if (!have_broker ())
+    return;
+  g_assert_true (g_spawn_async (NULL, (char **) argv1, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                                G_SPAWN_STDOUT_TO_DEV_NULL, bus_child_setup, NULL, &pid, &error));
+  g_usleep (300000);   /* setpriv has exec'd the workload: same PID */
+  pid_arg = g_strdup_printf ("%d", (int) pid);
+  {
+    const char *args[] = { g_getenv ("SCORCH_CLI"), "record", "--via=sysprofd", "--call-graph=fp",
+                           "-p", pid_arg, "--duration", "1.5", "-o", capture, NULL };
+    out = run (FALSE, args, &err, &status);
+  }
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "through sysprofd"));
+
+  tsv = report_tsv (capture);
+  /* only the target: its functions, nothing of other processes' programs */
+  g_assert_cmpfloat (share (tsv, "a", "scorch-wl-shares", &n), >, 40);
+  g_assert_cmpfloat (share (tsv, "b", "scorch-wl-shares", &n), >, 15);
+  g_assert_cmpuint (n, >, 100);
+  g_assert_null (strstr (tsv, "scorch-cli"));
+}
+
+static void
+test_broker_denied (void)
+{
+  g_autofree char *wl = workload ("scorch-wl-shares");
+  g_autofree char *capture = g_build_filename (tmpdir, "denied.data", NULL);
+  const char *args[] = { g_getenv ("SCORCH_CLI"), "record", "--via=sysprofd",
+                         "-o", capture, "--", wl, "0.2", NULL };
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  if (!have_broker ())
+    return;
+  out = run (TRUE, args, &err, &status);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  /* why, and both fixes */
+  g_assert_nonnull (strstr (err, "Not authorized"));
+  g_assert_nonnull (strstr (err, "“sysprof” package"));
+  g_assert_nonnull (strstr (err, "sudo sysctl kernel.perf_event_paranoid="));
+  g_assert_nonnull (strstr (err, "CAP_PERFMON"));
+  /* one message: the error is said once */
+  g_assert_null (strstr (strstr (err, "Cannot record") + 1, "Cannot record"));
+  g_assert_false (g_file_test (capture, G_FILE_TEST_EXISTS));
+}
+
+/* inside a Flatpak the fixes are the sandbox's permissions, not a sysctl */
+static void
+test_broker_denied_flatpak (void)
+{
+  g_autofree char *wl = workload ("scorch-wl-shares");
+  g_autofree char *capture = g_build_filename (tmpdir, "denied-flatpak.data", NULL);
+  g_autofree char *info = g_build_filename (tmpdir, "flatpak-info", NULL);
+  g_autofree char *info_env = g_strdup_printf ("SCORCH_FLATPAK_INFO=%s", info);
+  const char *args[] = { "env", info_env, g_getenv ("SCORCH_CLI"), "record", "--via=sysprofd",
+                         "-o", capture, "--", wl, "0.2", NULL };
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  if (!have_broker ())
+    return;
+  g_assert_true (g_file_set_contents (info, "[Application]\nname=io.github.scorchprof.Scorch\n", -1, NULL));
+  g_chmod (info, 0644);
+  out = run (TRUE, args, &err, &status);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  /* sysprofd was reached (polkit said no): the other permission, and no
+   * sysctl the sandbox cannot change */
+  g_assert_nonnull (strstr (err, "Not authorized"));
+  g_assert_nonnull (strstr (err, "polkit can ask for your password"));
+  g_assert_nonnull (strstr (err, "flatpak override --user --allow=devel"));
+  g_assert_null (strstr (err, "sysctl"));
+
+  /* no way to the bus (the sandbox lacks --system-talk-name): that permission */
+  {
+    g_autofree char *no_bus = g_strdup_printf ("DBUS_SYSTEM_BUS_ADDRESS=unix:path=%s/no-such-bus", tmpdir);
+    const char *args2[] = { "env", info_env, no_bus, g_getenv ("SCORCH_CLI"), "record", "--via=sysprofd",
+                            "-o", capture, "--", wl, "0.2", NULL };
+    g_autofree char *err2 = NULL;
+    g_autofree char *out2 = run (TRUE, args2, &err2, &status);
+
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+    g_assert_nonnull (strstr (err2, "flatpak override --user --system-talk-name=org.gnome.Sysprof3"));
+    g_assert_nonnull (strstr (err2, "flatpak override --user --allow=devel"));
+    g_assert_null (strstr (err2, "sysctl"));
+  }
+}
+
+static void
+test_paranoid_2_user (void)
+{
+  g_autofree char *wl = workload ("scorch-wl-shares");
+  g_autofree char *capture = g_build_filename (tmpdir, "user.data", NULL);
+  const char *args[] = { g_getenv ("SCORCH_CLI"), "record", "--via=direct", "--call-graph=fp",
+                         "-o", capture, "--", wl, "1", NULL };
+  g_autofree char *saved = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *tsv = NULL;
+  g_autofree char *restored = NULL;
+  gboolean set;
+  guint64 n;
+  int status;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("needs root to set perf_event_paranoid and become uid 65534");
+      return;
+    }
+  g_assert_true (g_file_get_contents (PARANOID, &saved, &saved_paranoid_len, NULL));
+  g_assert_cmpuint (saved_paranoid_len, <, sizeof saved_paranoid);
+  memcpy (saved_paranoid, saved, saved_paranoid_len);
+  signal (SIGABRT, restore_paranoid_on_signal);
+  signal (SIGTERM, restore_paranoid_on_signal);
+  signal (SIGINT, restore_paranoid_on_signal);
+  paranoid_changed = 1;
+  set = g_file_set_contents_full (PARANOID, "2\n", -1, G_FILE_SET_CONTENTS_NONE, 0644, NULL);
+  if (set)
+    out = run (TRUE, args, &err, &status);
+  /* restored before anything is checked */
+  restore_paranoid ();
+  signal (SIGABRT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGINT, SIG_DFL);
+  g_assert_true (g_file_get_contents (PARANOID, &restored, NULL, NULL));
+  g_assert_cmpstr (restored, ==, saved);
+  if (!set)
+    {
+      g_test_skip ("cannot write " PARANOID);
+      return;
+    }
+
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "Kernel stacks are not recorded"));
+  tsv = report_tsv (capture);
+  g_assert_cmpfloat (share (tsv, "a", "scorch-wl-shares", &n), >, 30);
+  g_assert_null (strstr (tsv, "[kernel.kallsyms]"));
+}
+
+static void
+test_system_wide (gconstpointer data)
+{
+  const char *via = data;
+  g_autofree char *wl1 = workload ("scorch-wl-shares");
+  g_autofree char *wl2 = workload ("analysis-c-fp");
+  g_autofree char *capture = g_strdup_printf ("%s/all-%s.data", tmpdir, via);
+  g_autofree char *via_arg = g_strdup_printf ("--via=%s", via);
+  const char *args[] = { g_getenv ("SCORCH_CLI"), "record", "-a", via_arg, "--duration", "1.5",
+                         "-o", capture, NULL };
+  const char *argv1[] = { wl1, "3", NULL };
+  const char *argv2[] = { wl2, "3", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *tsv = NULL;
+  GPid pid1 = 0, pid2 = 0;
+  int status;
+
+  if (strcmp (via, "sysprofd") == 0 ? !have_broker () : getuid () != 0)
+    {
+      if (getuid () != 0)
+        g_test_skip ("needs root (or perf_event_paranoid <= 0) for the whole system");
+      return;
+    }
+  g_assert_true (g_spawn_async (NULL, (char **) argv1, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                bus_child_setup, NULL, &pid1, &error));
+  g_assert_true (g_spawn_async (NULL, (char **) argv2, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                bus_child_setup, NULL, &pid2, &error));
+  g_usleep (200000);   /* both running: symbols come from their synthesized maps */
+  out = run (FALSE, args, &err, &status);
+  kill (pid1, SIGTERM);
+  kill (pid2, SIGTERM);
+  waitpid (pid1, NULL, 0);
+  waitpid (pid2, NULL, 0);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  tsv = report_tsv (capture);
+  /* each process with its own functions, from its own module (counts,
+   * not shares: the rest of a busy machine is in the capture too) */
+  g_test_message ("a %" G_GUINT64_FORMAT ", b %" G_GUINT64_FORMAT ", hot_a %" G_GUINT64_FORMAT
+                  ", hot_b %" G_GUINT64_FORMAT " samples",
+                  samples_of (tsv, "a", "scorch-wl-shares"), samples_of (tsv, "b", "scorch-wl-shares"),
+                  samples_of (tsv, "hot_a", "analysis-c-fp"), samples_of (tsv, "hot_b", "analysis-c-fp"));
+  g_assert_cmpuint (samples_of (tsv, "a", "scorch-wl-shares"), >=, 10);
+  g_assert_cmpuint (samples_of (tsv, "b", "scorch-wl-shares"), >=, 3);
+  g_assert_cmpuint (samples_of (tsv, "hot_a", "analysis-c-fp"), >=, 10);
+  g_assert_cmpuint (samples_of (tsv, "hot_b", "analysis-c-fp"), >=, 3);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp ("scorch-reach-XXXXXX", NULL);
+  g_assert_nonnull (tmpdir);
+  /* uid 65534 writes its captures here */
+  g_chmod (tmpdir, 01777);
+  g_setenv ("XDG_CACHE_HOME", tmpdir, TRUE);
+
+  g_test_add_func ("/reach/sysprofd/shares-match-direct", test_broker_shares);
+  g_test_add_func ("/reach/sysprofd/attach", test_broker_attach);
+  g_test_add_func ("/reach/sysprofd/denied-message", test_broker_denied);
+  g_test_add_func ("/reach/sysprofd/denied-message-flatpak", test_broker_denied_flatpak);
+  g_test_add_func ("/reach/paranoid-2/user-stacks", test_paranoid_2_user);
+  g_test_add_data_func ("/reach/system-wide/direct", "direct", test_system_wide);
+  g_test_add_data_func ("/reach/system-wide/sysprofd", "sysprofd", test_system_wide);
+
+  ret = g_test_run ();
+  stop_bus ();
+  if (ret == 0)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (tmpdir);
+      g_autoptr(GFileEnumerator) e = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME, 0, NULL, NULL);
+      GFileInfo *info;
+
+      while (e != NULL && (info = g_file_enumerator_next_file (e, NULL, NULL)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (tmpdir, g_file_info_get_name (info), NULL);
+          g_unlink (path);
+          g_object_unref (info);
+        }
+      g_rmdir (tmpdir);
+    }
+  g_free (tmpdir);
+  return ret;
+}

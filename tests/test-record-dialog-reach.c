@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-record-dialog-reach.c: the Record dialog's three targets ("This
+ * Program", "Running Process", "Whole System") and its Access row, which
+ * says which privilege path a recording takes: directly, through sysprofd,
+ * or neither (then Record is disabled and the dialog says both fixes).
+ * Saves a screenshot of each page in G_TEST_BUILDDIR. */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "app-test-util.h"
+#include "scorch-record-dialog.h"
+
+static AdwViewStack *
+find_stack (GtkWidget *widget)
+{
+  if (ADW_IS_VIEW_STACK (widget))
+    return ADW_VIEW_STACK (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      AdwViewStack *found = find_stack (c);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static AdwComboRow *
+find_via_row (GtkWidget *widget)
+{
+  if (ADW_IS_COMBO_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), "_Access") == 0)
+    return ADW_COMBO_ROW (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      AdwComboRow *found = find_via_row (c);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_three_targets (void)
+{
+  ScorchRecordDialog *dialog = scorch_record_dialog_new (NULL);
+  AdwViewStack *stack = find_stack (GTK_WIDGET (dialog));
+  AdwComboRow *via = find_via_row (GTK_WIDGET (dialog));
+  /* paranoid 2: own processes directly, not the whole system */
+  ScorchRecorderPermissions perms = { .paranoid = 2, .can_record = TRUE };
+  const char *pages[] = { "program", "process", "system" };
+  g_autoptr(GListModel) list = NULL;
+  g_autoptr(ScorchRecordOptions) options = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (stack);
+  g_assert_nonnull (via);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 680, 820);
+  scorch_record_dialog_set_permissions (dialog, &perms);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  list = G_LIST_MODEL (adw_view_stack_get_pages (stack));
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *shot = g_strdup_printf ("screenshot-record-dialog-reach-%s.png", pages[i]);
+
+      scorch_record_dialog_set_mode (dialog, pages[i]);
+      g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, pages[i]);
+      app_test_wait_until_drawn (GTK_WIDGET (dialog));
+      g_object_unref (app_test_save_screenshot (GTK_WIDGET (dialog), shot));
+    }
+
+  /* own program at paranoid 2: directly */
+  scorch_record_dialog_set_mode (dialog, "program");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (via)), "Directly"));
+
+  /* the whole system at paranoid 2 without sysprofd: neither path */
+  scorch_record_dialog_set_mode (dialog, "system");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (via)), "Not available"));
+
+  /* privileged: the whole system directly, and the options say so */
+  perms.cap_perfmon = TRUE;
+  perms.can_kernel = TRUE;
+  scorch_record_dialog_set_permissions (dialog, &perms);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (via)), "Directly"));
+  options = scorch_record_dialog_dup_options (dialog, &error);
+  g_assert_no_error (error);
+  g_assert_true (options->system_wide);
+  g_assert_cmpint (options->pid, ==, 0);
+  g_assert_null (options->argv);
+  g_assert_cmpint (options->via, ==, SCORCH_RECORD_VIA_AUTO);
+
+  /* "Through sysprofd" chosen, not installed: Record is not possible */
+  adw_combo_row_set_selected (via, SCORCH_RECORD_VIA_SYSPROFD);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (via)), "Not available"));
+  app_test_wait_until_drawn (GTK_WIDGET (dialog));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog-reach-no-sysprofd.png"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* the answer of a real system bus must not decide this test */
+  g_setenv ("SCORCH_TEST_NO_SYSPROFD", "1", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_test_add_func ("/app/record-dialog/reach/three-targets", test_three_targets);
+  return g_test_run ();
+}
