@@ -289,6 +289,13 @@ test_cli_dwarf_stack_size (void)
   g_assert_nonnull (strstr (err, "1001"));
 }
 
+/* Samples each thread or process of a 1.5 s workload must have: enough to
+ * show it was followed (inherit, fork, exec), few enough that a machine
+ * whose other jobs leave the workload a tenth of a CPU still passes (the
+ * workloads run for a wall-clock time, so their CPU time, and with it
+ * their sample count, shrinks under load: 89-99 were seen at load 15). */
+#define MIN_PER_PART 20
+
 static void
 test_cli_threads (void)
 {
@@ -313,9 +320,9 @@ test_cli_threads (void)
         g_hash_table_add (tids, GINT_TO_POINTER (tid));
     }
   g_assert_cmpuint (g_hash_table_size (tids), >=, 3);
-  g_assert_cmpuint (count_substr (script, "thread_one"), >, 100);
-  g_assert_cmpuint (count_substr (script, "thread_two"), >, 100);
-  g_assert_cmpuint (count_substr (script, "thread_three"), >, 100);
+  g_assert_cmpuint (count_substr (script, "thread_one"), >, MIN_PER_PART);
+  g_assert_cmpuint (count_substr (script, "thread_two"), >, MIN_PER_PART);
+  g_assert_cmpuint (count_substr (script, "thread_three"), >, MIN_PER_PART);
 }
 
 static void
@@ -343,9 +350,9 @@ test_cli_fork_exec (void)
         g_hash_table_add (pids, GINT_TO_POINTER (pid));
     }
   g_assert_cmpuint (g_hash_table_size (pids), >=, 2);
-  g_assert_cmpuint (count_substr (script, "parent_spin"), >, 100);    /* the parent */
-  g_assert_cmpuint (count_substr (script, "scorch-wl-share"), >, 100); /* the exec'd child */
-  g_assert_cmpuint (count_substr (script, " a\n"), >, 100);
+  g_assert_cmpuint (count_substr (script, "parent_spin"), >, MIN_PER_PART);    /* the parent */
+  g_assert_cmpuint (count_substr (script, "scorch-wl-share"), >, MIN_PER_PART); /* the exec'd child */
+  g_assert_cmpuint (count_substr (script, " a\n"), >, MIN_PER_PART);
 }
 
 static void
