@@ -85,6 +85,7 @@ fi
 # (offline afterwards). Some nodejs builds bundle npm; Debian's splits it out. --
 if ! command -v npm >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update
   $SUDO apt-get install -y --no-install-recommends npm
 fi
 browser_dir="$(dirname "$0")/../tests/browser"
