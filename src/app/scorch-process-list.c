@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-process-list.c: the running processes from /proc */
+/* scorch-process-list.c: the running processes from /proc, or inside a
+ * Flatpak the host's through sysprofd (ListProcesses/GetProcessInfo and
+ * GetProcFile), whose PIDs Record attaches to */
 
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-process-list.h"
+#include "scorch-sysprofd.h"
 #include "scorch-text.h"
 
 /* -- ScorchProcessItem -- */
@@ -166,6 +169,40 @@ scorch_process_item_get_uid (ScorchProcessItem *self)
 
 /* -- reading /proc -- */
 
+struct _ScorchProcessList
+{
+  GObject          parent_instance;
+
+  GPtrArray       *items;        /* of ScorchProcessItem, sorted by pid */
+  GHashTable      *users;        /* uid → name */
+  guint            timeout_id;
+  guint            interval_ms;
+  long             clock_ticks;
+  /* the host's processes (in a Flatpak): sysprofd reads their /proc */
+  GDBusConnection *sysprofd;
+  GHashTable      *host_cmdlines; /* pid → command line, of the refresh under way */
+};
+
+/* A /proc file: this /proc's, or the host's through sysprofd. */
+static char *
+read_proc (ScorchProcessList *self,
+           const char        *path,
+           gsize             *len)
+{
+  char *contents = NULL;
+
+  if (self->sysprofd != NULL)
+    {
+      contents = scorch_sysprofd_read_proc_text (self->sysprofd, path, NULL, NULL);
+      if (contents != NULL && len != NULL)
+        *len = strlen (contents);
+      return contents;
+    }
+  if (!g_file_get_contents (path, &contents, len, NULL))
+    return NULL;
+  return contents;
+}
+
 typedef struct
 {
   char    *name;
@@ -178,8 +215,9 @@ typedef struct
  * starttime(22)". comm may hold spaces and parentheses: it ends at the
  * last ')'. */
 static gboolean
-read_stat (int       pid,
-           ProcStat *out)
+read_stat (ScorchProcessList *self,
+           int                pid,
+           ProcStat          *out)
 {
   char path[64];
   g_autofree char *contents = NULL;
@@ -188,7 +226,8 @@ read_stat (int       pid,
   g_auto(GStrv) fields = NULL;
 
   g_snprintf (path, sizeof path, "/proc/%d/stat", pid);
-  if (!g_file_get_contents (path, &contents, &len, NULL))
+  contents = read_proc (self, path, &len);
+  if (contents == NULL)
     return FALSE;
   open_paren = strchr (contents, '(');
   close_paren = strrchr (contents, ')');
@@ -208,12 +247,17 @@ read_stat (int       pid,
 }
 
 static char *
-read_commandline (int pid)
+read_commandline (ScorchProcessList *self,
+                  int                pid)
 {
   char path[64];
   char *contents = NULL;
   gsize len = 0;
 
+  /* sysprofd's GetProcFile stops at the first NUL: GetProcessInfo's
+   * command line, fetched once per refresh */
+  if (self->host_cmdlines != NULL)
+    return g_strdup (g_hash_table_lookup (self->host_cmdlines, GINT_TO_POINTER (pid)));
   g_snprintf (path, sizeof path, "/proc/%d/cmdline", pid);
   if (!g_file_get_contents (path, &contents, &len, NULL))
     return NULL;
@@ -239,17 +283,6 @@ lookup_user (guint uid)
 }
 
 /* -- ScorchProcessList -- */
-
-struct _ScorchProcessList
-{
-  GObject    parent_instance;
-
-  GPtrArray *items;        /* of ScorchProcessItem, sorted by pid */
-  GHashTable *users;       /* uid → name */
-  guint      timeout_id;
-  guint      interval_ms;
-  long       clock_ticks;
-};
 
 enum {
   REFRESHED,
@@ -300,6 +333,7 @@ scorch_process_list_dispose (GObject *object)
   ScorchProcessList *self = SCORCH_PROCESS_LIST (object);
 
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_clear_object (&self->sysprofd);
 
   G_OBJECT_CLASS (scorch_process_list_parent_class)->dispose (object);
 }
@@ -337,6 +371,23 @@ scorch_process_list_init (ScorchProcessList *self)
   self->clock_ticks = sysconf (_SC_CLK_TCK);
   if (self->clock_ticks <= 0)
     self->clock_ticks = 100;
+
+  /* Inside a Flatpak this /proc shows the sandbox only (SCORCH_PROC_SOURCE
+   * decides in tests): list the host's, whose PIDs Record can attach to */
+  if (scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!scorch_sysprofd_available (&self->sysprofd, &error))
+        g_debug ("listing this sandbox's processes: %s", error->message);
+    }
+}
+
+gboolean
+scorch_process_list_get_host (ScorchProcessList *self)
+{
+  g_return_val_if_fail (SCORCH_IS_PROCESS_LIST (self), FALSE);
+  return self->sysprofd != NULL;
 }
 
 ScorchProcessList *
@@ -380,12 +431,12 @@ update_item (ScorchProcessList *self,
   char path[64];
   struct stat sb;
 
-  if (!read_stat (pid, &st))
+  if (!read_stat (self, pid, &st))
     return FALSE;
 
   if (is_new)
     {
-      g_autofree char *cmdline = read_commandline (pid);
+      g_autofree char *cmdline = read_commandline (self, pid);
 
       /* Kernel threads have an empty command line and kthreadd (2) as parent. */
       if (cmdline == NULL || cmdline[0] == '\0' || st.ppid == 2 || pid == 2)
@@ -393,11 +444,29 @@ update_item (ScorchProcessList *self,
           g_free (st.name);
           return FALSE;
         }
-      g_snprintf (path, sizeof path, "/proc/%d", pid);
-      if (stat (path, &sb) != 0)
+      if (self->sysprofd != NULL)
         {
-          g_free (st.name);
-          return FALSE;
+          g_autofree char *status = NULL;
+          gint64 uid;
+
+          g_snprintf (path, sizeof path, "/proc/%d/status", pid);
+          status = read_proc (self, path, NULL);
+          uid = scorch_sysprofd_parse_status_uid (status);
+          if (uid < 0)
+            {
+              g_free (st.name);
+              return FALSE;
+            }
+          sb.st_uid = (uid_t) uid;
+        }
+      else
+        {
+          g_snprintf (path, sizeof path, "/proc/%d", pid);
+          if (stat (path, &sb) != 0)
+            {
+              g_free (st.name);
+              return FALSE;
+            }
         }
       item->pid = pid;
       item->uid = sb.st_uid;
@@ -450,10 +519,25 @@ scorch_process_list_refresh (ScorchProcessList *self)
 
   g_return_if_fail (SCORCH_IS_PROCESS_LIST (self));
 
-  dir = g_dir_open ("/proc", 0, NULL);
-  if (dir == NULL)
+  if (self->sysprofd != NULL)
+    {
+      g_autoptr(GPtrArray) host = scorch_sysprofd_get_processes (self->sysprofd, NULL, NULL);
+
+      if (host == NULL)
+        return;
+      self->host_cmdlines = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+      for (guint k = 0; k < host->len; k++)
+        {
+          ScorchSysprofdProcess *p = g_ptr_array_index (host, k);
+          int pid = p->pid;
+
+          g_hash_table_insert (self->host_cmdlines, GINT_TO_POINTER (pid), g_steal_pointer (&p->cmdline));
+          g_array_append_val (pids, pid);
+        }
+    }
+  else if ((dir = g_dir_open ("/proc", 0, NULL)) == NULL)
     return;
-  while ((entry = g_dir_read_name (dir)) != NULL)
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
     {
       char *end = NULL;
       long pid = strtol (entry, &end, 10);
@@ -509,6 +593,7 @@ scorch_process_list_refresh (ScorchProcessList *self)
         }
     }
 
+  g_clear_pointer (&self->host_cmdlines, g_hash_table_unref);
   g_signal_emit (self, signals[REFRESHED], 0);
 }
 

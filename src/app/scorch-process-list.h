@@ -36,5 +36,8 @@ void               scorch_process_list_set_interval (ScorchProcessList *self,
                                                      guint              interval_ms);
 ScorchProcessItem *scorch_process_list_find         (ScorchProcessList *self,
                                                      int                pid);
+/* TRUE when the list shows the host's processes through sysprofd (inside
+ * a Flatpak, or SCORCH_PROC_SOURCE=sysprofd): their PIDs are the host's. */
+gboolean           scorch_process_list_get_host     (ScorchProcessList *self);
 
 G_END_DECLS

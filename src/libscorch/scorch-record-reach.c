@@ -20,8 +20,6 @@
 #include "scorch-sysprofd.h"
 #include "scorch-util.h"
 
-#define FLATPAK_APP_ID "io.github.scorchprof.Scorch"
-
 void
 scorch_recorder_set_via (ScorchRecorder  *self,
                          ScorchRecordVia  via)
@@ -60,9 +58,7 @@ direct_allowed (ScorchRecorderPermissions *perms,
   return TRUE;
 }
 
-/* The one message when neither path works: both fixes, and inside a
- * Flatpak the missing permissions instead of a sysctl the sandbox cannot
- * change. */
+/* The one message when neither path works (_scorch_recorder_no_access_message). */
 static char *
 no_path_message (ScorchRecorderPermissions *perms,
                  gboolean                   system_wide,
@@ -70,39 +66,16 @@ no_path_message (ScorchRecorderPermissions *perms,
                  const char                *direct_why,
                  const char                *broker_why)
 {
-  GString *msg = g_string_new (NULL);
+  ScorchNoAccess na = {
+    .system_wide = system_wide,
+    .in_flatpak = scorch_sysprofd_in_flatpak (),
+    .paranoid = perms->paranoid,
+    .broker_reached = broker_reached,
+    .direct_why = direct_why,
+    .broker_why = broker_why,
+  };
 
-  g_string_append (msg, system_wide ? _("Cannot record the whole system.")
-                                    : _("Cannot record."));
-  g_string_append_c (msg, '\n');
-  g_string_append_printf (msg, _("  Directly: %s"), direct_why);
-  g_string_append_c (msg, '\n');
-  g_string_append_printf (msg, _("  Through sysprofd: %s"), broker_why);
-  g_string_append_c (msg, '\n');
-  if (scorch_sysprofd_in_flatpak () && broker_reached)
-    {
-      /* the sandbox reaches sysprofd: polkit said no (no agent, or refused) */
-      g_string_append (msg, _("Either record from a desktop session where polkit can ask for your password, "
-                              "or allow perf_event_open inside the sandbox:"));
-      g_string_append (msg, "\n  flatpak override --user --allow=devel " FLATPAK_APP_ID);
-    }
-  else if (scorch_sysprofd_in_flatpak ())
-    {
-      g_string_append (msg, _("Either let the sandbox talk to sysprofd (and install the “sysprof” package on the host; "
-                              "polkit then asks for your password):"));
-      g_string_append (msg, "\n  flatpak override --user --system-talk-name=org.gnome.Sysprof3 " FLATPAK_APP_ID "\n");
-      g_string_append (msg, _("or allow perf_event_open inside the sandbox:"));
-      g_string_append (msg, "\n  flatpak override --user --allow=devel " FLATPAK_APP_ID);
-    }
-  else
-    {
-      g_string_append (msg, _("Either install the “sysprof” package (its sysprofd service records for you after "
-                              "polkit asks for your password), or allow perf_event_open for your user "
-                              "(or give the recorder CAP_PERFMON):"));
-      g_string_append_printf (msg, "\n  sudo sysctl kernel.perf_event_paranoid=%d",
-                              system_wide ? 0 : (perms->paranoid > 2 ? 2 : 1));
-    }
-  return g_string_free (msg, FALSE);
+  return _scorch_recorder_no_access_message (&na, TRUE, NULL);
 }
 
 static char *
@@ -128,6 +101,10 @@ scorch_recorder_predict_via (ScorchRecordVia   via,
   g_autoptr(GError) broker_error = NULL;
   g_autofree char *direct_why = NULL;
 
+  if (via != SCORCH_RECORD_VIA_DIRECT && system_wide &&
+      scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD &&
+      scorch_sysprofd_available (NULL, NULL))
+    return SCORCH_RECORD_VIA_SYSPROFD;   /* the host's processes */
   if (via != SCORCH_RECORD_VIA_SYSPROFD && direct_allowed (perms, system_wide))
     return SCORCH_RECORD_VIA_DIRECT;
   if (via != SCORCH_RECORD_VIA_DIRECT && scorch_sysprofd_available (NULL, &broker_error))
@@ -164,6 +141,17 @@ _scorch_recorder_choose_path (ScorchRecordSession        *s,
   g_autofree char *msg = NULL;
 
   s->cpu_wide = self->system_wide;
+  /* inside a Flatpak the whole system is the host's: only sysprofd sees it */
+  if (self->system_wide && self->via != SCORCH_RECORD_VIA_DIRECT &&
+      scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD &&
+      use_broker (s, &broker_error))
+    {
+      s->host_procs = TRUE;
+      return TRUE;
+    }
+  if (s->host_procs)
+    return use_broker (s, error);   /* connected by _scorch_recorder_check_host_process */
+  g_clear_error (&broker_error);
   if (self->via != SCORCH_RECORD_VIA_SYSPROFD && direct_allowed (perms, self->system_wide) && !s->other_user)
     {
       self->via_used = SCORCH_RECORD_VIA_DIRECT;
@@ -352,6 +340,18 @@ _scorch_recorder_filter_records (ScorchRecordSession *s,
                 keep = g_hash_table_contains (s->filter, GINT_TO_POINTER (task.pid));
               }
               break;
+            case PERF_RECORD_EXIT:
+              {
+                ScorchPerfTask task;
+
+                /* host_procs: the target's PID is not in this PID namespace,
+                 * so its exit is seen here */
+                if (scorch_perf_record_get_task (&record, &task, NULL) &&
+                    s->host_procs && task.pid == s->target && task.tid == s->target)
+                  s->target_exited = TRUE;
+                keep = record.pid < 0 || g_hash_table_contains (s->filter, GINT_TO_POINTER (record.pid));
+              }
+              break;
             case PERF_RECORD_LOST:
             case PERF_RECORD_LOST_SAMPLES:
             case PERF_RECORD_THROTTLE:
@@ -378,9 +378,23 @@ GByteArray *
 _scorch_recorder_synthesize_system (ScorchRecordSession *s)
 {
   GByteArray *all = g_byte_array_new ();
-  DIR *dir = opendir ("/proc");
+  DIR *dir;
   struct dirent *de;
 
+  if (s->host_procs)
+    {
+      /* the host's processes, as sysprofd lists them */
+      g_autoptr(GArray) pids = scorch_sysprofd_list_processes (s->sysprofd, s->cancellable, NULL);
+
+      for (guint i = 0; pids != NULL && i < pids->len; i++)
+        {
+          g_autoptr(GByteArray) one = _scorch_recorder_synthesize_pid (s, g_array_index (pids, gint32, i));
+
+          g_byte_array_append (all, one->data, one->len);
+        }
+      return all;
+    }
+  dir = opendir ("/proc");
   if (dir == NULL)
     return all;
   while ((de = readdir (dir)) != NULL)
@@ -409,7 +423,8 @@ _scorch_recorder_read_proc_file (ScorchRecordSession *s,
   gconstpointer data;
   gsize len;
 
-  if (g_file_get_contents (path, &contents, NULL, NULL))
+  /* host_procs: this /proc is another PID namespace's; never read it */
+  if (!s->host_procs && g_file_get_contents (path, &contents, NULL, NULL))
     return contents;
   if (s->sysprofd == NULL)
     return NULL;
@@ -418,6 +433,69 @@ _scorch_recorder_read_proc_file (ScorchRecordSession *s,
     return NULL;
   data = g_bytes_get_data (bytes, &len);
   return g_strndup (data, len);
+}
+
+/* Attach inside a Flatpak (or SCORCH_PROC_SOURCE=sysprofd): the PID is a
+ * host PID, which this /proc and kill() know nothing of (or take for
+ * another process of the sandbox).  sysprofd says whether it exists, opens
+ * its events (per-CPU, filtered to it) and reads its /proc; its end is
+ * seen in the EXIT record (_scorch_recorder_filter_records). */
+gboolean
+_scorch_recorder_check_host_process (ScorchRecordSession  *s,
+                                     GError              **error)
+{
+  ScorchRecorder *self = s->self;
+  g_autoptr(GError) broker_error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *status = NULL;
+
+  if (self->via == SCORCH_RECORD_VIA_DIRECT)
+    {
+      g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION,
+                   _("Process %d is a process of the host: from inside the sandbox only sysprofd "
+                     "can record it (--via=sysprofd or auto)"), (int) self->pid);
+      return FALSE;
+    }
+  if (s->sysprofd == NULL && !scorch_sysprofd_available (&s->sysprofd, &broker_error))
+    {
+      g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+      g_autofree char *direct_why = g_strdup_printf (_("process %d is the host's, outside this sandbox"),
+                                                     (int) self->pid);
+      g_autofree char *msg = no_path_message (perms, FALSE, FALSE, direct_why, broker_error->message);
+
+      g_set_error_literal (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION, msg);
+      return FALSE;
+    }
+  s->host_procs = TRUE;
+  path = g_strdup_printf ("/proc/%d/status", (int) self->pid);
+  status = self->pid > 0 ? _scorch_recorder_read_proc_file (s, path) : NULL;
+  if (status == NULL)
+    {
+      g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_NO_SUCH_PROCESS,
+                   _("No process with PID %d"), (int) self->pid);
+      return FALSE;
+    }
+  s->target = self->pid;
+  s->pidfd = -1;
+  s->other_user = FALSE;   /* sysprofd records any user's */
+  return TRUE;
+}
+
+/* The threads to synthesize for pid: sysprofd reads files only (no
+ * /proc/PID/task listing), so for the host's processes the main thread
+ * stands for all (their samples carry the process's name). */
+GArray *
+_scorch_recorder_list_target_tids (ScorchRecordSession *s,
+                                   pid_t                pid)
+{
+  if (s->host_procs)
+    {
+      GArray *tids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+
+      g_array_append_val (tids, pid);
+      return tids;
+    }
+  return _scorch_recorder_list_tids (pid);
 }
 
 void

@@ -66,17 +66,20 @@ append_u64 (GByteArray *rec,
 }
 
 static void
-synthesize_thread (GByteArray *rec,
-                   guint       id_size,
-                   pid_t       pid,
-                   pid_t       tid,
-                   pid_t       ppid)
+synthesize_thread (ScorchRecordSession *s,
+                   GByteArray          *rec,
+                   guint                id_size,
+                   pid_t                pid,
+                   pid_t                tid,
+                   pid_t                ppid)
 {
   g_autofree char *comm_path = g_strdup_printf ("/proc/%d/task/%d/comm", (int) pid, (int) tid);
   g_autofree char *comm = NULL;
   gsize start;
 
-  if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
+  /* reach: the host's processes' comm comes through sysprofd */
+  comm = _scorch_recorder_read_proc_file (s, comm_path);
+  if (comm == NULL)
     return;
   g_strchomp (comm);
 
@@ -198,20 +201,21 @@ _scorch_recorder_synthesize_pid (ScorchRecordSession *s,
   guint id_size = scorch_perf_id_header_size (&s->attr);
   g_autofree char *status_path = g_strdup_printf ("/proc/%d/status", (int) target);
   g_autofree char *status = NULL;
-  g_autoptr(GArray) tids = _scorch_recorder_list_tids (target);
+  g_autoptr(GArray) tids = _scorch_recorder_list_target_tids (s, target);
   pid_t ppid = 0;
 
-  if (g_file_get_contents (status_path, &status, NULL, NULL))
+  status = _scorch_recorder_read_proc_file (s, status_path);
+  if (status != NULL)
     {
       const char *line = strstr (status, "\nPPid:");
       if (line != NULL)
         ppid = atoi (line + 6);
     }
 
-  synthesize_thread (rec, id_size, target, target, ppid);
+  synthesize_thread (s, rec, id_size, target, target, ppid);
   for (guint i = 0; i < tids->len; i++)
     if (g_array_index (tids, pid_t, i) != target)
-      synthesize_thread (rec, id_size, target, g_array_index (tids, pid_t, i), ppid);
+      synthesize_thread (s, rec, id_size, target, g_array_index (tids, pid_t, i), ppid);
   synthesize_maps (s, rec, id_size, target);
   return rec;
 }
