@@ -251,6 +251,8 @@ log "runtime: $(du -sh "$RT/files" | cut -f1)"
 REPO=$WORK/repo
 flatpak build-export --runtime --files=files "$REPO" "$RT" "$BRANCH" >"$WORK/export-runtime.log"
 flatpak --user remote-add --if-not-exists --no-gpg-verify "$REMOTE" "file://$REPO"
+# a remote left by a run from another source tree points at that tree's repo
+flatpak --user remote-modify --url="file://$REPO" "$REMOTE"
 flatpak --user install -y --noninteractive --reinstall "$REMOTE" "runtime/$RUNTIME_ID/$ARCH/$BRANCH" >"$WORK/install-runtime.log"
 
 # ---------------------------------------------------------------- app
