@@ -28,6 +28,10 @@ ScorchProcessList *scorch_process_list_new          (void);
 /* Rereads /proc: adds new processes, drops exited ones, updates CPU use.
  * Items keep their identity across refreshes (selection stays put). */
 void               scorch_process_list_refresh      (ScorchProcessList *self);
+/* Refreshes without blocking: as refresh() from this /proc; from the
+ * host's (sysprofd) in a worker thread, merged when it is read ("refreshed"
+ * then). What the picker and the timer use. */
+void               scorch_process_list_update       (ScorchProcessList *self);
 /* While TRUE, refreshes every INTERVAL_MS milliseconds (the picker turns
  * it on while it is mapped). */
 void               scorch_process_list_set_running  (ScorchProcessList *self,
