@@ -454,7 +454,7 @@ test_host_processes (void)
   for (guint i = 0; i < pids->len; i++)
     listed |= g_array_index (pids, gint32, i) == pid;
   g_assert_true (listed);
-  procs = scorch_sysprofd_get_processes (bus, NULL, &error);
+  procs = scorch_sysprofd_get_processes (bus, FALSE, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < procs->len; i++)
     if (((ScorchSysprofdProcess *) g_ptr_array_index (procs, i))->pid == pid)

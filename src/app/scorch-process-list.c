@@ -212,7 +212,7 @@ host_snapshot_read (GDBusConnection *sysprofd,
                     GCancellable    *cancellable,
                     GError         **error)
 {
-  g_autoptr(GPtrArray) host = scorch_sysprofd_get_processes (sysprofd, cancellable, error);
+  g_autoptr(GPtrArray) host = scorch_sysprofd_get_processes (sysprofd, FALSE, cancellable, error);
   HostSnapshot *snap;
 
   if (host == NULL)

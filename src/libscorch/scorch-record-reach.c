@@ -236,6 +236,31 @@ _scorch_recorder_adapt_attr_to_path (ScorchRecordSession *s)
   scorch_sysprofd_restrict_attr (attr);
 }
 
+static pid_t host_pid_of_child (ScorchRecordSession *s);
+
+/* Launching inside a sandbox through the broker: before the first event
+ * (the child is spawned and gated, not yet exec'd), its host PID goes
+ * into the filter instead of its PID here. */
+static void
+resolve_host_child (ScorchRecordSession *s)
+{
+  pid_t host_pid;
+
+  if (s->host_child_resolved || !s->launch || s->target <= 0 || s->filter == NULL ||
+      scorch_sysprofd_get_proc_source () != SCORCH_PROC_SOURCE_SYSPROFD)
+    return;
+  s->host_child_resolved = TRUE;
+  host_pid = host_pid_of_child (s);
+  if (host_pid > 0)
+    g_hash_table_add (s->filter, GINT_TO_POINTER (host_pid));
+  else
+    {
+      /* the PIDs are the same here (no sandbox), or it cannot be found */
+      g_hash_table_add (s->filter, GINT_TO_POINTER (s->target));
+      g_debug ("sysprofd does not list the launched program (PID %d here)", (int) s->target);
+    }
+}
+
 int
 _scorch_recorder_perf_event_open (ScorchRecordSession  *s,
                                   pid_t                 tid,
@@ -247,6 +272,7 @@ _scorch_recorder_perf_event_open (ScorchRecordSession  *s,
 
   if (s->sysprofd == NULL)
     return syscall (SYS_perf_event_open, &s->attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+  resolve_host_child (s);
 
   fd = scorch_sysprofd_perf_event_open (s->sysprofd, &s->attr, tid, cpu, s->cancellable, &local_error);
   if (fd >= 0)
@@ -298,6 +324,68 @@ _scorch_recorder_fall_back_to_broker (ScorchRecordSession  *s,
   return TRUE;
 }
 
+/* The last PID of a /proc/PID/status' NSpid line (the PID in the
+ * innermost namespace), or 0. */
+static pid_t
+innermost_pid (const char *status)
+{
+  const char *line = status != NULL ? strstr (status, "\nNSpid:") : NULL;
+  g_auto(GStrv) fields = NULL;
+  guint n;
+
+  if (line == NULL)
+    return 0;
+  line += strlen ("\nNSpid:");
+  {
+    g_autofree char *rest = g_strndup (line, strcspn (line, "\n"));
+
+    fields = g_strsplit_set (g_strstrip (rest), " \t", -1);
+  }
+  n = g_strv_length (fields);
+  while (n > 0 && fields[n - 1][0] == '\0')
+    n--;
+  return n > 0 ? (pid_t) atoi (fields[n - 1]) : 0;
+}
+
+/* A child launched inside a sandbox (its own PID namespace) through the
+ * broker: sysprofd's events carry host PIDs.  Its host PID is the one whose
+ * NSpid ends in the child's PID here and whose parent's ends in ours; the
+ * gated child has not exec'd yet, so it still has this thread's name. */
+static pid_t
+host_pid_of_child (ScorchRecordSession *s)
+{
+  g_autoptr(GPtrArray) procs = scorch_sysprofd_get_processes (s->sysprofd, FALSE, s->cancellable, NULL);
+  g_autofree char *comm = NULL;
+
+  if (procs == NULL || !g_file_get_contents ("/proc/thread-self/comm", &comm, NULL, NULL))
+    return 0;
+  g_strchomp (comm);
+  for (guint i = 0; i < procs->len; i++)
+    {
+      ScorchSysprofdProcess *p = g_ptr_array_index (procs, i);
+      g_autofree char *path = NULL;
+      g_autofree char *status = NULL;
+      g_autofree char *parent_status = NULL;
+      const char *ppid_line;
+
+      if (strcmp (p->comm, comm) != 0)
+        continue;
+      path = g_strdup_printf ("/proc/%d/status", (int) p->pid);
+      status = scorch_sysprofd_read_proc_text (s->sysprofd, path, s->cancellable, NULL);
+      if (innermost_pid (status) != s->target)
+        continue;
+      ppid_line = strstr (status, "\nPPid:");
+      if (ppid_line == NULL)
+        continue;
+      g_free (path);
+      path = g_strdup_printf ("/proc/%d/status", atoi (ppid_line + strlen ("\nPPid:")));
+      parent_status = scorch_sysprofd_read_proc_text (s->sysprofd, path, s->cancellable, NULL);
+      if (innermost_pid (parent_status) == getpid ())
+        return p->pid;
+    }
+  return 0;
+}
+
 /* Keeps, of the records drained from per-CPU events since from, those of
  * the target and the processes it forks. */
 void
@@ -309,7 +397,9 @@ _scorch_recorder_filter_records (ScorchRecordSession *s,
 
   if (s->filter == NULL)
     return;
-  if (s->target > 0)
+  if (s->host_child_resolved)
+    ;   /* the child's host PID is in the filter (resolve_host_child) */
+  else if (s->target > 0)
     g_hash_table_add (s->filter, GINT_TO_POINTER (s->target));   /* spawned after the setup */
   if (s->attrs == NULL)
     {
@@ -383,15 +473,30 @@ _scorch_recorder_synthesize_system (ScorchRecordSession *s)
 
   if (s->host_procs)
     {
-      /* the host's processes, as sysprofd lists them */
-      g_autoptr(GArray) pids = scorch_sysprofd_list_processes (s->sysprofd, s->cancellable, NULL);
+      /* the host's processes, as sysprofd lists them: names and maps of
+       * all in one call (a call per file takes seconds on a busy machine) */
+      g_autoptr(GPtrArray) procs = scorch_sysprofd_get_processes (s->sysprofd, TRUE, s->cancellable, NULL);
 
-      for (guint i = 0; pids != NULL && i < pids->len; i++)
+      s->host_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      for (guint i = 0; procs != NULL && i < procs->len; i++)
         {
-          g_autoptr(GByteArray) one = _scorch_recorder_synthesize_pid (s, g_array_index (pids, gint32, i));
+          ScorchSysprofdProcess *p = g_ptr_array_index (procs, i);
+
+          g_hash_table_insert (s->host_files, g_strdup_printf ("/proc/%d/task/%d/comm", p->pid, p->pid),
+                               g_strdup_printf ("%s\n", p->comm));
+          g_hash_table_insert (s->host_files, g_strdup_printf ("/proc/%d/maps", p->pid),
+                               g_strdup (p->maps != NULL ? p->maps : ""));
+          /* no status: the parent PID is unknown (0) */
+          g_hash_table_insert (s->host_files, g_strdup_printf ("/proc/%d/status", p->pid), NULL);
+        }
+      for (guint i = 0; procs != NULL && i < procs->len; i++)
+        {
+          ScorchSysprofdProcess *p = g_ptr_array_index (procs, i);
+          g_autoptr(GByteArray) one = _scorch_recorder_synthesize_pid (s, p->pid);
 
           g_byte_array_append (all, one->data, one->len);
         }
+      g_clear_pointer (&s->host_files, g_hash_table_unref);
       return all;
     }
   dir = opendir ("/proc");
@@ -423,6 +528,8 @@ _scorch_recorder_read_proc_file (ScorchRecordSession *s,
   gconstpointer data;
   gsize len;
 
+  if (s->host_files != NULL && g_hash_table_contains (s->host_files, path))
+    return g_strdup (g_hash_table_lookup (s->host_files, path));
   /* host_procs: this /proc is another PID namespace's; never read it */
   if (!s->host_procs && g_file_get_contents (path, &contents, NULL, NULL))
     return contents;
@@ -503,4 +610,5 @@ _scorch_recorder_reach_free (ScorchRecordSession *s)
 {
   g_clear_object (&s->sysprofd);
   g_clear_pointer (&s->filter, g_hash_table_unref);
+  g_clear_pointer (&s->host_files, g_hash_table_unref);
 }

@@ -132,6 +132,8 @@ typedef struct
   GHashTable             *filter;     /* pids kept from cpu-wide events, or NULL */
   gboolean                other_user; /* attach: the target is another user's */
   gboolean                host_procs; /* attach, -a: PIDs and /proc are the host's, via sysprofd */
+  gboolean                host_child_resolved; /* launch in a sandbox: the child's host PID was looked up */
+  GHashTable             *host_files; /* -a, host_procs: /proc path → contents, read in one call */
 } ScorchRecordSession;
 
 /* scorch-recorder.c */

@@ -230,6 +230,7 @@ scorch_sysprofd_process_free (ScorchSysprofdProcess *process)
     return;
   g_free (process->comm);
   g_free (process->cmdline);
+  g_free (process->maps);
   g_free (process);
 }
 
@@ -245,6 +246,7 @@ compare_process (gconstpointer a,
 
 GPtrArray *
 scorch_sysprofd_get_processes (GDBusConnection  *connection,
+                               gboolean          with_maps,
                                GCancellable     *cancellable,
                                GError          **error)
 {
@@ -258,7 +260,8 @@ scorch_sysprofd_get_processes (GDBusConnection  *connection,
 
   reply = g_dbus_connection_call_sync (connection, SCORCH_SYSPROFD_NAME, SCORCH_SYSPROFD_PATH,
                                        SCORCH_SYSPROFD_INTERFACE, "GetProcessInfo",
-                                       g_variant_new ("(s)", "pid,comm,cmdline"),
+                                       g_variant_new ("(s)", with_maps ? "pid,comm,cmdline,maps"
+                                                                       : "pid,comm,cmdline"),
                                        G_VARIANT_TYPE ("(aa{sv})"),
                                        G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
                                        CALL_TIMEOUT_MS, cancellable, error);
@@ -270,7 +273,7 @@ scorch_sysprofd_get_processes (GDBusConnection  *connection,
   while ((dict = g_variant_iter_next_value (&iter)) != NULL)
     {
       ScorchSysprofdProcess *p = g_new0 (ScorchSysprofdProcess, 1);
-      const char *comm = NULL, *cmdline = NULL;
+      const char *comm = NULL, *cmdline = NULL, *maps = NULL;
 
       /* a process gone meanwhile lacks fields: a missing pid drops it */
       if (!g_variant_lookup (dict, "pid", "i", &p->pid) || p->pid <= 0)
@@ -283,6 +286,8 @@ scorch_sysprofd_get_processes (GDBusConnection  *connection,
       g_variant_lookup (dict, "cmdline", "&s", &cmdline);
       p->comm = g_strdup (comm != NULL ? comm : "");
       p->cmdline = g_strdup (cmdline != NULL ? cmdline : "");
+      if (with_maps && g_variant_lookup (dict, "maps", "&s", &maps))
+        p->maps = g_strdup (maps);
       g_strchomp (p->comm);
       g_strchomp (p->cmdline);
       g_ptr_array_add (out, p);

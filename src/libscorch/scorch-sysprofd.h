@@ -70,13 +70,16 @@ typedef struct
   gint32  pid;
   char   *comm;
   char   *cmdline;   /* arguments joined by spaces; "" for kernel threads */
+  char   *maps;      /* /proc/PID/maps when asked for, else NULL */
 } ScorchSysprofdProcess;
 
 void     scorch_sysprofd_process_free    (ScorchSysprofdProcess         *process);
 
-/* GetProcessInfo ("pid,comm,cmdline"): every host process, sorted by PID
- * (a GPtrArray of ScorchSysprofdProcess). */
+/* GetProcessInfo ("pid,comm,cmdline", and maps with with_maps): every
+ * host process in one call, sorted by PID (a GPtrArray of
+ * ScorchSysprofdProcess). */
 GPtrArray *scorch_sysprofd_get_processes (GDBusConnection               *connection,
+                                          gboolean                       with_maps,
                                           GCancellable                  *cancellable,
                                           GError                       **error);
 
