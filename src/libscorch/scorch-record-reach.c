@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "scorch-module.h"
 #include "scorch-recorder-private.h"
 #include "scorch-sysprofd.h"
 #include "scorch-util.h"
@@ -603,6 +604,24 @@ _scorch_recorder_list_target_tids (ScorchRecordSession *s,
       return tids;
     }
   return _scorch_recorder_list_tids (pid);
+}
+
+/* The build id (at most 20 bytes) of a host process's file at path, for
+ * its synthesized MMAP2: inside a Flatpak the host's file is under
+ * /run/host, and the runtime may have another file at path itself.  0
+ * for this PID namespace's processes (the writer reads those) or when the
+ * file cannot be read. */
+guint
+_scorch_recorder_host_build_id (ScorchRecordSession *s,
+                                const char          *path,
+                                guint8              *build_id)
+{
+  g_autofree char *host_path = NULL;
+
+  if (!s->host_procs || path[0] != '/')
+    return 0;
+  host_path = scorch_sysprofd_in_flatpak () ? g_strconcat ("/run/host", path, NULL) : g_strdup (path);
+  return scorch_module_read_build_id (host_path, build_id, 20);
 }
 
 void

@@ -254,6 +254,10 @@ _scorch_recorder_check_host_process (ScorchRecordSession  *s,
 GArray *
 _scorch_recorder_list_target_tids (ScorchRecordSession *s,
                                    pid_t                pid);
+guint
+_scorch_recorder_host_build_id (ScorchRecordSession *s,
+                                const char          *path,
+                                guint8              *build_id);
 
 /* scorch-synthesize.c */
 GByteArray *

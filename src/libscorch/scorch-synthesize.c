@@ -125,6 +125,8 @@ synthesize_maps (ScorchRecordSession *s,
       guint32 prot = 0;
       guint16 misc = PERF_RECORD_MISC_USER;
       gsize rstart;
+      guint8 bid[20];
+      guint bid_len;
 
       if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %7s %" G_GINT64_MODIFIER "x %x:%x %" G_GINT64_MODIFIER "u %n",
                   &start, &end, perms, &pgoff, &maj, &min, &ino, &name_off) < 7)
@@ -145,6 +147,12 @@ synthesize_maps (ScorchRecordSession *s,
           name = "//anon";
         }
 
+      /* reach: a host process's file, as the host has it (its build id
+       * tells it from the sandbox runtime's file of the same path) */
+      bid_len = (prot & PROT_EXEC) ? _scorch_recorder_host_build_id (s, name, bid) : 0;
+      if (bid_len > 0)
+        misc |= PERF_RECORD_MISC_MMAP_BUILD_ID;
+
       rstart = rec->len;
       begin_record (rec, PERF_RECORD_MMAP2, misc);
       append_u32 (rec, pid);
@@ -152,10 +160,20 @@ synthesize_maps (ScorchRecordSession *s,
       append_u64 (rec, start);
       append_u64 (rec, end - start);
       append_u64 (rec, pgoff);
-      append_u32 (rec, maj);
-      append_u32 (rec, min);
-      append_u64 (rec, ino);
-      append_u64 (rec, 0);
+      if (bid_len > 0)
+        {
+          guint8 id_block[24] = { (guint8) bid_len, 0, };
+
+          memcpy (id_block + 4, bid, bid_len);
+          g_byte_array_append (rec, id_block, sizeof id_block);
+        }
+      else
+        {
+          append_u32 (rec, maj);
+          append_u32 (rec, min);
+          append_u64 (rec, ino);
+          append_u64 (rec, 0);
+        }
       append_u32 (rec, prot);
       append_u32 (rec, perms[3] == 's' ? MAP_SHARED : MAP_PRIVATE);
       append_padded (rec, name);
