@@ -498,6 +498,25 @@ test_host_processes (void)
   g_assert_no_error (error);
   g_assert_cmpstr (scorch_capture_notes_get_string (scorch_capture_reader_get_notes (reader),
                                                     SCORCH_CAPTURE_NOTE_RECORDED_VIA), ==, "sysprofd");
+
+  /* a program launched "in the sandbox" through sysprofd: its host PID is
+   * looked up (NSpid; here the same PID) and its samples are kept */
+  {
+    g_autofree char *launched = g_build_filename (tmpdir, "host-launch.data", NULL);
+    const char *args[] = { "env", "SCORCH_PROC_SOURCE=sysprofd", "G_MESSAGES_DEBUG=scorch-recorder",
+                           g_getenv ("SCORCH_CLI"), "record", "--via=sysprofd", "-o", launched,
+                           "--", wl, "0", "150", NULL };
+    g_autofree char *err2 = NULL;
+    g_autofree char *out2 = run (FALSE, args, &err2, &status);
+    g_autofree char *tsv2 = NULL;
+
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_null (strstr (err2, "does not list the launched program"));
+    g_assert_null (strstr (out2, "does not list the launched program"));
+    tsv2 = report_tsv (launched);
+    g_assert_cmpfloat (share (tsv2, "a", "scorch-wl-shares", &n), >, 20);
+    g_assert_cmpuint (n, >, 30);
+  }
 }
 
 static void
