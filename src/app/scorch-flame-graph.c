@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "scorch-app-util.h"
 #include "scorch-flame-export.h"
 #include "scorch-flame-graph.h"
 #include "scorch-text.h"
@@ -510,6 +511,21 @@ rebuild_search (ScorchFlameGraph *self)
                                       self->search_case_sensitive);
   update_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
+}
+
+/* A search flag (regex, case) changed from its property. */
+static void
+set_search_option (ScorchFlameGraph *self,
+                   gboolean         *option,
+                   gboolean          value,
+                   guint             prop_id)
+{
+  value = !!value;
+  if (*option == value)
+    return;
+  *option = value;
+  rebuild_search (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
 static void
@@ -1887,9 +1903,7 @@ scorch_flame_graph_set_profile (ScorchFlameGraph *self,
                                 ScorchProfile    *profile)
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
-  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
-
-  if (!g_set_object (&self->profile, profile))
+  if (!scorch_app_set_profile (&self->profile, profile))
     return;
   rebuild (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
@@ -2015,12 +2029,7 @@ scorch_flame_graph_set_search_regex (ScorchFlameGraph *self,
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
 
-  regex = !!regex;
-  if (self->search_regex == regex)
-    return;
-  self->search_regex = regex;
-  rebuild_search (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
+  set_search_option (self, &self->search_regex, regex, PROP_SEARCH_REGEX);
 }
 
 gboolean
@@ -2036,12 +2045,7 @@ scorch_flame_graph_set_search_case_sensitive (ScorchFlameGraph *self,
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
 
-  case_sensitive = !!case_sensitive;
-  if (self->search_case_sensitive == case_sensitive)
-    return;
-  self->search_case_sensitive = case_sensitive;
-  rebuild_search (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
+  set_search_option (self, &self->search_case_sensitive, case_sensitive, PROP_SEARCH_CASE_SENSITIVE);
 }
 
 double

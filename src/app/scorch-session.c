@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "scorch-session"
 
 
+#include "scorch-app-util.h"
 #include "scorch-session.h"
 
 /* -- transforms -- */
@@ -126,6 +127,17 @@ update_matcher (ScorchSession *self)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_VALID]);
     }
   update_matched_fraction (self);
+}
+
+/* A search property changed: notified with the new matcher, in one batch. */
+static void
+search_changed (ScorchSession *self,
+                guint          prop_id)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  update_matcher (self);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* -- transforms -- */
@@ -421,9 +433,7 @@ scorch_session_set_profile (ScorchSession *self,
                             ScorchProfile *profile)
 {
   g_return_if_fail (SCORCH_IS_SESSION (self));
-  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
-
-  if (!g_set_object (&self->profile, profile))
+  if (!scorch_app_set_profile (&self->profile, profile))
     return;
 
   g_object_freeze_notify (G_OBJECT (self));
@@ -725,10 +735,7 @@ scorch_session_set_search_text (ScorchSession *self,
     return;
   g_free (self->search_text);
   self->search_text = g_strdup (text);
-  g_object_freeze_notify (G_OBJECT (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
-  update_matcher (self);
-  g_object_thaw_notify (G_OBJECT (self));
+  search_changed (self, PROP_SEARCH_TEXT);
 }
 
 gboolean
@@ -748,10 +755,7 @@ scorch_session_set_search_regex (ScorchSession *self,
   if ((guint) !!regex == self->search_regex)
     return;
   self->search_regex = !!regex;
-  g_object_freeze_notify (G_OBJECT (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
-  update_matcher (self);
-  g_object_thaw_notify (G_OBJECT (self));
+  search_changed (self, PROP_SEARCH_REGEX);
 }
 
 gboolean
@@ -771,10 +775,7 @@ scorch_session_set_search_case_sensitive (ScorchSession *self,
   if ((guint) !!case_sensitive == self->search_case_sensitive)
     return;
   self->search_case_sensitive = !!case_sensitive;
-  g_object_freeze_notify (G_OBJECT (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
-  update_matcher (self);
-  g_object_thaw_notify (G_OBJECT (self));
+  search_changed (self, PROP_SEARCH_CASE_SENSITIVE);
 }
 
 gboolean

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-app-util.h: small pieces several app views share
+ *
+ * A view that shows one profile has a read-write "profile" property whose
+ * get and set are the same everywhere; they live here once:
+ *   scorch_app_class_install_profile_property (object_class, offset, set)
+ *       installs "profile" (a ScorchProfile, explicit notify) and the
+ *       class's get_property/set_property: get reads the ScorchProfile *
+ *       at offset in the instance, set calls set (self, profile).
+ *       Returns the pspec to notify with.  For classes with no other property.
+ *   scorch_app_set_profile (&self->profile, profile)
+ *       the checked swap of a view's profile: TRUE when it changed. */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "scorch-profile.h"
+
+G_BEGIN_DECLS
+
+typedef void (*ScorchAppProfileSetter) (gpointer       self,
+                                        ScorchProfile *profile);
+
+GParamSpec *scorch_app_class_install_profile_property (GObjectClass           *object_class,
+                                                       gsize                   offset,
+                                                       ScorchAppProfileSetter  set);
+gboolean    scorch_app_set_profile                    (ScorchProfile         **slot,
+                                                       ScorchProfile          *profile);
+
+G_END_DECLS
