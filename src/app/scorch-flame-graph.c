@@ -137,6 +137,19 @@ get_nodes (ScorchFlameGraph *self,
   return nodes;
 }
 
+/* The frame of the selected node; FALSE when nothing is selected. */
+static gboolean
+get_selected_frame (ScorchFlameGraph *self,
+                    guint32          *frame)
+{
+  const ScorchNode *nodes = get_nodes (self, NULL);
+
+  if (self->selected_node == SCORCH_NODE_NONE || nodes == NULL)
+    return FALSE;
+  *frame = nodes[self->selected_node].frame;
+  return TRUE;
+}
+
 static gboolean
 node_is_valid (ScorchFlameGraph *self,
                guint32           node)
@@ -855,6 +868,20 @@ activate_node (ScorchFlameGraph *self,
   g_signal_emit (self, signals[FRAME_ACTIVATED], 0, node);
 }
 
+/* A click focuses the graph; the rect under it, or NULL. */
+static const ScorchFlameRect *
+click_hit (ScorchFlameGraph *self,
+           double            x,
+           double            y)
+{
+  const ScorchFlameRect *rect = NULL;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (hit (self, x, y, &rect) < 0)
+    return NULL;
+  return rect;
+}
+
 static void
 on_click_released (GtkGestureClick  *gesture,
                    int               n_press,
@@ -862,12 +889,10 @@ on_click_released (GtkGestureClick  *gesture,
                    double            y,
                    ScorchFlameGraph *self)
 {
-  const ScorchFlameRect *rect = NULL;
+  const ScorchFlameRect *rect = click_hit (self, x, y);
 
-  gtk_widget_grab_focus (GTK_WIDGET (self));
-  if (hit (self, x, y, &rect) < 0)
+  if (rect == NULL)
     return;
-
   if (rect->flags & SCORCH_FLAME_RECT_MERGED)
     {
       /* Zoom to the parent of the run, 4× around the pointer. */
@@ -902,10 +927,9 @@ on_right_click (GtkGestureClick  *gesture,
                 double            y,
                 ScorchFlameGraph *self)
 {
-  const ScorchFlameRect *rect = NULL;
+  const ScorchFlameRect *rect = click_hit (self, x, y);
 
-  gtk_widget_grab_focus (GTK_WIDGET (self));
-  if (hit (self, x, y, &rect) < 0 || (rect->flags & SCORCH_FLAME_RECT_MERGED))
+  if (rect == NULL || (rect->flags & SCORCH_FLAME_RECT_MERGED))
     return;
 
   select_node (self, rect->node);
@@ -1317,48 +1341,28 @@ action_activate (GtkWidget  *widget,
     activate_node (self, self->selected_node);
 }
 
+/* The selected frame's function: copied, shown in the hotspots, or shown
+ * in the source view (the window's actions). */
 static void
-action_copy_name (GtkWidget  *widget,
-                  const char *name,
-                  GVariant   *param)
+action_selected_frame (GtkWidget  *widget,
+                       const char *name,
+                       GVariant   *param)
 {
   ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
-  const ScorchNode *nodes = get_nodes (self, NULL);
-
-  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
-    return;
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
-                          scorch_profile_get_frame (self->displayed, nodes[self->selected_node].frame)->function);
-}
-
-static void
-action_show_in_hotspots (GtkWidget  *widget,
-                         const char *name,
-                         GVariant   *param)
-{
-  ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
-  const ScorchNode *nodes = get_nodes (self, NULL);
   guint32 frame;
 
-  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
+  if (!get_selected_frame (self, &frame))
     return;
-  frame = nodes[self->selected_node].frame;
-  g_signal_emit (self, signals[SHOW_IN_HOTSPOTS], 0, frame);
-  gtk_widget_activate_action (widget, "win.show-in-hotspots", "u", frame);
-}
-
-/* The selected frame's function in the source view (the window's action). */
-static void
-action_show_source (GtkWidget  *widget,
-                    const char *name,
-                    GVariant   *param)
-{
-  ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
-  const ScorchNode *nodes = get_nodes (self, NULL);
-
-  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
-    return;
-  gtk_widget_activate_action (widget, "win.show-source", "u", nodes[self->selected_node].frame);
+  if (g_str_equal (name, "flame.copy-name"))
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                            scorch_profile_get_frame (self->displayed, frame)->function);
+  else if (g_str_equal (name, "flame.show-in-hotspots"))
+    {
+      g_signal_emit (self, signals[SHOW_IN_HOTSPOTS], 0, frame);
+      gtk_widget_activate_action (widget, "win.show-in-hotspots", "u", frame);
+    }
+  else
+    gtk_widget_activate_action (widget, "win.show-source", "u", frame);
 }
 
 /* -- transforms: the selected frame's function, module or call path, to
@@ -1369,15 +1373,15 @@ action_transform (GtkWidget  *widget,
                   GVariant   *param)
 {
   ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
-  const ScorchNode *nodes = get_nodes (self, NULL);
   const char *kind = param != NULL ? g_variant_get_string (param, NULL) : "focus-subtree";
   g_autoptr(GVariant) transform = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   const ScorchFrame *frame;
+  guint32 frame_id;
 
-  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
+  if (!get_selected_frame (self, &frame_id))
     return;
-  frame = scorch_profile_get_frame (self->displayed, nodes[self->selected_node].frame);
+  frame = scorch_profile_get_frame (self->displayed, frame_id);
   if (g_str_equal (name, "flame.focus-subtree"))
     {
       g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -1728,10 +1732,10 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   for (guint i = 0; i < G_N_ELEMENTS (select_actions); i++)
     gtk_widget_class_install_action (widget_class, select_actions[i], NULL, action_select);
   gtk_widget_class_install_action (widget_class, "flame.activate", NULL, action_activate);
-  gtk_widget_class_install_action (widget_class, "flame.copy-name", NULL, action_copy_name);
+  gtk_widget_class_install_action (widget_class, "flame.copy-name", NULL, action_selected_frame);
   gtk_widget_class_install_action (widget_class, "flame.context-menu", NULL, action_context_menu);
-  gtk_widget_class_install_action (widget_class, "flame.show-in-hotspots", NULL, action_show_in_hotspots);
-  gtk_widget_class_install_action (widget_class, "flame.show-source", NULL, action_show_source);
+  gtk_widget_class_install_action (widget_class, "flame.show-in-hotspots", NULL, action_selected_frame);
+  gtk_widget_class_install_action (widget_class, "flame.show-source", NULL, action_selected_frame);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "flame.show-source", NULL);
   /* -- transforms -- */
   gtk_widget_class_install_action (widget_class, "flame.transform", "s", action_transform);
