@@ -86,3 +86,29 @@ scorch_app_set_profile (ScorchProfile **slot,
 
   return g_set_object (slot, profile);
 }
+
+gboolean
+scorch_app_set_flag (gboolean *flag,
+                     gboolean  value)
+{
+  g_return_val_if_fail (flag != NULL, FALSE);
+
+  value = !!value;
+  if (*flag == value)
+    return FALSE;
+  *flag = value;
+  return TRUE;
+}
+
+gboolean
+scorch_app_set_string (char       **slot,
+                       const char  *value)
+{
+  g_return_val_if_fail (slot != NULL, FALSE);
+
+  if (g_strcmp0 (*slot, value) == 0)
+    return FALSE;
+  g_free (*slot);
+  *slot = g_strdup (value);
+  return TRUE;
+}

@@ -9,7 +9,10 @@
  *       at offset in the instance, set calls set (self, profile).
  *       Returns the pspec to notify with.  For classes with no other property.
  *   scorch_app_set_profile (&self->profile, profile)
- *       the checked swap of a view's profile: TRUE when it changed. */
+ *       the checked swap of a view's profile: TRUE when it changed.
+ *   scorch_app_set_flag (&self->flag, value), scorch_app_set_string (&self->text, s)
+ *       a property's field set (a copy of s; value as 0 or 1): TRUE when it
+ *       changed, so the caller updates and notifies. */
 
 #pragma once
 
@@ -27,5 +30,9 @@ GParamSpec *scorch_app_class_install_profile_property (GObjectClass           *o
                                                        ScorchAppProfileSetter  set);
 gboolean    scorch_app_set_profile                    (ScorchProfile         **slot,
                                                        ScorchProfile          *profile);
+gboolean    scorch_app_set_flag                       (gboolean               *flag,
+                                                       gboolean                value);
+gboolean    scorch_app_set_string                     (char                  **slot,
+                                                       const char             *value);
 
 G_END_DECLS

@@ -526,17 +526,11 @@ rebuild_search (ScorchFlameGraph *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 }
 
-/* A search flag (regex, case) changed from its property. */
+/* A search text property (text, regex, case) changed. */
 static void
-set_search_option (ScorchFlameGraph *self,
-                   gboolean         *option,
-                   gboolean          value,
-                   guint             prop_id)
+search_property_changed (ScorchFlameGraph *self,
+                         guint             prop_id)
 {
-  value = !!value;
-  if (*option == value)
-    return;
-  *option = value;
   rebuild_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
@@ -1907,6 +1901,7 @@ scorch_flame_graph_set_profile (ScorchFlameGraph *self,
                                 ScorchProfile    *profile)
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
+
   if (!scorch_app_set_profile (&self->profile, profile))
     return;
   rebuild (self);
@@ -2012,12 +2007,8 @@ scorch_flame_graph_set_search_text (ScorchFlameGraph *self,
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
 
-  if (g_strcmp0 (self->search_text, text) == 0)
-    return;
-  g_free (self->search_text);
-  self->search_text = g_strdup (text);
-  rebuild_search (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+  if (scorch_app_set_string (&self->search_text, text))
+    search_property_changed (self, PROP_SEARCH_TEXT);
 }
 
 gboolean
@@ -2033,7 +2024,8 @@ scorch_flame_graph_set_search_regex (ScorchFlameGraph *self,
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
 
-  set_search_option (self, &self->search_regex, regex, PROP_SEARCH_REGEX);
+  if (scorch_app_set_flag (&self->search_regex, regex))
+    search_property_changed (self, PROP_SEARCH_REGEX);
 }
 
 gboolean
@@ -2049,7 +2041,8 @@ scorch_flame_graph_set_search_case_sensitive (ScorchFlameGraph *self,
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
 
-  set_search_option (self, &self->search_case_sensitive, case_sensitive, PROP_SEARCH_CASE_SENSITIVE);
+  if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
+    search_property_changed (self, PROP_SEARCH_CASE_SENSITIVE);
 }
 
 double
@@ -2092,24 +2085,14 @@ scorch_flame_graph_set_search (ScorchFlameGraph *self,
   /* The text properties follow the search. */
   g_object_freeze_notify (G_OBJECT (self));
   text = search != NULL ? scorch_search_get_pattern (search) : NULL;
-  if (g_strcmp0 (text, self->search_text) != 0)
-    {
-      g_free (self->search_text);
-      self->search_text = g_strdup (text);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
-    }
+  if (scorch_app_set_string (&self->search_text, text))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
   regex = search != NULL ? scorch_search_get_mode (search) == SCORCH_SEARCH_REGEX : self->search_regex;
-  if (regex != self->search_regex)
-    {
-      self->search_regex = regex;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
-    }
+  if (scorch_app_set_flag (&self->search_regex, regex))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
   case_sensitive = search != NULL ? scorch_search_get_case_sensitive (search) : self->search_case_sensitive;
-  if (case_sensitive != self->search_case_sensitive)
-    {
-      self->search_case_sensitive = case_sensitive;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
-    }
+  if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
   update_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
   g_object_thaw_notify (G_OBJECT (self));

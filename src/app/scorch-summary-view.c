@@ -223,6 +223,7 @@ scorch_summary_view_set_profile (ScorchSummaryView *self,
                                  ScorchProfile     *profile)
 {
   g_return_if_fail (SCORCH_IS_SUMMARY_VIEW (self));
+
   if (!scorch_app_set_profile (&self->profile, profile))
     return;
   rebuild (self);

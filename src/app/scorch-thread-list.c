@@ -193,6 +193,7 @@ scorch_thread_list_set_profile (ScorchThreadList *self,
   g_autoptr(GPtrArray) items = NULL;
 
   g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
+
   if (!scorch_app_set_profile (&self->profile, profile))
     return;
 
@@ -246,29 +247,37 @@ scorch_thread_list_dup_selected_tids (ScorchThreadList *self)
   return tids;
 }
 
-void
-scorch_thread_list_select_only (ScorchThreadList *self,
-                                gint32            tid)
+/* Checks the threads whose tid (or pid) is id, all of them when id is -1,
+ * and unchecks the others: one "changed" for the whole change, not one per
+ * thread. */
+static void
+select_matching (ScorchThreadList *self,
+                 gint32            id,
+                 gboolean          by_pid)
 {
-  GListModel *model;
-  guint n;
+  GListModel *model = G_LIST_MODEL (self->store);
+  guint n = g_list_model_get_n_items (model);
 
-  g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
-
-  model = G_LIST_MODEL (self->store);
-  n = g_list_model_get_n_items (model);
-
-  /* One "changed" for the whole change, not one per thread. */
   self->in_bulk_change = TRUE;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(ScorchThreadItem) item = g_list_model_get_item (model, i);
+      gint32 item_id = by_pid ? scorch_thread_item_get_pid (item) : scorch_thread_item_get_tid (item);
 
-      scorch_thread_item_set_active (item, tid == -1 || scorch_thread_item_get_tid (item) == tid);
+      scorch_thread_item_set_active (item, id == -1 || item_id == id);
     }
   self->in_bulk_change = FALSE;
 
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+scorch_thread_list_select_only (ScorchThreadList *self,
+                                gint32            tid)
+{
+  g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
+
+  select_matching (self, tid, FALSE);
 }
 
 /* reach: the process list filters by process, then the threads by thread */
@@ -276,23 +285,9 @@ void
 scorch_thread_list_select_process (ScorchThreadList *self,
                                    gint32            pid)
 {
-  GListModel *model;
-  guint n;
-
   g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
 
-  model = G_LIST_MODEL (self->store);
-  n = g_list_model_get_n_items (model);
-  self->in_bulk_change = TRUE;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(ScorchThreadItem) item = g_list_model_get_item (model, i);
-
-      scorch_thread_item_set_active (item, pid == -1 || scorch_thread_item_get_pid (item) == pid);
-    }
-  self->in_bulk_change = FALSE;
-
-  g_signal_emit (self, signals[CHANGED], 0);
+  select_matching (self, pid, TRUE);
 }
 
 void

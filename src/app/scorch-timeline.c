@@ -759,6 +759,7 @@ scorch_timeline_set_profile (ScorchTimeline *self,
                              ScorchProfile  *profile)
 {
   g_return_if_fail (SCORCH_IS_TIMELINE (self));
+
   if (!scorch_app_set_profile (&self->profile, profile))
     return;
 
