@@ -112,3 +112,19 @@ scorch_app_set_string (char       **slot,
   *slot = g_strdup (value);
   return TRUE;
 }
+
+GtkSingleSelection *
+scorch_app_column_view_set_single_selection (GtkColumnView *view,
+                                             GListModel    *model)
+{
+  GtkSingleSelection *selection;
+
+  g_return_val_if_fail (GTK_IS_COLUMN_VIEW (view), NULL);
+  g_return_val_if_fail (G_IS_LIST_MODEL (model), NULL);
+
+  selection = gtk_single_selection_new (model);
+  gtk_single_selection_set_autoselect (selection, FALSE);
+  gtk_single_selection_set_can_unselect (selection, TRUE);
+  gtk_column_view_set_model (view, GTK_SELECTION_MODEL (selection));
+  return selection;
+}

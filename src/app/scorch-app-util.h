@@ -12,11 +12,15 @@
  *       the checked swap of a view's profile: TRUE when it changed.
  *   scorch_app_set_flag (&self->flag, value), scorch_app_set_string (&self->text, s)
  *       a property's field set (a copy of s; value as 0 or 1): TRUE when it
- *       changed, so the caller updates and notifies. */
+ *       changed, so the caller updates and notifies.
+ *   scorch_app_column_view_set_single_selection (view, model)
+ *       the tables' selection: model (taken) in a single selection that
+ *       starts empty and can be unselected, set on view; returns it (the
+ *       caller owns a reference, the view another). */
 
 #pragma once
 
-#include <glib-object.h>
+#include <gtk/gtk.h>
 
 #include "scorch-profile.h"
 
@@ -34,5 +38,7 @@ gboolean    scorch_app_set_flag                       (gboolean               *f
                                                        gboolean                value);
 gboolean    scorch_app_set_string                     (char                  **slot,
                                                        const char             *value);
+GtkSingleSelection *scorch_app_column_view_set_single_selection (GtkColumnView *view,
+                                                                 GListModel    *model);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-call-tree-view.h"
 #include "scorch-function-item.h"
 
@@ -332,10 +333,8 @@ scorch_call_tree_view_init (ScorchCallTreeView *self)
 
   row_sorter = GTK_SORTER (gtk_tree_list_row_sorter_new (g_object_ref (gtk_column_view_get_sorter (self->column_view))));
   self->sort_model = gtk_sort_list_model_new (NULL, row_sorter);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  self->selection = scorch_app_column_view_set_single_selection (self->column_view,
+                                                                 g_object_ref (G_LIST_MODEL (self->sort_model)));
 
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
