@@ -160,18 +160,23 @@ node_is_valid (ScorchFlameGraph *self,
   return node < n_nodes && scorch_profile_get_node_total (self->displayed)[node] > 0;
 }
 
+/* The height of the rows drawn at width: as the layout counts them, rows
+ * of sub-pixel frames only are left out. */
+static double
+rows_height (ScorchFlameGraph *self,
+             int               width)
+{
+  if (self->layout == NULL)
+    return 0;
+  return scorch_flame_layout_count_drawn_rows (self->layout, self->zoom_node, MAX (width, 1),
+                                               self->x_begin, self->x_end, 0) * self->row_height;
+}
+
 static double
 content_height (ScorchFlameGraph *self)
 {
-  guint rows;
-
-  if (self->layout == NULL)
-    return 0;
-  /* As the layout counts them: rows of sub-pixel frames only are left out. */
-  rows = scorch_flame_layout_count_drawn_rows (self->layout, self->zoom_node,
-                                               MAX (gtk_widget_get_width (GTK_WIDGET (self)), 1),
-                                               self->x_begin, self->x_end, 0);
-  return MAX (rows * self->row_height, gtk_widget_get_height (GTK_WIDGET (self)));
+  return MAX (rows_height (self, gtk_widget_get_width (GTK_WIDGET (self))),
+              gtk_widget_get_height (GTK_WIDGET (self)));
 }
 
 static void
@@ -210,6 +215,16 @@ configure_adjustments (ScorchFlameGraph *self)
                                 width * 0.1, width * 0.9, width);
     }
   self->updating_adjustments = FALSE;
+}
+
+/* What the content spans changed (profile, zoom, x range): the adjustments
+ * follow, and so does measure(), which a scrolled window reads before it
+ * allocates (see scorch_flame_graph_measure). */
+static void
+content_changed (ScorchFlameGraph *self)
+{
+  configure_adjustments (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 static void
@@ -309,7 +324,7 @@ set_x_range (ScorchFlameGraph *self,
     return;
   self->x_begin = x_begin;
   self->x_end = x_begin + span;
-  configure_adjustments (self);
+  content_changed (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -351,7 +366,7 @@ apply_zoom (ScorchFlameGraph *self,
       self->zoom_node = node;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM_NODE]);
     }
-  configure_adjustments (self);
+  content_changed (self);
   scroll_to_zoom_row (self, nodes[node].depth);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -456,7 +471,7 @@ rebuild (ScorchFlameGraph *self)
   scorch_flame_renderer_set_selected (self->renderer, SCORCH_NODE_NONE);
   scorch_flame_renderer_set_hovered (self->renderer, SCORCH_NODE_NONE);
   update_search (self);
-  configure_adjustments (self);
+  content_changed (self);
   scroll_to_start (self);
   update_accessible (self);
 
@@ -778,17 +793,44 @@ scorch_flame_graph_measure (GtkWidget      *widget,
                             int            *natural_baseline)
 {
   ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
+  double span = self->x_end - self->x_begin;
+  int width = gtk_widget_get_width (widget);
 
+  /* In a scrolled window (it gave us adjustments) the natural size is the
+   * content's, as the adjustments will say once allocated: wider than the
+   * view only when zoomed in x, as tall as the rows drawn at the width.
+   * The scrolled window decides its scrollbars from it before allocating;
+   * when the adjustments then disagreed, it queued a resize in the middle
+   * of the window's layout, and GTK 4.8 painted the next frame with the
+   * window's contents unallocated ("Trying to snapshot AdwGizmo without a
+   * current allocation"). */
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = 100;
       *natural = 800;
+      if (self->hadjustment != NULL)
+        *natural = span < 1.0 && width > 0 ? (int) MIN (ceil (width / span), G_MAXINT / 2) : 0;
     }
   else
     {
       *minimum = (int) self->row_height * 4;
       *natural = (int) self->row_height * 24;
+      if (self->vadjustment != NULL)
+        {
+          /* for_size is the content's width: the view's is span of it */
+          if (for_size > 0)
+            width = span < 1.0 ? (int) (for_size * span) : for_size;
+          *natural = (int) MIN (ceil (rows_height (self, width)), G_MAXINT / 2);
+        }
     }
+  *natural = MAX (*natural, *minimum);
+}
+
+static GtkSizeRequestMode
+scorch_flame_graph_get_request_mode (GtkWidget *widget)
+{
+  /* the rows drawn, so the natural height, depend on the width */
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1447,7 +1489,7 @@ set_adjustment (ScorchFlameGraph  *self,
       *slot = g_object_ref_sink (adjustment);
       g_signal_connect (adjustment, "value-changed", callback, self);
     }
-  configure_adjustments (self);
+  content_changed (self);
 }
 
 static void
@@ -1646,6 +1688,7 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   widget_class->map = scorch_flame_graph_map;
   widget_class->size_allocate = scorch_flame_graph_size_allocate;
   widget_class->measure = scorch_flame_graph_measure;
+  widget_class->get_request_mode = scorch_flame_graph_get_request_mode;
 
   properties[PROP_PROFILE] =
     g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE,
@@ -1783,6 +1826,9 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   self->x_begin = 0;
   self->x_end = 1;
   self->search_valid = TRUE;
+  /* a scrolled window decides its scrollbars from the natural size */
+  self->hscroll_policy = GTK_SCROLL_NATURAL;
+  self->vscroll_policy = GTK_SCROLL_NATURAL;
 
   gtk_widget_set_focusable (widget, TRUE);
   gtk_widget_set_overflow (widget, GTK_OVERFLOW_HIDDEN);
