@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-app-warnings.c: what the loader read around reaches the person:
  * a capture that perf record never finished (killed: data.size 0, the
- * last record cut) opens, and a toast says how many records were read. */
+ * last record cut) opens, and a toast says how many records were read.
+ * Every GTK warning is fatal here, and the flame graphs' scrolled windows
+ * must guess the scrollbars their adjustments then ask for. */
 
 #include "config.h"
 
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "scorch-application.h"
+#include "scorch-flame-graph.h"
 #include "scorch-perf-file.h"
 #include "scorch-window.h"
 #include "explore-test-util.h"
@@ -46,6 +49,47 @@ find_label (GtkWidget  *widget,
         return l;
     }
   return NULL;
+}
+
+/* Every flame graph shown in a scrolled window: the scrollbars the scrolled
+ * window guesses from the graph's natural size (before allocating it) are
+ * those its adjustments ask for once allocated. When they differed, the
+ * scrolled window queued a resize in the middle of the window's layout and
+ * GTK 4.8 painted the window's contents unallocated ("Trying to snapshot
+ * AdwGizmo without a current allocation", under load only). Returns how
+ * many graphs were checked. */
+static guint
+check_scrollbar_guess (GtkWidget *widget)
+{
+  guint n = 0;
+
+  if (SCORCH_IS_FLAME_GRAPH (widget) && gtk_widget_get_mapped (widget) &&
+      GTK_IS_SCROLLED_WINDOW (gtk_widget_get_parent (widget)))
+    {
+      GtkScrollable *scrollable = GTK_SCROLLABLE (widget);
+      GtkAdjustment *h = gtk_scrollable_get_hadjustment (scrollable);
+      GtkAdjustment *v = gtk_scrollable_get_vadjustment (scrollable);
+      int width = gtk_widget_get_width (widget);
+      int height = gtk_widget_get_height (widget);
+      int min, nat, guess_width, guess_height;
+
+      /* as GtkScrolledWindow guesses: the minimum or natural size, by policy */
+      gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+      guess_width = gtk_scrollable_get_hscroll_policy (scrollable) == GTK_SCROLL_MINIMUM ? min : nat;
+      gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, MAX (width, guess_width), &min, &nat, NULL, NULL);
+      guess_height = gtk_scrollable_get_vscroll_policy (scrollable) == GTK_SCROLL_MINIMUM ? min : nat;
+      g_test_message ("flame graph %dx%d: guessed %dx%d, vadjustment upper %.0f page %.0f",
+                      width, height, guess_width, guess_height,
+                      gtk_adjustment_get_upper (v), gtk_adjustment_get_page_size (v));
+      g_assert_cmpint (guess_height > height, ==,
+                       gtk_adjustment_get_upper (v) - gtk_adjustment_get_lower (v) > gtk_adjustment_get_page_size (v));
+      g_assert_cmpint (guess_width > width, ==,
+                       gtk_adjustment_get_upper (h) - gtk_adjustment_get_lower (h) > gtk_adjustment_get_page_size (h));
+      n++;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n += check_scrollbar_guess (c);
+  return n;
 }
 
 /* The test corpus's frame-pointer capture, as a killed perf record leaves
@@ -106,6 +150,7 @@ test_unfinished_capture (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (w)), ==, "profile");
 
   explore_test_wait_drawn (GTK_WIDGET (w));
+  g_assert_cmpuint (check_scrollbar_guess (GTK_WIDGET (w)), >=, 1);
   label = find_label (GTK_WIDGET (w), "not finished");
   g_assert_nonnull (label);
   g_test_message ("toast: %s", gtk_label_get_text (label));
