@@ -524,10 +524,7 @@ char *
 _scorch_recorder_read_proc_file (ScorchRecordSession *s,
                                  const char          *path)
 {
-  g_autoptr(GBytes) bytes = NULL;
   char *contents = NULL;
-  gconstpointer data;
-  gsize len;
 
   if (s->host_files != NULL && g_hash_table_contains (s->host_files, path))
     return g_strdup (g_hash_table_lookup (s->host_files, path));
@@ -536,11 +533,7 @@ _scorch_recorder_read_proc_file (ScorchRecordSession *s,
     return contents;
   if (s->sysprofd == NULL)
     return NULL;
-  bytes = scorch_sysprofd_get_proc_file (s->sysprofd, path, s->cancellable, NULL);
-  if (bytes == NULL)
-    return NULL;
-  data = g_bytes_get_data (bytes, &len);
-  return g_strndup (data, len);
+  return scorch_sysprofd_read_proc_text (s->sysprofd, path, s->cancellable, NULL);
 }
 
 /* Attach inside a Flatpak (or SCORCH_PROC_SOURCE=sysprofd): the PID is a
