@@ -379,7 +379,8 @@ test_lost_throttle_switch_ksymbol (void)
         case PERF_RECORD_SWITCH: break;
         case PERF_RECORD_SWITCH_CPU_WIDE: put32 (b, 61); put32 (b, 62); break;
         case PERF_RECORD_KSYMBOL:
-          put64 (b, 0xffffffffc0000000); put32 (b, 256); put16 (b, 1); put16 (b, 0);
+          put64 (b, 0xffffffffc0000000); put32 (b, 256); put16 (b, 2 /* PERF_RECORD_KSYMBOL_TYPE_OOL */);
+          put16 (b, PERF_RECORD_KSYMBOL_FLAGS_UNREGISTER);
           put_string (b, "bpf_prog_x");
           break;
         default: g_assert_not_reached ();
@@ -423,7 +424,8 @@ test_lost_throttle_switch_ksymbol (void)
           g_assert_cmpint (body.kind, ==, SCORCH_PERF_BODY_KSYMBOL);
           g_assert_cmphex (body.u.ksymbol.addr, ==, 0xffffffffc0000000);
           g_assert_cmpuint (body.u.ksymbol.len, ==, 256);
-          g_assert_cmpuint (body.u.ksymbol.ksym_type, ==, 1);
+          g_assert_cmpuint (body.u.ksymbol.ksym_type, ==, 2);
+          g_assert_cmpuint (body.u.ksymbol.flags, ==, PERF_RECORD_KSYMBOL_FLAGS_UNREGISTER);
           g_assert_cmpmem (body.u.ksymbol.name, body.u.ksymbol.name_len, "bpf_prog_x", 10);
           break;
         default:
