@@ -739,6 +739,47 @@ check_sample (guint64                 st,
   g_assert_cmphex (s->cgroup, ==, (st & PERF_SAMPLE_CGROUP) ? 0xc6 : 0);
 }
 
+/* scorch_capture_attrs_parse_sample_stack() accepts and rejects the
+ * samples parse_sample() does, with the same fields; the record is made as
+ * the leaf repairer makes it (header and attr, no sample_id). */
+static void
+check_sample_stack (ScorchCaptureAttrs *attrs,
+                    const guint8       *data,
+                    gsize               len)
+{
+  g_autofree guint8 *copy = g_memdup2 (data, len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) stack_error = NULL;
+  struct perf_event_header hdr;
+  ScorchRecord record;
+  ScorchSampleData s;
+  ScorchSampleStack k;
+  gboolean ok;
+
+  g_assert_true (scorch_perf_record_parse_header (copy, len, 0, &hdr, NULL));
+  scorch_perf_record_init_raw (&record, &hdr, copy, 0);
+  record.attr = scorch_capture_attrs_get_attr (attrs, 0);
+  ok = scorch_capture_attrs_parse_sample (attrs, &record, &s, &error);
+  g_assert_cmpint (scorch_capture_attrs_parse_sample_stack (attrs, &record, &k, &stack_error), ==, ok);
+  if (!ok)
+    {
+      g_assert_error (stack_error, SCORCH_CAPTURE_ERROR, SCORCH_CAPTURE_ERROR_MALFORMED);
+      return;
+    }
+  g_assert_cmphex (k.ip, ==, s.ip);
+  g_assert_cmpint (k.pid, ==, s.pid);
+  g_assert_cmpint (k.tid, ==, s.tid);
+  g_assert_cmpuint (k.time, ==, s.time);
+  g_assert_true (k.callchain == s.callchain);
+  g_assert_cmpuint (k.callchain_nr, ==, s.callchain_nr);
+  g_assert_true (k.regs == s.regs);
+  g_assert_cmpuint (k.n_regs, ==, s.n_regs);
+  g_assert_true (k.stack == s.stack);
+  g_assert_cmpuint (k.stack_size, ==, s.stack_size);
+  g_assert_true (k.user_start == s.user_start);
+  g_assert_true (k.user_end == s.user_end);
+}
+
 static void
 check_sample_type (guint64  st,
                    gboolean truncations)
@@ -758,6 +799,7 @@ check_sample_type (guint64  st,
   /* the record's sample_id comes from the body */
   g_assert_cmpint (record.has_time, ==, (st & PERF_SAMPLE_TIME) != 0);
   g_assert_cmpint (record.tid, ==, (st & PERF_SAMPLE_TID) ? T_TID : -1);
+  check_sample_stack (attrs, data, len);
 
   if (truncations)
     {
@@ -768,6 +810,7 @@ check_sample_type (guint64  st,
           g_autofree guint8 *copy = g_memdup2 (data, size);
 
           ((struct perf_event_header *) (gpointer) copy)->size = size;
+          check_sample_stack (attrs, copy, size);
           if (decode_copy (attrs, copy, size, &body, NULL, &cut_error))
             g_error ("sample_type 0x%" G_GINT64_MODIFIER "x: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
                      " bytes decoded", st, size, len);

@@ -97,7 +97,19 @@ typedef struct
   GError                 **error;
 } SampleCursor;
 
-typedef gboolean (*SampleVarField) (SampleCursor *c);
+/* The variable-size fields of a sample, each read by sample_<name> () */
+typedef enum
+{
+  VAR_NONE,
+  VAR_READ,
+  VAR_CALLCHAIN,
+  VAR_RAW,
+  VAR_BRANCH,
+  VAR_REGS_USER,
+  VAR_STACK,
+  VAR_REGS_INTR,
+  VAR_AUX,
+} SampleVarField;
 
 /* A sample_type bit in record order: a fixed field (space bytes in the
  * record, size of them copied to dst in ScorchSampleData and rec_dst in
@@ -116,57 +128,48 @@ typedef struct
 /* The bits of the start of a sample that the record's sample_id comes from */
 #define SAMPLE_HEAD_BITS (SCORCH_PERF_SAMPLE_ID_MASK | PERF_SAMPLE_IP | PERF_SAMPLE_ADDR)
 
-static gboolean sample_read (SampleCursor *c);
-static gboolean sample_callchain (SampleCursor *c);
-static gboolean sample_raw (SampleCursor *c);
-static gboolean sample_branch (SampleCursor *c);
-static gboolean sample_regs_user (SampleCursor *c);
-static gboolean sample_stack (SampleCursor *c);
-static gboolean sample_regs_intr (SampleCursor *c);
-static gboolean sample_aux (SampleCursor *c);
-
 #define S(m) offsetof (ScorchSampleData, m)
 #define R(m) offsetof (ScorchRecord, m)
 
 static const SampleItem sample_items[] = {
-  { PERF_SAMPLE_IDENTIFIER,   8, 8, S (id),          R (id),   NULL },
-  { PERF_SAMPLE_IP,           8, 8, S (ip),          NO_DST,   NULL },
-  { PERF_SAMPLE_TID,          8, 8, S (pid),         R (pid),  NULL },
-  { PERF_SAMPLE_TIME,         8, 8, S (time),        R (time), NULL },
-  { PERF_SAMPLE_ADDR,         8, 8, S (addr),        NO_DST,   NULL },
-  { PERF_SAMPLE_ID,           8, 8, S (id),          R (id),   NULL },
-  { PERF_SAMPLE_STREAM_ID,    8, 8, S (stream_id),   NO_DST,   NULL },
-  { PERF_SAMPLE_CPU,          8, 4, S (cpu),         R (cpu),  NULL },
-  { PERF_SAMPLE_PERIOD,       8, 8, S (period),      NO_DST,   NULL },
-  { PERF_SAMPLE_READ,         0, 0, NO_DST,          NO_DST,   sample_read },
-  { PERF_SAMPLE_CALLCHAIN,    0, 0, NO_DST,          NO_DST,   sample_callchain },
-  { PERF_SAMPLE_RAW,          0, 0, NO_DST,          NO_DST,   sample_raw },
-  { PERF_SAMPLE_BRANCH_STACK, 0, 0, NO_DST,          NO_DST,   sample_branch },
-  { 0,                        0, FIELD_PTR, S (user_start), NO_DST, NULL },
-  { PERF_SAMPLE_REGS_USER,    0, 0, NO_DST,          NO_DST,   sample_regs_user },
-  { PERF_SAMPLE_STACK_USER,   0, 0, NO_DST,          NO_DST,   sample_stack },
-  { 0,                        0, FIELD_PTR, S (user_end), NO_DST, NULL },
+  { PERF_SAMPLE_IDENTIFIER,   8, 8, S (id),          R (id),   VAR_NONE },
+  { PERF_SAMPLE_IP,           8, 8, S (ip),          NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_TID,          8, 8, S (pid),         R (pid),  VAR_NONE },
+  { PERF_SAMPLE_TIME,         8, 8, S (time),        R (time), VAR_NONE },
+  { PERF_SAMPLE_ADDR,         8, 8, S (addr),        NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_ID,           8, 8, S (id),          R (id),   VAR_NONE },
+  { PERF_SAMPLE_STREAM_ID,    8, 8, S (stream_id),   NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_CPU,          8, 4, S (cpu),         R (cpu),  VAR_NONE },
+  { PERF_SAMPLE_PERIOD,       8, 8, S (period),      NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_READ,         0, 0, NO_DST,          NO_DST,   VAR_READ },
+  { PERF_SAMPLE_CALLCHAIN,    0, 0, NO_DST,          NO_DST,   VAR_CALLCHAIN },
+  { PERF_SAMPLE_RAW,          0, 0, NO_DST,          NO_DST,   VAR_RAW },
+  { PERF_SAMPLE_BRANCH_STACK, 0, 0, NO_DST,          NO_DST,   VAR_BRANCH },
+  { 0,                        0, FIELD_PTR, S (user_start), NO_DST, VAR_NONE },
+  { PERF_SAMPLE_REGS_USER,    0, 0, NO_DST,          NO_DST,   VAR_REGS_USER },
+  { PERF_SAMPLE_STACK_USER,   0, 0, NO_DST,          NO_DST,   VAR_STACK },
+  { 0,                        0, FIELD_PTR, S (user_end), NO_DST, VAR_NONE },
   /* What follows is decoded for completeness; a sample cut after the
    * stack is still an error, as perf's parser says. */
-  { PERF_SAMPLE_WEIGHT | PERF_SAMPLE_WEIGHT_STRUCT, 8, 8, S (weight), NO_DST, NULL },
-  { PERF_SAMPLE_DATA_SRC,     8, 8, S (data_src),    NO_DST,   NULL },
-  { PERF_SAMPLE_TRANSACTION,  8, 8, S (transaction), NO_DST,   NULL },
-  { PERF_SAMPLE_REGS_INTR,    0, 0, NO_DST,          NO_DST,   sample_regs_intr },
-  { PERF_SAMPLE_PHYS_ADDR,    8, 8, S (phys_addr),   NO_DST,   NULL },
-  { PERF_SAMPLE_AUX,          0, 0, NO_DST,          NO_DST,   sample_aux },
-  { PERF_SAMPLE_CGROUP,       8, 8, S (cgroup),      NO_DST,   NULL },
-  { PERF_SAMPLE_DATA_PAGE_SIZE, 8, 0, NO_DST,        NO_DST,   NULL },
-  { PERF_SAMPLE_CODE_PAGE_SIZE, 8, 0, NO_DST,        NO_DST,   NULL },
+  { PERF_SAMPLE_WEIGHT | PERF_SAMPLE_WEIGHT_STRUCT, 8, 8, S (weight), NO_DST, VAR_NONE },
+  { PERF_SAMPLE_DATA_SRC,     8, 8, S (data_src),    NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_TRANSACTION,  8, 8, S (transaction), NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_REGS_INTR,    0, 0, NO_DST,          NO_DST,   VAR_REGS_INTR },
+  { PERF_SAMPLE_PHYS_ADDR,    8, 8, S (phys_addr),   NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_AUX,          0, 0, NO_DST,          NO_DST,   VAR_AUX },
+  { PERF_SAMPLE_CGROUP,       8, 8, S (cgroup),      NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_DATA_PAGE_SIZE, 8, 0, NO_DST,        NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_CODE_PAGE_SIZE, 8, 0, NO_DST,        NO_DST,   VAR_NONE },
 };
 
 /* The sample_id trailer of non-sample records (sample_id_all), in order */
 static const SampleItem trailer_items[] = {
-  { PERF_SAMPLE_TID,        8, 8, NO_DST, R (pid),  NULL },
-  { PERF_SAMPLE_TIME,       8, 8, NO_DST, R (time), NULL },
-  { PERF_SAMPLE_ID,         8, 8, NO_DST, R (id),   NULL },
-  { PERF_SAMPLE_STREAM_ID,  8, 0, NO_DST, NO_DST,   NULL },
-  { PERF_SAMPLE_CPU,        8, 4, NO_DST, R (cpu),  NULL },
-  { PERF_SAMPLE_IDENTIFIER, 8, 8, NO_DST, R (id),   NULL },
+  { PERF_SAMPLE_TID,        8, 8, NO_DST, R (pid),  VAR_NONE },
+  { PERF_SAMPLE_TIME,       8, 8, NO_DST, R (time), VAR_NONE },
+  { PERF_SAMPLE_ID,         8, 8, NO_DST, R (id),   VAR_NONE },
+  { PERF_SAMPLE_STREAM_ID,  8, 0, NO_DST, NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_CPU,        8, 4, NO_DST, R (cpu),  VAR_NONE },
+  { PERF_SAMPLE_IDENTIFIER, 8, 8, NO_DST, R (id),   VAR_NONE },
 };
 
 #undef S
@@ -185,6 +188,52 @@ typedef struct
 
 #define MAX_SAMPLE_FIELDS G_N_ELEMENTS (sample_items)
 
+/* Where the sample_id fields are (from the start of a sample body or of
+ * a trailer), -1: absent */
+typedef struct
+{
+  gint16 id, pid, time, cpu;
+} SampleIdAt;
+
+static void
+sample_id_at_init (SampleIdAt *at)
+{
+  at->id = at->pid = at->time = at->cpu = -1;
+}
+
+static void
+sample_id_at_set (SampleIdAt       *at,
+                  const SampleItem *item,
+                  guint16           pos)
+{
+  switch (item->rec_dst)
+    {
+    case offsetof (ScorchRecord, id):   at->id = pos; break;
+    case offsetof (ScorchRecord, pid):  at->pid = pos; break;
+    case offsetof (ScorchRecord, time): at->time = pos; break;
+    case offsetof (ScorchRecord, cpu):  at->cpu = pos; break;
+    default:                            break;
+    }
+}
+
+static inline void
+load_sample_id (const guint8     *p,
+                const SampleIdAt *at,
+                ScorchRecord     *record)
+{
+  if (at->id >= 0)
+    record->id = scorch_perf_rd64 (p + at->id);
+  if (at->pid >= 0)
+    memcpy (&record->pid, p + at->pid, 8);   /* pid, tid */
+  if (at->time >= 0)
+    {
+      record->time = scorch_perf_rd64 (p + at->time);
+      record->has_time = TRUE;
+    }
+  if (at->cpu >= 0)
+    record->cpu = scorch_perf_rd32 (p + at->cpu);
+}
+
 /* An attr with its sample_type compiled: where every field is */
 typedef struct
 {
@@ -192,12 +241,16 @@ typedef struct
   Field             sample_fields[MAX_SAMPLE_FIELDS];
   SampleStep        steps[MAX_SAMPLE_FIELDS + 1];
   guint             n_steps;
-  Field             head_fields[G_N_ELEMENTS (trailer_items)];  /* sample_id from a sample */
-  guint             n_head_fields;
+  SampleIdAt        head;        /* the sample_id of a sample, from its body */
   guint16           head_need;
-  Field             trailer_fields[G_N_ELEMENTS (trailer_items)];
-  guint             n_trailer_fields;
-  gboolean          has_time;
+  SampleIdAt        trailer;     /* of other records, from their trailer */
+  /* For scorch_capture_attrs_parse_sample_stack (): TRUE when the only
+   * variable-size fields are the callchain, user registers and stack;
+   * then the offsets of ip, pid and time in the body (-1: absent) */
+  gboolean          direct;
+  gint16            ip_at, pid_at, time_at;
+  guint16           direct_head;   /* bytes before the callchain or user regs */
+  guint16           direct_tail;   /* bytes after the stack copy */
 } CaptureAttr;
 
 static inline const CaptureAttr *
@@ -224,9 +277,15 @@ compile_attr (CaptureAttr *a)
   gboolean group = (a->pub.attr.read_format & PERF_FORMAT_GROUP) != 0;
   SampleStep *step = &a->steps[0];
   guint n_fields = 0;
-  guint16 pos = 0;
+  guint16 pos = 0, user_end = 0;
+  gboolean head_done = FALSE;
 
   a->n_steps = 1;
+  sample_id_at_init (&a->head);
+  sample_id_at_init (&a->trailer);
+  a->direct = !(st & (PERF_SAMPLE_RAW | PERF_SAMPLE_BRANCH_STACK | PERF_SAMPLE_REGS_INTR | PERF_SAMPLE_AUX)) &&
+              !((st & PERF_SAMPLE_READ) && group);
+  a->ip_at = a->pid_at = a->time_at = -1;
   for (guint i = 0; i < G_N_ELEMENTS (sample_items); i++)
     {
       const SampleItem *item = &sample_items[i];
@@ -234,9 +293,17 @@ compile_attr (CaptureAttr *a)
 
       if (item->bits != 0 && !(st & item->bits))
         continue;
-      if (item->decode == sample_read && !group)
+      if (!head_done && ((item->decode != VAR_NONE && item->decode != VAR_READ) ||
+                         item->dst == offsetof (ScorchSampleData, user_start)))
+        {
+          a->direct_head = pos;
+          head_done = TRUE;
+        }
+      if (item->dst == offsetof (ScorchSampleData, user_end))
+        user_end = pos;
+      if (item->decode == VAR_READ && !group)
         space = read_size (a->pub.attr.read_format, 1);
-      else if (item->decode != NULL)
+      else if (item->decode != VAR_NONE)
         {
           step->need = pos;
           step->decode = item->decode;
@@ -250,13 +317,20 @@ compile_attr (CaptureAttr *a)
           a->sample_fields[n_fields++] = (Field) { pos, item->dst, item->size };
           step->n++;
         }
+      if (a->n_steps == 1 && item->dst == offsetof (ScorchSampleData, ip))
+        a->ip_at = pos;
+      else if (a->n_steps == 1 && item->dst == offsetof (ScorchSampleData, pid))
+        a->pid_at = pos;
+      else if (a->n_steps == 1 && item->dst == offsetof (ScorchSampleData, time))
+        a->time_at = pos;
       if (item->rec_dst != NO_DST)
-        a->head_fields[a->n_head_fields++] = (Field) { pos, item->rec_dst, item->size };
+        sample_id_at_set (&a->head, item, pos);
       pos += space;
       if (item->bits & SAMPLE_HEAD_BITS)
         a->head_need = pos;
     }
   step->need = pos;
+  a->direct_tail = pos - user_end;
 
   pos = 0;
   for (guint i = 0; i < G_N_ELEMENTS (trailer_items); i++)
@@ -266,10 +340,9 @@ compile_attr (CaptureAttr *a)
       if (!(st & item->bits))
         continue;
       if (item->rec_dst != NO_DST)
-        a->trailer_fields[a->n_trailer_fields++] = (Field) { pos, item->rec_dst, item->size };
+        sample_id_at_set (&a->trailer, item, pos);
       pos += item->space;
     }
-  a->has_time = (st & PERF_SAMPLE_TIME) != 0;
 }
 
 struct _ScorchCaptureAttrs
@@ -603,8 +676,7 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
       a = compiled (attr);
       if (hdr.size - sizeof hdr < a->head_need)
         return scorch_capture_malformed (error, file_offset, _("sample shorter than its sample_type says"));
-      load_fields (data + sizeof hdr, a->head_fields, a->n_head_fields, record);
-      record->has_time = a->has_time;
+      load_sample_id (data + sizeof hdr, &a->head, record);
       return TRUE;
     }
 
@@ -619,8 +691,7 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
       a = compiled (attr);
       if (hdr.size < sizeof hdr + attr->id_hdr_size)
         return scorch_capture_malformed (error, file_offset, _("record of type %u too short for its sample_id trailer"), hdr.type);
-      load_fields (data + hdr.size - attr->id_hdr_size, a->trailer_fields, a->n_trailer_fields, record);
-      record->has_time = a->has_time;
+      load_sample_id (data + hdr.size - attr->id_hdr_size, &a->trailer, record);
     }
 
   return TRUE;
@@ -698,7 +769,8 @@ sample_read (SampleCursor *c)
          skip (c, read_size (rf, nr));
 }
 
-static gboolean
+/* inline: the record path reads it for every sample */
+G_ALWAYS_INLINE static inline gboolean
 sample_callchain (SampleCursor *c)
 {
   guint64 nr = 0;
@@ -744,7 +816,7 @@ sample_branch (SampleCursor *c)
   return TRUE;
 }
 
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 sample_regs_user (SampleCursor *c)
 {
   if (!take_u64 (c, &c->s->regs_abi))
@@ -757,7 +829,7 @@ sample_regs_user (SampleCursor *c)
   return skip (c, 8 * (guint64) c->attr->n_regs_user);
 }
 
-static gboolean
+G_ALWAYS_INLINE static inline gboolean
 sample_stack (SampleCursor *c)
 {
   guint64 size = 0, dyn_size;
@@ -795,6 +867,25 @@ sample_aux (SampleCursor *c)
   return TRUE;
 }
 
+static inline gboolean
+sample_var_field (SampleCursor   *c,
+                  SampleVarField  field)
+{
+  switch (field)
+    {
+    case VAR_READ:      return sample_read (c);
+    case VAR_CALLCHAIN: return sample_callchain (c);
+    case VAR_RAW:       return sample_raw (c);
+    case VAR_BRANCH:    return sample_branch (c);
+    case VAR_REGS_USER: return sample_regs_user (c);
+    case VAR_STACK:     return sample_stack (c);
+    case VAR_REGS_INTR: return sample_regs_intr (c);
+    case VAR_AUX:       return sample_aux (c);
+    case VAR_NONE:
+    default:            return TRUE;
+    }
+}
+
 static const ScorchSampleData sample_defaults = { .pid = -1, .tid = -1 };
 
 gboolean
@@ -822,9 +913,68 @@ scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
         return sample_too_short (record, error);
       load_fields (c.p, a->sample_fields + step->first, step->n, s);
       c.p += step->need;
-      if (step->decode != NULL && !step->decode (&c))
+      if (step->decode != VAR_NONE && !sample_var_field (&c, step->decode))
         return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+scorch_capture_attrs_parse_sample_stack (ScorchCaptureAttrs *self,
+                                         const ScorchRecord *record,
+                                         ScorchSampleStack  *out,
+                                         GError            **error)
+{
+  ScorchSampleData s;   /* only the fields copied to out are set */
+  SampleCursor c = { record->attr, record, record->data + sizeof (struct perf_event_header),
+                     record->data + record->size, &s, error };
+  const CaptureAttr *a;
+  guint64 st;
+
+  g_return_val_if_fail (record->type == PERF_RECORD_SAMPLE, FALSE);
+
+  if (record->attr == NULL || !compiled (record->attr)->direct)
+    {
+      if (!scorch_capture_attrs_parse_sample (self, record, &s, error))
+        return FALSE;
+    }
+  else
+    {
+      /* the layout parse_sample () reads, with the fields it would check
+       * but not copy taken as the sizes the attr gives them */
+      a = compiled (record->attr);
+      st = record->attr->attr.sample_type;
+      if (left (&c) < a->direct_head)
+        return sample_too_short (record, error);
+      s.ip = a->ip_at >= 0 ? scorch_perf_rd64 (c.p + a->ip_at) : 0;
+      s.pid = s.tid = -1;
+      if (a->pid_at >= 0)
+        memcpy (&s.pid, c.p + a->pid_at, 8);
+      s.time = a->time_at >= 0 ? scorch_perf_rd64 (c.p + a->time_at) : 0;
+      s.callchain = s.regs = NULL;
+      s.callchain_nr = s.regs_abi = 0;
+      s.n_regs = 0;
+      s.stack = NULL;
+      s.stack_size = 0;
+      c.p += a->direct_head;
+      if ((st & PERF_SAMPLE_CALLCHAIN) && !sample_callchain (&c))
+        return FALSE;
+      s.user_start = c.p;
+      if ((st & PERF_SAMPLE_REGS_USER) && !sample_regs_user (&c))
+        return FALSE;
+      if ((st & PERF_SAMPLE_STACK_USER) && !sample_stack (&c))
+        return FALSE;
+      s.user_end = c.p;
+      if (left (&c) < a->direct_tail)
+        return sample_too_short (record, error);
+    }
+
+  *out = (ScorchSampleStack) {
+    .ip = s.ip, .pid = s.pid, .tid = s.tid, .time = s.time,
+    .callchain = s.callchain, .callchain_nr = s.callchain_nr,
+    .regs = s.regs, .n_regs = s.n_regs, .stack = s.stack, .stack_size = s.stack_size,
+    .user_start = s.user_start, .user_end = s.user_end,
+  };
   return TRUE;
 }
 
