@@ -370,41 +370,13 @@ check_cairo (cairo_status_t   status,
   return FALSE;
 }
 
+/* PNG or PDF: the same drawing on an image or a PDF surface. */
 static gboolean
-export_png (Export                         *e,
-            const ScorchFlameExportOptions *options,
-            const char                     *path,
-            GError                        **error)
-{
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  cairo_status_t status;
-  double height = ceil (export_total_height (e));
-
-  if (e->width > CAIRO_MAX_SIZE || height > CAIRO_MAX_SIZE)
-    {
-      g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
-                   _("The flame graph is too large for a PNG image: it would be %.0f × %.0f pixels, "
-                     "and a PNG image can be at most %d pixels wide and high. Export SVG or PDF instead"),
-                   e->width, height, CAIRO_MAX_SIZE);
-      return FALSE;
-    }
-
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) e->width, (int) height);
-  cr = cairo_create (surface);
-  export_draw (e, options, cr);
-  cairo_destroy (cr);
-  status = cairo_surface_write_to_png (surface, path);
-  cairo_surface_destroy (surface);
-
-  return check_cairo (status, path, error);
-}
-
-static gboolean
-export_pdf (Export                         *e,
-            const ScorchFlameExportOptions *options,
-            const char                     *path,
-            GError                        **error)
+export_cairo (Export                         *e,
+              const ScorchFlameExportOptions *options,
+              const char                     *path,
+              gboolean                        pdf,
+              GError                        **error)
 {
   cairo_surface_t *surface;
   cairo_t *cr;
@@ -412,7 +384,15 @@ export_pdf (Export                         *e,
   /* PDF user units are points; keep one pixel = one point. */
   double height = ceil (export_total_height (e));
 
-  if (height > PDF_MAX_HEIGHT)
+  if (!pdf && (e->width > CAIRO_MAX_SIZE || height > CAIRO_MAX_SIZE))
+    {
+      g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
+                   _("The flame graph is too large for a PNG image: it would be %.0f × %.0f pixels, "
+                     "and a PNG image can be at most %d pixels wide and high. Export SVG or PDF instead"),
+                   e->width, height, CAIRO_MAX_SIZE);
+      return FALSE;
+    }
+  if (pdf && height > PDF_MAX_HEIGHT)
     {
       g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
                    _("The flame graph is too tall for a PDF page: it would be %.0f points high, "
@@ -421,13 +401,22 @@ export_pdf (Export                         *e,
       return FALSE;
     }
 
-  surface = cairo_pdf_surface_create (path, e->width, height);
+  if (pdf)
+    surface = cairo_pdf_surface_create (path, e->width, height);
+  else
+    surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) e->width, (int) height);
   cr = cairo_create (surface);
   export_draw (e, options, cr);
-  cairo_show_page (cr);
+  if (pdf)
+    cairo_show_page (cr);
   cairo_destroy (cr);
-  cairo_surface_finish (surface);
-  status = cairo_surface_status (surface);
+  if (pdf)
+    {
+      cairo_surface_finish (surface);
+      status = cairo_surface_status (surface);
+    }
+  else
+    status = cairo_surface_write_to_png (surface, path);
   cairo_surface_destroy (surface);
 
   return check_cairo (status, path, error);
@@ -916,10 +905,7 @@ scorch_flame_export_to_file (ScorchProfile                  *profile,
 
         if (!export_prepare (&e, profile, options, error))
           return FALSE;
-        if (format == SCORCH_FLAME_FORMAT_PNG)
-          return export_png (&e, options, path, error);
-        else
-          return export_pdf (&e, options, path, error);
+        return export_cairo (&e, options, path, format == SCORCH_FLAME_FORMAT_PDF, error);
       }
 
     default:

@@ -1000,35 +1000,26 @@ builder_add (ScorchProfileBuilder *builder,
     builder->time_end = time;
 }
 
-void
-scorch_profile_builder_add_sample (ScorchProfileBuilder *builder,
-                                   guint64               time,
-                                   gint32                pid,
-                                   gint32                tid,
-                                   const guint32        *frames,
-                                   guint                 n_frames,
-                                   guint32               weight)
-{
-  g_return_if_fail (builder != NULL);
-  g_return_if_fail (n_frames == 0 || frames != NULL);
+/* The two public orders of frames, one definition: frames[0] the root, or
+ * (leaf_first) the leaf. */
+#define DEFINE_ADD_SAMPLE(name, leaf_first)                                   \
+  void                                                                        \
+  name (ScorchProfileBuilder *builder,                                        \
+        guint64               time,                                           \
+        gint32                pid,                                            \
+        gint32                tid,                                            \
+        const guint32        *frames,                                         \
+        guint                 n_frames,                                       \
+        guint32               weight)                                         \
+  {                                                                           \
+    g_return_if_fail (builder != NULL);                                       \
+    g_return_if_fail (n_frames == 0 || frames != NULL);                       \
+                                                                              \
+    builder_add (builder, time, pid, tid, frames, n_frames, leaf_first, weight); \
+  }
 
-  builder_add (builder, time, pid, tid, frames, n_frames, FALSE, weight);
-}
-
-void
-scorch_profile_builder_add_sample_leaf_first (ScorchProfileBuilder *builder,
-                                              guint64               time,
-                                              gint32                pid,
-                                              gint32                tid,
-                                              const guint32        *frames,
-                                              guint                 n_frames,
-                                              guint32               weight)
-{
-  g_return_if_fail (builder != NULL);
-  g_return_if_fail (n_frames == 0 || frames != NULL);
-
-  builder_add (builder, time, pid, tid, frames, n_frames, TRUE, weight);
-}
+DEFINE_ADD_SAMPLE (scorch_profile_builder_add_sample, FALSE)
+DEFINE_ADD_SAMPLE (scorch_profile_builder_add_sample_leaf_first, TRUE)
 
 void
 scorch_profile_builder_set_thread_name (ScorchProfileBuilder *builder,
