@@ -21,6 +21,7 @@
 #include "scorch-flame-export-resources.h"
 #include "scorch-folded.h"
 #include "scorch-text.h"
+#include "scorch-util.h"
 
 #define CAIRO_MAX_SIZE 32767
 #define PDF_MAX_HEIGHT (14400 * 10)
@@ -853,6 +854,31 @@ scorch_flame_format_from_path (const char         *path,
   return FALSE;
 }
 
+typedef struct
+{
+  ScorchProfile                  *profile;
+  const ScorchFlameExportOptions *options;
+  ScorchFlameFormat               format;
+} ToFile;
+
+/* The formats written to a stream */
+static gboolean
+write_to_file (GOutputStream  *stream,
+               gpointer        user_data,
+               GError        **error)
+{
+  ToFile *to = user_data;
+  g_autoptr(ScorchProfile) inverted = NULL;
+
+  if (to->format == SCORCH_FLAME_FORMAT_SVG)
+    return scorch_flame_export_svg (to->profile, to->options, stream, NULL, error);
+  if (to->format == SCORCH_FLAME_FORMAT_HTML)
+    return scorch_flame_export_html (to->profile, to->options, stream, NULL, error);
+  if (to->options->inverted)
+    inverted = scorch_profile_dup_inverted (to->profile);
+  return scorch_folded_write (inverted != NULL ? inverted : to->profile, stream, NULL, error);
+}
+
 gboolean
 scorch_flame_export_to_file (ScorchProfile                  *profile,
                              const ScorchFlameExportOptions *options,
@@ -870,32 +896,9 @@ scorch_flame_export_to_file (ScorchProfile                  *profile,
     case SCORCH_FLAME_FORMAT_HTML:
     case SCORCH_FLAME_FORMAT_FOLDED:
       {
-        g_autoptr(GFile) file = g_file_new_for_path (path);
-        g_autoptr(GFileOutputStream) out = NULL;
-        g_autoptr(ScorchProfile) inverted = NULL;
-        gboolean ok;
+        ToFile to_file = { profile, options, format };
 
-        out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
-        if (out == NULL)
-          return FALSE;
-
-        if (format == SCORCH_FLAME_FORMAT_SVG)
-          ok = scorch_flame_export_svg (profile, options, G_OUTPUT_STREAM (out), NULL, error);
-        else if (format == SCORCH_FLAME_FORMAT_HTML)
-          ok = scorch_flame_export_html (profile, options, G_OUTPUT_STREAM (out), NULL, error);
-        else
-          {
-            if (options->inverted)
-              inverted = scorch_profile_dup_inverted (profile);
-            ok = scorch_folded_write (inverted != NULL ? inverted : profile,
-                                      G_OUTPUT_STREAM (out), NULL, error);
-          }
-        if (!ok)
-          {
-            g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
-            return FALSE;
-          }
-        return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+        return scorch_write_file (path, write_to_file, &to_file, error);
       }
 
     case SCORCH_FLAME_FORMAT_PNG:
