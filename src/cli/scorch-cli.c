@@ -31,6 +31,21 @@ static const Command commands[] = {
   { "annotate", scorch_cli_annotate, N_("Samples per source line or instruction of one function") },
 };
 
+GOptionGroup *
+scorch_cli_option_group_new (const char         *name,
+                             const char         *description,
+                             const char         *help_description,
+                             const GOptionEntry *entries,
+                             gpointer            user_data,
+                             GDestroyNotify      destroy)
+{
+  GOptionGroup *group = g_option_group_new (name, description, help_description, user_data, destroy);
+
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  return group;
+}
+
 /* VALUE after its leading white space, where a number must begin */
 static const char *
 number_start (const char *value)
