@@ -40,6 +40,14 @@ post_parse (GOptionContext *context,
             gpointer        data,
             GError        **error)
 {
+  const char *archive = scorch_symbol_paths_get_archive (data);
+
+  if (archive != NULL && !g_file_test (archive, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--symfs-archive: “%s” is not a file"), archive);
+      return FALSE;
+    }
   scorch_symbol_paths_set_default (data);
   return TRUE;
 }
