@@ -368,7 +368,7 @@ safe_components (const char *name)
   if (name == NULL || name[0] == '/' || name[0] == '\0')
     return NULL;
   parts = g_strsplit (name, "/", -1);
-  out = g_ptr_array_new ();
+  out = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; parts[i] != NULL; i++)
     {
       if (parts[i][0] == '\0' || strcmp (parts[i], ".") == 0)
@@ -385,6 +385,7 @@ safe_components (const char *name)
       g_ptr_array_free (out, TRUE);
       return NULL;
     }
+  g_ptr_array_set_free_func (out, NULL);
   g_ptr_array_add (out, NULL);
   return (GStrv) g_ptr_array_free (out, FALSE);
 }
