@@ -5,8 +5,9 @@
  *  - `perf archive`: the binary's directory renamed, the report is the same
  *    with CAPTURE.tar.bz2 beside the capture or given with --symfs-archive,
  *    and has no names without it;
- *  - debuginfod: a local `debuginfod -F DIR` serves the binary that was
- *    removed; names with DEBUGINFOD_URLS, none without;
+ *  - debuginfod: a local `debuginfod -F DIR` serves a binary that was
+ *    removed, and the debug file of a stripped one; names with
+ *    DEBUGINFOD_URLS, none without;
  *  - --kallsyms FILE: kernel frames are named from FILE (a copy of
  *    /proc/kallsyms with every name marked);
  *  - --debug-dirs: a stripped binary's separate debug file found by build id
@@ -285,8 +286,12 @@ test_debuginfod (void)
   g_autofree char *tsv = NULL, *tsv_off = NULL, *tsv_on = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) env1 = NULL, env2 = NULL, env3 = NULL;
-  guint8 id[64];
-  guint id_len;
+  g_autofree char *dir2 = g_build_filename (dir, "split", NULL);
+  g_autofree char *cap2 = g_build_filename (dir, "cap2.data", NULL);
+  g_autofree char *exe2 = NULL, *hex2 = NULL, *tsv2_off = NULL, *tsv2_on = NULL;
+  g_auto(GStrv) env4 = NULL;
+  guint8 id[64], id2[64];
+  guint id_len, id_len2;
   GPid pid;
   gboolean ready = FALSE;
   g_autofree char *server = g_find_program_in_path ("debuginfod");
@@ -319,6 +324,19 @@ test_debuginfod (void)
     g_free (run_ok (rm, NULL));
   }
 
+  /* a stripped binary that stays, its debug file only on the server */
+  exe2 = build_workload (dir2, "leaf_debuginfod_dbg", TRUE);
+  id_len2 = scorch_module_read_build_id (exe2, id2, sizeof id2);
+  g_assert_cmpuint (id_len2, >, 0);
+  hex2 = scorch_module_build_id_to_hex (id2, id_len2);
+  {
+    g_autofree char *dbg = g_strconcat (exe2, ".debug", NULL);
+    g_autofree char *served_dbg = g_build_filename (srv, "w2.debug", NULL);
+
+    g_assert_cmpint (g_rename (dbg, served_dbg), ==, 0);
+  }
+  perf_record (exe2, cap2, FALSE, NULL);
+
   port = g_strdup_printf ("%u", free_port ());
   {
     const char *argv[] = { "debuginfod", "-F", srv, "-p", port, "-d", db, "-t", "0", "-g", "0", NULL };
@@ -335,19 +353,25 @@ test_debuginfod (void)
   for (guint i = 0; i < 300 && !ready; i++)
     {
       g_autofree char *u = g_strdup_printf ("%s/buildid/%s/executable", url, hex);
+      g_autofree char *u2 = g_strdup_printf ("%s/buildid/%s/debuginfo", url, hex2);
       const char *argv[] = { "curl", "-sf", "-o", "/dev/null", u, NULL };
-      g_autofree char *out = NULL;
-      g_autofree char *err = NULL;
+      const char *argv2[] = { "curl", "-sf", "-o", "/dev/null", u2, NULL };
+      g_autofree char *out = NULL, *out2 = NULL;
+      g_autofree char *err = NULL, *err2 = NULL;
 
-      ready = g_spawn_check_wait_status (run (argv, NULL, &out, &err), NULL);
+      ready = g_spawn_check_wait_status (run (argv, NULL, &out, &err), NULL) &&
+              g_spawn_check_wait_status (run (argv2, NULL, &out2, &err2), NULL);
       if (!ready)
         g_usleep (100 * 1000);
     }
 
   env2 = cli_env (NULL, NULL);
   tsv_off = report (cap, env2, NULL, NULL);
+  tsv2_off = report (cap2, env2, NULL, NULL);
   env3 = cli_env (url, client_cache);
   tsv_on = ready ? report (cap, env3, NULL, NULL) : NULL;
+  env4 = cli_env (url, client_cache);
+  tsv2_on = ready ? report (cap2, env4, NULL, NULL) : NULL;
 
   kill (pid, SIGTERM);
   waitpid (pid, NULL, 0);
@@ -356,6 +380,8 @@ test_debuginfod (void)
   g_assert_true (ready);
   g_assert_false (has_function (tsv_off, "leaf_debuginfod"));
   g_assert_cmpstr (tsv_on, ==, tsv);
+  g_assert_false (has_function (tsv2_off, "leaf_debuginfod_dbg"));
+  g_assert_true (has_function (tsv2_on, "leaf_debuginfod_dbg"));
 #else
   g_test_skip ("built without libdebuginfod");
 #endif
