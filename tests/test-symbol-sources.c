@@ -2,9 +2,10 @@
 /* test-symbol-sources.c: where a capture's symbols come from when they are
  * not where it was recorded, end to end with `perf record` at test time and
  * `scorch-cli report --tsv`:
- *  - `perf archive`: the binary's directory renamed, the report is the same
- *    with CAPTURE.tar.bz2 beside the capture or given with --symfs-archive,
- *    and has no names without it;
+ *  - `perf archive` of a DWARF capture: the binary's directory renamed, the
+ *    report (names and unwound stacks) is the same with CAPTURE.tar.bz2
+ *    beside the capture or given with --symfs-archive, and has no names
+ *    without it;
  *  - debuginfod: a local `debuginfod -F DIR` serves a binary that was
  *    removed, and the debug file of a stripped one; names with
  *    DEBUGINFOD_URLS, none without;
@@ -159,19 +160,29 @@ build_workload (const char *dir,
 /* perf record -g of exe (with syscalls when sys), into cap; perf's own
  * build-id cache at buildid_dir, or none when NULL. */
 static void
-perf_record (const char *exe,
-             const char *cap,
-             gboolean    sys,
-             const char *buildid_dir)
+perf_record_full (const char *exe,
+                  const char *cap,
+                  gboolean    sys,
+                  const char *buildid_dir,
+                  gboolean    dwarf)
 {
   g_auto(GStrv) env = g_get_environ ();
-  const char *argv[] = { "perf", "record", "-q", "-g", "-F", "999", "-o", cap,
-                         buildid_dir == NULL ? "-N" : "-g",
+  const char *argv[] = { "perf", "record", "-q", "--call-graph", dwarf ? "dwarf" : "fp", "-F", "999", "-o", cap,
+                         buildid_dir == NULL ? "-N" : "-q",
                          "--", exe, "15000", sys ? "sys" : NULL, NULL };
 
   if (buildid_dir != NULL)
     env = g_environ_setenv (env, "PERF_BUILDID_DIR", buildid_dir, TRUE);
   g_free (run_ok (argv, env));
+}
+
+static void
+perf_record (const char *exe,
+             const char *cap,
+             gboolean    sys,
+             const char *buildid_dir)
+{
+  perf_record_full (exe, cap, sys, buildid_dir, FALSE);
 }
 
 static gboolean
@@ -208,10 +219,12 @@ test_perf_archive (void)
       return;
     }
   exe = build_workload (dir, "leaf_archive", FALSE);
-  perf_record (exe, cap, FALSE, cache);
+  /* DWARF stacks: the unwinder reads the archive's copy too */
+  perf_record_full (exe, cap, FALSE, cache, TRUE);
   env1 = cli_env (NULL, NULL);
   tsv = report (cap, env1, NULL, NULL);
   g_assert_true (has_function (tsv, "leaf_archive"));
+  g_assert_true (has_function (tsv, "mid"));
 
   /* perf 6.1's perf archive: CAPTURE.tar.bz2, and what to do with it */
   {
