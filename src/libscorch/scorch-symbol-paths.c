@@ -339,12 +339,15 @@ void
 scorch_symbol_paths_add_build_id_dir (ScorchSymbolPaths *self,
                                       const char        *dir)
 {
+  g_autofree char *stripped = NULL;
+
   g_return_if_fail (dir != NULL && dir[0] == '/');
 
+  stripped = strip_slashes (dir);
   for (guint i = 0; i < self->build_id_dirs->len; i++)
-    if (strcmp (g_ptr_array_index (self->build_id_dirs, i), dir) == 0)
+    if (strcmp (g_ptr_array_index (self->build_id_dirs, i), stripped) == 0)
       return;
-  g_ptr_array_add (self->build_id_dirs, strip_slashes (dir));
+  g_ptr_array_add (self->build_id_dirs, g_steal_pointer (&stripped));
 }
 
 const char * const *
@@ -704,15 +707,17 @@ void
 scorch_symbol_paths_use_capture_archive (const char *capture)
 {
   g_autoptr(ScorchSymbolPaths) cur = scorch_symbol_paths_dup_default ();
-  g_autoptr(ScorchSymbolPaths) next = copy (cur);
   g_autofree char *beside = capture != NULL ? g_strconcat (capture, ".tar.bz2", NULL) : NULL;
-  const char *tarballs[] = { cur->archive, beside, NULL };
+  const char *tarballs[] = { cur->archive, beside };
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *kallsyms = NULL;
+  ScorchSymbolPaths *next;
+  ScorchSymbolPaths *old;
 
-  for (guint i = 0; i < G_N_ELEMENTS (tarballs) - 1; i++)
+  for (guint i = 0; i < G_N_ELEMENTS (tarballs); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autofree char *dir = NULL;
+      char *dir;
 
       if (tarballs[i] == NULL)
         continue;
@@ -725,11 +730,23 @@ scorch_symbol_paths_use_capture_archive (const char *capture)
           g_message (_("Cannot use the perf archive %s: %s"), tarballs[i], error->message);
           continue;
         }
-      scorch_symbol_paths_add_build_id_dir (next, dir);
       if (kallsyms == NULL)
         kallsyms = archive_kallsyms (dir);
+      g_ptr_array_add (dirs, dir);
     }
+
+  /* one read-modify-write of the default: two loads at once (the compare
+   * view) keep both archives */
+  g_mutex_lock (&default_lock);
+  if (default_paths == NULL)
+    default_paths = scorch_symbol_paths_new_from_env ();
+  next = copy (default_paths);
+  for (guint i = 0; i < dirs->len; i++)
+    scorch_symbol_paths_add_build_id_dir (next, g_ptr_array_index (dirs, i));
   g_free (next->archive_kallsyms);
   next->archive_kallsyms = g_steal_pointer (&kallsyms);
-  scorch_symbol_paths_set_default (next);
+  old = default_paths;
+  default_paths = next;
+  g_mutex_unlock (&default_lock);
+  scorch_symbol_paths_unref (old);
 }
