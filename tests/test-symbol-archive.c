@@ -232,6 +232,11 @@ test_beside_capture (void)
     { "[kernel.kallsyms]/0123456789abcdef0123456789abcdef01234567/kallsyms", AE_IFREG,
       "ffffffff81000000 T _stext\n" },
     { "usr/bin/x/0123456789abcdef0123456789abcdef01234567/elf", AE_IFREG, "not an elf" },
+    /* perf's own links, and hostile entries: none is made */
+    { ".build-id/01/23456789abcdef0123456789abcdef01234567", AE_IFLNK, NULL,
+      "../../usr/bin/x/0123456789abcdef0123456789abcdef01234567" },
+    { "../../../beside-escape", AE_IFREG, "x" },
+    { "usr/lib", AE_IFLNK, NULL, "/usr/lib" },
   };
 
   g_assert_true (g_file_set_contents (cap, "", 0, NULL));
@@ -244,6 +249,12 @@ test_beside_capture (void)
   g_assert_nonnull (scorch_symbol_paths_get_build_id_dirs (after));
   dir1 = g_strdup (scorch_symbol_paths_get_build_id_dirs (after)[0]);
   g_assert_true (g_str_has_prefix (dir1, cache));
+  g_assert_cmpuint (check_tree (dir1), ==, 2);
+  {
+    g_autofree char *escaped = g_build_filename (cache, "..", "..", "..", "beside-escape", NULL);
+
+    g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
+  }
   g_assert_true (g_str_has_suffix (scorch_symbol_paths_get_kallsyms (after), "/kallsyms"));
   g_assert_true (g_str_has_prefix (scorch_symbol_paths_get_kallsyms (after), dir1));
   {
