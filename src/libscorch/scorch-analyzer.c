@@ -1720,6 +1720,9 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
   g_return_val_if_fail (!self->finished, FALSE);
 
   scorch_analyzer_set_capture_info (self, reader);
+  /* kallsyms is read on another thread while the records are */
+  if (!self->offline)
+    scorch_symbolizer_prefetch_kernel (self->symbolizer);
 
   /* Records are read in order here; samples are unwound and looked up by
    * several workers in batches, and committed in order (run_batch). */

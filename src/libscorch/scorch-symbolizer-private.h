@@ -71,6 +71,7 @@ struct _ScorchSymbolizer
   gboolean        kernel_loaded;
   ScorchKallsyms *kallsyms;      /* NULL: kernel frames stay addresses */
   ScorchAddrMap   kcache;        /* (0, ip) -> chain */
+  GThread        *kernel_prefetch;   /* reading kallsyms_path: returns a KernelPrefetch* */
 
   char           *jit_dir;
 

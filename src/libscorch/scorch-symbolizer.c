@@ -39,6 +39,22 @@
  * read and checked. */
 #define DEFAULT_SYMBOL_CACHE_MIN 2000
 
+/* What the kallsyms prefetch thread read, and from which path. */
+typedef struct
+{
+  char                 *path;
+  ScorchKallsyms       *kallsyms;
+  ScorchKallsymsStatus  status;
+} KernelPrefetch;
+
+static void
+kernel_prefetch_free (KernelPrefetch *p)
+{
+  scorch_kallsyms_free (p->kallsyms);
+  g_free (p->path);
+  g_free (p);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Module keys                                                              */
 
@@ -157,6 +173,8 @@ scorch_symbolizer_free (ScorchSymbolizer *self)
 {
   if (self == NULL)
     return;
+  if (self->kernel_prefetch != NULL)
+    kernel_prefetch_free (g_thread_join (g_steal_pointer (&self->kernel_prefetch)));
   g_hash_table_destroy (self->modules);
   g_hash_table_destroy (self->demangled);
   g_hash_table_destroy (self->jit_maps);
@@ -682,23 +700,81 @@ scorch_symbolizer_lookup_user (ScorchSymbolizer    *self,
 /* ------------------------------------------------------------------------ */
 /* Kernel                                                                   */
 
+static gpointer
+kernel_prefetch_thread (gpointer data)
+{
+  KernelPrefetch *p = data;
+
+  p->kallsyms = scorch_kallsyms_load (p->path, &p->status);
+  return p;
+}
+
+void
+scorch_symbolizer_prefetch_kernel (ScorchSymbolizer *self)
+{
+  KernelPrefetch *p;
+
+  g_return_if_fail (self != NULL);
+
+  /* /proc/kallsyms is ~10 MB of text the kernel formats line by line:
+   * a fixed cost of every load that the second CPU can take while this
+   * one reads the capture. */
+  if (self->kernel_loaded || self->kernel_prefetch != NULL ||
+      (!self->kallsyms_forced && !kernel_matches_running (self)))
+    return;
+  p = g_new0 (KernelPrefetch, 1);
+  p->path = g_strdup (self->kallsyms_path);
+  self->kernel_prefetch = g_thread_try_new ("scorch-kallsyms", kernel_prefetch_thread, p, NULL);
+  if (self->kernel_prefetch == NULL)
+    {
+      g_free (p->path);
+      g_free (p);
+    }
+}
+
+/* The prefetched table when it was read from path; NULL (and nothing
+ * left behind) otherwise. */
+static KernelPrefetch *
+kernel_prefetch_join (ScorchSymbolizer *self)
+{
+  KernelPrefetch *p;
+
+  if (self->kernel_prefetch == NULL)
+    return NULL;
+  p = g_thread_join (g_steal_pointer (&self->kernel_prefetch));
+  if (g_strcmp0 (p->path, self->kallsyms_path) == 0)
+    return p;
+  kernel_prefetch_free (p);
+  return NULL;
+}
+
 static void
 kernel_load (ScorchSymbolizer *self)
 {
   ScorchKallsymsStatus status;
+  KernelPrefetch *prefetched = kernel_prefetch_join (self);
 
   self->kernel_loaded = TRUE;
   g_clear_pointer (&self->kallsyms, scorch_kallsyms_free);
 
   if (!self->kallsyms_forced && !kernel_matches_running (self))
     {
+      if (prefetched != NULL)
+        kernel_prefetch_free (prefetched);
       add_problem (self,
                    _("The capture comes from another kernel (%s); kernel frames are shown as addresses"),
                    self->kernel_release != NULL ? self->kernel_release : _("unknown release"));
       return;
     }
 
-  self->kallsyms = scorch_kallsyms_load (self->kallsyms_path, &status);
+  if (prefetched != NULL)
+    {
+      self->kallsyms = g_steal_pointer (&prefetched->kallsyms);
+      status = prefetched->status;
+      kernel_prefetch_free (prefetched);
+    }
+  else
+    self->kallsyms = scorch_kallsyms_load (self->kallsyms_path, &status);
   switch (status)
     {
     case SCORCH_KALLSYMS_OK:

@@ -78,4 +78,10 @@ void              scorch_symbolizer_set_symbol_cache   (ScorchSymbolizer   *self
 
 GPtrArray        *scorch_symbolizer_dup_problems       (ScorchSymbolizer   *self); /* of char*, human-readable */
 
+/* Starts reading the kernel's symbols (kallsyms) on another thread, so
+ * that the first kernel lookup finds them read; nothing when they are
+ * read already or the capture's kernel is not the running one.  The
+ * lookups give the same answers with or without it. */
+void              scorch_symbolizer_prefetch_kernel    (ScorchSymbolizer   *self);
+
 G_END_DECLS
