@@ -65,6 +65,7 @@ module_free (gpointer p)
 
   /* before dwfl_end: they point into libdw's data */
   _scorch_dwarf_inline_free (m->dw.dwarf);
+  _scorch_symbolizer_answers_free (m->answers);
   scorch_elf_symbols_free (m->syms);
   if (m->dwfl != NULL)
     dwfl_end (m->dwfl);
@@ -175,6 +176,7 @@ scorch_symbolizer_free (ScorchSymbolizer *self)
     return;
   if (self->kernel_prefetch != NULL)
     kernel_prefetch_free (g_thread_join (g_steal_pointer (&self->kernel_prefetch)));
+  scorch_symbolizer_save_cache (self);
   g_hash_table_destroy (self->modules);
   g_hash_table_destroy (self->demangled);
   g_hash_table_destroy (self->jit_maps);
@@ -224,6 +226,8 @@ scorch_symbolizer_set_line_mode (ScorchSymbolizer         *self,
 
       scorch_addr_map_clear (&m->cache);
       scorch_addr_map_init (&m->cache, CACHE_SIZE);
+      g_clear_pointer (&m->answers, _scorch_symbolizer_answers_free);
+      m->answers_tried = FALSE;
     }
 }
 
@@ -575,6 +579,93 @@ module_symbols (ScorchSymbolizer *self,
   return syms;
 }
 
+/* The module's answers from an earlier load (scorch-symbolizer-answers.h):
+ * kept with the persistent symbol cache, for modules with a build id. */
+static void
+module_answers_load (ScorchSymbolizer *self,
+                     Module           *m)
+{
+  g_autoptr(GError) local_error = NULL;
+  const guint8 *id;
+  guint id_len = 0;
+
+  m->answers_tried = TRUE;
+  if (self->symbol_cache_dir == NULL || m->state != MODULE_OK)
+    return;
+  id = scorch_module_get_build_id (m->file, &id_len);
+  if (id == NULL || id_len == 0)
+    return;
+  m->answers = _scorch_symbolizer_answers_new ();
+  if (!_scorch_symbolizer_answers_load (m->answers, self->symbol_cache_dir, id, id_len,
+                                        self->line_mode, &local_error) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("answer cache: %s (rewritten)", local_error->message);
+}
+
+/* Saves the answers made from DWARF since the load. */
+static void
+module_answers_save (ScorchSymbolizer *self,
+                     Module           *m)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *debugfile = NULL;
+  const guint8 *id;
+  guint id_len = 0;
+  GElf_Addr bias;
+
+  if (m->answers == NULL || _scorch_symbolizer_answers_get_n_new (m->answers) == 0 ||
+      !m->dwarf_used || self->symbol_cache_dir == NULL)
+    return;
+  /* without DWARF the answers are cheap to make again, and a debug file
+   * installed later must not be hidden by them */
+  if (dwfl_module_getdwarf (m->dw.mod, &bias) == NULL)
+    return;
+  dwfl_module_info (m->dw.mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+  id = scorch_module_get_build_id (m->file, &id_len);
+  if (!_scorch_symbolizer_answers_save (m->answers, self->symbol_cache_dir, id, id_len,
+                                        self->line_mode, debugfile, &local_error))
+    g_debug ("answer cache: %s", local_error->message);
+}
+
+void
+scorch_symbolizer_save_cache (ScorchSymbolizer *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (self != NULL);
+
+  g_hash_table_iter_init (&iter, self->modules);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      Module *m = key;
+
+      module_answers_save (self, m);
+      /* saved once */
+      g_clear_pointer (&m->answers, _scorch_symbolizer_answers_free);
+    }
+}
+
+guint
+scorch_symbolizer_get_n_cached_answers (ScorchSymbolizer *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+  guint n = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  g_hash_table_iter_init (&iter, self->modules);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      Module *m = key;
+
+      if (m->answers != NULL)
+        n += _scorch_symbolizer_answers_get_n_hits (m->answers);
+    }
+  return n;
+}
+
 /* Symbolizes a module-relative address into chain; returns its length. */
 static guint
 module_symbolize (ScorchSymbolizer *self,
@@ -585,18 +676,44 @@ module_symbolize (ScorchSymbolizer *self,
   GElf_Addr addr;
   guint64 vaddr;
   ScorchElfSymbol *f;
+  guint n;
 
   if (m->state == MODULE_FAILED || !scorch_module_offset_to_vaddr (m->file, file_off, &vaddr))
     return unresolved (self, m->path, file_off, chain);
+
+  if (!m->answers_tried)
+    module_answers_load (self, m);
+  if (m->answers != NULL && (n = _scorch_symbolizer_answers_lookup (m->answers, file_off, chain)) > 0)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          chain[i].function = intern (self, chain[i].function);
+          chain[i].file = intern (self, chain[i].file);
+          chain[i].module = m->path;
+        }
+      return n;
+    }
 
   addr = vaddr + m->bias;
   if (m->syms == NULL)
     m->syms = module_symbols (self, m);
   f = scorch_elf_symbols_lookup (m->syms, addr);
   if (f == NULL)
-    return unresolved (self, m->path, vaddr, chain);
-
-  return _scorch_dwarf_inline_chain (&self->dwarf_context, &m->dw, addr, vaddr, func_sym_name (self, f), chain);
+    n = unresolved (self, m->path, vaddr, chain);
+  else
+    {
+      n = _scorch_dwarf_inline_chain (&self->dwarf_context, &m->dw, addr, vaddr, func_sym_name (self, f), chain);
+      m->dwarf_used = TRUE;
+    }
+  if (m->answers != NULL)
+    {
+      /* only chains of this module's own frames are stored */
+      for (guint i = 0; i < n; i++)
+        if (chain[i].module != m->path)
+          return n;
+      _scorch_symbolizer_answers_add (m->answers, file_off, chain, n);
+    }
+  return n;
 }
 
 /* ------------------------------------------------------------------------ */

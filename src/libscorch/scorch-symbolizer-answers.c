@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-symbolizer-answers.c: a module's symbolized addresses, saved per
+ * build id so that the next load needs no DWARF (see the header) */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-symbolizer"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "scorch-module.h"
+#include "scorch-symbolizer-answers.h"
+#include "scorch-util.h"
+
+#define ANSWERS_MAGIC "SCRANSW\1"
+#define ANSWERS_VERSION 1
+#define ANSWERS_BYTE_ORDER 0x01020304u
+#define ANSWERS_MAX_SIZE (256 * 1024 * 1024)
+#define ANSWERS_MAX_PATH 4096
+#define NO_STRING G_MAXUINT32
+
+typedef struct
+{
+  char    magic[8];
+  guint32 version;
+  guint32 byte_order;
+  guint32 line_mode;
+  guint32 build_id_len;
+  guint8  build_id[SCORCH_MODULE_MAX_BUILD_ID];
+  guint64 n_answers;
+  guint64 n_frames;
+  guint64 strings_size;
+  guint64 debug_size;
+  gint64  debug_mtime_ns;
+  guint64 debug_ino;
+  guint32 debug_path_len;
+  guint32 reserved;
+  guint64 payload_size;
+  guint64 checksum;
+} AnswersHeader;
+
+typedef struct
+{
+  guint64 key;
+  guint32 first;             /* index of its first frame */
+  guint32 count;
+} StoredAnswer;
+
+typedef struct
+{
+  guint64 offset;
+  guint32 function;          /* into the strings, or NO_STRING */
+  guint32 file;              /* likewise */
+  guint32 line;
+  guint32 kind;
+} StoredFrame;
+
+typedef struct
+{
+  guint64 key;
+  guint   first;             /* into the new frames */
+  guint   count;
+} NewAnswer;
+
+struct _ScorchSymbolizerAnswers
+{
+  /* the loaded entry (mapped), checked */
+  GMappedFile        *file;
+  const StoredAnswer *answers;
+  gsize               n_answers;
+  const StoredFrame  *frames;
+  gsize               n_frames;
+  const char         *strings;
+  gsize               strings_size;
+
+  GArray             *new_answers;   /* NewAnswer */
+  GArray             *new_frames;    /* ScorchSymbol */
+  GHashTable         *new_keys;      /* key set: an address is added once */
+  guint               n_hits;
+};
+
+static guint64
+checksum (const guint8 *data,
+          gsize         len)
+{
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+
+      memcpy (&w, data + i, 8);
+      h = (h ^ w) * G_GUINT64_CONSTANT (0x100000001b3);
+      h ^= h >> 29;
+    }
+  for (; i < len; i++)
+    h = (h ^ data[i]) * G_GUINT64_CONSTANT (0x100000001b3);
+  return h;
+}
+
+static inline gsize
+pad8 (gsize n)
+{
+  return (n + 7) & ~(gsize) 7;
+}
+
+ScorchSymbolizerAnswers *
+_scorch_symbolizer_answers_new (void)
+{
+  ScorchSymbolizerAnswers *self = g_new0 (ScorchSymbolizerAnswers, 1);
+
+  self->new_answers = g_array_new (FALSE, FALSE, sizeof (NewAnswer));
+  self->new_frames = g_array_new (FALSE, FALSE, sizeof (ScorchSymbol));
+  self->new_keys = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  return self;
+}
+
+void
+_scorch_symbolizer_answers_free (ScorchSymbolizerAnswers *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->file, g_mapped_file_unref);
+  g_array_unref (self->new_answers);
+  g_array_unref (self->new_frames);
+  g_hash_table_destroy (self->new_keys);
+  g_free (self);
+}
+
+char *
+_scorch_symbolizer_answers_get_path (const char   *dir,
+                                     const guint8 *build_id,
+                                     guint         build_id_len,
+                                     guint         line_mode)
+{
+  g_autofree char *hex = scorch_module_build_id_to_hex (build_id, build_id_len);
+  g_autofree char *name = g_strdup_printf ("%s.%s.ans", hex,
+                                           line_mode == SCORCH_SYMBOLIZER_LINES_FUNCTION ? "function" : "address");
+
+  return g_build_filename (dir, name, NULL);
+}
+
+static gboolean
+bad_entry (GError     **error,
+           const char  *path,
+           const char  *why)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, why);
+  return FALSE;
+}
+
+/* Whether the debug file is still the one recorded. */
+static gboolean
+debug_file_matches (const char    *path,
+                    const AnswersHeader *h)
+{
+  struct stat st;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    return FALSE;
+  return (guint64) st.st_size == h->debug_size && (guint64) st.st_ino == h->debug_ino &&
+         (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec == h->debug_mtime_ns;
+}
+
+static gboolean
+answers_parse (ScorchSymbolizerAnswers *self,
+               const guint8            *data,
+               gsize                    len,
+               const char              *path,
+               const guint8            *build_id,
+               guint                    build_id_len,
+               guint                    line_mode,
+               GError                 **error)
+{
+  AnswersHeader h;
+  const guint8 *payload;
+  const StoredAnswer *answers;
+  const StoredFrame *frames;
+  const char *strings;
+  guint64 expect;
+
+  if (len < sizeof h)
+    return bad_entry (error, path, "truncated header");
+  memcpy (&h, data, sizeof h);
+  if (memcmp (h.magic, ANSWERS_MAGIC, 8) != 0 || h.version != ANSWERS_VERSION ||
+      h.byte_order != ANSWERS_BYTE_ORDER)
+    return bad_entry (error, path, "not an answer entry of this version");
+  if (h.payload_size != len - sizeof h)
+    return bad_entry (error, path, "truncated or padded entry");
+  if (h.n_answers > ANSWERS_MAX_SIZE / sizeof (StoredAnswer) ||
+      h.n_frames > ANSWERS_MAX_SIZE / sizeof (StoredFrame) ||
+      h.strings_size > ANSWERS_MAX_SIZE || h.debug_path_len > ANSWERS_MAX_PATH)
+    return bad_entry (error, path, "sizes out of range");
+  expect = pad8 (h.debug_path_len) + h.n_answers * sizeof (StoredAnswer) +
+           h.n_frames * sizeof (StoredFrame) + h.strings_size;
+  if (expect != h.payload_size)
+    return bad_entry (error, path, "sizes do not add up");
+  payload = data + sizeof h;
+  if (checksum (payload, h.payload_size) != h.checksum)
+    return bad_entry (error, path, "checksum mismatch");
+  if (h.build_id_len != build_id_len || build_id_len > SCORCH_MODULE_MAX_BUILD_ID ||
+      memcmp (h.build_id, build_id, build_id_len) != 0)
+    return bad_entry (error, path, "another build id");
+  if (h.line_mode != line_mode)
+    return bad_entry (error, path, "another line mode");
+  if (h.debug_path_len > 0)
+    {
+      g_autofree char *debug_path = g_strndup ((const char *) payload, h.debug_path_len);
+
+      if (strlen (debug_path) != h.debug_path_len || !debug_file_matches (debug_path, &h))
+        return bad_entry (error, path, "its debug file changed");
+    }
+
+  answers = (const StoredAnswer *) (gconstpointer) (payload + pad8 (h.debug_path_len));
+  frames = (const StoredFrame *) (gconstpointer) (answers + h.n_answers);
+  strings = (const char *) (frames + h.n_frames);
+  if (h.strings_size > 0 && strings[h.strings_size - 1] != '\0')
+    return bad_entry (error, path, "strings not terminated");
+  for (guint64 i = 0; i < h.n_answers; i++)
+    {
+      StoredAnswer a;
+
+      memcpy (&a, &answers[i], sizeof a);
+      if (a.count == 0 || a.count > SCORCH_SYMBOLIZER_MAX_CHAIN || a.first > h.n_frames ||
+          a.count > h.n_frames - a.first)
+        return bad_entry (error, path, "an answer out of range");
+      if (i > 0 && a.key <= answers[i - 1].key)
+        return bad_entry (error, path, "answers out of order");
+    }
+  for (guint64 i = 0; i < h.n_frames; i++)
+    {
+      StoredFrame f;
+
+      memcpy (&f, &frames[i], sizeof f);
+      if ((f.function != NO_STRING && f.function >= h.strings_size) ||
+          (f.file != NO_STRING && f.file >= h.strings_size) ||
+          f.kind >= SCORCH_FRAME_KIND_ROOT)
+        return bad_entry (error, path, "a frame out of range");
+    }
+
+  self->answers = answers;
+  self->n_answers = h.n_answers;
+  self->frames = frames;
+  self->n_frames = h.n_frames;
+  self->strings = strings;
+  self->strings_size = h.strings_size;
+  return TRUE;
+}
+
+gboolean
+_scorch_symbolizer_answers_load (ScorchSymbolizerAnswers *self,
+                                 const char              *dir,
+                                 const guint8            *build_id,
+                                 guint                    build_id_len,
+                                 guint                    line_mode,
+                                 GError                 **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GMappedFile) file = NULL;
+  int fd;
+
+  g_return_val_if_fail (self != NULL && self->file == NULL, FALSE);
+  g_return_val_if_fail (build_id != NULL && build_id_len > 0, FALSE);
+
+  path = _scorch_symbolizer_answers_get_path (dir, build_id, build_id_len, line_mode);
+  /* only ever a regular file, even in our own directory */
+  fd = scorch_open_regular_file (path, ANSWERS_MAX_SIZE, NULL, error);
+  if (fd < 0)
+    return FALSE;
+  file = g_mapped_file_new_from_fd (fd, FALSE, error);
+  close (fd);
+  if (file == NULL)
+    return FALSE;
+  /* GMappedFile maps with mmap(): the contents are page-aligned */
+  if (!answers_parse (self, (const guint8 *) g_mapped_file_get_contents (file),
+                      g_mapped_file_get_length (file), path, build_id, build_id_len, line_mode, error))
+    return FALSE;
+  self->file = g_steal_pointer (&file);
+  return TRUE;
+}
+
+guint
+_scorch_symbolizer_answers_lookup (ScorchSymbolizerAnswers *self,
+                                   guint64                  key,
+                                   ScorchSymbol            *chain)
+{
+  gsize lo = 0, hi;
+  const StoredAnswer *a;
+
+  if (self->n_answers == 0)
+    return 0;
+  hi = self->n_answers;
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if (self->answers[mid].key < key)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo == self->n_answers || self->answers[lo].key != key)
+    return 0;
+  a = &self->answers[lo];
+  for (guint i = 0; i < a->count; i++)
+    {
+      const StoredFrame *f = &self->frames[a->first + i];
+
+      chain[i] = (ScorchSymbol) {
+        .function = f->function != NO_STRING ? self->strings + f->function : NULL,
+        .module = NULL,
+        .file = f->file != NO_STRING ? self->strings + f->file : NULL,
+        .line = f->line,
+        .offset = f->offset,
+        .kind = (ScorchFrameKind) f->kind,
+      };
+    }
+  self->n_hits++;
+  return a->count;
+}
+
+void
+_scorch_symbolizer_answers_add (ScorchSymbolizerAnswers *self,
+                                guint64                  key,
+                                const ScorchSymbol      *chain,
+                                guint                    n)
+{
+  NewAnswer a;
+
+  if (n == 0 || n > SCORCH_SYMBOLIZER_MAX_CHAIN)
+    return;
+  if (!g_hash_table_add (self->new_keys, g_memdup2 (&key, sizeof key)))
+    return;
+  a.key = key;
+  a.first = self->new_frames->len;
+  a.count = n;
+  g_array_append_vals (self->new_frames, chain, n);
+  g_array_append_val (self->new_answers, a);
+}
+
+guint
+_scorch_symbolizer_answers_get_n_new (ScorchSymbolizerAnswers *self)
+{
+  return self->new_answers->len;
+}
+
+guint
+_scorch_symbolizer_answers_get_n_hits (ScorchSymbolizerAnswers *self)
+{
+  return self->n_hits;
+}
+
+static int
+new_answer_compare (gconstpointer pa,
+                    gconstpointer pb)
+{
+  const NewAnswer *a = pa, *b = pb;
+
+  return a->key < b->key ? -1 : a->key > b->key ? 1 : 0;
+}
+
+typedef struct
+{
+  GByteArray *bytes;
+  GHashTable *offsets;       /* string -> offset + 1 */
+} StringTable;
+
+static guint32
+string_offset (StringTable *t,
+               const char  *s)
+{
+  gpointer off;
+
+  if (s == NULL)
+    return NO_STRING;
+  off = g_hash_table_lookup (t->offsets, s);
+  if (off == NULL)
+    {
+      off = GUINT_TO_POINTER (t->bytes->len + 1);
+      g_hash_table_insert (t->offsets, (gpointer) s, off);
+      g_byte_array_append (t->bytes, (const guint8 *) s, strlen (s) + 1);
+    }
+  return GPOINTER_TO_UINT (off) - 1;
+}
+
+static void
+append_frames (GByteArray         *frames,
+               StringTable        *strings,
+               const ScorchSymbol *chain,
+               guint               n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      StoredFrame f = {
+        .offset = chain[i].offset,
+        .function = string_offset (strings, chain[i].function),
+        .file = string_offset (strings, chain[i].file),
+        .line = chain[i].line,
+        .kind = chain[i].kind,
+      };
+
+      g_byte_array_append (frames, (const guint8 *) &f, sizeof f);
+    }
+}
+
+static gboolean
+errno_error (GError     **error,
+             const char  *what,
+             int          saved)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", what, g_strerror (saved));
+  return FALSE;
+}
+
+gboolean
+_scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
+                                 const char              *dir,
+                                 const guint8            *build_id,
+                                 guint                    build_id_len,
+                                 guint                    line_mode,
+                                 const char              *debug_file,
+                                 GError                 **error)
+{
+  static const guint8 zeros[8] = { 0 };
+  g_autofree char *path = NULL;
+  g_autofree char *tmp = NULL;
+  g_autoptr(GByteArray) answers = g_byte_array_new ();
+  g_autoptr(GByteArray) frames = g_byte_array_new ();
+  g_autoptr(GByteArray) out = NULL;
+  g_autoptr(GHashTable) offsets = g_hash_table_new (g_str_hash, g_str_equal);
+  StringTable strings = { g_byte_array_new (), offsets };
+  AnswersHeader h = { 0 };
+  struct stat st;
+  gsize i = 0, j = 0, n_frames = 0, written = 0;
+  int fd;
+
+  g_return_val_if_fail (self != NULL && dir != NULL, FALSE);
+  g_return_val_if_fail (build_id != NULL && build_id_len > 0 && build_id_len <= SCORCH_MODULE_MAX_BUILD_ID, FALSE);
+
+  memcpy (h.magic, ANSWERS_MAGIC, 8);
+  h.version = ANSWERS_VERSION;
+  h.byte_order = ANSWERS_BYTE_ORDER;
+  h.line_mode = line_mode;
+  h.build_id_len = build_id_len;
+  memcpy (h.build_id, build_id, build_id_len);
+  if (debug_file != NULL && debug_file[0] != '\0')
+    {
+      if (g_stat (debug_file, &st) != 0 || !S_ISREG (st.st_mode) || strlen (debug_file) > ANSWERS_MAX_PATH)
+        {
+          g_byte_array_unref (strings.bytes);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: not a regular file", debug_file);
+          return FALSE;
+        }
+      h.debug_path_len = strlen (debug_file);
+      h.debug_size = st.st_size;
+      h.debug_ino = st.st_ino;
+      h.debug_mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+    }
+
+  /* the loaded answers and the new ones, merged by key (a new answer of
+   * a key the entry holds replaces it) */
+  g_array_sort (self->new_answers, new_answer_compare);
+  while (i < self->n_answers || j < self->new_answers->len)
+    {
+      const NewAnswer *na = j < self->new_answers->len ? &g_array_index (self->new_answers, NewAnswer, j) : NULL;
+      StoredAnswer a;
+
+      if (na == NULL || (i < self->n_answers && self->answers[i].key < na->key))
+        {
+          ScorchSymbol chain[SCORCH_SYMBOLIZER_MAX_CHAIN];
+          guint saved_hits = self->n_hits;
+
+          a.key = self->answers[i].key;
+          a.count = _scorch_symbolizer_answers_lookup (self, a.key, chain);
+          self->n_hits = saved_hits;
+          append_frames (frames, &strings, chain, a.count);
+          i++;
+        }
+      else
+        {
+          if (i < self->n_answers && self->answers[i].key == na->key)
+            i++;
+          a.key = na->key;
+          a.count = na->count;
+          append_frames (frames, &strings, &g_array_index (self->new_frames, ScorchSymbol, na->first), na->count);
+          j++;
+        }
+      a.first = n_frames;
+      n_frames += a.count;
+      g_byte_array_append (answers, (const guint8 *) &a, sizeof a);
+    }
+
+  h.n_answers = answers->len / sizeof (StoredAnswer);
+  h.n_frames = n_frames;
+  h.strings_size = strings.bytes->len;
+  out = g_byte_array_sized_new (sizeof h + pad8 (h.debug_path_len) + answers->len + frames->len + strings.bytes->len);
+  g_byte_array_append (out, (const guint8 *) &h, sizeof h);
+  if (h.debug_path_len > 0)
+    g_byte_array_append (out, (const guint8 *) debug_file, h.debug_path_len);
+  g_byte_array_append (out, zeros, pad8 (h.debug_path_len) - h.debug_path_len);
+  g_byte_array_append (out, answers->data, answers->len);
+  g_byte_array_append (out, frames->data, frames->len);
+  g_byte_array_append (out, strings.bytes->data, strings.bytes->len);
+  g_byte_array_unref (strings.bytes);
+  h.payload_size = out->len - sizeof h;
+  h.checksum = checksum (out->data + sizeof h, h.payload_size);
+  memcpy (out->data, &h, sizeof h);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return errno_error (error, dir, errno);
+  path = _scorch_symbolizer_answers_get_path (dir, build_id, build_id_len, line_mode);
+  /* renamed over the entry: a reader sees the old one or the new one */
+  tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return errno_error (error, tmp, errno);
+  while (written < out->len)
+    {
+      gssize n = write (fd, out->data + written, out->len - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : ENOSPC;
+
+          close (fd);
+          g_unlink (tmp);
+          return errno_error (error, tmp, saved);
+        }
+      written += n;
+    }
+  if (close (fd) != 0 || g_rename (tmp, path) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (tmp);
+      return errno_error (error, path, saved);
+    }
+  return TRUE;
+}
