@@ -40,8 +40,8 @@ typedef struct
   guint64 debug_size;
   gint64  debug_mtime_ns;
   guint64 debug_ino;
-  guint32 debug_path_len;
-  guint32 reserved;
+  guint32 debug_path_len;     /* the DWARF's file, then a NUL, then the search path */
+  guint32 debug_is_module;    /* the DWARF came from the module's own file */
   guint64 payload_size;
   guint64 checksum;
 } AnswersHeader;
@@ -178,6 +178,8 @@ answers_parse (ScorchSymbolizerAnswers *self,
                const guint8            *build_id,
                guint                    build_id_len,
                guint                    line_mode,
+               const char              *module_path,
+               const char              *search_path,
                GError                 **error)
 {
   AnswersHeader h;
@@ -211,13 +213,23 @@ answers_parse (ScorchSymbolizerAnswers *self,
     return bad_entry (error, path, "another build id");
   if (h.line_mode != line_mode)
     return bad_entry (error, path, "another line mode");
-  if (h.debug_path_len > 0)
-    {
-      g_autofree char *debug_path = g_strndup ((const char *) payload, h.debug_path_len);
+  {
+    /* "DWARF FILE\0SEARCH PATH" */
+    const char *dwarf_file = (const char *) payload;
+    gsize dwarf_len = h.debug_path_len > 0 ? strnlen (dwarf_file, h.debug_path_len) : 0;
+    const char *stored_search = dwarf_file + dwarf_len + 1;
+    g_autofree char *dwarf_path = NULL;
 
-      if (strlen (debug_path) != h.debug_path_len || !debug_file_matches (debug_path, &h))
-        return bad_entry (error, path, "its debug file changed");
-    }
+    if (dwarf_len == 0 || dwarf_len >= h.debug_path_len ||
+        h.debug_path_len - dwarf_len - 1 != strlen (search_path) ||
+        memcmp (stored_search, search_path, h.debug_path_len - dwarf_len - 1) != 0)
+      return bad_entry (error, path, "made with another debug search path");
+    dwarf_path = g_strndup (dwarf_file, dwarf_len);
+    if (h.debug_is_module && strcmp (dwarf_path, module_path) != 0)
+      return bad_entry (error, path, "made from another copy of the module");
+    if (!debug_file_matches (dwarf_path, &h))
+      return bad_entry (error, path, "its DWARF file changed");
+  }
 
   answers = (const StoredAnswer *) (gconstpointer) (payload + pad8 (h.debug_path_len));
   frames = (const StoredFrame *) (gconstpointer) (answers + h.n_answers);
@@ -261,6 +273,8 @@ _scorch_symbolizer_answers_load (ScorchSymbolizerAnswers *self,
                                  const guint8            *build_id,
                                  guint                    build_id_len,
                                  guint                    line_mode,
+                                 const char              *module_path,
+                                 const char              *search_path,
                                  GError                 **error)
 {
   g_autofree char *path = NULL;
@@ -281,7 +295,8 @@ _scorch_symbolizer_answers_load (ScorchSymbolizerAnswers *self,
     return FALSE;
   /* GMappedFile maps with mmap(): the contents are page-aligned */
   if (!answers_parse (self, (const guint8 *) g_mapped_file_get_contents (file),
-                      g_mapped_file_get_length (file), path, build_id, build_id_len, line_mode, error))
+                      g_mapped_file_get_length (file), path, build_id, build_id_len, line_mode,
+                      module_path != NULL ? module_path : "", search_path != NULL ? search_path : "", error))
     return FALSE;
   self->file = g_steal_pointer (&file);
   return TRUE;
@@ -426,12 +441,15 @@ _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
                                  const guint8            *build_id,
                                  guint                    build_id_len,
                                  guint                    line_mode,
-                                 const char              *debug_file,
+                                 const char              *module_path,
+                                 const char              *search_path,
+                                 const char              *dwarf_file,
                                  GError                 **error)
 {
   static const guint8 zeros[8] = { 0 };
   g_autofree char *path = NULL;
   g_autofree char *tmp = NULL;
+  g_autofree char *source = NULL;
   g_autoptr(GByteArray) answers = g_byte_array_new ();
   g_autoptr(GByteArray) frames = g_byte_array_new ();
   g_autoptr(GByteArray) out = NULL;
@@ -451,19 +469,25 @@ _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
   h.line_mode = line_mode;
   h.build_id_len = build_id_len;
   memcpy (h.build_id, build_id, build_id_len);
-  if (debug_file != NULL && debug_file[0] != '\0')
+  if (search_path == NULL)
+    search_path = "";
+  if (dwarf_file == NULL || dwarf_file[0] == '\0')
+    dwarf_file = module_path;
+  if (dwarf_file == NULL || dwarf_file[0] == '\0' || g_stat (dwarf_file, &st) != 0 || !S_ISREG (st.st_mode) ||
+      strlen (dwarf_file) + 1 + strlen (search_path) > ANSWERS_MAX_PATH)
     {
-      if (g_stat (debug_file, &st) != 0 || !S_ISREG (st.st_mode) || strlen (debug_file) > ANSWERS_MAX_PATH)
-        {
-          g_byte_array_unref (strings.bytes);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: not a regular file", debug_file);
-          return FALSE;
-        }
-      h.debug_path_len = strlen (debug_file);
-      h.debug_size = st.st_size;
-      h.debug_ino = st.st_ino;
-      h.debug_mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+      g_byte_array_unref (strings.bytes);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: not a regular file",
+                   dwarf_file != NULL ? dwarf_file : "");
+      return FALSE;
     }
+  source = g_strconcat (dwarf_file, "\n", search_path, NULL);
+  source[strlen (dwarf_file)] = '\0';
+  h.debug_path_len = strlen (dwarf_file) + 1 + strlen (search_path);
+  h.debug_is_module = module_path != NULL && strcmp (dwarf_file, module_path) == 0;
+  h.debug_size = st.st_size;
+  h.debug_ino = st.st_ino;
+  h.debug_mtime_ns = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
 
   /* the loaded answers and the new ones, merged by key (a new answer of
    * a key the entry holds replaces it) */
@@ -503,8 +527,7 @@ _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
   h.strings_size = strings.bytes->len;
   out = g_byte_array_sized_new (sizeof h + pad8 (h.debug_path_len) + answers->len + frames->len + strings.bytes->len);
   g_byte_array_append (out, (const guint8 *) &h, sizeof h);
-  if (h.debug_path_len > 0)
-    g_byte_array_append (out, (const guint8 *) debug_file, h.debug_path_len);
+  g_byte_array_append (out, (const guint8 *) source, h.debug_path_len);
   g_byte_array_append (out, zeros, pad8 (h.debug_path_len) - h.debug_path_len);
   g_byte_array_append (out, answers->data, answers->len);
   g_byte_array_append (out, frames->data, frames->len);

@@ -597,7 +597,8 @@ module_answers_load (ScorchSymbolizer *self,
     return;
   m->answers = _scorch_symbolizer_answers_new ();
   if (!_scorch_symbolizer_answers_load (m->answers, self->symbol_cache_dir, id, id_len,
-                                        self->line_mode, &local_error) &&
+                                        self->line_mode, scorch_module_get_path (m->file),
+                                        self->debuginfo_path, &local_error) &&
       !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     g_debug ("answer cache: %s (rewritten)", local_error->message);
 }
@@ -623,7 +624,8 @@ module_answers_save (ScorchSymbolizer *self,
   dwfl_module_info (m->dw.mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
   id = scorch_module_get_build_id (m->file, &id_len);
   if (!_scorch_symbolizer_answers_save (m->answers, self->symbol_cache_dir, id, id_len,
-                                        self->line_mode, debugfile, &local_error))
+                                        self->line_mode, scorch_module_get_path (m->file),
+                                        self->debuginfo_path, debugfile, &local_error))
     g_debug ("answer cache: %s", local_error->message);
 }
 
