@@ -106,6 +106,16 @@ checksum (const guint8 *data,
   return h;
 }
 
+/* Of the header (up to the checksum) and the payload. */
+static guint64
+entry_checksum (const AnswersHeader *h,
+                const guint8        *payload)
+{
+  guint64 head = checksum ((const guint8 *) h, G_STRUCT_OFFSET (AnswersHeader, checksum));
+
+  return (head * G_GUINT64_CONSTANT (0x100000001b3)) ^ checksum (payload, h->payload_size);
+}
+
 static inline gsize
 pad8 (gsize n)
 {
@@ -206,8 +216,10 @@ answers_parse (ScorchSymbolizerAnswers *self,
   if (expect != h.payload_size)
     return bad_entry (error, path, "sizes do not add up");
   payload = data + sizeof h;
-  if (checksum (payload, h.payload_size) != h.checksum)
+  if (entry_checksum (&h, payload) != h.checksum)
     return bad_entry (error, path, "checksum mismatch");
+  if (h.debug_is_module > 1)
+    return bad_entry (error, path, "bad flags");
   if (h.build_id_len != build_id_len || build_id_len > SCORCH_MODULE_MAX_BUILD_ID ||
       memcmp (h.build_id, build_id, build_id_len) != 0)
     return bad_entry (error, path, "another build id");
@@ -534,7 +546,7 @@ _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
   g_byte_array_append (out, strings.bytes->data, strings.bytes->len);
   g_byte_array_unref (strings.bytes);
   h.payload_size = out->len - sizeof h;
-  h.checksum = checksum (out->data + sizeof h, h.payload_size);
+  h.checksum = entry_checksum (&h, out->data + sizeof h);
   memcpy (out->data, &h, sizeof h);
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
