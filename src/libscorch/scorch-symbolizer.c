@@ -43,6 +43,7 @@
 typedef struct
 {
   char                 *path;
+  char                 *cache_dir;   /* NULL: not through the cache */
   ScorchKallsyms       *kallsyms;
   ScorchKallsymsStatus  status;
 } KernelPrefetch;
@@ -52,7 +53,21 @@ kernel_prefetch_free (KernelPrefetch *p)
 {
   scorch_kallsyms_free (p->kallsyms);
   g_free (p->path);
+  g_free (p->cache_dir);
   g_free (p);
+}
+
+/* The running kernel's symbols (kallsyms_path, not forced) go through
+ * the persistent cache (scorch_kallsyms_load_cached()): reading
+ * /proc/kallsyms is a fixed cost of every load. */
+static ScorchKallsyms *
+kallsyms_read (const char           *path,
+               const char           *cache_dir,
+               ScorchKallsymsStatus *status)
+{
+  g_autofree char *key = cache_dir != NULL ? scorch_kallsyms_dup_running_key () : NULL;
+
+  return scorch_kallsyms_load_cached (path, cache_dir, key, status);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -824,7 +839,7 @@ kernel_prefetch_thread (gpointer data)
 {
   KernelPrefetch *p = data;
 
-  p->kallsyms = scorch_kallsyms_load (p->path, &p->status);
+  p->kallsyms = kallsyms_read (p->path, p->cache_dir, &p->status);
   return p;
 }
 
@@ -843,6 +858,7 @@ scorch_symbolizer_prefetch_kernel (ScorchSymbolizer *self)
     return;
   p = g_new0 (KernelPrefetch, 1);
   p->path = g_strdup (self->kallsyms_path);
+  p->cache_dir = !self->kallsyms_forced ? g_strdup (self->symbol_cache_dir) : NULL;
   self->kernel_prefetch = g_thread_try_new ("scorch-kallsyms", kernel_prefetch_thread, p, NULL);
   if (self->kernel_prefetch == NULL)
     {
@@ -893,7 +909,8 @@ kernel_load (ScorchSymbolizer *self)
       kernel_prefetch_free (prefetched);
     }
   else
-    self->kallsyms = scorch_kallsyms_load (self->kallsyms_path, &status);
+    self->kallsyms = kallsyms_read (self->kallsyms_path,
+                                    !self->kallsyms_forced ? self->symbol_cache_dir : NULL, &status);
   switch (status)
     {
     case SCORCH_KALLSYMS_OK:
