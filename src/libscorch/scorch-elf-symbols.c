@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "scorch-elf-symbols.h"
+#include "scorch-symbolizer-cache.h"
 #include "scorch-module.h"
 #include "scorch-sorted.h"
 #include "scorch-util.h"
@@ -244,28 +245,6 @@ typedef struct
 G_STATIC_ASSERT (sizeof (CacheHeader) % 8 == 0);
 G_STATIC_ASSERT (sizeof (CacheSymbol) == 40);
 
-/* FNV-1a over 64-bit words, then the tail: corruption, not attacks (the
- * directory is the user's own). */
-static guint64
-cache_checksum (const guint8 *data,
-                gsize         len)
-{
-  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
-  gsize i = 0;
-
-  for (; i + 8 <= len; i += 8)
-    {
-      guint64 w;
-
-      memcpy (&w, data + i, 8);
-      h = (h ^ w) * G_GUINT64_CONSTANT (0x100000001b3);
-      h ^= h >> 29;
-    }
-  for (; i < len; i++)
-    h = (h ^ data[i]) * G_GUINT64_CONSTANT (0x100000001b3);
-  return h;
-}
-
 static gsize
 pad8 (gsize n)
 {
@@ -297,15 +276,6 @@ scorch_elf_symbols_dup_default_cache_dir (void)
   if (dir != NULL && dir[0] != '\0')
     return g_strdup (dir);
   return g_build_filename (g_get_user_cache_dir (), "scorch", "symbols", NULL);
-}
-
-static gboolean
-errno_error (GError     **error,
-             const char  *what,
-             int          saved)
-{
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", what, g_strerror (saved));
-  return FALSE;
 }
 
 static gboolean
@@ -353,7 +323,7 @@ cache_parse (ScorchElfSymbols *self,
   if (expect != h.payload_size)
     return bad_entry (error, path, "sizes do not add up");
   payload = data + sizeof h;
-  if (cache_checksum (payload, h.payload_size) != h.checksum)
+  if (_scorch_symbolizer_cache_checksum (payload, h.payload_size) != h.checksum)
     return bad_entry (error, path, "checksum mismatch");
   /* whole and ours: now is it the table asked for? */
   if (h.build_id_len != build_id_len || build_id_len > CACHE_MAX_ID ||
@@ -443,14 +413,11 @@ scorch_elf_symbols_save_cached (ScorchElfSymbols  *self,
                                 GError           **error)
 {
   g_autofree char *path = NULL;
-  g_autofree char *tmp = NULL;
   g_autoptr(GByteArray) out = NULL;
   g_autoptr(GByteArray) names = NULL;
   g_autoptr(GHashTable) name_offsets = NULL;
   static const guint8 zeros[8] = { 0 };
   CacheHeader h = { 0 };
-  gsize written = 0;
-  int fd;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (dir != NULL, FALSE);
@@ -497,40 +464,9 @@ scorch_elf_symbols_save_cached (ScorchElfSymbols  *self,
   g_byte_array_append (out, names->data, names->len);
   h.names_size = names->len;
   h.payload_size = out->len - sizeof h;
-  h.checksum = cache_checksum (out->data + sizeof h, h.payload_size);
+  h.checksum = _scorch_symbolizer_cache_checksum (out->data + sizeof h, h.payload_size);
   memcpy (out->data, &h, sizeof h);
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    return errno_error (error, dir, errno);
   path = scorch_elf_symbols_get_cache_path (dir, build_id, build_id_len);
-  /* a temporary file in the same directory, renamed over the entry: a
-   * reader sees the old entry or the new one, never half of one */
-  tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return errno_error (error, tmp, errno);
-  while (written < out->len)
-    {
-      gssize n = write (fd, out->data + written, out->len - written);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved = n < 0 ? errno : ENOSPC;
-
-          close (fd);
-          g_unlink (tmp);
-          return errno_error (error, tmp, saved);
-        }
-      written += n;
-    }
-  if (close (fd) != 0 || g_rename (tmp, path) != 0)
-    {
-      int saved = errno;
-
-      g_unlink (tmp);
-      return errno_error (error, path, saved);
-    }
-  return TRUE;
+  return _scorch_symbolizer_cache_write (dir, path, out->data, out->len, error);
 }

@@ -16,6 +16,7 @@
 
 #include "scorch-kallsyms.h"
 #include "scorch-sorted.h"
+#include "scorch-symbolizer-cache.h"
 #include "scorch-util.h"
 
 /* Longest a symbol may lie past the last one and still be kernel text. */
@@ -295,32 +296,12 @@ typedef struct
 } KcacheSymbol;
 
 static guint64
-kcache_checksum (const guint8 *data,
-                 gsize         len)
-{
-  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
-  gsize i = 0;
-
-  for (; i + 8 <= len; i += 8)
-    {
-      guint64 w;
-
-      memcpy (&w, data + i, 8);
-      h = (h ^ w) * G_GUINT64_CONSTANT (0x100000001b3);
-      h ^= h >> 29;
-    }
-  for (; i < len; i++)
-    h = (h ^ data[i]) * G_GUINT64_CONSTANT (0x100000001b3);
-  return h;
-}
-
-static guint64
 kcache_entry_checksum (const KcacheHeader *h,
                        const guint8       *payload)
 {
-  guint64 head = kcache_checksum ((const guint8 *) h, G_STRUCT_OFFSET (KcacheHeader, checksum));
+  guint64 head = _scorch_symbolizer_cache_checksum ((const guint8 *) h, G_STRUCT_OFFSET (KcacheHeader, checksum));
 
-  return (head * G_GUINT64_CONSTANT (0x100000001b3)) ^ kcache_checksum (payload, h->payload_size);
+  return (head * G_GUINT64_CONSTANT (0x100000001b3)) ^ _scorch_symbolizer_cache_checksum (payload, h->payload_size);
 }
 
 gboolean
@@ -463,10 +444,7 @@ kcache_save (ScorchKallsyms *self,
   g_autoptr(GByteArray) out = NULL;
   g_autoptr(GByteArray) strings = g_byte_array_new ();
   g_autoptr(GHashTable) offsets = g_hash_table_new (g_direct_hash, g_direct_equal);
-  g_autofree char *tmp = NULL;
   KcacheHeader h = { 0 };
-  gsize written = 0;
-  int fd;
 
   out = g_byte_array_sized_new (sizeof h + self->n_syms * (sizeof (KcacheSymbol) + 24));
   g_byte_array_append (out, (const guint8 *) &h, sizeof h);
@@ -502,26 +480,8 @@ kcache_save (ScorchKallsyms *self,
   h.checksum = kcache_entry_checksum (&h, out->data + sizeof h);
   memcpy (out->data, &h, sizeof h);
 
-  if (g_mkdir_with_parents (cache_dir, 0700) != 0)
-    return;
   kcache_prune (cache_dir, entry);
-  /* a reader sees the old entry or the new one, never half of one */
-  tmp = g_strdup_printf ("%s.tmp-XXXXXX", entry);
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return;
-  while (written < out->len)
-    {
-      gssize n = write (fd, out->data + written, out->len - written);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      written += n;
-    }
-  if (close (fd) != 0 || written < out->len || g_rename (tmp, entry) != 0)
-    g_unlink (tmp);
+  _scorch_symbolizer_cache_write (cache_dir, entry, out->data, out->len, NULL);
 }
 
 ScorchKallsyms *

@@ -17,6 +17,7 @@
 
 #include "scorch-module.h"
 #include "scorch-symbolizer-answers.h"
+#include "scorch-symbolizer-cache.h"
 #include "scorch-util.h"
 
 #define ANSWERS_MAGIC "SCRANSW\1"
@@ -86,34 +87,14 @@ struct _ScorchSymbolizerAnswers
   guint               n_hits;
 };
 
-static guint64
-checksum (const guint8 *data,
-          gsize         len)
-{
-  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
-  gsize i = 0;
-
-  for (; i + 8 <= len; i += 8)
-    {
-      guint64 w;
-
-      memcpy (&w, data + i, 8);
-      h = (h ^ w) * G_GUINT64_CONSTANT (0x100000001b3);
-      h ^= h >> 29;
-    }
-  for (; i < len; i++)
-    h = (h ^ data[i]) * G_GUINT64_CONSTANT (0x100000001b3);
-  return h;
-}
-
 /* Of the header (up to the checksum) and the payload. */
 static guint64
 entry_checksum (const AnswersHeader *h,
                 const guint8        *payload)
 {
-  guint64 head = checksum ((const guint8 *) h, G_STRUCT_OFFSET (AnswersHeader, checksum));
+  guint64 head = _scorch_symbolizer_cache_checksum ((const guint8 *) h, G_STRUCT_OFFSET (AnswersHeader, checksum));
 
-  return (head * G_GUINT64_CONSTANT (0x100000001b3)) ^ checksum (payload, h->payload_size);
+  return (head * G_GUINT64_CONSTANT (0x100000001b3)) ^ _scorch_symbolizer_cache_checksum (payload, h->payload_size);
 }
 
 static inline gsize
@@ -438,15 +419,6 @@ append_frames (GByteArray         *frames,
     }
 }
 
-static gboolean
-errno_error (GError     **error,
-             const char  *what,
-             int          saved)
-{
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", what, g_strerror (saved));
-  return FALSE;
-}
-
 gboolean
 _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
                                  const char              *dir,
@@ -460,7 +432,6 @@ _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
 {
   static const guint8 zeros[8] = { 0 };
   g_autofree char *path = NULL;
-  g_autofree char *tmp = NULL;
   g_autofree char *source = NULL;
   g_autoptr(GByteArray) answers = g_byte_array_new ();
   g_autoptr(GByteArray) frames = g_byte_array_new ();
@@ -469,8 +440,7 @@ _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
   StringTable strings = { g_byte_array_new (), offsets };
   AnswersHeader h = { 0 };
   struct stat st;
-  gsize i = 0, j = 0, n_frames = 0, written = 0;
-  int fd;
+  gsize i = 0, j = 0, n_frames = 0;
 
   g_return_val_if_fail (self != NULL && dir != NULL, FALSE);
   g_return_val_if_fail (build_id != NULL && build_id_len > 0 && build_id_len <= SCORCH_MODULE_MAX_BUILD_ID, FALSE);
@@ -549,36 +519,6 @@ _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
   h.checksum = entry_checksum (&h, out->data + sizeof h);
   memcpy (out->data, &h, sizeof h);
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    return errno_error (error, dir, errno);
   path = _scorch_symbolizer_answers_get_path (dir, build_id, build_id_len, line_mode);
-  /* renamed over the entry: a reader sees the old one or the new one */
-  tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return errno_error (error, tmp, errno);
-  while (written < out->len)
-    {
-      gssize n = write (fd, out->data + written, out->len - written);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved = n < 0 ? errno : ENOSPC;
-
-          close (fd);
-          g_unlink (tmp);
-          return errno_error (error, tmp, saved);
-        }
-      written += n;
-    }
-  if (close (fd) != 0 || g_rename (tmp, path) != 0)
-    {
-      int saved = errno;
-
-      g_unlink (tmp);
-      return errno_error (error, path, saved);
-    }
-  return TRUE;
+  return _scorch_symbolizer_cache_write (dir, path, out->data, out->len, error);
 }
