@@ -278,15 +278,6 @@ scorch_elf_symbols_dup_default_cache_dir (void)
   return g_build_filename (g_get_user_cache_dir (), "scorch", "symbols", NULL);
 }
 
-static gboolean
-bad_entry (GError     **error,
-           const char  *path,
-           const char  *why)
-{
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, why);
-  return FALSE;
-}
-
 /* Checks the entry in bytes; fills the table from it when it is whole,
  * ours and current. */
 static gboolean
@@ -309,33 +300,33 @@ cache_parse (ScorchElfSymbols *self,
   guint64 expect;
 
   if (len < sizeof h)
-    return bad_entry (error, path, "truncated header");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "truncated header");
   memcpy (&h, data, sizeof h);
   if (memcmp (h.magic, CACHE_MAGIC, 8) != 0 || h.version != CACHE_VERSION ||
       h.byte_order != CACHE_BYTE_ORDER)
-    return bad_entry (error, path, "not a symbol cache entry of this version");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "not a symbol cache entry of this version");
   if (h.payload_size != len - sizeof h)
-    return bad_entry (error, path, "truncated or padded entry");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "truncated or padded entry");
   if (h.n_syms > CACHE_MAX_SIZE / sizeof (CacheSymbol) || h.names_size > CACHE_MAX_SIZE ||
       h.source_len > 4096)
-    return bad_entry (error, path, "sizes out of range");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "sizes out of range");
   expect = pad8 (h.source_len) + h.n_syms * sizeof (CacheSymbol) + h.names_size;
   if (expect != h.payload_size)
-    return bad_entry (error, path, "sizes do not add up");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "sizes do not add up");
   payload = data + sizeof h;
   if (_scorch_symbolizer_cache_checksum (payload, h.payload_size) != h.checksum)
-    return bad_entry (error, path, "checksum mismatch");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "checksum mismatch");
   /* whole and ours: now is it the table asked for? */
   if (h.build_id_len != build_id_len || build_id_len > CACHE_MAX_ID ||
       memcmp (h.build_id, build_id, build_id_len) != 0)
-    return bad_entry (error, path, "another build id");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "another build id");
   if (h.source_len != source_len || memcmp (payload, source, source_len) != 0)
-    return bad_entry (error, path, "read from another file");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "read from another file");
 
   recs = (const CacheSymbol *) (gconstpointer) (payload + pad8 (h.source_len));
   names = (const char *) payload + pad8 (h.source_len) + h.n_syms * sizeof (CacheSymbol);
   if (h.n_syms > 0 && (h.names_size == 0 || names[h.names_size - 1] != '\0'))
-    return bad_entry (error, path, "names not terminated");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "names not terminated");
 
   self->syms = g_new (ScorchElfSymbol, MAX (h.n_syms, 1));
   for (guint64 i = 0; i < h.n_syms; i++)
@@ -348,7 +339,7 @@ cache_parse (ScorchElfSymbols *self,
           (i > 0 && r.start <= self->syms[i - 1].start - bias))
         {
           g_clear_pointer (&self->syms, g_free);
-          return bad_entry (error, path, "symbols out of order");
+          return _scorch_symbolizer_cache_bad_entry (error, path, "symbols out of order");
         }
       f->start = r.start + bias;
       f->end = r.end + bias;
@@ -375,7 +366,6 @@ scorch_elf_symbols_load_cached (const char    *dir,
   g_autoptr(GMappedFile) file = NULL;
   ScorchElfSymbols *self;
   GBytes *bytes;
-  int fd;
 
   g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (build_id != NULL && build_id_len > 0, NULL);
@@ -383,12 +373,7 @@ scorch_elf_symbols_load_cached (const char    *dir,
   if (source == NULL)
     source = "";
   path = scorch_elf_symbols_get_cache_path (dir, build_id, build_id_len);
-  /* only ever a regular file, even in our own directory */
-  fd = scorch_open_regular_file (path, CACHE_MAX_SIZE, NULL, error);
-  if (fd < 0)
-    return NULL;
-  file = g_mapped_file_new_from_fd (fd, FALSE, error);
-  close (fd);
+  file = _scorch_symbolizer_cache_map (path, CACHE_MAX_SIZE, error);
   if (file == NULL)
     return NULL;
   bytes = g_mapped_file_get_bytes (file);

@@ -367,13 +367,8 @@ kcache_load (const char *entry)
   const KcacheSymbol *recs;
   const char *strings;
   gsize len;
-  int fd;
 
-  fd = scorch_open_regular_file (entry, KCACHE_MAX_SIZE, NULL, NULL);
-  if (fd < 0)
-    return NULL;
-  file = g_mapped_file_new_from_fd (fd, FALSE, NULL);
-  close (fd);
+  file = _scorch_symbolizer_cache_map (entry, KCACHE_MAX_SIZE, NULL);
   if (file == NULL)
     return NULL;
   data = (const guint8 *) g_mapped_file_get_contents (file);

@@ -139,15 +139,6 @@ _scorch_symbolizer_answers_get_path (const char   *dir,
   return g_build_filename (dir, name, NULL);
 }
 
-static gboolean
-bad_entry (GError     **error,
-           const char  *path,
-           const char  *why)
-{
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, why);
-  return FALSE;
-}
-
 /* Whether the debug file is still the one recorded. */
 static gboolean
 debug_file_matches (const char    *path,
@@ -181,31 +172,31 @@ answers_parse (ScorchSymbolizerAnswers *self,
   guint64 expect;
 
   if (len < sizeof h)
-    return bad_entry (error, path, "truncated header");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "truncated header");
   memcpy (&h, data, sizeof h);
   if (memcmp (h.magic, ANSWERS_MAGIC, 8) != 0 || h.version != ANSWERS_VERSION ||
       h.byte_order != ANSWERS_BYTE_ORDER)
-    return bad_entry (error, path, "not an answer entry of this version");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "not an answer entry of this version");
   if (h.payload_size != len - sizeof h)
-    return bad_entry (error, path, "truncated or padded entry");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "truncated or padded entry");
   if (h.n_answers > ANSWERS_MAX_SIZE / sizeof (StoredAnswer) ||
       h.n_frames > ANSWERS_MAX_SIZE / sizeof (StoredFrame) ||
       h.strings_size > ANSWERS_MAX_SIZE || h.debug_path_len > ANSWERS_MAX_PATH)
-    return bad_entry (error, path, "sizes out of range");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "sizes out of range");
   expect = pad8 (h.debug_path_len) + h.n_answers * sizeof (StoredAnswer) +
            h.n_frames * sizeof (StoredFrame) + h.strings_size;
   if (expect != h.payload_size)
-    return bad_entry (error, path, "sizes do not add up");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "sizes do not add up");
   payload = data + sizeof h;
   if (entry_checksum (&h, payload) != h.checksum)
-    return bad_entry (error, path, "checksum mismatch");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "checksum mismatch");
   if (h.debug_is_module > 1)
-    return bad_entry (error, path, "bad flags");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "bad flags");
   if (h.build_id_len != build_id_len || build_id_len > SCORCH_MODULE_MAX_BUILD_ID ||
       memcmp (h.build_id, build_id, build_id_len) != 0)
-    return bad_entry (error, path, "another build id");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "another build id");
   if (h.line_mode != line_mode)
-    return bad_entry (error, path, "another line mode");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "another line mode");
   {
     /* "DWARF FILE\0SEARCH PATH" */
     const char *dwarf_file = (const char *) payload;
@@ -216,19 +207,19 @@ answers_parse (ScorchSymbolizerAnswers *self,
     if (dwarf_len == 0 || dwarf_len >= h.debug_path_len ||
         h.debug_path_len - dwarf_len - 1 != strlen (search_path) ||
         memcmp (stored_search, search_path, h.debug_path_len - dwarf_len - 1) != 0)
-      return bad_entry (error, path, "made with another debug search path");
+      return _scorch_symbolizer_cache_bad_entry (error, path, "made with another debug search path");
     dwarf_path = g_strndup (dwarf_file, dwarf_len);
     if (h.debug_is_module && strcmp (dwarf_path, module_path) != 0)
-      return bad_entry (error, path, "made from another copy of the module");
+      return _scorch_symbolizer_cache_bad_entry (error, path, "made from another copy of the module");
     if (!debug_file_matches (dwarf_path, &h))
-      return bad_entry (error, path, "its DWARF file changed");
+      return _scorch_symbolizer_cache_bad_entry (error, path, "its DWARF file changed");
   }
 
   answers = (const StoredAnswer *) (gconstpointer) (payload + pad8 (h.debug_path_len));
   frames = (const StoredFrame *) (gconstpointer) (answers + h.n_answers);
   strings = (const char *) (frames + h.n_frames);
   if (h.strings_size > 0 && strings[h.strings_size - 1] != '\0')
-    return bad_entry (error, path, "strings not terminated");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "strings not terminated");
   for (guint64 i = 0; i < h.n_answers; i++)
     {
       StoredAnswer a;
@@ -236,9 +227,9 @@ answers_parse (ScorchSymbolizerAnswers *self,
       memcpy (&a, &answers[i], sizeof a);
       if (a.count == 0 || a.count > SCORCH_SYMBOLIZER_MAX_CHAIN || a.first > h.n_frames ||
           a.count > h.n_frames - a.first)
-        return bad_entry (error, path, "an answer out of range");
+        return _scorch_symbolizer_cache_bad_entry (error, path, "an answer out of range");
       if (i > 0 && a.key <= answers[i - 1].key)
-        return bad_entry (error, path, "answers out of order");
+        return _scorch_symbolizer_cache_bad_entry (error, path, "answers out of order");
     }
   for (guint64 i = 0; i < h.n_frames; i++)
     {
@@ -248,7 +239,7 @@ answers_parse (ScorchSymbolizerAnswers *self,
       if ((f.function != NO_STRING && f.function >= h.strings_size) ||
           (f.file != NO_STRING && f.file >= h.strings_size) ||
           f.kind >= SCORCH_FRAME_KIND_ROOT)
-        return bad_entry (error, path, "a frame out of range");
+        return _scorch_symbolizer_cache_bad_entry (error, path, "a frame out of range");
     }
 
   self->answers = answers;
@@ -272,18 +263,12 @@ _scorch_symbolizer_answers_load (ScorchSymbolizerAnswers *self,
 {
   g_autofree char *path = NULL;
   g_autoptr(GMappedFile) file = NULL;
-  int fd;
 
   g_return_val_if_fail (self != NULL && self->file == NULL, FALSE);
   g_return_val_if_fail (build_id != NULL && build_id_len > 0, FALSE);
 
   path = _scorch_symbolizer_answers_get_path (dir, build_id, build_id_len, line_mode);
-  /* only ever a regular file, even in our own directory */
-  fd = scorch_open_regular_file (path, ANSWERS_MAX_SIZE, NULL, error);
-  if (fd < 0)
-    return FALSE;
-  file = g_mapped_file_new_from_fd (fd, FALSE, error);
-  close (fd);
+  file = _scorch_symbolizer_cache_map (path, ANSWERS_MAX_SIZE, error);
   if (file == NULL)
     return FALSE;
   /* GMappedFile maps with mmap(): the contents are page-aligned */

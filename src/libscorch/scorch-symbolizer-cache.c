@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "scorch-symbolizer-cache.h"
+#include "scorch-util.h"
 
 guint64
 _scorch_symbolizer_cache_checksum (const guint8 *data,
@@ -90,4 +91,28 @@ _scorch_symbolizer_cache_write (const char    *dir,
       return errno_error (error, path, saved);
     }
   return TRUE;
+}
+
+GMappedFile *
+_scorch_symbolizer_cache_map (const char  *path,
+                              gsize        max_size,
+                              GError     **error)
+{
+  GMappedFile *file;
+  int fd = scorch_open_regular_file (path, max_size, NULL, error);
+
+  if (fd < 0)
+    return NULL;
+  file = g_mapped_file_new_from_fd (fd, FALSE, error);
+  close (fd);
+  return file;
+}
+
+gboolean
+_scorch_symbolizer_cache_bad_entry (GError     **error,
+                                    const char  *path,
+                                    const char  *why)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, why);
+  return FALSE;
 }

@@ -24,4 +24,16 @@ gboolean _scorch_symbolizer_cache_write    (const char    *dir,
                                             gsize          len,
                                             GError       **error);
 
+/* Maps the entry at path read-only: only ever a regular file of at most
+ * max_size bytes, even in our own directory.  NULL with error. */
+GMappedFile *_scorch_symbolizer_cache_map  (const char    *path,
+                                            gsize          max_size,
+                                            GError       **error);
+
+/* Sets G_IO_ERROR_INVALID_DATA "PATH: WHY" (a damaged, foreign or stale
+ * entry, to be rewritten); returns FALSE. */
+gboolean _scorch_symbolizer_cache_bad_entry (GError      **error,
+                                             const char   *path,
+                                             const char   *why);
+
 G_END_DECLS
