@@ -60,6 +60,14 @@ PACKAGES="$PACKAGES
   sysprof polkitd
 "
 
+# symbol paths: perf archive tarballs are read with libarchive; the
+# symbol-sources test serves a binary with a local debuginfod and polls it
+# with curl; `perf archive` (in that test) packs with `tar cjf`, which needs
+# the bzip2 program (priority standard, so not in a minimal image)
+PACKAGES="$PACKAGES
+  libarchive-dev debuginfod curl bzip2
+"
+
 # Only talk to the network when something is missing.
 missing=""
 for p in $PACKAGES; do
