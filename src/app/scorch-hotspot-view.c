@@ -14,6 +14,7 @@
 
 #include "scorch-function-item.h"
 #include "scorch-hotspot-view.h"
+#include "scorch-list-util.h"
 
 struct _ScorchHotspotView
 {
@@ -580,39 +581,30 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
   g_type_ensure (SCORCH_TYPE_FUNCTION_ITEM);
 }
 
-/* The count columns sort with C comparisons: the template's
- * GtkNumericSorter reads a property through GValues on every comparison,
- * which made a capture's first table (tens of thousands of functions)
- * cost most of its open time. The order is the same (stable sort, equal
- * counts keep the profile's order). */
-static int
-compare_self (gconstpointer a,
-              gconstpointer b,
-              gpointer      user_data)
-{
-  guint64 x = scorch_function_item_get_self ((ScorchFunctionItem *) a);
-  guint64 y = scorch_function_item_get_self ((ScorchFunctionItem *) b);
-
-  return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-}
-
-static int
-compare_total (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  guint64 x = scorch_function_item_get_total ((ScorchFunctionItem *) a);
-  guint64 y = scorch_function_item_get_total ((ScorchFunctionItem *) b);
-
-  return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-}
-
+/* The cells are made in C (scorch-list-util.c: no template per cell, a
+ * size from the font instead of measured text) and the count columns sort
+ * with C comparisons (equal counts keep the profile's order). */
 static void
-set_count_sorters (ScorchHotspotView *self)
+set_cells (ScorchHotspotView *self)
 {
-  g_autoptr(GtkSorter) by_self = GTK_SORTER (gtk_custom_sorter_new (compare_self, NULL, NULL));
-  g_autoptr(GtkSorter) by_total = GTK_SORTER (gtk_custom_sorter_new (compare_total, NULL, NULL));
+  struct { GtkColumnViewColumn *column; ScorchFunctionCell cell; } columns[] = {
+    { self->function_column, SCORCH_FUNCTION_CELL_NAME },
+    { self->self_percent_column, SCORCH_FUNCTION_CELL_SELF_PERCENT },
+    { self->total_percent_column, SCORCH_FUNCTION_CELL_TOTAL_PERCENT },
+    { self->self_column, SCORCH_FUNCTION_CELL_SELF },
+    { self->total_column, SCORCH_FUNCTION_CELL_TOTAL },
+    { self->module_column, SCORCH_FUNCTION_CELL_MODULE },
+    { self->source_column, SCORCH_FUNCTION_CELL_SOURCE },
+  };
+  g_autoptr(GtkSorter) by_self = scorch_function_sorter_new (SCORCH_FUNCTION_CELL_SELF);
+  g_autoptr(GtkSorter) by_total = scorch_function_sorter_new (SCORCH_FUNCTION_CELL_TOTAL);
 
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      g_autoptr(GtkListItemFactory) factory = scorch_function_cell_factory_new (columns[i].cell);
+
+      gtk_column_view_column_set_factory (columns[i].column, factory);
+    }
   gtk_column_view_column_set_sorter (self->self_percent_column, by_self);
   gtk_column_view_column_set_sorter (self->self_column, by_self);
   gtk_column_view_column_set_sorter (self->total_percent_column, by_total);
@@ -626,7 +618,7 @@ scorch_hotspot_view_init (ScorchHotspotView *self)
   self->menu_x = self->menu_y = -1;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  set_count_sorters (self);
+  set_cells (self);
 
   self->store = g_list_store_new (SCORCH_TYPE_FUNCTION_ITEM);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);

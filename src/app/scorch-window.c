@@ -437,6 +437,7 @@ static void
 sync_lazy_views (ScorchWindow *self)
 {
   ScorchProfile *filtered = scorch_session_get_filtered_profile (self->session);
+  ScorchProfile *base = scorch_session_get_profile (self->session);
   const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
   guint32 frame = scorch_session_get_selected_frame (self->session);
 
@@ -460,6 +461,14 @@ sync_lazy_views (ScorchWindow *self)
       scorch_caller_callee_view_get_profile (self->caller_callee_view) != filtered)
     scorch_caller_callee_view_set_profile (self->caller_callee_view,
                                            g_strcmp0 (page, "caller-callee") == 0 ? filtered : NULL);
+
+  /* The summary is of the whole capture (not filtered). A hidden page
+   * costs even when nobody looks at it: AdwViewStack measures every page,
+   * and the summary's rows wrap their text. */
+  if (g_strcmp0 (page, "summary") == 0 ||
+      scorch_summary_view_get_profile (self->summary_view) != base)
+    scorch_summary_view_set_profile (self->summary_view,
+                                     g_strcmp0 (page, "summary") == 0 ? base : NULL);
 }
 
 static void
@@ -1656,7 +1665,7 @@ bind_session (ScorchWindow *self)
   /* reach: after the thread list, whose threads choosing a process checks */
   g_object_bind_property (session, "view-profile", self->capture_processes, "profile", sync);
   g_object_bind_property (session, "view-profile", self->timeline, "profile", sync);
-  g_object_bind_property (session, "profile", self->summary_view, "profile", sync);
+  /* the summary page gets the profile when it is shown (sync_lazy_views) */
   g_object_bind_property_full (session, "title", self->window_title, "title", sync,
                                title_or_default, NULL, NULL, NULL);
   g_object_bind_property_full (session, "title", self, "title", sync,
@@ -1667,6 +1676,7 @@ bind_session (ScorchWindow *self)
   g_object_bind_property (session, "filtered-profile", self->flame_graph, "profile", sync);
   g_object_bind_property (session, "filtered-profile", self->hotspot_view, "profile", sync);
   g_signal_connect_object (session, "notify::filtered-profile", G_CALLBACK (sync_lazy_views), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::profile", G_CALLBACK (sync_lazy_views), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child-name", G_CALLBACK (sync_lazy_views), self, G_CONNECT_SWAPPED);
   sync_lazy_views (self);
 
