@@ -2,8 +2,17 @@
 /* scorch-hotspot-view.c: the table of the hottest functions
  *
  * A GListStore of ScorchFunctionItem (one per function of the profile)
- * goes through a GtkFilterListModel (the search) and a GtkSortListModel
- * (the column view's sorter) into a GtkSingleSelection.
+ * goes through a GtkFilterListModel (the search), a GtkSortListModel (the
+ * column view's sorter) and a GtkSliceListModel (the first fill, below)
+ * into a GtkSingleSelection.
+ *
+ * The first fill: GTK 4.8's list views make 200 rows around their anchor,
+ * whatever the height of the window. A new profile shows FIRST_FILL_ROWS
+ * rows (more than a screen holds) in its first frame; the slice then grows
+ * by FILL_STEP_ROWS rows a frame until it holds every row, so the rows
+ * nobody sees yet cost nothing before the profile is on screen, and the
+ * rest never blocks a frame for long. Positions in the slice are those of
+ * the sorted model.
  */
 
 #include "config.h"
@@ -15,6 +24,10 @@
 #include "scorch-function-item.h"
 #include "scorch-hotspot-view.h"
 #include "scorch-list-util.h"
+
+#define FIRST_FILL_ROWS 64
+#define FILL_STEP_ROWS  32
+#define FILL_ALL_AFTER  256
 
 struct _ScorchHotspotView
 {
@@ -41,11 +54,14 @@ struct _ScorchHotspotView
   GtkCustomFilter     *filter;
   GtkFilterListModel  *filter_model;
   GtkSortListModel    *sort_model;
+  GtkSliceListModel   *slice_model;  /* the rows made so far (first fill) */
   GtkSingleSelection  *selection;
   char                *search_text;
   ScorchSearch        *search;     /* NULL: every row */
 
   guint32              selected_frame;
+  guint                fill_idle;      /* growing the slice, 0: not */
+  guint                fill_pending : 1; /* grow once the first fill is drawn */
   guint                rebuilding : 1;
   guint                use_regex : 1;
   guint                case_sensitive : 1;
@@ -372,6 +388,66 @@ context_menu_action (GtkWidget  *widget,
     popup_menu (self, gtk_widget_get_width (widget) / 3.0, gtk_widget_get_height (widget) / 3.0);
 }
 
+/* -- the first fill -- */
+
+static void
+fill_all (ScorchHotspotView *self)
+{
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  self->fill_pending = FALSE;
+  gtk_slice_list_model_set_size (self->slice_model, G_MAXUINT);
+}
+
+static gboolean
+fill_idle_cb (gpointer data)
+{
+  ScorchHotspotView *self = data;
+  guint size = gtk_slice_list_model_get_size (self->slice_model);
+
+  /* Past GTK's 200 rows, a larger slice makes no more rows. */
+  if (size >= FILL_ALL_AFTER)
+    {
+      self->fill_idle = 0;
+      gtk_slice_list_model_set_size (self->slice_model, G_MAXUINT);
+      return G_SOURCE_REMOVE;
+    }
+  gtk_slice_list_model_set_size (self->slice_model, size + FILL_STEP_ROWS);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The first fill has been drawn: the other rows are made when the main
+ * loop has nothing else to do, a few at a time, so that input and frames
+ * go first. */
+static void
+scorch_hotspot_view_snapshot (GtkWidget   *widget,
+                              GtkSnapshot *snapshot)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (scorch_hotspot_view_parent_class)->snapshot (widget, snapshot);
+  if (self->fill_pending && self->fill_idle == 0)
+    {
+      self->fill_pending = FALSE;
+      self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
+    }
+}
+
+/* Before new rows: only the first ones are made now. */
+static void
+start_first_fill (ScorchHotspotView *self,
+                  guint              n_rows)
+{
+  if (n_rows <= FIRST_FILL_ROWS)
+    {
+      fill_all (self);
+      return;
+    }
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  gtk_slice_list_model_set_size (self->slice_model, FIRST_FILL_ROWS);
+  self->fill_pending = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* -- model -- */
 
 static void
@@ -395,6 +471,7 @@ rebuild (ScorchHotspotView *self)
     }
 
   self->rebuilding = TRUE;
+  start_first_fill (self, items->len);
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
   self->rebuilding = FALSE;
@@ -410,6 +487,7 @@ scorch_hotspot_view_dispose (GObject *object)
 {
   ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (object);
 
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   if (self->popover != NULL)
@@ -418,6 +496,7 @@ scorch_hotspot_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_HOTSPOT_VIEW);
 
   g_clear_object (&self->selection);
+  g_clear_object (&self->slice_model);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
@@ -515,6 +594,7 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
   object_class->finalize = scorch_hotspot_view_finalize;
   object_class->get_property = scorch_hotspot_view_get_property;
   object_class->set_property = scorch_hotspot_view_set_property;
+  widget_class->snapshot = scorch_hotspot_view_snapshot;
 
   properties[PROP_PROFILE] =
     g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE, flags);
@@ -626,7 +706,8 @@ scorch_hotspot_view_init (ScorchHotspotView *self)
                                                   g_object_ref (GTK_FILTER (self->filter)));
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
                                               g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  self->slice_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)), 0, G_MAXUINT);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->slice_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
@@ -783,6 +864,10 @@ scorch_hotspot_view_set_selected_frame (ScorchHotspotView *self,
 
   if (frame != SCORCH_NODE_NONE)
     position = find_position (self, frame);
+  /* A row not made yet: make them all now. */
+  if (position != GTK_INVALID_LIST_POSITION &&
+      position >= gtk_slice_list_model_get_size (self->slice_model))
+    fill_all (self);
 
   gtk_single_selection_set_selected (self->selection, position);
   if (position != GTK_INVALID_LIST_POSITION)
