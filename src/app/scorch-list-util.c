@@ -137,7 +137,7 @@ scorch_percent_bar_snapshot (GtkWidget   *widget,
   gtk_snapshot_append_color (snapshot, &trough, &GRAPHENE_RECT_INIT (0, y, width, height));
   if (self->fraction > 0)
     gtk_snapshot_append_color (snapshot, &accent,
-                               &GRAPHENE_RECT_INIT (0, y, MAX (1.0f, (float) (width * self->fraction)), height));
+                               &GRAPHENE_RECT_INIT (0, y, (float) (width * self->fraction), height));
   gtk_snapshot_pop (snapshot);
 }
 
@@ -171,6 +171,52 @@ scorch_percent_bar_set_fraction (ScorchPercentBar *self,
 }
 
 /* -- the factory -- */
+
+/* The tooltip of a count, module or source cell: asked for when shown.
+ * gtk_widget_set_tooltip_text() on a visible widget makes GTK look for
+ * the widget under the pointer (on X11 a round trip to the server), once
+ * per cell bound. */
+static const char *
+tooltip_text (ScorchFunctionCell  cell,
+              ScorchFunctionItem *item)
+{
+  switch (cell)
+    {
+    case SCORCH_FUNCTION_CELL_SELF:
+      return scorch_function_item_get_self_text (item);
+    case SCORCH_FUNCTION_CELL_TOTAL:
+      return scorch_function_item_get_total_text (item);
+    case SCORCH_FUNCTION_CELL_MODULE:
+      return scorch_function_item_get_module (item);
+    case SCORCH_FUNCTION_CELL_SOURCE:
+      return scorch_function_item_get_source (item);
+    case SCORCH_FUNCTION_CELL_NAME:
+    case SCORCH_FUNCTION_CELL_SELF_PERCENT:
+    case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+query_tooltip_cb (GtkWidget   *widget,
+                  int          x,
+                  int          y,
+                  gboolean     keyboard,
+                  GtkTooltip  *tooltip,
+                  GtkListItem *list_item)
+{
+  ScorchFunctionItem *item = gtk_list_item_get_item (list_item);
+  const char *text;
+
+  if (item == NULL)
+    return FALSE;
+  text = tooltip_text (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (widget), "scorch-function-cell")), item);
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
 
 static void
 setup_cb (GtkSignalListItemFactory *factory,
@@ -207,18 +253,16 @@ setup_cb (GtkSignalListItemFactory *factory,
       child = text_cell_new (0.0f, 0, FALSE);
       break;
     }
+  if (cell == SCORCH_FUNCTION_CELL_SELF || cell == SCORCH_FUNCTION_CELL_TOTAL ||
+      cell == SCORCH_FUNCTION_CELL_MODULE || cell == SCORCH_FUNCTION_CELL_SOURCE)
+    {
+      g_object_set_data (G_OBJECT (child), "scorch-function-cell", GUINT_TO_POINTER (cell));
+      gtk_widget_set_has_tooltip (child, TRUE);
+      g_signal_connect_object (child, "query-tooltip", G_CALLBACK (query_tooltip_cb), list_item, 0);
+    }
   gtk_list_item_set_child (list_item, child);
 }
 
-static void
-set_text (GtkWidget  *inscription,
-          const char *text,
-          const char *tooltip)
-{
-  gtk_inscription_set_text (GTK_INSCRIPTION (inscription), text);
-  if (g_strcmp0 (gtk_widget_get_tooltip_text (inscription), tooltip) != 0)
-    gtk_widget_set_tooltip_text (inscription, tooltip);
-}
 
 static void
 bind_cb (GtkSignalListItemFactory *factory,
@@ -228,14 +272,17 @@ bind_cb (GtkSignalListItemFactory *factory,
   ScorchFunctionCell cell = GPOINTER_TO_UINT (user_data);
   ScorchFunctionItem *item = gtk_list_item_get_item (list_item);
   GtkWidget *child = gtk_list_item_get_child (list_item);
-  const char *text;
 
   if (item == NULL || child == NULL)
     return;
   switch (cell)
     {
     case SCORCH_FUNCTION_CELL_NAME:
-      set_text (child, scorch_function_item_get_display_name (item), scorch_function_item_get_name (item));
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_display_name (item));
+      /* The full signature; a property of the cell (tests and assistive
+       * technologies read it there), set only when it changes. */
+      if (g_strcmp0 (gtk_widget_get_tooltip_text (child), scorch_function_item_get_name (item)) != 0)
+        gtk_widget_set_tooltip_text (child, scorch_function_item_get_name (item));
       break;
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
       gtk_inscription_set_text (GTK_INSCRIPTION (gtk_widget_get_first_child (child)),
@@ -250,18 +297,21 @@ bind_cb (GtkSignalListItemFactory *factory,
                                        scorch_function_item_get_total_percent (item) / 100.0);
       break;
     case SCORCH_FUNCTION_CELL_SELF:
-      text = scorch_function_item_get_self_text (item);
-      set_text (child, text, text);
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_self_text (item));
       break;
     case SCORCH_FUNCTION_CELL_TOTAL:
-      text = scorch_function_item_get_total_text (item);
-      set_text (child, text, text);
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_total_text (item));
       break;
+    /* The full path, as the tooltip shows it, for assistive technologies. */
     case SCORCH_FUNCTION_CELL_MODULE:
-      set_text (child, scorch_function_item_get_module_name (item), scorch_function_item_get_module (item));
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_module_name (item));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      scorch_function_item_get_module (item), -1);
       break;
     case SCORCH_FUNCTION_CELL_SOURCE:
-      set_text (child, scorch_function_item_get_source_name (item), scorch_function_item_get_source (item));
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_source_name (item));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      scorch_function_item_get_source (item), -1);
       break;
     default:
       break;
