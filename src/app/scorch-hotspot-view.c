@@ -36,13 +36,7 @@ struct _ScorchHotspotView
   /* template widgets */
   GtkScrolledWindow   *scrolled_window;
   GtkColumnView       *column_view;
-  GtkColumnViewColumn *function_column;
-  GtkColumnViewColumn *self_percent_column;
-  GtkColumnViewColumn *total_percent_column;
-  GtkColumnViewColumn *self_column;
-  GtkColumnViewColumn *total_column;
-  GtkColumnViewColumn *module_column;
-  GtkColumnViewColumn *source_column;
+  GtkColumnViewColumn *columns[SCORCH_N_HOTSPOT_COLUMNS];  /* the template's, in order */
   GMenuModel          *context_menu;
   GtkPopover          *popover;       /* the context menu, made on first use */
   double               menu_x;        /* where the right button went down, -1: not */
@@ -146,17 +140,39 @@ apply_search (ScorchHotspotView *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/* The text properties, for callers without a session. */
+/* The text properties, for callers without a session: one search made
+ * of them (apply_search keeps the text and says what changed). */
 static void
-update_filter (ScorchHotspotView *self)
+set_search_fields (ScorchHotspotView *self,
+                   const char        *text,
+                   gboolean           use_regex,
+                   gboolean           case_sensitive)
 {
   g_autoptr(ScorchSearch) search = NULL;
 
-  if (self->search_text != NULL)
-    search = scorch_search_new (self->search_text,
-                                self->use_regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING,
-                                self->case_sensitive);
+  if (text != NULL && text[0] == '\0')
+    text = NULL;
+  use_regex = !!use_regex;
+  case_sensitive = !!case_sensitive;
+  if (g_strcmp0 (text, self->search_text) == 0 &&
+      (guint) use_regex == self->use_regex && (guint) case_sensitive == self->case_sensitive)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if ((guint) use_regex != self->use_regex)
+    {
+      self->use_regex = use_regex;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USE_REGEX]);
+    }
+  if ((guint) case_sensitive != self->case_sensitive)
+    {
+      self->case_sensitive = case_sensitive;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_SENSITIVE]);
+    }
+  if (text != NULL)
+    search = scorch_search_new (text, use_regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING, case_sensitive);
   apply_search (self, search);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* -- selection -- */
@@ -627,13 +643,6 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-hotspot-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, column_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, function_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, self_percent_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, total_percent_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, self_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, total_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, module_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, source_column);
   gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, context_menu);
 
   gtk_widget_class_install_action (widget_class, "hotspots.activate", NULL, activate_action);
@@ -664,31 +673,35 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
 /* The cells are made in C (scorch-list-util.c: no template per cell, a
  * size from the font instead of measured text) and the count columns sort
  * with C comparisons (equal counts keep the profile's order). */
+/* The table's columns are the function cells', in the same order. */
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_FUNCTION == (int) SCORCH_FUNCTION_CELL_NAME);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_SELF_PERCENT == (int) SCORCH_FUNCTION_CELL_SELF_PERCENT);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_TOTAL_PERCENT == (int) SCORCH_FUNCTION_CELL_TOTAL_PERCENT);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_SELF == (int) SCORCH_FUNCTION_CELL_SELF);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_TOTAL == (int) SCORCH_FUNCTION_CELL_TOTAL);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_MODULE == (int) SCORCH_FUNCTION_CELL_MODULE);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_SOURCE == (int) SCORCH_FUNCTION_CELL_SOURCE);
+
+/* The cells are made in C (scorch-list-util.c: no template per cell, a
+ * size from the font instead of measured text) and the count columns sort
+ * with C comparisons (equal counts keep the profile's order). */
 static void
 set_cells (ScorchHotspotView *self)
 {
-  struct { GtkColumnViewColumn *column; ScorchFunctionCell cell; } columns[] = {
-    { self->function_column, SCORCH_FUNCTION_CELL_NAME },
-    { self->self_percent_column, SCORCH_FUNCTION_CELL_SELF_PERCENT },
-    { self->total_percent_column, SCORCH_FUNCTION_CELL_TOTAL_PERCENT },
-    { self->self_column, SCORCH_FUNCTION_CELL_SELF },
-    { self->total_column, SCORCH_FUNCTION_CELL_TOTAL },
-    { self->module_column, SCORCH_FUNCTION_CELL_MODULE },
-    { self->source_column, SCORCH_FUNCTION_CELL_SOURCE },
-  };
-  g_autoptr(GtkSorter) by_self = scorch_function_sorter_new (SCORCH_FUNCTION_CELL_SELF);
-  g_autoptr(GtkSorter) by_total = scorch_function_sorter_new (SCORCH_FUNCTION_CELL_TOTAL);
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
 
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+  g_assert (g_list_model_get_n_items (columns) == SCORCH_N_HOTSPOT_COLUMNS);
+  for (guint i = 0; i < SCORCH_N_HOTSPOT_COLUMNS; i++)
     {
-      g_autoptr(GtkListItemFactory) factory = scorch_function_cell_factory_new (columns[i].cell);
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      g_autoptr(GtkListItemFactory) factory = scorch_function_cell_factory_new (i);
+      g_autoptr(GtkSorter) sorter = scorch_function_sorter_new (i);
 
-      gtk_column_view_column_set_factory (columns[i].column, factory);
+      self->columns[i] = column;  /* owned by the column view */
+      gtk_column_view_column_set_factory (column, factory);
+      if (sorter != NULL)
+        gtk_column_view_column_set_sorter (column, sorter);
     }
-  gtk_column_view_column_set_sorter (self->self_percent_column, by_self);
-  gtk_column_view_column_set_sorter (self->self_column, by_self);
-  gtk_column_view_column_set_sorter (self->total_percent_column, by_total);
-  gtk_column_view_column_set_sorter (self->total_column, by_total);
 }
 
 static void
@@ -717,7 +730,7 @@ scorch_hotspot_view_init (ScorchHotspotView *self)
   g_signal_connect_object (self->column_view, "activate",
                            G_CALLBACK (activate_cb), self, G_CONNECT_SWAPPED);
 
-  gtk_column_view_sort_by_column (self->column_view, self->self_column, GTK_SORT_DESCENDING);
+  gtk_column_view_sort_by_column (self->column_view, self->columns[SCORCH_HOTSPOT_COLUMN_SELF], GTK_SORT_DESCENDING);
 
   {
     GtkGesture *click = gtk_gesture_click_new ();
@@ -772,15 +785,7 @@ scorch_hotspot_view_set_search_text (ScorchHotspotView *self,
 {
   g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
 
-  if (text != NULL && text[0] == '\0')
-    text = NULL;
-  if (g_strcmp0 (text, self->search_text) == 0)
-    return;
-
-  g_free (self->search_text);
-  self->search_text = g_strdup (text);
-  update_filter (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+  set_search_fields (self, text, self->use_regex, self->case_sensitive);
 }
 
 gboolean
@@ -797,12 +802,7 @@ scorch_hotspot_view_set_use_regex (ScorchHotspotView *self,
 {
   g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
 
-  use_regex = !!use_regex;
-  if (self->use_regex == (guint) use_regex)
-    return;
-  self->use_regex = use_regex;
-  update_filter (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USE_REGEX]);
+  set_search_fields (self, self->search_text, use_regex, self->case_sensitive);
 }
 
 gboolean
@@ -819,12 +819,7 @@ scorch_hotspot_view_set_case_sensitive (ScorchHotspotView *self,
 {
   g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
 
-  case_sensitive = !!case_sensitive;
-  if (self->case_sensitive == (guint) case_sensitive)
-    return;
-  self->case_sensitive = case_sensitive;
-  update_filter (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_SENSITIVE]);
+  set_search_fields (self, self->search_text, self->use_regex, case_sensitive);
 }
 
 ScorchSearch *
@@ -887,20 +882,10 @@ scorch_hotspot_view_sort_by (ScorchHotspotView   *self,
                              ScorchHotspotColumn  column,
                              GtkSortType          order)
 {
-  GtkColumnViewColumn *columns[SCORCH_N_HOTSPOT_COLUMNS];
-
   g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
   g_return_if_fail (column < SCORCH_N_HOTSPOT_COLUMNS);
 
-  columns[SCORCH_HOTSPOT_COLUMN_FUNCTION] = self->function_column;
-  columns[SCORCH_HOTSPOT_COLUMN_SELF_PERCENT] = self->self_percent_column;
-  columns[SCORCH_HOTSPOT_COLUMN_TOTAL_PERCENT] = self->total_percent_column;
-  columns[SCORCH_HOTSPOT_COLUMN_SELF] = self->self_column;
-  columns[SCORCH_HOTSPOT_COLUMN_TOTAL] = self->total_column;
-  columns[SCORCH_HOTSPOT_COLUMN_MODULE] = self->module_column;
-  columns[SCORCH_HOTSPOT_COLUMN_SOURCE] = self->source_column;
-
-  gtk_column_view_sort_by_column (self->column_view, columns[column], order);
+  gtk_column_view_sort_by_column (self->column_view, self->columns[column], order);
 }
 
 GListModel *

@@ -97,18 +97,6 @@ G_DEFINE_FINAL_TYPE (ScorchPercentBar, scorch_percent_bar, GTK_TYPE_WIDGET)
 #define PERCENT_BAR_HEIGHT 6
 
 static void
-scorch_percent_bar_measure (GtkWidget      *widget,
-                            GtkOrientation  orientation,
-                            int             for_size,
-                            int            *minimum,
-                            int            *natural,
-                            int            *minimum_baseline,
-                            int            *natural_baseline)
-{
-  *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? PERCENT_BAR_WIDTH : PERCENT_BAR_HEIGHT;
-}
-
-static void
 scorch_percent_bar_snapshot (GtkWidget   *widget,
                              GtkSnapshot *snapshot)
 {
@@ -146,7 +134,6 @@ scorch_percent_bar_class_init (ScorchPercentBarClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  widget_class->measure = scorch_percent_bar_measure;
   widget_class->snapshot = scorch_percent_bar_snapshot;
   gtk_widget_class_set_css_name (widget_class, "percentbar");
   /* The cell's text says the same for assistive technologies. */
@@ -157,6 +144,7 @@ static void
 scorch_percent_bar_init (ScorchPercentBar *self)
 {
   gtk_widget_set_valign (GTK_WIDGET (self), GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (GTK_WIDGET (self), PERCENT_BAR_WIDTH, PERCENT_BAR_HEIGHT);
 }
 
 static void
@@ -218,19 +206,17 @@ query_tooltip_cb (GtkWidget   *widget,
   return TRUE;
 }
 
-static void
-setup_cb (GtkSignalListItemFactory *factory,
-          GtkListItem              *list_item,
-          gpointer                  user_data)
+/* The widget of a CELL of LIST_ITEM, made once: bind_cb fills it. */
+static GtkWidget *
+make_cell (ScorchFunctionCell  cell,
+           GtkListItem        *list_item)
 {
-  ScorchFunctionCell cell = GPOINTER_TO_UINT (user_data);
   GtkWidget *child;
 
   switch (cell)
     {
     case SCORCH_FUNCTION_CELL_NAME:
-      child = text_cell_new (0.0f, 24, FALSE);
-      break;
+      return text_cell_new (0.0f, 24, FALSE);
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
     case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
       {
@@ -240,8 +226,8 @@ setup_cb (GtkSignalListItemFactory *factory,
         gtk_widget_set_hexpand (text, TRUE);
         gtk_box_append (GTK_BOX (child), text);
         gtk_box_append (GTK_BOX (child), g_object_new (SCORCH_TYPE_PERCENT_BAR, NULL));
+        return child;
       }
-      break;
     case SCORCH_FUNCTION_CELL_SELF:
     case SCORCH_FUNCTION_CELL_TOTAL:
       child = text_cell_new (1.0f, 8, TRUE);
@@ -253,16 +239,20 @@ setup_cb (GtkSignalListItemFactory *factory,
       child = text_cell_new (0.0f, 0, FALSE);
       break;
     }
-  if (cell == SCORCH_FUNCTION_CELL_SELF || cell == SCORCH_FUNCTION_CELL_TOTAL ||
-      cell == SCORCH_FUNCTION_CELL_MODULE || cell == SCORCH_FUNCTION_CELL_SOURCE)
-    {
-      g_object_set_data (G_OBJECT (child), "scorch-function-cell", GUINT_TO_POINTER (cell));
-      gtk_widget_set_has_tooltip (child, TRUE);
-      g_signal_connect_object (child, "query-tooltip", G_CALLBACK (query_tooltip_cb), list_item, 0);
-    }
-  gtk_list_item_set_child (list_item, child);
+  /* Counts, module and source: the tooltip, when asked for. */
+  g_object_set_data (G_OBJECT (child), "scorch-function-cell", GUINT_TO_POINTER (cell));
+  gtk_widget_set_has_tooltip (child, TRUE);
+  g_signal_connect_object (child, "query-tooltip", G_CALLBACK (query_tooltip_cb), list_item, 0);
+  return child;
 }
 
+static void
+setup_cb (GtkSignalListItemFactory *factory,
+          GtkListItem              *list_item,
+          gpointer                  user_data)
+{
+  gtk_list_item_set_child (list_item, make_cell (GPOINTER_TO_UINT (user_data), list_item));
+}
 
 static void
 bind_cb (GtkSignalListItemFactory *factory,

@@ -277,30 +277,6 @@ show_final_profile (ScorchWindow  *self,
 }
 
 static void
-load_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(ScorchWindow) self = user_data;
-  WindowRecord *state = get_state (self);
-  g_autoptr(ScorchProfile) profile = NULL;
-  g_autoptr(GError) error = NULL;
-  Session *s = state != NULL ? state->session : NULL;
-
-  profile = scorch_load_finish (result, &error);
-  if (s == NULL)
-    return;
-  if (profile == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("The recording was saved to %s but cannot be read: %s"),
-                                                  s->output_path, error->message);
-      fail_session (self, message);
-      return;
-    }
-  show_final_profile (self, s, profile, "loaded from the file");
-}
-
-static void
 show_recorder_messages (ScorchWindow   *self,
                         ScorchRecorder *recorder)
 {
@@ -314,6 +290,10 @@ show_recorder_messages (ScorchWindow   *self,
     }
 }
 
+static void load_done (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data);
+
 static void
 load_capture (ScorchWindow *self,
               Session      *s)
@@ -323,28 +303,67 @@ load_capture (ScorchWindow *self,
                      load_done, g_object_ref (self));
 }
 
+/* The recording's session, or NULL when it ended (or another began)
+ * while something of it was still running. */
+static Session *
+current_session (ScorchWindow *self)
+{
+  WindowRecord *state = get_state (self);
+
+  return state != NULL ? state->session : NULL;
+}
+
+/* The end of the capture's load, or of the live session's analysis
+ * (SOURCE): the final profile, or why there is none. */
+static void
+final_profile_done (ScorchWindow  *self,
+                    GObject       *source,
+                    ScorchProfile *profile,
+                    const GError  *error)
+{
+  Session *s = current_session (self);
+  gboolean live = source != NULL && SCORCH_IS_LIVE_SESSION (source);
+
+  if (s == NULL || (live && s->live != SCORCH_LIVE_SESSION (source)))
+    return;
+  if (profile != NULL)
+    show_final_profile (self, s, profile, live ? "from the live analysis" : "loaded from the file");
+  else if (live)
+    {
+      /* The live analysis could not run: the file still has it all. */
+      g_debug ("live analysis failed, loading the capture: %s", error->message);
+      load_capture (self, s);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("The recording was saved to %s but cannot be read: %s"),
+                                                  s->output_path, error->message);
+      fail_session (self, message);
+    }
+}
+
+static void
+load_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ScorchWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScorchProfile) profile = scorch_load_finish (result, &error);
+
+  final_profile_done (self, object, profile, error);
+}
+
 static void
 live_end_done (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(ScorchWindow) self = user_data;
-  WindowRecord *state = get_state (self);
-  g_autoptr(ScorchProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
-  Session *s = state != NULL ? state->session : NULL;
+  g_autoptr(ScorchProfile) profile = scorch_live_session_end_finish (SCORCH_LIVE_SESSION (object), result, &error);
 
-  profile = scorch_live_session_end_finish (SCORCH_LIVE_SESSION (object), result, &error);
-  if (s == NULL || s->live != SCORCH_LIVE_SESSION (object))
-    return;
-  if (profile == NULL)
-    {
-      /* The live analysis could not run: the file still has it all. */
-      g_debug ("live analysis failed, loading the capture: %s", error->message);
-      load_capture (self, s);
-      return;
-    }
-  show_final_profile (self, s, profile, "from the live analysis");
+  final_profile_done (self, object, profile, error);
 }
 
 /* The live session has analyzed the records as they came; once it has
@@ -363,8 +382,7 @@ record_done (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(ScorchWindow) self = user_data;
-  WindowRecord *state = get_state (self);
-  Session *s = state != NULL ? state->session : NULL;
+  Session *s = current_session (self);
   ScorchRecorder *recorder = SCORCH_RECORDER (object);
   g_autoptr(GError) error = NULL;
   ScorchRecorderProgress progress;
@@ -417,8 +435,7 @@ host_record_done (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(ScorchWindow) self = user_data;
-  WindowRecord *state = get_state (self);
-  Session *s = state != NULL ? state->session : NULL;
+  Session *s = current_session (self);
   g_autoptr(GError) error = NULL;
 
   if (!scorch_host_recorder_record_finish (SCORCH_HOST_RECORDER (object), result, &error))
@@ -475,7 +492,6 @@ output_read_cb (GObject      *object,
                 gpointer      user_data)
 {
   ScorchWindow *self = user_data;
-  WindowRecord *state = get_state (self);
   g_autoptr(GError) error = NULL;
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
   Session *s;
@@ -485,7 +501,7 @@ output_read_cb (GObject      *object,
       g_object_unref (self);
       return;
     }
-  s = state != NULL ? state->session : NULL;
+  s = current_session (self);
   if (s == NULL || s->output_stream != G_INPUT_STREAM (object))
     {
       g_object_unref (self);
