@@ -1093,32 +1093,17 @@ open_recent_action (GtkWidget  *widget,
 /* -- portable captures: Make Portable… writes a copy with the symbols the
  * samples hit (scorch-portable.h), on a worker thread -- */
 
-typedef struct
-{
-  char *in_path;
-  char *out_path;
-} PackPaths;
-
-static void
-pack_paths_free (gpointer data)
-{
-  PackPaths *p = data;
-
-  g_free (p->in_path);
-  g_free (p->out_path);
-  g_free (p);
-}
-
+/* The task's data: { capture, portable copy, NULL }. */
 static void
 pack_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  PackPaths *p = task_data;
+  char **paths = task_data;
   GError *error = NULL;
 
-  if (scorch_portable_pack (p->in_path, p->out_path, &error))
+  if (scorch_portable_pack (paths[0], paths[1], &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -1130,9 +1115,9 @@ pack_done (GObject      *object,
            gpointer      user_data)
 {
   ScorchWindow *self = SCORCH_WINDOW (object);
-  PackPaths *p = g_task_get_task_data (G_TASK (result));
+  char **paths = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_filename_display_basename (p->out_path);
+  g_autofree char *name = g_filename_display_basename (paths[1]);
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -1159,18 +1144,14 @@ make_portable_chosen (ScorchWindow *self,
   g_autofree char *in_path = source != NULL ? g_file_get_path (source) : NULL;
   g_autofree char *out_path = g_file_get_path (file);
   g_autoptr(GTask) task = NULL;
-  PackPaths *p;
 
   if (in_path == NULL || out_path == NULL)
     {
       toast (self, _("Only a local capture file can be made portable"));
       return;
     }
-  p = g_new0 (PackPaths, 1);
-  p->in_path = g_steal_pointer (&in_path);
-  p->out_path = g_steal_pointer (&out_path);
   task = g_task_new (self, NULL, pack_done, NULL);
-  g_task_set_task_data (task, p, pack_paths_free);
+  g_task_set_task_data (task, g_strdupv ((char *[]) { in_path, out_path, NULL }), (GDestroyNotify) g_strfreev);
   g_task_run_in_thread (task, pack_thread);
 }
 
