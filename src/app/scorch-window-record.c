@@ -180,6 +180,7 @@ typedef struct
   gint64   stop_requested_at;
   gint64   ready_at;
   gint64   shown_at;
+  gint64   ready_cpu;   /* the main thread's CPU time when the profile was ready */
   guint64  n_samples;
 } Timing;
 
@@ -200,11 +201,13 @@ timing_after_paint (GdkFrameClock *clock,
 
   g_signal_handlers_disconnect_by_data (clock, t);
   g_printerr ("scorch-timing: %s: %" G_GUINT64_FORMAT " samples; after the recording ended: "
-              "ready %.1f ms, in the window %.1f ms, drawn %.1f ms; after Stop: drawn %.1f ms\n",
+              "ready %.1f ms, in the window %.1f ms, drawn %.1f ms; after Stop: drawn %.1f ms; "
+              "ready to drawn: main CPU %.1f ms\n",
               t->how, t->n_samples,
               (t->ready_at - t->finished_at) / 1e3, (t->shown_at - t->finished_at) / 1e3,
               (now - t->finished_at) / 1e3,
-              t->stop_requested_at != 0 ? (now - t->stop_requested_at) / 1e3 : -1.0);
+              t->stop_requested_at != 0 ? (now - t->stop_requested_at) / 1e3 : -1.0,
+              (_scorch_window_thread_cpu_time () - t->ready_cpu) / 1e3);
   timing_free (t);
 }
 
@@ -222,6 +225,7 @@ timing_begin (Session       *s,
   t->finished_at = s->finished_at;
   t->stop_requested_at = s->stop_requested_at;
   t->ready_at = g_get_monotonic_time ();
+  t->ready_cpu = _scorch_window_thread_cpu_time ();
   t->n_samples = scorch_profile_get_n_all_samples (profile);
   return t;
 }

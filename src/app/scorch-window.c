@@ -769,8 +769,8 @@ trace_timing_enabled (void)
 
 /* The calling thread's CPU time, in microseconds: what the main thread
  * spends does not depend on how busy the machine is, wall time does. */
-static gint64
-thread_cpu_time (void)
+gint64
+_scorch_window_thread_cpu_time (void)
 {
   struct timespec ts;
 
@@ -789,7 +789,7 @@ trace_idle_cb (gpointer data)
               (self->loaded_at - self->open_at) / 1e6,
               (self->shown_at - self->open_at) / 1e6,
               (now - self->open_at) / 1e6,
-              (thread_cpu_time () - self->open_cpu) / 1e6);
+              (_scorch_window_thread_cpu_time () - self->open_cpu) / 1e6);
   self->open_at = 0;
   return G_SOURCE_REMOVE;
 }
@@ -2089,7 +2089,7 @@ scorch_window_open_file (ScorchWindow *self,
   g_set_object (&self->loading_file, file);
   self->loading = TRUE;
   self->open_at = trace_timing_enabled () ? g_get_monotonic_time () : 0;
-  self->open_cpu = self->open_at != 0 ? thread_cpu_time () : 0;
+  self->open_cpu = self->open_at != 0 ? _scorch_window_thread_cpu_time () : 0;
   stop_pulse (self);
   self->read_done_at = 0;
 
