@@ -9,6 +9,7 @@
 #
 #   bench/stop-latency.sh BUILDDIR RUNS SECONDS...
 #   bench/stop-latency.sh build 3 5 60
+#   MODES=live bench/stop-latency.sh build 3 5 60     (without the reload runs)
 #
 # Needs Xvfb and permission to use perf_event_open. Each run has its own
 # XDG_CACHE_HOME (recordings and the symbol cache start cold).
@@ -40,7 +41,7 @@ field () {
 
 printf '%-7s %-6s %8s %9s %8s %8s %8s %8s  %s\n' seconds mode samples "end→ready" "→window" "→drawn" "Stop→drawn" "main-cpu" runs
 for secs in "$@"; do
-  for mode in live reload; do
+  for mode in ${MODES:-live reload}; do
     for f in ready window drawn stop cpu samples; do : > "$tmp/$f"; done
     i=0
     while [ "$i" -lt "$runs" ]; do

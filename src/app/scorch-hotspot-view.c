@@ -7,8 +7,8 @@
  * into a GtkSingleSelection.
  *
  * The first fill: GTK 4.8's list views make 200 rows around their anchor,
- * whatever the height of the window. A new profile shows FIRST_FILL_ROWS
- * rows (more than a screen holds) in its first frame; the slice then grows
+ * whatever the height of the window. A new profile shows as many rows as
+ * the window's height could hold (first_fill_rows) in its first frame; the slice then grows
  * by FILL_STEP_ROWS rows a frame until it holds every row, so the rows
  * nobody sees yet cost nothing before the profile is on screen, and the
  * rest never blocks a frame for long. Positions in the slice are those of
@@ -449,18 +449,34 @@ scorch_hotspot_view_snapshot (GtkWidget   *widget,
     }
 }
 
+/* Rows of at least a line of text each, as many as the window is high
+ * (the table is never higher); FIRST_FILL_ROWS before it has a size. */
+static guint
+first_fill_rows (ScorchHotspotView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  int height = root != NULL ? gtk_widget_get_height (GTK_WIDGET (root)) : 0;
+  int line = scorch_function_cell_line_height (GTK_WIDGET (self));
+
+  if (height <= 0 || line <= 0)
+    return FIRST_FILL_ROWS;
+  return CLAMP (height / line + 2, 16, FILL_ALL_AFTER);
+}
+
 /* Before new rows: only the first ones are made now. */
 static void
 start_first_fill (ScorchHotspotView *self,
                   guint              n_rows)
 {
-  if (n_rows <= FIRST_FILL_ROWS)
+  guint first = first_fill_rows (self);
+
+  if (n_rows <= first)
     {
       fill_all (self);
       return;
     }
   g_clear_handle_id (&self->fill_idle, g_source_remove);
-  gtk_slice_list_model_set_size (self->slice_model, FIRST_FILL_ROWS);
+  gtk_slice_list_model_set_size (self->slice_model, first);
   self->fill_pending = TRUE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -79,6 +79,14 @@ text_cell_new (float    xalign,
   return inscription;
 }
 
+int
+scorch_function_cell_line_height (GtkWidget *widget)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), 0);
+
+  return font_size_for (widget)->line_height;
+}
+
 /* -- the percentage bar: one widget drawn in C (a GtkLevelBar is four,
  * with their CSS nodes) -- */
 

@@ -28,6 +28,10 @@ typedef enum
  * little more than the rows on screen. */
 GtkListItemFactory *scorch_function_cell_factory_new (ScorchFunctionCell cell);
 
+/* The height of a line of text in WIDGET's font, in pixels: a row of
+ * function cells is at least that tall. */
+int                 scorch_function_cell_line_height (GtkWidget         *widget);
+
 /* A sorter of ScorchFunctionItem by self or total samples, with C
  * comparisons (a GtkNumericSorter reads a property through GValues on
  * every comparison). Other cells: NULL. */
