@@ -8,11 +8,12 @@
  *
  * The first fill: GTK 4.8's list views make 200 rows around their anchor,
  * whatever the height of the window. A new profile shows as many rows as
- * the window's height could hold (first_fill_rows) in its first frame; the slice then grows
- * by FILL_STEP_ROWS rows a frame until it holds every row, so the rows
- * nobody sees yet cost nothing before the profile is on screen, and the
- * rest never blocks a frame for long. Positions in the slice are those of
- * the sorted model.
+ * the window's height could hold (first_fill_rows) in its first frame;
+ * once that is drawn, the slice grows by FILL_STEP_ROWS rows per
+ * low-priority idle until it holds every row. The rows nobody sees yet
+ * cost nothing before the profile is on screen, and the rest never blocks
+ * input or a frame for long. Positions in the slice are those of the
+ * sorted model; a row selected beyond the slice opens it at once.
  */
 
 #include "config.h"
