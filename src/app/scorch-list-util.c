@@ -122,7 +122,9 @@ scorch_percent_bar_snapshot (GtkWidget   *widget,
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   context = gtk_widget_get_style_context (widget);
   gtk_style_context_get_color (context, &color);
-  if (!gtk_style_context_lookup_color (context, "accent_bg_color", &accent))
+  /* libadwaita's accent; GTK's own theme has the selection colour */
+  if (!gtk_style_context_lookup_color (context, "accent_bg_color", &accent) &&
+      !gtk_style_context_lookup_color (context, "theme_selected_bg_color", &accent))
     accent = color;
   G_GNUC_END_IGNORE_DEPRECATIONS
   trough = color;
