@@ -872,6 +872,24 @@ off_cpu_tracker (ScorchAnalyzer *self)
   return self->off_cpu;
 }
 
+/* The live path: a snapshot gets Off-CPU and Wall clock views too, with
+ * the threads still switched out counted up to the latest record. */
+static void
+off_cpu_snapshot (ScorchAnalyzer *self,
+                  ScorchProfile  *profile)
+{
+  if (self->off_cpu != NULL)
+    scorch_off_cpu_snapshot (self->off_cpu, profile);
+}
+
+guint64
+scorch_analyzer_get_n_off_cpu_switches (ScorchAnalyzer *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->off_cpu != NULL ? scorch_off_cpu_get_n_switches (self->off_cpu) : 0;
+}
+
 /* The CPU time an on-CPU sample stands for, in ns (0: not a time event). */
 static guint64
 sample_cpu_ns (const ScorchCaptureAttr *attr,
@@ -1865,7 +1883,12 @@ scorch_analyzer_snapshot (ScorchAnalyzer *self)
   /* No diagnostics on snapshots: they are read on another thread while
    * the analyzer goes on. */
   update_info (self);
-  return scorch_profile_builder_snapshot (self->builder);
+  {
+    ScorchProfile *profile = scorch_profile_builder_snapshot (self->builder);
+
+    off_cpu_snapshot (self, profile);
+    return profile;
+  }
 }
 
 /* The per-address counts of the user addresses in a file mapping, for
