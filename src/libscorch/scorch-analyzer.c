@@ -904,6 +904,26 @@ sample_cpu_ns (const ScorchCaptureAttr *attr,
   return 0;
 }
 
+/* The parallel path (PreparedSample): scheduler samples go into the
+ * batch with the CPU samples when the capture has off-CPU data ... */
+static gboolean
+off_cpu_queues_sample (ScorchAnalyzer          *self,
+                       const ScorchCaptureAttr *attr)
+{
+  return self->off_cpu != NULL && sched_event_kind (attr) != SCHED_NONE;
+}
+
+/* ... and so do switch records, whose effect depends on the samples
+ * before them (EXIT records run the batch first, as every record that
+ * changes the process table does). */
+static gboolean
+off_cpu_batched_record (ScorchAnalyzer     *self,
+                        const ScorchRecord *record)
+{
+  return self->off_cpu != NULL &&
+         (record->type == PERF_RECORD_SWITCH || record->type == PERF_RECORD_SWITCH_CPU_WIDE);
+}
+
 static gboolean
 handle_sample (ScorchAnalyzer     *self,
                const ScorchRecord *record,
@@ -1079,11 +1099,19 @@ prepare_sample (Worker         *w,
   ScorchSampleData *s = &ps->s;
   const ScorchCaptureAttr *attr = ps->record.attr;
   gboolean dwarf_done = FALSE;
+  int sched;
 
   ps->worker = w->index;
   ps->first = w->addrs->len;
   ps->n = 0;
+  /* off-CPU: a switch record kept in order with the samples */
+  if (ps->record.type != PERF_RECORD_SAMPLE)
+    return;
   if (!scorch_capture_attrs_parse_sample (self->attrs, &ps->record, s, &ps->error))
+    return;
+  /* off-CPU: a switch-out's stack is its user part; a wakeup has none */
+  sched = sched_event_kind (attr);
+  if (sched == SCHED_WAKEUP)
     return;
 
   if (!self->offline && s->regs_abi != 0 && s->stack != NULL && (s->regs_mask & (1ULL << 7 /* PERF_REG_X86_SP */)) &&
@@ -1098,7 +1126,7 @@ prepare_sample (Worker         *w,
       ps->sp = regs_buf[sp_index];
       ps->dwarf_tried = TRUE;
 
-      if (s->callchain != NULL)
+      if (s->callchain != NULL && sched != SCHED_SWITCH)
         walk_callchain (s, TRUE, FALSE, emit_prepare, w);
 
       n = scorch_unwinder_unwind (w->unwinder, s->pid, s->regs_mask, regs_buf, MIN (s->n_regs, 64),
@@ -1125,7 +1153,7 @@ prepare_sample (Worker         *w,
       guint pushed = 0;
 
       if (s->callchain != NULL)
-        pushed = walk_callchain (s, TRUE, TRUE, emit_prepare, w);
+        pushed = walk_callchain (s, sched != SCHED_SWITCH, TRUE, emit_prepare, w);
       if (pushed == 0 && (attr->attr.sample_type & PERF_SAMPLE_IP))
         emit_prepare (w, s->pid, s->ip, is_kernel_mode (ps->record.misc));
     }
@@ -1323,6 +1351,25 @@ workers_setup (ScorchAnalyzer *self,
   }
 }
 
+/* off-CPU, at commit: a switch-out takes the stack just built (the
+ * serial path's handle_sample, in the same order); an on-CPU sample also
+ * counts as its thread running. TRUE when the sample was a switch-out. */
+static gboolean
+off_cpu_commit_sample (ScorchAnalyzer       *self,
+                       const PreparedSample *ps,
+                       int                   sched)
+{
+  if (sched == SCHED_SWITCH)
+    {
+      scorch_off_cpu_switch_out (self->off_cpu, ps->s.time, ps->s.pid, ps->s.tid,
+                                 (const guint32 *) (gpointer) self->stack->data, self->stack->len);
+      return TRUE;
+    }
+  if (self->off_cpu != NULL)
+    scorch_off_cpu_on_cpu (self->off_cpu, ps->s.time, ps->s.tid, sample_cpu_ns (ps->record.attr, &ps->s));
+  return FALSE;
+}
+
 /* In the loading thread, in sample order: the rest of handle_sample. */
 static gboolean
 commit_sample (ScorchAnalyzer *self,
@@ -1331,11 +1378,21 @@ commit_sample (ScorchAnalyzer *self,
 {
   Worker *w = &self->workers[ps->worker];
   const PreparedAddr *addrs = &g_array_index (w->addrs, PreparedAddr, ps->first);
+  int sched;
 
   if (ps->error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&ps->error));
       return FALSE;
+    }
+  /* off-CPU: switch records and scheduler samples, in order */
+  if (ps->record.type != PERF_RECORD_SAMPLE)
+    return scorch_analyzer_add_record (self, &ps->record, error);
+  sched = sched_event_kind (ps->record.attr);
+  if (sched == SCHED_WAKEUP)
+    {
+      scorch_off_cpu_switch_in (self->off_cpu, ps->s.time, ps->s.tid);
+      return TRUE;
     }
 
   g_array_set_size (self->stack, 0);
@@ -1371,6 +1428,9 @@ commit_sample (ScorchAnalyzer *self,
     }
   if (ps->unwind_failed)
     self->n_unwind_failed++;
+
+  if (off_cpu_commit_sample (self, ps, sched))
+    return TRUE;
 
   diagnose_sample (self, &ps->s, ps->record.attr, ps->dwarf_tried, ps->unwind_failed, ps->sp);
 
@@ -1449,7 +1509,9 @@ queue_sample (ScorchAnalyzer     *self,
   if (self->main_attr == NULL && !(attr->attr.type == PERF_TYPE_SOFTWARE && attr->attr.config == PERF_COUNT_SW_DUMMY) &&
       sched_event_kind (attr) == SCHED_NONE)
     self->main_attr = attr;
-  if (attr != self->main_attr)
+  if (self->off_cpu != NULL && record->has_time)
+    scorch_off_cpu_saw_time (self->off_cpu, record->time);
+  if (attr != self->main_attr && !off_cpu_queues_sample (self, attr))
     {
       ScorchSampleData s;
 
@@ -1460,6 +1522,25 @@ queue_sample (ScorchAnalyzer     *self,
       self->n_other_events++;
       return TRUE;
     }
+
+  g_array_set_size (self->batch, self->batch->len + 1);
+  ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
+  memset (ps, 0, sizeof *ps);
+  ps->record = *record;
+  self->batch_bytes += record->size;
+  if (self->batch->len >= self->batch_max || self->batch_bytes >= BATCH_BYTES)
+    return run_batch (self, error);
+  return TRUE;
+}
+
+/* off-CPU: a switch record waits in the batch, after the samples before
+ * it; commit_sample hands it to scorch_analyzer_add_record. */
+static gboolean
+off_cpu_queue_record (ScorchAnalyzer     *self,
+                      const ScorchRecord *record,
+                      GError            **error)
+{
+  PreparedSample *ps;
 
   g_array_set_size (self->batch, self->batch->len + 1);
   ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
@@ -1752,14 +1833,21 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
    * recorded with --off-cpu or perf's sched events) load on one thread.
    * So do portable captures and packing (scorch-portable.h): their stored
    * stacks are matched to DWARF samples in file order. */
-  parallel = self->n_workers > 1 && off_cpu_tracker (self) == NULL &&
-             self->portable == NULL && self->portable_out == NULL;
+  parallel = self->n_workers > 1 && self->portable == NULL && self->portable_out == NULL;
+  /* off-CPU captures too: switch records wait in the batch with the
+   * samples (off_cpu_queue_record) */
+  (void) off_cpu_tracker (self);
 
   while (scorch_capture_reader_next (reader, &record, &local_error))
     {
       if (parallel && record.type == PERF_RECORD_SAMPLE)
         {
           if (!queue_sample (self, &record, error))
+            return FALSE;
+        }
+      else if (parallel && off_cpu_batched_record (self, &record))
+        {
+          if (!off_cpu_queue_record (self, &record, error))
             return FALSE;
         }
       else
