@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-call-tree-view.h"
 #include "scorch-function-item.h"
 
@@ -135,12 +136,14 @@ selection_changed_cb (ScorchCallTreeView *self)
     }
 }
 
-/* call-tree.copy-name (Ctrl+C), call-tree.copy-full-name (Ctrl+Shift+C):
- * the selected row's function, as shown or with its full signature. */
+/* On the selected row's function: call-tree.copy-name (Ctrl+C) and
+ * call-tree.copy-full-name (Ctrl+Shift+C) copy it, as shown or with its
+ * full signature; call-tree.show-source (Ctrl+Enter) shows it in the
+ * source view (the window's action). */
 static void
-copy_name_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
+selected_row_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
 {
   ScorchCallTreeView *self = SCORCH_CALL_TREE_VIEW (widget);
   GtkTreeListRow *row = gtk_single_selection_get_selected_item (self->selection);
@@ -148,25 +151,13 @@ copy_name_action (GtkWidget  *widget,
 
   if (item == NULL)
     return;
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
-                          g_str_equal (action_name, "call-tree.copy-full-name")
-                            ? scorch_function_item_get_name (item)
-                            : scorch_function_item_get_display_name (item));
-}
-
-/* call-tree.show-source (Ctrl+Enter): the selected row's function in the
- * source view (the window's action). */
-static void
-show_source_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  ScorchCallTreeView *self = SCORCH_CALL_TREE_VIEW (widget);
-  GtkTreeListRow *row = gtk_single_selection_get_selected_item (self->selection);
-  g_autoptr(ScorchFunctionItem) item = row_item (row);
-
-  if (item != NULL)
+  if (g_str_equal (action_name, "call-tree.show-source"))
     gtk_widget_activate_action (widget, "win.show-source", "u", scorch_function_item_get_frame (item));
+  else
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                            g_str_equal (action_name, "call-tree.copy-full-name")
+                              ? scorch_function_item_get_name (item)
+                              : scorch_function_item_get_display_name (item));
 }
 
 static void
@@ -306,9 +297,9 @@ scorch_call_tree_view_class_init (ScorchCallTreeViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, self_column);
   gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, total_column);
 
-  gtk_widget_class_install_action (widget_class, "call-tree.copy-name", NULL, copy_name_action);
-  gtk_widget_class_install_action (widget_class, "call-tree.copy-full-name", NULL, copy_name_action);
-  gtk_widget_class_install_action (widget_class, "call-tree.show-source", NULL, show_source_action);
+  gtk_widget_class_install_action (widget_class, "call-tree.copy-name", NULL, selected_row_action);
+  gtk_widget_class_install_action (widget_class, "call-tree.copy-full-name", NULL, selected_row_action);
+  gtk_widget_class_install_action (widget_class, "call-tree.show-source", NULL, selected_row_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "call-tree.show-source", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "call-tree.copy-name", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
@@ -332,10 +323,8 @@ scorch_call_tree_view_init (ScorchCallTreeView *self)
 
   row_sorter = GTK_SORTER (gtk_tree_list_row_sorter_new (g_object_ref (gtk_column_view_get_sorter (self->column_view))));
   self->sort_model = gtk_sort_list_model_new (NULL, row_sorter);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  self->selection = scorch_app_column_view_set_single_selection (self->column_view,
+                                                                 g_object_ref (G_LIST_MODEL (self->sort_model)));
 
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-capture-processes.h"
 
 struct _ScorchCaptureProcesses
@@ -24,13 +25,7 @@ struct _ScorchCaptureProcesses
   guint             in_fill : 1;
 };
 
-enum {
-  PROP_0,
-  PROP_PROFILE,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+static GParamSpec *profile_pspec;
 
 G_DEFINE_FINAL_TYPE (ScorchCaptureProcesses, scorch_capture_processes, GTK_TYPE_WIDGET)
 
@@ -164,10 +159,10 @@ scorch_capture_processes_set_profile (ScorchCaptureProcesses *self,
 {
   g_return_if_fail (SCORCH_IS_CAPTURE_PROCESSES (self));
 
-  if (!g_set_object (&self->profile, profile))
+  if (!scorch_app_set_profile (&self->profile, profile))
     return;
   fill (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+  g_object_notify_by_pspec (G_OBJECT (self), profile_pspec);
 }
 
 void
@@ -207,42 +202,6 @@ scorch_capture_processes_select (ScorchCaptureProcesses *self,
 }
 
 static void
-scorch_capture_processes_get_property (GObject    *object,
-                                       guint       prop_id,
-                                       GValue     *value,
-                                       GParamSpec *pspec)
-{
-  ScorchCaptureProcesses *self = SCORCH_CAPTURE_PROCESSES (object);
-
-  switch (prop_id)
-    {
-    case PROP_PROFILE:
-      g_value_set_object (value, self->profile);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-scorch_capture_processes_set_property (GObject      *object,
-                                       guint         prop_id,
-                                       const GValue *value,
-                                       GParamSpec   *pspec)
-{
-  ScorchCaptureProcesses *self = SCORCH_CAPTURE_PROCESSES (object);
-
-  switch (prop_id)
-    {
-    case PROP_PROFILE:
-      scorch_capture_processes_set_profile (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 scorch_capture_processes_dispose (GObject *object)
 {
   ScorchCaptureProcesses *self = SCORCH_CAPTURE_PROCESSES (object);
@@ -261,13 +220,9 @@ scorch_capture_processes_class_init (ScorchCaptureProcessesClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = scorch_capture_processes_dispose;
-  object_class->get_property = scorch_capture_processes_get_property;
-  object_class->set_property = scorch_capture_processes_set_property;
 
-  properties[PROP_PROFILE] =
-    g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  profile_pspec = scorch_app_class_install_profile_property (object_class, G_STRUCT_OFFSET (ScorchCaptureProcesses, profile),
+                                                             (ScorchAppProfileSetter) scorch_capture_processes_set_profile);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "scorch-capture-processes");

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "scorch-app-util.h"
 #include "scorch-compare-view.h"
 #include "scorch-diff-item.h"
 #include "scorch-text.h"
@@ -532,10 +533,7 @@ scorch_compare_view_init (ScorchCompareView *self)
   self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
   sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
                                     g_object_ref (gtk_column_view_get_sorter (self->table)));
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_column_view_set_model (self->table, GTK_SELECTION_MODEL (self->selection));
+  self->selection = scorch_app_column_view_set_single_selection (self->table, G_LIST_MODEL (sorted));
   g_object_ref (self->selection);
   /* Sorted by |Δ self|, largest first, until the person picks a column. */
   gtk_column_view_sort_by_column (self->table, self->delta_self_column, GTK_SORT_DESCENDING);

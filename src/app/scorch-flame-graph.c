@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "scorch-app-util.h"
 #include "scorch-flame-export.h"
 #include "scorch-flame-graph.h"
 #include "scorch-text.h"
@@ -136,6 +137,19 @@ get_nodes (ScorchFlameGraph *self,
   return nodes;
 }
 
+/* The frame of the selected node; FALSE when nothing is selected. */
+static gboolean
+get_selected_frame (ScorchFlameGraph *self,
+                    guint32          *frame)
+{
+  const ScorchNode *nodes = get_nodes (self, NULL);
+
+  if (self->selected_node == SCORCH_NODE_NONE || nodes == NULL)
+    return FALSE;
+  *frame = nodes[self->selected_node].frame;
+  return TRUE;
+}
+
 static gboolean
 node_is_valid (ScorchFlameGraph *self,
                guint32           node)
@@ -146,18 +160,23 @@ node_is_valid (ScorchFlameGraph *self,
   return node < n_nodes && scorch_profile_get_node_total (self->displayed)[node] > 0;
 }
 
+/* The height of the rows drawn at width: as the layout counts them, rows
+ * of sub-pixel frames only are left out. */
+static double
+rows_height (ScorchFlameGraph *self,
+             int               width)
+{
+  if (self->layout == NULL)
+    return 0;
+  return scorch_flame_layout_count_drawn_rows (self->layout, self->zoom_node, MAX (width, 1),
+                                               self->x_begin, self->x_end, 0) * self->row_height;
+}
+
 static double
 content_height (ScorchFlameGraph *self)
 {
-  guint rows;
-
-  if (self->layout == NULL)
-    return 0;
-  /* As the layout counts them: rows of sub-pixel frames only are left out. */
-  rows = scorch_flame_layout_count_drawn_rows (self->layout, self->zoom_node,
-                                               MAX (gtk_widget_get_width (GTK_WIDGET (self)), 1),
-                                               self->x_begin, self->x_end, 0);
-  return MAX (rows * self->row_height, gtk_widget_get_height (GTK_WIDGET (self)));
+  return MAX (rows_height (self, gtk_widget_get_width (GTK_WIDGET (self))),
+              gtk_widget_get_height (GTK_WIDGET (self)));
 }
 
 static void
@@ -196,6 +215,16 @@ configure_adjustments (ScorchFlameGraph *self)
                                 width * 0.1, width * 0.9, width);
     }
   self->updating_adjustments = FALSE;
+}
+
+/* What the content spans changed (profile, zoom, x range): the adjustments
+ * follow, and so does measure(), which a scrolled window reads before it
+ * allocates (see scorch_flame_graph_measure). */
+static void
+content_changed (ScorchFlameGraph *self)
+{
+  configure_adjustments (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 static void
@@ -295,7 +324,7 @@ set_x_range (ScorchFlameGraph *self,
     return;
   self->x_begin = x_begin;
   self->x_end = x_begin + span;
-  configure_adjustments (self);
+  content_changed (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -337,7 +366,7 @@ apply_zoom (ScorchFlameGraph *self,
       self->zoom_node = node;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM_NODE]);
     }
-  configure_adjustments (self);
+  content_changed (self);
   scroll_to_zoom_row (self, nodes[node].depth);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -442,7 +471,7 @@ rebuild (ScorchFlameGraph *self)
   scorch_flame_renderer_set_selected (self->renderer, SCORCH_NODE_NONE);
   scorch_flame_renderer_set_hovered (self->renderer, SCORCH_NODE_NONE);
   update_search (self);
-  configure_adjustments (self);
+  content_changed (self);
   scroll_to_start (self);
   update_accessible (self);
 
@@ -510,6 +539,15 @@ rebuild_search (ScorchFlameGraph *self)
                                       self->search_case_sensitive);
   update_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
+}
+
+/* A search text property (text, regex, case) changed. */
+static void
+search_property_changed (ScorchFlameGraph *self,
+                         guint             prop_id)
+{
+  rebuild_search (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
 static void
@@ -755,17 +793,44 @@ scorch_flame_graph_measure (GtkWidget      *widget,
                             int            *natural_baseline)
 {
   ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
+  double span = self->x_end - self->x_begin;
+  int width = gtk_widget_get_width (widget);
 
+  /* In a scrolled window (it gave us adjustments) the natural size is the
+   * content's, as the adjustments will say once allocated: wider than the
+   * view only when zoomed in x, as tall as the rows drawn at the width.
+   * The scrolled window decides its scrollbars from it before allocating;
+   * when the adjustments then disagreed, it queued a resize in the middle
+   * of the window's layout, and GTK 4.8 painted the next frame with the
+   * window's contents unallocated ("Trying to snapshot AdwGizmo without a
+   * current allocation"). */
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = 100;
       *natural = 800;
+      if (self->hadjustment != NULL)
+        *natural = span < 1.0 && width > 0 ? (int) MIN (ceil (width / span), G_MAXINT / 2) : 0;
     }
   else
     {
       *minimum = (int) self->row_height * 4;
       *natural = (int) self->row_height * 24;
+      if (self->vadjustment != NULL)
+        {
+          /* for_size is the content's width: the view's is span of it */
+          if (for_size > 0)
+            width = span < 1.0 ? (int) (for_size * span) : for_size;
+          *natural = (int) MIN (ceil (rows_height (self, width)), G_MAXINT / 2);
+        }
     }
+  *natural = MAX (*natural, *minimum);
+}
+
+static GtkSizeRequestMode
+scorch_flame_graph_get_request_mode (GtkWidget *widget)
+{
+  /* the rows drawn, so the natural height, depend on the width */
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -839,6 +904,20 @@ activate_node (ScorchFlameGraph *self,
   g_signal_emit (self, signals[FRAME_ACTIVATED], 0, node);
 }
 
+/* A click focuses the graph; the rect under it, or NULL. */
+static const ScorchFlameRect *
+click_hit (ScorchFlameGraph *self,
+           double            x,
+           double            y)
+{
+  const ScorchFlameRect *rect = NULL;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (hit (self, x, y, &rect) < 0)
+    return NULL;
+  return rect;
+}
+
 static void
 on_click_released (GtkGestureClick  *gesture,
                    int               n_press,
@@ -846,12 +925,10 @@ on_click_released (GtkGestureClick  *gesture,
                    double            y,
                    ScorchFlameGraph *self)
 {
-  const ScorchFlameRect *rect = NULL;
+  const ScorchFlameRect *rect = click_hit (self, x, y);
 
-  gtk_widget_grab_focus (GTK_WIDGET (self));
-  if (hit (self, x, y, &rect) < 0)
+  if (rect == NULL)
     return;
-
   if (rect->flags & SCORCH_FLAME_RECT_MERGED)
     {
       /* Zoom to the parent of the run, 4× around the pointer. */
@@ -886,10 +963,9 @@ on_right_click (GtkGestureClick  *gesture,
                 double            y,
                 ScorchFlameGraph *self)
 {
-  const ScorchFlameRect *rect = NULL;
+  const ScorchFlameRect *rect = click_hit (self, x, y);
 
-  gtk_widget_grab_focus (GTK_WIDGET (self));
-  if (hit (self, x, y, &rect) < 0 || (rect->flags & SCORCH_FLAME_RECT_MERGED))
+  if (rect == NULL || (rect->flags & SCORCH_FLAME_RECT_MERGED))
     return;
 
   select_node (self, rect->node);
@@ -1301,48 +1377,28 @@ action_activate (GtkWidget  *widget,
     activate_node (self, self->selected_node);
 }
 
+/* The selected frame's function: copied, shown in the hotspots, or shown
+ * in the source view (the window's actions). */
 static void
-action_copy_name (GtkWidget  *widget,
-                  const char *name,
-                  GVariant   *param)
+action_selected_frame (GtkWidget  *widget,
+                       const char *name,
+                       GVariant   *param)
 {
   ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
-  const ScorchNode *nodes = get_nodes (self, NULL);
-
-  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
-    return;
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
-                          scorch_profile_get_frame (self->displayed, nodes[self->selected_node].frame)->function);
-}
-
-static void
-action_show_in_hotspots (GtkWidget  *widget,
-                         const char *name,
-                         GVariant   *param)
-{
-  ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
-  const ScorchNode *nodes = get_nodes (self, NULL);
   guint32 frame;
 
-  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
+  if (!get_selected_frame (self, &frame))
     return;
-  frame = nodes[self->selected_node].frame;
-  g_signal_emit (self, signals[SHOW_IN_HOTSPOTS], 0, frame);
-  gtk_widget_activate_action (widget, "win.show-in-hotspots", "u", frame);
-}
-
-/* The selected frame's function in the source view (the window's action). */
-static void
-action_show_source (GtkWidget  *widget,
-                    const char *name,
-                    GVariant   *param)
-{
-  ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
-  const ScorchNode *nodes = get_nodes (self, NULL);
-
-  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
-    return;
-  gtk_widget_activate_action (widget, "win.show-source", "u", nodes[self->selected_node].frame);
+  if (g_str_equal (name, "flame.copy-name"))
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                            scorch_profile_get_frame (self->displayed, frame)->function);
+  else if (g_str_equal (name, "flame.show-in-hotspots"))
+    {
+      g_signal_emit (self, signals[SHOW_IN_HOTSPOTS], 0, frame);
+      gtk_widget_activate_action (widget, "win.show-in-hotspots", "u", frame);
+    }
+  else
+    gtk_widget_activate_action (widget, "win.show-source", "u", frame);
 }
 
 /* -- transforms: the selected frame's function, module or call path, to
@@ -1353,15 +1409,15 @@ action_transform (GtkWidget  *widget,
                   GVariant   *param)
 {
   ScorchFlameGraph *self = SCORCH_FLAME_GRAPH (widget);
-  const ScorchNode *nodes = get_nodes (self, NULL);
   const char *kind = param != NULL ? g_variant_get_string (param, NULL) : "focus-subtree";
   g_autoptr(GVariant) transform = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   const ScorchFrame *frame;
+  guint32 frame_id;
 
-  if (self->selected_node == SCORCH_NODE_NONE || self->displayed == NULL)
+  if (!get_selected_frame (self, &frame_id))
     return;
-  frame = scorch_profile_get_frame (self->displayed, nodes[self->selected_node].frame);
+  frame = scorch_profile_get_frame (self->displayed, frame_id);
   if (g_str_equal (name, "flame.focus-subtree"))
     {
       g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -1433,7 +1489,7 @@ set_adjustment (ScorchFlameGraph  *self,
       *slot = g_object_ref_sink (adjustment);
       g_signal_connect (adjustment, "value-changed", callback, self);
     }
-  configure_adjustments (self);
+  content_changed (self);
 }
 
 static void
@@ -1632,6 +1688,7 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   widget_class->map = scorch_flame_graph_map;
   widget_class->size_allocate = scorch_flame_graph_size_allocate;
   widget_class->measure = scorch_flame_graph_measure;
+  widget_class->get_request_mode = scorch_flame_graph_get_request_mode;
 
   properties[PROP_PROFILE] =
     g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE,
@@ -1712,10 +1769,10 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
   for (guint i = 0; i < G_N_ELEMENTS (select_actions); i++)
     gtk_widget_class_install_action (widget_class, select_actions[i], NULL, action_select);
   gtk_widget_class_install_action (widget_class, "flame.activate", NULL, action_activate);
-  gtk_widget_class_install_action (widget_class, "flame.copy-name", NULL, action_copy_name);
+  gtk_widget_class_install_action (widget_class, "flame.copy-name", NULL, action_selected_frame);
   gtk_widget_class_install_action (widget_class, "flame.context-menu", NULL, action_context_menu);
-  gtk_widget_class_install_action (widget_class, "flame.show-in-hotspots", NULL, action_show_in_hotspots);
-  gtk_widget_class_install_action (widget_class, "flame.show-source", NULL, action_show_source);
+  gtk_widget_class_install_action (widget_class, "flame.show-in-hotspots", NULL, action_selected_frame);
+  gtk_widget_class_install_action (widget_class, "flame.show-source", NULL, action_selected_frame);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "flame.show-source", NULL);
   /* -- transforms -- */
   gtk_widget_class_install_action (widget_class, "flame.transform", "s", action_transform);
@@ -1769,6 +1826,9 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   self->x_begin = 0;
   self->x_end = 1;
   self->search_valid = TRUE;
+  /* a scrolled window decides its scrollbars from the natural size */
+  self->hscroll_policy = GTK_SCROLL_NATURAL;
+  self->vscroll_policy = GTK_SCROLL_NATURAL;
 
   gtk_widget_set_focusable (widget, TRUE);
   gtk_widget_set_overflow (widget, GTK_OVERFLOW_HIDDEN);
@@ -1887,9 +1947,8 @@ scorch_flame_graph_set_profile (ScorchFlameGraph *self,
                                 ScorchProfile    *profile)
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
-  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
 
-  if (!g_set_object (&self->profile, profile))
+  if (!scorch_app_set_profile (&self->profile, profile))
     return;
   rebuild (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
@@ -1994,12 +2053,8 @@ scorch_flame_graph_set_search_text (ScorchFlameGraph *self,
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
 
-  if (g_strcmp0 (self->search_text, text) == 0)
-    return;
-  g_free (self->search_text);
-  self->search_text = g_strdup (text);
-  rebuild_search (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+  if (scorch_app_set_string (&self->search_text, text))
+    search_property_changed (self, PROP_SEARCH_TEXT);
 }
 
 gboolean
@@ -2015,12 +2070,8 @@ scorch_flame_graph_set_search_regex (ScorchFlameGraph *self,
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
 
-  regex = !!regex;
-  if (self->search_regex == regex)
-    return;
-  self->search_regex = regex;
-  rebuild_search (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
+  if (scorch_app_set_flag (&self->search_regex, regex))
+    search_property_changed (self, PROP_SEARCH_REGEX);
 }
 
 gboolean
@@ -2036,12 +2087,8 @@ scorch_flame_graph_set_search_case_sensitive (ScorchFlameGraph *self,
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
 
-  case_sensitive = !!case_sensitive;
-  if (self->search_case_sensitive == case_sensitive)
-    return;
-  self->search_case_sensitive = case_sensitive;
-  rebuild_search (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
+  if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
+    search_property_changed (self, PROP_SEARCH_CASE_SENSITIVE);
 }
 
 double
@@ -2084,24 +2131,14 @@ scorch_flame_graph_set_search (ScorchFlameGraph *self,
   /* The text properties follow the search. */
   g_object_freeze_notify (G_OBJECT (self));
   text = search != NULL ? scorch_search_get_pattern (search) : NULL;
-  if (g_strcmp0 (text, self->search_text) != 0)
-    {
-      g_free (self->search_text);
-      self->search_text = g_strdup (text);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
-    }
+  if (scorch_app_set_string (&self->search_text, text))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
   regex = search != NULL ? scorch_search_get_mode (search) == SCORCH_SEARCH_REGEX : self->search_regex;
-  if (regex != self->search_regex)
-    {
-      self->search_regex = regex;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
-    }
+  if (scorch_app_set_flag (&self->search_regex, regex))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
   case_sensitive = search != NULL ? scorch_search_get_case_sensitive (search) : self->search_case_sensitive;
-  if (case_sensitive != self->search_case_sensitive)
-    {
-      self->search_case_sensitive = case_sensitive;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
-    }
+  if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
   update_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
   g_object_thaw_notify (G_OBJECT (self));

@@ -631,30 +631,18 @@ choose (ScorchRecordDialog *self,
 }
 #endif
 
+/* record-dialog.choose-program and record-dialog.choose-directory */
 static void
-choose_program_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
+choose_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
 {
-  choose (SCORCH_RECORD_DIALOG (widget), FALSE);
+  choose (SCORCH_RECORD_DIALOG (widget), g_str_equal (action_name, "record-dialog.choose-directory"));
 }
 
+/* A process activated in the picker, or Enter in the program or its arguments. */
 static void
-choose_directory_action (GtkWidget  *widget,
-                         const char *action_name,
-                         GVariant   *parameter)
-{
-  choose (SCORCH_RECORD_DIALOG (widget), TRUE);
-}
-
-static void
-process_activated (ScorchRecordDialog *self)
-{
-  gtk_widget_activate_action (GTK_WIDGET (self), "record-dialog.start", NULL);
-}
-
-static void
-entry_activated (ScorchRecordDialog *self)
+start_activated (ScorchRecordDialog *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "record-dialog.start", NULL);
 }
@@ -718,8 +706,8 @@ scorch_record_dialog_class_init (ScorchRecordDialogClass *klass)
 
   gtk_widget_class_install_action (widget_class, "record-dialog.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "record-dialog.user-space-only", NULL, user_space_only_action);
-  gtk_widget_class_install_action (widget_class, "record-dialog.choose-program", NULL, choose_program_action);
-  gtk_widget_class_install_action (widget_class, "record-dialog.choose-directory", NULL, choose_directory_action);
+  gtk_widget_class_install_action (widget_class, "record-dialog.choose-program", NULL, choose_action);
+  gtk_widget_class_install_action (widget_class, "record-dialog.choose-directory", NULL, choose_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "record-dialog.start", NULL);
@@ -735,16 +723,16 @@ scorch_record_dialog_init (ScorchRecordDialog *self)
   self->settings = g_settings_new (APPLICATION_ID);
   load_settings (self);
 
-  g_signal_connect_object (self->picker, "activated", G_CALLBACK (process_activated), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->picker, "activated", G_CALLBACK (start_activated), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->picker, "notify::selected-pid", G_CALLBACK (update_permissions), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child", G_CALLBACK (update_permissions), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->kernel_switch, "notify::active", G_CALLBACK (update_permissions), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->program_row, "entry-activated", G_CALLBACK (entry_activated), self,
+  g_signal_connect_object (self->program_row, "entry-activated", G_CALLBACK (start_activated), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->arguments_row, "entry-activated", G_CALLBACK (entry_activated), self,
+  g_signal_connect_object (self->arguments_row, "entry-activated", G_CALLBACK (start_activated), self,
                            G_CONNECT_SWAPPED);
   adw_entry_row_set_show_apply_button (self->program_row, FALSE);
 

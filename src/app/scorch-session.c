@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "scorch-session"
 
 
+#include "scorch-app-util.h"
 #include "scorch-session.h"
 
 /* -- transforms -- */
@@ -33,8 +34,8 @@ struct _ScorchSession
   guint64        time_end;
   double         matched_fraction;
   guint32        selected_frame;
-  guint          search_regex : 1;
-  guint          search_case_sensitive : 1;
+  gboolean       search_regex;
+  gboolean       search_case_sensitive;
   guint          search_valid : 1;
 
   /* -- transforms: applied to the thread- and time-filtered view -- */
@@ -126,6 +127,17 @@ update_matcher (ScorchSession *self)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_VALID]);
     }
   update_matched_fraction (self);
+}
+
+/* A search property changed: notified with the new matcher, in one batch. */
+static void
+search_changed (ScorchSession *self,
+                guint          prop_id)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  update_matcher (self);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* -- transforms -- */
@@ -421,9 +433,8 @@ scorch_session_set_profile (ScorchSession *self,
                             ScorchProfile *profile)
 {
   g_return_if_fail (SCORCH_IS_SESSION (self));
-  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
 
-  if (!g_set_object (&self->profile, profile))
+  if (!scorch_app_set_profile (&self->profile, profile))
     return;
 
   g_object_freeze_notify (G_OBJECT (self));
@@ -546,11 +557,8 @@ scorch_session_set_title (ScorchSession *self,
 {
   g_return_if_fail (SCORCH_IS_SESSION (self));
 
-  if (g_strcmp0 (title, self->title) == 0)
-    return;
-  g_free (self->title);
-  self->title = g_strdup (title);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+  if (scorch_app_set_string (&self->title, title))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
 const char *
@@ -567,11 +575,8 @@ scorch_session_set_subtitle (ScorchSession *self,
 {
   g_return_if_fail (SCORCH_IS_SESSION (self));
 
-  if (g_strcmp0 (subtitle, self->subtitle) == 0)
-    return;
-  g_free (self->subtitle);
-  self->subtitle = g_strdup (subtitle);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBTITLE]);
+  if (scorch_app_set_string (&self->subtitle, subtitle))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBTITLE]);
 }
 
 void
@@ -596,18 +601,10 @@ scorch_session_set_recording (ScorchSession *self,
   g_return_if_fail (SCORCH_IS_SESSION (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  if (g_strcmp0 (program, self->program) != 0)
-    {
-      g_free (self->program);
-      self->program = g_strdup (program);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRAM]);
-    }
-  if (g_strcmp0 (output, self->program_output) != 0)
-    {
-      g_free (self->program_output);
-      self->program_output = g_strdup (output);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRAM_OUTPUT]);
-    }
+  if (scorch_app_set_string (&self->program, program))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRAM]);
+  if (scorch_app_set_string (&self->program_output, output))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRAM_OUTPUT]);
   if (exit_status != self->exit_status)
     {
       self->exit_status = exit_status;
@@ -721,14 +718,8 @@ scorch_session_set_search_text (ScorchSession *self,
 
   if (text != NULL && text[0] == '\0')
     text = NULL;
-  if (g_strcmp0 (text, self->search_text) == 0)
-    return;
-  g_free (self->search_text);
-  self->search_text = g_strdup (text);
-  g_object_freeze_notify (G_OBJECT (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
-  update_matcher (self);
-  g_object_thaw_notify (G_OBJECT (self));
+  if (scorch_app_set_string (&self->search_text, text))
+    search_changed (self, PROP_SEARCH_TEXT);
 }
 
 gboolean
@@ -745,13 +736,8 @@ scorch_session_set_search_regex (ScorchSession *self,
 {
   g_return_if_fail (SCORCH_IS_SESSION (self));
 
-  if ((guint) !!regex == self->search_regex)
-    return;
-  self->search_regex = !!regex;
-  g_object_freeze_notify (G_OBJECT (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
-  update_matcher (self);
-  g_object_thaw_notify (G_OBJECT (self));
+  if (scorch_app_set_flag (&self->search_regex, regex))
+    search_changed (self, PROP_SEARCH_REGEX);
 }
 
 gboolean
@@ -768,13 +754,8 @@ scorch_session_set_search_case_sensitive (ScorchSession *self,
 {
   g_return_if_fail (SCORCH_IS_SESSION (self));
 
-  if ((guint) !!case_sensitive == self->search_case_sensitive)
-    return;
-  self->search_case_sensitive = !!case_sensitive;
-  g_object_freeze_notify (G_OBJECT (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
-  update_matcher (self);
-  g_object_thaw_notify (G_OBJECT (self));
+  if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
+    search_changed (self, PROP_SEARCH_CASE_SENSITIVE);
 }
 
 gboolean

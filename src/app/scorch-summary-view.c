@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-diagnostics.h"
 #include "scorch-summary-view.h"
 #include "scorch-text.h"
@@ -35,13 +36,7 @@ struct _ScorchSummaryView
 
 G_DEFINE_FINAL_TYPE (ScorchSummaryView, scorch_summary_view, ADW_TYPE_BIN)
 
-enum {
-  PROP_0,
-  PROP_PROFILE,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+static GParamSpec *profile_pspec;
 
 /* Names come from the capture: no control characters on screen (the one
  * display sanitizer of libscorch). */
@@ -228,12 +223,11 @@ scorch_summary_view_set_profile (ScorchSummaryView *self,
                                  ScorchProfile     *profile)
 {
   g_return_if_fail (SCORCH_IS_SUMMARY_VIEW (self));
-  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
 
-  if (!g_set_object (&self->profile, profile))
+  if (!scorch_app_set_profile (&self->profile, profile))
     return;
   rebuild (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+  g_object_notify_by_pspec (G_OBJECT (self), profile_pspec);
 }
 
 ScorchProfile *
@@ -287,42 +281,6 @@ scorch_summary_view_finalize (GObject *object)
 }
 
 static void
-scorch_summary_view_get_property (GObject    *object,
-                                  guint       prop_id,
-                                  GValue     *value,
-                                  GParamSpec *pspec)
-{
-  ScorchSummaryView *self = SCORCH_SUMMARY_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_PROFILE:
-      g_value_set_object (value, self->profile);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-scorch_summary_view_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  ScorchSummaryView *self = SCORCH_SUMMARY_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_PROFILE:
-      scorch_summary_view_set_profile (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 scorch_summary_view_class_init (ScorchSummaryViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -330,13 +288,9 @@ scorch_summary_view_class_init (ScorchSummaryViewClass *klass)
 
   object_class->dispose = scorch_summary_view_dispose;
   object_class->finalize = scorch_summary_view_finalize;
-  object_class->get_property = scorch_summary_view_get_property;
-  object_class->set_property = scorch_summary_view_set_property;
 
-  properties[PROP_PROFILE] =
-    g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  profile_pspec = scorch_app_class_install_profile_property (object_class, G_STRUCT_OFFSET (ScorchSummaryView, profile),
+                                                             (ScorchAppProfileSetter) scorch_summary_view_set_profile);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-summary-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, page);

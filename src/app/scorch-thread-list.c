@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-thread-item.h"
 #include "scorch-thread-list.h"
 
@@ -32,17 +33,11 @@ struct _ScorchThreadList
 };
 
 enum {
-  PROP_0,
-  PROP_PROFILE,
-  N_PROPS
-};
-
-enum {
   CHANGED,
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
+static GParamSpec *profile_pspec;
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ScorchThreadList, scorch_thread_list, GTK_TYPE_WIDGET)
@@ -122,55 +117,15 @@ scorch_thread_list_dispose (GObject *object)
 }
 
 static void
-scorch_thread_list_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  ScorchThreadList *self = SCORCH_THREAD_LIST (object);
-
-  switch (prop_id)
-    {
-    case PROP_PROFILE:
-      g_value_set_object (value, self->profile);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-scorch_thread_list_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  ScorchThreadList *self = SCORCH_THREAD_LIST (object);
-
-  switch (prop_id)
-    {
-    case PROP_PROFILE:
-      scorch_thread_list_set_profile (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 scorch_thread_list_class_init (ScorchThreadListClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = scorch_thread_list_dispose;
-  object_class->get_property = scorch_thread_list_get_property;
-  object_class->set_property = scorch_thread_list_set_property;
 
-  properties[PROP_PROFILE] =
-    g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  profile_pspec = scorch_app_class_install_profile_property (object_class, G_STRUCT_OFFSET (ScorchThreadList, profile),
+                                                             (ScorchAppProfileSetter) scorch_thread_list_set_profile);
 
   /**
    * ScorchThreadList::changed:
@@ -238,9 +193,8 @@ scorch_thread_list_set_profile (ScorchThreadList *self,
   g_autoptr(GPtrArray) items = NULL;
 
   g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
-  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
 
-  if (!g_set_object (&self->profile, profile))
+  if (!scorch_app_set_profile (&self->profile, profile))
     return;
 
   items = g_ptr_array_new_with_free_func (g_object_unref);
@@ -262,7 +216,7 @@ scorch_thread_list_set_profile (ScorchThreadList *self,
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
 
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+  g_object_notify_by_pspec (G_OBJECT (self), profile_pspec);
 }
 
 GArray *
@@ -293,29 +247,37 @@ scorch_thread_list_dup_selected_tids (ScorchThreadList *self)
   return tids;
 }
 
-void
-scorch_thread_list_select_only (ScorchThreadList *self,
-                                gint32            tid)
+/* Checks the threads whose tid (or pid) is id, all of them when id is -1,
+ * and unchecks the others: one "changed" for the whole change, not one per
+ * thread. */
+static void
+select_matching (ScorchThreadList *self,
+                 gint32            id,
+                 gboolean          by_pid)
 {
-  GListModel *model;
-  guint n;
+  GListModel *model = G_LIST_MODEL (self->store);
+  guint n = g_list_model_get_n_items (model);
 
-  g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
-
-  model = G_LIST_MODEL (self->store);
-  n = g_list_model_get_n_items (model);
-
-  /* One "changed" for the whole change, not one per thread. */
   self->in_bulk_change = TRUE;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(ScorchThreadItem) item = g_list_model_get_item (model, i);
+      gint32 item_id = by_pid ? scorch_thread_item_get_pid (item) : scorch_thread_item_get_tid (item);
 
-      scorch_thread_item_set_active (item, tid == -1 || scorch_thread_item_get_tid (item) == tid);
+      scorch_thread_item_set_active (item, id == -1 || item_id == id);
     }
   self->in_bulk_change = FALSE;
 
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+scorch_thread_list_select_only (ScorchThreadList *self,
+                                gint32            tid)
+{
+  g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
+
+  select_matching (self, tid, FALSE);
 }
 
 /* reach: the process list filters by process, then the threads by thread */
@@ -323,23 +285,9 @@ void
 scorch_thread_list_select_process (ScorchThreadList *self,
                                    gint32            pid)
 {
-  GListModel *model;
-  guint n;
-
   g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
 
-  model = G_LIST_MODEL (self->store);
-  n = g_list_model_get_n_items (model);
-  self->in_bulk_change = TRUE;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(ScorchThreadItem) item = g_list_model_get_item (model, i);
-
-      scorch_thread_item_set_active (item, pid == -1 || scorch_thread_item_get_pid (item) == pid);
-    }
-  self->in_bulk_change = FALSE;
-
-  g_signal_emit (self, signals[CHANGED], 0);
+  select_matching (self, pid, TRUE);
 }
 
 void

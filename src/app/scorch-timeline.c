@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "scorch-app-util.h"
 #include "scorch-timeline.h"
 
 #define N_BUCKETS   512
@@ -54,17 +55,11 @@ struct _ScorchTimeline
 };
 
 enum {
-  PROP_0,
-  PROP_PROFILE,
-  N_PROPS
-};
-
-enum {
   RANGE_CHANGED,
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
+static GParamSpec *profile_pspec;
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ScorchTimeline, scorch_timeline, GTK_TYPE_WIDGET)
@@ -672,42 +667,6 @@ scorch_timeline_finalize (GObject *object)
 }
 
 static void
-scorch_timeline_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  ScorchTimeline *self = SCORCH_TIMELINE (object);
-
-  switch (prop_id)
-    {
-    case PROP_PROFILE:
-      g_value_set_object (value, self->profile);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-scorch_timeline_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  ScorchTimeline *self = SCORCH_TIMELINE (object);
-
-  switch (prop_id)
-    {
-    case PROP_PROFILE:
-      scorch_timeline_set_profile (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 scorch_timeline_class_init (ScorchTimelineClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -715,16 +674,12 @@ scorch_timeline_class_init (ScorchTimelineClass *klass)
 
   object_class->dispose = scorch_timeline_dispose;
   object_class->finalize = scorch_timeline_finalize;
-  object_class->get_property = scorch_timeline_get_property;
-  object_class->set_property = scorch_timeline_set_property;
 
   widget_class->snapshot = scorch_timeline_snapshot;
   widget_class->measure = scorch_timeline_measure;
 
-  properties[PROP_PROFILE] =
-    g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  profile_pspec = scorch_app_class_install_profile_property (object_class, G_STRUCT_OFFSET (ScorchTimeline, profile),
+                                                             (ScorchAppProfileSetter) scorch_timeline_set_profile);
 
   /**
    * ScorchTimeline::range-changed:
@@ -804,16 +759,15 @@ scorch_timeline_set_profile (ScorchTimeline *self,
                              ScorchProfile  *profile)
 {
   g_return_if_fail (SCORCH_IS_TIMELINE (self));
-  g_return_if_fail (profile == NULL || SCORCH_IS_PROFILE (profile));
 
-  if (!g_set_object (&self->profile, profile))
+  if (!scorch_app_set_profile (&self->profile, profile))
     return;
 
   self->range_begin = self->range_end = 0;
   rebuild_rows (self);
   update_accessible (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+  g_object_notify_by_pspec (G_OBJECT (self), profile_pspec);
 }
 
 void
