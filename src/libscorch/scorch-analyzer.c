@@ -1491,6 +1491,26 @@ run_batch (ScorchAnalyzer *self,
   return ok;
 }
 
+/* A record for the batch: a sample, or (off-CPU) a switch record that
+ * waits after the samples before it (commit_sample hands it to
+ * scorch_analyzer_add_record). */
+static gboolean
+queue_record (ScorchAnalyzer     *self,
+                      const ScorchRecord *record,
+                      GError            **error)
+{
+  PreparedSample *ps;
+
+  g_array_set_size (self->batch, self->batch->len + 1);
+  ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
+  memset (ps, 0, sizeof *ps);
+  ps->record = *record;
+  self->batch_bytes += record->size;
+  if (self->batch->len >= self->batch_max || self->batch_bytes >= BATCH_BYTES)
+    return run_batch (self, error);
+  return TRUE;
+}
+
 /* A sample for the batch; what handle_sample decides before parsing is
  * decided here, in record order. */
 static gboolean
@@ -1499,7 +1519,6 @@ queue_sample (ScorchAnalyzer     *self,
               GError            **error)
 {
   const ScorchCaptureAttr *attr = record->attr;
-  PreparedSample *ps;
 
   if (attr == NULL)
     {
@@ -1523,33 +1542,7 @@ queue_sample (ScorchAnalyzer     *self,
       return TRUE;
     }
 
-  g_array_set_size (self->batch, self->batch->len + 1);
-  ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
-  memset (ps, 0, sizeof *ps);
-  ps->record = *record;
-  self->batch_bytes += record->size;
-  if (self->batch->len >= self->batch_max || self->batch_bytes >= BATCH_BYTES)
-    return run_batch (self, error);
-  return TRUE;
-}
-
-/* off-CPU: a switch record waits in the batch, after the samples before
- * it; commit_sample hands it to scorch_analyzer_add_record. */
-static gboolean
-off_cpu_queue_record (ScorchAnalyzer     *self,
-                      const ScorchRecord *record,
-                      GError            **error)
-{
-  PreparedSample *ps;
-
-  g_array_set_size (self->batch, self->batch->len + 1);
-  ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
-  memset (ps, 0, sizeof *ps);
-  ps->record = *record;
-  self->batch_bytes += record->size;
-  if (self->batch->len >= self->batch_max || self->batch_bytes >= BATCH_BYTES)
-    return run_batch (self, error);
-  return TRUE;
+  return queue_record (self, record, error);
 }
 
 /* Records after which the samples waiting must see the new state. */
@@ -1835,7 +1828,7 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
    * stacks are matched to DWARF samples in file order. */
   parallel = self->n_workers > 1 && self->portable == NULL && self->portable_out == NULL;
   /* off-CPU captures too: switch records wait in the batch with the
-   * samples (off_cpu_queue_record) */
+   * samples (queue_record) */
   (void) off_cpu_tracker (self);
 
   while (scorch_capture_reader_next (reader, &record, &local_error))
@@ -1847,7 +1840,7 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
         }
       else if (parallel && off_cpu_batched_record (self, &record))
         {
-          if (!off_cpu_queue_record (self, &record, error))
+          if (!queue_record (self, &record, error))
             return FALSE;
         }
       else

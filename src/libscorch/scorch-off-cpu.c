@@ -310,32 +310,6 @@ attach_views (ScorchOffCpu  *self,
 }
 
 void
-scorch_off_cpu_finish (ScorchOffCpu  *self,
-                       ScorchProfile *on_cpu)
-{
-  g_autoptr(GArray) open = NULL;
-
-  g_return_if_fail (SCORCH_IS_PROFILE (on_cpu));
-
-  if (self->n_switches == 0)
-    return;
-
-  /* Still switched out at the end: blocked until the capture ends. The
-   * same intervals as a snapshot's, then closed. */
-  open = open_samples (self);
-  g_array_append_vals (self->samples, open->data, open->len);
-  {
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init (&iter, self->threads);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      ((ThreadState *) value)->open = FALSE;
-  }
-  attach_views (self, on_cpu, NULL);
-}
-
-void
 scorch_off_cpu_snapshot (ScorchOffCpu  *self,
                          ScorchProfile *on_cpu)
 {
@@ -347,4 +321,13 @@ scorch_off_cpu_snapshot (ScorchOffCpu  *self,
     return;
   open = open_samples (self);
   attach_views (self, on_cpu, open);
+}
+
+void
+scorch_off_cpu_finish (ScorchOffCpu  *self,
+                       ScorchProfile *on_cpu)
+{
+  /* Still switched out at the end: blocked until the capture ends, as a
+   * snapshot counts them (no record comes after this). */
+  scorch_off_cpu_snapshot (self, on_cpu);
 }

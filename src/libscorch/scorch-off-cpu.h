@@ -63,8 +63,9 @@ gboolean      scorch_off_cpu_has_switches (ScorchOffCpu *self);
 /* How many switch-outs were seen so far. */
 guint64       scorch_off_cpu_get_n_switches (ScorchOffCpu *self);
 
-/* Closes what is open, builds the Off-CPU and Wall clock profiles from
- * on_cpu (the analyzer's final profile) and attaches them to it. */
+/* Builds the Off-CPU and Wall clock profiles from on_cpu (the analyzer's
+ * final profile), a thread still switched out counted to the end, and
+ * attaches them to it. No record comes afterwards. */
 void          scorch_off_cpu_finish     (ScorchOffCpu  *self,
                                          ScorchProfile *on_cpu);
 

@@ -318,14 +318,10 @@ scorch_recorder_set_attrs_sink (ScorchRecorder              *self,
                                 GDestroyNotify               destroy)
 {
   g_return_if_fail (SCORCH_IS_RECORDER (self));
-  g_return_if_fail (!self->running);
 
-  if (self->sink_destroy != NULL)
-    self->sink_destroy (self->sink_data);
-  self->sink = NULL;
+  /* the plain sink's data and destroy notify, without its function */
+  scorch_recorder_set_sink (self, NULL, user_data, destroy);
   self->attrs_sink = func;
-  self->sink_data = user_data;
-  self->sink_destroy = destroy;
 }
 
 void
