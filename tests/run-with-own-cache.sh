@@ -6,6 +6,11 @@
 # (Scorch's persistent symbol cache lives in $XDG_CACHE_HOME/scorch) left
 # by an earlier run or another test.  DIR must be a directory of the build
 # tree named after the test (tests/meson.build passes it).
+#
+# HOME becomes DIR/home as well: perf record writes its build-id cache to
+# ~/.debug, and two perf records of parallel tests writing one ~/.debug
+# can fail ("assertion failed at util/build-id.c"); a test that reads
+# perf's build-id cache then also sees only what it recorded itself.
 set -eu
 dir=$1
 shift
@@ -15,6 +20,8 @@ case "$dir" in
 esac
 rm -rf "$dir"
 mkdir -p "$dir"
+mkdir -p "$dir/home"
 XDG_CACHE_HOME=$dir
-export XDG_CACHE_HOME
+HOME=$dir/home
+export XDG_CACHE_HOME HOME
 exec "$@"

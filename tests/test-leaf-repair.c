@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "record-test-util.h"
 #include "scorch-leaf-repair.h"
 
 extern const char t_leaf_body[], t_fp_pushed[], t_fp_body[], t_fp_ret[], t_fp_epilogue[];
@@ -305,28 +306,6 @@ test_left_alone (Fixture       *f,
   ASSERT_CHAIN (f, n, USER, A (t_leaf_body), X1);
 }
 
-static void
-put64 (GByteArray *b,
-       guint64     v)
-{
-  g_byte_array_append (b, (const guint8 *) &v, 8);
-}
-
-static void
-put32 (GByteArray *b,
-       guint32     v)
-{
-  g_byte_array_append (b, (const guint8 *) &v, 4);
-}
-
-static void
-set_size (GByteArray *b,
-          gsize       start)
-{
-  struct perf_event_header *h = (gpointer) (b->data + start);
-  h->size = b->len - start;
-}
-
 /* The record rewrite: a batch of an MMAP2 (this test's code) and a sample
  * with registers and a stack copy becomes the MMAP2 unchanged and a plain
  * callchain sample with the repaired chain; the written attr has no
@@ -340,11 +319,9 @@ test_rewrite_records (void)
   g_autoptr(GByteArray) out = g_byte_array_new ();
   const struct perf_event_attr *written;
   const ScorchMapping *m = find_mapping (NULL, 0, A (t_leaf_body));
-  struct perf_event_header h;
   ScorchLeafRepairStats stats;
   guint32 pid = getpid ();
   gsize mmap_size, start;
-  char name[256] = { 0 };
   guint64 stack[8] = { A (t_fp_ret) };
   const guint64 *sample;
 
@@ -363,49 +340,45 @@ test_rewrite_records (void)
   g_assert_cmpuint (written->sample_stack_user, ==, 0);
 
   /* MMAP2 of the code, with the sample_id trailer (tid, time, cpu) */
-  h = (struct perf_event_header) { PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER, 0 };
-  g_byte_array_append (in, (const guint8 *) &h, sizeof h);
-  put32 (in, pid);
-  put32 (in, pid);
-  put64 (in, m->start);
-  put64 (in, m->end - m->start);
-  put64 (in, m->pgoff);
-  put32 (in, m->maj);
-  put32 (in, m->min);
-  put64 (in, m->ino);
-  put64 (in, 0);
-  put32 (in, 5);   /* PROT_READ | PROT_EXEC */
-  put32 (in, 2);   /* MAP_PRIVATE */
-  g_strlcpy (name, m->path, sizeof name);
-  g_byte_array_append (in, (const guint8 *) name, (strlen (name) + 8) & ~7u);
-  put64 (in, pid | ((guint64) pid << 32));
-  put64 (in, 1000);
-  put64 (in, 0);
-  set_size (in, 0);
+  test_rec_begin (in, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
+  test_rec_put32 (in, pid);
+  test_rec_put32 (in, pid);
+  test_rec_put64 (in, m->start);
+  test_rec_put64 (in, m->end - m->start);
+  test_rec_put64 (in, m->pgoff);
+  test_rec_put32 (in, m->maj);
+  test_rec_put32 (in, m->min);
+  test_rec_put64 (in, m->ino);
+  test_rec_put64 (in, 0);
+  test_rec_put32 (in, 5);   /* PROT_READ | PROT_EXEC */
+  test_rec_put32 (in, 2);   /* MAP_PRIVATE */
+  test_rec_put_string (in, m->path);
+  test_rec_put64 (in, pid | ((guint64) pid << 32));
+  test_rec_put64 (in, 1000);
+  test_rec_put64 (in, 0);
+  test_rec_end (in, 0);
   mmap_size = in->len;
 
   /* the sample */
-  start = in->len;
-  h = (struct perf_event_header) { PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, 0 };
-  g_byte_array_append (in, (const guint8 *) &h, sizeof h);
-  put64 (in, A (t_leaf_body));
-  put64 (in, pid | ((guint64) pid << 32));
-  put64 (in, 2000);
-  put64 (in, 1);
-  put64 (in, 1000000);
-  put64 (in, 4);
-  put64 (in, USER);
-  put64 (in, A (t_leaf_body));
-  put64 (in, X1);
-  put64 (in, X2);
-  put64 (in, PERF_SAMPLE_REGS_ABI_64);
-  put64 (in, SP + 64);       /* BP */
-  put64 (in, SP);            /* SP */
-  put64 (in, A (t_leaf_body));
-  put64 (in, sizeof stack);
-  g_byte_array_append (in, (const guint8 *) stack, sizeof stack);
-  put64 (in, sizeof stack);  /* dyn_size */
-  set_size (in, start);
+  start = test_rec_begin (in, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+  test_rec_put64 (in, A (t_leaf_body));
+  test_rec_put64 (in, pid | ((guint64) pid << 32));
+  test_rec_put64 (in, 2000);
+  test_rec_put64 (in, 1);
+  test_rec_put64 (in, 1000000);
+  test_rec_put64 (in, 4);
+  test_rec_put64 (in, USER);
+  test_rec_put64 (in, A (t_leaf_body));
+  test_rec_put64 (in, X1);
+  test_rec_put64 (in, X2);
+  test_rec_put64 (in, PERF_SAMPLE_REGS_ABI_64);
+  test_rec_put64 (in, SP + 64);       /* BP */
+  test_rec_put64 (in, SP);            /* SP */
+  test_rec_put64 (in, A (t_leaf_body));
+  test_rec_put64 (in, sizeof stack);
+  test_rec_put (in, stack, sizeof stack);
+  test_rec_put64 (in, sizeof stack);  /* dyn_size */
+  test_rec_end (in, start);
 
   scorch_leaf_repairer_process (repairer, in->data, in->len, out);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "record-test-util.h"
 #include "scorch-live-session.h"
 #include "scorch-loader.h"
 #include "scorch-perf-writer.h"
@@ -59,57 +60,23 @@ typedef struct
 } Rec;
 
 static void
-put (Rec *r, const void *data, gsize len)
-{
-  g_byte_array_append (r->bytes, data, len);
-}
-
-static void
-put_u32 (Rec *r, guint32 v)
-{
-  put (r, &v, sizeof v);
-}
-
-static void
-put_u64 (Rec *r, guint64 v)
-{
-  put (r, &v, sizeof v);
-}
-
-static void
-put_string (Rec *r, const char *s)
-{
-  static const guint8 zeros[8] = { 0 };
-  gsize len = strlen (s);
-
-  put (r, s, len);
-  put (r, zeros, 8 - len % 8);
-}
-
-static void
 begin (Rec *r, GByteArray *out, guint32 type, guint16 misc)
 {
-  struct perf_event_header h = { type, misc, 0 };
-
   r->bytes = out;
-  r->start = out->len;
-  put (r, &h, sizeof h);
+  r->start = test_rec_begin (out, type, misc);
 }
 
 /* trailer: the sample_id of non-sample records (TID, TIME) */
 static void
 end (Rec *r, gboolean trailer, gint32 pid, gint32 tid, guint64 time)
 {
-  struct perf_event_header *h;
-
   if (trailer)
     {
-      put_u32 (r, pid);
-      put_u32 (r, tid);
-      put_u64 (r, time);
+      test_rec_put32 (r->bytes, pid);
+      test_rec_put32 (r->bytes, tid);
+      test_rec_put64 (r->bytes, time);
     }
-  h = (struct perf_event_header *) (r->bytes->data + r->start);
-  h->size = r->bytes->len - r->start;
+  test_rec_end (r->bytes, r->start);
 }
 
 static void
@@ -118,9 +85,9 @@ add_comm (GByteArray *out, gint32 pid, gint32 tid, const char *name, guint64 tim
   Rec r;
 
   begin (&r, out, PERF_RECORD_COMM, 0);
-  put_u32 (&r, pid);
-  put_u32 (&r, tid);
-  put_string (&r, name);
+  test_rec_put32 (r.bytes, pid);
+  test_rec_put32 (r.bytes, tid);
+  test_rec_put_string (r.bytes, name);
   end (&r, TRUE, pid, tid, time);
 }
 
@@ -163,18 +130,18 @@ add_mmap (GByteArray *out, gint32 pid, guint64 time)
   Rec r;
 
   begin (&r, out, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
-  put_u32 (&r, pid);
-  put_u32 (&r, pid);
-  put_u64 (&r, text.start);
-  put_u64 (&r, text.end - text.start);
-  put_u64 (&r, text.pgoff);
-  put_u32 (&r, 0);
-  put_u32 (&r, 0);
-  put_u64 (&r, 0);
-  put_u64 (&r, 0);
-  put_u32 (&r, PROT_READ | PROT_EXEC);
-  put_u32 (&r, MAP_PRIVATE);
-  put_string (&r, text.path);
+  test_rec_put32 (r.bytes, pid);
+  test_rec_put32 (r.bytes, pid);
+  test_rec_put64 (r.bytes, text.start);
+  test_rec_put64 (r.bytes, text.end - text.start);
+  test_rec_put64 (r.bytes, text.pgoff);
+  test_rec_put32 (r.bytes, 0);
+  test_rec_put32 (r.bytes, 0);
+  test_rec_put64 (r.bytes, 0);
+  test_rec_put64 (r.bytes, 0);
+  test_rec_put32 (r.bytes, PROT_READ | PROT_EXEC);
+  test_rec_put32 (r.bytes, MAP_PRIVATE);
+  test_rec_put_string (r.bytes, text.path);
   end (&r, TRUE, pid, pid, time);
 }
 
@@ -184,11 +151,11 @@ add_task (GByteArray *out, guint32 type, gint32 pid, gint32 ppid, guint64 time)
   Rec r;
 
   begin (&r, out, type, 0);
-  put_u32 (&r, pid);
-  put_u32 (&r, ppid);
-  put_u32 (&r, pid);
-  put_u32 (&r, ppid);
-  put_u64 (&r, time);
+  test_rec_put32 (r.bytes, pid);
+  test_rec_put32 (r.bytes, ppid);
+  test_rec_put32 (r.bytes, pid);
+  test_rec_put32 (r.bytes, ppid);
+  test_rec_put64 (r.bytes, time);
   end (&r, TRUE, pid, pid, time);
 }
 
@@ -198,8 +165,8 @@ add_lost (GByteArray *out, guint64 n, guint64 time)
   Rec r;
 
   begin (&r, out, PERF_RECORD_LOST, 0);
-  put_u64 (&r, 0);
-  put_u64 (&r, n);
+  test_rec_put64 (r.bytes, 0);
+  test_rec_put64 (r.bytes, n);
   end (&r, TRUE, PID, PID, time);
 }
 
@@ -209,11 +176,11 @@ add_sample (GByteArray *out, gint32 pid, gpointer func, guint64 time)
   Rec r;
 
   begin (&r, out, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
-  put_u64 (&r, (guint64) (guintptr) func + 2);
-  put_u32 (&r, pid);
-  put_u32 (&r, pid);
-  put_u64 (&r, time);
-  put_u64 (&r, 1000000);
+  test_rec_put64 (r.bytes, (guint64) (guintptr) func + 2);
+  test_rec_put32 (r.bytes, pid);
+  test_rec_put32 (r.bytes, pid);
+  test_rec_put64 (r.bytes, time);
+  test_rec_put64 (r.bytes, 1000000);
   end (&r, FALSE, 0, 0, 0);
 }
 

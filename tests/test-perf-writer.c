@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "record-test-util.h"
 #include "scorch-perf-file.h"
 #include "scorch-perf-writer.h"
 
@@ -33,54 +34,14 @@ make_attr (struct perf_event_attr *attr)
 }
 
 static void
-put (GByteArray *rec,
-     const void *data,
-     gsize       len)
-{
-  g_byte_array_append (rec, data, len);
-}
-
-static void
-put_u32 (GByteArray *rec, guint32 v)
-{
-  put (rec, &v, sizeof v);
-}
-
-static void
-put_u64 (GByteArray *rec, guint64 v)
-{
-  put (rec, &v, sizeof v);
-}
-
-static void
-put_string (GByteArray *rec, const char *s)
-{
-  static const guint8 zeros[8] = { 0 };
-  gsize len = strlen (s);
-
-  put (rec, s, len);
-  put (rec, zeros, 8 - len % 8);
-}
-
-static void
 end_record (GByteArray *rec, gsize start, gboolean trailer)
 {
-  struct perf_event_header *h;
-
   if (trailer)
     {
-      put_u64 (rec, (guint64) FAKE_PID << 32 | FAKE_PID); /* TID */
-      put_u64 (rec, 1000);                                  /* TIME */
+      test_rec_put64 (rec, (guint64) FAKE_PID << 32 | FAKE_PID); /* TID */
+      test_rec_put64 (rec, 1000);                                  /* TIME */
     }
-  h = (struct perf_event_header *) (rec->data + start);
-  h->size = rec->len - start;
-}
-
-static void
-begin_record (GByteArray *rec, guint32 type, guint16 misc)
-{
-  struct perf_event_header h = { type, misc, 0 };
-  put (rec, &h, sizeof h);
+  test_rec_end (rec, start);
 }
 
 /* COMM + MMAP2 of this test binary's text (named FILENAME when not NULL)
@@ -108,37 +69,37 @@ fake_records_named (guint n_samples, guint64 *text_start, const char *filename)
   *text_start = start;
 
   s = rec->len;
-  begin_record (rec, PERF_RECORD_COMM, 0);
-  put_u32 (rec, FAKE_PID);
-  put_u32 (rec, FAKE_PID);
-  put_string (rec, "fake-comm");
+  test_rec_begin (rec, PERF_RECORD_COMM, 0);
+  test_rec_put32 (rec, FAKE_PID);
+  test_rec_put32 (rec, FAKE_PID);
+  test_rec_put_string (rec, "fake-comm");
   end_record (rec, s, TRUE);
 
   s = rec->len;
-  begin_record (rec, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
-  put_u32 (rec, FAKE_PID);
-  put_u32 (rec, FAKE_PID);
-  put_u64 (rec, start);
-  put_u64 (rec, end - start);
-  put_u64 (rec, pgoff);
-  put_u32 (rec, 0);
-  put_u32 (rec, 0);
-  put_u64 (rec, 0);
-  put_u64 (rec, 0);
-  put_u32 (rec, PROT_READ | PROT_EXEC);
-  put_u32 (rec, MAP_PRIVATE);
-  put_string (rec, filename != NULL ? filename : exe);
+  test_rec_begin (rec, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
+  test_rec_put32 (rec, FAKE_PID);
+  test_rec_put32 (rec, FAKE_PID);
+  test_rec_put64 (rec, start);
+  test_rec_put64 (rec, end - start);
+  test_rec_put64 (rec, pgoff);
+  test_rec_put32 (rec, 0);
+  test_rec_put32 (rec, 0);
+  test_rec_put64 (rec, 0);
+  test_rec_put64 (rec, 0);
+  test_rec_put32 (rec, PROT_READ | PROT_EXEC);
+  test_rec_put32 (rec, MAP_PRIVATE);
+  test_rec_put_string (rec, filename != NULL ? filename : exe);
   end_record (rec, s, TRUE);
 
   for (guint i = 0; i < n_samples; i++)
     {
       s = rec->len;
-      begin_record (rec, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
-      put_u64 (rec, start + 16); /* IP in the text */
-      put_u32 (rec, FAKE_PID);
-      put_u32 (rec, FAKE_PID);
-      put_u64 (rec, 2000 + i);
-      put_u64 (rec, 1000000);
+      test_rec_begin (rec, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+      test_rec_put64 (rec, start + 16); /* IP in the text */
+      test_rec_put32 (rec, FAKE_PID);
+      test_rec_put32 (rec, FAKE_PID);
+      test_rec_put64 (rec, 2000 + i);
+      test_rec_put64 (rec, 1000000);
       end_record (rec, s, FALSE);
     }
   return rec;
@@ -427,37 +388,37 @@ check_build_ids_hit (gboolean dwarf,
 
   records = fake_records (0, &text_start);
   s = records->len;
-  begin_record (records, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
-  put_u64 (records, 0x10); /* IP in no mapping */
-  put_u32 (records, FAKE_PID);
-  put_u32 (records, FAKE_PID);
-  put_u64 (records, 2000);
-  put_u64 (records, 1000000);
+  test_rec_begin (records, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+  test_rec_put64 (records, 0x10); /* IP in no mapping */
+  test_rec_put32 (records, FAKE_PID);
+  test_rec_put32 (records, FAKE_PID);
+  test_rec_put64 (records, 2000);
+  test_rec_put64 (records, 1000000);
   if (dwarf)
     {
-      put_u64 (records, 0); /* regs: ABI none */
-      put_u64 (records, 0); /* stack: size 0 */
+      test_rec_put64 (records, 0); /* regs: ABI none */
+      test_rec_put64 (records, 0); /* stack: size 0 */
     }
   end_record (records, s, FALSE);
   if (exec_after)
     {
       s = records->len;
-      begin_record (records, PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC);
-      put_u32 (records, FAKE_PID);
-      put_u32 (records, FAKE_PID);
-      put_string (records, "other");
+      test_rec_begin (records, PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC);
+      test_rec_put32 (records, FAKE_PID);
+      test_rec_put32 (records, FAKE_PID);
+      test_rec_put_string (records, "other");
       end_record (records, s, TRUE);
       s = records->len;
-      begin_record (records, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
-      put_u32 (records, FAKE_PID);
-      put_u32 (records, FAKE_PID);
-      put_u64 (records, text_start);
-      put_u64 (records, 0x1000);
-      put_u64 (records, 0);
-      put_u64 (records, 0); put_u64 (records, 0); put_u64 (records, 0);
-      put_u32 (records, PROT_READ | PROT_EXEC);
-      put_u32 (records, MAP_PRIVATE);
-      put_string (records, "/nonexistent/other");
+      test_rec_begin (records, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
+      test_rec_put32 (records, FAKE_PID);
+      test_rec_put32 (records, FAKE_PID);
+      test_rec_put64 (records, text_start);
+      test_rec_put64 (records, 0x1000);
+      test_rec_put64 (records, 0);
+      test_rec_put64 (records, 0); test_rec_put64 (records, 0); test_rec_put64 (records, 0);
+      test_rec_put32 (records, PROT_READ | PROT_EXEC);
+      test_rec_put32 (records, MAP_PRIVATE);
+      test_rec_put_string (records, "/nonexistent/other");
       end_record (records, s, TRUE);
     }
 

@@ -135,34 +135,13 @@ marker (ScorchDiffChange change)
   return change == SCORCH_DIFF_HOTTER ? "▲" : change == SCORCH_DIFF_COOLER ? "▼" : " ";
 }
 
-static void
-json_add_string (JsonBuilder *builder,
-                 const char  *name,
-                 const char  *value)
-{
-  g_autofree char *valid = scorch_text_valid_utf8 (value, -1);
-
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, valid);
-}
-
+/* Four decimals are plenty for percentages and rates. */
 static void
 json_add_double (JsonBuilder *builder,
                  const char  *name,
                  double       value)
 {
-  json_builder_set_member_name (builder, name);
-  /* Four decimals are plenty for percentages and rates. */
-  json_builder_add_double_value (builder, isfinite (value) ? round (value * 1e4) / 1e4 + 0.0 : 0.0);
-}
-
-static void
-json_add_uint (JsonBuilder *builder,
-               const char  *name,
-               guint64      value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, (gint64) MIN (value, (guint64) G_MAXINT64));
+  scorch_json_add_double (builder, name, round (value * 1e4) / 1e4 + 0.0);
 }
 
 static void
@@ -174,8 +153,8 @@ json_add_side (JsonBuilder    *builder,
 {
   json_builder_set_member_name (builder, name);
   json_builder_begin_object (builder);
-  json_add_string (builder, "file", path);
-  json_add_uint (builder, "samples", scorch_diff_get_n_samples (diff, side));
+  scorch_json_add_string (builder, "file", path);
+  scorch_json_add_uint (builder, "samples", scorch_diff_get_n_samples (diff, side));
   json_add_double (builder, "duration", scorch_diff_get_duration (diff, side));
   json_builder_end_object (builder);
 }
@@ -205,18 +184,18 @@ diff_to_json (ScorchDiff *diff,
 
       row_of (diff, f, &row);
       json_builder_begin_object (builder);
-      json_add_string (builder, "function", f->function);
-      json_add_string (builder, "module", f->module);
+      scorch_json_add_string (builder, "function", f->function);
+      scorch_json_add_string (builder, "module", f->module);
       json_add_double (builder, "base_self", row.base_self);
       json_add_double (builder, "new_self", row.new_self);
       json_add_double (builder, "delta_self", row.delta_self);
       json_add_double (builder, "base_total", row.base_total);
       json_add_double (builder, "new_total", row.new_total);
       json_add_double (builder, "delta_total", row.delta_total);
-      json_add_uint (builder, "base_self_samples", f->base_self);
-      json_add_uint (builder, "new_self_samples", f->new_self);
-      json_add_uint (builder, "base_total_samples", f->base_total);
-      json_add_uint (builder, "new_total_samples", f->new_total);
+      scorch_json_add_uint (builder, "base_self_samples", f->base_self);
+      scorch_json_add_uint (builder, "new_self_samples", f->new_self);
+      scorch_json_add_uint (builder, "base_total_samples", f->base_total);
+      scorch_json_add_uint (builder, "new_total_samples", f->new_total);
       json_builder_set_member_name (builder, "change_self");
       json_builder_add_string_value (builder, change_name (row.change_self));
       json_builder_set_member_name (builder, "change_total");

@@ -16,6 +16,7 @@
 #include "scorch-loader.h"
 #include "scorch-pprof.h"
 #include "scorch-speedscope.h"
+#include "scorch-util.h"
 
 static const struct
 {
@@ -54,6 +55,36 @@ profile_format (const char *format_name,
   return PROFILE_FORMAT_NONE;
 }
 
+typedef struct
+{
+  ScorchProfile *profile;
+  ProfileFormat  format;
+  const char    *input;
+} ProfileExport;
+
+static gboolean
+write_profile (GOutputStream  *stream,
+               gpointer        user_data,
+               GError        **error)
+{
+  ProfileExport *e = user_data;
+
+  if (e->format == PROFILE_FORMAT_PPROF)
+    {
+      ScorchPprofWriteOptions options = { 0 };
+      g_autoptr(GFile) in = g_file_new_for_path (e->input);
+
+      options.time_nanos = scorch_pprof_capture_time_nanos (e->profile, in);
+      return scorch_pprof_write (e->profile, &options, stream, NULL, error);
+    }
+  else
+    {
+      g_autofree char *name = g_path_get_basename (e->input);
+
+      return scorch_speedscope_write (e->profile, name, stream, NULL, error);
+    }
+}
+
 static gboolean
 export_profile (ScorchProfile  *profile,
                 ProfileFormat   format,
@@ -61,34 +92,9 @@ export_profile (ScorchProfile  *profile,
                 const char     *output,
                 GError        **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (output);
-  g_autoptr(GFileOutputStream) out = NULL;
-  gboolean ok;
+  ProfileExport e = { profile, format, input };
 
-  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
-  if (out == NULL)
-    return FALSE;
-  if (format == PROFILE_FORMAT_PPROF)
-    {
-      ScorchPprofWriteOptions options = { 0 };
-
-      g_autoptr(GFile) in = g_file_new_for_path (input);
-
-      options.time_nanos = scorch_pprof_capture_time_nanos (profile, in);
-      ok = scorch_pprof_write (profile, &options, G_OUTPUT_STREAM (out), NULL, error);
-    }
-  else
-    {
-      g_autofree char *name = g_path_get_basename (input);
-
-      ok = scorch_speedscope_write (profile, name, G_OUTPUT_STREAM (out), NULL, error);
-    }
-  if (!ok)
-    {
-      g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
-      return FALSE;
-    }
-  return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+  return scorch_write_file (output, write_profile, &e, error);
 }
 
 static gboolean

@@ -55,13 +55,11 @@ scorch_cli_symbol_paths_group (void)
       N_("Directories with separate debug info, instead of /usr/lib/debug"), N_("D1:D2") },
     { NULL }
   };
-  ScorchSymbolPaths *paths = scorch_symbol_paths_new_from_env ();
-  GOptionGroup *group = g_option_group_new ("symbol-paths", _("Where the capture’s files are found:"),
-                                            _("Show where the capture’s files are looked for"),
-                                            paths, (GDestroyNotify) scorch_symbol_paths_unref);
+  GOptionGroup *group = scorch_cli_option_group_new ("symbol-paths", _("Where the capture’s files are found:"),
+                                                     _("Show where the capture’s files are looked for"), entries,
+                                                     scorch_symbol_paths_new_from_env (),
+                                                     (GDestroyNotify) scorch_symbol_paths_unref);
 
-  g_option_group_add_entries (group, entries);
-  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_set_parse_hooks (group, NULL, post_parse);
   return group;
 }

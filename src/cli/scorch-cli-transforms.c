@@ -154,12 +154,8 @@ scorch_cli_transforms_add_to_context (ScorchCliTransforms *self,
       N_("Hide call-tree nodes under P percent of the samples (their time counts for their parent)"), N_("P") },
     { NULL }
   };
-  GOptionGroup *group;
 
-  group = g_option_group_new (NULL, NULL, NULL, self, NULL);
-  g_option_group_add_entries (group, entries);
-  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
-  g_option_context_set_main_group (context, group);
+  g_option_context_set_main_group (context, scorch_cli_option_group_new (NULL, NULL, NULL, entries, self, NULL));
 }
 
 const char *

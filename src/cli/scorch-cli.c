@@ -31,6 +31,30 @@ static const Command commands[] = {
   { "annotate", scorch_cli_annotate, N_("Samples per source line or instruction of one function") },
 };
 
+GOptionGroup *
+scorch_cli_option_group_new (const char         *name,
+                             const char         *description,
+                             const char         *help_description,
+                             const GOptionEntry *entries,
+                             gpointer            user_data,
+                             GDestroyNotify      destroy)
+{
+  GOptionGroup *group = g_option_group_new (name, description, help_description, user_data, destroy);
+
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  return group;
+}
+
+/* VALUE after its leading white space, where a number must begin */
+static const char *
+number_start (const char *value)
+{
+  while (g_ascii_isspace (*value))
+    value++;
+  return value;
+}
+
 gboolean
 scorch_cli_parse_integer (const char *option,
                           const char *value,
@@ -39,12 +63,10 @@ scorch_cli_parse_integer (const char *option,
                           gint64     *out,
                           GError    **error)
 {
-  const char *p = value;
+  const char *p = number_start (value);
   char *end = NULL;
   gint64 v;
 
-  while (g_ascii_isspace (*p))
-    p++;
   errno = 0;
   v = g_ascii_strtoll (p, &end, 10);
   if (end == p || *end != '\0')
@@ -76,12 +98,10 @@ scorch_cli_parse_seconds (const char *option,
                           double     *out,
                           GError    **error)
 {
-  const char *p = value;
+  const char *p = number_start (value);
   char *end = NULL;
   double v;
 
-  while (g_ascii_isspace (*p))
-    p++;
   /* strtod takes "nan", "inf" and hex floats: a number of seconds is digits. */
   if (!(g_ascii_isdigit (*p) || *p == '.' || *p == '-' || *p == '+') ||
       strpbrk (p, "xXnNiI") != NULL)

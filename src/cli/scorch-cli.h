@@ -49,6 +49,15 @@ int scorch_cli_annotate (int    argc,
  * invalid UTF-8 are escaped, so it cannot drive the terminal. */
 void scorch_cli_print_error (const char *message);
 
+/* An option group of ENTRIES, translated in Scorch's text domain; the
+ * arguments are g_option_group_new()'s. */
+GOptionGroup *scorch_cli_option_group_new (const char         *name,
+                                           const char         *description,
+                                           const char         *help_description,
+                                           const GOptionEntry *entries,
+                                           gpointer            user_data,
+                                           GDestroyNotify      destroy);
+
 /* Strict parsers for numeric option values: the whole string must be a
  * number in [min, max]; the error names the option and says what is
  * expected. */

@@ -21,6 +21,7 @@
 #include "scorch-flame-export-resources.h"
 #include "scorch-folded.h"
 #include "scorch-text.h"
+#include "scorch-util.h"
 
 #define CAIRO_MAX_SIZE 32767
 #define PDF_MAX_HEIGHT (14400 * 10)
@@ -370,41 +371,13 @@ check_cairo (cairo_status_t   status,
   return FALSE;
 }
 
+/* PNG or PDF: the same drawing on an image or a PDF surface. */
 static gboolean
-export_png (Export                         *e,
-            const ScorchFlameExportOptions *options,
-            const char                     *path,
-            GError                        **error)
-{
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  cairo_status_t status;
-  double height = ceil (export_total_height (e));
-
-  if (e->width > CAIRO_MAX_SIZE || height > CAIRO_MAX_SIZE)
-    {
-      g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
-                   _("The flame graph is too large for a PNG image: it would be %.0f × %.0f pixels, "
-                     "and a PNG image can be at most %d pixels wide and high. Export SVG or PDF instead"),
-                   e->width, height, CAIRO_MAX_SIZE);
-      return FALSE;
-    }
-
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) e->width, (int) height);
-  cr = cairo_create (surface);
-  export_draw (e, options, cr);
-  cairo_destroy (cr);
-  status = cairo_surface_write_to_png (surface, path);
-  cairo_surface_destroy (surface);
-
-  return check_cairo (status, path, error);
-}
-
-static gboolean
-export_pdf (Export                         *e,
-            const ScorchFlameExportOptions *options,
-            const char                     *path,
-            GError                        **error)
+export_cairo (Export                         *e,
+              const ScorchFlameExportOptions *options,
+              const char                     *path,
+              gboolean                        pdf,
+              GError                        **error)
 {
   cairo_surface_t *surface;
   cairo_t *cr;
@@ -412,7 +385,15 @@ export_pdf (Export                         *e,
   /* PDF user units are points; keep one pixel = one point. */
   double height = ceil (export_total_height (e));
 
-  if (height > PDF_MAX_HEIGHT)
+  if (!pdf && (e->width > CAIRO_MAX_SIZE || height > CAIRO_MAX_SIZE))
+    {
+      g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
+                   _("The flame graph is too large for a PNG image: it would be %.0f × %.0f pixels, "
+                     "and a PNG image can be at most %d pixels wide and high. Export SVG or PDF instead"),
+                   e->width, height, CAIRO_MAX_SIZE);
+      return FALSE;
+    }
+  if (pdf && height > PDF_MAX_HEIGHT)
     {
       g_set_error (error, SCORCH_FLAME_EXPORT_ERROR, SCORCH_FLAME_EXPORT_ERROR_TOO_BIG,
                    _("The flame graph is too tall for a PDF page: it would be %.0f points high, "
@@ -421,13 +402,22 @@ export_pdf (Export                         *e,
       return FALSE;
     }
 
-  surface = cairo_pdf_surface_create (path, e->width, height);
+  if (pdf)
+    surface = cairo_pdf_surface_create (path, e->width, height);
+  else
+    surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) e->width, (int) height);
   cr = cairo_create (surface);
   export_draw (e, options, cr);
-  cairo_show_page (cr);
+  if (pdf)
+    cairo_show_page (cr);
   cairo_destroy (cr);
-  cairo_surface_finish (surface);
-  status = cairo_surface_status (surface);
+  if (pdf)
+    {
+      cairo_surface_finish (surface);
+      status = cairo_surface_status (surface);
+    }
+  else
+    status = cairo_surface_write_to_png (surface, path);
   cairo_surface_destroy (surface);
 
   return check_cairo (status, path, error);
@@ -864,6 +854,31 @@ scorch_flame_format_from_path (const char         *path,
   return FALSE;
 }
 
+typedef struct
+{
+  ScorchProfile                  *profile;
+  const ScorchFlameExportOptions *options;
+  ScorchFlameFormat               format;
+} ToFile;
+
+/* The formats written to a stream */
+static gboolean
+write_to_file (GOutputStream  *stream,
+               gpointer        user_data,
+               GError        **error)
+{
+  ToFile *to = user_data;
+  g_autoptr(ScorchProfile) inverted = NULL;
+
+  if (to->format == SCORCH_FLAME_FORMAT_SVG)
+    return scorch_flame_export_svg (to->profile, to->options, stream, NULL, error);
+  if (to->format == SCORCH_FLAME_FORMAT_HTML)
+    return scorch_flame_export_html (to->profile, to->options, stream, NULL, error);
+  if (to->options->inverted)
+    inverted = scorch_profile_dup_inverted (to->profile);
+  return scorch_folded_write (inverted != NULL ? inverted : to->profile, stream, NULL, error);
+}
+
 gboolean
 scorch_flame_export_to_file (ScorchProfile                  *profile,
                              const ScorchFlameExportOptions *options,
@@ -881,32 +896,9 @@ scorch_flame_export_to_file (ScorchProfile                  *profile,
     case SCORCH_FLAME_FORMAT_HTML:
     case SCORCH_FLAME_FORMAT_FOLDED:
       {
-        g_autoptr(GFile) file = g_file_new_for_path (path);
-        g_autoptr(GFileOutputStream) out = NULL;
-        g_autoptr(ScorchProfile) inverted = NULL;
-        gboolean ok;
+        ToFile to_file = { profile, options, format };
 
-        out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
-        if (out == NULL)
-          return FALSE;
-
-        if (format == SCORCH_FLAME_FORMAT_SVG)
-          ok = scorch_flame_export_svg (profile, options, G_OUTPUT_STREAM (out), NULL, error);
-        else if (format == SCORCH_FLAME_FORMAT_HTML)
-          ok = scorch_flame_export_html (profile, options, G_OUTPUT_STREAM (out), NULL, error);
-        else
-          {
-            if (options->inverted)
-              inverted = scorch_profile_dup_inverted (profile);
-            ok = scorch_folded_write (inverted != NULL ? inverted : profile,
-                                      G_OUTPUT_STREAM (out), NULL, error);
-          }
-        if (!ok)
-          {
-            g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
-            return FALSE;
-          }
-        return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+        return scorch_write_file (path, write_to_file, &to_file, error);
       }
 
     case SCORCH_FLAME_FORMAT_PNG:
@@ -916,10 +908,7 @@ scorch_flame_export_to_file (ScorchProfile                  *profile,
 
         if (!export_prepare (&e, profile, options, error))
           return FALSE;
-        if (format == SCORCH_FLAME_FORMAT_PNG)
-          return export_png (&e, options, path, error);
-        else
-          return export_pdf (&e, options, path, error);
+        return export_cairo (&e, options, path, format == SCORCH_FLAME_FORMAT_PDF, error);
       }
 
     default:

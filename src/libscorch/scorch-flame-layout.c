@@ -550,6 +550,42 @@ scorch_flame_layout_get_n_visited (ScorchFlameLayout *self)
   return self->n_visited;
 }
 
+/* What the binary searches over the rects (sorted by row, then x) ask */
+typedef enum
+{
+  ROW_BELOW,        /* rect.row < key */
+  ROW_AT_MOST,      /* rect.row <= key */
+  X_AT_MOST,        /* rect.x <= key */
+} RectOrder;
+
+/* The first index in [lo, hi) whose rect is not `order` key (the rects
+ * that are come first). */
+static guint
+partition_point (const ScorchFlameRect *rects,
+                 guint                  lo,
+                 guint                  hi,
+                 RectOrder              order,
+                 double                 key)
+{
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      gboolean before;
+
+      if (order == ROW_BELOW)
+        before = rects[mid].row < key;
+      else if (order == ROW_AT_MOST)
+        before = rects[mid].row <= key;
+      else
+        before = rects[mid].x <= key;
+      if (before)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 void
 scorch_flame_layout_get_row_range (ScorchFlameLayout *self,
                                    guint              row,
@@ -557,31 +593,10 @@ scorch_flame_layout_get_row_range (ScorchFlameLayout *self,
                                    guint             *end)
 {
   const ScorchFlameRect *rects = (const ScorchFlameRect *) (gpointer) self->rects->data;
-  guint lo = 0, hi = self->rects->len;
 
-  /* first rect with rect.row >= row */
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (rects[mid].row < row)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  *begin = lo;
-
-  hi = self->rects->len;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (rects[mid].row <= row)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  *end = lo;
+  /* first rect with rect.row >= row, then the first with rect.row > row */
+  *begin = partition_point (rects, 0, self->rects->len, ROW_BELOW, row);
+  *end = partition_point (rects, *begin, self->rects->len, ROW_AT_MOST, row);
 }
 
 gint
@@ -611,15 +626,7 @@ scorch_flame_layout_hit_test (ScorchFlameLayout *self,
   rects = (const ScorchFlameRect *) (gpointer) self->rects->data;
 
   /* last rect in the row with rect.x <= x */
-  while (begin < end)
-    {
-      guint mid = begin + (end - begin) / 2;
-
-      if (rects[mid].x <= x)
-        begin = mid + 1;
-      else
-        end = mid;
-    }
+  begin = partition_point (rects, begin, end, X_AT_MOST, x);
   if (begin == 0)
     return -1;
   begin--;

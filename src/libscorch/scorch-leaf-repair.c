@@ -20,6 +20,7 @@
 struct _ScorchLeafRepairer
 {
   ScorchCaptureAttrs    *attrs;     /* the attr as opened, for the decoder */
+  const ScorchCaptureAttr *attr;    /* the one in attrs */
   struct perf_event_attr written;   /* as written */
   int                    bp_index, sp_index, ip_index;   /* in the user registers */
 
@@ -114,6 +115,7 @@ scorch_leaf_repairer_new (const struct perf_event_attr *attr)
   self->attrs = scorch_capture_attrs_new ();
   /* one attr of this build's size: cannot fail */
   scorch_capture_attrs_add (self->attrs, attr, sizeof *attr, NULL, 0, NULL);
+  self->attr = scorch_capture_attrs_get_attr (self->attrs, 0);
   self->written = *attr;
   self->written.sample_type &= ~(guint64) (PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER);
   self->written.sample_regs_user = 0;
@@ -215,8 +217,8 @@ track_record (ScorchLeafRepairer *self,
 }
 
 static inline guint64
-user_reg (const ScorchSampleData *s,
-          int                     index)
+user_reg (const ScorchSampleStack *s,
+          int                      index)
 {
   guint64 v;
 
@@ -255,7 +257,7 @@ rewrite_sample (ScorchLeafRepairer *self,
                 const ScorchRecord *record,
                 GByteArray         *out)
 {
-  ScorchSampleData s;
+  ScorchSampleStack s;
   const guint8 *nr_field, *chain_end, *end = record->data + record->size;
   guint8 *w;
   gsize at;
@@ -266,7 +268,8 @@ rewrite_sample (ScorchLeafRepairer *self,
   struct perf_event_header nh = { .type = record->type, .misc = record->misc };
   guint nr, n;
 
-  if (!scorch_capture_attrs_parse_sample (self->attrs, record, &s, NULL) || s.callchain_nr > 65536)
+  if (!scorch_capture_attrs_parse_sample_stack (self->attrs, record, &s, NULL) || s.callchain == NULL ||
+      s.callchain_nr > 65536)
     return FALSE;
   nr = s.callchain_nr;
   nr_field = (const guint8 *) s.callchain - 8;
@@ -281,7 +284,8 @@ rewrite_sample (ScorchLeafRepairer *self,
     }
 
   /* the chain may be unaligned in a batch: copy it */
-  g_array_set_size (self->chain, 2 * nr + SCORCH_LEAF_REPAIR_MAX_INSERTED);
+  if (self->chain->len < 2 * nr + SCORCH_LEAF_REPAIR_MAX_INSERTED)
+    g_array_set_size (self->chain, 2 * nr + SCORCH_LEAF_REPAIR_MAX_INSERTED);
   chain = (guint64 *) (gpointer) self->chain->data;
   memcpy (chain, s.callchain, nr * 8);
 
@@ -326,21 +330,20 @@ scorch_leaf_repairer_process (ScorchLeafRepairer *self,
         scorch_capture_attrs_parse_record (self->attrs, records + off, len - off, off, &record, NULL))
       track_record (self, &record);
 
-  for (off = 0; off < len; off += hdr.size)
+  /* Samples have the one attr the repairer was made for: their
+   * sample_id is not needed, only the sample's stack. */
+  for (off = 0; off < len && scorch_perf_record_parse_header (records + off, len - off, off, &hdr, NULL);
+       off += hdr.size)
     {
-      /* the header is parsed again only when the record does not decode */
-      gboolean decoded = scorch_capture_attrs_parse_record (self->attrs, records + off, len - off, off,
-                                                            &record, NULL);
-
-      if (decoded)
-        hdr = (struct perf_event_header) { record.type, record.misc, record.size };
-      else if (!scorch_perf_record_parse_header (records + off, len - off, off, &hdr, NULL))
-        break;
-
       if (hdr.type != PERF_RECORD_SAMPLE)
-        g_byte_array_append (out, records + off, hdr.size);
-      else if (decoded)
-        rewrite_sample (self, &record, out);
-      /* else: an unparsable sample cannot be written with the new attr */
+        {
+          g_byte_array_append (out, records + off, hdr.size);
+          continue;
+        }
+      scorch_perf_record_init_raw (&record, &hdr, records + off, off);
+      record.attr = self->attr;
+      /* a sample that does not decode is dropped: it cannot be written
+       * with the new attr */
+      rewrite_sample (self, &record, out);
     }
 }

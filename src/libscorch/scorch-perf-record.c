@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scorch-perf-record.c: the one decoder of perf record layouts (see
  * scorch-perf-record.h). Layouts: include/uapi/linux/perf_event.h and
- * tools/perf/util/event.h (user types). */
+ * tools/perf/util/event.h (user types).
+ *
+ * Every layout is described once, as data: the sample_type bits of
+ * PERF_RECORD_SAMPLE in record order (sample_items), the sample_id trailer
+ * (trailer_items) and the fixed fields and tail of every other record type
+ * (body_layouts). One loop reads each. The sample and trailer descriptions
+ * are compiled per attr when it is added (the offset of every field for its
+ * sample_type), so decoding a sample is a few bounds checks and copies. */
 
 #include "config.h"
 
 #define G_LOG_DOMAIN "scorch-perf-record"
 
 #include <glib/gi18n.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -21,12 +29,326 @@ G_DEFINE_QUARK (scorch-capture-error-quark, scorch_capture_error)
 #define BRANCH_HW_INDEX (1u << 17) /* PERF_SAMPLE_BRANCH_HW_INDEX */
 
 /* ------------------------------------------------------------------ */
+/* Fields                                                              */
+
+/* One fixed field: size bytes at src (from the start of its block) copied
+ * to dst, an offset in the decoded struct; FIELD_PTR stores a pointer to
+ * src instead. size 0 ends a list. A pid and the tid after it are one
+ * 8-byte field (the structs keep them side by side, as records do). */
+typedef struct
+{
+  guint16 src;
+  guint16 dst;
+  guint8  size;
+} Field;
+
+#define FIELD_PTR 0xff
+#define NO_DST    G_MAXUINT16
+
+#define FLD_N(src, T, m, n) { (src), offsetof (T, m), (n) }
+#define FLD(src, T, m)      FLD_N (src, T, m, sizeof (((T *) NULL)->m))
+#define FLD_PTR(src, T, m)  FLD_N (src, T, m, FIELD_PTR)
+
+G_STATIC_ASSERT (offsetof (ScorchRecord, tid) == offsetof (ScorchRecord, pid) + 4);
+G_STATIC_ASSERT (offsetof (ScorchSampleData, tid) == offsetof (ScorchSampleData, pid) + 4);
+G_STATIC_ASSERT (offsetof (ScorchPerfMmap, tid) == offsetof (ScorchPerfMmap, pid) + 4);
+G_STATIC_ASSERT (offsetof (ScorchPerfComm, tid) == offsetof (ScorchPerfComm, pid) + 4);
+G_STATIC_ASSERT (offsetof (ScorchPerfTask, ptid) == offsetof (ScorchPerfTask, pid) + 12);
+G_STATIC_ASSERT (offsetof (ScorchPerfMmap, min) == offsetof (ScorchPerfMmap, maj) + 4);
+G_STATIC_ASSERT (offsetof (ScorchPerfMmap, ino_generation) == offsetof (ScorchPerfMmap, ino) + 8);
+G_STATIC_ASSERT (offsetof (ScorchPerfMmap, flags) == offsetof (ScorchPerfMmap, prot) + 4);
+G_STATIC_ASSERT (sizeof (ScorchPerfIdIndexEntry) == 32);
+G_STATIC_ASSERT (offsetof (ScorchPerfSwitch, next_prev_tid) == offsetof (ScorchPerfSwitch, next_prev_pid) + 4);
+
+static inline void
+load_fields (const guint8 *block,
+             const Field  *fields,
+             guint         n,
+             void         *out)
+{
+  guint8 *o = out;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const Field *f = &fields[i];
+      const guint8 *from = block + f->src;
+
+      switch (f->size)
+        {
+        case FIELD_PTR: memcpy (o + f->dst, &from, sizeof from); break;
+        case 4:         memcpy (o + f->dst, from, 4); break;
+        case 8:         memcpy (o + f->dst, from, 8); break;
+        default:        memcpy (o + f->dst, from, f->size); break;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* PERF_RECORD_SAMPLE and sample_id: the descriptions                  */
+
+/* Where a sample's decoding has got to */
+typedef struct
+{
+  const ScorchCaptureAttr *attr;
+  const ScorchRecord      *record;
+  const guint8            *p;
+  const guint8            *end;
+  ScorchSampleData        *s;
+  GError                 **error;
+} SampleCursor;
+
+/* The variable-size fields of a sample, each read by sample_<name> () */
+typedef enum
+{
+  VAR_NONE,
+  VAR_READ,
+  VAR_CALLCHAIN,
+  VAR_RAW,
+  VAR_BRANCH,
+  VAR_REGS_USER,
+  VAR_STACK,
+  VAR_REGS_INTR,
+  VAR_AUX,
+} SampleVarField;
+
+/* A sample_type bit in record order: a fixed field (space bytes in the
+ * record, size of them copied to dst in ScorchSampleData and rec_dst in
+ * ScorchRecord) or a variable-size one read by decode. bits 0: a mark, a
+ * pointer to where the record has got to. */
+typedef struct
+{
+  guint64        bits;
+  guint8         space;
+  guint8         size;
+  guint16        dst;
+  guint16        rec_dst;
+  SampleVarField decode;
+} SampleItem;
+
+/* The bits of the start of a sample that the record's sample_id comes from */
+#define SAMPLE_HEAD_BITS (SCORCH_PERF_SAMPLE_ID_MASK | PERF_SAMPLE_IP | PERF_SAMPLE_ADDR)
+
+#define S(m) offsetof (ScorchSampleData, m)
+#define R(m) offsetof (ScorchRecord, m)
+
+static const SampleItem sample_items[] = {
+  { PERF_SAMPLE_IDENTIFIER,   8, 8, S (id),          R (id),   VAR_NONE },
+  { PERF_SAMPLE_IP,           8, 8, S (ip),          NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_TID,          8, 8, S (pid),         R (pid),  VAR_NONE },
+  { PERF_SAMPLE_TIME,         8, 8, S (time),        R (time), VAR_NONE },
+  { PERF_SAMPLE_ADDR,         8, 8, S (addr),        NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_ID,           8, 8, S (id),          R (id),   VAR_NONE },
+  { PERF_SAMPLE_STREAM_ID,    8, 8, S (stream_id),   NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_CPU,          8, 4, S (cpu),         R (cpu),  VAR_NONE },
+  { PERF_SAMPLE_PERIOD,       8, 8, S (period),      NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_READ,         0, 0, NO_DST,          NO_DST,   VAR_READ },
+  { PERF_SAMPLE_CALLCHAIN,    0, 0, NO_DST,          NO_DST,   VAR_CALLCHAIN },
+  { PERF_SAMPLE_RAW,          0, 0, NO_DST,          NO_DST,   VAR_RAW },
+  { PERF_SAMPLE_BRANCH_STACK, 0, 0, NO_DST,          NO_DST,   VAR_BRANCH },
+  { 0,                        0, FIELD_PTR, S (user_start), NO_DST, VAR_NONE },
+  { PERF_SAMPLE_REGS_USER,    0, 0, NO_DST,          NO_DST,   VAR_REGS_USER },
+  { PERF_SAMPLE_STACK_USER,   0, 0, NO_DST,          NO_DST,   VAR_STACK },
+  { 0,                        0, FIELD_PTR, S (user_end), NO_DST, VAR_NONE },
+  /* What follows is decoded for completeness; a sample cut after the
+   * stack is still an error, as perf's parser says. */
+  { PERF_SAMPLE_WEIGHT | PERF_SAMPLE_WEIGHT_STRUCT, 8, 8, S (weight), NO_DST, VAR_NONE },
+  { PERF_SAMPLE_DATA_SRC,     8, 8, S (data_src),    NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_TRANSACTION,  8, 8, S (transaction), NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_REGS_INTR,    0, 0, NO_DST,          NO_DST,   VAR_REGS_INTR },
+  { PERF_SAMPLE_PHYS_ADDR,    8, 8, S (phys_addr),   NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_AUX,          0, 0, NO_DST,          NO_DST,   VAR_AUX },
+  { PERF_SAMPLE_CGROUP,       8, 8, S (cgroup),      NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_DATA_PAGE_SIZE, 8, 0, NO_DST,        NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_CODE_PAGE_SIZE, 8, 0, NO_DST,        NO_DST,   VAR_NONE },
+};
+
+/* The sample_id trailer of non-sample records (sample_id_all), in order */
+static const SampleItem trailer_items[] = {
+  { PERF_SAMPLE_TID,        8, 8, NO_DST, R (pid),  VAR_NONE },
+  { PERF_SAMPLE_TIME,       8, 8, NO_DST, R (time), VAR_NONE },
+  { PERF_SAMPLE_ID,         8, 8, NO_DST, R (id),   VAR_NONE },
+  { PERF_SAMPLE_STREAM_ID,  8, 0, NO_DST, NO_DST,   VAR_NONE },
+  { PERF_SAMPLE_CPU,        8, 4, NO_DST, R (cpu),  VAR_NONE },
+  { PERF_SAMPLE_IDENTIFIER, 8, 8, NO_DST, R (id),   VAR_NONE },
+};
+
+#undef S
+#undef R
+
+/* ------------------------------------------------------------------ */
 /* Attrs                                                               */
+
+/* A run of fixed fields of a sample (need bytes), then a variable one */
+typedef struct
+{
+  guint16        need;
+  guint8         first, n;
+  SampleVarField decode;
+} SampleStep;
+
+#define MAX_SAMPLE_FIELDS G_N_ELEMENTS (sample_items)
+
+/* Where the sample_id fields are (from the start of a sample body or of
+ * a trailer), -1: absent */
+typedef struct
+{
+  gint16 id, pid, time, cpu;
+} SampleIdAt;
+
+static void
+sample_id_at_init (SampleIdAt *at)
+{
+  at->id = at->pid = at->time = at->cpu = -1;
+}
+
+static void
+sample_id_at_set (SampleIdAt       *at,
+                  const SampleItem *item,
+                  guint16           pos)
+{
+  switch (item->rec_dst)
+    {
+    case offsetof (ScorchRecord, id):   at->id = pos; break;
+    case offsetof (ScorchRecord, pid):  at->pid = pos; break;
+    case offsetof (ScorchRecord, time): at->time = pos; break;
+    case offsetof (ScorchRecord, cpu):  at->cpu = pos; break;
+    default:                            break;
+    }
+}
+
+static inline void
+load_sample_id (const guint8     *p,
+                const SampleIdAt *at,
+                ScorchRecord     *record)
+{
+  if (at->id >= 0)
+    record->id = scorch_perf_rd64 (p + at->id);
+  if (at->pid >= 0)
+    memcpy (&record->pid, p + at->pid, 8);   /* pid, tid */
+  if (at->time >= 0)
+    {
+      record->time = scorch_perf_rd64 (p + at->time);
+      record->has_time = TRUE;
+    }
+  if (at->cpu >= 0)
+    record->cpu = scorch_perf_rd32 (p + at->cpu);
+}
+
+/* An attr with its sample_type compiled: where every field is */
+typedef struct
+{
+  ScorchCaptureAttr pub;
+  Field             sample_fields[MAX_SAMPLE_FIELDS];
+  SampleStep        steps[MAX_SAMPLE_FIELDS + 1];
+  guint             n_steps;
+  SampleIdAt        head;        /* the sample_id of a sample, from its body */
+  guint16           head_need;
+  SampleIdAt        trailer;     /* of other records, from their trailer */
+  /* For scorch_capture_attrs_parse_sample_stack (): TRUE when the only
+   * variable-size fields are the callchain, user registers and stack;
+   * then the offsets of ip, pid and time in the body (-1: absent) */
+  gboolean          direct;
+  gint16            ip_at, pid_at, time_at;
+  guint16           direct_head;   /* bytes before the callchain or user regs */
+  guint16           direct_tail;   /* bytes after the stack copy */
+} CaptureAttr;
+
+static inline const CaptureAttr *
+compiled (const ScorchCaptureAttr *attr)
+{
+  return (const CaptureAttr *) attr;
+}
+
+static guint64
+read_size (guint64 read_format,
+           guint64 nr)
+{
+  guint64 per_value = 1 + !!(read_format & PERF_FORMAT_ID) + !!(read_format & PERF_FORMAT_LOST);
+  guint64 extra = !!(read_format & PERF_FORMAT_TOTAL_TIME_ENABLED) +
+                  !!(read_format & PERF_FORMAT_TOTAL_TIME_RUNNING);
+
+  return 8 * (extra + nr * per_value);
+}
+
+static void
+compile_attr (CaptureAttr *a)
+{
+  guint64 st = a->pub.attr.sample_type;
+  gboolean group = (a->pub.attr.read_format & PERF_FORMAT_GROUP) != 0;
+  SampleStep *step = &a->steps[0];
+  guint n_fields = 0;
+  guint16 pos = 0, user_end = 0;
+  gboolean head_done = FALSE;
+
+  a->n_steps = 1;
+  sample_id_at_init (&a->head);
+  sample_id_at_init (&a->trailer);
+  a->direct = !(st & (PERF_SAMPLE_RAW | PERF_SAMPLE_BRANCH_STACK | PERF_SAMPLE_REGS_INTR | PERF_SAMPLE_AUX)) &&
+              !((st & PERF_SAMPLE_READ) && group);
+  a->ip_at = a->pid_at = a->time_at = -1;
+  for (guint i = 0; i < G_N_ELEMENTS (sample_items); i++)
+    {
+      const SampleItem *item = &sample_items[i];
+      guint8 space = item->space;
+
+      if (item->bits != 0 && !(st & item->bits))
+        continue;
+      if (!head_done && ((item->decode != VAR_NONE && item->decode != VAR_READ) ||
+                         item->dst == offsetof (ScorchSampleData, user_start)))
+        {
+          a->direct_head = pos;
+          head_done = TRUE;
+        }
+      if (item->dst == offsetof (ScorchSampleData, user_end))
+        user_end = pos;
+      if (item->decode == VAR_READ && !group)
+        space = read_size (a->pub.attr.read_format, 1);
+      else if (item->decode != VAR_NONE)
+        {
+          step->need = pos;
+          step->decode = item->decode;
+          step = &a->steps[a->n_steps++];
+          step->first = n_fields;
+          pos = 0;
+          continue;
+        }
+      if (item->dst != NO_DST && item->size != 0)
+        {
+          a->sample_fields[n_fields++] = (Field) { pos, item->dst, item->size };
+          step->n++;
+        }
+      if (a->n_steps == 1 && item->dst == offsetof (ScorchSampleData, ip))
+        a->ip_at = pos;
+      else if (a->n_steps == 1 && item->dst == offsetof (ScorchSampleData, pid))
+        a->pid_at = pos;
+      else if (a->n_steps == 1 && item->dst == offsetof (ScorchSampleData, time))
+        a->time_at = pos;
+      if (item->rec_dst != NO_DST)
+        sample_id_at_set (&a->head, item, pos);
+      pos += space;
+      if (item->bits & SAMPLE_HEAD_BITS)
+        a->head_need = pos;
+    }
+  step->need = pos;
+  a->direct_tail = pos - user_end;
+
+  pos = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (trailer_items); i++)
+    {
+      const SampleItem *item = &trailer_items[i];
+
+      if (!(st & item->bits))
+        continue;
+      if (item->rec_dst != NO_DST)
+        sample_id_at_set (&a->trailer, item, pos);
+      pos += item->space;
+    }
+}
 
 struct _ScorchCaptureAttrs
 {
   gatomicrefcount    ref_count;
-  GPtrArray         *attrs;     /* of ScorchCaptureAttr* */
+  GPtrArray         *attrs;     /* of CaptureAttr* */
   GHashTable        *by_id;     /* guint64 id -> ScorchCaptureAttr* */
   gboolean           all_identifier;
   int                sample_id_pos;   /* index (u64) of ID in a sample body, -1 unknown */
@@ -42,7 +364,6 @@ capture_attr_free (gpointer data)
   g_free (attr->name);
   g_free (attr);
 }
-
 ScorchCaptureAttrs *
 scorch_capture_attrs_new (void)
 {
@@ -129,16 +450,10 @@ update_id_positions (ScorchCaptureAttrs *self)
     }
 
   /* PERF_SAMPLE_ID without IDENTIFIER: perf assumes one layout for all. */
-  pos = 0;
-  if (st & PERF_SAMPLE_IP) pos++;
-  if (st & PERF_SAMPLE_TID) pos++;
-  if (st & PERF_SAMPLE_TIME) pos++;
-  if (st & PERF_SAMPLE_ADDR) pos++;
-  self->sample_id_pos = (st & PERF_SAMPLE_ID) ? pos : -1;
-
-  pos = 1;
-  if (st & PERF_SAMPLE_CPU) pos++;
-  if (st & PERF_SAMPLE_STREAM_ID) pos++;
+  self->sample_id_pos = (st & PERF_SAMPLE_ID)
+                        ? __builtin_popcountll (st & (PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR))
+                        : -1;
+  pos = 1 + __builtin_popcountll (st & (PERF_SAMPLE_CPU | PERF_SAMPLE_STREAM_ID));
   self->trailer_id_pos = (st & PERF_SAMPLE_ID) ? pos : -1;
 }
 
@@ -175,12 +490,13 @@ scorch_capture_attrs_add (ScorchCaptureAttrs *self,
       return FALSE;
     }
 
-  attr = g_new0 (ScorchCaptureAttr, 1);
+  attr = (ScorchCaptureAttr *) g_new0 (CaptureAttr, 1);
   memcpy (&attr->attr, attr_data, MIN (attr_size, sizeof attr->attr));
   attr->attr.size = sizeof attr->attr;
   attr->n_regs_user = __builtin_popcountll (attr->attr.sample_regs_user);
   attr->n_regs_intr = __builtin_popcountll (attr->attr.sample_regs_intr);
   attr->id_hdr_size = scorch_perf_record_id_header_size (&attr->attr);
+  compile_attr ((CaptureAttr *) attr);
   if (n_ids > 0)
     attr->ids = g_memdup2 (ids, sizeof (guint64) * n_ids);
   attr->n_ids = n_ids;
@@ -236,28 +552,9 @@ scorch_capture_attrs_check (ScorchCaptureAttrs *self,
   return TRUE;
 }
 
+
 /* ------------------------------------------------------------------ */
 /* Record header and sample_id                                         */
-
-gboolean
-scorch_perf_record_parse_header (const guint8             *data,
-                                 gsize                     len,
-                                 guint64                   file_offset,
-                                 struct perf_event_header *hdr,
-                                 GError                  **error)
-{
-  if (len < sizeof *hdr)
-    return scorch_capture_malformed (error, file_offset, _("record header cut short"));
-  memcpy (hdr, data, sizeof *hdr);
-  if (hdr->size < sizeof *hdr)
-    return scorch_capture_malformed (error, file_offset, _("record size %u is smaller than its header"), hdr->size);
-  if (hdr->size > len)
-    return scorch_capture_malformed (error, file_offset, _("record of %u bytes runs past the end of the data (%" G_GSIZE_FORMAT " bytes left)"),
-                      hdr->size, len);
-  if (hdr->size % 8 != 0)
-    return scorch_capture_malformed (error, file_offset, _("record size %u is not a multiple of 8"), hdr->size);
-  return TRUE;
-}
 
 gboolean
 scorch_perf_record_parse_stream_header (const guint8             *data,
@@ -274,6 +571,20 @@ scorch_perf_record_parse_stream_header (const guint8             *data,
   if (hdr->size > len)
     return scorch_capture_malformed (error, file_offset, _("record of %u bytes runs past the end of the data (%" G_GSIZE_FORMAT " bytes left)"),
                       hdr->size, len);
+  return TRUE;
+}
+
+gboolean
+scorch_perf_record_parse_header (const guint8             *data,
+                                 gsize                     len,
+                                 guint64                   file_offset,
+                                 struct perf_event_header *hdr,
+                                 GError                  **error)
+{
+  if (!scorch_perf_record_parse_stream_header (data, len, file_offset, hdr, error))
+    return FALSE;
+  if (hdr->size % 8 != 0)
+    return scorch_capture_malformed (error, file_offset, _("record size %u is not a multiple of 8"), hdr->size);
   return TRUE;
 }
 
@@ -296,6 +607,45 @@ scorch_perf_record_init_raw (ScorchRecord                   *record,
   record->id = 0;
 }
 
+/* The attr of a record from the event id at id_pos (in u64 from the start
+ * of the sample body, or from the end of the record when from_end), or the
+ * first when the attrs need no id. */
+static gboolean
+attr_of_record (ScorchCaptureAttrs       *self,
+                const ScorchRecord       *record,
+                gboolean                  from_end,
+                const ScorchCaptureAttr **attr,
+                GError                  **error)
+{
+  const guint8 *body = record->data + sizeof (struct perf_event_header);
+  gsize body_len = record->size - sizeof (struct perf_event_header);
+  int pos = from_end ? self->trailer_id_pos : self->sample_id_pos + 1;
+
+  if (self->attrs->len == 1)
+    {
+      *attr = g_ptr_array_index (self->attrs, 0);
+      return TRUE;
+    }
+  if (self->all_identifier)
+    pos = 1;
+  else if (pos <= 0)
+    {
+      *attr = g_ptr_array_index (self->attrs, 0);
+      return TRUE;
+    }
+  if (body_len < 8 * (gsize) pos)
+    {
+      if (from_end)
+        return scorch_capture_malformed (error, record->file_offset, self->all_identifier ? _("record too short for its identifier")
+                                                                                         : _("record too short for its id"));
+      return scorch_capture_malformed (error, record->file_offset, self->all_identifier ? _("sample too short for its identifier")
+                                                                                       : _("sample too short for its id"));
+    }
+  *attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (from_end ? record->data + record->size - 8 * pos
+                                                                           : body + 8 * (pos - 1)));
+  return TRUE;
+}
+
 gboolean
 scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
                                    const guint8       *data,
@@ -304,8 +654,9 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
                                    ScorchRecord       *record,
                                    GError            **error)
 {
-  const ScorchCaptureAttr *attr;
+  const ScorchCaptureAttr *attr = NULL;
   struct perf_event_header hdr;
+  const CaptureAttr *a;
 
   if (!scorch_perf_record_parse_header (data, len, file_offset, &hdr, error))
     return FALSE;
@@ -314,87 +665,33 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
   if (hdr.type >= 64 /* PERF_RECORD_USER_TYPE_START */ || self->attrs->len == 0)
     return TRUE;
 
+  if (!attr_of_record (self, record, hdr.type != PERF_RECORD_SAMPLE, &attr, error))
+    return FALSE;
+
   if (hdr.type == PERF_RECORD_SAMPLE)
     {
-      const guint8 *p = data + sizeof hdr;
-      const guint8 *end = data + hdr.size;
-      guint64 st;
-
-      if (self->attrs->len == 1)
-        attr = g_ptr_array_index (self->attrs, 0);
-      else if (self->all_identifier)
-        {
-          if (p + 8 > end)
-            return scorch_capture_malformed (error, file_offset, _("sample too short for its identifier"));
-          attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (p));
-        }
-      else if (self->sample_id_pos >= 0)
-        {
-          if ((gsize) (end - p) < 8 * (gsize) (self->sample_id_pos + 1))
-            return scorch_capture_malformed (error, file_offset, _("sample too short for its id"));
-          attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (p + 8 * self->sample_id_pos));
-        }
-      else
-        attr = g_ptr_array_index (self->attrs, 0);
-
       record->attr = attr;
       if (attr == NULL)
         return TRUE; /* an id of no event: the consumer drops and counts it */
-      st = attr->attr.sample_type;
-
-#define NEED(n) G_STMT_START { if ((gsize) (end - p) < (n)) \
-        return scorch_capture_malformed (error, file_offset, _("sample shorter than its sample_type says")); } G_STMT_END
-      if (st & PERF_SAMPLE_IDENTIFIER) { NEED (8); record->id = scorch_perf_rd64 (p); p += 8; }
-      if (st & PERF_SAMPLE_IP) { NEED (8); p += 8; }
-      if (st & PERF_SAMPLE_TID) { NEED (8); record->pid = (gint32) scorch_perf_rd32 (p); record->tid = (gint32) scorch_perf_rd32 (p + 4); p += 8; }
-      if (st & PERF_SAMPLE_TIME) { NEED (8); record->time = scorch_perf_rd64 (p); record->has_time = TRUE; p += 8; }
-      if (st & PERF_SAMPLE_ADDR) { NEED (8); p += 8; }
-      if (st & PERF_SAMPLE_ID) { NEED (8); record->id = scorch_perf_rd64 (p); p += 8; }
-      if (st & PERF_SAMPLE_STREAM_ID) { NEED (8); p += 8; }
-      if (st & PERF_SAMPLE_CPU) { NEED (8); record->cpu = scorch_perf_rd32 (p); p += 8; }
-#undef NEED
+      a = compiled (attr);
+      if (hdr.size - sizeof hdr < a->head_need)
+        return scorch_capture_malformed (error, file_offset, _("sample shorter than its sample_type says"));
+      load_sample_id (data + sizeof hdr, &a->head, record);
       return TRUE;
     }
 
-  /* Other kernel records: the sample_id trailer, parsed from the end. */
-  if (self->attrs->len == 1)
-    attr = g_ptr_array_index (self->attrs, 0);
-  else if (self->all_identifier)
-    {
-      if (hdr.size < sizeof hdr + 8)
-        return scorch_capture_malformed (error, file_offset, _("record too short for its identifier"));
-      attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (data + hdr.size - 8));
-    }
-  else if (self->trailer_id_pos > 0)
-    {
-      if (hdr.size < sizeof hdr + 8 * self->trailer_id_pos)
-        return scorch_capture_malformed (error, file_offset, _("record too short for its id"));
-      attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (data + hdr.size - 8 * self->trailer_id_pos));
-    }
-  else
-    attr = g_ptr_array_index (self->attrs, 0);
   /* A side-band record (MMAP2, COMM, ...) of an unknown id is still needed:
    * read its trailer with the first event's layout. */
   if (attr == NULL)
     attr = g_ptr_array_index (self->attrs, 0);
-
   record->attr = attr;
 
   if (attr->attr.sample_id_all)
     {
-      guint64 st = attr->attr.sample_type;
-      const guint8 *p;
-
+      a = compiled (attr);
       if (hdr.size < sizeof hdr + attr->id_hdr_size)
         return scorch_capture_malformed (error, file_offset, _("record of type %u too short for its sample_id trailer"), hdr.type);
-
-      p = data + hdr.size - attr->id_hdr_size;
-      if (st & PERF_SAMPLE_TID) { record->pid = (gint32) scorch_perf_rd32 (p); record->tid = (gint32) scorch_perf_rd32 (p + 4); p += 8; }
-      if (st & PERF_SAMPLE_TIME) { record->time = scorch_perf_rd64 (p); record->has_time = TRUE; p += 8; }
-      if (st & PERF_SAMPLE_ID) { record->id = scorch_perf_rd64 (p); p += 8; }
-      if (st & PERF_SAMPLE_STREAM_ID) p += 8;
-      if (st & PERF_SAMPLE_CPU) { record->cpu = scorch_perf_rd32 (p); p += 8; }
-      if (st & PERF_SAMPLE_IDENTIFIER) { record->id = scorch_perf_rd64 (p); p += 8; }
+      load_sample_id (data + hdr.size - attr->id_hdr_size, &a->trailer, record);
     }
 
   return TRUE;
@@ -403,164 +700,281 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
 /* ------------------------------------------------------------------ */
 /* PERF_RECORD_SAMPLE                                                  */
 
+static gboolean
+sample_too_short (const ScorchRecord *record,
+                  GError            **error)
+{
+  return scorch_capture_malformed (error, record->file_offset, _("sample shorter than its sample_type says"));
+}
+
+static inline gsize
+left (const SampleCursor *c)
+{
+  return c->end - c->p;
+}
+
+/* n more bytes, which are skipped */
+static inline gboolean
+skip (SampleCursor *c,
+      guint64       n)
+{
+  if (left (c) < n)
+    return sample_too_short (c->record, c->error);
+  c->p += n;
+  return TRUE;
+}
+
+/* The u64 a variable field starts with */
+static inline gboolean
+take_u64 (SampleCursor *c,
+          guint64      *v)
+{
+  if (left (c) < 8)
+    return sample_too_short (c->record, c->error);
+  *v = scorch_perf_rd64 (c->p);
+  c->p += 8;
+  return TRUE;
+}
+
+/* A count of entries of entry_size bytes that the rest of the sample must
+ * hold; what is a name for the error. */
+static inline gboolean
+take_count (SampleCursor *c,
+            guint64       entry_size,
+            const char   *what,
+            guint64      *nr)
+{
+  if (!take_u64 (c, nr))
+    return FALSE;
+  if (*nr > left (c) / entry_size)
+    {
+      /* what is one of the N_() formats below, each with one u64 */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+      return scorch_capture_malformed (c->error, c->record->file_offset, _(what), *nr);
+#pragma GCC diagnostic pop
+    }
+  return TRUE;
+}
+
+/* PERF_FORMAT_GROUP: nr, then the values (without GROUP a fixed field) */
+static gboolean
+sample_read (SampleCursor *c)
+{
+  guint64 rf = c->attr->attr.read_format;
+  guint64 per_value = read_size (rf & ~(guint64) (PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING), 1);
+  guint64 nr = 0;
+
+  return take_count (c, per_value, N_("read group count %" G_GUINT64_FORMAT " too large"), &nr) &&
+         skip (c, read_size (rf, nr));
+}
+
+/* inline: the record path reads it for every sample */
+G_ALWAYS_INLINE static inline gboolean
+sample_callchain (SampleCursor *c)
+{
+  guint64 nr = 0;
+
+  if (!take_count (c, 8, N_("callchain of %" G_GUINT64_FORMAT " entries runs past the record"), &nr))
+    return FALSE;
+  c->s->callchain = (const guint64 *) (gconstpointer) c->p;
+  c->s->callchain_nr = nr;
+  c->p += 8 * nr;
+  return TRUE;
+}
+
+static gboolean
+sample_raw (SampleCursor *c)
+{
+  guint32 size;
+
+  if (left (c) < 4)
+    return sample_too_short (c->record, c->error);
+  size = scorch_perf_rd32 (c->p);
+  if ((guint64) size + 4 > left (c))
+    return scorch_capture_malformed (c->error, c->record->file_offset, _("raw data of %u bytes runs past the record"), size);
+  c->s->raw = c->p + 4;
+  c->s->raw_size = size;
+  /* u32 size + data, padded to 8 bytes */
+  c->p += MIN (((guint64) size + 4 + 7) & ~(guint64) 7, left (c));
+  return TRUE;
+}
+
+static gboolean
+sample_branch (SampleCursor *c)
+{
+  guint64 nr = 0;
+
+  if (!take_u64 (c, &nr))
+    return FALSE;
+  if ((c->attr->attr.branch_sample_type & BRANCH_HW_INDEX) && !skip (c, 8))
+    return FALSE;
+  if (nr > left (c) / 24)
+    return scorch_capture_malformed (c->error, c->record->file_offset, _("branch stack of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
+  c->s->branch_nr = nr;
+  c->p += 24 * nr;
+  return TRUE;
+}
+
+G_ALWAYS_INLINE static inline gboolean
+sample_regs_user (SampleCursor *c)
+{
+  if (!take_u64 (c, &c->s->regs_abi))
+    return FALSE;
+  if (c->s->regs_abi == 0)
+    return TRUE;
+  c->s->regs_mask = c->attr->attr.sample_regs_user;
+  c->s->regs = (const guint64 *) (gconstpointer) c->p;
+  c->s->n_regs = c->attr->n_regs_user;
+  return skip (c, 8 * (guint64) c->attr->n_regs_user);
+}
+
+G_ALWAYS_INLINE static inline gboolean
+sample_stack (SampleCursor *c)
+{
+  guint64 size = 0, dyn_size;
+
+  if (!take_u64 (c, &size))
+    return FALSE;
+  if (size == 0)
+    return TRUE;
+  if (size > left (c) || left (c) - size < 8)
+    return scorch_capture_malformed (c->error, c->record->file_offset, _("user stack of %" G_GUINT64_FORMAT " bytes runs past the record"), size);
+  c->s->stack = c->p;
+  c->p += size;
+  dyn_size = scorch_perf_rd64 (c->p);
+  c->p += 8;
+  c->s->stack_size = MIN (size, dyn_size);
+  return TRUE;
+}
+
+static gboolean
+sample_regs_intr (SampleCursor *c)
+{
+  if (!take_u64 (c, &c->s->intr_regs_abi))
+    return FALSE;
+  return c->s->intr_regs_abi == 0 || skip (c, 8 * (guint64) c->attr->n_regs_intr);
+}
+
+static gboolean
+sample_aux (SampleCursor *c)
+{
+  guint64 size = 0;
+
+  if (!take_count (c, 1, N_("aux data of %" G_GUINT64_FORMAT " bytes runs past the record"), &size))
+    return FALSE;
+  c->p += size;
+  return TRUE;
+}
+
+static inline gboolean
+sample_var_field (SampleCursor   *c,
+                  SampleVarField  field)
+{
+  switch (field)
+    {
+    case VAR_READ:      return sample_read (c);
+    case VAR_CALLCHAIN: return sample_callchain (c);
+    case VAR_RAW:       return sample_raw (c);
+    case VAR_BRANCH:    return sample_branch (c);
+    case VAR_REGS_USER: return sample_regs_user (c);
+    case VAR_STACK:     return sample_stack (c);
+    case VAR_REGS_INTR: return sample_regs_intr (c);
+    case VAR_AUX:       return sample_aux (c);
+    case VAR_NONE:
+    default:            return TRUE;
+    }
+}
+
+static const ScorchSampleData sample_defaults = { .pid = -1, .tid = -1 };
+
 gboolean
 scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
                                    const ScorchRecord *record,
                                    ScorchSampleData   *s,
                                    GError            **error)
 {
-  const ScorchCaptureAttr *attr = record->attr;
-  const guint8 *p = record->data + sizeof (struct perf_event_header);
-  const guint8 *end = record->data + record->size;
+  SampleCursor c = { record->attr, record, record->data + sizeof (struct perf_event_header),
+                     record->data + record->size, s, error };
+  const CaptureAttr *a;
+
+  g_return_val_if_fail (record->type == PERF_RECORD_SAMPLE, FALSE);
+
+  *s = sample_defaults;
+  if (record->attr == NULL)
+    return scorch_capture_malformed (error, record->file_offset, _("sample without an event attribute"));
+  a = compiled (record->attr);
+
+  for (guint i = 0; i < a->n_steps; i++)
+    {
+      const SampleStep *step = &a->steps[i];
+
+      if (left (&c) < step->need)
+        return sample_too_short (record, error);
+      load_fields (c.p, a->sample_fields + step->first, step->n, s);
+      c.p += step->need;
+      if (step->decode != VAR_NONE && !sample_var_field (&c, step->decode))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+scorch_capture_attrs_parse_sample_stack (ScorchCaptureAttrs *self,
+                                         const ScorchRecord *record,
+                                         ScorchSampleStack  *out,
+                                         GError            **error)
+{
+  ScorchSampleData s;   /* only the fields copied to out are set */
+  SampleCursor c = { record->attr, record, record->data + sizeof (struct perf_event_header),
+                     record->data + record->size, &s, error };
+  const CaptureAttr *a;
   guint64 st;
 
   g_return_val_if_fail (record->type == PERF_RECORD_SAMPLE, FALSE);
 
-  memset (s, 0, sizeof *s);
-  s->pid = s->tid = -1;
-
-  if (attr == NULL)
-    return scorch_capture_malformed (error, record->file_offset, _("sample without an event attribute"));
-  st = attr->attr.sample_type;
-
-#define LEFT ((gsize) (end - p))
-#define NEED(n) G_STMT_START { if (LEFT < (guint64) (n)) \
-      return scorch_capture_malformed (error, record->file_offset, _("sample shorter than its sample_type says")); } G_STMT_END
-#define U64(field) G_STMT_START { NEED (8); (field) = scorch_perf_rd64 (p); p += 8; } G_STMT_END
-
-  if (st & PERF_SAMPLE_IDENTIFIER) U64 (s->id);
-  if (st & PERF_SAMPLE_IP) U64 (s->ip);
-  if (st & PERF_SAMPLE_TID) { NEED (8); s->pid = (gint32) scorch_perf_rd32 (p); s->tid = (gint32) scorch_perf_rd32 (p + 4); p += 8; }
-  if (st & PERF_SAMPLE_TIME) U64 (s->time);
-  if (st & PERF_SAMPLE_ADDR) U64 (s->addr);
-  if (st & PERF_SAMPLE_ID) U64 (s->id);
-  if (st & PERF_SAMPLE_STREAM_ID) U64 (s->stream_id);
-  if (st & PERF_SAMPLE_CPU) { NEED (8); s->cpu = scorch_perf_rd32 (p); p += 8; }
-  if (st & PERF_SAMPLE_PERIOD) U64 (s->period);
-  if (st & PERF_SAMPLE_READ)
+  if (record->attr == NULL || !compiled (record->attr)->direct)
     {
-      guint64 rf = attr->attr.read_format;
-      guint64 per_value = 1 + !!(rf & PERF_FORMAT_ID) + !!(rf & PERF_FORMAT_LOST);
-      guint64 extra = !!(rf & PERF_FORMAT_TOTAL_TIME_ENABLED) + !!(rf & PERF_FORMAT_TOTAL_TIME_RUNNING);
-
-      if (rf & PERF_FORMAT_GROUP)
-        {
-          guint64 nr;
-
-          U64 (nr);
-          if (nr > LEFT / 8 / per_value)
-            return scorch_capture_malformed (error, record->file_offset, _("read group count %" G_GUINT64_FORMAT " too large"), nr);
-          NEED (8 * (extra + nr * per_value));
-          p += 8 * (extra + nr * per_value);
-        }
-      else
-        {
-          NEED (8 * (extra + per_value));
-          p += 8 * (extra + per_value);
-        }
+      if (!scorch_capture_attrs_parse_sample (self, record, &s, error))
+        return FALSE;
     }
-  if (st & PERF_SAMPLE_CALLCHAIN)
+  else
     {
-      guint64 nr;
-
-      U64 (nr);
-      if (nr > LEFT / 8)
-        return scorch_capture_malformed (error, record->file_offset, _("callchain of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
-      s->callchain = (const guint64 *) (gconstpointer) p;
-      s->callchain_nr = nr;
-      p += 8 * nr;
+      /* the layout parse_sample () reads, with the fields it would check
+       * but not copy taken as the sizes the attr gives them */
+      a = compiled (record->attr);
+      st = record->attr->attr.sample_type;
+      if (left (&c) < a->direct_head)
+        return sample_too_short (record, error);
+      s.ip = a->ip_at >= 0 ? scorch_perf_rd64 (c.p + a->ip_at) : 0;
+      s.pid = s.tid = -1;
+      if (a->pid_at >= 0)
+        memcpy (&s.pid, c.p + a->pid_at, 8);
+      s.time = a->time_at >= 0 ? scorch_perf_rd64 (c.p + a->time_at) : 0;
+      s.callchain = s.regs = NULL;
+      s.callchain_nr = s.regs_abi = 0;
+      s.n_regs = 0;
+      s.stack = NULL;
+      s.stack_size = 0;
+      c.p += a->direct_head;
+      if ((st & PERF_SAMPLE_CALLCHAIN) && !sample_callchain (&c))
+        return FALSE;
+      s.user_start = c.p;
+      if ((st & PERF_SAMPLE_REGS_USER) && !sample_regs_user (&c))
+        return FALSE;
+      if ((st & PERF_SAMPLE_STACK_USER) && !sample_stack (&c))
+        return FALSE;
+      s.user_end = c.p;
+      if (left (&c) < a->direct_tail)
+        return sample_too_short (record, error);
     }
-  if (st & PERF_SAMPLE_RAW)
-    {
-      guint32 size;
 
-      NEED (4);
-      size = scorch_perf_rd32 (p);
-      if ((guint64) size + 4 > LEFT)
-        return scorch_capture_malformed (error, record->file_offset, _("raw data of %u bytes runs past the record"), size);
-      s->raw = p + 4;
-      s->raw_size = size;
-      /* u32 size + data, padded to 8 bytes */
-      p += MIN (((guint64) size + 4 + 7) & ~(guint64) 7, LEFT);
-    }
-  if (st & PERF_SAMPLE_BRANCH_STACK)
-    {
-      guint64 nr;
-
-      U64 (nr);
-      if (attr->attr.branch_sample_type & BRANCH_HW_INDEX)
-        {
-          NEED (8);
-          p += 8;
-        }
-      if (nr > LEFT / 24)
-        return scorch_capture_malformed (error, record->file_offset, _("branch stack of %" G_GUINT64_FORMAT " entries runs past the record"), nr);
-      s->branch_nr = nr;
-      p += 24 * nr;
-    }
-  s->user_start = p;
-  if (st & PERF_SAMPLE_REGS_USER)
-    {
-      U64 (s->regs_abi);
-      if (s->regs_abi != 0)
-        {
-          NEED (8 * (guint64) attr->n_regs_user);
-          s->regs_mask = attr->attr.sample_regs_user;
-          s->regs = (const guint64 *) (gconstpointer) p;
-          s->n_regs = attr->n_regs_user;
-          p += 8 * attr->n_regs_user;
-        }
-    }
-  if (st & PERF_SAMPLE_STACK_USER)
-    {
-      guint64 size;
-
-      U64 (size);
-      if (size != 0)
-        {
-          guint64 dyn_size;
-
-          if (size > LEFT || LEFT - size < 8)
-            return scorch_capture_malformed (error, record->file_offset, _("user stack of %" G_GUINT64_FORMAT " bytes runs past the record"), size);
-          s->stack = p;
-          p += size;
-          dyn_size = scorch_perf_rd64 (p);
-          p += 8;
-          s->stack_size = MIN (size, dyn_size);
-        }
-    }
-  s->user_end = p;
-  /* What follows is decoded for completeness; a sample cut after the
-   * stack is still an error, as perf's parser says. */
-  if (st & (PERF_SAMPLE_WEIGHT | PERF_SAMPLE_WEIGHT_STRUCT)) U64 (s->weight);
-  if (st & PERF_SAMPLE_DATA_SRC) U64 (s->data_src);
-  if (st & PERF_SAMPLE_TRANSACTION) U64 (s->transaction);
-  if (st & PERF_SAMPLE_REGS_INTR)
-    {
-      U64 (s->intr_regs_abi);
-      if (s->intr_regs_abi != 0)
-        {
-          NEED (8 * (guint64) attr->n_regs_intr);
-          p += 8 * attr->n_regs_intr;
-        }
-    }
-  if (st & PERF_SAMPLE_PHYS_ADDR) U64 (s->phys_addr);
-  if (st & PERF_SAMPLE_AUX)
-    {
-      guint64 size;
-
-      U64 (size);
-      if (size > LEFT)
-        return scorch_capture_malformed (error, record->file_offset, _("aux data of %" G_GUINT64_FORMAT " bytes runs past the record"), size);
-      p += size;
-    }
-  if (st & PERF_SAMPLE_CGROUP) U64 (s->cgroup);
-  if (st & PERF_SAMPLE_DATA_PAGE_SIZE) { NEED (8); p += 8; }
-  if (st & PERF_SAMPLE_CODE_PAGE_SIZE) { NEED (8); p += 8; }
-
-#undef U64
-#undef NEED
-#undef LEFT
+  *out = (ScorchSampleStack) {
+    .ip = s.ip, .pid = s.pid, .tid = s.tid, .time = s.time,
+    .callchain = s.callchain, .callchain_nr = s.callchain_nr,
+    .regs = s.regs, .n_regs = s.n_regs, .stack = s.stack, .stack_size = s.stack_size,
+    .user_start = s.user_start, .user_end = s.user_end,
+  };
   return TRUE;
 }
 
@@ -603,25 +1017,6 @@ scorch_perf_record_get_body (const ScorchRecord  *record,
   return TRUE;
 }
 
-/* The body of a record of type a or b, at least min_len bytes. */
-static gboolean
-body_of (const ScorchRecord  *record,
-         guint32              a,
-         guint32              b,
-         gsize                min_len,
-         const guint8       **body,
-         gsize               *body_len,
-         GError             **error)
-{
-  if (record->type != a && record->type != b)
-    return wrong_type (record, error);
-  if (!scorch_perf_record_get_body (record, body, body_len, error))
-    return FALSE;
-  if (*body_len < min_len)
-    return too_short (record, error);
-  return TRUE;
-}
-
 static gboolean
 is_kernel_mode (guint16 misc)
 {
@@ -630,314 +1025,326 @@ is_kernel_mode (guint16 misc)
   return mode == PERF_RECORD_MISC_KERNEL || mode == PERF_RECORD_MISC_GUEST_KERNEL;
 }
 
-gboolean
-scorch_perf_record_get_mmap (const ScorchRecord *record,
-                             ScorchPerfMmap     *out,
-                             GError            **error)
+/* What a layout's fixed fields cannot say: flags from misc, fields that
+ * depend on another, checks of counts against the body. */
+typedef struct
 {
-  const guint8 *d;
-  gsize len, fixed;
+  const ScorchRecord *record;
+  const guint8       *d;     /* the body */
+  gsize               len;
+  void               *out;
+  GError            **error;
+} BodyCursor;
 
-  if (!body_of (record, PERF_RECORD_MMAP, PERF_RECORD_MMAP2, 0, &d, &len, error))
-    return FALSE;
-  /* MMAP: pid, tid, addr, len, pgoff; MMAP2 adds maj, min, ino,
-   * ino_generation (or build_id_size, 3 reserved bytes, build_id[20]),
-   * prot, flags. Then the NUL-padded filename. */
-  fixed = record->type == PERF_RECORD_MMAP ? 32 : 64;
-  if (len < fixed)
-    return too_short (record, error);
+typedef gboolean (*BodyFinish) (const BodyCursor *c);
 
-  memset (out, 0, sizeof *out);
-  out->pid = (gint32) scorch_perf_rd32 (d);
-  out->tid = (gint32) scorch_perf_rd32 (d + 4);
-  out->start = scorch_perf_rd64 (d + 8);
-  out->len = scorch_perf_rd64 (d + 16);
-  out->pgoff = scorch_perf_rd64 (d + 24);
-  out->kernel = is_kernel_mode (record->misc);
-  if (record->type == PERF_RECORD_MMAP2)
+static gboolean
+finish_mmap (const BodyCursor *c)
+{
+  ScorchPerfMmap *m = c->out;
+
+  m->kernel = is_kernel_mode (c->record->misc);
+  if (c->record->type == PERF_RECORD_MMAP)
+    m->prot = (c->record->misc & PERF_RECORD_MISC_MMAP_DATA) ? PROT_READ : PROT_READ | PROT_EXEC;
+  else if (c->record->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)
     {
-      if (record->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)
-        {
-          out->build_id_len = MIN (d[32], 20);
-          out->build_id = d + 36;
-        }
-      else
-        {
-          out->maj = scorch_perf_rd32 (d + 32);
-          out->min = scorch_perf_rd32 (d + 36);
-          out->ino = scorch_perf_rd64 (d + 40);
-          out->ino_generation = scorch_perf_rd64 (d + 48);
-        }
-      out->prot = scorch_perf_rd32 (d + 56);
-      out->flags = scorch_perf_rd32 (d + 60);
+      /* build_id_size, 3 reserved bytes, build_id[20] instead of maj,
+       * min, ino, ino_generation */
+      m->maj = m->min = 0;
+      m->ino = m->ino_generation = 0;
+      m->build_id_len = MIN (c->d[32], 20);
+      m->build_id = c->d + 36;
     }
-  else
-    out->prot = (record->misc & PERF_RECORD_MISC_MMAP_DATA) ? PROT_READ : PROT_READ | PROT_EXEC;
-
-  out->filename = (const char *) d + fixed;
-  out->filename_len = strnlen (out->filename, len - fixed);
   return TRUE;
 }
 
-gboolean
-scorch_perf_record_get_comm (const ScorchRecord *record,
-                             ScorchPerfComm     *out,
-                             GError            **error)
+static gboolean
+finish_comm (const BodyCursor *c)
 {
-  const guint8 *d;
-  gsize len;
-
-  if (!body_of (record, PERF_RECORD_COMM, PERF_RECORD_COMM, 8, &d, &len, error))
-    return FALSE;
-  out->pid = (gint32) scorch_perf_rd32 (d);
-  out->tid = (gint32) scorch_perf_rd32 (d + 4);
-  out->comm = (const char *) d + 8;
-  out->comm_len = strnlen (out->comm, len - 8);
-  out->exec = (record->misc & PERF_RECORD_MISC_COMM_EXEC) != 0;
+  ((ScorchPerfComm *) c->out)->exec = (c->record->misc & PERF_RECORD_MISC_COMM_EXEC) != 0;
   return TRUE;
 }
 
-gboolean
-scorch_perf_record_get_task (const ScorchRecord *record,
-                             ScorchPerfTask     *out,
-                             GError            **error)
+static gboolean
+finish_task (const BodyCursor *c)
 {
-  const guint8 *d;
-  gsize len;
-
-  if (!body_of (record, PERF_RECORD_FORK, PERF_RECORD_EXIT, 0, &d, &len, error))
-    return FALSE;
-  /* pid, ppid, tid, ptid, time (the time may be absent in hand-made files) */
-  if (len < 16)
-    return too_short (record, error);
-  out->pid = (gint32) scorch_perf_rd32 (d);
-  out->ppid = (gint32) scorch_perf_rd32 (d + 4);
-  out->tid = (gint32) scorch_perf_rd32 (d + 8);
-  out->ptid = (gint32) scorch_perf_rd32 (d + 12);
-  out->time = len >= 24 ? scorch_perf_rd64 (d + 16) : record->time;
+  /* the time may be absent in hand-made files */
+  ((ScorchPerfTask *) c->out)->time = c->len >= 24 ? scorch_perf_rd64 (c->d + 16) : c->record->time;
   return TRUE;
 }
 
-gboolean
-scorch_perf_record_get_lost (const ScorchRecord *record,
-                             ScorchPerfLost     *out,
-                             GError            **error)
+static gboolean
+finish_lost_samples (const BodyCursor *c)
+{
+  ((ScorchPerfLost *) c->out)->id = c->record->id;
+  return TRUE;
+}
+
+static gboolean
+finish_throttle (const BodyCursor *c)
+{
+  ((ScorchPerfThrottle *) c->out)->throttle = c->record->type == PERF_RECORD_THROTTLE;
+  return TRUE;
+}
+
+static gboolean
+finish_switch (const BodyCursor *c)
+{
+  ScorchPerfSwitch *sw = c->out;
+
+  sw->out = (c->record->misc & PERF_RECORD_MISC_SWITCH_OUT) != 0;
+  sw->preempt = sw->out && (c->record->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0;
+  if (c->record->type == PERF_RECORD_SWITCH)
+    sw->next_prev_pid = sw->next_prev_tid = -1;
+  return TRUE;
+}
+
+static gboolean
+finish_id_index (const BodyCursor *c)
+{
+  ScorchPerfIdIndex *index = c->out;
+
+  if (index->nr > (c->len - 8) / 32)
+    return scorch_capture_malformed (c->error, c->record->file_offset, _("ID_INDEX of %" G_GUINT64_FORMAT " entries runs past the record"), index->nr);
+  return TRUE;
+}
+
+static gboolean
+finish_header_attr (const BodyCursor *c)
+{
+  ScorchPerfHeaderAttr *ha = c->out;
+  guint32 attr_size = scorch_perf_rd32 (c->d + 4); /* perf_event_attr.size */
+
+  if (attr_size == 0)
+    attr_size = PERF_ATTR_SIZE_VER0;
+  if (attr_size < PERF_ATTR_SIZE_VER0 || attr_size > SCORCH_CAPTURE_MAX_ATTR_SIZE || attr_size > c->len ||
+      attr_size % 8 != 0)
+    return scorch_capture_malformed (c->error, c->record->file_offset, _("HEADER_ATTR with an attribute of %u bytes"), attr_size);
+  ha->attr = c->d;
+  ha->attr_size = attr_size;
+  ha->ids = c->d + attr_size;
+  ha->n_ids = (c->len - attr_size) / 8;
+  return TRUE;
+}
+
+static gboolean
+finish_tracing_data (const BodyCursor *c)
+{
+  /* u32 size, padded; the data (size bytes, 8-aligned) follows */
+  ((ScorchPerfTrailingData *) c->out)->size = ((guint64) scorch_perf_rd32 (c->d) + 7) & ~(guint64) 7;
+  return TRUE;
+}
+
+static gboolean
+finish_auxtrace (const BodyCursor *c)
+{
+  /* u64 size, offset, reference; u32 idx, tid, cpu, reserved */
+  guint64 size = ((ScorchPerfTrailingData *) c->out)->size;
+
+  if (size > G_MAXINT64 || size % 8 != 0)
+    return scorch_capture_malformed (c->error, c->record->file_offset, _("AUXTRACE data size %" G_GUINT64_FORMAT " is invalid"), size);
+  return TRUE;
+}
+
+static gboolean
+finish_build_id (const BodyCursor *c)
+{
+  return scorch_perf_record_parse_build_id (c->record->data, c->record->size, c->record->file_offset, c->out, NULL, c->error);
+}
+
+static gboolean
+finish_event_update (const BodyCursor *c)
+{
+  ScorchPerfEventUpdate *eu = c->out;
+
+  if (eu->type == SCORCH_PERF_EVENT_UPDATE_NAME)
+    {
+      eu->name = (const char *) c->d + 16;
+      eu->name_len = strnlen (eu->name, c->len - 16);
+    }
+  return TRUE;
+}
+
+typedef enum
+{
+  TAIL_NONE,
+  TAIL_STRING,   /* NUL-padded: its length is up to the first NUL */
+  TAIL_BYTES,
+} TailKind;
+
+/* One record type's body: min_len bytes of fixed fields, then maybe a
+ * tail from min_len to the end of the body (its pointer and length go to
+ * tail_ptr and tail_len), then finish. The decoded struct (out_size
+ * bytes) is zeroed first. */
+typedef struct
+{
+  guint32            type;
+  ScorchPerfBodyKind kind;
+  guint16            out_size;
+  guint16            min_len;
+  Field              fields[7];
+  TailKind           tail;
+  guint16            tail_ptr, tail_len;
+  BodyFinish         finish;
+} BodyLayout;
+
+#define TAIL(kind, T, ptr, n) (kind), offsetof (T, ptr), offsetof (T, n)
+#define NO_TAIL               TAIL_NONE, 0, 0
+
+static const BodyLayout body_layouts[] = {
+  /* pid, tid, addr, len, pgoff, filename */
+  { PERF_RECORD_MMAP, SCORCH_PERF_BODY_MMAP, sizeof (ScorchPerfMmap), 32,
+    { FLD_N (0, ScorchPerfMmap, pid, 8), FLD (8, ScorchPerfMmap, start), FLD (16, ScorchPerfMmap, len),
+      FLD (24, ScorchPerfMmap, pgoff) },
+    TAIL (TAIL_STRING, ScorchPerfMmap, filename, filename_len), finish_mmap },
+  /* and maj, min, ino, ino_generation, prot, flags before the filename */
+  { PERF_RECORD_MMAP2, SCORCH_PERF_BODY_MMAP, sizeof (ScorchPerfMmap), 64,
+    { FLD_N (0, ScorchPerfMmap, pid, 8), FLD (8, ScorchPerfMmap, start), FLD (16, ScorchPerfMmap, len),
+      FLD (24, ScorchPerfMmap, pgoff), FLD_N (32, ScorchPerfMmap, maj, 8), FLD_N (40, ScorchPerfMmap, ino, 16),
+      FLD_N (56, ScorchPerfMmap, prot, 8) },
+    TAIL (TAIL_STRING, ScorchPerfMmap, filename, filename_len), finish_mmap },
+  { PERF_RECORD_COMM, SCORCH_PERF_BODY_COMM, sizeof (ScorchPerfComm), 8,
+    { FLD_N (0, ScorchPerfComm, pid, 8) },
+    TAIL (TAIL_STRING, ScorchPerfComm, comm, comm_len), finish_comm },
+  /* pid, ppid, tid, ptid, time */
+  { PERF_RECORD_FORK, SCORCH_PERF_BODY_TASK, sizeof (ScorchPerfTask), 16,
+    { FLD_N (0, ScorchPerfTask, pid, 16) }, NO_TAIL, finish_task },
+  { PERF_RECORD_EXIT, SCORCH_PERF_BODY_TASK, sizeof (ScorchPerfTask), 16,
+    { FLD_N (0, ScorchPerfTask, pid, 16) }, NO_TAIL, finish_task },
+  { PERF_RECORD_LOST, SCORCH_PERF_BODY_LOST, sizeof (ScorchPerfLost), 16,
+    { FLD (0, ScorchPerfLost, id), FLD (8, ScorchPerfLost, lost) }, NO_TAIL, NULL },
+  { PERF_RECORD_LOST_SAMPLES, SCORCH_PERF_BODY_LOST, sizeof (ScorchPerfLost), 8,
+    { FLD (0, ScorchPerfLost, lost) }, NO_TAIL, finish_lost_samples },
+  { PERF_RECORD_THROTTLE, SCORCH_PERF_BODY_THROTTLE, sizeof (ScorchPerfThrottle), 24,
+    { FLD (0, ScorchPerfThrottle, time), FLD (8, ScorchPerfThrottle, id), FLD (16, ScorchPerfThrottle, stream_id) },
+    NO_TAIL, finish_throttle },
+  { PERF_RECORD_UNTHROTTLE, SCORCH_PERF_BODY_THROTTLE, sizeof (ScorchPerfThrottle), 24,
+    { FLD (0, ScorchPerfThrottle, time), FLD (8, ScorchPerfThrottle, id), FLD (16, ScorchPerfThrottle, stream_id) },
+    NO_TAIL, finish_throttle },
+  { PERF_RECORD_SWITCH, SCORCH_PERF_BODY_SWITCH, sizeof (ScorchPerfSwitch), 0,
+    { { 0 } }, NO_TAIL, finish_switch },
+  { PERF_RECORD_SWITCH_CPU_WIDE, SCORCH_PERF_BODY_SWITCH, sizeof (ScorchPerfSwitch), 8,
+    { FLD_N (0, ScorchPerfSwitch, next_prev_pid, 8) }, NO_TAIL, finish_switch },
+  /* addr, len, ksym_type, flags, name */
+  { PERF_RECORD_KSYMBOL, SCORCH_PERF_BODY_KSYMBOL, sizeof (ScorchPerfKsymbol), 16,
+    { FLD (0, ScorchPerfKsymbol, addr), FLD (8, ScorchPerfKsymbol, len), FLD (12, ScorchPerfKsymbol, ksym_type),
+      FLD (14, ScorchPerfKsymbol, flags) },
+    TAIL (TAIL_STRING, ScorchPerfKsymbol, name, name_len), NULL },
+  { SCORCH_PERF_RECORD_ID_INDEX, SCORCH_PERF_BODY_ID_INDEX, sizeof (ScorchPerfIdIndex), 8,
+    { FLD (0, ScorchPerfIdIndex, nr), FLD_PTR (8, ScorchPerfIdIndex, entries) }, NO_TAIL, finish_id_index },
+  { SCORCH_PERF_RECORD_HEADER_ATTR, SCORCH_PERF_BODY_HEADER_ATTR, sizeof (ScorchPerfHeaderAttr), 8,
+    { { 0 } }, NO_TAIL, finish_header_attr },
+  { SCORCH_PERF_RECORD_HEADER_FEATURE, SCORCH_PERF_BODY_HEADER_FEATURE, sizeof (ScorchPerfHeaderFeature), 8,
+    { FLD (0, ScorchPerfHeaderFeature, feature) },
+    TAIL (TAIL_BYTES, ScorchPerfHeaderFeature, data, size), NULL },
+  { SCORCH_PERF_RECORD_COMPRESSED, SCORCH_PERF_BODY_COMPRESSED, sizeof (ScorchPerfCompressed), 0,
+    { { 0 } }, TAIL (TAIL_BYTES, ScorchPerfCompressed, data, size), NULL },
+  { SCORCH_PERF_RECORD_HEADER_TRACING_DATA, SCORCH_PERF_BODY_TRAILING_DATA, sizeof (ScorchPerfTrailingData), 4,
+    { { 0 } }, NO_TAIL, finish_tracing_data },
+  { SCORCH_PERF_RECORD_AUXTRACE, SCORCH_PERF_BODY_TRAILING_DATA, sizeof (ScorchPerfTrailingData), 8,
+    { FLD (0, ScorchPerfTrailingData, size) }, NO_TAIL, finish_auxtrace },
+  { SCORCH_PERF_RECORD_TIME_CONV, SCORCH_PERF_BODY_TIME_CONV, sizeof (ScorchPerfTimeConv), 24,
+    { FLD (0, ScorchPerfTimeConv, time_shift), FLD (8, ScorchPerfTimeConv, time_mult),
+      FLD (16, ScorchPerfTimeConv, time_zero) },
+    NO_TAIL, NULL },
+  { SCORCH_PERF_RECORD_HEADER_BUILD_ID, SCORCH_PERF_BODY_BUILD_ID, sizeof (ScorchPerfBuildId), 0,
+    { { 0 } }, NO_TAIL, finish_build_id },
+  /* type, id, then a name for type NAME */
+  { SCORCH_PERF_RECORD_EVENT_UPDATE, SCORCH_PERF_BODY_EVENT_UPDATE, sizeof (ScorchPerfEventUpdate), 16,
+    { FLD (0, ScorchPerfEventUpdate, type), FLD (8, ScorchPerfEventUpdate, id) }, NO_TAIL, finish_event_update },
+  { SCORCH_PERF_RECORD_FINISHED_ROUND, SCORCH_PERF_BODY_EMPTY, 0, 0, { { 0 } }, NO_TAIL, NULL },
+  { SCORCH_PERF_RECORD_FINISHED_INIT, SCORCH_PERF_BODY_EMPTY, 0, 0, { { 0 } }, NO_TAIL, NULL },
+};
+
+static const BodyLayout *
+layout_of (guint32 type)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (body_layouts); i++)
+    if (body_layouts[i].type == type)
+      return &body_layouts[i];
+  return NULL;
+}
+
+static gboolean
+decode_layout (const ScorchRecord *record,
+               const BodyLayout   *layout,
+               void               *out,
+               GError            **error)
 {
   const guint8 *d;
-  gsize len;
+  gsize len, n;
+  guint8 *o = out;
 
   if (!scorch_perf_record_get_body (record, &d, &len, error))
     return FALSE;
-  if (record->type == PERF_RECORD_LOST)
+  if (len < layout->min_len)
+    return too_short (record, error);
+
+  memset (out, 0, layout->out_size);
+  for (n = 0; n < G_N_ELEMENTS (layout->fields) && layout->fields[n].size != 0; n++)
+    ;
+  load_fields (d, layout->fields, n, out);
+  if (layout->tail != TAIL_NONE)
     {
-      if (len < 16)
-        return too_short (record, error);
-      out->id = scorch_perf_rd64 (d);
-      out->lost = scorch_perf_rd64 (d + 8);
-      return TRUE;
+      const guint8 *tail = d + layout->min_len;
+      gsize tail_len = len - layout->min_len;
+
+      if (layout->tail == TAIL_STRING)
+        tail_len = strnlen ((const char *) tail, tail_len);
+      memcpy (o + layout->tail_ptr, &tail, sizeof tail);
+      memcpy (o + layout->tail_len, &tail_len, sizeof tail_len);
     }
-  if (record->type == PERF_RECORD_LOST_SAMPLES)
-    {
-      if (len < 8)
-        return too_short (record, error);
-      out->id = record->id;
-      out->lost = scorch_perf_rd64 (d);
-      return TRUE;
-    }
-  return wrong_type (record, error);
+  return layout->finish == NULL ||
+         layout->finish (&(BodyCursor) { record, d, len, out, error });
 }
 
-gboolean
-scorch_perf_record_get_throttle (const ScorchRecord *record,
-                                 ScorchPerfThrottle *out,
-                                 GError            **error)
+/* The body of a record of one kind */
+static gboolean
+decode_kind (const ScorchRecord *record,
+             ScorchPerfBodyKind  kind,
+             void               *out,
+             GError            **error)
 {
-  const guint8 *d;
-  gsize len;
+  const BodyLayout *layout = layout_of (record->type);
 
-  if (!body_of (record, PERF_RECORD_THROTTLE, PERF_RECORD_UNTHROTTLE, 24, &d, &len, error))
-    return FALSE;
-  out->time = scorch_perf_rd64 (d);
-  out->id = scorch_perf_rd64 (d + 8);
-  out->stream_id = scorch_perf_rd64 (d + 16);
-  out->throttle = record->type == PERF_RECORD_THROTTLE;
-  return TRUE;
+  if (layout == NULL || layout->kind != kind)
+    return wrong_type (record, error);
+  return decode_layout (record, layout, out, error);
 }
 
-gboolean
-scorch_perf_record_get_switch (const ScorchRecord *record,
-                               ScorchPerfSwitch   *out,
-                               GError            **error)
-{
-  const guint8 *d;
-  gsize len;
+#define DEFINE_GETTER(name, Type, kind)                                     \
+  gboolean                                                                  \
+  scorch_perf_record_get_##name (const ScorchRecord *record,                \
+                                 Type               *out,                   \
+                                 GError            **error)                 \
+  {                                                                         \
+    return decode_kind (record, kind, out, error);                          \
+  }
 
-  if (!body_of (record, PERF_RECORD_SWITCH, PERF_RECORD_SWITCH_CPU_WIDE, 0, &d, &len, error))
-    return FALSE;
-  out->out = (record->misc & PERF_RECORD_MISC_SWITCH_OUT) != 0;
-  out->preempt = out->out && (record->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0;
-  out->next_prev_pid = out->next_prev_tid = -1;
-  if (record->type == PERF_RECORD_SWITCH_CPU_WIDE)
-    {
-      if (len < 8)
-        return too_short (record, error);
-      out->next_prev_pid = (gint32) scorch_perf_rd32 (d);
-      out->next_prev_tid = (gint32) scorch_perf_rd32 (d + 4);
-    }
-  return TRUE;
-}
-
-gboolean
-scorch_perf_record_get_ksymbol (const ScorchRecord *record,
-                                ScorchPerfKsymbol  *out,
-                                GError            **error)
-{
-  const guint8 *d;
-  gsize len;
-
-  if (!body_of (record, PERF_RECORD_KSYMBOL, PERF_RECORD_KSYMBOL, 16, &d, &len, error))
-    return FALSE;
-  out->addr = scorch_perf_rd64 (d);
-  out->len = scorch_perf_rd32 (d + 8);
-  out->ksym_type = scorch_perf_rd16 (d + 12);
-  out->flags = scorch_perf_rd16 (d + 14);
-  out->name = (const char *) d + 16;
-  out->name_len = strnlen (out->name, len - 16);
-  return TRUE;
-}
-
-gboolean
-scorch_perf_record_get_id_index (const ScorchRecord *record,
-                                 ScorchPerfIdIndex  *out,
-                                 GError            **error)
-{
-  const guint8 *d;
-  gsize len;
-
-  if (!body_of (record, SCORCH_PERF_RECORD_ID_INDEX, SCORCH_PERF_RECORD_ID_INDEX, 8, &d, &len, error))
-    return FALSE;
-  out->nr = scorch_perf_rd64 (d);
-  if (out->nr > (len - 8) / 32)
-    return scorch_capture_malformed (error, record->file_offset, _("ID_INDEX of %" G_GUINT64_FORMAT " entries runs past the record"), out->nr);
-  out->entries = d + 8;
-  return TRUE;
-}
+DEFINE_GETTER (mmap, ScorchPerfMmap, SCORCH_PERF_BODY_MMAP)
+DEFINE_GETTER (comm, ScorchPerfComm, SCORCH_PERF_BODY_COMM)
+DEFINE_GETTER (task, ScorchPerfTask, SCORCH_PERF_BODY_TASK)
+DEFINE_GETTER (lost, ScorchPerfLost, SCORCH_PERF_BODY_LOST)
+DEFINE_GETTER (throttle, ScorchPerfThrottle, SCORCH_PERF_BODY_THROTTLE)
+DEFINE_GETTER (switch, ScorchPerfSwitch, SCORCH_PERF_BODY_SWITCH)
+DEFINE_GETTER (ksymbol, ScorchPerfKsymbol, SCORCH_PERF_BODY_KSYMBOL)
+DEFINE_GETTER (id_index, ScorchPerfIdIndex, SCORCH_PERF_BODY_ID_INDEX)
+DEFINE_GETTER (header_attr, ScorchPerfHeaderAttr, SCORCH_PERF_BODY_HEADER_ATTR)
+DEFINE_GETTER (header_feature, ScorchPerfHeaderFeature, SCORCH_PERF_BODY_HEADER_FEATURE)
+DEFINE_GETTER (compressed, ScorchPerfCompressed, SCORCH_PERF_BODY_COMPRESSED)
+DEFINE_GETTER (trailing_data, ScorchPerfTrailingData, SCORCH_PERF_BODY_TRAILING_DATA)
+DEFINE_GETTER (time_conv, ScorchPerfTimeConv, SCORCH_PERF_BODY_TIME_CONV)
+DEFINE_GETTER (build_id, ScorchPerfBuildId, SCORCH_PERF_BODY_BUILD_ID)
+DEFINE_GETTER (event_update, ScorchPerfEventUpdate, SCORCH_PERF_BODY_EVENT_UPDATE)
 
 void
 scorch_perf_record_get_id_index_entry (const ScorchPerfIdIndex *index,
                                        guint64                  i,
                                        ScorchPerfIdIndexEntry  *entry)
 {
-  const guint8 *e;
-
   g_return_if_fail (i < index->nr);
-  e = index->entries + 32 * i;
-  entry->id = scorch_perf_rd64 (e);
-  entry->idx = scorch_perf_rd64 (e + 8);
-  entry->cpu = scorch_perf_rd64 (e + 16);
-  entry->tid = scorch_perf_rd64 (e + 24);
-}
-
-gboolean
-scorch_perf_record_get_header_attr (const ScorchRecord   *record,
-                                    ScorchPerfHeaderAttr *out,
-                                    GError              **error)
-{
-  const guint8 *d;
-  gsize len;
-  guint32 attr_size;
-
-  if (!body_of (record, SCORCH_PERF_RECORD_HEADER_ATTR, SCORCH_PERF_RECORD_HEADER_ATTR, 8, &d, &len, error))
-    return FALSE;
-  attr_size = scorch_perf_rd32 (d + 4); /* perf_event_attr.size */
-  if (attr_size == 0)
-    attr_size = PERF_ATTR_SIZE_VER0;
-  if (attr_size < PERF_ATTR_SIZE_VER0 || attr_size > SCORCH_CAPTURE_MAX_ATTR_SIZE || attr_size > len ||
-      attr_size % 8 != 0)
-    return scorch_capture_malformed (error, record->file_offset, _("HEADER_ATTR with an attribute of %u bytes"), attr_size);
-  out->attr = d;
-  out->attr_size = attr_size;
-  out->ids = d + attr_size;
-  out->n_ids = (len - attr_size) / 8;
-  return TRUE;
-}
-
-gboolean
-scorch_perf_record_get_header_feature (const ScorchRecord      *record,
-                                       ScorchPerfHeaderFeature *out,
-                                       GError                 **error)
-{
-  const guint8 *d;
-  gsize len;
-
-  if (!body_of (record, SCORCH_PERF_RECORD_HEADER_FEATURE, SCORCH_PERF_RECORD_HEADER_FEATURE, 8, &d, &len, error))
-    return FALSE;
-  out->feature = scorch_perf_rd64 (d);
-  out->data = d + 8;
-  out->size = len - 8;
-  return TRUE;
-}
-
-gboolean
-scorch_perf_record_get_compressed (const ScorchRecord   *record,
-                                   ScorchPerfCompressed *out,
-                                   GError              **error)
-{
-  const guint8 *d;
-  gsize len;
-
-  if (!body_of (record, SCORCH_PERF_RECORD_COMPRESSED, SCORCH_PERF_RECORD_COMPRESSED, 0, &d, &len, error))
-    return FALSE;
-  out->data = d;
-  out->size = len;
-  return TRUE;
-}
-
-gboolean
-scorch_perf_record_get_trailing_data (const ScorchRecord     *record,
-                                      ScorchPerfTrailingData *out,
-                                      GError                **error)
-{
-  const guint8 *d;
-  gsize len;
-
-  if (!scorch_perf_record_get_body (record, &d, &len, error))
-    return FALSE;
-  if (record->type == SCORCH_PERF_RECORD_HEADER_TRACING_DATA)
-    {
-      /* u32 size, padded; the data (size bytes, 8-aligned) follows */
-      if (len < 4)
-        return too_short (record, error);
-      out->size = ((guint64) scorch_perf_rd32 (d) + 7) & ~(guint64) 7;
-      return TRUE;
-    }
-  if (record->type == SCORCH_PERF_RECORD_AUXTRACE)
-    {
-      /* u64 size, offset, reference; u32 idx, tid, cpu, reserved */
-      if (len < 8)
-        return too_short (record, error);
-      out->size = scorch_perf_rd64 (d);
-      if (out->size > G_MAXINT64 || out->size % 8 != 0)
-        return scorch_capture_malformed (error, record->file_offset, _("AUXTRACE data size %" G_GUINT64_FORMAT " is invalid"), out->size);
-      return TRUE;
-    }
-  return wrong_type (record, error);
-}
-
-gboolean
-scorch_perf_record_get_time_conv (const ScorchRecord *record,
-                                  ScorchPerfTimeConv *out,
-                                  GError            **error)
-{
-  const guint8 *d;
-  gsize len;
-
-  if (!body_of (record, SCORCH_PERF_RECORD_TIME_CONV, SCORCH_PERF_RECORD_TIME_CONV, 24, &d, &len, error))
-    return FALSE;
-  out->time_shift = scorch_perf_rd64 (d);
-  out->time_mult = scorch_perf_rd64 (d + 8);
-  out->time_zero = scorch_perf_rd64 (d + 16);
-  return TRUE;
+  /* id, idx, cpu, tid: four u64, as the struct */
+  memcpy (entry, index->entries + 32 * i, sizeof *entry);
 }
 
 gboolean
@@ -950,7 +1357,6 @@ scorch_perf_record_parse_build_id (const guint8      *data,
 {
   struct perf_event_header hdr;
   const gsize fixed = sizeof (ScorchPerfBuildIdEvent);
-  guint16 mode;
 
   if (len < fixed)
     return scorch_capture_malformed (error, file_offset, _("build id entry cut short"));
@@ -958,9 +1364,8 @@ scorch_perf_record_parse_build_id (const guint8      *data,
   if (hdr.size < fixed || hdr.size > len)
     return scorch_capture_malformed (error, file_offset, _("build id entry of size %u does not fit (%" G_GSIZE_FORMAT " bytes left)"),
                       hdr.size, len);
-  mode = hdr.misc & PERF_RECORD_MISC_CPUMODE_MASK;
   out->pid = (gint32) scorch_perf_rd32 (data + 8);
-  out->kernel = mode == PERF_RECORD_MISC_KERNEL || mode == PERF_RECORD_MISC_GUEST_KERNEL;
+  out->kernel = is_kernel_mode (hdr.misc);
   out->build_id = data + 12;
   out->build_id_len = 20;
   if (hdr.misc & SCORCH_PERF_BUILD_ID_MISC_SIZE)
@@ -973,107 +1378,27 @@ scorch_perf_record_parse_build_id (const guint8      *data,
 }
 
 gboolean
-scorch_perf_record_get_build_id (const ScorchRecord *record,
-                                 ScorchPerfBuildId  *out,
-                                 GError            **error)
-{
-  if (record->type != SCORCH_PERF_RECORD_HEADER_BUILD_ID)
-    return wrong_type (record, error);
-  return scorch_perf_record_parse_build_id (record->data, record->size, record->file_offset, out, NULL, error);
-}
-
-gboolean
-scorch_perf_record_get_event_update (const ScorchRecord    *record,
-                                     ScorchPerfEventUpdate *out,
-                                     GError               **error)
-{
-  const guint8 *d;
-  gsize len;
-
-  if (!body_of (record, SCORCH_PERF_RECORD_EVENT_UPDATE, SCORCH_PERF_RECORD_EVENT_UPDATE, 16, &d, &len, error))
-    return FALSE;
-  out->type = scorch_perf_rd64 (d);
-  out->id = scorch_perf_rd64 (d + 8);
-  out->name = NULL;
-  out->name_len = 0;
-  if (out->type == SCORCH_PERF_EVENT_UPDATE_NAME)
-    {
-      out->name = (const char *) d + 16;
-      out->name_len = strnlen (out->name, len - 16);
-    }
-  return TRUE;
-}
-
-gboolean
 scorch_perf_record_decode (ScorchCaptureAttrs *attrs,
                            const ScorchRecord *record,
                            ScorchPerfBody     *body,
                            GError            **error)
 {
-  memset (body, 0, sizeof *body);
+  const BodyLayout *layout;
 
-  switch (record->type)
+  memset (body, 0, sizeof *body);
+  if (record->type == PERF_RECORD_SAMPLE)
     {
-    case PERF_RECORD_SAMPLE:
       body->kind = SCORCH_PERF_BODY_SAMPLE;
       return scorch_capture_attrs_parse_sample (attrs, record, &body->u.sample, error);
-    case PERF_RECORD_MMAP:
-    case PERF_RECORD_MMAP2:
-      body->kind = SCORCH_PERF_BODY_MMAP;
-      return scorch_perf_record_get_mmap (record, &body->u.mmap, error);
-    case PERF_RECORD_COMM:
-      body->kind = SCORCH_PERF_BODY_COMM;
-      return scorch_perf_record_get_comm (record, &body->u.comm, error);
-    case PERF_RECORD_FORK:
-    case PERF_RECORD_EXIT:
-      body->kind = SCORCH_PERF_BODY_TASK;
-      return scorch_perf_record_get_task (record, &body->u.task, error);
-    case PERF_RECORD_LOST:
-    case PERF_RECORD_LOST_SAMPLES:
-      body->kind = SCORCH_PERF_BODY_LOST;
-      return scorch_perf_record_get_lost (record, &body->u.lost, error);
-    case PERF_RECORD_THROTTLE:
-    case PERF_RECORD_UNTHROTTLE:
-      body->kind = SCORCH_PERF_BODY_THROTTLE;
-      return scorch_perf_record_get_throttle (record, &body->u.throttle, error);
-    case PERF_RECORD_SWITCH:
-    case PERF_RECORD_SWITCH_CPU_WIDE:
-      body->kind = SCORCH_PERF_BODY_SWITCH;
-      return scorch_perf_record_get_switch (record, &body->u.sw, error);
-    case PERF_RECORD_KSYMBOL:
-      body->kind = SCORCH_PERF_BODY_KSYMBOL;
-      return scorch_perf_record_get_ksymbol (record, &body->u.ksymbol, error);
-    case SCORCH_PERF_RECORD_ID_INDEX:
-      body->kind = SCORCH_PERF_BODY_ID_INDEX;
-      return scorch_perf_record_get_id_index (record, &body->u.id_index, error);
-    case SCORCH_PERF_RECORD_HEADER_ATTR:
-      body->kind = SCORCH_PERF_BODY_HEADER_ATTR;
-      return scorch_perf_record_get_header_attr (record, &body->u.header_attr, error);
-    case SCORCH_PERF_RECORD_HEADER_FEATURE:
-      body->kind = SCORCH_PERF_BODY_HEADER_FEATURE;
-      return scorch_perf_record_get_header_feature (record, &body->u.header_feature, error);
-    case SCORCH_PERF_RECORD_COMPRESSED:
-      body->kind = SCORCH_PERF_BODY_COMPRESSED;
-      return scorch_perf_record_get_compressed (record, &body->u.compressed, error);
-    case SCORCH_PERF_RECORD_HEADER_TRACING_DATA:
-    case SCORCH_PERF_RECORD_AUXTRACE:
-      body->kind = SCORCH_PERF_BODY_TRAILING_DATA;
-      return scorch_perf_record_get_trailing_data (record, &body->u.trailing, error);
-    case SCORCH_PERF_RECORD_TIME_CONV:
-      body->kind = SCORCH_PERF_BODY_TIME_CONV;
-      return scorch_perf_record_get_time_conv (record, &body->u.time_conv, error);
-    case SCORCH_PERF_RECORD_HEADER_BUILD_ID:
-      body->kind = SCORCH_PERF_BODY_BUILD_ID;
-      return scorch_perf_record_get_build_id (record, &body->u.build_id, error);
-    case SCORCH_PERF_RECORD_EVENT_UPDATE:
-      body->kind = SCORCH_PERF_BODY_EVENT_UPDATE;
-      return scorch_perf_record_get_event_update (record, &body->u.event_update, error);
-    case SCORCH_PERF_RECORD_FINISHED_ROUND:
-    case SCORCH_PERF_RECORD_FINISHED_INIT:
-      body->kind = SCORCH_PERF_BODY_EMPTY;
-      return TRUE;
-    default:
+    }
+  layout = layout_of (record->type);
+  if (layout == NULL)
+    {
       body->kind = SCORCH_PERF_BODY_NONE;
       return TRUE;
     }
+  body->kind = layout->kind;
+  if (layout->kind == SCORCH_PERF_BODY_EMPTY)
+    return TRUE;
+  return decode_layout (record, layout, &body->u, error);
 }

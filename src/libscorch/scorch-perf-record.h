@@ -209,6 +209,31 @@ gboolean scorch_capture_attrs_parse_sample (ScorchCaptureAttrs *self,
                                             ScorchSampleData   *sample,
                                             GError            **error);
 
+/* What the record path reads of a sample: the fields of ScorchSampleData
+ * of the same names. Accepts and rejects the same samples as
+ * scorch_capture_attrs_parse_sample(), but reads the fields at offsets
+ * computed once per attr and copies no others: for the per-sample rewrite
+ * of fp+repair. */
+typedef struct
+{
+  guint64        ip;
+  gint32         pid, tid;
+  guint64        time;
+  const guint64 *callchain;     /* maybe unaligned */
+  guint64        callchain_nr;
+  const guint64 *regs;          /* NULL: no user registers in this sample */
+  guint          n_regs;
+  const guint8  *stack;
+  guint64        stack_size;
+  const guint8  *user_start;
+  const guint8  *user_end;
+} ScorchSampleStack;
+
+gboolean scorch_capture_attrs_parse_sample_stack (ScorchCaptureAttrs *self,
+                                                  const ScorchRecord *record,
+                                                  ScorchSampleStack  *sample,
+                                                  GError            **error);
+
 /* ---- side-band records (kernel types) ---------------------------------- */
 
 /* PERF_RECORD_MMAP and PERF_RECORD_MMAP2 */

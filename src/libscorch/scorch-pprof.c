@@ -626,10 +626,10 @@ typedef struct
 static void
 reader_clear (Reader *r)
 {
-  g_clear_pointer (&r->functions, g_hash_table_unref);
-  g_clear_pointer (&r->mappings, g_hash_table_unref);
-  g_clear_pointer (&r->locations, g_hash_table_unref);
-  g_clear_pointer (&r->build_ids, g_hash_table_unref);
+  GHashTable **tables[] = { &r->functions, &r->mappings, &r->locations, &r->build_ids };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    g_clear_pointer (tables[i], g_hash_table_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reader, reader_clear)
@@ -664,6 +664,32 @@ is_kernel_module (const char *module)
          g_str_has_suffix (module, ".ko");
 }
 
+/* The function (or mapping) with id that location loc names; NULL with
+ * error set when the profile does not hold it. */
+static gconstpointer
+location_lookup (Reader            *r,
+                 const PbLocation  *loc,
+                 guint64            id,
+                 gboolean           function,
+                 GError           **error)
+{
+  gconstpointer found = g_hash_table_lookup (function ? r->functions : r->mappings, &id);
+
+  if (found != NULL)
+    return found;
+  if (function)
+    g_set_error (error, SCORCH_PPROF_ERROR, SCORCH_PPROF_ERROR_INVALID,
+                 _("The profile is inconsistent: location %" G_GUINT64_FORMAT
+                   " names function %" G_GUINT64_FORMAT ", which it does not hold"),
+                 (guint64) loc->id, id);
+  else
+    g_set_error (error, SCORCH_PPROF_ERROR, SCORCH_PPROF_ERROR_INVALID,
+                 _("The profile is inconsistent: location %" G_GUINT64_FORMAT
+                   " names mapping %" G_GUINT64_FORMAT ", which it does not hold"),
+                 (guint64) loc->id, id);
+  return NULL;
+}
+
 /* The frames of one location, root first: the function the others were
  * inlined into, then the inlined ones (pprof lists them leaf-most first). */
 static GArray *
@@ -679,15 +705,9 @@ read_location (Reader                *r,
 
   if (loc->mapping_id != 0)
     {
-      mapping = g_hash_table_lookup (r->mappings, &loc->mapping_id);
+      mapping = location_lookup (r, loc, loc->mapping_id, FALSE, error);
       if (mapping == NULL)
-        {
-          g_set_error (error, SCORCH_PPROF_ERROR, SCORCH_PPROF_ERROR_INVALID,
-                       _("The profile is inconsistent: location %" G_GUINT64_FORMAT
-                         " names mapping %" G_GUINT64_FORMAT ", which it does not hold"),
-                       (guint64) loc->id, (guint64) loc->mapping_id);
-          return NULL;
-        }
+        return NULL;
       module = string_at (r->pb, mapping->filename);
       if (mapping->build_id > 0 && module[0] != '\0' && r->build_ids != NULL)
         g_hash_table_replace (r->build_ids, g_strdup (module), g_strdup (string_at (r->pb, mapping->build_id)));
@@ -715,19 +735,13 @@ read_location (Reader                *r,
   for (gsize i = loc->n_line; i-- > 0;)
     {
       const PbLine *line = loc->line[i];
-      const PbFunction *fn = g_hash_table_lookup (r->functions, &line->function_id);
+      const PbFunction *fn = location_lookup (r, loc, line->function_id, TRUE, error);
       const char *name, *file;
       ScorchFrameKind kind;
       guint32 id;
 
       if (fn == NULL)
-        {
-          g_set_error (error, SCORCH_PPROF_ERROR, SCORCH_PPROF_ERROR_INVALID,
-                       _("The profile is inconsistent: location %" G_GUINT64_FORMAT
-                         " names function %" G_GUINT64_FORMAT ", which it does not hold"),
-                       (guint64) loc->id, (guint64) line->function_id);
-          return NULL;
-        }
+        return NULL;
       name = string_at (r->pb, fn->name);
       if (name[0] == '\0')
         name = string_at (r->pb, fn->system_name);

@@ -7,10 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* Interned strings, shared by a builder and every profile made from it. */
+/* Interned strings, shared by a builder and every profile made from it
+ * (a g_atomic_rc_box). */
 typedef struct
 {
-  gatomicrefcount  ref;
   GStringChunk    *chunk;
 } ScorchStringPool;
 

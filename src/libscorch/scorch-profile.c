@@ -16,9 +16,8 @@
 ScorchStringPool *
 _scorch_string_pool_new (void)
 {
-  ScorchStringPool *pool = g_new0 (ScorchStringPool, 1);
+  ScorchStringPool *pool = g_atomic_rc_box_new0 (ScorchStringPool);
 
-  g_atomic_ref_count_init (&pool->ref);
   pool->chunk = g_string_chunk_new (64 * 1024);
   return pool;
 }
@@ -26,18 +25,22 @@ _scorch_string_pool_new (void)
 ScorchStringPool *
 _scorch_string_pool_ref (ScorchStringPool *pool)
 {
-  g_atomic_ref_count_inc (&pool->ref);
-  return pool;
+  return g_atomic_rc_box_acquire (pool);
+}
+
+static void
+string_pool_clear (gpointer data)
+{
+  ScorchStringPool *pool = data;
+
+  g_string_chunk_free (pool->chunk);
 }
 
 void
 _scorch_string_pool_unref (ScorchStringPool *pool)
 {
-  if (pool != NULL && g_atomic_ref_count_dec (&pool->ref))
-    {
-      g_string_chunk_free (pool->chunk);
-      g_free (pool);
-    }
+  if (pool != NULL)
+    g_atomic_rc_box_release_full (pool, string_pool_clear);
 }
 
 static const char *
@@ -159,7 +162,6 @@ typedef struct
 
 typedef struct
 {
-  gatomicrefcount   ref;
   ScorchStringPool *pool;
   GArray           *frames;   /* ScorchFrame */
   GArray           *nodes;    /* ScorchNode */
@@ -218,15 +220,13 @@ profile_info_copy (ScorchProfileInfo       *dst,
 static ProfileData *
 profile_data_ref (ProfileData *data)
 {
-  g_atomic_ref_count_inc (&data->ref);
-  return data;
+  return g_atomic_rc_box_acquire (data);
 }
 
 static void
-profile_data_unref (ProfileData *data)
+profile_data_clear (gpointer p)
 {
-  if (data == NULL || !g_atomic_ref_count_dec (&data->ref))
-    return;
+  ProfileData *data = p;
 
   g_clear_pointer (&data->frames, g_array_unref);
   g_clear_pointer (&data->nodes, g_array_unref);
@@ -236,7 +236,13 @@ profile_data_unref (ProfileData *data)
   profile_info_clear (&data->info);
   g_clear_pointer (&data->addr_samples, scorch_addr_samples_unref);
   _scorch_string_pool_unref (data->pool);
-  g_free (data);
+}
+
+static void
+profile_data_unref (ProfileData *data)
+{
+  if (data != NULL)
+    g_atomic_rc_box_release_full (data, profile_data_clear);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1000,35 +1006,26 @@ builder_add (ScorchProfileBuilder *builder,
     builder->time_end = time;
 }
 
-void
-scorch_profile_builder_add_sample (ScorchProfileBuilder *builder,
-                                   guint64               time,
-                                   gint32                pid,
-                                   gint32                tid,
-                                   const guint32        *frames,
-                                   guint                 n_frames,
-                                   guint32               weight)
-{
-  g_return_if_fail (builder != NULL);
-  g_return_if_fail (n_frames == 0 || frames != NULL);
+/* The two public orders of frames, one definition: frames[0] the root, or
+ * (leaf_first) the leaf. */
+#define DEFINE_ADD_SAMPLE(name, leaf_first)                                   \
+  void                                                                        \
+  name (ScorchProfileBuilder *builder,                                        \
+        guint64               time,                                           \
+        gint32                pid,                                            \
+        gint32                tid,                                            \
+        const guint32        *frames,                                         \
+        guint                 n_frames,                                       \
+        guint32               weight)                                         \
+  {                                                                           \
+    g_return_if_fail (builder != NULL);                                       \
+    g_return_if_fail (n_frames == 0 || frames != NULL);                       \
+                                                                              \
+    builder_add (builder, time, pid, tid, frames, n_frames, leaf_first, weight); \
+  }
 
-  builder_add (builder, time, pid, tid, frames, n_frames, FALSE, weight);
-}
-
-void
-scorch_profile_builder_add_sample_leaf_first (ScorchProfileBuilder *builder,
-                                              guint64               time,
-                                              gint32                pid,
-                                              gint32                tid,
-                                              const guint32        *frames,
-                                              guint                 n_frames,
-                                              guint32               weight)
-{
-  g_return_if_fail (builder != NULL);
-  g_return_if_fail (n_frames == 0 || frames != NULL);
-
-  builder_add (builder, time, pid, tid, frames, n_frames, TRUE, weight);
-}
+DEFINE_ADD_SAMPLE (scorch_profile_builder_add_sample, FALSE)
+DEFINE_ADD_SAMPLE (scorch_profile_builder_add_sample_leaf_first, TRUE)
 
 void
 scorch_profile_builder_set_thread_name (ScorchProfileBuilder *builder,
@@ -1117,11 +1114,10 @@ static ProfileData *
 builder_make_data (ScorchProfileBuilder *builder,
                    gboolean              steal)
 {
-  ProfileData *data = g_new0 (ProfileData, 1);
+  ProfileData *data = g_atomic_rc_box_new0 (ProfileData);
   GHashTableIter iter;
   gpointer key, value;
 
-  g_atomic_ref_count_init (&data->ref);
   data->pool = _scorch_string_pool_ref (builder->pool);
   if (builder->addr_samples != NULL)
     data->addr_samples = scorch_addr_samples_ref (builder->addr_samples);

@@ -22,10 +22,10 @@ percent (guint64 part,
   return round (pct * 100.0) / 100.0;
 }
 
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
+void
+scorch_json_add_string (JsonBuilder *builder,
+                        const char  *name,
+                        const char  *value)
 {
   g_autofree char *valid = scorch_text_valid_utf8 (value, -1);
 
@@ -33,19 +33,19 @@ add_string (JsonBuilder *builder,
   json_builder_add_string_value (builder, valid);
 }
 
-static void
-add_uint (JsonBuilder *builder,
-          const char  *name,
-          guint64      value)
+void
+scorch_json_add_uint (JsonBuilder *builder,
+                      const char  *name,
+                      guint64      value)
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_int_value (builder, (gint64) MIN (value, (guint64) G_MAXINT64));
 }
 
-static void
-add_double (JsonBuilder *builder,
-            const char  *name,
-            double       value)
+void
+scorch_json_add_double (JsonBuilder *builder,
+                        const char  *name,
+                        double       value)
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_double_value (builder, isfinite (value) ? value : 0.0);
@@ -165,10 +165,10 @@ scorch_report_json_to_data (ScorchProfile *profile,
     n_hotspots = max_functions;
 
   json_builder_begin_object (builder);
-  add_uint (builder, "samples", total);
-  add_uint (builder, "all_samples", scorch_profile_get_n_all_samples (profile));
-  add_uint (builder, "lost", info->n_lost);
-  add_uint (builder, "truncated", n_truncated >= 0 ? (guint64) n_truncated : info->n_truncated);
+  scorch_json_add_uint (builder, "samples", total);
+  scorch_json_add_uint (builder, "all_samples", scorch_profile_get_n_all_samples (profile));
+  scorch_json_add_uint (builder, "lost", info->n_lost);
+  scorch_json_add_uint (builder, "truncated", n_truncated >= 0 ? (guint64) n_truncated : info->n_truncated);
   json_builder_set_member_name (builder, "event");
   if (info->event_name != NULL)
     {
@@ -186,19 +186,19 @@ scorch_report_json_to_data (ScorchProfile *profile,
       const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
 
       json_builder_begin_object (builder);
-      add_string (builder, "function", f->function);
-      add_string (builder, "module", f->module);
+      scorch_json_add_string (builder, "function", f->function);
+      scorch_json_add_string (builder, "module", f->module);
       json_builder_set_member_name (builder, "kind");
       json_builder_add_string_value (builder, kinds[MIN ((guint) f->kind, G_N_ELEMENTS (kinds) - 1)]);
       if (f->file != NULL)
         {
-          add_string (builder, "file", f->file);
-          add_uint (builder, "line", f->line);
+          scorch_json_add_string (builder, "file", f->file);
+          scorch_json_add_uint (builder, "line", f->line);
         }
-      add_uint (builder, "self", hotspots[i].self);
-      add_uint (builder, "total", hotspots[i].total);
-      add_double (builder, "self_percent", percent (hotspots[i].self, total));
-      add_double (builder, "total_percent", percent (hotspots[i].total, total));
+      scorch_json_add_uint (builder, "self", hotspots[i].self);
+      scorch_json_add_uint (builder, "total", hotspots[i].total);
+      scorch_json_add_double (builder, "self_percent", percent (hotspots[i].self, total));
+      scorch_json_add_double (builder, "total_percent", percent (hotspots[i].total, total));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -32,4 +32,17 @@ char *scorch_report_json_to_data (ScorchProfile *profile,
 char *scorch_json_node_to_data   (JsonNode      *root,
                                   gsize         *length);
 
+/* A member of the object being built, shared by every JSON output: a
+ * string made valid UTF-8, an unsigned count clamped to G_MAXINT64, a
+ * double (0 when not finite). */
+void  scorch_json_add_string     (JsonBuilder   *builder,
+                                  const char    *name,
+                                  const char    *value);
+void  scorch_json_add_uint       (JsonBuilder   *builder,
+                                  const char    *name,
+                                  guint64        value);
+void  scorch_json_add_double     (JsonBuilder   *builder,
+                                  const char    *name,
+                                  double         value);
+
 G_END_DECLS

@@ -110,12 +110,20 @@ xml_entity (gint32 c)
     }
 }
 
-/* XML-legal characters; with ESCAPE, the markup ones as entities. */
+/* Appends TEXT (LEN bytes, or up to its NUL when LEN < 0) to OUT one
+ * character at a time: what ESCAPE appends for it, or the character as it
+ * is when ESCAPE returns FALSE. c < 0 is an invalid byte (*start). */
+typedef gboolean (*EscapeFunc) (GString    *out,
+                                gint32      c,
+                                const char *start,
+                                guint       flags);
+
 static void
-append_xml_chars (GString    *out,
-                  const char *text,
-                  gssize      len,
-                  gboolean    escape)
+append_escaped (GString    *out,
+                const char *text,
+                gssize      len,
+                EscapeFunc  escape,
+                guint       flags)
 {
   const char *end;
 
@@ -127,19 +135,32 @@ append_xml_chars (GString    *out,
     {
       const char *start = p;
       gint32 c = next_char (&p, end);
-      const char *entity = xml_entity (c);
 
-      if (entity != NULL && escape)
-        g_string_append (out, entity);
-      else if (entity != NULL)
-        g_string_append_c (out, (char) c);
-      else if (c == '\t' || c == '\n' || c == '\r')
-        g_string_append_c (out, ' ');
-      else if (c < 0 || !scorch_text_is_xml_char ((gunichar) c))
-        g_string_append (out, REPLACEMENT);
-      else
+      if (!escape (out, c, start, flags))
         g_string_append_len (out, start, p - start);
     }
+}
+
+/* XML-legal characters; with flags TRUE, the markup ones as entities. */
+static gboolean
+escape_xml (GString    *out,
+            gint32      c,
+            const char *start,
+            guint       markup)
+{
+  const char *entity = xml_entity (c);
+
+  if (entity != NULL && markup)
+    g_string_append (out, entity);
+  else if (entity != NULL)
+    return FALSE;
+  else if (c == '\t' || c == '\n' || c == '\r')
+    g_string_append_c (out, ' ');
+  else if (c < 0 || !scorch_text_is_xml_char ((gunichar) c))
+    g_string_append (out, REPLACEMENT);
+  else
+    return FALSE;
+  return TRUE;
 }
 
 void
@@ -149,7 +170,7 @@ scorch_text_append_xml (GString    *out,
 {
   g_return_if_fail (out != NULL);
 
-  append_xml_chars (out, text, len, TRUE);
+  append_escaped (out, text, len, escape_xml, TRUE);
 }
 
 char *
@@ -185,7 +206,7 @@ scorch_text_to_display (const char *text)
 {
   GString *out = g_string_new (NULL);
 
-  append_xml_chars (out, text, -1, FALSE);
+  append_escaped (out, text, -1, escape_xml, FALSE);
   return g_string_free (out, FALSE);
 }
 
@@ -196,36 +217,34 @@ is_bidi_control (gunichar c)
          (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
 }
 
+static gboolean
+escape_terminal (GString    *out,
+                 gint32      c,
+                 const char *start,
+                 guint       flags)
+{
+  if (c < 0)
+    g_string_append_printf (out, "\\x%02x", (guchar) *start);
+  else if ((c == '\n' || c == '\t') && (flags & SCORCH_TEXT_TERMINAL_KEEP_LINES))
+    return FALSE;
+  else if (c < 0x20 || c == 0x7F)
+    g_string_append_printf (out, "\\x%02x", (guint) c);
+  else if ((c >= 0x80 && c <= 0x9F) || is_bidi_control ((gunichar) c))
+    g_string_append_printf (out, "\\u%04x", (guint) c);
+  else
+    return FALSE;
+  return TRUE;
+}
+
 void
 scorch_text_append_terminal (GString                 *out,
                              const char              *text,
                              gssize                   len,
                              ScorchTextTerminalFlags  flags)
 {
-  const char *end;
-
   g_return_if_fail (out != NULL);
 
-  if (text == NULL)
-    return;
-
-  end = text_end (text, len);
-  for (const char *p = text; p < end;)
-    {
-      const char *start = p;
-      gint32 c = next_char (&p, end);
-
-      if (c < 0)
-        g_string_append_printf (out, "\\x%02x", (guchar) *start);
-      else if ((c == '\n' || c == '\t') && (flags & SCORCH_TEXT_TERMINAL_KEEP_LINES))
-        g_string_append_c (out, (char) c);
-      else if (c < 0x20 || c == 0x7F)
-        g_string_append_printf (out, "\\x%02x", (guint) c);
-      else if ((c >= 0x80 && c <= 0x9F) || is_bidi_control ((gunichar) c))
-        g_string_append_printf (out, "\\u%04x", (guint) c);
-      else
-        g_string_append_len (out, start, p - start);
-    }
+  append_escaped (out, text, len, escape_terminal, flags);
 }
 
 char *
@@ -238,11 +257,28 @@ scorch_text_to_terminal (const char              *text,
   return g_string_free (out, FALSE);
 }
 
+/* ';' separates frames and blanks end the count in folded stacks */
+static gboolean
+escape_folded (GString    *out,
+               gint32      c,
+               const char *start,
+               guint       flags)
+{
+  if (c == ';')
+    g_string_append_c (out, ':');
+  else if (c == '\t' || c == '\n' || c == '\r')
+    g_string_append_c (out, ' ');
+  else if (c < 0 || c < 0x20 || (c >= 0x7F && c <= 0x9F))
+    g_string_append (out, REPLACEMENT);
+  else
+    return FALSE;
+  return TRUE;
+}
+
 void
 scorch_text_append_folded_frame (GString    *out,
                                  const char *name)
 {
-  const char *end;
   gsize begin, i;
 
   g_return_if_fail (out != NULL);
@@ -251,21 +287,7 @@ scorch_text_append_folded_frame (GString    *out,
     return;
 
   begin = out->len;
-  end = text_end (name, -1);
-  for (const char *p = name; p < end;)
-    {
-      const char *start = p;
-      gint32 c = next_char (&p, end);
-
-      if (c == ';')
-        g_string_append_c (out, ':');
-      else if (c == '\t' || c == '\n' || c == '\r')
-        g_string_append_c (out, ' ');
-      else if (c < 0 || c < 0x20 || (c >= 0x7F && c <= 0x9F))
-        g_string_append (out, REPLACEMENT);
-      else
-        g_string_append_len (out, start, p - start);
-    }
+  append_escaped (out, name, -1, escape_folded, 0);
 
   /* An empty or blank name would leave a line of a single frame with no
    * stack before its count. */

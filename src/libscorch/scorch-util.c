@@ -248,3 +248,27 @@ scorch_parse_regular_file (const char       *path,
     }
   return result;
 }
+
+gboolean
+scorch_write_file (const char      *path,
+                   ScorchWriteFunc  write,
+                   gpointer         user_data,
+                   GError         **error)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (write != NULL, FALSE);
+
+  file = g_file_new_for_path (path);
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
+  if (out == NULL)
+    return FALSE;
+  if (!write (G_OUTPUT_STREAM (out), user_data, error))
+    {
+      g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+      return FALSE;
+    }
+  return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+}

@@ -100,6 +100,17 @@ gpointer    scorch_parse_regular_file (const char      *path,
                                        ScorchParseFunc  parse,
                                        GError         **error);
 
+/* Writes PATH (replacing it) with what WRITE puts on the stream; the
+ * stream is closed either way, and WRITE's error wins over the close's.
+ * For the export formats. */
+typedef gboolean (*ScorchWriteFunc) (GOutputStream  *stream,
+                                     gpointer        user_data,
+                                     GError        **error);
+gboolean    scorch_write_file         (const char      *path,
+                                       ScorchWriteFunc  write,
+                                       gpointer         user_data,
+                                       GError         **error);
+
 /* LEN bytes as lowercase hex ("a1b2..."), as build ids are written. */
 char       *scorch_hex_encode        (const guint8 *data,
                                       gsize         len);

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* record-test-util.c: building perf records in tests (see the header) */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-test"
+
+#include <string.h>
+
+#include "record-test-util.h"
+
+void
+test_rec_put (GByteArray *b,
+              const void *data,
+              gsize       len)
+{
+  g_byte_array_append (b, data, len);
+}
+
+void
+test_rec_put16 (GByteArray *b,
+                guint16     v)
+{
+  test_rec_put (b, &v, sizeof v);
+}
+
+void
+test_rec_put32 (GByteArray *b,
+                guint32     v)
+{
+  test_rec_put (b, &v, sizeof v);
+}
+
+void
+test_rec_put64 (GByteArray *b,
+                guint64     v)
+{
+  test_rec_put (b, &v, sizeof v);
+}
+
+void
+test_rec_put_string (GByteArray *b,
+                     const char *s)
+{
+  static const guint8 zeros[8] = { 0 };
+
+  test_rec_put (b, s, strlen (s) + 1);
+  if (b->len % 8 != 0)
+    test_rec_put (b, zeros, 8 - b->len % 8);
+}
+
+gsize
+test_rec_begin (GByteArray *b,
+                guint32     type,
+                guint16     misc)
+{
+  struct perf_event_header h = { type, misc, 0 };
+  gsize start = b->len;
+
+  test_rec_put (b, &h, sizeof h);
+  return start;
+}
+
+void
+test_rec_end (GByteArray *b,
+              gsize       start)
+{
+  struct perf_event_header *h = (struct perf_event_header *) (gpointer) (b->data + start);
+
+  h->size = b->len - start;
+}

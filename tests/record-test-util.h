@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* record-test-util.h: building perf records in tests, field by field, in
+ * native byte order (what the kernel and ScorchPerfWriter write). Shared
+ * by the decoder, writer, leaf-repair and live-session tests. */
+
+#pragma once
+
+#include <glib.h>
+#include <linux/perf_event.h>
+
+G_BEGIN_DECLS
+
+void  test_rec_put        (GByteArray *b,
+                           const void *data,
+                           gsize       len);
+void  test_rec_put16      (GByteArray *b,
+                           guint16     v);
+void  test_rec_put32      (GByteArray *b,
+                           guint32     v);
+void  test_rec_put64      (GByteArray *b,
+                           guint64     v);
+/* NUL-terminated and zero-padded to a multiple of 8 bytes from the start
+ * of B (records and their strings start 8-aligned) */
+void  test_rec_put_string (GByteArray *b,
+                           const char *s);
+/* A record header of size 0 at the end of B; returns where it starts, for
+ * test_rec_end() */
+gsize test_rec_begin      (GByteArray *b,
+                           guint32     type,
+                           guint16     misc);
+/* Sets the size of the record begun at START to what B holds after it */
+void  test_rec_end        (GByteArray *b,
+                           gsize       start);
+
+G_END_DECLS
