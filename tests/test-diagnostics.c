@@ -14,8 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capture-notes-util.h"
 #include "scorch-capture-reader.h"
 #include "scorch-diagnostics.h"
+#include "scorch-loader.h"
 #include "scorch-elf-check.h"
 #include "scorch-perf-writer.h"
 
@@ -329,6 +331,114 @@ test_frameless_leaves (void)
   g_assert_cmpstr (leaves[0].function, ==, "leaf_nofp");
   g_assert_cmpuint (leaves[0].n_samples, ==, 25);
   g_assert_true (advice_contains (d, "Callers of these leaves are missing (25.0 % of samples): leaf_nofp"));
+}
+
+/* ---- captures recorded through sysprofd ---- */
+
+static void
+fill_via_sysprofd (ScorchCaptureNotes *notes)
+{
+  scorch_capture_notes_set_string (notes, SCORCH_CAPTURE_NOTE_CALL_GRAPH, "fp");
+  scorch_capture_notes_set_string (notes, SCORCH_CAPTURE_NOTE_RECORDED_VIA, "sysprofd");
+}
+
+static void
+fill_via_direct (ScorchCaptureNotes *notes)
+{
+  scorch_capture_notes_set_string (notes, SCORCH_CAPTURE_NOTE_CALL_GRAPH, "fp");
+  scorch_capture_notes_set_string (notes, SCORCH_CAPTURE_NOTE_RECORDED_VIA, "direct");
+}
+
+static const char *
+fact_value (ScorchDiagnostics *d,
+            const char        *id)
+{
+  guint n;
+  const ScorchCaptureFact *facts = scorch_diagnostics_get_facts (d, &n);
+
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (facts[i].id, id))
+      return facts[i].value;
+  return NULL;
+}
+
+/* The diagnostics of a capture whose note says VIA (as the analyzer
+ * passes it on), with a quarter of the samples in a frameless leaf and a
+ * fifth stopping in a library without frame pointers. */
+static ScorchDiagnostics *
+diagnostics_for_note (const char *dir,
+                      void      (*fill) (ScorchCaptureNotes *notes))
+{
+  g_autoptr(GBytes) bytes = notes_make_capture (fill, 4);
+  g_autofree char *path = g_build_filename (dir, "via.data", NULL);
+  g_autoptr(ScorchCaptureReader) reader = NULL;
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  guint calls = 0;
+  ScorchDiagnostics *d = new_diagnostics (SCORCH_STACK_MODE_FP, 0, &calls);
+  ScorchStackFacts nofp = complete_main (), withfp = complete_main (), lib = complete_main ();
+  const ScorchProfileInfo *info;
+  const char *via;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error));
+  reader = scorch_capture_reader_new (path, &error);
+  g_assert_no_error (error);
+  via = scorch_capture_notes_get_string (scorch_capture_reader_get_notes (reader), SCORCH_CAPTURE_NOTE_RECORDED_VIA);
+  g_assert_nonnull (via);
+
+  /* the loader passes the note on to the capture's own diagnostics */
+  profile = scorch_load_sync (path, SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  info = scorch_profile_get_info (profile);
+  g_assert_nonnull (info->diagnostics);
+  g_assert_cmpint (scorch_diagnostics_get_via_broker (info->diagnostics), ==, g_str_equal (via, "sysprofd"));
+  g_assert_nonnull (fact_value (info->diagnostics, "recorded-via"));
+  g_unlink (path);
+
+  scorch_diagnostics_set_recorded_via (d, via);
+  nofp.leaf = addr (PROG, "leaf_nofp", 0x500, SCORCH_MAPPING_FILE);
+  lib.complete = FALSE;
+  lib.outer = addr (LIBCXX, "execute_native_thread_routine", 0x300, SCORCH_MAPPING_FILE);
+  add_n (d, &nofp, 25);
+  add_n (d, &lib, 20);
+  add_n (d, &withfp, 55);
+  scorch_diagnostics_finish (d);
+  dump_advice (d);
+  return d;
+}
+
+/* Through sysprofd no registers or stacks are copied: the advice says
+ * which callers are missing, that the broker cannot repair them, and that
+ * direct access allows fp+repair or DWARF.  A direct capture keeps the
+ * usual advice. */
+static void
+test_recorded_via_sysprofd (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("scorch-diag-XXXXXX", NULL);
+  g_autoptr(ScorchDiagnostics) broker = diagnostics_for_note (dir, fill_via_sysprofd);
+  g_autoptr(ScorchDiagnostics) direct = diagnostics_for_note (dir, fill_via_direct);
+
+  g_assert_true (scorch_diagnostics_get_via_broker (broker));
+  g_assert_true (advice_contains (broker, "Callers of these leaves are missing (25.0 % of samples): leaf_nofp"));
+  g_assert_true (advice_contains (broker, "cannot be repaired in a capture recorded through sysprofd"));
+  g_assert_true (advice_contains (broker, "CAP_PERFMON) record with --call-graph fp+repair or dwarf"));
+  g_assert_false (advice_contains (broker, "plain frame-pointer chains cannot repair them"));
+  /* every advice that asks for another mode says the broker cannot do it */
+  {
+    guint n;
+    const ScorchAdvice *a = scorch_diagnostics_get_advice (broker, &n);
+
+    for (guint i = 0; i < n; i++)
+      if (strstr (a[i].text, "--call-graph") != NULL)
+        g_assert_nonnull (strstr (a[i].text, "sysprofd"));
+  }
+  g_assert_nonnull (strstr (fact_value (broker, "recorded-via"), "sysprofd"));
+
+  g_assert_false (scorch_diagnostics_get_via_broker (direct));
+  g_assert_true (advice_contains (direct, "plain frame-pointer chains cannot repair them"));
+  g_assert_false (advice_contains (direct, "sysprofd"));
+  g_assert_nonnull (strstr (fact_value (direct, "recorded-via"), "directly"));
+  g_rmdir (dir);
 }
 
 /* DWARF: copies that were full when unwinding stopped were too small;
@@ -715,6 +825,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/diagnostics/program-without-frame-pointers", test_program_without_frame_pointers);
   g_test_add_func ("/libscorch/diagnostics/unreadable-module", test_unreadable_module);
   g_test_add_func ("/libscorch/diagnostics/kernel-only", test_kernel_only);
+  g_test_add_func ("/libscorch/diagnostics/recorded-via-sysprofd", test_recorded_via_sysprofd);
   g_test_add_func ("/libscorch/diagnostics/broken-chains", test_broken_chains);
   g_test_add_func ("/libscorch/diagnostics/frameless-leaves", test_frameless_leaves);
   g_test_add_func ("/libscorch/diagnostics/dwarf", test_dwarf);

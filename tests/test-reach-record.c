@@ -22,6 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "reach-bus-util.h"
+#include "scorch-capture-reader.h"
+#include "scorch-sysprofd.h"
+
 #define SYSPROFD "/usr/libexec/sysprofd"
 #define PARANOID "/proc/sys/kernel/perf_event_paranoid"
 #define NOBODY   "65534"
@@ -31,7 +35,6 @@
 #define SHARES_ROUNDS "700"
 
 static char *tmpdir;
-static GPid bus_pid;
 
 /* perf_event_paranoid as it was, written back even when the test is
  * aborted or killed while it is changed */
@@ -163,71 +166,6 @@ samples_of (const char *tsv,
   return 0;
 }
 
-/* ---- the private system bus ------------------------------------------- */
-
-/* The bus ends with the test, even when an assertion aborts it; sysprofd
- * and polkitd, which it starts, exit when their bus goes. */
-static void
-bus_child_setup (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static gboolean
-start_bus (void)
-{
-  g_autofree char *conf = g_build_filename (tmpdir, "bus.conf", NULL);
-  g_autofree char *socket = g_build_filename (tmpdir, "system_bus_socket", NULL);
-  g_autofree char *xml = g_strdup_printf ("<busconfig><type>system</type><listen>unix:path=%s</listen>"
-                                          "<auth>EXTERNAL</auth>"
-                                          "<servicedir>/usr/share/dbus-1/system-services</servicedir>"
-                                          "<policy context=\"default\"><allow send_destination=\"*\"/>"
-                                          "<allow receive_sender=\"*\"/><allow own=\"*\"/><allow user=\"*\"/>"
-                                          "</policy></busconfig>", socket);
-  g_autofree char *config_arg = g_strdup_printf ("--config-file=%s", conf);
-  g_autofree char *address = g_strdup_printf ("unix:path=%s", socket);
-  const char *argv[] = { "dbus-daemon", config_arg, "--nofork", NULL };
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_file_set_contents (conf, xml, -1, NULL));
-  if (!g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-                      G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                      bus_child_setup, NULL, &bus_pid, &error))
-    return FALSE;
-  for (int i = 0; i < 100 && !g_file_test (socket, G_FILE_TEST_EXISTS); i++)
-    g_usleep (50000);
-  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
-  return g_file_test (socket, G_FILE_TEST_EXISTS);
-}
-
-/* The bus and what it activated (sysprofd, polkitd), by PID. */
-static void
-stop_bus (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-
-  if (bus_pid <= 0)
-    return;
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%s/stat", name);
-      g_autofree char *stat = NULL;
-      const char *paren;
-      int ppid = 0;
-      char state;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
-        continue;
-      paren = strrchr (stat, ')');
-      if (paren != NULL && sscanf (paren + 1, " %c %d", &state, &ppid) == 2 && ppid == bus_pid)
-        kill (atoi (name), SIGTERM);
-    }
-  kill (bus_pid, SIGTERM);
-  waitpid (bus_pid, NULL, 0);
-  bus_pid = 0;
-}
-
 static gboolean
 have_broker (void)
 {
@@ -241,7 +179,7 @@ have_broker (void)
       g_test_skip ("sysprofd is not installed (Debian package sysprof)");
       return FALSE;
     }
-  if (bus_pid <= 0 && !start_bus ())
+  if (bus_pid <= 0 && !start_bus (tmpdir))
     {
       g_test_skip ("cannot start a private system bus");
       return FALSE;
@@ -470,6 +408,117 @@ test_paranoid_2_user (void)
   g_assert_null (strstr (tsv, "[kernel.kallsyms]"));
 }
 
+/* The host's processes as a Flatpak sees them (SCORCH_PROC_SOURCE=sysprofd
+ * stands for /.flatpak-info): sysprofd lists a known child as /proc does,
+ * and attaching to its PID (auto: through sysprofd, since the PID is not
+ * this namespace's) records its samples, synthesizes its maps from
+ * GetProcFile, and ends when it exits (seen in its EXIT record). */
+static void
+test_host_processes (void)
+{
+  g_autofree char *wl = workload ("scorch-wl-shares");
+  g_autofree char *capture = g_build_filename (tmpdir, "host-attach.data", NULL);
+  const char *argv1[] = { wl, "2.5", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GArray) pids = NULL;
+  g_autoptr(GPtrArray) procs = NULL;
+  g_autoptr(ScorchCaptureReader) reader = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *tsv = NULL;
+  g_autofree char *pid_arg = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *remote = NULL;
+  g_autofree char *comm = NULL;
+  g_autofree char *joined = NULL;
+  ScorchSysprofdProcess *child = NULL;
+  gboolean listed = FALSE;
+  GPid pid = 0;
+  gint64 start;
+  guint64 n;
+  int status;
+
+  if (!have_broker ())
+    return;
+  g_assert_true (g_spawn_async (NULL, (char **) argv1, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                bus_child_setup, NULL, &pid, &error));
+  g_assert_no_error (error);
+  g_usleep (100000);
+
+  /* the list: the child, with /proc's name, command line and owner */
+  g_assert_true (scorch_sysprofd_available (&bus, &error));
+  pids = scorch_sysprofd_list_processes (bus, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < pids->len; i++)
+    listed |= g_array_index (pids, gint32, i) == pid;
+  g_assert_true (listed);
+  procs = scorch_sysprofd_get_processes (bus, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < procs->len; i++)
+    if (((ScorchSysprofdProcess *) g_ptr_array_index (procs, i))->pid == pid)
+      child = g_ptr_array_index (procs, i);
+  g_assert_nonnull (child);
+  path = g_strdup_printf ("/proc/%d/comm", (int) pid);
+  g_assert_true (g_file_get_contents (path, &comm, NULL, NULL));
+  g_strchomp (comm);
+  g_assert_cmpstr (child->comm, ==, comm);
+  joined = g_strjoinv (" ", (char **) argv1);
+  g_assert_cmpstr (child->cmdline, ==, joined);
+  g_clear_pointer (&path, g_free);
+  path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_assert_true (g_file_get_contents (path, &local, NULL, NULL));
+  remote = scorch_sysprofd_read_proc_text (bus, path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (scorch_sysprofd_parse_status_uid (remote), ==, scorch_sysprofd_parse_status_uid (local));
+  g_assert_cmpint (scorch_sysprofd_parse_status_uid (remote), ==, (gint64) getuid ());
+
+  /* attach by that PID: no --via, no --duration (its exit ends it) */
+  pid_arg = g_strdup_printf ("%d", (int) pid);
+  start = g_get_monotonic_time ();
+  {
+    const char *args[] = { "env", "SCORCH_PROC_SOURCE=sysprofd", g_getenv ("SCORCH_CLI"), "record", "--call-graph=fp",
+                           "-p", pid_arg, "-o", capture, NULL };
+    out = run (FALSE, args, &err, &status);
+  }
+  waitpid (pid, NULL, 0);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "through sysprofd"));
+  /* it stopped when the child exited (2.5 s after its start), not later */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
+
+  tsv = report_tsv (capture);
+  g_assert_cmpfloat (share (tsv, "a", "scorch-wl-shares", &n), >, 40);
+  g_assert_cmpuint (n, >, 50);
+  g_assert_null (strstr (tsv, "scorch-cli"));
+
+  /* the capture says how it was made */
+  reader = scorch_capture_reader_new (capture, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (scorch_capture_notes_get_string (scorch_capture_reader_get_notes (reader),
+                                                    SCORCH_CAPTURE_NOTE_RECORDED_VIA), ==, "sysprofd");
+
+  /* a program launched "in the sandbox" through sysprofd: its host PID is
+   * looked up (NSpid; here the same PID) and its samples are kept */
+  {
+    g_autofree char *launched = g_build_filename (tmpdir, "host-launch.data", NULL);
+    const char *args[] = { "env", "SCORCH_PROC_SOURCE=sysprofd", "G_MESSAGES_DEBUG=scorch-recorder",
+                           g_getenv ("SCORCH_CLI"), "record", "--via=sysprofd", "-o", launched,
+                           "--", wl, "0", "150", NULL };
+    g_autofree char *err2 = NULL;
+    g_autofree char *out2 = run (FALSE, args, &err2, &status);
+    g_autofree char *tsv2 = NULL;
+
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_null (strstr (err2, "does not list the launched program"));
+    g_assert_null (strstr (out2, "does not list the launched program"));
+    tsv2 = report_tsv (launched);
+    g_assert_cmpfloat (share (tsv2, "a", "scorch-wl-shares", &n), >, 20);
+    g_assert_cmpuint (n, >, 30);
+  }
+}
+
 static void
 test_system_wide (gconstpointer data)
 {
@@ -477,9 +526,13 @@ test_system_wide (gconstpointer data)
   g_autofree char *wl1 = workload ("scorch-wl-shares");
   g_autofree char *wl2 = workload ("analysis-c-fp");
   g_autofree char *capture = g_strdup_printf ("%s/all-%s.data", tmpdir, via);
-  g_autofree char *via_arg = g_strdup_printf ("--via=%s", via);
+  /* host: the whole system as a Flatpak records it (auto: sysprofd, PIDs from ListProcesses) */
+  gboolean host = strcmp (via, "host") == 0;
+  g_autofree char *via_arg = host ? g_strdup ("SCORCH_PROC_SOURCE=sysprofd") : g_strdup_printf ("--via=%s", via);
   const char *args[] = { g_getenv ("SCORCH_CLI"), "record", "-a", via_arg, "--duration", "1.5",
                          "-o", capture, NULL };
+  const char *host_args[] = { "env", via_arg, g_getenv ("SCORCH_CLI"), "record", "-a", "--duration", "1.5",
+                              "-o", capture, NULL };
   const char *argv1[] = { wl1, "3", NULL };
   const char *argv2[] = { wl2, "3", NULL };
   g_autoptr(GError) error = NULL;
@@ -489,7 +542,7 @@ test_system_wide (gconstpointer data)
   GPid pid1 = 0, pid2 = 0;
   int status;
 
-  if (strcmp (via, "sysprofd") == 0 ? !have_broker () : getuid () != 0)
+  if (strcmp (via, "direct") != 0 ? !have_broker () : getuid () != 0)
     {
       if (getuid () != 0)
         g_test_skip ("needs root (or perf_event_paranoid <= 0) for the whole system");
@@ -500,12 +553,14 @@ test_system_wide (gconstpointer data)
   g_assert_true (g_spawn_async (NULL, (char **) argv2, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
                                 bus_child_setup, NULL, &pid2, &error));
   g_usleep (200000);   /* both running: symbols come from their synthesized maps */
-  out = run (FALSE, args, &err, &status);
+  out = run (FALSE, host ? host_args : args, &err, &status);
   kill (pid1, SIGTERM);
   kill (pid2, SIGTERM);
   waitpid (pid1, NULL, 0);
   waitpid (pid2, NULL, 0);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
+  if (host)
+    g_assert_nonnull (strstr (err, "through sysprofd"));
 
   tsv = report_tsv (capture);
   /* each process with its own functions, from its own module (counts,
@@ -540,6 +595,8 @@ main (int    argc,
   g_test_add_func ("/reach/paranoid-2/user-stacks", test_paranoid_2_user);
   g_test_add_data_func ("/reach/system-wide/direct", "direct", test_system_wide);
   g_test_add_data_func ("/reach/system-wide/sysprofd", "sysprofd", test_system_wide);
+  g_test_add_func ("/reach/host/list-and-attach", test_host_processes);
+  g_test_add_data_func ("/reach/system-wide/host", "host", test_system_wide);
 
   ret = g_test_run ();
   stop_bus ();

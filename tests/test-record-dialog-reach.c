@@ -12,6 +12,7 @@
 
 #include "app-test-util.h"
 #include "scorch-record-dialog.h"
+#include "scorch-recorder-private.h"
 
 static AdwViewStack *
 find_stack (GtkWidget *widget)
@@ -102,6 +103,48 @@ test_three_targets (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static void
+find_labels (GtkWidget *widget,
+             GString   *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget))
+    g_string_append_printf (text, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    find_labels (c, text);
+}
+
+/* Nothing allowed and no sysprofd: the dialog shows the permission
+ * check's one message (both fixes, said once) and its command. */
+static void
+test_no_access_message (void)
+{
+  ScorchRecordDialog *dialog = scorch_record_dialog_new (NULL);
+  ScorchNoAccess na = { .paranoid = 3, .direct_why = "not allowed: kernel.perf_event_paranoid is 3" };
+  ScorchRecorderPermissions perms = { .paranoid = 3 };
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *sysprof;
+
+  perms.message = _scorch_recorder_no_access_message (&na, FALSE, &perms.command);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 680, 820);
+  scorch_record_dialog_set_permissions (dialog, &perms);
+  scorch_record_dialog_set_mode (dialog, "program");
+  gtk_window_present (GTK_WINDOW (dialog));
+  app_test_wait_until_drawn (GTK_WIDGET (dialog));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-record-dialog-reach-no-access.png"));
+
+  find_labels (GTK_WIDGET (dialog), text);
+  g_test_message ("%s", text->str);
+  sysprof = strstr (text->str, "“sysprof” package");
+  g_assert_nonnull (sysprof);
+  g_assert_null (strstr (sysprof + 1, "“sysprof” package"));   /* said once */
+  g_assert_nonnull (strstr (text->str, "CAP_PERFMON"));
+  g_assert_nonnull (strstr (text->str, "sudo sysctl kernel.perf_event_paranoid=2"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_free (perms.message);
+  g_free (perms.command);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -111,5 +154,6 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_test_add_func ("/app/record-dialog/reach/three-targets", test_three_targets);
+  g_test_add_func ("/app/record-dialog/reach/no-access-message", test_no_access_message);
   return g_test_run ();
 }

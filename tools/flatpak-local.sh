@@ -19,7 +19,7 @@
 #  5. runs the `flatpak` tests, printing PASS/FAIL/SKIP per test and a
 #     summary; exits non-zero when a test fails.
 #
-# Usage: tools/flatpak-local.sh [TEST...]     (tests: record denied sysprofd host-libs window)
+# Usage: tools/flatpak-local.sh [TEST...]     (tests: record denied sysprofd host-attach host-libs window)
 # Environment: SCORCH_FLATPAK_WORK (default: _flatpak-local in the source tree),
 #              SCORCH_FLATPAK_KEEP_GOING=1 (go on after a failed test; the default).
 #
@@ -40,7 +40,7 @@ REMOTE=scorch-local
 ARCH=$(uname -m)
 HOST_FIXTURE=/usr/local/lib/scorch-flatpak-check
 TESTS=("$@")
-[ ${#TESTS[@]} -gt 0 ] || TESTS=(record denied sysprofd host-libs window)
+[ ${#TESTS[@]} -gt 0 ] || TESTS=(record denied sysprofd host-attach host-libs window)
 
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -251,6 +251,8 @@ log "runtime: $(du -sh "$RT/files" | cut -f1)"
 REPO=$WORK/repo
 flatpak build-export --runtime --files=files "$REPO" "$RT" "$BRANCH" >"$WORK/export-runtime.log"
 flatpak --user remote-add --if-not-exists --no-gpg-verify "$REMOTE" "file://$REPO"
+# a remote left by a run from another source tree points at that tree's repo
+flatpak --user remote-modify --url="file://$REPO" "$REMOTE"
 flatpak --user install -y --noninteractive --reinstall "$REMOTE" "runtime/$RUNTIME_ID/$ARCH/$BRANCH" >"$WORK/install-runtime.log"
 
 # ---------------------------------------------------------------- app
@@ -339,6 +341,20 @@ test_denied () {
   fi
 }
 
+# A private system bus that activates sysprofd on demand (as the
+# integration tests do); the sandbox reaches it through flatpak's proxy.
+# $1: the token its processes carry, $2: its address.
+start_system_bus () {
+  cat >"$OUT/system-bus.conf" <<EOC
+<busconfig><type>system</type><listen>$2</listen><auth>EXTERNAL</auth>
+<servicedir>/usr/share/dbus-1/system-services</servicedir>
+<policy context="default"><allow send_destination="*"/><allow receive_sender="*"/><allow own="*"/><allow user="*"/></policy>
+</busconfig>
+EOC
+  SCORCH_FLATPAK_LOCAL_TOKEN=$1 dbus-daemon --config-file="$OUT/system-bus.conf" --nofork >"$OUT/system-bus.log" 2>&1 &
+  sleep 0.5
+}
+
 test_sysprofd () {
   if ! frun --command=scorch-cli "$APP_ID" record --help 2>&1 | grep -q -- '--via'; then
     result SKIP sysprofd "scorch-cli record has no --via=sysprofd yet (the broker is not on this branch)"
@@ -349,17 +365,8 @@ test_sysprofd () {
     result FAIL sysprofd "the manifest's finish-args lack --system-talk-name=org.gnome.Sysprof3"
     return
   fi
-  # A private system bus that activates sysprofd on demand (as the
-  # integration tests do); the sandbox reaches it through flatpak's proxy.
   local rc=0 token=$$-$RANDOM-sysprofd addr=unix:path=$OUT/system_bus_socket
-  cat >"$OUT/system-bus.conf" <<EOC
-<busconfig><type>system</type><listen>$addr</listen><auth>EXTERNAL</auth>
-<servicedir>/usr/share/dbus-1/system-services</servicedir>
-<policy context="default"><allow send_destination="*"/><allow receive_sender="*"/><allow own="*"/><allow user="*"/></policy>
-</busconfig>
-EOC
-  SCORCH_FLATPAK_LOCAL_TOKEN=$token dbus-daemon --config-file="$OUT/system-bus.conf" --nofork >"$OUT/system-bus.log" 2>&1 &
-  sleep 0.5
+  start_system_bus "$token" "$addr"
   SCORCH_FLATPAK_LOCAL_TOKEN=$token DBUS_SYSTEM_BUS_ADDRESS=$addr \
     flatpak run --branch="$BRANCH" --command=scorch-cli "$APP_ID" record --via=sysprofd -o "$DATA/sysprofd.data" \
     -- /app/bin/scorch-flatpak-spin 0.5 >"$OUT/record-sysprofd.out" 2>&1 || rc=$?
@@ -373,6 +380,50 @@ EOC
 }
 
 remove_fixture () { $SUDO rm -rf "$HOST_FIXTURE"; }
+
+# A process of the host, outside the sandbox's PID namespace: inside, its
+# PID comes from sysprofd, and attaching to it (-p) and recording the whole
+# system (-a) go through sysprofd, with its maps from GetProcFile /
+# GetProcessInfo -- no flatpak-spawn, no --talk-name=org.freedesktop.Flatpak.
+test_host_attach () {
+  local rc=0 rc2=0 token=$$-$RANDOM-hostattach addr=unix:path=$OUT/system_bus_socket hpid
+  if ! frun --command=scorch-cli "$APP_ID" record --help 2>&1 | grep -q -- '--via'; then
+    result SKIP host-attach "scorch-cli record has no --via (the broker is not on this branch)"
+    return
+  fi
+  $SUDO mkdir -p "$HOST_FIXTURE"
+  trap 'remove_fixture' EXIT
+  $SUDO cp "$WORK/fixture/libscorchfixture.so" "$WORK/fixture/scorch-fixture-prog" "$HOST_FIXTURE/"
+  "$HOST_FIXTURE/scorch-fixture-prog" 6 &
+  hpid=$!
+  start_system_bus "$token" "$addr"
+  SCORCH_FLATPAK_LOCAL_TOKEN=$token DBUS_SYSTEM_BUS_ADDRESS=$addr \
+    flatpak run --branch="$BRANCH" --command=scorch-cli "$APP_ID" record -p "$hpid" --duration 1.5 \
+    -o "$DATA/host-attach.data" >"$OUT/record-host-attach.out" 2>&1 || rc=$?
+  SCORCH_FLATPAK_LOCAL_TOKEN=$token DBUS_SYSTEM_BUS_ADDRESS=$addr \
+    flatpak run --branch="$BRANCH" --command=scorch-cli "$APP_ID" record -a --duration 1.5 \
+    -o "$DATA/host-all.data" >"$OUT/record-host-all.out" 2>&1 || rc2=$?
+  kill_token "$token"
+  kill "$hpid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  frun --command=scorch-cli "$APP_ID" report "$DATA/host-attach.data" >"$OUT/report-host-attach.txt" 2>&1 || true
+  frun --command=scorch-cli "$APP_ID" report "$DATA/host-all.data" >"$OUT/report-host-all.txt" 2>&1 || true
+  remove_fixture
+  trap - EXIT
+  if [ $rc -ne 0 ]; then
+    result FAIL host-attach "record -p $hpid: rc $rc: $(tail -n2 "$OUT/record-host-attach.out" | tr '\n' ' ')"
+  elif ! grep -q 'through sysprofd' "$OUT/record-host-attach.out"; then
+    result FAIL host-attach "record -p $hpid did not go through sysprofd (see $OUT/record-host-attach.out)"
+  elif ! grep -q host_side_spin "$OUT/report-host-attach.txt"; then
+    result FAIL host-attach "record -p $hpid: host_side_spin not named (see $OUT/report-host-attach.txt)"
+  elif [ $rc2 -ne 0 ]; then
+    result FAIL host-attach "record -a: rc $rc2: $(tail -n2 "$OUT/record-host-all.out" | tr '\n' ' ')"
+  elif ! grep -q host_side_spin "$OUT/report-host-all.txt"; then
+    result FAIL host-attach "record -a: host_side_spin not named (see $OUT/report-host-all.txt)"
+  else
+    result PASS host-attach "host PID $hpid attached, and -a, through sysprofd from inside the sandbox; host_side_spin named"
+  fi
+}
 test_host_libs () {
   local rc=0 host_id rt_id
   $SUDO mkdir -p "$HOST_FIXTURE"
@@ -455,6 +506,7 @@ for t in "${TESTS[@]}"; do
     record) test_record ;;
     denied) test_denied ;;
     sysprofd) test_sysprofd ;;
+    host-attach) test_host_attach ;;
     host-libs) test_host_libs ;;
     window) test_window ;;
     *) result FAIL "$t" "unknown test" ;;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-process-list.c: the running processes from /proc */
+/* scorch-process-list.c: the running processes from /proc, or inside a
+ * Flatpak the host's through sysprofd (ListProcesses/GetProcessInfo and
+ * GetProcFile), whose PIDs Record attaches to */
 
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-process-list.h"
+#include "scorch-sysprofd.h"
 #include "scorch-text.h"
 
 /* -- ScorchProcessItem -- */
@@ -166,6 +169,100 @@ scorch_process_item_get_uid (ScorchProcessItem *self)
 
 /* -- reading /proc -- */
 
+struct _ScorchProcessList
+{
+  GObject          parent_instance;
+
+  GPtrArray       *items;        /* of ScorchProcessItem, sorted by pid */
+  GHashTable      *users;        /* uid → name */
+  guint            timeout_id;
+  guint            interval_ms;
+  long             clock_ticks;
+  /* the host's processes (in a Flatpak): sysprofd reads their /proc */
+  GDBusConnection *sysprofd;
+  struct _HostSnapshot *host;     /* of the merge under way */
+  GCancellable    *host_cancellable;
+  gboolean         host_reading;  /* a worker reads a snapshot */
+};
+
+/* What one refresh of the host's list reads through sysprofd: every
+ * GetProcFile is a D-Bus round trip and a polkit check (tens of ms on a
+ * busy machine), so the timer's refreshes read it in a worker thread and
+ * merge it on the main thread. */
+typedef struct _HostSnapshot
+{
+  GArray     *pids;      /* sorted */
+  GHashTable *cmdlines;  /* pid → command line (GetProcessInfo) */
+  GHashTable *files;     /* path → contents: each /proc/PID/stat, and the
+                          * status of PIDs not listed before */
+} HostSnapshot;
+
+static void
+host_snapshot_free (HostSnapshot *snap)
+{
+  g_clear_pointer (&snap->pids, g_array_unref);
+  g_clear_pointer (&snap->cmdlines, g_hash_table_unref);
+  g_clear_pointer (&snap->files, g_hash_table_unref);
+  g_free (snap);
+}
+
+static HostSnapshot *
+host_snapshot_read (GDBusConnection *sysprofd,
+                    GHashTable      *known,
+                    GCancellable    *cancellable,
+                    GError         **error)
+{
+  g_autoptr(GPtrArray) host = scorch_sysprofd_get_processes (sysprofd, FALSE, cancellable, error);
+  HostSnapshot *snap;
+
+  if (host == NULL)
+    return NULL;
+  snap = g_new0 (HostSnapshot, 1);
+  snap->pids = g_array_sized_new (FALSE, FALSE, sizeof (int), host->len);
+  snap->cmdlines = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  snap->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint k = 0; k < host->len && !g_cancellable_is_cancelled (cancellable); k++)
+    {
+      ScorchSysprofdProcess *p = g_ptr_array_index (host, k);
+      int pid = p->pid;
+      char *path;
+
+      g_array_append_val (snap->pids, pid);
+      /* kernel threads (no command line) are never listed: no reads */
+      if (p->cmdline[0] == '\0')
+        continue;
+      g_hash_table_insert (snap->cmdlines, GINT_TO_POINTER (pid), g_steal_pointer (&p->cmdline));
+      path = g_strdup_printf ("/proc/%d/stat", pid);
+      g_hash_table_insert (snap->files, path, scorch_sysprofd_read_proc_text (sysprofd, path, cancellable, NULL));
+      if (known == NULL || !g_hash_table_contains (known, GINT_TO_POINTER (pid)))
+        {
+          path = g_strdup_printf ("/proc/%d/status", pid);
+          g_hash_table_insert (snap->files, path, scorch_sysprofd_read_proc_text (sysprofd, path, cancellable, NULL));
+        }
+    }
+  return snap;
+}
+
+/* A /proc file: this /proc's, or the host's from the snapshot. */
+static char *
+read_proc (ScorchProcessList *self,
+           const char        *path,
+           gsize             *len)
+{
+  char *contents = NULL;
+
+  if (self->host != NULL)
+    {
+      contents = g_strdup (g_hash_table_lookup (self->host->files, path));
+      if (contents != NULL && len != NULL)
+        *len = strlen (contents);
+      return contents;
+    }
+  if (!g_file_get_contents (path, &contents, len, NULL))
+    return NULL;
+  return contents;
+}
+
 typedef struct
 {
   char    *name;
@@ -178,8 +275,9 @@ typedef struct
  * starttime(22)". comm may hold spaces and parentheses: it ends at the
  * last ')'. */
 static gboolean
-read_stat (int       pid,
-           ProcStat *out)
+read_stat (ScorchProcessList *self,
+           int                pid,
+           ProcStat          *out)
 {
   char path[64];
   g_autofree char *contents = NULL;
@@ -188,7 +286,8 @@ read_stat (int       pid,
   g_auto(GStrv) fields = NULL;
 
   g_snprintf (path, sizeof path, "/proc/%d/stat", pid);
-  if (!g_file_get_contents (path, &contents, &len, NULL))
+  contents = read_proc (self, path, &len);
+  if (contents == NULL)
     return FALSE;
   open_paren = strchr (contents, '(');
   close_paren = strrchr (contents, ')');
@@ -208,12 +307,17 @@ read_stat (int       pid,
 }
 
 static char *
-read_commandline (int pid)
+read_commandline (ScorchProcessList *self,
+                  int                pid)
 {
   char path[64];
   char *contents = NULL;
   gsize len = 0;
 
+  /* sysprofd's GetProcFile stops at the first NUL: GetProcessInfo's
+   * command line, fetched once per refresh */
+  if (self->host != NULL)
+    return g_strdup (g_hash_table_lookup (self->host->cmdlines, GINT_TO_POINTER (pid)));
   g_snprintf (path, sizeof path, "/proc/%d/cmdline", pid);
   if (!g_file_get_contents (path, &contents, &len, NULL))
     return NULL;
@@ -239,17 +343,6 @@ lookup_user (guint uid)
 }
 
 /* -- ScorchProcessList -- */
-
-struct _ScorchProcessList
-{
-  GObject    parent_instance;
-
-  GPtrArray *items;        /* of ScorchProcessItem, sorted by pid */
-  GHashTable *users;       /* uid → name */
-  guint      timeout_id;
-  guint      interval_ms;
-  long       clock_ticks;
-};
 
 enum {
   REFRESHED,
@@ -300,6 +393,9 @@ scorch_process_list_dispose (GObject *object)
   ScorchProcessList *self = SCORCH_PROCESS_LIST (object);
 
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_cancellable_cancel (self->host_cancellable);
+  g_clear_object (&self->host_cancellable);
+  g_clear_object (&self->sysprofd);
 
   G_OBJECT_CLASS (scorch_process_list_parent_class)->dispose (object);
 }
@@ -337,6 +433,23 @@ scorch_process_list_init (ScorchProcessList *self)
   self->clock_ticks = sysconf (_SC_CLK_TCK);
   if (self->clock_ticks <= 0)
     self->clock_ticks = 100;
+
+  /* Inside a Flatpak this /proc shows the sandbox only (SCORCH_PROC_SOURCE
+   * decides in tests): list the host's, whose PIDs Record can attach to */
+  if (scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!scorch_sysprofd_available (&self->sysprofd, &error))
+        g_debug ("listing this sandbox's processes: %s", error->message);
+    }
+}
+
+gboolean
+scorch_process_list_get_host (ScorchProcessList *self)
+{
+  g_return_val_if_fail (SCORCH_IS_PROCESS_LIST (self), FALSE);
+  return self->sysprofd != NULL;
 }
 
 ScorchProcessList *
@@ -380,12 +493,12 @@ update_item (ScorchProcessList *self,
   char path[64];
   struct stat sb;
 
-  if (!read_stat (pid, &st))
+  if (!read_stat (self, pid, &st))
     return FALSE;
 
   if (is_new)
     {
-      g_autofree char *cmdline = read_commandline (pid);
+      g_autofree char *cmdline = read_commandline (self, pid);
 
       /* Kernel threads have an empty command line and kthreadd (2) as parent. */
       if (cmdline == NULL || cmdline[0] == '\0' || st.ppid == 2 || pid == 2)
@@ -393,11 +506,29 @@ update_item (ScorchProcessList *self,
           g_free (st.name);
           return FALSE;
         }
-      g_snprintf (path, sizeof path, "/proc/%d", pid);
-      if (stat (path, &sb) != 0)
+      if (self->host != NULL)
         {
-          g_free (st.name);
-          return FALSE;
+          g_autofree char *status = NULL;
+          gint64 uid;
+
+          g_snprintf (path, sizeof path, "/proc/%d/status", pid);
+          status = read_proc (self, path, NULL);
+          uid = scorch_sysprofd_parse_status_uid (status);
+          if (uid < 0)
+            {
+              g_free (st.name);
+              return FALSE;
+            }
+          sb.st_uid = (uid_t) uid;
+        }
+      else
+        {
+          g_snprintf (path, sizeof path, "/proc/%d", pid);
+          if (stat (path, &sb) != 0)
+            {
+              g_free (st.name);
+              return FALSE;
+            }
         }
       item->pid = pid;
       item->uid = sb.st_uid;
@@ -439,36 +570,15 @@ update_item (ScorchProcessList *self,
   return TRUE;
 }
 
-void
-scorch_process_list_refresh (ScorchProcessList *self)
+/* Merges the sorted PIDs with the sorted items, announcing each removal
+ * and insertion where it happens (reading through read_proc). */
+static void
+merge (ScorchProcessList *self,
+       GArray            *pids)
 {
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
-  const char *entry;
-  gint64 now;
+  gint64 now = g_get_monotonic_time ();
   guint i = 0, j = 0;
 
-  g_return_if_fail (SCORCH_IS_PROCESS_LIST (self));
-
-  dir = g_dir_open ("/proc", 0, NULL);
-  if (dir == NULL)
-    return;
-  while ((entry = g_dir_read_name (dir)) != NULL)
-    {
-      char *end = NULL;
-      long pid = strtol (entry, &end, 10);
-
-      if (end != entry && *end == '\0' && pid > 0 && pid <= G_MAXINT)
-        {
-          int p = (int) pid;
-          g_array_append_val (pids, p);
-        }
-    }
-  g_array_sort (pids, compare_pids);
-  now = g_get_monotonic_time ();
-
-  /* Merge the sorted new PIDs with the sorted items, announcing each
-   * removal and insertion where it happens. */
   while (i < self->items->len || j < pids->len)
     {
       ScorchProcessItem *item = i < self->items->len ? g_ptr_array_index (self->items, i) : NULL;
@@ -512,10 +622,132 @@ scorch_process_list_refresh (ScorchProcessList *self)
   g_signal_emit (self, signals[REFRESHED], 0);
 }
 
+static void
+merge_host (ScorchProcessList *self,
+            HostSnapshot      *snap)
+{
+  self->host = snap;
+  merge (self, snap->pids);
+  self->host = NULL;
+}
+
+/* The PIDs listed now, for the worker (which reads the status of new ones only). */
+static GHashTable *
+known_pids (ScorchProcessList *self)
+{
+  GHashTable *known = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < self->items->len; i++)
+    g_hash_table_add (known, GINT_TO_POINTER (((ScorchProcessItem *) g_ptr_array_index (self->items, i))->pid));
+  return known;
+}
+
+void
+scorch_process_list_refresh (ScorchProcessList *self)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *entry;
+
+  g_return_if_fail (SCORCH_IS_PROCESS_LIST (self));
+
+  if (self->sysprofd != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GHashTable) known = known_pids (self);
+      HostSnapshot *snap = host_snapshot_read (self->sysprofd, known, NULL, &error);
+
+      if (snap == NULL)
+        {
+          g_debug ("sysprofd lists no processes: %s", error->message);
+          return;
+        }
+      merge_host (self, snap);
+      host_snapshot_free (snap);
+      return;
+    }
+
+  if ((dir = g_dir_open ("/proc", 0, NULL)) == NULL)
+    return;
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      char *end = NULL;
+      long pid = strtol (entry, &end, 10);
+
+      if (end != entry && *end == '\0' && pid > 0 && pid <= G_MAXINT)
+        {
+          int p = (int) pid;
+          g_array_append_val (pids, p);
+        }
+    }
+  g_array_sort (pids, compare_pids);
+  merge (self, pids);
+}
+
+static void
+host_snapshot_worker (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  ScorchProcessList *self = source_object;
+  GError *error = NULL;
+  HostSnapshot *snap = host_snapshot_read (self->sysprofd, task_data, cancellable, &error);
+
+  if (snap == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, snap, (GDestroyNotify) host_snapshot_free);
+}
+
+static void
+host_snapshot_done (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  ScorchProcessList *self = SCORCH_PROCESS_LIST (object);
+  g_autoptr(GError) error = NULL;
+  HostSnapshot *snap = g_task_propagate_pointer (G_TASK (result), &error);
+
+  self->host_reading = FALSE;
+  if (snap == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("sysprofd lists no processes: %s", error->message);
+      return;
+    }
+  if (!g_cancellable_is_cancelled (self->host_cancellable))
+    merge_host (self, snap);
+  host_snapshot_free (snap);
+}
+
+void
+scorch_process_list_update (ScorchProcessList *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (SCORCH_IS_PROCESS_LIST (self));
+
+  if (self->sysprofd == NULL)
+    {
+      scorch_process_list_refresh (self);
+      return;
+    }
+  if (self->host_reading)
+    return;
+  if (self->host_cancellable == NULL)
+    self->host_cancellable = g_cancellable_new ();
+  self->host_reading = TRUE;
+  task = g_task_new (self, self->host_cancellable, host_snapshot_done, NULL);
+  g_task_set_source_tag (task, scorch_process_list_update);
+  g_task_set_task_data (task, known_pids (self), (GDestroyNotify) g_hash_table_unref);
+  g_task_run_in_thread (task, host_snapshot_worker);
+}
+
 static gboolean
 refresh_timeout (gpointer user_data)
 {
-  scorch_process_list_refresh (SCORCH_PROCESS_LIST (user_data));
+  scorch_process_list_update (SCORCH_PROCESS_LIST (user_data));
   return G_SOURCE_CONTINUE;
 }
 
@@ -529,7 +761,7 @@ scorch_process_list_set_running (ScorchProcessList *self,
     return;
   if (running)
     {
-      scorch_process_list_refresh (self);
+      scorch_process_list_update (self);
       self->timeout_id = g_timeout_add (self->interval_ms, refresh_timeout, self);
     }
   else

@@ -28,6 +28,10 @@ ScorchProcessList *scorch_process_list_new          (void);
 /* Rereads /proc: adds new processes, drops exited ones, updates CPU use.
  * Items keep their identity across refreshes (selection stays put). */
 void               scorch_process_list_refresh      (ScorchProcessList *self);
+/* Refreshes without blocking: as refresh() from this /proc; from the
+ * host's (sysprofd) in a worker thread, merged when it is read ("refreshed"
+ * then). What the picker and the timer use. */
+void               scorch_process_list_update       (ScorchProcessList *self);
 /* While TRUE, refreshes every INTERVAL_MS milliseconds (the picker turns
  * it on while it is mapped). */
 void               scorch_process_list_set_running  (ScorchProcessList *self,
@@ -36,5 +40,8 @@ void               scorch_process_list_set_interval (ScorchProcessList *self,
                                                      guint              interval_ms);
 ScorchProcessItem *scorch_process_list_find         (ScorchProcessList *self,
                                                      int                pid);
+/* TRUE when the list shows the host's processes through sysprofd (inside
+ * a Flatpak, or SCORCH_PROC_SOURCE=sysprofd): their PIDs are the host's. */
+gboolean           scorch_process_list_get_host     (ScorchProcessList *self);
 
 G_END_DECLS

@@ -393,7 +393,7 @@ scorch_process_picker_init (ScorchProcessPicker *self)
   g_signal_connect_object (self->list, "refreshed",
                            G_CALLBACK (list_refreshed), self, G_CONNECT_SWAPPED);
 
-  scorch_process_list_refresh (self->list);
+  scorch_process_list_update (self->list);
 }
 
 GtkWidget *

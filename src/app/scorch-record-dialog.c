@@ -160,10 +160,11 @@ update_permissions (ScorchRecordDialog *self)
       else if (is_system_wide (self) && p->can_record)
         text = g_strdup (_("Recording the whole system needs kernel.perf_event_paranoid at 0 or less, "
                            "CAP_PERFMON, or the “sysprof” package (sysprofd asks for your password)."));
+      else if (p->message != NULL)
+        text = g_strdup (p->message);   /* says both fixes (_scorch_recorder_no_access_message) */
       else
-        text = g_strdup_printf (_("%s Or install the “sysprof” package: its sysprofd service records "
-                                  "for you after asking for your password."),
-                                p->message != NULL ? p->message : _("This system does not allow profiling."));
+        text = g_strdup (_("This system does not allow profiling. Install the “sysprof” package: its "
+                           "sysprofd service records for you after asking for your password."));
       command = is_system_wide (self) ? "sudo sysctl kernel.perf_event_paranoid=0" : p->command;
       can_start = FALSE;
     }

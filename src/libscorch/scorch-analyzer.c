@@ -482,6 +482,9 @@ set_diagnostics_capture (ScorchAnalyzer      *self,
   if (mode == SCORCH_STACK_MODE_FP && call_graph != NULL && g_str_has_prefix (call_graph, "fp+repair"))
     mode = SCORCH_STACK_MODE_FP_REPAIR;
   scorch_diagnostics_set_stack_mode (self->diagnostics, mode, copy_size);
+  scorch_diagnostics_set_recorded_via (self->diagnostics,
+                                       scorch_capture_notes_get_string (scorch_capture_reader_get_notes (reader),
+                                                                        SCORCH_CAPTURE_NOTE_RECORDED_VIA));
 
   if (scorch_capture_reader_get_exit_status (reader, &status))
     scorch_diagnostics_set_exit_status (self->diagnostics, status);

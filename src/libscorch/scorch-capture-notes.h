@@ -38,6 +38,10 @@ G_BEGIN_DECLS
 /* Keys Scorch writes today */
 #define SCORCH_CAPTURE_NOTE_EXIT_STATUS "exit-status" /* integer: the launched program's wait status */
 #define SCORCH_CAPTURE_NOTE_CALL_GRAPH  "call-graph"  /* string: "fp", "fp+repair,512", "dwarf,8192" */
+/* string: how the events were opened: "direct" (perf_event_open here) or
+ * "sysprofd" (the broker: no register or stack copies, so no leaf repair
+ * or DWARF) */
+#define SCORCH_CAPTURE_NOTE_RECORDED_VIA "recorded-via"
 
 typedef struct _ScorchCaptureNotes ScorchCaptureNotes;
 

@@ -110,6 +110,7 @@ struct _ScorchDiagnostics
   guint64                freq_or_period;
   gboolean               has_exit_status;
   int                    exit_status;
+  char                  *recorded_via;  /* "direct", "sysprofd" or NULL */
 
   guint64                n_samples;
   guint64                n_complete;
@@ -293,6 +294,7 @@ scorch_diagnostics_unref (ScorchDiagnostics *self)
   g_free (self->arch);
   g_free (self->perf_version);
   g_free (self->event_name);
+  g_free (self->recorded_via);
   g_free (self);
 }
 
@@ -378,6 +380,41 @@ scorch_diagnostics_set_exit_status (ScorchDiagnostics *self,
 
   self->has_exit_status = status >= 0;
   self->exit_status = status;
+}
+
+void
+scorch_diagnostics_set_recorded_via (ScorchDiagnostics *self,
+                                     const char        *via)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->recorded_via);
+  self->recorded_via = g_strdup (via);
+}
+
+gboolean
+scorch_diagnostics_get_via_broker (ScorchDiagnostics *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return g_strcmp0 (self->recorded_via, "sysprofd") == 0;
+}
+
+/* Advice that asks for another --call-graph mode, in a capture recorded
+ * through sysprofd: the broker cannot do it (takes text). */
+static char *
+broker_note (ScorchDiagnostics *self,
+             char              *text)
+{
+  char *noted;
+
+  if (!scorch_diagnostics_get_via_broker (self))
+    return text;
+  noted = g_strdup_printf (_("%s — not through sysprofd, which copies no registers or stacks: "
+                             "that needs direct access to perf_event_open (kernel.perf_event_paranoid "
+                             "at 2 or less, or CAP_PERFMON)"), text);
+  g_free (text);
+  return noted;
 }
 
 void
@@ -867,30 +904,37 @@ advise_stop (ScorchDiagnostics           *self,
   switch (s->reason)
     {
     case SCORCH_UNWIND_STOP_NO_FRAME_POINTER:
-      if (s->at_leaf && self->mode == SCORCH_STACK_MODE_FP)
+      if (s->at_leaf && self->mode == SCORCH_STACK_MODE_FP && scorch_diagnostics_get_via_broker (self))
+        add_advice (self, SCORCH_ADVICE_WARNING,
+                    g_strdup_printf (_("%s in %s sets up no frame; %.1f %% of stacks stop at it and lose its callers, "
+                                       "which cannot be repaired in a capture recorded through sysprofd (it copies "
+                                       "no registers or stacks): with direct access to perf_event_open "
+                                       "(kernel.perf_event_paranoid at 2 or less, or CAP_PERFMON) record with "
+                                       "--call-graph fp+repair or dwarf"), function, name, pct));
+      else if (s->at_leaf && self->mode == SCORCH_STACK_MODE_FP)
         add_advice (self, SCORCH_ADVICE_WARNING,
                     g_strdup_printf (_("%s in %s sets up no frame; %.1f %% of stacks stop at it and lose its callers: "
                                        "record with --call-graph fp+repair or dwarf"), function, name, pct));
       else if (!is_library (s->module) && !(s->checked && s->module_has_fp))
         add_advice (self, SCORCH_ADVICE_WARNING,
-                    g_strdup_printf (_("%s has no frame pointers; %.1f %% of stacks stop in it: "
+                    broker_note (self, g_strdup_printf (_("%s has no frame pointers; %.1f %% of stacks stop in it: "
                                        "rebuild it with -fno-omit-frame-pointer, or record with --call-graph dwarf"),
-                                     name, pct));
+                                     name, pct)));
       else if (s->checked && s->module_has_fp)
         add_advice (self, SCORCH_ADVICE_WARNING,
-                    g_strdup_printf (_("%s in %s sets up no frame pointer; %.1f %% of stacks stop in it: "
-                                       "record with --call-graph dwarf for the frames above it"), function, name, pct));
+                    broker_note (self, g_strdup_printf (_("%s in %s sets up no frame pointer; %.1f %% of stacks stop in it: "
+                                       "record with --call-graph dwarf for the frames above it"), function, name, pct)));
       else
         add_advice (self, SCORCH_ADVICE_WARNING,
-                    g_strdup_printf (_("%s has no frame pointers; %.1f %% of stacks stop in it (at %s): "
-                                       "record with --call-graph dwarf for the frames above it"), name, pct, function));
+                    broker_note (self, g_strdup_printf (_("%s has no frame pointers; %.1f %% of stacks stop in it (at %s): "
+                                       "record with --call-graph dwarf for the frames above it"), name, pct, function)));
       break;
 
     case SCORCH_UNWIND_STOP_BROKEN_CHAIN:
       add_advice (self, SCORCH_ADVICE_WARNING,
-                  g_strdup_printf (_("%.1f %% of stacks stop in %s (%s), which sets up a frame: a caller without "
+                  broker_note (self, g_strdup_printf (_("%.1f %% of stacks stop in %s (%s), which sets up a frame: a caller without "
                                      "frame pointers broke the chain: record with --call-graph dwarf"),
-                                   pct, function, name));
+                                   pct, function, name)));
       break;
 
     case SCORCH_UNWIND_STOP_NO_CFI:
@@ -1012,7 +1056,14 @@ build_advice (ScorchDiagnostics *self)
         }
       if (self->frameless->len > 5)
         g_string_append (list, ", …");
-      if ((double) sum >= ADVICE_MIN_SHARE * (double) n)
+      if ((double) sum >= ADVICE_MIN_SHARE * (double) n && scorch_diagnostics_get_via_broker (self))
+        add_advice (self, SCORCH_ADVICE_WARNING,
+                    g_strdup_printf (_("Callers of these leaves are missing (%.1f %% of samples): %s — they cannot be "
+                                       "repaired in a capture recorded through sysprofd, which copies no registers "
+                                       "or stacks; with direct access to perf_event_open (kernel.perf_event_paranoid "
+                                       "at 2 or less, or CAP_PERFMON) record with --call-graph fp+repair or dwarf"),
+                                     share (sum, n), list->str));
+      else if ((double) sum >= ADVICE_MIN_SHARE * (double) n)
         add_advice (self, SCORCH_ADVICE_WARNING,
                     g_strdup_printf (_("Callers of these leaves are missing (%.1f %% of samples): %s — plain frame-pointer "
                                        "chains cannot repair them: record with --call-graph fp+repair or dwarf"),
@@ -1182,6 +1233,11 @@ build_facts (ScorchDiagnostics *self)
       }
     add_fact (self, "stack-mode", _("Stack mode"), mode);
   }
+  if (scorch_diagnostics_get_via_broker (self))
+    add_fact (self, "recorded-via", _("Recorded through"),
+              g_strdup (_("sysprofd, after polkit authorization (frame-pointer stacks only)")));
+  else if (g_strcmp0 (self->recorded_via, "direct") == 0)
+    add_fact (self, "recorded-via", _("Recorded through"), g_strdup (_("perf_event_open, directly")));
   if (self->n_samples > 0)
     add_fact (self, "complete", _("Complete stacks"),
               g_strdup_printf (_("%.1f %% complete, %.1f %% cut short, %.1f %% kernel-only"),

@@ -159,6 +159,14 @@ void     scorch_diagnostics_set_capture      (ScorchDiagnostics     *self,
 void     scorch_diagnostics_set_sampling     (ScorchDiagnostics     *self,
                                               gboolean               freq,
                                               guint64                freq_or_period);
+/* How the events were opened (the capture's "recorded-via" note:
+ * "direct", "sysprofd"); NULL: unknown (not recorded by Scorch).  Through
+ * sysprofd the advice says what the broker cannot do (leaf repair, DWARF)
+ * and that direct access allows it. */
+void     scorch_diagnostics_set_recorded_via (ScorchDiagnostics     *self,
+                                              const char            *via);
+/* Whether the capture was recorded through sysprofd. */
+gboolean scorch_diagnostics_get_via_broker   (ScorchDiagnostics     *self);
 /* status is a wait status (WIFEXITED, WIFSIGNALED), as the recorder reaped it. */
 void     scorch_diagnostics_set_exit_status  (ScorchDiagnostics     *self,
                                               int                    status);

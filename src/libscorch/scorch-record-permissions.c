@@ -41,6 +41,66 @@ _scorch_recorder_read_cap_eff (void)
   return g_ascii_strtoull (line + strlen ("\nCapEff:"), NULL, 16);
 }
 
+#define FLATPAK_APP_ID "io.github.scorchprof.Scorch"
+
+char *
+_scorch_recorder_no_access_message (const ScorchNoAccess  *na,
+                                    gboolean               with_commands,
+                                    char                 **commands)
+{
+  const char *app_id = na->app_id != NULL ? na->app_id : FLATPAK_APP_ID;
+  g_autoptr(GString) msg = g_string_new (NULL);
+  g_autoptr(GString) cmds = g_string_new (NULL);
+
+  g_string_append (msg, na->system_wide ? _("Cannot record the whole system.") : _("Cannot record."));
+  if (na->direct_why != NULL)
+    {
+      g_string_append_c (msg, '\n');
+      g_string_append_printf (msg, _("  Directly: %s"), na->direct_why);
+    }
+  if (na->broker_why != NULL)
+    {
+      g_string_append_c (msg, '\n');
+      g_string_append_printf (msg, _("  Through sysprofd: %s"), na->broker_why);
+    }
+  g_string_append_c (msg, '\n');
+
+  if (na->in_flatpak && na->broker_reached)
+    {
+      /* the sandbox reaches sysprofd: polkit said no (no agent, or refused) */
+      g_string_append (msg, _("Either record from a desktop session where polkit can ask for your password, "
+                              "or allow perf_event_open inside the sandbox (the “devel” permission):"));
+      g_string_append_printf (cmds, "flatpak override --user --allow=devel %s", app_id);
+    }
+  else if (na->in_flatpak)
+    {
+      g_string_append (msg, _("Either let the sandbox talk to sysprofd (install the “sysprof” package on the host; "
+                              "polkit then asks for your password), or allow perf_event_open inside the sandbox "
+                              "(the “devel” permission):"));
+      g_string_append_printf (cmds, "flatpak override --user --system-talk-name=org.gnome.Sysprof3 %s\n"
+                              "flatpak override --user --allow=devel %s", app_id, app_id);
+    }
+  else
+    {
+      g_string_append (msg, _("Either install the “sysprof” package (its sysprofd service records for you after "
+                              "polkit asks for your password), or allow perf_event_open for your user with the "
+                              "command below (or give the recorder CAP_PERFMON):"));
+      g_string_append_printf (cmds, "sudo sysctl kernel.perf_event_paranoid=%d",
+                              na->system_wide ? 0 : (na->paranoid > 2 ? 2 : 1));
+    }
+
+  if (with_commands)
+    {
+      g_auto(GStrv) lines = g_strsplit (cmds->str, "\n", -1);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        g_string_append_printf (msg, "\n  %s", lines[i]);
+    }
+  if (commands != NULL)
+    *commands = g_string_free (g_steal_pointer (&cmds), FALSE);
+  return g_string_free (g_steal_pointer (&msg), FALSE);
+}
+
 /* Inside a Flatpak (/.flatpak-info exists), the sandbox's seccomp filter
  * refuses perf_event_open with EPERM unless the app has the “devel”
  * permission, whatever kernel.perf_event_paranoid says: advising a sysctl
@@ -109,13 +169,15 @@ scorch_recorder_check_permissions (void)
 
     if (app_id != NULL)
       {
+        ScorchNoAccess na = {
+          .in_flatpak = TRUE,
+          .app_id = app_id,
+          .paranoid = perms->paranoid,
+          .direct_why = _("the sandbox refuses perf_event_open (the app lacks the “devel” permission)"),
+        };
+
         perms->can_record = FALSE;
-        perms->message = g_strdup (_("Profiling is not allowed inside this Flatpak: the sandbox refuses "
-                                     "perf_event_open because the app lacks the “devel” permission. "
-                                     "Grant it with the command below, or install “sysprof” on the host "
-                                     "so that Scorch can record through sysprofd "
-                                     "(permission --system-talk-name=org.gnome.Sysprof3)."));
-        perms->command = g_strdup_printf ("flatpak override --user --allow=devel %s", app_id);
+        perms->message = _scorch_recorder_no_access_message (&na, FALSE, &perms->command);
         return perms;
       }
   }
@@ -126,11 +188,10 @@ scorch_recorder_check_permissions (void)
 
   if (!perms->can_record)
     {
-      perms->message = g_strdup_printf (_("Profiling is not allowed: kernel.perf_event_paranoid is %d. "
-                                          "Allow it for your processes (user space only) with the command below, "
-                                          "or give the recorder CAP_PERFMON."),
-                                        perms->paranoid);
-      perms->command = g_strdup ("sudo sysctl kernel.perf_event_paranoid=2");
+      g_autofree char *why = g_strdup_printf (_("not allowed: kernel.perf_event_paranoid is %d"), perms->paranoid);
+      ScorchNoAccess na = { .paranoid = perms->paranoid, .direct_why = why };
+
+      perms->message = _scorch_recorder_no_access_message (&na, FALSE, &perms->command);
     }
   else if (!perms->can_kernel)
     {

@@ -16,11 +16,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "scorch-module.h"
 #include "scorch-recorder-private.h"
 #include "scorch-sysprofd.h"
 #include "scorch-util.h"
-
-#define FLATPAK_APP_ID "io.github.scorchprof.Scorch"
 
 void
 scorch_recorder_set_via (ScorchRecorder  *self,
@@ -60,9 +59,7 @@ direct_allowed (ScorchRecorderPermissions *perms,
   return TRUE;
 }
 
-/* The one message when neither path works: both fixes, and inside a
- * Flatpak the missing permissions instead of a sysctl the sandbox cannot
- * change. */
+/* The one message when neither path works (_scorch_recorder_no_access_message). */
 static char *
 no_path_message (ScorchRecorderPermissions *perms,
                  gboolean                   system_wide,
@@ -70,39 +67,16 @@ no_path_message (ScorchRecorderPermissions *perms,
                  const char                *direct_why,
                  const char                *broker_why)
 {
-  GString *msg = g_string_new (NULL);
+  ScorchNoAccess na = {
+    .system_wide = system_wide,
+    .in_flatpak = scorch_sysprofd_in_flatpak (),
+    .paranoid = perms->paranoid,
+    .broker_reached = broker_reached,
+    .direct_why = direct_why,
+    .broker_why = broker_why,
+  };
 
-  g_string_append (msg, system_wide ? _("Cannot record the whole system.")
-                                    : _("Cannot record."));
-  g_string_append_c (msg, '\n');
-  g_string_append_printf (msg, _("  Directly: %s"), direct_why);
-  g_string_append_c (msg, '\n');
-  g_string_append_printf (msg, _("  Through sysprofd: %s"), broker_why);
-  g_string_append_c (msg, '\n');
-  if (scorch_sysprofd_in_flatpak () && broker_reached)
-    {
-      /* the sandbox reaches sysprofd: polkit said no (no agent, or refused) */
-      g_string_append (msg, _("Either record from a desktop session where polkit can ask for your password, "
-                              "or allow perf_event_open inside the sandbox:"));
-      g_string_append (msg, "\n  flatpak override --user --allow=devel " FLATPAK_APP_ID);
-    }
-  else if (scorch_sysprofd_in_flatpak ())
-    {
-      g_string_append (msg, _("Either let the sandbox talk to sysprofd (and install the “sysprof” package on the host; "
-                              "polkit then asks for your password):"));
-      g_string_append (msg, "\n  flatpak override --user --system-talk-name=org.gnome.Sysprof3 " FLATPAK_APP_ID "\n");
-      g_string_append (msg, _("or allow perf_event_open inside the sandbox:"));
-      g_string_append (msg, "\n  flatpak override --user --allow=devel " FLATPAK_APP_ID);
-    }
-  else
-    {
-      g_string_append (msg, _("Either install the “sysprof” package (its sysprofd service records for you after "
-                              "polkit asks for your password), or allow perf_event_open for your user "
-                              "(or give the recorder CAP_PERFMON):"));
-      g_string_append_printf (msg, "\n  sudo sysctl kernel.perf_event_paranoid=%d",
-                              system_wide ? 0 : (perms->paranoid > 2 ? 2 : 1));
-    }
-  return g_string_free (msg, FALSE);
+  return _scorch_recorder_no_access_message (&na, TRUE, NULL);
 }
 
 static char *
@@ -128,6 +102,10 @@ scorch_recorder_predict_via (ScorchRecordVia   via,
   g_autoptr(GError) broker_error = NULL;
   g_autofree char *direct_why = NULL;
 
+  if (via != SCORCH_RECORD_VIA_DIRECT && system_wide &&
+      scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD &&
+      scorch_sysprofd_available (NULL, NULL))
+    return SCORCH_RECORD_VIA_SYSPROFD;   /* the host's processes */
   if (via != SCORCH_RECORD_VIA_SYSPROFD && direct_allowed (perms, system_wide))
     return SCORCH_RECORD_VIA_DIRECT;
   if (via != SCORCH_RECORD_VIA_DIRECT && scorch_sysprofd_available (NULL, &broker_error))
@@ -164,6 +142,17 @@ _scorch_recorder_choose_path (ScorchRecordSession        *s,
   g_autofree char *msg = NULL;
 
   s->cpu_wide = self->system_wide;
+  /* inside a Flatpak the whole system is the host's: only sysprofd sees it */
+  if (self->system_wide && self->via != SCORCH_RECORD_VIA_DIRECT &&
+      scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD &&
+      use_broker (s, &broker_error))
+    {
+      s->host_procs = TRUE;
+      return TRUE;
+    }
+  if (s->host_procs)
+    return use_broker (s, error);   /* connected by _scorch_recorder_check_host_process */
+  g_clear_error (&broker_error);
   if (self->via != SCORCH_RECORD_VIA_SYSPROFD && direct_allowed (perms, self->system_wide) && !s->other_user)
     {
       self->via_used = SCORCH_RECORD_VIA_DIRECT;
@@ -248,6 +237,31 @@ _scorch_recorder_adapt_attr_to_path (ScorchRecordSession *s)
   scorch_sysprofd_restrict_attr (attr);
 }
 
+static pid_t host_pid_of_child (ScorchRecordSession *s);
+
+/* Launching inside a sandbox through the broker: before the first event
+ * (the child is spawned and gated, not yet exec'd), its host PID goes
+ * into the filter instead of its PID here. */
+static void
+resolve_host_child (ScorchRecordSession *s)
+{
+  pid_t host_pid;
+
+  if (s->host_child_resolved || !s->launch || s->target <= 0 || s->filter == NULL ||
+      scorch_sysprofd_get_proc_source () != SCORCH_PROC_SOURCE_SYSPROFD)
+    return;
+  s->host_child_resolved = TRUE;
+  host_pid = host_pid_of_child (s);
+  if (host_pid > 0)
+    g_hash_table_add (s->filter, GINT_TO_POINTER (host_pid));
+  else
+    {
+      /* the PIDs are the same here (no sandbox), or it cannot be found */
+      g_hash_table_add (s->filter, GINT_TO_POINTER (s->target));
+      g_debug ("sysprofd does not list the launched program (PID %d here)", (int) s->target);
+    }
+}
+
 int
 _scorch_recorder_perf_event_open (ScorchRecordSession  *s,
                                   pid_t                 tid,
@@ -259,6 +273,7 @@ _scorch_recorder_perf_event_open (ScorchRecordSession  *s,
 
   if (s->sysprofd == NULL)
     return syscall (SYS_perf_event_open, &s->attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+  resolve_host_child (s);
 
   fd = scorch_sysprofd_perf_event_open (s->sysprofd, &s->attr, tid, cpu, s->cancellable, &local_error);
   if (fd >= 0)
@@ -310,6 +325,68 @@ _scorch_recorder_fall_back_to_broker (ScorchRecordSession  *s,
   return TRUE;
 }
 
+/* The last PID of a /proc/PID/status' NSpid line (the PID in the
+ * innermost namespace), or 0. */
+static pid_t
+innermost_pid (const char *status)
+{
+  const char *line = status != NULL ? strstr (status, "\nNSpid:") : NULL;
+  g_auto(GStrv) fields = NULL;
+  guint n;
+
+  if (line == NULL)
+    return 0;
+  line += strlen ("\nNSpid:");
+  {
+    g_autofree char *rest = g_strndup (line, strcspn (line, "\n"));
+
+    fields = g_strsplit_set (g_strstrip (rest), " \t", -1);
+  }
+  n = g_strv_length (fields);
+  while (n > 0 && fields[n - 1][0] == '\0')
+    n--;
+  return n > 0 ? (pid_t) atoi (fields[n - 1]) : 0;
+}
+
+/* A child launched inside a sandbox (its own PID namespace) through the
+ * broker: sysprofd's events carry host PIDs.  Its host PID is the one whose
+ * NSpid ends in the child's PID here and whose parent's ends in ours; the
+ * gated child has not exec'd yet, so it still has this thread's name. */
+static pid_t
+host_pid_of_child (ScorchRecordSession *s)
+{
+  g_autoptr(GPtrArray) procs = scorch_sysprofd_get_processes (s->sysprofd, FALSE, s->cancellable, NULL);
+  g_autofree char *comm = NULL;
+
+  if (procs == NULL || !g_file_get_contents ("/proc/thread-self/comm", &comm, NULL, NULL))
+    return 0;
+  g_strchomp (comm);
+  for (guint i = 0; i < procs->len; i++)
+    {
+      ScorchSysprofdProcess *p = g_ptr_array_index (procs, i);
+      g_autofree char *path = NULL;
+      g_autofree char *status = NULL;
+      g_autofree char *parent_status = NULL;
+      const char *ppid_line;
+
+      if (strcmp (p->comm, comm) != 0)
+        continue;
+      path = g_strdup_printf ("/proc/%d/status", (int) p->pid);
+      status = scorch_sysprofd_read_proc_text (s->sysprofd, path, s->cancellable, NULL);
+      if (innermost_pid (status) != s->target)
+        continue;
+      ppid_line = strstr (status, "\nPPid:");
+      if (ppid_line == NULL)
+        continue;
+      g_free (path);
+      path = g_strdup_printf ("/proc/%d/status", atoi (ppid_line + strlen ("\nPPid:")));
+      parent_status = scorch_sysprofd_read_proc_text (s->sysprofd, path, s->cancellable, NULL);
+      if (innermost_pid (parent_status) == getpid ())
+        return p->pid;
+    }
+  return 0;
+}
+
 /* Keeps, of the records drained from per-CPU events since from, those of
  * the target and the processes it forks. */
 void
@@ -321,7 +398,9 @@ _scorch_recorder_filter_records (ScorchRecordSession *s,
 
   if (s->filter == NULL)
     return;
-  if (s->target > 0)
+  if (s->host_child_resolved)
+    ;   /* the child's host PID is in the filter (resolve_host_child) */
+  else if (s->target > 0)
     g_hash_table_add (s->filter, GINT_TO_POINTER (s->target));   /* spawned after the setup */
   if (s->attrs == NULL)
     {
@@ -352,6 +431,18 @@ _scorch_recorder_filter_records (ScorchRecordSession *s,
                 keep = g_hash_table_contains (s->filter, GINT_TO_POINTER (task.pid));
               }
               break;
+            case PERF_RECORD_EXIT:
+              {
+                ScorchPerfTask task;
+
+                /* host_procs: the target's PID is not in this PID namespace,
+                 * so its exit is seen here */
+                if (scorch_perf_record_get_task (&record, &task, NULL) &&
+                    s->host_procs && task.pid == s->target && task.tid == s->target)
+                  s->target_exited = TRUE;
+                keep = record.pid < 0 || g_hash_table_contains (s->filter, GINT_TO_POINTER (record.pid));
+              }
+              break;
             case PERF_RECORD_LOST:
             case PERF_RECORD_LOST_SAMPLES:
             case PERF_RECORD_THROTTLE:
@@ -378,9 +469,38 @@ GByteArray *
 _scorch_recorder_synthesize_system (ScorchRecordSession *s)
 {
   GByteArray *all = g_byte_array_new ();
-  DIR *dir = opendir ("/proc");
+  DIR *dir;
   struct dirent *de;
 
+  if (s->host_procs)
+    {
+      /* the host's processes, as sysprofd lists them: names and maps of
+       * all in one call (a call per file takes seconds on a busy machine) */
+      g_autoptr(GPtrArray) procs = scorch_sysprofd_get_processes (s->sysprofd, TRUE, s->cancellable, NULL);
+
+      s->host_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      for (guint i = 0; procs != NULL && i < procs->len; i++)
+        {
+          ScorchSysprofdProcess *p = g_ptr_array_index (procs, i);
+
+          g_hash_table_insert (s->host_files, g_strdup_printf ("/proc/%d/task/%d/comm", p->pid, p->pid),
+                               g_strdup_printf ("%s\n", p->comm));
+          g_hash_table_insert (s->host_files, g_strdup_printf ("/proc/%d/maps", p->pid),
+                               g_strdup (p->maps != NULL ? p->maps : ""));
+          /* no status: the parent PID is unknown (0) */
+          g_hash_table_insert (s->host_files, g_strdup_printf ("/proc/%d/status", p->pid), NULL);
+        }
+      for (guint i = 0; procs != NULL && i < procs->len; i++)
+        {
+          ScorchSysprofdProcess *p = g_ptr_array_index (procs, i);
+          g_autoptr(GByteArray) one = _scorch_recorder_synthesize_pid (s, p->pid);
+
+          g_byte_array_append (all, one->data, one->len);
+        }
+      g_clear_pointer (&s->host_files, g_hash_table_unref);
+      return all;
+    }
+  dir = opendir ("/proc");
   if (dir == NULL)
     return all;
   while ((de = readdir (dir)) != NULL)
@@ -404,20 +524,97 @@ char *
 _scorch_recorder_read_proc_file (ScorchRecordSession *s,
                                  const char          *path)
 {
-  g_autoptr(GBytes) bytes = NULL;
   char *contents = NULL;
-  gconstpointer data;
-  gsize len;
 
-  if (g_file_get_contents (path, &contents, NULL, NULL))
+  if (s->host_files != NULL && g_hash_table_contains (s->host_files, path))
+    return g_strdup (g_hash_table_lookup (s->host_files, path));
+  /* host_procs: this /proc is another PID namespace's; never read it */
+  if (!s->host_procs && g_file_get_contents (path, &contents, NULL, NULL))
     return contents;
   if (s->sysprofd == NULL)
     return NULL;
-  bytes = scorch_sysprofd_get_proc_file (s->sysprofd, path, s->cancellable, NULL);
-  if (bytes == NULL)
-    return NULL;
-  data = g_bytes_get_data (bytes, &len);
-  return g_strndup (data, len);
+  return scorch_sysprofd_read_proc_text (s->sysprofd, path, s->cancellable, NULL);
+}
+
+/* Attach inside a Flatpak (or SCORCH_PROC_SOURCE=sysprofd): the PID is a
+ * host PID, which this /proc and kill() know nothing of (or take for
+ * another process of the sandbox).  sysprofd says whether it exists, opens
+ * its events (per-CPU, filtered to it) and reads its /proc; its end is
+ * seen in the EXIT record (_scorch_recorder_filter_records). */
+gboolean
+_scorch_recorder_check_host_process (ScorchRecordSession  *s,
+                                     GError              **error)
+{
+  ScorchRecorder *self = s->self;
+  g_autoptr(GError) broker_error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *status = NULL;
+
+  if (self->via == SCORCH_RECORD_VIA_DIRECT)
+    {
+      g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION,
+                   _("Process %d is a process of the host: from inside the sandbox only sysprofd "
+                     "can record it (--via=sysprofd or auto)"), (int) self->pid);
+      return FALSE;
+    }
+  if (s->sysprofd == NULL && !scorch_sysprofd_available (&s->sysprofd, &broker_error))
+    {
+      g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+      g_autofree char *direct_why = g_strdup_printf (_("process %d is the host's, outside this sandbox"),
+                                                     (int) self->pid);
+      g_autofree char *msg = no_path_message (perms, FALSE, FALSE, direct_why, broker_error->message);
+
+      g_set_error_literal (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_PERMISSION, msg);
+      return FALSE;
+    }
+  s->host_procs = TRUE;
+  path = g_strdup_printf ("/proc/%d/status", (int) self->pid);
+  status = self->pid > 0 ? _scorch_recorder_read_proc_file (s, path) : NULL;
+  if (status == NULL)
+    {
+      g_set_error (error, SCORCH_RECORDER_ERROR, SCORCH_RECORDER_ERROR_NO_SUCH_PROCESS,
+                   _("No process with PID %d"), (int) self->pid);
+      return FALSE;
+    }
+  s->target = self->pid;
+  s->pidfd = -1;
+  s->other_user = FALSE;   /* sysprofd records any user's */
+  return TRUE;
+}
+
+/* The threads to synthesize for pid: sysprofd reads files only (no
+ * /proc/PID/task listing), so for the host's processes the main thread
+ * stands for all (their samples carry the process's name). */
+GArray *
+_scorch_recorder_list_target_tids (ScorchRecordSession *s,
+                                   pid_t                pid)
+{
+  if (s->host_procs)
+    {
+      GArray *tids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+
+      g_array_append_val (tids, pid);
+      return tids;
+    }
+  return _scorch_recorder_list_tids (pid);
+}
+
+/* The build id (at most 20 bytes) of a host process's file at path, for
+ * its synthesized MMAP2: inside a Flatpak the host's file is under
+ * /run/host, and the runtime may have another file at path itself.  0
+ * for this PID namespace's processes (the writer reads those) or when the
+ * file cannot be read. */
+guint
+_scorch_recorder_host_build_id (ScorchRecordSession *s,
+                                const char          *path,
+                                guint8              *build_id)
+{
+  g_autofree char *host_path = NULL;
+
+  if (!s->host_procs || path[0] != '/')
+    return 0;
+  host_path = scorch_sysprofd_in_flatpak () ? g_strconcat ("/run/host", path, NULL) : g_strdup (path);
+  return scorch_module_read_build_id (host_path, build_id, 20);
 }
 
 void
@@ -425,4 +622,5 @@ _scorch_recorder_reach_free (ScorchRecordSession *s)
 {
   g_clear_object (&s->sysprofd);
   g_clear_pointer (&s->filter, g_hash_table_unref);
+  g_clear_pointer (&s->host_files, g_hash_table_unref);
 }

@@ -133,6 +133,9 @@ typedef struct
   gboolean                cpu_wide;   /* one event per CPU for every process */
   GHashTable             *filter;     /* pids kept from cpu-wide events, or NULL */
   gboolean                other_user; /* attach: the target is another user's */
+  gboolean                host_procs; /* attach, -a: PIDs and /proc are the host's, via sysprofd */
+  gboolean                host_child_resolved; /* launch in a sandbox: the child's host PID was looked up */
+  GHashTable             *host_files; /* -a, host_procs: /proc path → contents, read in one call */
 } ScorchRecordSession;
 
 /* scorch-recorder.c */
@@ -146,6 +149,29 @@ _scorch_recorder_read_int_file (const char *path,
                                 int         fallback);
 guint64
 _scorch_recorder_read_cap_eff (void);
+
+/* Why recording cannot start, for the one message that says it (the
+ * permission check's and the recorder's errors alike). */
+typedef struct
+{
+  gboolean    system_wide;
+  gboolean    in_flatpak;
+  const char *app_id;          /* in a Flatpak; NULL: Scorch's */
+  int         paranoid;        /* kernel.perf_event_paranoid; G_MININT: unknown */
+  gboolean    broker_reached;  /* sysprofd answered, and polkit refused */
+  const char *direct_why;      /* why perf_event_open here fails; NULL: unsaid */
+  const char *broker_why;      /* why sysprofd fails; NULL: unsaid */
+} ScorchNoAccess;
+
+/* The message: what failed on each path, then both fixes (install
+ * “sysprof” for polkit-authorized recording, or the sysctl / CAP_PERFMON;
+ * inside a Flatpak the sandbox permissions instead of a sysctl).  The
+ * commands that apply, one a line, go to *commands (may be NULL); with
+ * with_commands they also end the message, indented. */
+char *
+_scorch_recorder_no_access_message (const ScorchNoAccess  *na,
+                                    gboolean               with_commands,
+                                    char                 **commands);
 
 /* scorch-spawn.c */
 gboolean
@@ -226,6 +252,16 @@ _scorch_recorder_reach_free (ScorchRecordSession *s);
 char *
 _scorch_recorder_read_proc_file (ScorchRecordSession *s,
                                  const char          *path);
+gboolean
+_scorch_recorder_check_host_process (ScorchRecordSession  *s,
+                                     GError              **error);
+GArray *
+_scorch_recorder_list_target_tids (ScorchRecordSession *s,
+                                   pid_t                pid);
+guint
+_scorch_recorder_host_build_id (ScorchRecordSession *s,
+                                const char          *path,
+                                guint8              *build_id);
 
 /* scorch-synthesize.c */
 GByteArray *

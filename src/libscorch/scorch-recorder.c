@@ -751,6 +751,9 @@ record (ScorchRecordSession  *s,
 
     scorch_perf_writer_set_call_graph (s->writer, mode);
   }
+  /* reach: the diagnostics say what a broker's capture cannot repair */
+  scorch_capture_notes_set_string (scorch_perf_writer_get_notes (s->writer), SCORCH_CAPTURE_NOTE_RECORDED_VIA,
+                                   self->via_used == SCORCH_RECORD_VIA_SYSPROFD ? "sysprofd" : "direct");
 
   if (!scorch_perf_writer_finish (s->writer, &finish_error) && loop_error == NULL)
     loop_error = g_steal_pointer (&finish_error);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "scorch-recorder-private.h"
+#include "scorch-sysprofd.h"
 #include "scorch-util.h"
 
 extern char **environ;
@@ -229,6 +230,9 @@ _scorch_recorder_check_process (ScorchRecordSession  *s,
   g_autofree char *status = NULL;
   const char *uid_line;
 
+  /* reach: inside a Flatpak the PID is the host's, which sysprofd knows */
+  if (scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD)
+    return _scorch_recorder_check_host_process (s, error);
   if (self->pid <= 0 || (kill (self->pid, 0) != 0 && errno == ESRCH) ||
       !g_file_get_contents (path, &status, NULL, NULL))
     {
@@ -283,7 +287,7 @@ _scorch_recorder_target_has_exited (ScorchRecordSession *s,
           s->target_exited = TRUE;
         }
     }
-  else if (kill (s->target, 0) != 0 && errno == ESRCH)
+  else if (!s->host_procs && kill (s->target, 0) != 0 && errno == ESRCH)
     s->target_exited = TRUE;
   return s->target_exited;
 }

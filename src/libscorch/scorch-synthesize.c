@@ -66,17 +66,20 @@ append_u64 (GByteArray *rec,
 }
 
 static void
-synthesize_thread (GByteArray *rec,
-                   guint       id_size,
-                   pid_t       pid,
-                   pid_t       tid,
-                   pid_t       ppid)
+synthesize_thread (ScorchRecordSession *s,
+                   GByteArray          *rec,
+                   guint                id_size,
+                   pid_t                pid,
+                   pid_t                tid,
+                   pid_t                ppid)
 {
   g_autofree char *comm_path = g_strdup_printf ("/proc/%d/task/%d/comm", (int) pid, (int) tid);
   g_autofree char *comm = NULL;
   gsize start;
 
-  if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
+  /* reach: the host's processes' comm comes through sysprofd */
+  comm = _scorch_recorder_read_proc_file (s, comm_path);
+  if (comm == NULL)
     return;
   g_strchomp (comm);
 
@@ -122,6 +125,8 @@ synthesize_maps (ScorchRecordSession *s,
       guint32 prot = 0;
       guint16 misc = PERF_RECORD_MISC_USER;
       gsize rstart;
+      guint8 bid[20];
+      guint bid_len;
 
       if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %7s %" G_GINT64_MODIFIER "x %x:%x %" G_GINT64_MODIFIER "u %n",
                   &start, &end, perms, &pgoff, &maj, &min, &ino, &name_off) < 7)
@@ -142,6 +147,12 @@ synthesize_maps (ScorchRecordSession *s,
           name = "//anon";
         }
 
+      /* reach: a host process's file, as the host has it (its build id
+       * tells it from the sandbox runtime's file of the same path) */
+      bid_len = (prot & PROT_EXEC) ? _scorch_recorder_host_build_id (s, name, bid) : 0;
+      if (bid_len > 0)
+        misc |= PERF_RECORD_MISC_MMAP_BUILD_ID;
+
       rstart = rec->len;
       begin_record (rec, PERF_RECORD_MMAP2, misc);
       append_u32 (rec, pid);
@@ -149,10 +160,20 @@ synthesize_maps (ScorchRecordSession *s,
       append_u64 (rec, start);
       append_u64 (rec, end - start);
       append_u64 (rec, pgoff);
-      append_u32 (rec, maj);
-      append_u32 (rec, min);
-      append_u64 (rec, ino);
-      append_u64 (rec, 0);
+      if (bid_len > 0)
+        {
+          guint8 id_block[24] = { (guint8) bid_len, 0, };
+
+          memcpy (id_block + 4, bid, bid_len);
+          g_byte_array_append (rec, id_block, sizeof id_block);
+        }
+      else
+        {
+          append_u32 (rec, maj);
+          append_u32 (rec, min);
+          append_u64 (rec, ino);
+          append_u64 (rec, 0);
+        }
       append_u32 (rec, prot);
       append_u32 (rec, perms[3] == 's' ? MAP_SHARED : MAP_PRIVATE);
       append_padded (rec, name);
@@ -198,20 +219,21 @@ _scorch_recorder_synthesize_pid (ScorchRecordSession *s,
   guint id_size = scorch_perf_id_header_size (&s->attr);
   g_autofree char *status_path = g_strdup_printf ("/proc/%d/status", (int) target);
   g_autofree char *status = NULL;
-  g_autoptr(GArray) tids = _scorch_recorder_list_tids (target);
+  g_autoptr(GArray) tids = _scorch_recorder_list_target_tids (s, target);
   pid_t ppid = 0;
 
-  if (g_file_get_contents (status_path, &status, NULL, NULL))
+  status = _scorch_recorder_read_proc_file (s, status_path);
+  if (status != NULL)
     {
       const char *line = strstr (status, "\nPPid:");
       if (line != NULL)
         ppid = atoi (line + 6);
     }
 
-  synthesize_thread (rec, id_size, target, target, ppid);
+  synthesize_thread (s, rec, id_size, target, target, ppid);
   for (guint i = 0; i < tids->len; i++)
     if (g_array_index (tids, pid_t, i) != target)
-      synthesize_thread (rec, id_size, target, g_array_index (tids, pid_t, i), ppid);
+      synthesize_thread (s, rec, id_size, target, g_array_index (tids, pid_t, i), ppid);
   synthesize_maps (s, rec, id_size, target);
   return rec;
 }

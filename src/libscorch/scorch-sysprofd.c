@@ -171,3 +171,169 @@ scorch_sysprofd_get_proc_file (GDBusConnection *connection,
   contents = g_variant_get_child_value (reply, 0);
   return g_variant_get_data_as_bytes (contents);
 }
+
+ScorchProcSource
+scorch_sysprofd_get_proc_source (void)
+{
+  const char *source = g_getenv ("SCORCH_PROC_SOURCE");
+
+  if (g_strcmp0 (source, "sysprofd") == 0)
+    return SCORCH_PROC_SOURCE_SYSPROFD;
+  if (g_strcmp0 (source, "proc") == 0)
+    return SCORCH_PROC_SOURCE_LOCAL;
+  return scorch_sysprofd_in_flatpak () ? SCORCH_PROC_SOURCE_SYSPROFD : SCORCH_PROC_SOURCE_LOCAL;
+}
+
+static int
+compare_pid (gconstpointer a,
+             gconstpointer b)
+{
+  gint32 pa = *(const gint32 *) a, pb = *(const gint32 *) b;
+
+  return (pa > pb) - (pa < pb);
+}
+
+GArray *
+scorch_sysprofd_list_processes (GDBusConnection  *connection,
+                                GCancellable     *cancellable,
+                                GError          **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) list = NULL;
+  const gint32 *pids;
+  gsize n = 0;
+  GArray *out;
+
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+
+  reply = g_dbus_connection_call_sync (connection, SCORCH_SYSPROFD_NAME, SCORCH_SYSPROFD_PATH,
+                                       SCORCH_SYSPROFD_INTERFACE, "ListProcesses", NULL,
+                                       G_VARIANT_TYPE ("(ai)"),
+                                       G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
+                                       CALL_TIMEOUT_MS, cancellable, error);
+  if (reply == NULL)
+    return NULL;
+  list = g_variant_get_child_value (reply, 0);
+  pids = g_variant_get_fixed_array (list, &n, sizeof (gint32));
+  out = g_array_sized_new (FALSE, FALSE, sizeof (gint32), n);
+  for (gsize i = 0; i < n; i++)
+    if (pids[i] > 0)
+      g_array_append_val (out, pids[i]);
+  g_array_sort (out, compare_pid);
+  return out;
+}
+
+void
+scorch_sysprofd_process_free (ScorchSysprofdProcess *process)
+{
+  if (process == NULL)
+    return;
+  g_free (process->comm);
+  g_free (process->cmdline);
+  g_free (process->maps);
+  g_free (process);
+}
+
+static int
+compare_process (gconstpointer a,
+                 gconstpointer b)
+{
+  const ScorchSysprofdProcess *pa = *(ScorchSysprofdProcess * const *) a;
+  const ScorchSysprofdProcess *pb = *(ScorchSysprofdProcess * const *) b;
+
+  return (pa->pid > pb->pid) - (pa->pid < pb->pid);
+}
+
+GPtrArray *
+scorch_sysprofd_get_processes (GDBusConnection  *connection,
+                               gboolean          with_maps,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) list = NULL;
+  GPtrArray *out;
+  GVariantIter iter;
+  GVariant *dict;
+
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+
+  reply = g_dbus_connection_call_sync (connection, SCORCH_SYSPROFD_NAME, SCORCH_SYSPROFD_PATH,
+                                       SCORCH_SYSPROFD_INTERFACE, "GetProcessInfo",
+                                       g_variant_new ("(s)", with_maps ? "pid,comm,cmdline,maps"
+                                                                       : "pid,comm,cmdline"),
+                                       G_VARIANT_TYPE ("(aa{sv})"),
+                                       G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
+                                       CALL_TIMEOUT_MS, cancellable, error);
+  if (reply == NULL)
+    return NULL;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) scorch_sysprofd_process_free);
+  list = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, list);
+  while ((dict = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      ScorchSysprofdProcess *p = g_new0 (ScorchSysprofdProcess, 1);
+      const char *comm = NULL, *cmdline = NULL, *maps = NULL;
+
+      /* a process gone meanwhile lacks fields: a missing pid drops it */
+      if (!g_variant_lookup (dict, "pid", "i", &p->pid) || p->pid <= 0)
+        {
+          scorch_sysprofd_process_free (p);
+          g_variant_unref (dict);
+          continue;
+        }
+      g_variant_lookup (dict, "comm", "&s", &comm);
+      g_variant_lookup (dict, "cmdline", "&s", &cmdline);
+      p->comm = g_strdup (comm != NULL ? comm : "");
+      p->cmdline = g_strdup (cmdline != NULL ? cmdline : "");
+      if (with_maps && g_variant_lookup (dict, "maps", "&s", &maps))
+        p->maps = g_strdup (maps);
+      g_strchomp (p->comm);
+      g_strchomp (p->cmdline);
+      g_ptr_array_add (out, p);
+      g_variant_unref (dict);
+    }
+  g_ptr_array_sort (out, compare_process);
+  return out;
+}
+
+char *
+scorch_sysprofd_read_proc_text (GDBusConnection  *connection,
+                                const char       *path,
+                                GCancellable     *cancellable,
+                                GError          **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  const char *data;
+  gsize len;
+
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  bytes = scorch_sysprofd_get_proc_file (connection, path, cancellable, error);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  return g_strndup (data, len);
+}
+
+gint64
+scorch_sysprofd_parse_status_uid (const char *status)
+{
+  const char *line;
+  char *end = NULL;
+  guint64 uid;
+
+  if (status == NULL)
+    return -1;
+  line = g_str_has_prefix (status, "Uid:") ? status : strstr (status, "\nUid:");
+  if (line == NULL)
+    return -1;
+  line = strchr (line, ':') + 1;
+  while (*line == ' ' || *line == '\t')
+    line++;
+  uid = g_ascii_strtoull (line, &end, 10);
+  if (end == line || uid > G_MAXUINT32)
+    return -1;
+  return (gint64) uid;
+}

@@ -45,4 +45,52 @@ GBytes  *scorch_sysprofd_get_proc_file   (GDBusConnection               *connect
 /* Whether this process runs inside a Flatpak sandbox. */
 gboolean scorch_sysprofd_in_flatpak      (void);
 
+/* Whose processes /proc shows here.  Inside a Flatpak, /proc holds only
+ * the sandbox's processes: the host's are listed and described by
+ * sysprofd (ListProcesses, GetProcessInfo, GetProcFile), and their PIDs
+ * are the host's.  SCORCH_PROC_SOURCE=sysprofd|proc decides instead of
+ * /.flatpak-info (tests). */
+typedef enum
+{
+  SCORCH_PROC_SOURCE_LOCAL,     /* this /proc */
+  SCORCH_PROC_SOURCE_SYSPROFD,  /* the host's, through sysprofd */
+} ScorchProcSource;
+
+ScorchProcSource scorch_sysprofd_get_proc_source (void);
+
+/* ListProcesses: the host's PIDs, sorted (a GArray of gint32). */
+GArray  *scorch_sysprofd_list_processes  (GDBusConnection               *connection,
+                                          GCancellable                  *cancellable,
+                                          GError                       **error);
+
+/* One process as GetProcessInfo and GetProcFile describe it.  comm and
+ * cmdline are the process's own words: untrusted. */
+typedef struct
+{
+  gint32  pid;
+  char   *comm;
+  char   *cmdline;   /* arguments joined by spaces; "" for kernel threads */
+  char   *maps;      /* /proc/PID/maps when asked for, else NULL */
+} ScorchSysprofdProcess;
+
+void     scorch_sysprofd_process_free    (ScorchSysprofdProcess         *process);
+
+/* GetProcessInfo ("pid,comm,cmdline", and maps with with_maps): every
+ * host process in one call, sorted by PID (a GPtrArray of
+ * ScorchSysprofdProcess). */
+GPtrArray *scorch_sysprofd_get_processes (GDBusConnection               *connection,
+                                          gboolean                       with_maps,
+                                          GCancellable                  *cancellable,
+                                          GError                       **error);
+
+/* GetProcFile as a NUL-terminated string (a file cut at its first NUL,
+ * as sysprofd returns it), or NULL with error. */
+char    *scorch_sysprofd_read_proc_text  (GDBusConnection               *connection,
+                                          const char                    *path,
+                                          GCancellable                  *cancellable,
+                                          GError                       **error);
+
+/* The real user id in a /proc/PID/status text, or -1. */
+gint64   scorch_sysprofd_parse_status_uid (const char                   *status);
+
 G_END_DECLS

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-record-permissions.c: the one message when recording cannot start
+ * (_scorch_recorder_no_access_message), used by the permission check and
+ * by the recorder's errors alike: what failed on each path and both fixes
+ * (install “sysprof” for polkit-authorized recording, or the sysctl /
+ * CAP_PERFMON), and inside a Flatpak the sandbox permissions instead. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "scorch-recorder-private.h"
+
+static guint
+count (const char *haystack,
+       const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+static void
+test_plain (void)
+{
+  ScorchNoAccess na = {
+    .paranoid = 3,
+    .direct_why = "not allowed: kernel.perf_event_paranoid is 3",
+    .broker_why = "sysprofd is not installed",
+  };
+  g_autofree char *commands = NULL;
+  g_autofree char *msg = _scorch_recorder_no_access_message (&na, TRUE, &commands);
+  g_autofree char *bare = _scorch_recorder_no_access_message (&na, FALSE, NULL);
+
+  g_test_message ("%s", msg);
+  g_assert_true (g_str_has_prefix (msg, "Cannot record.\n"));
+  g_assert_nonnull (strstr (msg, "  Directly: not allowed: kernel.perf_event_paranoid is 3\n"));
+  g_assert_nonnull (strstr (msg, "  Through sysprofd: sysprofd is not installed\n"));
+  /* both fixes */
+  g_assert_nonnull (strstr (msg, "install the “sysprof” package"));
+  g_assert_nonnull (strstr (msg, "polkit"));
+  g_assert_nonnull (strstr (msg, "CAP_PERFMON"));
+  g_assert_cmpstr (commands, ==, "sudo sysctl kernel.perf_event_paranoid=2");
+  g_assert_true (g_str_has_suffix (msg, "\n  sudo sysctl kernel.perf_event_paranoid=2"));
+  /* said once; without commands the same text minus the command */
+  g_assert_cmpuint (count (msg, "Cannot record"), ==, 1);
+  g_assert_null (strstr (bare, "sudo"));
+  g_assert_true (g_str_has_prefix (msg, bare));
+  g_assert_null (strstr (msg, "flatpak"));
+
+  /* the whole system: paranoid 0 */
+  na.system_wide = TRUE;
+  na.paranoid = 2;
+  {
+    g_autofree char *all = _scorch_recorder_no_access_message (&na, TRUE, NULL);
+
+    g_assert_true (g_str_has_prefix (all, "Cannot record the whole system.\n"));
+    g_assert_true (g_str_has_suffix (all, "sudo sysctl kernel.perf_event_paranoid=0"));
+  }
+  /* unsaid reasons are left out */
+  na.system_wide = FALSE;
+  na.direct_why = NULL;
+  na.broker_why = NULL;
+  na.paranoid = 2;
+  {
+    g_autofree char *short_msg = _scorch_recorder_no_access_message (&na, TRUE, NULL);
+
+    g_assert_null (strstr (short_msg, "Directly:"));
+    g_assert_null (strstr (short_msg, "Through sysprofd:"));
+    g_assert_true (g_str_has_suffix (short_msg, "sudo sysctl kernel.perf_event_paranoid=1"));
+  }
+}
+
+/* Inside a Flatpak: the sandbox's permissions, never a sysctl it cannot
+ * change. */
+static void
+test_flatpak (void)
+{
+  ScorchNoAccess na = {
+    .in_flatpak = TRUE,
+    .app_id = "org.example.Scorch",
+    .paranoid = 2,
+    .direct_why = "the sandbox refuses perf_event_open",
+    .broker_why = "no system bus",
+  };
+  g_autofree char *commands = NULL;
+  g_autofree char *msg = _scorch_recorder_no_access_message (&na, TRUE, &commands);
+
+  g_test_message ("%s", msg);
+  g_assert_null (strstr (msg, "sysctl"));
+  g_assert_nonnull (strstr (msg, "“sysprof” package on the host"));
+  g_assert_nonnull (strstr (msg, "“devel” permission"));
+  g_assert_cmpstr (commands, ==,
+                   "flatpak override --user --system-talk-name=org.gnome.Sysprof3 org.example.Scorch\n"
+                   "flatpak override --user --allow=devel org.example.Scorch");
+  g_assert_nonnull (strstr (msg, "\n  flatpak override --user --system-talk-name=org.gnome.Sysprof3 org.example.Scorch"
+                                 "\n  flatpak override --user --allow=devel org.example.Scorch"));
+
+  /* sysprofd answered and polkit refused: no talk-name to add */
+  na.broker_reached = TRUE;
+  na.app_id = NULL;
+  g_clear_pointer (&commands, g_free);
+  {
+    g_autofree char *reached = _scorch_recorder_no_access_message (&na, TRUE, &commands);
+
+    g_assert_nonnull (strstr (reached, "polkit can ask for your password"));
+    g_assert_cmpstr (commands, ==, "flatpak override --user --allow=devel io.github.scorchprof.Scorch");
+    g_assert_null (strstr (reached, "system-talk-name"));
+    g_assert_null (strstr (reached, "sysctl"));
+  }
+}
+
+/* The permission check's message is the builder's (one wording). */
+static void
+test_check_permissions (void)
+{
+  g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+
+  if (perms->can_record || g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("perf_event_open is allowed here: no refusal message to compare");
+      return;
+    }
+  {
+    ScorchNoAccess na = { .paranoid = perms->paranoid };
+    g_autofree char *why = g_strdup_printf ("not allowed: kernel.perf_event_paranoid is %d", perms->paranoid);
+    g_autofree char *commands = NULL;
+    g_autofree char *msg = NULL;
+
+    na.direct_why = why;
+    msg = _scorch_recorder_no_access_message (&na, FALSE, &commands);
+    g_assert_cmpstr (perms->message, ==, msg);
+    g_assert_cmpstr (perms->command, ==, commands);
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/libscorch/record-permissions/message", test_plain);
+  g_test_add_func ("/libscorch/record-permissions/message-flatpak", test_flatpak);
+  g_test_add_func ("/libscorch/record-permissions/check-permissions", test_check_permissions);
+  return g_test_run ();
+}
