@@ -125,6 +125,17 @@ check("scorch module builds with meson without tests",
       scorch_mod.get("buildsystem") == "meson" and "-Dtests=false" in scorch_mod.get("config-opts", []),
       f"{scorch_mod.get('buildsystem')!r} {scorch_mod.get('config-opts')}")
 
+# -- pprof in the Flatpak: protobuf-c (and protobuf, for protoc-c at build
+# time) are modules before scorch, and scorch builds with pprof --
+check("protobuf-c is bundled before scorch (pprof export/import)",
+      "protobuf-c" in names and names.index("protobuf-c") < names.index("scorch") if "scorch" in names else False,
+      f"modules {names}")
+check("protoc-c's protobuf is built before protobuf-c",
+      "protobuf" in names and "protobuf-c" in names and names.index("protobuf") < names.index("protobuf-c"),
+      f"modules {names}")
+check("scorch builds with pprof", "-Dpprof=disabled" not in scorch_mod.get("config-opts", []),
+      f"{scorch_mod.get('config-opts')}")
+
 print(f"1..{len(results)}")
 failed = 0
 for i, (name, ok, detail) in enumerate(results, 1):

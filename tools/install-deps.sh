@@ -60,6 +60,13 @@ PACKAGES="$PACKAGES
   sysprof polkitd
 "
 
+# symbol paths: perf archive tarballs are read with libarchive; the
+# symbol-sources test serves a binary with a local debuginfod and polls it
+# with curl
+PACKAGES="$PACKAGES
+  libarchive-dev debuginfod curl
+"
+
 # Only talk to the network when something is missing.
 missing=""
 for p in $PACKAGES; do

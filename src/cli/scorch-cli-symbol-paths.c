@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-cli-symbol-paths.c: --sysroot, --substitute-path, --kallsyms and
- * --debug-dirs for the commands that load captures; they set the
- * process-wide symbol paths (scorch-symbol-paths.h) once parsed. */
+/* scorch-cli-symbol-paths.c: --sysroot, --substitute-path, --kallsyms,
+ * --debug-dirs and --symfs-archive for the commands that load captures;
+ * they set the process-wide symbol paths (scorch-symbol-paths.h) once
+ * parsed. */
 
 #include "config.h"
 
@@ -28,6 +29,8 @@ on_option (const char *name,
     scorch_symbol_paths_set_kallsyms (paths, value);
   else if (g_str_equal (name, "--debug-dirs"))
     scorch_symbol_paths_set_debug_dirs (paths, value);
+  else if (g_str_equal (name, "--symfs-archive"))
+    scorch_symbol_paths_set_archive (paths, value);
   return TRUE;
 }
 
@@ -37,6 +40,14 @@ post_parse (GOptionContext *context,
             gpointer        data,
             GError        **error)
 {
+  const char *archive = scorch_symbol_paths_get_archive (data);
+
+  if (archive != NULL && !g_file_test (archive, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--symfs-archive: “%s” is not a file"), archive);
+      return FALSE;
+    }
   scorch_symbol_paths_set_default (data);
   return TRUE;
 }
@@ -53,6 +64,9 @@ scorch_cli_symbol_paths_group (void)
       N_("Kernel symbols from FILE (a copy of the recording machine's /proc/kallsyms)"), N_("FILE") },
     { "debug-dirs", 0, 0, G_OPTION_ARG_CALLBACK, on_option,
       N_("Directories with separate debug info, instead of /usr/lib/debug"), N_("D1:D2") },
+    { "symfs-archive", 0, 0, G_OPTION_ARG_CALLBACK, on_option,
+      N_("The capture's files from a `perf archive` tarball (CAPTURE.tar.bz2 beside the capture is read without it)"),
+      N_("FILE") },
     { NULL }
   };
   GOptionGroup *group = scorch_cli_option_group_new ("symbol-paths", _("Where the capture’s files are found:"),

@@ -17,6 +17,8 @@
 #include <gelf.h>
 
 #include "scorch-debug-files.h"
+#include "scorch-module.h"
+#include "scorch-symbol-paths.h"
 #include "scorch-util.h"
 
 char *
@@ -372,4 +374,125 @@ scorch_debug_files_set_module_userdata (Dwfl_Module  *mod,
   dwfl_module_info (mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
   if (userdata != NULL)
     *userdata = debuginfo_path;
+}
+
+/* perf writes build ids padded with zeros (to 24 bytes in the header's
+ * table); the cache's names use the id itself (20 bytes for SHA-1). */
+static char *
+build_id_hex (const guint8 *id,
+              guint         len)
+{
+  while (len > 20 && id[len - 1] == 0)
+    len--;
+  return scorch_hex_encode (id, len);
+}
+
+static ScorchModule *
+open_if_build_id (const char   *candidate,
+                  const guint8 *id,
+                  guint         id_len)
+{
+  ScorchModule *m;
+
+  if (candidate == NULL)
+    return NULL;
+  /* the module cache opens it through scorch_open_regular_file() */
+  m = scorch_module_cache_open (scorch_module_cache_get_default (), candidate, NULL);
+  if (m == NULL)
+    return NULL;
+  if (!scorch_module_matches_build_id (m, id, id_len))
+    {
+      scorch_module_unref (m);
+      return NULL;
+    }
+  g_debug ("found by build id: %s", candidate);
+  return m;
+}
+
+#if HAVE_DEBUGINFOD
+static ScorchModule *
+open_debuginfod_executable (const guint8 *id,
+                            guint         id_len)
+{
+  const char *urls = g_getenv ("DEBUGINFOD_URLS");
+  debuginfod_client *client;
+  ScorchModule *m = NULL;
+  char *path = NULL;
+  int fd;
+
+  if (urls == NULL || urls[0] == '\0' || id_len == 0)
+    return NULL;
+  client = debuginfod_begin ();
+  if (client == NULL)
+    return NULL;
+  while (id_len > 20 && id[id_len - 1] == 0)
+    id_len--;
+  fd = debuginfod_find_executable (client, id, (int) id_len, &path);
+  debuginfod_end (client);
+  if (fd >= 0)
+    {
+      close (fd);
+      m = open_if_build_id (path, id, id_len);
+    }
+  free (path);
+  return m;
+}
+#endif
+
+ScorchModule *
+scorch_debug_files_open_module_by_build_id (const char   *path,
+                                            const guint8 *id,
+                                            guint         id_len)
+{
+  g_autofree char *hex = NULL;
+  g_auto(GStrv) roots = NULL;
+  g_autoptr(ScorchSymbolPaths) paths = NULL;
+  const char * const *debug_dirs;
+  static const char * const default_debug_dirs[] = { "/usr/lib/debug", NULL };
+  gboolean plain_path;
+  ScorchModule *m;
+
+  if (id == NULL || id_len == 0)
+    return NULL;
+  hex = build_id_hex (id, id_len);
+  if (strlen (hex) < 4)
+    return NULL;
+  /* a capture's path is untrusted: it must not climb out of a root */
+  plain_path = path != NULL && path[0] == '/' && strstr (path, "/../") == NULL && !g_str_has_suffix (path, "/..");
+
+  /* perf's build-id caches and extracted perf archives */
+  roots = scorch_symbol_paths_dup_build_id_roots ();
+  for (guint r = 0; roots[r] != NULL; r++)
+    {
+      g_autofree char *by_path = plain_path ? g_strconcat (roots[r], path, "/", hex, "/elf", NULL) : NULL;
+      g_autofree char *by_link = g_strdup_printf ("%s/.build-id/%.2s/%s/elf", roots[r], hex, hex + 2);
+
+      if ((m = open_if_build_id (by_path, id, id_len)) != NULL ||
+          (m = open_if_build_id (by_link, id, id_len)) != NULL)
+        return m;
+    }
+
+  /* debug dirs: .build-id/xx/yyyy links to the binary itself (beside
+   * yyyy.debug, as Fedora's debuginfo packages and
+   * `eu-unstrip`/`debugedit` trees lay them out) */
+  paths = scorch_symbol_paths_dup_default ();
+  debug_dirs = scorch_symbol_paths_get_debug_dirs (paths);
+  if (debug_dirs == NULL)
+    debug_dirs = default_debug_dirs;
+  for (guint i = 0; debug_dirs[i] != NULL; i++)
+    {
+      g_autofree char *link = NULL;
+
+      if (debug_dirs[i][0] != '/')
+        continue;
+      link = g_strdup_printf ("%s/.build-id/%.2s/%s", debug_dirs[i], hex, hex + 2);
+      if ((m = open_if_build_id (link, id, id_len)) != NULL)
+        return m;
+    }
+
+#if HAVE_DEBUGINFOD
+  if ((m = open_debuginfod_executable (id, id_len)) != NULL)
+    return m;
+#endif
+  return NULL;
 }

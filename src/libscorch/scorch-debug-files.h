@@ -27,4 +27,16 @@ void  scorch_debug_files_init_callbacks   (Dwfl_Callbacks     *callbacks,
 void  scorch_debug_files_set_module_userdata (Dwfl_Module      *mod,
                                               char            **debuginfo_path);
 
+/* The ELF file recorded at PATH with this build id, found elsewhere (the
+ * file at PATH is gone or another): perf's build-id caches
+ * ($PERF_BUILDID_DIR or ~/.debug, extracted perf archives:
+ * <root>PATH/<id>/elf and <root>/.build-id/xx/yyyy/elf), the debug dirs'
+ * .build-id/xx/yyyy links to the binary, and debuginfod's executable
+ * when DEBUGINFOD_URLS is set.  Only a file whose build id is ID is
+ * returned (a new reference); NULL when none is. */
+struct _ScorchModule;
+struct _ScorchModule *scorch_debug_files_open_module_by_build_id (const char   *path,
+                                                                  const guint8 *id,
+                                                                  guint         id_len);
+
 G_END_DECLS

@@ -174,6 +174,8 @@ load (const char         *path,
 
   /* --debug-dirs, --kallsyms (scorch-symbol-paths.h; SCORCH_DEBUG_DIRS) */
   {
+    /* a perf archive beside the capture or given with --symfs-archive */
+    scorch_symbol_paths_use_capture_archive (path);
     g_autoptr(ScorchSymbolPaths) paths = scorch_symbol_paths_dup_default ();
     ScorchSymbolizer *symbolizer = scorch_analyzer_get_symbolizer (analyzer);
 

@@ -11,7 +11,8 @@
  * loader applies kallsyms and debug dirs to each load's symbolizer. They are
  * also read from the environment (scorch_symbol_paths_new_from_env()):
  * SCORCH_SYSROOT, SCORCH_SUBSTITUTE_PATH (A=B entries separated by
- * newlines), SCORCH_KALLSYMS, SCORCH_DEBUG_DIRS (D1:D2). */
+ * newlines), SCORCH_KALLSYMS, SCORCH_DEBUG_DIRS (D1:D2),
+ * SCORCH_SYMFS_ARCHIVE (a perf archive tarball). */
 
 #pragma once
 
@@ -51,10 +52,54 @@ gboolean           scorch_symbol_paths_is_empty          (ScorchSymbolPaths *sel
 GStrv              scorch_symbol_paths_candidates        (ScorchSymbolPaths *self,
                                                           const char        *path);
 
-/* perf's build-id cache ($PERF_BUILDID_DIR, else ~/.debug; also what
- * `perf archive` holds): <cache><path>/<build id>/elf for each build id
- * cached for path.  NULL when none. */
+/* perf's build-id cache ($PERF_BUILDID_DIR, else ~/.debug, then the
+ * extracted `perf archive`s and other build-id dirs):
+ * <cache><path>/<build id>/elf for each build id cached for path.  NULL
+ * when none. */
 GStrv              scorch_symbol_paths_build_id_cache_candidates (const char *path);
+
+/* perf archive (`perf archive FILE` writes FILE.tar.bz2: perf's build-id
+ * cache entries of the modules the capture hit, <path>/<build id>/elf and
+ * .build-id/xx/yyyy links).  An archive given with --symfs-archive (or the
+ * "symbol-archive" preference), and the one beside a capture, is
+ * extracted once into $XDG_CACHE_HOME/scorch/perf-archives/<key>/ and
+ * that directory searched like perf's own cache. */
+void               scorch_symbol_paths_set_archive       (ScorchSymbolPaths *self,
+                                                          const char        *tarball);
+const char        *scorch_symbol_paths_get_archive       (ScorchSymbolPaths *self);
+/* More roots laid out as perf's build-id cache, searched after
+ * $PERF_BUILDID_DIR (or ~/.debug). */
+void               scorch_symbol_paths_add_build_id_dir  (ScorchSymbolPaths *self,
+                                                          const char        *dir);
+/* NULL when none */
+const char * const *scorch_symbol_paths_get_build_id_dirs (ScorchSymbolPaths *self);
+/* $PERF_BUILDID_DIR (or ~/.debug), then the default paths' build-id dirs. */
+GStrv              scorch_symbol_paths_dup_build_id_roots (void);
+
+/* Extracts a tar archive (any compression libarchive reads) into DEST, an
+ * existing empty directory, keeping only directories and regular files
+ * whose names stay inside DEST: absolute names and ".." components are
+ * refused, links, devices and FIFOs skipped (counted in *n_skipped).  At
+ * most max_bytes are written.  FALSE with G_IO_ERROR_NOT_SUPPORTED
+ * when Scorch was built without libarchive. */
+gboolean           scorch_symbol_paths_extract_archive   (const char        *tarball,
+                                                          const char        *dest,
+                                                          gint64             max_bytes,
+                                                          guint             *n_files,
+                                                          guint             *n_skipped,
+                                                          GError           **error);
+/* The directory TARBALL is extracted to (extracting it unless done
+ * before): $XDG_CACHE_HOME/scorch/perf-archives/<key of the file's path,
+ * size, mtime and inode>. */
+char              *scorch_symbol_paths_prepare_archive   (const char        *tarball,
+                                                          GError           **error);
+/* For a capture about to be loaded: the default paths' archive, and
+ * CAPTURE.tar.bz2 when it sits beside CAPTURE, are prepared and their
+ * directories added to the default paths' build-id dirs; a kernel's
+ * kallsyms in the capture's archive becomes the default paths' kallsyms
+ * when no --kallsyms is set (the recording machine's symbols).  Problems
+ * are logged, not fatal. */
+void               scorch_symbol_paths_use_capture_archive (const char      *capture);
 
 /* The process-wide paths (initially from the environment). */
 void               scorch_symbol_paths_set_default       (ScorchSymbolPaths *paths);

@@ -362,6 +362,10 @@ module_open (ScorchSymbolizer    *self,
     {
       ScorchModule *host = scorch_host_path_open_module (m->path, map->build_id, map->build_id_len);
 
+      /* perf's build-id caches and archives, .build-id links, debuginfod */
+      if (host == NULL)
+        host = scorch_debug_files_open_module_by_build_id (m->path, map->build_id, map->build_id_len);
+
       if (host != NULL)
         {
           g_clear_pointer (&m->file, scorch_module_unref);

@@ -68,8 +68,11 @@ unw_module_open (ScorchUnwindMaps *self,
     return;
   scorch_module_get_file_id (m->module, NULL, &ino);
   m->data = scorch_module_get_data (m->module, &m->size);
-  if (m->size < 64 || scorch_module_get_elf_class (m->module) != ELFCLASS64 ||
-      (m->key.ino != 0 && ino != 0 && ino != m->key.ino))
+  if (m->size < 64 || scorch_module_get_elf_class (m->module) != ELFCLASS64)
+    goto fail;
+  /* The recorded file: by build id when the capture has one (a copy found
+   * through --sysroot or a perf archive has another inode), else by inode. */
+  if (m->key.build_id_len == 0 && m->key.ino != 0 && ino != 0 && ino != m->key.ino)
     goto fail;
 
   /* A replaced file must not be used to unwind the old one's stacks. */
