@@ -927,6 +927,23 @@ off_cpu_batched_record (ScorchAnalyzer     *self,
          (record->type == PERF_RECORD_SWITCH || record->type == PERF_RECORD_SWITCH_CPU_WIDE);
 }
 
+/* One profile per event: the first sampling event of the capture (perf's
+ * dummy tracking event never samples; scheduler events feed the off-CPU
+ * time) becomes the main one.  The one place that decides it, for the
+ * serial path (handle_sample) and the batches (queue_sample).  Returns
+ * attr's scheduler kind. */
+static int
+choose_main_event (ScorchAnalyzer          *self,
+                   const ScorchCaptureAttr *attr)
+{
+  int sched = sched_event_kind (attr);
+
+  if (self->main_attr == NULL && !(attr->attr.type == PERF_TYPE_SOFTWARE && attr->attr.config == PERF_COUNT_SW_DUMMY) &&
+      sched == SCHED_NONE)
+    self->main_attr = attr;
+  return sched;
+}
+
 static gboolean
 handle_sample (ScorchAnalyzer     *self,
                const ScorchRecord *record,
@@ -950,12 +967,8 @@ handle_sample (ScorchAnalyzer     *self,
   if (!scorch_capture_attrs_parse_sample (self->attrs, record, &s, error))
     return FALSE;
 
-  /* One profile per event: the first sampling event of the capture (perf's
-   * dummy tracking event never samples). Other events' samples are skipped. */
-  sched = sched_event_kind (attr);
-  if (self->main_attr == NULL && !(attr->attr.type == PERF_TYPE_SOFTWARE && attr->attr.config == PERF_COUNT_SW_DUMMY) &&
-      sched == SCHED_NONE)
-    self->main_attr = attr;
+  /* Other events' samples are skipped (choose_main_event()). */
+  sched = choose_main_event (self, attr);
   if (sched == SCHED_WAKEUP && off_cpu_tracker (self) != NULL)
     {
       /* sched_wakeup is delivered to the woken task: it runs again soon */
@@ -1499,8 +1512,8 @@ run_batch (ScorchAnalyzer *self,
  * scorch_analyzer_add_record). */
 static gboolean
 queue_record (ScorchAnalyzer     *self,
-                      const ScorchRecord *record,
-                      GError            **error)
+              const ScorchRecord *record,
+              GError            **error)
 {
   PreparedSample *ps;
 
@@ -1528,9 +1541,7 @@ queue_sample (ScorchAnalyzer     *self,
       self->n_unknown_id++;
       return TRUE;
     }
-  if (self->main_attr == NULL && !(attr->attr.type == PERF_TYPE_SOFTWARE && attr->attr.config == PERF_COUNT_SW_DUMMY) &&
-      sched_event_kind (attr) == SCHED_NONE)
-    self->main_attr = attr;
+  choose_main_event (self, attr);
   if (self->off_cpu != NULL && record->has_time)
     scorch_off_cpu_saw_time (self->off_cpu, record->time);
   if (attr != self->main_attr && !off_cpu_queues_sample (self, attr))
@@ -1815,6 +1826,9 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
   g_return_val_if_fail (!self->finished, FALSE);
 
   scorch_analyzer_set_capture_info (self, reader);
+  /* kallsyms is read on another thread while the records are */
+  if (!self->offline)
+    scorch_symbolizer_prefetch_kernel (self->symbolizer);
 
   /* Records are read in order here; samples are unwound and looked up by
    * several workers in batches, and committed in order (run_batch). */
