@@ -28,6 +28,12 @@
 #        BEFORE=DIR (another build dir, e.g. of an older commit, timed on the same files,
 #        its runs alternating with this build's)
 #        EXTRA=1 (also scorch with SCORCH_LOAD_OFFLINE=1 and perf script)
+#        COLD=0 (skips the cold column)
+# Scorch keeps a persistent cache (symbol tables, symbolized addresses and
+# kallsyms, under $XDG_CACHE_HOME/scorch/symbols): the "scorch" and
+# "before" columns are warm (one run of each build on the file first),
+# "cold" is this build with an empty cache directory each run
+# (SCORCH_SYMBOL_CACHE_DIR=a new temporary directory; its writes included).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -157,6 +163,7 @@ mb () { echo $(( $1 / 1024 )); }
 ratio () { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
 
 printf "%-10s %8s %5s | %6s %5s %5s |" capture samples fileMB scorch anonMB MB
+[ "${COLD:-1}" = 1 ] && printf " %6s %5s |" cold MB
 [ -n "${BEFORE:-}" ] && printf " %6s %5s %5s |" before anonMB MB
 printf " %7s %5s | %7s %5s |" perf-rep MB parser MB
 [ "${EXTRA:-0}" = 1 ] && printf " %6s %5s | %7s %5s |" nosym MB perf-scr MB
@@ -173,6 +180,12 @@ for size in $SIZES; do
   fmb=$(du -m "$file" | cut -f1)
   big=$RUNS
   [ "$want" -ge 100000 ] && big=$RUNS_BIG
+  # warm the persistent caches of both builds
+  "$CLI" report --tsv "$file" >/dev/null 2>&1 || :
+  [ -n "${BEFORE:-}" ] && { "$BEFORE/src/cli/scorch-cli" report --tsv "$file" >/dev/null 2>&1 || :; }
+  if [ "${COLD:-1}" = 1 ]; then
+    set -- $(measure "$big" sh -c 'd=$(mktemp -d); SCORCH_SYMBOL_CACHE_DIR=$d "$0" report --tsv "$1"; r=$?; rm -rf "$d"; exit $r' "$CLI" "$file"); co_t=$1; co_m=$2
+  fi
   if [ -n "${BEFORE:-}" ]; then
     set -- $(measure_ab "$big" "$CLI" "$BEFORE/src/cli/scorch-cli" "$file"); sc_t=$1; sc_m=$2; bf_t=$3; bf_m=$4
     bf_a=$(anon_peak "$BEFORE/src/cli/scorch-cli" report --tsv "$file")
@@ -189,6 +202,7 @@ for size in $SIZES; do
   fi
   if [ "$mode" = dwarf ]; then target=5; else target=10; fi
   printf "%-10s %8s %5s | %6.2f %5d %5d |" "$size" "$n" "$fmb" "$sc_t" "$(mb "$sc_a")" "$(mb "$sc_m")"
+  [ "${COLD:-1}" = 1 ] && printf " %6.2f %5d |" "$co_t" "$(mb "$co_m")"
   [ -n "${BEFORE:-}" ] && printf " %6.2f %5d %5d |" "$bf_t" "$(mb "$bf_a")" "$(mb "$bf_m")"
   printf " %7.2f %5d | %7.2f %5d |" "$pr_t" "$(mb "$pr_m")" "$pp_t" "$(mb "$pp_m")"
   if [ "${EXTRA:-0}" = 1 ]; then
@@ -196,7 +210,9 @@ for size in $SIZES; do
     set -- $(measure "$big" perf script -i "$file"); ps_t=$1; ps_m=$2
     printf " %6.2f %5d | %7.2f %5d |" "$so_t" "$(mb "$so_m")" "$ps_t" "$(mb "$ps_m")"
   fi
-  printf " %6s %6s\n" "$(ratio "$best" "$sc_t")" "≥$target"
+  printf " %6s %6s" "$(ratio "$best" "$sc_t")" "≥$target"
+  [ "${COLD:-1}" = 1 ] && printf " cold: %s" "$(ratio "$best" "$co_t")"
+  printf "\n"
 done
 echo "times: median seconds of $RUNS runs ($RUNS_BIG for 100k samples and more); anonMB: peak RssAnon (one run); MB: peak RSS (GNU time)"
 echo "parser: $PERFPARSER --input FILE --output /dev/null; best/sc: the faster of perf report -g and perfparser over scorch"

@@ -22,6 +22,13 @@ rm -rf "$dir"
 mkdir -p "$dir"
 mkdir -p "$dir/home"
 XDG_CACHE_HOME=$dir
+# rustup finds its toolchains under the real home (tests build Rust
+# workloads with rustc): keep them there
+if [ -n "${HOME:-}" ]; then
+  RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
+  CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
+  export RUSTUP_HOME CARGO_HOME
+fi
 HOME=$dir/home
 export XDG_CACHE_HOME HOME
 exec "$@"

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -214,6 +215,98 @@ test_symlink (void)
   g_rmdir (root);
 }
 
+
+/* The verdict kept per build id (SCORCH_SYMBOL_CACHE_DIR): written on the
+ * first check, believed on the next (a forged entry shows it is read),
+ * ignored and rewritten when damaged. */
+static guint32
+fnv32 (const char *s)
+{
+  guint32 h = 2166136261u;
+
+  for (; *s != '\0'; s++)
+    h = (h ^ (guint8) *s) * 16777619u;
+  return h;
+}
+
+static void
+test_cache (void)
+{
+  g_autofree char *path = workload_path ("app-workload");
+  g_autofree char *dir = g_dir_make_tmp ("scorch-fp-cache-XXXXXX", NULL);
+  g_autofree char *entry = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr(GDir) d = NULL;
+  ScorchElfFramePointers r1, r;
+  const char *name;
+  char *nl;
+
+  g_assert_nonnull (dir);
+  g_setenv ("SCORCH_SYMBOL_CACHE_DIR", dir, TRUE);
+  g_assert_true (scorch_elf_check_frame_pointers (path, &r1, NULL));
+  d = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, ".fp"))
+      entry = g_build_filename (dir, name, NULL);
+  g_assert_nonnull (entry);
+  g_assert_true (g_file_get_contents (entry, &original, NULL, NULL));
+
+  g_assert_true (scorch_elf_check_frame_pointers (path, &r, NULL));
+  g_assert_cmpuint (r.n_functions, ==, r1.n_functions);
+  g_assert_cmpuint (r.n_with_fp, ==, r1.n_with_fp);
+  g_assert_cmpint (r.frame_pointers, ==, r1.frame_pointers);
+
+  /* a forged entry (valid checksum) is what the check believes */
+  {
+    g_autofree char *body = g_strdup (original);
+    g_autofree char *figures = NULL;
+    guint machine;
+    g_autofree char *forged = NULL;
+
+    /* drop the checksum line, replace the figures */
+    body[strlen (body) - 9] = '\0';
+    nl = strrchr (body, '\n');
+    nl[0] = '\0';
+    nl = strrchr (body, '\n');
+    machine = (guint) strtoul (nl + 1, NULL, 10);
+    nl[1] = '\0';
+    figures = g_strdup_printf ("%s%u 1000 1\n", body, machine);
+    forged = g_strdup_printf ("%s%08x\n", figures, fnv32 (figures));
+    g_assert_true (g_file_set_contents (entry, forged, -1, NULL));
+    g_assert_true (scorch_elf_check_frame_pointers (path, &r, NULL));
+    g_assert_cmpuint (r.n_functions, ==, 1000);
+    g_assert_cmpuint (r.n_with_fp, ==, 1);
+    g_assert_false (r.frame_pointers);
+  }
+
+  /* damaged: a figure changed without its checksum, cut short, garbage */
+  {
+    const char *bad[3];
+    g_autofree char *flipped = g_strdup (original);
+    g_autofree char *cut = g_strndup (original, strlen (original) - 3);
+
+    flipped[strlen (flipped) - 12] = flipped[strlen (flipped) - 12] == '1' ? '2' : '1';
+    bad[0] = flipped;
+    bad[1] = cut;
+    bad[2] = "scorch-fp-check 1\n\n\n\n";
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_assert_true (g_file_set_contents (entry, bad[i], -1, NULL));
+        g_assert_true (scorch_elf_check_frame_pointers (path, &r, NULL));
+        g_assert_cmpuint (r.n_functions, ==, r1.n_functions);
+        g_assert_cmpuint (r.n_with_fp, ==, r1.n_with_fp);
+        g_free (again);
+        g_assert_true (g_file_get_contents (entry, &again, NULL, NULL));
+        g_assert_cmpstr (again, ==, original);
+      }
+  }
+
+  g_unsetenv ("SCORCH_SYMBOL_CACHE_DIR");
+  g_unlink (entry);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -227,6 +320,7 @@ main (int   argc,
   g_test_add_func ("/libscorch/elf-check/not-elf", test_not_elf);
   g_test_add_func ("/libscorch/elf-check/choose", test_choose);
   g_test_add_func ("/libscorch/elf-check/symlink", test_symlink);
+  g_test_add_func ("/libscorch/elf-check/cache", test_cache);
 
   return g_test_run ();
 }

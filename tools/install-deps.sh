@@ -62,9 +62,10 @@ PACKAGES="$PACKAGES
 
 # symbol paths: perf archive tarballs are read with libarchive; the
 # symbol-sources test serves a binary with a local debuginfod and polls it
-# with curl
+# with curl; `perf archive` (in that test) packs with `tar cjf`, which needs
+# the bzip2 program (priority standard, so not in a minimal image)
 PACKAGES="$PACKAGES
-  libarchive-dev debuginfod curl
+  libarchive-dev debuginfod curl bzip2
 "
 
 # Only talk to the network when something is missing.

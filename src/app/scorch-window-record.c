@@ -425,9 +425,7 @@ record_done (GObject      *object,
 
   /* SCORCH_RECORD_RELOAD=1 (bench/stop-latency.sh, for comparison):
    * read the capture again as before the live session had the profile. */
-  /* -- off-CPU: the live session sees CPU samples only; the Off-CPU and
-   * Wall clock views come from the capture -- */
-  if (s->live != NULL && !s->options->off_cpu && g_strcmp0 (g_getenv ("SCORCH_RECORD_RELOAD"), "1") != 0)
+  if (s->live != NULL && g_strcmp0 (g_getenv ("SCORCH_RECORD_RELOAD"), "1") != 0)
     finish_live (self, s);
   else
     load_capture (self, s);

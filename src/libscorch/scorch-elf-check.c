@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "scorch-elf-check"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -16,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-elf-check.h"
+#include "scorch-elf-symbols.h"
 #include "scorch-module.h"
 #include "scorch-util.h"
 
@@ -57,6 +59,10 @@ static const char * const crt_functions[] = {
 static gboolean
 is_crt_function (const char *name)
 {
+  /* every name above starts with one of these: most symbols of a large
+   * library are decided by their first byte (this runs for each) */
+  if (name[0] != '_' && name[0] != 'd' && name[0] != 'r' && name[0] != 'f')
+    return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (crt_functions); i++)
     if (strcmp (name, crt_functions[i]) == 0)
       return TRUE;
@@ -174,10 +180,6 @@ check_symbols (Elf                    *elf,
       if (GELF_ST_TYPE (sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF ||
           sym.st_shndx >= SHN_LORESERVE || sym.st_size < MIN_FUNCTION_SIZE)
         continue;
-      name = elf_strptr (elf, shdr.sh_link, sym.st_name);
-      if (name == NULL || is_crt_function (name))
-        continue;
-
       text = elf_getscn (elf, sym.st_shndx);
       if (text == NULL || gelf_getshdr (text, &text_shdr) == NULL ||
           text_shdr.sh_type != SHT_PROGBITS || (text_shdr.sh_flags & SHF_EXECINSTR) == 0)
@@ -200,6 +202,10 @@ check_symbols (Elf                    *elf,
         }
       else
         has_fp = aarch64_has_fp_prologue (code, MIN (avail, 16));
+      /* (the name last: the cheaper tests above skip most symbols) */
+      name = elf_strptr (elf, shdr.sh_link, sym.st_name);
+      if (name == NULL || is_crt_function (name))
+        continue;
 
       result->n_functions++;
       if (has_fp)
@@ -207,6 +213,105 @@ check_symbols (Elf                    *elf,
     }
 
   return result->n_functions > 0;
+}
+
+/* ---- the verdict per build id, in the persistent cache ----------------- */
+
+/* A module's verdict takes a scan of all its functions (libpython: ~10k):
+ * it is kept per build id beside the symbol cache
+ * (scorch_elf_symbols_dup_default_cache_dir()), one small text file
+ * "<build id>.fp": a version line, the build id, "MACHINE N_FUNCTIONS
+ * N_WITH_FP", and a checksum of those lines.  Anything else in it (a
+ * damaged or foreign file) is ignored and rewritten. */
+#define FP_CACHE_HEADER "scorch-fp-check 1"
+
+static guint32
+fp_cache_sum (const char *s)
+{
+  guint32 h = 2166136261u;
+
+  for (; *s != '\0'; s++)
+    h = (h ^ (guint8) *s) * 16777619u;
+  return h;
+}
+
+static char *
+fp_cache_path (const char   *dir,
+               const guint8 *id,
+               guint         id_len)
+{
+  g_autofree char *hex = scorch_module_build_id_to_hex (id, id_len);
+  g_autofree char *name = g_strconcat (hex, ".fp", NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+static char *
+fp_cache_body (const guint8                 *id,
+               guint                         id_len,
+               guint                         machine,
+               const ScorchElfFramePointers *r)
+{
+  g_autofree char *hex = scorch_module_build_id_to_hex (id, id_len);
+
+  return g_strdup_printf (FP_CACHE_HEADER "\n%s\n%u %u %u\n", hex, machine, r->n_functions, r->n_with_fp);
+}
+
+static gboolean
+fp_cache_load (const char             *dir,
+               const guint8           *id,
+               guint                   id_len,
+               guint                   machine,
+               ScorchElfFramePointers *r)
+{
+  g_autofree char *path = fp_cache_path (dir, id, id_len);
+  g_autofree char *contents = NULL;
+  g_autofree char *hex = NULL;
+  g_autofree char *expect = NULL;
+  ScorchElfFramePointers got = { 0, };
+  guint m = 0;
+  guint32 sum = 0;
+  char *nl;
+  gsize len = 0;
+
+  if (!scorch_read_regular_file (path, 4096, &contents, &len, NULL))
+    return FALSE;
+  /* BODY, then the checksum line */
+  nl = len > 1 ? g_strrstr_len (contents, len - 1, "\n") : NULL;
+  if (nl == NULL || contents[len - 1] != '\n')
+    return FALSE;
+  if (len != (gsize) (nl + 1 - contents) + 9 || sscanf (nl + 1, "%8x", &sum) != 1)
+    return FALSE;
+  nl[1] = '\0';
+  if (fp_cache_sum (contents) != sum)
+    return FALSE;
+  hex = scorch_module_build_id_to_hex (id, id_len);
+  if (sscanf (contents, FP_CACHE_HEADER "\n%*s\n%u %u %u\n", &m, &got.n_functions, &got.n_with_fp) != 3)
+    return FALSE;
+  got.frame_pointers = got.n_with_fp * 2 >= got.n_functions;
+  expect = fp_cache_body (id, id_len, m, &got);
+  /* exactly what this build id's entry says, nothing more */
+  if (strcmp (expect, contents) != 0 || m != machine || got.n_functions == 0 ||
+      got.n_with_fp > got.n_functions)
+    return FALSE;
+  *r = got;
+  return TRUE;
+}
+
+static void
+fp_cache_save (const char                   *dir,
+               const guint8                 *id,
+               guint                         id_len,
+               guint                         machine,
+               const ScorchElfFramePointers *r)
+{
+  g_autofree char *path = fp_cache_path (dir, id, id_len);
+  g_autofree char *body = fp_cache_body (id, id_len, machine, r);
+  g_autofree char *contents = g_strdup_printf ("%s%08x\n", body, fp_cache_sum (body));
+
+  /* g_file_set_contents() writes a temporary file and renames it */
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
 }
 
 gboolean
@@ -220,6 +325,9 @@ scorch_elf_check_frame_pointers (const char             *path,
   Elf_Scn *dynsym = NULL;
   GElf_Ehdr ehdr;
   g_autoptr(ScorchModule) module = NULL;
+  g_autofree char *cache_dir = NULL;
+  const guint8 *id = NULL;
+  guint id_len = 0;
   Elf *elf;
   gboolean ok;
 
@@ -229,6 +337,18 @@ scorch_elf_check_frame_pointers (const char             *path,
 
   if (!open_module (path, &module, error))
     return FALSE;
+
+  if (module != NULL)
+    {
+      cache_dir = scorch_elf_symbols_dup_default_cache_dir ();
+      id = scorch_module_get_build_id (module, &id_len);
+      if (cache_dir != NULL && id != NULL &&
+          fp_cache_load (cache_dir, id, id_len, scorch_module_get_machine (module), &r))
+        {
+          *result = r;
+          return TRUE;
+        }
+    }
 
   elf = module != NULL ? scorch_module_begin_elf (module) : NULL;
   if (elf == NULL || elf_kind (elf) != ELF_K_ELF || gelf_getehdr (elf, &ehdr) == NULL)
@@ -281,6 +401,8 @@ scorch_elf_check_frame_pointers (const char             *path,
    * (without -mno-omit-leaf-frame-pointer); a half is a safe line between
    * the two builds, which give nearly all or nearly none. */
   r.frame_pointers = r.n_with_fp * 2 >= r.n_functions;
+  if (cache_dir != NULL && id != NULL)
+    fp_cache_save (cache_dir, id, id_len, ehdr.e_machine, &r);
   *result = r;
   return TRUE;
 }

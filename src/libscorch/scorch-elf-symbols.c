@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "scorch-elf-symbols.h"
+#include "scorch-symbolizer-cache.h"
 #include "scorch-module.h"
 #include "scorch-sorted.h"
 #include "scorch-util.h"
@@ -244,28 +245,6 @@ typedef struct
 G_STATIC_ASSERT (sizeof (CacheHeader) % 8 == 0);
 G_STATIC_ASSERT (sizeof (CacheSymbol) == 40);
 
-/* FNV-1a over 64-bit words, then the tail: corruption, not attacks (the
- * directory is the user's own). */
-static guint64
-cache_checksum (const guint8 *data,
-                gsize         len)
-{
-  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
-  gsize i = 0;
-
-  for (; i + 8 <= len; i += 8)
-    {
-      guint64 w;
-
-      memcpy (&w, data + i, 8);
-      h = (h ^ w) * G_GUINT64_CONSTANT (0x100000001b3);
-      h ^= h >> 29;
-    }
-  for (; i < len; i++)
-    h = (h ^ data[i]) * G_GUINT64_CONSTANT (0x100000001b3);
-  return h;
-}
-
 static gsize
 pad8 (gsize n)
 {
@@ -299,24 +278,6 @@ scorch_elf_symbols_dup_default_cache_dir (void)
   return g_build_filename (g_get_user_cache_dir (), "scorch", "symbols", NULL);
 }
 
-static gboolean
-errno_error (GError     **error,
-             const char  *what,
-             int          saved)
-{
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", what, g_strerror (saved));
-  return FALSE;
-}
-
-static gboolean
-bad_entry (GError     **error,
-           const char  *path,
-           const char  *why)
-{
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, why);
-  return FALSE;
-}
-
 /* Checks the entry in bytes; fills the table from it when it is whole,
  * ours and current. */
 static gboolean
@@ -339,33 +300,33 @@ cache_parse (ScorchElfSymbols *self,
   guint64 expect;
 
   if (len < sizeof h)
-    return bad_entry (error, path, "truncated header");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "truncated header");
   memcpy (&h, data, sizeof h);
   if (memcmp (h.magic, CACHE_MAGIC, 8) != 0 || h.version != CACHE_VERSION ||
       h.byte_order != CACHE_BYTE_ORDER)
-    return bad_entry (error, path, "not a symbol cache entry of this version");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "not a symbol cache entry of this version");
   if (h.payload_size != len - sizeof h)
-    return bad_entry (error, path, "truncated or padded entry");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "truncated or padded entry");
   if (h.n_syms > CACHE_MAX_SIZE / sizeof (CacheSymbol) || h.names_size > CACHE_MAX_SIZE ||
       h.source_len > 4096)
-    return bad_entry (error, path, "sizes out of range");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "sizes out of range");
   expect = pad8 (h.source_len) + h.n_syms * sizeof (CacheSymbol) + h.names_size;
   if (expect != h.payload_size)
-    return bad_entry (error, path, "sizes do not add up");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "sizes do not add up");
   payload = data + sizeof h;
-  if (cache_checksum (payload, h.payload_size) != h.checksum)
-    return bad_entry (error, path, "checksum mismatch");
+  if (_scorch_symbolizer_cache_checksum (payload, h.payload_size) != h.checksum)
+    return _scorch_symbolizer_cache_bad_entry (error, path, "checksum mismatch");
   /* whole and ours: now is it the table asked for? */
   if (h.build_id_len != build_id_len || build_id_len > CACHE_MAX_ID ||
       memcmp (h.build_id, build_id, build_id_len) != 0)
-    return bad_entry (error, path, "another build id");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "another build id");
   if (h.source_len != source_len || memcmp (payload, source, source_len) != 0)
-    return bad_entry (error, path, "read from another file");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "read from another file");
 
   recs = (const CacheSymbol *) (gconstpointer) (payload + pad8 (h.source_len));
   names = (const char *) payload + pad8 (h.source_len) + h.n_syms * sizeof (CacheSymbol);
   if (h.n_syms > 0 && (h.names_size == 0 || names[h.names_size - 1] != '\0'))
-    return bad_entry (error, path, "names not terminated");
+    return _scorch_symbolizer_cache_bad_entry (error, path, "names not terminated");
 
   self->syms = g_new (ScorchElfSymbol, MAX (h.n_syms, 1));
   for (guint64 i = 0; i < h.n_syms; i++)
@@ -378,7 +339,7 @@ cache_parse (ScorchElfSymbols *self,
           (i > 0 && r.start <= self->syms[i - 1].start - bias))
         {
           g_clear_pointer (&self->syms, g_free);
-          return bad_entry (error, path, "symbols out of order");
+          return _scorch_symbolizer_cache_bad_entry (error, path, "symbols out of order");
         }
       f->start = r.start + bias;
       f->end = r.end + bias;
@@ -405,7 +366,6 @@ scorch_elf_symbols_load_cached (const char    *dir,
   g_autoptr(GMappedFile) file = NULL;
   ScorchElfSymbols *self;
   GBytes *bytes;
-  int fd;
 
   g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (build_id != NULL && build_id_len > 0, NULL);
@@ -413,12 +373,7 @@ scorch_elf_symbols_load_cached (const char    *dir,
   if (source == NULL)
     source = "";
   path = scorch_elf_symbols_get_cache_path (dir, build_id, build_id_len);
-  /* only ever a regular file, even in our own directory */
-  fd = scorch_open_regular_file (path, CACHE_MAX_SIZE, NULL, error);
-  if (fd < 0)
-    return NULL;
-  file = g_mapped_file_new_from_fd (fd, FALSE, error);
-  close (fd);
+  file = _scorch_symbolizer_cache_map (path, CACHE_MAX_SIZE, error);
   if (file == NULL)
     return NULL;
   bytes = g_mapped_file_get_bytes (file);
@@ -443,14 +398,11 @@ scorch_elf_symbols_save_cached (ScorchElfSymbols  *self,
                                 GError           **error)
 {
   g_autofree char *path = NULL;
-  g_autofree char *tmp = NULL;
   g_autoptr(GByteArray) out = NULL;
   g_autoptr(GByteArray) names = NULL;
   g_autoptr(GHashTable) name_offsets = NULL;
   static const guint8 zeros[8] = { 0 };
   CacheHeader h = { 0 };
-  gsize written = 0;
-  int fd;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (dir != NULL, FALSE);
@@ -497,40 +449,9 @@ scorch_elf_symbols_save_cached (ScorchElfSymbols  *self,
   g_byte_array_append (out, names->data, names->len);
   h.names_size = names->len;
   h.payload_size = out->len - sizeof h;
-  h.checksum = cache_checksum (out->data + sizeof h, h.payload_size);
+  h.checksum = _scorch_symbolizer_cache_checksum (out->data + sizeof h, h.payload_size);
   memcpy (out->data, &h, sizeof h);
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    return errno_error (error, dir, errno);
   path = scorch_elf_symbols_get_cache_path (dir, build_id, build_id_len);
-  /* a temporary file in the same directory, renamed over the entry: a
-   * reader sees the old entry or the new one, never half of one */
-  tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return errno_error (error, tmp, errno);
-  while (written < out->len)
-    {
-      gssize n = write (fd, out->data + written, out->len - written);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved = n < 0 ? errno : ENOSPC;
-
-          close (fd);
-          g_unlink (tmp);
-          return errno_error (error, tmp, saved);
-        }
-      written += n;
-    }
-  if (close (fd) != 0 || g_rename (tmp, path) != 0)
-    {
-      int saved = errno;
-
-      g_unlink (tmp);
-      return errno_error (error, path, saved);
-    }
-  return TRUE;
+  return _scorch_symbolizer_cache_write (dir, path, out->data, out->len, error);
 }

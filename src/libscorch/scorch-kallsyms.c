@@ -4,13 +4,19 @@
 
 #define G_LOG_DOMAIN "Scorch"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
 #include "scorch-kallsyms.h"
 #include "scorch-sorted.h"
+#include "scorch-symbolizer-cache.h"
 #include "scorch-util.h"
 
 /* Longest a symbol may lie past the last one and still be kernel text. */
@@ -21,6 +27,7 @@ struct _ScorchKallsyms
   ScorchKernelSymbol *syms;
   gsize               n_syms;
   GStringChunk       *strings;
+  GMappedFile        *mapped;   /* the cache entry the names point into, or NULL */
 };
 
 /* One line is "ADDR TYPE NAME[\tMODULE]" (MODULE as "[name]"). */
@@ -202,7 +209,9 @@ scorch_kallsyms_free (ScorchKallsyms *self)
   if (self == NULL)
     return;
   g_free (self->syms);
-  g_string_chunk_free (self->strings);
+  if (self->strings != NULL)
+    g_string_chunk_free (self->strings);
+  g_clear_pointer (&self->mapped, g_mapped_file_unref);
   g_free (self);
 }
 
@@ -256,4 +265,246 @@ scorch_kallsyms_find (const char *path,
     }
   stream_close (&st);
   return found;
+}
+
+/* ---- the cache ---------------------------------------------------------- */
+
+#define KCACHE_MAGIC "SCRKSYM\1"
+#define KCACHE_VERSION 1
+#define KCACHE_BYTE_ORDER 0x01020304u
+#define KCACHE_MAX_SIZE (512 * 1024 * 1024)
+#define KCACHE_NO_MODULE G_MAXUINT32
+/* Lines of path looked at for a visible (nonzero) address */
+#define VISIBLE_LINES 64
+
+typedef struct
+{
+  char    magic[8];
+  guint32 version;
+  guint32 byte_order;
+  guint64 n_syms;
+  guint64 strings_size;
+  guint64 payload_size;
+  guint64 checksum;
+} KcacheHeader;
+
+typedef struct
+{
+  guint64 addr;
+  guint32 name;       /* into the strings */
+  guint32 module;     /* likewise, or KCACHE_NO_MODULE */
+} KcacheSymbol;
+
+static guint64
+kcache_entry_checksum (const KcacheHeader *h,
+                       const guint8       *payload)
+{
+  guint64 head = _scorch_symbolizer_cache_checksum ((const guint8 *) h, G_STRUCT_OFFSET (KcacheHeader, checksum));
+
+  return (head * G_GUINT64_CONSTANT (0x100000001b3)) ^ _scorch_symbolizer_cache_checksum (payload, h->payload_size);
+}
+
+gboolean
+scorch_kallsyms_is_from_cache (ScorchKallsyms *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->mapped != NULL;
+}
+
+char *
+scorch_kallsyms_dup_running_key (void)
+{
+  g_autofree char *boot_id = NULL;
+  g_autofree char *modules = NULL;
+  gsize modules_len = 0;
+  g_autoptr(GChecksum) sum = NULL;
+
+  if (!scorch_read_regular_file ("/proc/sys/kernel/random/boot_id", 4096, &boot_id, NULL, NULL))
+    return NULL;
+  /* a kernel without modules has no /proc/modules */
+  if (!scorch_read_regular_file ("/proc/modules", 16 * 1024 * 1024, &modules, &modules_len, NULL))
+    modules_len = 0;
+  sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, (const guchar *) boot_id, strlen (boot_id));
+  g_checksum_update (sum, (const guchar *) "\n--\n", 4);
+  if (modules != NULL)
+    g_checksum_update (sum, (const guchar *) modules, modules_len);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* Whether path shows a nonzero address in its first lines. */
+static gboolean
+addresses_visible (const char *path)
+{
+  KallsymsStream st;
+  KallsymsLine l;
+  gboolean visible = FALSE;
+
+  if (!stream_open (&st, path))
+    return FALSE;
+  for (guint i = 0; i < VISIBLE_LINES && !visible && stream_next (&st, &l); i++)
+    visible = l.addr != 0;
+  stream_close (&st);
+  return visible;
+}
+
+static char *
+kcache_path (const char *cache_dir,
+             const char *key)
+{
+  g_autofree char *name = g_strdup_printf ("kallsyms-%s.bin", key);
+
+  return g_build_filename (cache_dir, name, NULL);
+}
+
+static ScorchKallsyms *
+kcache_load (const char *entry)
+{
+  g_autoptr(GMappedFile) file = NULL;
+  ScorchKallsyms *self;
+  KcacheHeader h;
+  const guint8 *data, *payload;
+  const KcacheSymbol *recs;
+  const char *strings;
+  gsize len;
+
+  file = _scorch_symbolizer_cache_map (entry, KCACHE_MAX_SIZE, NULL);
+  if (file == NULL)
+    return NULL;
+  data = (const guint8 *) g_mapped_file_get_contents (file);
+  len = g_mapped_file_get_length (file);
+  if (len < sizeof h)
+    return NULL;
+  memcpy (&h, data, sizeof h);
+  if (memcmp (h.magic, KCACHE_MAGIC, 8) != 0 || h.version != KCACHE_VERSION ||
+      h.byte_order != KCACHE_BYTE_ORDER || h.payload_size != len - sizeof h ||
+      h.n_syms == 0 || h.n_syms > KCACHE_MAX_SIZE / sizeof (KcacheSymbol) ||
+      h.strings_size == 0 || h.strings_size > KCACHE_MAX_SIZE ||
+      h.n_syms * sizeof (KcacheSymbol) + h.strings_size != h.payload_size)
+    return NULL;
+  payload = data + sizeof h;
+  if (kcache_entry_checksum (&h, payload) != h.checksum)
+    return NULL;
+  recs = (const KcacheSymbol *) (gconstpointer) payload;
+  strings = (const char *) (recs + h.n_syms);
+  if (strings[h.strings_size - 1] != '\0')
+    return NULL;
+
+  self = g_new0 (ScorchKallsyms, 1);
+  self->syms = g_new (ScorchKernelSymbol, h.n_syms);
+  for (guint64 i = 0; i < h.n_syms; i++)
+    {
+      KcacheSymbol r;
+
+      memcpy (&r, &recs[i], sizeof r);
+      if (r.name >= h.strings_size || (r.module != KCACHE_NO_MODULE && r.module >= h.strings_size) ||
+          (i > 0 && r.addr < self->syms[i - 1].addr))
+        {
+          scorch_kallsyms_free (self);
+          return NULL;
+        }
+      self->syms[i].addr = r.addr;
+      self->syms[i].name = strings + r.name;
+      self->syms[i].module = r.module != KCACHE_NO_MODULE ? strings + r.module : NULL;
+    }
+  self->n_syms = h.n_syms;
+  self->mapped = g_steal_pointer (&file);
+  return self;
+}
+
+/* Removes the entries of other keys (older boots, other module sets). */
+static void
+kcache_prune (const char *cache_dir,
+              const char *keep)
+{
+  g_autoptr(GDir) dir = g_dir_open (cache_dir, 0, NULL);
+  g_autofree char *keep_name = g_path_get_basename (keep);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "kallsyms-") && g_str_has_suffix (name, ".bin") &&
+        strcmp (name, keep_name) != 0)
+      {
+        g_autofree char *path = g_build_filename (cache_dir, name, NULL);
+
+        g_unlink (path);
+      }
+}
+
+static void
+kcache_save (ScorchKallsyms *self,
+             const char     *cache_dir,
+             const char     *entry)
+{
+  g_autoptr(GByteArray) out = NULL;
+  g_autoptr(GByteArray) strings = g_byte_array_new ();
+  g_autoptr(GHashTable) offsets = g_hash_table_new (g_direct_hash, g_direct_equal);
+  KcacheHeader h = { 0 };
+
+  out = g_byte_array_sized_new (sizeof h + self->n_syms * (sizeof (KcacheSymbol) + 24));
+  g_byte_array_append (out, (const guint8 *) &h, sizeof h);
+  for (gsize i = 0; i < self->n_syms; i++)
+    {
+      const ScorchKernelSymbol *s = &self->syms[i];
+      KcacheSymbol r = { .addr = s->addr, .module = KCACHE_NO_MODULE };
+      gpointer off;
+
+      /* names are interned in the table's chunk: modules once each */
+      r.name = strings->len;
+      g_byte_array_append (strings, (const guint8 *) s->name, strlen (s->name) + 1);
+      if (s->module != NULL)
+        {
+          off = g_hash_table_lookup (offsets, s->module);
+          if (off == NULL)
+            {
+              off = GSIZE_TO_POINTER (strings->len + 1);
+              g_hash_table_insert (offsets, (gpointer) s->module, off);
+              g_byte_array_append (strings, (const guint8 *) s->module, strlen (s->module) + 1);
+            }
+          r.module = GPOINTER_TO_SIZE (off) - 1;
+        }
+      g_byte_array_append (out, (const guint8 *) &r, sizeof r);
+    }
+  g_byte_array_append (out, strings->data, strings->len);
+  memcpy (h.magic, KCACHE_MAGIC, 8);
+  h.version = KCACHE_VERSION;
+  h.byte_order = KCACHE_BYTE_ORDER;
+  h.n_syms = self->n_syms;
+  h.strings_size = strings->len;
+  h.payload_size = out->len - sizeof h;
+  h.checksum = kcache_entry_checksum (&h, out->data + sizeof h);
+  memcpy (out->data, &h, sizeof h);
+
+  kcache_prune (cache_dir, entry);
+  _scorch_symbolizer_cache_write (cache_dir, entry, out->data, out->len, NULL);
+}
+
+ScorchKallsyms *
+scorch_kallsyms_load_cached (const char           *path,
+                             const char           *cache_dir,
+                             const char           *key,
+                             ScorchKallsymsStatus *status)
+{
+  g_autofree char *entry = NULL;
+  ScorchKallsyms *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (status != NULL, NULL);
+
+  /* a key from a file name must stay one file name */
+  if (cache_dir == NULL || key == NULL || key[0] == '\0' || strchr (key, '/') != NULL ||
+      !addresses_visible (path))
+    return scorch_kallsyms_load (path, status);
+
+  entry = kcache_path (cache_dir, key);
+  self = kcache_load (entry);
+  if (self != NULL)
+    {
+      *status = SCORCH_KALLSYMS_OK;
+      return self;
+    }
+  self = scorch_kallsyms_load (path, status);
+  if (self != NULL)
+    kcache_save (self, cache_dir, entry);
+  return self;
 }

@@ -32,6 +32,27 @@ ScorchKallsyms           *scorch_kallsyms_load   (const char           *path,
                                                   ScorchKallsymsStatus *status);
 void                      scorch_kallsyms_free   (ScorchKallsyms       *self);
 
+/* As scorch_kallsyms_load(), through a cache in cache_dir: the table read
+ * from path is saved as kallsyms-<key>.bin (a header with a checksum, the
+ * sorted symbols, their names; written to a temporary file and renamed),
+ * and read from there while key is the same.  key says which kernel
+ * symbols path holds: scorch_kallsyms_dup_running_key() for
+ * /proc/kallsyms.  Without a key or a cache_dir, or while path shows no
+ * address in its first lines (kptr_restrict: the reader must say so), or
+ * when the entry is damaged, path is read (and the entry rewritten). */
+ScorchKallsyms           *scorch_kallsyms_load_cached (const char           *path,
+                                                       const char           *cache_dir,
+                                                       const char           *key,
+                                                       ScorchKallsymsStatus *status);
+/* What the running kernel's symbols depend on: its boot (boot_id; the
+ * kernel cannot change without one) and its loaded modules (/proc/modules,
+ * with their addresses), hashed.  NULL when the boot id is unreadable.
+ * (BPF programs loaded since the entry was made are not in it.) */
+char                     *scorch_kallsyms_dup_running_key (void);
+/* Whether the last scorch_kallsyms_load_cached() of this table came from
+ * the cache (for tests). */
+gboolean                  scorch_kallsyms_is_from_cache   (ScorchKallsyms       *self);
+
 /* The symbol holding ip: the last one at or below it, unless ip lies
  * more than a megabyte past the last symbol.  NULL when none. */
 const ScorchKernelSymbol *scorch_kallsyms_lookup (ScorchKallsyms       *self,

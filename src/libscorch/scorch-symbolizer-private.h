@@ -16,6 +16,7 @@
 #include "scorch-kallsyms.h"
 #include "scorch-module.h"
 #include "scorch-symbolizer.h"
+#include "scorch-symbolizer-answers.h"
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,11 @@ typedef struct
   ScorchAddrMap      cache;         /* (0, file offset) -> chain */
 
   ScorchElfSymbols  *syms;          /* NULL until the first lookup */
+
+  /* the persistent answers (scorch-symbolizer-answers.h) */
+  ScorchSymbolizerAnswers *answers; /* NULL until the first lookup, or without a build id */
+  gboolean           answers_tried;
+  gboolean           dwarf_used;    /* a chain was made from DWARF */
 } Module;
 
 struct _ScorchSymbolizer
@@ -71,6 +77,7 @@ struct _ScorchSymbolizer
   gboolean        kernel_loaded;
   ScorchKallsyms *kallsyms;      /* NULL: kernel frames stay addresses */
   ScorchAddrMap   kcache;        /* (0, ip) -> chain */
+  GThread        *kernel_prefetch;   /* reading kallsyms_path: returns a KernelPrefetch* */
 
   char           *jit_dir;
 

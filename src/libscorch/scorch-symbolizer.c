@@ -39,6 +39,37 @@
  * read and checked. */
 #define DEFAULT_SYMBOL_CACHE_MIN 2000
 
+/* What the kallsyms prefetch thread read, and from which path. */
+typedef struct
+{
+  char                 *path;
+  char                 *cache_dir;   /* NULL: not through the cache */
+  ScorchKallsyms       *kallsyms;
+  ScorchKallsymsStatus  status;
+} KernelPrefetch;
+
+static void
+kernel_prefetch_free (KernelPrefetch *p)
+{
+  scorch_kallsyms_free (p->kallsyms);
+  g_free (p->path);
+  g_free (p->cache_dir);
+  g_free (p);
+}
+
+/* The running kernel's symbols (kallsyms_path, not forced) go through
+ * the persistent cache (scorch_kallsyms_load_cached()): reading
+ * /proc/kallsyms is a fixed cost of every load. */
+static ScorchKallsyms *
+kallsyms_read (const char           *path,
+               const char           *cache_dir,
+               ScorchKallsymsStatus *status)
+{
+  g_autofree char *key = cache_dir != NULL ? scorch_kallsyms_dup_running_key () : NULL;
+
+  return scorch_kallsyms_load_cached (path, cache_dir, key, status);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Module keys                                                              */
 
@@ -49,6 +80,7 @@ module_free (gpointer p)
 
   /* before dwfl_end: they point into libdw's data */
   _scorch_dwarf_inline_free (m->dw.dwarf);
+  _scorch_symbolizer_answers_free (m->answers);
   scorch_elf_symbols_free (m->syms);
   if (m->dwfl != NULL)
     dwfl_end (m->dwfl);
@@ -157,6 +189,9 @@ scorch_symbolizer_free (ScorchSymbolizer *self)
 {
   if (self == NULL)
     return;
+  if (self->kernel_prefetch != NULL)
+    kernel_prefetch_free (g_thread_join (g_steal_pointer (&self->kernel_prefetch)));
+  scorch_symbolizer_save_cache (self);
   g_hash_table_destroy (self->modules);
   g_hash_table_destroy (self->demangled);
   g_hash_table_destroy (self->jit_maps);
@@ -206,6 +241,8 @@ scorch_symbolizer_set_line_mode (ScorchSymbolizer         *self,
 
       scorch_addr_map_clear (&m->cache);
       scorch_addr_map_init (&m->cache, CACHE_SIZE);
+      g_clear_pointer (&m->answers, _scorch_symbolizer_answers_free);
+      m->answers_tried = FALSE;
     }
 }
 
@@ -561,6 +598,95 @@ module_symbols (ScorchSymbolizer *self,
   return syms;
 }
 
+/* The module's answers from an earlier load (scorch-symbolizer-answers.h):
+ * kept with the persistent symbol cache, for modules with a build id. */
+static void
+module_answers_load (ScorchSymbolizer *self,
+                     Module           *m)
+{
+  g_autoptr(GError) local_error = NULL;
+  const guint8 *id;
+  guint id_len = 0;
+
+  m->answers_tried = TRUE;
+  if (self->symbol_cache_dir == NULL || m->state != MODULE_OK)
+    return;
+  id = scorch_module_get_build_id (m->file, &id_len);
+  if (id == NULL || id_len == 0)
+    return;
+  m->answers = _scorch_symbolizer_answers_new ();
+  if (!_scorch_symbolizer_answers_load (m->answers, self->symbol_cache_dir, id, id_len,
+                                        self->line_mode, scorch_module_get_path (m->file),
+                                        self->debuginfo_path, &local_error) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("answer cache: %s (rewritten)", local_error->message);
+}
+
+/* Saves the answers made from DWARF since the load. */
+static void
+module_answers_save (ScorchSymbolizer *self,
+                     Module           *m)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *debugfile = NULL;
+  const guint8 *id;
+  guint id_len = 0;
+  GElf_Addr bias;
+
+  if (m->answers == NULL || _scorch_symbolizer_answers_get_n_new (m->answers) == 0 ||
+      !m->dwarf_used || self->symbol_cache_dir == NULL)
+    return;
+  /* without DWARF the answers are cheap to make again, and a debug file
+   * installed later must not be hidden by them */
+  if (dwfl_module_getdwarf (m->dw.mod, &bias) == NULL)
+    return;
+  dwfl_module_info (m->dw.mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+  id = scorch_module_get_build_id (m->file, &id_len);
+  if (!_scorch_symbolizer_answers_save (m->answers, self->symbol_cache_dir, id, id_len,
+                                        self->line_mode, scorch_module_get_path (m->file),
+                                        self->debuginfo_path, debugfile, &local_error))
+    g_debug ("answer cache: %s", local_error->message);
+}
+
+void
+scorch_symbolizer_save_cache (ScorchSymbolizer *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (self != NULL);
+
+  g_hash_table_iter_init (&iter, self->modules);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      Module *m = key;
+
+      module_answers_save (self, m);
+      /* saved once */
+      g_clear_pointer (&m->answers, _scorch_symbolizer_answers_free);
+    }
+}
+
+guint
+scorch_symbolizer_get_n_cached_answers (ScorchSymbolizer *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+  guint n = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  g_hash_table_iter_init (&iter, self->modules);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      Module *m = key;
+
+      if (m->answers != NULL)
+        n += _scorch_symbolizer_answers_get_n_hits (m->answers);
+    }
+  return n;
+}
+
 /* Symbolizes a module-relative address into chain; returns its length. */
 static guint
 module_symbolize (ScorchSymbolizer *self,
@@ -571,18 +697,44 @@ module_symbolize (ScorchSymbolizer *self,
   GElf_Addr addr;
   guint64 vaddr;
   ScorchElfSymbol *f;
+  guint n;
 
   if (m->state == MODULE_FAILED || !scorch_module_offset_to_vaddr (m->file, file_off, &vaddr))
     return unresolved (self, m->path, file_off, chain);
+
+  if (!m->answers_tried)
+    module_answers_load (self, m);
+  if (m->answers != NULL && (n = _scorch_symbolizer_answers_lookup (m->answers, file_off, chain)) > 0)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          chain[i].function = intern (self, chain[i].function);
+          chain[i].file = intern (self, chain[i].file);
+          chain[i].module = m->path;
+        }
+      return n;
+    }
 
   addr = vaddr + m->bias;
   if (m->syms == NULL)
     m->syms = module_symbols (self, m);
   f = scorch_elf_symbols_lookup (m->syms, addr);
   if (f == NULL)
-    return unresolved (self, m->path, vaddr, chain);
-
-  return _scorch_dwarf_inline_chain (&self->dwarf_context, &m->dw, addr, vaddr, func_sym_name (self, f), chain);
+    n = unresolved (self, m->path, vaddr, chain);
+  else
+    {
+      n = _scorch_dwarf_inline_chain (&self->dwarf_context, &m->dw, addr, vaddr, func_sym_name (self, f), chain);
+      m->dwarf_used = TRUE;
+    }
+  if (m->answers != NULL)
+    {
+      /* only chains of this module's own frames are stored */
+      for (guint i = 0; i < n; i++)
+        if (chain[i].module != m->path)
+          return n;
+      _scorch_symbolizer_answers_add (m->answers, file_off, chain, n);
+    }
+  return n;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -686,23 +838,83 @@ scorch_symbolizer_lookup_user (ScorchSymbolizer    *self,
 /* ------------------------------------------------------------------------ */
 /* Kernel                                                                   */
 
+static gpointer
+kernel_prefetch_thread (gpointer data)
+{
+  KernelPrefetch *p = data;
+
+  p->kallsyms = kallsyms_read (p->path, p->cache_dir, &p->status);
+  return p;
+}
+
+void
+scorch_symbolizer_prefetch_kernel (ScorchSymbolizer *self)
+{
+  KernelPrefetch *p;
+
+  g_return_if_fail (self != NULL);
+
+  /* /proc/kallsyms is ~10 MB of text the kernel formats line by line:
+   * a fixed cost of every load that the second CPU can take while this
+   * one reads the capture. */
+  if (self->kernel_loaded || self->kernel_prefetch != NULL ||
+      (!self->kallsyms_forced && !kernel_matches_running (self)))
+    return;
+  p = g_new0 (KernelPrefetch, 1);
+  p->path = g_strdup (self->kallsyms_path);
+  p->cache_dir = !self->kallsyms_forced ? g_strdup (self->symbol_cache_dir) : NULL;
+  self->kernel_prefetch = g_thread_try_new ("scorch-kallsyms", kernel_prefetch_thread, p, NULL);
+  if (self->kernel_prefetch == NULL)
+    {
+      g_free (p->path);
+      g_free (p);
+    }
+}
+
+/* The prefetched table when it was read from path; NULL (and nothing
+ * left behind) otherwise. */
+static KernelPrefetch *
+kernel_prefetch_join (ScorchSymbolizer *self)
+{
+  KernelPrefetch *p;
+
+  if (self->kernel_prefetch == NULL)
+    return NULL;
+  p = g_thread_join (g_steal_pointer (&self->kernel_prefetch));
+  if (g_strcmp0 (p->path, self->kallsyms_path) == 0)
+    return p;
+  kernel_prefetch_free (p);
+  return NULL;
+}
+
 static void
 kernel_load (ScorchSymbolizer *self)
 {
   ScorchKallsymsStatus status;
+  KernelPrefetch *prefetched = kernel_prefetch_join (self);
 
   self->kernel_loaded = TRUE;
   g_clear_pointer (&self->kallsyms, scorch_kallsyms_free);
 
   if (!self->kallsyms_forced && !kernel_matches_running (self))
     {
+      if (prefetched != NULL)
+        kernel_prefetch_free (prefetched);
       add_problem (self,
                    _("The capture comes from another kernel (%s); kernel frames are shown as addresses"),
                    self->kernel_release != NULL ? self->kernel_release : _("unknown release"));
       return;
     }
 
-  self->kallsyms = scorch_kallsyms_load (self->kallsyms_path, &status);
+  if (prefetched != NULL)
+    {
+      self->kallsyms = g_steal_pointer (&prefetched->kallsyms);
+      status = prefetched->status;
+      kernel_prefetch_free (prefetched);
+    }
+  else
+    self->kallsyms = kallsyms_read (self->kallsyms_path,
+                                    !self->kallsyms_forced ? self->symbol_cache_dir : NULL, &status);
   switch (status)
     {
     case SCORCH_KALLSYMS_OK:

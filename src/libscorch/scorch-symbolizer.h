@@ -78,4 +78,19 @@ void              scorch_symbolizer_set_symbol_cache   (ScorchSymbolizer   *self
 
 GPtrArray        *scorch_symbolizer_dup_problems       (ScorchSymbolizer   *self); /* of char*, human-readable */
 
+/* The answers of modules with a build id and DWARF are kept in the
+ * symbol cache's directory (scorch-symbolizer-answers.h) so that the next
+ * load of the same modules opens no DWARF.  Saves what was made since
+ * the last save (scorch_symbolizer_free() does too).  When the line mode
+ * changes, the answers of the old mode are dropped unsaved. */
+void              scorch_symbolizer_save_cache         (ScorchSymbolizer   *self);
+/* How many lookups the stored answers answered (for tests). */
+guint             scorch_symbolizer_get_n_cached_answers (ScorchSymbolizer *self);
+
+/* Starts reading the kernel's symbols (kallsyms) on another thread, so
+ * that the first kernel lookup finds them read; nothing when they are
+ * read already or the capture's kernel is not the running one.  The
+ * lookups give the same answers with or without it. */
+void              scorch_symbolizer_prefetch_kernel    (ScorchSymbolizer   *self);
+
 G_END_DECLS
