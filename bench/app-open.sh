@@ -7,9 +7,11 @@
 #
 # The app runs under its own Xvfb and D-Bus session with
 # SCORCH_TRACE_TIMING=1, which makes the window print, per opened capture:
-#   scorch-timing: open load=L shown=S idle=I
+#   scorch-timing: open load=L shown=S idle=I main-cpu=C
 # (seconds since the open: the loader returned, the views were given the
-# profile, the main loop was idle after the first frame painted with it).
+# profile, the main loop was idle after the first frame painted with it;
+# C: CPU seconds the main thread spent from the open to idle, which does
+# not grow when other jobs share the machine, as wall times do).
 # Each run starts the app with no file, waits until its window is up, then
 # opens FILE through a second `scorch FILE` (GApplication's remote open:
 # the same path as the Open action, in the running app), reads the line
@@ -80,9 +82,9 @@ stop_app () {
 
 field () { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
-printf "%-28s %8s | %8s %8s %8s | %8s | %8s\n" file cli-s load-s shown-s idle-s cold-s "idle-cli"
+printf "%-28s %8s | %8s %8s %8s %8s | %8s | %8s\n" file cli-s load-s shown-s idle-s main-cpu cold-s "idle-cli"
 for file in "$@"; do
-  : > "$tmp/cli"; : > "$tmp/load"; : > "$tmp/shown"; : > "$tmp/idle"; : > "$tmp/cold"
+  : > "$tmp/cli"; : > "$tmp/load"; : > "$tmp/shown"; : > "$tmp/idle"; : > "$tmp/cold"; : > "$tmp/cpu"
   r=0
   while [ $r -lt "$RUNS" ]; do
     /usr/bin/time -f "%e" -o "$tmp/one" "$CLI" report --tsv "$file" >/dev/null 2>"$tmp/err" ||
@@ -98,6 +100,7 @@ for file in "$@"; do
     echo "$line" | field load >> "$tmp/load"
     echo "$line" | field shown >> "$tmp/shown"
     echo "$line" | field idle >> "$tmp/idle"
+    echo "$line" | field main-cpu >> "$tmp/cpu"
     stop_app
 
     if [ "$COLD" = 1 ]; then
@@ -112,10 +115,11 @@ for file in "$@"; do
     r=$((r + 1))
   done
   cli=$(median < "$tmp/cli"); idle=$(median < "$tmp/idle")
-  printf "%-28s %8.3f | %8.3f %8.3f %8.3f | %8s | %+8.3f\n" "$(basename "$file")" "$cli" \
-    "$(median < "$tmp/load")" "$(median < "$tmp/shown")" "$idle" "$(median < "$tmp/cold")" \
+  printf "%-28s %8.3f | %8.3f %8.3f %8.3f %8s | %8s | %+8.3f\n" "$(basename "$file")" "$cli" \
+    "$(median < "$tmp/load")" "$(median < "$tmp/shown")" "$idle" "$(median < "$tmp/cpu")" "$(median < "$tmp/cold")" \
     "$(awk -v a="$idle" -v b="$cli" 'BEGIN { print a - b }')"
 done
 echo "medians of $RUNS runs; cli-s: scorch-cli report --tsv (whole process); load/shown/idle: seconds from"
 echo "the open in a running window to the loader's result / the views given the profile / the main loop idle"
-echo "after the first frame; cold-s: idle with the file on the app's command line; idle-cli: idle - cli-s"
+echo "after the first frame; main-cpu: the main thread's CPU seconds from the open to idle (nan: an app"
+echo "without it); cold-s: idle with the file on the app's command line; idle-cli: idle - cli-s"

@@ -9,6 +9,7 @@
 #
 #   bench/stop-latency.sh BUILDDIR RUNS SECONDS...
 #   bench/stop-latency.sh build 3 5 60
+#   MODES=live bench/stop-latency.sh build 3 5 60     (without the reload runs)
 #
 # Needs Xvfb and permission to use perf_event_open. Each run has its own
 # XDG_CACHE_HOME (recordings and the symbol cache start cold).
@@ -32,15 +33,16 @@ median () {
 }
 
 # scorch-timing: HOW: N samples; after the recording ended: ready A ms,
-# in the window B ms, drawn C ms; after Stop: drawn D ms
+# in the window B ms, drawn C ms; after Stop: drawn D ms; ready to drawn:
+# main CPU E ms (the main thread's CPU time from the profile ready to drawn)
 field () {
   sed -n "s/.*scorch-timing:.*$1 \([0-9.]*\) ms.*/\1/p" "$tmp/err"
 }
 
-printf '%-7s %-6s %8s %9s %8s %8s %8s  %s\n' seconds mode samples "end→ready" "→window" "→drawn" "Stop→drawn" runs
+printf '%-7s %-6s %8s %9s %8s %8s %8s %8s  %s\n' seconds mode samples "end→ready" "→window" "→drawn" "Stop→drawn" "main-cpu" runs
 for secs in "$@"; do
-  for mode in live reload; do
-    for f in ready window drawn stop samples; do : > "$tmp/$f"; done
+  for mode in ${MODES:-live reload}; do
+    for f in ready window drawn stop cpu samples; do : > "$tmp/$f"; done
     i=0
     while [ "$i" -lt "$runs" ]; do
       i=$((i + 1))
@@ -53,10 +55,11 @@ for secs in "$@"; do
       field "in the window" >> "$tmp/window"
       field "ms, drawn" >> "$tmp/drawn"
       field "Stop: drawn" >> "$tmp/stop"
+      field "main CPU" >> "$tmp/cpu"
       awk '/^samples/ { print $2 }' "$tmp/out" >> "$tmp/samples"
     done
-    printf '%-7s %-6s %8s %9s %8s %8s %8s  %s\n' "$secs" "$mode" "$(median < "$tmp/samples")" \
+    printf '%-7s %-6s %8s %9s %8s %8s %8s %8s  %s\n' "$secs" "$mode" "$(median < "$tmp/samples")" \
       "$(median < "$tmp/ready")" "$(median < "$tmp/window")" "$(median < "$tmp/drawn")" \
-      "$(median < "$tmp/stop")" "$runs"
+      "$(median < "$tmp/stop")" "$(median < "$tmp/cpu")" "$runs"
   done
 done

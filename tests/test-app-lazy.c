@@ -14,6 +14,8 @@
 #include "scorch-caller-callee-view.h"
 #include "scorch-flame-graph.h"
 #include "scorch-hotspot-view.h"
+#include "scorch-summary-view.h"
+#include "scorch-window-private.h"
 #include "scorch-window.h"
 #include "explore-test-util.h"
 
@@ -80,6 +82,7 @@ test_hidden_views_wait (void)
   ScorchCallTreeView *tree;
   ScorchCallerCalleeView *cc;
   ScorchHotspotView *hotspots;
+  ScorchSummaryView *summary;
   ScorchProfile *shown, *first;
 
   w = scorch_window_new (app);
@@ -92,6 +95,7 @@ test_hidden_views_wait (void)
   tree = SCORCH_CALL_TREE_VIEW (find_type (GTK_WIDGET (w), SCORCH_TYPE_CALL_TREE_VIEW));
   cc = SCORCH_CALLER_CALLEE_VIEW (find_type (GTK_WIDGET (w), SCORCH_TYPE_CALLER_CALLEE_VIEW));
   hotspots = SCORCH_HOTSPOT_VIEW (find_type (GTK_WIDGET (w), SCORCH_TYPE_HOTSPOT_VIEW));
+  summary = SCORCH_SUMMARY_VIEW (find_type (GTK_WIDGET (w), SCORCH_TYPE_SUMMARY_VIEW));
   g_assert_true (flame != icicle);
 
   open_and_wait (w, file);
@@ -103,6 +107,8 @@ test_hidden_views_wait (void)
   g_assert_null (scorch_flame_graph_get_profile (icicle));
   g_assert_null (scorch_call_tree_view_get_profile (tree));
   g_assert_null (scorch_caller_callee_view_get_profile (cc));
+  /* the summary too (AdwViewStack measures hidden pages: its rows cost on every open) */
+  g_assert_null (scorch_summary_view_get_profile (summary));
 
   /* shown: built with the session's profile */
   adw_view_stack_set_visible_child_name (stack, "call-tree");
@@ -119,6 +125,10 @@ test_hidden_views_wait (void)
   adw_view_stack_set_visible_child_name (stack, "caller-callee");
   g_assert_true (scorch_caller_callee_view_get_profile (cc) == shown);
 
+  /* the summary is of the whole capture (the session's unfiltered profile) */
+  adw_view_stack_set_visible_child_name (stack, "summary");
+  g_assert_true (scorch_summary_view_get_profile (summary) == scorch_session_get_profile (_scorch_window_get_session (w)));
+
   /* a new capture: the hidden pages let the old profile go */
   first = g_object_ref (shown);
   open_and_wait (w, file);
@@ -128,6 +138,7 @@ test_hidden_views_wait (void)
   g_assert_null (scorch_flame_graph_get_profile (icicle));
   g_assert_null (scorch_call_tree_view_get_profile (tree));
   g_assert_null (scorch_caller_callee_view_get_profile (cc));
+  g_assert_null (scorch_summary_view_get_profile (summary));
   g_object_unref (first);
 
   adw_view_stack_set_visible_child_name (stack, "call-tree");

@@ -226,6 +226,106 @@ test_selection (void)
   gtk_window_destroy (window);
 }
 
+/* -- the first fill: a new profile makes the rows of its first screen
+ * (64) before it is drawn, the others after, in the main loop's spare
+ * time; a row asked for before then makes them all at once -- */
+
+#define MANY_FUNCTIONS 500
+
+static ScorchProfile *
+many_functions_profile (void)
+{
+  g_autoptr(ScorchProfileBuilder) builder = scorch_profile_builder_new ();
+  guint32 main_f = scorch_profile_builder_intern_frame (builder, "main", "/usr/bin/many", "many.c", 1, SCORCH_FRAME_KIND_USER);
+
+  /* f_i has MANY_FUNCTIONS - i samples: sorted by self, f_i is row i
+   * (main, with none of its own, the last). */
+  for (guint i = 0; i < MANY_FUNCTIONS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("f_%u", i);
+      guint32 stack[2] = { main_f, scorch_profile_builder_intern_frame (builder, name, "/usr/bin/many", "many.c", 10 + i,
+                                                                        SCORCH_FRAME_KIND_USER) };
+
+      for (guint j = 0; j < MANY_FUNCTIONS - i; j++)
+        scorch_profile_builder_add_sample (builder, 1000 + i * 1000 + j, 1, 1, stack, 2, 1);
+    }
+  return scorch_profile_builder_end (g_steal_pointer (&builder));
+}
+
+static GtkColumnView *
+find_column_view (GtkWidget *widget)
+{
+  if (GTK_IS_COLUMN_VIEW (widget))
+    return GTK_COLUMN_VIEW (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkColumnView *found = find_column_view (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The rows the column view has made (its list view's children). */
+static guint
+n_row_widgets (GtkColumnView *column_view)
+{
+  guint n = 0;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (column_view)); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_LIST_VIEW (c))
+      for (GtkWidget *row = gtk_widget_get_first_child (c); row != NULL; row = gtk_widget_get_next_sibling (row))
+        n++;
+  return n;
+}
+
+static void
+test_first_fill (void)
+{
+  g_autoptr(ScorchProfile) profile = many_functions_profile ();
+  g_autoptr(ScorchProfile) again = scorch_profile_filter (profile, (gint32[]) { 1 }, 1, 0, G_MAXUINT64);
+  ScorchHotspotView *view = SCORCH_HOTSPOT_VIEW (scorch_hotspot_view_new ());
+  GtkWindow *window = explore_test_window (GTK_WIDGET (view), 900, 360);
+  GtkColumnView *column_view = find_column_view (GTK_WIDGET (view));
+  GListModel *shown = G_LIST_MODEL (gtk_column_view_get_model (column_view));
+  guint32 f_400 = explore_test_frame (profile, "f_400");
+
+  scorch_hotspot_view_set_profile (view, profile);
+  /* Every row is in the view's model; the column view has the first ones. */
+  g_assert_cmpuint (g_list_model_get_n_items (scorch_hotspot_view_get_model (view)), ==, MANY_FUNCTIONS + 1);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), <=, 64);
+  g_assert_cmpuint (n_row_widgets (column_view), <=, 64);
+  g_assert_cmpstr (row_name (shown, 0), ==, "f_0");
+  g_assert_cmpstr (row_name (shown, 1), ==, "f_1");
+
+  /* Drawn, then the rest comes. */
+  explore_test_wait_drawn (GTK_WIDGET (view));
+  for (guint i = 0; i < 100 && g_list_model_get_n_items (shown) < MANY_FUNCTIONS + 1; i++)
+    explore_test_run_for (20);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, MANY_FUNCTIONS + 1);
+  /* GTK 4.8 keeps up to 200 rows around the top row; a later GTK fewer. */
+  g_assert_cmpuint (n_row_widgets (column_view), >, 64);
+
+  /* A new profile starts with the first rows again; selecting a row
+   * beyond them makes them all. */
+  scorch_hotspot_view_set_profile (view, again);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), <=, 64);
+  scorch_hotspot_view_set_selected_frame (view, f_400);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, MANY_FUNCTIONS + 1);
+  g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (shown)), ==, 400);
+  g_assert_cmpuint (scorch_hotspot_view_get_selected_frame (view), ==, f_400);
+
+  /* Few rows: all at once. */
+  {
+    g_autoptr(ScorchProfile) small = explore_test_profile ();
+
+    scorch_hotspot_view_set_profile (view, small);
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 6);
+  }
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -235,6 +335,7 @@ main (int   argc,
   g_test_add_func ("/app/hotspot-view/rows-and-sorting", test_rows_and_sorting);
   g_test_add_func ("/app/hotspot-view/search", test_search);
   g_test_add_func ("/app/hotspot-view/selection", test_selection);
+  g_test_add_func ("/app/hotspot-view/first-fill", test_first_fill);
 
   return g_test_run ();
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-live-record.c: a real recording's final profile from the live
  * session ("scorch-cli record --live-tsv") is the profile of the written
- * capture ("scorch-cli report --tsv"), line for line. */
+ * capture ("scorch-cli report --tsv"), line for line; with --off-cpu in
+ * the Off-CPU and Wall clock views too. */
 
 #include "config.h"
 
@@ -107,6 +108,79 @@ check_workload (gconstpointer data)
   g_unlink (live_tsv);
 }
 
+/* Off-CPU: "record --off-cpu --live-tsv FILE" writes the live session's
+ * On-CPU, Off-CPU and Wall clock views (FILE, FILE.off-cpu, FILE.wall);
+ * each equals what "report --tsv", "report --off-cpu --tsv" and "report
+ * --wall --tsv" print for the written capture, line for line. The
+ * workload sleeps, waits on a pipe and computes (wl-offcpu.c). */
+static void
+test_off_cpu (void)
+{
+  const char *cli = g_getenv ("SCORCH_CLI");
+  g_autofree char *workload = g_build_filename (g_getenv ("SCORCH_TEST_WORKLOADS"), "scorch-wl-offcpu", NULL);
+  g_autofree char *capture = g_strdup_printf ("%s/off-cpu.data", tmpdir);
+  g_autofree char *live_tsv = g_strdup_printf ("%s/off-cpu.tsv", tmpdir);
+  const char *views[][2] = { { "", NULL }, { ".off-cpu", "--off-cpu" }, { ".wall", "--wall" } };
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!can_record ())
+    {
+      g_test_skip ("perf_event_open is not permitted here");
+      return;
+    }
+
+  {
+    const char *argv[] = { cli, "record", "--off-cpu", "-o", capture, "--live-tsv", live_tsv,
+                           "--call-graph", "fp+repair", "--", workload, "1.5", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err, &status, &error));
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      {
+        /* no permission for the tracepoint here: say why and skip */
+        if (strstr (err, "blocked time") != NULL || strstr (err, "perf_event_paranoid") != NULL)
+          {
+            g_test_skip (err);
+            return;
+          }
+        g_error ("record --off-cpu failed: %s", err);
+      }
+    /* the live session had the records: it did not fail over */
+    g_assert_null (strstr (err, "live analysis"));
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      g_autofree char *path = g_strconcat (live_tsv, views[i][0], NULL);
+      g_autofree char *live = NULL;
+      g_autofree char *report = NULL;
+      const char *argv[] = { cli, "report", "--tsv", capture, NULL, NULL };
+
+      if (views[i][1] != NULL)
+        {
+          argv[3] = views[i][1];
+          argv[4] = capture;
+        }
+      report = run (argv, &status);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_assert_true (g_file_get_contents (path, &live, NULL, &error));
+      g_assert_no_error (error);
+      g_test_message ("%s: %u bytes", path, (guint) strlen (live));
+      g_assert_cmpstr (live, ==, report);
+      /* blocked time of the workload's sleeping and waiting functions */
+      if (views[i][1] != NULL)
+        {
+          g_assert_nonnull (strstr (live, "offcpu_sleep"));
+          g_assert_nonnull (strstr (live, "offcpu_wait_pipe"));
+        }
+      g_unlink (path);
+    }
+  g_unlink (capture);
+}
+
 /* --live-report takes a positive count; nothing is recorded otherwise. */
 static void
 test_bad_count (void)
@@ -155,6 +229,7 @@ main (int    argc,
   g_test_add_data_func ("/libscorch/live-record/dwarf", dwarf, check_workload);
   g_test_add_data_func ("/libscorch/live-record/fork-exec", forkexec, check_workload);
   g_test_add_data_func ("/libscorch/live-record/threads", threads, check_workload);
+  g_test_add_func ("/libscorch/live-record/off-cpu", test_off_cpu);
 
   ret = g_test_run ();
 

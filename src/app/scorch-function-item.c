@@ -361,3 +361,45 @@ scorch_function_item_get_total_percent (ScorchFunctionItem *self)
   g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), 0);
   return self->total_percent;
 }
+
+const char *
+scorch_function_item_get_module_name (ScorchFunctionItem *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  return self->module_name;
+}
+
+const char *
+scorch_function_item_get_source_name (ScorchFunctionItem *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  return self->source_name;
+}
+
+const char *
+scorch_function_item_get_self_text (ScorchFunctionItem *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  return self->self_text;
+}
+
+const char *
+scorch_function_item_get_total_text (ScorchFunctionItem *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  return self->total_text;
+}
+
+const char *
+scorch_function_item_get_self_percent_text (ScorchFunctionItem *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  return self->self_percent_text;
+}
+
+const char *
+scorch_function_item_get_total_percent_text (ScorchFunctionItem *self)
+{
+  g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  return self->total_percent_text;
+}

@@ -35,6 +35,14 @@ guint64             scorch_function_item_get_self         (ScorchFunctionItem *s
 guint64             scorch_function_item_get_total        (ScorchFunctionItem *self);
 double              scorch_function_item_get_self_percent (ScorchFunctionItem *self);
 double              scorch_function_item_get_total_percent (ScorchFunctionItem *self);
+/* The cells' texts: the module's and source's file names without their
+ * directories, the counts and percentages formatted. */
+const char         *scorch_function_item_get_module_name  (ScorchFunctionItem *self);
+const char         *scorch_function_item_get_source_name  (ScorchFunctionItem *self);
+const char         *scorch_function_item_get_self_text    (ScorchFunctionItem *self);
+const char         *scorch_function_item_get_total_text   (ScorchFunctionItem *self);
+const char         *scorch_function_item_get_self_percent_text  (ScorchFunctionItem *self);
+const char         *scorch_function_item_get_total_percent_text (ScorchFunctionItem *self);
 
 /* How items made from now on shorten names (the "collapse-templates"
  * preference); views rebuild their rows when it changes. */

@@ -2,8 +2,18 @@
 /* scorch-hotspot-view.c: the table of the hottest functions
  *
  * A GListStore of ScorchFunctionItem (one per function of the profile)
- * goes through a GtkFilterListModel (the search) and a GtkSortListModel
- * (the column view's sorter) into a GtkSingleSelection.
+ * goes through a GtkFilterListModel (the search), a GtkSortListModel (the
+ * column view's sorter) and a GtkSliceListModel (the first fill, below)
+ * into a GtkSingleSelection.
+ *
+ * The first fill: GTK 4.8's list views make 200 rows around their anchor,
+ * whatever the height of the window. A new profile shows as many rows as
+ * the window's height could hold (first_fill_rows) in its first frame;
+ * once that is drawn, the slice grows by FILL_STEP_ROWS rows per
+ * low-priority idle until it holds every row. The rows nobody sees yet
+ * cost nothing before the profile is on screen, and the rest never blocks
+ * input or a frame for long. Positions in the slice are those of the
+ * sorted model; a row selected beyond the slice opens it at once.
  */
 
 #include "config.h"
@@ -12,8 +22,14 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-function-item.h"
 #include "scorch-hotspot-view.h"
+#include "scorch-list-util.h"
+
+#define FIRST_FILL_ROWS 64
+#define FILL_STEP_ROWS  32
+#define FILL_ALL_AFTER  256
 
 struct _ScorchHotspotView
 {
@@ -22,13 +38,7 @@ struct _ScorchHotspotView
   /* template widgets */
   GtkScrolledWindow   *scrolled_window;
   GtkColumnView       *column_view;
-  GtkColumnViewColumn *function_column;
-  GtkColumnViewColumn *self_percent_column;
-  GtkColumnViewColumn *total_percent_column;
-  GtkColumnViewColumn *self_column;
-  GtkColumnViewColumn *total_column;
-  GtkColumnViewColumn *module_column;
-  GtkColumnViewColumn *source_column;
+  GtkColumnViewColumn *columns[SCORCH_N_HOTSPOT_COLUMNS];  /* the template's, in order */
   GMenuModel          *context_menu;
   GtkPopover          *popover;       /* the context menu, made on first use */
   double               menu_x;        /* where the right button went down, -1: not */
@@ -40,11 +50,14 @@ struct _ScorchHotspotView
   GtkCustomFilter     *filter;
   GtkFilterListModel  *filter_model;
   GtkSortListModel    *sort_model;
+  GtkSliceListModel   *slice_model;  /* the rows made so far (first fill) */
   GtkSingleSelection  *selection;
   char                *search_text;
   ScorchSearch        *search;     /* NULL: every row */
 
   guint32              selected_frame;
+  guint                fill_idle;      /* growing the slice, 0: not */
+  guint                fill_pending : 1; /* grow once the first fill is drawn */
   guint                rebuilding : 1;
   guint                use_regex : 1;
   guint                case_sensitive : 1;
@@ -129,17 +142,39 @@ apply_search (ScorchHotspotView *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/* The text properties, for callers without a session. */
+/* The text properties, for callers without a session: one search made
+ * of them (apply_search keeps the text and says what changed). */
 static void
-update_filter (ScorchHotspotView *self)
+set_search_fields (ScorchHotspotView *self,
+                   const char        *text,
+                   gboolean           use_regex,
+                   gboolean           case_sensitive)
 {
   g_autoptr(ScorchSearch) search = NULL;
 
-  if (self->search_text != NULL)
-    search = scorch_search_new (self->search_text,
-                                self->use_regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING,
-                                self->case_sensitive);
+  if (text != NULL && text[0] == '\0')
+    text = NULL;
+  use_regex = !!use_regex;
+  case_sensitive = !!case_sensitive;
+  if (g_strcmp0 (text, self->search_text) == 0 &&
+      (guint) use_regex == self->use_regex && (guint) case_sensitive == self->case_sensitive)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if ((guint) use_regex != self->use_regex)
+    {
+      self->use_regex = use_regex;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USE_REGEX]);
+    }
+  if ((guint) case_sensitive != self->case_sensitive)
+    {
+      self->case_sensitive = case_sensitive;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_SENSITIVE]);
+    }
+  if (text != NULL)
+    search = scorch_search_new (text, use_regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING, case_sensitive);
   apply_search (self, search);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* -- selection -- */
@@ -371,6 +406,82 @@ context_menu_action (GtkWidget  *widget,
     popup_menu (self, gtk_widget_get_width (widget) / 3.0, gtk_widget_get_height (widget) / 3.0);
 }
 
+/* -- the first fill -- */
+
+static void
+fill_all (ScorchHotspotView *self)
+{
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  self->fill_pending = FALSE;
+  gtk_slice_list_model_set_size (self->slice_model, G_MAXUINT);
+}
+
+static gboolean
+fill_idle_cb (gpointer data)
+{
+  ScorchHotspotView *self = data;
+  guint size = gtk_slice_list_model_get_size (self->slice_model);
+
+  /* Past GTK's 200 rows, a larger slice makes no more rows. */
+  if (size >= FILL_ALL_AFTER)
+    {
+      self->fill_idle = 0;
+      gtk_slice_list_model_set_size (self->slice_model, G_MAXUINT);
+      return G_SOURCE_REMOVE;
+    }
+  gtk_slice_list_model_set_size (self->slice_model, size + FILL_STEP_ROWS);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The first fill has been drawn: the other rows are made when the main
+ * loop has nothing else to do, a few at a time, so that input and frames
+ * go first. */
+static void
+scorch_hotspot_view_snapshot (GtkWidget   *widget,
+                              GtkSnapshot *snapshot)
+{
+  ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (scorch_hotspot_view_parent_class)->snapshot (widget, snapshot);
+  if (self->fill_pending && self->fill_idle == 0)
+    {
+      self->fill_pending = FALSE;
+      self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
+    }
+}
+
+/* Rows of at least a line of text each, as many as the window is high
+ * (the table is never higher); FIRST_FILL_ROWS before it has a size. */
+static guint
+first_fill_rows (ScorchHotspotView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  int height = root != NULL ? gtk_widget_get_height (GTK_WIDGET (root)) : 0;
+  int line = scorch_function_cell_line_height (GTK_WIDGET (self));
+
+  if (height <= 0 || line <= 0)
+    return FIRST_FILL_ROWS;
+  return CLAMP (height / line + 2, 16, FILL_ALL_AFTER);
+}
+
+/* Before new rows: only the first ones are made now. */
+static void
+start_first_fill (ScorchHotspotView *self,
+                  guint              n_rows)
+{
+  guint first = first_fill_rows (self);
+
+  if (n_rows <= first)
+    {
+      fill_all (self);
+      return;
+    }
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  gtk_slice_list_model_set_size (self->slice_model, first);
+  self->fill_pending = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* -- model -- */
 
 static void
@@ -394,6 +505,7 @@ rebuild (ScorchHotspotView *self)
     }
 
   self->rebuilding = TRUE;
+  start_first_fill (self, items->len);
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
   self->rebuilding = FALSE;
@@ -409,6 +521,7 @@ scorch_hotspot_view_dispose (GObject *object)
 {
   ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (object);
 
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   if (self->popover != NULL)
@@ -417,6 +530,7 @@ scorch_hotspot_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_HOTSPOT_VIEW);
 
   g_clear_object (&self->selection);
+  g_clear_object (&self->slice_model);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
@@ -514,6 +628,7 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
   object_class->finalize = scorch_hotspot_view_finalize;
   object_class->get_property = scorch_hotspot_view_get_property;
   object_class->set_property = scorch_hotspot_view_set_property;
+  widget_class->snapshot = scorch_hotspot_view_snapshot;
 
   properties[PROP_PROFILE] =
     g_param_spec_object ("profile", NULL, NULL, SCORCH_TYPE_PROFILE, flags);
@@ -546,13 +661,6 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-hotspot-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, column_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, function_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, self_percent_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, total_percent_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, self_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, total_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, module_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, source_column);
   gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, context_menu);
 
   gtk_widget_class_install_action (widget_class, "hotspots.activate", NULL, activate_action);
@@ -580,43 +688,38 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
   g_type_ensure (SCORCH_TYPE_FUNCTION_ITEM);
 }
 
-/* The count columns sort with C comparisons: the template's
- * GtkNumericSorter reads a property through GValues on every comparison,
- * which made a capture's first table (tens of thousands of functions)
- * cost most of its open time. The order is the same (stable sort, equal
- * counts keep the profile's order). */
-static int
-compare_self (gconstpointer a,
-              gconstpointer b,
-              gpointer      user_data)
-{
-  guint64 x = scorch_function_item_get_self ((ScorchFunctionItem *) a);
-  guint64 y = scorch_function_item_get_self ((ScorchFunctionItem *) b);
+/* The cells are made in C (scorch-list-util.c: no template per cell, a
+ * size from the font instead of measured text) and the count columns sort
+ * with C comparisons (equal counts keep the profile's order). */
+/* The table's columns are the function cells', in the same order. */
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_FUNCTION == (int) SCORCH_FUNCTION_CELL_NAME);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_SELF_PERCENT == (int) SCORCH_FUNCTION_CELL_SELF_PERCENT);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_TOTAL_PERCENT == (int) SCORCH_FUNCTION_CELL_TOTAL_PERCENT);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_SELF == (int) SCORCH_FUNCTION_CELL_SELF);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_TOTAL == (int) SCORCH_FUNCTION_CELL_TOTAL);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_MODULE == (int) SCORCH_FUNCTION_CELL_MODULE);
+G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_SOURCE == (int) SCORCH_FUNCTION_CELL_SOURCE);
 
-  return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-}
-
-static int
-compare_total (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  guint64 x = scorch_function_item_get_total ((ScorchFunctionItem *) a);
-  guint64 y = scorch_function_item_get_total ((ScorchFunctionItem *) b);
-
-  return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-}
-
+/* The cells are made in C (scorch-list-util.c: no template per cell, a
+ * size from the font instead of measured text) and the count columns sort
+ * with C comparisons (equal counts keep the profile's order). */
 static void
-set_count_sorters (ScorchHotspotView *self)
+set_cells (ScorchHotspotView *self)
 {
-  g_autoptr(GtkSorter) by_self = GTK_SORTER (gtk_custom_sorter_new (compare_self, NULL, NULL));
-  g_autoptr(GtkSorter) by_total = GTK_SORTER (gtk_custom_sorter_new (compare_total, NULL, NULL));
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
 
-  gtk_column_view_column_set_sorter (self->self_percent_column, by_self);
-  gtk_column_view_column_set_sorter (self->self_column, by_self);
-  gtk_column_view_column_set_sorter (self->total_percent_column, by_total);
-  gtk_column_view_column_set_sorter (self->total_column, by_total);
+  g_assert (g_list_model_get_n_items (columns) == SCORCH_N_HOTSPOT_COLUMNS);
+  for (guint i = 0; i < SCORCH_N_HOTSPOT_COLUMNS; i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      g_autoptr(GtkListItemFactory) factory = scorch_function_cell_factory_new (i);
+      g_autoptr(GtkSorter) sorter = scorch_function_sorter_new (i);
+
+      self->columns[i] = column;  /* owned by the column view */
+      gtk_column_view_column_set_factory (column, factory);
+      if (sorter != NULL)
+        gtk_column_view_column_set_sorter (column, sorter);
+    }
 }
 
 static void
@@ -626,7 +729,7 @@ scorch_hotspot_view_init (ScorchHotspotView *self)
   self->menu_x = self->menu_y = -1;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  set_count_sorters (self);
+  set_cells (self);
 
   self->store = g_list_store_new (SCORCH_TYPE_FUNCTION_ITEM);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
@@ -634,17 +737,16 @@ scorch_hotspot_view_init (ScorchHotspotView *self)
                                                   g_object_ref (GTK_FILTER (self->filter)));
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
                                               g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  self->slice_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)), 0, G_MAXUINT);
+  self->selection = scorch_app_column_view_set_single_selection (self->column_view,
+                                                                 g_object_ref (G_LIST_MODEL (self->slice_model)));
 
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->column_view, "activate",
                            G_CALLBACK (activate_cb), self, G_CONNECT_SWAPPED);
 
-  gtk_column_view_sort_by_column (self->column_view, self->self_column, GTK_SORT_DESCENDING);
+  gtk_column_view_sort_by_column (self->column_view, self->columns[SCORCH_HOTSPOT_COLUMN_SELF], GTK_SORT_DESCENDING);
 
   {
     GtkGesture *click = gtk_gesture_click_new ();
@@ -699,15 +801,7 @@ scorch_hotspot_view_set_search_text (ScorchHotspotView *self,
 {
   g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
 
-  if (text != NULL && text[0] == '\0')
-    text = NULL;
-  if (g_strcmp0 (text, self->search_text) == 0)
-    return;
-
-  g_free (self->search_text);
-  self->search_text = g_strdup (text);
-  update_filter (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+  set_search_fields (self, text, self->use_regex, self->case_sensitive);
 }
 
 gboolean
@@ -724,12 +818,7 @@ scorch_hotspot_view_set_use_regex (ScorchHotspotView *self,
 {
   g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
 
-  use_regex = !!use_regex;
-  if (self->use_regex == (guint) use_regex)
-    return;
-  self->use_regex = use_regex;
-  update_filter (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USE_REGEX]);
+  set_search_fields (self, self->search_text, use_regex, self->case_sensitive);
 }
 
 gboolean
@@ -746,12 +835,7 @@ scorch_hotspot_view_set_case_sensitive (ScorchHotspotView *self,
 {
   g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
 
-  case_sensitive = !!case_sensitive;
-  if (self->case_sensitive == (guint) case_sensitive)
-    return;
-  self->case_sensitive = case_sensitive;
-  update_filter (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_SENSITIVE]);
+  set_search_fields (self, self->search_text, self->use_regex, case_sensitive);
 }
 
 ScorchSearch *
@@ -791,6 +875,10 @@ scorch_hotspot_view_set_selected_frame (ScorchHotspotView *self,
 
   if (frame != SCORCH_NODE_NONE)
     position = find_position (self, frame);
+  /* A row not made yet: make them all now. */
+  if (position != GTK_INVALID_LIST_POSITION &&
+      position >= gtk_slice_list_model_get_size (self->slice_model))
+    fill_all (self);
 
   gtk_single_selection_set_selected (self->selection, position);
   if (position != GTK_INVALID_LIST_POSITION)
@@ -810,20 +898,10 @@ scorch_hotspot_view_sort_by (ScorchHotspotView   *self,
                              ScorchHotspotColumn  column,
                              GtkSortType          order)
 {
-  GtkColumnViewColumn *columns[SCORCH_N_HOTSPOT_COLUMNS];
-
   g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
   g_return_if_fail (column < SCORCH_N_HOTSPOT_COLUMNS);
 
-  columns[SCORCH_HOTSPOT_COLUMN_FUNCTION] = self->function_column;
-  columns[SCORCH_HOTSPOT_COLUMN_SELF_PERCENT] = self->self_percent_column;
-  columns[SCORCH_HOTSPOT_COLUMN_TOTAL_PERCENT] = self->total_percent_column;
-  columns[SCORCH_HOTSPOT_COLUMN_SELF] = self->self_column;
-  columns[SCORCH_HOTSPOT_COLUMN_TOTAL] = self->total_column;
-  columns[SCORCH_HOTSPOT_COLUMN_MODULE] = self->module_column;
-  columns[SCORCH_HOTSPOT_COLUMN_SOURCE] = self->source_column;
-
-  gtk_column_view_sort_by_column (self->column_view, columns[column], order);
+  gtk_column_view_sort_by_column (self->column_view, self->columns[column], order);
 }
 
 GListModel *

@@ -28,6 +28,10 @@ struct _ScorchRecordingView
   ScorchFlameGraph *flame_graph;
   GtkTextView      *output_view;
   GtkScrolledWindow *output_scroller;
+  GtkDropDown      *time_view_dropdown;
+
+  /* owned */
+  ScorchProfile    *live_profile;   /* the latest snapshot, all its views */
 
   guint             n_updates;
 };
@@ -37,6 +41,9 @@ G_DEFINE_FINAL_TYPE (ScorchRecordingView, scorch_recording_view, ADW_TYPE_BIN)
 static void
 scorch_recording_view_dispose (GObject *object)
 {
+  ScorchRecordingView *self = SCORCH_RECORDING_VIEW (object);
+
+  g_clear_object (&self->live_profile);
   gtk_widget_dispose_template (GTK_WIDGET (object), SCORCH_TYPE_RECORDING_VIEW);
 
   G_OBJECT_CLASS (scorch_recording_view_parent_class)->dispose (object);
@@ -64,12 +71,38 @@ scorch_recording_view_class_init (ScorchRecordingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, flame_graph);
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, output_view);
   gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, output_scroller);
+  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, time_view_dropdown);
+}
+
+/* -- off-CPU: the live profile's On-CPU, Off-CPU or Wall clock view -- */
+static void
+show_live_view (ScorchRecordingView *self)
+{
+  ScorchProfile *shown = NULL;
+
+  if (self->live_profile != NULL)
+    {
+      shown = scorch_profile_get_view (self->live_profile, gtk_drop_down_get_selected (self->time_view_dropdown));
+      if (shown == NULL)
+        shown = self->live_profile;
+    }
+  scorch_flame_graph_set_profile (self->flame_graph, shown);
+  if (shown != NULL && scorch_profile_get_total (shown) > 0)
+    gtk_stack_set_visible_child_name (self->graph_stack, "graph");
+}
+
+static void
+time_view_changed_cb (ScorchRecordingView *self)
+{
+  show_live_view (self);
 }
 
 static void
 scorch_recording_view_init (ScorchRecordingView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->time_view_dropdown, "notify::selected",
+                           G_CALLBACK (time_view_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 GtkWidget *
@@ -91,6 +124,9 @@ scorch_recording_view_reset (ScorchRecordingView *self,
   gtk_label_set_text (self->subtitle_label, subtitle ? subtitle : "");
   gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), subtitle != NULL && subtitle[0] != '\0');
   scorch_recording_view_set_progress (self, &zero);
+  g_clear_object (&self->live_profile);
+  gtk_widget_set_visible (GTK_WIDGET (self->time_view_dropdown), FALSE);
+  gtk_drop_down_set_selected (self->time_view_dropdown, SCORCH_PROFILE_VIEW_ON_CPU);
   scorch_flame_graph_set_profile (self->flame_graph, NULL);
   gtk_stack_set_visible_child_name (self->graph_stack, "waiting");
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->output_view), "", 0);
@@ -138,9 +174,11 @@ scorch_recording_view_set_live_profile (ScorchRecordingView *self,
 {
   g_return_if_fail (SCORCH_IS_RECORDING_VIEW (self));
 
-  scorch_flame_graph_set_profile (self->flame_graph, profile);
-  if (profile != NULL && scorch_profile_get_total (profile) > 0)
-    gtk_stack_set_visible_child_name (self->graph_stack, "graph");
+  g_set_object (&self->live_profile, profile);
+  /* a recording with blocked time: its snapshots have the time views */
+  if (profile != NULL && scorch_profile_get_view (profile, SCORCH_PROFILE_VIEW_OFF_CPU) != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->time_view_dropdown), TRUE);
+  show_live_view (self);
   self->n_updates++;
 }
 

@@ -25,6 +25,9 @@ gboolean _scorch_window_is_unused (ScorchWindow *self);
  * the capture (with its title) or the start page. */
 void _scorch_window_show_previous (ScorchWindow *self);
 
+/* SCORCH_TRACE_TIMING: the calling thread's CPU time, in microseconds. */
+gint64 _scorch_window_thread_cpu_time (void);
+
 /* The session: the capture shown, its filters, selection and search
  * (borrowed; lives as long as the window). */
 ScorchSession *_scorch_window_get_session (ScorchWindow *self);

@@ -180,6 +180,7 @@ typedef struct
   gint64   stop_requested_at;
   gint64   ready_at;
   gint64   shown_at;
+  gint64   ready_cpu;   /* the main thread's CPU time when the profile was ready */
   guint64  n_samples;
 } Timing;
 
@@ -200,11 +201,13 @@ timing_after_paint (GdkFrameClock *clock,
 
   g_signal_handlers_disconnect_by_data (clock, t);
   g_printerr ("scorch-timing: %s: %" G_GUINT64_FORMAT " samples; after the recording ended: "
-              "ready %.1f ms, in the window %.1f ms, drawn %.1f ms; after Stop: drawn %.1f ms\n",
+              "ready %.1f ms, in the window %.1f ms, drawn %.1f ms; after Stop: drawn %.1f ms; "
+              "ready to drawn: main CPU %.1f ms\n",
               t->how, t->n_samples,
               (t->ready_at - t->finished_at) / 1e3, (t->shown_at - t->finished_at) / 1e3,
               (now - t->finished_at) / 1e3,
-              t->stop_requested_at != 0 ? (now - t->stop_requested_at) / 1e3 : -1.0);
+              t->stop_requested_at != 0 ? (now - t->stop_requested_at) / 1e3 : -1.0,
+              (_scorch_window_thread_cpu_time () - t->ready_cpu) / 1e3);
   timing_free (t);
 }
 
@@ -222,6 +225,7 @@ timing_begin (Session       *s,
   t->finished_at = s->finished_at;
   t->stop_requested_at = s->stop_requested_at;
   t->ready_at = g_get_monotonic_time ();
+  t->ready_cpu = _scorch_window_thread_cpu_time ();
   t->n_samples = scorch_profile_get_n_all_samples (profile);
   return t;
 }
@@ -277,30 +281,6 @@ show_final_profile (ScorchWindow  *self,
 }
 
 static void
-load_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(ScorchWindow) self = user_data;
-  WindowRecord *state = get_state (self);
-  g_autoptr(ScorchProfile) profile = NULL;
-  g_autoptr(GError) error = NULL;
-  Session *s = state != NULL ? state->session : NULL;
-
-  profile = scorch_load_finish (result, &error);
-  if (s == NULL)
-    return;
-  if (profile == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("The recording was saved to %s but cannot be read: %s"),
-                                                  s->output_path, error->message);
-      fail_session (self, message);
-      return;
-    }
-  show_final_profile (self, s, profile, "loaded from the file");
-}
-
-static void
 show_recorder_messages (ScorchWindow   *self,
                         ScorchRecorder *recorder)
 {
@@ -314,6 +294,10 @@ show_recorder_messages (ScorchWindow   *self,
     }
 }
 
+static void load_done (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data);
+
 static void
 load_capture (ScorchWindow *self,
               Session      *s)
@@ -323,28 +307,67 @@ load_capture (ScorchWindow *self,
                      load_done, g_object_ref (self));
 }
 
+/* The recording's session, or NULL when it ended (or another began)
+ * while something of it was still running. */
+static Session *
+current_session (ScorchWindow *self)
+{
+  WindowRecord *state = get_state (self);
+
+  return state != NULL ? state->session : NULL;
+}
+
+/* The end of the capture's load, or of the live session's analysis
+ * (SOURCE): the final profile, or why there is none. */
+static void
+final_profile_done (ScorchWindow  *self,
+                    GObject       *source,
+                    ScorchProfile *profile,
+                    const GError  *error)
+{
+  Session *s = current_session (self);
+  gboolean live = source != NULL && SCORCH_IS_LIVE_SESSION (source);
+
+  if (s == NULL || (live && s->live != SCORCH_LIVE_SESSION (source)))
+    return;
+  if (profile != NULL)
+    show_final_profile (self, s, profile, live ? "from the live analysis" : "loaded from the file");
+  else if (live)
+    {
+      /* The live analysis could not run: the file still has it all. */
+      g_debug ("live analysis failed, loading the capture: %s", error->message);
+      load_capture (self, s);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("The recording was saved to %s but cannot be read: %s"),
+                                                  s->output_path, error->message);
+      fail_session (self, message);
+    }
+}
+
+static void
+load_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ScorchWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScorchProfile) profile = scorch_load_finish (result, &error);
+
+  final_profile_done (self, object, profile, error);
+}
+
 static void
 live_end_done (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(ScorchWindow) self = user_data;
-  WindowRecord *state = get_state (self);
-  g_autoptr(ScorchProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
-  Session *s = state != NULL ? state->session : NULL;
+  g_autoptr(ScorchProfile) profile = scorch_live_session_end_finish (SCORCH_LIVE_SESSION (object), result, &error);
 
-  profile = scorch_live_session_end_finish (SCORCH_LIVE_SESSION (object), result, &error);
-  if (s == NULL || s->live != SCORCH_LIVE_SESSION (object))
-    return;
-  if (profile == NULL)
-    {
-      /* The live analysis could not run: the file still has it all. */
-      g_debug ("live analysis failed, loading the capture: %s", error->message);
-      load_capture (self, s);
-      return;
-    }
-  show_final_profile (self, s, profile, "from the live analysis");
+  final_profile_done (self, object, profile, error);
 }
 
 /* The live session has analyzed the records as they came; once it has
@@ -363,8 +386,7 @@ record_done (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(ScorchWindow) self = user_data;
-  WindowRecord *state = get_state (self);
-  Session *s = state != NULL ? state->session : NULL;
+  Session *s = current_session (self);
   ScorchRecorder *recorder = SCORCH_RECORDER (object);
   g_autoptr(GError) error = NULL;
   ScorchRecorderProgress progress;
@@ -403,9 +425,7 @@ record_done (GObject      *object,
 
   /* SCORCH_RECORD_RELOAD=1 (bench/stop-latency.sh, for comparison):
    * read the capture again as before the live session had the profile. */
-  /* -- off-CPU: the live session sees CPU samples only; the Off-CPU and
-   * Wall clock views come from the capture -- */
-  if (s->live != NULL && !s->options->off_cpu && g_strcmp0 (g_getenv ("SCORCH_RECORD_RELOAD"), "1") != 0)
+  if (s->live != NULL && g_strcmp0 (g_getenv ("SCORCH_RECORD_RELOAD"), "1") != 0)
     finish_live (self, s);
   else
     load_capture (self, s);
@@ -417,8 +437,7 @@ host_record_done (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(ScorchWindow) self = user_data;
-  WindowRecord *state = get_state (self);
-  Session *s = state != NULL ? state->session : NULL;
+  Session *s = current_session (self);
   g_autoptr(GError) error = NULL;
 
   if (!scorch_host_recorder_record_finish (SCORCH_HOST_RECORDER (object), result, &error))
@@ -475,7 +494,6 @@ output_read_cb (GObject      *object,
                 gpointer      user_data)
 {
   ScorchWindow *self = user_data;
-  WindowRecord *state = get_state (self);
   g_autoptr(GError) error = NULL;
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
   Session *s;
@@ -485,7 +503,7 @@ output_read_cb (GObject      *object,
       g_object_unref (self);
       return;
     }
-  s = state != NULL ? state->session : NULL;
+  s = current_session (self);
   if (s == NULL || s->output_stream != G_INPUT_STREAM (object))
     {
       g_object_unref (self);

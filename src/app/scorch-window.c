@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "scorch-call-tree-view.h"
 #include "scorch-caller-callee-view.h"
@@ -98,6 +99,7 @@ struct _ScorchWindow
   gint64                  open_at;       /* monotonic, when the open began (SCORCH_TRACE_TIMING) */
   gint64                  loaded_at;     /* monotonic, when the loader returned (SCORCH_TRACE_TIMING) */
   gint64                  shown_at;      /* monotonic, the views were given the profile */
+  gint64                  open_cpu;      /* the main thread's CPU time at the open (SCORCH_TRACE_TIMING) */
 
   guint                   layout_idle;
   double                  graph_share[2];        /* side by side, stacked */
@@ -435,6 +437,7 @@ static void
 sync_lazy_views (ScorchWindow *self)
 {
   ScorchProfile *filtered = scorch_session_get_filtered_profile (self->session);
+  ScorchProfile *base = scorch_session_get_profile (self->session);
   const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
   guint32 frame = scorch_session_get_selected_frame (self->session);
 
@@ -458,6 +461,14 @@ sync_lazy_views (ScorchWindow *self)
       scorch_caller_callee_view_get_profile (self->caller_callee_view) != filtered)
     scorch_caller_callee_view_set_profile (self->caller_callee_view,
                                            g_strcmp0 (page, "caller-callee") == 0 ? filtered : NULL);
+
+  /* The summary is of the whole capture (not filtered). A hidden page
+   * costs even when nobody looks at it: AdwViewStack measures every page,
+   * and the summary's rows wrap their text. */
+  if (g_strcmp0 (page, "summary") == 0 ||
+      scorch_summary_view_get_profile (self->summary_view) != base)
+    scorch_summary_view_set_profile (self->summary_view,
+                                     g_strcmp0 (page, "summary") == 0 ? base : NULL);
 }
 
 static void
@@ -756,16 +767,29 @@ trace_timing_enabled (void)
   return enabled;
 }
 
+/* The calling thread's CPU time, in microseconds: what the main thread
+ * spends does not depend on how busy the machine is, wall time does. */
+gint64
+_scorch_window_thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 static gboolean
 trace_idle_cb (gpointer data)
 {
   ScorchWindow *self = data;
   gint64 now = g_get_monotonic_time ();
 
-  g_printerr ("scorch-timing: open load=%.3f shown=%.3f idle=%.3f\n",
+  g_printerr ("scorch-timing: open load=%.3f shown=%.3f idle=%.3f main-cpu=%.3f\n",
               (self->loaded_at - self->open_at) / 1e6,
               (self->shown_at - self->open_at) / 1e6,
-              (now - self->open_at) / 1e6);
+              (now - self->open_at) / 1e6,
+              (_scorch_window_thread_cpu_time () - self->open_cpu) / 1e6);
   self->open_at = 0;
   return G_SOURCE_REMOVE;
 }
@@ -1069,32 +1093,17 @@ open_recent_action (GtkWidget  *widget,
 /* -- portable captures: Make Portable… writes a copy with the symbols the
  * samples hit (scorch-portable.h), on a worker thread -- */
 
-typedef struct
-{
-  char *in_path;
-  char *out_path;
-} PackPaths;
-
-static void
-pack_paths_free (gpointer data)
-{
-  PackPaths *p = data;
-
-  g_free (p->in_path);
-  g_free (p->out_path);
-  g_free (p);
-}
-
+/* The task's data: { capture, portable copy, NULL }. */
 static void
 pack_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  PackPaths *p = task_data;
+  char **paths = task_data;
   GError *error = NULL;
 
-  if (scorch_portable_pack (p->in_path, p->out_path, &error))
+  if (scorch_portable_pack (paths[0], paths[1], &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -1106,9 +1115,9 @@ pack_done (GObject      *object,
            gpointer      user_data)
 {
   ScorchWindow *self = SCORCH_WINDOW (object);
-  PackPaths *p = g_task_get_task_data (G_TASK (result));
+  char **paths = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_filename_display_basename (p->out_path);
+  g_autofree char *name = g_filename_display_basename (paths[1]);
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -1135,18 +1144,14 @@ make_portable_chosen (ScorchWindow *self,
   g_autofree char *in_path = source != NULL ? g_file_get_path (source) : NULL;
   g_autofree char *out_path = g_file_get_path (file);
   g_autoptr(GTask) task = NULL;
-  PackPaths *p;
 
   if (in_path == NULL || out_path == NULL)
     {
       toast (self, _("Only a local capture file can be made portable"));
       return;
     }
-  p = g_new0 (PackPaths, 1);
-  p->in_path = g_steal_pointer (&in_path);
-  p->out_path = g_steal_pointer (&out_path);
   task = g_task_new (self, NULL, pack_done, NULL);
-  g_task_set_task_data (task, p, pack_paths_free);
+  g_task_set_task_data (task, g_strdupv ((char *[]) { in_path, out_path, NULL }), (GDestroyNotify) g_strfreev);
   g_task_run_in_thread (task, pack_thread);
 }
 
@@ -1641,7 +1646,7 @@ bind_session (ScorchWindow *self)
   /* reach: after the thread list, whose threads choosing a process checks */
   g_object_bind_property (session, "view-profile", self->capture_processes, "profile", sync);
   g_object_bind_property (session, "view-profile", self->timeline, "profile", sync);
-  g_object_bind_property (session, "profile", self->summary_view, "profile", sync);
+  /* the summary page gets the profile when it is shown (sync_lazy_views) */
   g_object_bind_property_full (session, "title", self->window_title, "title", sync,
                                title_or_default, NULL, NULL, NULL);
   g_object_bind_property_full (session, "title", self, "title", sync,
@@ -1652,6 +1657,7 @@ bind_session (ScorchWindow *self)
   g_object_bind_property (session, "filtered-profile", self->flame_graph, "profile", sync);
   g_object_bind_property (session, "filtered-profile", self->hotspot_view, "profile", sync);
   g_signal_connect_object (session, "notify::filtered-profile", G_CALLBACK (sync_lazy_views), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::profile", G_CALLBACK (sync_lazy_views), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child-name", G_CALLBACK (sync_lazy_views), self, G_CONNECT_SWAPPED);
   sync_lazy_views (self);
 
@@ -2083,6 +2089,7 @@ scorch_window_open_file (ScorchWindow *self,
   g_set_object (&self->loading_file, file);
   self->loading = TRUE;
   self->open_at = trace_timing_enabled () ? g_get_monotonic_time () : 0;
+  self->open_cpu = self->open_at != 0 ? _scorch_window_thread_cpu_time () : 0;
   stop_pulse (self);
   self->read_done_at = 0;
 

@@ -39,6 +39,43 @@ record_done (GObject      *object,
   g_main_loop_quit (state->loop);
 }
 
+/* --live-tsv: the final profile as "report --tsv" prints it; with
+ * --off-cpu also its Off-CPU and Wall clock views, in FILE.off-cpu and
+ * FILE.wall, as "report --off-cpu --tsv" and "report --wall --tsv". */
+static gboolean
+write_live_tsv (const char    *path,
+                ScorchProfile *final)
+{
+  const struct { ScorchProfileView view; const char *suffix; } views[] = {
+    { SCORCH_PROFILE_VIEW_ON_CPU, "" },
+    { SCORCH_PROFILE_VIEW_OFF_CPU, ".off-cpu" },
+    { SCORCH_PROFILE_VIEW_WALL, ".wall" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      ScorchProfile *profile = scorch_profile_get_view (final, views[i].view);
+      g_autofree char *file = g_strconcat (path, views[i].suffix, NULL);
+      FILE *f;
+
+      if (profile == NULL)
+        continue;
+      f = fopen (file, "w");
+      if (f == NULL)
+        {
+          fprintf (stderr, "%s: %s: %s\n", g_get_prgname (), file, g_strerror (errno));
+          return FALSE;
+        }
+      scorch_cli_write_tsv (f, profile, G_MAXUINT);
+      if (fclose (f) != 0)
+        {
+          fprintf (stderr, "%s: %s: %s\n", g_get_prgname (), file, g_strerror (errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* --live-report: the N hottest functions of the live session's profile,
  * by self samples, to stdout. */
 static void
@@ -229,7 +266,8 @@ scorch_cli_record (int    argc,
       N_("While recording, print the N hottest functions every second, and at the end those of the final profile, "
          "analyzed as the records come (the capture is not read again)"), N_("N") },
     { "live-tsv", 0, 0, G_OPTION_ARG_FILENAME, &live_tsv,
-      N_("Write every function of the live analysis's final profile to FILE, as “report --tsv” prints them"), N_("FILE") },
+      N_("Write every function of the live analysis's final profile to FILE, as “report --tsv” prints them "
+         "(with --off-cpu also FILE.off-cpu and FILE.wall, as “report --off-cpu/--wall --tsv”)"), N_("FILE") },
     { "portable", 0, 0, G_OPTION_ARG_NONE, &portable,
       N_("Store the symbols and unwound stacks the samples hit in the capture, so it opens with the same "
          "functions on another machine"), NULL },
@@ -425,23 +463,10 @@ scorch_cli_record (int    argc,
         {
           if (live_report > 0)
             print_live_report (final, (guint) live_report, _("final"));
-          if (live_tsv != NULL)
+          if (live_tsv != NULL && !write_live_tsv (live_tsv, final))
             {
-              FILE *f = fopen (live_tsv, "w");
-
-              if (f == NULL)
-                {
-                  fprintf (stderr, "%s: %s: %s\n", g_get_prgname (), live_tsv, g_strerror (errno));
-                  status = 1;
-                  goto out;
-                }
-              scorch_cli_write_tsv (f, final, G_MAXUINT);
-              if (fclose (f) != 0)
-                {
-                  fprintf (stderr, "%s: %s: %s\n", g_get_prgname (), live_tsv, g_strerror (errno));
-                  status = 1;
-                  goto out;
-                }
+              status = 1;
+              goto out;
             }
         }
     }

@@ -875,6 +875,24 @@ off_cpu_tracker (ScorchAnalyzer *self)
   return self->off_cpu;
 }
 
+/* The live path: a snapshot gets Off-CPU and Wall clock views too, with
+ * the threads still switched out counted up to the latest record. */
+static void
+off_cpu_snapshot (ScorchAnalyzer *self,
+                  ScorchProfile  *profile)
+{
+  if (self->off_cpu != NULL)
+    scorch_off_cpu_snapshot (self->off_cpu, profile);
+}
+
+guint64
+scorch_analyzer_get_n_off_cpu_switches (ScorchAnalyzer *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->off_cpu != NULL ? scorch_off_cpu_get_n_switches (self->off_cpu) : 0;
+}
+
 /* The CPU time an on-CPU sample stands for, in ns (0: not a time event). */
 static guint64
 sample_cpu_ns (const ScorchCaptureAttr *attr,
@@ -887,6 +905,26 @@ sample_cpu_ns (const ScorchCaptureAttr *attr,
   if (attr->attr.freq && attr->attr.sample_freq > 0)
     return G_GUINT64_CONSTANT (1000000000) / attr->attr.sample_freq;
   return 0;
+}
+
+/* The parallel path (PreparedSample): scheduler samples go into the
+ * batch with the CPU samples when the capture has off-CPU data ... */
+static gboolean
+off_cpu_queues_sample (ScorchAnalyzer          *self,
+                       const ScorchCaptureAttr *attr)
+{
+  return self->off_cpu != NULL && sched_event_kind (attr) != SCHED_NONE;
+}
+
+/* ... and so do switch records, whose effect depends on the samples
+ * before them (EXIT records run the batch first, as every record that
+ * changes the process table does). */
+static gboolean
+off_cpu_batched_record (ScorchAnalyzer     *self,
+                        const ScorchRecord *record)
+{
+  return self->off_cpu != NULL &&
+         (record->type == PERF_RECORD_SWITCH || record->type == PERF_RECORD_SWITCH_CPU_WIDE);
 }
 
 /* One profile per event: the first sampling event of the capture (perf's
@@ -1077,11 +1115,19 @@ prepare_sample (Worker         *w,
   ScorchSampleData *s = &ps->s;
   const ScorchCaptureAttr *attr = ps->record.attr;
   gboolean dwarf_done = FALSE;
+  int sched;
 
   ps->worker = w->index;
   ps->first = w->addrs->len;
   ps->n = 0;
+  /* off-CPU: a switch record kept in order with the samples */
+  if (ps->record.type != PERF_RECORD_SAMPLE)
+    return;
   if (!scorch_capture_attrs_parse_sample (self->attrs, &ps->record, s, &ps->error))
+    return;
+  /* off-CPU: a switch-out's stack is its user part; a wakeup has none */
+  sched = sched_event_kind (attr);
+  if (sched == SCHED_WAKEUP)
     return;
 
   if (!self->offline && s->regs_abi != 0 && s->stack != NULL && (s->regs_mask & (1ULL << 7 /* PERF_REG_X86_SP */)) &&
@@ -1096,7 +1142,7 @@ prepare_sample (Worker         *w,
       ps->sp = regs_buf[sp_index];
       ps->dwarf_tried = TRUE;
 
-      if (s->callchain != NULL)
+      if (s->callchain != NULL && sched != SCHED_SWITCH)
         walk_callchain (s, TRUE, FALSE, emit_prepare, w);
 
       n = scorch_unwinder_unwind (w->unwinder, s->pid, s->regs_mask, regs_buf, MIN (s->n_regs, 64),
@@ -1123,7 +1169,7 @@ prepare_sample (Worker         *w,
       guint pushed = 0;
 
       if (s->callchain != NULL)
-        pushed = walk_callchain (s, TRUE, TRUE, emit_prepare, w);
+        pushed = walk_callchain (s, sched != SCHED_SWITCH, TRUE, emit_prepare, w);
       if (pushed == 0 && (attr->attr.sample_type & PERF_SAMPLE_IP))
         emit_prepare (w, s->pid, s->ip, is_kernel_mode (ps->record.misc));
     }
@@ -1321,6 +1367,25 @@ workers_setup (ScorchAnalyzer *self,
   }
 }
 
+/* off-CPU, at commit: a switch-out takes the stack just built (the
+ * serial path's handle_sample, in the same order); an on-CPU sample also
+ * counts as its thread running. TRUE when the sample was a switch-out. */
+static gboolean
+off_cpu_commit_sample (ScorchAnalyzer       *self,
+                       const PreparedSample *ps,
+                       int                   sched)
+{
+  if (sched == SCHED_SWITCH)
+    {
+      scorch_off_cpu_switch_out (self->off_cpu, ps->s.time, ps->s.pid, ps->s.tid,
+                                 (const guint32 *) (gpointer) self->stack->data, self->stack->len);
+      return TRUE;
+    }
+  if (self->off_cpu != NULL)
+    scorch_off_cpu_on_cpu (self->off_cpu, ps->s.time, ps->s.tid, sample_cpu_ns (ps->record.attr, &ps->s));
+  return FALSE;
+}
+
 /* In the loading thread, in sample order: the rest of handle_sample. */
 static gboolean
 commit_sample (ScorchAnalyzer *self,
@@ -1329,11 +1394,21 @@ commit_sample (ScorchAnalyzer *self,
 {
   Worker *w = &self->workers[ps->worker];
   const PreparedAddr *addrs = &g_array_index (w->addrs, PreparedAddr, ps->first);
+  int sched;
 
   if (ps->error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&ps->error));
       return FALSE;
+    }
+  /* off-CPU: switch records and scheduler samples, in order */
+  if (ps->record.type != PERF_RECORD_SAMPLE)
+    return scorch_analyzer_add_record (self, &ps->record, error);
+  sched = sched_event_kind (ps->record.attr);
+  if (sched == SCHED_WAKEUP)
+    {
+      scorch_off_cpu_switch_in (self->off_cpu, ps->s.time, ps->s.tid);
+      return TRUE;
     }
 
   g_array_set_size (self->stack, 0);
@@ -1369,6 +1444,9 @@ commit_sample (ScorchAnalyzer *self,
     }
   if (ps->unwind_failed)
     self->n_unwind_failed++;
+
+  if (off_cpu_commit_sample (self, ps, sched))
+    return TRUE;
 
   diagnose_sample (self, &ps->s, ps->record.attr, ps->dwarf_tried, ps->unwind_failed, ps->sp);
 
@@ -1429,6 +1507,26 @@ run_batch (ScorchAnalyzer *self,
   return ok;
 }
 
+/* A record for the batch: a sample, or (off-CPU) a switch record that
+ * waits after the samples before it (commit_sample hands it to
+ * scorch_analyzer_add_record). */
+static gboolean
+queue_record (ScorchAnalyzer     *self,
+              const ScorchRecord *record,
+              GError            **error)
+{
+  PreparedSample *ps;
+
+  g_array_set_size (self->batch, self->batch->len + 1);
+  ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
+  memset (ps, 0, sizeof *ps);
+  ps->record = *record;
+  self->batch_bytes += record->size;
+  if (self->batch->len >= self->batch_max || self->batch_bytes >= BATCH_BYTES)
+    return run_batch (self, error);
+  return TRUE;
+}
+
 /* A sample for the batch; what handle_sample decides before parsing is
  * decided here, in record order. */
 static gboolean
@@ -1437,7 +1535,6 @@ queue_sample (ScorchAnalyzer     *self,
               GError            **error)
 {
   const ScorchCaptureAttr *attr = record->attr;
-  PreparedSample *ps;
 
   if (attr == NULL)
     {
@@ -1445,7 +1542,9 @@ queue_sample (ScorchAnalyzer     *self,
       return TRUE;
     }
   choose_main_event (self, attr);
-  if (attr != self->main_attr)
+  if (self->off_cpu != NULL && record->has_time)
+    scorch_off_cpu_saw_time (self->off_cpu, record->time);
+  if (attr != self->main_attr && !off_cpu_queues_sample (self, attr))
     {
       ScorchSampleData s;
 
@@ -1457,14 +1556,7 @@ queue_sample (ScorchAnalyzer     *self,
       return TRUE;
     }
 
-  g_array_set_size (self->batch, self->batch->len + 1);
-  ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
-  memset (ps, 0, sizeof *ps);
-  ps->record = *record;
-  self->batch_bytes += record->size;
-  if (self->batch->len >= self->batch_max || self->batch_bytes >= BATCH_BYTES)
-    return run_batch (self, error);
-  return TRUE;
+  return queue_record (self, record, error);
 }
 
 /* Records after which the samples waiting must see the new state. */
@@ -1751,14 +1843,21 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
    * recorded with --off-cpu or perf's sched events) load on one thread.
    * So do portable captures and packing (scorch-portable.h): their stored
    * stacks are matched to DWARF samples in file order. */
-  parallel = self->n_workers > 1 && off_cpu_tracker (self) == NULL &&
-             self->portable == NULL && self->portable_out == NULL;
+  parallel = self->n_workers > 1 && self->portable == NULL && self->portable_out == NULL;
+  /* off-CPU captures too: switch records wait in the batch with the
+   * samples (queue_record) */
+  (void) off_cpu_tracker (self);
 
   while (scorch_capture_reader_next (reader, &record, &local_error))
     {
       if (parallel && record.type == PERF_RECORD_SAMPLE)
         {
           if (!queue_sample (self, &record, error))
+            return FALSE;
+        }
+      else if (parallel && off_cpu_batched_record (self, &record))
+        {
+          if (!queue_record (self, &record, error))
             return FALSE;
         }
       else
@@ -1882,7 +1981,12 @@ scorch_analyzer_snapshot (ScorchAnalyzer *self)
   /* No diagnostics on snapshots: they are read on another thread while
    * the analyzer goes on. */
   update_info (self);
-  return scorch_profile_builder_snapshot (self->builder);
+  {
+    ScorchProfile *profile = scorch_profile_builder_snapshot (self->builder);
+
+    off_cpu_snapshot (self, profile);
+    return profile;
+  }
 }
 
 /* The per-address counts of the user addresses in a file mapping, for

@@ -75,6 +75,8 @@ gboolean          scorch_analyzer_load_reader    (ScorchAnalyzer         *self,
                                                   GError                **error);
 
 guint64           scorch_analyzer_get_n_samples  (ScorchAnalyzer         *self);
+/* Off-CPU: the sched_switch samples analyzed so far (0 without them). */
+guint64           scorch_analyzer_get_n_off_cpu_switches (ScorchAnalyzer *self);
 
 /* The profile of what was added so far; the analyzer goes on. */
 ScorchProfile    *scorch_analyzer_snapshot       (ScorchAnalyzer         *self);

@@ -39,6 +39,7 @@ typedef struct
 {
   ItemKind                kind;
   struct perf_event_attr  attr;   /* RECORDS */
+  ScorchCaptureAttrs     *attrs;  /* RECORDS: every event, or NULL (attr) */
   GBytes                 *bytes;  /* RECORDS */
   GTask                  *task;   /* END */
   char                   *path;   /* END */
@@ -81,6 +82,7 @@ item_free (gpointer data)
   Item *item = data;
 
   g_clear_pointer (&item->bytes, g_bytes_unref);
+  g_clear_pointer (&item->attrs, scorch_capture_attrs_unref);
   g_clear_object (&item->task);
   g_free (item->path);
   g_free (item);
@@ -146,20 +148,35 @@ typedef struct
 } Worker;
 
 /* The analyzer as the loader makes it (scorch-loader.c), with this
- * machine's kernel release until the capture's header says it. */
+ * machine's kernel release until the capture's header says it. The
+ * events are those of the first batch: all of them (attrs, with ids and
+ * names: off-CPU's sched_switch beside the sampling event) or the
+ * sampling event alone (attr). */
 static gboolean
-worker_create_analyzer (Worker                       *w,
-                        const struct perf_event_attr *attr)
+worker_create_analyzer (Worker *w,
+                        Item   *item)
 {
   g_autoptr(GError) error = NULL;
   const char *debug_dirs;
   struct utsname uts;
 
-  w->attrs = scorch_capture_attrs_new ();
-  if (!scorch_capture_attrs_add (w->attrs, attr, sizeof *attr, NULL, 0, &error))
+  if (item->attrs != NULL)
     {
-      g_warning ("Live analysis disabled: %s", error->message);
-      return FALSE;
+      w->attrs = scorch_capture_attrs_ref (item->attrs);
+      if (!scorch_capture_attrs_check (w->attrs, &error))
+        {
+          g_warning ("Live analysis disabled: %s", error->message);
+          return FALSE;
+        }
+    }
+  else
+    {
+      w->attrs = scorch_capture_attrs_new ();
+      if (!scorch_capture_attrs_add (w->attrs, &item->attr, sizeof item->attr, NULL, 0, &error))
+        {
+          g_warning ("Live analysis disabled: %s", error->message);
+          return FALSE;
+        }
     }
   w->analyzer = scorch_analyzer_new (w->attrs);
   if (g_strcmp0 (g_getenv ("SCORCH_LOAD_OFFLINE"), "1") == 0)
@@ -187,7 +204,7 @@ worker_add_records (Worker *w,
 
   if (w->broken)
     return;
-  if (w->analyzer == NULL && !worker_create_analyzer (w, &item->attr))
+  if (w->analyzer == NULL && !worker_create_analyzer (w, item))
     {
       w->broken = TRUE;
       return;
@@ -230,7 +247,8 @@ worker_maybe_snapshot (Worker *w)
   if (w->analyzer == NULL || w->broken || interval <= 0 ||
       now - w->last_snapshot < (gint64) interval * 1000)
     return;
-  n = scorch_analyzer_get_n_samples (w->analyzer);
+  /* off-CPU: a thread that only sleeps adds switches, not samples */
+  n = scorch_analyzer_get_n_samples (w->analyzer) + scorch_analyzer_get_n_off_cpu_switches (w->analyzer);
   w->last_snapshot = now;
   if (n == w->last_samples)
     return;
@@ -392,6 +410,7 @@ scorch_live_session_set_snapshot_interval (ScorchLiveSession *self,
 static void
 push (Shared                       *shared,
       const struct perf_event_attr *attr,
+      ScorchCaptureAttrs           *attrs,
       const guint8                 *records,
       gsize                         len)
 {
@@ -401,19 +420,22 @@ push (Shared                       *shared,
     return;
   item = g_new0 (Item, 1);
   item->kind = ITEM_RECORDS;
-  item->attr = *attr;
+  if (attr != NULL)
+    item->attr = *attr;
+  if (attrs != NULL)
+    item->attrs = scorch_capture_attrs_ref (attrs);
   item->bytes = g_bytes_new (records, len);
   g_async_queue_push (shared->queue, item);
 }
 
 static void
-sink_cb (ScorchRecorder               *recorder,
-         const struct perf_event_attr *attr,
-         const guint8                 *records,
-         gsize                         len,
-         gpointer                      user_data)
+sink_cb (ScorchRecorder     *recorder,
+         ScorchCaptureAttrs *attrs,
+         const guint8       *records,
+         gsize               len,
+         gpointer            user_data)
 {
-  push (user_data, attr, records, len);
+  push (user_data, NULL, attrs, records, len);
 }
 
 void
@@ -423,7 +445,7 @@ scorch_live_session_attach (ScorchLiveSession *self,
   g_return_if_fail (SCORCH_IS_LIVE_SESSION (self));
   g_return_if_fail (SCORCH_IS_RECORDER (recorder));
 
-  scorch_recorder_set_sink (recorder, sink_cb, shared_ref (self->shared), shared_unref);
+  scorch_recorder_set_attrs_sink (recorder, sink_cb, shared_ref (self->shared), shared_unref);
 }
 
 void
@@ -436,7 +458,20 @@ scorch_live_session_push_records (ScorchLiveSession            *self,
   g_return_if_fail (attr != NULL);
   g_return_if_fail (records != NULL || len == 0);
 
-  push (self->shared, attr, records, len);
+  push (self->shared, attr, NULL, records, len);
+}
+
+void
+scorch_live_session_push_capture_records (ScorchLiveSession  *self,
+                                          ScorchCaptureAttrs *attrs,
+                                          const guint8       *records,
+                                          gsize               len)
+{
+  g_return_if_fail (SCORCH_IS_LIVE_SESSION (self));
+  g_return_if_fail (attrs != NULL);
+  g_return_if_fail (records != NULL || len == 0);
+
+  push (self->shared, NULL, attrs, records, len);
 }
 
 ScorchProfile *

@@ -20,7 +20,10 @@ G_DECLARE_FINAL_TYPE (ScorchLiveSession, scorch_live_session, SCORCH, LIVE_SESSI
 
 /* The "snapshot" signal (ScorchProfile *profile) is emitted in the
  * thread-default main context of the caller of scorch_live_session_new,
- * at most every interval, while records come in and add samples. */
+ * at most every interval, while records come in and add samples (or
+ * off-CPU switch-outs). A recording with off-CPU events gives snapshots
+ * with Off-CPU and Wall clock views (scorch_profile_get_view), the
+ * threads still blocked counted up to the latest record. */
 ScorchLiveSession *scorch_live_session_new                   (void);
 /* Milliseconds between snapshots (default 500; 0: no snapshots). */
 void               scorch_live_session_set_snapshot_interval (ScorchLiveSession            *self,
@@ -33,6 +36,14 @@ void               scorch_live_session_attach                (ScorchLiveSession 
  * blocks: the records are copied and analyzed on the worker. */
 void               scorch_live_session_push_records          (ScorchLiveSession            *self,
                                                               const struct perf_event_attr *attr,
+                                                              const guint8                 *records,
+                                                              gsize                         len);
+/* The same with every event of the records (ids and EVENT_DESC names,
+ * as scorch_recorder_set_attrs_sink gives them): what off-CPU records
+ * (sched:sched_switch beside the sampling event) need. attrs is
+ * referenced; the first batch's is used. */
+void               scorch_live_session_push_capture_records  (ScorchLiveSession            *self,
+                                                              ScorchCaptureAttrs           *attrs,
                                                               const guint8                 *records,
                                                               gsize                         len);
 /* The newest snapshot, or NULL before the first; thread-safe. */

@@ -171,6 +171,12 @@ scorch_off_cpu_has_switches (ScorchOffCpu *self)
   return self->n_switches > 0;
 }
 
+guint64
+scorch_off_cpu_get_n_switches (ScorchOffCpu *self)
+{
+  return self->n_switches;
+}
+
 static guint32
 to_weight (guint64 ns)
 {
@@ -198,13 +204,26 @@ node_path (const ScorchNode *nodes,
     }
 }
 
+static int
+compare_off_samples (gconstpointer a,
+                     gconstpointer b)
+{
+  const OffSample *sa = a;
+  const OffSample *sb = b;
+
+  if (sa->time != sb->time)
+    return sa->time < sb->time ? -1 : 1;
+  return sa->tid < sb->tid ? -1 : (sa->tid > sb->tid);
+}
+
 static void
 add_off_samples (ScorchOffCpu         *self,
+                 GArray               *samples,
                  ScorchProfileBuilder *builder)
 {
-  for (guint i = 0; i < self->samples->len; i++)
+  for (guint i = 0; i < samples->len; i++)
     {
-      const OffSample *s = &g_array_index (self->samples, OffSample, i);
+      const OffSample *s = &g_array_index (samples, OffSample, i);
 
       scorch_profile_builder_add_sample_leaf_first (builder, s->time, s->pid, s->tid,
                                                     s->n_frames > 0
@@ -214,32 +233,55 @@ add_off_samples (ScorchOffCpu         *self,
     }
 }
 
-void
-scorch_off_cpu_finish (ScorchOffCpu  *self,
-                       ScorchProfile *on_cpu)
+/* The switch-outs still open, as if closed at the end of what was seen
+ * so far (the tracker's state is left as it is). */
+static GArray *
+open_samples (ScorchOffCpu *self)
+{
+  GArray *open = g_array_new (FALSE, FALSE, sizeof (OffSample));
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const ThreadState *t = value;
+      OffSample s;
+
+      if (!t->open || self->end_time <= t->out_time)
+        continue;
+      s.time = t->out_time;
+      s.pid = t->pid;
+      s.tid = GPOINTER_TO_INT (key);
+      s.frames_at = t->frames_at;
+      s.n_frames = t->n_frames;
+      s.duration = self->end_time - t->out_time;
+      g_array_append_val (open, s);
+    }
+  /* hash order is not an order: as the final profile, by start time */
+  g_array_sort (open, compare_off_samples);
+  return open;
+}
+
+/* Builds the Off-CPU and Wall clock profiles of on_cpu from the closed
+ * intervals and open (may be NULL), and attaches them. */
+static void
+attach_views (ScorchOffCpu  *self,
+              ScorchProfile *on_cpu,
+              GArray        *open)
 {
   g_autoptr(ScorchProfile) off = NULL;
   g_autoptr(ScorchProfile) wall = NULL;
   g_autoptr(GArray) path = g_array_new (FALSE, FALSE, sizeof (guint32));
   ScorchProfileBuilder *builder;
-  GHashTableIter iter;
-  gpointer key, value;
   const ScorchSample *samples;
   const ScorchNode *nodes;
   guint n_samples = 0, n_nodes = 0;
 
-  g_return_if_fail (SCORCH_IS_PROFILE (on_cpu));
-
-  if (self->n_switches == 0)
-    return;
-
-  /* Still switched out at the end: blocked until the capture ends. */
-  g_hash_table_iter_init (&iter, self->threads);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    close_interval (self, value, GPOINTER_TO_INT (key), self->end_time);
-
   builder = _scorch_profile_builder_new_like (on_cpu);
-  add_off_samples (self, builder);
+  add_off_samples (self, self->samples, builder);
+  if (open != NULL)
+    add_off_samples (self, open, builder);
   off = scorch_profile_builder_end (builder);
 
   /* Wall clock: each on-CPU sample weighs its thread's mean CPU time per
@@ -259,8 +301,33 @@ scorch_off_cpu_finish (ScorchOffCpu  *self,
                                          (const guint32 *) (gpointer) path->data, path->len,
                                          (guint32) MIN ((guint64) to_weight (ns) * samples[i].weight, G_MAXUINT32));
     }
-  add_off_samples (self, builder);
+  add_off_samples (self, self->samples, builder);
+  if (open != NULL)
+    add_off_samples (self, open, builder);
   wall = scorch_profile_builder_end (builder);
 
   scorch_profile_set_time_views (on_cpu, off, wall);
+}
+
+void
+scorch_off_cpu_snapshot (ScorchOffCpu  *self,
+                         ScorchProfile *on_cpu)
+{
+  g_autoptr(GArray) open = NULL;
+
+  g_return_if_fail (SCORCH_IS_PROFILE (on_cpu));
+
+  if (self->n_switches == 0)
+    return;
+  open = open_samples (self);
+  attach_views (self, on_cpu, open);
+}
+
+void
+scorch_off_cpu_finish (ScorchOffCpu  *self,
+                       ScorchProfile *on_cpu)
+{
+  /* Still switched out at the end: blocked until the capture ends, as a
+   * snapshot counts them (no record comes after this). */
+  scorch_off_cpu_snapshot (self, on_cpu);
 }

@@ -60,10 +60,22 @@ void          scorch_off_cpu_saw_time   (ScorchOffCpu  *self,
                                          guint64        time);
 /* Whether any switch-out was seen (the capture has off-CPU data). */
 gboolean      scorch_off_cpu_has_switches (ScorchOffCpu *self);
+/* How many switch-outs were seen so far. */
+guint64       scorch_off_cpu_get_n_switches (ScorchOffCpu *self);
 
-/* Closes what is open, builds the Off-CPU and Wall clock profiles from
- * on_cpu (the analyzer's final profile) and attaches them to it. */
+/* Builds the Off-CPU and Wall clock profiles from on_cpu (the analyzer's
+ * final profile), a thread still switched out counted to the end, and
+ * attaches them to it. No record comes afterwards. */
 void          scorch_off_cpu_finish     (ScorchOffCpu  *self,
+                                         ScorchProfile *on_cpu);
+
+/* The live path: attaches Off-CPU and Wall clock views to on_cpu (a
+ * snapshot of the analyzer's profile) with the switch-outs still open
+ * counted up to the latest time seen; the tracker goes on unchanged.
+ * The final profile's views (scorch_off_cpu_finish) count them the same
+ * way, so the last snapshot of a finished recording equals the final
+ * views. */
+void          scorch_off_cpu_snapshot   (ScorchOffCpu  *self,
                                          ScorchProfile *on_cpu);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScorchOffCpu, scorch_off_cpu_free)

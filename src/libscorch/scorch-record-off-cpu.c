@@ -253,8 +253,22 @@ build_tracing_data (void)
   return g_byte_array_free_to_bytes (out);
 }
 
-/* The switch event's attr in the file (fp+repair writes no registers or
- * stack copies), with its ids. */
+/* The switch event's attr as written (fp+repair writes no registers or
+ * stack copies). */
+static void
+switch_written_attr (ScorchRecordSession    *s,
+                     struct perf_event_attr *written)
+{
+  *written = s->switch_attr;
+  if (s->repairer != NULL)
+    {
+      written->sample_type = scorch_leaf_repairer_get_written_attr (s->repairer)->sample_type;
+      written->sample_regs_user = 0;
+      written->sample_stack_user = 0;
+    }
+}
+
+/* The switch event's attr in the file, with its ids. */
 void
 _scorch_recorder_add_off_cpu_attr (ScorchRecordSession *s)
 {
@@ -262,13 +276,7 @@ _scorch_recorder_add_off_cpu_attr (ScorchRecordSession *s)
 
   if (s->switch_ids == NULL)
     return;
-  written = s->switch_attr;
-  if (s->repairer != NULL)
-    {
-      written.sample_type = scorch_leaf_repairer_get_written_attr (s->repairer)->sample_type;
-      written.sample_regs_user = 0;
-      written.sample_stack_user = 0;
-    }
+  switch_written_attr (s, &written);
   scorch_perf_writer_add_attr (s->writer, &written, SCORCH_OFF_CPU_SWITCH_EVENT,
                                (const guint64 *) (gpointer) s->switch_ids->data, s->switch_ids->len);
   {
@@ -278,42 +286,80 @@ _scorch_recorder_add_off_cpu_attr (ScorchRecordSession *s)
   }
 }
 
-/* The batch without switch samples, for the live sink (which knows the
- * sampling event only); NULL when there is nothing to take out. */
-GByteArray *
-_scorch_recorder_off_cpu_sink_batch (ScorchRecordSession          *s,
-                                     const struct perf_event_attr *written,
-                                     const guint8                 *data,
-                                     gsize                         len)
+/* The events of the sink's batches as the file has them: the sampling
+ * event and, with --off-cpu, sched_switch, with their ids and names. */
+static ScorchCaptureAttrs *
+sink_attrs (ScorchRecordSession          *s,
+            const struct perf_event_attr *written)
 {
-  GByteArray *out;
-  gsize off = 0;
-
-  if (s->switch_ids == NULL)
-    return NULL;
   if (s->switch_attrs == NULL)
     {
-      struct perf_event_attr sw = s->switch_attr;
-
-      sw.sample_type = written->sample_type;
       s->switch_attrs = scorch_capture_attrs_new ();
       scorch_capture_attrs_add (s->switch_attrs, written, sizeof *written,
                                 (const guint64 *) (gpointer) s->ids->data, s->ids->len, NULL);
-      scorch_capture_attrs_add (s->switch_attrs, &sw, sizeof sw,
-                                (const guint64 *) (gpointer) s->switch_ids->data, s->switch_ids->len, NULL);
+      scorch_capture_attrs_set_name (s->switch_attrs, 0, s->event_name);
+      if (s->switch_ids != NULL)
+        {
+          struct perf_event_attr sw;
+
+          switch_written_attr (s, &sw);
+          scorch_capture_attrs_add (s->switch_attrs, &sw, sizeof sw,
+                                    (const guint64 *) (gpointer) s->switch_ids->data, s->switch_ids->len, NULL);
+          scorch_capture_attrs_set_name (s->switch_attrs, 1, SCORCH_OFF_CPU_SWITCH_EVENT);
+        }
+    }
+  return s->switch_attrs;
+}
+
+void
+scorch_recorder_set_attrs_sink (ScorchRecorder              *self,
+                                ScorchRecorderAttrsSinkFunc  func,
+                                gpointer                     user_data,
+                                GDestroyNotify               destroy)
+{
+  g_return_if_fail (SCORCH_IS_RECORDER (self));
+
+  /* the plain sink's data and destroy notify, without its function */
+  scorch_recorder_set_sink (self, NULL, user_data, destroy);
+  self->attrs_sink = func;
+}
+
+void
+_scorch_recorder_sink_batch (ScorchRecordSession          *s,
+                             const struct perf_event_attr *written,
+                             const guint8                 *data,
+                             gsize                         len)
+{
+  ScorchRecorder *self = s->self;
+  ScorchCaptureAttrs *attrs = sink_attrs (s, written);
+  g_autoptr(GByteArray) out = NULL;
+  gsize off = 0;
+
+  if (self->attrs_sink != NULL)
+    {
+      self->attrs_sink (self, attrs, data, len, self->sink_data);
+      return;
+    }
+  if (self->sink == NULL)
+    return;
+  if (s->switch_ids == NULL)
+    {
+      self->sink (self, written, data, len, self->sink_data);
+      return;
     }
 
+  /* --off-cpu: the plain sink knows the sampling event only */
   out = g_byte_array_sized_new (len);
   while (off < len)
     {
       ScorchRecord record;
 
-      if (!scorch_capture_attrs_parse_record (s->switch_attrs, data + off, len - off, 0, &record, NULL))
+      if (!scorch_capture_attrs_parse_record (attrs, data + off, len - off, 0, &record, NULL))
         break;
       if (record.type != PERF_RECORD_SAMPLE || record.attr == NULL ||
           record.attr->attr.type != PERF_TYPE_TRACEPOINT)
         g_byte_array_append (out, data + off, record.size);
       off += record.size;
     }
-  return out;
+  self->sink (self, written, out->data, out->len, self->sink_data);
 }

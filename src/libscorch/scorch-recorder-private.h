@@ -50,6 +50,7 @@ struct _ScorchRecorder
   GStrv                   cmdline;
   gboolean                off_cpu;
   ScorchRecorderSinkFunc  sink;
+  ScorchRecorderAttrsSinkFunc attrs_sink; /* instead of sink (scorch-record-off-cpu.c) */
   gpointer                sink_data;
   /* reach (scorch-record-reach.c) */
   ScorchRecordVia         via;
@@ -125,7 +126,8 @@ typedef struct
   /* off-CPU (scorch-record-off-cpu.c): NULL/zero without --off-cpu */
   struct perf_event_attr  switch_attr;
   GArray                 *switch_ids;   /* of guint64 */
-  ScorchCaptureAttrs     *switch_attrs; /* both events, to filter the sink's batches */
+  ScorchCaptureAttrs     *switch_attrs; /* the sink's events, as written: for the attrs sink and to
+                                         * filter the plain sink's batches */
   /* reach (scorch-record-reach.c): sysprofd, per-CPU events, the filter */
   GDBusConnection        *sysprofd;   /* set when events go through sysprofd */
   gboolean                cpu_wide;   /* one event per CPU for every process */
@@ -216,11 +218,13 @@ _scorch_recorder_open_off_cpu (ScorchRecordSession  *s,
                                GError              **error);
 void
 _scorch_recorder_add_off_cpu_attr (ScorchRecordSession *s);
-GByteArray *
-_scorch_recorder_off_cpu_sink_batch (ScorchRecordSession          *s,
-                                     const struct perf_event_attr *written,
-                                     const guint8                 *data,
-                                     gsize                         len);
+/* Hands a written batch to the sink (plain or attrs); written: the
+ * sampling event's attr as in the file. */
+void
+_scorch_recorder_sink_batch (ScorchRecordSession          *s,
+                             const struct perf_event_attr *written,
+                             const guint8                 *data,
+                             gsize                         len);
 /* scorch-record-reach.c */
 gboolean
 _scorch_recorder_choose_path (ScorchRecordSession        *s,

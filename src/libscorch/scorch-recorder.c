@@ -243,6 +243,7 @@ scorch_recorder_set_sink (ScorchRecorder         *self,
 
   if (self->sink_destroy != NULL)
     self->sink_destroy (self->sink_data);
+  self->attrs_sink = NULL;
   self->sink = func;
   self->sink_data = user_data;
   self->sink_destroy = destroy;
@@ -455,16 +456,8 @@ write_batch (ScorchRecordSession  *s,
     }
   if (!scorch_perf_writer_add_records (s->writer, batch->data, batch->len, error))
     return FALSE;
-  if (self->sink != NULL)
-    {
-      /* --off-cpu: the live sink gets the sampling event's records only */
-      g_autoptr(GByteArray) on_cpu = _scorch_recorder_off_cpu_sink_batch (s, attr, batch->data, batch->len);
-
-      if (on_cpu != NULL)
-        self->sink (self, attr, on_cpu->data, on_cpu->len, self->sink_data);
-      else
-        self->sink (self, attr, batch->data, batch->len, self->sink_data);
-    }
+  if (self->sink != NULL || self->attrs_sink != NULL)
+    _scorch_recorder_sink_batch (s, attr, batch->data, batch->len);   /* scorch-record-off-cpu.c */
   g_byte_array_set_size (batch, 0);
   return scorch_perf_writer_finish_round (s->writer, error);
 }

@@ -99,6 +99,18 @@ typedef void (*ScorchRecorderSinkFunc) (ScorchRecorder               *recorder,
                                         gsize                         len,
                                         gpointer                      user_data);
 
+/* The same with every event of the records (kernel ids, EVENT_DESC
+ * names), as the file has them: what a recording with several events
+ * (--off-cpu: the sampling event and sched:sched_switch) needs to tell
+ * its records apart. attrs stays valid while the recording runs (ref it
+ * to keep it). */
+typedef struct _ScorchCaptureAttrs ScorchCaptureAttrs;
+typedef void (*ScorchRecorderAttrsSinkFunc) (ScorchRecorder     *recorder,
+                                             ScorchCaptureAttrs *attrs,
+                                             const guint8       *records,
+                                             gsize               len,
+                                             gpointer            user_data);
+
 GQuark          scorch_recorder_error_quark       (void);
 
 ScorchRecorder *scorch_recorder_new               (void);
@@ -147,6 +159,13 @@ void            scorch_recorder_set_sink          (ScorchRecorder         *self,
                                                    ScorchRecorderSinkFunc  func,
                                                    gpointer                user_data,
                                                    GDestroyNotify          destroy);
+
+/* Replaces the sink: batches go to func with all events' attrs, switch
+ * samples included (the plain sink gets the sampling event's only). */
+void            scorch_recorder_set_attrs_sink    (ScorchRecorder              *self,
+                                                   ScorchRecorderAttrsSinkFunc  func,
+                                                   gpointer                     user_data,
+                                                   GDestroyNotify               destroy);
 
 /* Records until the target exits, the duration passes, stop() is called or
  * cancellable is cancelled. The file is finalized in every case. Progress is

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scorch-list-util.c: cells and sorters of the function tables, built in C
+ *
+ * GTK 4.8's list views keep up to 200 rows around their anchor, so a
+ * table's first fill makes 200 rows of cells whatever the window's height.
+ * A GtkBuilderListItemFactory parses its template and sets up expression
+ * watches for every cell, and a GtkInscription with min-chars/min-lines
+ * asks Pango for the font's metrics (which shapes a sample text) on every
+ * measure. Here the cells are made directly, filled once when bound, and
+ * ask for a size computed once per font: the first fill costs a fraction
+ * of what it did, and text is shaped only for the cells that are drawn.
+ */
+
+#include "config.h"
+
+#define G_LOG_DOMAIN "scorch-list-util"
+
+#include "scorch-function-item.h"
+#include "scorch-list-util.h"
+
+/* -- the size of a cell, from the font: computed once per font -- */
+
+typedef struct
+{
+  int char_width;   /* pixels, approximate */
+  int line_height;  /* pixels */
+} FontSize;
+
+static const FontSize *
+font_size_for (GtkWidget *widget)
+{
+  static GHashTable *sizes;  /* font description string → FontSize; main thread */
+  PangoContext *context = gtk_widget_get_pango_context (widget);
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  g_autofree char *key = pango_font_description_to_string (font);
+  FontSize *size;
+
+  if (sizes == NULL)
+    sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  size = g_hash_table_lookup (sizes, key);
+  if (size == NULL)
+    {
+      PangoFontMetrics *metrics = pango_context_get_metrics (context, font, pango_context_get_language (context));
+      int char_width = MAX (pango_font_metrics_get_approximate_char_width (metrics),
+                            pango_font_metrics_get_approximate_digit_width (metrics));
+
+      size = g_new0 (FontSize, 1);
+      size->char_width = PANGO_PIXELS_CEIL (char_width);
+      size->line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
+                                             pango_font_metrics_get_descent (metrics));
+      pango_font_metrics_unref (metrics);
+      g_hash_table_insert (sizes, g_steal_pointer (&key), size);
+    }
+  return size;
+}
+
+/* A single-line inscription that asks for CHARS characters' width (0: no
+ * width) and one line's height, without measuring its text. */
+static GtkWidget *
+text_cell_new (float    xalign,
+               guint    chars,
+               gboolean numeric)
+{
+  GtkWidget *inscription = gtk_inscription_new (NULL);
+  const FontSize *size;
+
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (inscription), xalign);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  /* No chars and no lines: GtkInscription's measure returns at once; the
+   * size request below stands for them. */
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (inscription), 0);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (inscription), 0);
+  gtk_inscription_set_min_lines (GTK_INSCRIPTION (inscription), 0);
+  gtk_inscription_set_nat_lines (GTK_INSCRIPTION (inscription), 0);
+  if (numeric)
+    gtk_widget_add_css_class (inscription, "numeric");
+  size = font_size_for (inscription);
+  gtk_widget_set_size_request (inscription, chars * size->char_width, size->line_height);
+  return inscription;
+}
+
+int
+scorch_function_cell_line_height (GtkWidget *widget)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), 0);
+
+  return font_size_for (widget)->line_height;
+}
+
+/* -- the percentage bar: one widget drawn in C (a GtkLevelBar is four,
+ * with their CSS nodes) -- */
+
+#define SCORCH_TYPE_PERCENT_BAR (scorch_percent_bar_get_type ())
+G_DECLARE_FINAL_TYPE (ScorchPercentBar, scorch_percent_bar, SCORCH, PERCENT_BAR, GtkWidget)
+
+struct _ScorchPercentBar
+{
+  GtkWidget parent_instance;
+  double    fraction;
+};
+
+G_DEFINE_FINAL_TYPE (ScorchPercentBar, scorch_percent_bar, GTK_TYPE_WIDGET)
+
+#define PERCENT_BAR_WIDTH  30
+#define PERCENT_BAR_HEIGHT 6
+
+static void
+scorch_percent_bar_snapshot (GtkWidget   *widget,
+                             GtkSnapshot *snapshot)
+{
+  ScorchPercentBar *self = SCORCH_PERCENT_BAR (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = MIN (gtk_widget_get_height (widget), PERCENT_BAR_HEIGHT);
+  float y = (gtk_widget_get_height (widget) - height) / 2.0f;
+  GtkStyleContext *context;
+  GdkRGBA color, trough, accent;
+  GskRoundedRect rect;
+  graphene_size_t radius = GRAPHENE_SIZE_INIT (height / 2.0f, height / 2.0f);
+
+  if (width <= 0 || height <= 0)
+    return;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  context = gtk_widget_get_style_context (widget);
+  gtk_style_context_get_color (context, &color);
+  /* libadwaita's accent; GTK's own theme has the selection colour */
+  if (!gtk_style_context_lookup_color (context, "accent_bg_color", &accent) &&
+      !gtk_style_context_lookup_color (context, "theme_selected_bg_color", &accent))
+    accent = color;
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  trough = color;
+  trough.alpha *= 0.15f;
+
+  gsk_rounded_rect_init (&rect, &GRAPHENE_RECT_INIT (0, y, width, height), &radius, &radius, &radius, &radius);
+  gtk_snapshot_push_rounded_clip (snapshot, &rect);
+  gtk_snapshot_append_color (snapshot, &trough, &GRAPHENE_RECT_INIT (0, y, width, height));
+  if (self->fraction > 0)
+    gtk_snapshot_append_color (snapshot, &accent,
+                               &GRAPHENE_RECT_INIT (0, y, (float) (width * self->fraction), height));
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+scorch_percent_bar_class_init (ScorchPercentBarClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  widget_class->snapshot = scorch_percent_bar_snapshot;
+  gtk_widget_class_set_css_name (widget_class, "percentbar");
+  /* The cell's text says the same for assistive technologies. */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_PRESENTATION);
+}
+
+static void
+scorch_percent_bar_init (ScorchPercentBar *self)
+{
+  gtk_widget_set_valign (GTK_WIDGET (self), GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (GTK_WIDGET (self), PERCENT_BAR_WIDTH, PERCENT_BAR_HEIGHT);
+}
+
+static void
+scorch_percent_bar_set_fraction (ScorchPercentBar *self,
+                                 double            fraction)
+{
+  fraction = CLAMP (fraction, 0.0, 1.0);
+  if (fraction == self->fraction)
+    return;
+  self->fraction = fraction;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* -- the factory -- */
+
+/* The tooltip of a count, module or source cell: asked for when shown.
+ * gtk_widget_set_tooltip_text() on a visible widget makes GTK look for
+ * the widget under the pointer (on X11 a round trip to the server), once
+ * per cell bound. */
+static const char *
+tooltip_text (ScorchFunctionCell  cell,
+              ScorchFunctionItem *item)
+{
+  switch (cell)
+    {
+    case SCORCH_FUNCTION_CELL_SELF:
+      return scorch_function_item_get_self_text (item);
+    case SCORCH_FUNCTION_CELL_TOTAL:
+      return scorch_function_item_get_total_text (item);
+    case SCORCH_FUNCTION_CELL_MODULE:
+      return scorch_function_item_get_module (item);
+    case SCORCH_FUNCTION_CELL_SOURCE:
+      return scorch_function_item_get_source (item);
+    case SCORCH_FUNCTION_CELL_NAME:
+    case SCORCH_FUNCTION_CELL_SELF_PERCENT:
+    case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+query_tooltip_cb (GtkWidget   *widget,
+                  int          x,
+                  int          y,
+                  gboolean     keyboard,
+                  GtkTooltip  *tooltip,
+                  GtkListItem *list_item)
+{
+  ScorchFunctionItem *item = gtk_list_item_get_item (list_item);
+  const char *text;
+
+  if (item == NULL)
+    return FALSE;
+  text = tooltip_text (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (widget), "scorch-function-cell")), item);
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+/* The widget of a CELL of LIST_ITEM, made once: bind_cb fills it. */
+static GtkWidget *
+make_cell (ScorchFunctionCell  cell,
+           GtkListItem        *list_item)
+{
+  GtkWidget *child;
+
+  switch (cell)
+    {
+    case SCORCH_FUNCTION_CELL_NAME:
+      return text_cell_new (0.0f, 24, FALSE);
+    case SCORCH_FUNCTION_CELL_SELF_PERCENT:
+    case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
+      {
+        GtkWidget *text = text_cell_new (1.0f, 8, TRUE);
+
+        child = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+        gtk_widget_set_hexpand (text, TRUE);
+        gtk_box_append (GTK_BOX (child), text);
+        gtk_box_append (GTK_BOX (child), g_object_new (SCORCH_TYPE_PERCENT_BAR, NULL));
+        return child;
+      }
+    case SCORCH_FUNCTION_CELL_SELF:
+    case SCORCH_FUNCTION_CELL_TOTAL:
+      child = text_cell_new (1.0f, 8, TRUE);
+      break;
+    case SCORCH_FUNCTION_CELL_MODULE:
+    case SCORCH_FUNCTION_CELL_SOURCE:
+    default:
+      /* These columns have a fixed width. */
+      child = text_cell_new (0.0f, 0, FALSE);
+      break;
+    }
+  /* Counts, module and source: the tooltip, when asked for. */
+  g_object_set_data (G_OBJECT (child), "scorch-function-cell", GUINT_TO_POINTER (cell));
+  gtk_widget_set_has_tooltip (child, TRUE);
+  g_signal_connect_object (child, "query-tooltip", G_CALLBACK (query_tooltip_cb), list_item, 0);
+  return child;
+}
+
+static void
+setup_cb (GtkSignalListItemFactory *factory,
+          GtkListItem              *list_item,
+          gpointer                  user_data)
+{
+  gtk_list_item_set_child (list_item, make_cell (GPOINTER_TO_UINT (user_data), list_item));
+}
+
+static void
+bind_cb (GtkSignalListItemFactory *factory,
+         GtkListItem              *list_item,
+         gpointer                  user_data)
+{
+  ScorchFunctionCell cell = GPOINTER_TO_UINT (user_data);
+  ScorchFunctionItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *child = gtk_list_item_get_child (list_item);
+
+  if (item == NULL || child == NULL)
+    return;
+  switch (cell)
+    {
+    case SCORCH_FUNCTION_CELL_NAME:
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_display_name (item));
+      /* The full signature; a property of the cell (tests and assistive
+       * technologies read it there), set only when it changes. */
+      if (g_strcmp0 (gtk_widget_get_tooltip_text (child), scorch_function_item_get_name (item)) != 0)
+        gtk_widget_set_tooltip_text (child, scorch_function_item_get_name (item));
+      break;
+    case SCORCH_FUNCTION_CELL_SELF_PERCENT:
+      gtk_inscription_set_text (GTK_INSCRIPTION (gtk_widget_get_first_child (child)),
+                                scorch_function_item_get_self_percent_text (item));
+      scorch_percent_bar_set_fraction (SCORCH_PERCENT_BAR (gtk_widget_get_last_child (child)),
+                                       scorch_function_item_get_self_percent (item) / 100.0);
+      break;
+    case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
+      gtk_inscription_set_text (GTK_INSCRIPTION (gtk_widget_get_first_child (child)),
+                                scorch_function_item_get_total_percent_text (item));
+      scorch_percent_bar_set_fraction (SCORCH_PERCENT_BAR (gtk_widget_get_last_child (child)),
+                                       scorch_function_item_get_total_percent (item) / 100.0);
+      break;
+    case SCORCH_FUNCTION_CELL_SELF:
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_self_text (item));
+      break;
+    case SCORCH_FUNCTION_CELL_TOTAL:
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_total_text (item));
+      break;
+    /* The full path, as the tooltip shows it, for assistive technologies. */
+    case SCORCH_FUNCTION_CELL_MODULE:
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_module_name (item));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      scorch_function_item_get_module (item), -1);
+      break;
+    case SCORCH_FUNCTION_CELL_SOURCE:
+      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_source_name (item));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      scorch_function_item_get_source (item), -1);
+      break;
+    default:
+      break;
+    }
+}
+
+GtkListItemFactory *
+scorch_function_cell_factory_new (ScorchFunctionCell cell)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), GUINT_TO_POINTER (cell));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GUINT_TO_POINTER (cell));
+  return factory;
+}
+
+/* -- sorters -- */
+
+static int
+compare_self (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  guint64 x = scorch_function_item_get_self ((ScorchFunctionItem *) a);
+  guint64 y = scorch_function_item_get_self ((ScorchFunctionItem *) b);
+
+  return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+}
+
+static int
+compare_total (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  guint64 x = scorch_function_item_get_total ((ScorchFunctionItem *) a);
+  guint64 y = scorch_function_item_get_total ((ScorchFunctionItem *) b);
+
+  return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+}
+
+GtkSorter *
+scorch_function_sorter_new (ScorchFunctionCell cell)
+{
+  switch (cell)
+    {
+    case SCORCH_FUNCTION_CELL_SELF_PERCENT:
+    case SCORCH_FUNCTION_CELL_SELF:
+      return GTK_SORTER (gtk_custom_sorter_new (compare_self, NULL, NULL));
+    case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
+    case SCORCH_FUNCTION_CELL_TOTAL:
+      return GTK_SORTER (gtk_custom_sorter_new (compare_total, NULL, NULL));
+    case SCORCH_FUNCTION_CELL_NAME:
+    case SCORCH_FUNCTION_CELL_MODULE:
+    case SCORCH_FUNCTION_CELL_SOURCE:
+    default:
+      return NULL;
+    }
+}
