@@ -375,6 +375,12 @@ clicked_cb (GtkButton *button,
   (*n_clicks)++;
 }
 
+static gboolean
+clicked_once (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
 static void
 test_record_exit_status (void)
 {
@@ -428,6 +434,8 @@ test_record_exit_status (void)
   g_signal_connect (button, "clicked", G_CALLBACK (clicked_cb), &n_clicks);
   xdo_test_focus (GTK_WINDOW (window));
   xdo_test_click (button, 1);
+  /* under load the release can reach GTK after xdo_test_click returns */
+  app_test_wait_for (clicked_once, &n_clicks, 10000, "the click on Show Output");
   g_assert_cmpuint (n_clicks, ==, 1);
   app_test_wait_for (output_page_shown, window, 5000, "the Output page");
   g_assert_true (app_test_label_shown (GTK_WIDGET (window), "Output"));
