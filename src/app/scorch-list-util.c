@@ -54,12 +54,10 @@ font_size_for (GtkWidget *widget)
   return size;
 }
 
-/* A single-line inscription that asks for CHARS characters' width (0: no
- * width) and one line's height, without measuring its text. */
-static GtkWidget *
-text_cell_new (float    xalign,
-               guint    chars,
-               gboolean numeric)
+GtkWidget *
+scorch_list_text_cell_new (float    xalign,
+                           guint    chars,
+                           gboolean numeric)
 {
   GtkWidget *inscription = gtk_inscription_new (NULL);
   const FontSize *size;
@@ -255,11 +253,11 @@ make_cell (ScorchFunctionCell  cell,
   switch (cell)
     {
     case SCORCH_FUNCTION_CELL_NAME:
-      return text_cell_new (0.0f, 24, FALSE);
+      return scorch_list_text_cell_new (0.0f, 24, FALSE);
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
     case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
       {
-        GtkWidget *text = text_cell_new (1.0f, 8, TRUE);
+        GtkWidget *text = scorch_list_text_cell_new (1.0f, 8, TRUE);
 
         child = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
         gtk_widget_set_hexpand (text, TRUE);
@@ -269,13 +267,13 @@ make_cell (ScorchFunctionCell  cell,
       }
     case SCORCH_FUNCTION_CELL_SELF:
     case SCORCH_FUNCTION_CELL_TOTAL:
-      child = text_cell_new (1.0f, 8, TRUE);
+      child = scorch_list_text_cell_new (1.0f, 8, TRUE);
       break;
     case SCORCH_FUNCTION_CELL_MODULE:
     case SCORCH_FUNCTION_CELL_SOURCE:
     default:
       /* These columns have a fixed width. */
-      child = text_cell_new (0.0f, 0, FALSE);
+      child = scorch_list_text_cell_new (0.0f, 0, FALSE);
       break;
     }
   /* Counts, module and source: the tooltip, when asked for. */
@@ -387,24 +385,17 @@ scorch_function_tree_cell_factory_new (ScorchFunctionCell cell)
 
 /* -- sorters -- */
 
-static int
-compare_self (gconstpointer a,
-              gconstpointer b,
-              gpointer      user_data)
-{
-  guint64 x = scorch_function_item_get_self ((ScorchFunctionItem *) a);
-  guint64 y = scorch_function_item_get_self ((ScorchFunctionItem *) b);
+typedef guint64 (*CountFunc) (ScorchFunctionItem *item);
 
-  return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-}
-
+/* USER_DATA: the CountFunc that reads the count compared. */
 static int
-compare_total (gconstpointer a,
+compare_count (gconstpointer a,
                gconstpointer b,
                gpointer      user_data)
 {
-  guint64 x = scorch_function_item_get_total ((ScorchFunctionItem *) a);
-  guint64 y = scorch_function_item_get_total ((ScorchFunctionItem *) b);
+  CountFunc count = (CountFunc) user_data;
+  guint64 x = count ((ScorchFunctionItem *) a);
+  guint64 y = count ((ScorchFunctionItem *) b);
 
   return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
 }
@@ -416,10 +407,10 @@ scorch_function_sorter_new (ScorchFunctionCell cell)
     {
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
     case SCORCH_FUNCTION_CELL_SELF:
-      return GTK_SORTER (gtk_custom_sorter_new (compare_self, NULL, NULL));
+      return GTK_SORTER (gtk_custom_sorter_new (compare_count, (gpointer) scorch_function_item_get_self, NULL));
     case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
     case SCORCH_FUNCTION_CELL_TOTAL:
-      return GTK_SORTER (gtk_custom_sorter_new (compare_total, NULL, NULL));
+      return GTK_SORTER (gtk_custom_sorter_new (compare_count, (gpointer) scorch_function_item_get_total, NULL));
     case SCORCH_FUNCTION_CELL_NAME:
     case SCORCH_FUNCTION_CELL_MODULE:
     case SCORCH_FUNCTION_CELL_SOURCE:

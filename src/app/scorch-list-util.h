@@ -32,6 +32,14 @@ GtkListItemFactory *scorch_function_cell_factory_new (ScorchFunctionCell cell);
  * are GtkTreeListRows, and the name cell is inside a GtkTreeExpander. */
 GtkListItemFactory *scorch_function_tree_cell_factory_new (ScorchFunctionCell cell);
 
+/* A single-line GtkInscription, ellipsized at the end, that asks for
+ * CHARS characters' width (0: no width) and one line's height from a size
+ * computed once per font, without measuring its text. NUMERIC: tabular
+ * digits (the "numeric" style class). */
+GtkWidget          *scorch_list_text_cell_new        (float               xalign,
+                                                      guint               chars,
+                                                      gboolean            numeric);
+
 /* The height of a line of text in WIDGET's font, in pixels: a row of
  * function cells is at least that tall. */
 int                 scorch_function_cell_line_height (GtkWidget         *widget);
