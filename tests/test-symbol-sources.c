@@ -128,11 +128,13 @@ has_function (const char *tsv,
 }
 
 /* DIR/bin/w built from workload_src with LEAF named leaf, stripped of its
- * debug info into DIR/bin/w.debug when split. */
+ * debug info into DIR/bin/w.debug when split, without frame pointers
+ * unless frame_pointers. */
 static char *
-build_workload (const char *dir,
-                const char *leaf,
-                gboolean    split)
+build_workload_full (const char *dir,
+                     const char *leaf,
+                     gboolean    split,
+                     gboolean    frame_pointers)
 {
   g_autofree char *bin = g_build_filename (dir, "bin", NULL);
   g_autofree char *src = g_build_filename (dir, "w.c", NULL);
@@ -142,7 +144,8 @@ build_workload (const char *dir,
   g_assert_cmpint (g_mkdir_with_parents (bin, 0755), ==, 0);
   g_assert_true (g_file_set_contents (src, workload_src, -1, NULL));
   {
-    const char *cc[] = { "cc", "-O2", "-g", "-fno-omit-frame-pointer", def, "-Wl,--build-id",
+    const char *cc[] = { "cc", "-O2", "-g", frame_pointers ? "-fno-omit-frame-pointer" : "-fomit-frame-pointer",
+                         def, "-Wl,--build-id",
                          "-o", exe, src, NULL };
     g_autofree char *o = run_ok (cc, NULL);
   }
@@ -155,6 +158,14 @@ build_workload (const char *dir,
       g_autofree char *o2 = run_ok (strip, NULL);
     }
   return exe;
+}
+
+static char *
+build_workload (const char *dir,
+                const char *leaf,
+                gboolean    split)
+{
+  return build_workload_full (dir, leaf, split, TRUE);
 }
 
 /* perf record -g of exe (with syscalls when sys), into cap; perf's own
@@ -578,6 +589,84 @@ test_debug_dirs (void)
   }
 }
 
+
+/* Whether the report has a row for function name with a total above its
+ * self (callees unwound below it) */
+static gboolean
+has_caller_row (const char *tsv,
+                const char *name)
+{
+  g_auto(GStrv) lines = g_strsplit (tsv, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+
+      if (g_strv_length (f) >= 5 && strcmp (f[4], name) == 0 &&
+          g_ascii_strtod (f[3], NULL) > g_ascii_strtod (f[2], NULL))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A DWARF capture of a binary without frame pointers whose binary moved
+ * to a debug dir's .build-id/xx/yyyy link (and is served by debuginfod):
+ * the unwinder reads its CFI from the copy found by build id, so the
+ * report is the one from before the move, callers included. */
+static void
+test_dwarf_by_build_id (void)
+{
+  g_autofree char *dir = g_build_filename (tmp, "dwarf-by-id", NULL);
+  g_autofree char *cap = g_build_filename (dir, "cap.data", NULL);
+  g_autofree char *bin = g_build_filename (dir, "bin", NULL);
+  g_autofree char *debug_dir = g_build_filename (dir, "debug", NULL);
+  g_autofree char *exe = NULL;
+  g_autofree char *hex = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *dirs = NULL;
+  g_autofree char *tsv = NULL, *tsv_none = NULL, *tsv_link = NULL;
+  g_auto(GStrv) env1 = NULL, env2 = NULL, env3 = NULL;
+  guint8 id[64];
+  guint id_len;
+
+  if (!can_record ())
+    {
+      g_test_skip ("perf record is not permitted here");
+      return;
+    }
+  exe = build_workload_full (dir, "leaf_unwind_ids", FALSE, FALSE);
+  id_len = scorch_module_read_build_id (exe, id, sizeof id);
+  g_assert_cmpuint (id_len, >, 0);
+  hex = scorch_module_build_id_to_hex (id, id_len);
+  perf_record_full (exe, cap, FALSE, NULL, TRUE);
+  env1 = cli_env (NULL, NULL);
+  tsv = report (cap, env1, NULL, NULL);
+  g_assert_true (has_function (tsv, "leaf_unwind_ids"));
+  /* unwound through the binary's CFI: its callers have totals */
+  g_assert_true (has_caller_row (tsv, "mid"));
+  g_assert_true (has_caller_row (tsv, "main"));
+
+  /* the binary itself becomes DIR/.build-id/xx/yyyy; its directory goes */
+  {
+    g_autofree char *d = g_strdup_printf ("%s/.build-id/%.2s", debug_dir, hex);
+    const char *rm[] = { "rm", "-rf", bin, NULL };
+
+    link = g_strdup_printf ("%s/%s", d, hex + 2);
+    g_assert_cmpint (g_mkdir_with_parents (d, 0755), ==, 0);
+    g_assert_cmpint (g_rename (exe, link), ==, 0);
+    g_free (run_ok (rm, NULL));
+  }
+  env2 = cli_env (NULL, NULL);
+  tsv_none = report (cap, env2, NULL, NULL);
+  g_assert_false (has_function (tsv_none, "leaf_unwind_ids"));
+
+  /* /usr/lib/debug kept, as by default: libc's local names come from it */
+  dirs = g_strconcat (debug_dir, ":/usr/lib/debug", NULL);
+  env3 = cli_env (NULL, NULL);
+  tsv_link = report (cap, env3, "--debug-dirs", dirs);
+  g_assert_cmpstr (tsv_link, ==, tsv);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -593,6 +682,7 @@ main (int    argc,
   g_test_add_func ("/symbol-sources/debuginfod", test_debuginfod);
   g_test_add_func ("/symbol-sources/kallsyms", test_kallsyms);
   g_test_add_func ("/symbol-sources/debug-dirs", test_debug_dirs);
+  g_test_add_func ("/symbol-sources/dwarf-by-build-id", test_dwarf_by_build_id);
   ret = g_test_run ();
 
   {
