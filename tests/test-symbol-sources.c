@@ -624,8 +624,8 @@ test_dwarf_by_build_id (void)
   g_autofree char *hex = NULL;
   g_autofree char *link = NULL;
   g_autofree char *dirs = NULL;
-  g_autofree char *tsv = NULL, *tsv_none = NULL, *tsv_link = NULL;
-  g_auto(GStrv) env1 = NULL, env2 = NULL, env3 = NULL;
+  g_autofree char *tsv = NULL, *tsv_none = NULL, *tsv_link = NULL, *tsv_other = NULL;
+  g_auto(GStrv) env1 = NULL, env2 = NULL, env3 = NULL, env4 = NULL;
   guint8 id[64];
   guint id_len;
 
@@ -665,6 +665,13 @@ test_dwarf_by_build_id (void)
   env3 = cli_env (NULL, NULL);
   tsv_link = report (cap, env3, "--debug-dirs", dirs);
   g_assert_cmpstr (tsv_link, ==, tsv);
+
+  /* another binary (another build id) at the recorded path: not read, the
+   * copy by build id is */
+  g_free (build_workload_full (dir, "leaf_replaced", FALSE, FALSE));
+  env4 = cli_env (NULL, NULL);
+  tsv_other = report (cap, env4, "--debug-dirs", dirs);
+  g_assert_cmpstr (tsv_other, ==, tsv);
 }
 
 int
