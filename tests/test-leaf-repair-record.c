@@ -297,8 +297,12 @@ check_edges (Stacks     *st,
   gpointer key, value;
 
   g_test_message ("%s: %u samples (%u main thread, %u other)", what, st->n_samples, st->n_main, st->n_other);
-  g_assert_cmpuint (st->n_main, >=, 1000);
-  g_assert_cmpuint (st->n_other, >=, 1000);
+  /* enough for every expected edge to appear; the share comparisons below
+   * take their tolerance from the counts. (At 999 Hz in the sanitizer tree
+   * a machine loaded by other tests gave the main thread 342 samples of
+   * 3 s, so a fixed 1000 failed by chance.) */
+  g_assert_cmpuint (st->n_main, >=, 200);
+  g_assert_cmpuint (st->n_other, >=, 200);
 
   for (guint i = 0; i < G_N_ELEMENTS (expected_edges); i++)
     {

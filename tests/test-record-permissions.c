@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <grp.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "scorch-recorder-private.h"
 
@@ -113,27 +116,71 @@ test_flatpak (void)
 }
 
 /* The permission check's message is the builder's (one wording). */
+/* The permission check's verdict and message for the user it runs as:
+ * refused (paranoid above 2, no CAP_PERFMON/CAP_SYS_ADMIN), the message is
+ * the builder's; allowed without kernel stacks, it says so with the sysctl;
+ * fully allowed, no message. */
+static void
+check_permissions_as_this_user (void)
+{
+  g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+  gboolean privileged = perms->cap_perfmon || perms->cap_sys_admin;
+
+  g_assert_cmpint (perms->paranoid, !=, G_MININT);
+  g_assert_cmpint (perms->can_record, ==, privileged || perms->paranoid <= 2);
+  g_assert_cmpint (perms->can_kernel, ==, privileged || perms->paranoid <= 1);
+  if (!perms->can_record)
+    {
+      ScorchNoAccess na = { .paranoid = perms->paranoid };
+      g_autofree char *why = g_strdup_printf ("not allowed: kernel.perf_event_paranoid is %d", perms->paranoid);
+      g_autofree char *commands = NULL;
+      g_autofree char *msg = NULL;
+
+      na.direct_why = why;
+      msg = _scorch_recorder_no_access_message (&na, FALSE, &commands);
+      g_assert_cmpstr (perms->message, ==, msg);
+      g_assert_cmpstr (perms->command, ==, commands);
+    }
+  else if (!perms->can_kernel)
+    {
+      g_assert_nonnull (perms->message);
+      g_assert_nonnull (strstr (perms->message, "perf_event_paranoid"));
+      g_assert_cmpstr (perms->command, ==, "sudo sysctl kernel.perf_event_paranoid=1");
+    }
+  else
+    g_assert_null (perms->message);
+}
+
 static void
 test_check_permissions (void)
 {
-  g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
+  pid_t pid;
+  int status = 0;
 
-  if (perms->can_record || g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
     {
-      g_test_skip ("perf_event_open is allowed here: no refusal message to compare");
+      g_test_skip ("inside a Flatpak the sandbox decides (see message-flatpak)");
       return;
     }
-  {
-    ScorchNoAccess na = { .paranoid = perms->paranoid };
-    g_autofree char *why = g_strdup_printf ("not allowed: kernel.perf_event_paranoid is %d", perms->paranoid);
-    g_autofree char *commands = NULL;
-    g_autofree char *msg = NULL;
+  /* as this user */
+  check_permissions_as_this_user ();
+  if (geteuid () != 0)
+    return;
 
-    na.direct_why = why;
-    msg = _scorch_recorder_no_access_message (&na, FALSE, &commands);
-    g_assert_cmpstr (perms->message, ==, msg);
-    g_assert_cmpstr (perms->command, ==, commands);
-  }
+  /* as root, also as an unprivileged user (no capabilities after setuid):
+   * the verdict the kernel's paranoid level gives a normal user */
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      if (setgroups (0, NULL) != 0 || setgid (65534) != 0 || setuid (65534) != 0)
+        _exit (3);
+      check_permissions_as_this_user ();
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 }
 
 int

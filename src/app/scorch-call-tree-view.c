@@ -16,6 +16,7 @@
 #include "scorch-app-util.h"
 #include "scorch-call-tree-view.h"
 #include "scorch-function-item.h"
+#include "scorch-list-util.h"
 
 struct _ScorchCallTreeView
 {
@@ -320,6 +321,13 @@ scorch_call_tree_view_init (ScorchCallTreeView *self)
   self->selected_node = SCORCH_NODE_NONE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The cells and count sorters of the hotspot table (scorch-list-util.c). */
+  scorch_function_column_set_cell (self->function_column, SCORCH_FUNCTION_CELL_NAME, TRUE);
+  scorch_function_column_set_cell (self->self_percent_column, SCORCH_FUNCTION_CELL_SELF_PERCENT, TRUE);
+  scorch_function_column_set_cell (self->total_percent_column, SCORCH_FUNCTION_CELL_TOTAL_PERCENT, TRUE);
+  scorch_function_column_set_cell (self->self_column, SCORCH_FUNCTION_CELL_SELF, TRUE);
+  scorch_function_column_set_cell (self->total_column, SCORCH_FUNCTION_CELL_TOTAL, TRUE);
 
   row_sorter = GTK_SORTER (gtk_tree_list_row_sorter_new (g_object_ref (gtk_column_view_get_sorter (self->column_view))));
   self->sort_model = gtk_sort_list_model_new (NULL, row_sorter);

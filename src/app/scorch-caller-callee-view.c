@@ -9,6 +9,7 @@
 
 #include "scorch-caller-callee-view.h"
 #include "scorch-function-item.h"
+#include "scorch-list-util.h"
 #include "scorch-text.h"
 
 struct _ScorchCallerCalleeView
@@ -222,8 +223,23 @@ setup_list (ScorchCallerCalleeView *self,
             GtkColumnViewColumn    *sort_column,
             GCallback               activate)
 {
+  /* The template's columns, in order: the hotspot table's cells. */
+  static const ScorchFunctionCell cells[] = {
+    SCORCH_FUNCTION_CELL_NAME,
+    SCORCH_FUNCTION_CELL_TOTAL_PERCENT,
+    SCORCH_FUNCTION_CELL_TOTAL,
+  };
+  GListModel *columns = gtk_column_view_get_columns (view);
   GtkSortListModel *sorted;
   GtkNoSelection *selection;
+
+  g_assert (g_list_model_get_n_items (columns) == G_N_ELEMENTS (cells));
+  for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      scorch_function_column_set_cell (column, cells[i], FALSE);
+    }
 
   sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (store)),
                                     g_object_ref (gtk_column_view_get_sorter (view)));

@@ -688,9 +688,6 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
   g_type_ensure (SCORCH_TYPE_FUNCTION_ITEM);
 }
 
-/* The cells are made in C (scorch-list-util.c: no template per cell, a
- * size from the font instead of measured text) and the count columns sort
- * with C comparisons (equal counts keep the profile's order). */
 /* The table's columns are the function cells', in the same order. */
 G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_FUNCTION == (int) SCORCH_FUNCTION_CELL_NAME);
 G_STATIC_ASSERT ((int) SCORCH_HOTSPOT_COLUMN_SELF_PERCENT == (int) SCORCH_FUNCTION_CELL_SELF_PERCENT);
@@ -712,13 +709,9 @@ set_cells (ScorchHotspotView *self)
   for (guint i = 0; i < SCORCH_N_HOTSPOT_COLUMNS; i++)
     {
       g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
-      g_autoptr(GtkListItemFactory) factory = scorch_function_cell_factory_new (i);
-      g_autoptr(GtkSorter) sorter = scorch_function_sorter_new (i);
 
       self->columns[i] = column;  /* owned by the column view */
-      gtk_column_view_column_set_factory (column, factory);
-      if (sorter != NULL)
-        gtk_column_view_column_set_sorter (column, sorter);
+      scorch_function_column_set_cell (column, i, FALSE);
     }
 }
 

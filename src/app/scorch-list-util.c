@@ -54,12 +54,10 @@ font_size_for (GtkWidget *widget)
   return size;
 }
 
-/* A single-line inscription that asks for CHARS characters' width (0: no
- * width) and one line's height, without measuring its text. */
-static GtkWidget *
-text_cell_new (float    xalign,
-               guint    chars,
-               gboolean numeric)
+GtkWidget *
+scorch_list_text_cell_new (float    xalign,
+                           guint    chars,
+                           gboolean numeric)
 {
   GtkWidget *inscription = gtk_inscription_new (NULL);
   const FontSize *size;
@@ -127,6 +125,14 @@ scorch_percent_bar_snapshot (GtkWidget   *widget,
       !gtk_style_context_lookup_color (context, "theme_selected_bg_color", &accent))
     accent = color;
   G_GNUC_END_IGNORE_DEPRECATIONS
+  /* On a selected row (the accent behind it) the bar is drawn in the
+   * text's colour; the row is a few levels up, below the list view. */
+  for (GtkWidget *w = widget; w != NULL && !GTK_IS_LIST_VIEW (w); w = gtk_widget_get_parent (w))
+    if (gtk_widget_get_state_flags (w) & GTK_STATE_FLAG_SELECTED)
+      {
+        accent = color;
+        break;
+      }
   trough = color;
   trough.alpha *= 0.15f;
 
@@ -196,6 +202,27 @@ tooltip_text (ScorchFunctionCell  cell,
     }
 }
 
+/* The cell's flags, beside the ScorchFunctionCell in the factory's data. */
+#define CELL_IN_TREE 0x100  /* the items are GtkTreeListRows of function items */
+#define CELL_MASK    0xff
+
+/* The ScorchFunctionItem a list item shows, or NULL: the item itself, or
+ * the item of its GtkTreeListRow. */
+static ScorchFunctionItem *
+cell_item (GtkListItem *list_item)
+{
+  gpointer item = gtk_list_item_get_item (list_item);
+
+  if (GTK_IS_TREE_LIST_ROW (item))
+    {
+      /* The row holds a reference while it is the list item's. */
+      g_autoptr(GObject) inner = gtk_tree_list_row_get_item (item);
+
+      return (ScorchFunctionItem *) inner;
+    }
+  return item;
+}
+
 static gboolean
 query_tooltip_cb (GtkWidget   *widget,
                   int          x,
@@ -204,7 +231,7 @@ query_tooltip_cb (GtkWidget   *widget,
                   GtkTooltip  *tooltip,
                   GtkListItem *list_item)
 {
-  ScorchFunctionItem *item = gtk_list_item_get_item (list_item);
+  ScorchFunctionItem *item = cell_item (list_item);
   const char *text;
 
   if (item == NULL)
@@ -226,11 +253,11 @@ make_cell (ScorchFunctionCell  cell,
   switch (cell)
     {
     case SCORCH_FUNCTION_CELL_NAME:
-      return text_cell_new (0.0f, 24, FALSE);
+      return scorch_list_text_cell_new (0.0f, 24, FALSE);
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
     case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
       {
-        GtkWidget *text = text_cell_new (1.0f, 8, TRUE);
+        GtkWidget *text = scorch_list_text_cell_new (1.0f, 8, TRUE);
 
         child = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
         gtk_widget_set_hexpand (text, TRUE);
@@ -240,13 +267,13 @@ make_cell (ScorchFunctionCell  cell,
       }
     case SCORCH_FUNCTION_CELL_SELF:
     case SCORCH_FUNCTION_CELL_TOTAL:
-      child = text_cell_new (1.0f, 8, TRUE);
+      child = scorch_list_text_cell_new (1.0f, 8, TRUE);
       break;
     case SCORCH_FUNCTION_CELL_MODULE:
     case SCORCH_FUNCTION_CELL_SOURCE:
     default:
       /* These columns have a fixed width. */
-      child = text_cell_new (0.0f, 0, FALSE);
+      child = scorch_list_text_cell_new (0.0f, 0, FALSE);
       break;
     }
   /* Counts, module and source: the tooltip, when asked for. */
@@ -261,7 +288,19 @@ setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *list_item,
           gpointer                  user_data)
 {
-  gtk_list_item_set_child (list_item, make_cell (GPOINTER_TO_UINT (user_data), list_item));
+  guint data = GPOINTER_TO_UINT (user_data);
+  GtkWidget *child = make_cell (data & CELL_MASK, list_item);
+
+  /* In a tree, the name is indented by depth and has the expander. */
+  if ((data & CELL_IN_TREE) != 0 && (data & CELL_MASK) == SCORCH_FUNCTION_CELL_NAME)
+    {
+      GtkWidget *expander = gtk_tree_expander_new ();
+
+      gtk_widget_set_hexpand (child, TRUE);
+      gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), child);
+      child = expander;
+    }
+  gtk_list_item_set_child (list_item, child);
 }
 
 static void
@@ -269,12 +308,18 @@ bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *list_item,
          gpointer                  user_data)
 {
-  ScorchFunctionCell cell = GPOINTER_TO_UINT (user_data);
-  ScorchFunctionItem *item = gtk_list_item_get_item (list_item);
+  guint data = GPOINTER_TO_UINT (user_data);
+  ScorchFunctionCell cell = data & CELL_MASK;
+  ScorchFunctionItem *item = cell_item (list_item);
   GtkWidget *child = gtk_list_item_get_child (list_item);
 
   if (item == NULL || child == NULL)
     return;
+  if (GTK_IS_TREE_EXPANDER (child))
+    {
+      gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (child), gtk_list_item_get_item (list_item));
+      child = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (child));
+    }
   switch (cell)
     {
     case SCORCH_FUNCTION_CELL_NAME:
@@ -328,26 +373,29 @@ scorch_function_cell_factory_new (ScorchFunctionCell cell)
   return factory;
 }
 
-/* -- sorters -- */
-
-static int
-compare_self (gconstpointer a,
-              gconstpointer b,
-              gpointer      user_data)
+GtkListItemFactory *
+scorch_function_tree_cell_factory_new (ScorchFunctionCell cell)
 {
-  guint64 x = scorch_function_item_get_self ((ScorchFunctionItem *) a);
-  guint64 y = scorch_function_item_get_self ((ScorchFunctionItem *) b);
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
-  return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), GUINT_TO_POINTER (cell | CELL_IN_TREE));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GUINT_TO_POINTER (cell | CELL_IN_TREE));
+  return factory;
 }
 
+/* -- sorters -- */
+
+typedef guint64 (*CountFunc) (ScorchFunctionItem *item);
+
+/* USER_DATA: the CountFunc that reads the count compared. */
 static int
-compare_total (gconstpointer a,
+compare_count (gconstpointer a,
                gconstpointer b,
                gpointer      user_data)
 {
-  guint64 x = scorch_function_item_get_total ((ScorchFunctionItem *) a);
-  guint64 y = scorch_function_item_get_total ((ScorchFunctionItem *) b);
+  CountFunc count = (CountFunc) user_data;
+  guint64 x = count ((ScorchFunctionItem *) a);
+  guint64 y = count ((ScorchFunctionItem *) b);
 
   return x < y ? GTK_ORDERING_SMALLER : x > y ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
 }
@@ -359,14 +407,30 @@ scorch_function_sorter_new (ScorchFunctionCell cell)
     {
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
     case SCORCH_FUNCTION_CELL_SELF:
-      return GTK_SORTER (gtk_custom_sorter_new (compare_self, NULL, NULL));
+      return GTK_SORTER (gtk_custom_sorter_new (compare_count, (gpointer) scorch_function_item_get_self, NULL));
     case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
     case SCORCH_FUNCTION_CELL_TOTAL:
-      return GTK_SORTER (gtk_custom_sorter_new (compare_total, NULL, NULL));
+      return GTK_SORTER (gtk_custom_sorter_new (compare_count, (gpointer) scorch_function_item_get_total, NULL));
     case SCORCH_FUNCTION_CELL_NAME:
     case SCORCH_FUNCTION_CELL_MODULE:
     case SCORCH_FUNCTION_CELL_SOURCE:
     default:
       return NULL;
     }
+}
+
+void
+scorch_function_column_set_cell (GtkColumnViewColumn *column,
+                                 ScorchFunctionCell   cell,
+                                 gboolean             in_tree)
+{
+  g_autoptr(GtkListItemFactory) factory = NULL;
+  g_autoptr(GtkSorter) sorter = scorch_function_sorter_new (cell);
+
+  g_return_if_fail (GTK_IS_COLUMN_VIEW_COLUMN (column));
+
+  factory = in_tree ? scorch_function_tree_cell_factory_new (cell) : scorch_function_cell_factory_new (cell);
+  gtk_column_view_column_set_factory (column, factory);
+  if (sorter != NULL)
+    gtk_column_view_column_set_sorter (column, sorter);
 }

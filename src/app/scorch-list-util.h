@@ -28,6 +28,18 @@ typedef enum
  * little more than the rows on screen. */
 GtkListItemFactory *scorch_function_cell_factory_new (ScorchFunctionCell cell);
 
+/* The same for a GtkTreeListModel of ScorchFunctionItems: the list items
+ * are GtkTreeListRows, and the name cell is inside a GtkTreeExpander. */
+GtkListItemFactory *scorch_function_tree_cell_factory_new (ScorchFunctionCell cell);
+
+/* A single-line GtkInscription, ellipsized at the end, that asks for
+ * CHARS characters' width (0: no width) and one line's height from a size
+ * computed once per font, without measuring its text. NUMERIC: tabular
+ * digits (the "numeric" style class). */
+GtkWidget          *scorch_list_text_cell_new        (float               xalign,
+                                                      guint               chars,
+                                                      gboolean            numeric);
+
 /* The height of a line of text in WIDGET's font, in pixels: a row of
  * function cells is at least that tall. */
 int                 scorch_function_cell_line_height (GtkWidget         *widget);
@@ -36,5 +48,12 @@ int                 scorch_function_cell_line_height (GtkWidget         *widget)
  * comparisons (a GtkNumericSorter reads a property through GValues on
  * every comparison). Other cells: NULL. */
 GtkSorter          *scorch_function_sorter_new       (ScorchFunctionCell cell);
+
+/* Sets COLUMN's factory to CELL's cells (of a tree when IN_TREE) and, for
+ * the counts, its sorter to scorch_function_sorter_new()'s; a sorter of
+ * the other cells (by name, module, source) is left as it is. */
+void                scorch_function_column_set_cell  (GtkColumnViewColumn *column,
+                                                      ScorchFunctionCell   cell,
+                                                      gboolean             in_tree);
 
 G_END_DECLS

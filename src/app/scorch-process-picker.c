@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-process-picker.h"
+#include "scorch-list-util.h"
 
 struct _ScorchProcessPicker
 {
@@ -59,17 +60,12 @@ setup_cell (GtkSignalListItemFactory *factory,
             gpointer                  user_data)
 {
   Column column = GPOINTER_TO_UINT (user_data);
-  GtkWidget *label = gtk_inscription_new (NULL);
+  gboolean numeric = column == COLUMN_PID || column == COLUMN_CPU;
+  /* The columns have a fixed width or expand: no width of their own. */
+  GtkWidget *label = scorch_list_text_cell_new (numeric ? 1.0f : 0.0f, 0, numeric);
 
-  if (column == COLUMN_PID || column == COLUMN_CPU)
-    {
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (label), 1.0);
-      gtk_widget_add_css_class (label, "numeric");
-    }
   if (column == COLUMN_COMMANDLINE)
     gtk_widget_add_css_class (label, "dim-label");
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label),
-                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
   gtk_list_item_set_child (list_item, label);
 }
 
@@ -133,26 +129,24 @@ unbind_cell (GtkSignalListItemFactory *factory,
 
 /* -- sorting and filtering -- */
 
-static int
-compare_cpu (gconstpointer a,
-             gconstpointer b,
-             gpointer      user_data)
+/* The number a numeric COLUMN of ITEM shows. */
+static double
+column_number (ScorchProcessItem *item,
+               Column             column)
 {
-  double ca = scorch_process_item_get_cpu ((ScorchProcessItem *) a);
-  double cb = scorch_process_item_get_cpu ((ScorchProcessItem *) b);
-
-  return (ca > cb) - (ca < cb);
+  return column == COLUMN_CPU ? scorch_process_item_get_cpu (item) : scorch_process_item_get_pid (item);
 }
 
+/* USER_DATA: the Column (PID or CPU). */
 static int
-compare_pid (gconstpointer a,
-             gconstpointer b,
-             gpointer      user_data)
+compare_number (gconstpointer a,
+                gconstpointer b,
+                gpointer      user_data)
 {
-  int pa = scorch_process_item_get_pid ((ScorchProcessItem *) a);
-  int pb = scorch_process_item_get_pid ((ScorchProcessItem *) b);
+  double x = column_number ((ScorchProcessItem *) a, GPOINTER_TO_UINT (user_data));
+  double y = column_number ((ScorchProcessItem *) b, GPOINTER_TO_UINT (user_data));
 
-  return (pa > pb) - (pa < pb);
+  return (x > y) - (x < y);
 }
 
 static int
@@ -375,11 +369,11 @@ scorch_process_picker_init (ScorchProcessPicker *self)
   add_column (self, _("Name"), COLUMN_NAME,
               GTK_SORTER (gtk_custom_sorter_new (compare_string, (gpointer) "name", NULL)), FALSE, 160);
   add_column (self, _("PID"), COLUMN_PID,
-              GTK_SORTER (gtk_custom_sorter_new (compare_pid, NULL, NULL)), FALSE, 70);
+              GTK_SORTER (gtk_custom_sorter_new (compare_number, GUINT_TO_POINTER (COLUMN_PID), NULL)), FALSE, 70);
   add_column (self, _("User"), COLUMN_USER,
               GTK_SORTER (gtk_custom_sorter_new (compare_string, (gpointer) "user", NULL)), FALSE, 90);
   add_column (self, _("CPU"), COLUMN_CPU,
-              GTK_SORTER (gtk_custom_sorter_new (compare_cpu, NULL, NULL)), FALSE, 70);
+              GTK_SORTER (gtk_custom_sorter_new (compare_number, GUINT_TO_POINTER (COLUMN_CPU), NULL)), FALSE, 70);
   add_column (self, _("Command Line"), COLUMN_COMMANDLINE,
               GTK_SORTER (gtk_custom_sorter_new (compare_string, (gpointer) "commandline", NULL)), TRUE, -1);
 
