@@ -8,11 +8,14 @@
  *    without it;
  *  - debuginfod: a local `debuginfod -F DIR` serves a binary that was
  *    removed, and the debug file of a stripped one; names with
- *    DEBUGINFOD_URLS, none without;
+ *    DEBUGINFOD_URLS, none without; a DWARF capture of a binary without
+ *    frame pointers unwinds through the served executable;
  *  - --kallsyms FILE: kernel frames are named from FILE (a copy of
  *    /proc/kallsyms with every name marked);
  *  - --debug-dirs: a stripped binary's separate debug file found by build id
- *    and by name (DIR/<binary's directory>/<debuglink>).
+ *    and by name (DIR/<binary's directory>/<debuglink>);
+ *  - a DWARF capture whose binary is only at a debug dir's .build-id/xx/yyyy
+ *    link (its path gone, or holding another build) unwinds as before.
  * Every scorch-cli run gets a fresh XDG_CACHE_HOME and an empty
  * PERF_BUILDID_DIR, and no DEBUGINFOD_URLS unless the test sets it. */
 
@@ -127,12 +130,33 @@ has_function (const char *tsv,
   return strstr (tsv, needle) != NULL;
 }
 
+/* Whether the report has a row for function name with a total above its
+ * self (callees unwound below it) */
+static gboolean
+has_caller_row (const char *tsv,
+                const char *name)
+{
+  g_auto(GStrv) lines = g_strsplit (tsv, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+
+      if (g_strv_length (f) >= 5 && strcmp (f[4], name) == 0 &&
+          g_ascii_strtod (f[3], NULL) > g_ascii_strtod (f[2], NULL))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* DIR/bin/w built from workload_src with LEAF named leaf, stripped of its
- * debug info into DIR/bin/w.debug when split. */
+ * debug info into DIR/bin/w.debug when split, without frame pointers
+ * unless frame_pointers. */
 static char *
-build_workload (const char *dir,
-                const char *leaf,
-                gboolean    split)
+build_workload_full (const char *dir,
+                     const char *leaf,
+                     gboolean    split,
+                     gboolean    frame_pointers)
 {
   g_autofree char *bin = g_build_filename (dir, "bin", NULL);
   g_autofree char *src = g_build_filename (dir, "w.c", NULL);
@@ -142,7 +166,8 @@ build_workload (const char *dir,
   g_assert_cmpint (g_mkdir_with_parents (bin, 0755), ==, 0);
   g_assert_true (g_file_set_contents (src, workload_src, -1, NULL));
   {
-    const char *cc[] = { "cc", "-O2", "-g", "-fno-omit-frame-pointer", def, "-Wl,--build-id",
+    const char *cc[] = { "cc", "-O2", "-g", frame_pointers ? "-fno-omit-frame-pointer" : "-fomit-frame-pointer",
+                         def, "-Wl,--build-id",
                          "-o", exe, src, NULL };
     g_autofree char *o = run_ok (cc, NULL);
   }
@@ -155,6 +180,14 @@ build_workload (const char *dir,
       g_autofree char *o2 = run_ok (strip, NULL);
     }
   return exe;
+}
+
+static char *
+build_workload (const char *dir,
+                const char *leaf,
+                gboolean    split)
+{
+  return build_workload_full (dir, leaf, split, TRUE);
 }
 
 /* perf record -g of exe (with syscalls when sys), into cap; perf's own
@@ -303,8 +336,14 @@ test_debuginfod (void)
   g_autofree char *cap2 = g_build_filename (dir, "cap2.data", NULL);
   g_autofree char *exe2 = NULL, *hex2 = NULL, *tsv2_off = NULL, *tsv2_on = NULL;
   g_auto(GStrv) env4 = NULL;
-  guint8 id[64], id2[64];
-  guint id_len, id_len2;
+  g_autofree char *dir3 = g_build_filename (dir, "dwarf", NULL);
+  g_autofree char *bin3 = g_build_filename (dir3, "bin", NULL);
+  g_autofree char *cap3 = g_build_filename (dir, "cap3.data", NULL);
+  g_autofree char *served3 = g_build_filename (srv, "w3", NULL);
+  g_autofree char *exe3 = NULL, *hex3 = NULL, *tsv3 = NULL, *tsv3_on = NULL;
+  g_auto(GStrv) env5 = NULL, env6 = NULL;
+  guint8 id[64], id2[64], id3[64];
+  guint id_len, id_len2, id_len3;
   GPid pid;
   gboolean ready = FALSE;
   g_autofree char *server = g_find_program_in_path ("debuginfod");
@@ -350,6 +389,23 @@ test_debuginfod (void)
   }
   perf_record (exe2, cap2, FALSE, NULL);
 
+  /* a DWARF capture of a binary without frame pointers: the unwinder
+   * reads the served executable's CFI too */
+  exe3 = build_workload_full (dir3, "leaf_debuginfod_dwarf", FALSE, FALSE);
+  id_len3 = scorch_module_read_build_id (exe3, id3, sizeof id3);
+  g_assert_cmpuint (id_len3, >, 0);
+  hex3 = scorch_module_build_id_to_hex (id3, id_len3);
+  perf_record_full (exe3, cap3, FALSE, NULL, TRUE);
+  env5 = cli_env (NULL, NULL);
+  tsv3 = report (cap3, env5, NULL, NULL);
+  g_assert_true (has_caller_row (tsv3, "mid"));
+  g_assert_true (has_caller_row (tsv3, "main"));
+  g_assert_cmpint (g_rename (exe3, served3), ==, 0);
+  {
+    const char *rm[] = { "rm", "-rf", bin3, NULL };
+    g_free (run_ok (rm, NULL));
+  }
+
   port = g_strdup_printf ("%u", free_port ());
   {
     const char *argv[] = { "debuginfod", "-F", srv, "-p", port, "-d", db, "-t", "0", "-g", "0", NULL };
@@ -367,13 +423,16 @@ test_debuginfod (void)
     {
       g_autofree char *u = g_strdup_printf ("%s/buildid/%s/executable", url, hex);
       g_autofree char *u2 = g_strdup_printf ("%s/buildid/%s/debuginfo", url, hex2);
+      g_autofree char *u3 = g_strdup_printf ("%s/buildid/%s/executable", url, hex3);
       const char *argv[] = { "curl", "-sf", "-o", "/dev/null", u, NULL };
       const char *argv2[] = { "curl", "-sf", "-o", "/dev/null", u2, NULL };
-      g_autofree char *out = NULL, *out2 = NULL;
-      g_autofree char *err = NULL, *err2 = NULL;
+      const char *argv3[] = { "curl", "-sf", "-o", "/dev/null", u3, NULL };
+      g_autofree char *out = NULL, *out2 = NULL, *out3 = NULL;
+      g_autofree char *err = NULL, *err2 = NULL, *err3 = NULL;
 
       ready = g_spawn_check_wait_status (run (argv, NULL, &out, &err), NULL) &&
-              g_spawn_check_wait_status (run (argv2, NULL, &out2, &err2), NULL);
+              g_spawn_check_wait_status (run (argv2, NULL, &out2, &err2), NULL) &&
+              g_spawn_check_wait_status (run (argv3, NULL, &out3, &err3), NULL);
       if (!ready)
         g_usleep (100 * 1000);
     }
@@ -385,6 +444,8 @@ test_debuginfod (void)
   tsv_on = ready ? report (cap, env3, NULL, NULL) : NULL;
   env4 = cli_env (url, client_cache);
   tsv2_on = ready ? report (cap2, env4, NULL, NULL) : NULL;
+  env6 = cli_env (url, client_cache);
+  tsv3_on = ready ? report (cap3, env6, NULL, NULL) : NULL;
 
   kill (pid, SIGTERM);
   waitpid (pid, NULL, 0);
@@ -395,6 +456,8 @@ test_debuginfod (void)
   g_assert_cmpstr (tsv_on, ==, tsv);
   g_assert_false (has_function (tsv2_off, "leaf_debuginfod_dbg"));
   g_assert_true (has_function (tsv2_on, "leaf_debuginfod_dbg"));
+  /* callers intact, not stopping at the leaf */
+  g_assert_cmpstr (tsv3_on, ==, tsv3);
 #else
   g_test_skip ("built without libdebuginfod");
 #endif
@@ -578,6 +641,72 @@ test_debug_dirs (void)
   }
 }
 
+
+/* A DWARF capture of a binary without frame pointers whose binary moved
+ * to a debug dir's .build-id/xx/yyyy link (and is served by debuginfod):
+ * the unwinder reads its CFI from the copy found by build id, so the
+ * report is the one from before the move, callers included. */
+static void
+test_dwarf_by_build_id (void)
+{
+  g_autofree char *dir = g_build_filename (tmp, "dwarf-by-id", NULL);
+  g_autofree char *cap = g_build_filename (dir, "cap.data", NULL);
+  g_autofree char *bin = g_build_filename (dir, "bin", NULL);
+  g_autofree char *debug_dir = g_build_filename (dir, "debug", NULL);
+  g_autofree char *exe = NULL;
+  g_autofree char *hex = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *dirs = NULL;
+  g_autofree char *tsv = NULL, *tsv_none = NULL, *tsv_link = NULL, *tsv_other = NULL;
+  g_auto(GStrv) env1 = NULL, env2 = NULL, env3 = NULL, env4 = NULL;
+  guint8 id[64];
+  guint id_len;
+
+  if (!can_record ())
+    {
+      g_test_skip ("perf record is not permitted here");
+      return;
+    }
+  exe = build_workload_full (dir, "leaf_unwind_ids", FALSE, FALSE);
+  id_len = scorch_module_read_build_id (exe, id, sizeof id);
+  g_assert_cmpuint (id_len, >, 0);
+  hex = scorch_module_build_id_to_hex (id, id_len);
+  perf_record_full (exe, cap, FALSE, NULL, TRUE);
+  env1 = cli_env (NULL, NULL);
+  tsv = report (cap, env1, NULL, NULL);
+  g_assert_true (has_function (tsv, "leaf_unwind_ids"));
+  /* unwound through the binary's CFI: its callers have totals */
+  g_assert_true (has_caller_row (tsv, "mid"));
+  g_assert_true (has_caller_row (tsv, "main"));
+
+  /* the binary itself becomes DIR/.build-id/xx/yyyy; its directory goes */
+  {
+    g_autofree char *d = g_strdup_printf ("%s/.build-id/%.2s", debug_dir, hex);
+    const char *rm[] = { "rm", "-rf", bin, NULL };
+
+    link = g_strdup_printf ("%s/%s", d, hex + 2);
+    g_assert_cmpint (g_mkdir_with_parents (d, 0755), ==, 0);
+    g_assert_cmpint (g_rename (exe, link), ==, 0);
+    g_free (run_ok (rm, NULL));
+  }
+  env2 = cli_env (NULL, NULL);
+  tsv_none = report (cap, env2, NULL, NULL);
+  g_assert_false (has_function (tsv_none, "leaf_unwind_ids"));
+
+  /* /usr/lib/debug kept, as by default: libc's local names come from it */
+  dirs = g_strconcat (debug_dir, ":/usr/lib/debug", NULL);
+  env3 = cli_env (NULL, NULL);
+  tsv_link = report (cap, env3, "--debug-dirs", dirs);
+  g_assert_cmpstr (tsv_link, ==, tsv);
+
+  /* another binary (another build id) at the recorded path: not read, the
+   * copy by build id is */
+  g_free (build_workload_full (dir, "leaf_replaced", FALSE, FALSE));
+  env4 = cli_env (NULL, NULL);
+  tsv_other = report (cap, env4, "--debug-dirs", dirs);
+  g_assert_cmpstr (tsv_other, ==, tsv);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -593,6 +722,7 @@ main (int    argc,
   g_test_add_func ("/symbol-sources/debuginfod", test_debuginfod);
   g_test_add_func ("/symbol-sources/kallsyms", test_kallsyms);
   g_test_add_func ("/symbol-sources/debug-dirs", test_debug_dirs);
+  g_test_add_func ("/symbol-sources/dwarf-by-build-id", test_dwarf_by_build_id);
   ret = g_test_run ();
 
   {

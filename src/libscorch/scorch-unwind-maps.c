@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "scorch-debug-files.h"
+#include "scorch-host-path.h"
 #include "scorch-unwind-maps.h"
 #include "scorch-vdso.h"
 
@@ -64,6 +66,24 @@ unw_module_open (ScorchUnwindMaps *self,
     return;
 
   m->module = scorch_module_cache_open (scorch_module_cache_get_default (), m->path, NULL);
+
+  /* Gone from its path or replaced there: the copy with the recorded
+   * build id elsewhere (the host's under /run/host in a Flatpak, perf's
+   * build-id caches and archives, debug dirs' .build-id links,
+   * debuginfod), as the symbolizer finds it. */
+  if (m->key.build_id_len > 0 && !g_str_equal (m->path, "[vdso]") &&
+      (m->module == NULL || !scorch_module_matches_build_id (m->module, m->key.build_id, m->key.build_id_len)))
+    {
+      ScorchModule *copy = scorch_host_path_open_module (m->path, m->key.build_id, m->key.build_id_len);
+
+      if (copy == NULL)
+        copy = scorch_debug_files_open_module_by_build_id (m->path, m->key.build_id, m->key.build_id_len);
+      if (copy != NULL)
+        {
+          g_clear_pointer (&m->module, scorch_module_unref);
+          m->module = copy;
+        }
+    }
   if (m->module == NULL)
     return;
   scorch_module_get_file_id (m->module, NULL, &ino);
