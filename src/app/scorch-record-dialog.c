@@ -338,7 +338,11 @@ update_call_graph_reason (gpointer data)
   g_autofree char *reason = NULL;
 
   self->reason_timeout = 0;
-  if (adw_combo_row_get_selected (self->call_graph_row) == SCORCH_RECORD_CALL_GRAPH_AUTO)
+  if (adw_combo_row_get_selected (self->call_graph_row) != SCORCH_RECORD_CALL_GRAPH_AUTO)
+    ;
+  else if (selected_pid (self) > 0)
+    scorch_elf_check_choose_call_graph_for_pid (selected_pid (self), &reason);   /* the host's, too */
+  else
     exe = current_executable (self);
   if (exe != NULL && g_file_test (exe, G_FILE_TEST_EXISTS))
     scorch_elf_check_choose_call_graph (exe, &reason);
@@ -477,7 +481,10 @@ scorch_record_dialog_dup_options (ScorchRecordDialog *self,
     case SCORCH_RECORD_CALL_GRAPH_AUTO:
     default:
       /* the same decision as scorch-cli record's --call-graph auto */
-      o->mode = scorch_elf_check_choose_call_graph (exe, &o->call_graph_reason);
+      if (o->pid > 0)
+        o->mode = scorch_elf_check_choose_call_graph_for_pid (o->pid, &o->call_graph_reason);
+      else
+        o->mode = scorch_elf_check_choose_call_graph (exe, &o->call_graph_reason);
       break;
     }
   o->dwarf = o->mode == SCORCH_CALL_GRAPH_DWARF;

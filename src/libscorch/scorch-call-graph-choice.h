@@ -24,4 +24,14 @@ G_BEGIN_DECLS
 ScorchCallGraph scorch_elf_check_choose_call_graph (const char  *path,
                                                     char       **reason);
 
+/* The same for the running process PID: its /proc/PID/exe, or when the
+ * PIDs are the host's (scorch_sysprofd_get_proc_source(): inside a
+ * Flatpak) the main executable of its maps as sysprofd reads them, under
+ * /run/host inside a Flatpak (GetProcFile cannot read the exe link).
+ * When that file cannot be reached the check is skipped:
+ * SCORCH_CALL_GRAPH_FP (sysprofd records frame-pointer stacks in any
+ * case), and *reason says so.  May ask sysprofd (D-Bus, blocking). */
+ScorchCallGraph scorch_elf_check_choose_call_graph_for_pid (int    pid,
+                                                            char **reason);
+
 G_END_DECLS
