@@ -11,7 +11,11 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "app-test-util.h"
 #include "scorch-record-dialog.h"
@@ -33,18 +37,25 @@ find_stack (GtkWidget *widget)
 }
 
 static AdwComboRow *
-find_via_row (GtkWidget *widget)
+find_combo_row (GtkWidget  *widget,
+                const char *title)
 {
   if (ADW_IS_COMBO_ROW (widget) &&
-      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), "_Access") == 0)
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
     return ADW_COMBO_ROW (widget);
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
-      AdwComboRow *found = find_via_row (c);
+      AdwComboRow *found = find_combo_row (c, title);
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static AdwComboRow *
+find_via_row (GtkWidget *widget)
+{
+  return find_combo_row (widget, "_Access");
 }
 
 static void
@@ -202,6 +213,30 @@ test_host_process_no_sysprofd (void)
   g_rmdir (tmpdir);
 }
 
+typedef struct
+{
+  ScorchRecordDialog *dialog;
+  AdwComboRow        *call_graph_row;
+  GPid                pid;
+  const char         *program;
+} HostReasonWait;
+
+static gboolean
+select_host_pid (gpointer data)
+{
+  HostReasonWait *wait = data;
+
+  return scorch_record_dialog_select_pid (wait->dialog, wait->pid);
+}
+
+static gboolean
+host_reason_shown (gpointer data)
+{
+  HostReasonWait *wait = data;
+
+  return strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (wait->call_graph_row)), wait->program) != NULL;
+}
+
 /* With sysprofd on a private system bus (activatable, not started: the
  * dialog only asks whether it exists): attach and the whole system of
  * the host go through it; Directly chosen for a host process is refused. */
@@ -213,6 +248,7 @@ test_host_process_sysprofd (void)
   ScorchRecorderPermissions perms = { .paranoid = 2, .can_record = TRUE, .cap_perfmon = TRUE,
                                       .can_kernel = TRUE, .cap_sys_ptrace = TRUE,
                                       .can_other_users = TRUE };
+  GPid sleeper = 0;
 
   if (!g_file_test ("/usr/share/dbus-1/system-services/org.gnome.Sysprof3.service", G_FILE_TEST_EXISTS) ||
       g_find_program_in_path ("dbus-daemon") == NULL)
@@ -221,7 +257,19 @@ test_host_process_sysprofd (void)
       return;
     }
   tmpdir = g_dir_make_tmp ("scorch-dialog-bus-XXXXXX", NULL);
+  g_chmod (tmpdir, 0755);   /* polkitd (its own user) reaches the bus socket here */
   g_assert_true (start_bus (tmpdir));
+  if (getuid () == 0)
+    {
+      /* a process for the list to show (read when the dialog is made) */
+      const char *argv1[] = { "sleep", "30", NULL };
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (g_spawn_async (NULL, (char **) argv1, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                    bus_child_setup, NULL, &sleeper, &error));
+      g_assert_no_error (error);
+      g_usleep (100000);   /* exec'd: its maps are sleep's */
+    }
   g_unsetenv ("SCORCH_TEST_NO_SYSPROFD");
   g_setenv ("SCORCH_PROC_SOURCE", "sysprofd", TRUE);
 
@@ -240,6 +288,25 @@ test_host_process_sysprofd (void)
   scorch_record_dialog_set_mode (dialog, "system");
   g_assert_nonnull (strstr (access_subtitle (dialog), "Through sysprofd"));
   scorch_record_dialog_set_mode (dialog, "process");
+
+  /* Automatic call stacks check the host process's program (from its maps
+   * through sysprofd, in a thread), not this /proc's PID/exe; sysprofd
+   * lists processes to root only (polkit without an agent) */
+  if (sleeper > 0)
+    {
+      g_autofree char *sleep_path = g_find_program_in_path ("sleep");
+      g_autofree char *program = realpath (sleep_path, NULL);
+      HostReasonWait wait = { dialog, find_combo_row (GTK_WIDGET (dialog), "Call _Stacks"), sleeper, program };
+
+      g_assert_nonnull (program);
+      g_assert_nonnull (wait.call_graph_row);
+      app_test_wait_for (select_host_pid, &wait, 20000, "the host process listed by sysprofd");
+      app_test_wait_for (host_reason_shown, &wait, 20000, "the host program's call-stack reason");
+      g_test_message ("call stacks: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (wait.call_graph_row)));
+      g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (wait.call_graph_row)), "/proc/"));
+      kill (sleeper, SIGTERM);
+      waitpid (sleeper, NULL, 0);
+    }
   adw_combo_row_set_selected (find_via_row (GTK_WIDGET (dialog)), SCORCH_RECORD_VIA_DIRECT);
   g_assert_nonnull (strstr (access_subtitle (dialog), "Not available"));
 

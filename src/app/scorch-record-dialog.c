@@ -47,6 +47,7 @@ struct _ScorchRecordDialog
   ScorchRecorderPermissions *perms;
   char                      *call_graph_subtitle;  /* the .ui's, shown when not Automatic */
   guint                      reason_timeout;
+  guint                      reason_serial;   /* drops a host check's stale answer */
 #if !GTK_CHECK_VERSION (4, 10, 0)
   GtkFileChooserNative      *chooser;
 #endif
@@ -330,6 +331,31 @@ current_executable (ScorchRecordDialog *self)
   return g_find_program_in_path (expanded);
 }
 
+/* A host process's check asks sysprofd (D-Bus, maybe polkit): in a thread. */
+static void
+host_reason_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  char *reason = NULL;
+
+  scorch_elf_check_choose_call_graph_for_pid (GPOINTER_TO_INT (task_data), &reason);
+  g_task_return_pointer (task, reason, g_free);
+}
+
+static void
+host_reason_done (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ScorchRecordDialog *self = SCORCH_RECORD_DIALOG (object);
+  g_autofree char *reason = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (GPOINTER_TO_UINT (user_data) == self->reason_serial && reason != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->call_graph_row), reason);
+}
+
 static gboolean
 update_call_graph_reason (gpointer data)
 {
@@ -338,10 +364,18 @@ update_call_graph_reason (gpointer data)
   g_autofree char *reason = NULL;
 
   self->reason_timeout = 0;
+  self->reason_serial++;
   if (adw_combo_row_get_selected (self->call_graph_row) != SCORCH_RECORD_CALL_GRAPH_AUTO)
     ;
+  else if (selected_pid (self) > 0 && scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD)
+    {
+      g_autoptr(GTask) task = g_task_new (self, NULL, host_reason_done, GUINT_TO_POINTER (self->reason_serial));
+
+      g_task_set_task_data (task, GINT_TO_POINTER (selected_pid (self)), NULL);
+      g_task_run_in_thread (task, host_reason_thread);
+    }
   else if (selected_pid (self) > 0)
-    scorch_elf_check_choose_call_graph_for_pid (selected_pid (self), &reason);   /* the host's, too */
+    scorch_elf_check_choose_call_graph_for_pid (selected_pid (self), &reason);
   else
     exe = current_executable (self);
   if (exe != NULL && g_file_test (exe, G_FILE_TEST_EXISTS))
