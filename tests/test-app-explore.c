@@ -321,7 +321,10 @@ test_thread_filter (void)
         }
     }
   g_assert_cmpint (worker_tid, >, 0);
-  g_assert_cmpuint (worker_samples, >, 20);
+  /* the filter is checked by exact totals below: it needs samples in the
+   * worker and elsewhere, not many (a 0.9 s recording on a machine loaded
+   * by other tests gave the worker 17) */
+  g_assert_cmpuint (worker_samples, >, 0);
   g_assert_cmpuint (worker_samples, <, all);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.filter-thread", "i", worker_tid));
