@@ -283,22 +283,26 @@ scorch_elf_check_choose_call_graph (const char  *path,
   return choose_for_program (NULL, program, reason);
 }
 
-/* The main executable in a /proc/PID/maps text: the first mapped file
- * (the kernel maps the program before its interpreter and libraries, at
- * lower addresses); NULL if there is none or it was deleted. */
-static char *
-maps_main_executable (const char *maps)
+/* (scorch-call-graph-choice.h) */
+char *
+_scorch_call_graph_maps_main_executable (const char *maps)
 {
   g_auto(GStrv) lines = g_strsplit (maps, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      const char *path = strchr (lines[i], '/');
+      const char *path = lines[i];
 
-      /* "start-end perms offset dev inode   path" */
-      if (path == NULL || path == lines[i] || path[-1] != ' ')
-        continue;
-      if (g_str_has_suffix (path, " (deleted)"))
+      /* "start-end perms offset dev inode   path": past five fields */
+      for (guint field = 0; field < 5 && *path != '\0'; field++)
+        {
+          path += strcspn (path, " ");
+          path += strspn (path, " ");
+        }
+      if (path[0] != '/')
+        continue;   /* anonymous, [heap], [vdso], a short line */
+      if (g_str_has_suffix (path, " (deleted)") || strstr (path, "/../") != NULL ||
+          g_str_has_suffix (path, "/.."))
         return NULL;
       return g_strdup (path);
     }
@@ -322,7 +326,7 @@ choose_for_host_pid (int    pid,
 
   if (scorch_sysprofd_available (&bus, &error))
     maps = scorch_sysprofd_read_proc_text (bus, maps_path, NULL, &error);
-  exe = maps != NULL ? maps_main_executable (maps) : NULL;
+  exe = maps != NULL ? _scorch_call_graph_maps_main_executable (maps) : NULL;
   if (exe != NULL)
     {
       g_autofree char *seen = g_strconcat (root != NULL ? root : "", exe, NULL);

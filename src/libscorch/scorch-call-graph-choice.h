@@ -34,4 +34,10 @@ ScorchCallGraph scorch_elf_check_choose_call_graph (const char  *path,
 ScorchCallGraph scorch_elf_check_choose_call_graph_for_pid (int    pid,
                                                             char **reason);
 
+/* The main executable in a /proc/PID/maps text: the first mapped file
+ * (the kernel maps the program before its interpreter and libraries, at
+ * lower addresses); NULL if there is none, it was deleted or the name
+ * has a ".." component.  Untrusted text; for the tests. */
+char           *_scorch_call_graph_maps_main_executable (const char *maps);
+
 G_END_DECLS
