@@ -307,6 +307,39 @@ test_cache (void)
   g_rmdir (dir);
 }
 
+/* The program of a host process, from its maps (sysprofd's GetProcFile;
+ * untrusted text): the first mapped file, not an anonymous or special
+ * mapping, never a deleted file or a name that climbs with "..". */
+static void
+test_maps_main_executable (void)
+{
+  const struct { const char *maps; const char *expected; } cases[] = {
+    { "55d0c0000000-55d0c0002000 r--p 00000000 08:01 1234                       /usr/bin/sleep\n"
+      "55d0c0002000-55d0c0006000 r-xp 00002000 08:01 1234                       /usr/bin/sleep\n"
+      "7f0000000000-7f0000028000 r--p 00000000 08:01 99                         /usr/lib/x86_64-linux-gnu/libc.so.6\n",
+      "/usr/bin/sleep" },
+    /* anonymous and special mappings first; a name with spaces */
+    { "00400000-00401000 rw-p 00000000 00:00 0 \n"
+      "00401000-00402000 rw-p 00000000 00:00 0                                  [heap]\n"
+      "00600000-00601000 r-xp 00000000 08:01 7                                  /opt/my app/bin/tool x\n",
+      "/opt/my app/bin/tool x" },
+    { "55d0c0000000-55d0c0002000 r-xp 00000000 08:01 1234 /tmp/gone (deleted)\n", NULL },
+    { "55d0c0000000-55d0c0002000 r-xp 00000000 08:01 1234 /usr/../../etc/shadow\n", NULL },
+    { "55d0c0000000-55d0c0002000 r-xp 00000000 08:01 1234 /usr/bin/..\n", NULL },
+    { "7ffd000-7ffe000 r-xp 00000000 00:00 0                                  [vdso]\n", NULL },
+    { "garbage /etc/passwd\n", NULL },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *exe = _scorch_call_graph_maps_main_executable (cases[i].maps);
+
+      g_test_message ("case %u", i);
+      g_assert_cmpstr (exe, ==, cases[i].expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -322,5 +355,6 @@ main (int   argc,
   g_test_add_func ("/libscorch/elf-check/symlink", test_symlink);
   g_test_add_func ("/libscorch/elf-check/cache", test_cache);
 
+  g_test_add_func ("/libscorch/elf-check/maps-main-executable", test_maps_main_executable);
   return g_test_run ();
 }

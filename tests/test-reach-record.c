@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "reach-bus-util.h"
+#include "scorch-call-graph-choice.h"
 #include "scorch-capture-reader.h"
 #include "scorch-sysprofd.h"
 
@@ -519,6 +520,88 @@ test_host_processes (void)
   }
 }
 
+/* --call-graph auto for a host PID (SCORCH_PROC_SOURCE=sysprofd): the
+ * program is the main executable of the maps sysprofd reads (GetProcFile
+ * cannot read the /proc/PID/exe link, and this /proc is not the host's),
+ * checked as the program itself is; inside a Flatpak it is looked for
+ * under /run/host, and when it is not there the check is skipped with a
+ * message that says so (frame pointers: what sysprofd records). */
+static void
+test_host_call_graph_choice (void)
+{
+  g_autofree char *wl = workload ("analysis-c-fp");
+  g_autofree char *real = NULL;
+  g_autofree char *capture = g_build_filename (tmpdir, "host-auto.data", NULL);
+  g_autofree char *flatpak_info = g_build_filename (tmpdir, "flatpak-info", NULL);
+  g_autofree char *reason = NULL;
+  g_autofree char *local_reason = NULL;
+  g_autofree char *sandbox_reason = NULL;
+  g_autofree char *proc_exe = NULL;
+  g_autofree char *pid_arg = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  const char *argv1[] = { wl, "3", NULL };
+  g_autoptr(GError) error = NULL;
+  ScorchCallGraph local_mode, mode;
+  GPid pid = 0;
+  int status;
+
+  if (!have_broker ())
+    return;
+  real = realpath (wl, NULL);
+  g_assert_nonnull (real);
+  g_assert_true (g_spawn_async (NULL, (char **) argv1, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                bus_child_setup, NULL, &pid, &error));
+  g_assert_no_error (error);
+  g_usleep (100000);
+  proc_exe = g_strdup_printf ("/proc/%d/exe", (int) pid);
+  local_mode = scorch_elf_check_choose_call_graph (real, &local_reason);
+
+  /* the host's program through sysprofd: the same decision and wording */
+  g_setenv ("SCORCH_PROC_SOURCE", "sysprofd", TRUE);
+  mode = scorch_elf_check_choose_call_graph_for_pid (pid, &reason);
+  g_test_message ("host: %s", reason);
+  g_assert_cmpint (mode, ==, local_mode);
+  g_assert_cmpstr (reason, ==, local_reason);
+  g_assert_null (strstr (reason, "/proc/"));
+
+  /* "inside a Flatpak": /run/host/<its path> is not there on this machine */
+  if (!g_file_test ("/run/host", G_FILE_TEST_EXISTS))
+    {
+      g_assert_true (g_file_set_contents (flatpak_info, "[Application]\n", -1, NULL));
+      g_setenv ("SCORCH_FLATPAK_INFO", flatpak_info, TRUE);
+      mode = scorch_elf_check_choose_call_graph_for_pid (pid, &sandbox_reason);
+      g_test_message ("sandbox: %s", sandbox_reason);
+      g_assert_cmpint (mode, ==, SCORCH_CALL_GRAPH_FP);
+      g_assert_nonnull (strstr (sandbox_reason, "cannot be read from here"));
+      g_assert_nonnull (strstr (sandbox_reason, real));
+      g_assert_null (strstr (sandbox_reason, "/proc/"));
+      g_unsetenv ("SCORCH_FLATPAK_INFO");
+    }
+  g_unsetenv ("SCORCH_PROC_SOURCE");
+
+  /* scorch-cli record -p PID with the default (auto) call graph, in a PID
+   * namespace of its own as in a Flatpak (this /proc does not have the
+   * PID), says the host program's reason, never that /proc/PID/exe cannot
+   * be examined */
+  pid_arg = g_strdup_printf ("%d", (int) pid);
+  {
+    const char *args[] = { "unshare", "--pid", "--fork", "--mount-proc",
+                           "env", "SCORCH_PROC_SOURCE=sysprofd", g_getenv ("SCORCH_CLI"), "record",
+                           "-p", pid_arg, "--duration", "0.5", "-o", capture, NULL };
+    g_autofree char *unshare = g_find_program_in_path ("unshare");
+
+    out = run (FALSE, unshare != NULL ? args : args + 4, &err, &status);
+  }
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
+  g_test_message ("%s", err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_null (strstr (err, "cannot be examined"));
+  g_assert_null (strstr (err, proc_exe));
+  g_assert_nonnull (strstr (err, local_reason));
+}
+
 static void
 test_system_wide (gconstpointer data)
 {
@@ -596,6 +679,7 @@ main (int    argc,
   g_test_add_data_func ("/reach/system-wide/direct", "direct", test_system_wide);
   g_test_add_data_func ("/reach/system-wide/sysprofd", "sysprofd", test_system_wide);
   g_test_add_func ("/reach/host/list-and-attach", test_host_processes);
+  g_test_add_func ("/reach/host/call-graph-choice", test_host_call_graph_choice);
   g_test_add_data_func ("/reach/system-wide/host", "host", test_system_wide);
 
   ret = g_test_run ();

@@ -3,10 +3,14 @@
  * (_scorch_recorder_no_access_message), used by the permission check and
  * by the recorder's errors alike: what failed on each path and both fixes
  * (install “sysprof” for polkit-authorized recording, or the sysctl /
- * CAP_PERFMON), and inside a Flatpak the sandbox permissions instead. */
+ * CAP_PERFMON), and inside a Flatpak the sandbox permissions instead.
+ * Also the path a recording will take (scorch_recorder_choose_via and
+ * scorch_recorder_predict_via): attach and the whole system go through
+ * sysprofd when the PIDs are the host's (SCORCH_PROC_SOURCE=sysprofd). */
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <grp.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -183,6 +187,99 @@ test_check_permissions (void)
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 }
 
+/* The choice from facts: every target, path choice and process source. */
+static void
+test_choose_via (void)
+{
+  /* paranoid 2: own processes directly, not the whole system */
+  ScorchRecorderPermissions user = { .paranoid = 2, .can_record = TRUE };
+  ScorchRecorderPermissions root = { .paranoid = 2, .can_record = TRUE, .cap_perfmon = TRUE,
+                                     .cap_sys_admin = TRUE, .cap_sys_ptrace = TRUE,
+                                     .can_other_users = TRUE };
+  ScorchRecorderPermissions none = { .paranoid = 3 };
+  const ScorchRecordVia AUTO = SCORCH_RECORD_VIA_AUTO, DIRECT = SCORCH_RECORD_VIA_DIRECT,
+                        SYSPROFD = SCORCH_RECORD_VIA_SYSPROFD;
+  const ScorchRecordTarget LAUNCH = SCORCH_RECORD_TARGET_LAUNCH, ATTACH = SCORCH_RECORD_TARGET_ATTACH,
+                           SYSTEM = SCORCH_RECORD_TARGET_SYSTEM;
+  struct {
+    const ScorchRecorderPermissions *perms;
+    ScorchRecordVia via;
+    ScorchRecordTarget target;
+    gboolean other_user, host_procs, available;
+    ScorchRecordVia expected;
+  } cases[] = {
+    /* this /proc */
+    { &user, AUTO, LAUNCH, FALSE, FALSE, TRUE, DIRECT },
+    { &user, AUTO, ATTACH, FALSE, FALSE, TRUE, DIRECT },
+    { &user, AUTO, SYSTEM, FALSE, FALSE, TRUE, SYSPROFD },
+    { &user, AUTO, SYSTEM, FALSE, FALSE, FALSE, AUTO },
+    { &root, AUTO, SYSTEM, FALSE, FALSE, TRUE, DIRECT },
+    { &user, SYSPROFD, LAUNCH, FALSE, FALSE, TRUE, SYSPROFD },
+    { &user, SYSPROFD, LAUNCH, FALSE, FALSE, FALSE, AUTO },
+    { &none, AUTO, LAUNCH, FALSE, FALSE, TRUE, SYSPROFD },
+    { &none, DIRECT, LAUNCH, FALSE, FALSE, TRUE, AUTO },
+    /* another user's process: the kernel refuses it without CAP_SYS_PTRACE */
+    { &user, AUTO, ATTACH, TRUE, FALSE, TRUE, SYSPROFD },
+    { &user, AUTO, ATTACH, TRUE, FALSE, FALSE, AUTO },
+    { &user, DIRECT, ATTACH, TRUE, FALSE, TRUE, AUTO },
+    { &root, AUTO, ATTACH, TRUE, FALSE, TRUE, DIRECT },
+    /* the host's PIDs (inside a Flatpak): attach and -a only through
+     * sysprofd, even when perf_event_open is allowed here */
+    { &root, AUTO, ATTACH, FALSE, TRUE, TRUE, SYSPROFD },
+    { &root, AUTO, SYSTEM, FALSE, TRUE, TRUE, SYSPROFD },
+    { &user, AUTO, ATTACH, FALSE, TRUE, TRUE, SYSPROFD },
+    { &root, AUTO, ATTACH, FALSE, TRUE, FALSE, AUTO },
+    { &root, DIRECT, ATTACH, FALSE, TRUE, TRUE, AUTO },
+    /* -a without sysprofd: perf_event_open if allowed, as the recorder does */
+    { &root, AUTO, SYSTEM, FALSE, TRUE, FALSE, DIRECT },
+    { &root, DIRECT, SYSTEM, FALSE, TRUE, TRUE, DIRECT },
+    /* a launched child is the sandbox's own */
+    { &root, AUTO, LAUNCH, FALSE, TRUE, TRUE, DIRECT },
+    { &user, AUTO, LAUNCH, FALSE, TRUE, TRUE, DIRECT },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %u", i);
+      g_assert_cmpint (scorch_recorder_choose_via (cases[i].perms, cases[i].via, cases[i].target,
+                                                   cases[i].other_user, cases[i].host_procs,
+                                                   cases[i].available), ==, cases[i].expected);
+    }
+}
+
+/* predict_via with SCORCH_PROC_SOURCE=sysprofd and no sysprofd (a system
+ * bus address that does not answer): attaching is not possible whatever
+ * perf_event_open allows here, and the reason says why; launching is as
+ * without the variable. */
+static void
+test_predict_host_source (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("scorch-predict-XXXXXX", NULL);
+  g_autofree char *address = g_strdup_printf ("unix:path=%s/no-bus", dir);
+  g_autofree char *why = NULL;
+  g_autofree char *why_direct = NULL;
+  ScorchRecordVia launch_local, launch_host;
+
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
+  g_setenv ("SCORCH_PROC_SOURCE", "proc", TRUE);
+  launch_local = scorch_recorder_predict_via (SCORCH_RECORD_VIA_AUTO, SCORCH_RECORD_TARGET_LAUNCH, NULL);
+
+  g_setenv ("SCORCH_PROC_SOURCE", "sysprofd", TRUE);
+  g_assert_cmpint (scorch_recorder_predict_via (SCORCH_RECORD_VIA_AUTO, SCORCH_RECORD_TARGET_ATTACH, &why),
+                   ==, SCORCH_RECORD_VIA_AUTO);
+  g_test_message ("%s", why);
+  g_assert_nonnull (strstr (why, "outside this sandbox"));
+  g_assert_cmpint (scorch_recorder_predict_via (SCORCH_RECORD_VIA_DIRECT, SCORCH_RECORD_TARGET_ATTACH,
+                                                &why_direct), ==, SCORCH_RECORD_VIA_AUTO);
+  g_assert_nonnull (strstr (why_direct, "outside this sandbox"));
+  launch_host = scorch_recorder_predict_via (SCORCH_RECORD_VIA_AUTO, SCORCH_RECORD_TARGET_LAUNCH, NULL);
+  g_assert_cmpint (launch_host, ==, launch_local);
+
+  g_unsetenv ("SCORCH_PROC_SOURCE");
+  g_unsetenv ("DBUS_SYSTEM_BUS_ADDRESS");
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -193,5 +290,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/record-permissions/message", test_plain);
   g_test_add_func ("/libscorch/record-permissions/message-flatpak", test_flatpak);
   g_test_add_func ("/libscorch/record-permissions/check-permissions", test_check_permissions);
+  g_test_add_func ("/libscorch/record-permissions/choose-via", test_choose_via);
+  g_test_add_func ("/libscorch/record-permissions/predict-host-source", test_predict_host_source);
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 #include "scorch-elf-check.h"
 #include "scorch-process-picker.h"
 #include "scorch-record-dialog.h"
+#include "scorch-sysprofd.h"
 
 struct _ScorchRecordDialog
 {
@@ -46,6 +47,7 @@ struct _ScorchRecordDialog
   ScorchRecorderPermissions *perms;
   char                      *call_graph_subtitle;  /* the .ui's, shown when not Automatic */
   guint                      reason_timeout;
+  guint                      reason_serial;   /* drops a host check's stale answer */
 #if !GTK_CHECK_VERSION (4, 10, 0)
   GtkFileChooserNative      *chooser;
 #endif
@@ -90,22 +92,48 @@ is_system_wide (ScorchRecordDialog *self)
   return g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "system") == 0;
 }
 
-/* Like scorch_recorder_predict_via() but from the dialog's permissions
- * (which tests may set) and sysprofd's availability checked once. */
+static int selected_pid (ScorchRecordDialog *self);
+
+/* A process of this /proc that belongs to another user (not for host
+ * PIDs, which this /proc does not know). */
+static gboolean
+is_other_users (int pid)
+{
+  struct stat sb;
+  char path[64];
+
+  if (pid <= 0)
+    return FALSE;
+  g_snprintf (path, sizeof path, "/proc/%d", pid);
+  return stat (path, &sb) == 0 && sb.st_uid != getuid ();
+}
+
+static ScorchRecordTarget
+selected_target (ScorchRecordDialog *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (g_strcmp0 (page, "system") == 0)
+    return SCORCH_RECORD_TARGET_SYSTEM;
+  if (g_strcmp0 (page, "process") == 0)
+    return SCORCH_RECORD_TARGET_ATTACH;
+  return SCORCH_RECORD_TARGET_LAUNCH;
+}
+
+/* scorch_recorder_predict_via() from the dialog's permissions (which tests
+ * may set), sysprofd's availability checked once, the page (launch, attach
+ * or the whole system), the process's owner and where PIDs come from (the
+ * host's, through sysprofd, inside a Flatpak). */
 static ScorchRecordVia
 predict_via (ScorchRecordDialog *self)
 {
-  const ScorchRecorderPermissions *p = self->perms;
-  ScorchRecordVia via = adw_combo_row_get_selected (self->via_row);
-  gboolean direct = p->can_record;
+  ScorchRecordTarget target = selected_target (self);
+  gboolean host_procs = scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD;
+  gboolean other_user = target == SCORCH_RECORD_TARGET_ATTACH && !host_procs &&
+                        is_other_users (selected_pid (self));
 
-  if (is_system_wide (self))
-    direct = direct && (p->cap_perfmon || p->cap_sys_admin || p->paranoid <= 0);
-  if (via != SCORCH_RECORD_VIA_SYSPROFD && direct)
-    return SCORCH_RECORD_VIA_DIRECT;
-  if (via != SCORCH_RECORD_VIA_DIRECT && self->sysprofd_available)
-    return SCORCH_RECORD_VIA_SYSPROFD;
-  return SCORCH_RECORD_VIA_AUTO;
+  return scorch_recorder_choose_via (self->perms, adw_combo_row_get_selected (self->via_row), target,
+                                     other_user, host_procs, self->sysprofd_available);
 }
 
 /* Says on the Access row which path will be used; returns it. */
@@ -145,6 +173,10 @@ update_permissions (ScorchRecordDialog *self)
   gboolean can_start = TRUE;
   gboolean offer_user_only = FALSE;
   int pid = selected_pid (self);
+  /* a host PID (inside a Flatpak), or another user's process of this /proc */
+  gboolean host_process = selected_target (self) == SCORCH_RECORD_TARGET_ATTACH &&
+                          scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD;
+  gboolean other_users = !host_process && is_other_users (pid);
   ScorchRecordVia access_path;
 
   if (p == NULL)
@@ -154,9 +186,18 @@ update_permissions (ScorchRecordDialog *self)
   access_path = update_via (self);
   if (access_path == SCORCH_RECORD_VIA_AUTO)
     {
-      if (p->can_record && adw_combo_row_get_selected (self->via_row) == SCORCH_RECORD_VIA_SYSPROFD)
+      if (host_process)
+        text = g_strdup (_("This is a process of the host: from inside the sandbox only sysprofd can "
+                           "record it. Install the “sysprof” package on the host and choose Automatic "
+                           "or Through sysprofd."));
+      else if (p->can_record && adw_combo_row_get_selected (self->via_row) == SCORCH_RECORD_VIA_SYSPROFD)
         text = g_strdup (_("sysprofd is not installed: install the “sysprof” package, or choose "
                            "Automatic or Directly."));
+      else if (p->can_record && other_users)
+        text = g_strdup (_("This process belongs to another user, and the system only lets you "
+                           "record your own processes. Allow recording any process with the command "
+                           "below, run Scorch as that user, or install the “sysprof” package "
+                           "(sysprofd asks for your password)."));
       else if (is_system_wide (self) && p->can_record)
         text = g_strdup (_("Recording the whole system needs kernel.perf_event_paranoid at 0 or less, "
                            "CAP_PERFMON, or the “sysprof” package (sysprofd asks for your password)."));
@@ -165,26 +206,15 @@ update_permissions (ScorchRecordDialog *self)
       else
         text = g_strdup (_("This system does not allow profiling. Install the “sysprof” package: its "
                            "sysprofd service records for you after asking for your password."));
-      command = is_system_wide (self) ? "sudo sysctl kernel.perf_event_paranoid=0" : p->command;
+      if (is_system_wide (self))
+        command = "sudo sysctl kernel.perf_event_paranoid=0";
+      else if (p->can_record && other_users)
+        command = "sudo sysctl kernel.perf_event_paranoid=-1";
+      else if (!host_process)
+        command = p->command;
       can_start = FALSE;
     }
-  else if (access_path == SCORCH_RECORD_VIA_SYSPROFD)
-    ;   /* sysprofd opens the events as root: any process, kernel stacks */
-  else if (pid > 0 && !p->can_other_users)
-    {
-      struct stat sb;
-      char path[64];
-
-      g_snprintf (path, sizeof path, "/proc/%d", pid);
-      if (stat (path, &sb) == 0 && sb.st_uid != getuid ())
-        {
-          text = g_strdup (_("This process belongs to another user, and the system only lets you "
-                             "record your own processes. Allow recording any process with the command "
-                             "below (or run Scorch as that user)."));
-          command = "sudo sysctl kernel.perf_event_paranoid=-1";
-          can_start = FALSE;
-        }
-    }
+  /* sysprofd opens the events as root: any process, kernel stacks */
   if (text == NULL && gtk_switch_get_active (self->kernel_switch) && !p->can_kernel &&
       access_path != SCORCH_RECORD_VIA_SYSPROFD)
     {
@@ -301,6 +331,31 @@ current_executable (ScorchRecordDialog *self)
   return g_find_program_in_path (expanded);
 }
 
+/* A host process's check asks sysprofd (D-Bus, maybe polkit): in a thread. */
+static void
+host_reason_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  char *reason = NULL;
+
+  scorch_elf_check_choose_call_graph_for_pid (GPOINTER_TO_INT (task_data), &reason);
+  g_task_return_pointer (task, reason, g_free);
+}
+
+static void
+host_reason_done (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ScorchRecordDialog *self = SCORCH_RECORD_DIALOG (object);
+  g_autofree char *reason = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (GPOINTER_TO_UINT (user_data) == self->reason_serial && reason != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->call_graph_row), reason);
+}
+
 static gboolean
 update_call_graph_reason (gpointer data)
 {
@@ -309,7 +364,19 @@ update_call_graph_reason (gpointer data)
   g_autofree char *reason = NULL;
 
   self->reason_timeout = 0;
-  if (adw_combo_row_get_selected (self->call_graph_row) == SCORCH_RECORD_CALL_GRAPH_AUTO)
+  self->reason_serial++;
+  if (adw_combo_row_get_selected (self->call_graph_row) != SCORCH_RECORD_CALL_GRAPH_AUTO)
+    ;
+  else if (selected_pid (self) > 0 && scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD)
+    {
+      g_autoptr(GTask) task = g_task_new (self, NULL, host_reason_done, GUINT_TO_POINTER (self->reason_serial));
+
+      g_task_set_task_data (task, GINT_TO_POINTER (selected_pid (self)), NULL);
+      g_task_run_in_thread (task, host_reason_thread);
+    }
+  else if (selected_pid (self) > 0)
+    scorch_elf_check_choose_call_graph_for_pid (selected_pid (self), &reason);
+  else
     exe = current_executable (self);
   if (exe != NULL && g_file_test (exe, G_FILE_TEST_EXISTS))
     scorch_elf_check_choose_call_graph (exe, &reason);
@@ -448,7 +515,10 @@ scorch_record_dialog_dup_options (ScorchRecordDialog *self,
     case SCORCH_RECORD_CALL_GRAPH_AUTO:
     default:
       /* the same decision as scorch-cli record's --call-graph auto */
-      o->mode = scorch_elf_check_choose_call_graph (exe, &o->call_graph_reason);
+      if (o->pid > 0)
+        o->mode = scorch_elf_check_choose_call_graph_for_pid (o->pid, &o->call_graph_reason);
+      else
+        o->mode = scorch_elf_check_choose_call_graph (exe, &o->call_graph_reason);
       break;
     }
   o->dwarf = o->mode == SCORCH_CALL_GRAPH_DWARF;
@@ -752,8 +822,7 @@ scorch_record_dialog_init (ScorchRecordDialog *self)
   /* reach: the Access row follows the page and the choice (tests that
    * fake the permissions set SCORCH_TEST_NO_SYSPROFD: no real bus answer) */
   self->sysprofd_available = g_getenv ("SCORCH_TEST_NO_SYSPROFD") == NULL &&
-                             scorch_recorder_predict_via (SCORCH_RECORD_VIA_SYSPROFD, FALSE, NULL) ==
-                             SCORCH_RECORD_VIA_SYSPROFD;
+                             scorch_sysprofd_available (NULL, NULL);
   g_signal_connect_object (self->via_row, "notify::selected", G_CALLBACK (update_permissions), self,
                            G_CONNECT_SWAPPED);
 

@@ -381,11 +381,14 @@ scorch_cli_record (int    argc,
     mode = SCORCH_CALL_GRAPH_FP;   /* reach: no one program to check */
   else if (is_auto)
     {
-      /* the same decision as the Record dialog's "Automatic" */
-      g_autofree char *exe = pid != 0 ? g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/exe", (gint64) pid) : g_strdup (program[0]);
+      /* the same decision as the Record dialog's "Automatic" (for a
+       * host PID inside a Flatpak: the host's program, see _for_pid) */
       g_autofree char *reason = NULL;
 
-      mode = scorch_elf_check_choose_call_graph (exe, &reason);
+      if (pid > 0 && pid <= G_MAXINT)
+        mode = scorch_elf_check_choose_call_graph_for_pid ((int) pid, &reason);
+      else
+        mode = scorch_elf_check_choose_call_graph (program[0], &reason);
       fprintf (stderr, "%s: %s\n", g_get_prgname (), reason);
     }
 

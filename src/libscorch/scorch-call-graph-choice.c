@@ -14,6 +14,7 @@
 #include "scorch-call-graph-choice.h"
 #include "scorch-elf-check.h"
 #include "scorch-module.h"
+#include "scorch-sysprofd.h"
 #include "scorch-util.h"
 
 /* Libraries whose own frames leaf repair handles from their CFI: the C
@@ -34,13 +35,15 @@ is_runtime_library (const char *soname)
   return FALSE;
 }
 
-/* The program's DT_NEEDED names and its RUNPATH/RPATH directories. */
+/* The program's DT_NEEDED names and its RUNPATH/RPATH directories, as
+ * the program sees them (path is under root, if root is not NULL). */
 static void
-read_dynamic (const char  *path,
+read_dynamic (const char  *root,
+              const char  *path,
               GPtrArray   *needed,
               GPtrArray   *dirs)
 {
-  g_autofree char *origin = g_path_get_dirname (path);
+  g_autofree char *origin = g_path_get_dirname (root != NULL ? path + strlen (root) : path);
   Elf_Scn *scn = NULL;
   g_autoptr(ScorchModule) module = NULL;
   Elf *elf;
@@ -97,8 +100,24 @@ read_dynamic (const char  *path,
     elf_end (elf);
 }
 
+/* realpath() of path, which must stay under root (a host's file seen
+ * under /run/host: an absolute link would lead to this sandbox's). */
 static char *
-find_library (const char *soname,
+resolve_under (const char *root,
+               const char *path)
+{
+  g_autofree char *resolved = scorch_elf_check_resolve_program (path);
+  g_autofree char *prefix = NULL;
+
+  if (resolved == NULL || root == NULL)
+    return g_steal_pointer (&resolved);
+  prefix = g_strconcat (root, "/", NULL);
+  return g_str_has_prefix (resolved, prefix) ? g_steal_pointer (&resolved) : NULL;
+}
+
+static char *
+find_library (const char *root,
+              const char *soname,
               GPtrArray  *dirs)
 {
   static const char * const system_dirs[] = {
@@ -113,10 +132,10 @@ find_library (const char *soname,
   for (guint i = 0; i < dirs->len + G_N_ELEMENTS (system_dirs); i++)
     {
       const char *dir = i < dirs->len ? g_ptr_array_index (dirs, i) : system_dirs[i - dirs->len];
-      g_autofree char *candidate = g_build_filename (dir, soname, NULL);
+      g_autofree char *candidate = g_build_filename (root != NULL ? root : "/", dir, soname, NULL);
 
       if (g_file_test (candidate, G_FILE_TEST_IS_REGULAR))
-        return scorch_elf_check_resolve_program (candidate);
+        return resolve_under (root, candidate);
     }
   return NULL;
 }
@@ -160,37 +179,20 @@ script_interpreter (const char *path)
   return scorch_elf_check_resolve_program (start);
 }
 
-ScorchCallGraph
-scorch_elf_check_choose_call_graph (const char  *path,
-                                    char       **reason)
+/* The decision for program, a resolved path; under root (the host's
+ * files seen from a Flatpak, "/run/host") when root is not NULL: its
+ * libraries are looked up there too, and named as the host names them. */
+static ScorchCallGraph
+choose_for_program (const char  *root,
+                    const char  *program,
+                    char       **reason)
 {
-  g_autofree char *program = NULL;
-  g_autofree char *interpreter = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) needed = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) checked = g_string_new (NULL);
   ScorchElfFramePointers fp;
-  const char *name;
-
-  g_return_val_if_fail (path != NULL, SCORCH_CALL_GRAPH_DWARF);
-
-  program = scorch_elf_check_resolve_program (path);
-  if (program == NULL)
-    {
-      int errsv = errno;
-
-      if (reason != NULL)
-        *reason = g_strdup_printf (_("DWARF stacks: “%s” cannot be examined (%s)."), path, g_strerror (errsv));
-      return SCORCH_CALL_GRAPH_DWARF;
-    }
-  interpreter = script_interpreter (program);
-  if (interpreter != NULL)
-    {
-      g_free (program);
-      program = g_steal_pointer (&interpreter);
-    }
-  name = program;
+  const char *name = root != NULL ? program + strlen (root) : program;
 
   if (!scorch_elf_check_frame_pointers (program, &fp, &error))
     {
@@ -208,7 +210,7 @@ scorch_elf_check_choose_call_graph (const char  *path,
       return SCORCH_CALL_GRAPH_DWARF;
     }
 
-  read_dynamic (program, needed, dirs);
+  read_dynamic (root, program, needed, dirs);
   for (guint i = 0; i < needed->len; i++)
     {
       const char *soname = g_ptr_array_index (needed, i);
@@ -218,7 +220,7 @@ scorch_elf_check_choose_call_graph (const char  *path,
 
       if (is_runtime_library (soname))
         continue;
-      lib = find_library (soname, dirs);
+      lib = find_library (root, soname, dirs);
       if (lib == NULL)
         continue;   /* the loader will say so */
       if (!scorch_elf_check_frame_pointers (lib, &lfp, &lib_error))
@@ -252,4 +254,117 @@ scorch_elf_check_choose_call_graph (const char  *path,
                                    fp.n_with_fp, fp.n_functions, name);
     }
   return SCORCH_CALL_GRAPH_FP_REPAIR;
+}
+
+ScorchCallGraph
+scorch_elf_check_choose_call_graph (const char  *path,
+                                    char       **reason)
+{
+  g_autofree char *program = NULL;
+  g_autofree char *interpreter = NULL;
+
+  g_return_val_if_fail (path != NULL, SCORCH_CALL_GRAPH_DWARF);
+
+  program = scorch_elf_check_resolve_program (path);
+  if (program == NULL)
+    {
+      int errsv = errno;
+
+      if (reason != NULL)
+        *reason = g_strdup_printf (_("DWARF stacks: “%s” cannot be examined (%s)."), path, g_strerror (errsv));
+      return SCORCH_CALL_GRAPH_DWARF;
+    }
+  interpreter = script_interpreter (program);
+  if (interpreter != NULL)
+    {
+      g_free (program);
+      program = g_steal_pointer (&interpreter);
+    }
+  return choose_for_program (NULL, program, reason);
+}
+
+/* (scorch-call-graph-choice.h) */
+char *
+_scorch_call_graph_maps_main_executable (const char *maps)
+{
+  g_auto(GStrv) lines = g_strsplit (maps, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *path = lines[i];
+
+      /* "start-end perms offset dev inode   path": past five fields */
+      for (guint field = 0; field < 5 && *path != '\0'; field++)
+        {
+          path += strcspn (path, " ");
+          path += strspn (path, " ");
+        }
+      if (path[0] != '/')
+        continue;   /* anonymous, [heap], [vdso], a short line */
+      if (g_str_has_suffix (path, " (deleted)") || strstr (path, "/../") != NULL ||
+          g_str_has_suffix (path, "/.."))
+        return NULL;
+      return g_strdup (path);
+    }
+  return NULL;
+}
+
+/* A host process's program (the PIDs are the host's, through sysprofd):
+ * GetProcFile cannot read the /proc/PID/exe link, so the program is the
+ * main executable of its maps, seen under /run/host inside a Flatpak. */
+static ScorchCallGraph
+choose_for_host_pid (int    pid,
+                     char **reason)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maps_path = g_strdup_printf ("/proc/%d/maps", pid);
+  g_autofree char *maps = NULL;
+  g_autofree char *exe = NULL;
+  g_autofree char *program = NULL;
+  const char *root = scorch_sysprofd_in_flatpak () ? "/run/host" : NULL;
+
+  if (scorch_sysprofd_available (&bus, &error))
+    maps = scorch_sysprofd_read_proc_text (bus, maps_path, NULL, &error);
+  exe = maps != NULL ? _scorch_call_graph_maps_main_executable (maps) : NULL;
+  if (exe != NULL)
+    {
+      g_autofree char *seen = g_strconcat (root != NULL ? root : "", exe, NULL);
+
+      /* a name from another process: no way out of root, a regular file */
+      program = resolve_under (root, seen);
+      if (program != NULL && !g_file_test (program, G_FILE_TEST_IS_REGULAR))
+        g_clear_pointer (&program, g_free);
+    }
+  if (program == NULL)
+    {
+      /* sysprofd records frame-pointer stacks whatever is chosen here */
+      if (reason != NULL)
+        {
+          if (exe != NULL)
+            *reason = g_strdup_printf (_("Frame pointers: process %d is the host's, and its program %s "
+                                         "cannot be read from here to check it; sysprofd records "
+                                         "frame-pointer stacks."), pid, exe);
+          else
+            *reason = g_strdup_printf (_("Frame pointers: process %d is the host's, and its program "
+                                         "is not known here (%s); sysprofd records frame-pointer stacks."),
+                                       pid, error != NULL ? error->message : _("no mapped file"));
+        }
+      return SCORCH_CALL_GRAPH_FP;
+    }
+  return choose_for_program (root, program, reason);
+}
+
+ScorchCallGraph
+scorch_elf_check_choose_call_graph_for_pid (int    pid,
+                                            char **reason)
+{
+  g_autofree char *exe = NULL;
+
+  g_return_val_if_fail (pid > 0, SCORCH_CALL_GRAPH_DWARF);
+
+  if (scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD)
+    return choose_for_host_pid (pid, reason);
+  exe = g_strdup_printf ("/proc/%d/exe", pid);
+  return scorch_elf_check_choose_call_graph (exe, reason);
 }

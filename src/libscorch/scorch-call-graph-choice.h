@@ -24,4 +24,20 @@ G_BEGIN_DECLS
 ScorchCallGraph scorch_elf_check_choose_call_graph (const char  *path,
                                                     char       **reason);
 
+/* The same for the running process PID: its /proc/PID/exe, or when the
+ * PIDs are the host's (scorch_sysprofd_get_proc_source(): inside a
+ * Flatpak) the main executable of its maps as sysprofd reads them, under
+ * /run/host inside a Flatpak (GetProcFile cannot read the exe link).
+ * When that file cannot be reached the check is skipped:
+ * SCORCH_CALL_GRAPH_FP (sysprofd records frame-pointer stacks in any
+ * case), and *reason says so.  May ask sysprofd (D-Bus, blocking). */
+ScorchCallGraph scorch_elf_check_choose_call_graph_for_pid (int    pid,
+                                                            char **reason);
+
+/* The main executable in a /proc/PID/maps text: the first mapped file
+ * (the kernel maps the program before its interpreter and libraries, at
+ * lower addresses); NULL if there is none, it was deleted or the name
+ * has a ".." component.  Untrusted text; for the tests. */
+char           *_scorch_call_graph_maps_main_executable (const char *maps);
+
 G_END_DECLS

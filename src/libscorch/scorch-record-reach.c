@@ -48,8 +48,8 @@ scorch_recorder_get_via_used (ScorchRecorder *self)
 
 /* Whether this process may open the events itself. */
 static gboolean
-direct_allowed (ScorchRecorderPermissions *perms,
-                gboolean                   system_wide)
+direct_allowed (const ScorchRecorderPermissions *perms,
+                gboolean                         system_wide)
 {
   if (!perms->can_record)
     return FALSE;
@@ -57,6 +57,35 @@ direct_allowed (ScorchRecorderPermissions *perms,
   if (system_wide)
     return perms->cap_perfmon || perms->cap_sys_admin || perms->paranoid <= 0;
   return TRUE;
+}
+
+/* The order of _scorch_recorder_choose_path and
+ * _scorch_recorder_check_process, from facts alone. */
+ScorchRecordVia
+scorch_recorder_choose_via (const ScorchRecorderPermissions *perms,
+                            ScorchRecordVia                  via,
+                            ScorchRecordTarget               target,
+                            gboolean                         other_user,
+                            gboolean                         host_procs,
+                            gboolean                         sysprofd_available)
+{
+  gboolean system_wide = target == SCORCH_RECORD_TARGET_SYSTEM;
+
+  g_return_val_if_fail (perms != NULL, SCORCH_RECORD_VIA_AUTO);
+
+  /* a launched child is this sandbox's own; attach and -a see the host's */
+  host_procs = host_procs && target != SCORCH_RECORD_TARGET_LAUNCH;
+  if (host_procs && via != SCORCH_RECORD_VIA_DIRECT && sysprofd_available)
+    return SCORCH_RECORD_VIA_SYSPROFD;
+  if (host_procs && target == SCORCH_RECORD_TARGET_ATTACH)
+    return SCORCH_RECORD_VIA_AUTO;   /* a host PID: only sysprofd reaches it */
+  if (target == SCORCH_RECORD_TARGET_ATTACH && other_user && !perms->can_other_users)
+    ;   /* another user's process: the kernel refuses it without CAP_SYS_PTRACE */
+  else if (via != SCORCH_RECORD_VIA_SYSPROFD && direct_allowed (perms, system_wide))
+    return SCORCH_RECORD_VIA_DIRECT;
+  if (via != SCORCH_RECORD_VIA_DIRECT && sysprofd_available)
+    return SCORCH_RECORD_VIA_SYSPROFD;
+  return SCORCH_RECORD_VIA_AUTO;
 }
 
 /* The one message when neither path works (_scorch_recorder_no_access_message). */
@@ -94,29 +123,34 @@ direct_refusal (ScorchRecorderPermissions *perms,
 }
 
 ScorchRecordVia
-scorch_recorder_predict_via (ScorchRecordVia   via,
-                             gboolean          system_wide,
-                             char            **why)
+scorch_recorder_predict_via (ScorchRecordVia     via,
+                             ScorchRecordTarget  target,
+                             char              **why)
 {
   g_autoptr(ScorchRecorderPermissions) perms = scorch_recorder_check_permissions ();
   g_autoptr(GError) broker_error = NULL;
   g_autofree char *direct_why = NULL;
+  gboolean system_wide = target == SCORCH_RECORD_TARGET_SYSTEM;
+  gboolean host_procs = target != SCORCH_RECORD_TARGET_LAUNCH &&
+                        scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD;
+  gboolean available = FALSE;
+  ScorchRecordVia path;
 
-  if (via != SCORCH_RECORD_VIA_DIRECT && system_wide &&
-      scorch_sysprofd_get_proc_source () == SCORCH_PROC_SOURCE_SYSPROFD &&
-      scorch_sysprofd_available (NULL, NULL))
-    return SCORCH_RECORD_VIA_SYSPROFD;   /* the host's processes */
-  if (via != SCORCH_RECORD_VIA_SYSPROFD && direct_allowed (perms, system_wide))
-    return SCORCH_RECORD_VIA_DIRECT;
-  if (via != SCORCH_RECORD_VIA_DIRECT && scorch_sysprofd_available (NULL, &broker_error))
-    return SCORCH_RECORD_VIA_SYSPROFD;
-  if (why != NULL)
-    {
-      direct_why = via == SCORCH_RECORD_VIA_SYSPROFD ? g_strdup (_("not chosen"))
-                                                    : direct_refusal (perms, system_wide);
-      *why = no_path_message (perms, system_wide, FALSE, direct_why,
-                              broker_error ? broker_error->message : _("not chosen"));
-    }
+  /* the bus is asked only when sysprofd could be the answer */
+  if (via != SCORCH_RECORD_VIA_DIRECT)
+    available = scorch_sysprofd_available (NULL, &broker_error);
+  path = scorch_recorder_choose_via (perms, via, target, FALSE, host_procs, available);
+  if (path != SCORCH_RECORD_VIA_AUTO || why == NULL)
+    return path;
+
+  if (via == SCORCH_RECORD_VIA_SYSPROFD)
+    direct_why = g_strdup (_("not chosen"));
+  else if (host_procs && target == SCORCH_RECORD_TARGET_ATTACH)
+    direct_why = g_strdup (_("the host's processes are outside this sandbox"));
+  else
+    direct_why = direct_refusal (perms, system_wide);
+  *why = no_path_message (perms, system_wide, FALSE, direct_why,
+                          broker_error ? broker_error->message : _("not chosen"));
   return SCORCH_RECORD_VIA_AUTO;
 }
 

@@ -190,11 +190,30 @@ void            scorch_recorder_set_system_wide   (ScorchRecorder      *self,
                                                    gboolean             system_wide);
 /* The path used by the last recording (DIRECT or SYSPROFD; AUTO before). */
 ScorchRecordVia scorch_recorder_get_via_used      (ScorchRecorder      *self);
+/* What a recording records, for the path it takes. */
+typedef enum
+{
+  SCORCH_RECORD_TARGET_LAUNCH,   /* a program it launches */
+  SCORCH_RECORD_TARGET_ATTACH,   /* a running process */
+  SCORCH_RECORD_TARGET_SYSTEM,   /* every process (set_system_wide) */
+} ScorchRecordTarget;
+
 /* The path a recording would take now, without asking polkit: DIRECT,
- * SYSPROFD, or AUTO when neither is available (then *why says why). */
+ * SYSPROFD, or AUTO when neither is available (then *why says why).
+ * Attaching and the whole system go through sysprofd when the processes
+ * are the host's (scorch_sysprofd_get_proc_source), as the recorder does. */
 ScorchRecordVia scorch_recorder_predict_via       (ScorchRecordVia      via,
-                                                   gboolean             system_wide,
+                                                   ScorchRecordTarget   target,
                                                    char               **why);
+/* The same choice from given facts (the Record dialog's, and tests'):
+ * other_user: ATTACH to another user's process of this /proc;
+ * host_procs: the PIDs are the host's, which only sysprofd reaches. */
+ScorchRecordVia scorch_recorder_choose_via        (const ScorchRecorderPermissions *perms,
+                                                   ScorchRecordVia      via,
+                                                   ScorchRecordTarget   target,
+                                                   gboolean             other_user,
+                                                   gboolean             host_procs,
+                                                   gboolean             sysprofd_available);
 
 /* Results (valid after record_finish). */
 void            scorch_recorder_get_progress      (ScorchRecorder         *self,
