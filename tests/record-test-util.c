@@ -69,3 +69,26 @@ test_rec_end (GByteArray *b,
 
   h->size = b->len - start;
 }
+
+guint64
+test_rec_header_word (guint32 type,
+                      guint16 misc,
+                      guint   n_words)
+{
+  return (guint64) type | ((guint64) misc << 32) | ((guint64) (n_words * 8) << 48);
+}
+
+guint64
+test_rec_pid_tid (gint32 pid,
+                  gint32 tid)
+{
+  return (guint64) (guint32) pid | ((guint64) (guint32) tid << 32);
+}
+
+void
+test_rec_put_words (GByteArray    *b,
+                    const guint64 *words,
+                    guint          n_words)
+{
+  g_byte_array_append (b, (const guint8 *) words, n_words * 8);
+}

@@ -32,4 +32,16 @@ gsize test_rec_begin      (GByteArray *b,
 void  test_rec_end        (GByteArray *b,
                            gsize       start);
 
+/* Records written as whole 64-bit words (the tests' sample_id layouts):
+ * the header word of a record of N_WORDS words, a pid/tid word, and
+ * appending N words to B */
+guint64 test_rec_header_word (guint32     type,
+                              guint16     misc,
+                              guint       n_words);
+guint64 test_rec_pid_tid     (gint32      pid,
+                              gint32      tid);
+void    test_rec_put_words   (GByteArray    *b,
+                              const guint64 *words,
+                              guint          n_words);
+
 G_END_DECLS

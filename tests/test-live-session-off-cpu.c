@@ -23,6 +23,8 @@
 #include "scorch-perf-writer.h"
 #include "scorch-report-json.h"
 
+#include "record-test-util.h"
+
 #define MS G_GUINT64_CONSTANT (1000000)
 #define ID_CPU    11
 #define ID_SWITCH 22
@@ -63,29 +65,6 @@ make_attrs (struct perf_event_attr *cpu,
 
 /* -- records -- */
 
-static guint64
-header (guint32 type,
-        guint16 misc,
-        guint   n_words)
-{
-  return (guint64) type | ((guint64) misc << 32) | ((guint64) (n_words * 8) << 48);
-}
-
-static guint64
-pid_tid (gint32 pid,
-         gint32 tid)
-{
-  return (guint64) (guint32) pid | ((guint64) (guint32) tid << 32);
-}
-
-static void
-put (GByteArray    *b,
-     const guint64 *words,
-     guint          n_words)
-{
-  g_byte_array_append (b, (const guint8 *) words, n_words * 8);
-}
-
 /* A sample of event id with the user callchain leaf, caller. */
 static void
 sample (GByteArray *b,
@@ -96,12 +75,12 @@ sample (GByteArray *b,
         guint64     caller)
 {
   guint64 w[] = {
-    header (PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, 10),
-    id, leaf, pid_tid (PID, tid), time, id == ID_CPU ? MS : 1,
+    test_rec_header_word (PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, 10),
+    id, leaf, test_rec_pid_tid (PID, tid), time, id == ID_CPU ? MS : 1,
     3, (guint64) PERF_CONTEXT_USER, leaf, caller,
   };
 
-  put (b, w, G_N_ELEMENTS (w));
+  test_rec_put_words (b, w, G_N_ELEMENTS (w));
 }
 
 /* sched_switch sample and the switch-out record at the same time */
@@ -112,12 +91,12 @@ block (GByteArray *b,
        guint64     leaf)
 {
   guint64 w[] = {
-    header (PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT, 4),
-    pid_tid (PID, tid), time, ID_CPU,
+    test_rec_header_word (PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT, 4),
+    test_rec_pid_tid (PID, tid), time, ID_CPU,
   };
 
   sample (b, ID_SWITCH, time, tid, leaf, IP_MAIN);
-  put (b, w, G_N_ELEMENTS (w));
+  test_rec_put_words (b, w, G_N_ELEMENTS (w));
 }
 
 static void
@@ -126,11 +105,11 @@ run_again (GByteArray *b,
            gint32      tid)
 {
   guint64 w[] = {
-    header (PERF_RECORD_SWITCH, 0, 4),
-    pid_tid (PID, tid), time, ID_CPU,
+    test_rec_header_word (PERF_RECORD_SWITCH, 0, 4),
+    test_rec_pid_tid (PID, tid), time, ID_CPU,
   };
 
-  put (b, w, G_N_ELEMENTS (w));
+  test_rec_put_words (b, w, G_N_ELEMENTS (w));
 }
 
 static void
@@ -141,13 +120,13 @@ comm (GByteArray *b,
 {
   guint64 w[7] = { 0, };
 
-  w[0] = header (PERF_RECORD_COMM, 0, 7);
-  w[1] = pid_tid (PID, tid);
+  w[0] = test_rec_header_word (PERF_RECORD_COMM, 0, 7);
+  w[1] = test_rec_pid_tid (PID, tid);
   g_strlcpy ((char *) &w[2], name, 16);
-  w[4] = pid_tid (PID, tid);
+  w[4] = test_rec_pid_tid (PID, tid);
   w[5] = time;
   w[6] = ID_CPU;
-  put (b, w, G_N_ELEMENTS (w));
+  test_rec_put_words (b, w, G_N_ELEMENTS (w));
 }
 
 static void
@@ -156,12 +135,12 @@ exit_record (GByteArray *b,
              gint32      tid)
 {
   guint64 w[] = {
-    header (PERF_RECORD_EXIT, 0, 7),
-    pid_tid (PID, 1), pid_tid (tid, PID), time,
-    pid_tid (PID, tid), time, ID_CPU,
+    test_rec_header_word (PERF_RECORD_EXIT, 0, 7),
+    test_rec_pid_tid (PID, 1), test_rec_pid_tid (tid, PID), time,
+    test_rec_pid_tid (PID, tid), time, ID_CPU,
   };
 
-  put (b, w, G_N_ELEMENTS (w));
+  test_rec_put_words (b, w, G_N_ELEMENTS (w));
 }
 
 /* -- a capture: batches, written as the recorder writes them -- */

@@ -19,6 +19,8 @@
 #include "scorch-perf-writer.h"
 #include "scorch-report-json.h"
 
+#include "record-test-util.h"
+
 #define US G_GUINT64_CONSTANT (1000)
 #define ID_CPU    11
 #define ID_SWITCH 22
@@ -28,28 +30,6 @@
 
 #define SAMPLE_TYPE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
                      PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN)
-
-static guint64
-header (guint32 type,
-        guint16 misc,
-        guint   n_words)
-{
-  return (guint64) type | ((guint64) misc << 32) | ((guint64) (n_words * 8) << 48);
-}
-
-static guint64
-pid_tid (gint32 tid)
-{
-  return (guint64) (guint32) PID | ((guint64) (guint32) tid << 32);
-}
-
-static void
-put (GByteArray    *b,
-     const guint64 *w,
-     guint          n)
-{
-  g_byte_array_append (b, (const guint8 *) w, n * 8);
-}
 
 /* A sample of event id: leaf, caller, main. */
 static void
@@ -61,12 +41,12 @@ sample (GByteArray *b,
         guint64     caller)
 {
   guint64 w[] = {
-    header (PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, 11),
-    id, leaf, pid_tid (tid), time, id == ID_CPU ? 1000 * US : 1,
+    test_rec_header_word (PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, 11),
+    id, leaf, test_rec_pid_tid (PID, tid), time, id == ID_CPU ? 1000 * US : 1,
     4, (guint64) PERF_CONTEXT_USER, leaf, caller, 0x1000,
   };
 
-  put (b, w, G_N_ELEMENTS (w));
+  test_rec_put_words (b, w, G_N_ELEMENTS (w));
 }
 
 static void
@@ -76,11 +56,11 @@ switch_record (GByteArray *b,
                gint32      tid)
 {
   guint64 w[] = {
-    header (PERF_RECORD_SWITCH, out ? PERF_RECORD_MISC_SWITCH_OUT : 0, 4),
-    pid_tid (tid), time, ID_CPU,
+    test_rec_header_word (PERF_RECORD_SWITCH, out ? PERF_RECORD_MISC_SWITCH_OUT : 0, 4),
+    test_rec_pid_tid (PID, tid), time, ID_CPU,
   };
 
-  put (b, w, G_N_ELEMENTS (w));
+  test_rec_put_words (b, w, G_N_ELEMENTS (w));
 }
 
 static void
@@ -89,12 +69,12 @@ exit_record (GByteArray *b,
              gint32      tid)
 {
   guint64 w[] = {
-    header (PERF_RECORD_EXIT, 0, 7),
+    test_rec_header_word (PERF_RECORD_EXIT, 0, 7),
     (guint64) (guint32) PID | ((guint64) 1 << 32), (guint64) (guint32) tid | ((guint64) PID << 32), time,
-    pid_tid (tid), time, ID_CPU,
+    test_rec_pid_tid (PID, tid), time, ID_CPU,
   };
 
-  put (b, w, G_N_ELEMENTS (w));
+  test_rec_put_words (b, w, G_N_ELEMENTS (w));
 }
 
 /* Threads that compute, block in one of four functions, get woken or

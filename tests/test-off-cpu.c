@@ -14,6 +14,8 @@
 #include "scorch-analyzer.h"
 #include "scorch-off-cpu.h"
 
+#include "record-test-util.h"
+
 #define MS G_GUINT64_CONSTANT (1000000)
 #define ID_CPU    11
 #define ID_SWITCH 22
@@ -68,21 +70,6 @@ feed (ScorchAnalyzer *analyzer,
   g_assert_no_error (error);
 }
 
-static guint64
-header (guint32 type,
-        guint16 misc,
-        guint   n_words)
-{
-  return (guint64) type | ((guint64) misc << 32) | ((guint64) (n_words * 8) << 48);
-}
-
-static guint64
-pid_tid (gint32 pid,
-         gint32 tid)
-{
-  return (guint64) (guint32) pid | ((guint64) (guint32) tid << 32);
-}
-
 /* A sample of event id with the user callchain leaf, caller. */
 static void
 sample (ScorchAnalyzer *analyzer,
@@ -93,8 +80,8 @@ sample (ScorchAnalyzer *analyzer,
         guint64         caller)
 {
   guint64 w[] = {
-    header (PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, 10),
-    id, leaf, pid_tid (tid, tid), time, id == ID_CPU ? MS : 1,
+    test_rec_header_word (PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, 10),
+    id, leaf, test_rec_pid_tid (tid, tid), time, id == ID_CPU ? MS : 1,
     3, (guint64) PERF_CONTEXT_USER, leaf, caller,
   };
 
@@ -108,8 +95,8 @@ switch_record (ScorchAnalyzer *analyzer,
                gint32          tid)
 {
   guint64 w[] = {
-    header (PERF_RECORD_SWITCH, out ? PERF_RECORD_MISC_SWITCH_OUT : 0, 4),
-    pid_tid (tid, tid), time, ID_CPU,
+    test_rec_header_word (PERF_RECORD_SWITCH, out ? PERF_RECORD_MISC_SWITCH_OUT : 0, 4),
+    test_rec_pid_tid (tid, tid), time, ID_CPU,
   };
 
   feed (analyzer, w, G_N_ELEMENTS (w));
@@ -121,9 +108,9 @@ exit_record (ScorchAnalyzer *analyzer,
              gint32          tid)
 {
   guint64 w[] = {
-    header (PERF_RECORD_EXIT, 0, 7),
-    pid_tid (tid, 1), pid_tid (tid, 1), time,
-    pid_tid (tid, tid), time, ID_CPU,
+    test_rec_header_word (PERF_RECORD_EXIT, 0, 7),
+    test_rec_pid_tid (tid, 1), test_rec_pid_tid (tid, 1), time,
+    test_rec_pid_tid (tid, tid), time, ID_CPU,
   };
 
   feed (analyzer, w, G_N_ELEMENTS (w));
