@@ -244,6 +244,13 @@ find_debug_in_dirs (const char        *debuginfo_path,
 }
 
 #if HAVE_DEBUGINFOD
+/* The parallel loader's workers may ask for the same build id at once:
+ * two debuginfod clients downloading one file into the shared client cache
+ * at the same time can make one of them fail (a DWARF capture then lost
+ * the callers of some samples). One request at a time; the later ones are
+ * answered from the client cache. */
+static GMutex debuginfod_lock;
+
 static int
 find_debug_debuginfod (const guint8  *id,
                        gssize         id_len,
@@ -260,7 +267,9 @@ find_debug_debuginfod (const guint8  *id,
   client = debuginfod_begin ();
   if (client == NULL)
     return -1;
+  g_mutex_lock (&debuginfod_lock);
   fd = debuginfod_find_debuginfo (client, id, (int) id_len, &path);
+  g_mutex_unlock (&debuginfod_lock);
   debuginfod_end (client);
   /* The cache file it returns must be a regular file too. */
   if (fd >= 0 && (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)))
@@ -427,7 +436,9 @@ open_debuginfod_executable (const guint8 *id,
     return NULL;
   while (id_len > 20 && id[id_len - 1] == 0)
     id_len--;
+  g_mutex_lock (&debuginfod_lock);
   fd = debuginfod_find_executable (client, id, (int) id_len, &path);
+  g_mutex_unlock (&debuginfod_lock);
   debuginfod_end (client);
   if (fd >= 0)
     {
