@@ -173,15 +173,7 @@ scorch_portable_pack (const char  *in_path,
     return FALSE;
   analyzer = scorch_analyzer_new (scorch_capture_reader_get_attrs (reader));
   /* --debug-dirs, --kallsyms (scorch-symbol-paths.h; SCORCH_DEBUG_DIRS) */
-  {
-    g_autoptr(ScorchSymbolPaths) paths = scorch_symbol_paths_dup_default ();
-    ScorchSymbolizer *symbolizer = scorch_analyzer_get_symbolizer (analyzer);
-
-    if (scorch_symbol_paths_get_debug_dirs (paths) != NULL)
-      scorch_symbolizer_set_debug_dirs (symbolizer, scorch_symbol_paths_get_debug_dirs (paths));
-    if (scorch_symbol_paths_get_kallsyms (paths) != NULL)
-      scorch_symbolizer_set_kallsyms_path (symbolizer, scorch_symbol_paths_get_kallsyms (paths));
-  }
+  scorch_symbol_paths_configure_symbolizer (scorch_analyzer_get_symbolizer (analyzer));
   scorch_analyzer_set_portable_builder (analyzer, builder);
   if (!scorch_analyzer_load_reader (analyzer, reader, NULL, NULL, NULL, error))
     return FALSE;
