@@ -15,6 +15,7 @@
 #include <gelf.h>
 
 #include "elf-test-util.h"
+#include "scorch-util.h"
 
 char *
 test_elf_dup_output (const char * const *argv)
@@ -153,11 +154,8 @@ test_elf_dup_build_id_hex (const char *path)
 {
   guint8 id[64];
   guint len = test_elf_get_build_id (path, id, sizeof id);
-  GString *s = g_string_new (NULL);
 
-  for (guint i = 0; i < len; i++)
-    g_string_append_printf (s, "%02x", id[i]);
-  return g_string_free (s, FALSE);
+  return scorch_hex_encode (id, len);
 }
 
 guint64
