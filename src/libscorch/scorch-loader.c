@@ -20,6 +20,7 @@
 #include "scorch-pprof.h"
 #include "scorch-speedscope.h"
 #include "scorch-symbol-paths.h"
+#include "scorch-symbol-setup.h"
 #include "scorch-util.h"
 
 /* What a file holds, by its first bytes (not its name). */
@@ -175,7 +176,7 @@ load (const char         *path,
   /* --debug-dirs, --kallsyms (scorch-symbol-paths.h; SCORCH_DEBUG_DIRS) */
   /* a perf archive beside the capture or given with --symfs-archive */
   scorch_symbol_paths_use_capture_archive (path);
-  scorch_symbol_paths_configure_symbolizer (scorch_analyzer_get_symbolizer (analyzer));
+  scorch_symbol_setup_symbolizer (scorch_analyzer_get_symbolizer (analyzer));
 
   if (!scorch_analyzer_load_reader (analyzer, reader, cancellable, progress, progress_data, error))
     {

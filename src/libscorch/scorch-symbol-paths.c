@@ -259,19 +259,6 @@ scorch_symbol_paths_dup_default (void)
   return p;
 }
 
-void
-scorch_symbol_paths_configure_symbolizer (ScorchSymbolizer *symbolizer)
-{
-  g_autoptr(ScorchSymbolPaths) paths = scorch_symbol_paths_dup_default ();
-
-  g_return_if_fail (symbolizer != NULL);
-
-  if (scorch_symbol_paths_get_debug_dirs (paths) != NULL)
-    scorch_symbolizer_set_debug_dirs (symbolizer, scorch_symbol_paths_get_debug_dirs (paths));
-  if (scorch_symbol_paths_get_kallsyms (paths) != NULL)
-    scorch_symbolizer_set_kallsyms_path (symbolizer, scorch_symbol_paths_get_kallsyms (paths));
-}
-
 /* perf's build-id cache: $PERF_BUILDID_DIR, else ~/.debug */
 static char *
 build_id_cache_dir (void)

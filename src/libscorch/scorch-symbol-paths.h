@@ -18,8 +18,6 @@
 
 #include <glib.h>
 
-#include "scorch-symbolizer.h"
-
 G_BEGIN_DECLS
 
 typedef struct _ScorchSymbolPaths ScorchSymbolPaths;
@@ -106,10 +104,6 @@ void               scorch_symbol_paths_use_capture_archive (const char      *cap
 /* The process-wide paths (initially from the environment). */
 void               scorch_symbol_paths_set_default       (ScorchSymbolPaths *paths);
 ScorchSymbolPaths *scorch_symbol_paths_dup_default       (void);
-/* Gives a load's symbolizer the default paths' kallsyms file and debug
- * dirs (each only when set): the loader and the portable packer symbolize
- * a capture the same way. */
-void               scorch_symbol_paths_configure_symbolizer (ScorchSymbolizer *symbolizer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScorchSymbolPaths, scorch_symbol_paths_unref)
 
