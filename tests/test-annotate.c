@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "analysis-helpers.h"
+#include "elf-test-util.h"
 #include "scorch-annotate.h"
 
 typedef struct
@@ -206,7 +207,7 @@ static GHashTable *
 addr2line (const char *binary,
            GArray     *insns)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) addrs = g_array_sized_new (FALSE, FALSE, sizeof (guint64), insns->len);
   g_autofree char *out = NULL;
   g_auto(GStrv) lines = NULL;
   GHashTable *result = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
@@ -214,20 +215,12 @@ addr2line (const char *binary,
   char *last = NULL;
   g_autofree char *ref = g_strdup_printf ("%s.aranges", binary);
 
-  g_ptr_array_add (argv, g_strdup ("eu-addr2line"));
-  g_ptr_array_add (argv, g_strdup ("-a"));
-  g_ptr_array_add (argv, g_strdup ("-i"));
-  g_ptr_array_add (argv, g_strdup ("-e"));
+  for (guint i = 0; i < insns->len; i++)
+    g_array_append_val (addrs, g_array_index (insns, InsnRow, i).address);
   /* clang's build has no .debug_aranges, without which eu-addr2line
    * (elfutils 0.188) finds no line: ask the build that has them */
-  if (g_file_test (ref, G_FILE_TEST_IS_REGULAR))
-    g_ptr_array_add (argv, g_steal_pointer (&ref));
-  else
-    g_ptr_array_add (argv, g_strdup (binary));
-  for (guint i = 0; i < insns->len; i++)
-    g_ptr_array_add (argv, g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", g_array_index (insns, InsnRow, i).address));
-  g_ptr_array_add (argv, NULL);
-  out = run ((const char * const *) argv->pdata, NULL, NULL);
+  out = test_elf_eu_addr2line (g_file_test (ref, G_FILE_TEST_IS_REGULAR) ? ref : binary, "-i",
+                               (const guint64 *) addrs->data, addrs->len);
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; ; i++)
     {

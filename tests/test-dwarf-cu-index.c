@@ -18,6 +18,7 @@
 #include <gelf.h>
 #include <glib/gstdio.h>
 
+#include "elf-test-util.h"
 #include "scorch-dwarf-cu-index.h"
 #include "scorch-symbolizer.h"
 
@@ -55,24 +56,6 @@ static const char b_src[] =
   "  return twice (x + 1) - 1;\n"                                        /* 9 */
   "}\n";
 
-static char *
-run (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-  g_autofree char *cmd = g_strjoinv (" ", (char **) argv);
-
-  g_test_message ("$ %s", cmd);
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                     &out, &err, &status, &error))
-    g_error ("%s: %s", cmd, error->message);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s%s", cmd, out, err);
-  return out;
-}
-
 /* Builds tmpdir/name from a.c and b.c with compiler and flags. */
 static char *
 build (const char *compiler,
@@ -89,7 +72,7 @@ build (const char *compiler,
 
   g_assert_true (g_file_set_contents (a, a_src, -1, NULL));
   g_assert_true (g_file_set_contents (b, b_src, -1, NULL));
-  out = run (argv);
+  out = test_elf_dup_output (argv);
   return bin;
 }
 
@@ -98,94 +81,9 @@ has_section (const char *bin,
              const char *section)
 {
   const char *argv[] = { "readelf", "-S", "-W", bin, NULL };
-  g_autofree char *out = run (argv);
+  g_autofree char *out = test_elf_dup_output (argv);
 
   return strstr (out, section) != NULL;
-}
-
-/* st_value and st_size of a symbol. */
-static guint64
-elf_symbol (const char *path,
-            const char *symbol,
-            guint64    *size)
-{
-  int fd = open (path, O_RDONLY);
-  Elf *elf;
-  Elf_Scn *scn = NULL;
-  guint64 addr = 0;
-
-  g_assert_cmpint (fd, >=, 0);
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ, NULL);
-  g_assert_nonnull (elf);
-  while ((scn = elf_nextscn (elf, scn)) != NULL && addr == 0)
-    {
-      GElf_Shdr sh;
-      Elf_Data *data;
-
-      gelf_getshdr (scn, &sh);
-      if (sh.sh_type != SHT_SYMTAB)
-        continue;
-      data = elf_getdata (scn, NULL);
-      for (gsize i = 0; i < sh.sh_size / sh.sh_entsize; i++)
-        {
-          GElf_Sym sym;
-          const char *name;
-
-          gelf_getsym (data, (int) i, &sym);
-          name = elf_strptr (elf, sh.sh_link, sym.st_name);
-          if (name != NULL && strcmp (name, symbol) == 0 && sym.st_value != 0)
-            {
-              addr = sym.st_value;
-              *size = sym.st_size;
-              break;
-            }
-        }
-    }
-  elf_end (elf);
-  close (fd);
-  g_assert_cmpuint (addr, !=, 0);
-  return addr;
-}
-
-/* A mapping as the kernel would make it for the PT_LOAD holding vaddr,
- * at a made-up load address; returns the runtime address of vaddr. */
-static guint64
-make_mapping (const char    *path,
-              guint64        vaddr,
-              ScorchMapping *map)
-{
-  int fd = open (path, O_RDONLY);
-  Elf *elf = elf_begin (fd, ELF_C_READ, NULL);
-  gsize n = 0;
-  struct stat st;
-  guint64 ip = 0;
-  const guint64 load = 0x7f1234000000;
-
-  g_assert_nonnull (elf);
-  g_assert_cmpint (fstat (fd, &st), ==, 0);
-  elf_getphdrnum (elf, &n);
-  for (gsize i = 0; i < n; i++)
-    {
-      GElf_Phdr ph;
-
-      gelf_getphdr (elf, (int) i, &ph);
-      if (ph.p_type != PT_LOAD || vaddr < ph.p_vaddr || vaddr >= ph.p_vaddr + ph.p_memsz)
-        continue;
-      memset (map, 0, sizeof *map);
-      map->path = path;
-      map->start = load + (ph.p_vaddr & ~0xfffull);
-      map->end = load + ph.p_vaddr + ph.p_memsz;
-      map->pgoff = ph.p_offset & ~0xfffull;
-      map->ino = st.st_ino;
-      map->maj = major (st.st_dev);
-      map->min = minor (st.st_dev);
-      ip = load + vaddr;
-    }
-  elf_end (elf);
-  close (fd);
-  g_assert_cmpuint (ip, !=, 0);
-  return ip;
 }
 
 typedef struct
@@ -214,7 +112,7 @@ scorch_chain (ScorchSymbolizer *sym,
   GArray *frames = g_array_new (FALSE, TRUE, sizeof (Frame));
   ScorchMapping map;
   ScorchSymbol out[16];
-  guint64 ip = make_mapping (bin, vaddr, &map);
+  guint64 ip = test_elf_map_vaddr (bin, vaddr, &map);
   guint n = scorch_symbolizer_lookup_user (sym, 1, &map, ip, out, G_N_ELEMENTS (out));
 
   g_array_set_clear_func (frames, frame_clear);
@@ -281,23 +179,12 @@ static GPtrArray *
 addr2line (const char *bin,
            GArray     *vaddrs)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *out = NULL;
+  g_autofree char *out = test_elf_eu_addr2line (bin, "-i -f", (const guint64 *) vaddrs->data, vaddrs->len);
   g_auto(GStrv) lines = NULL;
   GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   GArray *cur = NULL;
   g_autofree char *last_inlined_at = NULL;
 
-  g_ptr_array_add (argv, g_strdup ("eu-addr2line"));
-  g_ptr_array_add (argv, g_strdup ("-a"));
-  g_ptr_array_add (argv, g_strdup ("-i"));
-  g_ptr_array_add (argv, g_strdup ("-f"));
-  g_ptr_array_add (argv, g_strdup ("-e"));
-  g_ptr_array_add (argv, g_strdup (bin));
-  for (guint i = 0; i < vaddrs->len; i++)
-    g_ptr_array_add (argv, g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", g_array_index (vaddrs, guint64, i)));
-  g_ptr_array_add (argv, NULL);
-  out = run ((const char * const *) argv->pdata);
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
     {
@@ -343,7 +230,7 @@ sample_addresses (const char *bin)
   for (guint k = 0; k < G_N_ELEMENTS (fns); k++)
     {
       guint64 size = 0;
-      guint64 start = elf_symbol (bin, fns[k], &size);
+      guint64 start = test_elf_symbol (bin, fns[k], &size);
 
       g_assert_cmpuint (size, >, 0);
       for (guint64 off = 0; off < size; off += 4)
@@ -370,9 +257,9 @@ check_pair (const char *test,
     guint64 s1 = 0, s2 = 0;
 
     /* the flag changes only the debug sections */
-    g_assert_cmpuint (elf_symbol (test, "outer", &s1), ==, elf_symbol (ref, "outer", &s2));
+    g_assert_cmpuint (test_elf_symbol (test, "outer", &s1), ==, test_elf_symbol (ref, "outer", &s2));
     g_assert_cmpuint (s1, ==, s2);
-    g_assert_cmpuint (elf_symbol (test, "other_fn", &s1), ==, elf_symbol (ref, "other_fn", &s2));
+    g_assert_cmpuint (test_elf_symbol (test, "other_fn", &s1), ==, test_elf_symbol (ref, "other_fn", &s2));
   }
   scorch_symbolizer_set_line_mode (st, SCORCH_SYMBOLIZER_LINES_ADDRESS);
   scorch_symbolizer_set_line_mode (sr, SCORCH_SYMBOLIZER_LINES_ADDRESS);
@@ -493,14 +380,14 @@ test_index (void)
     {
       g_autofree char *base = NULL;
 
-      start = elf_symbol (bin, cases[i].fn, &size);
+      start = test_elf_symbol (bin, cases[i].fn, &size);
       g_assert_true (scorch_dwarf_cu_index_lookup (index, start, &cu));
       base = g_path_get_basename (dwarf_diename (&cu));
       g_assert_cmpstr (base, ==, cases[i].cu);
       g_assert_true (scorch_dwarf_cu_index_lookup (index, start + size - 1, &cu));
     }
   /* _start comes from crt1.o, which has no DWARF here */
-  start = elf_symbol (bin, "_start", &size);
+  start = test_elf_symbol (bin, "_start", &size);
   g_assert_false (scorch_dwarf_cu_index_lookup (index, start, &cu));
   g_assert_false (scorch_dwarf_cu_index_lookup (index, 0, &cu));
   g_assert_false (scorch_dwarf_cu_index_lookup (index, G_MAXUINT64, &cu));
@@ -546,11 +433,11 @@ test_split (gconstpointer data)
   for (guint k = 0; k < G_N_ELEMENTS (fns); k++)
     {
       guint64 size = 0;
-      guint64 start = elf_symbol (bin, fns[k], &size);
+      guint64 start = test_elf_symbol (bin, fns[k], &size);
       int lines[2] = { 0, 0 };
       const char *paths[2] = { bin, plain };
 
-      g_assert_cmpuint (start, ==, elf_symbol (plain, fns[k], &size));
+      g_assert_cmpuint (start, ==, test_elf_symbol (plain, fns[k], &size));
       for (guint b = 0; b < 2; b++)
         {
           int fd = open (paths[b], O_RDONLY);

@@ -18,6 +18,7 @@
 #include <gelf.h>
 #include <glib/gstdio.h>
 
+#include "elf-test-util.h"
 #include "scorch-capture-reader.h"
 #include "scorch-elf-check.h"
 #include "scorch-folded.h"
@@ -210,21 +211,6 @@ test_open_helper (void)
 
 /* -- the symbolizer: modules and debug files ------------------------------ */
 
-static void
-run_cmd (const char *cmd)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_test_message ("$ %s", cmd);
-  g_assert_true (g_spawn_command_line_sync (cmd, &out, &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s%s", cmd, out, err);
-}
-
 static const char program_src[] =
   "volatile int sink;\n"
 
@@ -235,106 +221,13 @@ static char *
 build_program_with (const char *name,
                     const char *flags)
 {
-  g_autofree char *src = g_build_filename (tmpdir, "prog.c", NULL);
-  g_autofree char *cmd = NULL;
-  char *bin = g_build_filename (tmpdir, name, NULL);
-
-  g_assert_true (g_file_set_contents (src, program_src, -1, NULL));
-  cmd = g_strdup_printf ("cc -g -O2 %s -o %s %s", flags, bin, src);
-  run_cmd (cmd);
-  return bin;
+  return test_elf_build_program (tmpdir, "prog.c", program_src, name, flags);
 }
 
 static char *
 build_program (const char *name)
 {
   return build_program_with (name, "-Wl,--build-id");
-}
-
-static guint64
-elf_symbol (const char *path,
-            const char *symbol,
-            char      **build_id_hex)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  Elf_Scn *scn = NULL;
-  guint64 addr = 0;
-  Elf *elf;
-
-  g_assert_cmpint (fd, >=, 0);
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ, NULL);
-  g_assert_nonnull (elf);
-  while ((scn = elf_nextscn (elf, scn)) != NULL && addr == 0)
-    {
-      GElf_Shdr sh;
-      Elf_Data *data;
-
-      gelf_getshdr (scn, &sh);
-      if (sh.sh_type != SHT_SYMTAB)
-        continue;
-      data = elf_getdata (scn, NULL);
-      for (gsize i = 0; i < sh.sh_size / sh.sh_entsize; i++)
-        {
-          GElf_Sym sym;
-          const char *name;
-
-          gelf_getsym (data, (int) i, &sym);
-          name = elf_strptr (elf, sh.sh_link, sym.st_name);
-          if (name != NULL && strcmp (name, symbol) == 0 && sym.st_value != 0)
-            addr = sym.st_value;
-        }
-    }
-  if (build_id_hex != NULL)
-  {
-    const guint8 *id = NULL;
-    gssize len = dwelf_elf_gnu_build_id (elf, (const void **) &id);
-    GString *s = g_string_new (NULL);
-
-    g_assert_cmpint (len, >, 1);
-    for (gssize i = 0; i < len; i++)
-      g_string_append_printf (s, "%02x", id[i]);
-    *build_id_hex = g_string_free (s, FALSE);
-  }
-  elf_end (elf);
-  close (fd);
-  g_assert_cmpuint (addr, !=, 0);
-  return addr;
-}
-
-/* The mapping the kernel makes of the PT_LOAD holding VADDR; returns the
- * runtime address of VADDR. */
-static guint64
-make_mapping (const char    *path,
-              guint64        vaddr,
-              ScorchMapping *map)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  Elf *elf = elf_begin (fd, ELF_C_READ, NULL);
-  const guint64 load = 0x7f1234000000;
-  guint64 ip = 0;
-  gsize n = 0;
-
-  g_assert_nonnull (elf);
-  elf_getphdrnum (elf, &n);
-  for (gsize i = 0; i < n; i++)
-    {
-      GElf_Phdr ph;
-
-      gelf_getphdr (elf, (int) i, &ph);
-      if (ph.p_type != PT_LOAD || vaddr < ph.p_vaddr || vaddr >= ph.p_vaddr + ph.p_memsz)
-        continue;
-      memset (map, 0, sizeof *map);
-      map->path = path;
-      map->start = load + (ph.p_vaddr & ~0xfffull);
-      map->end = load + ph.p_vaddr + ph.p_memsz;
-      map->pgoff = ph.p_offset & ~0xfffull;
-      ip = load + vaddr;
-    }
-  elf_end (elf);
-  close (fd);
-  g_assert_cmpuint (ip, !=, 0);
-  return ip;
 }
 
 typedef struct
@@ -451,7 +344,7 @@ static void
 test_symbolizer_debug_files (void)
 {
   g_autofree char *bin = build_program ("linked");
-  g_autofree char *hex = NULL;
+  g_autofree char *hex = test_elf_dup_build_id_hex (bin);
   g_autofree char *dotdebug = g_build_filename (tmpdir, ".debug", NULL);
   g_autofree char *debugroot = g_build_filename (tmpdir, "debugroot", NULL);
   g_autofree char *iddir = NULL;
@@ -459,7 +352,7 @@ test_symbolizer_debug_files (void)
   g_autofree char *linked_real = NULL;
   g_autofree char *spare = g_build_filename (tmpdir, "spare.debug", NULL);
   g_autofree char *cmd = NULL;
-  guint64 vaddr = elf_symbol (bin, "hidden_static", &hex);
+  guint64 vaddr = test_elf_symbol (bin, "hidden_static", NULL);
   const char *dirs[] = { "", ".debug", debugroot, NULL };
   const char *fifo_places[4];
   ScorchSymbolizer *sym;
@@ -487,19 +380,19 @@ test_symbolizer_debug_files (void)
   /* The real one goes to .debug/, found last, named by the debuglink. */
   linked_real = g_build_filename (dotdebug, "linked.debug", NULL);
   cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", bin, linked_real);
-  run_cmd (cmd);
+  test_elf_run_command (cmd);
   g_free (cmd);
   cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", bin, spare);
-  run_cmd (cmd);
+  test_elf_run_command (cmd);
   g_free (cmd);
   cmd = g_strdup_printf ("strip --strip-all %s", bin);
-  run_cmd (cmd);
+  test_elf_run_command (cmd);
   g_free (cmd);
   /* objcopy reads the debuglink target from the current directory. */
   cmd = g_strdup_printf ("sh -c 'cd %s && objcopy --add-gnu-debuglink=linked.debug %s'", dotdebug, bin);
-  run_cmd (cmd);
+  test_elf_run_command (cmd);
 
-  ip = make_mapping (bin, vaddr, &map);
+  ip = test_elf_map_vaddr (bin, vaddr, &map);
 
   sym = scorch_symbolizer_new ();
   scorch_symbolizer_set_debug_dirs (sym, dirs);
@@ -538,7 +431,7 @@ test_symbolizer_debuglink_crc (void)
   g_autofree char *dotdebug = g_build_filename (tmpdir, ".debug", NULL);
   g_autofree char *debugfile = g_build_filename (dotdebug, "no-id.debug", NULL);
   g_autofree char *cmd = NULL;
-  guint64 vaddr = elf_symbol (bin, "hidden_static", NULL);
+  guint64 vaddr = test_elf_symbol (bin, "hidden_static", NULL);
   const char *dirs[] = { "", ".debug", NULL };
   ScorchSymbolizer *sym;
   ScorchMapping map;
@@ -546,14 +439,14 @@ test_symbolizer_debuglink_crc (void)
 
   g_assert_cmpint (g_mkdir_with_parents (dotdebug, 0755), ==, 0);
   cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", bin, debugfile);
-  run_cmd (cmd);
+  test_elf_run_command (cmd);
   g_free (cmd);
   cmd = g_strdup_printf ("strip --strip-all %s", bin);
-  run_cmd (cmd);
+  test_elf_run_command (cmd);
   g_free (cmd);
   cmd = g_strdup_printf ("sh -c 'cd %s && objcopy --add-gnu-debuglink=no-id.debug %s'", dotdebug, bin);
-  run_cmd (cmd);
-  ip = make_mapping (bin, vaddr, &map);
+  test_elf_run_command (cmd);
+  ip = test_elf_map_vaddr (bin, vaddr, &map);
 
   sym = scorch_symbolizer_new ();
   scorch_symbolizer_set_debug_dirs (sym, dirs);
@@ -564,7 +457,7 @@ test_symbolizer_debuglink_crc (void)
    * addresses) under the same name: only the CRC tells it apart. */
   g_free (cmd);
   cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", other, debugfile);
-  run_cmd (cmd);
+  test_elf_run_command (cmd);
   sym = scorch_symbolizer_new ();
   scorch_symbolizer_set_debug_dirs (sym, dirs);
   g_assert_cmpstr (lookup_function (sym, &map, ip + 1, "debuglink, CRC differs"), !=, "hidden_static");

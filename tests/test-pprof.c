@@ -11,6 +11,7 @@
 
 #include "scorch-loader.h"
 #include "scorch-pprof.h"
+#include "scorch-profile-format.h"
 #include "scorch-speedscope.h"
 
 /* Two threads; "inl" is inlined into "work", and "kfn" is a kernel frame. */
@@ -324,6 +325,36 @@ test_load_by_content (void)
   g_rmdir (dir);
 }
 
+/* The formats' table: picked by name or by file name, as the CLI's
+ * export does; speedscope names the profile after the source file. */
+static void
+test_format_table (void)
+{
+  g_autoptr(ScorchProfile) profile = make_profile ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GFile) source = g_file_new_for_path ("/nowhere/app.perf");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  const ScorchProfileFormat *format;
+
+  g_assert_cmpstr (scorch_profile_format_lookup ("pprof")->name, ==, "pprof");
+  g_assert_cmpstr (scorch_profile_format_lookup ("SpeedScope")->name, ==, "speedscope");
+  g_assert_null (scorch_profile_format_lookup ("svg"));
+  g_assert_cmpstr (scorch_profile_format_for_path ("out.PB.GZ")->name, ==, "pprof");
+  g_assert_cmpstr (scorch_profile_format_for_path ("out.pprof")->name, ==, "pprof");
+  g_assert_cmpstr (scorch_profile_format_for_path ("out.pb")->name, ==, "pprof");
+  g_assert_cmpstr (scorch_profile_format_for_path ("a/out.speedscope.json")->name, ==, "speedscope");
+  g_assert_null (scorch_profile_format_for_path ("out.json"));
+  g_assert_null (scorch_profile_format_for_path ("out.svg"));
+
+  format = scorch_profile_format_lookup ("speedscope");
+  g_assert_true (format->write (profile, source, out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "\"app.perf\""));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -336,6 +367,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/pprof/damaged", test_damaged);
   g_test_add_func ("/libscorch/pprof/sniff", test_sniff);
   g_test_add_func ("/libscorch/pprof/load-by-content", test_load_by_content);
+  g_test_add_func ("/libscorch/pprof/format-table", test_format_table);
 
   return g_test_run ();
 }

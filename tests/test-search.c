@@ -303,6 +303,29 @@ test_boxed (void)
   g_assert_true (G_TYPE_IS_BOXED (SCORCH_TYPE_SEARCH));
 }
 
+/* What a search field asks for: nothing without text, else its mode. */
+static void
+test_new_for_query (void)
+{
+  ScorchSearch *s;
+
+  g_assert_null (scorch_search_new_for_query (NULL, TRUE, TRUE));
+  g_assert_null (scorch_search_new_for_query ("", FALSE, FALSE));
+
+  s = scorch_search_new_for_query ("a.c", TRUE, FALSE);
+  g_assert_cmpint (scorch_search_get_mode (s), ==, SCORCH_SEARCH_REGEX);
+  g_assert_false (scorch_search_get_case_sensitive (s));
+  g_assert_true (scorch_search_match (s, "ABC"));
+  scorch_search_unref (s);
+
+  s = scorch_search_new_for_query ("a.c", FALSE, TRUE);
+  g_assert_cmpint (scorch_search_get_mode (s), ==, SCORCH_SEARCH_SUBSTRING);
+  g_assert_true (scorch_search_get_case_sensitive (s));
+  g_assert_false (scorch_search_match (s, "abc"));
+  g_assert_true (scorch_search_match (s, "xa.c"));
+  scorch_search_unref (s);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -318,6 +341,7 @@ main (int   argc,
   g_test_add_func ("/search/frames-and-cache", test_frames_and_cache);
   g_test_add_func ("/search/threads", test_threads);
   g_test_add_func ("/search/boxed", test_boxed);
+  g_test_add_func ("/search/new-for-query", test_new_for_query);
 
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "elf-test-util.h"
 #include "scorch-symbolizer.h"
 #include "scorch-symbolizer-answers.h"
 
@@ -223,80 +224,13 @@ static const char inline_src[] =
   "__attribute__((noinline)) int outer (int x) { return middle (x) - 2; }\n"
   "int main (int argc, char **argv) { return outer (argc); }\n";
 
-static void
-run (const char *cmd)
-{
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  g_test_message ("$ %s", cmd);
-  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
 /* The mapping of the executable segment of path (at a made-up address)
  * and the runtime address of its symbol "outer". */
 static guint64
 map_outer (const char    *path,
            ScorchMapping *map)
 {
-  int fd = open (path, O_RDONLY);
-  Elf *elf;
-  Elf_Scn *scn = NULL;
-  gsize n = 0;
-  struct stat st;
-  guint64 vaddr = 0, ip = 0;
-  const guint64 load = 0x7f1234000000;
-
-  g_assert_cmpint (fd, >=, 0);
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ, NULL);
-  g_assert_nonnull (elf);
-  g_assert_cmpint (fstat (fd, &st), ==, 0);
-  while ((scn = elf_nextscn (elf, scn)) != NULL && vaddr == 0)
-    {
-      GElf_Shdr sh;
-      Elf_Data *data;
-
-      gelf_getshdr (scn, &sh);
-      if (sh.sh_type != SHT_SYMTAB)
-        continue;
-      data = elf_getdata (scn, NULL);
-      for (gsize i = 0; i < sh.sh_size / sh.sh_entsize; i++)
-        {
-          GElf_Sym sym;
-          const char *name;
-
-          gelf_getsym (data, (int) i, &sym);
-          name = elf_strptr (elf, sh.sh_link, sym.st_name);
-          if (name != NULL && strcmp (name, "outer") == 0)
-            vaddr = sym.st_value;
-        }
-    }
-  g_assert_cmpuint (vaddr, !=, 0);
-  elf_getphdrnum (elf, &n);
-  for (gsize i = 0; i < n; i++)
-    {
-      GElf_Phdr ph;
-
-      gelf_getphdr (elf, (int) i, &ph);
-      if (ph.p_type != PT_LOAD || vaddr < ph.p_vaddr || vaddr >= ph.p_vaddr + ph.p_memsz)
-        continue;
-      memset (map, 0, sizeof *map);
-      map->path = path;
-      map->start = load + (ph.p_vaddr & ~0xfffull);
-      map->end = load + ph.p_vaddr + ph.p_memsz;
-      map->pgoff = ph.p_offset & ~0xfffull;
-      map->ino = st.st_ino;
-      map->maj = major (st.st_dev);
-      map->min = minor (st.st_dev);
-      ip = load + vaddr;
-    }
-  elf_end (elf);
-  close (fd);
-  g_assert_cmpuint (ip, !=, 0);
-  return ip;
+  return test_elf_map_vaddr (path, test_elf_symbol (path, "outer", NULL), map);
 }
 
 #define N_ADDRS 48
@@ -346,17 +280,14 @@ static void
 test_symbolizer (void)
 {
   g_autofree char *dir = fresh_dir ("symbolizer");
-  g_autofree char *src = g_build_filename (tmpdir, "inl.c", NULL);
-  g_autofree char *bin = g_build_filename (tmpdir, "inl", NULL);
+  g_autofree char *bin = NULL;
   g_autofree char *cmd = NULL;
   Answer cold[N_ADDRS], warm[N_ADDRS], stripped[N_ADDRS];
   ScorchSymbolizer *sym;
   ScorchMapping map;
   guint64 ip;
 
-  g_assert_true (write_quickly (src, inline_src, -1, NULL));
-  cmd = g_strdup_printf ("cc -g -O2 -Wl,--build-id -o %s %s", bin, src);
-  run (cmd);
+  bin = test_elf_build_program (tmpdir, "inl.c", inline_src, "inl", "-Wl,--build-id");
   ip = map_outer (bin, &map);
 
   for (guint mode = SCORCH_SYMBOLIZER_LINES_ADDRESS; mode <= SCORCH_SYMBOLIZER_LINES_FUNCTION; mode++)
@@ -386,7 +317,7 @@ test_symbolizer (void)
   /* the same program (same build id) without its DWARF: the entry is
    * not this file's, so no inline frames come back from it */
   cmd = (g_free (cmd), g_strdup_printf ("strip --strip-debug %s", bin));
-  run (cmd);
+  test_elf_run_command (cmd);
   ip = map_outer (bin, &map);
   sym = scorch_symbolizer_new ();
   scorch_symbolizer_set_symbol_cache (sym, dir, 1);

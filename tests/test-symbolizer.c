@@ -13,6 +13,7 @@
 #include <gelf.h>
 #include <glib/gstdio.h>
 
+#include "elf-test-util.h"
 #include "scorch-symbolizer.h"
 
 static char *tmpdir;
@@ -36,140 +37,16 @@ static const char inline_src[] =
   "static __attribute__((noinline)) int hidden_static (int x) { return outer (x) + work (x); }\n" /* 16 */
   "int main (int argc, char **argv) { return hidden_static (argc) + VARIANT; }\n";
 
-static void
-run (const char *cmd)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_test_message ("$ %s", cmd);
-  if (!g_spawn_command_line_sync (cmd, &out, &err, &status, &error))
-    g_error ("%s: %s", cmd, error->message);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s%s", cmd, out, err);
-}
-
-static char *
-run_out (const char *cmd)
-{
-  char *out = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, &status, NULL));
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  return out;
-}
-
 /* Builds tmpdir/name from inline_src with VARIANT=variant; returns the path. */
 static char *
 build_program (const char *name,
                const char *extra_flags,
                int         variant)
 {
-  g_autofree char *src = g_build_filename (tmpdir, "inl.c", NULL);
-  char *bin = g_build_filename (tmpdir, name, NULL);
-  g_autofree char *cmd = NULL;
+  g_autofree char *flags = g_strdup_printf ("-fno-omit-frame-pointer -Wl,--build-id -DVARIANT=%d %s",
+                                            variant, extra_flags);
 
-  g_assert_true (g_file_set_contents (src, inline_src, -1, NULL));
-  cmd = g_strdup_printf ("cc -g -O2 -fno-omit-frame-pointer -Wl,--build-id -DVARIANT=%d %s -o %s %s",
-                         variant, extra_flags, bin, src);
-  run (cmd);
-  return bin;
-}
-
-/* The address of a symbol from the ELF symbol tables, and the build id. */
-static guint64
-elf_symbol (const char *path,
-            const char *symbol,
-            guint8     *build_id,
-            guint      *build_id_len)
-{
-  int fd = open (path, O_RDONLY);
-  Elf *elf;
-  Elf_Scn *scn = NULL;
-  guint64 addr = 0;
-
-  g_assert_cmpint (fd, >=, 0);
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ, NULL);
-  g_assert_nonnull (elf);
-  while ((scn = elf_nextscn (elf, scn)) != NULL && addr == 0)
-    {
-      GElf_Shdr sh;
-      Elf_Data *data;
-
-      gelf_getshdr (scn, &sh);
-      if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM)
-        continue;
-      data = elf_getdata (scn, NULL);
-      for (gsize i = 0; i < sh.sh_size / sh.sh_entsize; i++)
-        {
-          GElf_Sym sym;
-          const char *name;
-
-          gelf_getsym (data, (int) i, &sym);
-          name = elf_strptr (elf, sh.sh_link, sym.st_name);
-          if (name != NULL && strcmp (name, symbol) == 0 && sym.st_value != 0)
-            {
-              addr = sym.st_value;
-              break;
-            }
-        }
-    }
-  if (build_id != NULL)
-    {
-      const void *id = NULL;
-      gssize len = dwelf_elf_gnu_build_id (elf, &id);
-
-      g_assert_cmpint (len, >, 0);
-      memcpy (build_id, id, len);
-      *build_id_len = (guint) len;
-    }
-  elf_end (elf);
-  close (fd);
-  return addr;
-}
-
-/* A mapping as the kernel would make it for the PT_LOAD holding vaddr,
- * at a made-up load address; returns the runtime address of vaddr. */
-static guint64
-make_mapping (const char    *path,
-              guint64        vaddr,
-              ScorchMapping *map)
-{
-  int fd = open (path, O_RDONLY);
-  Elf *elf = elf_begin (fd, ELF_C_READ, NULL);
-  gsize n = 0;
-  struct stat st;
-  guint64 ip = 0;
-  const guint64 load = 0x7f1234000000;
-
-  g_assert_nonnull (elf);
-  g_assert_cmpint (fstat (fd, &st), ==, 0);
-  elf_getphdrnum (elf, &n);
-  for (gsize i = 0; i < n; i++)
-    {
-      GElf_Phdr ph;
-
-      gelf_getphdr (elf, (int) i, &ph);
-      if (ph.p_type != PT_LOAD || vaddr < ph.p_vaddr || vaddr >= ph.p_vaddr + ph.p_memsz)
-        continue;
-      memset (map, 0, sizeof *map);
-      map->path = path;
-      map->start = load + (ph.p_vaddr & ~0xfffull);
-      map->end = load + ph.p_vaddr + ph.p_memsz;
-      map->pgoff = ph.p_offset & ~0xfffull;
-      map->ino = st.st_ino;
-      map->maj = major (st.st_dev);
-      map->min = minor (st.st_dev);
-      ip = load + vaddr;
-    }
-  elf_end (elf);
-  close (fd);
-  g_assert_cmpuint (ip, !=, 0);
-  return ip;
+  return test_elf_build_program (tmpdir, "inl.c", inline_src, name, flags);
 }
 
 static const char alias_src[] =
@@ -193,7 +70,7 @@ lookup_name (ScorchSymbolizer *sym,
 {
   ScorchMapping map;
   ScorchSymbol out[8];
-  guint64 ip = make_mapping (bin, elf_symbol (bin, symbol, NULL, NULL), &map);
+  guint64 ip = test_elf_map_vaddr (bin, test_elf_symbol (bin, symbol, NULL), &map);
   guint n = scorch_symbolizer_lookup_user (sym, 100, &map, ip + delta, out, G_N_ELEMENTS (out));
 
   g_assert_cmpuint (n, >=, 1);
@@ -206,13 +83,8 @@ lookup_name (ScorchSymbolizer *sym,
 static void
 test_aliases (void)
 {
-  g_autofree char *src = g_build_filename (tmpdir, "alias.c", NULL);
-  g_autofree char *bin = g_build_filename (tmpdir, "alias", NULL);
-  g_autofree char *cmd = g_strdup_printf ("cc -g -O2 -o %s %s", bin, src);
+  g_autofree char *bin = test_elf_build_program (tmpdir, "alias.c", alias_src, "alias", "");
   ScorchSymbolizer *sym = scorch_symbolizer_new ();
-
-  g_assert_true (g_file_set_contents (src, alias_src, -1, NULL));
-  run (cmd);
 
   g_assert_cmpstr (lookup_name (sym, bin, "local_fn_with_a_longer_name", 1), ==, "impl_fn");
   g_assert_cmpstr (lookup_name (sym, bin, "aa_fn", 1), ==, "aa_fn_longer");
@@ -230,7 +102,7 @@ test_symtab (void)
   guint64 ip;
   guint n;
 
-  ip = make_mapping (bin, elf_symbol (bin, "hidden_static", NULL, NULL), &map);
+  ip = test_elf_map_vaddr (bin, test_elf_symbol (bin, "hidden_static", NULL), &map);
   n = scorch_symbolizer_lookup_user (sym, 100, &map, ip + 1, out, G_N_ELEMENTS (out));
   g_assert_cmpuint (n, >=, 1);
   g_assert_cmpstr (out[n - 1].function, ==, "hidden_static");
@@ -257,8 +129,8 @@ test_inline (void)
   g_autofree char *bin = build_program ("inline", "", 1);
   ScorchSymbolizer *sym = scorch_symbolizer_new ();
   ScorchMapping map;
-  guint64 start = elf_symbol (bin, "outer", NULL, NULL);
-  guint64 ip = make_mapping (bin, start, &map);
+  guint64 start = test_elf_symbol (bin, "outer", NULL);
+  guint64 ip = test_elf_map_vaddr (bin, start, &map);
   gboolean found = FALSE;
 
   /* Somewhere in outer is the inlined call of work() from inner(). */
@@ -285,7 +157,7 @@ test_inline (void)
       {
         g_autofree char *cmd = g_strdup_printf ("addr2line -i -f -e %s 0x%" G_GINT64_MODIFIER "x",
                                                 bin, start + off);
-        g_autofree char *a2l = run_out (cmd);
+        g_autofree char *a2l = test_elf_dup_command_output (cmd);
         g_auto(GStrv) lines = g_strsplit (a2l, "\n", -1);
 
         g_assert_cmpuint (g_strv_length (lines), >=, 6);
@@ -337,16 +209,16 @@ test_dynsym_only (void)
                                       "int (*get_helper (void)) (int) { return helper; }\n",
                                       -1, NULL));
   cmd = g_strdup_printf ("cc -O1 -shared -fPIC -o %s %s", lib, src);
-  run (cmd);
+  test_elf_run_command (cmd);
   g_free (cmd);
   cmd = g_strdup_printf ("strip --strip-all %s", lib);
-  run (cmd);
+  test_elf_run_command (cmd);
   g_free (cmd);
   cmd = g_strdup_printf ("readelf -S %s", lib);
-  nm = run_out (cmd);
+  nm = test_elf_dup_command_output (cmd);
   g_assert_null (strstr (nm, ".symtab"));
 
-  ip = make_mapping (lib, elf_symbol (lib, "exported_function", NULL, NULL), &map);
+  ip = test_elf_map_vaddr (lib, test_elf_symbol (lib, "exported_function", NULL), &map);
   n = scorch_symbolizer_lookup_user (sym, 1, &map, ip + 2, out, G_N_ELEMENTS (out));
   g_assert_cmpuint (n, ==, 1);
   g_assert_cmpstr (out[0].function, ==, "exported_function");
@@ -366,15 +238,15 @@ check_function_lines (const char *name,
   g_autofree char *bin = build_program (name, flags, 1);
   ScorchSymbolizer *sym = scorch_symbolizer_new ();
   ScorchMapping map;
-  guint64 start = elf_symbol (bin, "outer", NULL, NULL);
-  guint64 ip = make_mapping (bin, start, &map);
+  guint64 start = test_elf_symbol (bin, "outer", NULL);
+  guint64 ip = test_elf_map_vaddr (bin, start, &map);
   gboolean found = FALSE;
 
   if (compress)
     {
       g_autofree char *cmd = g_strdup_printf ("objcopy --compress-debug-sections=zlib %s", bin);
 
-      run (cmd);
+      test_elf_run_command (cmd);
     }
 
   for (guint64 off = 0; off < 64 && !found; off++)
@@ -414,7 +286,7 @@ check_function_lines (const char *name,
     ScorchSymbol out[8];
     guint n;
 
-    ip = make_mapping (bin, elf_symbol (bin, "hidden_static", NULL, NULL), &map);
+    ip = test_elf_map_vaddr (bin, test_elf_symbol (bin, "hidden_static", NULL), &map);
     n = scorch_symbolizer_lookup_user (sym, 1, &map, ip + 1, out, G_N_ELEMENTS (out));
     g_assert_cmpstr (out[n - 1].function, ==, "hidden_static");
     g_assert_true (g_str_has_suffix (out[n - 1].file, "/inl.c"));
@@ -447,17 +319,17 @@ test_inline_clang (void)
   g_assert_true (g_file_set_contents (src, inline_src, -1, NULL));
   cmd = g_strdup_printf ("%s -g -O2 -fno-omit-frame-pointer -Wl,--build-id -DVARIANT=1 -o %s %s",
                          clang, bin, src);
-  run (cmd);
+  test_elf_run_command (cmd);
   g_free (cmd);
   cmd = g_strdup_printf ("readelf -S %s", bin);
-  sections = run_out (cmd);
+  sections = test_elf_dup_command_output (cmd);
   if (strstr (sections, ".debug_aranges") != NULL)
     g_test_message ("this clang emits .debug_aranges; the fallback is not exercised");
 
   sym = scorch_symbolizer_new ();
   scorch_symbolizer_set_line_mode (sym, SCORCH_SYMBOLIZER_LINES_FUNCTION);
-  start = elf_symbol (bin, "outer", NULL, NULL);
-  ip = make_mapping (bin, start, &map);
+  start = test_elf_symbol (bin, "outer", NULL);
+  ip = test_elf_map_vaddr (bin, start, &map);
 
   for (guint64 off = 0; off < 64 && !found; off++)
     {
@@ -498,30 +370,27 @@ test_debuginfo_by_build_id (void)
   g_autofree char *debugfile = NULL;
   g_autofree char *cmd = NULL;
   guint8 id[64];
-  guint id_len = 0;
-  guint64 vaddr = elf_symbol (bin, "hidden_static", id, &id_len);
+  guint id_len = test_elf_get_build_id (bin, id, sizeof id);
+  guint64 vaddr = test_elf_symbol (bin, "hidden_static", NULL);
   const char *dirs[] = { NULL, NULL };
   ScorchSymbolizer *sym;
   ScorchMapping map;
   ScorchSymbol out[8];
-  GString *s = g_string_new (NULL);
   guint64 ip;
   guint n;
 
-  for (guint i = 0; i < id_len; i++)
-    g_string_append_printf (s, "%02x", id[i]);
-  hex = g_string_free (s, FALSE);
+  hex = test_elf_dup_build_id_hex (bin);
   iddir = g_build_filename (debugdir, ".build-id", (char[]) { hex[0], hex[1], 0 }, NULL);
   g_assert_cmpint (g_mkdir_with_parents (iddir, 0755), ==, 0);
   debugfile = g_strdup_printf ("%s/%s.debug", iddir, hex + 2);
 
   cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", bin, debugfile);
-  run (cmd);
+  test_elf_run_command (cmd);
   g_free (cmd);
   cmd = g_strdup_printf ("strip --strip-all %s", bin);
-  run (cmd);
+  test_elf_run_command (cmd);
 
-  ip = make_mapping (bin, vaddr, &map);
+  ip = test_elf_map_vaddr (bin, vaddr, &map);
   map.build_id = id;
   map.build_id_len = id_len;
 
@@ -551,8 +420,8 @@ test_replaced_binary (void)
   g_autofree char *bin = build_program ("replaced", "", 1);
   g_autofree char *bin2 = NULL;
   guint8 id[64];
-  guint id_len = 0;
-  guint64 vaddr = elf_symbol (bin, "hidden_static", id, &id_len);
+  guint id_len = test_elf_get_build_id (bin, id, sizeof id);
+  guint64 vaddr = test_elf_symbol (bin, "hidden_static", NULL);
   ScorchSymbolizer *sym = scorch_symbolizer_new ();
   g_autoptr(GPtrArray) problems = NULL;
   ScorchMapping map;
@@ -561,7 +430,7 @@ test_replaced_binary (void)
   guint n;
   gboolean reported = FALSE;
 
-  ip = make_mapping (bin, vaddr, &map);
+  ip = test_elf_map_vaddr (bin, vaddr, &map);
   /* rebuilt with a different constant: a different build id */
   bin2 = build_program ("replaced", "", 2);
   map.build_id = id;
@@ -800,7 +669,7 @@ main (int    argc,
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf %s", tmpdir);
     if (g_str_has_prefix (tmpdir, g_get_tmp_dir ()))
-      run (cmd);
+      test_elf_run_command (cmd);
   }
   g_free (tmpdir);
   return ret;

@@ -528,26 +528,55 @@ update_search (ScorchFlameGraph *self)
     self->search_pending = TRUE;
 }
 
-/* From the text properties, for callers without a session. */
+/* The one way the matcher changes: validity now, matches when shown. */
 static void
-rebuild_search (ScorchFlameGraph *self)
+apply_search (ScorchFlameGraph *self,
+              ScorchSearch     *search)
 {
+  if (search == self->search)
+    return;
+  if (search != NULL)
+    scorch_search_ref (search);
   g_clear_pointer (&self->search, scorch_search_unref);
-  if (self->search_text != NULL && self->search_text[0] != '\0')
-    self->search = scorch_search_new (self->search_text,
-                                      self->search_regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING,
-                                      self->search_case_sensitive);
+  self->search = search;
   update_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 }
 
-/* A search text property (text, regex, case) changed. */
+/* The text properties, for callers without a session (which hands its
+ * matcher over with scorch_flame_graph_set_search()): a changed part makes
+ * a new matcher as the session would. */
 static void
-search_property_changed (ScorchFlameGraph *self,
-                         guint             prop_id)
+set_query (ScorchFlameGraph *self,
+           const char       *text,
+           gboolean          regex,
+           gboolean          case_sensitive)
 {
-  rebuild_search (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  g_autoptr(ScorchSearch) search = NULL;
+  gboolean changed = FALSE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (scorch_app_set_string (&self->search_text, text))
+    {
+      changed = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+    }
+  if (scorch_app_set_flag (&self->search_regex, regex))
+    {
+      changed = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
+    }
+  if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
+    {
+      changed = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
+    }
+  if (changed)
+    {
+      search = scorch_search_new_for_query (text, regex, case_sensitive);
+      apply_search (self, search);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 static void
@@ -2052,9 +2081,7 @@ scorch_flame_graph_set_search_text (ScorchFlameGraph *self,
                                     const char       *text)
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
-
-  if (scorch_app_set_string (&self->search_text, text))
-    search_property_changed (self, PROP_SEARCH_TEXT);
+  set_query (self, text, self->search_regex, self->search_case_sensitive);
 }
 
 gboolean
@@ -2069,9 +2096,7 @@ scorch_flame_graph_set_search_regex (ScorchFlameGraph *self,
                                      gboolean          regex)
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
-
-  if (scorch_app_set_flag (&self->search_regex, regex))
-    search_property_changed (self, PROP_SEARCH_REGEX);
+  set_query (self, self->search_text, regex, self->search_case_sensitive);
 }
 
 gboolean
@@ -2086,9 +2111,7 @@ scorch_flame_graph_set_search_case_sensitive (ScorchFlameGraph *self,
                                               gboolean          case_sensitive)
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
-
-  if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
-    search_property_changed (self, PROP_SEARCH_CASE_SENSITIVE);
+  set_query (self, self->search_text, self->search_regex, case_sensitive);
 }
 
 double
@@ -2123,11 +2146,6 @@ scorch_flame_graph_set_search (ScorchFlameGraph *self,
   if (search == self->search)
     return;
 
-  if (search != NULL)
-    scorch_search_ref (search);
-  g_clear_pointer (&self->search, scorch_search_unref);
-  self->search = search;
-
   /* The text properties follow the search. */
   g_object_freeze_notify (G_OBJECT (self));
   text = search != NULL ? scorch_search_get_pattern (search) : NULL;
@@ -2139,8 +2157,7 @@ scorch_flame_graph_set_search (ScorchFlameGraph *self,
   case_sensitive = search != NULL ? scorch_search_get_case_sensitive (search) : self->search_case_sensitive;
   if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
-  update_search (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
+  apply_search (self, search);
   g_object_thaw_notify (G_OBJECT (self));
 }
 

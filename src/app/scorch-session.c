@@ -108,16 +108,11 @@ update_matcher (ScorchSession *self)
   gboolean valid = TRUE;
 
   g_clear_pointer (&self->search, scorch_search_unref);
-  if (self->search_text != NULL)
+  self->search = scorch_search_new_for_query (self->search_text, self->search_regex, self->search_case_sensitive);
+  if (self->search != NULL && !scorch_search_is_valid (self->search))
     {
-      self->search = scorch_search_new (self->search_text,
-                                        self->search_regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING,
-                                        self->search_case_sensitive);
-      if (!scorch_search_is_valid (self->search))
-        {
-          g_debug ("Not a valid expression: %s", scorch_search_get_error_message (self->search));
-          valid = FALSE;
-        }
+      g_debug ("Not a valid expression: %s", scorch_search_get_error_message (self->search));
+      valid = FALSE;
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 

@@ -14,8 +14,7 @@
 #include "scorch-diff.h"
 #include "scorch-flame-export.h"
 #include "scorch-loader.h"
-#include "scorch-pprof.h"
-#include "scorch-speedscope.h"
+#include "scorch-profile-format.h"
 #include "scorch-util.h"
 
 static const struct
@@ -30,36 +29,21 @@ static const struct
   { "html", SCORCH_FLAME_FORMAT_HTML },
 };
 
-/* -- formats beyond the flame graph: pprof, speedscope -- */
-typedef enum
-{
-  PROFILE_FORMAT_NONE,
-  PROFILE_FORMAT_PPROF,
-  PROFILE_FORMAT_SPEEDSCOPE,
-} ProfileFormat;
-
-static ProfileFormat
+/* -- formats beyond the flame graph (scorch-profile-format.h) -- */
+static const ScorchProfileFormat *
 profile_format (const char *format_name,
                 const char *output)
 {
-  g_autofree char *lower = g_ascii_strdown (output, -1);
-
   if (format_name != NULL)
-    return g_ascii_strcasecmp (format_name, "pprof") == 0 ? PROFILE_FORMAT_PPROF
-         : g_ascii_strcasecmp (format_name, "speedscope") == 0 ? PROFILE_FORMAT_SPEEDSCOPE
-         : PROFILE_FORMAT_NONE;
-  if (g_str_has_suffix (lower, ".pb.gz") || g_str_has_suffix (lower, ".pprof") || g_str_has_suffix (lower, ".pb"))
-    return PROFILE_FORMAT_PPROF;
-  if (g_str_has_suffix (lower, ".speedscope.json"))
-    return PROFILE_FORMAT_SPEEDSCOPE;
-  return PROFILE_FORMAT_NONE;
+    return scorch_profile_format_lookup (format_name);
+  return scorch_profile_format_for_path (output);
 }
 
 typedef struct
 {
-  ScorchProfile *profile;
-  ProfileFormat  format;
-  const char    *input;
+  ScorchProfile             *profile;
+  const ScorchProfileFormat *format;
+  const char                *input;
 } ProfileExport;
 
 static gboolean
@@ -68,29 +52,17 @@ write_profile (GOutputStream  *stream,
                GError        **error)
 {
   ProfileExport *e = user_data;
+  g_autoptr(GFile) in = g_file_new_for_path (e->input);
 
-  if (e->format == PROFILE_FORMAT_PPROF)
-    {
-      ScorchPprofWriteOptions options = { 0 };
-      g_autoptr(GFile) in = g_file_new_for_path (e->input);
-
-      options.time_nanos = scorch_pprof_capture_time_nanos (e->profile, in);
-      return scorch_pprof_write (e->profile, &options, stream, NULL, error);
-    }
-  else
-    {
-      g_autofree char *name = g_path_get_basename (e->input);
-
-      return scorch_speedscope_write (e->profile, name, stream, NULL, error);
-    }
+  return e->format->write (e->profile, in, stream, NULL, error);
 }
 
 static gboolean
-export_profile (ScorchProfile  *profile,
-                ProfileFormat   format,
-                const char     *input,
-                const char     *output,
-                GError        **error)
+export_profile (ScorchProfile             *profile,
+                const ScorchProfileFormat *format,
+                const char                *input,
+                const char                *output,
+                GError                   **error)
 {
   ProfileExport e = { profile, format, input };
 
@@ -156,7 +128,7 @@ scorch_cli_export (int    argc,
   g_autoptr(ScorchProfile) profile = NULL;
   ScorchFlameExportOptions options = { 0 };
   ScorchFlameFormat format = SCORCH_FLAME_FORMAT_SVG;
-  ProfileFormat profile_fmt = PROFILE_FORMAT_NONE;
+  const ScorchProfileFormat *profile_fmt = NULL;
   /* -- transforms -- */
   g_autoptr(ScorchCliTransforms) transforms = scorch_cli_transforms_new ();
   g_autofree char *description = NULL;
@@ -198,7 +170,7 @@ scorch_cli_export (int    argc,
       return 2;
     }
   profile_fmt = profile_format (format_name, output);
-  if (profile_fmt != PROFILE_FORMAT_NONE)
+  if (profile_fmt != NULL)
     ;
   else if (format_name != NULL)
     {
@@ -251,7 +223,7 @@ scorch_cli_export (int    argc,
       g_autoptr(ScorchProfile) new_profile = NULL;
       g_autoptr(ScorchDiff) diff = NULL;
 
-      if (inverted || format == SCORCH_FLAME_FORMAT_FOLDED || profile_fmt != PROFILE_FORMAT_NONE)
+      if (inverted || format == SCORCH_FLAME_FORMAT_FOLDED || profile_fmt != NULL)
         {
           fprintf (stderr, "%s: %s\n", g_get_prgname (),
                    inverted ? _("--baseline draws a flame graph as captured: it cannot be --inverted")
@@ -296,7 +268,7 @@ scorch_cli_export (int    argc,
 
   /* Transforms and filters apply to the profile before this point: the
    * profile formats write its current view. */
-  if (profile_fmt != PROFILE_FORMAT_NONE)
+  if (profile_fmt != NULL)
     {
       if (!export_profile (profile, profile_fmt, files[0], output, &error))
         {

@@ -20,6 +20,7 @@
 #include "scorch-pprof.h"
 #include "scorch-speedscope.h"
 #include "scorch-symbol-paths.h"
+#include "scorch-symbol-setup.h"
 #include "scorch-util.h"
 
 /* What a file holds, by its first bytes (not its name). */
@@ -173,17 +174,9 @@ load (const char         *path,
     scorch_analyzer_set_offline (analyzer, TRUE);
 
   /* --debug-dirs, --kallsyms (scorch-symbol-paths.h; SCORCH_DEBUG_DIRS) */
-  {
-    /* a perf archive beside the capture or given with --symfs-archive */
-    scorch_symbol_paths_use_capture_archive (path);
-    g_autoptr(ScorchSymbolPaths) paths = scorch_symbol_paths_dup_default ();
-    ScorchSymbolizer *symbolizer = scorch_analyzer_get_symbolizer (analyzer);
-
-    if (scorch_symbol_paths_get_debug_dirs (paths) != NULL)
-      scorch_symbolizer_set_debug_dirs (symbolizer, scorch_symbol_paths_get_debug_dirs (paths));
-    if (scorch_symbol_paths_get_kallsyms (paths) != NULL)
-      scorch_symbolizer_set_kallsyms_path (symbolizer, scorch_symbol_paths_get_kallsyms (paths));
-  }
+  /* a perf archive beside the capture or given with --symfs-archive */
+  scorch_symbol_paths_use_capture_archive (path);
+  scorch_symbol_setup_symbolizer (scorch_analyzer_get_symbolizer (analyzer));
 
   if (!scorch_analyzer_load_reader (analyzer, reader, cancellable, progress, progress_data, error))
     {

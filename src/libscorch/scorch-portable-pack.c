@@ -18,8 +18,7 @@
 #include "scorch-perf-record.h"
 #include "scorch-portable.h"
 #include "scorch-portable-pack.h"
-#include "scorch-symbol-paths.h"
-#include "scorch-symbolizer.h"
+#include "scorch-symbol-setup.h"
 
 static gboolean
 write_all (GOutputStream *out,
@@ -173,15 +172,7 @@ scorch_portable_pack (const char  *in_path,
     return FALSE;
   analyzer = scorch_analyzer_new (scorch_capture_reader_get_attrs (reader));
   /* --debug-dirs, --kallsyms (scorch-symbol-paths.h; SCORCH_DEBUG_DIRS) */
-  {
-    g_autoptr(ScorchSymbolPaths) paths = scorch_symbol_paths_dup_default ();
-    ScorchSymbolizer *symbolizer = scorch_analyzer_get_symbolizer (analyzer);
-
-    if (scorch_symbol_paths_get_debug_dirs (paths) != NULL)
-      scorch_symbolizer_set_debug_dirs (symbolizer, scorch_symbol_paths_get_debug_dirs (paths));
-    if (scorch_symbol_paths_get_kallsyms (paths) != NULL)
-      scorch_symbolizer_set_kallsyms_path (symbolizer, scorch_symbol_paths_get_kallsyms (paths));
-  }
+  scorch_symbol_setup_symbolizer (scorch_analyzer_get_symbolizer (analyzer));
   scorch_analyzer_set_portable_builder (analyzer, builder);
   if (!scorch_analyzer_load_reader (analyzer, reader, NULL, NULL, NULL, error))
     return FALSE;

@@ -182,6 +182,16 @@ scorch_search_new (const char       *pattern,
 }
 
 ScorchSearch *
+scorch_search_new_for_query (const char *text,
+                             gboolean    regex,
+                             gboolean    case_sensitive)
+{
+  if (text == NULL || text[0] == '\0')
+    return NULL;
+  return scorch_search_new (text, regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING, case_sensitive);
+}
+
+ScorchSearch *
 scorch_search_ref (ScorchSearch *self)
 {
   g_return_val_if_fail (self != NULL, NULL);

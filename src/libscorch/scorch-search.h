@@ -34,6 +34,12 @@ GType             scorch_search_get_type            (void) G_GNUC_CONST;
 ScorchSearch     *scorch_search_new                 (const char        *pattern,
                                                      ScorchSearchMode   mode,
                                                      gboolean           case_sensitive);
+/* What a search field and its two options ask for: NULL when TEXT is NULL
+ * or empty (no search), else TEXT as a regular expression or a substring.
+ * The session, the graphs and the tables make their matchers with it. */
+ScorchSearch     *scorch_search_new_for_query       (const char        *text,
+                                                     gboolean           regex,
+                                                     gboolean           case_sensitive);
 ScorchSearch     *scorch_search_ref                 (ScorchSearch      *self);
 void              scorch_search_unref               (ScorchSearch      *self);
 

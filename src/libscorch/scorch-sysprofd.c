@@ -151,27 +151,6 @@ scorch_sysprofd_perf_event_open (GDBusConnection              *connection,
   return fd;
 }
 
-GBytes *
-scorch_sysprofd_get_proc_file (GDBusConnection *connection,
-                               const char      *path,
-                               GCancellable    *cancellable,
-                               GError         **error)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) contents = NULL;
-
-  reply = g_dbus_connection_call_sync (connection, SCORCH_SYSPROFD_NAME, SCORCH_SYSPROFD_PATH,
-                                       SCORCH_SYSPROFD_INTERFACE, "GetProcFile",
-                                       g_variant_new ("(^ay)", path),
-                                       G_VARIANT_TYPE ("(ay)"),
-                                       G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
-                                       CALL_TIMEOUT_MS, cancellable, error);
-  if (reply == NULL)
-    return NULL;
-  contents = g_variant_get_child_value (reply, 0);
-  return g_variant_get_data_as_bytes (contents);
-}
-
 ScorchProcSource
 scorch_sysprofd_get_proc_source (void)
 {
@@ -303,6 +282,8 @@ scorch_sysprofd_read_proc_text (GDBusConnection  *connection,
                                 GCancellable     *cancellable,
                                 GError          **error)
 {
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) contents = NULL;
   g_autoptr(GBytes) bytes = NULL;
   const char *data;
   gsize len;
@@ -310,9 +291,16 @@ scorch_sysprofd_read_proc_text (GDBusConnection  *connection,
   g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  bytes = scorch_sysprofd_get_proc_file (connection, path, cancellable, error);
-  if (bytes == NULL)
+  reply = g_dbus_connection_call_sync (connection, SCORCH_SYSPROFD_NAME, SCORCH_SYSPROFD_PATH,
+                                       SCORCH_SYSPROFD_INTERFACE, "GetProcFile",
+                                       g_variant_new ("(^ay)", path),
+                                       G_VARIANT_TYPE ("(ay)"),
+                                       G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
+                                       CALL_TIMEOUT_MS, cancellable, error);
+  if (reply == NULL)
     return NULL;
+  contents = g_variant_get_child_value (reply, 0);
+  bytes = g_variant_get_data_as_bytes (contents);
   data = g_bytes_get_data (bytes, &len);
   return g_strndup (data, len);
 }

@@ -36,12 +36,6 @@ int      scorch_sysprofd_perf_event_open (GDBusConnection               *connect
                                           GCancellable                  *cancellable,
                                           GError                       **error);
 
-/* GetProcFile: a file under /proc or /sys as root sees it. */
-GBytes  *scorch_sysprofd_get_proc_file   (GDBusConnection               *connection,
-                                          const char                    *path,
-                                          GCancellable                  *cancellable,
-                                          GError                       **error);
-
 /* Whether this process runs inside a Flatpak sandbox. */
 gboolean scorch_sysprofd_in_flatpak      (void);
 
@@ -83,8 +77,9 @@ GPtrArray *scorch_sysprofd_get_processes (GDBusConnection               *connect
                                           GCancellable                  *cancellable,
                                           GError                       **error);
 
-/* GetProcFile as a NUL-terminated string (a file cut at its first NUL,
- * as sysprofd returns it), or NULL with error. */
+/* GetProcFile: a file under /proc or /sys as root sees it, as a
+ * NUL-terminated string (cut at its first NUL, as sysprofd returns it), or
+ * NULL with error. */
 char    *scorch_sysprofd_read_proc_text  (GDBusConnection               *connection,
                                           const char                    *path,
                                           GCancellable                  *cancellable,
