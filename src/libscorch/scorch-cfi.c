@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include <dwarf.h>
+#include <gelf.h>
 
 #include "scorch-cfi.h"
+#include "scorch-util.h"
 
 #define MAX_FRAME_SIZE SCORCH_UNWIND_MAX_FRAME_SIZE
 
@@ -163,17 +165,16 @@ row_new (Dwarf_Frame *frame)
 }
 
 static Dwarf_CFI *
-module_debug_cfi (UnwModule *m)
+table_debug_cfi (ScorchCfiTable *t)
 {
-  if (!m->tried_debug_frame)
+  if (!t->tried_debug_frame)
     {
-      m->tried_debug_frame = TRUE;
-      if (m->elf != NULL)
-        m->dwarf = dwarf_begin_elf (m->elf, DWARF_C_READ, NULL);
-      if (m->dwarf != NULL)
-        m->debug_cfi = dwarf_getcfi (m->dwarf);
+      t->tried_debug_frame = TRUE;
+      t->dwarf = dwarf_begin_elf (t->elf, DWARF_C_READ, NULL);
+      if (t->dwarf != NULL)
+        t->debug_cfi = dwarf_getcfi (t->dwarf);
     }
-  return m->debug_cfi;
+  return t->debug_cfi;
 }
 
 /* The end of the CFI row libdw gives for pc, or 0. */
@@ -250,12 +251,12 @@ row_from_cfi (Dwarf_CFI *cfi,
   return row;
 }
 
-/* The decoded CFI row for module-relative pc, or NULL. */
+/* The decoded CFI row for module-relative pc, or NULL; under t->lock. */
 static Row *
-module_find_row (UnwModule *m,
-                 guint64    pc)
+table_find_row_locked (ScorchCfiTable *t,
+                       guint64         pc)
 {
-  GPtrArray *rows = m->rows;
+  GPtrArray *rows = t->rows;
   guint lo = 0, hi = rows->len;
   Row *row;
 
@@ -271,12 +272,10 @@ module_find_row (UnwModule *m,
       else
         return r;
     }
-  if (m->elf == NULL)
-    return NULL;
 
-  row = row_from_cfi (m->eh_cfi, pc);
+  row = row_from_cfi (t->eh_cfi, pc);
   if (row == NULL)
-    row = row_from_cfi (module_debug_cfi (m), pc);
+    row = row_from_cfi (table_debug_cfi (t), pc);
   if (row == NULL)
     return NULL;
   /* rows from one CFI do not overlap; clip in case two sources disagree */
@@ -285,7 +284,209 @@ module_find_row (UnwModule *m,
   if (lo < rows->len)
     row->end = MIN (row->end, ((Row *) g_ptr_array_index (rows, lo))->start);
   g_ptr_array_insert (rows, lo, row);
+  t->n_decoded++;
   return row;
+}
+
+const Row *
+scorch_cfi_table_find_row (ScorchCfiTable *self,
+                           guint64         pc)
+{
+  const Row *row;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  /* the rows are shared by the loader's workers: a row, once in rows, is
+   * never changed or freed before the table */
+  scorch_mutex_lock (&self->lock);
+  row = table_find_row_locked (self, pc);
+  scorch_mutex_unlock (&self->lock);
+  return row;
+}
+
+guint
+scorch_cfi_table_get_n_decoded (ScorchCfiTable *self)
+{
+  guint n;
+
+  g_return_val_if_fail (self != NULL, 0);
+  scorch_mutex_lock (&self->lock);
+  n = self->n_decoded;
+  scorch_mutex_unlock (&self->lock);
+  return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The table of a module                                                    */
+
+#define DW_EH_PE_omit    0xff
+#define DW_EH_PE_absptr  0x00
+#define DW_EH_PE_udata2  0x02
+#define DW_EH_PE_udata4  0x03
+#define DW_EH_PE_udata8  0x04
+#define DW_EH_PE_sdata2  0x0a
+#define DW_EH_PE_sdata4  0x0b
+#define DW_EH_PE_sdata8  0x0c
+#define DW_EH_PE_pcrel   0x10
+#define DW_EH_PE_datarel 0x30
+
+/* Reads an encoded .eh_frame_hdr value at data[*pos]; pcrel/datarel
+ * applied against the link-time vaddrs given. */
+static gboolean
+read_encoded (const guint8 *data,
+              gsize         size,
+              gsize        *pos,
+              guint8        enc,
+              guint64       pos_vaddr,
+              guint64       data_vaddr,
+              guint64      *out)
+{
+  guint64 v;
+  gsize n;
+
+  switch (enc & 0x0f)
+    {
+    case DW_EH_PE_absptr:
+    case DW_EH_PE_udata8:
+    case DW_EH_PE_sdata8: n = 8; break;
+    case DW_EH_PE_udata4:
+    case DW_EH_PE_sdata4: n = 4; break;
+    case DW_EH_PE_udata2:
+    case DW_EH_PE_sdata2: n = 2; break;
+    default: return FALSE;
+    }
+  if (*pos > size || size - *pos < n)
+    return FALSE;
+
+  switch (enc & 0x0f)
+    {
+    case DW_EH_PE_udata2: { guint16 x; memcpy (&x, data + *pos, 2); v = x; break; }
+    case DW_EH_PE_sdata2: { gint16 x; memcpy (&x, data + *pos, 2); v = (guint64) (gint64) x; break; }
+    case DW_EH_PE_udata4: { guint32 x; memcpy (&x, data + *pos, 4); v = x; break; }
+    case DW_EH_PE_sdata4: { gint32 x; memcpy (&x, data + *pos, 4); v = (guint64) (gint64) x; break; }
+    default: memcpy (&v, data + *pos, 8); break;
+    }
+
+  switch (enc & 0x70)
+    {
+    case 0: break;
+    case DW_EH_PE_pcrel: v += pos_vaddr; break;
+    case DW_EH_PE_datarel: v += data_vaddr; break;
+    default: return FALSE;
+    }
+  *pos += n;
+  *out = v;
+  return TRUE;
+}
+
+/* Finds the .eh_frame_hdr binary-search table libunwind reads. */
+static void
+table_parse_eh_hdr (ScorchCfiTable *t,
+                    const guint8   *data,
+                    gsize           size)
+{
+  gsize n_phdrs = 0;
+  GElf_Phdr eh = { 0 };
+  gboolean have_eh = FALSE;
+
+  if (elf_getphdrnum (t->elf, &n_phdrs) != 0)
+    return;
+
+  t->lo_vaddr = G_MAXUINT64;
+  t->hi_vaddr = 0;
+  for (gsize i = 0; i < n_phdrs; i++)
+    {
+      GElf_Phdr ph;
+
+      if (gelf_getphdr (t->elf, (int) i, &ph) == NULL)
+        continue;
+      if (ph.p_type == PT_GNU_EH_FRAME)
+        {
+          eh = ph;
+          have_eh = TRUE;
+        }
+      if (ph.p_type == PT_LOAD)
+        {
+          t->lo_vaddr = MIN (t->lo_vaddr, ph.p_vaddr);
+          t->hi_vaddr = MAX (t->hi_vaddr, ph.p_vaddr + ph.p_memsz);
+        }
+    }
+
+  if (have_eh && t->hi_vaddr > 0 && eh.p_offset < size && size - eh.p_offset >= 4)
+    {
+      const guint8 *h = data + eh.p_offset;
+      gsize len = MIN (eh.p_filesz, size - eh.p_offset);
+      gsize pos = 4;
+      guint64 eh_frame_ptr, fde_count;
+
+      /* libunwind's remote table lookup wants (sdata4, datarel) pairs */
+      if (h[0] == 1 && h[3] == (DW_EH_PE_datarel | DW_EH_PE_sdata4) &&
+          read_encoded (h, len, &pos, h[1], eh.p_vaddr + pos, eh.p_vaddr, &eh_frame_ptr) &&
+          h[2] != DW_EH_PE_omit &&
+          read_encoded (h, len, &pos, h[2], eh.p_vaddr + pos, eh.p_vaddr, &fde_count) &&
+          fde_count > 0 && fde_count <= (len - pos) / 8)
+        {
+          t->hdr_vaddr = eh.p_vaddr;
+          t->table_vaddr = eh.p_vaddr + pos;
+          t->fde_count = fde_count;
+          t->eh_hdr_ok = TRUE;
+        }
+    }
+}
+
+static void
+table_free (gpointer p)
+{
+  ScorchCfiTable *t = p;
+
+  g_ptr_array_unref (t->rows);
+  if (t->eh_cfi != NULL)
+    dwarf_cfi_end (t->eh_cfi);
+  if (t->dwarf != NULL)
+    dwarf_end (t->dwarf);
+  elf_end (t->elf);
+  g_mutex_clear (&t->lock);
+  g_free (t);
+}
+
+static gpointer
+table_new (ScorchModule *module,
+           gpointer      user_data)
+{
+  ScorchCfiTable *t;
+  const guint8 *data;
+  gsize size = 0;
+  Elf *elf;
+
+  /* libelf and libdw are not thread-safe: the table's own Elf over the
+   * module's bytes (no I/O), used under the table's lock */
+  data = scorch_module_get_data (module, &size);
+  elf = elf_memory ((char *) data, size);
+  if (elf == NULL)
+    return NULL;
+  t = g_new0 (ScorchCfiTable, 1);
+  g_mutex_init (&t->lock);
+  t->elf = elf;
+  t->eh_cfi = dwarf_getcfi_elf (elf);
+  t->rows = g_ptr_array_new_with_free_func (g_free);
+  table_parse_eh_hdr (t, data, size);
+  return t;
+}
+
+#define CFI_TABLE_KEY "scorch-cfi"
+
+ScorchCfiTable *
+scorch_cfi_table_acquire (ScorchModule *module)
+{
+  g_return_val_if_fail (module != NULL, NULL);
+  return scorch_module_acquire_shared (module, CFI_TABLE_KEY, table_new, NULL, table_free);
+}
+
+void
+scorch_cfi_table_release (ScorchModule *module)
+{
+  g_return_if_fail (module != NULL);
+  scorch_module_release_shared (module, CFI_TABLE_KEY);
 }
 
 const Row *
@@ -300,7 +501,8 @@ scorch_cfi_find_row (ScorchCfi *self,
     return slot->row;
   slot->module = m;
   slot->pc = pc;
-  slot->row = module_find_row (m, pc);
+  /* a miss: the module's shared table */
+  slot->row = m->cfi != NULL ? (Row *) scorch_cfi_table_find_row (m->cfi, pc) : NULL;
   return slot->row;
 }
 

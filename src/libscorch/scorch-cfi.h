@@ -96,6 +96,41 @@ typedef enum
 } StepResult;
 
 
+/* The call frame information of one ELF file, shared by every unwinder
+ * that maps it (held by the module: scorch_module_acquire_shared()).
+ * Rows are decoded on first use, under lock, and never change or move
+ * once in rows; libdw's handles (not thread-safe) are used only under
+ * lock.  The .eh_frame_hdr fields are set when the table is made. */
+struct _ScorchCfiTable
+{
+  GMutex     lock;
+  Elf       *elf;               /* over the module's bytes */
+  Dwarf_CFI *eh_cfi;            /* .eh_frame */
+  Dwarf     *dwarf;             /* for .debug_frame, opened on demand */
+  Dwarf_CFI *debug_cfi;         /* owned by dwarf */
+  gboolean   tried_debug_frame;
+  GPtrArray *rows;              /* Row*, sorted by start */
+  guint      n_decoded;         /* rows decoded so far (tests) */
+
+  /* for libunwind: the .eh_frame_hdr binary-search table */
+  gboolean   eh_hdr_ok;
+  guint64    lo_vaddr, hi_vaddr;
+  guint64    hdr_vaddr;
+  guint64    table_vaddr;
+  guint64    fde_count;
+};
+
+/* The module's CFI table, made on first use (NULL when libelf refuses the
+ * file); every acquire is paired with a release before the module is
+ * dropped. */
+ScorchCfiTable *scorch_cfi_table_acquire   (ScorchModule   *module);
+void            scorch_cfi_table_release   (ScorchModule   *module);
+/* The row of module-relative pc (decoded now if needed), or NULL. */
+const Row      *scorch_cfi_table_find_row  (ScorchCfiTable *self,
+                                            guint64         pc);
+/* How many rows have been decoded (tests). */
+guint           scorch_cfi_table_get_n_decoded (ScorchCfiTable *self);
+
 #define SCORCH_CFI_ROW_CACHE_BITS 13
 
 typedef struct
