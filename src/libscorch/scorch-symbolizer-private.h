@@ -47,7 +47,10 @@ typedef struct
 
   ScorchAddrMap      cache;         /* (0, file offset) -> chain */
 
-  ScorchElfSymbols  *syms;          /* NULL until the first lookup */
+  ScorchElfSymbols  *syms;          /* NULL until the first lookup; the module's
+                                     * (shared by every symbolizer), held under syms_key */
+  char              *syms_key;
+  const char       **sym_names;     /* demangled name of each of syms, ours, filled on use */
 
   /* the persistent answers (scorch-symbolizer-answers.h) */
   ScorchSymbolizerAnswers *answers; /* NULL until the first lookup, or without a build id */
