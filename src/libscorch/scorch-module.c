@@ -674,6 +674,14 @@ scorch_module_cache_open (ScorchModuleCache *self,
   }
 }
 
+ScorchModule *
+scorch_module_cache_open_exact (ScorchModuleCache *self,
+                                const char        *path,
+                                GError           **error)
+{
+  return cache_open_path (self, path, error);
+}
+
 static ScorchModule *
 cache_open_path (ScorchModuleCache *self,
                  const char        *path,

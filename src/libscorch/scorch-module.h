@@ -95,6 +95,13 @@ ScorchModule      *scorch_module_cache_open        (ScorchModuleCache *self,
                                                     const char        *path,
                                                     GError           **error);
 
+/* The module of the file at path exactly (no --sysroot or
+ * --substitute-path candidates, no build-id cache): a file found by a
+ * search of its own, such as a separate debug file. */
+ScorchModule      *scorch_module_cache_open_exact  (ScorchModuleCache *self,
+                                                    const char        *path,
+                                                    GError           **error);
+
 ScorchModule      *scorch_module_ref               (ScorchModule      *self);
 void               scorch_module_unref             (ScorchModule      *self);
 

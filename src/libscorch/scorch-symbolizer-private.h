@@ -11,6 +11,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "scorch-addr-map.h"
+#include "scorch-debug-files.h"
 #include "scorch-dwarf-inline.h"
 #include "scorch-elf-symbols.h"
 #include "scorch-kallsyms.h"
@@ -41,6 +42,7 @@ typedef struct
   ModuleState        state;
   ScorchModule      *file;          /* NULL unless state is MODULE_OK */
   Dwfl              *dwfl;          /* ours, over the file's descriptor */
+  ScorchDebugFilesModule debug;     /* dw.mod's userdata: its debug file, found once per file */
   ScorchDwarfModule  dw;            /* dw.mod: the Dwfl_Module; dw.path: path */
   GElf_Addr          bias;
   gboolean           has_symbols;

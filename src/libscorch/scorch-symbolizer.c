@@ -87,6 +87,7 @@ module_free (gpointer p)
   g_free (m->sym_names);
   if (m->dwfl != NULL)
     dwfl_end (m->dwfl);
+  scorch_debug_files_detach (&m->debug);
   g_clear_pointer (&m->file, scorch_module_unref);
   scorch_addr_map_clear (&m->cache);
   g_free (m);
@@ -468,13 +469,14 @@ module_open (ScorchSymbolizer    *self,
   if (m->dw.mod == NULL)
     close (fd);
   if (m->dw.mod != NULL)
-    scorch_debug_files_set_module_userdata (m->dw.mod, &self->debuginfo_path);
+    scorch_debug_files_attach (&m->debug, m->dw.mod, &self->debuginfo_path, m->file);
   elf = m->dw.mod != NULL ? dwfl_module_getelf (m->dw.mod, &m->bias) : NULL;
   if (elf == NULL)
     {
       add_problem (self, _("%s: cannot read it as ELF (%s); its frames are shown as addresses"),
                    m->path, dwfl_errmsg (-1));
       g_clear_pointer (&m->dwfl, dwfl_end);
+      scorch_debug_files_detach (&m->debug);
       g_clear_pointer (&m->file, scorch_module_unref);
       m->dw.mod = NULL;
       return;
