@@ -27,6 +27,14 @@ struct _ScorchElfSymbols
   GStringChunk    *chunk;  /* names read from the ELF file, or NULL */
 };
 
+static guint n_made;
+
+guint
+scorch_elf_symbols_get_n_made (void)
+{
+  return g_atomic_int_get (&n_made);
+}
+
 static guint
 count_leading_underscores (const char *s)
 {
@@ -82,6 +90,7 @@ scorch_elf_symbols_new (Dwfl_Module *mod)
   g_return_val_if_fail (mod != NULL, NULL);
 
   self = g_new0 (ScorchElfSymbols, 1);
+  g_atomic_int_inc (&n_made);
   n = dwfl_module_getsymtab (mod);
   if (n <= 0)
     return self;
@@ -404,6 +413,7 @@ scorch_elf_symbols_load_cached (const char    *dir,
       return NULL;
     }
   self->names = bytes;
+  g_atomic_int_inc (&n_made);
   return self;
 }
 

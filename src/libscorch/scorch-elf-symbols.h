@@ -41,6 +41,10 @@ ScorchElfSymbol  *scorch_elf_symbols_lookup (ScorchElfSymbols *self,
 gsize             scorch_elf_symbols_get_index (ScorchElfSymbols      *self,
                                                 const ScorchElfSymbol *sym);
 
+/* How many tables were made (parsed or loaded) so far (tests: a table
+ * shared by several symbolizers is made once). */
+guint             scorch_elf_symbols_get_n_made (void);
+
 /* How many symbols the table holds. */
 gsize             scorch_elf_symbols_get_size (ScorchElfSymbols *self);
 
