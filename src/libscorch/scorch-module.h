@@ -20,7 +20,13 @@
  * file opened by the symbolizer, the unwinder, the frame-pointer check and
  * the perf writer at the same time is opened and mapped once.  A file
  * replaced or deleted since is a different file: the next lookup opens the
- * new one, and holders of the old module keep its (private) mapping. */
+ * new one, and holders of the old module keep its (private) mapping.
+ *
+ * What is derived from a file is held by its module too, made once for
+ * all its users (scorch_module_acquire_shared()): the CFI table of the
+ * unwinders (scorch-cfi.h), the ELF symbol table of the symbolizers
+ * (scorch-elf-symbols.h) and the separate debug file they look for
+ * (scorch-debug-files.h). */
 
 #pragma once
 
