@@ -21,6 +21,7 @@
 #include "scorch-module.h"
 #include "scorch-symbolizer.h"
 #include "scorch-unwind-maps.h"
+#include "scorch-util.h"
 
 static char *tmpdir;
 
@@ -639,12 +640,17 @@ barrier_new (guint n)
 static void
 barrier_wait (Barrier *b)
 {
-  g_mutex_lock (&b->lock);
+  scorch_mutex_lock (&b->lock);
   if (++b->arrived >= b->n)
     g_cond_broadcast (&b->cond);
   while (b->arrived < b->n)
-    g_cond_wait (&b->cond, &b->lock);
-  g_mutex_unlock (&b->lock);
+    {
+      /* (the wait unlocks and locks again, unseen by ThreadSanitizer) */
+      scorch_tsan_release (&b->lock);
+      g_cond_wait (&b->cond, &b->lock);
+      scorch_tsan_acquire (&b->lock);
+    }
+  scorch_mutex_unlock (&b->lock);
 }
 
 static void

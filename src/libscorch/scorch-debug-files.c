@@ -468,12 +468,12 @@ find_debuginfo_checked (Dwfl_Module  *mod,
     }
 
   key = query_key (file_name, debuglink_file, debuglink_crc, is_alt, id, id_len);
-  g_mutex_lock (&memo->lock);
+  scorch_mutex_lock (&memo->lock);
   found = g_hash_table_lookup (memo->found, key);
   if (found != NULL && found->file == NULL)
     {
       /* searched for, none found */
-      g_mutex_unlock (&memo->lock);
+      scorch_mutex_unlock (&memo->lock);
       errno = 0;
       return -1;
     }
@@ -484,7 +484,7 @@ find_debuginfo_checked (Dwfl_Module  *mod,
       if (fd >= 0)
         {
           *debuginfo_file_name = strdup (found->path); /* libdwfl frees it with free() */
-          g_mutex_unlock (&memo->lock);
+          scorch_mutex_unlock (&memo->lock);
           errno = 0;
           return fd;
         }
@@ -505,7 +505,7 @@ find_debuginfo_checked (Dwfl_Module  *mod,
     g_hash_table_replace (memo->found, g_strdup (key), found);
   else
     found_free (found);   /* cannot be kept: the next Dwfl searches again */
-  g_mutex_unlock (&memo->lock);
+  scorch_mutex_unlock (&memo->lock);
   errno = 0;
   return fd;
 }
