@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "scorch-cfi.h"
 #include "scorch-debug-files.h"
 #include "scorch-host-path.h"
 #include "scorch-unwind-maps.h"

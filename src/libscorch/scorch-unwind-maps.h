@@ -13,6 +13,7 @@
 #include <elfutils/libdw.h>
 #include <gelf.h>
 
+#include "scorch-cfi-table.h"
 #include "scorch-module.h"
 #include "scorch-symbol.h"
 
@@ -31,8 +32,6 @@ enum
 /* A PT_LOAD segment, as the module cache decodes it */
 typedef ScorchModuleSegment UnwSegment;
 
-typedef struct _ScorchCfiTable ScorchCfiTable;
-
 /* One ELF file, shared by every process and mapping that maps it: the
  * unwinder's state over the module cache's ScorchModule */
 typedef struct
@@ -44,7 +43,7 @@ typedef struct
   ScorchModule *module;      /* the file (mapped once for every user); NULL when unusable */
   const guint8 *data;        /* module's bytes; NULL when unusable */
   gsize         size;
-  /* the file's CFI, shared by every unwinder (scorch-cfi.h); held while
+  /* the file's CFI, shared by every unwinder (scorch-cfi-table.h); held while
    * this module is, NULL when unusable */
   ScorchCfiTable *cfi;
   const UnwSegment *segments; /* PT_LOAD, the module's */

@@ -18,7 +18,6 @@
 
 #include <libunwind.h>
 
-#include "scorch-cfi.h"
 #include "scorch-unwinder-libunwind.h"
 
 /* Not in the public headers (perf declares it the same way). */
