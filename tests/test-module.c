@@ -993,6 +993,7 @@ typedef struct
   guint64          addr;
   Barrier        *start;
   Barrier        *found;
+  Barrier        *checked;
   ScorchCfiTable  *table;
   const Row       *row;
 } UnwinderThread;
@@ -1018,8 +1019,9 @@ unwinder_thread (gpointer data)
       t->row = scorch_cfi_find_row (&cfi, slot->module, t->addr - slot->bias);
     }
   scorch_unwind_maps_end_sample (&maps);
-  /* all alive at once */
+  /* all alive at once, until the test has looked at the table */
   barrier_wait (t->found);
+  barrier_wait (t->checked);
   scorch_cfi_clear (&cfi);
   scorch_unwind_maps_clear (&maps);
   return NULL;
@@ -1039,6 +1041,7 @@ test_cfi_shared (void)
   GThread *threads[G_N_ELEMENTS (t)];
   Barrier *start = barrier_new (G_N_ELEMENTS (t));
   Barrier *found = barrier_new (G_N_ELEMENTS (t) + 1);
+  Barrier *checked = barrier_new (G_N_ELEMENTS (t) + 1);
   const ScorchModuleSegment *segs;
   guint n_segs = 0;
   struct stat st;
@@ -1069,7 +1072,7 @@ test_cfi_shared (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (t); i++)
     {
-      t[i] = (UnwinderThread) { &o, 0x7f0000000000 + vaddr, start, found, NULL, NULL };
+      t[i] = (UnwinderThread) { &o, 0x7f0000000000 + vaddr, start, found, checked, NULL, NULL };
       threads[i] = g_thread_new ("unwinder", unwinder_thread, &t[i]);
     }
   /* all found their row and still hold the table */
@@ -1083,6 +1086,7 @@ test_cfi_shared (void)
     }
   g_assert_cmpuint (scorch_cfi_table_get_n_decoded (t[0].table), ==, 1);
   g_assert_cmpuint (scorch_module_get_n_shared (m), ==, 1);
+  barrier_wait (checked);
   for (guint i = 0; i < G_N_ELEMENTS (t); i++)
     g_thread_join (threads[i]);
   /* gone with the last unwinder */
@@ -1090,6 +1094,7 @@ test_cfi_shared (void)
 
   barrier_free (start);
   barrier_free (found);
+  barrier_free (checked);
   scorch_module_unref (m);
 }
 
