@@ -15,8 +15,13 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "scorch-cfi.h"
+#include "scorch-debug-files.h"
+#include "scorch-elf-symbols.h"
 #include "scorch-module.h"
 #include "scorch-symbolizer.h"
+#include "scorch-unwind-maps.h"
+#include "scorch-util.h"
 
 static char *tmpdir;
 
@@ -610,6 +615,489 @@ test_vdso (void)
   scorch_module_cache_free (cache);
 }
 
+
+/* ---- shared derived data (issue 13) -------------------------------------- */
+
+/* n threads meet: each waits until all arrived (GLib has no barrier) */
+typedef struct
+{
+  GMutex lock;
+  GCond  cond;
+  guint  n, arrived;
+} Barrier;
+
+static Barrier *
+barrier_new (guint n)
+{
+  Barrier *b = g_new0 (Barrier, 1);
+
+  g_mutex_init (&b->lock);
+  g_cond_init (&b->cond);
+  b->n = n;
+  return b;
+}
+
+static void
+barrier_wait (Barrier *b)
+{
+  scorch_mutex_lock (&b->lock);
+  if (++b->arrived >= b->n)
+    g_cond_broadcast (&b->cond);
+  while (b->arrived < b->n)
+    {
+      /* (the wait unlocks and locks again, unseen by ThreadSanitizer) */
+      scorch_tsan_release (&b->lock);
+      g_cond_wait (&b->cond, &b->lock);
+      scorch_tsan_acquire (&b->lock);
+    }
+  scorch_mutex_unlock (&b->lock);
+}
+
+static void
+barrier_free (Barrier *b)
+{
+  g_mutex_clear (&b->lock);
+  g_cond_clear (&b->cond);
+  g_free (b);
+}
+
+typedef struct
+{
+  ScorchModule *module;
+  gint          builds;
+  gint          frees;
+  Barrier     *start;
+  gpointer      got[8];
+} SharedRace;
+
+static gpointer
+count_build (ScorchModule *module,
+             gpointer      user_data)
+{
+  SharedRace *r = user_data;
+
+  g_assert_true (module == r->module);
+  g_atomic_int_inc (&r->builds);
+  /* long enough for the other threads to arrive and wait */
+  g_usleep (20000);
+  return g_strdup ("value");
+}
+
+static SharedRace *race_for_free;
+
+static void
+count_free (gpointer p)
+{
+  g_atomic_int_inc (&race_for_free->frees);
+  g_free (p);
+}
+
+typedef struct
+{
+  SharedRace *race;
+  guint       index;
+} RaceArg;
+
+static gpointer
+shared_thread (gpointer data)
+{
+  RaceArg *a = data;
+
+  barrier_wait (a->race->start);
+  a->race->got[a->index] = scorch_module_acquire_shared (a->race->module, "test", count_build, a->race,
+                                                         count_free);
+  return NULL;
+}
+
+/* A value is built once however many threads ask first at once, kept
+ * while someone holds it, and freed by the last release. */
+static void
+test_shared_once (void)
+{
+  g_autofree char *bin = build ("shared", "-Wl,--build-id", 1);
+  ScorchModuleCache *cache = scorch_module_cache_new ();
+  SharedRace r = { 0 };
+  GThread *threads[G_N_ELEMENTS (r.got)];
+  RaceArg args[G_N_ELEMENTS (r.got)];
+  gpointer again;
+
+  r.module = scorch_module_cache_open (cache, bin, NULL);
+  g_assert_nonnull (r.module);
+  r.start = barrier_new (G_N_ELEMENTS (r.got));
+  race_for_free = &r;
+  for (guint i = 0; i < G_N_ELEMENTS (r.got); i++)
+    {
+      args[i] = (RaceArg) { &r, i };
+      threads[i] = g_thread_new ("shared", shared_thread, &args[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (r.got); i++)
+    g_thread_join (threads[i]);
+  g_assert_cmpint (r.builds, ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (r.got); i++)
+    g_assert_true (r.got[i] == r.got[0]);
+  g_assert_cmpstr (r.got[0], ==, "value");
+  g_assert_cmpuint (scorch_module_get_n_shared (r.module), ==, 1);
+
+  /* released by all but one: still there, not built again */
+  for (guint i = 1; i < G_N_ELEMENTS (r.got); i++)
+    scorch_module_release_shared (r.module, "test");
+  g_assert_cmpint (r.frees, ==, 0);
+  again = scorch_module_acquire_shared (r.module, "test", count_build, &r, count_free);
+  g_assert_true (again == r.got[0]);
+  g_assert_cmpint (r.builds, ==, 1);
+  scorch_module_release_shared (r.module, "test");
+  scorch_module_release_shared (r.module, "test");
+  /* the last release frees it; the next user builds anew */
+  g_assert_cmpint (r.frees, ==, 1);
+  g_assert_cmpuint (scorch_module_get_n_shared (r.module), ==, 0);
+  again = scorch_module_acquire_shared (r.module, "test", count_build, &r, count_free);
+  g_assert_cmpint (r.builds, ==, 2);
+  scorch_module_release_shared (r.module, "test");
+  g_assert_cmpint (r.frees, ==, 2);
+
+  barrier_free (r.start);
+  scorch_module_unref (r.module);
+  scorch_module_cache_free (cache);
+}
+
+/* A stripped program, its debug file under debugdir/.build-id, and a
+ * mapping of its code as a process would have it */
+typedef struct
+{
+  char         *bin;
+  char         *debugdir;
+  ScorchModule *module;          /* through the default cache */
+  ScorchMapping map;
+  guint64       addr;            /* a runtime address inside hidden_static */
+  guint64       vaddr;           /* its link-time address */
+} Stripped;
+
+static void
+stripped_set_up (Stripped   *s,
+                 const char *name)
+{
+  g_autofree char *hex = NULL;
+  g_autofree char *iddir = NULL;
+  g_autofree char *debugfile = NULL;
+  g_autofree char *cmd = NULL;
+  const ScorchModuleSegment *segs;
+  const guint8 *id;
+  guint n_segs = 0, len = 0;
+  struct stat st;
+  Elf *elf;
+  Elf_Scn *scn = NULL;
+
+  memset (s, 0, sizeof *s);
+  s->bin = build (name, "-Wl,--build-id", 7);
+  s->debugdir = g_strdup_printf ("%s/%s-debug", tmpdir, name);
+  s->module = scorch_module_cache_open (scorch_module_cache_get_default (), s->bin, NULL);
+  g_assert_nonnull (s->module);
+  id = scorch_module_get_build_id (s->module, &len);
+  g_assert_nonnull (id);
+  hex = scorch_module_build_id_to_hex (id, len);
+  elf = scorch_module_begin_elf (s->module);
+  while ((scn = elf_nextscn (elf, scn)) != NULL)
+    {
+      GElf_Shdr shdr;
+      Elf_Data *data;
+
+      if (gelf_getshdr (scn, &shdr) == NULL || shdr.sh_type != SHT_SYMTAB)
+        continue;
+      data = elf_getdata (scn, NULL);
+      for (gsize i = 0; i < shdr.sh_size / shdr.sh_entsize; i++)
+        {
+          GElf_Sym sym;
+
+          if (gelf_getsym (data, (int) i, &sym) != NULL &&
+              g_strcmp0 (elf_strptr (elf, shdr.sh_link, sym.st_name), "hidden_static") == 0)
+            s->vaddr = sym.st_value;
+        }
+    }
+  elf_end (elf);
+  g_assert_cmpuint (s->vaddr, !=, 0);
+  scorch_module_unref (s->module);
+
+  iddir = g_build_filename (s->debugdir, ".build-id", (char[]) { hex[0], hex[1], 0 }, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (iddir, 0755), ==, 0);
+  debugfile = g_strdup_printf ("%s/%s.debug", iddir, hex + 2);
+  cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", s->bin, debugfile);
+  run (cmd);
+  g_free (cmd);
+  cmd = g_strdup_printf ("strip --strip-all %s", s->bin);
+  run (cmd);
+
+  s->module = scorch_module_cache_open (scorch_module_cache_get_default (), s->bin, NULL);
+  g_assert_nonnull (s->module);
+  g_assert_cmpint (stat (s->bin, &st), ==, 0);
+  segs = scorch_module_get_segments (s->module, &n_segs);
+  for (guint i = 0; i < n_segs; i++)
+    if ((segs[i].flags & PF_X) != 0 && s->vaddr >= segs[i].vaddr && s->vaddr < segs[i].vaddr + segs[i].filesz)
+      {
+        s->map.start = 0x7f0000000000 + (segs[i].vaddr & ~0xfffull);
+        s->map.end = 0x7f0000000000 + segs[i].vaddr + segs[i].memsz;
+        s->map.pgoff = segs[i].offset & ~0xfffull;
+      }
+  g_assert_cmpuint (s->map.start, !=, 0);
+  s->map.path = s->bin;
+  s->map.build_id = scorch_module_get_build_id (s->module, &s->map.build_id_len);
+  s->map.maj = major (st.st_dev);
+  s->map.min = minor (st.st_dev);
+  s->map.ino = st.st_ino;
+  s->addr = 0x7f0000000000 + s->vaddr + 1;
+}
+
+static void
+stripped_tear_down (Stripped *s)
+{
+  scorch_module_unref (s->module);
+  g_free (s->bin);
+  g_free (s->debugdir);
+}
+
+static ScorchSymbolizer *
+stripped_symbolizer (Stripped *s)
+{
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  const char *dirs[] = { s->debugdir, NULL };
+
+  scorch_symbolizer_set_debug_dirs (sym, dirs);
+  scorch_symbolizer_set_symbol_cache (sym, NULL, 0);
+  return sym;
+}
+
+static void
+assert_hidden_static (ScorchSymbolizer *sym,
+                      Stripped         *s)
+{
+  ScorchSymbol out[8];
+  guint n = scorch_symbolizer_lookup_user (sym, 1, &s->map, s->addr, out, G_N_ELEMENTS (out));
+
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpstr (out[n - 1].function, ==, "hidden_static");
+}
+
+/* Two symbolizers at once: the debug file is searched for once, and the
+ * symbol table read from it is made once; both are the module's, and go
+ * with the last user. */
+static void
+test_debug_file_and_symbols_shared (void)
+{
+  Stripped s;
+  ScorchSymbolizer *a, *b;
+  guint searches, made;
+
+  stripped_set_up (&s, "shared-debug");
+  searches = scorch_debug_files_get_n_searches ();
+  made = scorch_elf_symbols_get_n_made ();
+
+  a = stripped_symbolizer (&s);
+  assert_hidden_static (a, &s);
+  g_assert_cmpuint (scorch_debug_files_get_n_searches (), >, searches);
+  g_assert_cmpuint (scorch_elf_symbols_get_n_made (), ==, made + 1);
+  searches = scorch_debug_files_get_n_searches ();
+  /* the debug files' lookups and the symbol table */
+  g_assert_cmpuint (scorch_module_get_n_shared (s.module), ==, 2);
+
+  b = stripped_symbolizer (&s);
+  assert_hidden_static (b, &s);
+  g_assert_cmpuint (scorch_debug_files_get_n_searches (), ==, searches);
+  g_assert_cmpuint (scorch_elf_symbols_get_n_made (), ==, made + 1);
+  g_assert_cmpuint (scorch_module_get_n_shared (s.module), ==, 2);
+
+  scorch_symbolizer_free (a);
+  g_assert_cmpuint (scorch_module_get_n_shared (s.module), ==, 2);
+  scorch_symbolizer_free (b);
+  g_assert_cmpuint (scorch_module_get_n_shared (s.module), ==, 0);
+
+  /* the next load looks again (a debug file may have been installed) */
+  a = stripped_symbolizer (&s);
+  assert_hidden_static (a, &s);
+  g_assert_cmpuint (scorch_debug_files_get_n_searches (), >, searches);
+  g_assert_cmpuint (scorch_elf_symbols_get_n_made (), ==, made + 2);
+  scorch_symbolizer_free (a);
+
+  stripped_tear_down (&s);
+}
+
+typedef struct
+{
+  Stripped *s;
+  Barrier *looked_up;
+  gboolean  ok;
+} SymbolizerThread;
+
+static gpointer
+symbolizer_thread (gpointer data)
+{
+  SymbolizerThread *t = data;
+  ScorchSymbolizer *sym = stripped_symbolizer (t->s);
+  ScorchSymbol out[8];
+  guint n = scorch_symbolizer_lookup_user (sym, 1, &t->s->map, t->s->addr, out, G_N_ELEMENTS (out));
+
+  t->ok = n >= 1 && g_strcmp0 (out[n - 1].function, "hidden_static") == 0;
+  /* all alive at once: the table and the debug file are shared */
+  barrier_wait (t->looked_up);
+  scorch_symbolizer_free (sym);
+  return NULL;
+}
+
+/* Symbolizers on several threads using a module for the first time at
+ * once: one search, one table, every one named right. */
+static void
+test_symbolizers_concurrent (void)
+{
+  Stripped s;
+  SymbolizerThread t[4];
+  GThread *threads[G_N_ELEMENTS (t)];
+  Barrier *looked_up = barrier_new (G_N_ELEMENTS (t));
+  guint made;
+
+  stripped_set_up (&s, "concurrent-debug");
+  made = scorch_elf_symbols_get_n_made ();
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    {
+      t[i] = (SymbolizerThread) { &s, looked_up, FALSE };
+      threads[i] = g_thread_new ("symbolizer", symbolizer_thread, &t[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_true (t[i].ok);
+    }
+  g_assert_cmpuint (scorch_elf_symbols_get_n_made (), ==, made + 1);
+  g_assert_cmpuint (scorch_module_get_n_shared (s.module), ==, 0);
+  barrier_free (looked_up);
+  stripped_tear_down (&s);
+}
+
+/* ---- CFI ------------------------------------------------------------------ */
+
+typedef struct
+{
+  ScorchMapping map;
+} OneMapping;
+
+static const ScorchMapping *
+one_mapping (gpointer user_data,
+             gint32   pid,
+             guint64  addr)
+{
+  OneMapping *o = user_data;
+
+  return addr >= o->map.start && addr < o->map.end ? &o->map : NULL;
+}
+
+typedef struct
+{
+  OneMapping      *o;
+  guint64          addr;
+  Barrier        *start;
+  Barrier        *found;
+  Barrier        *checked;
+  ScorchCfiTable  *table;
+  const Row       *row;
+} UnwinderThread;
+
+/* What an unwinder does with an address: its maps find the module and
+ * its CFI table, its stepper the row. */
+static gpointer
+unwinder_thread (gpointer data)
+{
+  UnwinderThread *t = data;
+  ScorchUnwindMaps maps;
+  ScorchCfi cfi;
+  const UnwMapSlot *slot;
+
+  scorch_unwind_maps_init (&maps, one_mapping, t->o);
+  scorch_cfi_init (&cfi, &maps);
+  barrier_wait (t->start);
+  scorch_unwind_maps_begin_sample (&maps, 1, NULL, 0, 0);
+  slot = scorch_unwind_maps_for_addr (&maps, t->addr);
+  if (slot != NULL && slot->module->cfi != NULL)
+    {
+      t->table = slot->module->cfi;
+      t->row = scorch_cfi_find_row (&cfi, slot->module, t->addr - slot->bias);
+    }
+  scorch_unwind_maps_end_sample (&maps);
+  /* all alive at once, until the test has looked at the table */
+  barrier_wait (t->found);
+  barrier_wait (t->checked);
+  scorch_cfi_clear (&cfi);
+  scorch_unwind_maps_clear (&maps);
+  return NULL;
+}
+
+/* Unwinders (two, then several threads at once) share the module's CFI:
+ * the table is made once, a row is decoded once, and the same row is
+ * what each of them steps with. */
+static void
+test_cfi_shared (void)
+{
+  g_autofree char *bin = build ("cfi", "-Wl,--build-id -fasynchronous-unwind-tables", 3);
+  ScorchModule *m = scorch_module_cache_open (scorch_module_cache_get_default (), bin, NULL);
+  const ScorchModuleFunction *f;
+  OneMapping o = { 0 };
+  UnwinderThread t[4];
+  GThread *threads[G_N_ELEMENTS (t)];
+  Barrier *start = barrier_new (G_N_ELEMENTS (t));
+  Barrier *found = barrier_new (G_N_ELEMENTS (t) + 1);
+  Barrier *checked = barrier_new (G_N_ELEMENTS (t) + 1);
+  const ScorchModuleSegment *segs;
+  guint n_segs = 0;
+  struct stat st;
+  guint64 vaddr = 0;
+
+  g_assert_nonnull (m);
+  g_assert_cmpint (stat (bin, &st), ==, 0);
+  /* main: sized, in .text, with .eh_frame rows */
+  segs = scorch_module_get_segments (m, &n_segs);
+  for (guint i = 0; i < n_segs && vaddr == 0; i++)
+    if ((segs[i].flags & PF_X) != 0)
+      for (guint64 a = segs[i].vaddr; a < segs[i].vaddr + segs[i].filesz && vaddr == 0; a += 4)
+        if ((f = scorch_module_find_function (m, a)) != NULL)
+          vaddr = f->start + 1;
+  g_assert_cmpuint (vaddr, !=, 0);
+  for (guint i = 0; i < n_segs; i++)
+    if ((segs[i].flags & PF_X) != 0)
+      {
+        o.map.start = 0x7f0000000000 + (segs[i].vaddr & ~0xfffull);
+        o.map.end = 0x7f0000000000 + segs[i].vaddr + segs[i].memsz;
+        o.map.pgoff = segs[i].offset & ~0xfffull;
+      }
+  o.map.path = bin;
+  o.map.build_id = scorch_module_get_build_id (m, &o.map.build_id_len);
+  o.map.maj = major (st.st_dev);
+  o.map.min = minor (st.st_dev);
+  o.map.ino = st.st_ino;
+
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    {
+      t[i] = (UnwinderThread) { &o, 0x7f0000000000 + vaddr, start, found, checked, NULL, NULL };
+      threads[i] = g_thread_new ("unwinder", unwinder_thread, &t[i]);
+    }
+  /* all found their row and still hold the table */
+  barrier_wait (found);
+  g_assert_nonnull (t[0].table);
+  g_assert_nonnull (t[0].row);
+  for (guint i = 1; i < G_N_ELEMENTS (t); i++)
+    {
+      g_assert_true (t[i].table == t[0].table);
+      g_assert_true (t[i].row == t[0].row);
+    }
+  g_assert_cmpuint (scorch_cfi_table_get_n_decoded (t[0].table), ==, 1);
+  g_assert_cmpuint (scorch_module_get_n_shared (m), ==, 1);
+  barrier_wait (checked);
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    g_thread_join (threads[i]);
+  /* gone with the last unwinder */
+  g_assert_cmpuint (scorch_module_get_n_shared (m), ==, 0);
+
+  barrier_free (start);
+  barrier_free (found);
+  barrier_free (checked);
+  scorch_module_unref (m);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -632,6 +1120,10 @@ main (int    argc,
   g_test_add_func ("/libscorch/module/vdso", test_vdso);
   g_test_add_func ("/libscorch/module/keep-recent", test_keep_recent);
   g_test_add_func ("/libscorch/module/functions", test_functions);
+  g_test_add_func ("/libscorch/module/shared-once", test_shared_once);
+  g_test_add_func ("/libscorch/module/debug-file-and-symbols-shared", test_debug_file_and_symbols_shared);
+  g_test_add_func ("/libscorch/module/symbolizers-concurrent", test_symbolizers_concurrent);
+  g_test_add_func ("/libscorch/module/cfi-shared", test_cfi_shared);
 
   ret = g_test_run ();
   {

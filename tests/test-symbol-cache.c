@@ -31,6 +31,7 @@ typedef struct
   Dwfl_Module      *mod;
   GElf_Addr         bias;
   ScorchModule     *module;
+  ScorchDebugFilesModule debug;
   const guint8     *build_id;
   guint             build_id_len;
 } Fixture;
@@ -54,7 +55,7 @@ fixture_set_up (Fixture       *f,
   f->mod = dwfl_report_elf (f->dwfl, self_exe, self_exe, fd, 0, true);
   dwfl_report_end (f->dwfl, NULL, NULL);
   g_assert_nonnull (f->mod);
-  scorch_debug_files_set_module_userdata (f->mod, &f->debuginfo_path);
+  scorch_debug_files_attach (&f->debug, f->mod, &f->debuginfo_path, f->module);
   g_assert_nonnull (dwfl_module_getelf (f->mod, &f->bias));
 }
 
@@ -63,6 +64,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   dwfl_end (f->dwfl);
+  scorch_debug_files_detach (&f->debug);
   scorch_module_unref (f->module);
   g_free (f->debuginfo_path);
 }

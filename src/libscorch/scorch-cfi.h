@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scorch-cfi.h (internal to the unwinder): the cached-CFI stepper.  Call
- * frame information rows (.eh_frame, else .debug_frame, parsed by libdw
- * on a miss) decoded into Rows kept per module and found through a
+ * frame information rows (decoded once per file into the module's
+ * ScorchCfiTable, scorch-cfi-table.h) found through an unwinder's own
  * direct-mapped (module, pc) cache; a step applies a row to a frame's
  * registers by hand (CFA rule, register rules, DWARF expressions), reading
  * memory through ScorchUnwindMaps. */
@@ -12,61 +12,13 @@
 
 #include <elfutils/libdw.h>
 
+#include "scorch-cfi-table.h"
 #include "scorch-unwind-maps.h"
 
 G_BEGIN_DECLS
 
-/* x86_64 DWARF register numbers: RAX RDX RCX RBX RSI RDI RBP RSP R8..R15,
- * then 16, the return address column (RIP). */
-enum
-{
-  DREG_RBP = 6,
-  DREG_RSP = 7,
-  DREG_RA = 16,
-  N_DREGS = 17
-};
-
 /* perf register number of each DWARF register */
 extern const guint8 scorch_cfi_dwarf_to_perf[N_DREGS];
-
-/* How a register of the caller is recovered */
-typedef enum
-{
-  LOC_SAME,      /* unchanged */
-  LOC_UNDEF,     /* not recoverable */
-  LOC_AT_CFA,    /* saved at CFA + offset */
-  LOC_VAL_CFA,   /* is CFA + offset */
-  LOC_EXPR,      /* a DWARF location description (ops) */
-} LocKind;
-
-typedef struct
-{
-  guint8  kind;
-  guint8  n_ops;
-  guint16 first_op;
-  gint64  offset;
-} Loc;
-
-typedef enum
-{
-  CFA_REG,       /* register cfa_reg + offset */
-  CFA_EXPR,
-} CfaKind;
-
-/* One decoded CFI row, valid for module-relative pcs [start, end) */
-typedef struct
-{
-  guint64  start, end;
-  guint8   cfa_kind;
-  guint8   cfa_reg;
-  guint8   ra_reg;
-  gboolean signal;
-  gint64   cfa_offset;
-  guint16  cfa_first_op, cfa_n_ops;
-  Loc      regs[N_DREGS];
-  guint    n_ops;
-  Dwarf_Op ops[];
-} Row;
 
 /* (module, relative pc) -> row; row NULL with module set: no CFI there */
 typedef struct

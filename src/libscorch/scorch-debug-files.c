@@ -285,6 +285,117 @@ find_debug_debuginfod (const guint8  *id,
 }
 #endif
 
+/* ---- what was found, shared by the Dwfls of one file -------------------
+ * A separate debug file is searched for once per (file, search path)
+ * while some Dwfl of the file is attached: the search opens and checks
+ * candidates (build id, or the CRC of a whole debug file), and may ask
+ * debuginfod. */
+
+typedef struct
+{
+  char         *path;    /* the name libdwfl is given; NULL: none found */
+  ScorchModule *file;    /* the debug file, mapped and build id read once */
+} Found;
+
+typedef struct
+{
+  GMutex      lock;      /* held while searching: one search per query */
+  char       *search_path;
+  GHashTable *found;     /* query -> Found* */
+} Memo;
+
+static guint n_searches;
+
+static void
+found_free (gpointer p)
+{
+  Found *f = p;
+
+  g_clear_pointer (&f->file, scorch_module_unref);
+  g_free (f->path);
+  g_free (f);
+}
+
+static void
+memo_free (gpointer p)
+{
+  Memo *memo = p;
+
+  g_hash_table_destroy (memo->found);
+  g_free (memo->search_path);
+  g_mutex_clear (&memo->lock);
+  g_free (memo);
+}
+
+static gpointer
+memo_new (ScorchModule *file,
+          gpointer      user_data)
+{
+  Memo *memo = g_new0 (Memo, 1);
+
+  g_mutex_init (&memo->lock);
+  memo->search_path = g_strdup (user_data);
+  memo->found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, found_free);
+  return memo;
+}
+
+guint
+scorch_debug_files_get_n_searches (void)
+{
+  return g_atomic_int_get (&n_searches);
+}
+
+/* The search itself: the dirs of debuginfo_path, the symlink's target's
+ * name, debuginfod. */
+static int
+search_debuginfo (const char        *debuginfo_path,
+                  const char        *file_name,
+                  const char        *debuglink_file,
+                  GElf_Word          debuglink_crc,
+                  gboolean           is_alt,
+                  const struct stat *main_stp,
+                  const guint8      *id,
+                  gssize             id_len,
+                  char             **debuginfo_file_name)
+{
+  int fd;
+
+  g_atomic_int_inc (&n_searches);
+  fd = find_debug_in_dirs (debuginfo_path, file_name, debuglink_file, debuglink_crc, is_alt,
+                           main_stp, id, id_len, debuginfo_file_name);
+  if (fd < 0 && file_name != NULL && !is_alt)
+    {
+      /* A symlink's debug file may go by its target's name. */
+      g_autofree char *canon = realpath (file_name, NULL);
+
+      if (canon != NULL && strcmp (canon, file_name) != 0)
+        fd = find_debug_in_dirs (debuginfo_path, canon, debuglink_file, debuglink_crc, FALSE,
+                                 main_stp, id, id_len, debuginfo_file_name);
+    }
+#if HAVE_DEBUGINFOD
+  if (fd < 0)
+    fd = find_debug_debuginfod (id, id_len, debuginfo_file_name);
+#endif
+  return fd;
+}
+
+/* Everything the answer depends on besides the search path (the memo's)
+ * and the main file (the memo's module) */
+static char *
+query_key (const char   *file_name,
+           const char   *debuglink_file,
+           GElf_Word     debuglink_crc,
+           gboolean      is_alt,
+           const guint8 *id,
+           gssize        id_len)
+{
+  g_autofree char *hex = id != NULL && id_len > 0 ? scorch_hex_encode (id, (gsize) id_len) : NULL;
+
+  return g_strdup_printf ("%d\n%s\n%s\n%08x\n%s", is_alt, file_name != NULL ? file_name : "",
+                          debuglink_file != NULL ? debuglink_file : "", (guint) debuglink_crc,
+                          hex != NULL ? hex : "");
+}
+
 static int
 find_debuginfo_checked (Dwfl_Module  *mod,
                         void        **userdata,
@@ -295,7 +406,7 @@ find_debuginfo_checked (Dwfl_Module  *mod,
                         GElf_Word     debuglink_crc,
                         char        **debuginfo_file_name)
 {
-  char **debuginfo_path = *userdata;
+  ScorchDebugFilesModule *dm = *userdata;
   const char *main_link = NULL;
   const unsigned char *id = NULL;
   const void *alt_id = NULL;
@@ -307,10 +418,13 @@ find_debuginfo_checked (Dwfl_Module  *mod,
   GElf_Addr vaddr;
   Dwarf_Addr bias;
   Elf *main_elf;
+  Memo *memo;
+  g_autofree char *key = NULL;
+  Found *found;
   int fd;
 
   *debuginfo_file_name = NULL;
-  if (debuginfo_path == NULL)
+  if (dm == NULL || dm->debuginfo_path == NULL)
     return -1;
 
   /* libdwfl asks for the debug file with the main file's own
@@ -343,21 +457,55 @@ find_debuginfo_checked (Dwfl_Module  *mod,
   if (mainfile != NULL && stat (mainfile, &main_st) == 0)
     main_stp = &main_st;
 
-  fd = find_debug_in_dirs (*debuginfo_path, file_name, debuglink_file, debuglink_crc, is_alt,
-                           main_stp, id, id_len, debuginfo_file_name);
-  if (fd < 0 && file_name != NULL && !is_alt)
+  /* the search path changed since attaching: a search of our own */
+  memo = dm->memo;
+  if (memo == NULL || g_strcmp0 (memo->search_path, *dm->debuginfo_path) != 0)
     {
-      /* A symlink's debug file may go by its target's name. */
-      g_autofree char *canon = realpath (file_name, NULL);
-
-      if (canon != NULL && strcmp (canon, file_name) != 0)
-        fd = find_debug_in_dirs (*debuginfo_path, canon, debuglink_file, debuglink_crc, FALSE,
-                                 main_stp, id, id_len, debuginfo_file_name);
+      fd = search_debuginfo (*dm->debuginfo_path, file_name, debuglink_file, debuglink_crc, is_alt,
+                             main_stp, id, id_len, debuginfo_file_name);
+      errno = 0;
+      return fd;
     }
-#if HAVE_DEBUGINFOD
-  if (fd < 0)
-    fd = find_debug_debuginfod (id, id_len, debuginfo_file_name);
-#endif
+
+  key = query_key (file_name, debuglink_file, debuglink_crc, is_alt, id, id_len);
+  scorch_mutex_lock (&memo->lock);
+  found = g_hash_table_lookup (memo->found, key);
+  if (found != NULL && found->file == NULL)
+    {
+      /* searched for, none found */
+      scorch_mutex_unlock (&memo->lock);
+      errno = 0;
+      return -1;
+    }
+  if (found != NULL)
+    {
+      /* found before: the same file again (refused when replaced since) */
+      fd = scorch_module_dup_fd (found->file);
+      if (fd >= 0)
+        {
+          *debuginfo_file_name = strdup (found->path); /* libdwfl frees it with free() */
+          scorch_mutex_unlock (&memo->lock);
+          errno = 0;
+          return fd;
+        }
+    }
+
+  fd = search_debuginfo (*dm->debuginfo_path, file_name, debuglink_file, debuglink_crc, is_alt,
+                         main_stp, id, id_len, debuginfo_file_name);
+  found = g_new0 (Found, 1);
+  if (fd >= 0)
+    {
+      /* the file just checked (the descriptor is libdwfl's): a module of
+       * its own, which later Dwfls get a new descriptor of */
+      found->file = scorch_module_cache_open_exact (scorch_module_cache_get_default (),
+                                                    *debuginfo_file_name, NULL);
+      found->path = g_strdup (*debuginfo_file_name);
+    }
+  if (fd < 0 || found->file != NULL)
+    g_hash_table_replace (memo->found, g_strdup (key), found);
+  else
+    found_free (found);   /* cannot be kept: the next Dwfl searches again */
+  scorch_mutex_unlock (&memo->lock);
   errno = 0;
   return fd;
 }
@@ -374,15 +522,36 @@ scorch_debug_files_init_callbacks (Dwfl_Callbacks  *callbacks,
 }
 
 void
-scorch_debug_files_set_module_userdata (Dwfl_Module  *mod,
-                                        char        **debuginfo_path)
+scorch_debug_files_attach (ScorchDebugFilesModule  *dm,
+                           Dwfl_Module             *mod,
+                           char                   **debuginfo_path,
+                           ScorchModule            *file)
 {
   void **userdata = NULL;
 
+  g_return_if_fail (dm != NULL && mod != NULL && debuginfo_path != NULL && file != NULL);
+
+  memset (dm, 0, sizeof *dm);
+  dm->debuginfo_path = debuginfo_path;
+  dm->file = file;
+  dm->memo_key = g_strconcat ("scorch-debug-files\n", *debuginfo_path != NULL ? *debuginfo_path : "", NULL);
+  dm->memo = scorch_module_acquire_shared (file, dm->memo_key, memo_new, *debuginfo_path, memo_free);
   /* For find_debuginfo_checked(). */
   dwfl_module_info (mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
   if (userdata != NULL)
-    *userdata = debuginfo_path;
+    *userdata = dm;
+}
+
+void
+scorch_debug_files_detach (ScorchDebugFilesModule *dm)
+{
+  g_return_if_fail (dm != NULL);
+
+  if (dm->memo_key != NULL)
+    scorch_module_release_shared (dm->file, dm->memo_key);
+  g_clear_pointer (&dm->memo_key, g_free);
+  dm->memo = NULL;
+  dm->file = NULL;
 }
 
 /* perf writes build ids padded with zeros (to 24 bytes in the header's

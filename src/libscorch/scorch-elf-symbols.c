@@ -24,7 +24,16 @@ struct _ScorchElfSymbols
   ScorchElfSymbol *syms;   /* sorted by start, one per start address */
   gsize            n_syms;
   GBytes          *names;  /* a cache entry's names (raw points into it), or NULL */
+  GStringChunk    *chunk;  /* names read from the ELF file, or NULL */
 };
+
+static guint n_made;
+
+guint
+scorch_elf_symbols_get_n_made (void)
+{
+  return g_atomic_int_get (&n_made);
+}
 
 static guint
 count_leading_underscores (const char *s)
@@ -81,11 +90,13 @@ scorch_elf_symbols_new (Dwfl_Module *mod)
   g_return_val_if_fail (mod != NULL, NULL);
 
   self = g_new0 (ScorchElfSymbols, 1);
+  g_atomic_int_inc (&n_made);
   n = dwfl_module_getsymtab (mod);
   if (n <= 0)
     return self;
 
   syms = g_array_sized_new (FALSE, FALSE, sizeof (ScorchElfSymbol), (guint) MIN (n, 1 << 20));
+  self->chunk = g_string_chunk_new (64 * 1024);
   for (int i = 0; i < n; i++)
     {
       GElf_Sym sym;
@@ -108,8 +119,7 @@ scorch_elf_symbols_new (Dwfl_Module *mod)
         continue;
       f.start = addr;
       f.end = addr + sym.st_size;
-      f.raw = name;
-      f.name = NULL;
+      f.raw = name;    /* libdwfl's string until copied below */
       f.index = (guint32) i;
       f.binding = GELF_ST_BIND (sym.st_info);
       f.sized = sym.st_size > 0;
@@ -161,6 +171,14 @@ scorch_elf_symbols_new (Dwfl_Module *mod)
       f->end = MIN (f->end, f->section_end);
     }
 
+  /* the names kept, copied: the table outlives the Dwfl it was read from */
+  for (gsize i = 0; i < out; i++)
+    {
+      ScorchElfSymbol *f = &g_array_index (syms, ScorchElfSymbol, i);
+
+      f->raw = g_string_chunk_insert (self->chunk, f->raw);
+    }
+
   self->n_syms = out;
   g_array_set_size (syms, (guint) out);
   self->syms = (ScorchElfSymbol *) (gpointer) g_array_free (syms, FALSE);
@@ -197,7 +215,18 @@ scorch_elf_symbols_free (ScorchElfSymbols *self)
     return;
   g_free (self->syms);
   g_clear_pointer (&self->names, g_bytes_unref);
+  if (self->chunk != NULL)
+    g_string_chunk_free (self->chunk);
   g_free (self);
+}
+
+gsize
+scorch_elf_symbols_get_index (ScorchElfSymbols      *self,
+                              const ScorchElfSymbol *sym)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (sym >= self->syms && sym < self->syms + self->n_syms, 0);
+  return (gsize) (sym - self->syms);
 }
 
 gsize
@@ -345,7 +374,6 @@ cache_parse (ScorchElfSymbols *self,
       f->end = r.end + bias;
       f->section_end = r.section_end == G_MAXUINT64 ? G_MAXUINT64 : r.section_end + bias;
       f->raw = names + r.name;
-      f->name = NULL;
       f->index = r.index;
       f->binding = r.binding;
       f->sized = r.sized != 0;
@@ -385,6 +413,7 @@ scorch_elf_symbols_load_cached (const char    *dir,
       return NULL;
     }
   self->names = bytes;
+  g_atomic_int_inc (&n_made);
   return self;
 }
 

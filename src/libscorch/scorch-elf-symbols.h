@@ -15,8 +15,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   guint64     start, end;    /* dwfl addresses, [start, end) */
-  const char *raw;           /* borrowed from the ELF string table */
-  const char *name;          /* NULL until a caller fills it (the symbolizer's demangled name) */
+  const char *raw;           /* the table's own copy (or its cache entry's) */
   guint64     section_end;   /* bound for a sizeless symbol */
   guint32     index;         /* in the symbol table: the first wins a full tie, as in perf */
   guint8      binding;       /* STB_* */
@@ -25,14 +24,26 @@ typedef struct
 
 typedef struct _ScorchElfSymbols ScorchElfSymbols;
 
-/* Reads mod's symbol table (.symtab, else .dynsym); the table borrows
- * mod's strings, so it must be freed before the Dwfl. */
+/* Reads mod's symbol table (.symtab, else .dynsym).  The table copies
+ * the names it keeps: it does not depend on mod once made, and is
+ * immutable, so a module's table is shared by every symbolizer
+ * (scorch_module_acquire_shared()). */
 ScorchElfSymbols *scorch_elf_symbols_new    (Dwfl_Module      *mod);
 void              scorch_elf_symbols_free   (ScorchElfSymbols *self);
 
 /* The symbol perf would name for addr (a dwfl address), or NULL. */
 ScorchElfSymbol  *scorch_elf_symbols_lookup (ScorchElfSymbols *self,
                                              GElf_Addr         addr);
+
+/* The position of sym (returned by scorch_elf_symbols_lookup()) in the
+ * table, below scorch_elf_symbols_get_size(): a caller's own per-symbol
+ * data (the symbolizer's demangled names) goes in an array by it. */
+gsize             scorch_elf_symbols_get_index (ScorchElfSymbols      *self,
+                                                const ScorchElfSymbol *sym);
+
+/* How many tables were made (parsed or loaded) so far (tests: a table
+ * shared by several symbolizers is made once). */
+guint             scorch_elf_symbols_get_n_made (void);
 
 /* How many symbols the table holds. */
 gsize             scorch_elf_symbols_get_size (ScorchElfSymbols *self);

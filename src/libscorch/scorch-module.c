@@ -147,7 +147,21 @@ struct _ScorchModule
   ScorchModuleFunction *funcs[2];     /* .symtab, .dynsym: sorted by start */
   gsize                n_funcs[2];
   gboolean             has_cfi;
+
+  /* scorch_module_acquire_shared(): key -> Shared*, under lock */
+  GHashTable          *shared;
 };
+
+/* A value derived from the module, held by its users */
+typedef struct
+{
+  char           *key;
+  guint           users;       /* under the module's lock */
+  GMutex          build_lock;  /* held while building */
+  gboolean        built;       /* under build_lock */
+  gpointer        value;
+  GDestroyNotify  free_func;
+} Shared;
 
 struct _ScorchModuleCache
 {
@@ -303,8 +317,21 @@ scorch_module_cache_get_size (ScorchModuleCache *self)
 }
 
 static void
+shared_free (gpointer p)
+{
+  Shared *s = p;
+
+  if (s->value != NULL && s->free_func != NULL)
+    s->free_func (s->value);
+  g_mutex_clear (&s->build_lock);
+  g_free (s->key);
+  g_free (s);
+}
+
+static void
 module_free (ScorchModule *m)
 {
+  g_clear_pointer (&m->shared, g_hash_table_destroy);
   if (m->data != NULL && !m->data_borrowed)
     munmap ((void *) m->data, m->size);
   g_free (m->funcs[0]);
@@ -645,6 +672,14 @@ scorch_module_cache_open (ScorchModuleCache *self,
     g_propagate_error (error, local_error);
     return NULL;
   }
+}
+
+ScorchModule *
+scorch_module_cache_open_exact (ScorchModuleCache *self,
+                                const char        *path,
+                                GError           **error)
+{
+  return cache_open_path (self, path, error);
 }
 
 static ScorchModule *
@@ -1069,4 +1104,89 @@ scorch_module_read_build_id (const char *path,
     return 0;
   memcpy (out, id, len);
   return len;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Shared derived data                                                      */
+
+gpointer
+scorch_module_acquire_shared (ScorchModule         *self,
+                              const char           *key,
+                              ScorchModuleBuildFunc build,
+                              gpointer              user_data,
+                              GDestroyNotify        free_func)
+{
+  Shared *s;
+  gpointer value;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (build != NULL, NULL);
+
+  scorch_mutex_lock (&self->lock);
+  if (self->shared == NULL)
+    self->shared = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, shared_free);
+  s = g_hash_table_lookup (self->shared, key);
+  if (s == NULL)
+    {
+      s = g_new0 (Shared, 1);
+      s->key = g_strdup (key);
+      g_mutex_init (&s->build_lock);
+      g_hash_table_insert (self->shared, s->key, s);
+    }
+  s->users++;
+  scorch_mutex_unlock (&self->lock);
+
+  /* s stays while this user holds it; the first user builds, the others
+   * wait for the value */
+  scorch_mutex_lock (&s->build_lock);
+  if (!s->built)
+    {
+      s->value = build (self, user_data);
+      s->free_func = free_func;
+      s->built = TRUE;
+    }
+  value = s->value;
+  scorch_mutex_unlock (&s->build_lock);
+  return value;
+}
+
+void
+scorch_module_release_shared (ScorchModule *self,
+                              const char   *key)
+{
+  Shared *s;
+  gboolean last = FALSE;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL);
+
+  scorch_mutex_lock (&self->lock);
+  s = self->shared != NULL ? g_hash_table_lookup (self->shared, key) : NULL;
+  if (s != NULL)
+    {
+      g_assert (s->users > 0);
+      if (--s->users == 0)
+        {
+          g_hash_table_steal (self->shared, key);
+          last = TRUE;
+        }
+    }
+  scorch_mutex_unlock (&self->lock);
+  g_return_if_fail (s != NULL);
+  /* nobody holds it, and nobody can find it any more */
+  if (last)
+    shared_free (s);
+}
+
+guint
+scorch_module_get_n_shared (ScorchModule *self)
+{
+  guint n;
+
+  g_return_val_if_fail (self != NULL, 0);
+  scorch_mutex_lock (&self->lock);
+  n = self->shared != NULL ? g_hash_table_size (self->shared) : 0;
+  scorch_mutex_unlock (&self->lock);
+  return n;
 }

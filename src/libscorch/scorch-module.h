@@ -20,7 +20,13 @@
  * file opened by the symbolizer, the unwinder, the frame-pointer check and
  * the perf writer at the same time is opened and mapped once.  A file
  * replaced or deleted since is a different file: the next lookup opens the
- * new one, and holders of the old module keep its (private) mapping. */
+ * new one, and holders of the old module keep its (private) mapping.
+ *
+ * What is derived from a file is held by its module too, made once for
+ * all its users (scorch_module_acquire_shared()): the CFI table of the
+ * unwinders (scorch-cfi.h), the ELF symbol table of the symbolizers
+ * (scorch-elf-symbols.h) and the separate debug file they look for
+ * (scorch-debug-files.h). */
 
 #pragma once
 
@@ -95,6 +101,13 @@ ScorchModule      *scorch_module_cache_open        (ScorchModuleCache *self,
                                                     const char        *path,
                                                     GError           **error);
 
+/* The module of the file at path exactly (no --sysroot or
+ * --substitute-path candidates, no build-id cache): a file found by a
+ * search of its own, such as a separate debug file. */
+ScorchModule      *scorch_module_cache_open_exact  (ScorchModuleCache *self,
+                                                    const char        *path,
+                                                    GError           **error);
+
 ScorchModule      *scorch_module_ref               (ScorchModule      *self);
 void               scorch_module_unref             (ScorchModule      *self);
 
@@ -159,6 +172,30 @@ const ScorchModuleFunction *scorch_module_find_function (ScorchModule *self,
                                                          guint64       vaddr);
 /* Whether the file has call frame information (.eh_frame or .debug_frame). */
 gboolean           scorch_module_has_cfi           (ScorchModule      *self);
+
+/* Data derived from a module and shared by its users (the unwinders' CFI
+ * rows, the symbolizers' ELF symbol tables, the separate debug file each
+ * found once): one value per key, made by build (called once, with no
+ * lock of the module held, while other users of the same key wait) and
+ * kept while someone holds it.  Each acquire is paired with a release of
+ * the same key before the module is dropped; the last release frees the
+ * value with free_func, so what depends on the environment (the debug
+ * dirs, a debug file installed since) is looked for again by the next
+ * load, as without sharing.  The value must be immutable once built, or
+ * guard its own changes: any thread may hold it.  build may return NULL
+ * (then NULL is what every holder gets). */
+typedef gpointer (*ScorchModuleBuildFunc) (ScorchModule *module,
+                                           gpointer      user_data);
+
+gpointer           scorch_module_acquire_shared    (ScorchModule         *self,
+                                                    const char           *key,
+                                                    ScorchModuleBuildFunc build,
+                                                    gpointer              user_data,
+                                                    GDestroyNotify        free_func);
+void               scorch_module_release_shared    (ScorchModule         *self,
+                                                    const char           *key);
+/* How many keys the module holds a value for now (tests). */
+guint              scorch_module_get_n_shared      (ScorchModule         *self);
 
 /* The cache keeps the keep most recently opened modules alive (holding a
  * reference) after their users drop them, so that a file asked for again

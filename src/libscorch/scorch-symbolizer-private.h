@@ -11,6 +11,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "scorch-addr-map.h"
+#include "scorch-debug-files.h"
 #include "scorch-dwarf-inline.h"
 #include "scorch-elf-symbols.h"
 #include "scorch-kallsyms.h"
@@ -41,13 +42,17 @@ typedef struct
   ModuleState        state;
   ScorchModule      *file;          /* NULL unless state is MODULE_OK */
   Dwfl              *dwfl;          /* ours, over the file's descriptor */
+  ScorchDebugFilesModule debug;     /* dw.mod's userdata: its debug file, found once per file */
   ScorchDwarfModule  dw;            /* dw.mod: the Dwfl_Module; dw.path: path */
   GElf_Addr          bias;
   gboolean           has_symbols;
 
   ScorchAddrMap      cache;         /* (0, file offset) -> chain */
 
-  ScorchElfSymbols  *syms;          /* NULL until the first lookup */
+  ScorchElfSymbols  *syms;          /* NULL until the first lookup; the module's
+                                     * (shared by every symbolizer), held under syms_key */
+  char              *syms_key;
+  const char       **sym_names;     /* demangled name of each of syms, ours, filled on use */
 
   /* the persistent answers (scorch-symbolizer-answers.h) */
   ScorchSymbolizerAnswers *answers; /* NULL until the first lookup, or without a build id */

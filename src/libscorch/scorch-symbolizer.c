@@ -81,9 +81,13 @@ module_free (gpointer p)
   /* before dwfl_end: they point into libdw's data */
   _scorch_dwarf_inline_free (m->dw.dwarf);
   _scorch_symbolizer_answers_free (m->answers);
-  scorch_elf_symbols_free (m->syms);
+  if (m->syms_key != NULL)
+    scorch_module_release_shared (m->file, m->syms_key);
+  g_free (m->syms_key);
+  g_free (m->sym_names);
   if (m->dwfl != NULL)
     dwfl_end (m->dwfl);
+  scorch_debug_files_detach (&m->debug);
   g_clear_pointer (&m->file, scorch_module_unref);
   scorch_addr_map_clear (&m->cache);
   g_free (m);
@@ -465,13 +469,14 @@ module_open (ScorchSymbolizer    *self,
   if (m->dw.mod == NULL)
     close (fd);
   if (m->dw.mod != NULL)
-    scorch_debug_files_set_module_userdata (m->dw.mod, &self->debuginfo_path);
+    scorch_debug_files_attach (&m->debug, m->dw.mod, &self->debuginfo_path, m->file);
   elf = m->dw.mod != NULL ? dwfl_module_getelf (m->dw.mod, &m->bias) : NULL;
   if (elf == NULL)
     {
       add_problem (self, _("%s: cannot read it as ELF (%s); its frames are shown as addresses"),
                    m->path, dwfl_errmsg (-1));
       g_clear_pointer (&m->dwfl, dwfl_end);
+      scorch_debug_files_detach (&m->debug);
       g_clear_pointer (&m->file, scorch_module_unref);
       m->dw.mod = NULL;
       return;
@@ -520,28 +525,33 @@ module_for_mapping (ScorchSymbolizer    *self,
   return m;
 }
 
-/* The demangled name of an ELF symbol, made on its first use. */
+/* The demangled name of an ELF symbol, made on its first use (the table
+ * is shared by every symbolizer; the names are interned in ours). */
 static const char *
-func_sym_name (ScorchSymbolizer *self,
-               ScorchElfSymbol  *f)
+func_sym_name (ScorchSymbolizer      *self,
+               Module                *m,
+               const ScorchElfSymbol *f)
 {
+  gsize i = scorch_elf_symbols_get_index (m->syms, f);
   const char *at;
 
-  if (f->name != NULL)
-    return f->name;
+  if (m->sym_names == NULL)
+    m->sym_names = g_new0 (const char *, MAX (scorch_elf_symbols_get_size (m->syms), 1));
+  if (m->sym_names[i] != NULL)
+    return m->sym_names[i];
   /* .symtab names may carry their version ("memcpy@@GLIBC_2.14") */
   at = strchr (f->raw, '@');
   if (at != NULL && at != f->raw)
     {
       g_autofree char *plain = g_strndup (f->raw, at - f->raw);
 
-      f->name = _scorch_symbolizer_demangle (self, plain);
+      m->sym_names[i] = _scorch_symbolizer_demangle (self, plain);
     }
   else
     {
-      f->name = _scorch_symbolizer_demangle (self, f->raw);
+      m->sym_names[i] = _scorch_symbolizer_demangle (self, f->raw);
     }
-  return f->name;
+  return m->sym_names[i];
 }
 
 static guint
@@ -559,43 +569,81 @@ unresolved (ScorchSymbolizer *self,
   return 1;
 }
 
+/* What module_symbols_build() reads with: the first symbolizer's own
+ * Dwfl (libdw is not thread-safe) and cache settings */
+typedef struct
+{
+  ScorchSymbolizer *self;
+  Module           *m;
+  const char       *source;      /* NULL: not through the persistent cache */
+} SymbolsBuild;
+
 /* The module's function symbols: from the persistent cache when it holds
  * a current entry for the build id, else parsed (and saved for a large
  * module). */
-static ScorchElfSymbols *
-module_symbols (ScorchSymbolizer *self,
-                Module           *m)
+static gpointer
+module_symbols_build (ScorchModule *file,
+                      gpointer      user_data)
 {
+  SymbolsBuild *b = user_data;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *source = NULL;
-  const char *debugfile = NULL;
   const guint8 *id;
   guint id_len = 0;
   ScorchElfSymbols *syms;
-  int n_raw;
 
-  if (self->symbol_cache_dir == NULL)
-    return scorch_elf_symbols_new (m->dw.mod);
-  id = scorch_module_get_build_id (m->file, &id_len);
-  n_raw = dwfl_module_getsymtab (m->dw.mod);
-  if (id == NULL || n_raw < 0 || (guint) n_raw < self->symbol_cache_min)
-    return scorch_elf_symbols_new (m->dw.mod);
-
-  /* The table depends on where libdwfl read it: the file's own tables or
-   * a separate debug file (one installed since makes the entry stale). */
-  dwfl_module_info (m->dw.mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
-  source = g_strdup_printf ("%s#%d", debugfile != NULL ? debugfile : "", n_raw);
-  syms = scorch_elf_symbols_load_cached (self->symbol_cache_dir, id, id_len, source, m->bias, &local_error);
+  if (b->source == NULL)
+    return scorch_elf_symbols_new (b->m->dw.mod);
+  id = scorch_module_get_build_id (file, &id_len);
+  syms = scorch_elf_symbols_load_cached (b->self->symbol_cache_dir, id, id_len, b->source, b->m->bias,
+                                         &local_error);
   if (syms != NULL)
     return syms;
   if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     g_debug ("symbol cache: %s (rewritten)", local_error->message);
   g_clear_error (&local_error);
 
-  syms = scorch_elf_symbols_new (m->dw.mod);
-  if (!scorch_elf_symbols_save_cached (syms, self->symbol_cache_dir, id, id_len, source, m->bias, &local_error))
+  syms = scorch_elf_symbols_new (b->m->dw.mod);
+  if (!scorch_elf_symbols_save_cached (syms, b->self->symbol_cache_dir, id, id_len, b->source, b->m->bias,
+                                       &local_error))
     g_debug ("symbol cache: %s", local_error->message);
   return syms;
+}
+
+/* The module's symbol table, shared with every symbolizer that reads the
+ * same file the same way at the same time: the key is where libdwfl read
+ * the table (the file's own tables or a separate debug file, and how many
+ * symbols), the bias, and the persistent cache it goes through -- so a
+ * table is made once per load, and a later load with other settings (or
+ * after a debug file was installed) makes its own, as it did alone. */
+static ScorchElfSymbols *
+module_symbols (ScorchSymbolizer *self,
+                Module           *m)
+{
+  g_autofree char *source = NULL;
+  const char *debugfile = NULL;
+  const guint8 *id;
+  guint id_len = 0;
+  gboolean cached;
+  SymbolsBuild b;
+  int n_raw;
+
+  id = scorch_module_get_build_id (m->file, &id_len);
+  n_raw = dwfl_module_getsymtab (m->dw.mod);
+  cached = self->symbol_cache_dir != NULL && id != NULL && n_raw >= 0 &&
+           (guint) n_raw >= self->symbol_cache_min;
+
+  /* The table depends on where libdwfl read it: the file's own tables or
+   * a separate debug file (one installed since makes the entry stale). */
+  dwfl_module_info (m->dw.mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+  source = g_strdup_printf ("%s#%d", debugfile != NULL ? debugfile : "", n_raw);
+  g_free (m->syms_key);
+  m->syms_key = g_strdup_printf ("scorch-elf-symbols\n%s\n%" G_GUINT64_FORMAT "\n%s", source,
+                                 (guint64) m->bias, cached ? self->symbol_cache_dir : "");
+  b.self = self;
+  b.m = m;
+  b.source = cached ? source : NULL;
+  return scorch_module_acquire_shared (m->file, m->syms_key, module_symbols_build, &b,
+                                       (GDestroyNotify) scorch_elf_symbols_free);
 }
 
 /* The module's answers from an earlier load (scorch-symbolizer-answers.h):
@@ -696,7 +744,7 @@ module_symbolize (ScorchSymbolizer *self,
 {
   GElf_Addr addr;
   guint64 vaddr;
-  ScorchElfSymbol *f;
+  const ScorchElfSymbol *f;
   guint n;
 
   if (m->state == MODULE_FAILED || !scorch_module_offset_to_vaddr (m->file, file_off, &vaddr))
@@ -723,7 +771,7 @@ module_symbolize (ScorchSymbolizer *self,
     n = unresolved (self, m->path, vaddr, chain);
   else
     {
-      n = _scorch_dwarf_inline_chain (&self->dwarf_context, &m->dw, addr, vaddr, func_sym_name (self, f), chain);
+      n = _scorch_dwarf_inline_chain (&self->dwarf_context, &m->dw, addr, vaddr, func_sym_name (self, m, f), chain);
       m->dwarf_used = TRUE;
     }
   if (m->answers != NULL)

@@ -17,14 +17,8 @@ unw_module_free (gpointer p)
 {
   UnwModule *m = p;
 
-  if (m->rows != NULL)
-    g_ptr_array_unref (m->rows);
-  if (m->eh_cfi != NULL)
-    dwarf_cfi_end (m->eh_cfi);
-  if (m->dwarf != NULL)
-    dwarf_end (m->dwarf);
-  if (m->elf != NULL)
-    elf_end (m->elf);
+  if (m->cfi != NULL)
+    scorch_cfi_table_release (m->module);
   g_clear_pointer (&m->module, scorch_module_unref);
   g_free (m->path);
   g_free (m);
@@ -54,7 +48,6 @@ unw_module_open (ScorchUnwindMaps *self,
   guint64 ino = 0;
 
   m->opened = TRUE;
-  m->rows = g_ptr_array_new_with_free_func (g_free);
   if (g_str_equal (m->path, "[vdso]"))
     {
       /* The kernel's vDSO is not a file: read ours, the same image on the
@@ -105,16 +98,13 @@ unw_module_open (ScorchUnwindMaps *self,
     goto fail;
   m->entry = scorch_module_get_entry (m->module);
 
-  /* libelf and libdw are not thread-safe: this unwinder's own Elf over
-   * the module's bytes (no I/O). */
-  m->elf = elf_memory ((char *) m->data, m->size);
-  if (m->elf == NULL)
+  /* the CFI rows, decoded once for every unwinder of this file */
+  m->cfi = scorch_cfi_table_acquire (m->module);
+  if (m->cfi == NULL)
     goto fail;
-  m->eh_cfi = dwarf_getcfi_elf (m->elf);
   return;
 
 fail:
-  g_clear_pointer (&m->elf, elf_end);
   g_clear_pointer (&m->module, scorch_module_unref);
   m->data = NULL;
   m->size = 0;
@@ -220,7 +210,7 @@ slot_code_range (UnwMapSlot          *slot,
   const char *path = map->path != NULL ? map->path : "";
 
   slot->code_lo = slot->code_hi = 0;
-  if (m->elf == NULL)
+  if (m->cfi == NULL)
     {
       /* Not an ELF file we can read: only the kernel's named data areas
        * are known not to be code (an anonymous mapping may hold JIT code). */

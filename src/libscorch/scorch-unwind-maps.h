@@ -13,6 +13,7 @@
 #include <elfutils/libdw.h>
 #include <gelf.h>
 
+#include "scorch-cfi-table.h"
 #include "scorch-module.h"
 #include "scorch-symbol.h"
 
@@ -42,23 +43,12 @@ typedef struct
   ScorchModule *module;      /* the file (mapped once for every user); NULL when unusable */
   const guint8 *data;        /* module's bytes; NULL when unusable */
   gsize         size;
-  Elf          *elf;         /* ours, over data */
-  Dwarf_CFI    *eh_cfi;      /* .eh_frame; ours to end */
-  Dwarf        *dwarf;       /* for .debug_frame, opened on demand */
-  Dwarf_CFI    *debug_cfi;   /* owned by dwarf */
-  gboolean      tried_debug_frame;
+  /* the file's CFI, shared by every unwinder (scorch-cfi-table.h); held while
+   * this module is, NULL when unusable */
+  ScorchCfiTable *cfi;
   const UnwSegment *segments; /* PT_LOAD, the module's */
   guint         n_segments;
   guint64       entry;       /* e_entry (vaddr), 0 when none */
-  GPtrArray    *rows;        /* cached-CFI rows, sorted by start */
-
-  /* for libunwind, filled on first use: the .eh_frame_hdr search table */
-  gboolean      eh_hdr_parsed;
-  gboolean      eh_hdr_ok;
-  guint64       lo_vaddr, hi_vaddr;
-  guint64       hdr_vaddr;
-  guint64       table_vaddr;
-  guint64       fde_count;
 } UnwModule;
 
 /* A mapping with its module and load bias (runtime address - ELF vaddr) */

@@ -49,17 +49,6 @@ static const gint8 unw_to_perf[] = {
   [UNW_X86_64_RIP] = PREG_IP,
 };
 
-#define DW_EH_PE_omit    0xff
-#define DW_EH_PE_absptr  0x00
-#define DW_EH_PE_udata2  0x02
-#define DW_EH_PE_udata4  0x03
-#define DW_EH_PE_udata8  0x04
-#define DW_EH_PE_sdata2  0x0a
-#define DW_EH_PE_sdata4  0x0b
-#define DW_EH_PE_sdata8  0x0c
-#define DW_EH_PE_pcrel   0x10
-#define DW_EH_PE_datarel 0x30
-
 typedef struct
 {
   gint32           pid;
@@ -92,112 +81,6 @@ proc_free (gpointer p)
   g_free (proc);
 }
 
-/* Reads an encoded .eh_frame_hdr value at data[*pos]; pcrel/datarel
- * applied against the link-time vaddrs given. */
-static gboolean
-read_encoded (const guint8 *data,
-              gsize         size,
-              gsize        *pos,
-              guint8        enc,
-              guint64       pos_vaddr,
-              guint64       data_vaddr,
-              guint64      *out)
-{
-  guint64 v;
-  gsize n;
-
-  switch (enc & 0x0f)
-    {
-    case DW_EH_PE_absptr:
-    case DW_EH_PE_udata8:
-    case DW_EH_PE_sdata8: n = 8; break;
-    case DW_EH_PE_udata4:
-    case DW_EH_PE_sdata4: n = 4; break;
-    case DW_EH_PE_udata2:
-    case DW_EH_PE_sdata2: n = 2; break;
-    default: return FALSE;
-    }
-  if (*pos > size || size - *pos < n)
-    return FALSE;
-
-  switch (enc & 0x0f)
-    {
-    case DW_EH_PE_udata2: { guint16 x; memcpy (&x, data + *pos, 2); v = x; break; }
-    case DW_EH_PE_sdata2: { gint16 x; memcpy (&x, data + *pos, 2); v = (guint64) (gint64) x; break; }
-    case DW_EH_PE_udata4: { guint32 x; memcpy (&x, data + *pos, 4); v = x; break; }
-    case DW_EH_PE_sdata4: { gint32 x; memcpy (&x, data + *pos, 4); v = (guint64) (gint64) x; break; }
-    default: memcpy (&v, data + *pos, 8); break;
-    }
-
-  switch (enc & 0x70)
-    {
-    case 0: break;
-    case DW_EH_PE_pcrel: v += pos_vaddr; break;
-    case DW_EH_PE_datarel: v += data_vaddr; break;
-    default: return FALSE;
-    }
-  *pos += n;
-  *out = v;
-  return TRUE;
-}
-
-/* Finds the module's .eh_frame_hdr binary-search table (once). */
-static gboolean
-module_eh_hdr (UnwModule *m)
-{
-  gsize n_phdrs = 0;
-  GElf_Phdr eh = { 0 };
-  gboolean have_eh = FALSE;
-
-  if (m->eh_hdr_parsed)
-    return m->eh_hdr_ok;
-  m->eh_hdr_parsed = TRUE;
-  if (m->elf == NULL || m->data == NULL || elf_getphdrnum (m->elf, &n_phdrs) != 0)
-    return FALSE;
-
-  m->lo_vaddr = G_MAXUINT64;
-  m->hi_vaddr = 0;
-  for (gsize i = 0; i < n_phdrs; i++)
-    {
-      GElf_Phdr ph;
-
-      if (gelf_getphdr (m->elf, (int) i, &ph) == NULL)
-        continue;
-      if (ph.p_type == PT_GNU_EH_FRAME)
-        {
-          eh = ph;
-          have_eh = TRUE;
-        }
-      if (ph.p_type == PT_LOAD)
-        {
-          m->lo_vaddr = MIN (m->lo_vaddr, ph.p_vaddr);
-          m->hi_vaddr = MAX (m->hi_vaddr, ph.p_vaddr + ph.p_memsz);
-        }
-    }
-
-  if (have_eh && m->hi_vaddr > 0 && eh.p_offset < m->size && m->size - eh.p_offset >= 4)
-    {
-      const guint8 *h = m->data + eh.p_offset;
-      gsize len = MIN (eh.p_filesz, m->size - eh.p_offset);
-      gsize pos = 4;
-      guint64 eh_frame_ptr, fde_count;
-
-      /* libunwind's remote table lookup wants (sdata4, datarel) pairs */
-      if (h[0] == 1 && h[3] == (DW_EH_PE_datarel | DW_EH_PE_sdata4) &&
-          read_encoded (h, len, &pos, h[1], eh.p_vaddr + pos, eh.p_vaddr, &eh_frame_ptr) &&
-          h[2] != DW_EH_PE_omit &&
-          read_encoded (h, len, &pos, h[2], eh.p_vaddr + pos, eh.p_vaddr, &fde_count) &&
-          fde_count > 0 && fde_count <= (len - pos) / 8)
-        {
-          m->hdr_vaddr = eh.p_vaddr;
-          m->table_vaddr = eh.p_vaddr + pos;
-          m->fde_count = fde_count;
-          m->eh_hdr_ok = TRUE;
-        }
-    }
-  return m->eh_hdr_ok;
-}
-
 /* ------------------------------------------------------------------------ */
 /* libunwind accessors                                                      */
 
@@ -215,7 +98,8 @@ find_proc_info (unw_addr_space_t  as,
 
   self->last_lookup_failed = TRUE;
   slot = scorch_unwind_maps_for_addr (self->owner, ip);
-  if (slot == NULL || !module_eh_hdr (slot->module))
+  /* the module's .eh_frame_hdr, found once for every unwinder */
+  if (slot == NULL || slot->module->cfi == NULL || !slot->module->cfi->eh_hdr_ok)
     return -UNW_ENOINFO;
 
   self->cur_module = slot->module;
@@ -223,12 +107,12 @@ find_proc_info (unw_addr_space_t  as,
 
   memset (&di, 0, sizeof di);
   di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-  di.start_ip = slot->module->lo_vaddr + slot->bias;
-  di.end_ip = slot->module->hi_vaddr + slot->bias;
+  di.start_ip = slot->module->cfi->lo_vaddr + slot->bias;
+  di.end_ip = slot->module->cfi->hi_vaddr + slot->bias;
   di.u.rti.name_ptr = 0;
-  di.u.rti.segbase = slot->module->hdr_vaddr + slot->bias;
-  di.u.rti.table_data = slot->module->table_vaddr + slot->bias;
-  di.u.rti.table_len = slot->module->fde_count * 8 / sizeof (unw_word_t);
+  di.u.rti.segbase = slot->module->cfi->hdr_vaddr + slot->bias;
+  di.u.rti.table_data = slot->module->cfi->table_vaddr + slot->bias;
+  di.u.rti.table_len = slot->module->cfi->fde_count * 8 / sizeof (unw_word_t);
 
   ret = UNW_OBJ (dwarf_search_unwind_table) (as, ip, &di, pi, need_unwind_info, arg);
   if (ret >= 0)
@@ -276,8 +160,8 @@ access_mem (unw_addr_space_t  as,
   /* The module whose unwind tables are being read: its .eh_frame_hdr and
    * .eh_frame may lie in a segment that was not recorded as a mapping
    * (perf records only executable mappings without mmap_data). */
-  if (self->cur_module != NULL && addr >= self->cur_module->lo_vaddr + self->cur_bias &&
-      addr < self->cur_module->hi_vaddr + self->cur_bias &&
+  if (self->cur_module != NULL && addr >= self->cur_module->cfi->lo_vaddr + self->cur_bias &&
+      addr < self->cur_module->cfi->hi_vaddr + self->cur_bias &&
       scorch_unwind_maps_module_read (self->cur_module, addr - self->cur_bias, &v))
     {
       *valp = v;

@@ -221,7 +221,7 @@ cfi_unwind (ScorchUnwinder *self,
       StepResult res;
 
       st->have_slot = FALSE;
-      if (slot != NULL && slot->bias_ok && slot->module->elf != NULL)
+      if (slot != NULL && slot->bias_ok && slot->module->cfi != NULL)
         {
           row = scorch_cfi_find_row (&self->cfi, slot->module, lookup - slot->bias);
           if (row == NULL)
@@ -477,7 +477,7 @@ scorch_unwinder_repair_leaf (ScorchUnwinder   *self,
       Regs next;
       StepResult step;
 
-      if (slot != NULL && slot->bias_ok && slot->module->elf != NULL)
+      if (slot != NULL && slot->bias_ok && slot->module->cfi != NULL)
         row = scorch_cfi_find_row (&self->cfi, slot->module, lookup - slot->bias);
       if (row == NULL)
         {
