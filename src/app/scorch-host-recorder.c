@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#ifndef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "scorch-host-recorder"
+#endif
 
 #include <errno.h>
 #include <signal.h>
