@@ -157,16 +157,13 @@ build_id_debug_path (const char   *dir,
                      const guint8 *id,
                      gssize        len)
 {
-  GString *s;
+  g_autofree char *hex = NULL;
 
   if (len < 2 || len > 64)
     return NULL;
-  s = g_string_new (dir);
-  g_string_append_printf (s, "/.build-id/%02x/", id[0]);
-  for (gssize i = 1; i < len; i++)
-    g_string_append_printf (s, "%02x", id[i]);
-  g_string_append (s, ".debug");
-  return g_string_free (s, FALSE);
+  hex = scorch_hex_encode (id, (gsize) len);
+  /* .build-id/xx/yyyy….debug: the first byte names the directory */
+  return g_strdup_printf ("%s/.build-id/%.2s/%s.debug", dir, hex, hex + 2);
 }
 
 /* The separate debug file (build-id tree, then .gnu_debuglink in the

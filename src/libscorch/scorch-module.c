@@ -100,16 +100,7 @@ char *
 scorch_module_build_id_to_hex (const guint8 *id,
                                guint         len)
 {
-  static const char digits[] = "0123456789abcdef";
-  char *s = g_malloc (len * 2 + 1);
-
-  for (guint i = 0; i < len; i++)
-    {
-      s[2 * i] = digits[id[i] >> 4];
-      s[2 * i + 1] = digits[id[i] & 15];
-    }
-  s[len * 2] = '\0';
-  return s;
+  return scorch_hex_encode (id, len);
 }
 
 /* ------------------------------------------------------------------------ */
