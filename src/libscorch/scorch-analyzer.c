@@ -55,7 +55,8 @@ struct _ScorchAnalyzer
   GByteArray           *entry_class;   /* per frame id: ENTRY_* */
   GPtrArray            *frame_module;  /* per frame id: module (builder-owned string) */
 
-  GArray               *stack;         /* guint32 frame ids of the current sample, leaf first */
+  guint32              *stack;         /* frame ids of the current sample, leaf first (MAX_STACK) */
+  guint                 stack_len;
   guint64              *ips;           /* unwinder output */
 
   guint64               n_samples;
@@ -170,6 +171,7 @@ struct _Worker
   guint                index;
   ScorchUnwinder      *unwinder;  /* worker 0: the analyzer's own */
   GArray              *addrs;     /* PreparedAddr */
+  guint                addrs_cap; /* addrs' allocated length (worker_push_addr) */
   guint64             *ips;
   gint32               last_pid;
   const ScorchProcMap *last_map;  /* valid during one batch */
@@ -244,7 +246,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->cur_leaf_addr = G_MAXUINT32;
   self->entry_class = g_byte_array_new ();
   self->frame_module = g_ptr_array_new ();
-  self->stack = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 256);
+  self->stack = g_new (guint32, MAX_STACK);
   self->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
   self->truncated_by_module = g_hash_table_new (NULL, NULL);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
@@ -281,7 +283,7 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_array_unref (self->addr_module_list);
   g_byte_array_unref (self->entry_class);
   g_ptr_array_unref (self->frame_module);
-  g_array_unref (self->stack);
+  g_free (self->stack);
   g_free (self->ips);
   g_hash_table_unref (self->truncated_by_module);
   g_ptr_array_unref (self->warnings);
@@ -682,11 +684,14 @@ push_entry (ScorchAnalyzer      *self,
       e->stamp = self->n_samples + 1;
       e->total++;
     }
-  if (self->stack->len == 0 && self->cur_leaf_addr == G_MAXUINT32)
+  if (self->stack_len == 0 && self->cur_leaf_addr == G_MAXUINT32)
     self->cur_leaf_addr = index;
 
-  if (self->stack->len + r[0] <= MAX_STACK)
-    g_array_append_vals (self->stack, r + 1, r[0]);
+  if (self->stack_len + r[0] <= MAX_STACK)
+    {
+      memcpy (self->stack + self->stack_len, r + 1, r[0] * sizeof (guint32));
+      self->stack_len += r[0];
+    }
 
   if (kernel)
     self->cur_n_kernel++;
@@ -810,9 +815,9 @@ diagnose_sample (ScorchAnalyzer         *self,
   facts.before_outer = self->cur_before_outer;
   facts.dwarf = dwarf;
   facts.unwind_failed = unwind_failed;
-  if (self->stack->len > 0)
+  if (self->stack_len > 0)
     {
-      outer = g_array_index (self->stack, guint32, self->stack->len - 1);
+      outer = self->stack[self->stack_len - 1];
       facts.complete = outer < self->entry_class->len && self->entry_class->data[outer] == ENTRY_YES;
     }
   if (dwarf)
@@ -981,7 +986,7 @@ handle_sample (ScorchAnalyzer     *self,
       return TRUE;
     }
 
-  g_array_set_size (self->stack, 0);
+  self->stack_len = 0;
   reset_sample_facts (self);
 
   if (!self->offline && s.regs_abi != 0 && s.stack != NULL && (s.regs_mask & (1ULL << 7 /* PERF_REG_X86_SP */)) &&
@@ -1030,7 +1035,7 @@ handle_sample (ScorchAnalyzer     *self,
       else
         {
           self->n_unwind_failed++;
-          g_array_set_size (self->stack, 0);
+          self->stack_len = 0;
           reset_sample_facts (self);
           unwind_failed = TRUE;
         }
@@ -1052,7 +1057,7 @@ handle_sample (ScorchAnalyzer     *self,
        * its user part only (above, no kernel frames), so that it ends in
        * the function that blocked, not in schedule() */
       scorch_off_cpu_switch_out (self->off_cpu, s.time, s.pid, s.tid,
-                                 (const guint32 *) (gpointer) self->stack->data, self->stack->len);
+                                 self->stack, self->stack_len);
       return TRUE;
     }
   if (self->off_cpu != NULL || off_cpu_tracker (self) != NULL)
@@ -1064,8 +1069,8 @@ handle_sample (ScorchAnalyzer     *self,
     g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
 
   scorch_profile_builder_add_sample_leaf_first (self->builder, s.time, s.pid, s.tid,
-                                                (const guint32 *) (gpointer) self->stack->data,
-                                                self->stack->len, 1);
+                                                self->stack,
+                                                self->stack_len, 1);
   self->n_samples++;
   return TRUE;
 }
@@ -1103,7 +1108,17 @@ emit_prepare (gpointer data,
     }
   address_keys (a.pm, pid, ip, kernel, &a.k1, &a.k2);
   a.entry = scorch_addr_map_lookup (&self->cache, a.k1, a.k2, &cached) ? (guint32) cached : ENTRY_NONE;
-  g_array_append_val (w->addrs, a);
+  /* g_array_append_val costs two calls per address: the array grows by
+   * doubling here, and the element is stored in place. */
+  if G_UNLIKELY (w->addrs->len == w->addrs_cap)
+    {
+      guint len = w->addrs->len;
+
+      w->addrs_cap *= 2;
+      g_array_set_size (w->addrs, w->addrs_cap);
+      g_array_set_size (w->addrs, len);
+    }
+  ((PreparedAddr *) (gpointer) w->addrs->data)[w->addrs->len++] = a;
 }
 
 /* In a worker: handle_sample up to the symbolizer. */
@@ -1345,6 +1360,7 @@ workers_setup (ScorchAnalyzer *self,
       w->analyzer = self;
       w->index = i;
       w->addrs = g_array_sized_new (FALSE, FALSE, sizeof (PreparedAddr), 4096);
+      w->addrs_cap = 4096;
       w->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
       if (i == 0)
         w->unwinder = self->unwinder;
@@ -1378,7 +1394,7 @@ off_cpu_commit_sample (ScorchAnalyzer       *self,
   if (sched == SCHED_SWITCH)
     {
       scorch_off_cpu_switch_out (self->off_cpu, ps->s.time, ps->s.pid, ps->s.tid,
-                                 (const guint32 *) (gpointer) self->stack->data, self->stack->len);
+                                 self->stack, self->stack_len);
       return TRUE;
     }
   if (self->off_cpu != NULL)
@@ -1411,7 +1427,7 @@ commit_sample (ScorchAnalyzer *self,
       return TRUE;
     }
 
-  g_array_set_size (self->stack, 0);
+  self->stack_len = 0;
   reset_sample_facts (self);
 
   for (guint i = 0; i <= ps->n; i++)
@@ -1423,7 +1439,7 @@ commit_sample (ScorchAnalyzer *self,
        * path, start the sample over before the fallback's addresses. */
       if (ps->unwind_failed && (a == NULL || !a->discard) && (i == 0 || addrs[i - 1].discard))
         {
-          g_array_set_size (self->stack, 0);
+          self->stack_len = 0;
           reset_sample_facts (self);
         }
       if (a == NULL)
@@ -1454,8 +1470,8 @@ commit_sample (ScorchAnalyzer *self,
     g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
 
   scorch_profile_builder_add_sample_leaf_first (self->builder, ps->s.time, ps->s.pid, ps->s.tid,
-                                                (const guint32 *) (gpointer) self->stack->data,
-                                                self->stack->len, 1);
+                                                self->stack,
+                                                self->stack_len, 1);
   self->n_samples++;
   return TRUE;
 }

@@ -811,6 +811,22 @@ scorch_profile_dup_callees (ScorchProfile *self,
 /* ------------------------------------------------------------------------ */
 /* Builder                                                                   */
 
+/* The last path added per thread (a slot per tid modulo N_PATH_CACHE):
+ * its frames, root first, and the node of each. A thread's next sample
+ * mostly shares its outer frames, whose nodes are then taken from here
+ * instead of being looked up frame by frame. Nodes are never removed, so
+ * a cached (path -> node) stays true. */
+#define N_PATH_CACHE 16
+
+typedef struct
+{
+  gint32   tid;
+  guint    len;
+  guint    cap;
+  guint32 *frames;
+  guint32 *nodes;
+} PathCache;
+
 struct _ScorchProfileBuilder
 {
   ScorchStringPool *pool;
@@ -822,6 +838,7 @@ struct _ScorchProfileBuilder
   GHashTable       *threads;  /* tid -> ThreadName* */
   GHashTable       *process_names; /* pid -> const char * (interned) */
   GArray           *scratch;  /* guint32, for leaf-first stacks */
+  PathCache         paths[N_PATH_CACHE];
   ScorchProfileInfo info;
   guint64           time_begin;
   guint64           time_end;
@@ -894,6 +911,11 @@ scorch_profile_builder_free (ScorchProfileBuilder *builder)
   g_clear_pointer (&builder->threads, g_hash_table_unref);
   g_clear_pointer (&builder->process_names, g_hash_table_unref);
   g_clear_pointer (&builder->scratch, g_array_unref);
+  for (guint i = 0; i < N_PATH_CACHE; i++)
+    {
+      g_free (builder->paths[i].frames);
+      g_free (builder->paths[i].nodes);
+    }
   u64_map_clear (&builder->children);
   profile_info_clear (&builder->info);
   g_clear_pointer (&builder->addr_samples, scorch_addr_samples_unref);
@@ -976,9 +998,24 @@ builder_add (ScorchProfileBuilder *builder,
 {
   ScorchSample sample;
   guint32 node = SCORCH_PROFILE_ROOT;
+  PathCache *path = &builder->paths[(guint32) tid % N_PATH_CACHE];
+  guint depth = 0;
+  gboolean same = TRUE;
 
   if (weight == 0)
     return;
+
+  if (path->tid != tid)
+    {
+      path->tid = tid;
+      path->len = 0;
+    }
+  if (path->cap < n_frames)
+    {
+      path->cap = MAX (n_frames, 64);
+      path->frames = g_renew (guint32, path->frames, path->cap);
+      path->nodes = g_renew (guint32, path->nodes, path->cap);
+    }
 
   for (guint i = 0; i < n_frames; i++)
     {
@@ -989,8 +1026,18 @@ builder_add (ScorchProfileBuilder *builder,
           g_critical ("Invalid frame id %u in a stack", frame);
           continue;
         }
-      node = builder_child (builder, node, frame);
+      if (same && depth < path->len && path->frames[depth] == frame)
+        node = path->nodes[depth];
+      else
+        {
+          same = FALSE;
+          node = builder_child (builder, node, frame);
+          path->frames[depth] = frame;
+          path->nodes[depth] = node;
+        }
+      depth++;
     }
+  path->len = depth;
 
   sample.time = time;
   sample.pid = pid;
