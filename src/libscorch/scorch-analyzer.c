@@ -28,6 +28,15 @@
 
 typedef struct _Worker Worker;   /* the parallel sample path, below */
 
+/* A user address of the current sample as pushed; made a
+ * ScorchStackAddress only for the three the diagnostics see. */
+typedef struct
+{
+  const ScorchProcMap *pm;
+  guint64              offset;
+  guint32              frame;
+} RawAddress;
+
 enum {
   ENTRY_UNKNOWN = 0,
   ENTRY_YES,
@@ -71,9 +80,9 @@ struct _ScorchAnalyzer
   GPtrArray            *frame_function;  /* per frame id: function name (owned) or NULL when unnamed */
   guint                 cur_n_user;
   guint                 cur_n_kernel;
-  ScorchStackAddress    cur_leaf;
-  ScorchStackAddress    cur_outer;
-  ScorchStackAddress    cur_before_outer;
+  RawAddress            cur_leaf;
+  RawAddress            cur_outer;
+  RawAddress            cur_before_outer;
   gboolean              finished;
   const ScorchCaptureAttr *main_attr;
   gboolean              offline;
@@ -611,26 +620,34 @@ symbolize (ScorchAnalyzer      *self,
 
 /* Keeps what the diagnostics need of the user addresses of a sample:
  * the first (leaf), the last (where the stack stops) and the one before. */
-static void
+static inline void
 note_user_address (ScorchAnalyzer      *self,
                    const ScorchProcMap *pm,
                    guint64              offset,
                    guint32              frame)
 {
-  ScorchStackAddress a;
-
-  a.module = pm != NULL ? pm->map.path : "";
-  a.offset = offset;
-  a.mapping = pm == NULL ? SCORCH_MAPPING_NONE
-            : pm->map.path[0] == '/' ? SCORCH_MAPPING_FILE : SCORCH_MAPPING_ANON;
-  a.function = frame < self->frame_function->len ? g_ptr_array_index (self->frame_function, frame) : NULL;
-  a.named = a.function != NULL;
+  RawAddress a = { pm, offset, frame };
 
   if (self->cur_n_user == 0)
     self->cur_leaf = a;
   self->cur_before_outer = self->cur_outer;
   self->cur_outer = a;
   self->cur_n_user++;
+}
+
+static void
+stack_address (ScorchAnalyzer     *self,
+               const RawAddress   *raw,
+               ScorchStackAddress *a)
+{
+  const ScorchProcMap *pm = raw->pm;
+
+  a->module = pm != NULL ? pm->map.path : "";
+  a->offset = raw->offset;
+  a->mapping = pm == NULL ? SCORCH_MAPPING_NONE
+             : pm->map.path[0] == '/' ? SCORCH_MAPPING_FILE : SCORCH_MAPPING_ANON;
+  a->function = raw->frame < self->frame_function->len ? g_ptr_array_index (self->frame_function, raw->frame) : NULL;
+  a->named = a->function != NULL;
 }
 
 static inline void
@@ -810,9 +827,14 @@ diagnose_sample (ScorchAnalyzer         *self,
 
   facts.n_kernel = self->cur_n_kernel;
   facts.n_user = self->cur_n_user;
-  facts.leaf = self->cur_leaf;
-  facts.outer = self->cur_outer;
-  facts.before_outer = self->cur_before_outer;
+  /* read only when there are user addresses (see scorch-diagnostics.h) */
+  if (self->cur_n_user > 0)
+    {
+      stack_address (self, &self->cur_leaf, &facts.leaf);
+      stack_address (self, &self->cur_outer, &facts.outer);
+    }
+  if (self->cur_n_user > 1)
+    stack_address (self, &self->cur_before_outer, &facts.before_outer);
   facts.dwarf = dwarf;
   facts.unwind_failed = unwind_failed;
   if (self->stack_len > 0)
