@@ -72,7 +72,7 @@ struct _ScorchAnalyzer
   guint64               n_lost;
   guint64               n_truncated;
   guint64               n_unwind_failed;
-  GHashTable           *truncated_by_module; /* const char* (builder-owned) -> count */
+  GArray               *truncated_by_frame; /* guint64 per outermost frame id: stacks cut there */
 
   /* Unwind diagnostics: the user addresses of the current sample that
    * tell where and why its stack stops (see scorch-diagnostics.h). */
@@ -257,7 +257,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->frame_module = g_ptr_array_new ();
   self->stack = g_new (guint32, MAX_STACK);
   self->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
-  self->truncated_by_module = g_hash_table_new (NULL, NULL);
+  self->truncated_by_frame = g_array_new (FALSE, TRUE, sizeof (guint64));
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   self->diagnostics = scorch_diagnostics_new ();
   self->frame_function = g_ptr_array_new_with_free_func (g_free);
@@ -294,7 +294,7 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_ptr_array_unref (self->frame_module);
   g_free (self->stack);
   g_free (self->ips);
-  g_hash_table_unref (self->truncated_by_module);
+  g_array_unref (self->truncated_by_frame);
   g_ptr_array_unref (self->warnings);
   g_clear_pointer (&self->diagnostics, scorch_diagnostics_unref);
   g_clear_pointer (&self->frame_function, g_ptr_array_unref);
@@ -706,8 +706,9 @@ push_entry (ScorchAnalyzer      *self,
 
   if (self->stack_len + r[0] <= MAX_STACK)
     {
-      memcpy (self->stack + self->stack_len, r + 1, r[0] * sizeof (guint32));
-      self->stack_len += r[0];
+      /* mostly one frame (no inlining): no memcpy call */
+      for (guint32 i = 1; i <= r[0]; i++)
+        self->stack[self->stack_len++] = r[i];
     }
 
   if (kernel)
@@ -862,13 +863,11 @@ diagnose_sample (ScorchAnalyzer         *self,
       outer >= self->entry_class->len)
     return;
 
-  {
-    const char *module = g_ptr_array_index (self->frame_module, outer);
-
-    self->n_truncated++;
-    g_hash_table_insert (self->truncated_by_module, (gpointer) module,
-                         GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (self->truncated_by_module, module)) + 1));
-  }
+  /* counted per frame here, per module in update_info() */
+  self->n_truncated++;
+  if (outer >= self->truncated_by_frame->len)
+    g_array_set_size (self->truncated_by_frame, MAX (outer + 1, self->truncated_by_frame->len * 2));
+  g_array_index (self->truncated_by_frame, guint64, outer)++;
 }
 
 /* ---- off-CPU: scheduler events (scorch-off-cpu.c) ------------------------ */
@@ -2006,9 +2005,25 @@ update_info (ScorchAnalyzer *self)
     }
   g_clear_pointer (&info->truncated_by_module, g_hash_table_unref);
   info->truncated_by_module = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_hash_table_iter_init (&iter, self->truncated_by_module);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_hash_table_insert (info->truncated_by_module, g_strdup (key), value);
+  {
+    /* module strings are interned: one count per pointer, then per name */
+    g_autoptr(GHashTable) by_module = g_hash_table_new (NULL, NULL);
+    const guint64 *counts = (const guint64 *) (gpointer) self->truncated_by_frame->data;
+
+    for (guint frame = 0; frame < self->truncated_by_frame->len; frame++)
+      {
+        const char *module;
+
+        if (counts[frame] == 0)
+          continue;
+        module = g_ptr_array_index (self->frame_module, frame);
+        g_hash_table_insert (by_module, (gpointer) module,
+                             GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (by_module, module)) + counts[frame]));
+      }
+    g_hash_table_iter_init (&iter, by_module);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      g_hash_table_insert (info->truncated_by_module, g_strdup (key), value);
+  }
 }
 
 ScorchProfile *

@@ -1017,6 +1017,38 @@ builder_add (ScorchProfileBuilder *builder,
       path->nodes = g_renew (guint32, path->nodes, path->cap);
     }
 
+  /* The common case in tight loops: a leaf-first stack of valid ids,
+   * whose outer frames match the thread's last path. */
+  if (leaf_first)
+    {
+      guint n_valid = builder->frames->len;
+      guint i = 0;
+
+      for (; i < n_frames; i++)
+        if G_UNLIKELY (frames[i] - 1u >= n_valid - 1u)
+          break;
+      if (i == n_frames)
+        {
+          const guint32 *top = frames + n_frames - 1;
+          guint limit = MIN (n_frames, path->len);
+
+          while (depth < limit && top[-(gssize) depth] == path->frames[depth])
+            depth++;
+          if (depth > 0)
+            node = path->nodes[depth - 1];
+          for (; depth < n_frames; depth++)
+            {
+              guint32 frame = top[-(gssize) depth];
+
+              node = builder_child (builder, node, frame);
+              path->frames[depth] = frame;
+              path->nodes[depth] = node;
+            }
+          path->len = depth;
+          goto add;
+        }
+    }
+
   for (guint i = 0; i < n_frames; i++)
     {
       guint32 frame = leaf_first ? frames[n_frames - 1 - i] : frames[i];
@@ -1039,6 +1071,7 @@ builder_add (ScorchProfileBuilder *builder,
     }
   path->len = depth;
 
+add:
   sample.time = time;
   sample.pid = pid;
   sample.tid = tid;
