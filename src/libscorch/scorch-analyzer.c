@@ -28,6 +28,8 @@
 
 typedef struct _Worker Worker;   /* the parallel sample path, below */
 
+#define RECENT_MAPS 8
+
 /* A user address of the current sample as pushed; made a
  * ScorchStackAddress only for the three the diagnostics see. */
 typedef struct
@@ -182,8 +184,12 @@ struct _Worker
   GArray              *addrs;     /* PreparedAddr */
   guint                addrs_cap; /* addrs' allocated length (worker_push_addr) */
   guint64             *ips;
+  /* The maps of last_pid found last (valid during one batch): a stack
+   * goes back and forth between a few modules. */
   gint32               last_pid;
-  const ScorchProcMap *last_map;  /* valid during one batch */
+  guint                n_recent;
+  guint                next_recent;
+  const ScorchProcMap *recent[RECENT_MAPS];
   GThread             *thread;
 };
 
@@ -1114,16 +1120,26 @@ emit_prepare (gpointer data,
   a.kernel = !!kernel;
   if (!kernel)
     {
-      if (w->last_map != NULL && w->last_pid == pid &&
-          ip >= w->last_map->map.start && ip < w->last_map->map.end)
-        a.pm = w->last_map;
-      else
+      if (w->last_pid != pid)
+        {
+          w->last_pid = pid;
+          w->n_recent = 0;
+          w->next_recent = 0;
+        }
+      for (guint i = 0; i < w->n_recent; i++)
+        if (ip >= w->recent[i]->map.start && ip < w->recent[i]->map.end)
+          {
+            a.pm = w->recent[i];
+            break;
+          }
+      if (a.pm == NULL)
         {
           a.pm = scorch_proc_table_lookup_map (self->procs, pid, ip);
           if (a.pm != NULL)
             {
-              w->last_pid = pid;
-              w->last_map = a.pm;
+              w->recent[w->next_recent] = a.pm;
+              w->next_recent = (w->next_recent + 1) % RECENT_MAPS;
+              w->n_recent = MAX (w->n_recent, w->next_recent == 0 ? RECENT_MAPS : w->next_recent);
             }
         }
     }
@@ -1219,7 +1235,8 @@ prepare_batch_part (Worker *w)
   ScorchAnalyzer *self = w->analyzer;
   guint len = self->batch->len;
 
-  w->last_map = NULL;
+  w->n_recent = 0;
+  w->next_recent = 0;
   for (;;)
     {
       guint begin = (guint) g_atomic_int_add (&self->pool_next, BATCH_CHUNK);
