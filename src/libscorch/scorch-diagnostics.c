@@ -69,6 +69,8 @@ typedef struct
   guint64   n_samples;
 } LeafCandidate;
 
+#define PLACE_MEMO 256
+
 static guint
 place_hash (gconstpointer p)
 {
@@ -126,6 +128,10 @@ struct _ScorchDiagnostics
 
   GHashTable            *candidates;    /* Candidate (its PlaceKey) -> itself */
   GHashTable            *leaves;        /* LeafCandidate (its PlaceKey) -> itself */
+  /* The candidate or leaf last found per slot (its place_hash modulo
+   * PLACE_MEMO): most samples stop where one of a few recent ones did. */
+  Candidate             *candidate_memo[PLACE_MEMO];
+  LeafCandidate         *leaf_memo[PLACE_MEMO];
   GArray                *needed;        /* guint64: stack bytes of samples whose copy was too small */
 
   /* results of finish() */
@@ -479,11 +485,16 @@ add_candidate (ScorchDiagnostics        *self,
   guint64 offset = where != NULL ? where->offset : 0;
   PlaceKey key = { cat, module, function, 0 };
   Candidate *c;
+  guint slot;
 
   /* Unnamed code: one entry per address (each may be a different function). */
   if (function == NULL)
     key.key_offset = offset;
 
+  slot = place_hash (&key) % PLACE_MEMO;
+  c = self->candidate_memo[slot];
+  if (c != NULL && place_equal (&c->key, &key))
+    goto found;
   c = g_hash_table_lookup (self->candidates, &key);
   if (c == NULL && g_hash_table_size (self->candidates) >= MAX_CANDIDATES)
     {
@@ -503,6 +514,8 @@ add_candidate (ScorchDiagnostics        *self,
       c->offset = offset;
       g_hash_table_add (self->candidates, c);
     }
+  self->candidate_memo[place_hash (&c->key) % PLACE_MEMO] = c;
+found:
   c->n_samples++;
   if (at_leaf)
     c->n_at_leaf++;
@@ -515,9 +528,17 @@ add_leaf (ScorchDiagnostics        *self,
 {
   PlaceKey key = { CAT_FP, leaf->module, leaf->function, 0 };
   LeafCandidate *c;
+  guint slot;
 
   if (leaf->mapping != SCORCH_MAPPING_FILE || !leaf->named || leaf->function == NULL)
     return;
+  slot = place_hash (&key) % PLACE_MEMO;
+  c = self->leaf_memo[slot];
+  if (c != NULL && place_equal (&c->key, &key))
+    {
+      c->n_samples++;
+      return;
+    }
   c = g_hash_table_lookup (self->leaves, &key);
   if (c == NULL)
     {
@@ -530,6 +551,7 @@ add_leaf (ScorchDiagnostics        *self,
       c->offset = leaf->offset;
       g_hash_table_add (self->leaves, c);
     }
+  self->leaf_memo[slot] = c;
   c->n_samples++;
 }
 
