@@ -28,7 +28,7 @@
 
 typedef struct _Worker Worker;   /* the parallel sample path, below */
 
-#define RECENT_MAPS 8
+#define RECENT_MAPS 16
 
 /* A user address of the current sample as pushed; made a
  * ScorchStackAddress only for the three the diagnostics see. */
@@ -184,11 +184,12 @@ struct _Worker
   GArray              *addrs;     /* PreparedAddr */
   guint                addrs_cap; /* addrs' allocated length (worker_push_addr) */
   guint64             *ips;
-  /* The maps of last_pid found last (valid during one batch): a stack
-   * goes back and forth between a few modules. */
-  gint32               last_pid;
+  /* The maps found last, with their pids (valid during one batch): a
+   * stack goes back and forth between a few modules, and samples of two
+   * processes interleave. */
   guint                n_recent;
   guint                next_recent;
+  gint32               recent_pid[RECENT_MAPS];
   const ScorchProcMap *recent[RECENT_MAPS];
   GThread             *thread;
 };
@@ -1120,14 +1121,8 @@ emit_prepare (gpointer data,
   a.kernel = !!kernel;
   if (!kernel)
     {
-      if (w->last_pid != pid)
-        {
-          w->last_pid = pid;
-          w->n_recent = 0;
-          w->next_recent = 0;
-        }
       for (guint i = 0; i < w->n_recent; i++)
-        if (ip >= w->recent[i]->map.start && ip < w->recent[i]->map.end)
+        if (ip >= w->recent[i]->map.start && ip < w->recent[i]->map.end && w->recent_pid[i] == pid)
           {
             a.pm = w->recent[i];
             break;
@@ -1137,6 +1132,7 @@ emit_prepare (gpointer data,
           a.pm = scorch_proc_table_lookup_map (self->procs, pid, ip);
           if (a.pm != NULL)
             {
+              w->recent_pid[w->next_recent] = pid;
               w->recent[w->next_recent] = a.pm;
               w->next_recent = (w->next_recent + 1) % RECENT_MAPS;
               w->n_recent = MAX (w->n_recent, w->next_recent == 0 ? RECENT_MAPS : w->next_recent);
