@@ -58,10 +58,17 @@ pool_intern (ScorchStringPool *pool,
 
 #define KEY_EMPTY G_MAXUINT64
 
+/* A key and its value side by side: a lookup in a table larger than the
+ * caches costs one miss, not two. */
 typedef struct
 {
-  guint64 *keys;
-  guint32 *values;
+  guint64 key;
+  guint32 value;
+} U64Slot;
+
+typedef struct
+{
+  U64Slot *slots;
   gsize    mask;
   gsize    n_items;
 } U64Map;
@@ -71,17 +78,16 @@ u64_map_init (U64Map *map,
               gsize   capacity_pow2)
 {
   map->mask = capacity_pow2 - 1;
-  map->keys = g_new (guint64, capacity_pow2);
-  memset (map->keys, 0xff, capacity_pow2 * sizeof (guint64));
-  map->values = g_new (guint32, capacity_pow2);
+  map->slots = g_new (U64Slot, capacity_pow2);
+  for (gsize i = 0; i < capacity_pow2; i++)
+    map->slots[i].key = KEY_EMPTY;
   map->n_items = 0;
 }
 
 static void
 u64_map_clear (U64Map *map)
 {
-  g_clear_pointer (&map->keys, g_free);
-  g_clear_pointer (&map->values, g_free);
+  g_clear_pointer (&map->slots, g_free);
   map->n_items = 0;
 }
 
@@ -105,8 +111,8 @@ u64_map_grow (U64Map *map)
 
   u64_map_init (&bigger, (map->mask + 1) * 2);
   for (gsize i = 0; i <= map->mask; i++)
-    if (map->keys[i] != KEY_EMPTY)
-      u64_map_insert (&bigger, map->keys[i], map->values[i]);
+    if (map->slots[i].key != KEY_EMPTY)
+      u64_map_insert (&bigger, map->slots[i].key, map->slots[i].value);
   u64_map_clear (map);
   *map = bigger;
 }
@@ -121,16 +127,16 @@ u64_map_insert (U64Map  *map,
   if ((map->n_items + 1) * 2 > map->mask + 1)
     u64_map_grow (map);
 
-  for (i = u64_hash (key) & map->mask; map->keys[i] != KEY_EMPTY; i = (i + 1) & map->mask)
+  for (i = u64_hash (key) & map->mask; map->slots[i].key != KEY_EMPTY; i = (i + 1) & map->mask)
     {
-      if (map->keys[i] == key)
+      if (map->slots[i].key == key)
         {
-          map->values[i] = value;
+          map->slots[i].value = value;
           return;
         }
     }
-  map->keys[i] = key;
-  map->values[i] = value;
+  map->slots[i].key = key;
+  map->slots[i].value = value;
   map->n_items++;
 }
 
@@ -139,11 +145,11 @@ u64_map_lookup (const U64Map *map,
                 guint64       key,
                 guint32      *value)
 {
-  for (gsize i = u64_hash (key) & map->mask; map->keys[i] != KEY_EMPTY; i = (i + 1) & map->mask)
+  for (gsize i = u64_hash (key) & map->mask; map->slots[i].key != KEY_EMPTY; i = (i + 1) & map->mask)
     {
-      if (map->keys[i] == key)
+      if (map->slots[i].key == key)
         {
-          *value = map->values[i];
+          *value = map->slots[i].value;
           return TRUE;
         }
     }
