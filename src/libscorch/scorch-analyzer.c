@@ -1405,7 +1405,7 @@ workers_setup (ScorchAnalyzer *self,
           scorch_unwinder_set_kernel_release (w->unwinder, self->kernel_release);
         }
     }
-  self->batch = g_array_sized_new (FALSE, TRUE, sizeof (PreparedSample), BATCH_SAMPLES);
+  self->batch = g_array_sized_new (FALSE, FALSE, sizeof (PreparedSample), BATCH_SAMPLES);
   self->batch_max = BATCH_SAMPLES;
   {
     /* Tests: small batches put many batch boundaries in a small capture. */
@@ -1569,8 +1569,16 @@ queue_record (ScorchAnalyzer     *self,
 
   g_array_set_size (self->batch, self->batch->len + 1);
   ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
-  memset (ps, 0, sizeof *ps);
+  /* Not the whole struct: s is set by the parse in prepare_sample, and
+   * read only after it succeeded. */
   ps->record = *record;
+  ps->error = NULL;
+  ps->worker = 0;
+  ps->first = 0;
+  ps->n = 0;
+  ps->sp = 0;
+  ps->dwarf_tried = FALSE;
+  ps->unwind_failed = FALSE;
   self->batch_bytes += record->size;
   if (self->batch->len >= self->batch_max || self->batch_bytes >= BATCH_BYTES)
     return run_batch (self, error);
