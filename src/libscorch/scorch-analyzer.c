@@ -531,6 +531,39 @@ addr_module_index (ScorchAnalyzer      *self,
   return index - 1;
 }
 
+/* "PREFIX" SEP "VALUE in hex" in BUF, as g_strdup_printf ("%s%s%"
+ * G_GINT64_MODIFIER "x") would write it, without the printf machinery;
+ * NULL when it does not fit in SIZE bytes. */
+static const char *
+format_fallback (char       *buf,
+                 gsize       size,
+                 const char *prefix,
+                 const char *sep,
+                 guint64     value)
+{
+  char hex[17];
+  guint n = 0;
+  gsize len = 0;
+
+  do
+    {
+      hex[n++] = "0123456789abcdef"[value & 0xf];
+      value >>= 4;
+    }
+  while (value != 0);
+
+  if (strlen (prefix) + strlen (sep) + n + 1 > size)
+    return NULL;
+  for (const char *p = prefix; *p != '\0'; p++)
+    buf[len++] = *p;
+  for (const char *p = sep; *p != '\0'; p++)
+    buf[len++] = *p;
+  while (n > 0)
+    buf[len++] = hex[--n];
+  buf[len] = '\0';
+  return buf;
+}
+
 /* Interns the symbols of one address into the builder and the cache;
  * returns the address's index in addrs[]. */
 static guint32
@@ -575,7 +608,8 @@ symbolize (ScorchAnalyzer      *self,
   for (guint i = 0; i < n; i++)
     {
       const ScorchSymbol *s = &syms[i];
-      g_autofree char *fallback = NULL;
+      char fallback[256];
+      g_autofree char *long_fallback = NULL;
       const char *module = s->module != NULL ? s->module : "";
       const char *function = s->function;
       guint32 frame;
@@ -586,11 +620,13 @@ symbolize (ScorchAnalyzer      *self,
             {
               const char *base = strrchr (module, '/');
 
-              fallback = g_strdup_printf ("%s+0x%" G_GINT64_MODIFIER "x", base != NULL ? base + 1 : module, s->offset);
+              base = base != NULL ? base + 1 : module;
+              function = format_fallback (fallback, sizeof fallback, base, "+0x", s->offset);
+              if (function == NULL)
+                function = long_fallback = g_strdup_printf ("%s+0x%" G_GINT64_MODIFIER "x", base, s->offset);
             }
           else
-            fallback = g_strdup_printf ("[unknown] 0x%" G_GINT64_MODIFIER "x", ip);
-          function = fallback;
+            function = format_fallback (fallback, sizeof fallback, "[unknown]", " 0x", ip);
         }
 
       frame = scorch_profile_builder_intern_frame (self->builder, function, module, s->file, s->line, s->kind);

@@ -845,6 +845,10 @@ struct _ScorchProfileBuilder
   GHashTable       *process_names; /* pid -> const char * (interned) */
   GArray           *scratch;  /* guint32, for leaf-first stacks */
   PathCache         paths[N_PATH_CACHE];
+  /* The module and file interned last: consecutive frames mostly share
+   * them, and a string compare is cheaper than hashing them again. */
+  const char       *last_module;
+  const char       *last_file;
   ScorchProfileInfo info;
   guint64           time_begin;
   guint64           time_end;
@@ -929,6 +933,19 @@ scorch_profile_builder_free (ScorchProfileBuilder *builder)
   g_free (builder);
 }
 
+/* STR interned, through LAST (the string this field interned last). */
+static inline const char *
+intern_again (ScorchProfileBuilder  *builder,
+              const char           **last,
+              const char            *str)
+{
+  if (str == NULL)
+    return NULL;
+  if (*last == NULL || strcmp (*last, str) != 0)
+    *last = pool_intern (builder->pool, str);
+  return *last;
+}
+
 guint32
 scorch_profile_builder_intern_frame (ScorchProfileBuilder *builder,
                                      const char           *function,
@@ -945,7 +962,7 @@ scorch_profile_builder_intern_frame (ScorchProfileBuilder *builder,
   g_return_val_if_fail (function != NULL, 0);
 
   key.function = pool_intern (builder->pool, function);
-  key.module = pool_intern (builder->pool, module != NULL ? module : "");
+  key.module = intern_again (builder, &builder->last_module, module != NULL ? module : "");
   key.kind = kind;
 
   found = g_hash_table_lookup (builder->frame_index, &key);
@@ -954,7 +971,7 @@ scorch_profile_builder_intern_frame (ScorchProfileBuilder *builder,
 
   frame.function = key.function;
   frame.module = key.module;
-  frame.file = pool_intern (builder->pool, file);
+  frame.file = intern_again (builder, &builder->last_file, file);
   frame.line = line;
   frame.kind = kind;
   g_array_append_val (builder->frames, frame);
@@ -1314,6 +1331,9 @@ _scorch_profile_builder_new_like (ScorchProfile *self)
   /* Same strings and the same frame ids as the source profile. */
   _scorch_string_pool_unref (builder->pool);
   builder->pool = _scorch_string_pool_ref (src->pool);
+  /* they pointed into the pool just dropped */
+  builder->last_module = NULL;
+  builder->last_file = NULL;
   g_array_set_size (builder->frames, 0);
   g_hash_table_remove_all (builder->frame_index);
   for (guint f = 0; f < src->frames->len; f++)
