@@ -56,6 +56,10 @@ struct _ScorchAnalyzer
   /* (module key, module-relative address) -> offset of a run in runs[]:
    * runs[v] = n, runs[v+1..v+n] = frame ids, innermost (leaf) first. */
   ScorchAddrMap         cache;
+  /* While workers read the cache (a batch prepared as the one before it
+   * is committed), new addresses go here; merged into cache after. */
+  ScorchAddrMap         fresh;
+  gboolean              use_fresh;
   GArray               *runs;          /* guint32 */
   /* Per unique address (the cache's values index it): its run and its
    * self/total counts, for the annotation (ScorchAddrSamples). */
@@ -115,7 +119,9 @@ struct _ScorchAnalyzer
   guint                 n_workers;     /* 1: every sample analyzed as it comes */
   Worker               *workers;       /* n_workers, threads started on the first batch */
   char                 *kernel_release;
-  GArray               *batch;         /* PreparedSample */
+  GArray               *batch;         /* PreparedSample: queued, then prepared */
+  GArray               *pending;       /* PreparedSample: prepared, committed with the next batch (overlap) */
+  gboolean              overlap;       /* the next batch is prepared while the pending one is committed */
   guint                 batch_max;     /* samples: BATCH_SAMPLES, or SCORCH_LOAD_BATCH (tests) */
   gsize                 batch_bytes;   /* record bytes in batch */
   GMutex                pool_mutex;
@@ -181,8 +187,10 @@ struct _Worker
   ScorchAnalyzer      *analyzer;
   guint                index;
   ScorchUnwinder      *unwinder;  /* worker 0: the analyzer's own */
-  GArray              *addrs;     /* PreparedAddr */
-  guint                addrs_cap; /* addrs' allocated length (worker_push_addr) */
+  GArray              *addrs;     /* PreparedAddr, of the batch being prepared */
+  guint                addrs_cap; /* addrs' allocated length (emit_prepare) */
+  GArray              *done_addrs; /* PreparedAddr, of the pending batch */
+  guint                done_cap;
   guint64             *ips;
   /* The maps found last, with their pids (valid during one batch): a
    * stack goes back and forth between a few modules, and samples of two
@@ -255,6 +263,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->unwinder = scorch_unwinder_new (find_mapping_cb, self);
   self->builder = scorch_profile_builder_new ();
   scorch_addr_map_init (&self->cache, 4096);
+  scorch_addr_map_init (&self->fresh, 1024);
   self->runs = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->addrs = g_array_new (FALSE, FALSE, sizeof (AddrEntry));
   self->addr_modules = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -291,6 +300,7 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_clear_pointer (&self->procs, scorch_proc_table_free);
   g_clear_pointer (&self->attrs, scorch_capture_attrs_unref);
   scorch_addr_map_clear (&self->cache);
+  scorch_addr_map_clear (&self->fresh);
   g_array_unref (self->runs);
   g_array_unref (self->addrs);
   g_hash_table_unref (self->addr_modules);
@@ -657,7 +667,7 @@ symbolize (ScorchAnalyzer      *self,
     e.offset = k2;
     g_array_append_val (self->addrs, e);
   }
-  scorch_addr_map_insert (&self->cache, k1, k2, self->addrs->len - 1);
+  scorch_addr_map_insert (self->use_fresh ? &self->fresh : &self->cache, k1, k2, self->addrs->len - 1);
   return self->addrs->len - 1;
 }
 
@@ -1367,6 +1377,7 @@ workers_free (ScorchAnalyzer *self)
       if (i > 0)
         g_clear_pointer (&w->unwinder, scorch_unwinder_free);
       g_clear_pointer (&w->addrs, g_array_unref);
+      g_clear_pointer (&w->done_addrs, g_array_unref);
       g_free (w->ips);
     }
   g_clear_pointer (&self->workers, g_free);
@@ -1375,6 +1386,12 @@ workers_free (ScorchAnalyzer *self)
       for (guint i = 0; i < self->batch->len; i++)
         g_clear_error (&g_array_index (self->batch, PreparedSample, i).error);
       g_clear_pointer (&self->batch, g_array_unref);
+    }
+  if (self->pending != NULL)
+    {
+      for (guint i = 0; i < self->pending->len; i++)
+        g_clear_error (&g_array_index (self->pending, PreparedSample, i).error);
+      g_clear_pointer (&self->pending, g_array_unref);
     }
   g_clear_pointer (&self->kernel_release, g_free);
 }
@@ -1431,6 +1448,8 @@ workers_setup (ScorchAnalyzer *self,
       w->index = i;
       w->addrs = g_array_sized_new (FALSE, FALSE, sizeof (PreparedAddr), 4096);
       w->addrs_cap = 4096;
+      w->done_addrs = g_array_sized_new (FALSE, FALSE, sizeof (PreparedAddr), 4096);
+      w->done_cap = 4096;
       w->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
       if (i == 0)
         w->unwinder = self->unwinder;
@@ -1442,6 +1461,7 @@ workers_setup (ScorchAnalyzer *self,
         }
     }
   self->batch = g_array_sized_new (FALSE, FALSE, sizeof (PreparedSample), BATCH_SAMPLES);
+  self->pending = g_array_sized_new (FALSE, FALSE, sizeof (PreparedSample), BATCH_SAMPLES);
   self->batch_max = BATCH_SAMPLES;
   {
     /* Tests: small batches put many batch boundaries in a small capture. */
@@ -1476,10 +1496,11 @@ off_cpu_commit_sample (ScorchAnalyzer       *self,
 static gboolean
 commit_sample (ScorchAnalyzer *self,
                PreparedSample *ps,
+               gboolean        pending,
                GError        **error)
 {
   Worker *w = &self->workers[ps->worker];
-  const PreparedAddr *addrs = &g_array_index (w->addrs, PreparedAddr, ps->first);
+  const PreparedAddr *addrs = &g_array_index (pending ? w->done_addrs : w->addrs, PreparedAddr, ps->first);
   int sched;
 
   if (ps->error != NULL)
@@ -1521,7 +1542,8 @@ commit_sample (ScorchAnalyzer *self,
           guint64 cached;
 
           /* maybe symbolized by an earlier sample of this batch */
-          if (scorch_addr_map_lookup (&self->cache, a->k1, a->k2, &cached))
+          if (scorch_addr_map_lookup (&self->cache, a->k1, a->k2, &cached) ||
+              (self->use_fresh && scorch_addr_map_lookup (&self->fresh, a->k1, a->k2, &cached)))
             entry = (guint32) cached;
           else
             entry = symbolize (self, ps->s.pid, a->pm, a->ip, a->kernel, a->k1, a->k2);
@@ -1546,20 +1568,33 @@ commit_sample (ScorchAnalyzer *self,
   return TRUE;
 }
 
-/* Prepares the batch on every worker, then commits it in order. */
+/* Commits the prepared samples of BATCH in order (their addresses are in
+ * each worker's done_addrs when PENDING, else in its addrs) and empties it. */
 static gboolean
-run_batch (ScorchAnalyzer *self,
-           GError        **error)
+commit_batch (ScorchAnalyzer *self,
+              GArray         *batch,
+              gboolean        pending,
+              GError        **error)
 {
   gboolean ok = TRUE;
   guint i;
 
-  if (self->batch == NULL || self->batch->len == 0)
-    return TRUE;
+  for (i = 0; i < batch->len && ok; i++)
+    ok = commit_sample (self, &g_array_index (batch, PreparedSample, i), pending, error);
+  for (; i < batch->len; i++)
+    g_clear_error (&g_array_index (batch, PreparedSample, i).error);
+  g_array_set_size (batch, 0);
+  return ok;
+}
+
+/* Opens the batch to the workers. */
+static void
+prepare_open (ScorchAnalyzer *self)
+{
   if (!self->pool_started)
     workers_start (self);
 
-  for (i = 0; i < self->n_workers; i++)
+  for (guint i = 0; i < self->n_workers; i++)
     g_array_set_size (self->workers[i].addrs, 0);
   g_atomic_int_set (&self->pool_next, 0);
 
@@ -1568,10 +1603,14 @@ run_batch (ScorchAnalyzer *self,
   self->pool_generation++;
   g_cond_broadcast (&self->pool_cond);
   scorch_mutex_unlock (&self->pool_mutex);
+}
 
-  /* The loading thread takes samples too, until none is left; then it
-   * waits only for the workers that joined (not for those a busy machine
-   * has not scheduled yet). */
+/* The loading thread takes samples too, until none is left; then it
+ * waits only for the workers that joined (not for those a busy machine
+ * has not scheduled yet). */
+static void
+prepare_close (ScorchAnalyzer *self)
+{
   prepare_batch_part (&self->workers[0]);
 
   scorch_mutex_lock (&self->pool_mutex);
@@ -1583,14 +1622,79 @@ run_batch (ScorchAnalyzer *self,
       scorch_tsan_acquire (&self->pool_mutex);
     }
   scorch_mutex_unlock (&self->pool_mutex);
+}
 
-  for (i = 0; i < self->batch->len && ok; i++)
-    ok = commit_sample (self, &g_array_index (self->batch, PreparedSample, i), error);
-  for (; i < self->batch->len; i++)
-    g_clear_error (&g_array_index (self->batch, PreparedSample, i).error);
-  g_array_set_size (self->batch, 0);
+/* Prepares the batch on every worker and commits it in order; with
+ * overlap (and not SYNC), the batch is prepared while the one before it
+ * is committed, and waits in pending to be committed with the next one.
+ * SYNC: everything queued is committed on return (the process table is
+ * about to change, or the load ends). */
+static gboolean
+run_batch_full (ScorchAnalyzer *self,
+                gboolean        sync,
+                GError        **error)
+{
+  gboolean ok;
+
+  if (self->batch == NULL)
+    return TRUE;
+  if (self->batch->len == 0)
+    return !sync || self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
+
+  if (sync || !self->overlap)
+    {
+      if (self->pending->len > 0 && !commit_batch (self, self->pending, TRUE, error))
+        return FALSE;
+      prepare_open (self);
+      prepare_close (self);
+      ok = commit_batch (self, self->batch, FALSE, error);
+      self->batch_bytes = 0;
+      return ok;
+    }
+
+  /* The workers read the address cache and the process table: the commit
+   * adds new addresses to fresh meanwhile, and no record changes the
+   * process table before the pending batch and this one are committed. */
+  prepare_open (self);
+  self->use_fresh = TRUE;
+  ok = self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
+  self->use_fresh = FALSE;
+  prepare_close (self);
+  for (gsize i = 0; i <= self->fresh.mask; i++)
+    if (self->fresh.slots[i].stored != 0)
+      scorch_addr_map_insert (&self->cache, self->fresh.slots[i].k1, self->fresh.slots[i].k2,
+                              self->fresh.slots[i].stored - 1);
+  if (self->fresh.len > 0)
+    {
+      scorch_addr_map_clear (&self->fresh);
+      scorch_addr_map_init (&self->fresh, 1024);
+    }
+  {
+    GArray *t = self->pending;
+
+    self->pending = self->batch;
+    self->batch = t;
+  }
+  for (guint i = 0; i < self->n_workers; i++)
+    {
+      Worker *w = &self->workers[i];
+      GArray *t = w->done_addrs;
+      guint cap = w->done_cap;
+
+      w->done_addrs = w->addrs;
+      w->done_cap = w->addrs_cap;
+      w->addrs = t;
+      w->addrs_cap = cap;
+    }
   self->batch_bytes = 0;
   return ok;
+}
+
+static gboolean
+run_batch (ScorchAnalyzer *self,
+           GError        **error)
+{
+  return run_batch_full (self, TRUE, error);
 }
 
 /* A record for the batch: a sample, or (off-CPU) a switch record that
@@ -1617,7 +1721,7 @@ queue_record (ScorchAnalyzer     *self,
   ps->unwind_failed = FALSE;
   self->batch_bytes += record->size;
   if (self->batch->len >= self->batch_max || self->batch_bytes >= BATCH_BYTES)
-    return run_batch (self, error);
+    return run_batch_full (self, FALSE, error);
   return TRUE;
 }
 
@@ -1941,6 +2045,15 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
   /* off-CPU captures too: switch records wait in the batch with the
    * samples (queue_record) */
   (void) off_cpu_tracker (self);
+  /* Frame-pointer captures: a batch is prepared while the one before it
+   * is committed (run_batch_full), so that the workers are busy while
+   * this thread reads and commits. Not with DWARF unwinding (the
+   * unwinders and the symbolizer would then run at once) nor off-CPU
+   * records (committed through scorch_analyzer_add_record). */
+  self->overlap = parallel && self->off_cpu == NULL;
+  for (guint i = 0; self->overlap && i < scorch_capture_attrs_get_n_attrs (self->attrs); i++)
+    if (scorch_capture_attrs_get_attr (self->attrs, i)->attr.sample_type & PERF_SAMPLE_STACK_USER)
+      self->overlap = FALSE;
 
   while (scorch_capture_reader_next (reader, &record, &local_error))
     {
@@ -1963,7 +2076,7 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
         }
       if (++count % 8192 == 0)
         {
-          if (parallel && !run_batch (self, error))
+          if (parallel && !run_batch_full (self, FALSE, error))
             return FALSE;
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
             return FALSE;
