@@ -824,6 +824,12 @@ scorch_profile_dup_callees (ScorchProfile *self,
  * a cached (path -> node) stays true. */
 #define N_PATH_CACHE 16
 
+/* A direct-mapped table of the (parent, frame) -> node edges used last,
+ * small enough to stay in the CPU's cache, looked at before children:
+ * in a large tree each lookup there is a cache miss, and the same few
+ * edges near the leaves are taken again and again. */
+#define N_RECENT_CHILDREN 8192
+
 typedef struct
 {
   gint32   tid;
@@ -840,6 +846,7 @@ struct _ScorchProfileBuilder
   GHashTable       *frame_index; /* FrameKey* -> id + 1 */
   GArray           *nodes;    /* ScorchNode */
   U64Map            children; /* (parent << 32 | frame) -> node */
+  U64Slot          *recent_children; /* N_RECENT_CHILDREN slots in front of children */
   GArray           *samples;  /* ScorchSample */
   GHashTable       *threads;  /* tid -> ThreadName* */
   GHashTable       *process_names; /* pid -> const char * (interned) */
@@ -900,6 +907,9 @@ scorch_profile_builder_new (void)
   builder->time_begin = G_MAXUINT64;
   builder->time_end = 0;
   u64_map_init (&builder->children, 1024);
+  builder->recent_children = g_new (U64Slot, N_RECENT_CHILDREN);
+  for (guint i = 0; i < N_RECENT_CHILDREN; i++)
+    builder->recent_children[i].key = KEY_EMPTY;
 
   /* Frame 0 and node 0: the synthetic root. */
   scorch_profile_builder_intern_frame (builder, "[all]", "", NULL, 0, SCORCH_FRAME_KIND_ROOT);
@@ -927,6 +937,7 @@ scorch_profile_builder_free (ScorchProfileBuilder *builder)
       g_free (builder->paths[i].nodes);
     }
   u64_map_clear (&builder->children);
+  g_free (builder->recent_children);
   profile_info_clear (&builder->info);
   g_clear_pointer (&builder->addr_samples, scorch_addr_samples_unref);
   _scorch_string_pool_unref (builder->pool);
@@ -987,12 +998,19 @@ builder_child (ScorchProfileBuilder *builder,
                guint32               frame)
 {
   guint64 key = ((guint64) parent << 32) | frame;
+  U64Slot *recent = &builder->recent_children[u64_hash (key) % N_RECENT_CHILDREN];
   guint32 node;
   ScorchNode *p;
   ScorchNode n;
 
+  if (recent->key == key)
+    return recent->value;
   if (u64_map_lookup (&builder->children, key, &node))
-    return node;
+    {
+      recent->key = key;
+      recent->value = node;
+      return node;
+    }
 
   p = &g_array_index (builder->nodes, ScorchNode, parent);
   n.parent = parent;
@@ -1005,6 +1023,8 @@ builder_child (ScorchProfileBuilder *builder,
   p->first_child = node;
   g_array_append_val (builder->nodes, n);
   u64_map_insert (&builder->children, key, node);
+  recent->key = key;
+  recent->value = node;
 
   return node;
 }
@@ -1363,6 +1383,8 @@ _scorch_profile_builder_new_like (ScorchProfile *self)
       capacity *= 2;
     u64_map_clear (&builder->children);
     u64_map_init (&builder->children, capacity);
+    for (guint i = 0; i < N_RECENT_CHILDREN; i++)
+      builder->recent_children[i].key = KEY_EMPTY;
   }
 
   return builder;
