@@ -79,6 +79,7 @@ struct _ScorchCaptureReader
 };
 
 #define DROP_STEP (16u << 20)
+#define KEEP_BEHIND (16u << 20)
 
 static gboolean
 in_file (ScorchCaptureReader *self,
@@ -1256,6 +1257,10 @@ drop_consumed (ScorchCaptureReader *self)
     low = MIN (low, g_array_index (self->queue, QueuedRecord, i).offset);
   for (guint i = self->ready_pos; i < self->ready->len; i++)
     low = MIN (low, g_array_index (self->ready, QueuedRecord, i).offset);
+  /* Records already delivered may still be in use: the analyzer keeps up
+   * to two batches of them (4 MB each) before it is done with them, and a
+   * rewritten stream's pages would read back as zeros. */
+  low = low > KEEP_BEHIND ? low - KEEP_BEHIND : 0;
 
   from = ((guintptr) (self->data + self->dropped_until) + page - 1) & ~(guintptr) (page - 1);
   to = (guintptr) (self->data + low) & ~(guintptr) (page - 1);
