@@ -1570,17 +1570,53 @@ commit_sample (ScorchAnalyzer *self,
 
 /* Commits the prepared samples of BATCH in order (their addresses are in
  * each worker's done_addrs when PENDING, else in its addrs) and empties it. */
+/* The addresses a sample will push, as commit_sample will read them;
+ * RUNS: also their runs of frames (their entries must be in cache by
+ * now, or this reads them). Memory only: the commit waits on these
+ * loads, in arrays larger than the caches. */
+static inline void
+commit_prefetch (ScorchAnalyzer       *self,
+                 const PreparedSample *ps,
+                 gboolean              pending,
+                 gboolean              runs)
+{
+  const Worker *w = &self->workers[ps->worker];
+  const PreparedAddr *addrs = (const PreparedAddr *) (gpointer) (pending ? w->done_addrs : w->addrs)->data;
+  const AddrEntry *entries = (const AddrEntry *) (gpointer) self->addrs->data;
+  const guint32 *run_data = (const guint32 *) (gpointer) self->runs->data;
+  guint n = MIN (ps->n, 32);
+
+  for (guint k = 0; k < n; k++)
+    {
+      guint32 entry = addrs[ps->first + k].entry;
+
+      if (entry == ENTRY_NONE || entry >= self->addrs->len)
+        continue;
+      if (runs)
+        __builtin_prefetch (&run_data[entries[entry].run]);
+      else
+        __builtin_prefetch (&entries[entry]);
+    }
+}
+
 static gboolean
 commit_batch (ScorchAnalyzer *self,
               GArray         *batch,
               gboolean        pending,
               GError        **error)
 {
+  const PreparedSample *samples = (const PreparedSample *) (gpointer) batch->data;
   gboolean ok = TRUE;
   guint i;
 
   for (i = 0; i < batch->len && ok; i++)
-    ok = commit_sample (self, &g_array_index (batch, PreparedSample, i), pending, error);
+    {
+      if (i + 2 < batch->len)
+        commit_prefetch (self, &samples[i + 2], pending, FALSE);
+      if (i + 1 < batch->len)
+        commit_prefetch (self, &samples[i + 1], pending, TRUE);
+      ok = commit_sample (self, &g_array_index (batch, PreparedSample, i), pending, error);
+    }
   for (; i < batch->len; i++)
     g_clear_error (&g_array_index (batch, PreparedSample, i).error);
   g_array_set_size (batch, 0);
