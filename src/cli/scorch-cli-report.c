@@ -74,6 +74,81 @@ format_percent (char   *buf,
   return format_fixed (buf, size, width, "%.2f", value);
 }
 
+/* Printable ASCII only: what sanitize() would return unchanged. */
+static gboolean
+is_plain (const char *s)
+{
+  for (; *s != '\0'; s++)
+    if ((guchar) *s < 0x20 || (guchar) *s > 0x7E)
+      return FALSE;
+  return TRUE;
+}
+
+/* Appends S as sanitize() makes it, without a copy when it is plain. */
+static void
+append_sanitized (GString    *line,
+                  const char *s)
+{
+  if (s == NULL)
+    return;
+  if (is_plain (s))
+    g_string_append (line, s);
+  else
+    {
+      g_autofree char *safe = sanitize (s);
+
+      g_string_append (line, safe);
+    }
+}
+
+static void
+append_u64 (GString *line,
+            guint64  v)
+{
+  char buf[24];
+  guint i = sizeof buf;
+
+  do
+    {
+      buf[--i] = (char) ('0' + v % 10);
+      v /= 10;
+    }
+  while (v != 0);
+  g_string_append_len (line, buf + i, sizeof buf - i);
+}
+
+/* Percentages of small counts repeat on most rows: each is formatted once. */
+#define TSV_PERCENT_MEMO 4096
+
+typedef struct
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+  gboolean set;
+} PercentMemo;
+
+static void
+append_percent (GString     *line,
+                PercentMemo *memo,
+                guint64      part,
+                guint64      total)
+{
+  char buf[32];
+
+  if (part < TSV_PERCENT_MEMO)
+    {
+      PercentMemo *m = &memo[part];
+
+      if (!m->set)
+        {
+          format_percent (m->text, sizeof m->text, 0, percent (part, total));
+          m->set = TRUE;
+        }
+      g_string_append (line, m->text);
+      return;
+    }
+  g_string_append (line, format_percent (buf, sizeof buf, 0, percent (part, total)));
+}
+
 void
 scorch_cli_write_tsv (FILE          *out,
                       ScorchProfile *profile,
@@ -82,19 +157,34 @@ scorch_cli_write_tsv (FILE          *out,
   guint64 total = scorch_profile_get_total (profile);
   guint n_hotspots;
   const ScorchHotspot *hotspots = scorch_profile_get_hotspots (profile, &n_hotspots);
+  g_autofree PercentMemo *memo = g_new0 (PercentMemo, TSV_PERCENT_MEMO);
+  g_autoptr(GString) text = g_string_sized_new (64 * 1024);
 
+  /* One line per hotspot: self %, total %, self, total, function, module;
+   * built here rather than by fprintf, and written in large pieces. */
   for (guint i = 0; i < MIN (n, n_hotspots); i++)
     {
       const ScorchFrame *f = scorch_profile_get_frame (profile, hotspots[i].frame);
-      g_autofree char *fn = sanitize (f->function);
-      g_autofree char *mod = sanitize (f->module);
-      char sp[32], tp[32];
 
-      fprintf (out, "%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\n",
-               format_percent (sp, sizeof sp, 0, percent (hotspots[i].self, total)),
-               format_percent (tp, sizeof tp, 0, percent (hotspots[i].total, total)),
-               hotspots[i].self, hotspots[i].total, fn, mod);
+      append_percent (text, memo, hotspots[i].self, total);
+      g_string_append_c (text, '\t');
+      append_percent (text, memo, hotspots[i].total, total);
+      g_string_append_c (text, '\t');
+      append_u64 (text, hotspots[i].self);
+      g_string_append_c (text, '\t');
+      append_u64 (text, hotspots[i].total);
+      g_string_append_c (text, '\t');
+      append_sanitized (text, f->function);
+      g_string_append_c (text, '\t');
+      append_sanitized (text, f->module);
+      g_string_append_c (text, '\n');
+      if (text->len >= 60 * 1024)
+        {
+          fwrite (text->str, 1, text->len, out);
+          g_string_truncate (text, 0);
+        }
     }
+  fwrite (text->str, 1, text->len, out);
 }
 
 /* --diagnostics: what the capture is, how far its stacks can be trusted,

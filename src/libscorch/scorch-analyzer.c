@@ -28,6 +28,17 @@
 
 typedef struct _Worker Worker;   /* the parallel sample path, below */
 
+#define RECENT_MAPS 16
+
+/* A user address of the current sample as pushed; made a
+ * ScorchStackAddress only for the three the diagnostics see. */
+typedef struct
+{
+  const ScorchProcMap *pm;
+  guint64              offset;
+  guint32              frame;
+} RawAddress;
+
 enum {
   ENTRY_UNKNOWN = 0,
   ENTRY_YES,
@@ -45,6 +56,10 @@ struct _ScorchAnalyzer
   /* (module key, module-relative address) -> offset of a run in runs[]:
    * runs[v] = n, runs[v+1..v+n] = frame ids, innermost (leaf) first. */
   ScorchAddrMap         cache;
+  /* While workers read the cache (a batch prepared as the one before it
+   * is committed), new addresses go here; merged into cache after. */
+  ScorchAddrMap         fresh;
+  gboolean              use_fresh;
   GArray               *runs;          /* guint32 */
   /* Per unique address (the cache's values index it): its run and its
    * self/total counts, for the annotation (ScorchAddrSamples). */
@@ -55,14 +70,15 @@ struct _ScorchAnalyzer
   GByteArray           *entry_class;   /* per frame id: ENTRY_* */
   GPtrArray            *frame_module;  /* per frame id: module (builder-owned string) */
 
-  GArray               *stack;         /* guint32 frame ids of the current sample, leaf first */
+  guint32              *stack;         /* frame ids of the current sample, leaf first (MAX_STACK) */
+  guint                 stack_len;
   guint64              *ips;           /* unwinder output */
 
   guint64               n_samples;
   guint64               n_lost;
   guint64               n_truncated;
   guint64               n_unwind_failed;
-  GHashTable           *truncated_by_module; /* const char* (builder-owned) -> count */
+  GArray               *truncated_by_frame; /* guint64 per outermost frame id: stacks cut there */
 
   /* Unwind diagnostics: the user addresses of the current sample that
    * tell where and why its stack stops (see scorch-diagnostics.h). */
@@ -70,9 +86,9 @@ struct _ScorchAnalyzer
   GPtrArray            *frame_function;  /* per frame id: function name (owned) or NULL when unnamed */
   guint                 cur_n_user;
   guint                 cur_n_kernel;
-  ScorchStackAddress    cur_leaf;
-  ScorchStackAddress    cur_outer;
-  ScorchStackAddress    cur_before_outer;
+  RawAddress            cur_leaf;
+  RawAddress            cur_outer;
+  RawAddress            cur_before_outer;
   gboolean              finished;
   const ScorchCaptureAttr *main_attr;
   gboolean              offline;
@@ -103,7 +119,9 @@ struct _ScorchAnalyzer
   guint                 n_workers;     /* 1: every sample analyzed as it comes */
   Worker               *workers;       /* n_workers, threads started on the first batch */
   char                 *kernel_release;
-  GArray               *batch;         /* PreparedSample */
+  GArray               *batch;         /* PreparedSample: queued, then prepared */
+  GArray               *pending;       /* PreparedSample: prepared, committed with the next batch (overlap) */
+  gboolean              overlap;       /* the next batch is prepared while the pending one is committed */
   guint                 batch_max;     /* samples: BATCH_SAMPLES, or SCORCH_LOAD_BATCH (tests) */
   gsize                 batch_bytes;   /* record bytes in batch */
   GMutex                pool_mutex;
@@ -169,10 +187,18 @@ struct _Worker
   ScorchAnalyzer      *analyzer;
   guint                index;
   ScorchUnwinder      *unwinder;  /* worker 0: the analyzer's own */
-  GArray              *addrs;     /* PreparedAddr */
+  GArray              *addrs;     /* PreparedAddr, of the batch being prepared */
+  guint                addrs_cap; /* addrs' allocated length (emit_prepare) */
+  GArray              *done_addrs; /* PreparedAddr, of the pending batch */
+  guint                done_cap;
   guint64             *ips;
-  gint32               last_pid;
-  const ScorchProcMap *last_map;  /* valid during one batch */
+  /* The maps found last, with their pids (valid during one batch): a
+   * stack goes back and forth between a few modules, and samples of two
+   * processes interleave. */
+  guint                n_recent;
+  guint                next_recent;
+  gint32               recent_pid[RECENT_MAPS];
+  const ScorchProcMap *recent[RECENT_MAPS];
   GThread             *thread;
 };
 
@@ -237,6 +263,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->unwinder = scorch_unwinder_new (find_mapping_cb, self);
   self->builder = scorch_profile_builder_new ();
   scorch_addr_map_init (&self->cache, 4096);
+  scorch_addr_map_init (&self->fresh, 1024);
   self->runs = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->addrs = g_array_new (FALSE, FALSE, sizeof (AddrEntry));
   self->addr_modules = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -244,9 +271,9 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->cur_leaf_addr = G_MAXUINT32;
   self->entry_class = g_byte_array_new ();
   self->frame_module = g_ptr_array_new ();
-  self->stack = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 256);
+  self->stack = g_new (guint32, MAX_STACK);
   self->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
-  self->truncated_by_module = g_hash_table_new (NULL, NULL);
+  self->truncated_by_frame = g_array_new (FALSE, TRUE, sizeof (guint64));
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   self->diagnostics = scorch_diagnostics_new ();
   self->frame_function = g_ptr_array_new_with_free_func (g_free);
@@ -273,6 +300,7 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_clear_pointer (&self->procs, scorch_proc_table_free);
   g_clear_pointer (&self->attrs, scorch_capture_attrs_unref);
   scorch_addr_map_clear (&self->cache);
+  scorch_addr_map_clear (&self->fresh);
   g_array_unref (self->runs);
   g_array_unref (self->addrs);
   g_hash_table_unref (self->addr_modules);
@@ -281,9 +309,9 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_array_unref (self->addr_module_list);
   g_byte_array_unref (self->entry_class);
   g_ptr_array_unref (self->frame_module);
-  g_array_unref (self->stack);
+  g_free (self->stack);
   g_free (self->ips);
-  g_hash_table_unref (self->truncated_by_module);
+  g_array_unref (self->truncated_by_frame);
   g_ptr_array_unref (self->warnings);
   g_clear_pointer (&self->diagnostics, scorch_diagnostics_unref);
   g_clear_pointer (&self->frame_function, g_ptr_array_unref);
@@ -513,6 +541,39 @@ addr_module_index (ScorchAnalyzer      *self,
   return index - 1;
 }
 
+/* "PREFIX" SEP "VALUE in hex" in BUF, as g_strdup_printf ("%s%s%"
+ * G_GINT64_MODIFIER "x") would write it, without the printf machinery;
+ * NULL when it does not fit in SIZE bytes. */
+static const char *
+format_fallback (char       *buf,
+                 gsize       size,
+                 const char *prefix,
+                 const char *sep,
+                 guint64     value)
+{
+  char hex[17];
+  guint n = 0;
+  gsize len = 0;
+
+  do
+    {
+      hex[n++] = "0123456789abcdef"[value & 0xf];
+      value >>= 4;
+    }
+  while (value != 0);
+
+  if (strlen (prefix) + strlen (sep) + n + 1 > size)
+    return NULL;
+  for (const char *p = prefix; *p != '\0'; p++)
+    buf[len++] = *p;
+  for (const char *p = sep; *p != '\0'; p++)
+    buf[len++] = *p;
+  while (n > 0)
+    buf[len++] = hex[--n];
+  buf[len] = '\0';
+  return buf;
+}
+
 /* Interns the symbols of one address into the builder and the cache;
  * returns the address's index in addrs[]. */
 static guint32
@@ -557,7 +618,8 @@ symbolize (ScorchAnalyzer      *self,
   for (guint i = 0; i < n; i++)
     {
       const ScorchSymbol *s = &syms[i];
-      g_autofree char *fallback = NULL;
+      char fallback[256];
+      g_autofree char *long_fallback = NULL;
       const char *module = s->module != NULL ? s->module : "";
       const char *function = s->function;
       guint32 frame;
@@ -568,11 +630,13 @@ symbolize (ScorchAnalyzer      *self,
             {
               const char *base = strrchr (module, '/');
 
-              fallback = g_strdup_printf ("%s+0x%" G_GINT64_MODIFIER "x", base != NULL ? base + 1 : module, s->offset);
+              base = base != NULL ? base + 1 : module;
+              function = format_fallback (fallback, sizeof fallback, base, "+0x", s->offset);
+              if (function == NULL)
+                function = long_fallback = g_strdup_printf ("%s+0x%" G_GINT64_MODIFIER "x", base, s->offset);
             }
           else
-            fallback = g_strdup_printf ("[unknown] 0x%" G_GINT64_MODIFIER "x", ip);
-          function = fallback;
+            function = format_fallback (fallback, sizeof fallback, "[unknown]", " 0x", ip);
         }
 
       frame = scorch_profile_builder_intern_frame (self->builder, function, module, s->file, s->line, s->kind);
@@ -603,32 +667,40 @@ symbolize (ScorchAnalyzer      *self,
     e.offset = k2;
     g_array_append_val (self->addrs, e);
   }
-  scorch_addr_map_insert (&self->cache, k1, k2, self->addrs->len - 1);
+  scorch_addr_map_insert (self->use_fresh ? &self->fresh : &self->cache, k1, k2, self->addrs->len - 1);
   return self->addrs->len - 1;
 }
 
 /* Keeps what the diagnostics need of the user addresses of a sample:
  * the first (leaf), the last (where the stack stops) and the one before. */
-static void
+static inline void
 note_user_address (ScorchAnalyzer      *self,
                    const ScorchProcMap *pm,
                    guint64              offset,
                    guint32              frame)
 {
-  ScorchStackAddress a;
-
-  a.module = pm != NULL ? pm->map.path : "";
-  a.offset = offset;
-  a.mapping = pm == NULL ? SCORCH_MAPPING_NONE
-            : pm->map.path[0] == '/' ? SCORCH_MAPPING_FILE : SCORCH_MAPPING_ANON;
-  a.function = frame < self->frame_function->len ? g_ptr_array_index (self->frame_function, frame) : NULL;
-  a.named = a.function != NULL;
+  RawAddress a = { pm, offset, frame };
 
   if (self->cur_n_user == 0)
     self->cur_leaf = a;
   self->cur_before_outer = self->cur_outer;
   self->cur_outer = a;
   self->cur_n_user++;
+}
+
+static void
+stack_address (ScorchAnalyzer     *self,
+               const RawAddress   *raw,
+               ScorchStackAddress *a)
+{
+  const ScorchProcMap *pm = raw->pm;
+
+  a->module = pm != NULL ? pm->map.path : "";
+  a->offset = raw->offset;
+  a->mapping = pm == NULL ? SCORCH_MAPPING_NONE
+             : pm->map.path[0] == '/' ? SCORCH_MAPPING_FILE : SCORCH_MAPPING_ANON;
+  a->function = raw->frame < self->frame_function->len ? g_ptr_array_index (self->frame_function, raw->frame) : NULL;
+  a->named = a->function != NULL;
 }
 
 static inline void
@@ -682,11 +754,15 @@ push_entry (ScorchAnalyzer      *self,
       e->stamp = self->n_samples + 1;
       e->total++;
     }
-  if (self->stack->len == 0 && self->cur_leaf_addr == G_MAXUINT32)
+  if (self->stack_len == 0 && self->cur_leaf_addr == G_MAXUINT32)
     self->cur_leaf_addr = index;
 
-  if (self->stack->len + r[0] <= MAX_STACK)
-    g_array_append_vals (self->stack, r + 1, r[0]);
+  if (self->stack_len + r[0] <= MAX_STACK)
+    {
+      /* mostly one frame (no inlining): no memcpy call */
+      for (guint32 i = 1; i <= r[0]; i++)
+        self->stack[self->stack_len++] = r[i];
+    }
 
   if (kernel)
     self->cur_n_kernel++;
@@ -805,14 +881,19 @@ diagnose_sample (ScorchAnalyzer         *self,
 
   facts.n_kernel = self->cur_n_kernel;
   facts.n_user = self->cur_n_user;
-  facts.leaf = self->cur_leaf;
-  facts.outer = self->cur_outer;
-  facts.before_outer = self->cur_before_outer;
+  /* read only when there are user addresses (see scorch-diagnostics.h) */
+  if (self->cur_n_user > 0)
+    {
+      stack_address (self, &self->cur_leaf, &facts.leaf);
+      stack_address (self, &self->cur_outer, &facts.outer);
+    }
+  if (self->cur_n_user > 1)
+    stack_address (self, &self->cur_before_outer, &facts.before_outer);
   facts.dwarf = dwarf;
   facts.unwind_failed = unwind_failed;
-  if (self->stack->len > 0)
+  if (self->stack_len > 0)
     {
-      outer = g_array_index (self->stack, guint32, self->stack->len - 1);
+      outer = self->stack[self->stack_len - 1];
       facts.complete = outer < self->entry_class->len && self->entry_class->data[outer] == ENTRY_YES;
     }
   if (dwarf)
@@ -835,13 +916,11 @@ diagnose_sample (ScorchAnalyzer         *self,
       outer >= self->entry_class->len)
     return;
 
-  {
-    const char *module = g_ptr_array_index (self->frame_module, outer);
-
-    self->n_truncated++;
-    g_hash_table_insert (self->truncated_by_module, (gpointer) module,
-                         GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (self->truncated_by_module, module)) + 1));
-  }
+  /* counted per frame here, per module in update_info() */
+  self->n_truncated++;
+  if (outer >= self->truncated_by_frame->len)
+    g_array_set_size (self->truncated_by_frame, MAX (outer + 1, self->truncated_by_frame->len * 2));
+  g_array_index (self->truncated_by_frame, guint64, outer)++;
 }
 
 /* ---- off-CPU: scheduler events (scorch-off-cpu.c) ------------------------ */
@@ -981,7 +1060,7 @@ handle_sample (ScorchAnalyzer     *self,
       return TRUE;
     }
 
-  g_array_set_size (self->stack, 0);
+  self->stack_len = 0;
   reset_sample_facts (self);
 
   if (!self->offline && s.regs_abi != 0 && s.stack != NULL && (s.regs_mask & (1ULL << 7 /* PERF_REG_X86_SP */)) &&
@@ -1030,7 +1109,7 @@ handle_sample (ScorchAnalyzer     *self,
       else
         {
           self->n_unwind_failed++;
-          g_array_set_size (self->stack, 0);
+          self->stack_len = 0;
           reset_sample_facts (self);
           unwind_failed = TRUE;
         }
@@ -1052,7 +1131,7 @@ handle_sample (ScorchAnalyzer     *self,
        * its user part only (above, no kernel frames), so that it ends in
        * the function that blocked, not in schedule() */
       scorch_off_cpu_switch_out (self->off_cpu, s.time, s.pid, s.tid,
-                                 (const guint32 *) (gpointer) self->stack->data, self->stack->len);
+                                 self->stack, self->stack_len);
       return TRUE;
     }
   if (self->off_cpu != NULL || off_cpu_tracker (self) != NULL)
@@ -1064,8 +1143,8 @@ handle_sample (ScorchAnalyzer     *self,
     g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
 
   scorch_profile_builder_add_sample_leaf_first (self->builder, s.time, s.pid, s.tid,
-                                                (const guint32 *) (gpointer) self->stack->data,
-                                                self->stack->len, 1);
+                                                self->stack,
+                                                self->stack_len, 1);
   self->n_samples++;
   return TRUE;
 }
@@ -1088,22 +1167,37 @@ emit_prepare (gpointer data,
   a.kernel = !!kernel;
   if (!kernel)
     {
-      if (w->last_map != NULL && w->last_pid == pid &&
-          ip >= w->last_map->map.start && ip < w->last_map->map.end)
-        a.pm = w->last_map;
-      else
+      for (guint i = 0; i < w->n_recent; i++)
+        if (ip >= w->recent[i]->map.start && ip < w->recent[i]->map.end && w->recent_pid[i] == pid)
+          {
+            a.pm = w->recent[i];
+            break;
+          }
+      if (a.pm == NULL)
         {
           a.pm = scorch_proc_table_lookup_map (self->procs, pid, ip);
           if (a.pm != NULL)
             {
-              w->last_pid = pid;
-              w->last_map = a.pm;
+              w->recent_pid[w->next_recent] = pid;
+              w->recent[w->next_recent] = a.pm;
+              w->next_recent = (w->next_recent + 1) % RECENT_MAPS;
+              w->n_recent = MAX (w->n_recent, w->next_recent == 0 ? RECENT_MAPS : w->next_recent);
             }
         }
     }
   address_keys (a.pm, pid, ip, kernel, &a.k1, &a.k2);
   a.entry = scorch_addr_map_lookup (&self->cache, a.k1, a.k2, &cached) ? (guint32) cached : ENTRY_NONE;
-  g_array_append_val (w->addrs, a);
+  /* g_array_append_val costs two calls per address: the array grows by
+   * doubling here, and the element is stored in place. */
+  if G_UNLIKELY (w->addrs->len == w->addrs_cap)
+    {
+      guint len = w->addrs->len;
+
+      w->addrs_cap *= 2;
+      g_array_set_size (w->addrs, w->addrs_cap);
+      g_array_set_size (w->addrs, len);
+    }
+  ((PreparedAddr *) (gpointer) w->addrs->data)[w->addrs->len++] = a;
 }
 
 /* In a worker: handle_sample up to the symbolizer. */
@@ -1183,7 +1277,8 @@ prepare_batch_part (Worker *w)
   ScorchAnalyzer *self = w->analyzer;
   guint len = self->batch->len;
 
-  w->last_map = NULL;
+  w->n_recent = 0;
+  w->next_recent = 0;
   for (;;)
     {
       guint begin = (guint) g_atomic_int_add (&self->pool_next, BATCH_CHUNK);
@@ -1282,6 +1377,7 @@ workers_free (ScorchAnalyzer *self)
       if (i > 0)
         g_clear_pointer (&w->unwinder, scorch_unwinder_free);
       g_clear_pointer (&w->addrs, g_array_unref);
+      g_clear_pointer (&w->done_addrs, g_array_unref);
       g_free (w->ips);
     }
   g_clear_pointer (&self->workers, g_free);
@@ -1290,6 +1386,12 @@ workers_free (ScorchAnalyzer *self)
       for (guint i = 0; i < self->batch->len; i++)
         g_clear_error (&g_array_index (self->batch, PreparedSample, i).error);
       g_clear_pointer (&self->batch, g_array_unref);
+    }
+  if (self->pending != NULL)
+    {
+      for (guint i = 0; i < self->pending->len; i++)
+        g_clear_error (&g_array_index (self->pending, PreparedSample, i).error);
+      g_clear_pointer (&self->pending, g_array_unref);
     }
   g_clear_pointer (&self->kernel_release, g_free);
 }
@@ -1345,6 +1447,9 @@ workers_setup (ScorchAnalyzer *self,
       w->analyzer = self;
       w->index = i;
       w->addrs = g_array_sized_new (FALSE, FALSE, sizeof (PreparedAddr), 4096);
+      w->addrs_cap = 4096;
+      w->done_addrs = g_array_sized_new (FALSE, FALSE, sizeof (PreparedAddr), 4096);
+      w->done_cap = 4096;
       w->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
       if (i == 0)
         w->unwinder = self->unwinder;
@@ -1355,7 +1460,8 @@ workers_setup (ScorchAnalyzer *self,
           scorch_unwinder_set_kernel_release (w->unwinder, self->kernel_release);
         }
     }
-  self->batch = g_array_sized_new (FALSE, TRUE, sizeof (PreparedSample), BATCH_SAMPLES);
+  self->batch = g_array_sized_new (FALSE, FALSE, sizeof (PreparedSample), BATCH_SAMPLES);
+  self->pending = g_array_sized_new (FALSE, FALSE, sizeof (PreparedSample), BATCH_SAMPLES);
   self->batch_max = BATCH_SAMPLES;
   {
     /* Tests: small batches put many batch boundaries in a small capture. */
@@ -1378,7 +1484,7 @@ off_cpu_commit_sample (ScorchAnalyzer       *self,
   if (sched == SCHED_SWITCH)
     {
       scorch_off_cpu_switch_out (self->off_cpu, ps->s.time, ps->s.pid, ps->s.tid,
-                                 (const guint32 *) (gpointer) self->stack->data, self->stack->len);
+                                 self->stack, self->stack_len);
       return TRUE;
     }
   if (self->off_cpu != NULL)
@@ -1390,10 +1496,11 @@ off_cpu_commit_sample (ScorchAnalyzer       *self,
 static gboolean
 commit_sample (ScorchAnalyzer *self,
                PreparedSample *ps,
+               gboolean        pending,
                GError        **error)
 {
   Worker *w = &self->workers[ps->worker];
-  const PreparedAddr *addrs = &g_array_index (w->addrs, PreparedAddr, ps->first);
+  const PreparedAddr *addrs = &g_array_index (pending ? w->done_addrs : w->addrs, PreparedAddr, ps->first);
   int sched;
 
   if (ps->error != NULL)
@@ -1411,7 +1518,7 @@ commit_sample (ScorchAnalyzer *self,
       return TRUE;
     }
 
-  g_array_set_size (self->stack, 0);
+  self->stack_len = 0;
   reset_sample_facts (self);
 
   for (guint i = 0; i <= ps->n; i++)
@@ -1423,7 +1530,7 @@ commit_sample (ScorchAnalyzer *self,
        * path, start the sample over before the fallback's addresses. */
       if (ps->unwind_failed && (a == NULL || !a->discard) && (i == 0 || addrs[i - 1].discard))
         {
-          g_array_set_size (self->stack, 0);
+          self->stack_len = 0;
           reset_sample_facts (self);
         }
       if (a == NULL)
@@ -1435,7 +1542,8 @@ commit_sample (ScorchAnalyzer *self,
           guint64 cached;
 
           /* maybe symbolized by an earlier sample of this batch */
-          if (scorch_addr_map_lookup (&self->cache, a->k1, a->k2, &cached))
+          if (scorch_addr_map_lookup (&self->cache, a->k1, a->k2, &cached) ||
+              (self->use_fresh && scorch_addr_map_lookup (&self->fresh, a->k1, a->k2, &cached)))
             entry = (guint32) cached;
           else
             entry = symbolize (self, ps->s.pid, a->pm, a->ip, a->kernel, a->k1, a->k2);
@@ -1454,26 +1562,75 @@ commit_sample (ScorchAnalyzer *self,
     g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
 
   scorch_profile_builder_add_sample_leaf_first (self->builder, ps->s.time, ps->s.pid, ps->s.tid,
-                                                (const guint32 *) (gpointer) self->stack->data,
-                                                self->stack->len, 1);
+                                                self->stack,
+                                                self->stack_len, 1);
   self->n_samples++;
   return TRUE;
 }
 
-/* Prepares the batch on every worker, then commits it in order. */
-static gboolean
-run_batch (ScorchAnalyzer *self,
-           GError        **error)
+/* Commits the prepared samples of BATCH in order (their addresses are in
+ * each worker's done_addrs when PENDING, else in its addrs) and empties it. */
+/* The addresses a sample will push, as commit_sample will read them;
+ * RUNS: also their runs of frames (their entries must be in cache by
+ * now, or this reads them). Memory only: the commit waits on these
+ * loads, in arrays larger than the caches. */
+static inline void
+commit_prefetch (ScorchAnalyzer       *self,
+                 const PreparedSample *ps,
+                 gboolean              pending,
+                 gboolean              runs)
 {
+  const Worker *w = &self->workers[ps->worker];
+  const PreparedAddr *addrs = (const PreparedAddr *) (gpointer) (pending ? w->done_addrs : w->addrs)->data;
+  const AddrEntry *entries = (const AddrEntry *) (gpointer) self->addrs->data;
+  const guint32 *run_data = (const guint32 *) (gpointer) self->runs->data;
+  guint n = MIN (ps->n, 32);
+
+  for (guint k = 0; k < n; k++)
+    {
+      guint32 entry = addrs[ps->first + k].entry;
+
+      if (entry == ENTRY_NONE || entry >= self->addrs->len)
+        continue;
+      if (runs)
+        __builtin_prefetch (&run_data[entries[entry].run]);
+      else
+        __builtin_prefetch (&entries[entry]);
+    }
+}
+
+static gboolean
+commit_batch (ScorchAnalyzer *self,
+              GArray         *batch,
+              gboolean        pending,
+              GError        **error)
+{
+  const PreparedSample *samples = (const PreparedSample *) (gpointer) batch->data;
   gboolean ok = TRUE;
   guint i;
 
-  if (self->batch == NULL || self->batch->len == 0)
-    return TRUE;
+  for (i = 0; i < batch->len && ok; i++)
+    {
+      if (i + 2 < batch->len)
+        commit_prefetch (self, &samples[i + 2], pending, FALSE);
+      if (i + 1 < batch->len)
+        commit_prefetch (self, &samples[i + 1], pending, TRUE);
+      ok = commit_sample (self, &g_array_index (batch, PreparedSample, i), pending, error);
+    }
+  for (; i < batch->len; i++)
+    g_clear_error (&g_array_index (batch, PreparedSample, i).error);
+  g_array_set_size (batch, 0);
+  return ok;
+}
+
+/* Opens the batch to the workers. */
+static void
+prepare_open (ScorchAnalyzer *self)
+{
   if (!self->pool_started)
     workers_start (self);
 
-  for (i = 0; i < self->n_workers; i++)
+  for (guint i = 0; i < self->n_workers; i++)
     g_array_set_size (self->workers[i].addrs, 0);
   g_atomic_int_set (&self->pool_next, 0);
 
@@ -1482,10 +1639,14 @@ run_batch (ScorchAnalyzer *self,
   self->pool_generation++;
   g_cond_broadcast (&self->pool_cond);
   scorch_mutex_unlock (&self->pool_mutex);
+}
 
-  /* The loading thread takes samples too, until none is left; then it
-   * waits only for the workers that joined (not for those a busy machine
-   * has not scheduled yet). */
+/* The loading thread takes samples too, until none is left; then it
+ * waits only for the workers that joined (not for those a busy machine
+ * has not scheduled yet). */
+static void
+prepare_close (ScorchAnalyzer *self)
+{
   prepare_batch_part (&self->workers[0]);
 
   scorch_mutex_lock (&self->pool_mutex);
@@ -1497,14 +1658,79 @@ run_batch (ScorchAnalyzer *self,
       scorch_tsan_acquire (&self->pool_mutex);
     }
   scorch_mutex_unlock (&self->pool_mutex);
+}
 
-  for (i = 0; i < self->batch->len && ok; i++)
-    ok = commit_sample (self, &g_array_index (self->batch, PreparedSample, i), error);
-  for (; i < self->batch->len; i++)
-    g_clear_error (&g_array_index (self->batch, PreparedSample, i).error);
-  g_array_set_size (self->batch, 0);
+/* Prepares the batch on every worker and commits it in order; with
+ * overlap (and not SYNC), the batch is prepared while the one before it
+ * is committed, and waits in pending to be committed with the next one.
+ * SYNC: everything queued is committed on return (the process table is
+ * about to change, or the load ends). */
+static gboolean
+run_batch_full (ScorchAnalyzer *self,
+                gboolean        sync,
+                GError        **error)
+{
+  gboolean ok;
+
+  if (self->batch == NULL)
+    return TRUE;
+  if (self->batch->len == 0)
+    return !sync || self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
+
+  if (sync || !self->overlap)
+    {
+      if (self->pending->len > 0 && !commit_batch (self, self->pending, TRUE, error))
+        return FALSE;
+      prepare_open (self);
+      prepare_close (self);
+      ok = commit_batch (self, self->batch, FALSE, error);
+      self->batch_bytes = 0;
+      return ok;
+    }
+
+  /* The workers read the address cache and the process table: the commit
+   * adds new addresses to fresh meanwhile, and no record changes the
+   * process table before the pending batch and this one are committed. */
+  prepare_open (self);
+  self->use_fresh = TRUE;
+  ok = self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
+  self->use_fresh = FALSE;
+  prepare_close (self);
+  for (gsize i = 0; i <= self->fresh.mask; i++)
+    if (self->fresh.slots[i].stored != 0)
+      scorch_addr_map_insert (&self->cache, self->fresh.slots[i].k1, self->fresh.slots[i].k2,
+                              self->fresh.slots[i].stored - 1);
+  if (self->fresh.len > 0)
+    {
+      scorch_addr_map_clear (&self->fresh);
+      scorch_addr_map_init (&self->fresh, 1024);
+    }
+  {
+    GArray *t = self->pending;
+
+    self->pending = self->batch;
+    self->batch = t;
+  }
+  for (guint i = 0; i < self->n_workers; i++)
+    {
+      Worker *w = &self->workers[i];
+      GArray *t = w->done_addrs;
+      guint cap = w->done_cap;
+
+      w->done_addrs = w->addrs;
+      w->done_cap = w->addrs_cap;
+      w->addrs = t;
+      w->addrs_cap = cap;
+    }
   self->batch_bytes = 0;
   return ok;
+}
+
+static gboolean
+run_batch (ScorchAnalyzer *self,
+           GError        **error)
+{
+  return run_batch_full (self, TRUE, error);
 }
 
 /* A record for the batch: a sample, or (off-CPU) a switch record that
@@ -1519,11 +1745,19 @@ queue_record (ScorchAnalyzer     *self,
 
   g_array_set_size (self->batch, self->batch->len + 1);
   ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
-  memset (ps, 0, sizeof *ps);
+  /* Not the whole struct: s is set by the parse in prepare_sample, and
+   * read only after it succeeded. */
   ps->record = *record;
+  ps->error = NULL;
+  ps->worker = 0;
+  ps->first = 0;
+  ps->n = 0;
+  ps->sp = 0;
+  ps->dwarf_tried = FALSE;
+  ps->unwind_failed = FALSE;
   self->batch_bytes += record->size;
   if (self->batch->len >= self->batch_max || self->batch_bytes >= BATCH_BYTES)
-    return run_batch (self, error);
+    return run_batch_full (self, FALSE, error);
   return TRUE;
 }
 
@@ -1847,6 +2081,15 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
   /* off-CPU captures too: switch records wait in the batch with the
    * samples (queue_record) */
   (void) off_cpu_tracker (self);
+  /* Frame-pointer captures: a batch is prepared while the one before it
+   * is committed (run_batch_full), so that the workers are busy while
+   * this thread reads and commits. Not with DWARF unwinding (the
+   * unwinders and the symbolizer would then run at once) nor off-CPU
+   * records (committed through scorch_analyzer_add_record). */
+  self->overlap = parallel && self->off_cpu == NULL;
+  for (guint i = 0; self->overlap && i < scorch_capture_attrs_get_n_attrs (self->attrs); i++)
+    if (scorch_capture_attrs_get_attr (self->attrs, i)->attr.sample_type & PERF_SAMPLE_STACK_USER)
+      self->overlap = FALSE;
 
   while (scorch_capture_reader_next (reader, &record, &local_error))
     {
@@ -1869,7 +2112,7 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
         }
       if (++count % 8192 == 0)
         {
-          if (parallel && !run_batch (self, error))
+          if (parallel && !run_batch_full (self, FALSE, error))
             return FALSE;
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
             return FALSE;
@@ -1968,9 +2211,25 @@ update_info (ScorchAnalyzer *self)
     }
   g_clear_pointer (&info->truncated_by_module, g_hash_table_unref);
   info->truncated_by_module = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_hash_table_iter_init (&iter, self->truncated_by_module);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_hash_table_insert (info->truncated_by_module, g_strdup (key), value);
+  {
+    /* module strings are interned: one count per pointer, then per name */
+    g_autoptr(GHashTable) by_module = g_hash_table_new (NULL, NULL);
+    const guint64 *counts = (const guint64 *) (gpointer) self->truncated_by_frame->data;
+
+    for (guint frame = 0; frame < self->truncated_by_frame->len; frame++)
+      {
+        const char *module;
+
+        if (counts[frame] == 0)
+          continue;
+        module = g_ptr_array_index (self->frame_module, frame);
+        g_hash_table_insert (by_module, (gpointer) module,
+                             GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (by_module, module)) + counts[frame]));
+      }
+    g_hash_table_iter_init (&iter, by_module);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      g_hash_table_insert (info->truncated_by_module, g_strdup (key), value);
+  }
 }
 
 ScorchProfile *

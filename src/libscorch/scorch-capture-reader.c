@@ -79,6 +79,7 @@ struct _ScorchCaptureReader
 };
 
 #define DROP_STEP (16u << 20)
+#define KEEP_BEHIND (16u << 20)
 
 static gboolean
 in_file (ScorchCaptureReader *self,
@@ -1256,6 +1257,10 @@ drop_consumed (ScorchCaptureReader *self)
     low = MIN (low, g_array_index (self->queue, QueuedRecord, i).offset);
   for (guint i = self->ready_pos; i < self->ready->len; i++)
     low = MIN (low, g_array_index (self->ready, QueuedRecord, i).offset);
+  /* Records already delivered may still be in use: the analyzer keeps up
+   * to two batches of them (4 MB each) before it is done with them, and a
+   * rewritten stream's pages would read back as zeros. */
+  low = low > KEEP_BEHIND ? low - KEEP_BEHIND : 0;
 
   from = ((guintptr) (self->data + self->dropped_until) + page - 1) & ~(guintptr) (page - 1);
   to = (guintptr) (self->data + low) & ~(guintptr) (page - 1);
@@ -1285,16 +1290,76 @@ scorch_capture_reader_rewind (ScorchCaptureReader *self)
   g_array_set_size (self->ready, 0);
 }
 
-static int
-compare_queued (gconstpointer a,
-                gconstpointer b)
+static inline gboolean
+queued_before (const QueuedRecord *a,
+               const QueuedRecord *b)
 {
-  const QueuedRecord *qa = a;
-  const QueuedRecord *qb = b;
+  return a->time < b->time || (a->time == b->time && a->offset < b->offset);
+}
 
-  if (qa->time != qb->time)
-    return qa->time < qb->time ? -1 : 1;
-  return qa->offset < qb->offset ? -1 : (qa->offset > qb->offset);
+/* Sorts the queue by (time, offset). A round holds a few runs already in
+ * order (one per ring buffer, and what the last round left), so this is a
+ * natural merge sort: it finds the runs, then merges neighbours until one
+ * is left, in O(n log runs) with the comparison inlined. The keys are
+ * distinct (offsets are), so the order is the one any sort gives. */
+static void
+sort_queue (ScorchCaptureReader *self)
+{
+  QueuedRecord *a = (QueuedRecord *) (gpointer) self->queue->data;
+  guint n = self->queue->len;
+  g_autofree QueuedRecord *tmp = NULL;
+  g_autoptr(GArray) runs = NULL;   /* guint: start of each run, then n */
+  QueuedRecord *src, *dst;
+
+  if (n < 2)
+    return;
+  runs = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < n;)
+    {
+      guint j = i + 1;
+
+      while (j < n && queued_before (&a[j - 1], &a[j]))
+        j++;
+      g_array_append_val (runs, i);
+      i = j;
+    }
+  if (runs->len == 1)
+    return;
+  g_array_append_val (runs, n);
+
+  tmp = g_new (QueuedRecord, n);
+  src = a;
+  dst = tmp;
+  while (runs->len > 2)
+    {
+      guint *r = (guint *) (gpointer) runs->data;
+      guint n_runs = runs->len - 1;
+      guint out = 0;
+
+      for (guint k = 0; k < n_runs; k += 2)
+        {
+          guint lo = r[k], mid = r[k + 1], hi = k + 2 <= n_runs ? r[k + 2] : mid;
+          guint i = lo, j = mid, o = lo;
+
+          while (i < mid && j < hi)
+            dst[o++] = queued_before (&src[j], &src[i]) ? src[j++] : src[i++];
+          if (i < mid)
+            memcpy (&dst[o], &src[i], (mid - i) * sizeof *src);
+          else if (j < hi)
+            memcpy (&dst[o], &src[j], (hi - j) * sizeof *src);
+          r[out++] = lo;
+        }
+      r[out++] = n;
+      g_array_set_size (runs, out);
+      {
+        QueuedRecord *t = src;
+
+        src = dst;
+        dst = t;
+      }
+    }
+  if (src != a)
+    memcpy (a, src, n * sizeof *a);
 }
 
 /* Moves the queued records with time <= limit, sorted, to the ready list. */
@@ -1309,7 +1374,7 @@ flush_queue (ScorchCaptureReader *self,
   if (self->queue->len == 0)
     return;
 
-  g_array_sort (self->queue, compare_queued);
+  sort_queue (self);
   while (k < self->queue->len && g_array_index (self->queue, QueuedRecord, k).time <= limit)
     k++;
   g_array_append_vals (self->ready, self->queue->data, k);

@@ -69,6 +69,8 @@ typedef struct
   guint64   n_samples;
 } LeafCandidate;
 
+#define PLACE_MEMO 256
+
 static guint
 place_hash (gconstpointer p)
 {
@@ -126,6 +128,10 @@ struct _ScorchDiagnostics
 
   GHashTable            *candidates;    /* Candidate (its PlaceKey) -> itself */
   GHashTable            *leaves;        /* LeafCandidate (its PlaceKey) -> itself */
+  /* The candidate or leaf last found per slot (its place_hash modulo
+   * PLACE_MEMO): most samples stop where one of a few recent ones did. */
+  Candidate             *candidate_memo[PLACE_MEMO];
+  LeafCandidate         *leaf_memo[PLACE_MEMO];
   GArray                *needed;        /* guint64: stack bytes of samples whose copy was too small */
 
   /* results of finish() */
@@ -479,11 +485,16 @@ add_candidate (ScorchDiagnostics        *self,
   guint64 offset = where != NULL ? where->offset : 0;
   PlaceKey key = { cat, module, function, 0 };
   Candidate *c;
+  guint slot;
 
   /* Unnamed code: one entry per address (each may be a different function). */
   if (function == NULL)
     key.key_offset = offset;
 
+  slot = place_hash (&key) % PLACE_MEMO;
+  c = self->candidate_memo[slot];
+  if (c != NULL && place_equal (&c->key, &key))
+    goto found;
   c = g_hash_table_lookup (self->candidates, &key);
   if (c == NULL && g_hash_table_size (self->candidates) >= MAX_CANDIDATES)
     {
@@ -503,6 +514,8 @@ add_candidate (ScorchDiagnostics        *self,
       c->offset = offset;
       g_hash_table_add (self->candidates, c);
     }
+  self->candidate_memo[place_hash (&c->key) % PLACE_MEMO] = c;
+found:
   c->n_samples++;
   if (at_leaf)
     c->n_at_leaf++;
@@ -515,9 +528,17 @@ add_leaf (ScorchDiagnostics        *self,
 {
   PlaceKey key = { CAT_FP, leaf->module, leaf->function, 0 };
   LeafCandidate *c;
+  guint slot;
 
   if (leaf->mapping != SCORCH_MAPPING_FILE || !leaf->named || leaf->function == NULL)
     return;
+  slot = place_hash (&key) % PLACE_MEMO;
+  c = self->leaf_memo[slot];
+  if (c != NULL && place_equal (&c->key, &key))
+    {
+      c->n_samples++;
+      return;
+    }
   c = g_hash_table_lookup (self->leaves, &key);
   if (c == NULL)
     {
@@ -530,6 +551,7 @@ add_leaf (ScorchDiagnostics        *self,
       c->offset = leaf->offset;
       g_hash_table_add (self->leaves, c);
     }
+  self->leaf_memo[slot] = c;
   c->n_samples++;
 }
 
@@ -684,29 +706,61 @@ compare_u64 (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+/* What merge_stop merges by: a reason, a module and a function (NULL
+ * apart from ""), by value; the strings are the entry's own. */
+typedef struct
+{
+  ScorchUnwindStop  reason;
+  const char       *module;
+  const char       *function;
+} StopKey;
+
+static guint
+stop_key_hash (gconstpointer p)
+{
+  const StopKey *k = p;
+  guint h = g_str_hash (k->module) * 31u + (guint) k->reason;
+
+  return h * 31u + (k->function != NULL ? g_str_hash (k->function) : 0x9e3779b9u);
+}
+
+static gboolean
+stop_key_equal (gconstpointer a,
+                gconstpointer b)
+{
+  const StopKey *ka = a, *kb = b;
+
+  return ka->reason == kb->reason && g_str_equal (ka->module, kb->module) &&
+         g_strcmp0 (ka->function, kb->function) == 0;
+}
+
+/* Adds a candidate to the stop with its reason, module and function, or
+ * makes that stop (appended: the entries keep the candidates' order).
+ * INDEX maps a StopKey to the entry's index + 1. */
 static void
 merge_stop (ScorchDiagnostics *self,
+            GHashTable        *index,
             const Candidate   *c,
             ScorchUnwindStop   reason,
             gboolean           checked,
             gboolean           module_has_fp)
 {
   ScorchUnwindStopEntry e = { 0, };
+  StopKey key = { reason, c->module, c->function };
+  StopKey *owned;
+  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (index, &key));
 
-  for (guint i = 0; i < self->stops->len; i++)
+  if (found != 0)
     {
-      ScorchUnwindStopEntry *s = &g_array_index (self->stops, ScorchUnwindStopEntry, i);
+      ScorchUnwindStopEntry *s = &g_array_index (self->stops, ScorchUnwindStopEntry, found - 1);
 
-      if (s->reason == reason && g_str_equal (s->module, c->module) && g_strcmp0 (s->function, c->function) == 0)
-        {
-          /* at_leaf holds a count while merging; made a verdict below */
-          s->at_leaf += c->n_at_leaf;
-          s->n_samples += c->n_samples;
-          s->max_needed = MAX (s->max_needed, c->max_needed);
-          s->checked |= checked;
-          s->module_has_fp |= module_has_fp;
-          return;
-        }
+      /* at_leaf holds a count while merging; made a verdict below */
+      s->at_leaf += c->n_at_leaf;
+      s->n_samples += c->n_samples;
+      s->max_needed = MAX (s->max_needed, c->max_needed);
+      s->checked |= checked;
+      s->module_has_fp |= module_has_fp;
+      return;
     }
   e.module = g_strdup (c->module);
   e.function = g_strdup (c->function);
@@ -718,11 +772,18 @@ merge_stop (ScorchDiagnostics *self,
   e.module_has_fp = module_has_fp;
   e.at_leaf = c->n_at_leaf;
   g_array_append_val (self->stops, e);
+  owned = g_new (StopKey, 1);
+  owned->reason = reason;
+  owned->module = e.module;
+  owned->function = e.function;
+  g_hash_table_insert (index, owned, GUINT_TO_POINTER (self->stops->len));
 }
 
 static void
 classify (ScorchDiagnostics *self)
 {
+  g_autoptr(GHashTable) stop_index = g_hash_table_new_full (stop_key_hash, stop_key_equal, g_free, NULL);
+  g_autoptr(GHashTable) leaf_index = g_hash_table_new_full (stop_key_hash, stop_key_equal, g_free, NULL);
   GHashTableIter iter;
   gpointer value;
 
@@ -769,7 +830,7 @@ classify (ScorchDiagnostics *self)
           reason = SCORCH_UNWIND_STOP_MAX_DEPTH;
           break;
         }
-      merge_stop (self, c, reason, checked, module_fp);
+      merge_stop (self, stop_index, c, reason, checked, module_fp);
     }
 
   for (guint i = 0; i < self->stops->len; i++)
@@ -789,28 +850,28 @@ classify (ScorchDiagnostics *self)
         {
           const LeafCandidate *c = value;
           gboolean found = FALSE, frame = FALSE, cfi = FALSE, module_fp = FALSE;
-          gboolean merged = FALSE;
+          StopKey key = { 0, c->module, c->function };
+          StopKey *owned;
+          guint merged;
           ScorchLeafEntry e;
 
           if (!self->check (c->module, c->offset, &found, &frame, &cfi, &module_fp, self->check_data) ||
               !found || frame)
             continue;
-          for (guint i = 0; i < self->frameless->len && !merged; i++)
+          merged = GPOINTER_TO_UINT (g_hash_table_lookup (leaf_index, &key));
+          if (merged != 0)
             {
-              ScorchLeafEntry *l = &g_array_index (self->frameless, ScorchLeafEntry, i);
-
-              if (g_str_equal (l->module, c->module) && g_str_equal (l->function, c->function))
-                {
-                  l->n_samples += c->n_samples;
-                  merged = TRUE;
-                }
+              g_array_index (self->frameless, ScorchLeafEntry, merged - 1).n_samples += c->n_samples;
+              continue;
             }
-          if (merged)
-            continue;
           e.module = g_strdup (c->module);
           e.function = g_strdup (c->function);
           e.n_samples = c->n_samples;
           g_array_append_val (self->frameless, e);
+          owned = g_new0 (StopKey, 1);
+          owned->module = e.module;
+          owned->function = e.function;
+          g_hash_table_insert (leaf_index, owned, GUINT_TO_POINTER (self->frameless->len));
         }
       g_array_sort (self->frameless, compare_leaves);
     }

@@ -58,10 +58,17 @@ pool_intern (ScorchStringPool *pool,
 
 #define KEY_EMPTY G_MAXUINT64
 
+/* A key and its value side by side: a lookup in a table larger than the
+ * caches costs one miss, not two. */
 typedef struct
 {
-  guint64 *keys;
-  guint32 *values;
+  guint64 key;
+  guint32 value;
+} U64Slot;
+
+typedef struct
+{
+  U64Slot *slots;
   gsize    mask;
   gsize    n_items;
 } U64Map;
@@ -71,17 +78,16 @@ u64_map_init (U64Map *map,
               gsize   capacity_pow2)
 {
   map->mask = capacity_pow2 - 1;
-  map->keys = g_new (guint64, capacity_pow2);
-  memset (map->keys, 0xff, capacity_pow2 * sizeof (guint64));
-  map->values = g_new (guint32, capacity_pow2);
+  map->slots = g_new (U64Slot, capacity_pow2);
+  for (gsize i = 0; i < capacity_pow2; i++)
+    map->slots[i].key = KEY_EMPTY;
   map->n_items = 0;
 }
 
 static void
 u64_map_clear (U64Map *map)
 {
-  g_clear_pointer (&map->keys, g_free);
-  g_clear_pointer (&map->values, g_free);
+  g_clear_pointer (&map->slots, g_free);
   map->n_items = 0;
 }
 
@@ -105,8 +111,8 @@ u64_map_grow (U64Map *map)
 
   u64_map_init (&bigger, (map->mask + 1) * 2);
   for (gsize i = 0; i <= map->mask; i++)
-    if (map->keys[i] != KEY_EMPTY)
-      u64_map_insert (&bigger, map->keys[i], map->values[i]);
+    if (map->slots[i].key != KEY_EMPTY)
+      u64_map_insert (&bigger, map->slots[i].key, map->slots[i].value);
   u64_map_clear (map);
   *map = bigger;
 }
@@ -121,16 +127,16 @@ u64_map_insert (U64Map  *map,
   if ((map->n_items + 1) * 2 > map->mask + 1)
     u64_map_grow (map);
 
-  for (i = u64_hash (key) & map->mask; map->keys[i] != KEY_EMPTY; i = (i + 1) & map->mask)
+  for (i = u64_hash (key) & map->mask; map->slots[i].key != KEY_EMPTY; i = (i + 1) & map->mask)
     {
-      if (map->keys[i] == key)
+      if (map->slots[i].key == key)
         {
-          map->values[i] = value;
+          map->slots[i].value = value;
           return;
         }
     }
-  map->keys[i] = key;
-  map->values[i] = value;
+  map->slots[i].key = key;
+  map->slots[i].value = value;
   map->n_items++;
 }
 
@@ -139,11 +145,11 @@ u64_map_lookup (const U64Map *map,
                 guint64       key,
                 guint32      *value)
 {
-  for (gsize i = u64_hash (key) & map->mask; map->keys[i] != KEY_EMPTY; i = (i + 1) & map->mask)
+  for (gsize i = u64_hash (key) & map->mask; map->slots[i].key != KEY_EMPTY; i = (i + 1) & map->mask)
     {
-      if (map->keys[i] == key)
+      if (map->slots[i].key == key)
         {
-          *value = map->values[i];
+          *value = map->slots[i].value;
           return TRUE;
         }
     }
@@ -811,6 +817,28 @@ scorch_profile_dup_callees (ScorchProfile *self,
 /* ------------------------------------------------------------------------ */
 /* Builder                                                                   */
 
+/* The last path added per thread (a slot per tid modulo N_PATH_CACHE):
+ * its frames, root first, and the node of each. A thread's next sample
+ * mostly shares its outer frames, whose nodes are then taken from here
+ * instead of being looked up frame by frame. Nodes are never removed, so
+ * a cached (path -> node) stays true. */
+#define N_PATH_CACHE 16
+
+/* A direct-mapped table of the (parent, frame) -> node edges used last,
+ * small enough to stay in the CPU's cache, looked at before children:
+ * in a large tree each lookup there is a cache miss, and the same few
+ * edges near the leaves are taken again and again. */
+#define N_RECENT_CHILDREN 8192
+
+typedef struct
+{
+  gint32   tid;
+  guint    len;
+  guint    cap;
+  guint32 *frames;
+  guint32 *nodes;
+} PathCache;
+
 struct _ScorchProfileBuilder
 {
   ScorchStringPool *pool;
@@ -818,10 +846,16 @@ struct _ScorchProfileBuilder
   GHashTable       *frame_index; /* FrameKey* -> id + 1 */
   GArray           *nodes;    /* ScorchNode */
   U64Map            children; /* (parent << 32 | frame) -> node */
+  U64Slot          *recent_children; /* N_RECENT_CHILDREN slots in front of children */
   GArray           *samples;  /* ScorchSample */
   GHashTable       *threads;  /* tid -> ThreadName* */
   GHashTable       *process_names; /* pid -> const char * (interned) */
   GArray           *scratch;  /* guint32, for leaf-first stacks */
+  PathCache         paths[N_PATH_CACHE];
+  /* The module and file interned last: consecutive frames mostly share
+   * them, and a string compare is cheaper than hashing them again. */
+  const char       *last_module;
+  const char       *last_file;
   ScorchProfileInfo info;
   guint64           time_begin;
   guint64           time_end;
@@ -873,6 +907,9 @@ scorch_profile_builder_new (void)
   builder->time_begin = G_MAXUINT64;
   builder->time_end = 0;
   u64_map_init (&builder->children, 1024);
+  builder->recent_children = g_new (U64Slot, N_RECENT_CHILDREN);
+  for (guint i = 0; i < N_RECENT_CHILDREN; i++)
+    builder->recent_children[i].key = KEY_EMPTY;
 
   /* Frame 0 and node 0: the synthetic root. */
   scorch_profile_builder_intern_frame (builder, "[all]", "", NULL, 0, SCORCH_FRAME_KIND_ROOT);
@@ -894,11 +931,30 @@ scorch_profile_builder_free (ScorchProfileBuilder *builder)
   g_clear_pointer (&builder->threads, g_hash_table_unref);
   g_clear_pointer (&builder->process_names, g_hash_table_unref);
   g_clear_pointer (&builder->scratch, g_array_unref);
+  for (guint i = 0; i < N_PATH_CACHE; i++)
+    {
+      g_free (builder->paths[i].frames);
+      g_free (builder->paths[i].nodes);
+    }
   u64_map_clear (&builder->children);
+  g_free (builder->recent_children);
   profile_info_clear (&builder->info);
   g_clear_pointer (&builder->addr_samples, scorch_addr_samples_unref);
   _scorch_string_pool_unref (builder->pool);
   g_free (builder);
+}
+
+/* STR interned, through LAST (the string this field interned last). */
+static inline const char *
+intern_again (ScorchProfileBuilder  *builder,
+              const char           **last,
+              const char            *str)
+{
+  if (str == NULL)
+    return NULL;
+  if (*last == NULL || strcmp (*last, str) != 0)
+    *last = pool_intern (builder->pool, str);
+  return *last;
 }
 
 guint32
@@ -917,7 +973,7 @@ scorch_profile_builder_intern_frame (ScorchProfileBuilder *builder,
   g_return_val_if_fail (function != NULL, 0);
 
   key.function = pool_intern (builder->pool, function);
-  key.module = pool_intern (builder->pool, module != NULL ? module : "");
+  key.module = intern_again (builder, &builder->last_module, module != NULL ? module : "");
   key.kind = kind;
 
   found = g_hash_table_lookup (builder->frame_index, &key);
@@ -926,7 +982,7 @@ scorch_profile_builder_intern_frame (ScorchProfileBuilder *builder,
 
   frame.function = key.function;
   frame.module = key.module;
-  frame.file = pool_intern (builder->pool, file);
+  frame.file = intern_again (builder, &builder->last_file, file);
   frame.line = line;
   frame.kind = kind;
   g_array_append_val (builder->frames, frame);
@@ -942,12 +998,19 @@ builder_child (ScorchProfileBuilder *builder,
                guint32               frame)
 {
   guint64 key = ((guint64) parent << 32) | frame;
+  U64Slot *recent = &builder->recent_children[u64_hash (key) % N_RECENT_CHILDREN];
   guint32 node;
   ScorchNode *p;
   ScorchNode n;
 
+  if (recent->key == key)
+    return recent->value;
   if (u64_map_lookup (&builder->children, key, &node))
-    return node;
+    {
+      recent->key = key;
+      recent->value = node;
+      return node;
+    }
 
   p = &g_array_index (builder->nodes, ScorchNode, parent);
   n.parent = parent;
@@ -960,6 +1023,8 @@ builder_child (ScorchProfileBuilder *builder,
   p->first_child = node;
   g_array_append_val (builder->nodes, n);
   u64_map_insert (&builder->children, key, node);
+  recent->key = key;
+  recent->value = node;
 
   return node;
 }
@@ -976,9 +1041,56 @@ builder_add (ScorchProfileBuilder *builder,
 {
   ScorchSample sample;
   guint32 node = SCORCH_PROFILE_ROOT;
+  PathCache *path = &builder->paths[(guint32) tid % N_PATH_CACHE];
+  guint depth = 0;
+  gboolean same = TRUE;
 
   if (weight == 0)
     return;
+
+  if (path->tid != tid)
+    {
+      path->tid = tid;
+      path->len = 0;
+    }
+  if (path->cap < n_frames)
+    {
+      path->cap = MAX (n_frames, 64);
+      path->frames = g_renew (guint32, path->frames, path->cap);
+      path->nodes = g_renew (guint32, path->nodes, path->cap);
+    }
+
+  /* The common case in tight loops: a leaf-first stack of valid ids,
+   * whose outer frames match the thread's last path. */
+  if (leaf_first)
+    {
+      guint n_valid = builder->frames->len;
+      guint i = 0;
+
+      for (; i < n_frames; i++)
+        if G_UNLIKELY (frames[i] - 1u >= n_valid - 1u)
+          break;
+      if (i == n_frames)
+        {
+          const guint32 *top = frames + n_frames - 1;
+          guint limit = MIN (n_frames, path->len);
+
+          while (depth < limit && top[-(gssize) depth] == path->frames[depth])
+            depth++;
+          if (depth > 0)
+            node = path->nodes[depth - 1];
+          for (; depth < n_frames; depth++)
+            {
+              guint32 frame = top[-(gssize) depth];
+
+              node = builder_child (builder, node, frame);
+              path->frames[depth] = frame;
+              path->nodes[depth] = node;
+            }
+          path->len = depth;
+          goto add;
+        }
+    }
 
   for (guint i = 0; i < n_frames; i++)
     {
@@ -989,9 +1101,20 @@ builder_add (ScorchProfileBuilder *builder,
           g_critical ("Invalid frame id %u in a stack", frame);
           continue;
         }
-      node = builder_child (builder, node, frame);
+      if (same && depth < path->len && path->frames[depth] == frame)
+        node = path->nodes[depth];
+      else
+        {
+          same = FALSE;
+          node = builder_child (builder, node, frame);
+          path->frames[depth] = frame;
+          path->nodes[depth] = node;
+        }
+      depth++;
     }
+  path->len = depth;
 
+add:
   sample.time = time;
   sample.pid = pid;
   sample.tid = tid;
@@ -1228,6 +1351,9 @@ _scorch_profile_builder_new_like (ScorchProfile *self)
   /* Same strings and the same frame ids as the source profile. */
   _scorch_string_pool_unref (builder->pool);
   builder->pool = _scorch_string_pool_ref (src->pool);
+  /* they pointed into the pool just dropped */
+  builder->last_module = NULL;
+  builder->last_file = NULL;
   g_array_set_size (builder->frames, 0);
   g_hash_table_remove_all (builder->frame_index);
   for (guint f = 0; f < src->frames->len; f++)
@@ -1257,6 +1383,8 @@ _scorch_profile_builder_new_like (ScorchProfile *self)
       capacity *= 2;
     u64_map_clear (&builder->children);
     u64_map_init (&builder->children, capacity);
+    for (guint i = 0; i < N_RECENT_CHILDREN; i++)
+      builder->recent_children[i].key = KEY_EMPTY;
   }
 
   return builder;
