@@ -41,4 +41,9 @@ gboolean    scorch_app_set_string                     (char                  **s
 GtkSingleSelection *scorch_app_column_view_set_single_selection (GtkColumnView *view,
                                                                  GListModel    *model);
 
+void        scorch_app_trace_begin                    (void);
+void        scorch_app_trace_stage                    (const char             *stage);
+void        scorch_app_trace_mark                     (const char             *what);
+char       *scorch_app_trace_end                      (void);
+
 G_END_DECLS

@@ -196,6 +196,7 @@ scorch_thread_list_set_profile (ScorchThreadList *self,
 
   if (!scorch_app_set_profile (&self->profile, profile))
     return;
+  scorch_app_trace_mark ("pre-threads");
 
   items = g_ptr_array_new_with_free_func (g_object_unref);
   if (profile != NULL)
@@ -217,6 +218,7 @@ scorch_thread_list_set_profile (ScorchThreadList *self,
                        items->pdata, items->len);
 
   g_object_notify_by_pspec (G_OBJECT (self), profile_pspec);
+  scorch_app_trace_mark ("threads");
 }
 
 GArray *

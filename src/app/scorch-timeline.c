@@ -763,11 +763,13 @@ scorch_timeline_set_profile (ScorchTimeline *self,
   if (!scorch_app_set_profile (&self->profile, profile))
     return;
 
+  scorch_app_trace_mark ("pre-timeline");
   self->range_begin = self->range_end = 0;
   rebuild_rows (self);
   update_accessible (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), profile_pspec);
+  scorch_app_trace_mark ("timeline");
 }
 
 void
