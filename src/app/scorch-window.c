@@ -686,7 +686,6 @@ load_progress_cb (double   fraction,
   /* 100 %: every record is read; building the call tree, the hotspots and
    * the views still takes a while on big captures. Say so, with a bar
    * that moves, rather than a full bar that seems stuck. */
-  scorch_app_trace_mark ("pre-progress");
   if (fraction >= 1.0 && self->loading)
     {
       if (self->pulse_id == 0)
@@ -809,16 +808,8 @@ trace_idle_cb (gpointer data)
               (self->shown_at - self->open_at) / 1e6,
               (now - self->open_at) / 1e6,
               (_scorch_window_thread_cpu_time () - self->open_cpu) / 1e6);
-  g_printerr ("scorch-timing: phases (main-thread CPU ms) %s\n", phases);
+  g_printerr ("scorch-phases: open: (main-thread CPU ms) %s\n", phases);
   self->open_at = 0;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-trace_high_idle_cb (gpointer data)
-{
-  scorch_app_trace_mark ("high-idle");
-  g_printerr ("MARK high-idle %.6f\n", g_get_monotonic_time () / 1e6);
   return G_SOURCE_REMOVE;
 }
 
@@ -829,15 +820,31 @@ trace_phase_cb (GdkFrameClock *clock,
   scorch_app_trace_mark (what);
 }
 
+/* Where the main thread's time goes from the open to idle: the marks
+ * (scorch_app_trace_mark) and the phases of every frame. */
+static void
+trace_begin (ScorchWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  scorch_app_trace_begin ();
+  if (clock == NULL)
+    return;
+  g_signal_handlers_disconnect_matched (clock, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, trace_phase_cb, NULL);
+  /* GDK's own before-paint work is small: this span is the time before
+   * the frame (events, idles, the window's size computation) */
+  g_signal_connect_after (clock, "before-paint", G_CALLBACK (trace_phase_cb), (gpointer) "before-paint");
+  g_signal_connect_after (clock, "update", G_CALLBACK (trace_phase_cb), (gpointer) "update");
+  g_signal_connect_after (clock, "layout", G_CALLBACK (trace_phase_cb), (gpointer) "layout");
+  g_signal_connect_after (clock, "paint", G_CALLBACK (trace_phase_cb), (gpointer) "paint");
+}
+
 static void
 trace_after_paint_cb (GdkFrameClock *clock,
                       ScorchWindow  *self)
 {
   g_signal_handlers_disconnect_by_func (clock, trace_after_paint_cb, self);
-  g_signal_handlers_disconnect_by_func (clock, trace_phase_cb, (gpointer) "layout");
-  g_signal_handlers_disconnect_by_func (clock, trace_phase_cb, (gpointer) "paint");
-  g_signal_handlers_disconnect_by_func (clock, trace_phase_cb, (gpointer) "update");
-  g_signal_handlers_disconnect_by_func (clock, trace_phase_cb, (gpointer) "before-paint");
+  g_signal_handlers_disconnect_matched (clock, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, trace_phase_cb, NULL);
   scorch_app_trace_mark ("after-paint");
   scorch_app_trace_stage ("I");
   /* After the first frame: when nothing of higher priority is left. */
@@ -981,8 +988,6 @@ load_done_cb (GObject      *source,
   g_signal_emit (self, signals[PROFILE_LOADED], 0);
   trace_shown (self);
   scorch_app_trace_mark ("load-done-end");
-  g_printerr ("MARK load-done-end %.6f\n", g_get_monotonic_time () / 1e6);
-  g_idle_add_full (G_PRIORITY_HIGH, trace_high_idle_cb, NULL, NULL);
   scorch_app_trace_stage ("S");
 }
 
@@ -2145,21 +2150,7 @@ scorch_window_open_file (ScorchWindow *self,
   self->open_at = trace_timing_enabled () ? g_get_monotonic_time () : 0;
   self->open_cpu = self->open_at != 0 ? _scorch_window_thread_cpu_time () : 0;
   if (self->open_at != 0)
-    {
-      GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-
-      scorch_app_trace_begin ();
-      if (clock != NULL)
-        {
-          g_signal_connect (clock, "flush-events", G_CALLBACK (trace_phase_cb), (gpointer) "pre-flush");
-          g_signal_connect_after (clock, "flush-events", G_CALLBACK (trace_phase_cb), (gpointer) "flush-events");
-          g_signal_connect (clock, "before-paint", G_CALLBACK (trace_phase_cb), (gpointer) "pre-before-paint");
-          g_signal_connect_after (clock, "before-paint", G_CALLBACK (trace_phase_cb), (gpointer) "before-paint");
-          g_signal_connect_after (clock, "update", G_CALLBACK (trace_phase_cb), (gpointer) "update");
-          g_signal_connect_after (clock, "layout", G_CALLBACK (trace_phase_cb), (gpointer) "layout");
-          g_signal_connect_after (clock, "paint", G_CALLBACK (trace_phase_cb), (gpointer) "paint");
-        }
-    }
+    trace_begin (self);
   stop_pulse (self);
   self->read_done_at = 0;
 
