@@ -191,7 +191,6 @@ char *
 scorch_app_trace_end (void)
 {
   GString *text = g_string_new (NULL);
-
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GHashTable) sums = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);

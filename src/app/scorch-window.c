@@ -798,7 +798,6 @@ trace_idle_cb (gpointer data)
 {
   ScorchWindow *self = data;
   gint64 now = g_get_monotonic_time ();
-
   g_autofree char *phases = NULL;
 
   scorch_app_trace_mark ("idle");
@@ -837,6 +836,20 @@ trace_begin (ScorchWindow *self)
   g_signal_connect_after (clock, "update", G_CALLBACK (trace_phase_cb), (gpointer) "update");
   g_signal_connect_after (clock, "layout", G_CALLBACK (trace_phase_cb), (gpointer) "layout");
   g_signal_connect_after (clock, "paint", G_CALLBACK (trace_phase_cb), (gpointer) "paint");
+}
+
+/* The open ended without a profile: no line, no marks from now on. */
+static void
+trace_end_early (ScorchWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (self->open_at == 0)
+    return;
+  self->open_at = 0;
+  if (clock != NULL)
+    g_signal_handlers_disconnect_matched (clock, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, trace_phase_cb, NULL);
+  g_free (scorch_app_trace_end ());
 }
 
 static void
@@ -971,6 +984,7 @@ load_done_cb (GObject      *source,
       else
         show_error (self, file, error);
       update_actions (self);
+      trace_end_early (self);
       return;
     }
 
