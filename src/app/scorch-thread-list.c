@@ -244,6 +244,7 @@ scorch_thread_list_set_profile (ScorchThreadList *self,
                                 ScorchProfile    *profile)
 {
   g_autoptr(GPtrArray) items = NULL;
+  guint first;
 
   g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
 
@@ -269,9 +270,10 @@ scorch_thread_list_set_profile (ScorchThreadList *self,
     }
   g_clear_handle_id (&self->fill_idle, g_source_remove);
   self->fill_pending = FALSE;
-  if (items->len > first_fill_rows (self))
+  first = first_fill_rows (self);
+  if (items->len > first)
     {
-      gtk_slice_list_model_set_size (self->slice_model, first_fill_rows (self));
+      gtk_slice_list_model_set_size (self->slice_model, first);
       self->fill_pending = TRUE;
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
