@@ -18,8 +18,12 @@
 # and ends the app. "cold" runs start the app with FILE on its command
 # line instead (window creation and first show inside the measure).
 #
+# With PHASES=1, the window's "scorch-phases:" line of each file's last
+# run follows the table: the main thread's CPU ms per span (loading frames,
+# D: the views given the profile, S: the first frame, I: up to idle).
+#
 # Usage: bench/app-open.sh [BUILD_DIR] FILE...     (default BUILD_DIR: build)
-# Env:   RUNS=5  WARM=2 (seconds the empty window gets to settle)  COLD=1
+# Env:   RUNS=5  WARM=2 (seconds the empty window gets to settle)  COLD=1  PHASES=0
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -102,6 +106,7 @@ for file in "$@"; do
     echo "$line" | field idle >> "$tmp/idle"
     echo "$line" | field main-cpu >> "$tmp/cpu"
     stop_app
+    grep '^scorch-phases: open' "$tmp/app.log" | sed "s|^scorch-phases: open:|$(basename "$file"):|" > "$tmp/phases.last" || :
 
     if [ "$COLD" = 1 ]; then
       # Cold: the file on the command line (window creation included).
@@ -114,6 +119,7 @@ for file in "$@"; do
     fi
     r=$((r + 1))
   done
+  cat "$tmp/phases.last" >> "$tmp/phases" 2>/dev/null || :
   cli=$(median < "$tmp/cli"); idle=$(median < "$tmp/idle")
   printf "%-28s %8.3f | %8.3f %8.3f %8.3f %8s | %8s | %+8.3f\n" "$(basename "$file")" "$cli" \
     "$(median < "$tmp/load")" "$(median < "$tmp/shown")" "$idle" "$(median < "$tmp/cpu")" "$(median < "$tmp/cold")" \
@@ -123,3 +129,7 @@ echo "medians of $RUNS runs; cli-s: scorch-cli report --tsv (whole process); loa
 echo "the open in a running window to the loader's result / the views given the profile / the main loop idle"
 echo "after the first frame; main-cpu: the main thread's CPU seconds from the open to idle (nan: an app"
 echo "without it); cold-s: idle with the file on the app's command line; idle-cli: idle - cli-s"
+if [ "${PHASES:-0}" = 1 ] && [ -s "$tmp/phases" ]; then
+  echo "phases of each file's last run:"
+  cat "$tmp/phases"
+fi

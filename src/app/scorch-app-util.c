@@ -6,6 +6,8 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "scorch-app"
 
+#include <time.h>
+
 #include "scorch-app-util.h"
 
 /* What the generic accessors need, kept on the pspec (one per class). */
@@ -127,4 +129,97 @@ scorch_app_column_view_set_single_selection (GtkColumnView *view,
   gtk_single_selection_set_can_unselect (selection, TRUE);
   gtk_column_view_set_model (view, GTK_SELECTION_MODEL (selection));
   return selection;
+}
+
+/* -- SCORCH_TRACE_TIMING=1: where the main thread's time goes -- */
+
+typedef struct
+{
+  const char *what;
+  gint64      cpu;
+} TraceMark;
+
+static GArray *trace_marks;  /* of TraceMark; NULL: not tracing */
+static const char *trace_stage;
+
+void
+scorch_app_trace_stage (const char *stage)
+{
+  trace_stage = stage;
+}
+
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+void
+scorch_app_trace_begin (void)
+{
+  g_assert (g_main_context_is_owner (g_main_context_default ()));
+
+  if (trace_marks == NULL)
+    trace_marks = g_array_new (FALSE, FALSE, sizeof (TraceMark));
+  g_array_set_size (trace_marks, 0);
+  trace_stage = NULL;
+  scorch_app_trace_mark ("begin");
+}
+
+void
+scorch_app_trace_mark (const char *what)
+{
+  TraceMark mark = { what, 0 };
+
+  if (trace_marks == NULL || !g_main_context_is_owner (g_main_context_default ()))
+    return;
+  mark.cpu = thread_cpu_time ();
+  if (trace_stage != NULL)
+    {
+      g_autofree char *name = g_strconcat (trace_stage, ":", what, NULL);
+
+      mark.what = g_intern_string (name);
+    }
+  g_array_append_val (trace_marks, mark);
+}
+
+char *
+scorch_app_trace_end (void)
+{
+  GString *text = g_string_new (NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GHashTable) sums = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (trace_marks == NULL)
+    return g_string_free (text, FALSE);
+  /* Per name: the CPU time since the mark before, summed (and counted). */
+  for (guint i = 1; i < trace_marks->len; i++)
+    {
+      const TraceMark *a = &g_array_index (trace_marks, TraceMark, i - 1);
+      const TraceMark *b = &g_array_index (trace_marks, TraceMark, i);
+      gint64 sum = GPOINTER_TO_SIZE (g_hash_table_lookup (sums, b->what));
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (counts, b->what));
+
+      if (count == 0)
+        g_ptr_array_add (names, (gpointer) b->what);
+      g_hash_table_insert (sums, (gpointer) b->what, GSIZE_TO_POINTER (sum + b->cpu - a->cpu));
+      g_hash_table_insert (counts, (gpointer) b->what, GUINT_TO_POINTER (count + 1));
+    }
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *what = g_ptr_array_index (names, i);
+      gint64 sum = GPOINTER_TO_SIZE (g_hash_table_lookup (sums, what));
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (counts, what));
+
+      g_string_append_printf (text, "%s%s=%.1f", text->len > 0 ? " " : "", what, sum / 1e3);
+      if (count > 1)
+        g_string_append_printf (text, "(x%u)", count);
+    }
+  g_clear_pointer (&trace_marks, g_array_unref);
+  return g_string_free (text, FALSE);
 }

@@ -16,7 +16,14 @@
  *   scorch_app_column_view_set_single_selection (view, model)
  *       the tables' selection: model (taken) in a single selection that
  *       starts empty and can be unselected, set on view; returns it (the
- *       caller owns a reference, the view another). */
+ *       caller owns a reference, the view another).
+ *   scorch_app_trace_begin (), scorch_app_trace_mark (what), scorch_app_trace_end ()
+ *       SCORCH_TRACE_TIMING=1: the main thread's CPU time between marks.
+ *       A mark names the span that ended there (since the mark before);
+ *       _end returns "what=ms ..." summed per name (xN: N spans), in the
+ *       order first seen, and stops; marks outside a trace, or from
+ *       another thread, cost a test. scorch_app_trace_stage (s) prefixes
+ *       the names that follow with "s:" (NULL: none). */
 
 #pragma once
 
@@ -40,5 +47,10 @@ gboolean    scorch_app_set_string                     (char                  **s
                                                        const char             *value);
 GtkSingleSelection *scorch_app_column_view_set_single_selection (GtkColumnView *view,
                                                                  GListModel    *model);
+
+void        scorch_app_trace_begin                    (void);
+void        scorch_app_trace_stage                    (const char             *stage);
+void        scorch_app_trace_mark                     (const char             *what);
+char       *scorch_app_trace_end                      (void);
 
 G_END_DECLS

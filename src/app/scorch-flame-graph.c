@@ -1979,8 +1979,10 @@ scorch_flame_graph_set_profile (ScorchFlameGraph *self,
 
   if (!scorch_app_set_profile (&self->profile, profile))
     return;
+  scorch_app_trace_mark ("pre-flame");
   rebuild (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+  scorch_app_trace_mark ("flame");
 }
 
 ScorchProfile *

@@ -85,6 +85,30 @@ scorch_format_count (guint64 count)
   return g_strdup_printf ("%'" G_GUINT64_FORMAT, count);
 }
 
+/* source, source_name and module_name, made on first use */
+static void
+ensure_source (ScorchFunctionItem *self)
+{
+  const ScorchFrame *f;
+
+  if (self->source != NULL)
+    return;
+  f = scorch_profile_get_frame (self->profile, self->frame);
+  if (f->file != NULL && f->line > 0)
+    self->source = g_strdup_printf ("%s:%u", f->file, f->line);
+  else
+    self->source = g_strdup (f->file != NULL ? f->file : "");
+  if (!scorch_text_is_display_safe (self->source))
+    {
+      char *safe = scorch_text_to_display (self->source);
+
+      g_free (self->source);
+      self->source = safe;
+    }
+  self->module_name = self->module[0] == '/' ? g_path_get_basename (self->module) : g_strdup (self->module);
+  self->source_name = strchr (self->source, '/') != NULL ? g_path_get_basename (self->source) : g_strdup (self->source);
+}
+
 static void
 scorch_function_item_finalize (GObject *object)
 {
@@ -131,13 +155,13 @@ scorch_function_item_get_property (GObject    *object,
       g_value_set_string (value, self->module);
       break;
     case PROP_SOURCE:
-      g_value_set_string (value, self->source);
+      g_value_set_string (value, scorch_function_item_get_source (self));
       break;
     case PROP_MODULE_NAME:
-      g_value_set_string (value, self->module_name);
+      g_value_set_string (value, scorch_function_item_get_module_name (self));
       break;
     case PROP_SOURCE_NAME:
-      g_value_set_string (value, self->source_name);
+      g_value_set_string (value, scorch_function_item_get_source_name (self));
       break;
     case PROP_SELF:
       g_value_set_uint64 (value, self->self);
@@ -158,16 +182,16 @@ scorch_function_item_get_property (GObject    *object,
       g_value_set_double (value, self->total_percent / 100.0);
       break;
     case PROP_SELF_TEXT:
-      g_value_set_string (value, self->self_text);
+      g_value_set_string (value, scorch_function_item_get_self_text (self));
       break;
     case PROP_TOTAL_TEXT:
-      g_value_set_string (value, self->total_text);
+      g_value_set_string (value, scorch_function_item_get_total_text (self));
       break;
     case PROP_SELF_PERCENT_TEXT:
-      g_value_set_string (value, self->self_percent_text);
+      g_value_set_string (value, scorch_function_item_get_self_percent_text (self));
       break;
     case PROP_TOTAL_PERCENT_TEXT:
-      g_value_set_string (value, self->total_percent_text);
+      g_value_set_string (value, scorch_function_item_get_total_percent_text (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -242,29 +266,14 @@ scorch_function_item_new (ScorchProfile *profile,
   self->module = f->module != NULL ? f->module : "";
   if (!scorch_text_is_display_safe (self->module))
     self->module = self->display_module = scorch_text_to_display (f->module);
-  if (f->file != NULL && f->line > 0)
-    self->source = g_strdup_printf ("%s:%u", f->file, f->line);
-  else
-    self->source = g_strdup (f->file != NULL ? f->file : "");
-  if (!scorch_text_is_display_safe (self->source))
-    {
-      char *safe = scorch_text_to_display (self->source);
-
-      g_free (self->source);
-      self->source = safe;
-    }
-  self->module_name = self->module[0] == '/' ? g_path_get_basename (self->module) : g_strdup (self->module);
-  self->source_name = strchr (self->source, '/') != NULL ? g_path_get_basename (self->source) : g_strdup (self->source);
   self->self = self_samples;
   self->total = total_samples;
 
   all = scorch_profile_get_total (profile);
   self->self_percent = all > 0 ? CLAMP (100.0 * self_samples / all, 0, 100) : 0;
   self->total_percent = all > 0 ? CLAMP (100.0 * total_samples / all, 0, 100) : 0;
-  self->self_text = scorch_format_count (self_samples);
-  self->total_text = scorch_format_count (total_samples);
-  self->self_percent_text = scorch_format_percent (self->self_percent);
-  self->total_percent_text = scorch_format_percent (self->total_percent);
+  /* The source and the texts of the cells are made when first asked for:
+   * a table of ten thousand functions shows a few dozen. */
 
   return self;
 }
@@ -331,6 +340,7 @@ const char *
 scorch_function_item_get_source (ScorchFunctionItem *self)
 {
   g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  ensure_source (self);
   return self->source;
 }
 
@@ -366,6 +376,7 @@ const char *
 scorch_function_item_get_module_name (ScorchFunctionItem *self)
 {
   g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  ensure_source (self);
   return self->module_name;
 }
 
@@ -373,6 +384,7 @@ const char *
 scorch_function_item_get_source_name (ScorchFunctionItem *self)
 {
   g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  ensure_source (self);
   return self->source_name;
 }
 
@@ -380,6 +392,8 @@ const char *
 scorch_function_item_get_self_text (ScorchFunctionItem *self)
 {
   g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  if (self->self_text == NULL)
+    self->self_text = scorch_format_count (self->self);
   return self->self_text;
 }
 
@@ -387,6 +401,8 @@ const char *
 scorch_function_item_get_total_text (ScorchFunctionItem *self)
 {
   g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  if (self->total_text == NULL)
+    self->total_text = scorch_format_count (self->total);
   return self->total_text;
 }
 
@@ -394,6 +410,8 @@ const char *
 scorch_function_item_get_self_percent_text (ScorchFunctionItem *self)
 {
   g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  if (self->self_percent_text == NULL)
+    self->self_percent_text = scorch_format_percent (self->self_percent);
   return self->self_percent_text;
 }
 
@@ -401,5 +419,7 @@ const char *
 scorch_function_item_get_total_percent_text (ScorchFunctionItem *self)
 {
   g_return_val_if_fail (SCORCH_IS_FUNCTION_ITEM (self), NULL);
+  if (self->total_percent_text == NULL)
+    self->total_percent_text = scorch_format_percent (self->total_percent);
   return self->total_percent_text;
 }

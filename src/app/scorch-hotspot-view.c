@@ -31,6 +31,9 @@
 #define FILL_STEP_ROWS  32
 #define FILL_ALL_AFTER  256
 
+/* The height of a table row as last drawn (main thread), 0: none yet. */
+static int row_height_seen;
+
 struct _ScorchHotspotView
 {
   GtkWidget            parent_instance;
@@ -445,23 +448,34 @@ scorch_hotspot_view_snapshot (GtkWidget   *widget,
   GTK_WIDGET_CLASS (scorch_hotspot_view_parent_class)->snapshot (widget, snapshot);
   if (self->fill_pending && self->fill_idle == 0)
     {
+      GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+      guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->slice_model));
+
+      /* The rows' real height, for the next first fill. */
+      if (vadjustment != NULL && n_rows > 0 && gtk_adjustment_get_upper (vadjustment) > 0)
+        row_height_seen = MAX ((int) (gtk_adjustment_get_upper (vadjustment) / n_rows), 1);
       self->fill_pending = FALSE;
       self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
     }
 }
 
-/* Rows of at least a line of text each, as many as the window is high
- * (the table is never higher); FIRST_FILL_ROWS before it has a size. */
+/* As many rows as the table can show: the window's height (the table is
+ * never higher) over the height of a row; FIRST_FILL_ROWS before the
+ * window has a size. A row is a line of text and the cell's padding: as
+ * seen on the last first fill, or a line and a half before any (less than
+ * the theme's padding: too many rows rather than too few). */
 static guint
 first_fill_rows (ScorchHotspotView *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   int height = root != NULL ? gtk_widget_get_height (GTK_WIDGET (root)) : 0;
-  int line = scorch_function_cell_line_height (GTK_WIDGET (self));
+  int row = row_height_seen;
 
-  if (height <= 0 || line <= 0)
+  if (row <= 0)
+    row = scorch_function_cell_line_height (GTK_WIDGET (self)) * 3 / 2;
+  if (height <= 0 || row <= 0)
     return FIRST_FILL_ROWS;
-  return CLAMP (height / line + 2, 16, FILL_ALL_AFTER);
+  return CLAMP (height / row + 2, 16, FILL_ALL_AFTER);
 }
 
 /* Before new rows: only the first ones are made now. */
@@ -504,10 +518,13 @@ rebuild (ScorchHotspotView *self)
                                                           hotspots[i].total));
     }
 
+  scorch_app_trace_mark ("hs-items");
   self->rebuilding = TRUE;
   start_first_fill (self, items->len);
+  scorch_app_trace_mark ("hs-first-fill");
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
+  scorch_app_trace_mark ("hs-splice");
   self->rebuilding = FALSE;
 
   /* Keep the selected function selected when the view is re-filtered. */
@@ -775,8 +792,10 @@ scorch_hotspot_view_set_profile (ScorchHotspotView *self,
 
   if (g_set_object (&self->profile, profile))
     {
+      scorch_app_trace_mark ("pre-hotspots");
       rebuild (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+      scorch_app_trace_mark ("hotspots");
     }
 }
 

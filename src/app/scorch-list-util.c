@@ -85,37 +85,31 @@ scorch_function_cell_line_height (GtkWidget *widget)
   return font_size_for (widget)->line_height;
 }
 
-/* -- the percentage bar: one widget drawn in C (a GtkLevelBar is four,
- * with their CSS nodes) -- */
+/* -- the percentage bar: drawn in C by the cell that holds the share's
+ * text (a GtkLevelBar is four widgets, with their CSS nodes; a widget of
+ * its own and a box around the two were two more per cell) -- */
 
-#define SCORCH_TYPE_PERCENT_BAR (scorch_percent_bar_get_type ())
-G_DECLARE_FINAL_TYPE (ScorchPercentBar, scorch_percent_bar, SCORCH, PERCENT_BAR, GtkWidget)
+#define PERCENT_BAR_WIDTH   30
+#define PERCENT_BAR_HEIGHT  6
+#define PERCENT_BAR_SPACING 6
 
-struct _ScorchPercentBar
-{
-  GtkWidget parent_instance;
-  double    fraction;
-};
-
-G_DEFINE_FINAL_TYPE (ScorchPercentBar, scorch_percent_bar, GTK_TYPE_WIDGET)
-
-#define PERCENT_BAR_WIDTH  30
-#define PERCENT_BAR_HEIGHT 6
-
+/* The bar of FRACTION in WIDGET's colours, at X, vertically centered in
+ * WIDGET. */
 static void
-scorch_percent_bar_snapshot (GtkWidget   *widget,
-                             GtkSnapshot *snapshot)
+snapshot_percent_bar (GtkWidget   *widget,
+                      GtkSnapshot *snapshot,
+                      int          x,
+                      double       fraction)
 {
-  ScorchPercentBar *self = SCORCH_PERCENT_BAR (widget);
-  int width = gtk_widget_get_width (widget);
+  int width = PERCENT_BAR_WIDTH;
   int height = MIN (gtk_widget_get_height (widget), PERCENT_BAR_HEIGHT);
-  float y = (gtk_widget_get_height (widget) - height) / 2.0f;
+  int y = (gtk_widget_get_height (widget) - height) / 2;
   GtkStyleContext *context;
   GdkRGBA color, trough, accent;
   GskRoundedRect rect;
   graphene_size_t radius = GRAPHENE_SIZE_INIT (height / 2.0f, height / 2.0f);
 
-  if (width <= 0 || height <= 0)
+  if (height <= 0)
     return;
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   context = gtk_widget_get_style_context (widget);
@@ -136,42 +130,13 @@ scorch_percent_bar_snapshot (GtkWidget   *widget,
   trough = color;
   trough.alpha *= 0.15f;
 
-  gsk_rounded_rect_init (&rect, &GRAPHENE_RECT_INIT (0, y, width, height), &radius, &radius, &radius, &radius);
+  gsk_rounded_rect_init (&rect, &GRAPHENE_RECT_INIT (x, y, width, height), &radius, &radius, &radius, &radius);
   gtk_snapshot_push_rounded_clip (snapshot, &rect);
-  gtk_snapshot_append_color (snapshot, &trough, &GRAPHENE_RECT_INIT (0, y, width, height));
-  if (self->fraction > 0)
+  gtk_snapshot_append_color (snapshot, &trough, &GRAPHENE_RECT_INIT (x, y, width, height));
+  if (fraction > 0)
     gtk_snapshot_append_color (snapshot, &accent,
-                               &GRAPHENE_RECT_INIT (0, y, (float) (width * self->fraction), height));
+                               &GRAPHENE_RECT_INIT (x, y, (float) (width * fraction), height));
   gtk_snapshot_pop (snapshot);
-}
-
-static void
-scorch_percent_bar_class_init (ScorchPercentBarClass *klass)
-{
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-
-  widget_class->snapshot = scorch_percent_bar_snapshot;
-  gtk_widget_class_set_css_name (widget_class, "percentbar");
-  /* The cell's text says the same for assistive technologies. */
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_PRESENTATION);
-}
-
-static void
-scorch_percent_bar_init (ScorchPercentBar *self)
-{
-  gtk_widget_set_valign (GTK_WIDGET (self), GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (GTK_WIDGET (self), PERCENT_BAR_WIDTH, PERCENT_BAR_HEIGHT);
-}
-
-static void
-scorch_percent_bar_set_fraction (ScorchPercentBar *self,
-                                 double            fraction)
-{
-  fraction = CLAMP (fraction, 0.0, 1.0);
-  if (fraction == self->fraction)
-    return;
-  self->fraction = fraction;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* -- the factory -- */
@@ -243,43 +208,183 @@ query_tooltip_cb (GtkWidget   *widget,
   return TRUE;
 }
 
+/* -- the text of a function cell: a GtkInscription in a bin that asks
+ * for the size computed from the font (above) without measuring it.
+ * GtkInscription's width measure asks Pango for the font's metrics,
+ * which shapes a sample text, even with no chars to measure; the table's
+ * columns measure every cell's width on the first frame of a profile
+ * (about 200 cells, a third of that frame's layout). Its height measure
+ * (no lines) returns at once and stays. -- */
+
+#define SCORCH_TYPE_TEXT_BIN (scorch_text_bin_get_type ())
+G_DECLARE_FINAL_TYPE (ScorchTextBin, scorch_text_bin, SCORCH, TEXT_BIN, GtkWidget)
+
+struct _ScorchTextBin
+{
+  GtkWidget parent_instance;
+  double    fraction;   /* of the bar beside the text */
+  guint     has_bar : 1;
+};
+
+G_DEFINE_FINAL_TYPE (ScorchTextBin, scorch_text_bin, GTK_TYPE_WIDGET)
+
+static void
+scorch_text_bin_measure (GtkWidget      *widget,
+                         GtkOrientation  orientation,
+                         int             for_size,
+                         int            *minimum,
+                         int            *natural,
+                         int            *minimum_baseline,
+                         int            *natural_baseline)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  /* The width is the size request's. */
+  if (orientation == GTK_ORIENTATION_HORIZONTAL || child == NULL)
+    return;
+  gtk_widget_measure (child, orientation, -1, minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+scorch_text_bin_size_allocate (GtkWidget *widget,
+                               int        width,
+                               int        height,
+                               int        baseline)
+{
+  ScorchTextBin *self = SCORCH_TEXT_BIN (widget);
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+  int text_width = width;
+  GskTransform *transform = NULL;
+
+  if (child == NULL)
+    return;
+  /* The bar at the end, as a box would place it after the text. */
+  if (self->has_bar)
+    {
+      text_width = MAX (width - PERCENT_BAR_WIDTH - PERCENT_BAR_SPACING, 0);
+      if (gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL)
+        transform = gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT (width - text_width, 0));
+    }
+  gtk_widget_allocate (child, text_width, height, baseline, transform);
+}
+
+static void
+scorch_text_bin_snapshot (GtkWidget   *widget,
+                          GtkSnapshot *snapshot)
+{
+  ScorchTextBin *self = SCORCH_TEXT_BIN (widget);
+  int width = gtk_widget_get_width (widget);
+
+  GTK_WIDGET_CLASS (scorch_text_bin_parent_class)->snapshot (widget, snapshot);
+  if (self->has_bar && width >= PERCENT_BAR_WIDTH)
+    snapshot_percent_bar (widget, snapshot,
+                          gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL ? 0 : width - PERCENT_BAR_WIDTH,
+                          self->fraction);
+}
+
+static void
+scorch_text_bin_set_fraction (ScorchTextBin *self,
+                              double         fraction)
+{
+  fraction = CLAMP (fraction, 0.0, 1.0);
+  if (fraction == self->fraction)
+    return;
+  self->fraction = fraction;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+scorch_text_bin_dispose (GObject *object)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (scorch_text_bin_parent_class)->dispose (object);
+}
+
+static void
+scorch_text_bin_class_init (ScorchTextBinClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = scorch_text_bin_dispose;
+  widget_class->measure = scorch_text_bin_measure;
+  widget_class->size_allocate = scorch_text_bin_size_allocate;
+  widget_class->snapshot = scorch_text_bin_snapshot;
+}
+
+static void
+scorch_text_bin_init (ScorchTextBin *self)
+{
+}
+
+/* A bin holding a text cell (scorch_list_text_cell_new), with its size
+ * request; the inscription is its only child. With a bar: the bar after
+ * the text (a share). */
+static GtkWidget *
+text_bin_new (float    xalign,
+              guint    chars,
+              gboolean numeric,
+              gboolean bar)
+{
+  ScorchTextBin *bin = g_object_new (SCORCH_TYPE_TEXT_BIN, NULL);
+  GtkWidget *text = scorch_list_text_cell_new (xalign, chars, numeric);
+  int width, height;
+
+  gtk_widget_get_size_request (text, &width, &height);
+  gtk_widget_set_size_request (text, -1, -1);
+  bin->has_bar = bar;
+  if (bar)
+    {
+      width += PERCENT_BAR_SPACING + PERCENT_BAR_WIDTH;
+      height = MAX (height, PERCENT_BAR_HEIGHT);
+    }
+  gtk_widget_set_size_request (GTK_WIDGET (bin), width, height);
+  gtk_widget_set_parent (text, GTK_WIDGET (bin));
+  return GTK_WIDGET (bin);
+}
+
+/* The inscription of a cell made by make_cell. */
+static GtkInscription *
+cell_text (GtkWidget *child)
+{
+  if (SCORCH_IS_TEXT_BIN (child))
+    child = gtk_widget_get_first_child (child);
+  return GTK_INSCRIPTION (child);
+}
+
 /* The widget of a CELL of LIST_ITEM, made once: bind_cb fills it. */
 static GtkWidget *
 make_cell (ScorchFunctionCell  cell,
            GtkListItem        *list_item)
 {
-  GtkWidget *child;
+  GtkWidget *child, *text;
 
   switch (cell)
     {
     case SCORCH_FUNCTION_CELL_NAME:
-      return scorch_list_text_cell_new (0.0f, 24, FALSE);
+      return text_bin_new (0.0f, 24, FALSE, FALSE);
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
     case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
-      {
-        GtkWidget *text = scorch_list_text_cell_new (1.0f, 8, TRUE);
-
-        child = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-        gtk_widget_set_hexpand (text, TRUE);
-        gtk_box_append (GTK_BOX (child), text);
-        gtk_box_append (GTK_BOX (child), g_object_new (SCORCH_TYPE_PERCENT_BAR, NULL));
-        return child;
-      }
+      return text_bin_new (1.0f, 8, TRUE, TRUE);
     case SCORCH_FUNCTION_CELL_SELF:
     case SCORCH_FUNCTION_CELL_TOTAL:
-      child = scorch_list_text_cell_new (1.0f, 8, TRUE);
+      child = text_bin_new (1.0f, 8, TRUE, FALSE);
       break;
     case SCORCH_FUNCTION_CELL_MODULE:
     case SCORCH_FUNCTION_CELL_SOURCE:
     default:
       /* These columns have a fixed width. */
-      child = scorch_list_text_cell_new (0.0f, 0, FALSE);
+      child = text_bin_new (0.0f, 0, FALSE, FALSE);
       break;
     }
   /* Counts, module and source: the tooltip, when asked for. */
-  g_object_set_data (G_OBJECT (child), "scorch-function-cell", GUINT_TO_POINTER (cell));
-  gtk_widget_set_has_tooltip (child, TRUE);
-  g_signal_connect_object (child, "query-tooltip", G_CALLBACK (query_tooltip_cb), list_item, 0);
+  text = GTK_WIDGET (cell_text (child));
+  g_object_set_data (G_OBJECT (text), "scorch-function-cell", GUINT_TO_POINTER (cell));
+  gtk_widget_set_has_tooltip (text, TRUE);
+  g_signal_connect_object (text, "query-tooltip", G_CALLBACK (query_tooltip_cb), list_item, 0);
   return child;
 }
 
@@ -312,6 +417,7 @@ bind_cb (GtkSignalListItemFactory *factory,
   ScorchFunctionCell cell = data & CELL_MASK;
   ScorchFunctionItem *item = cell_item (list_item);
   GtkWidget *child = gtk_list_item_get_child (list_item);
+  GtkInscription *text;
 
   if (item == NULL || child == NULL)
     return;
@@ -320,42 +426,39 @@ bind_cb (GtkSignalListItemFactory *factory,
       gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (child), gtk_list_item_get_item (list_item));
       child = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (child));
     }
+  text = cell_text (child);
   switch (cell)
     {
     case SCORCH_FUNCTION_CELL_NAME:
-      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_display_name (item));
+      gtk_inscription_set_text (text, scorch_function_item_get_display_name (item));
       /* The full signature; a property of the cell (tests and assistive
        * technologies read it there), set only when it changes. */
-      if (g_strcmp0 (gtk_widget_get_tooltip_text (child), scorch_function_item_get_name (item)) != 0)
-        gtk_widget_set_tooltip_text (child, scorch_function_item_get_name (item));
+      if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (text)), scorch_function_item_get_name (item)) != 0)
+        gtk_widget_set_tooltip_text (GTK_WIDGET (text), scorch_function_item_get_name (item));
       break;
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
-      gtk_inscription_set_text (GTK_INSCRIPTION (gtk_widget_get_first_child (child)),
-                                scorch_function_item_get_self_percent_text (item));
-      scorch_percent_bar_set_fraction (SCORCH_PERCENT_BAR (gtk_widget_get_last_child (child)),
-                                       scorch_function_item_get_self_percent (item) / 100.0);
+      gtk_inscription_set_text (text, scorch_function_item_get_self_percent_text (item));
+      scorch_text_bin_set_fraction (SCORCH_TEXT_BIN (child), scorch_function_item_get_self_percent (item) / 100.0);
       break;
     case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
-      gtk_inscription_set_text (GTK_INSCRIPTION (gtk_widget_get_first_child (child)),
-                                scorch_function_item_get_total_percent_text (item));
-      scorch_percent_bar_set_fraction (SCORCH_PERCENT_BAR (gtk_widget_get_last_child (child)),
-                                       scorch_function_item_get_total_percent (item) / 100.0);
+      gtk_inscription_set_text (text, scorch_function_item_get_total_percent_text (item));
+      scorch_text_bin_set_fraction (SCORCH_TEXT_BIN (child), scorch_function_item_get_total_percent (item) / 100.0);
       break;
     case SCORCH_FUNCTION_CELL_SELF:
-      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_self_text (item));
+      gtk_inscription_set_text (text, scorch_function_item_get_self_text (item));
       break;
     case SCORCH_FUNCTION_CELL_TOTAL:
-      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_total_text (item));
+      gtk_inscription_set_text (text, scorch_function_item_get_total_text (item));
       break;
     /* The full path, as the tooltip shows it, for assistive technologies. */
     case SCORCH_FUNCTION_CELL_MODULE:
-      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_module_name (item));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+      gtk_inscription_set_text (text, scorch_function_item_get_module_name (item));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (text), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                       scorch_function_item_get_module (item), -1);
       break;
     case SCORCH_FUNCTION_CELL_SOURCE:
-      gtk_inscription_set_text (GTK_INSCRIPTION (child), scorch_function_item_get_source_name (item));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+      gtk_inscription_set_text (text, scorch_function_item_get_source_name (item));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (text), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                       scorch_function_item_get_source (item), -1);
       break;
     default:

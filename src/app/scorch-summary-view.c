@@ -227,6 +227,11 @@ scorch_summary_view_set_profile (ScorchSummaryView *self,
   if (!scorch_app_set_profile (&self->profile, profile))
     return;
   rebuild (self);
+  /* Without a profile the page is hidden (the window gives it one when it
+   * is shown): AdwViewStack measures every page, and the wrapping labels
+   * of the empty state and of the group descriptions cost a few ms of
+   * text layout on each open. An invisible child is not measured. */
+  gtk_widget_set_visible (GTK_WIDGET (get_stack (self)), profile != NULL);
   g_object_notify_by_pspec (G_OBJECT (self), profile_pspec);
 }
 
@@ -309,4 +314,5 @@ scorch_summary_view_init (ScorchSummaryView *self)
   self->fact_rows = g_hash_table_new (g_str_hash, g_str_equal);
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_stack_set_visible_child_name (get_stack (self), "empty");
+  gtk_widget_set_visible (GTK_WIDGET (get_stack (self)), FALSE);
 }

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "scorch-app-util.h"
+#include "scorch-list-util.h"
 #include "scorch-thread-item.h"
 #include "scorch-thread-list.h"
 
@@ -28,9 +29,16 @@ struct _ScorchThreadList
   ScorchProfile       *profile;
   GListStore          *store;
   GtkSortListModel    *sort_model;
+  GtkSliceListModel   *slice_model;  /* the rows made so far (first fill) */
+  guint                fill_idle;
 
   guint                in_bulk_change : 1;
+  guint                fill_pending : 1;  /* fill the rest once the first rows are drawn */
 };
+
+/* The first fill (as the hotspot table's): a new profile's first frame
+ * makes the rows the pane can show, the others come in an idle after it. */
+#define FIRST_FILL_MIN_ROWS 8
 
 enum {
   CHANGED,
@@ -92,6 +100,47 @@ check_unbind_cb (GtkSignalListItemFactory *factory,
     g_binding_unbind (binding);
 }
 
+static gboolean
+fill_idle_cb (gpointer data)
+{
+  ScorchThreadList *self = data;
+
+  self->fill_idle = 0;
+  gtk_slice_list_model_set_size (self->slice_model, G_MAXUINT);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scorch_thread_list_snapshot (GtkWidget   *widget,
+                             GtkSnapshot *snapshot)
+{
+  ScorchThreadList *self = SCORCH_THREAD_LIST (widget);
+
+  GTK_WIDGET_CLASS (scorch_thread_list_parent_class)->snapshot (widget, snapshot);
+  if (self->fill_pending && self->fill_idle == 0)
+    {
+      self->fill_pending = FALSE;
+      self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
+    }
+}
+
+/* Rows of at least a line of text (a row is taller), as many as the pane
+ * is high, or a quarter of the window before the pane has a size (the
+ * window gives it less: the graph and the table take the most). */
+static guint
+first_fill_rows (ScorchThreadList *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  int line = scorch_function_cell_line_height (GTK_WIDGET (self));
+
+  if (height <= 0 && root != NULL)
+    height = gtk_widget_get_height (GTK_WIDGET (root)) / 4;
+  if (line <= 0 || height <= 0)
+    return G_MAXUINT;
+  return MAX (height / line + 2, FIRST_FILL_MIN_ROWS);
+}
+
 static void
 select_all_action (GtkWidget  *widget,
                    const char *action_name,
@@ -105,10 +154,12 @@ scorch_thread_list_dispose (GObject *object)
 {
   ScorchThreadList *self = SCORCH_THREAD_LIST (object);
 
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_THREAD_LIST);
 
+  g_clear_object (&self->slice_model);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->store);
   g_clear_object (&self->profile);
@@ -123,6 +174,7 @@ scorch_thread_list_class_init (ScorchThreadListClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = scorch_thread_list_dispose;
+  widget_class->snapshot = scorch_thread_list_snapshot;
 
   profile_pspec = scorch_app_class_install_profile_property (object_class, G_STRUCT_OFFSET (ScorchThreadList, profile),
                                                              (ScorchAppProfileSetter) scorch_thread_list_set_profile);
@@ -166,7 +218,8 @@ scorch_thread_list_init (ScorchThreadList *self)
   self->store = g_list_store_new (SCORCH_TYPE_THREAD_ITEM);
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),
                                               g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  self->slice_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)), 0, G_MAXUINT);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->slice_model)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
   gtk_column_view_sort_by_column (self->column_view, self->samples_column, GTK_SORT_DESCENDING);
@@ -191,11 +244,13 @@ scorch_thread_list_set_profile (ScorchThreadList *self,
                                 ScorchProfile    *profile)
 {
   g_autoptr(GPtrArray) items = NULL;
+  guint first;
 
   g_return_if_fail (SCORCH_IS_THREAD_LIST (self));
 
   if (!scorch_app_set_profile (&self->profile, profile))
     return;
+  scorch_app_trace_mark ("pre-threads");
 
   items = g_ptr_array_new_with_free_func (g_object_unref);
   if (profile != NULL)
@@ -213,10 +268,22 @@ scorch_thread_list_set_profile (ScorchThreadList *self,
           g_ptr_array_add (items, item);
         }
     }
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  self->fill_pending = FALSE;
+  first = first_fill_rows (self);
+  if (items->len > first)
+    {
+      gtk_slice_list_model_set_size (self->slice_model, first);
+      self->fill_pending = TRUE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  else
+    gtk_slice_list_model_set_size (self->slice_model, G_MAXUINT);
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
 
   g_object_notify_by_pspec (G_OBJECT (self), profile_pspec);
+  scorch_app_trace_mark ("threads");
 }
 
 GArray *

@@ -141,7 +141,10 @@ static void
 rebuild_rows (ScorchTimeline *self)
 {
   g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
-  g_autoptr(GHashTable) row_of_tid = g_hash_table_new (NULL, NULL);
+  gint32 row_tids[MAX_ROWS];  /* row_tids[i]: the thread of row i + 1 */
+  guint n_row_tids = 0, last_row = 0;
+  gint32 last_tid = 0;
+  gboolean have_last = FALSE;
   const ScorchThread *threads;
   const ScorchSample *samples;
   guint n_threads = 0, n_samples = 0;
@@ -172,7 +175,7 @@ rebuild_rows (ScorchTimeline *self)
       Row row = { t->tid, NULL, t->n_samples, g_new0 (guint32, N_BUCKETS), 0 };
 
       row.label = g_strdup_printf ("%s %d", t->name != NULL ? t->name : "?", t->tid);
-      g_hash_table_insert (row_of_tid, GINT_TO_POINTER (t->tid), GUINT_TO_POINTER (self->rows->len));
+      row_tids[n_row_tids++] = t->tid;
       g_array_append_val (self->rows, row);
     }
 
@@ -181,7 +184,6 @@ rebuild_rows (ScorchTimeline *self)
     {
       const ScorchSample *s = &samples[i];
       guint b;
-      gpointer idx;
       Row *r;
 
       if (span == 0 || s->time < self->time_begin || s->time > self->time_end)
@@ -192,9 +194,21 @@ rebuild_rows (ScorchTimeline *self)
       r = &g_array_index (self->rows, Row, 0);
       r->buckets[b] += s->weight;
       r->n_samples += s->weight;
-      if (g_hash_table_lookup_extended (row_of_tid, GINT_TO_POINTER (s->tid), NULL, &idx))
+      /* The thread's row: a few rows, and samples come in runs of a
+       * thread (a hash lookup per sample was most of this loop); the
+       * last row of a tid, as it was with a table. */
+      if (!have_last || s->tid != last_tid)
         {
-          r = &g_array_index (self->rows, Row, GPOINTER_TO_UINT (idx));
+          have_last = TRUE;
+          last_tid = s->tid;
+          last_row = 0;
+          for (guint k = n_row_tids; k > 0 && last_row == 0; k--)
+            if (row_tids[k - 1] == s->tid)
+              last_row = k;
+        }
+      if (last_row != 0)
+        {
+          r = &g_array_index (self->rows, Row, last_row);
           r->buckets[b] += s->weight;
         }
     }
@@ -763,11 +777,13 @@ scorch_timeline_set_profile (ScorchTimeline *self,
   if (!scorch_app_set_profile (&self->profile, profile))
     return;
 
+  scorch_app_trace_mark ("pre-timeline");
   self->range_begin = self->range_end = 0;
   rebuild_rows (self);
   update_accessible (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), profile_pspec);
+  scorch_app_trace_mark ("timeline");
 }
 
 void

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "scorch-app-util.h"
 #include "scorch-host-recorder.h"
 #include "scorch-live-session.h"
 #include "scorch-loader.h"
@@ -198,8 +199,11 @@ timing_after_paint (GdkFrameClock *clock,
                     Timing        *t)
 {
   gint64 now = g_get_monotonic_time ();
+  g_autofree char *phases = NULL;
 
   g_signal_handlers_disconnect_by_data (clock, t);
+  scorch_app_trace_mark ("drawn");
+  phases = scorch_app_trace_end ();
   g_printerr ("scorch-timing: %s: %" G_GUINT64_FORMAT " samples; after the recording ended: "
               "ready %.1f ms, in the window %.1f ms, drawn %.1f ms; after Stop: drawn %.1f ms; "
               "ready to drawn: main CPU %.1f ms\n",
@@ -208,6 +212,7 @@ timing_after_paint (GdkFrameClock *clock,
               (now - t->finished_at) / 1e3,
               t->stop_requested_at != 0 ? (now - t->stop_requested_at) / 1e3 : -1.0,
               (_scorch_window_thread_cpu_time () - t->ready_cpu) / 1e3);
+  g_printerr ("scorch-phases: %s: (main-thread CPU ms) %s\n", t->how, phases);
   timing_free (t);
 }
 
@@ -226,6 +231,7 @@ timing_begin (Session       *s,
   t->stop_requested_at = s->stop_requested_at;
   t->ready_at = g_get_monotonic_time ();
   t->ready_cpu = _scorch_window_thread_cpu_time ();
+  scorch_app_trace_begin ();
   t->n_samples = scorch_profile_get_n_all_samples (profile);
   return t;
 }

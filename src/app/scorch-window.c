@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "scorch-app-util.h"
 #include "scorch-call-tree-view.h"
 #include "scorch-caller-callee-view.h"
 #include "scorch-flame-breadcrumbs.h"
@@ -144,12 +145,19 @@ toast (ScorchWindow *self,
 
 /* Shows page NAME of the stack; before the window is on screen without a
  * crossfade (a cold start with a file must not show the start page
- * fading out). */
+ * fading out).  The loading and profile pages come at once too: a
+ * crossfade draws both pages in every frame for 200 ms, on the main
+ * thread, while the loader needs the CPU (and, into the profile page,
+ * while the first frame of a new profile is what the person waits for). */
 static void
 show_page (ScorchWindow *self,
            const char   *name)
 {
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+  const char *shown = gtk_stack_get_visible_child_name (self->stack);
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+      g_strcmp0 (name, "loading") != 0 && g_strcmp0 (name, "profile") != 0 &&
+      g_strcmp0 (shown, "loading") != 0)
     gtk_stack_set_visible_child_name (self->stack, name);
   else
     gtk_stack_set_visible_child_full (self->stack, name, GTK_STACK_TRANSITION_TYPE_NONE);
@@ -441,6 +449,8 @@ sync_lazy_views (ScorchWindow *self)
   const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
   guint32 frame = scorch_session_get_selected_frame (self->session);
 
+  scorch_app_trace_mark ("pre-lazy-views");
+
   if (g_strcmp0 (page, "icicle") == 0)
     {
       if (scorch_flame_graph_get_profile (self->icicle_graph) != filtered)
@@ -469,6 +479,7 @@ sync_lazy_views (ScorchWindow *self)
       scorch_summary_view_get_profile (self->summary_view) != base)
     scorch_summary_view_set_profile (self->summary_view,
                                      g_strcmp0 (page, "summary") == 0 ? base : NULL);
+  scorch_app_trace_mark ("lazy-views");
 }
 
 static void
@@ -476,9 +487,11 @@ filtered_profile_changed_cb (ScorchWindow *self)
 {
   /* The views have the new profile (bindings run first); the selected
    * function stays selected in the graphs. */
+  scorch_app_trace_mark ("pre-filtered-cb");
   selected_frame_changed_cb (self);
   update_status (self);
   update_search_status (self);
+  scorch_app_trace_mark ("filtered-cb");
 }
 
 /* -- a recording's program: its output and how it ended -- */
@@ -694,6 +707,7 @@ load_progress_cb (double   fraction,
   else
     text = g_strdup_printf (_("%.0f %%"), 100.0 * CLAMP (fraction, 0.0, 1.0));
   gtk_progress_bar_set_text (self->load_progress, text);
+  scorch_app_trace_mark ("progress");
 }
 
 static void
@@ -784,14 +798,58 @@ trace_idle_cb (gpointer data)
 {
   ScorchWindow *self = data;
   gint64 now = g_get_monotonic_time ();
+  g_autofree char *phases = NULL;
 
+  scorch_app_trace_mark ("idle");
+  phases = scorch_app_trace_end ();
   g_printerr ("scorch-timing: open load=%.3f shown=%.3f idle=%.3f main-cpu=%.3f\n",
               (self->loaded_at - self->open_at) / 1e6,
               (self->shown_at - self->open_at) / 1e6,
               (now - self->open_at) / 1e6,
               (_scorch_window_thread_cpu_time () - self->open_cpu) / 1e6);
+  g_printerr ("scorch-phases: open: (main-thread CPU ms) %s\n", phases);
   self->open_at = 0;
   return G_SOURCE_REMOVE;
+}
+
+static void
+trace_phase_cb (GdkFrameClock *clock,
+                const char    *what)
+{
+  scorch_app_trace_mark (what);
+}
+
+/* Where the main thread's time goes from the open to idle: the marks
+ * (scorch_app_trace_mark) and the phases of every frame. */
+static void
+trace_begin (ScorchWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  scorch_app_trace_begin ();
+  if (clock == NULL)
+    return;
+  g_signal_handlers_disconnect_matched (clock, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, trace_phase_cb, NULL);
+  /* GDK's own before-paint work is small: this span is the time before
+   * the frame (events, idles, the window's size computation) */
+  g_signal_connect_after (clock, "before-paint", G_CALLBACK (trace_phase_cb), (gpointer) "before-paint");
+  g_signal_connect_after (clock, "update", G_CALLBACK (trace_phase_cb), (gpointer) "update");
+  g_signal_connect_after (clock, "layout", G_CALLBACK (trace_phase_cb), (gpointer) "layout");
+  g_signal_connect_after (clock, "paint", G_CALLBACK (trace_phase_cb), (gpointer) "paint");
+}
+
+/* The open ended without a profile: no line, no marks from now on. */
+static void
+trace_end_early (ScorchWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (self->open_at == 0)
+    return;
+  self->open_at = 0;
+  if (clock != NULL)
+    g_signal_handlers_disconnect_matched (clock, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, trace_phase_cb, NULL);
+  g_free (scorch_app_trace_end ());
 }
 
 static void
@@ -799,6 +857,9 @@ trace_after_paint_cb (GdkFrameClock *clock,
                       ScorchWindow  *self)
 {
   g_signal_handlers_disconnect_by_func (clock, trace_after_paint_cb, self);
+  g_signal_handlers_disconnect_matched (clock, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, trace_phase_cb, NULL);
+  scorch_app_trace_mark ("after-paint");
+  scorch_app_trace_stage ("I");
   /* After the first frame: when nothing of higher priority is left. */
   g_idle_add_full (G_PRIORITY_LOW, trace_idle_cb, g_object_ref (self), g_object_unref);
 }
@@ -832,16 +893,21 @@ show_capture (ScorchWindow  *self,
   /* The page first: only the views shown are built (sync_lazy_views). */
   view = g_settings_get_string (self->settings, "default-view");
   adw_view_stack_set_visible_child_name (self->view_stack, view);
+  scorch_app_trace_mark ("page");
 
   g_object_freeze_notify (G_OBJECT (self->session));
   scorch_session_set_file (self->session, file);
   scorch_session_set_profile (self->session, profile);
+  scorch_app_trace_mark ("session");
   _scorch_window_transforms_load (self, file); /* -- transforms: the sidecar's -- */
+  scorch_app_trace_mark ("transforms");
   g_object_thaw_notify (G_OBJECT (self->session));
+  scorch_app_trace_mark ("thaw");
   scorch_caller_callee_view_set_frame (self->caller_callee_view, SCORCH_NODE_NONE);
 
   show_page (self, profile != NULL ? "profile" : "empty");
   update_actions (self);
+  scorch_app_trace_mark ("show-page");
 }
 
 static void
@@ -897,6 +963,8 @@ load_done_cb (GObject      *source,
     return;
   if (self->open_at != 0)
     self->loaded_at = g_get_monotonic_time ();
+  scorch_app_trace_mark ("loading");
+  scorch_app_trace_stage ("D");
 
   self->loading = FALSE;
   stop_pulse (self);
@@ -916,6 +984,7 @@ load_done_cb (GObject      *source,
       else
         show_error (self, file, error);
       update_actions (self);
+      trace_end_early (self);
       return;
     }
 
@@ -925,11 +994,15 @@ load_done_cb (GObject      *source,
              (g_get_monotonic_time () - read_done_at) / 1e6);
   add_recent (self, file);
   update_actions (self);
+  scorch_app_trace_mark ("recent");
   report_capture_warnings (self);
   report_missing_symbols (self);
+  scorch_app_trace_mark ("reports");
 
   g_signal_emit (self, signals[PROFILE_LOADED], 0);
   trace_shown (self);
+  scorch_app_trace_mark ("load-done-end");
+  scorch_app_trace_stage ("S");
 }
 
 static void
@@ -2090,6 +2163,8 @@ scorch_window_open_file (ScorchWindow *self,
   self->loading = TRUE;
   self->open_at = trace_timing_enabled () ? g_get_monotonic_time () : 0;
   self->open_cpu = self->open_at != 0 ? _scorch_window_thread_cpu_time () : 0;
+  if (self->open_at != 0)
+    trace_begin (self);
   stop_pulse (self);
   self->read_done_at = 0;
 
@@ -2110,6 +2185,7 @@ scorch_window_open_file (ScorchWindow *self,
   scorch_load_async (path, SCORCH_LOAD_FLAGS_NONE, self->load_cancellable,
                      load_progress_cb, g_object_ref (self), g_object_unref,
                      load_done_cb, request);
+  scorch_app_trace_mark ("open-call");
 }
 
 void
