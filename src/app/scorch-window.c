@@ -21,12 +21,11 @@
 #include "scorch-function-item.h"
 #include "scorch-hotspot-view.h"
 #include "scorch-loader.h"
-#include "scorch-pprof.h"
+#include "scorch-profile-format.h"
 #include "scorch-portable-pack.h"
 #include "scorch-preferences-window.h"
 #include "scorch-session.h"
 #include "scorch-source-view.h"
-#include "scorch-speedscope.h"
 #include "scorch-text.h"
 #include "scorch-capture-processes.h"
 #include "scorch-thread-list.h"
@@ -1317,6 +1316,7 @@ scorch_window_export (ScorchWindow  *self,
                       GFile         *file,
                       GError       **error)
 {
+  const ScorchProfileFormat *profile_format;
   g_autofree char *path = NULL;
   ScorchProfile *profile;
 
@@ -1333,28 +1333,14 @@ scorch_window_export (ScorchWindow  *self,
 
   /* pprof and speedscope: the profile as the views show it (thread and
    * time filters, then the session's transforms). */
-  if (g_strcmp0 (format, "pprof") == 0 || g_strcmp0 (format, "speedscope") == 0)
+  if ((profile_format = scorch_profile_format_lookup (format)) != NULL)
     {
       g_autoptr(GFileOutputStream) stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
-      GFile *source = scorch_session_get_file (self->session);
-      gboolean ok;
 
       if (stream == NULL)
         return FALSE;
-      if (g_strcmp0 (format, "pprof") == 0)
-        {
-          ScorchPprofWriteOptions options = { 0 };
-
-          options.time_nanos = scorch_pprof_capture_time_nanos (profile, source);
-          ok = scorch_pprof_write (profile, &options, G_OUTPUT_STREAM (stream), NULL, error);
-        }
-      else
-        {
-          g_autofree char *name = source != NULL ? g_file_get_basename (source) : NULL;
-
-          ok = scorch_speedscope_write (profile, name, G_OUTPUT_STREAM (stream), NULL, error);
-        }
-      if (!ok)
+      if (!profile_format->write (profile, scorch_session_get_file (self->session),
+                                  G_OUTPUT_STREAM (stream), NULL, error))
         {
           g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, NULL);
           return FALSE;
@@ -1408,6 +1394,7 @@ export_action (GtkWidget  *widget,
 {
   ScorchWindow *self = SCORCH_WINDOW (widget);
   const char *format = g_variant_get_string (parameter, NULL);
+  const ScorchProfileFormat *profile_format;
   g_autofree char *base = NULL;
   g_autofree char *name = NULL;
   char *dot;
@@ -1420,10 +1407,8 @@ export_action (GtkWidget  *widget,
            : g_strdup ("profile");
   if ((dot = strrchr (base, '.')) != NULL && dot != base)
     *dot = '\0';
-  if (g_strcmp0 (format, "pprof") == 0)
-    name = g_strdup_printf ("%s.pb.gz", base);
-  else if (g_strcmp0 (format, "speedscope") == 0)
-    name = g_strdup_printf ("%s.speedscope.json", base);
+  if ((profile_format = scorch_profile_format_lookup (format)) != NULL)
+    name = g_strconcat (base, profile_format->extensions[0], NULL);
   else
     name = g_strdup_printf ("%s.%s", base, format);
   choose_file (self,
