@@ -174,8 +174,7 @@ set_search_fields (ScorchHotspotView *self,
       self->case_sensitive = case_sensitive;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_SENSITIVE]);
     }
-  if (text != NULL)
-    search = scorch_search_new (text, use_regex ? SCORCH_SEARCH_REGEX : SCORCH_SEARCH_SUBSTRING, case_sensitive);
+  search = scorch_search_new_for_query (text, use_regex, case_sensitive);
   apply_search (self, search);
   g_object_thaw_notify (G_OBJECT (self));
 }
