@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include <gelf.h>
@@ -622,6 +623,159 @@ test_plt_leaf (gconstpointer data)
   scorch_unwinder_free (unw);
 }
 
+/* The vaddr of the first entry (after PLT0) of path's .plt, or 0 */
+static guint64
+find_plt_entry (const char *path)
+{
+  guint64 addr = 0;
+  size_t shstrndx;
+  Elf_Scn *scn = NULL;
+  Elf *elf;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  elf_version (EV_CURRENT);
+  elf = elf_begin (fd, ELF_C_READ, NULL);
+  if (elf != NULL && elf_getshdrstrndx (elf, &shstrndx) == 0)
+    while ((scn = elf_nextscn (elf, scn)) != NULL)
+      {
+        GElf_Shdr sh;
+        const char *name;
+
+        if (gelf_getshdr (scn, &sh) != NULL && (name = elf_strptr (elf, shstrndx, sh.sh_name)) != NULL &&
+            strcmp (name, ".plt") == 0 && sh.sh_size >= 32)
+          addr = sh.sh_addr + 16;
+      }
+  if (elf != NULL)
+    elf_end (elf);
+  close (fd);
+  return addr;
+}
+
+/* Puts in front of maps (before any stale entry of the test's start that
+ * the range may reuse) the mappings the loader would make of path's
+ * PT_LOAD segments, each from its offset and vaddr rounded down to a
+ * page, at base; the number added, or 0. */
+static guint
+add_elf_maps (const char *path,
+              guint64     base)
+{
+  struct stat st;
+  size_t n_phdrs = 0;
+  guint n = 0;
+  Elf *elf;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  g_assert_no_errno (fstat (fd, &st));
+  elf_version (EV_CURRENT);
+  elf = elf_begin (fd, ELF_C_READ, NULL);
+  if (elf != NULL && elf_getphdrnum (elf, &n_phdrs) == 0)
+    for (size_t i = 0; i < n_phdrs; i++)
+      {
+        GElf_Phdr ph;
+        ScorchMapping m = { 0 };
+        gboolean code;
+
+        if (gelf_getphdr (elf, i, &ph) == NULL || ph.p_type != PT_LOAD)
+          continue;
+        m.start = base + (ph.p_vaddr & ~G_GUINT64_CONSTANT (0xfff));
+        m.end = base + ((ph.p_vaddr + ph.p_memsz + 0xfff) & ~G_GUINT64_CONSTANT (0xfff));
+        m.pgoff = ph.p_offset & ~G_GUINT64_CONSTANT (0xfff);
+        m.maj = major (st.st_dev);
+        m.min = minor (st.st_dev);
+        m.ino = st.st_ino;
+        m.path = g_strdup (path);
+        code = (ph.p_flags & PF_X) != 0;
+        g_array_insert_val (maps, n, m);
+        g_array_insert_val (maps_code, n, code);
+        n++;
+      }
+  if (elf != NULL)
+    elf_end (elf);
+  close (fd);
+  return n;
+}
+
+/* lld emits no CFI for its .plt: a sample stopped at a PLT entry of a
+ * program linked by it (here the unwind-vdso-lld workload's file, mapped
+ * as the loader would at a reserved address range, its code mapping a
+ * page below its segment) is stepped as the entry is known to be, the
+ * return address on top of the stack. */
+static void
+test_plt_no_cfi (gconstpointer data)
+{
+  ScorchUnwindEngine engine = GPOINTER_TO_INT (data);
+  g_autofree char *built = g_test_build_filename (G_TEST_BUILT, "workloads", "unwind-vdso-lld", NULL);
+  /* as the kernel names a file mapping: by its absolute path */
+  g_autofree char *path = g_canonicalize_filename (built, NULL);
+  ScorchUnwinder *unw;
+  guint64 ref[SCORCH_UNWIND_MAX_DEPTH], ips[SCORCH_UNWIND_MAX_DEPTH];
+  guint64 entry = find_plt_entry (path), base, ip;
+  gsize reserved = 1 << 20;
+  gboolean ref_truncated, truncated;
+  guint n_ref, n, n_added;
+  void *area;
+
+  if (entry == 0)
+    {
+      g_test_skip ("the unwind-vdso-lld workload is not built (no lld?)");
+      return;
+    }
+  area = mmap (NULL, reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  g_assert_true (area != MAP_FAILED);
+  base = (guint64) (guintptr) area;
+  n_added = add_elf_maps (path, base);
+  g_assert_cmpuint (n_added, >=, 2);
+  g_assert_cmpuint (g_array_index (maps, ScorchMapping, n_added - 1).end, <=, base + reserved);
+
+  unw = new_unwinder (data);
+  unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
+  n_ref = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                                  sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref),
+                                  &ref_truncated);
+  g_assert_cmpuint (n_ref, >=, 7);
+
+  ip = base + entry;
+  n = unwind_with_leaf (unw, &sample, ip, 8, ips, &truncated);
+  g_test_message ("%u frames (reference %u)", n, n_ref);
+  g_assert_cmpuint (n, ==, n_ref + 1);
+  g_assert_cmpuint (ips[0], ==, ip);
+  g_assert_cmpuint (ips[1], ==, ref[0] - 1);
+  g_assert_cmpmem (ips + 2, (n_ref - 1) * 8, ref + 1, (n_ref - 1) * 8);
+  /* (libunwind, the reference, steps the entry the same way, but calls
+   * that stack truncated) */
+  if (engine != SCORCH_UNWIND_ENGINE_LIBUNWIND)
+    g_assert_cmpint (truncated, ==, ref_truncated);
+
+  /* one byte into the entry is not an entry: no step made up there */
+  if (engine == SCORCH_UNWIND_ENGINE_CACHED_CFI)
+    {
+      n = unwind_with_leaf (unw, &sample, ip + 1, 8, ips, &truncated);
+      g_assert_cmpuint (n, ==, 1);
+      g_assert_true (truncated);
+    }
+  check_stats (unw, data);
+  if (engine == SCORCH_UNWIND_ENGINE_AUTO)
+    {
+      guint64 n_libunwind = G_MAXUINT64;
+
+      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
+      g_assert_cmpuint (n_libunwind, ==, 0);
+    }
+  scorch_unwinder_free (unw);
+
+  for (guint i = 0; i < n_added; i++)
+    g_free ((char *) g_array_index (maps, ScorchMapping, i).path);
+  g_array_remove_range (maps, 0, n_added);
+  g_array_remove_range (maps_code, 0, n_added);
+  munmap (area, reserved);
+}
+
 /* The stack copy of sample with the return address into unwind_chain_d
  * replaced by value. */
 static void
@@ -709,6 +863,7 @@ main (int    argc,
     { "epilogue", test_epilogue },
     { "self-check", test_self_check },
     { "plt-leaf", test_plt_leaf },
+    { "plt-no-cfi", test_plt_no_cfi },
     { "rbx-cfa", test_rbx_cfa },
   };
   int ret;

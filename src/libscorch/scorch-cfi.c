@@ -335,6 +335,57 @@ scorch_cfi_step (ScorchCfi  *self,
   return out->r[DREG_RA] == 0 ? STEP_ZERO : STEP_OK;
 }
 
+/* x86_64 opcodes of a lazy-binding PLT entry (16 bytes):
+ *   ff 25 d32   jmp *d32(%rip)    the GOT slot
+ *   68 i32      push $i32         the relocation index
+ *   e9 d32      jmp d32           PLT0 */
+#define PLT_ENTRY_SIZE 16
+
+gboolean
+scorch_cfi_is_plt_entry (const UnwModule *m,
+                         guint64          pc)
+{
+  guint8 code[PLT_ENTRY_SIZE];
+
+  if (m->data == NULL)
+    return FALSE;
+  /* the whole entry, from the file's bytes of an executable segment */
+  for (guint i = 0; i < m->n_segments; i++)
+    {
+      const UnwSegment *s = &m->segments[i];
+      guint64 off;
+
+      if (!(s->flags & PF_X) || pc < s->vaddr || pc - s->vaddr >= s->filesz ||
+          s->filesz - (pc - s->vaddr) < PLT_ENTRY_SIZE)
+        continue;
+      off = pc - s->vaddr + s->offset;
+      if (off > m->size || m->size - off < PLT_ENTRY_SIZE)
+        return FALSE;
+      memcpy (code, m->data + off, PLT_ENTRY_SIZE);
+      return code[0] == 0xff && code[1] == 0x25 && code[6] == 0x68 && code[11] == 0xe9;
+    }
+  return FALSE;
+}
+
+StepResult
+scorch_cfi_step_plt_entry (ScorchCfi  *self,
+                           const Regs *regs,
+                           Regs       *out)
+{
+  guint64 rsp, ra;
+
+  if (!reg_value (regs, DREG_RSP, &rsp) || rsp > G_MAXUINT64 - 8)
+    return STEP_FAIL;
+  if (!scorch_unwind_maps_read_word (self->maps, rsp, &ra))
+    return scorch_unwind_maps_above_copy (self->maps, rsp) ? STEP_OUT : STEP_FAIL;
+  /* CFA = rsp + 8, the return address at CFA - 8, nothing else saved */
+  *out = *regs;
+  out->r[DREG_RSP] = rsp + 8;
+  out->r[DREG_RA] = ra;
+  out->valid |= (1u << DREG_RSP) | (1u << DREG_RA);
+  return ra == 0 ? STEP_ZERO : STEP_OK;
+}
+
 StepResult
 scorch_cfi_step_frame_pointer (ScorchCfi  *self,
                                const Regs *regs,

@@ -71,6 +71,20 @@ StepResult  scorch_cfi_step     (ScorchCfi        *self,
                                  const Row        *row,
                                  const Regs       *regs,
                                  Regs             *out);
+/* Whether module-relative pc of m is the first instruction of a lazy
+ * binding PLT entry ("jmp *GOT(%rip); push $index; jmp PLT0"), read from
+ * the file: lld emits no CFI for its .plt, and a program linked by it
+ * stopped there has none to step the leaf with. */
+gboolean    scorch_cfi_is_plt_entry (const UnwModule *m,
+                                     guint64          pc);
+
+/* Steps a frame stopped at a PLT entry's first instruction (see
+ * scorch_cfi_is_plt_entry()): the stack is as the call left it, the
+ * return address on top and every other register the caller's. */
+StepResult  scorch_cfi_step_plt_entry (ScorchCfi  *self,
+                                       const Regs *regs,
+                                       Regs       *out);
+
 /* No CFI: follows the frame-pointer chain, as libunwind and perf do. */
 StepResult  scorch_cfi_step_frame_pointer (ScorchCfi  *self,
                                            const Regs *regs,

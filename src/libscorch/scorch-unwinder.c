@@ -45,6 +45,10 @@
  * outside code, is taken when it gets further; otherwise the stepper goes
  * on with the frame-pointer chain.
  *
+ * A leaf stopped at a lazy-binding PLT entry without CFI (lld emits none
+ * for its .plt) is stepped as the entry is known to be (the return address
+ * on top of the stack), as libunwind does (scorch_cfi_is_plt_entry()).
+ *
  * Two libdw 0.188 defects are worked around: row starts after
  * DW_CFA_restore_state (cfi_row_start()) and the x86_64 default rule for
  * rbx (is_callee_saved()). */
@@ -216,7 +220,7 @@ cfi_unwind (ScorchUnwinder *self,
       const UnwMapSlot *slot = st->have_slot ? st->slot : scorch_unwind_maps_slot (&self->maps, lookup);
       const UnwMapSlot *next_slot;
       const Row *row = NULL;
-      gboolean entry = FALSE, signal;
+      gboolean entry = FALSE, plt = FALSE, signal;
       guint64 next_lookup;
       StepResult res;
 
@@ -227,13 +231,20 @@ cfi_unwind (ScorchUnwinder *self,
           if (row == NULL)
             {
               entry = is_entry_code (slot->module, lookup - slot->bias);
-              if (!entry && !allow_fp)
+              /* A PLT entry without CFI (lld's): only where the frame
+               * stopped (the leaf, or one a signal interrupted), as a PLT
+               * entry jumps and so is never a caller. */
+              plt = !entry && (st->n == 1 || st->prev_signal) &&
+                    scorch_cfi_is_plt_entry (slot->module, lookup - slot->bias);
+              if (!entry && !plt && !allow_fp)
                 return TRUE;
             }
         }
       self->cfi.unsupported = FALSE;
       if (row != NULL)
         res = scorch_cfi_step (&self->cfi, row, &st->regs, &next);
+      else if (plt)
+        res = scorch_cfi_step_plt_entry (&self->cfi, &st->regs, &next);
       else
         res = scorch_cfi_step_frame_pointer (&self->cfi, &st->regs, &next);
 
