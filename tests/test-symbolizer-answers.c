@@ -60,6 +60,7 @@ test_round_trip (void)
 {
   g_autofree char *dir = fresh_dir ("round-trip");
   g_autofree char *mod = module_file ("mod-rt");
+  const ScorchSymbolizerAnswersKey key = { dir, id_a, 20, SCORCH_SYMBOLIZER_LINES_FUNCTION, mod, ":.debug" };
   ScorchSymbolizerAnswers *a = _scorch_symbolizer_answers_new ();
   ScorchSymbol chain[SCORCH_SYMBOLIZER_MAX_CHAIN];
   ScorchSymbol two[2] = {
@@ -71,8 +72,7 @@ test_round_trip (void)
   guint n;
 
   /* nothing there yet */
-  g_assert_false (_scorch_symbolizer_answers_load (a, dir, id_a, 20, SCORCH_SYMBOLIZER_LINES_FUNCTION,
-                                                   mod, ":.debug", &error));
+  g_assert_false (_scorch_symbolizer_answers_load (a, &key, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
@@ -80,14 +80,12 @@ test_round_trip (void)
   _scorch_symbolizer_answers_add (a, 0x1000, &unnamed, 1);
   _scorch_symbolizer_answers_add (a, 0x1000, two, 2); /* a key is added once */
   g_assert_cmpuint (_scorch_symbolizer_answers_get_n_new (a), ==, 2);
-  g_assert_true (_scorch_symbolizer_answers_save (a, dir, id_a, 20, SCORCH_SYMBOLIZER_LINES_FUNCTION,
-                                                  mod, ":.debug", NULL, &error));
+  g_assert_true (_scorch_symbolizer_answers_save (a, &key, NULL, &error));
   g_assert_no_error (error);
   _scorch_symbolizer_answers_free (a);
 
   a = _scorch_symbolizer_answers_new ();
-  g_assert_true (_scorch_symbolizer_answers_load (a, dir, id_a, 20, SCORCH_SYMBOLIZER_LINES_FUNCTION,
-                                                  mod, ":.debug", &error));
+  g_assert_true (_scorch_symbolizer_answers_load (a, &key, &error));
   g_assert_no_error (error);
   n = _scorch_symbolizer_answers_lookup (a, 0x2000, chain);
   g_assert_cmpuint (n, ==, 2);
@@ -109,12 +107,10 @@ test_round_trip (void)
 
   /* a new answer is merged with the loaded ones */
   _scorch_symbolizer_answers_add (a, 0x1800, two + 1, 1);
-  g_assert_true (_scorch_symbolizer_answers_save (a, dir, id_a, 20, SCORCH_SYMBOLIZER_LINES_FUNCTION,
-                                                  mod, ":.debug", NULL, &error));
+  g_assert_true (_scorch_symbolizer_answers_save (a, &key, NULL, &error));
   _scorch_symbolizer_answers_free (a);
   a = _scorch_symbolizer_answers_new ();
-  g_assert_true (_scorch_symbolizer_answers_load (a, dir, id_a, 20, SCORCH_SYMBOLIZER_LINES_FUNCTION,
-                                                  mod, ":.debug", NULL));
+  g_assert_true (_scorch_symbolizer_answers_load (a, &key, NULL));
   g_assert_cmpuint (_scorch_symbolizer_answers_lookup (a, 0x1000, chain), ==, 1);
   g_assert_cmpuint (_scorch_symbolizer_answers_lookup (a, 0x1800, chain), ==, 1);
   g_assert_cmpstr (chain[0].function, ==, "outer");
@@ -130,10 +126,11 @@ assert_refused (const char   *dir,
                 const char   *mod,
                 const char   *search)
 {
+  const ScorchSymbolizerAnswersKey key = { dir, id, 20, line_mode, mod, search };
   ScorchSymbolizerAnswers *a = _scorch_symbolizer_answers_new ();
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (_scorch_symbolizer_answers_load (a, dir, id, 20, line_mode, mod, search, &error));
+  g_assert_false (_scorch_symbolizer_answers_load (a, &key, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_test_message ("refused: %s", error->message);
   _scorch_symbolizer_answers_free (a);
@@ -145,6 +142,7 @@ test_hostile (void)
   g_autofree char *dir = fresh_dir ("hostile");
   g_autofree char *mod = module_file ("mod-h");
   g_autofree char *other = module_file ("mod-h-copy");
+  const ScorchSymbolizerAnswersKey key = { dir, id_a, 20, SCORCH_SYMBOLIZER_LINES_FUNCTION, mod, ":.debug" };
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *damaged = NULL;
@@ -154,8 +152,7 @@ test_hostile (void)
 
   for (guint64 k = 0; k < 100; k++)
     _scorch_symbolizer_answers_add (a, k * 16, &one, 1);
-  g_assert_true (_scorch_symbolizer_answers_save (a, dir, id_a, 20, SCORCH_SYMBOLIZER_LINES_FUNCTION,
-                                                  mod, ":.debug", NULL, NULL));
+  g_assert_true (_scorch_symbolizer_answers_save (a, &key, NULL, NULL));
   _scorch_symbolizer_answers_free (a);
   path = _scorch_symbolizer_answers_get_path (dir, id_a, 20, SCORCH_SYMBOLIZER_LINES_FUNCTION);
   g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
@@ -207,8 +204,7 @@ test_hostile (void)
     ScorchSymbolizerAnswers *b = _scorch_symbolizer_answers_new ();
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (_scorch_symbolizer_answers_load (b, dir, id_a, 20, SCORCH_SYMBOLIZER_LINES_FUNCTION,
-                                                     mod, ":.debug", &error));
+    g_assert_false (_scorch_symbolizer_answers_load (b, &key, &error));
     g_assert_nonnull (error);
     _scorch_symbolizer_answers_free (b);
   }

@@ -153,17 +153,15 @@ debug_file_matches (const char    *path,
 }
 
 static gboolean
-answers_parse (ScorchSymbolizerAnswers *self,
-               const guint8            *data,
-               gsize                    len,
-               const char              *path,
-               const guint8            *build_id,
-               guint                    build_id_len,
-               guint                    line_mode,
-               const char              *module_path,
-               const char              *search_path,
-               GError                 **error)
+answers_parse (ScorchSymbolizerAnswers          *self,
+               const guint8                     *data,
+               gsize                             len,
+               const char                       *path,
+               const ScorchSymbolizerAnswersKey *key,
+               GError                          **error)
 {
+  const char *module_path = key->module_path != NULL ? key->module_path : "";
+  const char *search_path = key->search_path != NULL ? key->search_path : "";
   AnswersHeader h;
   const guint8 *payload;
   const StoredAnswer *answers;
@@ -192,10 +190,10 @@ answers_parse (ScorchSymbolizerAnswers *self,
     return _scorch_symbolizer_cache_bad_entry (error, path, "checksum mismatch");
   if (h.debug_is_module > 1)
     return _scorch_symbolizer_cache_bad_entry (error, path, "bad flags");
-  if (h.build_id_len != build_id_len || build_id_len > SCORCH_MODULE_MAX_BUILD_ID ||
-      memcmp (h.build_id, build_id, build_id_len) != 0)
+  if (h.build_id_len != key->build_id_len || key->build_id_len > SCORCH_MODULE_MAX_BUILD_ID ||
+      memcmp (h.build_id, key->build_id, key->build_id_len) != 0)
     return _scorch_symbolizer_cache_bad_entry (error, path, "another build id");
-  if (h.line_mode != line_mode)
+  if (h.line_mode != key->line_mode)
     return _scorch_symbolizer_cache_bad_entry (error, path, "another line mode");
   {
     /* "DWARF FILE\0SEARCH PATH" */
@@ -252,29 +250,23 @@ answers_parse (ScorchSymbolizerAnswers *self,
 }
 
 gboolean
-_scorch_symbolizer_answers_load (ScorchSymbolizerAnswers *self,
-                                 const char              *dir,
-                                 const guint8            *build_id,
-                                 guint                    build_id_len,
-                                 guint                    line_mode,
-                                 const char              *module_path,
-                                 const char              *search_path,
-                                 GError                 **error)
+_scorch_symbolizer_answers_load (ScorchSymbolizerAnswers          *self,
+                                 const ScorchSymbolizerAnswersKey *key,
+                                 GError                          **error)
 {
   g_autofree char *path = NULL;
   g_autoptr(GMappedFile) file = NULL;
 
   g_return_val_if_fail (self != NULL && self->file == NULL, FALSE);
-  g_return_val_if_fail (build_id != NULL && build_id_len > 0, FALSE);
+  g_return_val_if_fail (key != NULL && key->build_id != NULL && key->build_id_len > 0, FALSE);
 
-  path = _scorch_symbolizer_answers_get_path (dir, build_id, build_id_len, line_mode);
+  path = _scorch_symbolizer_answers_get_path (key->dir, key->build_id, key->build_id_len, key->line_mode);
   file = _scorch_symbolizer_cache_map (path, ANSWERS_MAX_SIZE, error);
   if (file == NULL)
     return FALSE;
   /* GMappedFile maps with mmap(): the contents are page-aligned */
   if (!answers_parse (self, (const guint8 *) g_mapped_file_get_contents (file),
-                      g_mapped_file_get_length (file), path, build_id, build_id_len, line_mode,
-                      module_path != NULL ? module_path : "", search_path != NULL ? search_path : "", error))
+                      g_mapped_file_get_length (file), path, key, error))
     return FALSE;
   self->file = g_steal_pointer (&file);
   return TRUE;
@@ -405,16 +397,13 @@ append_frames (GByteArray         *frames,
 }
 
 gboolean
-_scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
-                                 const char              *dir,
-                                 const guint8            *build_id,
-                                 guint                    build_id_len,
-                                 guint                    line_mode,
-                                 const char              *module_path,
-                                 const char              *search_path,
-                                 const char              *dwarf_file,
-                                 GError                 **error)
+_scorch_symbolizer_answers_save (ScorchSymbolizerAnswers          *self,
+                                 const ScorchSymbolizerAnswersKey *key,
+                                 const char                       *dwarf_file,
+                                 GError                          **error)
 {
+  const char *module_path = key != NULL ? key->module_path : NULL;
+  const char *search_path = key != NULL ? key->search_path : NULL;
   static const guint8 zeros[8] = { 0 };
   g_autofree char *path = NULL;
   g_autofree char *source = NULL;
@@ -427,15 +416,16 @@ _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
   struct stat st;
   gsize i = 0, j = 0, n_frames = 0;
 
-  g_return_val_if_fail (self != NULL && dir != NULL, FALSE);
-  g_return_val_if_fail (build_id != NULL && build_id_len > 0 && build_id_len <= SCORCH_MODULE_MAX_BUILD_ID, FALSE);
+  g_return_val_if_fail (self != NULL && key != NULL && key->dir != NULL, FALSE);
+  g_return_val_if_fail (key->build_id != NULL && key->build_id_len > 0 &&
+                        key->build_id_len <= SCORCH_MODULE_MAX_BUILD_ID, FALSE);
 
   memcpy (h.magic, ANSWERS_MAGIC, 8);
   h.version = ANSWERS_VERSION;
   h.byte_order = ANSWERS_BYTE_ORDER;
-  h.line_mode = line_mode;
-  h.build_id_len = build_id_len;
-  memcpy (h.build_id, build_id, build_id_len);
+  h.line_mode = key->line_mode;
+  h.build_id_len = key->build_id_len;
+  memcpy (h.build_id, key->build_id, key->build_id_len);
   if (search_path == NULL)
     search_path = "";
   if (dwarf_file == NULL || dwarf_file[0] == '\0')
@@ -504,6 +494,6 @@ _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers *self,
   h.checksum = entry_checksum (&h, out->data + sizeof h);
   memcpy (out->data, &h, sizeof h);
 
-  path = _scorch_symbolizer_answers_get_path (dir, build_id, build_id_len, line_mode);
-  return _scorch_symbolizer_cache_write (dir, path, out->data, out->len, error);
+  path = _scorch_symbolizer_answers_get_path (key->dir, key->build_id, key->build_id_len, key->line_mode);
+  return _scorch_symbolizer_cache_write (key->dir, path, out->data, out->len, error);
 }

@@ -36,21 +36,29 @@ typedef struct _ScorchSymbolizerAnswers ScorchSymbolizerAnswers;
 ScorchSymbolizerAnswers *_scorch_symbolizer_answers_new    (void);
 void                     _scorch_symbolizer_answers_free   (ScorchSymbolizerAnswers *self);
 
-/* Loads the entry of (build_id, line_mode) from dir into self (which must
- * hold none yet), for the module whose file is at module_path, its debug
- * files searched in search_path.  G_IO_ERROR_NOT_FOUND when there is
- * none; INVALID_DATA when it is corrupt, foreign or stale: made with
- * another search path, from another file's DWARF (a copy of the program
- * with the same build id: this one may be stripped), or from a debug
- * file that is no longer the same. */
-gboolean                 _scorch_symbolizer_answers_load   (ScorchSymbolizerAnswers *self,
-                                                            const char              *dir,
-                                                            const guint8            *build_id,
-                                                            guint                    build_id_len,
-                                                            guint                    line_mode,
-                                                            const char              *module_path,
-                                                            const char              *search_path,
-                                                            GError                 **error);
+/* What an entry is for and where it lives: the cache directory, the
+ * module's build id and file (module_path), the line mode and the path
+ * its debug files are searched in.  module_path and search_path may be
+ * NULL (taken as ""). */
+typedef struct
+{
+  const char   *dir;
+  const guint8 *build_id;
+  guint         build_id_len;
+  guint         line_mode;
+  const char   *module_path;
+  const char   *search_path;
+} ScorchSymbolizerAnswersKey;
+
+/* Loads the entry of key from its directory into self (which must hold
+ * none yet).  G_IO_ERROR_NOT_FOUND when there is none; INVALID_DATA when
+ * it is corrupt, foreign or stale: made with another search path, from
+ * another file's DWARF (a copy of the program with the same build id:
+ * this one may be stripped), or from a debug file that is no longer the
+ * same. */
+gboolean                 _scorch_symbolizer_answers_load   (ScorchSymbolizerAnswers          *self,
+                                                            const ScorchSymbolizerAnswersKey *key,
+                                                            GError                          **error);
 
 /* The stored chain of key (a file offset) into chain (room for
  * SCORCH_SYMBOLIZER_MAX_CHAIN); 0 when there is none.  Strings point into
@@ -69,19 +77,14 @@ guint                    _scorch_symbolizer_answers_get_n_new (ScorchSymbolizerA
 /* How many lookups the loaded entry answered. */
 guint                    _scorch_symbolizer_answers_get_n_hits (ScorchSymbolizerAnswers *self);
 
-/* Writes the loaded and the new answers as the entry of (build_id,
- * line_mode); dwarf_file is the file the DWARF came from (the module's
- * own file at module_path, or a separate debug file found in
- * search_path). */
-gboolean                 _scorch_symbolizer_answers_save   (ScorchSymbolizerAnswers *self,
-                                                            const char              *dir,
-                                                            const guint8            *build_id,
-                                                            guint                    build_id_len,
-                                                            guint                    line_mode,
-                                                            const char              *module_path,
-                                                            const char              *search_path,
-                                                            const char              *dwarf_file,
-                                                            GError                 **error);
+/* Writes the loaded and the new answers as the entry of key;
+ * dwarf_file is the file the DWARF came from (the module's own file at
+ * key->module_path, or a separate debug file found in
+ * key->search_path). */
+gboolean                 _scorch_symbolizer_answers_save   (ScorchSymbolizerAnswers          *self,
+                                                            const ScorchSymbolizerAnswersKey *key,
+                                                            const char                       *dwarf_file,
+                                                            GError                          **error);
 
 /* The entry's path (free with g_free()). */
 char                    *_scorch_symbolizer_answers_get_path (const char   *dir,

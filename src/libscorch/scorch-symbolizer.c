@@ -646,6 +646,24 @@ module_symbols (ScorchSymbolizer *self,
                                        (GDestroyNotify) scorch_elf_symbols_free);
 }
 
+/* The entry of the module's answers: its build id (NULL when it has
+ * none) and file, with the symbolizer's cache directory, line mode and
+ * debug search path. */
+static ScorchSymbolizerAnswersKey
+module_answers_key (ScorchSymbolizer *self,
+                    Module           *m)
+{
+  ScorchSymbolizerAnswersKey key = {
+    .dir = self->symbol_cache_dir,
+    .line_mode = self->line_mode,
+    .module_path = scorch_module_get_path (m->file),
+    .search_path = self->debuginfo_path,
+  };
+
+  key.build_id = scorch_module_get_build_id (m->file, &key.build_id_len);
+  return key;
+}
+
 /* The module's answers from an earlier load (scorch-symbolizer-answers.h):
  * kept with the persistent symbol cache, for modules with a build id. */
 static void
@@ -653,19 +671,16 @@ module_answers_load (ScorchSymbolizer *self,
                      Module           *m)
 {
   g_autoptr(GError) local_error = NULL;
-  const guint8 *id;
-  guint id_len = 0;
+  ScorchSymbolizerAnswersKey key;
 
   m->answers_tried = TRUE;
   if (self->symbol_cache_dir == NULL || m->state != MODULE_OK)
     return;
-  id = scorch_module_get_build_id (m->file, &id_len);
-  if (id == NULL || id_len == 0)
+  key = module_answers_key (self, m);
+  if (key.build_id == NULL || key.build_id_len == 0)
     return;
   m->answers = _scorch_symbolizer_answers_new ();
-  if (!_scorch_symbolizer_answers_load (m->answers, self->symbol_cache_dir, id, id_len,
-                                        self->line_mode, scorch_module_get_path (m->file),
-                                        self->debuginfo_path, &local_error) &&
+  if (!_scorch_symbolizer_answers_load (m->answers, &key, &local_error) &&
       !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     g_debug ("answer cache: %s (rewritten)", local_error->message);
 }
@@ -677,8 +692,7 @@ module_answers_save (ScorchSymbolizer *self,
 {
   g_autoptr(GError) local_error = NULL;
   const char *debugfile = NULL;
-  const guint8 *id;
-  guint id_len = 0;
+  ScorchSymbolizerAnswersKey key;
   GElf_Addr bias;
 
   if (m->answers == NULL || _scorch_symbolizer_answers_get_n_new (m->answers) == 0 ||
@@ -689,10 +703,8 @@ module_answers_save (ScorchSymbolizer *self,
   if (dwfl_module_getdwarf (m->dw.mod, &bias) == NULL)
     return;
   dwfl_module_info (m->dw.mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
-  id = scorch_module_get_build_id (m->file, &id_len);
-  if (!_scorch_symbolizer_answers_save (m->answers, self->symbol_cache_dir, id, id_len,
-                                        self->line_mode, scorch_module_get_path (m->file),
-                                        self->debuginfo_path, debugfile, &local_error))
+  key = module_answers_key (self, m);
+  if (!_scorch_symbolizer_answers_save (m->answers, &key, debugfile, &local_error))
     g_debug ("answer cache: %s", local_error->message);
 }
 
