@@ -28,6 +28,31 @@
 
 typedef struct _Worker Worker;   /* the parallel sample path, below */
 
+/* A stack committed before, by the parallel path: the same address
+ * entries (a cache entry is one module and offset, looked up in the maps
+ * of the sample's process when it was prepared, so a changed map gives
+ * other entries, not a stale stack) build the same frames, the same
+ * node in the tree and the same facts for the diagnostics. A repeat only
+ * counts its addresses and adds the sample at the node. */
+typedef struct
+{
+  guint64 hash;          /* 0: empty slot */
+  guint32 key;           /* offset in stack_memo_keys */
+  guint32 n;             /* entries in the key */
+  guint32 node;          /* the sample's node in the profile tree */
+  guint32 leaf_addr;     /* cur_leaf_addr */
+  guint32 outer;         /* outermost frame id, SCORCH_NODE_NONE: no frame */
+  guint32 n_user;
+  guint32 n_kernel;
+  guint32 leaf_i, outer_i, before_outer_i;  /* the user addresses' positions in the key */
+  guint32 leaf_frame, outer_frame, before_outer_frame;
+} StackMemo;
+
+#define STACK_MEMO_MIN       4096
+#define STACK_MEMO_MAX       (1u << 18)   /* slots (~15 MB), at most half used */
+#define STACK_MEMO_MAX_KEYS  (4u << 20)   /* entries of all keys (16 MB) */
+#define STACK_MEMO_MAX_DEPTH 512          /* longer stacks are not kept */
+
 #define RECENT_MAPS 16
 
 /* A user address of the current sample as pushed; made a
@@ -115,6 +140,13 @@ struct _ScorchAnalyzer
   guint64               live_max_time;
   guint64               live_next_flush;
 
+  /* Stacks committed before (see StackMemo): most samples repeat one. */
+  StackMemo            *stack_memo;    /* stack_memo_cap slots */
+  guint                 stack_memo_cap;
+  guint                 stack_memo_len;
+  GArray               *stack_memo_keys; /* guint32: the address entries of each stack */
+  guint64               n_memo_hits;
+
   /* The parallel sample path (see PreparedSample) */
   guint                 n_workers;     /* 1: every sample analyzed as it comes */
   Worker               *workers;       /* n_workers, threads started on the first batch */
@@ -180,6 +212,7 @@ typedef struct
   guint64          sp;
   guint8           dwarf_tried;
   guint8           unwind_failed;
+  guint64          stack_hash;   /* of the entries, 0: not for the memo (see StackMemo) */
 } PreparedSample;
 
 struct _Worker
@@ -312,6 +345,8 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_free (self->stack);
   g_free (self->ips);
   g_array_unref (self->truncated_by_frame);
+  g_free (self->stack_memo);
+  g_clear_pointer (&self->stack_memo_keys, g_array_unref);
   g_ptr_array_unref (self->warnings);
   g_clear_pointer (&self->diagnostics, scorch_diagnostics_unref);
   g_clear_pointer (&self->frame_function, g_ptr_array_unref);
@@ -874,10 +909,10 @@ diagnose_sample (ScorchAnalyzer         *self,
                  const ScorchCaptureAttr *attr,
                  gboolean                dwarf,
                  gboolean                unwind_failed,
-                 guint64                 sp)
+                 guint64                 sp,
+                 guint32                 outer)
 {
   ScorchStackFacts facts = { 0, };
-  guint32 outer = SCORCH_NODE_NONE;
 
   facts.n_kernel = self->cur_n_kernel;
   facts.n_user = self->cur_n_user;
@@ -891,9 +926,8 @@ diagnose_sample (ScorchAnalyzer         *self,
     stack_address (self, &self->cur_before_outer, &facts.before_outer);
   facts.dwarf = dwarf;
   facts.unwind_failed = unwind_failed;
-  if (self->stack_len > 0)
+  if (outer != SCORCH_NODE_NONE)
     {
-      outer = self->stack[self->stack_len - 1];
       facts.complete = outer < self->entry_class->len && self->entry_class->data[outer] == ENTRY_YES;
     }
   if (dwarf)
@@ -1137,7 +1171,8 @@ handle_sample (ScorchAnalyzer     *self,
   if (self->off_cpu != NULL || off_cpu_tracker (self) != NULL)
     scorch_off_cpu_on_cpu (self->off_cpu, s.time, s.tid, sample_cpu_ns (attr, &s));
 
-  diagnose_sample (self, &s, attr, dwarf_tried, unwind_failed, dwarf_sp);
+  diagnose_sample (self, &s, attr, dwarf_tried, unwind_failed, dwarf_sp,
+                   self->stack_len > 0 ? self->stack[self->stack_len - 1] : SCORCH_NODE_NONE);
 
   if (self->cur_leaf_addr != G_MAXUINT32)
     g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
@@ -1150,6 +1185,28 @@ handle_sample (ScorchAnalyzer     *self,
 }
 
 /* ---- the parallel sample path (see PreparedSample) ---- */
+
+/* In a worker: the memo's hash of a prepared stack (a multiply and a
+ * shift per entry), or 0 when it cannot be kept: an address not in the
+ * cache yet, no address, or too many. */
+static guint64
+stack_memo_hash (const PreparedAddr *addrs,
+                 guint               n)
+{
+  guint64 h = n;
+
+  if (n == 0 || n > STACK_MEMO_MAX_DEPTH)
+    return 0;
+  for (guint i = 0; i < n; i++)
+    {
+      if (addrs[i].entry == ENTRY_NONE)
+        return 0;
+      h = (h ^ addrs[i].entry) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+      h ^= h >> 29;
+    }
+  h ^= h >> 32;
+  return h != 0 ? h : 1;
+}
 
 /* In a worker: what push_address looks up, without changing anything. */
 static void
@@ -1214,6 +1271,7 @@ prepare_sample (Worker         *w,
   ps->worker = w->index;
   ps->first = w->addrs->len;
   ps->n = 0;
+  ps->stack_hash = 0;
   /* off-CPU: a switch record kept in order with the samples */
   if (ps->record.type != PERF_RECORD_SAMPLE)
     return;
@@ -1268,6 +1326,8 @@ prepare_sample (Worker         *w,
         emit_prepare (w, s->pid, s->ip, is_kernel_mode (ps->record.misc));
     }
   ps->n = w->addrs->len - ps->first;
+  if (!ps->dwarf_tried && sched == SCHED_NONE)
+    ps->stack_hash = stack_memo_hash (&g_array_index (w->addrs, PreparedAddr, ps->first), ps->n);
 }
 
 /* In a worker: takes samples of the batch until none is left. */
@@ -1492,6 +1552,163 @@ off_cpu_commit_sample (ScorchAnalyzer       *self,
   return FALSE;
 }
 
+/* The memo's slot of a stack: its entry, or an empty slot for it. */
+static StackMemo *
+stack_memo_find (ScorchAnalyzer     *self,
+                 guint64             hash,
+                 const PreparedAddr *addrs,
+                 guint               n)
+{
+  guint mask = self->stack_memo_cap - 1;
+  const guint32 *keys = (const guint32 *) (gpointer) self->stack_memo_keys->data;
+
+  for (guint i = (guint) hash & mask;; i = (i + 1) & mask)
+    {
+      StackMemo *m = &self->stack_memo[i];
+      guint k;
+
+      if (m->hash == 0)
+        return m;
+      if (m->hash != hash || m->n != n)
+        continue;
+      for (k = 0; k < n && keys[m->key + k] == addrs[k].entry; k++)
+        ;
+      if (k == n)
+        return m;
+    }
+}
+
+static void
+stack_memo_reset (ScorchAnalyzer *self,
+                  guint           cap)
+{
+  g_free (self->stack_memo);
+  self->stack_memo = g_new0 (StackMemo, cap);
+  self->stack_memo_cap = cap;
+  self->stack_memo_len = 0;
+  g_array_set_size (self->stack_memo_keys, 0);
+}
+
+/* Keeps the stack just committed (its facts are in self->cur_*). */
+static void
+stack_memo_add (ScorchAnalyzer     *self,
+                guint64             hash,
+                const PreparedAddr *addrs,
+                guint               n,
+                guint32             node)
+{
+  StackMemo *m;
+  guint n_user = 0;
+
+  if (node == SCORCH_NODE_NONE)
+    return;
+  if (self->stack_memo_keys == NULL)
+    {
+      self->stack_memo_keys = g_array_new (FALSE, FALSE, sizeof (guint32));
+      stack_memo_reset (self, STACK_MEMO_MIN);
+    }
+  /* Bounded: at the limit, start over (the stacks that repeat come back). */
+  if (self->stack_memo_keys->len + n > STACK_MEMO_MAX_KEYS)
+    stack_memo_reset (self, self->stack_memo_cap);
+  if ((self->stack_memo_len + 1) * 2 > self->stack_memo_cap)
+    {
+      StackMemo *old = self->stack_memo;
+      guint old_cap = self->stack_memo_cap;
+
+      if (old_cap >= STACK_MEMO_MAX)
+        stack_memo_reset (self, old_cap);
+      else
+        {
+          self->stack_memo_cap = old_cap * 2;
+          self->stack_memo = g_new0 (StackMemo, self->stack_memo_cap);
+          for (guint i = 0; i < old_cap; i++)
+            if (old[i].hash != 0)
+              {
+                guint mask = self->stack_memo_cap - 1;
+                guint j = (guint) old[i].hash & mask;
+
+                while (self->stack_memo[j].hash != 0)
+                  j = (j + 1) & mask;
+                self->stack_memo[j] = old[i];
+              }
+          g_free (old);
+        }
+    }
+
+  m = stack_memo_find (self, hash, addrs, n);
+  if (m->hash != 0)
+    return;
+  m->hash = hash;
+  m->key = self->stack_memo_keys->len;
+  m->n = n;
+  for (guint i = 0; i < n; i++)
+    g_array_append_val (self->stack_memo_keys, addrs[i].entry);
+  m->node = node;
+  m->leaf_addr = self->cur_leaf_addr;
+  m->outer = self->stack_len > 0 ? self->stack[self->stack_len - 1] : SCORCH_NODE_NONE;
+  m->n_user = self->cur_n_user;
+  m->n_kernel = self->cur_n_kernel;
+  m->leaf_i = m->outer_i = m->before_outer_i = 0;
+  /* the positions of the user addresses note_user_address kept */
+  for (guint i = 0; i < n; i++)
+    if (!addrs[i].kernel)
+      {
+        if (n_user == 0)
+          m->leaf_i = i;
+        m->before_outer_i = m->outer_i;
+        m->outer_i = i;
+        n_user++;
+      }
+  m->leaf_frame = self->cur_leaf.frame;
+  m->outer_frame = self->cur_outer.frame;
+  m->before_outer_frame = self->cur_before_outer.frame;
+  self->stack_memo_len++;
+}
+
+/* A repeat of a memo's stack: what commit_sample does from "counts its
+ * addresses" on, without building the frames or walking the tree. */
+static void
+stack_memo_replay (ScorchAnalyzer       *self,
+                   const StackMemo      *m,
+                   const PreparedSample *ps,
+                   const PreparedAddr   *addrs)
+{
+  AddrEntry *entries = (AddrEntry *) (gpointer) self->addrs->data;
+  guint64 stamp = self->n_samples + 1;
+
+  for (guint i = 0; i < m->n; i++)
+    {
+      AddrEntry *e = &entries[addrs[i].entry];
+
+      if (e->stamp != stamp)
+        {
+          e->stamp = stamp;
+          e->total++;
+        }
+    }
+
+  if (self->off_cpu != NULL)
+    scorch_off_cpu_on_cpu (self->off_cpu, ps->s.time, ps->s.tid, sample_cpu_ns (ps->record.attr, &ps->s));
+
+  self->cur_n_user = m->n_user;
+  self->cur_n_kernel = m->n_kernel;
+  if (m->n_user > 0)
+    {
+      self->cur_leaf = (RawAddress) { addrs[m->leaf_i].pm, addrs[m->leaf_i].k2, m->leaf_frame };
+      self->cur_outer = (RawAddress) { addrs[m->outer_i].pm, addrs[m->outer_i].k2, m->outer_frame };
+    }
+  if (m->n_user > 1)
+    self->cur_before_outer = (RawAddress) { addrs[m->before_outer_i].pm, addrs[m->before_outer_i].k2,
+                                            m->before_outer_frame };
+  diagnose_sample (self, &ps->s, ps->record.attr, FALSE, FALSE, ps->sp, m->outer);
+
+  if (m->leaf_addr != G_MAXUINT32)
+    entries[m->leaf_addr].self++;
+
+  scorch_profile_builder_add_sample_at (self->builder, ps->s.time, ps->s.pid, ps->s.tid, m->node, 1);
+  self->n_samples++;
+}
+
 /* In the loading thread, in sample order: the rest of handle_sample. */
 static gboolean
 commit_sample (ScorchAnalyzer *self,
@@ -1501,6 +1718,7 @@ commit_sample (ScorchAnalyzer *self,
 {
   Worker *w = &self->workers[ps->worker];
   const PreparedAddr *addrs = &g_array_index (pending ? w->done_addrs : w->addrs, PreparedAddr, ps->first);
+  guint32 node;
   int sched;
 
   if (ps->error != NULL)
@@ -1516,6 +1734,18 @@ commit_sample (ScorchAnalyzer *self,
     {
       scorch_off_cpu_switch_in (self->off_cpu, ps->s.time, ps->s.tid);
       return TRUE;
+    }
+
+  if (ps->stack_hash != 0 && self->stack_memo != NULL && !ps->unwind_failed)
+    {
+      const StackMemo *m = stack_memo_find (self, ps->stack_hash, addrs, ps->n);
+
+      if (m->hash != 0)
+        {
+          stack_memo_replay (self, m, ps, addrs);
+          self->n_memo_hits++;
+          return TRUE;
+        }
     }
 
   self->stack_len = 0;
@@ -1556,14 +1786,16 @@ commit_sample (ScorchAnalyzer *self,
   if (off_cpu_commit_sample (self, ps, sched))
     return TRUE;
 
-  diagnose_sample (self, &ps->s, ps->record.attr, ps->dwarf_tried, ps->unwind_failed, ps->sp);
+  diagnose_sample (self, &ps->s, ps->record.attr, ps->dwarf_tried, ps->unwind_failed, ps->sp,
+                   self->stack_len > 0 ? self->stack[self->stack_len - 1] : SCORCH_NODE_NONE);
 
   if (self->cur_leaf_addr != G_MAXUINT32)
     g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
 
-  scorch_profile_builder_add_sample_leaf_first (self->builder, ps->s.time, ps->s.pid, ps->s.tid,
-                                                self->stack,
-                                                self->stack_len, 1);
+  node = scorch_profile_builder_add_stack_leaf_first (self->builder, ps->s.time, ps->s.pid, ps->s.tid,
+                                                      self->stack, self->stack_len, 1);
+  if (ps->stack_hash != 0 && !ps->unwind_failed)
+    stack_memo_add (self, ps->stack_hash, addrs, ps->n, node);
   self->n_samples++;
   return TRUE;
 }
@@ -2290,6 +2522,9 @@ scorch_analyzer_finish (ScorchAnalyzer *self)
       g_debug ("%s", (const char *) g_ptr_array_index (problems, i));
     g_debug ("%" G_GUINT64_FORMAT " samples, %u unique addresses symbolized, %u modules",
              self->n_samples, (guint) self->cache.len, scorch_proc_table_get_n_modules (self->procs));
+    if (self->stack_memo != NULL)
+      g_debug ("%" G_GUINT64_FORMAT " samples repeated one of %u stacks kept", self->n_memo_hits,
+               self->stack_memo_len);
   }
   self->finished = TRUE;
   {

@@ -670,7 +670,10 @@ compare_stops (gconstpointer a,
     return ea->n_samples > eb->n_samples ? -1 : 1;
   if (ea->reason != eb->reason)
     return ea->reason < eb->reason ? -1 : 1;
-  return g_strcmp0 (ea->module, eb->module);
+  if (g_strcmp0 (ea->module, eb->module) != 0)
+    return g_strcmp0 (ea->module, eb->module);
+  /* ties were left in hash order */
+  return g_strcmp0 (ea->function, eb->function);
 }
 
 static int
@@ -682,7 +685,9 @@ compare_leaves (gconstpointer a,
 
   if (ea->n_samples != eb->n_samples)
     return ea->n_samples > eb->n_samples ? -1 : 1;
-  return g_strcmp0 (ea->function, eb->function);
+  if (g_strcmp0 (ea->function, eb->function) != 0)
+    return g_strcmp0 (ea->function, eb->function);
+  return g_strcmp0 (ea->module, eb->module);
 }
 
 static int
@@ -760,6 +765,9 @@ merge_stop (ScorchDiagnostics *self,
       s->max_needed = MAX (s->max_needed, c->max_needed);
       s->checked |= checked;
       s->module_has_fp |= module_has_fp;
+      /* the candidates come in hash order: the lowest address is the
+       * example, so the report is the same in every run */
+      s->example_offset = MIN (s->example_offset, c->offset);
       return;
     }
   e.module = g_strdup (c->module);

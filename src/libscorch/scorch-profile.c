@@ -1030,6 +1030,31 @@ builder_child (ScorchProfileBuilder *builder,
 }
 
 static void
+builder_add_at (ScorchProfileBuilder *builder,
+                guint64               time,
+                gint32                pid,
+                gint32                tid,
+                guint32               node,
+                guint32               weight)
+{
+  ScorchSample sample;
+
+  sample.time = time;
+  sample.pid = pid;
+  sample.tid = tid;
+  sample.node = node;
+  sample.weight = weight;
+  g_array_append_val (builder->samples, sample);
+
+  builder->n_all += weight;
+  if (time < builder->time_begin)
+    builder->time_begin = time;
+  if (time > builder->time_end)
+    builder->time_end = time;
+}
+
+/* Returns the sample's node (SCORCH_NODE_NONE when WEIGHT is 0). */
+static guint32
 builder_add (ScorchProfileBuilder *builder,
              guint64               time,
              gint32                pid,
@@ -1039,14 +1064,13 @@ builder_add (ScorchProfileBuilder *builder,
              gboolean              leaf_first,
              guint32               weight)
 {
-  ScorchSample sample;
   guint32 node = SCORCH_PROFILE_ROOT;
   PathCache *path = &builder->paths[(guint32) tid % N_PATH_CACHE];
   guint depth = 0;
   gboolean same = TRUE;
 
   if (weight == 0)
-    return;
+    return SCORCH_NODE_NONE;
 
   if (path->tid != tid)
     {
@@ -1115,18 +1139,8 @@ builder_add (ScorchProfileBuilder *builder,
   path->len = depth;
 
 add:
-  sample.time = time;
-  sample.pid = pid;
-  sample.tid = tid;
-  sample.node = node;
-  sample.weight = weight;
-  g_array_append_val (builder->samples, sample);
-
-  builder->n_all += weight;
-  if (time < builder->time_begin)
-    builder->time_begin = time;
-  if (time > builder->time_end)
-    builder->time_end = time;
+  builder_add_at (builder, time, pid, tid, node, weight);
+  return node;
 }
 
 /* The two public orders of frames, one definition: frames[0] the root, or
@@ -1149,6 +1163,36 @@ add:
 
 DEFINE_ADD_SAMPLE (scorch_profile_builder_add_sample, FALSE)
 DEFINE_ADD_SAMPLE (scorch_profile_builder_add_sample_leaf_first, TRUE)
+
+guint32
+scorch_profile_builder_add_stack_leaf_first (ScorchProfileBuilder *builder,
+                                             guint64               time,
+                                             gint32                pid,
+                                             gint32                tid,
+                                             const guint32        *frames,
+                                             guint                 n_frames,
+                                             guint32               weight)
+{
+  g_return_val_if_fail (builder != NULL, SCORCH_NODE_NONE);
+  g_return_val_if_fail (n_frames == 0 || frames != NULL, SCORCH_NODE_NONE);
+
+  return builder_add (builder, time, pid, tid, frames, n_frames, TRUE, weight);
+}
+
+void
+scorch_profile_builder_add_sample_at (ScorchProfileBuilder *builder,
+                                      guint64               time,
+                                      gint32                pid,
+                                      gint32                tid,
+                                      guint32               node,
+                                      guint32               weight)
+{
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (node < builder->nodes->len);
+
+  if (weight > 0)
+    builder_add_at (builder, time, pid, tid, node, weight);
+}
 
 void
 scorch_profile_builder_set_thread_name (ScorchProfileBuilder *builder,

@@ -122,6 +122,22 @@ void                  scorch_profile_builder_add_sample_leaf_first (ScorchProfil
                                                                     const guint32        *frames,
                                                                     guint                 n_frames,
                                                                     guint32               weight);
+/* Same, and returns the node the sample was added to (SCORCH_NODE_NONE
+ * when WEIGHT is 0): a later sample of the same stack can be added there
+ * with scorch_profile_builder_add_sample_at (the tree only grows). */
+guint32               scorch_profile_builder_add_stack_leaf_first (ScorchProfileBuilder *builder,
+                                                                   guint64               time,
+                                                                   gint32                pid,
+                                                                   gint32                tid,
+                                                                   const guint32        *frames,
+                                                                   guint                 n_frames,
+                                                                   guint32               weight);
+void                  scorch_profile_builder_add_sample_at  (ScorchProfileBuilder *builder,
+                                                             guint64               time,
+                                                             gint32                pid,
+                                                             gint32                tid,
+                                                             guint32               node,
+                                                             guint32               weight);
 void                  scorch_profile_builder_set_thread_name (ScorchProfileBuilder *builder,
                                                               gint32                pid,
                                                               gint32                tid,
