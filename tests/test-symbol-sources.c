@@ -21,6 +21,8 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <gelf.h>
 #include <gio/gio.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -718,6 +720,53 @@ test_dwarf_by_build_id (void)
   g_assert_cmpstr (tsv_other, ==, tsv);
 }
 
+/* libdebuginfod and libarchive are dlopen()ed when used: scorch-cli
+ * does not name them (nor, through them, curl, TLS, libxml2, ICU) among
+ * the libraries every start loads. */
+static void
+test_lazy_libraries (void)
+{
+  const char *cli = g_getenv ("SCORCH_CLI");
+  guint n_needed = 0;
+  Elf_Scn *scn = NULL;
+  Elf *elf;
+  int fd;
+
+  g_assert_nonnull (cli);
+  elf_version (EV_CURRENT);
+  fd = open (cli, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  elf = elf_begin (fd, ELF_C_READ, NULL);
+  g_assert_nonnull (elf);
+  while ((scn = elf_nextscn (elf, scn)) != NULL)
+    {
+      GElf_Shdr shdr;
+      Elf_Data *data;
+
+      if (gelf_getshdr (scn, &shdr) == NULL || shdr.sh_type != SHT_DYNAMIC)
+        continue;
+      data = elf_getdata (scn, NULL);
+      g_assert_nonnull (data);
+      for (gsize i = 0; shdr.sh_entsize > 0 && i < shdr.sh_size / shdr.sh_entsize; i++)
+        {
+          GElf_Dyn dyn;
+          const char *name;
+
+          if (gelf_getdyn (data, (int) i, &dyn) == NULL || dyn.d_tag != DT_NEEDED)
+            continue;
+          name = elf_strptr (elf, shdr.sh_link, dyn.d_un.d_val);
+          g_assert_nonnull (name);
+          g_assert_false (g_str_has_prefix (name, "libdebuginfod"));
+          g_assert_false (g_str_has_prefix (name, "libarchive"));
+          n_needed++;
+        }
+    }
+  /* the check did read the dynamic section */
+  g_assert_cmpuint (n_needed, >, 0);
+  elf_end (elf);
+  close (fd);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -734,6 +783,7 @@ main (int    argc,
   g_test_add_func ("/symbol-sources/kallsyms", test_kallsyms);
   g_test_add_func ("/symbol-sources/debug-dirs", test_debug_dirs);
   g_test_add_func ("/symbol-sources/dwarf-by-build-id", test_dwarf_by_build_id);
+  g_test_add_func ("/symbol-sources/lazy-libraries", test_lazy_libraries);
   ret = g_test_run ();
 
   {

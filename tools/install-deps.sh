@@ -60,7 +60,10 @@ PACKAGES="$PACKAGES
   sysprof polkitd
 "
 
-# symbol paths: perf archive tarballs are read with libarchive; the
+# symbol paths: perf archive tarballs are read with libarchive (dlopen()ed
+# at run time by its SONAME, as libdebuginfod: the -dev packages give the
+# headers and the SONAME at build time, libarchive13 and libdebuginfod1
+# the libraries, optional at run time); the
 # symbol-sources test serves a binary with a local debuginfod and polls it
 # with curl; `perf archive` (in that test) packs with `tar cjf`, which needs
 # the bzip2 program (priority standard, so not in a minimal image)

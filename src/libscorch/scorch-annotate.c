@@ -21,11 +21,9 @@
 #if HAVE_CAPSTONE
 #include <capstone/capstone.h>
 #endif
-#if HAVE_DEBUGINFOD
-#include <elfutils/debuginfod.h>
-#endif
 
 #include "scorch-annotate.h"
+#include "scorch-debug-files.h"
 #include "scorch-demangle.h"
 #include "scorch-dwarf-cu-index.h"
 #include "scorch-symbolizer.h"
@@ -630,14 +628,15 @@ source_find (const char                  *name,
       g_getenv ("DEBUGINFOD_URLS") != NULL && g_getenv ("DEBUGINFOD_URLS")[0] != '\0' &&
       g_path_is_absolute (name))
     {
-      debuginfod_client *client = debuginfod_begin ();
+      const ScorchDebuginfod *fns = scorch_debuginfod_get (NULL);
+      debuginfod_client *client = fns != NULL ? fns->begin () : NULL;
 
       if (client != NULL)
         {
           char *path = NULL;
-          int fd = debuginfod_find_source (client, module->build_id, (int) module->build_id_len, name, &path);
+          int fd = fns->find_source (client, module->build_id, (int) module->build_id_len, name, &path);
 
-          debuginfod_end (client);
+          fns->end (client);
           if (fd >= 0)
             close (fd);
           /* the cached copy, read like any other untrusted path */

@@ -4,6 +4,7 @@
 
 #define G_LOG_DOMAIN "Scorch"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,8 @@
 #include <unistd.h>
 
 #include <elfutils/libdwelf.h>
-#if HAVE_DEBUGINFOD
-#include <elfutils/debuginfod.h>
-#endif
 #include <gelf.h>
+#include <glib/gi18n.h>
 
 #include "scorch-debug-files.h"
 #include "scorch-module.h"
@@ -241,6 +240,76 @@ find_debug_in_dirs (const char        *debuginfo_path,
 }
 
 #if HAVE_DEBUGINFOD
+static ScorchDebuginfod debuginfod_fns;
+static char *debuginfod_error;
+
+static gpointer
+load_debuginfod (gpointer data)
+{
+  /* RTLD_LOCAL: its symbols stay out of the global scope (libdw's own
+   * dlopen of the same library gets the same handle) */
+  void *lib = dlopen (SCORCH_DEBUGINFOD_SONAME, RTLD_NOW | RTLD_LOCAL);
+  void **slots[] = {
+    (void **) &debuginfod_fns.begin, (void **) &debuginfod_fns.end,
+    (void **) &debuginfod_fns.find_debuginfo, (void **) &debuginfod_fns.find_executable,
+    (void **) &debuginfod_fns.find_source,
+  };
+  const char *names[] = {
+    "debuginfod_begin", "debuginfod_end", "debuginfod_find_debuginfo",
+    "debuginfod_find_executable", "debuginfod_find_source",
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (slots) == G_N_ELEMENTS (names));
+  if (lib == NULL)
+    {
+      debuginfod_error = g_strdup (dlerror ());
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+    if ((*slots[i] = dlsym (lib, names[i])) == NULL)
+      {
+        const char *why = dlerror ();
+
+        debuginfod_error = g_strdup (why != NULL ? why : names[i]);
+        dlclose (lib);
+        memset (&debuginfod_fns, 0, sizeof debuginfod_fns);
+        return NULL;
+      }
+  return &debuginfod_fns;
+}
+
+const ScorchDebuginfod *
+scorch_debuginfod_get (GError **error)
+{
+  static GOnce once = G_ONCE_INIT;
+  const ScorchDebuginfod *fns = g_once (&once, load_debuginfod, NULL);
+
+  if (fns == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 _("debuginfod support is not available: %s"), debuginfod_error);
+  return fns;
+}
+
+/* The client of one request, or NULL; says once why when the library
+ * cannot be loaded although DEBUGINFOD_URLS asks for it. */
+static debuginfod_client *
+begin_debuginfod (const ScorchDebuginfod **fns)
+{
+  static gsize told;
+  g_autoptr(GError) error = NULL;
+
+  if ((*fns = scorch_debuginfod_get (&error)) == NULL)
+    {
+      if (g_once_init_enter (&told))
+        {
+          g_message ("%s", error->message);
+          g_once_init_leave (&told, 1);
+        }
+      return NULL;
+    }
+  return (*fns)->begin ();
+}
+
 /* The parallel loader's workers may ask for the same build id at once:
  * two debuginfod clients downloading one file into the shared client cache
  * at the same time can make one of them fail (a DWARF capture then lost
@@ -254,6 +323,7 @@ find_debug_debuginfod (const guint8  *id,
                        char         **debuginfo_file_name)
 {
   const char *urls = g_getenv ("DEBUGINFOD_URLS");
+  const ScorchDebuginfod *fns;
   debuginfod_client *client;
   struct stat st;
   char *path = NULL;
@@ -261,13 +331,13 @@ find_debug_debuginfod (const guint8  *id,
 
   if (urls == NULL || urls[0] == '\0' || id_len <= 0)
     return -1;
-  client = debuginfod_begin ();
+  client = begin_debuginfod (&fns);
   if (client == NULL)
     return -1;
   g_mutex_lock (&debuginfod_lock);
-  fd = debuginfod_find_debuginfo (client, id, (int) id_len, &path);
+  fd = fns->find_debuginfo (client, id, (int) id_len, &path);
   g_mutex_unlock (&debuginfod_lock);
-  debuginfod_end (client);
+  fns->end (client);
   /* The cache file it returns must be a regular file too. */
   if (fd >= 0 && (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)))
     {
@@ -590,6 +660,7 @@ open_debuginfod_executable (const guint8 *id,
                             guint         id_len)
 {
   const char *urls = g_getenv ("DEBUGINFOD_URLS");
+  const ScorchDebuginfod *fns;
   debuginfod_client *client;
   ScorchModule *m = NULL;
   char *path = NULL;
@@ -597,15 +668,15 @@ open_debuginfod_executable (const guint8 *id,
 
   if (urls == NULL || urls[0] == '\0' || id_len == 0)
     return NULL;
-  client = debuginfod_begin ();
+  client = begin_debuginfod (&fns);
   if (client == NULL)
     return NULL;
   while (id_len > 20 && id[id_len - 1] == 0)
     id_len--;
   g_mutex_lock (&debuginfod_lock);
-  fd = debuginfod_find_executable (client, id, (int) id_len, &path);
+  fd = fns->find_executable (client, id, (int) id_len, &path);
   g_mutex_unlock (&debuginfod_lock);
-  debuginfod_end (client);
+  fns->end (client);
   if (fd >= 0)
     {
       close (fd);

@@ -9,8 +9,31 @@
 #include <glib.h>
 
 #include <elfutils/libdwfl.h>
+#if HAVE_DEBUGINFOD
+#include <elfutils/debuginfod.h>
+#endif
 
 G_BEGIN_DECLS
+
+#if HAVE_DEBUGINFOD
+/* libdebuginfod is not linked: it pulls in curl, TLS, Kerberos and LDAP,
+ * which every scorch-cli start would load for a path few commands take.
+ * It is dlopen()ed (its SONAME, found at build time) on first use; these
+ * are the functions Scorch calls. */
+typedef struct
+{
+  __typeof__ (debuginfod_begin)           *begin;
+  __typeof__ (debuginfod_end)             *end;
+  __typeof__ (debuginfod_find_debuginfo)  *find_debuginfo;
+  __typeof__ (debuginfod_find_executable) *find_executable;
+  __typeof__ (debuginfod_find_source)     *find_source;
+} ScorchDebuginfod;
+
+/* The loaded library's functions, or NULL (and the reason, "debuginfod
+ * support is not available: ...", in error) when it cannot be loaded.
+ * Loaded once per process; thread-safe. */
+const ScorchDebuginfod *scorch_debuginfod_get (GError **error);
+#endif
 
 /* The search path for debug files in libdwfl's syntax (":.debug:DIR..."),
  * with dirs or, when NULL, /usr/lib/debug.  Free with g_free(). */

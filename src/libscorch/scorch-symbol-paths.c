@@ -5,6 +5,7 @@
 
 #define G_LOG_DOMAIN "scorch-symbol-paths"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
@@ -231,6 +232,12 @@ scorch_symbol_paths_candidates (ScorchSymbolPaths *self,
   return (GStrv) g_ptr_array_free (g_steal_pointer (&b), FALSE);
 }
 
+/* The default is never changed once published: the loader's workers read
+ * the one they hold (scorch_symbol_paths_dup_default()) without a lock,
+ * so a change publishes a new object under default_lock. The lock goes
+ * through scorch_mutex_lock(): ThreadSanitizer does not see GMutex, and
+ * without it reported the fields written here as racing with the
+ * workers' reads. */
 static GMutex default_lock;
 static ScorchSymbolPaths *default_paths;
 
@@ -238,11 +245,13 @@ void
 scorch_symbol_paths_set_default (ScorchSymbolPaths *paths)
 {
   ScorchSymbolPaths *old;
+  /* a copy: the caller may go on changing its own */
+  ScorchSymbolPaths *next = paths != NULL ? copy (paths) : scorch_symbol_paths_new ();
 
-  g_mutex_lock (&default_lock);
+  scorch_mutex_lock (&default_lock);
   old = default_paths;
-  default_paths = paths != NULL ? scorch_symbol_paths_ref (paths) : scorch_symbol_paths_new ();
-  g_mutex_unlock (&default_lock);
+  default_paths = next;
+  scorch_mutex_unlock (&default_lock);
   g_clear_pointer (&old, scorch_symbol_paths_unref);
 }
 
@@ -251,11 +260,11 @@ scorch_symbol_paths_dup_default (void)
 {
   ScorchSymbolPaths *p;
 
-  g_mutex_lock (&default_lock);
+  scorch_mutex_lock (&default_lock);
   if (default_paths == NULL)
     default_paths = scorch_symbol_paths_new_from_env ();
   p = scorch_symbol_paths_ref (default_paths);
-  g_mutex_unlock (&default_lock);
+  scorch_mutex_unlock (&default_lock);
   return p;
 }
 
@@ -359,6 +368,77 @@ scorch_symbol_paths_get_build_id_dirs (ScorchSymbolPaths *self)
 }
 
 #if HAVE_LIBARCHIVE
+/* libarchive is not linked: it pulls in libxml2 and ICU, which every
+ * scorch-cli start would load for the rare perf archive. It is
+ * dlopen()ed (its SONAME, found at build time) on first use. */
+static struct
+{
+  __typeof__ (archive_read_new) *read_new;
+  __typeof__ (archive_read_support_filter_all) *read_support_filter_all;
+  __typeof__ (archive_read_support_format_tar) *read_support_format_tar;
+  __typeof__ (archive_read_open_fd) *read_open_fd;
+  __typeof__ (archive_read_next_header) *read_next_header;
+  __typeof__ (archive_read_data_block) *read_data_block;
+  __typeof__ (archive_error_string) *error_string;
+  __typeof__ (archive_read_free) *read_free;
+  __typeof__ (archive_entry_pathname) *entry_pathname;
+  __typeof__ (archive_entry_filetype) *entry_filetype;
+  __typeof__ (archive_entry_hardlink) *entry_hardlink;
+  __typeof__ (archive_entry_symlink) *entry_symlink;
+} libarchive;
+static char *libarchive_error;
+
+static gpointer
+load_libarchive (gpointer data)
+{
+  void *lib = dlopen (SCORCH_LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
+  struct { void **slot; const char *name; } fns[] = {
+    { (void **) &libarchive.read_new, "archive_read_new" },
+    { (void **) &libarchive.read_support_filter_all, "archive_read_support_filter_all" },
+    { (void **) &libarchive.read_support_format_tar, "archive_read_support_format_tar" },
+    { (void **) &libarchive.read_open_fd, "archive_read_open_fd" },
+    { (void **) &libarchive.read_next_header, "archive_read_next_header" },
+    { (void **) &libarchive.read_data_block, "archive_read_data_block" },
+    { (void **) &libarchive.error_string, "archive_error_string" },
+    { (void **) &libarchive.read_free, "archive_read_free" },
+    { (void **) &libarchive.entry_pathname, "archive_entry_pathname" },
+    { (void **) &libarchive.entry_filetype, "archive_entry_filetype" },
+    { (void **) &libarchive.entry_hardlink, "archive_entry_hardlink" },
+    { (void **) &libarchive.entry_symlink, "archive_entry_symlink" },
+  };
+
+  if (lib == NULL)
+    {
+      libarchive_error = g_strdup (dlerror ());
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fns); i++)
+    if ((*fns[i].slot = dlsym (lib, fns[i].name)) == NULL)
+      {
+        const char *why = dlerror ();
+
+        libarchive_error = g_strdup (why != NULL ? why : fns[i].name);
+        dlclose (lib);
+        memset (&libarchive, 0, sizeof libarchive);
+        return NULL;
+      }
+  return &libarchive;
+}
+
+/* TRUE when libarchive's functions are in libarchive; else FALSE with
+ * the reason. Loaded once per process; thread-safe. */
+static gboolean
+load_libarchive_once (GError **error)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  if (g_once (&once, load_libarchive, NULL) != NULL)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               _("perf archive support is not available: %s"), libarchive_error);
+  return FALSE;
+}
+
 /* NAME's components, or NULL when it would leave the directory it is
  * extracted in: absolute, or with a ".." component.  "." and empty
  * components are dropped. */
@@ -430,13 +510,13 @@ extract_data (struct archive *a,
       const void *buf;
       size_t size;
       la_int64_t offset;
-      int r = archive_read_data_block (a, &buf, &size, &offset);
+      int r = libarchive.read_data_block (a, &buf, &size, &offset);
 
       if (r == ARCHIVE_EOF)
         return TRUE;
       if (r < ARCHIVE_WARN)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", archive_error_string (a));
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", libarchive.error_string (a));
           return FALSE;
         }
       if (offset < 0 || (gint64) size > *budget || offset > *budget - (gint64) size)
@@ -483,6 +563,8 @@ scorch_symbol_paths_extract_archive (const char  *tarball,
   int in_fd = -1;
   int root_fd = -1;
 
+  if (!load_libarchive_once (error))
+    return FALSE;
   /* the tarball sits beside a capture: a regular file only */
   in_fd = scorch_open_regular_file (tarball, G_MAXINT64, &st, error);
   if (in_fd < 0)
@@ -496,12 +578,12 @@ scorch_symbol_paths_extract_archive (const char  *tarball,
       goto out;
     }
 
-  a = archive_read_new ();
-  archive_read_support_filter_all (a);
-  archive_read_support_format_tar (a);
-  if (archive_read_open_fd (a, in_fd, 64 * 1024) != ARCHIVE_OK)
+  a = libarchive.read_new ();
+  libarchive.read_support_filter_all (a);
+  libarchive.read_support_format_tar (a);
+  if (libarchive.read_open_fd (a, in_fd, 64 * 1024) != ARCHIVE_OK)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", archive_error_string (a));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", libarchive.error_string (a));
       goto out;
     }
 
@@ -509,26 +591,26 @@ scorch_symbol_paths_extract_archive (const char  *tarball,
     {
       g_auto(GStrv) parts = NULL;
       guint n_parts;
-      int r = archive_read_next_header (a, &entry);
+      int r = libarchive.read_next_header (a, &entry);
       int dir_fd, fd;
 
       if (r == ARCHIVE_EOF)
         break;
       if (r < ARCHIVE_WARN)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", archive_error_string (a));
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", libarchive.error_string (a));
           goto out;
         }
-      parts = safe_components (archive_entry_pathname (entry));
+      parts = safe_components (libarchive.entry_pathname (entry));
       if (parts == NULL)
         {
-          g_debug ("%s: “%s” would leave the directory; skipped", tarball, archive_entry_pathname (entry));
+          g_debug ("%s: “%s” would leave the directory; skipped", tarball, libarchive.entry_pathname (entry));
           skipped++;
           continue;
         }
       n_parts = g_strv_length (parts);
 
-      if (archive_entry_filetype (entry) == AE_IFDIR && archive_entry_hardlink (entry) == NULL)
+      if (libarchive.entry_filetype (entry) == AE_IFDIR && libarchive.entry_hardlink (entry) == NULL)
         {
           dir_fd = open_dirs (root_fd, parts, n_parts);
           if (dir_fd < 0)
@@ -538,8 +620,8 @@ scorch_symbol_paths_extract_archive (const char  *tarball,
           continue;
         }
       /* links (symbolic or hard), devices, FIFOs, sockets: never made */
-      if (archive_entry_filetype (entry) != AE_IFREG || archive_entry_hardlink (entry) != NULL ||
-          archive_entry_symlink (entry) != NULL)
+      if (libarchive.entry_filetype (entry) != AE_IFREG || libarchive.entry_hardlink (entry) != NULL ||
+          libarchive.entry_symlink (entry) != NULL)
         {
           skipped++;
           continue;
@@ -571,7 +653,7 @@ scorch_symbol_paths_extract_archive (const char  *tarball,
 
 out:
   if (a != NULL)
-    archive_read_free (a);
+    libarchive.read_free (a);
   if (root_fd >= 0)
     close (root_fd);
   close (in_fd);
@@ -737,7 +819,7 @@ scorch_symbol_paths_use_capture_archive (const char *capture)
 
   /* one read-modify-write of the default: two loads at once (the compare
    * view) keep both archives */
-  g_mutex_lock (&default_lock);
+  scorch_mutex_lock (&default_lock);
   if (default_paths == NULL)
     default_paths = scorch_symbol_paths_new_from_env ();
   next = copy (default_paths);
@@ -747,6 +829,6 @@ scorch_symbol_paths_use_capture_archive (const char *capture)
   next->archive_kallsyms = g_steal_pointer (&kallsyms);
   old = default_paths;
   default_paths = next;
-  g_mutex_unlock (&default_lock);
+  scorch_mutex_unlock (&default_lock);
   scorch_symbol_paths_unref (old);
 }

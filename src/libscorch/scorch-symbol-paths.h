@@ -101,7 +101,8 @@ char              *scorch_symbol_paths_prepare_archive   (const char        *tar
  * are logged, not fatal. */
 void               scorch_symbol_paths_use_capture_archive (const char      *capture);
 
-/* The process-wide paths (initially from the environment). */
+/* The process-wide paths (initially from the environment).  set_default
+ * publishes a copy of paths: later changes to paths do not reach it. */
 void               scorch_symbol_paths_set_default       (ScorchSymbolPaths *paths);
 ScorchSymbolPaths *scorch_symbol_paths_dup_default       (void);
 
