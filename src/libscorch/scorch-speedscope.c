@@ -571,7 +571,8 @@ scorch_speedscope_parse (const char  *data,
       double w = g_array_index (stacks, Stack, i).weight;
 
       max_w = MAX (max_w, w);
-      if (w != floor (w))
+      /* whole numbers beyond 64 bits are not counted as integers below */
+      if (w != floor (w) || w < 0 || w >= 0x1p64)
         integral = FALSE;
     }
   /* Time weights that are whole multiples of one period (nanoseconds of a
