@@ -121,7 +121,7 @@ typedef struct
  * kernel's chain after the leaf. */
 guint           scorch_unwinder_repair_leaf (ScorchUnwinder       *self,
                                              gint32                pid,
-                                             const ScorchLeafRegs *regs,
+                                             const ScorchLeafRegs *sample,
                                              guint64              *callers,
                                              guint                 max_callers,
                                              ScorchLeafRepair     *result);
