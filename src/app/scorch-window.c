@@ -811,15 +811,22 @@ process_faults (glong *majflt,
     }
 }
 
+static void trace_phase_cb (GdkFrameClock *clock,
+                            const char    *what);
+
 static gboolean
 trace_idle_cb (gpointer data)
 {
   ScorchWindow *self = data;
   gint64 now = g_get_monotonic_time ();
   g_autofree char *phases = NULL;
+  GdkFrameClock *clock;
   glong majflt, minflt;
 
   scorch_app_trace_mark ("idle");
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock != NULL)
+    g_signal_handlers_disconnect_matched (clock, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, trace_phase_cb, NULL);
   phases = scorch_app_trace_end ();
   process_faults (&majflt, &minflt);
   g_printerr ("scorch-timing: open load=%.3f shown=%.3f idle=%.3f main-cpu=%.3f majflt=%ld minflt=%ld\n",
@@ -878,7 +885,7 @@ trace_after_paint_cb (GdkFrameClock *clock,
                       ScorchWindow  *self)
 {
   g_signal_handlers_disconnect_by_func (clock, trace_after_paint_cb, self);
-  g_signal_handlers_disconnect_matched (clock, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, trace_phase_cb, NULL);
+  /* Frames up to idle stay in the phases (stage I). */
   scorch_app_trace_mark ("after-paint");
   scorch_app_trace_stage ("I");
   /* After the first frame: when nothing of higher priority is left. */
