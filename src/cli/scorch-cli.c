@@ -20,15 +20,17 @@ typedef struct
   const char *name;
   int       (*func) (int argc, char **argv);
   const char *summary;
+  /* reads a capture: its heap is prepared for that (scorch-cli-heap.c) */
+  gboolean    loads;
 } Command;
 
 static const Command commands[] = {
-  { "record", scorch_cli_record, N_("Record a profile of a program or process into perf.data") },
-  { "report", scorch_cli_report, N_("Print the hottest functions of a capture or folded stacks") },
-  { "export", scorch_cli_export, N_("Export a flame graph as SVG, PNG, PDF or folded stacks") },
-  { "pack", scorch_cli_pack, N_("Make a capture portable: store the symbols its samples hit in it") },
-  { "diff", scorch_cli_diff, N_("Compare two captures: what got hotter or cooler, per function") },
-  { "annotate", scorch_cli_annotate, N_("Samples per source line or instruction of one function") },
+  { "record", scorch_cli_record, N_("Record a profile of a program or process into perf.data"), FALSE },
+  { "report", scorch_cli_report, N_("Print the hottest functions of a capture or folded stacks"), TRUE },
+  { "export", scorch_cli_export, N_("Export a flame graph as SVG, PNG, PDF or folded stacks"), TRUE },
+  { "pack", scorch_cli_pack, N_("Make a capture portable: store the symbols its samples hit in it"), TRUE },
+  { "diff", scorch_cli_diff, N_("Compare two captures: what got hotter or cooler, per function"), TRUE },
+  { "annotate", scorch_cli_annotate, N_("Samples per source line or instruction of one function"), TRUE },
 };
 
 GOptionGroup *
@@ -177,6 +179,8 @@ main (int    argc,
 
           g_set_prgname (prgname);
           argv[1] = prgname;
+          if (commands[i].loads)
+            scorch_cli_prepare_heap ();
           status = commands[i].func (argc - 1, argv + 1);
           return status;
         }

@@ -44,6 +44,10 @@ gboolean _scorch_cli_load_pair (const char              *base_path,
 int scorch_cli_annotate (int    argc,
                          char **argv);
 
+/* Grows the heap once for a load and asks for huge pages there
+ * (scorch-cli-heap.c); called before a loading command runs. */
+gboolean scorch_cli_prepare_heap (void);
+
 /* Prints "scorch-cli: MESSAGE" and a newline to stderr. MESSAGE may quote
  * names from a capture: control characters (but newline and tab) and
  * invalid UTF-8 are escaped, so it cannot drive the terminal. */
