@@ -3,11 +3,15 @@
  * a record (issue 13):
  *  - scorch_cli_prepare_heap() (src/cli/scorch-cli-heap.c) leaves a heap
  *    range marked for huge pages ("hg" in its smaps VmFlags), so that a
- *    load's fresh memory is not one page fault per 4 KiB. */
+ *    load's fresh memory is not one page fault per 4 KiB;
+ *  - "report" loads neither cairo nor pango (nor their font and X11
+ *    libraries): only "export" does, from its module
+ *    (src/cli/scorch-cli-export-open.c), and its SVG is still drawn. */
 
 #include "config.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "../src/cli/scorch-cli.h"
@@ -62,6 +66,67 @@ test_heap_huge_pages (void)
   g_assert_true (heap_has_vm_flag ("hg"));
 }
 
+/* Runs scorch-cli with ARGS and LD_DEBUG=files (the dynamic loader names
+ * every object it loads, on stderr); returns that stderr. */
+static char *
+run_cli_loader_trace (const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "LD_DEBUG", "files", TRUE);
+  g_autoptr(GError) error = NULL;
+  char *err = NULL;
+  int status = -1;
+
+  g_assert_nonnull (g_getenv ("SCORCH_CLI"));
+  g_ptr_array_add (argv, (gpointer) g_getenv ("SCORCH_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  /* the trace is there: the C library was loaded */
+  g_assert_nonnull (strstr (err, "libc.so"));
+  return err;
+}
+
+static void
+test_report_without_cairo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("scorch-cli-start-XXXXXX", &error);
+  g_autofree char *folded = NULL;
+  g_autofree char *svg = NULL;
+  g_autofree char *trace = NULL;
+  g_autofree char *drawn = NULL;
+
+  g_assert_no_error (error);
+  folded = g_build_filename (dir, "stacks.folded", NULL);
+  svg = g_build_filename (dir, "flame.svg", NULL);
+  g_assert_true (g_file_set_contents (folded, "main;work;leaf 3\nmain;idle 1\n", -1, NULL));
+
+  trace = run_cli_loader_trace ((const char * const[]) { "report", "--tsv", folded, NULL });
+  g_assert_null (strstr (trace, "libcairo"));
+  g_assert_null (strstr (trace, "libpango"));
+  g_assert_null (strstr (trace, "libfontconfig"));
+  g_assert_null (strstr (trace, "libX11"));
+  g_clear_pointer (&trace, g_free);
+
+  /* export opens its module, which loads them, and draws */
+  trace = run_cli_loader_trace ((const char * const[]) { "export", "-o", svg, folded, NULL });
+  g_assert_nonnull (strstr (trace, "scorch-cli-export.so"));
+  g_assert_nonnull (strstr (trace, "libcairo"));
+  g_assert_nonnull (strstr (trace, "libpango"));
+  g_assert_true (g_file_get_contents (svg, &drawn, NULL, NULL));
+  g_assert_nonnull (strstr (drawn, "<svg"));
+  g_assert_nonnull (strstr (drawn, "leaf"));
+
+  g_unlink (folded);
+  g_unlink (svg);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -69,5 +134,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cli/start/heap-huge-pages", test_heap_huge_pages);
+  g_test_add_func ("/cli/start/report-without-cairo", test_report_without_cairo);
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gmodule.h>
 #include <stdio.h>
 
 #include "scorch-profile.h"
@@ -18,8 +19,15 @@ int scorch_cli_record (int    argc,
                        char **argv);
 int scorch_cli_report (int    argc,
                        char **argv);
+/* "export" is built as a module of its own (scorch-cli-export.so, see
+ * scorch-cli-export-open.c): scorch_cli_export() is its entry point, the
+ * only symbol it exports, and scorch-cli calls it through
+ * scorch_cli_export_from_module(). */
+G_MODULE_EXPORT
 int scorch_cli_export (int    argc,
                        char **argv);
+int scorch_cli_export_from_module (int    argc,
+                                   char **argv);
 int scorch_cli_pack   (int    argc,
                        char **argv);
 
