@@ -42,8 +42,8 @@ open_export_module (GError **error)
   module = g_module_open (installed, G_MODULE_BIND_LOCAL);
   if (module == NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 _("The export module %s cannot be loaded (%s): reinstall Scorch"),
-                 installed, g_module_error ());
+                 _("The export module cannot be loaded (%s): reinstall Scorch"),
+                 g_module_error ());
   return module;
 }
 
