@@ -5,8 +5,8 @@
  *    range marked for huge pages ("hg" in its smaps VmFlags), so that a
  *    load's fresh memory is not one page fault per 4 KiB;
  *  - "report" loads neither cairo nor pango (nor their font and X11
- *    libraries): only "export" does, from its module
- *    (src/cli/scorch-cli-export-open.c), and its SVG is still drawn. */
+ *    libraries) nor Capstone: only "export" and "annotate" do, from their
+ *    modules (src/cli/scorch-cli-module.c), and export still draws. */
 
 #include "config.h"
 
@@ -105,7 +105,7 @@ run_cli_loader_trace (const char * const *args)
 }
 
 static void
-test_report_without_cairo (void)
+test_report_without_heavy_libraries (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("scorch-cli-start-XXXXXX", &error);
@@ -124,6 +124,8 @@ test_report_without_cairo (void)
   g_assert_null (strstr (trace, "libpango"));
   g_assert_null (strstr (trace, "libfontconfig"));
   g_assert_null (strstr (trace, "libX11"));
+  g_assert_null (strstr (trace, "libcapstone"));
+  g_assert_null (strstr (trace, "scorch-cli-"));
   g_clear_pointer (&trace, g_free);
 
   /* export opens its module, which loads them, and draws */
@@ -134,6 +136,15 @@ test_report_without_cairo (void)
   g_assert_true (g_file_get_contents (svg, &drawn, NULL, NULL));
   g_assert_nonnull (strstr (drawn, "<svg"));
   g_assert_nonnull (strstr (drawn, "leaf"));
+
+  g_clear_pointer (&trace, g_free);
+
+  /* annotate opens its own module (its options are parsed there) */
+  trace = run_cli_loader_trace ((const char * const[]) { "annotate", "--help", NULL });
+  g_assert_nonnull (strstr (trace, "scorch-cli-annotate.so"));
+#if HAVE_CAPSTONE
+  g_assert_nonnull (strstr (trace, "libcapstone"));
+#endif
 
   g_unlink (folded);
   g_unlink (svg);
@@ -147,6 +158,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cli/start/heap-huge-pages", test_heap_huge_pages);
-  g_test_add_func ("/cli/start/report-without-cairo", test_report_without_cairo);
+  g_test_add_func ("/cli/start/report-without-heavy-libraries", test_report_without_heavy_libraries);
   return g_test_run ();
 }

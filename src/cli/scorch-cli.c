@@ -27,7 +27,7 @@ static const Command commands[] = {
   { "export", scorch_cli_export_from_module, N_("Export a flame graph as SVG, PNG, PDF or folded stacks"), TRUE },
   { "pack", scorch_cli_pack, N_("Make a capture portable: store the symbols its samples hit in it"), TRUE },
   { "diff", scorch_cli_diff, N_("Compare two captures: what got hotter or cooler, per function"), TRUE },
-  { "annotate", scorch_cli_annotate, N_("Samples per source line or instruction of one function"), TRUE },
+  { "annotate", scorch_cli_annotate_from_module, N_("Samples per source line or instruction of one function"), TRUE },
 };
 
 static void
