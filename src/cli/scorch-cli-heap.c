@@ -45,8 +45,10 @@ scorch_cli_prepare_heap (void)
   guintptr start, end;
   void *first;
 
-  if (mallopt (M_TOP_PAD, HEAP_RESERVE) == 0 ||
-      mallopt (M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 0)
+  /* the threshold first: where it is refused (a 32-bit glibc caps it
+   * far lower), the heap is left as it was */
+  if (mallopt (M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 0 ||
+      mallopt (M_TOP_PAD, HEAP_RESERVE) == 0)
     return FALSE;
   /* The next block the heap cannot hold moves the break by the reserve;
    * sbrk (0) only reads where the break is. */
