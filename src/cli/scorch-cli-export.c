@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-cli-export.c: "scorch-cli export FILE -o OUT.{svg,png,pdf,folded}" */
+/* scorch-cli-export.c: "scorch-cli export FILE -o OUT.{svg,png,pdf,folded}", built as the module
+ * scorch-cli-export.so that scorch-cli opens for it (scorch-cli-module.c) */
 
 #include "config.h"
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gmodule.h>
 #include <stdio.h>
 
 #include "scorch-profile.h"
@@ -18,8 +19,15 @@ int scorch_cli_record (int    argc,
                        char **argv);
 int scorch_cli_report (int    argc,
                        char **argv);
+/* "export" is built as a module of its own (scorch-cli-export.so, see
+ * scorch-cli-module.c): scorch_cli_export() is its entry point, the
+ * only symbol it exports, and scorch-cli calls it through
+ * scorch_cli_export_from_module(). */
+G_MODULE_EXPORT
 int scorch_cli_export (int    argc,
                        char **argv);
+int scorch_cli_export_from_module (int    argc,
+                                   char **argv);
 int scorch_cli_pack   (int    argc,
                        char **argv);
 
@@ -41,8 +49,16 @@ gboolean _scorch_cli_load_pair (const char              *base_path,
                                 ScorchProfile          **base,
                                 ScorchProfile          **new_profile);
 
+/* "annotate" likewise (scorch-cli-annotate.so) */
+G_MODULE_EXPORT
 int scorch_cli_annotate (int    argc,
                          char **argv);
+int scorch_cli_annotate_from_module (int    argc,
+                                     char **argv);
+
+/* Grows the heap once for a load and asks for huge pages there
+ * (scorch-cli-heap.c); called before a loading command runs. */
+gboolean scorch_cli_prepare_heap (void);
 
 /* Prints "scorch-cli: MESSAGE" and a newline to stderr. MESSAGE may quote
  * names from a capture: control characters (but newline and tab) and

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-cli-start.c: what a loading scorch-cli command costs before it reads
+ * a record (issue 13):
+ *  - scorch_cli_prepare_heap() (src/cli/scorch-cli-heap.c) leaves a heap
+ *    range marked for huge pages ("hg" in its smaps VmFlags), so that a
+ *    load's fresh memory is not one page fault per 4 KiB;
+ *  - "report" loads neither cairo nor pango (nor their font and X11
+ *    libraries) nor Capstone: only "export" and "annotate" do, from their
+ *    modules (src/cli/scorch-cli-module.c), and export still draws. */
+
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "../src/cli/scorch-cli.h"
+
+/* Whether a VMA of [heap] in /proc/self/smaps has FLAG in its VmFlags. */
+static gboolean
+heap_has_vm_flag (const char *flag)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean in_heap = FALSE;
+
+  g_assert_true (g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL));
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+
+      /* a VMA's first line: "start-end perms offset dev inode [path]" */
+      if (g_ascii_isxdigit (line[0]) && strchr (line, '-') != NULL && strchr (line, ':') != NULL &&
+          !g_str_has_prefix (line, "VmFlags"))
+        {
+          in_heap = g_str_has_suffix (line, "[heap]");
+          continue;
+        }
+      if (in_heap && g_str_has_prefix (line, "VmFlags:"))
+        {
+          g_auto(GStrv) flags = g_strsplit (line + strlen ("VmFlags:"), " ", -1);
+
+          if (g_strv_contains ((const char * const *) flags, flag))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+static void
+test_heap_huge_pages (void)
+{
+#ifndef __GLIBC__
+  g_test_skip ("mallopt() is glibc's");
+  return;
+#endif
+#ifdef UNDER_ASAN
+  /* its allocator is not glibc's: the heap is never grown */
+  g_test_skip ("AddressSanitizer has its own allocator");
+  return;
+#endif
+  if (!g_file_test ("/sys/kernel/mm/transparent_hugepage/enabled", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("the kernel has no transparent huge pages");
+      return;
+    }
+  /* the heap is not marked before (the test process did nothing to it) */
+  g_assert_false (heap_has_vm_flag ("hg"));
+  g_assert_true (scorch_cli_prepare_heap ());
+  g_assert_true (heap_has_vm_flag ("hg"));
+}
+
+/* Runs scorch-cli with ARGS and LD_DEBUG=files (the dynamic loader names
+ * every object it loads, on stderr); returns that stderr. */
+static char *
+run_cli_loader_trace (const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "LD_DEBUG", "files", TRUE);
+  g_autoptr(GError) error = NULL;
+  char *err = NULL;
+  int status = -1;
+
+  g_assert_nonnull (g_getenv ("SCORCH_CLI"));
+  g_ptr_array_add (argv, (gpointer) g_getenv ("SCORCH_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  /* the trace is there: the C library was loaded */
+  g_assert_nonnull (strstr (err, "libc.so"));
+  return err;
+}
+
+static void
+test_report_without_heavy_libraries (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("scorch-cli-start-XXXXXX", &error);
+  g_autofree char *folded = NULL;
+  g_autofree char *svg = NULL;
+  g_autofree char *trace = NULL;
+  g_autofree char *drawn = NULL;
+
+  g_assert_no_error (error);
+  folded = g_build_filename (dir, "stacks.folded", NULL);
+  svg = g_build_filename (dir, "flame.svg", NULL);
+  g_assert_true (g_file_set_contents (folded, "main;work;leaf 3\nmain;idle 1\n", -1, NULL));
+
+  trace = run_cli_loader_trace ((const char * const[]) { "report", "--tsv", folded, NULL });
+  g_assert_null (strstr (trace, "libcairo"));
+  g_assert_null (strstr (trace, "libpango"));
+  g_assert_null (strstr (trace, "libfontconfig"));
+  g_assert_null (strstr (trace, "libX11"));
+  g_assert_null (strstr (trace, "libcapstone"));
+  g_assert_null (strstr (trace, "scorch-cli-"));
+  g_clear_pointer (&trace, g_free);
+
+  /* export opens its module, which loads them, and draws */
+  trace = run_cli_loader_trace ((const char * const[]) { "export", "-o", svg, folded, NULL });
+  g_assert_nonnull (strstr (trace, "scorch-cli-export.so"));
+  g_assert_nonnull (strstr (trace, "libcairo"));
+  g_assert_nonnull (strstr (trace, "libpango"));
+  g_assert_true (g_file_get_contents (svg, &drawn, NULL, NULL));
+  g_assert_nonnull (strstr (drawn, "<svg"));
+  g_assert_nonnull (strstr (drawn, "leaf"));
+
+  g_clear_pointer (&trace, g_free);
+
+  /* annotate opens its own module (its options are parsed there) */
+  trace = run_cli_loader_trace ((const char * const[]) { "annotate", "--help", NULL });
+  g_assert_nonnull (strstr (trace, "scorch-cli-annotate.so"));
+#if HAVE_CAPSTONE
+  g_assert_nonnull (strstr (trace, "libcapstone"));
+#endif
+
+  g_unlink (folded);
+  g_unlink (svg);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/start/heap-huge-pages", test_heap_huge_pages);
+  g_test_add_func ("/cli/start/report-without-heavy-libraries", test_report_without_heavy_libraries);
+  return g_test_run ();
+}
