@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analysis-helpers.h"
+#include "perf-record-util.h"
 #include "scorch-demangle.h"
 
 char *tmpdir;
@@ -93,8 +94,6 @@ record (const char         *name,
 {
   g_autofree char *out = g_strdup_printf ("%s/%s.data", tmpdir, name);
   GPtrArray *argv = g_ptr_array_new ();
-  g_autofree char *stdout_ = NULL;
-  int status = 0;
 
   g_ptr_array_add (argv, (char *) "perf");
   g_ptr_array_add (argv, (char *) "record");
@@ -121,16 +120,7 @@ record (const char         *name,
     g_ptr_array_add (argv, (char *) cmd[i]);
   g_ptr_array_add (argv, NULL);
 
-  /* perf record itself has aborted here now and then ("assertion failed
-   * at util/build-id.c", perf's bug, under parallel test runs): one more
-   * try, which fails the test if perf fails again. */
-  stdout_ = run ((const char * const *) argv->pdata, NULL, &status);
-  if (!g_spawn_check_wait_status (status, NULL))
-    {
-      g_test_message ("perf record failed (status %d), trying once more", status);
-      g_free (stdout_);
-      stdout_ = run ((const char * const *) argv->pdata, NULL, NULL);
-    }
+  perf_record_util_run_ok ((const char * const *) argv->pdata, NULL);
   g_ptr_array_unref (argv);
   return g_steal_pointer (&out);
 }

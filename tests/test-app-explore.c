@@ -17,6 +17,7 @@
 #include "scorch-thread-list.h"
 #include "scorch-window.h"
 #include "explore-test-util.h"
+#include "perf-record-util.h"
 #include "output-check.h"
 
 static ScorchApplication *app;
@@ -53,10 +54,8 @@ record_capture (void)
   const char *dir = g_getenv ("SCORCH_TEST_WORKLOADS");
   g_autofree char *workload = NULL;
   g_autofree char *perf = g_find_program_in_path ("perf");
-  g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
+  gboolean ok;
 
   if (perf == NULL)
     {
@@ -70,10 +69,9 @@ record_capture (void)
   {
     const char *argv[] = { perf, "record", "-g", "-F", "999", "-o", capture, "--", workload, "900", NULL };
 
-    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
-      g_error ("cannot run perf: %s", error->message);
+    ok = perf_record_util_run (argv, NULL, &err);
   }
-  if (!g_spawn_check_wait_status (status, NULL))
+  if (!ok)
     {
       /* perf_event_paranoid or a container without perf events */
       skip_reason = g_strdup_printf ("perf record failed (not allowed here?): %s", err);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "perf-record-util.h"
 #include "scorch-application.h"
 #include "scorch-hotspot-view.h"
 #include "scorch-session.h"
@@ -90,7 +91,8 @@ build_and_record (const char  *name,
   {
     const char *argv[] = { "perf", "record", "-q", "-e", "cpu-clock", "-c", "500000", "-g", "-o", data,
                            "--", binary, "0.6", "hot", NULL };
-    g_autofree char *out = run (argv);
+
+    perf_record_util_run_ok (argv, NULL);
   }
   *source_out = g_steal_pointer (&source);
   return data;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analysis-helpers.h"
+#include "perf-record-util.h"
 
 static const char * const c_functions[] = { "hot_a", "hot_b", "hot_c", "recurse", "mid", "run", "main", NULL };
 
@@ -38,7 +39,7 @@ record_variant (const char *name,
   {
     const char *argv[] = { "sh", "-c", cmd->str, workload ("analysis-c-fp"), NULL };
 
-    g_free (run (argv, NULL, NULL));
+    perf_record_util_run_ok (argv, NULL);
   }
   return g_steal_pointer (&out);
 }

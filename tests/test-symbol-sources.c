@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "perf-record-util.h"
 #include "scorch-module.h"
 
 static char *tmp;
@@ -206,20 +207,9 @@ perf_record_full (const char *exe,
                          buildid_dir == NULL ? "-N" : "-q",
                          "--", exe, "15000", sys ? "sys" : NULL, NULL };
 
-  g_autofree char *err = NULL;
-  int status;
-
   if (buildid_dir != NULL)
     env = g_environ_setenv (env, "PERF_BUILDID_DIR", buildid_dir, TRUE);
-  /* perf record itself has failed here once in a while with "assertion
-   * failed at util/build-id.c" while writing its header (perf's bug, not
-   * ours; seen with parallel test runs): one more try, then fail. */
-  status = run (argv, env, NULL, &err);
-  if (!g_spawn_check_wait_status (status, NULL))
-    {
-      g_test_message ("perf record failed, trying once more: %s", err);
-      g_free (run_ok (argv, env));
-    }
+  perf_record_util_run_ok (argv, (const char * const *) env);
 }
 
 static void
