@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc-wait-util.h"
 #include "reach-bus-util.h"
 #include "scorch-call-graph-choice.h"
 #include "scorch-capture-reader.h"
@@ -268,7 +269,7 @@ test_broker_attach (void)
     return;
   g_assert_true (g_spawn_async (NULL, (char **) argv1, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
                                 G_SPAWN_STDOUT_TO_DEV_NULL, bus_child_setup, NULL, &pid, &error));
-  g_usleep (300000);   /* setpriv has exec'd the workload: same PID */
+  proc_wait_for_exec (pid, wl);   /* setpriv execs the workload: same PID */
   pid_arg = g_strdup_printf ("%d", (int) pid);
   {
     const char *args[] = { g_getenv ("SCORCH_CLI"), "record", "--via=sysprofd", "--call-graph=fp",
@@ -446,7 +447,7 @@ test_host_processes (void)
   g_assert_true (g_spawn_async (NULL, (char **) argv1, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
                                 bus_child_setup, NULL, &pid, &error));
   g_assert_no_error (error);
-  g_usleep (100000);
+  proc_wait_for_exec (pid, wl);
 
   /* the list: the child, with /proc's name, command line and owner */
   g_assert_true (scorch_sysprofd_available (&bus, &error));
@@ -553,7 +554,7 @@ test_host_call_graph_choice (void)
   g_assert_true (g_spawn_async (NULL, (char **) argv1, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
                                 bus_child_setup, NULL, &pid, &error));
   g_assert_no_error (error);
-  g_usleep (100000);
+  proc_wait_for_exec (pid, wl);
   proc_exe = g_strdup_printf ("/proc/%d/exe", (int) pid);
   local_mode = scorch_elf_check_choose_call_graph (real, &local_reason);
 
@@ -635,7 +636,9 @@ test_system_wide (gconstpointer data)
                                 bus_child_setup, NULL, &pid1, &error));
   g_assert_true (g_spawn_async (NULL, (char **) argv2, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
                                 bus_child_setup, NULL, &pid2, &error));
-  g_usleep (200000);   /* both running: symbols come from their synthesized maps */
+  /* both running: symbols come from their synthesized maps */
+  proc_wait_for_exec (pid1, wl1);
+  proc_wait_for_exec (pid2, wl2);
   out = run (FALSE, host ? host_args : args, &err, &status);
   kill (pid1, SIGTERM);
   kill (pid2, SIGTERM);
