@@ -533,6 +533,38 @@ test_rbx_cfa (gconstpointer data)
   scorch_unwinder_free (unw);
 }
 
+/* The vaddr of path's .plt when it has PLT0 and at least one entry
+ * (16 bytes each), or 0 */
+static guint64
+find_plt (const char *path)
+{
+  guint64 addr = 0;
+  size_t shstrndx;
+  Elf_Scn *scn = NULL;
+  Elf *elf;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  elf_version (EV_CURRENT);
+  elf = elf_begin (fd, ELF_C_READ, NULL);
+  if (elf != NULL && elf_getshdrstrndx (elf, &shstrndx) == 0)
+    while ((scn = elf_nextscn (elf, scn)) != NULL)
+      {
+        GElf_Shdr sh;
+        const char *name;
+
+        if (gelf_getshdr (scn, &sh) != NULL && (name = elf_strptr (elf, shstrndx, sh.sh_name)) != NULL &&
+            strcmp (name, ".plt") == 0 && sh.sh_size >= 32)
+          addr = sh.sh_addr;
+      }
+  if (elf != NULL)
+    elf_end (elf);
+  close (fd);
+  return addr;
+}
+
 /* The runtime address of ld.so's .plt, or 0 */
 static guint64
 find_ldso_plt (void)
@@ -540,33 +572,12 @@ find_ldso_plt (void)
   for (guint i = 0; i < maps->len; i++)
     {
       const ScorchMapping *m = &g_array_index (maps, ScorchMapping, i);
-      guint64 addr = 0;
-      size_t shstrndx;
-      Elf_Scn *scn = NULL;
-      Elf *elf;
-      int fd;
+      guint64 addr;
 
       if (strstr (m->path, "/ld-linux-x86-64.so") == NULL || m->pgoff != 0)
         continue;
-      fd = open (m->path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        return 0;
-      elf_version (EV_CURRENT);
-      elf = elf_begin (fd, ELF_C_READ, NULL);
-      if (elf != NULL && elf_getshdrstrndx (elf, &shstrndx) == 0)
-        while ((scn = elf_nextscn (elf, scn)) != NULL)
-          {
-            GElf_Shdr sh;
-            const char *name;
-
-            if (gelf_getshdr (scn, &sh) != NULL && (name = elf_strptr (elf, shstrndx, sh.sh_name)) != NULL &&
-                strcmp (name, ".plt") == 0 && sh.sh_size >= 32)
-              addr = m->start + sh.sh_addr;   /* ld.so's first segment is at vaddr 0 */
-          }
-      if (elf != NULL)
-        elf_end (elf);
-      close (fd);
-      return addr;
+      addr = find_plt (m->path);
+      return addr != 0 ? m->start + addr : 0;   /* ld.so's first segment is at vaddr 0 */
     }
   return 0;
 }
@@ -627,31 +638,9 @@ test_plt_leaf (gconstpointer data)
 static guint64
 find_plt_entry (const char *path)
 {
-  guint64 addr = 0;
-  size_t shstrndx;
-  Elf_Scn *scn = NULL;
-  Elf *elf;
-  int fd;
+  guint64 plt = find_plt (path);
 
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return 0;
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ, NULL);
-  if (elf != NULL && elf_getshdrstrndx (elf, &shstrndx) == 0)
-    while ((scn = elf_nextscn (elf, scn)) != NULL)
-      {
-        GElf_Shdr sh;
-        const char *name;
-
-        if (gelf_getshdr (scn, &sh) != NULL && (name = elf_strptr (elf, shstrndx, sh.sh_name)) != NULL &&
-            strcmp (name, ".plt") == 0 && sh.sh_size >= 32)
-          addr = sh.sh_addr + 16;
-      }
-  if (elf != NULL)
-    elf_end (elf);
-  close (fd);
-  return addr;
+  return plt != 0 ? plt + 16 : 0;
 }
 
 /* Puts in front of maps (before any stale entry of the test's start that
