@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,9 +27,27 @@ entry_free (gpointer p)
 
 static GHashTable *paths;
 
+/* A test program's start: its own directory for captures and copies,
+ * tmpdir, made from TEMPLATE (g_dir_make_tmp) */
+void
+analysis_helpers_init (const char *template)
+{
+  tmpdir = g_dir_make_tmp (template, NULL);
+  g_assert_nonnull (tmpdir);
+}
+
+/* Its end: tmpdir and everything in it go */
 void
 analysis_helpers_cleanup (void)
 {
+  if (tmpdir != NULL)
+    {
+      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+
+      if (system (cmd) != 0)
+        g_warning ("could not remove %s", tmpdir);
+      g_clear_pointer (&tmpdir, g_free);
+    }
   g_clear_pointer (&paths, g_hash_table_unref);
 }
 
@@ -75,14 +94,12 @@ gboolean
 have_perf (void)
 {
   const char *argv[] = { "perf", "record", "-q", "-o", "/dev/null", "-e", "cpu-clock", "--", "true", NULL };
-  int status;
-  g_autofree char *out = NULL;
   g_autofree char *perf = g_find_program_in_path ("perf");
 
   if (perf == NULL)
     return FALSE;
-  out = run (argv, NULL, &status);
-  return g_spawn_check_wait_status (status, NULL);
+  /* (with the retry: perf's own abort must not skip the test) */
+  return perf_record_util_run (argv, NULL, NULL);
 }
 
 /* perf record at a fixed period (2 kHz of cpu-clock), so that perf's

@@ -18,6 +18,7 @@ typedef struct
 extern char *tmpdir;
 
 const char *workload          (const char         *name);
+void        analysis_helpers_init    (const char         *template);
 void        analysis_helpers_cleanup (void);
 char       *run               (const char * const *argv,
                                const char * const *envp,

@@ -190,8 +190,7 @@ main (int    argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  tmpdir = g_dir_make_tmp ("scorch-test-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  analysis_helpers_init ("scorch-test-XXXXXX");
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -202,12 +201,6 @@ main (int    argc,
     }
 
   ret = g_test_run ();
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", tmpdir);
-  }
-  g_free (tmpdir);
   analysis_helpers_cleanup ();
   return ret;
 }

@@ -485,8 +485,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  tmpdir = g_dir_make_tmp ("scorch-test-cli-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  analysis_helpers_init ("scorch-test-cli-XXXXXX");
 
   g_test_add_func ("/cli/record/exit-status", test_exit_status);
   g_test_add_func ("/cli/record/target-dies-with-cli", test_target_dies_with_cli);
@@ -498,12 +497,6 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", tmpdir);
-  }
-  g_free (tmpdir);
   analysis_helpers_cleanup ();
   return ret;
 }
