@@ -56,12 +56,7 @@ switch_record (GByteArray *b,
                guint64     time,
                gint32      tid)
 {
-  guint64 w[] = {
-    test_rec_header_word (PERF_RECORD_SWITCH, out ? PERF_RECORD_MISC_SWITCH_OUT : 0, 4),
-    test_rec_pid_tid (PID, tid), time, ID_CPU,
-  };
-
-  test_rec_put_words (b, w, G_N_ELEMENTS (w));
+  test_rec_put_switch (b, out, PID, tid, time, ID_CPU);
 }
 
 static void
