@@ -447,3 +447,21 @@ build_id_of (const char *path)
   p += strlen ("Build ID: ");
   return g_strndup (p, strspn (p, "0123456789abcdef"));
 }
+
+/* The entry of scorch-cli report --json's "functions" for FUNCTION, or
+ * NULL */
+JsonObject *
+json_function (JsonNode   *root,
+               const char *function)
+{
+  JsonArray *functions = json_object_get_array_member (json_node_get_object (root), "functions");
+
+  for (guint i = 0; i < json_array_get_length (functions); i++)
+    {
+      JsonObject *f = json_array_get_object_element (functions, i);
+
+      if (g_strcmp0 (json_object_get_string_member (f, "function"), function) == 0)
+        return f;
+    }
+  return NULL;
+}

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,8 @@ void        compare_with_perf (const char         *file,
 char       *copy_file         (const char         *from,
                                const char         *to);
 char       *build_id_of       (const char         *path);
+JsonObject *json_function     (JsonNode           *root,
+                               const char         *function);
 
 #define SKIP_WITHOUT_PERF() G_STMT_START { if (!have_perf ()) { \
       g_test_skip ("perf record cannot run here (perf missing or perf_event_open not permitted)"); return; } } G_STMT_END

@@ -49,22 +49,6 @@ source_line (const char *prefix)
   g_assert_not_reached ();
 }
 
-static JsonObject *
-json_function (JsonNode   *root,
-               const char *function)
-{
-  JsonArray *functions = json_object_get_array_member (json_node_get_object (root), "functions");
-
-  for (guint i = 0; i < json_array_get_length (functions); i++)
-    {
-      JsonObject *f = json_array_get_object_element (functions, i);
-
-      if (g_strcmp0 (json_object_get_string_member (f, "function"), function) == 0)
-        return f;
-    }
-  return NULL;
-}
-
 static void
 check_function (JsonNode   *root,
                 const char *function,

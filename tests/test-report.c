@@ -30,23 +30,6 @@ parse_json (const char *json)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-/* The entry of "functions" for FUNCTION, or NULL. */
-static JsonObject *
-json_function (JsonNode   *root,
-               const char *function)
-{
-  JsonArray *functions = json_object_get_array_member (json_node_get_object (root), "functions");
-
-  for (guint i = 0; i < json_array_get_length (functions); i++)
-    {
-      JsonObject *f = json_array_get_object_element (functions, i);
-
-      if (g_strcmp0 (json_object_get_string_member (f, "function"), function) == 0)
-        return f;
-    }
-  return NULL;
-}
-
 static guint64
 json_samples (const char *json)
 {
