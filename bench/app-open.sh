@@ -7,11 +7,13 @@
 #
 # The app runs under its own Xvfb and D-Bus session with
 # SCORCH_TRACE_TIMING=1, which makes the window print, per opened capture:
-#   scorch-timing: open load=L shown=S idle=I main-cpu=C
+#   scorch-timing: open load=L shown=S idle=I main-cpu=C majflt=M minflt=N
 # (seconds since the open: the loader returned, the views were given the
 # profile, the main loop was idle after the first frame painted with it;
 # C: CPU seconds the main thread spent from the open to idle, which does
-# not grow when other jobs share the machine, as wall times do).
+# not grow when other jobs share the machine, as wall times do; M and N:
+# the process's major and minor page faults from the open to idle, a major
+# one a page read from disk).
 # Each run starts the app with no file, waits until its window is up, then
 # opens FILE through a second `scorch FILE` (GApplication's remote open:
 # the same path as the Open action, in the running app), reads the line
@@ -24,6 +26,7 @@
 #
 # Usage: bench/app-open.sh [BUILD_DIR] FILE...     (default BUILD_DIR: build)
 # Env:   RUNS=5  WARM=2 (seconds the empty window gets to settle)  COLD=1  PHASES=0
+#        EACH=1: each run's figures on stderr as it ends
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -86,9 +89,9 @@ stop_app () {
 
 field () { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
-printf "%-28s %8s | %8s %8s %8s %8s | %8s | %8s\n" file cli-s load-s shown-s idle-s main-cpu cold-s "idle-cli"
+printf "%-28s %8s | %8s %8s %8s %8s %6s | %8s | %8s\n" file cli-s load-s shown-s idle-s main-cpu majflt cold-s "idle-cli"
 for file in "$@"; do
-  : > "$tmp/cli"; : > "$tmp/load"; : > "$tmp/shown"; : > "$tmp/idle"; : > "$tmp/cold"; : > "$tmp/cpu"
+  : > "$tmp/cli"; : > "$tmp/load"; : > "$tmp/shown"; : > "$tmp/idle"; : > "$tmp/cold"; : > "$tmp/cpu"; : > "$tmp/majflt"
   r=0
   while [ $r -lt "$RUNS" ]; do
     /usr/bin/time -f "%e" -o "$tmp/one" "$CLI" report --tsv "$file" >/dev/null 2>"$tmp/err" ||
@@ -105,6 +108,8 @@ for file in "$@"; do
     echo "$line" | field shown >> "$tmp/shown"
     echo "$line" | field idle >> "$tmp/idle"
     echo "$line" | field main-cpu >> "$tmp/cpu"
+    echo "$line" | field majflt >> "$tmp/majflt"
+    [ "${EACH:-0}" = 1 ] && echo "  $(basename "$file") run $r: cli=$(cat "$tmp/one") ${line#scorch-timing: open }" >&2
     stop_app
     grep '^scorch-phases: open' "$tmp/app.log" | sed "s|^scorch-phases: open:|$(basename "$file"):|" > "$tmp/phases.last" || :
 
@@ -121,14 +126,16 @@ for file in "$@"; do
   done
   cat "$tmp/phases.last" >> "$tmp/phases" 2>/dev/null || :
   cli=$(median < "$tmp/cli"); idle=$(median < "$tmp/idle")
-  printf "%-28s %8.3f | %8.3f %8.3f %8.3f %8s | %8s | %+8.3f\n" "$(basename "$file")" "$cli" \
-    "$(median < "$tmp/load")" "$(median < "$tmp/shown")" "$idle" "$(median < "$tmp/cpu")" "$(median < "$tmp/cold")" \
+  printf "%-28s %8.3f | %8.3f %8.3f %8.3f %8s %6s | %8s | %+8.3f\n" "$(basename "$file")" "$cli" \
+    "$(median < "$tmp/load")" "$(median < "$tmp/shown")" "$idle" "$(median < "$tmp/cpu")" "$(median < "$tmp/majflt")" \
+    "$(median < "$tmp/cold")" \
     "$(awk -v a="$idle" -v b="$cli" 'BEGIN { print a - b }')"
 done
 echo "medians of $RUNS runs; cli-s: scorch-cli report --tsv (whole process); load/shown/idle: seconds from"
 echo "the open in a running window to the loader's result / the views given the profile / the main loop idle"
 echo "after the first frame; main-cpu: the main thread's CPU seconds from the open to idle (nan: an app"
-echo "without it); cold-s: idle with the file on the app's command line; idle-cli: idle - cli-s"
+echo "without it); majflt: the app's major page faults from the open to idle (pages read from disk;"
+echo "nan: an app without it); cold-s: idle with the file on the app's command line; idle-cli: idle - cli-s"
 if [ "${PHASES:-0}" = 1 ] && [ -s "$tmp/phases" ]; then
   echo "phases of each file's last run:"
   cat "$tmp/phases"

@@ -39,6 +39,22 @@ make_profile (gboolean one_process)
   return scorch_profile_builder_end (b);
 }
 
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_filter_by_process (void)
 {
@@ -56,6 +72,21 @@ test_filter_by_process (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (processes)));
   g_assert_cmpuint (scorch_capture_processes_get_n_processes (processes), ==, 3);
   g_assert_cmpuint (scorch_profile_get_total (scorch_window_get_profile (w)), ==, 100);
+
+  /* A name's tooltip (the whole name) is answered when asked for, not set
+   * on each row as it is made (an X round trip per row). */
+  {
+    GtkWidget *beta = find_label (GTK_WIDGET (processes), "beta");
+    GtkTooltip *tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+    gboolean shown = FALSE;
+
+    g_assert_nonnull (beta);
+    g_assert_true (gtk_widget_get_has_tooltip (beta));
+    g_assert_null (gtk_widget_get_tooltip_text (beta));
+    g_signal_emit_by_name (beta, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+    g_assert_true (shown);
+    g_object_unref (tooltip);
+  }
 
   /* the process, then its threads */
   scorch_capture_processes_select (processes, 100);

@@ -80,12 +80,13 @@ record (const char *name,
   return out;
 }
 
-/* perf report's self share of each symbol in FILE, in percent (the
+/* perf report's (PERF is its path) self share of each symbol in FILE, in percent (the
  * reference reader; --percent-limit 0 so no symbol is left out). */
 static GHashTable *
-perf_self_shares (const char *file)
+perf_self_shares (const char *perf,
+                  const char *file)
 {
-  const char *argv[] = { "perf", "report", "-i", file, "--stdio", "--no-children", "--sort", "sym",
+  const char *argv[] = { perf, "report", "-i", file, "--stdio", "--no-children", "--sort", "sym",
                          "-g", "none", "--percent-limit", "0", NULL };
   GHashTable *shares = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree char *out = run (argv, NULL);
@@ -199,8 +200,8 @@ test_diff_builds (void)
    * two decimals), so the delta is exact too. */
   if (perf != NULL)
     {
-      g_autoptr(GHashTable) perf_base = perf_self_shares (base);
-      g_autoptr(GHashTable) perf_new = perf_self_shares (new_);
+      g_autoptr(GHashTable) perf_base = perf_self_shares (perf, base);
+      g_autoptr(GHashTable) perf_new = perf_self_shares (perf, new_);
 
       g_assert_cmpfloat (fabs (hot->base_self - perf_share (perf_base, "hot")), <=, 0.011);
       g_assert_cmpfloat (fabs (hot->new_self - perf_share (perf_new, "hot")), <=, 0.011);

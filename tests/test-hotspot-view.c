@@ -7,6 +7,7 @@
 
 #include "explore-test-util.h"
 #include "scorch-function-item.h"
+#include "scorch-hotspot-model.h"
 #include "scorch-hotspot-view.h"
 
 static const char *
@@ -328,6 +329,87 @@ test_first_fill (void)
   gtk_window_destroy (window);
 }
 
+/* -- rows on demand: in the hotspot order (self, descending) with no
+ * search, only the rows asked for have an item; another sort or a search
+ * makes them all, with the same rows as before in the same order -- */
+
+static ScorchHotspotModel *
+hotspot_model (ScorchHotspotView *view)
+{
+  GListModel *model = scorch_hotspot_view_get_model (view);
+
+  model = gtk_sort_list_model_get_model (GTK_SORT_LIST_MODEL (model));
+  model = gtk_filter_list_model_get_model (GTK_FILTER_LIST_MODEL (model));
+  g_assert_true (SCORCH_IS_HOTSPOT_MODEL (model));
+  return SCORCH_HOTSPOT_MODEL (model);
+}
+
+static void
+test_rows_on_demand (void)
+{
+  g_autoptr(ScorchProfile) profile = many_functions_profile ();
+  ScorchHotspotView *view = SCORCH_HOTSPOT_VIEW (scorch_hotspot_view_new ());
+  GtkWindow *window = explore_test_window (GTK_WIDGET (view), 900, 360);
+  GtkColumnView *column_view = find_column_view (GTK_WIDGET (view));
+  GListModel *model = scorch_hotspot_view_get_model (view);
+  ScorchHotspotModel *hotspots = hotspot_model (view);
+  guint32 f_300 = explore_test_frame (profile, "f_300");
+
+  scorch_hotspot_view_set_profile (view, profile);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, MANY_FUNCTIONS + 1);
+  /* The first fill's rows, not every function's. */
+  g_assert_cmpuint (scorch_hotspot_model_get_n_made (hotspots), >, 0);
+  g_assert_cmpuint (scorch_hotspot_model_get_n_made (hotspots), <=, 64);
+  g_assert_cmpstr (row_name (model, 0), ==, "f_0");
+  g_assert_cmpstr (row_name (model, 1), ==, "f_1");
+
+  /* Selecting a function finds its row without making every item. */
+  scorch_hotspot_view_set_selected_frame (view, f_300);
+  g_assert_cmpuint (scorch_hotspot_view_get_selected_frame (view), ==, f_300);
+  g_assert_cmpuint (scorch_hotspot_model_get_n_made (hotspots), <, MANY_FUNCTIONS + 1);
+  scorch_hotspot_view_set_selected_frame (view, SCORCH_NODE_NONE);
+
+  /* Another order: sorted as GTK sorts. */
+  scorch_hotspot_view_sort_by (view, SCORCH_HOTSPOT_COLUMN_SELF, GTK_SORT_ASCENDING);
+  g_assert_cmpstr (row_name (model, 0), ==, "main");
+  g_assert_cmpstr (row_name (model, 1), ==, "f_499");
+  g_assert_cmpuint (scorch_hotspot_model_get_n_made (hotspots), ==, MANY_FUNCTIONS + 1);
+
+  /* Back to the hotspot order (self % is the same order). */
+  scorch_hotspot_view_sort_by (view, SCORCH_HOTSPOT_COLUMN_SELF_PERCENT, GTK_SORT_DESCENDING);
+  g_assert_null (gtk_sort_list_model_get_sorter (GTK_SORT_LIST_MODEL (model)));
+  g_assert_cmpstr (row_name (model, 0), ==, "f_0");
+
+  /* A sort set on the column view itself, as a click on a header does. */
+  {
+    g_autoptr(GtkColumnViewColumn) name_column =
+      g_list_model_get_item (gtk_column_view_get_columns (column_view), SCORCH_HOTSPOT_COLUMN_FUNCTION);
+
+    gtk_column_view_sort_by_column (column_view, name_column, GTK_SORT_DESCENDING);
+  }
+  g_assert_nonnull (gtk_sort_list_model_get_sorter (GTK_SORT_LIST_MODEL (model)));
+  g_assert_cmpstr (row_name (model, 0), ==, "main");
+  g_assert_cmpstr (row_name (model, 1), ==, "f_99");
+
+  /* A new profile in the hotspot order again, then a search. */
+  scorch_hotspot_view_sort_by (view, SCORCH_HOTSPOT_COLUMN_SELF, GTK_SORT_DESCENDING);
+  {
+    g_autoptr(ScorchProfile) again = scorch_profile_filter (profile, (gint32[]) { 1 }, 1, 0, G_MAXUINT64);
+
+    scorch_hotspot_view_set_profile (view, again);
+    g_assert_cmpuint (scorch_hotspot_model_get_n_made (hotspots), <=, 64);
+    scorch_hotspot_view_set_search_text (view, "f_49");
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 11);  /* f_49, f_490 ... f_499 */
+    g_assert_cmpstr (row_name (model, 0), ==, "f_49");
+    g_assert_cmpstr (row_name (model, 10), ==, "f_499");
+    scorch_hotspot_view_set_search_text (view, NULL);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, MANY_FUNCTIONS + 1);
+    g_assert_cmpstr (row_name (model, 0), ==, "f_0");
+  }
+
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -338,6 +420,7 @@ main (int   argc,
   g_test_add_func ("/app/hotspot-view/search", test_search);
   g_test_add_func ("/app/hotspot-view/selection", test_selection);
   g_test_add_func ("/app/hotspot-view/first-fill", test_first_fill);
+  g_test_add_func ("/app/hotspot-view/rows-on-demand", test_rows_on_demand);
 
   return g_test_run ();
 }

@@ -100,8 +100,9 @@ repair (Fixture          *f,
         gsize             stack_len,
         ScorchLeafRepair *result)
 {
-  return scorch_leaf_repair_chain (f->unwinder, getpid (), chain, nr, TRUE, ip, SP, bp,
-                                   (const guint8 *) f->stack, stack_len, f->out, result);
+  ScorchLeafRegs regs = { ip, SP, bp, (const guint8 *) f->stack, stack_len };
+
+  return scorch_leaf_repair_chain (f->unwinder, getpid (), chain, nr, &regs, f->out, result);
 }
 
 #define ASSERT_CHAIN(f, n, ...) G_STMT_START {                             \
@@ -300,8 +301,8 @@ test_left_alone (Fixture       *f,
   g_assert_cmpint (result, ==, SCORCH_LEAF_REPAIR_NO_CFI);
   ASSERT_CHAIN (f, n, KERNEL, G_GUINT64_CONSTANT (0xffffffff81000010));
 
-  n = scorch_leaf_repair_chain (f->unwinder, getpid (), other_leaf, G_N_ELEMENTS (other_leaf), FALSE,
-                                0, 0, 0, NULL, 0, f->out, &result);
+  n = scorch_leaf_repair_chain (f->unwinder, getpid (), other_leaf, G_N_ELEMENTS (other_leaf), NULL, f->out,
+                                &result);
   g_assert_cmpint (result, ==, SCORCH_LEAF_REPAIR_NO_CFI);
   ASSERT_CHAIN (f, n, USER, A (t_leaf_body), X1);
 }

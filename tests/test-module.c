@@ -971,6 +971,45 @@ unwinder_thread (gpointer data)
   return NULL;
 }
 
+static const ScorchMapping *
+no_mapping (gpointer  user_data,
+            gint32    pid,
+            guint64   addr)
+{
+  return NULL;
+}
+
+/* The sample's stack copy is read where a whole word lies in it, and
+ * nowhere else (the unwinder and libunwind read through the same check);
+ * once the sample ends, not at all. */
+static void
+test_stack_copy_read (void)
+{
+  guint8 stack[24];
+  ScorchUnwindMaps maps;
+  guint64 v = 0;
+
+  for (guint i = 0; i < sizeof stack; i++)
+    stack[i] = i + 1;
+  scorch_unwind_maps_init (&maps, no_mapping, NULL);
+  scorch_unwind_maps_begin_sample (&maps, 1, stack, sizeof stack, 0x1000);
+  g_assert_true (scorch_unwind_maps_read_stack (&maps, 0x1000, &v));
+  g_assert_cmphex (v, ==, G_GUINT64_CONSTANT (0x0807060504030201));
+  g_assert_true (scorch_unwind_maps_read_stack (&maps, 0x1010, &v));
+  g_assert_cmphex (v, ==, G_GUINT64_CONSTANT (0x1817161514131211));
+  g_assert_false (scorch_unwind_maps_read_stack (&maps, 0x1011, &v));
+  g_assert_false (scorch_unwind_maps_read_stack (&maps, 0x1018, &v));
+  g_assert_false (scorch_unwind_maps_read_stack (&maps, 0xfff, &v));
+  g_assert_false (scorch_unwind_maps_read_stack (&maps, G_MAXUINT64 - 3, &v));
+  /* read_word: the copy first, then (here) no mapping */
+  g_assert_true (scorch_unwind_maps_read_word (&maps, 0x1008, &v));
+  g_assert_cmphex (v, ==, G_GUINT64_CONSTANT (0x100f0e0d0c0b0a09));
+  g_assert_false (scorch_unwind_maps_read_word (&maps, 0x2000, &v));
+  scorch_unwind_maps_end_sample (&maps);
+  g_assert_false (scorch_unwind_maps_read_stack (&maps, 0x1000, &v));
+  scorch_unwind_maps_clear (&maps);
+}
+
 /* Unwinders (two, then several threads at once) share the module's CFI:
  * the table is made once, a row is decoded once, and the same row is
  * what each of them steps with. */
@@ -1068,6 +1107,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/module/debug-file-and-symbols-shared", test_debug_file_and_symbols_shared);
   g_test_add_func ("/libscorch/module/symbolizers-concurrent", test_symbolizers_concurrent);
   g_test_add_func ("/libscorch/module/cfi-shared", test_cfi_shared);
+  g_test_add_func ("/libscorch/module/stack-copy-read", test_stack_copy_read);
 
   ret = g_test_run ();
   {

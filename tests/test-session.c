@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "explore-test-util.h"
+#include "scorch-app-util.h"
 #include "scorch-session.h"
 
 typedef struct
@@ -186,6 +187,73 @@ test_title_and_recording (void)
   g_assert_null (scorch_session_get_title (session));
 }
 
+/* The search state's five properties (scorch-app-util.c, shared by the
+ * session and the flame graph): names, types, defaults, which are
+ * writable, and the values read from a state. */
+static void
+test_search_properties (void)
+{
+  GParamSpec *pspecs[SCORCH_APP_SEARCH_N_PROPS] = { NULL };
+  const char *names[] = { "search-text", "search-regex", "search-case-sensitive", "search-valid", "search" };
+  ScorchAppSearch state = { 0 };
+  g_autoptr(ScorchSession) session = scorch_session_new ();
+  g_autoptr(ScorchSearch) got = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  scorch_app_search_install_properties (pspecs, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  for (guint i = 0; i < SCORCH_APP_SEARCH_N_PROPS; i++)
+    {
+      GParamSpec *installed = g_object_class_find_property (G_OBJECT_GET_CLASS (session), names[i]);
+
+      g_assert_cmpstr (g_param_spec_get_name (pspecs[i]), ==, names[i]);
+      g_assert_nonnull (installed);
+      g_assert_true (G_PARAM_SPEC_VALUE_TYPE (installed) == G_PARAM_SPEC_VALUE_TYPE (pspecs[i]));
+      /* only the query is written; validity and matcher follow from it */
+      g_assert_cmpint (!!(pspecs[i]->flags & G_PARAM_WRITABLE), ==, i <= SCORCH_APP_SEARCH_PROP_CASE_SENSITIVE);
+      g_assert_cmpint (!!(installed->flags & G_PARAM_WRITABLE), ==, i <= SCORCH_APP_SEARCH_PROP_CASE_SENSITIVE);
+      g_param_spec_unref (g_param_spec_ref_sink (pspecs[i]));
+    }
+  /* no search is a valid one */
+  g_assert_true (g_value_get_boolean (g_param_spec_get_default_value (
+    g_object_class_find_property (G_OBJECT_GET_CLASS (session), "search-valid"))));
+
+  state.text = g_strdup ("parse");
+  state.case_sensitive = TRUE;
+  state.valid = TRUE;
+  state.search = scorch_search_new_for_query (state.text, FALSE, TRUE);
+  g_value_init (&value, G_TYPE_STRING);
+  scorch_app_search_get_property (&state, SCORCH_APP_SEARCH_PROP_TEXT, &value);
+  g_assert_cmpstr (g_value_get_string (&value), ==, "parse");
+  g_value_unset (&value);
+  g_value_init (&value, G_TYPE_BOOLEAN);
+  scorch_app_search_get_property (&state, SCORCH_APP_SEARCH_PROP_CASE_SENSITIVE, &value);
+  g_assert_true (g_value_get_boolean (&value));
+  scorch_app_search_get_property (&state, SCORCH_APP_SEARCH_PROP_REGEX, &value);
+  g_assert_false (g_value_get_boolean (&value));
+  g_value_unset (&value);
+  g_value_init (&value, SCORCH_TYPE_SEARCH);
+  scorch_app_search_get_property (&state, SCORCH_APP_SEARCH_PROP_SEARCH, &value);
+  g_assert_true (g_value_get_boxed (&value) == state.search);
+  scorch_app_search_clear (&state);
+  g_assert_null (state.text);
+  g_assert_null (state.search);
+
+  /* the session answers through it */
+  scorch_session_set_search_text (session, "hot");
+  scorch_session_set_search_case_sensitive (session, TRUE);
+  {
+    g_autofree char *text = NULL;
+    gboolean case_sensitive = FALSE, valid = FALSE;
+
+    g_object_get (session, "search-text", &text, "search-case-sensitive", &case_sensitive,
+                  "search-valid", &valid, "search", &got, NULL);
+    g_assert_cmpstr (text, ==, "hot");
+    g_assert_true (case_sensitive);
+    g_assert_true (valid);
+    g_assert_true (got == scorch_session_get_search (session));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -194,6 +262,7 @@ main (int    argc,
   g_test_add_func ("/app/session/filters", test_filters);
   g_test_add_func ("/app/session/selection", test_selection);
   g_test_add_func ("/app/session/search", test_search);
+  g_test_add_func ("/app/session/search-properties", test_search_properties);
   g_test_add_func ("/app/session/title-and-recording", test_title_and_recording);
   return g_test_run ();
 }

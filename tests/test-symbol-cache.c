@@ -78,6 +78,17 @@ fresh_dir (const char *name)
   return dir;
 }
 
+/* The key of this program's entry in dir, as read from source */
+static ScorchElfSymbolsCacheKey
+fixture_key (Fixture    *f,
+             const char *dir,
+             const char *source)
+{
+  ScorchElfSymbolsCacheKey key = { dir, f->build_id, f->build_id_len, source, f->bias };
+
+  return key;
+}
+
 /* Both tables name every address alike. */
 static void
 assert_same_table (ScorchElfSymbols *a,
@@ -116,26 +127,29 @@ test_miss_then_hit (Fixture       *f,
   g_autofree char *path = scorch_elf_symbols_get_cache_path (dir, f->build_id, f->build_id_len);
   g_autofree char *hex = scorch_module_build_id_to_hex (f->build_id, f->build_id_len);
   g_autofree char *base = g_path_get_basename (path);
+  ScorchElfSymbolsCacheKey key = fixture_key (f, dir, "");
+  ScorchElfSymbolsCacheKey shifted = key;
   struct stat st;
 
   /* miss: no entry */
-  g_assert_null (scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len, "", f->bias, &error));
+  g_assert_null (scorch_elf_symbols_load_cached (&key, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  g_assert_true (scorch_elf_symbols_save_cached (parsed, dir, f->build_id, f->build_id_len, "", f->bias, &error));
+  g_assert_true (scorch_elf_symbols_save_cached (parsed, &key, &error));
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (base, hex));
   g_assert_cmpint (stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
   /* hit, the same table; also at another bias */
-  loaded = scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len, "", f->bias, &error);
+  loaded = scorch_elf_symbols_load_cached (&key, &error);
   g_assert_no_error (error);
   g_assert_nonnull (loaded);
   assert_same_table (parsed, loaded, f);
   g_clear_pointer (&loaded, scorch_elf_symbols_free);
-  loaded = scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len, "", f->bias + 0x1000, &error);
+  shifted.bias += 0x1000;
+  loaded = scorch_elf_symbols_load_cached (&shifted, &error);
   g_assert_no_error (error);
   {
     ScorchElfSymbol *x = NULL, *y;
@@ -164,30 +178,35 @@ test_stale (Fixture       *f,
   g_autofree char *contents = NULL;
   gsize len = 0;
   ScorchElfSymbols *loaded;
+  ScorchElfSymbolsCacheKey key = fixture_key (f, dir, "");
+  ScorchElfSymbolsCacheKey other_key = key;
+  ScorchElfSymbolsCacheKey debug_key = key;
 
-  g_assert_true (scorch_elf_symbols_save_cached (parsed, dir, f->build_id, f->build_id_len, "", f->bias, NULL));
+  g_assert_true (scorch_elf_symbols_save_cached (parsed, &key, NULL));
   path = scorch_elf_symbols_get_cache_path (dir, f->build_id, f->build_id_len);
 
   /* an entry at another build id's name (copied, or a hash clash) is not
    * that build id's */
   memset (other, 0x5a, sizeof other);
+  other_key.build_id = other;
+  other_key.build_id_len = sizeof other;
   other_path = scorch_elf_symbols_get_cache_path (dir, other, sizeof other);
   g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
   g_assert_true (g_file_set_contents (other_path, contents, len, NULL));
-  g_assert_null (scorch_elf_symbols_load_cached (dir, other, sizeof other, "", f->bias, &error));
+  g_assert_null (scorch_elf_symbols_load_cached (&other_key, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_assert_nonnull (strstr (error->message, "build id"));
   g_clear_error (&error);
 
   /* read from another source (a debug file installed since) */
-  g_assert_null (scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len,
-                                                 "/usr/lib/debug/.build-id/ab/cdef.debug#123", f->bias, &error));
+  debug_key.source = "/usr/lib/debug/.build-id/ab/cdef.debug#123";
+  g_assert_null (scorch_elf_symbols_load_cached (&debug_key, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_clear_error (&error);
 
   /* rewritten, it is a hit again */
-  g_assert_true (scorch_elf_symbols_save_cached (parsed, dir, other, sizeof other, "", f->bias, NULL));
-  loaded = scorch_elf_symbols_load_cached (dir, other, sizeof other, "", f->bias, &error);
+  g_assert_true (scorch_elf_symbols_save_cached (parsed, &other_key, NULL));
+  loaded = scorch_elf_symbols_load_cached (&other_key, &error);
   g_assert_no_error (error);
   scorch_elf_symbols_free (loaded);
 }
@@ -205,8 +224,9 @@ test_corrupt_and_truncated (Fixture       *f,
    * symbol, a name, the last byte */
   gsize spots[7];
   gsize cuts[] = { 0, 7, 100, 200 };
+  ScorchElfSymbolsCacheKey key = fixture_key (f, dir, "src#1");
 
-  g_assert_true (scorch_elf_symbols_save_cached (parsed, dir, f->build_id, f->build_id_len, "src#1", f->bias, NULL));
+  g_assert_true (scorch_elf_symbols_save_cached (parsed, &key, NULL));
   path = scorch_elf_symbols_get_cache_path (dir, f->build_id, f->build_id_len);
   g_assert_true (g_file_get_contents (path, &good, &len, NULL));
   g_assert_cmpuint (len, >, 1000);
@@ -225,7 +245,7 @@ test_corrupt_and_truncated (Fixture       *f,
 
       bad[spots[i]] ^= 0x41;
       g_assert_true (g_file_set_contents (path, bad, len, NULL));
-      g_assert_null (scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len, "src#1", f->bias, &error));
+      g_assert_null (scorch_elf_symbols_load_cached (&key, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
     }
 
@@ -236,7 +256,7 @@ test_corrupt_and_truncated (Fixture       *f,
       g_autoptr(GError) error = NULL;
 
       g_assert_true (g_file_set_contents (path, good, keep, NULL));
-      g_assert_null (scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len, "src#1", f->bias, &error));
+      g_assert_null (scorch_elf_symbols_load_cached (&key, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
     }
   {
@@ -245,7 +265,7 @@ test_corrupt_and_truncated (Fixture       *f,
 
     memcpy (longer, good, len);
     g_assert_true (g_file_set_contents (path, longer, len + 8, NULL));
-    g_assert_null (scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len, "src#1", f->bias, &error));
+    g_assert_null (scorch_elf_symbols_load_cached (&key, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   }
 
@@ -255,7 +275,7 @@ test_corrupt_and_truncated (Fixture       *f,
   {
     g_autoptr(GError) error = NULL;
 
-    g_assert_null (scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len, "src#1", f->bias, &error));
+    g_assert_null (scorch_elf_symbols_load_cached (&key, &error));
     g_assert_nonnull (error);
   }
   g_assert_cmpint (g_unlink (path), ==, 0);
@@ -263,8 +283,7 @@ test_corrupt_and_truncated (Fixture       *f,
   /* the good bytes again are a hit: the damage was what was refused */
   g_assert_true (g_file_set_contents (path, good, len, NULL));
   {
-    ScorchElfSymbols *loaded = scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len, "src#1",
-                                                               f->bias, NULL);
+    ScorchElfSymbols *loaded = scorch_elf_symbols_load_cached (&key, NULL);
     g_assert_nonnull (loaded);
     scorch_elf_symbols_free (loaded);
   }
@@ -272,9 +291,8 @@ test_corrupt_and_truncated (Fixture       *f,
 
 typedef struct
 {
-  Fixture          *f;
+  ScorchElfSymbolsCacheKey key;
   ScorchElfSymbols *parsed;
-  const char       *dir;
   gint              bad;
   gint              hits;
 } Race;
@@ -285,7 +303,7 @@ race_writer (gpointer data)
   Race *r = data;
 
   for (guint i = 0; i < 40; i++)
-    if (!scorch_elf_symbols_save_cached (r->parsed, r->dir, r->f->build_id, r->f->build_id_len, "", r->f->bias, NULL))
+    if (!scorch_elf_symbols_save_cached (r->parsed, &r->key, NULL))
       g_atomic_int_inc (&r->bad);
   return NULL;
 }
@@ -298,8 +316,7 @@ race_reader (gpointer data)
   for (guint i = 0; i < 200; i++)
     {
       g_autoptr(GError) error = NULL;
-      ScorchElfSymbols *loaded = scorch_elf_symbols_load_cached (r->dir, r->f->build_id, r->f->build_id_len, "",
-                                                                 r->f->bias, &error);
+      ScorchElfSymbols *loaded = scorch_elf_symbols_load_cached (&r->key, &error);
 
       /* never half an entry: a miss before the first rename, else whole */
       if (loaded != NULL)
@@ -321,7 +338,7 @@ test_concurrent_writers (Fixture       *f,
 {
   g_autofree char *dir = g_build_filename (tmpdir, "race", NULL);   /* created by the writers */
   g_autoptr(ScorchElfSymbols) parsed = scorch_elf_symbols_new (f->mod);
-  Race r = { f, parsed, dir, 0, 0 };
+  Race r = { fixture_key (f, dir, ""), parsed, 0, 0 };
   GThread *threads[4];
   GDir *d;
   const char *name;
@@ -433,13 +450,16 @@ test_symbolizer (Fixture       *f,
 
   /* and the third round rewrote it */
   {
-    ScorchElfSymbols *loaded = scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len,
-                                                               NULL, 0, NULL);
+    ScorchElfSymbolsCacheKey key = fixture_key (f, dir, NULL);
+    ScorchElfSymbols *loaded;
     g_autoptr(GError) error = NULL;
 
-    /* (its source is "#N", not "": a stale key, whole entry) */
+    /* (its source is "#N", not "" (NULL): a stale key, whole entry) */
+    key.bias = 0;
+    loaded = scorch_elf_symbols_load_cached (&key, NULL);
     g_assert_null (loaded);
-    loaded = scorch_elf_symbols_load_cached (dir, f->build_id, f->build_id_len, "", 0, &error);
+    key.source = "";
+    loaded = scorch_elf_symbols_load_cached (&key, &error);
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
     g_assert_nonnull (strstr (error->message, "another file"));
   }

@@ -115,6 +115,65 @@ scorch_app_set_string (char       **slot,
   return TRUE;
 }
 
+void
+scorch_app_search_install_properties (GParamSpec  **pspecs,
+                                      GParamFlags   search_flags)
+{
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  g_return_if_fail (pspecs != NULL);
+
+  pspecs[SCORCH_APP_SEARCH_PROP_TEXT] =
+    g_param_spec_string ("search-text", NULL, NULL, NULL, rw);
+  pspecs[SCORCH_APP_SEARCH_PROP_REGEX] =
+    g_param_spec_boolean ("search-regex", NULL, NULL, FALSE, rw);
+  pspecs[SCORCH_APP_SEARCH_PROP_CASE_SENSITIVE] =
+    g_param_spec_boolean ("search-case-sensitive", NULL, NULL, FALSE, rw);
+  pspecs[SCORCH_APP_SEARCH_PROP_VALID] =
+    g_param_spec_boolean ("search-valid", NULL, NULL, TRUE, ro);
+  pspecs[SCORCH_APP_SEARCH_PROP_SEARCH] =
+    g_param_spec_boxed ("search", NULL, NULL, SCORCH_TYPE_SEARCH, search_flags);
+}
+
+void
+scorch_app_search_get_property (const ScorchAppSearch *search,
+                                guint                  which,
+                                GValue                *value)
+{
+  g_return_if_fail (search != NULL);
+
+  switch (which)
+    {
+    case SCORCH_APP_SEARCH_PROP_TEXT:
+      g_value_set_string (value, search->text);
+      break;
+    case SCORCH_APP_SEARCH_PROP_REGEX:
+      g_value_set_boolean (value, search->regex);
+      break;
+    case SCORCH_APP_SEARCH_PROP_CASE_SENSITIVE:
+      g_value_set_boolean (value, search->case_sensitive);
+      break;
+    case SCORCH_APP_SEARCH_PROP_VALID:
+      g_value_set_boolean (value, search->valid);
+      break;
+    case SCORCH_APP_SEARCH_PROP_SEARCH:
+      g_value_set_boxed (value, search->search);
+      break;
+    default:
+      g_return_if_reached ();
+    }
+}
+
+void
+scorch_app_search_clear (ScorchAppSearch *search)
+{
+  g_return_if_fail (search != NULL);
+
+  g_clear_pointer (&search->text, g_free);
+  g_clear_pointer (&search->search, scorch_search_unref);
+}
+
 GtkSingleSelection *
 scorch_app_column_view_set_single_selection (GtkColumnView *view,
                                              GListModel    *model)

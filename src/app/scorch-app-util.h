@@ -13,6 +13,15 @@
  *   scorch_app_set_flag (&self->flag, value), scorch_app_set_string (&self->text, s)
  *       a property's field set (a copy of s; value as 0 or 1): TRUE when it
  *       changed, so the caller updates and notifies.
+ *   ScorchAppSearch, scorch_app_search_install_properties (pspecs, search_flags),
+ *   scorch_app_search_get_property (search, which, value), scorch_app_search_clear (search)
+ *       the search state the session and a flame graph each hold (query,
+ *       matcher, validity) and its five properties, "search-text",
+ *       "search-regex", "search-case-sensitive", "search-valid" and
+ *       "search" (a ScorchSearch): installed with the same names and
+ *       defaults into pspecs[0..4] ("search" with search_flags, as only a
+ *       flame graph takes one from outside), and read by which, their
+ *       index (the property id less the first's).
  *   scorch_app_column_view_set_single_selection (view, model)
  *       the tables' selection: model (taken) in a single selection that
  *       starts empty and can be unselected, set on view; returns it (the
@@ -30,6 +39,7 @@
 #include <gtk/gtk.h>
 
 #include "scorch-profile.h"
+#include "scorch-search.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +55,31 @@ gboolean    scorch_app_set_flag                       (gboolean               *f
                                                        gboolean                value);
 gboolean    scorch_app_set_string                     (char                  **slot,
                                                        const char             *value);
+typedef struct
+{
+  char         *text;            /* NULL: no query */
+  ScorchSearch *search;          /* the matcher; NULL: no search */
+  gboolean      regex;
+  gboolean      case_sensitive;
+  gboolean      valid;           /* the matcher is (an invalid regex is not) */
+} ScorchAppSearch;
+
+enum
+{
+  SCORCH_APP_SEARCH_PROP_TEXT,
+  SCORCH_APP_SEARCH_PROP_REGEX,
+  SCORCH_APP_SEARCH_PROP_CASE_SENSITIVE,
+  SCORCH_APP_SEARCH_PROP_VALID,
+  SCORCH_APP_SEARCH_PROP_SEARCH,
+  SCORCH_APP_SEARCH_N_PROPS
+};
+
+void        scorch_app_search_install_properties      (GParamSpec            **pspecs,
+                                                       GParamFlags             search_flags);
+void        scorch_app_search_get_property            (const ScorchAppSearch  *search,
+                                                       guint                   which,
+                                                       GValue                 *value);
+void        scorch_app_search_clear                   (ScorchAppSearch        *search);
 GtkSingleSelection *scorch_app_column_view_set_single_selection (GtkColumnView *view,
                                                                  GListModel    *model);
 

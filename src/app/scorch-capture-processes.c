@@ -49,6 +49,21 @@ compare_entries (gconstpointer a,
   return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
+/* The name's tooltip is the whole name, answered when asked for: each
+ * gtk_widget_set_tooltip_text() asks the X server where the pointer is
+ * (two round trips per row while a capture opens). */
+static gboolean
+name_query_tooltip_cb (GtkWidget  *label,
+                       int         x,
+                       int         y,
+                       gboolean    keyboard,
+                       GtkTooltip *tooltip,
+                       gpointer    user_data)
+{
+  gtk_tooltip_set_text (tooltip, gtk_label_get_text (GTK_LABEL (label)));
+  return TRUE;
+}
+
 static GtkWidget *
 make_row (gint32      pid,
           const char *name,
@@ -70,7 +85,8 @@ make_row (gint32      pid,
   gtk_label_set_xalign (GTK_LABEL (name_label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name_label), PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (name_label, TRUE);
-  gtk_widget_set_tooltip_text (name_label, name);
+  gtk_widget_set_has_tooltip (name_label, TRUE);
+  g_signal_connect (name_label, "query-tooltip", G_CALLBACK (name_query_tooltip_cb), NULL);
   gtk_label_set_width_chars (GTK_LABEL (pid_label), 7);
   gtk_label_set_xalign (GTK_LABEL (pid_label), 1);
   gtk_label_set_width_chars (GTK_LABEL (samples_label), 8);

@@ -43,11 +43,7 @@ struct _ScorchFlameGraph
   double                  x_begin;
   double                  x_end;
 
-  char                   *search_text;
-  gboolean                search_regex;
-  gboolean                search_case_sensitive;
-  gboolean                search_valid;
-  ScorchSearch           *search;          /* NULL: no search */
+  ScorchAppSearch         query;
   gboolean                search_pending;  /* matches not computed: hidden since it changed */
   double                  matched_fraction;
 
@@ -495,12 +491,13 @@ compute_matches (ScorchFlameGraph *self)
   self->matched_fraction = 0;
   scorch_flame_renderer_set_matches (self->renderer, NULL);
 
-  if (self->displayed != NULL && self->search != NULL && scorch_search_is_valid (self->search))
+  if (self->displayed != NULL && self->query.search != NULL &&
+      scorch_search_is_valid (self->query.search))
     {
       g_autoptr(GBytes) bytes = NULL;
       guint64 matched = 0, total;
 
-      bytes = scorch_search_dup_frame_matches (self->search, self->displayed, &matched);
+      bytes = scorch_search_dup_frame_matches (self->query.search, self->displayed, &matched);
       scorch_flame_renderer_set_matches (self->renderer, bytes);
       total = scorch_profile_get_total (self->displayed);
       self->matched_fraction = total > 0 ? (double) matched / total : 0;
@@ -516,10 +513,10 @@ compute_matches (ScorchFlameGraph *self)
 static void
 update_search (ScorchFlameGraph *self)
 {
-  gboolean old_valid = self->search_valid;
+  gboolean old_valid = self->query.valid;
 
-  self->search_valid = self->search == NULL || scorch_search_is_valid (self->search);
-  if (old_valid != self->search_valid)
+  self->query.valid = self->query.search == NULL || scorch_search_is_valid (self->query.search);
+  if (old_valid != self->query.valid)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_VALID]);
 
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
@@ -533,12 +530,12 @@ static void
 apply_search (ScorchFlameGraph *self,
               ScorchSearch     *search)
 {
-  if (search == self->search)
+  if (search == self->query.search)
     return;
   if (search != NULL)
     scorch_search_ref (search);
-  g_clear_pointer (&self->search, scorch_search_unref);
-  self->search = search;
+  g_clear_pointer (&self->query.search, scorch_search_unref);
+  self->query.search = search;
   update_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 }
@@ -556,17 +553,17 @@ set_query (ScorchFlameGraph *self,
   gboolean changed = FALSE;
 
   g_object_freeze_notify (G_OBJECT (self));
-  if (scorch_app_set_string (&self->search_text, text))
+  if (scorch_app_set_string (&self->query.text, text))
     {
       changed = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
     }
-  if (scorch_app_set_flag (&self->search_regex, regex))
+  if (scorch_app_set_flag (&self->query.regex, regex))
     {
       changed = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
     }
-  if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
+  if (scorch_app_set_flag (&self->query.case_sensitive, case_sensitive))
     {
       changed = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
@@ -1560,8 +1557,7 @@ scorch_flame_graph_finalize (GObject *object)
   g_clear_pointer (&self->renderer, scorch_flame_renderer_free);
   g_clear_object (&self->displayed);
   g_clear_object (&self->profile);
-  g_clear_pointer (&self->search_text, g_free);
-  g_clear_pointer (&self->search, scorch_search_unref);
+  scorch_app_search_clear (&self->query);
 
   G_OBJECT_CLASS (scorch_flame_graph_parent_class)->finalize (object);
 }
@@ -1588,20 +1584,8 @@ scorch_flame_graph_get_property (GObject    *object,
     case PROP_COLOR_SCHEME:
       g_value_set_enum (value, self->color_scheme);
       break;
-    case PROP_SEARCH_TEXT:
-      g_value_set_string (value, self->search_text);
-      break;
-    case PROP_SEARCH_REGEX:
-      g_value_set_boolean (value, self->search_regex);
-      break;
-    case PROP_SEARCH_CASE_SENSITIVE:
-      g_value_set_boolean (value, self->search_case_sensitive);
-      break;
-    case PROP_SEARCH_VALID:
-      g_value_set_boolean (value, self->search_valid);
-      break;
-    case PROP_SEARCH:
-      g_value_set_boxed (value, self->search);
+    case PROP_SEARCH_TEXT ... PROP_SEARCH:
+      scorch_app_search_get_property (&self->query, prop_id - PROP_SEARCH_TEXT, value);
       break;
     case PROP_ZOOM_NODE:
       g_value_set_uint (value, self->zoom_node);
@@ -1733,21 +1717,10 @@ scorch_flame_graph_class_init (ScorchFlameGraphClass *klass)
     g_param_spec_enum ("color-scheme", NULL, NULL, SCORCH_TYPE_FLAME_COLOR_SCHEME,
                        SCORCH_FLAME_COLORS_HOT,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_SEARCH_TEXT] =
-    g_param_spec_string ("search-text", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_SEARCH_REGEX] =
-    g_param_spec_boolean ("search-regex", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_SEARCH_CASE_SENSITIVE] =
-    g_param_spec_boolean ("search-case-sensitive", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_SEARCH_VALID] =
-    g_param_spec_boolean ("search-valid", NULL, NULL, TRUE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_SEARCH] =
-    g_param_spec_boxed ("search", NULL, NULL, SCORCH_TYPE_SEARCH,
-                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* the window's search can be handed over whole (scorch_flame_graph_set_search()) */
+  scorch_app_search_install_properties (&properties[PROP_SEARCH_TEXT],
+                                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                        G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_ZOOM_NODE] =
     g_param_spec_uint ("zoom-node", NULL, NULL, 0, G_MAXUINT32, SCORCH_PROFILE_ROOT,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -1854,7 +1827,7 @@ scorch_flame_graph_init (ScorchFlameGraph *self)
   self->hovered_node = SCORCH_NODE_NONE;
   self->x_begin = 0;
   self->x_end = 1;
-  self->search_valid = TRUE;
+  self->query.valid = TRUE;
   /* a scrolled window decides its scrollbars from the natural size */
   self->hscroll_policy = GTK_SCROLL_NATURAL;
   self->vscroll_policy = GTK_SCROLL_NATURAL;
@@ -2075,7 +2048,7 @@ const char *
 scorch_flame_graph_get_search_text (ScorchFlameGraph *self)
 {
   g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), NULL);
-  return self->search_text;
+  return self->query.text;
 }
 
 void
@@ -2083,14 +2056,14 @@ scorch_flame_graph_set_search_text (ScorchFlameGraph *self,
                                     const char       *text)
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
-  set_query (self, text, self->search_regex, self->search_case_sensitive);
+  set_query (self, text, self->query.regex, self->query.case_sensitive);
 }
 
 gboolean
 scorch_flame_graph_get_search_regex (ScorchFlameGraph *self)
 {
   g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), FALSE);
-  return self->search_regex;
+  return self->query.regex;
 }
 
 void
@@ -2098,14 +2071,14 @@ scorch_flame_graph_set_search_regex (ScorchFlameGraph *self,
                                      gboolean          regex)
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
-  set_query (self, self->search_text, regex, self->search_case_sensitive);
+  set_query (self, self->query.text, regex, self->query.case_sensitive);
 }
 
 gboolean
 scorch_flame_graph_get_search_case_sensitive (ScorchFlameGraph *self)
 {
   g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), FALSE);
-  return self->search_case_sensitive;
+  return self->query.case_sensitive;
 }
 
 void
@@ -2113,7 +2086,7 @@ scorch_flame_graph_set_search_case_sensitive (ScorchFlameGraph *self,
                                               gboolean          case_sensitive)
 {
   g_return_if_fail (SCORCH_IS_FLAME_GRAPH (self));
-  set_query (self, self->search_text, self->search_regex, case_sensitive);
+  set_query (self, self->query.text, self->query.regex, case_sensitive);
 }
 
 double
@@ -2131,7 +2104,7 @@ ScorchSearch *
 scorch_flame_graph_get_search (ScorchFlameGraph *self)
 {
   g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), NULL);
-  return self->search;
+  return self->query.search;
 }
 
 void
@@ -2145,19 +2118,19 @@ scorch_flame_graph_set_search (ScorchFlameGraph *self,
 
   if (search != NULL && scorch_search_is_empty (search))
     search = NULL;
-  if (search == self->search)
+  if (search == self->query.search)
     return;
 
   /* The text properties follow the search. */
   g_object_freeze_notify (G_OBJECT (self));
   text = search != NULL ? scorch_search_get_pattern (search) : NULL;
-  if (scorch_app_set_string (&self->search_text, text))
+  if (scorch_app_set_string (&self->query.text, text))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
-  regex = search != NULL ? scorch_search_get_mode (search) == SCORCH_SEARCH_REGEX : self->search_regex;
-  if (scorch_app_set_flag (&self->search_regex, regex))
+  regex = search != NULL ? scorch_search_get_mode (search) == SCORCH_SEARCH_REGEX : self->query.regex;
+  if (scorch_app_set_flag (&self->query.regex, regex))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_REGEX]);
-  case_sensitive = search != NULL ? scorch_search_get_case_sensitive (search) : self->search_case_sensitive;
-  if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
+  case_sensitive = search != NULL ? scorch_search_get_case_sensitive (search) : self->query.case_sensitive;
+  if (scorch_app_set_flag (&self->query.case_sensitive, case_sensitive))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_CASE_SENSITIVE]);
   apply_search (self, search);
   g_object_thaw_notify (G_OBJECT (self));
@@ -2167,7 +2140,7 @@ gboolean
 scorch_flame_graph_get_search_valid (ScorchFlameGraph *self)
 {
   g_return_val_if_fail (SCORCH_IS_FLAME_GRAPH (self), FALSE);
-  return self->search_valid;
+  return self->query.valid;
 }
 
 guint32
@@ -2308,8 +2281,8 @@ scorch_flame_graph_export (ScorchFlameGraph  *self,
   options.zoom_root = self->zoom_node;
   options.inverted = FALSE; /* the displayed profile is already inverted */
   /* The search itself, not its text turned back into a regex. */
-  if (self->search != NULL && scorch_search_is_valid (self->search))
-    options.search_object = self->search;
+  if (self->query.search != NULL && scorch_search_is_valid (self->query.search))
+    options.search_object = self->query.search;
   options.orientation = self->orientation;
   options.color_scheme = self->color_scheme;
   options.dark = scorch_flame_renderer_get_dark (self->renderer);

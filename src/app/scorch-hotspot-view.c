@@ -1,10 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scorch-hotspot-view.c: the table of the hottest functions
  *
- * A GListStore of ScorchFunctionItem (one per function of the profile)
- * goes through a GtkFilterListModel (the search), a GtkSortListModel (the
- * column view's sorter) and a GtkSliceListModel (the first fill, below)
- * into a GtkSingleSelection.
+ * A ScorchHotspotModel (one row per function of the profile, its item
+ * made when first asked for) goes through a GtkFilterListModel (the
+ * search), a GtkSortListModel (the column view's sorter) and a
+ * GtkSliceListModel (the first fill, below) into a GtkSingleSelection.
+ *
+ * The profile's hotspots are sorted by self already, the table's default
+ * order: while the column view is sorted by self (or self %), descending,
+ * on one column (as set here, not by a click on a header, whose sort
+ * GTK 4.8 does not tell), the sort model has no sorter, and with no
+ * search the filter model no filter; both then pass rows through, and
+ * opening a capture makes the items of the rows shown only. Any other
+ * sort or a search gives them the column view's sorter and the search
+ * filter, which ask for every item: the same rows in the same order
+ * (the sorts are stable over the hotspot order).
  *
  * The first fill: GTK 4.8's list views make 200 rows around their anchor,
  * whatever the height of the window. A new profile shows as many rows as
@@ -24,6 +34,7 @@
 
 #include "scorch-app-util.h"
 #include "scorch-function-item.h"
+#include "scorch-hotspot-model.h"
 #include "scorch-hotspot-view.h"
 #include "scorch-list-util.h"
 
@@ -49,7 +60,7 @@ struct _ScorchHotspotView
 
   /* owned */
   ScorchProfile       *profile;
-  GListStore          *store;
+  ScorchHotspotModel  *hotspots;
   GtkCustomFilter     *filter;
   GtkFilterListModel  *filter_model;
   GtkSortListModel    *sort_model;
@@ -62,6 +73,8 @@ struct _ScorchHotspotView
   guint                fill_idle;      /* growing the slice, 0: not */
   guint                fill_pending : 1; /* grow once the first fill is drawn */
   guint                rebuilding : 1;
+  guint                sorting : 1;      /* sort_by is setting the column view's sort */
+  guint                sorted_by_self : 1; /* the sort is the hotspot order (above) */
   guint                use_regex : 1;
   guint                case_sensitive : 1;
 };
@@ -117,7 +130,13 @@ apply_search (ScorchHotspotView *self,
     scorch_search_ref (search);
   g_clear_pointer (&self->search, scorch_search_unref);
   self->search = search;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  /* No search: rows pass through, none is asked for. */
+  if (search == NULL)
+    gtk_filter_list_model_set_filter (self->filter_model, NULL);
+  else if (gtk_filter_list_model_get_filter (self->filter_model) == NULL)
+    gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
+  else
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 
   g_object_freeze_notify (G_OBJECT (self));
   if (search != NULL && g_strcmp0 (text, self->search_text) != 0)
@@ -206,6 +225,14 @@ find_position (ScorchHotspotView *self,
   GListModel *model = G_LIST_MODEL (self->sort_model);
   guint n = g_list_model_get_n_items (model);
 
+  /* Rows passed through: the hotspot order, no item made. */
+  if (gtk_sort_list_model_get_sorter (self->sort_model) == NULL &&
+      gtk_filter_list_model_get_filter (self->filter_model) == NULL)
+    {
+      guint position = scorch_hotspot_model_find_frame (self->hotspots, frame);
+
+      return position != G_MAXUINT ? position : GTK_INVALID_LIST_POSITION;
+    }
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(ScorchFunctionItem) item = g_list_model_get_item (model, i);
@@ -408,6 +435,33 @@ context_menu_action (GtkWidget  *widget,
     popup_menu (self, gtk_widget_get_width (widget) / 3.0, gtk_widget_get_height (widget) / 3.0);
 }
 
+/* -- sorting -- */
+
+/* The sort model sorts unless the rows are in the hotspot order already. */
+static void
+update_sorter (ScorchHotspotView *self)
+{
+  GtkSorter *sorter;
+
+  /* disposed */
+  if (self->column_view == NULL || self->sort_model == NULL)
+    return;
+  sorter = self->sorted_by_self ? NULL : gtk_column_view_get_sorter (self->column_view);
+  if (gtk_sort_list_model_get_sorter (self->sort_model) != sorter)
+    gtk_sort_list_model_set_sorter (self->sort_model, sorter);
+}
+
+/* A click on a column's header: from now on the column view's sorter
+ * sorts (GTK 4.8 cannot say which columns it sorts by). */
+static void
+sort_changed_cb (ScorchHotspotView *self)
+{
+  if (self->sorting)
+    return;
+  self->sorted_by_self = FALSE;
+  update_sorter (self);
+}
+
 /* -- the first fill -- */
 
 static void
@@ -500,29 +554,16 @@ start_first_fill (ScorchHotspotView *self,
 static void
 rebuild (ScorchHotspotView *self)
 {
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   guint32 keep = self->selected_frame;
+  guint n_hotspots = 0;
 
   if (self->profile != NULL)
-    {
-      guint n_hotspots = 0;
-      const ScorchHotspot *hotspots = scorch_profile_get_hotspots (self->profile, &n_hotspots);
+    scorch_profile_get_hotspots (self->profile, &n_hotspots);
 
-      g_ptr_array_set_size (items, 0);
-      for (guint i = 0; i < n_hotspots; i++)
-        g_ptr_array_add (items, scorch_function_item_new (self->profile,
-                                                          hotspots[i].frame,
-                                                          SCORCH_NODE_NONE,
-                                                          hotspots[i].self,
-                                                          hotspots[i].total));
-    }
-
-  scorch_app_trace_mark ("hs-items");
   self->rebuilding = TRUE;
-  start_first_fill (self, items->len);
+  start_first_fill (self, n_hotspots);
   scorch_app_trace_mark ("hs-first-fill");
-  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
-                       items->pdata, items->len);
+  scorch_hotspot_model_set_profile (self->hotspots, self->profile);
   scorch_app_trace_mark ("hs-splice");
   self->rebuilding = FALSE;
 
@@ -550,7 +591,7 @@ scorch_hotspot_view_dispose (GObject *object)
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
-  g_clear_object (&self->store);
+  g_clear_object (&self->hotspots);
   g_clear_object (&self->profile);
 
   G_OBJECT_CLASS (scorch_hotspot_view_parent_class)->dispose (object);
@@ -740,12 +781,12 @@ scorch_hotspot_view_init (ScorchHotspotView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   set_cells (self);
 
-  self->store = g_list_store_new (SCORCH_TYPE_FUNCTION_ITEM);
+  self->hotspots = scorch_hotspot_model_new ();
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),
-                                                  g_object_ref (GTK_FILTER (self->filter)));
-  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
-                                              g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  /* No filter and no sorter until a search or a sort other than the
+   * hotspot order (sort_changed_cb) */
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->hotspots)), NULL);
+  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)), NULL);
   self->slice_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)), 0, G_MAXUINT);
   self->selection = scorch_app_column_view_set_single_selection (self->column_view,
                                                                  g_object_ref (G_LIST_MODEL (self->slice_model)));
@@ -755,7 +796,11 @@ scorch_hotspot_view_init (ScorchHotspotView *self)
   g_signal_connect_object (self->column_view, "activate",
                            G_CALLBACK (activate_cb), self, G_CONNECT_SWAPPED);
 
-  gtk_column_view_sort_by_column (self->column_view, self->columns[SCORCH_HOTSPOT_COLUMN_SELF], GTK_SORT_DESCENDING);
+  /* After the sort model's own handler, when it has the sorter (a sorter
+   * given to it in this emission then sorts once). */
+  g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
+                           G_CALLBACK (sort_changed_cb), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  scorch_hotspot_view_sort_by (self, SCORCH_HOTSPOT_COLUMN_SELF, GTK_SORT_DESCENDING);
 
   {
     GtkGesture *click = gtk_gesture_click_new ();
@@ -912,7 +957,12 @@ scorch_hotspot_view_sort_by (ScorchHotspotView   *self,
   g_return_if_fail (SCORCH_IS_HOTSPOT_VIEW (self));
   g_return_if_fail (column < SCORCH_N_HOTSPOT_COLUMNS);
 
+  self->sorting = TRUE;
   gtk_column_view_sort_by_column (self->column_view, self->columns[column], order);
+  self->sorting = FALSE;
+  self->sorted_by_self = order == GTK_SORT_DESCENDING &&
+                         (column == SCORCH_HOTSPOT_COLUMN_SELF || column == SCORCH_HOTSPOT_COLUMN_SELF_PERCENT);
+  update_sorter (self);
 }
 
 GListModel *

@@ -24,8 +24,7 @@ struct _ScorchSession
   char          *title;
   char          *subtitle;
   GArray        *tids;            /* of gint32; NULL: every thread */
-  char          *search_text;
-  ScorchSearch  *search;          /* NULL: no search; never NULL with search_text */
+  ScorchAppSearch query;          /* query.search: never NULL with query.text */
   char          *program;
   char          *program_output;
   int            exit_status;
@@ -34,9 +33,6 @@ struct _ScorchSession
   guint64        time_end;
   double         matched_fraction;
   guint32        selected_frame;
-  gboolean       search_regex;
-  gboolean       search_case_sensitive;
-  guint          search_valid : 1;
 
   /* -- transforms: applied to the thread- and time-filtered view -- */
   ScorchTransformStack *transforms;
@@ -81,14 +77,14 @@ update_matched_fraction (ScorchSession *self)
 {
   double fraction = 0.0;
 
-  if (self->search != NULL && self->filtered != NULL)
+  if (self->query.search != NULL && self->filtered != NULL)
     {
       guint64 total = scorch_profile_get_total (self->filtered);
       g_autoptr(GBytes) matches = NULL;
       guint64 matched = 0;
 
       /* Cached in the search: a graph showing this profile reuses it. */
-      matches = scorch_search_dup_frame_matches (self->search, self->filtered, &matched);
+      matches = scorch_search_dup_frame_matches (self->query.search, self->filtered, &matched);
       if (total > 0)
         fraction = (double) matched / total;
     }
@@ -107,20 +103,18 @@ update_matcher (ScorchSession *self)
 {
   gboolean valid = TRUE;
 
-  g_clear_pointer (&self->search, scorch_search_unref);
-  self->search = scorch_search_new_for_query (self->search_text, self->search_regex, self->search_case_sensitive);
-  if (self->search != NULL && !scorch_search_is_valid (self->search))
+  g_clear_pointer (&self->query.search, scorch_search_unref);
+  self->query.search = scorch_search_new_for_query (self->query.text, self->query.regex,
+                                                    self->query.case_sensitive);
+  if (self->query.search != NULL && !scorch_search_is_valid (self->query.search))
     {
-      g_debug ("Not a valid expression: %s", scorch_search_get_error_message (self->search));
+      g_debug ("Not a valid expression: %s", scorch_search_get_error_message (self->query.search));
       valid = FALSE;
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 
-  if ((guint) valid != self->search_valid)
-    {
-      self->search_valid = valid;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_VALID]);
-    }
+  if (scorch_app_set_flag (&self->query.valid, valid))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_VALID]);
   update_matched_fraction (self);
 }
 
@@ -223,8 +217,7 @@ scorch_session_finalize (GObject *object)
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->subtitle, g_free);
   g_clear_pointer (&self->tids, g_array_unref);
-  g_clear_pointer (&self->search_text, g_free);
-  g_clear_pointer (&self->search, scorch_search_unref);
+  scorch_app_search_clear (&self->query);
   g_clear_pointer (&self->program, g_free);
   g_clear_pointer (&self->program_output, g_free);
 
@@ -259,20 +252,8 @@ scorch_session_get_property (GObject    *object,
     case PROP_SELECTED_FRAME:
       g_value_set_uint (value, self->selected_frame);
       break;
-    case PROP_SEARCH_TEXT:
-      g_value_set_string (value, self->search_text);
-      break;
-    case PROP_SEARCH_REGEX:
-      g_value_set_boolean (value, self->search_regex);
-      break;
-    case PROP_SEARCH_CASE_SENSITIVE:
-      g_value_set_boolean (value, self->search_case_sensitive);
-      break;
-    case PROP_SEARCH_VALID:
-      g_value_set_boolean (value, self->search_valid);
-      break;
-    case PROP_SEARCH:
-      g_value_set_boxed (value, self->search);
+    case PROP_SEARCH_TEXT ... PROP_SEARCH:
+      scorch_app_search_get_property (&self->query, prop_id - PROP_SEARCH_TEXT, value);
       break;
     case PROP_MATCHED_FRACTION:
       g_value_set_double (value, self->matched_fraction);
@@ -366,16 +347,8 @@ scorch_session_class_init (ScorchSessionClass *klass)
     g_param_spec_object ("filtered-profile", NULL, NULL, SCORCH_TYPE_PROFILE, ro);
   properties[PROP_SELECTED_FRAME] =
     g_param_spec_uint ("selected-frame", NULL, NULL, 0, G_MAXUINT32, SCORCH_NODE_NONE, rw);
-  properties[PROP_SEARCH_TEXT] =
-    g_param_spec_string ("search-text", NULL, NULL, NULL, rw);
-  properties[PROP_SEARCH_REGEX] =
-    g_param_spec_boolean ("search-regex", NULL, NULL, FALSE, rw);
-  properties[PROP_SEARCH_CASE_SENSITIVE] =
-    g_param_spec_boolean ("search-case-sensitive", NULL, NULL, FALSE, rw);
-  properties[PROP_SEARCH_VALID] =
-    g_param_spec_boolean ("search-valid", NULL, NULL, TRUE, ro);
-  properties[PROP_SEARCH] =
-    g_param_spec_boxed ("search", NULL, NULL, SCORCH_TYPE_SEARCH, ro);
+  /* the matcher is the session's own, made from the query */
+  scorch_app_search_install_properties (&properties[PROP_SEARCH_TEXT], ro);
   properties[PROP_MATCHED_FRACTION] =
     g_param_spec_double ("matched-fraction", NULL, NULL, 0.0, 1.0, 0.0, ro);
   properties[PROP_PROGRAM] =
@@ -400,7 +373,7 @@ scorch_session_init (ScorchSession *self)
 {
   self->selected_frame = SCORCH_NODE_NONE;
   self->time_end = G_MAXUINT64;
-  self->search_valid = TRUE;
+  self->query.valid = TRUE;
   self->exit_status = -1;
   /* -- transforms -- */
   self->transforms = scorch_transform_stack_new ();
@@ -702,7 +675,7 @@ scorch_session_get_search_text (ScorchSession *self)
 {
   g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
 
-  return self->search_text;
+  return self->query.text;
 }
 
 void
@@ -713,7 +686,7 @@ scorch_session_set_search_text (ScorchSession *self,
 
   if (text != NULL && text[0] == '\0')
     text = NULL;
-  if (scorch_app_set_string (&self->search_text, text))
+  if (scorch_app_set_string (&self->query.text, text))
     search_changed (self, PROP_SEARCH_TEXT);
 }
 
@@ -722,7 +695,7 @@ scorch_session_get_search_regex (ScorchSession *self)
 {
   g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
 
-  return self->search_regex;
+  return self->query.regex;
 }
 
 void
@@ -731,7 +704,7 @@ scorch_session_set_search_regex (ScorchSession *self,
 {
   g_return_if_fail (SCORCH_IS_SESSION (self));
 
-  if (scorch_app_set_flag (&self->search_regex, regex))
+  if (scorch_app_set_flag (&self->query.regex, regex))
     search_changed (self, PROP_SEARCH_REGEX);
 }
 
@@ -740,7 +713,7 @@ scorch_session_get_search_case_sensitive (ScorchSession *self)
 {
   g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
 
-  return self->search_case_sensitive;
+  return self->query.case_sensitive;
 }
 
 void
@@ -749,7 +722,7 @@ scorch_session_set_search_case_sensitive (ScorchSession *self,
 {
   g_return_if_fail (SCORCH_IS_SESSION (self));
 
-  if (scorch_app_set_flag (&self->search_case_sensitive, case_sensitive))
+  if (scorch_app_set_flag (&self->query.case_sensitive, case_sensitive))
     search_changed (self, PROP_SEARCH_CASE_SENSITIVE);
 }
 
@@ -758,7 +731,7 @@ scorch_session_get_search_valid (ScorchSession *self)
 {
   g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
 
-  return self->search_valid;
+  return self->query.valid;
 }
 
 double
@@ -776,9 +749,9 @@ scorch_session_search_matches (ScorchSession *self,
   g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
   g_return_val_if_fail (function != NULL, FALSE);
 
-  if (self->search == NULL)
+  if (self->query.search == NULL)
     return TRUE;
-  return scorch_search_match (self->search, function);
+  return scorch_search_match (self->query.search, function);
 }
 
 ScorchSearch *
@@ -786,7 +759,7 @@ scorch_session_get_search (ScorchSession *self)
 {
   g_return_val_if_fail (SCORCH_IS_SESSION (self), NULL);
 
-  return self->search;
+  return self->query.search;
 }
 
 /* -- transforms -- */

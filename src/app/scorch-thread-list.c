@@ -23,6 +23,8 @@ struct _ScorchThreadList
   /* template widgets */
   GtkScrolledWindow   *scrolled_window;
   GtkColumnView       *column_view;
+  GtkColumnViewColumn *name_column;
+  GtkColumnViewColumn *tid_column;
   GtkColumnViewColumn *samples_column;
 
   /* owned */
@@ -98,6 +100,91 @@ check_unbind_cb (GtkSignalListItemFactory *factory,
 
   if (binding != NULL)
     g_binding_unbind (binding);
+}
+
+/* -- the text cells: made and filled in C (a GtkBuilder template per
+ * cell, with an expression watch per property, cost more than the rows
+ * of a new capture's first frame); the name's tooltip is answered when
+ * asked for, as gtk_widget_set_tooltip_text() asks the X server where the
+ * pointer is on every bind -- */
+
+typedef enum
+{
+  THREAD_CELL_NAME,
+  THREAD_CELL_TID,
+  THREAD_CELL_SAMPLES,
+} ThreadCell;
+
+static gboolean
+name_query_tooltip_cb (GtkWidget   *widget,
+                       int          x,
+                       int          y,
+                       gboolean     keyboard,
+                       GtkTooltip  *tooltip,
+                       GtkListItem *list_item)
+{
+  ScorchThreadItem *item = gtk_list_item_get_item (list_item);
+
+  if (item == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, scorch_thread_item_get_name (item));
+  return TRUE;
+}
+
+static void
+text_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               gpointer                  data)
+{
+  ThreadCell cell = GPOINTER_TO_UINT (data);
+  GtkWidget *text = gtk_inscription_new (NULL);
+
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (text), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  if (cell == THREAD_CELL_NAME)
+    {
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (text), 0.0);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (text), 16);
+      gtk_widget_set_has_tooltip (text, TRUE);
+      g_signal_connect_object (text, "query-tooltip", G_CALLBACK (name_query_tooltip_cb), list_item, 0);
+    }
+  else
+    {
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (text), 1.0);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (text), cell == THREAD_CELL_TID ? 6 : 9);
+      gtk_widget_add_css_class (text, "numeric");
+    }
+  gtk_list_item_set_child (list_item, text);
+}
+
+static void
+text_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  data)
+{
+  ThreadCell cell = GPOINTER_TO_UINT (data);
+  ScorchThreadItem *item = gtk_list_item_get_item (list_item);
+  GtkInscription *text = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
+  g_autofree char *value = NULL;
+
+  if (cell == THREAD_CELL_NAME)
+    {
+      gtk_inscription_set_text (text, scorch_thread_item_get_name (item));
+      return;
+    }
+  /* The item's texts, as formatted for every view. */
+  g_object_get (item, cell == THREAD_CELL_TID ? "tid-text" : "samples-text", &value, NULL);
+  gtk_inscription_set_text (text, value);
+}
+
+static void
+set_text_factory (GtkColumnViewColumn *column,
+                  ThreadCell           cell)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (text_setup_cb), GUINT_TO_POINTER (cell));
+  g_signal_connect (factory, "bind", G_CALLBACK (text_bind_cb), GUINT_TO_POINTER (cell));
+  gtk_column_view_column_set_factory (column, factory);
 }
 
 static gboolean
@@ -194,6 +281,8 @@ scorch_thread_list_class_init (ScorchThreadListClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-thread-list.ui");
   gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, name_column);
+  gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, tid_column);
   gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, samples_column);
   gtk_widget_class_bind_template_callback (widget_class, check_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, check_bind_cb);
@@ -214,6 +303,9 @@ scorch_thread_list_init (ScorchThreadList *self)
   GtkNoSelection *selection;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  set_text_factory (self->name_column, THREAD_CELL_NAME);
+  set_text_factory (self->tid_column, THREAD_CELL_TID);
+  set_text_factory (self->samples_column, THREAD_CELL_SAMPLES);
 
   self->store = g_list_store_new (SCORCH_TYPE_THREAD_ITEM);
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),

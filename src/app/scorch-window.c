@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -100,6 +101,8 @@ struct _ScorchWindow
   gint64                  loaded_at;     /* monotonic, when the loader returned (SCORCH_TRACE_TIMING) */
   gint64                  shown_at;      /* monotonic, the views were given the profile */
   gint64                  open_cpu;      /* the main thread's CPU time at the open (SCORCH_TRACE_TIMING) */
+  glong                   open_majflt;   /* the process's page faults at the open (SCORCH_TRACE_TIMING) */
+  glong                   open_minflt;
 
   guint                   layout_idle;
   double                  graph_share[2];        /* side by side, stacked */
@@ -792,20 +795,46 @@ _scorch_window_thread_cpu_time (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+/* The page faults of the whole process so far: major ones read a page
+ * from disk (a binary, library or font not in the page cache). */
+static void
+process_faults (glong *majflt,
+                glong *minflt)
+{
+  struct rusage usage;
+
+  *majflt = *minflt = 0;
+  if (getrusage (RUSAGE_SELF, &usage) == 0)
+    {
+      *majflt = usage.ru_majflt;
+      *minflt = usage.ru_minflt;
+    }
+}
+
+static void trace_phase_cb (GdkFrameClock *clock,
+                            const char    *what);
+
 static gboolean
 trace_idle_cb (gpointer data)
 {
   ScorchWindow *self = data;
   gint64 now = g_get_monotonic_time ();
   g_autofree char *phases = NULL;
+  GdkFrameClock *clock;
+  glong majflt, minflt;
 
   scorch_app_trace_mark ("idle");
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock != NULL)
+    g_signal_handlers_disconnect_matched (clock, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, trace_phase_cb, NULL);
   phases = scorch_app_trace_end ();
-  g_printerr ("scorch-timing: open load=%.3f shown=%.3f idle=%.3f main-cpu=%.3f\n",
+  process_faults (&majflt, &minflt);
+  g_printerr ("scorch-timing: open load=%.3f shown=%.3f idle=%.3f main-cpu=%.3f majflt=%ld minflt=%ld\n",
               (self->loaded_at - self->open_at) / 1e6,
               (self->shown_at - self->open_at) / 1e6,
               (now - self->open_at) / 1e6,
-              (_scorch_window_thread_cpu_time () - self->open_cpu) / 1e6);
+              (_scorch_window_thread_cpu_time () - self->open_cpu) / 1e6,
+              majflt - self->open_majflt, minflt - self->open_minflt);
   g_printerr ("scorch-phases: open: (main-thread CPU ms) %s\n", phases);
   self->open_at = 0;
   return G_SOURCE_REMOVE;
@@ -856,7 +885,7 @@ trace_after_paint_cb (GdkFrameClock *clock,
                       ScorchWindow  *self)
 {
   g_signal_handlers_disconnect_by_func (clock, trace_after_paint_cb, self);
-  g_signal_handlers_disconnect_matched (clock, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, trace_phase_cb, NULL);
+  /* Frames up to idle stay in the phases (stage I). */
   scorch_app_trace_mark ("after-paint");
   scorch_app_trace_stage ("I");
   /* After the first frame: when nothing of higher priority is left. */
@@ -2148,6 +2177,8 @@ scorch_window_open_file (ScorchWindow *self,
   self->loading = TRUE;
   self->open_at = trace_timing_enabled () ? g_get_monotonic_time () : 0;
   self->open_cpu = self->open_at != 0 ? _scorch_window_thread_cpu_time () : 0;
+  if (self->open_at != 0)
+    process_faults (&self->open_majflt, &self->open_minflt);
   if (self->open_at != 0)
     trace_begin (self);
   stop_pulse (self);

@@ -165,23 +165,38 @@ build_id_debug_path (const char   *dir,
   return g_strdup_printf ("%s/.build-id/%.2s/%s.debug", dir, hex, hex + 2);
 }
 
+/* One question of libdwfl's: the debug file of file_name, named by its
+ * .gnu_debuglink (debuglink_file and its CRC; NULL: none), or with is_alt
+ * the dwz file a debug file's .gnu_debugaltlink names.  id (id_len <= 0:
+ * none) is the build id a candidate must have; main_st the main file's
+ * (NULL when unknown), which a candidate must not be again. */
+typedef struct
+{
+  const char        *file_name;
+  const char        *debuglink_file;
+  guint32            debuglink_crc;
+  gboolean           is_alt;
+  const struct stat *main_st;
+  const guint8      *id;
+  gssize             id_len;
+} DebugQuery;
+
 /* The separate debug file (build-id tree, then .gnu_debuglink in the
  * file's directory, its .debug subdirectory and DIR/<file's directory>),
- * or with IS_ALT the dwz file a debug file's .gnu_debugaltlink names;
- * the order and places are libdwfl's standard ones. */
+ * or the dwz file; the order and places are libdwfl's standard ones. */
 static int
 find_debug_in_dirs (const char        *debuginfo_path,
-                    const char        *file_name,
-                    const char        *link,
-                    guint32            link_crc,
-                    gboolean           is_alt,
-                    const struct stat *main_st,
-                    const guint8      *id,
-                    gssize             id_len,
+                    const DebugQuery  *q,
                     char             **debuginfo_file_name)
 {
   g_auto(GStrv) dirs = g_strsplit (debuginfo_path != NULL ? debuginfo_path : ":.debug:/usr/lib/debug", ":", -1);
+  const char *file_name = q->file_name;
   g_autofree char *file_dir = file_name != NULL ? g_path_get_dirname (file_name) : NULL;
+  const char *link = q->debuglink_file;
+  guint32 link_crc = q->debuglink_crc;
+  gboolean is_alt = q->is_alt;
+  const guint8 *id = q->id;
+  gssize id_len = q->id_len;
   g_autofree char *invented = NULL;
   int fd;
 
@@ -231,7 +246,7 @@ find_debug_in_dirs (const char        *debuginfo_path,
         if (fname == NULL)
           continue;
         /* The build-id tree is checked by build id only. */
-        fd = open_debug_candidate (fname, main_st, id, id_len, pass == 0 ? 0 : link_crc,
+        fd = open_debug_candidate (fname, q->main_st, id, id_len, pass == 0 ? 0 : link_crc,
                                    debuginfo_file_name);
         if (fd >= 0)
           return fd;
@@ -416,32 +431,29 @@ scorch_debug_files_get_n_searches (void)
  * name, debuginfod. */
 static int
 search_debuginfo (const char        *debuginfo_path,
-                  const char        *file_name,
-                  const char        *debuglink_file,
-                  GElf_Word          debuglink_crc,
-                  gboolean           is_alt,
-                  const struct stat *main_stp,
-                  const guint8      *id,
-                  gssize             id_len,
+                  const DebugQuery  *q,
                   char             **debuginfo_file_name)
 {
   int fd;
 
   g_atomic_int_inc (&n_searches);
-  fd = find_debug_in_dirs (debuginfo_path, file_name, debuglink_file, debuglink_crc, is_alt,
-                           main_stp, id, id_len, debuginfo_file_name);
-  if (fd < 0 && file_name != NULL && !is_alt)
+  fd = find_debug_in_dirs (debuginfo_path, q, debuginfo_file_name);
+  if (fd < 0 && q->file_name != NULL && !q->is_alt)
     {
       /* A symlink's debug file may go by its target's name. */
-      g_autofree char *canon = realpath (file_name, NULL);
+      g_autofree char *canon = realpath (q->file_name, NULL);
 
-      if (canon != NULL && strcmp (canon, file_name) != 0)
-        fd = find_debug_in_dirs (debuginfo_path, canon, debuglink_file, debuglink_crc, FALSE,
-                                 main_stp, id, id_len, debuginfo_file_name);
+      if (canon != NULL && strcmp (canon, q->file_name) != 0)
+        {
+          DebugQuery by_target = *q;
+
+          by_target.file_name = canon;
+          fd = find_debug_in_dirs (debuginfo_path, &by_target, debuginfo_file_name);
+        }
     }
 #if HAVE_DEBUGINFOD
   if (fd < 0)
-    fd = find_debug_debuginfod (id, id_len, debuginfo_file_name);
+    fd = find_debug_debuginfod (q->id, q->id_len, debuginfo_file_name);
 #endif
   return fd;
 }
@@ -449,17 +461,12 @@ search_debuginfo (const char        *debuginfo_path,
 /* Everything the answer depends on besides the search path (the memo's)
  * and the main file (the memo's module) */
 static char *
-query_key (const char   *file_name,
-           const char   *debuglink_file,
-           GElf_Word     debuglink_crc,
-           gboolean      is_alt,
-           const guint8 *id,
-           gssize        id_len)
+query_key (const DebugQuery *q)
 {
-  g_autofree char *hex = id != NULL && id_len > 0 ? scorch_hex_encode (id, (gsize) id_len) : NULL;
+  g_autofree char *hex = q->id != NULL && q->id_len > 0 ? scorch_hex_encode (q->id, (gsize) q->id_len) : NULL;
 
-  return g_strdup_printf ("%d\n%s\n%s\n%08x\n%s", is_alt, file_name != NULL ? file_name : "",
-                          debuglink_file != NULL ? debuglink_file : "", (guint) debuglink_crc,
+  return g_strdup_printf ("%d\n%s\n%s\n%08x\n%s", q->is_alt, q->file_name != NULL ? q->file_name : "",
+                          q->debuglink_file != NULL ? q->debuglink_file : "", (guint) q->debuglink_crc,
                           hex != NULL ? hex : "");
 }
 
@@ -474,13 +481,13 @@ find_debuginfo_checked (Dwfl_Module  *mod,
                         char        **debuginfo_file_name)
 {
   ScorchDebugFilesModule *dm = *userdata;
+  DebugQuery q = { file_name, debuglink_file, debuglink_crc, FALSE, NULL, NULL, 0 };
   const char *main_link = NULL;
   const unsigned char *id = NULL;
   const void *alt_id = NULL;
   gssize id_len = 0;
   gboolean is_alt = FALSE;
   struct stat main_st;
-  const struct stat *main_stp = NULL;
   const char *mainfile = NULL;
   GElf_Addr vaddr;
   Dwarf_Addr bias;
@@ -522,19 +529,21 @@ find_debuginfo_checked (Dwfl_Module  *mod,
 
   dwfl_module_info (mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
   if (mainfile != NULL && stat (mainfile, &main_st) == 0)
-    main_stp = &main_st;
+    q.main_st = &main_st;
+  q.is_alt = is_alt;
+  q.id = id;
+  q.id_len = id_len;
 
   /* the search path changed since attaching: a search of our own */
   memo = dm->memo;
   if (memo == NULL || g_strcmp0 (memo->search_path, *dm->debuginfo_path) != 0)
     {
-      fd = search_debuginfo (*dm->debuginfo_path, file_name, debuglink_file, debuglink_crc, is_alt,
-                             main_stp, id, id_len, debuginfo_file_name);
+      fd = search_debuginfo (*dm->debuginfo_path, &q, debuginfo_file_name);
       errno = 0;
       return fd;
     }
 
-  key = query_key (file_name, debuglink_file, debuglink_crc, is_alt, id, id_len);
+  key = query_key (&q);
   scorch_mutex_lock (&memo->lock);
   found = g_hash_table_lookup (memo->found, key);
   if (found != NULL && found->file == NULL)
@@ -557,8 +566,7 @@ find_debuginfo_checked (Dwfl_Module  *mod,
         }
     }
 
-  fd = search_debuginfo (*dm->debuginfo_path, file_name, debuglink_file, debuglink_crc, is_alt,
-                         main_stp, id, id_len, debuginfo_file_name);
+  fd = search_debuginfo (*dm->debuginfo_path, &q, debuginfo_file_name);
   found = g_new0 (Found, 1);
   if (fd >= 0)
     {

@@ -307,18 +307,24 @@ scorch_elf_symbols_dup_default_cache_dir (void)
   return g_build_filename (g_get_user_cache_dir (), "scorch", "symbols", NULL);
 }
 
+/* The key's source, "" for the module's own tables */
+static const char *
+key_source (const ScorchElfSymbolsCacheKey *key)
+{
+  return key->source != NULL ? key->source : "";
+}
+
 /* Checks the entry in bytes; fills the table from it when it is whole,
  * ours and current. */
 static gboolean
-cache_parse (ScorchElfSymbols *self,
-             GBytes           *bytes,
-             const char       *path,
-             const guint8     *build_id,
-             guint             build_id_len,
-             const char       *source,
-             guint64           bias,
-             GError          **error)
+cache_parse (ScorchElfSymbols               *self,
+             GBytes                         *bytes,
+             const char                     *path,
+             const ScorchElfSymbolsCacheKey *key,
+             GError                        **error)
 {
+  const char *source = key_source (key);
+  guint64 bias = key->bias;
   gsize len = 0;
   const guint8 *data = g_bytes_get_data (bytes, &len);
   CacheHeader h;
@@ -346,8 +352,8 @@ cache_parse (ScorchElfSymbols *self,
   if (_scorch_symbolizer_cache_checksum (payload, h.payload_size) != h.checksum)
     return _scorch_symbolizer_cache_bad_entry (error, path, "checksum mismatch");
   /* whole and ours: now is it the table asked for? */
-  if (h.build_id_len != build_id_len || build_id_len > CACHE_MAX_ID ||
-      memcmp (h.build_id, build_id, build_id_len) != 0)
+  if (h.build_id_len != key->build_id_len || key->build_id_len > CACHE_MAX_ID ||
+      memcmp (h.build_id, key->build_id, key->build_id_len) != 0)
     return _scorch_symbolizer_cache_bad_entry (error, path, "another build id");
   if (h.source_len != source_len || memcmp (payload, source, source_len) != 0)
     return _scorch_symbolizer_cache_bad_entry (error, path, "read from another file");
@@ -383,30 +389,24 @@ cache_parse (ScorchElfSymbols *self,
 }
 
 ScorchElfSymbols *
-scorch_elf_symbols_load_cached (const char    *dir,
-                                const guint8  *build_id,
-                                guint          build_id_len,
-                                const char    *source,
-                                guint64        bias,
-                                GError       **error)
+scorch_elf_symbols_load_cached (const ScorchElfSymbolsCacheKey  *key,
+                                GError                         **error)
 {
   g_autofree char *path = NULL;
   g_autoptr(GMappedFile) file = NULL;
   ScorchElfSymbols *self;
   GBytes *bytes;
 
-  g_return_val_if_fail (dir != NULL, NULL);
-  g_return_val_if_fail (build_id != NULL && build_id_len > 0, NULL);
+  g_return_val_if_fail (key != NULL && key->dir != NULL, NULL);
+  g_return_val_if_fail (key->build_id != NULL && key->build_id_len > 0, NULL);
 
-  if (source == NULL)
-    source = "";
-  path = scorch_elf_symbols_get_cache_path (dir, build_id, build_id_len);
+  path = scorch_elf_symbols_get_cache_path (key->dir, key->build_id, key->build_id_len);
   file = _scorch_symbolizer_cache_map (path, CACHE_MAX_SIZE, error);
   if (file == NULL)
     return NULL;
   bytes = g_mapped_file_get_bytes (file);
   self = g_new0 (ScorchElfSymbols, 1);
-  if (!cache_parse (self, bytes, path, build_id, build_id_len, source, bias, error))
+  if (!cache_parse (self, bytes, path, key, error))
     {
       g_bytes_unref (bytes);
       scorch_elf_symbols_free (self);
@@ -418,32 +418,31 @@ scorch_elf_symbols_load_cached (const char    *dir,
 }
 
 gboolean
-scorch_elf_symbols_save_cached (ScorchElfSymbols  *self,
-                                const char        *dir,
-                                const guint8      *build_id,
-                                guint              build_id_len,
-                                const char        *source,
-                                guint64            bias,
-                                GError           **error)
+scorch_elf_symbols_save_cached (ScorchElfSymbols                *self,
+                                const ScorchElfSymbolsCacheKey  *key,
+                                GError                         **error)
 {
   g_autofree char *path = NULL;
   g_autoptr(GByteArray) out = NULL;
   g_autoptr(GByteArray) names = NULL;
   g_autoptr(GHashTable) name_offsets = NULL;
   static const guint8 zeros[8] = { 0 };
+  const char *source;
+  guint64 bias;
   CacheHeader h = { 0 };
 
   g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (dir != NULL, FALSE);
-  g_return_val_if_fail (build_id != NULL && build_id_len > 0 && build_id_len <= CACHE_MAX_ID, FALSE);
+  g_return_val_if_fail (key != NULL && key->dir != NULL, FALSE);
+  g_return_val_if_fail (key->build_id != NULL && key->build_id_len > 0 && key->build_id_len <= CACHE_MAX_ID,
+                        FALSE);
 
-  if (source == NULL)
-    source = "";
+  source = key_source (key);
+  bias = key->bias;
   memcpy (h.magic, CACHE_MAGIC, 8);
   h.version = CACHE_VERSION;
   h.byte_order = CACHE_BYTE_ORDER;
-  h.build_id_len = build_id_len;
-  memcpy (h.build_id, build_id, build_id_len);
+  h.build_id_len = key->build_id_len;
+  memcpy (h.build_id, key->build_id, key->build_id_len);
   h.source_len = strlen (source);
   h.n_syms = self->n_syms;
 
@@ -481,6 +480,6 @@ scorch_elf_symbols_save_cached (ScorchElfSymbols  *self,
   h.checksum = _scorch_symbolizer_cache_checksum (out->data + sizeof h, h.payload_size);
   memcpy (out->data, &h, sizeof h);
 
-  path = scorch_elf_symbols_get_cache_path (dir, build_id, build_id_len);
-  return _scorch_symbolizer_cache_write (dir, path, out->data, out->len, error);
+  path = scorch_elf_symbols_get_cache_path (key->dir, key->build_id, key->build_id_len);
+  return _scorch_symbolizer_cache_write (key->dir, path, out->data, out->len, error);
 }

@@ -66,19 +66,20 @@ gsize             scorch_elf_symbols_get_size (ScorchElfSymbols *self);
  * rewritten.  Saving writes a temporary file in dir and renames it over
  * the entry, so concurrent writers (two loads at once) and readers only
  * ever see a whole entry. */
-ScorchElfSymbols *scorch_elf_symbols_load_cached (const char       *dir,
-                                                  const guint8     *build_id,
-                                                  guint             build_id_len,
-                                                  const char       *source,
-                                                  guint64           bias,
-                                                  GError          **error);
-gboolean          scorch_elf_symbols_save_cached (ScorchElfSymbols *self,
-                                                  const char       *dir,
-                                                  const guint8     *build_id,
-                                                  guint             build_id_len,
-                                                  const char       *source,
-                                                  guint64           bias,
-                                                  GError          **error);
+typedef struct
+{
+  const char   *dir;           /* the cache directory */
+  const guint8 *build_id;      /* the module's (names the entry) */
+  guint         build_id_len;
+  const char   *source;        /* where the table was read from; NULL is "" */
+  guint64       bias;          /* added on load, subtracted on save */
+} ScorchElfSymbolsCacheKey;
+
+ScorchElfSymbols *scorch_elf_symbols_load_cached (const ScorchElfSymbolsCacheKey  *key,
+                                                  GError                         **error);
+gboolean          scorch_elf_symbols_save_cached (ScorchElfSymbols                *self,
+                                                  const ScorchElfSymbolsCacheKey  *key,
+                                                  GError                         **error);
 /* The entry's path (free with g_free()). */
 char             *scorch_elf_symbols_get_cache_path (const char   *dir,
                                                      const guint8 *build_id,

@@ -33,18 +33,13 @@ struct _ScorchLeafRepairer
 /* ---- the chain rewrite -------------------------------------------------- */
 
 guint
-scorch_leaf_repair_chain (ScorchUnwinder   *unwinder,
-                          gint32            pid,
-                          const guint64    *chain,
-                          guint             nr,
-                          gboolean          have_regs,
-                          guint64           ip,
-                          guint64           sp,
-                          guint64           bp,
-                          const guint8     *stack,
-                          gsize             stack_len,
-                          guint64          *out,
-                          ScorchLeafRepair *result)
+scorch_leaf_repair_chain (ScorchUnwinder       *unwinder,
+                          gint32                pid,
+                          const guint64        *chain,
+                          guint                 nr,
+                          const ScorchLeafRegs *regs,
+                          guint64              *out,
+                          ScorchLeafRepair     *result)
 {
   guint64 callers[SCORCH_LEAF_REPAIR_MAX_INSERTED];
   ScorchLeafRepair res = SCORCH_LEAF_REPAIR_NO_CFI;
@@ -63,9 +58,8 @@ scorch_leaf_repair_chain (ScorchUnwinder   *unwinder,
       }
 
   /* The chain already holds the leaf: its ip is never prepended. */
-  if (have_regs && leaf < nr && chain[leaf] == ip)
-    n_callers = scorch_unwinder_repair_leaf (unwinder, pid, ip, sp, bp, stack, stack_len,
-                                             callers, G_N_ELEMENTS (callers), &res);
+  if (regs != NULL && leaf < nr && chain[leaf] == regs->ip)
+    n_callers = scorch_unwinder_repair_leaf (unwinder, pid, regs, callers, G_N_ELEMENTS (callers), &res);
 
   if (res == SCORCH_LEAF_REPAIR_NO_CFI || res == SCORCH_LEAF_REPAIR_LINKED)
     {
@@ -261,8 +255,9 @@ rewrite_sample (ScorchLeafRepairer *self,
   const guint8 *nr_field, *chain_end, *end = record->data + record->size;
   guint8 *w;
   gsize at;
-  guint64 ip = 0, sp = 0, bp = 0, n64;
+  guint64 n64;
   guint64 *chain;
+  ScorchLeafRegs regs = { 0 };
   gboolean have_regs = FALSE;
   ScorchLeafRepair result;
   struct perf_event_header nh = { .type = record->type, .misc = record->misc };
@@ -277,9 +272,11 @@ rewrite_sample (ScorchLeafRepairer *self,
 
   if (s.regs != NULL && self->bp_index >= 0 && self->sp_index >= 0 && self->ip_index >= 0)
     {
-      bp = user_reg (&s, self->bp_index);
-      sp = user_reg (&s, self->sp_index);
-      ip = user_reg (&s, self->ip_index);
+      regs.bp = user_reg (&s, self->bp_index);
+      regs.sp = user_reg (&s, self->sp_index);
+      regs.ip = user_reg (&s, self->ip_index);
+      regs.stack = s.stack;
+      regs.stack_len = s.stack != NULL ? s.stack_size : 0;
       have_regs = TRUE;
     }
 
@@ -289,8 +286,8 @@ rewrite_sample (ScorchLeafRepairer *self,
   chain = (guint64 *) (gpointer) self->chain->data;
   memcpy (chain, s.callchain, nr * 8);
 
-  n = scorch_leaf_repair_chain (self->unwinder, s.pid, chain, nr, have_regs, ip, sp, bp,
-                                s.stack, s.stack != NULL ? s.stack_size : 0, chain + nr, &result);
+  n = scorch_leaf_repair_chain (self->unwinder, s.pid, chain, nr, have_regs ? &regs : NULL, chain + nr,
+                                &result);
   count_result (&self->stats, have_regs, result);
 
   /* header, fields before the chain, chain, fields between the chain and

@@ -36,24 +36,18 @@ typedef struct
 } ScorchLeafRepairStats;
 
 /* The chain rewrite alone (deterministic; for tests and the repairer).
- * chain is the kernel's callchain (context markers included); ip, sp, bp
- * the sampled user registers (have_regs FALSE when the sample has none);
- * stack the copy of the user stack from sp.  Writes the repaired chain to
- * out (room for nr + SCORCH_LEAF_REPAIR_MAX_INSERTED) and returns its
- * length; *result tells what was done (NO_CFI also when there is no user
- * part to repair). */
-guint scorch_leaf_repair_chain (ScorchUnwinder   *unwinder,
-                                gint32            pid,
-                                const guint64    *chain,
-                                guint             nr,
-                                gboolean          have_regs,
-                                guint64           ip,
-                                guint64           sp,
-                                guint64           bp,
-                                const guint8     *stack,
-                                gsize             stack_len,
-                                guint64          *out,
-                                ScorchLeafRepair *result);
+ * chain is the kernel's callchain (context markers included); regs the
+ * sampled user registers and stack copy (NULL when the sample has none).
+ * Writes the repaired chain to out (room for nr +
+ * SCORCH_LEAF_REPAIR_MAX_INSERTED) and returns its length; *result tells
+ * what was done (NO_CFI also when there is no user part to repair). */
+guint scorch_leaf_repair_chain (ScorchUnwinder       *unwinder,
+                                gint32                pid,
+                                const guint64        *chain,
+                                guint                 nr,
+                                const ScorchLeafRegs *regs,
+                                guint64              *out,
+                                ScorchLeafRepair     *result);
 
 typedef struct _ScorchLeafRepairer ScorchLeafRepairer;   /* one per recording; not thread-safe */
 

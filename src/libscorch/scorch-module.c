@@ -472,6 +472,22 @@ cache_lookup_locked (ScorchModuleCache *self,
   return m;
 }
 
+/* The same, taking the lock; the modules the touch evicted are unreffed
+ * after it is released (their last unref takes it again). */
+static ScorchModule *
+cache_lookup (ScorchModuleCache *self,
+              const FileId      *id)
+{
+  ScorchModule *m;
+  GList *drop = NULL;
+
+  scorch_mutex_lock (&self->lock);
+  m = cache_lookup_locked (self, id, &drop);
+  scorch_mutex_unlock (&self->lock);
+  unref_list (drop);
+  return m;
+}
+
 /* Adds fresh (refcount 0, not yet cached), or returns the module another
  * thread cached for the same file meanwhile (fresh is freed). */
 static ScorchModule *
@@ -681,7 +697,6 @@ cache_open_path (ScorchModuleCache *self,
   struct stat st;
   FileId id;
   ScorchModule *m;
-  GList *drop = NULL;
   int fd;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -695,10 +710,7 @@ cache_open_path (ScorchModuleCache *self,
       memset (&id, 0, sizeof id);
       id.vdso = TRUE;
       id.size = size;
-      scorch_mutex_lock (&self->lock);
-      m = cache_lookup_locked (self, &id, &drop);
-      scorch_mutex_unlock (&self->lock);
-      unref_list (drop);
+      m = cache_lookup (self, &id);
       if (m != NULL)
         return m;
       m = module_new_vdso (error);
@@ -710,10 +722,7 @@ cache_open_path (ScorchModuleCache *self,
   if (stat (path, &st) == 0 && S_ISREG (st.st_mode))
     {
       file_id_from_stat (&id, &st);
-      scorch_mutex_lock (&self->lock);
-      m = cache_lookup_locked (self, &id, &drop);
-      scorch_mutex_unlock (&self->lock);
-      unref_list (drop);
+      m = cache_lookup (self, &id);
       if (m != NULL)
         return m;
     }

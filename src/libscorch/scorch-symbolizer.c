@@ -587,15 +587,16 @@ module_symbols_build (ScorchModule *file,
 {
   SymbolsBuild *b = user_data;
   g_autoptr(GError) local_error = NULL;
-  const guint8 *id;
-  guint id_len = 0;
+  ScorchElfSymbolsCacheKey key = { 0 };
   ScorchElfSymbols *syms;
 
   if (b->source == NULL)
     return scorch_elf_symbols_new (b->m->dw.mod);
-  id = scorch_module_get_build_id (file, &id_len);
-  syms = scorch_elf_symbols_load_cached (b->self->symbol_cache_dir, id, id_len, b->source, b->m->bias,
-                                         &local_error);
+  key.dir = b->self->symbol_cache_dir;
+  key.build_id = scorch_module_get_build_id (file, &key.build_id_len);
+  key.source = b->source;
+  key.bias = b->m->bias;
+  syms = scorch_elf_symbols_load_cached (&key, &local_error);
   if (syms != NULL)
     return syms;
   if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
@@ -603,8 +604,7 @@ module_symbols_build (ScorchModule *file,
   g_clear_error (&local_error);
 
   syms = scorch_elf_symbols_new (b->m->dw.mod);
-  if (!scorch_elf_symbols_save_cached (syms, b->self->symbol_cache_dir, id, id_len, b->source, b->m->bias,
-                                       &local_error))
+  if (!scorch_elf_symbols_save_cached (syms, &key, &local_error))
     g_debug ("symbol cache: %s", local_error->message);
   return syms;
 }

@@ -316,12 +316,8 @@ scorch_unwind_maps_read_word (ScorchUnwindMaps *self,
 {
   const UnwMapSlot *slot;
 
-  if (addr >= self->stack_sp && addr - self->stack_sp < self->stack_len &&
-      self->stack_len - (addr - self->stack_sp) >= 8)
-    {
-      memcpy (val, self->stack + (addr - self->stack_sp), 8);
-      return TRUE;
-    }
+  if (scorch_unwind_maps_read_stack (self, addr, val))
+    return TRUE;
   slot = scorch_unwind_maps_for_addr (self, addr);
   return slot != NULL && slot->module->data != NULL && scorch_unwind_maps_module_read (slot->module, addr - slot->bias, val);
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
 
 #include <elfutils/libdw.h>
 #include <gelf.h>
@@ -132,6 +133,19 @@ gboolean          scorch_unwind_maps_module_read (const UnwModule      *m,
 gboolean          scorch_unwind_maps_read_word  (ScorchUnwindMaps      *self,
                                                  guint64                addr,
                                                  guint64               *val);
+
+/* 8 bytes of the sample's stack copy; FALSE when addr is outside it. */
+static inline gboolean
+scorch_unwind_maps_read_stack (const ScorchUnwindMaps *self,
+                               guint64                 addr,
+                               guint64                *val)
+{
+  if (addr < self->stack_sp || addr - self->stack_sp >= self->stack_len ||
+      self->stack_len - (addr - self->stack_sp) < 8)
+    return FALSE;
+  memcpy (val, self->stack + (addr - self->stack_sp), 8);
+  return TRUE;
+}
 
 /* Whether addr may be code: in an executable mapping of the process */
 static inline gboolean

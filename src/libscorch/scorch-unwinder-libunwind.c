@@ -64,9 +64,6 @@ struct _ScorchLibunwind
   /* the sample being unwound */
   guint64          regs[N_PREGS];
   guint32          regs_valid;
-  const guint8    *stack;
-  gsize            stack_len;
-  guint64          stack_sp;
   const UnwModule *cur_module;  /* module of the last find_proc_info */
   guint64          cur_bias;
   gboolean         last_lookup_failed;
@@ -149,11 +146,10 @@ access_mem (unw_addr_space_t  as,
   if (write)
     return -UNW_EINVAL;
 
-  /* The sampled stack copy */
-  if (addr >= self->stack_sp && addr - self->stack_sp < self->stack_len &&
-      self->stack_len - (addr - self->stack_sp) >= 8)
+  /* The sampled stack copy (the maps hold the sample being unwound) */
+  if (scorch_unwind_maps_read_stack (self->owner, addr, &v))
     {
-      memcpy (valp, self->stack + (addr - self->stack_sp), 8);
+      *valp = v;
       return 0;
     }
 
@@ -283,9 +279,6 @@ scorch_libunwind_unwind (ScorchLibunwind *self,
                          gint32           pid,
                          const guint64   *pregs,
                          guint32          pvalid,
-                         const guint8    *stack,
-                         gsize            stack_len,
-                         guint64          stack_sp,
                          guint64         *ips,
                          guint            max_ips,
                          gboolean        *truncated)
@@ -302,7 +295,8 @@ scorch_libunwind_unwind (ScorchLibunwind *self,
 
   ips[n++] = pregs[PREG_IP];
   /* Without SP (and a stack) only the leaf is known. */
-  if (!(pvalid & (1u << PREG_SP)) || stack == NULL || stack_len == 0 || max_ips == 1)
+  if (!(pvalid & (1u << PREG_SP)) || self->owner->stack == NULL || self->owner->stack_len == 0 ||
+      max_ips == 1)
     return n;
 
   proc = proc_get (self, pid);
@@ -311,9 +305,6 @@ scorch_libunwind_unwind (ScorchLibunwind *self,
 
   memcpy (self->regs, pregs, sizeof self->regs);
   self->regs_valid = pvalid;
-  self->stack = stack;
-  self->stack_len = stack_len;
-  self->stack_sp = stack_sp;
   self->cur_module = NULL;
   self->last_lookup_failed = FALSE;
 
@@ -353,8 +344,6 @@ scorch_libunwind_unwind (ScorchLibunwind *self,
     }
 
 done:
-  self->stack = NULL;
-  self->stack_len = 0;
   self->cur_module = NULL;
   return n;
 }

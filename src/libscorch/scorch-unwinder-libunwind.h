@@ -20,15 +20,12 @@ typedef struct _ScorchLibunwind ScorchLibunwind;
 ScorchLibunwind *scorch_libunwind_new        (ScorchUnwindMaps *maps);
 void             scorch_libunwind_free       (ScorchLibunwind *self);
 /* pregs/pvalid: the sampled registers by perf number and which are set;
- * the caller has begun the sample on the maps.  Same contract as
- * scorch_unwinder_unwind(). */
+ * the caller has begun the sample on the maps, which hold its stack copy
+ * (and its start).  Same contract as scorch_unwinder_unwind(). */
 guint            scorch_libunwind_unwind     (ScorchLibunwind *self,
                                               gint32           pid,
                                               const guint64   *pregs,
                                               guint32          pvalid,
-                                              const guint8    *stack,
-                                              gsize            stack_len,
-                                              guint64          stack_sp,
                                               guint64         *ips,
                                               guint            max_ips,
                                               gboolean        *truncated);

@@ -357,8 +357,7 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
   if (self->engine == SCORCH_UNWIND_ENGINE_LIBUNWIND)
     {
       self->n_libunwind++;
-      n = scorch_libunwind_unwind (get_libunwind (self), pid, pregs, pvalid, stack, stack_len,
-                                   self->maps.stack_sp, ips, max_ips, truncated);
+      n = scorch_libunwind_unwind (get_libunwind (self), pid, pregs, pvalid, ips, max_ips, truncated);
       goto out;
     }
 
@@ -388,8 +387,8 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
           self->lu_ips = g_new (guint64, max_ips);
           self->lu_ips_len = max_ips;
         }
-      lu_n = scorch_libunwind_unwind (get_libunwind (self), pid, pregs, pvalid, stack, stack_len,
-                                      self->maps.stack_sp, self->lu_ips, max_ips, &lu_truncated);
+      lu_n = scorch_libunwind_unwind (get_libunwind (self), pid, pregs, pvalid, self->lu_ips, max_ips,
+                                      &lu_truncated);
       lu_n = check_code (self, self->lu_ips, lu_n, &lu_truncated);
       if (lu_n > st.n && !lu_truncated)
         {
@@ -452,28 +451,27 @@ repair_sync (const Regs *regs,
 }
 
 guint
-scorch_unwinder_repair_leaf (ScorchUnwinder   *self,
-                             gint32            pid,
-                             guint64           ip,
-                             guint64           sp,
-                             guint64           bp,
-                             const guint8     *stack,
-                             gsize             stack_len,
-                             guint64          *callers,
-                             guint             max_callers,
-                             ScorchLeafRepair *result)
+scorch_unwinder_repair_leaf (ScorchUnwinder       *self,
+                             gint32                pid,
+                             const ScorchLeafRegs *sample,
+                             guint64              *callers,
+                             guint                 max_callers,
+                             ScorchLeafRepair     *result)
 {
   Regs regs = { { 0 }, 0 };
   guint n = 0;
   ScorchLeafRepair res = SCORCH_LEAF_REPAIR_CUT;
+  guint64 bp;
 
   g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (sample != NULL, 0);
   g_return_val_if_fail (result != NULL, 0);
 
-  scorch_unwind_maps_begin_sample (&self->maps, pid, stack, stack_len, sp);
+  scorch_unwind_maps_begin_sample (&self->maps, pid, sample->stack, sample->stack_len, sample->sp);
 
-  regs.r[DREG_RA] = ip;
-  regs.r[DREG_RSP] = sp;
+  bp = sample->bp;
+  regs.r[DREG_RA] = sample->ip;
+  regs.r[DREG_RSP] = sample->sp;
   regs.r[DREG_RBP] = bp;
   regs.valid = (1u << DREG_RA) | (1u << DREG_RSP) | (1u << DREG_RBP);
 

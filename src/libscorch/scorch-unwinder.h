@@ -105,19 +105,26 @@ typedef enum
   SCORCH_LEAF_REPAIR_NO_CFI,    /* nothing known at ip (no module, no CFI): left alone */
 } ScorchLeafRepair;
 
+/* What the repair reads of a sample: its user ip, sp and bp, and the copy
+ * of its user stack from sp (stack may be NULL). */
+typedef struct
+{
+  guint64       ip;
+  guint64       sp;
+  guint64       bp;
+  const guint8 *stack;
+  gsize         stack_len;
+} ScorchLeafRegs;
+
 /* Writes the recovered callers (return addresses, as the kernel stores
  * them) to callers and returns how many; *result says what to do with the
  * kernel's chain after the leaf. */
-guint           scorch_unwinder_repair_leaf (ScorchUnwinder   *self,
-                                             gint32            pid,
-                                             guint64           ip,
-                                             guint64           sp,
-                                             guint64           bp,
-                                             const guint8     *stack,
-                                             gsize             stack_len,
-                                             guint64          *callers,
-                                             guint             max_callers,
-                                             ScorchLeafRepair *result);
+guint           scorch_unwinder_repair_leaf (ScorchUnwinder       *self,
+                                             gint32                pid,
+                                             const ScorchLeafRegs *sample,
+                                             guint64              *callers,
+                                             guint                 max_callers,
+                                             ScorchLeafRepair     *result);
 
 /* The pid's maps changed (exec, munmap): drop cached per-process state. */
 void            scorch_unwinder_invalidate (ScorchUnwinder        *self,
