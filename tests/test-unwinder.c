@@ -122,6 +122,22 @@ check_stats (ScorchUnwinder *unw,
     }
 }
 
+/* check_stats(), and with the automatic engine nothing went to libunwind
+ * (the stepper handled every frame of the chain) */
+static void
+check_stats_stepper_only (ScorchUnwinder *unw,
+                          gconstpointer   data)
+{
+  check_stats (unw, data);
+  if (GPOINTER_TO_INT (data) == SCORCH_UNWIND_ENGINE_AUTO)
+    {
+      guint64 n_libunwind = G_MAXUINT64;
+
+      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
+      g_assert_cmpuint (n_libunwind, ==, 0);
+    }
+}
+
 static void
 test_deep_chain (gconstpointer data)
 {
@@ -178,15 +194,8 @@ test_deep_chain (gconstpointer data)
   g_assert_true (truncated);
 
   scorch_symbolizer_free (sym);
-  check_stats (unw, data);
-  if (GPOINTER_TO_INT (data) == SCORCH_UNWIND_ENGINE_AUTO)
-    {
-      guint64 n_libunwind = G_MAXUINT64;
-
-      /* all of this chain has CFI the stepper handles */
-      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
-      g_assert_cmpuint (n_libunwind, ==, 0);
-    }
+  /* all of this chain has CFI the stepper handles */
+  check_stats_stepper_only (unw, data);
   scorch_unwinder_free (unw);
 }
 
@@ -469,21 +478,13 @@ test_epilogue (gconstpointer data)
       g_assert_cmpmem (ips + 2, (n_ref - 1) * 8, ref + 1, (n_ref - 1) * 8);
       g_assert_cmpint (truncated, ==, ref_truncated);
     }
-  check_stats (unw, data);
-  if (GPOINTER_TO_INT (data) == SCORCH_UNWIND_ENGINE_AUTO)
-    {
-      guint64 n_libunwind = G_MAXUINT64;
-
-      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
-      g_assert_cmpuint (n_libunwind, ==, 0);
-    }
+  check_stats_stepper_only (unw, data);
   scorch_unwinder_free (unw);
 }
 
 static void
 test_rbx_cfa (gconstpointer data)
 {
-  ScorchUnwindEngine engine = GPOINTER_TO_INT (data);
   ScorchUnwinder *unw = new_unwinder (data);
   guint64 ref[SCORCH_UNWIND_MAX_DEPTH], ips[SCORCH_UNWIND_MAX_DEPTH];
   gboolean ref_truncated, truncated;
@@ -521,15 +522,8 @@ test_rbx_cfa (gconstpointer data)
   g_assert_cmpuint (ips[2], ==, ref[0] - 1);
   g_assert_cmpmem (ips + 3, (n_ref - 1) * 8, ref + 1, (n_ref - 1) * 8);
   g_assert_cmpint (truncated, ==, ref_truncated);
-  check_stats (unw, data);
-  if (engine == SCORCH_UNWIND_ENGINE_AUTO)
-    {
-      guint64 n_libunwind = G_MAXUINT64;
-
-      /* rbx, which no frame saved, is known without libunwind's help */
-      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
-      g_assert_cmpuint (n_libunwind, ==, 0);
-    }
+  /* rbx, which no frame saved, is known without libunwind's help */
+  check_stats_stepper_only (unw, data);
   scorch_unwinder_free (unw);
 }
 
@@ -623,14 +617,7 @@ test_plt_leaf (gconstpointer data)
       g_assert_cmpmem (ips + 2, (n_ref - 1) * 8, ref + 1, (n_ref - 1) * 8);
       g_assert_cmpint (truncated, ==, ref_truncated);
     }
-  check_stats (unw, data);
-  if (engine == SCORCH_UNWIND_ENGINE_AUTO)
-    {
-      guint64 n_libunwind = G_MAXUINT64;
-
-      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
-      g_assert_cmpuint (n_libunwind, ==, 0);
-    }
+  check_stats_stepper_only (unw, data);
   scorch_unwinder_free (unw);
 }
 
@@ -748,14 +735,7 @@ test_plt_no_cfi (gconstpointer data)
       g_assert_cmpuint (n, ==, 1);
       g_assert_true (truncated);
     }
-  check_stats (unw, data);
-  if (engine == SCORCH_UNWIND_ENGINE_AUTO)
-    {
-      guint64 n_libunwind = G_MAXUINT64;
-
-      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
-      g_assert_cmpuint (n_libunwind, ==, 0);
-    }
+  check_stats_stepper_only (unw, data);
   scorch_unwinder_free (unw);
 
   for (guint i = 0; i < n_added; i++)
