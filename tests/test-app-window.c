@@ -429,6 +429,49 @@ test_open_directory (void)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "deep-cpp.folded");
 }
 
+static gboolean
+progress_text_is (gpointer data)
+{
+  return g_str_has_prefix (gtk_progress_bar_get_text (_scorch_window_get_load_progress (window)), data);
+}
+
+/* The loader's progress is shown at most every 100 ms (each new text is a
+ * frame of the whole window), the latest when the interval is over; the
+ * first and the last (every record read) at once. */
+static void
+test_progress_interval (void)
+{
+  GtkProgressBar *bar = _scorch_window_get_load_progress (window);
+  gint64 start;
+
+  _scorch_window_load_progress (window, 0.0, 0);
+  g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "0 %");
+  _scorch_window_load_progress (window, 0.1, 1000);
+  _scorch_window_load_progress (window, 0.2, 2000);
+  /* Not yet: the text of 0 % is younger than the interval. */
+  g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "0 %");
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), ==, 0.0);
+  start = g_get_monotonic_time ();
+  app_test_wait_for (progress_text_is, (gpointer) "20 % — ", 2000, "the latest progress");
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 50 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), ==, 0.2);
+  /* Every 100 ms at most, without being asked again. */
+  _scorch_window_load_progress (window, 0.5, 5000);
+  g_assert_true (progress_text_is ((gpointer) "20 % — "));
+  app_test_wait_for (progress_text_is, (gpointer) "50 % — ", 2000, "the next progress");
+  /* A new load's 0 % replaces what waits. */
+  _scorch_window_load_progress (window, 0.6, 6000);
+  _scorch_window_load_progress (window, 0.0, 0);
+  g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "0 %");
+  {
+    gint64 until = g_get_monotonic_time () + 200 * G_TIME_SPAN_MILLISECOND;
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "0 %");
+}
+
 /* `scorch FILE` with an empty window open: the file opens there, on the
  * loading page from the first frame (no start page fading out). */
 static void
@@ -661,6 +704,7 @@ main (int   argc,
   g_test_add_func ("/app/window/invalid-after-good", test_invalid_after_good);
   g_test_add_func ("/app/window/invalid-first", test_invalid_first);
   g_test_add_func ("/app/window/open-directory", test_open_directory);
+  g_test_add_func ("/app/window/progress-interval", test_progress_interval);
   g_test_add_func ("/app/window/open-reuses-empty-window", test_open_reuses_empty_window);
   g_test_add_func ("/app/window/hotspot-context-menu", test_hotspot_context_menu);
   g_test_add_func ("/app/window/screenshots", test_screenshots);
