@@ -472,6 +472,52 @@ test_progress_interval (void)
   g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "0 %");
 }
 
+typedef struct
+{
+  ScorchWindow *window;
+  GtkPaned     *paned;
+  int           first_position;  /* the divider in the first frame of the profile page; -1 */
+} FirstFrame;
+
+static void
+first_profile_frame_cb (GdkFrameClock *clock,
+                        FirstFrame    *frame)
+{
+  if (frame->first_position >= 0 ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (frame->window)), "profile") != 0 ||
+      !gtk_widget_get_mapped (GTK_WIDGET (frame->paned)))
+    return;
+  frame->first_position = gtk_paned_get_position (frame->paned);
+}
+
+/* A capture opened in a running window: the divider between the graph
+ * and the table is where it goes in the first frame that shows them, not
+ * moved there by a second frame. */
+static void
+test_divider_in_first_frame (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (good_path);
+  ScorchWindow *empty = scorch_window_new (app);
+  FirstFrame frame = { empty, NULL, -1 };
+  GdkFrameClock *clock;
+  gulong handler;
+
+  gtk_window_set_default_size (GTK_WINDOW (empty), 1400, 900);
+  gtk_window_present (GTK_WINDOW (empty));
+  app_test_wait_until_drawn (GTK_WIDGET (empty));
+  frame.paned = GTK_PANED (find_by_id (GTK_WIDGET (empty), "main_paned"));
+  g_assert_nonnull (frame.paned);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (empty));
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (first_profile_frame_cb), &frame);
+  scorch_window_open_file (empty, file);
+  app_test_wait_for (page_is_not_loading, empty, 30000, "the capture to load");
+  app_test_wait_until_drawn (GTK_WIDGET (empty));
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpint (frame.first_position, >, 0);
+  g_assert_cmpint (frame.first_position, ==, gtk_paned_get_position (frame.paned));
+  gtk_window_destroy (GTK_WINDOW (empty));
+}
+
 /* `scorch FILE` with an empty window open: the file opens there, on the
  * loading page from the first frame (no start page fading out). */
 static void
@@ -705,6 +751,7 @@ main (int   argc,
   g_test_add_func ("/app/window/invalid-first", test_invalid_first);
   g_test_add_func ("/app/window/open-directory", test_open_directory);
   g_test_add_func ("/app/window/progress-interval", test_progress_interval);
+  g_test_add_func ("/app/window/divider-in-first-frame", test_divider_in_first_frame);
   g_test_add_func ("/app/window/open-reuses-empty-window", test_open_reuses_empty_window);
   g_test_add_func ("/app/window/hotspot-context-menu", test_hotspot_context_menu);
   g_test_add_func ("/app/window/screenshots", test_screenshots);

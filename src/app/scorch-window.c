@@ -1954,6 +1954,29 @@ scorch_window_size_allocate (GtkWidget *widget,
 
   GTK_WIDGET_CLASS (scorch_window_parent_class)->size_allocate (widget, width, height, baseline);
 
+  /* The divider placed in the frame that gives the paned its size (the
+   * first frame of a capture opened in a running window), and the paned
+   * allocated again at once in the same place (the allocation queued
+   * while the window allocates is not run before the paint): that frame
+   * paints the divider where it goes instead of GtkPaned's own position
+   * followed by a second frame (5-15 ms) that moves it from the idle. A
+   * new orientation first goes through the idle (the paned is allocated
+   * in it before the divider is placed). */
+  if ((!self->paned_placed || paned_extent (self) != self->placed_extent)
+#if !ADW_CHECK_VERSION(1, 4, 0)
+      && (guint) (width < STACKED_BELOW_WIDTH) == self->stacked
+#endif
+      && gtk_widget_get_mapped (GTK_WIDGET (self->main_paned)))
+    {
+      GtkAllocation paned;
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_widget_get_allocation (GTK_WIDGET (self->main_paned), &paned);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      place_divider (self);
+      gtk_widget_size_allocate (GTK_WIDGET (self->main_paned), &paned, -1);
+    }
+
   relayout = !self->paned_placed || paned_extent (self) != self->placed_extent ||
              width != self->allocated_width;
   self->allocated_width = width;
