@@ -429,6 +429,95 @@ test_open_directory (void)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "deep-cpp.folded");
 }
 
+static gboolean
+progress_text_is (gpointer data)
+{
+  return g_str_has_prefix (gtk_progress_bar_get_text (_scorch_window_get_load_progress (window)), data);
+}
+
+/* The loader's progress is shown at most every 100 ms (each new text is a
+ * frame of the whole window), the latest when the interval is over; the
+ * first and the last (every record read) at once. */
+static void
+test_progress_interval (void)
+{
+  GtkProgressBar *bar = _scorch_window_get_load_progress (window);
+  gint64 start;
+
+  _scorch_window_load_progress (window, 0.0, 0);
+  g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "0 %");
+  _scorch_window_load_progress (window, 0.1, 1000);
+  _scorch_window_load_progress (window, 0.2, 2000);
+  /* Not yet: the text of 0 % is younger than the interval. */
+  g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "0 %");
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), ==, 0.0);
+  start = g_get_monotonic_time ();
+  app_test_wait_for (progress_text_is, (gpointer) "20 % — ", 2000, "the latest progress");
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 50 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), ==, 0.2);
+  /* Every 100 ms at most, without being asked again. */
+  _scorch_window_load_progress (window, 0.5, 5000);
+  g_assert_true (progress_text_is ((gpointer) "20 % — "));
+  app_test_wait_for (progress_text_is, (gpointer) "50 % — ", 2000, "the next progress");
+  /* A new load's 0 % replaces what waits. */
+  _scorch_window_load_progress (window, 0.6, 6000);
+  _scorch_window_load_progress (window, 0.0, 0);
+  g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "0 %");
+  {
+    gint64 until = g_get_monotonic_time () + 200 * G_TIME_SPAN_MILLISECOND;
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_cmpstr (gtk_progress_bar_get_text (bar), ==, "0 %");
+}
+
+typedef struct
+{
+  ScorchWindow *window;
+  GtkPaned     *paned;
+  int           first_position;  /* the divider in the first frame of the profile page; -1 */
+} FirstFrame;
+
+static void
+first_profile_frame_cb (GdkFrameClock *clock,
+                        FirstFrame    *frame)
+{
+  if (frame->first_position >= 0 ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (frame->window)), "profile") != 0 ||
+      !gtk_widget_get_mapped (GTK_WIDGET (frame->paned)))
+    return;
+  frame->first_position = gtk_paned_get_position (frame->paned);
+}
+
+/* A capture opened in a running window: the divider between the graph
+ * and the table is where it goes in the first frame that shows them, not
+ * moved there by a second frame. */
+static void
+test_divider_in_first_frame (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (good_path);
+  ScorchWindow *empty = scorch_window_new (app);
+  FirstFrame frame = { empty, NULL, -1 };
+  GdkFrameClock *clock;
+  gulong handler;
+
+  gtk_window_set_default_size (GTK_WINDOW (empty), 1400, 900);
+  gtk_window_present (GTK_WINDOW (empty));
+  app_test_wait_until_drawn (GTK_WIDGET (empty));
+  frame.paned = GTK_PANED (find_by_id (GTK_WIDGET (empty), "main_paned"));
+  g_assert_nonnull (frame.paned);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (empty));
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (first_profile_frame_cb), &frame);
+  scorch_window_open_file (empty, file);
+  app_test_wait_for (page_is_not_loading, empty, 30000, "the capture to load");
+  app_test_wait_until_drawn (GTK_WIDGET (empty));
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpint (frame.first_position, >, 0);
+  g_assert_cmpint (frame.first_position, ==, gtk_paned_get_position (frame.paned));
+  gtk_window_destroy (GTK_WINDOW (empty));
+}
+
 /* `scorch FILE` with an empty window open: the file opens there, on the
  * loading page from the first frame (no start page fading out). */
 static void
@@ -553,8 +642,16 @@ test_hotspot_context_menu (void)
   scorch_session_set_selected_frame (session, SCORCH_NODE_NONE);
   cell = find_inscription (scorch_window_get_view_widget (window, "hotspots"), "matrix_kernel");
   g_assert_nonnull (cell);
-  /* The full signature is the cell's tooltip. */
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (cell), ==, "matrix_kernel(double*, double const*, unsigned long)");
+  /* The full signature is the cell's tooltip, answered when asked for. */
+  {
+    GtkTooltip *tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+    gboolean shown = FALSE;
+
+    g_assert_null (gtk_widget_get_tooltip_text (cell));
+    g_signal_emit_by_name (cell, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+    g_assert_true (shown);
+    g_object_unref (tooltip);
+  }
 
   xdo_test_click (cell, 3);
   app_test_wait_for (popover_shown, scorch_window_get_view_widget (window, "hotspots"), 5000, "the context menu");
@@ -653,6 +750,8 @@ main (int   argc,
   g_test_add_func ("/app/window/invalid-after-good", test_invalid_after_good);
   g_test_add_func ("/app/window/invalid-first", test_invalid_first);
   g_test_add_func ("/app/window/open-directory", test_open_directory);
+  g_test_add_func ("/app/window/progress-interval", test_progress_interval);
+  g_test_add_func ("/app/window/divider-in-first-frame", test_divider_in_first_frame);
   g_test_add_func ("/app/window/open-reuses-empty-window", test_open_reuses_empty_window);
   g_test_add_func ("/app/window/hotspot-context-menu", test_hotspot_context_menu);
   g_test_add_func ("/app/window/screenshots", test_screenshots);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-hotspot-view.c: the hotspot table: rows, sorting, search, selection, activation */
+/* test-hotspot-view.c: the hotspot table: rows, sorting, search, selection, activation, tooltips */
 
 #include "config.h"
 
@@ -410,6 +410,49 @@ test_rows_on_demand (void)
   gtk_window_destroy (window);
 }
 
+static GtkWidget *
+find_inscription (GtkWidget  *widget,
+                  const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_inscription (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The name cell's tooltip (the full signature) is answered when asked
+ * for: a tooltip text set on every bind asks the X server where the
+ * pointer is, two round trips per row of a new profile's first fill. */
+static void
+test_name_tooltip (void)
+{
+  g_autoptr(ScorchProfile) profile = explore_test_profile ();
+  ScorchHotspotView *view = SCORCH_HOTSPOT_VIEW (scorch_hotspot_view_new ());
+  GtkWindow *window = explore_test_window (GTK_WIDGET (view), 900, 360);
+  GtkTooltip *tooltip;
+  GtkWidget *name;
+  gboolean shown = FALSE;
+
+  scorch_hotspot_view_set_profile (view, profile);
+  explore_test_wait_drawn (GTK_WIDGET (view));
+  name = find_inscription (GTK_WIDGET (view), "hot_leaf");
+  g_assert_nonnull (name);
+  g_assert_true (gtk_widget_get_has_tooltip (name));
+  g_assert_null (gtk_widget_get_tooltip_text (name));
+  tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  g_signal_emit_by_name (name, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+  g_assert_true (shown);
+  g_object_unref (tooltip);
+
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -421,6 +464,7 @@ main (int   argc,
   g_test_add_func ("/app/hotspot-view/selection", test_selection);
   g_test_add_func ("/app/hotspot-view/first-fill", test_first_fill);
   g_test_add_func ("/app/hotspot-view/rows-on-demand", test_rows_on_demand);
+  g_test_add_func ("/app/hotspot-view/name-tooltip", test_name_tooltip);
 
   return g_test_run ();
 }

@@ -141,10 +141,10 @@ snapshot_percent_bar (GtkWidget   *widget,
 
 /* -- the factory -- */
 
-/* The tooltip of a count, module or source cell: asked for when shown.
+/* The tooltip of a cell: asked for when shown.
  * gtk_widget_set_tooltip_text() on a visible widget makes GTK look for
- * the widget under the pointer (on X11 a round trip to the server), once
- * per cell bound. */
+ * the widget under the pointer (on X11 two round trips to the server),
+ * once per cell bound. */
 static const char *
 tooltip_text (ScorchFunctionCell  cell,
               ScorchFunctionItem *item)
@@ -160,6 +160,8 @@ tooltip_text (ScorchFunctionCell  cell,
     case SCORCH_FUNCTION_CELL_SOURCE:
       return scorch_function_item_get_source (item);
     case SCORCH_FUNCTION_CELL_NAME:
+      /* The full signature, where the cell shows it shortened. */
+      return scorch_function_item_get_name (item);
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
     case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
     default:
@@ -365,7 +367,8 @@ make_cell (ScorchFunctionCell  cell,
   switch (cell)
     {
     case SCORCH_FUNCTION_CELL_NAME:
-      return text_bin_new (0.0f, 24, FALSE, FALSE);
+      child = text_bin_new (0.0f, 24, FALSE, FALSE);
+      break;
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
     case SCORCH_FUNCTION_CELL_TOTAL_PERCENT:
       return text_bin_new (1.0f, 8, TRUE, TRUE);
@@ -380,7 +383,7 @@ make_cell (ScorchFunctionCell  cell,
       child = text_bin_new (0.0f, 0, FALSE, FALSE);
       break;
     }
-  /* Counts, module and source: the tooltip, when asked for. */
+  /* Name, counts, module and source: the tooltip, when asked for. */
   text = GTK_WIDGET (cell_text (child));
   g_object_set_data (G_OBJECT (text), "scorch-function-cell", GUINT_TO_POINTER (cell));
   gtk_widget_set_has_tooltip (text, TRUE);
@@ -431,10 +434,11 @@ bind_cb (GtkSignalListItemFactory *factory,
     {
     case SCORCH_FUNCTION_CELL_NAME:
       gtk_inscription_set_text (text, scorch_function_item_get_display_name (item));
-      /* The full signature; a property of the cell (tests and assistive
-       * technologies read it there), set only when it changes. */
-      if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (text)), scorch_function_item_get_name (item)) != 0)
-        gtk_widget_set_tooltip_text (GTK_WIDGET (text), scorch_function_item_get_name (item));
+      /* The full signature, as the tooltip shows it, for assistive
+       * technologies (a tooltip text set here would also be their
+       * description, but costs the X round trips above on every bind). */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (text), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      scorch_function_item_get_name (item), -1);
       break;
     case SCORCH_FUNCTION_CELL_SELF_PERCENT:
       gtk_inscription_set_text (text, scorch_function_item_get_self_percent_text (item));

@@ -25,6 +25,13 @@ gboolean _scorch_window_is_unused (ScorchWindow *self);
  * the capture (with its title) or the start page. */
 void _scorch_window_show_previous (ScorchWindow *self);
 
+/* For tests: the loader's progress, as the loader reports it, and the
+ * loading page's bar that shows it. */
+void _scorch_window_load_progress (ScorchWindow *self,
+                                   double        fraction,
+                                   guint64       n_samples);
+GtkProgressBar *_scorch_window_get_load_progress (ScorchWindow *self);
+
 /* SCORCH_TRACE_TIMING: the calling thread's CPU time, in microseconds. */
 gint64 _scorch_window_thread_cpu_time (void);
 

@@ -97,6 +97,10 @@ struct _ScorchWindow
   ScorchWindowCompare    *compare;       /* comparing captures (scorch-window-compare.c) */
   guint                   pulse_id;      /* the "Building the profile" phase */
   gint64                  read_done_at;  /* monotonic, when the loader had read everything */
+  guint                   progress_id;   /* shows the latest progress, PROGRESS_INTERVAL after the last */
+  gint64                  progress_shown_at;  /* monotonic, when the progress text last changed */
+  double                  progress_fraction;  /* the latest progress, not shown yet */
+  guint64                 progress_samples;
   gint64                  open_at;       /* monotonic, when the open began (SCORCH_TRACE_TIMING) */
   gint64                  loaded_at;     /* monotonic, when the loader returned (SCORCH_TRACE_TIMING) */
   gint64                  shown_at;      /* monotonic, the views were given the profile */
@@ -674,6 +678,27 @@ static void
 stop_pulse (ScorchWindow *self)
 {
   g_clear_handle_id (&self->pulse_id, g_source_remove);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+}
+
+/* The loader's progress is shown at most every PROGRESS_INTERVAL: each
+ * new text is a frame of the whole window (the label's new size is
+ * measured up to the toplevel), main-thread CPU taken from the loader's
+ * threads on a small machine, and faster than a reader can tell. */
+#define PROGRESS_INTERVAL (100 * G_TIME_SPAN_MILLISECOND)
+
+static void show_progress (ScorchWindow *self,
+                           double        fraction,
+                           guint64       n_samples);
+
+static gboolean
+progress_timeout_cb (gpointer data)
+{
+  ScorchWindow *self = data;
+
+  self->progress_id = 0;
+  show_progress (self, self->progress_fraction, self->progress_samples);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -682,8 +707,33 @@ load_progress_cb (double   fraction,
                   gpointer user_data)
 {
   ScorchWindow *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  /* The first (0 %) and the last (every record read) at once; between,
+   * the latest when the interval is over. */
+  if (fraction > 0.0 && fraction < 1.0 && self->progress_shown_at != 0 &&
+      now - self->progress_shown_at < PROGRESS_INTERVAL)
+    {
+      self->progress_fraction = fraction;
+      self->progress_samples = n_samples;
+      if (self->progress_id == 0)
+        self->progress_id = g_timeout_add ((guint) ((self->progress_shown_at + PROGRESS_INTERVAL - now) / 1000) + 1,
+                                           progress_timeout_cb, self);
+      return;
+    }
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  show_progress (self, fraction, n_samples);
+}
+
+static void
+show_progress (ScorchWindow *self,
+               double        fraction,
+               guint64       n_samples)
+{
   g_autofree char *text = NULL;
   g_autofree char *count = scorch_format_count (n_samples);
+
+  self->progress_shown_at = g_get_monotonic_time ();
 
   /* 100 %: every record is read; building the call tree, the hotspots and
    * the views still takes a while on big captures. Say so, with a bar
@@ -693,6 +743,9 @@ load_progress_cb (double   fraction,
       if (self->pulse_id == 0)
         {
           self->read_done_at = g_get_monotonic_time ();
+          /* The loading frames from here on are stage B (building). */
+          scorch_app_trace_mark ("reading");
+          scorch_app_trace_stage ("B");
           /* Translators: loading phase after all samples were read, %s is a number of samples */
           text = g_strdup_printf (_("Building the profile — %s samples"), count);
           gtk_progress_bar_set_text (self->load_progress, text);
@@ -710,6 +763,20 @@ load_progress_cb (double   fraction,
     text = g_strdup_printf (_("%.0f %%"), 100.0 * CLAMP (fraction, 0.0, 1.0));
   gtk_progress_bar_set_text (self->load_progress, text);
   scorch_app_trace_mark ("progress");
+}
+
+void
+_scorch_window_load_progress (ScorchWindow *self,
+                              double        fraction,
+                              guint64       n_samples)
+{
+  load_progress_cb (fraction, n_samples, self);
+}
+
+GtkProgressBar *
+_scorch_window_get_load_progress (ScorchWindow *self)
+{
+  return self->load_progress;
 }
 
 static void
@@ -1886,6 +1953,29 @@ scorch_window_size_allocate (GtkWidget *widget,
   gboolean relayout;
 
   GTK_WIDGET_CLASS (scorch_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  /* The divider placed in the frame that gives the paned its size (the
+   * first frame of a capture opened in a running window), and the paned
+   * allocated again at once in the same place (the allocation queued
+   * while the window allocates is not run before the paint): that frame
+   * paints the divider where it goes instead of GtkPaned's own position
+   * followed by a second frame (5-15 ms) that moves it from the idle. A
+   * new orientation first goes through the idle (the paned is allocated
+   * in it before the divider is placed). */
+  if ((!self->paned_placed || paned_extent (self) != self->placed_extent)
+#if !ADW_CHECK_VERSION(1, 4, 0)
+      && (guint) (width < STACKED_BELOW_WIDTH) == self->stacked
+#endif
+      && gtk_widget_get_mapped (GTK_WIDGET (self->main_paned)))
+    {
+      GtkAllocation paned;
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_widget_get_allocation (GTK_WIDGET (self->main_paned), &paned);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      place_divider (self);
+      gtk_widget_size_allocate (GTK_WIDGET (self->main_paned), &paned, -1);
+    }
 
   relayout = !self->paned_placed || paned_extent (self) != self->placed_extent ||
              width != self->allocated_width;
