@@ -226,10 +226,17 @@ replay_maps (ScorchProcTable    *procs,
       memcpy (&prot, d + 56, 4);
       name = g_strndup ((const char *) d + 64, body > 64 ? body - 64 : 0);
       if (pid != -1)
-        scorch_proc_table_mmap (procs, pid, addr, len, pgoff, name, maj, min, ino,
-                                (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? d + 36 : NULL,
-                                (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? MIN (d[32], 20) : 0,
-                                prot, rec->time);
+        {
+          ScorchPerfMmap m = {
+            .pid = pid, .start = addr, .len = len, .pgoff = pgoff,
+            .maj = maj, .min = min, .ino = ino,
+            .build_id = (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? d + 36 : NULL,
+            .build_id_len = (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? MIN (d[32], 20) : 0,
+            .prot = prot, .filename = name, .filename_len = strlen (name),
+          };
+
+          scorch_proc_table_mmap (procs, &m, rec->time);
+        }
     }
   else if (rec->type == PERF_RECORD_COMM && rec->size >= 16)
     {

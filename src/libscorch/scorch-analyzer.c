@@ -2065,7 +2065,6 @@ scorch_analyzer_add_record (ScorchAnalyzer     *self,
     case PERF_RECORD_MMAP2:
       {
         ScorchPerfMmap m;
-        g_autofree char *filename = NULL;
 
         if (!scorch_perf_record_get_mmap (record, &m, error))
           return FALSE;
@@ -2074,9 +2073,7 @@ scorch_analyzer_add_record (ScorchAnalyzer     *self,
         if (m.kernel || m.pid == -1)
           break;
 
-        filename = g_strndup (m.filename, m.filename_len);
-        scorch_proc_table_mmap (self->procs, m.pid, m.start, m.len, m.pgoff, filename, m.maj, m.min, m.ino,
-                                m.build_id, m.build_id_len, m.prot, record->time);
+        scorch_proc_table_mmap (self->procs, &m, record->time);
         if (m.prot & PROT_EXEC)
           unwinders_invalidate (self, m.pid, FALSE);
       }
