@@ -1127,9 +1127,12 @@ handle_sample (ScorchAnalyzer     *self,
             memcpy (self->ips, stored, n * sizeof (guint64));
           }
         else
-          n = scorch_unwinder_unwind (self->unwinder, s.pid, s.regs_mask, regs_buf, MIN (s.n_regs, 64),
-                                      s.stack, s.stack_size, sp,
-                                      self->ips, SCORCH_UNWIND_MAX_DEPTH, &truncated);
+          {
+            ScorchUnwindRegs ur = { s.regs_mask, regs_buf, MIN (s.n_regs, 64), s.stack, s.stack_size, sp };
+
+            n = scorch_unwinder_unwind (self->unwinder, s.pid, &ur, self->ips, SCORCH_UNWIND_MAX_DEPTH,
+                                        &truncated);
+          }
         self->portable_stack_index++;
         if (self->portable_out != NULL)
           scorch_portable_builder_add_stack (self->portable_out, s.time, s.tid, self->ips, n);
@@ -1297,9 +1300,11 @@ prepare_sample (Worker         *w,
       if (s->callchain != NULL && sched != SCHED_SWITCH)
         walk_callchain (s, TRUE, FALSE, emit_prepare, w);
 
-      n = scorch_unwinder_unwind (w->unwinder, s->pid, s->regs_mask, regs_buf, MIN (s->n_regs, 64),
-                                  s->stack, s->stack_size, ps->sp,
-                                  w->ips, SCORCH_UNWIND_MAX_DEPTH, &truncated);
+      {
+        ScorchUnwindRegs ur = { s->regs_mask, regs_buf, MIN (s->n_regs, 64), s->stack, s->stack_size, ps->sp };
+
+        n = scorch_unwinder_unwind (w->unwinder, s->pid, &ur, w->ips, SCORCH_UNWIND_MAX_DEPTH, &truncated);
+      }
       if (n > 0)
         {
           for (guint i = 0; i < n; i++)
