@@ -33,7 +33,7 @@ map_file (ScorchProcTable *t,
     .filename = path, .filename_len = strlen (path),
   };
 
-  map_file (t, &m, time);
+  scorch_proc_table_mmap (t, &m, time);
 }
 
 static void
