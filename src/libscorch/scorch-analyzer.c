@@ -1797,8 +1797,8 @@ commit_sample (ScorchAnalyzer *self,
   if (self->cur_leaf_addr != G_MAXUINT32)
     g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
 
-  node = scorch_profile_builder_add_stack_leaf_first (self->builder, ps->s.time, ps->s.pid, ps->s.tid,
-                                                      self->stack, self->stack_len, 1);
+  node = scorch_profile_builder_add_sample_leaf_first (self->builder, ps->s.time, ps->s.pid, ps->s.tid,
+                                                       self->stack, self->stack_len, 1);
   if (ps->stack_hash != 0 && !ps->unwind_failed)
     stack_memo_add (self, ps->stack_hash, addrs, ps->n, node);
   self->n_samples++;
