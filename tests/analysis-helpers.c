@@ -6,10 +6,12 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "analysis-helpers.h"
+#include "perf-record-util.h"
 #include "scorch-demangle.h"
 
 char *tmpdir;
@@ -25,9 +27,27 @@ entry_free (gpointer p)
 
 static GHashTable *paths;
 
+/* A test program's start: its own directory for captures and copies,
+ * tmpdir, made from TEMPLATE (g_dir_make_tmp) */
+void
+analysis_helpers_init (const char *template)
+{
+  tmpdir = g_dir_make_tmp (template, NULL);
+  g_assert_nonnull (tmpdir);
+}
+
+/* Its end: tmpdir and everything in it go */
 void
 analysis_helpers_cleanup (void)
 {
+  if (tmpdir != NULL)
+    {
+      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+
+      if (system (cmd) != 0)
+        g_warning ("could not remove %s", tmpdir);
+      g_clear_pointer (&tmpdir, g_free);
+    }
   g_clear_pointer (&paths, g_hash_table_unref);
 }
 
@@ -74,14 +94,12 @@ gboolean
 have_perf (void)
 {
   const char *argv[] = { "perf", "record", "-q", "-o", "/dev/null", "-e", "cpu-clock", "--", "true", NULL };
-  int status;
-  g_autofree char *out = NULL;
   g_autofree char *perf = g_find_program_in_path ("perf");
 
   if (perf == NULL)
     return FALSE;
-  out = run (argv, NULL, &status);
-  return g_spawn_check_wait_status (status, NULL);
+  /* (with the retry: perf's own abort must not skip the test) */
+  return perf_record_util_run (argv, NULL, NULL);
 }
 
 /* perf record at a fixed period (2 kHz of cpu-clock), so that perf's
@@ -93,8 +111,6 @@ record (const char         *name,
 {
   g_autofree char *out = g_strdup_printf ("%s/%s.data", tmpdir, name);
   GPtrArray *argv = g_ptr_array_new ();
-  g_autofree char *stdout_ = NULL;
-  int status = 0;
 
   g_ptr_array_add (argv, (char *) "perf");
   g_ptr_array_add (argv, (char *) "record");
@@ -121,16 +137,7 @@ record (const char         *name,
     g_ptr_array_add (argv, (char *) cmd[i]);
   g_ptr_array_add (argv, NULL);
 
-  /* perf record itself has aborted here now and then ("assertion failed
-   * at util/build-id.c", perf's bug, under parallel test runs): one more
-   * try, which fails the test if perf fails again. */
-  stdout_ = run ((const char * const *) argv->pdata, NULL, &status);
-  if (!g_spawn_check_wait_status (status, NULL))
-    {
-      g_test_message ("perf record failed (status %d), trying once more", status);
-      g_free (stdout_);
-      stdout_ = run ((const char * const *) argv->pdata, NULL, NULL);
-    }
+  perf_record_util_run_ok ((const char * const *) argv->pdata, NULL);
   g_ptr_array_unref (argv);
   return g_steal_pointer (&out);
 }
@@ -439,4 +446,22 @@ build_id_of (const char *path)
   g_assert_nonnull (p);
   p += strlen ("Build ID: ");
   return g_strndup (p, strspn (p, "0123456789abcdef"));
+}
+
+/* The entry of scorch-cli report --json's "functions" for FUNCTION, or
+ * NULL */
+JsonObject *
+json_function (JsonNode   *root,
+               const char *function)
+{
+  JsonArray *functions = json_object_get_array_member (json_node_get_object (root), "functions");
+
+  for (guint i = 0; i < json_array_get_length (functions); i++)
+    {
+      JsonObject *f = json_array_get_object_element (functions, i);
+
+      if (g_strcmp0 (json_object_get_string_member (f, "function"), function) == 0)
+        return f;
+    }
+  return NULL;
 }

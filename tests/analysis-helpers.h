@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,7 @@ typedef struct
 extern char *tmpdir;
 
 const char *workload          (const char         *name);
+void        analysis_helpers_init    (const char         *template);
 void        analysis_helpers_cleanup (void);
 char       *run               (const char * const *argv,
                                const char * const *envp,
@@ -34,6 +36,8 @@ void        compare_with_perf (const char         *file,
 char       *copy_file         (const char         *from,
                                const char         *to);
 char       *build_id_of       (const char         *path);
+JsonObject *json_function     (JsonNode           *root,
+                               const char         *function);
 
 #define SKIP_WITHOUT_PERF() G_STMT_START { if (!have_perf ()) { \
       g_test_skip ("perf record cannot run here (perf missing or perf_event_open not permitted)"); return; } } G_STMT_END

@@ -64,6 +64,22 @@ explore_test_run_for (guint ms)
     }
 }
 
+void
+explore_test_wait_for (gboolean  (*cond) (gpointer data),
+                       gpointer    data,
+                       const char *what)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        g_error ("waited 30 s for %s", what);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+}
+
 static void
 after_paint_cb (GdkFrameClock *clock,
                 guint         *n_frames)

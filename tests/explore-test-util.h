@@ -24,6 +24,12 @@ GtkWindow     *explore_test_window         (GtkWidget     *widget,
 void           explore_test_wait_drawn     (GtkWidget     *widget);
 /* Iterates the main loop for MS milliseconds. */
 void           explore_test_run_for        (guint          ms);
+/* Iterates the main loop until COND (DATA) holds; fails the test, naming
+ * WHAT, after 30 s (a wait for a state, not a guess at how long it takes
+ * on a loaded machine). */
+void           explore_test_wait_for       (gboolean     (*cond) (gpointer data),
+                                            gpointer       data,
+                                            const char    *what);
 /* Saves a PNG of WIDGET's window in G_TEST_BUILDDIR; returns the share of
  * pixels differing from the most common colour (a blank shot is ~0). */
 double         explore_test_screenshot     (GtkWidget     *widget,

@@ -92,3 +92,19 @@ test_rec_put_words (GByteArray    *b,
 {
   g_byte_array_append (b, (const guint8 *) words, n_words * 8);
 }
+
+void
+test_rec_put_switch (GByteArray *b,
+                     gboolean    out,
+                     gint32      pid,
+                     gint32      tid,
+                     guint64     time,
+                     guint64     id)
+{
+  guint64 w[] = {
+    test_rec_header_word (PERF_RECORD_SWITCH, out ? PERF_RECORD_MISC_SWITCH_OUT : 0, 4),
+    test_rec_pid_tid (pid, tid), time, id,
+  };
+
+  test_rec_put_words (b, w, G_N_ELEMENTS (w));
+}

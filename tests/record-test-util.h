@@ -43,5 +43,13 @@ guint64 test_rec_pid_tid     (gint32      pid,
 void    test_rec_put_words   (GByteArray    *b,
                               const guint64 *words,
                               guint          n_words);
+/* A PERF_RECORD_SWITCH (OUT: switch-out) of PID/TID at TIME, with the
+ * sample_id of the tests' layout: pid/tid, time, the event's ID */
+void    test_rec_put_switch  (GByteArray    *b,
+                              gboolean       out,
+                              gint32         pid,
+                              gint32         tid,
+                              guint64        time,
+                              guint64        id);
 
 G_END_DECLS

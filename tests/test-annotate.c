@@ -305,12 +305,16 @@ check_function (const char *file,
   g_autoptr(GHashTable) lines = addr2line (binary, insns);
   g_autoptr(GHashTable) sums = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint64 self = 0;
+  double max_diff = 0;
   GHashTableIter iter;
   gpointer key, value;
 
   g_assert_cmpuint (insns->len, >, 0);
 
-  /* per instruction: within 2 points of perf annotate */
+  /* per instruction: what perf annotate prints for the same capture, to
+   * its two decimals (a sample's instruction is its IP, unwinding plays no
+   * part: nothing may differ; 2 points were allowed before, and the
+   * largest difference seen was 0.00) */
   for (guint i = 0; i < insns->len; i++)
     {
       const InsnRow *r = &g_array_index (insns, InsnRow, i);
@@ -318,7 +322,8 @@ check_function (const char *file,
       double *p = g_hash_table_lookup (perf, &addr);
       double theirs = p != NULL ? *p : 0.0;
 
-      if (fabs (r->self_pct - theirs) > 2.0)
+      max_diff = MAX (max_diff, fabs (r->self_pct - theirs));
+      if (fabs (r->self_pct - theirs) > 0.011)
         g_error ("%s %s 0x%" G_GINT64_MODIFIER "x: Scorch %.2f%%, perf annotate %.2f%%",
                  file, function, r->address, r->self_pct, theirs);
       self += r->self;
@@ -333,6 +338,7 @@ check_function (const char *file,
       if (!ours)
         g_assert_cmpfloat (*(double *) value, <=, 2.0);
     }
+  g_test_message ("%s: largest difference with perf annotate: %.2f points", function, max_diff);
   g_assert_cmpuint (self, >, 50);
 
   /* per line: the sums of the instructions' samples by eu-addr2line's line */
@@ -371,13 +377,16 @@ check_function (const char *file,
   return rows;
 }
 
-/* A tolerance for a share of n samples: 4 standard deviations plus the
- * cost difference between the two loops' bodies. */
+/* A tolerance for a share of n samples against the design: 5 binomial
+ * standard deviations (a chance failure once in 1.7 million checks; 4
+ * were allowed before, once in 16 000) plus 6 points for the cost
+ * difference between the two loops' bodies.  At 50 samples it is 38.5
+ * points, still short of the 40 by which swapped lines (30/70) miss. */
 static double
 tolerance (double  share,
            guint64 n)
 {
-  return 400.0 * sqrt (share / 100.0 * (1.0 - share / 100.0) / (double) MAX (n, 1)) + 6.0;
+  return 500.0 * sqrt (share / 100.0 * (1.0 - share / 100.0) / (double) MAX (n, 1)) + 6.0;
 }
 
 static char *
@@ -457,7 +466,9 @@ test_compiler (gconstpointer data)
       g_assert_nonnull (r70);
       g_assert_nonnull (r30);
       n = r70->self + r30->self;
-      g_test_message ("split_work: %.2f%% / %.2f%% of %" G_GUINT64_FORMAT, r70->self_pct, r30->self_pct, n);
+      g_test_message ("split_work: %.2f%% / %.2f%% of %" G_GUINT64_FORMAT ", tolerance %.2f points",
+                      r70->self_pct, r30->self_pct, n, tolerance (70.0, n));
+      g_assert_cmpuint (n, >=, 50);
       g_assert_cmpfloat (fabs (r70->self_pct - 70.0), <=, tolerance (70.0, n));
       g_assert_cmpfloat (fabs (r30->self_pct - 30.0), <=, tolerance (30.0, n));
 
@@ -645,8 +656,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  tmpdir = g_dir_make_tmp ("scorch-test-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  analysis_helpers_init ("scorch-test-XXXXXX");
 
   g_test_add_data_func ("/cli/annotate/gcc", "gcc", test_compiler);
   g_test_add_data_func ("/cli/annotate/clang", "clang", test_compiler);
@@ -657,12 +667,6 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", tmpdir);
-  }
-  g_free (tmpdir);
   analysis_helpers_cleanup ();
   return ret;
 }

@@ -17,6 +17,7 @@
 #include "scorch-thread-list.h"
 #include "scorch-window.h"
 #include "explore-test-util.h"
+#include "perf-record-util.h"
 #include "output-check.h"
 
 static ScorchApplication *app;
@@ -53,10 +54,8 @@ record_capture (void)
   const char *dir = g_getenv ("SCORCH_TEST_WORKLOADS");
   g_autofree char *workload = NULL;
   g_autofree char *perf = g_find_program_in_path ("perf");
-  g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
+  gboolean ok;
 
   if (perf == NULL)
     {
@@ -70,10 +69,9 @@ record_capture (void)
   {
     const char *argv[] = { perf, "record", "-g", "-F", "999", "-o", capture, "--", workload, "900", NULL };
 
-    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
-      g_error ("cannot run perf: %s", error->message);
+    ok = perf_record_util_run (argv, NULL, &err);
   }
-  if (!g_spawn_check_wait_status (status, NULL))
+  if (!ok)
     {
       /* perf_event_paranoid or a container without perf events */
       skip_reason = g_strdup_printf ("perf record failed (not allowed here?): %s", err);
@@ -181,6 +179,42 @@ find_toggle_button (GtkWidget  *widget,
   return NULL;
 }
 
+typedef struct
+{
+  ScorchFlameGraph  *graph;
+  ScorchHotspotView *hotspots;
+  const char        *text;
+  gboolean           valid;
+} SearchApplied;
+
+/* Both views search for TEXT, and the search is (in)valid as expected:
+ * GtkSearchEntry sends search-changed a little after the text changes. */
+static gboolean
+search_applied (gpointer data)
+{
+  SearchApplied *s = data;
+
+  const char *in_graph = scorch_flame_graph_get_search_text (s->graph);
+  const char *in_table = scorch_hotspot_view_get_search_text (s->hotspots);
+
+  /* (no search may be NULL or "") */
+  return g_strcmp0 (in_graph != NULL ? in_graph : "", s->text) == 0 &&
+         g_strcmp0 (in_table != NULL ? in_table : "", s->text) == 0 &&
+         (s->text[0] == '\0' || scorch_flame_graph_get_search_valid (s->graph) == s->valid);
+}
+
+static void
+wait_for_search (ScorchFlameGraph  *graph,
+                 ScorchHotspotView *hotspots,
+                 const char        *text,
+                 gboolean           valid)
+{
+  SearchApplied s = { graph, hotspots, text, valid };
+  g_autofree char *what = g_strdup_printf ("the search for \"%s\" in both views", text);
+
+  explore_test_wait_for (search_applied, &s, what);
+}
+
 static void
 test_search_and_zoom (void)
 {
@@ -209,8 +243,7 @@ test_search_and_zoom (void)
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (entry)) || gtk_widget_is_focus (GTK_WIDGET (entry)) ||
                  gtk_widget_get_mapped (GTK_WIDGET (entry)));
   gtk_editable_set_text (entry, "explore_");
-  /* GtkSearchEntry delays search-changed a little. */
-  explore_test_run_for (400);
+  wait_for_search (graph, hotspots, "explore_", TRUE);
   g_assert_cmpstr (scorch_flame_graph_get_search_text (graph), ==, "explore_");
   g_assert_cmpstr (scorch_hotspot_view_get_search_text (hotspots), ==, "explore_");
   g_assert_cmpuint (g_list_model_get_n_items (model), >=, 2);
@@ -240,7 +273,7 @@ test_search_and_zoom (void)
     g_assert_nonnull (regex_button);
     gtk_toggle_button_set_active (regex_button, TRUE);
     gtk_editable_set_text (entry, "explore_(");
-    explore_test_run_for (400);
+    wait_for_search (graph, hotspots, "explore_(", FALSE);
     g_assert_false (scorch_flame_graph_get_search_valid (graph));
     g_assert_false (scorch_search_is_valid (scorch_hotspot_view_get_search (hotspots)));
     g_assert_cmpfloat (scorch_flame_graph_get_matched_fraction (graph), ==, 0);
@@ -248,7 +281,7 @@ test_search_and_zoom (void)
     explore_test_screenshot (GTK_WIDGET (window), "app-explore-search-invalid.png");
     gtk_toggle_button_set_active (regex_button, FALSE);
     gtk_editable_set_text (entry, "explore_");
-    explore_test_run_for (400);
+    wait_for_search (graph, hotspots, "explore_", TRUE);
     g_assert_true (scorch_flame_graph_get_search_valid (graph));
     g_assert_cmpuint (g_list_model_get_n_items (model), >=, 2);
   }
@@ -280,7 +313,7 @@ test_search_and_zoom (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (graph), "flame.zoom-reset", NULL));
   g_assert_cmpuint (scorch_flame_graph_get_zoom_node (graph), ==, SCORCH_PROFILE_ROOT);
   gtk_editable_set_text (entry, "");
-  explore_test_run_for (400);
+  wait_for_search (graph, hotspots, "", TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (model), >, 2);
   /* The hottest function's frames stay highlighted, without the search. */
   explore_test_screenshot (GTK_WIDGET (window), "app-explore-highlight.png");

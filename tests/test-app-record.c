@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "proc-wait-util.h"
 #include "scorch-application.h"
 #include "scorch-flame-graph.h"
 #include "scorch-loader.h"
@@ -263,7 +264,7 @@ test_record_attach (void)
   child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
   g_assert_no_error (error);
   pid = atoi (g_subprocess_get_identifier (child));
-  g_usleep (300 * 1000);
+  proc_wait_for_exec (pid, program);
 
   dialog = open_dialog (window);
   g_assert_true (scorch_record_dialog_select_pid (dialog, pid));

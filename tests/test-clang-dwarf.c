@@ -49,22 +49,6 @@ source_line (const char *prefix)
   g_assert_not_reached ();
 }
 
-static JsonObject *
-json_function (JsonNode   *root,
-               const char *function)
-{
-  JsonArray *functions = json_object_get_array_member (json_node_get_object (root), "functions");
-
-  for (guint i = 0; i < json_array_get_length (functions); i++)
-    {
-      JsonObject *f = json_array_get_object_element (functions, i);
-
-      if (g_strcmp0 (json_object_get_string_member (f, "function"), function) == 0)
-        return f;
-    }
-  return NULL;
-}
-
 static void
 check_function (JsonNode   *root,
                 const char *function,
@@ -190,8 +174,7 @@ main (int    argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  tmpdir = g_dir_make_tmp ("scorch-test-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  analysis_helpers_init ("scorch-test-XXXXXX");
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -202,12 +185,6 @@ main (int    argc,
     }
 
   ret = g_test_run ();
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", tmpdir);
-  }
-  g_free (tmpdir);
   analysis_helpers_cleanup ();
   return ret;
 }

@@ -285,8 +285,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  tmpdir = g_dir_make_tmp ("scorch-test-cli-transforms-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  analysis_helpers_init ("scorch-test-cli-transforms-XXXXXX");
 
   g_test_add_func ("/cli/transforms/focus", test_focus);
   g_test_add_func ("/cli/transforms/merge", test_merge);

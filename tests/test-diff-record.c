@@ -45,7 +45,7 @@ run (const char *const *argv,
   char *out = NULL;
   int status = 0;
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error))
     g_error ("cannot run %s: %s", argv[0], error->message);
   if (status_out != NULL)
     *status_out = status;

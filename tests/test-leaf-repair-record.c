@@ -21,6 +21,7 @@
 
 #include <glib/gstdio.h>
 
+#include "perf-record-util.h"
 #include "scorch-recorder.h"
 
 static const char * const functions[] = {
@@ -264,7 +265,8 @@ record_all (void)
   {
     const char *argv[] = { "perf", "record", "-q", "-e", "cpu-clock:u", "-g", "-F", FREQUENCY, "-o", perf_out,
                            "--", rec.workload, RUN_SECONDS, NULL };
-    if (run (argv, NULL))
+
+    if (perf_record_util_run (argv, NULL, NULL))
       rec.perf_g = read_stacks (perf_out, NULL);
   }
   rec.ok = rec.def != NULL && rec.repair != NULL && rec.dwarf != NULL;

@@ -90,13 +90,8 @@ block (GByteArray *b,
        gint32      tid,
        guint64     leaf)
 {
-  guint64 w[] = {
-    test_rec_header_word (PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT, 4),
-    test_rec_pid_tid (PID, tid), time, ID_CPU,
-  };
-
   sample (b, ID_SWITCH, time, tid, leaf, IP_MAIN);
-  test_rec_put_words (b, w, G_N_ELEMENTS (w));
+  test_rec_put_switch (b, TRUE, PID, tid, time, ID_CPU);
 }
 
 static void
@@ -104,12 +99,7 @@ run_again (GByteArray *b,
            guint64     time,
            gint32      tid)
 {
-  guint64 w[] = {
-    test_rec_header_word (PERF_RECORD_SWITCH, 0, 4),
-    test_rec_pid_tid (PID, tid), time, ID_CPU,
-  };
-
-  test_rec_put_words (b, w, G_N_ELEMENTS (w));
+  test_rec_put_switch (b, FALSE, PID, tid, time, ID_CPU);
 }
 
 static void

@@ -179,8 +179,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  tmpdir = g_dir_make_tmp ("scorch-test-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  analysis_helpers_init ("scorch-test-XXXXXX");
 
   g_test_add_func ("/load-threads/corpus", test_corpus);
   g_test_add_data_func ("/load-threads/fp", "fp", test_recorded);
@@ -190,11 +189,6 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", tmpdir);
-  }
   analysis_helpers_cleanup ();
   return ret;
 }

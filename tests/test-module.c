@@ -81,6 +81,37 @@ has_section (ScorchModule *m,
   return found;
 }
 
+/* The value of NAME in the symbol table of M, or 0 */
+static guint64
+symtab_value (ScorchModule *m,
+              const char   *name)
+{
+  Elf *elf = scorch_module_begin_elf (m);
+  Elf_Scn *scn = NULL;
+  guint64 value = 0;
+
+  g_assert_nonnull (elf);
+  while ((scn = elf_nextscn (elf, scn)) != NULL)
+    {
+      GElf_Shdr shdr;
+      Elf_Data *data;
+
+      if (gelf_getshdr (scn, &shdr) == NULL || shdr.sh_type != SHT_SYMTAB)
+        continue;
+      data = elf_getdata (scn, NULL);
+      for (gsize i = 0; i < shdr.sh_size / shdr.sh_entsize; i++)
+        {
+          GElf_Sym sym;
+
+          if (gelf_getsym (data, (int) i, &sym) != NULL &&
+              g_strcmp0 (elf_strptr (elf, shdr.sh_link, sym.st_name), name) == 0)
+            value = sym.st_value;
+        }
+    }
+  elf_end (elf);
+  return value;
+}
+
 static void
 test_key (void)
 {
@@ -241,114 +272,143 @@ test_replaced_and_deleted (void)
   scorch_module_cache_free (cache);
 }
 
+/* A stripped program, its debug file under debugdir/.build-id, and a
+ * mapping of its code as a process would have it */
+typedef struct
+{
+  char         *bin;
+  char         *debugdir;
+  char         *debugfile;       /* debugdir/.build-id/xx/yyyy.debug */
+  ScorchModule *module;          /* through the default cache */
+  ScorchMapping map;
+  guint64       addr;            /* a runtime address inside hidden_static */
+  guint64       vaddr;           /* its link-time address */
+} Stripped;
+
+static void
+stripped_set_up (Stripped   *s,
+                 const char *name)
+{
+  g_autofree char *hex = NULL;
+  g_autofree char *iddir = NULL;
+  g_autofree char *cmd = NULL;
+  const ScorchModuleSegment *segs;
+  const guint8 *id;
+  guint n_segs = 0, len = 0;
+  struct stat st;
+
+  memset (s, 0, sizeof *s);
+  s->bin = build (name, "-Wl,--build-id", 7);
+  s->debugdir = g_strdup_printf ("%s/%s-debug", tmpdir, name);
+  s->module = scorch_module_cache_open (scorch_module_cache_get_default (), s->bin, NULL);
+  g_assert_nonnull (s->module);
+  id = scorch_module_get_build_id (s->module, &len);
+  g_assert_nonnull (id);
+  hex = scorch_module_build_id_to_hex (id, len);
+  g_assert_cmpuint (strlen (hex), ==, 2 * len);
+  /* the address of hidden_static, from the unstripped file */
+  s->vaddr = symtab_value (s->module, "hidden_static");
+  g_assert_cmpuint (s->vaddr, !=, 0);
+  scorch_module_unref (s->module);
+
+  iddir = g_build_filename (s->debugdir, ".build-id", (char[]) { hex[0], hex[1], 0 }, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (iddir, 0755), ==, 0);
+  s->debugfile = g_strdup_printf ("%s/%s.debug", iddir, hex + 2);
+  cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", s->bin, s->debugfile);
+  run (cmd);
+  g_free (cmd);
+  cmd = g_strdup_printf ("strip --strip-all %s", s->bin);
+  run (cmd);
+
+  s->module = scorch_module_cache_open (scorch_module_cache_get_default (), s->bin, NULL);
+  g_assert_nonnull (s->module);
+  g_assert_cmpint (stat (s->bin, &st), ==, 0);
+  segs = scorch_module_get_segments (s->module, &n_segs);
+  for (guint i = 0; i < n_segs; i++)
+    if ((segs[i].flags & PF_X) != 0 && s->vaddr >= segs[i].vaddr && s->vaddr < segs[i].vaddr + segs[i].filesz)
+      {
+        s->map.start = 0x7f0000000000 + (segs[i].vaddr & ~0xfffull);
+        s->map.end = 0x7f0000000000 + segs[i].vaddr + segs[i].memsz;
+        s->map.pgoff = segs[i].offset & ~0xfffull;
+      }
+  g_assert_cmpuint (s->map.start, !=, 0);
+  s->map.path = s->bin;
+  s->map.build_id = scorch_module_get_build_id (s->module, &s->map.build_id_len);
+  s->map.maj = major (st.st_dev);
+  s->map.min = minor (st.st_dev);
+  s->map.ino = st.st_ino;
+  s->addr = 0x7f0000000000 + s->vaddr + 1;
+}
+
+static void
+stripped_tear_down (Stripped *s)
+{
+  scorch_module_unref (s->module);
+  g_free (s->bin);
+  g_free (s->debugdir);
+  g_free (s->debugfile);
+}
+
+static ScorchSymbolizer *
+stripped_symbolizer (Stripped *s)
+{
+  ScorchSymbolizer *sym = scorch_symbolizer_new ();
+  const char *dirs[] = { s->debugdir, NULL };
+
+  scorch_symbolizer_set_debug_dirs (sym, dirs);
+  scorch_symbolizer_set_symbol_cache (sym, NULL, 0);
+  return sym;
+}
+
+static void
+assert_hidden_static (ScorchSymbolizer *sym,
+                      Stripped         *s)
+{
+  ScorchSymbol out[8];
+  guint n = scorch_symbolizer_lookup_user (sym, 1, &s->map, s->addr, out, G_N_ELEMENTS (out));
+
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpstr (out[n - 1].function, ==, "hidden_static");
+}
+
 /* A stripped file with its debug file in a build-id tree: the module is
  * the stripped file (one module, its build id), the symbolizer finds the
  * names in the debug file. */
 static void
 test_separate_debug_file (void)
 {
-  g_autofree char *bin = build ("separate", "-Wl,--build-id", 1);
-  g_autofree char *debugdir = g_build_filename (tmpdir, "debug", NULL);
-  g_autofree char *hex = NULL;
-  g_autofree char *iddir = NULL;
-  g_autofree char *debugfile = NULL;
-  g_autofree char *cmd = NULL;
   g_autoptr(GError) error = NULL;
   ScorchModuleCache *cache = scorch_module_cache_get_default ();
-  ScorchModule *m, *dm;
+  ScorchModule *dm;
   const guint8 *id;
   guint len = 0, dlen = 0;
   const char *dirs[] = { NULL, NULL };
   ScorchSymbolizer *sym;
-  ScorchMapping map = { 0 };
-  ScorchSymbol out[8];
-  const ScorchModuleSegment *segs;
-  guint n_segs = 0;
-  guint64 vaddr = 0;
-  Elf *elf;
-  Elf_Scn *scn = NULL;
-  guint n;
-  struct stat st;
+  Stripped s;
 
   /* count only what is held (the default cache keeps recent ones too) */
   scorch_module_cache_set_keep (cache, 0);
-  m = scorch_module_cache_open (cache, bin, &error);
+  stripped_set_up (&s, "separate");
+
+  g_assert_false (has_section (s.module, SHT_SYMTAB));
+  id = scorch_module_get_build_id (s.module, &len);
+  g_assert_true (scorch_module_matches_build_id (s.module, id, len));
+  dm = scorch_module_cache_open (cache, s.debugfile, &error);
   g_assert_no_error (error);
-  id = scorch_module_get_build_id (m, &len);
-  g_assert_nonnull (id);
-  hex = scorch_module_build_id_to_hex (id, len);
-  g_assert_cmpuint (strlen (hex), ==, 2 * len);
-
-  /* the address of hidden_static, from the unstripped file */
-  elf = scorch_module_begin_elf (m);
-  while ((scn = elf_nextscn (elf, scn)) != NULL)
-    {
-      GElf_Shdr shdr;
-      Elf_Data *data;
-
-      if (gelf_getshdr (scn, &shdr) == NULL || shdr.sh_type != SHT_SYMTAB)
-        continue;
-      data = elf_getdata (scn, NULL);
-      for (gsize i = 0; i < shdr.sh_size / shdr.sh_entsize; i++)
-        {
-          GElf_Sym s;
-
-          if (gelf_getsym (data, (int) i, &s) != NULL &&
-              g_strcmp0 (elf_strptr (elf, shdr.sh_link, s.st_name), "hidden_static") == 0)
-            vaddr = s.st_value;
-        }
-    }
-  elf_end (elf);
-  g_assert_cmpuint (vaddr, !=, 0);
-  scorch_module_unref (m);
-
-  iddir = g_build_filename (debugdir, ".build-id", (char[]) { hex[0], hex[1], 0 }, NULL);
-  g_assert_cmpint (g_mkdir_with_parents (iddir, 0755), ==, 0);
-  debugfile = g_strdup_printf ("%s/%s.debug", iddir, hex + 2);
-  cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", bin, debugfile);
-  run (cmd);
-  g_free (cmd);
-  cmd = g_strdup_printf ("strip --strip-all %s", bin);
-  run (cmd);
-
-  m = scorch_module_cache_open (cache, bin, &error);
-  g_assert_no_error (error);
-  g_assert_false (has_section (m, SHT_SYMTAB));
-  g_assert_true (scorch_module_matches_build_id (m, id = scorch_module_get_build_id (m, &len), len));
-  dm = scorch_module_cache_open (cache, debugfile, &error);
-  g_assert_no_error (error);
-  g_assert_true (dm != m);
+  g_assert_true (dm != s.module);
   g_assert_cmpmem (scorch_module_get_build_id (dm, &dlen), dlen, id, len);
 
   /* the symbolizer through the cache: the same module, names from the debug file */
-  segs = scorch_module_get_segments (m, &n_segs);
-  g_assert_cmpint (stat (bin, &st), ==, 0);
-  for (guint i = 0; i < n_segs; i++)
-    if ((segs[i].flags & PF_X) != 0 && vaddr >= segs[i].vaddr && vaddr < segs[i].vaddr + segs[i].filesz)
-      {
-        map.start = 0x7f0000000000 + (segs[i].vaddr & ~0xfffull);
-        map.end = 0x7f0000000000 + segs[i].vaddr + segs[i].memsz;
-        map.pgoff = segs[i].offset & ~0xfffull;
-      }
-  g_assert_cmpuint (map.start, !=, 0);
-  map.path = bin;
-  map.build_id = id;
-  map.build_id_len = len;
-  map.maj = major (st.st_dev);
-  map.min = minor (st.st_dev);
-  map.ino = st.st_ino;
   sym = scorch_symbolizer_new ();
-  dirs[0] = debugdir;
+  dirs[0] = s.debugdir;
   scorch_symbolizer_set_debug_dirs (sym, dirs);
-  n = scorch_symbolizer_lookup_user (sym, 1, &map, 0x7f0000000000 + vaddr + 1, out, G_N_ELEMENTS (out));
-  g_assert_cmpuint (n, >=, 1);
-  g_assert_cmpstr (out[n - 1].function, ==, "hidden_static");
+  assert_hidden_static (sym, &s);
   /* the symbolizer took the cached module: still only these two */
   g_assert_cmpuint (scorch_module_cache_get_size (cache), ==, 2);
   scorch_symbolizer_free (sym);
 
   scorch_module_unref (dm);
-  scorch_module_unref (m);
+  stripped_tear_down (&s);
   g_assert_cmpuint (scorch_module_cache_get_size (cache), ==, 0);
   scorch_module_cache_set_keep (cache, 64);
 }
@@ -758,122 +818,6 @@ test_shared_once (void)
   barrier_free (r.start);
   scorch_module_unref (r.module);
   scorch_module_cache_free (cache);
-}
-
-/* A stripped program, its debug file under debugdir/.build-id, and a
- * mapping of its code as a process would have it */
-typedef struct
-{
-  char         *bin;
-  char         *debugdir;
-  ScorchModule *module;          /* through the default cache */
-  ScorchMapping map;
-  guint64       addr;            /* a runtime address inside hidden_static */
-  guint64       vaddr;           /* its link-time address */
-} Stripped;
-
-static void
-stripped_set_up (Stripped   *s,
-                 const char *name)
-{
-  g_autofree char *hex = NULL;
-  g_autofree char *iddir = NULL;
-  g_autofree char *debugfile = NULL;
-  g_autofree char *cmd = NULL;
-  const ScorchModuleSegment *segs;
-  const guint8 *id;
-  guint n_segs = 0, len = 0;
-  struct stat st;
-  Elf *elf;
-  Elf_Scn *scn = NULL;
-
-  memset (s, 0, sizeof *s);
-  s->bin = build (name, "-Wl,--build-id", 7);
-  s->debugdir = g_strdup_printf ("%s/%s-debug", tmpdir, name);
-  s->module = scorch_module_cache_open (scorch_module_cache_get_default (), s->bin, NULL);
-  g_assert_nonnull (s->module);
-  id = scorch_module_get_build_id (s->module, &len);
-  g_assert_nonnull (id);
-  hex = scorch_module_build_id_to_hex (id, len);
-  elf = scorch_module_begin_elf (s->module);
-  while ((scn = elf_nextscn (elf, scn)) != NULL)
-    {
-      GElf_Shdr shdr;
-      Elf_Data *data;
-
-      if (gelf_getshdr (scn, &shdr) == NULL || shdr.sh_type != SHT_SYMTAB)
-        continue;
-      data = elf_getdata (scn, NULL);
-      for (gsize i = 0; i < shdr.sh_size / shdr.sh_entsize; i++)
-        {
-          GElf_Sym sym;
-
-          if (gelf_getsym (data, (int) i, &sym) != NULL &&
-              g_strcmp0 (elf_strptr (elf, shdr.sh_link, sym.st_name), "hidden_static") == 0)
-            s->vaddr = sym.st_value;
-        }
-    }
-  elf_end (elf);
-  g_assert_cmpuint (s->vaddr, !=, 0);
-  scorch_module_unref (s->module);
-
-  iddir = g_build_filename (s->debugdir, ".build-id", (char[]) { hex[0], hex[1], 0 }, NULL);
-  g_assert_cmpint (g_mkdir_with_parents (iddir, 0755), ==, 0);
-  debugfile = g_strdup_printf ("%s/%s.debug", iddir, hex + 2);
-  cmd = g_strdup_printf ("objcopy --only-keep-debug %s %s", s->bin, debugfile);
-  run (cmd);
-  g_free (cmd);
-  cmd = g_strdup_printf ("strip --strip-all %s", s->bin);
-  run (cmd);
-
-  s->module = scorch_module_cache_open (scorch_module_cache_get_default (), s->bin, NULL);
-  g_assert_nonnull (s->module);
-  g_assert_cmpint (stat (s->bin, &st), ==, 0);
-  segs = scorch_module_get_segments (s->module, &n_segs);
-  for (guint i = 0; i < n_segs; i++)
-    if ((segs[i].flags & PF_X) != 0 && s->vaddr >= segs[i].vaddr && s->vaddr < segs[i].vaddr + segs[i].filesz)
-      {
-        s->map.start = 0x7f0000000000 + (segs[i].vaddr & ~0xfffull);
-        s->map.end = 0x7f0000000000 + segs[i].vaddr + segs[i].memsz;
-        s->map.pgoff = segs[i].offset & ~0xfffull;
-      }
-  g_assert_cmpuint (s->map.start, !=, 0);
-  s->map.path = s->bin;
-  s->map.build_id = scorch_module_get_build_id (s->module, &s->map.build_id_len);
-  s->map.maj = major (st.st_dev);
-  s->map.min = minor (st.st_dev);
-  s->map.ino = st.st_ino;
-  s->addr = 0x7f0000000000 + s->vaddr + 1;
-}
-
-static void
-stripped_tear_down (Stripped *s)
-{
-  scorch_module_unref (s->module);
-  g_free (s->bin);
-  g_free (s->debugdir);
-}
-
-static ScorchSymbolizer *
-stripped_symbolizer (Stripped *s)
-{
-  ScorchSymbolizer *sym = scorch_symbolizer_new ();
-  const char *dirs[] = { s->debugdir, NULL };
-
-  scorch_symbolizer_set_debug_dirs (sym, dirs);
-  scorch_symbolizer_set_symbol_cache (sym, NULL, 0);
-  return sym;
-}
-
-static void
-assert_hidden_static (ScorchSymbolizer *sym,
-                      Stripped         *s)
-{
-  ScorchSymbol out[8];
-  guint n = scorch_symbolizer_lookup_user (sym, 1, &s->map, s->addr, out, G_N_ELEMENTS (out));
-
-  g_assert_cmpuint (n, >=, 1);
-  g_assert_cmpstr (out[n - 1].function, ==, "hidden_static");
 }
 
 /* Two symbolizers at once: the debug file is searched for once, and the

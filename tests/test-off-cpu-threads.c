@@ -19,6 +19,7 @@
 #include "scorch-perf-writer.h"
 #include "scorch-report-json.h"
 
+#include "load-variants-util.h"
 #include "record-test-util.h"
 
 #define US G_GUINT64_CONSTANT (1000)
@@ -55,12 +56,7 @@ switch_record (GByteArray *b,
                guint64     time,
                gint32      tid)
 {
-  guint64 w[] = {
-    test_rec_header_word (PERF_RECORD_SWITCH, out ? PERF_RECORD_MISC_SWITCH_OUT : 0, 4),
-    test_rec_pid_tid (PID, tid), time, ID_CPU,
-  };
-
-  test_rec_put_words (b, w, G_N_ELEMENTS (w));
+  test_rec_put_switch (b, out, PID, tid, time, ID_CPU);
 }
 
 static void
@@ -198,25 +194,20 @@ analyzer_log_cb (const char     *domain,
     parallel_seen = TRUE;
 }
 
+/* The On-CPU, Off-CPU and Wall clock views of PATH. */
 static char *
-load_with (const char *path,
-           const char *threads,
-           const char *batch)
+describe_load (const char *path,
+               gpointer    data)
 {
   g_autoptr(ScorchProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
   GString *s = g_string_new (NULL);
 
-  g_setenv ("SCORCH_LOAD_THREADS", threads, TRUE);
-  if (batch != NULL)
-    g_setenv ("SCORCH_LOAD_BATCH", batch, TRUE);
-  else
-    g_unsetenv ("SCORCH_LOAD_BATCH");
   parallel_seen = FALSE;
   profile = scorch_load_sync (path, SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   /* the parallel path ran when (and only when) asked for */
-  g_assert_true (parallel_seen == (strcmp (threads, "1") != 0));
+  g_assert_true (parallel_seen == (strcmp (g_getenv ("SCORCH_LOAD_THREADS"), "1") != 0));
   describe_view (s, profile, "on-cpu");
   describe_view (s, scorch_profile_get_view (profile, SCORCH_PROFILE_VIEW_OFF_CPU), "off-cpu");
   describe_view (s, scorch_profile_get_view (profile, SCORCH_PROFILE_VIEW_WALL), "wall");
@@ -230,22 +221,17 @@ test_same_as_serial (void)
   g_autofree char *dir = g_dir_make_tmp ("scorch-off-cpu-threads-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "off-cpu.data", NULL);
   g_autofree char *serial = NULL;
-  const char *variants[][2] = { { "4", "7" }, { "3", "1" }, { "2", NULL } };
+  const LoadVariant serial_load = { "1", NULL };
+  const LoadVariant variants[] = { { "4", "7" }, { "3", "1" }, { "2", NULL } };
 
   g_assert_no_error (error);
   write_capture (path);
-  serial = load_with (path, "1", NULL);
+  serial = load_variant_describe (path, &serial_load, describe_load, NULL);
   /* blocked time of every kind is there */
   g_assert_nonnull (strstr (serial, "0x5000"));
   g_assert_nonnull (strstr (serial, "0x9000"));
 
-  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
-    {
-      g_autofree char *parallel = load_with (path, variants[i][0], variants[i][1]);
-
-      g_test_message ("%s workers, batch %s", variants[i][0], variants[i][1] ? variants[i][1] : "default");
-      g_assert_cmpstr (parallel, ==, serial);
-    }
+  load_variants_assert_same (path, serial, variants, G_N_ELEMENTS (variants), describe_load, NULL);
   g_unlink (path);
   g_rmdir (dir);
 }

@@ -94,12 +94,10 @@ switch_record (ScorchAnalyzer *analyzer,
                guint64         time,
                gint32          tid)
 {
-  guint64 w[] = {
-    test_rec_header_word (PERF_RECORD_SWITCH, out ? PERF_RECORD_MISC_SWITCH_OUT : 0, 4),
-    test_rec_pid_tid (tid, tid), time, ID_CPU,
-  };
+  g_autoptr(GByteArray) b = g_byte_array_new ();
 
-  feed (analyzer, w, G_N_ELEMENTS (w));
+  test_rec_put_switch (b, out, tid, tid, time, ID_CPU);
+  feed (analyzer, (const guint64 *) b->data, b->len / 8);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "proc-wait-util.h"
 #include "reach-bus-util.h"
 #include "scorch-process-list.h"
 
@@ -52,7 +53,7 @@ test_host_list (void)
   g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
                                 bus_child_setup, NULL, &pid, &error));
   g_assert_no_error (error);
-  g_usleep (100000);   /* exec'd: /proc names it sleep */
+  proc_wait_for_exec (pid, "sleep");   /* /proc names it sleep */
 
   g_setenv ("SCORCH_PROC_SOURCE", "proc", TRUE);
   local = scorch_process_list_new ();

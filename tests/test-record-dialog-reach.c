@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "app-test-util.h"
+#include "proc-wait-util.h"
 #include "scorch-record-dialog.h"
 #include "scorch-recorder-private.h"
 #include "reach-bus-util.h"
@@ -268,7 +269,7 @@ test_host_process_sysprofd (void)
       g_assert_true (g_spawn_async (NULL, (char **) argv1, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
                                     bus_child_setup, NULL, &sleeper, &error));
       g_assert_no_error (error);
-      g_usleep (100000);   /* exec'd: its maps are sleep's */
+      proc_wait_for_exec (sleeper, "sleep");   /* its maps are sleep's */
     }
   g_unsetenv ("SCORCH_TEST_NO_SYSPROFD");
   g_setenv ("SCORCH_PROC_SOURCE", "sysprofd", TRUE);

@@ -227,8 +227,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  tmpdir = g_dir_make_tmp ("scorch-test-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  analysis_helpers_init ("scorch-test-XXXXXX");
 
   g_test_add_func ("/cli/report/diagnostics/cpp-threads-perf-record", test_cpp_threads_perf_record);
   g_test_add_func ("/cli/report/diagnostics/cpp-threads-scorch-record", test_cpp_threads_scorch_record);
@@ -237,12 +236,6 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", tmpdir);
-  }
-  g_free (tmpdir);
   analysis_helpers_cleanup ();
   return ret;
 }

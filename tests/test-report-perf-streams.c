@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analysis-helpers.h"
+#include "perf-record-util.h"
 
 static const char * const c_functions[] = { "hot_a", "hot_b", "hot_c", "recurse", "mid", "run", "main", NULL };
 
@@ -38,7 +39,7 @@ record_variant (const char *name,
   {
     const char *argv[] = { "sh", "-c", cmd->str, workload ("analysis-c-fp"), NULL };
 
-    g_free (run (argv, NULL, NULL));
+    perf_record_util_run_ok (argv, NULL);
   }
   return g_steal_pointer (&out);
 }
@@ -130,8 +131,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  tmpdir = g_dir_make_tmp ("scorch-test-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  analysis_helpers_init ("scorch-test-XXXXXX");
 
   g_test_add_func ("/cli/report/perf-compressed-fp", test_compressed_fp);
   g_test_add_func ("/cli/report/perf-compressed-dwarf", test_compressed_dwarf);
@@ -141,12 +141,6 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", tmpdir);
-  }
-  g_free (tmpdir);
   analysis_helpers_cleanup ();
   return ret;
 }

@@ -30,23 +30,6 @@ parse_json (const char *json)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-/* The entry of "functions" for FUNCTION, or NULL. */
-static JsonObject *
-json_function (JsonNode   *root,
-               const char *function)
-{
-  JsonArray *functions = json_object_get_array_member (json_node_get_object (root), "functions");
-
-  for (guint i = 0; i < json_array_get_length (functions); i++)
-    {
-      JsonObject *f = json_array_get_object_element (functions, i);
-
-      if (g_strcmp0 (json_object_get_string_member (f, "function"), function) == 0)
-        return f;
-    }
-  return NULL;
-}
-
 static guint64
 json_samples (const char *json)
 {
@@ -548,8 +531,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  tmpdir = g_dir_make_tmp ("scorch-test-XXXXXX", NULL);
-  g_assert_nonnull (tmpdir);
+  analysis_helpers_init ("scorch-test-XXXXXX");
 
   g_test_add_func ("/cli/report/stripped-debug-by-build-id", test_stripped_debug_by_build_id);
   g_test_add_func ("/cli/report/inline", test_inline);
@@ -562,12 +544,6 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", tmpdir);
-  }
-  g_free (tmpdir);
   analysis_helpers_cleanup ();
   return ret;
 }

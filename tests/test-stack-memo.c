@@ -17,6 +17,7 @@
 #include "scorch-loader.h"
 #include "scorch-perf-writer.h"
 
+#include "load-variants-util.h"
 #include "record-test-util.h"
 
 #define ID_CPU     11
@@ -147,10 +148,10 @@ analyzer_log_cb (const char     *domain,
     memo_hits += g_ascii_strtoull (message, NULL, 10);
 }
 
+/* The folded stacks of PATH and its samples' times, threads and nodes. */
 static char *
-load_with (const char *path,
-           const char *threads,
-           const char *batch)
+describe_load (const char *path,
+               gpointer    data)
 {
   g_autoptr(ScorchProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
@@ -159,11 +160,6 @@ load_with (const char *path,
   const ScorchSample *samples;
   guint n = 0;
 
-  g_setenv ("SCORCH_LOAD_THREADS", threads, TRUE);
-  if (batch != NULL)
-    g_setenv ("SCORCH_LOAD_BATCH", batch, TRUE);
-  else
-    g_unsetenv ("SCORCH_LOAD_BATCH");
   profile = scorch_load_sync (path, SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (scorch_folded_write (profile, folded, NULL, NULL));
@@ -204,28 +200,20 @@ test_remap_and_exec (void)
   g_autofree char *dir = g_dir_make_tmp ("scorch-stack-memo-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "memo.data", NULL);
   g_autofree char *serial = NULL;
-  const char *variants[][2] = { { "2", NULL }, { "3", "1" }, { "2", "7" }, { "4", "64" } };
+  const LoadVariant serial_load = { "1", NULL };
+  const LoadVariant variants[] = { { "2", NULL }, { "3", "1" }, { "2", "7" }, { "4", "64" } };
 
   g_assert_no_error (error);
   write_capture (path);
   memo_hits = 0;
-  serial = load_with (path, "1", NULL);
+  serial = load_variant_describe (path, &serial_load, describe_load, NULL);
   g_assert_cmpuint (memo_hits, ==, 0);
   g_test_message ("%s", serial);
   g_assert_cmpuint (samples_in (serial, "first.so"), ==, N_PER);
   g_assert_cmpuint (samples_in (serial, "second.so"), ==, N_PER);
   g_assert_cmpuint (samples_in (serial, "exec.so"), ==, N_PER);
-
-  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
-    {
-      g_autofree char *parallel = load_with (path, variants[i][0], variants[i][1]);
-
-      g_test_message ("%s workers, batch %s", variants[i][0], variants[i][1] ? variants[i][1] : "default");
-      g_assert_cmpuint (samples_in (parallel, "first.so"), ==, N_PER);
-      g_assert_cmpuint (samples_in (parallel, "second.so"), ==, N_PER);
-      g_assert_cmpuint (samples_in (parallel, "exec.so"), ==, N_PER);
-      g_assert_cmpstr (parallel, ==, serial);
-    }
+  /* (each parallel load's counts are then the serial load's) */
+  load_variants_assert_same (path, serial, variants, G_N_ELEMENTS (variants), describe_load, NULL);
   /* the memo was used (the phases' first samples come before their
    * addresses are in the cache, and are not kept) */
   g_assert_cmpuint (memo_hits, >, N_PER);

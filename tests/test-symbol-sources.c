@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "perf-record-util.h"
 #include "scorch-module.h"
 
 static char *tmp;
@@ -206,20 +207,9 @@ perf_record_full (const char *exe,
                          buildid_dir == NULL ? "-N" : "-q",
                          "--", exe, "15000", sys ? "sys" : NULL, NULL };
 
-  g_autofree char *err = NULL;
-  int status;
-
   if (buildid_dir != NULL)
     env = g_environ_setenv (env, "PERF_BUILDID_DIR", buildid_dir, TRUE);
-  /* perf record itself has failed here once in a while with "assertion
-   * failed at util/build-id.c" while writing its header (perf's bug, not
-   * ours; seen with parallel test runs): one more try, then fail. */
-  status = run (argv, env, NULL, &err);
-  if (!g_spawn_check_wait_status (status, NULL))
-    {
-      g_test_message ("perf record failed, trying once more: %s", err);
-      g_free (run_ok (argv, env));
-    }
+  perf_record_util_run_ok (argv, (const char * const *) env);
 }
 
 static void
@@ -236,13 +226,33 @@ can_record (void)
 {
   g_autofree char *cap = g_build_filename (tmp, "probe.data", NULL);
   const char *argv[] = { "perf", "record", "-q", "-N", "-o", cap, "--", "true", NULL };
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
   g_autofree char *perf = g_find_program_in_path ("perf");
 
   if (perf == NULL)
     return FALSE;
-  return g_spawn_check_wait_status (run (argv, NULL, &out, &err), NULL);
+  /* (with the retry: perf's own abort must not skip the test) */
+  return perf_record_util_run (argv, NULL, NULL);
+}
+
+/* TRUE (and the test skipped) when perf record cannot run here */
+static gboolean
+skip_unless_recording (void)
+{
+  if (can_record ())
+    return FALSE;
+  g_test_skip ("perf record is not permitted here");
+  return TRUE;
+}
+
+/* The build id of the ELF file at PATH, in hex (it must have one) */
+static char *
+build_id_hex (const char *path)
+{
+  guint8 id[64];
+  guint len = scorch_module_read_build_id (path, id, sizeof id);
+
+  g_assert_cmpuint (len, >, 0);
+  return scorch_module_build_id_to_hex (id, len);
 }
 
 static void
@@ -259,11 +269,8 @@ test_perf_archive (void)
   g_autofree char *tsv = NULL, *tsv_none = NULL, *tsv_beside = NULL, *tsv_option = NULL;
   g_auto(GStrv) env1 = NULL, env2 = NULL, env3 = NULL, env4 = NULL;
 
-  if (!can_record ())
-    {
-      g_test_skip ("perf record is not permitted here");
-      return;
-    }
+  if (skip_unless_recording ())
+    return;
   exe = build_workload (dir, "leaf_archive", FALSE);
   /* DWARF stacks: the unwinder reads the archive's copy too */
   perf_record_full (exe, cap, FALSE, cache, TRUE);
@@ -355,8 +362,6 @@ test_debuginfod (void)
   g_autofree char *served3 = g_build_filename (srv, "w3", NULL);
   g_autofree char *exe3 = NULL, *hex3 = NULL, *tsv3 = NULL, *tsv3_on = NULL;
   g_auto(GStrv) env5 = NULL, env6 = NULL;
-  guint8 id[64], id2[64], id3[64];
-  guint id_len, id_len2, id_len3;
   GPid pid;
   gboolean ready = FALSE;
   g_autofree char *server = g_find_program_in_path ("debuginfod");
@@ -367,15 +372,10 @@ test_debuginfod (void)
       g_test_skip ("debuginfod (the server) or curl is not installed");
       return;
     }
-  if (!can_record ())
-    {
-      g_test_skip ("perf record is not permitted here");
-      return;
-    }
+  if (skip_unless_recording ())
+    return;
   exe = build_workload (dir, "leaf_debuginfod", FALSE);
-  id_len = scorch_module_read_build_id (exe, id, sizeof id);
-  g_assert_cmpuint (id_len, >, 0);
-  hex = scorch_module_build_id_to_hex (id, id_len);
+  hex = build_id_hex (exe);
   perf_record (exe, cap, FALSE, NULL);
   env1 = cli_env (NULL, NULL);
   tsv = report (cap, env1, NULL, NULL);
@@ -391,9 +391,7 @@ test_debuginfod (void)
 
   /* a stripped binary that stays, its debug file only on the server */
   exe2 = build_workload (dir2, "leaf_debuginfod_dbg", TRUE);
-  id_len2 = scorch_module_read_build_id (exe2, id2, sizeof id2);
-  g_assert_cmpuint (id_len2, >, 0);
-  hex2 = scorch_module_build_id_to_hex (id2, id_len2);
+  hex2 = build_id_hex (exe2);
   {
     g_autofree char *dbg = g_strconcat (exe2, ".debug", NULL);
     g_autofree char *served_dbg = g_build_filename (srv, "w2.debug", NULL);
@@ -405,9 +403,7 @@ test_debuginfod (void)
   /* a DWARF capture of a binary without frame pointers: the unwinder
    * reads the served executable's CFI too */
   exe3 = build_workload_full (dir3, "leaf_debuginfod_dwarf", FALSE, FALSE);
-  id_len3 = scorch_module_read_build_id (exe3, id3, sizeof id3);
-  g_assert_cmpuint (id_len3, >, 0);
-  hex3 = scorch_module_build_id_to_hex (id3, id_len3);
+  hex3 = build_id_hex (exe3);
   perf_record_full (exe3, cap3, FALSE, NULL, TRUE);
   env5 = cli_env (NULL, NULL);
   tsv3 = report (cap3, env5, NULL, NULL);
@@ -526,11 +522,8 @@ test_kallsyms (void)
   g_autoptr(GString) copy = g_string_new (NULL);
   gsize len = 0;
 
-  if (!can_record ())
-    {
-      g_test_skip ("perf record is not permitted here");
-      return;
-    }
+  if (skip_unless_recording ())
+    return;
   g_assert_true (g_file_get_contents ("/proc/kallsyms", &real, &len, NULL));
   if (g_str_has_prefix (real, "0000000000000000"))
     {
@@ -595,19 +588,12 @@ test_debug_dirs (void)
   g_autofree char *hex = NULL;
   g_autofree char *tsv = NULL, *tsv_id = NULL, *tsv_name = NULL, *tsv_both = NULL;
   g_auto(GStrv) env1 = NULL, env2 = NULL, env3 = NULL, env4 = NULL;
-  guint8 id[64];
-  guint id_len;
 
-  if (!can_record ())
-    {
-      g_test_skip ("perf record is not permitted here");
-      return;
-    }
+  if (skip_unless_recording ())
+    return;
   exe = build_workload (dir, "leaf_debug_dirs", TRUE);
   dbg = g_strconcat (exe, ".debug", NULL);
-  id_len = scorch_module_read_build_id (exe, id, sizeof id);
-  g_assert_cmpuint (id_len, >, 0);
-  hex = scorch_module_build_id_to_hex (id, id_len);
+  hex = build_id_hex (exe);
   /* the debug file leaves the binary's side */
   g_assert_cmpint (g_rename (dbg, store), ==, 0);
   perf_record (exe, cap, FALSE, NULL);
@@ -672,18 +658,11 @@ test_dwarf_by_build_id (void)
   g_autofree char *dirs = NULL;
   g_autofree char *tsv = NULL, *tsv_none = NULL, *tsv_link = NULL, *tsv_other = NULL;
   g_auto(GStrv) env1 = NULL, env2 = NULL, env3 = NULL, env4 = NULL;
-  guint8 id[64];
-  guint id_len;
 
-  if (!can_record ())
-    {
-      g_test_skip ("perf record is not permitted here");
-      return;
-    }
+  if (skip_unless_recording ())
+    return;
   exe = build_workload_full (dir, "leaf_unwind_ids", FALSE, FALSE);
-  id_len = scorch_module_read_build_id (exe, id, sizeof id);
-  g_assert_cmpuint (id_len, >, 0);
-  hex = scorch_module_build_id_to_hex (id, id_len);
+  hex = build_id_hex (exe);
   perf_record_full (exe, cap, FALSE, NULL, TRUE);
   env1 = cli_env (NULL, NULL);
   tsv = report (cap, env1, NULL, NULL);

@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 
+#include "perf-record-util.h"
 #include "scorch-capture-reader.h"
 #include "scorch-perf-file.h"
 #include "scorch-proc-table.h"
@@ -86,8 +87,6 @@ record_dwarf (const char  *path,
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = -1;
 
   g_ptr_array_add (args, (char *) "perf");
   g_ptr_array_add (args, (char *) "record");
@@ -104,11 +103,9 @@ record_dwarf (const char  *path,
   for (guint i = 0; argv[i] != NULL; i++)
     g_ptr_array_add (args, (char *) argv[i]);
   g_ptr_array_add (args, NULL);
-  if (!g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &err, &status, &error) ||
-      !g_spawn_check_wait_status (status, NULL))
+  if (!perf_record_util_run ((const char * const *) args->pdata, NULL, &err))
     {
-      *reason = g_strdup_printf ("perf record failed: %s", error != NULL ? error->message : err);
+      *reason = g_strdup_printf ("perf record failed: %s", err);
       return FALSE;
     }
   return TRUE;

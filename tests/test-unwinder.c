@@ -142,6 +142,22 @@ check_stats (ScorchUnwinder *unw,
     }
 }
 
+/* check_stats(), and with the automatic engine nothing went to libunwind
+ * (the stepper handled every frame of the chain) */
+static void
+check_stats_stepper_only (ScorchUnwinder *unw,
+                          gconstpointer   data)
+{
+  check_stats (unw, data);
+  if (GPOINTER_TO_INT (data) == SCORCH_UNWIND_ENGINE_AUTO)
+    {
+      guint64 n_libunwind = G_MAXUINT64;
+
+      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
+      g_assert_cmpuint (n_libunwind, ==, 0);
+    }
+}
+
 static void
 test_deep_chain (gconstpointer data)
 {
@@ -213,15 +229,8 @@ test_deep_chain (gconstpointer data)
   g_assert_true (truncated);
 
   scorch_symbolizer_free (sym);
-  check_stats (unw, data);
-  if (GPOINTER_TO_INT (data) == SCORCH_UNWIND_ENGINE_AUTO)
-    {
-      guint64 n_libunwind = G_MAXUINT64;
-
-      /* all of this chain has CFI the stepper handles */
-      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
-      g_assert_cmpuint (n_libunwind, ==, 0);
-    }
+  /* all of this chain has CFI the stepper handles */
+  check_stats_stepper_only (unw, data);
   scorch_unwinder_free (unw);
 }
 
@@ -504,21 +513,13 @@ test_epilogue (gconstpointer data)
       g_assert_cmpmem (ips + 2, (n_ref - 1) * 8, ref + 1, (n_ref - 1) * 8);
       g_assert_cmpint (truncated, ==, ref_truncated);
     }
-  check_stats (unw, data);
-  if (GPOINTER_TO_INT (data) == SCORCH_UNWIND_ENGINE_AUTO)
-    {
-      guint64 n_libunwind = G_MAXUINT64;
-
-      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
-      g_assert_cmpuint (n_libunwind, ==, 0);
-    }
+  check_stats_stepper_only (unw, data);
   scorch_unwinder_free (unw);
 }
 
 static void
 test_rbx_cfa (gconstpointer data)
 {
-  ScorchUnwindEngine engine = GPOINTER_TO_INT (data);
   ScorchUnwinder *unw = new_unwinder (data);
   guint64 ref[SCORCH_UNWIND_MAX_DEPTH], ips[SCORCH_UNWIND_MAX_DEPTH];
   gboolean ref_truncated, truncated;
@@ -556,16 +557,41 @@ test_rbx_cfa (gconstpointer data)
   g_assert_cmpuint (ips[2], ==, ref[0] - 1);
   g_assert_cmpmem (ips + 3, (n_ref - 1) * 8, ref + 1, (n_ref - 1) * 8);
   g_assert_cmpint (truncated, ==, ref_truncated);
-  check_stats (unw, data);
-  if (engine == SCORCH_UNWIND_ENGINE_AUTO)
-    {
-      guint64 n_libunwind = G_MAXUINT64;
-
-      /* rbx, which no frame saved, is known without libunwind's help */
-      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
-      g_assert_cmpuint (n_libunwind, ==, 0);
-    }
+  /* rbx, which no frame saved, is known without libunwind's help */
+  check_stats_stepper_only (unw, data);
   scorch_unwinder_free (unw);
+}
+
+/* The vaddr of path's .plt when it has PLT0 and at least one entry
+ * (16 bytes each), or 0 */
+static guint64
+find_plt (const char *path)
+{
+  guint64 addr = 0;
+  size_t shstrndx;
+  Elf_Scn *scn = NULL;
+  Elf *elf;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  elf_version (EV_CURRENT);
+  elf = elf_begin (fd, ELF_C_READ, NULL);
+  if (elf != NULL && elf_getshdrstrndx (elf, &shstrndx) == 0)
+    while ((scn = elf_nextscn (elf, scn)) != NULL)
+      {
+        GElf_Shdr sh;
+        const char *name;
+
+        if (gelf_getshdr (scn, &sh) != NULL && (name = elf_strptr (elf, shstrndx, sh.sh_name)) != NULL &&
+            strcmp (name, ".plt") == 0 && sh.sh_size >= 32)
+          addr = sh.sh_addr;
+      }
+  if (elf != NULL)
+    elf_end (elf);
+  close (fd);
+  return addr;
 }
 
 /* The runtime address of ld.so's .plt, or 0 */
@@ -575,33 +601,12 @@ find_ldso_plt (void)
   for (guint i = 0; i < maps->len; i++)
     {
       const ScorchMapping *m = &g_array_index (maps, ScorchMapping, i);
-      guint64 addr = 0;
-      size_t shstrndx;
-      Elf_Scn *scn = NULL;
-      Elf *elf;
-      int fd;
+      guint64 addr;
 
       if (strstr (m->path, "/ld-linux-x86-64.so") == NULL || m->pgoff != 0)
         continue;
-      fd = open (m->path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        return 0;
-      elf_version (EV_CURRENT);
-      elf = elf_begin (fd, ELF_C_READ, NULL);
-      if (elf != NULL && elf_getshdrstrndx (elf, &shstrndx) == 0)
-        while ((scn = elf_nextscn (elf, scn)) != NULL)
-          {
-            GElf_Shdr sh;
-            const char *name;
-
-            if (gelf_getshdr (scn, &sh) != NULL && (name = elf_strptr (elf, shstrndx, sh.sh_name)) != NULL &&
-                strcmp (name, ".plt") == 0 && sh.sh_size >= 32)
-              addr = m->start + sh.sh_addr;   /* ld.so's first segment is at vaddr 0 */
-          }
-      if (elf != NULL)
-        elf_end (elf);
-      close (fd);
-      return addr;
+      addr = find_plt (m->path);
+      return addr != 0 ? m->start + addr : 0;   /* ld.so's first segment is at vaddr 0 */
     }
   return 0;
 }
@@ -647,14 +652,7 @@ test_plt_leaf (gconstpointer data)
       g_assert_cmpmem (ips + 2, (n_ref - 1) * 8, ref + 1, (n_ref - 1) * 8);
       g_assert_cmpint (truncated, ==, ref_truncated);
     }
-  check_stats (unw, data);
-  if (engine == SCORCH_UNWIND_ENGINE_AUTO)
-    {
-      guint64 n_libunwind = G_MAXUINT64;
-
-      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
-      g_assert_cmpuint (n_libunwind, ==, 0);
-    }
+  check_stats_stepper_only (unw, data);
   scorch_unwinder_free (unw);
 }
 
@@ -662,31 +660,9 @@ test_plt_leaf (gconstpointer data)
 static guint64
 find_plt_entry (const char *path)
 {
-  guint64 addr = 0;
-  size_t shstrndx;
-  Elf_Scn *scn = NULL;
-  Elf *elf;
-  int fd;
+  guint64 plt = find_plt (path);
 
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return 0;
-  elf_version (EV_CURRENT);
-  elf = elf_begin (fd, ELF_C_READ, NULL);
-  if (elf != NULL && elf_getshdrstrndx (elf, &shstrndx) == 0)
-    while ((scn = elf_nextscn (elf, scn)) != NULL)
-      {
-        GElf_Shdr sh;
-        const char *name;
-
-        if (gelf_getshdr (scn, &sh) != NULL && (name = elf_strptr (elf, shstrndx, sh.sh_name)) != NULL &&
-            strcmp (name, ".plt") == 0 && sh.sh_size >= 32)
-          addr = sh.sh_addr + 16;
-      }
-  if (elf != NULL)
-    elf_end (elf);
-  close (fd);
-  return addr;
+  return plt != 0 ? plt + 16 : 0;
 }
 
 /* Puts in front of maps (before any stale entry of the test's start that
@@ -794,14 +770,7 @@ test_plt_no_cfi (gconstpointer data)
       g_assert_cmpuint (n, ==, 1);
       g_assert_true (truncated);
     }
-  check_stats (unw, data);
-  if (engine == SCORCH_UNWIND_ENGINE_AUTO)
-    {
-      guint64 n_libunwind = G_MAXUINT64;
-
-      scorch_unwinder_get_stats (unw, NULL, &n_libunwind);
-      g_assert_cmpuint (n_libunwind, ==, 0);
-    }
+  check_stats_stepper_only (unw, data);
   scorch_unwinder_free (unw);
 
   for (guint i = 0; i < n_added; i++)
