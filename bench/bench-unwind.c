@@ -93,6 +93,7 @@ main (int    argc,
   guint depth = 0;
   gboolean truncated = FALSE;
   gint32 pid = getpid ();   /* a system call: not in the timed loop */
+  ScorchUnwindRegs regs;
 
   if (g_str_equal (engine_name, "auto"))
     engine = SCORCH_UNWIND_ENGINE_AUTO;
@@ -107,6 +108,8 @@ main (int    argc,
     }
   load_maps ();
   unwind_chain_run (&sample, stack_bytes);
+  regs = (ScorchUnwindRegs) { UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                              sample.stack, sample.stack_len, sample.sp };
   unw = scorch_unwinder_new (find_mapping, NULL);
   scorch_unwinder_set_engine (unw, engine);
 
@@ -115,9 +118,7 @@ main (int    argc,
       gint64 t0 = g_get_monotonic_time ();
 
       for (guint i = 0; i < n_samples; i++)
-        depth = scorch_unwinder_unwind (unw, pid, UNWIND_CHAIN_REGS_MASK, sample.packed,
-                                        sample.n_packed, sample.stack, sample.stack_len, sample.sp,
-                                        ips, G_N_ELEMENTS (ips), &truncated);
+        depth = scorch_unwinder_unwind (unw, pid, &regs, ips, G_N_ELEMENTS (ips), &truncated);
       rounds[r] = (double) (g_get_monotonic_time () - t0) * 1000.0 / n_samples;
     }
   qsort (rounds, G_N_ELEMENTS (rounds), sizeof (double), cmp_double);

@@ -223,10 +223,17 @@ replay_maps (ScorchProcTable    *procs,
       memcpy (&prot, d + 56, 4);
       name = g_strndup ((const char *) d + 64, body > 64 ? body - 64 : 0);
       if (pid != -1)
-        scorch_proc_table_mmap (procs, pid, addr, len, pgoff, name, maj, min, ino,
-                                (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? d + 36 : NULL,
-                                (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? MIN (d[32], 20) : 0,
-                                prot, rec->time);
+        {
+          ScorchPerfMmap m = {
+            .pid = pid, .start = addr, .len = len, .pgoff = pgoff,
+            .maj = maj, .min = min, .ino = ino,
+            .build_id = (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? d + 36 : NULL,
+            .build_id_len = (rec->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) ? MIN (d[32], 20) : 0,
+            .prot = prot, .filename = name, .filename_len = strlen (name),
+          };
+
+          scorch_proc_table_mmap (procs, &m, rec->time);
+        }
     }
   else if (rec->type == PERF_RECORD_COMM && rec->size >= 16)
     {
@@ -296,6 +303,7 @@ cross_check_capture (const char  *path,
           guint64 ips_c[SCORCH_UNWIND_MAX_DEPTH];
           gboolean ta, tb, tc;
           guint na, nb, nc, sp_index;
+          ScorchUnwindRegs ur;
 
           g_assert_true (scorch_capture_attrs_parse_sample (attrs, &rec, &s, &error));
           if (s.regs_abi == 0 || s.stack == NULL || !(s.regs_mask & (1u << 7)))
@@ -305,12 +313,10 @@ cross_check_capture (const char  *path,
             continue;
           memcpy (regs, s.regs, 8 * MIN (s.n_regs, 64));
           sp_index = __builtin_popcountll (s.regs_mask & ((1u << 7) - 1));
-          na = scorch_unwinder_unwind (cfi, s.pid, s.regs_mask, regs, MIN (s.n_regs, 64), s.stack,
-                                       s.stack_size, regs[sp_index], ips_a, G_N_ELEMENTS (ips_a), &ta);
-          nb = scorch_unwinder_unwind (lu, s.pid, s.regs_mask, regs, MIN (s.n_regs, 64), s.stack,
-                                       s.stack_size, regs[sp_index], ips_b, G_N_ELEMENTS (ips_b), &tb);
-          nc = scorch_unwinder_unwind (autou, s.pid, s.regs_mask, regs, MIN (s.n_regs, 64), s.stack,
-                                       s.stack_size, regs[sp_index], ips_c, G_N_ELEMENTS (ips_c), &tc);
+          ur = (ScorchUnwindRegs) { s.regs_mask, regs, MIN (s.n_regs, 64), s.stack, s.stack_size, regs[sp_index] };
+          na = scorch_unwinder_unwind (cfi, s.pid, &ur, ips_a, G_N_ELEMENTS (ips_a), &ta);
+          nb = scorch_unwinder_unwind (lu, s.pid, &ur, ips_b, G_N_ELEMENTS (ips_b), &tb);
+          nc = scorch_unwinder_unwind (autou, s.pid, &ur, ips_c, G_N_ELEMENTS (ips_c), &tc);
           {
             DiffClass ca = classify_diff (&ctx, s.pid, ips_a, na, ta, ips_b, nb, tb);
             DiffClass cc = classify_diff (&ctx, s.pid, ips_c, nc, tc, ips_b, nb, tb);
@@ -606,8 +612,11 @@ unwinder_totals (const char         *path,
         continue;
       memcpy (regs, s.regs, 8 * MIN (s.n_regs, 64));
       sp_index = __builtin_popcountll (s.regs_mask & ((1u << 7) - 1));
-      n = scorch_unwinder_unwind (unw, s.pid, s.regs_mask, regs, MIN (s.n_regs, 64), s.stack,
-                                  s.stack_size, regs[sp_index], ips, G_N_ELEMENTS (ips), &truncated);
+      {
+        ScorchUnwindRegs ur = { s.regs_mask, regs, MIN (s.n_regs, 64), s.stack, s.stack_size, regs[sp_index] };
+
+        n = scorch_unwinder_unwind (unw, s.pid, &ur, ips, G_N_ELEMENTS (ips), &truncated);
+      }
       leaf_map = n > 0 ? cross_find_mapping (&ctx, s.pid, ips[0]) : NULL;
       if (leaf_map != NULL && g_strcmp0 (leaf_map->path, "[vdso]") == 0)
         (*n_vdso_leaf)++;

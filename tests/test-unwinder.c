@@ -22,6 +22,26 @@
 #include "scorch-unwinder.h"
 #include "unwind-chain.h"
 
+/* The unwinder reads a sample as one ScorchUnwindRegs; the tests below vary
+ * its fields one by one, so they pass them positionally. */
+static guint
+unwind_packed (ScorchUnwinder *unw,
+               gint32          pid,
+               guint64         regs_mask,
+               const guint64  *regs,
+               guint           n_regs,
+               const guint8   *stack,
+               gsize           stack_len,
+               guint64         stack_sp,
+               guint64        *ips,
+               guint           max_ips,
+               gboolean       *truncated)
+{
+  ScorchUnwindRegs sample = { regs_mask, regs, n_regs, stack, stack_len, stack_sp };
+
+  return scorch_unwinder_unwind (unw, pid, &sample, ips, max_ips, truncated);
+}
+
 static GArray *maps;    /* ScorchMapping, paths owned */
 static GArray *maps_code;   /* gboolean per map: executable, or anonymous (may be JIT code) */
 
@@ -153,9 +173,9 @@ test_deep_chain (gconstpointer data)
   guint n;
 
   unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
-  n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
-                              sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
-                              &truncated);
+  n = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                     sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
+                     &truncated);
   g_assert_cmpuint (n, >=, G_N_ELEMENTS (expected));
 
   for (guint i = 0; i < n; i++)
@@ -179,17 +199,32 @@ test_deep_chain (gconstpointer data)
   {
     guint64 ips2[SCORCH_UNWIND_MAX_DEPTH];
     gboolean t2;
-    guint n2 = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed,
-                                       sample.n_packed, sample.stack, sample.stack_len, sample.sp,
-                                       ips2, G_N_ELEMENTS (ips2), &t2);
+    guint n2 = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed,
+                              sample.n_packed, sample.stack, sample.stack_len, sample.sp,
+                              ips2, G_N_ELEMENTS (ips2), &t2);
+    g_assert_cmpuint (n2, ==, n);
+    g_assert_cmpmem (ips, n * 8, ips2, n2 * 8);
+    g_assert_cmpint (t2, ==, truncated);
+  }
+
+  /* stack_sp 0: the copy starts at the sampled SP (as perf's does) */
+  {
+    ScorchUnwindRegs at_sp = { UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                               sample.stack, sample.stack_len, 0 };
+    guint64 ips2[SCORCH_UNWIND_MAX_DEPTH];
+    gboolean t2;
+    guint n2;
+
+    g_assert_cmpuint (sample.packed[7], ==, sample.sp);
+    n2 = scorch_unwinder_unwind (unw, getpid (), &at_sp, ips2, G_N_ELEMENTS (ips2), &t2);
     g_assert_cmpuint (n2, ==, n);
     g_assert_cmpmem (ips, n * 8, ips2, n2 * 8);
     g_assert_cmpint (t2, ==, truncated);
   }
 
   /* max_ips reached: truncated */
-  n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
-                              sample.stack, sample.stack_len, sample.sp, ips, 3, &truncated);
+  n = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                     sample.stack, sample.stack_len, sample.sp, ips, 3, &truncated);
   g_assert_cmpuint (n, ==, 3);
   g_assert_true (truncated);
 
@@ -210,8 +245,8 @@ unwind_names (ScorchUnwinder    *unw,
   guint64 ips[SCORCH_UNWIND_MAX_DEPTH];
   guint n;
 
-  n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, s->packed, s->n_packed,
-                              s->stack, s->stack_len, s->sp, ips, G_N_ELEMENTS (ips), truncated);
+  n = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, s->packed, s->n_packed,
+                     s->stack, s->stack_len, s->sp, ips, G_N_ELEMENTS (ips), truncated);
   for (guint i = 0; i < n; i++)
     {
       ScorchSymbol out[8];
@@ -342,31 +377,31 @@ test_short_stack (gconstpointer data)
 
   /* only 256 bytes of stack: the unwind stops early and says so */
   unwind_chain_run (&sample, 256);
-  n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
-                              sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
-                              &truncated);
+  n = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                     sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
+                     &truncated);
   g_assert_cmpuint (n, >=, 1);
   g_assert_cmpuint (n, <, 10);
   g_assert_true (truncated);
   g_assert_cmpuint (ips[0], ==, sample.regs[8]);
 
   /* no stack at all: the leaf only */
-  n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
-                              NULL, 0, sample.sp, ips, G_N_ELEMENTS (ips), &truncated);
+  n = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                     NULL, 0, sample.sp, ips, G_N_ELEMENTS (ips), &truncated);
   g_assert_cmpuint (n, ==, 1);
   g_assert_true (truncated);
 
   /* no IP in the mask */
-  n = scorch_unwinder_unwind (unw, getpid (), 0x7, sample.packed, 3,
-                              sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
-                              &truncated);
+  n = unwind_packed (unw, getpid (), 0x7, sample.packed, 3,
+                     sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
+                     &truncated);
   g_assert_cmpuint (n, ==, 0);
   g_assert_true (truncated);
 
   /* fewer registers than the mask says */
-  n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, 4,
-                              sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
-                              &truncated);
+  n = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, 4,
+                     sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
+                     &truncated);
   g_assert_cmpuint (n, ==, 0);
   check_stats (unw, data);
   scorch_unwinder_free (unw);
@@ -403,8 +438,8 @@ test_garbage (gconstpointer data)
           regs[i] = ((guint64) g_rand_int (rand) << 32) | g_rand_int (rand);
       if (iter % 3 == 0)
         regs[8] = sample.regs[8] + g_rand_int_range (rand, -256, 256);
-      n = scorch_unwinder_unwind (unw, 1000 + iter % 5, UNWIND_CHAIN_REGS_MASK, regs, sample.n_packed,
-                                  junk, len, sample.sp, ips, G_N_ELEMENTS (ips), &truncated);
+      n = unwind_packed (unw, 1000 + iter % 5, UNWIND_CHAIN_REGS_MASK, regs, sample.n_packed,
+                         junk, len, sample.sp, ips, G_N_ELEMENTS (ips), &truncated);
       g_assert_cmpuint (n, <=, G_N_ELEMENTS (ips));
       /* the stepper checks itself: every caller it reports returns into
        * code (libunwind alone is not checked) */
@@ -442,9 +477,9 @@ unwind_with_leaf (ScorchUnwinder          *unw,
   memcpy (packed, s->packed, sizeof packed);
   packed[7] = s->sp - frame_size;     /* SP, in mask order */
   packed[8] = ip;                     /* IP */
-  return scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, packed, s->n_packed,
-                                 stack, s->stack_len + frame_size, packed[7], ips,
-                                 SCORCH_UNWIND_MAX_DEPTH, truncated);
+  return unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, packed, s->n_packed,
+                        stack, s->stack_len + frame_size, packed[7], ips,
+                        SCORCH_UNWIND_MAX_DEPTH, truncated);
 }
 
 static void
@@ -456,9 +491,9 @@ test_epilogue (gconstpointer data)
   guint n_ref, n;
 
   unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
-  n_ref = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
-                                  sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref),
-                                  &ref_truncated);
+  n_ref = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                         sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref),
+                         &ref_truncated);
   g_assert_cmpuint (n_ref, >=, 7);
 
   /* In the body first, which caches the body's CFI row, then at the ret
@@ -493,9 +528,9 @@ test_rbx_cfa (gconstpointer data)
   guint n_ref, n;
 
   unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
-  n_ref = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
-                                  sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref),
-                                  &ref_truncated);
+  n_ref = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                         sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref),
+                         &ref_truncated);
   g_assert_cmpuint (n_ref, >=, 7);
 
   /* unwind_chain_e -> unwind_chain_rbx_cfa -> unwind_chain_rbx_leaf, as
@@ -514,8 +549,8 @@ test_rbx_cfa (gconstpointer data)
   packed[1] = sample.sp - 16;   /* BX, in mask order: where the caller's rbx is */
   packed[7] = sample.sp - 64;   /* SP */
   packed[8] = (guint64) (guintptr) unwind_chain_rbx_leaf_body;
-  n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, packed, sample.n_packed, stack,
-                              sample.stack_len + 64, packed[7], ips, G_N_ELEMENTS (ips), &truncated);
+  n = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, packed, sample.n_packed, stack,
+                     sample.stack_len + 64, packed[7], ips, G_N_ELEMENTS (ips), &truncated);
   g_test_message ("%u frames (reference %u)", n, n_ref);
   g_assert_cmpuint (n, ==, n_ref + 2);
   g_assert_cmpuint (ips[1], ==, (guint64) (guintptr) unwind_chain_rbx_cfa_ret - 1);
@@ -593,9 +628,9 @@ test_plt_leaf (gconstpointer data)
     }
   unw = new_unwinder (data);
   unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
-  n_ref = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
-                                  sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref),
-                                  &ref_truncated);
+  n_ref = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                         sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref),
+                         &ref_truncated);
   g_assert_cmpuint (n_ref, >=, 7);
 
   /* Stopped in a stub of ld.so's .plt: at an entry's first instruction
@@ -711,9 +746,9 @@ test_plt_no_cfi (gconstpointer data)
 
   unw = new_unwinder (data);
   unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
-  n_ref = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
-                                  sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref),
-                                  &ref_truncated);
+  n_ref = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                         sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref),
+                         &ref_truncated);
   g_assert_cmpuint (n_ref, >=, 7);
 
   ip = base + entry;
@@ -778,8 +813,8 @@ test_self_check (gconstpointer data)
   guint n;
 
   unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
-  n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
-                              sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref), &truncated);
+  n = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                     sample.stack, sample.stack_len, sample.sp, ref, G_N_ELEMENTS (ref), &truncated);
   g_assert_cmpuint (n, >=, 3);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -790,9 +825,9 @@ test_self_check (gconstpointer data)
       unwind_chain_run (&sample, UNWIND_CHAIN_STACK_MAX);
       plant_return_address (&sample, ref[1] + 1, bad[i]);
       scorch_unwinder_get_stats (unw, NULL, &before);
-      n = scorch_unwinder_unwind (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
-                                  sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
-                                  &truncated);
+      n = unwind_packed (unw, getpid (), UNWIND_CHAIN_REGS_MASK, sample.packed, sample.n_packed,
+                         sample.stack, sample.stack_len, sample.sp, ips, G_N_ELEMENTS (ips),
+                         &truncated);
       scorch_unwinder_get_stats (unw, NULL, &after);
       g_test_message ("return address %#" G_GINT64_MODIFIER "x: %u frames%s, %" G_GUINT64_FORMAT " by libunwind",
                       bad[i], n, truncated ? " (truncated)" : "", after - before);

@@ -1127,9 +1127,12 @@ handle_sample (ScorchAnalyzer     *self,
             memcpy (self->ips, stored, n * sizeof (guint64));
           }
         else
-          n = scorch_unwinder_unwind (self->unwinder, s.pid, s.regs_mask, regs_buf, MIN (s.n_regs, 64),
-                                      s.stack, s.stack_size, sp,
-                                      self->ips, SCORCH_UNWIND_MAX_DEPTH, &truncated);
+          {
+            ScorchUnwindRegs ur = { s.regs_mask, regs_buf, MIN (s.n_regs, 64), s.stack, s.stack_size, sp };
+
+            n = scorch_unwinder_unwind (self->unwinder, s.pid, &ur, self->ips, SCORCH_UNWIND_MAX_DEPTH,
+                                        &truncated);
+          }
         self->portable_stack_index++;
         if (self->portable_out != NULL)
           scorch_portable_builder_add_stack (self->portable_out, s.time, s.tid, self->ips, n);
@@ -1297,9 +1300,11 @@ prepare_sample (Worker         *w,
       if (s->callchain != NULL && sched != SCHED_SWITCH)
         walk_callchain (s, TRUE, FALSE, emit_prepare, w);
 
-      n = scorch_unwinder_unwind (w->unwinder, s->pid, s->regs_mask, regs_buf, MIN (s->n_regs, 64),
-                                  s->stack, s->stack_size, ps->sp,
-                                  w->ips, SCORCH_UNWIND_MAX_DEPTH, &truncated);
+      {
+        ScorchUnwindRegs ur = { s->regs_mask, regs_buf, MIN (s->n_regs, 64), s->stack, s->stack_size, ps->sp };
+
+        n = scorch_unwinder_unwind (w->unwinder, s->pid, &ur, w->ips, SCORCH_UNWIND_MAX_DEPTH, &truncated);
+      }
       if (n > 0)
         {
           for (guint i = 0; i < n; i++)
@@ -1792,8 +1797,8 @@ commit_sample (ScorchAnalyzer *self,
   if (self->cur_leaf_addr != G_MAXUINT32)
     g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
 
-  node = scorch_profile_builder_add_stack_leaf_first (self->builder, ps->s.time, ps->s.pid, ps->s.tid,
-                                                      self->stack, self->stack_len, 1);
+  node = scorch_profile_builder_add_sample_leaf_first (self->builder, ps->s.time, ps->s.pid, ps->s.tid,
+                                                       self->stack, self->stack_len, 1);
   if (ps->stack_hash != 0 && !ps->unwind_failed)
     stack_memo_add (self, ps->stack_hash, addrs, ps->n, node);
   self->n_samples++;
@@ -2065,7 +2070,6 @@ scorch_analyzer_add_record (ScorchAnalyzer     *self,
     case PERF_RECORD_MMAP2:
       {
         ScorchPerfMmap m;
-        g_autofree char *filename = NULL;
 
         if (!scorch_perf_record_get_mmap (record, &m, error))
           return FALSE;
@@ -2074,9 +2078,7 @@ scorch_analyzer_add_record (ScorchAnalyzer     *self,
         if (m.kernel || m.pid == -1)
           break;
 
-        filename = g_strndup (m.filename, m.filename_len);
-        scorch_proc_table_mmap (self->procs, m.pid, m.start, m.len, m.pgoff, filename, m.maj, m.min, m.ino,
-                                m.build_id, m.build_id_len, m.prot, record->time);
+        scorch_proc_table_mmap (self->procs, &m, record->time);
         if (m.prot & PROT_EXEC)
           unwinders_invalidate (self, m.pid, FALSE);
       }

@@ -182,10 +182,7 @@ track_record (ScorchLeafRepairer *self,
     case PERF_RECORD_MMAP2:
       if (scorch_perf_record_get_mmap (record, &map, NULL) && !map.kernel && map.pid != -1)
         {
-          g_autofree char *path = g_strndup (map.filename, map.filename_len);
-
-          scorch_proc_table_mmap (self->procs, map.pid, map.start, map.len, map.pgoff, path,
-                                  map.maj, map.min, map.ino, map.build_id, map.build_id_len, map.prot, 0);
+          scorch_proc_table_mmap (self->procs, &map, 0);
           if (map.prot & PROT_EXEC)
             scorch_unwinder_invalidate (self->unwinder, map.pid);
         }

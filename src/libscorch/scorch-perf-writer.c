@@ -561,8 +561,7 @@ note_record (ScorchPerfWriter *self,
         filename = g_strndup (m.filename, m.filename_len);
         /* containers: the process's own view of its files, while it lives */
         scorch_module_note_process_file (m.pid, filename);
-        scorch_proc_table_mmap (self->procs, m.pid, m.start, m.len, m.pgoff, filename, m.maj, m.min, m.ino,
-                                m.build_id, m.build_id_len, m.prot, record.time);
+        scorch_proc_table_mmap (self->procs, &m, record.time);
       }
       break;
 

@@ -227,29 +227,24 @@ find_index (GArray  *maps,
 }
 
 void
-scorch_proc_table_mmap (ScorchProcTable *self,
-                        gint32           pid,
-                        guint64          start,
-                        guint64          len,
-                        guint64          pgoff,
-                        const char      *path,
-                        guint32          maj,
-                        guint32          min,
-                        guint64          ino,
-                        const guint8    *build_id,
-                        guint            build_id_len,
-                        guint32          prot,
-                        guint64          time)
+scorch_proc_table_mmap (ScorchProcTable      *self,
+                        const ScorchPerfMmap *map,
+                        guint64               time)
 {
   Process *p;
   ScorchProcMap m = { 0 };
+  g_autofree char *name = NULL;
+  const char *path;
+  const guint8 *build_id = map->build_id;
+  guint build_id_len = map->build_id != NULL ? map->build_id_len : 0;
+  guint64 start = map->start;
   guint64 end;
   guint i;
 
-  if (len == 0 || start + len < start)
+  if (map->len == 0 || start + map->len < start)
     return;
-  end = start + len;
-  p = get_process (self, pid, TRUE);
+  end = start + map->len;
+  p = get_process (self, map->pid, TRUE);
   if (p->exec_pending)
     {
       g_array_set_size (p->maps, 0);
@@ -257,7 +252,9 @@ scorch_proc_table_mmap (ScorchProcTable *self,
       p->exec_pending = FALSE;
     }
 
-  path = intern (self, path != NULL ? path : "");
+  /* the record's name is not NUL-terminated; the table keeps one copy */
+  name = g_strndup (map->filename != NULL ? map->filename : "", map->filename_len);
+  path = intern (self, name);
   if (build_id_len == 0)
     {
       BuildId *bid = g_hash_table_lookup (self->build_ids_by_path, path);
@@ -273,14 +270,14 @@ scorch_proc_table_mmap (ScorchProcTable *self,
   m.map.path = path;
   m.map.start = start;
   m.map.end = end;
-  m.map.pgoff = pgoff;
-  m.map.maj = maj;
-  m.map.min = min;
-  m.map.ino = ino;
+  m.map.pgoff = map->pgoff;
+  m.map.maj = map->maj;
+  m.map.min = map->min;
+  m.map.ino = map->ino;
   m.map.build_id_len = build_id_len;
   m.map.build_id = build_id_len > 0 ? intern_build_id (self, build_id, build_id_len) : NULL;
-  m.module = module_for (self, pid, path, maj, min, ino, build_id, build_id_len);
-  m.prot = prot;
+  m.module = module_for (self, map->pid, path, map->maj, map->min, map->ino, build_id, build_id_len);
+  m.prot = map->prot;
   m.time = time;
 
   /* Trim or drop what the new mapping covers. */

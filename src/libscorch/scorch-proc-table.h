@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "scorch-perf-record.h"
 #include "scorch-symbolizer.h"
 
 G_BEGIN_DECLS
@@ -46,21 +47,13 @@ gboolean             scorch_proc_table_comm      (ScorchProcTable *self,
                                                   const char      *comm,
                                                   gboolean         exec,
                                                   guint64          time);
-/* Overlapping older mappings are trimmed or removed (dlclose + dlopen of
- * another library at the same place, exec without COMM_EXEC...). */
-void                 scorch_proc_table_mmap      (ScorchProcTable *self,
-                                                  gint32           pid,
-                                                  guint64          start,
-                                                  guint64          len,
-                                                  guint64          pgoff,
-                                                  const char      *path,
-                                                  guint32          maj,
-                                                  guint32          min,
-                                                  guint64          ino,
-                                                  const guint8    *build_id,
-                                                  guint            build_id_len,
-                                                  guint32          prot,
-                                                  guint64          time);
+/* Applies one decoded MMAP/MMAP2 record (kernel and ino_generation fields
+ * are not looked at; map->filename need not end in a NUL).  Overlapping
+ * older mappings are trimmed or removed (dlclose + dlopen of another library
+ * at the same place, exec without COMM_EXEC...). */
+void                 scorch_proc_table_mmap      (ScorchProcTable      *self,
+                                                  const ScorchPerfMmap *map,
+                                                  guint64               time);
 /* A new process (pid != ppid) gets a copy of its parent's maps; a new thread
  * (pid == ppid) shares its process's and inherits its parent's name. */
 void                 scorch_proc_table_fork      (ScorchProcTable *self,

@@ -1146,7 +1146,7 @@ add:
 /* The two public orders of frames, one definition: frames[0] the root, or
  * (leaf_first) the leaf. */
 #define DEFINE_ADD_SAMPLE(name, leaf_first)                                   \
-  void                                                                        \
+  guint32                                                                     \
   name (ScorchProfileBuilder *builder,                                        \
         guint64               time,                                           \
         gint32                pid,                                            \
@@ -1155,29 +1155,14 @@ add:
         guint                 n_frames,                                       \
         guint32               weight)                                         \
   {                                                                           \
-    g_return_if_fail (builder != NULL);                                       \
-    g_return_if_fail (n_frames == 0 || frames != NULL);                       \
+    g_return_val_if_fail (builder != NULL, SCORCH_NODE_NONE);                 \
+    g_return_val_if_fail (n_frames == 0 || frames != NULL, SCORCH_NODE_NONE); \
                                                                               \
-    builder_add (builder, time, pid, tid, frames, n_frames, leaf_first, weight); \
+    return builder_add (builder, time, pid, tid, frames, n_frames, leaf_first, weight); \
   }
 
 DEFINE_ADD_SAMPLE (scorch_profile_builder_add_sample, FALSE)
 DEFINE_ADD_SAMPLE (scorch_profile_builder_add_sample_leaf_first, TRUE)
-
-guint32
-scorch_profile_builder_add_stack_leaf_first (ScorchProfileBuilder *builder,
-                                             guint64               time,
-                                             gint32                pid,
-                                             gint32                tid,
-                                             const guint32        *frames,
-                                             guint                 n_frames,
-                                             guint32               weight)
-{
-  g_return_val_if_fail (builder != NULL, SCORCH_NODE_NONE);
-  g_return_val_if_fail (n_frames == 0 || frames != NULL, SCORCH_NODE_NONE);
-
-  return builder_add (builder, time, pid, tid, frames, n_frames, TRUE, weight);
-}
 
 void
 scorch_profile_builder_add_sample_at (ScorchProfileBuilder *builder,

@@ -106,8 +106,11 @@ guint32               scorch_profile_builder_intern_frame   (ScorchProfileBuilde
                                                              const char           *file,
                                                              guint                 line,
                                                              ScorchFrameKind       kind);
-/* frames[0] is the outermost caller (root side), frames[n-1] the leaf. */
-void                  scorch_profile_builder_add_sample     (ScorchProfileBuilder *builder,
+/* frames[0] is the outermost caller (root side), frames[n-1] the leaf.
+ * Returns the node the sample was added to (SCORCH_NODE_NONE when WEIGHT
+ * is 0): a later sample of the same stack can be added there with
+ * scorch_profile_builder_add_sample_at (the tree only grows). */
+guint32               scorch_profile_builder_add_sample     (ScorchProfileBuilder *builder,
                                                              guint64               time,
                                                              gint32                pid,
                                                              gint32                tid,
@@ -115,23 +118,13 @@ void                  scorch_profile_builder_add_sample     (ScorchProfileBuilde
                                                              guint                 n_frames,
                                                              guint32               weight);
 /* Same, but frames[0] is the leaf (the order of perf callchains). */
-void                  scorch_profile_builder_add_sample_leaf_first (ScorchProfileBuilder *builder,
+guint32               scorch_profile_builder_add_sample_leaf_first (ScorchProfileBuilder *builder,
                                                                     guint64               time,
                                                                     gint32                pid,
                                                                     gint32                tid,
                                                                     const guint32        *frames,
                                                                     guint                 n_frames,
                                                                     guint32               weight);
-/* Same, and returns the node the sample was added to (SCORCH_NODE_NONE
- * when WEIGHT is 0): a later sample of the same stack can be added there
- * with scorch_profile_builder_add_sample_at (the tree only grows). */
-guint32               scorch_profile_builder_add_stack_leaf_first (ScorchProfileBuilder *builder,
-                                                                   guint64               time,
-                                                                   gint32                pid,
-                                                                   gint32                tid,
-                                                                   const guint32        *frames,
-                                                                   guint                 n_frames,
-                                                                   guint32               weight);
 void                  scorch_profile_builder_add_sample_at  (ScorchProfileBuilder *builder,
                                                              guint64               time,
                                                              gint32                pid,

@@ -306,17 +306,12 @@ check_code (ScorchUnwinder *self,
 }
 
 guint
-scorch_unwinder_unwind (ScorchUnwinder *self,
-                        gint32          pid,
-                        guint64         regs_mask,
-                        const guint64  *regs_in,
-                        guint           n_regs,
-                        const guint8   *stack,
-                        gsize           stack_len,
-                        guint64         stack_sp,
-                        guint64        *ips,
-                        guint           max_ips,
-                        gboolean       *truncated)
+scorch_unwinder_unwind (ScorchUnwinder         *self,
+                        gint32                  pid,
+                        const ScorchUnwindRegs *sample,
+                        guint64                *ips,
+                        guint                   max_ips,
+                        gboolean               *truncated)
 {
   guint64 pregs[N_PREGS] = { 0 };
   guint32 pvalid = 0;
@@ -325,19 +320,20 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
   guint idx = 0;
 
   g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (sample != NULL, 0);
   g_return_val_if_fail (truncated != NULL, 0);
 
   *truncated = TRUE;
-  if (max_ips == 0 || regs_in == NULL)
+  if (max_ips == 0 || sample->regs == NULL)
     return 0;
 
-  for (guint bit = 0; bit < 64 && idx < n_regs; bit++)
+  for (guint bit = 0; bit < 64 && idx < sample->n_regs; bit++)
     {
-      if (!(regs_mask & (G_GUINT64_CONSTANT (1) << bit)))
+      if (!(sample->regs_mask & (G_GUINT64_CONSTANT (1) << bit)))
         continue;
       if (bit < N_PREGS)
         {
-          pregs[bit] = regs_in[idx];
+          pregs[bit] = sample->regs[idx];
           pvalid |= 1u << bit;
         }
       idx++;
@@ -347,12 +343,12 @@ scorch_unwinder_unwind (ScorchUnwinder *self,
 
   ips[n++] = pregs[PREG_IP];
   /* Without SP (and a stack) only the leaf is known. */
-  if (!(pvalid & (1u << PREG_SP)) || stack == NULL || stack_len == 0 || max_ips == 1)
+  if (!(pvalid & (1u << PREG_SP)) || sample->stack == NULL || sample->stack_len == 0 || max_ips == 1)
     return n;
   self->n_samples++;
 
-  scorch_unwind_maps_begin_sample (&self->maps, pid, stack, stack_len,
-                                   stack_sp != 0 ? stack_sp : pregs[PREG_SP]);
+  scorch_unwind_maps_begin_sample (&self->maps, pid, sample->stack, sample->stack_len,
+                                   sample->stack_sp != 0 ? sample->stack_sp : pregs[PREG_SP]);
 
   if (self->engine == SCORCH_UNWIND_ENGINE_LIBUNWIND)
     {

@@ -44,22 +44,29 @@ ScorchUnwinder *scorch_unwinder_new        (ScorchFindMappingFunc  find_mapping,
                                             gpointer               user_data);
 void            scorch_unwinder_free       (ScorchUnwinder        *self);
 
-/* regs are the sampled user registers in perf's order for regs_mask
- * (x86_64 PERF_REG_X86_*: one u64 per set bit, lowest bit first).
- * Writes instruction pointers, leaf first (callers already adjusted by -1),
+/* What an unwind reads of a sample: its user registers in perf's order for
+ * regs_mask (x86_64 PERF_REG_X86_*: one u64 per set bit, lowest bit first;
+ * regs aligned) and the copy of its user stack, whose first byte is at
+ * stack_sp (0: at the sampled SP; stack may be NULL). */
+typedef struct
+{
+  guint64        regs_mask;
+  const guint64 *regs;
+  guint          n_regs;
+  const guint8  *stack;
+  gsize          stack_len;
+  guint64        stack_sp;
+} ScorchUnwindRegs;
+
+/* Writes instruction pointers, leaf first (callers already adjusted by -1),
  * returns how many.  *truncated is set when the unwind stopped before an
  * outermost frame (bad CFI, stack copy too short, max_ips reached). */
-guint           scorch_unwinder_unwind     (ScorchUnwinder        *self,
-                                            gint32                 pid,
-                                            guint64                regs_mask,
-                                            const guint64         *regs,
-                                            guint                  n_regs,
-                                            const guint8          *stack,
-                                            gsize                  stack_len,
-                                            guint64                stack_sp,
-                                            guint64               *ips,
-                                            guint                  max_ips,
-                                            gboolean              *truncated);
+guint           scorch_unwinder_unwind     (ScorchUnwinder         *self,
+                                            gint32                  pid,
+                                            const ScorchUnwindRegs *sample,
+                                            guint64                *ips,
+                                            guint                   max_ips,
+                                            gboolean               *truncated);
 
 void            scorch_unwinder_set_engine (ScorchUnwinder        *self,
                                             ScorchUnwindEngine     engine);
