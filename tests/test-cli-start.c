@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-cli-start.c: what a loading scorch-cli command costs before it reads
  * a record (issue 13):
- *  - scorch_cli_prepare_heap() (src/cli/scorch-cli-heap.c) leaves a heap
+ *  - scorch_heap_prepare() (src/libscorch/scorch-heap.c) leaves a heap
  *    range marked for huge pages ("hg" in its smaps VmFlags), so that a
- *    load's fresh memory is not one page fault per 4 KiB;
+ *    load's fresh memory is not one page fault per 4 KiB; with one arena
+ *    (the app, whose loads run on worker threads) a thread's blocks come
+ *    from that heap too;
  *  - "report" loads neither cairo nor pango (nor their font and X11
  *    libraries) nor Capstone: only "export" and "annotate" do, from their
  *    modules (src/cli/scorch-cli-module.c), and export still draws. */
@@ -14,7 +16,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "../src/cli/scorch-cli.h"
+#include "scorch-heap.h"
 
 /* Whether a VMA of [heap] in /proc/self/smaps has FLAG in its VmFlags. */
 static gboolean
@@ -48,6 +50,32 @@ heap_has_vm_flag (const char *flag)
   return FALSE;
 }
 
+/* Whether P lies in the [heap] mapping of /proc/self/maps. */
+static gboolean
+in_main_heap (gconstpointer p)
+{
+  g_autofree char *maps = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 start, end;
+
+      if (g_str_has_suffix (lines[i], "[heap]") &&
+          sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x", &start, &end) == 2)
+        return (guintptr) p >= start && (guintptr) p < end;
+    }
+  return FALSE;
+}
+
+static gpointer
+thread_block (gpointer data)
+{
+  return g_malloc (1000);
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
 #elif defined(__has_feature)
@@ -75,8 +103,35 @@ test_heap_huge_pages (void)
     }
   /* the heap is not marked before (the test process did nothing to it) */
   g_assert_false (heap_has_vm_flag ("hg"));
-  g_assert_true (scorch_cli_prepare_heap ());
+  g_assert_true (scorch_heap_prepare (FALSE));
   g_assert_true (heap_has_vm_flag ("hg"));
+}
+
+/* With one arena, a block a new thread allocates comes from the prepared
+ * heap; glibc would otherwise give the thread an arena of its own, mapped
+ * apart from [heap]. */
+static void
+test_heap_one_arena (void)
+{
+  GThread *thread;
+  gpointer block;
+
+#ifndef __GLIBC__
+  g_test_skip ("mallopt() is glibc's");
+  return;
+#endif
+#ifdef UNDER_ASAN
+  g_test_skip ("AddressSanitizer has its own allocator");
+  return;
+#endif
+  /* no thread has been started in this process yet; the heap was grown
+   * by the test before, so whether a range is marked again does not
+   * matter here */
+  scorch_heap_prepare (TRUE);
+  thread = g_thread_new ("one-arena", thread_block, NULL);
+  block = g_thread_join (thread);
+  g_assert_true (in_main_heap (block));
+  g_free (block);
 }
 
 /* Runs scorch-cli with ARGS and LD_DEBUG=files (the dynamic loader names
@@ -158,6 +213,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cli/start/heap-huge-pages", test_heap_huge_pages);
+  g_test_add_func ("/cli/start/heap-one-arena", test_heap_one_arena);
   g_test_add_func ("/cli/start/report-without-heavy-libraries", test_report_without_heavy_libraries);
   return g_test_run ();
 }

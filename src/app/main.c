@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "scorch-application.h"
+#include "scorch-heap.h"
 
 int
 main (int    argc,
@@ -16,6 +17,9 @@ main (int    argc,
 {
   g_autoptr(ScorchApplication) app = NULL;
 
+  /* before any thread: the loader's threads then allocate from one heap
+   * backed by huge pages (scorch-heap.c) */
+  scorch_heap_prepare (TRUE);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -11,13 +11,14 @@
 #include <string.h>
 
 #include "scorch-cli.h"
+#include "scorch-heap.h"
 
 typedef struct
 {
   const char *name;
   int       (*func) (int argc, char **argv);
   const char *summary;
-  /* reads a capture: its heap is prepared for that (scorch-cli-heap.c) */
+  /* reads a capture: its heap is prepared for that (scorch-heap.c) */
   gboolean    loads;
 } Command;
 
@@ -77,7 +78,7 @@ main (int    argc,
           g_set_prgname (prgname);
           argv[1] = prgname;
           if (commands[i].loads)
-            scorch_cli_prepare_heap ();
+            scorch_heap_prepare (FALSE);
           status = commands[i].func (argc - 1, argv + 1);
           return status;
         }

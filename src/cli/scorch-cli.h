@@ -56,9 +56,6 @@ int scorch_cli_annotate (int    argc,
 int scorch_cli_annotate_from_module (int    argc,
                                      char **argv);
 
-/* Grows the heap once for a load and asks for huge pages there
- * (scorch-cli-heap.c); called before a loading command runs. */
-gboolean scorch_cli_prepare_heap (void);
 
 /* Prints "scorch-cli: MESSAGE" and a newline to stderr. MESSAGE may quote
  * names from a capture: control characters (but newline and tab) and
