@@ -127,6 +127,23 @@ explore_test_window (GtkWidget *widget,
   return window;
 }
 
+GtkWidget *
+explore_test_find_inscription (GtkWidget  *widget,
+                               const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = explore_test_find_inscription (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 void
 explore_test_set_dark (gboolean dark)
 {

@@ -20,6 +20,10 @@ guint32        explore_test_frame          (ScorchProfile *profile,
 GtkWindow     *explore_test_window         (GtkWidget     *widget,
                                             int            width,
                                             int            height);
+/* The first mapped GtkInscription below WIDGET showing TEXT, or NULL:
+ * a list cell a person can see (a recycled row kept unmapped does not count). */
+GtkWidget     *explore_test_find_inscription (GtkWidget   *widget,
+                                              const char  *text);
 /* Iterates the main loop until WIDGET has painted twice. */
 void           explore_test_wait_drawn     (GtkWidget     *widget);
 /* Iterates the main loop for MS milliseconds. */

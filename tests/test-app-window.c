@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "explore-test-util.h"
 #include "scorch-application.h"
 #include "scorch-caller-callee-view.h"
 #include "scorch-function-item.h"
@@ -561,23 +562,6 @@ test_open_reuses_empty_window (void)
 }
 
 static GtkWidget *
-find_inscription (GtkWidget  *widget,
-                  const char *text)
-{
-  if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_inscription (c, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
 find_mapped_popover (GtkWidget *widget)
 {
   if (GTK_IS_POPOVER_MENU (widget) && gtk_widget_get_mapped (widget))
@@ -640,7 +624,7 @@ test_hotspot_context_menu (void)
     }
   set_size (1600, 1000);
   scorch_session_set_selected_frame (session, SCORCH_NODE_NONE);
-  cell = find_inscription (scorch_window_get_view_widget (window, "hotspots"), "matrix_kernel");
+  cell = explore_test_find_inscription (scorch_window_get_view_widget (window, "hotspots"), "matrix_kernel");
   g_assert_nonnull (cell);
   /* The full signature is the cell's tooltip, answered when asked for. */
   {

@@ -84,18 +84,28 @@ thread_block (gpointer data)
 #endif
 #endif
 
-static void
-test_heap_huge_pages (void)
+/* Skips the test and returns TRUE when malloc is not glibc's: mallopt()
+ * and the [heap] these tests look at are glibc's, and AddressSanitizer's
+ * own allocator never grows that heap. */
+static gboolean
+skip_unless_glibc_malloc (void)
 {
 #ifndef __GLIBC__
   g_test_skip ("mallopt() is glibc's");
-  return;
+  return TRUE;
 #endif
 #ifdef UNDER_ASAN
-  /* its allocator is not glibc's: the heap is never grown */
   g_test_skip ("AddressSanitizer has its own allocator");
-  return;
+  return TRUE;
 #endif
+  return FALSE;
+}
+
+static void
+test_heap_huge_pages (void)
+{
+  if (skip_unless_glibc_malloc ())
+    return;
   if (!g_file_test ("/sys/kernel/mm/transparent_hugepage/enabled", G_FILE_TEST_EXISTS))
     {
       g_test_skip ("the kernel has no transparent huge pages");
@@ -116,14 +126,8 @@ test_heap_one_arena (void)
   GThread *thread;
   gpointer block;
 
-#ifndef __GLIBC__
-  g_test_skip ("mallopt() is glibc's");
-  return;
-#endif
-#ifdef UNDER_ASAN
-  g_test_skip ("AddressSanitizer has its own allocator");
-  return;
-#endif
+  if (skip_unless_glibc_malloc ())
+    return;
   /* no thread has been started in this process yet; the heap was grown
    * by the test before, so whether a range is marked again does not
    * matter here */

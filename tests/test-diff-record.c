@@ -80,13 +80,13 @@ record (const char *name,
   return out;
 }
 
-/* perf report's (PERF is its path) self share of each symbol in FILE, in percent (the
- * reference reader; --percent-limit 0 so no symbol is left out). */
+/* perf report's self share of each symbol in FILE, in percent (the reference
+ * reader; --percent-limit 0 so no symbol is left out). run() finds perf in
+ * PATH as it finds everything else. */
 static GHashTable *
-perf_self_shares (const char *perf,
-                  const char *file)
+perf_self_shares (const char *file)
 {
-  const char *argv[] = { perf, "report", "-i", file, "--stdio", "--no-children", "--sort", "sym",
+  const char *argv[] = { "perf", "report", "-i", file, "--stdio", "--no-children", "--sort", "sym",
                          "-g", "none", "--percent-limit", "0", NULL };
   GHashTable *shares = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree char *out = run (argv, NULL);
@@ -166,7 +166,8 @@ test_diff_builds (void)
 {
   g_autofree char *base = NULL, *new_ = NULL, *tsv = NULL, *folded = NULL, *svg_text = NULL;
   g_autofree char *svg = g_build_filename (tmpdir, "diff.svg", NULL);
-  g_autofree char *perf = g_find_program_in_path ("perf");
+  /* only whether perf is installed: run() looks it up in PATH itself */
+  g_autofree char *perf_path = g_find_program_in_path ("perf");
   g_autoptr(GHashTable) rows = NULL;
   g_autoptr(GError) error = NULL;
   GHashTableIter iter;
@@ -198,10 +199,10 @@ test_diff_builds (void)
 
   /* Each side is what perf report says of the same capture (both print
    * two decimals), so the delta is exact too. */
-  if (perf != NULL)
+  if (perf_path != NULL)
     {
-      g_autoptr(GHashTable) perf_base = perf_self_shares (perf, base);
-      g_autoptr(GHashTable) perf_new = perf_self_shares (perf, new_);
+      g_autoptr(GHashTable) perf_base = perf_self_shares (base);
+      g_autoptr(GHashTable) perf_new = perf_self_shares (new_);
 
       g_assert_cmpfloat (fabs (hot->base_self - perf_share (perf_base, "hot")), <=, 0.011);
       g_assert_cmpfloat (fabs (hot->new_self - perf_share (perf_new, "hot")), <=, 0.011);

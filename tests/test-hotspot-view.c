@@ -410,22 +410,6 @@ test_rows_on_demand (void)
   gtk_window_destroy (window);
 }
 
-static GtkWidget *
-find_inscription (GtkWidget  *widget,
-                  const char *text)
-{
-  if (GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_inscription (c, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The name cell's tooltip (the full signature) is answered when asked
  * for: a tooltip text set on every bind asks the X server where the
  * pointer is, two round trips per row of a new profile's first fill. */
@@ -441,7 +425,7 @@ test_name_tooltip (void)
 
   scorch_hotspot_view_set_profile (view, profile);
   explore_test_wait_drawn (GTK_WIDGET (view));
-  name = find_inscription (GTK_WIDGET (view), "hot_leaf");
+  name = explore_test_find_inscription (GTK_WIDGET (view), "hot_leaf");
   g_assert_nonnull (name);
   g_assert_true (gtk_widget_get_has_tooltip (name));
   g_assert_null (gtk_widget_get_tooltip_text (name));

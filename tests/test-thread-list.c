@@ -6,22 +6,6 @@
 #include "explore-test-util.h"
 #include "scorch-thread-list.h"
 
-static GtkWidget *
-find_inscription (GtkWidget  *widget,
-                  const char *text)
-{
-  if (GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_inscription (c, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 test_rows (void)
 {
@@ -41,15 +25,15 @@ test_rows (void)
   g_assert_null (tids);
 
   /* The cells: name, TID, samples as every view formats them. */
-  g_assert_nonnull (find_inscription (GTK_WIDGET (list), "main-thread"));
-  g_assert_nonnull (find_inscription (GTK_WIDGET (list), "worker"));
-  g_assert_nonnull (find_inscription (GTK_WIDGET (list), "101"));
-  g_assert_nonnull (find_inscription (GTK_WIDGET (list), "85"));
-  g_assert_nonnull (find_inscription (GTK_WIDGET (list), "15"));
+  g_assert_nonnull (explore_test_find_inscription (GTK_WIDGET (list), "main-thread"));
+  g_assert_nonnull (explore_test_find_inscription (GTK_WIDGET (list), "worker"));
+  g_assert_nonnull (explore_test_find_inscription (GTK_WIDGET (list), "101"));
+  g_assert_nonnull (explore_test_find_inscription (GTK_WIDGET (list), "85"));
+  g_assert_nonnull (explore_test_find_inscription (GTK_WIDGET (list), "15"));
 
   /* The name's tooltip is answered when asked for (no tooltip set per
    * row: each would ask the X server where the pointer is). */
-  name = find_inscription (GTK_WIDGET (list), "worker");
+  name = explore_test_find_inscription (GTK_WIDGET (list), "worker");
   g_assert_true (gtk_widget_get_has_tooltip (name));
   g_assert_null (gtk_widget_get_tooltip_text (name));
   tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);

@@ -60,75 +60,92 @@ add (ScorchCliTransforms *self,
   return TRUE;
 }
 
+/* What the option's value says, as a transform of KIND; NULL with ERROR
+ * set when the value does not read (add() says it when the transform
+ * itself refuses it). */
+static ScorchTransform *
+transform_from_value (ScorchTransformKind   kind,
+                      const char           *option_name,
+                      const char           *value,
+                      GError              **error)
+{
+  switch (kind)
+    {
+    case SCORCH_TRANSFORM_FOCUS_SUBTREE:
+      {
+        g_auto(GStrv) path = g_strsplit (value, ";", -1);
+        guint n = g_strv_length (path);
+
+        for (guint i = 0; i < n; i++)
+          if (path[i][0] == '\0')
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("%s: “%s” is not a path of functions separated by “;” (e.g. 'main;run;work')"),
+                           option_name, value);
+              return NULL;
+            }
+        return scorch_transform_new_focus_subtree ((const char * const *) path, n);
+      }
+
+    case SCORCH_TRANSFORM_COLLAPSE_RECURSION:
+      return scorch_transform_new_collapse_recursion ();
+
+    case SCORCH_TRANSFORM_MIN_PERCENT:
+      {
+        char *end = NULL;
+        double p = g_ascii_strtod (value, &end);
+
+        if (end == value || *end != '\0')
+          {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         _("%s: “%s” is not a number between 0 and 100"), option_name, value);
+            return NULL;
+          }
+        return scorch_transform_new_min_percent (p);
+      }
+
+    default:
+      /* the kinds that take a function or module name as it is */
+      return scorch_transform_new (kind, value);
+    }
+}
+
+/* Every transform option, one callback: the option names its kind, the
+ * value is read for that kind, and the transform joins the list in argv
+ * order. */
 static gboolean
-on_named (const char  *option_name,
-          const char  *value,
-          gpointer     data,
-          GError     **error)
+on_transform (const char  *option_name,
+              const char  *value,
+              gpointer     data,
+              GError     **error)
 {
   static const struct { const char *option; ScorchTransformKind kind; } kinds[] = {
     { "--focus", SCORCH_TRANSFORM_FOCUS_FUNCTION },
+    { "--focus-subtree", SCORCH_TRANSFORM_FOCUS_SUBTREE },
     { "--focus-callers", SCORCH_TRANSFORM_FOCUS_CALLERS },
     { "--merge", SCORCH_TRANSFORM_MERGE_FUNCTION },
     { "--merge-module", SCORCH_TRANSFORM_MERGE_MODULE },
+    { "--collapse-recursion", SCORCH_TRANSFORM_COLLAPSE_RECURSION },
     { "--drop", SCORCH_TRANSFORM_DROP_FUNCTION },
+    { "--min-percent", SCORCH_TRANSFORM_MIN_PERCENT },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     if (strcmp (option_name, kinds[i].option) == 0)
-      return add (data, scorch_transform_new (kinds[i].kind, value), option_name, value, error);
+      {
+        GError *local_error = NULL;
+        ScorchTransform *transform = transform_from_value (kinds[i].kind, option_name, value, &local_error);
+
+        if (local_error != NULL)
+          {
+            g_propagate_error (error, local_error);
+            return FALSE;
+          }
+        return add (data, transform, option_name, value, error);
+      }
 
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION, _("Unknown option %s"), option_name);
   return FALSE;
-}
-
-static gboolean
-on_focus_subtree (const char  *option_name,
-                  const char  *value,
-                  gpointer     data,
-                  GError     **error)
-{
-  g_auto(GStrv) path = g_strsplit (value, ";", -1);
-  guint n = g_strv_length (path);
-
-  for (guint i = 0; i < n; i++)
-    if (path[i][0] == '\0')
-      {
-        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                     _("%s: “%s” is not a path of functions separated by “;” (e.g. 'main;run;work')"),
-                     option_name, value);
-        return FALSE;
-      }
-  return add (data, scorch_transform_new_focus_subtree ((const char * const *) path, n),
-              option_name, value, error);
-}
-
-static gboolean
-on_collapse_recursion (const char  *option_name,
-                       const char  *value,
-                       gpointer     data,
-                       GError     **error)
-{
-  return add (data, scorch_transform_new_collapse_recursion (), option_name, value, error);
-}
-
-static gboolean
-on_min_percent (const char  *option_name,
-                const char  *value,
-                gpointer     data,
-                GError     **error)
-{
-  char *end = NULL;
-  double p;
-
-  p = g_ascii_strtod (value, &end);
-  if (end == value || *end != '\0')
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s: “%s” is not a number between 0 and 100"), option_name, value);
-      return FALSE;
-    }
-  return add (data, scorch_transform_new_min_percent (p), option_name, value, error);
 }
 
 void
@@ -136,21 +153,21 @@ scorch_cli_transforms_add_to_context (ScorchCliTransforms *self,
                                       GOptionContext      *context)
 {
   static const GOptionEntry entries[] = {
-    { "focus", 0, 0, G_OPTION_ARG_CALLBACK, on_named,
+    { "focus", 0, 0, G_OPTION_ARG_CALLBACK, on_transform,
       N_("Only samples through FUNC, from its outermost call on, every call site merged"), N_("FUNC") },
-    { "focus-subtree", 0, 0, G_OPTION_ARG_CALLBACK, on_focus_subtree,
+    { "focus-subtree", 0, 0, G_OPTION_ARG_CALLBACK, on_transform,
       N_("Only samples under the call path A;B;C (from the outermost frame), C on top"), N_("A;B;C") },
-    { "focus-callers", 0, 0, G_OPTION_ARG_CALLBACK, on_named,
+    { "focus-callers", 0, 0, G_OPTION_ARG_CALLBACK, on_transform,
       N_("Only samples through FUNC, as the tree of its callers (inverted)"), N_("FUNC") },
-    { "merge", 0, 0, G_OPTION_ARG_CALLBACK, on_named,
+    { "merge", 0, 0, G_OPTION_ARG_CALLBACK, on_transform,
       N_("Remove FUNC's frames: its time counts for its callers"), N_("FUNC") },
-    { "merge-module", 0, 0, G_OPTION_ARG_CALLBACK, on_named,
+    { "merge-module", 0, 0, G_OPTION_ARG_CALLBACK, on_transform,
       N_("Remove every frame of MODULE (path or file name): its time counts for its callers"), N_("MODULE") },
-    { "collapse-recursion", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, on_collapse_recursion,
+    { "collapse-recursion", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, on_transform,
       N_("Collapse direct and indirect recursion: a function already on the stack returns there"), NULL },
-    { "drop", 0, 0, G_OPTION_ARG_CALLBACK, on_named,
+    { "drop", 0, 0, G_OPTION_ARG_CALLBACK, on_transform,
       N_("Remove the samples whose stack contains FUNC"), N_("FUNC") },
-    { "min-percent", 0, 0, G_OPTION_ARG_CALLBACK, on_min_percent,
+    { "min-percent", 0, 0, G_OPTION_ARG_CALLBACK, on_transform,
       N_("Hide call-tree nodes under P percent of the samples (their time counts for their parent)"), N_("P") },
     { NULL }
   };

@@ -123,15 +123,6 @@ split_module (KallsymsLine *l)
   g_strchomp (l->name);
 }
 
-static int
-ksym_compare (gconstpointer a,
-              gconstpointer b)
-{
-  const ScorchKernelSymbol *x = a, *y = b;
-
-  return x->addr < y->addr ? -1 : x->addr > y->addr ? 1 : 0;
-}
-
 ScorchKallsyms *
 scorch_kallsyms_load (const char           *path,
                       ScorchKallsymsStatus *status)
@@ -196,7 +187,8 @@ scorch_kallsyms_load (const char           *path,
       return NULL;
     }
 
-  g_array_sort (syms, ksym_compare);
+  G_STATIC_ASSERT (G_STRUCT_OFFSET (ScorchKernelSymbol, addr) == 0);
+  g_array_sort (syms, scorch_sorted_compare_leading_u64);
   self->n_syms = syms->len;
   self->syms = (ScorchKernelSymbol *) (gpointer) g_array_free (syms, FALSE);
   *status = SCORCH_KALLSYMS_OK;

@@ -20,15 +20,6 @@ struct _ScorchPerfMap
   char                *contents;   /* the names point into it */
 };
 
-static int
-perf_map_symbol_compare (gconstpointer a,
-                         gconstpointer b)
-{
-  const ScorchPerfMapSymbol *x = a, *y = b;
-
-  return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
-}
-
 ScorchPerfMap *
 scorch_perf_map_new (void)
 {
@@ -79,7 +70,8 @@ scorch_perf_map_load (const char  *path,
       s.name = NULL;
       g_array_append_val (syms, s);
     }
-  g_array_sort (syms, perf_map_symbol_compare);
+  G_STATIC_ASSERT (G_STRUCT_OFFSET (ScorchPerfMapSymbol, start) == 0);
+  g_array_sort (syms, scorch_sorted_compare_leading_u64);
   self->n_syms = syms->len;
   self->syms = (ScorchPerfMapSymbol *) (gpointer) g_array_free (syms, FALSE);
   return g_steal_pointer (&self);

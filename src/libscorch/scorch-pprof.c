@@ -93,6 +93,18 @@ scorch_pprof_period_nanos (ScorchProfile *profile)
   return 0;
 }
 
+#if !HAVE_PPROF
+/* What every entry point answers in a build without protobuf-c (each is
+ * defined once, the unsupported build a branch inside it). */
+static gboolean
+unsupported (GError **error)
+{
+  g_set_error (error, SCORCH_PPROF_ERROR, SCORCH_PPROF_ERROR_UNSUPPORTED,
+               _("This Scorch was built without pprof support (protobuf-c)"));
+  return FALSE;
+}
+#endif
+
 #if HAVE_PPROF
 
 typedef Perftools__Profiles__Profile   PbProfile;
@@ -269,6 +281,8 @@ compare_agg (gconstpointer a,
   return 0;
 }
 
+#endif /* HAVE_PPROF */
+
 gboolean
 scorch_pprof_write (ScorchProfile                 *profile,
                     const ScorchPprofWriteOptions *options,
@@ -276,6 +290,7 @@ scorch_pprof_write (ScorchProfile                 *profile,
                     GCancellable                  *cancellable,
                     GError                       **error)
 {
+#if HAVE_PPROF
   g_auto(Writer) w = { 0 };
   g_autoptr(GArray) aggs = NULL;
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -544,7 +559,12 @@ scorch_pprof_write (ScorchProfile                 *profile,
       }
     return g_output_stream_close (out, cancellable, error);
   }
+#else
+  return unsupported (error);
+#endif
 }
+
+#if HAVE_PPROF
 
 /* ------------------------------------------------------------------ */
 /* Import */
@@ -970,11 +990,14 @@ build_profile (const PbProfile  *pb,
   return scorch_profile_builder_end (g_steal_pointer (&builder));
 }
 
+#endif /* HAVE_PPROF */
+
 ScorchProfile *
 scorch_pprof_parse (const guint8  *data,
                     gsize          len,
                     GError       **error)
 {
+#if HAVE_PPROF
   g_autoptr(GByteArray) inflated = NULL;
   PbProfile *pb;
   ScorchProfile *profile;
@@ -1004,7 +1027,13 @@ scorch_pprof_parse (const guint8  *data,
   profile = build_profile (pb, error);
   perftools__profiles__profile__free_unpacked (pb, NULL);
   return profile;
+#else
+  unsupported (error);
+  return NULL;
+#endif
 }
+
+#if HAVE_PPROF
 
 static gpointer
 parse_bytes (const char  *data,
@@ -1014,52 +1043,19 @@ parse_bytes (const char  *data,
   return scorch_pprof_parse ((const guint8 *) data, len, error);
 }
 
+#endif /* HAVE_PPROF */
+
 ScorchProfile *
 scorch_pprof_load (const char    *path,
                    GCancellable  *cancellable,
                    GError       **error)
 {
+#if HAVE_PPROF
   g_return_val_if_fail (path != NULL, NULL);
 
   return scorch_parse_regular_file (path, cancellable, (ScorchParseFunc) parse_bytes, error);
-}
-
-#else /* !HAVE_PPROF */
-
-static gboolean
-unsupported (GError **error)
-{
-  g_set_error (error, SCORCH_PPROF_ERROR, SCORCH_PPROF_ERROR_UNSUPPORTED,
-               _("This Scorch was built without pprof support (protobuf-c)"));
-  return FALSE;
-}
-
-gboolean
-scorch_pprof_write (ScorchProfile                 *profile,
-                    const ScorchPprofWriteOptions *options,
-                    GOutputStream                 *stream,
-                    GCancellable                  *cancellable,
-                    GError                       **error)
-{
-  return unsupported (error);
-}
-
-ScorchProfile *
-scorch_pprof_parse (const guint8  *data,
-                    gsize          len,
-                    GError       **error)
-{
+#else
   unsupported (error);
   return NULL;
+#endif
 }
-
-ScorchProfile *
-scorch_pprof_load (const char    *path,
-                   GCancellable  *cancellable,
-                   GError       **error)
-{
-  unsupported (error);
-  return NULL;
-}
-
-#endif /* HAVE_PPROF */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-sorted.h: binary search in arrays of structs sorted by a
- * 64-bit address (symbol tables, scope and CU ranges). */
+/* scorch-sorted.h: sorting arrays of structs by a 64-bit address, and
+ * binary search in them (symbol tables, scope and CU ranges). */
 
 #pragma once
 
@@ -35,6 +35,20 @@ scorch_sorted_upper_bound (gconstpointer base,
         hi = mid;
     }
   return lo;
+}
+
+/* The GCompareFunc that sorts such an array when the address is the
+ * struct's first member (or the element a bare guint64); a caller
+ * G_STATIC_ASSERTs that offset is 0. */
+static inline int
+scorch_sorted_compare_leading_u64 (gconstpointer a,
+                                   gconstpointer b)
+{
+  guint64 x, y;
+
+  memcpy (&x, a, sizeof x);
+  memcpy (&y, b, sizeof y);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 G_END_DECLS

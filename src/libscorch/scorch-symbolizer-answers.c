@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "scorch-module.h"
+#include "scorch-sorted.h"
 #include "scorch-symbolizer-answers.h"
 #include "scorch-symbolizer-cache.h"
 #include "scorch-util.h"
@@ -343,15 +344,6 @@ _scorch_symbolizer_answers_get_n_hits (ScorchSymbolizerAnswers *self)
   return self->n_hits;
 }
 
-static int
-new_answer_compare (gconstpointer pa,
-                    gconstpointer pb)
-{
-  const NewAnswer *a = pa, *b = pb;
-
-  return a->key < b->key ? -1 : a->key > b->key ? 1 : 0;
-}
-
 typedef struct
 {
   GByteArray *bytes;
@@ -448,7 +440,8 @@ _scorch_symbolizer_answers_save (ScorchSymbolizerAnswers          *self,
 
   /* the loaded answers and the new ones, merged by key (a new answer of
    * a key the entry holds replaces it) */
-  g_array_sort (self->new_answers, new_answer_compare);
+  G_STATIC_ASSERT (G_STRUCT_OFFSET (NewAnswer, key) == 0);
+  g_array_sort (self->new_answers, scorch_sorted_compare_leading_u64);
   while (i < self->n_answers || j < self->new_answers->len)
     {
       const NewAnswer *na = j < self->new_answers->len ? &g_array_index (self->new_answers, NewAnswer, j) : NULL;
