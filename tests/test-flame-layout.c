@@ -552,6 +552,126 @@ test_trim_rows (void)
   }
 }
 
+/* The children order and the drawn rows on random trees with many equal
+ * totals (ties sorted by name, then by node), against a plain reference:
+ * small families take the insertion sort, large ones g_qsort_with_data,
+ * and the rows under every zoom root the one-pass widest[] computation. */
+typedef struct
+{
+  ScorchProfile    *profile;
+  const ScorchNode *nodes;
+  const guint64    *total;
+} RefData;
+
+static int
+ref_compare (gconstpointer a,
+             gconstpointer b,
+             gpointer      user_data)
+{
+  const RefData *ref = user_data;
+  guint32 na = *(const guint32 *) a, nb = *(const guint32 *) b;
+  int cmp;
+
+  if (ref->total[na] != ref->total[nb])
+    return ref->total[na] > ref->total[nb] ? -1 : 1;
+  cmp = strcmp (scorch_profile_get_frame (ref->profile, ref->nodes[na].frame)->function,
+                scorch_profile_get_frame (ref->profile, ref->nodes[nb].frame)->function);
+  return cmp != 0 ? cmp : (na < nb ? -1 : na > nb);
+}
+
+/* Rows drawn under ZOOM: its depth + 1, and one more per level below it
+ * where some node's children together are at least MIN_PX wide. */
+static guint
+ref_drawn_rows (ScorchProfile *profile,
+                guint32        zoom,
+                double         width,
+                double         min_px)
+{
+  guint n_nodes;
+  const ScorchNode *nodes = scorch_profile_get_nodes (profile, &n_nodes);
+  const guint64 *total = scorch_profile_get_node_total (profile);
+  const guint64 *self = scorch_profile_get_node_self (profile);
+  g_autofree guint64 *widest = g_new0 (guint64, 256);
+  guint rows = nodes[zoom].depth + 1, max_k = 0;
+
+  if (total[zoom] == 0)
+    return rows;
+  for (guint32 n = zoom; n < n_nodes; n++)
+    {
+      guint32 a = n;
+      guint k;
+
+      /* in the subtree through nodes with samples */
+      while (a != zoom && a != SCORCH_NODE_NONE && total[a] > 0 && a > zoom)
+        a = nodes[a].parent;
+      if (a != zoom || total[n] == 0)
+        continue;
+      k = nodes[n].depth - nodes[zoom].depth;
+      widest[k] = MAX (widest[k], total[n] - self[n]);
+      max_k = MAX (max_k, k);
+    }
+  for (guint k = 0; k < max_k && widest[k] * (width / (double) total[zoom]) >= min_px; k++)
+    rows++;
+  return rows;
+}
+
+static void
+test_random_trees (void)
+{
+  static const char *names[] = { "b", "a", "c", "aa", "d", "b2" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1313);
+
+  for (guint round = 0; round < 20; round++)
+    {
+      g_autoptr(GString) folded = g_string_new (NULL);
+      g_autoptr(ScorchProfile) profile = NULL;
+      g_autoptr(ScorchFlameLayout) layout = NULL;
+      const ScorchNode *nodes;
+      guint n_nodes;
+      RefData ref;
+
+      for (guint i = 0; i < 60; i++)
+        {
+          guint depth = g_rand_int_range (rand, 1, 7);
+
+          g_string_append (folded, "main");
+          for (guint d = 0; d < depth; d++)
+            g_string_append_printf (folded, ";%s", names[g_rand_int_range (rand, 0, G_N_ELEMENTS (names))]);
+          g_string_append_printf (folded, " %d\n", g_rand_int_range (rand, 1, 4));
+        }
+      /* a family of 30, larger than the insertion sort takes */
+      for (guint i = 0; i < 30; i++)
+        g_string_append_printf (folded, "main;wide;f%u %d\n", i % 23, g_rand_int_range (rand, 1, 3));
+      profile = parse (folded->str);
+      layout = scorch_flame_layout_new (profile);
+      nodes = scorch_profile_get_nodes (profile, &n_nodes);
+      ref.profile = profile;
+      ref.nodes = nodes;
+      ref.total = scorch_profile_get_node_total (profile);
+
+      for (guint32 node = 0; node < n_nodes; node++)
+        {
+          g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (guint32));
+          const guint32 *children;
+          guint n_children;
+
+          for (guint32 c = node + 1; c < n_nodes; c++)
+            if (nodes[c].parent == node && ref.total[c] > 0)
+              g_array_append_val (expected, c);
+          g_array_sort_with_data (expected, ref_compare, &ref);
+          children = scorch_flame_layout_get_children (layout, node, &n_children);
+          g_assert_cmpuint (n_children, ==, expected->len);
+          for (guint i = 0; i < n_children; i++)
+            g_assert_cmpuint (children[i], ==, g_array_index (expected, guint32, i));
+        }
+      /* every zoom root, in an order that changes the cached one */
+      for (guint32 node = n_nodes; node-- > 0;)
+        for (double width = 50; width <= 5000; width *= 10)
+          g_assert_cmpuint (scorch_flame_layout_count_drawn_rows (layout, node, width, 0, 1, 1.0), ==,
+                            ref_drawn_rows (profile, node, width, 1.0));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -568,6 +688,7 @@ main (int   argc,
   g_test_add_func ("/libscorch/flame-layout/search", test_search);
   g_test_add_func ("/libscorch/flame-layout/trim-rows", test_trim_rows);
   g_test_add_func ("/libscorch/flame-layout/search-regex-random", test_search_regex_random);
+  g_test_add_func ("/libscorch/flame-layout/random-trees", test_random_trees);
 
   return g_test_run ();
 }

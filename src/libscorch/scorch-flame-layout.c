@@ -63,30 +63,62 @@ typedef struct
 {
   const guint64     *total;
   const ScorchNode  *nodes;
-  ScorchProfile     *profile;
+  const ScorchFrame *frames;  /* the profile's, indexed by ScorchNode.frame */
 } SortData;
+
+/* Widest first; equal totals by function name, then by index: a total
+ * order, so every sort gives the same children order. */
+static inline int
+compare_nodes (const SortData *data,
+               guint32         na,
+               guint32         nb)
+{
+  int cmp;
+
+  if (data->total[na] != data->total[nb])
+    return data->total[na] > data->total[nb] ? -1 : 1;
+
+  cmp = strcmp (data->frames[data->nodes[na].frame].function,
+                data->frames[data->nodes[nb].frame].function);
+  if (cmp != 0)
+    return cmp;
+
+  return na < nb ? -1 : (na > nb ? 1 : 0);
+}
 
 static int
 compare_children (gconstpointer a,
                   gconstpointer b,
                   gpointer      user_data)
 {
-  const SortData *data = user_data;
-  guint32 na = *(const guint32 *) a;
-  guint32 nb = *(const guint32 *) b;
-  const ScorchFrame *fa, *fb;
-  int cmp;
+  return compare_nodes (user_data, *(const guint32 *) a, *(const guint32 *) b);
+}
 
-  if (data->total[na] != data->total[nb])
-    return data->total[na] > data->total[nb] ? -1 : 1;
+/* Most nodes have a handful of children: an insertion sort in place is
+ * several times cheaper for them than g_qsort_with_data(), which
+ * allocates a buffer and calls the comparison through a pointer (this
+ * runs for every node while a capture opens). */
+#define INSERTION_SORT_MAX 16
 
-  fa = scorch_profile_get_frame (data->profile, data->nodes[na].frame);
-  fb = scorch_profile_get_frame (data->profile, data->nodes[nb].frame);
-  cmp = strcmp (fa->function, fb->function);
-  if (cmp != 0)
-    return cmp;
+static void
+sort_children (guint32        *children,
+               guint32         count,
+               const SortData *data)
+{
+  if (count > INSERTION_SORT_MAX)
+    {
+      g_qsort_with_data (children, count, sizeof (guint32), compare_children, (gpointer) data);
+      return;
+    }
+  for (guint32 i = 1; i < count; i++)
+    {
+      guint32 node = children[i];
+      guint32 j = i;
 
-  return na < nb ? -1 : (na > nb ? 1 : 0);
+      for (; j > 0 && compare_nodes (data, node, children[j - 1]) < 0; j--)
+        children[j] = children[j - 1];
+      children[j] = node;
+    }
 }
 
 ScorchFlameLayout *
@@ -139,15 +171,14 @@ scorch_flame_layout_new (ScorchProfile *profile)
 
   sort_data.total = self->total;
   sort_data.nodes = self->nodes;
-  sort_data.profile = profile;
+  sort_data.frames = scorch_profile_get_frames (profile, NULL);
   for (guint i = 0; i < n; i++)
     {
       guint32 begin = self->child_offset[i];
       guint32 count = self->child_offset[i + 1] - begin;
 
       if (count > 1)
-        g_qsort_with_data (self->child_list + begin, count, sizeof (guint32),
-                           compare_children, &sort_data);
+        sort_children (self->child_list + begin, count, &sort_data);
     }
 
   /* Subtree heights, children before parents. */
@@ -283,8 +314,8 @@ static void
 ensure_widest (ScorchFlameLayout *self,
                guint32            zoom_root)
 {
-  g_autoptr(GArray) stack = NULL;
-  guint32 base;
+  g_autofree guint8 *in_subtree = NULL;
+  guint32 base, n_after;
 
   if (self->widest != NULL && self->widest_root == zoom_root)
     return;
@@ -295,21 +326,32 @@ ensure_widest (ScorchFlameLayout *self,
   self->widest = g_new0 (guint64, MAX (self->n_widest, 1));
   base = self->nodes[zoom_root].depth;
 
-  /* One walk of the zoom root's subtree, once per zoom root. */
-  stack = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_array_append_val (stack, zoom_root);
-  while (stack->len > 0)
+  /* One pass over the nodes after the zoom root, in index order: a
+   * parent comes before its children, so a node is in the subtree when
+   * its parent is and it is one of the parent's children here (it has
+   * samples). The same nodes as a walk of child_list from the zoom root,
+   * without a stack (this runs while a capture opens). */
+  n_after = self->n_nodes - zoom_root;
+  in_subtree = g_malloc0 (n_after);
+  in_subtree[0] = TRUE;
+  for (guint32 i = 0; i < n_after; i++)
     {
-      guint32 n = g_array_index (stack, guint32, stack->len - 1);
-      guint k = self->nodes[n].depth - base;
+      guint32 n = zoom_root + i;
+      guint k;
       guint64 children;
 
-      g_array_set_size (stack, stack->len - 1);
+      if (i > 0)
+        {
+          guint32 parent = self->nodes[n].parent;
+
+          if (parent < zoom_root || parent >= n || !in_subtree[parent - zoom_root] || self->total[n] == 0)
+            continue;
+          in_subtree[i] = TRUE;
+        }
+      k = self->nodes[n].depth - base;
       children = self->total[n] > self->self_counts[n] ? self->total[n] - self->self_counts[n] : 0;
       if (k < self->n_widest && children > self->widest[k])
         self->widest[k] = children;
-      for (guint32 c = self->child_offset[n]; c < self->child_offset[n + 1]; c++)
-        g_array_append_val (stack, self->child_list[c]);
     }
 }
 
