@@ -147,12 +147,6 @@ struct _ScorchAnalyzer
   guint                 stack_memo_len;
   GArray               *stack_memo_keys; /* guint32: the address entries of each stack */
   guint64               n_memo_hits;
-  /* Changes when slots move (the memo grows or starts over): a slot a
-   * worker found is used at the commit only if it has not changed. */
-  guint                 stack_memo_gen;
-  /* Stacks committed while the workers look up the memo (run_batch_full's
-   * overlap): kept here, added when they are done (DeferredMemo). */
-  GArray               *stack_memo_deferred;
 
   /* The parallel sample path (see PreparedSample) */
   guint                 n_workers;     /* 1: every sample analyzed as it comes */
@@ -220,18 +214,7 @@ typedef struct
   guint8           dwarf_tried;
   guint8           unwind_failed;
   guint64          stack_hash;   /* of the entries, 0: not for the memo (see StackMemo) */
-  guint32          memo_slot;    /* the memo's slot of this stack when prepared, or G_MAXUINT32 */
-  guint            memo_gen;     /* stack_memo_gen when memo_slot was found */
 } PreparedSample;
-
-/* A stack committed while the memo is read by the workers: its facts
- * (hash and n set, key not yet) and its entries, in a worker's done_addrs
- * until the batch after it is prepared. */
-typedef struct
-{
-  StackMemo           m;
-  const PreparedAddr *addrs;
-} DeferredMemo;
 
 struct _Worker
 {
@@ -365,7 +348,6 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_array_unref (self->truncated_by_frame);
   g_free (self->stack_memo);
   g_clear_pointer (&self->stack_memo_keys, g_array_unref);
-  g_clear_pointer (&self->stack_memo_deferred, g_array_unref);
   g_ptr_array_unref (self->warnings);
   g_clear_pointer (&self->diagnostics, scorch_diagnostics_unref);
   g_clear_pointer (&self->frame_function, g_ptr_array_unref);
@@ -1230,11 +1212,6 @@ stack_memo_hash (const PreparedAddr *addrs,
   return h != 0 ? h : 1;
 }
 
-static StackMemo *stack_memo_find (ScorchAnalyzer     *self,
-                                   guint64             hash,
-                                   const PreparedAddr *addrs,
-                                   guint               n);
-
 /* In a worker: what push_address looks up, without changing anything. */
 static void
 emit_prepare (gpointer data,
@@ -1299,7 +1276,6 @@ prepare_sample (Worker         *w,
   ps->first = w->addrs->len;
   ps->n = 0;
   ps->stack_hash = 0;
-  ps->memo_slot = G_MAXUINT32;
   /* off-CPU: a switch record kept in order with the samples */
   if (ps->record.type != PERF_RECORD_SAMPLE)
     return;
@@ -1358,21 +1334,6 @@ prepare_sample (Worker         *w,
   ps->n = w->addrs->len - ps->first;
   if (!ps->dwarf_tried && sched == SCHED_NONE)
     ps->stack_hash = stack_memo_hash (&g_array_index (w->addrs, PreparedAddr, ps->first), ps->n);
-  /* Most samples repeat a stack committed before: the memo's lookup (a
-   * cache miss or two in a table of megabytes, and the comparison of the
-   * entries) is done here, where the workers wait for the commit anyway.
-   * The memo does not change while the workers run (stack_memo_add). */
-  if (ps->stack_hash != 0 && self->stack_memo != NULL && !ps->unwind_failed)
-    {
-      const StackMemo *m = stack_memo_find (self, ps->stack_hash,
-                                            &g_array_index (w->addrs, PreparedAddr, ps->first), ps->n);
-
-      if (m->hash != 0)
-        {
-          ps->memo_slot = (guint32) (m - self->stack_memo);
-          ps->memo_gen = self->stack_memo_gen;
-        }
-    }
 }
 
 /* In a worker: takes samples of the batch until none is left. */
@@ -1631,20 +1592,22 @@ stack_memo_reset (ScorchAnalyzer *self,
   self->stack_memo = g_new0 (StackMemo, cap);
   self->stack_memo_cap = cap;
   self->stack_memo_len = 0;
-  self->stack_memo_gen++;
   g_array_set_size (self->stack_memo_keys, 0);
 }
 
-/* Puts a stack in the memo; FACTS has everything but the hash and key. */
+/* Keeps the stack just committed (its facts are in self->cur_*). */
 static void
-stack_memo_insert (ScorchAnalyzer     *self,
-                   guint64             hash,
-                   const PreparedAddr *addrs,
-                   guint               n,
-                   const StackMemo    *facts)
+stack_memo_add (ScorchAnalyzer     *self,
+                guint64             hash,
+                const PreparedAddr *addrs,
+                guint               n,
+                guint32             node)
 {
   StackMemo *m;
+  guint n_user = 0;
 
+  if (node == SCORCH_NODE_NONE)
+    return;
   if (self->stack_memo_keys == NULL)
     {
       self->stack_memo_keys = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -1664,7 +1627,6 @@ stack_memo_insert (ScorchAnalyzer     *self,
         {
           self->stack_memo_cap = old_cap * 2;
           self->stack_memo = g_new0 (StackMemo, self->stack_memo_cap);
-          self->stack_memo_gen++;
           for (guint i = 0; i < old_cap; i++)
             if (old[i].hash != 0)
               {
@@ -1682,77 +1644,31 @@ stack_memo_insert (ScorchAnalyzer     *self,
   m = stack_memo_find (self, hash, addrs, n);
   if (m->hash != 0)
     return;
-  *m = *facts;
   m->hash = hash;
   m->key = self->stack_memo_keys->len;
   m->n = n;
   for (guint i = 0; i < n; i++)
     g_array_append_val (self->stack_memo_keys, addrs[i].entry);
-  self->stack_memo_len++;
-}
-
-/* Keeps the stack just committed (its facts are in self->cur_*). While
- * the workers read the memo (self->use_fresh), it waits in
- * stack_memo_deferred instead, and stack_memo_add_deferred adds it. */
-static void
-stack_memo_add (ScorchAnalyzer     *self,
-                guint64             hash,
-                const PreparedAddr *addrs,
-                guint               n,
-                guint32             node)
-{
-  StackMemo m = { 0, };
-  guint n_user = 0;
-
-  if (node == SCORCH_NODE_NONE)
-    return;
-  m.node = node;
-  m.leaf_addr = self->cur_leaf_addr;
-  m.outer = self->stack_len > 0 ? self->stack[self->stack_len - 1] : SCORCH_NODE_NONE;
-  m.n_user = self->cur_n_user;
-  m.n_kernel = self->cur_n_kernel;
+  m->node = node;
+  m->leaf_addr = self->cur_leaf_addr;
+  m->outer = self->stack_len > 0 ? self->stack[self->stack_len - 1] : SCORCH_NODE_NONE;
+  m->n_user = self->cur_n_user;
+  m->n_kernel = self->cur_n_kernel;
+  m->leaf_i = m->outer_i = m->before_outer_i = 0;
   /* the positions of the user addresses note_user_address kept */
   for (guint i = 0; i < n; i++)
     if (!addrs[i].kernel)
       {
         if (n_user == 0)
-          m.leaf_i = i;
-        m.before_outer_i = m.outer_i;
-        m.outer_i = i;
+          m->leaf_i = i;
+        m->before_outer_i = m->outer_i;
+        m->outer_i = i;
         n_user++;
       }
-  m.leaf_frame = self->cur_leaf.frame;
-  m.outer_frame = self->cur_outer.frame;
-  m.before_outer_frame = self->cur_before_outer.frame;
-
-  if (self->use_fresh)
-    {
-      DeferredMemo d = { m, addrs };
-
-      if (self->stack_memo_deferred == NULL)
-        self->stack_memo_deferred = g_array_new (FALSE, FALSE, sizeof (DeferredMemo));
-      d.m.hash = hash;
-      d.m.n = n;
-      g_array_append_val (self->stack_memo_deferred, d);
-      return;
-    }
-  stack_memo_insert (self, hash, addrs, n, &m);
-}
-
-/* Adds the stacks kept while the workers read the memo; their entries
- * must still be where they were (the pending batch's done_addrs). */
-static void
-stack_memo_add_deferred (ScorchAnalyzer *self)
-{
-  if (self->stack_memo_deferred == NULL)
-    return;
-  for (guint i = 0; i < self->stack_memo_deferred->len; i++)
-    {
-      const DeferredMemo *d = &g_array_index (self->stack_memo_deferred, DeferredMemo, i);
-
-      stack_memo_insert (self, d->m.hash, d->addrs, d->m.n, &d->m);
-    }
-  g_array_set_size (self->stack_memo_deferred, 0);
+  m->leaf_frame = self->cur_leaf.frame;
+  m->outer_frame = self->cur_outer.frame;
+  m->before_outer_frame = self->cur_before_outer.frame;
+  self->stack_memo_len++;
 }
 
 /* A repeat of a memo's stack: what commit_sample does from "counts its
@@ -1828,11 +1744,7 @@ commit_sample (ScorchAnalyzer *self,
 
   if (ps->stack_hash != 0 && self->stack_memo != NULL && !ps->unwind_failed)
     {
-      /* the worker's slot, if the slots have not moved since; else (or
-       * when the stack was not kept yet then) look again */
-      const StackMemo *m = ps->memo_slot != G_MAXUINT32 && ps->memo_gen == self->stack_memo_gen
-                           ? &self->stack_memo[ps->memo_slot]
-                           : stack_memo_find (self, ps->stack_hash, addrs, ps->n);
+      const StackMemo *m = stack_memo_find (self, ps->stack_hash, addrs, ps->n);
 
       if (m->hash != 0)
         {
@@ -1944,12 +1856,6 @@ memo_prefetch (ScorchAnalyzer       *self,
 
   if (ps->stack_hash == 0 || self->stack_memo == NULL)
     return;
-  if (ps->memo_slot != G_MAXUINT32 && ps->memo_gen == self->stack_memo_gen)
-    {
-      if (!deep)
-        __builtin_prefetch (&self->stack_memo[ps->memo_slot]);
-      return;
-    }
   m = &self->stack_memo[(guint) ps->stack_hash & (self->stack_memo_cap - 1)];
   if (!deep)
     __builtin_prefetch (m);
@@ -2059,7 +1965,6 @@ run_batch_full (ScorchAnalyzer *self,
   ok = self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
   self->use_fresh = FALSE;
   prepare_close (self);
-  stack_memo_add_deferred (self);
   for (gsize i = 0; i <= self->fresh.mask; i++)
     if (self->fresh.slots[i].stored != 0)
       scorch_addr_map_insert (&self->cache, self->fresh.slots[i].k1, self->fresh.slots[i].k2,
