@@ -55,6 +55,8 @@ G_LOCK_DEFINE_STATIC (heap_refill);
 /* The range populate_thread maps; one at a time (populating says busy). */
 static guintptr populate_start, populate_end;
 static gint populating;
+/* The free range the next load will use, for scorch_heap_populate(). */
+static guintptr reserve_start, reserve_end;
 
 /* A fresh huge page is zeroed by the kernel on its first touch: 2 MiB at
  * once, ~100 ms of the loading thread's CPU for the ~64 MB an fp-1M load
@@ -122,7 +124,10 @@ scorch_heap_prepare (gboolean one_arena)
   if (madvise ((void *) start, end - start, MADV_HUGEPAGE) != 0)
     return FALSE;
   heap_base = start;
-  populate_async (start, end);
+  G_LOCK (heap_refill);
+  reserve_start = start;
+  reserve_end = end;
+  G_UNLOCK (heap_refill);
   return TRUE;
 #else
   return FALSE;
@@ -171,12 +176,12 @@ scorch_heap_refill (void)
     free (blocks[i]);
   end = (guintptr) sbrk (0) & ~(guintptr) (HUGE_PAGE_SIZE - 1);
   ok = end > heap_base && madvise ((void *) heap_base, end - heap_base, MADV_HUGEPAGE) == 0;
-  /* the blocks were the free top (or free space below it): the load's
-   * first HEAP_RESERVE bytes, faulted in beside it */
+  /* the blocks were the free top (or free space below it): where the
+   * load's first HEAP_RESERVE bytes will be */
   if (ok && low != G_MAXSIZE)
     {
-      low = (low + HUGE_PAGE_SIZE - 1) & ~(guintptr) (HUGE_PAGE_SIZE - 1);
-      populate_async (low, MIN (end, low + HEAP_RESERVE));
+      reserve_start = (low + HUGE_PAGE_SIZE - 1) & ~(guintptr) (HUGE_PAGE_SIZE - 1);
+      reserve_end = MIN (end, reserve_start + HEAP_RESERVE);
     }
   G_UNLOCK (heap_refill);
   return ok;
@@ -198,4 +203,23 @@ scorch_heap_release (void)
     mallopt (M_TRIM_THRESHOLD, TRIM_DEFAULT);
   G_UNLOCK (heap_refill);
 #endif
+}
+
+/* Faults in up to BYTES of the range the last scorch_heap_prepare() or
+ * scorch_heap_refill() left free, beside the caller (populate_thread);
+ * once per prepare or refill. For a load that leaves a CPU idle (the
+ * analyzer's frame-pointer loads, whose committing thread is the
+ * bottleneck): where every CPU unwinds (DWARF), the zeroing would only
+ * take CPU time from them. */
+void
+scorch_heap_populate (gsize bytes)
+{
+  guintptr start, end;
+
+  G_LOCK (heap_refill);
+  start = reserve_start;
+  end = MIN (reserve_end, reserve_start + (bytes & ~(gsize) (HUGE_PAGE_SIZE - 1)));
+  reserve_start = reserve_end = 0;
+  G_UNLOCK (heap_refill);
+  populate_async (start, end);
 }

@@ -15,5 +15,8 @@ gboolean scorch_heap_prepare (gboolean one_arena);
  * and the whole heap marked for huge pages again (scorch-heap.c). */
 gboolean scorch_heap_refill  (void);
 void     scorch_heap_release (void);
+/* A load that leaves a CPU idle: up to BYTES of the heap's free range
+ * faulted in on another thread (scorch-heap.c). */
+void     scorch_heap_populate (gsize bytes);
 
 G_END_DECLS
