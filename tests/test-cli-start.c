@@ -210,6 +210,70 @@ test_heap_refill (void)
   scorch_heap_release ();
 }
 
+/* Resident KiB of the [heap] mappings (/proc/self/smaps). */
+static guint64
+heap_rss_kib (void)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean in_heap = FALSE;
+  guint64 total = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL));
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 start, end, kib;
+
+      if (g_ascii_isxdigit (lines[i][0]) &&
+          sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x", &start, &end) == 2)
+        in_heap = g_str_has_suffix (lines[i], "[heap]");
+      else if (in_heap && sscanf (lines[i], "Rss: %" G_GINT64_MODIFIER "u kB", &kib) == 1)
+        total += kib;
+    }
+  return total;
+}
+
+/* scorch_heap_populate() faults the free range in on another thread: the
+ * heap's resident size grows by what was asked without this thread
+ * touching it (the kernel zeroes the pages there). */
+static void
+test_heap_populate (void)
+{
+  guint64 before;
+  gboolean grown = FALSE;
+
+#ifndef __GLIBC__
+  g_test_skip ("mallopt() is glibc's");
+  return;
+#endif
+#ifdef UNDER_ASAN
+  g_test_skip ("AddressSanitizer has its own allocator");
+  return;
+#endif
+  if (!g_file_test ("/sys/kernel/mm/transparent_hugepage/enabled", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("the kernel has no transparent huge pages");
+      return;
+    }
+  /* in a process of its own: the tests before touched the heap */
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_assert_true (scorch_heap_prepare (FALSE));
+  before = heap_rss_kib ();
+  scorch_heap_populate (16u << 20);
+  for (guint i = 0; i < 500 && !grown; i++)
+    {
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+      grown = heap_rss_kib () >= before + 14 * 1024;
+    }
+  g_assert_true (grown);
+}
+
 /* Runs scorch-cli with ARGS and LD_DEBUG=files (the dynamic loader names
  * every object it loads, on stderr); returns that stderr. */
 static char *
@@ -291,6 +355,7 @@ main (int    argc,
   g_test_add_func ("/cli/start/heap-huge-pages", test_heap_huge_pages);
   g_test_add_func ("/cli/start/heap-one-arena", test_heap_one_arena);
   g_test_add_func ("/cli/start/heap-refill", test_heap_refill);
+  g_test_add_func ("/cli/start/heap-populate", test_heap_populate);
   g_test_add_func ("/cli/start/report-without-heavy-libraries", test_report_without_heavy_libraries);
   return g_test_run ();
 }
