@@ -24,26 +24,6 @@
  * mapping (the growing arrays of the profile builder and the batches). */
 #define MMAP_THRESHOLD  (32u << 20)
 
-/* A load touches tens of megabytes of fresh memory (batches, the call
- * tree, the address tables, arrays that grow by doubling). With 4 KiB
- * pages that is one page fault per 4 KiB, and on a virtual machine a fault
- * costs microseconds: a third of a frame-pointer load's CPU time went to
- * them. Here the heap is grown once by HEAP_RESERVE (and keeps that much
- * free at its top when it shrinks), and that range is marked
- * MADV_HUGEPAGE, so that the kernel backs it with 2 MiB pages where it can
- * (transparent huge pages "always" or "madvise"); large blocks come from
- * that heap too. Memory beyond the reserve gets ordinary pages. Only what
- * is touched becomes resident, so the resident size grows by less than a
- * huge page per region touched. A no-op where mallopt() or
- * MADV_HUGEPAGE are missing. Returns whether the range was marked.
- *
- * ONE_ARENA is for a process whose loads run on other threads (the app's
- * loader is a GTask): glibc gives each new thread its own arena, a
- * separately mapped heap that none of this reaches, so the app's loads
- * paid every fault again (14k minor faults per fp-100k open against the
- * CLI's ~2.6k). With one arena every thread allocates from the prepared
- * heap; the price is one lock for all threads' allocations, small beside
- * the faults. Call it before any thread is started. */
 /* Where the marked range starts (huge-page aligned), 0: not prepared. */
 static guintptr heap_base;
 G_LOCK_DEFINE_STATIC (heap_refill);
@@ -94,6 +74,26 @@ populate_async (guintptr start,
   pthread_attr_destroy (&attr);
 }
 
+/* A load touches tens of megabytes of fresh memory (batches, the call
+ * tree, the address tables, arrays that grow by doubling). With 4 KiB
+ * pages that is one page fault per 4 KiB, and on a virtual machine a fault
+ * costs microseconds: a third of a frame-pointer load's CPU time went to
+ * them. Here the heap is grown once by HEAP_RESERVE (and keeps that much
+ * free at its top when it shrinks), and that range is marked
+ * MADV_HUGEPAGE, so that the kernel backs it with 2 MiB pages where it can
+ * (transparent huge pages "always" or "madvise"); large blocks come from
+ * that heap too. Memory beyond the reserve gets ordinary pages. Only what
+ * is touched becomes resident, so the resident size grows by less than a
+ * huge page per region touched. A no-op where mallopt() or
+ * MADV_HUGEPAGE are missing. Returns whether the range was marked.
+ *
+ * ONE_ARENA is for a process whose loads run on other threads (the app's
+ * loader is a GTask): glibc gives each new thread its own arena, a
+ * separately mapped heap that none of this reaches, so the app's loads
+ * paid every fault again (14k minor faults per fp-100k open against the
+ * CLI's ~2.6k). With one arena every thread allocates from the prepared
+ * heap; the price is one lock for all threads' allocations, small beside
+ * the faults. Call it before any thread is started. */
 gboolean
 scorch_heap_prepare (gboolean one_arena)
 {
