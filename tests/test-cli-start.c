@@ -5,7 +5,8 @@
  *    range marked for huge pages ("hg" in its smaps VmFlags), so that a
  *    load's fresh memory is not one page fault per 4 KiB; with one arena
  *    (the app, whose loads run on worker threads) a thread's blocks come
- *    from that heap too;
+ *    from that heap too; before a load in the app, scorch_heap_refill()
+ *    marks the heap again up to where it has grown;
  *  - "report" loads neither cairo nor pango (nor their font and X11
  *    libraries) nor Capstone: only "export" and "annotate" do, from their
  *    modules (src/cli/scorch-cli-module.c), and export still draws. */
@@ -50,6 +51,38 @@ heap_has_vm_flag (const char *flag)
   return FALSE;
 }
 
+/* Whether the VMA that holds P in /proc/self/smaps has FLAG in its
+ * VmFlags. */
+static gboolean
+vma_has_vm_flag (gconstpointer p,
+                 const char   *flag)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean here = FALSE;
+
+  g_assert_true (g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL));
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 start, end;
+
+      if (g_ascii_isxdigit (lines[i][0]) &&
+          sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x", &start, &end) == 2)
+        {
+          here = (guintptr) p >= start && (guintptr) p < end;
+          continue;
+        }
+      if (here && g_str_has_prefix (lines[i], "VmFlags:"))
+        {
+          g_auto(GStrv) flags = g_strsplit (lines[i] + strlen ("VmFlags:"), " ", -1);
+
+          return g_strv_contains ((const char * const *) flags, flag);
+        }
+    }
+  return FALSE;
+}
+
 /* Whether P lies in the [heap] mapping of /proc/self/maps. */
 static gboolean
 in_main_heap (gconstpointer p)
@@ -63,9 +96,11 @@ in_main_heap (gconstpointer p)
     {
       guint64 start, end;
 
+      /* the marks split [heap] into several mappings */
       if (g_str_has_suffix (lines[i], "[heap]") &&
-          sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x", &start, &end) == 2)
-        return (guintptr) p >= start && (guintptr) p < end;
+          sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x", &start, &end) == 2 &&
+          (guintptr) p >= start && (guintptr) p < end)
+        return TRUE;
     }
   return FALSE;
 }
@@ -136,6 +171,111 @@ test_heap_one_arena (void)
   block = g_thread_join (thread);
   g_assert_true (in_main_heap (block));
   g_free (block);
+}
+
+/* The app's heap serves its window before a load: once the load has
+ * grown the heap past the range prepared at start, its memory was 4 KiB
+ * pages again. After scorch_heap_refill() the heap's free top is marked
+ * for huge pages, wherever the break is by then. */
+static void
+test_heap_refill (void)
+{
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_free);
+  gpointer block;
+
+#ifndef __GLIBC__
+  g_test_skip ("mallopt() is glibc's");
+  return;
+#endif
+#ifdef UNDER_ASAN
+  g_test_skip ("AddressSanitizer has its own allocator");
+  return;
+#endif
+  if (!g_file_test ("/sys/kernel/mm/transparent_hugepage/enabled", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("the kernel has no transparent huge pages");
+      return;
+    }
+  /* prepared by the tests before, or here when run alone */
+  scorch_heap_prepare (TRUE);
+  /* what the window and earlier loads hold: more than the prepared range */
+  for (guint i = 0; i < 100; i++)
+    g_ptr_array_add (held, g_malloc (1u << 20));
+  block = g_malloc (1u << 20);
+  g_assert_true (in_main_heap (block));
+  g_assert_false (vma_has_vm_flag (block, "hg"));
+  g_free (block);
+
+  g_assert_true (scorch_heap_refill ());
+  block = g_malloc (1u << 20);
+  g_assert_true (in_main_heap (block));
+  g_assert_true (vma_has_vm_flag (block, "hg"));
+  g_free (block);
+  scorch_heap_release ();
+}
+
+/* Resident KiB of the [heap] mappings (/proc/self/smaps). */
+static guint64
+heap_rss_kib (void)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean in_heap = FALSE;
+  guint64 total = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL));
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 start, end, kib;
+
+      if (g_ascii_isxdigit (lines[i][0]) &&
+          sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x", &start, &end) == 2)
+        in_heap = g_str_has_suffix (lines[i], "[heap]");
+      else if (in_heap && sscanf (lines[i], "Rss: %" G_GINT64_MODIFIER "u kB", &kib) == 1)
+        total += kib;
+    }
+  return total;
+}
+
+/* scorch_heap_populate() faults the free range in on another thread: the
+ * heap's resident size grows by what was asked without this thread
+ * touching it (the kernel zeroes the pages there). */
+static void
+test_heap_populate (void)
+{
+  guint64 before;
+  gboolean grown = FALSE;
+
+#ifndef __GLIBC__
+  g_test_skip ("mallopt() is glibc's");
+  return;
+#endif
+#ifdef UNDER_ASAN
+  g_test_skip ("AddressSanitizer has its own allocator");
+  return;
+#endif
+  if (!g_file_test ("/sys/kernel/mm/transparent_hugepage/enabled", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("the kernel has no transparent huge pages");
+      return;
+    }
+  /* in a process of its own: the tests before touched the heap */
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_assert_true (scorch_heap_prepare (FALSE));
+  before = heap_rss_kib ();
+  scorch_heap_populate (16u << 20);
+  for (guint i = 0; i < 500 && !grown; i++)
+    {
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+      grown = heap_rss_kib () >= before + 14 * 1024;
+    }
+  g_assert_true (grown);
 }
 
 /* Runs scorch-cli with ARGS and LD_DEBUG=files (the dynamic loader names
@@ -218,6 +358,8 @@ main (int    argc,
 
   g_test_add_func ("/cli/start/heap-huge-pages", test_heap_huge_pages);
   g_test_add_func ("/cli/start/heap-one-arena", test_heap_one_arena);
+  g_test_add_func ("/cli/start/heap-refill", test_heap_refill);
+  g_test_add_func ("/cli/start/heap-populate", test_heap_populate);
   g_test_add_func ("/cli/start/report-without-heavy-libraries", test_report_without_heavy_libraries);
   return g_test_run ();
 }

@@ -62,6 +62,7 @@ struct _ScorchCaptureReader
   gboolean              mapped;
   guint64               dropped_until; /* data-relative */
   guint64               next_drop;     /* data-relative position of the next check */
+  guint64               mapped_until;  /* data-relative: pages mapped ahead up to here */
 
   /* Damage that was read around */
   GPtrArray            *warnings;      /* of char* */
@@ -80,6 +81,34 @@ struct _ScorchCaptureReader
 
 #define DROP_STEP (16u << 20)
 #define KEEP_BEHIND (16u << 20)
+#define MAP_AHEAD (8u << 20)
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22   /* Linux 5.14 */
+#endif
+
+/* The records of a mapped file are read once, in order: page by page,
+ * that is a page fault per 16 pages (the kernel maps that many around a
+ * fault), ~900 of them on a 57 MB capture, each a trip through the
+ * kernel that costs microseconds on a virtual machine and is paid by the
+ * thread that reads the records, the load's busiest. Here the next
+ * MAP_AHEAD bytes are mapped in one call when the reader comes within
+ * half of them of the end of what is mapped. An older kernel refuses
+ * MADV_POPULATE_READ and the faults happen as before. */
+static void
+map_ahead (ScorchCaptureReader *self)
+{
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  guint64 to = MIN (self->data_size, self->pos + MAP_AHEAD);
+  guintptr from_addr, to_addr;
+
+  from_addr = (guintptr) (self->data + MAX (self->mapped_until, self->pos)) & ~(guintptr) (page - 1);
+  to_addr = ((guintptr) (self->data + to) + page - 1) & ~(guintptr) (page - 1);
+  if (to_addr > from_addr && madvise ((void *) from_addr, to_addr - from_addr, MADV_POPULATE_READ) != 0)
+    self->mapped_until = G_MAXUINT64;  /* refused: not again */
+  else
+    self->mapped_until = to;
+}
 
 static gboolean
 in_file (ScorchCaptureReader *self,
@@ -1282,6 +1311,8 @@ scorch_capture_reader_rewind (ScorchCaptureReader *self)
   self->pos = 0;
   self->dropped_until = 0;
   self->next_drop = DROP_STEP;
+  if (self->mapped_until != G_MAXUINT64)
+    self->mapped_until = 0;
   self->eof = FALSE;
   self->ready_pos = 0;
   self->next_flush = 0;
@@ -1460,6 +1491,9 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
           drop_consumed (self);
           self->next_drop = self->pos + DROP_STEP;
         }
+      if (self->mapped && self->rewrite == NULL && self->pos + MAP_AHEAD / 2 >= self->mapped_until &&
+          self->mapped_until < self->data_size)
+        map_ahead (self);
 
       {
         guint64 offset = self->pos;

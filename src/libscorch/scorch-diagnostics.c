@@ -69,7 +69,7 @@ typedef struct
   guint64   n_samples;
 } LeafCandidate;
 
-#define PLACE_MEMO 256
+#define PLACE_MEMO 2048  /* slots: a capture stops in hundreds to thousands of places */
 
 static guint
 place_hash (gconstpointer p)

@@ -11,5 +11,12 @@ G_BEGIN_DECLS
  * every thread allocates from that heap (for loads on worker threads).
  * Called before a loading command runs, or at the app's start. */
 gboolean scorch_heap_prepare (gboolean one_arena);
+/* Before a load in a process that lives on: free heap for it at the top,
+ * and the whole heap marked for huge pages again (scorch-heap.c). */
+gboolean scorch_heap_refill  (void);
+void     scorch_heap_release (void);
+/* A load that leaves a CPU idle: up to BYTES of the heap's free range
+ * faulted in on another thread (scorch-heap.c). */
+void     scorch_heap_populate (gsize bytes);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include "scorch-analyzer.h"
 #include "scorch-capture-reader.h"
 #include "scorch-folded.h"
+#include "scorch-heap.h"
 #include "scorch-loader.h"
 #include "scorch-loader-private.h"
 #include "scorch-pprof.h"
@@ -396,7 +397,10 @@ load_thread (GTask        *task,
   while (g_atomic_int_get (&test_hold))
     g_usleep (G_TIME_SPAN_MILLISECOND);
 
+  /* the app's heap has served its window since it was prepared */
+  scorch_heap_refill ();
   profile = load (data->path, data->flags, cancellable, worker_progress, data, &error);
+  scorch_heap_release ();
   /* the profile and the worker's writes, to load_done */
   scorch_tsan_release (data);
   if (profile == NULL)
