@@ -2400,6 +2400,14 @@ _scorch_window_is_unused (ScorchWindow *self)
          !_scorch_window_record_is_busy (self) && _scorch_window_record_get_dialog (self) == NULL;
 }
 
+gboolean
+_scorch_window_is_loading (ScorchWindow *self)
+{
+  g_return_val_if_fail (SCORCH_IS_WINDOW (self), FALSE);
+
+  return self->loading;
+}
+
 void
 _scorch_window_show_previous (ScorchWindow *self)
 {
