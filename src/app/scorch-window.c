@@ -692,7 +692,9 @@ stop_pulse (ScorchWindow *self)
 #define LOADING_PAGE_DELAY 300
 
 /* The loading page pulses its bar while the profile is built, every
- * PULSE_INTERVAL ms: each pulse is a frame. */
+ * PULSE_INTERVAL ms.  A longer interval would not save frames: GTK 4.8
+ * animates a pulsing bar on every frame between two pulses (60 a second,
+ * bench/README.md "the loading page"). */
 #define PULSE_INTERVAL 100
 
 /* The loader's progress is shown at most every PROGRESS_INTERVAL: each
