@@ -16,6 +16,7 @@
 #include "scorch-thread-item.h"
 #include "scorch-thread-list.h"
 #include "scorch-window.h"
+#include "scorch-window-private.h"
 #include "explore-test-util.h"
 #include "perf-record-util.h"
 #include "output-check.h"
@@ -448,9 +449,11 @@ test_cancel_load (void)
   before = scorch_window_get_profile (window);
   file = g_file_new_for_path (capture);
   scorch_window_open_file (window, file);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "loading");
+  /* Before the loading page shows (it waits a while): the capture stays. */
+  g_assert_true (_scorch_window_is_loading (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-load", NULL));
-  while (g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), "loading") == 0)
+  while (_scorch_window_is_loading (window))
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (window)), ==, "profile");
   g_assert_true (scorch_window_get_profile (window) == before);
@@ -628,7 +631,6 @@ test_bad_file (void)
   ScorchWindow *w;
   gboolean timed_out = FALSE;
   guint id;
-  const char *page;
 
   /* Binary garbage: neither perf.data nor folded stacks */
   g_assert_true (g_file_set_contents (path, "PERFILE2\x01\x02\x03\x04garbage", 20, NULL));
@@ -637,8 +639,7 @@ test_bad_file (void)
   scorch_window_open_file (w, file);
 
   id = g_timeout_add_seconds (20, timeout_cb, &timed_out);
-  while (!timed_out &&
-         g_strcmp0 ((page = gtk_stack_get_visible_child_name (scorch_window_get_stack (w))), "loading") == 0)
+  while (!timed_out && _scorch_window_is_loading (w))
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (id);

@@ -46,7 +46,8 @@ run_for (guint ms)
 static gboolean
 page_is_not_loading (gpointer data)
 {
-  return g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (data)), "loading") != 0;
+  /* The loading page shows only when a load takes a while: ask the window. */
+  return !_scorch_window_is_loading (data);
 }
 
 static ScorchFlameGraph *

@@ -16,6 +16,7 @@
 #include "scorch-caller-callee-view.h"
 #include "scorch-function-item.h"
 #include "scorch-hotspot-view.h"
+#include "scorch-loader-private.h"
 #include "scorch-session.h"
 #include "scorch-window-private.h"
 #include "scorch-window.h"
@@ -79,7 +80,8 @@ write_profile (const char *name,
 static gboolean
 page_is_not_loading (gpointer data)
 {
-  return g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (data)), "loading") != 0;
+  /* The loading page shows only when a load takes a while: ask the window. */
+  return !_scorch_window_is_loading (data);
 }
 
 static void
@@ -533,15 +535,16 @@ test_open_reuses_empty_window (void)
   n_windows = g_list_length (gtk_application_get_windows (GTK_APPLICATION (app)));
   g_application_open (G_APPLICATION (app), &file, 1, "");
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, n_windows);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (empty)), ==, "loading");
+  g_assert_true (_scorch_window_is_loading (empty));
   app_test_wait_for (page_is_not_loading, empty, 30000, "the capture to load");
   g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (empty), "export_menu_button")));
 
-  /* Loading another capture hides the one shown: Save and Export are not
-   * offered for it meanwhile. */
+  /* Loading another capture: until the loading page shows (it waits a
+   * while, test_loading_page_delay) the capture shown stays, and so do
+   * its Save and Export. */
   scorch_window_open_file (empty, file);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (empty)), ==, "loading");
-  g_assert_false (gtk_widget_get_visible (find_by_id (GTK_WIDGET (empty), "export_menu_button")));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (empty)), ==, "profile");
+  g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (empty), "export_menu_button")));
   app_test_wait_for (page_is_not_loading, empty, 30000, "the capture to load again");
   g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (empty), "export_menu_button")));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (scorch_window_get_stack (empty)), ==, "profile");
@@ -710,6 +713,101 @@ test_screenshots (void)
   g_unlink (path);
 }
 
+typedef struct
+{
+  gboolean saw_loading;
+  gint64   loading_at;   /* monotonic, when the stack first showed the loading page */
+} PageWatch;
+
+static void
+visible_child_cb (GtkStack   *stack,
+                  GParamSpec *pspec,
+                  PageWatch  *watch)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "loading") == 0 && !watch->saw_loading)
+    {
+      watch->saw_loading = TRUE;
+      watch->loading_at = g_get_monotonic_time ();
+    }
+}
+
+static gboolean
+page_is_loading (gpointer data)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (scorch_window_get_stack (data)), "loading") == 0;
+}
+
+/* A window on screen shows the loading page only when the load is not
+ * over after a short delay: a quick load goes from the page shown to the
+ * profile with no loading page (and no progress drawn) in between; a slow
+ * one (the loader's workers held) keeps the capture shown, with its
+ * actions, for the delay, then shows the page with its progress and
+ * Cancel, as before. */
+static void
+test_loading_page_delay (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (good_path);
+  g_autofree char *uri = g_file_get_uri (file);
+  ScorchWindow *w = scorch_window_new (app);
+  GtkStack *stack = scorch_window_get_stack (w);
+  PageWatch watch = { FALSE, 0 };
+  ScorchProfile *before;
+  gint64 open_at;
+  gulong handler;
+
+  gtk_window_set_default_size (GTK_WINDOW (w), 1000, 700);
+  gtk_window_present (GTK_WINDOW (w));
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  handler = g_signal_connect (stack, "notify::visible-child-name", G_CALLBACK (visible_child_cb), &watch);
+
+  /* Quick: the start page, then the profile. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.open-recent", "s", uri));
+  g_assert_true (_scorch_window_is_loading (w));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+  app_test_wait_for (page_is_not_loading, w, 30000, "the quick load");
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "profile");
+  g_assert_false (watch.saw_loading);
+
+  /* Slow: the capture and its actions stay for the delay... */
+  before = scorch_window_get_profile (w);
+  _scorch_loader_hold_workers (TRUE);
+  open_at = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.open-recent", "s", uri));
+  {
+    gint64 until = open_at + 150 * G_TIME_SPAN_MILLISECOND;
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  if (!watch.saw_loading)
+    {
+      g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "profile");
+      g_assert_true (gtk_widget_get_visible (find_by_id (GTK_WIDGET (w), "export_menu_button")));
+      g_assert_true (scorch_window_get_profile (w) == before);
+    }
+  /* ...then the loading page, with the progress so far and Cancel. */
+  app_test_wait_for (page_is_loading, w, 10000, "the loading page of a slow load");
+  g_assert_true (watch.saw_loading);
+  g_assert_cmpint (watch.loading_at - open_at, >=, 250 * G_TIME_SPAN_MILLISECOND);
+  g_assert_true (_scorch_window_is_loading (w));
+  g_assert_false (gtk_widget_get_visible (find_by_id (GTK_WIDGET (w), "export_menu_button")));
+  g_assert_cmpstr (gtk_progress_bar_get_text (_scorch_window_get_load_progress (w)), ==, "0 %");
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (_scorch_window_get_load_progress (w))));
+  g_assert_true (app_test_label_shown (GTK_WIDGET (w), "deep-cpp.folded"));
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (w), "app-window-loading-page.png"));
+
+  _scorch_loader_hold_workers (FALSE);
+  app_test_wait_for (page_is_not_loading, w, 30000, "the slow load");
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "profile");
+  g_object_unref (app_test_save_screenshot (GTK_WIDGET (w), "app-window-loaded.png"));
+
+  g_signal_handler_disconnect (stack, handler);
+  gtk_window_destroy (GTK_WINDOW (w));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -737,6 +835,7 @@ main (int   argc,
   g_test_add_func ("/app/window/progress-interval", test_progress_interval);
   g_test_add_func ("/app/window/divider-in-first-frame", test_divider_in_first_frame);
   g_test_add_func ("/app/window/open-reuses-empty-window", test_open_reuses_empty_window);
+  g_test_add_func ("/app/window/loading-page-delay", test_loading_page_delay);
   g_test_add_func ("/app/window/hotspot-context-menu", test_hotspot_context_menu);
   g_test_add_func ("/app/window/screenshots", test_screenshots);
 

@@ -400,6 +400,12 @@ stack_left_loading (gpointer data)
 }
 
 static gboolean
+stack_shows_loading (gpointer data)
+{
+  return !stack_left_loading (data);
+}
+
+static gboolean
 loads_finished (gpointer data)
 {
   return _scorch_loader_get_n_live () == 0;
@@ -439,7 +445,8 @@ test_cancel_load (void)
 
   _scorch_loader_hold_workers (TRUE);
   scorch_window_open_file (window, file);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "loading");
+  /* The loading page comes when the load is not over after a while. */
+  app_test_wait_for (stack_shows_loading, window, 10000, "the loading page");
   app_test_wait_until_drawn (GTK_WIDGET (window));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "loading");
 

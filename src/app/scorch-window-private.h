@@ -25,6 +25,10 @@ gboolean _scorch_window_is_unused (ScorchWindow *self);
  * the capture (with its title) or the start page. */
 void _scorch_window_show_previous (ScorchWindow *self);
 
+/* TRUE from scorch_window_open_file() until its load is over (the
+ * loading page shows only after a delay, or not at all). */
+gboolean _scorch_window_is_loading (ScorchWindow *self);
+
 /* For tests: the loader's progress, as the loader reports it, and the
  * loading page's bar that shows it. */
 void _scorch_window_load_progress (ScorchWindow *self,

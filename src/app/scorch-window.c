@@ -99,6 +99,7 @@ struct _ScorchWindow
   gint64                  read_done_at;  /* monotonic, when the loader had read everything */
   guint                   progress_id;   /* shows the latest progress, PROGRESS_INTERVAL after the last */
   gint64                  progress_shown_at;  /* monotonic, when the progress text last changed */
+  guint                   loading_page_id;    /* shows the loading page LOADING_PAGE_DELAY after the open */
   double                  progress_fraction;  /* the latest progress, not shown yet */
   guint64                 progress_samples;
   gint64                  open_at;       /* monotonic, when the open began (SCORCH_TRACE_TIMING) */
@@ -679,7 +680,22 @@ stop_pulse (ScorchWindow *self)
 {
   g_clear_handle_id (&self->pulse_id, g_source_remove);
   g_clear_handle_id (&self->progress_id, g_source_remove);
+  g_clear_handle_id (&self->loading_page_id, g_source_remove);
 }
+
+/* A load into a window on screen shows the loading page only when it is
+ * not over after LOADING_PAGE_DELAY: below that a progress page is only a
+ * flash between two pages, and its frames (the page, then the progress
+ * text) are main-thread and X server CPU taken from the loader's threads
+ * on a small machine.  Meanwhile the window goes on showing what it
+ * showed; the progress is kept, not drawn. */
+#define LOADING_PAGE_DELAY 300
+
+/* The loading page pulses its bar while the profile is built, every
+ * PULSE_INTERVAL ms.  A longer interval would not save frames: GTK 4.8
+ * animates a pulsing bar on every frame between two pulses (60 a second,
+ * bench/README.md "the loading page"). */
+#define PULSE_INTERVAL 100
 
 /* The loader's progress is shown at most every PROGRESS_INTERVAL: each
  * new text is a frame of the whole window (the label's new size is
@@ -708,6 +724,20 @@ load_progress_cb (double   fraction,
 {
   ScorchWindow *self = user_data;
   gint64 now = g_get_monotonic_time ();
+
+  /* The page is not shown yet: keep the latest for when it is. */
+  if (self->loading_page_id != 0)
+    {
+      self->progress_fraction = fraction;
+      self->progress_samples = n_samples;
+      if (fraction >= 1.0 && self->read_done_at == 0)
+        {
+          self->read_done_at = now;
+          scorch_app_trace_mark ("reading");
+          scorch_app_trace_stage ("B");
+        }
+      return;
+    }
 
   /* The first (0 %) and the last (every record read) at once; between,
    * the latest when the interval is over. */
@@ -742,15 +772,18 @@ show_progress (ScorchWindow *self,
     {
       if (self->pulse_id == 0)
         {
-          self->read_done_at = g_get_monotonic_time ();
-          /* The loading frames from here on are stage B (building). */
-          scorch_app_trace_mark ("reading");
-          scorch_app_trace_stage ("B");
+          if (self->read_done_at == 0)
+            {
+              self->read_done_at = g_get_monotonic_time ();
+              /* The loading frames from here on are stage B (building). */
+              scorch_app_trace_mark ("reading");
+              scorch_app_trace_stage ("B");
+            }
           /* Translators: loading phase after all samples were read, %s is a number of samples */
           text = g_strdup_printf (_("Building the profile — %s samples"), count);
           gtk_progress_bar_set_text (self->load_progress, text);
           gtk_progress_bar_pulse (self->load_progress);
-          self->pulse_id = g_timeout_add (100, pulse_cb, self->load_progress);
+          self->pulse_id = g_timeout_add (PULSE_INTERVAL, pulse_cb, self->load_progress);
         }
       return;
     }
@@ -2236,13 +2269,41 @@ scorch_window_new (ScorchApplication *application)
                        NULL);
 }
 
+/* The loading page of the capture being loaded, with its latest progress. */
+static void
+show_loading_page (ScorchWindow *self)
+{
+  g_autofree char *name = display_name (self->loading_file);
+  g_autofree char *title = NULL;
+
+  g_clear_handle_id (&self->loading_page_id, g_source_remove);
+  /* Translators: %s is a file name */
+  title = g_strdup_printf (_("Loading “%s”"), name);
+  adw_status_page_set_title (self->loading_page, title);
+  adw_status_page_set_description (self->loading_page,
+                                   _("Reading samples, unwinding stacks and looking up function names"));
+  show_progress (self, self->progress_fraction, self->progress_samples);
+  show_page (self, "loading");
+  update_actions (self);
+  scorch_app_trace_mark ("loading-page");
+}
+
+static gboolean
+loading_page_timeout_cb (gpointer data)
+{
+  ScorchWindow *self = data;
+
+  self->loading_page_id = 0;
+  if (self->loading)
+    show_loading_page (self);
+  return G_SOURCE_REMOVE;
+}
+
 void
 scorch_window_open_file (ScorchWindow *self,
                          GFile        *file)
 {
   g_autofree char *path = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *title = NULL;
   LoadRequest *request;
 
   g_return_if_fail (SCORCH_IS_WINDOW (self));
@@ -2273,15 +2334,18 @@ scorch_window_open_file (ScorchWindow *self,
     trace_begin (self);
   stop_pulse (self);
   self->read_done_at = 0;
+  self->progress_fraction = 0.0;
+  self->progress_samples = 0;
 
-  name = display_name (file);
-  /* Translators: %s is a file name */
-  title = g_strdup_printf (_("Loading “%s”"), name);
-  adw_status_page_set_title (self->loading_page, title);
-  adw_status_page_set_description (self->loading_page,
-                                   _("Reading samples, unwinding stacks and looking up function names"));
-  load_progress_cb (0.0, 0, self);
-  show_page (self, "loading");
+  /* A window not drawn yet (`scorch FILE`) shows the loading page from
+   * its first frame, not the start page first; one that shows a loading
+   * page already shows the new file's at once, not an old title.  Other
+   * windows wait LOADING_PAGE_DELAY (a quick load never shows it). */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "loading") != 0)
+    self->loading_page_id = g_timeout_add (LOADING_PAGE_DELAY, loading_page_timeout_cb, self);
+  else
+    show_loading_page (self);
   update_actions (self);
 
   request = g_new0 (LoadRequest, 1);
@@ -2336,6 +2400,14 @@ _scorch_window_is_unused (ScorchWindow *self)
 
   return scorch_session_get_profile (self->session) == NULL && !self->loading &&
          !_scorch_window_record_is_busy (self) && _scorch_window_record_get_dialog (self) == NULL;
+}
+
+gboolean
+_scorch_window_is_loading (ScorchWindow *self)
+{
+  g_return_val_if_fail (SCORCH_IS_WINDOW (self), FALSE);
+
+  return self->loading;
 }
 
 void
