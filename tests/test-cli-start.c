@@ -136,16 +136,26 @@ skip_unless_glibc_malloc (void)
   return FALSE;
 }
 
-static void
-test_heap_huge_pages (void)
+/* The huge-page heap's tests: glibc's malloc and the kernel's
+ * transparent huge pages. */
+static gboolean
+skip_unless_huge_page_heap (void)
 {
   if (skip_unless_glibc_malloc ())
-    return;
+    return TRUE;
   if (!g_file_test ("/sys/kernel/mm/transparent_hugepage/enabled", G_FILE_TEST_EXISTS))
     {
       g_test_skip ("the kernel has no transparent huge pages");
-      return;
+      return TRUE;
     }
+  return FALSE;
+}
+
+static void
+test_heap_huge_pages (void)
+{
+  if (skip_unless_huge_page_heap ())
+    return;
   /* the heap is not marked before (the test process did nothing to it) */
   g_assert_false (heap_has_vm_flag ("hg"));
   g_assert_true (scorch_heap_prepare (FALSE));
@@ -183,19 +193,8 @@ test_heap_refill (void)
   g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_free);
   gpointer block;
 
-#ifndef __GLIBC__
-  g_test_skip ("mallopt() is glibc's");
-  return;
-#endif
-#ifdef UNDER_ASAN
-  g_test_skip ("AddressSanitizer has its own allocator");
-  return;
-#endif
-  if (!g_file_test ("/sys/kernel/mm/transparent_hugepage/enabled", G_FILE_TEST_EXISTS))
-    {
-      g_test_skip ("the kernel has no transparent huge pages");
-      return;
-    }
+  if (skip_unless_huge_page_heap ())
+    return;
   /* prepared by the tests before, or here when run alone */
   scorch_heap_prepare (TRUE);
   /* what the window and earlier loads hold: more than the prepared range */
@@ -247,19 +246,8 @@ test_heap_populate (void)
   guint64 before;
   gboolean grown = FALSE;
 
-#ifndef __GLIBC__
-  g_test_skip ("mallopt() is glibc's");
-  return;
-#endif
-#ifdef UNDER_ASAN
-  g_test_skip ("AddressSanitizer has its own allocator");
-  return;
-#endif
-  if (!g_file_test ("/sys/kernel/mm/transparent_hugepage/enabled", G_FILE_TEST_EXISTS))
-    {
-      g_test_skip ("the kernel has no transparent huge pages");
-      return;
-    }
+  if (skip_unless_huge_page_heap ())
+    return;
   /* in a process of its own: the tests before touched the heap */
   if (!g_test_subprocess ())
     {
