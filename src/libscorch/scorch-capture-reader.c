@@ -51,6 +51,7 @@ struct _ScorchCaptureReader
   guint64               data_size;
   guint64               pos;
   GArray               *queue;      /* of QueuedRecord, not yet flushable */
+  guint                 queue_cap;  /* QueuedRecords queue holds without growing */
   GArray               *ready;      /* of QueuedRecord, sorted, to deliver */
   guint                 ready_pos;
   guint64               next_flush;
@@ -1530,9 +1531,19 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
           return TRUE; /* as perf: delivered at once, in file order */
 
         {
-          QueuedRecord q = { record->time, offset };
+          GArray *queue = self->queue;
 
-          g_array_append_val (self->queue, q);
+          /* once per record: stored in place, not through
+           * g_array_append_val's two calls (the queue only grows) */
+          if G_UNLIKELY (queue->len >= self->queue_cap)
+            {
+              guint len = queue->len;
+
+              self->queue_cap = MAX (2 * len, 1024);
+              g_array_set_size (queue, self->queue_cap);
+              g_array_set_size (queue, len);
+            }
+          ((QueuedRecord *) (gpointer) queue->data)[queue->len++] = (QueuedRecord) { record->time, offset };
           if (record->time > self->max_time)
             self->max_time = record->time;
         }
