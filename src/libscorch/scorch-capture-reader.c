@@ -1394,23 +1394,33 @@ sort_queue (ScorchCaptureReader *self)
     memcpy (a, src, n * sizeof *a);
 }
 
-/* Moves the queued records with time <= limit, sorted, to the ready list. */
+/* Moves the queued records with time <= limit, sorted, to the ready list.
+ * The sorted queue becomes the ready list and the records that stay are
+ * copied to the other array, the new queue: one copy of those, where
+ * copying the records that go and then moving those that stay down was
+ * two copies of the whole queue a round, on the loading thread. */
 static void
 flush_queue (ScorchCaptureReader *self,
              guint64              limit)
 {
+  GArray *sorted = self->queue;
   guint k = 0;
 
   g_array_set_size (self->ready, 0);
   self->ready_pos = 0;
-  if (self->queue->len == 0)
+  if (sorted->len == 0)
     return;
 
   sort_queue (self);
-  while (k < self->queue->len && g_array_index (self->queue, QueuedRecord, k).time <= limit)
+  while (k < sorted->len && g_array_index (sorted, QueuedRecord, k).time <= limit)
     k++;
-  g_array_append_vals (self->ready, self->queue->data, k);
-  g_array_remove_range (self->queue, 0, k);
+  self->queue = self->ready;
+  self->ready = sorted;
+  g_array_append_vals (self->queue, &g_array_index (sorted, QueuedRecord, k), sorted->len - k);
+  g_array_set_size (sorted, k);
+  /* what the new queue holds beyond its length is not known here: grown
+   * (without a copy, where it has the room) on the next record queued */
+  self->queue_cap = self->queue->len;
 }
 
 gboolean
