@@ -116,12 +116,12 @@ test_search (void)
   /* Case: "parse" finds Parse_Config unless the case must match. */
   scorch_session_set_search_text (session, "parse");
   g_assert_cmpfloat_with_epsilon (scorch_session_get_matched_fraction (session), 0.05, 1e-9);
-  scorch_session_set_search_case_sensitive (session, TRUE);
+  g_object_set (session, "search-case-sensitive", TRUE, NULL);
   g_assert_cmpfloat (scorch_session_get_matched_fraction (session), ==, 0.0);
-  scorch_session_set_search_case_sensitive (session, FALSE);
+  g_object_set (session, "search-case-sensitive", FALSE, NULL);
 
   /* Regular expressions, and text that is not one. */
-  scorch_session_set_search_regex (session, TRUE);
+  g_object_set (session, "search-regex", TRUE, NULL);
   scorch_session_set_search_text (session, "^(warm|io_wait)$");
   g_assert_true (scorch_session_get_search_valid (session));
   g_assert_cmpfloat_with_epsilon (scorch_session_get_matched_fraction (session), 0.35, 1e-9);
@@ -141,7 +141,7 @@ test_search (void)
     scorch_search_unref (search);
   }
   /* The same text is fine when it is not a regular expression. */
-  scorch_session_set_search_regex (session, FALSE);
+  g_object_set (session, "search-regex", FALSE, NULL);
   g_assert_true (scorch_session_get_search_valid (session));
 
   /* The share is of the filtered samples: io_wait is 10 of the worker's 15. */
@@ -240,7 +240,7 @@ test_search_properties (void)
 
   /* the session answers through it */
   scorch_session_set_search_text (session, "hot");
-  scorch_session_set_search_case_sensitive (session, TRUE);
+  g_object_set (session, "search-case-sensitive", TRUE, NULL);
   {
     g_autofree char *text = NULL;
     gboolean case_sensitive = FALSE, valid = FALSE;

@@ -190,6 +190,48 @@ scorch_app_column_view_set_single_selection (GtkColumnView *view,
   return selection;
 }
 
+/* -- templates and actions: what each widget's class_init would spell
+ * out a line per child and per action -- */
+
+/* "ScorchRecordDialog" → "scorch-record-dialog.ui": each widget's template
+ * is named after its type. */
+static char *
+template_resource (GtkWidgetClass *widget_class)
+{
+  const char *type_name = G_OBJECT_CLASS_NAME (widget_class);
+  GString *path = g_string_new ("/io/github/scorchprof/Scorch/ui/");
+
+  for (const char *c = type_name; *c != '\0'; c++)
+    {
+      if (g_ascii_isupper (*c) && c != type_name)
+        g_string_append_c (path, '-');
+      g_string_append_c (path, g_ascii_tolower (*c));
+    }
+  g_string_append (path, ".ui");
+  return g_string_free (path, FALSE);
+}
+
+void
+scorch_app_class_set_template (GtkWidgetClass               *widget_class,
+                               const ScorchAppTemplateChild *children,
+                               gsize                         n_children,
+                               const ScorchAppAction        *actions,
+                               gsize                         n_actions)
+{
+  g_autofree char *resource = NULL;
+
+  g_return_if_fail (GTK_IS_WIDGET_CLASS (widget_class));
+  g_return_if_fail (n_children == 0 || children != NULL);
+  g_return_if_fail (n_actions == 0 || actions != NULL);
+
+  resource = template_resource (widget_class);
+  gtk_widget_class_set_template_from_resource (widget_class, resource);
+  for (gsize i = 0; i < n_children; i++)
+    gtk_widget_class_bind_template_child_full (widget_class, children[i].name, FALSE, children[i].offset);
+  for (gsize i = 0; i < n_actions; i++)
+    gtk_widget_class_install_action (widget_class, actions[i].name, NULL, actions[i].activate);
+}
+
 /* -- SCORCH_TRACE_TIMING=1: where the main thread's time goes -- */
 
 typedef struct

@@ -26,6 +26,14 @@
  *       the tables' selection: model (taken) in a single selection that
  *       starts empty and can be unselected, set on view; returns it (the
  *       caller owns a reference, the view another).
+ *   scorch_app_class_set_template (widget_class, children, n_children, actions, n_actions)
+ *       a widget's template, named after its type (ScorchFooBar's is
+ *       ui/scorch-foo-bar.ui in the app's resources), its children bound
+ *       from a table of SCORCH_APP_TEMPLATE_CHILD (ScorchFooBar, field)
+ *       entries (the id in the .ui is the field's name), and the actions
+ *       its buttons and menus name from a table of { "name", activate }
+ *       (no parameter; installed in that order, before any the class
+ *       installs afterwards): what class_init spelled out a line each.
  *   scorch_app_trace_begin (), scorch_app_trace_mark (what), scorch_app_trace_end ()
  *       SCORCH_TRACE_TIMING=1: the main thread's CPU time between marks.
  *       A mark names the span that ended there (since the mark before);
@@ -82,6 +90,29 @@ void        scorch_app_search_get_property            (const ScorchAppSearch  *s
 void        scorch_app_search_clear                   (ScorchAppSearch        *search);
 GtkSingleSelection *scorch_app_column_view_set_single_selection (GtkColumnView *view,
                                                                  GListModel    *model);
+
+/* A template child: the id in the .ui (the field's name) and the field's
+ * offset in the instance struct. */
+typedef struct
+{
+  const char *name;
+  gssize      offset;
+} ScorchAppTemplateChild;
+
+#define SCORCH_APP_TEMPLATE_CHILD(TypeName, field) { #field, G_STRUCT_OFFSET (TypeName, field) }
+
+/* An action of a widget class, without a parameter. */
+typedef struct
+{
+  const char                  *name;
+  GtkWidgetActionActivateFunc  activate;
+} ScorchAppAction;
+
+void        scorch_app_class_set_template             (GtkWidgetClass               *widget_class,
+                                                       const ScorchAppTemplateChild *children,
+                                                       gsize                         n_children,
+                                                       const ScorchAppAction        *actions,
+                                                       gsize                         n_actions);
 
 void        scorch_app_trace_begin                    (void);
 void        scorch_app_trace_stage                    (const char             *stage);

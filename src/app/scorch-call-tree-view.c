@@ -258,6 +258,22 @@ scorch_call_tree_view_set_property (GObject      *object,
     }
 }
 
+static const ScorchAppTemplateChild call_tree_view_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallTreeView, scrolled_window),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallTreeView, column_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallTreeView, function_column),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallTreeView, self_percent_column),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallTreeView, total_percent_column),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallTreeView, self_column),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallTreeView, total_column),
+};
+
+static const ScorchAppAction call_tree_view_actions[] = {
+  { "call-tree.copy-name", selected_row_action },
+  { "call-tree.copy-full-name", selected_row_action },
+  { "call-tree.show-source", selected_row_action },
+};
+
 static void
 scorch_call_tree_view_class_init (ScorchCallTreeViewClass *klass)
 {
@@ -289,18 +305,10 @@ scorch_call_tree_view_class_init (ScorchCallTreeViewClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_UINT);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-call-tree-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, scrolled_window);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, column_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, function_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, self_percent_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, total_percent_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, self_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallTreeView, total_column);
+  scorch_app_class_set_template (widget_class,
+                                 call_tree_view_children, G_N_ELEMENTS (call_tree_view_children),
+                                 call_tree_view_actions, G_N_ELEMENTS (call_tree_view_actions));
 
-  gtk_widget_class_install_action (widget_class, "call-tree.copy-name", NULL, selected_row_action);
-  gtk_widget_class_install_action (widget_class, "call-tree.copy-full-name", NULL, selected_row_action);
-  gtk_widget_class_install_action (widget_class, "call-tree.show-source", NULL, selected_row_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "call-tree.show-source", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "call-tree.copy-name", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-caller-callee-view.h"
 #include "scorch-function-item.h"
 #include "scorch-list-util.h"
@@ -183,6 +184,16 @@ scorch_caller_callee_view_set_property (GObject      *object,
     }
 }
 
+static const ScorchAppTemplateChild caller_callee_view_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallerCalleeView, box),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallerCalleeView, title_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallerCalleeView, paned),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallerCalleeView, callers_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallerCalleeView, callees_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallerCalleeView, callers_view_samples),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCallerCalleeView, callees_view_samples),
+};
+
 static void
 scorch_caller_callee_view_class_init (ScorchCallerCalleeViewClass *klass)
 {
@@ -200,14 +211,9 @@ scorch_caller_callee_view_class_init (ScorchCallerCalleeViewClass *klass)
     g_param_spec_uint ("frame", NULL, NULL, 0, G_MAXUINT32, SCORCH_NODE_NONE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-caller-callee-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallerCalleeView, box);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallerCalleeView, title_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallerCalleeView, paned);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallerCalleeView, callers_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallerCalleeView, callees_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallerCalleeView, callers_view_samples);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCallerCalleeView, callees_view_samples);
+  scorch_app_class_set_template (widget_class,
+                                 caller_callee_view_children, G_N_ELEMENTS (caller_callee_view_children),
+                                 NULL, 0);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "callercalleeview");

@@ -460,6 +460,14 @@ scorch_compare_view_set_property (GObject      *object,
     }
 }
 
+static const ScorchAppTemplateChild compare_view_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCompareView, title_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCompareView, search_entry),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCompareView, legend),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCompareView, flame_graph),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchCompareView, table),
+};
+
 static void
 scorch_compare_view_class_init (ScorchCompareViewClass *klass)
 {
@@ -488,12 +496,9 @@ scorch_compare_view_class_init (ScorchCompareViewClass *klass)
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (SCORCH_TYPE_FLAME_GRAPH);
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-compare-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchCompareView, title_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCompareView, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCompareView, legend);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCompareView, flame_graph);
-  gtk_widget_class_bind_template_child (widget_class, ScorchCompareView, table);
+  scorch_app_class_set_template (widget_class,
+                                 compare_view_children, G_N_ELEMENTS (compare_view_children),
+                                 NULL, 0);
 
   gtk_widget_class_install_property_action (widget_class, "compare.baseline-shape", "baseline-shape");
   gtk_widget_class_install_property_action (widget_class, "compare.rates", "rates");

@@ -674,6 +674,21 @@ scorch_hotspot_view_set_property (GObject      *object,
     }
 }
 
+static const ScorchAppTemplateChild hotspot_view_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchHotspotView, scrolled_window),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchHotspotView, column_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchHotspotView, context_menu),
+};
+
+static const ScorchAppAction hotspot_view_actions[] = {
+  { "hotspots.activate", activate_action },
+  { "hotspots.copy-name", copy_name_action },
+  { "hotspots.copy-full-name", copy_full_name_action },
+  { "hotspots.show-in-flame-graph", forward_action },
+  { "hotspots.show-callers", forward_action },
+  { "hotspots.show-source", forward_action },
+};
+
 static void
 scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
 {
@@ -715,17 +730,10 @@ scorch_hotspot_view_class_init (ScorchHotspotViewClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_UINT);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-hotspot-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, scrolled_window);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, column_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchHotspotView, context_menu);
+  scorch_app_class_set_template (widget_class,
+                                 hotspot_view_children, G_N_ELEMENTS (hotspot_view_children),
+                                 hotspot_view_actions, G_N_ELEMENTS (hotspot_view_actions));
 
-  gtk_widget_class_install_action (widget_class, "hotspots.activate", NULL, activate_action);
-  gtk_widget_class_install_action (widget_class, "hotspots.copy-name", NULL, copy_name_action);
-  gtk_widget_class_install_action (widget_class, "hotspots.copy-full-name", NULL, copy_full_name_action);
-  gtk_widget_class_install_action (widget_class, "hotspots.show-in-flame-graph", NULL, forward_action);
-  gtk_widget_class_install_action (widget_class, "hotspots.show-callers", NULL, forward_action);
-  gtk_widget_class_install_action (widget_class, "hotspots.show-source", NULL, forward_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "hotspots.show-source", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "hotspots.show-source", NULL);
   gtk_widget_class_install_action (widget_class, "hotspots.context-menu", NULL, context_menu_action);

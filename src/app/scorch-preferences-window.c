@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-preferences-window.h"
 
 struct _ScorchPreferencesWindow
@@ -120,6 +121,19 @@ scorch_preferences_window_dispose (GObject *object)
   G_OBJECT_CLASS (scorch_preferences_window_parent_class)->dispose (object);
 }
 
+static const ScorchAppTemplateChild preferences_window_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchPreferencesWindow, color_scheme_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchPreferencesWindow, orientation_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchPreferencesWindow, default_view_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchPreferencesWindow, collapse_templates_switch),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchPreferencesWindow, sysroot_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchPreferencesWindow, substitute_paths_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchPreferencesWindow, kallsyms_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchPreferencesWindow, debug_dirs_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchPreferencesWindow, editor_command_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchPreferencesWindow, source_root_row),
+};
+
 static void
 scorch_preferences_window_class_init (ScorchPreferencesWindowClass *klass)
 {
@@ -128,17 +142,9 @@ scorch_preferences_window_class_init (ScorchPreferencesWindowClass *klass)
 
   object_class->dispose = scorch_preferences_window_dispose;
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-preferences-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, color_scheme_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, orientation_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, default_view_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, collapse_templates_switch);
-  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, sysroot_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, substitute_paths_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, kallsyms_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, debug_dirs_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, editor_command_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchPreferencesWindow, source_root_row);
+  scorch_app_class_set_template (widget_class,
+                                 preferences_window_children, G_N_ELEMENTS (preferences_window_children),
+                                 NULL, 0);
 }
 
 static void

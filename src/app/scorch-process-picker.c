@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-process-picker.h"
 #include "scorch-list-util.h"
 
@@ -322,6 +323,11 @@ scorch_process_picker_get_property (GObject    *object,
     }
 }
 
+static const ScorchAppTemplateChild process_picker_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchProcessPicker, search_entry),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchProcessPicker, column_view),
+};
+
 static void
 scorch_process_picker_class_init (ScorchProcessPickerClass *klass)
 {
@@ -344,10 +350,9 @@ scorch_process_picker_class_init (ScorchProcessPickerClass *klass)
   signals[ACTIVATED] = g_signal_new ("activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/scorchprof/Scorch/ui/scorch-process-picker.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchProcessPicker, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, ScorchProcessPicker, column_view);
+  scorch_app_class_set_template (widget_class,
+                                 process_picker_children, G_N_ELEMENTS (process_picker_children),
+                                 NULL, 0);
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-call-graph-choice.h"
 #include "scorch-elf-check.h"
 #include "scorch-process-picker.h"
@@ -741,6 +742,34 @@ scorch_record_dialog_dispose (GObject *object)
   G_OBJECT_CLASS (scorch_record_dialog_parent_class)->dispose (object);
 }
 
+static const ScorchAppTemplateChild record_dialog_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, view_stack),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, program_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, arguments_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, directory_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, environment_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, picker),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, permission_revealer),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, permission_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, permission_command),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, user_only_button),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, error_revealer),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, error_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, frequency_spin),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, call_graph_row),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, kernel_switch),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, off_cpu_switch),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, duration_spin),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordDialog, via_row),
+};
+
+static const ScorchAppAction record_dialog_actions[] = {
+  { "record-dialog.start", start_action },
+  { "record-dialog.user-space-only", user_space_only_action },
+  { "record-dialog.choose-program", choose_action },
+  { "record-dialog.choose-directory", choose_action },
+};
+
 static void
 scorch_record_dialog_class_init (ScorchRecordDialogClass *klass)
 {
@@ -754,31 +783,9 @@ scorch_record_dialog_class_init (ScorchRecordDialogClass *klass)
 
   g_type_ensure (SCORCH_TYPE_PROCESS_PICKER);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/scorchprof/Scorch/ui/scorch-record-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, view_stack);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, program_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, arguments_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, directory_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, environment_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, picker);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, permission_revealer);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, permission_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, permission_command);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, user_only_button);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, error_revealer);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, error_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, frequency_spin);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, call_graph_row);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, kernel_switch);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, off_cpu_switch);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, duration_spin);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordDialog, via_row);
-
-  gtk_widget_class_install_action (widget_class, "record-dialog.start", NULL, start_action);
-  gtk_widget_class_install_action (widget_class, "record-dialog.user-space-only", NULL, user_space_only_action);
-  gtk_widget_class_install_action (widget_class, "record-dialog.choose-program", NULL, choose_action);
-  gtk_widget_class_install_action (widget_class, "record-dialog.choose-directory", NULL, choose_action);
+  scorch_app_class_set_template (widget_class,
+                                 record_dialog_children, G_N_ELEMENTS (record_dialog_children),
+                                 record_dialog_actions, G_N_ELEMENTS (record_dialog_actions));
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "record-dialog.start", NULL);

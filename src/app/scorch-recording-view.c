@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scorch-app-util.h"
 #include "scorch-flame-graph.h"
 #include "scorch-recording-view.h"
 
@@ -49,6 +50,20 @@ scorch_recording_view_dispose (GObject *object)
   G_OBJECT_CLASS (scorch_recording_view_parent_class)->dispose (object);
 }
 
+static const ScorchAppTemplateChild recording_view_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, title_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, subtitle_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, elapsed_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, samples_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, lost_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, stop_button),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, graph_stack),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, flame_graph),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, output_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, output_scroller),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchRecordingView, time_view_dropdown),
+};
+
 static void
 scorch_recording_view_class_init (ScorchRecordingViewClass *klass)
 {
@@ -59,19 +74,9 @@ scorch_recording_view_class_init (ScorchRecordingViewClass *klass)
 
   g_type_ensure (SCORCH_TYPE_FLAME_GRAPH);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/scorchprof/Scorch/ui/scorch-recording-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, title_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, subtitle_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, elapsed_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, samples_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, lost_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, stop_button);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, graph_stack);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, flame_graph);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, output_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, output_scroller);
-  gtk_widget_class_bind_template_child (widget_class, ScorchRecordingView, time_view_dropdown);
+  scorch_app_class_set_template (widget_class,
+                                 recording_view_children, G_N_ELEMENTS (recording_view_children),
+                                 NULL, 0);
 }
 
 /* -- off-CPU: the live profile's On-CPU, Off-CPU or Wall clock view -- */

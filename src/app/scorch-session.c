@@ -129,6 +129,22 @@ search_changed (ScorchSession *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* search-regex and search-case-sensitive: one flag of the query each, set
+ * the same way (only through the properties, which the window's toggles bind). */
+static void
+set_search_flag (ScorchSession *self,
+                 guint          prop_id,
+                 gboolean       value)
+{
+  gboolean *flag;
+
+  g_assert (prop_id == PROP_SEARCH_REGEX || prop_id == PROP_SEARCH_CASE_SENSITIVE);
+
+  flag = prop_id == PROP_SEARCH_REGEX ? &self->query.regex : &self->query.case_sensitive;
+  if (scorch_app_set_flag (flag, value))
+    search_changed (self, prop_id);
+}
+
 /* -- transforms -- */
 
 /* filtered-profile: the filters' view with the applied transforms (cached
@@ -310,10 +326,8 @@ scorch_session_set_property (GObject      *object,
       scorch_session_set_search_text (self, g_value_get_string (value));
       break;
     case PROP_SEARCH_REGEX:
-      scorch_session_set_search_regex (self, g_value_get_boolean (value));
-      break;
     case PROP_SEARCH_CASE_SENSITIVE:
-      scorch_session_set_search_case_sensitive (self, g_value_get_boolean (value));
+      set_search_flag (self, prop_id, g_value_get_boolean (value));
       break;
     case PROP_TIME_VIEW:
       scorch_session_set_time_view (self, g_value_get_uint (value));
@@ -691,42 +705,6 @@ scorch_session_set_search_text (ScorchSession *self,
 }
 
 gboolean
-scorch_session_get_search_regex (ScorchSession *self)
-{
-  g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
-
-  return self->query.regex;
-}
-
-void
-scorch_session_set_search_regex (ScorchSession *self,
-                                 gboolean       regex)
-{
-  g_return_if_fail (SCORCH_IS_SESSION (self));
-
-  if (scorch_app_set_flag (&self->query.regex, regex))
-    search_changed (self, PROP_SEARCH_REGEX);
-}
-
-gboolean
-scorch_session_get_search_case_sensitive (ScorchSession *self)
-{
-  g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
-
-  return self->query.case_sensitive;
-}
-
-void
-scorch_session_set_search_case_sensitive (ScorchSession *self,
-                                          gboolean       case_sensitive)
-{
-  g_return_if_fail (SCORCH_IS_SESSION (self));
-
-  if (scorch_app_set_flag (&self->query.case_sensitive, case_sensitive))
-    search_changed (self, PROP_SEARCH_CASE_SENSITIVE);
-}
-
-gboolean
 scorch_session_get_search_valid (ScorchSession *self)
 {
   g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
@@ -799,14 +777,19 @@ scorch_session_dup_transforms_file (GFile *capture)
   return g_file_get_child (parent, name);
 }
 
-gboolean
-scorch_session_save_transforms (ScorchSession  *self,
-                                GFile          *capture,
-                                GError        **error)
+typedef gboolean (*SidecarIO) (ScorchSession  *self,
+                               GFile          *sidecar,
+                               GError        **error);
+
+/* Saving and loading the transforms both check their arguments and find
+ * the sidecar; a capture without one (no name or folder) has nothing to do. */
+static gboolean
+with_sidecar (ScorchSession  *self,
+              GFile          *capture,
+              SidecarIO       io,
+              GError        **error)
 {
   g_autoptr(GFile) sidecar = NULL;
-  g_autofree char *json = NULL;
-  gsize len;
 
   g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (capture), FALSE);
@@ -814,6 +797,17 @@ scorch_session_save_transforms (ScorchSession  *self,
   sidecar = scorch_session_dup_transforms_file (capture);
   if (sidecar == NULL)
     return TRUE;
+  return io (self, sidecar, error);
+}
+
+static gboolean
+save_sidecar (ScorchSession  *self,
+              GFile          *sidecar,
+              GError        **error)
+{
+  g_autofree char *json = NULL;
+  gsize len;
+
   if (scorch_transform_stack_get_n_applied (self->transforms) == 0)
     {
       g_autoptr(GError) local = NULL;
@@ -831,23 +825,24 @@ scorch_session_save_transforms (ScorchSession  *self,
 }
 
 gboolean
-scorch_session_load_transforms (ScorchSession  *self,
+scorch_session_save_transforms (ScorchSession  *self,
                                 GFile          *capture,
                                 GError        **error)
 {
-  g_autoptr(GFile) sidecar = NULL;
+  return with_sidecar (self, capture, save_sidecar, error);
+}
+
+static gboolean
+load_sidecar (ScorchSession  *self,
+              GFile          *sidecar,
+              GError        **error)
+{
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) local = NULL;
   g_autoptr(GPtrArray) list = NULL;
   g_autofree char *data = NULL;
   gsize len;
 
-  g_return_val_if_fail (SCORCH_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (capture), FALSE);
-
-  sidecar = scorch_session_dup_transforms_file (capture);
-  if (sidecar == NULL)
-    return TRUE;
   info = g_file_query_info (sidecar, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE,
                             G_FILE_QUERY_INFO_NONE, NULL, &local);
   if (info == NULL)
@@ -872,4 +867,12 @@ scorch_session_load_transforms (ScorchSession  *self,
     return FALSE;
   scorch_transform_stack_set (self->transforms, (ScorchTransform * const *) list->pdata, list->len);
   return TRUE;
+}
+
+gboolean
+scorch_session_load_transforms (ScorchSession  *self,
+                                GFile          *capture,
+                                GError        **error)
+{
+  return with_sidecar (self, capture, load_sidecar, error);
 }

@@ -103,12 +103,7 @@ void           scorch_session_set_selected_frame   (ScorchSession *self,
 const char    *scorch_session_get_search_text      (ScorchSession *self);
 void           scorch_session_set_search_text      (ScorchSession *self,
                                                     const char    *text);
-gboolean       scorch_session_get_search_regex     (ScorchSession *self);
-void           scorch_session_set_search_regex     (ScorchSession *self,
-                                                    gboolean       regex);
-gboolean       scorch_session_get_search_case_sensitive (ScorchSession *self);
-void           scorch_session_set_search_case_sensitive (ScorchSession *self,
-                                                         gboolean       case_sensitive);
+/* "search-regex" and "search-case-sensitive" are properties only. */
 gboolean       scorch_session_get_search_valid     (ScorchSession *self);
 /* The current search (borrowed), NULL without search text. */
 ScorchSearch  *scorch_session_get_search           (ScorchSession *self);

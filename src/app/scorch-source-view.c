@@ -10,6 +10,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "scorch-annotate.h"
+#include "scorch-app-util.h"
 #include "scorch-source-view.h"
 #include "scorch-text.h"
 
@@ -701,6 +702,22 @@ scorch_source_view_finalize (GObject *object)
   G_OBJECT_CLASS (scorch_source_view_parent_class)->finalize (object);
 }
 
+static const ScorchAppTemplateChild source_view_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSourceView, switcher_title),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSourceView, message_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSourceView, info_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSourceView, stack),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSourceView, source_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSourceView, asm_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSourceView, spinner),
+};
+
+static const ScorchAppAction source_view_actions[] = {
+  { "source.open-in-editor", open_in_editor_action },
+  { "source.choose-root", choose_root_action },
+  { "source.follow-jump", follow_jump_action },
+};
+
 static void
 scorch_source_view_class_init (ScorchSourceViewClass *klass)
 {
@@ -713,18 +730,10 @@ scorch_source_view_class_init (ScorchSourceViewClass *klass)
   gtk_source_init ();
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-source-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchSourceView, switcher_title);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSourceView, message_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSourceView, info_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSourceView, stack);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSourceView, source_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSourceView, asm_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSourceView, spinner);
+  scorch_app_class_set_template (widget_class,
+                                 source_view_children, G_N_ELEMENTS (source_view_children),
+                                 source_view_actions, G_N_ELEMENTS (source_view_actions));
 
-  gtk_widget_class_install_action (widget_class, "source.open-in-editor", NULL, open_in_editor_action);
-  gtk_widget_class_install_action (widget_class, "source.choose-root", NULL, choose_root_action);
-  gtk_widget_class_install_action (widget_class, "source.follow-jump", NULL, follow_jump_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 

@@ -285,6 +285,15 @@ scorch_summary_view_finalize (GObject *object)
   G_OBJECT_CLASS (scorch_summary_view_parent_class)->finalize (object);
 }
 
+static const ScorchAppTemplateChild summary_view_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSummaryView, page),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSummaryView, advice_group),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSummaryView, capture_group),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSummaryView, stops_group),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSummaryView, leaves_group),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchSummaryView, symbols_group),
+};
+
 static void
 scorch_summary_view_class_init (ScorchSummaryViewClass *klass)
 {
@@ -297,13 +306,9 @@ scorch_summary_view_class_init (ScorchSummaryViewClass *klass)
   profile_pspec = scorch_app_class_install_profile_property (object_class, G_STRUCT_OFFSET (ScorchSummaryView, profile),
                                                              (ScorchAppProfileSetter) scorch_summary_view_set_profile);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-summary-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, page);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, advice_group);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, capture_group);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, stops_group);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, leaves_group);
-  gtk_widget_class_bind_template_child (widget_class, ScorchSummaryView, symbols_group);
+  scorch_app_class_set_template (widget_class,
+                                 summary_view_children, G_N_ELEMENTS (summary_view_children),
+                                 NULL, 0);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 

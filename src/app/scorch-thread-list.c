@@ -254,6 +254,14 @@ scorch_thread_list_dispose (GObject *object)
   G_OBJECT_CLASS (scorch_thread_list_parent_class)->dispose (object);
 }
 
+static const ScorchAppTemplateChild thread_list_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchThreadList, scrolled_window),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchThreadList, column_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchThreadList, name_column),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchThreadList, tid_column),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchThreadList, samples_column),
+};
+
 static void
 scorch_thread_list_class_init (ScorchThreadListClass *klass)
 {
@@ -278,12 +286,9 @@ scorch_thread_list_class_init (ScorchThreadListClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-thread-list.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, scrolled_window);
-  gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, column_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, name_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, tid_column);
-  gtk_widget_class_bind_template_child (widget_class, ScorchThreadList, samples_column);
+  scorch_app_class_set_template (widget_class,
+                                 thread_list_children, G_N_ELEMENTS (thread_list_children),
+                                 NULL, 0);
   gtk_widget_class_bind_template_callback (widget_class, check_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, check_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, check_unbind_cb);

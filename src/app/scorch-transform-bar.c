@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "scorch-app-util.h"
 #include "scorch-transform-bar.h"
 
 struct _ScorchTransformBar
@@ -196,6 +197,12 @@ scorch_transform_bar_set_property (GObject      *object,
     }
 }
 
+static const ScorchAppTemplateChild transform_bar_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchTransformBar, box),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchTransformBar, chips),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchTransformBar, hint),
+};
+
 static void
 scorch_transform_bar_class_init (ScorchTransformBarClass *klass)
 {
@@ -211,10 +218,9 @@ scorch_transform_bar_class_init (ScorchTransformBarClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-transform-bar.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchTransformBar, box);
-  gtk_widget_class_bind_template_child (widget_class, ScorchTransformBar, chips);
-  gtk_widget_class_bind_template_child (widget_class, ScorchTransformBar, hint);
+  scorch_app_class_set_template (widget_class,
+                                 transform_bar_children, G_N_ELEMENTS (transform_bar_children),
+                                 NULL, 0);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "transformbar");
 }

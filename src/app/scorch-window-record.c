@@ -86,7 +86,7 @@ session_free (Session *s)
   if (s->live != NULL)
     {
       /* Dropping it ends its thread; a pending end still returns to
-       * live_end_done, which finds no session. */
+       * final_profile_done, which finds no session. */
       g_signal_handlers_disconnect_by_data (s->live, s);
       g_clear_object (&s->live);
     }
@@ -300,16 +300,16 @@ show_recorder_messages (ScorchWindow   *self,
     }
 }
 
-static void load_done (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data);
+static void final_profile_done (GObject      *object,
+                                GAsyncResult *result,
+                                gpointer      user_data);
 
 static void
 load_capture (ScorchWindow *self,
               Session      *s)
 {
   scorch_recording_view_set_finishing (s->view, _("Loading the profile…"));
-  scorch_load_async (s->output_path, NULL, load_done, g_object_ref (self));
+  scorch_load_async (s->output_path, NULL, final_profile_done, g_object_ref (self));
 }
 
 /* The recording's session, or NULL when it ended (or another began)
@@ -322,18 +322,26 @@ current_session (ScorchWindow *self)
   return state != NULL ? state->session : NULL;
 }
 
-/* The end of the capture's load, or of the live session's analysis
- * (SOURCE): the final profile, or why there is none. */
+/* The end of the capture's load (no source object), or of the live
+ * session's analysis (OBJECT): the final profile, or why there is none. */
 static void
-final_profile_done (ScorchWindow  *self,
-                    GObject       *source,
-                    ScorchProfile *profile,
-                    const GError  *error)
+final_profile_done (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  Session *s = current_session (self);
-  gboolean live = source != NULL && SCORCH_IS_LIVE_SESSION (source);
+  g_autoptr(ScorchWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScorchProfile) profile = NULL;
+  gboolean live = object != NULL && SCORCH_IS_LIVE_SESSION (object);
+  Session *s;
 
-  if (s == NULL || (live && s->live != SCORCH_LIVE_SESSION (source)))
+  if (live)
+    profile = scorch_live_session_end_finish (SCORCH_LIVE_SESSION (object), result, &error);
+  else
+    profile = scorch_load_finish (result, &error);
+
+  s = current_session (self);
+  if (s == NULL || (live && s->live != SCORCH_LIVE_SESSION (object)))
     return;
   if (profile != NULL)
     show_final_profile (self, s, profile, live ? "from the live analysis" : "loaded from the file");
@@ -351,30 +359,6 @@ final_profile_done (ScorchWindow  *self,
     }
 }
 
-static void
-load_done (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(ScorchWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ScorchProfile) profile = scorch_load_finish (result, &error);
-
-  final_profile_done (self, object, profile, error);
-}
-
-static void
-live_end_done (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(ScorchWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ScorchProfile) profile = scorch_live_session_end_finish (SCORCH_LIVE_SESSION (object), result, &error);
-
-  final_profile_done (self, object, profile, error);
-}
-
 /* The live session has analyzed the records as they came; once it has
  * the last ones its profile is the final one. */
 static void
@@ -382,7 +366,7 @@ finish_live (ScorchWindow *self,
              Session      *s)
 {
   scorch_recording_view_set_finishing (s->view, _("Loading the profile…"));
-  scorch_live_session_end_async (s->live, s->output_path, NULL, live_end_done, g_object_ref (self));
+  scorch_live_session_end_async (s->live, s->output_path, NULL, final_profile_done, g_object_ref (self));
 }
 
 static void
