@@ -65,7 +65,8 @@ make_wide (guint target_nodes)
           guint pool = d < 8 ? (1u << d) + 1 : n_frames;
           stack[d] = frames[g_rand_int_range (rand, 0, pool)];
         }
-      scorch_profile_builder_add_sample (builder, s, 1, 1, stack, depth, 1 + g_rand_int_range (rand, 0, 3));
+      scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = s, .pid = 1, .tid = 1,
+                                                                           .frames = stack, .n_frames = depth, .weight = 1 + g_rand_int_range (rand, 0, 3) });
       approx += depth > 9 ? depth - 9 : 1; /* roughly the new nodes */
     }
 
@@ -113,7 +114,8 @@ make_deep (void)
             stack[n++] = frames[9];
             stack[n++] = frames[10];
           }
-        scorch_profile_builder_add_sample (builder, s, 1, 1, stack, n, 1);
+        scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = s, .pid = 1, .tid = 1,
+                                                                             .frames = stack, .n_frames = n, .weight = 1 });
       }
   }
 

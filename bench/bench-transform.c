@@ -102,7 +102,8 @@ make_wide (void)
       memcpy (stack, paths[p], n * sizeof (guint32));
       if (g_rand_int_range (rand, 0, 4) == 0)
         stack[n++] = libc[g_rand_int_range (rand, 0, 50)];
-      scorch_profile_builder_add_sample (b, s, 1, 1, stack, n, 1);
+      scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = s, .pid = 1, .tid = 1,
+                                                                     .frames = stack, .n_frames = n, .weight = 1 });
     }
   return scorch_profile_builder_end (b);
 }
@@ -130,7 +131,8 @@ make_deep (void)
       guint p = g_rand_int_range (rand, 0, 64);
       guint n = lengths[p] - g_rand_int_range (rand, 0, 20);
 
-      scorch_profile_builder_add_sample (b, s, 1, 1, paths[p], n, 1);
+      scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = s, .pid = 1, .tid = 1,
+                                                                     .frames = paths[p], .n_frames = n, .weight = 1 });
     }
   return scorch_profile_builder_end (b);
 }

@@ -27,12 +27,14 @@ explore_test_profile (void)
   for (guint i = 0; i < 85; i++)
     {
       guint32 stack[3] = { main_f, compute, i < 60 ? hot : warm };
-      scorch_profile_builder_add_sample (builder, t0 + i * (1000000000 / 85), 100, 100, stack, 3, 1);
+      scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = t0 + i * (1000000000 / 85), .pid = 100, .tid = 100,
+                                                                           .frames = stack, .n_frames = 3, .weight = 1 });
     }
   for (guint i = 0; i < 15; i++)
     {
       guint32 stack[2] = { main_f, i < 10 ? io : parse };
-      scorch_profile_builder_add_sample (builder, t0 + 1000000000 + i * (1000000000 / 15), 100, 101, stack, 2, 1);
+      scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = t0 + 1000000000 + i * (1000000000 / 15), .pid = 100, .tid = 101,
+                                                                           .frames = stack, .n_frames = 2, .weight = 1 });
     }
 
   return scorch_profile_builder_end (g_steal_pointer (&builder));

@@ -63,7 +63,8 @@ profile_from_raw_names (const char *data,
             break;
           p = semi + 1;
         }
-      scorch_profile_builder_add_sample (builder, n_lines, 1, 1, stack, depth, 1 + n_lines);
+      scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = n_lines, .pid = 1, .tid = 1,
+                                                                           .frames = stack, .n_frames = depth, .weight = 1 + n_lines });
       line = line_end + 1;
     }
   return scorch_profile_builder_end (g_steal_pointer (&builder));

@@ -77,8 +77,10 @@ make_profile (const char   *path,
 
   frames[0] = scorch_profile_builder_intern_frame (builder, "main", path, NULL, 0, SCORCH_FRAME_KIND_USER);
   frames[1] = scorch_profile_builder_intern_frame (builder, "annotation_target", path, NULL, 0, SCORCH_FRAME_KIND_USER);
-  scorch_profile_builder_add_sample (builder, 1, 1, 1, frames, 2, 5);
-  scorch_profile_builder_add_sample (builder, 2, 1, 1, frames, 1, 2);
+  scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 1, .pid = 1, .tid = 1,
+                                                                       .frames = frames, .n_frames = 2, .weight = 5 });
+  scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 2, .pid = 1, .tid = 1,
+                                                                       .frames = frames, .n_frames = 1, .weight = 2 });
 
   m.path = g_strdup (path);
   if (build_id != NULL)

@@ -609,7 +609,8 @@ test_truncated_hint (void)
   /* A capture where a third of the stacks stopped early */
   f = scorch_profile_builder_intern_frame (builder, "leaf", "/usr/bin/x", NULL, 0, SCORCH_FRAME_KIND_USER);
   for (guint i = 0; i < 30; i++)
-    scorch_profile_builder_add_sample (builder, 1000 + i, 1, 1, &f, 1, 1);
+    scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 1000 + i, .pid = 1, .tid = 1,
+                                                                         .frames = &f, .n_frames = 1, .weight = 1 });
   scorch_profile_builder_get_info (builder)->n_truncated = 10;
   profile = scorch_profile_builder_end (g_steal_pointer (&builder));
 

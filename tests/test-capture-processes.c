@@ -34,7 +34,8 @@ make_profile (gboolean one_process)
         continue;
       scorch_profile_builder_set_thread_name (b, t[i].pid, t[i].tid, t[i].name);
       for (guint k = 0; k < t[i].n; k++)
-        scorch_profile_builder_add_sample (b, time += 1000, t[i].pid, t[i].tid, frames, 2, 1);
+        scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = time += 1000, .pid = t[i].pid, .tid = t[i].tid,
+                                                                       .frames = frames, .n_frames = 2, .weight = 1 });
     }
   return scorch_profile_builder_end (b);
 }

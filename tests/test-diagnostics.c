@@ -333,6 +333,42 @@ test_frameless_leaves (void)
   g_assert_true (advice_contains (d, "Callers of these leaves are missing (25.0 % of samples): leaf_nofp"));
 }
 
+/* The summary the app's view and report --diagnostics read holds what the
+ * single getters give, every part filled. */
+static void
+test_summary (void)
+{
+  guint calls = 0;
+  g_autoptr(ScorchDiagnostics) d = new_diagnostics (SCORCH_STACK_MODE_FP, 0, &calls);
+  ScorchStackFacts nofp = complete_main (), withfp = complete_main ();
+  ScorchDiagnosticsSummary sum;
+  guint n;
+
+  nofp.leaf = addr (PROG, "leaf_nofp", 0x500, SCORCH_MAPPING_FILE);
+  add_n (d, &nofp, 25);
+  add_n (d, &withfp, 75);
+  scorch_diagnostics_add_unnamed_module (d, "/usr/lib/libstripped.so", 7);
+  scorch_diagnostics_finish (d);
+  memset (&sum, 0xaa, sizeof sum);
+  scorch_diagnostics_get_summary (d, &sum);
+
+  g_assert_cmpuint (sum.n_samples, ==, 100);
+  g_assert_true (sum.facts == scorch_diagnostics_get_facts (d, &n));
+  g_assert_cmpuint (sum.n_facts, ==, n);
+  g_assert_cmpuint (sum.n_facts, >, 0);
+  g_assert_true (sum.stops == scorch_diagnostics_get_stops (d, &n));
+  g_assert_cmpuint (sum.n_stops, ==, n);
+  g_assert_true (sum.leaves == scorch_diagnostics_get_frameless_leaves (d, &n));
+  g_assert_cmpuint (sum.n_leaves, ==, 1);
+  g_assert_cmpstr (sum.leaves[0].function, ==, "leaf_nofp");
+  g_assert_true (sum.unnamed == scorch_diagnostics_get_unnamed_modules (d, &n));
+  g_assert_cmpuint (sum.n_unnamed, ==, 1);
+  g_assert_cmpuint (sum.unnamed[0].n_samples, ==, 7);
+  g_assert_true (sum.advice == scorch_diagnostics_get_advice (d, &n));
+  g_assert_cmpuint (sum.n_advice, ==, n);
+  g_assert_cmpuint (sum.n_advice, >, 0);
+}
+
 /* ---- captures recorded through sysprofd ---- */
 
 static void
@@ -828,6 +864,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/diagnostics/recorded-via-sysprofd", test_recorded_via_sysprofd);
   g_test_add_func ("/libscorch/diagnostics/broken-chains", test_broken_chains);
   g_test_add_func ("/libscorch/diagnostics/frameless-leaves", test_frameless_leaves);
+  g_test_add_func ("/libscorch/diagnostics/summary", test_summary);
   g_test_add_func ("/libscorch/diagnostics/dwarf", test_dwarf);
   g_test_add_func ("/libscorch/diagnostics/symbols-lost-facts", test_symbols_lost_and_facts);
   g_test_add_func ("/libscorch/diagnostics/many-places", test_many_places);

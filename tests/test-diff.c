@@ -42,12 +42,14 @@ make_profile (const char *const *lines,
         {
           guint64 t0 = 1000000000ull + (guint64) (duration * 1e9 * i / MAX (n_lines - 1, 1));
 
-          scorch_profile_builder_add_sample (b, t0, 1, 1, frames, n, (guint32) (count / 2));
-          scorch_profile_builder_add_sample (b, i == 0 ? 1000000000ull + (guint64) (duration * 1e9) : t0,
-                                             1, 1, frames, n, (guint32) (count - count / 2));
+          scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = t0, .pid = 1, .tid = 1,
+                                                                         .frames = frames, .n_frames = n, .weight = (guint32) (count / 2) });
+          scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = i == 0 ? 1000000000ull + (guint64) (duration * 1e9) : t0, .pid = 1, .tid = 1,
+                                                                         .frames = frames, .n_frames = n, .weight = (guint32) (count - count / 2) });
         }
       else
-        scorch_profile_builder_add_sample (b, 0, 1, 1, frames, n, (guint32) count);
+        scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 0, .pid = 1, .tid = 1,
+                                                                       .frames = frames, .n_frames = n, .weight = (guint32) count });
     }
   return scorch_profile_builder_end (b);
 }
@@ -391,7 +393,8 @@ test_hostile_names (void)
 
   frames[0] = scorch_profile_builder_intern_frame (b, "main", "/p", NULL, 0, SCORCH_FRAME_KIND_USER);
   frames[1] = scorch_profile_builder_intern_frame (b, "a;b", "/p", NULL, 0, SCORCH_FRAME_KIND_USER);
-  scorch_profile_builder_add_sample (b, 0, 1, 1, frames, 2, 10);
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 0, .pid = 1, .tid = 1,
+                                                                 .frames = frames, .n_frames = 2, .weight = 10 });
   evil = scorch_profile_builder_end (g_steal_pointer (&b));
   diff = scorch_diff_new (plain, evil, SCORCH_DIFF_SHARES);
   scorch_diff_get_functions (diff, &n);
@@ -420,8 +423,10 @@ test_selections (void)
   /* thread 1: x 75, y 25 (times 1..100); thread 2: x 25, y 75 (times 101..200) */
   for (guint i = 0; i < 100; i++)
     {
-      scorch_profile_builder_add_sample (b, 1 + i, 1, 1, i < 75 ? s1 : s2, 2, 1);
-      scorch_profile_builder_add_sample (b, 101 + i, 1, 2, i < 25 ? s1 : s2, 2, 1);
+      scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 1 + i, .pid = 1, .tid = 1,
+                                                                     .frames = i < 75 ? s1 : s2, .n_frames = 2, .weight = 1 });
+      scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 101 + i, .pid = 1, .tid = 2,
+                                                                     .frames = i < 25 ? s1 : s2, .n_frames = 2, .weight = 1 });
     }
   all = scorch_profile_builder_end (g_steal_pointer (&b));
 

@@ -442,12 +442,14 @@ make_hostile (void)
     stack[i + 1] = scorch_profile_builder_intern_frame (builder, names[i], "/lib/\x02\xfe.so", "/src/\x1b.c", 2,
                                                         SCORCH_FRAME_KIND_USER);
   /* One deep stack (breadcrumbs show every name) and a sibling of each depth. */
-  scorch_profile_builder_add_sample (builder, 0, 1, 1, stack, G_N_ELEMENTS (stack), 100);
+  scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 0, .pid = 1, .tid = 1,
+                                                                       .frames = stack, .n_frames = G_N_ELEMENTS (stack), .weight = 100 });
   for (guint i = 1; i < G_N_ELEMENTS (stack); i++)
     {
       guint32 two[2] = { stack[0], stack[i] };
 
-      scorch_profile_builder_add_sample (builder, i, 1, 1, two, 2, 10);
+      scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = i, .pid = 1, .tid = 1,
+                                                                           .frames = two, .n_frames = 2, .weight = 10 });
     }
   return scorch_profile_builder_end (g_steal_pointer (&builder));
 }

@@ -297,8 +297,10 @@ test_filtered (void)
   f[0] = scorch_profile_builder_intern_frame (builder, "main", "app", NULL, 0, SCORCH_FRAME_KIND_USER);
   f[1] = scorch_profile_builder_intern_frame (builder, "one", "app", NULL, 0, SCORCH_FRAME_KIND_USER);
   f[2] = scorch_profile_builder_intern_frame (builder, "two", "app", NULL, 0, SCORCH_FRAME_KIND_USER);
-  scorch_profile_builder_add_sample (builder, 1, 1, 1, (guint32[]) { f[0], f[1] }, 2, 10);
-  scorch_profile_builder_add_sample (builder, 2, 1, 2, (guint32[]) { f[0], f[2] }, 2, 10);
+  scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 1, .pid = 1, .tid = 1,
+                                                                       .frames = (guint32[]) { f[0], f[1] }, .n_frames = 2, .weight = 10 });
+  scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 2, .pid = 1, .tid = 2,
+                                                                       .frames = (guint32[]) { f[0], f[2] }, .n_frames = 2, .weight = 10 });
   profile = scorch_profile_builder_end (g_steal_pointer (&builder));
   filtered = scorch_profile_filter (profile, &tid, 1, 0, G_MAXUINT64);
   layout = scorch_flame_layout_new (filtered);
@@ -336,7 +338,8 @@ test_cost (void)
 
       for (guint d = 0; d < depth; d++)
         stack[d] = frames[g_rand_int_range (rand, 0, d < 2 ? 3 : 64)];
-      scorch_profile_builder_add_sample (builder, s, 1, 1, stack, depth, 1);
+      scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = s, .pid = 1, .tid = 1,
+                                                                           .frames = stack, .n_frames = depth, .weight = 1 });
     }
   profile = scorch_profile_builder_end (g_steal_pointer (&builder));
   scorch_profile_get_nodes (profile, &n_nodes);
@@ -434,7 +437,8 @@ test_search_regex_random (void)
 
       for (guint d = 0; d < depth; d++)
         stack[d] = frames[g_test_rand_int_range (0, G_N_ELEMENTS (names))];
-      scorch_profile_builder_add_sample (builder, s, 1, 1, stack, depth, 1 + s % 3);
+      scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = s, .pid = 1, .tid = 1,
+                                                                           .frames = stack, .n_frames = depth, .weight = 1 + s % 3 });
     }
   profile = scorch_profile_builder_end (g_steal_pointer (&builder));
   scorch_profile_get_frames (profile, &n_frames);

@@ -288,8 +288,10 @@ test_schemes (void)
     fx = scorch_profile_builder_intern_frame (builder, "x", "/usr/lib/libfoo.so", NULL, 0, SCORCH_FRAME_KIND_USER);
     fy = scorch_profile_builder_intern_frame (builder, "y", "/usr/lib/libfoo.so", NULL, 0, SCORCH_FRAME_KIND_USER);
     fz = scorch_profile_builder_intern_frame (builder, "z", "/usr/lib/libbar.so", NULL, 0, SCORCH_FRAME_KIND_KERNEL);
-    scorch_profile_builder_add_sample (builder, 1, 1, 1, (guint32[]) { fx, fy }, 2, 5);
-    scorch_profile_builder_add_sample (builder, 2, 1, 1, (guint32[]) { fz }, 1, 3);
+    scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 1, .pid = 1, .tid = 1,
+                                                                         .frames = (guint32[]) { fx, fy }, .n_frames = 2, .weight = 5 });
+    scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 2, .pid = 1, .tid = 1,
+                                                                         .frames = (guint32[]) { fz }, .n_frames = 1, .weight = 3 });
     mprofile = scorch_profile_builder_end (g_steal_pointer (&builder));
     mlayout = scorch_flame_layout_new (mprofile);
     scorch_flame_layout_compute (mlayout, SCORCH_PROFILE_ROOT, &vp);
@@ -715,7 +717,8 @@ make_deep (void)
 
           stack[d] = frames[1 + (d + pick) % (G_N_ELEMENTS (names) - 1)];
         }
-      scorch_profile_builder_add_sample (builder, s, 1, 1, stack, n, 1);
+      scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = s, .pid = 1, .tid = 1,
+                                                                           .frames = stack, .n_frames = n, .weight = 1 });
     }
 
   return scorch_profile_builder_end (g_steal_pointer (&builder));
@@ -921,7 +924,8 @@ make_hostile (void)
       stack[1] = scorch_profile_builder_intern_frame (builder, hostile_names[i], "/lib/\x01\xfe.so",
                                                       "/src/\x1b]0;x\x07.c", 3,
                                                       i % 2 ? SCORCH_FRAME_KIND_USER : SCORCH_FRAME_KIND_KERNEL);
-      scorch_profile_builder_add_sample (builder, i, 1, 1, stack, 2, 10 + i);
+      scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = i, .pid = 1, .tid = 1,
+                                                                           .frames = stack, .n_frames = 2, .weight = 10 + i });
     }
   return scorch_profile_builder_end (g_steal_pointer (&builder));
 }

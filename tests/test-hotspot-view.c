@@ -248,7 +248,8 @@ many_functions_profile (void)
                                                                         SCORCH_FRAME_KIND_USER) };
 
       for (guint j = 0; j < MANY_FUNCTIONS - i; j++)
-        scorch_profile_builder_add_sample (builder, 1000 + i * 1000 + j, 1, 1, stack, 2, 1);
+        scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 1000 + i * 1000 + j, .pid = 1, .tid = 1,
+                                                                             .frames = stack, .n_frames = 2, .weight = 1 });
     }
   return scorch_profile_builder_end (g_steal_pointer (&builder));
 }

@@ -36,11 +36,15 @@ make_profile (void)
   scorch_profile_builder_set_thread_name (b, 100, 100, "app");
   scorch_profile_builder_set_thread_name (b, 100, 101, "worker");
   for (guint i = 0; i < 5; i++)
-    scorch_profile_builder_add_sample (b, 1000 + i, 100, 100, s1, G_N_ELEMENTS (s1), 1);
+    scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 1000 + i, .pid = 100, .tid = 100,
+                                                                   .frames = s1, .n_frames = G_N_ELEMENTS (s1), .weight = 1 });
   for (guint i = 0; i < 3; i++)
-    scorch_profile_builder_add_sample (b, 2000 + i, 100, 101, s2, G_N_ELEMENTS (s2), 1);
-  scorch_profile_builder_add_sample (b, 3000, 100, 101, s3, G_N_ELEMENTS (s3), 2);
-  scorch_profile_builder_add_sample (b, 4000, 100, 100, s4, G_N_ELEMENTS (s4), 1);
+    scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 2000 + i, .pid = 100, .tid = 101,
+                                                                   .frames = s2, .n_frames = G_N_ELEMENTS (s2), .weight = 1 });
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 3000, .pid = 100, .tid = 101,
+                                                                 .frames = s3, .n_frames = G_N_ELEMENTS (s3), .weight = 2 });
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 4000, .pid = 100, .tid = 100,
+                                                                 .frames = s4, .n_frames = G_N_ELEMENTS (s4), .weight = 1 });
   return scorch_profile_builder_end (g_steal_pointer (&b));
 }
 

@@ -43,10 +43,14 @@ make_simple (void)
   scorch_profile_builder_set_thread_name (b, 10, 10, "prog");
   scorch_profile_builder_set_thread_name (b, 10, 11, "worker");
   for (guint i = 0; i < 3; i++)
-    scorch_profile_builder_add_sample (b, 100 + i, 10, 10, s1, 3, 1);
-  scorch_profile_builder_add_sample (b, 200, 10, 10, s2, 2, 1);
-  scorch_profile_builder_add_sample_leaf_first (b, 300, 10, 11, s3, 2, 1);
-  scorch_profile_builder_add_sample_leaf_first (b, 400, 10, 11, s3, 2, 1);
+    scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 100 + i, .pid = 10, .tid = 10,
+                                                                   .frames = s1, .n_frames = 3, .weight = 1 });
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 200, .pid = 10, .tid = 10,
+                                                                 .frames = s2, .n_frames = 2, .weight = 1 });
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 300, .pid = 10, .tid = 11,
+                                                                 .frames = s3, .n_frames = 2, .order = SCORCH_FRAME_ORDER_LEAF_FIRST, .weight = 1 });
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 400, .pid = 10, .tid = 11,
+                                                                 .frames = s3, .n_frames = 2, .order = SCORCH_FRAME_ORDER_LEAF_FIRST, .weight = 1 });
   return scorch_profile_builder_end (b);
 }
 
@@ -100,8 +104,10 @@ test_recursion (void)
   guint32 s2[] = { m, f };
   g_autoptr(ScorchProfile) p = NULL;
 
-  scorch_profile_builder_add_sample (b, 1, 1, 1, s1, 4, 1);
-  scorch_profile_builder_add_sample (b, 2, 1, 1, s2, 2, 1);
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 1, .pid = 1, .tid = 1,
+                                                                 .frames = s1, .n_frames = 4, .weight = 1 });
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 2, .pid = 1, .tid = 1,
+                                                                 .frames = s2, .n_frames = 2, .weight = 1 });
   p = scorch_profile_builder_end (b);
 
   /* fib is on both stacks: total 2 (each sample once), not 1+1+1+1 */
@@ -172,7 +178,9 @@ test_many_threads (void)
       guint t = (i * 7 + i / N_THREADS) % N_THREADS;
       gint32 tid = 1000 + 64 * (gint32) t;
 
-      scorch_profile_builder_add_sample (b, 10 + i, 1000, tid, stack, 1, 1 + t % 3);
+      scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 10 + i, .pid = 1000, .tid = tid,
+                                                                     .frames = stack, .n_frames = 1,
+                                                                     .weight = 1 + t % 3 });
       expected[t] += 1 + t % 3;
     }
   p = scorch_profile_builder_end (b);
@@ -288,9 +296,11 @@ test_snapshot (void)
   g_autoptr(ScorchProfile) snap = NULL;
   g_autoptr(ScorchProfile) final = NULL;
 
-  scorch_profile_builder_add_sample (b, 1, 1, 1, &m, 1, 1);
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 1, .pid = 1, .tid = 1,
+                                                                 .frames = &m, .n_frames = 1, .weight = 1 });
   snap = scorch_profile_builder_snapshot (b);
-  scorch_profile_builder_add_sample (b, 2, 1, 1, &m, 1, 1);
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 2, .pid = 1, .tid = 1,
+                                                                 .frames = &m, .n_frames = 1, .weight = 1 });
   scorch_profile_builder_get_info (b)->n_lost = 7;
   final = scorch_profile_builder_end (b);
 
@@ -322,7 +332,8 @@ test_large (void)
       guint depth = g_rand_int_range (rand, 1, 32);
       for (guint d = 0; d < depth; d++)
         stack[d] = frames[g_rand_int_range (rand, 0, 64)];
-      scorch_profile_builder_add_sample (b, s, 1, 1, stack, depth, 1);
+      scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = s, .pid = 1, .tid = 1,
+                                                                     .frames = stack, .n_frames = depth, .weight = 1 });
     }
   g_rand_free (rand);
   p = scorch_profile_builder_end (b);

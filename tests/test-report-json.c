@@ -29,8 +29,10 @@ make_profile (void)
     guint32 s1[] = { main_frame, a };
     guint32 s2[] = { main_frame, b };
 
-    scorch_profile_builder_add_sample (builder, 1, 1, 1, s1, 2, 2000);
-    scorch_profile_builder_add_sample (builder, 2, 1, 1, s2, 2, 1000);
+    scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 1, .pid = 1, .tid = 1,
+                                                                         .frames = s1, .n_frames = 2, .weight = 2000 });
+    scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = 2, .pid = 1, .tid = 1,
+                                                                         .frames = s2, .n_frames = 2, .weight = 1000 });
   }
   return scorch_profile_builder_end (g_steal_pointer (&builder));
 }

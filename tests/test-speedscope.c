@@ -25,10 +25,13 @@ make_profile (void)
   scorch_profile_builder_set_thread_name (b, 7, 7, "app");
   scorch_profile_builder_set_thread_name (b, 7, 8, "worker");
   for (guint i = 0; i < 6; i++)
-    scorch_profile_builder_add_sample (b, 100 + i, 7, 7, s1, 3, 1);
+    scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 100 + i, .pid = 7, .tid = 7,
+                                                                   .frames = s1, .n_frames = 3, .weight = 1 });
   for (guint i = 0; i < 3; i++)
-    scorch_profile_builder_add_sample (b, 200 + i, 7, 8, s2, 2, 1);
-  scorch_profile_builder_add_sample (b, 300, 7, 8, s3, 2, 1);
+    scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 200 + i, .pid = 7, .tid = 8,
+                                                                   .frames = s2, .n_frames = 2, .weight = 1 });
+  scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 300, .pid = 7, .tid = 8,
+                                                                 .frames = s3, .n_frames = 2, .weight = 1 });
   return scorch_profile_builder_end (g_steal_pointer (&b));
 }
 

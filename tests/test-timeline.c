@@ -200,8 +200,10 @@ test_timeline_axis (void)
   /* A capture of two samples 2 ms apart: a readable axis, and the range
    * selected with the keyboard. */
   frame = scorch_profile_builder_intern_frame (builder, "main", "/usr/bin/x", NULL, 0, SCORCH_FRAME_KIND_USER);
-  scorch_profile_builder_add_sample (builder, t0, 1, 1, &frame, 1, 1);
-  scorch_profile_builder_add_sample (builder, t0 + 2000000, 1, 1, &frame, 1, 1);
+  scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = t0, .pid = 1, .tid = 1,
+                                                                       .frames = &frame, .n_frames = 1, .weight = 1 });
+  scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) { .time = t0 + 2000000, .pid = 1, .tid = 1,
+                                                                       .frames = &frame, .n_frames = 1, .weight = 1 });
   profile = scorch_profile_builder_end (g_steal_pointer (&builder));
   scorch_timeline_set_profile (timeline, profile);
   explore_test_screenshot (GTK_WIDGET (timeline), "timeline-two-samples.png");

@@ -55,8 +55,8 @@ make_profile (const char *spec)
           g_array_append_val (frames, f);
         }
       for (guint64 k = 0; k < n; k++)
-        scorch_profile_builder_add_sample (b, time++, 1, tid, (const guint32 *) (gpointer) frames->data,
-                                           frames->len, 1);
+        scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = time++, .pid = 1, .tid = tid,
+                                                                       .frames = (const guint32 *) (gpointer) frames->data, .n_frames = frames->len, .weight = 1 });
     }
   return scorch_profile_builder_end (b);
 }

@@ -119,12 +119,7 @@ static void
 rebuild (ScorchSummaryView *self)
 {
   ScorchDiagnostics *d;
-  const ScorchCaptureFact *facts;
-  const ScorchAdvice *advice;
-  const ScorchUnwindStopEntry *stops;
-  const ScorchLeafEntry *leaves;
-  const ScorchUnnamedModule *unnamed;
-  guint n_facts, n_advice, n_stops, n_leaves, n_unnamed;
+  ScorchDiagnosticsSummary sum;
   guint64 n;
 
   clear_rows (self);
@@ -136,68 +131,64 @@ rebuild (ScorchSummaryView *self)
       return;
     }
   gtk_stack_set_visible_child_name (get_stack (self), "summary");
-  n = scorch_diagnostics_get_n_samples (d);
+  scorch_diagnostics_get_summary (d, &sum);
+  n = sum.n_samples;
 
-  advice = scorch_diagnostics_get_advice (d, &n_advice);
-  for (guint i = 0; i < n_advice; i++)
-    add_row (self, self->advice_group, advice[i].text, NULL,
-             advice[i].level == SCORCH_ADVICE_WARNING ? "dialog-warning-symbolic" : "dialog-information-symbolic",
+  for (guint i = 0; i < sum.n_advice; i++)
+    add_row (self, self->advice_group, sum.advice[i].text, NULL,
+             sum.advice[i].level == SCORCH_ADVICE_WARNING ? "dialog-warning-symbolic" : "dialog-information-symbolic",
              NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->advice_group), n_advice > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->advice_group), sum.n_advice > 0);
 
-  facts = scorch_diagnostics_get_facts (d, &n_facts);
-  for (guint i = 0; i < n_facts; i++)
+  for (guint i = 0; i < sum.n_facts; i++)
     {
-      AdwActionRow *row = add_row (self, self->capture_group, facts[i].title, facts[i].value, NULL, NULL);
-      g_autofree char *name = g_strconcat ("fact-", facts[i].id, NULL);
+      AdwActionRow *row = add_row (self, self->capture_group, sum.facts[i].title, sum.facts[i].value, NULL, NULL);
+      g_autofree char *name = g_strconcat ("fact-", sum.facts[i].id, NULL);
 
       /* the value is what a person looks for: show it as the main text */
       gtk_widget_add_css_class (GTK_WIDGET (row), "property");
       gtk_widget_set_name (GTK_WIDGET (row), name);
-      g_hash_table_insert (self->fact_rows, (gpointer) facts[i].id, row);
+      g_hash_table_insert (self->fact_rows, (gpointer) sum.facts[i].id, row);
     }
 
-  stops = scorch_diagnostics_get_stops (d, &n_stops);
-  for (guint i = 0; i < n_stops && i < MAX_ROWS; i++)
+  for (guint i = 0; i < sum.n_stops && i < MAX_ROWS; i++)
     {
-      const char *module = scorch_diagnostics_module_name (stops[i].module);
+      const char *module = scorch_diagnostics_module_name (sum.stops[i].module);
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
-      g_autofree char *pct = percent_text (stops[i].n_samples, n);
+      g_autofree char *pct = percent_text (sum.stops[i].n_samples, n);
 
       title = g_strdup_printf ("%s — %s", module[0] != '\0' ? module : _("no file"),
-                               scorch_unwind_stop_describe (stops[i].reason));
-      if (stops[i].function != NULL)
-        subtitle = g_strdup_printf (_("in %s"), stops[i].function);
+                               scorch_unwind_stop_describe (sum.stops[i].reason));
+      if (sum.stops[i].function != NULL)
+        subtitle = g_strdup_printf (_("in %s"), sum.stops[i].function);
       else if (module[0] != '\0')
-        subtitle = g_strdup_printf (_("in %s+0x%" G_GINT64_MODIFIER "x (no symbol)"), module, stops[i].example_offset);
+        subtitle = g_strdup_printf (_("in %s+0x%" G_GINT64_MODIFIER "x (no symbol)"), module, sum.stops[i].example_offset);
       add_row (self, self->stops_group, title, subtitle, NULL, pct);
     }
-  if (n_stops == 0)
+  if (sum.n_stops == 0)
     add_row (self, self->stops_group, _("Nowhere: every stack is complete or kernel-only"), NULL,
              "emblem-ok-symbolic", NULL);
 
-  leaves = scorch_diagnostics_get_frameless_leaves (d, &n_leaves);
-  for (guint i = 0; i < n_leaves && i < MAX_ROWS; i++)
+  for (guint i = 0; i < sum.n_leaves && i < MAX_ROWS; i++)
     {
-      g_autofree char *pct = percent_text (leaves[i].n_samples, n);
+      g_autofree char *pct = percent_text (sum.leaves[i].n_samples, n);
 
-      add_row (self, self->leaves_group, leaves[i].function,
-               scorch_diagnostics_module_name (leaves[i].module), NULL, pct);
+      add_row (self, self->leaves_group, sum.leaves[i].function,
+               scorch_diagnostics_module_name (sum.leaves[i].module), NULL, pct);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->leaves_group), n_leaves > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->leaves_group), sum.n_leaves > 0);
 
-  unnamed = scorch_diagnostics_get_unnamed_modules (d, &n_unnamed);
-  for (guint i = 0; i < n_unnamed && i < MAX_ROWS; i++)
+  for (guint i = 0; i < sum.n_unnamed && i < MAX_ROWS; i++)
     {
       g_autofree char *samples = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " sample",
-                                                               "%" G_GUINT64_FORMAT " samples", unnamed[i].n_samples),
-                                                  unnamed[i].n_samples);
+                                                               "%" G_GUINT64_FORMAT " samples", sum.unnamed[i].n_samples),
+                                                  sum.unnamed[i].n_samples);
 
-      add_row (self, self->symbols_group, scorch_diagnostics_module_name (unnamed[i].module),
-               unnamed[i].module, NULL, samples);
+      add_row (self, self->symbols_group, scorch_diagnostics_module_name (sum.unnamed[i].module),
+               sum.unnamed[i].module, NULL, samples);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->symbols_group), n_unnamed > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->symbols_group), sum.n_unnamed > 0);
 }
 
 char *

@@ -220,12 +220,7 @@ static int
 print_diagnostics (ScorchProfile *profile)
 {
   ScorchDiagnostics *d = scorch_profile_get_info (profile)->diagnostics;
-  const ScorchCaptureFact *facts;
-  const ScorchUnwindStopEntry *stops;
-  const ScorchLeafEntry *leaves;
-  const ScorchUnnamedModule *unnamed;
-  const ScorchAdvice *advice;
-  guint n_facts, n_stops, n_leaves, n_unnamed, n_advice;
+  ScorchDiagnosticsSummary sum;
   guint64 n;
 
   if (d == NULL)
@@ -235,68 +230,64 @@ print_diagnostics (ScorchProfile *profile)
       return 0;
     }
 
-  n = scorch_diagnostics_get_n_samples (d);
-  facts = scorch_diagnostics_get_facts (d, &n_facts);
+  scorch_diagnostics_get_summary (d, &sum);
+  n = sum.n_samples;
   printf ("%s\n", _("Capture"));
-  for (guint i = 0; i < n_facts; i++)
+  for (guint i = 0; i < sum.n_facts; i++)
     {
-      g_autofree char *title = sanitize (facts[i].title);
-      g_autofree char *value = sanitize (facts[i].value);
+      g_autofree char *title = sanitize (sum.facts[i].title);
+      g_autofree char *value = sanitize (sum.facts[i].value);
 
       printf ("  %-24s %s\n", title, value);
     }
 
-  stops = scorch_diagnostics_get_stops (d, &n_stops);
   printf ("\n%s\n", _("Where stacks stop (samples whose stack does not reach the thread's entry)"));
-  if (n_stops == 0)
+  if (sum.n_stops == 0)
     printf ("  %s\n", _("nowhere: every stack is complete or kernel-only"));
-  for (guint i = 0; i < n_stops && i < 20; i++)
+  for (guint i = 0; i < sum.n_stops && i < 20; i++)
     {
-      g_autofree char *module = sanitize (scorch_diagnostics_module_name (stops[i].module));
-      g_autofree char *function = sanitize (stops[i].function != NULL ? stops[i].function : _("(no symbol)"));
+      g_autofree char *module = sanitize (scorch_diagnostics_module_name (sum.stops[i].module));
+      g_autofree char *function = sanitize (sum.stops[i].function != NULL ? sum.stops[i].function : _("(no symbol)"));
       char pct[32];
 
-      printf ("  %s %%  %s  %s — %s\n", format_fixed (pct, sizeof pct, 6, "%.1f", percent (stops[i].n_samples, n)),
+      printf ("  %s %%  %s  %s — %s\n", format_fixed (pct, sizeof pct, 6, "%.1f", percent (sum.stops[i].n_samples, n)),
               module[0] != '\0' ? module : _("(no file)"), function,
-              scorch_unwind_stop_describe (stops[i].reason));
+              scorch_unwind_stop_describe (sum.stops[i].reason));
     }
 
-  leaves = scorch_diagnostics_get_frameless_leaves (d, &n_leaves);
-  if (n_leaves > 0)
+  if (sum.n_leaves > 0)
     {
       printf ("\n%s\n", _("Leaf functions without a frame (callers of these leaves are missing)"));
-      for (guint i = 0; i < n_leaves && i < 10; i++)
+      for (guint i = 0; i < sum.n_leaves && i < 10; i++)
         {
-          g_autofree char *module = sanitize (scorch_diagnostics_module_name (leaves[i].module));
-          g_autofree char *function = sanitize (leaves[i].function);
+          g_autofree char *module = sanitize (scorch_diagnostics_module_name (sum.leaves[i].module));
+          g_autofree char *function = sanitize (sum.leaves[i].function);
           char pct[32];
 
-          printf ("  %s %%  %s  %s\n", format_fixed (pct, sizeof pct, 6, "%.1f", percent (leaves[i].n_samples, n)),
+          printf ("  %s %%  %s  %s\n", format_fixed (pct, sizeof pct, 6, "%.1f", percent (sum.leaves[i].n_samples, n)),
                   module, function);
         }
     }
 
-  unnamed = scorch_diagnostics_get_unnamed_modules (d, &n_unnamed);
-  if (n_unnamed > 0)
+  if (sum.n_unnamed > 0)
     {
       printf ("\n%s\n", _("Modules without symbols"));
-      for (guint i = 0; i < n_unnamed && i < 10; i++)
+      for (guint i = 0; i < sum.n_unnamed && i < 10; i++)
         {
-          g_autofree char *module = sanitize (unnamed[i].module);
+          g_autofree char *module = sanitize (sum.unnamed[i].module);
 
-          printf ("  %" G_GUINT64_FORMAT " %s  %s\n", unnamed[i].n_samples, _("samples"), module);
+          printf ("  %" G_GUINT64_FORMAT " %s  %s\n", sum.unnamed[i].n_samples, _("samples"), module);
         }
     }
 
-  advice = scorch_diagnostics_get_advice (d, &n_advice);
   printf ("\n%s\n", _("Advice"));
-  if (n_advice == 0)
+  if (sum.n_advice == 0)
     printf ("  %s\n", _("none"));
-  for (guint i = 0; i < n_advice; i++)
+  for (guint i = 0; i < sum.n_advice; i++)
     {
-      g_autofree char *text = sanitize (advice[i].text);
+      g_autofree char *text = sanitize (sum.advice[i].text);
 
-      printf ("  %s %s\n", advice[i].level == SCORCH_ADVICE_WARNING ? "!" : "·", text);
+      printf ("  %s %s\n", sum.advice[i].level == SCORCH_ADVICE_WARNING ? "!" : "·", text);
     }
   return 0;
 }

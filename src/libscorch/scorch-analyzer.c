@@ -1059,6 +1059,21 @@ choose_main_event (ScorchAnalyzer          *self,
   return sched;
 }
 
+/* Adds sample S with the stack built in self->stack (leaf first, as perf
+ * gives call chains); both sample paths end here. */
+static guint32
+add_stack (ScorchAnalyzer         *self,
+           const ScorchSampleData *s)
+{
+  ScorchProfileSample sample = {
+    .time = s->time, .pid = s->pid, .tid = s->tid,
+    .frames = self->stack, .n_frames = self->stack_len, .order = SCORCH_FRAME_ORDER_LEAF_FIRST,
+    .weight = 1,
+  };
+
+  return scorch_profile_builder_add_sample (self->builder, &sample);
+}
+
 static gboolean
 handle_sample (ScorchAnalyzer     *self,
                const ScorchRecord *record,
@@ -1182,9 +1197,7 @@ handle_sample (ScorchAnalyzer     *self,
   if (self->cur_leaf_addr != G_MAXUINT32)
     g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
 
-  scorch_profile_builder_add_sample_leaf_first (self->builder, s.time, s.pid, s.tid,
-                                                self->stack,
-                                                self->stack_len, 1);
+  add_stack (self, &s);
   self->n_samples++;
   return TRUE;
 }
@@ -1799,8 +1812,7 @@ commit_sample (ScorchAnalyzer *self,
   if (self->cur_leaf_addr != G_MAXUINT32)
     g_array_index (self->addrs, AddrEntry, self->cur_leaf_addr).self++;
 
-  node = scorch_profile_builder_add_sample_leaf_first (self->builder, ps->s.time, ps->s.pid, ps->s.tid,
-                                                       self->stack, self->stack_len, 1);
+  node = add_stack (self, &ps->s);
   if (ps->stack_hash != 0 && !ps->unwind_failed)
     stack_memo_add (self, ps->stack_hash, addrs, ps->n, node);
   self->n_samples++;

@@ -1435,3 +1435,18 @@ scorch_diagnostics_get_facts (ScorchDiagnostics *self,
   *n_facts = self->facts->len;
   return (const ScorchCaptureFact *) (gpointer) self->facts->data;
 }
+
+void
+scorch_diagnostics_get_summary (ScorchDiagnostics        *self,
+                                ScorchDiagnosticsSummary *summary)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (summary != NULL);
+
+  summary->n_samples = self->n_samples;
+  summary->facts = scorch_diagnostics_get_facts (self, &summary->n_facts);
+  summary->stops = scorch_diagnostics_get_stops (self, &summary->n_stops);
+  summary->leaves = scorch_diagnostics_get_frameless_leaves (self, &summary->n_leaves);
+  summary->unnamed = scorch_diagnostics_get_unnamed_modules (self, &summary->n_unnamed);
+  summary->advice = scorch_diagnostics_get_advice (self, &summary->n_advice);
+}

@@ -216,6 +216,23 @@ const ScorchAdvice          *scorch_diagnostics_get_advice  (ScorchDiagnostics *
 const ScorchCaptureFact     *scorch_diagnostics_get_facts   (ScorchDiagnostics *self,
                                                              guint             *n_facts);
 
+/* Everything a summary of the diagnostics shows (the app's summary view,
+ * report --diagnostics), read at once; the arrays are borrowed and sorted
+ * as the getters above say. */
+typedef struct
+{
+  guint64                      n_samples; /* samples classified */
+  const ScorchCaptureFact     *facts;
+  const ScorchUnwindStopEntry *stops;
+  const ScorchLeafEntry       *leaves;  /* frameless leaves */
+  const ScorchUnnamedModule   *unnamed;
+  const ScorchAdvice          *advice;
+  guint                        n_facts, n_stops, n_leaves, n_unnamed, n_advice;
+} ScorchDiagnosticsSummary;
+
+void                         scorch_diagnostics_get_summary (ScorchDiagnostics        *self,
+                                                             ScorchDiagnosticsSummary *summary);
+
 /* "exited with status 3", "killed by signal 11 (Segmentation fault)". */
 char       *scorch_diagnostics_format_exit_status (int             status);
 const char *scorch_unwind_stop_describe           (ScorchUnwindStop reason);

@@ -220,9 +220,14 @@ scorch_folded_parse (const char  *data,
         }
 
       if (count > 0)
-        scorch_profile_builder_add_sample (builder, 0, 0, 0,
-                                           (const guint32 *) (gpointer) stack->data,
-                                           stack->len, (guint32) count);
+        {
+          ScorchProfileSample sample = {
+            .frames = (const guint32 *) (gpointer) stack->data, .n_frames = stack->len,
+            .weight = (guint32) count,
+          };
+
+          scorch_profile_builder_add_sample (builder, &sample);
+        }
       n_stacks++;
     }
 

@@ -224,12 +224,14 @@ add_off_samples (ScorchOffCpu         *self,
   for (guint i = 0; i < samples->len; i++)
     {
       const OffSample *s = &g_array_index (samples, OffSample, i);
+      ScorchProfileSample sample = {
+        .time = s->time, .pid = s->pid, .tid = s->tid,
+        .frames = s->n_frames > 0 ? &g_array_index (self->frames, guint32, s->frames_at) : NULL,
+        .n_frames = s->n_frames, .order = SCORCH_FRAME_ORDER_LEAF_FIRST,
+        .weight = to_weight (s->duration),
+      };
 
-      scorch_profile_builder_add_sample_leaf_first (builder, s->time, s->pid, s->tid,
-                                                    s->n_frames > 0
-                                                    ? &g_array_index (self->frames, guint32, s->frames_at)
-                                                    : NULL,
-                                                    s->n_frames, to_weight (s->duration));
+      scorch_profile_builder_add_sample (builder, &sample);
     }
 }
 
@@ -292,14 +294,16 @@ attach_views (ScorchOffCpu  *self,
   for (guint i = 0; i < n_samples; i++)
     {
       ThreadState *t = g_hash_table_lookup (self->threads, GINT_TO_POINTER (samples[i].tid));
+      ScorchProfileSample sample = { .time = samples[i].time, .pid = samples[i].pid, .tid = samples[i].tid };
       guint64 ns = 0;
 
       if (t != NULL && t->on_samples > 0)
         ns = t->on_ns / t->on_samples;
       node_path (nodes, samples[i].node, path);
-      scorch_profile_builder_add_sample (builder, samples[i].time, samples[i].pid, samples[i].tid,
-                                         (const guint32 *) (gpointer) path->data, path->len,
-                                         (guint32) MIN ((guint64) to_weight (ns) * samples[i].weight, G_MAXUINT32));
+      sample.frames = (const guint32 *) (gpointer) path->data;
+      sample.n_frames = path->len;
+      sample.weight = (guint32) MIN ((guint64) to_weight (ns) * samples[i].weight, G_MAXUINT32);
+      scorch_profile_builder_add_sample (builder, &sample);
     }
   add_off_samples (self, self->samples, builder);
   if (open != NULL)

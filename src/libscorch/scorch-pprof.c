@@ -961,11 +961,14 @@ build_profile (const PbProfile  *pb,
         }
       while (weight > 0)
         {
-          guint32 part = (guint32) MIN (weight, (guint64) G_MAXUINT32);
+          ScorchProfileSample sample = {
+            .pid = pid, .tid = tid,
+            .frames = (const guint32 *) (gpointer) stack->data, .n_frames = stack->len,
+            .weight = (guint32) MIN (weight, (guint64) G_MAXUINT32),
+          };
 
-          scorch_profile_builder_add_sample (builder, 0, pid, tid,
-                                             (const guint32 *) (gpointer) stack->data, stack->len, part);
-          weight -= part;
+          scorch_profile_builder_add_sample (builder, &sample);
+          weight -= sample.weight;
         }
       n_added++;
     }

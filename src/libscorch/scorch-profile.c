@@ -1167,26 +1167,18 @@ add:
   return node;
 }
 
-/* The two public orders of frames, one definition: frames[0] the root, or
- * (leaf_first) the leaf. */
-#define DEFINE_ADD_SAMPLE(name, leaf_first)                                   \
-  guint32                                                                     \
-  name (ScorchProfileBuilder *builder,                                        \
-        guint64               time,                                           \
-        gint32                pid,                                            \
-        gint32                tid,                                            \
-        const guint32        *frames,                                         \
-        guint                 n_frames,                                       \
-        guint32               weight)                                         \
-  {                                                                           \
-    g_return_val_if_fail (builder != NULL, SCORCH_NODE_NONE);                 \
-    g_return_val_if_fail (n_frames == 0 || frames != NULL, SCORCH_NODE_NONE); \
-                                                                              \
-    return builder_add (builder, time, pid, tid, frames, n_frames, leaf_first, weight); \
-  }
+guint32
+scorch_profile_builder_add_sample (ScorchProfileBuilder      *builder,
+                                   const ScorchProfileSample *sample)
+{
+  g_return_val_if_fail (builder != NULL, SCORCH_NODE_NONE);
+  g_return_val_if_fail (sample != NULL, SCORCH_NODE_NONE);
+  g_return_val_if_fail (sample->n_frames == 0 || sample->frames != NULL, SCORCH_NODE_NONE);
 
-DEFINE_ADD_SAMPLE (scorch_profile_builder_add_sample, FALSE)
-DEFINE_ADD_SAMPLE (scorch_profile_builder_add_sample_leaf_first, TRUE)
+  return builder_add (builder, sample->time, sample->pid, sample->tid,
+                      sample->frames, sample->n_frames,
+                      sample->order == SCORCH_FRAME_ORDER_LEAF_FIRST, sample->weight);
+}
 
 void
 scorch_profile_builder_add_sample_at (ScorchProfileBuilder *builder,

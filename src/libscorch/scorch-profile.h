@@ -97,6 +97,28 @@ G_DECLARE_FINAL_TYPE (ScorchProfile, scorch_profile, SCORCH, PROFILE, GObject)
 
 typedef struct _ScorchProfileBuilder ScorchProfileBuilder;
 
+/* The order of a stack's frames handed to the builder. */
+typedef enum
+{
+  SCORCH_FRAME_ORDER_ROOT_FIRST = 0, /* frames[0] is the outermost caller, the last the leaf */
+  SCORCH_FRAME_ORDER_LEAF_FIRST,     /* frames[0] is the leaf (the order of perf callchains) */
+} ScorchFrameOrder;
+
+/* One sample for the builder: the stack frames[0..n_frames) of interned
+ * frame ids in ORDER (root first when left 0), counted WEIGHT times. One
+ * struct for every caller, so that the order is a field and not a second
+ * function with the same seven parameters. */
+typedef struct
+{
+  guint64           time;
+  gint32            pid;
+  gint32            tid;
+  const guint32    *frames;
+  guint             n_frames;
+  ScorchFrameOrder  order;
+  guint32           weight;
+} ScorchProfileSample;
+
 /* Building (single thread; the loader owns the builder). */
 ScorchProfileBuilder *scorch_profile_builder_new            (void);
 void                  scorch_profile_builder_free           (ScorchProfileBuilder *builder);
@@ -106,25 +128,12 @@ guint32               scorch_profile_builder_intern_frame   (ScorchProfileBuilde
                                                              const char           *file,
                                                              guint                 line,
                                                              ScorchFrameKind       kind);
-/* frames[0] is the outermost caller (root side), frames[n-1] the leaf.
- * Returns the node the sample was added to (SCORCH_NODE_NONE when WEIGHT
- * is 0): a later sample of the same stack can be added there with
+/* Adds SAMPLE (its frames are copied into the tree). Returns the node the
+ * sample was added to (SCORCH_NODE_NONE when its weight is 0): a later
+ * sample of the same stack can be added there with
  * scorch_profile_builder_add_sample_at (the tree only grows). */
-guint32               scorch_profile_builder_add_sample     (ScorchProfileBuilder *builder,
-                                                             guint64               time,
-                                                             gint32                pid,
-                                                             gint32                tid,
-                                                             const guint32        *frames,
-                                                             guint                 n_frames,
-                                                             guint32               weight);
-/* Same, but frames[0] is the leaf (the order of perf callchains). */
-guint32               scorch_profile_builder_add_sample_leaf_first (ScorchProfileBuilder *builder,
-                                                                    guint64               time,
-                                                                    gint32                pid,
-                                                                    gint32                tid,
-                                                                    const guint32        *frames,
-                                                                    guint                 n_frames,
-                                                                    guint32               weight);
+guint32               scorch_profile_builder_add_sample     (ScorchProfileBuilder      *builder,
+                                                             const ScorchProfileSample *sample);
 void                  scorch_profile_builder_add_sample_at  (ScorchProfileBuilder *builder,
                                                              guint64               time,
                                                              gint32                pid,

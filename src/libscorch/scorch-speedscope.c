@@ -624,9 +624,11 @@ scorch_speedscope_parse (const char  *data,
                                                             SCORCH_FRAME_KIND_UNKNOWN);
           g_array_append_val (mapped, id);
         }
-      scorch_profile_builder_add_sample (builder, 0, 1, s->tid,
-                                         (const guint32 *) (gpointer) mapped->data, mapped->len,
-                                         (guint32) MIN (w, (double) G_MAXUINT32));
+      scorch_profile_builder_add_sample (builder, &(ScorchProfileSample) {
+                                           .pid = 1, .tid = s->tid,
+                                           .frames = (const guint32 *) (gpointer) mapped->data,
+                                           .n_frames = mapped->len,
+                                           .weight = (guint32) MIN (w, (double) G_MAXUINT32) });
       n_added++;
     }
 
