@@ -94,7 +94,14 @@ load_start (const char   *path,
 
   st->loop = g_main_loop_new (NULL, FALSE);
   st->main_thread = g_thread_self ();
-  scorch_load_async (path, SCORCH_LOAD_FLAGS_NONE, cancellable, progress_cb, st, progress_destroy, load_cb, st);
+  scorch_load_async (path,
+                     &(ScorchLoadOptions) {
+                       .cancellable = cancellable,
+                       .progress = progress_cb,
+                       .progress_data = st,
+                       .progress_destroy = progress_destroy,
+                     },
+                     load_cb, st);
   return st;
 }
 
@@ -341,6 +348,37 @@ test_errors (void)
   wait_loads_finished ();
 }
 
+static void
+null_options_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ScorchProfile **profile = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *profile = scorch_load_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+/* NULL options: a plain load, no progress, nothing of the caller's
+ * touched; the profile is the one the same load with options gives. */
+static void
+test_null_options (void)
+{
+  g_autofree char *path = corpus_path ("fp-small.data");
+  g_autoptr(LoadState) st = load_async (path, NULL);
+  g_autoptr(ScorchProfile) plain = NULL;
+
+  scorch_load_async (path, NULL, null_options_cb, &plain);
+  while (plain == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (st->error);
+  g_assert_cmpuint (scorch_profile_get_n_all_samples (plain), ==,
+                    scorch_profile_get_n_all_samples (st->profile));
+  g_assert_cmpuint (scorch_profile_get_n_all_samples (plain), >, 0);
+  wait_loads_finished ();
+}
+
 /* The async cases again and again, mixed: SCORCH_LOADER_STRESS=N times
  * (the unit suite runs a few; the 'stress' suite many, under load). */
 static void
@@ -382,6 +420,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/loader/folded", test_folded);
   g_test_add_func ("/libscorch/loader/cancel", test_cancel);
   g_test_add_func ("/libscorch/loader/errors", test_errors);
+  g_test_add_func ("/libscorch/loader/null-options", test_null_options);
   g_test_add_func ("/libscorch/loader/stress", test_stress);
 
   return g_test_run ();

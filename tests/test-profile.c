@@ -151,6 +151,75 @@ test_filter (void)
   g_assert_cmpuint (threads[0].n_samples, ==, 0);
 }
 
+/* Many threads whose samples interleave, more than the per-thread count's
+ * tid cache holds (scorch-profile.c, profile_compute_counts), and more
+ * samples than the sample array's first allocation: every thread's count,
+ * the time bounds and the totals as one sample at a time would give them,
+ * in the profile and in a view of some of its threads. */
+static void
+test_many_threads (void)
+{
+  ScorchProfileBuilder *b = scorch_profile_builder_new ();
+  guint32 m = frame (b, "main");
+  guint32 stack[] = { m };
+  enum { N_THREADS = 300, N_SAMPLES = 5000 };
+  guint64 expected[N_THREADS] = { 0 };
+  g_autoptr(ScorchProfile) p = NULL;
+  g_autoptr(ScorchProfile) view = NULL;
+  gint32 kept[N_THREADS / 2];
+  const ScorchThread *threads;
+  guint n_threads;
+  guint64 sum = 0, begin, end;
+
+  for (guint i = 0; i < N_SAMPLES; i++)
+    {
+      /* tids 64 apart collide in a direct-mapped cache of any power of
+       * two up to 64 slots; the order revisits threads out of step */
+      guint t = (i * 7 + i / N_THREADS) % N_THREADS;
+      gint32 tid = 1000 + 64 * (gint32) t;
+
+      scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 10 + i, .pid = 1000, .tid = tid,
+                                                                     .frames = stack, .n_frames = 1,
+                                                                     .weight = 1 + t % 3 });
+      expected[t] += 1 + t % 3;
+    }
+  p = scorch_profile_builder_end (b);
+
+  threads = scorch_profile_get_threads (p, &n_threads);
+  g_assert_cmpuint (n_threads, ==, N_THREADS);
+  for (guint i = 0; i < n_threads; i++)
+    {
+      guint t = (guint) (threads[i].tid - 1000) / 64;
+
+      g_assert_cmpint (threads[i].tid, ==, 1000 + 64 * (gint32) t);
+      g_assert_cmpint (threads[i].pid, ==, 1000);
+      g_assert_cmpuint (threads[i].n_samples, ==, expected[t]);
+      sum += threads[i].n_samples;
+    }
+  g_assert_cmpuint (sum, ==, scorch_profile_get_total (p));
+  g_assert_cmpuint (scorch_profile_get_n_all_samples (p), ==, sum);
+  scorch_profile_get_time_bounds (p, &begin, &end);
+  g_assert_cmpuint (begin, ==, 10);
+  g_assert_cmpuint (end, ==, 10 + N_SAMPLES - 1);
+
+  for (guint t = 0; t < G_N_ELEMENTS (kept); t++)
+    kept[t] = 1000 + 64 * (gint32) (2 * t);
+  view = scorch_profile_filter (p, kept, G_N_ELEMENTS (kept), 0, G_MAXUINT64);
+  threads = scorch_profile_get_threads (view, &n_threads);
+  /* no thread has a name: those without samples in the view are not listed */
+  g_assert_cmpuint (n_threads, ==, G_N_ELEMENTS (kept));
+  sum = 0;
+  for (guint i = 0; i < n_threads; i++)
+    {
+      guint t = (guint) (threads[i].tid - 1000) / 64;
+
+      g_assert_cmpuint (t % 2, ==, 0);
+      g_assert_cmpuint (threads[i].n_samples, ==, expected[t]);
+      sum += threads[i].n_samples;
+    }
+  g_assert_cmpuint (sum, ==, scorch_profile_get_total (view));
+}
+
 static void
 test_inverted (void)
 {
@@ -291,6 +360,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/profile/hotspots", test_hotspots);
   g_test_add_func ("/libscorch/profile/recursion", test_recursion);
   g_test_add_func ("/libscorch/profile/filter", test_filter);
+  g_test_add_func ("/libscorch/profile/many-threads", test_many_threads);
   g_test_add_func ("/libscorch/profile/inverted", test_inverted);
   g_test_add_func ("/libscorch/profile/callers-callees", test_callers_callees);
   g_test_add_func ("/libscorch/profile/match", test_match);

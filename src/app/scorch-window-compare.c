@@ -196,7 +196,7 @@ _scorch_window_compare_with_file (ScorchWindow *self,
   load->self = g_object_ref (self);
   load->file = g_object_ref (file);
   load->target = g_object_ref (scorch_session_get_profile (_scorch_window_get_session (self)));
-  scorch_load_async (path, SCORCH_LOAD_FLAGS_NONE, c->load, NULL, NULL, NULL, base_loaded_cb, load);
+  scorch_load_async (path, &(ScorchLoadOptions) { .cancellable = c->load }, base_loaded_cb, load);
 }
 
 gboolean

@@ -309,8 +309,7 @@ load_capture (ScorchWindow *self,
               Session      *s)
 {
   scorch_recording_view_set_finishing (s->view, _("Loading the profile…"));
-  scorch_load_async (s->output_path, SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, NULL,
-                     final_profile_done, g_object_ref (self));
+  scorch_load_async (s->output_path, NULL, final_profile_done, g_object_ref (self));
 }
 
 /* The recording's session, or NULL when it ended (or another began)

@@ -2352,8 +2352,13 @@ scorch_window_open_file (ScorchWindow *self,
   request->self = g_object_ref (self);
   request->cancellable = g_object_ref (self->load_cancellable);
   request->file = g_object_ref (file);
-  scorch_load_async (path, SCORCH_LOAD_FLAGS_NONE, self->load_cancellable,
-                     load_progress_cb, g_object_ref (self), g_object_unref,
+  scorch_load_async (path,
+                     &(ScorchLoadOptions) {
+                       .cancellable = self->load_cancellable,
+                       .progress = load_progress_cb,
+                       .progress_data = g_object_ref (self),
+                       .progress_destroy = g_object_unref,
+                     },
                      load_done_cb, request);
   scorch_app_trace_mark ("open-call");
 }

@@ -2023,10 +2023,21 @@ queue_record (ScorchAnalyzer     *self,
               const ScorchRecord *record,
               GError            **error)
 {
+  GArray *batch = self->batch;
   PreparedSample *ps;
 
-  g_array_set_size (self->batch, self->batch->len + 1);
-  ps = &g_array_index (self->batch, PreparedSample, self->batch->len - 1);
+  /* Once per sample, on the committing thread: both batch arrays were
+   * made for BATCH_SAMPLES (workers_setup) and a batch runs at
+   * batch_max <= BATCH_SAMPLES, so the slot is there; g_array_set_size
+   * was two calls a sample (5 % of that thread's instructions on fp-1M
+   * with the copy below). */
+  if G_LIKELY (batch->len < BATCH_SAMPLES)
+    ps = &((PreparedSample *) (gpointer) batch->data)[batch->len++];
+  else
+    {
+      g_array_set_size (batch, batch->len + 1);
+      ps = &g_array_index (batch, PreparedSample, batch->len - 1);
+    }
   /* Not the whole struct: s is set by the parse in prepare_sample, and
    * read only after it succeeded. */
   ps->record = *record;

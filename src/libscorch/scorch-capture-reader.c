@@ -51,6 +51,7 @@ struct _ScorchCaptureReader
   guint64               data_size;
   guint64               pos;
   GArray               *queue;      /* of QueuedRecord, not yet flushable */
+  guint                 queue_cap;  /* QueuedRecords queue holds without growing */
   GArray               *ready;      /* of QueuedRecord, sorted, to deliver */
   guint                 ready_pos;
   guint64               next_flush;
@@ -1393,23 +1394,33 @@ sort_queue (ScorchCaptureReader *self)
     memcpy (a, src, n * sizeof *a);
 }
 
-/* Moves the queued records with time <= limit, sorted, to the ready list. */
+/* Moves the queued records with time <= limit, sorted, to the ready list.
+ * The sorted queue becomes the ready list and the records that stay are
+ * copied to the other array, the new queue: one copy of those, where
+ * copying the records that go and then moving those that stay down was
+ * two copies of the whole queue a round, on the loading thread. */
 static void
 flush_queue (ScorchCaptureReader *self,
              guint64              limit)
 {
+  GArray *sorted = self->queue;
   guint k = 0;
 
   g_array_set_size (self->ready, 0);
   self->ready_pos = 0;
-  if (self->queue->len == 0)
+  if (sorted->len == 0)
     return;
 
   sort_queue (self);
-  while (k < self->queue->len && g_array_index (self->queue, QueuedRecord, k).time <= limit)
+  while (k < sorted->len && g_array_index (sorted, QueuedRecord, k).time <= limit)
     k++;
-  g_array_append_vals (self->ready, self->queue->data, k);
-  g_array_remove_range (self->queue, 0, k);
+  self->queue = self->ready;
+  self->ready = sorted;
+  g_array_append_vals (self->queue, &g_array_index (sorted, QueuedRecord, k), sorted->len - k);
+  g_array_set_size (sorted, k);
+  /* what the new queue holds beyond its length is not known here: grown
+   * (without a copy, where it has the room) on the next record queued */
+  self->queue_cap = self->queue->len;
 }
 
 gboolean
@@ -1530,9 +1541,19 @@ scorch_capture_reader_next (ScorchCaptureReader *self,
           return TRUE; /* as perf: delivered at once, in file order */
 
         {
-          QueuedRecord q = { record->time, offset };
+          GArray *queue = self->queue;
 
-          g_array_append_val (self->queue, q);
+          /* once per record: stored in place, not through
+           * g_array_append_val's two calls (the queue only grows) */
+          if G_UNLIKELY (queue->len >= self->queue_cap)
+            {
+              guint len = queue->len;
+
+              self->queue_cap = MAX (2 * len, 1024);
+              g_array_set_size (queue, self->queue_cap);
+              g_array_set_size (queue, len);
+            }
+          ((QueuedRecord *) (gpointer) queue->data)[queue->len++] = (QueuedRecord) { record->time, offset };
           if (record->time > self->max_time)
             self->max_time = record->time;
         }

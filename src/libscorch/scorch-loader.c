@@ -442,17 +442,19 @@ load_cancelled_cb (GCancellable *cancellable,
 }
 
 void
-scorch_load_async (const char          *path,
-                   ScorchLoadFlags      flags,
-                   GCancellable        *cancellable,
-                   ScorchLoadProgress   progress,
-                   gpointer             progress_data,
-                   GDestroyNotify       progress_destroy,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
+scorch_load_async (const char              *path,
+                   const ScorchLoadOptions *options,
+                   GAsyncReadyCallback      callback,
+                   gpointer                 user_data)
 {
+  static const ScorchLoadOptions defaults = { 0 };
   g_autoptr(GTask) task = NULL;
+  GCancellable *cancellable;
   LoadData *data;
+
+  if (options == NULL)
+    options = &defaults;
+  cancellable = options->cancellable;
 
   g_return_if_fail (path != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -462,11 +464,11 @@ scorch_load_async (const char          *path,
   /* The outer task's reference */
   g_atomic_ref_count_init (&data->ref_count);
   data->path = g_strdup (path);
-  data->flags = flags;
+  data->flags = options->flags;
   data->context = g_main_context_ref_thread_default ();
-  data->progress = progress;
-  data->progress_data = progress_data;
-  data->progress_destroy = progress_destroy;
+  data->progress = options->progress;
+  data->progress_data = options->progress_data;
+  data->progress_destroy = options->progress_destroy;
   g_mutex_init (&data->mutex);
 
   /* The outer task is what the caller sees; the inner one runs in a

@@ -27,21 +27,30 @@ typedef void (*ScorchLoadProgress) (gdouble  fraction,
  * (default: one per CPU; 1: all in the loading thread); the profile is the
  * same for any N (scorch_analyzer_load_reader). */
 
+/* What a load takes besides its path and its callback; all optional, so
+ * a caller names only what it uses (an all-zero struct, or NULL, is a
+ * plain load). */
+typedef struct
+{
+  ScorchLoadFlags     flags;
+  GCancellable       *cancellable;
+  ScorchLoadProgress  progress;
+  gpointer            progress_data;
+  GDestroyNotify      progress_destroy;
+} ScorchLoadOptions;
+
 /* progress is called in the thread-default main context of the caller of
  * scorch_load_async (at most every 50 ms, and not after callback);
  * progress_destroy is called on progress_data in that context when the
  * load ends, right before callback; nothing of the caller's is used after
  * callback.  When cancellable fires, callback comes at once (in that
  * context) with G_IO_ERROR_CANCELLED, even if the worker is still inside a
- * call that cannot be interrupted: its result is dropped when it returns. */
-void           scorch_load_async  (const char          *path,
-                                   ScorchLoadFlags      flags,
-                                   GCancellable        *cancellable,
-                                   ScorchLoadProgress   progress,
-                                   gpointer             progress_data,
-                                   GDestroyNotify       progress_destroy,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data);
+ * call that cannot be interrupted: its result is dropped when it returns.
+ * OPTIONS (may be NULL) is read during the call only. */
+void           scorch_load_async  (const char              *path,
+                                   const ScorchLoadOptions *options,
+                                   GAsyncReadyCallback      callback,
+                                   gpointer                 user_data);
 ScorchProfile *scorch_load_finish (GAsyncResult        *result,
                                    GError             **error);
 

@@ -375,7 +375,12 @@ find_thread_name (ProfileData *data,
 }
 
 /* Counts self per node from the view's samples, then sums totals in one
- * reverse pass (children always have higher indices than their parent). */
+ * reverse pass (children always have higher indices than their parent).
+ * Per thread, a direct-mapped cache of THREAD_CACHE tids stands in front
+ * of the hash table: the threads' samples interleave (fp-1M: 685k of its
+ * 939k samples are of another thread than the one before), and a hash
+ * lookup each was 4 % of the loading thread's instructions. */
+#define THREAD_CACHE_BITS 6
 static void
 profile_compute_counts (ScorchProfile *self)
 {
@@ -390,36 +395,42 @@ profile_compute_counts (ScorchProfile *self)
   self->self = g_new0 (guint64, n_nodes);
   self->total = g_new0 (guint64, n_nodes);
 
-  gint32 last_tid = 0;
-  guint last_idx = G_MAXUINT;
+  struct
+  {
+    gint32 tid;
+    guint  idx;   /* in threads; G_MAXUINT: empty */
+  } cache[1u << THREAD_CACHE_BITS];
+
+  for (guint i = 0; i < G_N_ELEMENTS (cache); i++)
+    cache[i].idx = G_MAXUINT;
 
   for (guint i = 0; i < self->samples->len; i++)
     {
       const ScorchSample *s = &samples[i];
+      guint slot = ((guint32) s->tid * 0x9e3779b1u) >> (32 - THREAD_CACHE_BITS);
       gpointer idx;
 
       self->self[s->node] += s->weight;
 
-      /* Runs of samples of one thread are the rule: no lookup for them. */
-      if (last_idx != G_MAXUINT && s->tid == last_tid)
+      if (cache[slot].idx != G_MAXUINT && cache[slot].tid == s->tid)
         {
-          g_array_index (threads, ScorchThread, last_idx).n_samples += s->weight;
+          g_array_index (threads, ScorchThread, cache[slot].idx).n_samples += s->weight;
+          continue;
         }
-      else if (g_hash_table_lookup_extended (per_thread, GINT_TO_POINTER (s->tid), NULL, &idx))
+      if (g_hash_table_lookup_extended (per_thread, GINT_TO_POINTER (s->tid), NULL, &idx))
         {
-          last_tid = s->tid;
-          last_idx = GPOINTER_TO_UINT (idx);
-          g_array_index (threads, ScorchThread, last_idx).n_samples += s->weight;
+          g_array_index (threads, ScorchThread, GPOINTER_TO_UINT (idx)).n_samples += s->weight;
         }
       else
         {
           ScorchThread t = { s->pid, s->tid, NULL, s->weight };
 
-          last_tid = s->tid;
-          last_idx = threads->len;
-          g_hash_table_insert (per_thread, GINT_TO_POINTER (s->tid), GUINT_TO_POINTER (threads->len));
+          idx = GUINT_TO_POINTER (threads->len);
+          g_hash_table_insert (per_thread, GINT_TO_POINTER (s->tid), idx);
           g_array_append_val (threads, t);
         }
+      cache[slot].tid = s->tid;
+      cache[slot].idx = GPOINTER_TO_UINT (idx);
     }
 
   memcpy (self->total, self->self, n_nodes * sizeof (guint64));
@@ -848,6 +859,7 @@ struct _ScorchProfileBuilder
   U64Map            children; /* (parent << 32 | frame) -> node */
   U64Slot          *recent_children; /* N_RECENT_CHILDREN slots in front of children */
   GArray           *samples;  /* ScorchSample */
+  guint             samples_cap; /* elements samples holds without growing (builder_add_at) */
   GHashTable       *threads;  /* tid -> ThreadName* */
   GHashTable       *process_names; /* pid -> const char * (interned) */
   GArray           *scratch;  /* guint32, for leaf-first stacks */
@@ -1037,14 +1049,26 @@ builder_add_at (ScorchProfileBuilder *builder,
                 guint32               node,
                 guint32               weight)
 {
-  ScorchSample sample;
+  GArray *samples = builder->samples;
+  ScorchSample *sample;
 
-  sample.time = time;
-  sample.pid = pid;
-  sample.tid = tid;
-  sample.node = node;
-  sample.weight = weight;
-  g_array_append_val (builder->samples, sample);
+  /* Once per sample of a load: g_array_append_val is two calls (the
+   * growth check and the copy), 3 % of the committing thread's
+   * instructions on fp-1M; the array still grows by doubling. */
+  if G_UNLIKELY (samples->len >= builder->samples_cap)
+    {
+      guint len = samples->len;
+
+      builder->samples_cap = MAX (2 * len, 1024);
+      g_array_set_size (samples, builder->samples_cap);
+      g_array_set_size (samples, len);
+    }
+  sample = &((ScorchSample *) (gpointer) samples->data)[samples->len++];
+  sample->time = time;
+  sample->pid = pid;
+  sample->tid = tid;
+  sample->node = node;
+  sample->weight = weight;
 
   builder->n_all += weight;
   if (time < builder->time_begin)
@@ -1436,6 +1460,8 @@ _scorch_profile_builder_take_samples (ScorchProfileBuilder *builder,
 
   g_array_unref (builder->samples);
   builder->samples = samples;
+  /* what it holds beyond its length is not known: grown on the next add */
+  builder->samples_cap = samples->len;
   for (guint i = 0; i < samples->len; i++)
     {
       builder->n_all += s[i].weight;
