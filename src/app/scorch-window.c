@@ -698,10 +698,11 @@ stop_pulse (ScorchWindow *self)
 #define PULSE_INTERVAL 100
 
 /* The loader's progress is shown at most every PROGRESS_INTERVAL: each
- * new text is a frame of the whole window (the label's new size is
- * measured up to the toplevel), main-thread CPU taken from the loader's
- * threads on a small machine, and faster than a reader can tell. */
-#define PROGRESS_INTERVAL (100 * G_TIME_SPAN_MILLISECOND)
+ * new text is 2-3 frame-clock cycles of the whole window (the label's new
+ * size is measured up to the toplevel, ~4-6 ms of main thread on fp-1M),
+ * CPU taken from the loader's threads on a small machine.  Four texts a
+ * second still move faster than a reader can read them. */
+#define PROGRESS_INTERVAL (250 * G_TIME_SPAN_MILLISECOND)
 
 static void show_progress (ScorchWindow *self,
                            double        fraction,
