@@ -288,6 +288,59 @@ test_thread_list (void)
   gtk_window_destroy (window);
 }
 
+/* A big capture's buckets are counted on a thread of their own, while the
+ * main thread goes on handing the profile to the other views: the same
+ * counts as on the main thread, the thread joined before a new profile,
+ * a draw and the widget's end. */
+static void
+test_timeline_count_in_thread (void)
+{
+  g_autoptr(ScorchProfile) profile = explore_test_profile ();
+  g_autoptr(ScorchProfile) other = explore_test_profile ();
+  ScorchTimeline *inline_count = SCORCH_TIMELINE (scorch_timeline_new ());
+  ScorchTimeline *threaded;
+  GtkWindow *window;
+  guint64 total = 0;
+
+  g_object_ref_sink (inline_count);
+  _scorch_timeline_set_count_in_thread_min (G_MAXUINT);
+  scorch_timeline_set_profile (inline_count, profile);
+  g_assert_false (_scorch_timeline_counted_in_thread (inline_count));
+
+  _scorch_timeline_set_count_in_thread_min (0);
+  threaded = SCORCH_TIMELINE (scorch_timeline_new ());
+  window = explore_test_window (GTK_WIDGET (threaded), 800, 120);
+  /* A new profile while the first count runs, then the one compared. */
+  scorch_timeline_set_profile (threaded, other);
+  scorch_timeline_set_profile (threaded, profile);
+  g_assert_true (_scorch_timeline_counted_in_thread (threaded));
+  g_assert_cmpuint (scorch_timeline_get_n_rows (threaded), ==, scorch_timeline_get_n_rows (inline_count));
+  g_assert_cmpuint (scorch_timeline_get_n_rows (threaded), >, 1);
+  for (guint r = 0; r < scorch_timeline_get_n_rows (threaded); r++)
+    for (guint b = 0; b < 512; b++)
+      {
+        g_assert_cmpuint (_scorch_timeline_get_bucket (threaded, r, b), ==,
+                          _scorch_timeline_get_bucket (inline_count, r, b));
+        if (r == 0)
+          total += _scorch_timeline_get_bucket (threaded, r, b);
+      }
+  g_assert_cmpuint (total, >, 0);
+  /* Drawn from the thread's counts. */
+  g_assert_cmpfloat (explore_test_screenshot (GTK_WIDGET (threaded), "timeline-threaded.png"), >, 0.05);
+
+  /* The widget ends while its count may still run. */
+  scorch_timeline_set_profile (inline_count, other);
+  g_object_unref (inline_count);
+  inline_count = SCORCH_TIMELINE (scorch_timeline_new ());
+  g_object_ref_sink (inline_count);
+  scorch_timeline_set_profile (inline_count, profile);
+  g_assert_true (_scorch_timeline_counted_in_thread (inline_count));
+  g_object_unref (inline_count);
+
+  _scorch_timeline_set_count_in_thread_min (65536);
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -297,6 +350,7 @@ main (int   argc,
   g_test_add_func ("/app/timeline/range", test_timeline_range);
   g_test_add_func ("/app/timeline/no-time", test_timeline_no_time);
   g_test_add_func ("/app/timeline/axis", test_timeline_axis);
+  g_test_add_func ("/app/timeline/count-in-thread", test_timeline_count_in_thread);
   g_test_add_func ("/app/thread-list/check", test_thread_list);
 
   return g_test_run ();

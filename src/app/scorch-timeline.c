@@ -5,6 +5,13 @@
  * when the profile is set; drawing scales the buckets to the width.  The
  * first row sums every thread, then one row per thread, busiest first.
  * Dragging selects a range; Escape or a double click clears it.
+ *
+ * On a big capture the counting (one pass over every sample, ~5 ms of
+ * fp-1M) runs on a thread of its own: the rows and their labels are made
+ * at once, the buckets are waited for only when drawn.  A new profile is
+ * handed to every view on the main thread at the end of a load, and the
+ * window's first frame with it is main-thread work too; meanwhile the
+ * loader's CPUs are free, so the count overlaps that work.
  */
 
 #include "config.h"
@@ -25,6 +32,22 @@
 #define AXIS_HEIGHT 18
 #define PAD         6
 
+/* From this many samples up the buckets are counted on a thread: below,
+ * starting the thread costs about what it saves. */
+#define COUNT_IN_THREAD_MIN 65536
+
+/* The counting of one profile's samples into the rows' buckets. */
+typedef struct
+{
+  ScorchProfile *profile;              /* owned */
+  guint64        time_begin;
+  guint64        time_end;
+  guint          n_row_tids;
+  gint32         row_tids[MAX_ROWS];   /* row_tids[i]: the thread of buckets[i + 1] */
+  guint32       *buckets[MAX_ROWS];    /* the rows' buckets, owned by the rows */
+  guint64        n_all;                /* out: the weight of every sample counted */
+} Count;
+
 typedef struct
 {
   gint32   tid;     /* -1 for the row of every thread */
@@ -42,6 +65,7 @@ struct _ScorchTimeline
   ScorchProfile   *profile;
   GArray          *rows;        /* of Row */
   GHashTable      *active_tids; /* NULL: all */
+  GThread         *counting;    /* counts the rows' buckets; joined before they are read */
 
   guint64          time_begin;
   guint64          time_end;
@@ -52,7 +76,10 @@ struct _ScorchTimeline
   double           drag_start_x;
   double           drag_x;
   guint            dragging : 1;
+  guint            counted_in_thread : 1;  /* the last count ran on a thread (tests) */
 };
+
+static guint count_in_thread_min = COUNT_IN_THREAD_MIN;
 
 enum {
   RANGE_CHANGED,
@@ -137,31 +164,110 @@ compare_threads_by_samples (gconstpointer a,
   return ta->tid < tb->tid ? -1 : (ta->tid > tb->tid);
 }
 
+/* Counts the samples of COUNT's profile into its buckets; the rows'
+ * maxima are the caller's.  On the main thread or the counting thread:
+ * it reads the profile (immutable) and writes only COUNT's buckets. */
+static void
+count_samples (Count *count)
+{
+  const ScorchSample *samples;
+  guint n_samples = 0, last_row = 0;
+  gint32 last_tid = 0;
+  gboolean have_last = FALSE;
+  guint64 span;
+
+  samples = scorch_profile_get_samples (count->profile, &n_samples);
+  span = count->time_end > count->time_begin ? count->time_end - count->time_begin : 0;
+  for (guint i = 0; i < n_samples; i++)
+    {
+      const ScorchSample *s = &samples[i];
+      guint b;
+
+      if (span == 0 || s->time < count->time_begin || s->time > count->time_end)
+        continue;
+      b = (guint) ((double) (s->time - count->time_begin) / (double) span * (N_BUCKETS - 1));
+      b = MIN (b, N_BUCKETS - 1);
+
+      count->buckets[0][b] += s->weight;
+      count->n_all += s->weight;
+      /* The thread's row: a few rows, and samples come in runs of a
+       * thread (a hash lookup per sample was most of this loop); the
+       * last row of a tid, as it was with a table. */
+      if (!have_last || s->tid != last_tid)
+        {
+          have_last = TRUE;
+          last_tid = s->tid;
+          last_row = 0;
+          for (guint k = count->n_row_tids; k > 0 && last_row == 0; k--)
+            if (count->row_tids[k - 1] == s->tid)
+              last_row = k;
+        }
+      if (last_row != 0)
+        count->buckets[last_row][b] += s->weight;
+    }
+}
+
+static gpointer
+count_thread (gpointer data)
+{
+  count_samples (data);
+  return data;
+}
+
+/* The rows' totals and maxima, once COUNT is done. */
+static void
+count_finish (ScorchTimeline *self,
+              Count          *count)
+{
+  if (self->rows->len > 0)
+    g_array_index (self->rows, Row, 0).n_samples += count->n_all;
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      Row *r = &g_array_index (self->rows, Row, i);
+
+      for (guint b = 0; b < N_BUCKETS; b++)
+        r->max = MAX (r->max, r->buckets[b]);
+    }
+  g_clear_object (&count->profile);
+  g_free (count);
+}
+
+/* Waits for the counting thread, if any: the buckets are complete after. */
+static void
+join_counting (ScorchTimeline *self)
+{
+  if (self->counting != NULL)
+    count_finish (self, g_thread_join (g_steal_pointer (&self->counting)));
+}
+
 static void
 rebuild_rows (ScorchTimeline *self)
 {
   g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
-  gint32 row_tids[MAX_ROWS];  /* row_tids[i]: the thread of row i + 1 */
-  guint n_row_tids = 0, last_row = 0;
-  gint32 last_tid = 0;
-  gboolean have_last = FALSE;
   const ScorchThread *threads;
-  const ScorchSample *samples;
   guint n_threads = 0, n_samples = 0;
   Row all = { -1, NULL, 0, NULL, 0 };
-  guint64 span;
+  Count *count;
 
+  join_counting (self);
   g_array_set_size (self->rows, 0);
   self->time_begin = self->time_end = 0;
+  self->counted_in_thread = FALSE;
   if (self->profile == NULL)
     return;
 
   scorch_profile_get_time_bounds (self->profile, &self->time_begin, &self->time_end);
   threads = scorch_profile_get_threads (self->profile, &n_threads);
-  samples = scorch_profile_get_samples (self->profile, &n_samples);
+  scorch_profile_get_samples (self->profile, &n_samples);
+
+  count = g_new0 (Count, 1);
+  count->profile = g_object_ref (self->profile);
+  count->time_begin = self->time_begin;
+  count->time_end = self->time_end;
 
   all.label = g_strdup (_("All threads"));
   all.buckets = g_new0 (guint32, N_BUCKETS);
+  count->buckets[0] = all.buckets;
   g_array_append_val (self->rows, all);
 
   for (guint i = 0; i < n_threads; i++)
@@ -175,51 +281,21 @@ rebuild_rows (ScorchTimeline *self)
       Row row = { t->tid, NULL, t->n_samples, g_new0 (guint32, N_BUCKETS), 0 };
 
       row.label = g_strdup_printf ("%s %d", t->name != NULL ? t->name : "?", t->tid);
-      row_tids[n_row_tids++] = t->tid;
+      count->row_tids[count->n_row_tids++] = t->tid;
+      count->buckets[count->n_row_tids] = row.buckets;
       g_array_append_val (self->rows, row);
     }
 
-  span = self->time_end > self->time_begin ? self->time_end - self->time_begin : 0;
-  for (guint i = 0; i < n_samples; i++)
+  /* The rows' buckets are not moved or freed before the join: every
+   * change of the rows joins first. */
+  if (n_samples >= count_in_thread_min)
     {
-      const ScorchSample *s = &samples[i];
-      guint b;
-      Row *r;
-
-      if (span == 0 || s->time < self->time_begin || s->time > self->time_end)
-        continue;
-      b = (guint) ((double) (s->time - self->time_begin) / (double) span * (N_BUCKETS - 1));
-      b = MIN (b, N_BUCKETS - 1);
-
-      r = &g_array_index (self->rows, Row, 0);
-      r->buckets[b] += s->weight;
-      r->n_samples += s->weight;
-      /* The thread's row: a few rows, and samples come in runs of a
-       * thread (a hash lookup per sample was most of this loop); the
-       * last row of a tid, as it was with a table. */
-      if (!have_last || s->tid != last_tid)
-        {
-          have_last = TRUE;
-          last_tid = s->tid;
-          last_row = 0;
-          for (guint k = n_row_tids; k > 0 && last_row == 0; k--)
-            if (row_tids[k - 1] == s->tid)
-              last_row = k;
-        }
-      if (last_row != 0)
-        {
-          r = &g_array_index (self->rows, Row, last_row);
-          r->buckets[b] += s->weight;
-        }
+      self->counting = g_thread_new ("scorch-timeline", count_thread, count);
+      self->counted_in_thread = TRUE;
+      return;
     }
-
-  for (guint i = 0; i < self->rows->len; i++)
-    {
-      Row *r = &g_array_index (self->rows, Row, i);
-
-      for (guint b = 0; b < N_BUCKETS; b++)
-        r->max = MAX (r->max, r->buckets[b]);
-    }
+  count_samples (count);
+  count_finish (self, count);
 }
 
 /* -- accessibility -- */
@@ -385,6 +461,7 @@ scorch_timeline_snapshot (GtkWidget   *widget,
   if (width <= 0 || height <= 0)
     return;
 
+  join_counting (self);
   get_fg (widget, &fg);
   /* Light text means a dark background. */
   dark = (fg.red + fg.green + fg.blue) / 3.0 > 0.5;
@@ -664,6 +741,7 @@ scorch_timeline_dispose (GObject *object)
 {
   ScorchTimeline *self = SCORCH_TIMELINE (object);
 
+  join_counting (self);
   g_clear_object (&self->profile);
   g_clear_pointer (&self->active_tids, g_hash_table_unref);
 
@@ -675,6 +753,7 @@ scorch_timeline_finalize (GObject *object)
 {
   ScorchTimeline *self = SCORCH_TIMELINE (object);
 
+  join_counting (self);
   g_clear_pointer (&self->rows, g_array_unref);
 
   G_OBJECT_CLASS (scorch_timeline_parent_class)->finalize (object);
@@ -863,4 +942,36 @@ scorch_timeline_get_n_rows (ScorchTimeline *self)
   g_return_val_if_fail (SCORCH_IS_TIMELINE (self), 0);
 
   return self->rows->len;
+}
+
+/* Tests: from how many samples up the buckets are counted on a thread
+ * (0: always), and whether the last profile's were. */
+void
+_scorch_timeline_set_count_in_thread_min (guint n_samples)
+{
+  count_in_thread_min = n_samples;
+}
+
+gboolean
+_scorch_timeline_counted_in_thread (ScorchTimeline *self)
+{
+  g_return_val_if_fail (SCORCH_IS_TIMELINE (self), FALSE);
+
+  return self->counted_in_thread;
+}
+
+/* Tests: the counted samples of row ROW and bucket BUCKET (after the
+ * counting thread, if any, is done). */
+guint32
+_scorch_timeline_get_bucket (ScorchTimeline *self,
+                             guint           row,
+                             guint           bucket)
+{
+  g_return_val_if_fail (SCORCH_IS_TIMELINE (self), 0);
+  g_return_val_if_fail (bucket < N_BUCKETS, 0);
+
+  join_counting (self);
+  if (row >= self->rows->len)
+    return 0;
+  return g_array_index (self->rows, Row, row).buckets[bucket];
 }

@@ -47,4 +47,11 @@ char          *scorch_timeline_format_time      (guint64         ns,
 /* Keys (the timeline has the focus): Escape selects the whole capture;
  * Left/Right move the selected range, Shift+Left/Right move its end. */
 
+/* tests */
+void            _scorch_timeline_set_count_in_thread_min (guint n_samples);
+gboolean        _scorch_timeline_counted_in_thread       (ScorchTimeline *self);
+guint32         _scorch_timeline_get_bucket              (ScorchTimeline *self,
+                                                          guint           row,
+                                                          guint           bucket);
+
 G_END_DECLS

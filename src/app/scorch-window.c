@@ -95,7 +95,7 @@ struct _ScorchWindow
   GCancellable           *load_cancellable;
   ScorchWindowRecord     *record;        /* recording from the app (scorch-window-record.c) */
   ScorchWindowCompare    *compare;       /* comparing captures (scorch-window-compare.c) */
-  guint                   pulse_id;      /* the "Building the profile" phase */
+  gboolean                building_shown; /* the loading page says "Building the profile" */
   gint64                  read_done_at;  /* monotonic, when the loader had read everything */
   guint                   progress_id;   /* shows the latest progress, PROGRESS_INTERVAL after the last */
   gint64                  progress_shown_at;  /* monotonic, when the progress text last changed */
@@ -668,17 +668,10 @@ search_action (GtkWidget  *widget,
 
 /* -- loading -- */
 
-static gboolean
-pulse_cb (gpointer data)
-{
-  gtk_progress_bar_pulse (GTK_PROGRESS_BAR (data));
-  return G_SOURCE_CONTINUE;
-}
-
 static void
-stop_pulse (ScorchWindow *self)
+stop_progress (ScorchWindow *self)
 {
-  g_clear_handle_id (&self->pulse_id, g_source_remove);
+  self->building_shown = FALSE;
   g_clear_handle_id (&self->progress_id, g_source_remove);
   g_clear_handle_id (&self->loading_page_id, g_source_remove);
 }
@@ -691,17 +684,12 @@ stop_pulse (ScorchWindow *self)
  * showed; the progress is kept, not drawn. */
 #define LOADING_PAGE_DELAY 300
 
-/* The loading page pulses its bar while the profile is built, every
- * PULSE_INTERVAL ms.  A longer interval would not save frames: GTK 4.8
- * animates a pulsing bar on every frame between two pulses (60 a second,
- * bench/README.md "the loading page"). */
-#define PULSE_INTERVAL 100
-
 /* The loader's progress is shown at most every PROGRESS_INTERVAL: each
- * new text is a frame of the whole window (the label's new size is
- * measured up to the toplevel), main-thread CPU taken from the loader's
- * threads on a small machine, and faster than a reader can tell. */
-#define PROGRESS_INTERVAL (100 * G_TIME_SPAN_MILLISECOND)
+ * new text is 2-3 frame-clock cycles of the whole window (the label's new
+ * size is measured up to the toplevel, ~4-6 ms of main thread on fp-1M),
+ * CPU taken from the loader's threads on a small machine.  Four texts a
+ * second still move faster than a reader can read them. */
+#define PROGRESS_INTERVAL (250 * G_TIME_SPAN_MILLISECOND)
 
 static void show_progress (ScorchWindow *self,
                            double        fraction,
@@ -766,12 +754,16 @@ show_progress (ScorchWindow *self,
   self->progress_shown_at = g_get_monotonic_time ();
 
   /* 100 %: every record is read; building the call tree, the hotspots and
-   * the views still takes a while on big captures. Say so, with a bar
-   * that moves, rather than a full bar that seems stuck. */
+   * the views still takes a while on big captures.  Say so in the text,
+   * over a full bar that does not pulse: GTK 4.8 animates a pulsing bar
+   * on every frame (60 frames a second of the whole page, main-thread CPU
+   * taken from the threads that build the profile; bench/README.md
+   * "Stop 24: the window's part of an open"). */
   if (fraction >= 1.0 && self->loading)
     {
-      if (self->pulse_id == 0)
+      if (!self->building_shown)
         {
+          self->building_shown = TRUE;
           if (self->read_done_at == 0)
             {
               self->read_done_at = g_get_monotonic_time ();
@@ -781,9 +773,8 @@ show_progress (ScorchWindow *self,
             }
           /* Translators: loading phase after all samples were read, %s is a number of samples */
           text = g_strdup_printf (_("Building the profile — %s samples"), count);
+          gtk_progress_bar_set_fraction (self->load_progress, 1.0);
           gtk_progress_bar_set_text (self->load_progress, text);
-          gtk_progress_bar_pulse (self->load_progress);
-          self->pulse_id = g_timeout_add (PULSE_INTERVAL, pulse_cb, self->load_progress);
         }
       return;
     }
@@ -1095,7 +1086,7 @@ load_done_cb (GObject      *source,
   scorch_app_trace_stage ("D");
 
   self->loading = FALSE;
-  stop_pulse (self);
+  stop_progress (self);
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->loading_file);
   read_done_at = self->read_done_at;
@@ -2072,7 +2063,7 @@ scorch_window_dispose (GObject *object)
 
   _scorch_window_record_dispose (self);
   g_clear_handle_id (&self->layout_idle, g_source_remove);
-  stop_pulse (self);
+  stop_progress (self);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
 
@@ -2332,7 +2323,7 @@ scorch_window_open_file (ScorchWindow *self,
     process_faults (&self->open_majflt, &self->open_minflt);
   if (self->open_at != 0)
     trace_begin (self);
-  stop_pulse (self);
+  stop_progress (self);
   self->read_done_at = 0;
   self->progress_fraction = 0.0;
   self->progress_samples = 0;
