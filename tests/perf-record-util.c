@@ -10,6 +10,17 @@
 
 #include "perf-record-util.h"
 
+/* Whether the test runs in the sanitizer tree (SCORCH_TEST_QUICK=1, set by
+ * tests/meson.build there): that tree looks for memory errors and undefined
+ * behaviour, and runs the recording tests two at a time, so a test skips
+ * the checks that need the CPU to itself (how many samples a workload that
+ * runs for a wall-clock time gets) and may record for less time. */
+gboolean
+perf_record_util_quick (void)
+{
+  return g_strcmp0 (g_getenv ("SCORCH_TEST_QUICK"), "1") == 0;
+}
+
 /* One run of ARGV; its exit status, its stderr in ERR (stdout is dropped:
  * in pipe mode the caller redirects it through sh). */
 static int
