@@ -12,9 +12,8 @@
 
 /* Whether the test runs in the sanitizer tree (SCORCH_TEST_QUICK=1, set by
  * tests/meson.build there): that tree looks for memory errors and undefined
- * behaviour, and runs the recording tests two at a time, so a test skips
- * the checks that need the CPU to itself (how many samples a workload that
- * runs for a wall-clock time gets) and may record for less time. */
+ * behaviour, where a test whose checks are exact whatever the capture's
+ * length (load-threads) may record for less time. */
 gboolean
 perf_record_util_quick (void)
 {
