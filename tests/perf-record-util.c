@@ -10,6 +10,16 @@
 
 #include "perf-record-util.h"
 
+/* Whether the test runs in the sanitizer tree (SCORCH_TEST_QUICK=1, set by
+ * tests/meson.build there): that tree looks for memory errors and undefined
+ * behaviour, where a test whose checks are exact whatever the capture's
+ * length (load-threads) may record for less time. */
+gboolean
+perf_record_util_quick (void)
+{
+  return g_strcmp0 (g_getenv ("SCORCH_TEST_QUICK"), "1") == 0;
+}
+
 /* One run of ARGV; its exit status, its stderr in ERR (stdout is dropped:
  * in pipe mode the caller redirects it through sh). */
 static int

@@ -12,5 +12,6 @@ gboolean perf_record_util_run     (const char * const *argv,
                                    char              **err_out);
 void     perf_record_util_run_ok  (const char * const *argv,
                                    const char * const *envp);
+gboolean perf_record_util_quick   (void);
 
 G_END_DECLS

@@ -38,16 +38,21 @@ run (const char * const *argv)
   return out;
 }
 
+/* Asked once: each probe is a whole perf record (about a second) */
 static gboolean
 have_perf (void)
 {
-  const char *argv[] = { "perf", "record", "-q", "-o", "/dev/null", "-e", "cpu-clock", "--", "true", NULL };
-  g_autofree char *perf = g_find_program_in_path ("perf");
+  static int answer = -1;
 
-  if (perf == NULL)
-    return FALSE;
-  /* (with the retry: perf's own abort must not skip the test) */
-  return perf_record_util_run (argv, NULL, NULL);
+  if (answer < 0)
+    {
+      const char *argv[] = { "perf", "record", "-q", "-o", "/dev/null", "-e", "cpu-clock", "--", "true", NULL };
+      g_autofree char *perf = g_find_program_in_path ("perf");
+
+      /* (with the retry: perf's own abort must not skip the test) */
+      answer = perf != NULL && perf_record_util_run (argv, NULL, NULL);
+    }
+  return answer;
 }
 
 static guint

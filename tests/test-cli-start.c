@@ -119,9 +119,18 @@ thread_block (gpointer data)
 #endif
 #endif
 
+/* gcc defines __SANITIZE_THREAD__, clang has the feature test */
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+
 /* Skips the test and returns TRUE when malloc is not glibc's: mallopt()
- * and the [heap] these tests look at are glibc's, and AddressSanitizer's
- * own allocator never grows that heap. */
+ * and the [heap] these tests look at are glibc's, and the sanitizers'
+ * own allocators never grow that heap. */
 static gboolean
 skip_unless_glibc_malloc (void)
 {
@@ -131,6 +140,10 @@ skip_unless_glibc_malloc (void)
 #endif
 #ifdef UNDER_ASAN
   g_test_skip ("AddressSanitizer has its own allocator");
+  return TRUE;
+#endif
+#ifdef UNDER_TSAN
+  g_test_skip ("ThreadSanitizer has its own allocator: blocks never come from glibc's [heap]");
   return TRUE;
 #endif
   return FALSE;

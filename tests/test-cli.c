@@ -50,12 +50,19 @@ cli (const char * const *args,
   return WEXITSTATUS (status);
 }
 
+/* Asked once: each probe is a whole recording (about a second) */
 static gboolean
 can_record (void)
 {
-  const char *args[] = { "record", "-o", "/dev/null", "--", "true", NULL };
+  static int answer = -1;
 
-  return cli (args, NULL, NULL) == 0;
+  if (answer < 0)
+    {
+      const char *args[] = { "record", "-o", "/dev/null", "--", "true", NULL };
+
+      answer = cli (args, NULL, NULL) == 0;
+    }
+  return answer;
 }
 
 #define SKIP_WITHOUT_RECORDING() G_STMT_START { if (!can_record ()) { \

@@ -221,17 +221,22 @@ perf_record (const char *exe,
   perf_record_full (exe, cap, sys, buildid_dir, FALSE);
 }
 
+/* Asked once: each probe is a whole perf record (about a second) */
 static gboolean
 can_record (void)
 {
-  g_autofree char *cap = g_build_filename (tmp, "probe.data", NULL);
-  const char *argv[] = { "perf", "record", "-q", "-N", "-o", cap, "--", "true", NULL };
-  g_autofree char *perf = g_find_program_in_path ("perf");
+  static int answer = -1;
 
-  if (perf == NULL)
-    return FALSE;
-  /* (with the retry: perf's own abort must not skip the test) */
-  return perf_record_util_run (argv, NULL, NULL);
+  if (answer < 0)
+    {
+      g_autofree char *cap = g_build_filename (tmp, "probe.data", NULL);
+      const char *argv[] = { "perf", "record", "-q", "-N", "-o", cap, "--", "true", NULL };
+      g_autofree char *perf = g_find_program_in_path ("perf");
+
+      /* (with the retry: perf's own abort must not skip the test) */
+      answer = perf != NULL && perf_record_util_run (argv, NULL, NULL);
+    }
+  return answer;
 }
 
 /* TRUE (and the test skipped) when perf record cannot run here */

@@ -11,7 +11,18 @@
 set -u
 cd "$(dirname "$0")/.."
 
+# Elapsed seconds at each step boundary, so a slow suite shows which step
+# (install, a tree's setup and compile, its tests) the time went to.
+start_time=$(date +%s)
+step_time=$start_time
+elapsed () {
+  now=$(date +%s)
+  echo "== time: $1: $((now - step_time)) s (total $((now - start_time)) s)"
+  step_time=$now
+}
+
 ./tools/install-deps.sh || exit 1
+elapsed "install-deps"
 
 status=0
 
@@ -34,27 +45,45 @@ setup () {
 
 echo "== build: gcc, all suites"
 if setup build -Dgtk=true -Dtests=true && meson compile -C build; then
+  elapsed "build: setup and compile"
   meson test -C build --print-errorlogs --num-processes 2 || status=1
+  elapsed "build: tests"
 else
   step_failed "build: setup or compile"
+  elapsed "build: setup and compile (failed)"
 fi
 
 echo "== build-san: AddressSanitizer + UBSan, unit and integration suites"
 if setup build-san -Dgtk=false -Dtests=true -Db_sanitize=address,undefined -Db_lundef=false \
      -Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug && meson compile -C build-san; then
+  elapsed "build-san: setup and compile"
   meson test -C build-san --print-errorlogs --num-processes 2 \
     --suite unit --suite integration || status=1
+  elapsed "build-san: tests"
 else
   step_failed "build-san: setup or compile"
+  elapsed "build-san: setup and compile (failed)"
 fi
+
+# (only the fuzz targets and what they link are compiled there: the other
+# ~250 of the tree's ~350 compile steps are the tests, CLI and benchmarks
+# again, which the two trees above build and run)
+fuzz_targets () {
+  meson introspect build-fuzz --tests | python3 -c '
+import json, os, sys
+print(" ".join(os.path.basename(t["cmd"][0]) for t in json.load(sys.stdin) if "scorch:fuzz" in t["suite"]))'
+}
 
 if grep -q "'fuzz'" tests/meson.build 2>/dev/null; then
   echo "== build-fuzz: clang + libFuzzer, bounded fuzzing"
   if CC=clang setup build-fuzz -Dgtk=false -Dtests=true -Dfuzzing=true -Db_lundef=false -Dbuildtype=debug \
-       && meson compile -C build-fuzz; then
-    meson test -C build-fuzz --print-errorlogs --suite fuzz || status=1
+       && targets=$(fuzz_targets) && [ -n "$targets" ] && meson compile -C build-fuzz $targets; then
+    elapsed "build-fuzz: setup and compile"
+    meson test -C build-fuzz --no-rebuild --print-errorlogs --suite fuzz || status=1
+    elapsed "build-fuzz: tests"
   else
     step_failed "build-fuzz: setup or compile"
+    elapsed "build-fuzz: setup and compile (failed)"
   fi
 fi
 
