@@ -99,8 +99,12 @@ if ! command -v npm >/dev/null 2>&1; then
   $SUDO apt-get update
   $SUDO apt-get install -y --no-install-recommends npm
 fi
+# The lock file is compared by content with a copy kept beside the modules
+# when they were installed, not by date: a fresh checkout's files are all
+# newer than the modules, and npm ci empties node_modules first (through a
+# link, too, into another checkout's modules).
 browser_dir="$(dirname "$0")/../tests/browser"
-if [ ! -f "$browser_dir/node_modules/.package-lock.json" ] ||
-   [ "$browser_dir/package-lock.json" -nt "$browser_dir/node_modules/.package-lock.json" ]; then
+if ! cmp -s "$browser_dir/package-lock.json" "$browser_dir/node_modules/.scorch-installed-lock.json"; then
   (cd "$browser_dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  cp "$browser_dir/package-lock.json" "$browser_dir/node_modules/.scorch-installed-lock.json"
 fi
