@@ -107,12 +107,20 @@ capture () {
 # median of the numbers on stdin
 median () { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+# This VM gives cached file pages back within seconds even with most of
+# its memory free (fincore: 10 of fp-1M's 77 MB gone 20 s after a read),
+# so a "warm" run was warm or half cold depending on what ran just before
+# it.  Every timed run of every tool reads the capture first (WARM_FILE,
+# set per file below), so each starts with it cached.
+warm () { if [ -n "${WARM_FILE:-}" ]; then cat "$WARM_FILE" >/dev/null; fi; }
+
 # measure RUNS CMD...: prints "median_seconds max_rss_kb"
 measure () {
   n=$1; shift
   : > "$OUT/.times"
   i=0
   while [ $i -lt "$n" ]; do
+    warm
     /usr/bin/time -f "%e %M" -o "$OUT/.one" "$@" >/dev/null 2>"$OUT/.err" || { echo "failed: $*" >&2; tail -5 "$OUT/.err" >&2; }
     cat "$OUT/.one" >> "$OUT/.times"
     i=$((i + 1))
@@ -130,8 +138,10 @@ measure_ab () {
   : > "$OUT/.ta"; : > "$OUT/.tb"
   i=0
   while [ $i -lt "$n" ]; do
+    warm
     /usr/bin/time -f "%e %M" -o "$OUT/.one" "$a" report --tsv "$f" >/dev/null 2>"$OUT/.err" || { echo "failed: $a" >&2; tail -5 "$OUT/.err" >&2; }
     cat "$OUT/.one" >> "$OUT/.ta"
+    warm
     /usr/bin/time -f "%e %M" -o "$OUT/.one" "$b" report --tsv "$f" >/dev/null 2>"$OUT/.err" || { echo "failed: $b" >&2; tail -5 "$OUT/.err" >&2; }
     cat "$OUT/.one" >> "$OUT/.tb"
     i=$((i + 1))
@@ -176,6 +186,7 @@ for size in $SIZES; do
   esac
   capture "$size" "$mode" "$want"
   file=$OUT/$size.data
+  WARM_FILE=$file
   n=$(perf script -i "$file" -F time 2>/dev/null | wc -l)
   fmb=$(du -m "$file" | cut -f1)
   big=$RUNS
