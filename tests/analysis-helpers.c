@@ -90,23 +90,10 @@ run (const char * const *argv,
   return out;
 }
 
-/* Asked once per test program: the answer does not change between its
- * test cases, and each probe is a whole perf record (about a second: perf
- * reads /proc/kallsyms several times at start). */
 gboolean
 have_perf (void)
 {
-  static int answer = -1;
-
-  if (answer < 0)
-    {
-      const char *argv[] = { "perf", "record", "-q", "-o", "/dev/null", "-e", "cpu-clock", "--", "true", NULL };
-      g_autofree char *perf = g_find_program_in_path ("perf");
-
-      /* (with the retry: perf's own abort must not skip the test) */
-      answer = perf != NULL && perf_record_util_run (argv, NULL, NULL);
-    }
-  return answer;
+  return perf_record_util_can_record ();
 }
 
 /* perf record at a fixed period (2 kHz of cpu-clock), so that perf's

@@ -7,6 +7,7 @@
 
 G_BEGIN_DECLS
 
+gboolean perf_record_util_can_record (void);
 gboolean perf_record_util_run     (const char * const *argv,
                                    const char * const *envp,
                                    char              **err_out);

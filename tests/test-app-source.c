@@ -38,23 +38,6 @@ run (const char * const *argv)
   return out;
 }
 
-/* Asked once: each probe is a whole perf record (about a second) */
-static gboolean
-have_perf (void)
-{
-  static int answer = -1;
-
-  if (answer < 0)
-    {
-      const char *argv[] = { "perf", "record", "-q", "-o", "/dev/null", "-e", "cpu-clock", "--", "true", NULL };
-      g_autofree char *perf = g_find_program_in_path ("perf");
-
-      /* (with the retry: perf's own abort must not skip the test) */
-      answer = perf != NULL && perf_record_util_run (argv, NULL, NULL);
-    }
-  return answer;
-}
-
 static guint
 marker_line (const char *marker)
 {
@@ -217,7 +200,7 @@ test_hot_line (void)
       g_test_skip (why);
       return;
     }
-  if (!have_perf ())
+  if (!perf_record_util_can_record ())
     {
       g_test_skip ("perf record cannot run here");
       return;
@@ -281,7 +264,7 @@ test_missing_source (void)
       g_test_skip (why);
       return;
     }
-  if (!have_perf ())
+  if (!perf_record_util_can_record ())
     {
       g_test_skip ("perf record cannot run here");
       return;
