@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "scorch-pprof.h"
+#include "scorch-profile-format.h"
 #include "scorch-speedscope.h"
 #include "scorch-text.h"
 #include "scorch-util.h"
@@ -23,9 +24,11 @@ G_DEFINE_QUARK (scorch-speedscope-error-quark, scorch_speedscope_error)
 #define MAX_JSON_DEPTH    64
 #define MAX_STACK_DEPTH   65536
 
-gboolean
-scorch_speedscope_sniff (const guint8 *data,
-                         gsize         len)
+/* TRUE when the first bytes are a JSON object that names speedscope's
+ * schema (or has its "shared" and "profiles" members). */
+static gboolean
+sniff (const guint8 *data,
+       gsize         len)
 {
   gsize i = 0;
   gsize n;
@@ -641,12 +644,33 @@ scorch_speedscope_parse (const char  *data,
   return scorch_profile_builder_end (g_steal_pointer (&builder));
 }
 
-ScorchProfile *
-scorch_speedscope_load (const char    *path,
-                        GCancellable  *cancellable,
-                        GError       **error)
+static ScorchProfile *
+load (const char    *path,
+      GCancellable  *cancellable,
+      GError       **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
 
   return scorch_parse_regular_file (path, cancellable, (ScorchParseFunc) scorch_speedscope_parse, error);
 }
+
+static gboolean
+write_speedscope (ScorchProfile  *profile,
+                  GFile          *source,
+                  GOutputStream  *stream,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  g_autofree char *name = source != NULL ? g_file_get_basename (source) : NULL;
+
+  return scorch_speedscope_write (profile, name, stream, cancellable, error);
+}
+
+const ScorchProfileFormat scorch_speedscope_format = {
+  .name = "speedscope",
+  .extensions = { ".speedscope.json", NULL },
+  .text = TRUE,
+  .sniff = sniff,
+  .load = load,
+  .write = write_speedscope,
+};
