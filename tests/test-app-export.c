@@ -13,7 +13,7 @@
 #include "explore-test-util.h"
 #include "scorch-application.h"
 #include "scorch-pprof.h"
-#include "scorch-speedscope.h"
+#include "scorch-profile-format.h"
 #include "scorch-window-private.h"
 #include "scorch-window.h"
 
@@ -115,10 +115,10 @@ test_open_and_export (void)
     g_assert_true (scorch_window_export (window, "html", html_file, &error));
     g_assert_no_error (error);
 
-    pb_back = scorch_pprof_load (pb, NULL, &error);
+    pb_back = scorch_pprof_format.load (pb, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (scorch_profile_get_total (pb_back), ==, 15);
-    ss_back = scorch_speedscope_load (ss, NULL, &error);
+    ss_back = scorch_speedscope_format.load (ss, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (scorch_profile_get_total (ss_back), ==, 15);
 

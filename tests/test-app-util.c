@@ -11,6 +11,7 @@
 #include "scorch-hotspot-view.h"
 #include "scorch-record-dialog.h"
 #include "scorch-summary-view.h"
+#include "scorch-window.h"
 
 /* The index among WIDGET_CLASS's actions of NAME (-1: none); its
  * parameter type must be NULL. */
@@ -70,6 +71,35 @@ test_actions (void)
   g_type_class_unref (dialog_class);
 }
 
+/* The window's template and plain actions come from its tables too; the
+ * actions with a parameter it installs itself. */
+static void
+test_window (void)
+{
+  static const char *window_actions[] = {
+    "win.record", "win.open", "win.cancel-load", "win.search", "win.save-as",
+    "win.make-portable", "win.show-output", "win.preferences", "win.show-summary",
+  };
+  GtkWidgetClass *window_class = g_type_class_ref (SCORCH_TYPE_WINDOW);
+  GType owner;
+  const char *name;
+  const GVariantType *parameter_type;
+  const char *property_name;
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (window_actions); i++)
+    g_assert_cmpint (action_index (window_class, window_actions[i]), >=, 0);
+  for (guint i = 0; gtk_widget_class_query_action (window_class, i, &owner, &name,
+                                                   &parameter_type, &property_name); i++)
+    if (g_str_equal (name, "win.open-recent"))
+      {
+        g_assert_true (g_variant_type_equal (parameter_type, G_VARIANT_TYPE_STRING));
+        found = TRUE;
+      }
+  g_assert_true (found);
+  g_type_class_unref (window_class);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -79,5 +109,6 @@ main (int   argc,
 
   g_test_add_func ("/app/app-util/template-children", test_children);
   g_test_add_func ("/app/app-util/template-actions", test_actions);
+  g_test_add_func ("/app/app-util/window", test_window);
   return g_test_run ();
 }

@@ -132,7 +132,7 @@ test_round_trip (void)
       const ScorchThread *threads;
       guint n_threads;
 
-      g_assert_true (scorch_pprof_sniff (data, len));
+      g_assert_true (scorch_pprof_format.sniff (data, len));
       if (gzip)
         g_assert_true (data[0] == 0x1f && data[1] == 0x8b);
 
@@ -273,11 +273,11 @@ test_damaged (void)
 static void
 test_sniff (void)
 {
-  g_assert_false (scorch_pprof_sniff ((const guint8 *) "PERFILE2", 8));
-  g_assert_false (scorch_pprof_sniff ((const guint8 *) "main;a 1\n", 9));
-  g_assert_false (scorch_pprof_sniff ((const guint8 *) "\n\nmain;a 1\n", 11));
-  g_assert_true (scorch_pprof_sniff ((const guint8 *) "\x1f\x8b\x08", 3));
-  g_assert_true (scorch_pprof_sniff ((const guint8 *) "\x0a\x04\x08\x01\x10\x02\x32\x00", 8));
+  g_assert_false (scorch_pprof_format.sniff ((const guint8 *) "PERFILE2", 8));
+  g_assert_false (scorch_pprof_format.sniff ((const guint8 *) "main;a 1\n", 9));
+  g_assert_false (scorch_pprof_format.sniff ((const guint8 *) "\n\nmain;a 1\n", 11));
+  g_assert_true (scorch_pprof_format.sniff ((const guint8 *) "\x1f\x8b\x08", 3));
+  g_assert_true (scorch_pprof_format.sniff ((const guint8 *) "\x0a\x04\x08\x01\x10\x02\x32\x00", 8));
 }
 
 /* The loader (scorch-cli report, the app) tells pprof and speedscope by
@@ -350,6 +350,21 @@ test_format_table (void)
   g_assert_cmpstr (scorch_profile_format_for_path ("a/out.speedscope.json")->name, ==, "speedscope");
   g_assert_null (scorch_profile_format_for_path ("out.json"));
   g_assert_null (scorch_profile_format_for_path ("out.svg"));
+
+  /* By content, text and binary formats apart (the loader sniffs folded
+   * stacks between them): speedscope's JSON is text, pprof is not. */
+  {
+    static const char json[] = "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\"}";
+    static const guint8 gzip[] = { 0x1f, 0x8b, 0x08 };
+
+    g_assert_true (scorch_profile_format_sniff ((const guint8 *) json, strlen (json), TRUE) == &scorch_speedscope_format);
+    g_assert_null (scorch_profile_format_sniff ((const guint8 *) json, strlen (json), FALSE));
+    g_assert_true (scorch_profile_format_sniff (gzip, sizeof gzip, FALSE) == &scorch_pprof_format);
+    g_assert_null (scorch_profile_format_sniff (gzip, sizeof gzip, TRUE));
+    g_assert_null (scorch_profile_format_sniff ((const guint8 *) "main;a 1\n", 9, TRUE));
+    g_assert_null (scorch_profile_format_sniff ((const guint8 *) "main;a 1\n", 9, FALSE));
+    g_assert_true (scorch_profile_format_lookup ("pprof") == &scorch_pprof_format);
+  }
 
   format = scorch_profile_format_lookup ("speedscope");
   g_assert_true (format->write (profile, source, out, NULL, &error));

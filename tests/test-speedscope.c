@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "scorch-profile-format.h"
 #include "scorch-speedscope.h"
 
 static ScorchProfile *
@@ -79,7 +80,7 @@ test_round_trip (void)
 
   json = write_json (profile, &len);
   g_assert_true (g_utf8_validate (json, len, NULL));
-  g_assert_true (scorch_speedscope_sniff ((const guint8 *) json, len));
+  g_assert_true (scorch_speedscope_format.sniff ((const guint8 *) json, len));
   g_assert_nonnull (strstr (json, "\"$schema\":\"https://www.speedscope.app/file-format-schema.json\""));
 
   back = scorch_speedscope_parse (json, len, &error);

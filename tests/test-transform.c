@@ -423,6 +423,36 @@ test_json_hostile (void)
   }
   g_string_free (many, TRUE);
 
+  /* Nested deeper than any list of transforms, within the size limit: an
+   * error, not json-glib's recursion overflowing the stack. */
+  {
+    g_autoptr(GString) deep = g_string_new ("{\"format\":\"scorch-transforms\",\"version\":1,\"transforms\":");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) list = NULL;
+
+    for (guint i = 0; i < 400000; i++)
+      g_string_append_c (deep, '[');
+    g_assert_cmpuint (deep->len, <=, SCORCH_TRANSFORMS_MAX_FILE_SIZE);
+    list = scorch_transforms_from_json (deep->str, deep->len, &error);
+    g_assert_null (list);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  }
+  /* Brackets inside a string (an escaped quote does not end it) are text,
+   * not nesting. */
+  {
+    g_autoptr(GString) name = g_string_new ("{\"format\":\"scorch-transforms\",\"version\":1,"
+                                            "\"transforms\":[{\"kind\":\"merge-function\",\"name\":\"\\\"");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) list = NULL;
+
+    for (guint i = 0; i < 100; i++)
+      g_string_append (name, "[{");
+    g_string_append (name, "\"}]}");
+    list = scorch_transforms_from_json (name->str, name->len, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (list->len, ==, 1);
+  }
+
   /* Too large a file. */
   big = g_strnfill (SCORCH_TRANSFORMS_MAX_FILE_SIZE + 1, ' ');
   {

@@ -2091,6 +2091,59 @@ scorch_window_finalize (GObject *object)
   G_OBJECT_CLASS (scorch_window_parent_class)->finalize (object);
 }
 
+static const ScorchAppTemplateChild window_children[] = {
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, header_bar),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, record_button),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, open_button),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, primary_menu_button),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, export_menu_button),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, search_button),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, time_view_dropdown),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, window_title),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, toast_overlay),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, stack),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, empty_page),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, loading_page),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, load_progress),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, error_page),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, search_bar),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, search_entry),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, regex_button),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, case_button),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, search_status),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, main_paned),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, view_switcher),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, view_stack),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, flame_graph),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, icicle_graph),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, call_tree_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, caller_callee_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, hotspot_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, thread_list),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, capture_processes),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, timeline),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, status_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, status_hint),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, summary_view),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, exit_banner),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, exit_label),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, output_page),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, output_text),
+  SCORCH_APP_TEMPLATE_CHILD (ScorchWindow, recent_section),
+};
+
+static const ScorchAppAction window_actions[] = {
+  { "win.record",        record_action },
+  { "win.open",          open_action },
+  { "win.cancel-load",   cancel_load_action },
+  { "win.search",        search_action },
+  { "win.save-as",       save_as_action },
+  { "win.make-portable", make_portable_action },
+  { "win.show-output",   show_output_action },
+  { "win.preferences",   preferences_action },
+  { "win.show-summary",  show_summary_action },
+};
+
 static void
 scorch_window_class_init (ScorchWindowClass *klass)
 {
@@ -2123,65 +2176,20 @@ scorch_window_class_init (ScorchWindowClass *klass)
   g_type_ensure (SCORCH_TYPE_TIMELINE);
   g_type_ensure (SCORCH_TYPE_SUMMARY_VIEW);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/scorchprof/Scorch/ui/scorch-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, header_bar);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, record_button);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, open_button);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, primary_menu_button);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, export_menu_button);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, search_button);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, time_view_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, window_title);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, empty_page);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, loading_page);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, load_progress);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, error_page);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, search_bar);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, regex_button);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, case_button);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, search_status);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, main_paned);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, view_switcher);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, view_stack);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, flame_graph);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, icicle_graph);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, call_tree_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, caller_callee_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, hotspot_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, thread_list);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, capture_processes);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, timeline);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, status_hint);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, summary_view);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, exit_banner);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, exit_label);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, output_page);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, output_text);
-  gtk_widget_class_bind_template_child (widget_class, ScorchWindow, recent_section);
-
-  gtk_widget_class_install_action (widget_class, "win.record", NULL, record_action);
-  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  scorch_app_class_set_template (widget_class,
+                                 window_children, G_N_ELEMENTS (window_children),
+                                 window_actions, G_N_ELEMENTS (window_actions));
+  /* The actions that take a parameter. */
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
-  gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load_action);
-  /* A keyboard user cancels without the button's 250 ms press animation. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-load", NULL);
-  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
-  gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_as_action);
-  gtk_widget_class_install_action (widget_class, "win.make-portable", NULL, make_portable_action);
   gtk_widget_class_install_action (widget_class, "win.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-hotspots", "u", show_in_hotspots_action);
   gtk_widget_class_install_action (widget_class, "win.filter-thread", "i", filter_thread_action);
   gtk_widget_class_install_action (widget_class, "win.show-in-flame-graph", "u", show_in_flame_graph_action);
   gtk_widget_class_install_action (widget_class, "win.show-callers", "u", show_callers_action);
   gtk_widget_class_install_action (widget_class, "win.show-source", "u", show_source_action);
-  gtk_widget_class_install_action (widget_class, "win.show-output", NULL, show_output_action);
-  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
-  gtk_widget_class_install_action (widget_class, "win.show-summary", NULL, show_summary_action);
 
+  /* A keyboard user cancels without the button's 250 ms press animation. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-load", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-as", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", "s", "svg");

@@ -18,20 +18,10 @@
 #include "scorch-heap.h"
 #include "scorch-loader.h"
 #include "scorch-loader-private.h"
-#include "scorch-pprof.h"
-#include "scorch-speedscope.h"
+#include "scorch-profile-format.h"
 #include "scorch-symbol-paths.h"
 #include "scorch-symbol-setup.h"
 #include "scorch-util.h"
-
-/* What a file holds, by its first bytes (not its name). */
-typedef enum
-{
-  LOAD_FORMAT_PERF_DATA,
-  LOAD_FORMAT_FOLDED,
-  LOAD_FORMAT_PPROF,      /* gzip or a bare profile.proto message */
-  LOAD_FORMAT_SPEEDSCOPE, /* JSON naming speedscope's schema */
-} LoadFormat;
 
 /* Whether the first bytes of a file can start folded stacks: text, that
  * is no NUL and valid UTF-8 (a multi-byte character cut by the end of the
@@ -52,22 +42,27 @@ looks_like_text (const guint8 *buf,
          g_utf8_get_char_validated (end, buf + n - (const guint8 *) end) == (gunichar) -2;
 }
 
-/* Tells perf.data from folded stacks by the magic: "PERFILE2" (also
- * pipe mode) and its byte-swapped form are perf.data, which the capture
- * reader then accepts or refuses with its own clear error; text is folded
- * stacks; anything else is neither. A directory, a FIFO or a device is
- * left to the capture reader, which refuses them without blocking. */
+/* What a file holds, by its first bytes (not its name): perf.data, folded
+ * stacks (*folded) or a format of the table (*profile_format); neither
+ * set is perf.data. "PERFILE2" (also pipe mode) and its byte-swapped form
+ * are perf.data, which the capture reader then accepts or refuses with its
+ * own clear error; a text format (speedscope's JSON) is told by its sniff,
+ * other text is folded stacks, and a binary one (pprof) by its sniff;
+ * anything else is none of them. A directory, a FIFO or a device is left
+ * to the capture reader, which refuses them without blocking. */
 static gboolean
-sniff_format (const char  *path,
-              LoadFormat  *format,
-              GError     **error)
+sniff_format (const char                 *path,
+              gboolean                   *folded,
+              const ScorchProfileFormat **profile_format,
+              GError                    **error)
 {
   g_autoptr(GError) local_error = NULL;
   guint8 buf[4096];
   gsize n = 0;
   int fd;
 
-  *format = LOAD_FORMAT_PERF_DATA;
+  *folded = FALSE;
+  *profile_format = NULL;
   fd = scorch_open_regular_file (path, G_MAXINT64, NULL, &local_error);
   if (fd < 0)
     {
@@ -103,21 +98,15 @@ sniff_format (const char  *path,
     return TRUE;
   if (n >= 8 && (memcmp (buf, "PERFILE2", 8) == 0 || memcmp (buf, "2ELIFREP", 8) == 0))
     return TRUE;
-  if (scorch_speedscope_sniff (buf, n))
-    {
-      *format = LOAD_FORMAT_SPEEDSCOPE;
-      return TRUE;
-    }
+  if ((*profile_format = scorch_profile_format_sniff (buf, n, TRUE)) != NULL)
+    return TRUE;
   if (n > 0 && looks_like_text (buf, n, n == sizeof buf))
     {
-      *format = LOAD_FORMAT_FOLDED;
+      *folded = TRUE;
       return TRUE;
     }
-  if (scorch_pprof_sniff (buf, n))
-    {
-      *format = LOAD_FORMAT_PPROF;
-      return TRUE;
-    }
+  if ((*profile_format = scorch_profile_format_sniff (buf, n, FALSE)) != NULL)
+    return TRUE;
   if (n == 0)
     return TRUE;
 
@@ -142,22 +131,21 @@ load (const char         *path,
 {
   g_autoptr(ScorchCaptureReader) reader = NULL;
   g_autoptr(ScorchAnalyzer) analyzer = NULL;
-  LoadFormat format = LOAD_FORMAT_PERF_DATA;
+  const ScorchProfileFormat *profile_format = NULL;
+  gboolean folded = FALSE;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (!sniff_format (path, &format, error))
+  if (!sniff_format (path, &folded, &profile_format, error))
     return NULL;
 
-  if (format != LOAD_FORMAT_PERF_DATA)
+  if (folded || profile_format != NULL)
     {
       ScorchProfile *profile;
 
-      if (format == LOAD_FORMAT_PPROF)
-        profile = scorch_pprof_load (path, cancellable, error);
-      else if (format == LOAD_FORMAT_SPEEDSCOPE)
-        profile = scorch_speedscope_load (path, cancellable, error);
+      if (profile_format != NULL)
+        profile = profile_format->load (path, cancellable, error);
       else
         profile = scorch_folded_load (path, cancellable, error);
 

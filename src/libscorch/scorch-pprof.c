@@ -23,6 +23,7 @@
 #endif
 
 #include "scorch-pprof.h"
+#include "scorch-profile-format.h"
 #include "scorch-text.h"
 #include "scorch-util.h"
 
@@ -32,9 +33,11 @@ G_DEFINE_QUARK (scorch-pprof-error-quark, scorch_pprof_error)
 #define MAX_PPROF_SIZE   ((gsize) 1024 * 1024 * 1024)
 #define MAX_PPROF_DEPTH  65536
 
-gboolean
-scorch_pprof_sniff (const guint8 *data,
-                    gsize         len)
+/* TRUE for gzip data (perf.data and folded stacks never are) or for a bare
+ * profile.proto message (binary, starting with a field of Profile). */
+static gboolean
+sniff (const guint8 *data,
+       gsize         len)
 {
   if (data == NULL || len < 2)
     return FALSE;
@@ -1048,10 +1051,10 @@ parse_bytes (const char  *data,
 
 #endif /* HAVE_PPROF */
 
-ScorchProfile *
-scorch_pprof_load (const char    *path,
-                   GCancellable  *cancellable,
-                   GError       **error)
+static ScorchProfile *
+load (const char    *path,
+      GCancellable  *cancellable,
+      GError       **error)
 {
 #if HAVE_PPROF
   g_return_val_if_fail (path != NULL, NULL);
@@ -1062,3 +1065,25 @@ scorch_pprof_load (const char    *path,
   return NULL;
 #endif
 }
+
+static gboolean
+write_pprof (ScorchProfile  *profile,
+             GFile          *source,
+             GOutputStream  *stream,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  ScorchPprofWriteOptions options = { 0 };
+
+  options.time_nanos = scorch_pprof_capture_time_nanos (profile, source);
+  return scorch_pprof_write (profile, &options, stream, cancellable, error);
+}
+
+const ScorchProfileFormat scorch_pprof_format = {
+  .name = "pprof",
+  .extensions = { ".pb.gz", ".pprof", ".pb", NULL },
+  .text = FALSE,
+  .sniff = sniff,
+  .load = load,
+  .write = write_pprof,
+};

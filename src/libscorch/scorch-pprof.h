@@ -27,11 +27,6 @@ typedef struct
 
 GQuark         scorch_pprof_error_quark (void);
 
-/* TRUE for gzip data (perf.data and folded stacks never are) or for a bare
- * profile.proto message (binary, starting with a field of Profile). */
-gboolean       scorch_pprof_sniff       (const guint8  *data,
-                                         gsize          len);
-
 /* The profile's current view (filter and time range), one pprof sample per
  * (stack, thread): locations are a function with the functions inlined into
  * it as several lines, leaf-most first; mappings per module; sample types
@@ -60,9 +55,6 @@ guint64        scorch_pprof_period_nanos (ScorchProfile *profile);
  * (numbers) and "thread"/"process" (strings) give threads. */
 ScorchProfile *scorch_pprof_parse       (const guint8  *data,
                                          gsize          len,
-                                         GError       **error);
-ScorchProfile *scorch_pprof_load        (const char    *path,
-                                         GCancellable  *cancellable,
                                          GError       **error);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "scorch-pprof.h"
+#include "scorch-profile-format.h"
 #include "scorch-speedscope.h"
 #include "scorch-text.h"
 #include "scorch-util.h"
@@ -19,13 +20,13 @@
 G_DEFINE_QUARK (scorch-speedscope-error-quark, scorch_speedscope_error)
 
 #define SPEEDSCOPE_SCHEMA "https://www.speedscope.app/file-format-schema.json"
-/* json-glib parses recursively: deeper nesting is refused before parsing. */
-#define MAX_JSON_DEPTH    64
 #define MAX_STACK_DEPTH   65536
 
-gboolean
-scorch_speedscope_sniff (const guint8 *data,
-                         gsize         len)
+/* TRUE when the first bytes are a JSON object that names speedscope's
+ * schema (or has its "shared" and "profiles" members). */
+static gboolean
+sniff (const guint8 *data,
+       gsize         len)
 {
   gsize i = 0;
   gsize n;
@@ -253,39 +254,6 @@ invalid (GError     **error,
   return FALSE;
 }
 
-/* Refuses nesting deeper than MAX_JSON_DEPTH before json-glib sees it. */
-static gboolean
-check_depth (const char  *data,
-             gsize        len,
-             GError     **error)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            return invalid (error, _("the JSON is nested too deeply"));
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return TRUE;
-}
-
 typedef struct
 {
   guint    tid;
@@ -476,8 +444,10 @@ scorch_speedscope_parse (const char  *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  if (len > G_MAXSSIZE || !check_depth (data, len, error))
+  if (len > G_MAXSSIZE)
     return NULL;
+  if (!scorch_json_nesting_ok (data, len, SCORCH_MAX_JSON_DEPTH))
+    return invalid (error, _("the JSON is nested too deeply")), NULL;
   if (!json_parser_load_from_data (parser, data, (gssize) len, &json_error))
     {
       g_set_error (error, SCORCH_SPEEDSCOPE_ERROR, SCORCH_SPEEDSCOPE_ERROR_INVALID,
@@ -641,12 +611,33 @@ scorch_speedscope_parse (const char  *data,
   return scorch_profile_builder_end (g_steal_pointer (&builder));
 }
 
-ScorchProfile *
-scorch_speedscope_load (const char    *path,
-                        GCancellable  *cancellable,
-                        GError       **error)
+static ScorchProfile *
+load (const char    *path,
+      GCancellable  *cancellable,
+      GError       **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
 
   return scorch_parse_regular_file (path, cancellable, (ScorchParseFunc) scorch_speedscope_parse, error);
 }
+
+static gboolean
+write_speedscope (ScorchProfile  *profile,
+                  GFile          *source,
+                  GOutputStream  *stream,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  g_autofree char *name = source != NULL ? g_file_get_basename (source) : NULL;
+
+  return scorch_speedscope_write (profile, name, stream, cancellable, error);
+}
+
+const ScorchProfileFormat scorch_speedscope_format = {
+  .name = "speedscope",
+  .extensions = { ".speedscope.json", NULL },
+  .text = TRUE,
+  .sniff = sniff,
+  .load = load,
+  .write = write_speedscope,
+};

@@ -19,11 +19,6 @@ typedef enum
 
 GQuark         scorch_speedscope_error_quark (void);
 
-/* TRUE when the first bytes are a JSON object that names speedscope's
- * schema (or has its "shared" and "profiles" members). */
-gboolean       scorch_speedscope_sniff  (const guint8  *data,
-                                         gsize          len);
-
 /* The profile's current view: one "sampled" profile per thread, its
  * samples in time order (consecutive samples of the same stack merged),
  * weighted in nanoseconds when the sampling period is known in time,
@@ -37,9 +32,6 @@ gboolean       scorch_speedscope_write  (ScorchProfile *profile,
 /* "sampled" and "evented" profiles; each becomes a thread. */
 ScorchProfile *scorch_speedscope_parse  (const char    *data,
                                          gsize          len,
-                                         GError       **error);
-ScorchProfile *scorch_speedscope_load   (const char    *path,
-                                         GCancellable  *cancellable,
                                          GError       **error);
 
 G_END_DECLS

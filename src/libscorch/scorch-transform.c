@@ -18,6 +18,7 @@
 
 #include "scorch-profile-private.h"
 #include "scorch-transform.h"
+#include "scorch-util.h"
 
 struct _ScorchTransform
 {
@@ -646,6 +647,13 @@ scorch_transforms_from_json (const char  *data,
   if (length > SCORCH_TRANSFORMS_MAX_FILE_SIZE)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The list of transforms is too large"));
+      return NULL;
+    }
+  /* A sidecar file beside a capture is untrusted: deep nesting would
+   * overflow json-glib's recursive parser. */
+  if (!scorch_json_nesting_ok (data, length, SCORCH_MAX_JSON_DEPTH))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The list of transforms is nested too deeply"));
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, length, error))

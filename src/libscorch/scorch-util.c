@@ -272,3 +272,37 @@ scorch_write_file (const char      *path,
     }
   return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
 }
+
+gboolean
+scorch_json_nesting_ok (const char *data,
+                        gsize       len,
+                        guint       max_depth)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}

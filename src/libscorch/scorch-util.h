@@ -115,4 +115,15 @@ gboolean    scorch_write_file         (const char      *path,
 char       *scorch_hex_encode        (const guint8 *data,
                                       gsize         len);
 
+/* json-glib parses recursively: an untrusted document nested some ten
+ * thousand deep overflows the stack. Every reader of JSON from a file
+ * first asks scorch_json_nesting_ok() whether DATA (LEN bytes of JSON
+ * text) nests arrays and objects at most MAX_DEPTH deep; brackets inside
+ * strings do not count. SCORCH_MAX_JSON_DEPTH is far more than any
+ * document Scorch reads needs. */
+#define SCORCH_MAX_JSON_DEPTH 64
+gboolean    scorch_json_nesting_ok   (const char   *data,
+                                      gsize         len,
+                                      guint         max_depth);
+
 G_END_DECLS
