@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "render-test-util.h"
 
 static gboolean
 timeout_cb (gpointer data)
@@ -90,9 +91,7 @@ app_test_get_main_window (ScorchApplication *app)
 GdkTexture *
 app_test_render_widget (GtkWidget *widget)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GskRenderNode) node = NULL;
-  GtkSnapshot *snapshot;
   GskRenderer *renderer;
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
@@ -100,10 +99,7 @@ app_test_render_widget (GtkWidget *widget)
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
 
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  node = render_test_widget_node (widget, width, height);
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "explore-test-util.h"
+#include "render-test-util.h"
 
 ScorchProfile *
 explore_test_profile (void)
@@ -157,13 +158,11 @@ explore_test_screenshot (GtkWidget  *widget,
                          const char *name)
 {
   GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (widget));
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (root);
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = g_build_filename (g_test_get_dir (G_TEST_BUILT), name, NULL);
   g_autofree guchar *pixels = NULL;
   int width, height;
-  GtkSnapshot *snapshot;
   GskRenderer *renderer;
   guint32 first;
   gsize differ = 0;
@@ -171,9 +170,7 @@ explore_test_screenshot (GtkWidget  *widget,
   explore_test_wait_drawn (widget);
   width = gtk_widget_get_width (root);
   height = gtk_widget_get_height (root);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  node = render_test_widget_node (root, width, height);
   g_assert_nonnull (node);
   renderer = gtk_native_get_renderer (gtk_widget_get_native (root));
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));

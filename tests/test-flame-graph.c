@@ -12,6 +12,7 @@
 #include "scorch-folded.h"
 #include "output-check.h"
 #include "gregex-reference.h"
+#include "render-test-util.h"
 
 typedef struct
 {
@@ -375,8 +376,6 @@ save_screenshot (Fixture    *f,
                  GtkWidget  *widget,
                  const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
@@ -384,8 +383,7 @@ save_screenshot (Fixture    *f,
   int h = gtk_widget_get_height (widget);
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
 
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  node = render_test_widget_node (widget, w, h);
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
   path = g_test_build_filename (G_TEST_BUILT, name, NULL);
