@@ -109,10 +109,13 @@ stop_app () {
 
 field () { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
-# the CLI on $1, wall seconds appended to $2
+# the CLI on $1, wall seconds appended to $2; $tmp/one: wall, $tmp/one.more:
+# "(sys S majflt M)", its system time and major page faults, for EACH=1
 time_cli () {
-  /usr/bin/time -f "%e" -o "$tmp/one" "$CLI" report --tsv "$1" >/dev/null 2>"$tmp/err" ||
+  /usr/bin/time -f "%e %S %F" -o "$tmp/one" "$CLI" report --tsv "$1" >/dev/null 2>"$tmp/err" ||
     { echo "scorch-cli failed:" >&2; cat "$tmp/err" >&2; }
+  tail -1 "$tmp/one" | awk '{ printf "(sys %s majflt %s)", $2, $3 }' > "$tmp/one.more"
+  tail -1 "$tmp/one" | awk '{ print $1 }' > "$tmp/one.e" && mv "$tmp/one.e" "$tmp/one"
   cat "$tmp/one" >> "$2"
 }
 
@@ -143,13 +146,13 @@ for file in "$@"; do
     b2b=
     if [ "${EACH:-0}" = 1 ]; then
       time_cli "$file" "$tmp/cli-b2b"
-      b2b=" cli-b2b=$(cat "$tmp/one")"
+      b2b=" cli-b2b=$(cat "$tmp/one")$(cat "$tmp/one.more")"
     fi
     # The CLI after the idle gap the app's open gets, its input read just before.
     sleep "$WARM"
     cat "$file" > /dev/null
     time_cli "$file" "$tmp/cli"
-    cli_one=$(cat "$tmp/one")
+    cli_one=$(cat "$tmp/one")$(cat "$tmp/one.more")
 
     # In a running app: an empty window first, then (after the same gap
     # and read) a remote open.
