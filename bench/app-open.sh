@@ -20,13 +20,33 @@
 # and ends the app. "cold" runs start the app with FILE on its command
 # line instead (window creation and first show inside the measure).
 #
+# Like for like: the CLI and the app's open are both timed after the same
+# idle gap of WARM seconds (nothing of this script running), with the
+# capture read (cat) just before.  On a VM that hands freed memory back to
+# its host, a process that faults fresh memory after a few idle seconds
+# spends 0.1-0.15 s more system time than one that runs right after
+# another big process freed memory (bench/README.md "Why the same fp-1M
+# load reads 0.33 s or 0.45 s"); the app's open always came after the
+# empty window's WARM seconds, and until stop 25 the CLI ran right after
+# the previous app stopped, so the CLI column was the fast case and the
+# app's the slow one.  With EACH=1 the CLI is also timed that old way,
+# right after the previous app stopped (cli-b2b in each run's line), to
+# show what the gap costs on the machine at hand.
+#
+# Frames and the X server: cycles and paints are the window's frame-clock
+# cycles and paints from the open to idle (the counts in the phases line:
+# every before-paint mark is a cycle, every paint mark a paint); x-cpu is
+# the X server's CPU (Xvfb here, a compositor on a desktop) from the remote
+# open to the timing line, in ms (from /proc, 10 ms ticks).
+#
 # With PHASES=1, the window's "scorch-phases:" line of each file's last
 # run follows the table: the main thread's CPU ms per span (loading frames,
 # D: the views given the profile, S: the first frame, I: up to idle).
 #
 # Usage: bench/app-open.sh [BUILD_DIR] FILE...     (default BUILD_DIR: build)
-# Env:   RUNS=5  WARM=2 (seconds the empty window gets to settle)  COLD=1  PHASES=0
-#        EACH=1: each run's figures on stderr as it ends
+# Env:   RUNS=5  WARM=2 (the idle gap before each timed run, seconds)  COLD=1  PHASES=0
+#        EACH=1: each run's figures on stderr as it ends (and the CLI also timed
+#        right after the previous app stopped, cli-b2b)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -89,32 +109,86 @@ stop_app () {
 
 field () { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
-printf "%-28s %8s | %8s %8s %8s %8s %6s | %8s | %8s\n" file cli-s load-s shown-s idle-s main-cpu majflt cold-s "idle-cli"
+# the CLI on $1, wall seconds appended to $2; $tmp/one: wall, $tmp/one.more:
+# "(sys S majflt M)", its system time and major page faults, for EACH=1
+time_cli () {
+  /usr/bin/time -f "%e %S %F" -o "$tmp/one" "$CLI" report --tsv "$1" >/dev/null 2>"$tmp/err" ||
+    { echo "scorch-cli failed:" >&2; cat "$tmp/err" >&2; }
+  tail -1 "$tmp/one" | awk '{ printf "(sys %s majflt %s)", $2, $3 }' > "$tmp/one.more"
+  tail -1 "$tmp/one" | awk '{ print $1 }' > "$tmp/one.e" && mv "$tmp/one.e" "$tmp/one"
+  cat "$tmp/one" >> "$2"
+}
+
+# the X server's CPU so far, in ms (utime + stime of /proc/PID/stat)
+x_cpu () {
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) * 1000 / hz }' "/proc/$xvfb_pid/stat"
+}
+
+# frame-clock cycles (before-paint marks) and paints in a phases line
+count_marks () {
+  awk -v what="$1" '{ n = 0
+    for (i = 1; i <= NF; i++) {
+      split ($i, kv, "="); name = kv[1]; sub (/^[A-Z]:/, "", name)
+      if (name != what) continue
+      if (match ($i, /\(x[0-9]+\)/)) n += substr ($i, RSTART + 2, RLENGTH - 3); else n++
+    }
+    print n }'
+}
+
+printf "%-28s %8s | %8s %8s %8s %8s %6s %6s %6s %6s | %8s | %8s\n" file cli-s load-s shown-s idle-s main-cpu majflt cycles paints x-cpu cold-s "idle-cli"
 for file in "$@"; do
-  : > "$tmp/cli"; : > "$tmp/load"; : > "$tmp/shown"; : > "$tmp/idle"; : > "$tmp/cold"; : > "$tmp/cpu"; : > "$tmp/majflt"
+  : > "$tmp/cli"; : > "$tmp/cli-b2b"; : > "$tmp/load"; : > "$tmp/shown"; : > "$tmp/idle"; : > "$tmp/cold"; : > "$tmp/cpu"; : > "$tmp/majflt"
+  : > "$tmp/cycles"; : > "$tmp/paints"; : > "$tmp/xcpu"
   r=0
   while [ $r -lt "$RUNS" ]; do
-    /usr/bin/time -f "%e" -o "$tmp/one" "$CLI" report --tsv "$file" >/dev/null 2>"$tmp/err" ||
-      { echo "scorch-cli failed:" >&2; cat "$tmp/err" >&2; }
-    cat "$tmp/one" >> "$tmp/cli"
+    # The condition before stop 25, for comparison only: right after the
+    # previous app (or CLI) freed its memory.
+    b2b=
+    if [ "${EACH:-0}" = 1 ]; then
+      time_cli "$file" "$tmp/cli-b2b"
+      b2b=" cli-b2b=$(cat "$tmp/one")$(cat "$tmp/one.more")"
+    fi
+    # The CLI after the idle gap the app's open gets, its input read just before.
+    sleep "$WARM"
+    cat "$file" > /dev/null
+    time_cli "$file" "$tmp/cli"
+    cli_one=$(cat "$tmp/one")$(cat "$tmp/one.more")
 
-    # In a running app: an empty window first, then a remote open.
+    # In a running app: an empty window first, then (after the same gap
+    # and read) a remote open.
     SCORCH_TRACE_TIMING=1 "$APP" >"$tmp/app.log" 2>&1 &
     app_pid=$!
     sleep "$WARM"
+    cat "$file" > /dev/null
+    x0=$(x_cpu)
     "$APP" "$file" >/dev/null 2>&1 || :
     line=$(wait_line "$tmp/app.log") || { stop_app; r=$((r + 1)); continue; }
+    x1=$(x_cpu)
     echo "$line" | field load >> "$tmp/load"
     echo "$line" | field shown >> "$tmp/shown"
     echo "$line" | field idle >> "$tmp/idle"
     echo "$line" | field main-cpu >> "$tmp/cpu"
     echo "$line" | field majflt >> "$tmp/majflt"
-    [ "${EACH:-0}" = 1 ] && echo "  $(basename "$file") run $r: cli=$(cat "$tmp/one") ${line#scorch-timing: open }" >&2
+    xcpu=$(awk -v a="$x0" -v b="$x1" 'BEGIN { print b - a }')
+    echo "$xcpu" >> "$tmp/xcpu"
+    # the phases line comes right after the timing line
+    i=0
+    while ! grep -q '^scorch-phases: open' "$tmp/app.log" && [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done
+    phases=$(grep '^scorch-phases: open' "$tmp/app.log" | head -1)
+    cycles=nan; paints=nan
+    if [ -n "$phases" ]; then
+      cycles=$(echo "$phases" | count_marks before-paint); paints=$(echo "$phases" | count_marks paint)
+    fi
+    echo "$cycles" >> "$tmp/cycles"; echo "$paints" >> "$tmp/paints"
+    [ "${EACH:-0}" = 1 ] && echo "  $(basename "$file") run $r: cli=$cli_one$b2b ${line#scorch-timing: open } cycles=$cycles paints=$paints x-cpu=$xcpu" >&2
     stop_app
-    grep '^scorch-phases: open' "$tmp/app.log" | sed "s|^scorch-phases: open:|$(basename "$file"):|" > "$tmp/phases.last" || :
+    echo "$phases" | sed -n "s|^scorch-phases: open:|$(basename "$file"):|p" > "$tmp/phases.last" || :
 
     if [ "$COLD" = 1 ]; then
-      # Cold: the file on the command line (window creation included).
+      # Cold: the file on the command line (window creation included),
+      # after the same gap and read.
+      sleep "$WARM"
+      cat "$file" > /dev/null
       SCORCH_TRACE_TIMING=1 "$APP" "$file" >"$tmp/app.log" 2>&1 &
       app_pid=$!
       if line=$(wait_line "$tmp/app.log"); then
@@ -126,16 +200,21 @@ for file in "$@"; do
   done
   cat "$tmp/phases.last" >> "$tmp/phases" 2>/dev/null || :
   cli=$(median < "$tmp/cli"); idle=$(median < "$tmp/idle")
-  printf "%-28s %8.3f | %8.3f %8.3f %8.3f %8s %6s | %8s | %+8.3f\n" "$(basename "$file")" "$cli" \
+  printf "%-28s %8.3f | %8.3f %8.3f %8.3f %8s %6s %6s %6s %6s | %8s | %+8.3f\n" "$(basename "$file")" "$cli" \
     "$(median < "$tmp/load")" "$(median < "$tmp/shown")" "$idle" "$(median < "$tmp/cpu")" "$(median < "$tmp/majflt")" \
+    "$(median < "$tmp/cycles")" "$(median < "$tmp/paints")" "$(median < "$tmp/xcpu")" \
     "$(median < "$tmp/cold")" \
     "$(awk -v a="$idle" -v b="$cli" 'BEGIN { print a - b }')"
+  [ "${EACH:-0}" = 1 ] && echo "  $(basename "$file"): cli-b2b median $(median < "$tmp/cli-b2b") s (right after the previous app stopped)" >&2
 done
-echo "medians of $RUNS runs; cli-s: scorch-cli report --tsv (whole process); load/shown/idle: seconds from"
+echo "medians of $RUNS runs; both the CLI and the open in the app are timed after an idle gap of $WARM s"
+echo "with the capture read just before; cli-s: scorch-cli report --tsv (whole process); load/shown/idle: seconds from"
 echo "the open in a running window to the loader's result / the views given the profile / the main loop idle"
 echo "after the first frame; main-cpu: the main thread's CPU seconds from the open to idle (nan: an app"
 echo "without it); majflt: the app's major page faults from the open to idle (pages read from disk;"
-echo "nan: an app without it); cold-s: idle with the file on the app's command line; idle-cli: idle - cli-s"
+echo "nan: an app without it); cycles/paints: the window's frame-clock cycles and paints from the open to"
+echo "idle; x-cpu: the X server's CPU ms from the open to the timing line; cold-s: idle with the file on the"
+echo "app's command line; idle-cli: idle - cli-s"
 if [ "${PHASES:-0}" = 1 ] && [ -s "$tmp/phases" ]; then
   echo "phases of each file's last run:"
   cat "$tmp/phases"

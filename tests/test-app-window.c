@@ -845,6 +845,61 @@ test_loading_page_delay (void)
   gtk_window_destroy (GTK_WINDOW (w));
 }
 
+static void
+count_cycle_cb (GdkFrameClock *clock,
+                guint         *n_cycles)
+{
+  (*n_cycles)++;
+}
+
+/* While the loading page is up and its text does not change, the window
+ * draws nothing and runs no frame-clock cycles: the first time a window
+ * shows the page, its scrolled window is realized and its scrollbars get
+ * their overlay-indicator style, which Adwaita animates for 200 ms
+ * ("transition: all" on trough and slider), 12 cycles of the whole
+ * window's style and layout for scrollbars that are not drawn, while the
+ * loader needs the CPU.  This test runs with GTK's animations on (the
+ * others run without, which hides those frames). */
+static void
+test_loading_page_still (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (good_path);
+  g_autofree char *uri = g_file_get_uri (file);
+  GtkSettings *settings = gtk_settings_get_default ();
+  ScorchWindow *w;
+  GdkFrameClock *clock;
+  guint n_cycles = 0;
+  gulong handler;
+  gint64 until;
+
+  g_object_set (settings, "gtk-enable-animations", TRUE, NULL);
+  w = scorch_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (w), 1000, 700);
+  gtk_window_present (GTK_WINDOW (w));
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+
+  _scorch_loader_hold_workers (TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.open-recent", "s", uri));
+  app_test_wait_for (page_is_loading, w, 10000, "the loading page");
+  app_test_wait_until_drawn (GTK_WIDGET (w));
+
+  /* One more cycle may come (GTK checks the style once more after a
+   * frame); an animation is a cycle every 16 ms for 200 ms. */
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (w));
+  handler = g_signal_connect (clock, "before-paint", G_CALLBACK (count_cycle_cb), &n_cycles);
+  until = g_get_monotonic_time () + 400 * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpuint (n_cycles, <=, 2);
+  g_assert_cmpstr (gtk_progress_bar_get_text (_scorch_window_get_load_progress (w)), ==, "0 %");
+
+  _scorch_loader_hold_workers (FALSE);
+  app_test_wait_for (page_is_not_loading, w, 30000, "the load");
+  g_object_set (settings, "gtk-enable-animations", FALSE, NULL);
+  gtk_window_destroy (GTK_WINDOW (w));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -873,6 +928,7 @@ main (int   argc,
   g_test_add_func ("/app/window/divider-in-first-frame", test_divider_in_first_frame);
   g_test_add_func ("/app/window/open-reuses-empty-window", test_open_reuses_empty_window);
   g_test_add_func ("/app/window/loading-page-delay", test_loading_page_delay);
+  g_test_add_func ("/app/window/loading-page-still", test_loading_page_still);
   g_test_add_func ("/app/window/hotspot-context-menu", test_hotspot_context_menu);
   g_test_add_func ("/app/window/screenshots", test_screenshots);
 
