@@ -671,6 +671,69 @@ attr_of_record (ScorchCaptureAttrs       *self,
   return TRUE;
 }
 
+/* What scorch_capture_attrs_parse_record and _frame_record share: the
+ * checks (in one order, with one set of errors) and where the record's
+ * sample_id is. *attr: the record's event (NULL: none, or an id of no
+ * event); *sid: the start of its sample_id fields, read with *at (NULL:
+ * the record has none). */
+G_ALWAYS_INLINE static inline gboolean
+locate_sample_id (ScorchCaptureAttrs        *self,
+                  const guint8              *data,
+                  gsize                      len,
+                  guint64                    file_offset,
+                  struct perf_event_header  *hdr,
+                  const ScorchCaptureAttr  **attr,
+                  const guint8             **sid,
+                  const SampleIdAt         **at,
+                  GError                   **error)
+{
+  ScorchRecord shape;
+  const CaptureAttr *a;
+
+  *attr = NULL;
+  *sid = NULL;
+  if (!parse_header (data, len, file_offset, hdr, error))
+    return FALSE;
+
+  if (hdr->type >= 64 /* PERF_RECORD_USER_TYPE_START */ || self->attrs->len == 0)
+    return TRUE;
+
+  /* attr_of_record reads these three only */
+  shape.data = data;
+  shape.size = hdr->size;
+  shape.file_offset = file_offset;
+  if (!attr_of_record (self, &shape, hdr->type != PERF_RECORD_SAMPLE, attr, error))
+    return FALSE;
+
+  if (hdr->type == PERF_RECORD_SAMPLE)
+    {
+      if (*attr == NULL)
+        return TRUE; /* an id of no event: the consumer drops and counts it */
+      a = compiled (*attr);
+      if (hdr->size - sizeof *hdr < a->head_need)
+        return scorch_capture_malformed (error, file_offset, _("sample shorter than its sample_type says"));
+      *sid = data + sizeof *hdr;
+      *at = &a->head;
+      return TRUE;
+    }
+
+  /* A side-band record (MMAP2, COMM, ...) of an unknown id is still needed:
+   * read its trailer with the first event's layout. */
+  if (*attr == NULL)
+    *attr = g_ptr_array_index (self->attrs, 0);
+
+  if ((*attr)->attr.sample_id_all)
+    {
+      a = compiled (*attr);
+      if (hdr->size < sizeof *hdr + (*attr)->id_hdr_size)
+        return scorch_capture_malformed (error, file_offset, _("record of type %u too short for its sample_id trailer"), hdr->type);
+      *sid = data + hdr->size - (*attr)->id_hdr_size;
+      *at = &a->trailer;
+    }
+
+  return TRUE;
+}
+
 gboolean
 scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
                                    const guint8       *data,
@@ -679,46 +742,36 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
                                    ScorchRecord       *record,
                                    GError            **error)
 {
-  const ScorchCaptureAttr *attr = NULL;
+  const ScorchCaptureAttr *attr;
   struct perf_event_header hdr;
-  const CaptureAttr *a;
+  const guint8 *sid;
+  const SampleIdAt *at = NULL;
 
-  if (!parse_header (data, len, file_offset, &hdr, error))
+  if (!locate_sample_id (self, data, len, file_offset, &hdr, &attr, &sid, &at, error))
     return FALSE;
   scorch_perf_record_init_raw (record, &hdr, data, file_offset);
-
-  if (hdr.type >= 64 /* PERF_RECORD_USER_TYPE_START */ || self->attrs->len == 0)
-    return TRUE;
-
-  if (!attr_of_record (self, record, hdr.type != PERF_RECORD_SAMPLE, &attr, error))
-    return FALSE;
-
-  if (hdr.type == PERF_RECORD_SAMPLE)
-    {
-      record->attr = attr;
-      if (attr == NULL)
-        return TRUE; /* an id of no event: the consumer drops and counts it */
-      a = compiled (attr);
-      if (hdr.size - sizeof hdr < a->head_need)
-        return scorch_capture_malformed (error, file_offset, _("sample shorter than its sample_type says"));
-      load_sample_id (data + sizeof hdr, &a->head, record);
-      return TRUE;
-    }
-
-  /* A side-band record (MMAP2, COMM, ...) of an unknown id is still needed:
-   * read its trailer with the first event's layout. */
-  if (attr == NULL)
-    attr = g_ptr_array_index (self->attrs, 0);
   record->attr = attr;
+  if (sid != NULL)
+    load_sample_id (sid, at, record);
+  return TRUE;
+}
 
-  if (attr->attr.sample_id_all)
-    {
-      a = compiled (attr);
-      if (hdr.size < sizeof hdr + attr->id_hdr_size)
-        return scorch_capture_malformed (error, file_offset, _("record of type %u too short for its sample_id trailer"), hdr.type);
-      load_sample_id (data + hdr.size - attr->id_hdr_size, &a->trailer, record);
-    }
+gboolean
+scorch_capture_attrs_frame_record (ScorchCaptureAttrs       *self,
+                                   const guint8             *data,
+                                   gsize                     len,
+                                   guint64                   file_offset,
+                                   struct perf_event_header *header,
+                                   guint64                  *time,
+                                   GError                  **error)
+{
+  const ScorchCaptureAttr *attr;
+  const guint8 *sid;
+  const SampleIdAt *at = NULL;
 
+  if (!locate_sample_id (self, data, len, file_offset, header, &attr, &sid, &at, error))
+    return FALSE;
+  *time = (sid != NULL && at->time >= 0) ? scorch_perf_rd64 (sid + at->time) : 0;
   return TRUE;
 }
 

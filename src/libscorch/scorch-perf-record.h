@@ -169,6 +169,17 @@ gboolean scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
                                             ScorchRecord       *record,
                                             GError            **error);
 
+/* What a reader needs to put a record in time order, with the checks
+ * and errors of scorch_capture_attrs_parse_record but nothing else read:
+ * its header and its time (0 when it has none). */
+gboolean scorch_capture_attrs_frame_record (ScorchCaptureAttrs       *self,
+                                            const guint8             *data,
+                                            gsize                     len,
+                                            guint64                   file_offset,
+                                            struct perf_event_header *header,
+                                            guint64                  *time,
+                                            GError                  **error);
+
 /* The body of a PERF_RECORD_SAMPLE. Pointers point into the record. */
 typedef struct
 {
