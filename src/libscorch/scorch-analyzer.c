@@ -918,19 +918,23 @@ diagnose_sample (ScorchAnalyzer         *self,
 
   facts.n_kernel = self->cur_n_kernel;
   facts.n_user = self->cur_n_user;
-  /* read only when there are user addresses (see scorch-diagnostics.h) */
-  if (self->cur_n_user > 0)
-    {
-      stack_address (self, &self->cur_leaf, &facts.leaf);
-      stack_address (self, &self->cur_outer, &facts.outer);
-    }
-  if (self->cur_n_user > 1)
-    stack_address (self, &self->cur_before_outer, &facts.before_outer);
   facts.dwarf = dwarf;
   facts.unwind_failed = unwind_failed;
   if (outer != SCORCH_NODE_NONE)
     {
       facts.complete = outer < self->entry_class->len && self->entry_class->data[outer] == ENTRY_YES;
+    }
+  /* read only when there are user addresses, and the outer two only for
+   * a stack cut short (see scorch-diagnostics.h): most stacks are
+   * complete, and the two were made for every sample before */
+  if (self->cur_n_user > 0)
+    stack_address (self, &self->cur_leaf, &facts.leaf);
+  if (!facts.complete && !unwind_failed)
+    {
+      if (self->cur_n_user > 0)
+        stack_address (self, &self->cur_outer, &facts.outer);
+      if (self->cur_n_user > 1)
+        stack_address (self, &self->cur_before_outer, &facts.before_outer);
     }
   if (dwarf)
     {

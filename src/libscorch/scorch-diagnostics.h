@@ -60,6 +60,8 @@ typedef struct
   guint              n_user;         /* user addresses (not inline frames) */
   gboolean           complete;       /* the outermost frame is a thread entry */
   ScorchStackAddress leaf;           /* innermost user address (when n_user > 0) */
+  /* The two below are read only for a stack cut short (neither complete
+   * nor unwind_failed): the analyzer leaves them unset otherwise. */
   ScorchStackAddress outer;          /* outermost user address (when n_user > 0) */
   ScorchStackAddress before_outer;   /* the one before it (when n_user > 1) */
   /* DWARF mode */
