@@ -243,6 +243,7 @@ struct _Worker
                                      * their pages stay resident while they wait */
 #define BATCH_CHUNK     64
 #define MAX_WORKERS     16
+#define FRESH_SLOTS     1024        /* the fresh map's size between batches */
 
 /* ------------------------------------------------------------------ */
 
@@ -298,7 +299,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->unwinder = scorch_unwinder_new (find_mapping_cb, self);
   self->builder = scorch_profile_builder_new ();
   scorch_addr_map_init (&self->cache, 4096);
-  scorch_addr_map_init (&self->fresh, 1024);
+  scorch_addr_map_init (&self->fresh, FRESH_SLOTS);
   self->runs = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->addrs = g_array_new (FALSE, FALSE, sizeof (AddrEntry));
   self->addr_modules = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -1982,14 +1983,28 @@ run_batch_full (ScorchAnalyzer *self,
   ok = self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
   self->use_fresh = FALSE;
   prepare_close (self);
-  for (gsize i = 0; i <= self->fresh.mask; i++)
-    if (self->fresh.slots[i].stored != 0)
-      scorch_addr_map_insert (&self->cache, self->fresh.slots[i].k1, self->fresh.slots[i].k2,
-                              self->fresh.slots[i].stored - 1);
+  /* Emptied in the same pass, slot by slot: freeing it and calloc'ing
+   * 1024 slots again after each batch was fresh memory (and a memset)
+   * for every batch of the load. A map grown large by one batch of many
+   * new addresses is made small again, so that the pass stays short. */
   if (self->fresh.len > 0)
     {
-      scorch_addr_map_clear (&self->fresh);
-      scorch_addr_map_init (&self->fresh, 1024);
+      for (gsize i = 0; i <= self->fresh.mask; i++)
+        {
+          ScorchAddrMapSlot *slot = &self->fresh.slots[i];
+
+          if (slot->stored != 0)
+            {
+              scorch_addr_map_insert (&self->cache, slot->k1, slot->k2, slot->stored - 1);
+              slot->stored = 0;
+            }
+        }
+      if (self->fresh.mask + 1 > FRESH_SLOTS)
+        {
+          scorch_addr_map_clear (&self->fresh);
+          scorch_addr_map_init (&self->fresh, FRESH_SLOTS);
+        }
+      self->fresh.len = 0;
     }
   {
     GArray *t = self->pending;
