@@ -57,7 +57,7 @@ typedef struct
 } StackMemo;
 
 #define STACK_MEMO_MIN       4096
-#define STACK_MEMO_MAX       (1u << 18)   /* slots (~15 MB), at most half used */
+#define STACK_MEMO_MAX       (1u << 18)   /* slots (~30 MB), at most half used */
 #define STACK_MEMO_MAX_KEYS  (4u << 20)   /* entries of all keys (16 MB) */
 #define STACK_MEMO_MAX_DEPTH 512          /* longer stacks are not kept */
 #define MEMO_AHEAD           6            /* samples: how far commit_batch prefetches memo slots */
