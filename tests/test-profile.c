@@ -350,47 +350,6 @@ test_large (void)
   g_assert_cmpuint (sum, ==, 20000);
 }
 
-/* A reserved sample array is filled as a grown one is, and past the
- * reservation it still grows: the samples read back are the ones added,
- * in order, live snapshots included. */
-static void
-test_reserve_samples (void)
-{
-  g_autoptr(ScorchProfileBuilder) b = scorch_profile_builder_new ();
-  g_autoptr(ScorchProfile) p = NULL;
-  const ScorchSample *samples;
-  guint32 stack[2];
-  guint32 node;
-  guint n;
-
-  stack[0] = frame (b, "leaf");
-  stack[1] = frame (b, "main");
-  node = scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 1, .pid = 1, .tid = 2,
-                                                                        .frames = stack, .n_frames = 2,
-                                                                        .weight = 1 });
-  scorch_profile_builder_reserve_samples (b, 100000);
-  scorch_profile_builder_reserve_samples (b, 10);   /* never shrinks */
-  for (guint s = 1; s < 100100; s++)
-    {
-      scorch_profile_builder_add_sample_at (b, 1 + s, 1, 2, node, 1);
-      if (s % 25000 == 0)
-        {
-          g_autoptr(ScorchProfile) snap = scorch_profile_builder_snapshot (b);
-
-          (void) scorch_profile_get_samples (snap, &n);
-          g_assert_cmpuint (n, ==, s + 1);
-        }
-    }
-  p = scorch_profile_builder_end (g_steal_pointer (&b));
-  samples = scorch_profile_get_samples (p, &n);
-  g_assert_cmpuint (n, ==, 100100);
-  for (guint s = 0; s < n; s++)
-    {
-      g_assert_cmpuint (samples[s].time, ==, 1 + s);
-      g_assert_cmpuint (samples[s].node, ==, node);
-    }
-}
-
 int
 main (int    argc,
       char **argv)
@@ -402,7 +361,6 @@ main (int    argc,
   g_test_add_func ("/libscorch/profile/recursion", test_recursion);
   g_test_add_func ("/libscorch/profile/filter", test_filter);
   g_test_add_func ("/libscorch/profile/many-threads", test_many_threads);
-  g_test_add_func ("/libscorch/profile/reserve-samples", test_reserve_samples);
   g_test_add_func ("/libscorch/profile/inverted", test_inverted);
   g_test_add_func ("/libscorch/profile/callers-callees", test_callers_callees);
   g_test_add_func ("/libscorch/profile/match", test_match);
