@@ -2450,13 +2450,6 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
    * records (fp-1M: 66 MB for 55, fp-100k: 45 MB for 13). */
   if (self->overlap)
     scorch_heap_populate (4 * data_size);
-  /* The sample array at once, for about as many samples as the records
-   * could hold (a frame-pointer sample with its callchain is rarely
-   * under 64 bytes; fp-1M's are 82 on average): filled without the
-   * copies of doubling, and with huge pages where it is large. Only
-   * virtual memory beyond what is filled. */
-  if (self->overlap)
-    scorch_profile_builder_reserve_samples (self->builder, (guint) MIN (data_size / 64, G_MAXUINT32 / 64));
 
   while (scorch_capture_reader_next (reader, &record, &local_error))
     {

@@ -205,26 +205,6 @@ scorch_heap_release (void)
 #endif
 }
 
-/* A block at or above the mmap threshold gets a mapping of its own,
- * outside the heap scorch_heap_prepare() marked: 4 KiB pages, a fault
- * each (fp-1M's sample array, 22 MB: ~5,500 of the load's ~7,000 faults,
- * on the committing thread). This marks the part of such a block that
- * whole huge pages cover, before it is written. A no-op for smaller
- * blocks (in the marked heap) or unless the heap was prepared. */
-void
-scorch_heap_advise_huge (gpointer data,
-                         gsize    size)
-{
-#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
-  guintptr start = ((guintptr) data + HUGE_PAGE_SIZE - 1) & ~(guintptr) (HUGE_PAGE_SIZE - 1);
-  guintptr end = ((guintptr) data + size) & ~(guintptr) (HUGE_PAGE_SIZE - 1);
-
-  if (heap_base == 0 || size < MMAP_THRESHOLD || end <= start)
-    return;
-  madvise ((void *) start, end - start, MADV_HUGEPAGE);
-#endif
-}
-
 /* Faults in up to BYTES of the range the last scorch_heap_prepare() or
  * scorch_heap_refill() left free, beside the caller (populate_thread);
  * once per prepare or refill. For a load that leaves a CPU idle (the

@@ -18,9 +18,5 @@ void     scorch_heap_release (void);
 /* A load that leaves a CPU idle: up to BYTES of the heap's free range
  * faulted in on another thread (scorch-heap.c). */
 void     scorch_heap_populate (gsize bytes);
-/* A large block (an array a load fills) not yet written: its own mapping
- * marked for huge pages too (scorch-heap.c). */
-void     scorch_heap_advise_huge (gpointer data,
-                                  gsize    size);
 
 G_END_DECLS

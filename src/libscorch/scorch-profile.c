@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#include "scorch-heap.h"
 #include "scorch-profile-private.h"
 #include "scorch-util.h"
 
@@ -1042,26 +1041,6 @@ builder_child (ScorchProfileBuilder *builder,
   return node;
 }
 
-void
-scorch_profile_builder_reserve_samples (ScorchProfileBuilder *builder,
-                                        guint                 n_samples)
-{
-  GArray *samples;
-  guint len;
-
-  g_return_if_fail (builder != NULL);
-
-  samples = builder->samples;
-  len = samples->len;
-  if (n_samples <= builder->samples_cap)
-    return;
-  builder->samples_cap = n_samples;
-  /* not written: the array is made without clearing */
-  g_array_set_size (samples, n_samples);
-  g_array_set_size (samples, len);
-  scorch_heap_advise_huge (samples->data, (gsize) n_samples * sizeof (ScorchSample));
-}
-
 static void
 builder_add_at (ScorchProfileBuilder *builder,
                 guint64               time,
@@ -1083,7 +1062,6 @@ builder_add_at (ScorchProfileBuilder *builder,
       builder->samples_cap = MAX (2 * len, 1024);
       g_array_set_size (samples, builder->samples_cap);
       g_array_set_size (samples, len);
-      scorch_heap_advise_huge (samples->data, (gsize) builder->samples_cap * sizeof (ScorchSample));
     }
   sample = &((ScorchSample *) (gpointer) samples->data)[samples->len++];
   sample->time = time;

@@ -121,11 +121,6 @@ typedef struct
 
 /* Building (single thread; the loader owns the builder). */
 ScorchProfileBuilder *scorch_profile_builder_new            (void);
-/* Room for N_SAMPLES samples in all, made before a load fills it: the
- * array then does not grow by copies (each a fresh block written
- * through), and a large one gets huge pages (scorch_heap_advise_huge). */
-void                  scorch_profile_builder_reserve_samples (ScorchProfileBuilder *builder,
-                                                              guint                 n_samples);
 void                  scorch_profile_builder_free           (ScorchProfileBuilder *builder);
 guint32               scorch_profile_builder_intern_frame   (ScorchProfileBuilder *builder,
                                                              const char           *function,
