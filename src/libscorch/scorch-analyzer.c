@@ -47,17 +47,23 @@ typedef struct
   guint32 n_kernel;
   guint32 leaf_i, outer_i, before_outer_i;  /* the user addresses' positions in the key */
   guint32 leaf_frame, outer_frame, before_outer_frame;
-  /* What the diagnostics counted for it, and what that depended on
-   * beyond the stack: the event, and the modules of the three user
-   * addresses (interned paths, NULL: unmapped), which another process
-   * may map from elsewhere. */
-  ScorchDiagnosticsRepeat  diag;
-  const ScorchCaptureAttr *attr;
-  const char              *leaf_path, *outer_path, *before_outer_path;
+  guint32 diag;          /* its StackMemoDiag in stack_memo_diag */
 } StackMemo;
 
+/* What the diagnostics counted for a memo's stack, and what that
+ * depended on beyond the stack: the event, and the modules of the three
+ * user addresses (interned paths, NULL: unmapped), which another process
+ * may map from elsewhere. Kept apart, one per stack (not per slot), so
+ * that the slots stay 64 bytes. */
+typedef struct
+{
+  ScorchDiagnosticsRepeat  repeat;
+  const ScorchCaptureAttr *attr;
+  const char              *leaf_path, *outer_path, *before_outer_path;
+} StackMemoDiag;
+
 #define STACK_MEMO_MIN       4096
-#define STACK_MEMO_MAX       (1u << 18)   /* slots (~30 MB), at most half used */
+#define STACK_MEMO_MAX       (1u << 18)   /* slots (~15 MB), at most half used */
 #define STACK_MEMO_MAX_KEYS  (4u << 20)   /* entries of all keys (16 MB) */
 #define STACK_MEMO_MAX_DEPTH 512          /* longer stacks are not kept */
 #define MEMO_AHEAD           6            /* samples: how far commit_batch prefetches memo slots */
@@ -155,6 +161,7 @@ struct _ScorchAnalyzer
   guint                 stack_memo_cap;
   guint                 stack_memo_len;
   GArray               *stack_memo_keys; /* guint32: the address entries of each stack */
+  GArray               *stack_memo_diag; /* StackMemoDiag, one per stack */
   guint64               n_memo_hits;
 
   /* The parallel sample path (see PreparedSample) */
@@ -358,6 +365,7 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_array_unref (self->truncated_by_frame);
   g_free (self->stack_memo);
   g_clear_pointer (&self->stack_memo_keys, g_array_unref);
+  g_clear_pointer (&self->stack_memo_diag, g_array_unref);
   g_ptr_array_unref (self->warnings);
   g_clear_pointer (&self->diagnostics, scorch_diagnostics_unref);
   g_clear_pointer (&self->frame_function, g_ptr_array_unref);
@@ -1629,6 +1637,7 @@ stack_memo_reset (ScorchAnalyzer *self,
   self->stack_memo_cap = cap;
   self->stack_memo_len = 0;
   g_array_set_size (self->stack_memo_keys, 0);
+  g_array_set_size (self->stack_memo_diag, 0);
 }
 
 /* Keeps the stack just committed (its facts are in self->cur_*). */
@@ -1654,6 +1663,7 @@ stack_memo_add (ScorchAnalyzer          *self,
   if (self->stack_memo_keys == NULL)
     {
       self->stack_memo_keys = g_array_new (FALSE, FALSE, sizeof (guint32));
+      self->stack_memo_diag = g_array_new (FALSE, FALSE, sizeof (StackMemoDiag));
       stack_memo_reset (self, STACK_MEMO_MIN);
     }
   /* Bounded: at the limit, start over (the stacks that repeat come back). */
@@ -1711,11 +1721,17 @@ stack_memo_add (ScorchAnalyzer          *self,
   m->leaf_frame = self->cur_leaf.frame;
   m->outer_frame = self->cur_outer.frame;
   m->before_outer_frame = self->cur_before_outer.frame;
-  m->diag = self->cur_diag;
-  m->attr = attr;
-  m->leaf_path = m->n_user > 0 ? map_path (addrs[m->leaf_i].pm) : NULL;
-  m->outer_path = m->n_user > 0 ? map_path (addrs[m->outer_i].pm) : NULL;
-  m->before_outer_path = m->n_user > 1 ? map_path (addrs[m->before_outer_i].pm) : NULL;
+  {
+    StackMemoDiag d;
+
+    d.repeat = self->cur_diag;
+    d.attr = attr;
+    d.leaf_path = m->n_user > 0 ? map_path (addrs[m->leaf_i].pm) : NULL;
+    d.outer_path = m->n_user > 0 ? map_path (addrs[m->outer_i].pm) : NULL;
+    d.before_outer_path = m->n_user > 1 ? map_path (addrs[m->before_outer_i].pm) : NULL;
+    m->diag = self->stack_memo_diag->len;
+    g_array_append_val (self->stack_memo_diag, d);
+  }
   self->stack_memo_len++;
 }
 
@@ -1729,6 +1745,7 @@ stack_memo_replay (ScorchAnalyzer       *self,
 {
   AddrEntry *entries = (AddrEntry *) (gpointer) self->addrs->data;
   guint64 stamp = self->n_samples + 1;
+  const StackMemoDiag *d;
 
   for (guint i = 0; i < m->n; i++)
     {
@@ -1747,12 +1764,13 @@ stack_memo_replay (ScorchAnalyzer       *self,
   /* The same facts as the memo's first sample: counted again as they
    * were then (most samples; looking their places up by module and
    * function name was 15 % of this thread's instructions on fp-1M). */
-  if (m->diag.repeatable && m->attr == ps->record.attr &&
-      (m->n_user == 0 || (map_path (addrs[m->leaf_i].pm) == m->leaf_path &&
-                          map_path (addrs[m->outer_i].pm) == m->outer_path)) &&
-      (m->n_user <= 1 || map_path (addrs[m->before_outer_i].pm) == m->before_outer_path))
+  d = &g_array_index (self->stack_memo_diag, StackMemoDiag, m->diag);
+  if (d->repeat.repeatable && d->attr == ps->record.attr &&
+      (m->n_user == 0 || (map_path (addrs[m->leaf_i].pm) == d->leaf_path &&
+                          map_path (addrs[m->outer_i].pm) == d->outer_path)) &&
+      (m->n_user <= 1 || map_path (addrs[m->before_outer_i].pm) == d->before_outer_path))
     {
-      scorch_diagnostics_repeat_sample (self->diagnostics, &m->diag);
+      scorch_diagnostics_repeat_sample (self->diagnostics, &d->repeat);
       count_truncated (self, m->outer != SCORCH_NODE_NONE && m->outer < self->entry_class->len &&
                              self->entry_class->data[m->outer] == ENTRY_YES,
                        m->n_user, m->outer);
