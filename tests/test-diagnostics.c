@@ -102,6 +102,125 @@ add_n (ScorchDiagnostics      *d,
     scorch_diagnostics_add_sample (d, f);
 }
 
+static ScorchStackFacts complete_main (void);
+
+/* The stacks of a frame-pointer capture, one of each kind the counts
+ * tell apart, and a DWARF one (not repeatable). */
+static guint
+repeat_facts (ScorchStackFacts *f)
+{
+  guint n = 0;
+
+  memset (f, 0, 8 * sizeof *f);
+  f[n] = complete_main (); n++;
+  f[n].n_user = 4;                          /* stops in a library without frame pointers */
+  f[n].leaf = addr (PROG, "work", 0x100, SCORCH_MAPPING_FILE);
+  f[n].before_outer = addr (PROG, "std::thread::_State_impl::_M_run", 0x300, SCORCH_MAPPING_FILE);
+  f[n].outer = addr (LIBCXX, NULL, 0xd44a3, SCORCH_MAPPING_FILE);
+  f[n].max_depth = 127;
+  n++;
+  f[n].n_user = 3;                          /* a chain broken into a non-address */
+  f[n].leaf = addr (PROG, "leaf_nofp", 0x500, SCORCH_MAPPING_FILE);
+  f[n].before_outer = addr (PROG, "caller", 0x600, SCORCH_MAPPING_FILE);
+  f[n].outer = addr ("", NULL, 0x1234, SCORCH_MAPPING_NONE);
+  n++;
+  f[n].n_user = 1;                          /* JIT code, at the leaf */
+  f[n].leaf = f[n].outer = addr ("[anon]", NULL, 0x77, SCORCH_MAPPING_ANON);
+  n++;
+  f[n].n_kernel = 5;                        /* kernel only */
+  n++;
+  n++;                                      /* empty */
+  f[n].n_user = 2;                          /* failed to unwind */
+  f[n].unwind_failed = TRUE;
+  f[n].leaf = addr (PROG, "work", 0x100, SCORCH_MAPPING_FILE);
+  n++;
+  f[n].n_user = 2;                          /* DWARF: the copy was too small */
+  f[n].dwarf = TRUE;
+  f[n].leaf = addr (PROG, "work", 0x100, SCORCH_MAPPING_FILE);
+  f[n].outer = addr (PROG, "deep", 0x180, SCORCH_MAPPING_FILE);
+  f[n].copy_requested = 8192;
+  f[n].copy_valid = 8192;
+  f[n].stack_needed = 20000;
+  n++;
+  return n;
+}
+
+/* scorch_diagnostics_repeat_sample counts a sample as add_sample would
+ * count one with the same facts: everything read back is the same. */
+static void
+test_repeat_sample (void)
+{
+  guint calls_a = 0, calls_b = 0;
+  g_autoptr(ScorchDiagnostics) a = new_diagnostics (SCORCH_STACK_MODE_FP, 0, &calls_a);
+  g_autoptr(ScorchDiagnostics) b = new_diagnostics (SCORCH_STACK_MODE_FP, 0, &calls_b);
+  ScorchStackFacts f[8];
+  ScorchDiagnosticsRepeat r[8];
+  guint n = repeat_facts (f);
+  const ScorchUnwindStopEntry *sa, *sb;
+  const ScorchLeafEntry *la, *lb;
+  const ScorchAdvice *aa, *ab;
+  guint n_sa, n_sb, n_la, n_lb, n_aa, n_ab;
+  guint n_repeated = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      scorch_diagnostics_add_sample (a, &f[i]);
+      scorch_diagnostics_add_sample_full (b, &f[i], &r[i]);
+      g_assert_cmpint (r[i].repeatable, ==, !f[i].dwarf);
+    }
+  for (guint round = 1; round < 5; round++)
+    for (guint i = 0; i < n; i++)
+      for (guint k = 0; k < round * (i + 1); k++)
+        {
+          scorch_diagnostics_add_sample (a, &f[i]);
+          if (r[i].repeatable)
+            {
+              scorch_diagnostics_repeat_sample (b, &r[i]);
+              n_repeated++;
+            }
+          else
+            scorch_diagnostics_add_sample (b, &f[i]);
+        }
+  g_assert_cmpuint (n_repeated, >, 0);
+  scorch_diagnostics_finish (a);
+  scorch_diagnostics_finish (b);
+
+  g_assert_cmpuint (scorch_diagnostics_get_n_samples (a), ==, scorch_diagnostics_get_n_samples (b));
+  g_assert_cmpuint (scorch_diagnostics_get_n_complete (a), ==, scorch_diagnostics_get_n_complete (b));
+  g_assert_cmpuint (scorch_diagnostics_get_n_truncated (a), ==, scorch_diagnostics_get_n_truncated (b));
+  g_assert_cmpuint (scorch_diagnostics_get_n_kernel_only (a), ==, scorch_diagnostics_get_n_kernel_only (b));
+  g_assert_cmpuint (scorch_diagnostics_get_n_kernel_only (a), >, 0);
+
+  sa = scorch_diagnostics_get_stops (a, &n_sa);
+  sb = scorch_diagnostics_get_stops (b, &n_sb);
+  g_assert_cmpuint (n_sa, ==, n_sb);
+  g_assert_cmpuint (n_sa, >=, 4);
+  for (guint i = 0; i < n_sa; i++)
+    {
+      g_assert_cmpstr (sa[i].module, ==, sb[i].module);
+      g_assert_cmpstr (sa[i].function, ==, sb[i].function);
+      g_assert_cmpint (sa[i].reason, ==, sb[i].reason);
+      g_assert_cmpuint (sa[i].n_samples, ==, sb[i].n_samples);
+      g_assert_cmpuint (sa[i].max_needed, ==, sb[i].max_needed);
+      g_assert_cmpuint (sa[i].example_offset, ==, sb[i].example_offset);
+      g_assert_cmpint (sa[i].at_leaf, ==, sb[i].at_leaf);
+    }
+  la = scorch_diagnostics_get_frameless_leaves (a, &n_la);
+  lb = scorch_diagnostics_get_frameless_leaves (b, &n_lb);
+  g_assert_cmpuint (n_la, ==, n_lb);
+  for (guint i = 0; i < n_la; i++)
+    {
+      g_assert_cmpstr (la[i].module, ==, lb[i].module);
+      g_assert_cmpstr (la[i].function, ==, lb[i].function);
+      g_assert_cmpuint (la[i].n_samples, ==, lb[i].n_samples);
+    }
+  aa = scorch_diagnostics_get_advice (a, &n_aa);
+  ab = scorch_diagnostics_get_advice (b, &n_ab);
+  g_assert_cmpuint (n_aa, ==, n_ab);
+  for (guint i = 0; i < n_aa; i++)
+    g_assert_cmpstr (aa[i].text, ==, ab[i].text);
+}
+
 static gboolean
 advice_contains (ScorchDiagnostics *d,
                  const char        *needle)
@@ -868,6 +987,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/diagnostics/dwarf", test_dwarf);
   g_test_add_func ("/libscorch/diagnostics/symbols-lost-facts", test_symbols_lost_and_facts);
   g_test_add_func ("/libscorch/diagnostics/many-places", test_many_places);
+  g_test_add_func ("/libscorch/diagnostics/repeat-sample", test_repeat_sample);
   g_test_add_func ("/libscorch/diagnostics/function-frame", test_function_frame);
   g_test_add_func ("/libscorch/diagnostics/feature-section", test_feature_section);
   g_test_add_func ("/libscorch/diagnostics/feature-section-hostile", test_feature_section_hostile);

@@ -81,6 +81,76 @@ attrs_with (guint64  sample_type,
   return attrs;
 }
 
+static void
+assert_same_record (const ScorchRecord *a,
+                    const ScorchRecord *b)
+{
+  g_assert_true (a->data == b->data);
+  g_assert_cmpuint (a->type, ==, b->type);
+  g_assert_cmpuint (a->misc, ==, b->misc);
+  g_assert_cmpuint (a->size, ==, b->size);
+  g_assert_cmpuint (a->file_offset, ==, b->file_offset);
+  g_assert_true (a->attr == b->attr);
+  g_assert_cmpint (a->has_time, ==, b->has_time);
+  g_assert_cmpuint (a->time, ==, b->time);
+  g_assert_cmpint (a->pid, ==, b->pid);
+  g_assert_cmpint (a->tid, ==, b->tid);
+  g_assert_cmpuint (a->cpu, ==, b->cpu);
+  g_assert_cmpuint (a->id, ==, b->id);
+}
+
+/* The reader's ways to a record (scorch_capture_attrs_frame_record, and
+ * for one event the inline scorch_record_layout_frame / _parse) agree
+ * with scorch_capture_attrs_parse_record on every record the tests make
+ * and every cut of them: the same fields, the same time, and a failure
+ * (with the same error) exactly where it fails. */
+static void
+check_fast_paths (ScorchCaptureAttrs *attrs,
+                  const guint8       *data,
+                  gsize               len)
+{
+  const ScorchRecordLayout *layout = scorch_capture_attrs_get_layout (attrs);
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(GError) frame_error = NULL;
+  struct perf_event_header hdr;
+  ScorchRecord parsed, fast;
+  guint64 time = 1;
+  gboolean ok;
+
+  ok = scorch_capture_attrs_parse_record (attrs, data, len, 64, &parsed, &parse_error);
+  g_assert_true (layout->attr == (scorch_capture_attrs_get_n_attrs (attrs) == 1
+                                  ? scorch_capture_attrs_get_attr (attrs, 0) : NULL));
+
+  g_assert_cmpint (scorch_capture_attrs_frame_record (attrs, data, len, 64, &hdr, &time, &frame_error), ==, ok);
+  if (ok)
+    {
+      g_assert_cmpuint (hdr.type, ==, parsed.type);
+      g_assert_cmpuint (hdr.size, ==, parsed.size);
+      g_assert_cmpuint (time, ==, parsed.has_time ? parsed.time : 0);
+    }
+  else
+    g_assert_cmpstr (frame_error->message, ==, parse_error->message);
+
+  time = 1;
+  if (scorch_record_layout_frame (layout, data, len, &hdr, &time))
+    {
+      g_assert_true (ok);
+      g_assert_cmpuint (hdr.type, ==, parsed.type);
+      g_assert_cmpuint (hdr.size, ==, parsed.size);
+      g_assert_cmpuint (time, ==, parsed.has_time ? parsed.time : 0);
+    }
+  else
+    g_assert_true (!ok || layout->attr == NULL);
+
+  if (scorch_record_layout_parse (layout, data, len, 64, &fast))
+    {
+      g_assert_true (ok);
+      assert_same_record (&fast, &parsed);
+    }
+  else
+    g_assert_true (!ok || layout->attr == NULL);
+}
+
 /* Parses data as one record into a copy of exactly len bytes (so that
  * ASan sees any read past it) and decodes its body. */
 static gboolean
@@ -101,6 +171,7 @@ decode_copy (ScorchCaptureAttrs *attrs,
   g_ptr_array_set_size (kept, 0);
   g_ptr_array_add (kept, copy);
 
+  check_fast_paths (attrs, copy, len);
   if (!scorch_capture_attrs_parse_record (attrs, copy, len, 0, &record, error))
     return FALSE;
   if (!scorch_perf_record_decode (attrs, &record, body, error))

@@ -473,7 +473,7 @@ scorch_diagnostics_add_unnamed_module (ScorchDiagnostics *self,
   g_array_append_val (self->unnamed, m);
 }
 
-static void
+static Candidate *
 add_candidate (ScorchDiagnostics        *self,
                Category                  cat,
                const ScorchStackAddress *where,
@@ -520,9 +520,10 @@ found:
   if (at_leaf)
     c->n_at_leaf++;
   c->max_needed = MAX (c->max_needed, needed);
+  return c;
 }
 
-static void
+static LeafCandidate *
 add_leaf (ScorchDiagnostics        *self,
           const ScorchStackAddress *leaf)
 {
@@ -531,19 +532,19 @@ add_leaf (ScorchDiagnostics        *self,
   guint slot;
 
   if (leaf->mapping != SCORCH_MAPPING_FILE || !leaf->named || leaf->function == NULL)
-    return;
+    return NULL;
   slot = place_hash (&key) % PLACE_MEMO;
   c = self->leaf_memo[slot];
   if (c != NULL && place_equal (&c->key, &key))
     {
       c->n_samples++;
-      return;
+      return c;
     }
   c = g_hash_table_lookup (self->leaves, &key);
   if (c == NULL)
     {
       if (g_hash_table_size (self->leaves) >= MAX_CANDIDATES)
-        return;
+        return NULL;
       c = g_new0 (LeafCandidate, 1);
       c->key = key;
       c->module = g_strdup (leaf->module);
@@ -553,33 +554,81 @@ add_leaf (ScorchDiagnostics        *self,
     }
   self->leaf_memo[slot] = c;
   c->n_samples++;
+  return c;
 }
+
+enum { TOTAL_NONE, TOTAL_COMPLETE, TOTAL_TRUNCATED, TOTAL_KERNEL_ONLY };
 
 void
 scorch_diagnostics_add_sample (ScorchDiagnostics      *self,
                                const ScorchStackFacts *facts)
 {
+  scorch_diagnostics_add_sample_full (self, facts, NULL);
+}
+
+void
+scorch_diagnostics_repeat_sample (ScorchDiagnostics             *self,
+                                  const ScorchDiagnosticsRepeat *repeat)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (repeat != NULL && repeat->repeatable);
+
+  self->n_samples++;
+  if (repeat->leaf != NULL)
+    ((LeafCandidate *) repeat->leaf)->n_samples++;
+  switch (repeat->total)
+    {
+    case TOTAL_COMPLETE:    self->n_complete++; break;
+    case TOTAL_TRUNCATED:   self->n_truncated++; break;
+    case TOTAL_KERNEL_ONLY: self->n_kernel_only++; break;
+    default:                break;
+    }
+  if (repeat->candidate != NULL)
+    {
+      Candidate *c = repeat->candidate;
+
+      c->n_samples++;
+      if (repeat->at_leaf)
+        c->n_at_leaf++;
+    }
+}
+
+void
+scorch_diagnostics_add_sample_full (ScorchDiagnostics       *self,
+                                    const ScorchStackFacts  *facts,
+                                    ScorchDiagnosticsRepeat *repeat)
+{
+  ScorchDiagnosticsRepeat unused;
   const ScorchStackAddress *stop;
   gboolean at_leaf;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (facts != NULL);
 
+  if (repeat == NULL)
+    repeat = &unused;
+  memset (repeat, 0, sizeof *repeat);
+  /* a DWARF sample's counts depend on its stack copy, not only its stack */
+  repeat->repeatable = !facts->dwarf;
+
   self->n_samples++;
 
   /* Frame-pointer chains (not repaired) lose the caller of a frameless leaf. */
   if (self->mode == SCORCH_STACK_MODE_FP && !facts->dwarf && facts->n_user > 0)
-    add_leaf (self, &facts->leaf);
+    repeat->leaf = add_leaf (self, &facts->leaf);
 
   if (facts->complete)
     {
       self->n_complete++;
+      repeat->total = TOTAL_COMPLETE;
       return;
     }
   if (facts->unwind_failed)
     {
       self->n_truncated++;
-      add_candidate (self, CAT_UNWIND_FAILED, facts->n_user > 0 ? &facts->leaf : NULL, TRUE, 0);
+      repeat->total = TOTAL_TRUNCATED;
+      repeat->candidate = add_candidate (self, CAT_UNWIND_FAILED, facts->n_user > 0 ? &facts->leaf : NULL, TRUE, 0);
+      repeat->at_leaf = TRUE;
       return;
     }
   if (facts->n_user == 0)
@@ -587,37 +636,46 @@ scorch_diagnostics_add_sample (ScorchDiagnostics      *self,
       /* exec, page faults before the program ran, kernel threads: nothing
        * of the user's stack exists to be cut short. */
       if (facts->n_kernel > 0)
-        self->n_kernel_only++;
+        {
+          self->n_kernel_only++;
+          repeat->total = TOTAL_KERNEL_ONLY;
+        }
       else
-        self->n_truncated++;  /* an empty stack */
+        {
+          self->n_truncated++;  /* an empty stack */
+          repeat->total = TOTAL_TRUNCATED;
+        }
       return;
     }
 
   self->n_truncated++;
+  repeat->total = TOTAL_TRUNCATED;
 
   stop = &facts->outer;
   at_leaf = facts->n_user == 1;
+  repeat->at_leaf = at_leaf;
   /* A frame-pointer chain that ran into a word that is no code address:
    * the chain broke in the function before it. */
   if (!facts->dwarf && stop->mapping == SCORCH_MAPPING_NONE && facts->n_user > 1)
     {
       stop = &facts->before_outer;
       at_leaf = facts->n_user == 2;
+      repeat->at_leaf = at_leaf;
     }
 
   if (stop->mapping == SCORCH_MAPPING_NONE && !stop->named)
     {
-      add_candidate (self, CAT_UNMAPPED, stop, at_leaf, 0);
+      repeat->candidate = add_candidate (self, CAT_UNMAPPED, stop, at_leaf, 0);
       return;
     }
   if (stop->mapping != SCORCH_MAPPING_FILE && !stop->named)
     {
-      add_candidate (self, CAT_UNKNOWN_MAPPING, stop, at_leaf, 0);
+      repeat->candidate = add_candidate (self, CAT_UNKNOWN_MAPPING, stop, at_leaf, 0);
       return;
     }
   if (facts->max_depth > 0 && facts->n_user + facts->n_kernel >= facts->max_depth)
     {
-      add_candidate (self, CAT_MAX_DEPTH, stop, at_leaf, 0);
+      repeat->candidate = add_candidate (self, CAT_MAX_DEPTH, stop, at_leaf, 0);
       return;
     }
   if (facts->dwarf)
@@ -635,7 +693,7 @@ scorch_diagnostics_add_sample (ScorchDiagnostics      *self,
         add_candidate (self, CAT_DWARF, stop, at_leaf, 0);
       return;
     }
-  add_candidate (self, CAT_FP, stop, at_leaf, 0);
+  repeat->candidate = add_candidate (self, CAT_FP, stop, at_leaf, 0);
 }
 
 /* ---- finish: classify, aggregate, advise ---- */

@@ -60,6 +60,8 @@ typedef struct
   guint              n_user;         /* user addresses (not inline frames) */
   gboolean           complete;       /* the outermost frame is a thread entry */
   ScorchStackAddress leaf;           /* innermost user address (when n_user > 0) */
+  /* The two below are read only for a stack cut short (neither complete
+   * nor unwind_failed): the analyzer leaves them unset otherwise. */
   ScorchStackAddress outer;          /* outermost user address (when n_user > 0) */
   ScorchStackAddress before_outer;   /* the one before it (when n_user > 1) */
   /* DWARF mode */
@@ -172,6 +174,26 @@ void     scorch_diagnostics_set_exit_status  (ScorchDiagnostics     *self,
                                               int                    status);
 void     scorch_diagnostics_add_sample       (ScorchDiagnostics     *self,
                                               const ScorchStackFacts *facts);
+
+/* What scorch_diagnostics_add_sample_full counted for one sample: a later
+ * sample with the same facts (a repeated stack of the same event, with
+ * the same modules) is counted from it by scorch_diagnostics_repeat_sample,
+ * without building its facts or looking its places up; the analyzer keeps
+ * one per stack it memoizes. Valid as long as the diagnostics. */
+typedef struct
+{
+  gpointer leaf;        /* the frameless-leaf entry counted, or NULL */
+  gpointer candidate;   /* the place where the stack stopped, or NULL */
+  guint8   total;       /* which total counted it (private) */
+  guint8   at_leaf;
+  guint8   repeatable;  /* FALSE (DWARF samples): add each with add_sample */
+} ScorchDiagnosticsRepeat;
+
+void     scorch_diagnostics_add_sample_full  (ScorchDiagnostics       *self,
+                                              const ScorchStackFacts  *facts,
+                                              ScorchDiagnosticsRepeat *repeat);
+void     scorch_diagnostics_repeat_sample    (ScorchDiagnostics             *self,
+                                              const ScorchDiagnosticsRepeat *repeat);
 void     scorch_diagnostics_set_lost         (ScorchDiagnostics     *self,
                                               guint64                n_lost);
 /* Totals over the capture (from the finished profile). */

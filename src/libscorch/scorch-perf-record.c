@@ -353,6 +353,7 @@ struct _ScorchCaptureAttrs
   gboolean           all_identifier;
   int                sample_id_pos;   /* index (u64) of ID in a sample body, -1 unknown */
   int                trailer_id_pos;  /* index (u64) from the end of the trailer, -1 unknown */
+  ScorchRecordLayout layout;          /* for one event (update_layout) */
 };
 
 static void
@@ -457,6 +458,43 @@ update_id_positions (ScorchCaptureAttrs *self)
   self->trailer_id_pos = (st & PERF_SAMPLE_ID) ? pos : -1;
 }
 
+static void
+sample_id_at_put (gint16           *out,
+                  const SampleIdAt *at)
+{
+  out[SCORCH_SID_ID] = at->id;
+  out[SCORCH_SID_PID] = at->pid;
+  out[SCORCH_SID_TIME] = at->time;
+  out[SCORCH_SID_CPU] = at->cpu;
+}
+
+/* The inline readers of scorch-perf-record.h take the attrs' one event
+ * from here; with none or several they call the functions below. */
+static void
+update_layout (ScorchCaptureAttrs *self)
+{
+  ScorchRecordLayout *l = &self->layout;
+  const CaptureAttr *a;
+
+  memset (l, 0, sizeof *l);
+  if (self->attrs->len != 1)
+    return;
+  a = g_ptr_array_index (self->attrs, 0);
+  l->attr = &a->pub;
+  l->sample_id_all = a->pub.attr.sample_id_all;
+  l->head_need = a->head_need;
+  l->trailer_size = a->pub.id_hdr_size;
+  sample_id_at_put (l->head, &a->head);
+  sample_id_at_put (l->trailer, &a->trailer);
+}
+
+const ScorchRecordLayout *
+scorch_capture_attrs_get_layout (ScorchCaptureAttrs *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return &self->layout;
+}
+
 guint
 scorch_perf_record_id_header_size (const struct perf_event_attr *attr)
 {
@@ -506,6 +544,7 @@ scorch_capture_attrs_add (ScorchCaptureAttrs *self,
     g_hash_table_insert (self->by_id, &attr->ids[i], attr);
 
   update_id_positions (self);
+  update_layout (self);
   return TRUE;
 }
 
@@ -632,25 +671,30 @@ scorch_perf_record_init_raw (ScorchRecord                   *record,
   record->id = 0;
 }
 
-/* The attr of a record from the event id at id_pos (in u64 from the start
- * of the sample body, or from the end of the record when from_end), or the
- * first when the attrs need no id. */
-static gboolean
+/* The attr of the record at data (size bytes, header checked) from the
+ * event id at id_pos (in u64 from the start of the sample body, or from
+ * the end of the record when from_end), or the first when the attrs need
+ * no id. Inlined: once a record on the loading thread, and mostly the
+ * one-event case. */
+G_ALWAYS_INLINE static inline gboolean
 attr_of_record (ScorchCaptureAttrs       *self,
-                const ScorchRecord       *record,
+                const guint8             *data,
+                gsize                     size,
+                guint64                   file_offset,
                 gboolean                  from_end,
                 const ScorchCaptureAttr **attr,
                 GError                  **error)
 {
-  const guint8 *body = record->data + sizeof (struct perf_event_header);
-  gsize body_len = record->size - sizeof (struct perf_event_header);
-  int pos = from_end ? self->trailer_id_pos : self->sample_id_pos + 1;
+  const guint8 *body = data + sizeof (struct perf_event_header);
+  gsize body_len = size - sizeof (struct perf_event_header);
+  int pos;
 
-  if (self->attrs->len == 1)
+  if G_LIKELY (self->attrs->len == 1)
     {
       *attr = g_ptr_array_index (self->attrs, 0);
       return TRUE;
     }
+  pos = from_end ? self->trailer_id_pos : self->sample_id_pos + 1;
   if (self->all_identifier)
     pos = 1;
   else if (pos <= 0)
@@ -661,13 +705,71 @@ attr_of_record (ScorchCaptureAttrs       *self,
   if (body_len < 8 * (gsize) pos)
     {
       if (from_end)
-        return scorch_capture_malformed (error, record->file_offset, self->all_identifier ? _("record too short for its identifier")
-                                                                                         : _("record too short for its id"));
-      return scorch_capture_malformed (error, record->file_offset, self->all_identifier ? _("sample too short for its identifier")
-                                                                                       : _("sample too short for its id"));
+        return scorch_capture_malformed (error, file_offset, self->all_identifier ? _("record too short for its identifier")
+                                                                                 : _("record too short for its id"));
+      return scorch_capture_malformed (error, file_offset, self->all_identifier ? _("sample too short for its identifier")
+                                                                               : _("sample too short for its id"));
     }
-  *attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (from_end ? record->data + record->size - 8 * pos
+  *attr = scorch_capture_attrs_lookup_id (self, scorch_perf_rd64 (from_end ? data + size - 8 * pos
                                                                            : body + 8 * (pos - 1)));
+  return TRUE;
+}
+
+/* What scorch_capture_attrs_parse_record and _frame_record share: the
+ * checks (in one order, with one set of errors) and where the record's
+ * sample_id is. *attr: the record's event (NULL: none, or an id of no
+ * event); *sid: the start of its sample_id fields, read with *at (NULL:
+ * the record has none). */
+G_ALWAYS_INLINE static inline gboolean
+locate_sample_id (ScorchCaptureAttrs        *self,
+                  const guint8              *data,
+                  gsize                      len,
+                  guint64                    file_offset,
+                  struct perf_event_header  *hdr,
+                  const ScorchCaptureAttr  **attr,
+                  const guint8             **sid,
+                  const SampleIdAt         **at,
+                  GError                   **error)
+{
+  const CaptureAttr *a;
+
+  *attr = NULL;
+  *sid = NULL;
+  if (!parse_header (data, len, file_offset, hdr, error))
+    return FALSE;
+
+  if (hdr->type >= 64 /* PERF_RECORD_USER_TYPE_START */ || self->attrs->len == 0)
+    return TRUE;
+
+  if (!attr_of_record (self, data, hdr->size, file_offset, hdr->type != PERF_RECORD_SAMPLE, attr, error))
+    return FALSE;
+
+  if (hdr->type == PERF_RECORD_SAMPLE)
+    {
+      if (*attr == NULL)
+        return TRUE; /* an id of no event: the consumer drops and counts it */
+      a = compiled (*attr);
+      if (hdr->size - sizeof *hdr < a->head_need)
+        return scorch_capture_malformed (error, file_offset, _("sample shorter than its sample_type says"));
+      *sid = data + sizeof *hdr;
+      *at = &a->head;
+      return TRUE;
+    }
+
+  /* A side-band record (MMAP2, COMM, ...) of an unknown id is still needed:
+   * read its trailer with the first event's layout. */
+  if (*attr == NULL)
+    *attr = g_ptr_array_index (self->attrs, 0);
+
+  if ((*attr)->attr.sample_id_all)
+    {
+      a = compiled (*attr);
+      if (hdr->size < sizeof *hdr + (*attr)->id_hdr_size)
+        return scorch_capture_malformed (error, file_offset, _("record of type %u too short for its sample_id trailer"), hdr->type);
+      *sid = data + hdr->size - (*attr)->id_hdr_size;
+      *at = &a->trailer;
+    }
+
   return TRUE;
 }
 
@@ -679,46 +781,36 @@ scorch_capture_attrs_parse_record (ScorchCaptureAttrs *self,
                                    ScorchRecord       *record,
                                    GError            **error)
 {
-  const ScorchCaptureAttr *attr = NULL;
+  const ScorchCaptureAttr *attr;
   struct perf_event_header hdr;
-  const CaptureAttr *a;
+  const guint8 *sid;
+  const SampleIdAt *at = NULL;
 
-  if (!parse_header (data, len, file_offset, &hdr, error))
+  if (!locate_sample_id (self, data, len, file_offset, &hdr, &attr, &sid, &at, error))
     return FALSE;
   scorch_perf_record_init_raw (record, &hdr, data, file_offset);
-
-  if (hdr.type >= 64 /* PERF_RECORD_USER_TYPE_START */ || self->attrs->len == 0)
-    return TRUE;
-
-  if (!attr_of_record (self, record, hdr.type != PERF_RECORD_SAMPLE, &attr, error))
-    return FALSE;
-
-  if (hdr.type == PERF_RECORD_SAMPLE)
-    {
-      record->attr = attr;
-      if (attr == NULL)
-        return TRUE; /* an id of no event: the consumer drops and counts it */
-      a = compiled (attr);
-      if (hdr.size - sizeof hdr < a->head_need)
-        return scorch_capture_malformed (error, file_offset, _("sample shorter than its sample_type says"));
-      load_sample_id (data + sizeof hdr, &a->head, record);
-      return TRUE;
-    }
-
-  /* A side-band record (MMAP2, COMM, ...) of an unknown id is still needed:
-   * read its trailer with the first event's layout. */
-  if (attr == NULL)
-    attr = g_ptr_array_index (self->attrs, 0);
   record->attr = attr;
+  if (sid != NULL)
+    load_sample_id (sid, at, record);
+  return TRUE;
+}
 
-  if (attr->attr.sample_id_all)
-    {
-      a = compiled (attr);
-      if (hdr.size < sizeof hdr + attr->id_hdr_size)
-        return scorch_capture_malformed (error, file_offset, _("record of type %u too short for its sample_id trailer"), hdr.type);
-      load_sample_id (data + hdr.size - attr->id_hdr_size, &a->trailer, record);
-    }
+gboolean
+scorch_capture_attrs_frame_record (ScorchCaptureAttrs       *self,
+                                   const guint8             *data,
+                                   gsize                     len,
+                                   guint64                   file_offset,
+                                   struct perf_event_header *header,
+                                   guint64                  *time,
+                                   GError                  **error)
+{
+  const ScorchCaptureAttr *attr;
+  const guint8 *sid;
+  const SampleIdAt *at = NULL;
 
+  if (!locate_sample_id (self, data, len, file_offset, header, &attr, &sid, &at, error))
+    return FALSE;
+  *time = (sid != NULL && at->time >= 0) ? scorch_perf_rd64 (sid + at->time) : 0;
   return TRUE;
 }
 
