@@ -350,6 +350,36 @@ test_large (void)
   g_assert_cmpuint (sum, ==, 20000);
 }
 
+/* More samples than fit in the sample array's last small block: from
+ * 8 MiB on it grows into new blocks asked for as huge pages
+ * (builder_add_at), which must keep every sample in its place. */
+static void
+test_huge_sample_array (void)
+{
+  ScorchProfileBuilder *b = scorch_profile_builder_new ();
+  guint32 m = frame (b, "main");
+  guint32 stack[] = { m };
+  enum { N_SAMPLES = 1200000 };
+  g_autoptr(ScorchProfile) p = NULL;
+  const ScorchSample *samples;
+  guint n;
+
+  for (guint i = 0; i < N_SAMPLES; i++)
+    scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = 100 + i, .pid = 7, .tid = 7 + (gint32) (i % 5),
+                                                                   .frames = stack, .n_frames = 1,
+                                                                   .weight = 1 + i % 3 });
+  p = scorch_profile_builder_end (b);
+  samples = scorch_profile_get_samples (p, &n);
+  g_assert_cmpuint (n, ==, N_SAMPLES);
+  for (guint i = 0; i < N_SAMPLES; i++)
+    {
+      if (samples[i].time != 100 + i || samples[i].tid != 7 + (gint32) (i % 5) ||
+          samples[i].weight != 1 + i % 3 || samples[i].pid != 7)
+        g_error ("sample %u: time %" G_GUINT64_FORMAT " tid %d weight %u", i,
+                 samples[i].time, samples[i].tid, samples[i].weight);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -366,6 +396,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/profile/match", test_match);
   g_test_add_func ("/libscorch/profile/snapshot", test_snapshot);
   g_test_add_func ("/libscorch/profile/large", test_large);
+  g_test_add_func ("/libscorch/profile/huge-sample-array", test_huge_sample_array);
 
   return g_test_run ();
 }

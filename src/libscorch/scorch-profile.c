@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "scorch-heap.h"
 #include "scorch-profile-private.h"
 #include "scorch-util.h"
 
@@ -1041,6 +1042,9 @@ builder_child (ScorchProfileBuilder *builder,
   return node;
 }
 
+/* From this size on, the sample array's growth asks for huge pages. */
+#define HUGE_SAMPLE_ARRAY (8u << 20)
+
 static void
 builder_add_at (ScorchProfileBuilder *builder,
                 guint64               time,
@@ -1060,8 +1064,24 @@ builder_add_at (ScorchProfileBuilder *builder,
       guint len = samples->len;
 
       builder->samples_cap = MAX (2 * len, 1024);
-      g_array_set_size (samples, builder->samples_cap);
-      g_array_set_size (samples, len);
+      if ((gsize) builder->samples_cap * sizeof (ScorchSample) >= HUGE_SAMPLE_ARRAY)
+        {
+          /* A new block, asked for as huge pages before anything is
+           * written to it (scorch_heap_advise_huge), not a realloc: a
+           * realloc that moves the array copies it into 4 KiB pages
+           * first. */
+          GArray *bigger = g_array_sized_new (FALSE, FALSE, sizeof (ScorchSample), builder->samples_cap);
+
+          scorch_heap_advise_huge (bigger->data, (gsize) builder->samples_cap * sizeof (ScorchSample));
+          g_array_append_vals (bigger, samples->data, len);
+          g_array_unref (samples);
+          builder->samples = samples = bigger;
+        }
+      else
+        {
+          g_array_set_size (samples, builder->samples_cap);
+          g_array_set_size (samples, len);
+        }
     }
   sample = &((ScorchSample *) (gpointer) samples->data)[samples->len++];
   sample->time = time;
