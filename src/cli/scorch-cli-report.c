@@ -345,9 +345,9 @@ parse_time (const char *str,
       return FALSE;
     }
   a = g_strndup (str, comma - str);
-  if (*g_strstrip (a) != '\0' && !scorch_cli_parse_seconds ("--time START", a, TRUE, 1e9, start, error))
+  if (*g_strstrip (a) != '\0' && !scorch_cli_parse_seconds ("--time START", a, TRUE, start, error))
     return FALSE;
-  if (comma[1] != '\0' && !scorch_cli_parse_seconds ("--time END", comma + 1, TRUE, 1e9, end, error))
+  if (comma[1] != '\0' && !scorch_cli_parse_seconds ("--time END", comma + 1, TRUE, end, error))
     return FALSE;
   if (*end >= 0 && *end < *start)
     {

@@ -77,7 +77,6 @@ gboolean
 scorch_cli_parse_seconds (const char *option,
                           const char *value,
                           gboolean    allow_zero,
-                          double      max,
                           double     *out,
                           GError    **error)
 {
@@ -99,10 +98,10 @@ scorch_cli_parse_seconds (const char *option,
                    option, value);
       return FALSE;
     }
-  if (v > max)
+  if (v > SCORCH_CLI_MAX_SECONDS)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s must be at most %g seconds, not %s"), option, max, value);
+                   _("%s must be at most %g seconds, not %s"), option, SCORCH_CLI_MAX_SECONDS, value);
       return FALSE;
     }
   *out = v;

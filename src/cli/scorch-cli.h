@@ -80,11 +80,13 @@ gboolean scorch_cli_parse_integer (const char *option,
                                    gint64      max,
                                    gint64     *out,
                                    GError    **error);
-/* A finite number of seconds, > 0 (or >= 0 with allow_zero), at most max. */
+/* A finite number of seconds, > 0 (or >= 0 with allow_zero), at most
+ * SCORCH_CLI_MAX_SECONDS (a billion seconds, some 31 years: any longer is
+ * a typo). */
+#define SCORCH_CLI_MAX_SECONDS 1e9
 gboolean scorch_cli_parse_seconds (const char *option,
                                    const char *value,
                                    gboolean    allow_zero,
-                                   double      max,
                                    double     *out,
                                    GError    **error);
 
