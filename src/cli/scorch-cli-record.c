@@ -302,9 +302,8 @@ scorch_cli_record (int    argc,
   g_option_context_set_summary (context, _("Record a profile of a program or a running process into a perf.data file."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_strict_posix (context, TRUE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!scorch_cli_parse_options (context, &argc, &argv))
     {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
       status = 2;
       goto out;
     }

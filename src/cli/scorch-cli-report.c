@@ -483,11 +483,8 @@ scorch_cli_report (int    argc,
                                   "--time is in seconds relative to the first sample of the capture.\n"
                                   "Transforms apply after --tid and --time; percentages are of the samples left."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
-      return 2;
-    }
+  if (!scorch_cli_parse_options (context, &argc, &argv))
+    return 2;
 
   if (argc != 2)
     {

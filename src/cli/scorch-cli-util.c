@@ -29,6 +29,21 @@ scorch_cli_option_group_new (const char         *name,
   return group;
 }
 
+gboolean
+scorch_cli_parse_options (GOptionContext   *context,
+                          int              *argc,
+                          char           ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_option_context_parse (context, argc, argv, &error))
+    return TRUE;
+  /* As it is, not through scorch_cli_print_error(): GLib's message about
+   * what the user typed, printed so since the first release. */
+  fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+  return FALSE;
+}
+
 /* VALUE after its leading white space, where a number must begin */
 static const char *
 number_start (const char *value)
