@@ -274,6 +274,25 @@ test_record_bad_numbers (void)
     }
 }
 
+/* Every command, the two modules' too, says a command line that does not
+ * parse in GLib's words after its name, and exits with status 2. */
+static void
+test_unknown_option (void)
+{
+  const char *commands[] = { "record", "report", "export", "pack", "diff", "annotate" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const char *args[] = { commands[i], "--no-such-option", NULL };
+      g_autofree char *err = NULL;
+      g_autofree char *expected = g_strdup_printf ("scorch-cli %s: Unknown option --no-such-option\n",
+                                                   commands[i]);
+
+      g_assert_cmpint (cli (args, NULL, &err), ==, 2);
+      g_assert_cmpstr (err, ==, expected);
+    }
+}
+
 static void
 test_report_bad_numbers (void)
 {
@@ -499,6 +518,7 @@ main (int    argc,
   g_test_add_func ("/cli/record/failed-start-leaves-no-file", test_failed_start_leaves_no_file);
   g_test_add_func ("/cli/record/bad-numbers", test_record_bad_numbers);
   g_test_add_func ("/cli/report/bad-numbers", test_report_bad_numbers);
+  g_test_add_func ("/cli/unknown-option", test_unknown_option);
   g_test_add_func ("/cli/report/salvage-killed-perf-record", test_salvage_killed_perf_record);
   g_test_add_func ("/cli/report/tid-truncated", test_tid_truncated);
 

@@ -19,11 +19,11 @@ void           scorch_call_tree_view_set_profile       (ScorchCallTreeView *self
                                                         ScorchProfile      *profile);
 /* The node of the selected row, or SCORCH_NODE_NONE. */
 guint32        scorch_call_tree_view_get_selected_node (ScorchCallTreeView *self);
-/* The frame of the selected row, or SCORCH_NODE_NONE. */
-guint32        scorch_call_tree_view_get_selected_frame (ScorchCallTreeView *self);
 /* Expands the path to NODE and selects it. */
 void           scorch_call_tree_view_select_node       (ScorchCallTreeView *self,
                                                         guint32             node);
+/* The frame of the selected row, or SCORCH_NODE_NONE. */
+guint32        scorch_call_tree_view_get_selected_frame (ScorchCallTreeView *self);
 /* Expands every row whose share of the samples is at least MIN_PERCENT. */
 void           scorch_call_tree_view_expand_hot        (ScorchCallTreeView *self,
                                                         double              min_percent);

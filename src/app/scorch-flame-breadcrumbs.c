@@ -161,13 +161,43 @@ add_graph_button (ScorchFlameBreadcrumbs *self,
   return button;
 }
 
+/* The button of NODE on the path, which zooms the graph out to it; the
+ * LAST one is the zoom node itself, marked as the current one. */
+static void
+add_crumb (ScorchFlameBreadcrumbs *self,
+           ScorchProfile          *profile,
+           guint32                 node,
+           gboolean                last)
+{
+  const ScorchNode *nodes = scorch_profile_get_nodes (profile, NULL);
+  const ScorchFrame *frame = scorch_profile_get_frame (profile, nodes[node].frame);
+  g_autofree char *function = scorch_text_to_display (frame->function);
+  GtkWidget *label = gtk_label_new (node == SCORCH_PROFILE_ROOT ? _("All") : function);
+  GtkWidget *button = gtk_button_new ();
+
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
+  gtk_button_set_child (GTK_BUTTON (button), label);
+  gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
+  gtk_widget_set_focusable (button, FALSE);
+  gtk_widget_add_css_class (button, "crumb");
+  gtk_widget_set_tooltip_text (button, node == SCORCH_PROFILE_ROOT ? _("All samples") : function);
+  g_object_set_data (G_OBJECT (button), "node", GUINT_TO_POINTER (node));
+  g_signal_connect (button, "clicked", G_CALLBACK (on_crumb_clicked), self);
+  if (last)
+    {
+      gtk_widget_add_css_class (label, "heading");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_STATE_SELECTED, TRUE, -1);
+    }
+  gtk_box_append (GTK_BOX (self->crumbs), button);
+}
+
 static void
 rebuild (ScorchFlameBreadcrumbs *self)
 {
   GtkWidget *child;
   ScorchProfile *profile;
   g_autoptr(GArray) path = NULL;
-  const ScorchNode *nodes;
 
   while ((child = gtk_widget_get_first_child (self->crumbs)) != NULL)
     gtk_box_remove (GTK_BOX (self->crumbs), child);
@@ -188,15 +218,9 @@ rebuild (ScorchFlameBreadcrumbs *self)
                               scorch_flame_graph_get_zoom_node (self->graph) != SCORCH_PROFILE_ROOT);
   }
 
-  nodes = scorch_profile_get_nodes (profile, NULL);
   path = scorch_flame_graph_dup_zoom_path (self->graph);
   for (guint i = 0; i < path->len; i++)
     {
-      guint32 node = g_array_index (path, guint32, i);
-      const ScorchFrame *frame = scorch_profile_get_frame (profile, nodes[node].frame);
-      g_autofree char *function = NULL;
-      GtkWidget *button, *label;
-
       if (path->len > MAX_CRUMBS && i > 0 && i < path->len - (MAX_CRUMBS - 1))
         {
           if (i == 1)
@@ -205,25 +229,7 @@ rebuild (ScorchFlameBreadcrumbs *self)
         }
       if (i > 0)
         add_separator (self, "›");
-
-      function = scorch_text_to_display (frame->function);
-      label = gtk_label_new (node == SCORCH_PROFILE_ROOT ? _("All") : function);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
-      button = gtk_button_new ();
-      gtk_button_set_child (GTK_BUTTON (button), label);
-      gtk_button_set_has_frame (GTK_BUTTON (button), FALSE);
-      gtk_widget_set_focusable (button, FALSE);
-      gtk_widget_add_css_class (button, "crumb");
-      gtk_widget_set_tooltip_text (button, node == SCORCH_PROFILE_ROOT ? _("All samples") : function);
-      g_object_set_data (G_OBJECT (button), "node", GUINT_TO_POINTER (node));
-      g_signal_connect (button, "clicked", G_CALLBACK (on_crumb_clicked), self);
-      if (i == path->len - 1)
-        {
-          gtk_widget_add_css_class (label, "heading");
-          gtk_accessible_update_state (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_STATE_SELECTED, TRUE, -1);
-        }
-      gtk_box_append (GTK_BOX (self->crumbs), button);
+      add_crumb (self, profile, g_array_index (path, guint32, i), i == path->len - 1);
     }
 }
 

@@ -26,11 +26,12 @@ void               scorch_zoom_history_reset          (ScorchZoomHistory *self,
 void               scorch_zoom_history_push           (ScorchZoomHistory *self,
                                                        guint32            node);
 guint32            scorch_zoom_history_get_current    (ScorchZoomHistory *self);
+/* Each step with whether it can be taken (the "can-go-*" properties). */
 gboolean           scorch_zoom_history_get_can_go_back    (ScorchZoomHistory *self);
+gboolean           scorch_zoom_history_go_back            (ScorchZoomHistory *self,
+                                                           guint32           *node);
 gboolean           scorch_zoom_history_get_can_go_forward (ScorchZoomHistory *self);
-gboolean           scorch_zoom_history_go_back        (ScorchZoomHistory *self,
-                                                       guint32           *node);
-gboolean           scorch_zoom_history_go_forward     (ScorchZoomHistory *self,
-                                                       guint32           *node);
+gboolean           scorch_zoom_history_go_forward         (ScorchZoomHistory *self,
+                                                           guint32           *node);
 
 G_END_DECLS

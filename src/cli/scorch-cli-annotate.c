@@ -179,11 +179,8 @@ scorch_cli_annotate (int    argc,
                                   "total% of its total samples; code inlined from another function counts on the "
                                   "line of the call.  Counts cover the whole capture."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
-      return 2;
-    }
+  if (!scorch_cli_parse_options (context, &argc, &argv))
+    return 2;
   if (argc != 3)
     {
       g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);

@@ -279,11 +279,8 @@ scorch_cli_diff (int    argc,
                                   "second with --rates); delta is NEW − BASE. A change smaller than 0.5 points "
                                   "or three standard deviations of the sampling noise is shown as no change."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
-      return 2;
-    }
+  if (!scorch_cli_parse_options (context, &argc, &argv))
+    return 2;
   if (files == NULL || g_strv_length (files) != 2)
     {
       g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);

@@ -144,11 +144,8 @@ scorch_cli_export (int    argc,
                                    ".pb.gz (pprof) or .speedscope.json, unless --format names it."),
                                  scorch_cli_transforms_get_help ());
   g_option_context_set_description (context, description);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
-      return 2;
-    }
+  if (!scorch_cli_parse_options (context, &argc, &argv))
+    return 2;
 
   if (files == NULL || files[0] == NULL || files[1] != NULL)
     {

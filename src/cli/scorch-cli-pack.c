@@ -30,11 +30,8 @@ scorch_cli_pack (int    argc,
                                            "(perf report still reads it)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (context, scorch_cli_symbol_paths_group ());
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
-      return 2;
-    }
+  if (!scorch_cli_parse_options (context, &argc, &argv))
+    return 2;
   if (argc != 2 || output == NULL)
     {
       fprintf (stderr, _("%s: give one capture and -o OUT\n"), g_get_prgname ());

@@ -302,9 +302,8 @@ scorch_cli_record (int    argc,
   g_option_context_set_summary (context, _("Record a profile of a program or a running process into a perf.data file."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_strict_posix (context, TRUE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!scorch_cli_parse_options (context, &argc, &argv))
     {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
       status = 2;
       goto out;
     }
@@ -315,7 +314,7 @@ scorch_cli_record (int    argc,
 
   if ((freq_str != NULL && !scorch_cli_parse_integer ("--freq (-F)", freq_str, 1, G_MAXINT32, &frequency, &error)) ||
       (count_str != NULL && !scorch_cli_parse_integer ("--count (-c)", count_str, 1, G_MAXINT64, &period, &error)) ||
-      (duration_str != NULL && !scorch_cli_parse_seconds ("--duration", duration_str, FALSE, 1e9, &duration, &error)) ||
+      (duration_str != NULL && !scorch_cli_parse_seconds ("--duration", duration_str, FALSE, &duration, &error)) ||
       (live_report_str != NULL && !scorch_cli_parse_integer ("--live-report", live_report_str, 1, G_MAXINT32, &live_report, &error)))
     {
       fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);

@@ -345,9 +345,9 @@ parse_time (const char *str,
       return FALSE;
     }
   a = g_strndup (str, comma - str);
-  if (*g_strstrip (a) != '\0' && !scorch_cli_parse_seconds ("--time START", a, TRUE, 1e9, start, error))
+  if (*g_strstrip (a) != '\0' && !scorch_cli_parse_seconds ("--time START", a, TRUE, start, error))
     return FALSE;
-  if (comma[1] != '\0' && !scorch_cli_parse_seconds ("--time END", comma + 1, TRUE, 1e9, end, error))
+  if (comma[1] != '\0' && !scorch_cli_parse_seconds ("--time END", comma + 1, TRUE, end, error))
     return FALSE;
   if (*end >= 0 && *end < *start)
     {
@@ -483,11 +483,8 @@ scorch_cli_report (int    argc,
                                   "--time is in seconds relative to the first sample of the capture.\n"
                                   "Transforms apply after --tid and --time; percentages are of the samples left."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
-      return 2;
-    }
+  if (!scorch_cli_parse_options (context, &argc, &argv))
+    return 2;
 
   if (argc != 2)
     {

@@ -29,6 +29,21 @@ scorch_cli_option_group_new (const char         *name,
   return group;
 }
 
+gboolean
+scorch_cli_parse_options (GOptionContext   *context,
+                          int              *argc,
+                          char           ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_option_context_parse (context, argc, argv, &error))
+    return TRUE;
+  /* As it is, not through scorch_cli_print_error(): GLib's message about
+   * what the user typed, printed so since the first release. */
+  fprintf (stderr, "%s: %s\n", g_get_prgname (), error->message);
+  return FALSE;
+}
+
 /* VALUE after its leading white space, where a number must begin */
 static const char *
 number_start (const char *value)
@@ -77,7 +92,6 @@ gboolean
 scorch_cli_parse_seconds (const char *option,
                           const char *value,
                           gboolean    allow_zero,
-                          double      max,
                           double     *out,
                           GError    **error)
 {
@@ -99,10 +113,10 @@ scorch_cli_parse_seconds (const char *option,
                    option, value);
       return FALSE;
     }
-  if (v > max)
+  if (v > SCORCH_CLI_MAX_SECONDS)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s must be at most %g seconds, not %s"), option, max, value);
+                   _("%s must be at most %g seconds, not %s"), option, SCORCH_CLI_MAX_SECONDS, value);
       return FALSE;
     }
   *out = v;

@@ -62,6 +62,13 @@ int scorch_cli_annotate_from_module (int    argc,
  * invalid UTF-8 are escaped, so it cannot drive the terminal. */
 void scorch_cli_print_error (const char *message);
 
+/* Parses the command line with CONTEXT (g_option_context_parse()); when
+ * it does not parse, says why on stderr as "PROGRAM: MESSAGE" and returns
+ * FALSE: the command exits with status 2, as for every usage error. */
+gboolean scorch_cli_parse_options (GOptionContext   *context,
+                                   int              *argc,
+                                   char           ***argv);
+
 /* An option group of ENTRIES, translated in Scorch's text domain; the
  * arguments are g_option_group_new()'s. */
 GOptionGroup *scorch_cli_option_group_new (const char         *name,
@@ -80,11 +87,13 @@ gboolean scorch_cli_parse_integer (const char *option,
                                    gint64      max,
                                    gint64     *out,
                                    GError    **error);
-/* A finite number of seconds, > 0 (or >= 0 with allow_zero), at most max. */
+/* A finite number of seconds, > 0 (or >= 0 with allow_zero), at most
+ * SCORCH_CLI_MAX_SECONDS (a billion seconds, some 31 years: any longer is
+ * a typo). */
+#define SCORCH_CLI_MAX_SECONDS 1e9
 gboolean scorch_cli_parse_seconds (const char *option,
                                    const char *value,
                                    gboolean    allow_zero,
-                                   double      max,
                                    double     *out,
                                    GError    **error);
 

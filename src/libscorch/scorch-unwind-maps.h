@@ -107,6 +107,8 @@ void              scorch_unwind_maps_init       (ScorchUnwindMaps      *self,
 void              scorch_unwind_maps_clear      (ScorchUnwindMaps      *self);
 void              scorch_unwind_maps_set_kernel_release (ScorchUnwindMaps *self,
                                                          const char       *osrelease);
+/* The process's maps changed: drop the mapping cache. */
+void              scorch_unwind_maps_invalidate (ScorchUnwindMaps      *self);
 /* The sample being unwound (stack may be NULL), until end_sample. */
 void              scorch_unwind_maps_begin_sample (ScorchUnwindMaps   *self,
                                                    gint32              pid,
@@ -114,8 +116,6 @@ void              scorch_unwind_maps_begin_sample (ScorchUnwindMaps   *self,
                                                    gsize               stack_len,
                                                    guint64             stack_sp);
 void              scorch_unwind_maps_end_sample (ScorchUnwindMaps      *self);
-/* The process's maps changed: drop the mapping cache. */
-void              scorch_unwind_maps_invalidate (ScorchUnwindMaps      *self);
 
 /* The mapping containing addr with its module and load bias (bias_ok
  * FALSE when its ELF file cannot be used); NULL when nothing is mapped. */
