@@ -169,13 +169,17 @@ struct _ScorchAnalyzer
   Worker               *workers;       /* n_workers, threads started on the first batch */
   char                 *kernel_release;
   GArray               *batch;         /* PreparedSample: queued, then prepared */
-  GArray               *pending;       /* PreparedSample: prepared, committed with the next batch (overlap) */
-  gboolean              overlap;       /* the next batch is prepared while the pending one is committed */
+  GArray               *pending;       /* PreparedSample: prepared (overlap: being prepared while
+                                        * pending_open), committed with the next batch */
+  gboolean              pending_open;  /* the workers prepare pending */
+  gboolean              overlap;       /* a batch is prepared while this thread reads the next one
+                                        * and commits the one before */
+  GArray               *pool_batch;    /* what the workers prepare: batch or pending */
   guint                 batch_max;     /* samples: BATCH_SAMPLES, or SCORCH_LOAD_BATCH (tests) */
   gsize                 batch_bytes;   /* record bytes in batch */
   GMutex                pool_mutex;
   GCond                 pool_cond;
-  guint                 pool_generation;
+  gint                  pool_generation; /* atomic reads outside pool_mutex (worker_thread) */
   guint                 pool_active;   /* workers inside the open batch */
   gboolean              pool_open;     /* workers may still join the batch */
   gboolean              pool_quit;
@@ -258,6 +262,7 @@ struct _Worker
                                      * their pages stay resident while they wait */
 #define BATCH_CHUNK     64
 #define MAX_WORKERS     16
+#define WORKER_SPIN_US  1000        /* see worker_thread */
 #define FRESH_SLOTS     1024        /* the fresh map's size between batches */
 
 /* ------------------------------------------------------------------ */
@@ -1385,7 +1390,8 @@ static void
 prepare_batch_part (Worker *w)
 {
   ScorchAnalyzer *self = w->analyzer;
-  guint len = self->batch->len;
+  GArray *batch = self->pool_batch;
+  guint len = batch->len;
 
   w->n_recent = 0;
   w->next_recent = 0;
@@ -1398,8 +1404,18 @@ prepare_batch_part (Worker *w)
         break;
       end = MIN (begin + BATCH_CHUNK, len);
       for (guint i = begin; i < end; i++)
-        prepare_sample (w, &g_array_index (self->batch, PreparedSample, i));
+        prepare_sample (w, &g_array_index (batch, PreparedSample, i));
     }
+}
+
+static inline void
+scorch_cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
 }
 
 static gpointer
@@ -1411,8 +1427,22 @@ worker_thread (gpointer data)
 
   for (;;)
     {
+      /* The next batch opens about a millisecond after this one was
+       * done (fp captures): a CPU left idle that long is halted, and on
+       * a virtual machine waking it took from 50 us to more than a
+       * batch's time, so that the loading thread, the bottleneck, had
+       * prepared a fifth of the samples itself. Watch for it a while
+       * before sleeping. */
+      if (self->overlap)
+        {
+          gint64 until = g_get_monotonic_time () + WORKER_SPIN_US;
+
+          while ((guint) g_atomic_int_get (&self->pool_generation) == seen &&
+                 !g_atomic_int_get (&self->pool_quit) && g_get_monotonic_time () < until)
+            scorch_cpu_relax ();
+        }
       scorch_mutex_lock (&self->pool_mutex);
-      while (self->pool_generation == seen && !self->pool_quit)
+      while ((guint) self->pool_generation == seen && !self->pool_quit)
         {
           scorch_tsan_release (&self->pool_mutex);
           g_cond_wait (&self->pool_cond, &self->pool_mutex);
@@ -1468,7 +1498,7 @@ workers_stop (ScorchAnalyzer *self)
   if (!self->pool_started)
     return;
   scorch_mutex_lock (&self->pool_mutex);
-  self->pool_quit = TRUE;
+  g_atomic_int_set (&self->pool_quit, TRUE);
   g_cond_broadcast (&self->pool_cond);
   scorch_mutex_unlock (&self->pool_mutex);
   for (guint i = 1; i < self->n_workers; i++)
@@ -1941,7 +1971,11 @@ memo_prefetch (ScorchAnalyzer       *self,
   if (!deep)
     __builtin_prefetch (m);
   else if (m->hash == ps->stack_hash)
-    __builtin_prefetch (&g_array_index (self->stack_memo_keys, guint32, m->key));
+    {
+      __builtin_prefetch (&g_array_index (self->stack_memo_keys, guint32, m->key));
+      /* what stack_memo_replay reads first: the diagnostics' record */
+      __builtin_prefetch (&g_array_index (self->stack_memo_diag, StackMemoDiag, m->diag));
+    }
 }
 
 static gboolean
@@ -1973,12 +2007,14 @@ commit_batch (ScorchAnalyzer *self,
   return ok;
 }
 
-/* Opens the batch to the workers. */
+/* Opens BATCH to the workers. */
 static void
-prepare_open (ScorchAnalyzer *self)
+prepare_open (ScorchAnalyzer *self,
+              GArray         *batch)
 {
   if (!self->pool_started)
     workers_start (self);
+  self->pool_batch = batch;
 
   for (guint i = 0; i < self->n_workers; i++)
     g_array_set_size (self->workers[i].addrs, 0);
@@ -1986,7 +2022,7 @@ prepare_open (ScorchAnalyzer *self)
 
   scorch_mutex_lock (&self->pool_mutex);
   self->pool_open = TRUE;
-  self->pool_generation++;
+  g_atomic_int_inc (&self->pool_generation);
   g_cond_broadcast (&self->pool_cond);
   scorch_mutex_unlock (&self->pool_mutex);
 }
@@ -2010,71 +2046,44 @@ prepare_close (ScorchAnalyzer *self)
   scorch_mutex_unlock (&self->pool_mutex);
 }
 
-/* Prepares the batch on every worker and commits it in order; with
- * overlap (and not SYNC), the batch is prepared while the one before it
- * is committed, and waits in pending to be committed with the next one.
- * SYNC: everything queued is committed on return (the process table is
- * about to change, or the load ends). */
-static gboolean
-run_batch_full (ScorchAnalyzer *self,
-                gboolean        sync,
-                GError        **error)
+/* Puts what the commit added to fresh into the cache: only while no
+ * worker reads the cache. Emptied in the same pass, slot by slot: freeing
+ * it and calloc'ing 1024 slots again after each batch was fresh memory (and
+ * a memset) for every batch of the load. A map grown large by one batch of
+ * many new addresses is made small again, so that the pass stays short. */
+static void
+merge_fresh (ScorchAnalyzer *self)
 {
-  gboolean ok;
-
-  if (self->batch == NULL)
-    return TRUE;
-  if (self->batch->len == 0)
-    return !sync || self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
-
-  if (sync || !self->overlap)
-    {
-      if (self->pending->len > 0 && !commit_batch (self, self->pending, TRUE, error))
-        return FALSE;
-      prepare_open (self);
-      prepare_close (self);
-      ok = commit_batch (self, self->batch, FALSE, error);
-      self->batch_bytes = 0;
-      return ok;
-    }
-
-  /* The workers read the address cache and the process table: the commit
-   * adds new addresses to fresh meanwhile, and no record changes the
-   * process table before the pending batch and this one are committed. */
-  prepare_open (self);
-  self->use_fresh = TRUE;
-  ok = self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
   self->use_fresh = FALSE;
-  prepare_close (self);
-  /* Emptied in the same pass, slot by slot: freeing it and calloc'ing
-   * 1024 slots again after each batch was fresh memory (and a memset)
-   * for every batch of the load. A map grown large by one batch of many
-   * new addresses is made small again, so that the pass stays short. */
-  if (self->fresh.len > 0)
+  if (self->fresh.len == 0)
+    return;
+  for (gsize i = 0; i <= self->fresh.mask; i++)
     {
-      for (gsize i = 0; i <= self->fresh.mask; i++)
-        {
-          ScorchAddrMapSlot *slot = &self->fresh.slots[i];
+      ScorchAddrMapSlot *slot = &self->fresh.slots[i];
 
-          if (slot->stored != 0)
-            {
-              scorch_addr_map_insert (&self->cache, slot->k1, slot->k2, slot->stored - 1);
-              slot->stored = 0;
-            }
-        }
-      if (self->fresh.mask + 1 > FRESH_SLOTS)
+      if (slot->stored != 0)
         {
-          scorch_addr_map_clear (&self->fresh);
-          scorch_addr_map_init (&self->fresh, FRESH_SLOTS);
+          scorch_addr_map_insert (&self->cache, slot->k1, slot->k2, slot->stored - 1);
+          slot->stored = 0;
         }
-      self->fresh.len = 0;
     }
-  {
-    GArray *t = self->pending;
+  if (self->fresh.mask + 1 > FRESH_SLOTS)
+    {
+      scorch_addr_map_clear (&self->fresh);
+      scorch_addr_map_init (&self->fresh, FRESH_SLOTS);
+    }
+  self->fresh.len = 0;
+}
 
-    self->pending = self->batch;
-    self->batch = t;
-  }
+/* Waits for the workers to finish pending (this thread takes samples of
+ * it too); its addresses are then in each worker's done_addrs. */
+static void
+pending_close (ScorchAnalyzer *self)
+{
+  if (!self->pending_open)
+    return;
+  prepare_close (self);
+  self->pending_open = FALSE;
   for (guint i = 0; i < self->n_workers; i++)
     {
       Worker *w = &self->workers[i];
@@ -2086,6 +2095,58 @@ run_batch_full (ScorchAnalyzer *self,
       w->addrs = t;
       w->addrs_cap = cap;
     }
+}
+
+/* Prepares the batch on every worker and commits it in order. With
+ * overlap (and not SYNC), the batch just queued is prepared while this
+ * thread commits the one before it and then reads the next: it waits in
+ * pending (pending_open), and the next call commits it. Before, the
+ * workers started on a batch only when this thread was done reading it,
+ * and this thread, the bottleneck, took a fifth of the samples to prepare
+ * itself at the end of each batch (fp-1M). SYNC: everything queued is
+ * committed on return (the process table is about to change, or the load
+ * ends). */
+static gboolean
+run_batch_full (ScorchAnalyzer *self,
+                gboolean        sync,
+                GError        **error)
+{
+  gboolean ok;
+
+  if (self->batch == NULL)
+    return TRUE;
+  if (self->batch->len == 0 && (!sync || (self->pending->len == 0 && !self->pending_open)))
+    return TRUE;
+
+  /* The workers read the address cache and the process table: while they
+   * run, the commit adds new addresses to fresh, and no record changes the
+   * process table before everything queued is committed (sync). */
+  pending_close (self);
+  merge_fresh (self);
+
+  if (sync || !self->overlap)
+    {
+      if (self->pending->len > 0 && !commit_batch (self, self->pending, TRUE, error))
+        return FALSE;
+      if (self->batch->len == 0)
+        return TRUE;
+      prepare_open (self, self->batch);
+      prepare_close (self);
+      ok = commit_batch (self, self->batch, FALSE, error);
+      self->batch_bytes = 0;
+      return ok;
+    }
+
+  prepare_open (self, self->batch);
+  self->pending_open = TRUE;
+  self->use_fresh = TRUE;
+  ok = self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
+  {
+    GArray *t = self->pending;
+
+    self->pending = self->batch;
+    self->batch = t;
+  }
   self->batch_bytes = 0;
   return ok;
 }
@@ -2474,26 +2535,26 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
       if (parallel && record.type == PERF_RECORD_SAMPLE)
         {
           if (!queue_sample (self, &record, error))
-            return FALSE;
+            goto failed;
         }
       else if (parallel && off_cpu_batched_record (self, &record))
         {
           if (!queue_record (self, &record, error))
-            return FALSE;
+            goto failed;
         }
       else
         {
           if (parallel && changes_sample_state (record.type) && !run_batch (self, error))
-            return FALSE;
+            goto failed;
           if (!scorch_analyzer_add_record (self, &record, error))
-            return FALSE;
+            goto failed;
         }
       if (++count % 8192 == 0)
         {
           if (parallel && !run_batch_full (self, FALSE, error))
-            return FALSE;
+            goto failed;
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return FALSE;
+            goto failed;
           if (progress != NULL)
             progress ((gdouble) scorch_capture_reader_get_position (reader) / data_size,
                       self->n_samples, progress_data);
@@ -2502,12 +2563,12 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
-      return FALSE;
+      goto failed;
     }
   if (parallel)
     {
       if (!run_batch (self, error))
-        return FALSE;
+        goto failed;
       /* the threads end with the load; the workers' unwinders stay */
       workers_stop (self);
     }
@@ -2516,6 +2577,12 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
   if (progress != NULL)
     progress (1.0, self->n_samples, progress_data);
   return TRUE;
+
+failed:
+  /* no worker may still read the batch, the cache or the process table */
+  if (parallel)
+    pending_close (self);
+  return FALSE;
 }
 
 /* The parts of the diagnostics that need the built profile: totals and
