@@ -179,7 +179,7 @@ struct _ScorchAnalyzer
   gsize                 batch_bytes;   /* record bytes in batch */
   GMutex                pool_mutex;
   GCond                 pool_cond;
-  gint                  pool_generation; /* atomic reads outside pool_mutex (worker_thread) */
+  guint                 pool_generation;
   guint                 pool_active;   /* workers inside the open batch */
   gboolean              pool_open;     /* workers may still join the batch */
   gboolean              pool_quit;
@@ -262,7 +262,6 @@ struct _Worker
                                      * their pages stay resident while they wait */
 #define BATCH_CHUNK     64
 #define MAX_WORKERS     16
-#define WORKER_SPIN_US  1000        /* see worker_thread */
 #define FRESH_SLOTS     1024        /* the fresh map's size between batches */
 
 /* ------------------------------------------------------------------ */
@@ -1408,16 +1407,6 @@ prepare_batch_part (Worker *w)
     }
 }
 
-static inline void
-scorch_cpu_relax (void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause ();
-#elif defined(__aarch64__)
-  __asm__ __volatile__ ("yield");
-#endif
-}
-
 static gpointer
 worker_thread (gpointer data)
 {
@@ -1427,22 +1416,8 @@ worker_thread (gpointer data)
 
   for (;;)
     {
-      /* The next batch opens about a millisecond after this one was
-       * done (fp captures): a CPU left idle that long is halted, and on
-       * a virtual machine waking it took from 50 us to more than a
-       * batch's time, so that the loading thread, the bottleneck, had
-       * prepared a fifth of the samples itself. Watch for it a while
-       * before sleeping. */
-      if (self->overlap)
-        {
-          gint64 until = g_get_monotonic_time () + WORKER_SPIN_US;
-
-          while ((guint) g_atomic_int_get (&self->pool_generation) == seen &&
-                 !g_atomic_int_get (&self->pool_quit) && g_get_monotonic_time () < until)
-            scorch_cpu_relax ();
-        }
       scorch_mutex_lock (&self->pool_mutex);
-      while ((guint) self->pool_generation == seen && !self->pool_quit)
+      while (self->pool_generation == seen && !self->pool_quit)
         {
           scorch_tsan_release (&self->pool_mutex);
           g_cond_wait (&self->pool_cond, &self->pool_mutex);
@@ -1498,7 +1473,7 @@ workers_stop (ScorchAnalyzer *self)
   if (!self->pool_started)
     return;
   scorch_mutex_lock (&self->pool_mutex);
-  g_atomic_int_set (&self->pool_quit, TRUE);
+  self->pool_quit = TRUE;
   g_cond_broadcast (&self->pool_cond);
   scorch_mutex_unlock (&self->pool_mutex);
   for (guint i = 1; i < self->n_workers; i++)
@@ -2022,7 +1997,7 @@ prepare_open (ScorchAnalyzer *self,
 
   scorch_mutex_lock (&self->pool_mutex);
   self->pool_open = TRUE;
-  g_atomic_int_inc (&self->pool_generation);
+  self->pool_generation++;
   g_cond_broadcast (&self->pool_cond);
   scorch_mutex_unlock (&self->pool_mutex);
 }
