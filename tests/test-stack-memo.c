@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "scorch-addr-samples.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
 #include "scorch-perf-writer.h"
@@ -101,6 +102,10 @@ sample (GByteArray *b,
     ID_CPU, leaf, test_rec_pid_tid (PID, PID), time, 1000000,
     4, (guint64) PERF_CONTEXT_USER, leaf, TEXT_START + 0x5505, TEXT_START + 0x6606,
   };
+
+  /* the third stack recurses: one address twice, counted once a sample */
+  if (which % 3 == 2)
+    w[10] = TEXT_START + 0x5505;
 
   if (bad == BAD_CALLCHAIN)
     w[6] = 1000;
@@ -207,6 +212,22 @@ describe_load (const char *path,
   for (guint i = 0; i < n; i++)
     g_string_append_printf (s, "sample %" G_GUINT64_FORMAT " %d %u\n",
                             samples[i].time, samples[i].tid, samples[i].node);
+  /* the per-address counts (annotate's): a repeat of a kept stack counts
+   * its addresses later, hits at a time */
+  {
+    ScorchAddrSamples *as = scorch_profile_get_addr_samples (profile);
+    const ScorchAddrModule *modules;
+    const ScorchAddrSample *addrs;
+    guint n_modules = 0, n_addrs = 0;
+
+    g_assert_nonnull (as);
+    modules = scorch_addr_samples_get_modules (as, &n_modules);
+    addrs = scorch_addr_samples_get_samples (as, &n_addrs);
+    g_assert_cmpuint (n_addrs, >, 0);
+    for (guint i = 0; i < n_addrs; i++)
+      g_string_append_printf (s, "addr %s+0x%" G_GINT64_MODIFIER "x self %" G_GUINT64_FORMAT " total %" G_GUINT64_FORMAT "\n",
+                              modules[addrs[i].module].path, addrs[i].offset, addrs[i].self, addrs[i].total);
+  }
   return g_string_free (s, FALSE);
 }
 
@@ -236,7 +257,7 @@ samples_in (const char *folded,
     {
       const char *space = strrchr (lines[i], ' ');
 
-      if (g_str_has_prefix (lines[i], "sample ") || space == NULL || strstr (lines[i], module) == NULL)
+      if (g_str_has_prefix (lines[i], "sample ") || g_str_has_prefix (lines[i], "addr ") || space == NULL || strstr (lines[i], module) == NULL)
         continue;
       n += g_ascii_strtoull (space + 1, NULL, 10);
     }

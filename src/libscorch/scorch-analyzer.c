@@ -34,7 +34,8 @@ typedef struct _Worker Worker;   /* the parallel sample path, below */
  * of the sample's process when it was prepared, so a changed map gives
  * other entries, not a stale stack) build the same frames, the same
  * node in the tree and the same facts for the diagnostics. A repeat only
- * counts its addresses and adds the sample at the node. */
+ * adds the sample at the node and counts itself in hits: its addresses'
+ * counts are added hits at a time (stack_memo_flush_hits). */
 typedef struct
 {
   guint64 hash;          /* 0: empty slot */
@@ -43,12 +44,15 @@ typedef struct
   guint32 node;          /* the sample's node in the profile tree */
   guint32 leaf_addr;     /* cur_leaf_addr */
   guint32 outer;         /* outermost frame id, SCORCH_NODE_NONE: no frame */
-  guint32 n_user;
-  guint32 n_kernel;
+  guint16 n_user;        /* <= n <= STACK_MEMO_MAX_DEPTH */
+  guint16 n_kernel;
   guint32 leaf_i, outer_i, before_outer_i;  /* the user addresses' positions in the key */
   guint32 leaf_frame, outer_frame, before_outer_frame;
   guint32 diag;          /* its StackMemoDiag in stack_memo_diag */
+  guint32 hits;          /* repeats not yet counted in its addresses' entries */
 } StackMemo;
+
+G_STATIC_ASSERT (sizeof (StackMemo) == 64);
 
 /* What the diagnostics counted for a memo's stack, and what that
  * depended on beyond the stack: the event, and the modules of the three
@@ -163,6 +167,7 @@ struct _ScorchAnalyzer
   GArray               *stack_memo_keys; /* guint32: the address entries of each stack */
   GArray               *stack_memo_diag; /* StackMemoDiag, one per stack */
   guint64               n_memo_hits;
+  guint64               flush_stamp;     /* stack_memo_flush_slot's next stamp, counting down */
 
   /* The parallel sample path (see PreparedSample) */
   guint                 n_workers;     /* 1: every sample analyzed as it comes */
@@ -334,6 +339,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->frame_function = g_ptr_array_new_with_free_func (g_free);
   self->has_switch_attr = -1;
   self->n_workers = 1;
+  self->flush_stamp = G_MAXUINT64;
   g_mutex_init (&self->pool_mutex);
   g_cond_init (&self->pool_cond);
 
@@ -1633,10 +1639,50 @@ stack_memo_find (ScorchAnalyzer     *self,
     }
 }
 
+/* Adds the repeats of M's stack to its addresses' entries, as
+ * commit_sample counts a sample: each entry once to total, the leaf's to
+ * self. */
+static void
+stack_memo_flush_slot (ScorchAnalyzer *self,
+                       StackMemo      *m)
+{
+  AddrEntry *entries = (AddrEntry *) (gpointer) self->addrs->data;
+  const guint32 *keys = (const guint32 *) (gpointer) self->stack_memo_keys->data;
+  /* a stamp no sample has (theirs are n_samples + 1) */
+  guint64 stamp = self->flush_stamp--;
+
+  if (m->hits == 0)
+    return;
+  for (guint k = 0; k < m->n; k++)
+    {
+      AddrEntry *e = &entries[keys[m->key + k]];
+
+      if (e->stamp != stamp)
+        {
+          e->stamp = stamp;
+          e->total += m->hits;
+        }
+    }
+  if (m->leaf_addr != G_MAXUINT32)
+    entries[m->leaf_addr].self += m->hits;
+  m->hits = 0;
+}
+
+/* Every slot's repeats: before the slots go, and before the entries'
+ * counts are read (scorch_analyzer_finish). */
+static void
+stack_memo_flush_hits (ScorchAnalyzer *self)
+{
+  for (guint i = 0; self->stack_memo != NULL && i < self->stack_memo_cap; i++)
+    if (self->stack_memo[i].hits != 0)
+      stack_memo_flush_slot (self, &self->stack_memo[i]);
+}
+
 static void
 stack_memo_reset (ScorchAnalyzer *self,
                   guint           cap)
 {
+  stack_memo_flush_hits (self);
   g_free (self->stack_memo);
   self->stack_memo = g_new0 (StackMemo, cap);
   self->stack_memo_cap = cap;
@@ -1735,6 +1781,7 @@ stack_memo_add (ScorchAnalyzer          *self,
     d.outer_path = m->n_user > 0 ? map_path (addrs[m->outer_i].pm) : NULL;
     d.before_outer_path = m->n_user > 1 ? map_path (addrs[m->before_outer_i].pm) : NULL;
     m->diag = self->stack_memo_diag->len;
+    m->hits = 0;
     g_array_append_val (self->stack_memo_diag, d);
   }
   self->stack_memo_len++;
@@ -1744,24 +1791,17 @@ stack_memo_add (ScorchAnalyzer          *self,
  * addresses" on, without building the frames or walking the tree. */
 static void
 stack_memo_replay (ScorchAnalyzer       *self,
-                   const StackMemo      *m,
+                   StackMemo            *m,
                    const PreparedSample *ps,
                    const PreparedAddr   *addrs)
 {
-  AddrEntry *entries = (AddrEntry *) (gpointer) self->addrs->data;
-  guint64 stamp = self->n_samples + 1;
   const StackMemoDiag *d;
 
-  for (guint i = 0; i < m->n; i++)
-    {
-      AddrEntry *e = &entries[addrs[i].entry];
-
-      if (e->stamp != stamp)
-        {
-          e->stamp = stamp;
-          e->total++;
-        }
-    }
+  /* Its addresses' counts wait in the slot: adding one to each entry of
+   * the stack here was a cache miss per address, on most samples. */
+  if G_UNLIKELY (m->hits == G_MAXUINT32)
+    stack_memo_flush_slot (self, m);
+  m->hits++;
 
   if (self->off_cpu != NULL)
     scorch_off_cpu_on_cpu (self->off_cpu, ps->s.time, ps->s.tid, sample_cpu_ns (ps->record.attr, &ps->s));
@@ -1794,9 +1834,6 @@ stack_memo_replay (ScorchAnalyzer       *self,
                                                 m->before_outer_frame };
       diagnose_sample (self, &ps->s, ps->record.attr, FALSE, FALSE, ps->sp, m->outer);
     }
-
-  if (m->leaf_addr != G_MAXUINT32)
-    entries[m->leaf_addr].self++;
 
   scorch_profile_builder_add_sample_at (self->builder, ps->s.time, ps->s.pid, ps->s.tid, m->node, 1);
   self->n_samples++;
@@ -1831,7 +1868,7 @@ commit_sample (ScorchAnalyzer *self,
 
   if (ps->stack_hash != 0 && self->stack_memo != NULL && !ps->unwind_failed)
     {
-      const StackMemo *m = stack_memo_find (self, ps->stack_hash, addrs, ps->n);
+      StackMemo *m = stack_memo_find (self, ps->stack_hash, addrs, ps->n);
 
       if (m->hash != 0)
         {
@@ -1953,6 +1990,30 @@ memo_prefetch (ScorchAnalyzer       *self,
     }
 }
 
+/* Whether the memo's slot of the sample's stack (prefetched MEMO_AHEAD
+ * samples before) holds that stack: then it is most likely a repeat. */
+static inline gboolean
+memo_likely_hit (ScorchAnalyzer       *self,
+                 const PreparedSample *ps)
+{
+  return ps->stack_hash != 0 && self->stack_memo != NULL &&
+         self->stack_memo[(guint) ps->stack_hash & (self->stack_memo_cap - 1)].hash == ps->stack_hash;
+}
+
+/* The sample's prepared addresses, as stack_memo_find will compare them. */
+PREFETCH_FN
+addrs_prefetch (ScorchAnalyzer       *self,
+                const PreparedSample *ps,
+                gboolean              pending)
+{
+  const Worker *w = &self->workers[ps->worker];
+  const guint8 *p = (const guint8 *) &g_array_index (pending ? w->done_addrs : w->addrs, PreparedAddr, ps->first);
+  gsize len = MIN (ps->n, 32) * sizeof (PreparedAddr);
+
+  for (gsize off = 0; off < len; off += 64)
+    __builtin_prefetch (p + off);
+}
+
 static gboolean
 commit_batch (ScorchAnalyzer *self,
               GArray         *batch,
@@ -1967,12 +2028,18 @@ commit_batch (ScorchAnalyzer *self,
     {
       if (i + MEMO_AHEAD < batch->len)
         memo_prefetch (self, &samples[i + MEMO_AHEAD], FALSE);
+      /* A repeat of a kept stack (most samples) reads its prepared
+       * addresses (stack_memo_find) but no entry of the cache: only a
+       * new stack's entries and runs are worth loading ahead. */
       if (i + 2 < batch->len)
         {
-          commit_prefetch (self, &samples[i + 2], pending, FALSE);
+          if (memo_likely_hit (self, &samples[i + 2]))
+            addrs_prefetch (self, &samples[i + 2], pending);
+          else
+            commit_prefetch (self, &samples[i + 2], pending, FALSE);
           memo_prefetch (self, &samples[i + 2], TRUE);
         }
-      if (i + 1 < batch->len)
+      if (i + 1 < batch->len && !memo_likely_hit (self, &samples[i + 1]))
         commit_prefetch (self, &samples[i + 1], pending, TRUE);
       ok = commit_sample (self, &g_array_index (batch, PreparedSample, i), pending, error);
     }
@@ -2715,6 +2782,7 @@ scorch_analyzer_finish (ScorchAnalyzer *self)
                self->stack_memo_len);
   }
   self->finished = TRUE;
+  stack_memo_flush_hits (self);
   {
     g_autoptr(ScorchAddrSamples) addr_samples = make_addr_samples (self);
     ScorchProfile *profile;
