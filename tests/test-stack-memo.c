@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "scorch-addr-samples.h"
 #include "scorch-folded.h"
 #include "scorch-loader.h"
 #include "scorch-perf-writer.h"
@@ -77,11 +78,22 @@ mmap2 (GByteArray *b,
   test_rec_end (b, at);
 }
 
+#define BAD_PERIOD G_GUINT64_CONSTANT (0x5ca1ab1e0badbad1)
+
+/* What write_capture puts in the middle of the second phase. */
+typedef enum
+{
+  BAD_NONE,
+  BAD_CALLCHAIN,   /* a sample whose callchain runs past its end: the parse fails */
+  BAD_SIZE,        /* a record whose size is not a multiple of 8: the reader stops */
+} Bad;
+
 /* A sample of one of three stacks (the same raw words in every phase). */
 static void
 sample (GByteArray *b,
         guint64     time,
-        guint       which)
+        guint       which,
+        Bad         bad)
 {
   static const guint64 leaves[] = { 0x1100, 0x2200, 0x3300 };
   guint64 leaf = TEXT_START + leaves[which % 3];
@@ -91,11 +103,20 @@ sample (GByteArray *b,
     4, (guint64) PERF_CONTEXT_USER, leaf, TEXT_START + 0x5505, TEXT_START + 0x6606,
   };
 
+  /* the third stack recurses: one address twice, counted once a sample */
+  if (which % 3 == 2)
+    w[10] = TEXT_START + 0x5505;
+
+  if (bad == BAD_CALLCHAIN)
+    w[6] = 1000;
+  if (bad == BAD_SIZE)
+    w[5] = BAD_PERIOD;  /* found in the file by write_capture */
   test_rec_put_words (b, w, G_N_ELEMENTS (w));
 }
 
 static void
-write_capture (const char *path)
+write_capture (const char *path,
+               Bad         bad)
 {
   static const char * const modules[] = {
     "/nonexistent/scorch-memo/first.so", "/nonexistent/scorch-memo/second.so",
@@ -127,11 +148,31 @@ write_capture (const char *path)
         comm (b, t, "memo-after", TRUE);
       mmap2 (b, t, modules[phase]);
       for (guint i = 0; i < N_PER; i++)
-        sample (b, t += 1000000, i);
+        sample (b, t += 1000000, i, phase == 1 && i == N_PER / 2 ? bad : BAD_NONE);
     }
   g_assert_true (scorch_perf_writer_add_records (writer, b->data, b->len, &error));
   g_assert_true (scorch_perf_writer_finish (writer, &error));
   g_assert_no_error (error);
+
+  /* the writer checks records: the bad size is made in the file */
+  if (bad == BAD_SIZE)
+    {
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+      guint64 period = BAD_PERIOD;
+      char *at;
+      struct perf_event_header h;
+
+      g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+      at = memmem (contents, len, &period, sizeof period);
+      g_assert_nonnull (at);
+      at -= 5 * sizeof (guint64);   /* header, identifier, ip, tid, time */
+      memcpy (&h, at, sizeof h);
+      g_assert_cmpuint (h.type, ==, PERF_RECORD_SAMPLE);
+      h.size -= 4;
+      memcpy (at, &h, sizeof h);
+      g_assert_true (g_file_set_contents (path, contents, len, &error));
+    }
 }
 
 static guint64 memo_hits;
@@ -171,7 +212,37 @@ describe_load (const char *path,
   for (guint i = 0; i < n; i++)
     g_string_append_printf (s, "sample %" G_GUINT64_FORMAT " %d %u\n",
                             samples[i].time, samples[i].tid, samples[i].node);
+  /* the per-address counts (annotate's): a repeat of a kept stack counts
+   * its addresses later, hits at a time */
+  {
+    ScorchAddrSamples *as = scorch_profile_get_addr_samples (profile);
+    const ScorchAddrModule *modules;
+    const ScorchAddrSample *addrs;
+    guint n_modules = 0, n_addrs = 0;
+
+    g_assert_nonnull (as);
+    modules = scorch_addr_samples_get_modules (as, &n_modules);
+    addrs = scorch_addr_samples_get_samples (as, &n_addrs);
+    g_assert_cmpuint (n_addrs, >, 0);
+    for (guint i = 0; i < n_addrs; i++)
+      g_string_append_printf (s, "addr %s+0x%" G_GINT64_MODIFIER "x self %" G_GUINT64_FORMAT " total %" G_GUINT64_FORMAT "\n",
+                              modules[addrs[i].module].path, addrs[i].offset, addrs[i].self, addrs[i].total);
+  }
   return g_string_free (s, FALSE);
+}
+
+/* The error loading PATH gives. */
+static char *
+describe_error (const char *path,
+                gpointer    data)
+{
+  g_autoptr(ScorchProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+
+  profile = scorch_load_sync (path, SCORCH_LOAD_FLAGS_NONE, NULL, NULL, NULL, &error);
+  g_assert_null (profile);
+  g_assert_nonnull (error);
+  return g_strdup (error->message);
 }
 
 /* The samples of the folded lines that name MODULE. */
@@ -186,7 +257,7 @@ samples_in (const char *folded,
     {
       const char *space = strrchr (lines[i], ' ');
 
-      if (g_str_has_prefix (lines[i], "sample ") || space == NULL || strstr (lines[i], module) == NULL)
+      if (g_str_has_prefix (lines[i], "sample ") || g_str_has_prefix (lines[i], "addr ") || space == NULL || strstr (lines[i], module) == NULL)
         continue;
       n += g_ascii_strtoull (space + 1, NULL, 10);
     }
@@ -204,7 +275,7 @@ test_remap_and_exec (void)
   const LoadVariant variants[] = { { "2", NULL }, { "3", "1" }, { "2", "7" }, { "4", "64" } };
 
   g_assert_no_error (error);
-  write_capture (path);
+  write_capture (path, BAD_NONE);
   memo_hits = 0;
   serial = load_variant_describe (path, &serial_load, describe_load, NULL);
   g_assert_cmpuint (memo_hits, ==, 0);
@@ -221,6 +292,30 @@ test_remap_and_exec (void)
   g_rmdir (dir);
 }
 
+/* A capture that goes bad half-way: the parallel path stops with the
+ * serial path's error whatever was queued or being prepared then (and
+ * leaves nothing behind: the sanitizer tree checks for leaks). */
+static void
+test_bad_mid_load (gconstpointer data)
+{
+  Bad bad = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("scorch-stack-memo-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "bad.data", NULL);
+  g_autofree char *serial = NULL;
+  const LoadVariant serial_load = { "1", NULL };
+  const LoadVariant variants[] = { { "2", NULL }, { "3", "1" }, { "2", "7" }, { "4", "64" }, { "2", "500" } };
+
+  g_assert_no_error (error);
+  write_capture (path, bad);
+  serial = load_variant_describe (path, &serial_load, describe_error, NULL);
+  g_test_message ("%s", serial);
+  g_assert_true (strstr (serial, "offset") != NULL);
+  load_variants_assert_same (path, serial, variants, G_N_ELEMENTS (variants), describe_error, NULL);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -231,6 +326,8 @@ main (int    argc,
   g_log_set_handler ("scorch-analyzer", G_LOG_LEVEL_DEBUG, analyzer_log_cb, NULL);
 
   g_test_add_func ("/libscorch/stack-memo/remap-and-exec", test_remap_and_exec);
+  g_test_add_data_func ("/libscorch/stack-memo/bad-sample-mid-load", GINT_TO_POINTER (BAD_CALLCHAIN), test_bad_mid_load);
+  g_test_add_data_func ("/libscorch/stack-memo/bad-record-mid-load", GINT_TO_POINTER (BAD_SIZE), test_bad_mid_load);
 
   return g_test_run ();
 }

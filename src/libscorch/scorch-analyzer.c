@@ -34,7 +34,8 @@ typedef struct _Worker Worker;   /* the parallel sample path, below */
  * of the sample's process when it was prepared, so a changed map gives
  * other entries, not a stale stack) build the same frames, the same
  * node in the tree and the same facts for the diagnostics. A repeat only
- * counts its addresses and adds the sample at the node. */
+ * adds the sample at the node and counts itself in hits: its addresses'
+ * counts are added hits at a time (stack_memo_flush_hits). */
 typedef struct
 {
   guint64 hash;          /* 0: empty slot */
@@ -43,12 +44,15 @@ typedef struct
   guint32 node;          /* the sample's node in the profile tree */
   guint32 leaf_addr;     /* cur_leaf_addr */
   guint32 outer;         /* outermost frame id, SCORCH_NODE_NONE: no frame */
-  guint32 n_user;
-  guint32 n_kernel;
+  guint16 n_user;        /* <= n <= STACK_MEMO_MAX_DEPTH */
+  guint16 n_kernel;
   guint32 leaf_i, outer_i, before_outer_i;  /* the user addresses' positions in the key */
   guint32 leaf_frame, outer_frame, before_outer_frame;
   guint32 diag;          /* its StackMemoDiag in stack_memo_diag */
+  guint32 hits;          /* repeats not yet counted in its addresses' entries */
 } StackMemo;
+
+G_STATIC_ASSERT (sizeof (StackMemo) == 64);
 
 /* What the diagnostics counted for a memo's stack, and what that
  * depended on beyond the stack: the event, and the modules of the three
@@ -163,14 +167,19 @@ struct _ScorchAnalyzer
   GArray               *stack_memo_keys; /* guint32: the address entries of each stack */
   GArray               *stack_memo_diag; /* StackMemoDiag, one per stack */
   guint64               n_memo_hits;
+  guint64               flush_stamp;     /* stack_memo_flush_slot's next stamp, counting down */
 
   /* The parallel sample path (see PreparedSample) */
   guint                 n_workers;     /* 1: every sample analyzed as it comes */
   Worker               *workers;       /* n_workers, threads started on the first batch */
   char                 *kernel_release;
   GArray               *batch;         /* PreparedSample: queued, then prepared */
-  GArray               *pending;       /* PreparedSample: prepared, committed with the next batch (overlap) */
-  gboolean              overlap;       /* the next batch is prepared while the pending one is committed */
+  GArray               *pending;       /* PreparedSample: prepared (overlap: being prepared while
+                                        * pending_open), committed with the next batch */
+  gboolean              pending_open;  /* the workers prepare pending */
+  gboolean              overlap;       /* a batch is prepared while this thread reads the next one
+                                        * and commits the one before */
+  GArray               *pool_batch;    /* what the workers prepare: batch or pending */
   guint                 batch_max;     /* samples: BATCH_SAMPLES, or SCORCH_LOAD_BATCH (tests) */
   gsize                 batch_bytes;   /* record bytes in batch */
   GMutex                pool_mutex;
@@ -330,6 +339,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->frame_function = g_ptr_array_new_with_free_func (g_free);
   self->has_switch_attr = -1;
   self->n_workers = 1;
+  self->flush_stamp = G_MAXUINT64;
   g_mutex_init (&self->pool_mutex);
   g_cond_init (&self->pool_cond);
 
@@ -1385,7 +1395,8 @@ static void
 prepare_batch_part (Worker *w)
 {
   ScorchAnalyzer *self = w->analyzer;
-  guint len = self->batch->len;
+  GArray *batch = self->pool_batch;
+  guint len = batch->len;
 
   w->n_recent = 0;
   w->next_recent = 0;
@@ -1398,7 +1409,7 @@ prepare_batch_part (Worker *w)
         break;
       end = MIN (begin + BATCH_CHUNK, len);
       for (guint i = begin; i < end; i++)
-        prepare_sample (w, &g_array_index (self->batch, PreparedSample, i));
+        prepare_sample (w, &g_array_index (batch, PreparedSample, i));
     }
 }
 
@@ -1628,10 +1639,50 @@ stack_memo_find (ScorchAnalyzer     *self,
     }
 }
 
+/* Adds the repeats of M's stack to its addresses' entries, as
+ * commit_sample counts a sample: each entry once to total, the leaf's to
+ * self. */
+static void
+stack_memo_flush_slot (ScorchAnalyzer *self,
+                       StackMemo      *m)
+{
+  AddrEntry *entries = (AddrEntry *) (gpointer) self->addrs->data;
+  const guint32 *keys = (const guint32 *) (gpointer) self->stack_memo_keys->data;
+  /* a stamp no sample has (theirs are n_samples + 1) */
+  guint64 stamp = self->flush_stamp--;
+
+  if (m->hits == 0)
+    return;
+  for (guint k = 0; k < m->n; k++)
+    {
+      AddrEntry *e = &entries[keys[m->key + k]];
+
+      if (e->stamp != stamp)
+        {
+          e->stamp = stamp;
+          e->total += m->hits;
+        }
+    }
+  if (m->leaf_addr != G_MAXUINT32)
+    entries[m->leaf_addr].self += m->hits;
+  m->hits = 0;
+}
+
+/* Every slot's repeats: before the slots go, and before the entries'
+ * counts are read (scorch_analyzer_finish). */
+static void
+stack_memo_flush_hits (ScorchAnalyzer *self)
+{
+  for (guint i = 0; self->stack_memo != NULL && i < self->stack_memo_cap; i++)
+    if (self->stack_memo[i].hits != 0)
+      stack_memo_flush_slot (self, &self->stack_memo[i]);
+}
+
 static void
 stack_memo_reset (ScorchAnalyzer *self,
                   guint           cap)
 {
+  stack_memo_flush_hits (self);
   g_free (self->stack_memo);
   self->stack_memo = g_new0 (StackMemo, cap);
   self->stack_memo_cap = cap;
@@ -1730,6 +1781,7 @@ stack_memo_add (ScorchAnalyzer          *self,
     d.outer_path = m->n_user > 0 ? map_path (addrs[m->outer_i].pm) : NULL;
     d.before_outer_path = m->n_user > 1 ? map_path (addrs[m->before_outer_i].pm) : NULL;
     m->diag = self->stack_memo_diag->len;
+    m->hits = 0;
     g_array_append_val (self->stack_memo_diag, d);
   }
   self->stack_memo_len++;
@@ -1739,24 +1791,17 @@ stack_memo_add (ScorchAnalyzer          *self,
  * addresses" on, without building the frames or walking the tree. */
 static void
 stack_memo_replay (ScorchAnalyzer       *self,
-                   const StackMemo      *m,
+                   StackMemo            *m,
                    const PreparedSample *ps,
                    const PreparedAddr   *addrs)
 {
-  AddrEntry *entries = (AddrEntry *) (gpointer) self->addrs->data;
-  guint64 stamp = self->n_samples + 1;
   const StackMemoDiag *d;
 
-  for (guint i = 0; i < m->n; i++)
-    {
-      AddrEntry *e = &entries[addrs[i].entry];
-
-      if (e->stamp != stamp)
-        {
-          e->stamp = stamp;
-          e->total++;
-        }
-    }
+  /* Its addresses' counts wait in the slot: adding one to each entry of
+   * the stack here was a cache miss per address, on most samples. */
+  if G_UNLIKELY (m->hits == G_MAXUINT32)
+    stack_memo_flush_slot (self, m);
+  m->hits++;
 
   if (self->off_cpu != NULL)
     scorch_off_cpu_on_cpu (self->off_cpu, ps->s.time, ps->s.tid, sample_cpu_ns (ps->record.attr, &ps->s));
@@ -1789,9 +1834,6 @@ stack_memo_replay (ScorchAnalyzer       *self,
                                                 m->before_outer_frame };
       diagnose_sample (self, &ps->s, ps->record.attr, FALSE, FALSE, ps->sp, m->outer);
     }
-
-  if (m->leaf_addr != G_MAXUINT32)
-    entries[m->leaf_addr].self++;
 
   scorch_profile_builder_add_sample_at (self->builder, ps->s.time, ps->s.pid, ps->s.tid, m->node, 1);
   self->n_samples++;
@@ -1826,7 +1868,7 @@ commit_sample (ScorchAnalyzer *self,
 
   if (ps->stack_hash != 0 && self->stack_memo != NULL && !ps->unwind_failed)
     {
-      const StackMemo *m = stack_memo_find (self, ps->stack_hash, addrs, ps->n);
+      StackMemo *m = stack_memo_find (self, ps->stack_hash, addrs, ps->n);
 
       if (m->hash != 0)
         {
@@ -1941,7 +1983,35 @@ memo_prefetch (ScorchAnalyzer       *self,
   if (!deep)
     __builtin_prefetch (m);
   else if (m->hash == ps->stack_hash)
-    __builtin_prefetch (&g_array_index (self->stack_memo_keys, guint32, m->key));
+    {
+      __builtin_prefetch (&g_array_index (self->stack_memo_keys, guint32, m->key));
+      /* what stack_memo_replay reads first: the diagnostics' record */
+      __builtin_prefetch (&g_array_index (self->stack_memo_diag, StackMemoDiag, m->diag));
+    }
+}
+
+/* Whether the memo's slot of the sample's stack (prefetched MEMO_AHEAD
+ * samples before) holds that stack: then it is most likely a repeat. */
+static inline gboolean
+memo_likely_hit (ScorchAnalyzer       *self,
+                 const PreparedSample *ps)
+{
+  return ps->stack_hash != 0 && self->stack_memo != NULL &&
+         self->stack_memo[(guint) ps->stack_hash & (self->stack_memo_cap - 1)].hash == ps->stack_hash;
+}
+
+/* The sample's prepared addresses, as stack_memo_find will compare them. */
+PREFETCH_FN
+addrs_prefetch (ScorchAnalyzer       *self,
+                const PreparedSample *ps,
+                gboolean              pending)
+{
+  const Worker *w = &self->workers[ps->worker];
+  const guint8 *p = (const guint8 *) &g_array_index (pending ? w->done_addrs : w->addrs, PreparedAddr, ps->first);
+  gsize len = MIN (ps->n, 32) * sizeof (PreparedAddr);
+
+  for (gsize off = 0; off < len; off += 64)
+    __builtin_prefetch (p + off);
 }
 
 static gboolean
@@ -1958,12 +2028,18 @@ commit_batch (ScorchAnalyzer *self,
     {
       if (i + MEMO_AHEAD < batch->len)
         memo_prefetch (self, &samples[i + MEMO_AHEAD], FALSE);
+      /* A repeat of a kept stack (most samples) reads its prepared
+       * addresses (stack_memo_find) but no entry of the cache: only a
+       * new stack's entries and runs are worth loading ahead. */
       if (i + 2 < batch->len)
         {
-          commit_prefetch (self, &samples[i + 2], pending, FALSE);
+          if (memo_likely_hit (self, &samples[i + 2]))
+            addrs_prefetch (self, &samples[i + 2], pending);
+          else
+            commit_prefetch (self, &samples[i + 2], pending, FALSE);
           memo_prefetch (self, &samples[i + 2], TRUE);
         }
-      if (i + 1 < batch->len)
+      if (i + 1 < batch->len && !memo_likely_hit (self, &samples[i + 1]))
         commit_prefetch (self, &samples[i + 1], pending, TRUE);
       ok = commit_sample (self, &g_array_index (batch, PreparedSample, i), pending, error);
     }
@@ -1973,12 +2049,14 @@ commit_batch (ScorchAnalyzer *self,
   return ok;
 }
 
-/* Opens the batch to the workers. */
+/* Opens BATCH to the workers. */
 static void
-prepare_open (ScorchAnalyzer *self)
+prepare_open (ScorchAnalyzer *self,
+              GArray         *batch)
 {
   if (!self->pool_started)
     workers_start (self);
+  self->pool_batch = batch;
 
   for (guint i = 0; i < self->n_workers; i++)
     g_array_set_size (self->workers[i].addrs, 0);
@@ -2010,71 +2088,44 @@ prepare_close (ScorchAnalyzer *self)
   scorch_mutex_unlock (&self->pool_mutex);
 }
 
-/* Prepares the batch on every worker and commits it in order; with
- * overlap (and not SYNC), the batch is prepared while the one before it
- * is committed, and waits in pending to be committed with the next one.
- * SYNC: everything queued is committed on return (the process table is
- * about to change, or the load ends). */
-static gboolean
-run_batch_full (ScorchAnalyzer *self,
-                gboolean        sync,
-                GError        **error)
+/* Puts what the commit added to fresh into the cache: only while no
+ * worker reads the cache. Emptied in the same pass, slot by slot: freeing
+ * it and calloc'ing 1024 slots again after each batch was fresh memory (and
+ * a memset) for every batch of the load. A map grown large by one batch of
+ * many new addresses is made small again, so that the pass stays short. */
+static void
+merge_fresh (ScorchAnalyzer *self)
 {
-  gboolean ok;
-
-  if (self->batch == NULL)
-    return TRUE;
-  if (self->batch->len == 0)
-    return !sync || self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
-
-  if (sync || !self->overlap)
-    {
-      if (self->pending->len > 0 && !commit_batch (self, self->pending, TRUE, error))
-        return FALSE;
-      prepare_open (self);
-      prepare_close (self);
-      ok = commit_batch (self, self->batch, FALSE, error);
-      self->batch_bytes = 0;
-      return ok;
-    }
-
-  /* The workers read the address cache and the process table: the commit
-   * adds new addresses to fresh meanwhile, and no record changes the
-   * process table before the pending batch and this one are committed. */
-  prepare_open (self);
-  self->use_fresh = TRUE;
-  ok = self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
   self->use_fresh = FALSE;
-  prepare_close (self);
-  /* Emptied in the same pass, slot by slot: freeing it and calloc'ing
-   * 1024 slots again after each batch was fresh memory (and a memset)
-   * for every batch of the load. A map grown large by one batch of many
-   * new addresses is made small again, so that the pass stays short. */
-  if (self->fresh.len > 0)
+  if (self->fresh.len == 0)
+    return;
+  for (gsize i = 0; i <= self->fresh.mask; i++)
     {
-      for (gsize i = 0; i <= self->fresh.mask; i++)
-        {
-          ScorchAddrMapSlot *slot = &self->fresh.slots[i];
+      ScorchAddrMapSlot *slot = &self->fresh.slots[i];
 
-          if (slot->stored != 0)
-            {
-              scorch_addr_map_insert (&self->cache, slot->k1, slot->k2, slot->stored - 1);
-              slot->stored = 0;
-            }
-        }
-      if (self->fresh.mask + 1 > FRESH_SLOTS)
+      if (slot->stored != 0)
         {
-          scorch_addr_map_clear (&self->fresh);
-          scorch_addr_map_init (&self->fresh, FRESH_SLOTS);
+          scorch_addr_map_insert (&self->cache, slot->k1, slot->k2, slot->stored - 1);
+          slot->stored = 0;
         }
-      self->fresh.len = 0;
     }
-  {
-    GArray *t = self->pending;
+  if (self->fresh.mask + 1 > FRESH_SLOTS)
+    {
+      scorch_addr_map_clear (&self->fresh);
+      scorch_addr_map_init (&self->fresh, FRESH_SLOTS);
+    }
+  self->fresh.len = 0;
+}
 
-    self->pending = self->batch;
-    self->batch = t;
-  }
+/* Waits for the workers to finish pending (this thread takes samples of
+ * it too); its addresses are then in each worker's done_addrs. */
+static void
+pending_close (ScorchAnalyzer *self)
+{
+  if (!self->pending_open)
+    return;
+  prepare_close (self);
+  self->pending_open = FALSE;
   for (guint i = 0; i < self->n_workers; i++)
     {
       Worker *w = &self->workers[i];
@@ -2086,6 +2137,58 @@ run_batch_full (ScorchAnalyzer *self,
       w->addrs = t;
       w->addrs_cap = cap;
     }
+}
+
+/* Prepares the batch on every worker and commits it in order. With
+ * overlap (and not SYNC), the batch just queued is prepared while this
+ * thread commits the one before it and then reads the next: it waits in
+ * pending (pending_open), and the next call commits it. Before, the
+ * workers started on a batch only when this thread was done reading it,
+ * and this thread, the bottleneck, took a fifth of the samples to prepare
+ * itself at the end of each batch (fp-1M). SYNC: everything queued is
+ * committed on return (the process table is about to change, or the load
+ * ends). */
+static gboolean
+run_batch_full (ScorchAnalyzer *self,
+                gboolean        sync,
+                GError        **error)
+{
+  gboolean ok;
+
+  if (self->batch == NULL)
+    return TRUE;
+  if (self->batch->len == 0 && (!sync || (self->pending->len == 0 && !self->pending_open)))
+    return TRUE;
+
+  /* The workers read the address cache and the process table: while they
+   * run, the commit adds new addresses to fresh, and no record changes the
+   * process table before everything queued is committed (sync). */
+  pending_close (self);
+  merge_fresh (self);
+
+  if (sync || !self->overlap)
+    {
+      if (self->pending->len > 0 && !commit_batch (self, self->pending, TRUE, error))
+        return FALSE;
+      if (self->batch->len == 0)
+        return TRUE;
+      prepare_open (self, self->batch);
+      prepare_close (self);
+      ok = commit_batch (self, self->batch, FALSE, error);
+      self->batch_bytes = 0;
+      return ok;
+    }
+
+  prepare_open (self, self->batch);
+  self->pending_open = TRUE;
+  self->use_fresh = TRUE;
+  ok = self->pending->len == 0 || commit_batch (self, self->pending, TRUE, error);
+  {
+    GArray *t = self->pending;
+
+    self->pending = self->batch;
+    self->batch = t;
+  }
   self->batch_bytes = 0;
   return ok;
 }
@@ -2474,26 +2577,26 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
       if (parallel && record.type == PERF_RECORD_SAMPLE)
         {
           if (!queue_sample (self, &record, error))
-            return FALSE;
+            goto failed;
         }
       else if (parallel && off_cpu_batched_record (self, &record))
         {
           if (!queue_record (self, &record, error))
-            return FALSE;
+            goto failed;
         }
       else
         {
           if (parallel && changes_sample_state (record.type) && !run_batch (self, error))
-            return FALSE;
+            goto failed;
           if (!scorch_analyzer_add_record (self, &record, error))
-            return FALSE;
+            goto failed;
         }
       if (++count % 8192 == 0)
         {
           if (parallel && !run_batch_full (self, FALSE, error))
-            return FALSE;
+            goto failed;
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return FALSE;
+            goto failed;
           if (progress != NULL)
             progress ((gdouble) scorch_capture_reader_get_position (reader) / data_size,
                       self->n_samples, progress_data);
@@ -2502,12 +2605,12 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
-      return FALSE;
+      goto failed;
     }
   if (parallel)
     {
       if (!run_batch (self, error))
-        return FALSE;
+        goto failed;
       /* the threads end with the load; the workers' unwinders stay */
       workers_stop (self);
     }
@@ -2516,6 +2619,12 @@ scorch_analyzer_load_reader (ScorchAnalyzer         *self,
   if (progress != NULL)
     progress (1.0, self->n_samples, progress_data);
   return TRUE;
+
+failed:
+  /* no worker may still read the batch, the cache or the process table */
+  if (parallel)
+    pending_close (self);
+  return FALSE;
 }
 
 /* The parts of the diagnostics that need the built profile: totals and
@@ -2673,6 +2782,7 @@ scorch_analyzer_finish (ScorchAnalyzer *self)
                self->stack_memo_len);
   }
   self->finished = TRUE;
+  stack_memo_flush_hits (self);
   {
     g_autoptr(ScorchAddrSamples) addr_samples = make_addr_samples (self);
     ScorchProfile *profile;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "scorch-heap.h"
+#include "scorch-util.h"
 
 /* What a load of a capture allocates goes to the main heap in one go of
  * this size; the first huge-page-aligned part is marked for huge pages. */
@@ -26,7 +27,9 @@
 
 /* Where the marked range starts (huge-page aligned), 0: not prepared. */
 static guintptr heap_base;
-G_LOCK_DEFINE_STATIC (heap_refill);
+/* a GMutex that ThreadSanitizer sees (scorch_mutex_lock): loads on two
+ * threads refill and populate at once */
+static GMutex heap_refill;
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23   /* Linux 5.14 */
@@ -124,10 +127,10 @@ scorch_heap_prepare (gboolean one_arena)
   if (madvise ((void *) start, end - start, MADV_HUGEPAGE) != 0)
     return FALSE;
   heap_base = start;
-  G_LOCK (heap_refill);
+  scorch_mutex_lock (&heap_refill);
   reserve_start = start;
   reserve_end = end;
-  G_UNLOCK (heap_refill);
+  scorch_mutex_unlock (&heap_refill);
   return TRUE;
 #else
   return FALSE;
@@ -163,7 +166,7 @@ scorch_heap_refill (void)
 
   if (heap_base == 0)
     return FALSE;
-  G_LOCK (heap_refill);
+  scorch_mutex_lock (&heap_refill);
   if (n_loading++ == 0)
     mallopt (M_TRIM_THRESHOLD, TRIM_WHILE_LOADING);
   for (guint i = 0; i < REFILL_BLOCKS; i++)
@@ -183,7 +186,7 @@ scorch_heap_refill (void)
       reserve_start = (low + HUGE_PAGE_SIZE - 1) & ~(guintptr) (HUGE_PAGE_SIZE - 1);
       reserve_end = MIN (end, reserve_start + HEAP_RESERVE);
     }
-  G_UNLOCK (heap_refill);
+  scorch_mutex_unlock (&heap_refill);
   return ok;
 #else
   return FALSE;
@@ -198,10 +201,10 @@ scorch_heap_release (void)
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
   if (heap_base == 0)
     return;
-  G_LOCK (heap_refill);
+  scorch_mutex_lock (&heap_refill);
   if (n_loading > 0 && --n_loading == 0)
     mallopt (M_TRIM_THRESHOLD, TRIM_DEFAULT);
-  G_UNLOCK (heap_refill);
+  scorch_mutex_unlock (&heap_refill);
 #endif
 }
 
@@ -216,11 +219,11 @@ scorch_heap_populate (gsize bytes)
 {
   guintptr start, end;
 
-  G_LOCK (heap_refill);
+  scorch_mutex_lock (&heap_refill);
   start = reserve_start;
   end = MIN (reserve_end, reserve_start + (bytes & ~(gsize) (HUGE_PAGE_SIZE - 1)));
   reserve_start = reserve_end = 0;
-  G_UNLOCK (heap_refill);
+  scorch_mutex_unlock (&heap_refill);
   populate_async (start, end);
 }
 
