@@ -12,7 +12,7 @@ set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${1:-$src/build-tsan}
 stress=${2:-50}
-tests="loader recorder analyzer profile capture-reader stack-memo"
+tests="loader recorder analyzer profile capture-reader stack-memo cli-start"
 
 if [ ! -f "$builddir/build.ninja" ]; then
   CC=clang meson setup "$builddir" "$src" -Dgtk=false -Dtests=true \
