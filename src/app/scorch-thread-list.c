@@ -137,23 +137,22 @@ text_setup_cb (GtkSignalListItemFactory *factory,
                gpointer                  data)
 {
   ThreadCell cell = GPOINTER_TO_UINT (data);
-  GtkWidget *text = gtk_inscription_new (NULL);
+  GtkWidget *child;
 
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (text), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  /* GtkInscription's sizes (3 chars at least, 16, 6 or 9 wide), without
+   * asking Pango for them on every measure (scorch_list_inscription_new). */
   if (cell == THREAD_CELL_NAME)
     {
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (text), 0.0);
-      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (text), 16);
+      GtkWidget *text;
+
+      child = scorch_list_inscription_new (0.0f, 3, 16, FALSE);
+      text = GTK_WIDGET (scorch_list_inscription_get_text (child));
       gtk_widget_set_has_tooltip (text, TRUE);
       g_signal_connect_object (text, "query-tooltip", G_CALLBACK (name_query_tooltip_cb), list_item, 0);
     }
   else
-    {
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (text), 1.0);
-      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (text), cell == THREAD_CELL_TID ? 6 : 9);
-      gtk_widget_add_css_class (text, "numeric");
-    }
-  gtk_list_item_set_child (list_item, text);
+    child = scorch_list_inscription_new (1.0f, 3, cell == THREAD_CELL_TID ? 6 : 9, TRUE);
+  gtk_list_item_set_child (list_item, child);
 }
 
 static void
@@ -163,7 +162,7 @@ text_bind_cb (GtkSignalListItemFactory *factory,
 {
   ThreadCell cell = GPOINTER_TO_UINT (data);
   ScorchThreadItem *item = gtk_list_item_get_item (list_item);
-  GtkInscription *text = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
+  GtkInscription *text = scorch_list_inscription_get_text (gtk_list_item_get_child (list_item));
   g_autofree char *value = NULL;
 
   if (cell == THREAD_CELL_NAME)
