@@ -22,6 +22,7 @@
 #include "scorch-list-util.h"
 
 #define FIRST_FILL_MIN_ROWS 8
+#define ROW_MARGIN_Y        3   /* above and below a row's labels */
 
 /* The height of a process row as last drawn (main thread), 0: none yet. */
 static int row_height_seen;
@@ -96,8 +97,8 @@ make_row (gint32      pid,
 
   gtk_widget_set_margin_start (box, 6);
   gtk_widget_set_margin_end (box, 6);
-  gtk_widget_set_margin_top (box, 3);
-  gtk_widget_set_margin_bottom (box, 3);
+  gtk_widget_set_margin_top (box, ROW_MARGIN_Y);
+  gtk_widget_set_margin_bottom (box, ROW_MARGIN_Y);
   gtk_label_set_xalign (GTK_LABEL (name_label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name_label), PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (name_label, TRUE);
@@ -176,9 +177,10 @@ scorch_capture_processes_snapshot (GtkWidget   *widget,
 }
 
 /* As many rows as the pane can show: rows as high as last drawn, or as a
- * line of text before any (a row is taller: too many rather than too
- * few), in the pane's height, or a quarter of the window's before the pane
- * has a size (the graph and the table take the most of it). */
+ * line of text and the row's margins before any (the theme's padding
+ * makes a row taller: too many rather than too few), in the pane's
+ * height, or a quarter of the window's before the pane has a size (the
+ * graph and the table take the most of it). */
 static guint
 first_fill_rows (ScorchCaptureProcesses *self)
 {
@@ -187,7 +189,7 @@ first_fill_rows (ScorchCaptureProcesses *self)
   int row = row_height_seen;
 
   if (row <= 0)
-    row = scorch_function_cell_line_height (GTK_WIDGET (self));
+    row = scorch_function_cell_line_height (GTK_WIDGET (self)) + 2 * ROW_MARGIN_Y;
   if (height <= 0 && root != NULL)
     height = gtk_widget_get_height (GTK_WIDGET (root)) / 4;
   if (row <= 0 || height <= 0)
