@@ -111,6 +111,99 @@ test_filter_by_process (void)
   gtk_window_destroy (GTK_WINDOW (w));
 }
 
+/* N_PROCESSES processes, pid 1000 + i with 100 - i samples (the last the
+ * coolest) */
+static ScorchProfile *
+make_many_processes (guint n_processes)
+{
+  ScorchProfileBuilder *b = scorch_profile_builder_new ();
+  guint32 frame = scorch_profile_builder_intern_frame (b, "main", "prog", NULL, 0, SCORCH_FRAME_KIND_USER);
+  guint64 time = 1000;
+
+  for (guint i = 0; i < n_processes; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("proc-%u", i);
+
+      scorch_profile_builder_set_thread_name (b, 1000 + i, 1000 + i, name);
+      for (guint k = 0; k < 100 - i; k++)
+        scorch_profile_builder_add_sample (b, &(ScorchProfileSample) { .time = time += 1000, .pid = 1000 + i, .tid = 1000 + i,
+                                                                       .frames = &frame, .n_frames = 1, .weight = 1 });
+    }
+  return scorch_profile_builder_end (b);
+}
+
+static GtkWidget *
+find_list_box (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_BOX (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_list_box (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+count_rows (ScorchCaptureProcesses *processes)
+{
+  GtkWidget *list = find_list_box (GTK_WIDGET (processes));
+  guint n = 0;
+
+  g_assert_nonnull (list);
+  while (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), n) != NULL)
+    n++;
+  return n;
+}
+
+static gboolean
+all_rows_made (gpointer data)
+{
+  return count_rows (data) == 41;
+}
+
+/* Of a capture of 40 processes, a new profile makes the rows the pane can
+ * show, and the others once they are drawn; a process whose row is not
+ * made yet can be selected. */
+static void
+test_first_fill (void)
+{
+  g_autoptr(ScorchProfile) profile = make_many_processes (40);
+  ScorchCaptureProcesses *processes = g_object_new (SCORCH_TYPE_CAPTURE_PROCESSES, NULL);
+  GtkWidget *window = gtk_window_new ();
+  guint made;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 400);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (processes));
+  gtk_window_present (GTK_WINDOW (window));
+  app_test_wait_until_drawn (window);
+
+  scorch_capture_processes_set_profile (processes, profile);
+  g_assert_cmpuint (scorch_capture_processes_get_n_processes (processes), ==, 40);
+  made = count_rows (processes);
+  g_assert_cmpuint (made, >=, 8);
+  g_assert_cmpuint (made, <, 41);
+  app_test_wait_for (all_rows_made, processes, 5000, "every process's row");
+
+  /* Again, and the coolest process chosen before its row is made. */
+  scorch_capture_processes_set_profile (processes, NULL);
+  scorch_capture_processes_set_profile (processes, profile);
+  g_assert_cmpuint (count_rows (processes), <, 41);
+  scorch_capture_processes_select (processes, 1039);
+  g_assert_cmpuint (count_rows (processes), ==, 41);
+  {
+    GtkWidget *list = gtk_widget_get_parent (gtk_widget_get_parent (find_label (GTK_WIDGET (processes), "proc-39")));
+
+    g_assert_true (GTK_IS_LIST_BOX_ROW (list));
+    g_assert_true (gtk_list_box_row_is_selected (GTK_LIST_BOX_ROW (list)));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -125,6 +218,7 @@ main (int    argc,
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add_func ("/app/capture-processes/filter-by-process", test_filter_by_process);
+  g_test_add_func ("/app/capture-processes/first-fill", test_first_fill);
   status = g_test_run ();
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);

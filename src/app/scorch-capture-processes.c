@@ -2,7 +2,14 @@
 /* scorch-capture-processes.c: the processes of a capture beside the thread
  * list. A row per process (name, PID, samples), hottest first, and "All
  * Processes"; choosing a row checks only that process's threads in the
- * thread list, where single threads can then be refined. */
+ * thread list, where single threads can then be refined.
+ *
+ * The first fill: a capture of a whole system has dozens of processes,
+ * and the pane shows a few rows. A new profile makes as many rows as the
+ * pane could show (first_fill_rows); once they are drawn, the others are
+ * made in a low-priority idle. Each row is five widgets whose labels shape
+ * their text when measured: all 45 rows of a 44-process capture were a
+ * fifth of the first frame's measuring, for the 3 rows on screen. */
 
 #include "config.h"
 
@@ -12,6 +19,21 @@
 
 #include "scorch-app-util.h"
 #include "scorch-capture-processes.h"
+#include "scorch-list-util.h"
+
+#define FIRST_FILL_MIN_ROWS 8
+#define ROW_MARGIN_Y        3   /* above and below a row's labels */
+
+/* The height of a process row as last drawn (main thread), 0: none yet. */
+static int row_height_seen;
+
+typedef struct
+{
+  gint32      pid;
+  guint64     samples;
+  guint       n_threads;
+  const char *name;
+} ProcessEntry;
 
 struct _ScorchCaptureProcesses
 {
@@ -22,20 +44,15 @@ struct _ScorchCaptureProcesses
   ScorchProfile    *profile;
   ScorchThreadList *thread_list;   /* weak */
   guint             n_processes;
+  GArray           *pending;        /* of ProcessEntry: rows not made yet */
+  guint             fill_idle;      /* making them, 0: not */
   guint             in_fill : 1;
+  guint             fill_pending : 1; /* make them once the first rows are drawn */
 };
 
 static GParamSpec *profile_pspec;
 
 G_DEFINE_FINAL_TYPE (ScorchCaptureProcesses, scorch_capture_processes, GTK_TYPE_WIDGET)
-
-typedef struct
-{
-  gint32      pid;
-  guint64     samples;
-  guint       n_threads;
-  const char *name;
-} ProcessEntry;
 
 static int
 compare_entries (gconstpointer a,
@@ -80,8 +97,8 @@ make_row (gint32      pid,
 
   gtk_widget_set_margin_start (box, 6);
   gtk_widget_set_margin_end (box, 6);
-  gtk_widget_set_margin_top (box, 3);
-  gtk_widget_set_margin_bottom (box, 3);
+  gtk_widget_set_margin_top (box, ROW_MARGIN_Y);
+  gtk_widget_set_margin_bottom (box, ROW_MARGIN_Y);
   gtk_label_set_xalign (GTK_LABEL (name_label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name_label), PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (name_label, TRUE);
@@ -108,6 +125,78 @@ make_row (gint32      pid,
   return row;
 }
 
+/* The rows not made by the first fill, all at once (the names point into
+ * the profile, which is still the one they were taken from). */
+static void
+fill_rest (ScorchCaptureProcesses *self)
+{
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  self->fill_pending = FALSE;
+  if (self->pending == NULL)
+    return;
+  self->in_fill = TRUE;
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      ProcessEntry *e = &g_array_index (self->pending, ProcessEntry, i);
+
+      gtk_list_box_append (self->list_box, make_row (e->pid, e->name ? e->name : "?", e->samples));
+    }
+  self->in_fill = FALSE;
+  g_clear_pointer (&self->pending, g_array_unref);
+}
+
+static gboolean
+fill_idle_cb (gpointer data)
+{
+  ScorchCaptureProcesses *self = data;
+
+  self->fill_idle = 0;
+  fill_rest (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The first rows have been drawn: the others when the main loop has
+ * nothing else to do. */
+static void
+scorch_capture_processes_snapshot (GtkWidget   *widget,
+                                   GtkSnapshot *snapshot)
+{
+  ScorchCaptureProcesses *self = SCORCH_CAPTURE_PROCESSES (widget);
+
+  GTK_WIDGET_CLASS (scorch_capture_processes_parent_class)->snapshot (widget, snapshot);
+  if (self->fill_pending && self->fill_idle == 0)
+    {
+      GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->list_box, 0);
+
+      /* The rows' real height, for the next first fill. */
+      if (first != NULL && gtk_widget_get_height (GTK_WIDGET (first)) > 0)
+        row_height_seen = gtk_widget_get_height (GTK_WIDGET (first));
+      self->fill_pending = FALSE;
+      self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
+    }
+}
+
+/* As many rows as the pane can show: rows as high as last drawn, or as a
+ * line of text and the row's margins before any (the theme's padding
+ * makes a row taller: too many rather than too few), in the pane's
+ * height, or a quarter of the window's before the pane has a size (the
+ * graph and the table take the most of it). */
+static guint
+first_fill_rows (ScorchCaptureProcesses *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  int row = row_height_seen;
+
+  if (row <= 0)
+    row = scorch_function_cell_line_height (GTK_WIDGET (self)) + 2 * ROW_MARGIN_Y;
+  if (height <= 0 && root != NULL)
+    height = gtk_widget_get_height (GTK_WIDGET (root)) / 4;
+  if (row <= 0 || height <= 0)
+    return G_MAXUINT;
+  return MAX (height / row + 2, FIRST_FILL_MIN_ROWS);
+}
+
 static void
 fill (ScorchCaptureProcesses *self)
 {
@@ -116,8 +205,12 @@ fill (ScorchCaptureProcesses *self)
   const ScorchThread *threads;
   guint n_threads = 0;
   guint64 total = 0;
+  guint first;
   GtkWidget *child;
 
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  self->fill_pending = FALSE;
+  g_clear_pointer (&self->pending, g_array_unref);
   self->in_fill = TRUE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
     gtk_list_box_remove (self->list_box, child);
@@ -146,11 +239,25 @@ fill (ScorchCaptureProcesses *self)
         }
       g_ptr_array_sort (entries, compare_entries);
       gtk_list_box_append (self->list_box, make_row (-1, _("All Processes"), total));
+      /* A single process: the pane is hidden, and its row made anyway. */
+      first = entries->len > 1 ? first_fill_rows (self) : G_MAXUINT;
       for (guint i = 0; i < entries->len; i++)
         {
           ProcessEntry *e = g_ptr_array_index (entries, i);
 
-          gtk_list_box_append (self->list_box, make_row (e->pid, e->name ? e->name : "?", e->samples));
+          if (i + 1 < first)
+            gtk_list_box_append (self->list_box, make_row (e->pid, e->name ? e->name : "?", e->samples));
+          else
+            {
+              if (self->pending == NULL)
+                self->pending = g_array_new (FALSE, FALSE, sizeof (ProcessEntry));
+              g_array_append_val (self->pending, *e);
+            }
+        }
+      if (self->pending != NULL)
+        {
+          self->fill_pending = TRUE;
+          gtk_widget_queue_draw (GTK_WIDGET (self));
         }
       self->n_processes = entries->len;
       gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, 0));
@@ -203,6 +310,8 @@ scorch_capture_processes_select (ScorchCaptureProcesses *self,
 {
   g_return_if_fail (SCORCH_IS_CAPTURE_PROCESSES (self));
 
+  /* The process may be one of the rows not made yet. */
+  fill_rest (self);
   for (int i = 0;; i++)
     {
       GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list_box, i);
@@ -222,6 +331,8 @@ scorch_capture_processes_dispose (GObject *object)
 {
   ScorchCaptureProcesses *self = SCORCH_CAPTURE_PROCESSES (object);
 
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  g_clear_pointer (&self->pending, g_array_unref);
   g_clear_pointer (&self->scrolled, gtk_widget_unparent);
   g_clear_object (&self->profile);
   g_clear_weak_pointer (&self->thread_list);
@@ -236,6 +347,7 @@ scorch_capture_processes_class_init (ScorchCaptureProcessesClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = scorch_capture_processes_dispose;
+  widget_class->snapshot = scorch_capture_processes_snapshot;
 
   profile_pspec = scorch_app_class_install_profile_property (object_class, G_STRUCT_OFFSET (ScorchCaptureProcesses, profile),
                                                              (ScorchAppProfileSetter) scorch_capture_processes_set_profile);

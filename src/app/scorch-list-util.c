@@ -24,6 +24,10 @@ typedef struct
 {
   int char_width;   /* pixels, approximate */
   int line_height;  /* pixels */
+  /* The same in Pango units, as GtkInscription's measure uses them. */
+  int char_units;   /* the wider of a character and a digit */
+  int ascent_units;
+  int descent_units;
 } FontSize;
 
 static const FontSize *
@@ -45,9 +49,11 @@ font_size_for (GtkWidget *widget)
                             pango_font_metrics_get_approximate_digit_width (metrics));
 
       size = g_new0 (FontSize, 1);
+      size->char_units = char_width;
+      size->ascent_units = pango_font_metrics_get_ascent (metrics);
+      size->descent_units = pango_font_metrics_get_descent (metrics);
       size->char_width = PANGO_PIXELS_CEIL (char_width);
-      size->line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
-                                             pango_font_metrics_get_descent (metrics));
+      size->line_height = PANGO_PIXELS_CEIL (size->ascent_units + size->descent_units);
       pango_font_metrics_unref (metrics);
       g_hash_table_insert (sizes, g_steal_pointer (&key), size);
     }
@@ -225,7 +231,10 @@ struct _ScorchTextBin
 {
   GtkWidget parent_instance;
   double    fraction;   /* of the bar beside the text */
+  guint     min_chars;  /* with font_measure: GtkInscription's own */
+  guint     nat_chars;
   guint     has_bar : 1;
+  guint     font_measure : 1;  /* a one-line inscription's size, from font_size_for */
 };
 
 G_DEFINE_FINAL_TYPE (ScorchTextBin, scorch_text_bin, GTK_TYPE_WIDGET)
@@ -239,10 +248,38 @@ scorch_text_bin_measure (GtkWidget      *widget,
                          int            *minimum_baseline,
                          int            *natural_baseline)
 {
+  ScorchTextBin *self = SCORCH_TEXT_BIN (widget);
   GtkWidget *child = gtk_widget_get_first_child (widget);
 
+  if (child == NULL)
+    return;
+  /* What GtkInscription's measure gives for one line and these chars
+   * (its CSS box is empty in a cell), without asking Pango for the
+   * font's metrics on every measure: a new profile's rows are measured
+   * two or three times in its first frame (the window's minimum size,
+   * then the layout), each time asking twice, and each asking shapes a
+   * sample text. The font is the inscription's own, as styled now. */
+  if (self->font_measure)
+    {
+      const FontSize *size = font_size_for (child);
+
+      if (orientation == GTK_ORIENTATION_HORIZONTAL)
+        {
+          if (self->min_chars == 0 && self->nat_chars == 0)
+            return;
+          *minimum = PANGO_PIXELS_CEIL ((int) self->min_chars * size->char_units);
+          *natural = PANGO_PIXELS_CEIL ((int) MAX (self->min_chars, self->nat_chars) * size->char_units);
+          return;
+        }
+      /* Its own measure, which returns at once with no lines, so that
+       * GTK knows it was measured before it is allocated. */
+      gtk_widget_measure (child, orientation, -1, minimum, natural, minimum_baseline, natural_baseline);
+      *minimum = *natural = PANGO_PIXELS_CEIL (size->ascent_units + size->descent_units);
+      *minimum_baseline = *natural_baseline = size->ascent_units > 0 ? PANGO_PIXELS_CEIL (size->ascent_units) : 0;
+      return;
+    }
   /* The width is the size request's. */
-  if (orientation == GTK_ORIENTATION_HORIZONTAL || child == NULL)
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
     return;
   gtk_widget_measure (child, orientation, -1, minimum, natural, minimum_baseline, natural_baseline);
 }
@@ -346,6 +383,40 @@ text_bin_new (float    xalign,
   gtk_widget_set_size_request (GTK_WIDGET (bin), width, height);
   gtk_widget_set_parent (text, GTK_WIDGET (bin));
   return GTK_WIDGET (bin);
+}
+
+GtkWidget *
+scorch_list_inscription_new (float    xalign,
+                             guint    min_chars,
+                             guint    nat_chars,
+                             gboolean numeric)
+{
+  ScorchTextBin *bin = g_object_new (SCORCH_TYPE_TEXT_BIN, NULL);
+  GtkWidget *text = gtk_inscription_new (NULL);
+
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (text), xalign);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (text), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  /* The bin measures for it (scorch_text_bin_measure): no chars and no
+   * lines, which only its measure reads. */
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (text), 0);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (text), 0);
+  gtk_inscription_set_min_lines (GTK_INSCRIPTION (text), 0);
+  gtk_inscription_set_nat_lines (GTK_INSCRIPTION (text), 0);
+  if (numeric)
+    gtk_widget_add_css_class (text, "numeric");
+  bin->font_measure = TRUE;
+  bin->min_chars = min_chars;
+  bin->nat_chars = nat_chars;
+  gtk_widget_set_parent (text, GTK_WIDGET (bin));
+  return GTK_WIDGET (bin);
+}
+
+GtkInscription *
+scorch_list_inscription_get_text (GtkWidget *cell)
+{
+  g_return_val_if_fail (SCORCH_IS_TEXT_BIN (cell), NULL);
+
+  return GTK_INSCRIPTION (gtk_widget_get_first_child (cell));
 }
 
 /* The inscription of a cell made by make_cell. */

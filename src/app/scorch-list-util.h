@@ -40,6 +40,18 @@ GtkWidget          *scorch_list_text_cell_new        (float               xalign
                                                       guint               chars,
                                                       gboolean            numeric);
 
+/* A cell holding a single-line GtkInscription, ellipsized at the end,
+ * that measures as that inscription would with MIN_CHARS and NAT_CHARS
+ * (GtkInscription's min-chars and nat-chars) and one line, from the font's
+ * metrics looked up once per font instead of on every measure. NUMERIC:
+ * tabular digits (the "numeric" style class). Its text:
+ * scorch_list_inscription_get_text(). */
+GtkWidget          *scorch_list_inscription_new      (float               xalign,
+                                                      guint               min_chars,
+                                                      guint               nat_chars,
+                                                      gboolean            numeric);
+GtkInscription     *scorch_list_inscription_get_text (GtkWidget          *cell);
+
 /* The height of a line of text in WIDGET's font, in pixels: a row of
  * function cells is at least that tall. */
 int                 scorch_function_cell_line_height (GtkWidget         *widget);

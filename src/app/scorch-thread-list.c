@@ -42,6 +42,9 @@ struct _ScorchThreadList
  * makes the rows the pane can show, the others come in an idle after it. */
 #define FIRST_FILL_MIN_ROWS 8
 
+/* The height of a thread row as last drawn (main thread), 0: none yet. */
+static int row_height_seen;
+
 enum {
   CHANGED,
   N_SIGNALS
@@ -137,23 +140,22 @@ text_setup_cb (GtkSignalListItemFactory *factory,
                gpointer                  data)
 {
   ThreadCell cell = GPOINTER_TO_UINT (data);
-  GtkWidget *text = gtk_inscription_new (NULL);
+  GtkWidget *child;
 
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (text), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  /* GtkInscription's sizes (3 chars at least, 16, 6 or 9 wide), without
+   * asking Pango for them on every measure (scorch_list_inscription_new). */
   if (cell == THREAD_CELL_NAME)
     {
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (text), 0.0);
-      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (text), 16);
+      GtkWidget *text;
+
+      child = scorch_list_inscription_new (0.0f, 3, 16, FALSE);
+      text = GTK_WIDGET (scorch_list_inscription_get_text (child));
       gtk_widget_set_has_tooltip (text, TRUE);
       g_signal_connect_object (text, "query-tooltip", G_CALLBACK (name_query_tooltip_cb), list_item, 0);
     }
   else
-    {
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (text), 1.0);
-      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (text), cell == THREAD_CELL_TID ? 6 : 9);
-      gtk_widget_add_css_class (text, "numeric");
-    }
-  gtk_list_item_set_child (list_item, text);
+    child = scorch_list_inscription_new (1.0f, 3, cell == THREAD_CELL_TID ? 6 : 9, TRUE);
+  gtk_list_item_set_child (list_item, child);
 }
 
 static void
@@ -163,7 +165,7 @@ text_bind_cb (GtkSignalListItemFactory *factory,
 {
   ThreadCell cell = GPOINTER_TO_UINT (data);
   ScorchThreadItem *item = gtk_list_item_get_item (list_item);
-  GtkInscription *text = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
+  GtkInscription *text = scorch_list_inscription_get_text (gtk_list_item_get_child (list_item));
   g_autofree char *value = NULL;
 
   if (cell == THREAD_CELL_NAME)
@@ -206,26 +208,38 @@ scorch_thread_list_snapshot (GtkWidget   *widget,
   GTK_WIDGET_CLASS (scorch_thread_list_parent_class)->snapshot (widget, snapshot);
   if (self->fill_pending && self->fill_idle == 0)
     {
+      GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+      guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->slice_model));
+
+      /* The rows' real height, for the next first fill. */
+      if (vadjustment != NULL && n_rows > 0 && gtk_adjustment_get_upper (vadjustment) > 0)
+        row_height_seen = MAX ((int) (gtk_adjustment_get_upper (vadjustment) / n_rows), 1);
       self->fill_pending = FALSE;
       self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
     }
 }
 
-/* Rows of at least a line of text (a row is taller), as many as the pane
- * is high, or a quarter of the window before the pane has a size (the
- * window gives it less: the graph and the table take the most). */
+/* Rows as high as last drawn, or a line and a half before any (a row is
+ * a line and the cell's padding: 30 px for a 16 px line with Adwaita, so
+ * too many rows rather than too few), as many as the pane is high, or a
+ * quarter of the window before the pane has a size (the window gives it
+ * less: the graph and the table take the most). Counting rows of a line
+ * made 13 rows for the 3 a new window's pane shows, each a check button
+ * and three texts to make, style, measure and draw in the first frame. */
 static guint
 first_fill_rows (ScorchThreadList *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
-  int line = scorch_function_cell_line_height (GTK_WIDGET (self));
+  int row = row_height_seen;
 
+  if (row <= 0)
+    row = scorch_function_cell_line_height (GTK_WIDGET (self)) * 3 / 2;
   if (height <= 0 && root != NULL)
     height = gtk_widget_get_height (GTK_WIDGET (root)) / 4;
-  if (line <= 0 || height <= 0)
+  if (row <= 0 || height <= 0)
     return G_MAXUINT;
-  return MAX (height / line + 2, FIRST_FILL_MIN_ROWS);
+  return MAX (height / row + 2, FIRST_FILL_MIN_ROWS);
 }
 
 static void
