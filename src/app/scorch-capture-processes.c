@@ -184,17 +184,11 @@ scorch_capture_processes_snapshot (GtkWidget   *widget,
 static guint
 first_fill_rows (ScorchCaptureProcesses *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
   int row = row_height_seen;
 
   if (row <= 0)
     row = scorch_function_cell_line_height (GTK_WIDGET (self)) + 2 * ROW_MARGIN_Y;
-  if (height <= 0 && root != NULL)
-    height = gtk_widget_get_height (GTK_WIDGET (root)) / 4;
-  if (row <= 0 || height <= 0)
-    return G_MAXUINT;
-  return MAX (height / row + 2, FIRST_FILL_MIN_ROWS);
+  return scorch_list_first_fill_rows (GTK_WIDGET (self), row, FIRST_FILL_MIN_ROWS);
 }
 
 static void

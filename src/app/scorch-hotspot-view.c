@@ -501,12 +501,12 @@ scorch_hotspot_view_snapshot (GtkWidget   *widget,
   GTK_WIDGET_CLASS (scorch_hotspot_view_parent_class)->snapshot (widget, snapshot);
   if (self->fill_pending && self->fill_idle == 0)
     {
-      GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
-      guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->slice_model));
+      int drawn = scorch_list_drawn_row_height (GTK_SCROLLABLE (self->column_view),
+                                                g_list_model_get_n_items (G_LIST_MODEL (self->slice_model)));
 
       /* The rows' real height, for the next first fill. */
-      if (vadjustment != NULL && n_rows > 0 && gtk_adjustment_get_upper (vadjustment) > 0)
-        row_height_seen = MAX ((int) (gtk_adjustment_get_upper (vadjustment) / n_rows), 1);
+      if (drawn > 0)
+        row_height_seen = drawn;
       self->fill_pending = FALSE;
       self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
     }

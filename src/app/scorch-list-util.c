@@ -91,6 +91,32 @@ scorch_function_cell_line_height (GtkWidget *widget)
   return font_size_for (widget)->line_height;
 }
 
+int
+scorch_list_drawn_row_height (GtkScrollable *view,
+                              guint          n_rows)
+{
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (view);
+
+  if (vadjustment == NULL || n_rows == 0 || gtk_adjustment_get_upper (vadjustment) <= 0)
+    return 0;
+  return MAX ((int) (gtk_adjustment_get_upper (vadjustment) / n_rows), 1);
+}
+
+guint
+scorch_list_first_fill_rows (GtkWidget *pane,
+                             int        row_height,
+                             guint      min_rows)
+{
+  GtkRoot *root = gtk_widget_get_root (pane);
+  int height = gtk_widget_get_height (pane);
+
+  if (height <= 0 && root != NULL)
+    height = gtk_widget_get_height (GTK_WIDGET (root)) / 4;
+  if (row_height <= 0 || height <= 0)
+    return G_MAXUINT;
+  return MAX ((guint) (height / row_height + 2), min_rows);
+}
+
 /* -- the percentage bar: drawn in C by the cell that holds the share's
  * text (a GtkLevelBar is four widgets, with their CSS nodes; a widget of
  * its own and a box around the two were two more per cell) -- */

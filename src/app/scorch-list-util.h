@@ -56,6 +56,17 @@ GtkInscription     *scorch_list_inscription_get_text (GtkWidget          *cell);
  * function cells is at least that tall. */
 int                 scorch_function_cell_line_height (GtkWidget         *widget);
 
+/* The first fill of a list in a pane (a new profile makes only the rows
+ * the pane can show): the height of VIEW's N_ROWS rows as drawn (0: not
+ * known yet), and the rows of ROW_HEIGHT pixels PANE can show, in its
+ * height or a quarter of its window's before it has one (at least
+ * MIN_ROWS; G_MAXUINT: all, nothing is known). */
+int                 scorch_list_drawn_row_height     (GtkScrollable     *view,
+                                                      guint              n_rows);
+guint               scorch_list_first_fill_rows      (GtkWidget         *pane,
+                                                      int                row_height,
+                                                      guint              min_rows);
+
 /* A sorter of ScorchFunctionItem by self or total samples, with C
  * comparisons (a GtkNumericSorter reads a property through GValues on
  * every comparison). Other cells: NULL. */

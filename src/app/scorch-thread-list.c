@@ -208,12 +208,12 @@ scorch_thread_list_snapshot (GtkWidget   *widget,
   GTK_WIDGET_CLASS (scorch_thread_list_parent_class)->snapshot (widget, snapshot);
   if (self->fill_pending && self->fill_idle == 0)
     {
-      GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
-      guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->slice_model));
+      int drawn = scorch_list_drawn_row_height (GTK_SCROLLABLE (self->column_view),
+                                                g_list_model_get_n_items (G_LIST_MODEL (self->slice_model)));
 
       /* The rows' real height, for the next first fill. */
-      if (vadjustment != NULL && n_rows > 0 && gtk_adjustment_get_upper (vadjustment) > 0)
-        row_height_seen = MAX ((int) (gtk_adjustment_get_upper (vadjustment) / n_rows), 1);
+      if (drawn > 0)
+        row_height_seen = drawn;
       self->fill_pending = FALSE;
       self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
     }
@@ -229,17 +229,11 @@ scorch_thread_list_snapshot (GtkWidget   *widget,
 static guint
 first_fill_rows (ScorchThreadList *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
   int row = row_height_seen;
 
   if (row <= 0)
     row = scorch_function_cell_line_height (GTK_WIDGET (self)) * 3 / 2;
-  if (height <= 0 && root != NULL)
-    height = gtk_widget_get_height (GTK_WIDGET (root)) / 4;
-  if (row <= 0 || height <= 0)
-    return G_MAXUINT;
-  return MAX (height / row + 2, FIRST_FILL_MIN_ROWS);
+  return scorch_list_first_fill_rows (GTK_WIDGET (self), row, FIRST_FILL_MIN_ROWS);
 }
 
 static void
