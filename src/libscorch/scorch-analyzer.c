@@ -1839,6 +1839,18 @@ stack_memo_replay (ScorchAnalyzer       *self,
   self->n_samples++;
 }
 
+/* PS's prepared addresses: in its worker's done_addrs when PENDING (the
+ * batch prepared the call before), else in its addrs. */
+static inline const PreparedAddr *
+prepared_addrs (ScorchAnalyzer       *self,
+                const PreparedSample *ps,
+                gboolean              pending)
+{
+  const Worker *w = &self->workers[ps->worker];
+
+  return &g_array_index (pending ? w->done_addrs : w->addrs, PreparedAddr, ps->first);
+}
+
 /* In the loading thread, in sample order: the rest of handle_sample. */
 static gboolean
 commit_sample (ScorchAnalyzer *self,
@@ -1846,8 +1858,7 @@ commit_sample (ScorchAnalyzer *self,
                gboolean        pending,
                GError        **error)
 {
-  Worker *w = &self->workers[ps->worker];
-  const PreparedAddr *addrs = &g_array_index (pending ? w->done_addrs : w->addrs, PreparedAddr, ps->first);
+  const PreparedAddr *addrs = prepared_addrs (self, ps, pending);
   guint32 node;
   int sched;
 
@@ -1947,15 +1958,14 @@ commit_prefetch (ScorchAnalyzer       *self,
                  gboolean              pending,
                  gboolean              runs)
 {
-  const Worker *w = &self->workers[ps->worker];
-  const PreparedAddr *addrs = (const PreparedAddr *) (gpointer) (pending ? w->done_addrs : w->addrs)->data;
+  const PreparedAddr *addrs = prepared_addrs (self, ps, pending);
   const AddrEntry *entries = (const AddrEntry *) (gpointer) self->addrs->data;
   const guint32 *run_data = (const guint32 *) (gpointer) self->runs->data;
   guint n = MIN (ps->n, 32);
 
   for (guint k = 0; k < n; k++)
     {
-      guint32 entry = addrs[ps->first + k].entry;
+      guint32 entry = addrs[k].entry;
 
       if (entry == ENTRY_NONE || entry >= self->addrs->len)
         continue;
@@ -2006,8 +2016,7 @@ addrs_prefetch (ScorchAnalyzer       *self,
                 const PreparedSample *ps,
                 gboolean              pending)
 {
-  const Worker *w = &self->workers[ps->worker];
-  const guint8 *p = (const guint8 *) &g_array_index (pending ? w->done_addrs : w->addrs, PreparedAddr, ps->first);
+  const guint8 *p = (const guint8 *) prepared_addrs (self, ps, pending);
   gsize len = MIN (ps->n, 32) * sizeof (PreparedAddr);
 
   for (gsize off = 0; off < len; off += 64)
