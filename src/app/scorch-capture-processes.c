@@ -45,9 +45,8 @@ struct _ScorchCaptureProcesses
   ScorchThreadList *thread_list;   /* weak */
   guint             n_processes;
   GArray           *pending;        /* of ProcessEntry: rows not made yet */
-  guint             fill_idle;      /* making them, 0: not */
+  ScorchListFill    fill;           /* making them after the first frame */
   guint             in_fill : 1;
-  guint             fill_pending : 1; /* make them once the first rows are drawn */
 };
 
 static GParamSpec *profile_pspec;
@@ -126,14 +125,16 @@ make_row (gint32      pid,
 }
 
 /* The rows not made by the first fill, all at once (the names point into
- * the profile, which is still the one they were taken from). */
-static void
-fill_rest (ScorchCaptureProcesses *self)
+ * the profile, which is still the one they were taken from); STEP is
+ * G_MAXUINT (scorch_list_fill_init, in _init). */
+static gboolean
+fill_more (gpointer rows,
+           guint    step)
 {
-  g_clear_handle_id (&self->fill_idle, g_source_remove);
-  self->fill_pending = FALSE;
+  ScorchCaptureProcesses *self = rows;
+
   if (self->pending == NULL)
-    return;
+    return FALSE;
   self->in_fill = TRUE;
   for (guint i = 0; i < self->pending->len; i++)
     {
@@ -143,37 +144,19 @@ fill_rest (ScorchCaptureProcesses *self)
     }
   self->in_fill = FALSE;
   g_clear_pointer (&self->pending, g_array_unref);
+  return FALSE;
 }
 
-static gboolean
-fill_idle_cb (gpointer data)
-{
-  ScorchCaptureProcesses *self = data;
-
-  self->fill_idle = 0;
-  fill_rest (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* The first rows have been drawn: the others when the main loop has
- * nothing else to do. */
 static void
 scorch_capture_processes_snapshot (GtkWidget   *widget,
                                    GtkSnapshot *snapshot)
 {
   ScorchCaptureProcesses *self = SCORCH_CAPTURE_PROCESSES (widget);
+  GtkListBoxRow *first;
 
   GTK_WIDGET_CLASS (scorch_capture_processes_parent_class)->snapshot (widget, snapshot);
-  if (self->fill_pending && self->fill_idle == 0)
-    {
-      GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->list_box, 0);
-
-      /* The rows' real height, for the next first fill. */
-      if (first != NULL && gtk_widget_get_height (GTK_WIDGET (first)) > 0)
-        row_height_seen = gtk_widget_get_height (GTK_WIDGET (first));
-      self->fill_pending = FALSE;
-      self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
-    }
+  first = gtk_list_box_get_row_at_index (self->list_box, 0);
+  scorch_list_fill_snapshot (&self->fill, first != NULL ? gtk_widget_get_height (GTK_WIDGET (first)) : 0);
 }
 
 /* As many rows as the pane can show: rows as high as last drawn, or as a
@@ -202,8 +185,7 @@ fill (ScorchCaptureProcesses *self)
   guint first;
   GtkWidget *child;
 
-  g_clear_handle_id (&self->fill_idle, g_source_remove);
-  self->fill_pending = FALSE;
+  scorch_list_fill_clear (&self->fill);
   g_clear_pointer (&self->pending, g_array_unref);
   self->in_fill = TRUE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
@@ -249,10 +231,7 @@ fill (ScorchCaptureProcesses *self)
             }
         }
       if (self->pending != NULL)
-        {
-          self->fill_pending = TRUE;
-          gtk_widget_queue_draw (GTK_WIDGET (self));
-        }
+        scorch_list_fill_begin (&self->fill);
       self->n_processes = entries->len;
       gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, 0));
     }
@@ -305,7 +284,7 @@ scorch_capture_processes_select (ScorchCaptureProcesses *self,
   g_return_if_fail (SCORCH_IS_CAPTURE_PROCESSES (self));
 
   /* The process may be one of the rows not made yet. */
-  fill_rest (self);
+  scorch_list_fill_all (&self->fill);
   for (int i = 0;; i++)
     {
       GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list_box, i);
@@ -325,7 +304,7 @@ scorch_capture_processes_dispose (GObject *object)
 {
   ScorchCaptureProcesses *self = SCORCH_CAPTURE_PROCESSES (object);
 
-  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  scorch_list_fill_clear (&self->fill);
   g_clear_pointer (&self->pending, g_array_unref);
   g_clear_pointer (&self->scrolled, gtk_widget_unparent);
   g_clear_object (&self->profile);
@@ -353,6 +332,7 @@ scorch_capture_processes_class_init (ScorchCaptureProcessesClass *klass)
 static void
 scorch_capture_processes_init (ScorchCaptureProcesses *self)
 {
+  scorch_list_fill_init (&self->fill, GTK_WIDGET (self), fill_more, self, G_MAXUINT, &row_height_seen);
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_widget_set_parent (self->scrolled, GTK_WIDGET (self));

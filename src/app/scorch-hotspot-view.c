@@ -40,7 +40,7 @@
 
 #define FIRST_FILL_ROWS 64
 #define FILL_STEP_ROWS  32
-#define FILL_ALL_AFTER  256
+#define FILL_MAX_ROWS   256  /* GTK 4.8 makes 200 rows at the most */
 
 /* The height of a table row as last drawn (main thread), 0: none yet. */
 static int row_height_seen;
@@ -69,9 +69,8 @@ struct _ScorchHotspotView
   char                *search_text;
   ScorchSearch        *search;     /* NULL: every row */
 
+  ScorchListFill       fill;         /* growing the slice after the first frame */
   guint32              selected_frame;
-  guint                fill_idle;      /* growing the slice, 0: not */
-  guint                fill_pending : 1; /* grow once the first fill is drawn */
   guint                rebuilding : 1;
   guint                sorting : 1;      /* sort_by is setting the column view's sort */
   guint                sorted_by_self : 1; /* the sort is the hotspot order (above) */
@@ -464,34 +463,8 @@ sort_changed_cb (ScorchHotspotView *self)
 
 /* -- the first fill -- */
 
-static void
-fill_all (ScorchHotspotView *self)
-{
-  g_clear_handle_id (&self->fill_idle, g_source_remove);
-  self->fill_pending = FALSE;
-  gtk_slice_list_model_set_size (self->slice_model, G_MAXUINT);
-}
-
-static gboolean
-fill_idle_cb (gpointer data)
-{
-  ScorchHotspotView *self = data;
-  guint size = gtk_slice_list_model_get_size (self->slice_model);
-
-  /* Past GTK's 200 rows, a larger slice makes no more rows. */
-  if (size >= FILL_ALL_AFTER)
-    {
-      self->fill_idle = 0;
-      gtk_slice_list_model_set_size (self->slice_model, G_MAXUINT);
-      return G_SOURCE_REMOVE;
-    }
-  gtk_slice_list_model_set_size (self->slice_model, size + FILL_STEP_ROWS);
-  return G_SOURCE_CONTINUE;
-}
-
-/* The first fill has been drawn: the other rows are made when the main
- * loop has nothing else to do, a few at a time, so that input and frames
- * go first. */
+/* Once the first rows are drawn, the slice grows by FILL_STEP_ROWS per
+ * idle (scorch_list_fill_init, in _init). */
 static void
 scorch_hotspot_view_snapshot (GtkWidget   *widget,
                               GtkSnapshot *snapshot)
@@ -499,17 +472,7 @@ scorch_hotspot_view_snapshot (GtkWidget   *widget,
   ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (widget);
 
   GTK_WIDGET_CLASS (scorch_hotspot_view_parent_class)->snapshot (widget, snapshot);
-  if (self->fill_pending && self->fill_idle == 0)
-    {
-      int drawn = scorch_list_drawn_row_height (GTK_SCROLLABLE (self->column_view),
-                                                g_list_model_get_n_items (G_LIST_MODEL (self->slice_model)));
-
-      /* The rows' real height, for the next first fill. */
-      if (drawn > 0)
-        row_height_seen = drawn;
-      self->fill_pending = FALSE;
-      self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
-    }
+  scorch_list_fill_snapshot (&self->fill, scorch_list_drawn_row_height (self->column_view));
 }
 
 /* As many rows as the table can show: the window's height (the table is
@@ -528,7 +491,7 @@ first_fill_rows (ScorchHotspotView *self)
     row = scorch_function_cell_line_height (GTK_WIDGET (self)) * 3 / 2;
   if (height <= 0 || row <= 0)
     return FIRST_FILL_ROWS;
-  return CLAMP (height / row + 2, 16, FILL_ALL_AFTER);
+  return CLAMP (height / row + 2, 16, FILL_MAX_ROWS);
 }
 
 /* Before new rows: only the first ones are made now. */
@@ -540,13 +503,11 @@ start_first_fill (ScorchHotspotView *self,
 
   if (n_rows <= first)
     {
-      fill_all (self);
+      scorch_list_fill_all (&self->fill);
       return;
     }
-  g_clear_handle_id (&self->fill_idle, g_source_remove);
   gtk_slice_list_model_set_size (self->slice_model, first);
-  self->fill_pending = TRUE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  scorch_list_fill_begin (&self->fill);
 }
 
 /* -- model -- */
@@ -578,7 +539,7 @@ scorch_hotspot_view_dispose (GObject *object)
 {
   ScorchHotspotView *self = SCORCH_HOTSPOT_VIEW (object);
 
-  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  scorch_list_fill_clear (&self->fill);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   if (self->popover != NULL)
@@ -796,6 +757,8 @@ scorch_hotspot_view_init (ScorchHotspotView *self)
   self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->hotspots)), NULL);
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)), NULL);
   self->slice_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)), 0, G_MAXUINT);
+  scorch_list_fill_init (&self->fill, GTK_WIDGET (self), scorch_list_fill_grow_slice, self->slice_model,
+                         FILL_STEP_ROWS, &row_height_seen);
   self->selection = scorch_app_column_view_set_single_selection (self->column_view,
                                                                  g_object_ref (G_LIST_MODEL (self->slice_model)));
 
@@ -942,7 +905,7 @@ scorch_hotspot_view_set_selected_frame (ScorchHotspotView *self,
   /* A row not made yet: make them all now. */
   if (position != GTK_INVALID_LIST_POSITION &&
       position >= gtk_slice_list_model_get_size (self->slice_model))
-    fill_all (self);
+    scorch_list_fill_all (&self->fill);
 
   gtk_single_selection_set_selected (self->selection, position);
   if (position != GTK_INVALID_LIST_POSITION)

@@ -91,11 +91,18 @@ scorch_function_cell_line_height (GtkWidget *widget)
   return font_size_for (widget)->line_height;
 }
 
+/* -- the first fill -- */
+
+/* GTK 4.8's list views make up to 200 rows around their anchor: a slice
+ * past this many rows makes no more of them, and grows to all at once. */
+#define SLICE_ALL_AFTER 256
+
 int
-scorch_list_drawn_row_height (GtkScrollable *view,
-                              guint          n_rows)
+scorch_list_drawn_row_height (GtkColumnView *view)
 {
-  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (view);
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  GtkSelectionModel *model = gtk_column_view_get_model (view);
+  guint n_rows = model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
 
   if (vadjustment == NULL || n_rows == 0 || gtk_adjustment_get_upper (vadjustment) <= 0)
     return 0;
@@ -115,6 +122,90 @@ scorch_list_first_fill_rows (GtkWidget *pane,
   if (row_height <= 0 || height <= 0)
     return G_MAXUINT;
   return MAX ((guint) (height / row_height + 2), min_rows);
+}
+
+static gboolean
+fill_idle_cb (gpointer data)
+{
+  ScorchListFill *fill = data;
+
+  if (fill->more (fill->rows, fill->step))
+    return G_SOURCE_CONTINUE;
+  fill->idle_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+void
+scorch_list_fill_init (ScorchListFill     *fill,
+                       GtkWidget          *list,
+                       ScorchListFillMore  more,
+                       gpointer            rows,
+                       guint               step,
+                       int                *row_height_seen)
+{
+  g_return_if_fail (GTK_IS_WIDGET (list));
+  g_return_if_fail (more != NULL);
+  g_return_if_fail (step > 0);
+  g_return_if_fail (row_height_seen != NULL);
+
+  *fill = (ScorchListFill) {
+    .list = list,
+    .more = more,
+    .rows = rows,
+    .step = step,
+    .row_height_seen = row_height_seen,
+  };
+}
+
+gboolean
+scorch_list_fill_grow_slice (gpointer rows,
+                             guint    step)
+{
+  GtkSliceListModel *slice = rows;
+  guint size = gtk_slice_list_model_get_size (slice);
+
+  if (size >= SLICE_ALL_AFTER || step >= G_MAXUINT - size)
+    {
+      gtk_slice_list_model_set_size (slice, G_MAXUINT);
+      return FALSE;
+    }
+  gtk_slice_list_model_set_size (slice, size + step);
+  return TRUE;
+}
+
+void
+scorch_list_fill_begin (ScorchListFill *fill)
+{
+  scorch_list_fill_clear (fill);
+  fill->pending = TRUE;
+  gtk_widget_queue_draw (fill->list);
+}
+
+void
+scorch_list_fill_snapshot (ScorchListFill *fill,
+                           int             drawn_row_height)
+{
+  if (!fill->pending)
+    return;
+  /* The rows' real height, for the next first fill. */
+  if (drawn_row_height > 0)
+    *fill->row_height_seen = drawn_row_height;
+  fill->pending = FALSE;
+  fill->idle_id = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, fill, NULL);
+}
+
+void
+scorch_list_fill_all (ScorchListFill *fill)
+{
+  scorch_list_fill_clear (fill);
+  fill->more (fill->rows, G_MAXUINT);
+}
+
+void
+scorch_list_fill_clear (ScorchListFill *fill)
+{
+  g_clear_handle_id (&fill->idle_id, g_source_remove);
+  fill->pending = FALSE;
 }
 
 /* -- the percentage bar: drawn in C by the cell that holds the share's

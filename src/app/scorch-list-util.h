@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scorch-list-util.h: cells and sorters of the function tables (hotspot
- * table, call tree, caller/callee), built in C */
+ * table, call tree, caller/callee), built in C, and the first fill of the
+ * lists in panes (hotspot table, thread list, process list) */
 
 #pragma once
 
@@ -56,16 +57,60 @@ GtkInscription     *scorch_list_inscription_get_text (GtkWidget          *cell);
  * function cells is at least that tall. */
 int                 scorch_function_cell_line_height (GtkWidget         *widget);
 
-/* The first fill of a list in a pane (a new profile makes only the rows
- * the pane can show): the height of VIEW's N_ROWS rows as drawn (0: not
- * known yet), and the rows of ROW_HEIGHT pixels PANE can show, in its
- * height or a quarter of its window's before it has one (at least
- * MIN_ROWS; G_MAXUINT: all, nothing is known). */
-int                 scorch_list_drawn_row_height     (GtkScrollable     *view,
-                                                      guint              n_rows);
+/* -- the first fill of a list in a pane: a new profile makes only the
+ * rows the pane can show in its first frame; once those are drawn, the
+ * others are made in a low-priority idle, so that input and frames go
+ * first -- */
+
+/* The height of VIEW's rows as drawn (0: not known yet), and the rows of
+ * ROW_HEIGHT pixels PANE can show, in its height or a quarter of its
+ * window's before it has one (at least MIN_ROWS; G_MAXUINT: all, nothing
+ * is known). */
+int                 scorch_list_drawn_row_height     (GtkColumnView     *view);
 guint               scorch_list_first_fill_rows      (GtkWidget         *pane,
                                                       int                row_height,
                                                       guint              min_rows);
+
+/* Makes up to STEP more of ROWS' rows (G_MAXUINT: all of them); FALSE
+ * once every row is made. */
+typedef gboolean (*ScorchListFillMore) (gpointer rows,
+                                        guint    step);
+
+typedef struct
+{
+  GtkWidget          *list;             /* borrowed */
+  ScorchListFillMore  more;
+  gpointer            rows;             /* MORE's, borrowed */
+  guint               step;
+  int                *row_height_seen;  /* of lists of its kind, as last drawn */
+  guint               idle_id;          /* making the other rows, 0: not */
+  guint               pending : 1;      /* make them once the first rows are drawn */
+} ScorchListFill;
+
+/* LIST's rows after its first ones are made by MORE (ROWS, STEP rows per
+ * idle); ROW_HEIGHT_SEEN keeps the height of a row as drawn (0: none yet),
+ * for the next first fill of a list of the same kind. */
+void                scorch_list_fill_init            (ScorchListFill     *fill,
+                                                      GtkWidget          *list,
+                                                      ScorchListFillMore  more,
+                                                      gpointer            rows,
+                                                      guint               step,
+                                                      int                *row_height_seen);
+/* The MORE of a list whose rows are ROWS, a GtkSliceListModel: the slice
+ * grows by STEP rows. */
+gboolean            scorch_list_fill_grow_slice      (gpointer            rows,
+                                                      guint               step);
+/* The list has made its first rows: the others after the next frame. */
+void                scorch_list_fill_begin           (ScorchListFill     *fill);
+/* From the list's snapshot, after its parent's: DRAWN_ROW_HEIGHT is the
+ * height of a row as drawn (0: not known); the rows not made yet are made
+ * in an idle once the first ones are drawn. */
+void                scorch_list_fill_snapshot        (ScorchListFill     *fill,
+                                                      int                 drawn_row_height);
+/* Every row now (one asked for, or too few rows to wait for a frame). */
+void                scorch_list_fill_all             (ScorchListFill     *fill);
+/* Nothing left to make later (the list starts a new fill, or goes away). */
+void                scorch_list_fill_clear           (ScorchListFill     *fill);
 
 /* A sorter of ScorchFunctionItem by self or total samples, with C
  * comparisons (a GtkNumericSorter reads a property through GValues on

@@ -32,10 +32,9 @@ struct _ScorchThreadList
   GListStore          *store;
   GtkSortListModel    *sort_model;
   GtkSliceListModel   *slice_model;  /* the rows made so far (first fill) */
-  guint                fill_idle;
+  ScorchListFill       fill;
 
   guint                in_bulk_change : 1;
-  guint                fill_pending : 1;  /* fill the rest once the first rows are drawn */
 };
 
 /* The first fill (as the hotspot table's): a new profile's first frame
@@ -189,16 +188,8 @@ set_text_factory (GtkColumnViewColumn *column,
   gtk_column_view_column_set_factory (column, factory);
 }
 
-static gboolean
-fill_idle_cb (gpointer data)
-{
-  ScorchThreadList *self = data;
-
-  self->fill_idle = 0;
-  gtk_slice_list_model_set_size (self->slice_model, G_MAXUINT);
-  return G_SOURCE_REMOVE;
-}
-
+/* Once the first rows are drawn, the others all at once
+ * (scorch_list_fill_init, in _init). */
 static void
 scorch_thread_list_snapshot (GtkWidget   *widget,
                              GtkSnapshot *snapshot)
@@ -206,17 +197,7 @@ scorch_thread_list_snapshot (GtkWidget   *widget,
   ScorchThreadList *self = SCORCH_THREAD_LIST (widget);
 
   GTK_WIDGET_CLASS (scorch_thread_list_parent_class)->snapshot (widget, snapshot);
-  if (self->fill_pending && self->fill_idle == 0)
-    {
-      int drawn = scorch_list_drawn_row_height (GTK_SCROLLABLE (self->column_view),
-                                                g_list_model_get_n_items (G_LIST_MODEL (self->slice_model)));
-
-      /* The rows' real height, for the next first fill. */
-      if (drawn > 0)
-        row_height_seen = drawn;
-      self->fill_pending = FALSE;
-      self->fill_idle = g_idle_add_full (G_PRIORITY_LOW + 10, fill_idle_cb, self, NULL);
-    }
+  scorch_list_fill_snapshot (&self->fill, scorch_list_drawn_row_height (self->column_view));
 }
 
 /* Rows as high as last drawn, or a line and a half before any (a row is
@@ -249,7 +230,7 @@ scorch_thread_list_dispose (GObject *object)
 {
   ScorchThreadList *self = SCORCH_THREAD_LIST (object);
 
-  g_clear_handle_id (&self->fill_idle, g_source_remove);
+  scorch_list_fill_clear (&self->fill);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SCORCH_TYPE_THREAD_LIST);
@@ -324,6 +305,8 @@ scorch_thread_list_init (ScorchThreadList *self)
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),
                                               g_object_ref (gtk_column_view_get_sorter (self->column_view)));
   self->slice_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)), 0, G_MAXUINT);
+  scorch_list_fill_init (&self->fill, GTK_WIDGET (self), scorch_list_fill_grow_slice, self->slice_model,
+                         G_MAXUINT, &row_height_seen);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->slice_model)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
@@ -373,17 +356,14 @@ scorch_thread_list_set_profile (ScorchThreadList *self,
           g_ptr_array_add (items, item);
         }
     }
-  g_clear_handle_id (&self->fill_idle, g_source_remove);
-  self->fill_pending = FALSE;
   first = first_fill_rows (self);
   if (items->len > first)
     {
       gtk_slice_list_model_set_size (self->slice_model, first);
-      self->fill_pending = TRUE;
-      gtk_widget_queue_draw (GTK_WIDGET (self));
+      scorch_list_fill_begin (&self->fill);
     }
   else
-    gtk_slice_list_model_set_size (self->slice_model, G_MAXUINT);
+    scorch_list_fill_all (&self->fill);
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
 
