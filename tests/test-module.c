@@ -1010,6 +1010,70 @@ test_stack_copy_read (void)
   scorch_unwind_maps_clear (&maps);
 }
 
+/* A mapped file is read at the address's file offset, within the
+ * mapping only (libunwind's memory reads end in the same read as the
+ * CFI stepper's); where the sample's stack copy covers the address too,
+ * read_word takes the copy. */
+static void
+test_mapped_file_read (void)
+{
+  g_autofree char *bin = build ("mapped", "-Wl,--build-id -fasynchronous-unwind-tables", 4);
+  ScorchModule *m = scorch_module_cache_open (scorch_module_cache_get_default (), bin, NULL);
+  g_autofree char *bytes = NULL;
+  gsize n_bytes = 0;
+  const ScorchModuleSegment *segs;
+  const ScorchModuleSegment *text = NULL;
+  guint n_segs = 0;
+  OneMapping o = { 0 };
+  ScorchUnwindMaps maps;
+  struct stat st;
+  guint8 stack[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+  guint64 addr, want, v = 0;
+
+  g_assert_nonnull (m);
+  g_assert_cmpint (stat (bin, &st), ==, 0);
+  g_assert_true (g_file_get_contents (bin, &bytes, &n_bytes, NULL));
+  segs = scorch_module_get_segments (m, &n_segs);
+  for (guint i = 0; i < n_segs; i++)
+    if ((segs[i].flags & PF_X) != 0)
+      text = &segs[i];
+  g_assert_nonnull (text);
+  g_assert_cmpuint (text->filesz, >=, 64);
+  o.map.start = 0x7f0000000000 + (text->vaddr & ~0xfffull);
+  o.map.end = 0x7f0000000000 + text->vaddr + text->memsz;
+  o.map.pgoff = text->offset & ~0xfffull;
+  o.map.path = bin;
+  o.map.build_id = scorch_module_get_build_id (m, &o.map.build_id_len);
+  o.map.maj = major (st.st_dev);
+  o.map.min = minor (st.st_dev);
+  o.map.ino = st.st_ino;
+  addr = 0x7f0000000000 + text->vaddr + 16;
+  g_assert_cmpuint (text->offset + 24, <=, n_bytes);
+  memcpy (&want, bytes + text->offset + 16, 8);
+  g_assert_cmphex (want, !=, G_GUINT64_CONSTANT (0x0807060504030201));
+
+  scorch_unwind_maps_init (&maps, one_mapping, &o);
+  scorch_unwind_maps_begin_sample (&maps, 1, NULL, 0, 0);
+  g_assert_true (scorch_unwind_maps_read_mapped (&maps, addr, &v));
+  g_assert_cmphex (v, ==, want);
+  v = 0;
+  g_assert_true (scorch_unwind_maps_read_word (&maps, addr, &v));
+  g_assert_cmphex (v, ==, want);
+  g_assert_false (scorch_unwind_maps_read_mapped (&maps, o.map.start - 8, &v));
+  g_assert_false (scorch_unwind_maps_read_mapped (&maps, o.map.end, &v));
+  scorch_unwind_maps_end_sample (&maps);
+
+  /* the copy first, the file only through read_mapped */
+  scorch_unwind_maps_begin_sample (&maps, 1, stack, sizeof stack, addr);
+  g_assert_true (scorch_unwind_maps_read_word (&maps, addr, &v));
+  g_assert_cmphex (v, ==, G_GUINT64_CONSTANT (0x0807060504030201));
+  g_assert_true (scorch_unwind_maps_read_mapped (&maps, addr, &v));
+  g_assert_cmphex (v, ==, want);
+  scorch_unwind_maps_end_sample (&maps);
+  scorch_unwind_maps_clear (&maps);
+  scorch_module_unref (m);
+}
+
 /* Unwinders (two, then several threads at once) share the module's CFI:
  * the table is made once, a row is decoded once, and the same row is
  * what each of them steps with. */
@@ -1108,6 +1172,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/module/symbolizers-concurrent", test_symbolizers_concurrent);
   g_test_add_func ("/libscorch/module/cfi-shared", test_cfi_shared);
   g_test_add_func ("/libscorch/module/stack-copy-read", test_stack_copy_read);
+  g_test_add_func ("/libscorch/module/mapped-file-read", test_mapped_file_read);
 
   ret = g_test_run ();
   {

@@ -310,16 +310,21 @@ scorch_unwind_maps_module_read (const UnwModule *m,
 }
 
 gboolean
+scorch_unwind_maps_read_mapped (ScorchUnwindMaps *self,
+                                guint64           addr,
+                                guint64          *val)
+{
+  const UnwMapSlot *slot = scorch_unwind_maps_for_addr (self, addr);
+
+  return slot != NULL && slot->module->data != NULL && scorch_unwind_maps_module_read (slot->module, addr - slot->bias, val);
+}
+
+gboolean
 scorch_unwind_maps_read_word (ScorchUnwindMaps *self,
                               guint64           addr,
                               guint64          *val)
 {
-  const UnwMapSlot *slot;
-
-  if (scorch_unwind_maps_read_stack (self, addr, val))
-    return TRUE;
-  slot = scorch_unwind_maps_for_addr (self, addr);
-  return slot != NULL && slot->module->data != NULL && scorch_unwind_maps_module_read (slot->module, addr - slot->bias, val);
+  return scorch_unwind_maps_read_stack (self, addr, val) || scorch_unwind_maps_read_mapped (self, addr, val);
 }
 
 void

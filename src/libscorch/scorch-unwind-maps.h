@@ -128,8 +128,14 @@ const UnwMapSlot *scorch_unwind_maps_for_addr   (ScorchUnwindMaps      *self,
 gboolean          scorch_unwind_maps_module_read (const UnwModule      *m,
                                                   guint64               vaddr,
                                                   guint64              *val);
-/* 8 bytes of the sampled process's memory: the stack copy, else a mapped
- * file's contents. */
+/* 8 bytes of the file mapped at addr, where its module could be read and
+ * its load bias is known (the file's bytes, not what the process may
+ * have written there since). */
+gboolean          scorch_unwind_maps_read_mapped (ScorchUnwindMaps     *self,
+                                                  guint64               addr,
+                                                  guint64              *val);
+/* 8 bytes of the sampled process's memory: the stack copy, else
+ * scorch_unwind_maps_read_mapped(). */
 gboolean          scorch_unwind_maps_read_word  (ScorchUnwindMaps      *self,
                                                  guint64                addr,
                                                  guint64               *val);

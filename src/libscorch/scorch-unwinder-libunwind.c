@@ -140,7 +140,6 @@ access_mem (unw_addr_space_t  as,
             void             *arg)
 {
   ScorchLibunwind *self = arg;
-  const UnwMapSlot *slot;
   guint64 v;
 
   if (write)
@@ -164,9 +163,9 @@ access_mem (unw_addr_space_t  as,
       return 0;
     }
 
-  slot = scorch_unwind_maps_for_addr (self->owner, addr);
-  if (slot == NULL || slot->module->data == NULL ||
-      !scorch_unwind_maps_module_read (slot->module, addr - slot->bias, &v))
+  /* Else as every other read of the process's memory
+   * (scorch_unwind_maps_read_word): the file mapped there. */
+  if (!scorch_unwind_maps_read_mapped (self->owner, addr, &v))
     return -UNW_EINVAL;
   *valp = v;
   return 0;
