@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scorch-list-util.c: cells and sorters of the function tables, built in C
+/* scorch-list-util.c: cells and sorters of the function tables, built in
+ * C, and the first fill of the lists in panes (ScorchListFill)
  *
  * GTK 4.8's list views keep up to 200 rows around their anchor, so a
  * table's first fill makes 200 rows of cells whatever the window's height.
