@@ -6,7 +6,8 @@
  *    load's fresh memory is not one page fault per 4 KiB; with one arena
  *    (the app, whose loads run on worker threads) a thread's blocks come
  *    from that heap too; before a load in the app, scorch_heap_refill()
- *    marks the heap again up to where it has grown;
+ *    marks the heap again up to where it has grown, and between loads
+ *    scorch_heap_prefault() faults the next load's range in ahead of it;
  *  - "report" loads neither cairo nor pango (nor their font and X11
  *    libraries) nor Capstone: only "export" and "annotate" do, from their
  *    modules (src/cli/scorch-cli-module.c), and export still draws;
@@ -16,6 +17,9 @@
 #include "config.h"
 
 #include <glib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -281,6 +285,49 @@ test_heap_populate (void)
   g_assert_true (grown);
 }
 
+/* scorch_heap_prefault() (the app between loads) faults the next load's
+ * range in on another thread, so that the load finds it present; while a
+ * load runs it does nothing (the load chose its range and populates it). */
+static void
+test_heap_prefault (void)
+{
+  guint64 before;
+  gboolean grown = FALSE;
+
+  if (skip_unless_huge_page_heap ())
+    return;
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_assert_true (scorch_heap_prepare (TRUE));
+#ifdef M_PERTURB
+  /* meson's MALLOC_PERTURB_ fills freed blocks, the refill's too: they
+   * would be resident before any prefault */
+  mallopt (M_PERTURB, 0);
+#endif
+
+  /* a load in progress */
+  g_assert_true (scorch_heap_refill ());
+  before = heap_rss_kib ();
+  scorch_heap_prefault ();
+  g_usleep (300 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpuint (heap_rss_kib (), <, before + 8 * 1024);
+  scorch_heap_release ();
+
+  /* between loads: 64 MB less the huge-page alignment at its ends */
+  before = heap_rss_kib ();
+  scorch_heap_prefault ();
+  for (guint i = 0; i < 500 && !grown; i++)
+    {
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+      grown = heap_rss_kib () >= before + 56 * 1024;
+    }
+  g_assert_true (grown);
+}
+
 /* Runs scorch-cli with ARGS and LD_DEBUG=files (the dynamic loader names
  * every object it loads, on stderr); returns that stderr. */
 static char *
@@ -420,6 +467,7 @@ main (int    argc,
   g_test_add_func ("/cli/start/heap-one-arena", test_heap_one_arena);
   g_test_add_func ("/cli/start/heap-refill", test_heap_refill);
   g_test_add_func ("/cli/start/heap-populate", test_heap_populate);
+  g_test_add_func ("/cli/start/heap-prefault", test_heap_prefault);
   g_test_add_func ("/cli/start/report-without-heavy-libraries", test_report_without_heavy_libraries);
   g_test_add_func ("/cli/start/report-timing-line", test_report_timing_line);
   return g_test_run ();
