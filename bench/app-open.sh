@@ -39,6 +39,12 @@
 # the X server's CPU (Xvfb here, a compositor on a desktop) from the remote
 # open to the timing line, in ms (from /proc, 10 ms ticks).
 #
+# The CLI's load alone: cli-load is the seconds of its load (the line
+# `scorch-cli report` prints with SCORCH_TRACE_TIMING=1: scorch_load_sync,
+# without the process's start, dynamic linking and output), and load-cli
+# the app's load-s minus that: the same loader, in the app's process
+# beside its window and the X server, against the CLI's.
+#
 # With PHASES=1, the window's "scorch-phases:" line of each file's last
 # run follows the table: the main thread's CPU ms per span (loading frames,
 # D: the views given the profile, S: the first frame, I: up to idle).
@@ -110,11 +116,15 @@ stop_app () {
 field () { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
 # the CLI on $1, wall seconds appended to $2; $tmp/one: wall, $tmp/one.more:
-# "(sys S majflt M)", its system time and major page faults, for EACH=1
+# "(load L sys S majflt M)", its load's seconds (cli-load), system time and
+# major page faults, for EACH=1; the load's seconds also appended to $2.load
 time_cli () {
-  /usr/bin/time -f "%e %S %F" -o "$tmp/one" "$CLI" report --tsv "$1" >/dev/null 2>"$tmp/err" ||
+  SCORCH_TRACE_TIMING=1 /usr/bin/time -f "%e %S %F" -o "$tmp/one" "$CLI" report --tsv "$1" >/dev/null 2>"$tmp/err" ||
     { echo "scorch-cli failed:" >&2; cat "$tmp/err" >&2; }
-  tail -1 "$tmp/one" | awk '{ printf "(sys %s majflt %s)", $2, $3 }' > "$tmp/one.more"
+  # the load alone (its timing line; none from a CLI before stop 27)
+  cli_load=$(grep '^scorch-timing: report' "$tmp/err" | field load) || :
+  [ -n "$cli_load" ] && echo "$cli_load" >> "$2.load"
+  tail -1 "$tmp/one" | awk -v l="${cli_load:-nan}" '{ printf "(load %s sys %s majflt %s)", l, $2, $3 }' > "$tmp/one.more"
   tail -1 "$tmp/one" | awk '{ print $1 }' > "$tmp/one.e" && mv "$tmp/one.e" "$tmp/one"
   cat "$tmp/one" >> "$2"
 }
@@ -135,9 +145,9 @@ count_marks () {
     print n }'
 }
 
-printf "%-28s %8s | %8s %8s %8s %8s %6s %6s %6s %6s | %8s | %8s\n" file cli-s load-s shown-s idle-s main-cpu majflt cycles paints x-cpu cold-s "idle-cli"
+printf "%-28s %8s %8s | %8s %8s %8s %8s %6s %6s %6s %6s | %8s | %8s %8s\n" file cli-s cli-load load-s shown-s idle-s main-cpu majflt cycles paints x-cpu cold-s "idle-cli" "load-cli"
 for file in "$@"; do
-  : > "$tmp/cli"; : > "$tmp/cli-b2b"; : > "$tmp/load"; : > "$tmp/shown"; : > "$tmp/idle"; : > "$tmp/cold"; : > "$tmp/cpu"; : > "$tmp/majflt"
+  : > "$tmp/cli"; : > "$tmp/cli.load"; : > "$tmp/cli-b2b"; : > "$tmp/cli-b2b.load"; : > "$tmp/load"; : > "$tmp/shown"; : > "$tmp/idle"; : > "$tmp/cold"; : > "$tmp/cpu"; : > "$tmp/majflt"
   : > "$tmp/cycles"; : > "$tmp/paints"; : > "$tmp/xcpu"
   r=0
   while [ $r -lt "$RUNS" ]; do
@@ -200,11 +210,13 @@ for file in "$@"; do
   done
   cat "$tmp/phases.last" >> "$tmp/phases" 2>/dev/null || :
   cli=$(median < "$tmp/cli"); idle=$(median < "$tmp/idle")
-  printf "%-28s %8.3f | %8.3f %8.3f %8.3f %8s %6s %6s %6s %6s | %8s | %+8.3f\n" "$(basename "$file")" "$cli" \
-    "$(median < "$tmp/load")" "$(median < "$tmp/shown")" "$idle" "$(median < "$tmp/cpu")" "$(median < "$tmp/majflt")" \
+  cli_load=$(median < "$tmp/cli.load"); load=$(median < "$tmp/load")
+  printf "%-28s %8.3f %8s | %8.3f %8.3f %8.3f %8s %6s %6s %6s %6s | %8s | %+8.3f %8s\n" "$(basename "$file")" "$cli" "$cli_load" \
+    "$load" "$(median < "$tmp/shown")" "$idle" "$(median < "$tmp/cpu")" "$(median < "$tmp/majflt")" \
     "$(median < "$tmp/cycles")" "$(median < "$tmp/paints")" "$(median < "$tmp/xcpu")" \
     "$(median < "$tmp/cold")" \
-    "$(awk -v a="$idle" -v b="$cli" 'BEGIN { print a - b }')"
+    "$(awk -v a="$idle" -v b="$cli" 'BEGIN { print a - b }')" \
+    "$(awk -v a="$load" -v b="$cli_load" 'BEGIN { if (b == "nan") print "nan"; else printf "%+.3f", a - b }')"
   [ "${EACH:-0}" = 1 ] && echo "  $(basename "$file"): cli-b2b median $(median < "$tmp/cli-b2b") s (right after the previous app stopped)" >&2
 done
 echo "medians of $RUNS runs; both the CLI and the open in the app are timed after an idle gap of $WARM s"
@@ -214,7 +226,8 @@ echo "after the first frame; main-cpu: the main thread's CPU seconds from the op
 echo "without it); majflt: the app's major page faults from the open to idle (pages read from disk;"
 echo "nan: an app without it); cycles/paints: the window's frame-clock cycles and paints from the open to"
 echo "idle; x-cpu: the X server's CPU ms from the open to the timing line; cold-s: idle with the file on the"
-echo "app's command line; idle-cli: idle - cli-s"
+echo "app's command line; idle-cli: idle - cli-s; cli-load: the CLI's load alone (its SCORCH_TRACE_TIMING line:"
+echo "scorch_load_sync, without the process's start and the output; nan: a CLI without it); load-cli: load-s - cli-load"
 if [ "${PHASES:-0}" = 1 ] && [ -s "$tmp/phases" ]; then
   echo "phases of each file's last run:"
   cat "$tmp/phases"

@@ -6,14 +6,20 @@
  *    load's fresh memory is not one page fault per 4 KiB; with one arena
  *    (the app, whose loads run on worker threads) a thread's blocks come
  *    from that heap too; before a load in the app, scorch_heap_refill()
- *    marks the heap again up to where it has grown;
+ *    marks the heap again up to where it has grown, and between loads
+ *    scorch_heap_prefault() faults the next load's range in ahead of it;
  *  - "report" loads neither cairo nor pango (nor their font and X11
  *    libraries) nor Capstone: only "export" and "annotate" do, from their
- *    modules (src/cli/scorch-cli-module.c), and export still draws. */
+ *    modules (src/cli/scorch-cli-module.c), and export still draws;
+ *  - with SCORCH_TRACE_TIMING=1, "report" says on stderr how long its
+ *    load took (bench/app-open.sh's cli-load), and prints the same. */
 
 #include "config.h"
 
 #include <glib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -279,6 +285,49 @@ test_heap_populate (void)
   g_assert_true (grown);
 }
 
+/* scorch_heap_prefault() (the app between loads) faults the next load's
+ * range in on another thread, so that the load finds it present; while a
+ * load runs it does nothing (the load chose its range and populates it). */
+static void
+test_heap_prefault (void)
+{
+  guint64 before;
+  gboolean grown = FALSE;
+
+  if (skip_unless_huge_page_heap ())
+    return;
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_assert_true (scorch_heap_prepare (TRUE));
+#ifdef M_PERTURB
+  /* meson's MALLOC_PERTURB_ fills freed blocks, the refill's too: they
+   * would be resident before any prefault */
+  mallopt (M_PERTURB, 0);
+#endif
+
+  /* a load in progress */
+  g_assert_true (scorch_heap_refill ());
+  before = heap_rss_kib ();
+  scorch_heap_prefault ();
+  g_usleep (300 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpuint (heap_rss_kib (), <, before + 8 * 1024);
+  scorch_heap_release ();
+
+  /* between loads: 64 MB less the huge-page alignment at its ends */
+  before = heap_rss_kib ();
+  scorch_heap_prefault ();
+  for (guint i = 0; i < 500 && !grown; i++)
+    {
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+      grown = heap_rss_kib () >= before + 56 * 1024;
+    }
+  g_assert_true (grown);
+}
+
 /* Runs scorch-cli with ARGS and LD_DEBUG=files (the dynamic loader names
  * every object it loads, on stderr); returns that stderr. */
 static char *
@@ -351,6 +400,63 @@ test_report_without_heavy_libraries (void)
   g_rmdir (dir);
 }
 
+/* Runs scorch-cli report --tsv on PATH, with SCORCH_TRACE_TIMING set to
+ * TRACE or unset; returns stdout, stderr in err_out. */
+static char *
+run_report (const char  *path,
+            const char  *trace,
+            char       **err_out)
+{
+  const char *argv[] = { g_getenv ("SCORCH_CLI"), "report", "--tsv", path, NULL };
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status = -1;
+
+  g_assert_nonnull (argv[0]);
+  envp = trace != NULL ? g_environ_setenv (envp, "SCORCH_TRACE_TIMING", trace, TRUE)
+                       : g_environ_unsetenv (envp, "SCORCH_TRACE_TIMING");
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT,
+                               NULL, NULL, &out, err_out, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
+static void
+test_report_timing_line (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("scorch-cli-start-XXXXXX", &error);
+  g_autofree char *folded = NULL;
+  g_autofree char *plain = NULL, *plain_err = NULL;
+  g_autofree char *traced = NULL, *traced_err = NULL;
+  g_autofree char *other = NULL, *other_err = NULL;
+  g_autoptr(GRegex) line = NULL;
+
+  g_assert_no_error (error);
+  folded = g_build_filename (dir, "stacks.folded", NULL);
+  g_assert_true (g_file_set_contents (folded, "main;work;leaf 3\nmain;idle 1\n", -1, NULL));
+
+  plain = run_report (folded, NULL, &plain_err);
+  traced = run_report (folded, "1", &traced_err);
+  other = run_report (folded, "0", &other_err);
+
+  /* the output does not change; the line is on stderr, once, only when asked */
+  g_assert_cmpstr (traced, ==, plain);
+  g_assert_cmpstr (other, ==, plain);
+  g_assert_null (strstr (plain_err, "scorch-timing:"));
+  g_assert_null (strstr (other_err, "scorch-timing:"));
+  line = g_regex_new ("^scorch-timing: report load=[0-9]+\\.[0-9]{3} load-cpu=[0-9]+\\.[0-9]{3}\n$",
+                      G_REGEX_MULTILINE, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_regex_match (line, traced_err, 0, NULL));
+  g_assert_null (strstr (strstr (traced_err, "scorch-timing:") + 1, "scorch-timing:"));
+
+  g_unlink (folded);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -361,6 +467,8 @@ main (int    argc,
   g_test_add_func ("/cli/start/heap-one-arena", test_heap_one_arena);
   g_test_add_func ("/cli/start/heap-refill", test_heap_refill);
   g_test_add_func ("/cli/start/heap-populate", test_heap_populate);
+  g_test_add_func ("/cli/start/heap-prefault", test_heap_prefault);
   g_test_add_func ("/cli/start/report-without-heavy-libraries", test_report_without_heavy_libraries);
+  g_test_add_func ("/cli/start/report-timing-line", test_report_timing_line);
   return g_test_run ();
 }

@@ -20,6 +20,7 @@
 #include "scorch-flame-graph.h"
 #include "scorch-folded.h"
 #include "scorch-function-item.h"
+#include "scorch-heap.h"
 #include "scorch-hotspot-view.h"
 #include "scorch-loader.h"
 #include "scorch-profile-format.h"
@@ -1065,6 +1066,34 @@ load_request_free (LoadRequest *request)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadRequest, load_request_free)
 
+/* The next load's memory is faulted in while the app waits for it
+ * (scorch_heap_prefault): HEAP_PREFAULT_DELAY after a window is shown or
+ * a load is done, unless a load starts first.  A fresh page costs the
+ * kernel's zeroing, and after a few idle seconds on a VM more than that
+ * (bench/README.md "Why the same fp-1M load reads 0.33 s or 0.45 s"):
+ * paid here, on a thread of its own while nothing is asked of the app,
+ * and not by the open that follows.  One for the process, as the heap. */
+#define HEAP_PREFAULT_DELAY 1000
+
+static guint heap_prefault_id;
+
+static gboolean
+heap_prefault_cb (gpointer data)
+{
+  heap_prefault_id = 0;
+  scorch_heap_prefault ();
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_heap_prefault (void)
+{
+  g_clear_handle_id (&heap_prefault_id, g_source_remove);
+  heap_prefault_id = g_timeout_add_full (G_PRIORITY_LOW, HEAP_PREFAULT_DELAY, heap_prefault_cb, NULL, NULL);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, heap_prefault_id),
+                            "[scorch] heap prefault");
+}
+
 static void
 load_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -1119,6 +1148,7 @@ load_done_cb (GObject      *source,
   scorch_app_trace_mark ("reports");
 
   g_signal_emit (self, signals[PROFILE_LOADED], 0);
+  schedule_heap_prefault ();
   trace_shown (self);
   scorch_app_trace_mark ("load-done-end");
   scorch_app_trace_stage ("S");
@@ -2057,6 +2087,15 @@ scorch_window_close_request (GtkWindow *window)
 }
 
 static void
+scorch_window_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (scorch_window_parent_class)->map (widget);
+  /* a window opened with a file is loading: nothing then */
+  if (!SCORCH_WINDOW (widget)->loading)
+    schedule_heap_prefault ();
+}
+
+static void
 scorch_window_dispose (GObject *object)
 {
   ScorchWindow *self = SCORCH_WINDOW (object);
@@ -2154,6 +2193,7 @@ scorch_window_class_init (ScorchWindowClass *klass)
   object_class->dispose = scorch_window_dispose;
   object_class->finalize = scorch_window_finalize;
   widget_class->size_allocate = scorch_window_size_allocate;
+  widget_class->map = scorch_window_map;
 
   window_class->close_request = scorch_window_close_request;
 
@@ -2318,6 +2358,8 @@ scorch_window_open_file (ScorchWindow *self,
       return;
     }
 
+  /* the load refills the heap itself (scorch_load_async) */
+  g_clear_handle_id (&heap_prefault_id, g_source_remove);
   /* A load in progress is replaced by this one. */
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);

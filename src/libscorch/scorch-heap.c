@@ -227,6 +227,36 @@ scorch_heap_populate (gsize bytes)
   populate_async (start, end);
 }
 
+/* For a process that waits for its next load (the app, idle): the free
+ * top a load would get (scorch_heap_refill()), HEAP_RESERVE of it faulted
+ * in now on another thread (scorch_heap_populate()).  The next load then
+ * finds those pages present: its populate thread has nothing left to zero
+ * and the loading thread does not wait for it (a populate over 64 MB holds
+ * the process's mmap lock, and the loading thread stood blocked behind it
+ * for ~0.1 s of every fp-1M load, in the CLI and the app alike; perf sched,
+ * bench/README.md "Stop 27: app open").  The price is that range resident
+ * between loads (at most HEAP_RESERVE: the heap keeps that much at its top
+ * anyway, as M_TOP_PAD).  Nothing while a load runs: its refill chose its
+ * range already. */
+void
+scorch_heap_prefault (void)
+{
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+  gboolean loading;
+
+  if (heap_base == 0)
+    return;
+  scorch_mutex_lock (&heap_refill);
+  loading = n_loading > 0;
+  scorch_mutex_unlock (&heap_refill);
+  if (loading)
+    return;
+  scorch_heap_refill ();
+  scorch_heap_populate (HEAP_RESERVE);
+  scorch_heap_release ();
+#endif
+}
+
 /* A block of MMAP_THRESHOLD or more, or one that realloc could not grow at
  * the heap's top, is a mapping of its own, outside the range
  * scorch_heap_prepare() marked, and is faulted 4 KiB at a time: a load of

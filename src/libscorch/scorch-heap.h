@@ -18,6 +18,9 @@ void     scorch_heap_release (void);
 /* A load that leaves a CPU idle: up to BYTES of the heap's free range
  * faulted in on another thread (scorch-heap.c). */
 void     scorch_heap_populate (gsize bytes);
+/* Between loads (the app, idle): the next load's free range faulted in
+ * ahead of it, on another thread (scorch-heap.c). */
+void     scorch_heap_prefault (void);
 /* A large block that grows (a load's sample array): its whole huge pages
  * asked for as huge pages, wherever malloc put it (scorch-heap.c). */
 void     scorch_heap_advise_huge (gpointer data,
