@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -70,6 +71,44 @@ test_exec_syscall (void)
   g_assert_cmpfloat (fabs (perf_total - e->total), <=, 1.0);
 }
 
+/* perf record keeps a copy of each binary in its build-id cache; a
+ * binary replaced by a stripped one after the recording (an install step)
+ * is named from that copy by perf report, and must be by Scorch. */
+static void
+test_stripped_after_recording (void)
+{
+  g_autofree char *bin = g_build_filename (tmpdir, "strip-me", NULL);
+  g_autofree char *home = g_build_filename (tmpdir, "home", NULL);
+  g_autofree char *old_home = g_strdup (g_getenv ("HOME"));
+  const char *cmd[] = { bin, "0.5", NULL };
+  const char * const expected[] = { "hot_a", "hot_b", NULL };
+  g_autofree char *file = NULL;
+
+  SKIP_WITHOUT_PERF ();
+  g_free (copy_file (workload ("analysis-c-fp"), bin));
+  /* perf record fills, and perf report and Scorch read, $HOME/.debug
+   * (perf reads no $PERF_BUILDID_DIR, only sets it for its children):
+   * a home of the test's own keeps the user's cache out of it */
+  g_assert_cmpint (g_mkdir_with_parents (home, 0755), ==, 0);
+  g_setenv ("HOME", home, TRUE);
+  g_unsetenv ("PERF_BUILDID_DIR");
+  file = record ("stripped-after", FALSE, cmd);
+  {
+    /* as `install -s` does: a new, stripped file in its place (perf's
+     * cache may hold a hard link to the old one, which must not change) */
+    g_autofree char *stripped = g_strconcat (bin, ".new", NULL);
+    const char *argv[] = { "strip", "--strip-all", "-o", stripped, bin, NULL };
+
+    g_free (run (argv, NULL, NULL));
+    g_assert_cmpint (g_rename (stripped, bin), ==, 0);
+  }
+  compare_with_perf (file, expected, NULL);
+  if (old_home != NULL)
+    g_setenv ("HOME", old_home, TRUE);
+  else
+    g_unsetenv ("HOME");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -80,6 +119,7 @@ main (int   argc,
   analysis_helpers_init ("scorch-perf-agree-XXXXXX");
 
   g_test_add_func ("/cli/perf-agree/exec-syscall", test_exec_syscall);
+  g_test_add_func ("/cli/perf-agree/stripped-after-recording", test_stripped_after_recording);
 
   ret = g_test_run ();
 
