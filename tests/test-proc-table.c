@@ -78,11 +78,24 @@ test_maps (void)
   /* inside execve the old image is still on the stack */
   g_assert_nonnull (scorch_proc_table_find_map (t, 20, 0x1800));
   map_file (t, 20, 0x50000, 0x1000, 0, "/lib/ld.so", 8, 1, 500, NULL, 0, 5, 7);
-  g_assert_null (scorch_proc_table_find_map (t, 20, 0x1800));
+  /* ... and after the kernel mapped the new image, until execve returns:
+   * the old maps answer where the new ones map nothing (as perf's do),
+   * but are not the process's maps any more */
+  g_assert_cmpstr (scorch_proc_table_find_map (t, 20, 0x1800)->map.path, ==, "/usr/bin/prog");
+  g_assert_cmpstr (scorch_proc_table_lookup_map (t, 20, 0x1800)->map.path, ==, "/usr/bin/prog");
+  g_assert_cmpuint (scorch_proc_table_get_n_maps (t, 20), ==, 1);
   g_assert_nonnull (scorch_proc_table_find_map (t, 10, 0x1800));
   map_file (t, 20, 0x1000, 0x1000, 0, "/usr/bin/child", 8, 1, 400, NULL, 0, 5, 7);
   g_assert_cmpstr (scorch_proc_table_find_map (t, 20, 0x1000)->map.path, ==, "/usr/bin/child");
+  g_assert_cmpstr (scorch_proc_table_lookup_map (t, 20, 0x1000)->map.path, ==, "/usr/bin/child");
   g_assert_cmpstr (scorch_proc_table_find_map (t, 10, 0x1000)->map.path, ==, "/usr/bin/prog");
+  g_assert_cmpstr (scorch_proc_table_find_map (t, 20, 0x12000)->map.path, ==, "/usr/lib/libfoo.so");
+  /* a second exec: the first image is gone for good */
+  g_assert_true (scorch_proc_table_comm (t, 20, 20, "grandchild", TRUE, 8));
+  map_file (t, 20, 0x60000, 0x1000, 0, "/lib/ld.so", 8, 1, 500, NULL, 0, 5, 9);
+  g_assert_cmpstr (scorch_proc_table_find_map (t, 20, 0x1000)->map.path, ==, "/usr/bin/child");
+  g_assert_null (scorch_proc_table_find_map (t, 20, 0x12000));
+  g_assert_null (scorch_proc_table_lookup_map (t, 20, 0x12000));
 
   /* a thread shares the process's maps and inherits the name */
   scorch_proc_table_fork (t, 10, 10, 11, 10, 8);

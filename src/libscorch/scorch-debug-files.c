@@ -254,6 +254,68 @@ find_debug_in_dirs (const char        *debuginfo_path,
   return -1;
 }
 
+/* Whether the ELF file at fd has what a debug file is for: a .symtab or
+ * DWARF (a stripped copy has neither) */
+static gboolean
+has_symbols_or_dwarf (int fd)
+{
+  Elf *elf = elf_begin (fd, ELF_C_READ_MMAP, NULL);
+  Elf_Scn *scn = NULL;
+  size_t shstrndx;
+  gboolean found = FALSE;
+
+  if (elf == NULL)
+    return FALSE;
+  if (elf_getshdrstrndx (elf, &shstrndx) == 0)
+    while (!found && (scn = elf_nextscn (elf, scn)) != NULL)
+      {
+        GElf_Shdr shdr;
+        const char *name;
+
+        if (gelf_getshdr (scn, &shdr) == NULL)
+          continue;
+        name = elf_strptr (elf, shstrndx, shdr.sh_name);
+        found = shdr.sh_type == SHT_SYMTAB ||
+                (shdr.sh_type == SHT_PROGBITS && name != NULL && strcmp (name, ".debug_info") == 0);
+      }
+  elf_end (elf);
+  return found;
+}
+
+/* perf's build-id cache (~/.debug, and extracted perf archives) keeps
+ * each binary as perf record saw it, and a debug file beside it when
+ * perf found one: when the binary was stripped since (or the capture
+ * names an installed, stripped copy of a binary recorded unstripped),
+ * perf report names its functions from there, and so does Scorch. A
+ * cached copy without symbols or DWARF is no debug file. */
+static int
+find_debug_in_build_id_cache (const DebugQuery  *q,
+                              char             **debuginfo_file_name)
+{
+  g_auto(GStrv) roots = NULL;
+  g_autofree char *hex = NULL;
+
+  if (q->is_alt || q->id == NULL || q->id_len < 2 || q->id_len > 64)
+    return -1;
+  hex = scorch_hex_encode (q->id, (gsize) q->id_len);
+  roots = scorch_symbol_paths_dup_build_id_roots ();
+  for (guint r = 0; roots[r] != NULL; r++)
+    for (guint k = 0; k < 2; k++)
+      {
+        g_autofree char *fname = g_strdup_printf ("%s/.build-id/%.2s/%s/%s", roots[r], hex, hex + 2,
+                                                  k == 0 ? "debug" : "elf");
+        int fd = open_debug_candidate (fname, q->main_st, q->id, q->id_len, 0, debuginfo_file_name);
+
+        if (fd < 0)
+          continue;
+        if (has_symbols_or_dwarf (fd))
+          return fd;
+        close (fd);
+        g_clear_pointer (debuginfo_file_name, free);
+      }
+  return -1;
+}
+
 #if HAVE_DEBUGINFOD
 static ScorchDebuginfod debuginfod_fns;
 static char *debuginfod_error;
@@ -451,6 +513,8 @@ search_debuginfo (const char        *debuginfo_path,
           fd = find_debug_in_dirs (debuginfo_path, &by_target, debuginfo_file_name);
         }
     }
+  if (fd < 0)
+    fd = find_debug_in_build_id_cache (q, debuginfo_file_name);
 #if HAVE_DEBUGINFOD
   if (fd < 0)
     fd = find_debug_debuginfod (q->id, q->id_len, debuginfo_file_name);

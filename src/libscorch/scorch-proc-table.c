@@ -16,6 +16,8 @@ typedef struct
   GArray *maps;      /* of ScorchProcMap, sorted by start, not overlapping */
   guint   last_hit;  /* index of the last map found */
   gboolean exec_pending; /* exec seen; old maps go at the first new mmap */
+  GArray *pre_exec;  /* the image before the last exec, or NULL: found
+                      * only where the new image maps nothing */
 } Process;
 
 typedef struct
@@ -42,6 +44,7 @@ process_free (gpointer data)
   Process *p = data;
 
   g_array_unref (p->maps);
+  g_clear_pointer (&p->pre_exec, g_array_unref);
   g_free (p);
 }
 
@@ -247,7 +250,14 @@ scorch_proc_table_mmap (ScorchProcTable      *self,
   p = get_process (self, map->pid, TRUE);
   if (p->exec_pending)
     {
-      g_array_set_size (p->maps, 0);
+      /* The kernel maps the new image (and its interpreter) inside
+       * execve; samples taken in the rest of the syscall still return
+       * to the old image's execve wrapper. perf keeps the old maps
+       * wherever the new ones do not cover them; keep them aside for
+       * those lookups rather than show the frames as bare addresses. */
+      g_clear_pointer (&p->pre_exec, g_array_unref);
+      p->pre_exec = g_steal_pointer (&p->maps);
+      p->maps = g_array_new (FALSE, FALSE, sizeof (ScorchProcMap));
       p->last_hit = 0;
       p->exec_pending = FALSE;
     }
@@ -363,6 +373,28 @@ scorch_proc_table_exit (ScorchProcTable *self,
    * after the exit record. A FORK reusing the pid replaces them. */
 }
 
+/* The map of ADDR in MAPS (sorted, not overlapping), or NULL */
+static const ScorchProcMap *
+find_in (GArray  *maps,
+         guint64  addr,
+         guint   *index_out)
+{
+  const ScorchProcMap *m;
+  guint i;
+
+  if (maps == NULL || maps->len == 0)
+    return NULL;
+  i = find_index (maps, addr);
+  if (i == 0)
+    return NULL;
+  m = &g_array_index (maps, ScorchProcMap, i - 1);
+  if (addr >= m->map.end)
+    return NULL;
+  if (index_out != NULL)
+    *index_out = i - 1;
+  return m;
+}
+
 const ScorchProcMap *
 scorch_proc_table_find_map (ScorchProcTable *self,
                             gint32           pid,
@@ -370,9 +402,8 @@ scorch_proc_table_find_map (ScorchProcTable *self,
 {
   Process *p = get_process (self, pid, FALSE);
   const ScorchProcMap *m;
-  guint i;
 
-  if (p == NULL || p->maps->len == 0)
+  if (p == NULL)
     return NULL;
 
   if (p->last_hit < p->maps->len)
@@ -382,14 +413,9 @@ scorch_proc_table_find_map (ScorchProcTable *self,
         return m;
     }
 
-  i = find_index (p->maps, addr);
-  if (i == 0)
-    return NULL;
-  m = &g_array_index (p->maps, ScorchProcMap, i - 1);
-  if (addr >= m->map.end)
-    return NULL;
-  p->last_hit = i - 1;
-  return m;
+  if ((m = find_in (p->maps, addr, &p->last_hit)) != NULL)
+    return m;
+  return find_in (p->pre_exec, addr, NULL);
 }
 
 const ScorchProcMap *
@@ -399,15 +425,12 @@ scorch_proc_table_lookup_map (ScorchProcTable *self,
 {
   Process *p = g_hash_table_lookup (self->processes, GINT_TO_POINTER (pid));
   const ScorchProcMap *m;
-  guint i;
 
-  if (p == NULL || p->maps->len == 0)
+  if (p == NULL)
     return NULL;
-  i = find_index (p->maps, addr);
-  if (i == 0)
-    return NULL;
-  m = &g_array_index (p->maps, ScorchProcMap, i - 1);
-  return addr < m->map.end ? m : NULL;
+  if ((m = find_in (p->maps, addr, NULL)) != NULL)
+    return m;
+  return find_in (p->pre_exec, addr, NULL);
 }
 
 const ScorchMapping *
