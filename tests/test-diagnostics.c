@@ -640,6 +640,34 @@ test_dwarf (void)
   g_assert_false (advice_contains (d, "frame pointers;"));
 }
 
+/* Memory that no file backs (a thread's anonymous mappings, memfd code in
+ * a system-wide capture) has no file to read and no symbols to install:
+ * no advice names it as unreadable or as missing a -dbgsym package; a
+ * file that is gone still gets its reason. */
+static void
+test_anonymous_memory (void)
+{
+  guint calls = 0;
+  g_autoptr(ScorchDiagnostics) d = new_diagnostics (SCORCH_STACK_MODE_FP, 0, &calls);
+  ScorchStackFacts main_thread = complete_main ();
+
+  add_n (d, &main_thread, 100);
+  scorch_diagnostics_add_unnamed_module (d, "//anon", 30);
+  scorch_diagnostics_add_unnamed_module (d, "/memfd:jit (deleted)", 20);
+  scorch_diagnostics_add_unnamed_module (d, "/SYSV00000000", 10);
+  scorch_diagnostics_add_unnamed_module (d, "/dev/zero", 10);
+  scorch_diagnostics_add_unnamed_module (d, "/nonexistent/scorch-test/gone.so (deleted)", 10);
+  scorch_diagnostics_set_totals (d, 100, 2500000000u, 1, 1);
+  scorch_diagnostics_finish (d);
+  dump_advice (d);
+
+  g_assert_false (advice_contains (d, "anon"));
+  g_assert_false (advice_contains (d, "memfd"));
+  g_assert_false (advice_contains (d, "SYSV"));
+  g_assert_false (advice_contains (d, "zero"));
+  g_assert_true (advice_contains (d, "gone.so (deleted) cannot be read on this machine (no such file)"));
+}
+
 static void
 test_symbols_lost_and_facts (void)
 {
@@ -990,6 +1018,7 @@ main (int    argc,
   g_test_add_func ("/libscorch/diagnostics/repeat-sample", test_repeat_sample);
   g_test_add_func ("/libscorch/diagnostics/function-frame", test_function_frame);
   g_test_add_func ("/libscorch/diagnostics/feature-section", test_feature_section);
+  g_test_add_func ("/libscorch/diagnostics/anonymous-memory", test_anonymous_memory);
   g_test_add_func ("/libscorch/diagnostics/feature-section-hostile", test_feature_section_hostile);
 
   return g_test_run ();

@@ -1002,7 +1002,7 @@ module_unreadable_reason (ScorchDiagnostics *self,
   char *why = NULL;
   int fd;
 
-  if (module == NULL || module[0] != '/')
+  if (!scorch_path_is_file_backed (module))
     return NULL;
   cached = g_hash_table_lookup (self->unreadable, module);
   if (cached != NULL)
@@ -1204,7 +1204,9 @@ build_advice (ScorchDiagnostics *self)
 
       if ((double) m->n_samples < ADVICE_MIN_SHARE * (double) MAX (n, self->n_samples_total))
         continue;
-      if (m->module[0] != '/')
+      /* memory no file backs has no symbols to install or read
+       * (code made at run time: named only by a JIT's perf map) */
+      if (!scorch_path_is_file_backed (m->module))
         continue;
       if (module_unreadable_reason (self, m->module) != NULL)
         {

@@ -350,14 +350,6 @@ store_chain (ScorchSymbolizer   *self,
 /* ELF modules through libdwfl                                              */
 
 static gboolean
-is_file_backed (const char *path)
-{
-  return path != NULL && path[0] == '/' && !g_str_has_prefix (path, "//") &&
-         !g_str_has_prefix (path, "/memfd:") && !g_str_has_prefix (path, "/dev/") &&
-         !g_str_has_prefix (path, "/SYSV") && !g_str_has_suffix (path, " (deleted)");
-}
-
-static gboolean
 kernel_matches_running (ScorchSymbolizer *self)
 {
   struct utsname u;
@@ -388,7 +380,7 @@ module_open (ScorchSymbolizer    *self,
       if (!kernel_matches_running (self))
         return;
     }
-  else if (!is_file_backed (m->path))
+  else if (!scorch_path_is_file_backed (m->path) || g_str_has_suffix (m->path, " (deleted)"))
     return;
 
   /* The module cache opens the file through scorch_open_regular_file():

@@ -70,6 +70,14 @@ check_stat (const char         *path,
   return FALSE;
 }
 
+gboolean
+scorch_path_is_file_backed (const char *path)
+{
+  return path != NULL && path[0] == '/' && !g_str_has_prefix (path, "//") &&
+         !g_str_has_prefix (path, "/memfd:") && !g_str_has_prefix (path, "/dev/") &&
+         !g_str_has_prefix (path, "/SYSV");
+}
+
 static void
 set_errno_error (GError     **error,
                  const char  *path,

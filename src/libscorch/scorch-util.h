@@ -24,6 +24,12 @@ void        scorch_main_context_post (GMainContext   *context,
  * ids (an ELF binary or a separate debug file). */
 #define SCORCH_MAX_ELF_SIZE (G_GINT64_CONSTANT (16) << 30)
 
+/* Whether a mapping's path names a file (which may since have been
+ * deleted: "… (deleted)"), not memory that no file backs: anonymous
+ * memory ("//anon"), memfd and SysV shared memory ("/memfd:…", "/SYSV…"),
+ * devices ("/dev/zero"), pseudo-names ("[heap]", "[vdso]"). */
+gboolean    scorch_path_is_file_backed (const char *path);
+
 /* Opens PATH for reading when, and only when, it is a regular file of at
  * most MAX_SIZE bytes (G_MAXINT64: any size). Every path that comes from a
  * capture or its environment goes through here: a FIFO, a device or a
