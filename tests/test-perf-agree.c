@@ -109,6 +109,64 @@ test_stripped_after_recording (void)
     g_unsetenv ("HOME");
 }
 
+/* Samples of each event in FILE, as perf script lists them. */
+static guint
+perf_samples_of (const char *file,
+                 const char *event)
+{
+  const char *argv[] = { "perf", "script", "-i", file, "-F", "event", NULL };
+  g_autofree char *out = run (argv, NULL, NULL);
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  g_autofree char *prefix = g_strconcat (event, ":", NULL);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (g_strstrip (lines[i]), prefix))
+      n++;
+  return n;
+}
+
+/* Two events in one capture (perf record -e cpu-clock,task-clock): perf
+ * report shows each apart; Scorch's profile is of the first, and its
+ * diagnostics say how many samples of which other event it leaves out
+ * rather than mixing them in. */
+static void
+test_two_events (void)
+{
+  g_autofree char *file = g_build_filename (tmpdir, "two-events.data", NULL);
+  const char *rec[] = { "perf", "record", "-q", "-e", "cpu-clock,task-clock", "-c", "200000", "-g", "-o", file, "--",
+                        workload ("analysis-c-fp"), "0.3", NULL };
+  const char *json_argv[] = { g_getenv ("SCORCH_CLI"), "report", "--json", file, NULL };
+  const char *diag_argv[] = { g_getenv ("SCORCH_CLI"), "report", "--diagnostics", file, NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *diag = NULL;
+  g_autofree char *expected = NULL;
+  guint n_cpu, n_task;
+  JsonObject *root;
+
+  SKIP_WITHOUT_PERF ();
+  perf_record_util_run_ok (rec, NULL);
+  n_cpu = perf_samples_of (file, "cpu-clock");
+  n_task = perf_samples_of (file, "task-clock");
+  g_assert_cmpuint (n_cpu, >, 100);
+  g_assert_cmpuint (n_task, >, 100);
+
+  json = run (json_argv, NULL, NULL);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "event"), ==, "cpu-clock");
+  g_assert_cmpint (json_object_get_int_member (root, "samples"), ==, n_cpu);
+
+  diag = run (diag_argv, NULL, NULL);
+  expected = g_strdup_printf ("%u samples of other events (task-clock) are not shown: this profile is of cpu-clock only",
+                              n_task);
+  if (strstr (diag, expected) == NULL)
+    g_error ("no \"%s\" in:\n%s", expected, diag);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -120,6 +178,7 @@ main (int   argc,
 
   g_test_add_func ("/cli/perf-agree/exec-syscall", test_exec_syscall);
   g_test_add_func ("/cli/perf-agree/stripped-after-recording", test_stripped_after_recording);
+  g_test_add_func ("/cli/perf-agree/two-events", test_two_events);
 
   ret = g_test_run ();
 

@@ -137,7 +137,9 @@ struct _ScorchAnalyzer
   gboolean              finished;
   const ScorchCaptureAttr *main_attr;
   gboolean              offline;
-  guint64               n_other_events;
+  guint64               n_other_events;  /* samples of events other than main_attr: skipped */
+  GPtrArray            *other_attrs;     /* the events they were of (not owned) */
+  const ScorchCaptureAttr *last_other_attr;
   guint64               n_unknown_id;  /* samples whose id matches no event: dropped */
   GPtrArray            *warnings;      /* of char*: from the reader */
 
@@ -335,6 +337,7 @@ scorch_analyzer_new (ScorchCaptureAttrs *attrs)
   self->ips = g_new (guint64, SCORCH_UNWIND_MAX_DEPTH);
   self->truncated_by_frame = g_array_new (FALSE, TRUE, sizeof (guint64));
   self->warnings = g_ptr_array_new_with_free_func (g_free);
+  self->other_attrs = g_ptr_array_new ();
   self->diagnostics = scorch_diagnostics_new ();
   self->frame_function = g_ptr_array_new_with_free_func (g_free);
   self->has_switch_attr = -1;
@@ -377,6 +380,7 @@ scorch_analyzer_free (ScorchAnalyzer *self)
   g_clear_pointer (&self->stack_memo_keys, g_array_unref);
   g_clear_pointer (&self->stack_memo_diag, g_array_unref);
   g_ptr_array_unref (self->warnings);
+  g_ptr_array_unref (self->other_attrs);
   g_clear_pointer (&self->diagnostics, scorch_diagnostics_unref);
   g_clear_pointer (&self->frame_function, g_ptr_array_unref);
   g_clear_pointer (&self->live_bytes, g_byte_array_unref);
@@ -412,6 +416,40 @@ guint64
 scorch_analyzer_get_n_samples (ScorchAnalyzer *self)
 {
   return self->n_samples;
+}
+
+static char *event_name_for (const ScorchCaptureAttr *a);
+
+/* A sample of an event the profile is not of (choose_main_event()): not
+ * shown, but counted and named in the diagnostics, as perf report shows
+ * each event apart. */
+static void
+skip_other_event (ScorchAnalyzer          *self,
+                  const ScorchCaptureAttr *attr)
+{
+  self->n_other_events++;
+  if (attr == self->last_other_attr)
+    return;
+  self->last_other_attr = attr;
+  if (!g_ptr_array_find (self->other_attrs, attr, NULL))
+    g_ptr_array_add (self->other_attrs, (gpointer) attr);
+}
+
+/* The names of the events skip_other_event() saw, ", " between. */
+static char *
+other_event_names (ScorchAnalyzer *self)
+{
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < self->other_attrs->len; i++)
+    {
+      g_autofree char *name = event_name_for (g_ptr_array_index (self->other_attrs, i));
+
+      if (i > 0)
+        g_string_append (names, ", ");
+      g_string_append (names, name);
+    }
+  return g_string_free (names, FALSE);
 }
 
 static char *
@@ -1147,7 +1185,7 @@ handle_sample (ScorchAnalyzer     *self,
     }
   if (sched == SCHED_SWITCH ? off_cpu_tracker (self) == NULL : attr != self->main_attr)
     {
-      self->n_other_events++;
+      skip_other_event (self, attr);
       return TRUE;
     }
 
@@ -2273,7 +2311,7 @@ queue_sample (ScorchAnalyzer     *self,
        * those of the samples before it. */
       if (!scorch_capture_attrs_parse_sample (self->attrs, record, &s, NULL))
         return run_batch (self, error) && scorch_capture_attrs_parse_sample (self->attrs, record, &s, error);
-      self->n_other_events++;
+      skip_other_event (self, attr);
       return TRUE;
     }
 
@@ -2658,6 +2696,12 @@ finish_diagnostics (ScorchAnalyzer *self,
   scorch_diagnostics_set_totals (self->diagnostics, scorch_profile_get_n_all_samples (profile),
                                  end > begin ? end - begin : 0, n_threads, g_hash_table_size (pids));
   scorch_diagnostics_set_lost (self->diagnostics, self->n_lost);
+  if (self->n_other_events > 0)
+    {
+      g_autofree char *names = other_event_names (self);
+
+      scorch_diagnostics_set_other_events (self->diagnostics, self->n_other_events, names);
+    }
 
   /* A module's unnamed code: the samples under its hottest unnamed frame
    * (a lower bound of the samples that touch it). */

@@ -119,6 +119,8 @@ struct _ScorchDiagnostics
   guint64                n_truncated;
   guint64                n_kernel_only;
   guint64                n_lost;
+  guint64                n_other_events;
+  char                  *other_events;
   guint64                n_stack_copy;
   guint64                n_samples_total;
   guint64                duration_ns;
@@ -300,6 +302,7 @@ scorch_diagnostics_unref (ScorchDiagnostics *self)
   g_free (self->arch);
   g_free (self->perf_version);
   g_free (self->event_name);
+  g_free (self->other_events);
   g_free (self->recorded_via);
   g_free (self);
 }
@@ -430,6 +433,17 @@ scorch_diagnostics_set_lost (ScorchDiagnostics *self,
   g_return_if_fail (self != NULL);
 
   self->n_lost = n_lost;
+}
+
+void
+scorch_diagnostics_set_other_events (ScorchDiagnostics *self,
+                                     guint64            n_samples,
+                                     const char        *names)
+{
+  g_return_if_fail (self != NULL);
+
+  self->n_other_events = n_samples;
+  replace_string (&self->other_events, names);
 }
 
 void
@@ -1225,6 +1239,15 @@ build_advice (ScorchDiagnostics *self)
                     g_strdup_printf (_("%s has no symbols: install %s-dbgsym or set DEBUGINFOD_URLS"), name, name));
     }
 
+  if (self->n_other_events > 0)
+    add_advice (self, SCORCH_ADVICE_INFO,
+                g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "%" G_GUINT64_FORMAT " sample of another event (%s) is not shown: "
+                                              "this profile is of %s only",
+                                              "%" G_GUINT64_FORMAT " samples of other events (%s) are not shown: "
+                                              "this profile is of %s only", self->n_other_events),
+                                 self->n_other_events, self->other_events != NULL ? self->other_events : "?",
+                                 self->event_name != NULL ? self->event_name : _("the first event")));
   if (self->n_lost > 0)
     add_advice (self, SCORCH_ADVICE_WARNING,
                 g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,

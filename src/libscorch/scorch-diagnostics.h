@@ -196,6 +196,11 @@ void     scorch_diagnostics_repeat_sample    (ScorchDiagnostics             *sel
                                               const ScorchDiagnosticsRepeat *repeat);
 void     scorch_diagnostics_set_lost         (ScorchDiagnostics     *self,
                                               guint64                n_lost);
+/* N_SAMPLES samples of other events (NAMES, ", " between) that the
+ * profile, of one event, does not show. */
+void     scorch_diagnostics_set_other_events (ScorchDiagnostics     *self,
+                                              guint64                n_samples,
+                                              const char            *names);
 /* Totals over the capture (from the finished profile). */
 void     scorch_diagnostics_set_totals       (ScorchDiagnostics     *self,
                                               guint64                n_samples,
