@@ -256,6 +256,21 @@ heap_rss_kib (void)
   return total;
 }
 
+/* Whether the heap's resident size reaches BEFORE + KIB within 5 s: the
+ * populate thread faults the range in while this one waits. */
+static gboolean
+heap_grows_to (guint64 before,
+               guint64 kib)
+{
+  for (guint i = 0; i < 500; i++)
+    {
+      if (heap_rss_kib () >= before + kib)
+        return TRUE;
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
+  return heap_rss_kib () >= before + kib;
+}
+
 /* scorch_heap_populate() faults the free range in on another thread: the
  * heap's resident size grows by what was asked without this thread
  * touching it (the kernel zeroes the pages there). */
@@ -263,7 +278,6 @@ static void
 test_heap_populate (void)
 {
   guint64 before;
-  gboolean grown = FALSE;
 
   if (skip_unless_huge_page_heap ())
     return;
@@ -277,12 +291,7 @@ test_heap_populate (void)
   g_assert_true (scorch_heap_prepare (FALSE));
   before = heap_rss_kib ();
   scorch_heap_populate (16u << 20);
-  for (guint i = 0; i < 500 && !grown; i++)
-    {
-      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
-      grown = heap_rss_kib () >= before + 14 * 1024;
-    }
-  g_assert_true (grown);
+  g_assert_true (heap_grows_to (before, 14 * 1024));
 }
 
 /* scorch_heap_prefault() (the app between loads) faults the next load's
@@ -292,7 +301,6 @@ static void
 test_heap_prefault (void)
 {
   guint64 before;
-  gboolean grown = FALSE;
 
   if (skip_unless_huge_page_heap ())
     return;
@@ -320,12 +328,7 @@ test_heap_prefault (void)
   /* between loads: 64 MB less the huge-page alignment at its ends */
   before = heap_rss_kib ();
   scorch_heap_prefault ();
-  for (guint i = 0; i < 500 && !grown; i++)
-    {
-      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
-      grown = heap_rss_kib () >= before + 56 * 1024;
-    }
-  g_assert_true (grown);
+  g_assert_true (heap_grows_to (before, 56 * 1024));
 }
 
 /* Runs scorch-cli with ARGS and LD_DEBUG=files (the dynamic loader names
